@@ -1,0 +1,52 @@
+/** One thing the engine has to say about a document. The same shape serves XML and FHIR. */
+export type Severity = 'error' | 'warning' | 'information';
+
+/**
+ * Which check produced the finding. XML uses syntax, schema, rule, codelist, identifier;
+ * FHIR uses syntax, structure, profile, terminology, invariant, identifier; test-case
+ * assertions use testcase.
+ */
+export type Layer =
+  | 'syntax'
+  | 'schema'
+  | 'rule'
+  | 'codelist'
+  | 'identifier'
+  | 'structure'
+  | 'profile'
+  | 'terminology'
+  | 'invariant'
+  | 'testcase';
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  layer: Layer;
+  message: string;
+  /** 1-based; absent only when the finding concerns the whole document. */
+  line?: number;
+  column?: number;
+  /** XPath of the node (XML documents). */
+  xpath?: string;
+  /** FHIRPath of the element (FHIR resources). */
+  path?: string;
+  /** Clause of the standard the rule enforces, so the vendor can read the requirement. */
+  reference?: string;
+}
+
+export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2 };
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}
+
+/** Stable order for reports: by position, then severity, then rule. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+}

@@ -1,0 +1,80 @@
+import type { Finding } from '../core/finding.js';
+import { hasErrors } from '../core/finding.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import { XmlValidator } from '../xml/xml-validator.js';
+import { FhirValidator } from '../fhir/fhir-validator.js';
+
+export type ArtifactFormat = 'xml' | 'fhir';
+
+export interface ValidationResult {
+  format: ArtifactFormat;
+  /** The profile validated against; null when none could be picked (then findings say why). */
+  profile: string | null;
+  profileVersion?: string;
+  /** SHA-256 of the exact profile content (see LoadedProfile.sha256). */
+  profileSha256?: string;
+  /** How the profile was chosen, e.g. "given" or "detected from root namespace … and MsgInfo/Type DIALOG_FORESPORSEL". */
+  detection: string;
+  /** No finding of severity error. */
+  valid: boolean;
+  findings: Finding[];
+}
+
+export interface ValidateOptions {
+  profile?: string;
+  /** Taken from the content type or file extension; sniffed from the first byte otherwise. */
+  format?: ArtifactFormat;
+}
+
+/** What a format-specific validator returns; the engine fills in `format` and `valid`. */
+export type FormatResult = Omit<ValidationResult, 'format' | 'valid'>;
+
+export function sniffFormat(input: Uint8Array): ArtifactFormat | null {
+  let i = 0;
+  // Skip a UTF-8 byte order mark and leading whitespace.
+  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3;
+  while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
+  if (input[i] === 0x3c) return 'xml';
+  if (input[i] === 0x7b || input[i] === 0x5b) return 'fhir';
+  return null;
+}
+
+/**
+ * The validation engine behind the CLI and the service: one entry point for XML messages and FHIR
+ * resources. Validators compile what they need from the catalog once and cache it.
+ */
+export class Engine {
+  readonly xml: XmlValidator;
+  readonly fhir: FhirValidator;
+
+  constructor(readonly catalog: ProfileCatalog) {
+    this.xml = new XmlValidator(catalog);
+    this.fhir = new FhirValidator(catalog);
+  }
+
+  async validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
+    let format = opts.format;
+    if (opts.profile) {
+      const kind = this.catalog.require(opts.profile).manifest.kind;
+      if (format && format !== kind) {
+        throw new SamsvarError('unprocessable', `profile ${opts.profile} validates ${kind.toUpperCase()}, but the artifact was sent as ${format.toUpperCase()}`);
+      }
+      format = kind;
+    }
+    format ??= sniffFormat(input) ?? undefined;
+    if (!format) {
+      const finding: Finding = {
+        ruleId: 'SYNTAX-FORMAT',
+        severity: 'error',
+        layer: 'syntax',
+        message: 'The content is neither XML (starts with "<") nor FHIR JSON (starts with "{")',
+        line: 1,
+        column: 1,
+      };
+      return { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] };
+    }
+    const result = format === 'xml' ? this.xml.validate(input, opts.profile) : await this.fhir.validate(input, opts.profile);
+    return { format, ...result, valid: !hasErrors(result.findings) };
+  }
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { importedProfilesDir, SHIPPED_PROFILES_DIR } from '../core/paths.js';
+import { parseManifest } from './manifest-schema.js';
+import type { LoadedProfile } from './manifest.js';
+
+/** Reads every file of a profile directory except its examples, keyed by relative POSIX path. */
+function readProfileFiles(dir: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (relPath === 'examples' || entry.name.startsWith('.')) continue;
+        walk(relPath);
+      } else if (entry.isFile()) {
+        files.set(relPath, readFileSync(path.join(dir, relPath)));
+      }
+    }
+  };
+  walk('');
+  return files;
+}
+
+export function profileDigest(files: Map<string, Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const name of [...files.keys()].sort()) {
+    const content = files.get(name)!;
+    hash.update(`${name}\0${content.length}\0`);
+    hash.update(content);
+  }
+  return hash.digest('hex');
+}
+
+export function loadProfileDir(dir: string, source: LoadedProfile['source']): LoadedProfile {
+  const manifestPath = path.join(dir, 'profile.json');
+  if (!existsSync(manifestPath)) throw new SamsvarError('profile_invalid', `${dir} has no profile.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    throw new SamsvarError('profile_invalid', `${manifestPath} is not valid JSON: ${(e as Error).message}`);
+  }
+  const manifest = parseManifest(raw, manifestPath);
+  const files = readProfileFiles(dir);
+  return { manifest, dir, source, files, sha256: profileDigest(files) };
+}
+
+/** The profiles known to this installation: shipped ones, then imported ones (which may not reuse an id). */
+export class ProfileCatalog {
+  private readonly byId = new Map<string, LoadedProfile>();
+
+  constructor(profiles: Iterable<LoadedProfile> = []) {
+    for (const p of profiles) this.add(p);
+  }
+
+  add(profile: LoadedProfile): void {
+    const existing = this.byId.get(profile.manifest.id);
+    if (existing && existing.dir !== profile.dir) {
+      throw new SamsvarError('conflict', `profile id ${profile.manifest.id} is defined both in ${existing.dir} and ${profile.dir}`);
+    }
+    this.byId.set(profile.manifest.id, profile);
+  }
+
+  get(id: string): LoadedProfile | undefined {
+    return this.byId.get(id);
+  }
+
+  require(id: string): LoadedProfile {
+    const p = this.byId.get(id);
+    if (!p) throw new SamsvarError('not_found', `unknown profile '${id}'; \`samsvar profiles list\` shows the known ones`);
+    return p;
+  }
+
+  list(): LoadedProfile[] {
+    return [...this.byId.values()].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
+  }
+}
+
+function subdirsWithManifest(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((name) => path.join(root, name))
+    .filter((p) => statSync(p).isDirectory() && existsSync(path.join(p, 'profile.json')));
+}
+
+/** Loads shipped profiles and those imported into the data directory. */
+export function loadCatalog(opts: { shippedDir?: string; importedDir?: string } = {}): ProfileCatalog {
+  const catalog = new ProfileCatalog();
+  for (const dir of subdirsWithManifest(opts.shippedDir ?? SHIPPED_PROFILES_DIR)) catalog.add(loadProfileDir(dir, 'shipped'));
+  for (const dir of subdirsWithManifest(opts.importedDir ?? importedProfilesDir())) catalog.add(loadProfileDir(dir, 'imported'));
+  return catalog;
+}

@@ -1,0 +1,66 @@
+import { Ajv } from 'ajv';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { ProfileManifest } from './manifest.js';
+
+const relPath = { type: 'string', minLength: 1, pattern: '^(?!/)(?!.*\\.\\.)' };
+
+const base = {
+  id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,80}$' },
+  version: { type: 'string', minLength: 1 },
+  title: { type: 'string', minLength: 1 },
+  description: { type: 'string' },
+  status: { enum: ['draft', 'active', 'retired'] },
+  specification: { type: 'string' },
+  examples: {
+    type: 'object',
+    properties: { invalid: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
+  },
+};
+
+const manifestSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      required: ['id', 'version', 'title', 'kind', 'schema'],
+      properties: {
+        ...base,
+        kind: { const: 'xml' },
+        schema: relPath,
+        catalog: relPath,
+        uses: { type: 'array', items: { type: 'string' } },
+        rules: { type: 'array', items: relPath },
+        codelists: { type: 'array', items: relPath },
+        detect: {
+          type: 'object',
+          required: ['rootNamespace'],
+          properties: { rootNamespace: { type: 'string' }, msgType: { type: 'string' }, documentNamespace: { type: 'string' } },
+          additionalProperties: false,
+        },
+        identifiers: { type: 'object', properties: { realPersonNumber: { enum: ['error', 'warning', 'information', 'off'] } } },
+        limits: { type: 'object', properties: { maxBytes: { type: 'integer', minimum: 1 }, maxDepth: { type: 'integer', minimum: 1 } } },
+      },
+    },
+    {
+      type: 'object',
+      required: ['id', 'version', 'title', 'kind', 'url'],
+      properties: {
+        ...base,
+        kind: { const: 'fhir' },
+        url: { type: 'string', minLength: 1 },
+        resources: { type: 'array', items: relPath },
+        dependencies: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  ],
+};
+
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+const validate = ajv.compile(manifestSchema);
+
+export function parseManifest(raw: unknown, where: string): ProfileManifest {
+  if (!validate(raw)) {
+    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new SamsvarError('profile_invalid', `${where} is not a valid profile manifest: ${why}`);
+  }
+  return raw as unknown as ProfileManifest;
+}

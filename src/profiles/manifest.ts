@@ -1,0 +1,73 @@
+/**
+ * The manifest `profile.json` at the root of every profile directory. Shipped profiles live in
+ * `profiles/<id>/`, imported ones in `$SAMSVAR_DATA/profiles/<id>/`.
+ */
+export type ProfileKind = 'xml' | 'fhir';
+
+export interface ProfileManifestBase {
+  id: string;
+  version: string;
+  title: string;
+  kind: ProfileKind;
+  description?: string;
+  /** Lifecycle: only `active` profiles are offered for new runs; `retired` expires declarations. */
+  status?: 'draft' | 'active' | 'retired';
+  /** Where the requirement comes from (a URL or document name of the standard). */
+  specification?: string;
+  /**
+   * Invalid examples and the rule ids each must trigger, keyed by file name relative to
+   * examples/invalid/. Where a file is not listed, its name up to the first `--` is the rule id
+   * (e.g. `MH-0001--missing-msgid.xml`).
+   */
+  examples?: { invalid?: Record<string, string[]> };
+}
+
+export interface XmlProfileManifest extends ProfileManifestBase {
+  kind: 'xml';
+  /** Entry XSD, relative to the profile directory. */
+  schema: string;
+  /** OASIS XML catalog inside the profile mapping URLs (e.g. http://www.kith.no/xmlstds/kith.xsd) to its files. */
+  catalog?: string;
+  /** Other profiles whose files, catalogs, rules and code lists this profile builds on (e.g. the MsgHead envelope). */
+  uses?: string[];
+  /** ISO Schematron files (XPath 1.0 binding), relative paths. */
+  rules?: string[];
+  /** Code list JSON files ({ oid, name, codes: [{ code, display }] }), relative paths. */
+  codelists?: string[];
+  /** How the engine recognises a document of this profile when none is given. */
+  detect?: {
+    /** Namespace of the root element. */
+    rootNamespace: string;
+    /** For MsgHead: MsgInfo/Type/@V. */
+    msgType?: string;
+    /** For MsgHead: namespace of the first embedded document's root element. */
+    documentNamespace?: string;
+  };
+  /** Identifier checks; `realPersonNumber` is the severity of a non-synthetic fødselsnummer (default error). */
+  identifiers?: { realPersonNumber?: 'error' | 'warning' | 'information' | 'off' };
+  /** Limits for hostile input; defaults in src/xml/limits.ts. */
+  limits?: { maxBytes?: number; maxDepth?: number };
+}
+
+export interface FhirProfileManifest extends ProfileManifestBase {
+  kind: 'fhir';
+  /** Canonical URL of the StructureDefinition that resources are validated against. */
+  url: string;
+  /** JSON files (StructureDefinition, ValueSet, CodeSystem) of this profile, relative paths. */
+  resources?: string[];
+  /** FHIR packages this profile depends on, `name#version`. */
+  dependencies?: string[];
+}
+
+export type ProfileManifest = XmlProfileManifest | FhirProfileManifest;
+
+/** A profile as loaded: the manifest, where it lives, and its files' bytes (the exact content tested against). */
+export interface LoadedProfile {
+  manifest: ProfileManifest;
+  dir: string;
+  source: 'shipped' | 'imported';
+  /** Every file in the profile directory except examples, keyed by relative POSIX path. */
+  files: Map<string, Uint8Array>;
+  /** SHA-256 (hex) over the sorted file paths and contents: binds a declaration to this exact profile. */
+  sha256: string;
+}
