@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { bytes, fixtureCatalog } from '../helpers/fixture-catalog.js';
+
+const engine = new Engine(fixtureCatalog());
+
+function order({ msgId = 'abc-1', status = '<Status V="1" S="2.16.578.1.12.4.1.1.8258" DN="OK"/>', qty = ['<Qty>2</Qty>'], note = '<Note>hi</Note>', ident = '', kind = 'A', kindDn = 'Akutt' } = {}) {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Envelope xmlns="urn:fx:envelope">
+  <MsgId>${msgId}</MsgId>
+  ${status}
+  ${ident}
+  <Content>
+    <Order xmlns="urn:fx:order">
+      <Kind V="${kind}" S="2.16.578.1.12.4.1.1.9999" DN="${kindDn}"/>
+      ${qty.join('\n      ')}
+      ${note}
+    </Order>
+  </Content>
+</Envelope>`;
+}
+
+describe('XML validation of a document against a profile', () => {
+  it('accepts a document that meets schema, rules, code lists and identifiers', async () => {
+    const r = await engine.validate(bytes(order()), { profile: 'fx-order' });
+    expect(r.findings).toEqual([]);
+    expect(r).toMatchObject({ valid: true, profile: 'fx-order', profileVersion: '2.0.0', detection: 'given', format: 'xml' });
+    expect(r.profileSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('validates the envelope and the embedded document as one unit (imports resolved through the used profile catalog)', async () => {
+    const r = await engine.validate(bytes(order({ qty: ['<Qty>zero</Qty>'] })), { profile: 'fx-order' });
+    const f = r.findings.find((x) => x.layer === 'schema');
+    expect(r.valid).toBe(false);
+    expect(f).toMatchObject({ ruleId: 'XSD', severity: 'error', line: 9, column: 7, xpath: '/Envelope/Content/Order/Qty' });
+    expect(f!.message).toContain("'zero' is not a valid value");
+  });
+
+  it('reports schema errors in the envelope with line, column and a readable XPath', async () => {
+    const r = await engine.validate(bytes(order({ status: '' })), { profile: 'fx-order' });
+    const f = r.findings.find((x) => x.ruleId === 'XSD')!;
+    expect(f.message).toMatch(/Status/);
+    expect(f.xpath).toMatch(/^\/Envelope\//);
+  });
+
+  it('points at the exact element in a document written on one line', async () => {
+    const oneLine = order({ qty: ['<Qty>1</Qty>', '<Qty>-4</Qty>'] }).replace(/\n\s*/g, '');
+    const r = await engine.validate(bytes(oneLine), { profile: 'fx-order' });
+    const f = r.findings.find((x) => x.ruleId === 'XSD')!;
+    expect(f.line).toBe(1);
+    expect(f.xpath).toBe('/Envelope/Content/Order/Qty[2]');
+    expect(oneLine.slice(f.column! - 1, f.column! + 4)).toBe('<Qty>');
+    expect(oneLine.slice(f.column! - 1)).toMatch(/^<Qty>-4/);
+  });
+
+  it('runs Schematron rules with lets, value-of and name, and carries the clause reference', async () => {
+    const r = await engine.validate(bytes(order({ qty: ['<Qty>60</Qty>', '<Qty>50</Qty>'] })), { profile: 'fx-order' });
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'FX-0002',
+        severity: 'error',
+        layer: 'rule',
+        message: 'The order asks for 110 items; at most 100 are allowed in one Order.',
+        reference: 'Fixture spec 2.3 Qty',
+        line: 7,
+        column: 5,
+        xpath: '/Envelope/Content/Order',
+      }),
+    ]);
+  });
+
+  it('expands abstract rules, honours role and flag severities and report semantics', async () => {
+    const r = await engine.validate(bytes(order({ msgId: ' ', note: '', qty: ['<Qty>13</Qty>'] })), { profile: 'fx-order' });
+    const byId = Object.fromEntries(r.findings.map((f) => [f.ruleId, f.severity]));
+    expect(byId).toMatchObject({ 'FX-0001': 'error', 'FX-0003': 'warning', 'FX-0004': 'information' });
+  });
+
+  it('checks coded values against the code lists of the profile and the profiles it uses', async () => {
+    const r = await engine.validate(bytes(order({ kind: 'X' })), { profile: 'fx-order' });
+    expect(r.findings).toEqual([
+      expect.objectContaining({ ruleId: 'CODELIST-VALUE', severity: 'error', layer: 'codelist', xpath: '/Envelope/Content/Order/Kind/@V', line: 8, column: 13 }),
+    ]);
+    expect(r.findings[0].message).toContain('valid codes: A, P');
+
+    const dn = await engine.validate(bytes(order({ kindDn: 'Hastig' })), { profile: 'fx-order' });
+    expect(dn.valid).toBe(true);
+    expect(dn.findings).toEqual([expect.objectContaining({ ruleId: 'CODELIST-DN', severity: 'warning', xpath: '/Envelope/Content/Order/Kind/@DN' })]);
+
+    const status = await engine.validate(bytes(order({ status: '<Status V="7" S="2.16.578.1.12.4.1.1.8258"/>' })), { profile: 'fx-order' });
+    expect(status.findings.map((f) => f.ruleId)).toEqual(['CODELIST-VALUE']);
+
+    const unknown = await engine.validate(bytes(order({ status: '<Status V="1" S="2.16.578.1.12.4.1.1.1234"/>' })), { profile: 'fx-order' });
+    expect(unknown.valid).toBe(true);
+    expect(unknown.findings).toEqual([expect.objectContaining({ ruleId: 'CODELIST-UNKNOWN-OID', severity: 'information' })]);
+  });
+
+  it('checks declared identifiers and refuses numbers that look like a real person', async () => {
+    const ident = (id: string, type: string) => `<Ident><Id>${id}</Id><TypeId V="${type}" S="2.16.578.1.12.4.1.1.8116"/></Ident>`;
+    const cases: [string, string, string | null][] = [
+      ['13416512345', 'FNR', 'ID-FNR'], // bad control digits
+      ['974760673', 'ENH', null],
+      ['974760674', 'ENH', 'ID-ORGNR'],
+      ['8142987', 'HER', null],
+      ['81429x7', 'HER', 'ID-HER'],
+      ['1234567890', 'HPR', 'ID-HPR'],
+    ];
+    for (const [id, type, expected] of cases) {
+      const r = await engine.validate(bytes(order({ ident: ident(id, type) })), { profile: 'fx-order' });
+      const ids = r.findings.filter((f) => f.layer === 'identifier').map((f) => f.ruleId);
+      expect(ids, `${type} ${id}`).toEqual(expected ? [expected] : []);
+    }
+  });
+
+  it('reports a valid but non-synthetic fødselsnummer as an error, and accepts synthetic ones', async () => {
+    const ident = (id: string) => `<Ident><Id>${id}</Id><TypeId V="FNR" S="2.16.578.1.12.4.1.1.8116"/></Ident>`;
+    const { checkPersonNumber } = await import('../../src/identifiers/norwegian-ids.js');
+    const candidates = Array.from({ length: 100 }, (_, i) => `0101901${String(i).padStart(2, '0')}`).flatMap((p) => Array.from({ length: 100 }, (_, k) => p + String(k).padStart(2, '0')));
+    const realNumber = candidates.find((n) => checkPersonNumber(n).ok)!;
+    const syntheticNumber = candidates.map((n) => n.slice(0, 2) + '41' + n.slice(4)).find((n) => checkPersonNumber(n).ok)!;
+    const r1 = await engine.validate(bytes(order({ ident: ident(realNumber) })), { profile: 'fx-order' });
+    expect(r1.findings.filter((f) => f.layer === 'identifier')).toEqual([expect.objectContaining({ ruleId: 'ID-PERSON-REAL', severity: 'error', xpath: '/Envelope/Ident/Id' })]);
+    expect(r1.valid).toBe(false);
+    const r2 = await engine.validate(bytes(order({ ident: ident(syntheticNumber) })), { profile: 'fx-order' });
+    expect(r2.findings.filter((f) => f.layer === 'identifier')).toEqual([]);
+    expect(r2.valid).toBe(true);
+  });
+
+  it('reads ISO-8859-1 messages declared in the XML declaration', async () => {
+    const text = order({ note: '<Note>Blåbærsyltetøy ÆØÅ</Note>', kind: 'X' }).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    const latin1 = Buffer.from(text, 'latin1');
+    const r = await engine.validate(latin1, { profile: 'fx-order' });
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['CODELIST-VALUE']);
+    expect(r.findings[0].line).toBe(8);
+  });
+});
+
+describe('profile detection', () => {
+  it('picks the most specific profile from root namespace and embedded document namespace, and says so', async () => {
+    const r = await engine.validate(bytes(order()));
+    expect(r.profile).toBe('fx-order');
+    expect(r.detection).toContain('detected fx-order');
+    expect(r.detection).toContain('urn:fx:order');
+  });
+
+  it('falls back to the envelope profile when nothing more specific matches', async () => {
+    const r = await engine.validate(bytes('<Envelope xmlns="urn:fx:envelope"><MsgId>x</MsgId><Status V="1" S="2.16.578.1.12.4.1.1.8258"/></Envelope>'));
+    expect(r).toMatchObject({ profile: 'fx-base', valid: true });
+  });
+
+  it('says when no profile fits', async () => {
+    const r = await engine.validate(bytes('<x xmlns="urn:nothing"/>'));
+    expect(r).toMatchObject({ profile: null, valid: false });
+    expect(r.findings[0]).toMatchObject({ ruleId: 'PROFILE-UNKNOWN' });
+    expect(r.findings[0].message).toContain('urn:nothing');
+  });
+});
