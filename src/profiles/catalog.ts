@@ -64,6 +64,13 @@ export class ProfileCatalog {
     this.byId.set(profile.manifest.id, profile);
   }
 
+  /** Adds or replaces an imported profile (a new import of the same id). */
+  put(profile: LoadedProfile): void {
+    const existing = this.byId.get(profile.manifest.id);
+    if (existing?.source === 'shipped') throw new SamsvarError('conflict', `profile ${profile.manifest.id} is shipped and cannot be replaced`);
+    this.byId.set(profile.manifest.id, profile);
+  }
+
   get(id: string): LoadedProfile | undefined {
     return this.byId.get(id);
   }

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Finding } from '../../core/finding.js';
+import { SamsvarError } from '../../core/samsvar-error.js';
+import { Engine, type ArtifactFormat, type ValidationResult } from '../../engine/engine.js';
+import { loadCatalog } from '../../profiles/catalog.js';
+import { importedProfilesDir } from '../../core/paths.js';
+import type { CliIo } from '../cli-io.js';
+import { renderJunit, renderText } from '../render-results.js';
+
+export const summary = 'validate XML messages and FHIR resources offline: samsvar validate FILE... [--profile ID] [--format text|json|junit]';
+
+const HELP = `usage: samsvar validate FILE... [--profile ID] [--format text|json|junit]
+
+Validates each file with the same engine and profiles as the service. Without --profile the
+profile is detected from the document (root namespace, MsgHead message type, embedded document).
+Files ending in .json are FHIR resources; everything else is read as XML.
+
+exit codes: 0 every file is valid, 1 a file has an error finding, 2 usage error or unreadable file`;
+
+export interface FileResult extends ValidationResult {
+  file: string;
+}
+
+function formatOf(file: string): ArtifactFormat | undefined {
+  return file.toLowerCase().endsWith('.json') ? 'fhir' : undefined;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { profile: { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (!positionals.length) throw new SamsvarError('bad_request', 'no file given\n' + HELP);
+  if (!['text', 'json', 'junit'].includes(values.format!)) throw new SamsvarError('bad_request', `--format must be text, json or junit, not "${values.format}"`);
+
+  const engine = new Engine(loadCatalog({ importedDir: importedProfilesDir(io.env) }));
+  if (values.profile) engine.catalog.require(values.profile);
+  const results: FileResult[] = [];
+  let unreadable = false;
+  for (const file of positionals) {
+    let content: Buffer;
+    try {
+      content = readFileSync(path.resolve(io.cwd, file));
+    } catch (e) {
+      io.err(`samsvar validate: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      unreadable = true;
+      continue;
+    }
+    const format = values.profile ? undefined : formatOf(file);
+    results.push({ file, ...(await engine.validate(content, { profile: values.profile, format })) });
+  }
+
+  if (values.format === 'json') {
+    io.out(JSON.stringify({ results: results.map(jsonResult) }, null, 2));
+  } else if (values.format === 'junit') {
+    io.out(renderJunit(results));
+  } else {
+    io.out(renderText(results));
+  }
+  if (unreadable) return 2;
+  return results.every((r) => r.valid) ? 0 : 1;
+}
+
+function jsonResult(r: FileResult): { file: string; profile: string | null; valid: boolean; findings: Finding[] } & Partial<ValidationResult> {
+  return {
+    file: r.file,
+    profile: r.profile,
+    profileVersion: r.profileVersion,
+    detection: r.detection,
+    format: r.format,
+    valid: r.valid,
+    findings: r.findings,
+  };
+}
