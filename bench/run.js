@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// Benchmarks samsvar against peers measured in the same run, on this machine:
+//  - XML: samsvar's CLI vs `xmllint --noout --schema` on the same generated MsgHead+Dialogmelding
+//    documents and the same XSD set, one process each, start-up and schema compilation included.
+//  - FHIR: samsvar's profile validation vs @medplum/core's validateResource (bench/fhir/).
+//  - Hostile input: time and memory for each hostile document to end in a finding.
+// `--smoke` runs a small, fast version for CI. Figures are ratios against the peer, not bare times.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const smoke = process.argv.includes('--smoke');
+const countArg = process.argv.find((a) => a.startsWith('--docs='));
+const DOCS = countArg ? Number(countArg.slice(7)) : smoke ? 300 : 5000;
+const RUNS = smoke ? 1 : 3;
+const PROFILE = 'dialogmelding-1.1-foresporsel';
+const tmp = path.join(root, '.bench-tmp');
+
+if (!existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
+  console.error('bench: dist/ is missing; run `npm install` (it builds) or `npm run build` first');
+  process.exit(2);
+}
+const { loadCatalog } = await import('../dist/profiles/catalog.js');
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timed(cmd, args, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.error) throw r.error;
+  return { ms, ...r };
+}
+
+/** Documents: the profile's valid examples with fresh MsgIds; every tenth has a duplicated MsgId (schema-invalid). */
+function generateDocuments(profile) {
+  const dir = path.join(tmp, 'xml');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const exampleDir = path.join(profile.dir, 'examples', 'valid');
+  const bases = readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).map((f) => readFileSync(path.join(exampleDir, f), 'latin1'));
+  const files = [];
+  for (let i = 0; i < DOCS; i++) {
+    let doc = bases[i % bases.length].replace(/(<(?:\w+:)?MsgId>)[^<]*(<\/(?:\w+:)?MsgId>)/, `$1bench-${i}-${(i * 2654435761) % 4294967296}$2`);
+    if (i % 10 === 9) doc = doc.replace(/(<(?:\w+:)?MsgId>[^<]*<\/(?:\w+:)?MsgId>)/, '$1$1');
+    const file = path.join(dir, `doc-${String(i).padStart(5, '0')}.xml`);
+    writeFileSync(file, doc, 'latin1');
+    files.push(file);
+  }
+  return files;
+}
+
+function xmlBench() {
+  const lines = [];
+  const which = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
+  if (which.error) return { ok: false, lines: ['xml: xmllint not found (Debian: apt-get install libxml2-utils); skipped'] };
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const profile = catalog.require(PROFILE);
+  const files = generateDocuments(profile);
+  const related = [profile, ...(profile.manifest.uses ?? []).map((id) => catalog.require(id))];
+  const catalogs = related.filter((p) => p.manifest.catalog).map((p) => path.join(p.dir, p.manifest.catalog));
+  const schema = path.join(profile.dir, profile.manifest.schema);
+  const env = { ...process.env, XML_CATALOG_FILES: catalogs.join(' ') };
+
+  const xmllintRuns = [];
+  const samsvarRuns = [];
+  let xmllintVerdicts;
+  let samsvar;
+  for (let run = 0; run < RUNS; run++) {
+    const x = timed('xmllint', ['--noout', '--nonet', '--schema', schema, ...files], { env });
+    xmllintRuns.push(x.ms);
+    xmllintVerdicts = new Map();
+    for (const line of x.stderr.split('\n')) {
+      const m = /^(.*) (validates|fails to validate)$/.exec(line);
+      if (m) xmllintVerdicts.set(m[1], m[2] === 'validates');
+    }
+    const s = timed(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'validate', '--profile', PROFILE, '--format', 'json', ...files]);
+    samsvarRuns.push(s.ms);
+    if (s.status !== 0 && s.status !== 1) throw new Error(`samsvar exited ${s.status}: ${s.stderr}`);
+    samsvar = JSON.parse(s.stdout).results;
+  }
+  let schemaAgree = 0;
+  const disagreements = [];
+  let fullValid = 0;
+  for (const r of samsvar) {
+    const schemaValid = !r.findings.some((f) => f.severity === 'error' && (f.layer === 'schema' || f.layer === 'syntax'));
+    if (r.valid) fullValid++;
+    if (schemaValid === xmllintVerdicts.get(r.file)) schemaAgree++;
+    else disagreements.push(`${path.basename(r.file)}: xmllint ${xmllintVerdicts.get(r.file) ? 'valid' : 'invalid'}, samsvar schema layer ${schemaValid ? 'valid' : 'invalid'}`);
+  }
+  const x = median(xmllintRuns);
+  const s = median(samsvarRuns);
+  const ratio = s / x;
+  lines.push(`xml: ${files.length} MsgHead+Dialogmelding 1.1 documents, profile ${PROFILE}, median of ${RUNS} run(s), start-up and schema compilation included`);
+  lines.push(`xml:   xmllint --noout --schema     ${x.toFixed(0).padStart(7)} ms`);
+  lines.push(`xml:   samsvar validate (all layers) ${s.toFixed(0).padStart(6)} ms   (XSD + Schematron + code lists + identifiers)`);
+  lines.push(`xml:   ratio samsvar/xmllint        ${ratio.toFixed(2)}x   (target <= 1.50x)`);
+  lines.push(`xml:   schema verdicts agree on ${schemaAgree}/${files.length}; samsvar full verdict valid for ${fullValid}, xmllint valid for ${[...xmllintVerdicts.values()].filter(Boolean).length}`);
+  for (const d of disagreements.slice(0, 10)) lines.push(`xml:   DISAGREE ${d}`);
+  return { ok: disagreements.length === 0 && schemaAgree === files.length, lines, ratio };
+}
+
+async function hostileBench() {
+  const { Engine } = await import('../dist/engine/engine.js');
+  const engine = new Engine(loadCatalog({ importedDir: path.join(tmp, 'no-imports') }));
+  const enc = new TextEncoder();
+  const lols = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
+  const big = new Uint8Array(100 * 1024 * 1024).fill(0x20);
+  big.set(enc.encode('<MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">'));
+  const cases = {
+    XXE: enc.encode('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'),
+    'billion laughs': enc.encode(`<?xml version="1.0"?><!DOCTYPE l [<!ENTITY lol0 "lol">${lols}]><l>&lol10;</l>`),
+    '100 MB': big,
+    '10,000-deep nesting': enc.encode(`${'<a>'.repeat(10000)}${'</a>'.repeat(10000)}`),
+    'invalid UTF-8': Uint8Array.from([...enc.encode('<a>'), 0xff, 0xfe, ...enc.encode('</a>')]),
+  };
+  const lines = [];
+  let ok = true;
+  for (const [name, doc] of Object.entries(cases)) {
+    const rss0 = process.memoryUsage().rss;
+    const t0 = process.hrtime.bigint();
+    const r = await engine.validate(doc, { format: 'xml' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const grew = (process.memoryUsage().rss - rss0) / 1024 / 1024;
+    const f = r.findings[0];
+    ok &&= !r.valid && ms < 1000;
+    lines.push(`hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms, RSS +${grew.toFixed(1)} MB`);
+  }
+  return { ok, lines };
+}
+
+const sections = [xmlBench(), await hostileBench()];
+const fhirBench = path.join(root, 'bench', 'fhir', 'fhir-bench.js');
+if (existsSync(fhirBench)) {
+  const { runFhirBench } = await import(fhirBench);
+  sections.push(await runFhirBench({ smoke }));
+}
+for (const s of sections) for (const l of s.lines) console.log(l);
+rmSync(tmp, { recursive: true, force: true });
+const failed = sections.filter((s) => !s.ok);
+if (failed.length) {
+  console.error(`bench: ${failed.length} section(s) reported a verdict disagreement or a hostile document that did not end quickly`);
+  process.exit(1);
+}
