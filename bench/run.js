@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const smoke = process.argv.includes('--smoke');
 const countArg = process.argv.find((a) => a.startsWith('--docs='));
 const DOCS = countArg ? Number(countArg.slice(7)) : smoke ? 300 : 5000;
-const RUNS = smoke ? 1 : 3;
+const RUNS = smoke ? 1 : Number(process.env.BENCH_RUNS ?? 3);
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 const tmp = path.join(root, '.bench-tmp');
 

@@ -3,7 +3,7 @@ import { hasErrors } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
-import { FhirValidator } from '../fhir/fhir-validator.js';
+import type { FhirValidator } from '../fhir/fhir-validator.js';
 
 export type ArtifactFormat = 'xml' | 'fhir';
 
@@ -46,11 +46,16 @@ export function sniffFormat(input: Uint8Array): ArtifactFormat | null {
  */
 export class Engine {
   readonly xml: XmlValidator;
-  readonly fhir: FhirValidator;
+  private fhir?: Promise<FhirValidator>;
 
   constructor(readonly catalog: ProfileCatalog) {
     this.xml = new XmlValidator(catalog);
-    this.fhir = new FhirValidator(catalog);
+  }
+
+  /** The FHIR validator, loaded on first use: its R4 definitions cost start-up time that XML-only runs need not pay. */
+  fhirValidator(): Promise<FhirValidator> {
+    this.fhir ??= import('../fhir/fhir-validator.js').then((m) => new m.FhirValidator(this.catalog));
+    return this.fhir;
   }
 
   async validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -74,7 +79,7 @@ export class Engine {
       };
       return { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] };
     }
-    const result = format === 'xml' ? this.xml.validate(input, opts.profile) : await this.fhir.validate(input, opts.profile);
+    const result = format === 'xml' ? this.xml.validate(input, opts.profile) : await (await this.fhirValidator()).validate(input, opts.profile);
     return { format, ...result, valid: !hasErrors(result.findings) };
   }
 }

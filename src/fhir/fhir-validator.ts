@@ -1,10 +1,168 @@
-// PLACEHOLDER until the FHIR engine lands (issue 3): replaced by the real validator.
-import type { ProfileCatalog } from '../profiles/catalog.js';
+/**
+ * The FHIR side of the engine: parses a JSON resource (or Bundle), picks the profile (given, from
+ * the resource's meta.profile claims, or the base R4 definition) and reports findings.
+ */
+import path from 'node:path';
+import type { Finding } from '../core/finding.js';
+import { sortFindings } from '../core/finding.js';
+import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import type { FhirProfileManifest, LoadedProfile } from '../profiles/manifest.js';
+import type { FhirResource, StructureDefinition } from './conformance-store.js';
+import { baseConformance, ConformanceStore } from './conformance-store.js';
+import { elementTree } from './element-tree.js';
+import { InstanceValidator } from './instance-validator.js';
+import type { JsonLimits, JsonNode } from './json-parser.js';
+import { parseJson } from './json-parser.js';
+import { packageResourcesFor } from './package-store.js';
+
+export interface FhirValidatorOptions {
+  limits?: JsonLimits;
+}
+
+function profileResources(profile: LoadedProfile): FhirResource[] {
+  const m = profile.manifest as FhirProfileManifest;
+  const names = m.resources ?? [...profile.files.keys()].filter((f) => f.endsWith('.json') && f !== 'profile.json');
+  const out: FhirResource[] = [];
+  for (const name of names) {
+    const bytes = profile.files.get(name);
+    if (!bytes) throw new SamsvarError('profile_invalid', `profile ${m.id} lists ${name}, which is not in ${profile.dir}`);
+    try {
+      out.push(JSON.parse(Buffer.from(bytes).toString('utf8')) as FhirResource);
+    } catch (e) {
+      throw new SamsvarError('profile_invalid', `profile ${m.id}: ${name} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
 
 export class FhirValidator {
-  constructor(readonly catalog: ProfileCatalog) {}
-  async validate(_input: Uint8Array, profile?: string): Promise<FormatResult> {
-    return { profile: profile ?? null, detection: 'none', findings: [{ ruleId: 'FHIR-UNSUPPORTED', severity: 'error', layer: 'syntax', message: 'FHIR validation is not available yet' }] };
+  private store?: ConformanceStore;
+
+  constructor(
+    readonly catalog: ProfileCatalog,
+    readonly options: FhirValidatorOptions = {},
+  ) {}
+
+  private fhirProfiles(): LoadedProfile[] {
+    return this.catalog.list().filter((p) => p.manifest.kind === 'fhir');
+  }
+
+  /**
+   * The conformance resources of every FHIR profile in the catalog and the packages they depend
+   * on, over the base R4 definitions. Built once; profiles may refer to each other's extensions.
+   */
+  conformance(): ConformanceStore {
+    if (this.store) return this.store;
+    const store = new ConformanceStore(baseConformance());
+    const seenPackages = new Set<string>();
+    // Shipped profiles come last, so their definitions win over an imported package that reuses a canonical URL.
+    const ordered = [...this.fhirProfiles()].sort((a, b) => Number(a.source === 'shipped') - Number(b.source === 'shipped'));
+    for (const p of ordered) {
+      const m = p.manifest as FhirProfileManifest;
+      for (const dep of m.dependencies ?? []) {
+        if (seenPackages.has(dep)) continue;
+        seenPackages.add(dep);
+        for (const r of packageResourcesFor(dep, path.dirname(p.dir))) store.add(r);
+      }
+      for (const r of profileResources(p)) store.add(r);
+    }
+    for (const p of this.fhirProfiles()) {
+      const m = p.manifest as FhirProfileManifest;
+      const sd = store.structureDefinition(m.url);
+      if (!sd) throw new SamsvarError('profile_invalid', `profile ${m.id}: no StructureDefinition with url ${m.url} among its resources`);
+      elementTree(sd, store); // compile (and generate the snapshot) once, up front
+    }
+    this.store = store;
+    return store;
+  }
+
+  async validate(input: Uint8Array, profileId?: string): Promise<FormatResult> {
+    const parsed = parseJson(input, this.options.limits);
+    if (!parsed.ok) return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: the JSON could not be read', findings: [parsed.finding] };
+    const root = parsed.root;
+    const store = this.conformance();
+    const resourceType = root.kind === 'object' ? root.props.get('resourceType')?.value : undefined;
+    if (root.kind !== 'object' || resourceType?.kind !== 'string') {
+      const finding: Finding = {
+        ruleId: 'FHIR-STRUCTURE-RESOURCETYPE',
+        severity: 'error',
+        layer: 'structure',
+        message: root.kind !== 'object' ? 'A FHIR resource must be a JSON object' : 'The resource has no "resourceType" string property',
+        line: root.line,
+        column: root.column,
+      };
+      return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: no resourceType', findings: [finding] };
+    }
+    const rt = resourceType.value;
+    const base = store.baseType(rt);
+    if (!base || base.kind !== 'resource') {
+      const finding: Finding = { ruleId: 'FHIR-STRUCTURE-RESOURCETYPE', severity: 'error', layer: 'structure', message: `'${rt}' is not a FHIR R4 resource type`, line: resourceType.line, column: resourceType.column, path: 'resourceType' };
+      return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: unknown resourceType', findings: [finding] };
+    }
+
+    const validator = new InstanceValidator(store);
+    if (profileId) {
+      const profile = this.catalog.require(profileId);
+      if (profile.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profileId} is not a FHIR profile`);
+      const sd = store.structureDefinition(profile.manifest.url)!;
+      const findings = this.validateWith(root, rt, sd, validator);
+      return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: sortFindings(findings) };
+    }
+
+    const claims = metaProfiles(root);
+    const byUrl = new Map(this.fhirProfiles().map((p) => [(p.manifest as FhirProfileManifest).url, p]));
+    for (const claim of claims) {
+      const p = byUrl.get(claim.split('|')[0]);
+      if (!p) continue;
+      const sd = store.structureDefinition(claim)!;
+      if (sd.type !== rt) continue;
+      const findings = validator.validate(root, sd);
+      return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: sortFindings(findings) };
+    }
+    const findings = validator.validate(root, base);
+    const unknownClaims = claims.filter((c) => !store.structureDefinition(c));
+    for (const c of unknownClaims) {
+      findings.push({ ruleId: 'FHIR-PROFILE-UNKNOWN', severity: 'warning', layer: 'profile', message: `meta.profile claims ${c}, which is not loaded; \`samsvar profiles import\` can add its package`, path: `${rt}.meta.profile` });
+    }
+    const detection = claims.length
+      ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
+      : `no profile given and no meta.profile claim: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`;
+    return { profile: null, detection, findings: sortFindings(findings) };
+  }
+
+  /** A profile for the resource itself, or for the entries of a Bundle (entry by entry). */
+  private validateWith(root: JsonNode & { kind: 'object' }, rt: string, sd: StructureDefinition, validator: InstanceValidator): Finding[] {
+    if (sd.type === rt) return validator.validate(root, sd);
+    if (rt !== 'Bundle') {
+      return [{ ruleId: 'FHIR-PROFILE-TYPE', severity: 'error', layer: 'profile', message: `The profile ${sd.url} describes ${sd.type}, but the resource is a ${rt}`, path: rt, line: root.line, column: root.column }];
+    }
+    const findings = validator.validate(root, this.conformance().baseType('Bundle')!);
+    const entries = root.props.get('entry')?.value;
+    let matched = 0;
+    if (entries?.kind === 'array') {
+      entries.items.forEach((e, i) => {
+        const res = e.kind === 'object' ? e.props.get('resource')?.value : undefined;
+        const t = res?.kind === 'object' ? res.props.get('resourceType')?.value : undefined;
+        if (res && t?.kind === 'string' && t.value === sd.type) {
+          matched++;
+          findings.push(...validator.validate(res, sd, `Bundle.entry[${i}].resource`, root));
+        }
+      });
+    }
+    if (!matched) {
+      findings.push({ ruleId: 'FHIR-PROFILE-TYPE', severity: 'error', layer: 'profile', message: `The profile ${sd.url} describes ${sd.type}, and the Bundle has no ${sd.type} entry`, path: 'Bundle.entry', line: root.line, column: root.column });
+    }
+    return findings;
   }
 }
+
+function metaProfiles(root: JsonNode & { kind: 'object' }): string[] {
+  const meta = root.props.get('meta')?.value;
+  const profiles = meta?.kind === 'object' ? meta.props.get('profile')?.value : undefined;
+  if (profiles?.kind !== 'array') return [];
+  return profiles.items.flatMap((n) => (n.kind === 'string' ? [n.value] : []));
+}
+
+export { toOperationOutcome } from './operation-outcome.js';

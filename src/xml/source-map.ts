@@ -40,6 +40,22 @@ export class SourceMap {
     return { line: lo + 1, column };
   }
 
+  /** The one element with this local name whose start tag begins on `line`, if exactly one does. */
+  uniqueElementOnLine(line: number, localName: string): number | undefined {
+    if (!this.byLine) {
+      this.byLine = new Map();
+      this.starts.forEach((start, i) => {
+        const l = this.position(start).line;
+        const list = this.byLine!.get(l);
+        if (list) list.push(i);
+        else this.byLine!.set(l, [i]);
+      });
+    }
+    const found = (this.byLine.get(line) ?? []).filter((i) => localPart(this.qname(i)) === localName);
+    return found.length === 1 ? found[0] : undefined;
+  }
+  private byLine?: Map<number, number[]>;
+
   /** Qualified name of element `i` as written in the document. */
   qname(i: number): string {
     let end = this.starts[i] + 1;

@@ -167,13 +167,8 @@ function syntaxFindings(e: unknown): Finding[] {
 }
 
 /** Child-position path of a node (`/*[1]/*[3]`), so that it maps onto the source map's start tags. */
-function positionalPath(node: XmlNode): { path: string; attribute?: string } {
-  let attribute: string | undefined;
-  let cur: XmlNode | null = node;
-  if (node instanceof XmlAttribute) {
-    attribute = node.name;
-    cur = node.parent;
-  }
+function positionalPath(node: XmlNode): { path: string } {
+  let cur: XmlNode | null = node instanceof XmlAttribute ? node.parent : node;
   while (cur && !(cur instanceof XmlElement)) cur = cur.parent;
   const steps: string[] = [];
   for (let el: XmlNode | null = cur; el instanceof XmlElement; el = el.parent) {
@@ -181,13 +176,18 @@ function positionalPath(node: XmlNode): { path: string; attribute?: string } {
     for (let p = el.prev; p; p = p.prev) if (p instanceof XmlElement) index++;
     steps.push(`*[${index}]`);
   }
-  return { path: `/${steps.reverse().join('/')}`, attribute };
+  return { path: `/${steps.reverse().join('/')}` };
 }
 
+/**
+ * Finds the start tag of a node. Usually one element of that name starts on the node's line, which
+ * is cheap to look up; otherwise (one-line messages) the node's child positions decide.
+ */
 function locate(node: XmlNode, map: SourceMap, attributeName?: string): Pick<Finding, 'line' | 'column' | 'xpath'> {
-  const { path, attribute } = positionalPath(node);
-  const attr = attributeName ?? attribute;
-  const element = map.resolvePositionalPath(path);
+  const attr = attributeName ?? (node instanceof XmlAttribute ? node.name : undefined);
+  const owner = node instanceof XmlAttribute ? node.parent : node;
+  let element = owner instanceof XmlElement ? map.uniqueElementOnLine(owner.line, owner.name) : undefined;
+  element ??= map.resolvePositionalPath(positionalPath(node).path);
   if (element === undefined) return { line: node.line || 1, column: 1 };
   const offset = attr ? map.attributeOffset(element, attr) : map.starts[element];
   return { ...map.position(offset), xpath: map.readablePath(element) + (attr ? `/@${attr}` : '') };

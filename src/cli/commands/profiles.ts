@@ -4,6 +4,7 @@ import { importedProfilesDir } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { loadCatalog } from '../../profiles/catalog.js';
 import { importXmlProfile } from '../../profiles/import-profile.js';
+import { importFhirPackage, isFhirPackage } from '../../fhir/package-import.js';
 import type { CliIo } from '../cli-io.js';
 
 export const summary = 'list installed profiles or import one: samsvar profiles list | import DIR|PACKAGE.tgz';
@@ -51,10 +52,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (positionals.length !== 1) throw new SamsvarError('bad_request', 'give exactly one directory or package to import\n' + HELP);
     const source = path.resolve(io.cwd, positionals[0]);
     const catalog = loadCatalog({ importedDir });
-    const fhirImport = await import('../../fhir/package-import.js').catch(() => undefined);
-    if (fhirImport && fhirImport.isFhirPackage(source)) {
-      const imported = await fhirImport.importFhirPackage(source, importedDir, catalog);
-      io.out(`imported FHIR package ${imported.name}#${imported.version}: ${imported.profiles.length} profile(s): ${imported.profiles.join(', ')}`);
+    if (isFhirPackage(source)) {
+      const imported = await importFhirPackage(source, importedDir, { takenIds: catalog.list().map((p) => p.manifest.id) });
+      io.out(`imported FHIR package ${imported.package}: ${imported.profiles.length} profile(s): ${imported.profiles.map((p) => `${p.id} (${p.url})`).join(', ')}`);
       return 0;
     }
     const manifest = {

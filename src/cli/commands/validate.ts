@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../../core/finding.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
-import { Engine, type ArtifactFormat, type ValidationResult } from '../../engine/engine.js';
+import type { ValidationResult } from '../../engine/engine.js';
 import { loadCatalog } from '../../profiles/catalog.js';
 import { importedProfilesDir } from '../../core/paths.js';
 import type { CliIo } from '../cli-io.js';
 import { renderJunit, renderText } from '../render-results.js';
+import { validateFiles } from '../validate-files.js';
 
 export const summary = 'validate XML messages and FHIR resources offline: samsvar validate FILE... [--profile ID] [--format text|json|junit]';
 
@@ -23,10 +23,6 @@ export interface FileResult extends ValidationResult {
   file: string;
 }
 
-function formatOf(file: string): ArtifactFormat | undefined {
-  return file.toLowerCase().endsWith('.json') ? 'fhir' : undefined;
-}
-
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -40,21 +36,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!positionals.length) throw new SamsvarError('bad_request', 'no file given\n' + HELP);
   if (!['text', 'json', 'junit'].includes(values.format!)) throw new SamsvarError('bad_request', `--format must be text, json or junit, not "${values.format}"`);
 
-  const engine = new Engine(loadCatalog({ importedDir: importedProfilesDir(io.env) }));
-  if (values.profile) engine.catalog.require(values.profile);
+  const importedDir = importedProfilesDir(io.env);
+  if (values.profile) loadCatalog({ importedDir }).require(values.profile);
+  const outcomes = await validateFiles(
+    positionals.map((file) => ({ file, path: path.resolve(io.cwd, file) })),
+    { profile: values.profile, importedDir },
+  );
   const results: FileResult[] = [];
   let unreadable = false;
-  for (const file of positionals) {
-    let content: Buffer;
-    try {
-      content = readFileSync(path.resolve(io.cwd, file));
-    } catch (e) {
-      io.err(`samsvar validate: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  for (const o of outcomes) {
+    if ('unreadable' in o) {
+      io.err(`samsvar validate: cannot read ${o.file}: ${o.unreadable}`);
       unreadable = true;
-      continue;
-    }
-    const format = values.profile ? undefined : formatOf(file);
-    results.push({ file, ...(await engine.validate(content, { profile: values.profile, format })) });
+    } else results.push(o);
   }
 
   if (values.format === 'json') {

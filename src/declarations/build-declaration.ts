@@ -1,0 +1,149 @@
+import { nanoid } from 'nanoid';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { checkOrgNumber } from '../identifiers/norwegian-ids.js';
+import {
+  DECLARATION_TYPE,
+  type DeclarationContent,
+  type Deviation,
+  type Direction,
+  type Manufacturer,
+  type PassedTestCase,
+  type ProductIdentification,
+  type ProfileConformance,
+} from './declaration.js';
+import { unwaivedErrors, waiverApplies, type Waiver } from './waivers.js';
+
+/**
+ * What a finished run says about itself, in the shape the declaration needs. The service maps its
+ * run records onto this; nothing here knows how runs are stored.
+ */
+export interface RunOutcome {
+  runId: string;
+  manufacturer: Manufacturer;
+  product: ProductIdentification;
+  samsvarVersion: string;
+  profiles: Array<Omit<ProfileConformance, 'direction'> & { status?: 'draft' | 'active' | 'retired' }>;
+  testCases: Array<{
+    id: string;
+    profile: string;
+    direction: Direction;
+    /** Rule ids of the error findings (engine and test-case assertions) over all the case's artifacts. */
+    errorRuleIds: string[];
+    /** Why the case fails whatever the waivers say, e.g. nothing was submitted for it. */
+    blocked?: string;
+    evidence: PassedTestCase['evidence'];
+  }>;
+}
+
+export interface IssueOptions {
+  issuer: { name: string; url: string };
+  kid: string;
+  now: Date;
+  /** How long a declaration is valid without deviations; default 24 months. */
+  validityMonths?: number;
+  waivers?: Waiver[];
+  /** Self-declared with documentation only (A) or tested in the harness (B, the default). */
+  assuranceLevel?: 'A' | 'B';
+  id?: string;
+}
+
+export const STATEMENT_NB =
+  'Denne egenerklæringen utstedes på leverandørens eget ansvar. Leverandøren erklærer at systemversjonen ' +
+  'over oppfyller meldingsprofilene som er listet, slik de ble testet i samsvar mot de angitte testtilfellene.';
+
+function addMonths(d: Date, months: number): Date {
+  const r = new Date(d.getTime());
+  r.setUTCMonth(r.getUTCMonth() + months);
+  return r;
+}
+
+/**
+ * Builds the content of a declaration covering the run's passed profiles only. A profile passes
+ * when it has test cases, every one of them has no error a waiver does not cover, and the profile
+ * is not retired. Waived findings are listed as deviations, and the earliest deadline among them
+ * caps the expiry.
+ */
+export function buildDeclaration(run: RunOutcome, opts: IssueOptions): DeclarationContent {
+  const org = checkOrgNumber(run.manufacturer.organisasjonsnummer);
+  if (!org.ok) {
+    throw new SamsvarError('unprocessable', `the vendor's organisasjonsnummer ${run.manufacturer.organisasjonsnummer} is not valid: ${org.problem}`);
+  }
+  const waivers = opts.waivers ?? [];
+  const conformsTo: ProfileConformance[] = [];
+  const testCases: PassedTestCase[] = [];
+  const deviations: Deviation[] = [];
+  const refusals: string[] = [];
+
+  for (const profile of [...run.profiles].sort((a, b) => a.profile.localeCompare(b.profile))) {
+    const cases = run.testCases.filter((t) => t.profile === profile.profile);
+    if (profile.status === 'retired') {
+      refusals.push(`${profile.profile}: the profile version ${profile.version} is retired`);
+      continue;
+    }
+    if (cases.length === 0) {
+      refusals.push(`${profile.profile}: no test case was run`);
+      continue;
+    }
+    const blocked = cases.filter((c) => c.blocked).sort((a, b) => a.id.localeCompare(b.id));
+    if (blocked.length > 0) {
+      refusals.push(`${profile.profile}: ${blocked.map((c) => `test case ${c.id} ${c.blocked}`).join(', ')}`);
+      continue;
+    }
+    const failing = cases.filter((c) => unwaivedErrors(profile.profile, c.errorRuleIds, waivers).length > 0);
+    if (failing.length > 0) {
+      refusals.push(`${profile.profile}: test case ${failing.map((c) => c.id).sort().join(', ')} failed`);
+      continue;
+    }
+    // A profile tested both ways is declared once per direction: MedCom certifies send and receive separately.
+    for (const direction of [...new Set(cases.map((c) => c.direction))].sort()) {
+      conformsTo.push({ ...stripStatus(profile), direction });
+    }
+    for (const c of [...cases].sort((a, b) => a.id.localeCompare(b.id))) {
+      testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence });
+      for (const ruleId of new Set(c.errorRuleIds)) {
+        const w = waivers.find((x) => waiverApplies(x, profile.profile, ruleId))!;
+        if (!deviations.some((d) => d.profile === profile.profile && d.ruleId === ruleId)) {
+          deviations.push({ profile: profile.profile, ruleId, justification: w.justification, deadline: w.deadline });
+        }
+      }
+    }
+  }
+
+  if (conformsTo.length === 0) {
+    throw new SamsvarError('unprocessable', `run ${run.runId} has no passed profile, so there is nothing to declare (${refusals.join('; ') || 'the run has no profiles'})`, {
+      refusals,
+    });
+  }
+
+  let expiresAt = addMonths(opts.now, opts.validityMonths ?? 24);
+  for (const d of deviations) {
+    const deadline = new Date(d.deadline);
+    if (deadline < expiresAt) expiresAt = deadline;
+  }
+  if (expiresAt <= opts.now) {
+    throw new SamsvarError('unprocessable', 'a waiver this declaration relies on has passed its deadline; run the test cases again');
+  }
+
+  return {
+    type: DECLARATION_TYPE,
+    id: opts.id ?? `egn-${nanoid(16)}`,
+    issuer: opts.issuer,
+    manufacturer: run.manufacturer,
+    product: run.product,
+    statement: STATEMENT_NB,
+    assuranceLevel: opts.assuranceLevel ?? 'B',
+    conformsTo,
+    testCases,
+    deviations,
+    validator: { name: 'samsvar', version: run.samsvarVersion },
+    runId: run.runId,
+    issuedAt: opts.now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    kid: opts.kid,
+  };
+}
+
+function stripStatus<T extends { status?: unknown }>(p: T): Omit<T, 'status'> {
+  const { status: _status, ...rest } = p;
+  return rest;
+}

@@ -1,0 +1,105 @@
+/**
+ * A signed self-declaration (egenerklæring): what a vendor declares about one system version.
+ * The fields follow what the EHDS regulation (EU 2025/327, Annex IV) asks of an EU declaration of
+ * conformity for an EHR system: manufacturer, product identification, the statement of sole
+ * responsibility, the specifications conformed to, date and place of issue, and the signature
+ * (here a JWS by the scheme's key, named by `kid`).
+ */
+export type AssuranceLevel = 'A' | 'B' | 'C';
+
+/** send: the system produces the message; receive: it consumes it and answers with an AppRec. */
+export type Direction = 'send' | 'receive';
+
+export const DECLARATION_TYPE = 'samsvar-egenerklaering/1';
+
+export interface Manufacturer {
+  name: string;
+  organisasjonsnummer: string;
+}
+
+export interface ProductIdentification {
+  /** The EPJ system's name as registered by the vendor. */
+  name: string;
+  version: string;
+  /** The service's id of the system, when it has one. */
+  systemId?: string;
+}
+
+export interface ProfileConformance {
+  profile: string;
+  version: string;
+  title: string;
+  direction: Direction;
+  /** SHA-256 of the exact profile content the tests ran against (LoadedProfile.sha256). */
+  profileSha256: string;
+  /** The standard the profile implements. */
+  specification?: string;
+}
+
+export interface EvidenceDigest {
+  name: string;
+  /** SHA-256 of the artifact's bytes as submitted. */
+  sha256: string;
+  /** SHA-256 of the canonical JSON of the findings samsvar reported for it. */
+  findingsSha256: string;
+}
+
+export interface PassedTestCase {
+  id: string;
+  profile: string;
+  direction: Direction;
+  evidence: EvidenceDigest[];
+}
+
+/** A finding an administrator waived (approval with reservations): it must be fixed by the deadline. */
+export interface Deviation {
+  profile: string;
+  ruleId: string;
+  justification: string;
+  /** ISO date-time; the declaration expires then unless a new run clears the finding. */
+  deadline: string;
+}
+
+export interface DeclarationContent {
+  type: typeof DECLARATION_TYPE;
+  id: string;
+  /** Who runs the scheme and signs (the issuer of the JWS), and where the declaration can be checked. */
+  issuer: { name: string; url: string };
+  manufacturer: Manufacturer;
+  product: ProductIdentification;
+  /** The statement of sole responsibility, in Norwegian bokmål. */
+  statement: string;
+  assuranceLevel: AssuranceLevel;
+  conformsTo: ProfileConformance[];
+  testCases: PassedTestCase[];
+  deviations: Deviation[];
+  /** The samsvar version whose engine validated the evidence. */
+  validator: { name: 'samsvar'; version: string };
+  /** The test run the declaration was issued from. */
+  runId: string;
+  issuedAt: string;
+  expiresAt: string;
+  kid: string;
+}
+
+export type DeclarationStatus = 'active' | 'revoked' | 'superseded' | 'expired';
+
+export interface Revocation {
+  at: string;
+  reason: string;
+  /** Who revoked: an administrator's name, or "stikkprøve" when a spot check revoked it. */
+  by: string;
+}
+
+/** A laboratory's (or administrator's) confirmation that lifts a B declaration to C. */
+export interface CountersignatureContent {
+  type: 'samsvar-kontrasignatur/1';
+  declarationId: string;
+  /** SHA-256 of the declaration's compact JWS: the countersignature binds that exact token. */
+  declarationJwsSha256: string;
+  assuranceLevel: 'C';
+  confirmedBy: { name: string; role: 'admin' | 'lab' };
+  statement: string;
+  at: string;
+  kid: string;
+}

@@ -1,0 +1,14 @@
+import type { AssuranceLevel, CountersignatureContent, DeclarationContent } from '../declaration.js';
+import type { StatusAnswer } from '../status.js';
+
+/** Everything a rendering shows: the signed content plus what is known about it now. */
+export interface DeclarationView {
+  declaration: DeclarationContent;
+  jws: string;
+  jwsSha256: string;
+  status: StatusAnswer;
+  assuranceLevel: AssuranceLevel;
+  countersignatures: CountersignatureContent[];
+  /** Public base URL of the service, without a trailing slash. */
+  baseUrl: string;
+}

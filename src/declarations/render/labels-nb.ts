@@ -1,0 +1,59 @@
+import type { DeclarationStatus, Direction } from '../declaration.js';
+import type { DeclarationView } from './declaration-view.js';
+
+/** Bokmål wording shared by the HTML and PDF renderings, so the two never say different things. */
+export const STATUS_NB: Record<DeclarationStatus, string> = {
+  active: 'Gyldig',
+  revoked: 'Tilbakekalt',
+  superseded: 'Erstattet av nyere erklæring',
+  expired: 'Utløpt',
+};
+
+export const DIRECTION_NB: Record<Direction, string> = {
+  send: 'sender (systemet lager meldingen)',
+  receive: 'mottar (systemet leser meldingen og svarer med applikasjonskvittering)',
+};
+
+export const LEVEL_NB: Record<'A' | 'B' | 'C', string> = {
+  A: 'A – egenerklæring med dokumentasjon',
+  B: 'B – egenerklæring, testet i samsvar mot faste testbeskrivelser',
+  C: 'C – bekreftet av akkreditert testlaboratorium',
+};
+
+export function dateNb(iso: string): string {
+  return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
+}
+
+export function verifySteps(baseUrl: string, id: string): string[] {
+  return [
+    `Last ned den signerte erklæringen: ${baseUrl}/api/v1/declarations/${id}.jws`,
+    `Sjekk den uten å stole på denne siden: samsvar verify ${id}.jws --jwks ${baseUrl}/.well-known/jwks.json`,
+    `Eller send den til ${baseUrl}/api/v1/declarations/verify (Content-Type: application/jose) for signatur og gjeldende status.`,
+    `Alle utstedelser og statusendringer står i den hash-kjedede loggen: ${baseUrl}/api/v1/log`,
+  ];
+}
+
+/** The plain-text fields both renderings show, worded in bokmål; each template picks what it needs. */
+export function declarationFieldsNb(v: DeclarationView): Record<string, string> {
+  const d = v.declaration;
+  return {
+    id: d.id,
+    statusCode: v.status.status,
+    status: STATUS_NB[v.status.status],
+    statusReason: v.status.reason ?? '',
+    vendor: d.manufacturer.name,
+    orgnr: d.manufacturer.organisasjonsnummer,
+    system: d.product.name,
+    version: d.product.version,
+    level: LEVEL_NB[v.assuranceLevel],
+    issuedAt: dateNb(d.issuedAt),
+    expiresAt: dateNb(d.expiresAt),
+    validatorVersion: d.validator.version,
+    runId: d.runId,
+    issuer: `${d.issuer.name} (${d.issuer.url})`,
+    statement: d.statement,
+    verifyUrl: `${v.baseUrl}/api/v1/declarations/${d.id}`,
+    kid: d.kid,
+    jwsSha256: v.jwsSha256,
+  };
+}

@@ -1,0 +1,35 @@
+import type { DeclarationView } from './declaration-view.js';
+import { html, renderTemplate, type SafeHtml } from './html-template.js';
+import { dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels-nb.js';
+
+/** The human report in bokmål: who, what, which profiles and test cases, and how to verify. */
+export function renderDeclarationHtml(v: DeclarationView): string {
+  const d = v.declaration;
+  const profileRows = d.conformsTo.map(
+    (p) => html`<tr><td>${p.title} (<code>${p.profile}</code>)</td><td>${p.version}</td><td>${DIRECTION_NB[p.direction]}</td><td><code>${p.profileSha256}</code></td></tr>`,
+  );
+  const testCaseRows = d.testCases.map((t) => {
+    const evidence = t.evidence.map((e) => html`<div>${e.name}: <code>${e.sha256}</code> / funn <code>${e.findingsSha256}</code></div>`);
+    return html`<tr><td><code>${t.id}</code></td><td>${t.profile}</td><td>${evidence}</td></tr>`;
+  });
+  const deviations: SafeHtml =
+    d.deviations.length === 0
+      ? html`<p>Ingen avvik.</p>`
+      : html`<p>Godkjent med forbehold: funnene under er unntatt til fristen. Erklæringen utløper ved første frist med mindre en ny testkjøring fjerner avviket.</p>
+<table><thead><tr><th>Profil</th><th>Regel</th><th>Begrunnelse</th><th>Frist</th></tr></thead><tbody>${d.deviations.map(
+          (x) => html`<tr><td>${x.profile}</td><td><code>${x.ruleId}</code></td><td>${x.justification}</td><td>${dateNb(x.deadline)}</td></tr>`,
+        )}</tbody></table>`;
+  const countersignatures: SafeHtml =
+    v.countersignatures.length === 0
+      ? html`<p>Ingen bekreftelse fra testlaboratorium.</p>`
+      : html`<ul>${v.countersignatures.map((c) => html`<li>${c.confirmedBy.name} (${c.confirmedBy.role === 'lab' ? 'testlaboratorium' : 'administrator'}), ${dateNb(c.at)}: ${c.statement}</li>`)}</ul>`;
+
+  return renderTemplate('declaration.html', {
+    ...declarationFieldsNb(v),
+    profileRows: html`${profileRows}`,
+    testCaseRows: html`${testCaseRows}`,
+    deviations,
+    countersignatures,
+    verifySteps: html`${verifySteps(v.baseUrl, d.id).map((s) => html`<li>${s}</li>`)}`,
+  });
+}

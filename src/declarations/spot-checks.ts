@@ -1,0 +1,43 @@
+import { SamsvarError } from '../core/samsvar-error.js';
+
+/** A stikkprøve: the vendor must re-run chosen test cases of a declaration and pass them by the deadline. */
+export interface SpotCheck {
+  id: string;
+  declarationId: string;
+  testCases: string[];
+  requestedBy: string;
+  requestedAt: string;
+  deadline: string;
+  /** The run the vendor answered with, once it has. */
+  answer?: { runId: string; at: string; passedTestCases: string[] };
+}
+
+export type SpotCheckOutcome =
+  | { state: 'open' }
+  | { state: 'passed' }
+  | { state: 'failed'; reason: string }
+  | { state: 'missed'; reason: string };
+
+export function spotCheckOutcome(sc: SpotCheck, now: Date): SpotCheckOutcome {
+  if (sc.answer) {
+    if (sc.answer.at > sc.deadline) return { state: 'missed', reason: `spot check ${sc.id} was answered after its deadline ${sc.deadline}` };
+    const missing = sc.testCases.filter((t) => !sc.answer!.passedTestCases.includes(t));
+    if (missing.length > 0) return { state: 'failed', reason: `spot check ${sc.id}: test case ${missing.join(', ')} did not pass in run ${sc.answer.runId}` };
+    return { state: 'passed' };
+  }
+  if (new Date(sc.deadline) <= now) return { state: 'missed', reason: `spot check ${sc.id} was not answered by its deadline ${sc.deadline}` };
+  return { state: 'open' };
+}
+
+/** Checks an administrator's request before it is stored: only the declaration's own test cases, a future deadline. */
+export function validateSpotCheckRequest(req: { testCases: unknown; deadline: unknown }, declaredTestCases: readonly string[], now: Date): { testCases: string[]; deadline: string } {
+  if (!Array.isArray(req.testCases) || req.testCases.length === 0 || !req.testCases.every((t) => typeof t === 'string')) {
+    throw new SamsvarError('bad_request', 'testCases must be a non-empty list of test case ids');
+  }
+  const unknown = (req.testCases as string[]).filter((t) => !declaredTestCases.includes(t));
+  if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
+  const deadline = typeof req.deadline === 'string' ? new Date(req.deadline) : new Date(NaN);
+  if (Number.isNaN(deadline.getTime())) throw new SamsvarError('bad_request', 'deadline must be an ISO 8601 date-time');
+  if (deadline <= now) throw new SamsvarError('unprocessable', 'the deadline must lie in the future');
+  return { testCases: [...new Set(req.testCases as string[])], deadline: deadline.toISOString() };
+}

@@ -1,0 +1,52 @@
+import type { DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
+
+export interface StatusContext {
+  now: Date;
+  revocation?: Revocation;
+  /** Every other declaration known to the registry (the one asked about may be among them). */
+  others: readonly DeclarationContent[];
+  /** Whether a profile version is retired in this installation's catalog. */
+  isRetired(profile: string, version: string): boolean;
+}
+
+export interface StatusAnswer {
+  status: DeclarationStatus;
+  reason?: string;
+  /** For `superseded`: the newest declaration that covers this one's profiles. */
+  supersededBy?: string;
+}
+
+function sameSystem(a: DeclarationContent, b: DeclarationContent): boolean {
+  return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name;
+}
+
+/**
+ * A declaration is superseded once newer declarations for the same system (any version) together
+ * cover every profile and direction it lists; until then the older one still speaks for the rest.
+ */
+export function supersedingDeclarations(d: DeclarationContent, others: readonly DeclarationContent[]): DeclarationContent[] {
+  const newer = others.filter((o) => o.id !== d.id && sameSystem(o, d) && o.issuedAt > d.issuedAt);
+  const covered = d.conformsTo.every((p) => newer.some((o) => o.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction)));
+  return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
+}
+
+/** Current status, most serious first: revoked, then expired, then superseded, else active. */
+export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
+  if (ctx.revocation) return { status: 'revoked', reason: `revoked on ${ctx.revocation.at.slice(0, 10)} by ${ctx.revocation.by}: ${ctx.revocation.reason}` };
+  if (new Date(d.expiresAt) <= ctx.now) {
+    const deviation = d.deviations.find((x) => x.deadline === d.expiresAt);
+    return {
+      status: 'expired',
+      reason: deviation
+        ? `expired on ${d.expiresAt.slice(0, 10)}: the deadline for deviation ${deviation.ruleId} (${deviation.profile}) passed`
+        : `expired on ${d.expiresAt.slice(0, 10)}`,
+    };
+  }
+  const retired = d.conformsTo.filter((p) => ctx.isRetired(p.profile, p.version));
+  if (retired.length > 0) {
+    return { status: 'expired', reason: `expired: profile version ${[...new Set(retired.map((p) => `${p.profile} ${p.version}`))].join(', ')} was retired` };
+  }
+  const newer = supersedingDeclarations(d, ctx.others);
+  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, supersededBy: newer[0].id };
+  return { status: 'active' };
+}

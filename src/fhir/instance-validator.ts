@@ -1,0 +1,699 @@
+/**
+ * Walks one FHIR resource (as a positioned JSON tree) along a StructureDefinition's element tree
+ * and reports what does not conform: structure, cardinality, fixed and pattern values, slicing,
+ * bindings, invariants, extensions and reference targets.
+ */
+import type { Finding, Layer, Severity } from '../core/finding.js';
+import type { ConformanceStore, Discriminator, StructureDefinition, TypeRef } from './conformance-store.js';
+import { canonicalUrl, FHIR_SD_BASE } from './conformance-store.js';
+import type { ElementNode, ElementTree } from './element-tree.js';
+import { elementTree } from './element-tree.js';
+import { evaluateInvariant } from './invariants.js';
+import type { JsonNode, Position } from './json-parser.js';
+import { toPlain } from './json-parser.js';
+import { checkPrimitive, isPrimitiveType } from './primitives.js';
+import { codeMembership, codeSystemHasCode, expandValueSet } from './terminology.js';
+
+/** The resource an element sits in: for %resource, contained references and Bundle look-ups. */
+interface ResourceScope {
+  node: JsonNode & { kind: 'object' };
+  plain: unknown;
+  root: ResourceScope | undefined;
+  /** The enclosing Bundle's entries by fullUrl, for resolving urn:uuid references. */
+  bundleEntries?: Map<string, string>;
+}
+
+interface Item {
+  node: JsonNode;
+  /** The `_name` companion of a primitive (id and extensions). */
+  extra?: JsonNode;
+  /** Index in the JSON array, or undefined for a single value. */
+  index?: number;
+  /** The element's JSON name (for a choice: `valueQuantity`). */
+  jsonName: string;
+  type?: TypeRef;
+  pos: Position;
+}
+
+const EXTENSION_ELEMENTS = new Set(['extension', 'modifierExtension']);
+const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
+const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** FHIR pattern matching: every value in the pattern is present in the instance; arrays match item by item, in any order. */
+export function matchesPattern(value: unknown, pattern: unknown): boolean {
+  if (typeof pattern !== 'object' || pattern === null) return value === pattern;
+  if (Array.isArray(pattern)) {
+    if (!Array.isArray(value)) return false;
+    return pattern.every((p) => value.some((v) => matchesPattern(v, p)));
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(pattern).every(([k, p]) => matchesPattern((value as Record<string, unknown>)[k], p));
+}
+
+export interface InstanceValidatorOptions {
+  /** Resolve meta.profile claims of nested resources (Bundle entries, contained) against the store. */
+  followMetaProfile?: boolean;
+}
+
+export class InstanceValidator {
+  private findings: Finding[] = [];
+  private readonly hosts: string[][] = [];
+  /** Constraint keys already reported as not evaluable in this validation (said once, not per element). */
+  private unevaluated = new Set<string>();
+
+  constructor(
+    private readonly store: ConformanceStore,
+    private readonly options: InstanceValidatorOptions = { followMetaProfile: true },
+  ) {}
+
+  /**
+   * Validates a resource (already known to be a JSON object) against a StructureDefinition.
+   * `bundle` is the Bundle a resource was taken from, so its urn:uuid references resolve.
+   */
+  validate(node: JsonNode, sd: StructureDefinition, path?: string, bundle?: JsonNode): Finding[] {
+    this.findings = [];
+    this.unevaluated = new Set();
+    if (node.kind !== 'object') {
+      this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
+      return this.findings;
+    }
+    const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, bundleEntries: bundleEntryTypes(bundle) } : undefined;
+    this.validateResource(node, sd, path ?? sd.type, parent);
+    return this.findings;
+  }
+
+  private add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
+    this.findings.push({ ruleId, severity, layer, message, path, ...(pos ? { line: pos.line, column: pos.column } : {}) });
+  }
+
+  /**
+   * `parent` is the scope the resource is nested in (a Bundle entry, a Parameters value, a
+   * container); `container` is set only for a contained resource, whose %rootResource and `#id`
+   * references are its container's.
+   */
+  private validateResource(node: JsonNode & { kind: 'object' }, sd: StructureDefinition, path: string, parent: ResourceScope | undefined, container?: ResourceScope): void {
+    const rt = node.props.get('resourceType');
+    if (!rt || rt.value.kind !== 'string') {
+      this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', 'The resource has no "resourceType" string property', node, path);
+      return;
+    }
+    if (rt.value.value !== sd.type) {
+      this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', `resourceType is '${rt.value.value}', but ${sd.name ?? sd.url} describes ${sd.type}`, rt.value, path);
+      return;
+    }
+    const scope: ResourceScope = { node, plain: toPlain(node), root: container };
+    if (sd.type === 'Bundle') scope.bundleEntries = bundleEntryTypes(node);
+    else if (parent?.bundleEntries) scope.bundleEntries = parent.bundleEntries;
+    const tree = elementTree(sd, this.store);
+    this.checkElementRules(node, tree.root, path, scope);
+    this.validateChildren(node, tree.root.children, tree, path, scope, true, [sd.type]);
+  }
+
+  /** Picks the definition(s) a nested resource is validated against: its type's profile, its claims, or its base. */
+  private validateNestedResource(node: JsonNode, type: TypeRef | undefined, path: string, scope: ResourceScope, contained: boolean): void {
+    if (node.kind !== 'object') {
+      this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A resource must be a JSON object', node, path);
+      return;
+    }
+    const rt = node.props.get('resourceType')?.value;
+    if (!rt || rt.kind !== 'string') {
+      this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', 'The resource has no "resourceType" string property', node, path);
+      return;
+    }
+    const base = this.store.baseType(rt.value);
+    if (!base || base.kind !== 'resource') {
+      this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', `'${rt.value}' is not a FHIR R4 resource type`, rt, path);
+      return;
+    }
+    const sds: StructureDefinition[] = [];
+    for (const p of type?.profile ?? []) {
+      const sd = this.store.structureDefinition(p);
+      if (sd && sd.type === rt.value) sds.push(sd);
+    }
+    if (this.options.followMetaProfile) {
+      const claims = toPlain(node) as { meta?: { profile?: unknown } };
+      for (const claim of Array.isArray(claims.meta?.profile) ? claims.meta.profile : []) {
+        if (typeof claim !== 'string') continue;
+        const sd = this.store.structureDefinition(claim);
+        if (sd && sd.type === rt.value && !sds.includes(sd)) sds.push(sd);
+      }
+    }
+    if (!sds.length) sds.push(base);
+    for (const sd of sds) this.validateResource(node, sd, path, scope, contained ? scope : undefined);
+  }
+
+  /** Everything the element definition itself says about a value: fixed, pattern, binding, references, invariants. */
+  private checkElementRules(node: JsonNode, el: ElementNode, path: string, scope: ResourceScope, type?: TypeRef, skipKeys?: Set<string>): void {
+    const plain = toPlain(node);
+    if (el.fixed && !deepEqual(plain, el.fixed.value)) {
+      this.add('FHIR-FIXED', 'error', 'profile', `${path} is ${show(plain)}, but the profile fixes it to ${show(el.fixed.value)}`, node, path);
+    }
+    if (el.pattern && !matchesPattern(plain, el.pattern.value)) {
+      this.add('FHIR-PATTERN', 'error', 'profile', `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`, node, path);
+    }
+    if (el.def.binding && type) this.checkBinding(node, plain, el, type.code, path);
+    if (type?.code === 'Reference') this.checkReference(node, plain, type, el, path, scope);
+    if (type?.code === 'Coding') this.checkCodeKnown(node, plain, path);
+    for (const c of el.def.constraint ?? []) {
+      if (!c.expression || c.key === 'ele-1' || skipKeys?.has(c.key)) continue;
+      const out = evaluateInvariant(el.basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
+      if (out.status === 'error' && !this.unevaluated.has(c.key)) {
+        this.unevaluated.add(c.key);
+        this.add('FHIR-INVARIANT-UNEVALUATED', 'information', 'invariant', `Constraint ${c.key} (${c.human}) could not be evaluated here and was not checked: ${out.reason}`, node, path);
+      }
+      if (out.status === 'fail') {
+        // Best-practice constraints (e.g. dom-6, a resource should have narrative) are advice, not a fault.
+        const bestPractice = (c.extension as { url: string; valueBoolean?: boolean }[] | undefined)?.some((x) => x.url === BEST_PRACTICE && x.valueBoolean);
+        const severity: Severity = bestPractice ? 'information' : c.severity === 'warning' ? 'warning' : 'error';
+        this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}`, node, path);
+      }
+    }
+  }
+
+  /** The child element definitions of a complex value: from the profile when it goes that deep, else from the type. */
+  private childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
+    if (el.children.length) return { children: el.children, tree };
+    if (el.def.contentReference) {
+      const id = el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1);
+      const target = tree.byId.get(id);
+      if (target) return { children: target.children, tree };
+    }
+    const typeSd = this.typeDefinition(type);
+    if (!typeSd) return { children: [], tree };
+    const typeTree = elementTree(typeSd, this.store);
+    return { children: typeTree.root.children, tree: typeTree, typeRoot: typeTree.root };
+  }
+
+  private typeDefinition(type: TypeRef | undefined): StructureDefinition | undefined {
+    if (!type) return undefined;
+    for (const p of type.profile ?? []) {
+      const sd = this.store.structureDefinition(p);
+      if (sd) return sd;
+    }
+    return this.store.baseType(type.code) ?? this.store.structureDefinition(type.code);
+  }
+
+  /** Validates one value of an element (one array item, or the single value). */
+  private validateValue(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+    // The element may be a slice whose type names a profile (e.g. an extension definition) the base element did not.
+    const type = (item.type && el.types.find((t) => t.code === item.type!.code)) || item.type;
+    // Resource.id, Extension.url and the like are typed System.String with the FHIR type they carry in an extension.
+    // R4 declares Resource.id a string there, though the specification makes it an id (1-64 of [A-Za-z0-9-.]).
+    const code = el.basePath === 'Resource.id' ? 'id' : (type?.extension?.find((x) => x.url === FHIR_TYPE_EXT)?.valueUrl ?? type?.code);
+    if (code && isPrimitiveType(code, this.store)) {
+      if (item.node.kind !== 'null') {
+        const check = checkPrimitive(item.node, code, this.store);
+        if (check.problem) this.add('FHIR-STRUCTURE-PRIMITIVE', 'error', 'structure', `${path} ${check.problem}`, item.node, path);
+        else this.checkElementRules(item.node, el, path, scope, type);
+      }
+      if (item.extra && item.extra.kind !== 'null') {
+        if (item.extra.kind !== 'object') {
+          this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `_${item.jsonName} must be an object holding id and extension`, item.extra, path);
+        } else {
+          const primitiveTree = this.typeDefinition({ code: 'Element' });
+          if (primitiveTree) {
+            const t = elementTree(primitiveTree, this.store);
+            this.validateChildren(item.extra, t.root.children, t, path, scope, false, [el.basePath, el.def.path, code]);
+          }
+        }
+      }
+      return;
+    }
+    if (code && this.store.baseType(code)?.kind === 'resource') {
+      this.validateNestedResource(item.node, type, path, scope, el.name === 'contained');
+      return;
+    }
+    if (item.node.kind !== 'object') {
+      this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `${path} must be a JSON object (${code ?? 'an element'}), not ${item.node.kind === 'array' ? 'an array' : `a ${item.node.kind}`}`, item.node, path);
+      return;
+    }
+    const { children, tree: childTree, typeRoot } = this.childrenOf(el, tree, type);
+    this.checkElementRules(item.node, el, path, scope, type);
+    if (typeRoot) {
+      // Invariants of the type itself (e.g. ext-1 on Extension, per-1 on Period) and of a type profile's root.
+      this.checkElementRules(item.node, typeRoot, path, scope, undefined, new Set((el.def.constraint ?? []).map((c) => c.key)));
+    }
+    const url = code === 'Extension' ? item.node.props.get('url')?.value : undefined;
+    const host = [el.basePath, el.def.path, code ?? 'Element', ...(url?.kind === 'string' ? [url.value] : [])];
+    this.validateChildren(item.node, children, childTree, path, scope, false, host);
+  }
+
+  /** Matches the properties of a JSON object to child elements, then checks each child. */
+  /**
+   * `host` names the element whose properties these are (its paths and type), for checking where
+   * an extension may be used.
+   */
+  private validateChildren(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean, host: string[]): void {
+    this.hosts.push(host);
+    try {
+      this.validateChildrenIn(obj, children, tree, path, scope, isResourceRoot);
+    } finally {
+      this.hosts.pop();
+    }
+  }
+
+  private validateChildrenIn(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean): void {
+    const byElement = new Map<ElementNode, Item[]>();
+    const byName = new Map<string, ElementNode>();
+    const choices: ElementNode[] = [];
+    for (const c of children) {
+      if (c.isChoice) choices.push(c);
+      else byName.set(c.name, c);
+    }
+    const underscored = new Map<string, JsonNode>();
+    let meaningful = 0;
+    for (const [key, prop] of obj.props) {
+      if (key === 'resourceType' && isResourceRoot) continue;
+      if (key !== 'id' && key !== 'extension') meaningful++;
+      if (key.startsWith('_')) {
+        underscored.set(key.slice(1), prop.value);
+        continue;
+      }
+      let el = byName.get(key);
+      let type: TypeRef | undefined;
+      if (el) type = el.types.length === 1 ? el.types[0] : el.types[0];
+      else {
+        for (const c of choices) {
+          if (!key.startsWith(c.name)) continue;
+          const suffix = key.slice(c.name.length);
+          const t = c.types.find((t) => capitalize(t.code) === suffix);
+          if (t) {
+            el = c;
+            type = t;
+            break;
+          }
+        }
+      }
+      if (!el) {
+        const choice = choices.find((c) => key.startsWith(c.name) && key.length > c.name.length);
+        const hint = choice ? ` (${choice.name}[x] allows ${choice.types.map((t) => choice.name + capitalize(t.code)).join(', ')})` : '';
+        this.add('FHIR-STRUCTURE-UNKNOWN', 'error', 'structure', `Unknown element '${key}' in ${path}${hint}`, prop.keyPos, `${path}.${key}`);
+        continue;
+      }
+      this.collect(byElement, el, key, prop.value, type, path);
+    }
+    for (const [name, extra] of underscored) {
+      const prim = obj.props.get(name);
+      if (prim) {
+        const el = [...byElement.keys()].find((e) => byElement.get(e)!.some((i) => i.jsonName === name));
+        if (el) this.attachExtras(byElement.get(el)!, extra, name, path);
+        continue;
+      }
+      // An extension-only primitive: `_birthDate` without `birthDate`.
+      let el = byName.get(name);
+      let type = el?.types[0];
+      if (!el) {
+        for (const c of choices) {
+          const t = c.types.find((t) => c.name + capitalize(t.code) === name);
+          if (t) {
+            el = c;
+            type = t;
+          }
+        }
+      }
+      if (!el || !type || !isPrimitiveType(type.code, this.store)) {
+        const pos = obj.props.get(`_${name}`)!.keyPos;
+        this.add('FHIR-STRUCTURE-UNKNOWN', 'error', 'structure', `Unknown element '_${name}' in ${path}: '_' properties only accompany primitive elements`, pos, `${path}._${name}`);
+        continue;
+      }
+      const items: Item[] = extra.kind === 'array' ? extra.items.map((n, i) => ({ node: { kind: 'null', line: n.line, column: n.column }, extra: n, index: i, jsonName: name, type, pos: n })) : [{ node: { kind: 'null', line: extra.line, column: extra.column }, extra, jsonName: name, type, pos: extra }];
+      byElement.set(el, [...(byElement.get(el) ?? []), ...items]);
+    }
+    if (meaningful === 0 && !isResourceRoot && !obj.props.has('extension')) {
+      this.add('FHIR-INVARIANT-ele-1', 'error', 'invariant', `${path} is empty: every element must have a value or children`, obj, path);
+    }
+    for (const el of children) {
+      const items = byElement.get(el) ?? [];
+      const childPath = `${path}.${el.name}`;
+      this.checkCardinality(items.length, el, childPath, obj, items, el.isChoice ? `${el.name}[x]` : el.name);
+      if (el.slices.length) this.validateSliced(items, el, tree, path, scope, obj);
+      else for (const item of items) this.validateItem(item, el, tree, path, scope);
+    }
+  }
+
+  private itemPath(path: string, item: Item): string {
+    return item.index === undefined ? `${path}.${item.jsonName}` : `${path}.${item.jsonName}[${item.index}]`;
+  }
+
+  private validateItem(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+    const p = this.itemPath(path, item);
+    if (EXTENSION_ELEMENTS.has(el.name) && !el.def.sliceName) {
+      this.validateExtension(item, el, tree, p, scope);
+      return;
+    }
+    this.validateValue(item, el, tree, p, scope);
+  }
+
+  /** An extension that no slice claims: applied by its URL's own definition, a warning when that is unknown. */
+  private validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+    const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
+    if (url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value)) {
+      const sd = this.store.structureDefinition(url.value);
+      if (sd && sd.type === 'Extension') {
+        this.checkExtensionContext(sd, url, path);
+        const byUrl: TypeRef = { code: 'Extension', profile: [sd.url] };
+        this.validateValue({ ...item, type: byUrl }, { ...el, children: [], slices: [], types: [byUrl] }, tree, path, scope);
+        return;
+      }
+      this.add('FHIR-EXT-UNKNOWN', 'warning', 'profile', `Extension ${url.value} is not defined in the loaded profiles and packages; its content is checked only as a generic Extension`, url, path);
+    }
+    this.validateValue(item, el, tree, path, scope);
+  }
+
+  /** An extension definition says where it may be used (StructureDefinition.context). */
+  private checkExtensionContext(sd: StructureDefinition, at: Position, path: string): void {
+    const contexts = (sd.context as { type: string; expression: string }[] | undefined) ?? [];
+    const host = this.hosts[this.hosts.length - 1] ?? [];
+    if (!contexts.length || !host.length) return;
+    const ok = contexts.some((c) => c.type === 'fhirpath' || UNIVERSAL_CONTEXTS.has(c.expression) || host.includes(c.expression));
+    if (!ok) {
+      const where = contexts.map((c) => c.expression).join(', ');
+      this.add('FHIR-EXT-CONTEXT', 'error', 'profile', `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`, at, path);
+    }
+  }
+
+  private collect(byElement: Map<ElementNode, Item[]>, el: ElementNode, key: string, value: JsonNode, type: TypeRef | undefined, path: string): void {
+    const items = byElement.get(el) ?? [];
+    if (el.isArray) {
+      if (value.kind !== 'array') {
+        this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `${path}.${key} repeats, so it must be a JSON array even with one value`, value, `${path}.${key}`);
+        items.push({ node: value, jsonName: key, type, pos: value, index: 0 });
+      } else {
+        if (!value.items.length) this.add('FHIR-STRUCTURE-EMPTY', 'error', 'structure', `${path}.${key} is an empty array; leave the property out instead`, value, `${path}.${key}`);
+        value.items.forEach((n, i) => items.push({ node: n, jsonName: key, type, pos: n, index: i }));
+      }
+    } else if (value.kind === 'array') {
+      this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `${path}.${key} does not repeat (max 1), so it must not be a JSON array`, value, `${path}.${key}`);
+      value.items.forEach((n, i) => items.push({ node: n, jsonName: key, type, pos: n, index: i }));
+    } else {
+      items.push({ node: value, jsonName: key, type, pos: value });
+    }
+    byElement.set(el, items);
+  }
+
+  private attachExtras(items: Item[], extra: JsonNode, name: string, path: string): void {
+    if (extra.kind === 'array') {
+      if (extra.items.length !== items.length) {
+        this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `_${name} has ${extra.items.length} entries but ${name} has ${items.length}; they must line up`, extra, `${path}._${name}`);
+      }
+      extra.items.forEach((n, i) => {
+        if (items[i]) items[i].extra = n;
+      });
+    } else if (items.length === 1) items[0].extra = extra;
+    else this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `_${name} must be an array lining up with ${name}`, extra, `${path}._${name}`);
+    for (const it of items) {
+      if (it.node.kind === 'null' && (!it.extra || it.extra.kind === 'null')) {
+        this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `${name}[${it.index}] is null without an extension in _${name}`, it.node, `${path}.${name}[${it.index}]`);
+      }
+    }
+  }
+
+  private checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], label: string, slice?: string): void {
+    const what = slice ? `slice '${slice}' of ${path}` : path;
+    if (count < el.min) {
+      this.add('FHIR-CARDINALITY-MIN', 'error', 'structure', `${what} is required at least ${el.min} time${el.min > 1 ? 's' : ''}, found ${count}`, pos, path);
+    }
+    if (count > el.max) {
+      const at = items[el.max]?.pos ?? pos;
+      const message = el.max === 0 ? `${what} is not allowed here (max 0), found ${count}` : `${what} may occur at most ${el.max} time${el.max > 1 ? 's' : ''}, found ${count}`;
+      this.add('FHIR-CARDINALITY-MAX', 'error', 'structure', message, at, path);
+    }
+    void label;
+  }
+
+  // --- slicing ---------------------------------------------------------------------------------
+
+  private validateSliced(items: Item[], el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope, obj: JsonNode): void {
+    const slicing = el.def.slicing;
+    const discriminators = slicing?.discriminator ?? [];
+    const assigned: (ElementNode | undefined)[] = [];
+    const misses: { slice: ElementNode; matched: number; reasons: string[] }[][] = [];
+    for (const item of items) {
+      let hit: ElementNode | undefined;
+      const tried: { slice: ElementNode; matched: number; reasons: string[] }[] = [];
+      for (const slice of el.slices) {
+        const m = this.matchSlice(item, slice, discriminators, tree);
+        if (m.reasons.length === 0) {
+          hit = slice;
+          break;
+        }
+        tried.push({ slice, ...m });
+      }
+      assigned.push(hit);
+      misses.push(tried);
+    }
+    const childPath = `${path}.${el.name}`;
+    for (const slice of el.slices) {
+      const its = items.filter((_, i) => assigned[i] === slice);
+      this.checkCardinality(its.length, slice, childPath, obj, its, el.name, slice.def.sliceName);
+    }
+    const rules = slicing?.rules ?? 'open';
+    let lastSliceIdx = -1;
+    let sawUnmatched = false;
+    items.forEach((item, i) => {
+      const slice = assigned[i];
+      const p = this.itemPath(path, item);
+      if (!slice) {
+        sawUnmatched = true;
+        if (rules === 'closed') {
+          const nearest = misses[i].sort((a, b) => b.matched - a.matched)[0];
+          const why = nearest ? `; nearest is slice '${nearest.slice.def.sliceName}': ${nearest.reasons.join('; ')}` : '';
+          this.add('FHIR-SLICE-NOMATCH', 'error', 'profile', `${p} matches none of the slices of ${childPath}, and the slicing is closed${why}`, item.pos, p);
+        }
+        this.validateItem(item, el, tree, path, scope);
+        return;
+      }
+      const idx = el.slices.indexOf(slice);
+      if (slicing?.ordered && idx < lastSliceIdx) {
+        this.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') comes after slice '${el.slices[lastSliceIdx].def.sliceName}'; the slices of ${childPath} are ordered`, item.pos, p);
+      }
+      if (rules === 'openAtEnd' && sawUnmatched) {
+        this.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') follows an element that matches no slice; ${childPath} only allows those at the end`, item.pos, p);
+      }
+      lastSliceIdx = Math.max(lastSliceIdx, idx);
+      if (EXTENSION_ELEMENTS.has(el.name) && !slice.children.length && !slice.types.some((t) => t.profile?.length)) this.validateExtension(item, slice, tree, p, scope);
+      else this.validateValue(item, slice, tree, p, scope);
+    });
+  }
+
+  /** Whether an item fits a slice; `reasons` says why not, in words, per failed discriminator. */
+  private matchSlice(item: Item, slice: ElementNode, discriminators: Discriminator[], tree: ElementTree): { matched: number; reasons: string[] } {
+    const reasons: string[] = [];
+    let matched = 0;
+    const plain = toPlain(item.node);
+    for (const d of discriminators) {
+      const dpath = d.path.replace(/^\$this\.?/, '');
+      const values = dpath ? navigate(plain, dpath) : [plain];
+      if (d.type === 'type') {
+        const expected = (dpath ? this.targetOf(slice, dpath, tree) : slice)?.types.map((t) => t.code) ?? [];
+        const resourceTypes = values.map((v) => (v as { resourceType?: string })?.resourceType).filter((t): t is string => !!t);
+        const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
+        if (!expected.length || got.some((t) => expected.includes(t))) matched++;
+        else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
+        continue;
+      }
+      if (d.type === 'profile') {
+        const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
+        const types = (target?.types ?? []).flatMap((t) => t.profile ?? []).map((p) => this.store.structureDefinition(p)?.type).filter(Boolean);
+        const got = values.map((v) => (v as { resourceType?: string })?.resourceType);
+        if (!types.length || got.some((t) => types.includes(t))) matched++;
+        else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
+        continue;
+      }
+      const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
+      if (d.type === 'exists') {
+        const want = (target?.min ?? 0) >= 1 ? true : target?.max === 0 ? false : undefined;
+        if (want === undefined || want === values.length > 0) matched++;
+        else reasons.push(want ? `${d.path} is missing, the slice requires it` : `${d.path} is present, the slice forbids it`);
+        continue;
+      }
+      const fixed = target?.fixed?.value;
+      const pattern = target?.pattern?.value;
+      if (fixed === undefined && pattern === undefined) {
+        if (target?.def.binding?.valueSet && target.def.binding.strength === 'required') {
+          const vs = this.store.valueSet(target.def.binding.valueSet);
+          if (vs) {
+            const exp = expandValueSet(vs, this.store);
+            const ok = values.some((v) => codingsOf(v).some((c) => c.code !== undefined && codeMembership(exp, c.system, c.code) === 'in'));
+            if (ok) matched++;
+            else reasons.push(`${d.path} has no code from ${target.def.binding.valueSet}`);
+            continue;
+          }
+        }
+        matched++;
+        continue;
+      }
+      const ok = values.some((v) => (fixed !== undefined ? deepEqual(v, fixed) : matchesPattern(v, pattern)));
+      if (ok) matched++;
+      else {
+        const expected = fixed !== undefined ? fixed : pattern;
+        reasons.push(values.length ? `${d.path} is ${values.map(show).join(', ')}, the slice requires ${show(expected)}` : `${d.path} is missing, the slice requires ${show(expected)}`);
+      }
+    }
+    return { matched, reasons };
+  }
+
+  /** The element a discriminator path points at, inside a slice (following the slice's type when the profile stops). */
+  private targetOf(slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
+    let node: ElementNode | undefined = slice;
+    for (const raw of dpath.split('.')) {
+      if (!node) return undefined;
+      const seg = raw.replace(/\.?ofType\([^)]*\)$/, '').replace(/\(\)$/, '');
+      if (seg === 'resolve') return node;
+      let kids: ElementNode[] = node.children;
+      if (!kids.length) kids = this.childrenOf(node, tree, node.types[0]).children;
+      node = kids.find((k) => k.name === seg);
+    }
+    return node;
+  }
+
+  // --- terminology -----------------------------------------------------------------------------
+
+  private checkBinding(node: JsonNode, plain: unknown, el: ElementNode, typeCode: string, path: string): void {
+    const binding = el.def.binding!;
+    if (!binding.valueSet || binding.strength === 'example') return;
+    if (!['code', 'Coding', 'CodeableConcept', 'CodeableReference'].includes(typeCode)) return;
+    const vs = this.store.valueSet(binding.valueSet);
+    if (!vs) return;
+    const exp = expandValueSet(vs, this.store);
+    const codings = typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain);
+    const coded = codings.filter((c) => c.code !== undefined);
+    if (!coded.length) {
+      if (binding.strength === 'required' && typeCode !== 'code') {
+        this.add('FHIR-BINDING-REQUIRED', 'error', 'terminology', `${path} has no coding, but the binding to ${binding.valueSet} is required`, node, path);
+      }
+      return;
+    }
+    const results = coded.map((c) => codeMembership(exp, c.system, c.code!));
+    if (results.includes('in') || results.includes('unknown')) return;
+    const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
+    const vsName = (vs.name as string | undefined) ?? binding.valueSet;
+    const [rule, severity]: [string, Severity] =
+      binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
+    this.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
+  }
+
+  /** A code from a CodeSystem we hold in full must exist in it, whatever the binding. */
+  private checkCodeKnown(node: JsonNode, plain: unknown, path: string): void {
+    const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
+    if (typeof system !== 'string' || typeof code !== 'string') return;
+    const cs = this.store.codeSystem(system);
+    if (!cs || codeSystemHasCode(cs, code) !== false) return;
+    this.add('FHIR-CODE-UNKNOWN', 'error', 'terminology', `${path}: code '${code}' is not defined in the code system ${system}`, node, `${path}.code`);
+  }
+
+  // --- references ------------------------------------------------------------------------------
+
+  private checkReference(node: JsonNode, plain: unknown, type: TypeRef, el: ElementNode, path: string, scope: ResourceScope): void {
+    const ref = (plain as { reference?: unknown })?.reference;
+    const declaredType = (plain as { type?: unknown })?.type;
+    let actual: string | undefined;
+    if (typeof ref === 'string') {
+      if (ref.startsWith('#')) {
+        const container = scope.root ?? scope;
+        const contained = (container.plain as { contained?: { id?: string; resourceType?: string }[] }).contained ?? [];
+        const target = ref === '#' ? container.plain : contained.find((c) => c?.id === ref.slice(1));
+        if (!target) {
+          this.add('FHIR-REF-CONTAINED', 'error', 'structure', `${path}.reference '${ref}' points to no contained resource with id '${ref.slice(1)}'`, node, `${path}.reference`);
+          return;
+        }
+        actual = (target as { resourceType?: string }).resourceType;
+      } else if (/^urn:(uuid|oid):/.test(ref)) {
+        actual = scope.bundleEntries?.get(ref);
+      } else {
+        const m = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(ref);
+        actual = m?.[1] ?? scope.bundleEntries?.get(ref);
+      }
+    }
+    if (!actual && typeof declaredType === 'string') actual = declaredType;
+    if (!actual) return;
+    const targets = type.targetProfile ?? [];
+    if (!targets.length) return;
+    const allowed = targets.map((t) => this.store.structureDefinition(t)?.type ?? canonicalUrl(t).slice(canonicalUrl(t).lastIndexOf('/') + 1));
+    if (allowed.includes('Resource') || allowed.includes(actual)) return;
+    if (!this.store.baseType(actual)) {
+      this.add('FHIR-REF-TYPE', 'error', 'structure', `${path} refers to '${actual}', which is not a FHIR R4 resource type`, node, path);
+      return;
+    }
+    this.add('FHIR-REF-TYPE', 'error', 'profile', `${path} refers to a ${actual}, but ${el.def.path} allows only ${[...new Set(allowed)].join(', ')}`, node, path);
+  }
+}
+
+/** Values reached by a simple dotted FHIRPath from a plain value, flattening arrays. */
+function navigate(value: unknown, dpath: string): unknown[] {
+  let current: unknown[] = [value];
+  for (const raw of dpath.split('.')) {
+    const seg = raw.replace(/\(\)$/, '');
+    if (seg === 'resolve') continue;
+    const of = /^ofType\((\w+)\)$/.exec(seg);
+    if (of) continue;
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (typeof v !== 'object' || v === null) continue;
+      const rec = v as Record<string, unknown>;
+      let child = rec[seg];
+      if (child === undefined) {
+        const choiceKey = Object.keys(rec).find((k) => k.startsWith(seg) && /^[A-Z]/.test(k.slice(seg.length)));
+        if (choiceKey) child = rec[choiceKey];
+      }
+      if (Array.isArray(child)) next.push(...child);
+      else if (child !== undefined) next.push(child);
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** The codings of a Coding or CodeableConcept value (plain JSON). */
+function codingsOf(v: unknown): { system?: string; code?: string }[] {
+  if (typeof v !== 'object' || v === null) return typeof v === 'string' ? [{ code: v }] : [];
+  const rec = v as { coding?: unknown; system?: unknown; code?: unknown; concept?: unknown };
+  if (Array.isArray(rec.coding)) return rec.coding.filter((c) => typeof c === 'object' && c !== null).map((c) => ({ system: typeof c.system === 'string' ? c.system : undefined, code: typeof c.code === 'string' ? c.code : undefined }));
+  if (rec.concept) return codingsOf(rec.concept);
+  if ('code' in rec || 'system' in rec) return [{ system: typeof rec.system === 'string' ? rec.system : undefined, code: typeof rec.code === 'string' ? rec.code : undefined }];
+  return [];
+}
+
+/** fullUrl -> resourceType of a Bundle's entries. */
+function bundleEntryTypes(bundle: JsonNode & { kind: 'object' }): Map<string, string> {
+  const out = new Map<string, string>();
+  const entries = bundle.props.get('entry')?.value;
+  if (entries?.kind !== 'array') return out;
+  for (const e of entries.items) {
+    if (e.kind !== 'object') continue;
+    const full = e.props.get('fullUrl')?.value;
+    const res = e.props.get('resource')?.value;
+    const rt = res?.kind === 'object' ? res.props.get('resourceType')?.value : undefined;
+    if (full?.kind === 'string' && rt?.kind === 'string') {
+      out.set(full.value, rt.value);
+      const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(full.value);
+      if (m) out.set(m[1], rt.value);
+    }
+  }
+  return out;
+}
+
+export { FHIR_SD_BASE };

@@ -1,0 +1,91 @@
+/**
+ * Primitive types: which JSON type carries each, and the lexical form its StructureDefinition
+ * declares (the `regex` extension on `<type>.value`). Compiled once per type.
+ */
+import type { ConformanceStore } from './conformance-store.js';
+import type { JsonNode } from './json-parser.js';
+
+const REGEX_EXT = 'http://hl7.org/fhir/StructureDefinition/regex';
+const SYSTEM_PREFIX = 'http://hl7.org/fhirpath/System.';
+
+const NUMBER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt', 'decimal', 'integer64']);
+const INTEGER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt']);
+
+export function isPrimitiveType(code: string, store: ConformanceStore): boolean {
+  if (code.startsWith(SYSTEM_PREFIX)) return true;
+  return store.baseType(code)?.kind === 'primitive-type';
+}
+
+export interface PrimitiveCheck {
+  /** Why the value is not a valid instance of the type; absent when it is. */
+  problem?: string;
+}
+
+const regexCache = new Map<string, RegExp | null>();
+
+function typeRegex(code: string, store: ConformanceStore): RegExp | null {
+  if (regexCache.has(code)) return regexCache.get(code)!;
+  let re: RegExp | null = null;
+  const sd = store.baseType(code);
+  const valueEl = sd?.snapshot?.element.find((e) => e.path === `${code}.value`);
+  const pattern = valueEl?.type?.[0]?.extension?.find((x) => x.url === REGEX_EXT)?.valueString;
+  if (pattern) {
+    try {
+      re = new RegExp(`^(?:${pattern})$`, 'u');
+    } catch {
+      re = new RegExp(`^(?:${pattern})$`);
+    }
+  }
+  regexCache.set(code, re);
+  return re;
+}
+
+function jsonKind(node: JsonNode): string {
+  return node.kind === 'object' ? 'an object' : node.kind === 'array' ? 'an array' : node.kind === 'null' ? 'null' : `a ${node.kind}`;
+}
+
+/** Checks the JSON value of a primitive element of type `code`. */
+export function checkPrimitive(node: JsonNode, code: string, store: ConformanceStore): PrimitiveCheck {
+  if (code.startsWith(SYSTEM_PREFIX)) {
+    const sys = code.slice(SYSTEM_PREFIX.length);
+    if (sys === 'Boolean') return node.kind === 'boolean' ? {} : { problem: `must be a JSON boolean, not ${jsonKind(node)}` };
+    if (sys === 'Integer' || sys === 'Decimal') return node.kind === 'number' ? {} : { problem: `must be a JSON number, not ${jsonKind(node)}` };
+    if (node.kind !== 'string') return { problem: `must be a JSON string, not ${jsonKind(node)}` };
+    return node.value.length ? {} : { problem: 'must not be an empty string' };
+  }
+  if (code === 'boolean') return node.kind === 'boolean' ? {} : { problem: `must be a JSON boolean (true or false), not ${jsonKind(node)}` };
+  if (NUMBER_TYPES.has(code)) {
+    if (node.kind !== 'number') return { problem: `must be a JSON number, not ${jsonKind(node)}` };
+    if (INTEGER_TYPES.has(code)) {
+      if (!Number.isInteger(node.value) || /[.eE]/.test(node.raw)) return { problem: `${node.raw} is not a whole number (${code})` };
+      if (node.value > 2147483647 || node.value < -2147483648) return { problem: `${node.raw} is outside the 32-bit range of ${code}` };
+      if (code === 'positiveInt' && node.value < 1) return { problem: `${node.raw} is not a positiveInt (1 or more)` };
+      if (code === 'unsignedInt' && node.value < 0) return { problem: `${node.raw} is not an unsignedInt (0 or more)` };
+    }
+    return {};
+  }
+  if (node.kind !== 'string') return { problem: `must be a JSON string, not ${jsonKind(node)}` };
+  if (code === 'xhtml') {
+    return /^\s*<div[\s>]/.test(node.value) ? {} : { problem: 'narrative must be XHTML starting with a <div> element' };
+  }
+  const re = typeRegex(code, store);
+  if (re && !re.test(node.value)) {
+    const shown = node.value.length > 60 ? `${node.value.slice(0, 57)}...` : node.value;
+    return { problem: `"${shown}" is not a valid ${code}${HINTS[code] ? ` (${HINTS[code]})` : ''}` };
+  }
+  if (re === null && node.value.length === 0) return { problem: 'must not be an empty string' };
+  return {};
+}
+
+const HINTS: Record<string, string> = {
+  date: 'YYYY, YYYY-MM or YYYY-MM-DD',
+  dateTime: 'YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz; a time needs a timezone',
+  instant: 'YYYY-MM-DDThh:mm:ss.sss+zz:zz, with a timezone',
+  time: 'hh:mm:ss',
+  id: '1-64 characters A-Z, a-z, 0-9, - and .',
+  code: 'no leading or trailing whitespace, no double spaces',
+  oid: 'urn:oid: followed by digits and dots',
+  uuid: 'urn:uuid: followed by a lowercase UUID',
+  uri: 'no whitespace',
+  base64Binary: 'base64 characters only',
+};

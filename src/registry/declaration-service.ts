@@ -1,0 +1,379 @@
+import { nanoid } from 'nanoid';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { buildDeclaration, type RunOutcome } from '../declarations/build-declaration.js';
+import type { CountersignatureContent, DeclarationContent, Revocation } from '../declarations/declaration.js';
+import {
+  buildCountersignature,
+  declarationJwsSha256,
+  signCountersignature,
+  signDeclaration,
+} from '../declarations/declaration-signing.js';
+import type { DeclarationView } from '../declarations/render/declaration-view.js';
+import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
+import { declarationStatus } from '../declarations/status.js';
+import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
+import type { Waiver } from '../declarations/waivers.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import { coverage, type SystemCoverage } from '../requirement-sets/coverage.js';
+import { parseRequirementSet, type RequirementSet } from '../requirement-sets/requirement-set.js';
+import { effectiveStatus } from '../runs/profile-lifecycle.js';
+import type { RunService } from '../runs/run-service.js';
+import { canonicalJson, sha256Hex } from '../signing/canonical-json.js';
+import { decodeUnverified } from '../signing/jws.js';
+import { rotateEmbeddedKey, type KeyRing } from '../signing/key-store.js';
+import type { Repository } from '../storage/repository.js';
+import { GENESIS_HASH, signHead, type LogEntry } from '../transparency/log-chain.js';
+import type { DeclarationStore, StoredDeclaration, StoredSpotCheck } from './declaration-store.js';
+import type { FeedItem } from './feed.js';
+import type { RegistryEntry } from './registry-view.js';
+
+export interface DeclarationServiceDeps {
+  store: DeclarationStore;
+  repo: Repository;
+  runs: RunService;
+  catalog: ProfileCatalog;
+  keys: KeyRing;
+  /** Environment of the key store (its SAMSVAR_DATA is the service's data directory), for rotation. */
+  keyEnv: NodeJS.ProcessEnv;
+  issuerName: string;
+  samsvarVersion: string;
+  now?: () => Date;
+}
+
+const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
+
+function principalName(p: Principal): string {
+  return p.role === 'vendor' ? `vendor:${p.vendorId}` : p.name;
+}
+
+/**
+ * Declarations from issuance to revocation, the registry over them, spot checks, waivers and
+ * requirement sets. Checks access for every call; knows nothing of HTTP.
+ */
+export class DeclarationService {
+  private keys: KeyRing;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: DeclarationServiceDeps) {
+    this.keys = deps.keys;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get jwks() {
+    return this.keys.jwks;
+  }
+
+  // --- issuing ---------------------------------------------------------------------------------
+
+  /** What the run says about itself, in the declaration's terms; the run service enforces that the vendor owns it. */
+  private async runOutcome(p: Principal, runId: string): Promise<{ outcome: RunOutcome; vendorId: string }> {
+    if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the vendor whose run it is can issue its declaration');
+    const run = await this.deps.runs.getRun(p, runId);
+    const vendor = await this.deps.repo.getVendor(p.vendorId);
+    if (!vendor) throw notFound('vendor', p.vendorId);
+    const overrides = await this.deps.repo.profileStatuses();
+    const testCases: RunOutcome['testCases'] = [];
+    for (const ps of run.profiles) {
+      for (const tc of ps.testcases) {
+        const direction = tc.kind === 'receive' ? 'receive' : 'send';
+        const sub = tc.latestSubmission;
+        if (!sub) {
+          testCases.push({ id: tc.id, profile: ps.profile, direction, errorRuleIds: [], blocked: 'was not submitted', evidence: [] });
+          continue;
+        }
+        let errorRuleIds: string[] = [];
+        let blocked: string | undefined;
+        if (tc.verdict === 'failed') {
+          const full = await this.deps.runs.getSubmission(p, run.id, sub.id);
+          errorRuleIds = [...new Set(full.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))];
+          if (errorRuleIds.length === 0) blocked = 'failed';
+        }
+        testCases.push({
+          id: tc.id,
+          profile: ps.profile,
+          direction,
+          errorRuleIds,
+          ...(blocked ? { blocked } : {}),
+          evidence: [{ name: `submission ${sub.id}`, sha256: sub.artifactSha256, findingsSha256: sub.findingsSha256 }],
+        });
+      }
+    }
+    const outcome: RunOutcome = {
+      runId: run.id,
+      manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
+      product: { name: run.system.name, version: run.system.version, systemId: run.system.id },
+      samsvarVersion: this.deps.samsvarVersion,
+      profiles: run.profiles.map((ps) => {
+        const loaded = this.deps.catalog.get(ps.profile);
+        return {
+          profile: ps.profile,
+          version: ps.version,
+          title: loaded?.manifest.title ?? ps.profile,
+          profileSha256: ps.sha256,
+          ...(loaded?.manifest.specification ? { specification: loaded.manifest.specification } : {}),
+          // A profile changed since the run opened is not what the run tested: treat it as retired for this run.
+          status: !loaded ? 'retired' : loaded.sha256 !== ps.sha256 ? 'retired' : effectiveStatus(loaded, overrides),
+        };
+      }),
+      testCases,
+    };
+    return { outcome, vendorId: vendor.id };
+  }
+
+  async issue(p: Principal, runId: string, baseUrl: string): Promise<StoredDeclaration> {
+    const { outcome, vendorId } = await this.runOutcome(p, runId);
+    const entries = await this.entries();
+    const existing = entries.find((e) => e.declaration.runId === outcome.runId && e.status.status === 'active');
+    if (existing) throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${existing.declaration.id}`, { declarationId: existing.declaration.id });
+    const now = this.now();
+    const key = this.keys.current;
+    const content = buildDeclaration(outcome, {
+      issuer: { name: this.deps.issuerName, url: baseUrl },
+      kid: key.kid,
+      now,
+      waivers: await this.deps.store.waiversOf(outcome.runId),
+    });
+    const jws = await signDeclaration(content, key);
+    await this.deps.store.insertDeclaration({ vendorId, jws, jwsSha256: declarationJwsSha256(jws), content }, actorOf(p), now);
+    return (await this.deps.store.getDeclaration(content.id))!;
+  }
+
+  // --- registry and status ---------------------------------------------------------------------
+
+  /**
+   * Every declaration with its current status. Status changes nobody triggered (expiry,
+   * supersession, a missed spot check) are noticed here and written to the log once.
+   */
+  async entries(): Promise<RegistryEntry[]> {
+    const now = this.now();
+    await this.closeMissedSpotChecks(now);
+    const stored = await this.deps.store.listDeclarations();
+    const overrides = await this.deps.repo.profileStatuses();
+    const isRetired = (profile: string, _version: string) => {
+      const loaded = this.deps.catalog.get(profile);
+      return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
+    };
+    // Only declarations of the same system can supersede each other: grouping keeps this linear in the registry's size.
+    const systemKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name]);
+    const bySystem = new Map<string, DeclarationContent[]>();
+    for (const s of stored) bySystem.set(systemKey(s.content), [...(bySystem.get(systemKey(s.content)) ?? []), s.content]);
+    const entries: RegistryEntry[] = [];
+    for (const s of stored) {
+      const others = bySystem.get(systemKey(s.content))!;
+      const status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired });
+      if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
+        await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
+      }
+      entries.push({ declaration: s.content, status, assuranceLevel: s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel });
+    }
+    return entries;
+  }
+
+  async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {
+    const stored = await this.deps.store.getDeclaration(id);
+    if (!stored) throw notFound('declaration', id);
+    const entry = (await this.entries()).find((e) => e.declaration.id === id)!;
+    return { entry, stored };
+  }
+
+  async view(id: string, baseUrl: string): Promise<DeclarationView> {
+    const { entry, stored } = await this.entry(id);
+    return {
+      declaration: stored.content,
+      jws: stored.jws,
+      jwsSha256: stored.jwsSha256,
+      status: entry.status,
+      assuranceLevel: entry.assuranceLevel,
+      countersignatures: stored.countersignatures.map((c) => decodeUnverified<CountersignatureContent>(c.jws)!),
+      baseUrl,
+    };
+  }
+
+  async verify(jws: string): Promise<VerificationAnswer> {
+    const { declaration: _d, ...answer } = await verifyDeclarationToken(jws, this.keys.jwks, this.now(), async (d) => {
+      const stored = await this.deps.store.getDeclarationByJwsSha256(declarationJwsSha256(jws));
+      if (!stored || stored.id !== d.id) return undefined;
+      return (await this.entry(stored.id)).entry.status;
+    });
+    return answer;
+  }
+
+  // --- administrators and laboratories ---------------------------------------------------------
+
+  async revoke(p: Principal, id: string, reason: string, by = principalName(p)): Promise<StoredDeclaration> {
+    const stored = await this.deps.store.getDeclaration(id);
+    if (!stored) throw notFound('declaration', id);
+    const now = this.now();
+    const revocation: Revocation = { at: now.toISOString(), reason, by };
+    await this.deps.store.revoke(id, revocation, sha256Hex(canonicalJson({ declarationId: id, ...revocation })), actorOf(p), now);
+    return (await this.deps.store.getDeclaration(id))!;
+  }
+
+  async countersign(p: Principal, id: string): Promise<StoredDeclaration> {
+    if (p.role === 'vendor') throw new SamsvarError('forbidden', 'only an administrator or a test laboratory can countersign');
+    const { entry, stored } = await this.entry(id);
+    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${id} is ${entry.status.status}; only an active declaration can be countersigned`);
+    const now = this.now();
+    const key = this.keys.current;
+    const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now);
+    const jws = await signCountersignature(content, key);
+    await this.deps.store.addCountersignature({ id: `ks-${nanoid(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
+    return (await this.deps.store.getDeclaration(id))!;
+  }
+
+  async rotateKey(): Promise<KeyRing> {
+    this.keys = await rotateEmbeddedKey({ env: this.deps.keyEnv });
+    return this.keys;
+  }
+
+  // --- waivers ---------------------------------------------------------------------------------
+
+  async grantWaiver(p: Principal, runId: string, input: { ruleId: string; profile?: string; justification: string; deadline: string }): Promise<Waiver> {
+    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can grant a waiver');
+    const run = await this.deps.runs.getRun(p, runId);
+    if (input.profile && !run.profiles.some((ps) => ps.profile === input.profile)) {
+      throw new SamsvarError('unprocessable', `run ${runId} does not test profile '${input.profile}'`);
+    }
+    const deadline = new Date(input.deadline);
+    const now = this.now();
+    if (Number.isNaN(deadline.getTime())) throw new SamsvarError('bad_request', 'deadline must be an ISO 8601 date-time');
+    if (deadline <= now) throw new SamsvarError('unprocessable', 'the deadline must lie in the future');
+    const waiver: Waiver = {
+      id: `avvik-${nanoid(12)}`,
+      runId,
+      ruleId: input.ruleId,
+      ...(input.profile ? { profile: input.profile } : {}),
+      justification: input.justification,
+      deadline: deadline.toISOString(),
+      grantedBy: p.name,
+      grantedAt: now.toISOString(),
+    };
+    await this.deps.store.addWaiver(waiver, actorOf(p));
+    return waiver;
+  }
+
+  async waivers(p: Principal, runId: string): Promise<Waiver[]> {
+    await this.deps.runs.getRun(p, runId); // access: a vendor sees only its own runs
+    return this.deps.store.waiversOf(runId);
+  }
+
+  // --- spot checks -----------------------------------------------------------------------------
+
+  async requestSpotCheck(p: Principal, declarationId: string, input: { testCases: unknown; deadline: unknown }): Promise<StoredSpotCheck> {
+    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can order a spot check');
+    const { entry } = await this.entry(declarationId);
+    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; spot checks are for active declarations`);
+    const now = this.now();
+    const req = validateSpotCheckRequest(input, entry.declaration.testCases.map((t) => t.id), now);
+    const sc = { id: `sp-${nanoid(12)}`, declarationId, testCases: req.testCases, requestedBy: p.name, requestedAt: now.toISOString(), deadline: req.deadline };
+    await this.deps.store.addSpotCheck(sc, actorOf(p));
+    return { ...sc, outcome: null };
+  }
+
+  /** Administrators see every spot check; a vendor only those on its own declarations (others: not found). */
+  async spotChecks(p: Principal, declarationId: string): Promise<StoredSpotCheck[]> {
+    const stored = await this.deps.store.getDeclaration(declarationId);
+    if (!stored || (p.role === 'vendor' && stored.vendorId !== p.vendorId)) throw notFound('declaration', declarationId);
+    await this.closeMissedSpotChecks(this.now());
+    return this.deps.store.spotChecksOf(declarationId);
+  }
+
+  /**
+   * The vendor answers with a run of the same system version opened after the request; the chosen
+   * test cases must have passed in it. A failed or late answer revokes the declaration.
+   */
+  async answerSpotCheck(p: Principal, spotCheckId: string, runId: string): Promise<StoredSpotCheck> {
+    if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'the vendor answers a spot check');
+    const sc = await this.deps.store.spotCheck(spotCheckId);
+    const stored = sc && (await this.deps.store.getDeclaration(sc.declarationId));
+    if (!sc || !stored || stored.vendorId !== p.vendorId) throw notFound('spot check', spotCheckId);
+    if (sc.outcome) throw new SamsvarError('conflict', `spot check ${spotCheckId} is already closed (${sc.outcome})`);
+    const run = await this.deps.runs.getRun(p, runId);
+    const product = stored.content.product;
+    if (run.system.name !== product.name || run.system.version !== product.version) {
+      throw new SamsvarError('unprocessable', `run ${runId} tests ${run.system.name} ${run.system.version}, but the declaration is for ${product.name} ${product.version}`);
+    }
+    if (run.createdAt < sc.requestedAt) throw new SamsvarError('unprocessable', `run ${runId} was opened before the spot check was ordered; open a new run`);
+    const now = this.now();
+    const passedTestCases = run.profiles.flatMap((ps) => ps.testcases).filter((tc) => tc.verdict === 'passed').map((tc) => tc.id);
+    const answer = { runId, at: now.toISOString(), passedTestCases };
+    const outcome = spotCheckOutcome({ ...sc, answer }, now);
+    if (outcome.state === 'open') throw new Error('an answered spot check cannot be open');
+    if (await this.deps.store.closeSpotCheck(sc.id, answer, outcome.state, actorOf(p), now)) {
+      if (outcome.state !== 'passed' && !stored.revocation) await this.revoke(p, stored.id, outcome.reason, 'stikkprøve');
+    }
+    return (await this.deps.store.spotCheck(sc.id))!;
+  }
+
+  private async closeMissedSpotChecks(now: Date): Promise<void> {
+    for (const sc of await this.deps.store.openSpotChecks()) {
+      const outcome = spotCheckOutcome(sc, now);
+      if (outcome.state !== 'missed') continue;
+      if (!(await this.deps.store.closeSpotCheck(sc.id, undefined, 'missed', 'system', now))) continue;
+      const stored = await this.deps.store.getDeclaration(sc.declarationId);
+      if (stored && !stored.revocation) {
+        const revocation: Revocation = { at: now.toISOString(), reason: outcome.reason, by: 'stikkprøve' };
+        await this.deps.store.revoke(stored.id, revocation, sha256Hex(canonicalJson({ declarationId: stored.id, ...revocation })), 'system', now);
+      }
+    }
+  }
+
+  // --- transparency log and feeds --------------------------------------------------------------
+
+  /** A page of the log with a freshly signed head; the head is read first, so it never covers less than the page. */
+  async logPage(after: number, limit: number): Promise<{ entries: LogEntry[]; head: { jws: string; size: number; hash: string } }> {
+    await this.entries(); // log any pending status change before showing the log
+    const last = await this.deps.store.lastLogEntry();
+    const size = last?.seq ?? 0;
+    const hash = last?.hash ?? GENESIS_HASH;
+    const jws = await signHead({ size, lastHash: hash }, this.keys.current, this.now());
+    const entries = (await this.deps.store.logPage(after, limit)).filter((e) => e.seq <= size);
+    return { entries, head: { jws, size, hash } };
+  }
+
+  async logEntry(seq: number): Promise<LogEntry> {
+    const e = await this.deps.store.logEntry(seq);
+    if (!e) throw notFound('log entry', String(seq));
+    return e;
+  }
+
+  async feedItems(limit = 200): Promise<FeedItem[]> {
+    const entries = await this.entries();
+    const byId = new Map(entries.map((e) => [e.declaration.id, e.declaration]));
+    return (await this.deps.store.recentLog(limit)).flatMap((entry) => {
+      const declaration = byId.get(entry.declarationId);
+      return declaration ? [{ entry, declaration }] : [];
+    });
+  }
+
+  // --- requirement sets ------------------------------------------------------------------------
+
+  async putRequirementSet(p: Principal, id: string, body: unknown): Promise<RequirementSet> {
+    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator maintains requirement sets');
+    const set = parseRequirementSet({ ...(body as object), id }, (profile) => this.deps.catalog.get(profile) !== undefined);
+    await this.deps.store.putRequirementSet(set, actorOf(p), this.now());
+    return set;
+  }
+
+  async deleteRequirementSet(p: Principal, id: string): Promise<void> {
+    if (!(await this.deps.store.deleteRequirementSet(id, actorOf(p), this.now()))) throw notFound('requirement set', id);
+  }
+
+  listRequirementSets(): Promise<RequirementSet[]> {
+    return this.deps.store.requirementSets();
+  }
+
+  async requirementSetCoverage(id: string): Promise<{ set: RequirementSet; systems: SystemCoverage[] }> {
+    const set = await this.deps.store.requirementSet(id);
+    if (!set) throw notFound('requirement set', id);
+    return { set, systems: coverage(set, await this.entries()) };
+  }
+
+  profileTitle = (id: string): string | undefined => this.deps.catalog.get(id)?.manifest.title;
+
+  get clock(): () => Date {
+    return this.now;
+  }
+}
+

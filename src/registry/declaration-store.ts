@@ -1,0 +1,322 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { appendAudit } from '../audit/audit-log.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { DeclarationContent, DeclarationStatus, Revocation } from '../declarations/declaration.js';
+import type { SpotCheck } from '../declarations/spot-checks.js';
+import type { Waiver } from '../declarations/waivers.js';
+import type { RequirementSet } from '../requirement-sets/requirement-set.js';
+import { decodeUnverified } from '../signing/jws.js';
+import type { SqlDialect } from '../storage/dialect.js';
+import type { CoreTables } from '../storage/schema.js';
+import { nextEntry, type LogEntry, type LogEvent } from '../transparency/log-chain.js';
+
+/** Tables of migration 0100_declarations. */
+export interface DeclarationTables {
+  declarations: {
+    id: string;
+    vendor_id: string;
+    run_id: string;
+    jws: string;
+    jws_sha256: string;
+    content: string;
+    org_number: string;
+    system_name: string;
+    system_version: string;
+    issued_at: string;
+    expires_at: string;
+    logged_status: DeclarationStatus;
+  };
+  declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string };
+  countersignatures: { id: string; declaration_id: string; jws: string; at: string; confirmed_by: string };
+  transparency_log: { seq: number; at: string; type: string; declaration_id: string; subject_sha256: string; detail: string | null; prev: string; hash: string };
+  waivers: { id: string; run_id: string; rule_id: string; profile_id: string | null; justification: string; deadline: string; granted_by: string; granted_at: string };
+  spot_checks: { id: string; declaration_id: string; test_cases: string; requested_by: string; requested_at: string; deadline: string; answer: string | null; outcome: string | null };
+  requirement_sets: { id: string; content: string; updated_at: string; updated_by: string };
+}
+
+type Db = Kysely<CoreTables & DeclarationTables>;
+
+export interface StoredDeclaration {
+  id: string;
+  vendorId: string;
+  runId: string;
+  jws: string;
+  jwsSha256: string;
+  content: DeclarationContent;
+  loggedStatus: DeclarationStatus;
+  revocation?: Revocation;
+  countersignatures: Array<{ id: string; jws: string; at: string; confirmedBy: string }>;
+}
+
+export interface StoredSpotCheck extends SpotCheck {
+  outcome: 'passed' | 'failed' | 'missed' | null;
+}
+
+function logRow(e: LogEntry): DeclarationTables['transparency_log'] {
+  return { seq: e.seq, at: e.at, type: e.type, declaration_id: e.declarationId, subject_sha256: e.subjectSha256, detail: e.detail ?? null, prev: e.prev, hash: e.hash };
+}
+
+function logEntry(r: DeclarationTables['transparency_log']): LogEntry {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    type: r.type as LogEntry['type'],
+    declarationId: r.declaration_id,
+    subjectSha256: r.subject_sha256,
+    ...(r.detail !== null ? { detail: r.detail } : {}),
+    prev: r.prev,
+    hash: r.hash,
+  };
+}
+
+/**
+ * Storage of declarations and everything around them, on SQLite and PostgreSQL. Every change
+ * that the public must be able to audit appends to the transparency log in the same transaction,
+ * next to the service's audit log entry.
+ */
+export class DeclarationStore {
+  private readonly db: Db;
+
+  constructor(db: Kysely<CoreTables>, private readonly dialect: SqlDialect) {
+    this.db = db as unknown as Db;
+  }
+
+  /**
+   * Appends to the log inside `trx`. On PostgreSQL a transaction-scoped advisory lock orders
+   * appenders; SQLite transactions are serialised already. The primary key on seq is the backstop.
+   */
+  private async appendLog(trx: Transaction<CoreTables & DeclarationTables>, event: LogEvent, now: Date): Promise<LogEntry> {
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(5100)`.execute(trx);
+    const last = await trx.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const entry = nextEntry(last ? logEntry(last) : undefined, event, now);
+    await trx.insertInto('transparency_log').values(logRow(entry)).execute();
+    return entry;
+  }
+
+  async insertDeclaration(input: { vendorId: string; jws: string; jwsSha256: string; content: DeclarationContent }, actor: string, now: Date): Promise<LogEntry> {
+    const d = input.content;
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('declarations')
+        .values({
+          id: d.id,
+          vendor_id: input.vendorId,
+          run_id: d.runId,
+          jws: input.jws,
+          jws_sha256: input.jwsSha256,
+          content: JSON.stringify(d),
+          org_number: d.manufacturer.organisasjonsnummer,
+          system_name: d.product.name,
+          system_version: d.product.version,
+          issued_at: d.issuedAt,
+          expires_at: d.expiresAt,
+          logged_status: 'active',
+        })
+        .execute();
+      const entry = await this.appendLog(trx, { type: 'issued', declarationId: d.id, subjectSha256: input.jwsSha256 }, now);
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.issue', objectType: 'declaration', objectId: d.id, details: { runId: d.runId, logSeq: entry.seq } }, now.toISOString());
+      return entry;
+    });
+  }
+
+  private async hydrate(rows: DeclarationTables['declarations'][]): Promise<StoredDeclaration[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [revocations, countersignatures] = await Promise.all([
+      this.db.selectFrom('declaration_revocations').selectAll().where('declaration_id', 'in', ids).execute(),
+      this.db.selectFrom('countersignatures').selectAll().where('declaration_id', 'in', ids).orderBy('at').execute(),
+    ]);
+    return rows.map((r) => {
+      const rev = revocations.find((x) => x.declaration_id === r.id);
+      return {
+        id: r.id,
+        vendorId: r.vendor_id,
+        runId: r.run_id,
+        jws: r.jws,
+        jwsSha256: r.jws_sha256,
+        // The signed token is the authority: what is shown is what was signed, whatever the content column says.
+        content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent),
+        loggedStatus: r.logged_status,
+        ...(rev ? { revocation: { at: rev.at, reason: rev.reason, by: rev.revoked_by } } : {}),
+        countersignatures: countersignatures.filter((c) => c.declaration_id === r.id).map((c) => ({ id: c.id, jws: c.jws, at: c.at, confirmedBy: c.confirmed_by })),
+      };
+    });
+  }
+
+  async getDeclaration(id: string): Promise<StoredDeclaration | undefined> {
+    const row = await this.db.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  async getDeclarationByJwsSha256(sha: string): Promise<StoredDeclaration | undefined> {
+    const row = await this.db.selectFrom('declarations').selectAll().where('jws_sha256', '=', sha).executeTakeFirst();
+    return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  /** Every declaration: status needs the others (supersession), and the registry is small enough to hold. */
+  async listDeclarations(): Promise<StoredDeclaration[]> {
+    const rows = await this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').execute();
+    return this.hydrate(rows);
+  }
+
+  async revoke(id: string, revocation: Revocation, subjectSha256: string, actor: string, now: Date): Promise<LogEntry> {
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('declaration_revocations').select('declaration_id').where('declaration_id', '=', id).executeTakeFirst();
+      if (existing) throw new SamsvarError('conflict', `declaration ${id} is already revoked`);
+      await trx.insertInto('declaration_revocations').values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by }).execute();
+      await trx.updateTable('declarations').set({ logged_status: 'revoked' }).where('id', '=', id).execute();
+      const entry = await this.appendLog(trx, { type: 'revoked', declarationId: id, subjectSha256, detail: revocation.reason }, now);
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.revoke', objectType: 'declaration', objectId: id, details: { reason: revocation.reason, logSeq: entry.seq } }, now.toISOString());
+      return entry;
+    });
+  }
+
+  async addCountersignature(input: { id: string; declarationId: string; jws: string; jwsSha256: string; confirmedBy: string }, actor: string, now: Date): Promise<LogEntry> {
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('countersignatures').select('id').where('declaration_id', '=', input.declarationId).executeTakeFirst();
+      if (existing) throw new SamsvarError('conflict', `declaration ${input.declarationId} is already countersigned`);
+      await trx.insertInto('countersignatures').values({ id: input.id, declaration_id: input.declarationId, jws: input.jws, at: now.toISOString(), confirmed_by: input.confirmedBy }).execute();
+      const entry = await this.appendLog(trx, { type: 'countersigned', declarationId: input.declarationId, subjectSha256: input.jwsSha256, detail: input.confirmedBy }, now);
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.countersign', objectType: 'declaration', objectId: input.declarationId, details: { countersignature: input.id, logSeq: entry.seq } }, now.toISOString());
+      return entry;
+    });
+  }
+
+  /**
+   * Logs a status the registry computed (superseded, expired) once: the conditional update makes
+   * a concurrent sweep that got there first win, and this one write nothing.
+   */
+  async recordStatusChange(id: string, from: DeclarationStatus, to: 'superseded' | 'expired', subjectSha256: string, detail: string | undefined, now: Date): Promise<LogEntry | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('declarations').set({ logged_status: to }).where('id', '=', id).where('logged_status', '=', from).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return undefined;
+      const entry = await this.appendLog(trx, { type: to, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor: 'system', action: `declaration.${to}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } }, now.toISOString());
+      return entry;
+    });
+  }
+
+  async logPage(after: number, limit: number): Promise<LogEntry[]> {
+    const rows = await this.db.selectFrom('transparency_log').selectAll().where('seq', '>', after).orderBy('seq').limit(limit).execute();
+    return rows.map(logEntry);
+  }
+
+  async logEntry(seq: number): Promise<LogEntry | undefined> {
+    const row = await this.db.selectFrom('transparency_log').selectAll().where('seq', '=', seq).executeTakeFirst();
+    return row ? logEntry(row) : undefined;
+  }
+
+  async lastLogEntry(): Promise<LogEntry | undefined> {
+    const row = await this.db.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return row ? logEntry(row) : undefined;
+  }
+
+  /** Newest first, for feeds. */
+  async recentLog(limit: number): Promise<LogEntry[]> {
+    const rows = await this.db.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map(logEntry);
+  }
+
+  async addWaiver(w: Waiver, actor: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('waivers')
+        .values({ id: w.id, run_id: w.runId, rule_id: w.ruleId, profile_id: w.profile ?? null, justification: w.justification, deadline: w.deadline, granted_by: w.grantedBy, granted_at: w.grantedAt })
+        .execute();
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'waiver.grant', objectType: 'run', objectId: w.runId, details: { waiver: w.id, ruleId: w.ruleId, profile: w.profile, deadline: w.deadline } }, w.grantedAt);
+    });
+  }
+
+  async waiversOf(runId: string): Promise<Waiver[]> {
+    const rows = await this.db.selectFrom('waivers').selectAll().where('run_id', '=', runId).orderBy('granted_at').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      ruleId: r.rule_id,
+      ...(r.profile_id !== null ? { profile: r.profile_id } : {}),
+      justification: r.justification,
+      deadline: r.deadline,
+      grantedBy: r.granted_by,
+      grantedAt: r.granted_at,
+    }));
+  }
+
+  async addSpotCheck(sc: SpotCheck, actor: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('spot_checks')
+        .values({ id: sc.id, declaration_id: sc.declarationId, test_cases: JSON.stringify(sc.testCases), requested_by: sc.requestedBy, requested_at: sc.requestedAt, deadline: sc.deadline, answer: null, outcome: null })
+        .execute();
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'spot_check.request', objectType: 'declaration', objectId: sc.declarationId, details: { spotCheck: sc.id, testCases: sc.testCases, deadline: sc.deadline } }, sc.requestedAt);
+    });
+  }
+
+  private spotCheckOf(r: DeclarationTables['spot_checks']): StoredSpotCheck {
+    return {
+      id: r.id,
+      declarationId: r.declaration_id,
+      testCases: JSON.parse(r.test_cases) as string[],
+      requestedBy: r.requested_by,
+      requestedAt: r.requested_at,
+      deadline: r.deadline,
+      ...(r.answer ? { answer: JSON.parse(r.answer) as SpotCheck['answer'] } : {}),
+      outcome: r.outcome as StoredSpotCheck['outcome'],
+    };
+  }
+
+  async spotCheck(id: string): Promise<StoredSpotCheck | undefined> {
+    const row = await this.db.selectFrom('spot_checks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.spotCheckOf(row) : undefined;
+  }
+
+  async spotChecksOf(declarationId: string): Promise<StoredSpotCheck[]> {
+    const rows = await this.db.selectFrom('spot_checks').selectAll().where('declaration_id', '=', declarationId).orderBy('requested_at').execute();
+    return rows.map((r) => this.spotCheckOf(r));
+  }
+
+  async openSpotChecks(): Promise<StoredSpotCheck[]> {
+    const rows = await this.db.selectFrom('spot_checks').selectAll().where('outcome', 'is', null).execute();
+    return rows.map((r) => this.spotCheckOf(r));
+  }
+
+  /** Records the vendor's answer and, when final, the outcome; only while the check is still open. */
+  async closeSpotCheck(id: string, answer: SpotCheck['answer'] | undefined, outcome: 'passed' | 'failed' | 'missed' | null, actor: string, now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const set: { answer?: string; outcome: string | null } = { outcome };
+      if (answer) set.answer = JSON.stringify(answer);
+      const updated = await trx.updateTable('spot_checks').set(set).where('id', '=', id).where('outcome', 'is', null).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: answer ? 'spot_check.answer' : 'spot_check.close', objectType: 'spot_check', objectId: id, details: { outcome, runId: answer?.runId } }, now.toISOString());
+      return true;
+    });
+  }
+
+  async putRequirementSet(set: RequirementSet, actor: string, now: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const content = JSON.stringify(set);
+      const existing = await trx.selectFrom('requirement_sets').select('id').where('id', '=', set.id).executeTakeFirst();
+      if (existing) await trx.updateTable('requirement_sets').set({ content, updated_at: now.toISOString(), updated_by: actor }).where('id', '=', set.id).execute();
+      else await trx.insertInto('requirement_sets').values({ id: set.id, content, updated_at: now.toISOString(), updated_by: actor }).execute();
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: existing ? 'requirement_set.update' : 'requirement_set.create', objectType: 'requirement_set', objectId: set.id, details: { requirements: set.requirements.length } }, now.toISOString());
+    });
+  }
+
+  async deleteRequirementSet(id: string, actor: string, now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx.deleteFrom('requirement_sets').where('id', '=', id).executeTakeFirst();
+      if (Number(res.numDeletedRows) !== 1) return false;
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'requirement_set.delete', objectType: 'requirement_set', objectId: id }, now.toISOString());
+      return true;
+    });
+  }
+
+  async requirementSets(): Promise<RequirementSet[]> {
+    const rows = await this.db.selectFrom('requirement_sets').selectAll().orderBy('id').execute();
+    return rows.map((r) => JSON.parse(r.content) as RequirementSet);
+  }
+
+  async requirementSet(id: string): Promise<RequirementSet | undefined> {
+    const row = await this.db.selectFrom('requirement_sets').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (JSON.parse(row.content) as RequirementSet) : undefined;
+  }
+}

@@ -1,0 +1,176 @@
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { Engine } from '../engine/engine.js';
+import type { Principal } from '../auth/principal.js';
+import { actorOf } from '../auth/principal.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import type { GeneratedMessage, Repository, Run, Submission, System, SystemVersion } from '../storage/repository.js';
+import type { Testcase } from '../testcases/testcase.js';
+import { effectiveStatus } from './profile-lifecycle.js';
+import { profileStatus, type ProfileStatus } from './run-status.js';
+import { findTestcase, testcasesOf, type TestcaseSuite } from './testcase-suite.js';
+
+export interface RunServiceDeps {
+  repo: Repository;
+  engine: Engine;
+  catalog: ProfileCatalog;
+  testcases: TestcaseSuite;
+}
+
+export interface RunView {
+  id: string;
+  systemVersionId: string;
+  system: { id: string; name: string; version: string };
+  createdAt: string;
+  /** passed when every profile of the run passed. */
+  status: 'not_started' | 'failing' | 'passed';
+  profiles: ProfileStatus[];
+}
+
+const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
+
+function requireVendor(p: Principal): string {
+  if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'this action needs a vendor token');
+  return p.vendorId;
+}
+
+/** A vendor sees only its own objects; administrators and labs read all. Others' objects are "not found". */
+function canRead(p: Principal, vendorId: string): boolean {
+  return p.role !== 'vendor' || p.vendorId === vendorId;
+}
+
+/**
+ * Systems, runs and submissions: the vendor-facing domain of the service. Every method takes the
+ * caller and checks access; it knows nothing of HTTP.
+ */
+export class RunService {
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  async createSystem(p: Principal, input: { name: string; description?: string }): Promise<System> {
+    const vendorId = requireVendor(p);
+    return this.deps.repo.createSystem(vendorId, { name: input.name.trim(), description: input.description }, actorOf(p));
+  }
+
+  async listSystems(p: Principal): Promise<System[]> {
+    return this.deps.repo.listSystems(requireVendor(p));
+  }
+
+  async getSystem(p: Principal, id: string): Promise<System> {
+    const sys = await this.deps.repo.getSystem(id);
+    if (!sys || !canRead(p, sys.vendorId)) throw notFound('system', id);
+    return sys;
+  }
+
+  async createVersion(p: Principal, systemId: string, input: { version: string; releasedAt?: string }): Promise<SystemVersion> {
+    const vendorId = requireVendor(p);
+    const sys = await this.deps.repo.getSystem(systemId);
+    if (!sys || sys.vendorId !== vendorId) throw notFound('system', systemId);
+    return this.deps.repo.createSystemVersion(systemId, { version: input.version.trim(), releasedAt: input.releasedAt }, actorOf(p));
+  }
+
+  async openRun(p: Principal, input: { systemVersionId: string; profiles: string[] }): Promise<RunView> {
+    const vendorId = requireVendor(p);
+    const version = await this.deps.repo.getSystemVersion(input.systemVersionId);
+    if (!version || version.vendorId !== vendorId) throw notFound('system version', input.systemVersionId);
+    const ids = [...new Set(input.profiles)];
+    if (ids.length !== input.profiles.length) throw new SamsvarError('unprocessable', 'profiles lists the same profile twice', { field: 'profiles' });
+    const overrides = await this.deps.repo.profileStatuses();
+    const profiles = ids.map((id) => {
+      const profile = this.deps.catalog.get(id);
+      if (!profile) throw new SamsvarError('unprocessable', `unknown profile '${id}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
+      const status = effectiveStatus(profile, overrides);
+      if (status !== 'active') throw new SamsvarError('unprocessable', `profile '${id}' is ${status}; only active profiles can be tested`, { field: 'profiles' });
+      if (testcasesOf(this.deps.testcases, id).length === 0) {
+        throw new SamsvarError('unprocessable', `profile '${id}' has no test cases yet, so a run could never pass it`, { field: 'profiles' });
+      }
+      return { profileId: id, profileVersion: profile.manifest.version, profileSha256: profile.sha256 };
+    });
+    const run = await this.deps.repo.createRun({ vendorId, systemVersionId: version.id, profiles }, actorOf(p));
+    return this.view(run);
+  }
+
+  async listRuns(p: Principal) {
+    return this.deps.repo.listRuns(requireVendor(p));
+  }
+
+  async getRun(p: Principal, runId: string): Promise<RunView> {
+    return this.view(await this.readableRun(p, runId));
+  }
+
+  /** The message of a receive-kind test case for this run; generated on first fetch, then always the same. */
+  async generatedMessage(p: Principal, runId: string, testcaseId: string): Promise<GeneratedMessage> {
+    const run = await this.readableRun(p, runId);
+    const tc = this.testcaseOfRun(run, testcaseId);
+    if (tc.kind !== 'receive') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a submit test case: your system produces its message; only receive test cases have a generated message`);
+    if (p.role !== 'vendor') {
+      const existing = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
+      if (!existing) throw notFound('generated message for test case', tc.id);
+      return existing;
+    }
+    return this.deps.repo.getOrCreateGeneratedMessage(run.id, tc.id, () => this.deps.testcases.generate(tc, { runId: run.id }), actorOf(p));
+  }
+
+  /** Evaluates the artifact against the test case and stores it byte for byte with its verdict; returns after COMMIT. */
+  async submit(p: Principal, runId: string, testcaseId: string, artifact: Uint8Array, contentType: string, format: 'xml' | 'fhir'): Promise<Submission> {
+    const vendorId = requireVendor(p);
+    const run = await this.deps.repo.getRun(runId);
+    if (!run || run.vendorId !== vendorId) throw notFound('run', runId);
+    const tc = this.testcaseOfRun(run, testcaseId);
+    // A receive test case is answered with an AppRec, which is XML whatever the tested profile is.
+    const expected = tc.kind === 'receive' ? 'xml' : this.deps.catalog.require(tc.profile).manifest.kind;
+    if (format !== expected) {
+      const types = expected === 'xml' ? 'application/xml' : 'application/fhir+json';
+      throw new SamsvarError('unsupported_media_type', `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR JSON resource'}; send it as ${types}, not ${contentType}`);
+    }
+    let generated: { msgId: string; xml: string } | undefined;
+    if (tc.kind === 'receive') {
+      generated = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
+      if (!generated) {
+        throw new SamsvarError('unprocessable', `test case '${tc.id}' is a receive test case: first fetch GET /api/v1/runs/${run.id}/testcases/${tc.id}/message, import it into your system, then submit the AppRec it answers with`);
+      }
+    }
+    const evaluation = await this.deps.testcases.evaluate(tc, artifact, { generated });
+    const { findings, ...validation } = evaluation.validation;
+    return this.deps.repo.createSubmission(
+      { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict: evaluation.verdict, findings: evaluation.findings, validation, contentType, artifact },
+      actorOf(p),
+    );
+  }
+
+  async getSubmission(p: Principal, runId: string, submissionId: string): Promise<Submission> {
+    const run = await this.readableRun(p, runId);
+    const sub = await this.deps.repo.getSubmission(submissionId);
+    if (!sub || sub.runId !== run.id) throw notFound('submission', submissionId);
+    return sub;
+  }
+
+  private async readableRun(p: Principal, runId: string): Promise<Run> {
+    const run = await this.deps.repo.getRun(runId);
+    if (!run || !canRead(p, run.vendorId)) throw notFound('run', runId);
+    return run;
+  }
+
+  private testcaseOfRun(run: Run, testcaseId: string): Testcase {
+    const tc = findTestcase(this.deps.testcases, testcaseId);
+    if (!tc) throw notFound('test case', testcaseId);
+    if (!run.profiles.some((rp) => rp.profileId === tc.profile)) {
+      throw new SamsvarError('unprocessable', `test case '${tc.id}' belongs to profile '${tc.profile}', which run ${run.id} does not test`);
+    }
+    return tc;
+  }
+
+  private async view(run: Run): Promise<RunView> {
+    const [version, submissions] = await Promise.all([this.deps.repo.getSystemVersion(run.systemVersionId), this.deps.repo.listSubmissions(run.id)]);
+    const profiles = run.profiles.map((rp) =>
+      profileStatus(rp, testcasesOf(this.deps.testcases, rp.profileId), submissions.filter((s) => s.profileId === rp.profileId)),
+    );
+    const status = profiles.every((ps) => ps.status === 'passed') ? 'passed' : profiles.every((ps) => ps.status === 'not_started') ? 'not_started' : 'failing';
+    return {
+      id: run.id,
+      systemVersionId: run.systemVersionId,
+      system: { id: version!.systemId, name: version!.systemName, version: version!.version },
+      createdAt: run.createdAt,
+      status,
+      profiles,
+    };
+  }
+}

@@ -1,0 +1,175 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Context, Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { Principal } from '../auth/principal.js';
+import { parseJsonBody, readLimitedBody, requireMediaType } from './body.js';
+import type { RateLimiter } from './rate-limit.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** Who may call a route: anyone, a vendor token, an administrator, an administrator or a test laboratory, or any valid token. */
+export type AuthRequirement = 'public' | 'vendor' | 'admin' | 'admin_or_lab' | 'any';
+
+export interface QueryParam {
+  schema: JsonSchema;
+  required?: boolean;
+  description?: string;
+}
+
+export interface ResponseDef {
+  description: string;
+  schema?: JsonSchema;
+  /** Default application/json. */
+  mediaType?: string;
+}
+
+export interface ApiRequest {
+  c: Context;
+  principal: Principal | null;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  /** The parsed JSON body, already validated against `jsonBody`. */
+  body: unknown;
+  /** The raw body of a `rawBody` route, exactly as received. */
+  raw: { bytes: Uint8Array; mediaType: string } | null;
+  /** The client's address, for rate limiting and logs. */
+  clientAddress: string;
+}
+
+export interface RouteDef {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI path template below /api/v1 (e.g. `/runs/{id}`), or from the root when `absolute`. */
+  path: string;
+  absolute?: boolean;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: AuthRequirement;
+  query?: Record<string, QueryParam>;
+  /** A JSON request body, validated with ajv against this schema (the same one the OpenAPI document shows). */
+  jsonBody?: JsonSchema;
+  /** A raw request body (messages, resources) of one of these media types, handed over byte for byte. */
+  rawBody?: { mediaTypes: string[]; description: string };
+  responses: Record<number, ResponseDef>;
+  /** Counted against the per-client rate limit. */
+  rateLimited?: boolean;
+  handler(req: ApiRequest): Promise<Response> | Response;
+}
+
+export interface RouterOptions {
+  basePath: string;
+  maxBodyBytes: number;
+  rateLimiter: RateLimiter;
+  /** Resolves the bearer token; null when none was sent. Throws `unauthorized` for a bad token. */
+  authenticate(c: Context): Promise<Principal | null>;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+function ajvMessage(errors: ErrorObject[] | null | undefined, where: string): string {
+  const e = errors?.[0];
+  if (!e) return `${where} is invalid`;
+  const at = e.instancePath ? `${where}${e.instancePath.replace(/\//g, '.')}` : where;
+  if (e.keyword === 'additionalProperties') return `${at} has an unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+  if (e.keyword === 'required') return `${at} lacks the required property '${(e.params as { missingProperty: string }).missingProperty}'`;
+  return `${at} ${e.message ?? 'is invalid'}`;
+}
+
+/**
+ * Registers routes on a Hono app and records them for the OpenAPI document, so that what is
+ * documented is exactly what is validated: the JSON schemas given here are both compiled by ajv
+ * for the request and written into the document.
+ */
+export class ApiRouter {
+  readonly routes: RouteDef[] = [];
+  private readonly ajv: Ajv;
+  private readonly queryAjv: Ajv;
+
+  constructor(private readonly app: Hono, private readonly opts: RouterOptions) {
+    this.ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
+    this.queryAjv = addFormats(new Ajv({ allErrors: false, strict: false, coerceTypes: true }));
+  }
+
+  add(def: RouteDef): void {
+    if (this.routes.some((r) => r.method === def.method && this.fullPath(r) === this.fullPath(def))) {
+      throw new Error(`route ${def.method.toUpperCase()} ${this.fullPath(def)} registered twice`);
+    }
+    this.routes.push(def);
+    const bodyValidator = def.jsonBody ? this.ajv.compile(def.jsonBody) : undefined;
+    const queryValidator = def.query ? this.queryAjv.compile(querySchema(def.query)) : undefined;
+    const honoPath = this.fullPath(def).replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+    this.app.on(def.method.toUpperCase(), honoPath, async (c) => this.handle(def, c, bodyValidator, queryValidator));
+  }
+
+  fullPath(def: Pick<RouteDef, 'path' | 'absolute'>): string {
+    return def.absolute ? def.path : `${this.opts.basePath}${def.path}`;
+  }
+
+  private async handle(def: RouteDef, c: Context, bodyValidator?: ValidateFunction, queryValidator?: ValidateFunction): Promise<Response> {
+    const clientAddress = clientAddressOf(c);
+    if (def.rateLimited) {
+      const wait = this.opts.rateLimiter.hit(clientAddress);
+      if (wait > 0) throw new SamsvarError('rate_limited', `too many requests from ${clientAddress}; try again in ${wait} s`, { retryAfter: wait });
+    }
+    const principal = await this.authorize(def, c);
+
+    const query: Record<string, unknown> = { ...c.req.query() };
+    if (queryValidator && !queryValidator(query)) throw new SamsvarError('bad_request', ajvMessage(queryValidator.errors, 'query'));
+
+    let body: unknown;
+    let raw: ApiRequest['raw'] = null;
+    if (def.jsonBody) {
+      requireMediaType(c.req.header('content-type'), ['application/json']);
+      body = parseJsonBody(await readLimitedBody(c.req.raw, this.opts.maxBodyBytes));
+      if (!bodyValidator!(body)) throw new SamsvarError('bad_request', ajvMessage(bodyValidator!.errors, 'body'));
+    } else if (def.rawBody) {
+      const mediaType = requireMediaType(c.req.header('content-type'), def.rawBody.mediaTypes);
+      raw = { bytes: await readLimitedBody(c.req.raw, this.opts.maxBodyBytes), mediaType };
+    }
+    return def.handler({ c, principal, params: c.req.param() as Record<string, string>, query, body, raw, clientAddress });
+  }
+
+  private async authorize(def: RouteDef, c: Context): Promise<Principal | null> {
+    if (def.auth === 'public') {
+      // A public route ignores credentials, but a present and bad token is still an error worth telling.
+      return c.req.header('authorization') ? this.opts.authenticate(c) : null;
+    }
+    const principal = await this.opts.authenticate(c);
+    if (!principal) throw new SamsvarError('unauthorized', 'this route needs a token: send Authorization: Bearer <token>');
+    const allowed =
+      def.auth === 'any' ||
+      (def.auth === 'vendor' && principal.role === 'vendor') ||
+      (def.auth === 'admin' && principal.role === 'admin') ||
+      (def.auth === 'admin_or_lab' && (principal.role === 'admin' || principal.role === 'lab'));
+    if (!allowed) {
+      const need = { vendor: 'a vendor token', admin: 'an administrator token', admin_or_lab: 'an administrator or laboratory token' }[def.auth as 'vendor' | 'admin' | 'admin_or_lab'];
+      throw new SamsvarError('forbidden', `this route needs ${need}; yours has the role ${principal.role}`);
+    }
+    return principal;
+  }
+}
+
+function querySchema(query: Record<string, QueryParam>): JsonSchema {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(query).map(([k, q]) => [k, q.schema])),
+    required: Object.entries(query).filter(([, q]) => q.required).map(([k]) => k),
+    additionalProperties: false,
+  };
+}
+
+function clientAddressOf(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // Requests made with app.request() in tests have no socket.
+    return 'local';
+  }
+}
+
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } });
+}

@@ -1,0 +1,22 @@
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Engine } from '../engine/engine.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import type { RunService } from '../runs/run-service.js';
+import type { TestcaseSuite } from '../runs/testcase-suite.js';
+import type { Database } from '../storage/database.js';
+import type { Repository } from '../storage/repository.js';
+import type { ServerConfig } from './config.js';
+
+/** Everything a route module may use. Route modules stay thin: they call domain services. */
+export interface AppContext {
+  config: ServerConfig;
+  database: Database;
+  repo: Repository;
+  engine: Engine;
+  catalog: ProfileCatalog;
+  testcases: TestcaseSuite;
+  runs: RunService;
+  authenticator: Authenticator;
+  version: string;
+  log(message: string): void;
+}

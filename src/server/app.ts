@@ -1,0 +1,78 @@
+import { Hono } from 'hono';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { ApiRouter, json } from './api-router.js';
+import type { AppContext } from './app-context.js';
+import { renderDocsPage } from './docs-page.js';
+import { buildOpenApi } from './openapi.js';
+import { problemResponse, unexpectedProblem } from './problem.js';
+import { RateLimiter } from './rate-limit.js';
+import { CORE_ROUTE_MODULES } from './routes/index.js';
+
+export const API_BASE = '/api/v1';
+
+/** A feature's routes: registers them on the router with the context it needs. */
+export type RouteModule = (api: ApiRouter, ctx: AppContext) => void;
+
+/**
+ * Builds the service: the core route modules plus any given ones (declarations, registry …).
+ * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts.
+ */
+export function createApp(ctx: AppContext, extraModules: RouteModule[] = []): { app: Hono; api: ApiRouter } {
+  const app = new Hono();
+  const api = new ApiRouter(app, {
+    basePath: API_BASE,
+    maxBodyBytes: ctx.config.maxBodyBytes,
+    rateLimiter: new RateLimiter(ctx.config.rateLimitPerMinute),
+    authenticate: (c) => ctx.authenticator.fromHeader(c.req.header('authorization')),
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof SamsvarError) {
+      const retry = err.code === 'rate_limited' && typeof err.extra?.retryAfter === 'number' ? { 'retry-after': String(err.extra.retryAfter) } : undefined;
+      return problemResponse(err, c.req.path, retry);
+    }
+    return unexpectedProblem(err, c.req.path, ctx.log);
+  });
+  app.notFound((c) => problemResponse(new SamsvarError('not_found', `no route ${c.req.method} ${c.req.path}; see ${API_BASE}/docs`), c.req.path));
+
+  api.add({
+    method: 'get',
+    path: '/healthz',
+    absolute: true,
+    operationId: 'health',
+    summary: 'Answers 200 once the service serves requests and reaches its database',
+    tags: ['service'],
+    auth: 'public',
+    responses: { 200: { description: 'Serving', schema: { type: 'object', properties: { status: { const: 'ok' } } } } },
+    handler: async () => {
+      await ctx.repo.ping();
+      return json(200, { status: 'ok', version: ctx.version, database: ctx.database.dialect });
+    },
+  });
+
+  for (const mod of [...CORE_ROUTE_MODULES, ...extraModules]) mod(api, ctx);
+
+  let cachedDoc: Record<string, unknown> | undefined;
+  const openApiDoc = () => (cachedDoc ??= buildOpenApi(api, { version: ctx.version, serverUrl: API_BASE.replace(/\/api\/v1$/, '') || undefined }));
+  api.add({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This API as an OpenAPI 3.1 document',
+    tags: ['service'],
+    auth: 'public',
+    responses: { 200: { description: 'The OpenAPI document', schema: { type: 'object' } } },
+    handler: () => json(200, openApiDoc()),
+  });
+  api.add({
+    method: 'get',
+    path: '/docs',
+    operationId: 'docs',
+    summary: 'A browsable reference of this API, rendered from the OpenAPI document',
+    tags: ['service'],
+    auth: 'public',
+    responses: { 200: { description: 'HTML page', mediaType: 'text/html' } },
+    handler: () => new Response(renderDocsPage(openApiDoc()), { headers: { 'content-type': 'text/html; charset=utf-8' } }),
+  });
+  return { app, api };
+}

@@ -1,0 +1,28 @@
+import type { ServerConfig } from './config.js';
+import { declarationModules } from './routes/declaration-feature.js';
+import { featureModules } from './features.js';
+import { startService } from './service.js';
+
+/**
+ * Starts the service and keeps it up until SIGTERM or SIGINT; then it stops accepting connections,
+ * lets in-flight requests finish (their transactions commit before they answer), closes the
+ * database and resolves with the exit code.
+ */
+export async function serveUntilSignalled(config: () => ServerConfig, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  const cfg = config();
+  const service = await startService(cfg, { log: (m) => console.error(m), routeModules: await declarationModules(cfg) });
+  const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
+  out(`samsvar ${service.ctx.version} serving on port ${service.port} (${where}); API reference at /api/v1/docs`);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  out(`${signal}: finishing in-flight requests, then closing the database`);
+  try {
+    await service.close();
+    return 0;
+  } catch (e) {
+    console.error(`shutdown failed: ${(e as Error).message}`);
+    return 1;
+  }
+}

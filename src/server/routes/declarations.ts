@@ -1,0 +1,236 @@
+import { SamsvarError } from '../../core/samsvar-error.js';
+import type { DeclarationView } from '../../declarations/render/declaration-view.js';
+import { renderDeclarationFhir } from '../../declarations/render/render-fhir.js';
+import { renderDeclarationHtml } from '../../declarations/render/render-html.js';
+import { renderDeclarationPdf } from '../../declarations/render/render-pdf.js';
+import { json } from '../api-router.js';
+import type { RouteModule } from '../app.js';
+import { HTML_HEADERS, type DeclarationFeature } from './declaration-feature.js';
+import { idSchema } from './schemas.js';
+
+const obj = { type: 'object' } as const;
+
+export const declarationSchema = {
+  type: 'object',
+  required: ['id', 'status', 'assuranceLevel', 'declaration', 'jws'],
+  properties: {
+    id: { type: 'string' },
+    status: { enum: ['active', 'revoked', 'superseded', 'expired'] },
+    statusReason: { type: 'string' },
+    assuranceLevel: { enum: ['A', 'B', 'C'] },
+    declaration: { ...obj, description: 'The signed content (the JWS payload)' },
+    countersignatures: { type: 'array', items: obj },
+    jws: { type: 'string', description: 'The compact JWS (EdDSA); verify it against /.well-known/jwks.json' },
+    jwsSha256: { type: 'string' },
+    links: obj,
+  },
+};
+
+export function declarationBody(v: DeclarationView) {
+  const id = v.declaration.id;
+  const base = `${v.baseUrl}/api/v1/declarations/${id}`;
+  return {
+    id,
+    status: v.status.status,
+    ...(v.status.reason ? { statusReason: v.status.reason } : {}),
+    ...(v.status.supersededBy ? { supersededBy: v.status.supersededBy } : {}),
+    assuranceLevel: v.assuranceLevel,
+    declaration: v.declaration,
+    countersignatures: v.countersignatures,
+    jws: v.jws,
+    jwsSha256: v.jwsSha256,
+    links: { self: base, jws: `${base}.jws`, html: `${base}.html`, pdf: `${base}.pdf`, fhir: `${base}.fhir.json`, verify: `${v.baseUrl}/api/v1/declarations/verify`, jwks: `${v.baseUrl}/.well-known/jwks.json` },
+  };
+}
+
+const RENDERING = /^(.+?)(\.jws|\.html|\.pdf|\.fhir\.json|\.json)?$/;
+
+export const declarationRoutes = (f: DeclarationFeature): RouteModule => (api, ctx) => {
+  const svc = () => f.service(ctx);
+
+  api.add({
+    method: 'post',
+    path: '/runs/{id}/declaration',
+    operationId: 'issueDeclaration',
+    summary: 'Issue a signed self-declaration covering the passed profiles of your run',
+    description: 'Covers the profiles whose test cases all passed (waived findings listed as deviations). Refused with 422 and the reason per profile when none passed; another vendor\'s run is 404.',
+    tags: ['declarations'],
+    auth: 'vendor',
+    responses: { 201: { description: 'Issued (level B)', schema: declarationSchema } },
+    handler: async ({ c, principal, params }) => {
+      const stored = await svc().issue(principal!, params.id!, f.baseUrl(c));
+      const view = await svc().view(stored.id, f.baseUrl(c));
+      return json(201, declarationBody(view), { location: `/api/v1/declarations/${stored.id}` });
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/declarations/verify',
+    operationId: 'verifyDeclaration',
+    summary: 'Verify a declaration: signature, signing key and current status',
+    description: 'Send the compact JWS as the body (application/jose) or as {"jws": "…"}. Always 200: `valid` says whether the signature holds.',
+    tags: ['declarations'],
+    auth: 'public',
+    rateLimited: true,
+    rawBody: { mediaTypes: ['application/jose', 'application/json', 'text/plain'], description: 'The compact JWS, or {"jws": "…"}' },
+    responses: {
+      200: {
+        description: 'The verdict',
+        schema: { type: 'object', required: ['valid'], properties: { valid: { type: 'boolean' }, kid: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' }, declarationId: { type: 'string' } } },
+      },
+    },
+    handler: async ({ raw }) => {
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(raw!.bytes);
+      } catch {
+        throw new SamsvarError('bad_request', 'the body is not valid UTF-8');
+      }
+      let jws = text.trim();
+      if (raw!.mediaType === 'application/json') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch (e) {
+          throw new SamsvarError('bad_request', `the body is not valid JSON: ${(e as Error).message}`);
+        }
+        const candidate = (parsed as { jws?: unknown })?.jws;
+        if (typeof candidate !== 'string') throw new SamsvarError('bad_request', 'send {"jws": "<compact JWS>"} or the JWS itself as application/jose');
+        jws = candidate.trim();
+      }
+      if (!jws) throw new SamsvarError('bad_request', 'the body is empty; send the compact JWS');
+      return json(200, await svc().verify(jws));
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/declarations/{id}',
+    operationId: 'getDeclaration',
+    summary: 'A declaration: JSON, or by suffix .jws, .html (bokmål), .pdf or .fhir.json (Bundle of TestReport)',
+    tags: ['declarations'],
+    auth: 'public',
+    responses: {
+      200: { description: 'The declaration in the rendering the suffix asks for (JSON without one)', schema: declarationSchema },
+    },
+    handler: async ({ c, params }) => {
+      const [, id, suffix] = RENDERING.exec(params.id!)!;
+      const view = await svc().view(id!, f.baseUrl(c));
+      switch (suffix) {
+        case '.jws':
+          return new Response(view.jws, { headers: { 'content-type': 'application/jose', 'content-disposition': `attachment; filename="${id}.jws"` } });
+        case '.html':
+          return new Response(renderDeclarationHtml(view), { headers: HTML_HEADERS });
+        case '.pdf':
+          return new Response(new Uint8Array(await renderDeclarationPdf(view)), { headers: { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="${id}.pdf"` } });
+        case '.fhir.json':
+          return new Response(JSON.stringify(renderDeclarationFhir(view)), { headers: { 'content-type': 'application/fhir+json' } });
+        default:
+          return json(200, declarationBody(view));
+      }
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/declarations/{id}/revoke',
+    operationId: 'revokeDeclaration',
+    summary: 'Revoke a declaration, with a reason (administrators); logged in the transparency log',
+    tags: ['declarations', 'admin'],
+    auth: 'admin',
+    jsonBody: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', minLength: 3, maxLength: 2000 } } },
+    responses: { 200: { description: 'Revoked', schema: declarationSchema }, 409: { description: 'Already revoked' } },
+    handler: async ({ c, principal, params, body }) => {
+      await svc().revoke(principal!, params.id!, (body as { reason: string }).reason.trim());
+      return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/declarations/{id}/countersign',
+    operationId: 'countersignDeclaration',
+    summary: 'Confirm a B declaration as tested by an accredited laboratory, lifting it to C (administrators, laboratories)',
+    tags: ['declarations', 'admin'],
+    auth: 'admin_or_lab',
+    responses: { 200: { description: 'Countersigned', schema: declarationSchema }, 409: { description: 'Not an active B declaration, or already countersigned' } },
+    handler: async ({ c, principal, params }) => {
+      await svc().countersign(principal!, params.id!);
+      return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/declarations/{id}/spot-checks',
+    operationId: 'requestSpotCheck',
+    summary: 'Order a spot check (stikkprøve): the vendor must re-run the chosen test cases by the deadline (administrators)',
+    tags: ['declarations', 'admin'],
+    auth: 'admin',
+    jsonBody: {
+      type: 'object',
+      required: ['testCases', 'deadline'],
+      additionalProperties: false,
+      properties: { testCases: { type: 'array', minItems: 1, maxItems: 100, items: idSchema }, deadline: { type: 'string', format: 'date-time' } },
+    },
+    responses: { 201: { description: 'Ordered', schema: obj } },
+    handler: async ({ principal, params, body }) => json(201, await svc().requestSpotCheck(principal!, params.id!, body as { testCases: string[]; deadline: string })),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/declarations/{id}/spot-checks',
+    operationId: 'listSpotChecks',
+    summary: 'Spot checks on a declaration (administrators, and the declaration\'s vendor)',
+    tags: ['declarations'],
+    auth: 'any',
+    responses: { 200: { description: 'Spot checks', schema: { type: 'array', items: obj } } },
+    handler: async ({ principal, params }) => json(200, await svc().spotChecks(principal!, params.id!)),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/spot-checks/{id}/answer',
+    operationId: 'answerSpotCheck',
+    summary: 'Answer a spot check with a new run of the same system version; a failed or late answer revokes the declaration',
+    tags: ['declarations'],
+    auth: 'vendor',
+    jsonBody: { type: 'object', required: ['runId'], additionalProperties: false, properties: { runId: idSchema } },
+    responses: { 200: { description: 'The spot check with its outcome', schema: obj } },
+    handler: async ({ principal, params, body }) => json(200, await svc().answerSpotCheck(principal!, params.id!, (body as { runId: string }).runId)),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/runs/{id}/waivers',
+    operationId: 'grantWaiver',
+    summary: 'Waive a rule on a run until a deadline (approval with reservations; administrators)',
+    tags: ['declarations', 'admin'],
+    auth: 'admin',
+    jsonBody: {
+      type: 'object',
+      required: ['ruleId', 'justification', 'deadline'],
+      additionalProperties: false,
+      properties: {
+        ruleId: { type: 'string', minLength: 1, maxLength: 100 },
+        profile: idSchema,
+        justification: { type: 'string', minLength: 3, maxLength: 2000 },
+        deadline: { type: 'string', format: 'date-time' },
+      },
+    },
+    responses: { 201: { description: 'Granted', schema: obj } },
+    handler: async ({ principal, params, body }) => json(201, await svc().grantWaiver(principal!, params.id!, body as { ruleId: string; profile?: string; justification: string; deadline: string })),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/runs/{id}/waivers',
+    operationId: 'listWaivers',
+    summary: 'Waivers granted on a run (the run\'s vendor, administrators, laboratories)',
+    tags: ['declarations'],
+    auth: 'any',
+    responses: { 200: { description: 'Waivers', schema: { type: 'array', items: obj } } },
+    handler: async ({ principal, params }) => json(200, await svc().waivers(principal!, params.id!)),
+  });
+};

@@ -1,0 +1,10 @@
+import type { RouteModule } from '../app.js';
+import { adminRoutes } from './admin.js';
+import { profileRoutes } from './profiles.js';
+import { runRoutes } from './runs.js';
+import { systemRoutes } from './systems.js';
+import { validateRoutes } from './validate.js';
+import { vendorRoutes } from './vendors.js';
+
+/** The service's own route modules; features such as declarations are passed to createApp next to these. */
+export const CORE_ROUTE_MODULES: RouteModule[] = [vendorRoutes, systemRoutes, profileRoutes, runRoutes, validateRoutes, adminRoutes];

@@ -1,0 +1,116 @@
+import { json } from '../api-router.js';
+import type { RouteModule } from '../app.js';
+import type { AppContext } from '../app-context.js';
+import { actorOf } from '../../auth/principal.js';
+import { SamsvarError } from '../../core/samsvar-error.js';
+import type { LoadedProfile } from '../../profiles/manifest.js';
+import { effectiveStatus } from '../../runs/profile-lifecycle.js';
+import { testcasesOf } from '../../runs/testcase-suite.js';
+import type { Testcase } from '../../testcases/testcase.js';
+import { arrayOf, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
+
+export function testcaseSummary(tc: Testcase) {
+  return { id: tc.id, profile: tc.profile, kind: tc.kind, direction: tc.direction, title: tc.title, description: tc.description };
+}
+
+async function profileSummary(ctx: AppContext, p: LoadedProfile) {
+  const overrides = await ctx.repo.profileStatuses();
+  const m = p.manifest;
+  return {
+    id: m.id,
+    version: m.version,
+    title: m.title,
+    kind: m.kind,
+    ...(m.description ? { description: m.description } : {}),
+    ...(m.specification ? { specification: m.specification } : {}),
+    status: effectiveStatus(p, overrides),
+    source: p.source,
+    sha256: p.sha256,
+    testcases: testcasesOf(ctx.testcases, m.id).length,
+  };
+}
+
+export const profileRoutes: RouteModule = (api, ctx) => {
+  api.add({
+    method: 'get',
+    path: '/profiles',
+    operationId: 'listProfiles',
+    summary: 'The profile catalogue: message profiles a system can be tested against',
+    tags: ['profiles'],
+    auth: 'public',
+    responses: { 200: { description: 'Profiles', schema: arrayOf(profileSummarySchema) } },
+    handler: async () => json(200, await Promise.all(ctx.catalog.list().map((p) => profileSummary(ctx, p)))),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/profiles/{id}',
+    operationId: 'getProfile',
+    summary: 'One profile with its test cases',
+    tags: ['profiles'],
+    auth: 'public',
+    responses: {
+      200: { description: 'The profile', schema: { ...profileSummarySchema, properties: { ...(profileSummarySchema.properties as object), testcaseList: arrayOf(testcaseSummarySchema) } } },
+    },
+    handler: async ({ params }) => {
+      const p = ctx.catalog.require(params.id!);
+      return json(200, { ...(await profileSummary(ctx, p)), testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary) });
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/profiles/{id}/status',
+    operationId: 'setProfileStatus',
+    summary: 'Change a profile\'s lifecycle status (administrators)',
+    description: 'Only active profiles can be chosen for new runs; retiring a profile lets declarations that list it expire.',
+    tags: ['admin'],
+    auth: 'admin',
+    jsonBody: {
+      type: 'object',
+      required: ['status'],
+      additionalProperties: false,
+      properties: { status: { enum: ['draft', 'active', 'retired'] }, reason: { type: 'string', maxLength: 2000 } },
+    },
+    responses: { 200: { description: 'The profile with its new status', schema: profileSummarySchema } },
+    handler: async ({ principal, params, body }) => {
+      const p = ctx.catalog.get(params.id!);
+      if (!p) throw new SamsvarError('not_found', `profile '${params.id}' not found`);
+      const { status, reason } = body as { status: 'draft' | 'active' | 'retired'; reason?: string };
+      await ctx.repo.setProfileStatus(p.manifest.id, status, reason ?? null, actorOf(principal));
+      return json(200, await profileSummary(ctx, p));
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/testcases',
+    operationId: 'listTestcases',
+    summary: 'Test cases (test descriptions), optionally of one profile',
+    tags: ['profiles'],
+    auth: 'public',
+    query: { profile: { schema: { type: 'string', maxLength: 100 }, description: 'Profile id' } },
+    responses: { 200: { description: 'Test cases', schema: arrayOf(testcaseSummarySchema) } },
+    handler: ({ query }) => {
+      const profile = query.profile as string | undefined;
+      if (profile) ctx.catalog.require(profile);
+      const list = profile ? testcasesOf(ctx.testcases, profile) : ctx.testcases.list();
+      return json(200, list.map(testcaseSummary));
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/testcases/{id}',
+    operationId: 'getTestcase',
+    summary: 'One test case',
+    tags: ['profiles'],
+    auth: 'public',
+    responses: { 200: { description: 'The test case', schema: testcaseSummarySchema } },
+    handler: ({ params }) => {
+      const tc = ctx.testcases.list().find((t) => t.id === params.id);
+      if (!tc) throw new SamsvarError('not_found', `test case '${params.id}' not found`);
+      return json(200, testcaseSummary(tc));
+    },
+  });
+};

@@ -1,0 +1,61 @@
+import { json } from '../api-router.js';
+import type { RouteModule } from '../app.js';
+import { arrayOf, systemSchema, systemVersionSchema } from './schemas.js';
+
+export const systemRoutes: RouteModule = (api, ctx) => {
+  api.add({
+    method: 'post',
+    path: '/systems',
+    operationId: 'createSystem',
+    summary: 'Register one of your EPJ systems',
+    tags: ['systems'],
+    auth: 'vendor',
+    jsonBody: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, description: { type: 'string', maxLength: 4000 } },
+    },
+    responses: { 201: { description: 'Created', schema: systemSchema } },
+    handler: async ({ principal, body }) => json(201, await ctx.runs.createSystem(principal!, body as { name: string; description?: string })),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/systems',
+    operationId: 'listSystems',
+    summary: 'Your EPJ systems with their versions',
+    tags: ['systems'],
+    auth: 'vendor',
+    responses: { 200: { description: 'Systems', schema: arrayOf(systemSchema) } },
+    handler: async ({ principal }) => json(200, await ctx.runs.listSystems(principal!)),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/systems/{id}',
+    operationId: 'getSystem',
+    summary: 'One of your systems',
+    tags: ['systems'],
+    auth: 'any',
+    responses: { 200: { description: 'The system', schema: systemSchema } },
+    handler: async ({ principal, params }) => json(200, await ctx.runs.getSystem(principal!, params.id!)),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/systems/{id}/versions',
+    operationId: 'createSystemVersion',
+    summary: 'Add a version of one of your systems',
+    tags: ['systems'],
+    auth: 'vendor',
+    jsonBody: {
+      type: 'object',
+      required: ['version'],
+      additionalProperties: false,
+      properties: { version: { type: 'string', minLength: 1, maxLength: 100 }, releasedAt: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }], description: 'Release date (YYYY-MM-DD or a date-time)' } },
+    },
+    responses: { 201: { description: 'Created', schema: systemVersionSchema } },
+    handler: async ({ principal, params, body }) => json(201, await ctx.runs.createVersion(principal!, params.id!, body as { version: string; releasedAt?: string })),
+  });
+};

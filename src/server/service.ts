@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { Authenticator } from '../auth/authenticator.js';
+import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
+import { Engine } from '../engine/engine.js';
+import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
+import { RunService } from '../runs/run-service.js';
+import { testcaseSuite } from '../runs/testcase-suite-adapter.js';
+import type { TestcaseSuite } from '../runs/testcase-suite.js';
+import { openDatabase } from '../storage/database.js';
+import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.js';
+import { Repository } from '../storage/repository.js';
+import { loadTestcases } from '../testcases/index.js';
+import { createApp, type RouteModule } from './app.js';
+import type { AppContext } from './app-context.js';
+import type { ServerConfig } from './config.js';
+
+export interface StartOptions {
+  catalog?: ProfileCatalog;
+  /** Test cases; the shipped ones when absent. */
+  testcases?: TestcaseSuite;
+  routeModules?: RouteModule[];
+  migrations?: Record<string, SamsvarMigration>;
+  /** Listen address; default all interfaces. */
+  hostname?: string;
+  log?: (message: string) => void;
+  /** How long in-flight requests may take to finish on close (default 30 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  server: ServerType;
+  app: Hono;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds the application context: profiles, engine, test cases, database (migrated) and services. */
+export async function buildContext(config: ServerConfig, opts: StartOptions = {}): Promise<AppContext> {
+  const catalog = opts.catalog ?? loadCatalog({ importedDir: path.join(config.dataDir, 'profiles') });
+  const engine = new Engine(catalog);
+  const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), engine);
+  const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
+  const repo = new Repository(database.db, database.dialect);
+  return {
+    config,
+    database,
+    repo,
+    engine,
+    catalog,
+    testcases,
+    runs: new RunService({ repo, engine, catalog, testcases }),
+    authenticator: new Authenticator(repo, config.adminToken),
+    version: packageVersion(),
+    log: opts.log ?? ((m) => console.error(m)),
+  };
+}
+
+/** Starts the HTTP service; resolves once it listens (port 0 picks a free one). */
+export async function startService(config: ServerConfig, opts: StartOptions = {}): Promise<RunningService> {
+  const ctx = await buildContext(config, opts);
+  const { app } = createApp(ctx, opts.routeModules);
+  let server!: ServerType;
+  const info = await new Promise<AddressInfo>((resolve, reject) => {
+    server = serve({ fetch: app.fetch, port: config.port, hostname: opts.hostname }, resolve);
+    server.once('error', reject);
+  });
+  const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : '127.0.0.1';
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      await new Promise<void>((resolve) => {
+        // Keep-alive connections would hold close() open: close each one as soon as its last
+        // request has been answered, and cut whatever still hangs after the grace period.
+        const sweep = setInterval(() => http.closeIdleConnections?.(), 50);
+        const deadline = setTimeout(() => http.closeAllConnections?.(), opts.shutdownGraceMs ?? 30_000);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+          resolve();
+        });
+        http.closeIdleConnections?.();
+      });
+      await ctx.database.close();
+    })());
+  return { url: `http://${host}:${info.port}`, port: info.port, ctx, server, app, close };
+}

@@ -1,0 +1,54 @@
+import { SamsvarError } from '../core/samsvar-error.js';
+
+export interface FetchLimits {
+  maxBytes: number;
+  timeoutMs?: number;
+  accept?: string;
+}
+
+/**
+ * GET with a deadline and a size cap: the CLI fetches JWKS and log pages from servers it has no
+ * reason to trust, and a slow or endless answer must end as a message, not a hang.
+ */
+export async function fetchLimited(url: string, limits: FetchLimits): Promise<Uint8Array> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SamsvarError('bad_request', `${url} is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new SamsvarError('bad_request', `${url}: only http and https URLs are fetched`);
+  let res: Response;
+  try {
+    res = await fetch(parsed, { headers: { accept: limits.accept ?? 'application/json' }, signal: AbortSignal.timeout(limits.timeoutMs ?? 15_000), redirect: 'follow' });
+  } catch (e) {
+    throw new SamsvarError('bad_request', `cannot fetch ${url}: ${(e as Error).message}`);
+  }
+  if (!res.ok) throw new SamsvarError('bad_request', `${url} answered HTTP ${res.status}`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > limits.maxBytes) throw new SamsvarError('payload_too_large', `${url} is ${declared} bytes, more than the ${limits.maxBytes} accepted`);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limits.maxBytes) {
+      await reader.cancel();
+      throw new SamsvarError('payload_too_large', `${url} sent more than the ${limits.maxBytes} bytes accepted`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function fetchJson<T>(url: string, limits: FetchLimits): Promise<T> {
+  const bytes = await fetchLimited(url, limits);
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  } catch {
+    throw new SamsvarError('bad_request', `${url} did not answer with JSON`);
+  }
+}

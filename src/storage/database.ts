@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { SqlDialect } from './dialect.js';
+import { MIGRATIONS, type SamsvarMigration } from './migrations/index.js';
+import type { CoreTables } from './schema.js';
+
+export interface DatabaseConfig {
+  /** postgres://… selects PostgreSQL; otherwise the embedded SQLite file in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Only for tests: an in-memory SQLite database. */
+  memory?: boolean;
+}
+
+export interface Database<T = CoreTables> {
+  db: Kysely<T>;
+  dialect: SqlDialect;
+  close(): Promise<void>;
+}
+
+export const SQLITE_FILE = 'samsvar.sqlite';
+
+/**
+ * SQLite runs in WAL mode with synchronous=FULL: in WAL mode NORMAL syncs only at checkpoints, so a
+ * power loss after COMMIT can drop the last transactions. The service answers 2xx only after
+ * COMMIT, and "a crash after a 2xx must not lose it" means each commit must reach the disk: FULL
+ * fsyncs the WAL on every commit. The cost is one fsync per write request, small next to validation.
+ */
+function openSqlite(config: DatabaseConfig): Kysely<any> {
+  let file = ':memory:';
+  if (!config.memory) {
+    mkdirSync(config.dataDir, { recursive: true });
+    file = path.join(config.dataDir, SQLITE_FILE);
+  }
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  // Another process (the admin CLI) may hold the write lock for a moment.
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string): Kysely<any> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function dialectOf(config: DatabaseConfig): SqlDialect {
+  return config.databaseUrl && /^postgres(ql)?:\/\//.test(config.databaseUrl) ? 'postgres' : 'sqlite';
+}
+
+function migrationProvider(dialect: SqlDialect, migrations: Record<string, SamsvarMigration>): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(migrations)) out[name] = { up: (db) => m.up(db, dialect) };
+      return out;
+    },
+  };
+}
+
+/** Applies every pending numbered migration; several instances starting at once are serialised by kysely's lock. */
+export async function migrate(db: Kysely<any>, dialect: SqlDialect, migrations = MIGRATIONS): Promise<string[]> {
+  // Core (00xx) and feature (01xx) migrations grow independently: a later 0002 must still apply
+  // on a database that already has 0100, hence unordered migrations are allowed.
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect, migrations), allowUnorderedMigrations: true });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new SamsvarError('internal', `database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDatabase<T = CoreTables>(config: DatabaseConfig, migrations = MIGRATIONS): Promise<Database<T>> {
+  const dialect = dialectOf(config);
+  if (config.databaseUrl && dialect === 'sqlite') {
+    throw new SamsvarError('bad_request', `DATABASE_URL must start with postgres:// or postgresql:// (got ${config.databaseUrl.split(':')[0]}:…)`);
+  }
+  const db = dialect === 'postgres' ? openPostgres(config.databaseUrl!) : openSqlite(config);
+  try {
+    await migrate(db, dialect, migrations);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return { db: db as Kysely<T>, dialect, close: () => db.destroy() };
+}

@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+import * as m0001 from './0001_core.js';
+import * as m0100 from './0100_declarations.js';
+
+export interface SamsvarMigration {
+  up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
+}
+
+/**
+ * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
+ * 00xx; declarations and registry add 01xx (import the module and add one line here).
+ */
+export const MIGRATIONS: Record<string, SamsvarMigration> = {
+  '0001_core': m0001,
+  '0100_declarations': m0100,
+};

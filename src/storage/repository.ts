@@ -1,0 +1,362 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { nanoid } from 'nanoid';
+import { appendAudit, readAudit, type AuditQuery, type AuditRecord } from '../audit/audit-log.js';
+import type { Finding } from '../core/finding.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { SqlDialect } from './dialect.js';
+import type { CoreTables, TokenRole } from './schema.js';
+
+export interface Vendor { id: string; orgNumber: string; name: string; email: string; createdAt: string }
+export interface System { id: string; vendorId: string; name: string; description: string | null; createdAt: string; versions: SystemVersion[] }
+export interface SystemVersion { id: string; systemId: string; version: string; releasedAt: string | null; createdAt: string }
+export interface TokenRecord { id: string; role: TokenRole; vendorId: string | null; name: string; createdAt: string; revokedAt: string | null }
+export interface RunProfile { profileId: string; profileVersion: string; profileSha256: string }
+export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[] }
+export interface GeneratedMessage { runId: string; testcaseId: string; msgId: string; xml: string; createdAt: string }
+export interface ProfileStatusOverride { profileId: string; status: 'draft' | 'active' | 'retired'; reason: string | null; changedAt: string; changedBy: string }
+
+export interface SubmissionSummary {
+  id: string;
+  runId: string;
+  testcaseId: string;
+  profileId: string;
+  verdict: 'passed' | 'failed';
+  artifactSha256: string;
+  findingsSha256: string;
+  artifactSize: number;
+  contentType: string;
+  createdAt: string;
+}
+export interface Submission extends SubmissionSummary {
+  findings: Finding[];
+  validation: Record<string, unknown>;
+  artifact: Uint8Array;
+}
+
+export interface NewSubmission {
+  runId: string;
+  testcaseId: string;
+  profileId: string;
+  verdict: 'passed' | 'failed';
+  findings: Finding[];
+  validation: Record<string, unknown>;
+  contentType: string;
+  artifact: Uint8Array;
+}
+
+export const sha256Hex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+let lastMs = 0;
+/**
+ * Creation times are strictly increasing within a process, so "the latest submission" is well
+ * defined even for two requests in the same millisecond.
+ */
+function now(): string {
+  lastMs = Math.max(Date.now(), lastMs + 1);
+  return new Date(lastMs).toISOString();
+}
+
+/** A unique-constraint violation on either dialect (SQLite: SQLITE_CONSTRAINT_UNIQUE, PostgreSQL: 23505). */
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/**
+ * The service's storage: one interface over SQLite and PostgreSQL. Each state change runs in one
+ * transaction together with its audit entry; the method returns only after COMMIT.
+ */
+export class Repository {
+  constructor(readonly db: Kysely<CoreTables>, readonly dialect: SqlDialect) {}
+
+  // --- vendors and tokens -------------------------------------------------------------------
+
+  async createVendor(input: { orgNumber: string; name: string; email: string }, tokenHash: string, actor = 'public'): Promise<{ vendor: Vendor; tokenId: string }> {
+    const vendor: Vendor = { id: nanoid(), ...input, createdAt: now() };
+    const tokenId = nanoid();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('vendors').values({ id: vendor.id, org_number: vendor.orgNumber, name: vendor.name, email: vendor.email, created_at: vendor.createdAt }).execute();
+        await trx.insertInto('api_tokens').values({ id: tokenId, token_hash: tokenHash, role: 'vendor', vendor_id: vendor.id, name: `${vendor.name} (registration)`, created_at: vendor.createdAt, revoked_at: null }).execute();
+        await appendAudit(trx, { actor, action: 'vendor.register', objectType: 'vendor', objectId: vendor.id, details: { orgNumber: vendor.orgNumber, name: vendor.name } });
+        await appendAudit(trx, { actor: `vendor:${vendor.id}`, action: 'token.create', objectType: 'token', objectId: tokenId, details: { role: 'vendor' } });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new SamsvarError('conflict', `a vendor with organisasjonsnummer ${input.orgNumber} is already registered`);
+      throw e;
+    }
+    return { vendor, tokenId };
+  }
+
+  async getVendor(id: string): Promise<Vendor | undefined> {
+    const r = await this.db.selectFrom('vendors').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && { id: r.id, orgNumber: r.org_number, name: r.name, email: r.email, createdAt: r.created_at };
+  }
+
+  async listVendors(): Promise<Vendor[]> {
+    const rows = await this.db.selectFrom('vendors').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, orgNumber: r.org_number, name: r.name, email: r.email, createdAt: r.created_at }));
+  }
+
+  async createToken(input: { role: TokenRole; vendorId?: string | null; name: string }, tokenHash: string, actor: string): Promise<TokenRecord> {
+    const rec: TokenRecord = { id: nanoid(), role: input.role, vendorId: input.vendorId ?? null, name: input.name, createdAt: now(), revokedAt: null };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('api_tokens').values({ id: rec.id, token_hash: tokenHash, role: rec.role, vendor_id: rec.vendorId, name: rec.name, created_at: rec.createdAt, revoked_at: null }).execute();
+      await appendAudit(trx, { actor, action: 'token.create', objectType: 'token', objectId: rec.id, details: { role: rec.role, name: rec.name } });
+    });
+    return rec;
+  }
+
+  async revokeToken(id: string, actor: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      await appendAudit(trx, { actor, action: 'token.revoke', objectType: 'token', objectId: id });
+      return true;
+    });
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined> {
+    const r = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && { id: r.id, role: r.role, vendorId: r.vendor_id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at };
+  }
+
+  // --- systems ------------------------------------------------------------------------------
+
+  async createSystem(vendorId: string, input: { name: string; description?: string }, actor: string): Promise<System> {
+    const sys: System = { id: nanoid(), vendorId, name: input.name, description: input.description ?? null, createdAt: now(), versions: [] };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('systems').values({ id: sys.id, vendor_id: vendorId, name: sys.name, description: sys.description, created_at: sys.createdAt }).execute();
+        await appendAudit(trx, { actor, action: 'system.create', objectType: 'system', objectId: sys.id, details: { name: sys.name } });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new SamsvarError('conflict', `you already have a system named '${input.name}'`);
+      throw e;
+    }
+    return sys;
+  }
+
+  async listSystems(vendorId: string): Promise<System[]> {
+    const systems = await this.db.selectFrom('systems').selectAll().where('vendor_id', '=', vendorId).orderBy('created_at').orderBy('id').execute();
+    if (systems.length === 0) return [];
+    const versions = await this.db.selectFrom('system_versions').selectAll().where('system_id', 'in', systems.map((s) => s.id)).orderBy('created_at').orderBy('id').execute();
+    return systems.map((s) => ({
+      id: s.id,
+      vendorId: s.vendor_id,
+      name: s.name,
+      description: s.description,
+      createdAt: s.created_at,
+      versions: versions.filter((v) => v.system_id === s.id).map(toVersion),
+    }));
+  }
+
+  async getSystem(id: string): Promise<System | undefined> {
+    const s = await this.db.selectFrom('systems').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!s) return undefined;
+    const versions = await this.db.selectFrom('system_versions').selectAll().where('system_id', '=', id).orderBy('created_at').orderBy('id').execute();
+    return { id: s.id, vendorId: s.vendor_id, name: s.name, description: s.description, createdAt: s.created_at, versions: versions.map(toVersion) };
+  }
+
+  async createSystemVersion(systemId: string, input: { version: string; releasedAt?: string }, actor: string): Promise<SystemVersion> {
+    const v: SystemVersion = { id: nanoid(), systemId, version: input.version, releasedAt: input.releasedAt ?? null, createdAt: now() };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('system_versions').values({ id: v.id, system_id: systemId, version: v.version, released_at: v.releasedAt, created_at: v.createdAt }).execute();
+        await appendAudit(trx, { actor, action: 'system_version.create', objectType: 'system_version', objectId: v.id, details: { systemId, version: v.version } });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new SamsvarError('conflict', `version '${input.version}' of this system already exists`);
+      throw e;
+    }
+    return v;
+  }
+
+  /** The version with the vendor owning its system, for access checks. */
+  async getSystemVersion(id: string): Promise<(SystemVersion & { vendorId: string; systemName: string }) | undefined> {
+    const r = await this.db
+      .selectFrom('system_versions')
+      .innerJoin('systems', 'systems.id', 'system_versions.system_id')
+      .select(['system_versions.id', 'system_versions.system_id', 'system_versions.version', 'system_versions.released_at', 'system_versions.created_at', 'systems.vendor_id', 'systems.name'])
+      .where('system_versions.id', '=', id)
+      .executeTakeFirst();
+    return r && { ...toVersion(r), vendorId: r.vendor_id, systemName: r.name };
+  }
+
+  // --- runs ---------------------------------------------------------------------------------
+
+  async createRun(input: { vendorId: string; systemVersionId: string; profiles: RunProfile[] }, actor: string): Promise<Run> {
+    const run: Run = { id: nanoid(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt }).execute();
+      await trx
+        .insertInto('run_profiles')
+        .values(run.profiles.map((p, i) => ({ run_id: run.id, profile_id: p.profileId, profile_version: p.profileVersion, profile_sha256: p.profileSha256, position: i })))
+        .execute();
+      await appendAudit(trx, { actor, action: 'run.open', objectType: 'run', objectId: run.id, details: { systemVersionId: run.systemVersionId, profiles: run.profiles.map((p) => p.profileId) } });
+    });
+    return run;
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const r = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) return undefined;
+    const profiles = await this.db.selectFrom('run_profiles').selectAll().where('run_id', '=', id).orderBy('position').execute();
+    return {
+      id: r.id,
+      vendorId: r.vendor_id,
+      systemVersionId: r.system_version_id,
+      createdAt: r.created_at,
+      profiles: profiles.map((p) => ({ profileId: p.profile_id, profileVersion: p.profile_version, profileSha256: p.profile_sha256 })),
+    };
+  }
+
+  async listRuns(vendorId: string): Promise<Omit<Run, 'profiles'>[]> {
+    const rows = await this.db.selectFrom('runs').selectAll().where('vendor_id', '=', vendorId).orderBy('created_at', 'desc').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, vendorId: r.vendor_id, systemVersionId: r.system_version_id, createdAt: r.created_at }));
+  }
+
+  /** The message generated for a receive-kind test case of a run: generated once, then stored so the AppRec check can refer to its MsgId. */
+  async getOrCreateGeneratedMessage(runId: string, testcaseId: string, generate: () => { xml: string; msgId: string }, actor: string): Promise<GeneratedMessage> {
+    const existing = await this.getGeneratedMessage(runId, testcaseId);
+    if (existing) return existing;
+    const { xml, msgId } = generate();
+    const msg: GeneratedMessage = { runId, testcaseId, msgId, xml, createdAt: now() };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('generated_messages').values({ run_id: runId, testcase_id: testcaseId, msg_id: msgId, xml, created_at: msg.createdAt }).execute();
+        await appendAudit(trx, { actor, action: 'message.generate', objectType: 'run', objectId: runId, details: { testcase: testcaseId, msgId } });
+      });
+    } catch (e) {
+      // Two concurrent first fetches: the other one won; serve its message.
+      if (isUniqueViolation(e)) return (await this.getGeneratedMessage(runId, testcaseId))!;
+      throw e;
+    }
+    return msg;
+  }
+
+  async getGeneratedMessage(runId: string, testcaseId: string): Promise<GeneratedMessage | undefined> {
+    const r = await this.db.selectFrom('generated_messages').selectAll().where('run_id', '=', runId).where('testcase_id', '=', testcaseId).executeTakeFirst();
+    return r && { runId: r.run_id, testcaseId: r.testcase_id, msgId: r.msg_id, xml: r.xml, createdAt: r.created_at };
+  }
+
+  // --- submissions --------------------------------------------------------------------------
+
+  async createSubmission(input: NewSubmission, actor: string): Promise<Submission> {
+    const findingsJson = JSON.stringify(input.findings);
+    const sub: Submission = {
+      id: nanoid(),
+      runId: input.runId,
+      testcaseId: input.testcaseId,
+      profileId: input.profileId,
+      verdict: input.verdict,
+      findings: input.findings,
+      validation: input.validation,
+      contentType: input.contentType,
+      artifact: input.artifact,
+      artifactSha256: sha256Hex(input.artifact),
+      findingsSha256: sha256Hex(findingsJson),
+      artifactSize: input.artifact.byteLength,
+      createdAt: now(),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('submissions')
+        .values({
+          id: sub.id,
+          run_id: sub.runId,
+          testcase_id: sub.testcaseId,
+          profile_id: sub.profileId,
+          verdict: sub.verdict,
+          findings: findingsJson,
+          findings_sha256: sub.findingsSha256,
+          validation: JSON.stringify(sub.validation),
+          content_type: sub.contentType,
+          artifact: Buffer.from(sub.artifact.buffer, sub.artifact.byteOffset, sub.artifact.byteLength),
+          artifact_sha256: sub.artifactSha256,
+          artifact_size: sub.artifactSize,
+          created_at: sub.createdAt,
+        })
+        .execute();
+      await appendAudit(trx, {
+        actor,
+        action: 'submission.create',
+        objectType: 'submission',
+        objectId: sub.id,
+        details: { runId: sub.runId, testcase: sub.testcaseId, verdict: sub.verdict, artifactSha256: sub.artifactSha256 },
+      });
+    });
+    return sub;
+  }
+
+  async getSubmission(id: string): Promise<Submission | undefined> {
+    const r = await this.db.selectFrom('submissions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && { ...toSummary(r), findings: JSON.parse(r.findings) as Finding[], validation: JSON.parse(r.validation) as Record<string, unknown>, artifact: new Uint8Array(r.artifact) };
+  }
+
+  /** Every submission of a run, oldest first, without artifacts (status pages need only verdicts). */
+  async listSubmissions(runId: string): Promise<SubmissionSummary[]> {
+    const rows = await this.db
+      .selectFrom('submissions')
+      .select(['id', 'run_id', 'testcase_id', 'profile_id', 'verdict', 'artifact_sha256', 'findings_sha256', 'artifact_size', 'content_type', 'created_at'])
+      .where('run_id', '=', runId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toSummary);
+  }
+
+  // --- profile lifecycle --------------------------------------------------------------------
+
+  async setProfileStatus(profileId: string, status: ProfileStatusOverride['status'], reason: string | null, actor: string): Promise<ProfileStatusOverride> {
+    const rec: ProfileStatusOverride = { profileId, status, reason, changedAt: now(), changedBy: actor };
+    await this.db.transaction().execute(async (trx) => {
+      const row = { profile_id: profileId, status, reason, changed_at: rec.changedAt, changed_by: actor };
+      await trx
+        .insertInto('profile_status')
+        .values(row)
+        .onConflict((oc) => oc.column('profile_id').doUpdateSet({ status, reason, changed_at: rec.changedAt, changed_by: actor }))
+        .execute();
+      await appendAudit(trx, { actor, action: 'profile.status', objectType: 'profile', objectId: profileId, details: { status, reason } });
+    });
+    return rec;
+  }
+
+  async profileStatuses(): Promise<Map<string, ProfileStatusOverride>> {
+    const rows = await this.db.selectFrom('profile_status').selectAll().execute();
+    return new Map(rows.map((r) => [r.profile_id, { profileId: r.profile_id, status: r.status, reason: r.reason, changedAt: r.changed_at, changedBy: r.changed_by }]));
+  }
+
+  // --- audit --------------------------------------------------------------------------------
+
+  readAudit(q: AuditQuery = {}): Promise<AuditRecord[]> {
+    return readAudit(this.db, q);
+  }
+
+  /** Liveness of the database connection, for /healthz. */
+  async ping(): Promise<void> {
+    await this.db.selectFrom('vendors').select('id').limit(1).execute();
+  }
+}
+
+function toVersion(r: { id: string; system_id: string; version: string; released_at: string | null; created_at: string }): SystemVersion {
+  return { id: r.id, systemId: r.system_id, version: r.version, releasedAt: r.released_at, createdAt: r.created_at };
+}
+
+function toSummary(r: {
+  id: string; run_id: string; testcase_id: string; profile_id: string; verdict: 'passed' | 'failed';
+  artifact_sha256: string; findings_sha256: string; artifact_size: number; content_type: string; created_at: string;
+}): SubmissionSummary {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    testcaseId: r.testcase_id,
+    profileId: r.profile_id,
+    verdict: r.verdict,
+    artifactSha256: r.artifact_sha256,
+    findingsSha256: r.findings_sha256,
+    artifactSize: Number(r.artifact_size),
+    contentType: r.content_type,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,113 @@
+import type { Generated } from 'kysely';
+
+/** Table types of the core service. Times are ISO-8601 UTC strings so both dialects store them alike. */
+export interface VendorsTable {
+  id: string;
+  org_number: string;
+  name: string;
+  email: string;
+  created_at: string;
+}
+
+export type TokenRole = 'vendor' | 'admin' | 'lab';
+
+export interface ApiTokensTable {
+  id: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  role: TokenRole;
+  vendor_id: string | null;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface SystemsTable {
+  id: string;
+  vendor_id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+}
+
+export interface SystemVersionsTable {
+  id: string;
+  system_id: string;
+  version: string;
+  released_at: string | null;
+  created_at: string;
+}
+
+export interface RunsTable {
+  id: string;
+  vendor_id: string;
+  system_version_id: string;
+  created_at: string;
+}
+
+export interface RunProfilesTable {
+  run_id: string;
+  profile_id: string;
+  profile_version: string;
+  /** The exact profile content the run is tested against (LoadedProfile.sha256 at opening). */
+  profile_sha256: string;
+  position: number;
+}
+
+export interface GeneratedMessagesTable {
+  run_id: string;
+  testcase_id: string;
+  msg_id: string;
+  xml: string;
+  created_at: string;
+}
+
+export interface SubmissionsTable {
+  id: string;
+  run_id: string;
+  testcase_id: string;
+  profile_id: string;
+  verdict: 'passed' | 'failed';
+  /** JSON array of Finding. */
+  findings: string;
+  findings_sha256: string;
+  /** JSON of the engine's ValidationResult minus findings (profile, version, detection). */
+  validation: string;
+  content_type: string;
+  artifact: Uint8Array;
+  artifact_sha256: string;
+  artifact_size: number;
+  created_at: string;
+}
+
+export interface ProfileStatusTable {
+  profile_id: string;
+  status: 'draft' | 'active' | 'retired';
+  reason: string | null;
+  changed_at: string;
+  changed_by: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  /** JSON object with what changed, never secrets. */
+  details: string;
+}
+
+export interface CoreTables {
+  vendors: VendorsTable;
+  api_tokens: ApiTokensTable;
+  systems: SystemsTable;
+  system_versions: SystemVersionsTable;
+  runs: RunsTable;
+  run_profiles: RunProfilesTable;
+  generated_messages: GeneratedMessagesTable;
+  submissions: SubmissionsTable;
+  profile_status: ProfileStatusTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SHIPPED_TESTCASES_DIR } from '../core/paths.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { checkHerId } from '../identifiers/norwegian-ids.js';
+import type { ReceiveTestcase, Testcase } from './testcase.js';
+import { DEFAULT_NAMESPACES } from './testcase.js';
+import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
+import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticName, uuidV4 } from './synthetic-data.js';
+import { withXml } from './xml-document.js';
+
+/** Every placeholder a message template may use, `{{name}}`. */
+export const TEMPLATE_PLACEHOLDERS = [
+  'msgId',
+  'genDate',
+  'date',
+  'runId',
+  'sender.name',
+  'sender.herId',
+  'sender.unitName',
+  'sender.unitHerId',
+  'sender.hcpGivenName',
+  'sender.hcpFamilyName',
+  'sender.hcpHpr',
+  'receiver.name',
+  'receiver.herId',
+  'patient.fnr',
+  'patient.givenName',
+  'patient.familyName',
+  'patient.dateOfBirth',
+  'conversation.id',
+  'conversation.parentMsgId',
+] as const;
+
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z.]+)\s*\}\}/g;
+
+/** Placeholders in a template that samsvar does not know (a test case author's typo). */
+export function unknownPlaceholders(template: string): string[] {
+  const known = new Set<string>(TEMPLATE_PLACEHOLDERS);
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((n) => !known.has(n)))];
+}
+
+export function templatesDir(testcasesDir: string = SHIPPED_TESTCASES_DIR): string {
+  return path.join(testcasesDir, 'templates');
+}
+
+/** Reads a template by file name from a templates directory; the name may not leave the directory. */
+export function readTemplate(name: string, dir: string = templatesDir()): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.xml$/.test(name) || name.includes('..')) {
+    throw new SamsvarError('unprocessable', `template name '${name}' must be a plain file name ending in .xml`);
+  }
+  const file = path.join(dir, name);
+  if (!existsSync(file)) throw new SamsvarError('unprocessable', `template ${name} does not exist in ${dir}`);
+  return readFileSync(file, 'utf8');
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+export function fillTemplate(template: string, values: Record<TemplatePlaceholder, string>): string {
+  return template.replace(PLACEHOLDER, (_whole, name: string) => {
+    if (!(name in values)) throw new SamsvarError('internal', `template placeholder {{${name}}} has no value`);
+    return xmlEscape(values[name as TemplatePlaceholder]);
+  });
+}
+
+export interface GenerateContext {
+  /** The test run the message belongs to; it appears in the message text so a vendor can tell runs apart. */
+  runId: string;
+  /** Same seed, same run id and same `now`: the same message (for tests and re-generation). */
+  seed?: string;
+  /** The vendor's receiving system (its HER-id from the address register); a test receiver otherwise. */
+  receiver?: Party;
+  /** For a svar: the MsgId of the forespørsel it answers (a fresh id otherwise). */
+  inReplyTo?: string;
+  now?: Date;
+}
+
+export interface GeneratedMessage {
+  xml: string;
+  msgId: string;
+  /** MsgInfo/Type/@V, e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
+  msgType: string;
+  genDate: string;
+  patient: { fnr: string; givenName: string; familyName: string; dateOfBirth: string };
+}
+
+function templateOf(tc: ReceiveTestcase): string {
+  if (tc.message.xml !== undefined) return tc.message.xml;
+  if (tc.message.template !== undefined) return readTemplate(tc.message.template);
+  throw new SamsvarError('internal', `test case ${tc.id} has neither a message template nor inline XML`);
+}
+
+/**
+ * Builds the message a receive test case sends to the vendor's system: a fresh MsgId, GenDate now,
+ * a synthetic patient (fødselsnummer in the +80 test range with valid control digits), samsvar's
+ * test party as sender and the vendor's system as receiver.
+ */
+export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): GeneratedMessage {
+  if (tc.kind !== 'receive') throw new SamsvarError('unprocessable', `test case ${tc.id} is a ${tc.kind} test case; only receive test cases have a generated message`);
+  const receiver = ctx.receiver ?? DEFAULT_TEST_RECEIVER;
+  const her = checkHerId(receiver.herId);
+  if (!her.ok) throw new SamsvarError('bad_request', `receiver HER-id '${receiver.herId}' ${her.problem}`);
+  if (receiver.herId === SAMSVAR_TEST_PARTY.herId) throw new SamsvarError('bad_request', `receiver HER-id ${receiver.herId} is samsvar's own test party`);
+
+  const rnd = randomSource(ctx.seed === undefined ? undefined : `${ctx.seed}\0${ctx.runId}\0${tc.id}`);
+  const msgId = uuidV4(rnd);
+  const person = syntheticFodselsnummer(rnd);
+  const name = syntheticName(rnd);
+  const conversationId = ctx.inReplyTo ?? uuidV4(rnd);
+  const genDate = osloDateTime(ctx.now ?? new Date());
+  const xml = fillTemplate(templateOf(tc), {
+    msgId,
+    genDate,
+    date: genDate.slice(0, 10),
+    runId: ctx.runId,
+    'sender.name': SAMSVAR_TEST_PARTY.name,
+    'sender.herId': SAMSVAR_TEST_PARTY.herId,
+    'sender.unitName': SAMSVAR_TEST_PARTY.unitName,
+    'sender.unitHerId': SAMSVAR_TEST_PARTY.unitHerId,
+    'sender.hcpGivenName': SAMSVAR_TEST_PARTY.hcpGivenName,
+    'sender.hcpFamilyName': SAMSVAR_TEST_PARTY.hcpFamilyName,
+    'sender.hcpHpr': SAMSVAR_TEST_PARTY.hcpHpr,
+    'receiver.name': receiver.name,
+    'receiver.herId': receiver.herId,
+    'patient.fnr': person.fnr,
+    'patient.givenName': name.givenName,
+    'patient.familyName': name.familyName,
+    'patient.dateOfBirth': person.dateOfBirth,
+    'conversation.id': conversationId,
+    'conversation.parentMsgId': conversationId,
+  });
+  const msgType = messageTypeOf(xml);
+  return { xml, msgId, msgType, genDate, patient: { fnr: person.fnr, ...name, dateOfBirth: person.dateOfBirth } };
+}
+
+/** MsgInfo/Type/@V of a MsgHead message ('' when there is none). */
+export function messageTypeOf(xml: string): string {
+  return withXml(xml, (doc) => String(doc.eval('string(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })));
+}

@@ -1,0 +1,99 @@
+import { canonicalJson, sha256Hex } from '../signing/canonical-json.js';
+import { signJson, verifyJson } from '../signing/jws.js';
+import type { Jwks, SigningKey } from '../signing/key-store.js';
+
+/**
+ * The transparency log: an append-only, hash-chained list of what happened to declarations. Each
+ * entry carries the SHA-256 of the previous one, and the head (size and last hash) is signed, so
+ * an edited, deleted or truncated entry shows to anyone who re-computes the chain.
+ */
+export type LogEventType = 'issued' | 'countersigned' | 'revoked' | 'superseded' | 'expired';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface LogEvent {
+  type: LogEventType;
+  declarationId: string;
+  /** SHA-256 of what the event is about: the declaration's or countersignature's JWS, or the revocation record. */
+  subjectSha256: string;
+  /** Why, for status changes (a revocation's reason, which newer declaration supersedes). */
+  detail?: string;
+}
+
+export interface LogEntry extends LogEvent {
+  /** 1-based position; a gap means a deleted entry. */
+  seq: number;
+  at: string;
+  prev: string;
+  hash: string;
+}
+
+export function entryHash(e: Omit<LogEntry, 'hash'>): string {
+  const { seq, at, type, declarationId, subjectSha256, detail, prev } = e;
+  return sha256Hex(canonicalJson({ seq, at, type, declarationId, subjectSha256, detail, prev }));
+}
+
+/** The entry that follows `last` (undefined for the first). Storage appends it inside one transaction. */
+export function nextEntry(last: LogEntry | undefined, event: LogEvent, now: Date): LogEntry {
+  const body = {
+    seq: (last?.seq ?? 0) + 1,
+    at: now.toISOString(),
+    type: event.type,
+    declarationId: event.declarationId,
+    subjectSha256: event.subjectSha256,
+    ...(event.detail !== undefined ? { detail: event.detail } : {}),
+    prev: last?.hash ?? GENESIS_HASH,
+  };
+  return { ...body, hash: entryHash(body) };
+}
+
+export interface LogHead {
+  type: 'samsvar-logghode/1';
+  size: number;
+  hash: string;
+  at: string;
+  kid: string;
+}
+
+export function signHead(entries: { size: number; lastHash: string }, key: SigningKey, now: Date): Promise<string> {
+  const head: LogHead = { type: 'samsvar-logghode/1', size: entries.size, hash: entries.lastHash, at: now.toISOString(), kid: key.kid };
+  return signJson(head, key, 'samsvar-log-head+json');
+}
+
+export type ChainCheck =
+  | { ok: true; size: number; headHash: string }
+  | { ok: false; firstBroken: { seq: number; reason: string } };
+
+function broken(seq: number, reason: string): ChainCheck {
+  return { ok: false, firstBroken: { seq, reason } };
+}
+
+/**
+ * Re-computes the chain and names the first broken link. With a signed head, a removed tail or a
+ * rewritten chain shows too: the head's size and hash must be those of the last entry.
+ */
+export async function verifyChain(entries: readonly LogEntry[], opts: { headJws?: string; jwks?: Jwks } = {}): Promise<ChainCheck> {
+  let prev = GENESIS_HASH;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const expectedSeq = i + 1;
+    if (!e || typeof e !== 'object' || typeof e.seq !== 'number') return broken(expectedSeq, `entry at position ${expectedSeq} is not a log entry`);
+    if (e.seq !== expectedSeq) {
+      return broken(expectedSeq, e.seq > expectedSeq ? `entry ${expectedSeq} is missing (the next entry present is ${e.seq})` : `entry ${e.seq} appears out of order at position ${expectedSeq}`);
+    }
+    if (e.prev !== prev) return broken(e.seq, `entry ${e.seq} does not point at the hash of entry ${e.seq - 1}: an entry before it was changed or removed`);
+    if (entryHash(e) !== e.hash) return broken(e.seq, `entry ${e.seq} was altered: its content does not match its hash`);
+    prev = e.hash;
+  }
+  if (opts.headJws !== undefined) {
+    if (!opts.jwks) throw new TypeError('a JWKS is needed to check the signed head');
+    const head = await verifyJson<LogHead>(opts.headJws, opts.jwks, 'samsvar-log-head+json');
+    if (!head.valid) return broken(entries.length, `the signed head does not verify: ${head.reason}`);
+    const size = head.payload.size;
+    if (size > entries.length) return broken(entries.length + 1, `the signed head covers ${size} entries but only ${entries.length} are present: entries were removed from the end`);
+    // The log may have grown since the head was signed; the head must still match the entry at its size.
+    const atHead = size === 0 ? GENESIS_HASH : entries[size - 1].hash;
+    if (head.payload.hash !== atHead) return broken(Math.max(size, 1), `entry ${size}'s hash is not the one the head signed: the chain was rewritten`);
+  }
+  return { ok: true, size: entries.length, headHash: prev };
+}

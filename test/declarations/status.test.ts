@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { buildDeclaration } from '../../src/declarations/build-declaration.js';
+import type { DeclarationContent } from '../../src/declarations/declaration.js';
+import { declarationStatus } from '../../src/declarations/status.js';
+import { ISSUER, passedRun } from './fixtures.js';
+
+const issuedAt = new Date('2026-01-10T10:00:00Z');
+const later = new Date('2026-06-10T10:00:00Z');
+const notRetired = () => false;
+
+function declaration(at: Date, id: string, overrides: Parameters<typeof passedRun>[0] = {}): DeclarationContent {
+  return buildDeclaration(passedRun(overrides), { issuer: ISSUER, kid: 'k', now: at, id });
+}
+
+describe('declaration status', () => {
+  const d = declaration(issuedAt, 'd1');
+
+  it('is active when nothing has happened to it', () => {
+    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired })).toEqual({ status: 'active' });
+  });
+
+  it('is revoked with the reason and who revoked it, before anything else', () => {
+    const answer = declarationStatus(d, {
+      now: new Date('2030-01-01T00:00:00Z'),
+      others: [d],
+      isRetired: () => true,
+      revocation: { at: '2026-05-01T08:00:00.000Z', by: 'NHN forvaltning', reason: 'stikkprøve feilet' },
+    });
+    expect(answer).toEqual({ status: 'revoked', reason: 'revoked on 2026-05-01 by NHN forvaltning: stikkprøve feilet' });
+  });
+
+  it('is expired after its expiry date', () => {
+    expect(declarationStatus(d, { now: new Date('2028-01-10T10:00:00Z'), others: [d], isRetired: notRetired })).toMatchObject({ status: 'expired', reason: 'expired on 2028-01-10' });
+  });
+
+  it('is expired when a profile version it lists is retired', () => {
+    const isRetired = (p: string, v: string) => p === 'dialogmelding-1.1' && v === '1.1.0';
+    expect(declarationStatus(d, { now: later, others: [d], isRetired })).toMatchObject({ status: 'expired', reason: expect.stringMatching(/dialogmelding-1\.1 1\.1\.0 was retired/) });
+  });
+
+  it('is superseded by a newer declaration for the same system covering its profiles', () => {
+    const newer = declaration(later, 'd2', { product: { name: 'OmsorgsJournal', version: '5.3.0' } });
+    expect(declarationStatus(d, { now: later, others: [d, newer], isRetired: notRetired })).toEqual({ status: 'superseded', reason: 'superseded by d2', supersededBy: 'd2' });
+    expect(declarationStatus(newer, { now: later, others: [d, newer], isRetired: notRetired }).status).toBe('active');
+  });
+
+  it('is not superseded by another system, or by a newer declaration that covers only some of its profiles', () => {
+    const otherSystem = declaration(later, 'd3', { product: { name: 'AnnenJournal', version: '1.0' } });
+    const partial = declaration(later, 'd4', { testCases: passedRun().testCases.filter((t) => t.id === 'DM-SEND-01') });
+    expect(declarationStatus(d, { now: later, others: [d, otherSystem, partial], isRetired: notRetired }).status).toBe('active');
+  });
+});

@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { catalogWith, check, errors, findingOf, profileOn, rules } from './helpers.js';
+
+const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+const CITIZENSHIP = 'http://hl7.org/fhir/StructureDefinition/patient-citizenship';
+const BIRTHPLACE = 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace';
+const KOMMUNE = 'http://samsvar.test/StructureDefinition/kommune';
+
+/** A simple extension of our own: a kommunenummer (4 digits) on Patient or Address. */
+const kommune = {
+  resourceType: 'StructureDefinition',
+  id: 'kommune',
+  url: KOMMUNE,
+  name: 'Kommune',
+  status: 'active',
+  kind: 'complex-type',
+  abstract: false,
+  context: [{ type: 'element', expression: 'Address' }],
+  type: 'Extension',
+  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+  derivation: 'constraint',
+  differential: {
+    element: [
+      { id: 'Extension', path: 'Extension' },
+      { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
+      { id: 'Extension.url', path: 'Extension.url', fixedUri: KOMMUNE },
+      { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'string' }], constraint: [{ key: 'test-kommune', severity: 'error', human: 'A kommunenummer has 4 digits', expression: "matches('^[0-9]{4}$')" }] },
+    ],
+  },
+};
+
+const patientProfile = profileOn('Patient', 'test-patient', [
+  { id: 'Patient.extension', path: 'Patient.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } },
+  { id: 'Patient.extension:citizenship', path: 'Patient.extension', sliceName: 'citizenship', min: 1, max: '1', type: [{ code: 'Extension', profile: [CITIZENSHIP] }] },
+  { id: 'Patient.generalPractitioner', path: 'Patient.generalPractitioner', type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Practitioner'] }] },
+]);
+
+let v: FhirValidator;
+beforeAll(() => {
+  v = new FhirValidator(catalogWith([{ id: 'test-patient', sd: patientProfile, extra: [kommune] }]));
+});
+
+const citizenship = { url: CITIZENSHIP, extension: [{ url: 'code', valueCodeableConcept: { coding: [{ system: 'urn:iso:std:iso:3166', code: 'NO' }] } }] };
+const patient = (more: Record<string, unknown> = {}) => ({ resourceType: 'Patient', text, extension: [citizenship], ...more });
+
+describe('extensions', () => {
+  it('applies the extension definition of a slice', async () => {
+    expect(errors(await check(v, patient(), 'test-patient'))).toEqual([]);
+    const bad = patient({ extension: [{ url: CITIZENSHIP, extension: [{ url: 'code', valueString: 'NO' }] }] });
+    expect(rules(await check(v, bad, 'test-patient'))).toContain('FHIR-STRUCTURE-UNKNOWN');
+  });
+
+  it('requires the extension slice the profile makes mandatory', async () => {
+    const f = findingOf(await check(v, patient({ extension: undefined }), 'test-patient'), 'FHIR-CARDINALITY-MIN');
+    expect(f.message).toContain("slice 'citizenship'");
+  });
+
+  it('applies a known extension found by its URL, outside any slice', async () => {
+    const ok = patient({ extension: [citizenship, { url: BIRTHPLACE, valueAddress: { city: 'Bergen' } }] });
+    expect(errors(await check(v, ok, 'test-patient'))).toEqual([]);
+    const wrongType = patient({ extension: [citizenship, { url: BIRTHPLACE, valueString: 'Bergen' }] });
+    const f = findingOf(await check(v, wrongType, 'test-patient'), 'FHIR-STRUCTURE-UNKNOWN');
+    expect(f.path).toBe('Patient.extension[1].valueString');
+  });
+
+  it('applies the extension definitions shipped with a profile, with their invariants', async () => {
+    const address = (value: string) => patient({ address: [{ city: 'Bergen', extension: [{ url: KOMMUNE, valueString: value }] }] });
+    expect(errors(await check(v, address('4601'), 'test-patient'))).toEqual([]);
+    expect(findingOf(await check(v, address('46O1'), 'test-patient'), 'FHIR-INVARIANT-test-kommune').path).toBe('Patient.address[0].extension[0].valueString');
+  });
+
+  it('refuses an extension where its context does not allow it', async () => {
+    const r = await check(v, patient({ extension: [citizenship, { url: KOMMUNE, valueString: '4601' }] }), 'test-patient');
+    const f = findingOf(r, 'FHIR-EXT-CONTEXT');
+    expect(f.message).toContain('Address');
+  });
+
+  it('warns about an unknown extension URL and still checks its shape', async () => {
+    const r = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }), 'test-patient');
+    expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'warning', path: 'Patient.extension[1]' });
+    const both = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x', extension: [{ url: 'a', valueString: 'b' }] }] }), 'test-patient');
+    expect(rules(both)).toContain('FHIR-INVARIANT-ext-1');
+  });
+});
+
+describe('references', () => {
+  it('accepts a reference to an allowed target type', async () => {
+    expect(errors(await check(v, patient({ generalPractitioner: [{ reference: 'Practitioner/123' }] }), 'test-patient'))).toEqual([]);
+    expect(errors(await check(v, patient({ generalPractitioner: [{ reference: 'https://fhir.example.no/R4/Practitioner/123/_history/2' }] }), 'test-patient'))).toEqual([]);
+  });
+
+  it('refuses a target type the profile does not allow', async () => {
+    const f = findingOf(await check(v, patient({ generalPractitioner: [{ reference: 'Organization/1' }] }), 'test-patient'), 'FHIR-REF-TYPE');
+    expect(f).toMatchObject({ path: 'Patient.generalPractitioner[0]', severity: 'error' });
+    expect(f.message).toContain('allows only Practitioner');
+  });
+
+  it('uses Reference.type when the reference is logical', async () => {
+    expect(rules(await check(v, patient({ generalPractitioner: [{ type: 'Organization', identifier: { value: '1' } }] }), 'test-patient'))).toContain('FHIR-REF-TYPE');
+  });
+
+  it('resolves contained and Bundle-internal targets to their resource type', async () => {
+    const contained = patient({ generalPractitioner: [{ reference: '#o' }], contained: [{ resourceType: 'Organization', id: 'o', name: 'Legekontoret' }] });
+    expect(rules(await check(v, contained, 'test-patient'))).toContain('FHIR-REF-TYPE');
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0', resource: { resourceType: 'Organization', text, name: 'x' } },
+        { fullUrl: 'urn:uuid:1c3151bd-1cbf-4d64-b04d-cd9187a4c6e0', resource: patient({ generalPractitioner: [{ reference: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' }] }) },
+      ],
+    };
+    const r = await check(v, bundle, 'test-patient');
+    expect(findingOf(r, 'FHIR-REF-TYPE').path).toBe('Bundle.entry[1].resource.generalPractitioner[0]');
+  });
+});

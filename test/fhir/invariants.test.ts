@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SHIPPED_PROFILES_DIR } from '../../src/core/paths.js';
+import type { StructureDefinition } from '../../src/fhir/conformance-store.js';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { evaluateInvariant } from '../../src/fhir/invariants.js';
+import { checkOrgNumber, checkPersonNumber, mod11ControlDigit } from '../../src/identifiers/norwegian-ids.js';
+import { baseValidator, catalogWith, check, errors, findingOf, profileOn } from './helpers.js';
+
+function shippedConstraint(profileDir: string, file: string, key: string): string {
+  const sd = JSON.parse(readFileSync(path.join(SHIPPED_PROFILES_DIR, profileDir, file), 'utf8')) as StructureDefinition;
+  for (const e of sd.differential!.element) for (const c of e.constraint ?? []) if (c.key === key) return c.expression!;
+  throw new Error(`${key} not in ${file}`);
+}
+
+/** A deterministic stream of pseudo-random digits, so a failure can be reproduced. */
+function* digits(seed: number): Generator<number> {
+  let x = seed;
+  for (;;) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    yield Math.floor((x / 2147483648) * 10);
+  }
+}
+
+function personNumbers(count: number): string[] {
+  const out: string[] = [];
+  const g = digits(42);
+  const next = () => g.next().value as number;
+  const K1 = [3, 7, 6, 1, 8, 9, 4, 5, 2];
+  const K2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  for (let i = 0; i < count; i++) {
+    // Plausible dates with real, synthetic (+40, +80) and D-nummer (+40 on the day) forms, then control digits.
+    const day = 1 + ((next() * 10 + next()) % 31) + (i % 3 === 0 ? 40 : 0);
+    const month = 1 + ((next() * 10 + next()) % 12) + [0, 40, 80][i % 3];
+    const nine = `${String(day).padStart(2, '0')}${String(month).padStart(2, '0')}${next()}${next()}${next()}${next()}${next()}`;
+    const d = [...nine].map(Number);
+    const k1 = mod11ControlDigit(d, K1);
+    const k2 = k1 === null ? null : mod11ControlDigit([...d, k1], K2);
+    const valid = k1 !== null && k2 !== null ? `${nine}${k1}${k2}` : `${nine}00`;
+    out.push(valid);
+    // And corruptions: one digit changed, two digits swapped, random digits.
+    const pos = i % 11;
+    out.push(valid.slice(0, pos) + String((Number(valid[pos]) + 1 + (i % 9)) % 10) + valid.slice(pos + 1));
+    out.push(valid.slice(0, pos) + (valid[pos + 1] ?? '') + valid[pos] + valid.slice(pos + 2));
+    out.push(Array.from({ length: 11 }, () => next()).join(''));
+  }
+  return out;
+}
+
+describe('the Norwegian identifier invariants (FHIRPath) agree with the reference implementation', () => {
+  const fnr = shippedConstraint('no-basis-patient', 'StructureDefinition-no-basis-Patient.json', 'no-basis-fnr');
+  const dnr = shippedConstraint('no-basis-patient', 'StructureDefinition-no-basis-Patient.json', 'no-basis-dnr');
+  const orgnr = shippedConstraint('no-basis-organization', 'StructureDefinition-no-basis-Organization.json', 'no-basis-orgnr');
+  const holds = (expr: string, value: string) => evaluateInvariant('Patient.identifier', expr, { system: 'x', value }, {}, {}).status === 'pass';
+
+  it('no-basis-fnr and no-basis-dnr on 2,400 valid, corrupted and random numbers', () => {
+    const numbers = personNumbers(600);
+    let validSeen = 0;
+    for (const n of numbers) {
+      const ref = checkPersonNumber(n);
+      if (ref.ok) validSeen++;
+      expect(holds(fnr, n), `fnr ${n}`).toBe(ref.ok && ref.kind === 'fnr');
+      expect(holds(dnr, n), `dnr ${n}`).toBe(ref.ok && ref.kind === 'dnr');
+    }
+    expect(validSeen).toBeGreaterThan(300);
+  });
+
+  it('no-basis-fnr refuses wrong lengths and non-digits', () => {
+    for (const n of ['1343721003', '134372100333', '1343721003a', '', '13437 10033']) expect(holds(fnr, n), n).toBe(false);
+  });
+
+  it('no-basis-orgnr on valid, corrupted and random organisation numbers', () => {
+    const g = digits(7);
+    let valid = 0;
+    for (let i = 0; i < 1500; i++) {
+      const n = Array.from({ length: 9 }, () => g.next().value).join('');
+      const fixed = n.slice(0, 8) + String(mod11ControlDigit([...n].map(Number), [3, 2, 7, 6, 5, 4, 3, 2]) ?? 0);
+      for (const candidate of [n, fixed]) {
+        if (checkOrgNumber(candidate).ok) valid++;
+        expect(holds(orgnr, candidate), candidate).toBe(checkOrgNumber(candidate).ok);
+      }
+    }
+    expect(valid).toBeGreaterThan(1000);
+  });
+});
+
+describe('invariants in validation', () => {
+  let base: FhirValidator;
+  beforeAll(() => {
+    base = baseValidator();
+  });
+
+  it('evaluates the base invariants of data types (per-1 on Period)', async () => {
+    const r = await check(base, { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start: '2024-02-01T10:00:00Z', end: '2024-01-01T10:00:00Z' } });
+    const f = findingOf(r, 'FHIR-INVARIANT-per-1');
+    expect(f).toMatchObject({ severity: 'error', layer: 'invariant', path: 'Encounter.period' });
+    expect(f.message).toContain('start SHALL have a lower value than end');
+  });
+
+  it('evaluates resource-level invariants with %resource (dom-3: contained resources must be referenced)', async () => {
+    const r = await check(base, { resourceType: 'Patient', contained: [{ resourceType: 'Organization', id: 'o1', name: 'x' }] });
+    expect(findingOf(r, 'FHIR-INVARIANT-dom-3').severity).toBe('error');
+  });
+
+  it('reports a best-practice constraint (dom-6, narrative) as information only', async () => {
+    const r = await check(base, { resourceType: 'Patient', gender: 'male' });
+    expect(findingOf(r, 'FHIR-INVARIANT-dom-6').severity).toBe('information');
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('keeps the severity a profile gives its own constraint', async () => {
+    const sd = profileOn('Patient', 'test-warn', [{ id: 'Patient', path: 'Patient', constraint: [{ key: 'test-1', severity: 'warning', human: 'A patient should have a name', expression: 'name.exists()' }] }]);
+    const v = new FhirValidator(catalogWith([{ id: 'test-warn', sd }]));
+    const r = await check(v, { resourceType: 'Patient', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } }, 'test-warn');
+    expect(findingOf(r, 'FHIR-INVARIANT-test-1')).toMatchObject({ severity: 'warning', path: 'Patient' });
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('compiles each expression once, not per resource', async () => {
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) await check(base, { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start: '2024-01-01', end: '2024-02-01' } });
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});

@@ -1,0 +1,146 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { catalogWith, check, errors, findingOf, profileOn, rules } from './helpers.js';
+
+const LOINC = 'http://loinc.org';
+const CAT = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const category = (code: string) => ({ coding: [{ system: CAT, code }] });
+
+/** A blood-pressure-like profile exercising cardinality, fixed and pattern values and every kind of slicing. */
+const bp = profileOn('Observation', 'test-bp', [
+  { id: 'Observation.status', path: 'Observation.status', fixedCode: 'final' },
+  {
+    id: 'Observation.category',
+    path: 'Observation.category',
+    min: 1,
+    slicing: { discriminator: [{ type: 'pattern', path: '$this' }], ordered: true, rules: 'closed' },
+  },
+  { id: 'Observation.category:vital', path: 'Observation.category', sliceName: 'vital', min: 1, max: '1', patternCodeableConcept: category('vital-signs') },
+  { id: 'Observation.category:survey', path: 'Observation.category', sliceName: 'survey', min: 0, max: '1', patternCodeableConcept: category('survey') },
+  { id: 'Observation.code', path: 'Observation.code', patternCodeableConcept: { coding: [{ system: LOINC, code: '85354-9' }] } },
+  { id: 'Observation.subject', path: 'Observation.subject', min: 1 },
+  { id: 'Observation.note', path: 'Observation.note', max: '0' },
+  { id: 'Observation.value[x]', path: 'Observation.value[x]', slicing: { discriminator: [{ type: 'type', path: '$this' }], ordered: false, rules: 'closed' } },
+  { id: 'Observation.value[x]:valueQuantity', path: 'Observation.value[x]', sliceName: 'valueQuantity', type: [{ code: 'Quantity' }] },
+  { id: 'Observation.referenceRange.low', path: 'Observation.referenceRange.low', min: 1 },
+  {
+    id: 'Observation.component',
+    path: 'Observation.component',
+    slicing: { discriminator: [{ type: 'value', path: 'code.coding.code' }], ordered: false, rules: 'open' },
+  },
+  { id: 'Observation.component:systolic', path: 'Observation.component', sliceName: 'systolic', min: 1, max: '1' },
+  { id: 'Observation.component:systolic.code.coding.code', path: 'Observation.component.code.coding.code', fixedCode: '8480-6' },
+  { id: 'Observation.component:systolic.value[x]', path: 'Observation.component.value[x]', min: 1, type: [{ code: 'Quantity' }] },
+]);
+
+let v: FhirValidator;
+beforeAll(() => {
+  v = new FhirValidator(catalogWith([{ id: 'test-bp', sd: bp }]));
+});
+
+const good = () => ({
+  resourceType: 'Observation',
+  text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">BP</div>' },
+  status: 'final',
+  category: [category('vital-signs')],
+  code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel' }], text: 'BT' },
+  subject: { reference: 'Patient/p1' },
+  component: [
+    { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: 120, unit: 'mmHg' } },
+    { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: 80, unit: 'mmHg' } },
+  ],
+});
+
+describe('a profile generated from a differential', () => {
+  it('accepts a conforming resource', async () => {
+    const r = await check(v, good(), 'test-bp');
+    expect(r.findings).toEqual([]);
+    expect(r).toMatchObject({ profile: 'test-bp', profileVersion: '1.0.0', detection: 'given' });
+    expect(r.profileSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  describe('cardinality', () => {
+    it('reports a missing required element at its parent', async () => {
+      const { subject: _s, ...noSubject } = good();
+      const f = findingOf(await check(v, noSubject, 'test-bp'), 'FHIR-CARDINALITY-MIN');
+      expect(f).toMatchObject({ path: 'Observation.subject', line: 1, column: 1 });
+    });
+
+    it('reports an element the profile forbids (max 0)', async () => {
+      const f = findingOf(await check(v, { ...good(), note: [{ text: 'x' }] }, 'test-bp'), 'FHIR-CARDINALITY-MAX');
+      expect(f.message).toContain('not allowed');
+    });
+
+    it('applies to elements inside backbone elements', async () => {
+      const r = await check(v, { ...good(), referenceRange: [{ text: 'normal' }] }, 'test-bp');
+      expect(findingOf(r, 'FHIR-CARDINALITY-MIN').path).toBe('Observation.referenceRange[0].low');
+    });
+
+    it('applies to slices and to elements inside slices', async () => {
+      const noSystolic = { ...good(), component: [good().component[1]] };
+      expect(findingOf(await check(v, noSystolic, 'test-bp'), 'FHIR-CARDINALITY-MIN').message).toContain("slice 'systolic'");
+      const systolicWithoutValue = { ...good(), component: [{ code: good().component[0].code }] };
+      expect(findingOf(await check(v, systolicWithoutValue, 'test-bp'), 'FHIR-CARDINALITY-MIN').path).toBe('Observation.component[0].value');
+    });
+  });
+
+  describe('fixed and pattern values', () => {
+    it('requires the exact fixed value', async () => {
+      const f = findingOf(await check(v, { ...good(), status: 'preliminary' }, 'test-bp'), 'FHIR-FIXED');
+      expect(f).toMatchObject({ path: 'Observation.status', layer: 'profile' });
+      expect(f.message).toContain("'final'");
+    });
+
+    it('accepts extra content around a pattern and refuses a missing part', async () => {
+      const extra = { ...good(), code: { coding: [{ system: 'urn:oid:2.16.578.1.12.4.1.1.7010', code: 'BT' }, { system: LOINC, code: '85354-9' }] } };
+      expect(errors(await check(v, extra, 'test-bp'))).toEqual([]);
+      const wrong = { ...good(), code: { coding: [{ system: LOINC, code: '8867-4' }] } };
+      expect(findingOf(await check(v, wrong, 'test-bp'), 'FHIR-PATTERN').path).toBe('Observation.code');
+    });
+  });
+
+  describe('slicing', () => {
+    it('names the nearest slice and why an element matched none in a closed slicing (pattern discriminator)', async () => {
+      const r = await check(v, { ...good(), category: [category('vital-signs'), category('laboratory')] }, 'test-bp');
+      const f = findingOf(r, 'FHIR-SLICE-NOMATCH');
+      expect(f.path).toBe('Observation.category[1]');
+      expect(f.message).toMatch(/nearest is slice '(vital|survey)'/);
+      expect(f.message).toContain('laboratory');
+    });
+
+    it('enforces the order of ordered slices', async () => {
+      const r = await check(v, { ...good(), category: [category('survey'), category('vital-signs')] }, 'test-bp');
+      expect(findingOf(r, 'FHIR-SLICE-ORDER').path).toBe('Observation.category[1]');
+    });
+
+    it('slices a choice element by type and refuses other types when closed', async () => {
+      expect(errors(await check(v, { ...good(), valueQuantity: { value: 1 } }, 'test-bp'))).toEqual([]);
+      const f = findingOf(await check(v, { ...good(), valueString: 'high' }, 'test-bp'), 'FHIR-SLICE-NOMATCH');
+      expect(f.message).toContain("nearest is slice 'valueQuantity'");
+      expect(f.message).toContain('type string');
+      expect(f.message).toContain('Quantity');
+    });
+
+    it('matches value discriminators and leaves other elements alone in an open slicing', async () => {
+      const r = await check(v, { ...good(), component: [...good().component, { code: { text: 'puls' }, valueString: 'x' }] }, 'test-bp');
+      expect(errors(r)).toEqual([]);
+    });
+
+    it('checks a slice member against the slice (a value discriminator on a fixed code)', async () => {
+      const twoSystolic = { ...good(), component: [good().component[0], good().component[0]] };
+      const f = findingOf(await check(v, twoSystolic, 'test-bp'), 'FHIR-CARDINALITY-MAX');
+      expect(f.message).toContain("slice 'systolic'");
+    });
+  });
+
+  it('refuses a profile for another resource type', async () => {
+    const r = await check(v, { resourceType: 'Patient' }, 'test-bp');
+    expect(rules(r)).toEqual(['FHIR-PROFILE-TYPE']);
+  });
+
+  it('validates the matching entries of a Bundle against the profile, entry by entry', async () => {
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: good() }, { resource: { ...good(), status: 'amended' } }, { resource: { resourceType: 'Patient' } }] };
+    const r = await check(v, bundle, 'test-bp');
+    expect(r.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.path}`)).toEqual(['FHIR-FIXED Bundle.entry[1].resource.status']);
+  });
+});

@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { baseValidator, check, errors, findingOf, rules } from './helpers.js';
+
+let v: FhirValidator;
+beforeAll(() => {
+  v = baseValidator();
+});
+
+const narrative = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+const patient = (more: Record<string, unknown> = {}) => ({ resourceType: 'Patient', id: 'p1', text: narrative, ...more });
+
+describe('base R4 structure', () => {
+  it('accepts a correct Patient without findings', async () => {
+    const r = await check(v, patient({ name: [{ family: 'Nordmann', given: ['Kari'] }], gender: 'female', birthDate: '1972-03-13', active: true }));
+    expect(r.findings).toEqual([]);
+    expect(r.profile).toBeNull();
+    expect(r.detection).toContain('base FHIR R4 Patient');
+  });
+
+  it('reports an unknown element with its FHIRPath and position', async () => {
+    const r = await check(v, patient({ fodselsdato: '1972-03-13' }));
+    const f = findingOf(r, 'FHIR-STRUCTURE-UNKNOWN');
+    expect(f).toMatchObject({ severity: 'error', layer: 'structure', path: 'Patient.fodselsdato', line: 8, column: 3 });
+    expect(f.message).toContain("'fodselsdato'");
+  });
+
+  it('reports unknown elements inside data types and backbone elements', async () => {
+    const r = await check(v, patient({ name: [{ family: 'N', surname: 'x' }], contact: [{ gender: 'male', phone: '123' }] }));
+    expect(r.findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-UNKNOWN').map((f) => f.path)).toEqual(['Patient.name[0].surname', 'Patient.contact[0].phone']);
+  });
+
+  it('requires arrays for repeating elements and single values otherwise', async () => {
+    const r = await check(v, patient({ name: { family: 'N' }, gender: ['female'] }));
+    expect(r.findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-ARRAY').map((f) => f.path)).toEqual(['Patient.name', 'Patient.gender']);
+  });
+
+  it('refuses empty arrays and empty objects', async () => {
+    const r = await check(v, patient({ identifier: [], maritalStatus: {} }));
+    expect(rules(r)).toContain('FHIR-STRUCTURE-EMPTY');
+    expect(findingOf(r, 'FHIR-INVARIANT-ele-1').path).toBe('Patient.maritalStatus');
+  });
+
+  it.each([
+    ['active', 'true', 'JSON boolean'],
+    ['birthDate', '13.03.1972', 'not a valid date'],
+    ['birthDate', 19720313, 'JSON string'],
+    ['id', 'has space', 'not a valid id'],
+    ['deceasedDateTime', '2020-01-01T10:00:00', 'not a valid dateTime'],
+    ['multipleBirthInteger', 1.5, 'not a whole number'],
+    ['gender', ' female', 'not a valid code'],
+    ['implicitRules', 'has space', 'not a valid uri'],
+  ])('checks the primitive %s = %j', async (key, value, message) => {
+    const r = await check(v, patient({ [key]: value }));
+    const f = findingOf(r, 'FHIR-STRUCTURE-PRIMITIVE');
+    expect(f.path).toBe(`Patient.${key}`);
+    expect(f.message).toContain(message);
+  });
+
+  it('accepts FHIR date and time forms of every precision', async () => {
+    for (const d of ['1972', '1972-03', '1972-03-13']) expect(errors(await check(v, patient({ birthDate: d })))).toEqual([]);
+    for (const t of ['2020', '2020-01-01', '2020-01-01T10:00:00+01:00', '2020-01-01T10:00:00.123Z']) expect(errors(await check(v, patient({ deceasedDateTime: t })))).toEqual([]);
+  });
+
+  it('checks resourceType and refuses what is not a resource', async () => {
+    expect(rules(await check(v, { id: 'x' }))).toEqual(['FHIR-STRUCTURE-RESOURCETYPE']);
+    expect(findingOf(await check(v, { resourceType: 'Pasient' }), 'FHIR-STRUCTURE-RESOURCETYPE').message).toContain("'Pasient' is not a FHIR R4 resource type");
+    expect(rules(await check(v, [1, 2]))).toEqual(['FHIR-STRUCTURE-RESOURCETYPE']);
+  });
+
+  it('resolves choice types by their suffix and names the allowed ones', async () => {
+    expect(errors(await check(v, patient({ deceasedBoolean: false })))).toEqual([]);
+    const r = await check(v, patient({ deceasedString: 'yes' }));
+    const f = findingOf(r, 'FHIR-STRUCTURE-UNKNOWN');
+    expect(f.message).toContain('deceasedBoolean, deceasedDateTime');
+  });
+
+  it('counts two values of one choice element against its max', async () => {
+    const r = await check(v, patient({ deceasedBoolean: false, deceasedDateTime: '2020' }));
+    expect(findingOf(r, 'FHIR-CARDINALITY-MAX').path).toBe('Patient.deceased');
+  });
+
+  it('validates primitive extensions in _name companions', async () => {
+    const ok = await check(v, patient({ birthDate: '1972', _birthDate: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1972-03-13T10:00:00+01:00' }] } }));
+    expect(errors(ok)).toEqual([]);
+    const bad = await check(v, patient({ _birthDate: { foo: 1 } }));
+    expect(findingOf(bad, 'FHIR-STRUCTURE-UNKNOWN').path).toBe('Patient.birthDate.foo');
+    expect(findingOf(await check(v, patient({ _nonsense: {} })), 'FHIR-STRUCTURE-UNKNOWN').path).toBe('Patient._nonsense');
+  });
+
+  it('validates contained resources against their own definition', async () => {
+    const r = await check(v, {
+      resourceType: 'Observation',
+      text: narrative,
+      status: 'final',
+      code: { text: 'puls' },
+      subject: { reference: '#p' },
+      contained: [{ resourceType: 'Patient', id: 'p', gender: 'kvinne' }],
+    });
+    const f = findingOf(r, 'FHIR-BINDING-REQUIRED');
+    expect(f.path).toBe('Observation.contained[0].gender');
+  });
+
+  it('reports a local reference to a contained resource that is not there', async () => {
+    const r = await check(v, { resourceType: 'Observation', text: narrative, status: 'final', code: { text: 'puls' }, subject: { reference: '#nope' } });
+    expect(rules(r)).toContain('FHIR-REF-CONTAINED');
+  });
+
+  it('validates every entry of a Bundle', async () => {
+    const r = await check(v, {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ fullUrl: 'urn:uuid:9d1f6f62-8b4e-4b8a-9f55-4f7d8c0b6d10', resource: patient() }, { resource: { resourceType: 'Patient', gender: 'kvinne' } }],
+    });
+    expect(errors(r)).toEqual(['FHIR-BINDING-REQUIRED']);
+    expect(findingOf(r, 'FHIR-BINDING-REQUIRED').path).toBe('Bundle.entry[1].resource.gender');
+  });
+});

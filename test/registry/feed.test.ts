@@ -1,0 +1,48 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { buildDeclaration } from '../../src/declarations/build-declaration.js';
+import { atomFeed, jsonFeed, type FeedItem } from '../../src/registry/feed.js';
+import { nextEntry, type LogEntry } from '../../src/transparency/log-chain.js';
+import { ISSUER, passedRun } from '../declarations/fixtures.js';
+
+const hostile = buildDeclaration(passedRun({ manufacturer: { name: 'Ond <script>alert(1)</script> & Co', organisasjonsnummer: '974760673' } }), {
+  issuer: ISSUER,
+  kid: 'k',
+  now: new Date('2026-01-01T00:00:00Z'),
+  id: 'd1',
+});
+
+function items(): FeedItem[] {
+  const e1 = nextEntry(undefined, { type: 'issued', declarationId: 'd1', subjectSha256: 'a'.repeat(64) }, new Date('2026-01-01T00:00:00Z'));
+  const e2: LogEntry = nextEntry(e1, { type: 'revoked', declarationId: 'd1', subjectSha256: 'b'.repeat(64), detail: 'stikkprøve feilet' }, new Date('2026-02-01T00:00:00Z'));
+  return [
+    { entry: e1, declaration: hostile },
+    { entry: e2, declaration: hostile },
+  ];
+}
+
+describe('the registry change feed', () => {
+  it('is well-formed Atom, newest first, one entry per issuance and status change, with hostile text escaped', () => {
+    const xml = atomFeed(items(), 'https://samsvar.test', new Date('2026-03-01T00:00:00Z'));
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).not.toContain('<script>');
+    const feed = new XMLParser({ ignoreAttributes: false }).parse(xml).feed;
+    expect(feed.updated).toBe('2026-02-01T00:00:00.000Z');
+    expect(feed.entry.map((e: { category: { '@_term': string } }) => e.category['@_term'])).toEqual(['revoked', 'issued']);
+    expect(feed.entry[0].title).toBe('Egenerklæring tilbakekalt: OmsorgsJournal 5.2.0 (Ond <script>alert(1)</script> & Co)');
+    expect(feed.entry[0].summary).toContain('Årsak: stikkprøve feilet.');
+    expect(feed.entry[0].id).toBe('https://samsvar.test/api/v1/log/2');
+  });
+
+  it('is JSON Feed 1.1 with the event for machines', () => {
+    const feed = jsonFeed(items(), 'https://samsvar.test');
+    expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(feed.items.map((i) => i._samsvar.event)).toEqual(['revoked', 'issued']);
+    expect(feed.items[1]).toMatchObject({ url: 'https://samsvar.test/api/v1/declarations/d1.html', date_published: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('is a valid empty feed when nothing happened yet', () => {
+    expect(XMLValidator.validate(atomFeed([], 'https://samsvar.test', new Date()))).toBe(true);
+    expect(jsonFeed([], 'https://samsvar.test').items).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+import type { TestService } from '../support/service.js';
+import { appRec, withAttachment } from './messages.js';
+
+export const PROFILE = 'dialogmelding-1.1-foresporsel';
+
+interface TestcaseInfo {
+  id: string;
+  kind: 'submit' | 'receive';
+}
+
+async function ok(res: Response, status: number, what: string): Promise<any> {
+  if (res.status !== status) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+/** Registers a system version for the vendor and returns its id. */
+export async function systemVersion(t: TestService, token: string, name: string, version: string): Promise<string> {
+  const systems = (await ok(await t.call('GET', '/api/v1/systems', { token }), 200, 'list systems')) as { id: string; name: string }[];
+  const sys = systems.find((s) => s.name === name) ?? (await ok(await t.call('POST', '/api/v1/systems', { token, json: { name } }), 201, 'create system'));
+  const ver = await ok(await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version } }), 201, 'create version');
+  return ver.id as string;
+}
+
+/**
+ * Opens a run of the forespørsel profile and submits for every test case; `wrongAppRec` answers
+ * the receive test case with an AppRec to another message, so that one test case fails.
+ */
+export async function run(t: TestService, token: string, systemVersionId: string, opts: { wrongAppRec?: boolean; submit?: boolean } = {}): Promise<string> {
+  const r = await ok(await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId, profiles: [PROFILE] } }), 201, 'open run');
+  if (opts.submit === false) return r.id;
+  const testcases = (await ok(await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`), 200, 'testcases')) as TestcaseInfo[];
+  const receive = testcases.find((tc) => tc.kind === 'receive')!;
+  const msgRes = await t.call('GET', `/api/v1/runs/${r.id}/testcases/${receive.id}/message`, { token });
+  const msgId = msgRes.headers.get('x-samsvar-msgid')!;
+  const outgoing = withAttachment(await msgRes.text());
+  for (const tc of testcases) {
+    const body =
+      tc.kind === 'receive' ? appRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : outgoing;
+    await ok(await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }), 201, `submit ${tc.id}`);
+  }
+  return r.id;
+}

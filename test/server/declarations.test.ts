@@ -1,0 +1,280 @@
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declarationModules } from '../../src/server/routes/declaration-feature.js';
+import { runCli } from '../helpers/cli-run.js';
+import { dialectsUnderTest } from '../support/databases.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+import { PROFILE, run, systemVersion } from './declaration-helpers.js';
+
+const DAY = 24 * 3600 * 1000;
+
+/** Ed25519 over the JWS signing input with node's crypto and the served JWK only: shares no code with samsvar. */
+function independentlyVerifies(jws: string, jwks: { keys: { kid: string; x: string }[] }): boolean {
+  const [h, p, s] = jws.split('.');
+  const header = JSON.parse(Buffer.from(h!, 'base64url').toString('utf8'));
+  const jwk = jwks.keys.find((k) => k.kid === header.kid);
+  if (!jwk || header.alg !== 'EdDSA') return false;
+  return nodeVerify(null, Buffer.from(`${h}.${p}`), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' }), Buffer.from(s!, 'base64url'));
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`signed declarations, registry and transparency log over HTTP on ${dialect.name}`, () => {
+    let t: TestService;
+    let offset = 0;
+    let vendor: { id: string; token: string };
+    let other: { id: string; token: string };
+    let labToken: string;
+    let runId: string;
+    let declId: string;
+    let jws: string;
+
+    const get = async (p: string, token?: string) => t.call('GET', p, { token });
+    const registry = async (q = '') => (await (await get(`/api/v1/registry${q}`)).json()) as { total: number; items: { id: string; status: string; assuranceLevel: string; statusReason?: string }[] };
+    const verify = async (token: string) => (await (await t.call('POST', '/api/v1/declarations/verify', { body: token, contentType: 'application/jose' })).json()) as { valid: boolean; status?: string; kid?: string; reason?: string };
+    const logTypes = async () => ((await (await get('/api/v1/log')).json()) as { entries: { type: string; declarationId: string }[] }).entries.map((e) => `${e.type}:${e.declarationId}`);
+
+    beforeAll(async () => {
+      const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-keys-'));
+      const modules = await declarationModules({ dataDir: keysDir }, { env: {}, now: () => new Date(Date.now() + offset) });
+      t = await startTestService(dialect, {}, { routeModules: modules });
+      vendor = await registerVendor(t, 'Omsorg & Journal AS');
+      other = await registerVendor(t, 'Konkurrent AS');
+      const lab = await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Akkreditert Testlab AS' } });
+      labToken = ((await lab.json()) as { token: string }).token;
+      runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.2.0'));
+    }, 120_000);
+    afterAll(async () => {
+      await t?.stop();
+    });
+
+    it('refuses a declaration for another vendor\'s run with 404, and for a run without a passed profile with a reason', async () => {
+      const theirs = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: other.token });
+      expect(theirs.status).toBe(404);
+      expect(theirs.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: ADMIN_TOKEN })).status).toBe(403);
+      expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`)).status).toBe(401);
+
+      const empty = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.1.9'), { submit: false });
+      const refused = await t.call('POST', `/api/v1/runs/${empty}/declaration`, { token: vendor.token });
+      expect(refused.status).toBe(422);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/no passed profile.*was not submitted/);
+    });
+
+    it('issues a declaration from a passed run that verifies with an independent Ed25519 check against the JWKS', async () => {
+      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { id: string; status: string; assuranceLevel: string; jws: string; declaration: { conformsTo: { profile: string; direction: string; profileSha256: string }[]; manufacturer: { name: string }; testCases: unknown[]; validator: { version: string } } };
+      expect(body).toMatchObject({ status: 'active', assuranceLevel: 'B' });
+      expect(body.declaration.manufacturer.name).toBe('Omsorg & Journal AS');
+      expect(body.declaration.conformsTo.map((p) => `${p.profile}/${p.direction}`)).toEqual([`${PROFILE}/receive`, `${PROFILE}/send`]);
+      expect(body.declaration.conformsTo[0]!.profileSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(body.declaration.testCases.length).toBeGreaterThanOrEqual(3);
+      declId = body.id;
+      jws = body.jws;
+
+      const jwks = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
+      expect(independentlyVerifies(jws, jwks)).toBe(true);
+      expect(await (await get(`/api/v1/declarations/${declId}.jws`)).text()).toBe(jws);
+      expect(await verify(jws)).toMatchObject({ valid: true, status: 'active', kid: jwks.keys[0]!.kid });
+
+      const again = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token });
+      expect(again.status).toBe(409);
+    });
+
+    it('fails verification when one byte changes', async () => {
+      const [h, p, s] = jws.split('.');
+      const payload = Buffer.from(p!, 'base64url');
+      payload[payload.length - 5] ^= 0x01;
+      const altered = `${h}.${payload.toString('base64url')}.${s}`;
+      const jwks = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
+      expect(independentlyVerifies(altered, jwks)).toBe(false);
+      expect(await verify(altered)).toMatchObject({ valid: false, reason: expect.stringMatching(/signature/) });
+      const asJson = await t.call('POST', '/api/v1/declarations/verify', { json: { jws: altered } });
+      expect(((await asJson.json()) as { valid: boolean }).valid).toBe(false);
+      expect((await t.call('POST', '/api/v1/declarations/verify', { json: { token: jws } })).status).toBe(400);
+      expect((await t.call('POST', '/api/v1/declarations/verify', { body: jws, contentType: 'application/xml' })).status).toBe(415);
+    });
+
+    it('renders as HTML in bokmål, PDF with the verification URL, and a FHIR Bundle of TestReports', async () => {
+      const html = await get(`/api/v1/declarations/${declId}.html`);
+      expect(html.headers.get('content-type')).toMatch(/text\/html/);
+      expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const page = await html.text();
+      expect(page).toContain('Egenerklæring om samsvar');
+      expect(page).toContain('Omsorg &amp; Journal AS');
+      const pdf = Buffer.from(await (await get(`/api/v1/declarations/${declId}.pdf`)).arrayBuffer());
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(pdf.toString('latin1')).toContain(`/URI (${t.url}/api/v1/declarations/${declId})`);
+      const fhir = await get(`/api/v1/declarations/${declId}.fhir.json`);
+      expect(fhir.headers.get('content-type')).toBe('application/fhir+json');
+      const bundle = (await fhir.json()) as { resourceType: string; entry: { resource: { resourceType: string; result: string } }[] };
+      expect(bundle.resourceType).toBe('Bundle');
+      expect(bundle.entry.map((e) => `${e.resource.resourceType}:${e.resource.result}`)).toEqual(['TestReport:pass', 'TestReport:pass']);
+      expect((await get('/api/v1/declarations/egn-finnes-ikke.html')).status).toBe(404);
+    });
+
+    it('lists it in the public registry, searchable, and in the Atom and JSON feeds', async () => {
+      expect((await registry('?vendor=omsorg')).items.map((i) => i.id)).toEqual([declId]);
+      expect((await registry(`?profile=${PROFILE}&system=omsorgsjournal`)).total).toBe(1);
+      expect((await registry('?vendor=konkurrent')).total).toBe(0);
+      const atom = await (await get('/api/v1/registry/feed')).text();
+      expect(XMLValidator.validate(atom)).toBe(true);
+      expect(atom).toContain('Egenerklæring utstedt: OmsorgsJournal 5.2.0');
+      const feed = (await (await t.call('GET', '/api/v1/registry/feed', { headers: { accept: 'application/feed+json' } })).json()) as { items: { _samsvar: { event: string } }[] };
+      expect(feed.items[0]!._samsvar.event).toBe('issued');
+      const feedJson = await get('/api/v1/registry/feed.json');
+      expect(feedJson.headers.get('content-type')).toMatch(/application\/feed\+json/);
+    });
+
+    it('is countersigned to level C by a laboratory, never by a vendor', async () => {
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token })).status).toBe(403);
+      const res = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { assuranceLevel: string }).assuranceLevel).toBe('C');
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken })).status).toBe(409);
+    });
+
+    it('is superseded by a newer declaration for the same system, in the registry and in verify', async () => {
+      const newer = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.3.0'));
+      const res = await t.call('POST', `/api/v1/runs/${newer}/declaration`, { token: vendor.token });
+      expect(res.status).toBe(201);
+      const newId = ((await res.json()) as { id: string }).id;
+      const reg = await registry('?system=OmsorgsJournal');
+      expect(reg.items.map((i) => `${i.id}:${i.status}`)).toEqual([`${newId}:active`, `${declId}:superseded`]);
+      expect(await verify(jws)).toMatchObject({ valid: true, status: 'superseded', reason: `superseded by ${newId}` });
+      // Revoke the newer one: the older stays superseded (a revoked successor does not revive it).
+      const rev = await t.call('POST', `/api/v1/declarations/${newId}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Stikkprøve viste feil i svar på forespørsel' } });
+      expect(rev.status).toBe(200);
+      expect((await registry('?status=revoked')).items.map((i) => i.id)).toEqual([newId]);
+      expect(await logTypes()).toEqual([`issued:${declId}`, `countersigned:${declId}`, `issued:${newId}`, `superseded:${declId}`, `revoked:${newId}`]);
+    });
+
+    it('is revoked by an administrator only, and verify says so', async () => {
+      const v = await run(t, vendor.token, await systemVersion(t, vendor.token, 'Hjemmetjeneste', '1.0'));
+      const d = (await (await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token })).json()) as { id: string; jws: string };
+      expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: vendor.token, json: { reason: 'egen vilje' } })).status).toBe(403);
+      await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil i AppRec ved stikkprøve' } });
+      expect(await verify(d.jws)).toMatchObject({ valid: true, status: 'revoked', reason: expect.stringMatching(/Feil i AppRec ved stikkprøve/) });
+      expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'igjen' } })).status).toBe(409);
+    });
+
+    it('lists waived findings as deviations and expires at the waiver deadline', async () => {
+      const failing = await run(t, vendor.token, await systemVersion(t, vendor.token, 'Legevakt EPJ', '2.0'), { wrongAppRec: true });
+      expect((await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token })).status).toBe(422);
+      const runBody = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as { profiles: { testcases: { verdict: string; latestSubmission: { id: string } }[] }[] };
+      const failed = runBody.profiles[0]!.testcases.find((tc) => tc.verdict === 'failed')!;
+      const sub = (await (await get(`/api/v1/runs/${failing}/submissions/${failed.latestSubmission.id}`, vendor.token)).json()) as { findings: { severity: string; ruleId: string }[] };
+      const rules = [...new Set(sub.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))];
+      const deadline = new Date(Date.now() + offset + 30 * DAY).toISOString();
+      expect((await t.call('POST', `/api/v1/runs/${failing}/waivers`, { token: vendor.token, json: { ruleId: rules[0], justification: 'x'.repeat(5), deadline } })).status).toBe(403);
+      for (const ruleId of rules) {
+        const w = await t.call('POST', `/api/v1/runs/${failing}/waivers`, { token: ADMIN_TOKEN, json: { ruleId, profile: PROFILE, justification: 'Rettes i neste versjon', deadline } });
+        expect(w.status).toBe(201);
+      }
+      expect((await get(`/api/v1/runs/${failing}/waivers`, other.token)).status).toBe(404);
+      const res = await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { id: string; jws: string; declaration: { deviations: { ruleId: string; deadline: string }[]; expiresAt: string } };
+      expect(body.declaration.deviations.map((d) => d.ruleId).sort()).toEqual(rules.sort());
+      expect(body.declaration.expiresAt).toBe(deadline);
+    });
+
+    it('spot checks: a passing answer keeps the declaration; a missed deadline revokes it', async () => {
+      const ver = await systemVersion(t, vendor.token, 'Sykehjem EPJ', '3.0');
+      const d = (await (await t.call('POST', `/api/v1/runs/${await run(t, vendor.token, ver)}/declaration`, { token: vendor.token })).json()) as { id: string; jws: string; declaration: { testCases: { id: string }[] } };
+      const chosen = [d.declaration.testCases[0]!.id];
+      const order = async () =>
+        (await (await t.call('POST', `/api/v1/declarations/${d.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: chosen, deadline: new Date(Date.now() + offset + 7 * DAY).toISOString() } })).json()) as { id: string };
+      const first = await order();
+      expect((await get(`/api/v1/declarations/${d.id}/spot-checks`, other.token)).status).toBe(404);
+      const rerun = await run(t, vendor.token, ver);
+      expect((await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: other.token, json: { runId: rerun } })).status).toBe(404);
+      const answered = await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: vendor.token, json: { runId: rerun } });
+      expect(((await answered.json()) as { outcome: string }).outcome).toBe('passed');
+
+      await order();
+      offset += 8 * DAY;
+      expect(await verify(d.jws)).toMatchObject({ valid: true, status: 'revoked', reason: expect.stringMatching(/not answered by its deadline/) });
+    });
+
+    it('requirement sets: administrators define them; the registry shows coverage; annexes export as HTML and CSV', async () => {
+      const set = { title: 'Sykehjem', serviceType: 'sykehjem', requirements: [{ profile: PROFILE, level: 'mandatory' }, { profile: 'apprec-1.0', level: 'recommended' }] };
+      expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: vendor.token, json: set })).status).toBe(403);
+      expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: ADMIN_TOKEN, json: { ...set, requirements: [{ profile: 'ukjent', level: 'mandatory' }] } })).status).toBe(422);
+      expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: ADMIN_TOKEN, json: set })).status).toBe(200);
+      const cov = (await (await get('/api/v1/requirement-sets/sykehjem')).json()) as { coverage: { system: string; meetsMandatory: boolean }[] };
+      expect(cov.coverage.map((c) => `${c.system}:${c.meetsMandatory}`)).toEqual(expect.arrayContaining(['Legevakt EPJ:true']));
+      const csv = await get('/api/v1/requirement-sets/sykehjem.csv');
+      expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+      expect(await csv.text()).toContain(`sykehjem;sykehjem;${PROFILE}`);
+      expect(await (await get('/api/v1/requirement-sets/sykehjem.html')).text()).toContain('Bilag: krav til meldingsstandarder');
+    });
+
+    it('expires when a profile version it lists is retired', async () => {
+      expect((await registry('?system=Legevakt')).items[0]!.status).toBe('active');
+      const retire = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'retired', reason: 'Ny versjon' } });
+      expect(retire.status).toBe(200);
+      const [legevakt] = (await registry('?system=Legevakt')).items;
+      expect(legevakt).toMatchObject({ status: 'expired', statusReason: expect.stringMatching(/was retired/) });
+      expect(await logTypes()).toContain(`expired:${legevakt!.id}`);
+    });
+
+    it('expires past its expiry date, in the registry, in verify and in the log', async () => {
+      offset += 800 * DAY;
+      expect(await verify(jws)).toMatchObject({ valid: true, status: 'expired', reason: expect.stringMatching(/^expired on/) });
+      const items = (await registry()).items;
+      expect(items.filter((i) => i.status === 'active')).toEqual([]);
+      expect(await logTypes()).toContain(`expired:${declId}`);
+      offset = 0;
+    });
+
+    it('keeps a log that `samsvar log verify` finds intact, and that reports an edited or deleted entry', async () => {
+      const intact = await runCli(['log', 'verify', t.url, '--declarations']);
+      expect(intact.code).toBe(0);
+      expect(intact.stdout).toMatch(/^log intact: \d+ entries/);
+
+      // A declaration deleted or swapped behind the log's back shows too.
+      const db = t.service.ctx.database.db;
+      const [h, p, s] = jws.split('.');
+      await sql`update declarations set jws = ${`${h}.${p}.${s!.slice(0, -4)}AAAA`} where id = ${declId}`.execute(db);
+      const swapped = await runCli(['log', 'verify', t.url, '--declarations']);
+      expect(swapped).toMatchObject({ code: 1, stdout: expect.stringMatching(new RegExp(`declaration ${declId} \\(log entry 1\\) was altered`)) });
+      await sql`update declarations set jws = ${jws} where id = ${declId}`.execute(db);
+
+      await sql`update transparency_log set detail = 'stille endret' where seq = 2`.execute(db);
+      const edited = await runCli(['log', 'verify', t.url]);
+      expect(edited).toMatchObject({ code: 1, stdout: 'log broken at entry 2: entry 2 was altered: its content does not match its hash\n' });
+      await sql`delete from transparency_log where seq = 2`.execute(db);
+      const deleted = await runCli(['log', 'verify', `${t.url}/api/v1/log`]);
+      expect(deleted).toMatchObject({ code: 1, stdout: expect.stringMatching(/^log broken at entry 2: entry 2 is missing/) });
+    });
+
+    it('keeps old declarations verifiable after the signing key is rotated', async () => {
+      const before = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] };
+      const rotated = await t.call('POST', '/api/v1/admin/signing-key/rotate', { token: ADMIN_TOKEN });
+      expect(rotated.status).toBe(200);
+      const after = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
+      expect(after.keys.map((k) => k.kid)).toEqual([expect.any(String), before.keys[0]!.kid]);
+      expect(independentlyVerifies(jws, after)).toBe(true);
+      expect((await verify(jws)).valid).toBe(true);
+
+      // Offline, with the JWKS fetched from the service: the signature holds; only the registry knows the status.
+      const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-verify-'));
+      writeFileSync(path.join(dir, 'd.jws'), jws);
+      const cli = await runCli(['verify', 'd.jws', '--jwks', `${t.url}/.well-known/jwks.json`], {}, dir);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ valid: true, kid: before.keys[0]!.kid, statusSource: 'offline' });
+    });
+
+    it('documents its routes in the OpenAPI document', async () => {
+      const doc = (await (await get('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
+      for (const p of ['/api/v1/runs/{id}/declaration', '/api/v1/declarations/verify', '/api/v1/declarations/{id}', '/api/v1/registry', '/api/v1/registry/feed', '/api/v1/log', '/.well-known/jwks.json', '/api/v1/requirement-sets/{id}']) {
+        expect(Object.keys(doc.paths)).toContain(p);
+      }
+    });
+  });
+}

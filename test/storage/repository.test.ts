@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/storage/database.js';
+import { Repository } from '../../src/storage/repository.js';
+import { sha256Hex } from '../../src/storage/repository.js';
+import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`Repository on ${dialect.name}`, () => {
+    let testDb: TestDatabase;
+    let database: Database;
+    let repo: Repository;
+
+    beforeAll(async () => {
+      testDb = await dialect.create();
+      database = await openDatabase(testDb.config);
+      repo = new Repository(database.db, database.dialect);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await testDb?.drop();
+    });
+
+    it('applies the numbered migrations once; a second open finds nothing to do', async () => {
+      const again = await openDatabase(testDb.config);
+      const tables = await again.db.introspection.getTables();
+      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['vendors', 'api_tokens', 'systems', 'system_versions', 'runs', 'submissions', 'audit_log']));
+      await again.close();
+    });
+
+    it('refuses a second vendor with the same organisasjonsnummer as a conflict', async () => {
+      await repo.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
+      await expect(repo.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b'))).rejects.toMatchObject({ code: 'conflict' });
+    });
+
+    it('stores an artifact byte for byte with its SHA-256, and the findings with theirs', async () => {
+      const { vendor } = await repo.createVendor({ orgNumber: '923609016', name: 'C', email: 'c@example.no' }, sha256Hex('tok-c'));
+      const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
+      const ver = await repo.createSystemVersion(sys.id, { version: '1.0' }, 'test');
+      const run = await repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] }, 'test');
+      // Every byte value, a NUL and invalid UTF-8 included: the store must not re-encode.
+      const artifact = new Uint8Array(512).map((_, i) => i % 256);
+      const findings = [{ ruleId: 'R1', severity: 'error' as const, layer: 'schema' as const, message: 'æøå' }];
+      const sub = await repo.createSubmission({ runId: run.id, testcaseId: 'tc', profileId: 'p', verdict: 'failed', findings, validation: { profile: 'p' }, contentType: 'application/xml', artifact }, 'test');
+      const back = await repo.getSubmission(sub.id);
+      expect(Buffer.from(back!.artifact).equals(Buffer.from(artifact))).toBe(true);
+      expect(back!.artifactSha256).toBe(sha256Hex(artifact));
+      expect(back!.findings).toEqual(findings);
+      expect(back!.findingsSha256).toBe(sha256Hex(JSON.stringify(findings)));
+    });
+
+    it('writes every state change to the audit log in the same transaction, in order', async () => {
+      const { vendor } = await repo.createVendor({ orgNumber: '982463718', name: 'D', email: 'd@example.no' }, sha256Hex('tok-d'));
+      const sys = await repo.createSystem(vendor.id, { name: 'EPJ-D' }, `vendor:${vendor.id}`);
+      const entries = await repo.readAudit({ actor: `vendor:${vendor.id}` });
+      expect(entries.map((e) => e.action)).toEqual(['token.create', 'system.create']);
+      expect(entries[1]).toMatchObject({ objectType: 'system', objectId: sys.id });
+      expect(entries[0]!.seq).toBeLessThan(entries[1]!.seq);
+    });
+
+    it('keeps the audit log append-only in the database: updates and deletes are refused', async () => {
+      await repo.createVendor({ orgNumber: '986105174', name: 'G', email: 'g@example.no' }, sha256Hex('tok-g'));
+      await expect(database.db.updateTable('audit_log').set({ actor: 'someone-else' }).execute()).rejects.toThrow(/append-only/);
+      await expect(database.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+      expect((await repo.readAudit({ limit: 1000 })).some((e) => e.actor === 'someone-else')).toBe(false);
+    });
+
+    it('rolls back the change when its audit entry cannot be written', async () => {
+      const { vendor } = await repo.createVendor({ orgNumber: '971526920', name: 'E', email: 'e@example.no' }, sha256Hex('tok-e'));
+      // A null actor violates the audit log's NOT NULL: the system insert before it must not survive.
+      await expect(repo.createSystem(vendor.id, { name: 'Unaudited' }, null as unknown as string)).rejects.toThrow();
+      expect(await repo.listSystems(vendor.id)).toEqual([]);
+    });
+
+    it('a refused change leaves no audit entry behind', async () => {
+      const { vendor } = await repo.createVendor({ orgNumber: '979730004', name: 'E2', email: 'e2@example.no' }, sha256Hex('tok-e2'));
+      const sys = await repo.createSystem(vendor.id, { name: 'EPJ-E' }, 'test');
+      await repo.createSystemVersion(sys.id, { version: '2.0' }, 'test');
+      const before = (await repo.readAudit({ objectType: 'system_version', limit: 1000 })).length;
+      await expect(repo.createSystemVersion(sys.id, { version: '2.0' }, 'test')).rejects.toMatchObject({ code: 'conflict' });
+      expect((await repo.readAudit({ objectType: 'system_version', limit: 1000 })).length).toBe(before);
+    });
+
+    it('generates a receive message once per run and test case', async () => {
+      const { vendor } = await repo.createVendor({ orgNumber: '889640782', name: 'F', email: 'f@example.no' }, sha256Hex('tok-f'));
+      const sys = await repo.createSystem(vendor.id, { name: 'EPJ-F' }, 'test');
+      const ver = await repo.createSystemVersion(sys.id, { version: '1' }, 'test');
+      const run = await repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] }, 'test');
+      let n = 0;
+      const gen = () => ({ xml: `<m n="${++n}"/>`, msgId: `id-${n}` });
+      const a = await repo.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
+      const b = await repo.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
+      expect(b).toEqual(a);
+      expect(n).toBe(1);
+    });
+
+    it('lets an administrator override a profile\'s lifecycle status', async () => {
+      await repo.setProfileStatus('x-profile', 'retired', 'replaced', 'admin:bootstrap');
+      await repo.setProfileStatus('x-profile', 'active', null, 'admin:bootstrap');
+      expect((await repo.profileStatuses()).get('x-profile')).toMatchObject({ status: 'active', reason: null });
+    });
+  });
+}
+
+describe('numbered migrations', () => {
+  it('apply a core migration added after a feature migration on an existing database', async () => {
+    const { migrate } = await import('../../src/storage/database.js');
+    const { MIGRATIONS } = await import('../../src/storage/migrations/index.js');
+    const testDb = await dialectsUnderTest()[0]!.create();
+    const database = await openDatabase(testDb.config);
+    const later = { ...MIGRATIONS, '0002_later_core': { up: async (db: import('kysely').Kysely<any>) => { await db.schema.createTable('later_core').addColumn('id', 'text').execute(); } } };
+    expect(await migrate(database.db, database.dialect, later)).toEqual(['0002_later_core']);
+    expect(await migrate(database.db, database.dialect, later)).toEqual([]);
+    await database.close();
+    await testDb.drop();
+  });
+});

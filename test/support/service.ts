@@ -1,0 +1,63 @@
+import { startService, type RunningService, type StartOptions } from '../../src/server/service.js';
+import type { ServerConfig } from '../../src/server/config.js';
+import type { DialectUnderTest, TestDatabase } from './databases.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface TestService {
+  service: RunningService;
+  url: string;
+  /** fetch against the service with an optional bearer token. */
+  call(method: string, path: string, opts?: { token?: string; json?: unknown; body?: BodyInit; contentType?: string; headers?: Record<string, string> }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real service on a free port over a fresh database of the given dialect. */
+export async function startTestService(dialect: DialectUnderTest, config: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<TestService> {
+  const db: TestDatabase = await dialect.create();
+  const service = await startService(
+    { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, ...db.config, ...config },
+    { hostname: '127.0.0.1', log: () => {}, ...opts },
+  );
+  const call: TestService['call'] = (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body = o.body;
+    if (o.json !== undefined) {
+      body = JSON.stringify(o.json);
+      headers['content-type'] = 'application/json';
+    }
+    if (o.contentType) headers['content-type'] = o.contentType;
+    return fetch(`${service.url}${path}`, { method, headers, body, duplex: 'half' } as RequestInit);
+  };
+  return {
+    service,
+    url: service.url,
+    call,
+    async stop() {
+      await service.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Registers a vendor with a fresh valid organisasjonsnummer and returns its id and token. */
+let orgCounter = 0;
+export function validOrgNumber(seed = Date.now() + orgCounter++): string {
+  const weights = [3, 2, 7, 6, 5, 4, 3, 2];
+  for (let n = seed; ; n++) {
+    const base = String(800_000_00 + (n % 100_000_00)).padStart(8, '9');
+    const digits = [...base].map(Number);
+    const sum = digits.reduce((s, d, i) => s + d * weights[i]!, 0);
+    const control = 11 - (sum % 11);
+    if (control === 10) continue;
+    return base + String(control === 11 ? 0 : control);
+  }
+}
+
+export async function registerVendor(t: TestService, name = 'Testleverandør AS'): Promise<{ id: string; token: string }> {
+  const res = await t.call('POST', '/api/v1/vendors', { json: { orgNumber: validOrgNumber(), name, email: 'post@example.no' } });
+  if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { id: string; token: string };
+  return body;
+}
