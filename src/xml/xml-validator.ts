@@ -104,6 +104,7 @@ export class XmlValidator {
       }
       const compiled = this.prepare(profile);
       const findings = [
+        ...(given ? mismatchFindings(profile.manifest as XmlProfileManifest, doc) : []),
         ...this.schemaFindings(compiled.xsd, doc, scan.map),
         ...this.ruleFindings(compiled, doc, scan.map),
       ];
@@ -149,6 +150,32 @@ export class XmlValidator {
     for (const hit of checkIdentifiers(doc, compiled.realPersonNumber)) out.push({ ...hit.finding, ...locate(hit.element, map) });
     return out;
   }
+}
+
+/**
+ * A profile named by the caller must fit the document: the schema alone cannot tell a notat from a
+ * forespørsel when both share the Dialogmelding schema, but MsgInfo/Type can.
+ */
+function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Finding[] {
+  if (!manifest.detect) return [];
+  const facts = documentFacts(doc);
+  const expected = manifest.detect;
+  const problems: string[] = [];
+  if (expected.rootNamespace !== facts.rootNamespace) problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
+  else {
+    if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`MsgInfo/Type is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
+    if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace) problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
+  }
+  if (!problems.length) return [];
+  return [{
+    ruleId: 'PROFILE-MISMATCH',
+    severity: 'error',
+    layer: 'schema',
+    message: `This document is not a ${manifest.title}: ${problems.join('; ')}`,
+    line: 1,
+    column: 1,
+    xpath: '/',
+  }];
 }
 
 function syntaxFindings(e: unknown): Finding[] {

@@ -154,3 +154,19 @@ describe('profile detection', () => {
     expect(r.findings[0].message).toContain('urn:nothing');
   });
 });
+
+describe('a profile given by the caller', () => {
+  it('must fit the document: a different embedded document or root namespace is an error', async () => {
+    const envelopeOnly = '<Envelope xmlns="urn:fx:envelope"><MsgId>x</MsgId><Status V="1" S="2.16.578.1.12.4.1.1.8258"/></Envelope>';
+    const r = await engine.validate(bytes(envelopeOnly), { profile: 'fx-order' });
+    expect(r.findings).toContainEqual(expect.objectContaining({ ruleId: 'PROFILE-MISMATCH', severity: 'error', line: 1 }));
+    expect(r.findings.find((f) => f.ruleId === 'PROFILE-MISMATCH')!.message).toContain('not urn:fx:order');
+    const other = await engine.validate(bytes('<Other xmlns="urn:other"/>'), { profile: 'fx-base' });
+    expect(other.findings[0]).toMatchObject({ ruleId: 'PROFILE-MISMATCH' });
+  });
+
+  it('may be less specific than the document (the envelope profile checks any envelope)', async () => {
+    const r = await engine.validate(bytes(order()), { profile: 'fx-base' });
+    expect(r.findings.map((f) => f.ruleId)).not.toContain('PROFILE-MISMATCH');
+  });
+});
