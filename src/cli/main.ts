@@ -49,7 +49,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.err(`samsvar ${name}: ${e.detail}`);
       return 2;
     }
-    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) {
       io.err(`samsvar ${name}: ${e.message}`);
       return 2;
     }

@@ -27,6 +27,21 @@ export interface ValidateOptions {
   format?: ArtifactFormat;
 }
 
+/**
+ * Hostile or unreadable input (a DOCTYPE, invalid UTF-8, malformed markup, excessive size or depth)
+ * gets no verdict: callers that answer over the network refuse it with this error, which carries
+ * the syntax findings as the reason.
+ */
+export function unreadableArtifactError(result: ValidationResult): SamsvarError | undefined {
+  const syntax = result.findings.filter((f) => f.layer === 'syntax' && f.severity === 'error');
+  if (!syntax.length) return undefined;
+  const first = syntax[0];
+  const what = result.format === 'xml' ? 'XML message' : 'FHIR JSON';
+  const code = first.ruleId === 'SYNTAX-SIZE' ? 'payload_too_large' : 'bad_request';
+  const at = first.line ? ` (line ${first.line}, column ${first.column ?? 1})` : '';
+  return new SamsvarError(code, `The ${what} could not be read: ${first.message}${at}`, { findings: syntax });
+}
+
 /** What a format-specific validator returns; the engine fills in `format` and `valid`. */
 export type FormatResult = Omit<ValidationResult, 'format' | 'valid'>;
 

@@ -15,6 +15,7 @@ import { elementTree } from './element-tree.js';
 import { InstanceValidator } from './instance-validator.js';
 import type { JsonLimits, JsonNode } from './json-parser.js';
 import { parseJson } from './json-parser.js';
+import { checkNorwegianIdentifiers, mergeIdentifierFindings } from './identifier-check.js';
 import { packageResourcesFor } from './package-store.js';
 
 export interface FhirValidatorOptions {
@@ -107,7 +108,7 @@ export class FhirValidator {
       const profile = this.catalog.require(profileId);
       if (profile.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profileId} is not a FHIR profile`);
       const sd = store.structureDefinition(profile.manifest.url)!;
-      const findings = this.validateWith(root, rt, sd, validator);
+      const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
       return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: sortFindings(findings) };
     }
 
@@ -118,10 +119,10 @@ export class FhirValidator {
       if (!p) continue;
       const sd = store.structureDefinition(claim)!;
       if (sd.type !== rt) continue;
-      const findings = validator.validate(root, sd);
+      const findings = this.withIdentifiers(validator.validate(root, sd), root, rt, p.manifest as FhirProfileManifest);
       return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: sortFindings(findings) };
     }
-    const findings = validator.validate(root, base);
+    const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
     const unknownClaims = claims.filter((c) => !store.structureDefinition(c));
     for (const c of unknownClaims) {
       findings.push({ ruleId: 'FHIR-PROFILE-UNKNOWN', severity: 'warning', layer: 'profile', message: `meta.profile claims ${c}, which is not loaded; \`samsvar profiles import\` can add its package`, path: `${rt}.meta.profile` });
@@ -130,6 +131,12 @@ export class FhirValidator {
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
       : `no profile given and no meta.profile claim: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`;
     return { profile: null, detection, findings: sortFindings(findings) };
+  }
+
+  /** Adds the Norwegian identifier checks (identifier layer) to a validation's findings. */
+  private withIdentifiers(findings: Finding[], root: JsonNode, rt: string, manifest?: FhirProfileManifest): Finding[] {
+    const realPersonNumber = manifest?.identifiers?.realPersonNumber ?? 'error';
+    return mergeIdentifierFindings(findings, checkNorwegianIdentifiers(root, rt, realPersonNumber));
   }
 
   /** A profile for the resource itself, or for the entries of a Bundle (entry by entry). */

@@ -49,6 +49,7 @@ const manifestSchema = {
         url: { type: 'string', minLength: 1 },
         resources: { type: 'array', items: relPath },
         dependencies: { type: 'array', items: { type: 'string' } },
+        identifiers: { type: 'object', properties: { realPersonNumber: { enum: ['error', 'warning', 'information', 'off'] } } },
       },
     },
   ],

@@ -57,6 +57,8 @@ export interface FhirProfileManifest extends ProfileManifestBase {
   resources?: string[];
   /** FHIR packages this profile depends on, `name#version`. */
   dependencies?: string[];
+  /** Identifier checks; `realPersonNumber` is the severity of a non-synthetic fødselsnummer (default error). */
+  identifiers?: { realPersonNumber?: 'error' | 'warning' | 'information' | 'off' };
 }
 
 export type ProfileManifest = XmlProfileManifest | FhirProfileManifest;

@@ -1,5 +1,5 @@
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { Engine } from '../engine/engine.js';
+import { unreadableArtifactError, type Engine } from '../engine/engine.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -129,6 +129,8 @@ export class RunService {
       }
     }
     const evaluation = await this.deps.testcases.evaluate(tc, artifact, { generated });
+    const unreadable = unreadableArtifactError(evaluation.validation);
+    if (unreadable) throw unreadable;
     const { findings, ...validation } = evaluation.validation;
     return this.deps.repo.createSubmission(
       { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict: evaluation.verdict, findings: evaluation.findings, validation, contentType, artifact },

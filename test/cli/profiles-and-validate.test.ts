@@ -96,3 +96,12 @@ describe('samsvar validate', () => {
     expect((await runCli(['frobnicate'], env)).code).toBe(2);
   });
 });
+
+describe('argument errors', () => {
+  it('end in a message and exit 2, never a stack trace', async () => {
+    const r = await runCli(['validate', '--profile'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--profile/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

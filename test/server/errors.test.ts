@@ -162,39 +162,44 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
   const deep = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
   const badUtf8 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?><MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('</MsgHead>')]);
 
-  for (const [name, body] of [['an external entity (XXE)', xxe], ['a billion laughs', laughs], ['100 000 nested elements', deep], ['invalid UTF-8', badUtf8]] as const) {
-    it(`${name}: public validation answers invalid with a finding; a submission fails with it`, async () => {
-      const started = Date.now();
-      const res = await t.call('POST', '/api/v1/validate', { body, contentType: 'application/xml' });
-      expect(res.status).toBe(200);
-      const result = (await res.json()) as { valid: boolean; findings: { severity: string; layer: string; message: string }[] };
-      expect(result.valid).toBe(false);
-      expect(result.findings.some((f) => f.severity === 'error')).toBe(true);
-      expect(JSON.stringify(result)).not.toContain('root:x:0:0');
+  const expectRefusal = async (res: Response, ruleId: string) => {
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await res.json()) as { code: string; detail: string; findings: { ruleId: string; layer: string; line: number }[] };
+    expect(problem.code).toBe('bad_request');
+    expect(problem.detail).toMatch(/could not be read/);
+    expect(problem.findings[0]).toMatchObject({ ruleId, layer: 'syntax' });
+    expect(JSON.stringify(problem)).not.toContain('root:x:0:0');
+  };
 
-      const sub = await t.call('POST', `/api/v1/runs/${run}/submissions?testcase=${PROFILE}-send`, { token, body, contentType: 'application/xml' });
-      expect(sub.status).toBe(201);
-      expect(((await sub.json()) as { verdict: string }).verdict).toBe('failed');
+  for (const [name, body, ruleId] of [
+    ['an external entity (XXE)', xxe, 'SYNTAX-DOCTYPE'],
+    ['a billion laughs', laughs, 'SYNTAX-DOCTYPE'],
+    ['100 000 nested elements', deep, 'SYNTAX-DEPTH'],
+    ['invalid UTF-8', badUtf8, 'SYNTAX-ENCODING'],
+  ] as const) {
+    it(`${name}: refused with 400 and the syntax finding as the reason, by public validation and by submission; nothing stored`, async () => {
+      const started = Date.now();
+      await expectRefusal(await t.call('POST', '/api/v1/validate', { body, contentType: 'application/xml' }), ruleId);
+      await expectRefusal(await t.call('POST', `/api/v1/runs/${run}/submissions?testcase=${PROFILE}-send`, { token, body, contentType: 'application/xml' }), ruleId);
+      const status = (await (await t.call('GET', `/api/v1/runs/${run}`, { token })).json()) as { profiles: { testcases: { latest: unknown }[] }[] };
+      expect(status.profiles.flatMap((p) => p.testcases).every((tc) => !tc.latest)).toBe(true);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect((await t.call('GET', '/healthz')).status).toBe(200);
     });
   }
 
-  it('a JSON request body nested a million levels deep is a 400, and a deep FHIR resource a syntax finding', async () => {
+  it('a JSON request body nested a million levels deep is a 400, and so is a deep FHIR resource', async () => {
     const deepArray = '['.repeat(1_000_000) + ']'.repeat(1_000_000);
     const res = await t.call('POST', '/api/v1/vendors', { body: deepArray, contentType: 'application/json' });
     expect(res.status).toBe(400);
     const deepResource = '{"resourceType":"Patient","x":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}';
-    const v = await t.call('POST', '/api/v1/validate', { body: deepResource, contentType: 'application/fhir+json' });
-    expect(v.status).toBe(200);
-    expect(((await v.json()) as { valid: boolean }).valid).toBe(false);
+    await expectRefusal(await t.call('POST', '/api/v1/validate', { body: deepResource, contentType: 'application/fhir+json' }), 'SYNTAX-DEPTH');
     expect((await t.call('GET', '/healthz')).status).toBe(200);
   });
 
-  it('a FHIR body that is not JSON fails with a syntax finding', async () => {
+  it('a FHIR body that is not JSON is refused with the syntax finding', async () => {
     const res = await t.call('POST', '/api/v1/validate', { body: '{"resourceType": "Patient", ', contentType: 'application/fhir+json' });
-    expect(res.status).toBe(200);
-    const result = (await res.json()) as { valid: boolean; findings: { layer: string }[] };
-    expect(result.valid).toBe(false);
+    await expectRefusal(res, 'SYNTAX-JSON');
   });
 });

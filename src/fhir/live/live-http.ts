@@ -94,10 +94,16 @@ export class LiveHttp {
     const host = normalizedHost(url);
     if (isIP(host) || this.opts.allowlist.namesExactly(url)) return;
     let addresses: Array<{ address: string }>;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      addresses = await (this.opts.resolver ?? systemResolver)(host);
+      const slow = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('DNS timeout')), this.opts.timeoutMs);
+      });
+      addresses = await Promise.race([(this.opts.resolver ?? systemResolver)(host), slow]);
     } catch {
-      return; // An unresolvable name is the vendor's failure to see in the steps, not a refusal.
+      return; // An unresolvable or slow name is the vendor's failure to see in the steps, not a refusal.
+    } finally {
+      clearTimeout(timer);
     }
     for (const a of addresses) {
       const kind = internalAddressKind(a.address);

@@ -1,3 +1,4 @@
+import { unreadableArtifactError } from '../../engine/engine.js';
 import { json } from '../api-router.js';
 import type { RouteModule } from '../app.js';
 import { ARTIFACT_TYPES, formatOfMediaType, validationResultSchema } from './schemas.js';
@@ -17,6 +18,8 @@ export const validateRoutes: RouteModule = (api, ctx) => {
     responses: { 200: { description: 'The validation result (valid or not)', schema: validationResultSchema } },
     handler: async ({ query, raw }) => {
       const result = await ctx.engine.validate(raw!.bytes, { profile: query.profile as string | undefined, format: formatOfMediaType(raw!.mediaType) });
+      const unreadable = unreadableArtifactError(result);
+      if (unreadable) throw unreadable;
       return json(200, result);
     },
   });

@@ -82,6 +82,17 @@ describe('which URLs a live test may reach', () => {
     expect(!out.ok && out.finding.message).toMatch(/resolves to 127\.0\.0\.1 \(loopback\)/);
   });
 
+  it('does not wait for a DNS answer longer than the time limit', async () => {
+    const never = () => new Promise<LookupAddress[]>(() => undefined);
+    const http = new LiveHttp({ baseUrl: new URL('http://hang.vendor.test/fhir'), allowlist: HostAllowlist.parse('*.vendor.test'), timeoutMs: 200, maxResponseBytes: 1000, resolver: never });
+    const started = Date.now();
+    await http.preflight();
+    const out = await http.get({ kind: 'capabilities' });
+    await http.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(!out.ok && out.finding.ruleId).toBe('LIVE-TIMEOUT');
+  });
+
   it('follows a redirect inside the allowlist and records the hop', async () => {
     const out = await fetchOnce({ baseUrl: base('redirect-in') });
     expect(out.ok).toBe(true);
