@@ -11,14 +11,17 @@ export interface DocumentFacts {
   documentNamespace?: string;
 }
 
-const MSG_TYPE = XmlXPath.compile("string(/*/*[local-name()='MsgInfo']/*[local-name()='Type']/@V)");
-/** In MsgHead the business document sits in Document/RefDoc/Content; the first Content element carries it. */
-const DOC_NS = XmlXPath.compile("namespace-uri((//*[local-name()='Content']/*)[1])");
+/**
+ * MsgInfo/Type/@V and the namespace of the embedded document (in MsgHead it sits in
+ * Document/RefDoc/Content; the first Content element carries it), read in one evaluation.
+ */
+const FACTS = XmlXPath.compile(
+  "concat(/*/*[local-name()='MsgInfo']/*[local-name()='Type']/@V, '\n', namespace-uri((//*[local-name()='Content']/*)[1]))",
+);
 
 export function documentFacts(doc: XmlDocument): DocumentFacts {
   const root = doc.root;
-  const msgType = String(doc.eval(MSG_TYPE)).trim();
-  const documentNamespace = String(doc.eval(DOC_NS)).trim();
+  const [msgType, documentNamespace] = String(doc.eval(FACTS)).split('\n').map((s) => s.trim());
   return {
     rootNamespace: root.namespaceUri ?? '',
     rootName: root.name,

@@ -1,4 +1,4 @@
-import { XmlXPath, type XmlDocument, type XmlElement } from 'libxml2-wasm';
+import { XmlAttribute, XmlXPath, type XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
 import { checkHerId, checkHprNumber, checkOrgNumber, checkPersonNumber } from '../identifiers/norwegian-ids.js';
 
@@ -7,11 +7,16 @@ export interface IdentifierHit {
   finding: Omit<Finding, 'line' | 'column' | 'xpath'>;
 }
 
-/** KITH `Ident` blocks: the identifier in Id, its type in TypeId/@V (code lists 8116 for persons, 9051 for organisations). */
-const IDENTS = XmlXPath.compile("//*[local-name()='Ident'][*[local-name()='Id']][*[local-name()='TypeId']/@V]");
-const ID_VALUE = XmlXPath.compile("string(*[local-name()='Id'])");
-const ID_TYPE = XmlXPath.compile("string(*[local-name()='TypeId']/@V)");
-const ID_ELEMENT = XmlXPath.compile("*[local-name()='Id']");
+/**
+ * KITH `Ident` blocks: the identifier in Id, its type in TypeId/@V (code lists 8116 for persons,
+ * 9051 for organisations). One query returns, in document order, each Ident's Id element followed
+ * by its TypeId/@V attribute; pairs are matched by their Ident.
+ */
+const ID_PARTS = XmlXPath.compile(
+  "//*[local-name()='Ident']/*[local-name()='Id'] | //*[local-name()='Ident']/*[local-name()='TypeId']/@V",
+);
+
+const pointer = (n: XmlNode | null) => (n as unknown as { _nodePtr: number } | null)?._nodePtr;
 
 const NAMES: Record<string, string> = {
   FNR: 'Fødselsnummer',
@@ -28,10 +33,21 @@ const NAMES: Record<string, string> = {
  */
 export function checkIdentifiers(doc: XmlDocument, realPersonNumber: Severity | 'off'): IdentifierHit[] {
   const hits: IdentifierHit[] = [];
-  for (const node of doc.find(IDENTS)) {
-    const value = String(node.eval(ID_VALUE)).trim();
-    const type = String(node.eval(ID_TYPE)).trim();
-    const idEl = (node.get(ID_ELEMENT) ?? node) as XmlElement;
+  const idOf = new Map<number, XmlElement>();
+  const typeOf = new Map<number, string>();
+  for (const node of doc.find(ID_PARTS)) {
+    if (node instanceof XmlAttribute) {
+      const ident = pointer(node.parent?.parent ?? null);
+      if (ident !== undefined && !typeOf.has(ident)) typeOf.set(ident, node.value.trim());
+    } else {
+      const ident = pointer(node.parent);
+      if (ident !== undefined && !idOf.has(ident)) idOf.set(ident, node as XmlElement);
+    }
+  }
+  for (const [ident, idEl] of idOf) {
+    const type = typeOf.get(ident);
+    if (type === undefined) continue;
+    const value = idEl.content.trim();
     const add = (ruleId: string, severity: Severity, message: string) =>
       hits.push({ element: idEl, finding: { ruleId, severity, layer: 'identifier', message } });
     switch (type) {

@@ -12,13 +12,19 @@ interface CompiledCheck {
   id: string;
   severity: Severity;
   see?: string;
-  test: XmlXPath;
+  /** The test as written, variables folded in. */
+  test: string;
   message: MessagePart[];
 }
 
 interface CompiledRule {
   context: XmlXPath;
   checks: CompiledCheck[];
+  /**
+   * Every check's test in one expression, `concat(number(boolean(t1)), …)`, giving "1"/"0" per
+   * check: libxml2-wasm pays a fixed cost per evaluation, so one call per context node, not one per test.
+   */
+  tests: XmlXPath | null;
 }
 
 interface CompiledPattern {
@@ -115,13 +121,6 @@ function matchPatternToXPath(pattern: string): string {
     .join(' | ');
 }
 
-function truthy(v: XmlNode[] | string | boolean | number): boolean {
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
-  if (typeof v === 'string') return v.length > 0;
-  return v;
-}
-
 function nodeName(node: XmlNode): string {
   return (node as XmlElement).name ?? '';
 }
@@ -214,7 +213,9 @@ export class CompiledSchematron {
               message.push(m.content);
             }
           }
-          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: compileXPath(substituteVariables(test, vars), id), message });
+          const folded = substituteVariables(test, vars);
+          compileXPath(folded, id).dispose(); // compiled alone first, so that an error names this check
+          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message });
         }
       };
 
@@ -232,7 +233,9 @@ export class CompiledSchematron {
           addLets(r, vars);
           const checks: CompiledCheck[] = [];
           compileChecks(r, vars, checks, new Set());
-          rules.push({ context: compileXPath(matchPatternToXPath(substituteVariables(context, patternLets)), `rule context ${context}`), checks });
+          const flags = checks.map((c) => `number(boolean(${c.test}))`);
+          const tests = !flags.length ? null : compileXPath(flags.length === 1 ? `string(${flags[0]})` : `concat(${flags.join(', ')})`, `rule context ${context}`);
+          rules.push({ context: compileXPath(matchPatternToXPath(substituteVariables(context, patternLets)), `rule context ${context}`), checks, tests });
         }
         patterns.push({ id: attr(p, 'id'), rules });
       }
@@ -252,9 +255,11 @@ export class CompiledSchematron {
           const key = (node as unknown as { _nodePtr: number })._nodePtr;
           if (handled.has(key)) continue;
           handled.add(key);
-          for (const check of rule.checks) {
-            const result = truthy(node.eval(check.test));
-            if (check.kind === 'assert' ? result : !result) continue;
+          if (!rule.tests) continue;
+          const flags = String(node.eval(rule.tests));
+          rule.checks.forEach((check, i) => {
+            const result = flags[i] === '1';
+            if (check.kind === 'assert' ? result : !result) return;
             hits.push({
               node,
               finding: {
@@ -265,7 +270,7 @@ export class CompiledSchematron {
                 ...(check.see ? { reference: check.see } : {}),
               },
             });
-          }
+          });
         }
       }
     }
@@ -282,6 +287,6 @@ export class CompiledSchematron {
       .join('')
       .replace(/\s+/g, ' ')
       .trim();
-    return text || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test.toString()}`;
+    return text || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`;
   }
 }

@@ -22,8 +22,8 @@ export class SourceMap {
     return this.starts.length - 1;
   }
 
-  /** 1-based line and column; columns count characters, not bytes. */
-  position(offset: number): { line: number; column: number } {
+  /** 0-based index of the line holding `offset`. */
+  private lineIndex(offset: number): number {
     const starts = (this.lineStarts ??= computeLineStarts(this.bytes));
     let lo = 0;
     let hi = starts.length - 1;
@@ -32,8 +32,14 @@ export class SourceMap {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
+    return lo;
+  }
+
+  /** 1-based line and column; columns count characters, not bytes. */
+  position(offset: number): { line: number; column: number } {
+    const lo = this.lineIndex(offset);
     let column = 1;
-    for (let i = starts[lo]; i < offset; i++) {
+    for (let i = this.lineStarts![lo]; i < offset; i++) {
       // UTF-8 continuation bytes do not start a character.
       if (this.encoding === 'iso-8859-1' || (this.bytes[i] & 0xc0) !== 0x80) column++;
     }
@@ -45,7 +51,7 @@ export class SourceMap {
     if (!this.byLine) {
       this.byLine = new Map();
       this.starts.forEach((start, i) => {
-        const l = this.position(start).line;
+        const l = this.lineIndex(start) + 1;
         const list = this.byLine!.get(l);
         if (list) list.push(i);
         else this.byLine!.set(l, [i]);
