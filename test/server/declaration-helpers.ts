@@ -1,5 +1,5 @@
 import type { TestService } from '../support/service.js';
-import { appRec, withAttachment } from './messages.js';
+import { buildAppRec, withAttachment } from '../helpers/kith-messages.js';
 
 export const PROFILE = 'dialogmelding-1.1-foresporsel';
 
@@ -35,7 +35,7 @@ export async function run(t: TestService, token: string, systemVersionId: string
   const outgoing = withAttachment(await msgRes.text());
   for (const tc of testcases) {
     const body =
-      tc.kind === 'receive' ? appRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : outgoing;
+      tc.kind === 'receive' ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : outgoing;
     await ok(await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }), 201, `submit ${tc.id}`);
   }
   return r.id;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
-import { appRec, withAttachment } from './messages.js';
+import { buildAppRec, withAttachment } from '../helpers/kith-messages.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 
@@ -62,7 +62,7 @@ for (const dialect of dialectsUnderTest()) {
       // A first, wrong AppRec (answers another message): failed, and the profile is failing.
       const wrong = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${receive.id}`, {
         token,
-        body: appRec({ originalMsgId: '00000000-0000-4000-8000-000000000000', status: '1' }),
+        body: buildAppRec({ originalMsgId: '00000000-0000-4000-8000-000000000000', status: '1' }),
         contentType: 'application/xml',
       });
       expect(wrong.status).toBe(201);
@@ -74,7 +74,7 @@ for (const dialect of dialectsUnderTest()) {
 
       const submissionIds: string[] = [];
       for (const tc of testcases) {
-        const body = tc.kind === 'receive' ? appRec({ originalMsgId: msgId, status: '1' }) : outgoing;
+        const body = tc.kind === 'receive' ? buildAppRec({ originalMsgId: msgId, status: '1' }) : outgoing;
         const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml; charset=utf-8' });
         expect(res.status).toBe(201);
         const answer = (await res.json()) as { id: string; testcase: string; verdict: string; findings: { severity: string; ruleId: string; message: string }[] };

@@ -49,73 +49,7 @@ export function shippedEngine(required: string[]): Engine | null {
   }
 }
 
+export { buildAppRec, withAttachment, type AppRecParts } from '../helpers/kith-messages.js';
+
 export const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat'];
 
-export interface AppRecParts {
-  status: string;
-  errors?: { v: string; dn: string }[];
-  originalMsgId: string;
-  originalMsgType?: string;
-  id?: string;
-  senderHer?: string;
-  receiverHer?: string;
-}
-
-const STATUS_DN: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
-
-/** An Applikasjonskvittering 1.0 as a receiving EPJ system would write it. */
-export function buildAppRec(p: AppRecParts): string {
-  const errors = (p.errors ?? []).map((e) => `  <Error V="${e.v}" S="2.16.578.1.12.4.1.1.8221" DN="${e.dn}"/>\n`).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21">
-  <MsgType V="APPREC"/>
-  <MIGversion>1.0 2004-11-21</MIGversion>
-  <GenDate>2026-11-26T10:15:00</GenDate>
-  <Id>${p.id ?? 'c1f5e0de-3b0a-4a55-9d53-5f1e3c2b9a10'}</Id>
-  <Sender>
-    <HCP>
-      <Inst>
-        <Name>Leverandørens testmottaker</Name>
-        <Id>${p.senderHer ?? '8999911'}</Id>
-        <TypeId V="HER" DN="HER-id"/>
-      </Inst>
-    </HCP>
-  </Sender>
-  <Receiver>
-    <HCP>
-      <Inst>
-        <Name>Samsvar testpart</Name>
-        <Id>${p.receiverHer ?? '8999901'}</Id>
-        <TypeId V="HER" DN="HER-id"/>
-      </Inst>
-    </HCP>
-  </Receiver>
-  <Status V="${p.status}" DN="${STATUS_DN[p.status] ?? 'Ukjent'}"/>
-${errors}  <OriginalMsgId>
-    <MsgType V="${p.originalMsgType ?? 'DIALOG_FORESPORSEL'}" DN="Forespørsel"/>
-    <IssueDate>2026-11-26T10:00:00</IssueDate>
-    <Id>${p.originalMsgId}</Id>
-  </OriginalMsgId>
-</AppRec>
-`;
-}
-
-/** A one-page PDF's first bytes, base64: enough content for an attachment. */
-const PDF_BASE64 = Buffer.from('%PDF-1.4\n%samsvar test attachment\n').toString('base64');
-
-/** Adds a PDF attachment as a second Document to a MsgHead message. */
-export function withAttachment(xml: string, opts: { mimeType?: string; description?: string } = {}): string {
-  const doc = `  <Document>
-    <RefDoc>
-      <IssueDate V="2026-11-26T10:00:00"/>
-      <MsgType V="A" DN="Vedlegg"/>
-      <MimeType>${opts.mimeType ?? 'application/pdf'}</MimeType>
-      ${opts.description === '' ? '' : `<Description>${opts.description ?? 'EKG tatt i dag'}</Description>`}
-      <Content>
-        <Base64Container xmlns="http://www.kith.no/xmlstds/base64container">${PDF_BASE64}</Base64Container>
-      </Content>
-    </RefDoc>
-  </Document>
-</MsgHead>`;
-  return xml.replace(/<\/MsgHead>\s*$/, doc);
-}

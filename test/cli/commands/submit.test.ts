@@ -6,7 +6,7 @@ import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/cli-io.js';
 import { dialectsUnderTest } from '../../support/databases.js';
 import { registerVendor, startTestService, type TestService } from '../../support/service.js';
-import { appRec } from '../../server/messages.js';
+import { buildAppRec } from '../../helpers/kith-messages.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 
@@ -32,8 +32,8 @@ describe('samsvar submit, as a vendor\'s CI runs it', () => {
     const msg = await t.call('GET', `/api/v1/runs/${run}/testcases/${PROFILE}-mottak/message`, { token });
     msgId = msg.headers.get('x-samsvar-msgid')!;
     dir = mkdtempSync(path.join(tmpdir(), 'samsvar-submit-'));
-    writeFileSync(path.join(dir, 'ok.xml'), appRec({ originalMsgId: msgId, status: '1' }));
-    writeFileSync(path.join(dir, 'wrong.xml'), appRec({ originalMsgId: 'not-the-message', status: '1' }));
+    writeFileSync(path.join(dir, 'ok.xml'), buildAppRec({ originalMsgId: msgId, status: '1' }));
+    writeFileSync(path.join(dir, 'wrong.xml'), buildAppRec({ originalMsgId: 'not-the-message', status: '1' }));
     writeFileSync(path.join(dir, 'note.txt'), 'hello');
   });
   afterAll(async () => {
