@@ -40,6 +40,7 @@ function profileResources(profile: LoadedProfile): FhirResource[] {
 
 export class FhirValidator {
   private store?: ConformanceStore;
+  private readonly broken = new Map<string, SamsvarError>();
 
   constructor(
     readonly catalog: ProfileCatalog,
@@ -53,30 +54,41 @@ export class FhirValidator {
   /**
    * The conformance resources of every FHIR profile in the catalog and the packages they depend
    * on, over the base R4 definitions. Built once; profiles may refer to each other's extensions.
+   * A profile that cannot be loaded is set aside with its reason: it fails when used, the others work.
    */
   conformance(): ConformanceStore {
     if (this.store) return this.store;
     const store = new ConformanceStore(baseConformance());
-    const seenPackages = new Set<string>();
     // Shipped profiles come last, so their definitions win over an imported package that reuses a canonical URL.
     const ordered = [...this.fhirProfiles()].sort((a, b) => Number(a.source === 'shipped') - Number(b.source === 'shipped'));
     for (const p of ordered) {
       const m = p.manifest as FhirProfileManifest;
-      for (const dep of m.dependencies ?? []) {
-        if (seenPackages.has(dep)) continue;
-        seenPackages.add(dep);
-        for (const r of packageResourcesFor(dep, path.dirname(p.dir))) store.add(r);
+      try {
+        const resources = (m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir)));
+        for (const r of [...resources, ...profileResources(p)]) store.add(r);
+      } catch (e) {
+        this.broken.set(m.id, asProfileError(m.id, e));
       }
-      for (const r of profileResources(p)) store.add(r);
     }
     for (const p of this.fhirProfiles()) {
       const m = p.manifest as FhirProfileManifest;
-      const sd = store.structureDefinition(m.url);
-      if (!sd) throw new SamsvarError('profile_invalid', `profile ${m.id}: no StructureDefinition with url ${m.url} among its resources`);
-      elementTree(sd, store); // compile (and generate the snapshot) once, up front
+      if (this.broken.has(m.id)) continue;
+      try {
+        const sd = store.structureDefinition(m.url);
+        if (!sd) throw new SamsvarError('profile_invalid', `profile ${m.id}: no StructureDefinition with url ${m.url} among its resources`);
+        elementTree(sd, store); // compile (and generate the snapshot) once, up front
+      } catch (e) {
+        this.broken.set(m.id, asProfileError(m.id, e));
+      }
     }
     this.store = store;
     return store;
+  }
+
+  /** Why a catalog profile cannot be used, or undefined when it can. */
+  problemWith(profileId: string): SamsvarError | undefined {
+    this.conformance();
+    return this.broken.get(profileId);
   }
 
   async validate(input: Uint8Array, profileId?: string): Promise<FormatResult> {
@@ -107,26 +119,29 @@ export class FhirValidator {
     if (profileId) {
       const profile = this.catalog.require(profileId);
       if (profile.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profileId} is not a FHIR profile`);
+      const problem = this.broken.get(profileId);
+      if (problem) throw problem;
       const sd = store.structureDefinition(profile.manifest.url)!;
       const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
       return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: sortFindings(findings) };
     }
 
-    const claims = metaProfiles(root);
+    const claimNodes = metaProfileNodes(root);
+    const claims = claimNodes.map((n) => n.value);
     const byUrl = new Map(this.fhirProfiles().map((p) => [(p.manifest as FhirProfileManifest).url, p]));
     for (const claim of claims) {
       const p = byUrl.get(claim.split('|')[0]);
-      if (!p) continue;
+      if (!p || this.broken.has(p.manifest.id)) continue;
       const sd = store.structureDefinition(claim)!;
       if (sd.type !== rt) continue;
       const findings = this.withIdentifiers(validator.validate(root, sd), root, rt, p.manifest as FhirProfileManifest);
       return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: sortFindings(findings) };
     }
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
-    const unknownClaims = claims.filter((c) => !store.structureDefinition(c));
-    for (const c of unknownClaims) {
-      findings.push({ ruleId: 'FHIR-PROFILE-UNKNOWN', severity: 'warning', layer: 'profile', message: `meta.profile claims ${c}, which is not loaded; \`samsvar profiles import\` can add its package`, path: `${rt}.meta.profile` });
-    }
+    claimNodes.forEach((c, i) => {
+      if (store.structureDefinition(c.value)) return;
+      findings.push({ ruleId: 'FHIR-PROFILE-UNKNOWN', severity: 'warning', layer: 'profile', message: `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`, path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column });
+    });
     const detection = claims.length
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
       : `no profile given and no meta.profile claim: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`;
@@ -165,11 +180,16 @@ export class FhirValidator {
   }
 }
 
-function metaProfiles(root: JsonNode & { kind: 'object' }): string[] {
+function asProfileError(id: string, e: unknown): SamsvarError {
+  if (e instanceof SamsvarError) return e;
+  return new SamsvarError('profile_invalid', `profile ${id} cannot be loaded: ${(e as Error).message}`);
+}
+
+function metaProfileNodes(root: JsonNode & { kind: 'object' }): (JsonNode & { kind: 'string' })[] {
   const meta = root.props.get('meta')?.value;
   const profiles = meta?.kind === 'object' ? meta.props.get('profile')?.value : undefined;
   if (profiles?.kind !== 'array') return [];
-  return profiles.items.flatMap((n) => (n.kind === 'string' ? [n.value] : []));
+  return profiles.items.flatMap((n) => (n.kind === 'string' ? [n] : []));
 }
 
 export { toOperationOutcome } from './operation-outcome.js';

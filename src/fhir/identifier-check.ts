@@ -56,7 +56,7 @@ export function checkNorwegianIdentifiers(root: JsonNode, rootPath: string, real
     if (node.kind !== 'object') return;
     const system = node.props.get('system')?.value;
     const value = node.props.get('value')?.value;
-    if (system?.kind === 'string' && value?.kind === 'string' && NORWEGIAN_ID_SYSTEMS[system.value]) {
+    if (system?.kind === 'string' && value?.kind === 'string' && Object.hasOwn(NORWEGIAN_ID_SYSTEMS, system.value)) {
       const p = problemOf(NORWEGIAN_ID_SYSTEMS[system.value], value.value, realPersonNumber);
       if (p) out.push({ ...p, layer: 'identifier', path: `${path}.value`, line: value.line, column: value.column });
     }

@@ -81,7 +81,7 @@ export interface InstanceValidatorOptions {
 export class InstanceValidator {
   private findings: Finding[] = [];
   private readonly hosts: string[][] = [];
-  /** Constraint keys already reported as not evaluable in this validation (said once, not per element). */
+  /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
   private unevaluated = new Set<string>();
 
   constructor(
@@ -127,7 +127,8 @@ export class InstanceValidator {
     const scope: ResourceScope = { node, plain: toPlain(node), root: container };
     if (sd.type === 'Bundle') scope.bundleEntries = bundleEntryTypes(node);
     else if (parent?.bundleEntries) scope.bundleEntries = parent.bundleEntries;
-    const tree = elementTree(sd, this.store);
+    const tree = this.treeOf(sd, node, path);
+    if (!tree) return;
     this.checkElementRules(node, tree.root, path, scope);
     this.validateChildren(node, tree.root.children, tree, path, scope, true, [sd.type]);
   }
@@ -193,6 +194,19 @@ export class InstanceValidator {
     }
   }
 
+  /** A definition's element tree; a definition that cannot be compiled is reported once, not thrown. */
+  private treeOf(sd: StructureDefinition, at?: Position, path?: string): ElementTree | undefined {
+    try {
+      return elementTree(sd, this.store);
+    } catch (e) {
+      if (!this.unevaluated.has(sd.url)) {
+        this.unevaluated.add(sd.url);
+        this.add('FHIR-PROFILE-INVALID', 'error', 'profile', `${sd.url} cannot be used to validate: ${(e as Error).message}`, at, path ?? sd.type);
+      }
+      return undefined;
+    }
+  }
+
   /** The child element definitions of a complex value: from the profile when it goes that deep, else from the type. */
   private childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
     if (el.children.length) return { children: el.children, tree };
@@ -203,7 +217,8 @@ export class InstanceValidator {
     }
     const typeSd = this.typeDefinition(type);
     if (!typeSd) return { children: [], tree };
-    const typeTree = elementTree(typeSd, this.store);
+    const typeTree = this.treeOf(typeSd);
+    if (!typeTree) return { children: [], tree };
     return { children: typeTree.root.children, tree: typeTree, typeRoot: typeTree.root };
   }
 
@@ -348,7 +363,7 @@ export class InstanceValidator {
     for (const el of children) {
       const items = byElement.get(el) ?? [];
       const childPath = `${path}.${el.name}`;
-      this.checkCardinality(items.length, el, childPath, obj, items, el.isChoice ? `${el.name}[x]` : el.name);
+      this.checkCardinality(items.length, el, childPath, obj, items);
       if (el.slices.length) this.validateSliced(items, el, tree, path, scope, obj);
       else for (const item of items) this.validateItem(item, el, tree, path, scope);
     }
@@ -431,7 +446,7 @@ export class InstanceValidator {
     }
   }
 
-  private checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], label: string, slice?: string): void {
+  private checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void {
     const what = slice ? `slice '${slice}' of ${path}` : path;
     if (count < el.min) {
       this.add('FHIR-CARDINALITY-MIN', 'error', 'structure', `${what} is required at least ${el.min} time${el.min > 1 ? 's' : ''}, found ${count}`, pos, path);
@@ -441,7 +456,6 @@ export class InstanceValidator {
       const message = el.max === 0 ? `${what} is not allowed here (max 0), found ${count}` : `${what} may occur at most ${el.max} time${el.max > 1 ? 's' : ''}, found ${count}`;
       this.add('FHIR-CARDINALITY-MAX', 'error', 'structure', message, at, path);
     }
-    void label;
   }
 
   // --- slicing ---------------------------------------------------------------------------------
@@ -468,7 +482,7 @@ export class InstanceValidator {
     const childPath = `${path}.${el.name}`;
     for (const slice of el.slices) {
       const its = items.filter((_, i) => assigned[i] === slice);
-      this.checkCardinality(its.length, slice, childPath, obj, its, el.name, slice.def.sliceName);
+      this.checkCardinality(its.length, slice, childPath, obj, its, slice.def.sliceName);
     }
     const rules = slicing?.rules ?? 'open';
     let lastSliceIdx = -1;
@@ -508,8 +522,12 @@ export class InstanceValidator {
       const dpath = d.path.replace(/^\$this\.?/, '');
       const values = dpath ? navigate(plain, dpath) : [plain];
       if (d.type === 'type') {
-        const expected = (dpath ? this.targetOf(slice, dpath, tree) : slice)?.types.map((t) => t.code) ?? [];
-        const resourceTypes = values.map((v) => (v as { resourceType?: string })?.resourceType).filter((t): t is string => !!t);
+        const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
+        const resolves = /resolve\(\)$/.test(dpath);
+        const expected = resolves
+          ? (target?.types ?? []).flatMap((t) => t.targetProfile ?? []).map((p) => this.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
+          : (target?.types.map((t) => t.code) ?? []);
+        const resourceTypes = values.map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType)).filter((t): t is string => !!t);
         const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
         if (!expected.length || got.some((t) => expected.includes(t))) matched++;
         else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
@@ -533,17 +551,24 @@ export class InstanceValidator {
       const fixed = target?.fixed?.value;
       const pattern = target?.pattern?.value;
       if (fixed === undefined && pattern === undefined) {
-        if (target?.def.binding?.valueSet && target.def.binding.strength === 'required') {
-          const vs = this.store.valueSet(target.def.binding.valueSet);
-          if (vs) {
-            const exp = expandValueSet(vs, this.store);
-            const ok = values.some((v) => codingsOf(v).some((c) => c.code !== undefined && codeMembership(exp, c.system, c.code) === 'in'));
-            if (ok) matched++;
-            else reasons.push(`${d.path} has no code from ${target.def.binding.valueSet}`);
-            continue;
-          }
+        // A value discriminator may also rest on a required binding.
+        const vsUrl = target?.def.binding?.strength === 'required' ? target.def.binding.valueSet : undefined;
+        if (!vsUrl) {
+          reasons.push(`the slice fixes no value at ${d.path}, so nothing can match it`);
+          continue;
         }
-        matched++;
+        const vs = this.store.valueSet(vsUrl);
+        const codings = values.flatMap(codingsOf).filter((c) => c.code !== undefined);
+        let ok: boolean;
+        if (vs) {
+          const exp = expandValueSet(vs, this.store);
+          ok = codings.some((c) => codeMembership(exp, c.system, c.code!) === 'in');
+        } else {
+          // Norwegian code lists (Volven) name the ValueSet and its CodeSystem by the same OID.
+          ok = vsUrl.startsWith('urn:oid:') && codings.some((c) => c.system === canonicalUrl(vsUrl));
+        }
+        if (ok) matched++;
+        else reasons.push(`${d.path} has no code from ${vsUrl}`);
         continue;
       }
       const ok = values.some((v) => (fixed !== undefined ? deepEqual(v, fixed) : matchesPattern(v, pattern)));
@@ -559,12 +584,25 @@ export class InstanceValidator {
   /** The element a discriminator path points at, inside a slice (following the slice's type when the profile stops). */
   private targetOf(slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
     let node: ElementNode | undefined = slice;
-    for (const raw of dpath.split('.')) {
+    let nodeTree = tree;
+    for (const raw of splitPath(dpath)) {
       if (!node) return undefined;
-      const seg = raw.replace(/\.?ofType\([^)]*\)$/, '').replace(/\(\)$/, '');
+      const seg = raw.replace(/\(\)$/, '');
       if (seg === 'resolve') return node;
+      if (/^ofType\(\w+\)$/.test(seg)) continue;
       let kids: ElementNode[] = node.children;
-      if (!kids.length) kids = this.childrenOf(node, tree, node.types[0]).children;
+      if (!kids.length) {
+        const c = this.childrenOf(node, nodeTree, node.types[0]);
+        kids = c.children;
+        nodeTree = c.tree;
+      }
+      const byUrl = EXTENSION_BY_URL.exec(seg);
+      if (byUrl) {
+        // The extension slice for that URL: by its definition's profile, or a fixed url inside it.
+        const ext = kids.find((k) => k.name === 'extension');
+        node = ext?.slices.find((sl) => sl.types.some((t) => t.profile?.includes(byUrl[1])) || this.targetOf(sl, 'url', nodeTree)?.fixed?.value === byUrl[1]);
+        continue;
+      }
       node = kids.find((k) => k.name === seg);
     }
     return node;
@@ -624,8 +662,7 @@ export class InstanceValidator {
       } else if (/^urn:(uuid|oid):/.test(ref)) {
         actual = scope.bundleEntries?.get(ref);
       } else {
-        const m = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(ref);
-        actual = m?.[1] ?? scope.bundleEntries?.get(ref);
+        actual = typeFromReference(ref) ?? scope.bundleEntries?.get(ref);
       }
     }
     if (!actual && typeof declaredType === 'string') actual = declaredType;
@@ -642,19 +679,55 @@ export class InstanceValidator {
   }
 }
 
-/** Values reached by a simple dotted FHIRPath from a plain value, flattening arrays. */
+/** Splits a discriminator path on the dots outside parentheses and quotes: `extension('http://a.b').value`. */
+export function splitPath(dpath: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < dpath.length; i++) {
+    const c = dpath[i];
+    if (c === "'") quoted = !quoted;
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+    else if (!quoted && depth === 0 && c === '.') {
+      out.push(dpath.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(dpath.slice(start));
+  return out.filter((s) => s.length > 0);
+}
+
+const EXTENSION_BY_URL = /^extension\('([^']*)'\)$/;
+
+/** The resource type a reference string names (`Patient/1`, `https://x/fhir/Patient/1/_history/2`). */
+function typeFromReference(ref: string): string | undefined {
+  return /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(ref)?.[1];
+}
+
+/** Values reached by a discriminator path from a plain value, flattening arrays. */
 function navigate(value: unknown, dpath: string): unknown[] {
   let current: unknown[] = [value];
-  for (const raw of dpath.split('.')) {
+  for (const raw of splitPath(dpath)) {
     const seg = raw.replace(/\(\)$/, '');
-    if (seg === 'resolve') continue;
-    const of = /^ofType\((\w+)\)$/.exec(seg);
-    if (of) continue;
+    if (/^ofType\(\w+\)$/.test(seg)) continue;
+    if (seg === 'resolve') {
+      // No server is asked: a reference resolves to the type its string names.
+      current = current.map((v) => (v as { reference?: unknown })?.reference).filter((r) => typeof r === 'string');
+      continue;
+    }
+    const byUrl = EXTENSION_BY_URL.exec(seg);
     const next: unknown[] = [];
     for (const v of current) {
       if (typeof v !== 'object' || v === null) continue;
       const rec = v as Record<string, unknown>;
-      let child = rec[seg];
+      if (byUrl) {
+        const exts = Array.isArray(rec.extension) ? rec.extension : [];
+        next.push(...exts.filter((x) => (x as { url?: unknown })?.url === byUrl[1]));
+        continue;
+      }
+      let child = Object.hasOwn(rec, seg) ? rec[seg] : undefined;
       if (child === undefined) {
         const choiceKey = Object.keys(rec).find((k) => k.startsWith(seg) && /^[A-Z]/.test(k.slice(seg.length)));
         if (choiceKey) child = rec[choiceKey];

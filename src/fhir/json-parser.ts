@@ -277,7 +277,11 @@ export function toPlain(node: JsonNode): unknown {
       const cached = plainOf.get(node);
       if (cached !== undefined) return cached;
       const o: Record<string, unknown> = {};
-      for (const [k, p] of node.props) o[k] = toPlain(p.value);
+      for (const [k, p] of node.props) {
+        // `__proto__` stays an own data property, as JSON.parse makes it, instead of replacing the prototype.
+        if (k === '__proto__') Object.defineProperty(o, k, { value: toPlain(p.value), enumerable: true, writable: true, configurable: true });
+        else o[k] = toPlain(p.value);
+      }
       plainOf.set(node, o);
       return o;
     }

@@ -86,6 +86,9 @@ function applyDifferential(sd: StructureDefinition, base: ElementDefinition[], s
       const slicedId = id.slice(0, lastDot + 1 + colon);
       const slicedIdx = materialize(slicedId);
       if (slicedIdx === undefined) return undefined;
+      // Materializing the sliced element may have expanded a type profile that already defines this slice.
+      const defined = ids.get(id);
+      if (defined !== undefined) return defined;
       const sliced = out[slicedIdx];
       let at = slicedIdx + 1;
       while (at < out.length && (out[at].id.startsWith(slicedId + '.') || out[at].id.startsWith(slicedId + ':'))) at++;
@@ -127,6 +130,15 @@ function applyDifferential(sd: StructureDefinition, base: ElementDefinition[], s
       throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url}: differential element ${id} matches nothing in the base ${sd.baseDefinition}`);
     }
     merge(out[idx], d);
+    // An extension slice takes its cardinality from the extension's own definition, and can never allow more than it.
+    const extUrl = d.type?.length === 1 && d.type[0].code === 'Extension' ? d.type[0].profile?.[0] : undefined;
+    const extSd = extUrl ? store.structureDefinition(extUrl) : undefined;
+    if (extSd && out[idx].sliceName) {
+      const extRoot = snapshotOf(extSd, store, new Set(seen))[0];
+      const narrower = (a: string | undefined, b: string) => (a === undefined || a === '*' ? b : b === '*' ? a : String(Math.min(Number(a), Number(b))));
+      if (extRoot?.max !== undefined) out[idx].max = narrower(d.max, extRoot.max);
+      if (d.min === undefined && extRoot?.min !== undefined) out[idx].min = extRoot.min;
+    }
   }
   return out;
 }

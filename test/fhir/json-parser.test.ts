@@ -78,3 +78,12 @@ describe('the positioned JSON parser', () => {
     expect(f.line).toBe(1);
   });
 });
+
+describe('plain values for the FHIRPath engine', () => {
+  it('keeps a "__proto__" key an own property, as JSON.parse does, without touching the prototype', () => {
+    const plain = toPlain(parsed('{"__proto__":{"admin":true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(Object.keys(plain)).toEqual(['__proto__']);
+    expect((plain as { admin?: boolean }).admin).toBeUndefined();
+  });
+});

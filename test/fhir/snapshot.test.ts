@@ -41,6 +41,25 @@ describe('snapshot generation from a differential', () => {
     expect(els.find((e) => e.id === 'Observation.value[x]')).toMatchObject({ min: 1, type: [{ code: 'Quantity' }] });
   });
 
+  it('gives an extension slice the extension definition’s cardinality, never more, and its inner slices', () => {
+    const store = new ConformanceStore(baseConformance());
+    const ext = {
+      resourceType: 'StructureDefinition', id: 'test-official', url: 'http://samsvar.test/StructureDefinition/official', name: 'Official', status: 'active',
+      kind: 'complex-type', abstract: false, type: 'Extension', baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension', derivation: 'constraint',
+      differential: { element: [{ id: 'Extension', path: 'Extension', max: '1' }, { id: 'Extension.extension:kilde', path: 'Extension.extension', sliceName: 'kilde', max: '1' }] },
+    } as unknown as StructureDefinition;
+    const sd = profileOn('Patient', 'test-ext-card', [
+      { id: 'Patient.extension:official', path: 'Patient.extension', sliceName: 'official', max: '*', type: [{ code: 'Extension', profile: [ext.url] }] },
+      { id: 'Patient.extension:official.extension:kilde', path: 'Patient.extension.extension', sliceName: 'kilde', min: 1 },
+    ]) as StructureDefinition;
+    store.add(ext);
+    store.add(sd);
+    const els = snapshotOf(sd, store);
+    expect(els.find((e) => e.id === 'Patient.extension:official')).toMatchObject({ min: 0, max: '1' });
+    expect(els.find((e) => e.id === 'Patient.extension:official.extension:kilde')).toMatchObject({ min: 1, max: '1' });
+    expect(els.filter((e) => e.id === 'Patient.extension:official.extension:kilde')).toHaveLength(1);
+  });
+
   it('refuses a differential element that matches nothing in the base', () => {
     expect(() => snapshot([{ id: 'Patient.fodselsnummer', path: 'Patient.fodselsnummer', min: 1 }])).toThrow(SamsvarError);
   });

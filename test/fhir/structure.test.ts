@@ -116,3 +116,14 @@ describe('base R4 structure', () => {
     expect(findingOf(r, 'FHIR-BINDING-REQUIRED').path).toBe('Bundle.entry[1].resource.gender');
   });
 });
+
+describe('primitive checks on hostile strings', () => {
+  it('checks base64Binary in linear time (the specification regex backtracks exponentially)', async () => {
+    const v = baseValidator();
+    const t0 = performance.now();
+    const r = await check(v, { resourceType: 'Binary', contentType: 'text/plain', data: `${'AAAA '.repeat(5000)}!` });
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(findingOf(r, 'FHIR-STRUCTURE-PRIMITIVE').message).toContain('not valid base64');
+    expect(errors(await check(v, { resourceType: 'Binary', contentType: 'text/plain', data: 'SGVp IGRlZw==' }))).toEqual([]);
+  });
+});

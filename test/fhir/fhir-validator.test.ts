@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import type { ProfileCatalog } from '../../src/profiles/catalog.js';
+import { bytes, catalogWith, check, findingOf, profileOn, rules } from './helpers.js';
+
+const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+const strict = profileOn('Patient', 'test-strict', [{ id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 }]);
+
+let catalog: ProfileCatalog;
+let engine: Engine;
+beforeAll(() => {
+  catalog = catalogWith([{ id: 'test-strict', sd: strict }]);
+  engine = new Engine(catalog);
+});
+
+describe('choosing the profile', () => {
+  it('uses the profile given, and says so', async () => {
+    const r = await engine.validate(bytes({ resourceType: 'Patient', text }), { profile: 'test-strict' });
+    expect(r).toMatchObject({ format: 'fhir', profile: 'test-strict', detection: 'given', valid: false });
+    expect(rules(r)).toEqual(['FHIR-CARDINALITY-MIN']);
+  });
+
+  it('follows a meta.profile claim that names a catalog profile', async () => {
+    const r = await engine.validate(bytes({ resourceType: 'Patient', text, meta: { profile: [strict.url] } }));
+    expect(r.profile).toBe('test-strict');
+    expect(r.detection).toBe(`from meta.profile claim ${strict.url}`);
+    expect(rules(r)).toEqual(['FHIR-CARDINALITY-MIN']);
+  });
+
+  it('falls back to the base definition and warns about a claim it cannot follow', async () => {
+    const r = await engine.validate(bytes({ resourceType: 'Patient', text, meta: { profile: ['http://example.org/StructureDefinition/ukjent'] } }));
+    expect(r.profile).toBeNull();
+    expect(r.detection).toContain('validated against the base FHIR R4 Patient');
+    expect(findingOf(r, 'FHIR-PROFILE-UNKNOWN')).toMatchObject({ severity: 'warning', path: 'Patient.meta.profile[0]', line: 9 });
+    expect(r.valid).toBe(true);
+  });
+
+  it('sniffs FHIR JSON by its first byte', async () => {
+    const r = await engine.validate(bytes('  {"resourceType":"Patient","gender":"kvinne"}'));
+    expect(r.format).toBe('fhir');
+    expect(rules(r)).toContain('FHIR-BINDING-REQUIRED');
+  });
+});
+
+describe('hostile input is a finding, never a crash', () => {
+  let v: FhirValidator;
+  beforeAll(() => {
+    v = new FhirValidator(catalog, { limits: { maxBytes: 10_000, maxDepth: 50 } });
+  });
+
+  it.each([
+    ['nesting beyond the limit', '{"resourceType":"Patient","extension":' + '['.repeat(60) + ']'.repeat(60) + '}', 'SYNTAX-DEPTH'],
+    ['input beyond the size limit', JSON.stringify({ resourceType: 'Patient', text: { status: 'generated', div: `<div>${'x'.repeat(20_000)}</div>` } }), 'SYNTAX-SIZE'],
+    ['duplicate keys', '{"resourceType":"Patient","resourceType":"Group"}', 'SYNTAX-JSON-DUPLICATE-KEY'],
+    ['truncated JSON', '{"resourceType":"Patient","name":[{"family":"N', 'SYNTAX-JSON'],
+    ['a prototype-polluting key', '{"resourceType":"Patient","__proto__":{"admin":true}}', 'FHIR-STRUCTURE-UNKNOWN'],
+    ['a JSON string', '"Patient"', 'FHIR-STRUCTURE-RESOURCETYPE'],
+  ])('%s', async (_what, input, ruleId) => {
+    const r = await v.validate(bytes(input));
+    expect(rules(r)).toContain(ruleId);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('is not slowed down by a huge array of elements', async () => {
+    const many = { resourceType: 'Patient', text, identifier: Array.from({ length: 20_000 }, (_, i) => ({ system: 'urn:x', value: String(i) })) };
+    const t0 = performance.now();
+    const r = await check(new FhirValidator(catalog), many);
+    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
+
+describe('a profile that cannot be loaded', () => {
+  const broken = profileOn('Patient', 'test-broken', [{ id: 'Patient.fodselsnummer', path: 'Patient.fodselsnummer', min: 1 }]);
+
+  it('fails when it is used, naming the reason, while the other profiles keep working', async () => {
+    const v = new FhirValidator(catalogWith([{ id: 'test-broken', sd: broken }, { id: 'test-strict', sd: strict }]));
+    expect(v.problemWith('test-broken')?.detail).toContain('Patient.fodselsnummer');
+    await expect(v.validate(bytes({ resourceType: 'Patient' }), 'test-broken')).rejects.toMatchObject({ code: 'profile_invalid' });
+    expect(rules(await check(v, { resourceType: 'Patient', text }, 'test-strict'))).toEqual(['FHIR-CARDINALITY-MIN']);
+  });
+
+  it('is reported as a finding when a contained resource claims it', async () => {
+    const v = new FhirValidator(catalogWith([{ id: 'test-broken', sd: broken }]));
+    const r = await check(v, { resourceType: 'Observation', text, status: 'final', code: { text: 'x' }, subject: { reference: '#p' }, contained: [{ resourceType: 'Patient', id: 'p', meta: { profile: [broken.url] } }] });
+    expect(findingOf(r, 'FHIR-PROFILE-INVALID').message).toContain('Patient.fodselsnummer');
+  });
+});
