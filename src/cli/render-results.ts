@@ -3,8 +3,30 @@ import type { ValidationResult } from '../engine/engine.js';
 
 type Result = ValidationResult & { file: string };
 
+/** One test case's verdict on one file, as `samsvar testcases check` reports it. */
+export interface TestcaseCheckResult {
+  file: string;
+  testcase: string;
+  /** The profile the file was validated against (for a receive test case, the AppRec's). */
+  profile: string;
+  verdict: 'passed' | 'failed';
+  findings: Finding[];
+}
+
 function location(f: Finding): string {
   return f.line ? `${f.line}:${f.column ?? 1}` : '-';
+}
+
+/** One line per finding, then where it is and the clause it enforces, indented under the file. */
+function findingLines(findings: readonly Finding[]): string[] {
+  const out: string[] = [];
+  for (const f of findings) {
+    out.push(`  ${location(f).padEnd(9)} ${f.severity.padEnd(11)} ${f.ruleId.padEnd(16)} ${f.message}`);
+    const where = f.xpath ?? f.path;
+    if (where) out.push(`  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(16)} at ${where}`);
+    if (f.reference) out.push(`  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(16)} see ${f.reference}`);
+  }
+  return out;
 }
 
 /** Human output: one block per file, one line per finding, and where to look. */
@@ -13,15 +35,22 @@ export function renderText(results: Result[]): string {
   for (const r of results) {
     const profile = r.profile ? `${r.profile}${r.profileVersion ? ` ${r.profileVersion}` : ''}` : 'no profile';
     out.push(`${r.file}: ${r.valid ? 'VALID' : 'INVALID'} against ${profile} (${r.detection})`);
-    for (const f of r.findings) {
-      out.push(`  ${location(f).padEnd(9)} ${f.severity.padEnd(11)} ${f.ruleId.padEnd(16)} ${f.message}`);
-      const where = f.xpath ?? f.path;
-      if (where) out.push(`  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(16)} at ${where}`);
-      if (f.reference) out.push(`  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(16)} see ${f.reference}`);
-    }
+    out.push(...findingLines(r.findings));
   }
   const invalid = results.filter((r) => !r.valid).length;
   out.push(`${results.length} file(s): ${results.length - invalid} valid, ${invalid} invalid`);
+  return out.join('\n');
+}
+
+/** Human output of test case checks: the verdict per file, then every finding as `validate` prints it. */
+export function renderTestcaseText(results: TestcaseCheckResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(`${r.file}: ${r.verdict.toUpperCase()} test case ${r.testcase} (checked against ${r.profile})`);
+    out.push(...findingLines(r.findings));
+  }
+  const failed = results.filter((r) => r.verdict === 'failed').length;
+  out.push(`${results.length} check(s): ${results.length - failed} passed, ${failed} failed`);
   return out.join('\n');
 }
 
@@ -29,16 +58,39 @@ function xmlEscape(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
+interface JunitCase {
+  name: string;
+  classname: string;
+  failed: boolean;
+  findings: readonly Finding[];
+}
+
+/** A JUnit test suite: one test case per entry, its error findings as the failure text. */
+function junitSuite(suiteName: string, cases: JunitCase[]): string {
+  const failures = cases.filter((c) => c.failed).length;
+  const body = cases.map((c) => {
+    const errors = c.findings.filter((f) => f.severity === 'error');
+    const name = xmlEscape(c.name);
+    const classname = xmlEscape(c.classname);
+    if (!c.failed) return `  <testcase name="${name}" classname="${classname}"/>`;
+    const text = errors.map((f) => `${location(f)} ${f.ruleId} ${f.message}${f.xpath ?? f.path ? ` at ${f.xpath ?? f.path}` : ''}`).join('\n');
+    return `  <testcase name="${name}" classname="${classname}">\n    <failure message="${xmlEscape(`${errors.length} error finding(s)`)}" type="samsvar">${xmlEscape(text)}</failure>\n  </testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="${xmlEscape(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0">\n${body.join('\n')}\n</testsuite>`;
+}
+
 /** JUnit XML for vendors' CI: one test case per file, its error findings as the failure. */
 export function renderJunit(results: Result[]): string {
-  const failures = results.filter((r) => !r.valid).length;
-  const cases = results.map((r) => {
-    const errors = r.findings.filter((f) => f.severity === 'error');
-    const name = xmlEscape(r.file);
-    const classname = xmlEscape(r.profile ?? 'unknown-profile');
-    if (r.valid) return `  <testcase name="${name}" classname="${classname}"/>`;
-    const body = errors.map((f) => `${location(f)} ${f.ruleId} ${f.message}${f.xpath ?? f.path ? ` at ${f.xpath ?? f.path}` : ''}`).join('\n');
-    return `  <testcase name="${name}" classname="${classname}">\n    <failure message="${xmlEscape(`${errors.length} error finding(s)`)}" type="samsvar">${xmlEscape(body)}</failure>\n  </testcase>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="samsvar validate" tests="${results.length}" failures="${failures}" errors="0">\n${cases.join('\n')}\n</testsuite>`;
+  return junitSuite(
+    'samsvar validate',
+    results.map((r) => ({ name: r.file, classname: r.profile ?? 'unknown-profile', failed: !r.valid, findings: r.findings })),
+  );
+}
+
+/** JUnit XML of test case checks: the samsvar test case is the class, the checked file the test. */
+export function renderTestcaseJunit(results: TestcaseCheckResult[]): string {
+  return junitSuite(
+    'samsvar testcases',
+    results.map((r) => ({ name: r.file, classname: r.testcase, failed: r.verdict === 'failed', findings: r.findings })),
+  );
 }

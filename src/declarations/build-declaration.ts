@@ -6,12 +6,14 @@ import {
   type DeclarationContent,
   type Deviation,
   type Direction,
+  type IssuanceDetails,
   type Manufacturer,
   type PassedTestCase,
   type ProductIdentification,
   type ProfileConformance,
 } from './declaration.js';
-import { unwaivedErrors, waiverApplies, type Waiver } from './waivers.js';
+import { checkIssuanceDetails } from './issuance.js';
+import { failureReason, judgeTestCase, type Waiver } from './waivers.js';
 
 /**
  * What a finished run says about itself, in the shape the declaration needs. The service maps its
@@ -39,11 +41,11 @@ export interface IssueOptions {
   issuer: { name: string; url: string };
   kid: string;
   now: Date;
+  /** Place of issue and signatory, as the vendor states them. */
+  issuance: IssuanceDetails;
   /** How long a declaration is valid without deviations; default 24 months. */
   validityMonths?: number;
   waivers?: Waiver[];
-  /** Self-declared with documentation only (A) or tested in the harness (B, the default). */
-  assuranceLevel?: 'A' | 'B';
   id?: string;
 }
 
@@ -51,23 +53,24 @@ export const STATEMENT_NB =
   'Denne egenerklæringen utstedes på leverandørens eget ansvar. Leverandøren erklærer at systemversjonen ' +
   'over oppfyller meldingsprofilene som er listet, slik de ble testet i samsvar mot de angitte testtilfellene.';
 
-function addMonths(d: Date, months: number): Date {
+export function addMonths(d: Date, months: number): Date {
   const r = new Date(d.getTime());
   r.setUTCMonth(r.getUTCMonth() + months);
   return r;
 }
 
 /**
- * Builds the content of a declaration covering the run's passed profiles only. A profile passes
- * when it has test cases, every one of them has no error a waiver does not cover, and the profile
- * is not retired. Waived findings are listed as deviations, and the earliest deadline among them
- * caps the expiry.
+ * Builds the content of a level B declaration covering the run's passed profiles only. A profile
+ * passes when it has test cases, every one of them passes once active waivers are applied
+ * (judgeTestCase, the same decision the run status shows), and the profile is not retired.
+ * Waived findings are listed as deviations, and the earliest deadline among them caps the expiry.
  */
 export function buildDeclaration(run: RunOutcome, opts: IssueOptions): DeclarationContent {
   const org = checkOrgNumber(run.manufacturer.organisasjonsnummer);
   if (!org.ok) {
     throw new SamsvarError('unprocessable', `the vendor's organisasjonsnummer ${run.manufacturer.organisasjonsnummer} is not valid: ${org.problem}`);
   }
+  const issuance = checkIssuanceDetails(opts.issuance);
   const waivers = opts.waivers ?? [];
   const conformsTo: ProfileConformance[] = [];
   const testCases: PassedTestCase[] = [];
@@ -89,21 +92,22 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
       refusals.push(`${profile.profile}: ${blocked.map((c) => `test case ${c.id} ${c.blocked}`).join(', ')}`);
       continue;
     }
-    const failing = cases.filter((c) => unwaivedErrors(profile.profile, c.errorRuleIds, waivers).length > 0);
+    const judged = cases.map((c) => ({ c, j: judgeTestCase(profile.profile, c.errorRuleIds, waivers, opts.now) }));
+    const failing = judged.flatMap(({ c, j }) => (j.outcome === 'failed' ? [`${c.id} ${failureReason(j)}`] : [])).sort();
     if (failing.length > 0) {
-      refusals.push(`${profile.profile}: test case ${failing.map((c) => c.id).sort().join(', ')} failed`);
+      refusals.push(`${profile.profile}: test case ${failing.join(', ')}`);
       continue;
     }
     // A profile tested both ways is declared once per direction: MedCom certifies send and receive separately.
     for (const direction of [...new Set(cases.map((c) => c.direction))].sort()) {
       conformsTo.push({ ...stripStatus(profile), direction });
     }
-    for (const c of [...cases].sort((a, b) => a.id.localeCompare(b.id))) {
+    for (const { c, j } of [...judged].sort((a, b) => a.c.id.localeCompare(b.c.id))) {
       testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence });
-      for (const ruleId of new Set(c.errorRuleIds)) {
-        const w = waivers.find((x) => waiverApplies(x, profile.profile, ruleId))!;
-        if (!deviations.some((d) => d.profile === profile.profile && d.ruleId === ruleId)) {
-          deviations.push({ profile: profile.profile, ruleId, justification: w.justification, deadline: w.deadline });
+      if (j.outcome !== 'passed_with_deviation') continue;
+      for (const w of j.waived) {
+        if (!deviations.some((d) => d.profile === profile.profile && d.ruleId === w.ruleId)) {
+          deviations.push({ profile: profile.profile, ruleId: w.ruleId, justification: w.justification, deadline: w.deadline });
         }
       }
     }
@@ -120,9 +124,6 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     const deadline = new Date(d.deadline);
     if (deadline < expiresAt) expiresAt = deadline;
   }
-  if (expiresAt <= opts.now) {
-    throw new SamsvarError('unprocessable', 'a waiver this declaration relies on has passed its deadline; run the test cases again');
-  }
 
   return {
     type: DECLARATION_TYPE,
@@ -131,12 +132,14 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     manufacturer: run.manufacturer,
     product: run.product,
     statement: STATEMENT_NB,
-    assuranceLevel: opts.assuranceLevel ?? 'B',
+    assuranceLevel: 'B',
     conformsTo,
     testCases,
     deviations,
     validator: { name: 'samsvar', version: run.samsvarVersion },
     runId: run.runId,
+    placeOfIssue: issuance.placeOfIssue,
+    signatory: issuance.signatory,
     issuedAt: opts.now.toISOString(),
     expiresAt: expiresAt.toISOString(),
     kid: opts.kid,

@@ -2,8 +2,9 @@
  * A signed self-declaration (egenerklæring): what a vendor declares about one system version.
  * The fields follow what the EHDS regulation (EU 2025/327, Annex IV) asks of an EU declaration of
  * conformity for an EHR system: manufacturer, product identification, the statement of sole
- * responsibility, the specifications conformed to, date and place of issue, and the signature
- * (here a JWS by the scheme's key, named by `kid`).
+ * responsibility, the specifications conformed to, date and place of issue, the name and function
+ * of the person who signs on the manufacturer's behalf, and the signature (here a JWS by the
+ * scheme's key, named by `kid`).
  */
 export type AssuranceLevel = 'A' | 'B' | 'C';
 
@@ -51,6 +52,27 @@ export interface PassedTestCase {
   evidence: EvidenceDigest[];
 }
 
+/** The person who signs for the manufacturer (EHDS Annex IV: name and function). */
+export interface Signatory {
+  name: string;
+  /** The signatory's function at the manufacturer, e.g. "daglig leder" or "produktansvarlig". */
+  function: string;
+}
+
+/** What the vendor states when it issues: where, and who signs. Required for every level. */
+export interface IssuanceDetails {
+  placeOfIssue: string;
+  signatory: Signatory;
+}
+
+/** A document a vendor attached to a level A declaration; the bytes stay in the service, the digest is signed. */
+export interface DocumentDigest {
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+}
+
 /** A finding an administrator waived (approval with reservations): it must be fixed by the deadline. */
 export interface Deviation {
   profile: string;
@@ -73,10 +95,16 @@ export interface DeclarationContent {
   conformsTo: ProfileConformance[];
   testCases: PassedTestCase[];
   deviations: Deviation[];
-  /** The samsvar version whose engine validated the evidence. */
-  validator: { name: 'samsvar'; version: string };
-  /** The test run the declaration was issued from. */
-  runId: string;
+  /** The documentation a level A declaration rests on (absent for B: its evidence is the test cases). */
+  documentation?: DocumentDigest[];
+  /** The samsvar version whose engine validated the evidence; absent for A, where nothing was tested. */
+  validator?: { name: 'samsvar'; version: string };
+  /** The test run the declaration was issued from; absent for A. */
+  runId?: string;
+  /** Place of issue, as the vendor states it (EHDS Annex IV). */
+  placeOfIssue: string;
+  /** Who signs on behalf of the manufacturer (EHDS Annex IV). */
+  signatory: Signatory;
   issuedAt: string;
   expiresAt: string;
   kid: string;

@@ -20,12 +20,16 @@ function sameSystem(a: DeclarationContent, b: DeclarationContent): boolean {
   return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name;
 }
 
+const LEVEL_RANK = { A: 0, B: 1, C: 2 } as const;
+
 /**
  * A declaration is superseded once newer declarations for the same system (any version) together
  * cover every profile and direction it lists; until then the older one still speaks for the rest.
+ * Only a declaration of at least the same level supersedes: an untested level A declaration must
+ * not push a tested one out of the registry.
  */
 export function supersedingDeclarations(d: DeclarationContent, others: readonly DeclarationContent[]): DeclarationContent[] {
-  const newer = others.filter((o) => o.id !== d.id && sameSystem(o, d) && o.issuedAt > d.issuedAt);
+  const newer = others.filter((o) => o.id !== d.id && sameSystem(o, d) && o.issuedAt > d.issuedAt && LEVEL_RANK[o.assuranceLevel] >= LEVEL_RANK[d.assuranceLevel]);
   const covered = d.conformsTo.every((p) => newer.some((o) => o.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction)));
   return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
 }

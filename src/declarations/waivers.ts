@@ -1,6 +1,7 @@
 /**
  * Waivers (approval with reservations): an administrator lets a named rule's findings pass on one
- * run until a deadline. What a waiver does not name still blocks.
+ * run until a deadline. What a waiver does not name still blocks, and so does a waiver whose
+ * deadline has passed.
  */
 export interface Waiver {
   id: string;
@@ -15,11 +16,69 @@ export interface Waiver {
   grantedAt: string;
 }
 
+/** A rule whose errors a waiver lets pass, with what the vendor must know about it. */
+export interface WaivedRule {
+  ruleId: string;
+  waiverId: string;
+  justification: string;
+  deadline: string;
+}
+
+/**
+ * How a test case's latest result counts once waivers are applied. The run status and the
+ * declaration builder both ask this one function, so the two never disagree on what blocks.
+ */
+export type TestCaseJudgement =
+  | { outcome: 'passed' }
+  | { outcome: 'passed_with_deviation'; waived: WaivedRule[] }
+  | { outcome: 'failed'; blocking: string[]; lapsed: WaivedRule[] };
+
 export function waiverApplies(w: Waiver, profile: string, ruleId: string): boolean {
   return w.ruleId === ruleId && (w.profile === undefined || w.profile === profile);
 }
 
-/** Error rule ids no waiver covers: these still fail the test case. */
-export function unwaivedErrors(profile: string, errorRuleIds: readonly string[], waivers: readonly Waiver[]): string[] {
-  return errorRuleIds.filter((r) => !waivers.some((w) => waiverApplies(w, profile, r)));
+export function waiverIsActive(w: Waiver, now: Date): boolean {
+  return new Date(w.deadline) > now;
+}
+
+const waived = (ruleId: string, w: Waiver): WaivedRule => ({ ruleId, waiverId: w.id, justification: w.justification, deadline: w.deadline });
+
+/**
+ * Judges a test case from the rule ids of its error findings. `failedWithoutErrors` is a failed
+ * verdict no error finding explains (nothing a waiver could name), which always blocks.
+ */
+export function judgeTestCase(
+  profile: string,
+  errorRuleIds: readonly string[],
+  waivers: readonly Waiver[],
+  now: Date,
+  failedWithoutErrors = false,
+): TestCaseJudgement {
+  const rules = [...new Set(errorRuleIds)].sort();
+  if (failedWithoutErrors && rules.length === 0) return { outcome: 'failed', blocking: [], lapsed: [] };
+  if (rules.length === 0) return { outcome: 'passed' };
+  const covered: WaivedRule[] = [];
+  const blocking: string[] = [];
+  const lapsed: WaivedRule[] = [];
+  for (const ruleId of rules) {
+    const applicable = waivers.filter((w) => waiverApplies(w, profile, ruleId));
+    // Of several waivers for one rule, the one with the latest deadline speaks for it.
+    const active = applicable.filter((w) => waiverIsActive(w, now)).sort((a, b) => b.deadline.localeCompare(a.deadline))[0];
+    if (active) {
+      covered.push(waived(ruleId, active));
+      continue;
+    }
+    blocking.push(ruleId);
+    const last = applicable.sort((a, b) => b.deadline.localeCompare(a.deadline))[0];
+    if (last) lapsed.push(waived(ruleId, last));
+  }
+  if (blocking.length > 0) return { outcome: 'failed', blocking, lapsed };
+  return { outcome: 'passed_with_deviation', waived: covered };
+}
+
+/** Why a failed judgement fails, in one clause for refusals and status pages. */
+export function failureReason(j: Extract<TestCaseJudgement, { outcome: 'failed' }>): string {
+  if (j.blocking.length === 0) return 'failed';
+  const lapsed = j.lapsed.map((l) => `the waiver for ${l.ruleId} passed its deadline ${l.deadline.slice(0, 10)}`);
+  return `failed on ${j.blocking.join(', ')}${lapsed.length > 0 ? ` (${lapsed.join('; ')})` : ''}`;
 }

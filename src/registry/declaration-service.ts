@@ -2,7 +2,9 @@ import { nanoid } from 'nanoid';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { buildDeclaration, type RunOutcome } from '../declarations/build-declaration.js';
-import type { CountersignatureContent, DeclarationContent, Revocation } from '../declarations/declaration.js';
+import { buildSelfDeclaration } from '../declarations/build-self-declaration.js';
+import type { CountersignatureContent, DeclarationContent, DeclarationStatus, Direction, DocumentDigest, IssuanceDetails, Revocation } from '../declarations/declaration.js';
+import { acceptDocuments, type UploadedDocument } from '../declarations/documentation.js';
 import {
   buildCountersignature,
   declarationJwsSha256,
@@ -42,6 +44,20 @@ export interface DeclarationServiceDeps {
 }
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
+
+/** A status change nobody triggered, found by a read or by the periodic sweep and written to the log once. */
+export interface StatusChange {
+  declarationId: string;
+  from: DeclarationStatus;
+  to: DeclarationStatus;
+  reason?: string;
+  logSeq: number;
+}
+
+export interface SelfDeclarationRequest extends IssuanceDetails {
+  profiles: Array<{ profile: string; direction: Direction }>;
+  documents: UploadedDocument[];
+}
 
 function principalName(p: Principal): string {
   return p.role === 'vendor' ? `vendor:${p.vendorId}` : p.name;
@@ -121,7 +137,8 @@ export class DeclarationService {
     return { outcome, vendorId: vendor.id };
   }
 
-  async issue(p: Principal, runId: string, baseUrl: string): Promise<StoredDeclaration> {
+  /** Level B: the run's passed profiles, signed, with the place of issue and signatory the vendor states. */
+  async issue(p: Principal, runId: string, baseUrl: string, issuance: IssuanceDetails): Promise<StoredDeclaration> {
     const { outcome, vendorId } = await this.runOutcome(p, runId);
     const entries = await this.entries();
     const existing = entries.find((e) => e.declaration.runId === outcome.runId && e.status.status === 'active');
@@ -132,11 +149,66 @@ export class DeclarationService {
       issuer: { name: this.deps.issuerName, url: baseUrl },
       kid: key.kid,
       now,
+      issuance,
       waivers: await this.deps.store.waiversOf(outcome.runId),
     });
     const jws = await signDeclaration(content, key);
     await this.deps.store.insertDeclaration({ vendorId, jws, jwsSha256: declarationJwsSha256(jws), content }, actorOf(p), now);
     return (await this.deps.store.getDeclaration(content.id))!;
+  }
+
+  /**
+   * Level A: the vendor declares its own system version conformant to named profiles on the
+   * strength of documentation it uploads; nothing is tested. Another vendor's version is not found.
+   */
+  async issueSelfDeclared(p: Principal, systemId: string, versionId: string, req: SelfDeclarationRequest, baseUrl: string): Promise<StoredDeclaration> {
+    if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the vendor whose system it is can declare it');
+    const version = await this.deps.repo.getSystemVersion(versionId);
+    if (!version || version.vendorId !== p.vendorId || version.systemId !== systemId) throw notFound('system version', versionId);
+    const vendor = await this.deps.repo.getVendor(p.vendorId);
+    if (!vendor) throw notFound('vendor', p.vendorId);
+    const overrides = await this.deps.repo.profileStatuses();
+    const profiles = req.profiles.map(({ profile, direction }) => {
+      const loaded = this.deps.catalog.get(profile);
+      if (!loaded) throw new SamsvarError('unprocessable', `unknown profile '${profile}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
+      return {
+        direction,
+        profile: {
+          profile,
+          version: loaded.manifest.version,
+          title: loaded.manifest.title,
+          profileSha256: loaded.sha256,
+          ...(loaded.manifest.specification ? { specification: loaded.manifest.specification } : {}),
+          status: effectiveStatus(loaded, overrides),
+        },
+      };
+    });
+    const documents = acceptDocuments(req.documents);
+    const now = this.now();
+    const key = this.keys.current;
+    const content = buildSelfDeclaration(
+      {
+        manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
+        product: { name: version.systemName, version: version.version, systemId: version.systemId },
+        profiles,
+        documentation: documents.map((d) => d.digest),
+        issuance: { placeOfIssue: req.placeOfIssue, signatory: req.signatory },
+      },
+      { issuer: { name: this.deps.issuerName, url: baseUrl }, kid: key.kid, now },
+    );
+    const jws = await signDeclaration(content, key);
+    await this.deps.store.insertDeclaration({ vendorId: vendor.id, jws, jwsSha256: declarationJwsSha256(jws), content, documents }, actorOf(p), now);
+    return (await this.deps.store.getDeclaration(content.id))!;
+  }
+
+  /** A level A declaration's document: its vendor, administrators and laboratories may read it; for others it does not exist. */
+  async document(p: Principal, declarationId: string, sha256: string): Promise<{ digest: DocumentDigest; bytes: Uint8Array }> {
+    const stored = await this.deps.store.getDeclaration(declarationId);
+    if (!stored || (p.role === 'vendor' && stored.vendorId !== p.vendorId)) throw notFound('declaration', declarationId);
+    const listed = stored.content.documentation?.some((d) => d.sha256 === sha256);
+    const doc = listed ? await this.deps.store.document(declarationId, sha256) : undefined;
+    if (!doc) throw notFound('document', sha256);
+    return doc;
   }
 
   // --- registry and status ---------------------------------------------------------------------
@@ -146,8 +218,21 @@ export class DeclarationService {
    * supersession, a missed spot check) are noticed here and written to the log once.
    */
   async entries(): Promise<RegistryEntry[]> {
+    return (await this.evaluate()).entries;
+  }
+
+  /**
+   * What the periodic sweep runs: notices expiry, supersession and missed spot-check deadlines
+   * and logs them, so the log and the feeds show them without anyone reading first. Returns the
+   * changes this call logged (none when another sweep or a read got there first).
+   */
+  async sweep(): Promise<StatusChange[]> {
+    return (await this.evaluate()).changes;
+  }
+
+  private async evaluate(): Promise<{ entries: RegistryEntry[]; changes: StatusChange[] }> {
     const now = this.now();
-    await this.closeMissedSpotChecks(now);
+    const changes = await this.closeMissedSpotChecks(now);
     const stored = await this.deps.store.listDeclarations();
     const overrides = await this.deps.repo.profileStatuses();
     const isRetired = (profile: string, _version: string) => {
@@ -163,11 +248,12 @@ export class DeclarationService {
       const others = bySystem.get(systemKey(s.content))!;
       const status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired });
       if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
-        await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
+        const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
+        if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
       }
       entries.push({ declaration: s.content, status, assuranceLevel: s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel });
     }
-    return entries;
+    return { entries, changes };
   }
 
   async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {
@@ -306,7 +392,8 @@ export class DeclarationService {
     return (await this.deps.store.spotCheck(sc.id))!;
   }
 
-  private async closeMissedSpotChecks(now: Date): Promise<void> {
+  private async closeMissedSpotChecks(now: Date): Promise<StatusChange[]> {
+    const changes: StatusChange[] = [];
     for (const sc of await this.deps.store.openSpotChecks()) {
       const outcome = spotCheckOutcome(sc, now);
       if (outcome.state !== 'missed') continue;
@@ -314,9 +401,11 @@ export class DeclarationService {
       const stored = await this.deps.store.getDeclaration(sc.declarationId);
       if (stored && !stored.revocation) {
         const revocation: Revocation = { at: now.toISOString(), reason: outcome.reason, by: 'stikkprøve' };
-        await this.deps.store.revoke(stored.id, revocation, sha256Hex(canonicalJson({ declarationId: stored.id, ...revocation })), 'system', now);
+        const logged = await this.deps.store.revoke(stored.id, revocation, sha256Hex(canonicalJson({ declarationId: stored.id, ...revocation })), 'system', now);
+        changes.push({ declarationId: stored.id, from: stored.loggedStatus, to: 'revoked', reason: outcome.reason, logSeq: logged.seq });
       }
     }
+    return changes;
   }
 
   // --- transparency log and feeds --------------------------------------------------------------

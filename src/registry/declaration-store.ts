@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { DeclarationContent, DeclarationStatus, Revocation } from '../declarations/declaration.js';
+import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
 import type { SpotCheck } from '../declarations/spot-checks.js';
 import type { Waiver } from '../declarations/waivers.js';
 import type { RequirementSet } from '../requirement-sets/requirement-set.js';
@@ -15,7 +15,8 @@ export interface DeclarationTables {
   declarations: {
     id: string;
     vendor_id: string;
-    run_id: string;
+    /** Null for a level A declaration, which no run backs. */
+    run_id: string | null;
     jws: string;
     jws_sha256: string;
     content: string;
@@ -32,6 +33,8 @@ export interface DeclarationTables {
   waivers: { id: string; run_id: string; rule_id: string; profile_id: string | null; justification: string; deadline: string; granted_by: string; granted_at: string };
   spot_checks: { id: string; declaration_id: string; test_cases: string; requested_by: string; requested_at: string; deadline: string; answer: string | null; outcome: string | null };
   requirement_sets: { id: string; content: string; updated_at: string; updated_by: string };
+  /** Migration 0101: the documentation of level A declarations. */
+  declaration_documents: { declaration_id: string; position: number; name: string; media_type: string; size: number; sha256: string; content: Uint8Array };
 }
 
 type Db = Kysely<CoreTables & DeclarationTables>;
@@ -39,7 +42,7 @@ type Db = Kysely<CoreTables & DeclarationTables>;
 export interface StoredDeclaration {
   id: string;
   vendorId: string;
-  runId: string;
+  runId: string | null;
   jws: string;
   jwsSha256: string;
   content: DeclarationContent;
@@ -93,7 +96,12 @@ export class DeclarationStore {
     return entry;
   }
 
-  async insertDeclaration(input: { vendorId: string; jws: string; jwsSha256: string; content: DeclarationContent }, actor: string, now: Date): Promise<LogEntry> {
+  /** Stores the declaration (and a level A declaration's documents) and logs its issuance, in one transaction. */
+  async insertDeclaration(
+    input: { vendorId: string; jws: string; jwsSha256: string; content: DeclarationContent; documents?: Array<{ digest: DocumentDigest; bytes: Uint8Array }> },
+    actor: string,
+    now: Date,
+  ): Promise<LogEntry> {
     const d = input.content;
     return this.db.transaction().execute(async (trx) => {
       await trx
@@ -101,7 +109,7 @@ export class DeclarationStore {
         .values({
           id: d.id,
           vendor_id: input.vendorId,
-          run_id: d.runId,
+          run_id: d.runId ?? null,
           jws: input.jws,
           jws_sha256: input.jwsSha256,
           content: JSON.stringify(d),
@@ -113,8 +121,15 @@ export class DeclarationStore {
           logged_status: 'active',
         })
         .execute();
+      const documents = input.documents ?? [];
+      if (documents.length > 0) {
+        await trx
+          .insertInto('declaration_documents')
+          .values(documents.map((doc, position) => ({ declaration_id: d.id, position, name: doc.digest.name, media_type: doc.digest.mediaType, size: doc.digest.size, sha256: doc.digest.sha256, content: doc.bytes })))
+          .execute();
+      }
       const entry = await this.appendLog(trx, { type: 'issued', declarationId: d.id, subjectSha256: input.jwsSha256 }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.issue', objectType: 'declaration', objectId: d.id, details: { runId: d.runId, logSeq: entry.seq } }, now.toISOString());
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.issue', objectType: 'declaration', objectId: d.id, details: { runId: d.runId ?? null, assuranceLevel: d.assuranceLevel, documents: documents.length, logSeq: entry.seq } }, now.toISOString());
       return entry;
     });
   }
@@ -146,6 +161,13 @@ export class DeclarationStore {
   async getDeclaration(id: string): Promise<StoredDeclaration | undefined> {
     const row = await this.db.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  /** A level A declaration's document with its bytes, found by the digest the declaration lists. */
+  async document(declarationId: string, sha256: string): Promise<{ digest: DocumentDigest; bytes: Uint8Array } | undefined> {
+    const row = await this.db.selectFrom('declaration_documents').selectAll().where('declaration_id', '=', declarationId).where('sha256', '=', sha256).executeTakeFirst();
+    if (!row) return undefined;
+    return { digest: { name: row.name, mediaType: row.media_type, size: Number(row.size), sha256: row.sha256 }, bytes: new Uint8Array(row.content) };
   }
 
   async getDeclarationByJwsSha256(sha: string): Promise<StoredDeclaration | undefined> {

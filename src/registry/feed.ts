@@ -19,7 +19,8 @@ const EVENT_TITLE_NB: Record<LogEventType, string> = {
 
 function itemTitle(i: FeedItem): string {
   const d = i.declaration;
-  return `${EVENT_TITLE_NB[i.entry.type]}: ${d.product.name} ${d.product.version} (${d.manufacturer.name})`;
+  const level = d.assuranceLevel === 'A' ? ', nivå A – egenerklært, ikke testet' : '';
+  return `${EVENT_TITLE_NB[i.entry.type]}: ${d.product.name} ${d.product.version} (${d.manufacturer.name}${level})`;
 }
 
 function itemSummary(i: FeedItem): string {

@@ -1,6 +1,9 @@
 import type { AssuranceLevel, DeclarationContent } from '../declarations/declaration.js';
 import type { StatusAnswer } from '../declarations/status.js';
 
+/** Shown with every level A entry, so a buyer never takes it for a tested declaration. */
+export const LEVEL_A_NOTICE = 'Level A: self-declared by the vendor on the strength of its own documentation; samsvar has not tested the system.';
+
 /** One line of the public registry: the declaration as signed, its current status and effective level. */
 export interface RegistryEntry {
   declaration: DeclarationContent;
@@ -55,6 +58,7 @@ export function registrySummary(e: RegistryEntry, baseUrl: string) {
     ...(e.status.reason ? { statusReason: e.status.reason } : {}),
     ...(e.status.supersededBy ? { supersededBy: e.status.supersededBy } : {}),
     assuranceLevel: e.assuranceLevel,
+    ...(e.assuranceLevel === 'A' ? { levelNotice: LEVEL_A_NOTICE } : {}),
     vendor: d.manufacturer,
     system: { name: d.product.name, version: d.product.version },
     profiles: d.conformsTo.map((p) => ({ id: p.profile, version: p.version, direction: p.direction })),

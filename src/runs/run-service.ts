@@ -3,10 +3,11 @@ import { unreadableArtifactError, type Engine } from '../engine/engine.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { GeneratedMessage, Repository, Run, Submission, System, SystemVersion } from '../storage/repository.js';
+import type { GeneratedMessage, Repository, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
 import type { Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
-import { profileStatus, type ProfileStatus } from './run-status.js';
+import type { Waiver } from '../declarations/waivers.js';
+import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
 import { findTestcase, testcasesOf, type TestcaseSuite } from './testcase-suite.js';
 
 export interface RunServiceDeps {
@@ -14,6 +15,9 @@ export interface RunServiceDeps {
   engine: Engine;
   catalog: ProfileCatalog;
   testcases: TestcaseSuite;
+  /** The waivers administrators granted on runs; without it no finding is waived in the run status. */
+  waivers?: { waiversOf(runId: string): Promise<Waiver[]> };
+  now?: () => Date;
 }
 
 export interface RunView {
@@ -21,8 +25,8 @@ export interface RunView {
   systemVersionId: string;
   system: { id: string; name: string; version: string };
   createdAt: string;
-  /** passed when every profile of the run passed. */
-  status: 'not_started' | 'failing' | 'passed';
+  /** passed when every profile of the run passed; passed_with_deviation when some passed only by active waivers. */
+  status: ProfileState;
   profiles: ProfileStatus[];
 }
 
@@ -161,11 +165,27 @@ export class RunService {
   }
 
   private async view(run: Run): Promise<RunView> {
-    const [version, submissions] = await Promise.all([this.deps.repo.getSystemVersion(run.systemVersionId), this.deps.repo.listSubmissions(run.id)]);
+    const [version, submissions, waivers] = await Promise.all([
+      this.deps.repo.getSystemVersion(run.systemVersionId),
+      this.deps.repo.listSubmissions(run.id),
+      this.deps.waivers ? this.deps.waivers.waiversOf(run.id) : Promise.resolve([]),
+    ]);
+    // Findings are read only when a waiver could change a verdict: most runs have none.
+    const errorRuleIds = new Map<string, string[]>();
+    if (waivers.length > 0) {
+      const latest = new Map<string, SubmissionSummary>();
+      for (const s of submissions) latest.set(s.testcaseId, s);
+      for (const s of latest.values()) {
+        if (s.verdict !== 'failed') continue;
+        const full = await this.deps.repo.getSubmission(s.id);
+        errorRuleIds.set(s.id, [...new Set((full?.findings ?? []).filter((f) => f.severity === 'error').map((f) => f.ruleId))]);
+      }
+    }
+    const judging = { waivers, now: (this.deps.now ?? (() => new Date()))(), errorRuleIds: (id: string) => errorRuleIds.get(id) };
     const profiles = run.profiles.map((rp) =>
-      profileStatus(rp, testcasesOf(this.deps.testcases, rp.profileId), submissions.filter((s) => s.profileId === rp.profileId)),
+      profileStatus(rp, testcasesOf(this.deps.testcases, rp.profileId), submissions.filter((s) => s.profileId === rp.profileId), judging),
     );
-    const status = profiles.every((ps) => ps.status === 'passed') ? 'passed' : profiles.every((ps) => ps.status === 'not_started') ? 'not_started' : 'failing';
+    const status = runState(profiles);
     return {
       id: run.id,
       systemVersionId: run.systemVersionId,

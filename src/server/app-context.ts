@@ -20,3 +20,6 @@ export interface AppContext {
   version: string;
   log(message: string): void;
 }
+
+/** Work the service does on its own while it runs (e.g. the status sweep); stopped before the database closes. */
+export type BackgroundTask = (ctx: AppContext) => { stop(): Promise<void> };

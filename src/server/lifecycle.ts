@@ -1,5 +1,5 @@
 import type { ServerConfig } from './config.js';
-import { declarationModules } from './routes/declaration-feature.js';
+import { declarationFeature } from './routes/declaration-feature.js';
 import { featureModules } from './features.js';
 import { startService } from './service.js';
 
@@ -10,7 +10,8 @@ import { startService } from './service.js';
  */
 export async function serveUntilSignalled(config: () => ServerConfig, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const cfg = config();
-  const service = await startService(cfg, { log: (m) => console.error(m), routeModules: await declarationModules(cfg) });
+  const declarations = await declarationFeature(cfg);
+  const service = await startService(cfg, { log: (m) => console.error(m), routeModules: declarations.modules, backgroundTasks: declarations.backgroundTasks });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
   out(`samsvar ${service.ctx.version} serving on port ${service.port} (${where}); API reference at /api/v1/docs`);
   const signal = await new Promise<string>((resolve) => {

@@ -7,6 +7,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
+import { DeclarationStore } from '../registry/declaration-store.js';
 import { RunService } from '../runs/run-service.js';
 import { testcaseSuite } from '../runs/testcase-suite-adapter.js';
 import type { TestcaseSuite } from '../runs/testcase-suite.js';
@@ -15,7 +16,7 @@ import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.j
 import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
 import { createApp, type RouteModule } from './app.js';
-import type { AppContext } from './app-context.js';
+import type { AppContext, BackgroundTask } from './app-context.js';
 import type { ServerConfig } from './config.js';
 
 export interface StartOptions {
@@ -29,6 +30,8 @@ export interface StartOptions {
   log?: (message: string) => void;
   /** How long in-flight requests may take to finish on close (default 30 s). */
   shutdownGraceMs?: number;
+  /** Started once the service listens; close() stops them (awaiting work in progress) before the database closes. */
+  backgroundTasks?: BackgroundTask[];
 }
 
 export interface RunningService {
@@ -63,7 +66,8 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     engine,
     catalog,
     testcases,
-    runs: new RunService({ repo, engine, catalog, testcases }),
+    // Waivers live with declarations; the run status reads them so a waived finding does not show as failing.
+    runs: new RunService({ repo, engine, catalog, testcases, waivers: new DeclarationStore(database.db, database.dialect) }),
     authenticator: new Authenticator(repo, config.adminToken),
     version: packageVersion(),
     log: opts.log ?? ((m) => console.error(m)),
@@ -80,9 +84,11 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
     server.once('error', reject);
   });
   const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : '127.0.0.1';
+  const tasks = (opts.backgroundTasks ?? []).map((start) => start(ctx));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await Promise.all(tasks.map((t) => t.stop()));
       const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       await new Promise<void>((resolve) => {
         // Keep-alive connections would hold close() open: close each one as soon as its last

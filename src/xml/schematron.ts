@@ -133,6 +133,7 @@ export class CompiledSchematron {
   private constructor(
     readonly source: string,
     private readonly patterns: CompiledPattern[],
+    private readonly xpaths: XmlXPath[],
   ) {}
 
   static compile(bytes: Uint8Array, source: string): CompiledSchematron {
@@ -142,6 +143,8 @@ export class CompiledSchematron {
     } catch (e) {
       throw new SamsvarError('profile_invalid', `${source} is not well-formed XML: ${(e as Error).message.trim()}`);
     }
+    // Compiled XPaths live in wasm memory: if the schema turns out invalid half way, free them.
+    const made: XmlXPath[] = [];
     try {
       const root = doc.root;
       if (root.name !== 'schema' || root.namespaceUri !== SCH_NS) {
@@ -156,7 +159,9 @@ export class CompiledSchematron {
 
       const compileXPath = (expr: string, where: string): XmlXPath => {
         try {
-          return XmlXPath.compile(expr, ns);
+          const xpath = XmlXPath.compile(expr, ns);
+          made.push(xpath);
+          return xpath;
         } catch (e) {
           throw new SamsvarError('profile_invalid', `${source}: ${where}: XPath "${expr}" does not compile: ${(e as Error).message.trim()}`);
         }
@@ -214,7 +219,7 @@ export class CompiledSchematron {
             }
           }
           const folded = substituteVariables(test, vars);
-          compileXPath(folded, id).dispose(); // compiled alone first, so that an error names this check
+          compileXPath(folded, id); // compiled alone first, so that an error names this check
           out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message });
         }
       };
@@ -239,10 +244,18 @@ export class CompiledSchematron {
         }
         patterns.push({ id: attr(p, 'id'), rules });
       }
-      return new CompiledSchematron(source, patterns);
+      return new CompiledSchematron(source, patterns, made);
+    } catch (e) {
+      for (const xpath of made) xpath.dispose();
+      throw e;
     } finally {
       doc.dispose();
     }
+  }
+
+  /** Frees the compiled XPaths; the schema cannot run afterwards. */
+  dispose(): void {
+    for (const xpath of this.xpaths) xpath.dispose();
   }
 
   /** Runs every pattern over the document. Within a pattern a node is handled by the first rule whose context matches it. */

@@ -9,7 +9,17 @@ export class SourceMap {
   /** Index of each element's parent element, -1 for the root. */
   readonly parents: number[] = [];
   private lineStarts?: number[];
+  /** Characters before each COLUMN_BLOCK-byte block, so a column costs one block's count, not the line's. */
+  private charsBeforeBlock?: Uint32Array;
   private children?: number[][];
+  private rootChildren?: number[];
+  private qnames?: string[];
+  /** Per line: local name → the one element of that name starting there, or -1 when several do. */
+  private byLine?: Map<number, Map<string, number>>;
+  /** Per parent: child name (qualified and local) → children of that name in document order. */
+  private childrenByName = new Map<number, Map<string, number[]>>();
+  /** Per element: 1-based position among its same-named siblings, and how many there are. */
+  private sameName?: { rank: Int32Array; count: Int32Array };
 
   constructor(
     readonly bytes: Uint8Array,
@@ -35,15 +45,20 @@ export class SourceMap {
     return lo;
   }
 
+  /** Characters (not bytes) before `offset`: UTF-8 continuation bytes do not start a character. */
+  private charsBefore(offset: number): number {
+    if (this.encoding === 'iso-8859-1') return offset;
+    const blocks = (this.charsBeforeBlock ??= computeBlockChars(this.bytes));
+    const block = Math.floor(offset / COLUMN_BLOCK);
+    let chars = blocks[block];
+    for (let i = block * COLUMN_BLOCK; i < offset; i++) if ((this.bytes[i] & 0xc0) !== 0x80) chars++;
+    return chars;
+  }
+
   /** 1-based line and column; columns count characters, not bytes. */
   position(offset: number): { line: number; column: number } {
     const lo = this.lineIndex(offset);
-    let column = 1;
-    for (let i = this.lineStarts![lo]; i < offset; i++) {
-      // UTF-8 continuation bytes do not start a character.
-      if (this.encoding === 'iso-8859-1' || (this.bytes[i] & 0xc0) !== 0x80) column++;
-    }
-    return { line: lo + 1, column };
+    return { line: lo + 1, column: this.charsBefore(offset) - this.charsBefore(this.lineStarts![lo]) + 1 };
   }
 
   /** The one element with this local name whose start tag begins on `line`, if exactly one does. */
@@ -52,22 +67,27 @@ export class SourceMap {
       this.byLine = new Map();
       this.starts.forEach((start, i) => {
         const l = this.lineIndex(start) + 1;
-        const list = this.byLine!.get(l);
-        if (list) list.push(i);
-        else this.byLine!.set(l, [i]);
+        let names = this.byLine!.get(l);
+        if (!names) this.byLine!.set(l, (names = new Map()));
+        const local = localPart(this.qname(i));
+        names.set(local, names.has(local) ? -1 : i);
       });
     }
-    const found = (this.byLine.get(line) ?? []).filter((i) => localPart(this.qname(i)) === localName);
-    return found.length === 1 ? found[0] : undefined;
+    const found = this.byLine.get(line)?.get(localName);
+    return found === undefined || found < 0 ? undefined : found;
   }
-  private byLine?: Map<number, number[]>;
 
   /** Qualified name of element `i` as written in the document. */
   qname(i: number): string {
-    let end = this.starts[i] + 1;
-    const b = this.bytes;
-    while (end < b.length && b[end] !== 0x20 && b[end] !== 0x09 && b[end] !== 0x0a && b[end] !== 0x0d && b[end] !== 0x2f && b[end] !== 0x3e) end++;
-    return decode(b.subarray(this.starts[i] + 1, end), this.encoding);
+    const names = (this.qnames ??= []);
+    let name = names[i];
+    if (name === undefined) {
+      let end = this.starts[i] + 1;
+      const b = this.bytes;
+      while (end < b.length && b[end] !== 0x20 && b[end] !== 0x09 && b[end] !== 0x0a && b[end] !== 0x0d && b[end] !== 0x2f && b[end] !== 0x3e) end++;
+      name = names[i] = decode(b.subarray(this.starts[i] + 1, end), this.encoding);
+    }
+    return name;
   }
 
   childrenOf(i: number): number[] {
@@ -78,7 +98,25 @@ export class SourceMap {
     }
     return i < 0 ? this.rootChildren! : this.children[i];
   }
-  private rootChildren?: number[];
+
+  /** Children of `parent` whose qualified or local name is `name`, in document order. */
+  private childrenNamed(parent: number, name: string): number[] {
+    let byName = this.childrenByName.get(parent);
+    if (!byName) {
+      byName = new Map();
+      for (const c of this.childrenOf(parent)) {
+        const q = this.qname(c);
+        const local = localPart(q);
+        for (const key of q === local ? [q] : [q, local]) {
+          const list = byName.get(key);
+          if (list) list.push(c);
+          else byName.set(key, [c]);
+        }
+      }
+      this.childrenByName.set(parent, byName);
+    }
+    return byName.get(name) ?? [];
+  }
 
   /**
    * Resolves a child-position path as libxml2 writes it (`/*` `/*[2]`, or `/name[3]` for elements
@@ -92,8 +130,7 @@ export class SourceMap {
       if (!m) return current >= 0 ? current : undefined;
       const name = m[1];
       const nth = m[2] ? Number(m[2]) : 1;
-      const candidates = this.childrenOf(current).filter((c) => name === '*' || this.qname(c) === name || localPart(this.qname(c)) === name);
-      const next = candidates[nth - 1];
+      const next = (name === '*' ? this.childrenOf(current) : this.childrenNamed(current, name))[nth - 1];
       if (next === undefined) return current >= 0 ? current : undefined;
       current = next;
     }
@@ -102,13 +139,27 @@ export class SourceMap {
 
   /** A readable XPath: qualified names as written, with a position only where siblings share the name. */
   readablePath(i: number): string {
+    const { rank, count } = (this.sameName ??= this.computeSameName());
     const parts: string[] = [];
     for (let cur = i; cur >= 0; cur = this.parents[cur]) {
       const name = this.qname(cur);
-      const siblings = this.childrenOf(this.parents[cur]).filter((s) => this.qname(s) === name);
-      parts.push(siblings.length > 1 ? `${name}[${siblings.indexOf(cur) + 1}]` : name);
+      parts.push(count[cur] > 1 ? `${name}[${rank[cur]}]` : name);
     }
     return `/${parts.reverse().join('/')}`;
+  }
+
+  private computeSameName(): { rank: Int32Array; count: Int32Array } {
+    const rank = new Int32Array(this.starts.length);
+    const count = new Int32Array(this.starts.length);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < this.starts.length; i++) {
+      const key = `${this.parents[i]} ${this.qname(i)}`;
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      rank[i] = n;
+    }
+    for (let i = 0; i < this.starts.length; i++) count[i] = seen.get(`${this.parents[i]} ${this.qname(i)}`)!;
+    return { rank, count };
   }
 
   /** Offset of attribute `name` inside the start tag of element `i`, or the tag's offset. */
@@ -121,6 +172,18 @@ export class SourceMap {
     const m = new RegExp(`\\s${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`).exec(tag);
     return m ? start + m.index + 1 : start;
   }
+}
+
+const COLUMN_BLOCK = 4096;
+
+function computeBlockChars(bytes: Uint8Array): Uint32Array {
+  const blocks = new Uint32Array(Math.floor(bytes.length / COLUMN_BLOCK) + 1);
+  let chars = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i % COLUMN_BLOCK === 0) blocks[i / COLUMN_BLOCK] = chars;
+    if (i < bytes.length && (bytes[i] & 0xc0) !== 0x80) chars++;
+  }
+  return blocks;
 }
 
 function localPart(qname: string): string {

@@ -1,6 +1,6 @@
-import { ParseOption, XmlAttribute, XmlDocument, XmlElement, XmlLibError, XmlValidateError, type XmlNode, type XsdValidator } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlLibError, XmlValidateError, type XsdValidator } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
-import { sortFindings } from '../core/finding.js';
+import { SEVERITY_ORDER, sortFindings } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -8,7 +8,8 @@ import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js'
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
 import { detectProfile, documentFacts } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, MAX_FINDINGS } from './limits.js';
+import { NodeLocator } from './node-locator.js';
 import { prescan } from './prescan.js';
 import { ProfileResolver, SAFE_PARSE } from './profile-resolver.js';
 import { CompiledSchematron } from './schematron.js';
@@ -25,6 +26,12 @@ interface CompiledProfile {
 
 const PARSE_OPTIONS = SAFE_PARSE | ParseOption.XML_PARSE_BIG_LINES;
 const MAX_SYNTAX_FINDINGS = 20;
+
+/** A finding whose position is looked up only if it is reported: a hostile message can yield hundreds of thousands. */
+interface PendingFinding {
+  severity: Severity;
+  locate(): Finding;
+}
 
 /** `{http://ns}Local` in libxml2's messages, shortened to the local name where the namespace adds nothing. */
 function readableSchemaMessage(message: string): string {
@@ -44,27 +51,35 @@ export class XmlValidator {
   prepare(profile: LoadedProfile): CompiledProfile {
     const cached = this.compiled.get(profile.manifest.id);
     if (cached && cached.sha256 === profile.sha256) return cached;
-    cached?.xsd.dispose();
+    if (cached) {
+      this.compiled.delete(profile.manifest.id);
+      disposeCompiled(cached);
+    }
     const resolver = new ProfileResolver(profile, this.catalog);
     const xsd = compileProfileSchema(resolver);
     const rules: CompiledSchematron[] = [];
-    for (const p of resolver.profiles) {
-      for (const rel of (p.manifest as XmlProfileManifest).rules ?? []) {
-        const bytes = p.files.get(rel);
-        if (!bytes) throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: rule file ${rel} is not in the profile`);
-        rules.push(CompiledSchematron.compile(bytes, `${p.manifest.id}/${rel}`));
+    try {
+      for (const p of resolver.profiles) {
+        for (const rel of (p.manifest as XmlProfileManifest).rules ?? []) {
+          const bytes = p.files.get(rel);
+          if (!bytes) throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: rule file ${rel} is not in the profile`);
+          rules.push(CompiledSchematron.compile(bytes, `${p.manifest.id}/${rel}`));
+        }
       }
+      const manifest = profile.manifest as XmlProfileManifest;
+      const compiled: CompiledProfile = {
+        sha256: profile.sha256,
+        xsd,
+        rules,
+        codeLists: loadCodeLists(resolver.profiles),
+        realPersonNumber: manifest.identifiers?.realPersonNumber ?? 'error',
+      };
+      this.compiled.set(profile.manifest.id, compiled);
+      return compiled;
+    } catch (e) {
+      disposeCompiled({ xsd, rules });
+      throw e;
     }
-    const manifest = profile.manifest as XmlProfileManifest;
-    const compiled: CompiledProfile = {
-      sha256: profile.sha256,
-      xsd,
-      rules,
-      codeLists: loadCodeLists(resolver.profiles),
-      realPersonNumber: manifest.identifiers?.realPersonNumber ?? 'error',
-    };
-    this.compiled.set(profile.manifest.id, compiled);
-    return compiled;
   }
 
   validate(input: Uint8Array, profileId?: string): FormatResult {
@@ -103,10 +118,10 @@ export class XmlValidator {
         profile = detected.profile;
       }
       const compiled = this.prepare(profile);
+      const locator = new NodeLocator(scan.map);
       const findings = [
         ...(given ? mismatchFindings(profile.manifest as XmlProfileManifest, doc) : []),
-        ...this.schemaFindings(compiled.xsd, doc, scan.map),
-        ...this.ruleFindings(compiled, doc, scan.map),
+        ...mostSevere([...this.schemaFindings(compiled.xsd, doc, scan.map), ...this.ruleFindings(compiled, doc, locator)]),
       ];
       return {
         profile: profile.manifest.id,
@@ -120,36 +135,49 @@ export class XmlValidator {
     }
   }
 
-  private schemaFindings(xsd: XsdValidator, doc: XmlDocument, map: SourceMap): Finding[] {
+  private schemaFindings(xsd: XsdValidator, doc: XmlDocument, map: SourceMap): PendingFinding[] {
     try {
       xsd.validate(doc);
       return [];
     } catch (e) {
       if (!(e instanceof XmlValidateError)) throw e;
       return e.details.map((d) => {
-        const element = d.xpath ? map.resolvePositionalPath(d.xpath) : undefined;
-        const at = element !== undefined ? map.position(map.starts[element]) : { line: d.line || 1, column: d.col || 1 };
-        return {
-          ruleId: 'XSD',
-          severity: d.level === 1 ? 'warning' : 'error',
-          layer: 'schema',
-          message: readableSchemaMessage(d.message),
-          ...at,
-          ...(element !== undefined ? { xpath: map.readablePath(element) } : {}),
-        } satisfies Finding;
+        const severity = d.level === 1 ? 'warning' : 'error';
+        const locate = (): Finding => {
+          const element = d.xpath ? map.resolvePositionalPath(d.xpath) : undefined;
+          const at = element !== undefined ? map.position(map.starts[element]) : { line: d.line || 1, column: d.col || 1 };
+          return {
+            ruleId: 'XSD',
+            severity,
+            layer: 'schema',
+            message: readableSchemaMessage(d.message),
+            ...at,
+            ...(element !== undefined ? { xpath: map.readablePath(element) } : {}),
+          };
+        };
+        return { severity, locate };
       });
     }
   }
 
-  private ruleFindings(compiled: CompiledProfile, doc: XmlDocument, map: SourceMap): Finding[] {
-    const out: Finding[] = [];
+  private ruleFindings(compiled: CompiledProfile, doc: XmlDocument, locator: NodeLocator): PendingFinding[] {
+    const out: PendingFinding[] = [];
     for (const schematron of compiled.rules) {
-      for (const hit of schematron.run(doc)) out.push({ ...hit.finding, ...locate(hit.node, map) });
+      for (const hit of schematron.run(doc)) out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locator.locate(hit.node) }) });
     }
-    for (const hit of checkCodedValues(doc, compiled.codeLists)) out.push({ ...hit.finding, ...locate(hit.element, map, hit.attribute) });
-    for (const hit of checkIdentifiers(doc, compiled.realPersonNumber)) out.push({ ...hit.finding, ...locate(hit.element, map) });
+    for (const hit of checkCodedValues(doc, compiled.codeLists)) {
+      out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locator.locate(hit.element, hit.attribute) }) });
+    }
+    for (const hit of checkIdentifiers(doc, compiled.realPersonNumber)) {
+      out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locator.locate(hit.element) }) });
+    }
     return out;
   }
+}
+
+function disposeCompiled(c: Pick<CompiledProfile, 'xsd' | 'rules'>): void {
+  c.xsd.dispose();
+  for (const r of c.rules) r.dispose();
 }
 
 /**
@@ -193,29 +221,21 @@ function syntaxFindings(e: unknown): Finding[] {
   }));
 }
 
-/** Child-position path of a node (`/*[1]/*[3]`), so that it maps onto the source map's start tags. */
-function positionalPath(node: XmlNode): { path: string } {
-  let cur: XmlNode | null = node instanceof XmlAttribute ? node.parent : node;
-  while (cur && !(cur instanceof XmlElement)) cur = cur.parent;
-  const steps: string[] = [];
-  for (let el: XmlNode | null = cur; el instanceof XmlElement; el = el.parent) {
-    let index = 1;
-    for (let p = el.prev; p; p = p.prev) if (p instanceof XmlElement) index++;
-    steps.push(`*[${index}]`);
-  }
-  return { path: `/${steps.reverse().join('/')}` };
-}
-
 /**
- * Finds the start tag of a node. Usually one element of that name starts on the node's line, which
- * is cheap to look up; otherwise (one-line messages) the node's child positions decide.
+ * At most MAX_FINDINGS findings, the most severe first (so the verdict stays right), and one more
+ * that says how many were left out: a message with a million wrong elements must not become a
+ * response, or a stored submission, of hundreds of megabytes.
  */
-function locate(node: XmlNode, map: SourceMap, attributeName?: string): Pick<Finding, 'line' | 'column' | 'xpath'> {
-  const attr = attributeName ?? (node instanceof XmlAttribute ? node.name : undefined);
-  const owner = node instanceof XmlAttribute ? node.parent : node;
-  let element = owner instanceof XmlElement ? map.uniqueElementOnLine(owner.line, owner.name) : undefined;
-  element ??= map.resolvePositionalPath(positionalPath(node).path);
-  if (element === undefined) return { line: node.line || 1, column: 1 };
-  const offset = attr ? map.attributeOffset(element, attr) : map.starts[element];
-  return { ...map.position(offset), xpath: map.readablePath(element) + (attr ? `/@${attr}` : '') };
+function mostSevere(pending: PendingFinding[]): Finding[] {
+  if (pending.length <= MAX_FINDINGS) return pending.map((p) => p.locate());
+  const kept = [...pending].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, MAX_FINDINGS);
+  return [
+    ...kept.map((p) => p.locate()),
+    {
+      ruleId: 'FINDINGS-LIMIT',
+      severity: 'information',
+      layer: 'schema',
+      message: `The document has more than ${MAX_FINDINGS} findings; ${pending.length - MAX_FINDINGS} less severe ones are left out. Fix these and validate again`,
+    },
+  ];
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
 import type { Waiver } from '../../src/declarations/waivers.js';
-import { ISSUER, ORGNR, passedRun } from './fixtures.js';
+import { ISSUER, ISSUANCE, ORGNR, passedRun } from './fixtures.js';
 
 const now = new Date('2026-11-26T12:00:00Z');
-const opts = { issuer: ISSUER, kid: 'k1', now };
+const opts = { issuer: ISSUER, issuance: ISSUANCE, kid: 'k1', now };
 
 function waiver(ruleId: string, deadline: string, profile?: string): Waiver {
   return { id: 'w1', runId: 'run-1', ruleId, profile, justification: 'Retting avtalt i versjon 5.3', deadline, grantedBy: 'admin', grantedAt: now.toISOString() };
@@ -34,7 +34,7 @@ describe('building a declaration from a run', () => {
 
   it('is refused with a reason per profile when no profile passed', () => {
     const run = passedRun({ testCases: passedRun().testCases.map((t) => ({ ...t, errorRuleIds: ['MH-0001'] })) });
-    expect(() => buildDeclaration(run, opts)).toThrow(expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/no passed profile.*dialogmelding-1\.1: test case DM-RECV-01, DM-SEND-01 failed/) }));
+    expect(() => buildDeclaration(run, opts)).toThrow(expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/no passed profile.*dialogmelding-1\.1: test case DM-RECV-01 failed on MH-0001, DM-SEND-01 failed on MH-0001/) }));
   });
 
   it('does not declare a retired profile version or a profile without test cases', () => {
@@ -58,8 +58,24 @@ describe('building a declaration from a run', () => {
     expect(d.deviations).toEqual([]);
   });
 
-  it('refuses when a waiver it relies on is already past its deadline', () => {
-    expect(() => buildDeclaration(passedRun(), { ...opts, waivers: [waiver('AR-0007', '2026-01-01T00:00:00.000Z')] })).toThrow(/passed its deadline/);
+  it('does not count a waiver past its deadline: the finding blocks again, and the refusal says why', () => {
+    const d = buildDeclaration(passedRun(), { ...opts, waivers: [waiver('AR-0007', '2026-01-01T00:00:00.000Z')] });
+    expect(d.conformsTo.map((p) => p.profile)).not.toContain('apprec-1.0');
+    const onlyApprec = passedRun({ testCases: passedRun().testCases.filter((t) => t.profile === 'apprec-1.0') });
+    expect(() => buildDeclaration(onlyApprec, { ...opts, waivers: [waiver('AR-0007', '2026-01-01T00:00:00.000Z')] })).toThrow(
+      /apprec-1\.0: test case AR-SEND-01 failed on AR-0007 \(the waiver for AR-0007 passed its deadline 2026-01-01\)/,
+    );
+  });
+
+  it('names the place of issue and who signs for the manufacturer, as EHDS Annex IV asks', () => {
+    const d = buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: '  Tromsø ', signatory: { name: 'Kari   Nordmann', function: 'daglig leder' } } });
+    expect(d).toMatchObject({ placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } });
+  });
+
+  it('refuses to issue without a place of issue or a signatory', () => {
+    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: ' ', signatory: ISSUANCE.signatory } })).toThrow(expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/placeOfIssue must be given/) }));
+    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: 'Oslo', signatory: { name: 'Kari Nordmann', function: '' } } })).toThrow(/signatory\.function must be given/);
+    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: 'Oslo\u0007', signatory: ISSUANCE.signatory } })).toThrow(/control characters/);
   });
 
   it('refuses an invalid organisasjonsnummer', () => {

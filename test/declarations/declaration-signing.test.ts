@@ -9,13 +9,13 @@ import {
   verifyDeclaration,
 } from '../../src/declarations/declaration-signing.js';
 import { signJson } from '../../src/signing/jws.js';
-import { ISSUER, passedRun, testKeyRing } from './fixtures.js';
+import { ISSUER, ISSUANCE, passedRun, testKeyRing } from './fixtures.js';
 
 const now = new Date('2026-11-26T12:00:00Z');
 
 async function issued() {
   const ring = await testKeyRing();
-  const declaration = buildDeclaration(passedRun(), { issuer: ISSUER, kid: ring.current.kid, now });
+  const declaration = buildDeclaration(passedRun(), { issuer: ISSUER, issuance: ISSUANCE, kid: ring.current.kid, now });
   const jws = await signDeclaration(declaration, ring.current);
   return { ring, declaration, jws };
 }

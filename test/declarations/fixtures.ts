@@ -38,3 +38,6 @@ export function passedRun(overrides: Partial<RunOutcome> = {}): RunOutcome {
     ...overrides,
   };
 }
+
+/** Place of issue and signatory, as a vendor states them when issuing (EHDS Annex IV). */
+export const ISSUANCE = { placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } };

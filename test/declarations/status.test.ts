@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
 import type { DeclarationContent } from '../../src/declarations/declaration.js';
 import { declarationStatus } from '../../src/declarations/status.js';
-import { ISSUER, passedRun } from './fixtures.js';
+import { ISSUER, ISSUANCE, passedRun } from './fixtures.js';
 
 const issuedAt = new Date('2026-01-10T10:00:00Z');
 const later = new Date('2026-06-10T10:00:00Z');
 const notRetired = () => false;
 
 function declaration(at: Date, id: string, overrides: Parameters<typeof passedRun>[0] = {}): DeclarationContent {
-  return buildDeclaration(passedRun(overrides), { issuer: ISSUER, kid: 'k', now: at, id });
+  return buildDeclaration(passedRun(overrides), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: at, id });
 }
 
 describe('declaration status', () => {
@@ -48,5 +48,13 @@ describe('declaration status', () => {
     const otherSystem = declaration(later, 'd3', { product: { name: 'AnnenJournal', version: '1.0' } });
     const partial = declaration(later, 'd4', { testCases: passedRun().testCases.filter((t) => t.id === 'DM-SEND-01') });
     expect(declarationStatus(d, { now: later, others: [d, otherSystem, partial], isRetired: notRetired }).status).toBe('active');
+  });
+
+  it('is not superseded by a newer untested (level A) declaration, though a tested one supersedes an A', () => {
+    const selfDeclared: DeclarationContent = { ...declaration(later, 'd5', { product: { name: 'OmsorgsJournal', version: '5.3.0' } }), assuranceLevel: 'A' };
+    expect(declarationStatus(d, { now: later, others: [d, selfDeclared], isRetired: notRetired }).status).toBe('active');
+    const olderA: DeclarationContent = { ...d, id: 'd0', assuranceLevel: 'A' };
+    const tested = declaration(later, 'd6');
+    expect(declarationStatus(olderA, { now: later, others: [olderA, tested], isRetired: notRetired })).toMatchObject({ status: 'superseded', supersededBy: 'd6' });
   });
 });

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
 import { signDeclaration } from '../../src/declarations/declaration-signing.js';
 import { verifyDeclarationToken } from '../../src/declarations/verification.js';
-import { ISSUER, passedRun, testKeyRing } from './fixtures.js';
+import { ISSUER, ISSUANCE, passedRun, testKeyRing } from './fixtures.js';
 
 describe('verifying a declaration token', () => {
   it('offline: answers valid, the key and active while unexpired, and says revocation needs the registry', async () => {
     const ring = await testKeyRing();
-    const d = buildDeclaration(passedRun(), { issuer: ISSUER, kid: ring.current.kid, now: new Date('2026-01-01T00:00:00Z') });
+    const d = buildDeclaration(passedRun(), { issuer: ISSUER, issuance: ISSUANCE, kid: ring.current.kid, now: new Date('2026-01-01T00:00:00Z') });
     const jws = await signDeclaration(d, ring.current);
     const answer = await verifyDeclarationToken(jws, ring.jwks, new Date('2026-02-01T00:00:00Z'));
     expect(answer).toMatchObject({ valid: true, kid: ring.current.kid, status: 'active', statusSource: 'offline', declarationId: d.id });
@@ -17,7 +17,7 @@ describe('verifying a declaration token', () => {
 
   it('with the registry: reports the status the registry knows, e.g. revoked', async () => {
     const ring = await testKeyRing();
-    const d = buildDeclaration(passedRun(), { issuer: ISSUER, kid: ring.current.kid, now: new Date('2026-01-01T00:00:00Z') });
+    const d = buildDeclaration(passedRun(), { issuer: ISSUER, issuance: ISSUANCE, kid: ring.current.kid, now: new Date('2026-01-01T00:00:00Z') });
     const jws = await signDeclaration(d, ring.current);
     const answer = await verifyDeclarationToken(jws, ring.jwks, new Date('2026-02-01T00:00:00Z'), async () => ({ status: 'revoked', reason: 'stikkprøve ikke besvart' }));
     expect(answer).toMatchObject({ valid: true, status: 'revoked', reason: 'stikkprøve ikke besvart', statusSource: 'registry' });

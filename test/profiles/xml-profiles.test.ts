@@ -10,7 +10,7 @@ import type { XmlProfileManifest } from '../../src/profiles/manifest.js';
  * error, every invalid example fails for exactly the rule(s) its name or the manifest names, and
  * documents are recognised without naming a profile.
  */
-const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat'];
+const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig'];
 const ROOT = path.resolve(import.meta.dirname, '../../profiles');
 
 const catalog = loadCatalog({ shippedDir: ROOT, importedDir: path.join(ROOT, '.none') });
@@ -55,6 +55,8 @@ describe('recognising shipped message kinds without a named profile', () => {
     ['dialogmelding-1.1-foresporsel', 'foresporsel-iso-8859-1.xml'],
     ['dialogmelding-1.1-svar', 'svar-med-tekst.xml'],
     ['dialogmelding-1.1-notat', 'notat-om-pasient.xml'],
+    ['dialogmelding-1.1-helsefaglig', 'helsefaglig-henvendelse.xml'],
+    ['dialogmelding-1.1-helsefaglig', 'helsefaglig-svar-med-vedlegg-iso-8859-1.xml'],
     ['apprec-1.0', 'ok.xml'],
   ])('detects %s for valid/%s', async (profile, file) => {
     const r = await engine.validate(read(profile, 'valid', file));

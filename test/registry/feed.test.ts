@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
 import { atomFeed, jsonFeed, type FeedItem } from '../../src/registry/feed.js';
 import { nextEntry, type LogEntry } from '../../src/transparency/log-chain.js';
-import { ISSUER, passedRun } from '../declarations/fixtures.js';
+import { ISSUER, ISSUANCE, passedRun } from '../declarations/fixtures.js';
 
 const hostile = buildDeclaration(passedRun({ manufacturer: { name: 'Ond <script>alert(1)</script> & Co', organisasjonsnummer: '974760673' } }), {
   issuer: ISSUER,
+  issuance: ISSUANCE,
   kid: 'k',
   now: new Date('2026-01-01T00:00:00Z'),
   id: 'd1',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
 import { registrySummary, searchRegistry, type RegistryEntry } from '../../src/registry/registry-view.js';
-import { ISSUER, passedRun } from '../declarations/fixtures.js';
+import { ISSUER, ISSUANCE, passedRun } from '../declarations/fixtures.js';
 
 function entry(id: string, at: string, overrides: Parameters<typeof passedRun>[0], status: RegistryEntry['status'] = { status: 'active' }): RegistryEntry {
-  const declaration = buildDeclaration(passedRun(overrides), { issuer: ISSUER, kid: 'k', now: new Date(at), id });
+  const declaration = buildDeclaration(passedRun(overrides), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: new Date(at), id });
   return { declaration, status, assuranceLevel: 'B' };
 }
 

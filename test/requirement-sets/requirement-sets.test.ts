@@ -4,7 +4,7 @@ import type { RegistryEntry } from '../../src/registry/registry-view.js';
 import { coverage } from '../../src/requirement-sets/coverage.js';
 import { annexCsv, annexHtml, csvCell } from '../../src/requirement-sets/procurement-annex.js';
 import { parseRequirementSet, type RequirementSet } from '../../src/requirement-sets/requirement-set.js';
-import { ISSUER, passedRun } from '../declarations/fixtures.js';
+import { ISSUER, ISSUANCE, passedRun } from '../declarations/fixtures.js';
 
 const known = (id: string) => ['dialogmelding-1.1', 'apprec-1.0', 'henvisning-1.1'].includes(id);
 
@@ -24,7 +24,7 @@ const sykehjem: RequirementSet = parseRequirementSet(
 );
 
 function entry(id: string, overrides: Parameters<typeof passedRun>[0], status: RegistryEntry['status']['status'] = 'active'): RegistryEntry {
-  const declaration = buildDeclaration(passedRun(overrides), { issuer: ISSUER, kid: 'k', now: new Date('2026-01-01T00:00:00Z'), id });
+  const declaration = buildDeclaration(passedRun(overrides), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: new Date('2026-01-01T00:00:00Z'), id });
   return { declaration, status: { status }, assuranceLevel: 'B' };
 }
 

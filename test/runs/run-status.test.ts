@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { profileStatus } from '../../src/runs/run-status.js';
+import type { Waiver } from '../../src/declarations/waivers.js';
+import { profileStatus, runState, type WaiverContext } from '../../src/runs/run-status.js';
 import type { SubmissionSummary } from '../../src/storage/repository.js';
 import type { Testcase } from '../../src/testcases/testcase.js';
 
@@ -27,3 +28,51 @@ describe('a profile\'s status in a run', () => {
     expect(profileStatus(rp, [], [sub('a', 'passed')]).status).not.toBe('passed');
   });
 });
+
+describe('waived findings in a run\'s status', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+  const waiver = (ruleId: string, deadline: string, profile?: string): Waiver => ({
+    id: `w-${ruleId}`, runId: 'r', ruleId, ...(profile ? { profile } : {}), justification: 'Rettes i 5.3', deadline, grantedBy: 'admin', grantedAt: '2026-11-01T00:00:00.000Z',
+  });
+  const context = (waivers: Waiver[], rules: Record<string, string[]>): WaiverContext => ({ waivers, now, errorRuleIds: (id) => rules[id] });
+
+  it('do not block the profile: a test case failing only on waived rules counts as passed with deviation, with the rules and deadlines', () => {
+    const failed = sub('a', 'failed');
+    const s = profileStatus(rp, [tc('a'), tc('b')], [failed, sub('b', 'passed')], context([waiver('MH-0042', '2027-03-01T00:00:00.000Z')], { [failed.id]: ['MH-0042'] }));
+    expect(s.status).toBe('passed_with_deviation');
+    expect(s.testcases[0]).toMatchObject({
+      id: 'a',
+      verdict: 'failed',
+      outcome: 'passed_with_deviation',
+      waived: [{ ruleId: 'MH-0042', waiverId: 'w-MH-0042', deadline: '2027-03-01T00:00:00.000Z', justification: 'Rettes i 5.3' }],
+    });
+    expect(s.testcases[1]).toMatchObject({ outcome: 'passed' });
+    expect(runState([s])).toBe('passed_with_deviation');
+  });
+
+  it('still block on a rule no waiver covers, a waiver for another profile, or a lapsed waiver, naming the rule', () => {
+    const failed = sub('a', 'failed');
+    const uncovered = profileStatus(rp, [tc('a')], [failed], context([waiver('MH-0042', '2027-03-01T00:00:00.000Z')], { [failed.id]: ['MH-0042', 'MH-0043'] }));
+    expect(uncovered.status).toBe('failing');
+    expect(uncovered.testcases[0]).toMatchObject({ outcome: 'failed', reason: 'failed on MH-0043' });
+    const elsewhere = profileStatus(rp, [tc('a')], [failed], context([waiver('MH-0042', '2027-03-01T00:00:00.000Z', 'other')], { [failed.id]: ['MH-0042'] }));
+    expect(elsewhere.status).toBe('failing');
+    const lapsed = profileStatus(rp, [tc('a')], [failed], context([waiver('MH-0042', '2026-11-01T00:00:00.000Z')], { [failed.id]: ['MH-0042'] }));
+    expect(lapsed.testcases[0]).toMatchObject({ outcome: 'failed', reason: 'failed on MH-0042 (the waiver for MH-0042 passed its deadline 2026-11-01)' });
+  });
+
+  it('judge only the latest submission, and a failure no error finding explains is never waived', () => {
+    const older = sub('a', 'failed');
+    const newer = sub('a', 'failed');
+    const s = profileStatus(rp, [tc('a')], [older, newer], context([waiver('MH-0042', '2027-03-01T00:00:00.000Z')], { [older.id]: ['MH-0042'], [newer.id]: [] }));
+    expect(s.status).toBe('failing');
+  });
+
+  it('leave a run with any failing profile failing, and one whose profiles all passed outright passed', () => {
+    const passed = profileStatus(rp, [tc('a')], [sub('a', 'passed')]);
+    const failing = profileStatus(rp, [tc('a')], [sub('a', 'failed')]);
+    expect(runState([passed])).toBe('passed');
+    expect(runState([passed, failing])).toBe('failing');
+  });
+});
+

@@ -9,6 +9,7 @@ import { declarationModules } from '../../src/server/routes/declaration-feature.
 import { runCli } from '../helpers/cli-run.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
 import { PROFILE, run, systemVersion } from './declaration-helpers.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -53,23 +54,35 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('refuses a declaration for another vendor\'s run with 404, and for a run without a passed profile with a reason', async () => {
-      const theirs = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: other.token });
+      const theirs = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: other.token, json: ISSUANCE });
       expect(theirs.status).toBe(404);
       expect(theirs.headers.get('content-type')).toMatch(/application\/problem\+json/);
       expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: ADMIN_TOKEN })).status).toBe(403);
-      expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`)).status).toBe(401);
+      expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`, { json: ISSUANCE })).status).toBe(401);
 
       const empty = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.1.9'), { submit: false });
-      const refused = await t.call('POST', `/api/v1/runs/${empty}/declaration`, { token: vendor.token });
+      const refused = await t.call('POST', `/api/v1/runs/${empty}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(refused.status).toBe(422);
       expect(((await refused.json()) as { detail: string }).detail).toMatch(/no passed profile.*was not submitted/);
     });
 
+    it('asks the vendor for the place of issue and who signs for the manufacturer, refusing a body without them', async () => {
+      const missing = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: { placeOfIssue: 'Tromsø' } });
+      expect(missing.status).toBe(400);
+      expect(((await missing.json()) as { detail: string }).detail).toBe("body lacks the required property 'signatory'");
+      const blank = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: { ...ISSUANCE, signatory: { name: '   ', function: 'daglig leder' } } });
+      expect(blank.status).toBe(400);
+      expect(((await blank.json()) as { detail: string }).detail).toMatch(/body\.signatory\.name must match pattern/);
+      const extra = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: { ...ISSUANCE, assuranceLevel: 'C' } });
+      expect(((await extra.json()) as { detail: string }).detail).toBe("body has an unknown property 'assuranceLevel'");
+      expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token })).status).toBe(415);
+    });
+
     it('issues a declaration from a passed run that verifies with an independent Ed25519 check against the JWKS', async () => {
-      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token });
+      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(res.status).toBe(201);
       const body = (await res.json()) as { id: string; status: string; assuranceLevel: string; jws: string; declaration: { conformsTo: { profile: string; direction: string; profileSha256: string }[]; manufacturer: { name: string }; testCases: unknown[]; validator: { version: string } } };
-      expect(body).toMatchObject({ status: 'active', assuranceLevel: 'B' });
+      expect(body).toMatchObject({ status: 'active', assuranceLevel: 'B', declaration: { placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } } });
       expect(body.declaration.manufacturer.name).toBe('Omsorg & Journal AS');
       expect(body.declaration.conformsTo.map((p) => `${p.profile}/${p.direction}`)).toEqual([`${PROFILE}/receive`, `${PROFILE}/send`]);
       expect(body.declaration.conformsTo[0]!.profileSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -82,7 +95,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await (await get(`/api/v1/declarations/${declId}.jws`)).text()).toBe(jws);
       expect(await verify(jws)).toMatchObject({ valid: true, status: 'active', kid: jwks.keys[0]!.kid });
 
-      const again = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token });
+      const again = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(again.status).toBe(409);
     });
 
@@ -106,6 +119,8 @@ for (const dialect of dialectsUnderTest()) {
       expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
       const page = await html.text();
       expect(page).toContain('Egenerklæring om samsvar');
+      expect(page).toContain('<dt>Sted og dato</dt><dd>Tromsø,');
+      expect(page).toContain('<dt>Signert for produsenten av</dt><dd>Kari Nordmann, daglig leder</dd>');
       expect(page).toContain('Omsorg &amp; Journal AS');
       const pdf = Buffer.from(await (await get(`/api/v1/declarations/${declId}.pdf`)).arrayBuffer());
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -141,7 +156,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('is superseded by a newer declaration for the same system, in the registry and in verify', async () => {
       const newer = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.3.0'));
-      const res = await t.call('POST', `/api/v1/runs/${newer}/declaration`, { token: vendor.token });
+      const res = await t.call('POST', `/api/v1/runs/${newer}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(res.status).toBe(201);
       const newId = ((await res.json()) as { id: string }).id;
       const reg = await registry('?system=OmsorgsJournal');
@@ -156,7 +171,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('is revoked by an administrator only, and verify says so', async () => {
       const v = await run(t, vendor.token, await systemVersion(t, vendor.token, 'Hjemmetjeneste', '1.0'));
-      const d = (await (await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token })).json()) as { id: string; jws: string };
+      const d = (await (await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string; jws: string };
       expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: vendor.token, json: { reason: 'egen vilje' } })).status).toBe(403);
       await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil i AppRec ved stikkprøve' } });
       expect(await verify(d.jws)).toMatchObject({ valid: true, status: 'revoked', reason: expect.stringMatching(/Feil i AppRec ved stikkprøve/) });
@@ -165,7 +180,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('lists waived findings as deviations and expires at the waiver deadline', async () => {
       const failing = await run(t, vendor.token, await systemVersion(t, vendor.token, 'Legevakt EPJ', '2.0'), { wrongAppRec: true });
-      expect((await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token })).status).toBe(422);
+      expect((await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token, json: ISSUANCE })).status).toBe(422);
       const runBody = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as { profiles: { testcases: { verdict: string; latestSubmission: { id: string } }[] }[] };
       const failed = runBody.profiles[0]!.testcases.find((tc) => tc.verdict === 'failed')!;
       const sub = (await (await get(`/api/v1/runs/${failing}/submissions/${failed.latestSubmission.id}`, vendor.token)).json()) as { findings: { severity: string; ruleId: string }[] };
@@ -177,7 +192,21 @@ for (const dialect of dialectsUnderTest()) {
         expect(w.status).toBe(201);
       }
       expect((await get(`/api/v1/runs/${failing}/waivers`, other.token)).status).toBe(404);
-      const res = await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token });
+
+      // The run status makes the same decision the declaration builder does.
+      const waivedRun = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as {
+        status: string;
+        profiles: { status: string; testcases: { id: string; verdict: string; outcome: string; waived?: { ruleId: string; deadline: string }[] }[] }[];
+      };
+      expect(waivedRun.status).toBe('passed_with_deviation');
+      expect(waivedRun.profiles[0]!.status).toBe('passed_with_deviation');
+      const waivedCase = waivedRun.profiles[0]!.testcases.find((tc) => tc.verdict === 'failed')!;
+      expect(waivedCase.outcome).toBe('passed_with_deviation');
+      expect(waivedCase.waived!.map((w) => w.ruleId).sort()).toEqual([...rules].sort());
+      expect(waivedCase.waived!.every((w) => w.deadline === deadline)).toBe(true);
+      expect(waivedRun.profiles[0]!.testcases.filter((tc) => tc.id !== waivedCase.id).every((tc) => tc.outcome === 'passed')).toBe(true);
+
+      const res = await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(res.status).toBe(201);
       const body = (await res.json()) as { id: string; jws: string; declaration: { deviations: { ruleId: string; deadline: string }[]; expiresAt: string } };
       expect(body.declaration.deviations.map((d) => d.ruleId).sort()).toEqual(rules.sort());
@@ -186,7 +215,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('spot checks: a passing answer keeps the declaration; a missed deadline revokes it', async () => {
       const ver = await systemVersion(t, vendor.token, 'Sykehjem EPJ', '3.0');
-      const d = (await (await t.call('POST', `/api/v1/runs/${await run(t, vendor.token, ver)}/declaration`, { token: vendor.token })).json()) as { id: string; jws: string; declaration: { testCases: { id: string }[] } };
+      const d = (await (await t.call('POST', `/api/v1/runs/${await run(t, vendor.token, ver)}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string; jws: string; declaration: { testCases: { id: string }[] } };
       const chosen = [d.declaration.testCases[0]!.id];
       const order = async () =>
         (await (await t.call('POST', `/api/v1/declarations/${d.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: chosen, deadline: new Date(Date.now() + offset + 7 * DAY).toISOString() } })).json()) as { id: string };

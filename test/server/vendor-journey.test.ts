@@ -95,6 +95,9 @@ for (const dialect of dialectsUnderTest()) {
       const raw = await t.call('GET', `/api/v1/runs/${run.id}/submissions/${submissionIds[0]}/artifact`, { token });
       const rawText = await raw.text();
       expect(Buffer.from(backBody.artifact, 'base64').toString('utf8')).toBe(rawText);
+      // A submitted XML message could carry XHTML with a script: a browser must never run it on this origin.
+      expect(raw.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(raw.headers.get('content-security-policy')).toMatch(/default-src 'none'.*sandbox/);
 
       // Every change is in the audit log, which the administrator reads.
       const audit = (await (await t.call('GET', '/api/v1/audit?limit=1000', { token: ADMIN_TOKEN })).json()) as { items: { action: string; actor: string }[] };

@@ -21,6 +21,7 @@ function messages() {
     foresporsel: gen('dialogmelding-1.1-foresporsel-mottak'),
     svar: gen('dialogmelding-1.1-svar-mottak'),
     notat: gen('dialogmelding-1.1-notat-mottak'),
+    helsefaglig: gen('dialogmelding-1.1-helsefaglig-mottak'),
   };
 }
 
@@ -37,6 +38,8 @@ function cases(): Record<string, Case> {
   const okAppRec = buildAppRec({ status: '1', originalMsgId: ORIGINAL });
   const avvist = buildAppRec({ status: '2', errors: [{ v: 'E35', dn: 'Pasienten finnes ikke i mottakersystemet' }], originalMsgId: ORIGINAL });
   const hprToOther = (xml: string) => xml.replace('V="HPR" DN="HPR-nummer"', 'V="XXX" DN="Annet"');
+  const inReplyTo = (xml: string, msgId: string) =>
+    xml.replace(/(<MsgId>[^<]*<\/MsgId>)/, `$1<ConversationRef><RefToParent>${msgId}</RefToParent><RefToConversation>${msgId}</RefToConversation></ConversationRef>`);
   const emptyText = (xml: string) => xml.replace(/<TekstNotatInnhold>[^<]*<\/TekstNotatInnhold>/, '<TekstNotatInnhold> </TekstNotatInnhold>');
   return {
     'msghead-1.2-avsender-mottaker': {
@@ -78,6 +81,8 @@ function cases(): Record<string, Case> {
     'dialogmelding-1.1-notat-send': { good: m.notat, bad: emptyText(m.notat), fails: ['TC-DLGN-TEKST'] },
     'dialogmelding-1.1-notat-helsepersonell': { good: m.notat, bad: hprToOther(m.notat), fails: ['TC-DLGN-HCP-HPR'] },
     'dialogmelding-1.1-notat-vedlegg': { good: withAttachment(m.notat, { description: 'EKG' }), bad: m.notat, fails: ['TC-DLGN-ATTACHMENT'] },
+    'dialogmelding-1.1-helsefaglig-send': { good: m.helsefaglig, bad: hprToOther(m.helsefaglig), fails: ['TC-DLGH-ANSVARLIG'] },
+    'dialogmelding-1.1-helsefaglig-svar': { good: inReplyTo(m.helsefaglig, ORIGINAL), bad: m.helsefaglig, fails: ['TC-DLGHS-CONVERSATION'] },
   };
 }
 

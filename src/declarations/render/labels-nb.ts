@@ -20,6 +20,9 @@ export const LEVEL_NB: Record<'A' | 'B' | 'C', string> = {
   C: 'C – bekreftet av akkreditert testlaboratorium',
 };
 
+/** Said wherever a level A declaration is shown, so nobody mistakes it for a tested one. */
+export const LEVEL_A_NOTICE_NB = 'Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.';
+
 export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
 }
@@ -48,8 +51,11 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     level: LEVEL_NB[v.assuranceLevel],
     issuedAt: dateNb(d.issuedAt),
     expiresAt: dateNb(d.expiresAt),
-    validatorVersion: d.validator.version,
-    runId: d.runId,
+    basis: d.validator && d.runId ? `samsvar ${d.validator.version}, testkjøring ${d.runId}` : 'Ikke testet i samsvar: egenerklært på grunnlag av vedlagt dokumentasjon',
+    levelNotice: v.declaration.assuranceLevel === 'A' ? LEVEL_A_NOTICE_NB : '',
+    // Declarations issued before EHDS fields were added lack them; say so rather than fail.
+    placeOfIssue: d.placeOfIssue ?? 'ikke oppgitt',
+    signatory: d.signatory ? `${d.signatory.name}, ${d.signatory.function}` : 'ikke oppgitt',
     issuer: `${d.issuer.name} (${d.issuer.url})`,
     statement: d.statement,
     verifyUrl: `${v.baseUrl}/api/v1/declarations/${d.id}`,

@@ -10,10 +10,13 @@ function urnUuid(name: string): string {
 /**
  * A FHIR R4 Bundle (collection) of one TestReport per declared profile and direction, so
  * FHIR-native tools can read the result. Deviations appear as actions with result `warning`.
+ * A level A declaration was never tested: its reports say `pending`, carry no tests and name the
+ * documentation instead, so no tool can read them as a pass.
  */
 export function renderDeclarationFhir(v: DeclarationView) {
   const d = v.declaration;
   const declarationUrl = `${v.baseUrl}/api/v1/declarations/${d.id}`;
+  const untested = d.assuranceLevel === 'A' || !d.validator;
   const entries = d.conformsTo.map((p, i) => {
     const cases = d.testCases.filter((t) => t.profile === p.profile && t.direction === p.direction);
     const deviations = d.deviations.filter((x) => x.profile === p.profile);
@@ -21,16 +24,25 @@ export function renderDeclarationFhir(v: DeclarationView) {
       resourceType: 'TestReport',
       id: `${d.id}-${i + 1}`,
       identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: `${d.id}#${p.profile}/${p.direction}` },
-      name: `${p.title} ${p.version} (${p.direction})`,
+      name: `${p.title} ${p.version} (${p.direction})${untested ? ' – nivå A, egenerklært, ikke testet' : ''}`,
       status: 'completed',
       testScript: { identifier: { system: `${v.baseUrl}/api/v1/profiles`, value: `${p.profile}|${p.version}` }, display: `${p.title} ${p.version}` },
-      result: 'pass',
-      tester: d.issuer.name,
+      result: untested ? 'pending' : 'pass',
+      tester: untested ? d.manufacturer.name : d.issuer.name,
       issued: d.issuedAt,
       participant: [
-        { type: 'test-engine', uri: v.baseUrl, display: `samsvar ${d.validator.version}` },
+        ...(d.validator ? [{ type: 'test-engine', uri: v.baseUrl, display: `samsvar ${d.validator.version}` }] : []),
         { type: p.direction === 'send' ? 'client' : 'server', uri: `${declarationUrl}#system`, display: `${d.product.name} ${d.product.version} (${d.manufacturer.name}, orgnr ${d.manufacturer.organisasjonsnummer})` },
       ],
+      ...(untested
+        ? {
+            setup: {
+              action: (d.documentation ?? []).map((doc) => ({
+                operation: { result: 'skip', message: `Nivå A: egenerklært på grunnlag av ${doc.name} (${doc.mediaType}) sha256=${doc.sha256}` },
+              })),
+            },
+          }
+        : {}),
       test: [
         ...cases.map((t) => ({
           name: t.id,

@@ -8,7 +8,8 @@ import { dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels
 /** reports/declaration.pdf.json: the printable layout, so wording is edited there and not in code. */
 interface PdfTemplate {
   title: string;
-  blocks: Array<{ heading?: string; link?: string; lines?: string[]; each?: string; line?: string; detail?: string; empty?: string }>;
+  /** skipEmpty: leave the whole block out when its list is empty (documentation exists only for level A). */
+  blocks: Array<{ heading?: string; link?: string; lines?: string[]; each?: string; line?: string; detail?: string; empty?: string; skipEmpty?: boolean }>;
   footer: string;
 }
 
@@ -25,6 +26,7 @@ function listsOf(v: DeclarationView): Record<string, Values[]> {
   const d = v.declaration;
   return {
     profiles: d.conformsTo.map((p) => ({ title: p.title, profile: p.profile, version: p.version, direction: DIRECTION_NB[p.direction], profileSha256: p.profileSha256 })),
+    documents: (d.documentation ?? []).map((x) => ({ name: x.name, mediaType: x.mediaType, size: String(x.size), sha256: x.sha256 })),
     testCases: d.testCases.map((t) => ({ id: t.id, profile: t.profile, evidence: t.evidence.map((e) => `${e.name}: ${e.sha256} / funn ${e.findingsSha256}`).join('\n') })),
     deviations: d.deviations.map((x) => ({ ruleId: x.ruleId, profile: x.profile, deadline: dateNb(x.deadline), justification: x.justification })),
     countersignatures: v.countersignatures.map((c) => ({ name: c.confirmedBy.name, at: dateNb(c.at), statement: c.statement })),
@@ -53,13 +55,19 @@ export function renderDeclarationPdf(v: DeclarationView, templateDir = REPORT_TE
 
   doc.font('Helvetica-Bold').fontSize(18).text(template.title).moveDown(0.5);
   for (const block of template.blocks) {
+    if (block.each && block.skipEmpty && lists[block.each]?.length === 0) continue;
     if (block.heading) doc.font('Helvetica-Bold').fontSize(13).text(block.heading).moveDown(0.2);
     doc.font('Helvetica').fontSize(10);
     if (block.link) {
       const url = fill(block.link, values);
       doc.fillColor('#0b4f9c').text(url, { link: url, underline: true }).fillColor('black');
     }
-    for (const line of block.lines ?? []) doc.text(fill(line, values));
+    for (const line of block.lines ?? []) {
+      const text = fill(line, values);
+      // A line made only of an empty value (the level A notice on a B declaration) is left out.
+      if (text === '' && line !== '') continue;
+      doc.text(text);
+    }
     if (block.each) {
       const items = lists[block.each];
       if (!items) throw new Error(`the PDF template lists "${block.each}", which the renderer does not provide`);

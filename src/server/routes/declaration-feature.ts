@@ -1,9 +1,10 @@
 import type { Context } from 'hono';
 import { DeclarationService } from '../../registry/declaration-service.js';
 import { DeclarationStore } from '../../registry/declaration-store.js';
+import { schedulePeriodic, sweepIntervalSeconds } from '../../registry/status-sweep.js';
 import { loadKeyRing } from '../../signing/key-store.js';
 import type { RouteModule } from '../app.js';
-import type { AppContext } from '../app-context.js';
+import type { AppContext, BackgroundTask } from '../app-context.js';
 import type { ServerConfig } from '../config.js';
 import { declarationRoutes } from './declarations.js';
 import { logRoutes } from './log.js';
@@ -24,12 +25,23 @@ export interface DeclarationFeatureOptions {
   now?: () => Date;
 }
 
-/**
- * The declaration, registry, transparency-log and requirement-set routes. Loads (on first start:
- * generates) the signing key before the service listens, so a key problem stops the start.
- */
+/** The declaration, registry, transparency-log and requirement-set routes (see declarationFeature). */
 export async function declarationModules(config: Pick<ServerConfig, 'dataDir'>, opts: DeclarationFeatureOptions = {}): Promise<RouteModule[]> {
+  return (await declarationFeature(config, opts)).modules;
+}
+
+/**
+ * The declaration, registry, transparency-log and requirement-set routes, and the status sweep
+ * that logs expiry, supersession and missed spot checks every SAMSVAR_SWEEP_SECONDS (default 300;
+ * 0 turns it off). Loads (on first start: generates) the signing key and reads the interval before
+ * the service listens, so a problem with either stops the start.
+ */
+export async function declarationFeature(
+  config: Pick<ServerConfig, 'dataDir'>,
+  opts: DeclarationFeatureOptions = {},
+): Promise<{ modules: RouteModule[]; backgroundTasks: BackgroundTask[] }> {
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), SAMSVAR_DATA: config.dataDir };
+  const sweepSeconds = sweepIntervalSeconds(env);
   const keys = await loadKeyRing({ env });
   const publicUrl = env.SAMSVAR_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
   const services = new WeakMap<AppContext, DeclarationService>();
@@ -54,7 +66,18 @@ export async function declarationModules(config: Pick<ServerConfig, 'dataDir'>, 
     },
     baseUrl: (c) => publicUrl ?? new URL(c.req.url).origin,
   };
-  return [declarationRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature)];
+  const sweep: BackgroundTask = (ctx) =>
+    schedulePeriodic(
+      async () => {
+        for (const c of await feature.service(ctx).sweep()) ctx.log(`status sweep: declaration ${c.declarationId} ${c.from} -> ${c.to} (log entry ${c.logSeq})`);
+      },
+      sweepSeconds * 1000,
+      (e) => ctx.log(`status sweep failed: ${(e as Error).message ?? String(e)}`),
+    );
+  return {
+    modules: [declarationRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature)],
+    backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
+  };
 }
 
 /** HTML pages carry text from vendors and administrators: no script may run, whatever slips through. */

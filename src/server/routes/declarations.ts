@@ -1,4 +1,7 @@
 import { SamsvarError } from '../../core/samsvar-error.js';
+import type { Direction, IssuanceDetails } from '../../declarations/declaration.js';
+import { DOCUMENT_MEDIA_TYPES, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, type UploadedDocument } from '../../declarations/documentation.js';
+import { ISSUANCE_LIMITS } from '../../declarations/issuance.js';
 import type { DeclarationView } from '../../declarations/render/declaration-view.js';
 import { renderDeclarationFhir } from '../../declarations/render/render-fhir.js';
 import { renderDeclarationHtml } from '../../declarations/render/render-html.js';
@@ -9,6 +12,62 @@ import { HTML_HEADERS, type DeclarationFeature } from './declaration-feature.js'
 import { idSchema } from './schemas.js';
 
 const obj = { type: 'object' } as const;
+/** Not blank: at least two characters and something besides whitespace. */
+const statedText = (max: number, description: string) => ({ type: 'string', minLength: 2, maxLength: max, pattern: '\\S', description });
+
+/** EHDS Annex IV: where the declaration is issued and who signs it for the manufacturer. */
+const issuanceProperties = {
+  placeOfIssue: statedText(ISSUANCE_LIMITS.placeOfIssue, 'Place of issue, e.g. "Oslo"'),
+  signatory: {
+    type: 'object',
+    required: ['name', 'function'],
+    additionalProperties: false,
+    description: 'The person who signs on behalf of the manufacturer',
+    properties: {
+      name: statedText(ISSUANCE_LIMITS.name, 'Full name'),
+      function: statedText(ISSUANCE_LIMITS.function, 'Function at the manufacturer, e.g. "daglig leder"'),
+    },
+  },
+} as const;
+
+export const issueBodySchema = {
+  type: 'object',
+  required: ['placeOfIssue', 'signatory'],
+  additionalProperties: false,
+  properties: issuanceProperties,
+};
+
+export const selfDeclarationBodySchema = {
+  type: 'object',
+  required: ['profiles', 'documents', 'placeOfIssue', 'signatory'],
+  additionalProperties: false,
+  properties: {
+    profiles: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      description: 'The profiles and directions declared',
+      items: { type: 'object', required: ['profile', 'direction'], additionalProperties: false, properties: { profile: idSchema, direction: { enum: ['send', 'receive'] } } },
+    },
+    documents: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_DOCUMENTS,
+      description: `The documentation the declaration rests on; each at most ${MAX_DOCUMENT_BYTES} bytes`,
+      items: {
+        type: 'object',
+        required: ['name', 'mediaType', 'content'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          mediaType: { enum: [...DOCUMENT_MEDIA_TYPES] },
+          content: { type: 'string', minLength: 4, description: 'The bytes, base64' },
+        },
+      },
+    },
+    ...issuanceProperties,
+  },
+};
 
 export const declarationSchema = {
   type: 'object',
@@ -52,15 +111,59 @@ export const declarationRoutes = (f: DeclarationFeature): RouteModule => (api, c
     method: 'post',
     path: '/runs/{id}/declaration',
     operationId: 'issueDeclaration',
-    summary: 'Issue a signed self-declaration covering the passed profiles of your run',
-    description: 'Covers the profiles whose test cases all passed (waived findings listed as deviations). Refused with 422 and the reason per profile when none passed; another vendor\'s run is 404.',
+    summary: 'Issue a signed self-declaration (level B) covering the passed profiles of your run',
+    description:
+      'Covers the profiles whose test cases all passed (waived findings listed as deviations). State the place of issue and who signs for the manufacturer. ' +
+      'Refused with 422 and the reason per profile when none passed; another vendor\'s run is 404.',
     tags: ['declarations'],
     auth: 'vendor',
+    jsonBody: issueBodySchema,
     responses: { 201: { description: 'Issued (level B)', schema: declarationSchema } },
-    handler: async ({ c, principal, params }) => {
-      const stored = await svc().issue(principal!, params.id!, f.baseUrl(c));
+    handler: async ({ c, principal, params, body }) => {
+      const stored = await svc().issue(principal!, params.id!, f.baseUrl(c), body as IssuanceDetails);
       const view = await svc().view(stored.id, f.baseUrl(c));
       return json(201, declarationBody(view), { location: `/api/v1/declarations/${stored.id}` });
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/systems/{id}/versions/{version}/declaration',
+    operationId: 'issueSelfDeclaration',
+    summary: 'Issue a level A self-declaration for your system version: named profiles, backed by documentation you upload, not tested',
+    description:
+      'Level A is the vendor\'s own word with documentation: samsvar runs no test. The documents (PDF, text or Markdown, base64) are stored with their SHA-256, ' +
+      'and the signed declaration lists the digests. Every rendering and the registry mark it as level A. Another vendor\'s system version is 404.',
+    tags: ['declarations'],
+    auth: 'vendor',
+    jsonBody: selfDeclarationBodySchema,
+    responses: { 201: { description: 'Issued (level A)', schema: declarationSchema } },
+    handler: async ({ c, principal, params, body }) => {
+      const req = body as IssuanceDetails & { profiles: Array<{ profile: string; direction: Direction }>; documents: UploadedDocument[] };
+      const stored = await svc().issueSelfDeclared(principal!, params.id!, params.version!, req, f.baseUrl(c));
+      const view = await svc().view(stored.id, f.baseUrl(c));
+      return json(201, declarationBody(view), { location: `/api/v1/declarations/${stored.id}` });
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/declarations/{id}/documents/{sha256}',
+    operationId: 'getDeclarationDocument',
+    summary: 'A document a level A declaration rests on, by the SHA-256 the declaration lists (the declaration\'s vendor, administrators, laboratories)',
+    tags: ['declarations'],
+    auth: 'any',
+    responses: { 200: { description: 'The document exactly as uploaded', mediaType: 'application/octet-stream' } },
+    handler: async ({ principal, params }) => {
+      const doc = await svc().document(principal!, params.id!, params.sha256!);
+      return new Response(Buffer.from(doc.bytes), {
+        headers: {
+          'content-type': doc.digest.mediaType,
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.digest.name)}`,
+          'x-content-type-options': 'nosniff',
+          'x-samsvar-sha256': doc.digest.sha256,
+        },
+      });
     },
   });
 

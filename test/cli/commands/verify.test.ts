@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../../src/declarations/build-declaration.js';
 import { signDeclaration } from '../../../src/declarations/declaration-signing.js';
 import { loadKeyRing } from '../../../src/signing/key-store.js';
-import { ISSUER, passedRun, tempDataEnv } from '../../declarations/fixtures.js';
+import { ISSUER, ISSUANCE, passedRun, tempDataEnv } from '../../declarations/fixtures.js';
 import { runCli } from '../../helpers/cli-run.js';
 
 async function setup(now = new Date()) {
   const env = tempDataEnv();
   const ring = await loadKeyRing({ env });
-  const jws = await signDeclaration(buildDeclaration(passedRun(), { issuer: ISSUER, kid: ring.current.kid, now }), ring.current);
+  const jws = await signDeclaration(buildDeclaration(passedRun(), { issuer: ISSUER, issuance: ISSUANCE, kid: ring.current.kid, now }), ring.current);
   const dir = env.SAMSVAR_DATA!;
   writeFileSync(path.join(dir, 'd.jws'), jws);
   writeFileSync(path.join(dir, 'jwks.json'), JSON.stringify(ring.jwks));

@@ -5,12 +5,15 @@ import type { DeclarationView } from '../../../src/declarations/render/declarati
 import { renderDeclarationFhir } from '../../../src/declarations/render/render-fhir.js';
 import { renderDeclarationHtml } from '../../../src/declarations/render/render-html.js';
 import { renderDeclarationPdf } from '../../../src/declarations/render/render-pdf.js';
-import { ISSUER, passedRun, testKeyRing } from '../fixtures.js';
+import { buildSelfDeclaration } from '../../../src/declarations/build-self-declaration.js';
+import { ISSUER, ISSUANCE, ORGNR, passedRun, testKeyRing } from '../fixtures.js';
+import { pdfText } from './pdf-text.js';
 
 async function view(): Promise<DeclarationView> {
   const ring = await testKeyRing();
   const declaration = buildDeclaration(passedRun({ manufacturer: { name: 'Omsorg <img src=x onerror=alert(1)> AS', organisasjonsnummer: '974760673' } }), {
     issuer: ISSUER,
+    issuance: ISSUANCE,
     kid: ring.current.kid,
     now: new Date('2026-01-15T10:00:00Z'),
     id: 'egn-test',
@@ -50,6 +53,66 @@ describe('renderings of a declaration', () => {
     expect(apprec.test.map((t) => t.action[0].operation.result)).toEqual(['pass', 'warning']);
     expect(bundle.entry.every((e) => /^urn:uuid:[0-9a-f-]{36}$/.test(e.fullUrl))).toBe(true);
     expect(new Set(bundle.entry.map((e) => e.fullUrl)).size).toBe(3);
+  });
+});
+
+async function levelAView(): Promise<DeclarationView> {
+  const ring = await testKeyRing();
+  const declaration = buildSelfDeclaration(
+    {
+      manufacturer: { name: 'Omsorg & Journal AS', organisasjonsnummer: ORGNR },
+      product: { name: 'OmsorgsJournal', version: '5.2.0' },
+      profiles: [{ profile: { profile: 'dialogmelding-1.1', version: '1.1.0', title: 'Dialogmelding 1.1', profileSha256: 'a'.repeat(64), status: 'active' }, direction: 'send' }],
+      documentation: [{ name: 'samsvarsrapport.pdf', mediaType: 'application/pdf', size: 4321, sha256: 'd'.repeat(64) }],
+      issuance: { placeOfIssue: 'Bodø', signatory: { name: 'Ola <b>Nordmann</b>', function: 'produktansvarlig' } },
+    },
+    { issuer: ISSUER, kid: ring.current.kid, now: new Date('2026-01-15T10:00:00Z'), id: 'egn-niva-a' },
+  );
+  const jws = await signDeclaration(declaration, ring.current);
+  return { declaration, jws, jwsSha256: declarationJwsSha256(jws), status: { status: 'active' }, assuranceLevel: 'A', countersignatures: [], baseUrl: 'https://samsvar.test' };
+}
+
+describe('the EHDS fields: place of issue and who signs for the manufacturer', () => {
+  it('appear in the HTML and the PDF', async () => {
+    const v = await view();
+    expect(renderDeclarationHtml(v)).toContain('<dt>Sted og dato</dt><dd>Tromsø, 15. januar 2026</dd>');
+    expect(renderDeclarationHtml(v)).toContain('<dt>Signert for produsenten av</dt><dd>Kari Nordmann, daglig leder</dd>');
+    const text = pdfText(await renderDeclarationPdf(v));
+    expect(text).toContain('Sted og dato: Tromsø, 15. januar 2026.');
+    expect(text).toContain('Signert for produsenten av: Kari Nordmann, daglig leder');
+    expect(text).toContain('Grunnlag: samsvar 0.1.0, testkjøring run-1');
+    expect(text).not.toContain('Samsvar har ikke testet systemet');
+  });
+});
+
+describe('renderings of a level A declaration', () => {
+  it('HTML: marked as level A and untested, with the documents\' digests, signatory escaped', async () => {
+    const html = renderDeclarationHtml(await levelAView());
+    expect(html).toContain('<p class="level-a">Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.</p>');
+    expect(html).toContain('A – egenerklæring med dokumentasjon');
+    expect(html).toContain('Ikke testet i samsvar');
+    expect(html).toContain(`<td>samsvarsrapport.pdf</td><td>application/pdf</td><td>4321 byte</td><td><code>${'d'.repeat(64)}</code></td>`);
+    expect(html).toContain('Ingen: erklæringen er ikke testet i samsvar.');
+    expect(html).toContain('Ola &lt;b&gt;Nordmann&lt;/b&gt;, produktansvarlig');
+    expect(html).not.toMatch(/\{\{\w+\}\}/);
+  });
+
+  it('PDF: says level A and untested, and lists the documentation', async () => {
+    // Long lines wrap on the page: compare with whitespace collapsed.
+    const text = pdfText(await renderDeclarationPdf(await levelAView())).replace(/\s+/g, ' ');
+    expect(text).toContain('Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.');
+    expect(text).toContain('Dokumentasjon (nivå A)');
+    expect(text).toContain('samsvarsrapport.pdf (application/pdf, 4321 byte)');
+    expect(text).toContain(`SHA-256: ${'d'.repeat(64)}`);
+    expect(text).toContain('Sted og dato: Bodø, 15. januar 2026.');
+  });
+
+  it('FHIR: reports that are pending, not passed, naming the documentation instead of tests', async () => {
+    const bundle = renderDeclarationFhir(await levelAView());
+    const [report] = bundle.entry.map((e) => e.resource) as any[];
+    expect(report).toMatchObject({ resourceType: 'TestReport', result: 'pending', name: expect.stringMatching(/nivå A, egenerklært, ikke testet/), test: [] });
+    expect(report.participant.map((p: { type: string }) => p.type)).not.toContain('test-engine');
+    expect(report.setup.action[0].operation.message).toContain('d'.repeat(64));
   });
 });
 

@@ -1,0 +1,273 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
+import { SamsvarError } from '../../core/samsvar-error.js';
+import { Engine } from '../../engine/engine.js';
+import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
+import {
+  DEFAULT_NAMESPACES,
+  DEFAULT_TEST_RECEIVER,
+  evaluateSubmission,
+  generateReceiveMessage,
+  isXPathAssertion,
+  loadTestcases,
+  messageTypeOf,
+  type Assertion,
+  type Testcase,
+} from '../../testcases/index.js';
+import { withXml } from '../../testcases/xml-document.js';
+import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
+import type { CliIo } from '../cli-io.js';
+import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
+
+export const summary = 'list, read and check test cases offline: samsvar testcases list|show|check|generate';
+
+const HELP = `usage:
+  samsvar testcases list [--profile ID] [--format text|json]
+  samsvar testcases show ID [--format text|json]
+  samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit]
+  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]]
+
+list      the test cases: id, profile, kind, direction and title
+show      what the vendor must do for one test case, and how samsvar decides
+check     evaluates FILE as the service does: for a submit test case FILE is the message or
+          resource the system produced; for a receive test case FILE is the AppRec the system
+          answered with, and --message names the message it answers (from \`generate\` or the run)
+generate  writes the message a receive test case sends to the system (stdout or --out),
+          with the same generator as the service; its MsgId goes to stderr
+
+exit codes: 0 ok (check: passed), 1 check failed, 2 usage error, unknown test case or unreadable file`;
+
+const APPREC_STATUS: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
+
+interface Loaded {
+  catalog: ProfileCatalog;
+  testcases: Testcase[];
+}
+
+/** The catalog and test cases exactly as the service loads them (shipped and imported profiles). */
+function load(io: CliIo): Loaded {
+  const catalog = loadCatalog({ importedDir: importedProfilesDir(io.env) });
+  return { catalog, testcases: loadTestcases(SHIPPED_TESTCASES_DIR, catalog) };
+}
+
+function find(testcases: readonly Testcase[], id: string | undefined): Testcase {
+  if (!id) throw new SamsvarError('bad_request', 'no test case id given; `samsvar testcases list` shows them');
+  const tc = testcases.find((t) => t.id === id);
+  if (!tc) throw new SamsvarError('not_found', `unknown test case '${id}'; \`samsvar testcases list\` shows the known ones`);
+  return tc;
+}
+
+function format(value: string | undefined, allowed: string[]): string {
+  const f = value ?? 'text';
+  if (!allowed.includes(f)) throw new SamsvarError('bad_request', `--format must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}, not "${f}"`);
+  return f;
+}
+
+function readInput(io: CliIo, file: string, what: string, maxBytes = Infinity): Buffer {
+  try {
+    const target = path.resolve(io.cwd, file);
+    const size = statSync(target).size;
+    if (size > maxBytes) throw new SamsvarError('bad_request', `${what} ${file} has ${size} bytes, more than the ${maxBytes} a message may have`);
+    return readFileSync(target);
+  } catch (e) {
+    if (e instanceof SamsvarError) throw e;
+    throw new SamsvarError('bad_request', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function list(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, format: { type: 'string' } } });
+  if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
+  const fmt = format(values.format, ['text', 'json']);
+  const { catalog, testcases } = load(io);
+  if (values.profile) catalog.require(values.profile);
+  const shown = values.profile ? testcases.filter((t) => t.profile === values.profile) : testcases;
+  const rows = shown.map((t) => ({ id: t.id, profile: t.profile, kind: t.kind, direction: t.direction, title: t.title }));
+  if (fmt === 'json') {
+    io.out(JSON.stringify({ testcases: rows }, null, 2));
+    return 0;
+  }
+  const idWidth = Math.max(2, ...rows.map((r) => r.id.length)) + 2;
+  const profileWidth = Math.max(7, ...rows.map((r) => r.profile.length)) + 2;
+  io.out(
+    [
+      `${'ID'.padEnd(idWidth)}${'PROFILE'.padEnd(profileWidth)}${'KIND'.padEnd(9)}${'DIRECTION'.padEnd(11)}TITLE`,
+      ...rows.map((r) => `${r.id.padEnd(idWidth)}${r.profile.padEnd(profileWidth)}${r.kind.padEnd(9)}${r.direction.padEnd(11)}${r.title}`),
+      `${rows.length} test case(s)`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** Word-wraps a paragraph for the terminal, keeping the indentation of the block it belongs to. */
+function wrap(text: string, indent: string, width = 96): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+function assertionLines(a: Assertion): string[] {
+  const out = [`  ${a.id} (${a.severity ?? 'error'})`, ...wrap(a.message, '    ')];
+  if (isXPathAssertion(a)) {
+    if (a.context) out.push(`    context: ${a.context}${a.optional ? ' (may be absent)' : ''}`);
+    out.push(`    xpath:   ${a.xpath}`);
+  } else {
+    out.push(`    fhirpath: ${a.fhirpath}`);
+  }
+  if (a.reference) out.push(`    see ${a.reference}`);
+  return out;
+}
+
+function show(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
+  const fmt = format(values.format, ['text', 'json']);
+  if (positionals.length > 1) throw new SamsvarError('bad_request', `show takes one test case id, not ${positionals.length}`);
+  const { testcases } = load(io);
+  const tc = find(testcases, positionals[0]);
+  if (fmt === 'json') {
+    const { source: _source, ...description } = tc;
+    io.out(JSON.stringify(description, null, 2));
+    return 0;
+  }
+  const out = [`${tc.id}: ${tc.title}`, `profile ${tc.profile}, ${tc.kind} test case (the system ${tc.direction === 'send' ? 'sends' : 'receives'})`, '', 'What to do:', ...wrap(tc.description, '  '), ''];
+  if (tc.kind === 'submit') {
+    out.push(`How samsvar decides: the submitted file must pass profile ${tc.profile} (schema, rules, code lists, identifiers)${tc.expect.assertions?.length ? ' and every error assertion below:' : '.'}`);
+  } else {
+    const apprec = tc.expect.apprecProfile ?? 'apprec-1.0';
+    const type = messageTypeOf(tc.message.xml!);
+    out.push(
+      `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`).`,
+      `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its MsgInfo/Type'}),`,
+      `  and have Status V=${tc.expect.apprec.status.map((s) => `"${s}"${APPREC_STATUS[s] ? ` (${APPREC_STATUS[s]})` : ''}`).join(' or ')}${
+        tc.expect.apprec.errorCodes?.length ? ` with Error V=${tc.expect.apprec.errorCodes.map((c) => `"${c}"`).join(', ')}` : ''
+      }${tc.expect.assertions?.length ? '; and every error assertion below:' : '.'}`,
+    );
+  }
+  for (const a of tc.expect.assertions ?? []) out.push(...assertionLines(a));
+  io.out(out.join('\n'));
+  return 0;
+}
+
+/** The generated message a receive check answers: its MsgId and type are what the AppRec must repeat. */
+function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType: string; xml: string } {
+  let head: { msgId: string; msgType: string };
+  try {
+    head = withXml(bytes, (doc) => ({
+      msgId: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId)', { mh: DEFAULT_NAMESPACES.mh })),
+      msgType: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })),
+    }));
+  } catch (e) {
+    throw new SamsvarError('bad_request', `--message ${file}: ${e instanceof SamsvarError ? e.detail : (e as Error).message}`);
+  }
+  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} is not a Hodemelding with MsgInfo/MsgId; give the message samsvar generated for this test case`);
+  // samsvar writes generated messages in UTF-8; the evaluation only reads ASCII header values from the text.
+  return { ...head, xml: bytes.toString('utf8') };
+}
+
+async function check(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: 'string' }, format: { type: 'string' } } });
+  const fmt = format(values.format, ['text', 'json', 'junit']);
+  if (positionals.length !== 2) throw new SamsvarError('bad_request', `give a test case id and one file\n${HELP}`);
+  const [id, file] = positionals;
+  const { catalog, testcases } = load(io);
+  const tc = find(testcases, id);
+  const bytes = readInput(io, file, 'file');
+
+  let generated: { msgId: string; msgType: string; xml: string } | undefined;
+  if (tc.kind === 'receive') {
+    if (!values.message) {
+      throw new SamsvarError(
+        'bad_request',
+        `test case ${tc.id} checks the AppRec your system answered a generated message with; give that message with --message GENERATED.xml (\`samsvar testcases generate ${tc.id} --out GENERATED.xml\` makes one)`,
+      );
+    }
+    // Parsed here, outside the engine, so the engine's size limit is applied here too.
+    generated = generatedMessage(readInput(io, values.message, 'message', DEFAULT_MAX_BYTES), values.message);
+    const expectedType = messageTypeOf(tc.message.xml!);
+    if (expectedType && generated.msgType !== expectedType) {
+      throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without MsgInfo/Type'}, but test case ${tc.id} generates ${expectedType} messages`);
+    }
+  } else if (values.message) {
+    throw new SamsvarError('bad_request', `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`);
+  }
+
+  const evaluation = await evaluateSubmission(tc, bytes, new Engine(catalog), generated ? { generated: { msgId: generated.msgId, xml: generated.xml } } : {});
+  // A receive test case judges the AppRec, so that is the profile the file was checked against.
+  const checkedAgainst = tc.kind === 'receive' ? (tc.expect.apprecProfile ?? 'apprec-1.0') : tc.profile;
+  const result: TestcaseCheckResult = { file, testcase: tc.id, profile: checkedAgainst, verdict: evaluation.verdict, findings: evaluation.findings };
+  if (fmt === 'json') {
+    const v = evaluation.validation;
+    io.out(
+      JSON.stringify(
+        {
+          ...result,
+          kind: tc.kind,
+          ...(generated ? { answers: generated.msgId } : {}),
+          validation: { profile: v.profile, profileVersion: v.profileVersion, valid: v.valid, detection: v.detection },
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (fmt === 'junit') {
+    io.out(renderTestcaseJunit([result]));
+  } else {
+    io.out(renderTestcaseText([result]));
+  }
+  return evaluation.verdict === 'passed' ? 0 : 1;
+}
+
+function generate(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' } },
+  });
+  if (positionals.length > 1) throw new SamsvarError('bad_request', `generate takes one test case id, not ${positionals.length}`);
+  if (values['receiver-name'] && !values['receiver-her-id']) throw new SamsvarError('bad_request', '--receiver-name needs --receiver-her-id');
+  const { testcases } = load(io);
+  const tc = find(testcases, positionals[0]);
+  const receiver = values['receiver-her-id'] ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name } : undefined;
+  const message = generateReceiveMessage(tc, { runId: values['run-id'] ?? 'local', receiver });
+  if (values.out) {
+    const target = path.resolve(io.cwd, values.out);
+    try {
+      writeFileSync(target, message.xml);
+    } catch (e) {
+      throw new SamsvarError('bad_request', `cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else {
+    io.out(message.xml);
+  }
+  io.err(`MsgId ${message.msgId} (${message.msgType}, patient ${message.patient.givenName} ${message.patient.familyName}, fødselsnummer ${message.patient.fnr})`);
+  return 0;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    io.out(HELP);
+    return sub ? 0 : 2;
+  }
+  switch (sub) {
+    case 'list':
+      return list(rest, io);
+    case 'show':
+      return show(rest, io);
+    case 'check':
+      return check(rest, io);
+    case 'generate':
+      return generate(rest, io);
+    default:
+      throw new SamsvarError('bad_request', `unknown subcommand '${sub}'\n${HELP}`);
+  }
+}

@@ -1,0 +1,171 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/auth/principal.js';
+import { DeclarationService } from '../../src/registry/declaration-service.js';
+import { DeclarationStore } from '../../src/registry/declaration-store.js';
+import { DEFAULT_SWEEP_SECONDS, schedulePeriodic, sweepIntervalSeconds, type Timers } from '../../src/registry/status-sweep.js';
+import type { AppContext } from '../../src/server/app-context.js';
+import { buildContext } from '../../src/server/service.js';
+import { loadKeyRing } from '../../src/signing/key-store.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
+import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
+import { validOrgNumber } from '../support/service.js';
+
+const DAY = 24 * 3600 * 1000;
+const PROFILE = 'dialogmelding-1.1-foresporsel';
+const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
+
+/** Timers that run only when the test says so: the schedule is stepped, never waited for. */
+function manualTimers() {
+  const pending = new Map<number, { fn: () => void; ms: number }>();
+  let next = 0;
+  const timers: Timers = {
+    setTimeout: (fn, ms) => (pending.set(++next, { fn, ms }), next),
+    clearTimeout: (h) => void pending.delete(h as number),
+  };
+  return {
+    timers,
+    pending: () => [...pending.values()].map((p) => p.ms),
+    /** Fires every due timer once and lets the task's promise settle. */
+    async fire() {
+      const due = [...pending.entries()];
+      pending.clear();
+      for (const [, p] of due) p.fn();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    },
+  };
+}
+
+describe('the sweep interval (SAMSVAR_SWEEP_SECONDS)', () => {
+  it('defaults to 300 seconds, accepts 0 to turn the sweep off, and refuses anything else with the variable named', () => {
+    expect(sweepIntervalSeconds({})).toBe(DEFAULT_SWEEP_SECONDS);
+    expect(sweepIntervalSeconds({ SAMSVAR_SWEEP_SECONDS: '60' })).toBe(60);
+    expect(sweepIntervalSeconds({ SAMSVAR_SWEEP_SECONDS: '0' })).toBe(0);
+    for (const bad of ['-1', '1.5', 'fem', '100000']) {
+      expect(() => sweepIntervalSeconds({ SAMSVAR_SWEEP_SECONDS: bad })).toThrow(/SAMSVAR_SWEEP_SECONDS must be a whole number/);
+    }
+  });
+});
+
+describe('the periodic schedule', () => {
+  it('runs at once, then again one interval after each run finished, and keeps going after a failure', async () => {
+    const clock = manualTimers();
+    const errors: unknown[] = [];
+    let runs = 0;
+    const task = schedulePeriodic(async () => {
+      runs++;
+      if (runs === 2) throw new Error('database busy');
+    }, 300_000, (e) => errors.push(e), clock.timers);
+    expect(clock.pending()).toEqual([0]);
+    await clock.fire();
+    expect(runs).toBe(1);
+    expect(clock.pending()).toEqual([300_000]);
+    await clock.fire();
+    expect(runs).toBe(2);
+    expect(errors).toEqual([new Error('database busy')]);
+    expect(clock.pending()).toEqual([300_000]);
+    await task.stop();
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('stops cleanly: waits for a run in progress and schedules nothing after it', async () => {
+    const clock = manualTimers();
+    let release!: () => void;
+    let finished = false;
+    const task = schedulePeriodic(
+      () => new Promise<void>((r) => (release = r)).then(() => void (finished = true)),
+      1000,
+      () => {},
+      clock.timers,
+    );
+    await clock.fire();
+    let stopped = false;
+    const stopping = task.stop().then(() => (stopped = true));
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(finished).toBe(true);
+    expect(clock.pending()).toEqual([]);
+  });
+});
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`the status sweep on ${dialect.name}`, () => {
+    let db: TestDatabase;
+    let ctx: AppContext;
+    let svc: DeclarationService;
+    let store: DeclarationStore;
+    let vendor: Principal;
+    let systemId: string;
+    /** Only ever moves forward, as time does. */
+    let offset = 0;
+
+    beforeAll(async () => {
+      db = await dialect.create();
+      ctx = await buildContext({ port: 0, maxBodyBytes: 1 << 20, rateLimitPerMinute: 100, ...db.config });
+      store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+      const env = { SAMSVAR_DATA: mkdtempSync(path.join(tmpdir(), 'samsvar-sweep-')) };
+      svc = new DeclarationService({
+        store,
+        repo: ctx.repo,
+        runs: ctx.runs,
+        catalog: ctx.catalog,
+        keys: await loadKeyRing({ env }),
+        keyEnv: env,
+        issuerName: 'samsvar (test)',
+        samsvarVersion: '0.0.0-test',
+        now: () => new Date(Date.now() + offset),
+      });
+      const { vendor: v } = await ctx.repo.createVendor({ orgNumber: validOrgNumber(), name: 'Sveip AS', email: 'post@example.no' }, `hash-${Math.random()}`);
+      vendor = { role: 'vendor', vendorId: v.id, tokenId: 't' };
+      systemId = (await ctx.runs.createSystem(vendor, { name: 'SveipJournal' })).id;
+    }, 60_000);
+    afterAll(async () => {
+      await ctx?.database.close();
+      await db?.drop();
+    });
+
+    const declare = async (version: string) => {
+      const ver = await ctx.runs.createVersion(vendor, systemId, { version });
+      return svc.issueSelfDeclared(vendor, systemId, ver.id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
+    };
+    const feedEvents = async () => (await svc.feedItems()).map((i) => `${i.entry.type}:${i.declaration.product.version}`);
+
+    it('logs a supersession, and the feed shows it, without anyone reading the registry first', async () => {
+      await declare('1.0');
+      const newer = await declare('1.1');
+      const changes = await svc.sweep();
+      expect(changes).toEqual([{ declarationId: expect.any(String), from: 'active', to: 'superseded', reason: `superseded by ${newer.id}`, logSeq: 3 }]);
+      expect((await store.recentLog(10)).map((e) => e.type)).toEqual(['superseded', 'issued', 'issued']);
+      expect(await svc.sweep()).toEqual([]);
+      expect((await feedEvents())[0]).toBe('superseded:1.0');
+    });
+
+    it('logs expiry once the expiry date has passed', async () => {
+      offset = 25 * 30 * DAY;
+      const changes = await svc.sweep();
+      // Both lapse: the superseded one's status becomes expired too, since expiry is the more serious state.
+      expect(changes.map((c) => `${c.from}->${c.to}`).sort()).toEqual(['active->expired', 'superseded->expired']);
+      expect(changes.every((c) => /^expired on/.test(c.reason!))).toBe(true);
+      expect(await svc.sweep()).toEqual([]);
+      expect((await store.recentLog(1))[0]!.type).toBe('expired');
+    });
+
+    it('revokes a declaration whose spot check deadline passed unanswered, and logs it', async () => {
+      const d = await declare('2.0');
+      expect(await svc.sweep()).toEqual([]); // the older ones are expired already: nothing new to log
+      const at = new Date(Date.now() + offset);
+      await store.addSpotCheck({ id: 'sp-sweep', declarationId: d.id, testCases: ['irrelevant'], requestedBy: 'admin', requestedAt: at.toISOString(), deadline: new Date(at.getTime() + DAY).toISOString() }, 'admin:t');
+      expect(await svc.sweep()).toEqual([]);
+      offset += 2 * DAY;
+      const changes = await svc.sweep();
+      expect(changes).toEqual([{ declarationId: d.id, from: 'active', to: 'revoked', reason: expect.stringMatching(/spot check sp-sweep was not answered by its deadline/), logSeq: expect.any(Number) }]);
+      expect((await store.spotCheck('sp-sweep'))!.outcome).toBe('missed');
+      expect((await feedEvents())[0]).toBe('revoked:2.0');
+      expect(await svc.sweep()).toEqual([]);
+    });
+  });
+}
