@@ -118,6 +118,8 @@ async function hostileBench() {
     '100 MB': big,
     '10,000-deep nesting': enc.encode(`${'<a>'.repeat(10000)}${'</a>'.repeat(10000)}`),
     'invalid UTF-8': Uint8Array.from([...enc.encode('<a>'), 0xff, 0xfe, ...enc.encode('</a>')]),
+    // Many findings among many siblings on one line: each must be located in constant time.
+    '20,000 wrong codes': enc.encode(`<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21">${'<Status V="9" S="2.16.578.1.12.4.1.1.8221"/>'.repeat(20000)}</AppRec>`),
   };
   const lines = [];
   let ok = true;

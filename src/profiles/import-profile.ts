@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { XmlValidator } from '../xml/xml-validator.js';
@@ -21,7 +21,8 @@ export function importXmlProfile(sourceDir: string, targetRoot: string, catalog:
   if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) throw new SamsvarError('bad_request', `${sourceDir} is not a directory`);
   mkdirSync(targetRoot, { recursive: true });
   const staging = path.join(targetRoot, `.import-${process.pid}-${Date.now()}`);
-  cpSync(sourceDir, staging, { recursive: true, dereference: false, filter: (src) => !statSync(src).isSymbolicLink() });
+  // Links inside the profile are left out (they could point anywhere); the directory named may itself be one.
+  cpSync(realpathSync(sourceDir), staging, { recursive: true, dereference: false, filter: (src) => !lstatSync(src).isSymbolicLink() });
   try {
     const manifestPath = path.join(staging, 'profile.json');
     if (!existsSync(manifestPath)) {

@@ -6,6 +6,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import type { Principal } from '../auth/principal.js';
 import { parseJsonBody, readLimitedBody, requireMediaType } from './body.js';
 import type { RateLimiter } from './rate-limit.js';
+import { withSecurityHeaders } from './security-headers.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -129,7 +130,7 @@ export class ApiRouter {
       const mediaType = requireMediaType(c.req.header('content-type'), def.rawBody.mediaTypes);
       raw = { bytes: await readLimitedBody(c.req.raw, this.opts.maxBodyBytes), mediaType };
     }
-    return def.handler({ c, principal, params: c.req.param() as Record<string, string>, query, body, raw, clientAddress });
+    return withSecurityHeaders(await def.handler({ c, principal, params: c.req.param() as Record<string, string>, query, body, raw, clientAddress }));
   }
 
   private async authorize(def: RouteDef, c: Context): Promise<Principal | null> {

@@ -10,12 +10,6 @@ import { CORE_ROUTE_MODULES } from './routes/index.js';
 
 export const API_BASE = '/api/v1';
 
-/** Defaults for every response; a route that renders HTML sets its own policy. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
-};
-
 /** A feature's routes: registers them on the router with the context it needs. */
 export type RouteModule = (api: ApiRouter, ctx: AppContext) => void;
 
@@ -30,13 +24,6 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = []): { 
     maxBodyBytes: ctx.config.maxBodyBytes,
     rateLimiter: new RateLimiter(ctx.config.rateLimitPerMinute),
     authenticate: (c) => ctx.authenticator.fromHeader(c.req.header('authorization')),
-  });
-
-  // Responses carry what vendors sent (a stored XML message may hold XHTML with a script) and are
-  // read by administrators in a browser: nothing this origin serves may run script or be sniffed.
-  app.use('*', async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
   });
 
   app.onError((err, c) => {

@@ -50,14 +50,18 @@ function tooLarge(maxBytes: number): SamsvarError {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Parses a JSON request body; invalid UTF-8 or JSON is a 400 naming the problem. */
-export function parseJsonBody(bytes: Uint8Array): unknown {
-  let text: string;
+/** A request body as text; invalid UTF-8 is a 400. */
+export function utf8Body(bytes: Uint8Array): string {
   try {
-    text = utf8.decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     throw new SamsvarError('bad_request', 'the body is not valid UTF-8');
   }
+}
+
+/** Parses a JSON request body; invalid UTF-8 or JSON is a 400 naming the problem. */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  const text = utf8Body(bytes);
   if (text.trim() === '') throw new SamsvarError('bad_request', 'the body is empty; send a JSON object');
   try {
     return JSON.parse(text);

@@ -1,6 +1,5 @@
 import type { ServerConfig } from './config.js';
 import { declarationFeature } from './routes/declaration-feature.js';
-import { featureModules } from './features.js';
 import { startService } from './service.js';
 
 /**

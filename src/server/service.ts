@@ -4,6 +4,7 @@ import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { Authenticator } from '../auth/authenticator.js';
+import { SamsvarError } from '../core/samsvar-error.js';
 import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
@@ -79,10 +80,19 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
   const ctx = await buildContext(config, opts);
   const { app } = createApp(ctx, opts.routeModules);
   let server!: ServerType;
-  const info = await new Promise<AddressInfo>((resolve, reject) => {
-    server = serve({ fetch: app.fetch, port: config.port, hostname: opts.hostname }, resolve);
-    server.once('error', reject);
-  });
+  let info: AddressInfo;
+  try {
+    info = await new Promise<AddressInfo>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: config.port, hostname: opts.hostname }, resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    // Nothing listens, so nothing will ever close the database: close it here.
+    await ctx.database.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SamsvarError('conflict', `port ${config.port} is in use; stop what listens there or set PORT`);
+    if ((e as NodeJS.ErrnoException).code === 'EACCES') throw new SamsvarError('forbidden', `port ${config.port} may not be opened by this user; set PORT to one above 1023`);
+    throw e;
+  }
   const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : '127.0.0.1';
   const tasks = (opts.backgroundTasks ?? []).map((start) => start(ctx));
   let closing: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,24 @@ describe('samsvar profiles import and list', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('http://www.kith.no/xmlstds/kith.xsd');
     expect((await runCli(['profiles', 'list'], env)).stdout).not.toContain('leaky-set');
+  });
+});
+
+describe('samsvar profiles import and symbolic links', () => {
+  it('copies no symbolic link into the data directory, whether it points outside the profile or nowhere', async () => {
+    const dir = path.join(work, 'linked');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>');
+    symlinkSync('/etc/hostname', path.join(dir, 'outside.xsd'));
+    symlinkSync(path.join(dir, 'no-such-file'), path.join(dir, 'dangling.xsd'));
+    const r = await runCli(['profiles', 'import', dir, '--id', 'linked-set', '--schema', 'a.xsd'], env);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const imported = path.join(data, 'profiles', 'linked-set');
+    expect(existsSync(path.join(imported, 'a.xsd'))).toBe(true);
+    for (const link of ['outside.xsd', 'dangling.xsd']) expect(() => lstatSync(path.join(imported, link))).toThrow(/ENOENT/);
+    // The directory named on the command line may itself be a link.
+    symlinkSync(dir, path.join(work, 'linked-alias'));
+    expect((await runCli(['profiles', 'import', path.join(work, 'linked-alias'), '--id', 'linked-alias', '--schema', 'a.xsd'], env)).code).toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ const sqlite = dialectsUnderTest()[0]!;
 async function problem(res: Response, status: number, code: string): Promise<{ detail: string; type: string }> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   const body = (await res.json()) as { status: number; code: string; type: string; title: string; detail: string };
   expect(body).toMatchObject({ status, code, type: `https://samsvar.no/problems/${code}` });
   expect(body.detail.length).toBeGreaterThan(10);

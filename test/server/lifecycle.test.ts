@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dialectsUnderTest } from '../support/databases.js';
+import pg from 'pg';
+import { startService } from '../../src/server/service.js';
 import { startTestService } from '../support/service.js';
 
 describe('shutting down', () => {
@@ -33,4 +35,28 @@ describe('shutting down', () => {
     expect(closed).toBe(true);
     await t.stop();
   });
+});
+
+describe('starting on a port that is taken', () => {
+  for (const dialect of dialectsUnderTest()) {
+    it(`says so in a sentence, not a stack trace, and leaves no database connection open (${dialect.name})`, async () => {
+      const first = await startTestService(dialect);
+      const db = await dialect.create();
+      try {
+        const failure = startService({ port: first.service.port, maxBodyBytes: 1024, rateLimitPerMinute: 10, ...db.config }, { hostname: '127.0.0.1', log: () => {} });
+        await expect(failure).rejects.toMatchObject({ code: 'conflict', detail: expect.stringContaining(`port ${first.service.port} is in use`) });
+        if (db.config.databaseUrl) {
+          const name = new URL(db.config.databaseUrl).pathname.slice(1);
+          const admin = new pg.Client({ connectionString: db.config.databaseUrl });
+          await admin.connect();
+          const { rows } = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+          await admin.end();
+          expect(rows[0].n).toBe(0);
+        }
+      } finally {
+        await first.stop();
+        await db.drop();
+      }
+    });
+  }
 });

@@ -7,6 +7,7 @@ import { renderDeclarationFhir } from '../../declarations/render/render-fhir.js'
 import { renderDeclarationHtml } from '../../declarations/render/render-html.js';
 import { renderDeclarationPdf } from '../../declarations/render/render-pdf.js';
 import { json } from '../api-router.js';
+import { parseJsonBody, utf8Body } from '../body.js';
 import type { RouteModule } from '../app.js';
 import { HTML_HEADERS, type DeclarationFeature } from './declaration-feature.js';
 import { idSchema } from './schemas.js';
@@ -184,24 +185,12 @@ export const declarationRoutes = (f: DeclarationFeature): RouteModule => (api, c
       },
     },
     handler: async ({ raw }) => {
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(raw!.bytes);
-      } catch {
-        throw new SamsvarError('bad_request', 'the body is not valid UTF-8');
-      }
-      let jws = text.trim();
+      let jws: string;
       if (raw!.mediaType === 'application/json') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch (e) {
-          throw new SamsvarError('bad_request', `the body is not valid JSON: ${(e as Error).message}`);
-        }
-        const candidate = (parsed as { jws?: unknown })?.jws;
+        const candidate = (parseJsonBody(raw!.bytes) as { jws?: unknown } | null)?.jws;
         if (typeof candidate !== 'string') throw new SamsvarError('bad_request', 'send {"jws": "<compact JWS>"} or the JWS itself as application/jose');
         jws = candidate.trim();
-      }
+      } else jws = utf8Body(raw!.bytes).trim();
       if (!jws) throw new SamsvarError('bad_request', 'the body is empty; send the compact JWS');
       return json(200, await svc().verify(jws));
     },

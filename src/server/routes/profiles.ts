@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { actorOf } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
+import type { ProfileStatusOverride } from '../../storage/repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
 import type { Testcase } from '../../testcases/testcase.js';
@@ -13,8 +14,7 @@ export function testcaseSummary(tc: Testcase) {
   return { id: tc.id, profile: tc.profile, kind: tc.kind, direction: tc.direction, title: tc.title, description: tc.description };
 }
 
-async function profileSummary(ctx: AppContext, p: LoadedProfile) {
-  const overrides = await ctx.repo.profileStatuses();
+function profileSummary(ctx: AppContext, p: LoadedProfile, overrides: Map<string, ProfileStatusOverride>) {
   const m = p.manifest;
   return {
     id: m.id,
@@ -39,7 +39,10 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     tags: ['profiles'],
     auth: 'public',
     responses: { 200: { description: 'Profiles', schema: arrayOf(profileSummarySchema) } },
-    handler: async () => json(200, await Promise.all(ctx.catalog.list().map((p) => profileSummary(ctx, p)))),
+    handler: async () => {
+      const overrides = await ctx.repo.profileStatuses();
+      return json(200, ctx.catalog.list().map((p) => profileSummary(ctx, p, overrides)));
+    },
   });
 
   api.add({
@@ -54,7 +57,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     },
     handler: async ({ params }) => {
       const p = ctx.catalog.require(params.id!);
-      return json(200, { ...(await profileSummary(ctx, p)), testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary) });
+      return json(200, { ...profileSummary(ctx, p, await ctx.repo.profileStatuses()), testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary) });
     },
   });
 
@@ -78,7 +81,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
       if (!p) throw new SamsvarError('not_found', `profile '${params.id}' not found`);
       const { status, reason } = body as { status: 'draft' | 'active' | 'retired'; reason?: string };
       await ctx.repo.setProfileStatus(p.manifest.id, status, reason ?? null, actorOf(principal));
-      return json(200, await profileSummary(ctx, p));
+      return json(200, profileSummary(ctx, p, await ctx.repo.profileStatuses()));
     },
   });
 
