@@ -50,3 +50,21 @@ export function sortFindings(findings: Finding[]): Finding[] {
       a.ruleId.localeCompare(b.ruleId),
   );
 }
+
+/** Most findings one document reports: a message with a million wrong elements must not become a response, or a stored submission, of hundreds of megabytes. */
+export const MAX_FINDINGS = 1000;
+
+/** Keeps at most `max` items, the most severe first, so that the verdict stays right; says how many were left out. */
+export function mostSevereFirst<T extends { severity: Severity }>(items: T[], max = MAX_FINDINGS): { kept: T[]; omitted: number } {
+  if (items.length <= max) return { kept: items, omitted: 0 };
+  return { kept: [...items].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, max), omitted: items.length - max };
+}
+
+export function findingsLimitNotice(omitted: number, layer: Layer): Finding {
+  return {
+    ruleId: 'FINDINGS-LIMIT',
+    severity: 'information',
+    layer,
+    message: `The document has more than ${MAX_FINDINGS} findings; ${omitted} less severe ones are left out. Fix these and validate again`,
+  };
+}

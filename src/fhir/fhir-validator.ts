@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Finding } from '../core/finding.js';
-import { sortFindings } from '../core/finding.js';
+import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -123,7 +123,7 @@ export class FhirValidator {
       if (problem) throw problem;
       const sd = store.structureDefinition(profile.manifest.url)!;
       const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
-      return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: sortFindings(findings) };
+      return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: reported(findings) };
     }
 
     const claimNodes = metaProfileNodes(root);
@@ -135,7 +135,7 @@ export class FhirValidator {
       const sd = store.structureDefinition(claim)!;
       if (sd.type !== rt) continue;
       const findings = this.withIdentifiers(validator.validate(root, sd), root, rt, p.manifest as FhirProfileManifest);
-      return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: sortFindings(findings) };
+      return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: reported(findings) };
     }
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
     claimNodes.forEach((c, i) => {
@@ -145,7 +145,7 @@ export class FhirValidator {
     const detection = claims.length
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
       : `no profile given and no meta.profile claim: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`;
-    return { profile: null, detection, findings: sortFindings(findings) };
+    return { profile: null, detection, findings: reported(findings) };
   }
 
   /** Adds the Norwegian identifier checks (identifier layer) to a validation's findings. */
@@ -193,3 +193,10 @@ function metaProfileNodes(root: JsonNode & { kind: 'object' }): (JsonNode & { ki
 }
 
 export { toOperationOutcome } from './operation-outcome.js';
+
+/** Sorted, and at most MAX_FINDINGS of them, the most severe kept (see mostSevereFirst). */
+function reported(findings: Finding[]): Finding[] {
+  const { kept, omitted } = mostSevereFirst(findings);
+  const sorted = sortFindings(kept);
+  return omitted ? [...sorted, findingsLimitNotice(omitted, 'structure')] : sorted;
+}

@@ -76,9 +76,12 @@ export function checkNorwegianIdentifiers(root: JsonNode, rootPath: string, real
  */
 export function mergeIdentifierFindings(findings: Finding[], idFindings: Finding[]): Finding[] {
   const out = [...findings];
+  const invariantAt = new Map<string, Finding>();
+  for (const f of findings) {
+    if (f.ruleId.startsWith('FHIR-INVARIANT-') && f.severity === 'error' && f.path && !invariantAt.has(f.path)) invariantAt.set(f.path, f);
+  }
   for (const idf of idFindings) {
-    const owner = idf.path!.replace(/\.value$/, '');
-    const inv = out.find((f) => f.ruleId.startsWith('FHIR-INVARIANT-') && f.path === owner && f.severity === 'error');
+    const inv = invariantAt.get(idf.path!.replace(/\.value$/, ''));
     if (inv && idf.severity === 'error') {
       inv.message = `${inv.message}. ${idf.message}`;
       continue;

@@ -1,6 +1,6 @@
 import { ParseOption, XmlDocument, XmlLibError, XmlValidateError, type XsdValidator } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
-import { SEVERITY_ORDER, sortFindings } from '../core/finding.js';
+import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -8,7 +8,7 @@ import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js'
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
 import { detectProfile, documentFacts } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, MAX_FINDINGS } from './limits.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { NodeLocator } from './node-locator.js';
 import { prescan } from './prescan.js';
 import { ProfileResolver, SAFE_PARSE } from './profile-resolver.js';
@@ -221,21 +221,9 @@ function syntaxFindings(e: unknown): Finding[] {
   }));
 }
 
-/**
- * At most MAX_FINDINGS findings, the most severe first (so the verdict stays right), and one more
- * that says how many were left out: a message with a million wrong elements must not become a
- * response, or a stored submission, of hundreds of megabytes.
- */
+/** Locates only the findings that are kept: locating a million of them would be the hang the cap prevents. */
 function mostSevere(pending: PendingFinding[]): Finding[] {
-  if (pending.length <= MAX_FINDINGS) return pending.map((p) => p.locate());
-  const kept = [...pending].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, MAX_FINDINGS);
-  return [
-    ...kept.map((p) => p.locate()),
-    {
-      ruleId: 'FINDINGS-LIMIT',
-      severity: 'information',
-      layer: 'schema',
-      message: `The document has more than ${MAX_FINDINGS} findings; ${pending.length - MAX_FINDINGS} less severe ones are left out. Fix these and validate again`,
-    },
-  ];
+  const { kept, omitted } = mostSevereFirst(pending);
+  const located = kept.map((p) => p.locate());
+  return omitted ? [...located, findingsLimitNotice(omitted, 'schema')] : located;
 }

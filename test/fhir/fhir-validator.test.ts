@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
-import type { ProfileCatalog } from '../../src/profiles/catalog.js';
+import { loadCatalog, type ProfileCatalog } from '../../src/profiles/catalog.js';
 import { bytes, catalogWith, check, findingOf, profileOn, rules } from './helpers.js';
 
 const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
@@ -85,5 +85,18 @@ describe('a profile that cannot be loaded', () => {
     const v = new FhirValidator(catalogWith([{ id: 'test-broken', sd: broken }]));
     const r = await check(v, { resourceType: 'Observation', text, status: 'final', code: { text: 'x' }, subject: { reference: '#p' }, contained: [{ resourceType: 'Patient', id: 'p', meta: { profile: [broken.url] } }] });
     expect(findingOf(r, 'FHIR-PROFILE-INVALID').message).toContain('Patient.fodselsnummer');
+  });
+});
+
+describe('a resource with a flood of findings', () => {
+  it('answers quickly with at most 1,000 findings, errors first, and says how many were left out', async () => {
+    const engine = new Engine(loadCatalog({ importedDir: '/nonexistent-samsvar-data' }));
+    const identifiers = Array.from({ length: 20_000 }, (_, i) => ({ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: `1234567${String(i).padStart(4, '0')}` }));
+    const patient = { resourceType: 'Patient', meta: { profile: ['http://hl7.no/fhir/StructureDefinition/no-basis-Patient'] }, identifier: identifiers };
+    const r = await engine.validate(new TextEncoder().encode(JSON.stringify(patient)), { format: 'fhir', profile: 'no-basis-patient' });
+    expect(r.valid).toBe(false);
+    expect(r.findings.length).toBe(1001);
+    expect(r.findings.at(-1)).toMatchObject({ ruleId: 'FINDINGS-LIMIT', severity: 'information' });
+    expect(r.findings.slice(0, 1000).every((f) => f.severity === 'error')).toBe(true);
   });
 });
