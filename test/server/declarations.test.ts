@@ -9,6 +9,9 @@ import { declarationModules } from '../../src/server/routes/declaration-feature.
 import { runCli } from '../helpers/cli-run.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+
+/** Signed into every declaration: configured, never taken from a request's Host header. */
+const PUBLIC_URL = 'https://samsvar.example';
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { PROFILE, run, systemVersion } from './declaration-helpers.js';
 
@@ -41,7 +44,7 @@ for (const dialect of dialectsUnderTest()) {
 
     beforeAll(async () => {
       const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-keys-'));
-      const modules = await declarationModules({ dataDir: keysDir }, { env: {}, now: () => new Date(Date.now() + offset) });
+      const modules = await declarationModules({ dataDir: keysDir }, { env: { SAMSVAR_PUBLIC_URL: PUBLIC_URL }, now: () => new Date(Date.now() + offset) });
       t = await startTestService(dialect, {}, { routeModules: modules });
       vendor = await registerVendor(t, 'Omsorg & Journal AS');
       other = await registerVendor(t, 'Konkurrent AS');
@@ -79,11 +82,13 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('issues a declaration from a passed run that verifies with an independent Ed25519 check against the JWKS', async () => {
-      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+      // A forged Host header must not put another issuer URL into the signed content.
+      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE, headers: { 'x-forwarded-host': 'evil.example', host: 'evil.example' } });
       expect(res.status).toBe(201);
-      const body = (await res.json()) as { id: string; status: string; assuranceLevel: string; jws: string; declaration: { conformsTo: { profile: string; direction: string; profileSha256: string }[]; manufacturer: { name: string }; testCases: unknown[]; validator: { version: string } } };
+      const body = (await res.json()) as { id: string; status: string; assuranceLevel: string; jws: string; declaration: { issuer: { url: string }; conformsTo: { profile: string; direction: string; profileSha256: string }[]; manufacturer: { name: string }; testCases: unknown[]; validator: { version: string } } };
       expect(body).toMatchObject({ status: 'active', assuranceLevel: 'B', declaration: { placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } } });
       expect(body.declaration.manufacturer.name).toBe('Omsorg & Journal AS');
+      expect(body.declaration.issuer.url).toBe(PUBLIC_URL);
       expect(body.declaration.conformsTo.map((p) => `${p.profile}/${p.direction}`)).toEqual([`${PROFILE}/receive`, `${PROFILE}/send`]);
       expect(body.declaration.conformsTo[0]!.profileSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(body.declaration.testCases.length).toBeGreaterThanOrEqual(3);
@@ -124,7 +129,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(page).toContain('Omsorg &amp; Journal AS');
       const pdf = Buffer.from(await (await get(`/api/v1/declarations/${declId}.pdf`)).arrayBuffer());
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-      expect(pdf.toString('latin1')).toContain(`/URI (${t.url}/api/v1/declarations/${declId})`);
+      expect(pdf.toString('latin1')).toContain(`/URI (${PUBLIC_URL}/api/v1/declarations/${declId})`);
       const fhir = await get(`/api/v1/declarations/${declId}.fhir.json`);
       expect(fhir.headers.get('content-type')).toBe('application/fhir+json');
       const bundle = (await fhir.json()) as { resourceType: string; entry: { resource: { resourceType: string; result: string } }[] };

@@ -43,7 +43,8 @@ export async function declarationFeature(
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), SAMSVAR_DATA: config.dataDir };
   const sweepSeconds = sweepIntervalSeconds(env);
   const keys = await loadKeyRing({ env });
-  const publicUrl = env.SAMSVAR_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  // The URL is signed into every declaration, so it comes from configuration, never from a request's Host header.
+  const publicUrl = env.SAMSVAR_PUBLIC_URL?.replace(/\/+$/, '') || `http://localhost:${env.PORT || 8080}`;
   const services = new WeakMap<AppContext, DeclarationService>();
   const feature: DeclarationFeature = {
     service(ctx) {
@@ -64,7 +65,7 @@ export async function declarationFeature(
       }
       return s;
     },
-    baseUrl: (c) => publicUrl ?? new URL(c.req.url).origin,
+    baseUrl: () => publicUrl,
   };
   const sweep: BackgroundTask = (ctx) =>
     schedulePeriodic(
