@@ -1,5 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { SamsvarError } from '../core/samsvar-error.js';
 import { validateSequentially, type FileJob, type ValidateFilesOptions } from './validate-files.js';
 
 const { jobs, opts } = workerData as { jobs: FileJob[]; opts: ValidateFilesOptions };
-parentPort!.postMessage(await validateSequentially(jobs, opts));
+try {
+  parentPort!.postMessage({ outcomes: await validateSequentially(jobs, opts) });
+} catch (e) {
+  // A user-facing failure (a profile that does not compile, say) must reach the CLI as such, not as a crash.
+  if (!(e instanceof SamsvarError)) throw e;
+  parentPort!.postMessage({ failure: { code: e.code, detail: e.detail } });
+}

@@ -123,3 +123,31 @@ describe('argument errors', () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+describe('samsvar validate with many files', () => {
+  it('validates large batches on several threads with the same results, in the order given', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-batch-'));
+    const files = Array.from({ length: 450 }, (_, i) => {
+      const file = path.join(dir, `m${String(i).padStart(3, '0')}.xml`);
+      writeFileSync(file, i % 7 === 3 ? bad : good);
+      return file;
+    });
+    const r = await runCli(['validate', '--format', 'json', ...files], env);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.stdout).results as { file: string; valid: boolean }[];
+    expect(results.map((x) => x.file)).toEqual(files);
+    expect(results.map((x) => x.valid)).toEqual(files.map((_, i) => i % 7 !== 3));
+  });
+
+  it('reports a profile that does not compile as a usage error, also from a worker thread', async () => {
+    const broken = path.join(work, 'broken-profile');
+    mkdirSync(broken);
+    writeFileSync(path.join(broken, 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>');
+    expect((await runCli(['profiles', 'import', broken, '--id', 'will-break', '--schema', 'a.xsd'], env)).code).toBe(0);
+    writeFileSync(path.join(data, 'profiles', 'will-break', 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="a" type="nope:missing"/></xs:schema>');
+    const files = Array.from({ length: 450 }, () => path.join(work, 'good.xml'));
+    const r = await runCli(['validate', '--profile', 'will-break', ...files], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('does not compile');
+  });
+});
