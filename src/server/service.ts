@@ -60,6 +60,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
   const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), engine);
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
+  await repo.recordProfileContents(catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })));
   return {
     config,
     database,

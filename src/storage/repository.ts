@@ -322,6 +322,28 @@ export class Repository {
     return rec;
   }
 
+  /**
+   * Records the profile contents the service loaded. Content not seen before (a new import, a
+   * changed or replaced profile) enters the audit log as `profile.loaded` or `profile.changed`,
+   * with its SHA-256; what was seen before is left alone. Returns the audit actions written.
+   */
+  async recordProfileContents(profiles: { id: string; version: string; sha256: string; source: string }[], actor = 'system'): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const known = await trx.selectFrom('profile_contents').select(['profile_id', 'sha256']).execute();
+      const seen = new Set(known.map((r) => `${r.profile_id}\0${r.sha256}`));
+      const ids = new Set(known.map((r) => r.profile_id));
+      const written: string[] = [];
+      for (const p of profiles) {
+        if (seen.has(`${p.id}\0${p.sha256}`)) continue;
+        await trx.insertInto('profile_contents').values({ profile_id: p.id, sha256: p.sha256, version: p.version, source: p.source, first_loaded_at: now() }).execute();
+        const action = ids.has(p.id) ? 'profile.changed' : 'profile.loaded';
+        await appendAudit(trx, { actor, action, objectType: 'profile', objectId: p.id, details: { version: p.version, sha256: p.sha256, source: p.source } });
+        written.push(`${action} ${p.id}`);
+      }
+      return written;
+    });
+  }
+
   async profileStatuses(): Promise<Map<string, ProfileStatusOverride>> {
     const rows = await this.db.selectFrom('profile_status').selectAll().execute();
     return new Map(rows.map((r) => [r.profile_id, { profileId: r.profile_id, status: r.status, reason: r.reason, changedAt: r.changed_at, changedBy: r.changed_by }]));

@@ -88,6 +88,14 @@ export interface ProfileStatusTable {
   changed_by: string;
 }
 
+export interface ProfileContentsTable {
+  profile_id: string;
+  sha256: string;
+  version: string;
+  source: string;
+  first_loaded_at: string;
+}
+
 export interface AuditLogTable {
   seq: Generated<number>;
   at: string;
@@ -109,5 +117,6 @@ export interface CoreTables {
   generated_messages: GeneratedMessagesTable;
   submissions: SubmissionsTable;
   profile_status: ProfileStatusTable;
+  profile_contents: ProfileContentsTable;
   audit_log: AuditLogTable;
 }

@@ -27,6 +27,16 @@ for (const dialect of dialectsUnderTest()) {
       await again.close();
     });
 
+    it('audits each profile content once: a new profile as loaded, new content of a known one as changed', async () => {
+      const p = (sha: string) => ({ id: 'dialog-x', version: '1.0', sha256: sha, source: 'imported' });
+      expect(await repo.recordProfileContents([p('a'.repeat(64)), { ...p('b'.repeat(64)), id: 'other' }])).toEqual(['profile.loaded dialog-x', 'profile.loaded other']);
+      expect(await repo.recordProfileContents([p('a'.repeat(64))])).toEqual([]);
+      expect(await repo.recordProfileContents([p('c'.repeat(64))])).toEqual(['profile.changed dialog-x']);
+      const audit = await repo.readAudit({ objectType: 'profile', objectId: 'dialog-x', limit: 10 });
+      expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['profile.loaded', 'profile.changed']));
+      expect(audit.find((e) => e.action === 'profile.changed')).toMatchObject({ actor: 'system', details: { sha256: 'c'.repeat(64), source: 'imported' } });
+    });
+
     it('refuses a second vendor with the same organisasjonsnummer as a conflict', async () => {
       await repo.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
       await expect(repo.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b'))).rejects.toMatchObject({ code: 'conflict' });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001_core.js';
+import * as m0002 from './0002_profile_contents.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
 
@@ -14,6 +15,7 @@ export interface SamsvarMigration {
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0001_core': m0001,
+  '0002_profile_contents': m0002,
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
 };
