@@ -1,4 +1,4 @@
-import { XmlAttribute, XmlXPath, type XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
+import { XmlElement, XmlXPath, type XmlDocument } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
 import { checkHerId, checkHprNumber, checkOrgNumber, checkPersonNumber } from '../identifiers/norwegian-ids.js';
 
@@ -7,16 +7,19 @@ export interface IdentifierHit {
   finding: Omit<Finding, 'line' | 'column' | 'xpath'>;
 }
 
-/**
- * KITH `Ident` blocks: the identifier in Id, its type in TypeId/@V (code lists 8116 for persons,
- * 9051 for organisations). One query returns, in document order, each Ident's Id element followed
- * by its TypeId/@V attribute; pairs are matched by their Ident.
- */
-const ID_PARTS = XmlXPath.compile(
-  "//*[local-name()='Ident']/*[local-name()='Id'] | //*[local-name()='Ident']/*[local-name()='TypeId']/@V",
-);
+/** KITH `Ident` blocks: the identifier in Id, its type in TypeId/@V (code lists 8116 for persons, 9051 for organisations). */
+const IDENTS = XmlXPath.compile("//*[local-name()='Ident']");
 
-const pointer = (n: XmlNode | null) => (n as unknown as { _nodePtr: number } | null)?._nodePtr;
+/** The Ident's first Id element and its first TypeId/@V, read from its children (cheaper than an XPath evaluation each). */
+function partsOf(ident: XmlElement): { id?: XmlElement; type?: string } {
+  const parts: { id?: XmlElement; type?: string } = {};
+  for (let c = ident.firstChild; c; c = c.next) {
+    if (!(c instanceof XmlElement)) continue;
+    if (c.name === 'Id') parts.id ??= c;
+    else if (c.name === 'TypeId' && parts.type === undefined) parts.type = c.attr('V')?.value.trim();
+  }
+  return parts;
+}
 
 const NAMES: Record<string, string> = {
   FNR: 'Fødselsnummer',
@@ -33,20 +36,9 @@ const NAMES: Record<string, string> = {
  */
 export function checkIdentifiers(doc: XmlDocument, realPersonNumber: Severity | 'off'): IdentifierHit[] {
   const hits: IdentifierHit[] = [];
-  const idOf = new Map<number, XmlElement>();
-  const typeOf = new Map<number, string>();
-  for (const node of doc.find(ID_PARTS)) {
-    if (node instanceof XmlAttribute) {
-      const ident = pointer(node.parent?.parent ?? null);
-      if (ident !== undefined && !typeOf.has(ident)) typeOf.set(ident, node.value.trim());
-    } else {
-      const ident = pointer(node.parent);
-      if (ident !== undefined && !idOf.has(ident)) idOf.set(ident, node as XmlElement);
-    }
-  }
-  for (const [ident, idEl] of idOf) {
-    const type = typeOf.get(ident);
-    if (type === undefined) continue;
+  for (const node of doc.find(IDENTS)) {
+    const { id: idEl, type } = partsOf(node as XmlElement);
+    if (!idEl || type === undefined) continue;
     const value = idEl.content.trim();
     const add = (ruleId: string, severity: Severity, message: string) =>
       hits.push({ element: idEl, finding: { ruleId, severity, layer: 'identifier', message } });
