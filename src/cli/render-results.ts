@@ -20,11 +20,14 @@ function location(f: Finding): string {
 /** One line per finding, then where it is and the clause it enforces, indented under the file. */
 function findingLines(findings: readonly Finding[]): string[] {
   const out: string[] = [];
+  // Rule ids share one column, as wide as the longest among these findings.
+  const idWidth = Math.max(16, ...findings.map((f) => f.ruleId.length));
+  const indent = `  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(idWidth)}`;
   for (const f of findings) {
-    out.push(`  ${location(f).padEnd(9)} ${f.severity.padEnd(11)} ${f.ruleId.padEnd(16)} ${f.message}`);
+    out.push(`  ${location(f).padEnd(9)} ${f.severity.padEnd(11)} ${f.ruleId.padEnd(idWidth)} ${f.message}`);
     const where = f.xpath ?? f.path;
-    if (where) out.push(`  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(16)} at ${where}`);
-    if (f.reference) out.push(`  ${''.padEnd(9)} ${''.padEnd(11)} ${''.padEnd(16)} see ${f.reference}`);
+    if (where) out.push(`${indent} at ${where}`);
+    if (f.reference) out.push(`${indent} see ${f.reference}`);
   }
   return out;
 }
