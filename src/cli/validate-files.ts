@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
 import { Engine, type ArtifactFormat, type ValidationResult } from '../engine/engine.js';
+import { startWorker } from '../engine/start-worker.js';
 import { loadCatalog } from '../profiles/catalog.js';
 
 export interface FileJob {
@@ -51,14 +51,10 @@ export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions)
   if (threads < 2) return validateSequentially(jobs, opts);
   const size = Math.ceil(jobs.length / threads);
   const slices = Array.from({ length: threads }, (_, i) => jobs.slice(i * size, (i + 1) * size));
-  // Worker threads run JavaScript: from the TypeScript sources (the tests) they use the build, which `npm test` refreshes first.
-  const workerUrl = import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/cli/validate-worker.js', import.meta.url)
-    : new URL('./validate-worker.js', import.meta.url);
   const inWorkers = slices.slice(1).map(
     (slice) =>
       new Promise<FileOutcome[]>((resolve, reject) => {
-        const worker = new Worker(workerUrl, { workerData: { jobs: slice, opts } });
+        const worker = startWorker('./validate-worker', import.meta.url, { jobs: slice, opts });
         worker.once('message', (m: { outcomes: FileOutcome[] } | { failure: { code: ErrorCode; detail: string } }) =>
           'failure' in m ? reject(new SamsvarError(m.failure.code, m.failure.detail)) : resolve(m.outcomes),
         );

@@ -42,6 +42,15 @@ export function unreadableArtifactError(result: ValidationResult): SamsvarError 
   return new SamsvarError(code, `The ${what} could not be read: ${first.message}${at}`, { findings: syntax });
 }
 
+/**
+ * What callers of the engine rely on: the catalog it validates against and validate(). The Engine
+ * offers it in process (CLI); the service's ValidationPool offers it off the request thread.
+ */
+export interface ArtifactValidator {
+  readonly catalog: ProfileCatalog;
+  validate(input: Uint8Array, opts?: ValidateOptions): Promise<ValidationResult>;
+}
+
 /** What a format-specific validator returns; the engine fills in `format` and `valid`. */
 export type FormatResult = Omit<ValidationResult, 'format' | 'valid'>;
 
@@ -59,7 +68,7 @@ export function sniffFormat(input: Uint8Array): ArtifactFormat | null {
  * The validation engine behind the CLI and the service: one entry point for XML messages and FHIR
  * resources. Validators compile what they need from the catalog once and cache it.
  */
-export class Engine {
+export class Engine implements ArtifactValidator {
   readonly xml: XmlValidator;
   private fhir?: Promise<FhirValidator>;
 

@@ -1,5 +1,5 @@
 import { SamsvarError } from '../core/samsvar-error.js';
-import { unreadableArtifactError, type Engine } from '../engine/engine.js';
+import { unreadableArtifactError, type ArtifactValidator } from '../engine/engine.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -12,7 +12,7 @@ import { findTestcase, testcasesOf, type TestcaseSuite } from './testcase-suite.
 
 export interface RunServiceDeps {
   repo: Repository;
-  engine: Engine;
+  engine: ArtifactValidator;
   catalog: ProfileCatalog;
   testcases: TestcaseSuite;
   /** The waivers administrators granted on runs; without it no finding is waived in the run status. */

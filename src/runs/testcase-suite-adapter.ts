@@ -1,9 +1,9 @@
-import type { Engine } from '../engine/engine.js';
+import type { ArtifactValidator } from '../engine/engine.js';
 import { evaluateSubmission, generateReceiveMessage, type Testcase } from '../testcases/index.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
 /** The test case domain (src/testcases) behind the service's TestcaseSuite interface. */
-export function testcaseSuite(testcases: Testcase[], engine: Engine): TestcaseSuite {
+export function testcaseSuite(testcases: Testcase[], engine: ArtifactValidator): TestcaseSuite {
   return {
     list: () => testcases,
     evaluate: (tc, bytes, ctx) => evaluateSubmission(tc, bytes, engine, ctx),

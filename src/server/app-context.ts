@@ -1,5 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.js';
-import type { Engine } from '../engine/engine.js';
+import type { ValidationPool } from '../engine/validation-pool.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { RunService } from '../runs/run-service.js';
 import type { TestcaseSuite } from '../runs/testcase-suite.js';
@@ -12,7 +12,8 @@ export interface AppContext {
   config: ServerConfig;
   database: Database;
   repo: Repository;
-  engine: Engine;
+  /** Validates off the request thread (worker threads), with the Engine's validate() contract. */
+  engine: ValidationPool;
   catalog: ProfileCatalog;
   testcases: TestcaseSuite;
   runs: RunService;

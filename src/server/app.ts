@@ -28,7 +28,7 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = []): { 
 
   app.onError((err, c) => {
     if (err instanceof SamsvarError) {
-      const retry = err.code === 'rate_limited' && typeof err.extra?.retryAfter === 'number' ? { 'retry-after': String(err.extra.retryAfter) } : undefined;
+      const retry = (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number' ? { 'retry-after': String(err.extra.retryAfter) } : undefined;
       return problemResponse(err, c.req.path, retry);
     }
     return unexpectedProblem(err, c.req.path, ctx.log);

@@ -1,5 +1,6 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { dataDir } from '../core/paths.js';
+import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, defaultValidationWorkers } from '../engine/validation-pool.js';
 
 export interface ServerConfig {
   port: number;
@@ -9,6 +10,12 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** Public validations per client address and minute. */
   rateLimitPerMinute: number;
+  /** Validation worker threads (default min(cores, 4)). */
+  validationWorkers?: number;
+  /** A validation running longer is stopped and refused (default 20 000 ms). */
+  validationTimeoutMs?: number;
+  /** Validations that may wait for a worker before more are refused with 503 (default 8 per worker). */
+  validationQueue?: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -29,5 +36,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     adminToken,
     maxBodyBytes: positiveInt(env, 'SAMSVAR_MAX_BODY_BYTES', 25 * 1024 * 1024),
     rateLimitPerMinute: positiveInt(env, 'SAMSVAR_RATE_LIMIT', 60),
+    ...validationFromEnv(env),
+  };
+}
+
+function validationFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'validationWorkers' | 'validationTimeoutMs' | 'validationQueue'> {
+  const validationWorkers = positiveInt(env, 'SAMSVAR_VALIDATION_WORKERS', defaultValidationWorkers());
+  return {
+    validationWorkers,
+    validationTimeoutMs: positiveInt(env, 'SAMSVAR_VALIDATION_TIMEOUT_MS', DEFAULT_VALIDATION_TIMEOUT_MS),
+    validationQueue: positiveInt(env, 'SAMSVAR_VALIDATION_QUEUE', DEFAULT_QUEUE_PER_WORKER * validationWorkers),
   };
 }

@@ -24,12 +24,15 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but semantically invalid',
   429: 'Rate limited; see Retry-After',
   500: 'Internal error',
+  503: 'Too many validations waiting; see Retry-After',
 };
 
 function errorStatuses(def: RouteDef): number[] {
   const s = [400, 404, 500];
   if (def.auth !== 'public') s.push(401, 403);
   if (def.jsonBody || def.rawBody) s.push(409, 413, 415, 422);
+  // A message or resource sent to be validated waits for a validation worker; too many waiting is a 503.
+  if (def.rawBody?.mediaTypes.some((t) => t === 'application/xml' || t === 'application/fhir+json')) s.push(503);
   if (def.rateLimited) s.push(429);
   return s.sort();
 }

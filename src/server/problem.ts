@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
+  unavailable: 503,
   profile_invalid: 422,
   internal: 500,
 };
@@ -27,6 +28,7 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported content type',
   unprocessable: 'Request not valid for this resource',
   rate_limited: 'Too many requests',
+  unavailable: 'Service busy; try again later',
   profile_invalid: 'Profile is invalid',
   internal: 'Internal error',
 };

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { Authenticator } from '../auth/authenticator.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
-import { Engine } from '../engine/engine.js';
+import { ValidationPool } from '../engine/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
 import { RunService } from '../runs/run-service.js';
@@ -41,7 +41,7 @@ export interface RunningService {
   ctx: AppContext;
   server: ServerType;
   app: Hono;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  /** Stops accepting connections, lets in-flight requests finish, then stops the validation workers and closes the database. */
   close(): Promise<void>;
 }
 
@@ -56,7 +56,8 @@ export function packageVersion(): string {
 /** Builds the application context: profiles, engine, test cases, database (migrated) and services. */
 export async function buildContext(config: ServerConfig, opts: StartOptions = {}): Promise<AppContext> {
   const catalog = opts.catalog ?? loadCatalog({ importedDir: path.join(config.dataDir, 'profiles') });
-  const engine = new Engine(catalog);
+  // Validation runs on worker threads: a 25 MB message must not hold up every other request.
+  const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, maxQueued: config.validationQueue });
   const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), engine);
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
@@ -88,7 +89,8 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
       server.once('error', reject);
     });
   } catch (e) {
-    // Nothing listens, so nothing will ever close the database: close it here.
+    // Nothing listens, so nothing will ever close the database or the validation workers: close them here.
+    await ctx.engine.close();
     await ctx.database.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SamsvarError('conflict', `port ${config.port} is in use; stop what listens there or set PORT`);
     if ((e as NodeJS.ErrnoException).code === 'EACCES') throw new SamsvarError('forbidden', `port ${config.port} may not be opened by this user; set PORT to one above 1023`);
@@ -113,6 +115,8 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
         });
         http.closeIdleConnections?.();
       });
+      // After the last request has been answered, so no validation in progress is cut off.
+      await ctx.engine.close();
       await ctx.database.close();
     })());
   return { url: `http://${host}:${info.port}`, port: info.port, ctx, server, app, close };

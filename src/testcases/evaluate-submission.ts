@@ -1,7 +1,7 @@
 import type { XmlDocument } from 'libxml2-wasm';
 import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { Engine, ValidationResult } from '../engine/engine.js';
+import type { ArtifactValidator, ValidationResult } from '../engine/engine.js';
 import { evaluateFhirPathAssertions } from './fhir-assertions.js';
 import { messageTypeOf } from './receive-message.js';
 import {
@@ -81,7 +81,7 @@ function withSubmittedXml(bytes: Uint8Array, fn: (doc: XmlDocument) => Finding[]
   }
 }
 
-async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: Engine): Promise<Evaluation> {
+async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: ArtifactValidator): Promise<Evaluation> {
   const kind = engine.catalog.require(tc.profile).manifest.kind;
   const validation = await engine.validate(bytes, { profile: tc.profile, format: kind });
   const assertions = tc.expect.assertions ?? [];
@@ -175,7 +175,7 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
   return findings;
 }
 
-async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: Engine, ctx: EvaluationContext): Promise<Evaluation> {
+async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: ArtifactValidator, ctx: EvaluationContext): Promise<Evaluation> {
   const generated = ctx.generated;
   if (!generated) {
     throw new SamsvarError('unprocessable', `test case ${tc.id} checks the AppRec for a message samsvar generates per run; fetch that message first, import it, then submit the AppRec your system produced`);
@@ -195,6 +195,6 @@ async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: E
  * and every error assertion. Receive kind: the submitted AppRec must pass the AppRec profile and
  * answer ctx.generated with the expected status and error codes.
  */
-export async function evaluateSubmission(tc: Testcase, bytes: Uint8Array, engine: Engine, ctx: EvaluationContext = {}): Promise<Evaluation> {
+export async function evaluateSubmission(tc: Testcase, bytes: Uint8Array, engine: ArtifactValidator, ctx: EvaluationContext = {}): Promise<Evaluation> {
   return tc.kind === 'receive' ? evaluateReceive(tc, bytes, engine, ctx) : evaluateSubmit(tc, bytes, engine);
 }

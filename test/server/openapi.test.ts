@@ -55,8 +55,9 @@ describe('the OpenAPI document and the reference page', () => {
 
   it('documents each error status a route can answer, as a problem document', () => {
     const submit = doc.paths['/api/v1/runs/{id}/submissions']!.post!;
-    expect(Object.keys(submit.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '500']);
+    expect(Object.keys(submit.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '500', '503']);
     expect(Object.keys(doc.paths['/api/v1/validate']!.post!.responses)).toContain('429');
+    expect(Object.keys(doc.paths['/api/v1/validate']!.post!.responses)).toContain('503');
     expect(submit.requestBody!.content).toHaveProperty('application/xml');
     expect(submit.requestBody!.content).toHaveProperty('application/fhir+json');
   });

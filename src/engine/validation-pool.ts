@@ -1,0 +1,245 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import type { LoadedProfile } from '../profiles/manifest.js';
+import type { ArtifactValidator, ValidateOptions, ValidationResult } from './engine.js';
+import type { WorkerInit, WorkerJob, WorkerReply } from './validation-worker.js';
+
+/** A maximal (25 MB) message validates in a few seconds; a validation taking several times that is stopped. */
+export const DEFAULT_VALIDATION_TIMEOUT_MS = 20_000;
+/** Validations that may wait per worker before more are refused. */
+export const DEFAULT_QUEUE_PER_WORKER = 8;
+/**
+ * libxml2's wasm memory grows to the largest message a worker has read and never shrinks (a 24 MB
+ * message leaves ≈ 290 MB behind, a 1 MB one ≈ 16 MB): a worker that has validated a message this
+ * large is replaced, so idle workers do not each hold the peak of the largest message they ever saw.
+ */
+export const DEFAULT_RECYCLE_AFTER_BYTES = 4 * 1024 * 1024;
+/** Suggested wait (Retry-After, seconds) for a refused validation. */
+const RETRY_AFTER_S = 5;
+
+/** One worker per core, at most four: more threads than cores only make each validation slower. */
+export function defaultValidationWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+export interface ValidationPoolOptions {
+  /** Worker threads at most; each starts when a validation first needs it. Default {@link defaultValidationWorkers}. */
+  workers?: number;
+  /** A validation running longer is stopped, its worker replaced, and the caller refused. Default 20 s. */
+  timeoutMs?: number;
+  /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker. */
+  maxQueued?: number;
+  /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB. */
+  recycleAfterBytes?: number;
+}
+
+export interface PoolStats {
+  /** Worker threads alive (starting, idle or busy); 0 after close(). */
+  threads: number;
+  busy: number;
+  queued: number;
+}
+
+interface Job {
+  input: Uint8Array;
+  opts: ValidateOptions;
+  resolve(result: ValidationResult): void;
+  reject(error: Error): void;
+}
+
+interface Running extends Job {
+  id: number;
+  timer: NodeJS.Timeout;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  running?: Running;
+}
+
+function unavailable(detail: string): SamsvarError {
+  return new SamsvarError('unavailable', detail, { retryAfter: RETRY_AFTER_S });
+}
+
+/**
+ * Validates on worker threads so that no validation holds up the service's other requests: the
+ * request thread only queues the bytes and awaits the result. Offers the Engine's contract
+ * (catalog + validate), so routes and test case evaluation use it unchanged.
+ *
+ * Each worker has its own Engine over the same profiles as `catalog` (as loaded when the pool was
+ * made), compiling each profile on first use. A validation over the time limit terminates its
+ * worker (wasm code cannot be interrupted otherwise); the next validation that needs a worker
+ * starts a fresh one.
+ */
+export class ValidationPool implements ArtifactValidator {
+  readonly workers: number;
+  readonly timeoutMs: number;
+  readonly maxQueued: number;
+  readonly recycleAfterBytes: number;
+  private readonly init: WorkerInit;
+  private readonly slots = new Set<Slot>();
+  /** Every thread not yet exited, including those terminated and on their way out. */
+  private readonly exits = new Set<Promise<void>>();
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    readonly catalog: ProfileCatalog,
+    opts: ValidationPoolOptions = {},
+  ) {
+    this.workers = opts.workers ?? defaultValidationWorkers();
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS;
+    this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
+    this.recycleAfterBytes = opts.recycleAfterBytes ?? DEFAULT_RECYCLE_AFTER_BYTES;
+    const settings = [['workers', this.workers], ['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
+    for (const [name, n] of settings) {
+      // setTimeout fires at once for delays beyond 2^31-1 ms.
+      if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer (got ${n})`);
+    }
+    const profiles: LoadedProfile[] = catalog.list();
+    this.init = { profiles };
+  }
+
+  validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
+    if (this.closed) return Promise.reject(unavailable('the service is shutting down; try again shortly'));
+    if (this.queue.length >= this.maxQueued) {
+      return Promise.reject(unavailable(`the service is busy: ${this.queue.length} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
+    }
+    return new Promise<ValidationResult>((resolve, reject) => {
+      // Only the fields of ValidateOptions cross the thread boundary.
+      this.queue.push({ input, opts: { profile: opts.profile, format: opts.format }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  stats(): PoolStats {
+    let busy = 0;
+    for (const s of this.slots) if (s.running) busy++;
+    return { threads: this.exits.size, busy, queued: this.queue.length };
+  }
+
+  /** Refuses what waits or runs, and resolves once every worker thread has exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const refusal = unavailable('the service is shutting down; try again shortly');
+    for (const job of this.queue.splice(0)) job.reject(refusal);
+    const slots = [...this.slots];
+    this.slots.clear();
+    for (const slot of slots) {
+      if (slot.running) {
+        clearTimeout(slot.running.timer);
+        slot.running.reject(refusal);
+        slot.running = undefined;
+      }
+      void slot.worker.terminate();
+    }
+    await Promise.all(this.exits);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const idle = [...this.slots].find((s) => s.ready && !s.running);
+      if (!idle) break;
+      this.run(idle, this.queue.shift()!);
+    }
+    let starting = [...this.slots].filter((s) => !s.ready).length;
+    while (this.queue.length > starting && this.slots.size < this.workers) {
+      this.spawn();
+      starting++;
+    }
+  }
+
+  private spawn(): void {
+    const worker = startWorker('./validation-worker', import.meta.url, this.init);
+    let exited!: () => void;
+    const exit = new Promise<void>((r) => (exited = r));
+    const slot: Slot = { worker, ready: false };
+    this.slots.add(slot);
+    this.exits.add(exit);
+    // An idle worker must not keep the process alive; a busy one does (see run()).
+    worker.unref();
+    worker.on('message', (m: WorkerReply) => this.onReply(slot, m));
+    worker.on('error', (e) => this.lost(slot, e));
+    worker.on('messageerror', (e) => this.lost(slot, e));
+    worker.on('exit', (code) => {
+      this.exits.delete(exit);
+      exited();
+      this.lost(slot, new Error(`a validation worker stopped unexpectedly (exit code ${code})`));
+    });
+  }
+
+  private run(slot: Slot, job: Job): void {
+    const id = this.nextId++;
+    // The caller keeps its bytes (a submission is stored after validation): the worker gets a copy
+    // made with one memcpy and transferred, which the structured clone would make twice.
+    const copy = new Uint8Array(job.input.byteLength);
+    copy.set(job.input);
+    const timer = setTimeout(() => this.timedOut(slot), this.timeoutMs);
+    slot.running = { ...job, id, timer };
+    slot.worker.ref();
+    slot.worker.postMessage({ id, bytes: copy.buffer, opts: job.opts } satisfies WorkerJob, [copy.buffer]);
+  }
+
+  private onReply(slot: Slot, m: WorkerReply): void {
+    if (m.type === 'ready') {
+      slot.ready = true;
+      this.dispatch();
+      return;
+    }
+    const job = slot.running;
+    if (!job || job.id !== m.id) return;
+    clearTimeout(job.timer);
+    slot.running = undefined;
+    slot.worker.unref();
+    if (job.input.byteLength >= this.recycleAfterBytes) this.retire(slot);
+    if (m.type === 'done') job.resolve(m.result);
+    else if (m.type === 'refused') job.reject(new SamsvarError(m.code, m.detail, m.extra));
+    else job.reject(Object.assign(new Error(`validation failed in a worker thread: ${m.message}`), { stack: m.stack }));
+    this.dispatch();
+  }
+
+  /** Takes a worker out of the pool and ends its thread; the next validation that needs one starts afresh. */
+  private retire(slot: Slot): void {
+    this.slots.delete(slot);
+    void slot.worker.terminate();
+  }
+
+  private timedOut(slot: Slot): void {
+    const job = slot.running;
+    if (!job || !this.slots.has(slot)) return;
+    slot.running = undefined;
+    this.retire(slot);
+    const seconds = Math.round(this.timeoutMs / 100) / 10;
+    job.reject(
+      new SamsvarError(
+        'unprocessable',
+        `validating this message took longer than the ${seconds} s the service allows, so it was stopped. ` +
+          'Messages up to the size limit validate well within that time; this one is unusually costly to check ' +
+          '(for instance very many schema errors or extreme nesting). The samsvar CLI validates it without a time limit and lists its findings.',
+        { timeoutMs: this.timeoutMs },
+      ),
+    );
+    this.dispatch();
+  }
+
+  /** A worker that failed outside a validation (crash, failed start): its work is refused, the pool carries on. */
+  private lost(slot: Slot, error: Error): void {
+    if (!this.slots.has(slot)) return;
+    this.retire(slot);
+    if (slot.running) {
+      clearTimeout(slot.running.timer);
+      slot.running.reject(error);
+      slot.running = undefined;
+    } else if (!slot.ready) {
+      // A worker that cannot start would fail the same way for every waiting validation; starting
+      // one after another would never end.
+      if (this.slots.size === 0) for (const job of this.queue.splice(0)) job.reject(error);
+    }
+    this.dispatch();
+  }
+}

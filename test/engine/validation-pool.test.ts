@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SamsvarError } from '../../src/core/samsvar-error.js';
+import { Engine } from '../../src/engine/engine.js';
+import { ValidationPool } from '../../src/engine/validation-pool.js';
+import { loadCatalog } from '../../src/profiles/catalog.js';
+import { FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
+import { envelope, until } from './pool-fixtures.js';
+
+const catalog = fixtureCatalog();
+const pools: ValidationPool[] = [];
+function pool(opts: ConstructorParameters<typeof ValidationPool>[1] = {}): ValidationPool {
+  const p = new ValidationPool(catalog, opts);
+  pools.push(p);
+  return p;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+const small = envelope(1);
+const smallInvalid = envelope(1, { invalid: true });
+/** About 18 MB of valid content: seconds of schema validation. */
+const big = envelope(400_000);
+/** 100 000 schema errors: far beyond any time limit a test sets. */
+const pathological = envelope(100_000, { invalid: true });
+
+describe('a validation pool', () => {
+  it('gives the same result as an in-process engine over the same catalog', async () => {
+    const engine = new Engine(catalog);
+    const p = pool({ workers: 1 });
+    for (const doc of [small, smallInvalid]) {
+      const expected = await engine.validate(doc, { profile: 'fx-base' });
+      expect(await p.validate(doc, { profile: 'fx-base' })).toEqual(expected);
+    }
+    // Detected profile, digest and version come from the worker's catalog: the same profiles.
+    const detected = await p.validate(small);
+    expect(detected).toEqual(await engine.validate(small));
+    expect(detected.profileSha256).toBe(catalog.require('fx-base').sha256);
+  });
+
+  it('validates FHIR resources too, with the FHIR validator loaded inside the worker', async () => {
+    const shipped = loadCatalog({ importedDir: path.join(FIXTURE_PROFILES, '__none__') });
+    const dir = path.join(shipped.require('no-basis-patient').dir, 'examples', 'invalid');
+    const resource = readFileSync(path.join(dir, 'FHIR-INVARIANT-no-basis-fnr--wrong-control-digit.json'));
+    const p = new ValidationPool(shipped, { workers: 1 });
+    pools.push(p);
+    const result = await p.validate(resource);
+    expect(result).toEqual(await new Engine(shipped).validate(resource));
+    expect(result).toMatchObject({ format: 'fhir', profile: 'no-basis-patient', valid: false });
+  });
+
+  it('leaves the caller its bytes (a submission is stored after validation)', async () => {
+    const p = pool({ workers: 1 });
+    const doc = envelope(10);
+    const before = Buffer.from(doc).toString('base64');
+    await p.validate(doc, { profile: 'fx-base' });
+    expect(doc.byteLength).toBeGreaterThan(0);
+    expect(Buffer.from(doc).toString('base64')).toBe(before);
+  });
+
+  it('answers a small validation while a big one is still running', async () => {
+    const p = pool({ workers: 2 });
+    // Start and warm both workers, so the comparison is between validations, not thread start-ups.
+    await Promise.all([p.validate(small, { profile: 'fx-base' }), p.validate(small, { profile: 'fx-base' })]);
+    expect(p.stats().threads).toBe(2);
+
+    const done: string[] = [];
+    const bigOne = p.validate(big, { profile: 'fx-base' }).then((r) => (done.push('big'), r));
+    await until(() => p.stats().busy === 1);
+    const smallOne = p.validate(smallInvalid, { profile: 'fx-base' }).then((r) => (done.push('small'), r));
+    const [bigResult, smallResult] = await Promise.all([bigOne, smallOne]);
+    expect(done).toEqual(['small', 'big']);
+    expect(bigResult.valid).toBe(true);
+    expect(smallResult.valid).toBe(false);
+  });
+
+  it('stops a validation over the time limit, replaces its worker and keeps working', async () => {
+    const p = pool({ workers: 1, timeoutMs: 1000 });
+    const refused = await p.validate(pathological, { profile: 'fx-base' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SamsvarError);
+    expect(refused).toMatchObject({ code: 'unprocessable', extra: { timeoutMs: 1000 } });
+    expect((refused as SamsvarError).detail).toMatch(/took longer than the 1 s the service allows/);
+    // The stuck worker is gone, not left running in the background.
+    await until(() => p.stats().threads === 0);
+
+    const after = await p.validate(small, { profile: 'fx-base' });
+    expect(after.valid).toBe(true);
+    expect(p.stats().threads).toBe(1);
+  });
+
+  it('hands a SamsvarError from a worker to the caller with the same code and detail', async () => {
+    const engine = new Engine(catalog);
+    const p = pool({ workers: 1 });
+    const inProcess = (await engine.validate(small, { profile: 'no-such-profile' }).catch((e: unknown) => e)) as SamsvarError;
+    const viaPool = await p.validate(small, { profile: 'no-such-profile' }).catch((e: unknown) => e);
+    expect(viaPool).toBeInstanceOf(SamsvarError);
+    expect(viaPool).toMatchObject({ code: 'not_found', detail: inProcess.detail });
+
+    const mismatch = await p.validate(small, { profile: 'fx-base', format: 'fhir' }).catch((e: unknown) => e);
+    expect(mismatch).toMatchObject({ code: 'unprocessable', detail: expect.stringContaining('validates XML, but the artifact was sent as FHIR') });
+    // A refusal costs the worker nothing.
+    expect((await p.validate(small, { profile: 'fx-base' })).valid).toBe(true);
+  });
+
+  it('refuses validations beyond its queue bound as unavailable, with a time to retry', async () => {
+    const p = pool({ workers: 1, maxQueued: 1 });
+    await p.validate(small, { profile: 'fx-base' });
+    const running = p.validate(big, { profile: 'fx-base' });
+    await until(() => p.stats().busy === 1);
+    const waiting = p.validate(small, { profile: 'fx-base' });
+    const refused = await p.validate(small, { profile: 'fx-base' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'unavailable', extra: { retryAfter: expect.any(Number) } });
+    expect((refused as SamsvarError).detail).toMatch(/busy: 1 validations are waiting/);
+    // Those accepted are still answered.
+    expect((await running).valid).toBe(true);
+    expect((await waiting).valid).toBe(true);
+  });
+
+  it('on close refuses what is running or waiting and leaves no worker thread behind', async () => {
+    const p = pool({ workers: 2 });
+    await Promise.all([p.validate(small, { profile: 'fx-base' }), p.validate(small, { profile: 'fx-base' })]);
+    expect(p.stats().threads).toBe(2);
+    const running = p.validate(big, { profile: 'fx-base' }).catch((e: unknown) => e);
+    await until(() => p.stats().busy === 1);
+
+    await p.close();
+    expect(p.stats()).toEqual({ threads: 0, busy: 0, queued: 0 });
+    expect(await running).toMatchObject({ code: 'unavailable' });
+    await expect(p.validate(small)).rejects.toMatchObject({ code: 'unavailable', detail: expect.stringContaining('shutting down') });
+  });
+
+  it('starts workers only when validations need them', async () => {
+    const p = pool({ workers: 4 });
+    expect(p.stats().threads).toBe(0);
+    await p.validate(small, { profile: 'fx-base' });
+    await p.validate(small, { profile: 'fx-base' });
+    // Validations one after another share one worker (and its compiled schemas).
+    expect(p.stats().threads).toBe(1);
+  });
+
+  it('replaces a worker that has validated a large message, so its grown memory is given back', async () => {
+    const p = pool({ workers: 1, recycleAfterBytes: 100_000 });
+    const large = envelope(5_000);
+    expect(large.byteLength).toBeGreaterThan(100_000);
+    await p.validate(small, { profile: 'fx-base' });
+    expect(p.stats().threads).toBe(1);
+    expect((await p.validate(large, { profile: 'fx-base' })).valid).toBe(true);
+    await until(() => p.stats().threads === 0);
+    expect((await p.validate(small, { profile: 'fx-base' })).valid).toBe(true);
+    expect(p.stats().threads).toBe(1);
+  });
+
+  it('refuses a configuration it cannot honour', () => {
+    expect(() => new ValidationPool(catalog, { workers: 0 })).toThrow(SamsvarError);
+    expect(() => new ValidationPool(catalog, { timeoutMs: 2 ** 31 })).toThrow(/timeoutMs/);
+  });
+});
