@@ -62,7 +62,8 @@ export function addMonths(d: Date, months: number): Date {
 /**
  * Builds the content of a level B declaration covering the run's passed profiles only. A profile
  * passes when it has test cases, every one of them passes once active waivers are applied
- * (judgeTestCase, the same decision the run status shows), and the profile is not retired.
+ * (judgeTestCase, the same decision the run status shows), and the profile is active (neither
+ * retired nor back in draft).
  * Waived findings are listed as deviations, and the earliest deadline among them caps the expiry.
  */
 export function buildDeclaration(run: RunOutcome, opts: IssueOptions): DeclarationContent {
@@ -79,8 +80,14 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
 
   for (const profile of [...run.profiles].sort((a, b) => a.profile.localeCompare(b.profile))) {
     const cases = run.testCases.filter((t) => t.profile === profile.profile);
+    // As for level A: only what is in force can be declared. A run opened on an active profile
+    // that an administrator has since moved back to draft tested something not (yet) in force.
     if (profile.status === 'retired') {
       refusals.push(`${profile.profile}: the profile version ${profile.version} is retired`);
+      continue;
+    }
+    if (profile.status === 'draft') {
+      refusals.push(`${profile.profile}: the profile version ${profile.version} is draft; only active profiles can be declared`);
       continue;
     }
     if (cases.length === 0) {

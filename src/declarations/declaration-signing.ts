@@ -1,6 +1,6 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { sha256Hex } from '../signing/canonical-json.js';
-import { decodeUnverified, signJson, verifyJson } from '../signing/jws.js';
+import { signJson, verifyJson } from '../signing/jws.js';
 import type { Jwks, SigningKey } from '../signing/key-store.js';
 import { DECLARATION_TYPE, type CountersignatureContent, type DeclarationContent } from './declaration.js';
 
@@ -27,10 +27,6 @@ export async function verifyDeclaration(jws: string, jwks: Jwks): Promise<Declar
 
 export function declarationJwsSha256(jws: string): string {
   return sha256Hex(jws.trim());
-}
-
-export function peekDeclaration(jws: string): DeclarationContent | undefined {
-  return decodeUnverified<DeclarationContent>(jws);
 }
 
 export const COUNTERSIGN_STATEMENT_NB =

@@ -41,7 +41,10 @@ export interface EvidenceDigest {
   name: string;
   /** SHA-256 of the artifact's bytes as submitted. */
   sha256: string;
-  /** SHA-256 of the canonical JSON of the findings samsvar reported for it. */
+  /**
+   * SHA-256 of the findings samsvar reported for it, as the run service stored them: the JSON text
+   * of the findings array in the order and key order reported (not canonical JSON).
+   */
   findingsSha256: string;
 }
 

@@ -1,4 +1,5 @@
 import type { DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
+import { osloDay } from './oslo-day.js';
 
 export interface StatusContext {
   now: Date;
@@ -36,14 +37,14 @@ export function supersedingDeclarations(d: DeclarationContent, others: readonly 
 
 /** Current status, most serious first: revoked, then expired, then superseded, else active. */
 export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
-  if (ctx.revocation) return { status: 'revoked', reason: `revoked on ${ctx.revocation.at.slice(0, 10)} by ${ctx.revocation.by}: ${ctx.revocation.reason}` };
+  if (ctx.revocation) return { status: 'revoked', reason: `revoked on ${osloDay(ctx.revocation.at)} by ${ctx.revocation.by}: ${ctx.revocation.reason}` };
   if (new Date(d.expiresAt) <= ctx.now) {
     const deviation = d.deviations.find((x) => x.deadline === d.expiresAt);
     return {
       status: 'expired',
       reason: deviation
-        ? `expired on ${d.expiresAt.slice(0, 10)}: the deadline for deviation ${deviation.ruleId} (${deviation.profile}) passed`
-        : `expired on ${d.expiresAt.slice(0, 10)}`,
+        ? `expired on ${osloDay(d.expiresAt)}: the deadline for deviation ${deviation.ruleId} (${deviation.profile}) passed`
+        : `expired on ${osloDay(d.expiresAt)}`,
     };
   }
   const retired = d.conformsTo.filter((p) => ctx.isRetired(p.profile, p.version));

@@ -1,6 +1,7 @@
 import type { Jwks } from '../signing/key-store.js';
 import type { DeclarationContent, DeclarationStatus } from './declaration.js';
 import { verifyDeclaration } from './declaration-signing.js';
+import { osloDay } from './oslo-day.js';
 
 /** The answer of both `POST /api/v1/declarations/verify` and `samsvar verify`. */
 export interface VerificationAnswer {
@@ -40,7 +41,7 @@ export async function verifyDeclarationToken(
     declarationId: d.id,
     status: expired ? 'expired' : 'active',
     statusSource: 'offline',
-    reason: expired ? `expired on ${d.expiresAt.slice(0, 10)}` : 'signature valid and not expired; revocation is known only to the registry (POST /api/v1/declarations/verify)',
+    reason: expired ? `expired on ${osloDay(d.expiresAt)}` : 'signature valid and not expired; revocation is known only to the registry (POST /api/v1/declarations/verify)',
     declaration: d,
   };
 }

@@ -1,3 +1,5 @@
+import { osloDay } from './oslo-day.js';
+
 /**
  * Waivers (approval with reservations): an administrator lets a named rule's findings pass on one
  * run until a deadline. What a waiver does not name still blocks, and so does a waiver whose
@@ -79,6 +81,6 @@ export function judgeTestCase(
 /** Why a failed judgement fails, in one clause for refusals and status pages. */
 export function failureReason(j: Extract<TestCaseJudgement, { outcome: 'failed' }>): string {
   if (j.blocking.length === 0) return 'failed';
-  const lapsed = j.lapsed.map((l) => `the waiver for ${l.ruleId} passed its deadline ${l.deadline.slice(0, 10)}`);
+  const lapsed = j.lapsed.map((l) => `the waiver for ${l.ruleId} passed its deadline ${osloDay(l.deadline)}`);
   return `failed on ${j.blocking.join(', ')}${lapsed.length > 0 ? ` (${lapsed.join('; ')})` : ''}`;
 }

@@ -271,7 +271,8 @@ export class DeclarationService {
       jwsSha256: stored.jwsSha256,
       status: entry.status,
       assuranceLevel: entry.assuranceLevel,
-      countersignatures: stored.countersignatures.map((c) => decodeUnverified<CountersignatureContent>(c.jws)!),
+      // The service signed and stored these itself; the token goes along so others need not trust that.
+      countersignatures: stored.countersignatures.map((c) => ({ ...decodeUnverified<CountersignatureContent>(c.jws)!, jws: c.jws })),
       baseUrl,
     };
   }
@@ -357,7 +358,7 @@ export class DeclarationService {
     return { ...sc, outcome: null };
   }
 
-  /** Administrators see every spot check; a vendor only those on its own declarations (others: not found). */
+  /** Administrators and laboratories see every spot check; a vendor only those on its own declarations (others: not found). */
   async spotChecks(p: Principal, declarationId: string): Promise<StoredSpotCheck[]> {
     const stored = await this.deps.store.getDeclaration(declarationId);
     if (!stored || (p.role === 'vendor' && stored.vendorId !== p.vendorId)) throw notFound('declaration', declarationId);

@@ -134,15 +134,29 @@ export class DeclarationStore {
     });
   }
 
-  private async hydrate(rows: DeclarationTables['declarations'][]): Promise<StoredDeclaration[]> {
+  /**
+   * Adds revocations and countersignatures. For the whole registry (`all`) they are read without
+   * naming the ids: one statement takes a bounded number of values (SQLite 32,766), and the
+   * registry must not stop working at that size.
+   */
+  private async hydrate(rows: DeclarationTables['declarations'][], all = false): Promise<StoredDeclaration[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
+    const revocationQuery = this.db.selectFrom('declaration_revocations').selectAll();
+    const countersignatureQuery = this.db.selectFrom('countersignatures').selectAll().orderBy('at');
     const [revocations, countersignatures] = await Promise.all([
-      this.db.selectFrom('declaration_revocations').selectAll().where('declaration_id', 'in', ids).execute(),
-      this.db.selectFrom('countersignatures').selectAll().where('declaration_id', 'in', ids).orderBy('at').execute(),
+      (all ? revocationQuery : revocationQuery.where('declaration_id', 'in', ids)).execute(),
+      (all ? countersignatureQuery : countersignatureQuery.where('declaration_id', 'in', ids)).execute(),
     ]);
+    const revocationOf = new Map(revocations.map((x) => [x.declaration_id, x]));
+    const countersignaturesOf = new Map<string, StoredDeclaration['countersignatures']>();
+    for (const c of countersignatures) {
+      const list = countersignaturesOf.get(c.declaration_id) ?? [];
+      list.push({ id: c.id, jws: c.jws, at: c.at, confirmedBy: c.confirmed_by });
+      countersignaturesOf.set(c.declaration_id, list);
+    }
     return rows.map((r) => {
-      const rev = revocations.find((x) => x.declaration_id === r.id);
+      const rev = revocationOf.get(r.id);
       return {
         id: r.id,
         vendorId: r.vendor_id,
@@ -153,7 +167,7 @@ export class DeclarationStore {
         content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent),
         loggedStatus: r.logged_status,
         ...(rev ? { revocation: { at: rev.at, reason: rev.reason, by: rev.revoked_by } } : {}),
-        countersignatures: countersignatures.filter((c) => c.declaration_id === r.id).map((c) => ({ id: c.id, jws: c.jws, at: c.at, confirmedBy: c.confirmed_by })),
+        countersignatures: countersignaturesOf.get(r.id) ?? [],
       };
     });
   }
@@ -178,7 +192,7 @@ export class DeclarationStore {
   /** Every declaration: status needs the others (supersession), and the registry is small enough to hold. */
   async listDeclarations(): Promise<StoredDeclaration[]> {
     const rows = await this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').execute();
-    return this.hydrate(rows);
+    return this.hydrate(rows, true);
   }
 
   async revoke(id: string, revocation: Revocation, subjectSha256: string, actor: string, now: Date): Promise<LogEntry> {

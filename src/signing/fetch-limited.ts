@@ -6,6 +6,25 @@ export interface FetchLimits {
   accept?: string;
 }
 
+const MAX_REDIRECTS = 5;
+
+/**
+ * Redirects are followed only within the origin asked for: the user chose that server, and a
+ * redirect must not turn the CLI into a client of another host (an internal address, or an http
+ * copy of an https JWKS).
+ */
+function nextHop(from: URL, location: string, hops: number): URL {
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    throw new SamsvarError('bad_request', `${from} redirects to '${location}', which is not a URL`);
+  }
+  if (to.origin !== from.origin) throw new SamsvarError('bad_request', `${from} redirects to ${to}, another origin; give that URL yourself if you trust it`);
+  if (hops >= MAX_REDIRECTS) throw new SamsvarError('bad_request', `${from}: more than ${MAX_REDIRECTS} redirects`);
+  return to;
+}
+
 /**
  * GET with a deadline and a size cap: the CLI fetches JWKS and log pages from servers it has no
  * reason to trust, and a slow or endless answer must end as a message, not a hang.
@@ -18,11 +37,18 @@ export async function fetchLimited(url: string, limits: FetchLimits): Promise<Ui
     throw new SamsvarError('bad_request', `${url} is not a URL`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new SamsvarError('bad_request', `${url}: only http and https URLs are fetched`);
+  const signal = AbortSignal.timeout(limits.timeoutMs ?? 15_000);
   let res: Response;
-  try {
-    res = await fetch(parsed, { headers: { accept: limits.accept ?? 'application/json' }, signal: AbortSignal.timeout(limits.timeoutMs ?? 15_000), redirect: 'follow' });
-  } catch (e) {
-    throw new SamsvarError('bad_request', `cannot fetch ${url}: ${(e as Error).message}`);
+  for (let hops = 0; ; hops++) {
+    try {
+      res = await fetch(parsed, { headers: { accept: limits.accept ?? 'application/json' }, signal, redirect: 'manual' });
+    } catch (e) {
+      throw new SamsvarError('bad_request', `cannot fetch ${url}: ${(e as Error).message}`);
+    }
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (location === null) break;
+    await res.body?.cancel();
+    parsed = nextHop(parsed, location, hops);
   }
   if (!res.ok) throw new SamsvarError('bad_request', `${url} answered HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? 0);

@@ -33,6 +33,15 @@ export function entryHash(e: Omit<LogEntry, 'hash'>): string {
   return sha256Hex(canonicalJson({ seq, at, type, declarationId, subjectSha256, detail, prev }));
 }
 
+/** An entry from elsewhere may hold what canonical JSON refuses (Infinity from 1e999): no hash, so no match. */
+function hashOrUndefined(e: LogEntry): string | undefined {
+  try {
+    return entryHash(e);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The entry that follows `last` (undefined for the first). Storage appends it inside one transaction. */
 export function nextEntry(last: LogEntry | undefined, event: LogEvent, now: Date): LogEntry {
   const body = {
@@ -61,7 +70,7 @@ export function signHead(entries: { size: number; lastHash: string }, key: Signi
 }
 
 export type ChainCheck =
-  | { ok: true; size: number; headHash: string }
+  | { ok: true; size: number; headHash: string; earlierHeadSize?: number }
   | { ok: false; firstBroken: { seq: number; reason: string } };
 
 function broken(seq: number, reason: string): ChainCheck {
@@ -69,10 +78,29 @@ function broken(seq: number, reason: string): ChainCheck {
 }
 
 /**
+ * Whether a signed head covers `entries`: the entry at the head's size must carry the hash the head
+ * signed. The log may have grown since the head was signed, but it may not be shorter.
+ */
+async function checkHead(entries: readonly LogEntry[], headJws: string, jwks: Jwks, which: 'signed' | 'earlier'): Promise<{ size: number } | ChainCheck> {
+  const head = await verifyJson<LogHead>(headJws, jwks, 'samsvar-log-head+json');
+  if (!head.valid) return broken(entries.length, `the ${which} head does not verify: ${head.reason}`);
+  const size = head.payload.size;
+  if (!Number.isSafeInteger(size) || size < 0) return broken(entries.length, `the ${which} head names no valid size`);
+  if (size > entries.length) return broken(entries.length + 1, `the ${which} head covers ${size} entries but only ${entries.length} are present: entries were removed from the end`);
+  const atHead = size === 0 ? GENESIS_HASH : entries[size - 1].hash;
+  if (head.payload.hash !== atHead) return broken(Math.max(size, 1), `entry ${size}'s hash is not the one the ${which} head signed: the chain was rewritten`);
+  return { size };
+}
+
+/**
  * Re-computes the chain and names the first broken link. With a signed head, a removed tail or a
  * rewritten chain shows too: the head's size and hash must be those of the last entry.
+ *
+ * The service signs whatever its database holds, so someone who can write the database can cut
+ * the log back and get the shorter log signed afresh. Only a head kept from an earlier check
+ * (`earlierHeadJws`) shows that: the log must still contain the entries it covered, unchanged.
  */
-export async function verifyChain(entries: readonly LogEntry[], opts: { headJws?: string; jwks?: Jwks } = {}): Promise<ChainCheck> {
+export async function verifyChain(entries: readonly LogEntry[], opts: { headJws?: string; earlierHeadJws?: string; jwks?: Jwks } = {}): Promise<ChainCheck> {
   let prev = GENESIS_HASH;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
@@ -82,18 +110,19 @@ export async function verifyChain(entries: readonly LogEntry[], opts: { headJws?
       return broken(expectedSeq, e.seq > expectedSeq ? `entry ${expectedSeq} is missing (the next entry present is ${e.seq})` : `entry ${e.seq} appears out of order at position ${expectedSeq}`);
     }
     if (e.prev !== prev) return broken(e.seq, `entry ${e.seq} does not point at the hash of entry ${e.seq - 1}: an entry before it was changed or removed`);
-    if (entryHash(e) !== e.hash) return broken(e.seq, `entry ${e.seq} was altered: its content does not match its hash`);
+    if (hashOrUndefined(e) !== e.hash) return broken(e.seq, `entry ${e.seq} was altered: its content does not match its hash`);
     prev = e.hash;
   }
+  if ((opts.headJws !== undefined || opts.earlierHeadJws !== undefined) && !opts.jwks) throw new TypeError('a JWKS is needed to check a signed head');
   if (opts.headJws !== undefined) {
-    if (!opts.jwks) throw new TypeError('a JWKS is needed to check the signed head');
-    const head = await verifyJson<LogHead>(opts.headJws, opts.jwks, 'samsvar-log-head+json');
-    if (!head.valid) return broken(entries.length, `the signed head does not verify: ${head.reason}`);
-    const size = head.payload.size;
-    if (size > entries.length) return broken(entries.length + 1, `the signed head covers ${size} entries but only ${entries.length} are present: entries were removed from the end`);
-    // The log may have grown since the head was signed; the head must still match the entry at its size.
-    const atHead = size === 0 ? GENESIS_HASH : entries[size - 1].hash;
-    if (head.payload.hash !== atHead) return broken(Math.max(size, 1), `entry ${size}'s hash is not the one the head signed: the chain was rewritten`);
+    const head = await checkHead(entries, opts.headJws, opts.jwks!, 'signed');
+    if ('ok' in head) return head;
   }
-  return { ok: true, size: entries.length, headHash: prev };
+  let earlierHeadSize: number | undefined;
+  if (opts.earlierHeadJws !== undefined) {
+    const earlier = await checkHead(entries, opts.earlierHeadJws, opts.jwks!, 'earlier');
+    if ('ok' in earlier) return earlier;
+    earlierHeadSize = earlier.size;
+  }
+  return { ok: true, size: entries.length, headHash: prev, ...(earlierHeadSize !== undefined ? { earlierHeadSize } : {}) };
 }

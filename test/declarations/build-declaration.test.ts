@@ -45,6 +45,15 @@ describe('building a declaration from a run', () => {
     expect(() => buildDeclaration(noCases, opts)).toThrow(/no test case was run/);
   });
 
+  it('does not declare a profile an administrator moved back to draft after the run opened, as level A does not', () => {
+    const run = passedRun();
+    const drafted = run.profiles.find((p) => p.profile === 'dialogmelding-1.1')!;
+    drafted.status = 'draft';
+    const d = buildDeclaration({ ...run, profiles: run.profiles }, { ...opts, waivers: [waiver('AR-0007', '2027-03-01T00:00:00.000Z')] });
+    expect(d.conformsTo.map((p) => p.profile)).not.toContain('dialogmelding-1.1');
+    expect(() => buildDeclaration({ ...run, profiles: [drafted] }, opts)).toThrow(/dialogmelding-1\.1: the profile version 1\.1\.0 is draft; only active profiles can be declared/);
+  });
+
   it('lists waived findings as deviations and expires at the earliest deadline', () => {
     const d = buildDeclaration(passedRun(), { ...opts, waivers: [waiver('AR-0007', '2027-03-01T00:00:00.000Z', 'apprec-1.0')] });
     expect(d.conformsTo.map((p) => p.profile)).toContain('apprec-1.0');

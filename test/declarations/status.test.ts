@@ -33,6 +33,13 @@ describe('declaration status', () => {
     expect(declarationStatus(d, { now: new Date('2028-01-10T10:00:00Z'), others: [d], isRetired: notRetired })).toMatchObject({ status: 'expired', reason: 'expired on 2028-01-10' });
   });
 
+  it('names dates as they fall in Norway, as the HTML and PDF renderings do, not as they fall in UTC', () => {
+    const lateEvening = declaration(new Date('2026-11-26T23:30:00Z'), 'd-late');
+    expect(declarationStatus(lateEvening, { now: new Date('2029-01-01T00:00:00Z'), others: [lateEvening], isRetired: notRetired })).toMatchObject({ reason: 'expired on 2028-11-27' });
+    const revoked = declarationStatus(d, { now: later, others: [d], isRetired: notRetired, revocation: { at: '2026-05-01T22:30:00.000Z', by: 'NHN', reason: 'x' } });
+    expect(revoked.reason).toBe('revoked on 2026-05-02 by NHN: x');
+  });
+
   it('is expired when a profile version it lists is retired', () => {
     const isRetired = (p: string, v: string) => p === 'dialogmelding-1.1' && v === '1.1.0';
     expect(declarationStatus(d, { now: later, others: [d], isRetired })).toMatchObject({ status: 'expired', reason: expect.stringMatching(/dialogmelding-1\.1 1\.1\.0 was retired/) });

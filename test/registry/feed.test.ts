@@ -47,3 +47,16 @@ describe('the registry change feed', () => {
     expect(jsonFeed([], 'https://samsvar.test').items).toEqual([]);
   });
 });
+
+describe('the Atom feed with characters XML 1.0 cannot carry', () => {
+  it('stays well-formed for a strict XML parser when a vendor names its system with control characters', async () => {
+    const { XmlDocument } = await import('libxml2-wasm');
+    const named = buildDeclaration(passedRun({ product: { name: 'Journal\u0001\u001b[31m\uFFFE', version: '1\u0008.0' } }), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: new Date('2026-01-01T00:00:00Z'), id: 'd2' });
+    const entry = nextEntry(undefined, { type: 'revoked', declarationId: 'd2', subjectSha256: 'a'.repeat(64), detail: 'grunn\u0000med nulltegn' }, new Date('2026-01-01T00:00:00Z'));
+    const xml = atomFeed([{ entry, declaration: named }], 'https://samsvar.test', new Date('2026-03-01T00:00:00Z'));
+    const doc = XmlDocument.fromString(xml);
+    doc.dispose();
+    expect(xml).toContain('Journal\uFFFD\uFFFD[31m\uFFFD 1\uFFFD.0');
+    expect(xml).toContain('grunn\uFFFDmed nulltegn');
+  });
+});

@@ -159,6 +159,16 @@ for (const dialect of dialectsUnderTest()) {
       expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken })).status).toBe(409);
     });
 
+    it('publishes the countersignature as a signed token, so level C is checked like the declaration, not taken on trust', async () => {
+      const shown = (await (await get(`/api/v1/declarations/${declId}`)).json()) as { jwsSha256: string; countersignatures: { jws: string; declarationJwsSha256: string; confirmedBy: { name: string } }[] };
+      const jwks = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
+      const [c] = shown.countersignatures;
+      expect(c!.confirmedBy.name).toBe('Akkreditert Testlab AS');
+      expect(independentlyVerifies(c!.jws, jwks)).toBe(true);
+      const payload = JSON.parse(Buffer.from(c!.jws.split('.')[1]!, 'base64url').toString('utf8')) as { declarationJwsSha256: string; assuranceLevel: string };
+      expect(payload).toMatchObject({ declarationJwsSha256: shown.jwsSha256, assuranceLevel: 'C' });
+    });
+
     it('is superseded by a newer declaration for the same system, in the registry and in verify', async () => {
       const newer = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.3.0'));
       const res = await t.call('POST', `/api/v1/runs/${newer}/declaration`, { token: vendor.token, json: ISSUANCE });

@@ -84,3 +84,11 @@ describe('the hash-chained transparency log', () => {
     expect(await verifyChain([null as unknown as LogEntry])).toMatchObject({ ok: false, firstBroken: { seq: 1 } });
   });
 });
+
+describe('a hostile log', () => {
+  it('is reported broken, not thrown on, when an entry holds a value canonical JSON cannot carry (1e999 parses to Infinity)', async () => {
+    const log = buildLog();
+    const hostile = JSON.parse(JSON.stringify(log).replace('"detail":"stikkprøve feilet"', '"detail":1e999')) as LogEntry[];
+    await expect(verifyChain(hostile)).resolves.toEqual({ ok: false, firstBroken: { seq: 4, reason: 'entry 4 was altered: its content does not match its hash' } });
+  });
+});

@@ -10,13 +10,16 @@ import type { CliIo } from '../cli-io.js';
 
 export const summary = 'check the transparency log: `samsvar log verify URL|FILE`';
 
-const HELP = `usage: samsvar log verify URL|FILE [--jwks URL|FILE] [--declarations]
+const HELP = `usage: samsvar log verify URL|FILE [--jwks URL|FILE] [--declarations] [--since HEAD.jws]
 
 Fetches the whole transparency log (URL of the service or of /api/v1/log), re-computes the hash
 chain and checks the signed head. Reports the first broken link. FILE is a saved log
 ({ "entries": [...], "head": { "jws": ... } }). The JWKS defaults to <server>/.well-known/jwks.json.
 --declarations also fetches every issued declaration's .jws and checks that it is still served,
 byte for byte what the log recorded.
+--since checks a head you kept from an earlier check (the "head.jws" of GET /api/v1/log): the log
+must still hold, unchanged, every entry that head covered. Without it, a log cut back by someone
+who can write the service's database would verify, since the service signs the shorter log afresh.
 Exit 0: the chain is intact; 1: it is broken; 2: usage or I/O error.`;
 
 /** One page of GET /api/v1/log. */
@@ -31,21 +34,31 @@ const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 const MAX_PAGES = 10_000;
 
 function logUrl(input: string): URL {
-  const url = new URL(input);
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new SamsvarError('bad_request', `${input} is not a URL`);
+  }
   if (!url.pathname.replace(/\/+$/, '').endsWith('/api/v1/log')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/log`;
   return url;
 }
 
 async function fetchWholeLog(start: URL): Promise<{ entries: LogEntry[]; headJws: string }> {
   const first = await fetchJson<LogPage>(start.toString(), { maxBytes: MAX_PAGE_BYTES });
-  if (!first || !Array.isArray(first.entries) || typeof first.head?.jws !== 'string') throw new SamsvarError('bad_request', `${start} is not a samsvar log page`);
+  if (!first || !Array.isArray(first.entries) || typeof first.head?.jws !== 'string' || !Number.isSafeInteger(first.head.size)) throw new SamsvarError('bad_request', `${start} is not a samsvar log page`);
   // The head of the first page fixes what is checked; entries appended meanwhile are left for the next check.
   const size = first.head.size;
   const entries = [...first.entries];
   let next = first.next;
   for (let pages = 1; next && entries.length < size; pages++) {
     if (pages >= MAX_PAGES) throw new SamsvarError('payload_too_large', `the log has more than ${MAX_PAGES} pages`);
-    const url = new URL(next, start);
+    let url: URL;
+    try {
+      url = new URL(next, start);
+    } catch {
+      throw new SamsvarError('bad_request', `the log's next link '${next}' is not a URL`);
+    }
     if (url.origin !== start.origin) throw new SamsvarError('bad_request', `the log's next link ${url} leaves ${start.origin}`);
     const page = await fetchJson<LogPage>(url.toString(), { maxBytes: MAX_PAGE_BYTES });
     if (!Array.isArray(page?.entries)) throw new SamsvarError('bad_request', `${url} is not a samsvar log page`);
@@ -72,8 +85,21 @@ async function checkIssuedDeclarations(entries: LogEntry[], logAt: URL): Promise
   return undefined;
 }
 
+/** A compact JWS saved from an earlier look at the log (GET /api/v1/log → head.jws). */
+function readHeadFile(name: string, cwd: string): string {
+  const file = path.resolve(cwd, name);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SamsvarError('bad_request', `cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (text.length > 64 * 1024) throw new SamsvarError('bad_request', `${name} is too large to be a signed log head`);
+  return text.trim();
+}
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: 'string' }, declarations: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: 'string' }, declarations: { type: 'boolean' }, since: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help || positionals.length === 0) {
     io.out(HELP);
     return values.help ? 0 : 2;
@@ -103,8 +129,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     entries = saved.entries as LogEntry[];
     headJws = saved.head.jws;
   }
+  const earlierHeadJws = values.since === undefined ? undefined : readHeadFile(values.since, io.cwd);
   const jwks = await loadJwks(jwksSource, io.env, io.cwd);
-  const result = await verifyChain(entries, { headJws, jwks });
+  const result = await verifyChain(entries, { headJws, jwks, ...(earlierHeadJws !== undefined ? { earlierHeadJws } : {}) });
   if (result.ok) {
     if (values.declarations && url) {
       const problem = await checkIssuedDeclarations(entries, url);
@@ -113,7 +140,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         return 1;
       }
     }
-    io.out(`log intact: ${result.size} entries, head ${result.headHash}`);
+    const sinceNote = result.earlierHeadSize !== undefined ? `; it extends the earlier head of ${result.earlierHeadSize} entries` : '';
+    io.out(`log intact: ${result.size} entries, head ${result.headHash}${sinceNote}`);
     return 0;
   }
   io.out(`log broken at entry ${result.firstBroken.seq}: ${result.firstBroken.reason}`);
