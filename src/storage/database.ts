@@ -47,6 +47,10 @@ function openSqlite(config: DatabaseConfig): Kysely<any> {
 
 function openPostgres(url: string): Kysely<any> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a restart, a failover, an administrator) is an 'error'
+  // event on the pool; unheard, it would end the process. The pool drops that connection and the
+  // next query opens a fresh one, so saying so is all there is to do.
+  pool.on('error', (e) => console.error(`samsvar: an idle PostgreSQL connection was closed by the server: ${e.message}`));
   return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -124,3 +124,25 @@ describe('numbered migrations', () => {
     await testDb.drop();
   });
 });
+
+describe('PostgreSQL connections the server ends', () => {
+  const url = process.env.DATABASE_URL;
+  it.skipIf(!url)('do not end the process: the next query opens a fresh connection', async () => {
+    const { dialectsUnderTest } = await import('../support/databases.js');
+    const pgDialect = dialectsUnderTest().find((d) => d.name === 'postgres')!;
+    const testDb = await pgDialect.create();
+    const database = await openDatabase(testDb.config);
+    const repo = new Repository(database.db, database.dialect);
+    await repo.ping();
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const dbName = new URL(testDb.config.databaseUrl!).pathname.slice(1);
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+    await admin.end();
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(repo.ping()).resolves.toBeUndefined();
+    await database.close();
+    await testDb.drop();
+  });
+});
