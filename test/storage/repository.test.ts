@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { Repository } from '../../src/storage/repository.js';
@@ -128,13 +129,11 @@ describe('numbered migrations', () => {
 describe('PostgreSQL connections the server ends', () => {
   const url = process.env.DATABASE_URL;
   it.skipIf(!url)('do not end the process: the next query opens a fresh connection', async () => {
-    const { dialectsUnderTest } = await import('../support/databases.js');
     const pgDialect = dialectsUnderTest().find((d) => d.name === 'postgres')!;
     const testDb = await pgDialect.create();
     const database = await openDatabase(testDb.config);
     const repo = new Repository(database.db, database.dialect);
     await repo.ping();
-    const pg = (await import('pg')).default;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     const dbName = new URL(testDb.config.databaseUrl!).pathname.slice(1);
