@@ -22,19 +22,31 @@ function formatOf(file: string, profile?: string): ArtifactFormat | undefined {
   return !profile && file.toLowerCase().endsWith('.json') ? 'fhir' : undefined;
 }
 
-/** Validates files one after another with one engine (one schema compilation per profile). */
-export async function validateSequentially(jobs: FileJob[], opts: ValidateFilesOptions): Promise<FileOutcome[]> {
+/** Files a thread takes at a time from the shared list: small enough to even out the threads' late starts. */
+const CHUNK = 32;
+
+/** An outcome with the position of its file in the list given. */
+export type IndexedOutcome = [number, FileOutcome];
+
+/**
+ * Validates files with one engine (one schema compilation per profile), taking them from the list
+ * a chunk at a time through `next`, a counter threads share; alone, a thread takes them all.
+ */
+export async function validateShare(jobs: FileJob[], opts: ValidateFilesOptions, next: Int32Array<ArrayBufferLike> = new Int32Array(1)): Promise<IndexedOutcome[]> {
   const engine = new Engine(loadCatalog({ importedDir: opts.importedDir }));
-  const out: FileOutcome[] = [];
-  for (const job of jobs) {
-    let content: Buffer;
-    try {
-      content = readFileSync(job.path);
-    } catch (e) {
-      out.push({ file: job.file, unreadable: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
-      continue;
+  const out: IndexedOutcome[] = [];
+  for (let start = Atomics.add(next, 0, CHUNK); start < jobs.length; start = Atomics.add(next, 0, CHUNK)) {
+    for (let i = start; i < Math.min(start + CHUNK, jobs.length); i++) {
+      const job = jobs[i];
+      let content: Buffer;
+      try {
+        content = readFileSync(job.path);
+      } catch (e) {
+        out.push([i, { file: job.file, unreadable: (e as NodeJS.ErrnoException).code ?? (e as Error).message }]);
+        continue;
+      }
+      out.push([i, { file: job.file, ...(await engine.validate(content, { profile: opts.profile, format: formatOf(job.file, opts.profile) })) }]);
     }
-    out.push({ file: job.file, ...(await engine.validate(content, { profile: opts.profile, format: formatOf(job.file, opts.profile) })) });
   }
   return out;
 }
@@ -43,25 +55,26 @@ export async function validateSequentially(jobs: FileJob[], opts: ValidateFilesO
 const PARALLEL_THRESHOLD = 400;
 
 /**
- * Validates many files on every core: the list is cut into contiguous slices, one per thread, each
- * with its own engine; results come back in the order given.
+ * Validates many files on every core: each thread has its own engine and takes chunks from one
+ * shared counter, so a thread that started late simply takes fewer; results come back in the order given.
  */
 export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions): Promise<FileOutcome[]> {
   const threads = Math.min(availableParallelism(), 4, Math.floor(jobs.length / (PARALLEL_THRESHOLD / 2)));
-  if (threads < 2) return validateSequentially(jobs, opts);
-  const size = Math.ceil(jobs.length / threads);
-  const slices = Array.from({ length: threads }, (_, i) => jobs.slice(i * size, (i + 1) * size));
-  const inWorkers = slices.slice(1).map(
-    (slice) =>
-      new Promise<FileOutcome[]>((resolve, reject) => {
-        const worker = startWorker('./validate-worker', import.meta.url, { jobs: slice, opts });
-        worker.once('message', (m: { outcomes: FileOutcome[] } | { failure: { code: ErrorCode; detail: string } }) =>
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const inWorkers = Array.from(
+    { length: Math.max(0, threads - 1) },
+    () =>
+      new Promise<IndexedOutcome[]>((resolve, reject) => {
+        const worker = startWorker('./validate-worker', import.meta.url, { jobs, opts, next });
+        worker.once('message', (m: { outcomes: IndexedOutcome[] } | { failure: { code: ErrorCode; detail: string } }) =>
           'failure' in m ? reject(new SamsvarError(m.failure.code, m.failure.detail)) : resolve(m.outcomes),
         );
         worker.once('error', reject);
         worker.once('exit', (code) => code !== 0 && reject(new Error(`validation worker exited with ${code}`)));
       }),
   );
-  const [first, rest] = await Promise.all([validateSequentially(slices[0], opts), Promise.all(inWorkers)]);
-  return [...first, ...rest.flat()];
+  const [mine, theirs] = await Promise.all([validateShare(jobs, opts, next), Promise.all(inWorkers)]);
+  const ordered = new Array<FileOutcome>(jobs.length);
+  for (const [i, outcome] of [...mine, ...theirs.flat()]) ordered[i] = outcome;
+  return ordered;
 }
