@@ -159,7 +159,9 @@ export class CompiledSchematron {
 
       const compileXPath = (expr: string, where: string): XmlXPath => {
         try {
-          const xpath = XmlXPath.compile(expr, ns);
+          // libxml2-wasm registers every prefix of the map at each evaluation: pass only those the expression uses.
+          const used = Object.fromEntries(Object.entries(ns).filter(([prefix]) => new RegExp(`(^|[^\\w.-])${prefix.replace(/[.]/g, '\\.')}:`).test(expr)));
+          const xpath = XmlXPath.compile(expr, used);
           made.push(xpath);
           return xpath;
         } catch (e) {
