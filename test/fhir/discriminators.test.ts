@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
-import { splitPath } from '../../src/fhir/instance-validator.js';
+import { splitPath } from '../../src/fhir/plain-values.js';
 import { catalogWith, check, errors, findingOf, profileOn } from './helpers.js';
 
 const OFFICIAL = 'http://samsvar.test/StructureDefinition/official';
