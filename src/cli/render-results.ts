@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.js';
 import type { ValidationResult } from '../engine/engine.js';
+import { xmlText } from '../core/xml-text.js';
 
 type Result = ValidationResult & { file: string };
 
@@ -57,10 +58,6 @@ export function renderTestcaseText(results: TestcaseCheckResult[]): string {
   return out.join('\n');
 }
 
-function xmlEscape(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
 interface JunitCase {
   name: string;
   classname: string;
@@ -73,13 +70,13 @@ function junitSuite(suiteName: string, cases: JunitCase[]): string {
   const failures = cases.filter((c) => c.failed).length;
   const body = cases.map((c) => {
     const errors = c.findings.filter((f) => f.severity === 'error');
-    const name = xmlEscape(c.name);
-    const classname = xmlEscape(c.classname);
+    const name = xmlText(c.name);
+    const classname = xmlText(c.classname);
     if (!c.failed) return `  <testcase name="${name}" classname="${classname}"/>`;
     const text = errors.map((f) => `${location(f)} ${f.ruleId} ${f.message}${f.xpath ?? f.path ? ` at ${f.xpath ?? f.path}` : ''}`).join('\n');
-    return `  <testcase name="${name}" classname="${classname}">\n    <failure message="${xmlEscape(`${errors.length} error finding(s)`)}" type="samsvar">${xmlEscape(text)}</failure>\n  </testcase>`;
+    return `  <testcase name="${name}" classname="${classname}">\n    <failure message="${xmlText(`${errors.length} error finding(s)`)}" type="samsvar">${xmlText(text)}</failure>\n  </testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="${xmlEscape(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0">\n${body.join('\n')}\n</testsuite>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="${xmlText(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0">\n${body.join('\n')}\n</testsuite>`;
 }
 
 /** JUnit XML for vendors' CI: one test case per file, its error findings as the failure. */

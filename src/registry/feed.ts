@@ -1,23 +1,11 @@
 import type { DeclarationContent } from '../declarations/declaration.js';
 import type { LogEntry, LogEventType } from '../transparency/log-chain.js';
-import { escapeHtml } from '../declarations/render/html-template.js';
+import { xmlText as xml } from '../core/xml-text.js';
 
 /** One feed item: a log entry and the declaration it concerns. Feeds are derived from the log, newest first. */
 export interface FeedItem {
   entry: LogEntry;
   declaration: DeclarationContent;
-}
-
-/**
- * Characters XML 1.0 cannot carry at all (C0 controls other than tab and line breaks, U+FFFE/U+FFFF,
- * lone surrogates) become U+FFFD: vendor and administrator text may hold them, and one such
- * character would make the public feed ill-formed for every reader.
- */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** Text for the feed: XML characters only, then the five predefined entities (the same in HTML and XML). */
-function xml(s: string): string {
-  return escapeHtml(s.replace(NOT_XML_CHAR, '\uFFFD'));
 }
 
 const EVENT_TITLE_NB: Record<LogEventType, string> = {

@@ -8,6 +8,7 @@ import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
 import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticName, uuidV4 } from './synthetic-data.js';
 import { withXml } from './xml-document.js';
+import { xmlText } from '../core/xml-text.js';
 
 /** Every placeholder a message template may use, `{{name}}`. */
 export const TEMPLATE_PLACEHOLDERS = [
@@ -56,14 +57,10 @@ export function readTemplate(name: string, dir: string = templatesDir()): string
   return readFileSync(file, 'utf8');
 }
 
-function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
 export function fillTemplate(template: string, values: Record<TemplatePlaceholder, string>): string {
   return template.replace(PLACEHOLDER, (_whole, name: string) => {
     if (!(name in values)) throw new SamsvarError('internal', `template placeholder {{${name}}} has no value`);
-    return xmlEscape(values[name as TemplatePlaceholder]);
+    return xmlText(values[name as TemplatePlaceholder]);
   });
 }
 

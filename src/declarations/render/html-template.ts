@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPORT_TEMPLATES_DIR } from '../../core/paths.js';
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeMarkup } from '../../core/xml-text.js';
 
 /** HTML that is already escaped, so the template inserts it as is. */
 export class SafeHtml {
@@ -14,7 +11,7 @@ export class SafeHtml {
 export function html(strings: TemplateStringsArray, ...values: Array<string | number | SafeHtml | SafeHtml[]>): SafeHtml {
   let out = strings[0];
   values.forEach((v, i) => {
-    const piece = Array.isArray(v) ? v.map((x) => x.html).join('') : v instanceof SafeHtml ? v.html : escapeHtml(String(v));
+    const piece = Array.isArray(v) ? v.map((x) => x.html).join('') : v instanceof SafeHtml ? v.html : escapeMarkup(String(v));
     out += piece + strings[i + 1];
   });
   return new SafeHtml(out);
@@ -33,6 +30,6 @@ export function renderTemplate(name: string, values: Record<string, string | Saf
   return template.replace(/\{\{([a-zA-Z0-9]+)\}\}/g, (_, key: string) => {
     const v = values[key];
     if (v === undefined) throw new Error(`template ${name} uses {{${key}}}, which the renderer does not provide`);
-    return v instanceof SafeHtml ? v.html : escapeHtml(v);
+    return v instanceof SafeHtml ? v.html : escapeMarkup(v);
   });
 }
