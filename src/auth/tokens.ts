@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../core/sha256.js';
 
 /** Tokens carry 256 random bits, so a plain SHA-256 is a sufficient stored form (no slow KDF needed). */
 export function newApiToken(): string {
@@ -6,7 +7,7 @@ export function newApiToken(): string {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 /** Constant-time comparison of a presented token with a configured one (the bootstrap admin token). */

@@ -1,5 +1,5 @@
 import { SamsvarError } from '../core/samsvar-error.js';
-import { sha256Hex } from '../signing/canonical-json.js';
+import { sha256Hex } from '../core/sha256.js';
 import { signJson, verifyJson } from '../signing/jws.js';
 import type { Jwks, SigningKey } from '../signing/key-store.js';
 import { DECLARATION_TYPE, type CountersignatureContent, type DeclarationContent } from './declaration.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/sha256.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DocumentDigest } from './declaration.js';
 
@@ -52,7 +52,7 @@ export function acceptDocuments(docs: readonly UploadedDocument[]): AcceptedDocu
         throw refuse(i, `is declared as ${d.mediaType} but is not valid UTF-8`);
       }
     }
-    return { digest: { name, mediaType: d.mediaType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }, bytes };
+    return { digest: { name, mediaType: d.mediaType, size: bytes.length, sha256: sha256Hex(bytes) }, bytes };
   });
   const shas = accepted.map((a) => a.digest.sha256);
   const dup = shas.find((s, i) => shas.indexOf(s) !== i);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { nanoid } from 'nanoid';
 import { appendAudit, readAudit, type AuditQuery, type AuditRecord } from '../audit/audit-log.js';
 import type { Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
+import { sha256Hex } from '../core/sha256.js';
 import type { SqlDialect } from './dialect.js';
 import type { CoreTables, TokenRole } from './schema.js';
 
@@ -45,7 +45,6 @@ export interface NewSubmission {
   artifact: Uint8Array;
 }
 
-export const sha256Hex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 let lastMs = 0;
 /**
  * Creation times are strictly increasing within a process, so "the latest submission" is well

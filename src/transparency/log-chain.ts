@@ -1,4 +1,5 @@
-import { canonicalJson, sha256Hex } from '../signing/canonical-json.js';
+import { sha256Hex } from '../core/sha256.js';
+import { canonicalJson } from '../signing/canonical-json.js';
 import { signJson, verifyJson } from '../signing/jws.js';
 import type { Jwks, SigningKey } from '../signing/key-store.js';
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { Repository } from '../../src/storage/repository.js';
-import { sha256Hex } from '../../src/storage/repository.js';
+import { sha256Hex } from '../../src/core/sha256.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
 for (const dialect of dialectsUnderTest()) {

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../signing/canonical-json.js';
+import { sha256Hex } from '../../core/sha256.js';
 import type { DeclarationView } from './declaration-view.js';
 
 /** A stable urn:uuid for a resource id, so the same declaration renders to the same Bundle. */
