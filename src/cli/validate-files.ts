@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
 import { Engine, type ArtifactFormat, type ValidationResult } from '../engine/engine.js';
 import { startWorker } from '../engine/start-worker.js';
-import { loadCatalog } from '../profiles/catalog.js';
+import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 
 export interface FileJob {
   file: string;
@@ -32,8 +32,13 @@ export type IndexedOutcome = [number, FileOutcome];
  * Validates files with one engine (one schema compilation per profile), taking them from the list
  * a chunk at a time through `next`, a counter threads share; alone, a thread takes them all.
  */
-export async function validateShare(jobs: FileJob[], opts: ValidateFilesOptions, next: Int32Array<ArrayBufferLike> = new Int32Array(1)): Promise<IndexedOutcome[]> {
-  const engine = new Engine(loadCatalog({ importedDir: opts.importedDir }));
+export async function validateShare(
+  jobs: FileJob[],
+  opts: ValidateFilesOptions,
+  next: Int32Array<ArrayBufferLike> = new Int32Array(1),
+  catalog: ProfileCatalog = loadCatalog({ importedDir: opts.importedDir }),
+): Promise<IndexedOutcome[]> {
+  const engine = new Engine(catalog);
   const out: IndexedOutcome[] = [];
   for (let start = Atomics.add(next, 0, CHUNK); start < jobs.length; start = Atomics.add(next, 0, CHUNK)) {
     for (let i = start; i < Math.min(start + CHUNK, jobs.length); i++) {
@@ -58,7 +63,7 @@ const PARALLEL_THRESHOLD = 400;
  * Validates many files on every core: each thread has its own engine and takes chunks from one
  * shared counter, so a thread that started late simply takes fewer; results come back in the order given.
  */
-export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions): Promise<FileOutcome[]> {
+export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions, catalog?: ProfileCatalog): Promise<FileOutcome[]> {
   const threads = Math.min(availableParallelism(), 4, Math.floor(jobs.length / (PARALLEL_THRESHOLD / 2)));
   const next = new Int32Array(new SharedArrayBuffer(4));
   const inWorkers = Array.from(
@@ -73,7 +78,7 @@ export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions)
         worker.once('exit', (code) => code !== 0 && reject(new Error(`validation worker exited with ${code}`)));
       }),
   );
-  const [mine, theirs] = await Promise.all([validateShare(jobs, opts, next), Promise.all(inWorkers)]);
+  const [mine, theirs] = await Promise.all([validateShare(jobs, opts, next, catalog), Promise.all(inWorkers)]);
   const ordered = new Array<FileOutcome>(jobs.length);
   for (const [i, outcome] of [...mine, ...theirs.flat()]) ordered[i] = outcome;
   return ordered;

@@ -37,10 +37,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!['text', 'json', 'junit'].includes(values.format!)) throw new SamsvarError('bad_request', `--format must be text, json or junit, not "${values.format}"`);
 
   const importedDir = importedProfilesDir(io.env);
-  if (values.profile) loadCatalog({ importedDir }).require(values.profile);
+  // Loaded once here: an unknown profile is a usage error before any file is read, and this thread validates with it.
+  const catalog = loadCatalog({ importedDir });
+  if (values.profile) catalog.require(values.profile);
   const outcomes = await validateFiles(
     positionals.map((file) => ({ file, path: path.resolve(io.cwd, file) })),
     { profile: values.profile, importedDir },
+    catalog,
   );
   const results: FileResult[] = [];
   let unreadable = false;
