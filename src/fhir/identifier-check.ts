@@ -4,10 +4,10 @@
  * reason ("second control digit does not match") and a warning for what looks like a real person.
  */
 import type { Finding, Severity } from '../core/finding.js';
-import { checkHerId, checkHprNumber, checkOrgNumber, checkPersonNumber } from '../identifiers/norwegian-ids.js';
+import { identifierProblem, type IdentifierType } from '../identifiers/identifier-problem.js';
 import type { JsonNode } from './json-parser.js';
 
-export const NORWEGIAN_ID_SYSTEMS: Record<string, 'FNR' | 'DNR' | 'HPR' | 'ENH' | 'HER'> = {
+export const NORWEGIAN_ID_SYSTEMS: Record<string, IdentifierType> = {
   'urn:oid:2.16.578.1.12.4.1.4.1': 'FNR',
   'urn:oid:2.16.578.1.12.4.1.4.2': 'DNR',
   'urn:oid:2.16.578.1.12.4.1.4.4': 'HPR',
@@ -15,34 +15,11 @@ export const NORWEGIAN_ID_SYSTEMS: Record<string, 'FNR' | 'DNR' | 'HPR' | 'ENH' 
   'urn:oid:2.16.578.1.12.4.1.2': 'HER',
 };
 
-const NAMES = { FNR: 'Fødselsnummer', DNR: 'D-nummer', HPR: 'HPR-nummer', HER: 'HER-id', ENH: 'Organisasjonsnummer' };
-
-function problemOf(type: keyof typeof NAMES, value: string, realPersonNumber: Severity | 'off'): { ruleId: string; severity: Severity; message: string } | undefined {
-  switch (type) {
-    case 'FNR':
-    case 'DNR': {
-      const r = checkPersonNumber(value);
-      if (!r.ok) return { ruleId: `ID-${type}`, severity: 'error', message: `${NAMES[type]} "${value}" is not valid: ${r.problem}` };
-      if (type === 'FNR' && r.kind === 'dnr') return { ruleId: 'ID-FNR', severity: 'error', message: `"${value}" is a D-nummer (day + 40), but the system says fødselsnummer; use urn:oid:2.16.578.1.12.4.1.4.2` };
-      if (type === 'DNR' && r.kind === 'fnr') return { ruleId: 'ID-DNR', severity: 'error', message: `"${value}" is a fødselsnummer, not a D-nummer (day + 40); use urn:oid:2.16.578.1.12.4.1.4.1` };
-      if (!r.synthetic && realPersonNumber !== 'off') {
-        return { ruleId: 'ID-PERSON-REAL', severity: realPersonNumber, message: `${NAMES[type]} "${value}" has valid control digits but is not a synthetic test number (month + 40 or + 80): it may belong to a real person. Use synthetic test data only` };
-      }
-      return undefined;
-    }
-    case 'ENH': {
-      const r = checkOrgNumber(value);
-      return r.ok ? undefined : { ruleId: 'ID-ORGNR', severity: 'error', message: `Organisasjonsnummer "${value}" is not valid: ${r.problem}` };
-    }
-    case 'HER': {
-      const r = checkHerId(value);
-      return r.ok ? undefined : { ruleId: 'ID-HER', severity: 'error', message: `HER-id "${value}" is not valid: ${r.problem}` };
-    }
-    case 'HPR': {
-      const r = checkHprNumber(value);
-      return r.ok ? undefined : { ruleId: 'ID-HPR', severity: 'error', message: `HPR-nummer "${value}" is not valid: ${r.problem}` };
-    }
-  }
+/** How a fødselsnummer/D-nummer mix-up reads for FHIR: the identifier system is what is wrong. */
+function wrongKind(declared: 'FNR' | 'DNR', value: string): string {
+  return declared === 'FNR'
+    ? `"${value}" is a D-nummer (day + 40), but the system says fødselsnummer; use urn:oid:2.16.578.1.12.4.1.4.2`
+    : `"${value}" is a fødselsnummer, not a D-nummer (day + 40); use urn:oid:2.16.578.1.12.4.1.4.1`;
 }
 
 /** Every Norwegian identifier in the tree that is not valid (or looks real), with its FHIRPath and position. */
@@ -57,7 +34,7 @@ export function checkNorwegianIdentifiers(root: JsonNode, rootPath: string, real
     const system = node.props.get('system')?.value;
     const value = node.props.get('value')?.value;
     if (system?.kind === 'string' && value?.kind === 'string' && Object.hasOwn(NORWEGIAN_ID_SYSTEMS, system.value)) {
-      const p = problemOf(NORWEGIAN_ID_SYSTEMS[system.value], value.value, realPersonNumber);
+      const p = identifierProblem(NORWEGIAN_ID_SYSTEMS[system.value], value.value, realPersonNumber, wrongKind);
       if (p) out.push({ ...p, layer: 'identifier', path: `${path}.value`, line: value.line, column: value.column });
     }
     for (const [key, prop] of node.props) {
