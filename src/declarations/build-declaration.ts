@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid';
+import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { checkOrgNumber } from '../identifiers/norwegian-ids.js';
 import {
@@ -134,7 +134,7 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
 
   return {
     type: DECLARATION_TYPE,
-    id: opts.id ?? `egn-${nanoid(16)}`,
+    id: opts.id ?? `egn-${newId(16)}`,
     issuer: opts.issuer,
     manufacturer: run.manufacturer,
     product: run.product,

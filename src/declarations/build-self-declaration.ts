@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid';
+import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { checkOrgNumber } from '../identifiers/norwegian-ids.js';
 import { addMonths } from './build-declaration.js';
@@ -66,7 +66,7 @@ export function buildSelfDeclaration(input: SelfDeclarationInput, opts: { issuer
 
   return {
     type: DECLARATION_TYPE,
-    id: opts.id ?? `egn-${nanoid(16)}`,
+    id: opts.id ?? `egn-${newId(16)}`,
     issuer: opts.issuer,
     manufacturer: input.manufacturer,
     product: input.product,

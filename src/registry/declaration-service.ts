@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid';
+import { newId } from '../core/ids.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { buildDeclaration, type RunOutcome } from '../declarations/build-declaration.js';
@@ -306,7 +306,7 @@ export class DeclarationService {
     const key = this.keys.current;
     const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now);
     const jws = await signCountersignature(content, key);
-    await this.deps.store.addCountersignature({ id: `ks-${nanoid(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
+    await this.deps.store.addCountersignature({ id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
     return (await this.deps.store.getDeclaration(id))!;
   }
 
@@ -328,7 +328,7 @@ export class DeclarationService {
     if (Number.isNaN(deadline.getTime())) throw new SamsvarError('bad_request', 'deadline must be an ISO 8601 date-time');
     if (deadline <= now) throw new SamsvarError('unprocessable', 'the deadline must lie in the future');
     const waiver: Waiver = {
-      id: `avvik-${nanoid(12)}`,
+      id: `avvik-${newId(12)}`,
       runId,
       ruleId: input.ruleId,
       ...(input.profile ? { profile: input.profile } : {}),
@@ -354,7 +354,7 @@ export class DeclarationService {
     if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; spot checks are for active declarations`);
     const now = this.now();
     const req = validateSpotCheckRequest(input, entry.declaration.testCases.map((t) => t.id), now);
-    const sc = { id: `sp-${nanoid(12)}`, declarationId, testCases: req.testCases, requestedBy: p.name, requestedAt: now.toISOString(), deadline: req.deadline };
+    const sc = { id: `sp-${newId(12)}`, declarationId, testCases: req.testCases, requestedBy: p.name, requestedAt: now.toISOString(), deadline: req.deadline };
     await this.deps.store.addSpotCheck(sc, actorOf(p));
     return { ...sc, outcome: null };
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { nanoid } from 'nanoid';
+import { newId } from '../core/ids.js';
 import { appendAudit, readAudit, type AuditQuery, type AuditRecord } from '../audit/audit-log.js';
 import type { Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -71,8 +71,8 @@ export class Repository {
   // --- vendors and tokens -------------------------------------------------------------------
 
   async createVendor(input: { orgNumber: string; name: string; email: string }, tokenHash: string, actor = 'public'): Promise<{ vendor: Vendor; tokenId: string }> {
-    const vendor: Vendor = { id: nanoid(), ...input, createdAt: now() };
-    const tokenId = nanoid();
+    const vendor: Vendor = { id: newId(), ...input, createdAt: now() };
+    const tokenId = newId();
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('vendors').values({ id: vendor.id, org_number: vendor.orgNumber, name: vendor.name, email: vendor.email, created_at: vendor.createdAt }).execute();
@@ -98,7 +98,7 @@ export class Repository {
   }
 
   async createToken(input: { role: TokenRole; vendorId?: string | null; name: string }, tokenHash: string, actor: string): Promise<TokenRecord> {
-    const rec: TokenRecord = { id: nanoid(), role: input.role, vendorId: input.vendorId ?? null, name: input.name, createdAt: now(), revokedAt: null };
+    const rec: TokenRecord = { id: newId(), role: input.role, vendorId: input.vendorId ?? null, name: input.name, createdAt: now(), revokedAt: null };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('api_tokens').values({ id: rec.id, token_hash: tokenHash, role: rec.role, vendor_id: rec.vendorId, name: rec.name, created_at: rec.createdAt, revoked_at: null }).execute();
       await appendAudit(trx, { actor, action: 'token.create', objectType: 'token', objectId: rec.id, details: { role: rec.role, name: rec.name } });
@@ -123,7 +123,7 @@ export class Repository {
   // --- systems ------------------------------------------------------------------------------
 
   async createSystem(vendorId: string, input: { name: string; description?: string }, actor: string): Promise<System> {
-    const sys: System = { id: nanoid(), vendorId, name: input.name, description: input.description ?? null, createdAt: now(), versions: [] };
+    const sys: System = { id: newId(), vendorId, name: input.name, description: input.description ?? null, createdAt: now(), versions: [] };
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('systems').values({ id: sys.id, vendor_id: vendorId, name: sys.name, description: sys.description, created_at: sys.createdAt }).execute();
@@ -158,7 +158,7 @@ export class Repository {
   }
 
   async createSystemVersion(systemId: string, input: { version: string; releasedAt?: string }, actor: string): Promise<SystemVersion> {
-    const v: SystemVersion = { id: nanoid(), systemId, version: input.version, releasedAt: input.releasedAt ?? null, createdAt: now() };
+    const v: SystemVersion = { id: newId(), systemId, version: input.version, releasedAt: input.releasedAt ?? null, createdAt: now() };
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('system_versions').values({ id: v.id, system_id: systemId, version: v.version, released_at: v.releasedAt, created_at: v.createdAt }).execute();
@@ -185,7 +185,7 @@ export class Repository {
   // --- runs ---------------------------------------------------------------------------------
 
   async createRun(input: { vendorId: string; systemVersionId: string; profiles: RunProfile[] }, actor: string): Promise<Run> {
-    const run: Run = { id: nanoid(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles };
+    const run: Run = { id: newId(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt }).execute();
       await trx
@@ -244,7 +244,7 @@ export class Repository {
   async createSubmission(input: NewSubmission, actor: string): Promise<Submission> {
     const findingsJson = JSON.stringify(input.findings);
     const sub: Submission = {
-      id: nanoid(),
+      id: newId(),
       runId: input.runId,
       testcaseId: input.testcaseId,
       profileId: input.profileId,

@@ -29,7 +29,7 @@ describe('the declaration store with a registry larger than one SQL statement ma
       await raw.insertInto('declarations').values(rows).execute();
     }
     await store.revoke('egn-7', { at: '2026-06-01T00:00:00.000Z', reason: 'testing', by: 'admin' }, 'f'.repeat(64), 'admin:t', new Date('2026-06-01T00:00:00Z'));
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await ctx?.database.close();
@@ -40,5 +40,5 @@ describe('the declaration store with a registry larger than one SQL statement ma
     const all = await store.listDeclarations();
     expect(all).toHaveLength(COUNT);
     expect(all.filter((d) => d.revocation).map((d) => d.id)).toEqual(['egn-7']);
-  }, 60_000);
+  });
 });

@@ -122,7 +122,7 @@ for (const dialect of dialectsUnderTest()) {
       const { vendor: v } = await ctx.repo.createVendor({ orgNumber: validOrgNumber(), name: 'Sveip AS', email: 'post@example.no' }, `hash-${Math.random()}`);
       vendor = { role: 'vendor', vendorId: v.id, tokenId: 't' };
       systemId = (await ctx.runs.createSystem(vendor, { name: 'SveipJournal' })).id;
-    }, 60_000);
+    });
     afterAll(async () => {
       await ctx?.database.close();
       await db?.drop();

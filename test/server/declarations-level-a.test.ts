@@ -49,7 +49,7 @@ for (const dialect of dialectsUnderTest()) {
       other = await registerVendor(t, 'Annen Leverandør AS');
       versionId = await systemVersion(t, vendor.token, 'SelvJournal', '1.0');
       systemId = ((await (await t.call('GET', '/api/v1/systems', { token: vendor.token })).json()) as { id: string; name: string }[]).find((s) => s.name === 'SelvJournal')!.id;
-    }, 120_000);
+    });
     afterAll(async () => {
       await t?.stop();
     });

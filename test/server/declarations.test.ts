@@ -51,7 +51,7 @@ for (const dialect of dialectsUnderTest()) {
       const lab = await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Akkreditert Testlab AS' } });
       labToken = ((await lab.json()) as { token: string }).token;
       runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.2.0'));
-    }, 120_000);
+    });
     afterAll(async () => {
       await t?.stop();
     });

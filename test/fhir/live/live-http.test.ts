@@ -85,11 +85,10 @@ describe('which URLs a live test may reach', () => {
   it('does not wait for a DNS answer longer than the time limit', async () => {
     const never = () => new Promise<LookupAddress[]>(() => undefined);
     const http = new LiveHttp({ baseUrl: new URL('http://hang.vendor.test/fhir'), allowlist: HostAllowlist.parse('*.vendor.test'), timeoutMs: 200, maxResponseBytes: 1000, resolver: never });
-    const started = Date.now();
+    // The resolver never answers: only the time limit can end the call.
     await http.preflight();
     const out = await http.get({ kind: 'capabilities' });
     await http.close();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(!out.ok && out.finding.ruleId).toBe('LIVE-TIMEOUT');
   });
 
@@ -151,17 +150,16 @@ describe('which URLs a live test may reach', () => {
   });
 
   it('gives up on a slow server after the time limit', async () => {
-    const started = Date.now();
+    // The server answers after SLOW_MS, well after the 300 ms limit: a timeout finding proves the
+    // client gave up first; an answer would mean it waited.
+    expect(SLOW_MS).toBeGreaterThan(300);
     const out = await fetchOnce({ baseUrl: base('slow'), timeoutMs: 300 });
-    expect(Date.now() - started).toBeLessThan(SLOW_MS);
     expect(!out.ok && out.finding).toMatchObject({ ruleId: 'LIVE-TIMEOUT' });
     expect(!out.ok && out.finding.message).toMatch(/slow\/fhir\/metadata within 300 ms/);
   });
 
   it('counts the body in the time limit: a trickling body times out too', async () => {
-    const started = Date.now();
     const out = await fetchOnce({ baseUrl: base('trickle'), timeoutMs: 400 });
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(!out.ok && out.finding.ruleId).toBe('LIVE-TIMEOUT');
   });
 
