@@ -37,6 +37,12 @@ const common = {
     propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' },
     additionalProperties: { type: 'string', minLength: 1 },
   },
+  /** Where the test case stands among its profile's test cases (lowest first). */
+  order: { type: 'integer', minimum: 0 },
+  /** An optional test case does not hold back a run's verdict. */
+  optional: { type: 'boolean' },
+  /** What the test case covers: clauses of the standard or published acceptance-test scenarios. */
+  requirements: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
 };
 
 /** The JSON schema of a test case file (exported so the service can publish it). */

@@ -93,6 +93,12 @@ interface TestcaseBase {
   description: string;
   /** Extra namespace prefixes for XPath assertions (added to DEFAULT_NAMESPACES). */
   namespaces?: Record<string, string>;
+  /** Where the test case stands among its profile's test cases (lowest first). */
+  order?: number;
+  /** An optional test case does not hold back a run's verdict. */
+  optional?: boolean;
+  /** What the test case covers: clauses of the standard or published acceptance-test scenarios. */
+  requirements?: string[];
   /** Where the file was loaded from (absent for test cases built in code). */
   source?: string;
 }
