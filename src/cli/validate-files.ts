@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
 import { Engine, type ArtifactFormat, type ValidationResult } from '../engine/engine.js';
-import { startWorker } from '../engine/start-worker.js';
+import { startWorker } from '../pool/start-worker.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 
 export interface FileJob {

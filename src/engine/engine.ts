@@ -3,6 +3,7 @@ import { hasErrors } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
+import type { ParsedXml } from '../xml/read-xml.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
 
 export type ArtifactFormat = 'xml' | 'fhir';
@@ -51,6 +52,15 @@ export interface ArtifactValidator {
   validate(input: Uint8Array, opts?: ValidateOptions): Promise<ValidationResult>;
 }
 
+/**
+ * A look into the artifact after validation, on what the engine read: the parsed XML document
+ * (with the engine's locator) or the FHIR resource. Test-case assertions use it.
+ */
+export interface Inspector<T> {
+  xml(xml: ParsedXml): T;
+  fhir(resource: unknown): T;
+}
+
 /** What a format-specific validator returns; the engine fills in `format` and `valid`. */
 export type FormatResult = Omit<ValidationResult, 'format' | 'valid'>;
 
@@ -83,6 +93,14 @@ export class Engine implements ArtifactValidator {
   }
 
   async validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
+    return (await this.validateAndInspect(input, opts)).result;
+  }
+
+  /**
+   * Validates, then runs `inspector` on the artifact as the engine read it, unless it could not be
+   * read (a syntax finding) or no profile fits. XML is parsed once for both.
+   */
+  async validateAndInspect<T = never>(input: Uint8Array, opts: ValidateOptions = {}, inspector?: Inspector<T>): Promise<{ result: ValidationResult; inspected?: T }> {
     let format = opts.format;
     if (opts.profile) {
       const kind = this.catalog.require(opts.profile).manifest.kind;
@@ -101,9 +119,16 @@ export class Engine implements ArtifactValidator {
         line: 1,
         column: 1,
       };
-      return { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] };
+      return { result: { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] } };
     }
-    const result = format === 'xml' ? this.xml.validate(input, opts.profile) : await (await this.fhirValidator()).validate(input, opts.profile);
-    return { format, ...result, valid: !hasErrors(result.findings) };
+    if (format === 'xml') {
+      const { inspected, ...result } = this.xml.validate(input, opts.profile, inspector && ((xml) => inspector.xml(xml)));
+      return { result: { format, ...result, valid: !hasErrors(result.findings) }, ...(inspector && inspected !== undefined ? { inspected } : {}) };
+    }
+    const result = await (await this.fhirValidator()).validate(input, opts.profile);
+    const readable = result.profile !== null && !result.findings.some((f) => f.layer === 'syntax' && f.severity === 'error');
+    // The FHIR validator keeps its own parse; the JSON it accepted (size, depth, duplicate keys) is read once more here.
+    const inspected = inspector && readable ? inspector.fhir(JSON.parse(Buffer.from(input).toString('utf8'))) : undefined;
+    return { result: { format, ...result, valid: !hasErrors(result.findings) }, ...(inspected !== undefined ? { inspected } : {}) };
   }
 }

@@ -125,7 +125,7 @@ export class RunService {
       const types = expected === 'xml' ? 'application/xml' : 'application/fhir+json';
       throw new SamsvarError('unsupported_media_type', `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR JSON resource'}; send it as ${types}, not ${contentType}`);
     }
-    let generated: { msgId: string; xml: string } | undefined;
+    let generated: { msgId: string } | undefined;
     if (tc.kind === 'receive') {
       generated = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
       if (!generated) {

@@ -1,15 +1,16 @@
-import type { ArtifactValidator } from '../engine/engine.js';
-import { evaluateSubmission, generateReceiveMessage, type Testcase } from '../testcases/index.js';
+import { generateReceiveMessage, type Evaluation, type EvaluationContext, type Testcase } from '../testcases/index.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
+/** Evaluates submissions: the service's validation pool does it on a worker thread, next to the engine. */
+export interface TestcaseEvaluator {
+  evaluate(tc: Testcase, bytes: Uint8Array, ctx: EvaluationContext): Promise<Evaluation>;
+}
+
 /** The test case domain (src/testcases) behind the service's TestcaseSuite interface. */
-export function testcaseSuite(testcases: Testcase[], engine: ArtifactValidator): TestcaseSuite {
+export function testcaseSuite(testcases: Testcase[], evaluator: TestcaseEvaluator): TestcaseSuite {
   return {
     list: () => testcases,
-    evaluate: (tc, bytes, ctx) => evaluateSubmission(tc, bytes, engine, ctx),
-    generate: (tc, ctx) => {
-      const { xml, msgId } = generateReceiveMessage(tc, { runId: ctx.runId });
-      return { xml, msgId };
-    },
+    evaluate: (tc, bytes, ctx) => evaluator.evaluate(tc, bytes, ctx),
+    generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId }),
   };
 }

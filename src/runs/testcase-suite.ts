@@ -1,17 +1,6 @@
-import type { Finding } from '../core/finding.js';
-import type { ValidationResult } from '../engine/engine.js';
+import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submission.js';
+import type { GeneratedMessage } from '../testcases/receive-message.js';
 import type { Testcase } from '../testcases/testcase.js';
-
-export interface Evaluation {
-  verdict: 'passed' | 'failed';
-  findings: Finding[];
-  validation: ValidationResult;
-}
-
-export interface GeneratedForRun {
-  xml: string;
-  msgId: string;
-}
 
 /**
  * What the service needs of the test case domain: the loaded test cases, evaluation of a
@@ -19,8 +8,8 @@ export interface GeneratedForRun {
  */
 export interface TestcaseSuite {
   list(): Testcase[];
-  evaluate(tc: Testcase, bytes: Uint8Array, ctx: { generated?: GeneratedForRun }): Promise<Evaluation>;
-  generate(tc: Testcase, ctx: { runId: string }): GeneratedForRun;
+  evaluate(tc: Testcase, bytes: Uint8Array, ctx: EvaluationContext): Promise<Evaluation>;
+  generate(tc: Testcase, ctx: { runId: string }): GeneratedMessage;
 }
 
 export function testcasesOf(suite: TestcaseSuite, profileId: string): Testcase[] {

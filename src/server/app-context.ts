@@ -1,5 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.js';
-import type { ValidationPool } from '../engine/validation-pool.js';
+import type { ValidationPool } from '../pool/validation-pool.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { RunService } from '../runs/run-service.js';
 import type { TestcaseSuite } from '../runs/testcase-suite.js';

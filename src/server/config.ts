@@ -1,6 +1,6 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { dataDir } from '../core/paths.js';
-import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, defaultValidationWorkers } from '../engine/validation-pool.js';
+import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, defaultValidationWorkers } from '../pool/validation-pool.js';
 
 export interface ServerConfig {
   port: number;

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { Authenticator } from '../auth/authenticator.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
-import { ValidationPool } from '../engine/validation-pool.js';
+import { ValidationPool } from '../pool/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
 import { RunService } from '../runs/run-service.js';

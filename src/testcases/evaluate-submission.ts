@@ -1,25 +1,27 @@
-import type { XmlDocument } from 'libxml2-wasm';
 import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { ArtifactValidator, ValidationResult } from '../engine/engine.js';
+import type { Engine, Inspector, ValidationResult } from '../engine/engine.js';
+import type { ParsedXml, XmlLocation } from '../xml/read-xml.js';
 import { evaluateFhirPathAssertions } from './fhir-assertions.js';
-import { messageTypeOf } from './receive-message.js';
+import { templateMessageType } from './receive-message.js';
 import {
   isXPathAssertion,
   namespacesOf,
+  type Assertion,
   type FhirPathAssertion,
   type ReceiveTestcase,
   type SubmitTestcase,
   type Testcase,
-  type XPathAssertion,
 } from './testcase.js';
 import { evaluateXPathAssertions } from './xml-assertions.js';
-import { locate, withXml } from './xml-document.js';
 
 export interface EvaluationContext {
-  /** For a receive test case: the message samsvar generated for this run (as stored by the service). */
-  generated?: { msgId: string; xml: string };
+  /** For a receive test case: the MsgId of the message samsvar generated for this run. */
+  generated?: { msgId: string };
 }
+
+/** The engine as test cases use it: validation plus a look into the artifact it read, so XML is parsed once. */
+export type InspectingValidator = Pick<Engine, 'catalog' | 'validateAndInspect'>;
 
 export interface Evaluation {
   verdict: 'passed' | 'failed';
@@ -58,68 +60,42 @@ function errorText(code: string): string {
   return APPREC_ERRORS[code] ? `V="${code}" (${APPREC_ERRORS[code]})` : `V="${code}"`;
 }
 
-/** A syntax finding means there is no document to look into; the engine has already said why. */
-function unreadable(validation: ValidationResult): boolean {
-  return validation.findings.some((f) => f.layer === 'syntax' && f.severity === 'error');
-}
-
 function verdictOf(validation: ValidationResult, own: Finding[]): Evaluation {
   const findings = sortFindings([...validation.findings, ...own]);
   const passed = validation.valid && validation.profile !== null && !hasErrors(own);
   return { verdict: passed ? 'passed' : 'failed', findings, validation };
 }
 
-/** XML the engine accepted as well-formed, parsed once more (safely) for the assertions. */
-function withSubmittedXml(bytes: Uint8Array, fn: (doc: XmlDocument) => Finding[]): Finding[] {
-  try {
-    return withXml(bytes, fn);
-  } catch (e) {
-    if (e instanceof SamsvarError) {
-      return [{ ruleId: 'SYNTAX-MALFORMED', severity: 'error', layer: 'syntax', message: e.detail, line: 1, column: 1 }];
-    }
-    throw e;
-  }
-}
-
-async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: ArtifactValidator): Promise<Evaluation> {
-  const kind = engine.catalog.require(tc.profile).manifest.kind;
-  const validation = await engine.validate(bytes, { profile: tc.profile, format: kind });
-  const assertions = tc.expect.assertions ?? [];
-  if (unreadable(validation) || assertions.length === 0) return verdictOf(validation, []);
-  let own: Finding[];
-  if (kind === 'xml') {
-    const xpaths = assertions.filter(isXPathAssertion);
-    own = withSubmittedXml(bytes, (doc) => evaluateXPathAssertions(doc, xpaths, namespacesOf(tc)));
-  } else {
-    // The engine has parsed this JSON under its limits (size, depth, duplicate keys) already.
-    const resource: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    own = evaluateFhirPathAssertions(resource, assertions.filter((a): a is FhirPathAssertion => !isXPathAssertion(a)));
-  }
-  return verdictOf(validation, own);
-}
-
-function receiveFinding(ruleId: string, message: string, where: { xpath?: string; line?: number }, reference: string): Finding {
+/** Assertions of either language on what the engine read; FHIRPath ones never meet XML and vice versa. */
+function assertionInspector(assertions: readonly Assertion[], namespaces: Record<string, string>): Inspector<Finding[]> {
   return {
-    ruleId,
-    severity: 'error',
-    layer: 'testcase',
-    message,
-    ...(where.line ? { line: where.line } : {}),
-    ...(where.xpath ? { xpath: where.xpath } : {}),
-    reference,
+    xml: (xml) => evaluateXPathAssertions(xml, assertions.filter(isXPathAssertion), namespaces),
+    fhir: (resource) => evaluateFhirPathAssertions(resource, assertions.filter((a): a is FhirPathAssertion => !isXPathAssertion(a))),
   };
+}
+
+async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: InspectingValidator): Promise<Evaluation> {
+  const kind = engine.catalog.require(tc.profile).manifest.kind;
+  const assertions = tc.expect.assertions ?? [];
+  const inspector = assertions.length > 0 ? assertionInspector(assertions, namespacesOf(tc)) : undefined;
+  const { result, inspected } = await engine.validateAndInspect(bytes, { profile: tc.profile, format: kind }, inspector);
+  return verdictOf(result, inspected ?? []);
+}
+
+function receiveFinding(ruleId: string, message: string, where: XmlLocation, reference: string): Finding {
+  return { ruleId, severity: 'error', layer: 'testcase', message, ...where, reference };
 }
 
 /**
  * The checks every receive test case makes on the AppRec: it answers the generated message (by
  * MsgId and message type), with an expected status and the expected error codes.
  */
-function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: string; msgType: string }): Finding[] {
+function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated: { msgId: string; msgType: string }): Finding[] {
   const ns = namespacesOf(tc);
   const findings: Finding[] = [];
   const at = (xpath: string) => {
     const nodes = doc.find(xpath, ns);
-    return nodes.length ? locate(nodes[0], ns) : locate(doc.root, ns);
+    return locate(nodes.length ? nodes[0]! : doc.root);
   };
   const str = (xpath: string) => String(doc.eval(`normalize-space(${xpath})`, ns));
 
@@ -175,19 +151,21 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
   return findings;
 }
 
-async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: ArtifactValidator, ctx: EvaluationContext): Promise<Evaluation> {
+async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: InspectingValidator, ctx: EvaluationContext): Promise<Evaluation> {
   const generated = ctx.generated;
   if (!generated) {
     throw new SamsvarError('unprocessable', `test case ${tc.id} checks the AppRec for a message samsvar generates per run; fetch that message first, import it, then submit the AppRec your system produced`);
   }
-  const validation = await engine.validate(bytes, { profile: tc.expect.apprecProfile ?? DEFAULT_APPREC_PROFILE, format: 'xml' });
-  if (unreadable(validation)) return verdictOf(validation, []);
-  const original = { msgId: generated.msgId, msgType: messageTypeOf(generated.xml) };
-  const own = withSubmittedXml(bytes, (doc) => [
-    ...checkAppRec(doc, tc, original),
-    ...evaluateXPathAssertions(doc, (tc.expect.assertions ?? []) as XPathAssertion[], namespacesOf(tc)),
-  ]);
-  return verdictOf(validation, own);
+  const original = { msgId: generated.msgId, msgType: templateMessageType(tc) };
+  const { result, inspected } = await engine.validateAndInspect(
+    bytes,
+    { profile: tc.expect.apprecProfile ?? DEFAULT_APPREC_PROFILE, format: 'xml' },
+    {
+      xml: (xml) => [...checkAppRec(xml, tc, original), ...evaluateXPathAssertions(xml, tc.expect.assertions ?? [], namespacesOf(tc))],
+      fhir: () => [],
+    },
+  );
+  return verdictOf(result, inspected ?? []);
 }
 
 /**
@@ -195,6 +173,6 @@ async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: A
  * and every error assertion. Receive kind: the submitted AppRec must pass the AppRec profile and
  * answer ctx.generated with the expected status and error codes.
  */
-export async function evaluateSubmission(tc: Testcase, bytes: Uint8Array, engine: ArtifactValidator, ctx: EvaluationContext = {}): Promise<Evaluation> {
+export async function evaluateSubmission(tc: Testcase, bytes: Uint8Array, engine: InspectingValidator, ctx: EvaluationContext = {}): Promise<Evaluation> {
   return tc.kind === 'receive' ? evaluateReceive(tc, bytes, engine, ctx) : evaluateSubmit(tc, bytes, engine);
 }

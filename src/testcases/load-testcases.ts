@@ -8,7 +8,7 @@ import { compileFhirPath } from './fhir-assertions.js';
 import { readTemplate, templatesDir, unknownPlaceholders } from './receive-message.js';
 import { parseTestcase } from './testcase-schema.js';
 import { isXPathAssertion, namespacesOf, type Assertion, type Testcase } from './testcase.js';
-import { parseXml } from './xml-document.js';
+import { withXml } from '../xml/read-xml.js';
 
 const DEFAULT_APPREC_PROFILE = 'apprec-1.0';
 
@@ -79,7 +79,7 @@ function resolveMessage(file: string, tc: Testcase, dir: string): void {
   const unknown = unknownPlaceholders(xml);
   if (unknown.length) throw invalid(file, `message template uses unknown placeholders: ${unknown.map((n) => `{{${n}}}`).join(', ')}`);
   try {
-    parseXml(xml).dispose();
+    withXml(xml, () => undefined);
   } catch (e) {
     throw invalid(file, `message template: ${e instanceof SamsvarError ? e.detail : (e as Error).message}`);
   }

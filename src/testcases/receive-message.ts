@@ -7,7 +7,7 @@ import type { ReceiveTestcase, Testcase } from './testcase.js';
 import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
 import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticName, uuidV4 } from './synthetic-data.js';
-import { withXml } from './xml-document.js';
+import { withXml } from '../xml/read-xml.js';
 import { xmlText } from '../core/xml-text.js';
 
 /** Every placeholder a message template may use, `{{name}}`. */
@@ -130,11 +130,26 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
     'conversation.id': conversationId,
     'conversation.parentMsgId': conversationId,
   });
-  const msgType = messageTypeOf(xml);
+  const msgType = templateMessageType(tc);
   return { xml, msgId, msgType, genDate, patient: { fnr: person.fnr, ...name, dateOfBirth: person.dateOfBirth } };
 }
 
 /** MsgInfo/Type/@V of a MsgHead message ('' when there is none). */
-export function messageTypeOf(xml: string): string {
-  return withXml(xml, (doc) => String(doc.eval('string(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })));
+export function messageTypeOf(xml: string | Uint8Array): string {
+  return withXml(xml, ({ doc }) => String(doc.eval('string(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })));
+}
+
+const templateTypes = new WeakMap<ReceiveTestcase, string>();
+
+/**
+ * The message type a receive test case's messages have: no placeholder stands in MsgInfo/Type, so
+ * every message generated from the template has the template's type. Read once per test case.
+ */
+export function templateMessageType(tc: ReceiveTestcase): string {
+  let type = templateTypes.get(tc);
+  if (type === undefined) {
+    type = messageTypeOf(templateOf(tc));
+    templateTypes.set(tc, type);
+  }
+  return type;
 }

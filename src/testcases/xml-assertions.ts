@@ -1,7 +1,7 @@
 import type { XmlDocument, XmlNode } from 'libxml2-wasm';
 import type { Finding } from '../core/finding.js';
+import type { ParsedXml, XmlLocation } from '../xml/read-xml.js';
 import type { XPathAssertion } from './testcase.js';
-import { locate } from './xml-document.js';
 
 /** A message with many failing nodes gets this many findings per assertion, then a summary. */
 const MAX_FINDINGS_PER_ASSERTION = 20;
@@ -25,14 +25,13 @@ function asText(v: XPathValue): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function failure(a: XPathAssertion, message: string, where: { xpath?: string; line?: number }): Finding {
+function failure(a: XPathAssertion, message: string, where: XmlLocation): Finding {
   return {
     ruleId: a.id,
     severity: a.severity ?? 'error',
     layer: 'testcase',
     message,
-    ...(where.line ? { line: where.line } : {}),
-    ...(where.xpath ? { xpath: where.xpath } : {}),
+    ...where,
     ...(a.reference ? { reference: a.reference } : {}),
   };
 }
@@ -42,14 +41,15 @@ function evaluate(target: XmlDocument | XmlNode, expr: string, ns: Record<string
 }
 
 /**
- * Evaluates XPath assertions against a parsed message and returns a finding for each one that does
- * not hold (an empty list when all hold). An expression libxml2 cannot evaluate is reported as a
- * failure of that assertion, naming the expression, rather than thrown: one broken assertion must
- * not hide the others' results.
+ * Evaluates XPath assertions against the message as the engine parsed it and returns a finding for
+ * each one that does not hold (an empty list when all hold), located as the engine locates its
+ * own. An expression libxml2 cannot evaluate is reported as a failure of that assertion, naming
+ * the expression, rather than thrown: one broken assertion must not hide the others' results.
  */
-export function evaluateXPathAssertions(doc: XmlDocument, assertions: readonly XPathAssertion[], namespaces: Record<string, string>): Finding[] {
+export function evaluateXPathAssertions(xml: ParsedXml, assertions: readonly XPathAssertion[], namespaces: Record<string, string>): Finding[] {
+  const { doc, locate } = xml;
   const findings: Finding[] = [];
-  const root = locate(doc.root, namespaces);
+  const root = locate(doc.root);
   for (const a of assertions) {
     try {
       if (!a.context) {
@@ -74,7 +74,7 @@ export function evaluateXPathAssertions(doc: XmlDocument, assertions: readonly X
         failed++;
         if (failed > MAX_FINDINGS_PER_ASSERTION) continue;
         const found = a.actual ? ` (found: '${asText(evaluate(node, a.actual, namespaces))}')` : '';
-        findings.push(failure(a, `${a.message}${found}`, locate(node, namespaces)));
+        findings.push(failure(a, `${a.message}${found}`, locate(node)));
       }
       if (failed > MAX_FINDINGS_PER_ASSERTION) {
         findings.push(failure(a, `${a.message} (and ${failed - MAX_FINDINGS_PER_ASSERTION} more places)`, root));

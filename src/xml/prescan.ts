@@ -135,6 +135,14 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
   return { map, fatal };
 }
 
+/** Offset of the first `<!DOCTYPE` or `<!ENTITY` in `b`, or -1. */
+function firstDeclaration(b: Uint8Array): number {
+  const doctype = indexOfAscii(b, 0, '<!DOCTYPE');
+  const entity = indexOfAscii(b, 0, '<!ENTITY');
+  if (doctype < 0) return entity;
+  return entity < 0 ? doctype : Math.min(doctype, entity);
+}
+
 /** Walks the markup: records each start tag, refuses DOCTYPE and excessive depth. Well-formedness is libxml2's job. */
 function indexElements(b: Uint8Array, from: number, map: SourceMap, maxDepth: number): Finding | undefined {
   const stack: number[] = [];
@@ -146,6 +154,16 @@ function indexElements(b: Uint8Array, from: number, map: SourceMap, maxDepth: nu
       if (startsWithAscii(b, i, '<!--')) {
         const end = indexOfAscii(b, i + 4, '-->');
         if (end < 0) return undefined;
+        // A declaration written inside a comment is not one, but a reader that ends comments
+        // differently (a downstream parser, a person) could take it for one: refused all the same.
+        const hidden = firstDeclaration(b.subarray(i + 4, end));
+        if (hidden >= 0) {
+          return syntax(
+            'SYNTAX-DOCTYPE',
+            'The document has a DOCTYPE or ENTITY declaration inside a comment. Declarations are refused wherever they stand (they enable entity expansion and external fetches); remove it from the comment',
+            map.position(i + 4 + hidden),
+          );
+        }
         i = b.indexOf(0x3c, end + 3);
         continue;
       }

@@ -1,4 +1,4 @@
-import { ParseOption, XmlDocument, XmlLibError, XmlValidateError, type XsdValidator } from 'libxml2-wasm';
+import { XmlValidateError, type XmlDocument, type XsdValidator } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
 import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -9,9 +9,8 @@ import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
 import { detectProfile, documentFacts } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
-import { NodeLocator } from './node-locator.js';
-import { prescan } from './prescan.js';
-import { ProfileResolver, SAFE_PARSE } from './profile-resolver.js';
+import { ProfileResolver } from './profile-resolver.js';
+import { readXml, type ParsedXml } from './read-xml.js';
 import { CompiledSchematron } from './schematron.js';
 import type { SourceMap } from './source-map.js';
 import { compileProfileSchema } from './xsd-compiler.js';
@@ -23,9 +22,6 @@ interface CompiledProfile {
   codeLists: Map<string, CodeList>;
   realPersonNumber: Severity | 'off';
 }
-
-const PARSE_OPTIONS = SAFE_PARSE | ParseOption.XML_PARSE_BIG_LINES;
-const MAX_SYNTAX_FINDINGS = 20;
 
 /** A finding whose position is looked up only if it is reported: a hostile message can yield hundreds of thousands. */
 interface PendingFinding {
@@ -82,7 +78,11 @@ export class XmlValidator {
     }
   }
 
-  validate(input: Uint8Array, profileId?: string): FormatResult {
+  /**
+   * Validates a message. `inspect`, when given, runs on the same parsed document once the profile
+   * is known (test-case assertions look into the message this way, without parsing it again).
+   */
+  validate<T = never>(input: Uint8Array, profileId?: string, inspect?: (xml: ParsedXml) => T): FormatResult & { inspected?: T } {
     const given = profileId ? this.catalog.require(profileId) : undefined;
     if (given && given.manifest.kind !== 'xml') throw new SamsvarError('unprocessable', `profile ${profileId} is not an XML profile`);
     const manifest = given?.manifest as XmlProfileManifest | undefined;
@@ -90,18 +90,12 @@ export class XmlValidator {
       ? { profile: given.manifest.id, profileVersion: given.manifest.version, profileSha256: given.sha256, detection: 'given' }
       : { profile: null, detection: 'not detected: the document could not be read' };
 
-    const scan = prescan(input, {
+    const { parsed, findings: syntax } = readXml(input, {
       maxBytes: manifest?.limits?.maxBytes ?? DEFAULT_MAX_BYTES,
       maxDepth: manifest?.limits?.maxDepth ?? DEFAULT_MAX_DEPTH,
     });
-    if (scan.fatal) return { ...base, findings: [scan.fatal] };
-
-    let doc: XmlDocument;
-    try {
-      doc = XmlDocument.fromBuffer(input, { option: PARSE_OPTIONS });
-    } catch (e) {
-      return { ...base, findings: syntaxFindings(e) };
-    }
+    if (!parsed) return { ...base, findings: syntax };
+    const doc = parsed.doc;
     try {
       let profile = given;
       let detection = base.detection;
@@ -118,10 +112,9 @@ export class XmlValidator {
         profile = detected.profile;
       }
       const compiled = this.prepare(profile);
-      const locator = new NodeLocator(scan.map);
       const findings = [
         ...(given ? mismatchFindings(profile.manifest as XmlProfileManifest, doc) : []),
-        ...mostSevere([...this.schemaFindings(compiled.xsd, doc, scan.map), ...this.ruleFindings(compiled, doc, locator)]),
+        ...mostSevere([...this.schemaFindings(compiled.xsd, doc, parsed.map), ...this.ruleFindings(compiled, parsed)]),
       ];
       return {
         profile: profile.manifest.id,
@@ -129,6 +122,7 @@ export class XmlValidator {
         profileSha256: profile.sha256,
         detection,
         findings: sortFindings(findings),
+        ...(inspect ? { inspected: inspect(parsed) } : {}),
       };
     } finally {
       doc.dispose();
@@ -160,16 +154,16 @@ export class XmlValidator {
     }
   }
 
-  private ruleFindings(compiled: CompiledProfile, doc: XmlDocument, locator: NodeLocator): PendingFinding[] {
+  private ruleFindings(compiled: CompiledProfile, { doc, locate }: ParsedXml): PendingFinding[] {
     const out: PendingFinding[] = [];
     for (const schematron of compiled.rules) {
-      for (const hit of schematron.run(doc)) out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locator.locate(hit.node) }) });
+      for (const hit of schematron.run(doc)) out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.node) }) });
     }
     for (const hit of checkCodedValues(doc, compiled.codeLists)) {
-      out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locator.locate(hit.element, hit.attribute) }) });
+      out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element, hit.attribute) }) });
     }
     for (const hit of checkIdentifiers(doc, compiled.realPersonNumber)) {
-      out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locator.locate(hit.element) }) });
+      out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element) }) });
     }
     return out;
   }
@@ -204,21 +198,6 @@ function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Findi
     column: 1,
     xpath: '/',
   }];
-}
-
-function syntaxFindings(e: unknown): Finding[] {
-  const details = e instanceof XmlLibError ? e.details ?? [] : [];
-  if (!details.length) {
-    return [{ ruleId: 'SYNTAX-MALFORMED', severity: 'error', layer: 'syntax', message: `The document is not well-formed XML: ${(e as Error).message?.trim()}`, line: 1, column: 1 }];
-  }
-  return details.slice(0, MAX_SYNTAX_FINDINGS).map((d) => ({
-    ruleId: 'SYNTAX-MALFORMED',
-    severity: 'error',
-    layer: 'syntax',
-    message: `Not well-formed XML: ${d.message.trim()}`,
-    line: d.line || 1,
-    column: d.col || 1,
-  }));
 }
 
 /** Locates only the findings that are kept: locating a million of them would be the hang the cap prevents. */

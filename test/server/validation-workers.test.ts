@@ -3,7 +3,7 @@ import { ProfileCatalog, loadCatalog } from '../../src/profiles/catalog.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
-import { envelope, until } from '../engine/pool-fixtures.js';
+import { envelope, until } from '../pool/pool-fixtures.js';
 
 // The shipped profiles (the shipped test cases refer to them) plus the small fixture profile whose
 // messages can be made as costly to validate as a test needs.

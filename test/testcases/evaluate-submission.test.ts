@@ -118,11 +118,26 @@ describe.skipIf(!engine)('submit test cases', () => {
     expect(finding).toMatchObject({
       severity: 'error',
       layer: 'testcase',
-      xpath: '/mh:MsgHead/mh:Document/mh:RefDoc/mh:Content/dia:Dialogmelding/dia:Foresporsel/dia:RollerRelatertNotat',
+      xpath: '/MsgHead/Document/RefDoc/Content/Dialogmelding/Foresporsel/RollerRelatertNotat',
       reference: 'Dialogmelding 1.1, RollerRelatertNotat',
     });
     expect(finding.line).toBeGreaterThan(40);
+    expect(finding.column).toBeGreaterThan(0);
     expect(finding.message).toMatch(/HPR-nummer/);
+  });
+
+  it('locates engine findings and assertion findings alike: line, column and one XPath style', async () => {
+    const { foresporsel } = messages();
+    // One code-list finding from the engine (an unknown HPR type code) and one assertion finding, on the same element.
+    const bad = foresporsel.replace('V="HPR" DN="HPR-nummer"', 'V="XXX" DN="Annet"');
+    const result = await evaluateSubmission(byId('dialogmelding-1.1-foresporsel-avsender'), bytes(bad), engine!);
+    const engineFinding = result.findings.find((f) => f.layer !== 'testcase' && f.xpath)!;
+    const assertionFinding = result.findings.find((f) => f.layer === 'testcase')!;
+    for (const f of [engineFinding, assertionFinding]) {
+      expect(f).toEqual(expect.objectContaining({ line: expect.any(Number), column: expect.any(Number), xpath: expect.stringMatching(/^\/MsgHead\//) }));
+      // The engine's style: element names as written in the message, no prefixes the message does not use.
+      expect(f.xpath).not.toMatch(/mh:|dia:/);
+    }
   });
 
   it('fails an artifact the profile refuses even when every assertion holds', async () => {
@@ -167,7 +182,8 @@ describe.skipIf(!engine)('receive test cases', () => {
     const f = result.findings.find((x) => x.ruleId === 'RCV-ORIGINAL-MSGID')!;
     expect(f.message).toContain("'some-other-id'");
     expect(f.message).toContain(g.msgId);
-    expect(f.xpath).toBe('/ar:AppRec/ar:OriginalMsgId/ar:Id');
+    expect(f.xpath).toBe('/AppRec/OriginalMsgId/Id');
+    expect(f.column).toBeGreaterThan(0);
     expect(f.line).toBe(29);
   });
 

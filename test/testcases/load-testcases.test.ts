@@ -165,6 +165,8 @@ describe('loading test case files', () => {
     expect(refusal(typo).detail).toMatch(/unknown placeholders: \{\{msgID\}\}/);
     const doctype = dirWith({ 'x.json': receive({ message: { xml: '<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>' } }) });
     expect(refusal(doctype).detail).toMatch(/DOCTYPE/);
+    const hidden = dirWith({ 'x.json': receive({ message: { xml: '<x><!-- <!DOCTYPE x> --></x>' } }) });
+    expect(refusal(hidden).detail).toMatch(/DOCTYPE or ENTITY declaration inside a comment/);
   });
 
   it('refuses a receive test case on a FHIR profile', () => {

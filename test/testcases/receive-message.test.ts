@@ -4,14 +4,14 @@ import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { generateReceiveMessage } from '../../src/testcases/receive-message.js';
 import { osloDateTime, randomSource, syntheticFodselsnummer } from '../../src/testcases/synthetic-data.js';
 import type { ReceiveTestcase } from '../../src/testcases/testcase.js';
-import { withXml } from '../../src/testcases/xml-document.js';
+import { withXml } from '../../src/xml/read-xml.js';
 import { shippedEngine, XML_PROFILES } from './helpers.js';
 
 const shipped = loadTestcases();
 const receiving = shipped.filter((tc): tc is ReceiveTestcase => tc.kind === 'receive');
 const foresporsel = receiving.find((tc) => tc.id === 'dialogmelding-1.1-foresporsel-mottak')!;
 const MH = { mh: 'http://www.kith.no/xmlstds/msghead/2006-05-24' };
-const read = (xml: string, xpath: string) => withXml(xml, (doc) => String(doc.eval(`string(${xpath})`, MH)));
+const read = (xml: string, xpath: string) => withXml(xml, ({ doc }) => String(doc.eval(`string(${xpath})`, MH)));
 
 describe('the message generated for a receive test case', () => {
   it('has a fresh MsgId every time, written into MsgInfo/MsgId', () => {

@@ -17,6 +17,11 @@ describe('hostile documents end in a finding, never an expansion, a fetch or a c
     expect(JSON.stringify(r)).not.toContain('root:');
   });
 
+  it('refuses "<!DOCTYPE" written inside a comment, where another reader could take it for a declaration', async () => {
+    const r = await validate('<?xml version="1.0"?>\n<Envelope xmlns="urn:fx:envelope"><!-- <!DOCTYPE Envelope SYSTEM "file:///etc/passwd"> --></Envelope>');
+    expect(r.findings).toEqual([expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', severity: 'error', layer: 'syntax', line: 2, column: 40 })]);
+  });
+
   it('refuses billion laughs before any entity is declared, let alone expanded', async () => {
     const lols = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
     const r = await validate(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${lols}]><Envelope xmlns="urn:fx:envelope">&lol10;</Envelope>`);

@@ -16,7 +16,7 @@ import {
   type Assertion,
   type Testcase,
 } from '../../testcases/index.js';
-import { withXml } from '../../testcases/xml-document.js';
+import { withXml } from '../../xml/read-xml.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
@@ -161,7 +161,7 @@ function show(args: string[], io: CliIo): number {
 function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType: string; xml: string } {
   let head: { msgId: string; msgType: string };
   try {
-    head = withXml(bytes, (doc) => ({
+    head = withXml(bytes, ({ doc }) => ({
       msgId: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId)', { mh: DEFAULT_NAMESPACES.mh })),
       msgType: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })),
     }));
@@ -200,7 +200,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     throw new SamsvarError('bad_request', `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`);
   }
 
-  const evaluation = await evaluateSubmission(tc, bytes, new Engine(catalog), generated ? { generated: { msgId: generated.msgId, xml: generated.xml } } : {});
+  const evaluation = await evaluateSubmission(tc, bytes, new Engine(catalog), generated ? { generated: { msgId: generated.msgId } } : {});
   // A receive test case judges the AppRec, so that is the profile the file was checked against.
   const checkedAgainst = tc.kind === 'receive' ? (tc.expect.apprecProfile ?? 'apprec-1.0') : tc.profile;
   const result: TestcaseCheckResult = { file, testcase: tc.id, profile: checkedAgainst, verdict: evaluation.verdict, findings: evaluation.findings };

@@ -95,7 +95,7 @@ describe('samsvar testcases check, submit test cases', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { verdict: string; kind: string; validation: { valid: boolean; profile: string }; findings: { ruleId: string; layer: string; xpath?: string }[] };
     expect(out).toMatchObject({ verdict: 'failed', kind: 'submit', validation: { valid: true, profile: 'dialogmelding-1.1-helsefaglig' } });
-    expect(out.findings.filter((f) => f.layer === 'testcase')).toEqual([expect.objectContaining({ ruleId: 'TC-DLGHS-CONVERSATION', xpath: '/mh:MsgHead/mh:MsgInfo' })]);
+    expect(out.findings.filter((f) => f.layer === 'testcase')).toEqual([expect.objectContaining({ ruleId: 'TC-DLGHS-CONVERSATION', xpath: '/MsgHead/MsgInfo', line: expect.any(Number), column: expect.any(Number) })]);
   });
 
   it('fails a message the profile rejects and reports the rule in JUnit for CI', async () => {

@@ -2,23 +2,24 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
 import { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
-import { Engine, type ValidateOptions, type ValidationResult } from './engine.js';
+import { Engine, type ValidateOptions, type ValidationResult } from '../engine/engine.js';
+import { evaluateSubmission, type Evaluation, type EvaluationContext } from '../testcases/evaluate-submission.js';
+import type { Testcase } from '../testcases/testcase.js';
 
 /** What a validation worker starts from: the service's profiles as loaded (content, digests, dirs). */
 export interface WorkerInit {
   profiles: LoadedProfile[];
 }
 
-/** One validation; `bytes` is transferred, not copied, into the worker. */
-export interface WorkerJob {
-  id: number;
-  bytes: ArrayBuffer;
-  opts: ValidateOptions;
-}
+/** What a worker is asked: validate an artifact, or evaluate it as a submission for a test case. */
+export type WorkerTask = { kind: 'validate'; opts: ValidateOptions } | { kind: 'evaluate'; testcase: Testcase; ctx: EvaluationContext };
+
+/** One task; `bytes` is transferred, not copied, into the worker. */
+export type WorkerJob = { id: number; bytes: ArrayBuffer } & WorkerTask;
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'done'; id: number; result: ValidationResult }
+  | { type: 'done'; id: number; result: ValidationResult | Evaluation }
   /** A SamsvarError: the caller gets the same code, detail and extra. */
   | { type: 'refused'; id: number; code: ErrorCode; detail: string; extra?: Record<string, unknown> }
   /** Anything else thrown: a bug, reported to the caller as an ordinary Error. */
@@ -43,7 +44,9 @@ function reply(message: WorkerReply): void {
 
 port.on('message', async (job: WorkerJob) => {
   try {
-    const result = await engine.validate(new Uint8Array(job.bytes), job.opts);
+    const bytes = new Uint8Array(job.bytes);
+    // Test cases are evaluated here, next to the engine, so their assertions look into the document it parsed.
+    const result = job.kind === 'validate' ? await engine.validate(bytes, job.opts) : await evaluateSubmission(job.testcase, bytes, engine, job.ctx);
     reply({ type: 'done', id: job.id, result });
   } catch (e) {
     if (e instanceof SamsvarError) reply({ type: 'refused', id: job.id, code: e.code, detail: e.detail, extra: e.extra });

@@ -4,8 +4,10 @@ import { startWorker } from './start-worker.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
-import type { ArtifactValidator, ValidateOptions, ValidationResult } from './engine.js';
-import type { WorkerInit, WorkerJob, WorkerReply } from './validation-worker.js';
+import type { ArtifactValidator, ValidateOptions, ValidationResult } from '../engine/engine.js';
+import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submission.js';
+import type { Testcase } from '../testcases/testcase.js';
+import type { WorkerInit, WorkerJob, WorkerReply, WorkerTask } from './validation-worker.js';
 
 /** A maximal (25 MB) message validates in a few seconds; a validation taking several times that is stopped. */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 20_000;
@@ -45,8 +47,8 @@ export interface PoolStats {
 
 interface Job {
   input: Uint8Array;
-  opts: ValidateOptions;
-  resolve(result: ValidationResult): void;
+  task: WorkerTask;
+  resolve(result: ValidationResult | Evaluation): void;
   reject(error: Error): void;
 }
 
@@ -106,13 +108,22 @@ export class ValidationPool implements ArtifactValidator {
   }
 
   validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
+    // Only the fields of ValidateOptions cross the thread boundary.
+    return this.enqueue(input, { kind: 'validate', opts: { profile: opts.profile, format: opts.format } }) as Promise<ValidationResult>;
+  }
+
+  /** Evaluates a submission for a test case on a worker, where the assertions look into the document the engine parsed. */
+  evaluate(testcase: Testcase, input: Uint8Array, ctx: EvaluationContext = {}): Promise<Evaluation> {
+    return this.enqueue(input, { kind: 'evaluate', testcase, ctx }) as Promise<Evaluation>;
+  }
+
+  private enqueue(input: Uint8Array, task: WorkerTask): Promise<ValidationResult | Evaluation> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down; try again shortly'));
     if (this.queue.length >= this.maxQueued) {
       return Promise.reject(unavailable(`the service is busy: ${this.queue.length} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
     }
-    return new Promise<ValidationResult>((resolve, reject) => {
-      // Only the fields of ValidateOptions cross the thread boundary.
-      this.queue.push({ input, opts: { profile: opts.profile, format: opts.format }, resolve, reject });
+    return new Promise<ValidationResult | Evaluation>((resolve, reject) => {
+      this.queue.push({ input, task, resolve, reject });
       this.dispatch();
     });
   }
@@ -182,7 +193,7 @@ export class ValidationPool implements ArtifactValidator {
     const timer = setTimeout(() => this.timedOut(slot), this.timeoutMs);
     slot.running = { ...job, id, timer };
     slot.worker.ref();
-    slot.worker.postMessage({ id, bytes: copy.buffer, opts: job.opts } satisfies WorkerJob, [copy.buffer]);
+    slot.worker.postMessage({ id, bytes: copy.buffer, ...job.task } satisfies WorkerJob, [copy.buffer]);
   }
 
   private onReply(slot: Slot, m: WorkerReply): void {

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SamsvarError } from '../../src/core/samsvar-error.js';
 import { Engine } from '../../src/engine/engine.js';
-import { ValidationPool } from '../../src/engine/validation-pool.js';
+import { ValidationPool } from '../../src/pool/validation-pool.js';
 import { loadCatalog } from '../../src/profiles/catalog.js';
+import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
+import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
 import { envelope, until } from './pool-fixtures.js';
 
@@ -49,6 +51,17 @@ describe('a validation pool', () => {
     const result = await p.validate(resource);
     expect(result).toEqual(await new Engine(shipped).validate(resource));
     expect(result).toMatchObject({ format: 'fhir', profile: 'no-basis-patient', valid: false });
+  });
+
+  it('evaluates a submission for a test case on a worker with the same result as in process', async () => {
+    const shipped = loadCatalog({ importedDir: path.join(FIXTURE_PROFILES, '__none__') });
+    const tc = loadTestcases(undefined, shipped).find((t) => t.id === 'dialogmelding-1.1-foresporsel-avsender')!;
+    const valid = readFileSync(path.join(shipped.require('dialogmelding-1.1-foresporsel').dir, 'examples', 'valid', 'foresporsel-helseopplysninger.xml'));
+    const bad = Buffer.from(valid.toString('utf8').replace('V="HPR" DN="HPR-nummer"', 'V="XXX" DN="Annet"'));
+    const p = new ValidationPool(shipped, { workers: 1 });
+    pools.push(p);
+    for (const doc of [valid, bad]) expect(await p.evaluate(tc, doc)).toEqual(await evaluateSubmission(tc, doc, new Engine(shipped)));
+    expect((await p.evaluate(tc, bad)).findings).toContainEqual(expect.objectContaining({ layer: 'testcase', line: expect.any(Number), column: expect.any(Number) }));
   });
 
   it('leaves the caller its bytes (a submission is stored after validation)', async () => {
