@@ -8,8 +8,10 @@
  */
 export type AssuranceLevel = 'A' | 'B' | 'C';
 
-/** send: the system produces the message; receive: it consumes it and answers with an AppRec. */
-export type Direction = 'send' | 'receive';
+import type { Direction } from '../testcases/testcase.js';
+
+/** send: the system produces the message or resource; receive: it consumes it and answers with an AppRec. */
+export type { Direction };
 
 export const DECLARATION_TYPE = 'samsvar-egenerklaering/1';
 

@@ -21,6 +21,7 @@ import { coverage, type SystemCoverage } from '../requirement-sets/coverage.js';
 import { parseRequirementSet, type RequirementSet } from '../requirement-sets/requirement-set.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import type { RunService } from '../runs/run-service.js';
+import { directionOf } from '../testcases/testcase.js';
 import { sha256Hex } from '../core/sha256.js';
 import { canonicalJson } from '../signing/canonical-json.js';
 import { decodeUnverified } from '../signing/jws.js';
@@ -93,7 +94,9 @@ export class DeclarationService {
     const testCases: RunOutcome['testCases'] = [];
     for (const ps of run.profiles) {
       for (const tc of ps.testcases) {
-        const direction = tc.kind === 'receive' ? 'receive' : 'send';
+        // An optional test case that was not run or failed holds nothing back, and is no evidence.
+        if (tc.optional && (tc.outcome === null || tc.outcome === 'failed')) continue;
+        const direction = directionOf(tc);
         const sub = tc.latestSubmission;
         if (!sub) {
           testCases.push({ id: tc.id, profile: ps.profile, direction, errorRuleIds: [], blocked: 'was not submitted', evidence: [] });

@@ -8,7 +8,7 @@ import type { Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../declarations/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
-import { findTestcase, testcasesOf, type TestcaseSuite } from './testcase-suite.js';
+import { findTestcase, testcasesOf, type LiveRunRequest, type TestcaseSuite } from './testcase-suite.js';
 
 export interface RunServiceDeps {
   repo: Repository;
@@ -29,6 +29,9 @@ export interface RunView {
   status: ProfileState;
   profiles: ProfileStatus[];
 }
+
+/** The stored record of a live run: the LiveTestResult as JSON. */
+export const LIVE_RECORD_TYPE = 'application/vnd.samsvar.live-run+json';
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
 
@@ -119,6 +122,9 @@ export class RunService {
     const run = await this.deps.repo.getRun(runId);
     if (!run || run.vendorId !== vendorId) throw notFound('run', runId);
     const tc = this.testcaseOfRun(run, testcaseId);
+    if (tc.kind === 'live') {
+      throw new SamsvarError('unprocessable', `test case '${tc.id}' is a live test case: samsvar runs it against your FHIR API; POST /api/v1/runs/${run.id}/testcases/${tc.id}/live with its base URL`);
+    }
     // A receive test case is answered with an AppRec, which is XML whatever the tested profile is.
     const expected = tc.kind === 'receive' ? 'xml' : this.deps.catalog.require(tc.profile).manifest.kind;
     if (format !== expected) {
@@ -138,6 +144,39 @@ export class RunService {
     const { findings, ...validation } = evaluation.validation;
     return this.deps.repo.createSubmission(
       { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict: evaluation.verdict, findings: evaluation.findings, validation, contentType, artifact },
+      actorOf(p),
+    );
+  }
+
+  /**
+   * Runs a live test case against the vendor's FHIR API and stores the run's record (every request,
+   * answer status and resource verdict, as JSON) with its findings and verdict, like a submission.
+   */
+  async runLive(p: Principal, runId: string, testcaseId: string, request: LiveRunRequest): Promise<Submission> {
+    const vendorId = requireVendor(p);
+    const run = await this.deps.repo.getRun(runId);
+    if (!run || run.vendorId !== vendorId) throw notFound('run', runId);
+    const tc = this.testcaseOfRun(run, testcaseId);
+    if (tc.kind !== 'live') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a ${tc.kind} test case; submit its artifact to POST /api/v1/runs/${run.id}/submissions?testcase=${tc.id}`);
+    const result = await this.deps.testcases.runLive(tc, request);
+    const profile = this.deps.catalog.require(tc.profile);
+    return this.deps.repo.createSubmission(
+      {
+        runId: run.id,
+        testcaseId: tc.id,
+        profileId: tc.profile,
+        verdict: result.verdict,
+        findings: result.findings,
+        validation: {
+          format: 'fhir',
+          profile: tc.profile,
+          profileVersion: profile.manifest.version,
+          profileSha256: profile.sha256,
+          live: { baseUrl: result.baseUrl, startedAt: result.startedAt, durationMs: result.durationMs, resourcesValidated: result.resourcesValidated },
+        },
+        contentType: LIVE_RECORD_TYPE,
+        artifact: Buffer.from(JSON.stringify(result, null, 2)),
+      },
       actorOf(p),
     );
   }

@@ -8,6 +8,8 @@ export interface TestcaseResult {
   id: string;
   kind: Testcase['kind'];
   title: string;
+  /** An optional test case does not hold back its profile; when it passed it counts like any other. */
+  optional: boolean;
   /** The verdict of the latest submission as the engine gave it; null when nothing was submitted yet. */
   verdict: 'passed' | 'failed' | null;
   /**
@@ -40,7 +42,8 @@ export interface WaiverContext {
 }
 
 /**
- * A profile has passed when the latest submission of every one of its test cases passed, and
+ * A profile has passed when the latest submission of every one of its required test cases passed
+ * (an optional one counts only once it has passed), and
  * passed with deviation when some of them failed only on rules an active waiver covers (the same
  * judgement the declaration builder makes). It is not started while nothing was submitted for
  * it, and failing otherwise. A profile without test cases cannot pass.
@@ -53,6 +56,7 @@ export function profileStatus(rp: RunProfile, testcases: Testcase[], submissions
       id: tc.id,
       kind: tc.kind,
       title: tc.title,
+      optional: tc.optional ?? false,
       verdict: latest?.verdict ?? null,
       latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt, artifactSha256: latest.artifactSha256, findingsSha256: latest.findingsSha256 } : null,
       submissions: mine.length,
@@ -66,10 +70,12 @@ export function profileStatus(rp: RunProfile, testcases: Testcase[], submissions
     if (j.outcome === 'passed_with_deviation') return { ...base, outcome: 'passed_with_deviation', waived: j.waived };
     return { ...base, outcome: 'passed' };
   });
+  // An optional test case counts once it has passed; not run or failed, it holds nothing back.
+  const counted = results.filter((r) => !r.optional || r.outcome === 'passed' || r.outcome === 'passed_with_deviation');
   let status: ProfileState;
   if (results.every((r) => r.outcome === null)) status = 'not_started';
-  else if (results.length > 0 && results.every((r) => r.outcome === 'passed')) status = 'passed';
-  else if (results.length > 0 && results.every((r) => r.outcome === 'passed' || r.outcome === 'passed_with_deviation')) status = 'passed_with_deviation';
+  else if (counted.length > 0 && counted.every((r) => r.outcome === 'passed')) status = 'passed';
+  else if (counted.length > 0 && counted.every((r) => r.outcome === 'passed' || r.outcome === 'passed_with_deviation')) status = 'passed_with_deviation';
   else status = 'failing';
   return { profile: rp.profileId, version: rp.profileVersion, sha256: rp.profileSha256, status, testcases: results };
 }

@@ -1,3 +1,7 @@
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { ArtifactValidator } from '../engine/engine.js';
+import type { HostAllowlist } from '../live/host-allowlist.js';
+import { runLiveTest } from '../live/live-runner.js';
 import { generateReceiveMessage, type Evaluation, type EvaluationContext, type Testcase } from '../testcases/index.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
@@ -6,11 +10,31 @@ export interface TestcaseEvaluator {
   evaluate(tc: Testcase, bytes: Uint8Array, ctx: EvaluationContext): Promise<Evaluation>;
 }
 
-/** The test case domain (src/testcases) behind the service's TestcaseSuite interface. */
-export function testcaseSuite(testcases: Testcase[], evaluator: TestcaseEvaluator): TestcaseSuite {
+export interface SuiteDeps {
+  /** Evaluates submissions and validates the resources a live run fetches (the service's validation pool). */
+  engine: TestcaseEvaluator & ArtifactValidator;
+  /** The hosts live runs may reach (SAMSVAR_FHIR_ALLOWED_HOSTS); empty, the service runs no live test. */
+  liveHosts: HostAllowlist;
+}
+
+/** The test case domain (src/testcases, src/live) behind the service's TestcaseSuite interface. */
+export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseSuite {
   return {
     list: () => testcases,
-    evaluate: (tc, bytes, ctx) => evaluator.evaluate(tc, bytes, ctx),
+    evaluate: (tc, bytes, ctx) => deps.engine.evaluate(tc, bytes, ctx),
     generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId }),
+    runLive: (tc, request) => {
+      let base: URL;
+      try {
+        base = new URL(request.baseUrl);
+      } catch {
+        throw new SamsvarError('bad_request', `'${request.baseUrl}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
+      }
+      if (!deps.liveHosts.allows(base)) {
+        const why = deps.liveHosts.empty ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)' : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${base.host}`;
+        throw new SamsvarError('forbidden', `refusing to test ${base.href}: ${why}; ask the operator, or run \`samsvar fhir-test\` from your own machine`);
+      }
+      return runLiveTest(tc, { ...request, engine: deps.engine, allowHosts: deps.liveHosts });
+    },
   };
 }

@@ -1,15 +1,25 @@
 import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submission.js';
 import type { GeneratedMessage } from '../testcases/receive-message.js';
-import type { Testcase } from '../testcases/testcase.js';
+import type { LiveTestcase, Testcase } from '../testcases/testcase.js';
+import type { LiveTestResult } from '../live/live-runner.js';
+
+/** What a vendor gives for a live run: where its FHIR API is, a token for it, and the test data the test case asks for. */
+export interface LiveRunRequest {
+  baseUrl: string;
+  token?: string;
+  parameters: Record<string, string>;
+}
 
 /**
  * What the service needs of the test case domain: the loaded test cases, evaluation of a
- * submission, and generation of the message a receive-kind test case sends to the vendor.
+ * submission, generation of the message a receive-kind test case sends to the vendor, and live runs.
  */
 export interface TestcaseSuite {
   list(): Testcase[];
   evaluate(tc: Testcase, bytes: Uint8Array, ctx: EvaluationContext): Promise<Evaluation>;
   generate(tc: Testcase, ctx: { runId: string }): GeneratedMessage;
+  /** Runs a live test case against the vendor's FHIR API, within the hosts the service may reach. */
+  runLive(tc: LiveTestcase, request: LiveRunRequest): Promise<LiveTestResult>;
 }
 
 export function testcasesOf(suite: TestcaseSuite, profileId: string): Testcase[] {

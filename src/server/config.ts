@@ -16,6 +16,8 @@ export interface ServerConfig {
   validationTimeoutMs?: number;
   /** Validations that may wait for a worker before more are refused with 503 (default 8 per worker). */
   validationQueue?: number;
+  /** Hosts live FHIR tests may reach (SAMSVAR_FHIR_ALLOWED_HOSTS); empty, the service runs none. */
+  fhirAllowedHosts?: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -36,6 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     adminToken,
     maxBodyBytes: positiveInt(env, 'SAMSVAR_MAX_BODY_BYTES', 25 * 1024 * 1024),
     rateLimitPerMinute: positiveInt(env, 'SAMSVAR_RATE_LIMIT', 60),
+    fhirAllowedHosts: env.SAMSVAR_FHIR_ALLOWED_HOSTS ?? '',
     ...validationFromEnv(env),
   };
 }

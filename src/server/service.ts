@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import { Authenticator } from '../auth/authenticator.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
+import { HostAllowlist } from '../live/host-allowlist.js';
 import { ValidationPool } from '../pool/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
@@ -58,7 +59,9 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
   const catalog = opts.catalog ?? loadCatalog({ importedDir: path.join(config.dataDir, 'profiles') });
   // Validation runs on worker threads: a 25 MB message must not hold up every other request.
   const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, maxQueued: config.validationQueue });
-  const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), engine);
+  // A bad pattern stops the start here rather than failing the first live run.
+  const liveHosts = HostAllowlist.parse(config.fhirAllowedHosts);
+  const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), { engine, liveHosts });
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
   await repo.recordProfileContents(catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })));

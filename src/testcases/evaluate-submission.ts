@@ -171,8 +171,10 @@ async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: I
 /**
  * Decides a submission for a test case. Submit kind: the artifact must pass the test case's profile
  * and every error assertion. Receive kind: the submitted AppRec must pass the AppRec profile and
- * answer ctx.generated with the expected status and error codes.
+ * answer ctx.generated with the expected status and error codes. A live test case has no
+ * submission: samsvar runs it against the system's FHIR API.
  */
 export async function evaluateSubmission(tc: Testcase, bytes: Uint8Array, engine: InspectingValidator, ctx: EvaluationContext = {}): Promise<Evaluation> {
+  if (tc.kind === 'live') throw new SamsvarError('unprocessable', `test case ${tc.id} is a live test case: samsvar runs it against your FHIR API instead of judging a file`);
   return tc.kind === 'receive' ? evaluateReceive(tc, bytes, engine, ctx) : evaluateSubmit(tc, bytes, engine);
 }

@@ -45,17 +45,111 @@ const common = {
   requirements: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
 };
 
-/** The JSON schema of a test case file (exported so the service can publish it). */
+const RESOURCE_TYPE = '^[A-Z][A-Za-z]{1,63}$';
+const short = { type: 'string', minLength: 1, maxLength: 2000 };
+
+/** A live test case: the CapabilityStatement it requires, and the reads and searches it runs. */
+const liveProperties = {
+  parameters: {
+    type: 'array',
+    maxItems: 20,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'description'],
+      properties: { name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }, description: short, pattern: short, example: { type: 'string' } },
+    },
+  },
+  capability: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      fhirVersion: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+$' },
+      format: { enum: ['json', 'xml'] },
+      resources: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type'],
+          properties: {
+            type: { type: 'string', pattern: RESOURCE_TYPE },
+            profiles: { type: 'array', items: short },
+            interactions: {
+              type: 'array',
+              items: { enum: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] },
+            },
+            searchParams: { type: 'array', items: short },
+          },
+        },
+      },
+    },
+  },
+  steps: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 50,
+    items: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['read'],
+          properties: {
+            read: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type', 'id'],
+              properties: { type: { type: 'string', pattern: RESOURCE_TYPE }, id: short, profile: short, title: short },
+            },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['search'],
+          properties: {
+            search: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type', 'params'],
+              properties: {
+                type: { type: 'string', pattern: RESOURCE_TYPE },
+                params: {
+                  type: 'object',
+                  propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.:-]{0,100}$' },
+                  additionalProperties: { anyOf: [short, { type: 'array', minItems: 1, items: short }] },
+                },
+                profile: short,
+                title: short,
+                expect: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { minResults: { type: 'integer', minimum: 0 }, maxResults: { type: 'integer', minimum: 0 } },
+                },
+              },
+            },
+          },
+        },
+      ],
+    },
+  },
+} as const;
+
+/**
+ * The JSON schema of a test case file (exported so the service can publish it). There is no
+ * `direction`: the kind implies it (see directionOf).
+ */
 export const testcaseSchema = {
   type: 'object',
-  required: ['id', 'profile', 'kind', 'direction', 'title', 'description', 'expect'],
+  required: ['id', 'profile', 'kind', 'title', 'description'],
   discriminator: { propertyName: 'kind' },
   oneOf: [
     {
+      required: ['expect'],
       properties: {
         ...common,
         kind: { const: 'submit' },
-        direction: { const: 'send' },
         expect: {
           type: 'object',
           properties: {
@@ -67,11 +161,10 @@ export const testcaseSchema = {
       additionalProperties: false,
     },
     {
-      required: ['message'],
+      required: ['message', 'expect'],
       properties: {
         ...common,
         kind: { const: 'receive' },
-        direction: { const: 'receive' },
         message: {
           type: 'object',
           properties: {
@@ -103,6 +196,11 @@ export const testcaseSchema = {
       },
       additionalProperties: false,
     },
+    {
+      required: ['steps'],
+      properties: { ...common, kind: { const: 'live' }, ...liveProperties },
+      additionalProperties: false,
+    },
   ],
 } as const;
 
@@ -111,19 +209,28 @@ const validate = ajv.compile(testcaseSchema);
 
 function describeError(e: ErrorObject): string {
   const where = e.instancePath || '/';
-  if (e.keyword === 'discriminator') return '/kind must be "submit" or "receive"';
+  if (e.keyword === 'discriminator') return '/kind must be "submit", "receive" or "live"';
   if (e.keyword === 'additionalProperties') return `${where} has unknown property '${String(e.params.additionalProperty)}'`;
   if (e.keyword === 'const' || e.keyword === 'enum') return `${where} ${e.message} (${JSON.stringify(e.params.allowedValue ?? e.params.allowedValues)})`;
   return `${where} ${e.message}`;
 }
 
-/** Checks the shape of one parsed test case file; `where` names the file in the error. */
+/**
+ * Checks the shape of one parsed test case file; `where` names the file in the error. Files written
+ * before `direction` was dropped get told exactly what to change.
+ */
 export function parseTestcase(raw: unknown, where: string): Testcase {
+  if (raw && typeof raw === 'object' && 'direction' in raw) {
+    throw new SamsvarError(
+      'unprocessable',
+      `${where}: test case files no longer carry "direction": the kind implies it (submit ⇒ send, receive ⇒ receive, live ⇒ send). Delete the line "direction": ${JSON.stringify((raw as { direction: unknown }).direction)}`,
+    );
+  }
   if (!validate(raw)) {
     const errors = validate.errors ?? [];
     // oneOf repeats every branch's complaint; the discriminator keeps them to the chosen kind.
     const why = [...new Set(errors.filter((e) => e.keyword !== 'oneOf').map(describeError))].join('; ');
-    throw new SamsvarError('unprocessable', `${where} is not a valid test case: ${why || 'kind must be "submit" or "receive"'}`);
+    throw new SamsvarError('unprocessable', `${where} is not a valid test case: ${why || 'kind must be "submit", "receive" or "live"'}`);
   }
   return raw as unknown as Testcase;
 }

@@ -1,14 +1,28 @@
 /**
- * A test case: one declarative file in testcases/ describing what a vendor's system must do with
- * one message profile, and how samsvar decides whether the system did it.
+ * A test case: one declarative file in testcases/, named by its id, describing what a vendor's
+ * system must do with one profile, and how samsvar decides whether the system did it.
  *
- * - `submit`: the system produces a message (direction `send`); the vendor submits it, samsvar
- *   validates it against the profile and evaluates the assertions.
- * - `receive`: samsvar generates a message (direction `receive`); the vendor imports it into the
- *   system and submits the Applikasjonskvittering (AppRec) the system answered with.
+ * - `submit`: the system produces a message or resource; the vendor submits it, samsvar validates
+ *   it against the profile and evaluates the assertions.
+ * - `receive`: samsvar generates a message; the vendor imports it into the system and submits the
+ *   Applikasjonskvittering (AppRec) the system answered with.
+ * - `live`: the system serves a FHIR API; samsvar reads its CapabilityStatement, runs reads and
+ *   searches against it and validates every resource it returns against the profile.
  */
-export type TestcaseKind = 'submit' | 'receive';
-export type TestcaseDirection = 'send' | 'receive';
+export type TestcaseKind = 'submit' | 'receive' | 'live';
+
+/**
+ * Which way the system under test moves the artifact, as declarations list it: `send` when the
+ * system produces it (submit; live, where the system's API hands out the resources), `receive` when
+ * it consumes a message and answers with an AppRec. Derived from the kind, never written in files.
+ */
+export type Direction = 'send' | 'receive';
+
+const DIRECTIONS: Record<TestcaseKind, Direction> = { submit: 'send', receive: 'receive', live: 'send' };
+
+export function directionOf(tc: { kind: TestcaseKind }): Direction {
+  return DIRECTIONS[tc.kind];
+}
 
 /** Namespace prefixes every XPath assertion can use without declaring them. */
 export const DEFAULT_NAMESPACES: Readonly<Record<string, string>> = {
@@ -105,18 +119,75 @@ interface TestcaseBase {
 
 export interface SubmitTestcase extends TestcaseBase {
   kind: 'submit';
-  direction: 'send';
   expect: SubmitExpect;
 }
 
 export interface ReceiveTestcase extends TestcaseBase {
   kind: 'receive';
-  direction: 'receive';
   message: MessageTemplateRef;
   expect: ReceiveExpect;
 }
 
-export type Testcase = SubmitTestcase | ReceiveTestcase;
+/**
+ * What a vendor's FHIR API must declare in its CapabilityStatement, and which reads and searches
+ * must answer with resources that conform to the profile. Strings in steps may contain `{{name}}`
+ * placeholders for the declared parameters (test data only the vendor knows, such as the id of a
+ * test patient).
+ */
+export interface LiveTestcase extends TestcaseBase {
+  kind: 'live';
+  parameters?: LiveParameter[];
+  capability?: CapabilityRequirement;
+  steps: LiveStep[];
+}
+
+export interface LiveParameter {
+  name: string;
+  description: string;
+  /** Regular expression the whole value must match, e.g. ^\d{11}$ for a fødselsnummer. */
+  pattern?: string;
+  example?: string;
+}
+
+export interface CapabilityRequirement {
+  /** Required CapabilityStatement.fhirVersion, e.g. 4.0.1. */
+  fhirVersion?: string;
+  /** A format CapabilityStatement.format must offer. */
+  format?: 'json' | 'xml';
+  resources?: ResourceRequirement[];
+}
+
+export interface ResourceRequirement {
+  type: string;
+  /** Canonical URLs that must appear in rest.resource.profile or supportedProfile (a |version suffix is ignored). */
+  profiles?: string[];
+  /** Interaction codes, e.g. read, search-type. */
+  interactions?: string[];
+  /** Search parameter names, e.g. identifier. */
+  searchParams?: string[];
+}
+
+export interface ReadStep {
+  read: { type: string; id: string; profile?: string; title?: string };
+}
+
+export interface SearchStep {
+  search: {
+    type: string;
+    params: Record<string, string | string[]>;
+    profile?: string;
+    title?: string;
+    /** Number of matches expected over all pages fetched; minResults defaults to 1. */
+    expect?: { minResults?: number; maxResults?: number };
+  };
+}
+
+export type LiveStep = ReadStep | SearchStep;
+
+export type Testcase = SubmitTestcase | ReceiveTestcase | LiveTestcase;
+
+/** Test cases a vendor submits an artifact for (live ones samsvar runs itself). */
+export type ArtifactTestcase = SubmitTestcase | ReceiveTestcase;
 
 export function isXPathAssertion(a: Assertion): a is XPathAssertion {
   return typeof (a as XPathAssertion).xpath === 'string';

@@ -4,7 +4,7 @@ import { profileStatus, runState, type WaiverContext } from '../../src/runs/run-
 import type { SubmissionSummary } from '../../src/storage/repository.js';
 import type { Testcase } from '../../src/testcases/testcase.js';
 
-const tc = (id: string): Testcase => ({ id, profile: 'p', kind: 'submit', direction: 'send', title: id, description: 'd'.repeat(20), expect: {} });
+const tc = (id: string, over: Partial<Testcase> = {}): Testcase => ({ id, profile: 'p', kind: 'submit', title: id, description: 'd'.repeat(20), expect: {}, ...over }) as Testcase;
 const rp = { profileId: 'p', profileVersion: '1', profileSha256: 'abc' };
 let n = 0;
 const sub = (testcaseId: string, verdict: 'passed' | 'failed'): SubmissionSummary => ({
@@ -26,6 +26,15 @@ describe('a profile\'s status in a run', () => {
   });
   it('can never pass without test cases', () => {
     expect(profileStatus(rp, [], [sub('a', 'passed')]).status).not.toBe('passed');
+  });
+  it('is not held back by an optional test case that was not run or failed, which counts once it passes', () => {
+    const cases = [tc('a'), tc('opt', { optional: true })];
+    expect(profileStatus(rp, cases, [sub('a', 'passed')]).status).toBe('passed');
+    expect(profileStatus(rp, cases, [sub('a', 'passed'), sub('opt', 'failed')]).status).toBe('passed');
+    expect(profileStatus(rp, cases, [sub('a', 'failed'), sub('opt', 'passed')]).status).toBe('failing');
+    expect(profileStatus(rp, cases, [sub('a', 'passed')]).testcases.map((r) => [r.id, r.optional])).toEqual([['a', false], ['opt', true]]);
+    // Only optional test cases: one of them must have passed.
+    expect(profileStatus(rp, [tc('opt', { optional: true })], [sub('opt', 'failed')]).status).toBe('failing');
   });
 });
 

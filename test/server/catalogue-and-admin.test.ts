@@ -25,7 +25,7 @@ describe('public catalogue, validation and administration routes', () => {
   it('describes test cases with their kind, publicly', async () => {
     const all = (await (await t.call('GET', '/api/v1/testcases')).json()) as { id: string; kind: string; description: string }[];
     expect(all.length).toBeGreaterThan(0);
-    expect(all.every((tc) => ['submit', 'receive'].includes(tc.kind) && tc.description.length > 0)).toBe(true);
+    expect(all.every((tc) => ['submit', 'receive', 'live'].includes(tc.kind) && tc.description.length > 0)).toBe(true);
     const one = await t.call('GET', `/api/v1/testcases/${all[0]!.id}`);
     expect(await one.json()).toMatchObject({ id: all[0]!.id });
     expect((await t.call('GET', '/api/v1/testcases?profile=no-such')).status).toBe(404);

@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SamsvarError } from '../../src/core/samsvar-error.js';
 import { loadTestcases, testcasesForProfile } from '../../src/testcases/load-testcases.js';
-import type { Testcase } from '../../src/testcases/testcase.js';
+import path from 'node:path';
+import { directionOf, type Testcase } from '../../src/testcases/testcase.js';
 import { dirWith, fakeCatalog, removeMadeDirs, shippedEngine, XML_PROFILES } from './helpers.js';
 
 afterAll(removeMadeDirs);
 
 const submit = (over: Record<string, unknown> = {}) => ({
-  id: 'tc-one',
+  id: 'tc',
   profile: 'dialogmelding-1.1-foresporsel',
   kind: 'submit',
-  direction: 'send',
   title: 'Send forespørsel',
   description: 'Send a forespørsel about a synthetic patient and upload it.',
   expect: { assertions: [{ id: 'A1', xpath: "/mh:MsgHead/mh:MsgInfo/mh:Type/@V = 'DIALOG_FORESPORSEL'", message: 'wrong type' }] },
@@ -18,10 +18,9 @@ const submit = (over: Record<string, unknown> = {}) => ({
 });
 
 const receive = (over: Record<string, unknown> = {}) => ({
-  id: 'tc-receive',
+  id: 'tc',
   profile: 'dialogmelding-1.1-foresporsel',
   kind: 'receive',
-  direction: 'receive',
   title: 'Motta forespørsel',
   description: 'Import the generated message and upload the AppRec your system produced.',
   message: { template: 'msg.xml' },
@@ -54,8 +53,23 @@ describe('the shipped test cases', () => {
     for (const tc of receiving) if (tc.kind === 'receive') expect(tc.message.xml).toContain('{{msgId}}');
   });
 
-  it('pair kind and direction: submit means the system sends, receive means it receives', () => {
-    for (const tc of shipped) expect(tc.direction).toBe(tc.kind === 'submit' ? 'send' : 'receive');
+  it('imply the direction by the kind: submit and live mean the system sends, receive that it receives', () => {
+    for (const tc of shipped) expect(directionOf(tc)).toBe(tc.kind === 'receive' ? 'receive' : 'send');
+    expect(shipped.some((tc) => tc.kind === 'live')).toBe(true);
+  });
+
+  it('have ids equal to their file names', () => {
+    for (const tc of shipped) expect(path.basename(tc.source!, '.json')).toBe(tc.id);
+  });
+
+  it('are listed per profile in their order, unordered ones last by id', () => {
+    const dir = dirWith({
+      'p-b.json': submit({ id: 'p-b' }),
+      'p-a.json': submit({ id: 'p-a' }),
+      'p-late.json': submit({ id: 'p-late', order: 2 }),
+      'p-first.json': submit({ id: 'p-first', order: 1 }),
+    });
+    expect(loadTestcases(dir).map((t) => t.id)).toEqual(['p-first', 'p-late', 'p-a', 'p-b']);
   });
 
   it('give every test case a description a vendor can act on and a source file', () => {
@@ -73,13 +87,13 @@ describe('the shipped test cases', () => {
 
 describe('loading test case files', () => {
   it('loads a submit and a receive test case', () => {
-    const dir = dirWith({ 'a.json': submit(), 'b.json': receive(), 'templates/msg.xml': '<MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24"><MsgId>{{msgId}}</MsgId></MsgHead>' });
+    const dir = dirWith({ 'tc-one.json': submit({ id: 'tc-one' }), 'tc-receive.json': receive({ id: 'tc-receive' }), 'templates/msg.xml': '<MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24"><MsgId>{{msgId}}</MsgId></MsgHead>' });
     const tcs: Testcase[] = loadTestcases(dir, catalog);
     expect(tcs.map((t) => t.id)).toEqual(['tc-one', 'tc-receive']);
   });
 
   it('reads only *.json files at the top of the directory', () => {
-    const dir = dirWith({ 'a.json': submit(), 'README.md': '# notes', 'fhir-live/x.json': { not: 'a test case' } });
+    const dir = dirWith({ 'tc.json': submit(), 'README.md': '# notes', 'fhir-live/x.json': { not: 'a test case' } });
     expect(loadTestcases(dir, catalog)).toHaveLength(1);
   });
 
@@ -89,88 +103,87 @@ describe('loading test case files', () => {
   });
 
   it('refuses a file that breaks the schema, naming the file and the problem', () => {
-    const e = refusal(dirWith({ 'x.json': submit({ title: '' }) }));
+    const e = refusal(dirWith({ 'tc.json': submit({ title: '' }) }));
     expect(e.code).toBe('unprocessable');
-    expect(e.detail).toMatch(/x\.json is not a valid test case: \/title must NOT have fewer than 1 characters/);
+    expect(e.detail).toMatch(/tc\.json is not a valid test case: \/title must NOT have fewer than 1 characters/);
   });
 
   it('refuses an unknown property rather than ignoring a typo', () => {
-    const e = refusal(dirWith({ 'x.json': submit({ expcet: {} }) }));
+    const e = refusal(dirWith({ 'tc.json': submit({ expcet: {} }) }));
     expect(e.detail).toMatch(/unknown property 'expcet'/);
   });
 
-  it('refuses a kind and direction that contradict each other', () => {
-    const e = refusal(dirWith({ 'x.json': submit({ direction: 'receive' }) }));
-    expect(e.detail).toMatch(/\/direction must be equal to constant/);
+  it('refuses a file that still carries "direction", saying that the kind implies it and what to delete', () => {
+    const e = refusal(dirWith({ 'tc.json': submit({ direction: 'send' }) }));
+    expect(e.detail).toMatch(/tc\.json: test case files no longer carry "direction": the kind implies it \(submit ⇒ send, receive ⇒ receive, live ⇒ send\)\. Delete the line "direction": "send"/);
   });
 
-  it('refuses two files with the same id', () => {
-    const e = refusal(dirWith({ 'a.json': submit(), 'b.json': submit() }));
-    expect(e.code).toBe('conflict');
-    expect(e.detail).toMatch(/tc-one is defined both in .*a\.json and .*b\.json/);
+  it('refuses a file whose name is not the test case id, so ids are unique by construction', () => {
+    const e = refusal(dirWith({ 'a.json': submit() }));
+    expect(e.detail).toMatch(/a\.json: the id 'tc' must equal the file name; name the file tc\.json or change the id to 'a'/);
   });
 
   it('refuses a profile the catalog does not have', () => {
-    const e = refusal(dirWith({ 'x.json': submit({ profile: 'henvisning-2.0' }) }));
-    expect(e.detail).toMatch(/x\.json: profile 'henvisning-2.0' is not in the catalog/);
+    const e = refusal(dirWith({ 'tc.json': submit({ profile: 'henvisning-2.0' }) }));
+    expect(e.detail).toMatch(/tc\.json: profile 'henvisning-2.0' is not in the catalog/);
   });
 
   it('loads without a catalog when none is given (the profiles are then not checked)', () => {
-    expect(loadTestcases(dirWith({ 'x.json': submit({ profile: 'henvisning-2.0' }) }))).toHaveLength(1);
+    expect(loadTestcases(dirWith({ 'tc.json': submit({ profile: 'henvisning-2.0' }) }))).toHaveLength(1);
   });
 
   it('refuses an XPath that does not compile', () => {
-    const e = refusal(dirWith({ 'x.json': submit({ expect: { assertions: [{ id: 'A1', xpath: '/mh:MsgHead[', message: 'm' }] } }) }));
+    const e = refusal(dirWith({ 'tc.json': submit({ expect: { assertions: [{ id: 'A1', xpath: '/mh:MsgHead[', message: 'm' }] } }) }));
     expect(e.detail).toMatch(/assertion A1: XPath '\/mh:MsgHead\[' is not valid/);
   });
 
   it('refuses an XPath with a prefix that is not declared', () => {
-    const e = refusal(dirWith({ 'x.json': submit({ expect: { assertions: [{ id: 'A1', xpath: '/nope:MsgHead', message: 'm' }] } }) }));
+    const e = refusal(dirWith({ 'tc.json': submit({ expect: { assertions: [{ id: 'A1', xpath: '/nope:MsgHead', message: 'm' }] } }) }));
     expect(e.detail).toMatch(/assertion A1: XPath '\/nope:MsgHead' is not valid/);
   });
 
   it('accepts a prefix the test case declares itself', () => {
     const tc = submit({ namespaces: { h: 'http://www.kith.no/xmlstds/henvisning' }, expect: { assertions: [{ id: 'A1', xpath: '/h:Henvisning', message: 'm' }] } });
-    expect(loadTestcases(dirWith({ 'x.json': tc }), catalog)).toHaveLength(1);
+    expect(loadTestcases(dirWith({ 'tc.json': tc }), catalog)).toHaveLength(1);
   });
 
   it('refuses a FHIRPath that does not compile', () => {
     const tc = submit({ profile: 'no-basis-patient', expect: { assertions: [{ id: 'F1', fhirpath: 'identifier.where(', message: 'm' }] } });
-    expect(refusal(dirWith({ 'x.json': tc })).detail).toMatch(/assertion F1: FHIRPath 'identifier.where\(' is not valid/);
+    expect(refusal(dirWith({ 'tc.json': tc })).detail).toMatch(/assertion F1: FHIRPath 'identifier.where\(' is not valid/);
   });
 
   it('refuses XPath on a FHIR profile and FHIRPath on an XML profile', () => {
     const xpathOnFhir = submit({ profile: 'no-basis-patient' });
-    expect(refusal(dirWith({ 'x.json': xpathOnFhir })).detail).toMatch(/uses XPath, but profile no-basis-patient validates FHIR/);
+    expect(refusal(dirWith({ 'tc.json': xpathOnFhir })).detail).toMatch(/uses XPath, but profile no-basis-patient validates FHIR/);
     const fhirpathOnXml = submit({ expect: { assertions: [{ id: 'F1', fhirpath: 'true', message: 'm' }] } });
-    expect(refusal(dirWith({ 'x.json': fhirpathOnXml })).detail).toMatch(/uses FHIRPath, but profile dialogmelding-1.1-foresporsel validates XML/);
+    expect(refusal(dirWith({ 'tc.json': fhirpathOnXml })).detail).toMatch(/uses FHIRPath, but profile dialogmelding-1.1-foresporsel validates XML/);
   });
 
   it('refuses two assertions with the same id in one test case', () => {
     const a = { id: 'A1', xpath: 'true()', message: 'm' };
-    expect(refusal(dirWith({ 'x.json': submit({ expect: { assertions: [a, a] } }) })).detail).toMatch(/assertion id A1 is used twice/);
+    expect(refusal(dirWith({ 'tc.json': submit({ expect: { assertions: [a, a] } }) })).detail).toMatch(/assertion id A1 is used twice/);
   });
 
   it('refuses a receive test case whose template is missing', () => {
-    expect(refusal(dirWith({ 'x.json': receive() })).detail).toMatch(/template msg\.xml does not exist/);
+    expect(refusal(dirWith({ 'tc.json': receive() })).detail).toMatch(/template msg\.xml does not exist/);
   });
 
   it('refuses a template name that tries to leave the templates directory', () => {
-    const e = refusal(dirWith({ 'x.json': receive({ message: { template: '../../etc/passwd.xml' } }) }));
+    const e = refusal(dirWith({ 'tc.json': receive({ message: { template: '../../etc/passwd.xml' } }) }));
     expect(e.detail).toMatch(/\/message\/template must match pattern/);
   });
 
   it('refuses a template with an unknown placeholder or with a DOCTYPE', () => {
-    const typo = dirWith({ 'x.json': receive(), 'templates/msg.xml': '<MsgHead><MsgId>{{msgID}}</MsgId></MsgHead>' });
+    const typo = dirWith({ 'tc.json': receive(), 'templates/msg.xml': '<MsgHead><MsgId>{{msgID}}</MsgId></MsgHead>' });
     expect(refusal(typo).detail).toMatch(/unknown placeholders: \{\{msgID\}\}/);
-    const doctype = dirWith({ 'x.json': receive({ message: { xml: '<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>' } }) });
+    const doctype = dirWith({ 'tc.json': receive({ message: { xml: '<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>' } }) });
     expect(refusal(doctype).detail).toMatch(/DOCTYPE/);
-    const hidden = dirWith({ 'x.json': receive({ message: { xml: '<x><!-- <!DOCTYPE x> --></x>' } }) });
+    const hidden = dirWith({ 'tc.json': receive({ message: { xml: '<x><!-- <!DOCTYPE x> --></x>' } }) });
     expect(refusal(hidden).detail).toMatch(/DOCTYPE or ENTITY declaration inside a comment/);
   });
 
   it('refuses a receive test case on a FHIR profile', () => {
-    const dir = dirWith({ 'x.json': receive({ profile: 'no-basis-patient', message: { xml: '<x/>' } }) });
+    const dir = dirWith({ 'tc.json': receive({ profile: 'no-basis-patient', message: { xml: '<x/>' } }) });
     expect(refusal(dir).detail).toMatch(/receive test cases generate XML messages/);
   });
 

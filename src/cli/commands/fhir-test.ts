@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SamsvarError } from '../../core/samsvar-error.js';
-import { importedProfilesDir } from '../../core/paths.js';
+import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
 import { Engine } from '../../engine/engine.js';
-import { HostAllowlist } from '../../fhir/live/host-allowlist.js';
-import { renderLiveTestcaseList, renderLiveText } from '../../fhir/live/live-report.js';
-import { runLiveTest } from '../../fhir/live/live-runner.js';
-import { findLiveTestcase, listLiveTestcases } from '../../fhir/live/live-testcase.js';
-import { loadCatalog } from '../../profiles/catalog.js';
+import { HostAllowlist } from '../../live/host-allowlist.js';
+import { renderLiveTestcaseList, renderLiveText } from '../../live/live-report.js';
+import { runLiveTest } from '../../live/live-runner.js';
+import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
+import { loadTestcaseFile, loadTestcases } from '../../testcases/load-testcases.js';
+import type { LiveTestcase, Testcase } from '../../testcases/testcase.js';
 import type { CliIo } from '../cli-io.js';
 
 export const summary = 'run a live test case against a FHIR API: samsvar fhir-test BASEURL --testcase ID [--param name=value ...]';
@@ -30,6 +31,25 @@ and validates every returned resource against the test case's profile with the s
   --format text|json   report format (default text)
 
 exit codes: 0 passed, 1 failed, 2 usage error (bad arguments, unknown test case, refused host)`;
+
+const isLive = (tc: Testcase): tc is LiveTestcase => tc.kind === 'live';
+
+/** A shipped live test case by id, or a test case file given by path (for authors trying out a new one). */
+function findLiveTestcase(idOrFile: string, catalog: ProfileCatalog): LiveTestcase {
+  if (idOrFile.endsWith('.json')) {
+    const tc = loadTestcaseFile(idOrFile, catalog);
+    if (!isLive(tc)) throw new SamsvarError('bad_request', `${idOrFile} is a ${tc.kind} test case; fhir-test runs live test cases (\`samsvar testcases check\` judges the others)`);
+    return tc;
+  }
+  const all = loadTestcases(SHIPPED_TESTCASES_DIR, catalog);
+  const found = all.find((t) => t.id === idOrFile);
+  if (found && !isLive(found)) throw new SamsvarError('bad_request', `${idOrFile} is a ${found.kind} test case; fhir-test runs live test cases (\`samsvar testcases check\` judges the others)`);
+  if (!found) {
+    const known = all.filter(isLive).map((t) => t.id).join(', ') || '(none)';
+    throw new SamsvarError('not_found', `unknown live test case '${idOrFile}'; known: ${known}`);
+  }
+  return found;
+}
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -68,8 +88,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return 0;
   }
+  const catalog = () => loadCatalog({ importedDir: importedProfilesDir(io.env) });
   if (values.list) {
-    io.out(renderLiveTestcaseList(listLiveTestcases()));
+    io.out(renderLiveTestcaseList(loadTestcases(SHIPPED_TESTCASES_DIR, catalog()).filter(isLive)));
     return 0;
   }
   if (positionals.length !== 1) throw new SamsvarError('bad_request', `give exactly one FHIR base URL\n${HELP}`);
@@ -94,8 +115,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   // A vendor testing its own server from its own machine: its host is trusted, loopback included.
   const allowHosts = HostAllowlist.forUrl(base).with(HostAllowlist.parse((values['allow-host'] ?? []).join(',')));
-  const testcase = findLiveTestcase(values.testcase.endsWith('.json') ? path.resolve(io.cwd, values.testcase) : values.testcase);
-  const engine = new Engine(loadCatalog({ importedDir: importedProfilesDir(io.env) }));
+  const engine = new Engine(catalog());
+  const testcase = findLiveTestcase(values.testcase.endsWith('.json') ? path.resolve(io.cwd, values.testcase) : values.testcase, engine.catalog);
   const result = await runLiveTest(testcase, {
     baseUrl,
     token: values.token ?? io.env.SAMSVAR_FHIR_TOKEN,

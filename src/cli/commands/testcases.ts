@@ -8,11 +8,13 @@ import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
 import {
   DEFAULT_NAMESPACES,
   DEFAULT_TEST_RECEIVER,
+  directionOf,
   evaluateSubmission,
   generateReceiveMessage,
   isXPathAssertion,
   loadTestcases,
   messageTypeOf,
+  templateMessageType,
   type Assertion,
   type Testcase,
 } from '../../testcases/index.js';
@@ -29,8 +31,9 @@ const HELP = `usage:
   samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit]
   samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]]
 
-list      the test cases: id, profile, kind, direction and title
-show      what the vendor must do for one test case, and how samsvar decides
+list      the test cases in their order: id, profile, kind, direction (implied by the kind:
+          submit and live send, receive receives), whether optional, and title
+show      what the vendor must do for one test case, how samsvar decides, and the requirements it covers
 check     evaluates FILE as the service does: for a submit test case FILE is the message or
           resource the system produced; for a receive test case FILE is the AppRec the system
           answered with, and --message names the message it answers (from \`generate\` or the run)
@@ -84,7 +87,16 @@ function list(args: string[], io: CliIo): number {
   const { catalog, testcases } = load(io);
   if (values.profile) catalog.require(values.profile);
   const shown = values.profile ? testcases.filter((t) => t.profile === values.profile) : testcases;
-  const rows = shown.map((t) => ({ id: t.id, profile: t.profile, kind: t.kind, direction: t.direction, title: t.title }));
+  const rows = shown.map((t) => ({
+    id: t.id,
+    profile: t.profile,
+    kind: t.kind,
+    direction: directionOf(t),
+    optional: t.optional ?? false,
+    ...(t.order !== undefined ? { order: t.order } : {}),
+    requirements: t.requirements ?? [],
+    title: t.title,
+  }));
   if (fmt === 'json') {
     io.out(JSON.stringify({ testcases: rows }, null, 2));
     return 0;
@@ -94,7 +106,7 @@ function list(args: string[], io: CliIo): number {
   io.out(
     [
       `${'ID'.padEnd(idWidth)}${'PROFILE'.padEnd(profileWidth)}${'KIND'.padEnd(9)}${'DIRECTION'.padEnd(11)}TITLE`,
-      ...rows.map((r) => `${r.id.padEnd(idWidth)}${r.profile.padEnd(profileWidth)}${r.kind.padEnd(9)}${r.direction.padEnd(11)}${r.title}`),
+      ...rows.map((r) => `${r.id.padEnd(idWidth)}${r.profile.padEnd(profileWidth)}${r.kind.padEnd(9)}${r.direction.padEnd(11)}${r.optional ? '(optional) ' : ''}${r.title}`),
       `${rows.length} test case(s)`,
     ].join('\n'),
   );
@@ -138,12 +150,22 @@ function show(args: string[], io: CliIo): number {
     io.out(JSON.stringify(description, null, 2));
     return 0;
   }
-  const out = [`${tc.id}: ${tc.title}`, `profile ${tc.profile}, ${tc.kind} test case (the system ${tc.direction === 'send' ? 'sends' : 'receives'})`, '', 'What to do:', ...wrap(tc.description, '  '), ''];
+  const system = tc.kind === 'live' ? 'serves a FHIR API' : directionOf(tc) === 'send' ? 'sends' : 'receives';
+  const out = [`${tc.id}: ${tc.title}`, `profile ${tc.profile}, ${tc.kind} test case (the system ${system})${tc.optional ? ', optional: does not hold back the run' : ''}`];
+  if (tc.requirements?.length) out.push(`covers ${tc.requirements.join(', ')}`);
+  out.push('', 'What to do:', ...wrap(tc.description, '  '), '');
+  if (tc.kind === 'live') {
+    out.push(`How samsvar decides: \`samsvar fhir-test BASEURL --testcase ${tc.id}\` (or the service) checks the CapabilityStatement, runs each step and validates every returned resource against ${tc.profile}; no step may have an error finding.`);
+    for (const p of tc.parameters ?? []) out.push(`  --param ${p.name}=${p.example ?? '…'}   ${p.description}`);
+    tc.steps.forEach((step, i) => out.push('read' in step ? `  step ${i + 1}: read ${step.read.type}/${step.read.id}` : `  step ${i + 1}: search ${step.search.type} ${JSON.stringify(step.search.params)}`));
+    io.out(out.join('\n'));
+    return 0;
+  }
   if (tc.kind === 'submit') {
     out.push(`How samsvar decides: the submitted file must pass profile ${tc.profile} (schema, rules, code lists, identifiers)${tc.expect.assertions?.length ? ' and every error assertion below:' : '.'}`);
   } else {
     const apprec = tc.expect.apprecProfile ?? 'apprec-1.0';
-    const type = messageTypeOf(tc.message.xml!);
+    const type = templateMessageType(tc);
     out.push(
       `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`).`,
       `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its MsgInfo/Type'}),`,
@@ -180,6 +202,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
   const [id, file] = positionals;
   const { catalog, testcases } = load(io);
   const tc = find(testcases, id);
+  if (tc.kind === 'live') throw new SamsvarError('bad_request', `${tc.id} is a live test case: it runs against a FHIR API, not a file; use \`samsvar fhir-test BASEURL --testcase ${tc.id}\``);
   const bytes = readInput(io, file, 'file');
 
   let generated: { msgId: string; msgType: string; xml: string } | undefined;
@@ -192,7 +215,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     }
     // Parsed here, outside the engine, so the engine's size limit is applied here too.
     generated = generatedMessage(readInput(io, values.message, 'message', DEFAULT_MAX_BYTES), values.message);
-    const expectedType = messageTypeOf(tc.message.xml!);
+    const expectedType = templateMessageType(tc);
     if (expectedType && generated.msgType !== expectedType) {
       throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without MsgInfo/Type'}, but test case ${tc.id} generates ${expectedType} messages`);
     }

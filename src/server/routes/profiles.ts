@@ -7,11 +7,22 @@ import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { ProfileStatusOverride } from '../../storage/repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
-import type { Testcase } from '../../testcases/testcase.js';
+import { directionOf, type Testcase } from '../../testcases/testcase.js';
 import { arrayOf, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
 
 export function testcaseSummary(tc: Testcase) {
-  return { id: tc.id, profile: tc.profile, kind: tc.kind, direction: tc.direction, title: tc.title, description: tc.description };
+  return {
+    id: tc.id,
+    profile: tc.profile,
+    kind: tc.kind,
+    direction: directionOf(tc),
+    title: tc.title,
+    description: tc.description,
+    optional: tc.optional ?? false,
+    ...(tc.order !== undefined ? { order: tc.order } : {}),
+    requirements: tc.requirements ?? [],
+    ...(tc.kind === 'live' ? { parameters: tc.parameters ?? [] } : {}),
+  };
 }
 
 function profileSummary(ctx: AppContext, p: LoadedProfile, overrides: Map<string, ProfileStatusOverride>) {

@@ -95,6 +95,34 @@ export const runRoutes: RouteModule = (api, ctx) => {
   });
 
   api.add({
+    method: 'post',
+    path: '/runs/{id}/testcases/{testcase}/live',
+    operationId: 'runLiveTest',
+    summary: 'Run a live test case of the run against your FHIR API; stored like a submission, with the record of every request as its artifact',
+    description:
+      'samsvar reads [base]/metadata, runs the test case\'s reads and searches and validates every returned resource against the profile. ' +
+      'Only hosts the operator allows (SAMSVAR_FHIR_ALLOWED_HOSTS) are reached; the token is sent to the base URL\'s origin only and never stored.',
+    tags: ['runs'],
+    auth: 'vendor',
+    jsonBody: {
+      type: 'object',
+      required: ['baseUrl'],
+      additionalProperties: false,
+      properties: {
+        baseUrl: { type: 'string', minLength: 8, maxLength: 2000, description: 'The FHIR base URL, e.g. https://fhir.vendor.no/r4' },
+        token: { type: 'string', minLength: 1, maxLength: 8000, description: 'Bearer token for the base URL' },
+        parameters: { type: 'object', additionalProperties: { type: 'string', maxLength: 256 }, description: 'Test data the test case asks for (GET /testcases/{id} lists its parameters)' },
+      },
+    },
+    responses: { 201: { description: 'Run and stored', schema: submissionSchema } },
+    handler: async ({ principal, params, body }) => {
+      const input = body as { baseUrl: string; token?: string; parameters?: Record<string, string> };
+      const sub = await ctx.runs.runLive(principal!, params.id!, params.testcase!, { baseUrl: input.baseUrl, token: input.token, parameters: input.parameters ?? {} });
+      return json(201, submissionBody(sub, false), { location: `/api/v1/runs/${sub.runId}/submissions/${sub.id}` });
+    },
+  });
+
+  api.add({
     method: 'get',
     path: '/runs/{id}/submissions/{sid}',
     operationId: 'getSubmission',

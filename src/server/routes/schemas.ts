@@ -42,8 +42,23 @@ export const systemSchema: JsonSchema = {
 
 export const testcaseSummarySchema: JsonSchema = {
   type: 'object',
-  required: ['id', 'profile', 'kind', 'direction', 'title', 'description'],
-  properties: { id: str, profile: str, kind: { enum: ['submit', 'receive'] }, direction: { enum: ['send', 'receive'] }, title: str, description: str },
+  required: ['id', 'profile', 'kind', 'direction', 'title', 'description', 'optional', 'requirements'],
+  properties: {
+    id: str,
+    profile: str,
+    kind: { enum: ['submit', 'receive', 'live'] },
+    direction: { enum: ['send', 'receive'], description: 'Implied by the kind: submit and live send (the system produces the artifact), receive receives' },
+    title: str,
+    description: str,
+    optional: { type: 'boolean', description: 'An optional test case does not hold back its profile; once passed it counts like any other' },
+    order: { type: 'integer', description: 'Where it stands among its profile\'s test cases; lists are in this order' },
+    requirements: { type: 'array', items: str, description: 'Clauses of the standard or acceptance-test scenarios it covers' },
+    parameters: {
+      type: 'array',
+      description: 'Live test cases: the test data the vendor gives when it runs (POST /runs/{id}/testcases/{testcase}/live)',
+      items: { type: 'object', properties: { name: str, description: str, pattern: str, example: str } },
+    },
+  },
 };
 
 export const profileSummarySchema: JsonSchema = {
@@ -68,8 +83,9 @@ const testcaseResultSchema: JsonSchema = {
   required: ['id', 'kind', 'verdict', 'submissions'],
   properties: {
     id: str,
-    kind: { enum: ['submit', 'receive'] },
+    kind: { enum: ['submit', 'receive', 'live'] },
     title: str,
+    optional: { type: 'boolean' },
     verdict: { enum: ['passed', 'failed', null], description: 'The latest submission\'s verdict as the engine gave it' },
     outcome: { enum: ['passed', 'passed_with_deviation', 'failed', null], description: 'How the test case counts once active waivers are applied' },
     waived: {

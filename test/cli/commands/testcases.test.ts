@@ -35,7 +35,7 @@ describe('samsvar testcases list', () => {
     expect(r.code).toBe(0);
     const { testcases } = JSON.parse(r.stdout) as { testcases: { id: string; profile: string; kind: string; direction: string; title: string }[] };
     expect(testcases.map((t) => t.id)).toEqual(['dialogmelding-1.1-helsefaglig-mottak', 'dialogmelding-1.1-helsefaglig-send', 'dialogmelding-1.1-helsefaglig-svar']);
-    expect(testcases[0]).toEqual({ id: 'dialogmelding-1.1-helsefaglig-mottak', profile: 'dialogmelding-1.1-helsefaglig', kind: 'receive', direction: 'receive', title: 'Motta helsefaglig dialog og kvitter' });
+    expect(testcases[0]).toEqual({ id: 'dialogmelding-1.1-helsefaglig-mottak', profile: 'dialogmelding-1.1-helsefaglig', kind: 'receive', direction: 'receive', optional: false, requirements: [], title: 'Motta helsefaglig dialog og kvitter' });
   });
 
   it('refuses an unknown profile and an unknown format with exit 2', async () => {

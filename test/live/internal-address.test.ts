@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { internalAddressKind } from '../../../src/fhir/live/internal-address.js';
+import { internalAddressKind } from '../../src/live/internal-address.js';
 
 describe('internalAddressKind', () => {
   it.each([

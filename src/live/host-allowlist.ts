@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { SamsvarError } from '../../core/samsvar-error.js';
+import { SamsvarError } from '../core/samsvar-error.js';
 
 /** The environment variable the service reads its allowlist from. */
 export const ALLOWED_HOSTS_ENV = 'SAMSVAR_FHIR_ALLOWED_HOSTS';

@@ -1,5 +1,5 @@
-import type { Finding } from '../../core/finding.js';
-import type { LiveTestcase } from './live-testcase.js';
+import type { Finding } from '../core/finding.js';
+import type { LiveTestcase } from '../testcases/testcase.js';
 import type { LiveTestResult } from './live-runner.js';
 
 function findingLine(f: Finding): string {

@@ -1,7 +1,7 @@
 import { Client, type FhirResource } from 'fhir-kit-client';
 import type { Dispatcher } from 'undici';
-import type { Finding } from '../../core/finding.js';
-import { SamsvarError } from '../../core/samsvar-error.js';
+import type { Finding } from '../core/finding.js';
+import { SamsvarError } from '../core/samsvar-error.js';
 import { ENCODED_BODY_REFUSED, guardedDispatcher, HOST_REFUSED, systemResolver, type Resolver } from './guarded-dispatcher.js';
 import { HostAllowlist, normalizedHost } from './host-allowlist.js';
 import { internalAddressKind } from './internal-address.js';

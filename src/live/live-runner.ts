@@ -1,12 +1,13 @@
 import type { FhirResource } from 'fhir-kit-client';
-import type { Finding } from '../../core/finding.js';
-import { SamsvarError } from '../../core/samsvar-error.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Finding } from '../core/finding.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { Engine } from '../engine/engine.js';
 import { checkCapabilities } from './capability-check.js';
 import type { Resolver } from './guarded-dispatcher.js';
 import { HostAllowlist } from './host-allowlist.js';
 import { LiveHttp, type Exchange, type FetchOutcome } from './live-http.js';
-import { resolveSteps, type LiveTestcase, type ResolvedStep } from './live-testcase.js';
+import type { LiveTestcase } from '../testcases/testcase.js';
+import { resolveSteps, type ResolvedStep } from './resolve-steps.js';
 
 export interface LiveRunOptions {
   /** The vendor's FHIR base URL, e.g. https://fhir.vendor.no/r4. */

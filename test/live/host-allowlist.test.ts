@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostAllowlist } from '../../../src/fhir/live/host-allowlist.js';
+import { HostAllowlist } from '../../src/live/host-allowlist.js';
 
 const u = (s: string) => new URL(s);
 

@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/cli-io.js';
-import { main } from '../../../src/cli/main.js';
-import { badPatient, goodPatient, goodPractitioner } from './fhir-fixture-server.js';
+import type { CliIo } from '../../src/cli/cli-io.js';
+import { main } from '../../src/cli/main.js';
+import { badPatient, goodPatient, goodPractitioner } from '../live/fhir-fixture-server.js';
 
 let dir: string;
 beforeAll(() => {

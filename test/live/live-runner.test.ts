@@ -2,10 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../src/engine/engine.js';
-import { runLiveTest, type LiveRunOptions } from '../../../src/fhir/live/live-runner.js';
-import { findLiveTestcase, parseLiveTestcase } from '../../../src/fhir/live/live-testcase.js';
-import { loadCatalog } from '../../../src/profiles/catalog.js';
+import { Engine } from '../../src/engine/engine.js';
+import { runLiveTest, type LiveRunOptions } from '../../src/live/live-runner.js';
+import { loadTestcases } from '../../src/testcases/load-testcases.js';
+import { parseTestcase } from '../../src/testcases/testcase-schema.js';
+import type { LiveTestcase } from '../../src/testcases/testcase.js';
+
+const findLiveTestcase = (id: string) => loadTestcases().find((t) => t.id === id) as LiveTestcase;
+/** A variant of a shipped live test case, checked by the test case schema as a file would be. */
+function parseLiveTestcase(raw: Partial<LiveTestcase>, where: string): LiveTestcase {
+  const { source: _source, ...rest } = raw;
+  return parseTestcase(JSON.parse(JSON.stringify(rest)), where) as LiveTestcase;
+}
+import { loadCatalog } from '../../src/profiles/catalog.js';
 import { goodPatient, goodPractitioner, SLOW_MS, startFhirFixture, TEST_FNR, TEST_HPR, type FhirFixture } from './fhir-fixture-server.js';
 
 let fx: FhirFixture;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCapabilities } from '../../../src/fhir/live/capability-check.js';
-import type { CapabilityRequirement } from '../../../src/fhir/live/live-testcase.js';
+import { checkCapabilities } from '../../src/live/capability-check.js';
+import type { CapabilityRequirement } from '../../src/testcases/testcase.js';
 
 const PATIENT = 'http://hl7.no/fhir/ig/StructureDefinition/no-basis-Patient';
 const requirement: CapabilityRequirement = {

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostAllowlist } from '../../../src/fhir/live/host-allowlist.js';
-import { LiveHttp, redirectRefusal, type LiveHttpOptions } from '../../../src/fhir/live/live-http.js';
+import { HostAllowlist } from '../../src/live/host-allowlist.js';
+import { LiveHttp, redirectRefusal, type LiveHttpOptions } from '../../src/live/live-http.js';
 import { SLOW_MS, startFhirFixture, type FhirFixture } from './fhir-fixture-server.js';
 
 let fx: FhirFixture;

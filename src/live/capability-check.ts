@@ -1,5 +1,5 @@
-import type { Finding } from '../../core/finding.js';
-import type { CapabilityRequirement } from './live-testcase.js';
+import type { Finding } from '../core/finding.js';
+import type { CapabilityRequirement } from '../testcases/testcase.js';
 
 const CAPABILITY_REF = 'FHIR R4 CapabilityStatement, https://hl7.org/fhir/R4/capabilitystatement.html';
 

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/cli-io.js';
-import { main } from '../../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/cli-io.js';
+import { main } from '../../src/cli/main.js';
 import { goodPatient, startFhirFixture, TEST_FNR, type FhirFixture } from './fhir-fixture-server.js';
 
 let fx: FhirFixture;
