@@ -2,6 +2,7 @@ import type { ServerConfig } from './config.js';
 import { declarationFeature } from './routes/declaration-feature.js';
 import { startService } from './service.js';
 import { publicPages } from '../web/public-pages.js';
+import { vendorPages } from '../web/vendor-pages.js';
 
 /**
  * Starts the service and keeps it up until SIGTERM or SIGINT; then it stops accepting connections,
@@ -14,7 +15,7 @@ export async function serveUntilSignalled(config: () => ServerConfig, out: (line
   const service = await startService(cfg, {
     log: (m) => console.error(m),
     routeModules: declarations.modules,
-    pageModules: [publicPages(declarations.feature)],
+    pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature)],
     backgroundTasks: declarations.backgroundTasks,
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
