@@ -3,6 +3,7 @@ import { declarationFeature } from './routes/declaration-feature.js';
 import { startService } from './service.js';
 import { publicPages } from '../web/public-pages.js';
 import { vendorPages } from '../web/vendor-pages.js';
+import { adminPages } from '../web/admin-pages.js';
 
 /**
  * Starts the service and keeps it up until SIGTERM or SIGINT; then it stops accepting connections,
@@ -15,7 +16,7 @@ export async function serveUntilSignalled(config: () => ServerConfig, out: (line
   const service = await startService(cfg, {
     log: (m) => console.error(m),
     routeModules: declarations.modules,
-    pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature)],
+    pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature), adminPages(declarations.feature)],
     backgroundTasks: declarations.backgroundTasks,
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';

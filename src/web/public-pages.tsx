@@ -13,6 +13,7 @@ import type { DeclarationFeature } from '../server/routes/declaration-feature.js
 import { testcasesOf } from '../runs/testcase-suite.js';
 import { registerAssets } from './assets.js';
 import { pageResponse } from './html-response.js';
+import { messageText } from './message-text.js';
 import { notFoundPage } from './not-found.js';
 import type { PageModule } from './page-module.js';
 import { DeclarationPage } from './pages/declaration.js';
@@ -56,12 +57,6 @@ function examplesOf(p: LoadedProfile, kind: 'valid' | 'invalid'): string[] {
   }
 }
 
-function decode(bytes: Uint8Array): string {
-  // ISO-8859-1 messages say so in their XML declaration; show them as the engine reads them.
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
-  const latin1 = /encoding\s*=\s*["']iso-8859-1["']/i.test(head);
-  return new TextDecoder(latin1 ? 'latin1' : 'utf-8').decode(bytes);
-}
 
 /** The pages anyone may read: front page, registry, declarations, kravsett, profile catalogue, validator. */
 export function publicPages(feature: DeclarationFeature): PageModule {
@@ -156,7 +151,7 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       if (!p || (kind !== 'valid' && kind !== 'invalid') || !examplesOf(p, kind).includes(file)) return notFoundPage('Fant ikke eksempelmeldingen.');
       const bytes = readFileSync(path.join(p.dir, 'examples', kind, file));
       const result = await ctx.engine.validate(bytes, { profile: p.manifest.id });
-      return pageResponse(<ExamplePage profile={p} kind={kind} file={file} text={decode(bytes)} result={result} />);
+      return pageResponse(<ExamplePage profile={p} kind={kind} file={file} text={messageText(bytes)} result={result} />);
     });
 
     const validatorPage = (props: Parameters<typeof ValidatorPage>[0], status = 200) => pageResponse(<ValidatorPage {...props} />, { status });
@@ -186,7 +181,7 @@ export function publicPages(feature: DeclarationFeature): PageModule {
         const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new TextEncoder().encode(pasted);
         if (bytes.byteLength === 0 || (!file && pasted.trim() === '')) return validatorPage({ profiles: choices(), chosen, problem: 'Lim inn en melding eller velg en fil.' }, 400);
         const result = await ctx.engine.validate(bytes, { profile: chosen, format: file?.name.endsWith('.json') ? 'fhir' : undefined });
-        const text = file ? decode(bytes) : pasted;
+        const text = file ? messageText(bytes) : pasted;
         // An unreadable message (a DOCTYPE, invalid UTF-8) still gets its findings shown: that is what the page is for.
         return validatorPage({ profiles: choices(), chosen, text: file ? undefined : pasted, outcome: { result, text, profileTitle: result.profile ? profileTitle(result.profile) : undefined } });
       },

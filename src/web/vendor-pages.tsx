@@ -8,27 +8,17 @@ import { findTestcase } from '../runs/testcase-suite.js';
 import type { AppContext } from '../server/app-context.js';
 import type { DeclarationFeature } from '../server/routes/declaration-feature.js';
 import { pageResponse } from './html-response.js';
+import { messageText } from './message-text.js';
 import { notFoundPage } from './not-found.js';
 import type { PageModule } from './page-module.js';
 import { RegisteredPage, RunPage, SubmissionPage, VendorHomePage, VendorSignInPage } from './pages/vendor.js';
 import { problemNb } from './problem-nb.js';
 import { SessionStore } from './session-store.js';
 import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
+import { field, formAction, seeOther, type Form } from './form-action.js';
 import type { Testcase } from '../testcases/testcase.js';
 
-type Form = Record<string, string | File | (string | File)[]>;
 
-const see = (location: string) => new Response(null, { status: 303, headers: { location } });
-
-function field(form: Form, name: string, max = 500): string {
-  const v = form[name];
-  return typeof v === 'string' ? v.trim().slice(0, max) : '';
-}
-
-function decode(bytes: Uint8Array): string {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
-  return new TextDecoder(/encoding\s*=\s*["']iso-8859-1["']/i.test(head) ? 'latin1' : 'utf-8').decode(bytes);
-}
 
 /** A safe place to go after signing in: a path on this site under /leverandor, nothing else. */
 function nextPath(raw: string): string {
@@ -50,7 +40,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
     /** The signed-in vendor, or a redirect to sign in (an administrator's session is not a vendor's). */
     async function vendorOf(c: Context): Promise<SignedIn | Response> {
       const s = await sessions.current(c);
-      if (!s || s.principal.role !== 'vendor') return see(`/leverandor/logg-inn?neste=${encodeURIComponent(c.req.path)}`);
+      if (!s || s.principal.role !== 'vendor') return seeOther(`/leverandor/logg-inn?neste=${encodeURIComponent(c.req.path)}`);
       return s;
     }
 
@@ -81,27 +71,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       return pageResponse(<RunPage name={await vendorName(s.principal)} csrf={s.csrf} run={run} testcases={testcases} profileTitle={profileTitle} problem={problem} />, { status });
     }
 
-    /** Runs a POST of a signed-in vendor: checks the session and its CSRF token, then the action. */
-    const action =
-      (handle: (c: Context, s: SignedIn, form: Form) => Promise<Response>, onProblem: (c: Context, s: SignedIn, problem: string, status: number) => Promise<Response>) =>
-      async (c: Context) => {
-        const s = await vendorOf(c);
-        if (s instanceof Response) return s;
-        let form: Form;
-        try {
-          form = (await c.req.parseBody({ all: true })) as Form;
-        } catch {
-          return onProblem(c, s, 'Skjemaet kunne ikke leses.', 400);
-        }
-        if (!csrfMatches(s, form._csrf)) return onProblem(c, s, 'Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.', 403);
-        try {
-          return await handle(c, s, form);
-        } catch (e) {
-          if (e instanceof SamsvarError && e.code === 'not_found') return notFoundPage('Fant ikke det du ba om.');
-          if (!(e instanceof SamsvarError)) throw e;
-          return onProblem(c, s, problemNb(e), e.code === 'forbidden' ? 403 : 422);
-        }
-      };
+    const action = (handle: Parameters<typeof formAction>[1], onProblem: Parameters<typeof formAction>[2]) => formAction(vendorOf, handle, onProblem);
     const backHome = (_c: Context, s: SignedIn, problem: string, status: number) => home(s, problem, status);
     const backToRun = (c: Context, s: SignedIn, problem: string, status: number) => runPage(s, c.req.param('id')!, problem, status);
 
@@ -161,7 +131,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       '/leverandor/systemer',
       action(async (_c, s, form) => {
         await ctx.runs.createSystem(s.principal, { name: field(form, 'navn', 200) });
-        return see('/leverandor');
+        return seeOther('/leverandor');
       }, backHome),
     );
 
@@ -169,7 +139,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       '/leverandor/systemer/:id/versjoner',
       action(async (c, s, form) => {
         await ctx.runs.createVersion(s.principal, c.req.param('id')!, { version: field(form, 'versjon', 100) });
-        return see('/leverandor');
+        return seeOther('/leverandor');
       }, backHome),
     );
 
@@ -180,7 +150,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
         const profiles = (Array.isArray(chosen) ? chosen : chosen ? [chosen] : []).filter((p): p is string => typeof p === 'string');
         if (profiles.length === 0) return home(s, 'Velg minst én meldingsprofil som skal testes.', 422);
         const run = await ctx.runs.openRun(s.principal, { systemVersionId: field(form, 'systemversjon', 100), profiles });
-        return see(`/leverandor/kjoringer/${encodeURIComponent(run.id)}`);
+        return seeOther(`/leverandor/kjoringer/${encodeURIComponent(run.id)}`);
       }, backHome),
     );
 
@@ -222,7 +192,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
         const fhir = tc.kind !== 'receive' && ctx.catalog.get(tc.profile)?.manifest.kind === 'fhir';
         try {
           const sub = await ctx.runs.submit(s.principal, runId, tc.id, bytes, fhir ? 'application/fhir+json' : 'application/xml', fhir ? 'fhir' : 'xml');
-          return see(`/leverandor/kjoringer/${encodeURIComponent(runId)}/innsendinger/${encodeURIComponent(sub.id)}`);
+          return seeOther(`/leverandor/kjoringer/${encodeURIComponent(runId)}/innsendinger/${encodeURIComponent(sub.id)}`);
         } catch (e) {
           // Unreadable input is refused and not stored; say why, in bokmål, from its syntax findings.
           const findings = e instanceof SamsvarError ? (e.extra?.findings as Array<{ ruleId: string }> | undefined) : undefined;
@@ -238,7 +208,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       try {
         const run = await ctx.runs.getRun(s.principal, c.req.param('id'));
         const sub = await ctx.runs.getSubmission(s.principal, run.id, c.req.param('sid'));
-        return pageResponse(<SubmissionPage name={await vendorName(s.principal)} run={run} submission={sub} testcase={findTestcase(ctx.testcases, sub.testcaseId)} text={decode(sub.artifact)} />);
+        return pageResponse(<SubmissionPage name={await vendorName(s.principal)} run={run} submission={sub} testcase={findTestcase(ctx.testcases, sub.testcaseId)} text={messageText(sub.artifact)} />);
       } catch (e) {
         if (e instanceof SamsvarError && e.code === 'not_found') return notFoundPage('Fant ikke innsendingen.');
         throw e;
@@ -252,7 +222,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           placeOfIssue: field(form, 'sted', 200),
           signatory: { name: field(form, 'signatar', 300), function: field(form, 'funksjon', 300) },
         });
-        return see(`/erklaering/${encodeURIComponent(stored.id)}`);
+        return seeOther(`/erklaering/${encodeURIComponent(stored.id)}`);
       }, backToRun),
     );
 

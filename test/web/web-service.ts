@@ -4,6 +4,7 @@ import path from 'node:path';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
 import { publicPages } from '../../src/web/public-pages.js';
 import { vendorPages } from '../../src/web/vendor-pages.js';
+import { adminPages } from '../../src/web/admin-pages.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -11,5 +12,5 @@ import { startTestService, type TestService } from '../support/service.js';
 export async function startWebService(): Promise<TestService> {
   const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-web-keys-'));
   const declarations = await declarationFeature({ dataDir: keysDir }, { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } });
-  return startTestService(dialectsUnderTest()[0]!, {}, { routeModules: declarations.modules, pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature)] });
+  return startTestService(dialectsUnderTest()[0]!, {}, { routeModules: declarations.modules, pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature), adminPages(declarations.feature)] });
 }
