@@ -100,6 +100,7 @@ describe.skipIf(!engine)('Epikrise and Henvisning sent on their own', () => {
 function submitCases(): Record<string, { good: string; bad: string; fails: string[] }> {
   const e12 = example('epikrise-1.2', 'valid', 'sykehusepikrise.xml');
   const e11 = example('epikrise-1.1', 'valid', 'sykehusepikrise-xhtml.xml');
+  const e10 = example('epikrise-1.0', 'valid', 'sykehusepikrise.xml');
   const h = example('henvisning-1.0', 'valid', 'henvisning-til-poliklinikk.xml');
   const k = example('kjernejournaladm-1.0', 'valid', 'opprett-kjernejournal.xml');
   const asChange = (xml: string) => edit(xml, '<ServType V="N" DN="Ny"/>\n    <IssueDate', '<ServType V="M" DN="Endring"/>\n    <IssueDate');
@@ -122,6 +123,7 @@ function submitCases(): Record<string, { good: string; bad: string; fails: strin
     'epikrise-1.2-kopi-fastlege': { good: kopi, bad: e12, fails: ['TC-EPI-FASTLEGE', 'TC-EPI-COPYDEST'] },
     'epikrise-1.1-send': { good: e11, bad: edit(e11, /<OffId>(\d{9})(\d)(\d)<\/OffId>/, '<OffId>$1$3$2</OffId>'), fails: ['TC-EPI-PATIENT-FNR'] },
     'epikrise-1.1-endring': { good: asChange(e11), bad: e11, fails: ['TC-EPI-SERVTYPE-M'] },
+    'epikrise-1.0-send': { good: e10, bad: edit(e10, /<InfItem>\s*<Observation>\s*<Description>Ingen kjente[\s\S]*?<\/InfItem>/, ''), fails: ['TC-EPI-CAVE'] },
     'henvisning-1.0-send-innleggelse': { good: hFastlege, bad: h, fails: ['TC-HEN-FASTLEGE'] },
     'henvisning-1.0-send-vurdering': { good: hFindings, bad: edit(hFindings, 'V="T90" S="2.16.578.1.12.4.1.1.7170"', 'V="E11" S="2.16.578.1.12.4.1.1.7110"'), fails: ['TC-HEN-DIAGNOSIS'] },
     'henvisning-1.0-send-strukturerte-resultater': { good: hResults, bad: hFindings, fails: ['TC-HEN-NUMRESULT'] },
