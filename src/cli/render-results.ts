@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { ValidationResult } from '../engine/engine.js';
 import { xmlText } from '../core/xml-text.js';
+import type { Verdict } from '../core/verdict.js';
 
 type Result = ValidationResult & { file: string };
 
@@ -10,7 +11,7 @@ export interface TestcaseCheckResult {
   testcase: string;
   /** The profile the file was validated against (for a receive test case, the AppRec's). */
   profile: string;
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   findings: Finding[];
 }
 

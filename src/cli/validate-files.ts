@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
-import { Engine, type ArtifactFormat, type ValidationResult } from '../engine/engine.js';
-import { startWorker } from '../pool/start-worker.js';
+import { Engine, type ArtifactFormat, type ArtifactValidator, type ValidationResult } from '../engine/engine.js';
+import { ValidationPool } from '../pool/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 
 export interface FileJob {
@@ -22,64 +21,44 @@ function formatOf(file: string, profile?: string): ArtifactFormat | undefined {
   return !profile && file.toLowerCase().endsWith('.json') ? 'fhir' : undefined;
 }
 
-/** Files a thread takes at a time from the shared list: small enough to even out the threads' late starts. */
-const CHUNK = 32;
-
-/** An outcome with the position of its file in the list given. */
-export type IndexedOutcome = [number, FileOutcome];
-
-/**
- * Validates files with one engine (one schema compilation per profile), taking them from the list
- * a chunk at a time through `next`, a counter threads share; alone, a thread takes them all.
- */
-export async function validateShare(
-  jobs: FileJob[],
-  opts: ValidateFilesOptions,
-  next: Int32Array<ArrayBufferLike> = new Int32Array(1),
-  catalog: ProfileCatalog = loadCatalog({ importedDir: opts.importedDir }),
-): Promise<IndexedOutcome[]> {
-  const engine = new Engine(catalog);
-  const out: IndexedOutcome[] = [];
-  for (let start = Atomics.add(next, 0, CHUNK); start < jobs.length; start = Atomics.add(next, 0, CHUNK)) {
-    for (let i = start; i < Math.min(start + CHUNK, jobs.length); i++) {
-      const job = jobs[i];
-      let content: Buffer;
-      try {
-        content = readFileSync(job.path);
-      } catch (e) {
-        out.push([i, { file: job.file, unreadable: (e as NodeJS.ErrnoException).code ?? (e as Error).message }]);
-        continue;
-      }
-      out.push([i, { file: job.file, ...(await engine.validate(content, { profile: opts.profile, format: formatOf(job.file, opts.profile) })) }]);
-    }
-  }
-  return out;
-}
-
 /** Below this many files a second thread costs more (its own start-up and schema compilation) than it saves. */
 const PARALLEL_THRESHOLD = 400;
+/** Files read and handed to the pool ahead of the results, per worker: enough to keep every worker busy, few enough to bound memory. */
+const AHEAD_PER_WORKER = 4;
+
+async function validateOne(validator: ArtifactValidator, job: FileJob, opts: ValidateFilesOptions): Promise<FileOutcome> {
+  let content: Buffer;
+  try {
+    content = readFileSync(job.path);
+  } catch (e) {
+    return { file: job.file, unreadable: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  }
+  return { file: job.file, ...(await validator.validate(content, { profile: opts.profile, format: formatOf(job.file, opts.profile) })) };
+}
 
 /**
- * Validates many files on every core: each thread has its own engine and takes chunks from one
- * shared counter, so a thread that started late simply takes fewer; results come back in the order given.
+ * Validates files with one engine per thread (one schema compilation per profile and thread).
+ * Large batches go to the service's validation pool, one worker per core and no time limit; the
+ * main thread reads the files and keeps each worker a few files ahead. Results come back in the
+ * order given.
  */
-export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions, catalog?: ProfileCatalog): Promise<FileOutcome[]> {
+export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions, catalog: ProfileCatalog = loadCatalog({ importedDir: opts.importedDir })): Promise<FileOutcome[]> {
   const threads = Math.min(availableParallelism(), 4, Math.floor(jobs.length / (PARALLEL_THRESHOLD / 2)));
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const inWorkers = Array.from(
-    { length: Math.max(0, threads - 1) },
-    () =>
-      new Promise<IndexedOutcome[]>((resolve, reject) => {
-        const worker = startWorker('./validate-worker', import.meta.url, { jobs, opts, next });
-        worker.once('message', (m: { outcomes: IndexedOutcome[] } | { failure: { code: ErrorCode; detail: string } }) =>
-          'failure' in m ? reject(new SamsvarError(m.failure.code, m.failure.detail)) : resolve(m.outcomes),
-        );
-        worker.once('error', reject);
-        worker.once('exit', (code) => code !== 0 && reject(new Error(`validation worker exited with ${code}`)));
-      }),
-  );
-  const [mine, theirs] = await Promise.all([validateShare(jobs, opts, next, catalog), Promise.all(inWorkers)]);
-  const ordered = new Array<FileOutcome>(jobs.length);
-  for (const [i, outcome] of [...mine, ...theirs.flat()]) ordered[i] = outcome;
-  return ordered;
+  const out = new Array<FileOutcome>(jobs.length);
+  if (threads < 2) {
+    const engine = new Engine(catalog);
+    for (const [i, job] of jobs.entries()) out[i] = await validateOne(engine, job, opts);
+    return out;
+  }
+  const pool = new ValidationPool(catalog, { workers: threads, timeoutMs: Infinity, maxQueued: Infinity, recycleAfterBytes: Infinity });
+  try {
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < jobs.length; i = next++) out[i] = await validateOne(pool, jobs[i]!, opts);
+    };
+    await Promise.all(Array.from({ length: threads * AHEAD_PER_WORKER }, lane));
+  } finally {
+    await pool.close();
+  }
+  return out;
 }

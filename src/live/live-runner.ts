@@ -8,6 +8,7 @@ import { HostAllowlist } from './host-allowlist.js';
 import { LiveHttp, type Exchange, type FetchOutcome } from './live-http.js';
 import type { LiveTestcase } from '../testcases/testcase.js';
 import { resolveSteps, type ResolvedStep } from './resolve-steps.js';
+import { verdictOf, type Verdict } from '../core/verdict.js';
 
 export interface LiveRunOptions {
   /** The vendor's FHIR base URL, e.g. https://fhir.vendor.no/r4. */
@@ -50,7 +51,7 @@ export interface StepResult {
   index: number;
   kind: 'capabilities' | 'read' | 'search';
   title: string;
-  outcome: 'passed' | 'failed';
+  outcome: Verdict;
   exchanges: Exchange[];
   resources: ResourceResult[];
   /** Resources returned beyond the run's cap, not validated. */
@@ -61,7 +62,7 @@ export interface StepResult {
 export interface LiveTestResult {
   testcase: { id: string; title: string; profile: string };
   baseUrl: string;
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   startedAt: string;
   durationMs: number;
   resourcesValidated: number;
@@ -286,7 +287,7 @@ export async function runLiveTest(testcase: LiveTestcase, opts: LiveRunOptions):
   } finally {
     await http.close();
   }
-  for (const step of run.steps) step.outcome = step.findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
+  for (const step of run.steps) step.outcome = verdictOf(step.findings);
   const findings = run.steps.flatMap((s) => s.findings);
   return {
     testcase: { id: testcase.id, title: testcase.title, profile: testcase.profile },

@@ -30,11 +30,11 @@ export function defaultValidationWorkers(): number {
 export interface ValidationPoolOptions {
   /** Worker threads at most; each starts when a validation first needs it. Default {@link defaultValidationWorkers}. */
   workers?: number;
-  /** A validation running longer is stopped, its worker replaced, and the caller refused. Default 20 s. */
+  /** A validation running longer is stopped, its worker replaced, and the caller refused. Default 20 s; Infinity: no limit (the CLI). */
   timeoutMs?: number;
-  /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker. */
+  /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker; Infinity: no bound. */
   maxQueued?: number;
-  /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB. */
+  /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB; Infinity: never. */
   recycleAfterBytes?: number;
 }
 
@@ -54,7 +54,7 @@ interface Job {
 
 interface Running extends Job {
   id: number;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
@@ -98,10 +98,11 @@ export class ValidationPool implements ArtifactValidator {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS;
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
     this.recycleAfterBytes = opts.recycleAfterBytes ?? DEFAULT_RECYCLE_AFTER_BYTES;
-    const settings = [['workers', this.workers], ['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
-    for (const [name, n] of settings) {
-      // setTimeout fires at once for delays beyond 2^31-1 ms.
-      if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer (got ${n})`);
+    if (!Number.isInteger(this.workers) || this.workers < 1 || this.workers > 256) throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
+    const limits = [['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
+    for (const [name, n] of limits) {
+      // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
+      if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
     const profiles: LoadedProfile[] = catalog.list();
     this.init = { profiles };
@@ -190,7 +191,7 @@ export class ValidationPool implements ArtifactValidator {
     // made with one memcpy and transferred, which the structured clone would make twice.
     const copy = new Uint8Array(job.input.byteLength);
     copy.set(job.input);
-    const timer = setTimeout(() => this.timedOut(slot), this.timeoutMs);
+    const timer = this.timeoutMs === Infinity ? undefined : setTimeout(() => this.timedOut(slot), this.timeoutMs);
     slot.running = { ...job, id, timer };
     slot.worker.ref();
     slot.worker.postMessage({ id, bytes: copy.buffer, ...job.task } satisfies WorkerJob, [copy.buffer]);

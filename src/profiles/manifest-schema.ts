@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { compileSchema, describeSchemaErrors } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileManifest } from './manifest.js';
 
@@ -55,13 +55,11 @@ const manifestSchema = {
   ],
 };
 
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
-const validate = ajv.compile(manifestSchema);
+const validate = compileSchema(manifestSchema);
 
 export function parseManifest(raw: unknown, where: string): ProfileManifest {
   if (!validate(raw)) {
-    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new SamsvarError('profile_invalid', `${where} is not a valid profile manifest: ${why}`);
+    throw new SamsvarError('profile_invalid', `${where} is not a valid profile manifest: ${describeSchemaErrors(validate.errors, 'manifest')}`);
   }
   return raw as unknown as ProfileManifest;
 }

@@ -9,6 +9,7 @@ import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
 import type { CoreTables } from '../storage/schema.js';
 import { nextEntry, type LogEntry, type LogEvent } from '../transparency/log-chain.js';
+import type { Verdict } from '../core/verdict.js';
 
 /** Tables of migration 0100_declarations. */
 export interface DeclarationTables {
@@ -52,7 +53,7 @@ export interface StoredDeclaration {
 }
 
 export interface StoredSpotCheck extends SpotCheck {
-  outcome: 'passed' | 'failed' | 'missed' | null;
+  outcome: Verdict | 'missed' | null;
 }
 
 function logRow(e: LogEntry): DeclarationTables['transparency_log'] {
@@ -316,7 +317,7 @@ export class DeclarationStore {
   }
 
   /** Records the vendor's answer and, when final, the outcome; only while the check is still open. */
-  async closeSpotCheck(id: string, answer: SpotCheck['answer'] | undefined, outcome: 'passed' | 'failed' | 'missed' | null, actor: string, now: Date): Promise<boolean> {
+  async closeSpotCheck(id: string, answer: SpotCheck['answer'] | undefined, outcome: Verdict | 'missed' | null, actor: string, now: Date): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const set: { answer?: string; outcome: string | null } = { outcome };
       if (answer) set.answer = JSON.stringify(answer);

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { compileSchema, describeSchemaErrors } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Direction } from '../declarations/declaration.js';
 
@@ -55,13 +55,12 @@ const schema = {
   },
 };
 
-const validate = new Ajv({ allErrors: true }).compile(schema);
+const validate = compileSchema(schema);
 
 /** Checks an administrator's requirement set; `knownProfile` rejects ids the catalog does not have. */
 export function parseRequirementSet(raw: unknown, knownProfile: (id: string) => boolean): RequirementSet {
   if (!validate(raw)) {
-    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new SamsvarError('bad_request', `not a valid requirement set: ${why}`);
+    throw new SamsvarError('bad_request', `not a valid requirement set: ${describeSchemaErrors(validate.errors, 'body')}`);
   }
   const set = raw as unknown as RequirementSet;
   const unknown = set.requirements.map((r) => r.profile).filter((p) => !knownProfile(p));

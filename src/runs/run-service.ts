@@ -3,7 +3,7 @@ import { unreadableArtifactError, type ArtifactValidator } from '../engine/engin
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { GeneratedMessage, Repository, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
+import type { Repository, RunMessage, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
 import type { Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../declarations/waivers.js';
@@ -104,7 +104,7 @@ export class RunService {
   }
 
   /** The message of a receive-kind test case for this run; generated on first fetch, then always the same. */
-  async generatedMessage(p: Principal, runId: string, testcaseId: string): Promise<GeneratedMessage> {
+  async generatedMessage(p: Principal, runId: string, testcaseId: string): Promise<RunMessage> {
     const run = await this.readableRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
     if (tc.kind !== 'receive') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a submit test case: your system produces its message; only receive test cases have a generated message`);

@@ -1,6 +1,7 @@
 import type { Testcase } from '../testcases/testcase.js';
 import type { RunProfile, SubmissionSummary } from '../storage/repository.js';
 import { failureReason, judgeTestCase, type WaivedRule, type Waiver } from '../declarations/waivers.js';
+import type { Verdict } from '../core/verdict.js';
 
 export type ProfileState = 'not_started' | 'failing' | 'passed' | 'passed_with_deviation';
 
@@ -11,12 +12,12 @@ export interface TestcaseResult {
   /** An optional test case does not hold back its profile; when it passed it counts like any other. */
   optional: boolean;
   /** The verdict of the latest submission as the engine gave it; null when nothing was submitted yet. */
-  verdict: 'passed' | 'failed' | null;
+  verdict: Verdict | null;
   /**
    * How the test case counts for its profile once active waivers are applied: a failed verdict
    * whose every error rule is waived counts as passed_with_deviation.
    */
-  outcome: 'passed' | 'passed_with_deviation' | 'failed' | null;
+  outcome: Verdict | 'passed_with_deviation' | null;
   /** For passed_with_deviation: the waived rules and their deadlines. */
   waived?: WaivedRule[];
   /** For failed: why, naming the rules no active waiver covers. */

@@ -1,14 +1,14 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { Context, Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { compileSchema, describeSchemaErrors, type JsonSchema } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Principal } from '../auth/principal.js';
 import { parseJsonBody, readLimitedBody, requireMediaType } from './body.js';
 import type { RateLimiter } from './rate-limit.js';
 import { withSecurityHeaders } from './security-headers.js';
 
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema };
 
 /** Who may call a route: anyone, a vendor token, an administrator, an administrator or a test laboratory, or any valid token. */
 export type AuthRequirement = 'public' | 'vendor' | 'admin' | 'admin_or_lab' | 'any';
@@ -68,17 +68,6 @@ export interface RouterOptions {
   authenticate(c: Context): Promise<Principal | null>;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-function ajvMessage(errors: ErrorObject[] | null | undefined, where: string): string {
-  const e = errors?.[0];
-  if (!e) return `${where} is invalid`;
-  const at = e.instancePath ? `${where}${e.instancePath.replace(/\//g, '.')}` : where;
-  if (e.keyword === 'additionalProperties') return `${at} has an unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
-  if (e.keyword === 'required') return `${at} lacks the required property '${(e.params as { missingProperty: string }).missingProperty}'`;
-  return `${at} ${e.message ?? 'is invalid'}`;
-}
-
 /**
  * Registers routes on a Hono app and records them for the OpenAPI document, so that what is
  * documented is exactly what is validated: the JSON schemas given here are both compiled by ajv
@@ -86,21 +75,17 @@ function ajvMessage(errors: ErrorObject[] | null | undefined, where: string): st
  */
 export class ApiRouter {
   readonly routes: RouteDef[] = [];
-  private readonly ajv: Ajv;
-  private readonly queryAjv: Ajv;
 
-  constructor(private readonly app: Hono, private readonly opts: RouterOptions) {
-    this.ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
-    this.queryAjv = addFormats(new Ajv({ allErrors: false, strict: false, coerceTypes: true }));
-  }
+  constructor(private readonly app: Hono, private readonly opts: RouterOptions) {}
 
   add(def: RouteDef): void {
     if (this.routes.some((r) => r.method === def.method && this.fullPath(r) === this.fullPath(def))) {
       throw new Error(`route ${def.method.toUpperCase()} ${this.fullPath(def)} registered twice`);
     }
     this.routes.push(def);
-    const bodyValidator = def.jsonBody ? this.ajv.compile(def.jsonBody) : undefined;
-    const queryValidator = def.query ? this.queryAjv.compile(querySchema(def.query)) : undefined;
+    // Requests are untrusted: the first problem is reason enough, and nothing makes the validator collect more.
+    const bodyValidator = def.jsonBody ? compileSchema(def.jsonBody, { allErrors: false }) : undefined;
+    const queryValidator = def.query ? compileSchema(querySchema(def.query), { allErrors: false, coerceTypes: true }) : undefined;
     const honoPath = this.fullPath(def).replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
     this.app.on(def.method.toUpperCase(), honoPath, async (c) => this.handle(def, c, bodyValidator, queryValidator));
   }
@@ -118,14 +103,14 @@ export class ApiRouter {
     const principal = await this.authorize(def, c);
 
     const query: Record<string, unknown> = { ...c.req.query() };
-    if (queryValidator && !queryValidator(query)) throw new SamsvarError('bad_request', ajvMessage(queryValidator.errors, 'query'));
+    if (queryValidator && !queryValidator(query)) throw new SamsvarError('bad_request', describeSchemaErrors(queryValidator.errors, 'query'));
 
     let body: unknown;
     let raw: ApiRequest['raw'] = null;
     if (def.jsonBody) {
       requireMediaType(c.req.header('content-type'), ['application/json']);
       body = parseJsonBody(await readLimitedBody(c.req.raw, this.opts.maxBodyBytes));
-      if (!bodyValidator!(body)) throw new SamsvarError('bad_request', ajvMessage(bodyValidator!.errors, 'body'));
+      if (!bodyValidator!(body)) throw new SamsvarError('bad_request', describeSchemaErrors(bodyValidator!.errors, 'body'));
     } else if (def.rawBody) {
       const mediaType = requireMediaType(c.req.header('content-type'), def.rawBody.mediaTypes);
       raw = { bytes: await readLimitedBody(c.req.raw, this.opts.maxBodyBytes), mediaType };

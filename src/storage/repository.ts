@@ -6,6 +6,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import { sha256Hex } from '../core/sha256.js';
 import type { SqlDialect } from './dialect.js';
 import type { CoreTables, TokenRole } from './schema.js';
+import type { Verdict } from '../core/verdict.js';
 
 export interface Vendor { id: string; orgNumber: string; name: string; email: string; createdAt: string }
 export interface System { id: string; vendorId: string; name: string; description: string | null; createdAt: string; versions: SystemVersion[] }
@@ -13,7 +14,8 @@ export interface SystemVersion { id: string; systemId: string; version: string; 
 export interface TokenRecord { id: string; role: TokenRole; vendorId: string | null; name: string; createdAt: string; revokedAt: string | null }
 export interface RunProfile { profileId: string; profileVersion: string; profileSha256: string }
 export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[] }
-export interface GeneratedMessage { runId: string; testcaseId: string; msgId: string; xml: string; createdAt: string }
+/** The message generated for a receive test case of a run, as stored: what the vendor fetched and the AppRec must answer. */
+export interface RunMessage { runId: string; testcaseId: string; msgId: string; xml: string; createdAt: string }
 export interface ProfileStatusOverride { profileId: string; status: 'draft' | 'active' | 'retired'; reason: string | null; changedAt: string; changedBy: string }
 
 export interface SubmissionSummary {
@@ -21,7 +23,7 @@ export interface SubmissionSummary {
   runId: string;
   testcaseId: string;
   profileId: string;
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   artifactSha256: string;
   findingsSha256: string;
   artifactSize: number;
@@ -38,7 +40,7 @@ export interface NewSubmission {
   runId: string;
   testcaseId: string;
   profileId: string;
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   findings: Finding[];
   validation: Record<string, unknown>;
   contentType: string;
@@ -216,11 +218,11 @@ export class Repository {
   }
 
   /** The message generated for a receive-kind test case of a run: generated once, then stored so the AppRec check can refer to its MsgId. */
-  async getOrCreateGeneratedMessage(runId: string, testcaseId: string, generate: () => { xml: string; msgId: string }, actor: string): Promise<GeneratedMessage> {
+  async getOrCreateGeneratedMessage(runId: string, testcaseId: string, generate: () => { xml: string; msgId: string }, actor: string): Promise<RunMessage> {
     const existing = await this.getGeneratedMessage(runId, testcaseId);
     if (existing) return existing;
     const { xml, msgId } = generate();
-    const msg: GeneratedMessage = { runId, testcaseId, msgId, xml, createdAt: now() };
+    const msg: RunMessage = { runId, testcaseId, msgId, xml, createdAt: now() };
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('generated_messages').values({ run_id: runId, testcase_id: testcaseId, msg_id: msgId, xml, created_at: msg.createdAt }).execute();
@@ -234,7 +236,7 @@ export class Repository {
     return msg;
   }
 
-  async getGeneratedMessage(runId: string, testcaseId: string): Promise<GeneratedMessage | undefined> {
+  async getGeneratedMessage(runId: string, testcaseId: string): Promise<RunMessage | undefined> {
     const r = await this.db.selectFrom('generated_messages').selectAll().where('run_id', '=', runId).where('testcase_id', '=', testcaseId).executeTakeFirst();
     return r && { runId: r.run_id, testcaseId: r.testcase_id, msgId: r.msg_id, xml: r.xml, createdAt: r.created_at };
   }
@@ -365,7 +367,7 @@ function toVersion(r: { id: string; system_id: string; version: string; released
 }
 
 function toSummary(r: {
-  id: string; run_id: string; testcase_id: string; profile_id: string; verdict: 'passed' | 'failed';
+  id: string; run_id: string; testcase_id: string; profile_id: string; verdict: Verdict;
   artifact_sha256: string; findings_sha256: string; artifact_size: number; content_type: string; created_at: string;
 }): SubmissionSummary {
   return {

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { Verdict } from '../core/verdict.js';
 
 /** Table types of the core service. Times are ISO-8601 UTC strings so both dialects store them alike. */
 export interface VendorsTable {
@@ -67,7 +68,7 @@ export interface SubmissionsTable {
   run_id: string;
   testcase_id: string;
   profile_id: string;
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   /** JSON array of Finding. */
   findings: string;
   findings_sha256: string;

@@ -14,6 +14,7 @@ import {
   type Testcase,
 } from './testcase.js';
 import { evaluateXPathAssertions } from './xml-assertions.js';
+import type { Verdict } from '../core/verdict.js';
 
 export interface EvaluationContext {
   /** For a receive test case: the MsgId of the message samsvar generated for this run. */
@@ -24,7 +25,7 @@ export interface EvaluationContext {
 export type InspectingValidator = Pick<Engine, 'catalog' | 'validateAndInspect'>;
 
 export interface Evaluation {
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   /** The profile validation's findings followed by the test case's own, in report order. */
   findings: Finding[];
   /** The engine's result for the artifact alone (the profile part of the verdict). */

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { compileSchema, describeSchemaErrors } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Testcase } from './testcase.js';
 
@@ -205,16 +205,9 @@ export const testcaseSchema = {
   ],
 } as const;
 
-const ajv = new Ajv({ allErrors: true, discriminator: true, allowUnionTypes: true });
-const validate = ajv.compile(testcaseSchema);
+const validate = compileSchema(testcaseSchema);
 
-function describeError(e: ErrorObject): string {
-  const where = e.instancePath || '/';
-  if (e.keyword === 'discriminator') return '/kind must be "submit", "receive" or "live"';
-  if (e.keyword === 'additionalProperties') return `${where} has unknown property '${String(e.params.additionalProperty)}'`;
-  if (e.keyword === 'const' || e.keyword === 'enum') return `${where} ${e.message} (${JSON.stringify(e.params.allowedValue ?? e.params.allowedValues)})`;
-  return `${where} ${e.message}`;
-}
+const KINDS = ['submit', 'receive', 'live'];
 
 /**
  * Checks the shape of one parsed test case file; `where` names the file in the error. Files written
@@ -227,11 +220,11 @@ export function parseTestcase(raw: unknown, where: string): Testcase {
       `${where}: test case files no longer carry "direction": the kind implies it (submit ⇒ send, receive ⇒ receive, live ⇒ send). Delete the line "direction": ${JSON.stringify((raw as { direction: unknown }).direction)}`,
     );
   }
-  if (!validate(raw)) {
-    const errors = validate.errors ?? [];
-    // oneOf repeats every branch's complaint; the discriminator keeps them to the chosen kind.
-    const why = [...new Set(errors.filter((e) => e.keyword !== 'oneOf').map(describeError))].join('; ');
-    throw new SamsvarError('unprocessable', `${where} is not a valid test case: ${why || 'kind must be "submit", "receive" or "live"'}`);
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  if (!KINDS.includes(kind as string)) {
+    throw new SamsvarError('unprocessable', `${where} is not a valid test case: testcase.kind must be "submit", "receive" or "live", not ${JSON.stringify(kind ?? null)}`);
   }
+  // The discriminator keeps the complaints to the branch of the file's kind.
+  if (!validate(raw)) throw new SamsvarError('unprocessable', `${where} is not a valid test case: ${describeSchemaErrors(validate.errors, 'testcase')}`);
   return raw as unknown as Testcase;
 }

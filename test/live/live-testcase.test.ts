@@ -61,7 +61,7 @@ describe('loading a live test case', () => {
   it('reports what is wrong with a malformed file', () => {
     expect(() => load('{ not json', 'bad')).toThrow(/not valid JSON/);
     expect(() => loadTestcaseFile(path.join(tmpdir(), 'missing-live-test.json'))).toThrow(/cannot read test case/);
-    expect(() => load({ ...minimal(), kind: 'conformance' })).toThrow(/is not a valid test case: \/kind must be "submit", "receive" or "live"/);
+    expect(() => load({ ...minimal(), kind: 'conformance' })).toThrow(/is not a valid test case: testcase\.kind must be "submit", "receive" or "live"/);
     expect(() => load({ ...minimal(), steps: [{ delete: { type: 'Patient', id: '1' } }] })).toThrow(/not a valid test case/);
   });
 

@@ -105,7 +105,7 @@ describe('loading test case files', () => {
   it('refuses a file that breaks the schema, naming the file and the problem', () => {
     const e = refusal(dirWith({ 'tc.json': submit({ title: '' }) }));
     expect(e.code).toBe('unprocessable');
-    expect(e.detail).toMatch(/tc\.json is not a valid test case: \/title must NOT have fewer than 1 characters/);
+    expect(e.detail).toMatch(/tc\.json is not a valid test case: testcase\.title must NOT have fewer than 1 characters/);
   });
 
   it('refuses an unknown property rather than ignoring a typo', () => {
@@ -170,7 +170,7 @@ describe('loading test case files', () => {
 
   it('refuses a template name that tries to leave the templates directory', () => {
     const e = refusal(dirWith({ 'tc.json': receive({ message: { template: '../../etc/passwd.xml' } }) }));
-    expect(e.detail).toMatch(/\/message\/template must match pattern/);
+    expect(e.detail).toMatch(/testcase\.message\.template must match pattern/);
   });
 
   it('refuses a template with an unknown placeholder or with a DOCTYPE', () => {
@@ -184,9 +184,9 @@ describe('loading test case files', () => {
 
   it('takes a message as a template or inline, not both, and defects only as rule ids', () => {
     const both = dirWith({ 'tc.json': receive({ message: { template: 'msg.xml', xml: '<x/>' } }), 'templates/msg.xml': '<x/>' });
-    expect(refusal(both).detail).toMatch(/\/message must NOT be valid/);
+    expect(refusal(both).detail).toMatch(/testcase\.message must NOT be valid/);
     const lower = dirWith({ 'tc.json': receive({ message: { xml: '<x/>', defects: ['missing patient'] } }) });
-    expect(refusal(lower).detail).toMatch(/\/message\/defects\/0 must match pattern/);
+    expect(refusal(lower).detail).toMatch(/testcase\.message\.defects\.0 must match pattern/);
     const ok = dirWith({ 'tc.json': receive({ message: { xml: '<x/>', defects: ['EPI-0005', 'XSD'] } }) });
     expect(loadTestcases(ok, catalog)[0]).toMatchObject({ message: { defects: ['EPI-0005', 'XSD'] } });
   });

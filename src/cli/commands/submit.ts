@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
+import type { Verdict } from '../../core/verdict.js';
 
 export const summary = 'Submit a message or resource to a test run on a samsvar server (exit 0 passed, 1 failed)';
 
@@ -21,7 +22,7 @@ options:
 interface SubmissionAnswer {
   id: string;
   testcase: string;
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
   findings: { ruleId: string; severity: string; message: string; line?: number; column?: number; xpath?: string; path?: string }[];
 }
 
