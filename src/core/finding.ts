@@ -61,12 +61,3 @@ export function mostSevereFirst<T extends { severity: Severity }>(items: T[], ma
   if (items.length <= max) return { kept: items, omitted: 0 };
   return { kept: [...items].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, max), omitted: items.length - max };
 }
-
-export function findingsLimitNotice(omitted: number, layer: Layer): Finding {
-  return {
-    ruleId: 'FINDINGS-LIMIT',
-    severity: 'information',
-    layer,
-    message: `The document has more than ${MAX_FINDINGS} findings; ${omitted} less severe ones are left out. Fix these and validate again`,
-  };
-}

@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.js';
 import { hasErrors } from '../core/finding.js';
+import { syntaxFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
@@ -111,14 +112,7 @@ export class Engine implements ArtifactValidator {
     }
     format ??= sniffFormat(input) ?? undefined;
     if (!format) {
-      const finding: Finding = {
-        ruleId: 'SYNTAX-FORMAT',
-        severity: 'error',
-        layer: 'syntax',
-        message: 'The content is neither XML (starts with "<") nor FHIR JSON (starts with "{")',
-        line: 1,
-        column: 1,
-      };
+      const finding = syntaxFinding('SYNTAX-FORMAT', 'The content is neither XML (starts with "<") nor FHIR JSON (starts with "{")');
       return { result: { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] } };
     }
     if (format === 'xml') {

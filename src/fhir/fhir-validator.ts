@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import type { Finding } from '../core/finding.js';
-import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/finding.js';
+import { mostSevereFirst, sortFindings } from '../core/finding.js';
+import { findingsLimitNotice, ruleFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -98,20 +99,14 @@ export class FhirValidator {
     const store = this.conformance();
     const resourceType = root.kind === 'object' ? root.props.get('resourceType')?.value : undefined;
     if (root.kind !== 'object' || resourceType?.kind !== 'string') {
-      const finding: Finding = {
-        ruleId: 'FHIR-STRUCTURE-RESOURCETYPE',
-        severity: 'error',
-        layer: 'structure',
-        message: root.kind !== 'object' ? 'A FHIR resource must be a JSON object' : 'The resource has no "resourceType" string property',
-        line: root.line,
-        column: root.column,
-      };
+      const message = root.kind !== 'object' ? 'A FHIR resource must be a JSON object' : 'The resource has no "resourceType" string property';
+      const finding = ruleFinding('FHIR-STRUCTURE-RESOURCETYPE', message, { line: root.line, column: root.column });
       return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: no resourceType', findings: [finding] };
     }
     const rt = resourceType.value;
     const base = store.baseType(rt);
     if (!base || base.kind !== 'resource') {
-      const finding: Finding = { ruleId: 'FHIR-STRUCTURE-RESOURCETYPE', severity: 'error', layer: 'structure', message: `'${rt}' is not a FHIR R4 resource type`, line: resourceType.line, column: resourceType.column, path: 'resourceType' };
+      const finding = ruleFinding('FHIR-STRUCTURE-RESOURCETYPE', `'${rt}' is not a FHIR R4 resource type`, { line: resourceType.line, column: resourceType.column, path: 'resourceType' });
       return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: unknown resourceType', findings: [finding] };
     }
 
@@ -140,7 +135,7 @@ export class FhirValidator {
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
     claimNodes.forEach((c, i) => {
       if (store.structureDefinition(c.value)) return;
-      findings.push({ ruleId: 'FHIR-PROFILE-UNKNOWN', severity: 'warning', layer: 'profile', message: `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`, path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column });
+      findings.push(ruleFinding('FHIR-PROFILE-UNKNOWN', `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`, { path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column }));
     });
     const detection = claims.length
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
@@ -158,7 +153,7 @@ export class FhirValidator {
   private validateWith(root: JsonNode & { kind: 'object' }, rt: string, sd: StructureDefinition, validator: InstanceValidator): Finding[] {
     if (sd.type === rt) return validator.validate(root, sd);
     if (rt !== 'Bundle') {
-      return [{ ruleId: 'FHIR-PROFILE-TYPE', severity: 'error', layer: 'profile', message: `The profile ${sd.url} describes ${sd.type}, but the resource is a ${rt}`, path: rt, line: root.line, column: root.column }];
+      return [ruleFinding('FHIR-PROFILE-TYPE', `The profile ${sd.url} describes ${sd.type}, but the resource is a ${rt}`, { path: rt, line: root.line, column: root.column })];
     }
     const findings = validator.validate(root, this.conformance().baseType('Bundle')!);
     const entries = root.props.get('entry')?.value;
@@ -174,7 +169,7 @@ export class FhirValidator {
       });
     }
     if (!matched) {
-      findings.push({ ruleId: 'FHIR-PROFILE-TYPE', severity: 'error', layer: 'profile', message: `The profile ${sd.url} describes ${sd.type}, and the Bundle has no ${sd.type} entry`, path: 'Bundle.entry', line: root.line, column: root.column });
+      findings.push(ruleFinding('FHIR-PROFILE-TYPE', `The profile ${sd.url} describes ${sd.type}, and the Bundle has no ${sd.type} entry`, { path: 'Bundle.entry', line: root.line, column: root.column }));
     }
     return findings;
   }

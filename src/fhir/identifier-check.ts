@@ -4,6 +4,7 @@
  * reason ("second control digit does not match") and a warning for what looks like a real person.
  */
 import type { Finding, Severity } from '../core/finding.js';
+import { INVARIANT_PREFIX } from '../core/rule-catalogue.js';
 import { identifierProblem, type IdentifierType } from '../identifiers/identifier-problem.js';
 import type { JsonNode } from './json-parser.js';
 
@@ -55,7 +56,7 @@ export function mergeIdentifierFindings(findings: Finding[], idFindings: Finding
   const out = [...findings];
   const invariantAt = new Map<string, Finding>();
   for (const f of findings) {
-    if (f.ruleId.startsWith('FHIR-INVARIANT-') && f.severity === 'error' && f.path && !invariantAt.has(f.path)) invariantAt.set(f.path, f);
+    if (f.ruleId.startsWith(INVARIANT_PREFIX) && f.severity === 'error' && f.path && !invariantAt.has(f.path)) invariantAt.set(f.path, f);
   }
   for (const idf of idFindings) {
     const inv = invariantAt.get(idf.path!.replace(/\.value$/, ''));

@@ -4,6 +4,7 @@
  * bindings, invariants, extensions and reference targets.
  */
 import type { Finding, Layer, Severity } from '../core/finding.js';
+import type { EngineRuleId } from '../core/rule-catalogue.js';
 import type { ConformanceStore, Discriminator, StructureDefinition, TypeRef } from './conformance-store.js';
 import { canonicalUrl, FHIR_SD_BASE } from './conformance-store.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
@@ -82,7 +83,7 @@ export class InstanceValidator {
     return this.findings;
   }
 
-  private add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
+  private add(ruleId: EngineRuleId, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
     this.findings.push({ ruleId, severity, layer, message, path, ...(pos ? { line: pos.line, column: pos.column } : {}) });
   }
 
@@ -606,7 +607,7 @@ export class InstanceValidator {
     if (results.includes('in') || results.includes('unknown')) return;
     const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
     const vsName = (vs.name as string | undefined) ?? binding.valueSet;
-    const [rule, severity]: [string, Severity] =
+    const [rule, severity]: [EngineRuleId, Severity] =
       binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
     this.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
   }

@@ -5,6 +5,7 @@
  * deep enough to exhaust the stack.
  */
 import type { Finding } from '../core/finding.js';
+import { ruleFinding, type RuleId } from '../core/rule-catalogue.js';
 
 export interface Position {
   line: number;
@@ -38,7 +39,7 @@ export type ParseOutcome = { ok: true; root: JsonNode } | { ok: false; finding: 
 
 class JsonSyntaxError extends Error {
   constructor(
-    readonly ruleId: string,
+    readonly ruleId: Extract<RuleId, `SYNTAX-${string}`>,
     message: string,
     readonly pos: Position,
   ) {
@@ -46,8 +47,8 @@ class JsonSyntaxError extends Error {
   }
 }
 
-function syntaxFinding(ruleId: string, message: string, pos?: Position): Finding {
-  return { ruleId, severity: 'error', layer: 'syntax', message, ...(pos ?? {}) };
+function syntaxFinding(ruleId: Extract<RuleId, `SYNTAX-${string}`>, message: string, pos?: Position): Finding {
+  return ruleFinding(ruleId, message, pos ?? {});
 }
 
 /** Parses UTF-8 bytes into a positioned tree, or returns the one syntax finding that stopped it. */
@@ -112,7 +113,7 @@ class Parser {
     return { line: this.line, column: this.i - this.lineStart + 1 };
   }
 
-  private fail(message: string, ruleId = 'SYNTAX-JSON'): never {
+  private fail(message: string, ruleId: Extract<RuleId, `SYNTAX-${string}`> = 'SYNTAX-JSON'): never {
     throw new JsonSyntaxError(ruleId, message, this.pos());
   }
 

@@ -1,5 +1,6 @@
 /** Findings rendered as a FHIR R4 OperationOutcome, the form FHIR clients expect. */
 import type { Finding } from '../core/finding.js';
+import { ruleInfo } from '../core/rule-catalogue.js';
 
 const LINE_EXT = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line';
 const COL_EXT = 'http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col';
@@ -18,21 +19,15 @@ export interface OperationOutcome {
   issue: OperationOutcomeIssue[];
 }
 
-/** The IssueType (http://hl7.org/fhir/issue-type) that best names what a rule checks. */
+/** IssueTypes by layer, for rules the catalogue does not know (a profile's own, or test-case assertions). */
+const ISSUE_BY_LAYER: Partial<Record<Finding['layer'], string>> = { terminology: 'code-invalid', identifier: 'value', invariant: 'invariant', profile: 'processing' };
+
+/** The IssueType (http://hl7.org/fhir/issue-type) that best names what a rule checks: the rule catalogue's, else the layer's. */
 export function issueType(f: Finding): string {
-  const r = f.ruleId;
-  if (r === 'SYNTAX-SIZE') return 'too-long';
-  if (r === 'SYNTAX-DEPTH') return 'too-costly';
-  if (f.layer === 'syntax') return 'structure';
-  if (r === 'FHIR-CARDINALITY-MIN') return 'required';
-  if (r.startsWith('FHIR-INVARIANT-')) return 'invariant';
-  if (r.startsWith('FHIR-EXT-')) return 'extension';
-  if (r === 'FHIR-PROFILE-UNKNOWN') return 'not-supported';
-  if (f.layer === 'terminology') return 'code-invalid';
-  if (r === 'FHIR-FIXED' || r === 'FHIR-PATTERN' || f.layer === 'identifier') return 'value';
-  if (f.layer === 'invariant') return 'invariant';
-  if (r === 'FHIR-STRUCTURE-PRIMITIVE') return 'value';
-  return f.layer === 'profile' ? 'processing' : 'structure';
+  const info = ruleInfo(f.ruleId);
+  // A rule reported on another layer than its usual one (a reference type a profile narrows) is named by that layer.
+  const own = info && info.layer === f.layer ? info.issueType : undefined;
+  return own ?? ISSUE_BY_LAYER[f.layer] ?? 'structure';
 }
 
 export function toOperationOutcome(findings: readonly Finding[]): OperationOutcome {

@@ -1,11 +1,12 @@
 import type { Severity } from '../core/finding.js';
+import type { RuleId } from '../core/rule-catalogue.js';
 import { checkHerId, checkHprNumber, checkOrgNumber, checkPersonNumber } from './norwegian-ids.js';
 
 /** Identifier types as KITH's TypeId codes name them; FHIR maps its identifier systems onto them. */
 export type IdentifierType = 'FNR' | 'DNR' | 'HPR' | 'HER' | 'ENH';
 
 export interface IdentifierProblem {
-  ruleId: string;
+  ruleId: Extract<RuleId, `ID-${string}`>;
   severity: Severity;
   message: string;
 }
@@ -25,7 +26,7 @@ export function identifierProblem(
   realPersonNumber: Severity | 'off',
   wrongKind: (declared: 'FNR' | 'DNR', value: string) => string,
 ): IdentifierProblem | undefined {
-  const invalid = (ruleId: string, problem?: string): IdentifierProblem => ({ ruleId, severity: 'error', message: `${NAMES[type]} "${value}" is not valid: ${problem}` });
+  const invalid = (ruleId: IdentifierProblem['ruleId'], problem?: string): IdentifierProblem => ({ ruleId, severity: 'error', message: `${NAMES[type]} "${value}" is not valid: ${problem}` });
   switch (type) {
     case 'FNR':
     case 'DNR': {

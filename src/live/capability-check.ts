@@ -1,7 +1,7 @@
 import type { Finding } from '../core/finding.js';
+import { ruleFinding, type RuleId } from '../core/rule-catalogue.js';
 import type { CapabilityRequirement } from '../testcases/testcase.js';
 
-const CAPABILITY_REF = 'FHIR R4 CapabilityStatement, https://hl7.org/fhir/R4/capabilitystatement.html';
 
 interface RestResource {
   type?: unknown;
@@ -11,8 +11,8 @@ interface RestResource {
   searchParam?: Array<{ name?: unknown }>;
 }
 
-function fail(ruleId: string, message: string, path: string): Finding {
-  return { ruleId, severity: 'error', layer: 'testcase', message, path, reference: CAPABILITY_REF };
+function fail(ruleId: Extract<RuleId, `LIVE-CAP-${string}`>, message: string, path: string): Finding {
+  return ruleFinding(ruleId, message, { path });
 }
 
 /** A canonical without its |version suffix: a server that declares profile|2.2.3 supports the profile. */

@@ -1,6 +1,7 @@
 import { Client, type FhirResource } from 'fhir-kit-client';
 import type { Dispatcher } from 'undici';
 import type { Finding } from '../core/finding.js';
+import { ruleFinding, type RuleId } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { ENCODED_BODY_REFUSED, guardedDispatcher, HOST_REFUSED, systemResolver, type Resolver } from './guarded-dispatcher.js';
 import { HostAllowlist, normalizedHost } from './host-allowlist.js';
@@ -40,10 +41,8 @@ export type LiveRequest =
   | { kind: 'url'; url: URL };
 
 const MAX_REDIRECTS = 5;
-const HTTP_REF = 'FHIR R4 RESTful API, https://hl7.org/fhir/R4/http.html';
-
-function liveFinding(ruleId: string, message: string, reference = HTTP_REF): Finding {
-  return { ruleId, severity: 'error', layer: 'testcase', message, reference };
+function liveFinding(ruleId: Extract<RuleId, `LIVE-${string}`>, message: string): Finding {
+  return ruleFinding(ruleId, message);
 }
 
 /** Why a URL may not be contacted, or null. The same check guards the base URL, redirects and paging links. */

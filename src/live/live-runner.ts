@@ -1,5 +1,6 @@
 import type { FhirResource } from 'fhir-kit-client';
 import type { Finding } from '../core/finding.js';
+import { ruleFinding, type FindingDetails, type RuleId } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Engine } from '../engine/engine.js';
 import { checkCapabilities } from './capability-check.js';
@@ -71,12 +72,9 @@ export interface LiveTestResult {
   findings: LiveFinding[];
 }
 
-const SEARCH_REF = 'FHIR R4 search, https://hl7.org/fhir/R4/search.html';
-const READ_REF = 'FHIR R4 read, https://hl7.org/fhir/R4/http.html#read';
-const MIME_REF = 'FHIR R4 mime type, https://hl7.org/fhir/R4/http.html#mime-type';
-
-function testcaseFinding(ruleId: string, message: string, extra: Partial<Finding> = {}, severity: Finding['severity'] = 'error'): Finding {
-  return { ruleId, severity, layer: 'testcase', message, ...extra };
+/** A finding of a live rule, with the catalogue's severity and clause unless `details` says otherwise. */
+function testcaseFinding(ruleId: Extract<RuleId, `LIVE-${string}`>, message: string, details: FindingDetails = {}): Finding {
+  return ruleFinding(ruleId, message, details);
 }
 
 /** A FHIR server answers application/fhir+json; plain JSON media types still parse, so they only warn. */
@@ -84,9 +82,9 @@ function contentTypeFindings(exchange: Exchange): Finding[] {
   const type = exchange.contentType?.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/fhir+json') return [];
   if (type && /json/.test(type)) {
-    return [testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type}; FHIR R4 uses application/fhir+json`, { reference: MIME_REF }, 'warning')];
+    return [testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type}; FHIR R4 uses application/fhir+json`, { severity: 'warning' })];
   }
-  return [testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type ?? '(none)'}; a FHIR JSON response must be application/fhir+json`, { reference: MIME_REF })];
+  return [testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type ?? '(none)'}; a FHIR JSON response must be application/fhir+json`)];
 }
 
 const MAX_JSON_DEPTH = 200;
@@ -187,11 +185,11 @@ class Run {
     const resource = await this.fetch(step, { kind: 'read', type: s.type, id: s.id });
     if (!resource) return;
     if (resource.resourceType !== s.type) {
-      this.add(step, [testcaseFinding('LIVE-READ-TYPE', `GET ${s.type}/${s.id} returned a ${resource.resourceType}, not a ${s.type}`, { path: 'resourceType', reference: READ_REF })]);
+      this.add(step, [testcaseFinding('LIVE-READ-TYPE', `GET ${s.type}/${s.id} returned a ${resource.resourceType}, not a ${s.type}`, { path: 'resourceType' })]);
       return;
     }
     if (resource.id !== s.id) {
-      this.add(step, [testcaseFinding('LIVE-READ-ID', `GET ${s.type}/${s.id} returned a resource with id ${JSON.stringify(resource.id ?? null)}; a read returns the resource with the requested id`, { path: `${s.type}.id`, reference: READ_REF })]);
+      this.add(step, [testcaseFinding('LIVE-READ-ID', `GET ${s.type}/${s.id} returned a resource with id ${JSON.stringify(resource.id ?? null)}; a read returns the resource with the requested id`, { path: `${s.type}.id` })]);
     }
     await this.validate(step, resource, 0, s.profile);
   }
@@ -206,7 +204,7 @@ class Run {
       const b = bundle as { resourceType: string; type?: unknown; entry?: unknown; link?: unknown };
       if (b.resourceType !== 'Bundle' || b.type !== 'searchset') {
         const got = b.resourceType === 'Bundle' ? `a Bundle of type ${JSON.stringify(b.type ?? null)}` : `a ${b.resourceType}`;
-        this.add(step, [testcaseFinding('LIVE-SEARCH-BUNDLE', `A search must return a Bundle of type searchset, but returned ${got}`, { path: 'Bundle.type', reference: SEARCH_REF })]);
+        this.add(step, [testcaseFinding('LIVE-SEARCH-BUNDLE', `A search must return a Bundle of type searchset, but returned ${got}`, { path: 'Bundle.type' })]);
         return;
       }
       const entries = Array.isArray(b.entry) ? (b.entry as Array<{ resource?: unknown; search?: { mode?: unknown } }>) : [];
@@ -214,12 +212,12 @@ class Run {
         const mode = entry?.search?.mode ?? 'match';
         if (mode !== 'match') continue;
         if (!isResource(entry.resource)) {
-          this.add(step, [testcaseFinding('LIVE-SEARCH-ENTRY', `Bundle.entry[${i}] is a match without a resource`, { path: `Bundle.entry[${i}]`, reference: SEARCH_REF })]);
+          this.add(step, [testcaseFinding('LIVE-SEARCH-ENTRY', `Bundle.entry[${i}] is a match without a resource`, { path: `Bundle.entry[${i}]` })]);
           continue;
         }
         matches++;
         if (entry.resource.resourceType !== s.type) {
-          this.add(step, [testcaseFinding('LIVE-SEARCH-TYPE', `Bundle.entry[${i}] is a match of type ${entry.resource.resourceType}; a search on ${s.type} matches only ${s.type} resources (others belong in mode "include")`, { path: `Bundle.entry[${i}].resource`, reference: SEARCH_REF })]);
+          this.add(step, [testcaseFinding('LIVE-SEARCH-TYPE', `Bundle.entry[${i}] is a match of type ${entry.resource.resourceType}; a search on ${s.type} matches only ${s.type} resources (others belong in mode "include")`, { path: `Bundle.entry[${i}].resource` })]);
           continue;
         }
         await this.validate(step, entry.resource, matches - 1, s.profile);
@@ -231,19 +229,19 @@ class Run {
       try {
         nextUrl = new URL(next.url as string, step.exchanges.at(-1)!.url);
       } catch {
-        this.add(step, [testcaseFinding('LIVE-SEARCH-PAGING', `The next link '${String(next.url)}' is not a URL`, { path: 'Bundle.link', reference: SEARCH_REF })]);
+        this.add(step, [testcaseFinding('LIVE-SEARCH-PAGING', `The next link '${String(next.url)}' is not a URL`, { path: 'Bundle.link' })]);
         break;
       }
       request = { kind: 'url', url: nextUrl };
     }
     if (matches < s.minResults) {
-      this.add(step, [testcaseFinding('LIVE-SEARCH-COUNT', `The search found ${matches} ${s.type} resource(s); this test expects at least ${s.minResults}. Check that the test data the test description asks for exists.`, { reference: SEARCH_REF })]);
+      this.add(step, [testcaseFinding('LIVE-SEARCH-COUNT', `The search found ${matches} ${s.type} resource(s); this test expects at least ${s.minResults}. Check that the test data the test description asks for exists.`)]);
     }
     if (s.maxResults !== undefined && matches > s.maxResults) {
-      this.add(step, [testcaseFinding('LIVE-SEARCH-COUNT', `The search found more than ${s.maxResults} ${s.type} resource(s) (${matches} seen); this test expects at most ${s.maxResults}`, { reference: SEARCH_REF })]);
+      this.add(step, [testcaseFinding('LIVE-SEARCH-COUNT', `The search found more than ${s.maxResults} ${s.type} resource(s) (${matches} seen); this test expects at most ${s.maxResults}`)]);
     }
     if (step.notValidated > 0) {
-      this.add(step, [testcaseFinding('LIVE-CAP-REACHED', `${step.notValidated} resource(s) were not validated: the run validates at most ${this.opts.maxResources}`, {}, 'information')]);
+      this.add(step, [testcaseFinding('LIVE-CAP-REACHED', `${step.notValidated} resource(s) were not validated: the run validates at most ${this.opts.maxResources}`)]);
     }
   }
 }

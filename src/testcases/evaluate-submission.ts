@@ -1,4 +1,5 @@
 import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
+import { ruleFinding, type RuleId } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Engine, Inspector, ValidationResult } from '../engine/engine.js';
 import type { ParsedXml, XmlLocation } from '../xml/read-xml.js';
@@ -83,8 +84,9 @@ async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: Ins
   return verdictOf(result, inspected ?? []);
 }
 
-function receiveFinding(ruleId: string, message: string, where: XmlLocation, reference: string): Finding {
-  return { ruleId, severity: 'error', layer: 'testcase', message, ...where, reference };
+/** A finding of the AppRec checks; the catalogue gives each its clause of the AppRec standard. */
+function receiveFinding(ruleId: Extract<RuleId, `RCV-${string}`>, message: string, where: XmlLocation): Finding {
+  return ruleFinding(ruleId, message, where);
 }
 
 /**
@@ -109,7 +111,6 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
           ? `OriginalMsgId/Id is '${originalId}', but the message samsvar generated for this run has MsgId '${generated.msgId}': the AppRec must refer to the message it answers`
           : `OriginalMsgId/Id is missing or empty; it must be '${generated.msgId}', the MsgId of the message samsvar generated for this run`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:Id'),
-        'Applikasjonskvittering 1.0, OriginalMsgId',
       ),
     );
   }
@@ -120,7 +121,6 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
         'RCV-ORIGINAL-MSGTYPE',
         `OriginalMsgId/MsgType/@V is '${originalType}', but the message it answers is of type '${generated.msgType}' (its MsgInfo/Type/@V, or Type/@V of a message sent on its own)`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:MsgType'),
-        'Applikasjonskvittering 1.0, OriginalMsgId/MsgType',
       ),
     );
   }
@@ -132,7 +132,6 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
         'RCV-STATUS',
         `Status/@V is ${status ? statusText(status) : 'missing'}, but this test case expects ${expected.map(statusText).join(' or ')}`,
         at('/ar:AppRec/ar:Status'),
-        'Applikasjonskvittering 1.0, Status (kodeverk 8258)',
       ),
     );
   }
@@ -145,7 +144,6 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
         'RCV-ERROR-CODE',
         `the AppRec must report an Error with ${errorText(code)}; ${found}`,
         at('/ar:AppRec/ar:Status'),
-        'Applikasjonskvittering 1.0, Error (kodeverk 8221)',
       ),
     );
   }

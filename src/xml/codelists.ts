@@ -1,4 +1,5 @@
 import { XmlXPath, type XmlDocument, type XmlElement } from 'libxml2-wasm';
+import { ruleFinding } from '../core/rule-catalogue.js';
 import type { Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
@@ -61,12 +62,7 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>)
       hits.push({
         element: el,
         attribute: 'S',
-        finding: {
-          ruleId: 'CODELIST-UNKNOWN-OID',
-          severity: 'information',
-          layer: 'codelist',
-          message: `${el.name}: code system ${s} is not among this profile's code lists, so V="${v}" was not checked`,
-        },
+        finding: ruleFinding('CODELIST-UNKNOWN-OID', `${el.name}: code system ${s} is not among this profile's code lists, so V="${v}" was not checked`),
       });
       continue;
     }
@@ -76,25 +72,17 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>)
       hits.push({
         element: el,
         attribute: 'V',
-        finding: {
-          ruleId: 'CODELIST-VALUE',
-          severity: 'error',
-          layer: 'codelist',
-          message: `${el.name}: V="${v}" is not a code in ${list.oid} (${list.name}); valid codes: ${known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ')}`,
-          reference: `Kodeverk ${list.oid} ${list.name}`,
-        },
+        finding: ruleFinding(
+          'CODELIST-VALUE',
+          `${el.name}: V="${v}" is not a code in ${list.oid} (${list.name}); valid codes: ${known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ')}`,
+          { reference: `Kodeverk ${list.oid} ${list.name}` },
+        ),
       });
     } else if (dn !== undefined && display && dn.trim() !== display) {
       hits.push({
         element: el,
         attribute: 'DN',
-        finding: {
-          ruleId: 'CODELIST-DN',
-          severity: 'warning',
-          layer: 'codelist',
-          message: `${el.name}: DN="${dn}" differs from the code list's text for ${v} in ${list.oid}: "${display}"`,
-          reference: `Kodeverk ${list.oid} ${list.name}`,
-        },
+        finding: ruleFinding('CODELIST-DN', `${el.name}: DN="${dn}" differs from the code list's text for ${v} in ${list.oid}: "${display}"`, { reference: `Kodeverk ${list.oid} ${list.name}` }),
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { Finding } from '../core/finding.js';
+import { syntaxFinding } from '../core/rule-catalogue.js';
 import { SourceMap } from './source-map.js';
 
 export interface PrescanLimits {
@@ -24,10 +25,6 @@ const ENCODINGS: Record<string, 'utf-8' | 'iso-8859-1' | 'us-ascii'> = {
   'us-ascii': 'us-ascii',
   ascii: 'us-ascii',
 };
-
-function syntax(ruleId: string, message: string, at?: { line: number; column: number }): Finding {
-  return { ruleId, severity: 'error', layer: 'syntax', message, line: at?.line ?? 1, column: at?.column ?? 1 };
-}
 
 function startsWithAscii(b: Uint8Array, i: number, s: string): boolean {
   if (i + s.length > b.length) return false;
@@ -88,14 +85,14 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
   if (bytes.length > limits.maxBytes) {
     return {
       map: mapFor('utf-8'),
-      fatal: syntax('SYNTAX-SIZE', `The document is ${bytes.length} bytes; the limit is ${limits.maxBytes} bytes`),
+      fatal: syntaxFinding('SYNTAX-SIZE', `The document is ${bytes.length} bytes; the limit is ${limits.maxBytes} bytes`),
     };
   }
-  if (bytes.length === 0) return { map: mapFor('utf-8'), fatal: syntax('SYNTAX-MALFORMED', 'The document is empty') };
+  if (bytes.length === 0) return { map: mapFor('utf-8'), fatal: syntaxFinding('SYNTAX-MALFORMED', 'The document is empty') };
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe) || bytes[0] === 0 || bytes[1] === 0) {
     return {
       map: mapFor('utf-8'),
-      fatal: syntax('SYNTAX-ENCODING', 'UTF-16 and other multi-byte encodings are not accepted; send the message as UTF-8 or ISO-8859-1'),
+      fatal: syntaxFinding('SYNTAX-ENCODING', 'UTF-16 and other multi-byte encodings are not accepted; send the message as UTF-8 or ISO-8859-1'),
     };
   }
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -109,12 +106,12 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
       if (!named) {
         return {
           map: mapFor('utf-8'),
-          fatal: syntax('SYNTAX-ENCODING', `The XML declaration names encoding "${m[1]}"; samsvar accepts UTF-8 and ISO-8859-1 (the encodings of KITH messages)`, { line: 1, column: pos + m.index + 1 }),
+          fatal: syntaxFinding('SYNTAX-ENCODING', `The XML declaration names encoding "${m[1]}"; samsvar accepts UTF-8 and ISO-8859-1 (the encodings of KITH messages)`, { line: 1, column: pos + m.index + 1 }),
         };
       }
       if (named === 'utf-8' && pos === 3) encoding = 'utf-8';
       else if (pos === 3 && named !== 'utf-8') {
-        return { map: mapFor('utf-8'), fatal: syntax('SYNTAX-ENCODING', `The document starts with a UTF-8 byte order mark but declares encoding "${m[1]}"`) };
+        return { map: mapFor('utf-8'), fatal: syntaxFinding('SYNTAX-ENCODING', `The document starts with a UTF-8 byte order mark but declares encoding "${m[1]}"`) };
       } else encoding = named;
     }
   }
@@ -124,12 +121,12 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
     if (bad >= 0) {
       return {
         map,
-        fatal: syntax('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad} is not valid UTF-8; declare encoding="ISO-8859-1" in the XML declaration if the message is Latin-1`, map.position(bad)),
+        fatal: syntaxFinding('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad} is not valid UTF-8; declare encoding="ISO-8859-1" in the XML declaration if the message is Latin-1`, map.position(bad)),
       };
     }
   } else if (encoding === 'us-ascii') {
     const bad = bytes.findIndex((c) => c > 0x7f);
-    if (bad >= 0) return { map, fatal: syntax('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16)} at offset ${bad} is not US-ASCII`, map.position(bad)) };
+    if (bad >= 0) return { map, fatal: syntaxFinding('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16)} at offset ${bad} is not US-ASCII`, map.position(bad)) };
   }
   const fatal = indexElements(bytes, pos, map, limits.maxDepth);
   return { map, fatal };
@@ -158,7 +155,7 @@ function indexElements(b: Uint8Array, from: number, map: SourceMap, maxDepth: nu
         // differently (a downstream parser, a person) could take it for one: refused all the same.
         const hidden = firstDeclaration(b.subarray(i + 4, end));
         if (hidden >= 0) {
-          return syntax(
+          return syntaxFinding(
             'SYNTAX-DOCTYPE',
             'The document has a DOCTYPE or ENTITY declaration inside a comment. Declarations are refused wherever they stand (they enable entity expansion and external fetches); remove it from the comment',
             map.position(i + 4 + hidden),
@@ -174,7 +171,7 @@ function indexElements(b: Uint8Array, from: number, map: SourceMap, maxDepth: nu
         continue;
       }
       if (startsWithAscii(b, i, '<!DOCTYPE') || startsWithAscii(b, i, '<!ENTITY')) {
-        return syntax(
+        return syntaxFinding(
           'SYNTAX-DOCTYPE',
           'The document contains a DOCTYPE declaration. DTDs and entity declarations are refused (they enable entity expansion and external fetches); KITH messages are defined by XML Schema and never need one',
           map.position(i),
@@ -213,7 +210,7 @@ function indexElements(b: Uint8Array, from: number, map: SourceMap, maxDepth: nu
     if (b[j] === 0x3e && b[j - 1] !== 0x2f) {
       stack.push(idx);
       if (stack.length > maxDepth) {
-        return syntax('SYNTAX-DEPTH', `Elements are nested more than ${maxDepth} levels deep; the limit is ${maxDepth}`, map.position(i));
+        return syntaxFinding('SYNTAX-DEPTH', `Elements are nested more than ${maxDepth} levels deep; the limit is ${maxDepth}`, map.position(i));
       }
     }
     i = b.indexOf(0x3c, j + (b[j] === 0x3c ? 0 : 1));

@@ -1,5 +1,6 @@
 import { ParseOption, XmlDocument, XmlLibError, type XmlNode } from 'libxml2-wasm';
 import type { Finding } from '../core/finding.js';
+import { syntaxFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { NodeLocator } from './node-locator.js';
@@ -66,14 +67,7 @@ export function withXml<T>(input: Uint8Array | string, fn: (xml: ParsedXml) => T
 function syntaxFindings(e: unknown): Finding[] {
   const details = e instanceof XmlLibError ? (e.details ?? []) : [];
   if (!details.length) {
-    return [{ ruleId: 'SYNTAX-MALFORMED', severity: 'error', layer: 'syntax', message: `The document is not well-formed XML: ${(e as Error).message?.trim()}`, line: 1, column: 1 }];
+    return [syntaxFinding('SYNTAX-MALFORMED', `The document is not well-formed XML: ${(e as Error).message?.trim()}`)];
   }
-  return details.slice(0, MAX_SYNTAX_FINDINGS).map((d) => ({
-    ruleId: 'SYNTAX-MALFORMED',
-    severity: 'error',
-    layer: 'syntax',
-    message: `Not well-formed XML: ${d.message.trim()}`,
-    line: d.line || 1,
-    column: d.col || 1,
-  }));
+  return details.slice(0, MAX_SYNTAX_FINDINGS).map((d) => syntaxFinding('SYNTAX-MALFORMED', `Not well-formed XML: ${d.message.trim()}`, { line: d.line || 1, column: d.col || 1 }));
 }

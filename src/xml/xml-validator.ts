@@ -1,6 +1,7 @@
 import { XmlValidateError, type XmlDocument, type XsdValidator } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
-import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/finding.js';
+import { mostSevereFirst, sortFindings } from '../core/finding.js';
+import { findingsLimitNotice, ruleFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -106,7 +107,7 @@ export class XmlValidator {
           return {
             profile: null,
             detection,
-            findings: [{ ruleId: 'PROFILE-UNKNOWN', severity: 'error', layer: 'schema', message: `No installed profile fits this document: ${detection}. Name one with --profile (samsvar profiles list).`, line: 1, column: 1 }],
+            findings: [ruleFinding('PROFILE-UNKNOWN', `No installed profile fits this document: ${detection}. Name one with --profile (samsvar profiles list).`, { line: 1, column: 1 })],
           };
         }
         profile = detected.profile;
@@ -140,14 +141,7 @@ export class XmlValidator {
         const locate = (): Finding => {
           const element = d.xpath ? map.resolvePositionalPath(d.xpath) : undefined;
           const at = element !== undefined ? map.position(map.starts[element]) : { line: d.line || 1, column: d.col || 1 };
-          return {
-            ruleId: 'XSD',
-            severity,
-            layer: 'schema',
-            message: readableSchemaMessage(d.message),
-            ...at,
-            ...(element !== undefined ? { xpath: map.readablePath(element) } : {}),
-          };
+          return ruleFinding('XSD', readableSchemaMessage(d.message), { severity, ...at, ...(element !== undefined ? { xpath: map.readablePath(element) } : {}) });
         };
         return { severity, locate };
       });
@@ -189,15 +183,7 @@ function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Findi
     if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace) problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
   }
   if (!problems.length) return [];
-  return [{
-    ruleId: 'PROFILE-MISMATCH',
-    severity: 'error',
-    layer: 'schema',
-    message: `This document is not a ${manifest.title}: ${problems.join('; ')}`,
-    line: 1,
-    column: 1,
-    xpath: '/',
-  }];
+  return [ruleFinding('PROFILE-MISMATCH', `This document is not a ${manifest.title}: ${problems.join('; ')}`, { line: 1, column: 1, xpath: '/' })];
 }
 
 /** Locates only the findings that are kept: locating a million of them would be the hang the cap prevents. */
