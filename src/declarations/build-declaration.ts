@@ -13,7 +13,7 @@ import {
   type ProfileConformance,
 } from './declaration.js';
 import { checkIssuanceDetails } from './issuance.js';
-import { failureReason, judgeTestCase, type Waiver } from './waivers.js';
+import { failureReason, judgeTestCase, type Waiver } from '../waivers/waivers.js';
 
 /**
  * What a finished run says about itself, in the shape the declaration needs. The service maps its

@@ -1,5 +1,5 @@
 import type { DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
-import { osloDay } from './oslo-day.js';
+import { osloDay } from '../core/oslo-day.js';
 
 export interface StatusContext {
   now: Date;

@@ -1,7 +1,7 @@
 import type { Jwks } from '../signing/key-store.js';
 import type { DeclarationContent, DeclarationStatus } from './declaration.js';
 import { verifyDeclaration } from './declaration-signing.js';
-import { osloDay } from './oslo-day.js';
+import { osloDay } from '../core/oslo-day.js';
 
 /** The answer of both `POST /api/v1/declarations/verify` and `samsvar verify`. */
 export interface VerificationAnswer {

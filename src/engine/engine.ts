@@ -1,4 +1,4 @@
-import type { Finding } from '../core/finding.js';
+import type { ArtifactFormat, ValidateOptions, ValidationResult } from '../core/validation-result.js';
 import { hasErrors } from '../core/finding.js';
 import { syntaxFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -7,27 +7,7 @@ import { XmlValidator } from '../xml/xml-validator.js';
 import type { ParsedXml } from '../xml/read-xml.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
 
-export type ArtifactFormat = 'xml' | 'fhir';
-
-export interface ValidationResult {
-  format: ArtifactFormat;
-  /** The profile validated against; null when none could be picked (then findings say why). */
-  profile: string | null;
-  profileVersion?: string;
-  /** SHA-256 of the exact profile content (see LoadedProfile.sha256). */
-  profileSha256?: string;
-  /** How the profile was chosen, e.g. "given" or "detected from root namespace … and MsgInfo/Type DIALOG_FORESPORSEL". */
-  detection: string;
-  /** No finding of severity error. */
-  valid: boolean;
-  findings: Finding[];
-}
-
-export interface ValidateOptions {
-  profile?: string;
-  /** Taken from the content type or file extension; sniffed from the first byte otherwise. */
-  format?: ArtifactFormat;
-}
+export type { ArtifactFormat, FormatResult, ValidateOptions, ValidationResult } from '../core/validation-result.js';
 
 /**
  * Hostile or unreadable input (a DOCTYPE, invalid UTF-8, malformed markup, excessive size or depth)
@@ -62,8 +42,6 @@ export interface Inspector<T> {
   fhir(resource: unknown): T;
 }
 
-/** What a format-specific validator returns; the engine fills in `format` and `valid`. */
-export type FormatResult = Omit<ValidationResult, 'format' | 'valid'>;
 
 export function sniffFormat(input: Uint8Array): ArtifactFormat | null {
   let i = 0;

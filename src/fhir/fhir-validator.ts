@@ -7,7 +7,7 @@ import type { Finding } from '../core/finding.js';
 import { mostSevereFirst, sortFindings } from '../core/finding.js';
 import { findingsLimitNotice, ruleFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { FormatResult } from '../engine/engine.js';
+import type { FormatResult } from '../core/validation-result.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { FhirProfileManifest, LoadedProfile } from '../profiles/manifest.js';
 import type { FhirResource, StructureDefinition } from './conformance-store.js';

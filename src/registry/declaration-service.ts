@@ -15,10 +15,8 @@ import type { DeclarationView } from '../declarations/render/declaration-view.js
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
 import { declarationStatus } from '../declarations/status.js';
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
-import type { Waiver } from '../declarations/waivers.js';
+import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import { coverage, type SystemCoverage } from '../requirement-sets/coverage.js';
-import { parseRequirementSet, type RequirementSet } from '../requirement-sets/requirement-set.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import type { RunService } from '../runs/run-service.js';
 import { directionOf } from '../testcases/testcase.js';
@@ -66,8 +64,7 @@ function principalName(p: Principal): string {
 }
 
 /**
- * Declarations from issuance to revocation, the registry over them, spot checks, waivers and
- * requirement sets. Checks access for every call; knows nothing of HTTP.
+ * Declarations from issuance to revocation, the registry over them, spot checks and waivers. Checks access for every call; knows nothing of HTTP.
  */
 export class DeclarationService {
   private keys: KeyRing;
@@ -446,31 +443,6 @@ export class DeclarationService {
       return declaration ? [{ entry, declaration }] : [];
     });
   }
-
-  // --- requirement sets ------------------------------------------------------------------------
-
-  async putRequirementSet(p: Principal, id: string, body: unknown): Promise<RequirementSet> {
-    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator maintains requirement sets');
-    const set = parseRequirementSet({ ...(body as object), id }, (profile) => this.deps.catalog.get(profile) !== undefined);
-    await this.deps.store.putRequirementSet(set, actorOf(p), this.now());
-    return set;
-  }
-
-  async deleteRequirementSet(p: Principal, id: string): Promise<void> {
-    if (!(await this.deps.store.deleteRequirementSet(id, actorOf(p), this.now()))) throw notFound('requirement set', id);
-  }
-
-  listRequirementSets(): Promise<RequirementSet[]> {
-    return this.deps.store.requirementSets();
-  }
-
-  async requirementSetCoverage(id: string): Promise<{ set: RequirementSet; systems: SystemCoverage[] }> {
-    const set = await this.deps.store.requirementSet(id);
-    if (!set) throw notFound('requirement set', id);
-    return { set, systems: coverage(set, await this.entries()) };
-  }
-
-  profileTitle = (id: string): string | undefined => this.deps.catalog.get(id)?.manifest.title;
 
   get clock(): () => Date {
     return this.now;

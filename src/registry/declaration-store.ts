@@ -1,10 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit } from '../storage/audit-log.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
 import type { SpotCheck } from '../declarations/spot-checks.js';
-import type { Waiver } from '../declarations/waivers.js';
-import type { RequirementSet } from '../requirement-sets/requirement-set.js';
+import type { Waiver } from '../waivers/waivers.js';
 import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
 import type { CoreTables } from '../storage/schema.js';
@@ -33,7 +32,6 @@ export interface DeclarationTables {
   transparency_log: { seq: number; at: string; type: string; declaration_id: string; subject_sha256: string; detail: string | null; prev: string; hash: string };
   waivers: { id: string; run_id: string; rule_id: string; profile_id: string | null; justification: string; deadline: string; granted_by: string; granted_at: string };
   spot_checks: { id: string; declaration_id: string; test_cases: string; requested_by: string; requested_at: string; deadline: string; answer: string | null; outcome: string | null };
-  requirement_sets: { id: string; content: string; updated_at: string; updated_by: string };
   /** Migration 0101: the documentation of level A declarations. */
   declaration_documents: { declaration_id: string; position: number; name: string; media_type: string; size: number; sha256: string; content: Uint8Array };
 }
@@ -326,34 +324,5 @@ export class DeclarationStore {
       await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: answer ? 'spot_check.answer' : 'spot_check.close', objectType: 'spot_check', objectId: id, details: { outcome, runId: answer?.runId } }, now.toISOString());
       return true;
     });
-  }
-
-  async putRequirementSet(set: RequirementSet, actor: string, now: Date): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const content = JSON.stringify(set);
-      const existing = await trx.selectFrom('requirement_sets').select('id').where('id', '=', set.id).executeTakeFirst();
-      if (existing) await trx.updateTable('requirement_sets').set({ content, updated_at: now.toISOString(), updated_by: actor }).where('id', '=', set.id).execute();
-      else await trx.insertInto('requirement_sets').values({ id: set.id, content, updated_at: now.toISOString(), updated_by: actor }).execute();
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: existing ? 'requirement_set.update' : 'requirement_set.create', objectType: 'requirement_set', objectId: set.id, details: { requirements: set.requirements.length } }, now.toISOString());
-    });
-  }
-
-  async deleteRequirementSet(id: string, actor: string, now: Date): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const res = await trx.deleteFrom('requirement_sets').where('id', '=', id).executeTakeFirst();
-      if (Number(res.numDeletedRows) !== 1) return false;
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'requirement_set.delete', objectType: 'requirement_set', objectId: id }, now.toISOString());
-      return true;
-    });
-  }
-
-  async requirementSets(): Promise<RequirementSet[]> {
-    const rows = await this.db.selectFrom('requirement_sets').selectAll().orderBy('id').execute();
-    return rows.map((r) => JSON.parse(r.content) as RequirementSet);
-  }
-
-  async requirementSet(id: string): Promise<RequirementSet | undefined> {
-    const row = await this.db.selectFrom('requirement_sets').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? (JSON.parse(row.content) as RequirementSet) : undefined;
   }
 }

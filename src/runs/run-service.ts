@@ -6,7 +6,7 @@ import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { Repository, RunMessage, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
 import type { Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
-import type { Waiver } from '../declarations/waivers.js';
+import type { Waiver } from '../waivers/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
 import { findTestcase, testcasesOf, type LiveRunRequest, type TestcaseSuite } from './testcase-suite.js';
 

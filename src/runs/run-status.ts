@@ -1,6 +1,6 @@
 import type { Testcase } from '../testcases/testcase.js';
 import type { RunProfile, SubmissionSummary } from '../storage/repository.js';
-import { failureReason, judgeTestCase, type WaivedRule, type Waiver } from '../declarations/waivers.js';
+import { failureReason, judgeTestCase, type WaivedRule, type Waiver } from '../waivers/waivers.js';
 import type { Verdict } from '../core/verdict.js';
 
 export type ProfileState = 'not_started' | 'failing' | 'passed' | 'passed_with_deviation';

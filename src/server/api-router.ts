@@ -4,11 +4,14 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { compileSchema, describeSchemaErrors, type JsonSchema } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Principal } from '../auth/principal.js';
+import type { AppContext } from './app-context.js';
 import { parseJsonBody, readLimitedBody, requireMediaType } from './body.js';
 import type { RateLimiter } from './rate-limit.js';
-import { withSecurityHeaders } from './security-headers.js';
 
 export type { JsonSchema };
+
+/** A feature's routes: registers them on the router with the context it needs. */
+export type RouteModule = (api: ApiRouter, ctx: AppContext) => void;
 
 /** Who may call a route: anyone, a vendor token, an administrator, an administrator or a test laboratory, or any valid token. */
 export type AuthRequirement = 'public' | 'vendor' | 'admin' | 'admin_or_lab' | 'any';
@@ -115,7 +118,7 @@ export class ApiRouter {
       const mediaType = requireMediaType(c.req.header('content-type'), def.rawBody.mediaTypes);
       raw = { bytes: await readLimitedBody(c.req.raw, this.opts.maxBodyBytes), mediaType };
     }
-    return withSecurityHeaders(await def.handler({ c, principal, params: c.req.param() as Record<string, string>, query, body, raw, clientAddress }));
+    return def.handler({ c, principal, params: c.req.param() as Record<string, string>, query, body, raw, clientAddress });
   }
 
   private async authorize(def: RouteDef, c: Context): Promise<Principal | null> {

@@ -1,31 +1,34 @@
 import { Hono } from 'hono';
 import { SamsvarError } from '../core/samsvar-error.js';
-import { ApiRouter, json } from './api-router.js';
+import { ApiRouter, json, type RouteModule } from './api-router.js';
 import type { AppContext } from './app-context.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApi } from './openapi.js';
 import { problemResponse, unexpectedProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
+import { withSecurityHeaders } from './security-headers.js';
 import { CORE_ROUTE_MODULES } from './routes/index.js';
-import type { PageModule } from '../web/page-module.js';
-import { notFoundPage } from '../web/not-found.js';
+import type { WebPages } from './page-module.js';
 
 export const API_BASE = '/api/v1';
 
-/** A feature's routes: registers them on the router with the context it needs. */
-export type RouteModule = (api: ApiRouter, ctx: AppContext) => void;
 
 /**
  * Builds the service: the core route modules plus any given ones (declarations, registry …).
  * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts.
  */
-export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pageModules: PageModule[] = []): { app: Hono; api: ApiRouter } {
+export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pages?: WebPages): { app: Hono; api: ApiRouter } {
   const app = new Hono();
   const api = new ApiRouter(app, {
     basePath: API_BASE,
     maxBodyBytes: ctx.config.maxBodyBytes,
     rateLimiter: new RateLimiter(ctx.config.rateLimitPerMinute),
     authenticate: (c) => ctx.authenticator.fromHeader(c.req.header('authorization')),
+  });
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.res = withSecurityHeaders(c.res);
   });
 
   app.onError((err, c) => {
@@ -37,7 +40,7 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   });
   app.notFound((c) => {
     // A person who follows a wrong link gets a page; a program gets a problem document.
-    if (pageModules.length > 0 && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html')) return notFoundPage('Adressen finnes ikke her.');
+    if (pages && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html')) return pages.notFoundPage();
     return problemResponse(new SamsvarError('not_found', `no route ${c.req.method} ${c.req.path}; see ${API_BASE}/docs`), c.req.path);
   });
 
@@ -57,7 +60,7 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   });
 
   for (const mod of [...CORE_ROUTE_MODULES, ...extraModules]) mod(api, ctx);
-  for (const pages of pageModules) pages(app, ctx);
+  for (const module of pages?.pageModules ?? []) module(app, ctx);
 
   let cachedDoc: Record<string, unknown> | undefined;
   const openApiDoc = () => (cachedDoc ??= buildOpenApi(api, { version: ctx.version, serverUrl: API_BASE.replace(/\/api\/v1$/, '') || undefined }));

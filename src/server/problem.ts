@@ -1,6 +1,5 @@
 import type { ErrorCode } from '../core/samsvar-error.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import { withSecurityHeaders } from './security-headers.js';
 
 /** The one place where an error code becomes an HTTP status. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -53,12 +52,10 @@ export function toProblem(err: SamsvarError, instance?: string): Problem {
 
 export function problemResponse(err: SamsvarError, instance?: string, headers: Record<string, string> = {}): Response {
   const problem = toProblem(err, instance);
-  return withSecurityHeaders(
-    new Response(JSON.stringify(problem), {
-      status: problem.status,
-      headers: { 'content-type': 'application/problem+json', ...headers },
-    }),
-  );
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
 }
 
 /** Anything thrown that is not a SamsvarError is our bug: the client gets a plain 500, the log gets the stack. */

@@ -8,6 +8,16 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
 };
 
+/**
+ * HTML renderings of declarations and procurement annexes carry text from vendors and
+ * administrators: no script may run, whatever slips through; inline styles only.
+ */
+export const HTML_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+};
+
+/** Applied once, by the app's outermost middleware, to every response: API, pages, errors and not-found alike. */
 export function withSecurityHeaders(res: Response): Response {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!res.headers.has(name)) res.headers.set(name, value);
   return res;

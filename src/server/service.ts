@@ -17,10 +17,11 @@ import { openDatabase } from '../storage/database.js';
 import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.js';
 import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
-import { createApp, type RouteModule } from './app.js';
+import { createApp } from './app.js';
+import type { RouteModule } from './api-router.js';
 import type { AppContext, BackgroundTask } from './app-context.js';
 import type { ServerConfig } from './config.js';
-import type { PageModule } from '../web/page-module.js';
+import type { WebPages } from './page-module.js';
 
 export interface StartOptions {
   catalog?: ProfileCatalog;
@@ -28,7 +29,7 @@ export interface StartOptions {
   testcases?: TestcaseSuite;
   routeModules?: RouteModule[];
   /** Web pages (server-rendered HTML in bokmål). */
-  pageModules?: PageModule[];
+  pages?: WebPages;
   migrations?: Record<string, SamsvarMigration>;
   /** Listen address; default all interfaces. */
   hostname?: string;
@@ -86,7 +87,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
 /** Starts the HTTP service; resolves once it listens (port 0 picks a free one). */
 export async function startService(config: ServerConfig, opts: StartOptions = {}): Promise<RunningService> {
   const ctx = await buildContext(config, opts);
-  const { app } = createApp(ctx, opts.routeModules, opts.pageModules);
+  const { app } = createApp(ctx, opts.routeModules, opts.pages);
   let server!: ServerType;
   let info: AddressInfo;
   try {

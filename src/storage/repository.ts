@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../core/ids.js';
-import { appendAudit, readAudit, type AuditQuery, type AuditRecord } from '../audit/audit-log.js';
+import { appendAudit, readAudit, type AuditQuery, type AuditRecord } from './audit-log.js';
 import type { Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { sha256Hex } from '../core/sha256.js';

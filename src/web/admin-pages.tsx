@@ -4,11 +4,11 @@ import { actorOf } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import type { AppContext } from '../server/app-context.js';
-import type { DeclarationFeature } from '../server/routes/declaration-feature.js';
+import type { DeclarationFeature } from '../server/routes/declaration-context.js';
 import { field, fields, formAction, seeOther, type Form } from './form-action.js';
 import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';
-import type { PageModule } from './page-module.js';
+import type { PageModule } from '../server/page-module.js';
 import {
   AdminAuditPage,
   AdminDeclarationsPage,
@@ -68,7 +68,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
         { status },
       );
     const requirementSetsPage = async (s: SignedIn, editing?: string, problem?: string, doneText?: string, status = 200) => {
-      const sets = await svc().listRequirementSets();
+      const sets = await feature.requirementSets(ctx).list();
       const profiles = ctx.catalog.list().filter((p) => (p.manifest.status ?? 'active') !== 'draft');
       return pageResponse(<AdminRequirementSetsPage {...props(s, problem, doneText)} sets={sets} profiles={profiles} editing={sets.find((x) => x.id === editing)} />, { status });
     };
@@ -210,7 +210,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           const basis = field(form, 'grunnlag', 1000);
           if (!/^[a-z0-9][a-z0-9-]{1,60}$/.test(id)) return requirementSetsPage(s, undefined, 'ID-en kan bare ha små bokstaver, tall og bindestrek (2–61 tegn).', undefined, 422);
           if (requirements.length === 0) return requirementSetsPage(s, undefined, 'Velg minst én profil som påkrevd eller anbefalt.', undefined, 422);
-          await svc().putRequirementSet(s.principal, id, { title: field(form, 'tittel', 200), serviceType: field(form, 'tjeneste', 60), ...(basis ? { basis } : {}), requirements });
+          await feature.requirementSets(ctx).put(s.principal, id, { title: field(form, 'tittel', 200), serviceType: field(form, 'tjeneste', 60), ...(basis ? { basis } : {}), requirements });
           return seeOther(`/forvaltning/kravsett?rediger=${encodeURIComponent(id)}&utfort=1`);
         },
         (_c, s, problem, status) => requirementSetsPage(s, undefined, problem, undefined, status),

@@ -52,7 +52,6 @@ export function registerAssets(app: Hono): void {
       headers: {
         'content-type': a.type,
         'cache-control': current ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'x-content-type-options': 'nosniff',
       },
     });
   });

@@ -13,7 +13,6 @@ export function pageResponse(page: JSX.Element | Promise<string> | string, init:
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': PAGE_CSP,
-      'x-content-type-options': 'nosniff',
       'referrer-policy': 'same-origin',
       'cache-control': 'no-store',
       ...init.headers,

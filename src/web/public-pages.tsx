@@ -9,13 +9,13 @@ import { searchRegistry, type RegistryEntry } from '../registry/registry-view.js
 import { coverageMatrix } from '../requirement-sets/coverage-matrix.js';
 import type { AppContext } from '../server/app-context.js';
 import { RateLimiter } from '../server/rate-limit.js';
-import type { DeclarationFeature } from '../server/routes/declaration-feature.js';
+import type { DeclarationFeature } from '../server/routes/declaration-context.js';
 import { testcasesOf } from '../runs/testcase-suite.js';
 import { registerAssets } from './assets.js';
 import { pageResponse } from './html-response.js';
 import { messageText } from './message-text.js';
 import { notFoundPage } from './not-found.js';
-import type { PageModule } from './page-module.js';
+import type { PageModule } from '../server/page-module.js';
 import { DeclarationPage } from './pages/declaration.js';
 import { FrontPage } from './pages/front.js';
 import { ProfileListPage, ProfilePage, type StandardGroup } from './pages/profiles.js';
@@ -112,10 +112,10 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       }
     });
 
-    app.get('/kravsett', async () => pageResponse(<RequirementSetListPage sets={await svc().listRequirementSets()} />));
+    app.get('/kravsett', async () => pageResponse(<RequirementSetListPage sets={await feature.requirementSets(ctx).list()} />));
 
     app.get('/kravsett/:id', async (c) => {
-      const set = (await svc().listRequirementSets()).find((s) => s.id === c.req.param('id'));
+      const set = (await feature.requirementSets(ctx).list()).find((s) => s.id === c.req.param('id'));
       if (!set) return notFoundPage(`Det finnes ikke noe kravsett med ID ${c.req.param('id')}.`);
       return pageResponse(<RequirementSetPage set={set} rows={coverageMatrix(set, await svc().entries())} profileTitle={profileTitle} />);
     });

@@ -6,11 +6,11 @@ import { checkOrgNumber } from '../identifiers/norwegian-ids.js';
 import { registerVendor } from '../runs/vendor-service.js';
 import { findTestcase } from '../runs/testcase-suite.js';
 import type { AppContext } from '../server/app-context.js';
-import type { DeclarationFeature } from '../server/routes/declaration-feature.js';
+import type { DeclarationFeature } from '../server/routes/declaration-context.js';
 import { pageResponse } from './html-response.js';
 import { messageText } from './message-text.js';
 import { notFoundPage } from './not-found.js';
-import type { PageModule } from './page-module.js';
+import type { PageModule } from '../server/page-module.js';
 import { RegisteredPage, RunPage, SubmissionPage, VendorHomePage, VendorSignInPage } from './pages/vendor.js';
 import { problemNb } from './problem-nb.js';
 import { SessionStore } from './session-store.js';
@@ -171,7 +171,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       try {
         const msg = await ctx.runs.generatedMessage(s.principal, c.req.param('id'), c.req.param('tc'));
         return new Response(msg.xml, {
-          headers: { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `attachment; filename="${c.req.param('tc')}.xml"`, 'x-content-type-options': 'nosniff' },
+          headers: { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `attachment; filename="${c.req.param('tc')}.xml"` },
         });
       } catch (e) {
         if (e instanceof SamsvarError) return notFoundPage('Fant ikke meldingen for dette testtilfellet.');

@@ -3,7 +3,7 @@ import type { Finding, Severity } from '../core/finding.js';
 import { mostSevereFirst, sortFindings } from '../core/finding.js';
 import { findingsLimitNotice, ruleFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { FormatResult } from '../engine/engine.js';
+import type { FormatResult } from '../core/validation-result.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';

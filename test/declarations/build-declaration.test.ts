@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
-import type { Waiver } from '../../src/declarations/waivers.js';
+import type { Waiver } from '../../src/waivers/waivers.js';
 import { ISSUER, ISSUANCE, ORGNR, passedRun } from './fixtures.js';
 
 const now = new Date('2026-11-26T12:00:00Z');

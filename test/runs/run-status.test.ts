@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Waiver } from '../../src/declarations/waivers.js';
+import type { Waiver } from '../../src/waivers/waivers.js';
 import { profileStatus, runState, type WaiverContext } from '../../src/runs/run-status.js';
 import type { SubmissionSummary } from '../../src/storage/repository.js';
 import type { Testcase } from '../../src/testcases/testcase.js';

@@ -2,9 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
-import { publicPages } from '../../src/web/public-pages.js';
-import { vendorPages } from '../../src/web/vendor-pages.js';
-import { adminPages } from '../../src/web/admin-pages.js';
+import { webPages } from '../../src/web/web-pages.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -12,5 +10,5 @@ import { startTestService, type TestService } from '../support/service.js';
 export async function startWebService(): Promise<TestService> {
   const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-web-keys-'));
   const declarations = await declarationFeature({ dataDir: keysDir }, { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } });
-  return startTestService(dialectsUnderTest()[0]!, {}, { routeModules: declarations.modules, pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature), adminPages(declarations.feature)] });
+  return startTestService(dialectsUnderTest()[0]!, {}, { routeModules: declarations.modules, pages: webPages(declarations.feature) });
 }

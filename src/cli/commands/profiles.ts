@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { importedProfilesDir } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { loadCatalog } from '../../profiles/catalog.js';
-import { importXmlProfile } from '../../profiles/import-profile.js';
+import { importXmlProfile } from '../../xml/import-profile.js';
 import { importFhirPackage, isFhirPackage } from '../../fhir/package-import.js';
 import type { CliIo } from '../cli-io.js';
 

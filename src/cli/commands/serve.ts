@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv } from '../../server/config.js';
-import { serveUntilSignalled } from '../../server/lifecycle.js';
+import { serveUntilSignalled } from '../../serve/lifecycle.js';
 import type { CliIo } from '../cli-io.js';
 
 export const summary = 'Run the samsvar service (the same as npm start)';

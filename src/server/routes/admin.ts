@@ -1,5 +1,5 @@
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
 import { actorOf } from '../../auth/principal.js';
 import { hashToken, newApiToken } from '../../auth/tokens.js';
 import { SamsvarError } from '../../core/samsvar-error.js';

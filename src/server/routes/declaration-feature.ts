@@ -1,9 +1,11 @@
-import type { Context } from 'hono';
 import { DeclarationService } from '../../registry/declaration-service.js';
 import { DeclarationStore } from '../../registry/declaration-store.js';
+import { RequirementSetService } from '../../requirement-sets/requirement-set-service.js';
+import { RequirementSetStore } from '../../requirement-sets/requirement-set-store.js';
 import { schedulePeriodic, sweepIntervalSeconds } from '../../registry/status-sweep.js';
 import { loadKeyRing } from '../../signing/key-store.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
+import type { DeclarationFeature } from './declaration-context.js';
 import type { AppContext, BackgroundTask } from '../app-context.js';
 import type { ServerConfig } from '../config.js';
 import { declarationRoutes } from './declarations.js';
@@ -11,13 +13,6 @@ import { logRoutes } from './log.js';
 import { registryRoutes } from './registry.js';
 import { requirementSetRoutes } from './requirement-sets.js';
 import { wellKnownRoutes } from './wellknown.js';
-
-/** What the declaration route modules share: one service per app context, and the public URL. */
-export interface DeclarationFeature {
-  service(ctx: AppContext): DeclarationService;
-  /** The service's public base URL (SAMSVAR_PUBLIC_URL), else the origin the request came to. */
-  baseUrl(c: Context): string;
-}
 
 export interface DeclarationFeatureOptions {
   env?: NodeJS.ProcessEnv;
@@ -46,6 +41,7 @@ export async function declarationFeature(
   // The URL is signed into every declaration, so it comes from configuration, never from a request's Host header.
   const publicUrl = env.SAMSVAR_PUBLIC_URL?.replace(/\/+$/, '') || `http://localhost:${env.PORT || 8080}`;
   const services = new WeakMap<AppContext, DeclarationService>();
+  const requirementSets = new WeakMap<AppContext, RequirementSetService>();
   const feature: DeclarationFeature = {
     service(ctx) {
       let s = services.get(ctx);
@@ -65,6 +61,15 @@ export async function declarationFeature(
       }
       return s;
     },
+    requirementSets(ctx) {
+      let s = requirementSets.get(ctx);
+      if (!s) {
+        const registry = feature.service(ctx);
+        s = new RequirementSetService({ store: new RequirementSetStore(ctx.database.db), catalog: ctx.catalog, entries: () => registry.entries(), now: registry.clock });
+        requirementSets.set(ctx, s);
+      }
+      return s;
+    },
     baseUrl: () => publicUrl,
   };
   const sweep: BackgroundTask = (ctx) =>
@@ -81,10 +86,3 @@ export async function declarationFeature(
     feature,
   };
 }
-
-/** HTML pages carry text from vendors and administrators: no script may run, whatever slips through. */
-export const HTML_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-  'x-content-type-options': 'nosniff',
-};

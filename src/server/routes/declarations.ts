@@ -8,8 +8,9 @@ import { renderDeclarationHtml } from '../../declarations/render/render-html.js'
 import { renderDeclarationPdf } from '../../declarations/render/render-pdf.js';
 import { json } from '../api-router.js';
 import { parseJsonBody, utf8Body } from '../body.js';
-import type { RouteModule } from '../app.js';
-import { HTML_HEADERS, type DeclarationFeature } from './declaration-feature.js';
+import type { RouteModule } from '../api-router.js';
+import { HTML_HEADERS } from '../security-headers.js';
+import type { DeclarationFeature } from './declaration-context.js';
 import { idSchema } from './schemas.js';
 
 const obj = { type: 'object' } as const;
@@ -161,7 +162,6 @@ export const declarationRoutes = (f: DeclarationFeature): RouteModule => (api, c
         headers: {
           'content-type': doc.digest.mediaType,
           'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.digest.name)}`,
-          'x-content-type-options': 'nosniff',
           'x-samsvar-sha256': doc.digest.sha256,
         },
       });

@@ -1,4 +1,4 @@
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
 import { adminRoutes } from './admin.js';
 import { profileRoutes } from './profiles.js';
 import { runRoutes } from './runs.js';

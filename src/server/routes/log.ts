@@ -1,7 +1,7 @@
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
-import type { DeclarationFeature } from './declaration-feature.js';
+import type { RouteModule } from '../api-router.js';
+import type { DeclarationFeature } from './declaration-context.js';
 
 const entrySchema = {
   type: 'object',

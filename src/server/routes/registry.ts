@@ -1,8 +1,8 @@
 import { atomFeed, jsonFeed } from '../../registry/feed.js';
 import { registrySummary, searchRegistry, type RegistryQuery } from '../../registry/registry-view.js';
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
-import type { DeclarationFeature } from './declaration-feature.js';
+import type { RouteModule } from '../api-router.js';
+import type { DeclarationFeature } from './declaration-context.js';
 
 const text = (max: number) => ({ schema: { type: 'string', maxLength: max } });
 

@@ -1,7 +1,8 @@
 import { annexCsv, annexHtml } from '../../requirement-sets/procurement-annex.js';
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
-import { HTML_HEADERS, type DeclarationFeature } from './declaration-feature.js';
+import type { RouteModule } from '../api-router.js';
+import { HTML_HEADERS } from '../security-headers.js';
+import type { DeclarationFeature } from './declaration-context.js';
 
 const setBody = {
   type: 'object',
@@ -25,7 +26,7 @@ const setBody = {
 const ANNEX = /^(.+?)(\.html|\.csv)?$/;
 
 export const requirementSetRoutes = (f: DeclarationFeature): RouteModule => (api, ctx) => {
-  const svc = () => f.service(ctx);
+  const svc = () => f.requirementSets(ctx);
 
   api.add({
     method: 'get',
@@ -35,7 +36,7 @@ export const requirementSetRoutes = (f: DeclarationFeature): RouteModule => (api
     tags: ['requirement-sets'],
     auth: 'public',
     responses: { 200: { description: 'The sets', schema: { type: 'array', items: setBody } } },
-    handler: async () => json(200, await svc().listRequirementSets()),
+    handler: async () => json(200, await svc().list()),
   });
 
   api.add({
@@ -48,7 +49,7 @@ export const requirementSetRoutes = (f: DeclarationFeature): RouteModule => (api
     // Validated in full by the domain (parseRequirementSet), which also checks the profiles exist.
     jsonBody: { type: 'object' },
     responses: { 200: { description: 'Stored', schema: setBody } },
-    handler: async ({ principal, params, body }) => json(200, await svc().putRequirementSet(principal!, params.id!, body)),
+    handler: async ({ principal, params, body }) => json(200, await svc().put(principal!, params.id!, body)),
   });
 
   api.add({
@@ -60,7 +61,7 @@ export const requirementSetRoutes = (f: DeclarationFeature): RouteModule => (api
     auth: 'admin',
     responses: { 204: { description: 'Deleted' } },
     handler: async ({ principal, params }) => {
-      await svc().deleteRequirementSet(principal!, params.id!);
+      await svc().delete(principal!, params.id!);
       return new Response(null, { status: 204 });
     },
   });
@@ -75,7 +76,7 @@ export const requirementSetRoutes = (f: DeclarationFeature): RouteModule => (api
     responses: { 200: { description: 'The set and coverage (JSON), or the annex (text/html, text/csv)', schema: { type: 'object' } } },
     handler: async ({ c, params }) => {
       const [, id, suffix] = ANNEX.exec(params.id!)!;
-      const { set, systems } = await svc().requirementSetCoverage(id!);
+      const { set, systems } = await svc().coverage(id!);
       const annexCtx = { profileTitle: svc().profileTitle, registryUrl: `${f.baseUrl(c)}/api/v1/registry`, now: svc().clock() };
       if (suffix === '.html') return new Response(annexHtml(set, systems, annexCtx), { headers: HTML_HEADERS });
       if (suffix === '.csv') {

@@ -1,5 +1,5 @@
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
 import type { Submission } from '../../storage/repository.js';
 import { ARTIFACT_TYPES, arrayOf, formatOfMediaType, idSchema, runSchema, submissionSchema } from './schemas.js';
 

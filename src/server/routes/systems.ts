@@ -1,5 +1,5 @@
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
 import { arrayOf, systemSchema, systemVersionSchema } from './schemas.js';
 
 export const systemRoutes: RouteModule = (api, ctx) => {

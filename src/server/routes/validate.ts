@@ -1,6 +1,6 @@
 import { unreadableArtifactError } from '../../engine/engine.js';
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
 import { ARTIFACT_TYPES, formatOfMediaType, validationResultSchema } from './schemas.js';
 
 export const validateRoutes: RouteModule = (api, ctx) => {

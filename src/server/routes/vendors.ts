@@ -1,5 +1,5 @@
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../api-router.js';
 import { registerVendor } from '../../runs/vendor-service.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { arrayOf, vendorSchema } from './schemas.js';

@@ -1,6 +1,6 @@
 import { json } from '../api-router.js';
-import type { RouteModule } from '../app.js';
-import type { DeclarationFeature } from './declaration-feature.js';
+import type { RouteModule } from '../api-router.js';
+import type { DeclarationFeature } from './declaration-context.js';
 
 const jwksSchema = { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } };
 

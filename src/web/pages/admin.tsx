@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../audit/audit-log.js';
+import type { AuditRecord } from '../../storage/audit-log.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { RegistryEntry } from '../../registry/registry-view.js';
 import type { RequirementSet } from '../../requirement-sets/requirement-set.js';

@@ -1,5 +1,5 @@
 import { SamsvarError } from '../core/samsvar-error.js';
-import { configFromEnv } from './config.js';
+import { configFromEnv } from '../server/config.js';
 import { serveUntilSignalled } from './lifecycle.js';
 
 /** `npm start`: the service on PORT with SQLite in SAMSVAR_DATA, or PostgreSQL from DATABASE_URL. */

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SamsvarError } from '../core/samsvar-error.js';
-import { XmlValidator } from '../xml/xml-validator.js';
-import { loadProfileDir, ProfileCatalog } from './catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from './manifest.js';
+import { XmlValidator } from './xml-validator.js';
+import { loadProfileDir, ProfileCatalog } from '../profiles/catalog.js';
+import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
 
 export interface XmlImportOptions {
   /** Used when the directory has no profile.json (e.g. an official XSD set as downloaded). */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CoreTables } from '../storage/schema.js';
+import type { CoreTables } from './schema.js';
 
 export interface AuditEntry {
   actor: string;

@@ -1,4 +1,4 @@
-import { osloDay } from './oslo-day.js';
+import { osloDay } from '../core/oslo-day.js';
 
 /**
  * Waivers (approval with reservations): an administrator lets a named rule's findings pass on one

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureReason, judgeTestCase, type Waiver } from '../../src/declarations/waivers.js';
+import { failureReason, judgeTestCase, type Waiver } from '../../src/waivers/waivers.js';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const waiver = (ruleId: string, deadline: string, extra: Partial<Waiver> = {}): Waiver => ({

@@ -1,9 +1,7 @@
-import type { ServerConfig } from './config.js';
-import { declarationFeature } from './routes/declaration-feature.js';
-import { startService } from './service.js';
-import { publicPages } from '../web/public-pages.js';
-import { vendorPages } from '../web/vendor-pages.js';
-import { adminPages } from '../web/admin-pages.js';
+import type { ServerConfig } from '../server/config.js';
+import { declarationFeature } from '../server/routes/declaration-feature.js';
+import { startService } from '../server/service.js';
+import { webPages } from '../web/web-pages.js';
 
 /**
  * Starts the service and keeps it up until SIGTERM or SIGINT; then it stops accepting connections,
@@ -16,7 +14,7 @@ export async function serveUntilSignalled(config: () => ServerConfig, out: (line
   const service = await startService(cfg, {
     log: (m) => console.error(m),
     routeModules: declarations.modules,
-    pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature), adminPages(declarations.feature)],
+    pages: webPages(declarations.feature),
     backgroundTasks: declarations.backgroundTasks,
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';

@@ -1,0 +1,11 @@
+import type { Hono } from 'hono';
+import type { AppContext } from './app-context.js';
+
+/** A group of web pages: registers its routes on the app with the context it needs. */
+export type PageModule = (app: Hono, ctx: AppContext) => void;
+
+/** The web pages a service serves, and the page a person gets for an address that does not exist. */
+export interface WebPages {
+  pageModules: PageModule[];
+  notFoundPage(): Response;
+}
