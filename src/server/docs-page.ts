@@ -1,6 +1,7 @@
 /** A self-contained HTML reference of the API, rendered on the server from the OpenAPI document (no scripts, no CDN). */
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the OpenAPI document is read as loose JSON
 type Obj = Record<string, any>;
 
 function schemaBlock(schema: unknown): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { CoreTables } from '../storage/schema.js';
 import { hashToken } from '../auth/tokens.js';
 import { sha256Hex } from '../core/sha256.js';
 
@@ -22,8 +23,8 @@ export const SESSION_HOURS = 8;
 export class SessionStore {
   private readonly db: Kysely<SessionTables>;
 
-  constructor(db: Kysely<any>, private readonly now: () => Date = () => new Date()) {
-    this.db = db as Kysely<SessionTables>;
+  constructor(db: Kysely<CoreTables>, private readonly now: () => Date = () => new Date()) {
+    this.db = db as unknown as Kysely<SessionTables>;
   }
 
   /** Starts a session for a token already checked by the caller; returns the cookie value, shown to nobody else. */

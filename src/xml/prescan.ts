@@ -95,7 +95,7 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
       fatal: syntaxFinding('SYNTAX-ENCODING', 'UTF-16 and other multi-byte encodings are not accepted; send the message as UTF-8 or ISO-8859-1'),
     };
   }
-  let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let encoding: 'utf-8' | 'iso-8859-1' | 'us-ascii' = 'utf-8';
   if (startsWithAscii(bytes, pos, '<?xml')) {
     const end = indexOfAscii(bytes, pos, '?>');

@@ -59,13 +59,6 @@ function attr(el: XmlElement, name: string): string | undefined {
   return el.attr(name)?.value;
 }
 
-/** XPath 1.0 has no string escapes: quote with whichever quote the value lacks, or build it with concat(). */
-function xpathLiteral(s: string): string {
-  if (!s.includes("'")) return `'${s}'`;
-  if (!s.includes('"')) return `"${s}"`;
-  return `concat(${s.split("'").map((p) => `'${p}'`).join(`, "'", `)})`;
-}
-
 /** Replaces $name references outside string literals. */
 function substituteVariables(expr: string, vars: Map<string, string>): string {
   if (!vars.size || !expr.includes('$')) return expr;
