@@ -33,7 +33,14 @@ const manifestSchema = {
         detect: {
           type: 'object',
           required: ['rootNamespace'],
-          properties: { rootNamespace: { type: 'string' }, msgType: { type: 'string' }, documentNamespace: { type: 'string' } },
+          properties: {
+            rootNamespace: { type: 'string' },
+            msgType: { type: 'string' },
+            documentNamespace: { type: 'string' },
+            xpath: { type: 'string', minLength: 1 },
+            describe: { type: 'string', minLength: 1 },
+            namespaces: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
+          },
           additionalProperties: false,
         },
         identifiers: { type: 'object', properties: { realPersonNumber: { enum: ['error', 'warning', 'information', 'off'] } } },

@@ -38,10 +38,19 @@ export interface XmlProfileManifest extends ProfileManifestBase {
   detect?: {
     /** Namespace of the root element. */
     rootNamespace: string;
-    /** For MsgHead: MsgInfo/Type/@V. */
+    /** MsgHead: MsgInfo/Type/@V; a standalone message with its own header (Svarrapport, Rekvisisjon): Type/@V under the root. */
     msgType?: string;
     /** For MsgHead: namespace of the first embedded document's root element. */
     documentNamespace?: string;
+    /**
+     * An XPath 1.0 test the document must pass, for kinds that share namespace and message type
+     * (a Svarrapport's ServReport/MsgDescr tells a microbiology answer from a pathology one).
+     */
+    xpath?: string;
+    /** What `xpath` requires, in words, for PROFILE-MISMATCH (e.g. `ServReport/MsgDescr V="MBIO" (Medisinsk mikrobiologi)`). */
+    describe?: string;
+    /** Prefixes used in `xpath`. */
+    namespaces?: Record<string, string>;
   };
   /** Identifier checks; `realPersonNumber` is the severity of a non-synthetic fødselsnummer (default error). */
   identifiers?: { realPersonNumber?: 'error' | 'warning' | 'information' | 'off' };

@@ -7,6 +7,7 @@ import type { ReceiveTestcase, Testcase } from './testcase.js';
 import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
 import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticName, uuidV4 } from './synthetic-data.js';
+import type { XmlDocument } from 'libxml2-wasm';
 import { withXml } from './xml-document.js';
 import { xmlText } from '../core/xml-text.js';
 
@@ -29,6 +30,10 @@ export const TEMPLATE_PLACEHOLDERS = [
   'patient.givenName',
   'patient.familyName',
   'patient.dateOfBirth',
+  'runPatient.fnr',
+  'runPatient.givenName',
+  'runPatient.familyName',
+  'runPatient.dateOfBirth',
   'conversation.id',
   'conversation.parentMsgId',
 ] as const;
@@ -79,7 +84,7 @@ export interface GenerateContext {
 export interface GeneratedMessage {
   xml: string;
   msgId: string;
-  /** MsgInfo/Type/@V, e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
+  /** MsgInfo/Type/@V (or a standalone message's Type/@V), e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
   msgType: string;
   genDate: string;
   patient: { fnr: string; givenName: string; familyName: string; dateOfBirth: string };
@@ -108,8 +113,14 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
   const person = syntheticFodselsnummer(rnd);
   const name = syntheticName(rnd);
   const conversationId = ctx.inReplyTo ?? uuidV4(rnd);
+  // One patient for every message of a run that builds on another (preliminary then final answer,
+  // correction, cancellation): drawn from the run alone, so each test case of the run names them.
+  const runRnd = randomSource(`${ctx.seed ?? ''}\0run-patient\0${ctx.runId}`);
+  const runPerson = syntheticFodselsnummer(runRnd);
+  const runName = syntheticName(runRnd);
+  const template = templateOf(tc);
   const genDate = osloDateTime(ctx.now ?? new Date());
-  const xml = fillTemplate(templateOf(tc), {
+  const xml = fillTemplate(template, {
     msgId,
     genDate,
     date: genDate.slice(0, 10),
@@ -127,14 +138,32 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
     'patient.givenName': name.givenName,
     'patient.familyName': name.familyName,
     'patient.dateOfBirth': person.dateOfBirth,
+    'runPatient.fnr': runPerson.fnr,
+    'runPatient.givenName': runName.givenName,
+    'runPatient.familyName': runName.familyName,
+    'runPatient.dateOfBirth': runPerson.dateOfBirth,
     'conversation.id': conversationId,
     'conversation.parentMsgId': conversationId,
   });
   const msgType = messageTypeOf(xml);
-  return { xml, msgId, msgType, genDate, patient: { fnr: person.fnr, ...name, dateOfBirth: person.dateOfBirth } };
+  const patient = /\{\{\s*runPatient\./.test(template) ? { fnr: runPerson.fnr, ...runName, dateOfBirth: runPerson.dateOfBirth } : { fnr: person.fnr, ...name, dateOfBirth: person.dateOfBirth };
+  return { xml, msgId, msgType, genDate, patient };
 }
 
-/** MsgInfo/Type/@V of a MsgHead message ('' when there is none). */
+const HEADER_NS = { mh: DEFAULT_NAMESPACES.mh };
+const HEADER_ID = 'normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId | /*[not(self::mh:MsgHead)]/*[local-name() = "MsgId"])';
+const HEADER_TYPE = 'normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V | /*[not(self::mh:MsgHead)]/*[local-name() = "Type"]/@V)';
+
+/**
+ * MsgId and message type of a message: MsgInfo/MsgId and MsgInfo/Type/@V in a Hodemelding, or the
+ * MsgId and Type/@V a standalone KITH message (Svarrapport, Rekvisisjon) carries under its root.
+ * Empty strings where the message has none.
+ */
+export function messageHeaderOf(doc: XmlDocument): { msgId: string; msgType: string } {
+  return { msgId: String(doc.eval(HEADER_ID, HEADER_NS)), msgType: String(doc.eval(HEADER_TYPE, HEADER_NS)) };
+}
+
+/** The message type of a message ('' when there is none), see messageHeaderOf. */
 export function messageTypeOf(xml: string): string {
-  return withXml(xml, (doc) => String(doc.eval('string(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })));
+  return withXml(xml, (doc) => messageHeaderOf(doc).msgType);
 }

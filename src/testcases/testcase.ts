@@ -83,6 +83,12 @@ export interface ReceiveExpect {
 export interface MessageTemplateRef {
   template?: string;
   xml?: string;
+  /**
+   * Rule ids the generated message breaks on purpose, for test cases where the receiving system must
+   * reject a defective message (a lab answer without the patient's fødselsnummer). The suite checks
+   * that the message fails its profile with exactly these rules and no others.
+   */
+  violates?: string[];
 }
 
 interface TestcaseBase {

@@ -1,27 +1,33 @@
 import { XmlXPath, type XmlDocument } from 'libxml2-wasm';
+import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
 
 export interface DocumentFacts {
   rootNamespace: string;
   rootName: string;
-  /** MsgHead: MsgInfo/Type/@V. */
+  /**
+   * The message type: MsgInfo/Type/@V in a Hodemelding; Type/@V under the root in a standalone KITH
+   * message that carries its own header (Svarrapport, Rekvisisjon: Message/Type).
+   */
   msgType?: string;
   /** MsgHead: namespace of the first embedded document's root element (Document/RefDoc/Content). */
   documentNamespace?: string;
 }
 
 /**
- * MsgInfo/Type/@V and the namespace of the embedded document (in MsgHead it sits in
- * Document/RefDoc/Content; the first Content element carries it), read in one evaluation.
+ * MsgInfo/Type/@V, the namespace of the embedded document (in MsgHead it sits in
+ * Document/RefDoc/Content; the first Content element carries it) and a standalone message's own
+ * Type/@V, read in one evaluation.
  */
 const FACTS = XmlXPath.compile(
-  "concat(/*/*[local-name()='MsgInfo']/*[local-name()='Type']/@V, '\n', namespace-uri((//*[local-name()='Content']/*)[1]))",
+  "concat(/*/*[local-name()='MsgInfo']/*[local-name()='Type']/@V, '\n', namespace-uri((//*[local-name()='Content']/*)[1]), '\n', /*/*[local-name()='Type']/@V)",
 );
 
 export function documentFacts(doc: XmlDocument): DocumentFacts {
   const root = doc.root;
-  const [msgType, documentNamespace] = String(doc.eval(FACTS)).split('\n').map((s) => s.trim());
+  const [msgInfoType, documentNamespace, ownType] = String(doc.eval(FACTS)).split('\n').map((s) => s.trim());
+  const msgType = msgInfoType || ownType;
   return {
     rootNamespace: root.namespaceUri ?? '',
     rootName: root.name,
@@ -30,13 +36,51 @@ export function documentFacts(doc: XmlDocument): DocumentFacts {
   };
 }
 
+/** Where the message type was read: a Hodemelding's MsgInfo/Type or a standalone message's own Type. */
+export function typeElement(facts: DocumentFacts): string {
+  return facts.rootName === 'MsgHead' ? 'MsgInfo/Type' : `${facts.rootName}/Type`;
+}
+
+type Detect = NonNullable<XmlProfileManifest['detect']>;
+
+/** Compiles a manifest's detect.xpath (throws profile_invalid naming the profile when it does not compile). */
+function compileDetectXPath(profileId: string, detect: Detect): XmlXPath {
+  try {
+    return XmlXPath.compile(`boolean(${detect.xpath})`, detect.namespaces ?? {});
+  } catch (e) {
+    throw new SamsvarError('profile_invalid', `profile ${profileId}: detect.xpath "${detect.xpath}" does not compile: ${(e as Error).message.trim()}`);
+  }
+}
+
+/** Checks at load time that a manifest's detect.xpath compiles, so a typo is found before any document is detected. */
+export function checkDetectXPath(profileId: string, detect: Detect | undefined): void {
+  if (detect?.xpath === undefined) return;
+  compileDetectXPath(profileId, detect).dispose();
+}
+
+/**
+ * Whether a profile's detect.xpath holds for the document (true when it has none). Compiled per
+ * call: detection evaluates it once per document, only for profiles whose other facts match.
+ */
+export function detectXPathHolds(profileId: string, detect: Detect, doc: XmlDocument): boolean {
+  if (detect.xpath === undefined) return true;
+  const xpath = compileDetectXPath(profileId, detect);
+  try {
+    return doc.eval(xpath) === true;
+  } finally {
+    xpath.dispose();
+  }
+}
+
 export type Detection = { profile: LoadedProfile; note: string } | { profile: null; note: string };
 
 /**
- * Picks the most specific XML profile whose `detect` matches: root namespace, then MsgHead's
- * message type and the embedded document's namespace. Active profiles win over drafts and retired ones.
+ * Picks the most specific XML profile whose `detect` matches: root namespace, then the message
+ * type, the embedded document's namespace and the profile's own XPath test (e.g. a Svarrapport's
+ * ServReport/MsgDescr). Active profiles win over drafts and retired ones.
  */
-export function detectProfile(catalog: ProfileCatalog, facts: DocumentFacts): Detection {
+export function detectProfile(catalog: ProfileCatalog, doc: XmlDocument): Detection {
+  const facts = documentFacts(doc);
   let best: { profile: LoadedProfile; score: number } | undefined;
   for (const p of catalog.list()) {
     const m = p.manifest as XmlProfileManifest;
@@ -45,12 +89,14 @@ export function detectProfile(catalog: ProfileCatalog, facts: DocumentFacts): De
     if (d.rootNamespace !== facts.rootNamespace) continue;
     if (d.msgType !== undefined && d.msgType !== facts.msgType) continue;
     if (d.documentNamespace !== undefined && d.documentNamespace !== facts.documentNamespace) continue;
-    const score = 10 * (1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0)) + (m.status === 'active' || m.status === undefined ? 1 : 0);
+    if (!detectXPathHolds(m.id, d, doc)) continue;
+    const specificity = 1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0) + (d.xpath ? 1 : 0);
+    const score = 10 * specificity + (m.status === 'active' || m.status === undefined ? 1 : 0);
     if (!best || score > best.score) best = { profile: p, score };
   }
   const described = [
     `root element ${facts.rootName} in namespace ${facts.rootNamespace || '(none)'}`,
-    facts.msgType ? `MsgInfo/Type ${facts.msgType}` : undefined,
+    facts.msgType ? `${typeElement(facts)} ${facts.msgType}` : undefined,
     facts.documentNamespace ? `embedded document namespace ${facts.documentNamespace}` : undefined,
   ]
     .filter(Boolean)

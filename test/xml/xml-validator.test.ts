@@ -170,3 +170,28 @@ describe('a profile given by the caller', () => {
     expect(r.findings.map((f) => f.ruleId)).not.toContain('PROFILE-MISMATCH');
   });
 });
+
+describe('standalone messages with their own header, and kinds told apart by content', () => {
+  const report = (kind: string, type = 'REPORT') => bytes(`<Report xmlns="urn:fx:report"><Type V="${type}"/><MsgId>m-1</MsgId><Kind V="${kind}"/></Report>`);
+
+  it("reads the message type from the root's own Type and picks the kind whose detect.xpath holds", async () => {
+    const urgent = await engine.validate(report('URGENT'));
+    expect(urgent).toMatchObject({ profile: 'fx-report-urgent', valid: true });
+    expect(urgent.detection).toContain('Report/Type REPORT');
+    expect((await engine.validate(report('ROUTINE'))).profile).toBe('fx-report');
+  });
+
+  it('does not match a profile whose message type differs', async () => {
+    const r = await engine.validate(report('URGENT', 'OTHER'));
+    expect(r.findings[0]).toMatchObject({ ruleId: 'PROFILE-UNKNOWN' });
+    expect(r.findings[0].message).toContain('Report/Type OTHER');
+  });
+
+  it('says in words what a named kind profile needs when the document is another kind', async () => {
+    const r = await engine.validate(report('ROUTINE'), { profile: 'fx-report-urgent' });
+    const f = r.findings.find((x) => x.ruleId === 'PROFILE-MISMATCH')!;
+    expect(f.message).toContain('Kind V="URGENT"');
+    const wrongType = await engine.validate(report('URGENT', 'OTHER'), { profile: 'fx-report-urgent' });
+    expect(wrongType.findings.find((x) => x.ruleId === 'PROFILE-MISMATCH')!.message).toContain('Report/Type is OTHER, not REPORT');
+  });
+});

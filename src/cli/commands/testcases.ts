@@ -12,6 +12,7 @@ import {
   generateReceiveMessage,
   isXPathAssertion,
   loadTestcases,
+  messageHeaderOf,
   messageTypeOf,
   type Assertion,
   type Testcase,
@@ -161,14 +162,11 @@ function show(args: string[], io: CliIo): number {
 function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType: string; xml: string } {
   let head: { msgId: string; msgType: string };
   try {
-    head = withXml(bytes, (doc) => ({
-      msgId: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId)', { mh: DEFAULT_NAMESPACES.mh })),
-      msgType: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })),
-    }));
+    head = withXml(bytes, messageHeaderOf);
   } catch (e) {
     throw new SamsvarError('bad_request', `--message ${file}: ${e instanceof SamsvarError ? e.detail : (e as Error).message}`);
   }
-  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} is not a Hodemelding with MsgInfo/MsgId; give the message samsvar generated for this test case`);
+  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} has no MsgId (MsgInfo/MsgId in a Hodemelding, MsgId in a standalone message); give the message samsvar generated for this test case`);
   // samsvar writes generated messages in UTF-8; the evaluation only reads ASCII header values from the text.
   return { ...head, xml: bytes.toString('utf8') };
 }
@@ -194,7 +192,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     generated = generatedMessage(readInput(io, values.message, 'message', DEFAULT_MAX_BYTES), values.message);
     const expectedType = messageTypeOf(tc.message.xml!);
     if (expectedType && generated.msgType !== expectedType) {
-      throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without MsgInfo/Type'}, but test case ${tc.id} generates ${expectedType} messages`);
+      throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without a message type'}, but test case ${tc.id} generates ${expectedType} messages`);
     }
   } else if (values.message) {
     throw new SamsvarError('bad_request', `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`);
