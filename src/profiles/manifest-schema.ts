@@ -39,6 +39,7 @@ const manifestSchema = {
             documentNamespace: { type: 'string' },
             xpath: { type: 'string', minLength: 1 },
             describe: { type: 'string', minLength: 1 },
+            priority: { type: 'integer', minimum: 0, maximum: 99 },
             namespaces: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
           },
           additionalProperties: false,

@@ -49,6 +49,12 @@ export interface XmlProfileManifest extends ProfileManifestBase {
     xpath?: string;
     /** What `xpath` requires, in words, for PROFILE-MISMATCH (e.g. `ServReport/MsgDescr V="MBIO" (Medisinsk mikrobiologi)`). */
     describe?: string;
+    /**
+     * Breaks ties between matching profiles of equal specificity (0–99, default 0, higher wins): a
+     * kind that also accepts another kind's documents when named (immunology answers reported as
+     * MBIO) leaves automatic detection of those documents to the other kind.
+     */
+    priority?: number;
     /** Prefixes used in `xpath`. */
     namespaces?: Record<string, string>;
   };

@@ -77,7 +77,8 @@ export type Detection = { profile: LoadedProfile; note: string } | { profile: nu
 /**
  * Picks the most specific XML profile whose `detect` matches: root namespace, then the message
  * type, the embedded document's namespace and the profile's own XPath test (e.g. a Svarrapport's
- * ServReport/MsgDescr). Active profiles win over drafts and retired ones.
+ * ServReport/MsgDescr). Among equally specific matches `detect.priority` decides, then active
+ * profiles win over drafts and retired ones.
  */
 export function detectProfile(catalog: ProfileCatalog, doc: XmlDocument): Detection {
   const facts = documentFacts(doc);
@@ -91,7 +92,8 @@ export function detectProfile(catalog: ProfileCatalog, doc: XmlDocument): Detect
     if (d.documentNamespace !== undefined && d.documentNamespace !== facts.documentNamespace) continue;
     if (!detectXPathHolds(m.id, d, doc)) continue;
     const specificity = 1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0) + (d.xpath ? 1 : 0);
-    const score = 10 * specificity + (m.status === 'active' || m.status === undefined ? 1 : 0);
+    // Specificity first; among equally specific matches the manifest's priority, then active over draft/retired.
+    const score = 1000 * specificity + 10 * (d.priority ?? 0) + (m.status === 'active' || m.status === undefined ? 1 : 0);
     if (!best || score > best.score) best = { profile: p, score };
   }
   const described = [

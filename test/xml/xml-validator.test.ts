@@ -181,6 +181,12 @@ describe('standalone messages with their own header, and kinds told apart by con
     expect((await engine.validate(report('ROUTINE'))).profile).toBe('fx-report');
   });
 
+  it('leaves a document two kinds accept to the one with the higher detect.priority', async () => {
+    expect((await engine.validate(report('URGENT'))).profile).toBe('fx-report-urgent');
+    expect((await engine.validate(report('FLAGGED'))).profile).toBe('fx-report-flagged');
+    expect((await engine.validate(report('URGENT'), { profile: 'fx-report-flagged' })).valid).toBe(true);
+  });
+
   it('does not match a profile whose message type differs', async () => {
     const r = await engine.validate(report('URGENT', 'OTHER'));
     expect(r.findings[0]).toMatchObject({ ruleId: 'PROFILE-UNKNOWN' });
