@@ -10,7 +10,13 @@ import type { XmlProfileManifest } from '../../src/profiles/manifest.js';
  * error, every invalid example fails for exactly the rule(s) its name or the manifest names, and
  * documents are recognised without naming a profile.
  */
-const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig'];
+/** Svarrapport and Rekvisisjon: standalone laboratory, pathology and radiology messages. */
+const LAB_PROFILES = [
+  'svarrapport-1.3', 'svarrapport-1.4', 'svarrapport-1.4-biokjemi', 'svarrapport-1.4-mikrobiologi', 'svarrapport-1.4-immunologi',
+  'svarrapport-1.4-patologi', 'svarrapport-1.4-radiologi', 'rekvisisjon-1.5', 'rekvisisjon-1.6', 'rekvisisjon-1.6-laboratorium',
+  'rekvisisjon-1.6-patologi', 'rekvisisjon-1.6-radiologi',
+];
+const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig', ...LAB_PROFILES];
 const ROOT = path.resolve(import.meta.dirname, '../../profiles');
 
 const catalog = loadCatalog({ shippedDir: ROOT, importedDir: path.join(ROOT, '.none') });
