@@ -60,6 +60,28 @@ describe('the message generated for a receive test case', () => {
     expect(generateReceiveMessage(foresporsel, { runId: 'r' }).msgType).toBe('DIALOG_FORESPORSEL');
   });
 
+  it('names the same run patient in every message of a run that builds on another, and a fresh patient otherwise', () => {
+    const forelopig = receiving.find((tc) => tc.id === 'svarrapport-1.4-mikrobiologi-mottak-forelopig')!;
+    const endelig = receiving.find((tc) => tc.id === 'svarrapport-1.4-mikrobiologi-mottak-endelig')!;
+    const ukjent = receiving.find((tc) => tc.id === 'svarrapport-1.4-mottak-ukjent-pasient')!;
+    const a = generateReceiveMessage(forelopig, { runId: 'run-9' });
+    const b = generateReceiveMessage(endelig, { runId: 'run-9' });
+    expect(b.patient).toEqual(a.patient);
+    expect(checkPersonNumber(a.patient.fnr)).toEqual({ ok: true, kind: 'fnr', synthetic: true });
+    expect(a.xml).toContain(`<OffId>${a.patient.fnr}</OffId>`);
+    expect(a.xml).toContain('<ServProvId>SAMSVAR-run-9-MIK</ServProvId>');
+    expect(b.xml).toContain('<ServProvId>SAMSVAR-run-9-MIK</ServProvId>');
+    expect(generateReceiveMessage(endelig, { runId: 'run-10' }).patient.fnr).not.toBe(a.patient.fnr);
+    expect(generateReceiveMessage(ukjent, { runId: 'run-9' }).patient.fnr).not.toBe(a.patient.fnr);
+  });
+
+  it('reports the message type of a standalone message (Svarrapport, Rekvisisjon) from its own Type', () => {
+    const svar = receiving.find((tc) => tc.id === 'svarrapport-1.4-radiologi-mottak')!;
+    expect(generateReceiveMessage(svar, { runId: 'r' }).msgType).toBe('SVAR_RTG');
+    const rekv = receiving.find((tc) => tc.id === 'rekvisisjon-1.5-mottak')!;
+    expect(generateReceiveMessage(rekv, { runId: 'r' }).msgType).toBe('R');
+  });
+
   it('refers a svar to the forespørsel it answers when the run names it', () => {
     const svar = receiving.find((tc) => tc.profile === 'dialogmelding-1.1-svar')!;
     const g = generateReceiveMessage(svar, { runId: 'r', inReplyTo: 'f0f0f0f0-0000-4000-8000-000000000001' });
@@ -67,13 +89,21 @@ describe('the message generated for a receive test case', () => {
   });
 
   const engine = shippedEngine(XML_PROFILES);
-  it.skipIf(!engine).each(receiving.map((tc) => [tc.id, tc] as const))('validates against its profile: %s', async (_id, tc) => {
+  it.skipIf(!engine).each(receiving.filter((tc) => !tc.message.violates).map((tc) => [tc.id, tc] as const))('validates against its profile: %s', async (_id, tc) => {
     const g = generateReceiveMessage(tc, { runId: 'run-42' });
     const result = await engine!.validate(Buffer.from(g.xml), { profile: tc.profile });
     expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(result.valid).toBe(true);
     // Display texts drift with the code lists; anything else a warning says is a template bug.
     expect(result.findings.filter((f) => f.severity === 'warning' && f.ruleId !== 'CODELIST-DN')).toEqual([]);
+  });
+
+  // A message a system must reject is defective on purpose, and only in the way its test case says.
+  it.skipIf(!engine).each(receiving.filter((tc) => tc.message.violates).map((tc) => [tc.id, tc] as const))('breaks exactly the rules it names: %s', async (_id, tc) => {
+    const g = generateReceiveMessage(tc, { runId: 'run-42' });
+    const result = await engine!.validate(Buffer.from(g.xml), { profile: tc.profile });
+    const broken = [...new Set(result.findings.filter((f) => f.severity !== 'information' && f.ruleId !== 'CODELIST-DN').map((f) => f.ruleId))].sort();
+    expect(broken).toEqual([...tc.message.violates!].sort());
   });
 });
 
