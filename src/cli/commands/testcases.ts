@@ -6,7 +6,6 @@ import { SamsvarError } from '../../core/samsvar-error.js';
 import { Engine } from '../../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
 import {
-  DEFAULT_NAMESPACES,
   DEFAULT_TEST_RECEIVER,
   evaluateSubmission,
   generateReceiveMessage,
