@@ -7,7 +7,6 @@ import type { ReceiveTestcase, Testcase } from './testcase.js';
 import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
 import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticName, uuidV4 } from './synthetic-data.js';
-import type { XmlDocument } from 'libxml2-wasm';
 import { withXml } from './xml-document.js';
 import { xmlText } from '../core/xml-text.js';
 
@@ -84,7 +83,7 @@ export interface GenerateContext {
 export interface GeneratedMessage {
   xml: string;
   msgId: string;
-  /** MsgInfo/Type/@V (or a standalone message's Type/@V), e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
+  /** MsgInfo/Type/@V (or Type/@V of a standalone Message), e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
   msgType: string;
   genDate: string;
   patient: { fnr: string; givenName: string; familyName: string; dateOfBirth: string };
@@ -150,20 +149,20 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
   return { xml, msgId, msgType, genDate, patient };
 }
 
-const HEADER_NS = { mh: DEFAULT_NAMESPACES.mh };
-const HEADER_ID = 'normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId | /*[not(self::mh:MsgHead)]/*[local-name() = "MsgId"])';
-const HEADER_TYPE = 'normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V | /*[not(self::mh:MsgHead)]/*[local-name() = "Type"]/@V)';
-
 /**
- * MsgId and message type of a message: MsgInfo/MsgId and MsgInfo/Type/@V in a Hodemelding, or the
- * MsgId and Type/@V a standalone KITH message (Svarrapport, Rekvisisjon) carries under its root.
- * Empty strings where the message has none.
+ * The id and type an AppRec must repeat: MsgInfo/MsgId and MsgInfo/Type/@V of a Hodemelding, or MsgId
+ * and Type/@V of a KITH message sent on its own (Epikrise, Henvisning 1.x, whose root is Message in
+ * the standard's namespace). '' where the message has none.
  */
-export function messageHeaderOf(doc: XmlDocument): { msgId: string; msgType: string } {
-  return { msgId: String(doc.eval(HEADER_ID, HEADER_NS)), msgType: String(doc.eval(HEADER_TYPE, HEADER_NS)) };
+export function messageHeaderOf(xml: string | Uint8Array): { msgId: string; msgType: string } {
+  const standalone = "/*[local-name() = 'Message']/*";
+  return withXml(xml, (doc) => ({
+    msgId: String(doc.eval(`normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId | ${standalone}[local-name() = 'MsgId'])`, { mh: DEFAULT_NAMESPACES.mh })),
+    msgType: String(doc.eval(`normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V | ${standalone}[local-name() = 'Type']/@V)`, { mh: DEFAULT_NAMESPACES.mh })),
+  }));
 }
 
-/** The message type of a message ('' when there is none), see messageHeaderOf. */
+/** The message type an AppRec must repeat ('' when there is none); see messageHeaderOf. */
 export function messageTypeOf(xml: string): string {
-  return withXml(xml, (doc) => messageHeaderOf(doc).msgType);
+  return messageHeaderOf(xml).msgType;
 }

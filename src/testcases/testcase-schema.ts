@@ -77,10 +77,10 @@ export const testcaseSchema = {
           properties: {
             template: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*\\.xml$' },
             xml: { type: 'string', minLength: 1 },
-            /** Rule ids the generated message breaks on purpose (an answer without fødselsnummer, to be rejected). */
-            violates: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,40}$' } },
+            defects: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,40}$' } },
           },
-          oneOf: [{ required: ['template'] }, { required: ['xml'] }],
+          anyOf: [{ required: ['template'] }, { required: ['xml'] }],
+          not: { required: ['template', 'xml'] },
           additionalProperties: false,
         },
         expect: {

@@ -84,11 +84,11 @@ export interface MessageTemplateRef {
   template?: string;
   xml?: string;
   /**
-   * Rule ids the generated message breaks on purpose, for test cases where the receiving system must
-   * reject a defective message (a lab answer without the patient's fødselsnummer). The suite checks
-   * that the message fails its profile with exactly these rules and no others.
+   * The rule ids the generated message is built to break (an acceptance-test scenario where the
+   * receiver must report an error: patient or sender missing, schema error). Without it a generated
+   * message must pass its profile; with it, it must fail with exactly these rules.
    */
-  violates?: string[];
+  defects?: string[];
 }
 
 interface TestcaseBase {

@@ -16,7 +16,6 @@ import {
   type Assertion,
   type Testcase,
 } from '../../testcases/index.js';
-import { withXml } from '../../testcases/xml-document.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
@@ -145,8 +144,10 @@ function show(args: string[], io: CliIo): number {
     const apprec = tc.expect.apprecProfile ?? 'apprec-1.0';
     const type = messageTypeOf(tc.message.xml!);
     out.push(
-      `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`).`,
-      `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its MsgInfo/Type'}),`,
+      `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`)${
+        tc.message.defects ? `, deliberately breaking ${tc.message.defects.join(', ')} of profile ${tc.profile}` : ''
+      }.`,
+      `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its message type'}),`,
       `  and have Status V=${tc.expect.apprec.status.map((s) => `"${s}"${APPREC_STATUS[s] ? ` (${APPREC_STATUS[s]})` : ''}`).join(' or ')}${
         tc.expect.apprec.errorCodes?.length ? ` with Error V=${tc.expect.apprec.errorCodes.map((c) => `"${c}"`).join(', ')}` : ''
       }${tc.expect.assertions?.length ? '; and every error assertion below:' : '.'}`,
@@ -161,11 +162,11 @@ function show(args: string[], io: CliIo): number {
 function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType: string; xml: string } {
   let head: { msgId: string; msgType: string };
   try {
-    head = withXml(bytes, messageHeaderOf);
+    head = messageHeaderOf(bytes);
   } catch (e) {
     throw new SamsvarError('bad_request', `--message ${file}: ${e instanceof SamsvarError ? e.detail : (e as Error).message}`);
   }
-  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} has no MsgId (MsgInfo/MsgId in a Hodemelding, MsgId in a standalone message); give the message samsvar generated for this test case`);
+  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} has no MsgId (Hodemelding MsgInfo/MsgId or Message/MsgId); give the message samsvar generated for this test case`);
   // samsvar writes generated messages in UTF-8; the evaluation only reads ASCII header values from the text.
   return { ...head, xml: bytes.toString('utf8') };
 }
