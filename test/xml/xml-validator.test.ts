@@ -1,6 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importXmlProfile } from '../../src/profiles/import-profile.js';
 import { Engine } from '../../src/engine/engine.js';
-import { bytes, fixtureCatalog } from '../helpers/fixture-catalog.js';
+import { bytes, FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
 
 const engine = new Engine(fixtureCatalog());
 
@@ -199,5 +203,20 @@ describe('standalone messages with their own header, and kinds told apart by con
     expect(f.message).toContain('Kind V="URGENT"');
     const wrongType = await engine.validate(report('URGENT', 'OTHER'), { profile: 'fx-report-urgent' });
     expect(wrongType.findings.find((x) => x.ruleId === 'PROFILE-MISMATCH')!.message).toContain('Report/Type is OTHER, not REPORT');
+  });
+});
+
+describe('a profile whose detection test does not compile', () => {
+  it('is refused when it is imported, naming the test', () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'samsvar-detect-'));
+    try {
+      const dir = path.join(work, 'fx-report-broken');
+      cpSync(path.join(FIXTURE_PROFILES, 'fx-report-urgent'), dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'profile.json'), 'utf8'));
+      writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ ...manifest, id: 'fx-report-broken', detect: { ...manifest.detect, xpath: "/r:Report/r:Kind[@V = 'URGENT'" } }));
+      expect(() => importXmlProfile(dir, path.join(work, 'imported'), fixtureCatalog())).toThrow(/detect\.xpath .* does not compile/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
