@@ -15,6 +15,8 @@ interface CompiledCheck {
   /** The test as written, variables folded in. */
   test: string;
   message: MessagePart[];
+  /** The bokmål text, from a `sch:diagnostic` with xml:lang nb (or no) the check names in `diagnostics`. */
+  messageNb?: MessagePart[];
 }
 
 interface CompiledRule {
@@ -186,6 +188,34 @@ export class CompiledSchematron {
         for (const r of schElements(p, 'rule')) if (attr(r, 'abstract') === 'true' && attr(r, 'id')) abstractRules.set(attr(r, 'id')!, r);
       }
 
+      // ISO Schematron diagnostics: here, the texts in other languages a check points at (`diagnostics="id …"`).
+      const diagnostics = new Map<string, XmlElement>();
+      for (const ds of schElements(root, 'diagnostics')) for (const d of schElements(ds, 'diagnostic')) if (attr(d, 'id')) diagnostics.set(attr(d, 'id')!, d);
+
+      const compileMessage = (el: XmlElement, vars: Map<string, string>, id: string): MessagePart[] => {
+        const message: MessagePart[] = [];
+        for (let m = el.firstChild; m; m = m.next) {
+          if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'value-of') {
+            message.push({ kind: 'value-of', xpath: compileXPath(`string(${substituteVariables(attr(m, 'select') ?? '.', vars)})`, id) });
+          } else if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'name') {
+            const p = attr(m, 'path');
+            message.push({ kind: 'name', xpath: p ? compileXPath(`name(${substituteVariables(p, vars)})`, id) : null });
+          } else {
+            message.push(m.content);
+          }
+        }
+        return message;
+      };
+
+      const bokmalDiagnostic = (check: XmlElement, id: string): XmlElement | undefined => {
+        const named = (attr(check, 'diagnostics') ?? '').split(/\s+/).filter(Boolean).map((ref) => {
+          const d = diagnostics.get(ref);
+          if (!d) throw new SamsvarError('profile_invalid', `${source}: ${id} names diagnostic "${ref}", which the schema does not define`);
+          return d;
+        });
+        return named.find((d) => /^(nb|no)(-|$)/.test((d.attr('lang', 'xml')?.value ?? '').toLowerCase()));
+      };
+
       const seenIds = new Set<string>();
       const compileChecks = (ruleEl: XmlElement, vars: Map<string, string>, out: CompiledCheck[], seen: Set<XmlElement>) => {
         for (let c = ruleEl.firstChild; c; c = c.next) {
@@ -207,22 +237,11 @@ export class CompiledSchematron {
           const roleText = (attr(c, 'role') ?? attr(c, 'flag') ?? 'error').toLowerCase();
           const severity = ROLE_SEVERITY[roleText];
           if (!severity) throw new SamsvarError('profile_invalid', `${source}: ${id} has role/flag "${roleText}"; use error, warning or information`);
-          const message: MessagePart[] = [];
-          for (let m = c.firstChild; m; m = m.next) {
-            if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'value-of') {
-              message.push({ kind: 'value-of', xpath: compileXPath(`string(${substituteVariables(attr(m, 'select') ?? '.', vars)})`, id) });
-            } else if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'name') {
-              const p = attr(m, 'path');
-              message.push({ kind: 'name', xpath: p ? compileXPath(`name(${substituteVariables(p, vars)})`, id) : null });
-            } else if (m instanceof XmlElement) {
-              message.push(m.content);
-            } else {
-              message.push(m.content);
-            }
-          }
+          const message = compileMessage(c, vars, id);
+          const nb = bokmalDiagnostic(c, id);
           const folded = substituteVariables(test, vars);
           compileXPath(folded, id); // compiled alone first, so that an error names this check
-          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message });
+          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message, ...(nb ? { messageNb: compileMessage(nb, vars, id) } : {}) });
         }
       };
 
@@ -283,6 +302,7 @@ export class CompiledSchematron {
                 layer: 'rule',
                 message: this.message(check, node),
                 ...(check.see ? { reference: check.see } : {}),
+                ...(check.messageNb ? { messageNb: this.render(check.messageNb, node) } : {}),
               },
             });
           });
@@ -293,7 +313,11 @@ export class CompiledSchematron {
   }
 
   private message(check: CompiledCheck, node: XmlNode): string {
-    const text = check.message
+    return this.render(check.message, node) || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`;
+  }
+
+  private render(parts: MessagePart[], node: XmlNode): string {
+    return parts
       .map((part) => {
         if (typeof part === 'string') return part;
         if (part.kind === 'value-of') return String(node.eval(part.xpath));
@@ -302,6 +326,5 @@ export class CompiledSchematron {
       .join('')
       .replace(/\s+/g, ' ')
       .trim();
-    return text || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`;
   }
 }

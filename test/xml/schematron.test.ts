@@ -30,3 +30,36 @@ describe('Schematron namespaces', () => {
     expect(run(schema, doc)).toEqual(['R2: code X in List']);
   });
 });
+
+describe('Schematron diagnostics in bokmål', () => {
+  const schema = (diagnostics: string) => `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Item">
+          <sch:assert id="R1" test="@code" diagnostics="${diagnostics}">Item <sch:value-of select="@n"/> has no code</sch:assert>
+        </sch:rule>
+      </sch:pattern>
+      <sch:diagnostics>
+        <sch:diagnostic id="r1-en" xml:lang="en">Item lacks a code</sch:diagnostic>
+        <sch:diagnostic id="r1-nb" xml:lang="nb">Element <sch:value-of select="@n"/> mangler kode</sch:diagnostic>
+      </sch:diagnostics>
+    </sch:schema>`;
+  const findings = (sch: string) => {
+    const compiled = CompiledSchematron.compile(enc(sch), 'test.sch');
+    const xml = XmlDocument.fromString('<List><Item n="7"/></List>');
+    try {
+      return compiled.run(xml).map((h) => h.finding);
+    } finally {
+      xml.dispose();
+      compiled.dispose();
+    }
+  };
+
+  it('gives a finding the bokmål text of the diagnostic the check names (xml:lang nb), with its value-of, beside the English message', () => {
+    expect(findings(schema('r1-en r1-nb'))).toEqual([expect.objectContaining({ ruleId: 'R1', message: 'Item 7 has no code', messageNb: 'Element 7 mangler kode' })]);
+  });
+
+  it('leaves messageNb out when the check names no bokmål diagnostic, and refuses a name the schema does not define', () => {
+    expect(findings(schema('r1-en'))[0]).not.toHaveProperty('messageNb');
+    expect(() => CompiledSchematron.compile(enc(schema('r1-nb missing')), 'test.sch')).toThrow(/R1 names diagnostic "missing"/);
+  });
+});
