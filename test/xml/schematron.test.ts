@@ -63,3 +63,52 @@ describe('Schematron diagnostics in bokmål', () => {
     expect(() => CompiledSchematron.compile(enc(schema('r1-nb missing')), 'test.sch')).toThrow(/R1 names diagnostic "missing"/);
   });
 });
+
+describe('Schematron typed lets (sch:let with as, ISO Schematron 2020)', () => {
+  const periods = (...p: [number, number][]) => `<Root>${p.map(([f, t]) => `<P from="${f}" to="${t}"/>`).join('')}</Root>`;
+  const overlap = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+    <sch:pattern>
+      <sch:rule context="P">
+        <sch:let name="from" value="@from" as="xs:integer"/>
+        <sch:let name="to" value="@to" as="xs:integer"/>
+        <sch:let name="span" value="$to - $from" as="xs:integer"/>
+        <sch:assert id="OVERLAP" test="not(following-sibling::P[@from &lt;= $to and @to &gt;= $from])">P <sch:value-of select="$from"/>-<sch:value-of select="$to"/> (<sch:value-of select="$span"/>) overlaps a later P</sch:assert>
+      </sch:rule>
+    </sch:pattern>
+  </sch:schema>`;
+
+  it('are bound at the context node, so a predicate compares another node with it', () => {
+    expect(run(overlap, periods([1, 5], [6, 9], [10, 12]))).toEqual([]);
+    expect(run(overlap, periods([1, 5], [6, 9], [3, 4]))).toEqual(['OVERLAP: P 1-5 (4) overlaps a later P']);
+  });
+
+  it('hold strings and booleans as well as numbers', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="P">
+          <sch:let name="code" value="@code" as="xs:string"/>
+          <sch:let name="first" value="not(preceding-sibling::P)" as="xs:boolean"/>
+          <sch:report id="DUP" test="$first and following-sibling::P[@code = $code]">code <sch:value-of select="$code"/> repeats</sch:report>
+        </sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+    expect(run(schema, `<Root><P code="it's"/><P code="b"/><P code="it's"/></Root>`)).toEqual(["DUP: code it's repeats"]);
+  });
+
+  it('keep untyped lets folded into the expression as before', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Root">
+          <sch:let name="ps" value="P"/>
+          <sch:assert id="TWO" test="count($ps) = 2">found <sch:value-of select="count($ps)"/></sch:assert>
+        </sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+    expect(run(schema, periods([1, 2], [3, 4], [5, 6]))).toEqual(['TWO: found 3']);
+  });
+
+  it('are refused outside a rule, where there is no context node to bind them at', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron"><sch:let name="x" value="1" as="xs:integer"/></sch:schema>`;
+    expect(() => CompiledSchematron.compile(enc(schema), 'test.sch')).toThrow(/typed lets are supported in rules only/);
+  });
+});
