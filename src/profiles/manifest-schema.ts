@@ -17,6 +17,21 @@ const base = {
   },
 };
 
+const detectRule = {
+  type: 'object',
+  required: ['rootNamespace'],
+  properties: {
+    rootNamespace: { type: 'string' },
+    msgType: { type: 'string' },
+    documentNamespace: { type: 'string' },
+    xpath: { type: 'string', minLength: 1 },
+    describe: { type: 'string', minLength: 1 },
+    priority: { type: 'integer', minimum: 0, maximum: 99 },
+    namespaces: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
+  },
+  additionalProperties: false,
+};
+
 const manifestSchema = {
   oneOf: [
     {
@@ -30,20 +45,7 @@ const manifestSchema = {
         uses: { type: 'array', items: { type: 'string' } },
         rules: { type: 'array', items: relPath },
         codelists: { type: 'array', items: relPath },
-        detect: {
-          type: 'object',
-          required: ['rootNamespace'],
-          properties: {
-            rootNamespace: { type: 'string' },
-            msgType: { type: 'string' },
-            documentNamespace: { type: 'string' },
-            xpath: { type: 'string', minLength: 1 },
-            describe: { type: 'string', minLength: 1 },
-            priority: { type: 'integer', minimum: 0, maximum: 99 },
-            namespaces: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
-          },
-          additionalProperties: false,
-        },
+        detect: { oneOf: [detectRule, { type: 'array', minItems: 1, items: detectRule }] },
         identifiers: { type: 'object', properties: { realPersonNumber: { enum: ['error', 'warning', 'information', 'off'] } } },
         limits: { type: 'object', properties: { maxBytes: { type: 'integer', minimum: 1 }, maxDepth: { type: 'integer', minimum: 1 } } },
       },

@@ -22,6 +22,36 @@ export interface ProfileManifestBase {
   examples?: { invalid?: Record<string, string[]> };
 }
 
+export interface DetectRule {
+  /** Namespace of the root element. */
+  rootNamespace: string;
+  /** MsgHead: MsgInfo/Type/@V; a standalone message with its own header (Svarrapport, Rekvisisjon): Type/@V under the root. */
+  msgType?: string;
+  /** For MsgHead: namespace of the first embedded document's root element. */
+  documentNamespace?: string;
+  /**
+   * An XPath 1.0 test the document must pass, for kinds that share namespace and message type
+   * (a Svarrapport's ServReport/MsgDescr tells a microbiology answer from a pathology one).
+   */
+  xpath?: string;
+  /** What `xpath` requires, in words, for PROFILE-MISMATCH (e.g. `ServReport/MsgDescr V="MBIO" (Medisinsk mikrobiologi)`). */
+  describe?: string;
+  /**
+   * Breaks ties between matching profiles of equal specificity (0–99, default 0, higher wins): a
+   * kind that also accepts another kind's documents when named (immunology answers reported as
+   * MBIO) leaves automatic detection of those documents to the other kind.
+   */
+  priority?: number;
+  /** Prefixes used in `xpath`. */
+  namespaces?: Record<string, string>;
+}
+
+/** A manifest's detection alternatives as a list (none when it has no `detect`). */
+export function detectRules(m: XmlProfileManifest): DetectRule[] {
+  if (!m.detect) return [];
+  return Array.isArray(m.detect) ? m.detect : [m.detect];
+}
+
 export interface XmlProfileManifest extends ProfileManifestBase {
   kind: 'xml';
   /** Entry XSD, relative to the profile directory. */
@@ -34,30 +64,11 @@ export interface XmlProfileManifest extends ProfileManifestBase {
   rules?: string[];
   /** Code list JSON files ({ oid, name, codes: [{ code, display }] }), relative paths. */
   codelists?: string[];
-  /** How the engine recognises a document of this profile when none is given. */
-  detect?: {
-    /** Namespace of the root element. */
-    rootNamespace: string;
-    /** MsgHead: MsgInfo/Type/@V; a standalone message with its own header (Svarrapport, Rekvisisjon): Type/@V under the root. */
-    msgType?: string;
-    /** For MsgHead: namespace of the first embedded document's root element. */
-    documentNamespace?: string;
-    /**
-     * An XPath 1.0 test the document must pass, for kinds that share namespace and message type
-     * (a Svarrapport's ServReport/MsgDescr tells a microbiology answer from a pathology one).
-     */
-    xpath?: string;
-    /** What `xpath` requires, in words, for PROFILE-MISMATCH (e.g. `ServReport/MsgDescr V="MBIO" (Medisinsk mikrobiologi)`). */
-    describe?: string;
-    /**
-     * Breaks ties between matching profiles of equal specificity (0–99, default 0, higher wins): a
-     * kind that also accepts another kind's documents when named (immunology answers reported as
-     * MBIO) leaves automatic detection of those documents to the other kind.
-     */
-    priority?: number;
-    /** Prefixes used in `xpath`. */
-    namespaces?: Record<string, string>;
-  };
+  /**
+   * How the engine recognises a document of this profile when none is given; several alternatives
+   * when the standard's document travels both in a Hodemelding and on its own.
+   */
+  detect?: DetectRule | DetectRule[];
   /** Identifier checks; `realPersonNumber` is the severity of a non-synthetic fødselsnummer (default error). */
   identifiers?: { realPersonNumber?: 'error' | 'warning' | 'information' | 'off' };
   /** Limits for hostile input; defaults in src/xml/limits.ts. */

@@ -1,7 +1,7 @@
 import { XmlXPath, type XmlDocument } from 'libxml2-wasm';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { detectRules, type DetectRule, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 
 export interface DocumentFacts {
   rootNamespace: string;
@@ -41,30 +41,27 @@ export function typeElement(facts: DocumentFacts): string {
   return facts.rootName === 'MsgHead' ? 'MsgInfo/Type' : `${facts.rootName}/Type`;
 }
 
-type Detect = NonNullable<XmlProfileManifest['detect']>;
-
-/** Compiles a manifest's detect.xpath (throws profile_invalid naming the profile when it does not compile). */
-function compileDetectXPath(profileId: string, detect: Detect): XmlXPath {
+/** Compiles a detection alternative's xpath (throws profile_invalid naming the profile when it does not compile). */
+function compileDetectXPath(profileId: string, d: DetectRule): XmlXPath {
   try {
-    return XmlXPath.compile(`boolean(${detect.xpath})`, detect.namespaces ?? {});
+    return XmlXPath.compile(`boolean(${d.xpath})`, d.namespaces ?? {});
   } catch (e) {
-    throw new SamsvarError('profile_invalid', `profile ${profileId}: detect.xpath "${detect.xpath}" does not compile: ${(e as Error).message.trim()}`);
+    throw new SamsvarError('profile_invalid', `profile ${profileId}: detect.xpath "${d.xpath}" does not compile: ${(e as Error).message.trim()}`);
   }
 }
 
-/** Checks at load time that a manifest's detect.xpath compiles, so a typo is found before any document is detected. */
-export function checkDetectXPath(profileId: string, detect: Detect | undefined): void {
-  if (detect?.xpath === undefined) return;
-  compileDetectXPath(profileId, detect).dispose();
+/** Checks when a profile is compiled that its detection XPaths compile, so a typo is found before any document is detected. */
+export function checkDetectXPaths(m: XmlProfileManifest): void {
+  for (const d of detectRules(m)) if (d.xpath !== undefined) compileDetectXPath(m.id, d).dispose();
 }
 
 /**
- * Whether a profile's detect.xpath holds for the document (true when it has none). Compiled per
- * call: detection evaluates it once per document, only for profiles whose other facts match.
+ * Whether a detection alternative's xpath holds for the document (true when it has none). Compiled
+ * per call: detection evaluates it once per document, only for alternatives whose other facts match.
  */
-export function detectXPathHolds(profileId: string, detect: Detect, doc: XmlDocument): boolean {
-  if (detect.xpath === undefined) return true;
-  const xpath = compileDetectXPath(profileId, detect);
+function xpathHolds(profileId: string, d: DetectRule, doc: XmlDocument): boolean {
+  if (d.xpath === undefined) return true;
+  const xpath = compileDetectXPath(profileId, d);
   try {
     return doc.eval(xpath) === true;
   } finally {
@@ -72,29 +69,34 @@ export function detectXPathHolds(profileId: string, detect: Detect, doc: XmlDocu
   }
 }
 
+/** Whether a document fits one detection alternative of a profile. */
+export function matches(profileId: string, d: DetectRule, facts: DocumentFacts, doc: XmlDocument): boolean {
+  if (d.rootNamespace !== facts.rootNamespace) return false;
+  if (d.msgType !== undefined && d.msgType !== facts.msgType) return false;
+  if (d.documentNamespace !== undefined && d.documentNamespace !== facts.documentNamespace) return false;
+  return xpathHolds(profileId, d, doc);
+}
+
 export type Detection = { profile: LoadedProfile; note: string } | { profile: null; note: string };
 
 /**
- * Picks the most specific XML profile whose `detect` matches: root namespace, then the message
- * type, the embedded document's namespace and the profile's own XPath test (e.g. a Svarrapport's
- * ServReport/MsgDescr). Among equally specific matches `detect.priority` decides, then active
- * profiles win over drafts and retired ones.
+ * Picks the most specific XML profile one of whose `detect` alternatives matches: root namespace,
+ * then the message type, the embedded document's namespace and the profile's own XPath test (e.g. a
+ * Svarrapport's ServReport/MsgDescr). Among equally specific matches `priority` decides, then
+ * active profiles win over drafts and retired ones.
  */
 export function detectProfile(catalog: ProfileCatalog, doc: XmlDocument): Detection {
   const facts = documentFacts(doc);
   let best: { profile: LoadedProfile; score: number } | undefined;
   for (const p of catalog.list()) {
     const m = p.manifest as XmlProfileManifest;
-    if (m.kind !== 'xml' || !m.detect) continue;
-    const d = m.detect;
-    if (d.rootNamespace !== facts.rootNamespace) continue;
-    if (d.msgType !== undefined && d.msgType !== facts.msgType) continue;
-    if (d.documentNamespace !== undefined && d.documentNamespace !== facts.documentNamespace) continue;
-    if (!detectXPathHolds(m.id, d, doc)) continue;
-    const specificity = 1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0) + (d.xpath ? 1 : 0);
-    // Specificity first; among equally specific matches the manifest's priority, then active over draft/retired.
-    const score = 1000 * specificity + 10 * (d.priority ?? 0) + (m.status === 'active' || m.status === undefined ? 1 : 0);
-    if (!best || score > best.score) best = { profile: p, score };
+    if (m.kind !== 'xml') continue;
+    for (const d of detectRules(m)) {
+      if (!matches(m.id, d, facts, doc)) continue;
+      const specificity = 1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0) + (d.xpath ? 1 : 0);
+      const score = 1000 * specificity + 10 * (d.priority ?? 0) + (m.status === 'active' || m.status === undefined ? 1 : 0);
+      if (!best || score > best.score) best = { profile: p, score };
+    }
   }
   const described = [
     `root element ${facts.rootName} in namespace ${facts.rootNamespace || '(none)'}`,

@@ -4,9 +4,9 @@ import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/find
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
-import { checkDetectXPath, detectProfile, detectXPathHolds, documentFacts, typeElement } from './detect-profile.js';
+import { checkDetectXPaths, detectProfile, documentFacts, matches, typeElement } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { NodeLocator } from './node-locator.js';
@@ -55,7 +55,7 @@ export class XmlValidator {
       this.compiled.delete(profile.manifest.id);
       disposeCompiled(cached);
     }
-    checkDetectXPath(profile.manifest.id, (profile.manifest as XmlProfileManifest).detect);
+    checkDetectXPaths(profile.manifest as XmlProfileManifest);
     const resolver = new ProfileResolver(profile, this.catalog);
     const xsd = compileProfileSchema(resolver);
     const rules: CompiledSchematron[] = [];
@@ -186,15 +186,19 @@ function disposeCompiled(c: Pick<CompiledProfile, 'xsd' | 'rules'>): void {
  * forespørsel when both share the Dialogmelding schema, but MsgInfo/Type can.
  */
 function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Finding[] {
-  if (!manifest.detect) return [];
+  const alternatives = detectRules(manifest);
+  if (!alternatives.length) return [];
   const facts = documentFacts(doc);
-  const expected = manifest.detect;
+  if (alternatives.some((d) => matches(manifest.id, d, facts, doc))) return [];
+  // Explain against the alternative for the document's own root namespace, if there is one.
+  const expected = alternatives.find((d) => d.rootNamespace === facts.rootNamespace) ?? alternatives[0];
   const problems: string[] = [];
   if (expected.rootNamespace !== facts.rootNamespace) problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
   else {
     if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`${typeElement(facts)} is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
     if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace) problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
-    if (!problems.length && !detectXPathHolds(manifest.id, expected, doc)) problems.push(expected.describe ? `it needs ${expected.describe}` : `it does not pass the profile's detection test ${expected.xpath}`);
+    // Nothing else differs, so the alternative's own XPath test is what the document fails.
+    if (!problems.length && expected.xpath) problems.push(expected.describe ? `it needs ${expected.describe}` : `it does not pass the profile's detection test ${expected.xpath}`);
   }
   if (!problems.length) return [];
   return [{
