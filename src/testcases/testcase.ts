@@ -83,6 +83,12 @@ export interface ReceiveExpect {
 export interface MessageTemplateRef {
   template?: string;
   xml?: string;
+  /**
+   * Rule ids the generated message breaks on purpose: a receive test case of a faulty message (a
+   * missing fødselsnummer, an empty sender), which the vendor's system must reject. Without it the
+   * generated message passes its profile.
+   */
+  faults?: string[];
 }
 
 interface TestcaseBase {

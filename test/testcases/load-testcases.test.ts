@@ -167,6 +167,14 @@ describe('loading test case files', () => {
     expect(refusal(doctype).detail).toMatch(/DOCTYPE/);
   });
 
+  it('takes the rule ids a deliberately faulty message breaks, and refuses a message given twice or a fault that is no rule id', () => {
+    const ok = dirWith({ 'x.json': receive({ message: { xml: '<x/>', faults: ['DM10-0007', 'MH-0008'] } }) });
+    expect((loadTestcases(ok, catalog)[0] as { message: { faults: string[] } }).message.faults).toEqual(['DM10-0007', 'MH-0008']);
+    expect(refusal(dirWith({ 'x.json': receive({ message: { template: 'msg.xml', xml: '<x/>' } }) })).detail).toMatch(/\/message/);
+    expect(refusal(dirWith({ 'x.json': receive({ message: { faults: ['DM10-0007'] } }) })).detail).toMatch(/\/message/);
+    expect(refusal(dirWith({ 'x.json': receive({ message: { xml: '<x/>', faults: ['not a rule'] } }) })).detail).toMatch(/faults/);
+  });
+
   it('refuses a receive test case on a FHIR profile', () => {
     const dir = dirWith({ 'x.json': receive({ profile: 'no-basis-patient', message: { xml: '<x/>' } }) });
     expect(refusal(dir).detail).toMatch(/receive test cases generate XML messages/);
