@@ -22,6 +22,7 @@ const XML_PROFILES = [
   'dialogmelding-1.1-svar',
   'dialogmelding-1.1-notat',
   'dialogmelding-1.1-helsefaglig',
+  'epj-1.0-legemiddelopplysninger',
 ];
 const ROOT = path.resolve(import.meta.dirname, '../../profiles');
 
@@ -77,6 +78,8 @@ describe('recognising shipped message kinds without a named profile', () => {
     ['dialogmelding-1.0-svar', 'svar-med-foresporsel.xml'],
     ['dialogmelding-1.0-notat', 'notat-om-pasient.xml'],
     ['dialogmelding-1.0-avvik', 'avvik-feil-adressat.xml'],
+    ['epj-1.0-legemiddelopplysninger', 'svar-legemidler-cave-notat.xml'],
+    ['epj-1.0-legemiddelopplysninger', 'legemiddelliste-uten-foresporsel-iso-8859-1.xml'],
   ])('detects %s for valid/%s', async (profile, file) => {
     const r = await engine.validate(read(profile, 'valid', file));
     expect(r.profile).toBe(profile);

@@ -29,6 +29,7 @@ function messages() {
       notat: gen('dialogmelding-1.0-notat-mottak'),
       avvik: gen('dialogmelding-1.0-avvik-mottak'),
     },
+    epj: { svar: gen('epj-1.0-legemiddelopplysninger-mottak'), doseendring: gen('epj-1.0-legemiddelopplysninger-doseendring-mottak') },
   };
 }
 
@@ -102,6 +103,17 @@ function cases(): Record<string, Case> {
       bad: d.avvik.replace(/<RefToParent>[^<]*<\/RefToParent>/, (x) => x.replace(/>[^<]*</, `>${/<MsgId>([^<]*)<\/MsgId>/.exec(d.avvik)![1]}<`)),
       fails: ['TC-DM10AR-CONVERSATION'],
     },
+    'epj-1.0-legemiddelopplysninger-send': {
+      good: m.epj.svar,
+      bad: m.epj.svar.replace(/<epj3:Navn>[^<]*<\/epj3:Navn>/g, '<epj3:Navn> </epj3:Navn>'),
+      fails: ['TC-EPJS-LEGEMIDLER'],
+    },
+    'epj-1.0-legemiddelopplysninger-svar-send': {
+      good: m.epj.svar,
+      bad: m.epj.svar.replace(/<ConversationRef>[\s\S]*?<\/ConversationRef>/, ''),
+      fails: ['TC-EPJA-CONVERSATION'],
+    },
+    'epj-1.0-legemiddelopplysninger-doseendring-send': { good: m.epj.doseendring, bad: m.epj.svar, fails: ['TC-EPJD-TILLEGGSINFO', 'TC-EPJD-REFERANSE'] },
     'dialogmelding-1.1-foresporsel-send': {
       good: m.foresporsel,
       bad: m.foresporsel.replace(/<Foresporsel>[\s\S]*<\/Foresporsel>/, '<Notat><TemaKodet V="99" DN="Annen henvendelse" S="2.16.578.1.12.4.1.1.9153"/><TekstNotatInnhold>Hei</TekstNotatInnhold></Notat>'),

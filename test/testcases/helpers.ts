@@ -51,5 +51,5 @@ export function shippedEngine(required: string[]): Engine | null {
 
 export { buildAppRec, withAttachment, type AppRecParts } from '../helpers/kith-messages.js';
 
-export const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'apprec-1.1', 'dialogmelding-1.0-foresporsel', 'dialogmelding-1.0-svar', 'dialogmelding-1.0-notat', 'dialogmelding-1.0-avvik', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig'];
+export const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'apprec-1.1', 'dialogmelding-1.0-foresporsel', 'dialogmelding-1.0-svar', 'dialogmelding-1.0-notat', 'dialogmelding-1.0-avvik', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig', 'epj-1.0-legemiddelopplysninger'];
 
