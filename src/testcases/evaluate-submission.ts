@@ -189,7 +189,7 @@ interface AppRecVersion {
 }
 
 /** The AppRec profiles a receive test case accepts: the one it names, else every version of the AppRec standard. */
-function acceptedAppRecProfiles(tc: ReceiveTestcase, catalog: ProfileCatalog): string[] {
+export function acceptedAppRecProfiles(tc: ReceiveTestcase, catalog: ProfileCatalog): string[] {
   if (tc.expect.apprecProfile) return [tc.expect.apprecProfile];
   const versions = catalog.list().filter((p) => p.manifest.kind === 'xml' && p.manifest.standard?.id === APPREC_STANDARD).map((p) => p.manifest.id);
   return versions.length ? versions : [DEFAULT_APPREC_PROFILE];
