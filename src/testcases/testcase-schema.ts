@@ -77,7 +77,7 @@ export const testcaseSchema = {
           properties: {
             template: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*\\.xml$' },
             xml: { type: 'string', minLength: 1 },
-            faults: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,40}$' } },
+            defects: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,40}$' } },
           },
           anyOf: [{ required: ['template'] }, { required: ['xml'] }],
           not: { required: ['template', 'xml'] },

@@ -72,7 +72,10 @@ export interface SubmitExpect {
 }
 
 export interface ReceiveExpect {
-  /** Profile the AppRec is validated against (default apprec-1.0). */
+  /**
+   * The one AppRec profile the answer must pass, where the standard requires one version. Without it
+   * the answer may be any AppRec version (every profile of standard `apprec`), checked against its own.
+   */
   apprecProfile?: string;
   apprec: AppRecExpectation;
   /** Extra XPath assertions on the AppRec. */
@@ -84,11 +87,11 @@ export interface MessageTemplateRef {
   template?: string;
   xml?: string;
   /**
-   * Rule ids the generated message breaks on purpose: a receive test case of a faulty message (a
-   * missing fødselsnummer, an empty sender), which the vendor's system must reject. Without it the
-   * generated message passes its profile.
+   * The rule ids the generated message is built to break (an acceptance-test scenario where the
+   * receiver must report an error: patient or sender missing, schema error). Without it a generated
+   * message must pass its profile; with it, it must fail with exactly these rules.
    */
-  faults?: string[];
+  defects?: string[];
 }
 
 interface TestcaseBase {

@@ -167,12 +167,13 @@ describe('loading test case files', () => {
     expect(refusal(doctype).detail).toMatch(/DOCTYPE/);
   });
 
-  it('takes the rule ids a deliberately faulty message breaks, and refuses a message given twice or a fault that is no rule id', () => {
-    const ok = dirWith({ 'x.json': receive({ message: { xml: '<x/>', faults: ['DM10-0007', 'MH-0008'] } }) });
-    expect((loadTestcases(ok, catalog)[0] as { message: { faults: string[] } }).message.faults).toEqual(['DM10-0007', 'MH-0008']);
-    expect(refusal(dirWith({ 'x.json': receive({ message: { template: 'msg.xml', xml: '<x/>' } }) })).detail).toMatch(/\/message/);
-    expect(refusal(dirWith({ 'x.json': receive({ message: { faults: ['DM10-0007'] } }) })).detail).toMatch(/\/message/);
-    expect(refusal(dirWith({ 'x.json': receive({ message: { xml: '<x/>', faults: ['not a rule'] } }) })).detail).toMatch(/faults/);
+  it('takes a message as a template or inline, not both, and defects only as rule ids', () => {
+    const both = dirWith({ 'x.json': receive({ message: { template: 'msg.xml', xml: '<x/>' } }), 'templates/msg.xml': '<x/>' });
+    expect(refusal(both).detail).toMatch(/\/message must NOT be valid/);
+    const lower = dirWith({ 'x.json': receive({ message: { xml: '<x/>', defects: ['missing patient'] } }) });
+    expect(refusal(lower).detail).toMatch(/\/message\/defects\/0 must match pattern/);
+    const ok = dirWith({ 'x.json': receive({ message: { xml: '<x/>', defects: ['EPI-0005', 'XSD'] } }) });
+    expect(loadTestcases(ok, catalog)[0]).toMatchObject({ message: { defects: ['EPI-0005', 'XSD'] } });
   });
 
   it('refuses a receive test case on a FHIR profile', () => {
