@@ -3,7 +3,7 @@ import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ArtifactValidator, ValidationResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { XmlProfileManifest } from '../profiles/manifest.js';
+import { detectRules, type XmlProfileManifest } from '../profiles/manifest.js';
 import { evaluateFhirPathAssertions } from './fhir-assertions.js';
 import { messageTypeOf } from './receive-message.js';
 import {
@@ -209,7 +209,7 @@ async function validateAppRec(tc: ReceiveTestcase, bytes: Uint8Array, engine: Ar
   return {
     validation,
     apprec: {
-      namespaces: { ...namespaces, ar: m.detect?.rootNamespace ?? namespaces.ar! },
+      namespaces: { ...namespaces, ar: detectRules(m)[0]?.rootNamespace ?? namespaces.ar! },
       label: m.standard ? `${m.standard.name} ${m.standard.version}` : m.title,
     },
   };
