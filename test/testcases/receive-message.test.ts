@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPersonNumber } from '../../src/identifiers/norwegian-ids.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { generateReceiveMessage } from '../../src/testcases/receive-message.js';
-import { osloDateTime, randomSource, syntheticFodselsnummer } from '../../src/testcases/synthetic-data.js';
+import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticHjelpenummer } from '../../src/testcases/synthetic-data.js';
 import type { ReceiveTestcase } from '../../src/testcases/testcase.js';
 import { withXml } from '../../src/testcases/xml-document.js';
 import { shippedEngine, XML_PROFILES } from './helpers.js';
@@ -54,6 +54,13 @@ describe('the message generated for a receive test case', () => {
     expect(() => generateReceiveMessage(foresporsel, { runId: 'r', receiver: { name: 'x', herId: '12ab' } })).toThrow(/HER-id '12ab'/);
     const submit = shipped.find((tc) => tc.kind === 'submit')!;
     expect(() => generateReceiveMessage(submit, { runId: 'r' })).toThrow(/only receive test cases/);
+  });
+
+  it('fills {{patient.hnr}} with a hjelpenummer of the same synthetic patient', () => {
+    const hnrCase = receiving.find((tc) => tc.id === 'dialogmelding-1.0-foresporsel-mottak-hjelpenummer')!;
+    const g = generateReceiveMessage(hnrCase, { runId: 'r' });
+    expect(read(g.xml, "/mh:MsgHead/mh:MsgInfo/mh:Patient/mh:Ident[mh:TypeId/@V='HNR']/mh:Id")).toBe(g.patient.hnr);
+    expect(read(g.xml, "/mh:MsgHead/mh:MsgInfo/mh:Patient/mh:Ident[mh:TypeId/@V='FNR']")).toBe('');
   });
 
   it('reports its message type, which the AppRec must repeat', () => {
@@ -120,6 +127,17 @@ describe('synthetic test data', () => {
       expect(Number(p.fnr.slice(2, 4))).toBeGreaterThan(80);
       const individual = Number(p.fnr.slice(6, 9));
       expect(p.dateOfBirth < '2000' ? individual < 500 : individual >= 500).toBe(true);
+    }
+  });
+
+  it('draws a hjelpenummer (month + 40) for the same date of birth, with valid control digits', () => {
+    const rnd = randomSource('hnr');
+    for (let i = 0; i < 200; i++) {
+      const p = syntheticFodselsnummer(rnd);
+      const hnr = syntheticHjelpenummer(rnd, p.dateOfBirth);
+      expect(checkPersonNumber(hnr).ok).toBe(true);
+      expect(Number(hnr.slice(2, 4)) - 40).toBe(Number(p.dateOfBirth.slice(5, 7)));
+      expect(hnr.slice(0, 2) + hnr.slice(4, 6)).toBe(p.dateOfBirth.slice(8, 10) + p.dateOfBirth.slice(2, 4));
     }
   });
 
