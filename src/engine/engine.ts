@@ -38,7 +38,8 @@ export interface ArtifactValidator {
  * (with the engine's locator) or the FHIR resource. Test-case assertions use it.
  */
 export interface Inspector<T> {
-  xml(xml: ParsedXml): T;
+  /** `profile`: the profile the engine validated against (given or detected). */
+  xml(xml: ParsedXml, profile: string): T;
   fhir(resource: unknown): T;
 }
 
@@ -94,7 +95,7 @@ export class Engine implements ArtifactValidator {
       return { result: { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] } };
     }
     if (format === 'xml') {
-      const { inspected, ...result } = this.xml.validate(input, opts.profile, inspector && ((xml) => inspector.xml(xml)));
+      const { inspected, ...result } = this.xml.validate(input, opts.profile, inspector && ((xml, profile) => inspector.xml(xml, profile)));
       return { result: { format, ...result, valid: !hasErrors(result.findings) }, ...(inspector && inspected !== undefined ? { inspected } : {}) };
     }
     const result = await (await this.fhirValidator()).validate(input, opts.profile);

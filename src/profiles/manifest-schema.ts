@@ -11,10 +11,45 @@ const base = {
   description: { type: 'string' },
   status: { enum: ['draft', 'active', 'retired'] },
   specification: { type: 'string' },
+  standard: {
+    type: 'object',
+    required: ['id', 'name', 'version'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,80}$' },
+      name: { type: 'string', minLength: 1 },
+      version: { type: 'string', minLength: 1 },
+    },
+  },
+  messageTypes: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+  codelistsNotShipped: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['oid', 'name', 'reason'],
+      additionalProperties: false,
+      properties: { oid: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)+$' }, name: { type: 'string', minLength: 1 }, reason: { type: 'string', minLength: 1 } },
+    },
+  },
   examples: {
     type: 'object',
     properties: { invalid: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
   },
+};
+
+const detectRule = {
+  type: 'object',
+  required: ['rootNamespace'],
+  properties: {
+    rootNamespace: { type: 'string' },
+    msgType: { type: 'string' },
+    documentNamespace: { type: 'string' },
+    xpath: { type: 'string', minLength: 1 },
+    describe: { type: 'string', minLength: 1 },
+    priority: { type: 'integer', minimum: 0, maximum: 99 },
+    namespaces: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
+  },
+  additionalProperties: false,
 };
 
 const manifestSchema = {
@@ -30,12 +65,7 @@ const manifestSchema = {
         uses: { type: 'array', items: { type: 'string' } },
         rules: { type: 'array', items: relPath },
         codelists: { type: 'array', items: relPath },
-        detect: {
-          type: 'object',
-          required: ['rootNamespace'],
-          properties: { rootNamespace: { type: 'string' }, msgType: { type: 'string' }, documentNamespace: { type: 'string' } },
-          additionalProperties: false,
-        },
+        detect: { oneOf: [detectRule, { type: 'array', minItems: 1, items: detectRule }] },
         identifiers: { type: 'object', properties: { realPersonNumber: { enum: ['error', 'warning', 'information', 'off'] } } },
         limits: { type: 'object', properties: { maxBytes: { type: 'integer', minimum: 1 }, maxDepth: { type: 'integer', minimum: 1 } } },
       },

@@ -2,6 +2,8 @@ import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
 import { ruleFinding, type RuleId } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Engine, Inspector, ValidationResult } from '../engine/engine.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import { detectRules, type XmlProfileManifest } from '../profiles/manifest.js';
 import type { ParsedXml, XmlLocation } from '../xml/read-xml.js';
 import { evaluateFhirPathAssertions } from './fhir-assertions.js';
 import { templateMessageType } from './receive-message.js';
@@ -34,6 +36,8 @@ export interface Evaluation {
 }
 
 const DEFAULT_APPREC_PROFILE = 'apprec-1.0';
+/** Profiles whose manifest names this standard are AppRec versions a vendor may answer with. */
+const APPREC_STANDARD = 'apprec';
 
 /** Code list 8258, for messages that say what a status means. */
 const APPREC_STATUS: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
@@ -84,17 +88,18 @@ async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: Ins
   return verdictOf(result, inspected ?? []);
 }
 
-/** A finding of the AppRec checks; the catalogue gives each its clause of the AppRec standard. */
-function receiveFinding(ruleId: Extract<RuleId, `RCV-${string}`>, message: string, where: XmlLocation): Finding {
-  return ruleFinding(ruleId, message, where);
+/** A finding of the AppRec checks, citing the clause of the AppRec version answered with (`label`). */
+function receiveFinding(ruleId: Extract<RuleId, `RCV-${string}`>, message: string, where: XmlLocation, clause: string): Finding {
+  return ruleFinding(ruleId, message, { ...where, reference: clause });
 }
 
 /**
  * The checks every receive test case makes on the AppRec: it answers the generated message (by
  * MsgId and message type), with an expected status and the expected error codes.
  */
-function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated: { msgId: string; msgType: string }): Finding[] {
-  const ns = namespacesOf(tc);
+function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated: { msgId: string; msgType: string }, apprec: AppRecVersion): Finding[] {
+  const ns = apprec.namespaces;
+  const label = apprec.label;
   const findings: Finding[] = [];
   const at = (xpath: string) => {
     const nodes = doc.find(xpath, ns);
@@ -111,6 +116,7 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
           ? `OriginalMsgId/Id is '${originalId}', but the message samsvar generated for this run has MsgId '${generated.msgId}': the AppRec must refer to the message it answers`
           : `OriginalMsgId/Id is missing or empty; it must be '${generated.msgId}', the MsgId of the message samsvar generated for this run`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:Id'),
+        `${label}, OriginalMsgId`,
       ),
     );
   }
@@ -121,6 +127,7 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
         'RCV-ORIGINAL-MSGTYPE',
         `OriginalMsgId/MsgType/@V is '${originalType}', but the message it answers is of type '${generated.msgType}' (its MsgInfo/Type/@V, or Type/@V of a message sent on its own)`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:MsgType'),
+        `${label}, OriginalMsgId/MsgType`,
       ),
     );
   }
@@ -132,6 +139,7 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
         'RCV-STATUS',
         `Status/@V is ${status ? statusText(status) : 'missing'}, but this test case expects ${expected.map(statusText).join(' or ')}`,
         at('/ar:AppRec/ar:Status'),
+        `${label}, Status (kodeverk 8258)`,
       ),
     );
   }
@@ -144,26 +152,61 @@ function checkAppRec({ doc, locate }: ParsedXml, tc: ReceiveTestcase, generated:
         'RCV-ERROR-CODE',
         `the AppRec must report an Error with ${errorText(code)}; ${found}`,
         at('/ar:AppRec/ar:Status'),
+        `${label}, Error (kodeverk 8221)`,
       ),
     );
   }
   return findings;
 }
 
+/** The AppRec version a receipt was checked against, and how the test case's XPaths address it. */
+interface AppRecVersion {
+  /** The test case's namespaces with `ar` bound to this version's namespace. */
+  namespaces: Record<string, string>;
+  /** How findings cite it, e.g. "Applikasjonskvittering 1.1". */
+  label: string;
+}
+
+/** The AppRec profiles a receive test case accepts: the one it names, else every version of the AppRec standard. */
+export function acceptedAppRecProfiles(tc: ReceiveTestcase, catalog: ProfileCatalog): string[] {
+  if (tc.expect.apprecProfile) return [tc.expect.apprecProfile];
+  const versions = catalog.list().filter((p) => p.manifest.kind === 'xml' && p.manifest.standard?.id === APPREC_STANDARD).map((p) => p.manifest.id);
+  return versions.length ? versions : [DEFAULT_APPREC_PROFILE];
+}
+
+function appRecVersion(tc: ReceiveTestcase, catalog: ProfileCatalog, profile: string): AppRecVersion {
+  const m = catalog.require(profile).manifest as XmlProfileManifest;
+  const namespaces = namespacesOf(tc);
+  return { namespaces: { ...namespaces, ar: detectRules(m)[0]?.rootNamespace ?? namespaces.ar! }, label: m.standard ? `${m.standard.name} ${m.standard.version}` : m.title };
+}
+
+/**
+ * Validates the receipt against the AppRec version it is written in, when the test case accepts
+ * that version; anything else (another version, not an AppRec at all) is checked against the first
+ * accepted one, whose findings then say what is wrong. The AppRec checks and the test case's own
+ * assertions (`ar` meaning the namespace of the version answered with) look into the document the
+ * engine parsed; only a receipt in no accepted version is read a second time, for that check.
+ */
 async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: InspectingValidator, ctx: EvaluationContext): Promise<Evaluation> {
   const generated = ctx.generated;
   if (!generated) {
     throw new SamsvarError('unprocessable', `test case ${tc.id} checks the AppRec for a message samsvar generates per run; fetch that message first, import it, then submit the AppRec your system produced`);
   }
   const original = { msgId: generated.msgId, msgType: templateMessageType(tc) };
-  const { result, inspected } = await engine.validateAndInspect(
-    bytes,
-    { profile: tc.expect.apprecProfile ?? DEFAULT_APPREC_PROFILE, format: 'xml' },
-    {
-      xml: (xml) => [...checkAppRec(xml, tc, original), ...evaluateXPathAssertions(xml, tc.expect.assertions ?? [], namespacesOf(tc))],
-      fhir: () => [],
+  const accepted = acceptedAppRecProfiles(tc, engine.catalog);
+  const checks: Inspector<Finding[]> = {
+    xml: (xml, profile) => {
+      if (!accepted.includes(profile)) return [];
+      const apprec = appRecVersion(tc, engine.catalog, profile);
+      return [...checkAppRec(xml, tc, original, apprec), ...evaluateXPathAssertions(xml, tc.expect.assertions ?? [], apprec.namespaces)];
     },
-  );
+    fhir: () => [],
+  };
+  if (accepted.length > 1) {
+    const detected = await engine.validateAndInspect(bytes, { format: 'xml' }, checks);
+    if (detected.result.profile && accepted.includes(detected.result.profile)) return verdictOf(detected.result, detected.inspected ?? []);
+  }
+  const { result, inspected } = await engine.validateAndInspect(bytes, { profile: accepted[0], format: 'xml' }, checks);
   return verdictOf(result, inspected ?? []);
 }
 

@@ -9,20 +9,7 @@
  * - `live`: the system serves a FHIR API; samsvar reads its CapabilityStatement, runs reads and
  *   searches against it and validates every resource it returns against the profile.
  */
-export type TestcaseKind = 'submit' | 'receive' | 'live';
-
-/**
- * Which way the system under test moves the artifact, as declarations list it: `send` when the
- * system produces it (submit; live, where the system's API hands out the resources), `receive` when
- * it consumes a message and answers with an AppRec. Derived from the kind, never written in files.
- */
-export type Direction = 'send' | 'receive';
-
-const DIRECTIONS: Record<TestcaseKind, Direction> = { submit: 'send', receive: 'receive', live: 'send' };
-
-export function directionOf(tc: { kind: TestcaseKind }): Direction {
-  return DIRECTIONS[tc.kind];
-}
+export { directionOf, type Direction, type TestcaseKind } from '../core/direction.js';
 
 /** Namespace prefixes every XPath assertion can use without declaring them. */
 export const DEFAULT_NAMESPACES: Readonly<Record<string, string>> = {
@@ -86,7 +73,10 @@ export interface SubmitExpect {
 }
 
 export interface ReceiveExpect {
-  /** Profile the AppRec is validated against (default apprec-1.0). */
+  /**
+   * The one AppRec profile the answer must pass, where the standard requires one version. Without it
+   * the answer may be any AppRec version (every profile of standard `apprec`), checked against its own.
+   */
   apprecProfile?: string;
   apprec: AppRecExpectation;
   /** Extra XPath assertions on the AppRec. */

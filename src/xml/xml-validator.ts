@@ -5,9 +5,9 @@ import { findingsLimitNotice, ruleFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../core/validation-result.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
-import { detectProfile, documentFacts } from './detect-profile.js';
+import { checkDetectXPaths, detectProfile, documentFacts, matches, typeElement } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { ProfileResolver } from './profile-resolver.js';
@@ -52,6 +52,7 @@ export class XmlValidator {
       this.compiled.delete(profile.manifest.id);
       disposeCompiled(cached);
     }
+    checkDetectXPaths(profile.manifest as XmlProfileManifest);
     const resolver = new ProfileResolver(profile, this.catalog);
     const xsd = compileProfileSchema(resolver);
     const rules: CompiledSchematron[] = [];
@@ -83,7 +84,7 @@ export class XmlValidator {
    * Validates a message. `inspect`, when given, runs on the same parsed document once the profile
    * is known (test-case assertions look into the message this way, without parsing it again).
    */
-  validate<T = never>(input: Uint8Array, profileId?: string, inspect?: (xml: ParsedXml) => T): FormatResult & { inspected?: T } {
+  validate<T = never>(input: Uint8Array, profileId?: string, inspect?: (xml: ParsedXml, profile: string) => T): FormatResult & { inspected?: T } {
     const given = profileId ? this.catalog.require(profileId) : undefined;
     if (given && given.manifest.kind !== 'xml') throw new SamsvarError('unprocessable', `profile ${profileId} is not an XML profile`);
     const manifest = given?.manifest as XmlProfileManifest | undefined;
@@ -101,7 +102,7 @@ export class XmlValidator {
       let profile = given;
       let detection = base.detection;
       if (!profile) {
-        const detected = detectProfile(this.catalog, documentFacts(doc));
+        const detected = detectProfile(this.catalog, doc);
         detection = detected.note;
         if (!detected.profile) {
           return {
@@ -123,7 +124,7 @@ export class XmlValidator {
         profileSha256: profile.sha256,
         detection,
         findings: sortFindings(findings),
-        ...(inspect ? { inspected: inspect(parsed) } : {}),
+        ...(inspect ? { inspected: inspect(parsed, profile.manifest.id) } : {}),
       };
     } finally {
       doc.dispose();
@@ -173,14 +174,19 @@ function disposeCompiled(c: Pick<CompiledProfile, 'xsd' | 'rules'>): void {
  * forespørsel when both share the Dialogmelding schema, but MsgInfo/Type can.
  */
 function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Finding[] {
-  if (!manifest.detect) return [];
+  const alternatives = detectRules(manifest);
+  if (!alternatives.length) return [];
   const facts = documentFacts(doc);
-  const expected = manifest.detect;
+  if (alternatives.some((d) => matches(manifest.id, d, facts, doc))) return [];
+  // Explain against the alternative for the document's own root namespace, if there is one.
+  const expected = alternatives.find((d) => d.rootNamespace === facts.rootNamespace) ?? alternatives[0];
   const problems: string[] = [];
   if (expected.rootNamespace !== facts.rootNamespace) problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
   else {
-    if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`MsgInfo/Type is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
+    if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`${typeElement(facts)} is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
     if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace) problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
+    // Nothing else differs, so the alternative's own XPath test is what the document fails.
+    if (!problems.length && expected.xpath) problems.push(expected.describe ? `it needs ${expected.describe}` : `it does not pass the profile's detection test ${expected.xpath}`);
   }
   if (!problems.length) return [];
   return [ruleFinding('PROFILE-MISMATCH', `This document is not a ${manifest.title}: ${problems.join('; ')}`, { line: 1, column: 1, xpath: '/' })];

@@ -1,11 +1,7 @@
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Testcase } from '../../testcases/testcase.js';
+import type { StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
-
-export interface StandardGroup {
-  name: string;
-  profiles: Array<{ profile: LoadedProfile; testcases: number }>;
-}
 
 const STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
 
@@ -13,28 +9,49 @@ function statusOf(p: LoadedProfile): string {
   return STATUS_NB[p.manifest.status ?? 'active'];
 }
 
-/** The profile catalogue: every profile grouped by standard, with its test cases and examples one click away. */
-export function ProfileListPage(props: { groups: StandardGroup[] }) {
+/** The profile catalogue: every standard with its versions, message types, test cases by direction and code-list completeness, each profile one click away. */
+export function ProfileListPage(props: { standards: StandardGroup[] }) {
   return (
     <Layout title="Profiler og testtilfeller" section="profiler">
       <h1>Meldingsprofiler og testtilfeller</h1>
       <p>
         En meldingsprofil er én meldingstype i én versjon av en standard, med skjema, forretningsregler og kodeverk. Hver profil har testtilfeller som
-        sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet.
+        sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet: «sender» når systemet lager meldingen, «mottar» når systemet leser en melding
+        samsvar har laget og svarer med en applikasjonskvittering.
       </p>
-      {props.groups.map((g) => (
-        <section aria-labelledby={`std-${slug(g.name)}`}>
-          <h2 id={`std-${slug(g.name)}`}>{g.name}</h2>
-          <ul>
-            {g.profiles.map(({ profile, testcases }) => (
-              <li>
-                <a href={`/profiler/${encodeURIComponent(profile.manifest.id)}`}>{profile.manifest.title}</a>{' '}
-                <span class="hint">
-                  (versjon {profile.manifest.version}, {statusOf(profile)}, {testcases} {testcases === 1 ? 'testtilfelle' : 'testtilfeller'})
-                </span>
-              </li>
-            ))}
-          </ul>
+      <nav aria-label="Standarder">
+        <ul class="inline-list">
+          {props.standards.map((g) => (
+            <li>
+              <a href={`#std-${slug(g.id)}`}>{g.name}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {props.standards.map((g) => (
+        <section aria-labelledby={`std-${slug(g.id)}`}>
+          <h2 id={`std-${slug(g.id)}`}>{g.name}</h2>
+          {g.versions.map((v) => (
+            <>
+              <h3>Versjon {v.version}</h3>
+              <p>
+                {v.testcasesByDirection.send} testtilfeller for sending og {v.testcasesByDirection.receive} for mottak.{' '}
+                {v.codelistsComplete
+                  ? 'Alle kodeverkene standarden bruker, kontrolleres.'
+                  : `Kodeverk som ikke kontrolleres fordi samsvar ikke har en fullstendig liste: ${v.codelistsNotShipped.map((c) => `${c.oid} ${c.name}`).join('; ')}.`}
+              </p>
+              <ul>
+                {v.profiles.map((p) => (
+                  <li>
+                    <a href={`/profiler/${encodeURIComponent(p.id)}`}>{p.title}</a>{' '}
+                    <span class="hint">
+                      ({STATUS_NB[p.status]}, {p.testcases} {p.testcases === 1 ? 'testtilfelle' : 'testtilfeller'})
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ))}
         </section>
       ))}
     </Layout>
@@ -88,7 +105,9 @@ function TestcaseDetails(props: { tc: Testcase }) {
 
 export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase[]; examples: { valid: string[]; invalid: string[] }; standardName: string }) {
   const m = props.profile.manifest;
-  const detect = m.kind === 'xml' ? m.detect : undefined;
+  const detect = m.kind === 'xml' && m.detect ? (Array.isArray(m.detect) ? m.detect : [m.detect]) : [];
+  const namespaces = [...new Set(detect.map((d) => d.documentNamespace ?? d.rootNamespace))];
+  const msgTypes = [...new Set(detect.map((d) => d.msgType).filter((t): t is string => !!t))];
   const exampleLink = (kind: 'valid' | 'invalid', file: string) => `/profiler/${encodeURIComponent(m.id)}/eksempler/${kind}/${encodeURIComponent(file)}`;
   return (
     <Layout title={m.title} section="profiler">
@@ -107,16 +126,16 @@ export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase
         <dd>{statusOf(props.profile)}</dd>
         <dt>Format</dt>
         <dd>{m.kind === 'xml' ? 'XML-melding' : 'FHIR R4-ressurs'}</dd>
-        {detect ? (
+        {namespaces.length ? (
           <>
             <dt>Navnerom</dt>
-            <dd class="mono">{detect.documentNamespace ?? detect.rootNamespace}</dd>
+            <dd class="mono">{namespaces.join(', ')}</dd>
           </>
         ) : null}
-        {detect?.msgType ? (
+        {msgTypes.length ? (
           <>
             <dt>Meldingstype (MsgInfo/Type)</dt>
-            <dd class="mono">{detect.msgType}</dd>
+            <dd class="mono">{msgTypes.join(', ')}</dd>
           </>
         ) : null}
         {m.kind === 'fhir' ? (
