@@ -8,12 +8,12 @@ import {
   type Direction,
   type IssuanceDetails,
   type Manufacturer,
-  type PassedTestCase,
+  type PassedTestcase,
   type ProductIdentification,
   type ProfileConformance,
 } from './declaration.js';
 import { checkIssuanceDetails } from './issuance.js';
-import { failureReason, judgeTestCase, type Waiver } from '../waivers/waivers.js';
+import { failureReason, judgeTestcase, type Waiver } from '../waivers/waivers.js';
 
 /**
  * What a finished run says about itself, in the shape the declaration needs. The service maps its
@@ -33,7 +33,7 @@ export interface RunOutcome {
     errorRuleIds: string[];
     /** Why the case fails whatever the waivers say, e.g. nothing was submitted for it. */
     blocked?: string;
-    evidence: PassedTestCase['evidence'];
+    evidence: PassedTestcase['evidence'];
   }>;
 }
 
@@ -62,7 +62,7 @@ export function addMonths(d: Date, months: number): Date {
 /**
  * Builds the content of a level B declaration covering the run's passed profiles only. A profile
  * passes when it has test cases, every one of them passes once active waivers are applied
- * (judgeTestCase, the same decision the run status shows), and the profile is active (neither
+ * (judgeTestcase, the same decision the run status shows), and the profile is active (neither
  * retired nor back in draft).
  * Waived findings are listed as deviations, and the earliest deadline among them caps the expiry.
  */
@@ -74,7 +74,7 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
   const issuance = checkIssuanceDetails(opts.issuance);
   const waivers = opts.waivers ?? [];
   const conformsTo: ProfileConformance[] = [];
-  const testCases: PassedTestCase[] = [];
+  const testCases: PassedTestcase[] = [];
   const deviations: Deviation[] = [];
   const refusals: string[] = [];
 
@@ -99,7 +99,7 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
       refusals.push(`${profile.profile}: ${blocked.map((c) => `test case ${c.id} ${c.blocked}`).join(', ')}`);
       continue;
     }
-    const judged = cases.map((c) => ({ c, j: judgeTestCase(profile.profile, c.errorRuleIds, waivers, opts.now) }));
+    const judged = cases.map((c) => ({ c, j: judgeTestcase(profile.profile, c.errorRuleIds, waivers, opts.now) }));
     const failing = judged.flatMap(({ c, j }) => (j.outcome === 'failed' ? [`${c.id} ${failureReason(j)}`] : [])).sort();
     if (failing.length > 0) {
       refusals.push(`${profile.profile}: test case ${failing.join(', ')}`);

@@ -50,7 +50,7 @@ export interface EvidenceDigest {
   findingsSha256: string;
 }
 
-export interface PassedTestCase {
+export interface PassedTestcase {
   id: string;
   profile: string;
   direction: Direction;
@@ -98,7 +98,7 @@ export interface DeclarationContent {
   statement: string;
   assuranceLevel: AssuranceLevel;
   conformsTo: ProfileConformance[];
-  testCases: PassedTestCase[];
+  testCases: PassedTestcase[];
   deviations: Deviation[];
   /** The documentation a level A declaration rests on (absent for B: its evidence is the test cases). */
   documentation?: DocumentDigest[];

@@ -30,11 +30,11 @@ export function spotCheckOutcome(sc: SpotCheck, now: Date): SpotCheckOutcome {
 }
 
 /** Checks an administrator's request before it is stored: only the declaration's own test cases, a future deadline. */
-export function validateSpotCheckRequest(req: { testCases: unknown; deadline: unknown }, declaredTestCases: readonly string[], now: Date): { testCases: string[]; deadline: string } {
+export function validateSpotCheckRequest(req: { testCases: unknown; deadline: unknown }, declaredTestcases: readonly string[], now: Date): { testCases: string[]; deadline: string } {
   if (!Array.isArray(req.testCases) || req.testCases.length === 0 || !req.testCases.every((t) => typeof t === 'string')) {
     throw new SamsvarError('bad_request', 'testCases must be a non-empty list of test case ids');
   }
-  const unknown = (req.testCases as string[]).filter((t) => !declaredTestCases.includes(t));
+  const unknown = (req.testCases as string[]).filter((t) => !declaredTestcases.includes(t));
   if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
   const deadline = typeof req.deadline === 'string' ? new Date(req.deadline) : new Date(NaN);
   if (Number.isNaN(deadline.getTime())) throw new SamsvarError('bad_request', 'deadline must be an ISO 8601 date-time');

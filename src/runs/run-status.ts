@@ -1,6 +1,6 @@
 import type { Testcase } from '../testcases/testcase.js';
 import type { RunProfile, SubmissionSummary } from '../storage/repository.js';
-import { failureReason, judgeTestCase, type WaivedRule, type Waiver } from '../waivers/waivers.js';
+import { failureReason, judgeTestcase, type WaivedRule, type Waiver } from '../waivers/waivers.js';
 import type { Verdict } from '../core/verdict.js';
 
 export type ProfileState = 'not_started' | 'failing' | 'passed' | 'passed_with_deviation';
@@ -66,7 +66,7 @@ export function profileStatus(rp: RunProfile, testcases: Testcase[], submissions
     if (latest.verdict === 'passed') return { ...base, outcome: 'passed' };
     if (!waivers || waivers.waivers.length === 0) return { ...base, outcome: 'failed' };
     const rules = waivers.errorRuleIds(latest.id) ?? [];
-    const j = judgeTestCase(rp.profileId, rules, waivers.waivers, waivers.now, true);
+    const j = judgeTestcase(rp.profileId, rules, waivers.waivers, waivers.now, true);
     if (j.outcome === 'failed') return { ...base, outcome: 'failed', ...(j.blocking.length > 0 ? { reason: failureReason(j) } : {}) };
     if (j.outcome === 'passed_with_deviation') return { ...base, outcome: 'passed_with_deviation', waived: j.waived };
     return { ...base, outcome: 'passed' };

@@ -182,8 +182,6 @@ export type LiveStep = ReadStep | SearchStep;
 
 export type Testcase = SubmitTestcase | ReceiveTestcase | LiveTestcase;
 
-/** Test cases a vendor submits an artifact for (live ones samsvar runs itself). */
-export type ArtifactTestcase = SubmitTestcase | ReceiveTestcase;
 
 export function isXPathAssertion(a: Assertion): a is XPathAssertion {
   return typeof (a as XPathAssertion).xpath === 'string';

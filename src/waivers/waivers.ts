@@ -30,7 +30,7 @@ export interface WaivedRule {
  * How a test case's latest result counts once waivers are applied. The run status and the
  * declaration builder both ask this one function, so the two never disagree on what blocks.
  */
-export type TestCaseJudgement =
+export type TestcaseJudgement =
   | { outcome: 'passed' }
   | { outcome: 'passed_with_deviation'; waived: WaivedRule[] }
   | { outcome: 'failed'; blocking: string[]; lapsed: WaivedRule[] };
@@ -49,13 +49,13 @@ const waived = (ruleId: string, w: Waiver): WaivedRule => ({ ruleId, waiverId: w
  * Judges a test case from the rule ids of its error findings. `failedWithoutErrors` is a failed
  * verdict no error finding explains (nothing a waiver could name), which always blocks.
  */
-export function judgeTestCase(
+export function judgeTestcase(
   profile: string,
   errorRuleIds: readonly string[],
   waivers: readonly Waiver[],
   now: Date,
   failedWithoutErrors = false,
-): TestCaseJudgement {
+): TestcaseJudgement {
   const rules = [...new Set(errorRuleIds)].sort();
   if (failedWithoutErrors && rules.length === 0) return { outcome: 'failed', blocking: [], lapsed: [] };
   if (rules.length === 0) return { outcome: 'passed' };
@@ -79,7 +79,7 @@ export function judgeTestCase(
 }
 
 /** Why a failed judgement fails, in one clause for refusals and status pages. */
-export function failureReason(j: Extract<TestCaseJudgement, { outcome: 'failed' }>): string {
+export function failureReason(j: Extract<TestcaseJudgement, { outcome: 'failed' }>): string {
   if (j.blocking.length === 0) return 'failed';
   const lapsed = j.lapsed.map((l) => `the waiver for ${l.ruleId} passed its deadline ${osloDay(l.deadline)}`);
   return `failed on ${j.blocking.join(', ')}${lapsed.length > 0 ? ` (${lapsed.join('; ')})` : ''}`;

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { checkOrgNumber } from '../identifiers/norwegian-ids.js';
-import { registerVendor } from '../runs/vendor-service.js';
+import { registerVendor } from '../vendors/registration.js';
 import { findTestcase } from '../runs/testcase-suite.js';
 import type { AppContext } from '../server/app-context.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';

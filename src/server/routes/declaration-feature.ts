@@ -12,6 +12,8 @@ import { declarationRoutes } from './declarations.js';
 import { logRoutes } from './log.js';
 import { registryRoutes } from './registry.js';
 import { requirementSetRoutes } from './requirement-sets.js';
+import { runWaiverRoutes } from './run-waivers.js';
+import { signingKeyRoutes } from './signing-key.js';
 import { wellKnownRoutes } from './wellknown.js';
 
 export interface DeclarationFeatureOptions {
@@ -81,7 +83,7 @@ export async function declarationFeature(
       (e) => ctx.log(`status sweep failed: ${(e as Error).message ?? String(e)}`),
     );
   return {
-    modules: [declarationRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature)],
+    modules: [declarationRoutes(feature), runWaiverRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature), signingKeyRoutes(feature)],
     backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
     feature,
   };

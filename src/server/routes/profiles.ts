@@ -8,23 +8,8 @@ import { catalogueByStandard, summarizeProfile } from '../../profiles/standards.
 import type { ProfileStatusOverride } from '../../storage/repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
-import { directionOf, type Testcase } from '../../testcases/testcase.js';
 import { arrayOf, profileCatalogueSchema, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
-
-export function testcaseSummary(tc: Testcase) {
-  return {
-    id: tc.id,
-    profile: tc.profile,
-    kind: tc.kind,
-    direction: directionOf(tc),
-    title: tc.title,
-    description: tc.description,
-    optional: tc.optional ?? false,
-    ...(tc.order !== undefined ? { order: tc.order } : {}),
-    requirements: tc.requirements ?? [],
-    ...(tc.kind === 'live' ? { parameters: tc.parameters ?? [] } : {}),
-  };
-}
+import { testcaseSummary } from './testcases.js';
 
 function profileSummary(ctx: AppContext, p: LoadedProfile, overrides: Map<string, ProfileStatusOverride>) {
   return summarizeProfile(p, testcasesOf(ctx.testcases, p.manifest.id), effectiveStatus(p, overrides));
@@ -84,38 +69,6 @@ export const profileRoutes: RouteModule = (api, ctx) => {
       const { status, reason } = body as { status: 'draft' | 'active' | 'retired'; reason?: string };
       await ctx.repo.setProfileStatus(p.manifest.id, status, reason ?? null, actorOf(principal));
       return json(200, profileSummary(ctx, p, await ctx.repo.profileStatuses()));
-    },
-  });
-
-  api.add({
-    method: 'get',
-    path: '/testcases',
-    operationId: 'listTestcases',
-    summary: 'Test cases (test descriptions), optionally of one profile',
-    tags: ['profiles'],
-    auth: 'public',
-    query: { profile: { schema: { type: 'string', maxLength: 100 }, description: 'Profile id' } },
-    responses: { 200: { description: 'Test cases', schema: arrayOf(testcaseSummarySchema) } },
-    handler: ({ query }) => {
-      const profile = query.profile as string | undefined;
-      if (profile) ctx.catalog.require(profile);
-      const list = profile ? testcasesOf(ctx.testcases, profile) : ctx.testcases.list();
-      return json(200, list.map(testcaseSummary));
-    },
-  });
-
-  api.add({
-    method: 'get',
-    path: '/testcases/{id}',
-    operationId: 'getTestcase',
-    summary: 'One test case',
-    tags: ['profiles'],
-    auth: 'public',
-    responses: { 200: { description: 'The test case', schema: testcaseSummarySchema } },
-    handler: ({ params }) => {
-      const tc = ctx.testcases.list().find((t) => t.id === params.id);
-      if (!tc) throw new SamsvarError('not_found', `test case '${params.id}' not found`);
-      return json(200, testcaseSummary(tc));
     },
   });
 };

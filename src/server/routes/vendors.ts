@@ -1,6 +1,6 @@
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
-import { registerVendor } from '../../runs/vendor-service.js';
+import { registerVendor } from '../../vendors/registration.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { arrayOf, vendorSchema } from './schemas.js';
 

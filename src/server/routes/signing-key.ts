@@ -1,0 +1,17 @@
+import { json, type RouteModule } from '../api-router.js';
+import type { DeclarationFeature } from './declaration-context.js';
+import { jwksSchema } from './wellknown.js';
+
+/** /admin/signing-key: replacing the key that signs declarations and the log head. */
+export const signingKeyRoutes = (f: DeclarationFeature): RouteModule => (api, ctx) => {
+  api.add({
+    method: 'post',
+    path: '/admin/signing-key/rotate',
+    operationId: 'rotateSigningKey',
+    summary: 'Replace the embedded signing key; the retired public key stays in the JWKS (administrators)',
+    tags: ['admin'],
+    auth: 'admin',
+    responses: { 200: { description: 'The new JWKS', schema: jwksSchema }, 409: { description: 'The key comes from SAMSVAR_SIGNING_KEY' } },
+    handler: async () => json(200, (await f.service(ctx).rotateKey()).jwks),
+  });
+};
