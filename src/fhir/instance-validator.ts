@@ -1,42 +1,25 @@
 /**
  * Walks one FHIR resource (as a positioned JSON tree) along a StructureDefinition's element tree
- * and reports what does not conform: structure, cardinality, fixed and pattern values, slicing,
- * bindings, invariants, extensions and reference targets.
+ * and reports what does not conform: structure, cardinality, fixed and pattern values, invariants
+ * and extensions here; slicing (slicing.ts), bindings (bindings.ts) and references (references.ts)
+ * are called from the walk.
  */
 import type { Finding, Layer, Severity } from '../core/finding.js';
-import type { ConformanceStore, Discriminator, StructureDefinition, TypeRef } from './conformance-store.js';
-import { canonicalUrl, FHIR_SD_BASE } from './conformance-store.js';
+import type { ConformanceStore, StructureDefinition, TypeRef } from './conformance-store.js';
+import { FHIR_SD_BASE } from './conformance-store.js';
+import { checkBinding, checkCodeKnown } from './bindings.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import { elementTree } from './element-tree.js';
 import { evaluateInvariant } from './invariants.js';
 import type { JsonNode, Position } from './json-parser.js';
 import { toPlain } from './json-parser.js';
 import { checkPrimitive, isPrimitiveType } from './primitives.js';
-import { codeMembership, codeSystemHasCode, expandValueSet } from './terminology.js';
-import { codingsOf, deepEqual, EXTENSION_BY_URL, matchesPattern, navigate, splitPath, typeFromReference } from './plain-values.js';
+import { deepEqual, matchesPattern } from './plain-values.js';
+import { bundleEntryTypes, checkReference } from './references.js';
+import { validateSliced } from './slicing.js';
+import type { Item, ResourceScope, Walk } from './walk.js';
+import { EXTENSION_ELEMENTS, show } from './walk.js';
 
-/** The resource an element sits in: for %resource, contained references and Bundle look-ups. */
-interface ResourceScope {
-  node: JsonNode & { kind: 'object' };
-  plain: unknown;
-  root: ResourceScope | undefined;
-  /** The enclosing Bundle's entries by fullUrl, for resolving urn:uuid references. */
-  bundleEntries?: Map<string, string>;
-}
-
-interface Item {
-  node: JsonNode;
-  /** The `_name` companion of a primitive (id and extensions). */
-  extra?: JsonNode;
-  /** Index in the JSON array, or undefined for a single value. */
-  index?: number;
-  /** The element's JSON name (for a choice: `valueQuantity`). */
-  jsonName: string;
-  type?: TypeRef;
-  pos: Position;
-}
-
-const EXTENSION_ELEMENTS = new Set(['extension', 'modifierExtension']);
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
@@ -45,24 +28,19 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function show(v: unknown): string {
-  const s = typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
-}
-
 export interface InstanceValidatorOptions {
   /** Resolve meta.profile claims of nested resources (Bundle entries, contained) against the store. */
   followMetaProfile?: boolean;
 }
 
-export class InstanceValidator {
+export class InstanceValidator implements Walk {
   private findings: Finding[] = [];
   private readonly hosts: string[][] = [];
   /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
   private unevaluated = new Set<string>();
 
   constructor(
-    private readonly store: ConformanceStore,
+    readonly store: ConformanceStore,
     private readonly options: InstanceValidatorOptions = { followMetaProfile: true },
   ) {}
 
@@ -82,7 +60,7 @@ export class InstanceValidator {
     return this.findings;
   }
 
-  private add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
+  add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
     this.findings.push({ ruleId, severity, layer, message, path, ...(pos ? { line: pos.line, column: pos.column } : {}) });
   }
 
@@ -152,9 +130,9 @@ export class InstanceValidator {
     if (el.pattern && !matchesPattern(plain, el.pattern.value)) {
       this.add('FHIR-PATTERN', 'error', 'profile', `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`, node, path);
     }
-    if (el.def.binding && type) this.checkBinding(node, plain, el, type.code, path);
-    if (type?.code === 'Reference') this.checkReference(node, plain, type, el, path, scope);
-    if (type?.code === 'Coding') this.checkCodeKnown(node, plain, path);
+    if (el.def.binding && type) checkBinding(this, node, plain, el, type.code, path);
+    if (type?.code === 'Reference') checkReference(this, node, plain, type, el, path, scope);
+    if (type?.code === 'Coding') checkCodeKnown(this, node, plain, path);
     for (const c of el.def.constraint ?? []) {
       if (!c.expression || c.key === 'ele-1' || skipKeys?.has(c.key)) continue;
       const out = evaluateInvariant(el.basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
@@ -185,7 +163,7 @@ export class InstanceValidator {
   }
 
   /** The child element definitions of a complex value: from the profile when it goes that deep, else from the type. */
-  private childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
+  childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
     if (el.children.length) return { children: el.children, tree };
     if (el.def.contentReference) {
       const id = el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1);
@@ -209,7 +187,7 @@ export class InstanceValidator {
   }
 
   /** Validates one value of an element (one array item, or the single value). */
-  private validateValue(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+  validateValue(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     // The element may be a slice whose type names a profile (e.g. an extension definition) the base element did not.
     const type = (item.type && el.types.find((t) => t.code === item.type!.code)) || item.type;
     // Resource.id, Extension.url and the like are typed System.String with the FHIR type they carry in an extension.
@@ -341,16 +319,16 @@ export class InstanceValidator {
       const items = byElement.get(el) ?? [];
       const childPath = `${path}.${el.name}`;
       this.checkCardinality(items.length, el, childPath, obj, items);
-      if (el.slices.length) this.validateSliced(items, el, tree, path, scope, obj);
+      if (el.slices.length) validateSliced(this, items, el, tree, path, scope, obj);
       else for (const item of items) this.validateItem(item, el, tree, path, scope);
     }
   }
 
-  private itemPath(path: string, item: Item): string {
+  itemPath(path: string, item: Item): string {
     return item.index === undefined ? `${path}.${item.jsonName}` : `${path}.${item.jsonName}[${item.index}]`;
   }
 
-  private validateItem(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+  validateItem(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const p = this.itemPath(path, item);
     if (EXTENSION_ELEMENTS.has(el.name) && !el.def.sliceName) {
       this.validateExtension(item, el, tree, p, scope);
@@ -360,7 +338,7 @@ export class InstanceValidator {
   }
 
   /** An extension that no slice claims: applied by its URL's own definition, a warning when that is unknown. */
-  private validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+  validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
     if (url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value)) {
       const sd = this.store.structureDefinition(url.value);
@@ -423,7 +401,7 @@ export class InstanceValidator {
     }
   }
 
-  private checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void {
+  checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void {
     const what = slice ? `slice '${slice}' of ${path}` : path;
     if (count < el.min) {
       this.add('FHIR-CARDINALITY-MIN', 'error', 'structure', `${what} is required at least ${el.min} time${el.min > 1 ? 's' : ''}, found ${count}`, pos, path);
@@ -434,245 +412,6 @@ export class InstanceValidator {
       this.add('FHIR-CARDINALITY-MAX', 'error', 'structure', message, at, path);
     }
   }
-
-  // --- slicing ---------------------------------------------------------------------------------
-
-  private validateSliced(items: Item[], el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope, obj: JsonNode): void {
-    const slicing = el.def.slicing;
-    const discriminators = slicing?.discriminator ?? [];
-    const assigned: (ElementNode | undefined)[] = [];
-    const misses: { slice: ElementNode; matched: number; reasons: string[] }[][] = [];
-    for (const item of items) {
-      let hit: ElementNode | undefined;
-      const tried: { slice: ElementNode; matched: number; reasons: string[] }[] = [];
-      for (const slice of el.slices) {
-        const m = this.matchSlice(item, slice, discriminators, tree);
-        if (m.reasons.length === 0) {
-          hit = slice;
-          break;
-        }
-        tried.push({ slice, ...m });
-      }
-      assigned.push(hit);
-      misses.push(tried);
-    }
-    const childPath = `${path}.${el.name}`;
-    for (const slice of el.slices) {
-      const its = items.filter((_, i) => assigned[i] === slice);
-      this.checkCardinality(its.length, slice, childPath, obj, its, slice.def.sliceName);
-    }
-    const rules = slicing?.rules ?? 'open';
-    let lastSliceIdx = -1;
-    let sawUnmatched = false;
-    items.forEach((item, i) => {
-      const slice = assigned[i];
-      const p = this.itemPath(path, item);
-      if (!slice) {
-        sawUnmatched = true;
-        if (rules === 'closed') {
-          const nearest = misses[i].sort((a, b) => b.matched - a.matched)[0];
-          const why = nearest ? `; nearest is slice '${nearest.slice.def.sliceName}': ${nearest.reasons.join('; ')}` : '';
-          this.add('FHIR-SLICE-NOMATCH', 'error', 'profile', `${p} matches none of the slices of ${childPath}, and the slicing is closed${why}`, item.pos, p);
-        }
-        this.validateItem(item, el, tree, path, scope);
-        return;
-      }
-      const idx = el.slices.indexOf(slice);
-      if (slicing?.ordered && idx < lastSliceIdx) {
-        this.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') comes after slice '${el.slices[lastSliceIdx].def.sliceName}'; the slices of ${childPath} are ordered`, item.pos, p);
-      }
-      if (rules === 'openAtEnd' && sawUnmatched) {
-        this.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') follows an element that matches no slice; ${childPath} only allows those at the end`, item.pos, p);
-      }
-      lastSliceIdx = Math.max(lastSliceIdx, idx);
-      if (EXTENSION_ELEMENTS.has(el.name) && !slice.children.length && !slice.types.some((t) => t.profile?.length)) this.validateExtension(item, slice, tree, p, scope);
-      else this.validateValue(item, slice, tree, p, scope);
-    });
-  }
-
-  /** Whether an item fits a slice; `reasons` says why not, in words, per failed discriminator. */
-  private matchSlice(item: Item, slice: ElementNode, discriminators: Discriminator[], tree: ElementTree): { matched: number; reasons: string[] } {
-    const reasons: string[] = [];
-    let matched = 0;
-    const plain = toPlain(item.node);
-    for (const d of discriminators) {
-      const dpath = d.path.replace(/^\$this\.?/, '');
-      const values = dpath ? navigate(plain, dpath) : [plain];
-      if (d.type === 'type') {
-        const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
-        const resolves = /resolve\(\)$/.test(dpath);
-        const expected = resolves
-          ? (target?.types ?? []).flatMap((t) => t.targetProfile ?? []).map((p) => this.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
-          : (target?.types.map((t) => t.code) ?? []);
-        const resourceTypes = values.map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType)).filter((t): t is string => !!t);
-        const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
-        if (!expected.length || got.some((t) => expected.includes(t))) matched++;
-        else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
-        continue;
-      }
-      if (d.type === 'profile') {
-        const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
-        const types = (target?.types ?? []).flatMap((t) => t.profile ?? []).map((p) => this.store.structureDefinition(p)?.type).filter(Boolean);
-        const got = values.map((v) => (v as { resourceType?: string })?.resourceType);
-        if (!types.length || got.some((t) => types.includes(t))) matched++;
-        else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
-        continue;
-      }
-      const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
-      if (d.type === 'exists') {
-        const want = (target?.min ?? 0) >= 1 ? true : target?.max === 0 ? false : undefined;
-        if (want === undefined || want === values.length > 0) matched++;
-        else reasons.push(want ? `${d.path} is missing, the slice requires it` : `${d.path} is present, the slice forbids it`);
-        continue;
-      }
-      const fixed = target?.fixed?.value;
-      const pattern = target?.pattern?.value;
-      if (fixed === undefined && pattern === undefined) {
-        // A value discriminator may also rest on a required binding.
-        const vsUrl = target?.def.binding?.strength === 'required' ? target.def.binding.valueSet : undefined;
-        if (!vsUrl) {
-          reasons.push(`the slice fixes no value at ${d.path}, so nothing can match it`);
-          continue;
-        }
-        const vs = this.store.valueSet(vsUrl);
-        const codings = values.flatMap(codingsOf).filter((c) => c.code !== undefined);
-        let ok: boolean;
-        if (vs) {
-          const exp = expandValueSet(vs, this.store);
-          ok = codings.some((c) => codeMembership(exp, c.system, c.code!) === 'in');
-        } else {
-          // Norwegian code lists (Volven) name the ValueSet and its CodeSystem by the same OID.
-          ok = vsUrl.startsWith('urn:oid:') && codings.some((c) => c.system === canonicalUrl(vsUrl));
-        }
-        if (ok) matched++;
-        else reasons.push(`${d.path} has no code from ${vsUrl}`);
-        continue;
-      }
-      const ok = values.some((v) => (fixed !== undefined ? deepEqual(v, fixed) : matchesPattern(v, pattern)));
-      if (ok) matched++;
-      else {
-        const expected = fixed !== undefined ? fixed : pattern;
-        reasons.push(values.length ? `${d.path} is ${values.map(show).join(', ')}, the slice requires ${show(expected)}` : `${d.path} is missing, the slice requires ${show(expected)}`);
-      }
-    }
-    return { matched, reasons };
-  }
-
-  /** The element a discriminator path points at, inside a slice (following the slice's type when the profile stops). */
-  private targetOf(slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
-    let node: ElementNode | undefined = slice;
-    let nodeTree = tree;
-    for (const raw of splitPath(dpath)) {
-      if (!node) return undefined;
-      const seg = raw.replace(/\(\)$/, '');
-      if (seg === 'resolve') return node;
-      if (/^ofType\(\w+\)$/.test(seg)) continue;
-      let kids: ElementNode[] = node.children;
-      if (!kids.length) {
-        const c = this.childrenOf(node, nodeTree, node.types[0]);
-        kids = c.children;
-        nodeTree = c.tree;
-      }
-      const byUrl = EXTENSION_BY_URL.exec(seg);
-      if (byUrl) {
-        // The extension slice for that URL: by its definition's profile, or a fixed url inside it.
-        const ext = kids.find((k) => k.name === 'extension');
-        node = ext?.slices.find((sl) => sl.types.some((t) => t.profile?.includes(byUrl[1])) || this.targetOf(sl, 'url', nodeTree)?.fixed?.value === byUrl[1]);
-        continue;
-      }
-      node = kids.find((k) => k.name === seg);
-    }
-    return node;
-  }
-
-  // --- terminology -----------------------------------------------------------------------------
-
-  private checkBinding(node: JsonNode, plain: unknown, el: ElementNode, typeCode: string, path: string): void {
-    const binding = el.def.binding!;
-    if (!binding.valueSet || binding.strength === 'example') return;
-    if (!['code', 'Coding', 'CodeableConcept', 'CodeableReference'].includes(typeCode)) return;
-    const vs = this.store.valueSet(binding.valueSet);
-    if (!vs) return;
-    const exp = expandValueSet(vs, this.store);
-    const codings = typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain);
-    const coded = codings.filter((c) => c.code !== undefined);
-    if (!coded.length) {
-      if (binding.strength === 'required' && typeCode !== 'code') {
-        this.add('FHIR-BINDING-REQUIRED', 'error', 'terminology', `${path} has no coding, but the binding to ${binding.valueSet} is required`, node, path);
-      }
-      return;
-    }
-    const results = coded.map((c) => codeMembership(exp, c.system, c.code!));
-    if (results.includes('in') || results.includes('unknown')) return;
-    const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
-    const vsName = (vs.name as string | undefined) ?? binding.valueSet;
-    const [rule, severity]: [string, Severity] =
-      binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
-    this.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
-  }
-
-  /** A code from a CodeSystem we hold in full must exist in it, whatever the binding. */
-  private checkCodeKnown(node: JsonNode, plain: unknown, path: string): void {
-    const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
-    if (typeof system !== 'string' || typeof code !== 'string') return;
-    const cs = this.store.codeSystem(system);
-    if (!cs || codeSystemHasCode(cs, code) !== false) return;
-    this.add('FHIR-CODE-UNKNOWN', 'error', 'terminology', `${path}: code '${code}' is not defined in the code system ${system}`, node, `${path}.code`);
-  }
-
-  // --- references ------------------------------------------------------------------------------
-
-  private checkReference(node: JsonNode, plain: unknown, type: TypeRef, el: ElementNode, path: string, scope: ResourceScope): void {
-    const ref = (plain as { reference?: unknown })?.reference;
-    const declaredType = (plain as { type?: unknown })?.type;
-    let actual: string | undefined;
-    if (typeof ref === 'string') {
-      if (ref.startsWith('#')) {
-        const container = scope.root ?? scope;
-        const contained = (container.plain as { contained?: { id?: string; resourceType?: string }[] }).contained ?? [];
-        const target = ref === '#' ? container.plain : contained.find((c) => c?.id === ref.slice(1));
-        if (!target) {
-          this.add('FHIR-REF-CONTAINED', 'error', 'structure', `${path}.reference '${ref}' points to no contained resource with id '${ref.slice(1)}'`, node, `${path}.reference`);
-          return;
-        }
-        actual = (target as { resourceType?: string }).resourceType;
-      } else if (/^urn:(uuid|oid):/.test(ref)) {
-        actual = scope.bundleEntries?.get(ref);
-      } else {
-        actual = typeFromReference(ref) ?? scope.bundleEntries?.get(ref);
-      }
-    }
-    if (!actual && typeof declaredType === 'string') actual = declaredType;
-    if (!actual) return;
-    const targets = type.targetProfile ?? [];
-    if (!targets.length) return;
-    const allowed = targets.map((t) => this.store.structureDefinition(t)?.type ?? canonicalUrl(t).slice(canonicalUrl(t).lastIndexOf('/') + 1));
-    if (allowed.includes('Resource') || allowed.includes(actual)) return;
-    if (!this.store.baseType(actual)) {
-      this.add('FHIR-REF-TYPE', 'error', 'structure', `${path} refers to '${actual}', which is not a FHIR R4 resource type`, node, path);
-      return;
-    }
-    this.add('FHIR-REF-TYPE', 'error', 'profile', `${path} refers to a ${actual}, but ${el.def.path} allows only ${[...new Set(allowed)].join(', ')}`, node, path);
-  }
-}
-
-/** fullUrl -> resourceType of a Bundle's entries. */
-function bundleEntryTypes(bundle: JsonNode & { kind: 'object' }): Map<string, string> {
-  const out = new Map<string, string>();
-  const entries = bundle.props.get('entry')?.value;
-  if (entries?.kind !== 'array') return out;
-  for (const e of entries.items) {
-    if (e.kind !== 'object') continue;
-    const full = e.props.get('fullUrl')?.value;
-    const res = e.props.get('resource')?.value;
-    const rt = res?.kind === 'object' ? res.props.get('resourceType')?.value : undefined;
-    if (full?.kind === 'string' && rt?.kind === 'string') {
-      out.set(full.value, rt.value);
-      const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(full.value);
-      if (m) out.set(m[1], rt.value);
-    }
-  }
-  return out;
 }
 
 export { FHIR_SD_BASE };

@@ -1,0 +1,45 @@
+/**
+ * Bindings: codes checked against the ValueSets and CodeSystems of the loaded packages, by the
+ * binding's strength.
+ */
+import type { Severity } from '../core/finding.js';
+import { canonicalUrl } from './conformance-store.js';
+import type { ElementNode } from './element-tree.js';
+import type { JsonNode } from './json-parser.js';
+import { codingsOf } from './plain-values.js';
+import { codeMembership, codeSystemHasCode, expandValueSet } from './terminology.js';
+import type { Walk } from './walk.js';
+
+export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: ElementNode, typeCode: string, path: string): void {
+  const binding = el.def.binding!;
+  if (!binding.valueSet || binding.strength === 'example') return;
+  if (!['code', 'Coding', 'CodeableConcept', 'CodeableReference'].includes(typeCode)) return;
+  const vs = walk.store.valueSet(binding.valueSet);
+  if (!vs) return;
+  const exp = expandValueSet(vs, walk.store);
+  const codings = typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain);
+  const coded = codings.filter((c) => c.code !== undefined);
+  if (!coded.length) {
+    if (binding.strength === 'required' && typeCode !== 'code') {
+      walk.add('FHIR-BINDING-REQUIRED', 'error', 'terminology', `${path} has no coding, but the binding to ${binding.valueSet} is required`, node, path);
+    }
+    return;
+  }
+  const results = coded.map((c) => codeMembership(exp, c.system, c.code!));
+  if (results.includes('in') || results.includes('unknown')) return;
+  const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
+  const vsName = (vs.name as string | undefined) ?? binding.valueSet;
+  const [rule, severity]: [string, Severity] =
+    binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
+  walk.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
+}
+
+/** A code from a CodeSystem we hold in full must exist in it, whatever the binding. */
+export function checkCodeKnown(walk: Walk, node: JsonNode, plain: unknown, path: string): void {
+  const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
+  if (typeof system !== 'string' || typeof code !== 'string') return;
+  const cs = walk.store.codeSystem(system);
+  if (!cs || codeSystemHasCode(cs, code) !== false) return;
+  walk.add('FHIR-CODE-UNKNOWN', 'error', 'terminology', `${path}: code '${code}' is not defined in the code system ${system}`, node, `${path}.code`);
+}
+
