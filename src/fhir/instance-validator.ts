@@ -15,7 +15,9 @@ import type { JsonNode, Position } from './json-parser.js';
 import { toPlain } from './json-parser.js';
 import { checkPrimitive, isPrimitiveType } from './primitives.js';
 import { deepEqual, matchesPattern } from './plain-values.js';
-import { bundleEntryTypes, checkReference } from './references.js';
+import type { BundleIndex } from './bundle.js';
+import { checkBundle, indexBundle } from './bundle.js';
+import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
 import { EXTENSION_ELEMENTS, show } from './walk.js';
@@ -38,6 +40,8 @@ export class InstanceValidator implements Walk {
   private readonly hosts: string[][] = [];
   /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
   private unevaluated = new Set<string>();
+  /** Bundles met in this validation, indexed once. */
+  private bundles = new Map<JsonNode, BundleIndex>();
 
   constructor(
     readonly store: ConformanceStore,
@@ -51,11 +55,12 @@ export class InstanceValidator implements Walk {
   validate(node: JsonNode, sd: StructureDefinition, path?: string, bundle?: JsonNode): Finding[] {
     this.findings = [];
     this.unevaluated = new Set();
+    this.bundles = new Map();
     if (node.kind !== 'object') {
       this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
       return this.findings;
     }
-    const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, bundleEntries: bundleEntryTypes(bundle) } : undefined;
+    const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) } : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
     return this.findings;
   }
@@ -79,9 +84,20 @@ export class InstanceValidator implements Walk {
       this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', `resourceType is '${rt.value.value}', but ${sd.name ?? sd.url} describes ${sd.type}`, rt.value, path);
       return;
     }
-    const scope: ResourceScope = { node, plain: toPlain(node), root: container };
-    if (sd.type === 'Bundle') scope.bundleEntries = bundleEntryTypes(node);
-    else if (parent?.bundleEntries) scope.bundleEntries = parent.bundleEntries;
+    const scope: ResourceScope = { node, plain: toPlain(node), root: container, elementIds: new Set() };
+    if (parent?.bundle) {
+      scope.bundle = parent.bundle;
+      scope.entry = parent.bundle.byResource.get(node) ?? parent.entry;
+    }
+    if (sd.type === 'Bundle') {
+      // Its entries resolve in it; its own rules are checked once, not again for each profile it is checked against.
+      scope.bundle = this.bundles.get(node) ?? indexBundle(node);
+      scope.entry = undefined;
+      if (!this.bundles.has(node)) {
+        this.bundles.set(node, scope.bundle);
+        checkBundle(this, node, path, scope.bundle);
+      }
+    }
     const tree = this.treeOf(sd, node, path);
     if (!tree) return;
     this.checkElementRules(node, tree.root, path, scope);
@@ -246,6 +262,12 @@ export class InstanceValidator implements Walk {
   }
 
   private validateChildrenIn(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean): void {
+    const elementId = isResourceRoot ? undefined : obj.props.get('id')?.value;
+    if (elementId?.kind === 'string') {
+      // Element ids are for references inside the resource, so they must be unique in it (FHIR R4 Element.id).
+      if (scope.elementIds.has(elementId.value)) this.add('FHIR-ELEMENT-ID', 'error', 'structure', `${path}: the element id '${elementId.value}' is used twice in this resource; element ids must be unique within a resource`, elementId, `${path}.id`);
+      scope.elementIds.add(elementId.value);
+    }
     const byElement = new Map<ElementNode, Item[]>();
     const byName = new Map<string, ElementNode>();
     const choices: ElementNode[] = [];

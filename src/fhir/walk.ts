@@ -4,6 +4,7 @@
  * Bundle rules call back into it.
  */
 import type { Layer, Severity } from '../core/finding.js';
+import type { BundleEntry, BundleIndex } from './bundle.js';
 import type { ConformanceStore, TypeRef } from './conformance-store.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import type { JsonNode, Position } from './json-parser.js';
@@ -13,8 +14,12 @@ export interface ResourceScope {
   node: JsonNode & { kind: 'object' };
   plain: unknown;
   root: ResourceScope | undefined;
-  /** The enclosing Bundle's entries by fullUrl, for resolving urn:uuid references. */
-  bundleEntries?: Map<string, string>;
+  /** Element ids seen in this resource (its own elements, not those of resources nested in it). */
+  elementIds: Set<string>;
+  /** The Bundle the resource sits in (at any depth), for resolving references by the Bundle rules. */
+  bundle?: BundleIndex;
+  /** The entry of that Bundle holding this resource (or its container). */
+  entry?: BundleEntry;
 }
 
 export interface Item {

@@ -139,7 +139,7 @@ describe('a profile generated from a differential', () => {
   });
 
   it('validates the matching entries of a Bundle against the profile, entry by entry', async () => {
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: good() }, { resource: { ...good(), status: 'amended' } }, { resource: { resourceType: 'Patient' } }] };
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:0f8e2a4c-1b3d-4e5f-9a7b-8c6d4e2f0a1b', resource: good() }, { fullUrl: 'urn:uuid:1a9f3b5d-2c4e-4f60-8b8c-9d7e5f3a1b2c', resource: { ...good(), status: 'amended' } }, { fullUrl: 'urn:uuid:2b0a4c6e-3d5f-4071-9c9d-0e8f6a4b2c3d', resource: { resourceType: 'Patient' } }] };
     const r = await check(v, bundle, 'test-bp');
     expect(r.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.path}`)).toEqual(['FHIR-FIXED Bundle.entry[1].resource.status']);
   });
