@@ -4,6 +4,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
+import { engineSettingsFromEnv, type EngineSettings } from './engine-settings.js';
 
 export type ArtifactFormat = 'xml' | 'fhir';
 
@@ -72,13 +73,16 @@ export class Engine implements ArtifactValidator {
   readonly xml: XmlValidator;
   private fhir?: Promise<FhirValidator>;
 
-  constructor(readonly catalog: ProfileCatalog) {
+  constructor(
+    readonly catalog: ProfileCatalog,
+    readonly settings: EngineSettings = engineSettingsFromEnv(),
+  ) {
     this.xml = new XmlValidator(catalog);
   }
 
   /** The FHIR validator, loaded on first use: its R4 definitions cost start-up time that XML-only runs need not pay. */
   fhirValidator(): Promise<FhirValidator> {
-    this.fhir ??= import('../fhir/fhir-validator.js').then((m) => new m.FhirValidator(this.catalog));
+    this.fhir ??= import('../fhir/fhir-validator.js').then((m) => new m.FhirValidator(this.catalog, { unknownExtensions: this.settings.unknownExtensions }));
     return this.fhir;
   }
 

@@ -20,6 +20,8 @@ import { packageResourcesFor } from './package-store.js';
 
 export interface FhirValidatorOptions {
   limits?: JsonLimits;
+  /** An extension whose definition is not loaded: an error as in the HL7 validator (default), or a warning (SAMSVAR_FHIR_UNKNOWN_EXTENSIONS). */
+  unknownExtensions?: 'error' | 'warning';
 }
 
 function profileResources(profile: LoadedProfile): FhirResource[] {
@@ -115,7 +117,7 @@ export class FhirValidator {
       return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: unknown resourceType', findings: [finding] };
     }
 
-    const validator = new InstanceValidator(store);
+    const validator = new InstanceValidator(store, { followMetaProfile: true, unknownExtensions: this.options.unknownExtensions });
     if (profileId) {
       const profile = this.catalog.require(profileId);
       if (profile.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profileId} is not a FHIR profile`);

@@ -25,6 +25,10 @@ import { EXTENSION_ELEMENTS, show } from './walk.js';
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
+/** Where the R4 definitions themselves use a core extension beyond its declared context (its snapshots carry structuredefinition-fhir-type on ElementDefinition.type). */
+const SPEC_CONTEXTS: Record<string, string[]> = {
+  'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type': ['ElementDefinition.type'],
+};
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -33,6 +37,8 @@ function capitalize(s: string): string {
 export interface InstanceValidatorOptions {
   /** Resolve meta.profile claims of nested resources (Bundle entries, contained) against the store. */
   followMetaProfile?: boolean;
+  /** An extension whose definition is not loaded: an error as in the HL7 validator (default), or a warning. */
+  unknownExtensions?: 'error' | 'warning';
 }
 
 export class InstanceValidator implements Walk {
@@ -160,7 +166,8 @@ export class InstanceValidator implements Walk {
         // Best-practice constraints (e.g. dom-6, a resource should have narrative) are advice, not a fault.
         const bestPractice = (c.extension as { url: string; valueBoolean?: boolean }[] | undefined)?.some((x) => x.url === BEST_PRACTICE && x.valueBoolean);
         const severity: Severity = bestPractice ? 'information' : c.severity === 'warning' ? 'warning' : 'error';
-        this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}`, node, path);
+        const why = out.empty ? ' (the expression gave no result, for instance because it compares values of different precision, and a constraint holds only when it is true)' : '';
+        this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}${why}`, node, path);
       }
     }
   }
@@ -218,6 +225,9 @@ export class InstanceValidator implements Walk {
       if (item.extra && item.extra.kind !== 'null') {
         if (item.extra.kind !== 'object') {
           this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `_${item.jsonName} must be an object holding id and extension`, item.extra, path);
+        } else if (el.basePath === 'Resource.id' && item.extra.props.has('extension')) {
+          // A resource's id is its identity on the server, not data: FHIR R4 allows no extension on it.
+          this.add('FHIR-EXT-CONTEXT', 'error', 'structure', `Extensions are not allowed on the resource id (${path})`, item.extra, `${path}.extension`);
         } else {
           const primitiveTree = this.typeDefinition({ code: 'Element' });
           if (primitiveTree) {
@@ -243,7 +253,9 @@ export class InstanceValidator implements Walk {
       this.checkElementRules(item.node, typeRoot, path, scope, undefined, new Set((el.def.constraint ?? []).map((c) => c.key)));
     }
     const url = code === 'Extension' ? item.node.props.get('url')?.value : undefined;
-    const host = [el.basePath, el.def.path, code ?? 'Element', ...(url?.kind === 'string' ? [url.value] : [])];
+    // An element defined by reference (OperationDefinition.parameter.part) is also the element it refers to.
+    const sameAs = el.def.contentReference ? [el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1)] : [];
+    const host = [el.basePath, el.def.path, code ?? 'Element', ...(url?.kind === 'string' ? [url.value] : []), ...sameAs];
     this.validateChildren(item.node, children, childTree, path, scope, false, host);
   }
 
@@ -262,9 +274,10 @@ export class InstanceValidator implements Walk {
   }
 
   private validateChildrenIn(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean): void {
-    const elementId = isResourceRoot ? undefined : obj.props.get('id')?.value;
+    // Element ids are for references inside the resource, so they must be unique in it (FHIR R4 Element.id);
+    // an ElementDefinition's id names a path instead, repeated by design in snapshot and differential.
+    const elementId = isResourceRoot || this.hosts.at(-1)?.[2] === 'ElementDefinition' ? undefined : obj.props.get('id')?.value;
     if (elementId?.kind === 'string') {
-      // Element ids are for references inside the resource, so they must be unique in it (FHIR R4 Element.id).
       if (scope.elementIds.has(elementId.value)) this.add('FHIR-ELEMENT-ID', 'error', 'structure', `${path}: the element id '${elementId.value}' is used twice in this resource; element ids must be unique within a resource`, elementId, `${path}.id`);
       scope.elementIds.add(elementId.value);
     }
@@ -363,6 +376,9 @@ export class InstanceValidator implements Walk {
   validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
     if (url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value)) {
+      if (url.value.includes('|')) {
+        this.add('FHIR-EXT-URL', 'error', 'profile', `Extension url '${url.value}' carries a version; an extension is identified by its canonical URL alone`, url, `${path}.url`);
+      }
       const sd = this.store.structureDefinition(url.value);
       if (sd && sd.type === 'Extension') {
         this.checkExtensionContext(sd, url, path);
@@ -370,7 +386,15 @@ export class InstanceValidator implements Walk {
         this.validateValue({ ...item, type: byUrl }, { ...el, children: [], slices: [], types: [byUrl] }, tree, path, scope);
         return;
       }
-      this.add('FHIR-EXT-UNKNOWN', 'warning', 'profile', `Extension ${url.value} is not defined in the loaded profiles and packages; its content is checked only as a generic Extension`, url, path);
+      // HL7's own extensions beyond R4 live in the extensions pack (hl7.fhir.uv.extensions), which the HL7 validator always loads.
+      const hl7 = url.value.startsWith('http://hl7.org/fhir/');
+      const severity = hl7 ? 'warning' : (this.options.unknownExtensions ?? 'error');
+      const consequence = hl7
+        ? 'so its content is checked only as a generic Extension; HL7 publishes it in the extensions pack (hl7.fhir.uv.extensions.r4), which `samsvar profiles import` can add'
+        : severity === 'error'
+          ? 'so it is not allowed here (as in the HL7 validator); import the package that defines it'
+          : 'so its content is checked only as a generic Extension';
+      this.add('FHIR-EXT-UNKNOWN', severity, 'profile', `Extension ${url.value} is not defined in the loaded profiles and packages, ${consequence}`, url, path);
     }
     this.validateValue(item, el, tree, path, scope);
   }
@@ -380,11 +404,25 @@ export class InstanceValidator implements Walk {
     const contexts = (sd.context as { type: string; expression: string }[] | undefined) ?? [];
     const host = this.hosts[this.hosts.length - 1] ?? [];
     if (!contexts.length || !host.length) return;
-    const ok = contexts.some((c) => c.type === 'fhirpath' || UNIVERSAL_CONTEXTS.has(c.expression) || host.includes(c.expression));
+    const ok = contexts.some((c) => c.type === 'fhirpath' || UNIVERSAL_CONTEXTS.has(c.expression) || host.includes(c.expression) || this.contextCovers(c.expression, sd.url, host));
     if (!ok) {
       const where = contexts.map((c) => c.expression).join(', ');
       this.add('FHIR-EXT-CONTEXT', 'error', 'profile', `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`, at, path);
     }
+  }
+
+  /**
+   * Contexts that name more than one R4 path: the abstract R5 types CanonicalResource and
+   * MetadataResource (every R4 resource with url, version and status), and the places the R4
+   * specification itself puts an extension beyond its declared context.
+   */
+  private contextCovers(context: string, url: string, host: string[]): boolean {
+    if (context === 'CanonicalResource' || context === 'MetadataResource') {
+      const sd = host.length === 1 ? this.store.baseType(host[0]) : undefined;
+      const paths = new Set((sd?.snapshot?.element ?? []).map((e) => e.path));
+      return !!sd && sd.kind === 'resource' && ['url', 'version', 'status'].every((p) => paths.has(`${sd.type}.${p}`));
+    }
+    return SPEC_CONTEXTS[url]?.some((p) => host.includes(p)) ?? false;
   }
 
   private collect(byElement: Map<ElementNode, Item[]>, el: ElementNode, key: string, value: JsonNode, type: TypeRef | undefined, path: string): void {
