@@ -10,6 +10,8 @@ import { codingsOf } from './plain-values.js';
 import { codeMembership, codeSystemHasCode, expandValueSet } from './terminology.js';
 import type { Walk } from './walk.js';
 
+const UCUM = 'http://unitsofmeasure.org';
+
 export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: ElementNode, typeCode: string, path: string): void {
   const binding = el.def.binding!;
   if (!binding.valueSet || binding.strength === 'example') return;
@@ -17,6 +19,10 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
   const vs = walk.store.valueSet(binding.valueSet);
   if (!vs) return;
   const exp = expandValueSet(vs, walk.store);
+  // A ValueSet of UCUM units binds the unit of a Quantity (which the HL7 validator leaves to UCUM itself), not the codes
+  // of a coded value of the same choice element (vital signs: Observation.component.value[x]).
+  const unitsOnly = exp.codes.size > 0 && [...exp.codes.keys()].every((s) => s === UCUM) && [...exp.openSystems].every((s) => s === UCUM);
+  if (unitsOnly) return;
   const codings = typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain);
   const coded = codings.filter((c) => c.code !== undefined);
   if (!coded.length) {

@@ -19,6 +19,7 @@ import type { BundleIndex } from './bundle.js';
 import { checkBundle, indexBundle } from './bundle.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
+import { vitalSignProfile } from './vital-signs.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
 import { EXTENSION_ELEMENTS, show } from './walk.js';
 
@@ -48,6 +49,8 @@ export class InstanceValidator implements Walk {
   private unevaluated = new Set<string>();
   /** Bundles met in this validation, indexed once. */
   private bundles = new Map<JsonNode, BundleIndex>();
+  /** The definitions each resource has been validated against in this validation. */
+  private validatedAgainst = new Map<JsonNode, Set<string>>();
 
   constructor(
     readonly store: ConformanceStore,
@@ -62,13 +65,14 @@ export class InstanceValidator implements Walk {
     this.findings = [];
     this.unevaluated = new Set();
     this.bundles = new Map();
+    this.validatedAgainst = new Map();
     if (node.kind !== 'object') {
       this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
       return this.findings;
     }
     const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) } : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
-    return this.findings;
+    return withoutRepeats(this.findings);
   }
 
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
@@ -104,10 +108,24 @@ export class InstanceValidator implements Walk {
         checkBundle(this, node, path, scope.bundle);
       }
     }
+    const done = this.validatedAgainst.get(node) ?? new Set<string>();
+    this.validatedAgainst.set(node, done);
+    done.add(sd.url);
     const tree = this.treeOf(sd, node, path);
     if (!tree) return;
     this.checkElementRules(node, tree.root, path, scope);
     this.validateChildren(node, tree.root.children, tree, path, scope, true, [sd.type]);
+    if (sd.type === 'Observation') this.validateVitalSign(node, path, parent, container, done);
+  }
+
+  /** An Observation of a vital sign must also conform to that sign's profile in the R4 specification. */
+  private validateVitalSign(node: JsonNode & { kind: 'object' }, path: string, parent: ResourceScope | undefined, container: ResourceScope | undefined, done: Set<string>): void {
+    const sign = vitalSignProfile(toPlain(node));
+    if (!sign || done.has(sign.profile)) return;
+    const sd = this.store.structureDefinition(sign.profile);
+    if (!sd) return;
+    this.add('FHIR-VITALSIGNS', 'information', 'profile', `${path} is a vital sign (${sign.code}), so it was also validated against the FHIR R4 ${sign.name} profile (${sign.profile}), as the specification requires`, node, path);
+    this.validateResource(node, sd, path, parent, container);
   }
 
   /** Picks the definition(s) a nested resource is validated against: its type's profile, its claims, or its base. */
@@ -157,7 +175,9 @@ export class InstanceValidator implements Walk {
     if (type?.code === 'Coding') checkCodeKnown(this, node, plain, path);
     for (const c of el.def.constraint ?? []) {
       if (!c.expression || c.key === 'ele-1' || skipKeys?.has(c.key)) continue;
-      const out = evaluateInvariant(el.basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
+      // A choice element's value has the type it was given (effectiveDateTime), which FHIRPath needs for `is` and `as`.
+      const basePath = type && el.basePath.endsWith('[x]') ? el.basePath.slice(0, -3) + capitalize(type.code) : el.basePath;
+      const out = evaluateInvariant(basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
       if (out.status === 'error' && !this.unevaluated.has(c.key)) {
         this.unevaluated.add(c.key);
         this.add('FHIR-INVARIANT-UNEVALUATED', 'information', 'invariant', `Constraint ${c.key} (${c.human}) could not be evaluated here and was not checked: ${out.reason}`, node, path);
@@ -472,6 +492,17 @@ export class InstanceValidator implements Walk {
       this.add('FHIR-CARDINALITY-MAX', 'error', 'structure', message, at, path);
     }
   }
+}
+
+/** One finding per rule, place and message: a resource checked against two definitions that share an element reports its fault once. */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\u0000${f.path}\u0000${f.line}:${f.column}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export { FHIR_SD_BASE };

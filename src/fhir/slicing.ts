@@ -94,7 +94,7 @@ export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discrimin
       else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
       continue;
     }
-    const target = dpath ? targetOf(walk, slice, dpath, tree) : slice;
+    const target = dpath ? valueTargetOf(walk, slice, dpath, tree) : slice;
     if (d.type === 'exists') {
       const want = (target?.min ?? 0) >= 1 ? true : target?.max === 0 ? false : undefined;
       if (want === undefined || want === values.length > 0) matched++;
@@ -132,6 +132,29 @@ export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discrimin
     }
   }
   return { matched, reasons };
+}
+
+/**
+ * The element whose fixed or pattern value a value discriminator compares. When the path passes
+ * through an element that is itself sliced (slices within slices: the blood pressure components'
+ * code.coding.code), the value sits in a required slice of that element, not in the element itself.
+ */
+function valueTargetOf(walk: Walk, slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
+  const direct = targetOf(walk, slice, dpath, tree);
+  if (!direct || direct.fixed !== undefined || direct.pattern !== undefined || direct.def.binding?.strength === 'required') return direct;
+  const segs = splitPath(dpath);
+  let node: ElementNode | undefined = slice;
+  for (let i = 0; i < segs.length && node; i++) {
+    node = node.children.find((k) => k.name === segs[i].replace(/\(\)$/, ''));
+    if (!node?.slices.length) continue;
+    const rest = segs.slice(i + 1).join('.');
+    for (const nested of node.slices) {
+      if (nested.min < 1) continue;
+      const t = rest ? targetOf(walk, nested, rest, tree) : nested;
+      if (t && (t.fixed !== undefined || t.pattern !== undefined)) return t;
+    }
+  }
+  return direct;
 }
 
 /** The element a discriminator path points at, inside a slice (following the slice's type when the profile stops). */

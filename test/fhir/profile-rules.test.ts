@@ -45,16 +45,18 @@ const good = () => ({
   category: [category('vital-signs')],
   code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel' }], text: 'BT' },
   subject: { reference: 'Patient/p1' },
+  // A blood pressure is a vital sign, so the R4 bp profile applies too (UCUM units, a time, both components).
+  effectiveDateTime: '2026-03-02T08:15:00+01:00',
   component: [
-    { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: 120, unit: 'mmHg' } },
-    { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: 80, unit: 'mmHg' } },
+    { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: 120, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+    { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: 80, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
   ],
 });
 
 describe('a profile generated from a differential', () => {
   it('accepts a conforming resource', async () => {
     const r = await check(v, good(), 'test-bp');
-    expect(r.findings).toEqual([]);
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['FHIR-VITALSIGNS']);
     expect(r).toMatchObject({ profile: 'test-bp', profileVersion: '1.0.0', detection: 'given' });
     expect(r.profileSha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -80,7 +82,8 @@ describe('a profile generated from a differential', () => {
       const noSystolic = { ...good(), component: [good().component[1]] };
       expect(findingOf(await check(v, noSystolic, 'test-bp'), 'FHIR-CARDINALITY-MIN').message).toContain("slice 'systolic'");
       const systolicWithoutValue = { ...good(), component: [{ code: good().component[0].code }] };
-      expect(findingOf(await check(v, systolicWithoutValue, 'test-bp'), 'FHIR-CARDINALITY-MIN').path).toBe('Observation.component[0].value');
+      const r = await check(v, systolicWithoutValue, 'test-bp');
+      expect(r.findings.filter((f) => f.ruleId === 'FHIR-CARDINALITY-MIN').map((f) => f.path)).toContain('Observation.component[0].value');
     });
   });
 
@@ -114,7 +117,8 @@ describe('a profile generated from a differential', () => {
     });
 
     it('slices a choice element by type and refuses other types when closed', async () => {
-      expect(errors(await check(v, { ...good(), valueQuantity: { value: 1 } }, 'test-bp'))).toEqual([]);
+      // (The R4 bp profile, which applies to every blood pressure, forbids a value on the panel itself: not this profile's slicing.)
+      expect(rules(await check(v, { ...good(), valueQuantity: { value: 1 } }, 'test-bp'))).not.toContain('FHIR-SLICE-NOMATCH');
       const f = findingOf(await check(v, { ...good(), valueString: 'high' }, 'test-bp'), 'FHIR-SLICE-NOMATCH');
       expect(f.message).toContain("nearest is slice 'valueQuantity'");
       expect(f.message).toContain('type string');
