@@ -15,9 +15,22 @@ export class Authenticator {
     if (!header) return null;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw new SamsvarError('unauthorized', 'the Authorization header must be "Bearer <token>"');
-    const token = m[1]!;
+    return this.fromToken(m[1]!);
+  }
+
+  /** The principal a token stands for; unauthorized when it is unknown or revoked. */
+  async fromToken(token: string): Promise<Principal> {
     if (this.bootstrapAdminToken && sameToken(token, this.bootstrapAdminToken)) return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
-    const rec = await this.repo.findTokenByHash(hashToken(token));
+    return this.fromTokenHash(hashToken(token));
+  }
+
+  /**
+   * The principal for a token known only by its hash (a web session keeps no token). The bootstrap
+   * administrator token is compared by hash too, so changing SAMSVAR_ADMIN_TOKEN ends its sessions.
+   */
+  async fromTokenHash(tokenHash: string): Promise<Principal> {
+    if (this.bootstrapAdminToken && sameToken(tokenHash, hashToken(this.bootstrapAdminToken))) return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
+    const rec = await this.repo.findTokenByHash(tokenHash);
     if (!rec || rec.revokedAt) throw new SamsvarError('unauthorized', 'the token is unknown or revoked');
     if (rec.role === 'vendor') return { role: 'vendor', vendorId: rec.vendorId!, tokenId: rec.id };
     return { role: rec.role, tokenId: rec.id, name: rec.name };

@@ -32,6 +32,8 @@ export interface Finding {
   path?: string;
   /** Clause of the standard the rule enforces, so the vendor can read the requirement. */
   reference?: string;
+  /** The message in bokmål, where the rule has one (pages show it; the API's `message` is English). */
+  messageNb?: string;
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2 };

@@ -10,9 +10,17 @@ export interface StatusContext {
   isRetired(profile: string, version: string): boolean;
 }
 
+/** Why a declaration is not active, as data, so each language can word it (the API's `reason` is English). */
+export type StatusCause =
+  | { kind: 'revoked'; at: string; by: string; reason: string }
+  | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
+  | { kind: 'retired'; profiles: string[] }
+  | { kind: 'superseded'; by: string };
+
 export interface StatusAnswer {
   status: DeclarationStatus;
   reason?: string;
+  cause?: StatusCause;
   /** For `superseded`: the newest declaration that covers this one's profiles. */
   supersededBy?: string;
 }
@@ -37,7 +45,10 @@ export function supersedingDeclarations(d: DeclarationContent, others: readonly 
 
 /** Current status, most serious first: revoked, then expired, then superseded, else active. */
 export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
-  if (ctx.revocation) return { status: 'revoked', reason: `revoked on ${osloDay(ctx.revocation.at)} by ${ctx.revocation.by}: ${ctx.revocation.reason}` };
+  if (ctx.revocation) {
+    const { at, by, reason } = ctx.revocation;
+    return { status: 'revoked', reason: `revoked on ${osloDay(at)} by ${by}: ${reason}`, cause: { kind: 'revoked', at, by, reason } };
+  }
   if (new Date(d.expiresAt) <= ctx.now) {
     const deviation = d.deviations.find((x) => x.deadline === d.expiresAt);
     return {
@@ -45,13 +56,15 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
       reason: deviation
         ? `expired on ${osloDay(d.expiresAt)}: the deadline for deviation ${deviation.ruleId} (${deviation.profile}) passed`
         : `expired on ${osloDay(d.expiresAt)}`,
+      cause: { kind: 'expired', at: d.expiresAt, ...(deviation ? { deviation: { ruleId: deviation.ruleId, profile: deviation.profile } } : {}) },
     };
   }
   const retired = d.conformsTo.filter((p) => ctx.isRetired(p.profile, p.version));
   if (retired.length > 0) {
-    return { status: 'expired', reason: `expired: profile version ${[...new Set(retired.map((p) => `${p.profile} ${p.version}`))].join(', ')} was retired` };
+    const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
+    return { status: 'expired', reason: `expired: profile version ${profiles.join(', ')} was retired`, cause: { kind: 'retired', profiles } };
   }
   const newer = supersedingDeclarations(d, ctx.others);
-  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, supersededBy: newer[0].id };
+  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
   return { status: 'active' };
 }

@@ -289,7 +289,13 @@ export class DeclarationService {
 
   // --- administrators and laboratories ---------------------------------------------------------
 
-  async revoke(p: Principal, id: string, reason: string, by = principalName(p)): Promise<StoredDeclaration> {
+  async revoke(p: Principal, id: string, reason: string): Promise<StoredDeclaration> {
+    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can revoke a declaration');
+    return this.recordRevocation(p, id, reason, principalName(p));
+  }
+
+  /** Revokes on behalf of `p` (an administrator, or a vendor whose spot-check answer failed), naming `by` as the revoker. */
+  private async recordRevocation(p: Principal, id: string, reason: string, by: string): Promise<StoredDeclaration> {
     const stored = await this.deps.store.getDeclaration(id);
     if (!stored) throw notFound('declaration', id);
     const now = this.now();
@@ -389,7 +395,7 @@ export class DeclarationService {
     const outcome = spotCheckOutcome({ ...sc, answer }, now);
     if (outcome.state === 'open') throw new Error('an answered spot check cannot be open');
     if (await this.deps.store.closeSpotCheck(sc.id, answer, outcome.state, actorOf(p), now)) {
-      if (outcome.state !== 'passed' && !stored.revocation) await this.revoke(p, stored.id, outcome.reason, 'stikkprøve');
+      if (outcome.state !== 'passed' && !stored.revocation) await this.recordRevocation(p, stored.id, outcome.reason, 'stikkprøve');
     }
     return (await this.deps.store.spotCheck(sc.id))!;
   }

@@ -7,6 +7,8 @@ import { buildOpenApi } from './openapi.js';
 import { problemResponse, unexpectedProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
 import { CORE_ROUTE_MODULES } from './routes/index.js';
+import type { PageModule } from '../web/page-module.js';
+import { notFoundPage } from '../web/not-found.js';
 
 export const API_BASE = '/api/v1';
 
@@ -17,7 +19,7 @@ export type RouteModule = (api: ApiRouter, ctx: AppContext) => void;
  * Builds the service: the core route modules plus any given ones (declarations, registry …).
  * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts.
  */
-export function createApp(ctx: AppContext, extraModules: RouteModule[] = []): { app: Hono; api: ApiRouter } {
+export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pageModules: PageModule[] = []): { app: Hono; api: ApiRouter } {
   const app = new Hono();
   const api = new ApiRouter(app, {
     basePath: API_BASE,
@@ -33,7 +35,11 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = []): { 
     }
     return unexpectedProblem(err, c.req.path, ctx.log);
   });
-  app.notFound((c) => problemResponse(new SamsvarError('not_found', `no route ${c.req.method} ${c.req.path}; see ${API_BASE}/docs`), c.req.path));
+  app.notFound((c) => {
+    // A person who follows a wrong link gets a page; a program gets a problem document.
+    if (pageModules.length > 0 && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html')) return notFoundPage('Adressen finnes ikke her.');
+    return problemResponse(new SamsvarError('not_found', `no route ${c.req.method} ${c.req.path}; see ${API_BASE}/docs`), c.req.path);
+  });
 
   api.add({
     method: 'get',
@@ -51,6 +57,7 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = []): { 
   });
 
   for (const mod of [...CORE_ROUTE_MODULES, ...extraModules]) mod(api, ctx);
+  for (const pages of pageModules) pages(app, ctx);
 
   let cachedDoc: Record<string, unknown> | undefined;
   const openApiDoc = () => (cachedDoc ??= buildOpenApi(api, { version: ctx.version, serverUrl: API_BASE.replace(/\/api\/v1$/, '') || undefined }));

@@ -1,6 +1,9 @@
 import type { ServerConfig } from './config.js';
 import { declarationFeature } from './routes/declaration-feature.js';
 import { startService } from './service.js';
+import { publicPages } from '../web/public-pages.js';
+import { vendorPages } from '../web/vendor-pages.js';
+import { adminPages } from '../web/admin-pages.js';
 
 /**
  * Starts the service and keeps it up until SIGTERM or SIGINT; then it stops accepting connections,
@@ -10,7 +13,12 @@ import { startService } from './service.js';
 export async function serveUntilSignalled(config: () => ServerConfig, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const cfg = config();
   const declarations = await declarationFeature(cfg);
-  const service = await startService(cfg, { log: (m) => console.error(m), routeModules: declarations.modules, backgroundTasks: declarations.backgroundTasks });
+  const service = await startService(cfg, {
+    log: (m) => console.error(m),
+    routeModules: declarations.modules,
+    pageModules: [publicPages(declarations.feature), vendorPages(declarations.feature), adminPages(declarations.feature)],
+    backgroundTasks: declarations.backgroundTasks,
+  });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
   out(`samsvar ${service.ctx.version} serving on port ${service.port} (${where}); API reference at /api/v1/docs`);
   const signal = await new Promise<string>((resolve) => {

@@ -19,12 +19,15 @@ import { loadTestcases } from '../testcases/index.js';
 import { createApp, type RouteModule } from './app.js';
 import type { AppContext, BackgroundTask } from './app-context.js';
 import type { ServerConfig } from './config.js';
+import type { PageModule } from '../web/page-module.js';
 
 export interface StartOptions {
   catalog?: ProfileCatalog;
   /** Test cases; the shipped ones when absent. */
   testcases?: TestcaseSuite;
   routeModules?: RouteModule[];
+  /** Web pages (server-rendered HTML in bokmål). */
+  pageModules?: PageModule[];
   migrations?: Record<string, SamsvarMigration>;
   /** Listen address; default all interfaces. */
   hostname?: string;
@@ -80,7 +83,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
 /** Starts the HTTP service; resolves once it listens (port 0 picks a free one). */
 export async function startService(config: ServerConfig, opts: StartOptions = {}): Promise<RunningService> {
   const ctx = await buildContext(config, opts);
-  const { app } = createApp(ctx, opts.routeModules);
+  const { app } = createApp(ctx, opts.routeModules, opts.pageModules);
   let server!: ServerType;
   let info: AddressInfo;
   try {

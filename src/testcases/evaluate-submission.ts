@@ -141,7 +141,7 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
     findings.push(
       receiveFinding(
         'RCV-ORIGINAL-MSGTYPE',
-        `OriginalMsgId/MsgType/@V is '${originalType}', but the message it answers is of type '${generated.msgType}' (its MsgInfo/Type/@V)`,
+        `OriginalMsgId/MsgType/@V is '${originalType}', but the message it answers is of type '${generated.msgType}' (its MsgInfo/Type/@V, or Type/@V of a message sent on its own)`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:MsgType'),
         'Applikasjonskvittering 1.0, OriginalMsgId/MsgType',
       ),

@@ -79,7 +79,7 @@ export interface GenerateContext {
 export interface GeneratedMessage {
   xml: string;
   msgId: string;
-  /** MsgInfo/Type/@V, e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
+  /** MsgInfo/Type/@V (or Type/@V of a standalone Message), e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
   msgType: string;
   genDate: string;
   patient: { fnr: string; givenName: string; familyName: string; dateOfBirth: string };
@@ -134,7 +134,20 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
   return { xml, msgId, msgType, genDate, patient: { fnr: person.fnr, ...name, dateOfBirth: person.dateOfBirth } };
 }
 
-/** MsgInfo/Type/@V of a MsgHead message ('' when there is none). */
+/**
+ * The id and type an AppRec must repeat: MsgInfo/MsgId and MsgInfo/Type/@V of a Hodemelding, or MsgId
+ * and Type/@V of a KITH message sent on its own (Epikrise, Henvisning 1.x, whose root is Message in
+ * the standard's namespace). '' where the message has none.
+ */
+export function messageHeaderOf(xml: string | Uint8Array): { msgId: string; msgType: string } {
+  const standalone = "/*[local-name() = 'Message']/*";
+  return withXml(xml, (doc) => ({
+    msgId: String(doc.eval(`normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId | ${standalone}[local-name() = 'MsgId'])`, { mh: DEFAULT_NAMESPACES.mh })),
+    msgType: String(doc.eval(`normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V | ${standalone}[local-name() = 'Type']/@V)`, { mh: DEFAULT_NAMESPACES.mh })),
+  }));
+}
+
+/** The message type an AppRec must repeat ('' when there is none); see messageHeaderOf. */
 export function messageTypeOf(xml: string): string {
-  return withXml(xml, (doc) => String(doc.eval('string(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })));
+  return messageHeaderOf(xml).msgType;
 }

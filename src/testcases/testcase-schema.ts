@@ -77,9 +77,10 @@ export const testcaseSchema = {
           properties: {
             template: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*\\.xml$' },
             xml: { type: 'string', minLength: 1 },
+            defects: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{1,40}$' } },
           },
-          minProperties: 1,
-          maxProperties: 1,
+          anyOf: [{ required: ['template'] }, { required: ['xml'] }],
+          not: { required: ['template', 'xml'] },
           additionalProperties: false,
         },
         expect: {

@@ -83,6 +83,12 @@ export interface ReceiveExpect {
 export interface MessageTemplateRef {
   template?: string;
   xml?: string;
+  /**
+   * The rule ids the generated message is built to break (an acceptance-test scenario where the
+   * receiver must report an error: patient or sender missing, schema error). Without it a generated
+   * message must pass its profile; with it, it must fail with exactly these rules.
+   */
+  defects?: string[];
 }
 
 interface TestcaseBase {

@@ -26,7 +26,11 @@ describe('declaration status', () => {
       isRetired: () => true,
       revocation: { at: '2026-05-01T08:00:00.000Z', by: 'NHN forvaltning', reason: 'stikkprøve feilet' },
     });
-    expect(answer).toEqual({ status: 'revoked', reason: 'revoked on 2026-05-01 by NHN forvaltning: stikkprøve feilet' });
+    expect(answer).toEqual({
+      status: 'revoked',
+      reason: 'revoked on 2026-05-01 by NHN forvaltning: stikkprøve feilet',
+      cause: { kind: 'revoked', at: '2026-05-01T08:00:00.000Z', by: 'NHN forvaltning', reason: 'stikkprøve feilet' },
+    });
   });
 
   it('is expired after its expiry date', () => {
@@ -42,12 +46,16 @@ describe('declaration status', () => {
 
   it('is expired when a profile version it lists is retired', () => {
     const isRetired = (p: string, v: string) => p === 'dialogmelding-1.1' && v === '1.1.0';
-    expect(declarationStatus(d, { now: later, others: [d], isRetired })).toMatchObject({ status: 'expired', reason: expect.stringMatching(/dialogmelding-1\.1 1\.1\.0 was retired/) });
+    expect(declarationStatus(d, { now: later, others: [d], isRetired })).toMatchObject({
+      status: 'expired',
+      reason: expect.stringMatching(/dialogmelding-1\.1 1\.1\.0 was retired/),
+      cause: { kind: 'retired', profiles: ['dialogmelding-1.1 1.1.0'] },
+    });
   });
 
   it('is superseded by a newer declaration for the same system covering its profiles', () => {
     const newer = declaration(later, 'd2', { product: { name: 'OmsorgsJournal', version: '5.3.0' } });
-    expect(declarationStatus(d, { now: later, others: [d, newer], isRetired: notRetired })).toEqual({ status: 'superseded', reason: 'superseded by d2', supersededBy: 'd2' });
+    expect(declarationStatus(d, { now: later, others: [d, newer], isRetired: notRetired })).toEqual({ status: 'superseded', reason: 'superseded by d2', cause: { kind: 'superseded', by: 'd2' }, supersededBy: 'd2' });
     expect(declarationStatus(newer, { now: later, others: [d, newer], isRetired: notRetired }).status).toBe('active');
   });
 

@@ -167,6 +167,15 @@ describe('loading test case files', () => {
     expect(refusal(doctype).detail).toMatch(/DOCTYPE/);
   });
 
+  it('takes a message as a template or inline, not both, and defects only as rule ids', () => {
+    const both = dirWith({ 'x.json': receive({ message: { template: 'msg.xml', xml: '<x/>' } }), 'templates/msg.xml': '<x/>' });
+    expect(refusal(both).detail).toMatch(/\/message must NOT be valid/);
+    const lower = dirWith({ 'x.json': receive({ message: { xml: '<x/>', defects: ['missing patient'] } }) });
+    expect(refusal(lower).detail).toMatch(/\/message\/defects\/0 must match pattern/);
+    const ok = dirWith({ 'x.json': receive({ message: { xml: '<x/>', defects: ['EPI-0005', 'XSD'] } }) });
+    expect(loadTestcases(ok, catalog)[0]).toMatchObject({ message: { defects: ['EPI-0005', 'XSD'] } });
+  });
+
   it('refuses a receive test case on a FHIR profile', () => {
     const dir = dirWith({ 'x.json': receive({ profile: 'no-basis-patient', message: { xml: '<x/>' } }) });
     expect(refusal(dir).detail).toMatch(/receive test cases generate XML messages/);

@@ -67,13 +67,25 @@ describe('the message generated for a receive test case', () => {
   });
 
   const engine = shippedEngine(XML_PROFILES);
-  it.skipIf(!engine).each(receiving.map((tc) => [tc.id, tc] as const))('validates against its profile: %s', async (_id, tc) => {
+  const wellFormed = receiving.filter((tc) => !tc.message.defects);
+  const defective = receiving.filter((tc) => tc.message.defects);
+  it.skipIf(!engine).each(wellFormed.map((tc) => [tc.id, tc] as const))('validates against its profile: %s', async (_id, tc) => {
     const g = generateReceiveMessage(tc, { runId: 'run-42' });
     const result = await engine!.validate(Buffer.from(g.xml), { profile: tc.profile });
     expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(result.valid).toBe(true);
     // Display texts drift with the code lists; anything else a warning says is a template bug.
     expect(result.findings.filter((f) => f.severity === 'warning' && f.ruleId !== 'CODELIST-DN')).toEqual([]);
+  });
+
+  // An acceptance-test scenario where the receiver must report an error sends a broken message on
+  // purpose: it must break exactly the rules the test case names, so the scenario tests what it says.
+  it.skipIf(!engine).each(defective.map((tc) => [tc.id, tc] as const))('breaks exactly its declared defects: %s', async (_id, tc) => {
+    const g = generateReceiveMessage(tc, { runId: 'run-42' });
+    const result = await engine!.validate(Buffer.from(g.xml), { profile: tc.profile });
+    const errors = [...new Set(result.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))].sort();
+    expect(result.valid).toBe(false);
+    expect(errors).toEqual([...tc.message.defects!].sort());
   });
 });
 

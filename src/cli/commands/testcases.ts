@@ -6,17 +6,16 @@ import { SamsvarError } from '../../core/samsvar-error.js';
 import { Engine } from '../../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
 import {
-  DEFAULT_NAMESPACES,
   DEFAULT_TEST_RECEIVER,
   evaluateSubmission,
   generateReceiveMessage,
   isXPathAssertion,
   loadTestcases,
+  messageHeaderOf,
   messageTypeOf,
   type Assertion,
   type Testcase,
 } from '../../testcases/index.js';
-import { withXml } from '../../testcases/xml-document.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
@@ -145,8 +144,10 @@ function show(args: string[], io: CliIo): number {
     const apprec = tc.expect.apprecProfile ?? 'apprec-1.0';
     const type = messageTypeOf(tc.message.xml!);
     out.push(
-      `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`).`,
-      `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its MsgInfo/Type'}),`,
+      `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`)${
+        tc.message.defects ? `, deliberately breaking ${tc.message.defects.join(', ')} of profile ${tc.profile}` : ''
+      }.`,
+      `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its message type'}),`,
       `  and have Status V=${tc.expect.apprec.status.map((s) => `"${s}"${APPREC_STATUS[s] ? ` (${APPREC_STATUS[s]})` : ''}`).join(' or ')}${
         tc.expect.apprec.errorCodes?.length ? ` with Error V=${tc.expect.apprec.errorCodes.map((c) => `"${c}"`).join(', ')}` : ''
       }${tc.expect.assertions?.length ? '; and every error assertion below:' : '.'}`,
@@ -161,14 +162,11 @@ function show(args: string[], io: CliIo): number {
 function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType: string; xml: string } {
   let head: { msgId: string; msgType: string };
   try {
-    head = withXml(bytes, (doc) => ({
-      msgId: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:MsgId)', { mh: DEFAULT_NAMESPACES.mh })),
-      msgType: String(doc.eval('normalize-space(/mh:MsgHead/mh:MsgInfo/mh:Type/@V)', { mh: DEFAULT_NAMESPACES.mh })),
-    }));
+    head = messageHeaderOf(bytes);
   } catch (e) {
     throw new SamsvarError('bad_request', `--message ${file}: ${e instanceof SamsvarError ? e.detail : (e as Error).message}`);
   }
-  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} is not a Hodemelding with MsgInfo/MsgId; give the message samsvar generated for this test case`);
+  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} has no MsgId (Hodemelding MsgInfo/MsgId or Message/MsgId); give the message samsvar generated for this test case`);
   // samsvar writes generated messages in UTF-8; the evaluation only reads ASCII header values from the text.
   return { ...head, xml: bytes.toString('utf8') };
 }
@@ -194,7 +192,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     generated = generatedMessage(readInput(io, values.message, 'message', DEFAULT_MAX_BYTES), values.message);
     const expectedType = messageTypeOf(tc.message.xml!);
     if (expectedType && generated.msgType !== expectedType) {
-      throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without MsgInfo/Type'}, but test case ${tc.id} generates ${expectedType} messages`);
+      throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without a message type'}, but test case ${tc.id} generates ${expectedType} messages`);
     }
   } else if (values.message) {
     throw new SamsvarError('bad_request', `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`);

@@ -39,7 +39,7 @@ export async function declarationModules(config: Pick<ServerConfig, 'dataDir'>, 
 export async function declarationFeature(
   config: Pick<ServerConfig, 'dataDir'>,
   opts: DeclarationFeatureOptions = {},
-): Promise<{ modules: RouteModule[]; backgroundTasks: BackgroundTask[] }> {
+): Promise<{ modules: RouteModule[]; backgroundTasks: BackgroundTask[]; feature: DeclarationFeature }> {
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), SAMSVAR_DATA: config.dataDir };
   const sweepSeconds = sweepIntervalSeconds(env);
   const keys = await loadKeyRing({ env });
@@ -78,6 +78,7 @@ export async function declarationFeature(
   return {
     modules: [declarationRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature)],
     backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
+    feature,
   };
 }
 

@@ -1,0 +1,234 @@
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { actorOf } from '../auth/principal.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { effectiveStatus } from '../runs/profile-lifecycle.js';
+import type { AppContext } from '../server/app-context.js';
+import type { DeclarationFeature } from '../server/routes/declaration-feature.js';
+import { field, fields, formAction, seeOther, type Form } from './form-action.js';
+import { pageResponse } from './html-response.js';
+import { notFoundPage } from './not-found.js';
+import type { PageModule } from './page-module.js';
+import {
+  AdminAuditPage,
+  AdminDeclarationsPage,
+  AdminHomePage,
+  AdminProfilePage,
+  AdminProfilesPage,
+  AdminRequirementSetsPage,
+  AdminSignInPage,
+  AdminVendorsPage,
+  type AdminRole,
+  type ProfileImpact,
+} from './pages/admin.js';
+import { SessionStore } from './session-store.js';
+import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
+
+const AUDIT_PAGE = 100;
+
+/**
+ * Pages for NHN's administrators and for test laboratories, under /forvaltning: declarations
+ * (spot checks and revocation for administrators, countersignature for laboratories), profiles with
+ * the impact of a status change shown before it is made, kravsett, vendors and the audit trail.
+ */
+export function adminPages(feature: DeclarationFeature): PageModule {
+  return (app: Hono, ctx: AppContext) => {
+    const svc = () => feature.service(ctx);
+    const sessions = new WebSessions(new SessionStore(ctx.database.db), ctx.authenticator);
+    const done = (c: Context) => (c.req.query('utfort') ? 'Endringen er lagret.' : undefined);
+
+    async function staffOf(c: Context, only?: AdminRole): Promise<SignedIn | Response> {
+      const s = await sessions.current(c);
+      if (!s || s.principal.role === 'vendor') return seeOther('/forvaltning');
+      if (only && s.principal.role !== only) return notFoundPage('Siden er bare for forvaltningen.');
+      return s;
+    }
+    const adminOnly = (c: Context) => staffOf(c, 'admin');
+    const staff = (c: Context) => staffOf(c);
+    const props = (s: SignedIn, problem?: string, doneText?: string) => {
+      const p = s.principal as { role: AdminRole; name: string };
+      return { who: p.name, role: p.role, csrf: s.csrf, problem, done: doneText };
+    };
+
+    async function impactOf(profileId: string): Promise<ProfileImpact | undefined> {
+      const profile = ctx.catalog.get(profileId);
+      if (!profile) return undefined;
+      const overrides = await ctx.repo.profileStatuses();
+      const declarations = (await svc().entries()).filter((e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId));
+      return { profile, status: effectiveStatus(profile, overrides), declarations };
+    }
+
+    const declarationsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200) =>
+      pageResponse(
+        <AdminDeclarationsPage
+          {...props(s, problem, doneText)}
+          entries={(await svc().entries()).sort((a, b) => b.declaration.issuedAt.localeCompare(a.declaration.issuedAt))}
+          testcaseTitle={(id) => ctx.testcases.list().find((t) => t.id === id)?.title ?? id}
+        />,
+        { status },
+      );
+    const requirementSetsPage = async (s: SignedIn, editing?: string, problem?: string, doneText?: string, status = 200) => {
+      const sets = await svc().listRequirementSets();
+      const profiles = ctx.catalog.list().filter((p) => (p.manifest.status ?? 'active') !== 'draft');
+      return pageResponse(<AdminRequirementSetsPage {...props(s, problem, doneText)} sets={sets} profiles={profiles} editing={sets.find((x) => x.id === editing)} />, { status });
+    };
+
+    app.get('/forvaltning', async (c) => {
+      const s = await sessions.current(c);
+      if (!s || s.principal.role === 'vendor') return pageResponse(<AdminSignInPage />);
+      const entries = await svc().entries();
+      return pageResponse(
+        <AdminHomePage
+          {...props(s)}
+          counts={{ declarations: entries.length, active: entries.filter((e) => e.status.status === 'active').length, profiles: ctx.catalog.list().length, vendors: (await ctx.repo.listVendors()).length }}
+        />,
+      );
+    });
+
+    app.post('/forvaltning/logg-inn', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
+      const token = field((await c.req.parseBody()) as Form, 'token', 200);
+      try {
+        const principal = await ctx.authenticator.fromToken(token);
+        if (principal.role === 'vendor') return pageResponse(<AdminSignInPage problem="Dette er en leverandørnøkkel. Leverandører logger inn under «For leverandører»." />, { status: 403 });
+        const { setCookie } = await sessions.signIn(c, token);
+        return new Response(null, { status: 303, headers: { location: '/forvaltning', 'set-cookie': setCookie } });
+      } catch (e) {
+        if (!(e instanceof SamsvarError)) throw e;
+        return pageResponse(<AdminSignInPage problem="Nøkkelen er ukjent eller trukket tilbake." />, { status: 401 });
+      }
+    });
+
+    app.post('/forvaltning/logg-ut', async (c) => {
+      const s = await sessions.current(c);
+      const form = (await c.req.parseBody()) as Form;
+      const headers: Record<string, string> = { location: '/forvaltning' };
+      if (s && csrfMatches(s, form._csrf)) headers['set-cookie'] = await sessions.signOut(c);
+      return new Response(null, { status: 303, headers });
+    });
+
+    app.get('/forvaltning/erklaeringer', async (c) => {
+      const s = await staff(c);
+      return s instanceof Response ? s : declarationsPage(s, undefined, done(c));
+    });
+    const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) => declarationsPage(s, problem, undefined, status);
+
+    app.post(
+      '/forvaltning/erklaeringer/:id/tilbakekall',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const reason = field(form, 'begrunnelse', 2000);
+          if (reason.length < 3) return declarationsPage(s, 'Skriv en begrunnelse for tilbakekallingen.', undefined, 422);
+          await svc().revoke(s.principal, c.req.param('id')!, reason);
+          return seeOther('/forvaltning/erklaeringer?utfort=1');
+        },
+        backToDeclarations,
+      ),
+    );
+
+    app.post(
+      '/forvaltning/erklaeringer/:id/stikkprove',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const testCases = fields(form, 'testtilfelle').filter(Boolean);
+          const date = field(form, 'frist', 20);
+          if (testCases.length === 0 || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return declarationsPage(s, 'Velg minst ett testtilfelle og en frist.', undefined, 422);
+          // The deadline is the end of the chosen day in Norway.
+          await svc().requestSpotCheck(s.principal, c.req.param('id')!, { testCases, deadline: new Date(`${date}T23:59:59+01:00`).toISOString() });
+          return seeOther('/forvaltning/erklaeringer?utfort=1');
+        },
+        backToDeclarations,
+      ),
+    );
+
+    app.post(
+      '/forvaltning/erklaeringer/:id/bekreft',
+      formAction(
+        (c) => staffOf(c, 'lab'),
+        async (c, s) => {
+          await svc().countersign(s.principal, c.req.param('id')!);
+          return seeOther('/forvaltning/erklaeringer?utfort=1');
+        },
+        backToDeclarations,
+      ),
+    );
+
+    app.get('/forvaltning/profiler', async (c) => {
+      const s = await adminOnly(c);
+      if (s instanceof Response) return s;
+      const impacts = (await Promise.all(ctx.catalog.list().map((p) => impactOf(p.manifest.id)))).filter((x): x is ProfileImpact => !!x);
+      return pageResponse(<AdminProfilesPage {...props(s, undefined, done(c))} profiles={impacts} />);
+    });
+
+    app.get('/forvaltning/profiler/:id', async (c) => {
+      const s = await adminOnly(c);
+      if (s instanceof Response) return s;
+      const impact = await impactOf(c.req.param('id'));
+      return impact ? pageResponse(<AdminProfilePage {...props(s, undefined, done(c))} impact={impact} />) : notFoundPage('Fant ikke profilen.');
+    });
+
+    app.post(
+      '/forvaltning/profiler/:id/status',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const id = c.req.param('id')!;
+          const status = field(form, 'status', 20);
+          const reason = field(form, 'begrunnelse', 2000);
+          if (!ctx.catalog.get(id)) throw new SamsvarError('not_found', `profile '${id}' not found`);
+          if (status !== 'draft' && status !== 'active' && status !== 'retired') throw new SamsvarError('unprocessable', 'status must be draft, active or retired', { field: 'status' });
+          if (reason.length < 3) {
+            const impact = (await impactOf(id))!;
+            return pageResponse(<AdminProfilePage {...props(s, 'Skriv en begrunnelse for endringen.')} impact={impact} />, { status: 422 });
+          }
+          await ctx.repo.setProfileStatus(id, status, reason, actorOf(s.principal));
+          return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
+        },
+        async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+      ),
+    );
+
+    app.get('/forvaltning/kravsett', async (c) => {
+      const s = await adminOnly(c);
+      return s instanceof Response ? s : requirementSetsPage(s, c.req.query('rediger'), undefined, done(c));
+    });
+
+    app.post(
+      '/forvaltning/kravsett',
+      formAction(
+        adminOnly,
+        async (_c, s, form) => {
+          const profiles = fields(form, 'profil');
+          const levels = fields(form, 'niva');
+          const directions = fields(form, 'retning');
+          const requirements = profiles
+            .map((profile, i) => ({ profile, level: levels[i], direction: directions[i] }))
+            .filter((r) => r.level === 'mandatory' || r.level === 'recommended')
+            .map((r) => ({ profile: r.profile, level: r.level, ...(r.direction === 'send' || r.direction === 'receive' ? { direction: r.direction } : {}) }));
+          const id = field(form, 'id', 61);
+          const basis = field(form, 'grunnlag', 1000);
+          if (!/^[a-z0-9][a-z0-9-]{1,60}$/.test(id)) return requirementSetsPage(s, undefined, 'ID-en kan bare ha små bokstaver, tall og bindestrek (2–61 tegn).', undefined, 422);
+          if (requirements.length === 0) return requirementSetsPage(s, undefined, 'Velg minst én profil som påkrevd eller anbefalt.', undefined, 422);
+          await svc().putRequirementSet(s.principal, id, { title: field(form, 'tittel', 200), serviceType: field(form, 'tjeneste', 60), ...(basis ? { basis } : {}), requirements });
+          return seeOther(`/forvaltning/kravsett?rediger=${encodeURIComponent(id)}&utfort=1`);
+        },
+        (_c, s, problem, status) => requirementSetsPage(s, undefined, problem, undefined, status),
+      ),
+    );
+
+    app.get('/forvaltning/leverandorer', async (c) => {
+      const s = await adminOnly(c);
+      return s instanceof Response ? s : pageResponse(<AdminVendorsPage {...props(s)} vendors={await ctx.repo.listVendors()} />);
+    });
+
+    app.get('/forvaltning/revisjon', async (c) => {
+      const s = await adminOnly(c);
+      if (s instanceof Response) return s;
+      const after = Math.max(0, Number.parseInt(c.req.query('etter') ?? '0', 10) || 0);
+      const entries = await ctx.repo.readAudit({ after, limit: AUDIT_PAGE });
+      const more = entries.length === AUDIT_PAGE ? `/forvaltning/revisjon?etter=${entries.at(-1)!.seq}` : undefined;
+      return pageResponse(<AdminAuditPage {...props(s)} entries={entries} older={more} />);
+    });
+  };
+}

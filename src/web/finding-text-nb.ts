@@ -1,0 +1,113 @@
+import type { Finding, Severity } from '../core/finding.js';
+
+export const SEVERITY_NB: Record<Severity, string> = { error: 'Feil', warning: 'Advarsel', information: 'Informasjon' };
+
+/**
+ * What each engine rule means, in bokmål. The engine's own messages are English (the API's
+ * language); a page says the same in bokmål, and the rule id, location and reference let a
+ * developer find the English detail in the API or CLI output.
+ */
+const RULE_NB: Record<string, string> = {
+  'SYNTAX-MALFORMED': 'Innholdet er ikke velformet: det kan ikke leses som XML eller JSON.',
+  'SYNTAX-DOCTYPE': 'Meldingen har en DOCTYPE-deklarasjon. Den er ikke tillatt, fordi den kan brukes til å hente filer eller sprenge mottakeren med entiteter.',
+  'SYNTAX-ENCODING': 'Meldingen har byte som ikke er gyldige i tegnsettet den oppgir (UTF-8 eller ISO-8859-1).',
+  'SYNTAX-SIZE': 'Meldingen er større enn størrelsesgrensen.',
+  'SYNTAX-DEPTH': 'Meldingen er nøstet dypere enn grensen.',
+  'SYNTAX-FORMAT': 'Innholdet er verken XML eller JSON.',
+  'SYNTAX-JSON': 'Ressursen er ikke gyldig JSON.',
+  'SYNTAX-JSON-DUPLICATE-KEY': 'Samme egenskap står to ganger i samme JSON-objekt.',
+  'PROFILE-UNKNOWN': 'Fant ingen meldingsprofil som passer meldingen (navnerom, meldingstype eller ressurstype).',
+  'PROFILE-MISMATCH': 'Meldingen passer ikke til profilen som ble valgt.',
+  'FINDINGS-LIMIT': 'Meldingen har så mange funn at resten er utelatt; de alvorligste står først.',
+  'CODELIST-UNKNOWN-OID': 'Kodeverket i S er ikke med i profilen, så koden er ikke kontrollert.',
+  'ID-FNR': 'Fødselsnummeret er ugyldig (kontrollsifrene stemmer ikke, eller datoen finnes ikke).',
+  'ID-DNR': 'D-nummeret er ugyldig.',
+  'ID-ORGNR': 'Organisasjonsnummeret er ugyldig (ni sifre med kontrollsiffer).',
+  'ID-HER': 'HER-id-en er ugyldig (et tall fra Adresseregisteret).',
+  'ID-HPR': 'HPR-nummeret er ugyldig (et tall fra Helsepersonellregisteret).',
+  'ID-PERSON-REAL':
+    'Fødselsnummeret har gyldige kontrollsifre, men er ikke et syntetisk testnummer (måned + 40 eller + 80). Det kan tilhøre en virkelig person: bruk bare syntetiske testdata.',
+  'FHIR-STRUCTURE-UNKNOWN': 'Elementet finnes ikke i ressurstypen.',
+  'FHIR-STRUCTURE-TYPE': 'Elementet har feil datatype.',
+  'FHIR-STRUCTURE-ARRAY': 'Elementet skal (eller skal ikke) være en liste.',
+  'FHIR-STRUCTURE-EMPTY': 'Elementet er tomt; FHIR tillater ikke tomme elementer.',
+  'FHIR-STRUCTURE-PRIMITIVE': 'Verdien har feil form for datatypen.',
+  'FHIR-STRUCTURE-RESOURCETYPE': 'resourceType mangler eller er ukjent.',
+  'FHIR-CARDINALITY-MIN': 'Et påkrevd element mangler, eller det er for få av det.',
+  'FHIR-CARDINALITY-MAX': 'Elementet forekommer flere ganger enn profilen tillater.',
+  'FHIR-FIXED': 'Verdien skal være nøyaktig den profilen fastsetter.',
+  'FHIR-PATTERN': 'Verdien passer ikke mønsteret profilen fastsetter.',
+  'FHIR-BINDING-REQUIRED': 'Koden er ikke i verdisettet profilen krever.',
+  'FHIR-BINDING-EXTENSIBLE': 'Koden er ikke i verdisettet profilen anbefaler sterkt.',
+  'FHIR-BINDING-PREFERRED': 'Koden er ikke i verdisettet profilen foretrekker.',
+  'FHIR-CODE-UNKNOWN': 'Koden finnes ikke i kodesystemet.',
+  'FHIR-SLICE-NOMATCH': 'Elementet passer ikke noen av delene (slices) profilen definerer.',
+  'FHIR-SLICE-ORDER': 'Delene (slices) står i feil rekkefølge.',
+  'FHIR-REF-TYPE': 'Referansen peker på en ressurstype profilen ikke tillater.',
+  'FHIR-REF-CONTAINED': 'Referansen til en innebygd ressurs (#id) finner ingen slik ressurs.',
+  'FHIR-EXT-UNKNOWN': 'Utvidelsen er ukjent for samsvar.',
+  'FHIR-EXT-CONTEXT': 'Utvidelsen er ikke tillatt på dette elementet.',
+  'FHIR-PROFILE-UNKNOWN': 'Profilen ressursen oppgir, er ukjent.',
+  'FHIR-PROFILE-TYPE': 'Profilen gjelder en annen ressurstype.',
+  'FHIR-PROFILE-INVALID': 'Profilen kunne ikke lastes.',
+  'FHIR-INVARIANT-UNEVALUATED': 'En regel (invariant) i profilen kunne ikke evalueres.',
+};
+
+const PREFIX_NB: Array<[string, string]> = [
+  ['FHIR-INVARIANT-', 'Ressursen bryter en regel (invariant) i profilen.'],
+  ['FHIR-EXT-', 'Innholdet i utvidelsen er feil.'],
+  ['FHIR-', 'Ressursen bryter FHIR-profilen.'],
+  ['LIVE-', 'FHIR-tjenesten svarte ikke slik testen krever.'],
+  ['ID-', 'Identifikatoren er ugyldig.'],
+];
+
+const local = (qname: string) => qname.replace(/^\{[^}]*\}/, '');
+const names = (list: string) =>
+  list
+    .split(',')
+    .map((s) => local(s.trim()))
+    .filter(Boolean)
+    .join(', ');
+
+/** libxml2's schema messages (English) in bokmål, for the forms that cover almost every XSD finding. */
+const XSD_NB: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [/Element '([^']+)': This element is not expected\. Expected is(?: one of)? \( ([^)]*) \)/, (m) => `Elementet ${local(m[1]!)} er ikke forventet her. Forventet: ${names(m[2]!)}.`],
+  [/Element '([^']+)': This element is not expected\./, (m) => `Elementet ${local(m[1]!)} er ikke forventet her.`],
+  [/Element '([^']+)': Missing child element\(s\)\. Expected is(?: one of)? \( ([^)]*) \)/, (m) => `Elementet ${local(m[1]!)} mangler et påkrevd underelement: ${names(m[2]!)}.`],
+  [/Element '([^']+)', attribute '([^']+)': The attribute '[^']+' is not allowed/, (m) => `Attributtet ${m[2]} er ikke tillatt på ${local(m[1]!)}.`],
+  [/Element '([^']+)': The attribute '([^']+)' is required but missing/, (m) => `Elementet ${local(m[1]!)} mangler det påkrevde attributtet ${m[2]}.`],
+  [/\[facet 'pattern'\] The value '([^']*)' is not accepted by the pattern/, (m) => `Verdien «${m[1]}» har feil form.`],
+  [/\[facet 'enumeration'\] The value '([^']*)' is not an element of the set/, (m) => `Verdien «${m[1]}» er ikke blant de tillatte verdiene.`],
+  [/\[facet 'maxLength'\] The value (?:'[^']*' )?has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'/, (m) => `Verdien er ${m[1]} tegn lang; høyst ${m[2]} er tillatt.`],
+  [/\[facet 'minLength'\] The value (?:'[^']*' )?has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'/, (m) => `Verdien er ${m[1]} tegn lang; minst ${m[2]} kreves.`],
+  [/'([^']*)' is not a valid value of the (?:atomic|local atomic|union|list) type '([^']+)'/, (m) => `Verdien «${m[1]}» er ikke gyldig for typen ${local(m[2]!)}.`],
+  [/Element '([^']+)': Character content other than whitespace is not allowed/, (m) => `Elementet ${local(m[1]!)} kan ikke inneholde tekst, bare underelementer.`],
+  [/Element '([^']+)': No matching global declaration available for the validation root/, (m) => `Rotelementet ${local(m[1]!)} er ikke kjent i skjemaet.`],
+  [/Element '([^']+)': Element content is not allowed, because the content type is a simple type/, (m) => `Elementet ${local(m[1]!)} kan bare inneholde en verdi, ikke underelementer.`],
+];
+
+function xsdNb(message: string): string {
+  for (const [pattern, say] of XSD_NB) {
+    const m = pattern.exec(message);
+    if (m) return say(m);
+  }
+  return 'Meldingen bryter XML-skjemaet på dette stedet.';
+}
+
+/** A finding's message in bokmål for a page. */
+export function findingTextNb(f: Finding): string {
+  if (f.messageNb) return f.messageNb;
+  // Test-case assertions are written in bokmål.
+  if (f.layer === 'testcase') return f.message;
+  if (f.ruleId === 'XSD') return xsdNb(f.message);
+  const code = /V="([^"]*)" is not a code in ([0-9.]+) \(([^)]*)\)/.exec(f.message);
+  if (f.ruleId === 'CODELIST-VALUE') return code ? `Koden «${code[1]}» finnes ikke i kodeverket ${code[2]} (${code[3]}).` : 'Koden finnes ikke i kodeverket som S angir.';
+  if (f.ruleId === 'CODELIST-DN') {
+    const dn = /DN="([^"]*)" differs from the code list's text for (\S+) in ([0-9.]+): "([^"]*)"/.exec(f.message);
+    return dn ? `Visningsnavnet «${dn[1]}» er ikke kodeverkets tekst for kode ${dn[2]} i ${dn[3]}: «${dn[4]}».` : 'Visningsnavnet (DN) er ikke kodeverkets tekst for koden.';
+  }
+  const known = RULE_NB[f.ruleId] ?? PREFIX_NB.find(([prefix]) => f.ruleId.startsWith(prefix))?.[1];
+  if (known) return known;
+  if (f.layer === 'rule') return `Meldingen bryter forretningsregelen ${f.ruleId}.`;
+  return `Funn ${f.ruleId}.`;
+}

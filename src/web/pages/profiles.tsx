@@ -1,0 +1,159 @@
+import type { LoadedProfile } from '../../profiles/manifest.js';
+import type { Testcase } from '../../testcases/testcase.js';
+import { Layout } from '../layout.js';
+
+export interface StandardGroup {
+  name: string;
+  profiles: Array<{ profile: LoadedProfile; testcases: number }>;
+}
+
+const STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
+
+function statusOf(p: LoadedProfile): string {
+  return STATUS_NB[p.manifest.status ?? 'active'];
+}
+
+/** The profile catalogue: every profile grouped by standard, with its test cases and examples one click away. */
+export function ProfileListPage(props: { groups: StandardGroup[] }) {
+  return (
+    <Layout title="Profiler og testtilfeller" section="profiler">
+      <h1>Meldingsprofiler og testtilfeller</h1>
+      <p>
+        En meldingsprofil er én meldingstype i én versjon av en standard, med skjema, forretningsregler og kodeverk. Hver profil har testtilfeller som
+        sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet.
+      </p>
+      {props.groups.map((g) => (
+        <section aria-labelledby={`std-${slug(g.name)}`}>
+          <h2 id={`std-${slug(g.name)}`}>{g.name}</h2>
+          <ul>
+            {g.profiles.map(({ profile, testcases }) => (
+              <li>
+                <a href={`/profiler/${encodeURIComponent(profile.manifest.id)}`}>{profile.manifest.title}</a>{' '}
+                <span class="hint">
+                  (versjon {profile.manifest.version}, {statusOf(profile)}, {testcases} {testcases === 1 ? 'testtilfelle' : 'testtilfeller'})
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </Layout>
+  );
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9æøå]+/g, '-');
+}
+
+const KIND_NB = {
+  submit: 'Systemet sender: last opp meldingen systemet lager.',
+  receive: 'Systemet mottar: samsvar lager en melding for testkjøringen, systemet leser den og svarer med en applikasjonskvittering.',
+} as const;
+
+const APPREC_STATUS_NB: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK med feil i deler av meldingen' };
+
+function TestcaseDetails(props: { tc: Testcase }) {
+  const tc = props.tc;
+  const assertions = tc.expect.assertions ?? [];
+  return (
+    <section class="card" aria-labelledby={`tc-${tc.id}`}>
+      <h3 id={`tc-${tc.id}`}>{tc.title}</h3>
+      <p class="hint">
+        <span class="mono">{tc.id}</span>. {KIND_NB[tc.kind as keyof typeof KIND_NB] ?? ''}
+      </p>
+      <p>{tc.description}</p>
+      <h4>Slik vurderes det</h4>
+      <ul>
+        {tc.kind === 'receive' ? (
+          <li>
+            Applikasjonskvitteringen må være gyldig og ha status {('apprec' in tc.expect ? tc.expect.apprec.status : []).map((s) => `${s} (${APPREC_STATUS_NB[s] ?? s})`).join(' eller ')}, og
+            referere til meldingen samsvar sendte.
+          </li>
+        ) : (
+          <li>Meldingen må være gyldig etter profilen: skjema, forretningsregler, kodeverk og identifikatorer.</li>
+        )}
+        {assertions.map((a) => (
+          <li>
+            <span class="mono">{a.id}</span>
+            {a.severity === 'warning' ? ' (advarsel)' : ''}: {a.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase[]; examples: { valid: string[]; invalid: string[] }; standardName: string }) {
+  const m = props.profile.manifest;
+  const detect = m.kind === 'xml' ? m.detect : undefined;
+  const exampleLink = (kind: 'valid' | 'invalid', file: string) => `/profiler/${encodeURIComponent(m.id)}/eksempler/${kind}/${encodeURIComponent(file)}`;
+  return (
+    <Layout title={m.title} section="profiler">
+      <p>
+        <a href="/profiler">Alle profiler</a>
+      </p>
+      <h1>{m.title}</h1>
+      <dl class="facts">
+        <dt>Standard</dt>
+        <dd>{props.standardName}</dd>
+        <dt>Profil-ID</dt>
+        <dd class="mono">{m.id}</dd>
+        <dt>Versjon</dt>
+        <dd>{m.version}</dd>
+        <dt>Status</dt>
+        <dd>{statusOf(props.profile)}</dd>
+        <dt>Format</dt>
+        <dd>{m.kind === 'xml' ? 'XML-melding' : 'FHIR R4-ressurs'}</dd>
+        {detect ? (
+          <>
+            <dt>Navnerom</dt>
+            <dd class="mono">{detect.documentNamespace ?? detect.rootNamespace}</dd>
+          </>
+        ) : null}
+        {detect?.msgType ? (
+          <>
+            <dt>Meldingstype (MsgInfo/Type)</dt>
+            <dd class="mono">{detect.msgType}</dd>
+          </>
+        ) : null}
+        {m.kind === 'fhir' ? (
+          <>
+            <dt>Kanonisk URL</dt>
+            <dd class="mono">{m.url}</dd>
+          </>
+        ) : null}
+        <dt>Sjekksum (SHA-256)</dt>
+        <dd>
+          <code class="digest">{props.profile.sha256}</code>
+        </dd>
+      </dl>
+      <h2>Testtilfeller</h2>
+      {props.testcases.length === 0 ? <p>Profilen har ingen testtilfeller ennå.</p> : <div class="cards">{props.testcases.map((tc) => <TestcaseDetails tc={tc} />)}</div>}
+      <h2>Eksempelmeldinger</h2>
+      <h3>Gyldige</h3>
+      {props.examples.valid.length === 0 ? (
+        <p>Ingen.</p>
+      ) : (
+        <ul>
+          {props.examples.valid.map((f) => (
+            <li>
+              <a href={exampleLink('valid', f)}>{f}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Ugyldige, med regelen de bryter</h3>
+      {props.examples.invalid.length === 0 ? (
+        <p>Ingen.</p>
+      ) : (
+        <ul>
+          {props.examples.invalid.map((f) => (
+            <li>
+              <a href={exampleLink('invalid', f)}>{f}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,327 @@
+import type { Submission, System } from '../../storage/repository.js';
+import type { RunView } from '../../runs/run-service.js';
+import type { Testcase } from '../../testcases/testcase.js';
+import { FindingList, MarkedMessage } from '../findings-view.js';
+import { Layout } from '../layout.js';
+import { dateNb } from '../text-nb.js';
+
+export function Csrf(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+function Problem(props: { text?: string }) {
+  return props.text ? (
+    <div class="notice bad" role="alert">
+      <p>{props.text}</p>
+    </div>
+  ) : null;
+}
+
+export function VendorSignInPage(props: { problem?: string; next?: string }) {
+  return (
+    <Layout title="For leverandører" section="leverandor">
+      <h1>For leverandører</h1>
+      <p>
+        Logg inn med API-nøkkelen leverandøren fikk ved registreringen. Nøkkelen er den samme som kommandolinjen og API-et bruker. Nettleseren får en
+        sesjon som varer i åtte timer; nøkkelen lagres ikke i nettleseren.
+      </p>
+      <Problem text={props.problem} />
+      <form class="stack" method="post" action="/leverandor/logg-inn">
+        {props.next ? <input type="hidden" name="neste" value={props.next} /> : null}
+        <div>
+          <label for="token">API-nøkkel</label>
+          <input type="password" id="token" name="token" autocomplete="current-password" required />
+        </div>
+        <div>
+          <button type="submit">Logg inn</button>
+        </div>
+      </form>
+      <h2>Ny leverandør?</h2>
+      <p>Registrer virksomheten med organisasjonsnummeret. Dere får en API-nøkkel som bare vises én gang.</p>
+      <form class="stack" method="post" action="/leverandor/registrer">
+        <div>
+          <label for="orgnr">Organisasjonsnummer</label>
+          <input type="text" id="orgnr" name="orgnr" inputmode="numeric" autocomplete="off" required />
+        </div>
+        <div>
+          <label for="navn">Virksomhetens navn</label>
+          <input type="text" id="navn" name="navn" autocomplete="organization" required />
+        </div>
+        <div>
+          <label for="epost">E-postadresse for kontakt</label>
+          <input type="text" id="epost" name="epost" autocomplete="email" inputmode="email" required />
+        </div>
+        <div>
+          <button type="submit" class="secondary">Registrer</button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+export function RegisteredPage(props: { name: string; token: string }) {
+  return (
+    <Layout title="Registrert" section="leverandor" signedInAs={props.name}>
+      <h1>{props.name} er registrert</h1>
+      <div class="notice">
+        <p>Ta vare på API-nøkkelen nå. Den vises bare denne ene gangen, og samsvar lagrer den ikke i klartekst.</p>
+      </div>
+      <p>
+        <label for="ny-nokkel">API-nøkkel</label>
+        <input type="text" id="ny-nokkel" readonly value={props.token} class="mono" />
+      </p>
+      <p>Du er logget inn.</p>
+      <p>
+        <a class="button" href="/leverandor">
+          Videre til systemene
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+const STATE_NB = { not_started: 'ikke startet', failing: 'ikke bestått ennå', passed: 'bestått', passed_with_deviation: 'bestått med avvik' } as const;
+
+export function VendorHomePage(props: { name: string; csrf: string; systems: System[]; runs: RunView[]; profiles: Array<{ id: string; title: string }>; problem?: string }) {
+  const versions = props.systems.flatMap((s) => s.versions.map((v) => ({ id: v.id, label: `${s.name} ${v.version}` })));
+  return (
+    <Layout title="Mine systemer" section="leverandor" signedInAs={props.name}>
+      <h1>Systemer og testkjøringer</h1>
+      <form method="post" action="/leverandor/logg-ut">
+        <Csrf token={props.csrf} />
+        <button type="submit" class="secondary">
+          Logg ut
+        </button>
+      </form>
+      <Problem text={props.problem} />
+      <h2>Testkjøringer</h2>
+      {props.runs.length === 0 ? (
+        <p>Ingen testkjøringer ennå.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Testkjøring</th>
+                <th scope="col">System</th>
+                <th scope="col">Profiler</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.runs.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`/leverandor/kjoringer/${encodeURIComponent(r.id)}`}>Startet {dateNb(r.createdAt)}</a>
+                    <div class="hint mono">{r.id}</div>
+                  </td>
+                  <td>
+                    {r.system.name} {r.system.version}
+                  </td>
+                  <td>{r.profiles.length}</td>
+                  <td>{STATE_NB[r.status]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {versions.length > 0 ? (
+        <>
+          <h3>Start en testkjøring</h3>
+          <form class="stack" method="post" action="/leverandor/kjoringer">
+            <Csrf token={props.csrf} />
+            <div>
+              <label for="systemversjon">Systemversjon</label>
+              <select id="systemversjon" name="systemversjon" required>
+                {versions.map((v) => (
+                  <option value={v.id}>{v.label}</option>
+                ))}
+              </select>
+            </div>
+            <fieldset>
+              <legend>Meldingsprofiler som skal testes</legend>
+              {props.profiles.map((p, i) => (
+                <div>
+                  <input type="checkbox" id={`profil-${i}`} name="profil" value={p.id} /> <label for={`profil-${i}`} class="inline">{p.title}</label>
+                </div>
+              ))}
+            </fieldset>
+            <div>
+              <button type="submit">Start testkjøringen</button>
+            </div>
+          </form>
+        </>
+      ) : null}
+      <h2>Systemer</h2>
+      {props.systems.length === 0 ? (
+        <p>Registrer systemet og versjonen som skal testes.</p>
+      ) : (
+        <ul>
+          {props.systems.map((s) => (
+            <li>
+              {s.name}: {s.versions.length === 0 ? 'ingen versjoner' : s.versions.map((v) => v.version).join(', ')}
+              <form class="search" method="post" action={`/leverandor/systemer/${encodeURIComponent(s.id)}/versjoner`}>
+                <Csrf token={props.csrf} />
+                <div>
+                  <label for={`versjon-${s.id}`}>Ny versjon av {s.name}</label>
+                  <input type="text" id={`versjon-${s.id}`} name="versjon" required />
+                </div>
+                <div>
+                  <button type="submit" class="secondary">
+                    Legg til versjon
+                  </button>
+                </div>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="search" method="post" action="/leverandor/systemer">
+        <Csrf token={props.csrf} />
+        <div>
+          <label for="systemnavn">Nytt system</label>
+          <input type="text" id="systemnavn" name="navn" required />
+        </div>
+        <div>
+          <button type="submit" class="secondary">
+            Registrer systemet
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+const OUTCOME_NB = { passed: 'Bestått', passed_with_deviation: 'Bestått med avvik', failed: 'Ikke bestått' } as const;
+
+function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profiles'][number]['testcases'][number]; csrf: string }) {
+  const { run, tc, result } = props;
+  const base = `/leverandor/kjoringer/${encodeURIComponent(run.id)}`;
+  return (
+    <section class="card" aria-labelledby={`tc-${tc.id}`}>
+      <h4 id={`tc-${tc.id}`}>{tc.title}</h4>
+      <p>
+        <strong>{result.outcome ? OUTCOME_NB[result.outcome] : 'Ikke sendt inn'}</strong>
+        {result.latestSubmission ? (
+          <>
+            {' '}
+            (<a href={`${base}/innsendinger/${encodeURIComponent(result.latestSubmission.id)}`}>siste innsending</a>, {result.submissions} i alt)
+          </>
+        ) : null}
+      </p>
+      <p>{tc.description}</p>
+      {tc.kind === 'receive' ? (
+        <p>
+          <a href={`${base}/testtilfeller/${encodeURIComponent(tc.id)}/melding`} download={`${tc.id}.xml`}>
+            Last ned meldingen samsvar har laget for denne testkjøringen
+          </a>
+          , les den inn i systemet og last opp applikasjonskvitteringen systemet svarer med.
+        </p>
+      ) : null}
+      <form class="stack" method="post" action={`${base}/innsendinger`} enctype="multipart/form-data" data-progress="Validerer …">
+        <Csrf token={props.csrf} />
+        <input type="hidden" name="testtilfelle" value={tc.id} />
+        <div>
+          <label for={`fil-${tc.id}`}>{tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}</label>
+          <input type="file" id={`fil-${tc.id}`} name="fil" required />
+        </div>
+        <div>
+          <button type="submit">Last opp og vurder</button>
+        </div>
+        <div class="progress" aria-hidden="true">
+          <progress></progress> <span>Validerer …</span>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function RunPage(props: { name: string; csrf: string; run: RunView; testcases: Map<string, Testcase>; profileTitle: (id: string) => string; problem?: string }) {
+  const r = props.run;
+  const passed = r.profiles.some((p) => p.status === 'passed' || p.status === 'passed_with_deviation');
+  return (
+    <Layout title={`Testkjøring for ${r.system.name} ${r.system.version}`} section="leverandor" signedInAs={props.name} scripts={['progress.js']}>
+      <p>
+        <a href="/leverandor">Tilbake til systemene</a>
+      </p>
+      <h1>
+        Testkjøring for {r.system.name} {r.system.version}
+      </h1>
+      <Problem text={props.problem} />
+      <dl class="facts">
+        <dt>Testkjøring</dt>
+        <dd class="mono">{r.id}</dd>
+        <dt>Startet</dt>
+        <dd>{dateNb(r.createdAt)}</dd>
+        <dt>Status</dt>
+        <dd>{STATE_NB[r.status]}</dd>
+      </dl>
+      {r.profiles.map((p) => {
+        const done = p.testcases.filter((t) => t.outcome === 'passed' || t.outcome === 'passed_with_deviation').length;
+        return (
+          <section aria-labelledby={`p-${p.profile}`}>
+            <h2 id={`p-${p.profile}`}>{props.profileTitle(p.profile)}</h2>
+            <p>
+              {STATE_NB[p.status]}: {done} av {p.testcases.length} testtilfeller bestått.
+            </p>
+            <progress max={p.testcases.length} value={done} aria-label={`Fremdrift for ${props.profileTitle(p.profile)}`}></progress>
+            <div class="testcases">
+              {p.testcases.map((t) => {
+                const tc = props.testcases.get(t.id);
+                return tc ? <TestcaseRow run={r} tc={tc} result={t} csrf={props.csrf} /> : null;
+              })}
+            </div>
+          </section>
+        );
+      })}
+      <h2>Utsted egenerklæring</h2>
+      {passed ? (
+        <form class="stack" method="post" action={`/leverandor/kjoringer/${encodeURIComponent(r.id)}/erklaering`}>
+          <Csrf token={props.csrf} />
+          <p>Erklæringen lister profilene som er bestått i denne testkjøringen, og signeres av ordningen.</p>
+          <div>
+            <label for="sted">Utstedelsessted</label>
+            <input type="text" id="sted" name="sted" required />
+          </div>
+          <div>
+            <label for="signatar">Navn på den som signerer for leverandøren</label>
+            <input type="text" id="signatar" name="signatar" autocomplete="name" required />
+          </div>
+          <div>
+            <label for="funksjon">Stilling eller rolle</label>
+            <input type="text" id="funksjon" name="funksjon" autocomplete="organization-title" required />
+          </div>
+          <div>
+            <button type="submit">Utsted erklæringen</button>
+          </div>
+        </form>
+      ) : (
+        <p>Når minst én profil er bestått, kan du utstede en egenerklæring for den her.</p>
+      )}
+    </Layout>
+  );
+}
+
+const VERDICT_NB = { passed: 'Bestått', failed: 'Ikke bestått' } as const;
+
+export function SubmissionPage(props: { name: string; run: RunView; submission: Submission; testcase?: Testcase; text: string }) {
+  const s = props.submission;
+  return (
+    <Layout title="Innsending" section="leverandor" signedInAs={props.name}>
+      <p>
+        <a href={`/leverandor/kjoringer/${encodeURIComponent(props.run.id)}`}>Tilbake til testkjøringen</a>
+      </p>
+      <h1>Innsending til «{props.testcase?.title ?? s.testcaseId}»</h1>
+      <div class={`notice ${s.verdict === 'passed' ? 'ok' : 'bad'}`} role="status">
+        <p>
+          <strong>{VERDICT_NB[s.verdict]}.</strong> Sendt inn {dateNb(s.createdAt)}. SHA-256 <code class="digest">{s.artifactSha256}</code>
+        </p>
+      </div>
+      <h2>Funn</h2>
+      <FindingList findings={s.findings} />
+      <h2>Det som ble sendt inn</h2>
+      <MarkedMessage text={props.text} findings={s.findings} />
+    </Layout>
+  );
+}

@@ -1,0 +1,38 @@
+import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
+
+/** Field names the domain reports (in `extra.field`), as a form labels them. */
+const FIELD_NB: Record<string, string> = {
+  orgNumber: 'Organisasjonsnummeret',
+  name: 'Navnet',
+  email: 'E-postadressen',
+  placeOfIssue: 'Utstedelsesstedet',
+  'signatory.name': 'Navnet på den som signerer',
+  'signatory.function': 'Stillingen eller rollen',
+  profiles: 'Valget av profiler',
+  version: 'Versjonen',
+};
+
+const CODE_NB: Partial<Record<ErrorCode, string>> = {
+  unauthorized: 'API-nøkkelen er ukjent eller trukket tilbake.',
+  forbidden: 'Du har ikke tilgang til dette.',
+  not_found: 'Fant ikke det du ba om.',
+  conflict: 'Dette finnes allerede, eller det ble endret samtidig av noen andre.',
+  payload_too_large: 'Filen er for stor.',
+  unsupported_media_type: 'Filen har feil format for dette testtilfellet.',
+  rate_limited: 'Det har kommet mange forespørsler på kort tid. Vent litt og prøv igjen.',
+  unavailable: 'Tjenesten er opptatt akkurat nå. Prøv igjen om litt.',
+};
+
+/**
+ * What a page says when an action is refused, in bokmål. The domain's detail is English (the API's
+ * language), so a page never shows it; the field and the kind of refusal are enough to act on.
+ */
+export function problemNb(e: unknown): string {
+  if (!(e instanceof SamsvarError)) return 'Noe gikk galt. Prøv igjen, og kontakt forvaltningen hvis det skjer igjen.';
+  const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;
+  if (field) return `${field} er ikke gyldig. Sjekk verdien og prøv igjen.`;
+  if (/no passed profile/.test(e.detail)) return 'Testkjøringen har ingen bestått profil ennå, så det er ingenting å erklære.';
+  if (/only active profiles can be tested|has no test cases yet/.test(e.detail)) return 'En av profilene kan ikke testes nå (den er ikke aktiv, eller har ingen testtilfeller).';
+  if (e.code === 'unprocessable' || e.code === 'bad_request') return 'Forespørselen kunne ikke utføres. Sjekk det du fylte inn og prøv igjen.';
+  return CODE_NB[e.code] ?? 'Handlingen kunne ikke utføres.';
+}

@@ -1,0 +1,96 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISSUANCE } from '../declarations/fixtures.js';
+import { PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
+import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
+import { browserAvailable, expectAccessible, launchBrowser, screenshot, skipReason } from './browser.js';
+import { startWebService } from './web-service.js';
+
+describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journey in the browser ${skipReason}`, () => {
+  let t: TestService;
+  let browser: Browser;
+  let page: Page;
+  let declarationId: string;
+  let labToken: string;
+
+  beforeAll(async () => {
+    t = await startWebService();
+    const vendor = await registerVendor(t, 'Omsorg & Journal AS');
+    const runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.2.0'));
+    declarationId = ((await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }).id;
+    labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Akkreditert Testlab AS' } })).json()) as { token: string }).token;
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const signIn = async (token: string) => {
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.url}/forvaltning`);
+    await page.getByLabel('Nøkkel').fill(token);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.waitForURL(`${t.url}/forvaltning`);
+  };
+
+  it('refuses a vendor\'s token at the administrators\' door', async () => {
+    const vendor = await registerVendor(t, 'Annen AS');
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.url}/forvaltning`);
+    await page.getByLabel('Nøkkel').fill(vendor.token);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    expect(await page.textContent('[role="alert"]')).toContain('leverandørnøkkel');
+  });
+
+  it('lets a laboratory confirm a declaration, which then names the laboratory', async () => {
+    await signIn(labToken);
+    await page.getByRole('link', { name: 'Erklæringer' }).click();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Bekreft som testlaboratorium' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('main')).toContain('Akkreditert Testlab AS');
+  });
+
+  it('shows an administrator the impact of retiring a profile before the change, and the declaration expires after it', async () => {
+    await signIn(ADMIN_TOKEN);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Profiler', exact: true }).click();
+    await page.getByRole('link', { name: 'Dialogmelding 1.1 – forespørsel' }).click();
+    expect(await page.textContent('ul.impact')).toContain('OmsorgsJournal 5.2.0');
+    await expectAccessible(page);
+    await screenshot(page, 'forvaltning-profil');
+    await page.getByLabel('Ny status').selectOption('retired');
+    await page.getByLabel('Begrunnelse').fill('Erstattet av ny versjon');
+    await page.getByRole('button', { name: 'Lagre status' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    expect(await page.textContent('main')).toContain('status faset ut');
+
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('.notice')).toContain(`Utløpt: profilversjonen ${PROFILE} 1.1.0 er faset ut`);
+  });
+
+  it('keeps a kravsett and reads the audit trail', async () => {
+    await page.goto(`${t.url}/forvaltning/kravsett`);
+    await page.getByLabel('ID (små bokstaver, tall og bindestrek)').fill('legekontor');
+    await page.getByLabel('Tittel').fill('Legekontor');
+    await page.getByLabel('Tjenestetype').fill('fastlege');
+    await page.getByLabel('Applikasjonskvittering (AppRec) 1.0', { exact: true }).selectOption('mandatory');
+    await page.getByRole('button', { name: 'Lagre kravsettet' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    await expectAccessible(page);
+    await page.goto(`${t.url}/kravsett/legekontor`);
+    expect(await page.textContent('h1')).toContain('Legekontor');
+
+    await page.goto(`${t.url}/forvaltning/revisjon`);
+    const actions = await page.$$eval('tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(actions).toContain('profile.status');
+    await expectAccessible(page);
+  });
+
+  it('refuses an administrator\'s action without the session\'s CSRF token', async () => {
+    const res = await page.request.post(`${t.url}/forvaltning/erklaeringer/${declarationId}/tilbakekall`, { form: { begrunnelse: 'forfalsket' } });
+    expect(res.status()).toBe(403);
+  });
+});
