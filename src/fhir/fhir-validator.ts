@@ -43,6 +43,8 @@ function profileResources(profile: LoadedProfile): FhirResource[] {
 export class FhirValidator {
   private store?: ConformanceStore;
   private readonly broken = new Map<string, SamsvarError>();
+  /** The StructureDefinition each catalog profile brought (two may share a canonical URL). */
+  private readonly profileSd = new Map<string, StructureDefinition>();
 
   constructor(
     readonly catalog: ProfileCatalog,
@@ -61,13 +63,16 @@ export class FhirValidator {
   conformance(): ConformanceStore {
     if (this.store) return this.store;
     const store = new ConformanceStore(baseConformance());
-    // Shipped profiles come last, so their definitions win over an imported package that reuses a canonical URL.
+    // Shipped profiles come last, so that an unversioned canonical reference inside the definitions
+    // finds samsvar's own; each catalog profile still validates with the definition it brought (profileSd).
     const ordered = [...this.fhirProfiles()].sort((a, b) => Number(a.source === 'shipped') - Number(b.source === 'shipped'));
     for (const p of ordered) {
       const m = p.manifest as FhirProfileManifest;
       try {
-        const resources = (m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir)));
-        for (const r of [...resources, ...profileResources(p)]) store.add(r);
+        const resources = [...(m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir))), ...profileResources(p)];
+        for (const r of resources) store.add(r);
+        const own = resources.find((r): r is StructureDefinition => r.resourceType === 'StructureDefinition' && r.url === m.url);
+        if (own) this.profileSd.set(m.id, own);
       } catch (e) {
         this.broken.set(m.id, asProfileError(m.id, e));
       }
@@ -76,7 +81,7 @@ export class FhirValidator {
       const m = p.manifest as FhirProfileManifest;
       if (this.broken.has(m.id)) continue;
       try {
-        const sd = store.structureDefinition(m.url);
+        const sd = this.profileSd.get(m.id);
         if (!sd) throw new SamsvarError('profile_invalid', `profile ${m.id}: no StructureDefinition with url ${m.url} among its resources`);
         elementTree(sd, store); // compile (and generate the snapshot) once, up front
       } catch (e) {
@@ -85,6 +90,28 @@ export class FhirValidator {
     }
     this.store = store;
     return store;
+  }
+
+  /**
+   * The catalog profile a meta.profile claim names. When a shipped profile and an imported package
+   * share the canonical URL, a claim with a version takes the one of that version, and a claim
+   * without takes the imported package's (the artifact names the official definition, which the
+   * package carries); `choice` says so.
+   */
+  private profileForClaim(claim: string, rt: string): { profile: LoadedProfile; sd: StructureDefinition; choice?: string } | undefined {
+    const [url, version] = claim.split('|');
+    const candidates = this.fhirProfiles()
+      .filter((p) => !this.broken.has(p.manifest.id) && (p.manifest as FhirProfileManifest).url === url)
+      .map((p) => ({ profile: p, sd: this.profileSd.get(p.manifest.id)! }))
+      .filter((c) => c.sd && c.sd.type === rt);
+    const fitting = version ? candidates.filter((c) => c.sd.version === version) : candidates;
+    const chosen = fitting.find((c) => c.profile.source === 'imported') ?? fitting[0];
+    if (!chosen) return undefined;
+    const others = candidates.filter((c) => c !== chosen);
+    if (!others.length) return chosen;
+    const describe = (c: { profile: LoadedProfile; sd: StructureDefinition }) => `${c.profile.source} profile ${c.profile.manifest.id} (version ${c.sd.version ?? c.profile.manifest.version})`;
+    const why = version ? `the claim names version ${version}` : 'the claim names no version, and the imported package carries the published definition';
+    return { ...chosen, choice: `${describe(chosen)} chosen over ${others.map(describe).join(', ')}, which share${others.length === 1 ? 's' : ''} the canonical URL ${url}: ${why}` };
   }
 
   /** Why a catalog profile cannot be used, or undefined when it can. */
@@ -123,21 +150,20 @@ export class FhirValidator {
       if (profile.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profileId} is not a FHIR profile`);
       const problem = this.broken.get(profileId);
       if (problem) throw problem;
-      const sd = store.structureDefinition(profile.manifest.url)!;
+      const sd = this.profileSd.get(profileId)!;
       const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
       return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: reported(findings) };
     }
 
     const claimNodes = metaProfileNodes(root);
     const claims = claimNodes.map((n) => n.value);
-    const byUrl = new Map(this.fhirProfiles().map((p) => [(p.manifest as FhirProfileManifest).url, p]));
     for (const claim of claims) {
-      const p = byUrl.get(claim.split('|')[0]);
-      if (!p || this.broken.has(p.manifest.id)) continue;
-      const sd = store.structureDefinition(claim)!;
-      if (sd.type !== rt) continue;
-      const findings = this.withIdentifiers(validator.validate(root, sd), root, rt, p.manifest as FhirProfileManifest);
-      return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: reported(findings) };
+      const hit = this.profileForClaim(claim, rt);
+      if (!hit) continue;
+      const m = hit.profile.manifest as FhirProfileManifest;
+      const findings = this.withIdentifiers(validator.validate(root, hit.sd), root, rt, m);
+      const detection = `from meta.profile claim ${claim}${hit.choice ? `; ${hit.choice}` : ''}`;
+      return { profile: m.id, profileVersion: m.version, profileSha256: hit.profile.sha256, detection, findings: reported(findings) };
     }
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
     claimNodes.forEach((c, i) => {
