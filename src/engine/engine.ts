@@ -82,7 +82,13 @@ export class Engine implements ArtifactValidator {
 
   /** The FHIR validator, loaded on first use: its R4 definitions cost start-up time that XML-only runs need not pay. */
   fhirValidator(): Promise<FhirValidator> {
-    this.fhir ??= import('../fhir/fhir-validator.js').then((m) => new m.FhirValidator(this.catalog, { unknownExtensions: this.settings.unknownExtensions }));
+    this.fhir ??= Promise.all([import('../fhir/fhir-validator.js'), import('../fhir/terminology-server.js')]).then(
+      ([m, t]) =>
+        new m.FhirValidator(this.catalog, {
+          unknownExtensions: this.settings.unknownExtensions,
+          terminology: this.settings.terminology ? new t.TerminologyServer(this.settings.terminology) : undefined,
+        }),
+    );
     return this.fhir;
   }
 

@@ -32,7 +32,16 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
     return;
   }
   const results = coded.map((c) => codeMembership(exp, c.system, c.code!));
-  if (results.includes('in') || results.includes('unknown')) return;
+  if (results.includes('in')) return;
+  if (results.includes('unknown')) {
+    // The ValueSet draws on a code system samsvar does not hold (SNOMED CT, LOINC, Volven …): the terminology server decides.
+    if (binding.strength === 'required' || binding.strength === 'extensible') {
+      coded.forEach((c, i) => {
+        if (results[i] === 'unknown') walk.ask({ kind: 'valueset', url: canonicalUrl(binding.valueSet!), system: c.system, code: c.code!, display: c.display, strength: binding.strength as 'required' | 'extensible', path, line: node.line, column: node.column });
+      });
+    }
+    return;
+  }
   const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
   const vsName = (vs.name as string | undefined) ?? binding.valueSet;
   const [rule, severity]: [string, Severity] =
@@ -45,7 +54,15 @@ export function checkCodeKnown(walk: Walk, node: JsonNode, plain: unknown, path:
   const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
   if (typeof system !== 'string' || typeof code !== 'string') return;
   const cs = walk.store.codeSystem(system);
-  if (!cs || codeSystemHasCode(cs, code) !== false) return;
+  if (!cs) {
+    // A code system samsvar does not hold: whether the code (and its display) exists is the terminology server's to say.
+    if (/^[a-z][a-z0-9+.-]*:/i.test(system)) {
+      const display = (plain as { display?: unknown }).display;
+      walk.ask({ kind: 'codesystem', url: system, code, display: typeof display === 'string' ? display : undefined, path, line: node.line, column: node.column });
+    }
+    return;
+  }
+  if (codeSystemHasCode(cs, code) !== false) return;
   walk.add('FHIR-CODE-UNKNOWN', 'error', 'terminology', `${path}: code '${code}' is not defined in the code system ${system}`, node, `${path}.code`);
 }
 

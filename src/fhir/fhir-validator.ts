@@ -17,9 +17,16 @@ import type { JsonLimits, JsonNode } from './json-parser.js';
 import { parseJson } from './json-parser.js';
 import { checkNorwegianIdentifiers, mergeIdentifierFindings } from './identifier-check.js';
 import { packageResourcesFor } from './package-store.js';
+import type { TerminologyQuestion, TerminologyServer } from './terminology-server.js';
+
+/** Codes asked of the terminology server per validation, and at most this many at a time. */
+const MAX_TERMINOLOGY_QUESTIONS = 200;
+const TERMINOLOGY_CONCURRENCY = 8;
 
 export interface FhirValidatorOptions {
   limits?: JsonLimits;
+  /** Where codes the loaded definitions cannot judge are checked (SAMSVAR_TERMINOLOGY_URL); without one they are reported as not checked. */
+  terminology?: TerminologyServer;
   /** An extension whose definition is not loaded: an error as in the HL7 validator (default), or a warning (SAMSVAR_FHIR_UNKNOWN_EXTENSIONS). */
   unknownExtensions?: 'error' | 'warning';
 }
@@ -152,6 +159,7 @@ export class FhirValidator {
       if (problem) throw problem;
       const sd = this.profileSd.get(profileId)!;
       const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
+      findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
       return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: reported(findings) };
     }
 
@@ -162,10 +170,12 @@ export class FhirValidator {
       if (!hit) continue;
       const m = hit.profile.manifest as FhirProfileManifest;
       const findings = this.withIdentifiers(validator.validate(root, hit.sd), root, rt, m);
+      findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
       const detection = `from meta.profile claim ${claim}${hit.choice ? `; ${hit.choice}` : ''}`;
       return { profile: m.id, profileVersion: m.version, profileSha256: hit.profile.sha256, detection, findings: reported(findings) };
     }
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
+    findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
     claimNodes.forEach((c, i) => {
       if (store.structureDefinition(c.value)) return;
       findings.push({ ruleId: 'FHIR-PROFILE-UNKNOWN', severity: 'warning', layer: 'profile', message: `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`, path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column });
@@ -174,6 +184,44 @@ export class FhirValidator {
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
       : `no profile given and no meta.profile claim: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`;
     return { profile: null, detection, findings: reported(findings) };
+  }
+
+  /**
+   * Asks the terminology server about the codes the walk could not judge. What it refuses is a
+   * finding like a local one; what it could not answer, or everything when no server is
+   * configured, is reported as not checked (information), never as valid.
+   */
+  private async terminologyFindings(questions: TerminologyQuestion[]): Promise<Finding[]> {
+    if (!questions.length) return [];
+    const server = this.options.terminology;
+    const asked = server ? questions.slice(0, MAX_TERMINOLOGY_QUESTIONS) : [];
+    const unchecked = new Map<string, TerminologyQuestion[]>();
+    const note = (reason: string, q: TerminologyQuestion) => unchecked.set(reason, [...(unchecked.get(reason) ?? []), q]);
+    if (!server) for (const q of questions) note('no terminology server is configured (SAMSVAR_TERMINOLOGY_URL)', q);
+    else for (const q of questions.slice(MAX_TERMINOLOGY_QUESTIONS)) note(`samsvar asks the terminology server at most ${MAX_TERMINOLOGY_QUESTIONS} questions per validation`, q);
+    const out: Finding[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < asked.length) {
+        const q = asked[next++];
+        const a = await server!.validateCode(q);
+        if (!a.checked) note(a.reason, q);
+        else if (!a.result) out.push(refusal(q, a.message));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TERMINOLOGY_CONCURRENCY, asked.length) }, worker));
+    for (const [reason, qs] of unchecked) {
+      const systems = [...new Set(qs.map((q) => q.system ?? q.url))].slice(0, 5).join(', ');
+      out.push({
+        ruleId: 'TERMINOLOGY-NOT-CHECKED',
+        severity: 'information',
+        layer: 'terminology',
+        message: `${qs.length} code${qs.length > 1 ? 's' : ''} that the loaded definitions cannot judge (from ${systems}) ${qs.length > 1 ? 'were' : 'was'} not checked: ${reason}. Not checked is not valid`,
+        path: qs[0].path,
+        ...(qs[0].line ? { line: qs[0].line, column: qs[0].column } : {}),
+      });
+    }
+    return out;
   }
 
   /** Adds the Norwegian identifier checks (identifier layer) to a validation's findings. */
@@ -206,6 +254,18 @@ export class FhirValidator {
     }
     return findings;
   }
+}
+
+/** What the terminology server refused, as the finding a local check would give. */
+function refusal(q: TerminologyQuestion, message: string | undefined): Finding {
+  const said = message ? `: ${message}` : '';
+  const at = { path: q.path, ...(q.line ? { line: q.line, column: q.column } : {}) };
+  if (q.kind === 'codesystem') {
+    const what = q.display ? `code '${q.code}' with display '${q.display}'` : `code '${q.code}'`;
+    return { ruleId: 'FHIR-CODE-INVALID', severity: 'error', layer: 'terminology', message: `${q.path}: the terminology server does not accept ${what} in ${q.url}${said}`, ...at };
+  }
+  const [ruleId, severity]: [string, Finding['severity']] = q.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : ['FHIR-BINDING-EXTENSIBLE', 'warning'];
+  return { ruleId, severity, layer: 'terminology', message: `${q.path}: ${q.system ? `${q.system}|` : ''}${q.code} is not in the ValueSet ${q.url} (${q.strength} binding), says the terminology server${said}`, ...at };
 }
 
 function asProfileError(id: string, e: unknown): SamsvarError {

@@ -19,6 +19,7 @@ import type { BundleIndex } from './bundle.js';
 import { checkBundle, indexBundle } from './bundle.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
+import type { TerminologyQuestion } from './terminology-server.js';
 import { vitalSignProfile } from './vital-signs.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
 import { EXTENSION_ELEMENTS, show } from './walk.js';
@@ -49,6 +50,8 @@ export class InstanceValidator implements Walk {
   private unevaluated = new Set<string>();
   /** Bundles met in this validation, indexed once. */
   private bundles = new Map<JsonNode, BundleIndex>();
+  /** Codes for the terminology server, gathered by the walk until taken. */
+  private questions: TerminologyQuestion[] = [];
   /** The definitions each resource has been validated against in this validation. */
   private validatedAgainst = new Map<JsonNode, Set<string>>();
 
@@ -73,6 +76,17 @@ export class InstanceValidator implements Walk {
     const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) } : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
     return withoutRepeats(this.findings);
+  }
+
+  ask(question: TerminologyQuestion): void {
+    if (!this.questions.some((q) => q.path === question.path && q.kind === question.kind && q.code === question.code && q.url === question.url)) this.questions.push(question);
+  }
+
+  /** The codes the walks since the last call could not judge locally. */
+  takeQuestions(): TerminologyQuestion[] {
+    const out = this.questions;
+    this.questions = [];
+    return out;
   }
 
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {

@@ -8,6 +8,7 @@ import type { BundleEntry, BundleIndex } from './bundle.js';
 import type { ConformanceStore, TypeRef } from './conformance-store.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import type { JsonNode, Position } from './json-parser.js';
+import type { TerminologyQuestion } from './terminology-server.js';
 
 /** The resource an element sits in: for %resource, contained references and Bundle look-ups. */
 export interface ResourceScope {
@@ -44,6 +45,8 @@ export interface Walk {
   validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void;
   checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void;
   itemPath(path: string, item: Item): string;
+  /** A code the loaded definitions cannot judge: asked of the terminology server after the walk. */
+  ask(question: TerminologyQuestion): void;
 }
 
 export const EXTENSION_ELEMENTS = new Set(['extension', 'modifierExtension']);
