@@ -17,6 +17,13 @@ const base = {
   },
 };
 
+const detectRule = {
+  type: 'object',
+  required: ['rootNamespace'],
+  properties: { rootNamespace: { type: 'string' }, msgType: { type: 'string' }, documentNamespace: { type: 'string' } },
+  additionalProperties: false,
+};
+
 const manifestSchema = {
   oneOf: [
     {
@@ -30,12 +37,7 @@ const manifestSchema = {
         uses: { type: 'array', items: { type: 'string' } },
         rules: { type: 'array', items: relPath },
         codelists: { type: 'array', items: relPath },
-        detect: {
-          type: 'object',
-          required: ['rootNamespace'],
-          properties: { rootNamespace: { type: 'string' }, msgType: { type: 'string' }, documentNamespace: { type: 'string' } },
-          additionalProperties: false,
-        },
+        detect: { oneOf: [detectRule, { type: 'array', minItems: 1, items: detectRule }] },
         identifiers: { type: 'object', properties: { realPersonNumber: { enum: ['error', 'warning', 'information', 'off'] } } },
         limits: { type: 'object', properties: { maxBytes: { type: 'integer', minimum: 1 }, maxDepth: { type: 'integer', minimum: 1 } } },
       },

@@ -22,6 +22,21 @@ export interface ProfileManifestBase {
   examples?: { invalid?: Record<string, string[]> };
 }
 
+export interface DetectRule {
+  /** Namespace of the root element. */
+  rootNamespace: string;
+  /** For MsgHead: MsgInfo/Type/@V. */
+  msgType?: string;
+  /** For MsgHead: namespace of the first embedded document's root element. */
+  documentNamespace?: string;
+}
+
+/** A manifest's detection alternatives as a list (none when it has no `detect`). */
+export function detectRules(m: XmlProfileManifest): DetectRule[] {
+  if (!m.detect) return [];
+  return Array.isArray(m.detect) ? m.detect : [m.detect];
+}
+
 export interface XmlProfileManifest extends ProfileManifestBase {
   kind: 'xml';
   /** Entry XSD, relative to the profile directory. */
@@ -34,15 +49,11 @@ export interface XmlProfileManifest extends ProfileManifestBase {
   rules?: string[];
   /** Code list JSON files ({ oid, name, codes: [{ code, display }] }), relative paths. */
   codelists?: string[];
-  /** How the engine recognises a document of this profile when none is given. */
-  detect?: {
-    /** Namespace of the root element. */
-    rootNamespace: string;
-    /** For MsgHead: MsgInfo/Type/@V. */
-    msgType?: string;
-    /** For MsgHead: namespace of the first embedded document's root element. */
-    documentNamespace?: string;
-  };
+  /**
+   * How the engine recognises a document of this profile when none is given; several alternatives
+   * when the standard's document travels both in a Hodemelding and on its own.
+   */
+  detect?: DetectRule | DetectRule[];
   /** Identifier checks; `realPersonNumber` is the severity of a non-synthetic fødselsnummer (default error). */
   identifiers?: { realPersonNumber?: 'error' | 'warning' | 'information' | 'off' };
   /** Limits for hostile input; defaults in src/xml/limits.ts. */

@@ -1,6 +1,6 @@
 import { XmlXPath, type XmlDocument } from 'libxml2-wasm';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { detectRules, type DetectRule, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 
 export interface DocumentFacts {
   rootNamespace: string;
@@ -30,6 +30,13 @@ export function documentFacts(doc: XmlDocument): DocumentFacts {
   };
 }
 
+/** Whether a document fits one detection alternative. */
+export function matches(d: DetectRule, facts: DocumentFacts): boolean {
+  if (d.rootNamespace !== facts.rootNamespace) return false;
+  if (d.msgType !== undefined && d.msgType !== facts.msgType) return false;
+  return d.documentNamespace === undefined || d.documentNamespace === facts.documentNamespace;
+}
+
 export type Detection = { profile: LoadedProfile; note: string } | { profile: null; note: string };
 
 /**
@@ -40,13 +47,12 @@ export function detectProfile(catalog: ProfileCatalog, facts: DocumentFacts): De
   let best: { profile: LoadedProfile; score: number } | undefined;
   for (const p of catalog.list()) {
     const m = p.manifest as XmlProfileManifest;
-    if (m.kind !== 'xml' || !m.detect) continue;
-    const d = m.detect;
-    if (d.rootNamespace !== facts.rootNamespace) continue;
-    if (d.msgType !== undefined && d.msgType !== facts.msgType) continue;
-    if (d.documentNamespace !== undefined && d.documentNamespace !== facts.documentNamespace) continue;
-    const score = 10 * (1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0)) + (m.status === 'active' || m.status === undefined ? 1 : 0);
-    if (!best || score > best.score) best = { profile: p, score };
+    if (m.kind !== 'xml') continue;
+    for (const d of detectRules(m)) {
+      if (!matches(d, facts)) continue;
+      const score = 10 * (1 + (d.msgType ? 1 : 0) + (d.documentNamespace ? 1 : 0)) + (m.status === 'active' || m.status === undefined ? 1 : 0);
+      if (!best || score > best.score) best = { profile: p, score };
+    }
   }
   const described = [
     `root element ${facts.rootName} in namespace ${facts.rootNamespace || '(none)'}`,

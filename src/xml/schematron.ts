@@ -5,7 +5,21 @@ import { SAFE_PARSE } from './profile-resolver.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
 
-type MessagePart = string | { kind: 'value-of'; xpath: XmlXPath } | { kind: 'name'; xpath: XmlXPath | null };
+type MessagePart =
+  | string
+  | { kind: 'value-of'; xpath: XmlXPath; expr: string }
+  | { kind: 'name'; xpath: XmlXPath | null };
+
+/**
+ * A rule-level `let` with an `as` type (ISO Schematron 2020): evaluated once per context node and
+ * bound as a value, so tests may use it inside predicates, where the context node has moved on.
+ * Untyped lets are folded into the expressions as text (an XPath 1.0 stand-in for a variable).
+ */
+interface BoundLet {
+  name: string;
+  kind: 'number' | 'string' | 'boolean';
+  xpath: XmlXPath;
+}
 
 interface CompiledCheck {
   kind: 'assert' | 'report';
@@ -15,6 +29,8 @@ interface CompiledCheck {
   /** The test as written, variables folded in. */
   test: string;
   message: MessagePart[];
+  /** The bokmål text, from a `sch:diagnostic` with xml:lang nb (or no) the check names in `diagnostics`. */
+  messageNb?: MessagePart[];
 }
 
 interface CompiledRule {
@@ -25,6 +41,9 @@ interface CompiledRule {
    * check: libxml2-wasm pays a fixed cost per evaluation, so one call per context node, not one per test.
    */
   tests: XmlXPath | null;
+  /** Typed lets: `tests` is then recompiled per context node from `testsText` with their values filled in. */
+  bound: BoundLet[];
+  testsText: string | null;
 }
 
 interface CompiledPattern {
@@ -65,6 +84,19 @@ function xpathLiteral(s: string): string {
   if (!s.includes('"')) return `"${s}"`;
   return `concat(${s.split("'").map((p) => `'${p}'`).join(`, "'", `)})`;
 }
+
+/** An XPath 1.0 expression that yields a bound let's value. */
+function valueLiteral(kind: BoundLet['kind'], value: unknown): string {
+  if (kind === 'boolean') return value ? 'true()' : 'false()';
+  if (kind === 'string') return xpathLiteral(String(value));
+  const n = Number(value);
+  if (Number.isNaN(n)) return '(0 div 0)';
+  if (!Number.isFinite(n)) return n > 0 ? '(1 div 0)' : '(-1 div 0)';
+  const text = Math.abs(n) < 1e15 && Number.isInteger(n) ? String(n) : n.toFixed(12);
+  return `(${text})`;
+}
+
+const NUMBER_TYPES = new Set(['xs:integer', 'xs:int', 'xs:long', 'xs:decimal', 'xs:double', 'xs:float', 'xs:nonNegativeInteger', 'xs:positiveInteger']);
 
 /** Replaces $name references outside string literals. */
 function substituteVariables(expr: string, vars: Map<string, string>): string {
@@ -121,6 +153,16 @@ function matchPatternToXPath(pattern: string): string {
     .join(' | ');
 }
 
+/** libxml2-wasm registers every prefix of the map at each evaluation: pass only those the expression uses. */
+function usedNamespaces(expr: string, ns: NamespaceMap): NamespaceMap {
+  return Object.fromEntries(Object.entries(ns).filter(([prefix]) => new RegExp(`(^|[^\\w.-])${prefix.replace(/[.]/g, '\\.')}:`).test(expr)));
+}
+
+/** An expression with every typed let replaced by a value of no consequence, to check that it compiles. */
+function withPlaceholders(expr: string, names: Set<string>): string {
+  return substituteVariables(expr, new Map([...names].map((n) => [n, '(0)'])));
+}
+
 function nodeName(node: XmlNode): string {
   return (node as XmlElement).name ?? '';
 }
@@ -134,6 +176,7 @@ export class CompiledSchematron {
     readonly source: string,
     private readonly patterns: CompiledPattern[],
     private readonly xpaths: XmlXPath[],
+    private readonly ns: NamespaceMap,
   ) {}
 
   static compile(bytes: Uint8Array, source: string): CompiledSchematron {
@@ -159,9 +202,7 @@ export class CompiledSchematron {
 
       const compileXPath = (expr: string, where: string): XmlXPath => {
         try {
-          // libxml2-wasm registers every prefix of the map at each evaluation: pass only those the expression uses.
-          const used = Object.fromEntries(Object.entries(ns).filter(([prefix]) => new RegExp(`(^|[^\\w.-])${prefix.replace(/[.]/g, '\\.')}:`).test(expr)));
-          const xpath = XmlXPath.compile(expr, used);
+          const xpath = XmlXPath.compile(expr, usedNamespaces(expr, ns));
           made.push(xpath);
           return xpath;
         } catch (e) {
@@ -171,12 +212,24 @@ export class CompiledSchematron {
 
       // Schema- and pattern-level lets are evaluated on the document: only absolute paths or atomic values make sense there.
       const globalLets = new Map<string, string>();
-      const addLets = (el: XmlElement, into: Map<string, string>) => {
+      const addLets = (el: XmlElement, into: Map<string, string>, bound?: BoundLet[]) => {
+        const boundText = new Map<string, string>();
         for (const l of schElements(el, 'let')) {
           const name = attr(l, 'name');
           const value = attr(l, 'value');
           if (!name || value === undefined) throw new SamsvarError('profile_invalid', `${source}: sch:let needs name and value`);
-          into.set(name, `(${substituteVariables(value, into)})`);
+          const as = attr(l, 'as');
+          if (as === undefined) {
+            into.set(name, `(${substituteVariables(value, into)})`);
+            continue;
+          }
+          if (!bound) throw new SamsvarError('profile_invalid', `${source}: sch:let ${name} has a type (as="${as}"); typed lets are supported in rules only`);
+          const kind = NUMBER_TYPES.has(as) ? 'number' : as === 'xs:boolean' ? 'boolean' : 'string';
+          // Evaluated at the context node itself, where folding the earlier lets in (typed ones too) is exact.
+          const folded = substituteVariables(value, new Map([...into, ...boundText]));
+          bound.push({ name, kind, xpath: compileXPath(`${kind}(${folded})`, `sch:let ${name}`) });
+          boundText.set(name, `(${folded})`);
+          into.delete(name);
         }
       };
       addLets(root, globalLets);
@@ -186,7 +239,21 @@ export class CompiledSchematron {
         for (const r of schElements(p, 'rule')) if (attr(r, 'abstract') === 'true' && attr(r, 'id')) abstractRules.set(attr(r, 'id')!, r);
       }
 
+      // ISO Schematron diagnostics: here, the texts in other languages a check points at (`diagnostics="id …"`).
+      const diagnostics = new Map<string, XmlElement>();
+      for (const ds of schElements(root, 'diagnostics')) for (const d of schElements(ds, 'diagnostic')) if (attr(d, 'id')) diagnostics.set(attr(d, 'id')!, d);
+      const bokmalDiagnostic = (check: XmlElement, id: string): XmlElement | undefined => {
+        const named = (attr(check, 'diagnostics') ?? '').split(/\s+/).filter(Boolean).map((ref) => {
+          const d = diagnostics.get(ref);
+          if (!d) throw new SamsvarError('profile_invalid', `${source}: ${id} names diagnostic "${ref}", which the schema does not define`);
+          return d;
+        });
+        return named.find((d) => /^(nb|no)(-|$)/.test((d.attr('lang', 'xml')?.value ?? '').toLowerCase()));
+      };
+
       const seenIds = new Set<string>();
+      // The typed lets of the rule being compiled: its expressions are compile-checked with placeholder values.
+      let boundNames = new Set<string>();
       const compileChecks = (ruleEl: XmlElement, vars: Map<string, string>, out: CompiledCheck[], seen: Set<XmlElement>) => {
         for (let c = ruleEl.firstChild; c; c = c.next) {
           if (!(c instanceof XmlElement) || c.namespaceUri !== SCH_NS) continue;
@@ -207,22 +274,26 @@ export class CompiledSchematron {
           const roleText = (attr(c, 'role') ?? attr(c, 'flag') ?? 'error').toLowerCase();
           const severity = ROLE_SEVERITY[roleText];
           if (!severity) throw new SamsvarError('profile_invalid', `${source}: ${id} has role/flag "${roleText}"; use error, warning or information`);
-          const message: MessagePart[] = [];
-          for (let m = c.firstChild; m; m = m.next) {
-            if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'value-of') {
-              message.push({ kind: 'value-of', xpath: compileXPath(`string(${substituteVariables(attr(m, 'select') ?? '.', vars)})`, id) });
-            } else if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'name') {
-              const p = attr(m, 'path');
-              message.push({ kind: 'name', xpath: p ? compileXPath(`name(${substituteVariables(p, vars)})`, id) : null });
-            } else if (m instanceof XmlElement) {
-              message.push(m.content);
-            } else {
-              message.push(m.content);
+          const compileMessage = (el: XmlElement): MessagePart[] => {
+            const message: MessagePart[] = [];
+            for (let m = el.firstChild; m; m = m.next) {
+              if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'value-of') {
+                const expr = `string(${substituteVariables(attr(m, 'select') ?? '.', vars)})`;
+                message.push({ kind: 'value-of', xpath: compileXPath(boundNames.size ? withPlaceholders(expr, boundNames) : expr, id), expr });
+              } else if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'name') {
+                const p = attr(m, 'path');
+                message.push({ kind: 'name', xpath: p ? compileXPath(`name(${substituteVariables(p, vars)})`, id) : null });
+              } else {
+                message.push(m.content);
+              }
             }
-          }
+            return message;
+          };
+          const message = compileMessage(c);
+          const nb = bokmalDiagnostic(c, id);
           const folded = substituteVariables(test, vars);
-          compileXPath(folded, id); // compiled alone first, so that an error names this check
-          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message });
+          compileXPath(boundNames.size ? withPlaceholders(folded, boundNames) : folded, id); // compiled alone first, so that an error names this check
+          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message, ...(nb ? { messageNb: compileMessage(nb) } : {}) });
         }
       };
 
@@ -237,16 +308,25 @@ export class CompiledSchematron {
           const context = attr(r, 'context');
           if (!context) throw new SamsvarError('profile_invalid', `${source}: a sch:rule has no context`);
           const vars = new Map(patternLets);
-          addLets(r, vars);
+          const bound: BoundLet[] = [];
+          addLets(r, vars, bound);
+          boundNames = new Set(bound.map((b) => b.name));
           const checks: CompiledCheck[] = [];
           compileChecks(r, vars, checks, new Set());
           const flags = checks.map((c) => `number(boolean(${c.test}))`);
-          const tests = !flags.length ? null : compileXPath(flags.length === 1 ? `string(${flags[0]})` : `concat(${flags.join(', ')})`, `rule context ${context}`);
-          rules.push({ context: compileXPath(matchPatternToXPath(substituteVariables(context, patternLets)), `rule context ${context}`), checks, tests });
+          const testsText = !flags.length ? null : flags.length === 1 ? `string(${flags[0]})` : `concat(${flags.join(', ')})`;
+          const tests = testsText === null || bound.length ? null : compileXPath(testsText, `rule context ${context}`);
+          rules.push({
+            context: compileXPath(matchPatternToXPath(substituteVariables(context, patternLets)), `rule context ${context}`),
+            checks,
+            tests,
+            bound,
+            testsText: bound.length ? testsText : null,
+          });
         }
         patterns.push({ id: attr(p, 'id'), rules });
       }
-      return new CompiledSchematron(source, patterns, made);
+      return new CompiledSchematron(source, patterns, made, ns);
     } catch (e) {
       for (const xpath of made) xpath.dispose();
       throw e;
@@ -270,8 +350,9 @@ export class CompiledSchematron {
           const key = (node as unknown as { _nodePtr: number })._nodePtr;
           if (handled.has(key)) continue;
           handled.add(key);
-          if (!rule.tests) continue;
-          const flags = String(node.eval(rule.tests));
+          if (!rule.tests && !rule.testsText) continue;
+          const values = rule.bound.length ? this.bind(rule, node) : null;
+          const flags = values ? this.evalWith(rule.testsText!, values, node) : String(node.eval(rule.tests!));
           rule.checks.forEach((check, i) => {
             const result = flags[i] === '1';
             if (check.kind === 'assert' ? result : !result) return;
@@ -281,8 +362,9 @@ export class CompiledSchematron {
                 ruleId: check.id,
                 severity: check.severity,
                 layer: 'rule',
-                message: this.message(check, node),
+                message: this.message(check, node, values),
                 ...(check.see ? { reference: check.see } : {}),
+                ...(check.messageNb ? { messageNb: this.render(check.messageNb, node, values) } : {}),
               },
             });
           });
@@ -292,16 +374,37 @@ export class CompiledSchematron {
     return hits;
   }
 
-  private message(check: CompiledCheck, node: XmlNode): string {
-    const text = check.message
+  /** The typed lets of a rule, evaluated at one context node, as XPath literals. */
+  private bind(rule: CompiledRule, node: XmlNode): Map<string, string> {
+    const values = new Map<string, string>();
+    for (const b of rule.bound) values.set(b.name, valueLiteral(b.kind, node.eval(b.xpath)));
+    return values;
+  }
+
+  /** Evaluates an expression with the bound values written in; compiled for this node and freed at once. */
+  private evalWith(expr: string, values: Map<string, string>, node: XmlNode): string {
+    const filled = substituteVariables(expr, values);
+    const xpath = XmlXPath.compile(filled, usedNamespaces(filled, this.ns));
+    try {
+      return String(node.eval(xpath));
+    } finally {
+      xpath.dispose();
+    }
+  }
+
+  private message(check: CompiledCheck, node: XmlNode, values: Map<string, string> | null): string {
+    return this.render(check.message, node, values) || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`;
+  }
+
+  private render(parts: MessagePart[], node: XmlNode, values: Map<string, string> | null): string {
+    return parts
       .map((part) => {
         if (typeof part === 'string') return part;
-        if (part.kind === 'value-of') return String(node.eval(part.xpath));
+        if (part.kind === 'value-of') return values ? this.evalWith(part.expr, values, node) : String(node.eval(part.xpath));
         return part.xpath ? String(node.eval(part.xpath)) : nodeName(node);
       })
       .join('')
       .replace(/\s+/g, ' ')
       .trim();
-    return text || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`;
   }
 }

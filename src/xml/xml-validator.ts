@@ -4,9 +4,9 @@ import { findingsLimitNotice, mostSevereFirst, sortFindings } from '../core/find
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
-import { detectProfile, documentFacts } from './detect-profile.js';
+import { detectProfile, documentFacts, matches } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { NodeLocator } from './node-locator.js';
@@ -185,9 +185,12 @@ function disposeCompiled(c: Pick<CompiledProfile, 'xsd' | 'rules'>): void {
  * forespørsel when both share the Dialogmelding schema, but MsgInfo/Type can.
  */
 function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Finding[] {
-  if (!manifest.detect) return [];
+  const alternatives = detectRules(manifest);
+  if (!alternatives.length) return [];
   const facts = documentFacts(doc);
-  const expected = manifest.detect;
+  if (alternatives.some((d) => matches(d, facts))) return [];
+  // Explain against the alternative for the document's own root namespace, if there is one.
+  const expected = alternatives.find((d) => d.rootNamespace === facts.rootNamespace) ?? alternatives[0];
   const problems: string[] = [];
   if (expected.rootNamespace !== facts.rootNamespace) problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
   else {

@@ -93,3 +93,41 @@ describe.skipIf(!browserAvailable)(`the profile catalogue and the validator in t
     expect(await page.textContent('#resultat + .notice, [role="status"].notice')).toMatch(/gyldig/);
   });
 });
+
+describe.skipIf(!browserAvailable)(`the validator with the keyboard only ${skipReason}`, () => {
+  let t: TestService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startWebService();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('reaches the validator from the front page, fills the form and submits it without a mouse', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${t.url}/`);
+    // Skip link, brand, then the navigation: Registeret, Kravsett, Profiler og testtilfeller, Valider en melding.
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Valider en melding');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${t.url}/validering`);
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab'); // brand
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Tab'); // the five menu links
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('melding');
+    await page.keyboard.insertText(example('invalid', 'DLG-0005--missing-sporsmal.xml'));
+    await page.keyboard.press('Tab'); // file
+    await page.keyboard.press('Tab'); // profile
+    await page.keyboard.press('Tab'); // button
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Valider');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#resultat');
+    // The result takes focus, so a screen reader user hears it first.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('resultat');
+  });
+});

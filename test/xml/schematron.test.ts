@@ -30,3 +30,85 @@ describe('Schematron namespaces', () => {
     expect(run(schema, doc)).toEqual(['R2: code X in List']);
   });
 });
+
+describe('Schematron diagnostics in bokmål', () => {
+  const schema = (diagnostics: string) => `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Item">
+          <sch:assert id="R1" test="@code" diagnostics="${diagnostics}">Item <sch:value-of select="@n"/> has no code</sch:assert>
+        </sch:rule>
+      </sch:pattern>
+      <sch:diagnostics>
+        <sch:diagnostic id="r1-en" xml:lang="en">Item lacks a code</sch:diagnostic>
+        <sch:diagnostic id="r1-nb" xml:lang="nb">Element <sch:value-of select="@n"/> mangler kode</sch:diagnostic>
+      </sch:diagnostics>
+    </sch:schema>`;
+  const findings = (sch: string) => {
+    const compiled = CompiledSchematron.compile(enc(sch), 'test.sch');
+    const xml = XmlDocument.fromString('<List><Item n="7"/></List>');
+    try {
+      return compiled.run(xml).map((h) => h.finding);
+    } finally {
+      xml.dispose();
+      compiled.dispose();
+    }
+  };
+
+  it('gives a finding the bokmål text of the diagnostic the check names (xml:lang nb), with its value-of, beside the English message', () => {
+    expect(findings(schema('r1-en r1-nb'))).toEqual([expect.objectContaining({ ruleId: 'R1', message: 'Item 7 has no code', messageNb: 'Element 7 mangler kode' })]);
+  });
+
+  it('leaves messageNb out when the check names no bokmål diagnostic, and refuses a name the schema does not define', () => {
+    expect(findings(schema('r1-en'))[0]).not.toHaveProperty('messageNb');
+    expect(() => CompiledSchematron.compile(enc(schema('r1-nb missing')), 'test.sch')).toThrow(/R1 names diagnostic "missing"/);
+  });
+});
+
+describe('Schematron typed lets (sch:let with as, ISO Schematron 2020)', () => {
+  const periods = (...p: [number, number][]) => `<Root>${p.map(([f, t]) => `<P from="${f}" to="${t}"/>`).join('')}</Root>`;
+  const overlap = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+    <sch:pattern>
+      <sch:rule context="P">
+        <sch:let name="from" value="@from" as="xs:integer"/>
+        <sch:let name="to" value="@to" as="xs:integer"/>
+        <sch:let name="span" value="$to - $from" as="xs:integer"/>
+        <sch:assert id="OVERLAP" test="not(following-sibling::P[@from &lt;= $to and @to &gt;= $from])">P <sch:value-of select="$from"/>-<sch:value-of select="$to"/> (<sch:value-of select="$span"/>) overlaps a later P</sch:assert>
+      </sch:rule>
+    </sch:pattern>
+  </sch:schema>`;
+
+  it('are bound at the context node, so a predicate compares another node with it', () => {
+    expect(run(overlap, periods([1, 5], [6, 9], [10, 12]))).toEqual([]);
+    expect(run(overlap, periods([1, 5], [6, 9], [3, 4]))).toEqual(['OVERLAP: P 1-5 (4) overlaps a later P']);
+  });
+
+  it('hold strings and booleans as well as numbers', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="P">
+          <sch:let name="code" value="@code" as="xs:string"/>
+          <sch:let name="first" value="not(preceding-sibling::P)" as="xs:boolean"/>
+          <sch:report id="DUP" test="$first and following-sibling::P[@code = $code]">code <sch:value-of select="$code"/> repeats</sch:report>
+        </sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+    expect(run(schema, `<Root><P code="it's"/><P code="b"/><P code="it's"/></Root>`)).toEqual(["DUP: code it's repeats"]);
+  });
+
+  it('keep untyped lets folded into the expression as before', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Root">
+          <sch:let name="ps" value="P"/>
+          <sch:assert id="TWO" test="count($ps) = 2">found <sch:value-of select="count($ps)"/></sch:assert>
+        </sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+    expect(run(schema, periods([1, 2], [3, 4], [5, 6]))).toEqual(['TWO: found 3']);
+  });
+
+  it('are refused outside a rule, where there is no context node to bind them at', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron"><sch:let name="x" value="1" as="xs:integer"/></sch:schema>`;
+    expect(() => CompiledSchematron.compile(enc(schema), 'test.sch')).toThrow(/typed lets are supported in rules only/);
+  });
+});

@@ -19,6 +19,7 @@ export const findingSchema: JsonSchema = {
     xpath: str,
     path: str,
     reference: str,
+    messageNb: { type: 'string', description: 'The message in bokmål, where the rule has one (ISO Schematron diagnostic with xml:lang="nb")' },
   },
 };
 

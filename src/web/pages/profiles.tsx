@@ -85,7 +85,9 @@ function TestcaseDetails(props: { tc: Testcase }) {
 
 export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase[]; examples: { valid: string[]; invalid: string[] }; standardName: string }) {
   const m = props.profile.manifest;
-  const detect = m.kind === 'xml' ? m.detect : undefined;
+  const detect = m.kind === 'xml' && m.detect ? (Array.isArray(m.detect) ? m.detect : [m.detect]) : [];
+  const namespaces = [...new Set(detect.map((d) => d.documentNamespace ?? d.rootNamespace))];
+  const msgTypes = [...new Set(detect.map((d) => d.msgType).filter((t): t is string => !!t))];
   const exampleLink = (kind: 'valid' | 'invalid', file: string) => `/profiler/${encodeURIComponent(m.id)}/eksempler/${kind}/${encodeURIComponent(file)}`;
   return (
     <Layout title={m.title} section="profiler">
@@ -104,16 +106,16 @@ export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase
         <dd>{statusOf(props.profile)}</dd>
         <dt>Format</dt>
         <dd>{m.kind === 'xml' ? 'XML-melding' : 'FHIR R4-ressurs'}</dd>
-        {detect ? (
+        {namespaces.length ? (
           <>
             <dt>Navnerom</dt>
-            <dd class="mono">{detect.documentNamespace ?? detect.rootNamespace}</dd>
+            <dd class="mono">{namespaces.join(', ')}</dd>
           </>
         ) : null}
-        {detect?.msgType ? (
+        {msgTypes.length ? (
           <>
             <dt>Meldingstype (MsgInfo/Type)</dt>
-            <dd class="mono">{detect.msgType}</dd>
+            <dd class="mono">{msgTypes.join(', ')}</dd>
           </>
         ) : null}
         {m.kind === 'fhir' ? (
