@@ -53,13 +53,20 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
 export function checkCodeKnown(walk: Walk, node: JsonNode, plain: unknown, path: string): void {
   const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
   if (typeof system !== 'string' || typeof code !== 'string') return;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(system)) {
+    walk.add('FHIR-CODE-SYSTEM', 'error', 'terminology', `${path}.system '${system}' must be an absolute URI that names the code system, not a local reference`, node, `${path}.system`);
+    return;
+  }
   const cs = walk.store.codeSystem(system);
+  // (Norwegian code lists name a ValueSet and its CodeSystem by the same OID, so an urn:oid: system is never this mistake.)
+  if (!cs && !system.startsWith('urn:oid:') && walk.store.valueSet(system)) {
+    walk.add('FHIR-CODE-SYSTEM', 'error', 'terminology', `${path}.system '${system}' names a ValueSet, not a code system; use the system of the code (the ValueSet's compose.include.system)`, node, `${path}.system`);
+    return;
+  }
   if (!cs) {
     // A code system samsvar does not hold: whether the code (and its display) exists is the terminology server's to say.
-    if (/^[a-z][a-z0-9+.-]*:/i.test(system)) {
-      const display = (plain as { display?: unknown }).display;
-      walk.ask({ kind: 'codesystem', url: system, code, display: typeof display === 'string' ? display : undefined, path, line: node.line, column: node.column });
-    }
+    const display = (plain as { display?: unknown }).display;
+    walk.ask({ kind: 'codesystem', url: system, code, display: typeof display === 'string' ? display : undefined, path, line: node.line, column: node.column });
     return;
   }
   if (codeSystemHasCode(cs, code) !== false) return;
