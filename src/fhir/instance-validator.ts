@@ -20,6 +20,7 @@ import { checkBundle, indexBundle } from './bundle.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
 import type { TerminologyQuestion } from './terminology-server.js';
+import { valueLimitProblem } from './value-limits.js';
 import { vitalSignProfile } from './vital-signs.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
 import { EXTENSION_ELEMENTS, show } from './walk.js';
@@ -184,6 +185,8 @@ export class InstanceValidator implements Walk {
     if (el.pattern && !matchesPattern(plain, el.pattern.value)) {
       this.add('FHIR-PATTERN', 'error', 'profile', `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`, node, path);
     }
+    const limit = valueLimitProblem(el.def, plain);
+    if (limit) this.add('FHIR-VALUE-LIMIT', 'error', 'profile', `${path}: ${limit}`, node, path);
     if (el.def.binding && type) checkBinding(this, node, plain, el, type.code, path);
     if (type?.code === 'Reference') checkReference(this, node, plain, type, el, path, scope);
     if (type?.code === 'Coding') checkCodeKnown(this, node, plain, path);
