@@ -185,6 +185,7 @@ export class InstanceValidator implements Walk {
     if (el.pattern && !matchesPattern(plain, el.pattern.value)) {
       this.add('FHIR-PATTERN', 'error', 'profile', `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`, node, path);
     }
+    if (type?.code === 'Attachment') this.checkAttachmentSize(node, plain, path);
     const limit = valueLimitProblem(el.def, plain);
     if (limit) this.add('FHIR-VALUE-LIMIT', 'error', 'profile', `${path}: ${limit}`, node, path);
     if (el.def.binding && type) checkBinding(this, node, plain, el, type.code, path);
@@ -207,6 +208,14 @@ export class InstanceValidator implements Walk {
         this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}${why}`, node, path);
       }
     }
+  }
+
+  /** An Attachment's stated size must be the size of its data (FHIR R4 Attachment.size: bytes of the data, before base64). */
+  private checkAttachmentSize(node: JsonNode, plain: unknown, path: string): void {
+    const { data, size } = (plain ?? {}) as { data?: unknown; size?: unknown };
+    if (typeof data !== 'string' || typeof size !== 'number') return;
+    const actual = Buffer.from(data, 'base64').length;
+    if (actual !== size) this.add('FHIR-ATTACHMENT-SIZE', 'error', 'structure', `${path}.size says ${size} bytes, but the data holds ${actual}`, node, `${path}.size`);
   }
 
   /** A definition's element tree; a definition that cannot be compiled is reported once, not thrown. */

@@ -30,3 +30,13 @@ describe('minValue and maxValue of a profile (pat-minvalue-date, obs-value-min, 
     expect(findingOf(await check(v, weight(-1, 'kg'), 'test-weight'), 'FHIR-VALUE-LIMIT').message).toContain('less');
   });
 });
+
+describe('an Attachment states the size of its data (attachment-with-wrong-size)', () => {
+  it('refuses a size that is not the number of bytes in data', async () => {
+    const { baseValidator } = await import('./helpers.js');
+    const v = baseValidator();
+    const media = (size: number) => ({ resourceType: 'Media', text, status: 'completed', content: { contentType: 'text/plain', data: Buffer.from('Hei, verden!').toString('base64'), size } });
+    expect(errors(await check(v, media(12)))).toEqual([]);
+    expect(findingOf(await check(v, media(100)), 'FHIR-ATTACHMENT-SIZE').message).toContain('holds 12');
+  });
+});
