@@ -210,6 +210,9 @@ export async function importFhirPackage(source: string, targetRoot: string, opti
         status: 'active',
         ...(typeof sd.description === 'string' ? { description: sd.description } : {}),
         specification: own,
+        // The package is the standard: its profiles are listed together, by the package's version.
+        standard: { id: slug(manifest.name), name: String(manifest.title ?? manifest.name), version: manifest.version },
+        messageTypes: [sd.type],
         url: sd.url,
         resources: [file],
         dependencies: [own, ...dependencies],

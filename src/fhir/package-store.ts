@@ -18,6 +18,8 @@ const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSyste
 export interface PackageManifest {
   name: string;
   version: string;
+  /** Human title of the package (IG), when the package gives one. */
+  title?: string;
   dependencies?: Record<string, string>;
   fhirVersions?: string[];
 }

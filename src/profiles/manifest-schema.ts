@@ -11,6 +11,26 @@ const base = {
   description: { type: 'string' },
   status: { enum: ['draft', 'active', 'retired'] },
   specification: { type: 'string' },
+  standard: {
+    type: 'object',
+    required: ['id', 'name', 'version'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,80}$' },
+      name: { type: 'string', minLength: 1 },
+      version: { type: 'string', minLength: 1 },
+    },
+  },
+  messageTypes: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+  codelistsNotShipped: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['oid', 'name', 'reason'],
+      additionalProperties: false,
+      properties: { oid: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)+$' }, name: { type: 'string', minLength: 1 }, reason: { type: 'string', minLength: 1 } },
+    },
+  },
   examples: {
     type: 'object',
     properties: { invalid: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
@@ -20,7 +40,15 @@ const base = {
 const detectRule = {
   type: 'object',
   required: ['rootNamespace'],
-  properties: { rootNamespace: { type: 'string' }, msgType: { type: 'string' }, documentNamespace: { type: 'string' } },
+  properties: {
+    rootNamespace: { type: 'string' },
+    msgType: { type: 'string' },
+    documentNamespace: { type: 'string' },
+    xpath: { type: 'string', minLength: 1 },
+    describe: { type: 'string', minLength: 1 },
+    priority: { type: 'integer', minimum: 0, maximum: 99 },
+    namespaces: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
+  },
   additionalProperties: false,
 };
 

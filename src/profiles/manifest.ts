@@ -4,6 +4,23 @@
  */
 export type ProfileKind = 'xml' | 'fhir';
 
+export interface ProfileStandard {
+  /** Family id shared by every version, e.g. `dialogmelding`, `plo`, `no-basis`. */
+  id: string;
+  /** The name the standard calls itself, e.g. `Dialogmelding`. */
+  name: string;
+  /** The standard's version, e.g. `1.1` (not the profile's own version). */
+  version: string;
+}
+
+export interface CodelistNotShipped {
+  /** Volven/FinnKode OID, e.g. 2.16.578.1.12.4.1.1.9152. */
+  oid: string;
+  name: string;
+  /** Why it is not shipped (which sources were searched, what was missing). */
+  reason: string;
+}
+
 export interface ProfileManifestBase {
   id: string;
   version: string;
@@ -14,6 +31,18 @@ export interface ProfileManifestBase {
   status?: 'draft' | 'active' | 'retired';
   /** Where the requirement comes from (a URL or document name of the standard). */
   specification?: string;
+  /** The standard and version this profile belongs to; the profile list groups by it. */
+  standard?: ProfileStandard;
+  /**
+   * What the profile validates: MsgInfo/Type/@V values for a Hodemelding-borne message, the root
+   * element for a standalone document, the resource type for FHIR.
+   */
+  messageTypes?: string[];
+  /**
+   * Code lists the standard uses that the profile does not ship, because their complete content
+   * could not be established from public sources (a partial list would fail real messages).
+   */
+  codelistsNotShipped?: CodelistNotShipped[];
   /**
    * Invalid examples and the rule ids each must trigger, keyed by file name relative to
    * examples/invalid/. Where a file is not listed, its name up to the first `--` is the rule id
@@ -25,10 +54,25 @@ export interface ProfileManifestBase {
 export interface DetectRule {
   /** Namespace of the root element. */
   rootNamespace: string;
-  /** For MsgHead: MsgInfo/Type/@V. */
+  /** MsgHead: MsgInfo/Type/@V; a standalone message with its own header (Svarrapport, Rekvisisjon): Type/@V under the root. */
   msgType?: string;
   /** For MsgHead: namespace of the first embedded document's root element. */
   documentNamespace?: string;
+  /**
+   * An XPath 1.0 test the document must pass, for kinds that share namespace and message type
+   * (a Svarrapport's ServReport/MsgDescr tells a microbiology answer from a pathology one).
+   */
+  xpath?: string;
+  /** What `xpath` requires, in words, for PROFILE-MISMATCH (e.g. `ServReport/MsgDescr V="MBIO" (Medisinsk mikrobiologi)`). */
+  describe?: string;
+  /**
+   * Breaks ties between matching profiles of equal specificity (0–99, default 0, higher wins): a
+   * kind that also accepts another kind's documents when named (immunology answers reported as
+   * MBIO) leaves automatic detection of those documents to the other kind.
+   */
+  priority?: number;
+  /** Prefixes used in `xpath`. */
+  namespaces?: Record<string, string>;
 }
 
 /** A manifest's detection alternatives as a list (none when it has no `detect`). */

@@ -2,6 +2,8 @@ import type { XmlDocument } from 'libxml2-wasm';
 import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ArtifactValidator, ValidationResult } from '../engine/engine.js';
+import type { ProfileCatalog } from '../profiles/catalog.js';
+import { detectRules, type XmlProfileManifest } from '../profiles/manifest.js';
 import { evaluateFhirPathAssertions } from './fhir-assertions.js';
 import { messageTypeOf } from './receive-message.js';
 import {
@@ -30,6 +32,8 @@ export interface Evaluation {
 }
 
 const DEFAULT_APPREC_PROFILE = 'apprec-1.0';
+/** Profiles whose manifest names this standard are AppRec versions a vendor may answer with. */
+const APPREC_STANDARD = 'apprec';
 
 /** Code list 8258, for messages that say what a status means. */
 const APPREC_STATUS: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
@@ -114,8 +118,9 @@ function receiveFinding(ruleId: string, message: string, where: { xpath?: string
  * The checks every receive test case makes on the AppRec: it answers the generated message (by
  * MsgId and message type), with an expected status and the expected error codes.
  */
-function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: string; msgType: string }): Finding[] {
-  const ns = namespacesOf(tc);
+function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: string; msgType: string }, apprec: AppRecVersion): Finding[] {
+  const ns = apprec.namespaces;
+  const label = apprec.label;
   const findings: Finding[] = [];
   const at = (xpath: string) => {
     const nodes = doc.find(xpath, ns);
@@ -132,7 +137,7 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
           ? `OriginalMsgId/Id is '${originalId}', but the message samsvar generated for this run has MsgId '${generated.msgId}': the AppRec must refer to the message it answers`
           : `OriginalMsgId/Id is missing or empty; it must be '${generated.msgId}', the MsgId of the message samsvar generated for this run`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:Id'),
-        'Applikasjonskvittering 1.0, OriginalMsgId',
+        `${label}, OriginalMsgId`,
       ),
     );
   }
@@ -143,7 +148,7 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
         'RCV-ORIGINAL-MSGTYPE',
         `OriginalMsgId/MsgType/@V is '${originalType}', but the message it answers is of type '${generated.msgType}' (its MsgInfo/Type/@V, or Type/@V of a message sent on its own)`,
         at('/ar:AppRec/ar:OriginalMsgId/ar:MsgType'),
-        'Applikasjonskvittering 1.0, OriginalMsgId/MsgType',
+        `${label}, OriginalMsgId/MsgType`,
       ),
     );
   }
@@ -155,7 +160,7 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
         'RCV-STATUS',
         `Status/@V is ${status ? statusText(status) : 'missing'}, but this test case expects ${expected.map(statusText).join(' or ')}`,
         at('/ar:AppRec/ar:Status'),
-        'Applikasjonskvittering 1.0, Status (kodeverk 8258)',
+        `${label}, Status (kodeverk 8258)`,
       ),
     );
   }
@@ -168,11 +173,46 @@ function checkAppRec(doc: XmlDocument, tc: ReceiveTestcase, generated: { msgId: 
         'RCV-ERROR-CODE',
         `the AppRec must report an Error with ${errorText(code)}; ${found}`,
         at('/ar:AppRec/ar:Status'),
-        'Applikasjonskvittering 1.0, Error (kodeverk 8221)',
+        `${label}, Error (kodeverk 8221)`,
       ),
     );
   }
   return findings;
+}
+
+/** The AppRec version a receipt was checked against, and how the test case's XPaths address it. */
+interface AppRecVersion {
+  /** The test case's namespaces with `ar` bound to this version's namespace. */
+  namespaces: Record<string, string>;
+  /** How findings cite it, e.g. "Applikasjonskvittering 1.1". */
+  label: string;
+}
+
+/** The AppRec profiles a receive test case accepts: the one it names, else every version of the AppRec standard. */
+export function acceptedAppRecProfiles(tc: ReceiveTestcase, catalog: ProfileCatalog): string[] {
+  if (tc.expect.apprecProfile) return [tc.expect.apprecProfile];
+  const versions = catalog.list().filter((p) => p.manifest.kind === 'xml' && p.manifest.standard?.id === APPREC_STANDARD).map((p) => p.manifest.id);
+  return versions.length ? versions : [DEFAULT_APPREC_PROFILE];
+}
+
+/**
+ * Validates the receipt against the AppRec version it is written in, when the test case accepts
+ * that version; anything else (another version, not an AppRec at all) is checked against the first
+ * accepted one, whose findings then say what is wrong.
+ */
+async function validateAppRec(tc: ReceiveTestcase, bytes: Uint8Array, engine: ArtifactValidator): Promise<{ validation: ValidationResult; apprec: AppRecVersion }> {
+  const accepted = acceptedAppRecProfiles(tc, engine.catalog);
+  let validation = accepted.length > 1 ? await engine.validate(bytes, { format: 'xml' }) : undefined;
+  if (!validation?.profile || !accepted.includes(validation.profile)) validation = await engine.validate(bytes, { profile: accepted[0], format: 'xml' });
+  const m = engine.catalog.require(validation.profile ?? accepted[0]!).manifest as XmlProfileManifest;
+  const namespaces = namespacesOf(tc);
+  return {
+    validation,
+    apprec: {
+      namespaces: { ...namespaces, ar: detectRules(m)[0]?.rootNamespace ?? namespaces.ar! },
+      label: m.standard ? `${m.standard.name} ${m.standard.version}` : m.title,
+    },
+  };
 }
 
 async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: ArtifactValidator, ctx: EvaluationContext): Promise<Evaluation> {
@@ -180,12 +220,13 @@ async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: A
   if (!generated) {
     throw new SamsvarError('unprocessable', `test case ${tc.id} checks the AppRec for a message samsvar generates per run; fetch that message first, import it, then submit the AppRec your system produced`);
   }
-  const validation = await engine.validate(bytes, { profile: tc.expect.apprecProfile ?? DEFAULT_APPREC_PROFILE, format: 'xml' });
+  const { validation, apprec } = await validateAppRec(tc, bytes, engine);
   if (unreadable(validation)) return verdictOf(validation, []);
   const original = { msgId: generated.msgId, msgType: messageTypeOf(generated.xml) };
+  // `ar` in the test case's own assertions means the namespace of the AppRec version answered with.
   const own = withSubmittedXml(bytes, (doc) => [
-    ...checkAppRec(doc, tc, original),
-    ...evaluateXPathAssertions(doc, (tc.expect.assertions ?? []) as XPathAssertion[], namespacesOf(tc)),
+    ...checkAppRec(doc, tc, original, apprec),
+    ...evaluateXPathAssertions(doc, (tc.expect.assertions ?? []) as XPathAssertion[], apprec.namespaces),
   ]);
   return verdictOf(validation, own);
 }

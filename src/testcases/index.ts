@@ -2,6 +2,6 @@
 export * from './testcase.js';
 export { testcaseSchema, parseTestcase } from './testcase-schema.js';
 export { loadTestcases, testcasesForProfile } from './load-testcases.js';
-export { evaluateSubmission, type Evaluation, type EvaluationContext } from './evaluate-submission.js';
+export { acceptedAppRecProfiles, evaluateSubmission, type Evaluation, type EvaluationContext } from './evaluate-submission.js';
 export { generateReceiveMessage, messageHeaderOf, messageTypeOf, TEMPLATE_PLACEHOLDERS, type GenerateContext, type GeneratedMessage } from './receive-message.js';
 export { SAMSVAR_TEST_PARTY, DEFAULT_TEST_RECEIVER, type Party } from './test-party.js';

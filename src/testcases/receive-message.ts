@@ -6,7 +6,7 @@ import { checkHerId } from '../identifiers/norwegian-ids.js';
 import type { ReceiveTestcase, Testcase } from './testcase.js';
 import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
-import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticName, uuidV4 } from './synthetic-data.js';
+import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticHjelpenummer, syntheticName, uuidV4 } from './synthetic-data.js';
 import { withXml } from './xml-document.js';
 import { xmlText } from '../core/xml-text.js';
 
@@ -26,9 +26,14 @@ export const TEMPLATE_PLACEHOLDERS = [
   'receiver.name',
   'receiver.herId',
   'patient.fnr',
+  'patient.hnr',
   'patient.givenName',
   'patient.familyName',
   'patient.dateOfBirth',
+  'runPatient.fnr',
+  'runPatient.givenName',
+  'runPatient.familyName',
+  'runPatient.dateOfBirth',
   'conversation.id',
   'conversation.parentMsgId',
 ] as const;
@@ -82,7 +87,7 @@ export interface GeneratedMessage {
   /** MsgInfo/Type/@V (or Type/@V of a standalone Message), e.g. DIALOG_FORESPORSEL: the AppRec's OriginalMsgId/MsgType must repeat it. */
   msgType: string;
   genDate: string;
-  patient: { fnr: string; givenName: string; familyName: string; dateOfBirth: string };
+  patient: { fnr: string; hnr: string; givenName: string; familyName: string; dateOfBirth: string };
 }
 
 function templateOf(tc: ReceiveTestcase): string {
@@ -108,8 +113,17 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
   const person = syntheticFodselsnummer(rnd);
   const name = syntheticName(rnd);
   const conversationId = ctx.inReplyTo ?? uuidV4(rnd);
+  // Drawn last, so a seeded run regenerates the same messages as before this placeholder existed.
+  const hnr = syntheticHjelpenummer(rnd, person.dateOfBirth);
+  // One patient for every message of a run that builds on another (preliminary then final answer,
+  // correction, cancellation): drawn from the run alone, so each test case of the run names them.
+  const runRnd = randomSource(`${ctx.seed ?? ''}\0run-patient\0${ctx.runId}`);
+  const runPerson = syntheticFodselsnummer(runRnd);
+  const runName = syntheticName(runRnd);
+  const runHnr = syntheticHjelpenummer(runRnd, runPerson.dateOfBirth);
+  const template = templateOf(tc);
   const genDate = osloDateTime(ctx.now ?? new Date());
-  const xml = fillTemplate(templateOf(tc), {
+  const xml = fillTemplate(template, {
     msgId,
     genDate,
     date: genDate.slice(0, 10),
@@ -124,14 +138,22 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
     'receiver.name': receiver.name,
     'receiver.herId': receiver.herId,
     'patient.fnr': person.fnr,
+    'patient.hnr': hnr,
     'patient.givenName': name.givenName,
     'patient.familyName': name.familyName,
     'patient.dateOfBirth': person.dateOfBirth,
+    'runPatient.fnr': runPerson.fnr,
+    'runPatient.givenName': runName.givenName,
+    'runPatient.familyName': runName.familyName,
+    'runPatient.dateOfBirth': runPerson.dateOfBirth,
     'conversation.id': conversationId,
     'conversation.parentMsgId': conversationId,
   });
   const msgType = messageTypeOf(xml);
-  return { xml, msgId, msgType, genDate, patient: { fnr: person.fnr, ...name, dateOfBirth: person.dateOfBirth } };
+  const patient = /\{\{\s*runPatient\./.test(template)
+    ? { fnr: runPerson.fnr, hnr: runHnr, ...runName, dateOfBirth: runPerson.dateOfBirth }
+    : { fnr: person.fnr, hnr, ...name, dateOfBirth: person.dateOfBirth };
+  return { xml, msgId, msgType, genDate, patient };
 }
 
 /**

@@ -51,19 +51,34 @@ export function syntheticFodselsnummer(rnd: RandomSource): SyntheticPerson {
     const year = 1935 + randomInt(rnd, 80); // 1935..2014
     const month = 1 + randomInt(rnd, 12);
     const day = 1 + randomInt(rnd, new Date(Date.UTC(year, month, 0)).getUTCDate());
-    // Individual numbers 000-499 are born 1900-1999, 500-999 born 2000-2039.
-    const individual = year < 2000 ? randomInt(rnd, 500) : 500 + randomInt(rnd, 500);
-    const nine = `${String(day).padStart(2, '0')}${String(month + 80).padStart(2, '0')}${String(year % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`;
-    const d = [...nine].map(Number);
-    const k1 = mod11ControlDigit(d, K1);
-    if (k1 === null) continue;
-    const k2 = mod11ControlDigit([...d, k1], K2);
-    if (k2 === null) continue;
-    return {
-      fnr: `${nine}${k1}${k2}`,
-      dateOfBirth: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-    };
+    const fnr = personNumber(rnd, year, month + 80, day);
+    if (fnr) return { fnr, dateOfBirth: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
   }
+}
+
+/**
+ * A hjelpenummer (H-nummer: month + 40, the form NAV's synthetic numbers also take) for a person
+ * born on `dateOfBirth` (YYYY-MM-DD), with a fresh individual number and both control digits.
+ */
+export function syntheticHjelpenummer(rnd: RandomSource, dateOfBirth: string): string {
+  const [year, month, day] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  for (;;) {
+    const hnr = personNumber(rnd, year, month + 40, day);
+    if (hnr) return hnr;
+  }
+}
+
+/** Nine digits of date and individual number, then both modulus-11 control digits; null when a control digit would be 10. */
+function personNumber(rnd: RandomSource, year: number, codedMonth: number, day: number): string | null {
+  // Individual numbers 000-499 are born 1900-1999, 500-999 born 2000-2039.
+  const individual = year < 2000 ? randomInt(rnd, 500) : 500 + randomInt(rnd, 500);
+  const nine = `${String(day).padStart(2, '0')}${String(codedMonth).padStart(2, '0')}${String(year % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`;
+  const d = [...nine].map(Number);
+  const k1 = mod11ControlDigit(d, K1);
+  if (k1 === null) return null;
+  const k2 = mod11ControlDigit([...d, k1], K2);
+  if (k2 === null) return null;
+  return `${nine}${k1}${k2}`;
 }
 
 const GIVEN_NAMES = ['Kari', 'Ola', 'Ingrid', 'Lars', 'Sigrid', 'Håkon', 'Åse', 'Bjørn', 'Solveig', 'Ørjan'];

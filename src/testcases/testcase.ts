@@ -72,7 +72,10 @@ export interface SubmitExpect {
 }
 
 export interface ReceiveExpect {
-  /** Profile the AppRec is validated against (default apprec-1.0). */
+  /**
+   * The one AppRec profile the answer must pass, where the standard requires one version. Without it
+   * the answer may be any AppRec version (every profile of standard `apprec`), checked against its own.
+   */
   apprecProfile?: string;
   apprec: AppRecExpectation;
   /** Extra XPath assertions on the AppRec. */

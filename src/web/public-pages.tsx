@@ -18,7 +18,9 @@ import { notFoundPage } from './not-found.js';
 import type { PageModule } from './page-module.js';
 import { DeclarationPage } from './pages/declaration.js';
 import { FrontPage } from './pages/front.js';
-import { ProfileListPage, ProfilePage, type StandardGroup } from './pages/profiles.js';
+import { ProfileListPage, ProfilePage } from './pages/profiles.js';
+import { catalogueByStandard } from '../profiles/standards.js';
+import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import { RegistryPage, type RegistryFilter } from './pages/registry.js';
 import { RequirementSetListPage, RequirementSetPage } from './pages/requirement-sets.js';
 import { ExamplePage } from './pages/example.js';
@@ -120,15 +122,10 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       return pageResponse(<RequirementSetPage set={set} rows={coverageMatrix(set, await svc().entries())} profileTitle={profileTitle} />);
     });
 
-    app.get('/profiler', () => {
-      const groups = new Map<string, StandardGroup>();
-      for (const p of profiles()) {
-        const name = standardName(p);
-        const g = groups.get(name) ?? { name, profiles: [] };
-        g.profiles.push({ profile: p, testcases: testcasesOf(ctx.testcases, p.manifest.id).length });
-        groups.set(name, g);
-      }
-      return pageResponse(<ProfileListPage groups={[...groups.values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'))} />);
+    app.get('/profiler', async () => {
+      const overrides = await ctx.repo.profileStatuses();
+      const shown = profiles().filter((p) => effectiveStatus(p, overrides) !== 'draft');
+      return pageResponse(<ProfileListPage standards={catalogueByStandard(shown, ctx.testcases.list(), (p) => effectiveStatus(p, overrides))} />);
     });
 
     app.get('/profiler/:id', (c) => {

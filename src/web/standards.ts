@@ -1,8 +1,8 @@
 import type { LoadedProfile } from '../profiles/manifest.js';
+import { standardOf } from '../profiles/standards.js';
 
-/** The standard a profile implements, as its manifest names it (older manifests: the title). */
+/** The standard and version a profile implements, as the pages name it (e.g. "PLO-meldinger 1.6"). */
 export function standardName(p: LoadedProfile): string {
-  const s = (p.manifest as { standard?: { name?: string; version?: string } }).standard;
-  if (s?.name) return s.version ? `${s.name} ${s.version}` : s.name;
-  return p.manifest.title.replace(/\s+[–-]\s+.*$/, '');
+  const s = standardOf(p);
+  return s.version ? `${s.name} ${s.version}` : s.name;
 }

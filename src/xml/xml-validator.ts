@@ -6,7 +6,7 @@ import type { FormatResult } from '../engine/engine.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
-import { detectProfile, documentFacts, matches } from './detect-profile.js';
+import { checkDetectXPaths, detectProfile, documentFacts, matches, typeElement } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { NodeLocator } from './node-locator.js';
@@ -55,6 +55,7 @@ export class XmlValidator {
       this.compiled.delete(profile.manifest.id);
       disposeCompiled(cached);
     }
+    checkDetectXPaths(profile.manifest as XmlProfileManifest);
     const resolver = new ProfileResolver(profile, this.catalog);
     const xsd = compileProfileSchema(resolver);
     const rules: CompiledSchematron[] = [];
@@ -106,7 +107,7 @@ export class XmlValidator {
       let profile = given;
       let detection = base.detection;
       if (!profile) {
-        const detected = detectProfile(this.catalog, documentFacts(doc));
+        const detected = detectProfile(this.catalog, doc);
         detection = detected.note;
         if (!detected.profile) {
           return {
@@ -188,14 +189,16 @@ function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Findi
   const alternatives = detectRules(manifest);
   if (!alternatives.length) return [];
   const facts = documentFacts(doc);
-  if (alternatives.some((d) => matches(d, facts))) return [];
+  if (alternatives.some((d) => matches(manifest.id, d, facts, doc))) return [];
   // Explain against the alternative for the document's own root namespace, if there is one.
   const expected = alternatives.find((d) => d.rootNamespace === facts.rootNamespace) ?? alternatives[0];
   const problems: string[] = [];
   if (expected.rootNamespace !== facts.rootNamespace) problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
   else {
-    if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`MsgInfo/Type is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
+    if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`${typeElement(facts)} is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
     if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace) problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
+    // Nothing else differs, so the alternative's own XPath test is what the document fails.
+    if (!problems.length && expected.xpath) problems.push(expected.describe ? `it needs ${expected.describe}` : `it does not pass the profile's detection test ${expected.xpath}`);
   }
   if (!problems.length) return [];
   return [{

@@ -25,12 +25,32 @@ describe('samsvar profiles import and list', () => {
     const r = await runCli(['profiles', 'import', path.join(FIXTURE_PROFILES, 'fx-order')], env);
     expect(r.stdout).toContain('imported fx-order 2.0.0');
     const list = await runCli(['profiles', 'list', '--format', 'json'], env);
-    const profiles = JSON.parse(list.stdout) as { id: string; source: string }[];
-    expect(profiles.filter((p) => p.id.startsWith('fx-'))).toEqual([
+    const { standards } = JSON.parse(list.stdout) as { standards: { id: string; declared: boolean; versions: { profiles: { id: string; source: string }[] }[] }[] };
+    const profiles = standards.flatMap((s) => s.versions.flatMap((v) => v.profiles));
+    expect(profiles.filter((p) => p.id.startsWith('fx-')).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       expect.objectContaining({ id: 'fx-base', source: 'imported' }),
       expect.objectContaining({ id: 'fx-order', source: 'imported' }),
     ]);
+    // Profiles that name no standard stand for themselves.
+    expect(standards.find((s) => s.id === 'fx-order')).toMatchObject({ declared: false });
     expect((await runCli(['profiles', 'list'], env)).stdout).toMatch(/fx-order\s+2\.0\.0\s+xml\s+imported/);
+  });
+
+  it('groups the list by standard and version, with message types, test cases by direction and code-list state', async () => {
+    const text = (await runCli(['profiles', 'list'], env)).stdout;
+    const dialog = text.slice(text.indexOf('Dialogmelding (dialogmelding)'));
+    expect(dialog).toMatch(/^Dialogmelding \(dialogmelding\)\n {2}versions [^\n]*1\.1[^\n]*; test cases \d+ send, \d+ receive; code lists incomplete/);
+    expect(dialog).toMatch(/\n {2}1\.1: DIALOG_FORESPORSEL, DIALOG_HELSEFAGLIG, DIALOG_NOTAT, DIALOG_SVAR/);
+    expect(dialog).toMatch(/\n {6}2\.16\.578\.1\.12\.4\.1\.1\.9152\s+Type opplysning ved pasientsamhandling/);
+    expect(dialog).toMatch(/\n {4}dialogmelding-1\.1-foresporsel\s+1\.1\.0\s+xml\s+shipped\s+active/);
+
+    const json = JSON.parse((await runCli(['profiles', 'list', '--format', 'json'], env)).stdout) as {
+      standards: { id: string; testcasesByDirection: { send: number; receive: number }; versions: { version: string; messageTypes: string[]; codelistsComplete: boolean }[] }[];
+    };
+    const basis = json.standards.find((s) => s.id === 'no-basis')!;
+    expect(basis.versions).toEqual([expect.objectContaining({ version: '2.2', codelistsComplete: true, messageTypes: ['Organization', 'Patient', 'Practitioner'] })]);
+    expect(basis.testcasesByDirection.send).toBeGreaterThanOrEqual(9);
+    expect((await runCli(['profiles', 'list', '--format', 'yaml'], env)).code).toBe(2);
   });
 
   it('refuses a second import of the same id unless --replace is given', async () => {

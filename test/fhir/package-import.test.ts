@@ -98,6 +98,8 @@ describe('FHIR package import', () => {
     const catalog = loadCatalog({ shippedDir: path.join(work, 'no-shipped'), importedDir: root });
     const profile = catalog.require('test-app-patient');
     expect(profile).toMatchObject({ source: 'imported', manifest: { kind: 'fhir', version: '0.1.0', dependencies: ['samsvar.test.app#0.1.0', 'samsvar.test.base#1.0.0'] } });
+    // The package is the standard the catalogue lists its profiles under.
+    expect(profile.manifest).toMatchObject({ standard: { id: 'samsvar.test.app', name: 'samsvar.test.app', version: '0.1.0' }, messageTypes: ['Patient'] });
 
     const v = new FhirValidator(catalog);
     const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };

@@ -11,17 +11,19 @@ export interface AppRecParts {
   id?: string;
   senderHer?: string;
   receiverHer?: string;
+  /** AppRec 1.0 (default) or 1.1: same content, another namespace and MIGversion. */
+  version?: '1.0' | '1.1';
 }
 
 const STATUS_DN: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
 
-/** An Applikasjonskvittering 1.0 as a receiving EPJ system would write it. */
+/** An Applikasjonskvittering (1.0 unless asked for 1.1) as a receiving EPJ system would write it. */
 export function buildAppRec(p: AppRecParts): string {
   const errors = (p.errors ?? []).map((e) => `  <Error V="${e.v}" S="2.16.578.1.12.4.1.1.8221" DN="${e.dn}"/>\n`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
-<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21">
+<AppRec xmlns="${p.version === '1.1' ? 'http://www.kith.no/xmlstds/apprec/2012-02-15' : 'http://www.kith.no/xmlstds/apprec/2004-11-21'}">
   <MsgType V="APPREC"/>
-  <MIGversion>1.0 2004-11-21</MIGversion>
+  <MIGversion>${p.version === '1.1' ? 'v1.1 2012-02-15' : '1.0 2004-11-21'}</MIGversion>
   <GenDate>2026-11-26T10:15:00</GenDate>
   <Id>${p.id ?? 'c1f5e0de-3b0a-4a55-9d53-5f1e3c2b9a10'}</Id>
   <Sender>

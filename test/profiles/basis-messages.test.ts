@@ -73,11 +73,14 @@ describe.skipIf(!engine)('Epikrise and Henvisning sent on their own', () => {
     const g = generateReceiveMessage(tc, { runId: 'r' });
     const asCopy = (xml: string) => edit(xml, '<Sender>\n    <HCP>', '<Sender>\n    <Role V="COP" DN="Kopimottaker"/>\n    <HCP>');
     const ctx = { generated: { msgId: g.msgId, xml: g.xml } };
-    const good = asCopy(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'EPIKRISE' }));
+    // Epikrise 1.2 is answered with AppRec 1.1 (HITS 1168:2016), which its test cases name.
+    const good = asCopy(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'EPIKRISE', version: '1.1' }));
     expect((await evaluateSubmission(tc, Buffer.from(good), engine!, ctx)).verdict).toBe('passed');
+    const inOldVersion = await evaluateSubmission(tc, Buffer.from(asCopy(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'EPIKRISE' }))), engine!, ctx);
+    expect(inOldVersion.findings.map((f) => f.ruleId)).toContain('PROFILE-MISMATCH');
 
-    const wrongType = asCopy(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'E' }));
-    const primary = buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'EPIKRISE' });
+    const wrongType = asCopy(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'E', version: '1.1' }));
+    const primary = buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'EPIKRISE', version: '1.1' });
     const ids = async (xml: string) => (await evaluateSubmission(tc, Buffer.from(xml), engine!, ctx)).findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
     expect(await ids(wrongType)).toEqual(['RCV-ORIGINAL-MSGTYPE']);
     expect(await ids(primary)).toEqual(['TC-RCV-ROLE-COP']);

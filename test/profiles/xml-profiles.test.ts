@@ -10,7 +10,27 @@ import type { XmlProfileManifest } from '../../src/profiles/manifest.js';
  * error, every invalid example fails for exactly the rule(s) its name or the manifest names, and
  * documents are recognised without naming a profile.
  */
-const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig'];
+/** Svarrapport and Rekvisisjon: standalone laboratory, pathology and radiology messages. */
+const LAB_PROFILES = [
+  'svarrapport-1.3', 'svarrapport-1.4', 'svarrapport-1.4-biokjemi', 'svarrapport-1.4-mikrobiologi', 'svarrapport-1.4-immunologi',
+  'svarrapport-1.4-patologi', 'svarrapport-1.4-radiologi', 'rekvisisjon-1.5', 'rekvisisjon-1.6', 'rekvisisjon-1.6-laboratorium',
+  'rekvisisjon-1.6-patologi', 'rekvisisjon-1.6-radiologi',
+];
+const XML_PROFILES = [
+  'msghead-1.2',
+  'apprec-1.0',
+  'apprec-1.1',
+  'dialogmelding-1.0-foresporsel',
+  'dialogmelding-1.0-svar',
+  'dialogmelding-1.0-notat',
+  'dialogmelding-1.0-avvik',
+  'dialogmelding-1.1-foresporsel',
+  'dialogmelding-1.1-svar',
+  'dialogmelding-1.1-notat',
+  'dialogmelding-1.1-helsefaglig',
+  'epj-1.0-legemiddelopplysninger',
+  ...LAB_PROFILES,
+];
 const ROOT = path.resolve(import.meta.dirname, '../../profiles');
 
 const catalog = loadCatalog({ shippedDir: ROOT, importedDir: path.join(ROOT, '.none') });
@@ -58,6 +78,15 @@ describe('recognising shipped message kinds without a named profile', () => {
     ['dialogmelding-1.1-helsefaglig', 'helsefaglig-henvendelse.xml'],
     ['dialogmelding-1.1-helsefaglig', 'helsefaglig-svar-med-vedlegg-iso-8859-1.xml'],
     ['apprec-1.0', 'ok.xml'],
+    ['apprec-1.1', 'ok.xml'],
+    ['apprec-1.1', 'avvist-pasient-finnes-ikke-iso-8859-1.xml'],
+    ['dialogmelding-1.0-foresporsel', 'foresporsel-medisinske-opplysninger.xml'],
+    ['dialogmelding-1.0-foresporsel', 'foresporsel-tjenestetilbud-iso-8859-1.xml'],
+    ['dialogmelding-1.0-svar', 'svar-med-foresporsel.xml'],
+    ['dialogmelding-1.0-notat', 'notat-om-pasient.xml'],
+    ['dialogmelding-1.0-avvik', 'avvik-feil-adressat.xml'],
+    ['epj-1.0-legemiddelopplysninger', 'svar-legemidler-cave-notat.xml'],
+    ['epj-1.0-legemiddelopplysninger', 'legemiddelliste-uten-foresporsel-iso-8859-1.xml'],
   ])('detects %s for valid/%s', async (profile, file) => {
     const r = await engine.validate(read(profile, 'valid', file));
     expect(r.profile).toBe(profile);

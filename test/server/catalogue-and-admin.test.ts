@@ -12,14 +12,48 @@ describe('public catalogue, validation and administration routes', () => {
     await t?.stop();
   });
 
-  it('lists the shipped profiles with status, content hash and number of test cases', async () => {
-    const profiles = (await (await t.call('GET', '/api/v1/profiles')).json()) as { id: string; status: string; sha256: string; testcases: number }[];
-    const f = profiles.find((p) => p.id === 'dialogmelding-1.1-foresporsel')!;
-    expect(f).toMatchObject({ status: 'active', kind: 'xml' });
+  it('lists the shipped profiles grouped by standard, with versions, message types, test cases by direction and code-list state', async () => {
+    const res = await t.call('GET', '/api/v1/profiles');
+    expect(res.status).toBe(200);
+    interface Summary { id: string; status: string; sha256: string; testcases: number; testcasesByDirection: { send: number; receive: number }; standard: { id: string; version: string } }
+    interface Version { version: string; messageTypes: string[]; testcasesByDirection: { send: number; receive: number }; codelistsComplete: boolean; codelistsNotShipped: { oid: string; profiles: string[] }[]; profiles: Summary[] }
+    const { standards } = (await res.json()) as { standards: { id: string; name: string; messageTypes: string[]; testcasesByDirection: { send: number; receive: number }; codelistsComplete: boolean; versions: Version[] }[] };
+
+    const dialog = standards.find((s) => s.id === 'dialogmelding')!;
+    expect(dialog.name).toBe('Dialogmelding');
+    const v11 = dialog.versions.find((v) => v.version === '1.1')!;
+    expect(v11.messageTypes).toEqual(expect.arrayContaining(['DIALOG_FORESPORSEL', 'DIALOG_SVAR', 'DIALOG_NOTAT']));
+    expect(v11.testcasesByDirection.send).toBeGreaterThanOrEqual(3);
+    expect(v11.testcasesByDirection.receive).toBeGreaterThanOrEqual(1);
+    expect(v11.codelistsComplete).toBe(false);
+    expect(v11.codelistsNotShipped.map((c) => c.oid)).toContain('2.16.578.1.12.4.1.1.9152');
+    expect(dialog.codelistsComplete).toBe(false);
+
+    const f = v11.profiles.find((p) => p.id === 'dialogmelding-1.1-foresporsel')!;
+    expect(f).toMatchObject({ status: 'active', kind: 'xml', standard: { id: 'dialogmelding', version: '1.1' } });
     expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(f.testcases).toBeGreaterThanOrEqual(3);
-    const one = (await (await t.call('GET', '/api/v1/profiles/dialogmelding-1.1-foresporsel')).json()) as { testcaseList: { kind: string }[] };
+    expect(f.testcases).toBe(f.testcasesByDirection.send + f.testcasesByDirection.receive);
+    const one = (await (await t.call('GET', '/api/v1/profiles/dialogmelding-1.1-foresporsel')).json()) as Summary & { testcaseList: { kind: string }[] };
     expect(one.testcaseList.length).toBe(f.testcases);
+    expect(one.testcaseList.filter((tc) => tc.kind === 'submit').length).toBe(f.testcasesByDirection.send);
+    expect(one.standard).toEqual(f.standard);
+
+    const basis = standards.find((s) => s.id === 'no-basis')!;
+    expect(basis.messageTypes).toEqual(expect.arrayContaining(['Patient', 'Practitioner', 'Organization']));
+    expect(basis.versions.map((v) => v.version)).toEqual(['2.2']);
+    // Every shipped profile appears exactly once.
+    const ids = standards.flatMap((s) => s.versions.flatMap((v) => v.profiles.map((p) => p.id)));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['msghead-1.2', 'apprec-1.0', 'no-basis-patient']));
+  });
+
+  it('shows a retired profile as retired in the grouped list', async () => {
+    const profile = 'no-basis-practitioner';
+    expect((await t.call('POST', `/api/v1/profiles/${profile}/status`, { token: ADMIN_TOKEN, json: { status: 'retired', reason: 'test' } })).status).toBe(200);
+    const { standards } = (await (await t.call('GET', '/api/v1/profiles')).json()) as { standards: { versions: { profiles: { id: string; status: string }[] }[] }[] };
+    const listed = standards.flatMap((s) => s.versions.flatMap((v) => v.profiles)).find((p) => p.id === profile)!;
+    expect(listed.status).toBe('retired');
+    expect((await t.call('POST', `/api/v1/profiles/${profile}/status`, { token: ADMIN_TOKEN, json: { status: 'active' } })).status).toBe(200);
   });
 
   it('describes test cases with their kind, publicly', async () => {

@@ -1,4 +1,5 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectsUnderTest } from '../support/databases.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -78,5 +79,14 @@ describe('the OpenAPI document and the reference page', () => {
     const html = await res.text();
     expect(html).not.toMatch(/<script|https?:\/\/[^"]*\.(js|css)/);
     for (const ops of Object.values(doc.paths)) for (const op of Object.values(ops)) expect(html).toContain(`id="${op.operationId}"`);
+  });
+
+  it('documents the profile list grouped by standard, and the service answers in that shape', async () => {
+    const op = doc.paths['/api/v1/profiles']!.get! as unknown as { responses: { 200: { content: { 'application/json': { schema: object } } } } };
+    const schema = op.responses[200].content['application/json'].schema as { required: string[]; properties: Record<string, unknown> };
+    expect(schema.required).toEqual(['standards']);
+    const ajv = new Ajv({ strict: false });
+    const body = await (await t.call('GET', '/api/v1/profiles')).json();
+    expect(ajv.validate(schema, body), JSON.stringify(ajv.errors)).toBe(true);
   });
 });

@@ -74,11 +74,13 @@ for (const dialect of dialectsUnderTest()) {
 
       const submissionIds: string[] = [];
       for (const tc of testcases) {
-        const body = tc.kind === 'receive' ? buildAppRec({ originalMsgId: msgId, status: '1' }) : outgoing;
+        // The system answers in AppRec 1.1, which a receive test case accepts as well as 1.0.
+        const body = tc.kind === 'receive' ? buildAppRec({ originalMsgId: msgId, status: '1', version: '1.1' }) : outgoing;
         const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml; charset=utf-8' });
         expect(res.status).toBe(201);
-        const answer = (await res.json()) as { id: string; testcase: string; verdict: string; findings: { severity: string; ruleId: string; message: string }[] };
+        const answer = (await res.json()) as { id: string; testcase: string; verdict: string; validation: { profile: string }; findings: { severity: string; ruleId: string; message: string }[] };
         expect({ testcase: answer.testcase, verdict: answer.verdict, errors: answer.findings.filter((f) => f.severity === 'error') }).toEqual({ testcase: tc.id, verdict: 'passed', errors: [] });
+        if (tc.kind === 'receive') expect(answer.validation.profile).toBe('apprec-1.1');
         submissionIds.push(answer.id);
       }
 

@@ -3,7 +3,7 @@ import { SamsvarError } from '../../src/core/samsvar-error.js';
 import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { generateReceiveMessage } from '../../src/testcases/receive-message.js';
-import type { Testcase } from '../../src/testcases/testcase.js';
+import type { ReceiveTestcase, Testcase } from '../../src/testcases/testcase.js';
 import { buildAppRec, shippedEngine, withAttachment, XML_PROFILES } from './helpers.js';
 
 const engine = shippedEngine(XML_PROFILES);
@@ -22,6 +22,14 @@ function messages() {
     svar: gen('dialogmelding-1.1-svar-mottak'),
     notat: gen('dialogmelding-1.1-notat-mottak'),
     helsefaglig: gen('dialogmelding-1.1-helsefaglig-mottak'),
+    dm10: {
+      foresporsel: gen('dialogmelding-1.0-foresporsel-mottak'),
+      foresporselFraLege: gen('dialogmelding-1.0-foresporsel-plo-mottak'),
+      svar: gen('dialogmelding-1.0-svar-mottak'),
+      notat: gen('dialogmelding-1.0-notat-mottak'),
+      avvik: gen('dialogmelding-1.0-avvik-mottak'),
+    },
+    epj: { svar: gen('epj-1.0-legemiddelopplysninger-mottak'), doseendring: gen('epj-1.0-legemiddelopplysninger-doseendring-mottak') },
   };
 }
 
@@ -37,6 +45,9 @@ function cases(): Record<string, Case> {
   const ORIGINAL = '6f1c8a2e-4b7d-4c3a-9e55-0a1b2c3d4e5f';
   const okAppRec = buildAppRec({ status: '1', originalMsgId: ORIGINAL });
   const avvist = buildAppRec({ status: '2', errors: [{ v: 'E35', dn: 'Pasienten finnes ikke i mottakersystemet' }], originalMsgId: ORIGINAL });
+  const d = m.dm10;
+  const noPurpose = (xml: string) => xml.replace(/<Formål [^>]*\/>/, '');
+  const v11 = (apprec: string) => apprec.replace('apprec/2004-11-21', 'apprec/2012-02-15').replace('<MIGversion>1.0 2004-11-21', '<MIGversion>v1.1 2012-02-15');
   const hprToOther = (xml: string) => xml.replace('V="HPR" DN="HPR-nummer"', 'V="XXX" DN="Annet"');
   const inReplyTo = (xml: string, msgId: string) =>
     xml.replace(/(<MsgId>[^<]*<\/MsgId>)/, `$1<ConversationRef><RefToParent>${msgId}</RefToParent><RefToConversation>${msgId}</RefToConversation></ConversationRef>`);
@@ -64,6 +75,45 @@ function cases(): Record<string, Case> {
       bad: buildAppRec({ status: '1', originalMsgId: ORIGINAL, id: ORIGINAL }),
       fails: ['TC-AR-OWN-ID'],
     },
+    'apprec-1.1-ok': { good: v11(okAppRec), bad: v11(avvist), fails: ['TC-AR11-STATUS-OK', 'TC-AR11-NO-ERROR'] },
+    'apprec-1.1-avvist': { good: v11(avvist), bad: v11(okAppRec), fails: ['TC-AR11-STATUS-AVVIST', 'TC-AR11-ERROR'] },
+    'apprec-1.1-parter': {
+      good: v11(okAppRec),
+      bad: v11(okAppRec).replace('<Id>8999911</Id>\n        <TypeId V="HER" DN="HER-id"/>', '<Id>974123452</Id>\n        <TypeId V="ENH" DN="Organisasjonsnummer"/>'),
+      fails: ['TC-AR11-SENDER-HER'],
+    },
+    'dialogmelding-1.0-foresporsel-send': {
+      good: d.foresporsel,
+      bad: d.foresporsel.replace(/<Foresporsel>[\s\S]*<\/Foresporsel>/, '<Notat><TemaKodet V="1" DN="Notat om pasient" S="2.16.578.1.12.4.1.1.7321"/><TekstNotatInnhold>Hei</TekstNotatInnhold></Notat>'),
+      fails: ['TC-DM10F-FORESPORSEL'],
+    },
+    'dialogmelding-1.0-foresporsel-legemidler-send': { good: d.foresporsel, bad: noPurpose(d.foresporsel), fails: ['TC-DM10L-FORMAL'] },
+    'dialogmelding-1.0-foresporsel-plo-kommune-send': { good: d.foresporsel, bad: d.foresporselFraLege, fails: ['TC-DM10K-TYPEFORESP'] },
+    'dialogmelding-1.0-foresporsel-plo-lege-send': { good: d.foresporselFraLege, bad: d.foresporsel, fails: ['TC-DM10P-TYPEFORESP'] },
+    'dialogmelding-1.0-svar-send': {
+      good: d.svar,
+      bad: d.svar.replace(/<ConversationRef>[\s\S]*<\/ConversationRef>/, '').replace(/<Foresporsel>[\s\S]*<\/Foresporsel>/, ''),
+      fails: ['TC-DM10S-CONVERSATION', 'TC-DM10S-FORESPORSEL'],
+    },
+    'dialogmelding-1.0-svar-vedlegg-send': { good: withAttachment(d.svar, { description: 'Journalutskrift' }), bad: d.svar, fails: ['TC-DM10V-ATTACHMENT'] },
+    'dialogmelding-1.0-notat-send': { good: d.notat, bad: d.notat.replace(/<RollerRelatertNotat>[\s\S]*<\/RollerRelatertNotat>/, ''), fails: ['TC-DM10N-FORFATTER'] },
+    'dialogmelding-1.0-avvik-send': { good: d.avvik, bad: d.avvik.replace('V="DIALOG_AVVIK"', 'V="DIALOG_NOTAT"'), fails: ['TC-DM10A-MSGTYPE'] },
+    'dialogmelding-1.0-avvik-referanse': {
+      good: d.avvik,
+      bad: d.avvik.replace(/<RefToParent>[^<]*<\/RefToParent>/, (x) => x.replace(/>[^<]*</, `>${/<MsgId>([^<]*)<\/MsgId>/.exec(d.avvik)![1]}<`)),
+      fails: ['TC-DM10AR-CONVERSATION'],
+    },
+    'epj-1.0-legemiddelopplysninger-send': {
+      good: m.epj.svar,
+      bad: m.epj.svar.replace(/<epj3:Navn>[^<]*<\/epj3:Navn>/g, '<epj3:Navn> </epj3:Navn>'),
+      fails: ['TC-EPJS-LEGEMIDLER'],
+    },
+    'epj-1.0-legemiddelopplysninger-svar-send': {
+      good: m.epj.svar,
+      bad: m.epj.svar.replace(/<ConversationRef>[\s\S]*?<\/ConversationRef>/, ''),
+      fails: ['TC-EPJA-CONVERSATION'],
+    },
+    'epj-1.0-legemiddelopplysninger-doseendring-send': { good: m.epj.doseendring, bad: m.epj.svar, fails: ['TC-EPJD-TILLEGGSINFO', 'TC-EPJD-REFERANSE'] },
     'dialogmelding-1.1-foresporsel-send': {
       good: m.foresporsel,
       bad: m.foresporsel.replace(/<Foresporsel>[\s\S]*<\/Foresporsel>/, '<Notat><TemaKodet V="99" DN="Annen henvendelse" S="2.16.578.1.12.4.1.1.9153"/><TekstNotatInnhold>Hei</TekstNotatInnhold></Notat>'),
@@ -92,7 +142,8 @@ describe.skipIf(!engine)('submit test cases', () => {
   const table = cases();
 
   it('every shipped submit test case has a known-good and a known-bad artifact here', () => {
-    const submitIds = testcases.filter((t) => t.kind === 'submit' && XML_PROFILES.includes(t.profile)).map((t) => t.id);
+    // Svarrapport and Rekvisisjon have their own table in lab-testcases.test.ts.
+    const submitIds = testcases.filter((t) => t.kind === 'submit' && XML_PROFILES.includes(t.profile) && !/^(svarrapport|rekvisisjon)-/.test(t.profile)).map((t) => t.id);
     expect(Object.keys(table).sort()).toEqual(submitIds.sort());
   });
 
@@ -206,11 +257,43 @@ describe.skipIf(!engine)('receive test cases', () => {
     );
   });
 
+  it('judges the answer to a deliberately faulty message like any other: the rejection it asks for passes', async () => {
+    const id = 'dialogmelding-1.0-foresporsel-mottak-mangler-fnr';
+    const { g, ctx } = generate(id);
+    const e30 = buildAppRec({ status: '2', errors: [{ v: 'E30', dn: 'Pasientens fødselsnummer mangler' }], originalMsgId: g.msgId });
+    expect((await evaluateSubmission(byId(id), bytes(e30), engine!, ctx)).verdict).toBe('passed');
+    const ok = await evaluateSubmission(byId(id), bytes(buildAppRec({ status: '1', originalMsgId: g.msgId })), engine!, ctx);
+    expect(ok.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['RCV-STATUS', 'RCV-ERROR-CODE']));
+  });
+
   it('fails a submission that is not a valid AppRec (e.g. the generated message sent back)', async () => {
     const { g, ctx } = generate();
     const result = await evaluateSubmission(tc(), bytes(g.xml), engine!, ctx);
     expect(result.verdict).toBe('failed');
     expect(result.validation.valid).toBe(false);
+  });
+
+  it('accepts an answer in AppRec 1.1 as well, checking it against apprec-1.1 and its own assertions', async () => {
+    const { g, ctx } = generate();
+    const ok = await evaluateSubmission(tc(), bytes(buildAppRec({ status: '1', originalMsgId: g.msgId, version: '1.1' })), engine!, ctx);
+    expect(ok.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(ok.verdict).toBe('passed');
+    expect(ok.validation.profile).toBe('apprec-1.1');
+    // The test case's `ar:` assertions address whichever version the system answered in.
+    const withError = buildAppRec({ status: '1', errors: [{ v: 'X99', dn: 'Annen feil' }], originalMsgId: g.msgId, version: '1.1' });
+    const bad = await evaluateSubmission(tc(), bytes(withError), engine!, ctx);
+    expect(bad.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['AR11-0002', 'TC-DLGF-RCV-NO-ERROR']));
+    const wrongId = await evaluateSubmission(tc(), bytes(buildAppRec({ status: '1', originalMsgId: 'other', version: '1.1' })), engine!, ctx);
+    expect(wrongId.findings.find((f) => f.ruleId === 'RCV-ORIGINAL-MSGID')).toMatchObject({ reference: 'Applikasjonskvittering 1.1, OriginalMsgId' });
+  });
+
+  it('holds an answer to the AppRec version a test case names', async () => {
+    const { g, ctx } = generate();
+    const pinned = { ...tc(), expect: { ...tc().expect, apprecProfile: 'apprec-1.0' } } as ReceiveTestcase;
+    const result = await evaluateSubmission(pinned, bytes(buildAppRec({ status: '1', originalMsgId: g.msgId, version: '1.1' })), engine!, ctx);
+    expect(result.verdict).toBe('failed');
+    expect(result.validation.profile).toBe('apprec-1.0');
+    expect(result.findings.map((f) => f.ruleId)).toContain('PROFILE-MISMATCH');
   });
 
   it('needs the generated message: without it the service has called too early', async () => {

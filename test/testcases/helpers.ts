@@ -51,5 +51,11 @@ export function shippedEngine(required: string[]): Engine | null {
 
 export { buildAppRec, withAttachment, type AppRecParts } from '../helpers/kith-messages.js';
 
-export const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig'];
+/** Svarrapport and Rekvisisjon: standalone laboratory, pathology and radiology messages. */
+const LAB_PROFILES = [
+  'svarrapport-1.3', 'svarrapport-1.4', 'svarrapport-1.4-biokjemi', 'svarrapport-1.4-mikrobiologi', 'svarrapport-1.4-immunologi',
+  'svarrapport-1.4-patologi', 'svarrapport-1.4-radiologi', 'rekvisisjon-1.5', 'rekvisisjon-1.6', 'rekvisisjon-1.6-laboratorium',
+  'rekvisisjon-1.6-patologi', 'rekvisisjon-1.6-radiologi',
+];
+export const XML_PROFILES = ['msghead-1.2', 'apprec-1.0', 'apprec-1.1', 'dialogmelding-1.0-foresporsel', 'dialogmelding-1.0-svar', 'dialogmelding-1.0-notat', 'dialogmelding-1.0-avvik', 'dialogmelding-1.1-foresporsel', 'dialogmelding-1.1-svar', 'dialogmelding-1.1-notat', 'dialogmelding-1.1-helsefaglig', 'epj-1.0-legemiddelopplysninger', ...LAB_PROFILES];
 

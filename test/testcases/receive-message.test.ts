@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPersonNumber } from '../../src/identifiers/norwegian-ids.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { generateReceiveMessage } from '../../src/testcases/receive-message.js';
-import { osloDateTime, randomSource, syntheticFodselsnummer } from '../../src/testcases/synthetic-data.js';
+import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticHjelpenummer } from '../../src/testcases/synthetic-data.js';
 import type { ReceiveTestcase } from '../../src/testcases/testcase.js';
 import { withXml } from '../../src/testcases/xml-document.js';
 import { shippedEngine, XML_PROFILES } from './helpers.js';
@@ -56,8 +56,37 @@ describe('the message generated for a receive test case', () => {
     expect(() => generateReceiveMessage(submit, { runId: 'r' })).toThrow(/only receive test cases/);
   });
 
+  it('fills {{patient.hnr}} with a hjelpenummer of the same synthetic patient', () => {
+    const hnrCase = receiving.find((tc) => tc.id === 'dialogmelding-1.0-foresporsel-mottak-hjelpenummer')!;
+    const g = generateReceiveMessage(hnrCase, { runId: 'r' });
+    expect(read(g.xml, "/mh:MsgHead/mh:MsgInfo/mh:Patient/mh:Ident[mh:TypeId/@V='HNR']/mh:Id")).toBe(g.patient.hnr);
+    expect(read(g.xml, "/mh:MsgHead/mh:MsgInfo/mh:Patient/mh:Ident[mh:TypeId/@V='FNR']")).toBe('');
+  });
+
   it('reports its message type, which the AppRec must repeat', () => {
     expect(generateReceiveMessage(foresporsel, { runId: 'r' }).msgType).toBe('DIALOG_FORESPORSEL');
+  });
+
+  it('names the same run patient in every message of a run that builds on another, and a fresh patient otherwise', () => {
+    const forelopig = receiving.find((tc) => tc.id === 'svarrapport-1.4-mikrobiologi-mottak-forelopig')!;
+    const endelig = receiving.find((tc) => tc.id === 'svarrapport-1.4-mikrobiologi-mottak-endelig')!;
+    const ukjent = receiving.find((tc) => tc.id === 'svarrapport-1.4-mottak-ukjent-pasient')!;
+    const a = generateReceiveMessage(forelopig, { runId: 'run-9' });
+    const b = generateReceiveMessage(endelig, { runId: 'run-9' });
+    expect(b.patient).toEqual(a.patient);
+    expect(checkPersonNumber(a.patient.fnr)).toEqual({ ok: true, kind: 'fnr', synthetic: true });
+    expect(a.xml).toContain(`<OffId>${a.patient.fnr}</OffId>`);
+    expect(a.xml).toContain('<ServProvId>SAMSVAR-run-9-MIK</ServProvId>');
+    expect(b.xml).toContain('<ServProvId>SAMSVAR-run-9-MIK</ServProvId>');
+    expect(generateReceiveMessage(endelig, { runId: 'run-10' }).patient.fnr).not.toBe(a.patient.fnr);
+    expect(generateReceiveMessage(ukjent, { runId: 'run-9' }).patient.fnr).not.toBe(a.patient.fnr);
+  });
+
+  it('reports the message type of a standalone message (Svarrapport, Rekvisisjon) from its own Type', () => {
+    const svar = receiving.find((tc) => tc.id === 'svarrapport-1.4-radiologi-mottak')!;
+    expect(generateReceiveMessage(svar, { runId: 'r' }).msgType).toBe('SVAR_RTG');
+    const rekv = receiving.find((tc) => tc.id === 'rekvisisjon-1.5-mottak')!;
+    expect(generateReceiveMessage(rekv, { runId: 'r' }).msgType).toBe('R');
   });
 
   it('refers a svar to the forespørsel it answers when the run names it', () => {
@@ -98,6 +127,17 @@ describe('synthetic test data', () => {
       expect(Number(p.fnr.slice(2, 4))).toBeGreaterThan(80);
       const individual = Number(p.fnr.slice(6, 9));
       expect(p.dateOfBirth < '2000' ? individual < 500 : individual >= 500).toBe(true);
+    }
+  });
+
+  it('draws a hjelpenummer (month + 40) for the same date of birth, with valid control digits', () => {
+    const rnd = randomSource('hnr');
+    for (let i = 0; i < 200; i++) {
+      const p = syntheticFodselsnummer(rnd);
+      const hnr = syntheticHjelpenummer(rnd, p.dateOfBirth);
+      expect(checkPersonNumber(hnr).ok).toBe(true);
+      expect(Number(hnr.slice(2, 4)) - 40).toBe(Number(p.dateOfBirth.slice(5, 7)));
+      expect(hnr.slice(0, 2) + hnr.slice(4, 6)).toBe(p.dateOfBirth.slice(8, 10) + p.dateOfBirth.slice(2, 4));
     }
   });
 

@@ -1,6 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importXmlProfile } from '../../src/profiles/import-profile.js';
 import { Engine } from '../../src/engine/engine.js';
-import { bytes, fixtureCatalog } from '../helpers/fixture-catalog.js';
+import { bytes, FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
 
 const engine = new Engine(fixtureCatalog());
 
@@ -169,5 +173,51 @@ describe('a profile given by the caller', () => {
   it('may be less specific than the document (the envelope profile checks any envelope)', async () => {
     const r = await engine.validate(bytes(order()), { profile: 'fx-base' });
     expect(r.findings.map((f) => f.ruleId)).not.toContain('PROFILE-MISMATCH');
+  });
+});
+
+describe('standalone messages with their own header, and kinds told apart by content', () => {
+  const report = (kind: string, type = 'REPORT') => bytes(`<Report xmlns="urn:fx:report"><Type V="${type}"/><MsgId>m-1</MsgId><Kind V="${kind}"/></Report>`);
+
+  it("reads the message type from the root's own Type and picks the kind whose detect.xpath holds", async () => {
+    const urgent = await engine.validate(report('URGENT'));
+    expect(urgent).toMatchObject({ profile: 'fx-report-urgent', valid: true });
+    expect(urgent.detection).toContain('Report/Type REPORT');
+    expect((await engine.validate(report('ROUTINE'))).profile).toBe('fx-report');
+  });
+
+  it('leaves a document two kinds accept to the one with the higher detect.priority', async () => {
+    expect((await engine.validate(report('URGENT'))).profile).toBe('fx-report-urgent');
+    expect((await engine.validate(report('FLAGGED'))).profile).toBe('fx-report-flagged');
+    expect((await engine.validate(report('URGENT'), { profile: 'fx-report-flagged' })).valid).toBe(true);
+  });
+
+  it('does not match a profile whose message type differs', async () => {
+    const r = await engine.validate(report('URGENT', 'OTHER'));
+    expect(r.findings[0]).toMatchObject({ ruleId: 'PROFILE-UNKNOWN' });
+    expect(r.findings[0].message).toContain('Report/Type OTHER');
+  });
+
+  it('says in words what a named kind profile needs when the document is another kind', async () => {
+    const r = await engine.validate(report('ROUTINE'), { profile: 'fx-report-urgent' });
+    const f = r.findings.find((x) => x.ruleId === 'PROFILE-MISMATCH')!;
+    expect(f.message).toContain('Kind V="URGENT"');
+    const wrongType = await engine.validate(report('URGENT', 'OTHER'), { profile: 'fx-report-urgent' });
+    expect(wrongType.findings.find((x) => x.ruleId === 'PROFILE-MISMATCH')!.message).toContain('Report/Type is OTHER, not REPORT');
+  });
+});
+
+describe('a profile whose detection test does not compile', () => {
+  it('is refused when it is imported, naming the test', () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'samsvar-detect-'));
+    try {
+      const dir = path.join(work, 'fx-report-broken');
+      cpSync(path.join(FIXTURE_PROFILES, 'fx-report-urgent'), dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'profile.json'), 'utf8'));
+      writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ ...manifest, id: 'fx-report-broken', detect: { ...manifest.detect, xpath: "/r:Report/r:Kind[@V = 'URGENT'" } }));
+      expect(() => importXmlProfile(dir, path.join(work, 'imported'), fixtureCatalog())).toThrow(/detect\.xpath .* does not compile/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,22 +1,46 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importedProfilesDir } from '../../core/paths.js';
+import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { loadCatalog } from '../../profiles/catalog.js';
 import { importXmlProfile } from '../../profiles/import-profile.js';
+import { catalogueByStandard, type DirectionCounts, type StandardGroup } from '../../profiles/standards.js';
+import { loadTestcases } from '../../testcases/index.js';
 import { importFhirPackage, isFhirPackage } from '../../fhir/package-import.js';
 import type { CliIo } from '../cli-io.js';
 
 export const summary = 'list installed profiles or import one: samsvar profiles list | import DIR|PACKAGE.tgz';
 
 const HELP = `usage:
-  samsvar profiles list [--format text|json]
+  samsvar profiles list [--format text|json]       (grouped by standard and version)
   samsvar profiles import DIR [--replace] [--id ID --schema ENTRY.xsd [--version V] [--title T] [--catalog catalog.xml] [--uses ID,...]]
   samsvar profiles import PACKAGE.tgz|PACKAGE_DIR       (FHIR packages in the npm layout)
 
 Imported profiles are stored in $SAMSVAR_DATA/profiles (default ./data/profiles). An XML profile
 directory carries profile.json, or the options describe it (e.g. an official XSD set as downloaded).
 Schema references by URL are resolved only through the profile's OASIS catalog; nothing is fetched.`;
+
+function counts(c: DirectionCounts): string {
+  return `test cases ${c.send} send, ${c.receive} receive`;
+}
+
+/** Standard, then each version with its message types, test cases and code-list state, then its profiles. */
+export function renderCatalogue(standards: readonly StandardGroup[]): string {
+  const lines: string[] = [];
+  for (const s of standards) {
+    lines.push(`${s.name} (${s.id})${s.declared ? '' : ', a profile that names no standard'}`);
+    lines.push(`  versions ${s.versions.map((v) => v.version).join(', ')}; ${counts(s.testcasesByDirection)}; code lists ${s.codelistsComplete ? 'complete' : 'incomplete'}`);
+    for (const v of s.versions) {
+      lines.push(`  ${v.version}: ${v.messageTypes.length ? v.messageTypes.join(', ') : '(no message types named)'}`);
+      lines.push(`    ${counts(v.testcasesByDirection)}; code lists ${v.codelistsComplete ? 'complete' : 'incomplete, not shipped:'}`);
+      for (const c of v.codelistsNotShipped) lines.push(`      ${c.oid.padEnd(28)}${c.name}`);
+      for (const p of v.profiles) {
+        lines.push(`    ${p.id.padEnd(44)}${p.version.padEnd(10)}${p.kind.padEnd(6)}${p.source.padEnd(10)}${p.status.padEnd(8)}${p.title}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -27,12 +51,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const importedDir = importedProfilesDir(io.env);
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'text' } } });
-    const profiles = loadCatalog({ importedDir }).list();
-    if (values.format === 'json') {
-      io.out(JSON.stringify(profiles.map((p) => ({ id: p.manifest.id, version: p.manifest.version, title: p.manifest.title, kind: p.manifest.kind, status: p.manifest.status ?? 'active', source: p.source, sha256: p.sha256 })), null, 2));
-      return 0;
-    }
-    io.out(['ID'.padEnd(36) + 'VERSION'.padEnd(10) + 'KIND'.padEnd(6) + 'SOURCE'.padEnd(10) + 'TITLE', ...profiles.map((p) => `${p.manifest.id.padEnd(36)}${p.manifest.version.padEnd(10)}${p.manifest.kind.padEnd(6)}${p.source.padEnd(10)}${p.manifest.title}`)].join('\n'));
+    if (values.format !== 'text' && values.format !== 'json') throw new SamsvarError('bad_request', `--format must be text or json, not "${values.format}"`);
+    const catalog = loadCatalog({ importedDir });
+    const standards = catalogueByStandard(catalog.list(), loadTestcases(SHIPPED_TESTCASES_DIR, catalog), (p) => p.manifest.status ?? 'active');
+    io.out(values.format === 'json' ? JSON.stringify({ standards }, null, 2) : renderCatalogue(standards));
     return 0;
   }
   if (sub === 'import') {

@@ -6,6 +6,7 @@ import { SamsvarError } from '../../core/samsvar-error.js';
 import { Engine } from '../../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
 import {
+  acceptedAppRecProfiles,
   DEFAULT_TEST_RECEIVER,
   evaluateSubmission,
   generateReceiveMessage,
@@ -130,7 +131,7 @@ function show(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
   const fmt = format(values.format, ['text', 'json']);
   if (positionals.length > 1) throw new SamsvarError('bad_request', `show takes one test case id, not ${positionals.length}`);
-  const { testcases } = load(io);
+  const { catalog, testcases } = load(io);
   const tc = find(testcases, positionals[0]);
   if (fmt === 'json') {
     const { source: _source, ...description } = tc;
@@ -141,13 +142,13 @@ function show(args: string[], io: CliIo): number {
   if (tc.kind === 'submit') {
     out.push(`How samsvar decides: the submitted file must pass profile ${tc.profile} (schema, rules, code lists, identifiers)${tc.expect.assertions?.length ? ' and every error assertion below:' : '.'}`);
   } else {
-    const apprec = tc.expect.apprecProfile ?? 'apprec-1.0';
+    const apprec = acceptedAppRecProfiles(tc, catalog).join(' or ');
     const type = messageTypeOf(tc.message.xml!);
     out.push(
       `Message: samsvar generates a ${type ? `${type} message` : 'message'} per run from ${tc.message.template ? `template ${tc.message.template}` : 'the inline template'} (\`samsvar testcases generate ${tc.id}\`)${
         tc.message.defects ? `, deliberately breaking ${tc.message.defects.join(', ')} of profile ${tc.profile}` : ''
       }.`,
-      `How samsvar decides: the AppRec must pass profile ${apprec}, answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its message type'}),`,
+      `How samsvar decides: the AppRec must pass profile ${apprec} (the version it is written in), answer that message (OriginalMsgId/Id = its MsgId, OriginalMsgId/MsgType = ${type || 'its message type'}),`,
       `  and have Status V=${tc.expect.apprec.status.map((s) => `"${s}"${APPREC_STATUS[s] ? ` (${APPREC_STATUS[s]})` : ''}`).join(' or ')}${
         tc.expect.apprec.errorCodes?.length ? ` with Error V=${tc.expect.apprec.errorCodes.map((c) => `"${c}"`).join(', ')}` : ''
       }${tc.expect.assertions?.length ? '; and every error assertion below:' : '.'}`,
@@ -200,7 +201,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
 
   const evaluation = await evaluateSubmission(tc, bytes, new Engine(catalog), generated ? { generated: { msgId: generated.msgId, xml: generated.xml } } : {});
   // A receive test case judges the AppRec, so that is the profile the file was checked against.
-  const checkedAgainst = tc.kind === 'receive' ? (tc.expect.apprecProfile ?? 'apprec-1.0') : tc.profile;
+  const checkedAgainst = tc.kind === 'receive' ? (evaluation.validation.profile ?? acceptedAppRecProfiles(tc, catalog)[0]!) : tc.profile;
   const result: TestcaseCheckResult = { file, testcase: tc.id, profile: checkedAgainst, verdict: evaluation.verdict, findings: evaluation.findings };
   if (fmt === 'json') {
     const v = evaluation.validation;

@@ -4,30 +4,19 @@ import type { AppContext } from '../app-context.js';
 import { actorOf } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
+import { catalogueByStandard, summarizeProfile } from '../../profiles/standards.js';
 import type { ProfileStatusOverride } from '../../storage/repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
 import type { Testcase } from '../../testcases/testcase.js';
-import { arrayOf, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
+import { arrayOf, profileCatalogueSchema, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
 
 export function testcaseSummary(tc: Testcase) {
   return { id: tc.id, profile: tc.profile, kind: tc.kind, direction: tc.direction, title: tc.title, description: tc.description };
 }
 
 function profileSummary(ctx: AppContext, p: LoadedProfile, overrides: Map<string, ProfileStatusOverride>) {
-  const m = p.manifest;
-  return {
-    id: m.id,
-    version: m.version,
-    title: m.title,
-    kind: m.kind,
-    ...(m.description ? { description: m.description } : {}),
-    ...(m.specification ? { specification: m.specification } : {}),
-    status: effectiveStatus(p, overrides),
-    source: p.source,
-    sha256: p.sha256,
-    testcases: testcasesOf(ctx.testcases, m.id).length,
-  };
+  return summarizeProfile(p, testcasesOf(ctx.testcases, p.manifest.id), effectiveStatus(p, overrides));
 }
 
 export const profileRoutes: RouteModule = (api, ctx) => {
@@ -35,13 +24,15 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     method: 'get',
     path: '/profiles',
     operationId: 'listProfiles',
-    summary: 'The profile catalogue: message profiles a system can be tested against',
+    summary: 'The profile catalogue: message profiles a system can be tested against, grouped by standard and version',
+    description:
+      'Each standard shows its versions, the message types covered, the number of test cases by direction (send: the system produces the message; receive: it consumes it and answers with an AppRec) and whether every code list the standard uses is shipped complete.',
     tags: ['profiles'],
     auth: 'public',
-    responses: { 200: { description: 'Profiles', schema: arrayOf(profileSummarySchema) } },
+    responses: { 200: { description: 'Profiles by standard', schema: profileCatalogueSchema } },
     handler: async () => {
       const overrides = await ctx.repo.profileStatuses();
-      return json(200, ctx.catalog.list().map((p) => profileSummary(ctx, p, overrides)));
+      return json(200, { standards: catalogueByStandard(ctx.catalog.list(), ctx.testcases.list(), (p) => effectiveStatus(p, overrides)) });
     },
   });
 

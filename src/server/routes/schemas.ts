@@ -47,9 +47,28 @@ export const testcaseSummarySchema: JsonSchema = {
   properties: { id: str, profile: str, kind: { enum: ['submit', 'receive'] }, direction: { enum: ['send', 'receive'] }, title: str, description: str },
 };
 
+const directionCountsSchema: JsonSchema = {
+  type: 'object',
+  description: 'Test cases by direction: send (kind submit, the system produces the message) and receive (the system consumes it and answers with an AppRec)',
+  required: ['send', 'receive'],
+  properties: { send: { type: 'integer' }, receive: { type: 'integer' } },
+};
+
+const codelistNotShippedSchema: JsonSchema = {
+  type: 'object',
+  required: ['oid', 'name', 'reason'],
+  properties: { oid: str, name: str, reason: { ...str, description: 'Why the list is not shipped: its complete content could not be established from public sources' } },
+};
+
+const messageTypesSchema: JsonSchema = {
+  type: 'array',
+  items: str,
+  description: 'MsgInfo/Type values (Hodemelding-borne messages), root elements (standalone documents) or resource types (FHIR)',
+};
+
 export const profileSummarySchema: JsonSchema = {
   type: 'object',
-  required: ['id', 'version', 'title', 'kind', 'status', 'sha256'],
+  required: ['id', 'version', 'title', 'kind', 'status', 'sha256', 'standard', 'messageTypes', 'testcases', 'testcasesByDirection', 'codelistsComplete', 'codelistsNotShipped'],
   properties: {
     id: str,
     version: str,
@@ -60,7 +79,55 @@ export const profileSummarySchema: JsonSchema = {
     source: { enum: ['shipped', 'imported'] },
     specification: str,
     sha256: str,
-    testcases: { type: 'integer' },
+    standard: {
+      type: 'object',
+      description: 'The standard and version the profile belongs to (for a profile that names none: its own id, title and version)',
+      required: ['id', 'name', 'version'],
+      properties: { id: str, name: str, version: str },
+    },
+    messageTypes: messageTypesSchema,
+    testcases: { type: 'integer', description: 'Number of test cases' },
+    testcasesByDirection: directionCountsSchema,
+    codelistsComplete: { type: 'boolean', description: 'True when every code list the standard uses is shipped complete (codelistsNotShipped is empty)' },
+    codelistsNotShipped: { type: 'array', items: codelistNotShippedSchema },
+  },
+};
+
+export const profileCatalogueSchema: JsonSchema = {
+  type: 'object',
+  required: ['standards'],
+  properties: {
+    standards: {
+      type: 'array',
+      description: 'Profiles grouped by standard (sorted by name), then by the standard\'s version (ascending)',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'declared', 'messageTypes', 'testcasesByDirection', 'codelistsComplete', 'versions'],
+        properties: {
+          id: str,
+          name: str,
+          declared: { type: 'boolean', description: 'False for a profile that names no standard; it then forms a group of its own' },
+          messageTypes: messageTypesSchema,
+          testcasesByDirection: directionCountsSchema,
+          codelistsComplete: { type: 'boolean' },
+          versions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['version', 'messageTypes', 'testcasesByDirection', 'codelistsComplete', 'codelistsNotShipped', 'profiles'],
+              properties: {
+                version: str,
+                messageTypes: messageTypesSchema,
+                testcasesByDirection: directionCountsSchema,
+                codelistsComplete: { type: 'boolean' },
+                codelistsNotShipped: { type: 'array', items: { ...codelistNotShippedSchema, properties: { ...(codelistNotShippedSchema.properties as object), profiles: { type: 'array', items: str } } } },
+                profiles: { type: 'array', items: profileSummarySchema },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 };
 

@@ -1,11 +1,7 @@
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Testcase } from '../../testcases/testcase.js';
+import type { StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
-
-export interface StandardGroup {
-  name: string;
-  profiles: Array<{ profile: LoadedProfile; testcases: number }>;
-}
 
 const STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
 
@@ -13,28 +9,49 @@ function statusOf(p: LoadedProfile): string {
   return STATUS_NB[p.manifest.status ?? 'active'];
 }
 
-/** The profile catalogue: every profile grouped by standard, with its test cases and examples one click away. */
-export function ProfileListPage(props: { groups: StandardGroup[] }) {
+/** The profile catalogue: every standard with its versions, message types, test cases by direction and code-list completeness, each profile one click away. */
+export function ProfileListPage(props: { standards: StandardGroup[] }) {
   return (
     <Layout title="Profiler og testtilfeller" section="profiler">
       <h1>Meldingsprofiler og testtilfeller</h1>
       <p>
         En meldingsprofil er én meldingstype i én versjon av en standard, med skjema, forretningsregler og kodeverk. Hver profil har testtilfeller som
-        sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet.
+        sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet: «sender» når systemet lager meldingen, «mottar» når systemet leser en melding
+        samsvar har laget og svarer med en applikasjonskvittering.
       </p>
-      {props.groups.map((g) => (
-        <section aria-labelledby={`std-${slug(g.name)}`}>
-          <h2 id={`std-${slug(g.name)}`}>{g.name}</h2>
-          <ul>
-            {g.profiles.map(({ profile, testcases }) => (
-              <li>
-                <a href={`/profiler/${encodeURIComponent(profile.manifest.id)}`}>{profile.manifest.title}</a>{' '}
-                <span class="hint">
-                  (versjon {profile.manifest.version}, {statusOf(profile)}, {testcases} {testcases === 1 ? 'testtilfelle' : 'testtilfeller'})
-                </span>
-              </li>
-            ))}
-          </ul>
+      <nav aria-label="Standarder">
+        <ul class="inline-list">
+          {props.standards.map((g) => (
+            <li>
+              <a href={`#std-${slug(g.id)}`}>{g.name}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {props.standards.map((g) => (
+        <section aria-labelledby={`std-${slug(g.id)}`}>
+          <h2 id={`std-${slug(g.id)}`}>{g.name}</h2>
+          {g.versions.map((v) => (
+            <>
+              <h3>Versjon {v.version}</h3>
+              <p>
+                {v.testcasesByDirection.send} testtilfeller for sending og {v.testcasesByDirection.receive} for mottak.{' '}
+                {v.codelistsComplete
+                  ? 'Alle kodeverkene standarden bruker, kontrolleres.'
+                  : `Kodeverk som ikke kontrolleres fordi samsvar ikke har en fullstendig liste: ${v.codelistsNotShipped.map((c) => `${c.oid} ${c.name}`).join('; ')}.`}
+              </p>
+              <ul>
+                {v.profiles.map((p) => (
+                  <li>
+                    <a href={`/profiler/${encodeURIComponent(p.id)}`}>{p.title}</a>{' '}
+                    <span class="hint">
+                      ({STATUS_NB[p.status]}, {p.testcases} {p.testcases === 1 ? 'testtilfelle' : 'testtilfeller'})
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ))}
         </section>
       ))}
     </Layout>

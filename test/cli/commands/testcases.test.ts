@@ -155,6 +155,10 @@ describe('samsvar testcases generate and check, receive test cases', () => {
     expect(passed.stdout).toContain('apprec-ok.xml: PASSED test case dialogmelding-1.1-helsefaglig-mottak (checked against apprec-1.0)');
     expect(passed.code).toBe(0);
 
+    const ok11 = file('apprec-ok-1.1.xml', buildAppRec({ status: '1', originalMsgId: msgId, originalMsgType: 'DIALOG_HELSEFAGLIG', version: '1.1' }));
+    const passed11 = await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', ok11, '--message', 'generated.xml');
+    expect(passed11.stdout).toContain('apprec-ok-1.1.xml: PASSED test case dialogmelding-1.1-helsefaglig-mottak (checked against apprec-1.1)');
+
     const avvist = file('apprec-avvist.xml', buildAppRec({ status: '2', errors: [{ v: 'X99', dn: 'Annen feil' }], originalMsgId: msgId, originalMsgType: 'DIALOG_HELSEFAGLIG' }));
     const failed = await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', avvist, '--message', 'generated.xml', '--format', 'json');
     expect(failed.code).toBe(1);
