@@ -4,7 +4,8 @@ export type Severity = 'error' | 'warning' | 'information';
 /**
  * Which check produced the finding. XML uses syntax, schema, rule, codelist, identifier;
  * FHIR uses syntax, structure, profile, terminology, invariant, identifier; test-case
- * assertions use testcase.
+ * assertions use testcase. `privacy` is data protection, not conformance: it never decides a
+ * verdict, but the service refuses to store what it flags.
  */
 export type Layer =
   | 'syntax'
@@ -16,7 +17,8 @@ export type Layer =
   | 'profile'
   | 'terminology'
   | 'invariant'
-  | 'testcase';
+  | 'testcase'
+  | 'privacy';
 
 export interface Finding {
   ruleId: string;
@@ -37,6 +39,11 @@ export interface Finding {
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2 };
+
+/** A finding that the artifact probably holds a real person's identity number (ID-PERSON-REAL). */
+export function holdsRealPersonNumber(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.layer === 'privacy');
+}
 
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');

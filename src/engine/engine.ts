@@ -6,6 +6,7 @@ import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
 import type { ParsedXml } from '../xml/read-xml.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
+import { engineSettingsFromEnv, type EngineSettings } from './engine-settings.js';
 
 export type { ArtifactFormat, FormatResult, ValidateOptions, ValidationResult } from '../core/validation-result.js';
 
@@ -62,13 +63,22 @@ export class Engine implements ArtifactValidator {
   readonly xml: XmlValidator;
   private fhir?: Promise<FhirValidator>;
 
-  constructor(readonly catalog: ProfileCatalog) {
+  constructor(
+    readonly catalog: ProfileCatalog,
+    readonly settings: EngineSettings = engineSettingsFromEnv(),
+  ) {
     this.xml = new XmlValidator(catalog);
   }
 
   /** The FHIR validator, loaded on first use: its R4 definitions cost start-up time that XML-only runs need not pay. */
   fhirValidator(): Promise<FhirValidator> {
-    this.fhir ??= import('../fhir/fhir-validator.js').then((m) => new m.FhirValidator(this.catalog));
+    this.fhir ??= Promise.all([import('../fhir/fhir-validator.js'), import('../fhir/terminology-server.js')]).then(
+      ([m, t]) =>
+        new m.FhirValidator(this.catalog, {
+          unknownExtensions: this.settings.unknownExtensions,
+          terminology: this.settings.terminology ? new t.TerminologyServer(this.settings.terminology) : undefined,
+        }),
+    );
     return this.fhir;
   }
 

@@ -66,6 +66,8 @@ export function canonicalUrl(ref: string): string {
 
 export class ConformanceStore {
   private readonly byUrl = new Map<string, FhirResource>();
+  /** `url|version`: a canonical reference that names a version gets that version when it is loaded. */
+  private readonly byVersion = new Map<string, FhirResource>();
   /** StructureDefinitions whose derivation is specialization, by type name (e.g. Patient, string). */
   private readonly baseTypes = new Map<string, StructureDefinition>();
 
@@ -78,15 +80,25 @@ export class ConformanceStore {
     }
     if (!resource.url || !['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(resource.resourceType)) return;
     this.byUrl.set(resource.url, resource);
+    if (resource.version) this.byVersion.set(`${resource.url}|${resource.version}`, resource);
     if (resource.resourceType === 'StructureDefinition') {
       const sd = resource as StructureDefinition;
       if (sd.derivation !== 'constraint' && sd.url === FHIR_SD_BASE + sd.type) this.baseTypes.set(sd.type, sd);
     }
   }
 
+  /** The resource a canonical reference names: the version it names when that is loaded, else the one loaded last. */
   get(url: string): FhirResource | undefined {
+    if (url.includes('|')) {
+      const exact = this.exactVersion(url);
+      if (exact) return exact;
+    }
     const u = canonicalUrl(url);
     return this.byUrl.get(u) ?? this.parent?.get(u);
+  }
+
+  private exactVersion(ref: string): FhirResource | undefined {
+    return this.byVersion.get(ref) ?? this.parent?.exactVersion(ref);
   }
 
   structureDefinition(url: string): StructureDefinition | undefined {

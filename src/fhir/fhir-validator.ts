@@ -18,9 +18,18 @@ import type { JsonLimits, JsonNode } from './json-parser.js';
 import { parseJson } from './json-parser.js';
 import { checkNorwegianIdentifiers, mergeIdentifierFindings } from './identifier-check.js';
 import { packageResourcesFor } from './package-store.js';
+import type { TerminologyQuestion, TerminologyServer } from './terminology-server.js';
+
+/** Codes asked of the terminology server per validation, and at most this many at a time. */
+const MAX_TERMINOLOGY_QUESTIONS = 200;
+const TERMINOLOGY_CONCURRENCY = 8;
 
 export interface FhirValidatorOptions {
   limits?: JsonLimits;
+  /** Where codes the loaded definitions cannot judge are checked (SAMSVAR_TERMINOLOGY_URL); without one they are reported as not checked. */
+  terminology?: TerminologyServer;
+  /** An extension whose definition is not loaded: an error as in the HL7 validator (default), or a warning (SAMSVAR_FHIR_UNKNOWN_EXTENSIONS). */
+  unknownExtensions?: 'error' | 'warning';
 }
 
 function profileResources(profile: LoadedProfile): FhirResource[] {
@@ -42,6 +51,8 @@ function profileResources(profile: LoadedProfile): FhirResource[] {
 export class FhirValidator {
   private store?: ConformanceStore;
   private readonly broken = new Map<string, SamsvarError>();
+  /** The StructureDefinition each catalog profile brought (two may share a canonical URL). */
+  private readonly profileSd = new Map<string, StructureDefinition>();
 
   constructor(
     readonly catalog: ProfileCatalog,
@@ -60,13 +71,16 @@ export class FhirValidator {
   conformance(): ConformanceStore {
     if (this.store) return this.store;
     const store = new ConformanceStore(baseConformance());
-    // Shipped profiles come last, so their definitions win over an imported package that reuses a canonical URL.
+    // Shipped profiles come last, so that an unversioned canonical reference inside the definitions
+    // finds samsvar's own; each catalog profile still validates with the definition it brought (profileSd).
     const ordered = [...this.fhirProfiles()].sort((a, b) => Number(a.source === 'shipped') - Number(b.source === 'shipped'));
     for (const p of ordered) {
       const m = p.manifest as FhirProfileManifest;
       try {
-        const resources = (m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir)));
-        for (const r of [...resources, ...profileResources(p)]) store.add(r);
+        const resources = [...(m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir))), ...profileResources(p)];
+        for (const r of resources) store.add(r);
+        const own = resources.find((r): r is StructureDefinition => r.resourceType === 'StructureDefinition' && r.url === m.url);
+        if (own) this.profileSd.set(m.id, own);
       } catch (e) {
         this.broken.set(m.id, asProfileError(m.id, e));
       }
@@ -75,7 +89,7 @@ export class FhirValidator {
       const m = p.manifest as FhirProfileManifest;
       if (this.broken.has(m.id)) continue;
       try {
-        const sd = store.structureDefinition(m.url);
+        const sd = this.profileSd.get(m.id);
         if (!sd) throw new SamsvarError('profile_invalid', `profile ${m.id}: no StructureDefinition with url ${m.url} among its resources`);
         elementTree(sd, store); // compile (and generate the snapshot) once, up front
       } catch (e) {
@@ -84,6 +98,28 @@ export class FhirValidator {
     }
     this.store = store;
     return store;
+  }
+
+  /**
+   * The catalog profile a meta.profile claim names. When a shipped profile and an imported package
+   * share the canonical URL, a claim with a version takes the one of that version, and a claim
+   * without takes the imported package's (the artifact names the official definition, which the
+   * package carries); `choice` says so.
+   */
+  private profileForClaim(claim: string, rt: string): { profile: LoadedProfile; sd: StructureDefinition; choice?: string } | undefined {
+    const [url, version] = claim.split('|');
+    const candidates = this.fhirProfiles()
+      .filter((p) => !this.broken.has(p.manifest.id) && (p.manifest as FhirProfileManifest).url === url)
+      .map((p) => ({ profile: p, sd: this.profileSd.get(p.manifest.id)! }))
+      .filter((c) => c.sd && c.sd.type === rt);
+    const fitting = version ? candidates.filter((c) => c.sd.version === version) : candidates;
+    const chosen = fitting.find((c) => c.profile.source === 'imported') ?? fitting[0];
+    if (!chosen) return undefined;
+    const others = candidates.filter((c) => c !== chosen);
+    if (!others.length) return chosen;
+    const describe = (c: { profile: LoadedProfile; sd: StructureDefinition }) => `${c.profile.source} profile ${c.profile.manifest.id} (version ${c.sd.version ?? c.profile.manifest.version})`;
+    const why = version ? `the claim names version ${version}` : 'the claim names no version, and the imported package carries the published definition';
+    return { ...chosen, choice: `${describe(chosen)} chosen over ${others.map(describe).join(', ')}, which share${others.length === 1 ? 's' : ''} the canonical URL ${url}: ${why}` };
   }
 
   /** Why a catalog profile cannot be used, or undefined when it can. */
@@ -110,29 +146,31 @@ export class FhirValidator {
       return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: unknown resourceType', findings: [finding] };
     }
 
-    const validator = new InstanceValidator(store);
+    const validator = new InstanceValidator(store, { followMetaProfile: true, unknownExtensions: this.options.unknownExtensions });
     if (profileId) {
       const profile = this.catalog.require(profileId);
       if (profile.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profileId} is not a FHIR profile`);
       const problem = this.broken.get(profileId);
       if (problem) throw problem;
-      const sd = store.structureDefinition(profile.manifest.url)!;
+      const sd = this.profileSd.get(profileId)!;
       const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
+      findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
       return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: reported(findings) };
     }
 
     const claimNodes = metaProfileNodes(root);
     const claims = claimNodes.map((n) => n.value);
-    const byUrl = new Map(this.fhirProfiles().map((p) => [(p.manifest as FhirProfileManifest).url, p]));
     for (const claim of claims) {
-      const p = byUrl.get(claim.split('|')[0]);
-      if (!p || this.broken.has(p.manifest.id)) continue;
-      const sd = store.structureDefinition(claim)!;
-      if (sd.type !== rt) continue;
-      const findings = this.withIdentifiers(validator.validate(root, sd), root, rt, p.manifest as FhirProfileManifest);
-      return { profile: p.manifest.id, profileVersion: p.manifest.version, profileSha256: p.sha256, detection: `from meta.profile claim ${claim}`, findings: reported(findings) };
+      const hit = this.profileForClaim(claim, rt);
+      if (!hit) continue;
+      const m = hit.profile.manifest as FhirProfileManifest;
+      const findings = this.withIdentifiers(validator.validate(root, hit.sd), root, rt, m);
+      findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
+      const detection = `from meta.profile claim ${claim}${hit.choice ? `; ${hit.choice}` : ''}`;
+      return { profile: m.id, profileVersion: m.version, profileSha256: hit.profile.sha256, detection, findings: reported(findings) };
     }
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
+    findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
     claimNodes.forEach((c, i) => {
       if (store.structureDefinition(c.value)) return;
       findings.push(ruleFinding('FHIR-PROFILE-UNKNOWN', `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`, { path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column }));
@@ -141,6 +179,44 @@ export class FhirValidator {
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
       : `no profile given and no meta.profile claim: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`;
     return { profile: null, detection, findings: reported(findings) };
+  }
+
+  /**
+   * Asks the terminology server about the codes the walk could not judge. What it refuses is a
+   * finding like a local one; what it could not answer, or everything when no server is
+   * configured, is reported as not checked (information), never as valid.
+   */
+  private async terminologyFindings(questions: TerminologyQuestion[]): Promise<Finding[]> {
+    if (!questions.length) return [];
+    const server = this.options.terminology;
+    const asked = server ? questions.slice(0, MAX_TERMINOLOGY_QUESTIONS) : [];
+    const unchecked = new Map<string, TerminologyQuestion[]>();
+    const note = (reason: string, q: TerminologyQuestion) => unchecked.set(reason, [...(unchecked.get(reason) ?? []), q]);
+    if (!server) for (const q of questions) note('no terminology server is configured (SAMSVAR_TERMINOLOGY_URL)', q);
+    else for (const q of questions.slice(MAX_TERMINOLOGY_QUESTIONS)) note(`samsvar asks the terminology server at most ${MAX_TERMINOLOGY_QUESTIONS} questions per validation`, q);
+    const out: Finding[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < asked.length) {
+        const q = asked[next++];
+        const a = await server!.validateCode(q);
+        if (!a.checked) note(a.reason, q);
+        else if (!a.result) out.push(refusal(q, a.message));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TERMINOLOGY_CONCURRENCY, asked.length) }, worker));
+    for (const [reason, qs] of unchecked) {
+      const systems = [...new Set(qs.map((q) => q.system ?? q.url))].slice(0, 5).join(', ');
+      out.push({
+        ruleId: 'TERMINOLOGY-NOT-CHECKED',
+        severity: 'information',
+        layer: 'terminology',
+        message: `${qs.length} code${qs.length > 1 ? 's' : ''} that the loaded definitions cannot judge (from ${systems}) ${qs.length > 1 ? 'were' : 'was'} not checked: ${reason}. Not checked is not valid`,
+        path: qs[0].path,
+        ...(qs[0].line ? { line: qs[0].line, column: qs[0].column } : {}),
+      });
+    }
+    return out;
   }
 
   /** Adds the Norwegian identifier checks (identifier layer) to a validation's findings. */
@@ -173,6 +249,18 @@ export class FhirValidator {
     }
     return findings;
   }
+}
+
+/** What the terminology server refused, as the finding a local check would give. */
+function refusal(q: TerminologyQuestion, message: string | undefined): Finding {
+  const said = message ? `: ${message}` : '';
+  const at = { path: q.path, ...(q.line ? { line: q.line, column: q.column } : {}) };
+  if (q.kind === 'codesystem') {
+    const what = q.display ? `code '${q.code}' with display '${q.display}'` : `code '${q.code}'`;
+    return { ruleId: 'FHIR-CODE-INVALID', severity: 'error', layer: 'terminology', message: `${q.path}: the terminology server does not accept ${what} in ${q.url}${said}`, ...at };
+  }
+  const [ruleId, severity]: [string, Finding['severity']] = q.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : ['FHIR-BINDING-EXTENSIBLE', 'warning'];
+  return { ruleId, severity, layer: 'terminology', message: `${q.path}: ${q.system ? `${q.system}|` : ''}${q.code} is not in the ValueSet ${q.url} (${q.strength} binding), says the terminology server${said}`, ...at };
 }
 
 function asProfileError(id: string, e: unknown): SamsvarError {

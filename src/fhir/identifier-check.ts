@@ -36,7 +36,7 @@ export function checkNorwegianIdentifiers(root: JsonNode, rootPath: string, real
     const value = node.props.get('value')?.value;
     if (system?.kind === 'string' && value?.kind === 'string' && Object.hasOwn(NORWEGIAN_ID_SYSTEMS, system.value)) {
       const p = identifierProblem(NORWEGIAN_ID_SYSTEMS[system.value], value.value, realPersonNumber, wrongKind);
-      if (p) out.push({ ...p, layer: 'identifier', path: `${path}.value`, line: value.line, column: value.column });
+      if (p) out.push({ ...p, layer: p.layer ?? 'identifier', path: `${path}.value`, line: value.line, column: value.column });
     }
     for (const [key, prop] of node.props) {
       if (key === 'resourceType' || key.startsWith('_')) continue;
@@ -50,7 +50,8 @@ export function checkNorwegianIdentifiers(root: JsonNode, rootPath: string, real
 /**
  * Joins identifier findings with the profile's invariant findings on the same identifier: the
  * invariant keeps its rule id and gains the exact reason, and the identifier finding is dropped
- * there, so one mistake is reported once.
+ * there, so one mistake is reported once. A profile's verdict is the profile's: where it does not
+ * check an identifier's form itself (no invariant failed there), samsvar's own check is a warning.
  */
 export function mergeIdentifierFindings(findings: Finding[], idFindings: Finding[]): Finding[] {
   const out = [...findings];
@@ -64,7 +65,8 @@ export function mergeIdentifierFindings(findings: Finding[], idFindings: Finding
       inv.message = `${inv.message}. ${idf.message}`;
       continue;
     }
-    out.push(idf);
+    if (idf.severity === 'error') out.push({ ...idf, severity: 'warning', message: `${idf.message} (the profile does not check this identifier's form, so this is a warning)` });
+    else out.push(idf);
   }
   return out;
 }

@@ -1,69 +1,63 @@
 /**
  * Walks one FHIR resource (as a positioned JSON tree) along a StructureDefinition's element tree
- * and reports what does not conform: structure, cardinality, fixed and pattern values, slicing,
- * bindings, invariants, extensions and reference targets.
+ * and reports what does not conform: structure, cardinality, fixed and pattern values, invariants
+ * and extensions here; slicing (slicing.ts), bindings (bindings.ts) and references (references.ts)
+ * are called from the walk.
  */
 import type { Finding, Layer, Severity } from '../core/finding.js';
-import type { EngineRuleId } from '../core/rule-catalogue.js';
-import type { ConformanceStore, Discriminator, StructureDefinition, TypeRef } from './conformance-store.js';
-import { canonicalUrl, FHIR_SD_BASE } from './conformance-store.js';
+import type { ConformanceStore, StructureDefinition, TypeRef } from './conformance-store.js';
+import { FHIR_SD_BASE } from './conformance-store.js';
+import { checkBinding, checkCodeKnown } from './bindings.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import { elementTree } from './element-tree.js';
 import { evaluateInvariant } from './invariants.js';
 import type { JsonNode, Position } from './json-parser.js';
 import { toPlain } from './json-parser.js';
 import { checkPrimitive, isPrimitiveType } from './primitives.js';
-import { codeMembership, codeSystemHasCode, expandValueSet } from './terminology.js';
-import { codingsOf, deepEqual, EXTENSION_BY_URL, matchesPattern, navigate, splitPath, typeFromReference } from './plain-values.js';
+import { deepEqual, matchesPattern } from './plain-values.js';
+import type { BundleIndex } from './bundle.js';
+import { checkBundle, indexBundle } from './bundle.js';
+import { checkReference } from './references.js';
+import { validateSliced } from './slicing.js';
+import type { TerminologyQuestion } from './terminology-server.js';
+import { valueLimitProblem } from './value-limits.js';
+import { vitalSignProfile } from './vital-signs.js';
+import type { Item, ResourceScope, Walk } from './walk.js';
+import { EXTENSION_ELEMENTS, show } from './walk.js';
 
-/** The resource an element sits in: for %resource, contained references and Bundle look-ups. */
-interface ResourceScope {
-  node: JsonNode & { kind: 'object' };
-  plain: unknown;
-  root: ResourceScope | undefined;
-  /** The enclosing Bundle's entries by fullUrl, for resolving urn:uuid references. */
-  bundleEntries?: Map<string, string>;
-}
-
-interface Item {
-  node: JsonNode;
-  /** The `_name` companion of a primitive (id and extensions). */
-  extra?: JsonNode;
-  /** Index in the JSON array, or undefined for a single value. */
-  index?: number;
-  /** The element's JSON name (for a choice: `valueQuantity`). */
-  jsonName: string;
-  type?: TypeRef;
-  pos: Position;
-}
-
-const EXTENSION_ELEMENTS = new Set(['extension', 'modifierExtension']);
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
+/** Where the R4 definitions themselves use a core extension beyond its declared context (its snapshots carry structuredefinition-fhir-type on ElementDefinition.type). */
+const SPEC_CONTEXTS: Record<string, string[]> = {
+  'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type': ['ElementDefinition.type'],
+};
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function show(v: unknown): string {
-  const s = typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
-}
-
 export interface InstanceValidatorOptions {
   /** Resolve meta.profile claims of nested resources (Bundle entries, contained) against the store. */
   followMetaProfile?: boolean;
+  /** An extension whose definition is not loaded: an error as in the HL7 validator (default), or a warning. */
+  unknownExtensions?: 'error' | 'warning';
 }
 
-export class InstanceValidator {
+export class InstanceValidator implements Walk {
   private findings: Finding[] = [];
   private readonly hosts: string[][] = [];
   /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
   private unevaluated = new Set<string>();
+  /** Bundles met in this validation, indexed once. */
+  private bundles = new Map<JsonNode, BundleIndex>();
+  /** Codes for the terminology server, gathered by the walk until taken. */
+  private questions: TerminologyQuestion[] = [];
+  /** The definitions each resource has been validated against in this validation. */
+  private validatedAgainst = new Map<JsonNode, Set<string>>();
 
   constructor(
-    private readonly store: ConformanceStore,
+    readonly store: ConformanceStore,
     private readonly options: InstanceValidatorOptions = { followMetaProfile: true },
   ) {}
 
@@ -74,16 +68,29 @@ export class InstanceValidator {
   validate(node: JsonNode, sd: StructureDefinition, path?: string, bundle?: JsonNode): Finding[] {
     this.findings = [];
     this.unevaluated = new Set();
+    this.bundles = new Map();
+    this.validatedAgainst = new Map();
     if (node.kind !== 'object') {
       this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
       return this.findings;
     }
-    const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, bundleEntries: bundleEntryTypes(bundle) } : undefined;
+    const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) } : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
-    return this.findings;
+    return withoutRepeats(this.findings);
   }
 
-  private add(ruleId: EngineRuleId, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
+  ask(question: TerminologyQuestion): void {
+    if (!this.questions.some((q) => q.path === question.path && q.kind === question.kind && q.code === question.code && q.url === question.url)) this.questions.push(question);
+  }
+
+  /** The codes the walks since the last call could not judge locally. */
+  takeQuestions(): TerminologyQuestion[] {
+    const out = this.questions;
+    this.questions = [];
+    return out;
+  }
+
+  add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {
     this.findings.push({ ruleId, severity, layer, message, path, ...(pos ? { line: pos.line, column: pos.column } : {}) });
   }
 
@@ -102,13 +109,38 @@ export class InstanceValidator {
       this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', `resourceType is '${rt.value.value}', but ${sd.name ?? sd.url} describes ${sd.type}`, rt.value, path);
       return;
     }
-    const scope: ResourceScope = { node, plain: toPlain(node), root: container };
-    if (sd.type === 'Bundle') scope.bundleEntries = bundleEntryTypes(node);
-    else if (parent?.bundleEntries) scope.bundleEntries = parent.bundleEntries;
+    const scope: ResourceScope = { node, plain: toPlain(node), root: container, elementIds: new Set() };
+    if (parent?.bundle) {
+      scope.bundle = parent.bundle;
+      scope.entry = parent.bundle.byResource.get(node) ?? parent.entry;
+    }
+    if (sd.type === 'Bundle') {
+      // Its entries resolve in it; its own rules are checked once, not again for each profile it is checked against.
+      scope.bundle = this.bundles.get(node) ?? indexBundle(node);
+      scope.entry = undefined;
+      if (!this.bundles.has(node)) {
+        this.bundles.set(node, scope.bundle);
+        checkBundle(this, node, path, scope.bundle);
+      }
+    }
+    const done = this.validatedAgainst.get(node) ?? new Set<string>();
+    this.validatedAgainst.set(node, done);
+    done.add(sd.url);
     const tree = this.treeOf(sd, node, path);
     if (!tree) return;
     this.checkElementRules(node, tree.root, path, scope);
     this.validateChildren(node, tree.root.children, tree, path, scope, true, [sd.type]);
+    if (sd.type === 'Observation') this.validateVitalSign(node, path, parent, container, done);
+  }
+
+  /** An Observation of a vital sign must also conform to that sign's profile in the R4 specification. */
+  private validateVitalSign(node: JsonNode & { kind: 'object' }, path: string, parent: ResourceScope | undefined, container: ResourceScope | undefined, done: Set<string>): void {
+    const sign = vitalSignProfile(toPlain(node));
+    if (!sign || done.has(sign.profile)) return;
+    const sd = this.store.structureDefinition(sign.profile);
+    if (!sd) return;
+    this.add('FHIR-VITALSIGNS', 'information', 'profile', `${path} is a vital sign (${sign.code}), so it was also validated against the FHIR R4 ${sign.name} profile (${sign.profile}), as the specification requires`, node, path);
+    this.validateResource(node, sd, path, parent, container);
   }
 
   /** Picks the definition(s) a nested resource is validated against: its type's profile, its claims, or its base. */
@@ -153,12 +185,17 @@ export class InstanceValidator {
     if (el.pattern && !matchesPattern(plain, el.pattern.value)) {
       this.add('FHIR-PATTERN', 'error', 'profile', `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`, node, path);
     }
-    if (el.def.binding && type) this.checkBinding(node, plain, el, type.code, path);
-    if (type?.code === 'Reference') this.checkReference(node, plain, type, el, path, scope);
-    if (type?.code === 'Coding') this.checkCodeKnown(node, plain, path);
+    if (type?.code === 'Attachment') this.checkAttachmentSize(node, plain, path);
+    const limit = valueLimitProblem(el.def, plain);
+    if (limit) this.add('FHIR-VALUE-LIMIT', 'error', 'profile', `${path}: ${limit}`, node, path);
+    if (el.def.binding && type) checkBinding(this, node, plain, el, type.code, path);
+    if (type?.code === 'Reference') checkReference(this, node, plain, type, el, path, scope);
+    if (type?.code === 'Coding') checkCodeKnown(this, node, plain, path);
     for (const c of el.def.constraint ?? []) {
       if (!c.expression || c.key === 'ele-1' || skipKeys?.has(c.key)) continue;
-      const out = evaluateInvariant(el.basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
+      // A choice element's value has the type it was given (effectiveDateTime), which FHIRPath needs for `is` and `as`.
+      const basePath = type && el.basePath.endsWith('[x]') ? el.basePath.slice(0, -3) + capitalize(type.code) : el.basePath;
+      const out = evaluateInvariant(basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
       if (out.status === 'error' && !this.unevaluated.has(c.key)) {
         this.unevaluated.add(c.key);
         this.add('FHIR-INVARIANT-UNEVALUATED', 'information', 'invariant', `Constraint ${c.key} (${c.human}) could not be evaluated here and was not checked: ${out.reason}`, node, path);
@@ -167,9 +204,18 @@ export class InstanceValidator {
         // Best-practice constraints (e.g. dom-6, a resource should have narrative) are advice, not a fault.
         const bestPractice = (c.extension as { url: string; valueBoolean?: boolean }[] | undefined)?.some((x) => x.url === BEST_PRACTICE && x.valueBoolean);
         const severity: Severity = bestPractice ? 'information' : c.severity === 'warning' ? 'warning' : 'error';
-        this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}`, node, path);
+        const why = out.empty ? ' (the expression gave no result, for instance because it compares values of different precision, and a constraint holds only when it is true)' : '';
+        this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}${why}`, node, path);
       }
     }
+  }
+
+  /** An Attachment's stated size must be the size of its data (FHIR R4 Attachment.size: bytes of the data, before base64). */
+  private checkAttachmentSize(node: JsonNode, plain: unknown, path: string): void {
+    const { data, size } = (plain ?? {}) as { data?: unknown; size?: unknown };
+    if (typeof data !== 'string' || typeof size !== 'number') return;
+    const actual = Buffer.from(data, 'base64').length;
+    if (actual !== size) this.add('FHIR-ATTACHMENT-SIZE', 'error', 'structure', `${path}.size says ${size} bytes, but the data holds ${actual}`, node, `${path}.size`);
   }
 
   /** A definition's element tree; a definition that cannot be compiled is reported once, not thrown. */
@@ -186,7 +232,7 @@ export class InstanceValidator {
   }
 
   /** The child element definitions of a complex value: from the profile when it goes that deep, else from the type. */
-  private childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
+  childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
     if (el.children.length) return { children: el.children, tree };
     if (el.def.contentReference) {
       const id = el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1);
@@ -210,7 +256,7 @@ export class InstanceValidator {
   }
 
   /** Validates one value of an element (one array item, or the single value). */
-  private validateValue(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+  validateValue(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     // The element may be a slice whose type names a profile (e.g. an extension definition) the base element did not.
     const type = (item.type && el.types.find((t) => t.code === item.type!.code)) || item.type;
     // Resource.id, Extension.url and the like are typed System.String with the FHIR type they carry in an extension.
@@ -225,6 +271,9 @@ export class InstanceValidator {
       if (item.extra && item.extra.kind !== 'null') {
         if (item.extra.kind !== 'object') {
           this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `_${item.jsonName} must be an object holding id and extension`, item.extra, path);
+        } else if (el.basePath === 'Resource.id' && item.extra.props.has('extension')) {
+          // A resource's id is its identity on the server, not data: FHIR R4 allows no extension on it.
+          this.add('FHIR-EXT-CONTEXT', 'error', 'structure', `Extensions are not allowed on the resource id (${path})`, item.extra, `${path}.extension`);
         } else {
           const primitiveTree = this.typeDefinition({ code: 'Element' });
           if (primitiveTree) {
@@ -250,7 +299,9 @@ export class InstanceValidator {
       this.checkElementRules(item.node, typeRoot, path, scope, undefined, new Set((el.def.constraint ?? []).map((c) => c.key)));
     }
     const url = code === 'Extension' ? item.node.props.get('url')?.value : undefined;
-    const host = [el.basePath, el.def.path, code ?? 'Element', ...(url?.kind === 'string' ? [url.value] : [])];
+    // An element defined by reference (OperationDefinition.parameter.part) is also the element it refers to.
+    const sameAs = el.def.contentReference ? [el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1)] : [];
+    const host = [el.basePath, el.def.path, code ?? 'Element', ...(url?.kind === 'string' ? [url.value] : []), ...sameAs];
     this.validateChildren(item.node, children, childTree, path, scope, false, host);
   }
 
@@ -269,6 +320,13 @@ export class InstanceValidator {
   }
 
   private validateChildrenIn(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean): void {
+    // Element ids are for references inside the resource, so they must be unique in it (FHIR R4 Element.id);
+    // an ElementDefinition's id names a path instead, repeated by design in snapshot and differential.
+    const elementId = isResourceRoot || this.hosts.at(-1)?.[2] === 'ElementDefinition' ? undefined : obj.props.get('id')?.value;
+    if (elementId?.kind === 'string') {
+      if (scope.elementIds.has(elementId.value)) this.add('FHIR-ELEMENT-ID', 'error', 'structure', `${path}: the element id '${elementId.value}' is used twice in this resource; element ids must be unique within a resource`, elementId, `${path}.id`);
+      scope.elementIds.add(elementId.value);
+    }
     const byElement = new Map<ElementNode, Item[]>();
     const byName = new Map<string, ElementNode>();
     const choices: ElementNode[] = [];
@@ -342,16 +400,16 @@ export class InstanceValidator {
       const items = byElement.get(el) ?? [];
       const childPath = `${path}.${el.name}`;
       this.checkCardinality(items.length, el, childPath, obj, items);
-      if (el.slices.length) this.validateSliced(items, el, tree, path, scope, obj);
+      if (el.slices.length) validateSliced(this, items, el, tree, path, scope, obj);
       else for (const item of items) this.validateItem(item, el, tree, path, scope);
     }
   }
 
-  private itemPath(path: string, item: Item): string {
+  itemPath(path: string, item: Item): string {
     return item.index === undefined ? `${path}.${item.jsonName}` : `${path}.${item.jsonName}[${item.index}]`;
   }
 
-  private validateItem(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+  validateItem(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const p = this.itemPath(path, item);
     if (EXTENSION_ELEMENTS.has(el.name) && !el.def.sliceName) {
       this.validateExtension(item, el, tree, p, scope);
@@ -361,9 +419,12 @@ export class InstanceValidator {
   }
 
   /** An extension that no slice claims: applied by its URL's own definition, a warning when that is unknown. */
-  private validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
+  validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
     if (url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value)) {
+      if (url.value.includes('|')) {
+        this.add('FHIR-EXT-URL', 'error', 'profile', `Extension url '${url.value}' carries a version; an extension is identified by its canonical URL alone`, url, `${path}.url`);
+      }
       const sd = this.store.structureDefinition(url.value);
       if (sd && sd.type === 'Extension') {
         this.checkExtensionContext(sd, url, path);
@@ -371,7 +432,15 @@ export class InstanceValidator {
         this.validateValue({ ...item, type: byUrl }, { ...el, children: [], slices: [], types: [byUrl] }, tree, path, scope);
         return;
       }
-      this.add('FHIR-EXT-UNKNOWN', 'warning', 'profile', `Extension ${url.value} is not defined in the loaded profiles and packages; its content is checked only as a generic Extension`, url, path);
+      // HL7's own extensions beyond R4 live in the extensions pack (hl7.fhir.uv.extensions), which the HL7 validator always loads.
+      const hl7 = url.value.startsWith('http://hl7.org/fhir/');
+      const severity = hl7 ? 'warning' : (this.options.unknownExtensions ?? 'error');
+      const consequence = hl7
+        ? 'so its content is checked only as a generic Extension; HL7 publishes it in the extensions pack (hl7.fhir.uv.extensions.r4), which `samsvar profiles import` can add'
+        : severity === 'error'
+          ? 'so it is not allowed here (as in the HL7 validator); import the package that defines it'
+          : 'so its content is checked only as a generic Extension';
+      this.add('FHIR-EXT-UNKNOWN', severity, 'profile', `Extension ${url.value} is not defined in the loaded profiles and packages, ${consequence}`, url, path);
     }
     this.validateValue(item, el, tree, path, scope);
   }
@@ -381,11 +450,25 @@ export class InstanceValidator {
     const contexts = (sd.context as { type: string; expression: string }[] | undefined) ?? [];
     const host = this.hosts[this.hosts.length - 1] ?? [];
     if (!contexts.length || !host.length) return;
-    const ok = contexts.some((c) => c.type === 'fhirpath' || UNIVERSAL_CONTEXTS.has(c.expression) || host.includes(c.expression));
+    const ok = contexts.some((c) => c.type === 'fhirpath' || UNIVERSAL_CONTEXTS.has(c.expression) || host.includes(c.expression) || this.contextCovers(c.expression, sd.url, host));
     if (!ok) {
       const where = contexts.map((c) => c.expression).join(', ');
       this.add('FHIR-EXT-CONTEXT', 'error', 'profile', `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`, at, path);
     }
+  }
+
+  /**
+   * Contexts that name more than one R4 path: the abstract R5 types CanonicalResource and
+   * MetadataResource (every R4 resource with url, version and status), and the places the R4
+   * specification itself puts an extension beyond its declared context.
+   */
+  private contextCovers(context: string, url: string, host: string[]): boolean {
+    if (context === 'CanonicalResource' || context === 'MetadataResource') {
+      const sd = host.length === 1 ? this.store.baseType(host[0]) : undefined;
+      const paths = new Set((sd?.snapshot?.element ?? []).map((e) => e.path));
+      return !!sd && sd.kind === 'resource' && ['url', 'version', 'status'].every((p) => paths.has(`${sd.type}.${p}`));
+    }
+    return SPEC_CONTEXTS[url]?.some((p) => host.includes(p)) ?? false;
   }
 
   private collect(byElement: Map<ElementNode, Item[]>, el: ElementNode, key: string, value: JsonNode, type: TypeRef | undefined, path: string): void {
@@ -424,7 +507,7 @@ export class InstanceValidator {
     }
   }
 
-  private checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void {
+  checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void {
     const what = slice ? `slice '${slice}' of ${path}` : path;
     if (count < el.min) {
       this.add('FHIR-CARDINALITY-MIN', 'error', 'structure', `${what} is required at least ${el.min} time${el.min > 1 ? 's' : ''}, found ${count}`, pos, path);
@@ -435,245 +518,17 @@ export class InstanceValidator {
       this.add('FHIR-CARDINALITY-MAX', 'error', 'structure', message, at, path);
     }
   }
-
-  // --- slicing ---------------------------------------------------------------------------------
-
-  private validateSliced(items: Item[], el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope, obj: JsonNode): void {
-    const slicing = el.def.slicing;
-    const discriminators = slicing?.discriminator ?? [];
-    const assigned: (ElementNode | undefined)[] = [];
-    const misses: { slice: ElementNode; matched: number; reasons: string[] }[][] = [];
-    for (const item of items) {
-      let hit: ElementNode | undefined;
-      const tried: { slice: ElementNode; matched: number; reasons: string[] }[] = [];
-      for (const slice of el.slices) {
-        const m = this.matchSlice(item, slice, discriminators, tree);
-        if (m.reasons.length === 0) {
-          hit = slice;
-          break;
-        }
-        tried.push({ slice, ...m });
-      }
-      assigned.push(hit);
-      misses.push(tried);
-    }
-    const childPath = `${path}.${el.name}`;
-    for (const slice of el.slices) {
-      const its = items.filter((_, i) => assigned[i] === slice);
-      this.checkCardinality(its.length, slice, childPath, obj, its, slice.def.sliceName);
-    }
-    const rules = slicing?.rules ?? 'open';
-    let lastSliceIdx = -1;
-    let sawUnmatched = false;
-    items.forEach((item, i) => {
-      const slice = assigned[i];
-      const p = this.itemPath(path, item);
-      if (!slice) {
-        sawUnmatched = true;
-        if (rules === 'closed') {
-          const nearest = misses[i].sort((a, b) => b.matched - a.matched)[0];
-          const why = nearest ? `; nearest is slice '${nearest.slice.def.sliceName}': ${nearest.reasons.join('; ')}` : '';
-          this.add('FHIR-SLICE-NOMATCH', 'error', 'profile', `${p} matches none of the slices of ${childPath}, and the slicing is closed${why}`, item.pos, p);
-        }
-        this.validateItem(item, el, tree, path, scope);
-        return;
-      }
-      const idx = el.slices.indexOf(slice);
-      if (slicing?.ordered && idx < lastSliceIdx) {
-        this.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') comes after slice '${el.slices[lastSliceIdx].def.sliceName}'; the slices of ${childPath} are ordered`, item.pos, p);
-      }
-      if (rules === 'openAtEnd' && sawUnmatched) {
-        this.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') follows an element that matches no slice; ${childPath} only allows those at the end`, item.pos, p);
-      }
-      lastSliceIdx = Math.max(lastSliceIdx, idx);
-      if (EXTENSION_ELEMENTS.has(el.name) && !slice.children.length && !slice.types.some((t) => t.profile?.length)) this.validateExtension(item, slice, tree, p, scope);
-      else this.validateValue(item, slice, tree, p, scope);
-    });
-  }
-
-  /** Whether an item fits a slice; `reasons` says why not, in words, per failed discriminator. */
-  private matchSlice(item: Item, slice: ElementNode, discriminators: Discriminator[], tree: ElementTree): { matched: number; reasons: string[] } {
-    const reasons: string[] = [];
-    let matched = 0;
-    const plain = toPlain(item.node);
-    for (const d of discriminators) {
-      const dpath = d.path.replace(/^\$this\.?/, '');
-      const values = dpath ? navigate(plain, dpath) : [plain];
-      if (d.type === 'type') {
-        const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
-        const resolves = /resolve\(\)$/.test(dpath);
-        const expected = resolves
-          ? (target?.types ?? []).flatMap((t) => t.targetProfile ?? []).map((p) => this.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
-          : (target?.types.map((t) => t.code) ?? []);
-        const resourceTypes = values.map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType)).filter((t): t is string => !!t);
-        const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
-        if (!expected.length || got.some((t) => expected.includes(t))) matched++;
-        else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
-        continue;
-      }
-      if (d.type === 'profile') {
-        const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
-        const types = (target?.types ?? []).flatMap((t) => t.profile ?? []).map((p) => this.store.structureDefinition(p)?.type).filter(Boolean);
-        const got = values.map((v) => (v as { resourceType?: string })?.resourceType);
-        if (!types.length || got.some((t) => types.includes(t))) matched++;
-        else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
-        continue;
-      }
-      const target = dpath ? this.targetOf(slice, dpath, tree) : slice;
-      if (d.type === 'exists') {
-        const want = (target?.min ?? 0) >= 1 ? true : target?.max === 0 ? false : undefined;
-        if (want === undefined || want === values.length > 0) matched++;
-        else reasons.push(want ? `${d.path} is missing, the slice requires it` : `${d.path} is present, the slice forbids it`);
-        continue;
-      }
-      const fixed = target?.fixed?.value;
-      const pattern = target?.pattern?.value;
-      if (fixed === undefined && pattern === undefined) {
-        // A value discriminator may also rest on a required binding.
-        const vsUrl = target?.def.binding?.strength === 'required' ? target.def.binding.valueSet : undefined;
-        if (!vsUrl) {
-          reasons.push(`the slice fixes no value at ${d.path}, so nothing can match it`);
-          continue;
-        }
-        const vs = this.store.valueSet(vsUrl);
-        const codings = values.flatMap(codingsOf).filter((c) => c.code !== undefined);
-        let ok: boolean;
-        if (vs) {
-          const exp = expandValueSet(vs, this.store);
-          ok = codings.some((c) => codeMembership(exp, c.system, c.code!) === 'in');
-        } else {
-          // Norwegian code lists (Volven) name the ValueSet and its CodeSystem by the same OID.
-          ok = vsUrl.startsWith('urn:oid:') && codings.some((c) => c.system === canonicalUrl(vsUrl));
-        }
-        if (ok) matched++;
-        else reasons.push(`${d.path} has no code from ${vsUrl}`);
-        continue;
-      }
-      const ok = values.some((v) => (fixed !== undefined ? deepEqual(v, fixed) : matchesPattern(v, pattern)));
-      if (ok) matched++;
-      else {
-        const expected = fixed !== undefined ? fixed : pattern;
-        reasons.push(values.length ? `${d.path} is ${values.map(show).join(', ')}, the slice requires ${show(expected)}` : `${d.path} is missing, the slice requires ${show(expected)}`);
-      }
-    }
-    return { matched, reasons };
-  }
-
-  /** The element a discriminator path points at, inside a slice (following the slice's type when the profile stops). */
-  private targetOf(slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
-    let node: ElementNode | undefined = slice;
-    let nodeTree = tree;
-    for (const raw of splitPath(dpath)) {
-      if (!node) return undefined;
-      const seg = raw.replace(/\(\)$/, '');
-      if (seg === 'resolve') return node;
-      if (/^ofType\(\w+\)$/.test(seg)) continue;
-      let kids: ElementNode[] = node.children;
-      if (!kids.length) {
-        const c = this.childrenOf(node, nodeTree, node.types[0]);
-        kids = c.children;
-        nodeTree = c.tree;
-      }
-      const byUrl = EXTENSION_BY_URL.exec(seg);
-      if (byUrl) {
-        // The extension slice for that URL: by its definition's profile, or a fixed url inside it.
-        const ext = kids.find((k) => k.name === 'extension');
-        node = ext?.slices.find((sl) => sl.types.some((t) => t.profile?.includes(byUrl[1])) || this.targetOf(sl, 'url', nodeTree)?.fixed?.value === byUrl[1]);
-        continue;
-      }
-      node = kids.find((k) => k.name === seg);
-    }
-    return node;
-  }
-
-  // --- terminology -----------------------------------------------------------------------------
-
-  private checkBinding(node: JsonNode, plain: unknown, el: ElementNode, typeCode: string, path: string): void {
-    const binding = el.def.binding!;
-    if (!binding.valueSet || binding.strength === 'example') return;
-    if (!['code', 'Coding', 'CodeableConcept', 'CodeableReference'].includes(typeCode)) return;
-    const vs = this.store.valueSet(binding.valueSet);
-    if (!vs) return;
-    const exp = expandValueSet(vs, this.store);
-    const codings = typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain);
-    const coded = codings.filter((c) => c.code !== undefined);
-    if (!coded.length) {
-      if (binding.strength === 'required' && typeCode !== 'code') {
-        this.add('FHIR-BINDING-REQUIRED', 'error', 'terminology', `${path} has no coding, but the binding to ${binding.valueSet} is required`, node, path);
-      }
-      return;
-    }
-    const results = coded.map((c) => codeMembership(exp, c.system, c.code!));
-    if (results.includes('in') || results.includes('unknown')) return;
-    const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
-    const vsName = (vs.name as string | undefined) ?? binding.valueSet;
-    const [rule, severity]: [EngineRuleId, Severity] =
-      binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
-    this.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
-  }
-
-  /** A code from a CodeSystem we hold in full must exist in it, whatever the binding. */
-  private checkCodeKnown(node: JsonNode, plain: unknown, path: string): void {
-    const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
-    if (typeof system !== 'string' || typeof code !== 'string') return;
-    const cs = this.store.codeSystem(system);
-    if (!cs || codeSystemHasCode(cs, code) !== false) return;
-    this.add('FHIR-CODE-UNKNOWN', 'error', 'terminology', `${path}: code '${code}' is not defined in the code system ${system}`, node, `${path}.code`);
-  }
-
-  // --- references ------------------------------------------------------------------------------
-
-  private checkReference(node: JsonNode, plain: unknown, type: TypeRef, el: ElementNode, path: string, scope: ResourceScope): void {
-    const ref = (plain as { reference?: unknown })?.reference;
-    const declaredType = (plain as { type?: unknown })?.type;
-    let actual: string | undefined;
-    if (typeof ref === 'string') {
-      if (ref.startsWith('#')) {
-        const container = scope.root ?? scope;
-        const contained = (container.plain as { contained?: { id?: string; resourceType?: string }[] }).contained ?? [];
-        const target = ref === '#' ? container.plain : contained.find((c) => c?.id === ref.slice(1));
-        if (!target) {
-          this.add('FHIR-REF-CONTAINED', 'error', 'structure', `${path}.reference '${ref}' points to no contained resource with id '${ref.slice(1)}'`, node, `${path}.reference`);
-          return;
-        }
-        actual = (target as { resourceType?: string }).resourceType;
-      } else if (/^urn:(uuid|oid):/.test(ref)) {
-        actual = scope.bundleEntries?.get(ref);
-      } else {
-        actual = typeFromReference(ref) ?? scope.bundleEntries?.get(ref);
-      }
-    }
-    if (!actual && typeof declaredType === 'string') actual = declaredType;
-    if (!actual) return;
-    const targets = type.targetProfile ?? [];
-    if (!targets.length) return;
-    const allowed = targets.map((t) => this.store.structureDefinition(t)?.type ?? canonicalUrl(t).slice(canonicalUrl(t).lastIndexOf('/') + 1));
-    if (allowed.includes('Resource') || allowed.includes(actual)) return;
-    if (!this.store.baseType(actual)) {
-      this.add('FHIR-REF-TYPE', 'error', 'structure', `${path} refers to '${actual}', which is not a FHIR R4 resource type`, node, path);
-      return;
-    }
-    this.add('FHIR-REF-TYPE', 'error', 'profile', `${path} refers to a ${actual}, but ${el.def.path} allows only ${[...new Set(allowed)].join(', ')}`, node, path);
-  }
 }
 
-/** fullUrl -> resourceType of a Bundle's entries. */
-function bundleEntryTypes(bundle: JsonNode & { kind: 'object' }): Map<string, string> {
-  const out = new Map<string, string>();
-  const entries = bundle.props.get('entry')?.value;
-  if (entries?.kind !== 'array') return out;
-  for (const e of entries.items) {
-    if (e.kind !== 'object') continue;
-    const full = e.props.get('fullUrl')?.value;
-    const res = e.props.get('resource')?.value;
-    const rt = res?.kind === 'object' ? res.props.get('resourceType')?.value : undefined;
-    if (full?.kind === 'string' && rt?.kind === 'string') {
-      out.set(full.value, rt.value);
-      const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(full.value);
-      if (m) out.set(m[1], rt.value);
-    }
-  }
-  return out;
+/** One finding per rule, place and message: a resource checked against two definitions that share an element reports its fault once. */
+function withoutRepeats(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\u0000${f.path}\u0000${f.line}:${f.column}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export { FHIR_SD_BASE };

@@ -7,7 +7,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 
 type Compiled = (data: unknown, env?: Record<string, unknown>) => unknown[];
 
-export type InvariantOutcome = { status: 'pass' } | { status: 'fail' } | { status: 'error'; reason: string };
+export type InvariantOutcome = { status: 'pass' } | { status: 'fail'; empty?: boolean } | { status: 'error'; reason: string };
 
 const compiled = new Map<string, Compiled | { error: string }>();
 
@@ -114,8 +114,10 @@ function ref1(data: unknown, rootResource: unknown): InvariantOutcome {
 /**
  * Evaluates one constraint on one element. `basePath` is the element's path in the definition
  * that introduced it (e.g. `Patient.identifier`, `Identifier`), which gives FHIRPath its types.
- * An empty result counts as satisfied: FHIRPath returns empty where it cannot decide (e.g. a
- * reference without `reference` in ref-1), and such an element breaks no rule.
+ * A constraint holds only when it evaluates to true (FHIR R4 ElementDefinition.constraint): an
+ * empty result fails, as in the HL7 validator. FHIRPath gives empty where it cannot decide, most
+ * often when values of different precision are compared (per-1 with a date start and a dateTime
+ * end on the same day); `empty` says so, so that the message can explain it.
  */
 export function evaluateInvariant(basePath: string, expression: string, data: unknown, resource: unknown, rootResource: unknown): InvariantOutcome {
   if (expression === DOM3_EXPRESSION) return dom3(data, resource);
@@ -124,10 +126,10 @@ export function evaluateInvariant(basePath: string, expression: string, data: un
   if ('error' in c) return { status: 'error', reason: c.error };
   let result: unknown[];
   try {
-    result = c(data, { resource, rootResource, context: data });
+    result = c(data, { resource, rootResource });
   } catch (e) {
     return { status: 'error', reason: (e as Error).message.split('\n')[0] };
   }
-  if (!Array.isArray(result) || result.length === 0) return { status: 'pass' };
+  if (!Array.isArray(result) || result.length === 0) return { status: 'fail', empty: true };
   return result.every((r) => r === true || (typeof r === 'object' && r !== null && (r as { valueOf(): unknown }).valueOf() === true)) ? { status: 'pass' } : { status: 'fail' };
 }

@@ -87,11 +87,16 @@ export function navigate(value: unknown, dpath: string): unknown[] {
 }
 
 /** The codings of a Coding or CodeableConcept value (plain JSON). */
-export function codingsOf(v: unknown): { system?: string; code?: string }[] {
+export function codingsOf(v: unknown): { system?: string; code?: string; display?: string }[] {
   if (typeof v !== 'object' || v === null) return typeof v === 'string' ? [{ code: v }] : [];
   const rec = v as { coding?: unknown; system?: unknown; code?: unknown; concept?: unknown };
-  if (Array.isArray(rec.coding)) return rec.coding.filter((c) => typeof c === 'object' && c !== null).map((c) => ({ system: typeof c.system === 'string' ? c.system : undefined, code: typeof c.code === 'string' ? c.code : undefined }));
+  const one = (c: { system?: unknown; code?: unknown; display?: unknown }) => ({
+    system: typeof c.system === 'string' ? c.system : undefined,
+    code: typeof c.code === 'string' ? c.code : undefined,
+    display: typeof c.display === 'string' ? c.display : undefined,
+  });
+  if (Array.isArray(rec.coding)) return rec.coding.filter((c) => typeof c === 'object' && c !== null).map(one);
   if (rec.concept) return codingsOf(rec.concept);
-  if ('code' in rec || 'system' in rec) return [{ system: typeof rec.system === 'string' ? rec.system : undefined, code: typeof rec.code === 'string' ? rec.code : undefined }];
+  if ('code' in rec || 'system' in rec) return [one(rec)];
   return [];
 }

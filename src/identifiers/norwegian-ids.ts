@@ -69,14 +69,23 @@ export function checkOrgNumber(value: string): { ok: boolean; problem?: string }
   return { ok: true };
 }
 
-/** HER-id: a positive number of at most 9 digits from the address register. */
-export function checkHerId(value: string): { ok: boolean; problem?: string } {
-  if (!/^[1-9]\d{0,8}$/.test(value)) return { ok: false, problem: 'must be 1 to 9 digits without a leading zero' };
+/**
+ * A register number of at most 9 digits, written as the registers and standards write it: with or
+ * without leading zeros (e-resept writes the HPR-nummer zero-padded to nine digits, e.g.
+ * 009144889), but never zero.
+ */
+function registerNumber(value: string): { ok: boolean; problem?: string } {
+  if (!/^\d{1,9}$/.test(value)) return { ok: false, problem: 'must be a number of 1 to 9 digits (leading zeros allowed)' };
+  if (/^0+$/.test(value)) return { ok: false, problem: 'must be a positive number, not zero' };
   return { ok: true };
 }
 
-/** HPR-nummer: a positive number of at most 9 digits from Helsepersonellregisteret. */
+/** HER-id: a positive number from the address register (Adresseregisteret, NHN). */
+export function checkHerId(value: string): { ok: boolean; problem?: string } {
+  return registerNumber(value);
+}
+
+/** HPR-nummer: a positive number from Helsepersonellregisteret (up to nine digits, zero-padded in e-resept). */
 export function checkHprNumber(value: string): { ok: boolean; problem?: string } {
-  if (!/^[1-9]\d{0,8}$/.test(value)) return { ok: false, problem: 'must be 1 to 9 digits without a leading zero' };
-  return { ok: true };
+  return registerNumber(value);
 }

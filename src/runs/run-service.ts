@@ -3,6 +3,7 @@ import { unreadableArtifactError, type ArtifactValidator } from '../engine/engin
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
+import { holdsRealPersonNumber } from '../core/finding.js';
 import type { Repository, RunMessage, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
 import type { Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
@@ -141,6 +142,11 @@ export class RunService {
     const evaluation = await this.deps.testcases.evaluate(tc, artifact, { generated });
     const unreadable = unreadableArtifactError(evaluation.validation);
     if (unreadable) throw unreadable;
+    if (holdsRealPersonNumber(evaluation.validation.findings)) {
+      // Data protection: a probable real person's number is never stored; the answer names where it is, not what it is.
+      const where = evaluation.validation.findings.filter((f) => f.layer === 'privacy').map(({ ruleId, severity, layer, message, line, column, xpath, path }) => ({ ruleId, severity, layer, message, line, column, xpath, path }));
+      throw new SamsvarError('unprocessable', 'The artifact holds what looks like a real person\'s fødselsnummer or D-nummer (valid control digits, not a synthetic test number), so samsvar does not store it. Replace it with synthetic test data (month + 40 or + 80) and submit again', { findings: where });
+    }
     const { findings, ...validation } = evaluation.validation;
     return this.deps.repo.createSubmission(
       { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict: evaluation.verdict, findings: evaluation.findings, validation, contentType, artifact },

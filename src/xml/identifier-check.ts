@@ -7,8 +7,12 @@ export interface IdentifierHit {
   finding: Omit<Finding, 'line' | 'column' | 'xpath'>;
 }
 
-/** KITH `Ident` blocks: the identifier in Id, its type in TypeId/@V (code lists 8116 for persons, 9051 for organisations). */
-const IDENTS = XmlXPath.compile("//*[local-name()='Ident']");
+/**
+ * Every element that carries an identifier with its type: KITH `Ident` blocks (Id and TypeId/@V,
+ * code lists 8116 for persons and 9051 for organisations), and the parties of an AppRec, which
+ * hold Id and TypeId directly (Inst, Dept, HCPerson, HCProf) or in AdditionalId (Id and Type/@V).
+ */
+const IDENTS = XmlXPath.compile("//*[*[local-name()='Id'] and *[local-name()='TypeId' or local-name()='Type']]");
 const KNOWN_TYPES = new Set<string>(['FNR', 'DNR', 'HPR', 'HER', 'ENH']);
 
 /** The Ident's first Id element and its first TypeId/@V, read from its children (cheaper than an XPath evaluation each). */
@@ -17,7 +21,7 @@ function partsOf(ident: XmlElement): { id?: XmlElement; type?: string } {
   for (let c = ident.firstChild; c; c = c.next) {
     if (!(c instanceof XmlElement)) continue;
     if (c.name === 'Id') parts.id ??= c;
-    else if (c.name === 'TypeId' && parts.type === undefined) parts.type = c.attr('V')?.value.trim();
+    else if ((c.name === 'TypeId' || c.name === 'Type') && parts.type === undefined) parts.type = c.attr('V')?.value.trim();
   }
   return parts;
 }
@@ -32,7 +36,7 @@ export function checkIdentifiers(doc: XmlDocument, realPersonNumber: Severity | 
     const problem = identifierProblem(type as IdentifierType, idEl.content.trim(), realPersonNumber, (declared, v) =>
       declared === 'FNR' ? `"${v}" is a D-nummer (day + 40) but TypeId says FNR; use TypeId V="DNR"` : `"${v}" is a fødselsnummer, not a D-nummer (day + 40); use TypeId V="FNR"`,
     );
-    if (problem) hits.push({ element: idEl, finding: { ...problem, layer: 'identifier' } });
+    if (problem) hits.push({ element: idEl, finding: { ...problem, layer: problem.layer ?? 'identifier' } });
   }
   return hits;
 }

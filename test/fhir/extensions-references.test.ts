@@ -76,11 +76,33 @@ describe('extensions', () => {
     expect(f.message).toContain('Address');
   });
 
-  it('warns about an unknown extension URL and still checks its shape', async () => {
+  it('refuses an extension whose definition is not loaded, as the HL7 validator does, and still checks its shape', async () => {
     const r = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }), 'test-patient');
-    expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'warning', path: 'Patient.extension[1]' });
+    expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'error', path: 'Patient.extension[1]' });
     const both = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x', extension: [{ url: 'a', valueString: 'b' }] }] }), 'test-patient');
     expect(rules(both)).toContain('FHIR-INVARIANT-ext-1');
+  });
+
+  it('only warns about an unknown extension when the deployment says so', async () => {
+    const lenient = new FhirValidator(v.catalog, { unknownExtensions: 'warning' });
+    const r = await check(lenient, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }), 'test-patient');
+    expect(findingOf(r, 'FHIR-EXT-UNKNOWN').severity).toBe('warning');
+    expect(errors(r)).toEqual([]);
+  });
+
+  it("only warns about HL7's own extensions beyond R4 (the extensions pack), which are not loaded", async () => {
+    const r = await check(v, patient({ extension: [citizenship, { url: 'http://hl7.org/fhir/StructureDefinition/patient-fictional-extension', valueString: 'x' }] }), 'test-patient');
+    expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'warning' });
+  });
+
+  it('refuses a version on an extension url', async () => {
+    const r = await check(v, patient({ extension: [{ ...citizenship, url: `${CITIZENSHIP}|4.0.1` }] }), 'test-patient');
+    expect(rules(r)).toContain('FHIR-EXT-URL');
+  });
+
+  it('refuses an extension on the resource id', async () => {
+    const r = await check(v, patient({ id: 'p1', _id: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] } }), 'test-patient');
+    expect(findingOf(r, 'FHIR-EXT-CONTEXT').message).toContain('resource id');
   });
 });
 

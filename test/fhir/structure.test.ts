@@ -111,7 +111,7 @@ describe('base R4 structure', () => {
     const r = await check(v, {
       resourceType: 'Bundle',
       type: 'collection',
-      entry: [{ fullUrl: 'urn:uuid:9d1f6f62-8b4e-4b8a-9f55-4f7d8c0b6d10', resource: patient() }, { resource: { resourceType: 'Patient', gender: 'kvinne' } }],
+      entry: [{ fullUrl: 'urn:uuid:9d1f6f62-8b4e-4b8a-9f55-4f7d8c0b6d10', resource: patient() }, { fullUrl: 'urn:uuid:4b7c1e0a-2f3d-4c5e-8a9b-0c1d2e3f4a5b', resource: { resourceType: 'Patient', gender: 'kvinne' } }],
     });
     expect(errors(r)).toEqual(['FHIR-BINDING-REQUIRED']);
     expect(findingOf(r, 'FHIR-BINDING-REQUIRED').path).toBe('Bundle.entry[1].resource.gender');

@@ -86,3 +86,18 @@ describe('terminology bindings against local ValueSets and CodeSystems', () => {
     expect(errors(r)).toEqual([]);
   });
 });
+
+describe('Coding.system names a code system', () => {
+  it('refuses a local reference and the URL of a ValueSet, as the HL7 validator does (mr-covid-bnd1)', async () => {
+    const v = new FhirValidator(new (await import('../../src/profiles/catalog.js')).ProfileCatalog());
+    const obs = (system: string) => ({
+      resourceType: 'Observation',
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+      status: 'final',
+      code: { coding: [{ system, code: 'x1' }] },
+    });
+    expect(findingOf(await check(v, obs('Measure/senger')), 'FHIR-CODE-SYSTEM').message).toContain('absolute URI');
+    expect(findingOf(await check(v, obs('http://hl7.org/fhir/ValueSet/measure-type')), 'FHIR-CODE-SYSTEM').message).toContain('names a ValueSet');
+    expect(rules(await check(v, obs('urn:oid:2.16.578.1.12.4.1.1.9999')))).not.toContain('FHIR-CODE-SYSTEM');
+  });
+});

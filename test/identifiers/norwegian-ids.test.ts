@@ -56,11 +56,14 @@ describe('organisasjonsnummer', () => {
 });
 
 describe('HER-id and HPR-nummer', () => {
-  it('accept up to nine digits and refuse anything else', () => {
+  it('accept a positive number of up to nine digits, as the registers and standards write it, and refuse anything else', () => {
     expect(checkHerId('8142987').ok).toBe(true);
-    expect(checkHerId('0123').ok).toBe(false);
+    expect(checkHerId('0123').ok).toBe(true); // zero-padded, the same number
+    expect(checkHerId('0000').ok).toBe(false);
     expect(checkHerId('12a').ok).toBe(false);
+    expect(checkHerId('2397.1').ok).toBe(false);
     expect(checkHprNumber('9144889').ok).toBe(true);
+    expect(checkHprNumber('009144889').ok).toBe(true); // e-resept writes the HPR-nummer zero-padded to nine digits
     expect(checkHprNumber('1234567890').ok).toBe(false);
   });
 });

@@ -13,7 +13,8 @@ import { envelope, until } from './pool-fixtures.js';
 const catalog = fixtureCatalog();
 const pools: ValidationPool[] = [];
 function pool(opts: ConstructorParameters<typeof ValidationPool>[1] = {}): ValidationPool {
-  const p = new ValidationPool(catalog, opts);
+  // A time limit no loaded machine reaches, unless a test is about the limit: these tests judge order and outcome, not speed.
+  const p = new ValidationPool(catalog, { timeoutMs: 600_000, ...opts });
   pools.push(p);
   return p;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { holdsRealPersonNumber } from '../../core/finding.js';
 import type { Finding } from '../../core/finding.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import type { ValidationResult } from '../../engine/engine.js';
@@ -60,6 +61,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(renderJunit(results));
   } else {
     io.out(renderText(results));
+  }
+  for (const r of results) {
+    if (holdsRealPersonNumber(r.findings)) {
+      io.err(`samsvar validate: warning: ${r.file} holds what looks like a real person's fødselsnummer or D-nummer (ID-PERSON-REAL, layer privacy); the verdict does not depend on it, but the service will refuse to store the file. Use synthetic test data.`);
+    }
   }
   if (unreadable) return 2;
   return results.every((r) => r.valid) ? 0 : 1;

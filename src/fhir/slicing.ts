@@ -1,0 +1,186 @@
+/**
+ * Slicing: which slice each value of a sliced element belongs to (by value, pattern, type, exists
+ * and profile discriminators), the slices' cardinality, closed and ordered slicing, and the reason
+ * a value matched no slice.
+ */
+import type { Discriminator } from './conformance-store.js';
+import { canonicalUrl } from './conformance-store.js';
+import type { ElementNode, ElementTree } from './element-tree.js';
+import type { JsonNode } from './json-parser.js';
+import { toPlain } from './json-parser.js';
+import { codingsOf, deepEqual, EXTENSION_BY_URL, matchesPattern, navigate, splitPath, typeFromReference } from './plain-values.js';
+import { codeMembership, expandValueSet } from './terminology.js';
+import type { Item, ResourceScope, Walk } from './walk.js';
+import { EXTENSION_ELEMENTS, show } from './walk.js';
+
+export function validateSliced(walk: Walk, items: Item[], el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope, obj: JsonNode): void {
+  const slicing = el.def.slicing;
+  const discriminators = slicing?.discriminator ?? [];
+  const assigned: (ElementNode | undefined)[] = [];
+  const misses: { slice: ElementNode; matched: number; reasons: string[] }[][] = [];
+  for (const item of items) {
+    let hit: ElementNode | undefined;
+    const tried: { slice: ElementNode; matched: number; reasons: string[] }[] = [];
+    for (const slice of el.slices) {
+      const m = matchSlice(walk, item, slice, discriminators, tree);
+      if (m.reasons.length === 0) {
+        hit = slice;
+        break;
+      }
+      tried.push({ slice, ...m });
+    }
+    assigned.push(hit);
+    misses.push(tried);
+  }
+  const childPath = `${path}.${el.name}`;
+  for (const slice of el.slices) {
+    const its = items.filter((_, i) => assigned[i] === slice);
+    walk.checkCardinality(its.length, slice, childPath, obj, its, slice.def.sliceName);
+  }
+  const rules = slicing?.rules ?? 'open';
+  let lastSliceIdx = -1;
+  let sawUnmatched = false;
+  items.forEach((item, i) => {
+    const slice = assigned[i];
+    const p = walk.itemPath(path, item);
+    if (!slice) {
+      sawUnmatched = true;
+      if (rules === 'closed') {
+        const nearest = misses[i].sort((a, b) => b.matched - a.matched)[0];
+        const why = nearest ? `; nearest is slice '${nearest.slice.def.sliceName}': ${nearest.reasons.join('; ')}` : '';
+        walk.add('FHIR-SLICE-NOMATCH', 'error', 'profile', `${p} matches none of the slices of ${childPath}, and the slicing is closed${why}`, item.pos, p);
+      }
+      walk.validateItem(item, el, tree, path, scope);
+      return;
+    }
+    const idx = el.slices.indexOf(slice);
+    if (slicing?.ordered && idx < lastSliceIdx) {
+      walk.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') comes after slice '${el.slices[lastSliceIdx].def.sliceName}'; the slices of ${childPath} are ordered`, item.pos, p);
+    }
+    if (rules === 'openAtEnd' && sawUnmatched) {
+      walk.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') follows an element that matches no slice; ${childPath} only allows those at the end`, item.pos, p);
+    }
+    lastSliceIdx = Math.max(lastSliceIdx, idx);
+    if (EXTENSION_ELEMENTS.has(el.name) && !slice.children.length && !slice.types.some((t) => t.profile?.length)) walk.validateExtension(item, slice, tree, p, scope);
+    else walk.validateValue(item, slice, tree, p, scope);
+  });
+}
+
+/** Whether an item fits a slice; `reasons` says why not, in words, per failed discriminator. */
+export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discriminators: Discriminator[], tree: ElementTree): { matched: number; reasons: string[] } {
+  const reasons: string[] = [];
+  let matched = 0;
+  const plain = toPlain(item.node);
+  for (const d of discriminators) {
+    const dpath = d.path.replace(/^\$this\.?/, '');
+    const values = dpath ? navigate(plain, dpath) : [plain];
+    if (d.type === 'type') {
+      const target = dpath ? targetOf(walk, slice, dpath, tree) : slice;
+      const resolves = /resolve\(\)$/.test(dpath);
+      const expected = resolves
+        ? (target?.types ?? []).flatMap((t) => t.targetProfile ?? []).map((p) => walk.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
+        : (target?.types.map((t) => t.code) ?? []);
+      const resourceTypes = values.map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType)).filter((t): t is string => !!t);
+      const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
+      if (!expected.length || got.some((t) => expected.includes(t))) matched++;
+      else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
+      continue;
+    }
+    if (d.type === 'profile') {
+      const target = dpath ? targetOf(walk, slice, dpath, tree) : slice;
+      const types = (target?.types ?? []).flatMap((t) => t.profile ?? []).map((p) => walk.store.structureDefinition(p)?.type).filter(Boolean);
+      const got = values.map((v) => (v as { resourceType?: string })?.resourceType);
+      if (!types.length || got.some((t) => types.includes(t))) matched++;
+      else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
+      continue;
+    }
+    const target = dpath ? valueTargetOf(walk, slice, dpath, tree) : slice;
+    if (d.type === 'exists') {
+      const want = (target?.min ?? 0) >= 1 ? true : target?.max === 0 ? false : undefined;
+      if (want === undefined || want === values.length > 0) matched++;
+      else reasons.push(want ? `${d.path} is missing, the slice requires it` : `${d.path} is present, the slice forbids it`);
+      continue;
+    }
+    const fixed = target?.fixed?.value;
+    const pattern = target?.pattern?.value;
+    if (fixed === undefined && pattern === undefined) {
+      // A value discriminator may also rest on a required binding.
+      const vsUrl = target?.def.binding?.strength === 'required' ? target.def.binding.valueSet : undefined;
+      if (!vsUrl) {
+        reasons.push(`the slice fixes no value at ${d.path}, so nothing can match it`);
+        continue;
+      }
+      const vs = walk.store.valueSet(vsUrl);
+      const codings = values.flatMap(codingsOf).filter((c) => c.code !== undefined);
+      let ok: boolean;
+      if (vs) {
+        const exp = expandValueSet(vs, walk.store);
+        ok = codings.some((c) => codeMembership(exp, c.system, c.code!) === 'in');
+      } else {
+        // Norwegian code lists (Volven) name the ValueSet and its CodeSystem by the same OID.
+        ok = vsUrl.startsWith('urn:oid:') && codings.some((c) => c.system === canonicalUrl(vsUrl));
+      }
+      if (ok) matched++;
+      else reasons.push(`${d.path} has no code from ${vsUrl}`);
+      continue;
+    }
+    const ok = values.some((v) => (fixed !== undefined ? deepEqual(v, fixed) : matchesPattern(v, pattern)));
+    if (ok) matched++;
+    else {
+      const expected = fixed !== undefined ? fixed : pattern;
+      reasons.push(values.length ? `${d.path} is ${values.map(show).join(', ')}, the slice requires ${show(expected)}` : `${d.path} is missing, the slice requires ${show(expected)}`);
+    }
+  }
+  return { matched, reasons };
+}
+
+/**
+ * The element whose fixed or pattern value a value discriminator compares. When the path passes
+ * through an element that is itself sliced (slices within slices: the blood pressure components'
+ * code.coding.code), the value sits in a required slice of that element, not in the element itself.
+ */
+function valueTargetOf(walk: Walk, slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
+  const direct = targetOf(walk, slice, dpath, tree);
+  if (!direct || direct.fixed !== undefined || direct.pattern !== undefined || direct.def.binding?.strength === 'required') return direct;
+  const segs = splitPath(dpath);
+  let node: ElementNode | undefined = slice;
+  for (let i = 0; i < segs.length && node; i++) {
+    node = node.children.find((k) => k.name === segs[i].replace(/\(\)$/, ''));
+    if (!node?.slices.length) continue;
+    const rest = segs.slice(i + 1).join('.');
+    for (const nested of node.slices) {
+      if (nested.min < 1) continue;
+      const t = rest ? targetOf(walk, nested, rest, tree) : nested;
+      if (t && (t.fixed !== undefined || t.pattern !== undefined)) return t;
+    }
+  }
+  return direct;
+}
+
+/** The element a discriminator path points at, inside a slice (following the slice's type when the profile stops). */
+export function targetOf(walk: Walk, slice: ElementNode, dpath: string, tree: ElementTree): ElementNode | undefined {
+  let node: ElementNode | undefined = slice;
+  let nodeTree = tree;
+  for (const raw of splitPath(dpath)) {
+    if (!node) return undefined;
+    const seg = raw.replace(/\(\)$/, '');
+    if (seg === 'resolve') return node;
+    if (/^ofType\(\w+\)$/.test(seg)) continue;
+    let kids: ElementNode[] = node.children;
+    if (!kids.length) {
+      const c = walk.childrenOf(node, nodeTree, node.types[0]);
+      kids = c.children;
+      nodeTree = c.tree;
+    }
+    const byUrl = EXTENSION_BY_URL.exec(seg);
+    if (byUrl) {
+      // The extension slice for that URL: by its definition's profile, or a fixed url inside it.
+      const ext = kids.find((k) => k.name === 'extension');
+      node = ext?.slices.find((sl) => sl.types.some((t) => t.profile?.includes(byUrl[1])) || targetOf(walk, sl, 'url', nodeTree)?.fixed?.value === byUrl[1]);
+      continue;
+    }
+    node = kids.find((k) => k.name === seg);
+  }
+  return node;
+}
+
