@@ -98,6 +98,16 @@ export const RULES = {
   'RCV-ORIGINAL-MSGTYPE': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not name the generated message\'s type', reference: 'Applikasjonskvittering 1.0, OriginalMsgId/MsgType' },
   'RCV-STATUS': { layer: 'testcase', severity: 'error', summary: 'The AppRec\'s status is not one the test case expects', reference: 'Applikasjonskvittering 1.0, Status (kodeverk 8258)' },
   'RCV-ERROR-CODE': { layer: 'testcase', severity: 'error', summary: 'The AppRec lacks an error code the test case expects', reference: 'Applikasjonskvittering 1.0, Error (kodeverk 8221)' },
+  'RCV-APPREC-SENDER': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not come from the receiver of the generated message (the system under test)', reference: 'Applikasjonskvittering 1.0, Sender' },
+  'RCV-APPREC-RECEIVER': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not go to the sender of the generated message (samsvar\'s test party)', reference: 'Applikasjonskvittering 1.0, Receiver' },
+  // Evidence bound to the run: the run's test data, fresh and not shipped with samsvar.
+  'RUN-PATIENT': { layer: 'testcase', severity: 'error', summary: 'The message\'s patient is not the run\'s test patient' },
+  'RUN-SENDER': { layer: 'testcase', severity: 'error', summary: 'The message does not come from the system\'s test communication party (its HER-id)' },
+  'RUN-RECEIVER': { layer: 'testcase', severity: 'error', summary: 'The message is not addressed to samsvar\'s test communication party' },
+  'RUN-GENDATE': { layer: 'testcase', severity: 'error', summary: 'GenDate is outside the run (before it opened or after the message was received)' },
+  'EVIDENCE-SHIPPED': { layer: 'testcase', severity: 'error', summary: 'The artifact equals a file shipped with samsvar (same SHA-256, MsgId or FHIR resource)' },
+  'EVIDENCE-REPLAYED': { layer: 'testcase', severity: 'error', summary: 'The artifact (same SHA-256 or FHIR resource) was already submitted in another run or for another test case' },
+  'EVIDENCE-MSGID-SEEN': { layer: 'testcase', severity: 'error', summary: 'The MsgId was seen before in the service (another run\'s submission, another test case, or a message samsvar generated)' },
   // Live tests of a FHIR API.
   'LIVE-CAP-TYPE': live('GET [base]/metadata did not return a CapabilityStatement', CAPABILITY_REF),
   'LIVE-CAP-FHIRVERSION': live('The CapabilityStatement declares another FHIR version', CAPABILITY_REF),

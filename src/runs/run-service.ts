@@ -3,9 +3,15 @@ import { unreadableArtifactError, type ArtifactValidator } from '../engine/engin
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import { holdsRealPersonNumber } from '../core/finding.js';
-import type { Repository, RunMessage, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
+import { EvidenceClaimTaken, TestPatientTaken, type Repository, type RunMessage, type Run, type Submission, type SubmissionSummary, type System, type SystemVersion } from '../storage/repository.js';
+import type { RunTestData } from '../core/run-test-data.js';
+import { hasErrors, holdsRealPersonNumber, sortFindings } from '../core/finding.js';
+import { sha256Hex } from '../core/sha256.js';
+import { checkSystemHerId, drawRunTestData, SAMSVAR_HER_IDS } from '../testcases/run-data.js';
+import { evidenceValues, replayFindings, shippedFindings } from '../testcases/evidence-checks.js';
+import type { ShippedEvidence } from '../testcases/shipped-evidence.js';
 import type { Testcase } from '../testcases/testcase.js';
+import type { EvaluationContext } from '../testcases/evaluate-submission.js';
 import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
@@ -18,6 +24,8 @@ export interface RunServiceDeps {
   testcases: TestcaseSuite;
   /** The waivers administrators granted on runs; without it no finding is waived in the run status. */
   waivers?: { waiversOf(runId: string): Promise<Waiver[]> };
+  /** The files shipped with samsvar (examples, templates): an artifact equal to one is no evidence. */
+  shipped?: ShippedEvidence;
   now?: () => Date;
 }
 
@@ -29,6 +37,8 @@ export interface RunView {
   /** passed when every profile of the run passed; passed_with_deviation when some passed only by active waivers. */
   status: ProfileState;
   profiles: ProfileStatus[];
+  /** What the run requires of every message the system sends or answers with (null for runs opened before runs fixed their data). */
+  testData: RunTestData | null;
 }
 
 /** The stored record of a live run: the LiveTestResult as JSON. */
@@ -68,11 +78,12 @@ export class RunService {
     return sys;
   }
 
-  async createVersion(p: Principal, systemId: string, input: { version: string; releasedAt?: string }): Promise<SystemVersion> {
+  async createVersion(p: Principal, systemId: string, input: { version: string; releasedAt?: string; herId?: string }): Promise<SystemVersion> {
     const vendorId = requireVendor(p);
     const sys = await this.deps.repo.getSystem(systemId);
     if (!sys || sys.vendorId !== vendorId) throw notFound('system', systemId);
-    return this.deps.repo.createSystemVersion(systemId, { version: input.version.trim(), releasedAt: input.releasedAt }, actorOf(p));
+    const herId = input.herId === undefined || input.herId.trim() === '' ? undefined : checkSystemHerId(input.herId);
+    return this.deps.repo.createSystemVersion(systemId, { version: input.version.trim(), releasedAt: input.releasedAt, herId }, actorOf(p));
   }
 
   async openRun(p: Principal, input: { systemVersionId: string; profiles: string[] }): Promise<RunView> {
@@ -92,8 +103,25 @@ export class RunService {
       }
       return { profileId: id, profileVersion: profile.manifest.version, profileSha256: profile.sha256 };
     });
-    const run = await this.deps.repo.createRun({ vendorId, systemVersionId: version.id, profiles }, actorOf(p));
-    return this.view(run);
+    // A message the system sends names its own communication party: a run of message profiles needs it.
+    const messages = profiles.some((rp) => this.deps.catalog.require(rp.profileId).manifest.kind === 'xml');
+    if (messages && !version.herId) {
+      throw new SamsvarError(
+        'unprocessable',
+        `system version ${version.version} has no HER-id: register the version with your system's test communication party (POST /api/v1/systems/${version.systemId}/versions with herId) before testing message profiles`,
+        { field: 'systemVersionId' },
+      );
+    }
+    const systemParty = version.herId ? { name: `${version.systemName} ${version.version}`, herId: version.herId } : null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const run = await this.deps.repo.createRun({ vendorId, systemVersionId: version.id, profiles, testData: (id, openedAt) => drawRunTestData(id, openedAt, systemParty) }, actorOf(p));
+        return this.view(run);
+      } catch (e) {
+        // Another run has this test patient (the database keeps them unique): draw another.
+        if (!(e instanceof TestPatientTaken) || attempt >= 5) throw e;
+      }
+    }
   }
 
   async listRuns(p: Principal) {
@@ -114,7 +142,9 @@ export class RunService {
       if (!existing) throw notFound('generated message for test case', tc.id);
       return existing;
     }
-    return this.deps.repo.getOrCreateGeneratedMessage(run.id, tc.id, () => this.deps.testcases.generate(tc, { runId: run.id }), actorOf(p));
+    const data = run.testData;
+    const receiver = data?.systemParty ?? undefined;
+    return this.deps.repo.getOrCreateGeneratedMessage(run.id, tc.id, () => this.deps.testcases.generate(tc, { runId: run.id, receiver, runPatient: data?.patient }), actorOf(p));
   }
 
   /** Evaluates the artifact against the test case and stores it byte for byte with its verdict; returns after COMMIT. */
@@ -132,14 +162,19 @@ export class RunService {
       const types = expected === 'xml' ? 'application/xml' : 'application/fhir+json';
       throw new SamsvarError('unsupported_media_type', `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR JSON resource'}; send it as ${types}, not ${contentType}`);
     }
-    let generated: { msgId: string } | undefined;
+    const data = run.testData ?? undefined;
+    let generated: EvaluationContext['generated'];
     if (tc.kind === 'receive') {
-      generated = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
-      if (!generated) {
+      const message = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
+      if (!message) {
         throw new SamsvarError('unprocessable', `test case '${tc.id}' is a receive test case: first fetch GET /api/v1/runs/${run.id}/testcases/${tc.id}/message, import it into your system, then submit the AppRec it answers with`);
       }
+      // samsvar's party sent the generated message to the system's party: the AppRec goes back.
+      const parties = data?.systemParty ? { senderHerIds: [...SAMSVAR_HER_IDS], receiverHerIds: [data.systemParty.herId] } : undefined;
+      generated = { msgId: message.msgId, ...(parties ? { parties } : {}) };
     }
-    const evaluation = await this.deps.testcases.evaluate(tc, artifact, { generated });
+    const receivedAt = (this.deps.now ?? (() => new Date()))().toISOString();
+    const evaluation = await this.deps.testcases.evaluate(tc, artifact, { generated, ...(data ? { run: data } : {}), receivedAt });
     const unreadable = unreadableArtifactError(evaluation.validation);
     if (unreadable) throw unreadable;
     if (holdsRealPersonNumber(evaluation.validation.findings)) {
@@ -147,11 +182,25 @@ export class RunService {
       const where = evaluation.validation.findings.filter((f) => f.layer === 'privacy').map(({ ruleId, severity, layer, message, line, column, xpath, path }) => ({ ruleId, severity, layer, message, line, column, xpath, path }));
       throw new SamsvarError('unprocessable', 'The artifact holds what looks like a real person\'s fødselsnummer or D-nummer (valid control digits, not a synthetic test number), so samsvar does not store it. Replace it with synthetic test data (month + 40 or + 80) and submit again', { findings: where });
     }
-    const { findings, ...validation } = evaluation.validation;
-    return this.deps.repo.createSubmission(
-      { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict: evaluation.verdict, findings: evaluation.findings, validation, contentType, artifact },
-      actorOf(p),
-    );
+    const { findings: _validationFindings, ...validation } = evaluation.validation;
+    const sha256 = sha256Hex(artifact);
+    const values = evidenceValues(sha256, evaluation.identity);
+    const shipped = this.deps.shipped ? shippedFindings(sha256, evaluation.identity, this.deps.shipped) : [];
+    // Judge and claim in one go; a concurrent submission of the same evidence that claimed it first makes us judge again.
+    for (let attempt = 0; ; attempt++) {
+      const uses = await this.deps.repo.findEvidenceClaims(values);
+      const replayed = replayFindings(evaluation.identity, uses, { runId: run.id, testcaseId: tc.id });
+      const refused = [...shipped, ...replayed];
+      const findings = refused.length ? sortFindings([...evaluation.findings, ...refused]) : evaluation.findings;
+      const verdict = refused.length && hasErrors(refused) ? 'failed' : evaluation.verdict;
+      const claimed = new Set(uses.map((u) => `${u.kind}\0${u.value}`));
+      const claims = values.filter((v) => !claimed.has(`${v.kind}\0${v.value}`));
+      try {
+        return await this.deps.repo.createSubmission({ runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict, findings, validation, contentType, artifact }, actorOf(p), claims);
+      } catch (e) {
+        if (!(e instanceof EvidenceClaimTaken) || attempt >= 3) throw e;
+      }
+    }
   }
 
   /**
@@ -238,6 +287,7 @@ export class RunService {
       createdAt: run.createdAt,
       status,
       profiles,
+      testData: run.testData,
     };
   }
 }

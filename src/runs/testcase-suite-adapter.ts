@@ -22,7 +22,7 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
   return {
     list: () => testcases,
     evaluate: (tc, bytes, ctx) => deps.engine.evaluate(tc, bytes, ctx),
-    generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId }),
+    generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId, receiver: ctx.receiver, runPatient: ctx.runPatient }),
     runLive: (tc, request) => {
       let base: URL;
       try {

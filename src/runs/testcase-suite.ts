@@ -1,5 +1,5 @@
 import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submission.js';
-import type { GeneratedMessage } from '../testcases/receive-message.js';
+import type { GeneratedMessage, GenerateContext } from '../testcases/receive-message.js';
 import type { LiveTestcase, Testcase } from '../testcases/testcase.js';
 import type { LiveTestResult } from '../live/live-runner.js';
 
@@ -17,7 +17,7 @@ export interface LiveRunRequest {
 export interface TestcaseSuite {
   list(): Testcase[];
   evaluate(tc: Testcase, bytes: Uint8Array, ctx: EvaluationContext): Promise<Evaluation>;
-  generate(tc: Testcase, ctx: { runId: string }): GeneratedMessage;
+  generate(tc: Testcase, ctx: Pick<GenerateContext, 'runId' | 'receiver' | 'runPatient'>): GeneratedMessage;
   /** Runs a live test case against the vendor's FHIR API, within the hosts the service may reach. */
   runLive(tc: LiveTestcase, request: LiveRunRequest): Promise<LiveTestResult>;
 }

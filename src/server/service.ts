@@ -17,6 +17,7 @@ import { openDatabase } from '../storage/database.js';
 import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.js';
 import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
+import { loadShippedEvidence } from '../testcases/shipped-evidence.js';
 import { createApp } from './app.js';
 import type { RouteModule } from './api-router.js';
 import type { AppContext, BackgroundTask } from './app-context.js';
@@ -77,7 +78,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     catalog,
     testcases,
     // Waivers live with declarations; the run status reads them so a waived finding does not show as failing.
-    runs: new RunService({ repo, engine, catalog, testcases, waivers: new DeclarationStore(database.db, database.dialect) }),
+    runs: new RunService({ repo, engine, catalog, testcases, waivers: new DeclarationStore(database.db, database.dialect), shipped: loadShippedEvidence(catalog) }),
     authenticator: new Authenticator(repo, config.adminToken),
     version: packageVersion(),
     log: opts.log ?? ((m) => console.error(m)),

@@ -7,13 +7,20 @@ import { sha256Hex } from '../core/sha256.js';
 import type { SqlDialect } from './dialect.js';
 import type { CoreTables, TokenRole } from './schema.js';
 import type { Verdict } from '../core/verdict.js';
+import type { RunTestData } from '../core/run-test-data.js';
 
 export interface Vendor { id: string; orgNumber: string; name: string; email: string; createdAt: string }
 export interface System { id: string; vendorId: string; name: string; description: string | null; createdAt: string; versions: SystemVersion[] }
-export interface SystemVersion { id: string; systemId: string; version: string; releasedAt: string | null; createdAt: string }
+export interface SystemVersion { id: string; systemId: string; version: string; releasedAt: string | null; createdAt: string; herId: string | null }
 export interface TokenRecord { id: string; role: TokenRole; vendorId: string | null; name: string; createdAt: string; revokedAt: string | null }
 export interface RunProfile { profileId: string; profileVersion: string; profileSha256: string }
-export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[] }
+export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[]; testData: RunTestData | null }
+/** A MsgId, SHA-256 or FHIR resource hash first used as evidence (or generated) by a run's test case. */
+export interface EvidenceClaim { kind: 'sha256' | 'msgid' | 'resource'; value: string; runId: string; testcaseId: string; origin: 'submitted' | 'generated'; createdAt: string }
+/** Two runs drew the same test patient: the database refused the second; draw again. */
+export class TestPatientTaken extends Error {}
+/** A concurrent submission claimed the same evidence first: judge the submission again. */
+export class EvidenceClaimTaken extends Error {}
 /** The message generated for a receive test case of a run, as stored: what the vendor fetched and the AppRec must answer. */
 export interface RunMessage { runId: string; testcaseId: string; msgId: string; xml: string; createdAt: string }
 export interface ProfileStatusOverride { profileId: string; status: 'draft' | 'active' | 'retired'; reason: string | null; changedAt: string; changedBy: string }
@@ -159,12 +166,12 @@ export class Repository {
     return { id: s.id, vendorId: s.vendor_id, name: s.name, description: s.description, createdAt: s.created_at, versions: versions.map(toVersion) };
   }
 
-  async createSystemVersion(systemId: string, input: { version: string; releasedAt?: string }, actor: string): Promise<SystemVersion> {
-    const v: SystemVersion = { id: newId(), systemId, version: input.version, releasedAt: input.releasedAt ?? null, createdAt: now() };
+  async createSystemVersion(systemId: string, input: { version: string; releasedAt?: string; herId?: string }, actor: string): Promise<SystemVersion> {
+    const v: SystemVersion = { id: newId(), systemId, version: input.version, releasedAt: input.releasedAt ?? null, createdAt: now(), herId: input.herId ?? null };
     try {
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('system_versions').values({ id: v.id, system_id: systemId, version: v.version, released_at: v.releasedAt, created_at: v.createdAt }).execute();
-        await appendAudit(trx, { actor, action: 'system_version.create', objectType: 'system_version', objectId: v.id, details: { systemId, version: v.version } });
+        await trx.insertInto('system_versions').values({ id: v.id, system_id: systemId, version: v.version, released_at: v.releasedAt, created_at: v.createdAt, her_id: v.herId }).execute();
+        await appendAudit(trx, { actor, action: 'system_version.create', objectType: 'system_version', objectId: v.id, details: { systemId, version: v.version, herId: v.herId } });
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new SamsvarError('conflict', `version '${input.version}' of this system already exists`);
@@ -178,7 +185,7 @@ export class Repository {
     const r = await this.db
       .selectFrom('system_versions')
       .innerJoin('systems', 'systems.id', 'system_versions.system_id')
-      .select(['system_versions.id', 'system_versions.system_id', 'system_versions.version', 'system_versions.released_at', 'system_versions.created_at', 'systems.vendor_id', 'systems.name'])
+      .select(['system_versions.id', 'system_versions.system_id', 'system_versions.version', 'system_versions.released_at', 'system_versions.created_at', 'system_versions.her_id', 'systems.vendor_id', 'systems.name'])
       .where('system_versions.id', '=', id)
       .executeTakeFirst();
     return r && { ...toVersion(r), vendorId: r.vendor_id, systemName: r.name };
@@ -186,16 +193,48 @@ export class Repository {
 
   // --- runs ---------------------------------------------------------------------------------
 
-  async createRun(input: { vendorId: string; systemVersionId: string; profiles: RunProfile[] }, actor: string): Promise<Run> {
-    const run: Run = { id: newId(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles };
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt }).execute();
-      await trx
-        .insertInto('run_profiles')
-        .values(run.profiles.map((p, i) => ({ run_id: run.id, profile_id: p.profileId, profile_version: p.profileVersion, profile_sha256: p.profileSha256, position: i })))
-        .execute();
-      await appendAudit(trx, { actor, action: 'run.open', objectType: 'run', objectId: run.id, details: { systemVersionId: run.systemVersionId, profiles: run.profiles.map((p) => p.profileId) } });
-    });
+  /**
+   * Opens a run with the test data `testData(runId, openedAt)` draws for it. The database keeps
+   * test patients unique across runs: a patient another run has throws TestPatientTaken (draw again).
+   */
+  async createRun(
+    input: { vendorId: string; systemVersionId: string; profiles: RunProfile[]; testData?: (runId: string, openedAt: string) => RunTestData },
+    actor: string,
+  ): Promise<Run> {
+    const id = newId();
+    const createdAt = now();
+    const testData = input.testData ? input.testData(id, createdAt) : null;
+    const run: Run = { id, vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt, profiles: input.profiles, testData };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt }).execute();
+        await trx
+          .insertInto('run_profiles')
+          .values(run.profiles.map((p, i) => ({ run_id: run.id, profile_id: p.profileId, profile_version: p.profileVersion, profile_sha256: p.profileSha256, position: i })))
+          .execute();
+        if (testData) {
+          await trx
+          .insertInto('run_test_data')
+          .values({
+            run_id: run.id,
+            patient_fnr: testData.patient.fnr,
+            patient_hnr: testData.patient.hnr,
+            patient_given_name: testData.patient.givenName,
+            patient_family_name: testData.patient.familyName,
+            patient_date_of_birth: testData.patient.dateOfBirth,
+            samsvar_name: testData.samsvarParty.name,
+            samsvar_her_id: testData.samsvarParty.herId,
+            system_name: testData.systemParty?.name ?? '',
+            system_her_id: testData.systemParty?.herId ?? null,
+          })
+          .execute();
+        }
+        await appendAudit(trx, { actor, action: 'run.open', objectType: 'run', objectId: run.id, details: { systemVersionId: run.systemVersionId, profiles: run.profiles.map((p) => p.profileId) } });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e) && testData) throw new TestPatientTaken(`test patient ${testData.patient.fnr} belongs to another run`);
+      throw e;
+    }
     return run;
   }
 
@@ -203,16 +242,27 @@ export class Repository {
     const r = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) return undefined;
     const profiles = await this.db.selectFrom('run_profiles').selectAll().where('run_id', '=', id).orderBy('position').execute();
+    const d = await this.db.selectFrom('run_test_data').selectAll().where('run_id', '=', id).executeTakeFirst();
     return {
       id: r.id,
       vendorId: r.vendor_id,
       systemVersionId: r.system_version_id,
       createdAt: r.created_at,
       profiles: profiles.map((p) => ({ profileId: p.profile_id, profileVersion: p.profile_version, profileSha256: p.profile_sha256 })),
+      // Runs opened before runs fixed their test data have none.
+      testData: d
+        ? {
+            runId: r.id,
+            openedAt: r.created_at,
+            patient: { fnr: d.patient_fnr, hnr: d.patient_hnr, givenName: d.patient_given_name, familyName: d.patient_family_name, dateOfBirth: d.patient_date_of_birth },
+            samsvarParty: { name: d.samsvar_name, herId: d.samsvar_her_id },
+            systemParty: d.system_her_id ? { name: d.system_name, herId: d.system_her_id } : null,
+          }
+        : null,
     };
   }
 
-  async listRuns(vendorId: string): Promise<Omit<Run, 'profiles'>[]> {
+  async listRuns(vendorId: string): Promise<Omit<Run, 'profiles' | 'testData'>[]> {
     const rows = await this.db.selectFrom('runs').selectAll().where('vendor_id', '=', vendorId).orderBy('created_at', 'desc').orderBy('id').execute();
     return rows.map((r) => ({ id: r.id, vendorId: r.vendor_id, systemVersionId: r.system_version_id, createdAt: r.created_at }));
   }
@@ -226,6 +276,8 @@ export class Repository {
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('generated_messages').values({ run_id: runId, testcase_id: testcaseId, msg_id: msgId, xml, created_at: msg.createdAt }).execute();
+        // samsvar's own MsgId: a vendor who sends it back as its system's message is told so.
+        await trx.insertInto('evidence_claims').values({ kind: 'msgid', value: msgId, run_id: runId, testcase_id: testcaseId, origin: 'generated', created_at: msg.createdAt }).execute();
         await appendAudit(trx, { actor, action: 'message.generate', objectType: 'run', objectId: runId, details: { testcase: testcaseId, msgId } });
       });
     } catch (e) {
@@ -243,7 +295,23 @@ export class Repository {
 
   // --- submissions --------------------------------------------------------------------------
 
-  async createSubmission(input: NewSubmission, actor: string): Promise<Submission> {
+  /** The claims on these values (kind and value), whoever made them first. */
+  async findEvidenceClaims(values: { kind: EvidenceClaim['kind']; value: string }[]): Promise<EvidenceClaim[]> {
+    if (values.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('evidence_claims')
+      .selectAll()
+      .where((eb) => eb.or(values.map((v) => eb.and([eb('kind', '=', v.kind), eb('value', '=', v.value)]))))
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, value: r.value, runId: r.run_id, testcaseId: r.testcase_id, origin: r.origin, createdAt: r.created_at }));
+  }
+
+  /**
+   * Stores a submission. `claims` are the values it uses as evidence for the first time: they are
+   * claimed for its run and test case in the same transaction, and a claim another submission made
+   * meanwhile throws EvidenceClaimTaken (judge again).
+   */
+  async createSubmission(input: NewSubmission, actor: string, claims: { kind: EvidenceClaim['kind']; value: string }[] = []): Promise<Submission> {
     const findingsJson = JSON.stringify(input.findings);
     const sub: Submission = {
       id: newId(),
@@ -279,6 +347,14 @@ export class Repository {
           created_at: sub.createdAt,
         })
         .execute();
+      for (const c of claims) {
+        try {
+          await trx.insertInto('evidence_claims').values({ kind: c.kind, value: c.value, run_id: sub.runId, testcase_id: sub.testcaseId, origin: 'submitted', created_at: sub.createdAt }).execute();
+        } catch (e) {
+          if (isUniqueViolation(e)) throw new EvidenceClaimTaken(`${c.kind} ${c.value} was claimed meanwhile`);
+          throw e;
+        }
+      }
       await appendAudit(trx, {
         actor,
         action: 'submission.create',
@@ -362,8 +438,8 @@ export class Repository {
   }
 }
 
-function toVersion(r: { id: string; system_id: string; version: string; released_at: string | null; created_at: string }): SystemVersion {
-  return { id: r.id, systemId: r.system_id, version: r.version, releasedAt: r.released_at, createdAt: r.created_at };
+function toVersion(r: { id: string; system_id: string; version: string; released_at: string | null; created_at: string; her_id: string | null }): SystemVersion {
+  return { id: r.id, systemId: r.system_id, version: r.version, releasedAt: r.released_at, createdAt: r.created_at, herId: r.her_id };
 }
 
 function toSummary(r: {

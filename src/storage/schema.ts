@@ -37,6 +37,8 @@ export interface SystemVersionsTable {
   version: string;
   released_at: string | null;
   created_at: string;
+  /** The system's own test communication party in the address register (null for versions registered before it was asked). */
+  her_id: string | null;
 }
 
 export interface RunsTable {
@@ -53,6 +55,31 @@ export interface RunProfilesTable {
   /** The exact profile content the run is tested against (LoadedProfile.sha256 at opening). */
   profile_sha256: string;
   position: number;
+}
+
+/** The test data a run fixes when it opens: its own synthetic patient and both communication parties. */
+export interface RunTestDataTable {
+  run_id: string;
+  patient_fnr: string;
+  patient_hnr: string;
+  patient_given_name: string;
+  patient_family_name: string;
+  patient_date_of_birth: string;
+  samsvar_name: string;
+  samsvar_her_id: string;
+  system_name: string;
+  system_her_id: string | null;
+}
+
+/** A MsgId or SHA-256 (kind) first used as evidence, or generated, by a run's test case. */
+export interface EvidenceClaimsTable {
+  kind: 'sha256' | 'msgid' | 'resource';
+  value: string;
+  run_id: string;
+  testcase_id: string;
+  /** submitted: a vendor's artifact; generated: a message samsvar generated for a receive test case. */
+  origin: 'submitted' | 'generated';
+  created_at: string;
 }
 
 export interface GeneratedMessagesTable {
@@ -116,6 +143,8 @@ export interface CoreTables {
   runs: RunsTable;
   run_profiles: RunProfilesTable;
   generated_messages: GeneratedMessagesTable;
+  run_test_data: RunTestDataTable;
+  evidence_claims: EvidenceClaimsTable;
   submissions: SubmissionsTable;
   profile_status: ProfileStatusTable;
   profile_contents: ProfileContentsTable;

@@ -18,10 +18,21 @@ import {
 } from './testcase.js';
 import { evaluateXPathAssertions } from './xml-assertions.js';
 import type { Verdict } from '../core/verdict.js';
+import type { RunTestData } from '../core/run-test-data.js';
+import { resourceFingerprint, type ArtifactIdentity } from './artifact-identity.js';
+import { readMessageHeader, type MessageHeader } from './message-header.js';
+import { checkAppRecParties, checkSubmittedMessage, type GeneratedParties } from './run-data-checks.js';
 
 export interface EvaluationContext {
-  /** For a receive test case: the MsgId of the message samsvar generated for this run. */
-  generated?: { msgId: string };
+  /**
+   * For a receive test case: the MsgId of the message samsvar generated for this run and, when
+   * known, its parties (the AppRec must come from its receiver and go to its sender).
+   */
+  generated?: { msgId: string; parties?: GeneratedParties };
+  /** The run's test data: a message the system sends must carry it (patient, parties, GenDate within the run). */
+  run?: RunTestData;
+  /** When the artifact was received (ISO-8601); now when absent. */
+  receivedAt?: string;
 }
 
 /** The engine as test cases use it: validation plus a look into the artifact it read, so XML is parsed once. */
@@ -33,6 +44,14 @@ export interface Evaluation {
   findings: Finding[];
   /** The engine's result for the artifact alone (the profile part of the verdict). */
   validation: ValidationResult;
+  /** MsgId or FHIR content hash, for the checks that the evidence is new (empty when the artifact could not be read). */
+  identity: ArtifactIdentity;
+}
+
+/** What the inspector reads of the artifact: the test case's findings and what identifies the artifact. */
+interface Inspected {
+  findings: Finding[];
+  identity: ArtifactIdentity;
 }
 
 const DEFAULT_APPREC_PROFILE = 'apprec-1.0';
@@ -66,26 +85,43 @@ function errorText(code: string): string {
   return APPREC_ERRORS[code] ? `V="${code}" (${APPREC_ERRORS[code]})` : `V="${code}"`;
 }
 
-function verdictOf(validation: ValidationResult, own: Finding[]): Evaluation {
+function verdictOf(validation: ValidationResult, inspected: Inspected | undefined): Evaluation {
+  const own = inspected?.findings ?? [];
   const findings = sortFindings([...validation.findings, ...own]);
   const passed = validation.valid && validation.profile !== null && !hasErrors(own);
-  return { verdict: passed ? 'passed' : 'failed', findings, validation };
+  return { verdict: passed ? 'passed' : 'failed', findings, validation, identity: inspected?.identity ?? {} };
 }
 
-/** Assertions of either language on what the engine read; FHIRPath ones never meet XML and vice versa. */
-function assertionInspector(assertions: readonly Assertion[], namespaces: Record<string, string>): Inspector<Finding[]> {
+function identityOf(xml: ParsedXml, header: MessageHeader): ArtifactIdentity {
+  return header.msgId ? { msgId: header.msgId.value, msgIdAt: xml.locate(header.msgId.node) } : {};
+}
+
+const receivedAt = (ctx: EvaluationContext) => (ctx.receivedAt ? new Date(ctx.receivedAt) : new Date());
+
+/**
+ * Assertions of either language on what the engine read (FHIRPath ones never meet XML and vice
+ * versa), the run's data a sent message must carry, and what identifies the artifact.
+ */
+function submitInspector(assertions: readonly Assertion[], namespaces: Record<string, string>, ctx: EvaluationContext): Inspector<Inspected> {
   return {
-    xml: (xml) => evaluateXPathAssertions(xml, assertions.filter(isXPathAssertion), namespaces),
-    fhir: (resource) => evaluateFhirPathAssertions(resource, assertions.filter((a): a is FhirPathAssertion => !isXPathAssertion(a))),
+    xml: (xml) => {
+      const header = readMessageHeader(xml);
+      const findings = evaluateXPathAssertions(xml, assertions.filter(isXPathAssertion), namespaces);
+      if (ctx.run) findings.push(...checkSubmittedMessage(xml, header, ctx.run, receivedAt(ctx)));
+      return { findings, identity: identityOf(xml, header) };
+    },
+    fhir: (resource) => ({
+      findings: evaluateFhirPathAssertions(resource, assertions.filter((a): a is FhirPathAssertion => !isXPathAssertion(a))),
+      identity: { resourceSha256: resourceFingerprint(resource) },
+    }),
   };
 }
 
-async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: InspectingValidator): Promise<Evaluation> {
+async function evaluateSubmit(tc: SubmitTestcase, bytes: Uint8Array, engine: InspectingValidator, ctx: EvaluationContext): Promise<Evaluation> {
   const kind = engine.catalog.require(tc.profile).manifest.kind;
-  const assertions = tc.expect.assertions ?? [];
-  const inspector = assertions.length > 0 ? assertionInspector(assertions, namespacesOf(tc)) : undefined;
+  const inspector = submitInspector(tc.expect.assertions ?? [], namespacesOf(tc), ctx);
   const { result, inspected } = await engine.validateAndInspect(bytes, { profile: tc.profile, format: kind }, inspector);
-  return verdictOf(result, inspected ?? []);
+  return verdictOf(result, inspected);
 }
 
 /** A finding of the AppRec checks, citing the clause of the AppRec version answered with (`label`). */
@@ -194,20 +230,23 @@ async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: I
   }
   const original = { msgId: generated.msgId, msgType: templateMessageType(tc) };
   const accepted = acceptedAppRecProfiles(tc, engine.catalog);
-  const checks: Inspector<Finding[]> = {
+  const checks: Inspector<Inspected> = {
     xml: (xml, profile) => {
-      if (!accepted.includes(profile)) return [];
+      const header = readMessageHeader(xml);
+      const identity = identityOf(xml, header);
+      if (!accepted.includes(profile)) return { findings: [], identity };
       const apprec = appRecVersion(tc, engine.catalog, profile);
-      return [...checkAppRec(xml, tc, original, apprec), ...evaluateXPathAssertions(xml, tc.expect.assertions ?? [], apprec.namespaces)];
+      const parties = generated.parties ? checkAppRecParties(xml, header, generated.parties, ctx.run, receivedAt(ctx)) : [];
+      return { findings: [...checkAppRec(xml, tc, original, apprec), ...parties, ...evaluateXPathAssertions(xml, tc.expect.assertions ?? [], apprec.namespaces)], identity };
     },
-    fhir: () => [],
+    fhir: () => ({ findings: [], identity: {} }),
   };
   if (accepted.length > 1) {
     const detected = await engine.validateAndInspect(bytes, { format: 'xml' }, checks);
-    if (detected.result.profile && accepted.includes(detected.result.profile)) return verdictOf(detected.result, detected.inspected ?? []);
+    if (detected.result.profile && accepted.includes(detected.result.profile)) return verdictOf(detected.result, detected.inspected);
   }
   const { result, inspected } = await engine.validateAndInspect(bytes, { profile: accepted[0], format: 'xml' }, checks);
-  return verdictOf(result, inspected ?? []);
+  return verdictOf(result, inspected);
 }
 
 /**
@@ -218,5 +257,5 @@ async function evaluateReceive(tc: ReceiveTestcase, bytes: Uint8Array, engine: I
  */
 export async function evaluateSubmission(tc: Testcase, bytes: Uint8Array, engine: InspectingValidator, ctx: EvaluationContext = {}): Promise<Evaluation> {
   if (tc.kind === 'live') throw new SamsvarError('unprocessable', `test case ${tc.id} is a live test case: samsvar runs it against your FHIR API instead of judging a file`);
-  return tc.kind === 'receive' ? evaluateReceive(tc, bytes, engine, ctx) : evaluateSubmit(tc, bytes, engine);
+  return tc.kind === 'receive' ? evaluateReceive(tc, bytes, engine, ctx) : evaluateSubmit(tc, bytes, engine, ctx);
 }

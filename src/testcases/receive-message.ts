@@ -8,6 +8,7 @@ import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
 import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticHjelpenummer, syntheticName, uuidV4 } from './synthetic-data.js';
 import { withXml } from '../xml/read-xml.js';
+import type { RunPatient } from '../core/run-test-data.js';
 import { xmlText } from '../core/xml-text.js';
 
 /** Every placeholder a message template may use, `{{name}}`. */
@@ -78,6 +79,8 @@ export interface GenerateContext {
   receiver?: Party;
   /** For a svar: the MsgId of the forespørsel it answers (a fresh id otherwise). */
   inReplyTo?: string;
+  /** The run's own test patient (`{{runPatient.*}}`), as the run fixed it; drawn from the run id otherwise (offline). */
+  runPatient?: RunPatient;
   now?: Date;
 }
 
@@ -118,9 +121,11 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
   // One patient for every message of a run that builds on another (preliminary then final answer,
   // correction, cancellation): drawn from the run alone, so each test case of the run names them.
   const runRnd = randomSource(`${ctx.seed ?? ''}\0run-patient\0${ctx.runId}`);
-  const runPerson = syntheticFodselsnummer(runRnd);
-  const runName = syntheticName(runRnd);
-  const runHnr = syntheticHjelpenummer(runRnd, runPerson.dateOfBirth);
+  const drawn = syntheticFodselsnummer(runRnd);
+  const drawnName = syntheticName(runRnd);
+  const runPerson = ctx.runPatient ? { fnr: ctx.runPatient.fnr, dateOfBirth: ctx.runPatient.dateOfBirth } : drawn;
+  const runName = ctx.runPatient ? { givenName: ctx.runPatient.givenName, familyName: ctx.runPatient.familyName } : drawnName;
+  const runHnr = ctx.runPatient ? ctx.runPatient.hnr : syntheticHjelpenummer(runRnd, drawn.dateOfBirth);
   const template = templateOf(tc);
   const genDate = osloDateTime(ctx.now ?? new Date());
   const xml = fillTemplate(template, {

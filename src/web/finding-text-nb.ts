@@ -51,6 +51,19 @@ const RULE_NB: Record<string, string> = {
   'FHIR-PROFILE-TYPE': 'Profilen gjelder en annen ressurstype.',
   'FHIR-PROFILE-INVALID': 'Profilen kunne ikke lastes.',
   'FHIR-INVARIANT-UNEVALUATED': 'En regel (invariant) i profilen kunne ikke evalueres.',
+  'RCV-ORIGINAL-MSGID': 'Applikasjonskvitteringen viser ikke til MsgId-en i meldingen samsvar genererte for kjøringen.',
+  'RCV-ORIGINAL-MSGTYPE': 'Applikasjonskvitteringen oppgir en annen meldingstype enn meldingen den svarer på.',
+  'RCV-STATUS': 'Applikasjonskvitteringen har en annen status enn testtilfellet forventer.',
+  'RCV-ERROR-CODE': 'Applikasjonskvitteringen mangler en feilkode testtilfellet forventer.',
+  'RCV-APPREC-SENDER': 'Applikasjonskvitteringen må komme fra mottakeren av den genererte meldingen, altså systemets egen testkommunikasjonspart (HER-id-en registrert på systemversjonen).',
+  'RCV-APPREC-RECEIVER': 'Applikasjonskvitteringen må sendes til avsenderen av den genererte meldingen, altså samsvars testkommunikasjonspart.',
+  'RUN-PATIENT': 'Pasienten i meldingen er ikke kjøringens testpasient. Registrer testpasienten fra kjøringen i systemet og send meldingen om den.',
+  'RUN-SENDER': 'Meldingen kommer ikke fra systemets egen testkommunikasjonspart (HER-id-en registrert på systemversjonen).',
+  'RUN-RECEIVER': 'Meldingen er ikke adressert til samsvars testkommunikasjonspart.',
+  'RUN-GENDATE': 'GenDate ligger utenfor kjøringen: meldingen må være laget av systemet etter at kjøringen ble startet.',
+  'EVIDENCE-SHIPPED': 'Filen er lik en fil som følger med samsvar (eksempel eller mal), og kan ikke brukes som bevis.',
+  'EVIDENCE-REPLAYED': 'Den samme filen er allerede levert i en annen kjøring eller for et annet testtilfelle, og kan ikke brukes som bevis på nytt.',
+  'EVIDENCE-MSGID-SEEN': 'MsgId-en er brukt før i tjenesten (i en annen kjøring, et annet testtilfelle eller en melding samsvar har generert). Systemet må lage en ny melding med ny MsgId.',
 };
 
 const PREFIX_NB: Array<[string, string]> = [
@@ -97,6 +110,8 @@ function xsdNb(message: string): string {
 /** A finding's message in bokmål for a page. */
 export function findingTextNb(f: Finding): string {
   if (f.messageNb) return f.messageNb;
+  // samsvar's own test-case rules (AppRec checks, evidence bound to the run) have a text here.
+  if (f.layer === 'testcase' && RULE_NB[f.ruleId]) return RULE_NB[f.ruleId]!;
   // Test-case assertions are written in bokmål.
   if (f.layer === 'testcase') return f.message;
   if (f.ruleId === 'XSD') return xsdNb(f.message);

@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { osloDateTime } from '../../src/testcases/synthetic-data.js';
+
 /**
  * Messages a vendor's EPJ system would write, for tests: an Applikasjonskvittering answering a
  * message, and an attachment added to a MsgHead message. Written for samsvar, not copied.
  */
+
+/** The HER-id test systems register on their versions: buildAppRec's default sender. */
+export const TEST_SYSTEM_HER_ID = '8999911';
 
 export interface AppRecParts {
   status: string;
@@ -13,6 +19,8 @@ export interface AppRecParts {
   receiverHer?: string;
   /** AppRec 1.0 (default) or 1.1: same content, another namespace and MIGversion. */
   version?: '1.0' | '1.1';
+  /** Default: now, as a system answering during a run writes it. */
+  genDate?: string;
 }
 
 const STATUS_DN: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
@@ -24,13 +32,13 @@ export function buildAppRec(p: AppRecParts): string {
 <AppRec xmlns="${p.version === '1.1' ? 'http://www.kith.no/xmlstds/apprec/2012-02-15' : 'http://www.kith.no/xmlstds/apprec/2004-11-21'}">
   <MsgType V="APPREC"/>
   <MIGversion>${p.version === '1.1' ? 'v1.1 2012-02-15' : '1.0 2004-11-21'}</MIGversion>
-  <GenDate>2026-11-26T10:15:00</GenDate>
-  <Id>${p.id ?? 'c1f5e0de-3b0a-4a55-9d53-5f1e3c2b9a10'}</Id>
+  <GenDate>${p.genDate ?? osloDateTime(new Date())}</GenDate>
+  <Id>${p.id ?? randomUUID()}</Id>
   <Sender>
     <HCP>
       <Inst>
         <Name>Leverandørens testmottaker</Name>
-        <Id>${p.senderHer ?? '8999911'}</Id>
+        <Id>${p.senderHer ?? TEST_SYSTEM_HER_ID}</Id>
         <TypeId V="HER" DN="HER-id"/>
       </Inst>
     </HCP>

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
-import { buildAppRec, withAttachment } from '../helpers/kith-messages.js';
+import { buildAppRec, TEST_SYSTEM_HER_ID, withAttachment } from '../helpers/kith-messages.js';
+import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
+import type { RunTestData } from '../../src/core/run-test-data.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 
 interface RunBody {
   id: string;
   status: string;
+  testData: RunTestData;
   profiles: { profile: string; status: string; testcases: { id: string; kind: string; verdict: string | null; submissions: number }[] }[];
 }
 
@@ -30,7 +33,7 @@ for (const dialect of dialectsUnderTest()) {
       const sys = await t.call('POST', '/api/v1/systems', { token, json: { name: 'Journalen EPJ', description: 'Fastlegejournal' } });
       expect(sys.status).toBe(201);
       const system = (await sys.json()) as { id: string };
-      const ver = await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token, json: { version: '4.2.0', releasedAt: '2026-11-01' } });
+      const ver = await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token, json: { version: '4.2.0', releasedAt: '2026-11-01', herId: TEST_SYSTEM_HER_ID } });
       expect(ver.status).toBe(201);
       const version = (await ver.json()) as { id: string };
       const systems = (await (await t.call('GET', '/api/v1/systems', { token })).json()) as { id: string; versions: { id: string }[] }[];
@@ -45,6 +48,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(runRes.status).toBe(201);
       const run = (await runRes.json()) as RunBody;
       expect(run.profiles[0]).toMatchObject({ profile: PROFILE, status: 'not_started' });
+      // The run fixed its test data: its own synthetic patient (month + 80) and both parties.
+      expect(run.testData).toMatchObject({ runId: run.id, samsvarParty: { herId: '8999901' }, systemParty: { herId: TEST_SYSTEM_HER_ID } });
+      expect(Number(run.testData.patient.fnr.slice(2, 4))).toBeGreaterThan(80);
 
       // The receive test case: fetch the generated message, "import" it, answer with an AppRec.
       const receive = testcases.find((tc) => tc.kind === 'receive')!;
@@ -56,8 +62,11 @@ for (const dialect of dialectsUnderTest()) {
       // Fetching again gives the same message: the AppRec check refers to this MsgId.
       expect(await (await t.call('GET', `/api/v1/runs/${run.id}/testcases/${receive.id}/message`, { token })).text()).toBe(generated);
 
-      // What the vendor's system sends: a forespørsel like the generated one, with a PDF attachment.
-      const outgoing = withAttachment(generated);
+      // The generated message goes from samsvar's party to the system's.
+      expect(generated).toContain(`<Id>${TEST_SYSTEM_HER_ID}</Id>`);
+
+      // What the vendor's system sends: a forespørsel of its own per test case (fresh MsgId), from its party to samsvar's, with a PDF attachment.
+      const outgoing = () => withAttachment(runMessage(FORESPORSEL_TEMPLATE, run.testData));
 
       // A first, wrong AppRec (answers another message): failed, and the profile is failing.
       const wrong = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${receive.id}`, {
@@ -75,7 +84,7 @@ for (const dialect of dialectsUnderTest()) {
       const submissionIds: string[] = [];
       for (const tc of testcases) {
         // The system answers in AppRec 1.1, which a receive test case accepts as well as 1.0.
-        const body = tc.kind === 'receive' ? buildAppRec({ originalMsgId: msgId, status: '1', version: '1.1' }) : outgoing;
+        const body = tc.kind === 'receive' ? buildAppRec({ originalMsgId: msgId, status: '1', version: '1.1' }) : outgoing();
         const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml; charset=utf-8' });
         expect(res.status).toBe(201);
         const answer = (await res.json()) as { id: string; testcase: string; verdict: string; validation: { profile: string }; findings: { severity: string; ruleId: string; message: string }[] };

@@ -32,7 +32,7 @@ export const vendorSchema: JsonSchema = {
 export const systemVersionSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'systemId', 'version', 'createdAt'],
-  properties: { id: str, systemId: str, version: str, releasedAt: nullableStr, createdAt: str },
+  properties: { id: str, systemId: str, version: str, releasedAt: nullableStr, createdAt: str, herId: { ...nullableStr, description: 'The system\'s own test communication party (HER-id)' } },
 };
 
 export const systemSchema: JsonSchema = {
@@ -176,6 +176,18 @@ export const runSchema: JsonSchema = {
     system: { type: 'object', properties: { id: str, name: str, version: str } },
     createdAt: str,
     status: { enum: ['not_started', 'failing', 'passed', 'passed_with_deviation'] },
+    testData: {
+      type: ['object', 'null'],
+      description:
+        'The test data the run fixed when it opened. Every message the system submits must name this patient (where the message names a patient), come from systemParty, go to samsvarParty, carry a MsgId never seen before in the service and a GenDate after openedAt; an AppRec must come from systemParty and go to samsvarParty. Give it to `samsvar testcases check --run-data FILE` to judge offline as the service does.',
+      properties: {
+        runId: str,
+        openedAt: str,
+        patient: { type: 'object', properties: { fnr: str, hnr: str, givenName: str, familyName: str, dateOfBirth: str } },
+        samsvarParty: { type: 'object', properties: { name: str, herId: str } },
+        systemParty: { type: ['object', 'null'], properties: { name: str, herId: str } },
+      },
+    },
     profiles: {
       type: 'array',
       items: {

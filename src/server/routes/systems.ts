@@ -53,9 +53,17 @@ export const systemRoutes: RouteModule = (api, ctx) => {
       type: 'object',
       required: ['version'],
       additionalProperties: false,
-      properties: { version: { type: 'string', minLength: 1, maxLength: 100 }, releasedAt: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }], description: 'Release date (YYYY-MM-DD or a date-time)' } },
+      properties: {
+        version: { type: 'string', minLength: 1, maxLength: 100 },
+        releasedAt: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }], description: 'Release date (YYYY-MM-DD or a date-time)' },
+        herId: {
+          type: 'string',
+          pattern: '^\\s*[0-9]{1,9}\\s*$',
+          description: 'HER-id of the system\'s own test communication party (address register): the sender of every message it submits in a run, the receiver of every message samsvar generates for it. Required before a run of message (XML) profiles.',
+        },
+      },
     },
     responses: { 201: { description: 'Created', schema: systemVersionSchema } },
-    handler: async ({ principal, params, body }) => json(201, await ctx.runs.createVersion(principal!, params.id!, body as { version: string; releasedAt?: string })),
+    handler: async ({ principal, params, body }) => json(201, await ctx.runs.createVersion(principal!, params.id!, body as { version: string; releasedAt?: string; herId?: string })),
   });
 };
