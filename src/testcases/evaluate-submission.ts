@@ -21,7 +21,7 @@ import type { Verdict } from '../core/verdict.js';
 import type { RunTestData } from '../core/run-test-data.js';
 import { resourceFingerprint, type ArtifactIdentity } from './artifact-identity.js';
 import { readMessageHeader, type MessageHeader } from './message-header.js';
-import { checkAppRecParties, checkSubmittedMessage, type GeneratedParties } from './run-data-checks.js';
+import { checkAppRecParties, checkSubmittedMessage, checkSubmittedResource, type GeneratedParties } from './run-data-checks.js';
 
 export interface EvaluationContext {
   /**
@@ -111,7 +111,10 @@ function submitInspector(assertions: readonly Assertion[], namespaces: Record<st
       return { findings, identity: identityOf(xml, header) };
     },
     fhir: (resource) => ({
-      findings: evaluateFhirPathAssertions(resource, assertions.filter((a): a is FhirPathAssertion => !isXPathAssertion(a))),
+      findings: [
+        ...evaluateFhirPathAssertions(resource, assertions.filter((a): a is FhirPathAssertion => !isXPathAssertion(a))),
+        ...(ctx.run ? checkSubmittedResource(resource, ctx.run) : []),
+      ],
       identity: { resourceSha256: resourceFingerprint(resource) },
     }),
   };

@@ -17,7 +17,7 @@ export interface MessageHeader {
   receiverHerIds: { values: string[]; node: XmlNode } | null;
   /** Every HER-id the document names, wherever it stands. */
   allHerIds: string[];
-  /** Each outermost Patient element with the identifiers it carries (Ident/Id, OffId). */
+  /** Each outermost Patient element with the fødselsnummer and hjelpenummer it carries (Ident/Id, OffId; a D-nummer or other id is not the run's to check). */
   patients: { ids: string[]; node: XmlNode }[];
 }
 
@@ -58,7 +58,10 @@ export function readMessageHeader({ doc }: ParsedXml): MessageHeader {
     .find(`//${ln('Patient')}[not(ancestor::${ln('Patient')})]`)
     .map((node) => ({
       node,
-      ids: node.find(`${ln('Ident')}/${ln('Id')} | ${ln('OffId')}`).map((n) => text(n)).filter((v) => v !== ''),
+      ids: node
+        .find(`${ln('Ident')}[${ln('TypeId')}/@V = 'FNR' or ${ln('TypeId')}/@V = 'HNR']/${ln('Id')} | ${ln('OffId')}[../${ln('TypeOffId')}/@V = 'FNR' or ../${ln('TypeOffId')}/@V = 'HNR']`)
+        .map((n) => text(n))
+        .filter((v) => v !== ''),
     }));
   const headerParties = kind !== 'standalone';
   return {

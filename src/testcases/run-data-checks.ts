@@ -155,3 +155,27 @@ export function checkAppRecParties(xml: ParsedXml, header: MessageHeader, partie
   }
   return run ? [...findings, ...genDateFinding(header, xml, run, now)] : findings;
 }
+
+/** FHIR identifier systems of fødselsnummer and hjelpenummer (Folkeregisteret, KITH). */
+const PERSON_SYSTEMS = ['urn:oid:2.16.578.1.12.4.1.4.1', 'urn:oid:2.16.578.1.12.4.1.4.3'];
+
+/**
+ * A FHIR Patient resource the system serves or sends in a run is the run's test patient: one of
+ * its identifiers is the run's fødselsnummer or hjelpenummer (when it has any identifier).
+ */
+export function checkSubmittedResource(resource: unknown, run: RunTestData): Finding[] {
+  const r = resource as { resourceType?: unknown; identifier?: unknown };
+  if (!r || r.resourceType !== 'Patient' || !Array.isArray(r.identifier)) return [];
+  // Fødselsnummer and hjelpenummer only: a D-nummer patient (its own test case) is not the run's to check.
+  const values = r.identifier
+    .filter((i) => i && typeof i === 'object' && PERSON_SYSTEMS.includes((i as { system?: unknown }).system as string))
+    .map((i) => (i as { value?: unknown }).value)
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  if (values.length === 0 || values.some((v) => v === run.patient.fnr || v === run.patient.hnr)) return [];
+  return [
+    nb(
+      ruleFinding('RUN-PATIENT', `the Patient's identifiers are ${values.join(', ')}, not the run's test patient ${run.patient.fnr} (hjelpenummer ${run.patient.hnr}): register that patient in your system and submit it`, { path: 'Patient.identifier', reference: RUN_REF }),
+      `Pasientens identifikatorer er ${values.join(', ')}, ikke kjøringens testpasient ${run.patient.fnr} (hjelpenummer ${run.patient.hnr}). Registrer testpasienten i systemet og lever den.`,
+    ),
+  ];
+}
