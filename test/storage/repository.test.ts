@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/storage/database.js';
-import { Repository } from '../../src/storage/repository.js';
+import { EvidenceClaimTaken, Repository, TestPatientTaken } from '../../src/storage/repository.js';
+import { drawRunTestData } from '../../src/testcases/run-data.js';
 import { sha256Hex } from '../../src/core/sha256.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
@@ -41,6 +42,27 @@ for (const dialect of dialectsUnderTest()) {
     it('refuses a second vendor with the same organisasjonsnummer as a conflict', async () => {
       await repo.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
       await expect(repo.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b'))).rejects.toMatchObject({ code: 'conflict' });
+    });
+
+    it('keeps each run\'s test patient unique in the database itself, and each evidence value claimed once', async () => {
+      const { vendor } = await repo.createVendor({ orgNumber: '971524960', name: 'U', email: 'u@example.no' }, sha256Hex('tok-u'));
+      const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
+      const ver = await repo.createSystemVersion(sys.id, { version: '1.0', herId: '8999911' }, 'test');
+      expect(ver.herId).toBe('8999911');
+      const party = { name: 'EPJ 1.0', herId: '8999911' };
+      const profiles = [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }];
+      const first = await repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: (id, at) => drawRunTestData(id, at, party) }, 'test');
+      expect((await repo.getRun(first.id))!.testData).toEqual(first.testData);
+      // A second run that drew the same patient is refused by the unique constraint; nothing of it is stored.
+      const same = (id: string, at: string) => ({ ...drawRunTestData(id, at, party), patient: first.testData!.patient });
+      await expect(repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: same }, 'test')).rejects.toBeInstanceOf(TestPatientTaken);
+      expect(await repo.listRuns(vendor.id)).toHaveLength(1);
+      // A value claimed by one submission cannot be claimed by another.
+      const sub = (claims: { kind: 'msgid'; value: string }[]) =>
+        repo.createSubmission({ runId: first.id, testcaseId: 'tc', profileId: 'p', verdict: 'passed', findings: [], validation: {}, contentType: 'application/xml', artifact: new Uint8Array([1]) }, 'test', claims);
+      await sub([{ kind: 'msgid', value: 'm-1' }]);
+      await expect(sub([{ kind: 'msgid', value: 'm-1' }])).rejects.toBeInstanceOf(EvidenceClaimTaken);
+      expect(await repo.findEvidenceClaims([{ kind: 'msgid', value: 'm-1' }])).toEqual([expect.objectContaining({ runId: first.id, testcaseId: 'tc', origin: 'submitted' })]);
     });
 
     it('stores an artifact byte for byte with its SHA-256, and the findings with theirs', async () => {
