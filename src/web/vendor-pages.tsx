@@ -138,7 +138,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
     app.post(
       '/leverandor/systemer/:id/versjoner',
       action(async (c, s, form) => {
-        await ctx.runs.createVersion(s.principal, c.req.param('id')!, { version: field(form, 'versjon', 100) });
+        await ctx.runs.createVersion(s.principal, c.req.param('id')!, { version: field(form, 'versjon', 100), herId: field(form, 'herid', 20) || undefined });
         return seeOther('/leverandor');
       }, backHome),
     );

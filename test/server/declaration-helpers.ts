@@ -1,5 +1,6 @@
 import type { TestService } from '../support/service.js';
-import { buildAppRec, withAttachment } from '../helpers/kith-messages.js';
+import { buildAppRec, TEST_SYSTEM_HER_ID, withAttachment } from '../helpers/kith-messages.js';
+import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
 
 export const PROFILE = 'dialogmelding-1.1-foresporsel';
 
@@ -17,7 +18,7 @@ async function ok(res: Response, status: number, what: string): Promise<any> {
 export async function systemVersion(t: TestService, token: string, name: string, version: string): Promise<string> {
   const systems = (await ok(await t.call('GET', '/api/v1/systems', { token }), 200, 'list systems')) as { id: string; name: string }[];
   const sys = systems.find((s) => s.name === name) ?? (await ok(await t.call('POST', '/api/v1/systems', { token, json: { name } }), 201, 'create system'));
-  const ver = await ok(await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version } }), 201, 'create version');
+  const ver = await ok(await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version, herId: TEST_SYSTEM_HER_ID } }), 201, 'create version');
   return ver.id as string;
 }
 
@@ -32,10 +33,10 @@ export async function run(t: TestService, token: string, systemVersionId: string
   const receive = testcases.find((tc) => tc.kind === 'receive')!;
   const msgRes = await t.call('GET', `/api/v1/runs/${r.id}/testcases/${receive.id}/message`, { token });
   const msgId = msgRes.headers.get('x-samsvar-msgid')!;
-  const outgoing = withAttachment(await msgRes.text());
   for (const tc of testcases) {
+    // Each submit test case gets a message of its own, as the system would send it in this run.
     const body =
-      tc.kind === 'receive' ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : outgoing;
+      tc.kind === 'receive' ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : withAttachment(runMessage(FORESPORSEL_TEMPLATE, r.testData));
     await ok(await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }), 201, `submit ${tc.id}`);
   }
   return r.id;

@@ -28,7 +28,7 @@ describe('error statuses answer application/problem+json with a stable code', ()
     a = await registerVendor(t, 'Vendor A');
     b = await registerVendor(t, 'Vendor B');
     const sys = (await (await t.call('POST', '/api/v1/systems', { token: a.token, json: { name: 'A-EPJ' } })).json()) as { id: string };
-    versionA = ((await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: a.token, json: { version: '1' } })).json()) as { id: string }).id;
+    versionA = ((await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: a.token, json: { version: '1', herId: '8999911' } })).json()) as { id: string }).id;
     runA = ((await (await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } })).json()) as { id: string }).id;
   });
   afterAll(async () => {
@@ -151,7 +151,7 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
     t = await startTestService(sqlite);
     ({ token } = await registerVendor(t));
     const sys = (await (await t.call('POST', '/api/v1/systems', { token, json: { name: 'H' } })).json()) as { id: string };
-    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version: '1' } })).json()) as { id: string };
+    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version: '1', herId: '8999911' } })).json()) as { id: string };
     run = ((await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as { id: string }).id;
   });
   afterAll(async () => {

@@ -3,6 +3,8 @@ import { checkPersonNumber } from '../../src/identifiers/norwegian-ids.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { registerVendor, startTestService, type TestService } from '../support/service.js';
 import { withAttachment } from '../helpers/kith-messages.js';
+import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
+import type { RunTestData } from '../../src/core/run-test-data.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 
@@ -29,14 +31,12 @@ for (const dialect of dialectsUnderTest()) {
     it('answers 422 without echoing the number, stores nothing, and takes the same message with a synthetic number', async () => {
       const { token } = await registerVendor(t);
       const system = (await (await t.call('POST', '/api/v1/systems', { token, json: { name: 'Journalen EPJ' } })).json()) as { id: string };
-      const version = (await (await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token, json: { version: '1.0.0' } })).json()) as { id: string };
-      const run = (await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: version.id, profiles: [PROFILE] } })).json()) as { id: string };
+      const version = (await (await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token, json: { version: '1.0.0', herId: '8999911' } })).json()) as { id: string };
+      const run = (await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: version.id, profiles: [PROFILE] } })).json()) as { id: string; testData: RunTestData };
       const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
-      const receive = testcases.find((tc) => tc.kind === 'receive')!;
       const submit = testcases.find((tc) => tc.kind === 'submit')!;
-      const generated = await (await t.call('GET', `/api/v1/runs/${run.id}/testcases/${receive.id}/message`, { token })).text();
-      const synthetic = withAttachment(generated);
-      const fnr = /<Id>(\d{11})<\/Id>/.exec(synthetic)![1];
+      const synthetic = withAttachment(runMessage(FORESPORSEL_TEMPLATE, run.testData));
+      const fnr = run.testData.patient.fnr;
       const real = realLookingNumber();
 
       const refused = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${submit.id}`, { token, body: synthetic.replaceAll(fnr, real), contentType: 'application/xml' });
@@ -49,6 +49,7 @@ for (const dialect of dialectsUnderTest()) {
 
       const accepted = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${submit.id}`, { token, body: synthetic, contentType: 'application/xml' });
       expect(accepted.status).toBe(201);
+      expect(((await accepted.json()) as { verdict: string }).verdict).toBe('passed');
     });
   });
 }

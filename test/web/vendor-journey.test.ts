@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAppRec, withAttachment } from '../helpers/kith-messages.js';
+import { buildAppRec, TEST_SYSTEM_HER_ID, withAttachment } from '../helpers/kith-messages.js';
+import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
+import type { RunTestData } from '../../src/core/run-test-data.js';
 import { validOrgNumber, type TestService } from '../support/service.js';
 import { browserAvailable, expectAccessible, launchBrowser, screenshot, skipReason } from './browser.js';
 import { startWebService } from './web-service.js';
@@ -13,8 +15,9 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
   let context: BrowserContext;
   let page: Page;
   let runUrl: string;
-  let outgoing: string;
+  let outgoing: () => string;
   let msgId: string;
+  let apiToken: string;
 
   beforeAll(async () => {
     t = await startWebService();
@@ -43,6 +46,7 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     await page.getByRole('button', { name: 'Registrer' }).click();
     expect(await page.textContent('h1')).toContain('Nettleser Journal AS er registrert');
     expect(await page.inputValue('#ny-nokkel')).toMatch(/^smv_/);
+    apiToken = await page.inputValue('#ny-nokkel');
     const cookies = await context.cookies();
     expect(cookies).toHaveLength(1);
     expect(cookies[0]).toMatchObject({ name: 'samsvar_sesjon', httpOnly: true, sameSite: 'Strict' });
@@ -54,12 +58,19 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     await page.getByLabel('Nytt system').fill('NettJournal');
     await page.getByRole('button', { name: 'Registrer systemet' }).click();
     await page.getByLabel('Ny versjon av NettJournal').fill('3.1');
+    await page.getByLabel('HER-id for systemets testkommunikasjonspart').fill(TEST_SYSTEM_HER_ID);
     await page.getByRole('button', { name: 'Legg til versjon' }).click();
     await page.getByLabel(PROFILE_TITLE).check();
     await page.getByRole('button', { name: 'Start testkjøringen' }).click();
     await page.waitForURL(/\/leverandor\/kjoringer\//);
     runUrl = page.url();
     expect(await page.textContent('h1')).toContain('NettJournal 3.1');
+    // The run's own test data, and what every test case requires of the evidence, are on the page.
+    const runId = runUrl.split('/').pop()!;
+    const { testData } = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: apiToken })).json()) as { testData: RunTestData };
+    expect(await page.textContent('#testdata + p + dl')).toContain(testData.patient.fnr);
+    expect(await page.textContent('main')).toContain(`sendes fra systemets testkommunikasjonspart (HER-id ${TEST_SYSTEM_HER_ID})`);
+    outgoing = () => withAttachment(runMessage(FORESPORSEL_TEMPLATE, testData));
     await expectAccessible(page);
     await screenshot(page, 'leverandor-kjoring');
   });
@@ -70,12 +81,11 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     expect(res.status()).toBe(200);
     const generated = await res.text();
     msgId = /<MsgId>([^<]+)<\/MsgId>/.exec(generated)![1]!;
-    outgoing = withAttachment(generated);
   });
 
   it('submits a broken message, reads the findings marked on its lines, fixes it and passes', async () => {
     await page.goto(runUrl);
-    const broken = outgoing.replace(/<Sporsmal>[\s\S]*?<\/Sporsmal>/, '');
+    const broken = outgoing().replace(/<Sporsmal>[\s\S]*?<\/Sporsmal>/, '');
     await upload('Send forespørsel om helseopplysninger', 'forespørsel.xml', broken);
     expect(await page.textContent('[role="status"].notice')).toContain('Ikke bestått');
     expect(await page.textContent('ol.findings')).toContain('DLG-0005');
@@ -85,7 +95,7 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     await screenshot(page, 'leverandor-innsending');
 
     await page.goto(runUrl);
-    await upload('Send forespørsel om helseopplysninger', 'forespørsel.xml', outgoing);
+    await upload('Send forespørsel om helseopplysninger', 'forespørsel.xml', outgoing());
     expect(await page.textContent('[role="status"].notice')).toContain('Bestått');
   });
 
@@ -96,7 +106,7 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
       if (title === 'Send forespørsel om helseopplysninger') continue;
       await page.goto(runUrl);
       const receive = title.startsWith('Motta');
-      await upload(title, receive ? 'apprec.xml' : 'melding.xml', receive ? buildAppRec({ originalMsgId: msgId, status: '1' }) : outgoing);
+      await upload(title, receive ? 'apprec.xml' : 'melding.xml', receive ? buildAppRec({ originalMsgId: msgId, status: '1' }) : outgoing());
       expect(await page.textContent('[role="status"].notice'), title).toContain('Bestått');
     }
     await page.goto(runUrl);

@@ -1,5 +1,6 @@
 import type { Submission, System } from '../../storage/repository.js';
 import type { RunView } from '../../runs/run-service.js';
+import { runRequirementsNb } from '../../testcases/run-instructions.js';
 import type { Testcase } from '../../testcases/testcase.js';
 import { FindingList, MarkedMessage } from '../findings-view.js';
 import { Layout } from '../layout.js';
@@ -160,12 +161,19 @@ export function VendorHomePage(props: { name: string; csrf: string; systems: Sys
         <ul>
           {props.systems.map((s) => (
             <li>
-              {s.name}: {s.versions.length === 0 ? 'ingen versjoner' : s.versions.map((v) => v.version).join(', ')}
+              {s.name}: {s.versions.length === 0 ? 'ingen versjoner' : s.versions.map((v) => (v.herId ? `${v.version} (HER-id ${v.herId})` : v.version)).join(', ')}
               <form class="search" method="post" action={`/leverandor/systemer/${encodeURIComponent(s.id)}/versjoner`}>
                 <Csrf token={props.csrf} />
                 <div>
                   <label for={`versjon-${s.id}`}>Ny versjon av {s.name}</label>
                   <input type="text" id={`versjon-${s.id}`} name="versjon" required />
+                </div>
+                <div>
+                  <label for={`herid-${s.id}`}>HER-id for systemets testkommunikasjonspart</label>
+                  <input type="text" id={`herid-${s.id}`} name="herid" inputmode="numeric" pattern="[0-9]{1,9}" aria-describedby={`herid-hjelp-${s.id}`} />
+                  <p class="hint" id={`herid-hjelp-${s.id}`}>
+                    Systemets egen part i testmiljøets adresseregister. Meldinger systemet sender i en testkjøring skal ha denne HER-id-en som avsender, og samsvar sender sine meldinger til den. Påkrevd for å teste meldingsprofiler.
+                  </p>
                 </div>
                 <div>
                   <button type="submit" class="secondary">
@@ -211,6 +219,7 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
         ) : null}
       </p>
       <p>{tc.description}</p>
+      {runRequirementsNb(tc.kind, run.testData) ? <p>{runRequirementsNb(tc.kind, run.testData)}</p> : null}
       {tc.kind === 'receive' ? (
         <p>
           <a href={`${base}/testtilfeller/${encodeURIComponent(tc.id)}/melding`} download={`${tc.id}.xml`}>
@@ -257,6 +266,30 @@ export function RunPage(props: { name: string; csrf: string; run: RunView; testc
         <dt>Status</dt>
         <dd>{STATE_NB[r.status]}</dd>
       </dl>
+      {r.testData ? (
+        <section aria-labelledby="testdata">
+          <h2 id="testdata">Testdata for kjøringen</h2>
+          <p>
+            Kjøringen har sine egne testdata. Registrer testpasienten i systemet, og bruk partene under: samsvar godtar bare meldinger og kvitteringer systemet har laget i denne kjøringen.
+          </p>
+          <dl class="facts">
+            <dt>Testpasient</dt>
+            <dd>
+              {r.testData.patient.givenName} {r.testData.patient.familyName}, født {r.testData.patient.dateOfBirth}
+            </dd>
+            <dt>Fødselsnummer</dt>
+            <dd class="mono">{r.testData.patient.fnr}</dd>
+            <dt>Hjelpenummer</dt>
+            <dd class="mono">{r.testData.patient.hnr}</dd>
+            <dt>Mottaker av meldinger systemet sender</dt>
+            <dd>
+              {r.testData.samsvarParty.name}, HER-id <span class="mono">{r.testData.samsvarParty.herId}</span>
+            </dd>
+            <dt>Systemets egen part (avsender)</dt>
+            <dd>{r.testData.systemParty ? <>HER-id <span class="mono">{r.testData.systemParty.herId}</span></> : 'ingen HER-id registrert på systemversjonen'}</dd>
+          </dl>
+        </section>
+      ) : null}
       {r.profiles.map((p) => {
         const done = p.testcases.filter((t) => t.outcome === 'passed' || t.outcome === 'passed_with_deviation').length;
         return (
