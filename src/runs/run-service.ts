@@ -5,10 +5,10 @@ import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { EvidenceClaimTaken, TestPatientTaken, type Repository, type RunMessage, type Run, type Submission, type SubmissionSummary, type System, type SystemVersion } from '../storage/repository.js';
 import type { RunTestData } from '../core/run-test-data.js';
-import { hasErrors, holdsRealPersonNumber, sortFindings } from '../core/finding.js';
+import { holdsRealPersonNumber } from '../core/finding.js';
 import { sha256Hex } from '../core/sha256.js';
 import { checkSystemHerId, drawRunTestData, SAMSVAR_HER_IDS } from '../testcases/run-data.js';
-import { evidenceValues, replayFindings, shippedFindings } from '../testcases/evidence-checks.js';
+import { evidenceValues, replayFindings, shippedFindings, withRefusals } from '../testcases/evidence-checks.js';
 import type { ShippedEvidence } from '../testcases/shipped-evidence.js';
 import type { Testcase } from '../testcases/testcase.js';
 import type { EvaluationContext } from '../testcases/evaluate-submission.js';
@@ -190,9 +190,7 @@ export class RunService {
     for (let attempt = 0; ; attempt++) {
       const uses = await this.deps.repo.findEvidenceClaims(values);
       const replayed = replayFindings(evaluation.identity, uses, { runId: run.id, testcaseId: tc.id });
-      const refused = [...shipped, ...replayed];
-      const findings = refused.length ? sortFindings([...evaluation.findings, ...refused]) : evaluation.findings;
-      const verdict = refused.length && hasErrors(refused) ? 'failed' : evaluation.verdict;
+      const { verdict, findings } = withRefusals(evaluation.verdict, evaluation.findings, [...shipped, ...replayed]);
       const claimed = new Set(uses.map((u) => `${u.kind}\0${u.value}`));
       const claims = values.filter((v) => !claimed.has(`${v.kind}\0${v.value}`));
       try {

@@ -1,4 +1,5 @@
-import type { Finding } from '../core/finding.js';
+import { hasErrors, sortFindings, type Finding } from '../core/finding.js';
+import type { Verdict } from '../core/verdict.js';
 import { ruleFinding } from '../core/rule-catalogue.js';
 import type { ArtifactIdentity } from './artifact-identity.js';
 import type { ShippedEvidence } from './shipped-evidence.js';
@@ -66,4 +67,10 @@ export function replayFindings(identity: ArtifactIdentity, uses: readonly PriorU
     }
   }
   return out;
+}
+
+/** The verdict and findings once evidence refusals are added: any error refusal fails the submission. */
+export function withRefusals(verdict: Verdict, findings: Finding[], refused: Finding[]): { verdict: Verdict; findings: Finding[] } {
+  if (refused.length === 0) return { verdict, findings };
+  return { verdict: hasErrors(refused) ? 'failed' : verdict, findings: sortFindings([...findings, ...refused]) };
 }

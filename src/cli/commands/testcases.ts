@@ -19,6 +19,14 @@ import {
   type Testcase,
 } from '../../testcases/index.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
+import { withXml } from '../../xml/read-xml.js';
+import { sha256Hex } from '../../core/sha256.js';
+import type { EvaluationContext } from '../../testcases/evaluate-submission.js';
+import { shippedFindings, withRefusals } from '../../testcases/evidence-checks.js';
+import { readMessageHeader } from '../../testcases/message-header.js';
+import { parseRunTestData, SAMSVAR_HER_IDS, type RunTestData } from '../../testcases/run-data.js';
+import type { GeneratedParties } from '../../testcases/run-data-checks.js';
+import { loadShippedEvidence } from '../../testcases/shipped-evidence.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
 
@@ -27,15 +35,21 @@ export const summary = 'list, read and check test cases offline: samsvar testcas
 const HELP = `usage:
   samsvar testcases list [--profile ID] [--format text|json]
   samsvar testcases show ID [--format text|json]
-  samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit]
-  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]]
+  samsvar testcases check ID FILE [--message GENERATED.xml] [--run-data RUN.json | --patient-fnr F [--patient-hnr H]
+                                  --system-her-id HER --opened-at TIME] [--format text|json|junit]
+  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--run-data RUN.json] [--receiver-her-id HER [--receiver-name NAME]]
 
 list      the test cases in their order: id, profile, kind, direction (implied by the kind:
           submit and live send, receive receives), whether optional, and title
 show      what the vendor must do for one test case, how samsvar decides, and the requirements it covers
 check     evaluates FILE as the service does: for a submit test case FILE is the message or
           resource the system produced; for a receive test case FILE is the AppRec the system
-          answered with, and --message names the message it answers (from \`generate\` or the run)
+          answered with, and --message names the message it answers (from \`generate\` or the run).
+          With the run's data (--run-data: the answer of GET /api/v1/runs/{id} or its testData;
+          or the flags) it also checks what the service checks: the run's patient, the system's
+          party as sender, samsvar's as receiver, GenDate within the run (an AppRec: from the
+          system's party to samsvar's). Always: a file shipped with samsvar is no evidence.
+          Whether a MsgId or file was used in another run only the service knows.
 generate  writes the message a receive test case sends to the system (stdout or --out),
           with the same generator as the service; its MsgId goes to stderr
 
@@ -193,8 +207,51 @@ function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType
   return { ...head, xml: bytes.toString('utf8') };
 }
 
+const RUN_DATA_FLAGS = ['patient-fnr', 'patient-hnr', 'system-her-id', 'opened-at'] as const;
+
+/** The run's test data from --run-data FILE or from the flags; undefined when neither is given. */
+function runDataOf(io: CliIo, values: Record<string, string | undefined>): RunTestData | undefined {
+  const flagged = RUN_DATA_FLAGS.filter((f) => values[f] !== undefined);
+  if (values['run-data'] !== undefined) {
+    if (flagged.length) throw new SamsvarError('bad_request', `give the run's data either with --run-data or with --${flagged[0]}, not both`);
+    const text = readInput(io, values['run-data'], 'run-data').toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new SamsvarError('bad_request', `--run-data ${values['run-data']} is not JSON; save the answer of GET /api/v1/runs/{id}`);
+    }
+    return parseRunTestData(json);
+  }
+  if (flagged.length === 0) return undefined;
+  return parseRunTestData({
+    openedAt: values['opened-at'],
+    patient: { fnr: values['patient-fnr'], hnr: values['patient-hnr'] ?? '' },
+    systemParty: values['system-her-id'] ? { name: '', herId: values['system-her-id'] } : null,
+  });
+}
+
+/** The sender and receiver HER-ids a generated Hodemelding names (none for a message sent on its own). */
+function headerParties(xml: string): GeneratedParties | undefined {
+  const header = withXml(xml, (parsed) => readMessageHeader(parsed));
+  if (!header.senderHerIds?.values.length || !header.receiverHerIds?.values.length) return undefined;
+  return { senderHerIds: header.senderHerIds.values, receiverHerIds: header.receiverHerIds.values };
+}
+
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      message: { type: 'string' },
+      format: { type: 'string' },
+      'run-data': { type: 'string' },
+      'patient-fnr': { type: 'string' },
+      'patient-hnr': { type: 'string' },
+      'system-her-id': { type: 'string' },
+      'opened-at': { type: 'string' },
+    },
+  });
   const fmt = format(values.format, ['text', 'json', 'junit']);
   if (positionals.length !== 2) throw new SamsvarError('bad_request', `give a test case id and one file\n${HELP}`);
   const [id, file] = positionals;
@@ -202,6 +259,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
   const tc = find(testcases, id);
   if (tc.kind === 'live') throw new SamsvarError('bad_request', `${tc.id} is a live test case: it runs against a FHIR API, not a file; use \`samsvar fhir-test BASEURL --testcase ${tc.id}\``);
   const bytes = readInput(io, file, 'file');
+  const runData = runDataOf(io, values);
 
   let generated: { msgId: string; msgType: string; xml: string } | undefined;
   if (tc.kind === 'receive') {
@@ -221,7 +279,14 @@ async function check(args: string[], io: CliIo): Promise<number> {
     throw new SamsvarError('bad_request', `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`);
   }
 
-  const evaluation = await evaluateSubmission(tc, bytes, new Engine(catalog), generated ? { generated: { msgId: generated.msgId } } : {});
+  // The AppRec goes back from the generated message's receiver to its sender: the run's parties, or the Hodemelding's own.
+  const parties = generated ? (runData?.systemParty ? { senderHerIds: [...SAMSVAR_HER_IDS], receiverHerIds: [runData.systemParty.herId] } : headerParties(generated.xml)) : undefined;
+  const ctx: EvaluationContext = {
+    ...(generated ? { generated: { msgId: generated.msgId, ...(parties ? { parties } : {}) } } : {}),
+    ...(runData ? { run: runData } : {}),
+  };
+  const evaluated = await evaluateSubmission(tc, bytes, new Engine(catalog), ctx);
+  const evaluation = { ...evaluated, ...withRefusals(evaluated.verdict, evaluated.findings, shippedFindings(sha256Hex(bytes), evaluated.identity, loadShippedEvidence(catalog))) };
   // A receive test case judges the AppRec, so that is the profile the file was checked against.
   const checkedAgainst = tc.kind === 'receive' ? (evaluation.validation.profile ?? acceptedAppRecProfiles(tc, catalog)[0]!) : tc.profile;
   const result: TestcaseCheckResult = { file, testcase: tc.id, profile: checkedAgainst, verdict: evaluation.verdict, findings: evaluation.findings };
@@ -251,14 +316,16 @@ function generate(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' } },
+    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'run-data': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' } },
   });
+  const runData = runDataOf(io, values);
+  if (runData && values['receiver-her-id']) throw new SamsvarError('bad_request', '--run-data names the receiver (the system\'s party); leave out --receiver-her-id');
   if (positionals.length > 1) throw new SamsvarError('bad_request', `generate takes one test case id, not ${positionals.length}`);
   if (values['receiver-name'] && !values['receiver-her-id']) throw new SamsvarError('bad_request', '--receiver-name needs --receiver-her-id');
   const { testcases } = load(io);
   const tc = find(testcases, positionals[0]);
-  const receiver = values['receiver-her-id'] ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name } : undefined;
-  const message = generateReceiveMessage(tc, { runId: values['run-id'] ?? 'local', receiver });
+  const receiver = runData?.systemParty ?? (values['receiver-her-id'] ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name } : undefined);
+  const message = generateReceiveMessage(tc, { runId: values['run-id'] ?? (runData?.runId || 'local'), receiver, runPatient: runData?.patient });
   if (values.out) {
     const target = path.resolve(io.cwd, values.out);
     try {

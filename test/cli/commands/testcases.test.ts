@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildAppRec } from '../../helpers/kith-messages.js';
+import { randomUUID } from 'node:crypto';
+import { buildAppRec, TEST_SYSTEM_HER_ID } from '../../helpers/kith-messages.js';
+import { runMessage } from '../../helpers/run-messages.js';
+import { drawRunTestData } from '../../../src/testcases/run-data.js';
 import { runCli } from '../../helpers/cli-run.js';
 
 const PROFILES = path.resolve(import.meta.dirname, '../../../profiles');
@@ -81,17 +84,44 @@ describe('samsvar testcases show', () => {
 
 describe('samsvar testcases check, submit test cases', () => {
   const example = (kind: string, name: string) => path.join(HELSEFAGLIG, kind, name);
+  /** A shipped example with a MsgId of its own: no longer the shipped file, so it is judged on its content. */
+  const fresh = (name: string) => file(`fresh-${name}`, readFileSync(example('valid', name), 'utf8').replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`));
 
   it('passes a message that meets the profile and every assertion (exit 0)', async () => {
-    const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', example('valid', 'helsefaglig-henvendelse.xml'));
+    const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', fresh('helsefaglig-henvendelse.xml'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/helsefaglig-henvendelse\.xml: PASSED test case dialogmelding-1\.1-helsefaglig-send \(checked against dialogmelding-1\.1-helsefaglig\)/);
     expect(r.stdout).toContain('1 check(s): 1 passed, 0 failed');
   });
 
+  it('refuses a file shipped with samsvar as evidence, as the service does (exit 1)', async () => {
+    const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', example('valid', 'helsefaglig-henvendelse.xml'), '--format', 'json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { verdict: string; findings: { ruleId: string; message: string }[] };
+    expect(out.findings.find((f) => f.ruleId === 'EVIDENCE-SHIPPED')!.message).toContain('profiles/dialogmelding-1.1-helsefaglig/examples/valid/helsefaglig-henvendelse.xml');
+  });
+
+  it('judges with the run\'s data as the service does: its patient, the system\'s party to samsvar\'s, GenDate in the run', async () => {
+    const data = drawRunTestData('run-x', new Date(Date.now() - 60_000).toISOString(), { name: 'EPJ 1.0', herId: TEST_SYSTEM_HER_ID });
+    const runData = file('run.json', JSON.stringify({ id: 'run-x', testData: data }));
+    const own = file('own.xml', runMessage('dialogmelding-helsefaglig.xml', data));
+    expect((await cli('check', 'dialogmelding-1.1-helsefaglig-send', own, '--run-data', runData)).code).toBe(0);
+    const other = drawRunTestData('run-y', data.openedAt, data.systemParty);
+    const wrong = file('wrong.xml', runMessage('dialogmelding-helsefaglig.xml', { ...data, patient: other.patient }, { senderHerId: '8999955' }));
+    const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', wrong, '--run-data', runData, '--format', 'json');
+    expect(r.code).toBe(1);
+    const ids = (JSON.parse(r.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
+    expect(ids).toEqual(expect.arrayContaining(['RUN-PATIENT', 'RUN-SENDER']));
+    // The flags say the same as the file.
+    const flags = await cli('check', 'dialogmelding-1.1-helsefaglig-send', wrong, '--patient-fnr', data.patient.fnr, '--system-her-id', TEST_SYSTEM_HER_ID, '--opened-at', data.openedAt);
+    expect(flags.code).toBe(1);
+    expect(flags.stdout).toContain('RUN-SENDER');
+    expect((await cli('check', 'dialogmelding-1.1-helsefaglig-send', own, '--run-data', runData, '--patient-fnr', data.patient.fnr)).code).toBe(2);
+  });
+
   it('fails a profile-valid message that misses an assertion, naming it (exit 1)', async () => {
     // A new enquiry is a valid helsefaglig dialog, but not an answer: it has no ConversationRef.
-    const r = await cli('check', 'dialogmelding-1.1-helsefaglig-svar', example('valid', 'helsefaglig-henvendelse.xml'), '--format', 'json');
+    const r = await cli('check', 'dialogmelding-1.1-helsefaglig-svar', fresh('helsefaglig-henvendelse.xml'), '--format', 'json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { verdict: string; kind: string; validation: { valid: boolean; profile: string }; findings: { ruleId: string; layer: string; xpath?: string }[] };
     expect(out).toMatchObject({ verdict: 'failed', kind: 'submit', validation: { valid: true, profile: 'dialogmelding-1.1-helsefaglig' } });
