@@ -27,6 +27,7 @@ import { readMessageHeader } from '../../testcases/message-header.js';
 import { parseRunTestData, SAMSVAR_HER_IDS, type RunTestData } from '../../testcases/run-data.js';
 import type { GeneratedParties } from '../../testcases/run-data-checks.js';
 import { loadShippedEvidence } from '../../testcases/shipped-evidence.js';
+import { runRequirementsNb } from '../../testcases/run-instructions.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
 
@@ -166,7 +167,10 @@ function show(args: string[], io: CliIo): number {
   const system = tc.kind === 'live' ? 'serves a FHIR API' : directionOf(tc) === 'send' ? 'sends' : 'receives';
   const out = [`${tc.id}: ${tc.title}`, `profile ${tc.profile}, ${tc.kind} test case (the system ${system})${tc.optional ? ', optional: does not hold back the run' : ''}`];
   if (tc.requirements?.length) out.push(`covers ${tc.requirements.join(', ')}`);
-  out.push('', 'What to do:', ...wrap(tc.description, '  '), '');
+  out.push('', 'What to do:', ...wrap(tc.description, '  '));
+  const inRun = runRequirementsNb(tc.kind, null);
+  if (inRun) out.push(...wrap(inRun, '  '));
+  out.push('');
   if (tc.kind === 'live') {
     out.push(`How samsvar decides: \`samsvar fhir-test BASEURL --testcase ${tc.id}\` (or the service) checks the CapabilityStatement, runs each step and validates every returned resource against ${tc.profile}; no step may have an error finding.`);
     for (const p of tc.parameters ?? []) out.push(`  --param ${p.name}=${p.example ?? '…'}   ${p.description}`);

@@ -2,6 +2,7 @@ import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Testcase } from '../../testcases/testcase.js';
 import type { StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
+import { runRequirementsNb } from '../../testcases/run-instructions.js';
 
 const STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
 
@@ -80,6 +81,7 @@ function TestcaseDetails(props: { tc: Testcase }) {
         <span class="mono">{tc.id}</span>. {KIND_NB[tc.kind as keyof typeof KIND_NB] ?? ''}
       </p>
       <p>{tc.description}</p>
+      {runRequirementsNb(tc.kind, null) ? <p>{runRequirementsNb(tc.kind, null)}</p> : null}
       <h4>Slik vurderes det</h4>
       <ul>
         {tc.kind === 'live' ? (
