@@ -17,7 +17,7 @@ export interface MessageHeader {
   receiverHerIds: { values: string[]; node: XmlNode } | null;
   /** Every HER-id the document names, wherever it stands. */
   allHerIds: string[];
-  /** Each outermost Patient element with the fødselsnummer and hjelpenummer it carries (Ident/Id, OffId; a D-nummer or other id is not the run's to check). */
+  /** Each outermost Patient element with the fødselsnummer and hjelpenummer it carries (Ident/Id, OffId; a D-nummer or other id is not the run's to check), and each bare Fnr element. */
   patients: { ids: string[]; node: XmlNode }[];
 }
 
@@ -63,6 +63,11 @@ export function readMessageHeader({ doc }: ParsedXml): MessageHeader {
         .map((n) => text(n))
         .filter((v) => v !== ''),
     }));
+  // e-resept names the patient by a bare Fnr element (M912 Multidosepasient/Fnr), outside any Patient.
+  for (const node of doc.find(`//${ln('Fnr')}[not(ancestor::${ln('Patient')})]`)) {
+    const id = text(node);
+    if (id) patients.push({ node, ids: [id] });
+  }
   const headerParties = kind !== 'standalone';
   return {
     kind,
