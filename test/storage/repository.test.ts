@@ -148,6 +148,35 @@ describe('numbered migrations', () => {
   });
 });
 
+for (const dialect of dialectsUnderTest()) {
+  it(`counts what a database held before runs fixed their data as seen evidence (${dialect.name})`, async () => {
+    const { migrate } = await import('../../src/storage/database.js');
+    const { MIGRATIONS } = await import('../../src/storage/migrations/index.js');
+    const { '0003_run_test_data': _later, ...before } = MIGRATIONS;
+    const testDb = await dialect.create();
+    const database = await openDatabase(testDb.config, before);
+    const repo = new Repository(database.db, database.dialect);
+    const { vendor } = await repo.createVendor({ orgNumber: '974760673', name: 'Old', email: 'o@example.no' }, sha256Hex('tok-old'));
+    const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
+    await database.db.insertInto('system_versions').values({ id: 'v-old', system_id: sys.id, version: '1', released_at: null, created_at: new Date().toISOString() } as never).execute();
+    await database.db.insertInto('runs').values({ id: 'r-old', vendor_id: vendor.id, system_version_id: 'v-old', created_at: new Date().toISOString() }).execute();
+    await database.db.insertInto('generated_messages').values({ run_id: 'r-old', testcase_id: 'tc-r', msg_id: 'gen-1', xml: '<x/>', created_at: new Date().toISOString() }).execute();
+    for (const id of ['s1', 's2']) {
+      await database.db
+        .insertInto('submissions')
+        .values({ id, run_id: 'r-old', testcase_id: `tc-${id}`, profile_id: 'p', verdict: 'passed', findings: '[]', findings_sha256: 'f', validation: '{}', content_type: 'application/xml', artifact: Buffer.from('a'), artifact_sha256: 'same-sha', artifact_size: 1, created_at: new Date().toISOString() })
+        .execute();
+    }
+    expect(await migrate(database.db, database.dialect)).toEqual(['0003_run_test_data']);
+    const claims = await repo.findEvidenceClaims([{ kind: 'msgid', value: 'gen-1' }, { kind: 'sha256', value: 'same-sha' }]);
+    expect(claims.map((c) => [c.kind, c.origin, c.runId])).toEqual(expect.arrayContaining([['msgid', 'generated', 'r-old'], ['sha256', 'submitted', 'r-old']]));
+    expect(claims).toHaveLength(2);
+    expect((await repo.getRun('r-old'))!.testData).toBeNull();
+    await database.close();
+    await testDb.drop();
+  });
+}
+
 describe('PostgreSQL connections the server ends', () => {
   const url = process.env.DATABASE_URL;
   it.skipIf(!url)('do not end the process: the next query opens a fresh connection', async () => {
