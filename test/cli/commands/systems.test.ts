@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import type { CliIo } from '../../../src/cli/cli-io.js';
+import { dialectsUnderTest } from '../../support/databases.js';
+import { registerVendor, startTestService, type TestService } from '../../support/service.js';
+
+function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), env: {}, cwd: process.cwd() };
+}
+
+describe('samsvar systems: registering a version with its own test communication party', () => {
+  let t: TestService;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestService(dialectsUnderTest()[0]!);
+    ({ token } = await registerVendor(t));
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const cli = async (...args: string[]) => {
+    const io = captureIo();
+    const code = await main(['systems', ...args, '--server', t.url, '--token', token], io);
+    return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+  };
+
+  it('adds a system and a version with its HER-id, which the service then uses as the run\'s system party', async () => {
+    const added = await cli('add', 'CLI-EPJ');
+    expect(added.code).toBe(0);
+    const systemId = added.out.split(/\s+/)[0]!;
+    const version = await cli('add-version', systemId, '5.0', '--her-id', '8999911');
+    expect(version.code).toBe(0);
+    expect(version.out).toMatch(/5\.0 {2}HER-id 8999911$/);
+    expect((await cli('list')).out).toContain('5.0  HER-id 8999911');
+    const versionId = version.out.split(/\s+/)[0]!;
+    const run = (await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: versionId, profiles: ['dialogmelding-1.1-foresporsel'] } })).json()) as { testData: { systemParty: { herId: string } } };
+    expect(run.testData.systemParty.herId).toBe('8999911');
+  });
+
+  it('needs --her-id, and prints the service\'s reason for a HER-id it refuses (exit 2)', async () => {
+    const systemId = (await cli('add', 'CLI-EPJ-2')).out.split(/\s+/)[0]!;
+    expect((await cli('add-version', systemId, '1')).code).toBe(2);
+    const refused = await cli('add-version', systemId, '1', '--her-id', '8999901');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/HTTP 422: .*samsvar's own test party/);
+  });
+});
