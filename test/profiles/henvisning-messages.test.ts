@@ -1,0 +1,164 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
+import { loadTestcases } from '../../src/testcases/load-testcases.js';
+import { generateReceiveMessage, messageHeaderOf } from '../../src/testcases/receive-message.js';
+import type { Testcase } from '../../src/testcases/testcase.js';
+import { buildAppRec, shippedEngine } from '../testcases/helpers.js';
+
+/**
+ * Henvisning 2.0 (in a Hodemelding) and 1.1 (sent on its own): each invalid example fails for exactly
+ * the rule its name gives, every valid one is recognised without a named profile, the receive test
+ * cases expect the AppRec version HITS 1168:2016 names, and every submit test case passes a good
+ * message and fails a bad one for the assertion that says why.
+ */
+const PROFILES = ['henvisning-2.0'];
+const ROOT = path.resolve(import.meta.dirname, '../../profiles');
+const engine = shippedEngine([...PROFILES, 'henvisning-1.0', 'msghead-1.2', 'apprec-1.0', 'apprec-1.1']);
+const testcases = engine ? loadTestcases(undefined, engine.catalog) : [];
+
+const examples = (profile: string, kind: 'valid' | 'invalid') => readdirSync(path.join(ROOT, profile, 'examples', kind)).filter((f) => f.endsWith('.xml')).sort();
+const example = (profile: string, kind: string, file: string) => readFileSync(path.join(ROOT, profile, 'examples', kind, file), 'utf8');
+const byId = (id: string): Testcase => {
+  const tc = testcases.find((t) => t.id === id);
+  if (!tc) throw new Error(`no shipped test case ${id}`);
+  return tc;
+};
+function edit(xml: string, from: string | RegExp, to: string): string {
+  const out = xml.replace(from, to);
+  if (out === xml) throw new Error(`fixture edit found nothing to replace: ${String(from)}`);
+  return out;
+}
+const errorIds = (findings: { severity: string; ruleId: string }[]) => [...new Set(findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))].sort();
+
+describe.skipIf(!engine).each(PROFILES)('profile %s', (profile) => {
+  it('has at least two valid and three invalid examples', () => {
+    expect(examples(profile, 'valid').length).toBeGreaterThanOrEqual(2);
+    expect(examples(profile, 'invalid').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(examples(profile, 'invalid'))('rejects invalid/%s for exactly the named rule', async (file) => {
+    const r = await engine!.validate(Buffer.from(example(profile, 'invalid', file)), { profile });
+    expect(r.valid).toBe(false);
+    expect(errorIds(r.findings)).toEqual([file.slice(0, file.indexOf('--'))]);
+  });
+
+  it.each(examples(profile, 'valid'))('recognises valid/%s without a named profile, with no warning', async (file) => {
+    const r = await engine!.validate(Buffer.from(example(profile, 'valid', file)));
+    expect(r.profile).toBe(profile);
+    expect(r.valid).toBe(true);
+    expect(r.findings.filter((f) => f.severity === 'warning' && f.ruleId !== 'CODELIST-DN')).toEqual([]);
+  });
+});
+
+describe.skipIf(!engine)('Henvisning 2.0 in a Hodemelding', () => {
+  const ny = example('henvisning-2.0', 'valid', 'henvisning-ny-tilstand.xml');
+
+  it('is detected by the embedded document namespace even under another message type, and by its message type with a broken document', async () => {
+    const otherType = await engine!.validate(Buffer.from(edit(ny, 'V="HENVISNING_NYTILSTAND" DN="Henvisning ny tilstand"', 'V="DIALOG_NOTAT" DN="Notat"')));
+    expect(otherType.profile).toBe('henvisning-2.0');
+    expect(errorIds(otherType.findings)).toEqual(['HEN20-0001']);
+    const wrongNamespace = await engine!.validate(Buffer.from(edit(ny, 'xmlns="http://ehelse.no/xmlstds/henvisning/2017-11-30"', 'xmlns="http://ehelse.no/xmlstds/henvisning/2017-01-31"')));
+    expect(wrongNamespace.profile).toBe('henvisning-2.0');
+    expect(errorIds(wrongNamespace.findings)).toEqual(['HEN20-0002']);
+  });
+
+  it('checks the referral inside the envelope against the schema: a misplaced element is a schema error', async () => {
+    const r = await engine!.validate(Buffer.from(edit(ny, /(<ReqServ>)/, '<Diagnosis><Concept V="L90" S="2.16.578.1.12.4.1.1.7170" DN="Kneartrose"/></Diagnosis>\n          <Ukjent/>\n          $1')));
+    expect(errorIds(r.findings)).toEqual(['XSD']);
+  });
+
+  it('warns when a change or cancellation does not refer to the referral it changes', async () => {
+    const cancel = example('henvisning-2.0', 'valid', 'kansellering.xml');
+    const r = await engine!.validate(Buffer.from(edit(cancel, /\s*<ConversationRef>[\s\S]*?<\/ConversationRef>/, '')));
+    expect(r.valid).toBe(true);
+    expect(r.findings.filter((f) => f.severity === 'warning').map((f) => f.ruleId)).toEqual(['HEN20-0012']);
+  });
+
+  it('warns when an assessed right to health care comes without its deadline, or an assessment rides on a first referral', async () => {
+    const videre = example('henvisning-2.0', 'valid', 'viderehenvisning-pakkeforlop.xml');
+    const noDeadline = edit(videre, /\s*<DatoMottakOgVurdering>\s*<TypeDato V="3"[\s\S]*?<\/DatoMottakOgVurdering>/, '');
+    expect((await engine!.validate(Buffer.from(noDeadline))).findings.filter((f) => f.severity === 'warning').map((f) => f.ruleId)).toEqual(['HEN20-0014']);
+    const asFirst = edit(videre, 'V="HENVISNING_VIDERE" DN="Viderehenvisning"', 'V="HENVISNING_NYTILSTAND" DN="Henvisning ny tilstand"');
+    expect((await engine!.validate(Buffer.from(asFirst))).findings.filter((f) => f.severity === 'warning').map((f) => f.ruleId)).toEqual(['HEN20-0013']);
+  });
+
+  it('makes the AppRec repeat MsgInfo/MsgId and the message type, in Applikasjonskvittering 1.1', async () => {
+    const tc = byId('henvisning-2.0-mottak');
+    const g = generateReceiveMessage(tc, { runId: 'r' });
+    expect(messageHeaderOf(g.xml)).toEqual({ msgId: g.msgId, msgType: 'HENVISNING_NYTILSTAND' });
+    expect(generateReceiveMessage(byId('henvisning-2.0-mottak-viderehenvisning'), { runId: 'r' }).msgType).toBe('HENVISNING_VIDERE');
+    const ctx = { generated: { msgId: g.msgId, xml: g.xml } };
+    const good = buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'HENVISNING_NYTILSTAND', version: '1.1' });
+    expect((await evaluateSubmission(tc, Buffer.from(good), engine!, ctx)).verdict).toBe('passed');
+    const inOldVersion = await evaluateSubmission(tc, Buffer.from(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'HENVISNING_NYTILSTAND' })), engine!, ctx);
+    expect(inOldVersion.findings.map((f) => f.ruleId)).toContain('PROFILE-MISMATCH');
+    const wrongType = buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'HENVISNING', version: '1.1' });
+    expect((await evaluateSubmission(tc, Buffer.from(wrongType), engine!, ctx)).findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).toEqual(['RCV-ORIGINAL-MSGTYPE']);
+  });
+
+  it('expects a rejection with a precise error code for a message that breaks the standard on purpose', async () => {
+    const tc = byId('henvisning-2.0-mottak-ugyldig-fnr');
+    const g = generateReceiveMessage(tc, { runId: 'r' });
+    const ctx = { generated: { msgId: g.msgId, xml: g.xml } };
+    const apprec = (v: string, dn: string) => buildAppRec({ status: '2', errors: [{ v, dn }], originalMsgId: g.msgId, originalMsgType: 'HENVISNING_NYTILSTAND', version: '1.1' });
+    expect((await evaluateSubmission(tc, Buffer.from(apprec('E31', 'Pasientens fødselsnummer er feil')), engine!, ctx)).verdict).toBe('passed');
+    const vague = await evaluateSubmission(tc, Buffer.from(apprec('X99', 'Annen feil')), engine!, ctx);
+    expect(vague.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).toEqual(['TC-RCV-ERROR-CODE']);
+  });
+});
+
+/** Good and bad messages for every submit test case of these standards, as a vendor's system would send them. */
+function submitCases(): Record<string, { good: string; bad: string; fails: string[] }> {
+  const ny = example('henvisning-2.0', 'valid', 'henvisning-ny-tilstand.xml');
+  const cancel = example('henvisning-2.0', 'valid', 'kansellering.xml');
+  const videre = example('henvisning-2.0', 'valid', 'viderehenvisning-pakkeforlop.xml');
+  const change = edit(cancel, '<ServType V="C" DN="Kansellering"/>', '<ServType V="M" DN="Endring"/>');
+  const withoutAssessment = edit(videre, /\s*<VurderingAvHenvisning>[\s\S]*?<\/VurderingAvHenvisning>/, '');
+  return {
+    'henvisning-2.0-send': {
+      good: ny,
+      bad: edit(edit(ny, /<Id>13916941298<\/Id>/, '<Id>13916941289</Id>'), /\s*<InfItem>\s*<Observation>\s*<Description>Penicillin[\s\S]*?<\/InfItem>/, '').replace(/\s*<PatientPrecaution>[\s\S]*?<\/PatientPrecaution>/, ''),
+      fails: ['TC-HEN20-PATIENT-FNR', 'TC-HEN20-CAVE', 'ID-FNR'],
+    },
+    'henvisning-2.0-send-endring': { good: change, bad: edit(change, /\s*<ConversationRef>[\s\S]*?<\/ConversationRef>/, ''), fails: ['TC-HEN20-CONVERSATION'] },
+    'henvisning-2.0-kansellering': { good: cancel, bad: edit(cancel, '<ServType V="C" DN="Kansellering"/>', '<ServType V="N" DN="Ny"/>'), fails: ['TC-HEN20-SERVTYPE-C'] },
+    'henvisning-2.0-send-viderehenvisning': { good: videre, bad: withoutAssessment, fails: ['TC-HEN20-VURDERING'] },
+    'henvisning-2.0-send-viderehenvisning-pakkeforlop': {
+      good: videre,
+      bad: edit(videre, /\s*<Pakkeforlop>[\s\S]*?<\/Pakkeforlop>/, '').replace('<Priority V="PK"', '<Priority V="N"'),
+      fails: ['TC-HEN20-PAKKEFORLOP', 'TC-HEN20-PRIORITY-PK'],
+    },
+  };
+}
+
+describe.skipIf(!engine)('submit test cases of Henvisning 2.0 and 1.1', () => {
+  const table = engine ? submitCases() : {};
+  it('every one has a known-good and a known-bad message here', () => {
+    const ids = testcases.filter((t) => t.kind === 'submit' && PROFILES.includes(t.profile)).map((t) => t.id).sort();
+    expect(Object.keys(table).sort()).toEqual(ids);
+  });
+
+  it.each(Object.entries(table))('%s passes with a good message', async (id, c) => {
+    const r = await evaluateSubmission(byId(id), Buffer.from(c.good), engine!);
+    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(r.verdict).toBe('passed');
+  });
+
+  it.each(Object.entries(table))('%s fails with a bad message, naming the assertion', async (id, c) => {
+    const r = await evaluateSubmission(byId(id), Buffer.from(c.bad), engine!);
+    expect(r.verdict).toBe('failed');
+    expect(r.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId).sort()).toEqual([...c.fails].sort());
+  });
+});
+
+describe.skipIf(!engine)('test cases per message type', () => {
+  it('has at least three per message type, sending and receiving', () => {
+    for (const type of ['HENVISNING_NYTILSTAND', 'HENVISNING_VIDERE']) {
+      const own = testcases.filter((t) => t.profile === 'henvisning-2.0' && JSON.stringify(t).includes(type));
+      expect(own.length, type).toBeGreaterThanOrEqual(3);
+      expect(new Set(own.map((t) => t.kind)), type).toEqual(new Set(['submit', 'receive']));
+    }
+  });
+});
