@@ -13,7 +13,7 @@ import { buildAppRec, shippedEngine } from '../testcases/helpers.js';
  * cases expect the AppRec version HITS 1168:2016 names, and every submit test case passes a good
  * message and fails a bad one for the assertion that says why.
  */
-const PROFILES = ['henvisning-2.0'];
+const PROFILES = ['henvisning-2.0', 'henvisning-1.1'];
 const ROOT = path.resolve(import.meta.dirname, '../../profiles');
 const engine = shippedEngine([...PROFILES, 'henvisning-1.0', 'msghead-1.2', 'apprec-1.0', 'apprec-1.1']);
 const testcases = engine ? loadTestcases(undefined, engine.catalog) : [];
