@@ -116,7 +116,17 @@ function submitCases(): Record<string, { good: string; bad: string; fails: strin
   const videre = example('henvisning-2.0', 'valid', 'viderehenvisning-pakkeforlop.xml');
   const change = edit(cancel, '<ServType V="C" DN="Kansellering"/>', '<ServType V="M" DN="Endring"/>');
   const withoutAssessment = edit(videre, /\s*<VurderingAvHenvisning>[\s\S]*?<\/VurderingAvHenvisning>/, '');
+  // Henvisning 1.1 is sent on its own; its submit test cases are those of 1.0, carried over.
+  const h = example('henvisning-1.1', 'valid', 'henvisning-til-poliklinikk.xml');
+  const beforeAddress = (xml: string, item: string) => edit(xml, '      <Address>\n        <Type V="H"', `      ${item}\n      <Address>\n        <Type V="H"`);
+  const hFastlege = beforeAddress(h, '<PatRelHCP><Relation V="FLE" DN="Fastlege"/><HCP><HCProf><Name>Tea Testlege</Name><Id>9999801</Id><TypeId V="HPR" DN="HPR-nummer"/></HCProf></HCP></PatRelHCP>');
+  const hFindings = beforeAddress(h, '<InfItem><Observation><Description>CRP 42, SR 70</Description></Observation><Type V="FUNN" DN="Funn og undersøkelsesresultater"/></InfItem>');
+  const hResults = beforeAddress(h, '<InfItem><ResultItem><NumResult><NumResultValue V="48.1" U="ug/L"/></NumResult><DevResultInd V="H" DN="Høy"/><ClinInv><Id OT="CEA" S="2.16.578.1.12.4.1.1.7280"/></ClinInv></ResultItem><Type V="FUNN" DN="Funn og undersøkelsesresultater"/></InfItem>');
   return {
+    'henvisning-1.1-send-innleggelse': { good: hFastlege, bad: h, fails: ['TC-HEN-FASTLEGE'] },
+    'henvisning-1.1-send-vurdering': { good: hFindings, bad: edit(hFindings, 'V="T90" S="2.16.578.1.12.4.1.1.7170"', 'V="E11" S="2.16.578.1.12.4.1.1.7110"'), fails: ['TC-HEN-DIAGNOSIS'] },
+    'henvisning-1.1-send-strukturerte-resultater': { good: hResults, bad: hFindings, fails: ['TC-HEN-NUMRESULT'] },
+    'henvisning-1.1-kansellering': { good: example('henvisning-1.1', 'valid', 'kansellering.xml'), bad: h, fails: ['TC-HEN-SERVTYPE-C'] },
     'henvisning-2.0-send': {
       good: ny,
       bad: edit(edit(ny, /<Id>13916941298<\/Id>/, '<Id>13916941289</Id>'), /\s*<InfItem>\s*<Observation>\s*<Description>Penicillin[\s\S]*?<\/InfItem>/, '').replace(/\s*<PatientPrecaution>[\s\S]*?<\/PatientPrecaution>/, ''),
@@ -154,11 +164,24 @@ describe.skipIf(!engine)('submit test cases of Henvisning 2.0 and 1.1', () => {
 });
 
 describe.skipIf(!engine)('test cases per message type', () => {
-  it('has at least three per message type, sending and receiving', () => {
-    for (const type of ['HENVISNING_NYTILSTAND', 'HENVISNING_VIDERE']) {
-      const own = testcases.filter((t) => t.profile === 'henvisning-2.0' && JSON.stringify(t).includes(type));
-      expect(own.length, type).toBeGreaterThanOrEqual(3);
-      expect(new Set(own.map((t) => t.kind)), type).toEqual(new Set(['submit', 'receive']));
-    }
+  it.each([
+    ['henvisning-2.0', 'HENVISNING_NYTILSTAND'],
+    ['henvisning-2.0', 'HENVISNING_VIDERE'],
+    ['henvisning-1.1', 'HENVISNING'],
+  ])('%s %s has at least three, sending and receiving', (profile, type) => {
+    const own = testcases.filter((t) => t.profile === profile && (profile === 'henvisning-1.1' || JSON.stringify(t).includes(type)));
+    expect(own.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(own.map((t) => t.kind))).toEqual(new Set(['submit', 'receive']));
+  });
+
+  it('a generated Henvisning 1.1 is answered in AppRec 1.1, repeating Message/MsgId and Type HENVISNING', async () => {
+    const tc = byId('henvisning-1.1-mottak');
+    const g = generateReceiveMessage(tc, { runId: 'r' });
+    expect(messageHeaderOf(g.xml)).toEqual({ msgId: g.msgId, msgType: 'HENVISNING' });
+    const ctx = { generated: { msgId: g.msgId, xml: g.xml } };
+    const good = buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'HENVISNING', version: '1.1' });
+    expect((await evaluateSubmission(tc, Buffer.from(good), engine!, ctx)).verdict).toBe('passed');
+    const inOldVersion = await evaluateSubmission(tc, Buffer.from(buildAppRec({ status: '1', originalMsgId: g.msgId, originalMsgType: 'HENVISNING' })), engine!, ctx);
+    expect(inOldVersion.findings.map((f) => f.ruleId)).toContain('PROFILE-MISMATCH');
   });
 });
