@@ -5,9 +5,9 @@ import { Engine } from '../../src/engine/engine.js';
 import { loadCatalog } from '../../src/profiles/catalog.js';
 
 /**
- * Pleie- og omsorgsmeldinger (PLO) 1.6: seven documents in a Hodemelding, one profile for the
- * version. The embedded document's namespace selects the profile; the rules tie each MsgInfo/Type
- * to its document (and each use of Pasientlogistikk to its own type).
+ * Pleie- og omsorgsmeldinger (PLO) 1.6 and 2.0: documents in a Hodemelding, one profile per version.
+ * The embedded document's namespace selects the profile; the 1.6 rules tie each MsgInfo/Type to its
+ * document (and each use of Pasientlogistikk to its own type).
  */
 const ROOT = path.resolve(import.meta.dirname, '../../profiles');
 const catalog = loadCatalog({ shippedDir: ROOT, importedDir: path.join(ROOT, '.none') });
@@ -77,5 +77,39 @@ describe('PLO 1.6 in a Hodemelding', () => {
   it('leaves the detection of other Hodemelding profiles as it was', async () => {
     const dialog = readFileSync(path.join(ROOT, 'dialogmelding-1.0-notat', 'examples', 'valid', 'notat-om-pasient.xml'));
     expect((await engine.validate(dialog)).profile).toBe('dialogmelding-1.0-notat');
+  });
+});
+
+describe('PLO 2.0 in a Hodemelding', () => {
+  const valid = readdirSync(path.join(ROOT, 'plo-2.0', 'examples', 'valid')).filter((f) => f.endsWith('.xml'));
+
+  it.each(valid)('detects plo-2.0 from the document namespace of valid/%s', async (file) => {
+    const r = await engine.validate(bytes(text('plo-2.0', 'valid', file)));
+    expect(r.profile).toBe('plo-2.0');
+    expect(r.detection).toContain('embedded document namespace http://ehelse.no/xmlstds/po/');
+    expect(r.valid).toBe(true);
+    expect(ruleIds(r.findings, 'warning')).toEqual([]);
+  });
+
+  it('does not apply the PLO 1.6 rules to a 2.0 message, nor the 2.0 rules to a 1.6 message', async () => {
+    const v20 = await engine.validate(bytes(text('plo-2.0', 'valid', 'pasientlogistikk-dod.xml').replace('"LOG_DOD"', '"LOG_INNLAGT"')));
+    expect(ruleIds(v20.findings, 'warning')).toEqual(['PLO20-0001']);
+    expect(v20.findings.some((f) => f.ruleId.startsWith('PLO16-'))).toBe(false);
+    const v16 = await engine.validate(bytes(text('plo-1.6', 'valid', 'pasientlogistikk-dod.xml')));
+    expect(v16.findings.some((f) => f.ruleId.startsWith('PLO20-'))).toBe(false);
+  });
+
+  it('reports a Pasientlogistikk use sent with another LOG_ type as a warning naming the expected type', async () => {
+    const r = await engine.validate(bytes(text('plo-2.0', 'valid', 'pasientlogistikk-utskrevet.xml').replace('"LOG_UTSKREVET"', '"LOG_DOD"')));
+    const f = r.findings.find((x) => x.ruleId === 'PLO20-0001')!;
+    expect(f.severity).toBe('warning');
+    expect(f.message).toBe('MsgInfo/Type is "LOG_DOD" but the message carries Pasientlogistikk/MeldingOmUtskrevetPasient, which PLO sends as "LOG_UTSKREVET".');
+    expect(r.valid).toBe(true);
+  });
+
+  it('reads the time of an event as the text of TidspunktForHendelse, which 2.0 made an xs:dateTime', async () => {
+    const doc = text('plo-2.0', 'valid', 'pasientlogistikk-innlagt.xml').replace(/<TidspunktForHendelse>([^<]+)<\/TidspunktForHendelse>/, '<TidspunktForHendelse V="$1"/>');
+    const r = await engine.validate(bytes(doc));
+    expect(r.findings.filter((x) => x.ruleId === 'XSD').map((x) => x.message).join('\n')).toContain("attribute 'V': The attribute 'V' is not allowed");
   });
 });

@@ -12,7 +12,7 @@ import { buildAppRec, shippedEngine, XML_PROFILES } from './helpers.js';
  * checked against the project's own examples; a system that receives one gets a message generated
  * per run and answers it with an AppRec that repeats its MsgId and MsgInfo/Type.
  */
-const engine = shippedEngine([...XML_PROFILES, 'plo-1.6']);
+const engine = shippedEngine([...XML_PROFILES, 'plo-1.6', 'plo-2.0']);
 const testcases = engine ? loadTestcases(undefined, engine.catalog) : [];
 const byId = (id: string): Testcase => {
   const tc = testcases.find((t) => t.id === id);
@@ -28,6 +28,10 @@ const same = (xml: string) => xml;
 
 /** For each submit test case: a message the project wrote that passes it, and a change that must fail it. */
 const SUBMIT: [string, string, (xml: string) => string, [string, string], string][] = [
+  ['plo-2.0-sammenfatning-send', '2.0:sammenfatning-innleggelse.xml', same, ['<BetegnelseTjeneste>Hjemmesykepleie</BetegnelseTjeneste>', '<BetegnelseTjeneste> </BetegnelseTjeneste>'], 'TC-PLO20-SF-SERVICES'],
+  ['plo-2.0-helseopplysninger-saksbehandling-send', '2.0:helseopplysninger-saksbehandling.xml', same, ['<OpplysningerTilSoknad>\n            <EgensoknadSendt>true</EgensoknadSendt>\n          </OpplysningerTilSoknad>\n', ''], 'TC-PLO20-HS-APPLICATION'],
+  ['plo-2.0-pasientlogistikk-send-tilbakemelding', '2.0:pasientlogistikk-tilbakemelding.xml', same, ['<TidspunktForHendelse>2026-03-02T10:15:00</TidspunktForHendelse>', '<TidspunktForHendelse> </TidspunktForHendelse>'], 'TC-PLO20-PL-REPLY'],
+  ['plo-2.0-pasientlogistikk-send-utskrevet', '2.0:pasientlogistikk-utskrevet.xml', same, ['<Forsendelsesstatus V="N" DN="Ny"/>', '<Forsendelsesstatus V="C" DN="Kansellering"/>'], 'TC-PLO20-STATUS'],
   ['plo-1.6-helseopplysninger-send', 'helseopplysninger.xml', same, ['S="2.16.578.1.12.4.1.1.9140"', 'S="2.16.578.1.12.4.1.1.9139"'], 'TC-PLO16-HV-CONTENT'],
   ['plo-1.6-helseopplysninger-til-lege-send', 'helseopplysninger-til-lege.xml', same, ['<Type V="HELSEOPPLYSNINGER_LEGE"', '<Type V="MEDISINSKE_OPPLYSNINGER"'], 'TC-PLO16-TYPE'],
   ['plo-1.6-helseopplysninger-til-lege-kansellering', 'helseopplysninger-til-lege.xml', status('C', 'Kansellering'), ['<Forsendelsesstatus V="C" DN="Kansellering"/>', '<Forsendelsesstatus V="N" DN="Ny"/>'], 'TC-PLO16-STATUS'],
@@ -43,7 +47,8 @@ const SUBMIT: [string, string, (xml: string) => string, [string, string], string
 
 describe.skipIf(!engine)('submit test cases for PLO', () => {
   it.each(SUBMIT)('%s passes with the example and fails for the missing content', async (id, file, prepare, [from, to], failing) => {
-    const good = prepare(example('plo-1.6', file));
+    const [version, name] = file.includes(':') ? file.split(':') : ['1.6', file];
+    const good = prepare(example(`plo-${version}`, name));
     const passed = await evaluateSubmission(byId(id), bytes(good), engine!);
     expect(passed.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(passed.verdict).toBe('passed');
@@ -53,8 +58,8 @@ describe.skipIf(!engine)('submit test cases for PLO', () => {
     expect(failed.findings.map((f) => f.ruleId)).toContain(failing);
   });
 
-  it('has a known-good and a known-bad message here for every submit test case of PLO 1.6', () => {
-    expect(SUBMIT.map(([id]) => id).sort()).toEqual(plo('1.6').filter((t) => t.kind === 'submit').map((t) => t.id).sort());
+  it('has a known-good and a known-bad message here for every submit test case of PLO 1.6 and 2.0', () => {
+    expect(SUBMIT.map(([id]) => id).sort()).toEqual([...plo('1.6'), ...plo('2.0')].filter((t) => t.kind === 'submit').map((t) => t.id).sort());
   });
 });
 
@@ -111,5 +116,23 @@ describe.skipIf(!engine)('coverage of the PLO 1.6 message types', () => {
     const covered = plo('1.6').flatMap((t) => t.requirements ?? []).filter((r) => r.startsWith('sarepta-eksempel:'));
     expect(new Set(covered).size).toBe(22);
     for (const r of covered) expect(r).toMatch(/^sarepta-eksempel:plo-1\.6\/plo_1_6_[a-z_]+_1[._]6_mottak\/[A-Za-z_]+_v1-6_[A-Za-z0-9]+$/);
+  });
+});
+
+describe.skipIf(!engine)('coverage of the PLO 2.0 documents', () => {
+  it('has at least three test cases per document, in both directions', () => {
+    const documents = ['sammenfatning', 'helseopplysninger-saksbehandling', 'pasientlogistikk'];
+    for (const doc of documents) {
+      const list = plo('2.0').filter((t) => t.id.startsWith(`plo-2.0-${doc}`));
+      expect(list.length, doc).toBeGreaterThanOrEqual(3);
+      expect(new Set(list.map((t) => t.kind)), doc).toEqual(new Set(['submit', 'receive']));
+    }
+    expect(plo('2.0').every((t) => documents.some((d) => t.id.startsWith(`plo-2.0-${d}`)))).toBe(true);
+  });
+
+  it('generates each PLO 2.0 receive message with the 2.0 document in its first Document', () => {
+    for (const tc of plo('2.0').filter((t) => t.kind === 'receive')) {
+      expect(generateReceiveMessage(tc, { runId: 'r' }).xml, tc.id).toMatch(/<p:(Sammenfatning|HelseopplysningerSaksbehandling|Pasientlogistikk) xmlns:p="http:\/\/ehelse\.no\/xmlstds\/po\//);
+    }
   });
 });
