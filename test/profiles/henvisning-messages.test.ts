@@ -134,6 +134,11 @@ function submitCases(): Record<string, { good: string; bad: string; fails: strin
     'henvisning-1.1-send-innleggelse': { good: hFastlege, bad: h, fails: ['TC-HEN-FASTLEGE'] },
     'henvisning-1.1-send-vurdering': { good: hFindings, bad: edit(hFindings, 'V="T90" S="2.16.578.1.12.4.1.1.7170"', 'V="E11" S="2.16.578.1.12.4.1.1.7110"'), fails: ['TC-HEN-DIAGNOSIS'] },
     'henvisning-1.1-send-strukturerte-resultater': { good: hResults, bad: hFindings, fails: ['TC-HEN-NUMRESULT'] },
+    'henvisning-1.1-send-bup': {
+      good: example('henvisning-1.1', 'valid', 'henvisning-med-bup-opplysninger.xml'),
+      bad: h,
+      fails: ['TC-HEN11-FORESATT', 'TC-HEN11-TOLK', 'TC-HEN11-SAMTYKKE', 'TC-HEN11-KONTAKT'],
+    },
     'henvisning-1.1-kansellering': { good: example('henvisning-1.1', 'valid', 'kansellering.xml'), bad: h, fails: ['TC-HEN-SERVTYPE-C'] },
     'henvisning-2.0-send': {
       good: ny,
