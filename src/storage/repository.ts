@@ -170,7 +170,11 @@ export class Repository {
     const v: SystemVersion = { id: newId(), systemId, version: input.version, releasedAt: input.releasedAt ?? null, createdAt: now(), herId: input.herId ?? null };
     try {
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('system_versions').values({ id: v.id, system_id: systemId, version: v.version, released_at: v.releasedAt, created_at: v.createdAt, her_id: v.herId }).execute();
+        // her_id only when given: a version without one is written as before migration 0003 (tests of earlier migrations rely on it).
+        await trx
+          .insertInto('system_versions')
+          .values({ id: v.id, system_id: systemId, version: v.version, released_at: v.releasedAt, created_at: v.createdAt, ...(v.herId ? { her_id: v.herId } : {}) })
+          .execute();
         await appendAudit(trx, { actor, action: 'system_version.create', objectType: 'system_version', objectId: v.id, details: { systemId, version: v.version, herId: v.herId } });
       });
     } catch (e) {
