@@ -119,9 +119,9 @@ describe.skipIf(!engine)('PLO 1.5 coverage', () => {
     }
   });
 
-  it('names the acceptance-test scenarios it covers, one folder per PLO 1.5 message kind', () => {
+  it('names the acceptance-test scenarios it covers (144 valid, 32 schema-invalid), one folder per PLO 1.5 message kind', () => {
     const scenarios = new Set(plo().flatMap((t) => t.requirements ?? []).filter((r) => r.startsWith('sarepta:')));
-    expect(scenarios.size).toBe(144);
+    expect(scenarios.size).toBe(176);
     for (const s of scenarios) expect(s).toMatch(/^sarepta:plo-1\.5\/Testcase-mottak-[A-Za-z_]+-v1_5\/[A-Za-z0-9_-]+$/);
     const folders = new Set([...scenarios].map((s) => s.split('/')[1]));
     expect(folders.size).toBe(8);
