@@ -12,7 +12,7 @@ export interface MessageHeader {
   kind: 'msghead' | 'apprec' | 'standalone';
   msgId: { value: string; node: XmlNode } | null;
   genDate: { value: string; node: XmlNode } | null;
-  /** HER-ids the sender names (organisation, unit, person); null where the document has no header sender (standalone). */
+  /** HER-ids the sender names (organisation, unit, person); null where the document has no header sender (standalone). The receiver's include a Hodemelding's copy recipients. */
   senderHerIds: { values: string[]; node: XmlNode } | null;
   receiverHerIds: { values: string[]; node: XmlNode } | null;
   /** Every HER-id the document names, wherever it stands. */
@@ -39,6 +39,14 @@ function herIdsUnder(doc: XmlDocument, xpath: string): { values: string[]; node:
   if (!party) return null;
   const values = party.find(HER_IDS).map((n) => text(n)).filter((v) => v !== '');
   return { values: [...new Set(values)], node: party };
+}
+
+/** The receiver's HER-ids and, in a Hodemelding, those of copy recipients (MsgInfo/OtherReceiver): samsvar may be addressed as either. */
+function receiversOf(doc: XmlDocument, base: string): { values: string[]; node: XmlNode } | null {
+  const main = herIdsUnder(doc, `${base}/${ln('Receiver')}`);
+  const copies = doc.find(`${base}/${ln('OtherReceiver')}`).flatMap((n) => n.find(HER_IDS).map((id) => text(id)));
+  if (!main) return null;
+  return { values: [...new Set([...main.values, ...copies.filter((v) => v !== '')])], node: main.node };
 }
 
 /** GenDate's value: the V attribute (KITH standalone messages) or its text (MsgHead, AppRec). */
@@ -74,7 +82,7 @@ export function readMessageHeader({ doc }: ParsedXml): MessageHeader {
     msgId: idNode && msgIdValue ? { value: msgIdValue, node: idNode } : null,
     genDate: dateOf(first(doc, `${base}/${ln('GenDate')}`)),
     senderHerIds: headerParties ? herIdsUnder(doc, `${base}/${ln('Sender')}`) : null,
-    receiverHerIds: headerParties ? herIdsUnder(doc, `${base}/${ln('Receiver')}`) : null,
+    receiverHerIds: headerParties ? receiversOf(doc, base) : null,
     allHerIds: [...new Set(doc.find(`//${ln('TypeId')}[@V = 'HER']/../${ln('Id')}`).map((n) => text(n)).filter((v) => v !== ''))],
     patients,
   };

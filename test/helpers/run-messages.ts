@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fillTemplate, readTemplate, TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../../src/testcases/receive-message.js';
-import { osloDateTime } from '../../src/testcases/synthetic-data.js';
+import { osloDateTime, syntheticDnummer } from '../../src/testcases/synthetic-data.js';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 
 /**
@@ -30,6 +30,7 @@ export function runMessage(template: string, data: RunTestData, opts: { msgId?: 
     'receiver.herId': opts.receiverHerId ?? data.samsvarParty.herId,
     'patient.fnr': p.fnr,
     'patient.hnr': p.hnr,
+    'patient.dnr': syntheticDnummer(p.dateOfBirth),
     'patient.givenName': p.givenName,
     'patient.familyName': p.familyName,
     'patient.dateOfBirth': p.dateOfBirth,
