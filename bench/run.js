@@ -7,6 +7,7 @@
 // `--smoke` runs a small, fast version for CI. Figures are ratios against the peer, not bare times.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,6 +56,57 @@ function generateDocuments(profile) {
   return files;
 }
 
+/** The schema file and the XML catalogs that map its imports to the profile set's files, for xmllint. */
+function xmllintSetup(catalog, profile) {
+  const related = [profile, ...(profile.manifest.uses ?? []).map((id) => catalog.require(id))];
+  const catalogs = related.filter((p) => p.manifest.catalog).map((p) => path.join(p.dir, p.manifest.catalog));
+  return { schema: path.join(profile.dir, profile.manifest.schema), env: { ...process.env, XML_CATALOG_FILES: catalogs.join(' ') } };
+}
+
+/**
+ * One file, as in an editor or a pre-commit hook: `samsvar validate FILE` (profile detected from
+ * the document, one process, start-up included) against `xmllint --noout --schema` on the same
+ * file. The first samsvar run starts with an empty disk cache; the others use what it left.
+ */
+function oneFileBench() {
+  const which = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
+  if (which.error) return { ok: true, lines: ['one file: xmllint not found; skipped'] };
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const profile = catalog.require(PROFILE);
+  const exampleDir = path.join(profile.dir, 'examples', 'valid');
+  const file = path.join(exampleDir, readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).sort()[0]);
+  const { schema, env } = xmllintSetup(catalog, profile);
+  const cacheDir = path.join(tmp, 'cache');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const samsvarEnv = { ...process.env, SAMSVAR_CACHE_DIR: cacheDir };
+  const runs = smoke ? 3 : 11;
+  const x = [];
+  const s = [];
+  let cold;
+  let verdicts = '';
+  for (let run = 0; run < runs; run++) {
+    const xr = timed('xmllint', ['--noout', '--nonet', '--schema', schema, file], { env });
+    const sr = timed(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'validate', file], { env: samsvarEnv });
+    if (sr.status !== 0 || xr.status !== 0) verdicts = `xmllint exit ${xr.status}, samsvar exit ${sr.status}: ${sr.stderr}${xr.stderr}`;
+    x.push(xr.ms);
+    if (run === 0) cold = sr.ms;
+    else s.push(sr.ms);
+  }
+  const xm = median(x);
+  const sm = median(s);
+  return {
+    ok: !verdicts,
+    ratio: sm / xm,
+    lines: [
+      `one file: ${path.relative(root, file)}, median of ${runs - 1} warm run(s); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} core(s)`,
+      `one file:   xmllint --noout --schema   ${xm.toFixed(0).padStart(6)} ms`,
+      `one file:   samsvar validate FILE      ${sm.toFixed(0).padStart(6)} ms   (detection, all layers; first run, empty disk cache: ${cold.toFixed(0)} ms)`,
+      `one file:   ratio samsvar/xmllint      ${(sm / xm).toFixed(1)}x   (target <= 0.3 s and <= 30x)`,
+      ...(verdicts ? [`one file:   VERDICT DISAGREEMENT ${verdicts}`] : []),
+    ],
+  };
+}
+
 function xmlBench() {
   const lines = [];
   const which = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
@@ -62,10 +114,7 @@ function xmlBench() {
   const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
   const profile = catalog.require(PROFILE);
   const files = generateDocuments(profile);
-  const related = [profile, ...(profile.manifest.uses ?? []).map((id) => catalog.require(id))];
-  const catalogs = related.filter((p) => p.manifest.catalog).map((p) => path.join(p.dir, p.manifest.catalog));
-  const schema = path.join(profile.dir, profile.manifest.schema);
-  const env = { ...process.env, XML_CATALOG_FILES: catalogs.join(' ') };
+  const { schema, env } = xmllintSetup(catalog, profile);
 
   const xmllintRuns = [];
   const samsvarRuns = [];
@@ -136,9 +185,16 @@ async function hostileBench() {
   return { ok, lines };
 }
 
-const sections = [xmlBench(), await hostileBench()];
+// `--only=one-file,xml,hostile,fhir` runs just those sections.
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null;
+const wanted = (name) => !only || only.has(name);
+const sections = [];
+if (wanted('one-file')) sections.push(oneFileBench());
+if (wanted('xml')) sections.push(xmlBench());
+if (wanted('hostile')) sections.push(await hostileBench());
 const fhirBench = path.join(root, 'bench', 'fhir', 'fhir-bench.js');
-if (existsSync(fhirBench)) {
+if (wanted('fhir') && existsSync(fhirBench)) {
   const { runFhirBench } = await import(fhirBench);
   sections.push(await runFhirBench({ smoke }));
 }
