@@ -199,7 +199,7 @@ if (wanted('fhir') && existsSync(fhirBench)) {
   sections.push(await runFhirBench({ smoke }));
 }
 for (const s of sections) for (const l of s.lines) console.log(l);
-rmSync(tmp, { recursive: true, force: true });
+if (!process.env.BENCH_KEEP) rmSync(tmp, { recursive: true, force: true });
 const failed = sections.filter((s) => !s.ok);
 if (failed.length) {
   console.error(`bench: ${failed.length} section(s) reported a verdict disagreement or a hostile document that did not end quickly`);

@@ -64,6 +64,8 @@ export function loadProfileDir(dir: string, source: LoadedProfile['source']): Lo
 /** The profiles known to this installation: shipped ones, then imported ones (which may not reuse an id). */
 export class ProfileCatalog {
   private readonly byId = new Map<string, LoadedProfile>();
+  /** list() in order, kept until the catalog changes: detection walks it for every document. */
+  private sorted: LoadedProfile[] | undefined;
 
   constructor(profiles: Iterable<LoadedProfile> = []) {
     for (const p of profiles) this.add(p);
@@ -75,6 +77,7 @@ export class ProfileCatalog {
       throw new SamsvarError('conflict', `profile id ${profile.manifest.id} is defined both in ${existing.dir} and ${profile.dir}`);
     }
     this.byId.set(profile.manifest.id, profile);
+    this.sorted = undefined;
   }
 
   /** Adds or replaces an imported profile (a new import of the same id). */
@@ -82,6 +85,7 @@ export class ProfileCatalog {
     const existing = this.byId.get(profile.manifest.id);
     if (existing?.source === 'shipped') throw new SamsvarError('conflict', `profile ${profile.manifest.id} is shipped and cannot be replaced`);
     this.byId.set(profile.manifest.id, profile);
+    this.sorted = undefined;
   }
 
   get(id: string): LoadedProfile | undefined {
@@ -97,7 +101,9 @@ export class ProfileCatalog {
   list(): LoadedProfile[] {
     // Code-point order: ids are lowercase letters, digits, '.' and '-', which ICU's default collation
     // orders the same way, and a localeCompare costs the ICU collator's start-up on every run.
-    return [...this.byId.values()].sort((a, b) => (a.manifest.id < b.manifest.id ? -1 : a.manifest.id > b.manifest.id ? 1 : 0));
+    this.sorted ??= [...this.byId.values()].sort((a, b) => (a.manifest.id < b.manifest.id ? -1 : a.manifest.id > b.manifest.id ? 1 : 0));
+    // A copy: callers may sort or filter what they get.
+    return [...this.sorted];
   }
 }
 
