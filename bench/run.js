@@ -185,10 +185,63 @@ async function hostileBench() {
   return { ok, lines };
 }
 
-// `--only=one-file,xml,hostile,fhir` runs just those sections.
+/** Peak resident memory of a process (Linux: VmHWM), in MB; the service's worker threads share it. */
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The service under load: `samsvar serve` started as users start it, then autocannon POSTs one
+ * Dialogmelding to /api/v1/validate (profile detected, nothing stored) at 1, 16 and 64 connections.
+ * The public rate limit is lifted and the queue made long enough for 64 waiting requests, so the
+ * figures measure validation, not the limits' 429/503 answers.
+ */
+async function serviceBench() {
+  const { default: autocannon } = await import('autocannon');
+  const { spawn } = await import('node:child_process');
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
+  const body = readFileSync(path.join(exampleDir, readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).sort()[0]));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const env = { ...process.env, PORT: String(port), SAMSVAR_DATA: path.join(tmp, 'service-data'), SAMSVAR_RATE_LIMIT: '1000000000', SAMSVAR_VALIDATION_QUEUE: '1024', SAMSVAR_CACHE_DIR: path.join(tmp, 'cache') };
+  const server = spawn(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+      if (i > 600) throw new Error('service bench: the service did not answer /healthz within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const duration = smoke ? 3 : Number(process.env.BENCH_SERVICE_SECONDS ?? 15);
+    const lines = [`service: POST /api/v1/validate, one Dialogmelding (${body.length} bytes, profile detected), ${duration} s per level; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} core(s)`];
+    let ok = true;
+    for (const connections of [1, 16, 64]) {
+      // Warm-up: workers start and compile the profile on first use.
+      await autocannon({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body, connections, amount: connections * 20 });
+      const r = await autocannon({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body, connections, duration });
+      ok &&= r.non2xx === 0 && r.errors === 0;
+      lines.push(
+        `service:   ${String(connections).padStart(2)} connection(s): ${r.requests.average.toFixed(0).padStart(5)} validations/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${peakRssMb(server.pid).toFixed(0)} MB`,
+      );
+    }
+    lines.push('service:   (target: >= 500 validations/s at 16 connections with p99 <= 50 ms; peak RSS < 400 MB)');
+    return { ok, lines };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+}
+
+// `--only=one-file,xml,hostile,fhir,service` runs just those sections; `--service` adds the
+// service section (autocannon against a started service) to the others.
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null;
-const wanted = (name) => !only || only.has(name);
+const wanted = (name) => (only ? only.has(name) : name !== 'service' || process.argv.includes('--service'));
 const sections = [];
 if (wanted('one-file')) sections.push(oneFileBench());
 if (wanted('xml')) sections.push(xmlBench());
@@ -198,6 +251,7 @@ if (wanted('fhir') && existsSync(fhirBench)) {
   const { runFhirBench } = await import(fhirBench);
   sections.push(await runFhirBench({ smoke }));
 }
+if (wanted('service')) sections.push(await serviceBench());
 for (const s of sections) for (const l of s.lines) console.log(l);
 if (!process.env.BENCH_KEEP) rmSync(tmp, { recursive: true, force: true });
 const failed = sections.filter((s) => !s.ok);
