@@ -185,6 +185,62 @@ async function hostileBench() {
   return { ok, lines };
 }
 
+/**
+ * Growth: CPU time of one validation (in process, engine warmed up, median of repeats) against
+ * document size and against the number of findings, to show that both grow linearly. Documents
+ * are the shipped forespørsel example with RollerRelatertNotat blocks added (0..n in the schema):
+ * for size, blocks without a coded value (no finding); for findings, a fixed 2,000 blocks of which
+ * n carry a RoleToPatient whose V is not a code of the code list its S names (CODELIST-VALUE).
+ */
+async function growthBench() {
+  const { Engine } = await import('../dist/engine/engine.js');
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const engine = new Engine(catalog);
+  const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
+  const base = readFileSync(path.join(exampleDir, 'foresporsel-helseopplysninger.xml'), 'utf8');
+  const at = base.indexOf('</Foresporsel>');
+  const plain = '<RollerRelatertNotat><HealthcareProfessional><FamilyName>Sæther</FamilyName><GivenName>Bjørg</GivenName></HealthcareProfessional></RollerRelatertNotat>\n';
+  const wrong = '<RollerRelatertNotat><RoleToPatient V="XX" S="2.16.578.1.12.4.1.1.8116"/><HealthcareProfessional><FamilyName>Sæther</FamilyName></HealthcareProfessional></RollerRelatertNotat>\n';
+  const doc = (blocks) => Buffer.from(base.slice(0, at) + blocks + base.slice(at), 'utf8');
+  const measure = async (bytes) => {
+    const repeats = bytes.length > 5e6 ? 3 : bytes.length > 5e5 ? 5 : 21;
+    const times = [];
+    let result;
+    for (let i = 0; i < repeats; i++) {
+      const c0 = process.cpuUsage();
+      result = await engine.validate(bytes, { profile: PROFILE });
+      const c = process.cpuUsage(c0);
+      times.push((c.user + c.system) / 1000);
+    }
+    return { ms: median(times), result };
+  };
+  await measure(doc(plain.repeat(100))); // warm-up: schema compilation and JIT
+  const lines = [`growth: CPU time per validation (in process, median), profile ${PROFILE}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`];
+  lines.push('growth:   size        blocks   findings   CPU ms    µs per KB');
+  let ok = true;
+  const targets = smoke ? [0, 1e4, 1e5] : [0, 1e4, 1e5, 1e6, 1e7, 24e6];
+  for (const target of targets) {
+    const n = Math.max(0, Math.round((target - Buffer.byteLength(base)) / Buffer.byteLength(plain)));
+    const bytes = doc(plain.repeat(n));
+    const { ms, result } = await measure(bytes);
+    ok &&= result.valid;
+    const size = bytes.length >= 1e6 ? `${(bytes.length / 1e6).toFixed(1)} MB` : `${(bytes.length / 1e3).toFixed(1)} KB`;
+    lines.push(`growth:   ${size.padEnd(10)} ${String(n).padStart(7)} ${String(result.findings.length).padStart(9)} ${ms.toFixed(1).padStart(9)} ${((ms * 1000) / (bytes.length / 1024)).toFixed(1).padStart(11)}`);
+  }
+  lines.push('growth:   findings    size      CPU ms   µs per finding (2,000 blocks; more than 1,000 findings are counted, not listed)');
+  let zero;
+  for (const n of smoke ? [0, 100] : [0, 10, 100, 1000, 2000]) {
+    const bytes = doc(wrong.repeat(n) + plain.repeat(2000 - n));
+    const { ms, result } = await measure(bytes);
+    const errors = result.findings.filter((f) => f.ruleId === 'CODELIST-VALUE').length;
+    const omitted = result.findings.find((f) => f.ruleId !== 'CODELIST-VALUE' && /left out|omitted/i.test(f.message));
+    ok &&= errors === Math.min(n, 1000);
+    zero ??= ms;
+    lines.push(`growth:   ${String(n).padStart(8)}    ${(bytes.length / 1e3).toFixed(0).padStart(4)} KB ${ms.toFixed(1).padStart(9)} ${n ? (((ms - zero) * 1000) / n).toFixed(1).padStart(10) : '         –'}${omitted ? '   (+ limit notice)' : ''}`);
+  }
+  return { ok, lines };
+}
+
 /** Peak resident memory of a process (Linux: VmHWM), in MB; the service's worker threads share it. */
 function peakRssMb(pid) {
   try {
@@ -237,7 +293,7 @@ async function serviceBench() {
   }
 }
 
-// `--only=one-file,xml,hostile,fhir,service` runs just those sections; `--service` adds the
+// `--only=one-file,xml,hostile,fhir,growth,service` runs just those sections; `--service` adds the
 // service section (autocannon against a started service) to the others.
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null;
@@ -251,6 +307,7 @@ if (wanted('fhir') && existsSync(fhirBench)) {
   const { runFhirBench } = await import(fhirBench);
   sections.push(await runFhirBench({ smoke }));
 }
+if (wanted('growth') && !smoke) sections.push(await growthBench());
 if (wanted('service')) sections.push(await serviceBench());
 for (const s of sections) for (const l of s.lines) console.log(l);
 if (!process.env.BENCH_KEEP) rmSync(tmp, { recursive: true, force: true });
