@@ -13,7 +13,7 @@ import {
 } from '../declarations/declaration-signing.js';
 import type { DeclarationView } from '../declarations/render/declaration-view.js';
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
-import { declarationStatus } from '../declarations/status.js';
+import { declarationStatus, standingStatus, WITHDRAWN_BY, type SupersessionCandidate } from '../declarations/status.js';
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
 import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -57,6 +57,11 @@ export interface StatusChange {
 export interface SelfDeclarationRequest extends IssuanceDetails {
   profiles: Array<{ profile: string; direction: Direction }>;
   documents: UploadedDocument[];
+}
+
+/** A laboratory's countersignature lifts a declaration to C; otherwise it stands at the level it was signed with. */
+function effectiveLevel(s: StoredDeclaration): DeclarationContent['assuranceLevel'] {
+  return s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel;
 }
 
 function principalName(p: Principal): string {
@@ -240,19 +245,26 @@ export class DeclarationService {
       const loaded = this.deps.catalog.get(profile);
       return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
     };
-    // Only declarations of the same system can supersede each other: grouping keeps this linear in the registry's size.
-    const systemKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name]);
-    const bySystem = new Map<string, DeclarationContent[]>();
-    for (const s of stored) bySystem.set(systemKey(s.content), [...(bySystem.get(systemKey(s.content)) ?? []), s.content]);
+    // Only declarations of the same system version can supersede each other: grouping keeps this linear in the registry's size.
+    const versionKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name, d.product.version]);
+    const byVersion = new Map<string, SupersessionCandidate[]>();
+    const level = (s: StoredDeclaration) => effectiveLevel(s);
+    for (const s of stored) {
+      // In force: neither revoked, withdrawn nor expired; only such a declaration can supersede another.
+      const inForce = standingStatus(s.content, { now, revocation: s.revocation, isRetired }).status === 'active';
+      const key = versionKey(s.content);
+      byVersion.set(key, [...(byVersion.get(key) ?? []), { content: s.content, level: level(s), inForce }]);
+    }
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
-      const others = bySystem.get(systemKey(s.content))!;
-      const status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired });
-      if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
+      const others = byVersion.get(versionKey(s.content))!;
+      const status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired });
+      // Every change the registry computes is logged once, including a return to active; a revocation was logged when it was made.
+      if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
         const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
         if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
       }
-      entries.push({ declaration: s.content, status, assuranceLevel: s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel });
+      entries.push({ declaration: s.content, status, assuranceLevel: level(s) });
     }
     return { entries, changes };
   }
@@ -292,6 +304,21 @@ export class DeclarationService {
   async revoke(p: Principal, id: string, reason: string): Promise<StoredDeclaration> {
     if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can revoke a declaration');
     return this.recordRevocation(p, id, reason, principalName(p));
+  }
+
+  /**
+   * The manufacturer withdraws its own declaration (status revoked, cause withdrawn, logged as
+   * `withdrawn`). This is how a vendor replaces a higher-level declaration with a lower one:
+   * a newer B never supersedes a C, but once the C is withdrawn the B stands alone.
+   */
+  async withdraw(p: Principal, id: string, reason: string): Promise<StoredDeclaration> {
+    if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the manufacturer can withdraw its declaration; administrators revoke');
+    const stored = await this.deps.store.getDeclaration(id);
+    if (!stored || stored.vendorId !== p.vendorId) throw notFound('declaration', id);
+    const now = this.now();
+    const revocation: Revocation = { at: now.toISOString(), reason, by: WITHDRAWN_BY };
+    await this.deps.store.revoke(id, revocation, sha256Hex(canonicalJson({ declarationId: id, ...revocation })), actorOf(p), now, 'withdrawn');
+    return (await this.deps.store.getDeclaration(id))!;
   }
 
   /** Revokes on behalf of `p` (an administrator, or a vendor whose spot-check answer failed), naming `by` as the revoker. */

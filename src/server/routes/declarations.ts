@@ -241,6 +241,22 @@ export const declarationRoutes = (f: DeclarationFeature): RouteModule => (api, c
 
   api.add({
     method: 'post',
+    path: '/declarations/{id}/withdraw',
+    operationId: 'withdrawDeclaration',
+    summary: 'Withdraw your own declaration, with a reason (the declaration\'s vendor); logged as `withdrawn` in the transparency log',
+    description: 'A newer declaration never supersedes one of a higher level (a B does not replace a laboratory-confirmed C); withdraw the older one instead.',
+    tags: ['declarations'],
+    auth: 'vendor',
+    jsonBody: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', minLength: 3, maxLength: 2000 } } },
+    responses: { 200: { description: 'Withdrawn (status revoked, cause withdrawn)', schema: declarationSchema }, 409: { description: 'Already revoked or withdrawn' } },
+    handler: async ({ c, principal, params, body }) => {
+      await svc().withdraw(principal!, params.id!, (body as { reason: string }).reason.trim());
+      return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+    },
+  });
+
+  api.add({
+    method: 'post',
     path: '/declarations/{id}/countersign',
     operationId: 'countersignDeclaration',
     summary: 'Confirm a B declaration as tested by an accredited laboratory, lifting it to C (administrators, laboratories)',

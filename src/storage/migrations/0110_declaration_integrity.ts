@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+
+/**
+ * What makes the declarations' statements hold under concurrency and say who did what: one
+ * countersignature per declaration (a unique index, so two laboratories confirming at once cannot
+ * both win on PostgreSQL, where the check-then-insert of two transactions interleaves).
+ */
+export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
+  await db.schema.createIndex('countersignatures_one_per_declaration').on('countersignatures').column('declaration_id').unique().execute();
+}
