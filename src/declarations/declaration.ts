@@ -124,7 +124,16 @@ export interface Revocation {
   by: string;
 }
 
-/** A laboratory's (or administrator's) confirmation that lifts a B declaration to C. */
+/** What a laboratory re-ran before confirming level C: its own run, and per test case the SHA-256 of its own evidence. */
+export interface LabRetest {
+  runId: string;
+  testCases: Array<{ id: string; evidence: EvidenceDigest[] }>;
+}
+
+/**
+ * A test laboratory's confirmation that lifts a B declaration to C, after its own re-test.
+ * (Countersignatures from before re-tests were recorded may name an administrator and carry no `retest`.)
+ */
 export interface CountersignatureContent {
   type: 'samsvar-kontrasignatur/1';
   declarationId: string;
@@ -132,6 +141,7 @@ export interface CountersignatureContent {
   declarationJwsSha256: string;
   assuranceLevel: 'C';
   confirmedBy: { name: string; role: 'admin' | 'lab' };
+  retest?: LabRetest;
   statement: string;
   at: string;
   kid: string;

@@ -3,7 +3,7 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { buildDeclaration, type RunOutcome } from '../declarations/build-declaration.js';
 import { buildSelfDeclaration } from '../declarations/build-self-declaration.js';
-import type { CountersignatureContent, DeclarationContent, DeclarationStatus, Direction, DocumentDigest, IssuanceDetails, Revocation } from '../declarations/declaration.js';
+import type { CountersignatureContent, DeclarationContent, LabRetest, DeclarationStatus, Direction, DocumentDigest, IssuanceDetails, Revocation } from '../declarations/declaration.js';
 import { acceptDocuments, type UploadedDocument } from '../declarations/documentation.js';
 import {
   buildCountersignature,
@@ -18,7 +18,7 @@ import { verifyDeclarationToken, type VerificationAnswer } from '../declarations
 import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
-import type { RunService } from '../runs/run-service.js';
+import type { RunService, RunView } from '../runs/run-service.js';
 import { directionOf } from '../testcases/testcase.js';
 import { sha256Hex } from '../core/sha256.js';
 import { canonicalJson } from '../signing/canonical-json.js';
@@ -59,9 +59,12 @@ export interface SelfDeclarationRequest extends IssuanceDetails {
   documents: UploadedDocument[];
 }
 
-/** A laboratory's countersignature lifts a declaration to C; otherwise it stands at the level it was signed with. */
+/**
+ * A laboratory's countersignature lifts a declaration to C; otherwise it stands at the level it was
+ * signed with. An administrator's countersignature (possible before re-tests were required) lifts nothing.
+ */
 function effectiveLevel(s: StoredDeclaration): DeclarationContent['assuranceLevel'] {
-  return s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel;
+  return s.countersignatures.some((c) => c.confirmedBy.startsWith('lab:')) ? 'C' : s.content.assuranceLevel;
 }
 
 function principalName(p: Principal): string {
@@ -331,16 +334,65 @@ export class DeclarationService {
     return (await this.deps.store.getDeclaration(id))!;
   }
 
-  async countersign(p: Principal, id: string): Promise<StoredDeclaration> {
-    if (p.role === 'vendor') throw new SamsvarError('forbidden', 'only an administrator or a test laboratory can countersign');
+  /**
+   * Level C: a test laboratory confirms a B declaration after its own re-test: a run the
+   * laboratory opened on the declared system version after the declaration was issued, in which
+   * the named test cases (by default all the declaration lists) passed on the laboratory's own
+   * submissions. The countersignature names the laboratory and signs which test cases it re-ran
+   * with the SHA-256 of its evidence. An administrator never confirms a level.
+   */
+  async countersign(p: Principal, id: string, input: { runId: string; testCases?: string[] }): Promise<StoredDeclaration> {
+    if (p.role !== 'lab') throw new SamsvarError('forbidden', 'level C is confirmed only by a test laboratory (a `lab` token) after its own re-test');
     const { entry, stored } = await this.entry(id);
     if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${id} is ${entry.status.status}; only an active declaration can be countersigned`);
+    const retest = await this.labRetest(p, stored.content, input);
     const now = this.now();
     const key = this.keys.current;
-    const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now);
+    const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now, retest);
     const jws = await signCountersignature(content, key);
     await this.deps.store.addCountersignature({ id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
     return (await this.deps.store.getDeclaration(id))!;
+  }
+
+  /**
+   * Opens a laboratory's re-test run on the system version a B declaration was issued for, over
+   * the profiles it declares. The laboratory then submits its own artifacts to it and countersigns.
+   */
+  async openLabRetest(p: Principal, declarationId: string): Promise<RunView> {
+    if (p.role !== 'lab') throw new SamsvarError('forbidden', 'a re-test for level C is run by a test laboratory (a `lab` token)');
+    const { entry, stored } = await this.entry(declarationId);
+    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; only an active declaration is re-tested`);
+    const d = stored.content;
+    if (d.assuranceLevel !== 'B' || !d.runId) throw new SamsvarError('conflict', `declaration ${declarationId} has assurance level ${d.assuranceLevel}; only a tested (B) declaration is re-tested for C`);
+    const original = await this.deps.runs.getRun(p, d.runId);
+    return this.deps.runs.openRun(p, { systemVersionId: original.systemVersionId, profiles: [...new Set(d.conformsTo.map((c) => c.profile))] });
+  }
+
+  /** Checks the laboratory's re-test run against the declaration and returns what it re-ran, with its evidence. */
+  private async labRetest(p: Principal, d: DeclarationContent, input: { runId: string; testCases?: string[] }): Promise<LabRetest> {
+    if (d.assuranceLevel !== 'B') throw new SamsvarError('conflict', `declaration ${d.id} has assurance level ${d.assuranceLevel}; only a B declaration can be countersigned to C`);
+    const run = await this.deps.runs.getRun(p, input.runId);
+    if (!run.labTokenId || run.labTokenId !== p.tokenId) {
+      throw new SamsvarError('unprocessable', `run ${run.id} is not your laboratory's re-test; open one with POST /api/v1/runs on the declared system version and submit your own artifacts`);
+    }
+    if (run.system.id !== d.product.systemId || run.system.version !== d.product.version) {
+      throw new SamsvarError('unprocessable', `run ${run.id} tests ${run.system.name} ${run.system.version}, but the declaration is for ${d.product.name} ${d.product.version}`);
+    }
+    if (run.createdAt < d.issuedAt) throw new SamsvarError('unprocessable', `run ${run.id} was opened before the declaration was issued; a re-test comes after it`);
+    const declared = d.testCases.map((t) => t.id);
+    const chosen = input.testCases && input.testCases.length > 0 ? [...new Set(input.testCases)] : declared;
+    const unknown = chosen.filter((t) => !declared.includes(t));
+    if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
+    const results = new Map(run.profiles.flatMap((ps) => ps.testcases).map((tc) => [tc.id, tc]));
+    const notPassed = chosen.filter((t) => results.get(t)?.verdict !== 'passed' || !results.get(t)?.latestSubmission);
+    if (notPassed.length > 0) throw new SamsvarError('unprocessable', `the re-test has not passed ${notPassed.join(', ')} in run ${run.id}`);
+    return {
+      runId: run.id,
+      testCases: chosen.map((tcId) => {
+        const sub = results.get(tcId)!.latestSubmission!;
+        return { id: tcId, evidence: [{ name: `submission ${sub.id}`, sha256: sub.artifactSha256, findingsSha256: sub.findingsSha256 }] };
+      }),
+    };
   }
 
   async rotateKey(): Promise<KeyRing> {

@@ -44,6 +44,8 @@ export interface RunsTable {
   vendor_id: string;
   system_version_id: string;
   created_at: string;
+  /** Migration 0110: the laboratory token that opened the run for a re-test (null: the vendor's own run). */
+  lab_token_id: string | null;
 }
 
 export interface RunProfilesTable {

@@ -108,7 +108,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
 
     app.get('/forvaltning/erklaeringer', async (c) => {
       const s = await staff(c);
-      return s instanceof Response ? s : declarationsPage(s, undefined, done(c));
+      if (s instanceof Response) return s;
+      const retest = c.req.query('testkjoring');
+      return declarationsPage(
+        s,
+        undefined,
+        retest ? `Testkjøring ${retest} er startet. Send inn laboratoriets egne meldinger til den (samsvar submit --run ${retest} med laboratoriets nøkkel), og bekreft deretter med kjøringens id.` : done(c),
+      );
     });
     const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) => declarationsPage(s, problem, undefined, status);
 
@@ -143,11 +149,26 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     );
 
     app.post(
-      '/forvaltning/erklaeringer/:id/bekreft',
+      '/forvaltning/erklaeringer/:id/testkjoring',
       formAction(
         (c) => staffOf(c, 'lab'),
         async (c, s) => {
-          await svc().countersign(s.principal, c.req.param('id')!);
+          const run = await svc().openLabRetest(s.principal, c.req.param('id')!);
+          return seeOther(`/forvaltning/erklaeringer?testkjoring=${encodeURIComponent(run.id)}`);
+        },
+        backToDeclarations,
+      ),
+    );
+
+    app.post(
+      '/forvaltning/erklaeringer/:id/bekreft',
+      formAction(
+        (c) => staffOf(c, 'lab'),
+        async (c, s, form) => {
+          const runId = field(form, 'kjoring', 100);
+          const testCases = fields(form, 'testtilfelle').filter(Boolean);
+          if (!runId) return declarationsPage(s, 'Oppgi laboratoriets testkjøring.', undefined, 422);
+          await svc().countersign(s.principal, c.req.param('id')!, { runId, ...(testCases.length > 0 ? { testCases } : {}) });
           return seeOther('/forvaltning/erklaeringer?utfort=1');
         },
         backToDeclarations,

@@ -125,7 +125,8 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('cannot be countersigned to C: a laboratory confirms tests, and none were run', async () => {
-      const res = await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, { token: ADMIN_TOKEN });
+      const labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab AS' } })).json()) as { token: string }).token;
+      const res = await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, { token: labToken, json: { runId: 'ingen-kjoring' } });
       expect(res.status).toBe(409);
       expect(await detail(res)).toMatch(/only a B declaration can be countersigned/);
     });

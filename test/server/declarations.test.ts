@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from 
 /** Signed into every declaration: configured, never taken from a request's Host header. */
 const PUBLIC_URL = 'https://samsvar.example';
 import { ISSUANCE } from '../declarations/fixtures.js';
-import { PROFILE, run, systemVersion } from './declaration-helpers.js';
+import { confirmByLab, PROFILE, run, systemVersion } from './declaration-helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -151,12 +151,29 @@ for (const dialect of dialectsUnderTest()) {
       expect(feedJson.headers.get('content-type')).toMatch(/application\/feed\+json/);
     });
 
-    it('is countersigned to level C by a laboratory, never by a vendor', async () => {
-      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token })).status).toBe(403);
-      const res = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken });
+    it('is countersigned to level C by a laboratory after its own re-test, never by a vendor or an administrator', async () => {
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token, json: { runId } })).status).toBe(403);
+      // An administrator token gave C before re-tests were required; now it is refused.
+      const byAdmin = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: ADMIN_TOKEN, json: { runId } });
+      expect(byAdmin.status).toBe(403);
+      expect(((await byAdmin.json()) as { detail: string }).detail).toMatch(/only by a test laboratory/);
+      // The vendor's own run is no laboratory re-test.
+      const vendorsRun = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken, json: { runId } });
+      expect(vendorsRun.status).toBe(422);
+      expect(((await vendorsRun.json()) as { detail: string }).detail).toMatch(/not your laboratory's re-test/);
+      // A re-test run the laboratory opened but did not complete confirms nothing, and only the laboratory submits to it.
+      const open = (await (await t.call('POST', `/api/v1/declarations/${declId}/retests`, { token: labToken })).json()) as { id: string; labTokenId: string };
+      expect(open.labTokenId).toEqual(expect.any(String));
+      expect((await t.call('POST', `/api/v1/runs/${open.id}/submissions?testcase=x`, { token: vendor.token, body: '<x/>', contentType: 'application/xml' })).status).toBe(403);
+      const unfinished = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken, json: { runId: open.id } });
+      expect(unfinished.status).toBe(422);
+      expect(((await unfinished.json()) as { detail: string }).detail).toMatch(/has not passed/);
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/retests`, { token: ADMIN_TOKEN })).status).toBe(403);
+
+      const res = await confirmByLab(t, labToken, declId);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { assuranceLevel: string }).assuranceLevel).toBe('C');
-      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken })).status).toBe(409);
+      expect((await confirmByLab(t, labToken, declId)).status).toBe(409);
     });
 
     it('publishes the countersignature as a signed token, so level C is checked like the declaration, not taken on trust', async () => {
@@ -164,6 +181,13 @@ for (const dialect of dialectsUnderTest()) {
       const jwks = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
       const [c] = shown.countersignatures;
       expect(c!.confirmedBy.name).toBe('Akkreditert Testlab AS');
+      // The laboratory's own re-test is signed into the countersignature: which test cases, with which evidence.
+      const retest = (c as unknown as { retest: { runId: string; testCases: { id: string; evidence: { sha256: string }[] }[] } }).retest;
+      expect(retest.testCases.length).toBeGreaterThanOrEqual(3);
+      expect(retest.testCases.every((tc) => /^[0-9a-f]{64}$/.test(tc.evidence[0]!.sha256))).toBe(true);
+      const page = await (await get(`/api/v1/declarations/${declId}.html`)).text();
+      expect(page).toContain('Akkreditert Testlab AS (testlaboratorium)');
+      expect(page).toContain(`Kjørt på nytt: ${retest.testCases.map((tc) => tc.id).join(', ')}.`);
       expect(independentlyVerifies(c!.jws, jwks)).toBe(true);
       const payload = JSON.parse(Buffer.from(c!.jws.split('.')[1]!, 'base64url').toString('utf8')) as { declarationJwsSha256: string; assuranceLevel: string };
       expect(payload).toMatchObject({ declarationJwsSha256: shown.jwsSha256, assuranceLevel: 'C' });

@@ -4,8 +4,11 @@ import type { SqlDialect } from '../dialect.js';
 /**
  * What makes the declarations' statements hold under concurrency and say who did what: one
  * countersignature per declaration (a unique index, so two laboratories confirming at once cannot
- * both win on PostgreSQL, where the check-then-insert of two transactions interleaves).
+ * both win on PostgreSQL, where the check-then-insert of two transactions interleaves), and runs
+ * a laboratory opens for its re-test (level C).
  */
 export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
   await db.schema.createIndex('countersignatures_one_per_declaration').on('countersignatures').column('declaration_id').unique().execute();
+  // A laboratory's re-test runs on the vendor's system version but is the laboratory's: level C rests on it.
+  await db.schema.alterTable('runs').addColumn('lab_token_id', 'text').execute();
 }

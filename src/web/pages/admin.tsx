@@ -126,11 +126,30 @@ export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEnt
             <p>
               {d.manufacturer.name}. {LEVEL_SHORT_NB[e.assuranceLevel]}. <span class={`badge ${e.status.status}`}>{STATUS_NB[e.status.status]}</span> {statusReasonNb(e.status)}
             </p>
-            {active && props.role === 'lab' ? (
-              <form method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/bekreft`}>
-                <Csrf token={props.csrf} />
-                <button type="submit">Bekreft som testlaboratorium</button>
-              </form>
+            {active && props.role === 'lab' && d.assuranceLevel === 'B' && e.assuranceLevel === 'B' ? (
+              <>
+                <form method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/testkjoring`}>
+                  <Csrf token={props.csrf} />
+                  <button type="submit">Start laboratoriets testkjøring</button>
+                </form>
+                <form class="stack" method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/bekreft`}>
+                  <Csrf token={props.csrf} />
+                  <label for={`kj-${d.id}`}>Laboratoriets testkjøring (id)</label>
+                  <input id={`kj-${d.id}`} name="kjoring" required />
+                  <fieldset>
+                    <legend>Testtilfeller laboratoriet kjørte på nytt (ingen valgt: alle)</legend>
+                    {d.testCases.map((t, i) => (
+                      <div>
+                        <input type="checkbox" id={`lt-${d.id}-${i}`} name="testtilfelle" value={t.id} />{' '}
+                        <label class="inline" for={`lt-${d.id}-${i}`}>
+                          {props.testcaseTitle(t.id)}
+                        </label>
+                      </div>
+                    ))}
+                  </fieldset>
+                  <button type="submit">Bekreft nivå C etter laboratoriets testkjøring</button>
+                </form>
+              </>
             ) : null}
             {active && props.role === 'admin' ? (
               <>

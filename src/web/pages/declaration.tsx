@@ -142,7 +142,13 @@ export function DeclarationPage(props: { view: DeclarationView }) {
         <ul>
           {labConfirmations.map((c) => (
             <li>
-              {c.confirmedBy.name}, {dateNb(c.at)}: {c.statement}
+              Testlaboratorium: <strong>{c.confirmedBy.name}</strong>, {dateNb(c.at)}: {c.statement}
+              {c.retest ? (
+                <>
+                  {' '}
+                  Kjørt på nytt i laboratoriets testkjøring {c.retest.runId}: {c.retest.testCases.map((t) => t.id).join(', ')}.
+                </>
+              ) : null}
             </li>
           ))}
         </ul>
