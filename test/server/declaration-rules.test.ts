@@ -1,0 +1,102 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declarationModules } from '../../src/server/routes/declaration-feature.js';
+import { dialectsUnderTest } from '../support/databases.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
+import { confirmByLab, labRetest, run, systemVersion } from './declaration-helpers.js';
+
+/**
+ * The rules of status and supersession (README, "Status and supersession"), over HTTP, including
+ * the cases that went wrong before the rules were written down: a newer B superseding a
+ * laboratory-confirmed C, a declaration of 7.1 superseding the one of 7.2, and a concurrent
+ * request winning twice.
+ */
+for (const dialect of dialectsUnderTest()) {
+  describe(`declaration status rules over HTTP on ${dialect.name}`, () => {
+    let t: TestService;
+    let vendor: { id: string; token: string };
+    let other: { id: string; token: string };
+    let labToken: string;
+
+    const issue = async (runId: string) => {
+      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; jws: string };
+    };
+    const status = async (id: string) => ((await (await t.call('GET', `/api/v1/declarations/${id}`)).json()) as { status: string; statusReason?: string; assuranceLevel: string });
+    const log = async () => ((await (await t.call('GET', '/api/v1/log?limit=1000')).json()) as { entries: { type: string; declarationId: string; detail?: string }[] }).entries;
+    const logOf = async (id: string) => (await log()).filter((e) => e.declarationId === id).map((e) => e.type);
+
+    beforeAll(async () => {
+      const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-rules-')) }, { env: {} });
+      t = await startTestService(dialect, {}, { routeModules: modules });
+      vendor = await registerVendor(t, 'Regel Journal AS');
+      other = await registerVendor(t, 'Annen AS');
+      labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Nordisk Testlab AS' } })).json()) as { token: string }).token;
+    });
+    afterAll(async () => {
+      await t?.stop();
+    });
+
+    it('a newer declaration of the same system version and profile supersedes; revoking the newer one makes the older active again, logged', async () => {
+      const ver = await systemVersion(t, vendor.token, 'RegelJournal', '1.0');
+      const older = await issue(await run(t, vendor.token, ver));
+      const newer = await issue(await run(t, vendor.token, ver));
+      expect(await status(older.id)).toMatchObject({ status: 'superseded', statusReason: `superseded by ${newer.id}` });
+      expect(await logOf(older.id)).toEqual(['issued', 'superseded']);
+      // A revoked declaration supersedes nothing.
+      expect((await t.call('POST', `/api/v1/declarations/${newer.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil funnet' } })).status).toBe(200);
+      expect((await status(older.id)).status).toBe('active');
+      expect(await logOf(older.id)).toEqual(['issued', 'superseded', 'reinstated']);
+    });
+
+    it('a declaration of 7.1 issued after the one of 7.2 supersedes nothing', async () => {
+      const v72 = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'VersjonsJournal', '7.2')));
+      const v71 = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'VersjonsJournal', '7.1')));
+      expect((await status(v72.id)).status).toBe('active');
+      expect((await status(v71.id)).status).toBe('active');
+      expect(await logOf(v72.id)).toEqual(['issued']);
+    });
+
+    it('a newer level B never supersedes a laboratory-confirmed C; after the vendor withdraws the C, the B stands alone', async () => {
+      const ver = await systemVersion(t, vendor.token, 'NivåJournal', '3.0');
+      const c = await issue(await run(t, vendor.token, ver));
+      expect((await confirmByLab(t, labToken, c.id)).status).toBe(200);
+      const b = await issue(await run(t, vendor.token, ver));
+      expect(await status(c.id)).toMatchObject({ status: 'active', assuranceLevel: 'C' });
+      expect(await status(b.id)).toMatchObject({ status: 'active', assuranceLevel: 'B' });
+
+      // Only the manufacturer withdraws: another vendor does not find it, an administrator revokes instead.
+      expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: other.token, json: { reason: 'ikke min' } })).status).toBe(404);
+      expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: ADMIN_TOKEN, json: { reason: 'forsøk' } })).status).toBe(403);
+      const withdrawn = await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: vendor.token, json: { reason: 'Erstattes av ny erklæring' } });
+      expect(withdrawn.status).toBe(200);
+      expect(await status(c.id)).toMatchObject({ status: 'revoked', statusReason: expect.stringMatching(/^withdrawn by the manufacturer on \d{4}-\d{2}-\d{2}: Erstattes av ny erklæring$/) });
+      expect((await status(b.id)).status).toBe('active');
+      expect(await logOf(c.id)).toEqual(['issued', 'countersigned', 'withdrawn']);
+      expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: vendor.token, json: { reason: 'igjen' } })).status).toBe(409);
+    });
+
+    it('issues one declaration per run, countersigns once and revokes once when the requests arrive together (409 for the others)', async () => {
+      const ver = await systemVersion(t, vendor.token, 'SamtidigJournal', '1.0');
+      const runId = await run(t, vendor.token, ver);
+      const issued = await Promise.all(Array.from({ length: 5 }, () => t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })));
+      expect(issued.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      const d = (await issued.find((r) => r.status === 201)!.json()) as { id: string };
+      const registry = (await (await t.call('GET', '/api/v1/registry?system=SamtidigJournal')).json()) as { total: number };
+      expect(registry.total).toBe(1);
+
+      const retests = await Promise.all([labRetest(t, labToken, d.id), labRetest(t, labToken, d.id), labRetest(t, labToken, d.id)]);
+      const signed = await Promise.all(retests.map((runOfLab) => t.call('POST', `/api/v1/declarations/${d.id}/countersign`, { token: labToken, json: { runId: runOfLab } })));
+      expect(signed.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+      expect((await logOf(d.id)).filter((e) => e === 'countersigned')).toHaveLength(1);
+
+      const revoked = await Promise.all(Array.from({ length: 4 }, (_, i) => t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: `samtidig ${i}` } })));
+      expect(revoked.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+      expect((await logOf(d.id)).filter((e) => e === 'revoked')).toHaveLength(1);
+    });
+  });
+}
