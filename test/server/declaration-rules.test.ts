@@ -1,12 +1,23 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declarationModules } from '../../src/server/routes/declaration-feature.js';
+import { runCli } from '../helpers/cli-run.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { confirmByLab, labRetest, run, systemVersion } from './declaration-helpers.js';
+
+/** A port free right now, so the service can be told its own public URL before it starts. */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 /**
  * The rules of status and supersession (README, "Status and supersession"), over HTTP, including
@@ -31,8 +42,10 @@ for (const dialect of dialectsUnderTest()) {
     const logOf = async (id: string) => (await log()).filter((e) => e.declarationId === id).map((e) => e.type);
 
     beforeAll(async () => {
-      const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-rules-')) }, { env: {} });
-      t = await startTestService(dialect, {}, { routeModules: modules });
+      // The issuer URL signed into declarations is this service's own, so `samsvar verify` can ask it for the status.
+      const port = await freePort();
+      const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-rules-')) }, { env: { SAMSVAR_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+      t = await startTestService(dialect, { port }, { routeModules: modules });
       vendor = await registerVendor(t, 'Regel Journal AS');
       other = await registerVendor(t, 'Annen AS');
       labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Nordisk Testlab AS' } })).json()) as { token: string }).token;
@@ -78,6 +91,30 @@ for (const dialect of dialectsUnderTest()) {
       expect((await status(b.id)).status).toBe('active');
       expect(await logOf(c.id)).toEqual(['issued', 'countersigned', 'withdrawn']);
       expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: vendor.token, json: { reason: 'igjen' } })).status).toBe(409);
+    });
+
+    it('`samsvar verify` checks the signature itself and asks the issuer for the status: exit 0 active, 3 revoked, 4 offline, 1 invalid', async () => {
+      const d = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'VerifiserJournal', '1.0')));
+      const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-verify-'));
+      writeFileSync(path.join(dir, 'd.jws'), d.jws);
+      const jwks = `${t.url}/.well-known/jwks.json`;
+      const active = await runCli(['verify', 'd.jws', '--jwks', jwks], {}, dir);
+      expect(active.code).toBe(0);
+      expect(JSON.parse(active.stdout)).toMatchObject({ valid: true, status: 'active', statusSource: 'registry', registry: `${t.url}/api/v1/declarations/verify` });
+
+      const offline = await runCli(['verify', 'd.jws', '--jwks', jwks, '--offline'], {}, dir);
+      expect(offline.code).toBe(4);
+      expect(JSON.parse(offline.stdout)).toMatchObject({ valid: true, status: 'unknown', statusSource: 'offline' });
+
+      // What printed "active" with exit 0 for a revoked declaration before.
+      await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil ved stikkprøve' } });
+      const revoked = await runCli(['verify', 'd.jws', '--jwks', jwks], {}, dir);
+      expect(revoked.code).toBe(3);
+      expect(JSON.parse(revoked.stdout)).toMatchObject({ valid: true, status: 'revoked', statusSource: 'registry', reason: expect.stringMatching(/Feil ved stikkprøve/) });
+
+      const [h, p, s] = d.jws.split('.');
+      writeFileSync(path.join(dir, 'bad.jws'), `${h}.${p}.${s!.startsWith('A') ? 'B' : 'A'}${s!.slice(1)}`);
+      expect((await runCli(['verify', 'bad.jws', '--jwks', jwks], {}, dir)).code).toBe(1);
     });
 
     it('issues one declaration per run, countersigns once and revokes once when the requests arrive together (409 for the others)', async () => {

@@ -333,8 +333,9 @@ for (const dialect of dialectsUnderTest()) {
       // Offline, with the JWKS fetched from the service: the signature holds; only the registry knows the status.
       const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-verify-'));
       writeFileSync(path.join(dir, 'd.jws'), jws);
-      const cli = await runCli(['verify', 'd.jws', '--jwks', `${t.url}/.well-known/jwks.json`], {}, dir);
-      expect(JSON.parse(cli.stdout)).toMatchObject({ valid: true, kid: before.keys[0]!.kid, statusSource: 'offline' });
+      const cli = await runCli(['verify', 'd.jws', '--jwks', `${t.url}/.well-known/jwks.json`, '--offline'], {}, dir);
+      expect(cli.code).toBe(4);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ valid: true, kid: before.keys[0]!.kid, status: 'unknown', statusSource: 'offline' });
     });
 
     it('documents its routes in the OpenAPI document', async () => {
