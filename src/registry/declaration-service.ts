@@ -23,7 +23,7 @@ import { directionOf } from '../testcases/testcase.js';
 import { sha256Hex } from '../core/sha256.js';
 import { canonicalJson } from '../signing/canonical-json.js';
 import { decodeUnverified } from '../signing/jws.js';
-import { rotateEmbeddedKey, type KeyRing } from '../signing/key-store.js';
+import { fixedKeySource, type KeyRing, type KeySource } from '../signing/key-store.js';
 import type { Repository } from '../storage/repository.js';
 import { GENESIS_HASH, signHead, type LogEntry } from '../transparency/log-chain.js';
 import type { DeclarationStore, StoredDeclaration, StoredSpotCheck } from './declaration-store.js';
@@ -35,9 +35,8 @@ export interface DeclarationServiceDeps {
   repo: Repository;
   runs: RunService;
   catalog: ProfileCatalog;
-  keys: KeyRing;
-  /** Environment of the key store (its SAMSVAR_DATA is the service's data directory), for rotation. */
-  keyEnv: NodeJS.ProcessEnv;
+  /** The deployment's keys (DatabaseKeySource), or a fixed ring in tests. */
+  keys: KeySource | KeyRing;
   issuerName: string;
   samsvarVersion: string;
   now?: () => Date;
@@ -75,16 +74,17 @@ function principalName(p: Principal): string {
  * Declarations from issuance to revocation, the registry over them, spot checks and waivers. Checks access for every call; knows nothing of HTTP.
  */
 export class DeclarationService {
-  private keys: KeyRing;
+  private readonly keys: KeySource;
   private readonly now: () => Date;
 
   constructor(private readonly deps: DeclarationServiceDeps) {
-    this.keys = deps.keys;
+    this.keys = 'ring' in deps.keys ? deps.keys : fixedKeySource(deps.keys);
     this.now = deps.now ?? (() => new Date());
   }
 
-  get jwks() {
-    return this.keys.jwks;
+  /** Every key that ever signed, the current one first. */
+  async jwks() {
+    return (await this.keys.ring()).jwks;
   }
 
   // --- issuing ---------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ export class DeclarationService {
     const existing = entries.find((e) => e.declaration.runId === outcome.runId && e.status.status === 'active');
     if (existing) throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${existing.declaration.id}`, { declarationId: existing.declaration.id });
     const now = this.now();
-    const key = this.keys.current;
+    const key = (await this.keys.ring()).current;
     const content = buildDeclaration(outcome, {
       issuer: { name: this.deps.issuerName, url: baseUrl },
       kid: key.kid,
@@ -194,7 +194,7 @@ export class DeclarationService {
     });
     const documents = acceptDocuments(req.documents);
     const now = this.now();
-    const key = this.keys.current;
+    const key = (await this.keys.ring()).current;
     const content = buildSelfDeclaration(
       {
         manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
@@ -294,7 +294,7 @@ export class DeclarationService {
   }
 
   async verify(jws: string): Promise<VerificationAnswer> {
-    const { declaration: _d, ...answer } = await verifyDeclarationToken(jws, this.keys.jwks, this.now(), async (d) => {
+    const { declaration: _d, ...answer } = await verifyDeclarationToken(jws, await this.jwks(), this.now(), async (d) => {
       const stored = await this.deps.store.getDeclarationByJwsSha256(declarationJwsSha256(jws));
       if (!stored || stored.id !== d.id) return undefined;
       return (await this.entry(stored.id)).entry.status;
@@ -347,7 +347,7 @@ export class DeclarationService {
     if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${id} is ${entry.status.status}; only an active declaration can be countersigned`);
     const retest = await this.labRetest(p, stored.content, input);
     const now = this.now();
-    const key = this.keys.current;
+    const key = (await this.keys.ring()).current;
     const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now, retest);
     const jws = await signCountersignature(content, key);
     await this.deps.store.addCountersignature({ id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
@@ -395,9 +395,10 @@ export class DeclarationService {
     };
   }
 
-  async rotateKey(): Promise<KeyRing> {
-    this.keys = await rotateEmbeddedKey({ env: this.deps.keyEnv });
-    return this.keys;
+  /** Replaces the deployment's signing key (administrators); audited and logged, old declarations keep verifying. */
+  async rotateKey(p: Principal): Promise<KeyRing> {
+    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can rotate the signing key');
+    return this.keys.rotate(actorOf(p));
   }
 
   // --- waivers ---------------------------------------------------------------------------------
@@ -503,7 +504,7 @@ export class DeclarationService {
     const last = await this.deps.store.lastLogEntry();
     const size = last?.seq ?? 0;
     const hash = last?.hash ?? GENESIS_HASH;
-    const jws = await signHead({ size, lastHash: hash }, this.keys.current, this.now());
+    const jws = await signHead({ size, lastHash: hash }, (await this.keys.ring()).current, this.now());
     const entries = (await this.deps.store.logPage(after, limit)).filter((e) => e.seq <= size);
     return { entries, head: { jws, size, hash } };
   }

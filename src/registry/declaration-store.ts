@@ -85,9 +85,13 @@ export class DeclarationStore {
   }
 
   /**
-   * Appends to the log inside `trx`. On PostgreSQL a transaction-scoped advisory lock orders
+   * Appends to the log inside `trx` (`appendLogIn`: for another store's transaction, e.g. a key rotation). On PostgreSQL a transaction-scoped advisory lock orders
    * appenders; SQLite transactions are serialised already. The primary key on seq is the backstop.
    */
+  async appendLogIn(trx: Transaction<any>, event: LogEvent, now: Date): Promise<LogEntry> {
+    return this.appendLog(trx as Transaction<CoreTables & DeclarationTables>, event, now);
+  }
+
   private async appendLog(trx: Transaction<CoreTables & DeclarationTables>, event: LogEvent, now: Date): Promise<LogEntry> {
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(5100)`.execute(trx);
     const last = await trx.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();

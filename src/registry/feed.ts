@@ -14,6 +14,7 @@ const EVENT_TITLE_NB: Record<LogEventType, string> = {
   revoked: 'Egenerklæring tilbakekalt',
   withdrawn: 'Egenerklæring trukket tilbake av produsenten',
   reinstated: 'Egenerklæring gjeldende igjen',
+  key_rotated: 'Ordningens signeringsnøkkel byttet',
   superseded: 'Egenerklæring erstattet',
   expired: 'Egenerklæring utløpt',
 };

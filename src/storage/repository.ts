@@ -190,7 +190,7 @@ export class Repository {
   async createRun(input: { vendorId: string; systemVersionId: string; profiles: RunProfile[]; labTokenId?: string }, actor: string): Promise<Run> {
     const run: Run = { id: newId(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles, ...(input.labTokenId ? { labTokenId: input.labTokenId } : {}) };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt, lab_token_id: input.labTokenId ?? null }).execute();
+      await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt, ...(input.labTokenId ? { lab_token_id: input.labTokenId } : {}) }).execute();
       await trx
         .insertInto('run_profiles')
         .values(run.profiles.map((p, i) => ({ run_id: run.id, profile_id: p.profileId, profile_version: p.profileVersion, profile_sha256: p.profileSha256, position: i })))

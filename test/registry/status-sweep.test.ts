@@ -114,7 +114,6 @@ for (const dialect of dialectsUnderTest()) {
         runs: ctx.runs,
         catalog: ctx.catalog,
         keys: await loadKeyRing({ env }),
-        keyEnv: env,
         issuerName: 'samsvar (test)',
         samsvarVersion: '0.0.0-test',
         now: () => new Date(Date.now() + offset),
