@@ -88,8 +88,8 @@ export class DeclarationStore {
    * Appends to the log inside `trx` (`appendLogIn`: for another store's transaction, e.g. a key rotation). On PostgreSQL a transaction-scoped advisory lock orders
    * appenders; SQLite transactions are serialised already. The primary key on seq is the backstop.
    */
-  async appendLogIn(trx: Transaction<any>, event: LogEvent, now: Date): Promise<LogEntry> {
-    return this.appendLog(trx as Transaction<CoreTables & DeclarationTables>, event, now);
+  async appendLogIn<T>(trx: Transaction<T>, event: LogEvent, now: Date): Promise<LogEntry> {
+    return this.appendLog(trx as unknown as Transaction<CoreTables & DeclarationTables>, event, now);
   }
 
   private async appendLog(trx: Transaction<CoreTables & DeclarationTables>, event: LogEvent, now: Date): Promise<LogEntry> {
