@@ -135,6 +135,14 @@ for (const dialect of dialectsUnderTest()) {
       const bundle = (await fhir.json()) as { resourceType: string; entry: { resource: { resourceType: string; result: string } }[] };
       expect(bundle.resourceType).toBe('Bundle');
       expect(bundle.entry.map((e) => `${e.resource.resourceType}:${e.resource.result}`)).toEqual(['TestReport:pass', 'TestReport:pass']);
+      // samsvar's own R4 validator accepts its own rendering.
+      const checked = await t.call('POST', '/api/v1/validate', { body: JSON.stringify(bundle), contentType: 'application/fhir+json' });
+      const verdict = (await checked.json()) as { valid?: boolean; verdict?: string; findings: { severity: string; ruleId: string; message: string; path?: string }[] };
+      expect(verdict.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      // The check can fail: an id with `_`, as declaration ids once had, is refused.
+      const underscored = { ...bundle, id: 'egn_gammel', entry: bundle.entry.map((e) => ({ ...e, resource: { ...e.resource, id: 'egn_gammel-1' } })) };
+      const refused = (await (await t.call('POST', '/api/v1/validate', { body: JSON.stringify(underscored), contentType: 'application/fhir+json' })).json()) as { findings: { severity: string; message: string }[] };
+      expect(refused.findings.filter((f) => f.severity === 'error').length).toBeGreaterThan(0);
       expect((await get('/api/v1/declarations/egn-finnes-ikke.html')).status).toBe(404);
     });
 
