@@ -18,6 +18,12 @@ export const DECLARATION_TYPE = 'samsvar-egenerklaering/1';
 export interface Manufacturer {
   name: string;
   organisasjonsnummer: string;
+  /**
+   * Whether an administrator had verified the organisation against Enhetsregisteret when the
+   * declaration was issued; `unverified`: name and number are as the vendor registered them.
+   * (Absent in declarations issued before vendors were verified.) The registry shows the current state.
+   */
+  identity?: 'verified' | 'unverified';
 }
 
 export interface ProductIdentification {

@@ -126,7 +126,7 @@ export class DeclarationService {
     }
     const outcome: RunOutcome = {
       runId: run.id,
-      manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
+      manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber, identity: await this.identityOf(vendor.id) },
       product: { name: run.system.name, version: run.system.version, systemId: run.system.id },
       samsvarVersion: this.deps.samsvarVersion,
       profiles: run.profiles.map((ps) => {
@@ -144,6 +144,10 @@ export class DeclarationService {
       testCases,
     };
     return { outcome, vendorId: vendor.id };
+  }
+
+  private async identityOf(vendorId: string): Promise<'verified' | 'unverified'> {
+    return (await this.deps.store.verifiedVendorIds()).has(vendorId) ? 'verified' : 'unverified';
   }
 
   /** Level B: the run's passed profiles, signed, with the place of issue and signatory the vendor states. */
@@ -197,7 +201,7 @@ export class DeclarationService {
     const key = (await this.keys.ring()).current;
     const content = buildSelfDeclaration(
       {
-        manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
+        manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber, identity: await this.identityOf(vendor.id) },
         product: { name: version.systemName, version: version.version, systemId: version.systemId },
         profiles,
         documentation: documents.map((d) => d.digest),
@@ -258,6 +262,7 @@ export class DeclarationService {
       const key = versionKey(s.content);
       byVersion.set(key, [...(byVersion.get(key) ?? []), { content: s.content, level: level(s), inForce }]);
     }
+    const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
       const others = byVersion.get(versionKey(s.content))!;
@@ -267,7 +272,7 @@ export class DeclarationService {
         const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
         if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
       }
-      entries.push({ declaration: s.content, status, assuranceLevel: level(s) });
+      entries.push({ declaration: s.content, status, assuranceLevel: level(s), manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified' });
     }
     return { entries, changes };
   }
@@ -287,6 +292,7 @@ export class DeclarationService {
       jwsSha256: stored.jwsSha256,
       status: entry.status,
       assuranceLevel: entry.assuranceLevel,
+      manufacturerIdentity: entry.manufacturerIdentity,
       // The service signed and stored these itself; the token goes along so others need not trust that.
       countersignatures: stored.countersignatures.map((c) => ({ ...decodeUnverified<CountersignatureContent>(c.jws)!, jws: c.jws })),
       baseUrl,

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
 import { isUniqueViolation } from '../storage/repository.js';
+import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
 import type { SpotCheck } from '../declarations/spot-checks.js';
@@ -180,6 +181,12 @@ export class DeclarationStore {
         countersignatures: countersignaturesOf.get(r.id) ?? [],
       };
     });
+  }
+
+  /** Vendors an administrator verified (vendor_verifications, migration 0110). */
+  async verifiedVendorIds(): Promise<Set<string>> {
+    const rows = await (this.db as unknown as Kysely<VendorVerificationTables>).selectFrom('vendor_verifications').select('vendor_id').execute();
+    return new Set(rows.map((r) => r.vendor_id));
   }
 
   async getDeclaration(id: string): Promise<StoredDeclaration | undefined> {

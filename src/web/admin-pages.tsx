@@ -22,6 +22,8 @@ import {
   type ProfileImpact,
 } from './pages/admin.js';
 import { SessionStore } from './session-store.js';
+import { VendorVerificationStore } from '../storage/vendor-verifications.js';
+import { vendorsWithIdentity, verifyVendor } from '../vendors/verification.js';
 import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
 
 const AUDIT_PAGE = 100;
@@ -238,10 +240,29 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       ),
     );
 
+    const verifications = () => new VendorVerificationStore(ctx.database.db);
+    const vendorsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200) =>
+      pageResponse(<AdminVendorsPage {...props(s, problem, doneText)} vendors={await vendorsWithIdentity(ctx.repo, verifications())} />, { status });
+
     app.get('/forvaltning/leverandorer', async (c) => {
       const s = await adminOnly(c);
-      return s instanceof Response ? s : pageResponse(<AdminVendorsPage {...props(s)} vendors={await ctx.repo.listVendors()} />);
+      return s instanceof Response ? s : vendorsPage(s, undefined, done(c));
     });
+
+    app.post(
+      '/forvaltning/leverandorer/:id/verifiser',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const registeredName = field(form, 'navn', 200);
+          const checked = field(form, 'kontrollert', 2000);
+          if (!registeredName || checked.length < 10) return vendorsPage(s, 'Skriv navnet i Enhetsregisteret og hva du kontrollerte.', undefined, 422);
+          await verifyVendor(ctx.repo, verifications(), s.principal, c.req.param('id')!, { registeredName, checked });
+          return seeOther('/forvaltning/leverandorer?utfort=1');
+        },
+        (_c, s, problem, status) => vendorsPage(s, problem, undefined, status),
+      ),
+    );
 
     app.get('/forvaltning/revisjon', async (c) => {
       const s = await adminOnly(c);

@@ -117,6 +117,34 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['verify', 'bad.jws', '--jwks', jwks], {}, dir)).code).toBe(1);
     });
 
+    it('marks a vendor and its declarations unverified until an administrator verified the organisation against Enhetsregisteret', async () => {
+      const fresh = await registerVendor(t, 'Ukjent Identitet AS');
+      expect(await (await t.call('GET', '/api/v1/vendors/me', { token: fresh.token })).json()).toMatchObject({ identity: 'unverified' });
+      const runId = await run(t, fresh.token, await systemVersion(t, fresh.token, 'IdentitetJournal', '1.0'));
+      const d = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: fresh.token, json: ISSUANCE })).json()) as { id: string; manufacturerIdentity: string; declaration: { manufacturer: { identity: string } } };
+      // The signed statement says what it is: name and number as registered, not verified.
+      expect(d.declaration.manufacturer.identity).toBe('unverified');
+      expect(d.manufacturerIdentity).toBe('unverified');
+      const item = async () => ((await (await t.call('GET', '/api/v1/registry?system=IdentitetJournal')).json()) as { items: { vendor: { identity: string } }[] }).items[0]!;
+      expect((await item()).vendor.identity).toBe('unverified');
+
+      const verify = (token: string, registeredName: string) => t.call('POST', `/api/v1/vendors/${fresh.id}/verify`, { token, json: { registeredName, checked: 'Enhetsregisteret 2026-11-30: aktiv, ikke slettet, navnet stemmer' } });
+      expect((await verify(fresh.token, 'Ukjent Identitet AS')).status).toBe(403);
+      const mismatch = await verify(ADMIN_TOKEN, 'Noe Helt Annet AS');
+      expect(mismatch.status).toBe(422);
+      expect(((await mismatch.json()) as { detail: string }).detail).toMatch(/stays unverified/);
+      const ok = await verify(ADMIN_TOKEN, 'UKJENT  IDENTITET AS');
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ identity: 'verified', verification: { registeredName: 'UKJENT  IDENTITET AS' } });
+      expect((await verify(ADMIN_TOKEN, 'Ukjent Identitet AS')).status).toBe(409);
+      expect((await item()).vendor.identity).toBe('verified');
+      const vendors = (await (await t.call('GET', '/api/v1/vendors', { token: ADMIN_TOKEN })).json()) as { id: string; identity: string }[];
+      expect(vendors.find((v) => v.id === fresh.id)!.identity).toBe('verified');
+      expect(vendors.find((v) => v.id === other.id)!.identity).toBe('unverified');
+      const audit = (await (await t.call('GET', `/api/v1/audit?objectType=vendor&objectId=${fresh.id}`, { token: ADMIN_TOKEN })).json()) as { action: string }[] | { items: { action: string }[] };
+      expect((Array.isArray(audit) ? audit : audit.items).map((e) => e.action)).toContain('vendor.verify');
+    });
+
     it('issues one declaration per run, countersigns once and revokes once when the requests arrive together (409 for the others)', async () => {
       const ver = await systemVersion(t, vendor.token, 'SamtidigJournal', '1.0');
       const runId = await run(t, vendor.token, ver);

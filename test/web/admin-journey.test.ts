@@ -62,6 +62,29 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     expect(await page.textContent('main')).toContain(`Kjørt på nytt i laboratoriets testkjøring ${retestRun}`);
   });
 
+  it('lets an administrator verify a vendor against Enhetsregisteret, after which its declaration no longer shows it as unverified', async () => {
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('main')).toContain('ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem');
+    await signIn(ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'Leverandører', exact: true }).first().click();
+    await expectAccessible(page);
+    const form = page.getByRole('region', { name: /Verifiser Omsorg & Journal AS/ });
+    // A name that is not the registered one leaves the vendor unverified, with the reason.
+    await form.getByLabel('Navn i Enhetsregisteret').fill('Omsorg og Journal Holding AS');
+    await form.getByLabel('Hva du kontrollerte (kilde, dato, hva som stemte)').fill('Enhetsregisteret i dag: enheten er aktiv');
+    await form.getByRole('button', { name: 'Verifiser leverandøren' }).click();
+    expect(await page.textContent('[role="alert"]')).toBeTruthy();
+    const again = page.getByRole('region', { name: /Verifiser Omsorg & Journal AS/ });
+    await again.getByLabel('Navn i Enhetsregisteret').fill('OMSORG & JOURNAL AS');
+    await again.getByLabel('Hva du kontrollerte (kilde, dato, hva som stemte)').fill('Enhetsregisteret i dag: enheten er aktiv, ikke slettet, navnet stemmer');
+    await again.getByRole('button', { name: 'Verifiser leverandøren' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    expect(await page.textContent('main')).toContain('enheten er aktiv, ikke slettet, navnet stemmer');
+    await screenshot(page, 'forvaltning-leverandorer');
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('main')).toContain('verifisert mot Enhetsregisteret av forvaltningen');
+  });
+
   it('shows an administrator the impact of retiring a profile before the change, and the declaration expires after it', async () => {
     await signIn(ADMIN_TOKEN);
     await expectAccessible(page);

@@ -96,6 +96,7 @@ export function declarationBody(v: DeclarationView) {
     ...(v.status.reason ? { statusReason: v.status.reason } : {}),
     ...(v.status.supersededBy ? { supersededBy: v.status.supersededBy } : {}),
     assuranceLevel: v.assuranceLevel,
+    manufacturerIdentity: v.manufacturerIdentity ?? 'unverified',
     declaration: v.declaration,
     countersignatures: v.countersignatures,
     jws: v.jws,

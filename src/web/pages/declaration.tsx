@@ -28,6 +28,7 @@ export function DeclarationPage(props: { view: DeclarationView }) {
         <dt>Leverandør</dt>
         <dd>
           {d.manufacturer.name}, organisasjonsnummer <span class="mono">{d.manufacturer.organisasjonsnummer}</span>
+          {v.manufacturerIdentity === 'verified' ? ' (verifisert mot Enhetsregisteret av forvaltningen)' : <strong> (ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem)</strong>}
         </dd>
         <dt>System</dt>
         <dd>
