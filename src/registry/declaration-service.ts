@@ -445,7 +445,10 @@ export class DeclarationService {
     const { entry } = await this.entry(declarationId);
     if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; spot checks are for active declarations`);
     const now = this.now();
-    const req = validateSpotCheckRequest(input, entry.declaration.testCases.map((t) => t.id), now);
+    // A level A declaration lists no test cases: a spot check then asks for those of the profiles and directions it declares.
+    const d = entry.declaration;
+    const checkable = d.assuranceLevel === 'A' ? d.conformsTo.flatMap((c) => this.deps.runs.testcaseIdsOf(c.profile, c.direction)) : d.testCases.map((t) => t.id);
+    const req = validateSpotCheckRequest(input, checkable, now);
     const sc = { id: `sp-${newId(12)}`, declarationId, testCases: req.testCases, requestedBy: p.name, requestedAt: now.toISOString(), deadline: req.deadline };
     await this.deps.store.addSpotCheck(sc, actorOf(p));
     return { ...sc, outcome: null };

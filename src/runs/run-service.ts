@@ -5,7 +5,7 @@ import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import type { Repository, RunMessage, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
-import type { Testcase } from '../testcases/testcase.js';
+import { directionOf, type Direction, type Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
@@ -43,13 +43,13 @@ function requireVendor(p: Principal): string {
   return p.vendorId;
 }
 
-/** A vendor sees only its own objects; administrators and labs read all. Others' objects are "not found". */
 /** Who submits to a run: the laboratory that opened a re-test run, else the vendor that owns it. */
 function isOperator(p: Principal, run: Run): boolean {
   if (run.labTokenId) return p.role === 'lab' && p.tokenId === run.labTokenId;
   return p.role === 'vendor' && p.vendorId === run.vendorId;
 }
 
+/** A vendor sees only its own objects; administrators and labs read all. Others' objects are "not found". */
 function canRead(p: Principal, vendorId: string): boolean {
   return p.role !== 'vendor' || p.vendorId === vendorId;
 }
@@ -107,6 +107,13 @@ export class RunService {
     });
     const run = await this.deps.repo.createRun({ vendorId, systemVersionId: version.id, profiles, ...(p.role === 'lab' ? { labTokenId: p.tokenId } : {}) }, actorOf(p));
     return this.view(run);
+  }
+
+  /** The test cases a run of `profile` holds for one direction: what a spot check of a level A declaration can ask for. */
+  testcaseIdsOf(profile: string, direction: Direction): string[] {
+    return testcasesOf(this.deps.testcases, profile)
+      .filter((tc) => directionOf(tc) === direction)
+      .map((tc) => tc.id);
   }
 
   async listRuns(p: Principal) {

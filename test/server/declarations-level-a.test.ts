@@ -134,6 +134,25 @@ for (const dialect of dialectsUnderTest()) {
       expect(await detail(res)).toMatch(/only a B declaration can be countersigned/);
     });
 
+    it('can be spot-checked: the vendor must pass the declared profile\'s test cases in a new run, or the declaration is revoked', async () => {
+      const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
+      const sendCase = testcases.find((tc) => tc.kind === 'submit')!.id;
+      const receiveCase = testcases.find((tc) => tc.kind === 'receive')!.id;
+      const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+      // Only the declared direction (send) is checkable.
+      const wrongDirection = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [receiveCase], deadline } });
+      expect(wrongDirection.status).toBe(422);
+      const ordered = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [sendCase], deadline } });
+      expect(ordered.status).toBe(201);
+      const sc = (await ordered.json()) as { id: string };
+      // The vendor answers with a new run of the same version in which nothing passed: the declaration is revoked.
+      const answerRun = (await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: versionId, profiles: [PROFILE] } })).json()) as { id: string };
+      const answered = await t.call('POST', `/api/v1/spot-checks/${sc.id}/answer`, { token: vendor.token, json: { runId: answerRun.id } });
+      expect(((await answered.json()) as { outcome: string }).outcome).toBe('failed');
+      const after = (await (await t.call('GET', `/api/v1/declarations/${decl.id}`)).json()) as { status: string; statusReason: string };
+      expect(after).toMatchObject({ status: 'revoked', statusReason: expect.stringMatching(/did not pass/) });
+    });
+
     it('documents its routes in the OpenAPI document', async () => {
       const doc = (await (await t.call('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
       expect(doc.paths['/api/v1/systems/{id}/versions/{version}/declaration']?.post?.requestBody).toBeDefined();
