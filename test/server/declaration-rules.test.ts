@@ -127,6 +127,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(d.manufacturerIdentity).toBe('unverified');
       const item = async () => ((await (await t.call('GET', '/api/v1/registry?system=IdentitetJournal')).json()) as { items: { vendor: { identity: string } }[] }).items[0]!;
       expect((await item()).vendor.identity).toBe('unverified');
+      expect(await (await t.call('GET', `/api/v1/declarations/${d.id}.html`)).text()).toContain('(ikke verifisert mot Enhetsregisteret)');
 
       const verify = (token: string, registeredName: string) => t.call('POST', `/api/v1/vendors/${fresh.id}/verify`, { token, json: { registeredName, checked: 'Enhetsregisteret 2026-11-30: aktiv, ikke slettet, navnet stemmer' } });
       expect((await verify(fresh.token, 'Ukjent Identitet AS')).status).toBe(403);
@@ -138,6 +139,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await ok.json()).toMatchObject({ identity: 'verified', verification: { registeredName: 'UKJENT  IDENTITET AS' } });
       expect((await verify(ADMIN_TOKEN, 'Ukjent Identitet AS')).status).toBe(409);
       expect((await item()).vendor.identity).toBe('verified');
+      expect(await (await t.call('GET', `/api/v1/declarations/${d.id}.html`)).text()).toContain('(verifisert mot Enhetsregisteret)');
       const vendors = (await (await t.call('GET', '/api/v1/vendors', { token: ADMIN_TOKEN })).json()) as { id: string; identity: string }[];
       expect(vendors.find((v) => v.id === fresh.id)!.identity).toBe('verified');
       expect(vendors.find((v) => v.id === other.id)!.identity).toBe('unverified');
