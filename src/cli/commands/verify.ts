@@ -16,9 +16,10 @@ export const VERIFY_EXIT = { active: 0, invalid: 1, usage: 2, notActive: 3, stat
 const HELP = `usage: samsvar verify FILE.jws [--jwks URL|FILE] [--offline]
 
 Checks the Ed25519 signature of a self-declaration against the public keys (JWKS) and prints
-{ valid, kid, status, statusSource, reason, registry } as JSON. Without --jwks, the keys of the
-local installation ($SAMSVAR_DATA/keys) are used. The signature is always checked here, never
-taken from a server.
+{ valid, kid, status, statusSource, reason, registry } as JSON. Give the issuer's keys with
+--jwks https://<server>/.well-known/jwks.json (the service keeps its keys in its database);
+without --jwks, the keys an installation published in $SAMSVAR_DATA/keys are used. The signature
+is always checked here, never taken from a server.
 
 Status: only the issuer's registry knows whether a declaration was revoked or superseded, so
 verify then asks it (POST <issuer URL>/api/v1/declarations/verify; the issuer URL is part of the
