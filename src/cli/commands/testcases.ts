@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
@@ -12,23 +12,29 @@ import {
   evaluateSubmission,
   generateReceiveMessage,
   isXPathAssertion,
+  loadTestcaseFile,
   loadTestcases,
   messageHeaderOf,
+  publishedTestcaseSchema,
+  scaffoldTestcase,
   templateMessageType,
   type Assertion,
   type Testcase,
+  type TestcaseKind,
 } from '../../testcases/index.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
 
-export const summary = 'list, read and check test cases offline: samsvar testcases list|show|check|generate';
+export const summary = 'list, read, check and write test cases: samsvar testcases list|show|check|generate|new|schema';
 
 const HELP = `usage:
   samsvar testcases list [--profile ID] [--format text|json]
   samsvar testcases show ID [--format text|json]
   samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit]
   samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]]
+  samsvar testcases new --profile ID --kind submit|receive|live --id ID [--dir DIR]
+  samsvar testcases schema
 
 list      the test cases in their order: id, profile, kind, direction (implied by the kind:
           submit and live send, receive receives), whether optional, and title
@@ -38,6 +44,10 @@ check     evaluates FILE as the service does: for a submit test case FILE is the
           answered with, and --message names the message it answers (from \`generate\` or the run)
 generate  writes the message a receive test case sends to the system (stdout or --out),
           with the same generator as the service; its MsgId goes to stderr
+new       writes DIR/ID.json (default DIR ./testcases), a test case skeleton with bokmål TODO texts
+          that loads as it stands (a receive test case reuses its profile's message template or
+          gets DIR/templates/ID.xml to fill in); the profile must be shipped or imported
+schema    prints testcase.schema.json, the JSON Schema test case files are checked against
 
 exit codes: 0 ok (check: passed), 1 check failed, 2 usage error, unknown test case or unreadable file`;
 
@@ -273,6 +283,44 @@ function generate(args: string[], io: CliIo): number {
   return 0;
 }
 
+const KINDS: TestcaseKind[] = ['submit', 'receive', 'live'];
+
+function writeNew(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, dir: { type: 'string' } } });
+  if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
+  if (!values.profile || !values.kind || !values.id) throw new SamsvarError('bad_request', `new needs --profile, --kind and --id\n${HELP}`);
+  if (!KINDS.includes(values.kind as TestcaseKind)) throw new SamsvarError('bad_request', `--kind must be submit, receive or live, not "${values.kind}"`);
+  const { catalog, testcases } = load(io);
+  const dir = path.resolve(io.cwd, values.dir ?? 'testcases');
+  const others = existsSync(dir) ? loadTestcases(dir, catalog) : [];
+  const scaffold = scaffoldTestcase({ id: values.id, profile: values.profile, kind: values.kind as TestcaseKind }, catalog, [...testcases, ...others]);
+  const file = path.join(dir, `${values.id}.json`);
+  if (existsSync(file)) throw new SamsvarError('conflict', `${file} exists already`);
+  const template = scaffold.template ? path.join(dir, 'templates', scaffold.template.name) : undefined;
+  if (template && existsSync(template)) throw new SamsvarError('conflict', `${template} exists already`);
+  const reused = scaffold.testcase.message as { template?: string } | undefined;
+  if (reused?.template && !template && !existsSync(path.join(dir, 'templates', reused.template))) {
+    // The template lives beside the shipped test cases; a test case elsewhere gets its own copy to edit.
+    mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    writeFileSync(path.join(dir, 'templates', reused.template), readFileSync(path.join(SHIPPED_TESTCASES_DIR, 'templates', reused.template)));
+  }
+  mkdirSync(path.dirname(template ?? file), { recursive: true });
+  if (template) writeFileSync(template, scaffold.template!.xml);
+  writeFileSync(file, JSON.stringify(scaffold.testcase, null, 2) + '\n');
+  try {
+    loadTestcaseFile(file, catalog, dir);
+  } catch (e) {
+    // Never leave a skeleton behind that the service would refuse at start.
+    rmSync(file, { force: true });
+    if (template) rmSync(template, { force: true });
+    throw e;
+  }
+  io.out(file);
+  if (template) io.out(template);
+  io.err(`wrote ${values.kind} test case ${values.id} for ${values.profile}: replace every TODO, then \`samsvar testcases show ${values.id}\``);
+  return 0;
+}
+
 export async function run(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
@@ -288,6 +336,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return check(rest, io);
     case 'generate':
       return generate(rest, io);
+    case 'new':
+      return writeNew(rest, io);
+    case 'schema':
+      io.out(JSON.stringify(publishedTestcaseSchema(), null, 2));
+      return 0;
     default:
       throw new SamsvarError('bad_request', `unknown subcommand '${sub}'\n${HELP}`);
   }
