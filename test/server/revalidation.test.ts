@@ -43,19 +43,19 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
       { hostname: '127.0.0.1', log: () => {}, catalog, routeModules: feature.modules, backgroundTasks: feature.backgroundTasks },
     );
     services.push(service);
-    const call = async (method: string, p: string, token?: string, json?: unknown, body?: Uint8Array) => {
+    const call = async (method: string, p: string, token?: string, json?: unknown, body?: Buffer) => {
       const headers: Record<string, string> = {};
       if (token) headers.authorization = `Bearer ${token}`;
       if (json !== undefined) headers['content-type'] = 'application/json';
       if (body) headers['content-type'] = 'application/xml';
-      return fetch(`${service.url}${p}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body });
+      return fetch(`${service.url}${p}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body } as RequestInit);
     };
     return { service, call };
   }
 
   async function waitUntilDone(call: (m: string, p: string, t?: string) => Promise<Response>, id: string) {
     for (;;) {
-      const job = (await (await call('GET', `/api/v1/admin/revalidations/${id}`, ADMIN_TOKEN)).json()) as { status: string };
+      const job = (await (await call('GET', `/api/v1/admin/revalidations/${id}`, ADMIN_TOKEN)).json()) as Record<string, unknown>;
       if (job.status === 'done') return job;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -118,7 +118,7 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
 
     // A new instance with the same (fixed) profile finishes the job.
     const c = await start(fixedCatalog());
-    const done = (await waitUntilDone(c.call, job.id)) as { done: number; total: number; changed: number; finishedAt: string; changedItems: { submissionId: string; oldVerdict: string; newVerdict: string; newErrors: string[]; testcaseId: string; runId: string }[] };
+    const done = (await waitUntilDone(c.call, job.id)) as unknown as { done: number; total: number; changed: number; finishedAt: string; changedItems: { submissionId: string; oldVerdict: string; newVerdict: string; newErrors: string[]; testcaseId: string; runId: string }[] };
     expect(done).toMatchObject({ done: 6, total: 6, changed: 3 });
     expect(done.finishedAt).toBeTruthy();
     expect(done.changedItems.map((i) => i.submissionId).sort()).toEqual(submitted.filter((s) => s.broken).map((s) => s.id).sort());
