@@ -16,7 +16,7 @@ export async function serveUntilSignalled(config: () => ServerConfig, out: (line
   const service = await startService(cfg, {
     log: (m) => console.error(m),
     routeModules: [...declarations.modules, ...revalidations.modules],
-    pages: webPages(declarations.feature),
+    pages: webPages(declarations.feature, revalidations.feature),
     backgroundTasks: [...declarations.backgroundTasks, ...revalidations.backgroundTasks],
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
