@@ -3,7 +3,7 @@ import { actorOf } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { AppContext } from '../server/app-context.js';
 import type { PageModule } from '../server/page-module.js';
-import type { RevalidationFeature } from '../server/routes/revalidation-feature.js';
+import type { RevalidationFeature } from '../server/routes/revalidation-context.js';
 import { field, formAction, seeOther } from './form-action.js';
 import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';

@@ -3,7 +3,7 @@ import type { DeclarationFeature } from '../server/routes/declaration-context.js
 import { adminPages } from './admin-pages.js';
 import { notFoundPage } from './not-found.js';
 import { publicPages } from './public-pages.js';
-import type { RevalidationFeature } from '../server/routes/revalidation-feature.js';
+import type { RevalidationFeature } from '../server/routes/revalidation-context.js';
 import { revalidationPages } from './revalidation-pages.js';
 import { vendorPages } from './vendor-pages.js';
 

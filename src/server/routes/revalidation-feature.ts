@@ -4,14 +4,11 @@ import { RevalidationService } from '../../runs/revalidation.js';
 import { RevalidationStore } from '../../storage/revalidation-store.js';
 import type { RouteModule } from '../api-router.js';
 import type { AppContext, BackgroundTask } from '../app-context.js';
+import type { RevalidationFeature } from './revalidation-context.js';
 import { revalidationRoutes } from './revalidations.js';
 
-/** What the routes and pages need of re-validation, per running service. */
-export interface RevalidationFeature {
-  service(ctx: AppContext): RevalidationService;
-  /** The worker of this service; absent until the background task started it. */
-  runner(ctx: AppContext): RevalidationRunner;
-}
+export type { RevalidationFeature };
+
 
 export interface RevalidationFeatureOptions extends RunnerHooks {
   /** PostgreSQL: items per queued chunk (default 20). */

@@ -1,6 +1,6 @@
 import { actorOf } from '../../auth/principal.js';
 import { json, type RouteModule } from '../api-router.js';
-import type { RevalidationFeature } from './revalidation-feature.js';
+import type { RevalidationFeature } from './revalidation-context.js';
 
 const str = { type: 'string' };
 const verdict = { enum: ['passed', 'failed', null] };
