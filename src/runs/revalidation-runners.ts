@@ -120,7 +120,7 @@ export class PgBossRunner implements RevalidationRunner {
     const positions = await this.service.pendingPositions(id);
     const size = this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
     for (let i = 0; i < positions.length; i += size) {
-      await this.boss.send(REVALIDATION_QUEUE, { id, positions: positions.slice(i, i + size) } satisfies ChunkData);
+      await this.boss.send(REVALIDATION_QUEUE, { id, positions: positions.slice(i, i + size) } satisfies ChunkData, { retryLimit: 1000, retryDelay: 1, expireInSeconds: 600 });
     }
   }
 
