@@ -6,6 +6,7 @@
  * instance, or the next start, takes it. Items are done once whoever runs them.
  */
 import PgBoss from 'pg-boss';
+import { SamsvarError } from '../core/samsvar-error.js';
 import type { RevalidationService } from './revalidation.js';
 
 export interface RevalidationRunner {
@@ -102,6 +103,21 @@ export class PgBossRunner implements RevalidationRunner {
     await this.boss.work<ChunkData>(REVALIDATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
       for (const job of jobs) await this.runChunk(job.data);
     });
+    await this.requeueOrphans();
+  }
+
+  /**
+   * A job with items left but nothing queued for it (its chunks were never sent, or ran out of
+   * retries) is queued again at start, so no job waits forever. Two instances doing this at once
+   * queue it twice, which costs a little time and changes no result.
+   */
+  private async requeueOrphans(): Promise<void> {
+    for (const id of await this.service.unfinished()) {
+      const { rows } = await this.boss
+        .getDb()
+        .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [REVALIDATION_QUEUE, id]);
+      if (rows.length === 0) await this.send(id);
+    }
   }
 
   private async runChunk(chunk: ChunkData): Promise<void> {
@@ -116,7 +132,15 @@ export class PgBossRunner implements RevalidationRunner {
   }
 
   async enqueue(id: string): Promise<void> {
-    await this.ready;
+    try {
+      await this.ready;
+    } catch (e) {
+      throw new SamsvarError('unavailable', `the re-validation queue is not running (${(e as Error).message}); the job is kept and queued when the service next starts`, { retryAfter: 30 });
+    }
+    await this.send(id);
+  }
+
+  private async send(id: string): Promise<void> {
     const positions = await this.service.pendingPositions(id);
     const size = this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
     for (let i = 0; i < positions.length; i += size) {

@@ -30,18 +30,20 @@ function fixedCatalog(): ProfileCatalog {
 
 describe.each(dialectsUnderTest())('re-validation of stored submissions after a rule fix ($name)', (dialect) => {
   let db: TestDatabase;
+  /** What the instances logged (queue errors among it), shown when an expectation fails. */
+  const logged: string[] = [];
   const services: RunningService[] = [];
   afterAll(async () => {
     for (const s of services) await s.close();
     await db?.drop();
   });
 
-  async function start(catalog: ProfileCatalog | undefined, opts: RevalidationFeatureOptions = {}) {
+  async function start(catalog: ProfileCatalog | undefined, opts: RevalidationFeatureOptions & { worker?: boolean } = {}) {
     // Chunks of four: on PostgreSQL the instance stopped after two items hands the rest of its chunk back.
     const feature = revalidationFeature({ chunkSize: 4, ...opts });
     const service = await startService(
       { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, validationWorkers: 1, ...db.config },
-      { hostname: '127.0.0.1', log: () => {}, catalog, routeModules: feature.modules, backgroundTasks: feature.backgroundTasks },
+      { hostname: '127.0.0.1', log: (m) => logged.push(m), catalog, routeModules: feature.modules, backgroundTasks: opts.worker === false ? [] : feature.backgroundTasks },
     );
     services.push(service);
     const call = async (method: string, p: string, token?: string, json?: unknown, body?: Buffer) => {
@@ -51,7 +53,7 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
       if (body) headers['content-type'] = 'application/xml';
       return fetch(`${service.url}${p}`, { method, headers, body: json !== undefined ? JSON.stringify(json) : body } as RequestInit);
     };
-    return { service, call };
+    return { service, call, feature: feature.feature };
   }
 
   async function waitUntilDone(call: (m: string, p: string, t?: string) => Promise<Response>, id: string) {
@@ -138,5 +140,29 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     }
     const audit = (await (await c.call('GET', `/api/v1/audit?objectType=revalidation&objectId=${job.id}`, ADMIN_TOKEN)).json()) as { items: { action: string; details: { submissions: number } }[] };
     expect(audit.items).toEqual([expect.objectContaining({ action: 'revalidation.create', details: expect.objectContaining({ submissions: 6 }) })]);
+  });
+
+  it.runIf(dialect.name === 'postgres')('shares a job between instances, and queues a job whose chunks were never sent when an instance starts', { timeout: 120_000 }, async () => {
+    // A job written to the database whose chunks never reached the queue (its instance had no worker).
+    const writer = await start(fixedCatalog(), { worker: false });
+    const orphan = await writer.feature.service(writer.service.ctx).create(PROFILE, undefined, 'admin:test');
+    expect(orphan.total).toBe(6);
+    // Two instances start together; each holds its first item until the other has done one too, so both take part.
+    const workedBy = new Map<string, string[]>();
+    let both!: () => void;
+    const bothWorking = new Promise<void>((r) => (both = r));
+    const hook = (name: string) => async (_id: string, position: number) => {
+      workedBy.set(name, [...(workedBy.get(name) ?? []), String(position)]);
+      if (workedBy.size === 2) both();
+      // Bounded, so an instance that never gets work fails the expectation below instead of hanging.
+      await Promise.race([bothWorking, new Promise((r) => setTimeout(r, 15_000))]);
+    };
+    const [d] = await Promise.all([start(fixedCatalog(), { chunkSize: 1, afterItem: hook('d') }), start(fixedCatalog(), { chunkSize: 1, afterItem: hook('e') })]);
+    const done = (await waitUntilDone(d.call, orphan.id)) as { done: number; total: number; changed: number };
+    expect(done).toMatchObject({ done: 6, total: 6, changed: 3 });
+    expect([...workedBy.keys()].sort(), logged.join('\n')).toEqual(['d', 'e']);
+    // Every item was written once, whoever ran it.
+    const items = await sql<{ n: number }>`select count(*)::int as n from revalidation_items where revalidation_id = ${orphan.id} and done_at is not null`.execute(d.service.ctx.database.db);
+    expect(items.rows[0]!.n).toBe(6);
   });
 });
