@@ -13,7 +13,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create as createTar } from 'tar';
-import type { ProfileCatalog } from '../profiles/catalog.js';
+import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
+import { SamsvarError } from '../core/samsvar-error.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
 import { BUILT_IN_PACKAGES, packageDir, readPackageManifest, resolveDependency, splitDependency } from '../fhir/package-store.js';
 import { acceptedAppRecProfiles } from './evaluate-submission.js';
@@ -105,4 +106,20 @@ export async function buildProfilePackage(root: LoadedProfile, testcases: readon
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * The profiles of an unpacked package (its profiles/) or of a directory of profile directories,
+ * alone: `--profile-dir` validates with exactly these, not the shipped or imported ones.
+ */
+export function catalogOfProfileDir(dir: string): ProfileCatalog {
+  const root = existsSync(path.join(dir, PACKAGE_MANIFEST)) ? path.join(dir, 'profiles') : dir;
+  const catalog = loadCatalog({ shippedDir: root, importedDir: null });
+  if (catalog.list().length === 0) throw new SamsvarError('bad_request', `--profile-dir ${dir} holds no profile (no subdirectory with a profile.json)`);
+  return catalog;
+}
+
+/** The test case directory of an unpacked package, when DIR is one. */
+export function testcasesDirOfPackage(dir: string): string | undefined {
+  return existsSync(path.join(dir, PACKAGE_MANIFEST)) ? path.join(dir, 'testcases') : undefined;
 }

@@ -86,6 +86,25 @@ describe.each(dialectsUnderTest())('profile packages for offline validation ($na
     expect(loaded.map((tc) => tc.id).sort()).toEqual(manifest.testcases.sort());
   });
 
+  it('lets samsvar testcases list and check work from the package alone, with the verdicts of the service\'s own test cases', async () => {
+    const id = 'dialogmelding-1.1-foresporsel';
+    const dir = await download(id);
+    const env = { SAMSVAR_DATA: path.join(work, 'empty-data') };
+    const listed = JSON.parse((await runCli(['testcases', 'list', '--profile-dir', dir, '--format', 'json'], env)).stdout) as { testcases: { id: string }[] };
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'samsvar-package.json'), 'utf8')) as Manifest;
+    expect(listed.testcases.map((tc) => tc.id).sort()).toEqual(manifest.testcases.sort());
+    for (const example of ['valid/foresporsel-helseopplysninger.xml', 'invalid/DLG-0008--period-reversed.xml']) {
+      const file = path.join(dir, 'profiles', id, 'examples', example);
+      const offline = await runCli(['testcases', 'check', `${id}-send`, file, '--profile-dir', dir, '--format', 'json'], env);
+      const shipped = await runCli(['testcases', 'check', `${id}-send`, file, '--format', 'json'], env);
+      expect(offline.code, example).toBe(example.startsWith('valid/') ? 0 : 1);
+      expect(shipped.code).toBe(offline.code);
+      const strip = (out: string) => ({ ...(JSON.parse(out) as Record<string, unknown>), file: undefined });
+      expect(strip(offline.stdout)).toEqual(strip(shipped.stdout));
+    }
+    expect((await runCli(['testcases', 'list', '--profile-dir', path.join(dir, 'profiles')], env)).stderr).toMatch(/not an unpacked profile package/);
+  });
+
   it('gives a draft profile\'s package to administrators only', async () => {
     const id = 'dialogmelding-1.1-notat';
     expect((await t.call('POST', `/api/v1/profiles/${id}/status`, { token: ADMIN_TOKEN, json: { status: 'draft' } })).status).toBe(200);

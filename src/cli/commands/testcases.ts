@@ -22,6 +22,7 @@ import {
   type Testcase,
   type TestcaseKind,
 } from '../../testcases/index.js';
+import { catalogOfProfileDir, testcasesDirOfPackage } from '../../testcases/profile-package.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
@@ -29,10 +30,10 @@ import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } fro
 export const summary = 'list, read, check and write test cases: samsvar testcases list|show|check|generate|new|schema';
 
 const HELP = `usage:
-  samsvar testcases list [--profile ID] [--format text|json]
-  samsvar testcases show ID [--format text|json]
-  samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit]
-  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]]
+  samsvar testcases list [--profile ID] [--format text|json] [--profile-dir PKG]
+  samsvar testcases show ID [--format text|json] [--profile-dir PKG]
+  samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit] [--profile-dir PKG]
+  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]] [--profile-dir PKG]
   samsvar testcases new --profile ID --kind submit|receive|live --id ID [--dir DIR]
   samsvar testcases schema
 
@@ -49,6 +50,9 @@ new       writes DIR/ID.json (default DIR ./testcases), a test case skeleton wit
           gets DIR/templates/ID.xml to fill in); the profile must be shipped or imported
 schema    prints testcase.schema.json, the JSON Schema test case files are checked against
 
+--profile-dir PKG uses the profiles and test cases of an unpacked profile package
+(GET /api/v1/profiles/{id}/package) instead of the shipped and imported ones.
+
 exit codes: 0 ok (check: passed), 1 check failed, 2 usage error, unknown test case or unreadable file`;
 
 const APPREC_STATUS: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK, feil i delmelding' };
@@ -58,11 +62,23 @@ interface Loaded {
   testcases: Testcase[];
 }
 
-/** The catalog and test cases exactly as the service loads them (shipped and imported profiles). */
-function load(io: CliIo): Loaded {
+/**
+ * The catalog and test cases exactly as the service loads them (shipped and imported profiles), or,
+ * with --profile-dir, those of an unpacked profile package.
+ */
+function load(io: CliIo, profileDir?: string): Loaded {
+  if (profileDir) {
+    const dir = path.resolve(io.cwd, profileDir);
+    const testcasesDir = testcasesDirOfPackage(dir);
+    if (!testcasesDir) throw new SamsvarError('bad_request', `--profile-dir ${profileDir} is not an unpacked profile package (no samsvar-package.json)`);
+    const catalog = catalogOfProfileDir(dir);
+    return { catalog, testcases: loadTestcases(testcasesDir, catalog) };
+  }
   const catalog = loadCatalog({ importedDir: importedProfilesDir(io.env) });
   return { catalog, testcases: loadTestcases(SHIPPED_TESTCASES_DIR, catalog) };
 }
+
+const PROFILE_DIR = { 'profile-dir': { type: 'string' } } as const;
 
 function find(testcases: readonly Testcase[], id: string | undefined): Testcase {
   if (!id) throw new SamsvarError('bad_request', 'no test case id given; `samsvar testcases list` shows them');
@@ -90,10 +106,10 @@ function readInput(io: CliIo, file: string, what: string, maxBytes = Infinity): 
 }
 
 function list(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, format: { type: 'string' }, ...PROFILE_DIR } });
   if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
   const fmt = format(values.format, ['text', 'json']);
-  const { catalog, testcases } = load(io);
+  const { catalog, testcases } = load(io, values['profile-dir']);
   if (values.profile) catalog.require(values.profile);
   const shown = values.profile ? testcases.filter((t) => t.profile === values.profile) : testcases;
   const rows = shown.map((t) => ({
@@ -149,10 +165,10 @@ function assertionLines(a: Assertion): string[] {
 }
 
 function show(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, ...PROFILE_DIR } });
   const fmt = format(values.format, ['text', 'json']);
   if (positionals.length > 1) throw new SamsvarError('bad_request', `show takes one test case id, not ${positionals.length}`);
-  const { catalog, testcases } = load(io);
+  const { catalog, testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, positionals[0]);
   if (fmt === 'json') {
     const { source: _source, ...description } = tc;
@@ -204,11 +220,11 @@ function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType
 }
 
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: 'string' }, format: { type: 'string' }, ...PROFILE_DIR } });
   const fmt = format(values.format, ['text', 'json', 'junit']);
   if (positionals.length !== 2) throw new SamsvarError('bad_request', `give a test case id and one file\n${HELP}`);
   const [id, file] = positionals;
-  const { catalog, testcases } = load(io);
+  const { catalog, testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, id);
   if (tc.kind === 'live') throw new SamsvarError('bad_request', `${tc.id} is a live test case: it runs against a FHIR API, not a file; use \`samsvar fhir-test BASEURL --testcase ${tc.id}\``);
   const bytes = readInput(io, file, 'file');
@@ -261,11 +277,11 @@ function generate(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' } },
+    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' }, ...PROFILE_DIR },
   });
   if (positionals.length > 1) throw new SamsvarError('bad_request', `generate takes one test case id, not ${positionals.length}`);
   if (values['receiver-name'] && !values['receiver-her-id']) throw new SamsvarError('bad_request', '--receiver-name needs --receiver-her-id');
-  const { testcases } = load(io);
+  const { testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, positionals[0]);
   const receiver = values['receiver-her-id'] ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name } : undefined;
   const message = generateReceiveMessage(tc, { runId: values['run-id'] ?? 'local', receiver });

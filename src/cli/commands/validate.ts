@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { holdsRealPersonNumber } from '../../core/finding.js';
@@ -7,7 +6,7 @@ import { SamsvarError } from '../../core/samsvar-error.js';
 import type { ValidationResult } from '../../engine/engine.js';
 import { loadCatalog } from '../../profiles/catalog.js';
 import { importedProfilesDir } from '../../core/paths.js';
-import { PACKAGE_MANIFEST } from '../../testcases/profile-package.js';
+import { catalogOfProfileDir } from '../../testcases/profile-package.js';
 import type { CliIo } from '../cli-io.js';
 import { renderJunit, renderText } from '../render-results.js';
 import { validateFiles } from '../validate-files.js';
@@ -23,14 +22,6 @@ Files ending in .json are FHIR resources; everything else is read as XML.
 unpacked profile package from GET /api/v1/profiles/{id}/package), not the shipped and imported ones.
 
 exit codes: 0 every file is valid, 1 a file has an error finding, 2 usage error or unreadable file`;
-
-/** The profiles of one directory, alone: an unpacked package (its profiles/) or a directory of profile directories. */
-function catalogFromDir(dir: string) {
-  const root = existsSync(path.join(dir, PACKAGE_MANIFEST)) ? path.join(dir, 'profiles') : dir;
-  const catalog = loadCatalog({ shippedDir: root, importedDir: null });
-  if (catalog.list().length === 0) throw new SamsvarError('bad_request', `--profile-dir ${dir} holds no profile (no subdirectory with a profile.json)`);
-  return catalog;
-}
 
 export interface FileResult extends ValidationResult {
   file: string;
@@ -51,7 +42,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const importedDir = importedProfilesDir(io.env);
   // Loaded once here: an unknown profile is a usage error before any file is read, and this thread validates with it.
-  const catalog = values['profile-dir'] ? catalogFromDir(path.resolve(io.cwd, values['profile-dir'])) : loadCatalog({ importedDir });
+  const catalog = values['profile-dir'] ? catalogOfProfileDir(path.resolve(io.cwd, values['profile-dir'])) : loadCatalog({ importedDir });
   if (values.profile) catalog.require(values.profile);
   const outcomes = await validateFiles(
     positionals.map((file) => ({ file, path: path.resolve(io.cwd, file) })),
