@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
+import { importedProfilesDir, PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { Engine } from '../../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
@@ -311,6 +311,8 @@ function writeNew(args: string[], io: CliIo): number {
   const others = existsSync(dir) ? loadTestcases(dir, catalog) : [];
   const scaffold = scaffoldTestcase({ id: values.id, profile: values.profile, kind: values.kind as TestcaseKind }, catalog, [...testcases, ...others]);
   const file = path.join(dir, `${values.id}.json`);
+  // Editors resolve $schema relative to the file: point it at the schema this installation ships.
+  scaffold.testcase.$schema = path.relative(dir, path.join(PACKAGE_ROOT, 'schemas', 'testcase.schema.json')).split(path.sep).join('/');
   if (existsSync(file)) throw new SamsvarError('conflict', `${file} exists already`);
   const template = scaffold.template ? path.join(dir, 'templates', scaffold.template.name) : undefined;
   if (template && existsSync(template)) throw new SamsvarError('conflict', `${template} exists already`);

@@ -223,6 +223,7 @@ describe('samsvar testcases new and schema', () => {
     expect(written).toMatchObject({ id, profile, kind });
     expect(written.title).toMatch(/^TODO: kort tittel/);
     expect(written).not.toHaveProperty('direction');
+    expect(path.resolve(authored, written.$schema as string)).toBe(path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'));
     const { loadTestcaseFile } = await import('../../../src/testcases/load-testcases.js');
     const { loadCatalog } = await import('../../../src/profiles/catalog.js');
     expect(loadTestcaseFile(path.join(authored, `${id}.json`), loadCatalog({ importedDir: path.join(dir, 'none') }), authored).id).toBe(id);
