@@ -14,6 +14,8 @@ export interface Revalidation {
   total: number;
   done: number;
   changed: number;
+  /** Submissions that could not be re-run (live test runs, test cases no longer loaded). */
+  skipped: number;
   createdAt: string;
   createdBy: string;
   finishedAt: string | null;
@@ -73,6 +75,7 @@ export class RevalidationStore {
       .select((eb) => [
         eb.fn.count<number>('submission_id').filterWhere('done_at', 'is not', null).as('done'),
         eb.fn.count<number>('submission_id').filterWhere('done_at', 'is not', null).filterWhere('skipped', 'is', null).filterWhere(eb.ref('new_verdict'), '<>', eb.ref('old_verdict')).as('changed'),
+        eb.fn.count<number>('submission_id').filterWhere('skipped', 'is not', null).as('skipped'),
       ])
       .where('revalidation_id', '=', id)
       .executeTakeFirstOrThrow();
@@ -85,6 +88,7 @@ export class RevalidationStore {
       total: Number(r.total),
       done: Number(counts.done),
       changed: Number(counts.changed),
+      skipped: Number(counts.skipped),
       createdAt: r.created_at,
       createdBy: r.created_by,
       finishedAt: r.finished_at,

@@ -7,7 +7,7 @@ const verdict = { enum: ['passed', 'failed', null] };
 
 export const revalidationSchema = {
   type: 'object',
-  required: ['id', 'profileId', 'profileVersion', 'profileSha256', 'status', 'total', 'done', 'changed', 'createdAt'],
+  required: ['id', 'profileId', 'profileVersion', 'profileSha256', 'status', 'total', 'done', 'changed', 'skipped', 'createdAt'],
   properties: {
     id: str,
     profileId: str,
@@ -17,6 +17,7 @@ export const revalidationSchema = {
     total: { type: 'integer', description: 'Stored submissions of the profile when the job was created' },
     done: { type: 'integer', description: 'Submissions re-run so far' },
     changed: { type: 'integer', description: 'Submissions whose verdict changed' },
+    skipped: { type: 'integer', description: 'Submissions that could not be re-run: live test runs (they need the system\'s API) and those whose test case is no longer loaded' },
     createdAt: str,
     createdBy: str,
     finishedAt: { type: ['string', 'null'] },

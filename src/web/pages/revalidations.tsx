@@ -14,7 +14,8 @@ function Progress(props: { job: Revalidation }) {
       <progress value={j.done} max={Math.max(j.total, 1)} aria-label="Fremdrift">
         {j.done} av {j.total}
       </progress>{' '}
-      {j.done} av {j.total} innsendinger kjørt på nytt ({STATUS_NB[j.status]}), {j.changed} med endret resultat.
+      {j.done} av {j.total} innsendinger kjørt på nytt ({STATUS_NB[j.status]}), {j.changed} med endret resultat
+      {j.skipped ? `, ${j.skipped} kunne ikke kjøres på nytt (live-tester eller testtilfeller som ikke lenger finnes)` : ''}.
     </p>
   );
 }
