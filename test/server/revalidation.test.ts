@@ -5,7 +5,12 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalog, loadProfileDir, ProfileCatalog } from '../../src/profiles/catalog.js';
 import { revalidationFeature, type RevalidationFeatureOptions } from '../../src/server/routes/revalidation-feature.js';
+import { HostAllowlist } from '../../src/live/host-allowlist.js';
+import { ValidationPool } from '../../src/pool/validation-pool.js';
+import { testcaseSuite } from '../../src/runs/testcase-suite-adapter.js';
+import type { TestcaseSuite } from '../../src/runs/testcase-suite.js';
 import { startService, type RunningService } from '../../src/server/service.js';
+import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { ADMIN_TOKEN, validOrgNumber } from '../support/service.js';
 
@@ -38,12 +43,12 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     await db?.drop();
   });
 
-  async function start(catalog: ProfileCatalog | undefined, opts: RevalidationFeatureOptions & { worker?: boolean } = {}) {
+  async function start(catalog: ProfileCatalog | undefined, opts: RevalidationFeatureOptions & { worker?: boolean; testcases?: TestcaseSuite } = {}) {
     // Chunks of four: on PostgreSQL the instance stopped after two items hands the rest of its chunk back.
     const feature = revalidationFeature({ chunkSize: 4, ...opts });
     const service = await startService(
       { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, validationWorkers: 1, ...db.config },
-      { hostname: '127.0.0.1', log: (m) => logged.push(m), catalog, routeModules: feature.modules, backgroundTasks: opts.worker === false ? [] : feature.backgroundTasks },
+      { hostname: '127.0.0.1', log: (m) => logged.push(m), catalog, testcases: opts.testcases, routeModules: feature.modules, backgroundTasks: opts.worker === false ? [] : feature.backgroundTasks },
     );
     services.push(service);
     const call = async (method: string, p: string, token?: string, json?: unknown, body?: Buffer) => {
@@ -166,5 +171,20 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     // Every item was written once, whoever ran it.
     const items = await sql<{ n: number }>`select count(*)::int as n from revalidation_items where revalidation_id = ${orphan.id} and done_at is not null`.execute(d.service.ctx.database.db);
     expect(items.rows[0]!.n).toBe(6);
+  });
+
+  it('counts a submission whose test case is no longer loaded as skipped, not as changed', { timeout: 120_000 }, async () => {
+    for (const s of services.splice(0)) await s.close();
+    const catalog = fixedCatalog();
+    const pool = new ValidationPool(catalog, { workers: 1 });
+    try {
+      const without = testcaseSuite(loadTestcases(undefined, catalog).filter((tc) => tc.id !== TESTCASE), { engine: pool, liveHosts: HostAllowlist.parse('') });
+      const f = await start(catalog, { testcases: without });
+      const created = (await (await f.call('POST', '/api/v1/admin/revalidations', ADMIN_TOKEN, { profile: PROFILE })).json()) as { id: string };
+      const done = (await waitUntilDone(f.call, created.id)) as { done: number; skipped: number; changed: number; changedItems: unknown[] };
+      expect(done).toMatchObject({ done: 6, skipped: 6, changed: 0, changedItems: [] });
+    } finally {
+      await pool.close();
+    }
   });
 });
