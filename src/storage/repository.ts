@@ -14,7 +14,8 @@ export interface System { id: string; vendorId: string; name: string; descriptio
 export interface SystemVersion { id: string; systemId: string; version: string; releasedAt: string | null; createdAt: string; herId: string | null }
 export interface TokenRecord { id: string; role: TokenRole; vendorId: string | null; name: string; createdAt: string; revokedAt: string | null }
 export interface RunProfile { profileId: string; profileVersion: string; profileSha256: string }
-export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[]; testData: RunTestData | null }
+/** `labTokenId`: a laboratory's re-test of the vendor's system version; only that laboratory submits to it. */
+export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[]; testData: RunTestData | null; labTokenId?: string }
 /** A MsgId, SHA-256 or FHIR resource hash first used as evidence (or generated) by a run's test case. */
 export interface EvidenceClaim { kind: 'sha256' | 'msgid' | 'resource'; value: string; runId: string; testcaseId: string; origin: 'submitted' | 'generated'; createdAt: string }
 /** Two runs drew the same test patient: the database refused the second; draw again. */
@@ -65,7 +66,7 @@ function now(): string {
 }
 
 /** A unique-constraint violation on either dialect (SQLite: SQLITE_CONSTRAINT_UNIQUE, PostgreSQL: 23505). */
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: string }).code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
@@ -202,16 +203,16 @@ export class Repository {
    * test patients unique across runs: a patient another run has throws TestPatientTaken (draw again).
    */
   async createRun(
-    input: { vendorId: string; systemVersionId: string; profiles: RunProfile[]; testData?: (runId: string, openedAt: string) => RunTestData },
+    input: { vendorId: string; systemVersionId: string; profiles: RunProfile[]; labTokenId?: string; testData?: (runId: string, openedAt: string) => RunTestData },
     actor: string,
   ): Promise<Run> {
     const id = newId();
     const createdAt = now();
     const testData = input.testData ? input.testData(id, createdAt) : null;
-    const run: Run = { id, vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt, profiles: input.profiles, testData };
+    const run: Run = { id, vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt, profiles: input.profiles, testData, ...(input.labTokenId ? { labTokenId: input.labTokenId } : {}) };
     try {
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt }).execute();
+        await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt, ...(input.labTokenId ? { lab_token_id: input.labTokenId } : {}) }).execute();
         await trx
           .insertInto('run_profiles')
           .values(run.profiles.map((p, i) => ({ run_id: run.id, profile_id: p.profileId, profile_version: p.profileVersion, profile_sha256: p.profileSha256, position: i })))
@@ -263,6 +264,7 @@ export class Repository {
             systemParty: d.system_her_id ? { name: d.system_name, herId: d.system_her_id } : null,
           }
         : null,
+      ...(r.lab_token_id ? { labTokenId: r.lab_token_id } : {}),
     };
   }
 
