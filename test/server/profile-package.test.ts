@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,7 +95,9 @@ describe.each(dialectsUnderTest())('profile packages for offline validation ($na
     const manifest = JSON.parse(readFileSync(path.join(dir, 'samsvar-package.json'), 'utf8')) as Manifest;
     expect(listed.testcases.map((tc) => tc.id).sort()).toEqual(manifest.testcases.sort());
     for (const example of ['valid/foresporsel-helseopplysninger.xml', 'invalid/DLG-0008--period-reversed.xml']) {
-      const file = path.join(dir, 'profiles', id, 'examples', example);
+      // A copy with a MsgId of its own: the shipped file itself is no evidence (EVIDENCE-SHIPPED), its content is judged here.
+      const file = path.join(work, `fresh-${path.basename(example)}`);
+      writeFileSync(file, readFileSync(path.join(dir, 'profiles', id, 'examples', example), 'utf8').replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`));
       const offline = await runCli(['testcases', 'check', `${id}-send`, file, '--profile-dir', dir, '--format', 'json'], env);
       const shipped = await runCli(['testcases', 'check', `${id}-send`, file, '--format', 'json'], env);
       expect(offline.code, example).toBe(example.startsWith('valid/') ? 0 : 1);
