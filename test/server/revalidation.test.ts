@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { osloDateTime } from '../../src/testcases/synthetic-data.js';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,13 +77,23 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     const a = await start(undefined);
     const vendor = (await (await a.call('POST', '/api/v1/vendors', undefined, { orgNumber: validOrgNumber(), name: 'Revalidering AS', email: 'post@example.no' })).json()) as { token: string };
     const system = (await (await a.call('POST', '/api/v1/systems', vendor.token, { name: 'EPJ' })).json()) as { id: string };
-    const version = (await (await a.call('POST', `/api/v1/systems/${system.id}/versions`, vendor.token, { version: '1.0' })).json()) as { id: string };
-    const run = (await (await a.call('POST', '/api/v1/runs', vendor.token, { systemVersionId: version.id, profiles: [PROFILE] })).json()) as { id: string };
-    const broken = readFileSync(path.join(EXAMPLES, 'invalid', 'DLG-0008--period-reversed.xml'));
-    const good = readFileSync(path.join(EXAMPLES, 'valid', 'foresporsel-helseopplysninger.xml'));
+    const version = (await (await a.call('POST', `/api/v1/systems/${system.id}/versions`, vendor.token, { version: '1.0', herId: '8999911' })).json()) as { id: string };
+    const run = (await (await a.call('POST', '/api/v1/runs', vendor.token, { systemVersionId: version.id, profiles: [PROFILE] })).json()) as { id: string; testData: { patient: { fnr: string } } };
+    // The examples as the system would send them in this run: its patient, from its party to samsvar's, a fresh MsgId each, GenDate now.
+    const inRun = (file: string) => () =>
+      Buffer.from(
+        readFileSync(file, 'utf8')
+          .replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`)
+          .replace(/<GenDate>[^<]*<\/GenDate>/, `<GenDate>${osloDateTime(new Date())}</GenDate>`)
+          .replaceAll('<Id>8142987</Id>', '<Id>8999911</Id>')
+          .replaceAll('<Id>8094866</Id>', '<Id>8999901</Id>')
+          .replaceAll('<Id>15450210185</Id>', `<Id>${run.testData.patient.fnr}</Id>`),
+      );
+    const broken = inRun(path.join(EXAMPLES, 'invalid', 'DLG-0008--period-reversed.xml'));
+    const good = inRun(path.join(EXAMPLES, 'valid', 'foresporsel-helseopplysninger.xml'));
     const submitted: { id: string; verdict: string; broken: boolean }[] = [];
-    for (const [bytes, isBroken] of [[broken, true], [good, false], [broken, true], [good, false], [broken, true], [good, false]] as const) {
-      const res = await a.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${TESTCASE}`, vendor.token, undefined, bytes);
+    for (const [make, isBroken] of [[broken, true], [good, false], [broken, true], [good, false], [broken, true], [good, false]] as const) {
+      const res = await a.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${TESTCASE}`, vendor.token, undefined, make());
       expect(res.status).toBe(201);
       const s = (await res.json()) as { id: string; verdict: string; findings: { ruleId: string; severity: string }[] };
       if (isBroken) expect(s.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).toEqual(['DLG-0008']);
