@@ -162,8 +162,11 @@ function catalogFor(supporting, tmp) {
   for (const f of supporting) {
     try {
       const r = readJson(f);
-      if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) resources.push(e.resource);
-      else resources.push(r);
+      if (r.resourceType === 'Bundle') {
+        for (const e of r.entry ?? []) if (e.resource) resources.push(e.resource);
+      } else {
+        resources.push(r);
+      }
     } catch {
       /* a supporting file that is not JSON defines nothing */
     }
