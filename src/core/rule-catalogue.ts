@@ -98,6 +98,7 @@ export const RULES = {
   'FHIR-CS-PROPERTY': { layer: 'profile', severity: 'error', summary: 'CodeSystem properties defined twice, of the wrong type, or used without a definition', issueType: 'business-rule' },
   'FHIR-CS-VALUESET': { layer: 'profile', severity: 'error', summary: 'CodeSystem.valueSet naming a value set that is not all of the code system', issueType: 'business-rule' },
   'FHIR-VS-SYSTEM': { layer: 'profile', severity: 'error', summary: 'A ValueSet include or exclude whose system is not an absolute URI', issueType: 'invalid' },
+  'FHIR-VS-FILTER': { layer: 'profile', severity: 'error', summary: 'A ValueSet filter on a boolean property (or exists) whose value is not true or false', issueType: 'invalid' },
   'FHIR-VS-CODE': { layer: 'profile', severity: 'error', summary: 'A ValueSet concept not defined in its (complete, loaded) code system', issueType: 'code-invalid' },
   'FHIR-SP-COMPOSITE': { layer: 'profile', severity: 'error', summary: 'A composite SearchParameter with fewer than two components', issueType: 'business-rule' },
   'FHIR-SP-EXPRESSION': { layer: 'profile', severity: 'error', summary: 'A SearchParameter expression that does not parse or starts from a type that is not its base', issueType: 'invalid' },

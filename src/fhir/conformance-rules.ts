@@ -233,6 +233,7 @@ function checkValueSet(walk: RulesWalk, vs: JsonObject, at: string): void {
         walk.add('FHIR-VS-SYSTEM', 'error', 'profile', `URI values in ValueSet.compose.${part}.system must be absolute, not '${system}'; a contained code system is named by its own absolute url`, systemNode, `${here}.system`);
         return;
       }
+      checkFilters(walk, inc, system, here);
       const codes = completeCodes(walk.store, system, str(inc, 'version'));
       if (!codes) return;
       objects(inc, 'concept').forEach((c, j) => {
@@ -243,6 +244,28 @@ function checkValueSet(walk: RulesWalk, vs: JsonObject, at: string): void {
       });
     });
   }
+}
+
+/** The type of a filter's property: as the code system declares it when it is loaded, else HL7's standard property of that code. */
+function propertyType(store: ConformanceStore, system: string, code: string): string | undefined {
+  const cs = store.codeSystem(system) as (FhirResource & { property?: { code?: string; type?: string }[] }) | undefined;
+  const declared = cs?.property?.find((p) => p.code === code);
+  if (declared) return declared.type;
+  return Object.hasOwn(KNOWN_PROPERTIES, code) ? KNOWN_PROPERTIES[code] : undefined;
+}
+
+/** A filter on a boolean property (notSelectable, inactive, …), and any `exists` filter, takes the value true or false. */
+function checkFilters(walk: RulesWalk, inc: JsonObject, system: string, at: string): void {
+  objects(inc, 'filter').forEach((f, i) => {
+    const property = str(f, 'property');
+    const op = str(f, 'op');
+    const valueNode = prop(f, 'value');
+    if (!property || valueNode?.kind !== 'string' || (op !== '=' && op !== 'exists')) return;
+    const boolean = op === 'exists' || propertyType(walk.store, system, property) === 'boolean';
+    if (boolean && valueNode.value !== 'true' && valueNode.value !== 'false') {
+      walk.add('FHIR-VS-FILTER', 'error', 'profile', `The value of a filter ${op === 'exists' ? "with op 'exists'" : `on the boolean property '${property}'`} must be 'true' or 'false', not '${valueNode.value}'`, valueNode, `${at}.filter[${i}].value`);
+    }
+  });
 }
 
 // --- SearchParameter --------------------------------------------------------------------------

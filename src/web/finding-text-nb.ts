@@ -56,6 +56,7 @@ const RULE_NB: Record<string, string> = {
   'FHIR-CS-PROPERTY': 'En egenskap (property) i kodesystemet er definert to ganger, har feil type eller mangler definisjon.',
   'FHIR-CS-VALUESET': 'Verdisettet kodesystemet oppgir, omfatter ikke alle kodene i det.',
   'FHIR-VS-SYSTEM': 'Kodesystemet i verdisettets include/exclude må være en absolutt URI.',
+  'FHIR-VS-FILTER': 'Filteret i verdisettet gjelder en sann/usann-egenskap og må ha verdien true eller false.',
   'FHIR-VS-CODE': 'Koden i verdisettet finnes ikke i kodesystemet.',
   'FHIR-SP-COMPOSITE': 'En sammensatt søkeparameter må ha minst to komponenter.',
   'FHIR-SP-EXPRESSION': 'Søkeuttrykket er ugyldig eller starter fra en ressurstype søkeparameteren ikke gjelder.',

@@ -95,3 +95,16 @@ describe('SearchParameter', () => {
     expect(errors(await check(v, sp({ base: ['Resource'], type: 'token', expression: 'Patient.id' })))).toEqual([]);
   });
 });
+
+describe('ValueSet filters', () => {
+  const filtered = (filter: Record<string, unknown>) => ({ resourceType: 'ValueSet', text, url: `${T}/ValueSet/filter`, name: 'Filter', status: 'active', compose: { include: [{ system: `${T}/CodeSystem/ukjent`, filter: [filter] }] } });
+
+  it('a filter on a boolean property, or with op exists, takes true or false', async () => {
+    expect(errors(await check(v, filtered({ property: 'notSelectable', op: '=', value: 'false' })))).toEqual([]);
+    const r = await check(v, filtered({ property: 'notSelectable', op: '=', value: '1' }));
+    expect(errors(r)).toEqual(['FHIR-VS-FILTER']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-VS-FILTER')).toMatchObject({ path: 'ValueSet.compose.include[0].filter[0].value' });
+    expect(errors(await check(v, filtered({ property: 'farge', op: 'exists', value: 'ja' })))).toEqual(['FHIR-VS-FILTER']);
+    expect(errors(await check(v, filtered({ property: 'farge', op: '=', value: 'rød' })))).toEqual([]);
+  });
+});
