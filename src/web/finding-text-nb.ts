@@ -50,6 +50,17 @@ const RULE_NB: Record<string, string> = {
   'FHIR-PROFILE-UNKNOWN': 'Profilen ressursen oppgir, er ukjent.',
   'FHIR-PROFILE-TYPE': 'Profilen gjelder en annen ressurstype.',
   'FHIR-PROFILE-INVALID': 'Profilen kunne ikke lastes.',
+  'FHIR-CANONICAL-URL': 'Den kanoniske URL-en (url) må være absolutt.',
+  'FHIR-CS-COUNT': 'Antallet (count) stemmer ikke med begrepene i kodesystemet.',
+  'FHIR-CS-CONTENT': 'Innholdstypen (content) passer ikke med begrepene eller supplementet.',
+  'FHIR-CS-PROPERTY': 'En egenskap (property) i kodesystemet er definert to ganger, har feil type eller mangler definisjon.',
+  'FHIR-CS-VALUESET': 'Verdisettet kodesystemet oppgir, omfatter ikke alle kodene i det.',
+  'FHIR-VS-SYSTEM': 'Kodesystemet i verdisettets include/exclude må være en absolutt URI.',
+  'FHIR-VS-FILTER': 'Filteret i verdisettet gjelder en sann/usann-egenskap og må ha verdien true eller false.',
+  'FHIR-VS-CODE': 'Koden i verdisettet finnes ikke i kodesystemet.',
+  'FHIR-SP-COMPOSITE': 'En sammensatt søkeparameter må ha minst to komponenter.',
+  'FHIR-SP-EXPRESSION': 'Søkeuttrykket er ugyldig eller starter fra en ressurstype søkeparameteren ikke gjelder.',
+  'FHIR-SP-DERIVED': 'Søkeparameteren har annen type eller ressurstype enn den den er avledet fra.',
   'FHIR-INVARIANT-UNEVALUATED': 'En regel (invariant) i profilen kunne ikke evalueres.',
 };
 
