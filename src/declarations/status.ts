@@ -8,6 +8,16 @@ export interface StatusContext {
   others: readonly DeclarationContent[];
   /** Whether a profile version is retired in this installation's catalog. */
   isRetired(profile: string, version: string): boolean;
+  /** When a newer version of the profile was published with a re-test deadline: that version and the deadline. */
+  retestOf?(profile: string, version: string): { version: string; deadline: string } | undefined;
+}
+
+/** A profile the declaration lists whose newer version must be tested by the deadline. */
+export interface RetestRequired {
+  profile: string;
+  version: string;
+  newVersion: string;
+  deadline: string;
 }
 
 /** Why a declaration is not active, as data, so each language can word it (the API's `reason` is English). */
@@ -15,6 +25,9 @@ export type StatusCause =
   | { kind: 'revoked'; at: string; by: string; reason: string }
   | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
   | { kind: 'retired'; profiles: string[] }
+  | { kind: 'retest-missed'; deadline: string; profiles: string[] }
+  /** Expired earlier (logged); a profile reactivated or changed since does not bring it back. */
+  | { kind: 'expired-logged' }
   | { kind: 'superseded'; by: string };
 
 export interface StatusAnswer {
@@ -23,6 +36,8 @@ export interface StatusAnswer {
   cause?: StatusCause;
   /** For `superseded`: the newest declaration that covers this one's profiles. */
   supersededBy?: string;
+  /** Active, but a newer profile version must be tested before the deadline or the declaration expires. */
+  retestRequired?: RetestRequired[];
 }
 
 function sameSystem(a: DeclarationContent, b: DeclarationContent): boolean {
@@ -64,7 +79,21 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
     return { status: 'expired', reason: `expired: profile version ${profiles.join(', ')} was retired`, cause: { kind: 'retired', profiles } };
   }
+  const retests: RetestRequired[] = [];
+  for (const p of d.conformsTo) {
+    const r = ctx.retestOf?.(p.profile, p.version);
+    if (r && !retests.some((x) => x.profile === p.profile)) retests.push({ profile: p.profile, version: p.version, newVersion: r.version, deadline: r.deadline });
+  }
+  const missed = retests.filter((r) => new Date(r.deadline) <= ctx.now).sort((a, b) => a.deadline.localeCompare(b.deadline));
+  if (missed.length > 0) {
+    const profiles = missed.map((r) => `${r.profile} ${r.newVersion}`);
+    return {
+      status: 'expired',
+      reason: `expired on ${osloDay(missed[0]!.deadline)}: not re-tested against ${profiles.join(', ')} by the deadline`,
+      cause: { kind: 'retest-missed', deadline: missed[0]!.deadline, profiles },
+    };
+  }
   const newer = supersedingDeclarations(d, ctx.others);
   if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
-  return { status: 'active' };
+  return retests.length ? { status: 'active', retestRequired: retests } : { status: 'active' };
 }

@@ -61,6 +61,8 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   running?: Running;
+  /** Started before the catalog last changed: ended once its validation is done. */
+  stale?: boolean;
 }
 
 function unavailable(detail: string): SamsvarError {
@@ -82,7 +84,7 @@ export class ValidationPool implements ArtifactValidator {
   readonly timeoutMs: number;
   readonly maxQueued: number;
   readonly recycleAfterBytes: number;
-  private readonly init: WorkerInit;
+  private init: WorkerInit;
   private readonly slots = new Set<Slot>();
   /** Every thread not yet exited, including those terminated and on their way out. */
   private readonly exits = new Set<Promise<void>>();
@@ -106,6 +108,19 @@ export class ValidationPool implements ArtifactValidator {
     }
     const profiles: LoadedProfile[] = catalog.list();
     this.init = { profiles };
+  }
+
+  /**
+   * Takes up the catalog's current profiles (after an import or an activation): idle workers end
+   * now, busy ones after their validation, and the next validation starts a worker that has them.
+   */
+  reload(): void {
+    this.init = { profiles: this.catalog.list() };
+    for (const slot of [...this.slots]) {
+      if (slot.running) slot.stale = true;
+      else this.retire(slot);
+    }
+    this.dispatch();
   }
 
   validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -208,7 +223,7 @@ export class ValidationPool implements ArtifactValidator {
     clearTimeout(job.timer);
     slot.running = undefined;
     slot.worker.unref();
-    if (job.input.byteLength >= this.recycleAfterBytes) this.retire(slot);
+    if (job.input.byteLength >= this.recycleAfterBytes || slot.stale) this.retire(slot);
     if (m.type === 'done') job.resolve(m.result);
     else if (m.type === 'refused') job.reject(new SamsvarError(m.code, m.detail, m.extra));
     else job.reject(Object.assign(new Error(`validation failed in a worker thread: ${m.message}`), { stack: m.stack }));

@@ -71,6 +71,11 @@ export class ProfileCatalog {
     this.byId.set(profile.manifest.id, profile);
   }
 
+  /** Takes an imported profile out again (an import that could not be completed). */
+  remove(id: string): void {
+    if (this.byId.get(id)?.source === 'imported') this.byId.delete(id);
+  }
+
   get(id: string): LoadedProfile | undefined {
     return this.byId.get(id);
   }

@@ -236,9 +236,19 @@ export class DeclarationService {
     const changes = await this.closeMissedSpotChecks(now);
     const stored = await this.deps.store.listDeclarations();
     const overrides = await this.deps.repo.profileStatuses();
-    const isRetired = (profile: string, _version: string) => {
+    const versions = await this.deps.repo.profileVersions();
+    const versionRow = (profile: string, version: string) => versions.find((v) => v.profileId === profile && v.version === version);
+    const isRetired = (profile: string, version: string) => {
+      // A version the administrators manage has its own status; otherwise the catalog's profile (same version) speaks for it.
+      const row = versionRow(profile, version);
+      if (row) return row.status === 'retired';
       const loaded = this.deps.catalog.get(profile);
       return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
+    };
+    const retestOf = (profile: string, version: string) => {
+      // The newest activated version with a deadline, if it is not the one tested.
+      const newest = versions.filter((v) => v.profileId === profile && v.retestDeadline && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
+      return newest && newest.version !== version ? { version: newest.version, deadline: newest.retestDeadline! } : undefined;
     };
     // Only declarations of the same system can supersede each other: grouping keeps this linear in the registry's size.
     const systemKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name]);
@@ -247,7 +257,9 @@ export class DeclarationService {
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
       const others = bySystem.get(systemKey(s.content))!;
-      const status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired });
+      let status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired, retestOf });
+      // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
+      if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked') status = { status: 'expired', reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it', cause: { kind: 'expired-logged' } };
       if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
         const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
         if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });

@@ -86,7 +86,8 @@ export class RunService {
       const profile = this.deps.catalog.get(id);
       if (!profile) throw new SamsvarError('unprocessable', `unknown profile '${id}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
       const status = effectiveStatus(profile, overrides);
-      if (status !== 'active') throw new SamsvarError('unprocessable', `profile '${id}' is ${status}; only active profiles can be tested`, { field: 'profiles' });
+      // A draft is open to trial runs (its declaration is refused); a deprecated version is still usable.
+      if (status === 'retired') throw new SamsvarError('unprocessable', `profile '${id}' is retired; it cannot be tested any more`, { field: 'profiles' });
       if (testcasesOf(this.deps.testcases, id).length === 0) {
         throw new SamsvarError('unprocessable', `profile '${id}' has no test cases yet, so a run could never pass it`, { field: 'profiles' });
       }

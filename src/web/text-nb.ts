@@ -26,5 +26,9 @@ export function statusReasonNb(s: StatusAnswer): string {
       return `Utløpt: profilversjonen ${c.profiles.join(', ')} er faset ut.`;
     case 'superseded':
       return `Erstattet av en nyere erklæring (${c.by}).`;
+    case 'retest-missed':
+      return `Utløpt ${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
+    case 'expired-logged':
+      return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
   }
 }

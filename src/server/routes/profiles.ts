@@ -60,13 +60,13 @@ export const profileRoutes: RouteModule = (api, ctx) => {
       type: 'object',
       required: ['status'],
       additionalProperties: false,
-      properties: { status: { enum: ['draft', 'active', 'retired'] }, reason: { type: 'string', maxLength: 2000 } },
+      properties: { status: { enum: ['draft', 'active', 'deprecated', 'retired'] }, reason: { type: 'string', maxLength: 2000 } },
     },
     responses: { 200: { description: 'The profile with its new status', schema: profileSummarySchema } },
     handler: async ({ principal, params, body }) => {
       const p = ctx.catalog.get(params.id!);
       if (!p) throw new SamsvarError('not_found', `profile '${params.id}' not found`);
-      const { status, reason } = body as { status: 'draft' | 'active' | 'retired'; reason?: string };
+      const { status, reason } = body as { status: 'draft' | 'active' | 'deprecated' | 'retired'; reason?: string };
       await ctx.repo.setProfileStatus(p.manifest.id, status, reason ?? null, actorOf(principal));
       return json(200, profileSummary(ctx, p, await ctx.repo.profileStatuses()));
     },

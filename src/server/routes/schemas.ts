@@ -90,7 +90,7 @@ export const profileSummarySchema: JsonSchema = {
     title: str,
     kind: { enum: ['xml', 'fhir'] },
     description: str,
-    status: { enum: ['draft', 'active', 'retired'] },
+    status: { enum: ['draft', 'active', 'deprecated', 'retired'] },
     source: { enum: ['shipped', 'imported'] },
     specification: str,
     sha256: str,

@@ -10,7 +10,7 @@ import { Csrf } from './vendor.js';
 export type AdminRole = 'admin' | 'lab';
 
 const ROLE_NB: Record<AdminRole, string> = { admin: 'forvalter', lab: 'testlaboratorium' };
-const PROFILE_STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
+const PROFILE_STATUS_NB = { draft: 'utkast', active: 'aktiv', deprecated: 'foreldet', retired: 'faset ut' } as const;
 
 interface AdminProps {
   who: string;
@@ -178,7 +178,7 @@ export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEnt
 
 export interface ProfileImpact {
   profile: LoadedProfile;
-  status: 'draft' | 'active' | 'retired';
+  status: 'draft' | 'active' | 'deprecated' | 'retired';
   declarations: RegistryEntry[];
 }
 
