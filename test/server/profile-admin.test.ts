@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declarationModules } from '../../src/server/routes/declaration-feature.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { dialectsUnderTest } from '../support/databases.js';
-import { oppgaveFiles, zipPackage } from '../support/profile-package.js';
+import { runCli } from '../helpers/cli-run.js';
+import { oppgaveFiles, writePackageDir, zipPackage } from '../support/profile-package.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { systemVersion } from './declaration-helpers.js';
 
@@ -147,6 +148,22 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect(audit.map((a) => `${a.action} ${a.details.version} ${a.details.status ?? ''}`.trim())).toEqual(
       expect.arrayContaining(['profile.imported 1.0.0 draft', 'profile.version.status 1.0.0 active', 'profile.imported 1.1.0 draft', 'profile.version.status 1.0.0 deprecated', 'profile.version.status 1.1.0 active', 'profile.version.status 1.0.0 retired']),
     );
+  });
+
+  it('imports with `samsvar profiles import --server`: a directory is zipped and sent; a refused package lists its problems', async () => {
+    const dir = writePackageDir(oppgaveFiles({ version: '2.0.0' }));
+    const ok = await runCli(['profiles', 'import', dir, '--server', t.url], { SAMSVAR_TOKEN: ADMIN_TOKEN });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`imported ${ID} 2.0.0: draft, 1 test case(s)`);
+    const zipFile = path.join(dir, '..', `${path.basename(dir)}.zip`);
+    writeFileSync(zipFile, zipPackage(oppgaveFiles({ version: '2.0.1', files: { 'examples/valid/uten-id.xml': oppgaveFiles()['examples/invalid/OPG-0001--tom-id.xml']! } })));
+    const refused = await runCli(['profiles', 'import', zipFile, '--server', t.url, '--token', ADMIN_TOKEN]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('nothing was imported');
+    expect(refused.stderr).toContain('examples/valid/uten-id.xml: a valid example must pass');
+    const asVendor = await runCli(['profiles', 'import', dir, '--server', t.url, '--token', vendor.token]);
+    expect(asVendor.code).toBe(2);
+    expect(asVendor.stderr).toContain('HTTP 403');
   });
 
   describe('hostile packages get a clear 4xx and nothing is written outside the data directory', () => {
