@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
-import { packageLayout, unpackPackage } from '../../profiles/package-archive.js';
+import { packageLayout, unpackPackage } from '../../runs/package-archive.js';
 import { parseArgs } from 'node:util';
 import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';

@@ -15,8 +15,8 @@ import { loadTestcaseFile } from '../testcases/load-testcases.js';
 import type { Testcase } from '../testcases/testcase.js';
 import { loadCodeLists } from '../xml/codelists.js';
 import { XmlValidator } from '../xml/xml-validator.js';
-import { loadProfileDir, ProfileCatalog } from './catalog.js';
-import type { LoadedProfile, XmlProfileManifest } from './manifest.js';
+import { loadProfileDir, ProfileCatalog } from '../profiles/catalog.js';
+import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
 
 export interface PackageProblem {
   /** What was checked: manifest, schema, codelist, testcase, example, structure-definition. */
