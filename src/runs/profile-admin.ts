@@ -253,6 +253,23 @@ export class ProfileAdmin {
     return this.record(id, version);
   }
 
+  /**
+   * A status change for the version the catalog serves (`POST /profiles/{id}/status`, the
+   * administrators' page): through the version's lifecycle when it is a managed version, so that
+   * declarations listing that version follow it; otherwise as the profile's status.
+   */
+  async changeServedStatus(id: string, status: ProfileLifecycle, reason: string | null, actor: string): Promise<void> {
+    const served = this.deps.catalog.get(id);
+    if (!served) throw new SamsvarError('not_found', `profile '${id}' not found`);
+    const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256);
+    if (!row) {
+      await this.deps.repo.setProfileStatus(id, status, reason, actor);
+      return;
+    }
+    if (row.status === status) return;
+    await this.setStatus(id, row.version, { status, ...(reason ? { reason } : {}), ...(status === 'deprecated' ? { replacement: row.replacement ?? reason ?? 'see the reason given' } : {}) }, actor);
+  }
+
   private stored(id: string, version: string): LoadedProfile {
     const dir = this.versionDir(id, version);
     if (existsSync(path.join(dir, 'profile.json'))) return loadProfileDir(dir, 'imported');

@@ -32,3 +32,9 @@ export function statusReasonNb(s: StatusAnswer): string {
       return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
   }
 }
+
+/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
+export function retestNb(s: StatusAnswer): string {
+  if (!s.retestRequired?.length) return '';
+  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
+}

@@ -5,7 +5,7 @@ import { actorOf } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import type { StatusRequest } from '../../runs/profile-admin.js';
 import type { DeclarationFeature } from './declaration-context.js';
-import { profileAdminOf } from './profile-admin-context.js';
+import { onProfileChange, profileAdminOf, profileChanged } from './profile-admin-context.js';
 
 const PACKAGE_TYPES = ['application/zip', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
 const obj = (properties: Record<string, unknown> = {}) => ({ type: 'object', properties });
@@ -33,6 +33,7 @@ export async function profileImpact(ctx: AppContext, feature: DeclarationFeature
 
 export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
   return (api, ctx) => {
+    onProfileChange(ctx, () => feature.service(ctx).sweep());
     api.add({
       method: 'post',
       path: '/admin/profiles',
@@ -85,7 +86,11 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
         },
       },
       responses: { 200: { description: 'The version with its new status', schema: versionSchema } },
-      handler: async ({ principal, params, body }) => json(200, await profileAdminOf(ctx).setStatus(params.id!, params.version!, body as StatusRequest, actorOf(principal))),
+      handler: async ({ principal, params, body }) => {
+        const changed = await profileAdminOf(ctx).setStatus(params.id!, params.version!, body as StatusRequest, actorOf(principal));
+        await profileChanged(ctx);
+        return json(200, changed);
+      },
     });
 
     api.add({

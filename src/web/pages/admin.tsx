@@ -180,6 +180,10 @@ export interface ProfileImpact {
   profile: LoadedProfile;
   status: 'draft' | 'active' | 'deprecated' | 'retired';
   declarations: RegistryEntry[];
+  /** Runs opened against the served version that have not led to a declaration. */
+  runs: { runId: string; createdAt: string }[];
+  /** The imported versions administrators manage (none for a shipped profile). */
+  versions: { version: string; status: 'draft' | 'active' | 'deprecated' | 'retired'; importedAt: string; replacement: string | null; retestDeadline: string | null; served: boolean }[];
 }
 
 export function AdminProfilesPage(props: AdminProps & { profiles: ProfileImpact[] }) {
@@ -239,13 +243,54 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
           </ul>
         </>
       )}
+      <h2>Åpne testkjøringer mot versjon {m.version}</h2>
+      {props.impact.runs.length === 0 ? (
+        <p>Ingen åpne testkjøringer bruker denne versjonen.</p>
+      ) : (
+        <p>
+          {props.impact.runs.length} testkjøringer uten erklæring bruker denne versjonen. Når profilen fases ut, kan de ikke lenger føre til en erklæring.
+        </p>
+      )}
+      {props.impact.versions.length > 0 ? (
+        <>
+          <h2>Versjoner</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Versjon</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Importert</th>
+                  <th scope="col">Merknad</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.impact.versions.map((v) => (
+                  <tr>
+                    <td>
+                      {v.version}
+                      {v.served ? ' (i bruk)' : ''}
+                    </td>
+                    <td>{PROFILE_STATUS_NB[v.status]}</td>
+                    <td>{dateNb(v.importedAt)}</td>
+                    <td>
+                      {v.replacement ? `Erstattes av ${v.replacement}. ` : ''}
+                      {v.retestDeadline ? `Erklæringer for eldre versjoner må testes på nytt innen ${dateNb(v.retestDeadline)}.` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
       <h2>Endre status</h2>
       <form class="stack" method="post" action={`/forvaltning/profiler/${encodeURIComponent(m.id)}/status`}>
         <Csrf token={props.csrf} />
         <div>
           <label for="status">Ny status</label>
           <select id="status" name="status">
-            {(['active', 'draft', 'retired'] as const).map((s) => (
+            {(['active', 'draft', 'deprecated', 'retired'] as const).map((s) => (
               <option value={s} selected={s === status}>
                 {PROFILE_STATUS_NB[s]}
               </option>
