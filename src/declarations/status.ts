@@ -10,6 +10,8 @@ export interface StatusContext {
   isRetired(profile: string, version: string): boolean;
   /** When a newer version of the profile was published with a re-test deadline: that version and the deadline. */
   retestOf?(profile: string, version: string): { version: string; deadline: string } | undefined;
+  /** Whether the installation now holds other content than `sha256` under this profile id and version. */
+  contentChanged?(profile: string, version: string, sha256: string): boolean;
 }
 
 /** A profile the declaration lists whose newer version must be tested by the deadline. */
@@ -26,6 +28,7 @@ export type StatusCause =
   | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
   | { kind: 'retired'; profiles: string[] }
   | { kind: 'retest-missed'; deadline: string; profiles: string[] }
+  | { kind: 'content-changed'; profiles: string[] }
   /** Expired earlier (logged); a profile reactivated or changed since does not bring it back. */
   | { kind: 'expired-logged' }
   | { kind: 'superseded'; by: string };
@@ -78,6 +81,12 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
   if (retired.length > 0) {
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
     return { status: 'expired', reason: `expired: profile version ${profiles.join(', ')} was retired`, cause: { kind: 'retired', profiles } };
+  }
+  // A version names one content: what was tested is gone if the content under that version changed.
+  const changed = d.conformsTo.filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
+  if (changed.length > 0) {
+    const profiles = [...new Set(changed.map((p) => `${p.profile} ${p.version}`))];
+    return { status: 'expired', reason: `expired: the content of profile version ${profiles.join(', ')} changed since it was tested`, cause: { kind: 'content-changed', profiles } };
   }
   const retests: RetestRequired[] = [];
   for (const p of d.conformsTo) {

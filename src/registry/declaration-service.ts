@@ -245,6 +245,12 @@ export class DeclarationService {
       const loaded = this.deps.catalog.get(profile);
       return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
     };
+    const contentChanged = (profile: string, version: string, sha256: string) => {
+      const row = versionRow(profile, version);
+      if (row) return row.sha256 !== sha256;
+      const loaded = this.deps.catalog.get(profile);
+      return !!loaded && loaded.manifest.version === version && loaded.sha256 !== sha256;
+    };
     const retestOf = (profile: string, version: string) => {
       // The newest activated version with a deadline, if it is not the one tested.
       const newest = versions.filter((v) => v.profileId === profile && v.retestDeadline && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
@@ -257,7 +263,7 @@ export class DeclarationService {
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
       const others = bySystem.get(systemKey(s.content))!;
-      let status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired, retestOf });
+      let status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired, retestOf, contentChanged });
       // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
       if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked') status = { status: 'expired', reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it', cause: { kind: 'expired-logged' } };
       if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {

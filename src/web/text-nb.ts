@@ -28,6 +28,8 @@ export function statusReasonNb(s: StatusAnswer): string {
       return `Erstattet av en nyere erklæring (${c.by}).`;
     case 'retest-missed':
       return `Utløpt ${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
+    case 'content-changed':
+      return `Utløpt: innholdet i profilversjonen ${c.profiles.join(', ')} er endret etter at systemet ble testet.`;
     case 'expired-logged':
       return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
   }
