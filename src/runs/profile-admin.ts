@@ -158,18 +158,31 @@ export class ProfileAdmin {
         throw new SamsvarError('conflict', `FHIR package ${manifest.name}#${manifest.version} is already imported with other content; versions are immutable`);
       }
     }
+    // importFhirPackage writes each profile where the catalog serves it; a version served before goes back there, so the new one stays a draft.
+    const before = new Map(this.deps.catalog.list().filter((p) => p.source === 'imported').map((p) => [p.manifest.id, p]));
     const imported = await importFhirPackage(pkgRoot, this.deps.profilesRoot, { takenIds: this.deps.catalog.list().filter((p) => p.source === 'shipped').map((p) => p.manifest.id) });
     const out: ImportedVersion[] = [];
     for (const p of imported.profiles) {
       const loaded = loadProfileDir(p.dir, 'imported');
       const known = (await this.deps.repo.profileVersions(p.id)).find((v) => v.version === loaded.manifest.version);
-      this.deps.catalog.put(loaded);
+      const previous = before.get(p.id);
+      const keepPrevious = previous !== undefined && previous.manifest.version !== loaded.manifest.version;
       if (!known) {
         const target = this.versionDir(p.id, loaded.manifest.version);
         rmSync(target, { recursive: true, force: true });
         mkdirSync(path.dirname(target), { recursive: true });
         cpSync(p.dir, target, { recursive: true });
-        await this.deps.repo.insertProfileVersion({ profileId: p.id, version: loaded.manifest.version, sha256: loaded.sha256, kind: 'fhir', catalogStatus: true, details: { package: imported.package } }, actor);
+      }
+      if (keepPrevious) {
+        rmSync(p.dir, { recursive: true, force: true });
+        for (const [name, bytes] of previous.files) {
+          mkdirSync(path.dirname(path.join(p.dir, name)), { recursive: true });
+          writeFileSync(path.join(p.dir, name), bytes);
+        }
+      }
+      this.deps.catalog.put(loadProfileDir(p.dir, 'imported'));
+      if (!known) {
+        await this.deps.repo.insertProfileVersion({ profileId: p.id, version: loaded.manifest.version, sha256: loaded.sha256, kind: 'fhir', catalogStatus: !keepPrevious, details: { package: imported.package } }, actor);
       }
       out.push({ id: p.id, version: loaded.manifest.version, sha256: loaded.sha256, status: known?.status ?? 'draft', created: !known, testcases: 0, examples: { valid: 0, invalid: 0 } });
     }

@@ -166,6 +166,43 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect(asVendor.stderr).toContain('HTTP 403');
   });
 
+  it('imports a FHIR package (npm layout) as draft profiles; a new package version stays a draft beside the served one', async () => {
+    const fhirPackage = async (version: string, sd: Record<string, unknown>) => {
+      const src = mkdtempSync(path.join(tmpdir(), 'samsvar-fhirpkg-'));
+      mkdirSync(path.join(src, 'package'));
+      writeFileSync(path.join(src, 'package', 'package.json'), JSON.stringify({ name: 'samsvar.test.oppgave', version, fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }));
+      writeFileSync(path.join(src, 'package', 'StructureDefinition-oppgave-pasient.json'), JSON.stringify(sd));
+      const file = path.join(src, 'p.tgz');
+      await tar.c({ gzip: true, cwd: src, file, portable: true }, ['package']);
+      const { readFileSync } = await import('node:fs');
+      return t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: readFileSync(file), contentType: 'application/gzip' });
+    };
+    const sd = (extra: Record<string, unknown> = {}) => ({
+      resourceType: 'StructureDefinition', id: 'oppgave-pasient', url: 'http://samsvar.test/StructureDefinition/oppgave-pasient', name: 'OppgavePasient', status: 'active',
+      kind: 'resource', abstract: false, type: 'Patient', baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient', derivation: 'constraint',
+      differential: { element: [{ id: 'Patient', path: 'Patient' }, { id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 }] },
+      ...extra,
+    });
+    const broken = await body(await fhirPackage('0.9.0', sd({ baseDefinition: 'http://samsvar.test/StructureDefinition/finnes-ikke' })), 422);
+    expect(broken.problems[0]).toMatchObject({ check: 'structure-definition' });
+    expect(broken.problems[0].message).toContain('finnes-ikke');
+
+    const first = await body(await fhirPackage('1.0.0', sd()), 201);
+    expect(first).toMatchObject({ format: 'tgz', kind: 'fhir-package', profiles: [{ id: 'oppgave-pasient', version: '1.0.0', status: 'draft', created: true }] });
+    await body(await t.call('POST', '/api/v1/admin/profiles/oppgave-pasient/versions/1.0.0/status', { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
+    const v = await body(await t.call('POST', '/api/v1/validate?profile=oppgave-pasient', { body: JSON.stringify({ resourceType: 'Patient' }), contentType: 'application/fhir+json' }), 200);
+    expect(v.valid).toBe(false);
+
+    await body(await fhirPackage('2.0.0', sd({ differential: { element: [{ id: 'Patient', path: 'Patient' }, { id: 'Patient.gender', path: 'Patient.gender', min: 1 }] } })), 201);
+    const versions = (await body(await t.call('GET', '/api/v1/admin/profiles/oppgave-pasient/versions', { token: ADMIN_TOKEN }), 200)).items;
+    expect(versions.map((x: { version: string; status: string; served: boolean }) => [x.version, x.status, x.served])).toEqual([['1.0.0', 'active', true], ['2.0.0', 'draft', false]]);
+    expect((await body(await t.call('GET', '/api/v1/profiles/oppgave-pasient'), 200)).status).toBe('active');
+    const diff = await body(await t.call('GET', '/api/v1/admin/profiles/oppgave-pasient/diff?from=1.0.0&to=2.0.0', { token: ADMIN_TOKEN }), 200);
+    expect(diff.otherFiles.changed).toEqual(expect.arrayContaining(['profile.json']));
+    // The same package version with other content is refused.
+    expect((await fhirPackage('2.0.0', sd())).status).toBe(409);
+  });
+
   describe('hostile packages get a clear 4xx and nothing is written outside the data directory', () => {
     it('refuses path traversal, absolute names, symbolic links, too many entries and zip bombs', async () => {
       const traversal = await body(await importZip(zipPackage({ ...oppgaveFiles(), '../../evil.txt': 'x' })), 400);
