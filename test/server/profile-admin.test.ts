@@ -79,6 +79,12 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect(res).toMatchObject({ format: 'zip', kind: 'profile', profiles: [{ id: ID, version: '1.0.0', status: 'draft', created: true, testcases: 1, examples: { valid: 1, invalid: 1 } }] });
     const profile = await body(await t.call('GET', `/api/v1/profiles/${ID}`), 200);
     expect(profile.status).toBe('draft');
+    // A draft takes trial runs: the run says so, and no declaration comes of it.
+    const sv = await systemVersion(t, vendor.token, 'Prøvesystem', '0.1');
+    const trial = await body(await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [ID] } }), 201);
+    expect(trial.warnings).toEqual([expect.stringContaining('trial run')]);
+    await body(await t.call('POST', `/api/v1/runs/${trial.id}/submissions?testcase=eksempel-oppgave-ny`, { token: vendor.token, body: oppgaveFiles()['examples/valid/ny.xml']!, contentType: 'application/xml' }), 201);
+    expect((await body(await t.call('POST', `/api/v1/runs/${trial.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 422)).detail).toContain('draft');
     expect(profile.testcaseList.map((tc: { id: string }) => tc.id)).toEqual(['eksempel-oppgave-ny']);
 
     const again = await body(await importZip(zipPackage(oppgaveFiles())), 200);
