@@ -76,7 +76,16 @@ export function loadProfileTestcases(catalog: ProfileCatalog): Testcase[] {
 }
 
 export class ProfileAdmin {
+  /** Imports and status changes run one at a time: each moves files and the catalog as a whole. */
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: ProfileAdminDeps) {}
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
 
   private get versionsRoot(): string {
     return path.join(this.deps.profilesRoot, '.versions');
@@ -87,7 +96,11 @@ export class ProfileAdmin {
     return path.join(this.versionsRoot, id, version);
   }
 
-  async importPackage(bytes: Uint8Array, actor: string): Promise<ImportOutcome> {
+  importPackage(bytes: Uint8Array, actor: string): Promise<ImportOutcome> {
+    return this.serial(() => this.importPackageNow(bytes, actor));
+  }
+
+  private async importPackageNow(bytes: Uint8Array, actor: string): Promise<ImportOutcome> {
     mkdirSync(this.deps.profilesRoot, { recursive: true });
     const scratch = path.join(this.deps.profilesRoot, `.import-${newId()}`);
     mkdirSync(scratch);
@@ -103,7 +116,7 @@ export class ProfileAdmin {
   }
 
   /** Imports a profile directory (unpacked, or given on the command line), checked as a whole. */
-  async importProfileDir(dir: string, actor: string): Promise<ImportedVersion> {
+  private async importProfileDir(dir: string, actor: string): Promise<ImportedVersion> {
     // Lifecycle lives in the database: the manifest's own status is dropped, so content alone decides the SHA-256.
     const manifestFile = path.join(dir, 'profile.json');
     try {
@@ -233,7 +246,11 @@ export class ProfileAdmin {
    * in place and deprecates the active version it replaces; a deadline marks declarations tested
    * against other versions `re-test required`.
    */
-  async setStatus(id: string, version: string, req: StatusRequest, actor: string): Promise<ProfileVersionRecord> {
+  setStatus(id: string, version: string, req: StatusRequest, actor: string): Promise<ProfileVersionRecord> {
+    return this.serial(() => this.setStatusNow(id, version, req, actor));
+  }
+
+  private async setStatusNow(id: string, version: string, req: StatusRequest, actor: string): Promise<ProfileVersionRecord> {
     const row = await this.record(id, version);
     if (row.status === req.status) throw new SamsvarError('conflict', `profile ${id} ${version} is already ${req.status}`);
     if (req.status === 'deprecated' && !req.replacement) throw new SamsvarError('unprocessable', 'a deprecated version names its replacement (replacement: a profile id or version)', { field: 'replacement' });
@@ -271,7 +288,11 @@ export class ProfileAdmin {
    * administrators' page): through the version's lifecycle when it is a managed version, so that
    * declarations listing that version follow it; otherwise as the profile's status.
    */
-  async changeServedStatus(id: string, status: ProfileLifecycle, reason: string | null, actor: string): Promise<void> {
+  changeServedStatus(id: string, status: ProfileLifecycle, reason: string | null, actor: string): Promise<void> {
+    return this.serial(() => this.changeServedStatusNow(id, status, reason, actor));
+  }
+
+  private async changeServedStatusNow(id: string, status: ProfileLifecycle, reason: string | null, actor: string): Promise<void> {
     const served = this.deps.catalog.get(id);
     if (!served) throw new SamsvarError('not_found', `profile '${id}' not found`);
     const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256);
@@ -280,7 +301,7 @@ export class ProfileAdmin {
       return;
     }
     if (row.status === status) return;
-    await this.setStatus(id, row.version, { status, ...(reason ? { reason } : {}), ...(status === 'deprecated' ? { replacement: row.replacement ?? reason ?? 'see the reason given' } : {}) }, actor);
+    await this.setStatusNow(id, row.version, { status, ...(reason ? { reason } : {}), ...(status === 'deprecated' ? { replacement: row.replacement ?? reason ?? 'see the reason given' } : {}) }, actor);
   }
 
   private stored(id: string, version: string): LoadedProfile {
