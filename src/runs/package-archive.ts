@@ -35,7 +35,19 @@ export function safeEntryName(name: string): boolean {
   return name.split('/').every((seg, i, all) => seg !== '..' && seg !== '.' && (seg !== '' || i === all.length - 1));
 }
 
-interface ZipEntry { name: string; unixType: number | undefined; size: number }
+interface ZipEntry { name: string; unixType: number | undefined; size: number; crc: number }
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 /** Reads the zip central directory: names, declared sizes and Unix file types, without inflating anything. */
 function zipDirectory(bytes: Uint8Array, limits: ArchiveLimits): ZipEntry[] {
@@ -59,6 +71,7 @@ function zipDirectory(bytes: Uint8Array, limits: ArchiveLimits): ZipEntry[] {
   for (let i = 0; i < count; i++) {
     if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50) throw refused('not a readable zip archive (broken central directory)');
     const madeBy = view.getUint16(offset + 4, true) >> 8;
+    const crc = view.getUint32(offset + 16, true);
     const size = view.getUint32(offset + 24, true);
     const nameLen = view.getUint16(offset + 28, true);
     const extraLen = view.getUint16(offset + 30, true);
@@ -66,7 +79,7 @@ function zipDirectory(bytes: Uint8Array, limits: ArchiveLimits): ZipEntry[] {
     const external = view.getUint32(offset + 38, true);
     const name = decoder.decode(bytes.subarray(offset + 46, offset + 46 + nameLen));
     // Host 3 is Unix: the upper 16 bits carry st_mode, which tells a symbolic link from a file.
-    entries.push({ name, size, unixType: madeBy === 3 ? (external >>> 16) & 0o170000 : undefined });
+    entries.push({ name, size, crc, unixType: madeBy === 3 ? (external >>> 16) & 0o170000 : undefined });
     offset += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -104,6 +117,11 @@ function unpackZip(bytes: Uint8Array, into: string, limits: ArchiveLimits): void
   }
   const names = Object.keys(files);
   if (names.length !== entries.length) throw refused('the central directory and the entries disagree');
+  // An entry that inflates to other bytes than its checksum says (a false declared size is cut short) is refused, not kept truncated.
+  for (const e of entries) {
+    const data = files[e.name];
+    if (!e.name.endsWith('/') && (!data || data.length !== e.size || crc32(data) !== e.crc)) throw refused(`entry '${e.name}' is damaged or declares a false size`);
+  }
   mkdirSync(into, { recursive: true });
   const root = path.resolve(into);
   for (const name of names) writeInside(root, name, name.endsWith('/') ? undefined : files[name]);

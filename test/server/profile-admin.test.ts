@@ -239,6 +239,15 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       }
       expect((await body(await importZip(bomb), 400)).detail).toContain('unpacks to more than');
 
+      // An entry that claims 10 bytes but inflates to a megabyte is refused, not cut short and kept.
+      const liar = zipSync({ ...Object.fromEntries(Object.entries(oppgaveFiles()).map(([k, v]) => [k, strToU8(v)])), 'stor.bin': new Uint8Array(1 << 20) });
+      const lv = new DataView(liar.buffer);
+      const nameAt = (i: number) => new TextDecoder().decode(liar.subarray(i + 46, i + 46 + lv.getUint16(i + 28, true)));
+      for (let i = liar.length - 22; i >= 0; i--) {
+        if (lv.getUint32(i, true) === 0x02014b50 && nameAt(i) === 'stor.bin') lv.setUint32(i + 24, 10, true);
+      }
+      expect((await body(await importZip(liar), 400)).detail).toContain("'stor.bin' is damaged or declares a false size");
+
       expect((await t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: 'not an archive', contentType: ZIP })).status).toBe(415);
     });
 
