@@ -252,9 +252,9 @@ export class DeclarationService {
       return !!loaded && loaded.manifest.version === version && loaded.sha256 !== sha256;
     };
     const retestOf = (profile: string, version: string) => {
-      // The newest activated version with a deadline, if it is not the one tested.
-      const newest = versions.filter((v) => v.profileId === profile && v.retestDeadline && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
-      return newest && newest.version !== version ? { version: newest.version, deadline: newest.retestDeadline! } : undefined;
+      // The version activated last decides: published with a deadline and not the one tested, it asks for a re-test.
+      const newest = versions.filter((v) => v.profileId === profile && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
+      return newest?.retestDeadline && newest.version !== version ? { version: newest.version, deadline: newest.retestDeadline } : undefined;
     };
     // Only declarations of the same system can supersede each other: grouping keeps this linear in the registry's size.
     const systemKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name]);

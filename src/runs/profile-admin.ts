@@ -277,7 +277,8 @@ export class ProfileAdmin {
       reason,
       catalogStatus: req.status === 'active' || isServed,
       ...(req.replacement !== undefined ? { replacement: req.replacement } : {}),
-      ...(req.retestDeadline !== undefined ? { retestDeadline: new Date(req.retestDeadline).toISOString() } : {}),
+      // Each activation states its own deadline (or none): an old one never comes back with a later activation.
+      ...(req.retestDeadline !== undefined ? { retestDeadline: new Date(req.retestDeadline).toISOString() } : req.status === 'active' ? { retestDeadline: null } : {}),
     });
     await this.deps.repo.changeProfileVersions(changes, actor);
     return this.record(id, version);
