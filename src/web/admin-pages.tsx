@@ -5,7 +5,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import type { AppContext } from '../server/app-context.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';
-import { changeProfileStatus, profileAdminOf } from '../server/routes/profile-admin-context.js';
+import { changeProfileStatus, profileAdminOf, profileChanged } from '../server/routes/profile-admin-context.js';
 import { field, fields, formAction, seeOther, type Form } from './form-action.js';
 import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';
@@ -189,6 +189,24 @@ export function adminPages(feature: DeclarationFeature): PageModule {
             return pageResponse(<AdminProfilePage {...props(s, 'Skriv en begrunnelse for endringen.')} impact={impact} />, { status: 422 });
           }
           await changeProfileStatus(ctx, id, status, reason, actorOf(s.principal));
+          return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
+        },
+        async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+      ),
+    );
+
+    app.post(
+      '/forvaltning/profiler/:id/publiser',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const id = c.req.param('id')!;
+          const version = field(form, 'versjon', 64);
+          const deadline = field(form, 'frist', 10);
+          const reason = field(form, 'begrunnelse', 2000);
+          if (deadline && !/^\d{4}-\d{2}-\d{2}$/.test(deadline)) throw new SamsvarError('unprocessable', 'Fristen må være en dato.', { field: 'frist' });
+          await profileAdminOf(ctx).setStatus(id, version, { status: 'active', ...(reason ? { reason } : {}), ...(deadline ? { retestDeadline: `${deadline}T23:59:59+01:00` } : {}) }, actorOf(s.principal));
+          await profileChanged(ctx);
           return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
         },
         async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),

@@ -98,6 +98,14 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     expect(rows).toEqual([['1.0.0 (i bruk)', 'aktiv'], ['1.1.0', 'utkast']]);
     await expectAccessible(page);
     await screenshot(page, 'forvaltning-profil-versjoner');
+
+    await page.getByLabel('Versjon', { exact: true }).selectOption('1.1.0');
+    await page.getByLabel('Frist for ny test').fill('2030-06-30');
+    await page.getByRole('button', { name: 'Ta i bruk versjonen' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    const after = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(after.map((r) => r.slice(0, 2))).toEqual([['1.0.0', 'foreldet'], ['1.1.0 (i bruk)', 'aktiv']]);
+    expect(after[1]![3]).toContain('testes på nytt innen');
   });
 
   it('keeps a kravsett and reads the audit trail', async () => {

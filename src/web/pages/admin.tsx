@@ -282,6 +282,38 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
               </tbody>
             </table>
           </div>
+          {props.impact.versions.some((v) => !v.served) ? (
+            <>
+              <h2>Ta i bruk en ny versjon</h2>
+              <p>Erklæringer som er testet mot en annen versjon, må testes på nytt innen fristen. Ellers utløper de.</p>
+              <form class="stack" method="post" action={`/forvaltning/profiler/${encodeURIComponent(m.id)}/publiser`}>
+                <Csrf token={props.csrf} />
+                <div>
+                  <label for="versjon">Versjon</label>
+                  <select id="versjon" name="versjon">
+                    {props.impact.versions
+                      .filter((v) => !v.served)
+                      .map((v) => (
+                        <option value={v.version}>
+                          {v.version} ({PROFILE_STATUS_NB[v.status]})
+                        </option>
+                      ))}
+                  </select>
+                </div>
+                <div>
+                  <label for="frist">Frist for ny test</label>
+                  <input type="date" id="frist" name="frist" />
+                </div>
+                <div>
+                  <label for="publiser-begrunnelse">Begrunnelse</label>
+                  <input type="text" id="publiser-begrunnelse" name="begrunnelse" />
+                </div>
+                <div>
+                  <button type="submit">Ta i bruk versjonen</button>
+                </div>
+              </form>
+            </>
+          ) : null}
         </>
       ) : null}
       <h2>Endre status</h2>
