@@ -57,6 +57,11 @@ interface Running extends Job {
   timer?: NodeJS.Timeout;
 }
 
+/** Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker. */
+function plainProfiles(catalog: ProfileCatalog): LoadedProfile[] {
+  return catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
+}
+
 interface Slot {
   worker: Worker;
   ready: boolean;
@@ -106,9 +111,7 @@ export class ValidationPool implements ArtifactValidator {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
       if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
-    // Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker.
-    const profiles: LoadedProfile[] = catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
-    this.init = { profiles };
+    this.init = { profiles: plainProfiles(catalog) };
   }
 
   /**
@@ -116,7 +119,7 @@ export class ValidationPool implements ArtifactValidator {
    * now, busy ones after their validation, and the next validation starts a worker that has them.
    */
   reload(): void {
-    this.init = { profiles: this.catalog.list() };
+    this.init = { profiles: plainProfiles(this.catalog) };
     for (const slot of [...this.slots]) {
       if (slot.running) slot.stale = true;
       else this.retire(slot);

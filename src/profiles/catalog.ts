@@ -91,6 +91,7 @@ export class ProfileCatalog {
   /** Takes an imported profile out again (an import that could not be completed). */
   remove(id: string): void {
     if (this.byId.get(id)?.source === 'imported') this.byId.delete(id);
+    this.sorted = undefined;
   }
 
   get(id: string): LoadedProfile | undefined {

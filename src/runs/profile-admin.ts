@@ -172,7 +172,8 @@ export class ProfileAdmin {
       }
     }
     // importFhirPackage writes each profile where the catalog serves it; a version served before goes back there, so the new one stays a draft.
-    const before = new Map(this.deps.catalog.list().filter((p) => p.source === 'imported').map((p) => [p.manifest.id, p]));
+    // Read now: a catalog profile reads its files on first use, and the import is about to overwrite them.
+    const before = new Map(this.deps.catalog.list().filter((p) => p.source === 'imported').map((p) => [p.manifest.id, { manifest: p.manifest, files: p.files }]));
     const imported = await importFhirPackage(pkgRoot, this.deps.profilesRoot, { takenIds: this.deps.catalog.list().filter((p) => p.source === 'shipped').map((p) => p.manifest.id) });
     const out: ImportedVersion[] = [];
     for (const p of imported.profiles) {
