@@ -1,11 +1,24 @@
-import type { DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
+import type { AssuranceLevel, DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
 import { osloDay } from '../core/oslo-day.js';
+
+/**
+ * Another declaration as supersession sees it: its effective level (C once a laboratory
+ * confirmed it) and whether it is in force (neither revoked, withdrawn nor expired). A bare
+ * content counts at its signed level and is in force until its expiry.
+ */
+export interface SupersessionCandidate {
+  content: DeclarationContent;
+  level: AssuranceLevel;
+  inForce: boolean;
+}
 
 export interface StatusContext {
   now: Date;
   revocation?: Revocation;
+  /** The declaration's effective level (C when countersigned); its signed level when absent. */
+  level?: AssuranceLevel;
   /** Every other declaration known to the registry (the one asked about may be among them). */
-  others: readonly DeclarationContent[];
+  others: ReadonlyArray<DeclarationContent | SupersessionCandidate>;
   /** Whether a profile version is retired in this installation's catalog. */
   isRetired(profile: string, version: string): boolean;
   /** When a newer version of the profile was published with a re-test deadline: that version and the deadline. */
@@ -22,9 +35,13 @@ export interface RetestRequired {
   deadline: string;
 }
 
+/** Who a revocation names when the manufacturer withdrew its own declaration. */
+export const WITHDRAWN_BY = 'produsenten';
+
 /** Why a declaration is not active, as data, so each language can word it (the API's `reason` is English). */
 export type StatusCause =
   | { kind: 'revoked'; at: string; by: string; reason: string }
+  | { kind: 'withdrawn'; at: string; reason: string }
   | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
   | { kind: 'retired'; profiles: string[] }
   | { kind: 'retest-missed'; deadline: string; profiles: string[] }
@@ -43,28 +60,38 @@ export interface StatusAnswer {
   retestRequired?: RetestRequired[];
 }
 
-function sameSystem(a: DeclarationContent, b: DeclarationContent): boolean {
-  return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name;
+function sameSystemVersion(a: DeclarationContent, b: DeclarationContent): boolean {
+  return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name && a.product.version === b.product.version;
 }
 
 const LEVEL_RANK = { A: 0, B: 1, C: 2 } as const;
 
+function candidate(o: DeclarationContent | SupersessionCandidate, now: Date): SupersessionCandidate {
+  return 'content' in o ? o : { content: o, level: o.assuranceLevel, inForce: new Date(o.expiresAt) > now };
+}
+
 /**
- * A declaration is superseded once newer declarations for the same system (any version) together
- * cover every profile and direction it lists; until then the older one still speaks for the rest.
- * Only a declaration of at least the same level supersedes: an untested level A declaration must
- * not push a tested one out of the registry.
+ * The rules of supersession (README, "Status and supersession"): a declaration is superseded once
+ * newer declarations in force for the same system version together cover every profile and
+ * direction it lists, each of at least its effective level. A declaration of another version
+ * never supersedes (7.1 does not replace 7.2, nor 7.3 a 7.2 still in use); a lower level never
+ * pushes out a higher one (a B does not replace a laboratory-confirmed C: the vendor withdraws
+ * the C first); a revoked, withdrawn or expired declaration supersedes nothing.
  */
-export function supersedingDeclarations(d: DeclarationContent, others: readonly DeclarationContent[]): DeclarationContent[] {
-  const newer = others.filter((o) => o.id !== d.id && sameSystem(o, d) && o.issuedAt > d.issuedAt && LEVEL_RANK[o.assuranceLevel] >= LEVEL_RANK[d.assuranceLevel]);
+export function supersedingDeclarations(d: DeclarationContent, others: StatusContext['others'], now: Date, level: AssuranceLevel = d.assuranceLevel): DeclarationContent[] {
+  const newer = others
+    .map((o) => candidate(o, now))
+    .filter((o) => o.content.id !== d.id && o.inForce && sameSystemVersion(o.content, d) && o.content.issuedAt > d.issuedAt && LEVEL_RANK[o.level] >= LEVEL_RANK[level])
+    .map((o) => o.content);
   const covered = d.conformsTo.every((p) => newer.some((o) => o.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction)));
   return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
 }
 
-/** Current status, most serious first: revoked, then expired, then superseded, else active. */
-export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
+/** Status without supersession: revoked or withdrawn, expired, or (as far as this tells) active. */
+export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, 'others' | 'level'>): StatusAnswer {
   if (ctx.revocation) {
     const { at, by, reason } = ctx.revocation;
+    if (by === WITHDRAWN_BY) return { status: 'revoked', reason: `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`, cause: { kind: 'withdrawn', at, reason } };
     return { status: 'revoked', reason: `revoked on ${osloDay(at)} by ${by}: ${reason}`, cause: { kind: 'revoked', at, by, reason } };
   }
   if (new Date(d.expiresAt) <= ctx.now) {
@@ -102,7 +129,14 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
       cause: { kind: 'retest-missed', deadline: missed[0]!.deadline, profiles },
     };
   }
-  const newer = supersedingDeclarations(d, ctx.others);
-  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
   return retests.length ? { status: 'active', retestRequired: retests } : { status: 'active' };
+}
+
+/** Current status, most serious first: revoked (or withdrawn), then expired, then superseded, else active. */
+export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
+  const standing = standingStatus(d, ctx);
+  if (standing.status !== 'active') return standing;
+  const newer = supersedingDeclarations(d, ctx.others, ctx.now, ctx.level);
+  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
+  return standing;
 }

@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../server/config.js';
 import { declarationFeature } from '../server/routes/declaration-feature.js';
+import { revalidationFeature } from '../server/routes/revalidation-feature.js';
 import { startService } from '../server/service.js';
 import { webPages } from '../web/web-pages.js';
 
@@ -11,11 +12,12 @@ import { webPages } from '../web/web-pages.js';
 export async function serveUntilSignalled(config: () => ServerConfig, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const cfg = config();
   const declarations = await declarationFeature(cfg);
+  const revalidations = revalidationFeature();
   const service = await startService(cfg, {
     log: (m) => console.error(m),
-    routeModules: declarations.modules,
-    pages: webPages(declarations.feature),
-    backgroundTasks: declarations.backgroundTasks,
+    routeModules: [...declarations.modules, ...revalidations.modules],
+    pages: webPages(declarations.feature, revalidations.feature),
+    backgroundTasks: [...declarations.backgroundTasks, ...revalidations.backgroundTasks],
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
   out(`samsvar ${service.ctx.version} serving on port ${service.port} (${where}); API reference at /api/v1/docs`);

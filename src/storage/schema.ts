@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Verdict } from '../core/verdict.js';
 
 /** Table types of the core service. Times are ISO-8601 UTC strings so both dialects store them alike. */
@@ -44,6 +44,8 @@ export interface RunsTable {
   vendor_id: string;
   system_version_id: string;
   created_at: string;
+  /** Migration 0110: the laboratory token that opened the run for a re-test (null: the vendor's own run). */
+  lab_token_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RunProfilesTable {
@@ -128,6 +130,29 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface RevalidationsTable {
+  id: string;
+  profile_id: string;
+  profile_version: string;
+  profile_sha256: string;
+  status: 'queued' | 'running' | 'done';
+  total: number;
+  created_at: string;
+  created_by: string;
+  finished_at: string | null;
+}
+
+export interface RevalidationItemsTable {
+  revalidation_id: string;
+  position: number;
+  submission_id: string;
+  old_verdict: Verdict;
+  new_verdict: Verdict | null;
+  new_errors: string | null;
+  skipped: string | null;
+  done_at: string | null;
+}
+
 export interface CoreTables {
   vendors: VendorsTable;
   api_tokens: ApiTokensTable;
@@ -141,4 +166,6 @@ export interface CoreTables {
   profile_contents: ProfileContentsTable;
   profile_versions: ProfileVersionsTable;
   audit_log: AuditLogTable;
+  revalidations: RevalidationsTable;
+  revalidation_items: RevalidationItemsTable;
 }
