@@ -57,10 +57,17 @@ interface Running extends Job {
   timer?: NodeJS.Timeout;
 }
 
+/** Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker. */
+function plainProfiles(catalog: ProfileCatalog): LoadedProfile[] {
+  return catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
+}
+
 interface Slot {
   worker: Worker;
   ready: boolean;
   running?: Running;
+  /** Started before the catalog last changed: ended once its validation is done. */
+  stale?: boolean;
 }
 
 function unavailable(detail: string): SamsvarError {
@@ -82,7 +89,7 @@ export class ValidationPool implements ArtifactValidator {
   readonly timeoutMs: number;
   readonly maxQueued: number;
   readonly recycleAfterBytes: number;
-  private readonly init: WorkerInit;
+  private init: WorkerInit;
   private readonly slots = new Set<Slot>();
   /** Every thread not yet exited, including those terminated and on their way out. */
   private readonly exits = new Set<Promise<void>>();
@@ -104,9 +111,20 @@ export class ValidationPool implements ArtifactValidator {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
       if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
-    // Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker.
-    const profiles: LoadedProfile[] = catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
-    this.init = { profiles };
+    this.init = { profiles: plainProfiles(catalog) };
+  }
+
+  /**
+   * Takes up the catalog's current profiles (after an import or an activation): idle workers end
+   * now, busy ones after their validation, and the next validation starts a worker that has them.
+   */
+  reload(): void {
+    this.init = { profiles: plainProfiles(this.catalog) };
+    for (const slot of [...this.slots]) {
+      if (slot.running) slot.stale = true;
+      else this.retire(slot);
+    }
+    this.dispatch();
   }
 
   validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -209,7 +227,7 @@ export class ValidationPool implements ArtifactValidator {
     clearTimeout(job.timer);
     slot.running = undefined;
     slot.worker.unref();
-    if (job.input.byteLength >= this.recycleAfterBytes) this.retire(slot);
+    if (job.input.byteLength >= this.recycleAfterBytes || slot.stale) this.retire(slot);
     if (m.type === 'done') job.resolve(m.result);
     else if (m.type === 'refused') job.reject(new SamsvarError(m.code, m.detail, m.extra));
     else job.reject(Object.assign(new Error(`validation failed in a worker thread: ${m.message}`), { stack: m.stack }));

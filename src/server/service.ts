@@ -9,6 +9,7 @@ import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
 import { HostAllowlist } from '../live/host-allowlist.js';
 import { ValidationPool } from '../pool/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
+import { loadProfileTestcases } from '../runs/profile-admin.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
 import { RunService } from '../runs/run-service.js';
 import { testcaseSuite } from '../runs/testcase-suite-adapter.js';
@@ -65,7 +66,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
   const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, maxQueued: config.validationQueue });
   // A bad pattern stops the start here rather than failing the first live run.
   const liveHosts = HostAllowlist.parse(config.fhirAllowedHosts);
-  const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), { engine, liveHosts });
+  const testcases = opts.testcases ?? testcaseSuite([...loadTestcases(SHIPPED_TESTCASES_DIR, catalog), ...loadProfileTestcases(catalog)], { engine, liveHosts });
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
   await repo.recordProfileContents(catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })));

@@ -10,6 +10,7 @@ import type { RouteModule } from '../api-router.js';
 import type { DeclarationFeature } from './declaration-context.js';
 import type { AppContext, BackgroundTask } from '../app-context.js';
 import type { ServerConfig } from '../config.js';
+import { adminProfileRoutes } from './admin-profiles.js';
 import { declarationRoutes } from './declarations.js';
 import { logRoutes } from './log.js';
 import { registryRoutes } from './registry.js';
@@ -87,7 +88,7 @@ export async function declarationFeature(
       (e) => ctx.log(`status sweep failed: ${(e as Error).message ?? String(e)}`),
     );
   return {
-    modules: [declarationRoutes(feature), runWaiverRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature), signingKeyRoutes(feature)],
+    modules: [declarationRoutes(feature), runWaiverRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature), signingKeyRoutes(feature), adminProfileRoutes(feature)],
     backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
     feature,
   };

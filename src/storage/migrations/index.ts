@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_profile_contents.js';
+import * as m0003 from './0003_profile_versions.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
 import * as m0110 from './0110_declaration_integrity.js';
@@ -19,6 +20,7 @@ export interface SamsvarMigration {
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0001_core': m0001,
   '0002_profile_contents': m0002,
+  '0003_profile_versions': m0003,
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
   '0110_declaration_integrity': m0110,

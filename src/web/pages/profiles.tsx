@@ -3,7 +3,7 @@ import type { Testcase } from '../../testcases/testcase.js';
 import type { StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
 
-const STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
+const STATUS_NB = { draft: 'utkast', active: 'aktiv', deprecated: 'foreldet', retired: 'faset ut' } as const;
 
 function statusOf(p: LoadedProfile): string {
   return STATUS_NB[p.manifest.status ?? 'active'];
