@@ -5,6 +5,7 @@ import * as m0002 from './0002_profile_contents.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
 import * as m0200 from './0200_web_sessions.js';
+import * as m0300 from './0300_append_only.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -12,7 +13,7 @@ export interface SamsvarMigration {
 
 /**
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
- * 00xx; declarations and registry add 01xx; web sessions 02xx (import the module and add one line here).
+ * 00xx; declarations and registry add 01xx; web sessions 02xx; storage hardening 03xx (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0001_core': m0001,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
   '0200_web_sessions': m0200,
+  '0300_append_only': m0300,
 };
