@@ -4,7 +4,7 @@ import { ApiRouter, json, type RouteModule } from './api-router.js';
 import type { AppContext } from './app-context.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApi } from './openapi.js';
-import { problemResponse, unexpectedProblem } from './problem.js';
+import { isStorageFull, problemResponse, storageFullProblem, unexpectedProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
 import { withSecurityHeaders } from './security-headers.js';
 import { CORE_ROUTE_MODULES } from './routes/index.js';
@@ -36,6 +36,7 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
       const retry = (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number' ? { 'retry-after': String(err.extra.retryAfter) } : undefined;
       return problemResponse(err, c.req.path, retry);
     }
+    if (isStorageFull(err)) return storageFullProblem(c.req.path, ctx.log);
     return unexpectedProblem(err, c.req.path, ctx.log);
   });
   app.notFound((c) => {

@@ -18,6 +18,7 @@ import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.j
 import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
 import { createApp } from './app.js';
+import { answerClientError } from './client-error.js';
 import type { RouteModule } from './api-router.js';
 import type { AppContext, BackgroundTask } from './app-context.js';
 import type { ServerConfig } from './config.js';
@@ -94,6 +95,7 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
     info = await new Promise<AddressInfo>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: opts.hostname }, resolve);
       server.once('error', reject);
+      server.on('clientError', answerClientError);
     });
   } catch (e) {
     // Nothing listens, so nothing will ever close the database or the validation workers: close them here.
