@@ -4,6 +4,8 @@ import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, defaultValidat
 
 export interface ServerConfig {
   port: number;
+  /** Listen address (HOST); all interfaces when unset. */
+  host?: string;
   dataDir: string;
   databaseUrl?: string;
   adminToken?: string;
@@ -33,6 +35,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   if (adminToken && adminToken.length < 16) throw new SamsvarError('bad_request', 'SAMSVAR_ADMIN_TOKEN must be at least 16 characters');
   return {
     port: positiveInt(env, 'PORT', 8080),
+    host: env.HOST || undefined,
     dataDir: dataDir(env),
     databaseUrl: env.DATABASE_URL || undefined,
     adminToken,

@@ -32,7 +32,7 @@ export interface StartOptions {
   /** Web pages (server-rendered HTML in bokmål). */
   pages?: WebPages;
   migrations?: Record<string, SamsvarMigration>;
-  /** Listen address; default all interfaces. */
+  /** Listen address; default config.host (HOST), else all interfaces. */
   hostname?: string;
   log?: (message: string) => void;
   /** How long in-flight requests may take to finish on close (default 30 s). */
@@ -91,9 +91,10 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
   const { app } = createApp(ctx, opts.routeModules, opts.pages);
   let server!: ServerType;
   let info: AddressInfo;
+  const hostname = opts.hostname ?? config.host;
   try {
     info = await new Promise<AddressInfo>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: config.port, hostname: opts.hostname }, resolve);
+      server = serve({ fetch: app.fetch, port: config.port, hostname }, resolve);
       server.once('error', reject);
       server.on('clientError', answerClientError);
     });
@@ -103,9 +104,12 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
     await ctx.database.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SamsvarError('conflict', `port ${config.port} is in use; stop what listens there or set PORT`);
     if ((e as NodeJS.ErrnoException).code === 'EACCES') throw new SamsvarError('forbidden', `port ${config.port} may not be opened by this user; set PORT to one above 1023`);
+    if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL'].includes((e as NodeJS.ErrnoException).code ?? '')) {
+      throw new SamsvarError('bad_request', `HOST ${hostname} is not an address of this machine; set HOST to one of its addresses, or leave it unset for all`);
+    }
     throw e;
   }
-  const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : '127.0.0.1';
+  const host = !hostname || hostname === '0.0.0.0' || hostname === '::' ? '127.0.0.1' : hostname.includes(':') ? `[${hostname}]` : hostname;
   const tasks = (opts.backgroundTasks ?? []).map((start) => start(ctx));
   let closing: Promise<void> | undefined;
   const close = () =>
