@@ -9,8 +9,14 @@ import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submis
 import type { Testcase } from '../testcases/testcase.js';
 import type { WorkerInit, WorkerJob, WorkerReply, WorkerTask } from './validation-worker.js';
 
-/** A maximal (25 MB) message validates in a few seconds; a validation taking several times that is stopped. */
+/** A small message validates in milliseconds; one taking this long is pathological and is stopped. */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 20_000;
+/**
+ * Added to the time limit per MiB of the message: a valid 25 MB message takes ≈ 13 s on an idle core
+ * (≈ 0.5 s per MiB), and several times that on a loaded machine. With a fixed limit a valid message
+ * under the size limit could be refused for its size alone; scaled, the size limit is the only one.
+ */
+export const DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB = 2_000;
 /** Validations that may wait per worker before more are refused. */
 export const DEFAULT_QUEUE_PER_WORKER = 8;
 /**
@@ -32,6 +38,8 @@ export interface ValidationPoolOptions {
   workers?: number;
   /** A validation running longer is stopped, its worker replaced, and the caller refused. Default 20 s; Infinity: no limit (the CLI). */
   timeoutMs?: number;
+  /** Added to timeoutMs per MiB of the message (default 2 s), so the limit grows with the message. */
+  timeoutMsPerMiB?: number;
   /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker; Infinity: no bound. */
   maxQueued?: number;
   /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB; Infinity: never. */
@@ -80,6 +88,7 @@ function unavailable(detail: string): SamsvarError {
 export class ValidationPool implements ArtifactValidator {
   readonly workers: number;
   readonly timeoutMs: number;
+  readonly timeoutMsPerMiB: number;
   readonly maxQueued: number;
   readonly recycleAfterBytes: number;
   private readonly init: WorkerInit;
@@ -96,6 +105,10 @@ export class ValidationPool implements ArtifactValidator {
   ) {
     this.workers = opts.workers ?? defaultValidationWorkers();
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS;
+    this.timeoutMsPerMiB = opts.timeoutMsPerMiB ?? DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB;
+    if (!(this.timeoutMsPerMiB >= 0) || !Number.isFinite(this.timeoutMsPerMiB)) {
+      throw new SamsvarError('bad_request', `validation pool: timeoutMsPerMiB must be a non-negative number (got ${this.timeoutMsPerMiB})`);
+    }
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
     this.recycleAfterBytes = opts.recycleAfterBytes ?? DEFAULT_RECYCLE_AFTER_BYTES;
     if (!Number.isInteger(this.workers) || this.workers < 1 || this.workers > 256) throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
@@ -106,6 +119,12 @@ export class ValidationPool implements ArtifactValidator {
     }
     const profiles: LoadedProfile[] = catalog.list();
     this.init = { profiles };
+  }
+
+  /** The time limit for a message of this many bytes: the base limit plus its share per MiB (at most 2^31-1 ms). */
+  timeoutFor(bytes: number): number {
+    if (this.timeoutMs === Infinity) return Infinity;
+    return Math.min(2 ** 31 - 1, Math.round(this.timeoutMs + (this.timeoutMsPerMiB * bytes) / (1024 * 1024)));
   }
 
   validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -191,7 +210,8 @@ export class ValidationPool implements ArtifactValidator {
     // made with one memcpy and transferred, which the structured clone would make twice.
     const copy = new Uint8Array(job.input.byteLength);
     copy.set(job.input);
-    const timer = this.timeoutMs === Infinity ? undefined : setTimeout(() => this.timedOut(slot), this.timeoutMs);
+    const limit = this.timeoutFor(job.input.byteLength);
+    const timer = limit === Infinity ? undefined : setTimeout(() => this.timedOut(slot, limit), limit);
     slot.running = { ...job, id, timer };
     slot.worker.ref();
     slot.worker.postMessage({ id, bytes: copy.buffer, ...job.task } satisfies WorkerJob, [copy.buffer]);
@@ -221,19 +241,19 @@ export class ValidationPool implements ArtifactValidator {
     void slot.worker.terminate();
   }
 
-  private timedOut(slot: Slot): void {
+  private timedOut(slot: Slot, limit: number): void {
     const job = slot.running;
     if (!job || !this.slots.has(slot)) return;
     slot.running = undefined;
     this.retire(slot);
-    const seconds = Math.round(this.timeoutMs / 100) / 10;
+    const seconds = Math.round(limit / 100) / 10;
     job.reject(
       new SamsvarError(
         'unprocessable',
         `validating this message took longer than the ${seconds} s the service allows, so it was stopped. ` +
           'Messages up to the size limit validate well within that time; this one is unusually costly to check ' +
           '(for instance very many schema errors or extreme nesting). The samsvar CLI validates it without a time limit and lists its findings.',
-        { timeoutMs: this.timeoutMs },
+        { timeoutMs: limit },
       ),
     );
     this.dispatch();

@@ -63,7 +63,7 @@ export function packageVersion(): string {
 export async function buildContext(config: ServerConfig, opts: StartOptions = {}): Promise<AppContext> {
   const catalog = opts.catalog ?? loadCatalog({ importedDir: path.join(config.dataDir, 'profiles') });
   // Validation runs on worker threads: a 25 MB message must not hold up every other request.
-  const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, maxQueued: config.validationQueue });
+  const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, timeoutMsPerMiB: config.validationTimeoutMsPerMiB, maxQueued: config.validationQueue });
   // A bad pattern stops the start here rather than failing the first live run.
   const liveHosts = HostAllowlist.parse(config.fhirAllowedHosts);
   const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), { engine, liveHosts });
