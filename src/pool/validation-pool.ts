@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { FairQueue } from './fair-queue.js';
 import { startWorker } from './start-worker.js';
+import { validationClient } from './validation-client.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
@@ -42,6 +44,8 @@ export interface ValidationPoolOptions {
   timeoutMsPerMiB?: number;
   /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker; Infinity: no bound. */
   maxQueued?: number;
+  /** Validations one client may have waiting; more are refused as `rate_limited`. Default a quarter of maxQueued, at least 2. */
+  maxQueuedPerClient?: number;
   /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB; Infinity: never. */
   recycleAfterBytes?: number;
 }
@@ -54,6 +58,8 @@ export interface PoolStats {
 }
 
 interface Job {
+  /** Whom the validation is for (see validation-client.ts): the unit the pool shares its workers by. */
+  client: string;
   input: Uint8Array;
   task: WorkerTask;
   resolve(result: ValidationResult | Evaluation): void;
@@ -90,12 +96,16 @@ export class ValidationPool implements ArtifactValidator {
   readonly timeoutMs: number;
   readonly timeoutMsPerMiB: number;
   readonly maxQueued: number;
+  readonly maxQueuedPerClient: number;
+  /** Workers one client may occupy while another client waits: half of them, at least one. */
+  readonly runningShare: number;
   readonly recycleAfterBytes: number;
   private readonly init: WorkerInit;
   private readonly slots = new Set<Slot>();
   /** Every thread not yet exited, including those terminated and on their way out. */
   private readonly exits = new Set<Promise<void>>();
-  private readonly queue: Job[] = [];
+  private readonly queue = new FairQueue<Job>();
+  private readonly runningByClient = new Map<string, number>();
   private nextId = 1;
   private closed = false;
 
@@ -110,9 +120,11 @@ export class ValidationPool implements ArtifactValidator {
       throw new SamsvarError('bad_request', `validation pool: timeoutMsPerMiB must be a non-negative number (got ${this.timeoutMsPerMiB})`);
     }
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
+    this.maxQueuedPerClient = opts.maxQueuedPerClient ?? (this.maxQueued === Infinity ? Infinity : Math.max(2, Math.ceil(this.maxQueued / 4)));
+    this.runningShare = Math.max(1, Math.ceil(this.workers / 2));
     this.recycleAfterBytes = opts.recycleAfterBytes ?? DEFAULT_RECYCLE_AFTER_BYTES;
     if (!Number.isInteger(this.workers) || this.workers < 1 || this.workers > 256) throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
-    const limits = [['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
+    const limits = [['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['maxQueuedPerClient', this.maxQueuedPerClient], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
     for (const [name, n] of limits) {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
       if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
@@ -139,11 +151,23 @@ export class ValidationPool implements ArtifactValidator {
 
   private enqueue(input: Uint8Array, task: WorkerTask): Promise<ValidationResult | Evaluation> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down; try again shortly'));
-    if (this.queue.length >= this.maxQueued) {
-      return Promise.reject(unavailable(`the service is busy: ${this.queue.length} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
+    if (this.queue.size >= this.maxQueued) {
+      return Promise.reject(unavailable(`the service is busy: ${this.queue.size} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
+    }
+    const requester = validationClient();
+    // Work of the service's own (no request) is one client too, but not held to a client's share.
+    const client = requester ?? '(service)';
+    const own = this.queue.sizeOf(client);
+    if (requester !== undefined && own >= this.maxQueuedPerClient) {
+      // This client's share of the queue is full, not the service: the others keep their room.
+      return Promise.reject(
+        new SamsvarError('rate_limited', `${own} of your validations are waiting already, your share of this service's queue; send the next when one of them is answered`, {
+          retryAfter: RETRY_AFTER_S,
+        }),
+      );
     }
     return new Promise<ValidationResult | Evaluation>((resolve, reject) => {
-      this.queue.push({ input, task, resolve, reject });
+      this.queue.push({ client, input, task, resolve, reject });
       this.dispatch();
     });
   }
@@ -151,21 +175,21 @@ export class ValidationPool implements ArtifactValidator {
   stats(): PoolStats {
     let busy = 0;
     for (const s of this.slots) if (s.running) busy++;
-    return { threads: this.exits.size, busy, queued: this.queue.length };
+    return { threads: this.exits.size, busy, queued: this.queue.size };
   }
 
   /** Refuses what waits or runs, and resolves once every worker thread has exited. */
   async close(): Promise<void> {
     this.closed = true;
     const refusal = unavailable('the service is shutting down; try again shortly');
-    for (const job of this.queue.splice(0)) job.reject(refusal);
+    for (const job of this.queue.drain()) job.reject(refusal);
     const slots = [...this.slots];
     this.slots.clear();
     for (const slot of slots) {
       if (slot.running) {
         clearTimeout(slot.running.timer);
         slot.running.reject(refusal);
-        slot.running = undefined;
+        this.finished(slot);
       }
       void slot.worker.terminate();
     }
@@ -173,13 +197,13 @@ export class ValidationPool implements ArtifactValidator {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.size > 0) {
       const idle = [...this.slots].find((s) => s.ready && !s.running);
       if (!idle) break;
-      this.run(idle, this.queue.shift()!);
+      this.run(idle, this.queue.take((c) => this.runningByClient.get(c) ?? 0, this.runningShare)!);
     }
     let starting = [...this.slots].filter((s) => !s.ready).length;
-    while (this.queue.length > starting && this.slots.size < this.workers) {
+    while (this.queue.size > starting && this.slots.size < this.workers) {
       this.spawn();
       starting++;
     }
@@ -213,6 +237,7 @@ export class ValidationPool implements ArtifactValidator {
     const limit = this.timeoutFor(job.input.byteLength);
     const timer = limit === Infinity ? undefined : setTimeout(() => this.timedOut(slot, limit), limit);
     slot.running = { ...job, id, timer };
+    this.runningByClient.set(job.client, (this.runningByClient.get(job.client) ?? 0) + 1);
     slot.worker.ref();
     slot.worker.postMessage({ id, bytes: copy.buffer, ...job.task } satisfies WorkerJob, [copy.buffer]);
   }
@@ -226,13 +251,23 @@ export class ValidationPool implements ArtifactValidator {
     const job = slot.running;
     if (!job || job.id !== m.id) return;
     clearTimeout(job.timer);
-    slot.running = undefined;
+    this.finished(slot);
     slot.worker.unref();
     if (job.input.byteLength >= this.recycleAfterBytes) this.retire(slot);
     if (m.type === 'done') job.resolve(m.result);
     else if (m.type === 'refused') job.reject(new SamsvarError(m.code, m.detail, m.extra));
     else job.reject(Object.assign(new Error(`validation failed in a worker thread: ${m.message}`), { stack: m.stack }));
     this.dispatch();
+  }
+
+  /** The slot's job is over (answered, refused or stopped): its client runs one fewer. */
+  private finished(slot: Slot): void {
+    const client = slot.running?.client;
+    slot.running = undefined;
+    if (client === undefined) return;
+    const n = (this.runningByClient.get(client) ?? 1) - 1;
+    if (n > 0) this.runningByClient.set(client, n);
+    else this.runningByClient.delete(client);
   }
 
   /** Takes a worker out of the pool and ends its thread; the next validation that needs one starts afresh. */
@@ -244,7 +279,7 @@ export class ValidationPool implements ArtifactValidator {
   private timedOut(slot: Slot, limit: number): void {
     const job = slot.running;
     if (!job || !this.slots.has(slot)) return;
-    slot.running = undefined;
+    this.finished(slot);
     this.retire(slot);
     const seconds = Math.round(limit / 100) / 10;
     job.reject(
@@ -266,11 +301,11 @@ export class ValidationPool implements ArtifactValidator {
     if (slot.running) {
       clearTimeout(slot.running.timer);
       slot.running.reject(error);
-      slot.running = undefined;
+      this.finished(slot);
     } else if (!slot.ready) {
       // A worker that cannot start would fail the same way for every waiting validation; starting
       // one after another would never end.
-      if (this.slots.size === 0) for (const job of this.queue.splice(0)) job.reject(error);
+      if (this.slots.size === 0) for (const job of this.queue.drain()) job.reject(error);
     }
     this.dispatch();
   }

@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { newId } from '../core/ids.js';
+import { asValidationClient } from '../pool/validation-client.js';
+import { clientAddressOf } from './api-router.js';
 import type { Log } from './json-log.js';
 
 /** A caller's (or load balancer's) id is kept when it is a plain token; anything else could forge log lines. */
@@ -20,7 +22,8 @@ export function requestContext(log: Log): MiddlewareHandler<{ Variables: Request
     c.set('requestId', requestId);
     const started = performance.now();
     try {
-      await next();
+      // Until the request is authenticated, its validations count for the address it came from.
+      await asValidationClient(`address:${clientAddressOf(c)}`, next);
     } finally {
       c.res.headers.set('x-request-id', requestId);
       const route = routePath(c, -1);
