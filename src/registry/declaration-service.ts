@@ -13,7 +13,7 @@ import {
 } from '../declarations/declaration-signing.js';
 import type { DeclarationView } from '../declarations/render/declaration-view.js';
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
-import { declarationStatus } from '../declarations/status.js';
+import { declarationStatus, supersessionInGroup } from '../declarations/status.js';
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
 import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -41,7 +41,16 @@ export interface DeclarationServiceDeps {
   issuerName: string;
   samsvarVersion: string;
   now?: () => Date;
+  /** Level A declarations one vendor may issue per 24 hours (default {@link DEFAULT_LEVEL_A_PER_DAY}). */
+  levelAPerDay?: number;
 }
+
+/**
+ * Level A issuance costs the vendor nothing (no test run), so without a bound one vendor could fill
+ * the registry and the log; twenty a day is far more than a vendor's releases need.
+ */
+export const DEFAULT_LEVEL_A_PER_DAY = 20;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
 
@@ -168,6 +177,11 @@ export class DeclarationService {
     if (!version || version.vendorId !== p.vendorId || version.systemId !== systemId) throw notFound('system version', versionId);
     const vendor = await this.deps.repo.getVendor(p.vendorId);
     if (!vendor) throw notFound('vendor', p.vendorId);
+    const perDay = this.deps.levelAPerDay ?? DEFAULT_LEVEL_A_PER_DAY;
+    const issued = await this.deps.store.countSelfDeclaredSince(vendor.id, new Date(this.now().getTime() - DAY_MS).toISOString());
+    if (issued >= perDay) {
+      throw new SamsvarError('rate_limited', `this vendor has issued ${issued} level A declarations in the last 24 hours, the most allowed (${perDay}); try again later`, { retryAfter: 3600 });
+    }
     const overrides = await this.deps.repo.profileStatuses();
     const profiles = req.profiles.map(({ profile, direction }) => {
       const loaded = this.deps.catalog.get(profile);
@@ -243,24 +257,46 @@ export class DeclarationService {
     // Only declarations of the same system can supersede each other: grouping keeps this linear in the registry's size.
     const systemKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name]);
     const bySystem = new Map<string, DeclarationContent[]>();
-    for (const s of stored) bySystem.set(systemKey(s.content), [...(bySystem.get(systemKey(s.content)) ?? []), s.content]);
-    const entries: RegistryEntry[] = [];
     for (const s of stored) {
-      const others = bySystem.get(systemKey(s.content))!;
-      const status = declarationStatus(s.content, { now, revocation: s.revocation, others, isRetired });
-      if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
-        const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
-        if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
-      }
-      entries.push({ declaration: s.content, status, assuranceLevel: s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel });
+      const group = bySystem.get(systemKey(s.content));
+      if (group) group.push(s.content);
+      else bySystem.set(systemKey(s.content), [s.content]);
     }
+    const supersededBy = new Map<string, string | null>();
+    for (const group of bySystem.values()) for (const [id, by] of supersessionInGroup(group)) supersededBy.set(id, by);
+    const entries: RegistryEntry[] = [];
+    for (const s of stored) entries.push(await this.entryOf(s, { now, isRetired, supersededBy: supersededBy.get(s.id) ?? null }, changes));
     return { entries, changes };
   }
 
+  /** One declaration's status (logging a change nobody triggered once), given what supersedes it. */
+  private async entryOf(s: StoredDeclaration, ctx: { now: Date; isRetired: (profile: string, version: string) => boolean; supersededBy: string | null }, changes: StatusChange[]): Promise<RegistryEntry> {
+    const status = declarationStatus(s.content, { now: ctx.now, revocation: s.revocation, others: [], isRetired: ctx.isRetired, supersededBy: ctx.supersededBy });
+    if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
+      const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, ctx.now);
+      if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
+    }
+    return { declaration: s.content, status, assuranceLevel: s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel };
+  }
+
+  /**
+   * One declaration with its status, from the declarations of its own system only (an indexed
+   * read): the cost does not grow with the rest of the registry.
+   */
   async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {
+    const now = this.now();
+    // A missed spot-check deadline revokes; the open spot checks are few, whatever the registry's size.
+    await this.closeMissedSpotChecks(now);
     const stored = await this.deps.store.getDeclaration(id);
     if (!stored) throw notFound('declaration', id);
-    const entry = (await this.entries()).find((e) => e.declaration.id === id)!;
+    const overrides = await this.deps.repo.profileStatuses();
+    const isRetired = (profile: string) => {
+      const loaded = this.deps.catalog.get(profile);
+      return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
+    };
+    const group = await this.deps.store.listDeclarationsOfSystem(stored.content.manufacturer.organisasjonsnummer, stored.content.product.name);
+    const supersededBy = supersessionInGroup(group.map((g) => g.content)).get(id) ?? null;
+    const entry = await this.entryOf(stored, { now, isRetired, supersededBy }, []);
     return { entry, stored };
   }
 

@@ -188,6 +188,24 @@ export class DeclarationStore {
     return row ? (await this.hydrate([row]))[0] : undefined;
   }
 
+  /** The declarations of one system (what supersession looks at), by the declarations_system index. */
+  async listDeclarationsOfSystem(orgNumber: string, systemName: string): Promise<StoredDeclaration[]> {
+    const rows = await this.db.selectFrom('declarations').selectAll().where('org_number', '=', orgNumber).where('system_name', '=', systemName).orderBy('issued_at', 'desc').orderBy('id').execute();
+    return this.hydrate(rows);
+  }
+
+  /** Level A declarations a vendor issued since `since` (ISO time), for the issuance rate limit. */
+  async countSelfDeclaredSince(vendorId: string, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('declarations')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('vendor_id', '=', vendorId)
+      .where('run_id', 'is', null)
+      .where('issued_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Every declaration: status needs the others (supersession), and the registry is small enough to hold. */
   async listDeclarations(): Promise<StoredDeclaration[]> {
     const rows = await this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').execute();
