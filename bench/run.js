@@ -7,6 +7,7 @@
 // `--smoke` runs a small, fast version for CI. Figures are ratios against the peer, not bare times.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,6 +56,57 @@ function generateDocuments(profile) {
   return files;
 }
 
+/** The schema file and the XML catalogs that map its imports to the profile set's files, for xmllint. */
+function xmllintSetup(catalog, profile) {
+  const related = [profile, ...(profile.manifest.uses ?? []).map((id) => catalog.require(id))];
+  const catalogs = related.filter((p) => p.manifest.catalog).map((p) => path.join(p.dir, p.manifest.catalog));
+  return { schema: path.join(profile.dir, profile.manifest.schema), env: { ...process.env, XML_CATALOG_FILES: catalogs.join(' ') } };
+}
+
+/**
+ * One file, as in an editor or a pre-commit hook: `samsvar validate FILE` (profile detected from
+ * the document, one process, start-up included) against `xmllint --noout --schema` on the same
+ * file. The first samsvar run starts with an empty disk cache; the others use what it left.
+ */
+function oneFileBench() {
+  const which = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
+  if (which.error) return { ok: true, lines: ['one file: xmllint not found; skipped'] };
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const profile = catalog.require(PROFILE);
+  const exampleDir = path.join(profile.dir, 'examples', 'valid');
+  const file = path.join(exampleDir, readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).sort()[0]);
+  const { schema, env } = xmllintSetup(catalog, profile);
+  const cacheDir = path.join(tmp, 'cache');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const samsvarEnv = { ...process.env, SAMSVAR_CACHE_DIR: cacheDir };
+  const runs = smoke ? 3 : 11;
+  const x = [];
+  const s = [];
+  let cold;
+  let verdicts = '';
+  for (let run = 0; run < runs; run++) {
+    const xr = timed('xmllint', ['--noout', '--nonet', '--schema', schema, file], { env });
+    const sr = timed(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'validate', file], { env: samsvarEnv });
+    if (sr.status !== 0 || xr.status !== 0) verdicts = `xmllint exit ${xr.status}, samsvar exit ${sr.status}: ${sr.stderr}${xr.stderr}`;
+    x.push(xr.ms);
+    if (run === 0) cold = sr.ms;
+    else s.push(sr.ms);
+  }
+  const xm = median(x);
+  const sm = median(s);
+  return {
+    ok: !verdicts,
+    ratio: sm / xm,
+    lines: [
+      `one file: ${path.relative(root, file)}, median of ${runs - 1} warm run(s); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} core(s)`,
+      `one file:   xmllint --noout --schema   ${xm.toFixed(0).padStart(6)} ms`,
+      `one file:   samsvar validate FILE      ${sm.toFixed(0).padStart(6)} ms   (detection, all layers; first run, empty disk cache: ${cold.toFixed(0)} ms)`,
+      `one file:   ratio samsvar/xmllint      ${(sm / xm).toFixed(1)}x   (target <= 0.3 s and <= 30x)`,
+      ...(verdicts ? [`one file:   VERDICT DISAGREEMENT ${verdicts}`] : []),
+    ],
+  };
+}
+
 function xmlBench() {
   const lines = [];
   const which = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
@@ -62,10 +114,7 @@ function xmlBench() {
   const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
   const profile = catalog.require(PROFILE);
   const files = generateDocuments(profile);
-  const related = [profile, ...(profile.manifest.uses ?? []).map((id) => catalog.require(id))];
-  const catalogs = related.filter((p) => p.manifest.catalog).map((p) => path.join(p.dir, p.manifest.catalog));
-  const schema = path.join(profile.dir, profile.manifest.schema);
-  const env = { ...process.env, XML_CATALOG_FILES: catalogs.join(' ') };
+  const { schema, env } = xmllintSetup(catalog, profile);
 
   const xmllintRuns = [];
   const samsvarRuns = [];
@@ -123,27 +172,152 @@ async function hostileBench() {
   };
   const lines = [];
   let ok = true;
+  // The AppRec profile is compiled once beforehand (a service does that once, not per document),
+  // so the figures are the hostile documents' own cost.
+  await engine.validate(enc.encode('<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21"/>'), { format: 'xml' });
   for (const [name, doc] of Object.entries(cases)) {
     const rss0 = process.memoryUsage().rss;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const r = await engine.validate(doc, { format: 'xml' });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(c0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     const grew = (process.memoryUsage().rss - rss0) / 1024 / 1024;
     const f = r.findings[0];
-    ok &&= !r.valid && ms < 1000;
-    lines.push(`hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms, RSS +${grew.toFixed(1)} MB`);
+    // Judged by CPU time: on a loaded machine wall time says more about the neighbours.
+    ok &&= !r.valid && cpuMs < 1000;
+    lines.push(`hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), RSS +${grew.toFixed(1)} MB`);
   }
   return { ok, lines };
 }
 
-const sections = [xmlBench(), await hostileBench()];
+/**
+ * Growth: CPU time of one validation (in process, engine warmed up, median of repeats) against
+ * document size and against the number of findings, to show that both grow linearly. Documents
+ * are the shipped forespørsel example with RollerRelatertNotat blocks added (0..n in the schema):
+ * for size, blocks without a coded value (no finding); for findings, a fixed 2,000 blocks of which
+ * n carry a RoleToPatient whose V is not a code of the code list its S names (CODELIST-VALUE).
+ */
+async function growthBench() {
+  const { Engine } = await import('../dist/engine/engine.js');
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const engine = new Engine(catalog);
+  const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
+  const base = readFileSync(path.join(exampleDir, 'foresporsel-helseopplysninger.xml'), 'utf8');
+  const at = base.indexOf('</Foresporsel>');
+  const plain = '<RollerRelatertNotat><HealthcareProfessional><FamilyName>Sæther</FamilyName><GivenName>Bjørg</GivenName></HealthcareProfessional></RollerRelatertNotat>\n';
+  const wrong = '<RollerRelatertNotat><RoleToPatient V="XX" S="2.16.578.1.12.4.1.1.8116"/><HealthcareProfessional><FamilyName>Sæther</FamilyName></HealthcareProfessional></RollerRelatertNotat>\n';
+  const doc = (blocks) => Buffer.from(base.slice(0, at) + blocks + base.slice(at), 'utf8');
+  const measure = async (bytes) => {
+    const repeats = bytes.length > 5e6 ? 3 : bytes.length > 5e5 ? 5 : 21;
+    const times = [];
+    let result;
+    for (let i = 0; i < repeats; i++) {
+      const c0 = process.cpuUsage();
+      result = await engine.validate(bytes, { profile: PROFILE });
+      const c = process.cpuUsage(c0);
+      times.push((c.user + c.system) / 1000);
+    }
+    return { ms: median(times), result };
+  };
+  await measure(doc(plain.repeat(100))); // warm-up: schema compilation and JIT
+  const lines = [`growth: CPU time per validation (in process, median), profile ${PROFILE}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`];
+  lines.push('growth:   size        blocks   findings   CPU ms    µs per KB');
+  let ok = true;
+  const targets = smoke ? [0, 1e4, 1e5] : [0, 1e4, 1e5, 1e6, 1e7, 24e6];
+  for (const target of targets) {
+    const n = Math.max(0, Math.round((target - Buffer.byteLength(base)) / Buffer.byteLength(plain)));
+    const bytes = doc(plain.repeat(n));
+    const { ms, result } = await measure(bytes);
+    ok &&= result.valid;
+    const size = bytes.length >= 1e6 ? `${(bytes.length / 1e6).toFixed(1)} MB` : `${(bytes.length / 1e3).toFixed(1)} KB`;
+    lines.push(`growth:   ${size.padEnd(10)} ${String(n).padStart(7)} ${String(result.findings.length).padStart(9)} ${ms.toFixed(1).padStart(9)} ${((ms * 1000) / (bytes.length / 1024)).toFixed(1).padStart(11)}`);
+  }
+  lines.push('growth:   findings    size      CPU ms   µs per finding (2,000 blocks; more than 1,000 findings are counted, not listed)');
+  let zero;
+  for (const n of smoke ? [0, 100] : [0, 10, 100, 1000, 2000]) {
+    const bytes = doc(wrong.repeat(n) + plain.repeat(2000 - n));
+    const { ms, result } = await measure(bytes);
+    const errors = result.findings.filter((f) => f.ruleId === 'CODELIST-VALUE').length;
+    const omitted = result.findings.find((f) => f.ruleId !== 'CODELIST-VALUE' && /left out|omitted/i.test(f.message));
+    ok &&= errors === Math.min(n, 1000);
+    zero ??= ms;
+    lines.push(`growth:   ${String(n).padStart(8)}    ${(bytes.length / 1e3).toFixed(0).padStart(4)} KB ${ms.toFixed(1).padStart(9)} ${n ? (((ms - zero) * 1000) / n).toFixed(1).padStart(10) : '         –'}${omitted ? '   (+ limit notice)' : ''}`);
+  }
+  return { ok, lines };
+}
+
+/** Peak resident memory of a process (Linux: VmHWM), in MB; the service's worker threads share it. */
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The service under load: `samsvar serve` started as users start it, then autocannon POSTs one
+ * Dialogmelding to /api/v1/validate (profile detected, nothing stored) at 1, 16 and 64 connections.
+ * The public rate limit is lifted and the queue made long enough for 64 waiting requests, so the
+ * figures measure validation, not the limits' 429/503 answers.
+ */
+async function serviceBench() {
+  const { default: autocannon } = await import('autocannon');
+  const { spawn } = await import('node:child_process');
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
+  const body = readFileSync(path.join(exampleDir, readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).sort()[0]));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const env = { ...process.env, PORT: String(port), SAMSVAR_DATA: path.join(tmp, 'service-data'), SAMSVAR_RATE_LIMIT: '1000000000', SAMSVAR_VALIDATION_QUEUE: '1024', SAMSVAR_CACHE_DIR: path.join(tmp, 'cache') };
+  const server = spawn(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+      if (i > 600) throw new Error('service bench: the service did not answer /healthz within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const duration = smoke ? 3 : Number(process.env.BENCH_SERVICE_SECONDS ?? 15);
+    const lines = [`service: POST /api/v1/validate, one Dialogmelding (${body.length} bytes, profile detected), ${duration} s per level; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} core(s)`];
+    let ok = true;
+    for (const connections of [1, 16, 64]) {
+      // Warm-up: workers start and compile the profile on first use.
+      await autocannon({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body, connections, amount: connections * 20 });
+      const r = await autocannon({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body, connections, duration });
+      ok &&= r.non2xx === 0 && r.errors === 0;
+      lines.push(
+        `service:   ${String(connections).padStart(2)} connection(s): ${r.requests.average.toFixed(0).padStart(5)} validations/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${peakRssMb(server.pid).toFixed(0)} MB`,
+      );
+    }
+    lines.push('service:   (target: >= 500 validations/s at 16 connections with p99 <= 50 ms; peak RSS < 400 MB)');
+    return { ok, lines };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+}
+
+// `--only=one-file,xml,hostile,fhir,growth,service` runs just those sections; `--service` adds the
+// service section (autocannon against a started service) to the others.
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null;
+const wanted = (name) => (only ? only.has(name) : name !== 'service' || process.argv.includes('--service'));
+const sections = [];
+if (wanted('one-file')) sections.push(oneFileBench());
+if (wanted('xml')) sections.push(xmlBench());
+if (wanted('hostile')) sections.push(await hostileBench());
 const fhirBench = path.join(root, 'bench', 'fhir', 'fhir-bench.js');
-if (existsSync(fhirBench)) {
+if (wanted('fhir') && existsSync(fhirBench)) {
   const { runFhirBench } = await import(fhirBench);
   sections.push(await runFhirBench({ smoke }));
 }
+if (wanted('growth') && !smoke) sections.push(await growthBench());
+if (wanted('service')) sections.push(await serviceBench());
 for (const s of sections) for (const l of s.lines) console.log(l);
-rmSync(tmp, { recursive: true, force: true });
+if (!process.env.BENCH_KEEP) rmSync(tmp, { recursive: true, force: true });
 const failed = sections.filter((s) => !s.ok);
 if (failed.length) {
   console.error(`bench: ${failed.length} section(s) reported a verdict disagreement or a hostile document that did not end quickly`);

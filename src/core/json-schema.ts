@@ -1,7 +1,19 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvType, ErrorObject, ValidateFunction } from 'ajv';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// Ajv is loaded on first compile, not on import: a CLI run whose profile manifests are already
+// known to be valid (src/profiles/manifest-schema.ts keeps that in the disk cache) never needs it,
+// and loading and compiling it is a large part of start-up.
+const require = createRequire(import.meta.url);
+type AjvClass = new (opts: Record<string, unknown>) => AjvType;
+let loaded: { Ajv: AjvClass; addFormats: (ajv: AjvType) => AjvType } | undefined;
+function ajvModule(): NonNullable<typeof loaded> {
+  loaded ??= {
+    Ajv: (require('ajv') as { Ajv: AjvClass }).Ajv,
+    addFormats: (require('ajv-formats') as { default: (ajv: AjvType) => AjvType }).default,
+  };
+  return loaded;
+}
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -17,12 +29,13 @@ export interface CompileOptions {
 
 // One configuration for every schema samsvar checks (request bodies and queries, profile manifests,
 // test case files, requirement sets); instances differ only in what the options above must change.
-const instances = new Map<string, Ajv>();
+const instances = new Map<string, AjvType>();
 
-function instance(opts: Required<CompileOptions>): Ajv {
+function instance(opts: Required<CompileOptions>): AjvType {
   const key = `${opts.allErrors}/${opts.coerceTypes}`;
   let ajv = instances.get(key);
   if (!ajv) {
+    const { Ajv, addFormats } = ajvModule();
     ajv = addFormats(new Ajv({ allErrors: opts.allErrors, coerceTypes: opts.coerceTypes, allowUnionTypes: true, discriminator: true, strict: false }));
     instances.set(key, ajv);
   }

@@ -30,7 +30,7 @@ export function declarationJwsSha256(jws: string): string {
 }
 
 export const COUNTERSIGN_STATEMENT_NB =
-  'Et akkreditert testlaboratorium har bekreftet testresultatene i egenerklæringen (tillitsnivå C).';
+  'Testlaboratoriet har kjørt de oppførte testtilfellene på nytt mot systemversjonen med egne innsendinger og bekrefter resultatene i egenerklæringen (tillitsnivå C).';
 
 export function buildCountersignature(
   declarationJws: string,
@@ -38,6 +38,7 @@ export function buildCountersignature(
   by: CountersignatureContent['confirmedBy'],
   key: SigningKey,
   now: Date,
+  retest?: CountersignatureContent['retest'],
 ): CountersignatureContent {
   // C means a laboratory confirmed the harness's tests, so only a tested (B) declaration qualifies.
   if (declaration.assuranceLevel !== 'B') {
@@ -49,6 +50,7 @@ export function buildCountersignature(
     declarationJwsSha256: declarationJwsSha256(declarationJws),
     assuranceLevel: 'C',
     confirmedBy: by,
+    ...(retest ? { retest } : {}),
     statement: COUNTERSIGN_STATEMENT_NB,
     at: now.toISOString(),
     kid: key.kid,

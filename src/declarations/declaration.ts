@@ -18,6 +18,12 @@ export const DECLARATION_TYPE = 'samsvar-egenerklaering/1';
 export interface Manufacturer {
   name: string;
   organisasjonsnummer: string;
+  /**
+   * Whether an administrator had verified the organisation against Enhetsregisteret when the
+   * declaration was issued; `unverified`: name and number are as the vendor registered them.
+   * (Absent in declarations issued before vendors were verified.) The registry shows the current state.
+   */
+  identity?: 'verified' | 'unverified';
 }
 
 export interface ProductIdentification {
@@ -124,7 +130,16 @@ export interface Revocation {
   by: string;
 }
 
-/** A laboratory's (or administrator's) confirmation that lifts a B declaration to C. */
+/** What a laboratory re-ran before confirming level C: its own run, and per test case the SHA-256 of its own evidence. */
+export interface LabRetest {
+  runId: string;
+  testCases: Array<{ id: string; evidence: EvidenceDigest[] }>;
+}
+
+/**
+ * A test laboratory's confirmation that lifts a B declaration to C, after its own re-test.
+ * (Countersignatures from before re-tests were recorded may name an administrator and carry no `retest`.)
+ */
 export interface CountersignatureContent {
   type: 'samsvar-kontrasignatur/1';
   declarationId: string;
@@ -132,6 +147,7 @@ export interface CountersignatureContent {
   declarationJwsSha256: string;
   assuranceLevel: 'C';
   confirmedBy: { name: string; role: 'admin' | 'lab' };
+  retest?: LabRetest;
   statement: string;
   at: string;
   kid: string;

@@ -1,20 +1,35 @@
-import type { DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
+import type { AssuranceLevel, DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
 import { osloDay } from '../core/oslo-day.js';
+
+/**
+ * Another declaration as supersession sees it: its effective level (C once a laboratory
+ * confirmed it) and whether it is in force (neither revoked, withdrawn nor expired). A bare
+ * content counts at its signed level and is in force until its expiry.
+ */
+export interface SupersessionCandidate {
+  content: DeclarationContent;
+  level: AssuranceLevel;
+  inForce: boolean;
+}
 
 export interface StatusContext {
   now: Date;
   revocation?: Revocation;
+  /** The declaration's effective level (C when countersigned); its signed level when absent. */
+  level?: AssuranceLevel;
   /** Every other declaration known to the registry (the one asked about may be among them). */
-  others: readonly DeclarationContent[];
-  /** The superseding declaration's id (null: none) as {@link supersessionInGroup} found it; computed from `others` when absent. */
-  supersededBy?: string | null;
+  others: ReadonlyArray<DeclarationContent | SupersessionCandidate>;
   /** Whether a profile version is retired in this installation's catalog. */
   isRetired(profile: string, version: string): boolean;
 }
 
+/** Who a revocation names when the manufacturer withdrew its own declaration. */
+export const WITHDRAWN_BY = 'produsenten';
+
 /** Why a declaration is not active, as data, so each language can word it (the API's `reason` is English). */
 export type StatusCause =
   | { kind: 'revoked'; at: string; by: string; reason: string }
+  | { kind: 'withdrawn'; at: string; reason: string }
   | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
   | { kind: 'retired'; profiles: string[] }
   | { kind: 'superseded'; by: string };
@@ -27,61 +42,38 @@ export interface StatusAnswer {
   supersededBy?: string;
 }
 
-function sameSystem(a: DeclarationContent, b: DeclarationContent): boolean {
-  return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name;
+function sameSystemVersion(a: DeclarationContent, b: DeclarationContent): boolean {
+  return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name && a.product.version === b.product.version;
 }
 
 const LEVEL_RANK = { A: 0, B: 1, C: 2 } as const;
 
+function candidate(o: DeclarationContent | SupersessionCandidate, now: Date): SupersessionCandidate {
+  return 'content' in o ? o : { content: o, level: o.assuranceLevel, inForce: new Date(o.expiresAt) > now };
+}
+
 /**
- * A declaration is superseded once newer declarations for the same system (any version) together
- * cover every profile and direction it lists; until then the older one still speaks for the rest.
- * Only a declaration of at least the same level supersedes: an untested level A declaration must
- * not push a tested one out of the registry.
+ * The rules of supersession (README, "Status and supersession"): a declaration is superseded once
+ * newer declarations in force for the same system version together cover every profile and
+ * direction it lists, each of at least its effective level. A declaration of another version
+ * never supersedes (7.1 does not replace 7.2, nor 7.3 a 7.2 still in use); a lower level never
+ * pushes out a higher one (a B does not replace a laboratory-confirmed C: the vendor withdraws
+ * the C first); a revoked, withdrawn or expired declaration supersedes nothing.
  */
-export function supersedingDeclarations(d: DeclarationContent, others: readonly DeclarationContent[]): DeclarationContent[] {
-  const newer = others.filter((o) => o.id !== d.id && sameSystem(o, d) && o.issuedAt > d.issuedAt && LEVEL_RANK[o.assuranceLevel] >= LEVEL_RANK[d.assuranceLevel]);
+export function supersedingDeclarations(d: DeclarationContent, others: StatusContext['others'], now: Date, level: AssuranceLevel = d.assuranceLevel): DeclarationContent[] {
+  const newer = others
+    .map((o) => candidate(o, now))
+    .filter((o) => o.content.id !== d.id && o.inForce && sameSystemVersion(o.content, d) && o.content.issuedAt > d.issuedAt && LEVEL_RANK[o.level] >= LEVEL_RANK[level])
+    .map((o) => o.content);
   const covered = d.conformsTo.every((p) => newer.some((o) => o.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction)));
   return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
 }
 
-/**
- * What supersedes what among the declarations of one system, in one pass from newest to oldest:
- * the same answers as {@link supersedingDeclarations} for each, at a cost linear in the group's
- * size and the profiles it lists (not its square: a vendor may have thousands of declarations).
- */
-export function supersessionInGroup(group: readonly DeclarationContent[]): Map<string, string | null> {
-  const byNewest = [...group].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
-  // Per minimum level: the (profile, direction) pairs newer declarations of at least that level cover, and the newest of them.
-  const covered = [new Set<string>(), new Set<string>(), new Set<string>()];
-  const newest: Array<DeclarationContent | undefined> = [undefined, undefined, undefined];
-  const result = new Map<string, string | null>();
-  const pair = (p: { profile: string; direction: string }) => `${p.profile}\u0000${p.direction}`;
-  for (let i = 0; i < byNewest.length; ) {
-    // Declarations issued at the same instant do not supersede each other: settle them before adding them.
-    let j = i;
-    while (j < byNewest.length && byNewest[j]!.issuedAt === byNewest[i]!.issuedAt) j++;
-    const batch = byNewest.slice(i, j);
-    for (const d of batch) {
-      const rank = LEVEL_RANK[d.assuranceLevel];
-      const by = newest[rank] && d.conformsTo.every((p) => covered[rank]!.has(pair(p))) ? newest[rank]!.id : null;
-      result.set(d.id, by);
-    }
-    for (const d of batch) {
-      for (let r = 0; r <= LEVEL_RANK[d.assuranceLevel]; r++) {
-        for (const p of d.conformsTo) covered[r]!.add(pair(p));
-        newest[r] ??= d;
-      }
-    }
-    i = j;
-  }
-  return result;
-}
-
-/** Current status, most serious first: revoked, then expired, then superseded, else active. */
-export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
+/** Status without supersession: revoked or withdrawn, expired, or (as far as this tells) active. */
+export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, 'others' | 'level'>): StatusAnswer {
   if (ctx.revocation) {
     const { at, by, reason } = ctx.revocation;
+    if (by === WITHDRAWN_BY) return { status: 'revoked', reason: `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`, cause: { kind: 'withdrawn', at, reason } };
     return { status: 'revoked', reason: `revoked on ${osloDay(at)} by ${by}: ${reason}`, cause: { kind: 'revoked', at, by, reason } };
   }
   if (new Date(d.expiresAt) <= ctx.now) {
@@ -99,7 +91,14 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
     return { status: 'expired', reason: `expired: profile version ${profiles.join(', ')} was retired`, cause: { kind: 'retired', profiles } };
   }
-  const by = ctx.supersededBy !== undefined ? ctx.supersededBy : (supersedingDeclarations(d, ctx.others)[0]?.id ?? null);
-  if (by) return { status: 'superseded', reason: `superseded by ${by}`, cause: { kind: 'superseded', by }, supersededBy: by };
+  return { status: 'active' };
+}
+
+/** Current status, most serious first: revoked (or withdrawn), then expired, then superseded, else active. */
+export function declarationStatus(d: DeclarationContent, ctx: StatusContext): StatusAnswer {
+  const standing = standingStatus(d, ctx);
+  if (standing.status !== 'active') return standing;
+  const newer = supersedingDeclarations(d, ctx.others, ctx.now, ctx.level);
+  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
   return { status: 'active' };
 }

@@ -7,11 +7,17 @@ import { osloDay } from '../core/oslo-day.js';
 export interface VerificationAnswer {
   valid: boolean;
   kid?: string;
-  status?: DeclarationStatus;
+  /**
+   * `unknown`: the signature holds, but whether the declaration was revoked or superseded is
+   * known only to the issuer's registry, which was not asked (offline) or could not answer.
+   */
+  status?: DeclarationStatus | 'unknown';
   reason?: string;
   declarationId?: string;
   /** Where the status comes from: the registry knows revocations; offline only expiry is known. */
   statusSource?: 'registry' | 'offline';
+  /** The registry asked for the status (the issuer URL signed into the declaration). */
+  registry?: string;
 }
 
 /**
@@ -29,19 +35,22 @@ export async function verifyDeclarationToken(
   const d = check.declaration;
   const known = registryStatus ? await registryStatus(d) : undefined;
   if (registryStatus && !known) {
-    return { valid: true, kid: check.kid, declarationId: d.id, statusSource: 'registry', reason: 'the signature is valid, but this registry does not know the declaration', declaration: d };
+    return { valid: true, kid: check.kid, declarationId: d.id, status: 'unknown', statusSource: 'registry', reason: 'the signature is valid, but this registry does not know the declaration', declaration: d };
   }
   if (known) {
     return { valid: true, kid: check.kid, declarationId: d.id, status: known.status, statusSource: 'registry', ...(known.reason ? { reason: known.reason } : {}), declaration: d };
   }
+  // Offline, only expiry is certain: never say "active" for what may have been revoked or superseded.
   const expired = new Date(d.expiresAt) <= now;
   return {
     valid: true,
     kid: check.kid,
     declarationId: d.id,
-    status: expired ? 'expired' : 'active',
+    status: expired ? 'expired' : 'unknown',
     statusSource: 'offline',
-    reason: expired ? `expired on ${osloDay(d.expiresAt)}` : 'signature valid and not expired; revocation is known only to the registry (POST /api/v1/declarations/verify)',
+    reason: expired
+      ? `expired on ${osloDay(d.expiresAt)}`
+      : 'the signature is valid and the declaration has not expired; whether it is revoked or superseded is known only to the issuer\'s registry (POST /api/v1/declarations/verify)',
     declaration: d,
   };
 }

@@ -129,7 +129,8 @@ export class ValidationPool implements ArtifactValidator {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
       if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
-    const profiles: LoadedProfile[] = catalog.list();
+    // Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker.
+    const profiles: LoadedProfile[] = catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
     this.init = { profiles };
   }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { importedProfilesDir, SHIPPED_PROFILES_DIR } from '../core/paths.js';
-import { parseManifest } from './manifest-schema.js';
+import { parseManifestBytes } from './manifest-schema.js';
 import type { LoadedProfile } from './manifest.js';
 
 /** Reads every file of a profile directory except its examples, keyed by relative POSIX path. */
@@ -37,20 +37,35 @@ export function profileDigest(files: Map<string, Uint8Array>): string {
 export function loadProfileDir(dir: string, source: LoadedProfile['source']): LoadedProfile {
   const manifestPath = path.join(dir, 'profile.json');
   if (!existsSync(manifestPath)) throw new SamsvarError('profile_invalid', `${dir} has no profile.json`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch (e) {
-    throw new SamsvarError('profile_invalid', `${manifestPath} is not valid JSON: ${(e as Error).message}`);
-  }
-  const manifest = parseManifest(raw, manifestPath);
-  const files = readProfileFiles(dir);
-  return { manifest, dir, source, files, sha256: profileDigest(files) };
+  const manifest = parseManifestBytes(readFileSync(manifestPath), manifestPath);
+  // Files and digest are read on first use: detection needs only the manifests, and a one-file
+  // validation then reads just the profile it validates against and those it uses.
+  let content: { files: Map<string, Uint8Array>; sha256: string } | undefined;
+  const read = () => {
+    if (!content) {
+      const files = readProfileFiles(dir);
+      content = { files, sha256: profileDigest(files) };
+    }
+    return content;
+  };
+  return {
+    manifest,
+    dir,
+    source,
+    get files() {
+      return read().files;
+    },
+    get sha256() {
+      return read().sha256;
+    },
+  };
 }
 
 /** The profiles known to this installation: shipped ones, then imported ones (which may not reuse an id). */
 export class ProfileCatalog {
   private readonly byId = new Map<string, LoadedProfile>();
+  /** list() in order, kept until the catalog changes: detection walks it for every document. */
+  private sorted: LoadedProfile[] | undefined;
 
   constructor(profiles: Iterable<LoadedProfile> = []) {
     for (const p of profiles) this.add(p);
@@ -62,6 +77,7 @@ export class ProfileCatalog {
       throw new SamsvarError('conflict', `profile id ${profile.manifest.id} is defined both in ${existing.dir} and ${profile.dir}`);
     }
     this.byId.set(profile.manifest.id, profile);
+    this.sorted = undefined;
   }
 
   /** Adds or replaces an imported profile (a new import of the same id). */
@@ -69,6 +85,7 @@ export class ProfileCatalog {
     const existing = this.byId.get(profile.manifest.id);
     if (existing?.source === 'shipped') throw new SamsvarError('conflict', `profile ${profile.manifest.id} is shipped and cannot be replaced`);
     this.byId.set(profile.manifest.id, profile);
+    this.sorted = undefined;
   }
 
   get(id: string): LoadedProfile | undefined {
@@ -82,7 +99,11 @@ export class ProfileCatalog {
   }
 
   list(): LoadedProfile[] {
-    return [...this.byId.values()].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
+    // Code-point order: ids are lowercase letters, digits, '.' and '-', which ICU's default collation
+    // orders the same way, and a localeCompare costs the ICU collator's start-up on every run.
+    this.sorted ??= [...this.byId.values()].sort((a, b) => (a.manifest.id < b.manifest.id ? -1 : a.manifest.id > b.manifest.id ? 1 : 0));
+    // A copy: callers may sort or filter what they get.
+    return [...this.sorted];
   }
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readCache, writeCache } from '../core/disk-cache.js';
 import { compileSchema, describeSchemaErrors } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileManifest } from './manifest.js';
@@ -85,11 +87,34 @@ const manifestSchema = {
   ],
 };
 
-const validate = compileSchema(manifestSchema);
+let validate: ReturnType<typeof compileSchema> | undefined;
+/** Bumped with the schema: a manifest checked against an earlier schema is checked again. */
+const SCHEMA_DIGEST = createHash('sha256').update(JSON.stringify(manifestSchema)).digest('hex');
 
 export function parseManifest(raw: unknown, where: string): ProfileManifest {
+  validate ??= compileSchema(manifestSchema);
   if (!validate(raw)) {
     throw new SamsvarError('profile_invalid', `${where} is not a valid profile manifest: ${describeSchemaErrors(validate.errors, 'manifest')}`);
   }
   return raw as unknown as ProfileManifest;
+}
+
+/**
+ * Parses and checks a profile.json. A manifest whose exact bytes passed the check before (under
+ * the same schema) is taken from the disk cache's record of that, without compiling the schema:
+ * compiling it is most of the start-up of a one-file `samsvar validate`. Invalid manifests are
+ * never recorded, so they fail the same way every time.
+ */
+export function parseManifestBytes(bytes: Uint8Array, where: string): ProfileManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (e) {
+    throw new SamsvarError('profile_invalid', `${where} is not valid JSON: ${(e as Error).message}`);
+  }
+  const key = createHash('sha256').update(SCHEMA_DIGEST).update(bytes).digest('hex');
+  if (readCache<boolean>('manifest-valid', key) === true) return raw as ProfileManifest;
+  const manifest = parseManifest(raw, where);
+  writeCache('manifest-valid', key, true);
+  return manifest;
 }

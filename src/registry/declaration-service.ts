@@ -3,7 +3,7 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { buildDeclaration, type RunOutcome } from '../declarations/build-declaration.js';
 import { buildSelfDeclaration } from '../declarations/build-self-declaration.js';
-import type { CountersignatureContent, DeclarationContent, DeclarationStatus, Direction, DocumentDigest, IssuanceDetails, Revocation } from '../declarations/declaration.js';
+import type { CountersignatureContent, DeclarationContent, LabRetest, DeclarationStatus, Direction, DocumentDigest, IssuanceDetails, Revocation } from '../declarations/declaration.js';
 import { acceptDocuments, type UploadedDocument } from '../declarations/documentation.js';
 import {
   buildCountersignature,
@@ -13,17 +13,17 @@ import {
 } from '../declarations/declaration-signing.js';
 import type { DeclarationView } from '../declarations/render/declaration-view.js';
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
-import { declarationStatus, supersessionInGroup } from '../declarations/status.js';
+import { declarationStatus, standingStatus, WITHDRAWN_BY, type SupersessionCandidate } from '../declarations/status.js';
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
 import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
-import type { RunService } from '../runs/run-service.js';
+import type { RunService, RunView } from '../runs/run-service.js';
 import { directionOf } from '../testcases/testcase.js';
 import { sha256Hex } from '../core/sha256.js';
 import { canonicalJson } from '../signing/canonical-json.js';
 import { decodeUnverified } from '../signing/jws.js';
-import { rotateEmbeddedKey, type KeyRing } from '../signing/key-store.js';
+import { fixedKeySource, type KeyRing, type KeySource } from '../signing/key-store.js';
 import type { Repository } from '../storage/repository.js';
 import { GENESIS_HASH, signHead, type LogEntry } from '../transparency/log-chain.js';
 import type { DeclarationStore, StoredDeclaration, StoredSpotCheck } from './declaration-store.js';
@@ -35,9 +35,8 @@ export interface DeclarationServiceDeps {
   repo: Repository;
   runs: RunService;
   catalog: ProfileCatalog;
-  keys: KeyRing;
-  /** Environment of the key store (its SAMSVAR_DATA is the service's data directory), for rotation. */
-  keyEnv: NodeJS.ProcessEnv;
+  /** The deployment's keys (DatabaseKeySource), or a fixed ring in tests. */
+  keys: KeySource | KeyRing;
   issuerName: string;
   samsvarVersion: string;
   now?: () => Date;
@@ -68,6 +67,14 @@ export interface SelfDeclarationRequest extends IssuanceDetails {
   documents: UploadedDocument[];
 }
 
+/**
+ * A laboratory's countersignature lifts a declaration to C; otherwise it stands at the level it was
+ * signed with. An administrator's countersignature (possible before re-tests were required) lifts nothing.
+ */
+function effectiveLevel(s: StoredDeclaration): DeclarationContent['assuranceLevel'] {
+  return s.countersignatures.some((c) => c.confirmedBy.startsWith('lab:')) ? 'C' : s.content.assuranceLevel;
+}
+
 function principalName(p: Principal): string {
   return p.role === 'vendor' ? `vendor:${p.vendorId}` : p.name;
 }
@@ -76,16 +83,17 @@ function principalName(p: Principal): string {
  * Declarations from issuance to revocation, the registry over them, spot checks and waivers. Checks access for every call; knows nothing of HTTP.
  */
 export class DeclarationService {
-  private keys: KeyRing;
+  private readonly keys: KeySource;
   private readonly now: () => Date;
 
   constructor(private readonly deps: DeclarationServiceDeps) {
-    this.keys = deps.keys;
+    this.keys = 'ring' in deps.keys ? deps.keys : fixedKeySource(deps.keys);
     this.now = deps.now ?? (() => new Date());
   }
 
-  get jwks() {
-    return this.keys.jwks;
+  /** Every key that ever signed, the current one first. */
+  async jwks() {
+    return (await this.keys.ring()).jwks;
   }
 
   // --- issuing ---------------------------------------------------------------------------------
@@ -127,7 +135,7 @@ export class DeclarationService {
     }
     const outcome: RunOutcome = {
       runId: run.id,
-      manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
+      manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber, identity: await this.identityOf(vendor.id) },
       product: { name: run.system.name, version: run.system.version, systemId: run.system.id },
       samsvarVersion: this.deps.samsvarVersion,
       profiles: run.profiles.map((ps) => {
@@ -147,6 +155,10 @@ export class DeclarationService {
     return { outcome, vendorId: vendor.id };
   }
 
+  private async identityOf(vendorId: string): Promise<'verified' | 'unverified'> {
+    return (await this.deps.store.verifiedVendorIds()).has(vendorId) ? 'verified' : 'unverified';
+  }
+
   /** Level B: the run's passed profiles, signed, with the place of issue and signatory the vendor states. */
   async issue(p: Principal, runId: string, baseUrl: string, issuance: IssuanceDetails): Promise<StoredDeclaration> {
     const { outcome, vendorId } = await this.runOutcome(p, runId);
@@ -154,7 +166,7 @@ export class DeclarationService {
     const existing = entries.find((e) => e.declaration.runId === outcome.runId && e.status.status === 'active');
     if (existing) throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${existing.declaration.id}`, { declarationId: existing.declaration.id });
     const now = this.now();
-    const key = this.keys.current;
+    const key = (await this.keys.ring()).current;
     const content = buildDeclaration(outcome, {
       issuer: { name: this.deps.issuerName, url: baseUrl },
       kid: key.kid,
@@ -200,10 +212,10 @@ export class DeclarationService {
     });
     const documents = acceptDocuments(req.documents);
     const now = this.now();
-    const key = this.keys.current;
+    const key = (await this.keys.ring()).current;
     const content = buildSelfDeclaration(
       {
-        manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber },
+        manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber, identity: await this.identityOf(vendor.id) },
         product: { name: version.systemName, version: version.version, systemId: version.systemId },
         profiles,
         documentation: documents.map((d) => d.digest),
@@ -254,49 +266,35 @@ export class DeclarationService {
       const loaded = this.deps.catalog.get(profile);
       return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
     };
-    // Only declarations of the same system can supersede each other: grouping keeps this linear in the registry's size.
-    const systemKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name]);
-    const bySystem = new Map<string, DeclarationContent[]>();
+    // Only declarations of the same system version can supersede each other: grouping keeps this linear in the registry's size.
+    const versionKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name, d.product.version]);
+    const byVersion = new Map<string, SupersessionCandidate[]>();
+    const level = (s: StoredDeclaration) => effectiveLevel(s);
     for (const s of stored) {
-      const group = bySystem.get(systemKey(s.content));
-      if (group) group.push(s.content);
-      else bySystem.set(systemKey(s.content), [s.content]);
+      // In force: neither revoked, withdrawn nor expired; only such a declaration can supersede another.
+      const inForce = standingStatus(s.content, { now, revocation: s.revocation, isRetired }).status === 'active';
+      const key = versionKey(s.content);
+      byVersion.set(key, [...(byVersion.get(key) ?? []), { content: s.content, level: level(s), inForce }]);
     }
-    const supersededBy = new Map<string, string | null>();
-    for (const group of bySystem.values()) for (const [id, by] of supersessionInGroup(group)) supersededBy.set(id, by);
+    const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
-    for (const s of stored) entries.push(await this.entryOf(s, { now, isRetired, supersededBy: supersededBy.get(s.id) ?? null }, changes));
+    for (const s of stored) {
+      const others = byVersion.get(versionKey(s.content))!;
+      const status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired });
+      // Every change the registry computes is logged once, including a return to active; a revocation was logged when it was made.
+      if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
+        const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
+        if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
+      }
+      entries.push({ declaration: s.content, status, assuranceLevel: level(s), manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified' });
+    }
     return { entries, changes };
   }
 
-  /** One declaration's status (logging a change nobody triggered once), given what supersedes it. */
-  private async entryOf(s: StoredDeclaration, ctx: { now: Date; isRetired: (profile: string, version: string) => boolean; supersededBy: string | null }, changes: StatusChange[]): Promise<RegistryEntry> {
-    const status = declarationStatus(s.content, { now: ctx.now, revocation: s.revocation, others: [], isRetired: ctx.isRetired, supersededBy: ctx.supersededBy });
-    if ((status.status === 'expired' || status.status === 'superseded') && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
-      const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, ctx.now);
-      if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
-    }
-    return { declaration: s.content, status, assuranceLevel: s.countersignatures.length > 0 ? 'C' : s.content.assuranceLevel };
-  }
-
-  /**
-   * One declaration with its status, from the declarations of its own system only (an indexed
-   * read): the cost does not grow with the rest of the registry.
-   */
   async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {
-    const now = this.now();
-    // A missed spot-check deadline revokes; the open spot checks are few, whatever the registry's size.
-    await this.closeMissedSpotChecks(now);
     const stored = await this.deps.store.getDeclaration(id);
     if (!stored) throw notFound('declaration', id);
-    const overrides = await this.deps.repo.profileStatuses();
-    const isRetired = (profile: string) => {
-      const loaded = this.deps.catalog.get(profile);
-      return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
-    };
-    const group = await this.deps.store.listDeclarationsOfSystem(stored.content.manufacturer.organisasjonsnummer, stored.content.product.name);
-    const supersededBy = supersessionInGroup(group.map((g) => g.content)).get(id) ?? null;
-    const entry = await this.entryOf(stored, { now, isRetired, supersededBy }, []);
+    const entry = (await this.entries()).find((e) => e.declaration.id === id)!;
     return { entry, stored };
   }
 
@@ -308,6 +306,7 @@ export class DeclarationService {
       jwsSha256: stored.jwsSha256,
       status: entry.status,
       assuranceLevel: entry.assuranceLevel,
+      manufacturerIdentity: entry.manufacturerIdentity,
       // The service signed and stored these itself; the token goes along so others need not trust that.
       countersignatures: stored.countersignatures.map((c) => ({ ...decodeUnverified<CountersignatureContent>(c.jws)!, jws: c.jws })),
       baseUrl,
@@ -315,7 +314,7 @@ export class DeclarationService {
   }
 
   async verify(jws: string): Promise<VerificationAnswer> {
-    const { declaration: _d, ...answer } = await verifyDeclarationToken(jws, this.keys.jwks, this.now(), async (d) => {
+    const { declaration: _d, ...answer } = await verifyDeclarationToken(jws, await this.jwks(), this.now(), async (d) => {
       const stored = await this.deps.store.getDeclarationByJwsSha256(declarationJwsSha256(jws));
       if (!stored || stored.id !== d.id) return undefined;
       return (await this.entry(stored.id)).entry.status;
@@ -330,6 +329,21 @@ export class DeclarationService {
     return this.recordRevocation(p, id, reason, principalName(p));
   }
 
+  /**
+   * The manufacturer withdraws its own declaration (status revoked, cause withdrawn, logged as
+   * `withdrawn`). This is how a vendor replaces a higher-level declaration with a lower one:
+   * a newer B never supersedes a C, but once the C is withdrawn the B stands alone.
+   */
+  async withdraw(p: Principal, id: string, reason: string): Promise<StoredDeclaration> {
+    if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the manufacturer can withdraw its declaration; administrators revoke');
+    const stored = await this.deps.store.getDeclaration(id);
+    if (!stored || stored.vendorId !== p.vendorId) throw notFound('declaration', id);
+    const now = this.now();
+    const revocation: Revocation = { at: now.toISOString(), reason, by: WITHDRAWN_BY };
+    await this.deps.store.revoke(id, revocation, sha256Hex(canonicalJson({ declarationId: id, ...revocation })), actorOf(p), now, 'withdrawn');
+    return (await this.deps.store.getDeclaration(id))!;
+  }
+
   /** Revokes on behalf of `p` (an administrator, or a vendor whose spot-check answer failed), naming `by` as the revoker. */
   private async recordRevocation(p: Principal, id: string, reason: string, by: string): Promise<StoredDeclaration> {
     const stored = await this.deps.store.getDeclaration(id);
@@ -340,21 +354,71 @@ export class DeclarationService {
     return (await this.deps.store.getDeclaration(id))!;
   }
 
-  async countersign(p: Principal, id: string): Promise<StoredDeclaration> {
-    if (p.role === 'vendor') throw new SamsvarError('forbidden', 'only an administrator or a test laboratory can countersign');
+  /**
+   * Level C: a test laboratory confirms a B declaration after its own re-test: a run the
+   * laboratory opened on the declared system version after the declaration was issued, in which
+   * the named test cases (by default all the declaration lists) passed on the laboratory's own
+   * submissions. The countersignature names the laboratory and signs which test cases it re-ran
+   * with the SHA-256 of its evidence. An administrator never confirms a level.
+   */
+  async countersign(p: Principal, id: string, input: { runId: string; testCases?: string[] }): Promise<StoredDeclaration> {
+    if (p.role !== 'lab') throw new SamsvarError('forbidden', 'level C is confirmed only by a test laboratory (a `lab` token) after its own re-test');
     const { entry, stored } = await this.entry(id);
     if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${id} is ${entry.status.status}; only an active declaration can be countersigned`);
+    const retest = await this.labRetest(p, stored.content, input);
     const now = this.now();
-    const key = this.keys.current;
-    const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now);
+    const key = (await this.keys.ring()).current;
+    const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now, retest);
     const jws = await signCountersignature(content, key);
     await this.deps.store.addCountersignature({ id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
     return (await this.deps.store.getDeclaration(id))!;
   }
 
-  async rotateKey(): Promise<KeyRing> {
-    this.keys = await rotateEmbeddedKey({ env: this.deps.keyEnv });
-    return this.keys;
+  /**
+   * Opens a laboratory's re-test run on the system version a B declaration was issued for, over
+   * the profiles it declares. The laboratory then submits its own artifacts to it and countersigns.
+   */
+  async openLabRetest(p: Principal, declarationId: string): Promise<RunView> {
+    if (p.role !== 'lab') throw new SamsvarError('forbidden', 'a re-test for level C is run by a test laboratory (a `lab` token)');
+    const { entry, stored } = await this.entry(declarationId);
+    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; only an active declaration is re-tested`);
+    const d = stored.content;
+    if (d.assuranceLevel !== 'B' || !d.runId) throw new SamsvarError('conflict', `declaration ${declarationId} has assurance level ${d.assuranceLevel}; only a tested (B) declaration is re-tested for C`);
+    const original = await this.deps.runs.getRun(p, d.runId);
+    return this.deps.runs.openRun(p, { systemVersionId: original.systemVersionId, profiles: [...new Set(d.conformsTo.map((c) => c.profile))] });
+  }
+
+  /** Checks the laboratory's re-test run against the declaration and returns what it re-ran, with its evidence. */
+  private async labRetest(p: Principal, d: DeclarationContent, input: { runId: string; testCases?: string[] }): Promise<LabRetest> {
+    if (d.assuranceLevel !== 'B') throw new SamsvarError('conflict', `declaration ${d.id} has assurance level ${d.assuranceLevel}; only a B declaration can be countersigned to C`);
+    const run = await this.deps.runs.getRun(p, input.runId);
+    if (!run.labTokenId || run.labTokenId !== p.tokenId) {
+      throw new SamsvarError('unprocessable', `run ${run.id} is not your laboratory's re-test; open one with POST /api/v1/runs on the declared system version and submit your own artifacts`);
+    }
+    if (run.system.id !== d.product.systemId || run.system.version !== d.product.version) {
+      throw new SamsvarError('unprocessable', `run ${run.id} tests ${run.system.name} ${run.system.version}, but the declaration is for ${d.product.name} ${d.product.version}`);
+    }
+    if (run.createdAt < d.issuedAt) throw new SamsvarError('unprocessable', `run ${run.id} was opened before the declaration was issued; a re-test comes after it`);
+    const declared = d.testCases.map((t) => t.id);
+    const chosen = input.testCases && input.testCases.length > 0 ? [...new Set(input.testCases)] : declared;
+    const unknown = chosen.filter((t) => !declared.includes(t));
+    if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
+    const results = new Map(run.profiles.flatMap((ps) => ps.testcases).map((tc) => [tc.id, tc]));
+    const notPassed = chosen.filter((t) => results.get(t)?.verdict !== 'passed' || !results.get(t)?.latestSubmission);
+    if (notPassed.length > 0) throw new SamsvarError('unprocessable', `the re-test has not passed ${notPassed.join(', ')} in run ${run.id}`);
+    return {
+      runId: run.id,
+      testCases: chosen.map((tcId) => {
+        const sub = results.get(tcId)!.latestSubmission!;
+        return { id: tcId, evidence: [{ name: `submission ${sub.id}`, sha256: sub.artifactSha256, findingsSha256: sub.findingsSha256 }] };
+      }),
+    };
+  }
+
+  /** Replaces the deployment's signing key (administrators); audited and logged, old declarations keep verifying. */
+  async rotateKey(p: Principal): Promise<KeyRing> {
+    if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can rotate the signing key');
+    return this.keys.rotate(actorOf(p));
   }
 
   // --- waivers ---------------------------------------------------------------------------------
@@ -395,7 +459,10 @@ export class DeclarationService {
     const { entry } = await this.entry(declarationId);
     if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; spot checks are for active declarations`);
     const now = this.now();
-    const req = validateSpotCheckRequest(input, entry.declaration.testCases.map((t) => t.id), now);
+    // A level A declaration lists no test cases: a spot check then asks for those of the profiles and directions it declares.
+    const d = entry.declaration;
+    const checkable = d.assuranceLevel === 'A' ? d.conformsTo.flatMap((c) => this.deps.runs.testcaseIdsOf(c.profile, c.direction)) : d.testCases.map((t) => t.id);
+    const req = validateSpotCheckRequest(input, checkable, now);
     const sc = { id: `sp-${newId(12)}`, declarationId, testCases: req.testCases, requestedBy: p.name, requestedAt: now.toISOString(), deadline: req.deadline };
     await this.deps.store.addSpotCheck(sc, actorOf(p));
     return { ...sc, outcome: null };
@@ -460,7 +527,7 @@ export class DeclarationService {
     const last = await this.deps.store.lastLogEntry();
     const size = last?.seq ?? 0;
     const hash = last?.hash ?? GENESIS_HASH;
-    const jws = await signHead({ size, lastHash: hash }, this.keys.current, this.now());
+    const jws = await signHead({ size, lastHash: hash }, (await this.keys.ring()).current, this.now());
     const entries = (await this.deps.store.logPage(after, limit)).filter((e) => e.seq <= size);
     return { entries, head: { jws, size, hash } };
   }

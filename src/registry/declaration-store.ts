@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
+import { isUniqueViolation } from '../storage/repository.js';
+import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
 import type { SpotCheck } from '../declarations/spot-checks.js';
@@ -84,9 +86,13 @@ export class DeclarationStore {
   }
 
   /**
-   * Appends to the log inside `trx`. On PostgreSQL a transaction-scoped advisory lock orders
+   * Appends to the log inside `trx` (`appendLogIn`: for another store's transaction, e.g. a key rotation). On PostgreSQL a transaction-scoped advisory lock orders
    * appenders; SQLite transactions are serialised already. The primary key on seq is the backstop.
    */
+  async appendLogIn<T>(trx: Transaction<T>, event: LogEvent, now: Date): Promise<LogEntry> {
+    return this.appendLog(trx as unknown as Transaction<CoreTables & DeclarationTables>, event, now);
+  }
+
   private async appendLog(trx: Transaction<CoreTables & DeclarationTables>, event: LogEvent, now: Date): Promise<LogEntry> {
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(5100)`.execute(trx);
     const last = await trx.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
@@ -103,6 +109,12 @@ export class DeclarationStore {
   ): Promise<LogEntry> {
     const d = input.content;
     return this.db.transaction().execute(async (trx) => {
+      if (d.runId) {
+        // Two requests for one run: the row lock (PostgreSQL; SQLite runs one write transaction at a time) makes the second see the first's declaration.
+        if (this.dialect === 'postgres') await sql`select id from runs where id = ${d.runId} for update`.execute(trx);
+        const existing = await trx.selectFrom('declarations').select('id').where('run_id', '=', d.runId).where('logged_status', '=', 'active').executeTakeFirst();
+        if (existing) throw new SamsvarError('conflict', `run ${d.runId} already has the active declaration ${existing.id}`, { declarationId: existing.id });
+      }
       await trx
         .insertInto('declarations')
         .values({
@@ -171,6 +183,12 @@ export class DeclarationStore {
     });
   }
 
+  /** Vendors an administrator verified (vendor_verifications, migration 0110). */
+  async verifiedVendorIds(): Promise<Set<string>> {
+    const rows = await (this.db as unknown as Kysely<VendorVerificationTables>).selectFrom('vendor_verifications').select('vendor_id').execute();
+    return new Set(rows.map((r) => r.vendor_id));
+  }
+
   async getDeclaration(id: string): Promise<StoredDeclaration | undefined> {
     const row = await this.db.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? (await this.hydrate([row]))[0] : undefined;
@@ -186,12 +204,6 @@ export class DeclarationStore {
   async getDeclarationByJwsSha256(sha: string): Promise<StoredDeclaration | undefined> {
     const row = await this.db.selectFrom('declarations').selectAll().where('jws_sha256', '=', sha).executeTakeFirst();
     return row ? (await this.hydrate([row]))[0] : undefined;
-  }
-
-  /** The declarations of one system (what supersession looks at), by the declarations_system index. */
-  async listDeclarationsOfSystem(orgNumber: string, systemName: string): Promise<StoredDeclaration[]> {
-    const rows = await this.db.selectFrom('declarations').selectAll().where('org_number', '=', orgNumber).where('system_name', '=', systemName).orderBy('issued_at', 'desc').orderBy('id').execute();
-    return this.hydrate(rows);
   }
 
   /** Level A declarations a vendor issued since `since` (ISO time), for the issuance rate limit. */
@@ -212,14 +224,21 @@ export class DeclarationStore {
     return this.hydrate(rows, true);
   }
 
-  async revoke(id: string, revocation: Revocation, subjectSha256: string, actor: string, now: Date): Promise<LogEntry> {
+  /** Revokes, or (`withdrawn`) records the manufacturer's withdrawal; once per declaration (the primary key is the backstop for concurrent calls). */
+  async revoke(id: string, revocation: Revocation, subjectSha256: string, actor: string, now: Date, type: 'revoked' | 'withdrawn' = 'revoked'): Promise<LogEntry> {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('declaration_revocations').select('declaration_id').where('declaration_id', '=', id).executeTakeFirst();
       if (existing) throw new SamsvarError('conflict', `declaration ${id} is already revoked`);
-      await trx.insertInto('declaration_revocations').values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by }).execute();
+      try {
+        await trx.insertInto('declaration_revocations').values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by }).execute();
+      } catch (e) {
+        // A concurrent revocation committed between the check and the insert (PostgreSQL): the primary key refuses the second.
+        if (isUniqueViolation(e)) throw new SamsvarError('conflict', `declaration ${id} is already revoked`);
+        throw e;
+      }
       await trx.updateTable('declarations').set({ logged_status: 'revoked' }).where('id', '=', id).execute();
-      const entry = await this.appendLog(trx, { type: 'revoked', declarationId: id, subjectSha256, detail: revocation.reason }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.revoke', objectType: 'declaration', objectId: id, details: { reason: revocation.reason, logSeq: entry.seq } }, now.toISOString());
+      const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, detail: revocation.reason }, now);
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: type === 'withdrawn' ? 'declaration.withdraw' : 'declaration.revoke', objectType: 'declaration', objectId: id, details: { reason: revocation.reason, logSeq: entry.seq } }, now.toISOString());
       return entry;
     });
   }
@@ -228,7 +247,12 @@ export class DeclarationStore {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('countersignatures').select('id').where('declaration_id', '=', input.declarationId).executeTakeFirst();
       if (existing) throw new SamsvarError('conflict', `declaration ${input.declarationId} is already countersigned`);
-      await trx.insertInto('countersignatures').values({ id: input.id, declaration_id: input.declarationId, jws: input.jws, at: now.toISOString(), confirmed_by: input.confirmedBy }).execute();
+      try {
+        await trx.insertInto('countersignatures').values({ id: input.id, declaration_id: input.declarationId, jws: input.jws, at: now.toISOString(), confirmed_by: input.confirmedBy }).execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new SamsvarError('conflict', `declaration ${input.declarationId} is already countersigned`);
+        throw e;
+      }
       const entry = await this.appendLog(trx, { type: 'countersigned', declarationId: input.declarationId, subjectSha256: input.jwsSha256, detail: input.confirmedBy }, now);
       await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.countersign', objectType: 'declaration', objectId: input.declarationId, details: { countersignature: input.id, logSeq: entry.seq } }, now.toISOString());
       return entry;
@@ -236,15 +260,16 @@ export class DeclarationStore {
   }
 
   /**
-   * Logs a status the registry computed (superseded, expired) once: the conditional update makes
-   * a concurrent sweep that got there first win, and this one write nothing.
+   * Logs a status the registry computed (superseded, expired, or active again) once: the
+   * conditional update makes a concurrent sweep that got there first win, and this one write nothing.
    */
-  async recordStatusChange(id: string, from: DeclarationStatus, to: 'superseded' | 'expired', subjectSha256: string, detail: string | undefined, now: Date): Promise<LogEntry | undefined> {
+  async recordStatusChange(id: string, from: DeclarationStatus, to: 'superseded' | 'expired' | 'active', subjectSha256: string, detail: string | undefined, now: Date): Promise<LogEntry | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx.updateTable('declarations').set({ logged_status: to }).where('id', '=', id).where('logged_status', '=', from).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return undefined;
-      const entry = await this.appendLog(trx, { type: to, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor: 'system', action: `declaration.${to}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } }, now.toISOString());
+      const type = to === 'active' ? 'reinstated' : to;
+      const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
+      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor: 'system', action: `declaration.${type}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } }, now.toISOString());
       return entry;
     });
   }

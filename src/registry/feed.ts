@@ -12,6 +12,9 @@ const EVENT_TITLE_NB: Record<LogEventType, string> = {
   issued: 'Egenerklæring utstedt',
   countersigned: 'Egenerklæring bekreftet av testlaboratorium (nivå C)',
   revoked: 'Egenerklæring tilbakekalt',
+  withdrawn: 'Egenerklæring trukket tilbake av produsenten',
+  reinstated: 'Egenerklæring gjeldende igjen',
+  key_rotated: 'Ordningens signeringsnøkkel byttet',
   superseded: 'Egenerklæring erstattet',
   expired: 'Egenerklæring utløpt',
 };

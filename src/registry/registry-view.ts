@@ -10,6 +10,8 @@ export interface RegistryEntry {
   status: StatusAnswer;
   /** C once a valid countersignature exists, otherwise the signed level. */
   assuranceLevel: AssuranceLevel;
+  /** The vendor's identity now: `unverified` until an administrator checked it against Enhetsregisteret. */
+  manufacturerIdentity?: 'verified' | 'unverified';
 }
 
 export interface RegistryQuery {
@@ -59,7 +61,7 @@ export function registrySummary(e: RegistryEntry, baseUrl: string) {
     ...(e.status.supersededBy ? { supersededBy: e.status.supersededBy } : {}),
     assuranceLevel: e.assuranceLevel,
     ...(e.assuranceLevel === 'A' ? { levelNotice: LEVEL_A_NOTICE } : {}),
-    vendor: d.manufacturer,
+    vendor: { ...d.manufacturer, identity: e.manufacturerIdentity ?? 'unverified' },
     system: { name: d.product.name, version: d.product.version },
     profiles: d.conformsTo.map((p) => ({ id: p.profile, version: p.version, direction: p.direction })),
     deviations: d.deviations.length,

@@ -5,7 +5,7 @@ import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import type { Repository, RunMessage, Run, Submission, SubmissionSummary, System, SystemVersion } from '../storage/repository.js';
-import type { Testcase } from '../testcases/testcase.js';
+import { directionOf, type Direction, type Testcase } from '../testcases/testcase.js';
 import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
@@ -26,6 +26,8 @@ export interface RunView {
   systemVersionId: string;
   system: { id: string; name: string; version: string };
   createdAt: string;
+  /** Set on a laboratory's re-test run: the token of the laboratory that opened it. */
+  labTokenId?: string;
   /** passed when every profile of the run passed; passed_with_deviation when some passed only by active waivers. */
   status: ProfileState;
   profiles: ProfileStatus[];
@@ -39,6 +41,12 @@ const notFound = (what: string, id: string) => new SamsvarError('not_found', `${
 function requireVendor(p: Principal): string {
   if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'this action needs a vendor token');
   return p.vendorId;
+}
+
+/** Who submits to a run: the laboratory that opened a re-test run, else the vendor that owns it. */
+function isOperator(p: Principal, run: Run): boolean {
+  if (run.labTokenId) return p.role === 'lab' && p.tokenId === run.labTokenId;
+  return p.role === 'vendor' && p.vendorId === run.vendorId;
 }
 
 /** A vendor sees only its own objects; administrators and labs read all. Others' objects are "not found". */
@@ -75,10 +83,15 @@ export class RunService {
     return this.deps.repo.createSystemVersion(systemId, { version: input.version.trim(), releasedAt: input.releasedAt }, actorOf(p));
   }
 
+  /**
+   * A vendor opens a run of its own system version; a laboratory (role `lab`) opens one of any
+   * vendor's system version for its re-test (level C). Only whoever opened a run submits to it.
+   */
   async openRun(p: Principal, input: { systemVersionId: string; profiles: string[] }): Promise<RunView> {
-    const vendorId = requireVendor(p);
+    if (p.role === 'admin') throw new SamsvarError('forbidden', 'runs are opened by vendors, and by test laboratories for a re-test');
     const version = await this.deps.repo.getSystemVersion(input.systemVersionId);
-    if (!version || version.vendorId !== vendorId) throw notFound('system version', input.systemVersionId);
+    if (!version || (p.role === 'vendor' && version.vendorId !== p.vendorId)) throw notFound('system version', input.systemVersionId);
+    const vendorId = version.vendorId;
     const ids = [...new Set(input.profiles)];
     if (ids.length !== input.profiles.length) throw new SamsvarError('unprocessable', 'profiles lists the same profile twice', { field: 'profiles' });
     const overrides = await this.deps.repo.profileStatuses();
@@ -92,8 +105,15 @@ export class RunService {
       }
       return { profileId: id, profileVersion: profile.manifest.version, profileSha256: profile.sha256 };
     });
-    const run = await this.deps.repo.createRun({ vendorId, systemVersionId: version.id, profiles }, actorOf(p));
+    const run = await this.deps.repo.createRun({ vendorId, systemVersionId: version.id, profiles, ...(p.role === 'lab' ? { labTokenId: p.tokenId } : {}) }, actorOf(p));
     return this.view(run);
+  }
+
+  /** The test cases a run of `profile` holds for one direction: what a spot check of a level A declaration can ask for. */
+  testcaseIdsOf(profile: string, direction: Direction): string[] {
+    return testcasesOf(this.deps.testcases, profile)
+      .filter((tc) => directionOf(tc) === direction)
+      .map((tc) => tc.id);
   }
 
   async listRuns(p: Principal) {
@@ -109,7 +129,7 @@ export class RunService {
     const run = await this.readableRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
     if (tc.kind !== 'receive') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a submit test case: your system produces its message; only receive test cases have a generated message`);
-    if (p.role !== 'vendor') {
+    if (!isOperator(p, run)) {
       const existing = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
       if (!existing) throw notFound('generated message for test case', tc.id);
       return existing;
@@ -119,9 +139,7 @@ export class RunService {
 
   /** Evaluates the artifact against the test case and stores it byte for byte with its verdict; returns after COMMIT. */
   async submit(p: Principal, runId: string, testcaseId: string, artifact: Uint8Array, contentType: string, format: 'xml' | 'fhir'): Promise<Submission> {
-    const vendorId = requireVendor(p);
-    const run = await this.deps.repo.getRun(runId);
-    if (!run || run.vendorId !== vendorId) throw notFound('run', runId);
+    const run = await this.operatedRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
     if (tc.kind === 'live') {
       throw new SamsvarError('unprocessable', `test case '${tc.id}' is a live test case: samsvar runs it against your FHIR API; POST /api/v1/runs/${run.id}/testcases/${tc.id}/live with its base URL`);
@@ -159,9 +177,7 @@ export class RunService {
    * answer status and resource verdict, as JSON) with its findings and verdict, like a submission.
    */
   async runLive(p: Principal, runId: string, testcaseId: string, request: LiveRunRequest): Promise<Submission> {
-    const vendorId = requireVendor(p);
-    const run = await this.deps.repo.getRun(runId);
-    if (!run || run.vendorId !== vendorId) throw notFound('run', runId);
+    const run = await this.operatedRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
     if (tc.kind !== 'live') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a ${tc.kind} test case; submit its artifact to POST /api/v1/runs/${run.id}/submissions?testcase=${tc.id}`);
     const result = await this.deps.testcases.runLive(tc, request);
@@ -192,6 +208,16 @@ export class RunService {
     const sub = await this.deps.repo.getSubmission(submissionId);
     if (!sub || sub.runId !== run.id) throw notFound('submission', submissionId);
     return sub;
+  }
+
+  /** A run `p` may submit to: the vendor's own run, or the laboratory's own re-test run. */
+  private async operatedRun(p: Principal, runId: string): Promise<Run> {
+    const run = await this.deps.repo.getRun(runId);
+    if (!run || !canRead(p, run.vendorId)) throw notFound('run', runId);
+    if (!isOperator(p, run)) {
+      throw new SamsvarError('forbidden', run.labTokenId ? `run ${runId} is a laboratory's re-test; only that laboratory submits to it` : `run ${runId} is the vendor's own; only the vendor submits to it`);
+    }
+    return run;
   }
 
   private async readableRun(p: Principal, runId: string): Promise<Run> {
@@ -236,6 +262,7 @@ export class RunService {
       systemVersionId: run.systemVersionId,
       system: { id: version!.systemId, name: version!.systemName, version: version!.version },
       createdAt: run.createdAt,
+      ...(run.labTokenId ? { labTokenId: run.labTokenId } : {}),
       status,
       profiles,
     };

@@ -29,7 +29,7 @@ function nextHop(from: URL, location: string, hops: number): URL {
  * GET with a deadline and a size cap: the CLI fetches JWKS and log pages from servers it has no
  * reason to trust, and a slow or endless answer must end as a message, not a hang.
  */
-export async function fetchLimited(url: string, limits: FetchLimits): Promise<Uint8Array> {
+export async function fetchLimited(url: string, limits: FetchLimits, post?: { body: string; contentType: string }): Promise<Uint8Array> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -41,7 +41,13 @@ export async function fetchLimited(url: string, limits: FetchLimits): Promise<Ui
   let res: Response;
   for (let hops = 0; ; hops++) {
     try {
-      res = await fetch(parsed, { headers: { accept: limits.accept ?? 'application/json' }, signal, redirect: 'manual' });
+      res = await fetch(parsed, {
+        method: post ? 'POST' : 'GET',
+        headers: { accept: limits.accept ?? 'application/json', ...(post ? { 'content-type': post.contentType } : {}) },
+        ...(post ? { body: post.body } : {}),
+        signal,
+        redirect: 'manual',
+      });
     } catch (e) {
       throw new SamsvarError('bad_request', `cannot fetch ${url}: ${(e as Error).message}`);
     }
@@ -70,8 +76,9 @@ export async function fetchLimited(url: string, limits: FetchLimits): Promise<Ui
   return Buffer.concat(chunks);
 }
 
-export async function fetchJson<T>(url: string, limits: FetchLimits): Promise<T> {
-  const bytes = await fetchLimited(url, limits);
+/** GET (or, with `post`, POST) and parse the answer as JSON, within the limits. */
+export async function fetchJson<T>(url: string, limits: FetchLimits, post?: { body: string; contentType: string }): Promise<T> {
+  const bytes = await fetchLimited(url, limits, post);
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
   } catch {

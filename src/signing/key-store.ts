@@ -30,15 +30,35 @@ export interface KeyRing {
   jwks: Jwks;
 }
 
+/**
+ * Where the service gets its keys: read per use, so every instance sharing a database signs with
+ * the deployment's current key, also right after another instance rotated it.
+ */
+export interface KeySource {
+  ring(): Promise<KeyRing>;
+  /** Replaces the current key; `actor` is recorded in the audit log. */
+  rotate(actor: string): Promise<KeyRing>;
+}
+
+/** A fixed ring (tests, and the CLI's offline tools): rotation is refused. */
+export function fixedKeySource(ring: KeyRing): KeySource {
+  return {
+    ring: async () => ring,
+    rotate: async () => {
+      throw new SamsvarError('conflict', 'this key ring is fixed; it cannot be rotated');
+    },
+  };
+}
+
 export interface KeyStoreOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function keysDir(env: NodeJS.ProcessEnv): string {
+export function keysDir(env: NodeJS.ProcessEnv): string {
   return path.join(dataDir(env), 'keys');
 }
 
-const EMBEDDED_KEY_FILE = 'signing-key.jwk.json';
+export const EMBEDDED_KEY_FILE = 'signing-key.jwk.json';
 /** Every public key this installation has signed with, current one included. Public, so no mode restriction. */
 const PUBLISHED_KEYS_FILE = 'published.jwks.json';
 
@@ -46,7 +66,7 @@ export function publishedKeysFile(env: NodeJS.ProcessEnv = process.env): string 
   return path.join(keysDir(env), PUBLISHED_KEYS_FILE);
 }
 
-async function publicJwkOf(jwk: JWK): Promise<PublicJwk> {
+export async function publicJwkOf(jwk: JWK): Promise<PublicJwk> {
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
     throw new SamsvarError('bad_request', 'the signing key must be an Ed25519 key (kty OKP, crv Ed25519)');
   }
@@ -55,7 +75,7 @@ async function publicJwkOf(jwk: JWK): Promise<PublicJwk> {
   return { ...pub, kid, alg: 'EdDSA', use: 'sig' };
 }
 
-async function signingKeyFromJwk(jwk: JWK): Promise<SigningKey> {
+export async function signingKeyFromJwk(jwk: JWK): Promise<SigningKey> {
   if (typeof jwk.d !== 'string') throw new SamsvarError('bad_request', 'the signing key file holds no private key (JWK member "d")');
   const publicJwk = await publicJwkOf(jwk);
   const privateKey = (await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d }, 'EdDSA')) as CryptoKey;
@@ -63,7 +83,7 @@ async function signingKeyFromJwk(jwk: JWK): Promise<SigningKey> {
 }
 
 /** `SAMSVAR_SIGNING_KEY`: a PKCS#8 PEM ("BEGIN PRIVATE KEY") or a private JWK in JSON. */
-async function loadProductionKey(file: string): Promise<SigningKey> {
+export async function loadProductionKey(file: string): Promise<SigningKey> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -88,13 +108,13 @@ async function loadProductionKey(file: string): Promise<SigningKey> {
   return signingKeyFromJwk(jwk);
 }
 
-async function generateJwk(): Promise<JWK> {
+export async function generateJwk(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   return exportJWK(privateKey);
 }
 
 /** Writes through a temporary file so a crash never leaves half a key; mode 0600 from the start. */
-function writePrivate(file: string, content: string): void {
+export function writePrivate(file: string, content: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, content, { mode: 0o600 });
   chmodSync(tmp, 0o600);
@@ -115,7 +135,7 @@ async function loadEmbeddedKey(dir: string): Promise<SigningKey> {
   return signingKeyFromJwk(JSON.parse(readFileSync(file, 'utf8')) as JWK);
 }
 
-function readPublished(dir: string): PublicJwk[] {
+export function readPublished(dir: string): PublicJwk[] {
   const file = path.join(dir, PUBLISHED_KEYS_FILE);
   if (!existsSync(file)) return [];
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Jwks;

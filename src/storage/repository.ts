@@ -13,7 +13,8 @@ export interface System { id: string; vendorId: string; name: string; descriptio
 export interface SystemVersion { id: string; systemId: string; version: string; releasedAt: string | null; createdAt: string }
 export interface TokenRecord { id: string; role: TokenRole; vendorId: string | null; name: string; createdAt: string; revokedAt: string | null }
 export interface RunProfile { profileId: string; profileVersion: string; profileSha256: string }
-export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[] }
+/** `labTokenId`: a laboratory's re-test of the vendor's system version; only that laboratory submits to it. */
+export interface Run { id: string; vendorId: string; systemVersionId: string; createdAt: string; profiles: RunProfile[]; labTokenId?: string }
 /** The message generated for a receive test case of a run, as stored: what the vendor fetched and the AppRec must answer. */
 export interface RunMessage { runId: string; testcaseId: string; msgId: string; xml: string; createdAt: string }
 export interface ProfileStatusOverride { profileId: string; status: 'draft' | 'active' | 'retired'; reason: string | null; changedAt: string; changedBy: string }
@@ -58,7 +59,7 @@ function now(): string {
 }
 
 /** A unique-constraint violation on either dialect (SQLite: SQLITE_CONSTRAINT_UNIQUE, PostgreSQL: 23505). */
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: string }).code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
@@ -186,10 +187,10 @@ export class Repository {
 
   // --- runs ---------------------------------------------------------------------------------
 
-  async createRun(input: { vendorId: string; systemVersionId: string; profiles: RunProfile[] }, actor: string): Promise<Run> {
-    const run: Run = { id: newId(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles };
+  async createRun(input: { vendorId: string; systemVersionId: string; profiles: RunProfile[]; labTokenId?: string }, actor: string): Promise<Run> {
+    const run: Run = { id: newId(), vendorId: input.vendorId, systemVersionId: input.systemVersionId, createdAt: now(), profiles: input.profiles, ...(input.labTokenId ? { labTokenId: input.labTokenId } : {}) };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt }).execute();
+      await trx.insertInto('runs').values({ id: run.id, vendor_id: run.vendorId, system_version_id: run.systemVersionId, created_at: run.createdAt, ...(input.labTokenId ? { lab_token_id: input.labTokenId } : {}) }).execute();
       await trx
         .insertInto('run_profiles')
         .values(run.profiles.map((p, i) => ({ run_id: run.id, profile_id: p.profileId, profile_version: p.profileVersion, profile_sha256: p.profileSha256, position: i })))
@@ -209,6 +210,7 @@ export class Repository {
       systemVersionId: r.system_version_id,
       createdAt: r.created_at,
       profiles: profiles.map((p) => ({ profileId: p.profile_id, profileVersion: p.profile_version, profileSha256: p.profile_sha256 })),
+      ...(r.lab_token_id ? { labTokenId: r.lab_token_id } : {}),
     };
   }
 

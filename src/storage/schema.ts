@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Verdict } from '../core/verdict.js';
 
 /** Table types of the core service. Times are ISO-8601 UTC strings so both dialects store them alike. */
@@ -44,6 +44,8 @@ export interface RunsTable {
   vendor_id: string;
   system_version_id: string;
   created_at: string;
+  /** Migration 0110: the laboratory token that opened the run for a re-test (null: the vendor's own run). */
+  lab_token_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RunProfilesTable {

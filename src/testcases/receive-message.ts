@@ -6,7 +6,7 @@ import { checkHerId } from '../identifiers/norwegian-ids.js';
 import type { ReceiveTestcase, Testcase } from './testcase.js';
 import { DEFAULT_NAMESPACES } from './testcase.js';
 import { DEFAULT_TEST_RECEIVER, SAMSVAR_TEST_PARTY, type Party } from './test-party.js';
-import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticHjelpenummer, syntheticName, uuidV4 } from './synthetic-data.js';
+import { osloDateTime, randomSource, syntheticFodselsnummer, syntheticDnummer, syntheticHjelpenummer, syntheticName, uuidV4 } from './synthetic-data.js';
 import { withXml } from '../xml/read-xml.js';
 import { xmlText } from '../core/xml-text.js';
 
@@ -27,6 +27,7 @@ export const TEMPLATE_PLACEHOLDERS = [
   'receiver.herId',
   'patient.fnr',
   'patient.hnr',
+  'patient.dnr',
   'patient.givenName',
   'patient.familyName',
   'patient.dateOfBirth',
@@ -139,6 +140,7 @@ export function generateReceiveMessage(tc: Testcase, ctx: GenerateContext): Gene
     'receiver.herId': receiver.herId,
     'patient.fnr': person.fnr,
     'patient.hnr': hnr,
+    'patient.dnr': syntheticDnummer(person.dateOfBirth),
     'patient.givenName': name.givenName,
     'patient.familyName': name.familyName,
     'patient.dateOfBirth': person.dateOfBirth,

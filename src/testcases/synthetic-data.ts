@@ -68,11 +68,31 @@ export function syntheticHjelpenummer(rnd: RandomSource, dateOfBirth: string): s
   }
 }
 
+/**
+ * A synthetic D-nummer (day + 40, month + 80, as Skatteetaten's synthetic D-numbers) for a person born
+ * on `dateOfBirth` (YYYY-MM-DD). Derived from the date alone, with the lowest individual number that
+ * gives valid control digits, so it draws nothing from a seeded source and earlier messages stay as
+ * they were.
+ */
+export function syntheticDnummer(dateOfBirth: string): string {
+  const [year, month, day] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const first = year < 2000 ? 0 : 500;
+  for (let individual = first; individual < first + 500; individual++) {
+    const dnr = withControlDigits(`${String(day + 40).padStart(2, '0')}${String(month + 80).padStart(2, '0')}${String(year % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`);
+    if (dnr) return dnr;
+  }
+  throw new Error(`no D-nummer for ${dateOfBirth}`);
+}
+
 /** Nine digits of date and individual number, then both modulus-11 control digits; null when a control digit would be 10. */
 function personNumber(rnd: RandomSource, year: number, codedMonth: number, day: number): string | null {
   // Individual numbers 000-499 are born 1900-1999, 500-999 born 2000-2039.
   const individual = year < 2000 ? randomInt(rnd, 500) : 500 + randomInt(rnd, 500);
-  const nine = `${String(day).padStart(2, '0')}${String(codedMonth).padStart(2, '0')}${String(year % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`;
+  return withControlDigits(`${String(day).padStart(2, '0')}${String(codedMonth).padStart(2, '0')}${String(year % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`);
+}
+
+/** Nine digits followed by both modulus-11 control digits; null when a control digit would be 10. */
+function withControlDigits(nine: string): string | null {
   const d = [...nine].map(Number);
   const k1 = mod11ControlDigit(d, K1);
   if (k1 === null) return null;

@@ -8,7 +8,13 @@ import type { Jwks, SigningKey } from '../signing/key-store.js';
  * entry carries the SHA-256 of the previous one, and the head (size and last hash) is signed, so
  * an edited, deleted or truncated entry shows to anyone who re-computes the chain.
  */
-export type LogEventType = 'issued' | 'countersigned' | 'revoked' | 'superseded' | 'expired';
+/**
+ * `withdrawn`: the manufacturer withdrew its own declaration; `reinstated`: a declaration shown
+ * superseded or expired is active again (its successor was revoked, or a retired profile
+ * reactivated); `key_rotated`: the deployment's signing key was replaced (no declaration: its
+ * declarationId is empty, the subject is the new public key's SHA-256, the detail "old -> new").
+ */
+export type LogEventType = 'issued' | 'countersigned' | 'revoked' | 'withdrawn' | 'superseded' | 'expired' | 'reinstated' | 'key_rotated';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -22,6 +22,8 @@ import {
   type ProfileImpact,
 } from './pages/admin.js';
 import { SessionStore } from './session-store.js';
+import { VendorVerificationStore } from '../storage/vendor-verifications.js';
+import { vendorsWithIdentity, verifyVendor } from '../vendors/verification.js';
 import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
 
 const AUDIT_PAGE = 100;
@@ -108,7 +110,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
 
     app.get('/forvaltning/erklaeringer', async (c) => {
       const s = await staff(c);
-      return s instanceof Response ? s : declarationsPage(s, undefined, done(c));
+      if (s instanceof Response) return s;
+      const retest = c.req.query('testkjoring');
+      return declarationsPage(
+        s,
+        undefined,
+        retest ? `Testkjøring ${retest} er startet. Send inn laboratoriets egne meldinger til den (samsvar submit --run ${retest} med laboratoriets nøkkel), og bekreft deretter med kjøringens id.` : done(c),
+      );
     });
     const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) => declarationsPage(s, problem, undefined, status);
 
@@ -143,11 +151,26 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     );
 
     app.post(
-      '/forvaltning/erklaeringer/:id/bekreft',
+      '/forvaltning/erklaeringer/:id/testkjoring',
       formAction(
         (c) => staffOf(c, 'lab'),
         async (c, s) => {
-          await svc().countersign(s.principal, c.req.param('id')!);
+          const run = await svc().openLabRetest(s.principal, c.req.param('id')!);
+          return seeOther(`/forvaltning/erklaeringer?testkjoring=${encodeURIComponent(run.id)}`);
+        },
+        backToDeclarations,
+      ),
+    );
+
+    app.post(
+      '/forvaltning/erklaeringer/:id/bekreft',
+      formAction(
+        (c) => staffOf(c, 'lab'),
+        async (c, s, form) => {
+          const runId = field(form, 'kjoring', 100);
+          const testCases = fields(form, 'testtilfelle').filter(Boolean);
+          if (!runId) return declarationsPage(s, 'Oppgi laboratoriets testkjøring.', undefined, 422);
+          await svc().countersign(s.principal, c.req.param('id')!, { runId, ...(testCases.length > 0 ? { testCases } : {}) });
           return seeOther('/forvaltning/erklaeringer?utfort=1');
         },
         backToDeclarations,
@@ -217,10 +240,29 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       ),
     );
 
+    const verifications = () => new VendorVerificationStore(ctx.database.db);
+    const vendorsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200) =>
+      pageResponse(<AdminVendorsPage {...props(s, problem, doneText)} vendors={await vendorsWithIdentity(ctx.repo, verifications())} />, { status });
+
     app.get('/forvaltning/leverandorer', async (c) => {
       const s = await adminOnly(c);
-      return s instanceof Response ? s : pageResponse(<AdminVendorsPage {...props(s)} vendors={await ctx.repo.listVendors()} />);
+      return s instanceof Response ? s : vendorsPage(s, undefined, done(c));
     });
+
+    app.post(
+      '/forvaltning/leverandorer/:id/verifiser',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const registeredName = field(form, 'navn', 200);
+          const checked = field(form, 'kontrollert', 2000);
+          if (!registeredName || checked.length < 10) return vendorsPage(s, 'Skriv navnet i Enhetsregisteret og hva du kontrollerte.', undefined, 422);
+          await verifyVendor(ctx.repo, verifications(), s.principal, c.req.param('id')!, { registeredName, checked });
+          return seeOther('/forvaltning/leverandorer?utfort=1');
+        },
+        (_c, s, problem, status) => vendorsPage(s, problem, undefined, status),
+      ),
+    );
 
     app.get('/forvaltning/revisjon', async (c) => {
       const s = await adminOnly(c);

@@ -18,6 +18,8 @@ export function statusReasonNb(s: StatusAnswer): string {
   switch (c.kind) {
     case 'revoked':
       return `Tilbakekalt ${dateNb(c.at)} av ${c.by}. Begrunnelse: ${c.reason}`;
+    case 'withdrawn':
+      return `Trukket tilbake av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
     case 'expired':
       return c.deviation
         ? `Utløpt ${dateNb(c.at)}: fristen for å rette avviket ${c.deviation.ruleId} (${c.deviation.profile}) gikk ut.`

@@ -300,7 +300,9 @@ export class CompiledSchematron {
           const message = compileMessage(c);
           const nb = bokmalDiagnostic(c, id);
           const folded = substituteVariables(test, vars);
-          compileXPath(boundNames.size ? withPlaceholders(folded, boundNames) : folded, id); // compiled alone first, so that an error names this check
+          // With typed lets the test is compiled alone here (with placeholders); otherwise only as part
+          // of the rule's combined expression below, and alone only if that fails, to name the check.
+          if (boundNames.size) compileXPath(withPlaceholders(folded, boundNames), id);
           out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message, ...(nb ? { messageNb: compileMessage(nb) } : {}) });
         }
       };
@@ -323,7 +325,15 @@ export class CompiledSchematron {
           compileChecks(r, vars, checks, new Set());
           const flags = checks.map((c) => `number(boolean(${c.test}))`);
           const testsText = !flags.length ? null : flags.length === 1 ? `string(${flags[0]})` : `concat(${flags.join(', ')})`;
-          const tests = testsText === null || bound.length ? null : compileXPath(testsText, `rule context ${context}`);
+          let tests: XmlXPath | null = null;
+          if (testsText !== null && !bound.length) {
+            try {
+              tests = compileXPath(testsText, `rule context ${context}`);
+            } catch (e) {
+              for (const c of checks) compileXPath(c.test, c.id);
+              throw e;
+            }
+          }
           rules.push({
             context: compileXPath(matchPatternToXPath(substituteVariables(context, patternLets)), `rule context ${context}`),
             checks,

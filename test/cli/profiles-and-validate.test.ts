@@ -40,7 +40,7 @@ describe('samsvar profiles import and list', () => {
     const text = (await runCli(['profiles', 'list'], env)).stdout;
     const dialog = text.slice(text.indexOf('Dialogmelding (dialogmelding)'));
     expect(dialog).toMatch(/^Dialogmelding \(dialogmelding\)\n {2}versions [^\n]*1\.1[^\n]*; test cases \d+ send, \d+ receive; code lists incomplete/);
-    expect(dialog).toMatch(/\n {2}1\.1: DIALOG_FORESPORSEL, DIALOG_HELSEFAGLIG, DIALOG_NOTAT, DIALOG_SVAR/);
+    expect(dialog).toMatch(/\n {2}1\.1: DIALOG_FORESPORSEL, DIALOG_HELSEFAGLIG, DIALOG_NOTAT, DIALOG_STATUS_HENVISNING, DIALOG_SVAR/);
     expect(dialog).toMatch(/\n {6}2\.16\.578\.1\.12\.4\.1\.1\.9152\s+Type opplysning ved pasientsamhandling/);
     expect(dialog).toMatch(/\n {4}dialogmelding-1\.1-foresporsel\s+1\.1\.0\s+xml\s+shipped\s+active/);
 

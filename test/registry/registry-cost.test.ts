@@ -54,7 +54,6 @@ for (const dialect of dialectsUnderTest()) {
           runs: ctx.runs,
           catalog: ctx.catalog,
           keys,
-          keyEnv: env,
           issuerName: 'samsvar (test)',
           samsvarVersion: '0.0.0-test',
           levelAPerDay,
@@ -76,19 +75,6 @@ for (const dialect of dialectsUnderTest()) {
       };
       return { vendor, declare };
     }
-
-    it('reads one declaration and verifies it with the same statements and rows, however many other declarations exist', async () => {
-      const svc = await service(1000);
-      const own = await (await vendorWithSystem('Egen')).declare(svc);
-      const others = await vendorWithSystem('Andre');
-      const cost = async () => ({ entry: await counter.measure(() => svc.entry(own.id)), verify: await counter.measure(() => svc.verify(own.jws)) });
-      for (let i = 0; i < 5; i++) await others.declare(svc);
-      const few = await cost();
-      for (let i = 0; i < 40; i++) await others.declare(svc);
-      const many = await cost();
-      expect(many).toEqual(few);
-      expect((await svc.entry(own.id)).entry.status.status).toBe('active');
-    });
 
     it('limits level A issuance per vendor per day (429 with a time to retry), not for other vendors', async () => {
       const svc = await service(3);

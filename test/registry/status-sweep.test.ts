@@ -114,7 +114,6 @@ for (const dialect of dialectsUnderTest()) {
         runs: ctx.runs,
         catalog: ctx.catalog,
         keys: await loadKeyRing({ env }),
-        keyEnv: env,
         issuerName: 'samsvar (test)',
         samsvarVersion: '0.0.0-test',
         now: () => new Date(Date.now() + offset),
@@ -128,27 +127,32 @@ for (const dialect of dialectsUnderTest()) {
       await db?.drop();
     });
 
+    const versions = new Map<string, string>();
     const declare = async (version: string) => {
-      const ver = await ctx.runs.createVersion(vendor, systemId, { version });
-      return svc.issueSelfDeclared(vendor, systemId, ver.id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
+      const id = versions.get(version) ?? (await ctx.runs.createVersion(vendor, systemId, { version })).id;
+      versions.set(version, id);
+      return svc.issueSelfDeclared(vendor, systemId, id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
     };
     const feedEvents = async () => (await svc.feedItems()).map((i) => `${i.entry.type}:${i.declaration.product.version}`);
 
     it('logs a supersession, and the feed shows it, without anyone reading the registry first', async () => {
       await declare('1.0');
-      const newer = await declare('1.1');
+      // Only a declaration of the same system version supersedes.
+      const newer = await declare('1.0');
       const changes = await svc.sweep();
       expect(changes).toEqual([{ declarationId: expect.any(String), from: 'active', to: 'superseded', reason: `superseded by ${newer.id}`, logSeq: 3 }]);
       expect((await store.recentLog(10)).map((e) => e.type)).toEqual(['superseded', 'issued', 'issued']);
       expect(await svc.sweep()).toEqual([]);
       expect((await feedEvents())[0]).toBe('superseded:1.0');
+      await declare('1.1');
+      expect(await svc.sweep()).toEqual([]);
     });
 
     it('logs expiry once the expiry date has passed', async () => {
       offset = 25 * 30 * DAY;
       const changes = await svc.sweep();
-      // Both lapse: the superseded one's status becomes expired too, since expiry is the more serious state.
-      expect(changes.map((c) => `${c.from}->${c.to}`).sort()).toEqual(['active->expired', 'superseded->expired']);
+      // All lapse: the superseded one's status becomes expired too, since expiry is the more serious state.
+      expect(changes.map((c) => `${c.from}->${c.to}`).sort()).toEqual(['active->expired', 'active->expired', 'superseded->expired']);
       expect(changes.every((c) => /^expired on/.test(c.reason!))).toBe(true);
       expect(await svc.sweep()).toEqual([]);
       expect((await store.recentLog(1))[0]!.type).toBe('expired');

@@ -28,6 +28,29 @@ export async function systemVersion(t: TestService, token: string, name: string,
 export async function run(t: TestService, token: string, systemVersionId: string, opts: { wrongAppRec?: boolean; submit?: boolean } = {}): Promise<string> {
   const r = await ok(await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId, profiles: [PROFILE] } }), 201, 'open run');
   if (opts.submit === false) return r.id;
+  await submitAll(t, token, r.id, opts);
+  return r.id;
+}
+
+/**
+ * A laboratory's re-test of a declaration: opens the laboratory's own run on the declared system
+ * version, submits its own artifacts for every test case and returns the run's id.
+ */
+export async function labRetest(t: TestService, labToken: string, declarationId: string): Promise<string> {
+  const r = await ok(await t.call('POST', `/api/v1/declarations/${declarationId}/retests`, { token: labToken }), 201, 'open re-test');
+  await submitAll(t, labToken, r.id);
+  return r.id;
+}
+
+/** Level C over HTTP: the laboratory re-tests, then countersigns naming its run. */
+export async function confirmByLab(t: TestService, labToken: string, declarationId: string): Promise<Response> {
+  const runId = await labRetest(t, labToken, declarationId);
+  return t.call('POST', `/api/v1/declarations/${declarationId}/countersign`, { token: labToken, json: { runId } });
+}
+
+/** Submits for every test case of the forespørsel profile in the run, as whoever operates it (the vendor, or the laboratory in its re-test). */
+export async function submitAll(t: TestService, token: string, runId: string, opts: { wrongAppRec?: boolean } = {}): Promise<void> {
+  const r = { id: runId };
   const testcases = (await ok(await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`), 200, 'testcases')) as TestcaseInfo[];
   const receive = testcases.find((tc) => tc.kind === 'receive')!;
   const msgRes = await t.call('GET', `/api/v1/runs/${r.id}/testcases/${receive.id}/message`, { token });
@@ -38,5 +61,4 @@ export async function run(t: TestService, token: string, systemVersionId: string
       tc.kind === 'receive' ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : outgoing;
     await ok(await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }), 201, `submit ${tc.id}`);
   }
-  return r.id;
 }

@@ -116,6 +116,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(html).toContain(sha(PDF));
       const fhir = (await (await t.call('GET', `/api/v1/declarations/${decl.id}.fhir.json`)).json()) as { entry: { resource: { result: string } }[] };
       expect(fhir.entry.map((e) => e.resource.result)).toEqual(['pending']);
+      // samsvar's own R4 validator accepts the rendering (a report with no tests has no empty `test` array).
+      const checked = (await (await t.call('POST', '/api/v1/validate', { body: JSON.stringify(fhir), contentType: 'application/fhir+json' })).json()) as { findings: { severity: string }[] };
+      expect(checked.findings.filter((f) => f.severity === 'error')).toEqual([]);
       const pdf = await t.call('GET', `/api/v1/declarations/${decl.id}.pdf`);
       expect(pdf.status).toBe(200);
       const atom = await (await t.call('GET', '/api/v1/registry/feed')).text();
@@ -125,9 +128,29 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('cannot be countersigned to C: a laboratory confirms tests, and none were run', async () => {
-      const res = await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, { token: ADMIN_TOKEN });
+      const labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab AS' } })).json()) as { token: string }).token;
+      const res = await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, { token: labToken, json: { runId: 'ingen-kjoring' } });
       expect(res.status).toBe(409);
       expect(await detail(res)).toMatch(/only a B declaration can be countersigned/);
+    });
+
+    it('can be spot-checked: the vendor must pass the declared profile\'s test cases in a new run, or the declaration is revoked', async () => {
+      const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
+      const sendCase = testcases.find((tc) => tc.kind === 'submit')!.id;
+      const receiveCase = testcases.find((tc) => tc.kind === 'receive')!.id;
+      const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+      // Only the declared direction (send) is checkable.
+      const wrongDirection = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [receiveCase], deadline } });
+      expect(wrongDirection.status).toBe(422);
+      const ordered = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [sendCase], deadline } });
+      expect(ordered.status).toBe(201);
+      const sc = (await ordered.json()) as { id: string };
+      // The vendor answers with a new run of the same version in which nothing passed: the declaration is revoked.
+      const answerRun = (await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: versionId, profiles: [PROFILE] } })).json()) as { id: string };
+      const answered = await t.call('POST', `/api/v1/spot-checks/${sc.id}/answer`, { token: vendor.token, json: { runId: answerRun.id } });
+      expect(((await answered.json()) as { outcome: string }).outcome).toBe('failed');
+      const after = (await (await t.call('GET', `/api/v1/declarations/${decl.id}`)).json()) as { status: string; statusReason: string };
+      expect(after).toMatchObject({ status: 'revoked', statusReason: expect.stringMatching(/did not pass/) });
     });
 
     it('documents its routes in the OpenAPI document', async () => {

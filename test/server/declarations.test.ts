@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from 
 /** Signed into every declaration: configured, never taken from a request's Host header. */
 const PUBLIC_URL = 'https://samsvar.example';
 import { ISSUANCE } from '../declarations/fixtures.js';
-import { PROFILE, run, systemVersion } from './declaration-helpers.js';
+import { confirmByLab, PROFILE, run, systemVersion } from './declaration-helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -135,6 +135,14 @@ for (const dialect of dialectsUnderTest()) {
       const bundle = (await fhir.json()) as { resourceType: string; entry: { resource: { resourceType: string; result: string } }[] };
       expect(bundle.resourceType).toBe('Bundle');
       expect(bundle.entry.map((e) => `${e.resource.resourceType}:${e.resource.result}`)).toEqual(['TestReport:pass', 'TestReport:pass']);
+      // samsvar's own R4 validator accepts its own rendering.
+      const checked = await t.call('POST', '/api/v1/validate', { body: JSON.stringify(bundle), contentType: 'application/fhir+json' });
+      const verdict = (await checked.json()) as { valid?: boolean; verdict?: string; findings: { severity: string; ruleId: string; message: string; path?: string }[] };
+      expect(verdict.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      // The check can fail: an id with `_`, as declaration ids once had, is refused.
+      const underscored = { ...bundle, id: 'egn_gammel', entry: bundle.entry.map((e) => ({ ...e, resource: { ...e.resource, id: 'egn_gammel-1' } })) };
+      const refused = (await (await t.call('POST', '/api/v1/validate', { body: JSON.stringify(underscored), contentType: 'application/fhir+json' })).json()) as { findings: { severity: string; message: string }[] };
+      expect(refused.findings.filter((f) => f.severity === 'error').length).toBeGreaterThan(0);
       expect((await get('/api/v1/declarations/egn-finnes-ikke.html')).status).toBe(404);
     });
 
@@ -151,12 +159,29 @@ for (const dialect of dialectsUnderTest()) {
       expect(feedJson.headers.get('content-type')).toMatch(/application\/feed\+json/);
     });
 
-    it('is countersigned to level C by a laboratory, never by a vendor', async () => {
-      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token })).status).toBe(403);
-      const res = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken });
+    it('is countersigned to level C by a laboratory after its own re-test, never by a vendor or an administrator', async () => {
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token, json: { runId } })).status).toBe(403);
+      // An administrator token gave C before re-tests were required; now it is refused.
+      const byAdmin = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: ADMIN_TOKEN, json: { runId } });
+      expect(byAdmin.status).toBe(403);
+      expect(((await byAdmin.json()) as { detail: string }).detail).toMatch(/only by a test laboratory/);
+      // The vendor's own run is no laboratory re-test.
+      const vendorsRun = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken, json: { runId } });
+      expect(vendorsRun.status).toBe(422);
+      expect(((await vendorsRun.json()) as { detail: string }).detail).toMatch(/not your laboratory's re-test/);
+      // A re-test run the laboratory opened but did not complete confirms nothing, and only the laboratory submits to it.
+      const open = (await (await t.call('POST', `/api/v1/declarations/${declId}/retests`, { token: labToken })).json()) as { id: string; labTokenId: string };
+      expect(open.labTokenId).toEqual(expect.any(String));
+      expect((await t.call('POST', `/api/v1/runs/${open.id}/submissions?testcase=x`, { token: vendor.token, body: '<x/>', contentType: 'application/xml' })).status).toBe(403);
+      const unfinished = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken, json: { runId: open.id } });
+      expect(unfinished.status).toBe(422);
+      expect(((await unfinished.json()) as { detail: string }).detail).toMatch(/has not passed/);
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/retests`, { token: ADMIN_TOKEN })).status).toBe(403);
+
+      const res = await confirmByLab(t, labToken, declId);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { assuranceLevel: string }).assuranceLevel).toBe('C');
-      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken })).status).toBe(409);
+      expect((await confirmByLab(t, labToken, declId)).status).toBe(409);
     });
 
     it('publishes the countersignature as a signed token, so level C is checked like the declaration, not taken on trust', async () => {
@@ -164,24 +189,30 @@ for (const dialect of dialectsUnderTest()) {
       const jwks = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
       const [c] = shown.countersignatures;
       expect(c!.confirmedBy.name).toBe('Akkreditert Testlab AS');
+      // The laboratory's own re-test is signed into the countersignature: which test cases, with which evidence.
+      const retest = (c as unknown as { retest: { runId: string; testCases: { id: string; evidence: { sha256: string }[] }[] } }).retest;
+      expect(retest.testCases.length).toBeGreaterThanOrEqual(3);
+      expect(retest.testCases.every((tc) => /^[0-9a-f]{64}$/.test(tc.evidence[0]!.sha256))).toBe(true);
+      const page = await (await get(`/api/v1/declarations/${declId}.html`)).text();
+      expect(page).toContain('Akkreditert Testlab AS (testlaboratorium)');
+      expect(page).toContain(`Kjørt på nytt: ${retest.testCases.map((tc) => tc.id).join(', ')}.`);
       expect(independentlyVerifies(c!.jws, jwks)).toBe(true);
       const payload = JSON.parse(Buffer.from(c!.jws.split('.')[1]!, 'base64url').toString('utf8')) as { declarationJwsSha256: string; assuranceLevel: string };
       expect(payload).toMatchObject({ declarationJwsSha256: shown.jwsSha256, assuranceLevel: 'C' });
     });
 
-    it('is superseded by a newer declaration for the same system, in the registry and in verify', async () => {
+    it('is not superseded by a declaration of another system version (the rules: test/server/declaration-rules.test.ts)', async () => {
       const newer = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.3.0'));
       const res = await t.call('POST', `/api/v1/runs/${newer}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(res.status).toBe(201);
       const newId = ((await res.json()) as { id: string }).id;
       const reg = await registry('?system=OmsorgsJournal');
-      expect(reg.items.map((i) => `${i.id}:${i.status}`)).toEqual([`${newId}:active`, `${declId}:superseded`]);
-      expect(await verify(jws)).toMatchObject({ valid: true, status: 'superseded', reason: `superseded by ${newId}` });
-      // Revoke the newer one: the older stays superseded (a revoked successor does not revive it).
+      expect(reg.items.map((i) => `${i.id}:${i.status}`)).toEqual([`${newId}:active`, `${declId}:active`]);
+      expect(await verify(jws)).toMatchObject({ valid: true, status: 'active' });
       const rev = await t.call('POST', `/api/v1/declarations/${newId}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Stikkprøve viste feil i svar på forespørsel' } });
       expect(rev.status).toBe(200);
       expect((await registry('?status=revoked')).items.map((i) => i.id)).toEqual([newId]);
-      expect(await logTypes()).toEqual([`issued:${declId}`, `countersigned:${declId}`, `issued:${newId}`, `superseded:${declId}`, `revoked:${newId}`]);
+      expect(await logTypes()).toEqual([`issued:${declId}`, `countersigned:${declId}`, `issued:${newId}`, `revoked:${newId}`]);
     });
 
     it('is revoked by an administrator only, and verify says so', async () => {
@@ -313,8 +344,9 @@ for (const dialect of dialectsUnderTest()) {
       // Offline, with the JWKS fetched from the service: the signature holds; only the registry knows the status.
       const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-verify-'));
       writeFileSync(path.join(dir, 'd.jws'), jws);
-      const cli = await runCli(['verify', 'd.jws', '--jwks', `${t.url}/.well-known/jwks.json`], {}, dir);
-      expect(JSON.parse(cli.stdout)).toMatchObject({ valid: true, kid: before.keys[0]!.kid, statusSource: 'offline' });
+      const cli = await runCli(['verify', 'd.jws', '--jwks', `${t.url}/.well-known/jwks.json`, '--offline'], {}, dir);
+      expect(cli.code).toBe(4);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ valid: true, kid: before.keys[0]!.kid, status: 'unknown', statusSource: 'offline' });
     });
 
     it('documents its routes in the OpenAPI document', async () => {

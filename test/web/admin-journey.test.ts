@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUANCE } from '../declarations/fixtures.js';
-import { PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
+import { PROFILE, run, submitAll, systemVersion } from '../server/declaration-helpers.js';
 import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
 import { browserAvailable, expectAccessible, launchBrowser, screenshot, skipReason } from './browser.js';
 import { startWebService } from './web-service.js';
@@ -47,10 +47,42 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     await signIn(labToken);
     await page.getByRole('link', { name: 'Erklæringer' }).click();
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Bekreft som testlaboratorium' }).click();
+    // Level C rests on the laboratory's own re-test: it starts a run of its own on the page …
+    await page.getByRole('button', { name: 'Start laboratoriets testkjøring' }).click();
+    const started = (await page.textContent('[role="status"]'))!;
+    const retestRun = /Testkjøring (\S+) er startet/.exec(started)![1]!;
+    // … submits its own artifacts to it (as `samsvar submit` would, with the laboratory's token) …
+    await submitAll(t, labToken, retestRun);
+    // … and confirms naming that run.
+    await page.getByLabel('Laboratoriets testkjøring (id)').fill(retestRun);
+    await page.getByRole('button', { name: 'Bekreft nivå C etter laboratoriets testkjøring' }).click();
     expect(await page.textContent('[role="status"]')).toContain('lagret');
     await page.goto(`${t.url}/erklaering/${declarationId}`);
-    expect(await page.textContent('main')).toContain('Akkreditert Testlab AS');
+    expect(await page.textContent('main')).toContain('Testlaboratorium: Akkreditert Testlab AS');
+    expect(await page.textContent('main')).toContain(`Kjørt på nytt i laboratoriets testkjøring ${retestRun}`);
+  });
+
+  it('lets an administrator verify a vendor against Enhetsregisteret, after which its declaration no longer shows it as unverified', async () => {
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('main')).toContain('ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem');
+    await signIn(ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'Leverandører', exact: true }).first().click();
+    await expectAccessible(page);
+    const form = page.getByRole('region', { name: /Verifiser Omsorg & Journal AS/ });
+    // A name that is not the registered one leaves the vendor unverified, with the reason.
+    await form.getByLabel('Navn i Enhetsregisteret').fill('Omsorg og Journal Holding AS');
+    await form.getByLabel('Hva du kontrollerte (kilde, dato, hva som stemte)').fill('Enhetsregisteret i dag: enheten er aktiv');
+    await form.getByRole('button', { name: 'Verifiser leverandøren' }).click();
+    expect(await page.textContent('[role="alert"]')).toBeTruthy();
+    const again = page.getByRole('region', { name: /Verifiser Omsorg & Journal AS/ });
+    await again.getByLabel('Navn i Enhetsregisteret').fill('OMSORG & JOURNAL AS');
+    await again.getByLabel('Hva du kontrollerte (kilde, dato, hva som stemte)').fill('Enhetsregisteret i dag: enheten er aktiv, ikke slettet, navnet stemmer');
+    await again.getByRole('button', { name: 'Verifiser leverandøren' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    expect(await page.textContent('main')).toContain('enheten er aktiv, ikke slettet, navnet stemmer');
+    await screenshot(page, 'forvaltning-leverandorer');
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('main')).toContain('verifisert mot Enhetsregisteret av forvaltningen');
   });
 
   it('shows an administrator the impact of retiring a profile before the change, and the declaration expires after it', async () => {

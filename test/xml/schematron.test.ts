@@ -156,3 +156,17 @@ describe('Schematron functions outside XPath 1.0', () => {
     expect(() => run(schema('last() = 1'), '<List><Item/></List>')).toThrow(expect.objectContaining({ code: 'profile_invalid', detail: expect.stringMatching(/^test\.sch: a rule could not be evaluated/) }));
   });
 });
+
+describe('a Schematron test that does not compile', () => {
+  it('is refused with the id of its check, also when the rule has other, valid checks', () => {
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Root">
+          <sch:assert id="GOOD" test="count(P) &gt; 0">no P</sch:assert>
+          <sch:assert id="BAD" test="count(P) = = 2">two</sch:assert>
+        </sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+    expect(() => CompiledSchematron.compile(enc(schema), 'test.sch')).toThrow(/test\.sch: BAD: XPath "count\(P\) = = 2" does not compile/);
+  });
+});

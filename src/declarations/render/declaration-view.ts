@@ -8,6 +8,8 @@ export interface DeclarationView {
   jwsSha256: string;
   status: StatusAnswer;
   assuranceLevel: AssuranceLevel;
+  /** The vendor's identity now (the signed content says what it was at issuance). */
+  manufacturerIdentity?: 'verified' | 'unverified';
   /** Each countersignature's content with its compact JWS, so level C can be verified like the declaration. */
   countersignatures: Array<CountersignatureContent & { jws: string }>;
   /** Public base URL of the service, without a trailing slash. */

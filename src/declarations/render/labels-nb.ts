@@ -45,7 +45,8 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     status: STATUS_NB[v.status.status],
     statusReason: v.status.reason ?? '',
     vendor: d.manufacturer.name,
-    orgnr: d.manufacturer.organisasjonsnummer,
+    // Whether the organisation was checked against Enhetsregisteret: both renderings say it next to the number.
+    orgnr: `${d.manufacturer.organisasjonsnummer} (${v.manufacturerIdentity === 'verified' ? 'verifisert mot Enhetsregisteret' : 'ikke verifisert mot Enhetsregisteret'})`,
     system: d.product.name,
     version: d.product.version,
     level: LEVEL_NB[v.assuranceLevel],

@@ -8,6 +8,16 @@ function urnUuid(name: string): string {
 }
 
 /**
+ * A valid FHIR id (`[A-Za-z0-9\-.]{1,64}`) for a declaration id: today's ids are letters and
+ * digits already, but ids issued before that may hold `_`; those become `-`, and an id too long
+ * keeps a digest of the whole so it stays unique.
+ */
+export function fhirId(id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9\-.]/g, '-');
+  return safe.length <= 64 ? safe : `${safe.slice(0, 47)}-${sha256Hex(id).slice(0, 16)}`;
+}
+
+/**
  * A FHIR R4 Bundle (collection) of one TestReport per declared profile and direction, so
  * FHIR-native tools can read the result. Deviations appear as actions with result `warning`.
  * A level A declaration was never tested: its reports say `pending`, carry no tests and name the
@@ -22,7 +32,7 @@ export function renderDeclarationFhir(v: DeclarationView) {
     const deviations = d.deviations.filter((x) => x.profile === p.profile);
     const report = {
       resourceType: 'TestReport',
-      id: `${d.id}-${i + 1}`,
+      id: fhirId(`${d.id}-${i + 1}`),
       identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: `${d.id}#${p.profile}/${p.direction}` },
       name: `${p.title} ${p.version} (${p.direction})${untested ? ' – nivå A, egenerklært, ikke testet' : ''}`,
       status: 'completed',
@@ -43,28 +53,34 @@ export function renderDeclarationFhir(v: DeclarationView) {
             },
           }
         : {}),
-      test: [
-        ...cases.map((t) => ({
-          name: t.id,
-          description: t.evidence.map((e) => `${e.name} sha256=${e.sha256} findings-sha256=${e.findingsSha256}`).join('; '),
-          action: [{ operation: { result: 'pass', message: `Passed against profile content sha256=${p.profileSha256}` } }],
-        })),
-        ...deviations.map((x) => ({
-          name: `avvik ${x.ruleId}`,
-          description: x.justification,
-          action: [{ operation: { result: 'warning', message: `Rule ${x.ruleId} waived until ${x.deadline}` } }],
-        })),
-      ],
+      // FHIR allows no empty array: a level A report has no tests, so no `test` at all.
+      ...testsOf(cases, deviations, p.profileSha256),
     };
     return { fullUrl: urnUuid(`${declarationUrl}/TestReport/${report.id}`), resource: report };
   });
   return {
     resourceType: 'Bundle',
-    id: d.id,
+    id: fhirId(d.id),
     meta: { lastUpdated: d.issuedAt },
     identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: d.id },
     type: 'collection',
     timestamp: d.issuedAt,
     entry: entries,
   };
+}
+
+function testsOf(cases: DeclarationView['declaration']['testCases'], deviations: DeclarationView['declaration']['deviations'], profileSha256: string) {
+  const test = [
+    ...cases.map((t) => ({
+      name: t.id,
+      description: t.evidence.map((e) => `${e.name} sha256=${e.sha256} findings-sha256=${e.findingsSha256}`).join('; '),
+      action: [{ operation: { result: 'pass', message: `Passed against profile content sha256=${profileSha256}` } }],
+    })),
+    ...deviations.map((x) => ({
+      name: `avvik ${x.ruleId}`,
+      description: x.justification,
+      action: [{ operation: { result: 'warning', message: `Rule ${x.ruleId} waived until ${x.deadline}` } }],
+    })),
+  ];
+  return test.length > 0 ? { test } : {};
 }

@@ -31,7 +31,10 @@ export function renderDeclarationHtml(v: DeclarationView): string {
   const countersignatures: SafeHtml =
     v.countersignatures.length === 0
       ? html`<p>Ingen bekreftelse fra testlaboratorium.</p>`
-      : html`<ul>${v.countersignatures.map((c) => html`<li>${c.confirmedBy.name} (${c.confirmedBy.role === 'lab' ? 'testlaboratorium' : 'administrator'}), ${dateNb(c.at)}: ${c.statement}</li>`)}</ul>`;
+      : html`<ul>${v.countersignatures.map(
+          (c) =>
+            html`<li>${c.confirmedBy.name} (${c.confirmedBy.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'}), ${dateNb(c.at)}: ${c.statement}${c.retest ? ` Kjørt på nytt: ${c.retest.testCases.map((t) => t.id).join(', ')}.` : ''}</li>`,
+        )}</ul>`;
 
   return renderTemplate('declaration.html', {
     ...fields,

@@ -4,7 +4,9 @@ import { DeclarationStore } from '../../registry/declaration-store.js';
 import { RequirementSetService } from '../../requirement-sets/requirement-set-service.js';
 import { RequirementSetStore } from '../../requirement-sets/requirement-set-store.js';
 import { schedulePeriodic, sweepIntervalSeconds } from '../../registry/status-sweep.js';
-import { loadKeyRing } from '../../signing/key-store.js';
+import { loadProductionKey } from '../../signing/key-store.js';
+import { keyEncryptionKey } from '../../signing/key-encryption.js';
+import { DatabaseKeySource } from '../../registry/signing-key-store.js';
 import type { RouteModule } from '../api-router.js';
 import type { DeclarationFeature } from './declaration-context.js';
 import type { AppContext, BackgroundTask } from '../app-context.js';
@@ -40,7 +42,9 @@ export async function declarationFeature(
 ): Promise<{ modules: RouteModule[]; backgroundTasks: BackgroundTask[]; feature: DeclarationFeature }> {
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), SAMSVAR_DATA: config.dataDir };
   const sweepSeconds = sweepIntervalSeconds(env);
-  const keys = await loadKeyRing({ env });
+  // A key file that cannot be used, or an unusable key-encryption key, stops the start.
+  if (env.SAMSVAR_SIGNING_KEY) await loadProductionKey(env.SAMSVAR_SIGNING_KEY);
+  else keyEncryptionKey(env);
   // The URL is signed into every declaration, so it comes from configuration, never from a request's Host header.
   const publicUrl = env.SAMSVAR_PUBLIC_URL?.replace(/\/+$/, '') || `http://localhost:${env.PORT || 8080}`;
   const services = new WeakMap<AppContext, DeclarationService>();
@@ -49,13 +53,13 @@ export async function declarationFeature(
     service(ctx) {
       let s = services.get(ctx);
       if (!s) {
+        const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
         s = new DeclarationService({
-          store: new DeclarationStore(ctx.database.db, ctx.database.dialect),
+          store,
           repo: ctx.repo,
           runs: ctx.runs,
           catalog: ctx.catalog,
-          keys,
-          keyEnv: env,
+          keys: new DatabaseKeySource(ctx.database.db, ctx.database.dialect, env, store, opts.now),
           issuerName: env.SAMSVAR_ISSUER_NAME || 'samsvar',
           samsvarVersion: ctx.version,
           now: opts.now,

@@ -96,6 +96,7 @@ export function declarationBody(v: DeclarationView) {
     ...(v.status.reason ? { statusReason: v.status.reason } : {}),
     ...(v.status.supersededBy ? { supersededBy: v.status.supersededBy } : {}),
     assuranceLevel: v.assuranceLevel,
+    manufacturerIdentity: v.manufacturerIdentity ?? 'unverified',
     declaration: v.declaration,
     countersignatures: v.countersignatures,
     jws: v.jws,
@@ -241,15 +242,59 @@ export const declarationRoutes = (f: DeclarationFeature): RouteModule => (api, c
 
   api.add({
     method: 'post',
+    path: '/declarations/{id}/withdraw',
+    operationId: 'withdrawDeclaration',
+    summary: 'Withdraw your own declaration, with a reason (the declaration\'s vendor); logged as `withdrawn` in the transparency log',
+    description: 'A newer declaration never supersedes one of a higher level (a B does not replace a laboratory-confirmed C); withdraw the older one instead.',
+    tags: ['declarations'],
+    auth: 'vendor',
+    jsonBody: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', minLength: 3, maxLength: 2000 } } },
+    responses: { 200: { description: 'Withdrawn (status revoked, cause withdrawn)', schema: declarationSchema }, 409: { description: 'Already revoked or withdrawn' } },
+    handler: async ({ c, principal, params, body }) => {
+      await svc().withdraw(principal!, params.id!, (body as { reason: string }).reason.trim());
+      return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+    },
+  });
+
+  api.add({
+    method: 'post',
     path: '/declarations/{id}/countersign',
     operationId: 'countersignDeclaration',
-    summary: 'Confirm a B declaration as tested by an accredited laboratory, lifting it to C (administrators, laboratories)',
+    summary: 'Confirm a B declaration after the laboratory\'s own re-test, lifting it to C (laboratories only)',
+    description:
+      'Name the re-test run the laboratory opened (POST /declarations/{id}/retests) and, optionally, the test cases it re-ran (default: all the declaration lists). ' +
+      'Each must have passed in that run on the laboratory\'s own submissions; the countersignature signs them with their SHA-256. An administrator token is refused (403).',
     tags: ['declarations', 'admin'],
     auth: 'admin_or_lab',
-    responses: { 200: { description: 'Countersigned', schema: declarationSchema }, 409: { description: 'Not an active B declaration, or already countersigned' } },
-    handler: async ({ c, principal, params }) => {
-      await svc().countersign(principal!, params.id!);
+    jsonBody: {
+      type: 'object',
+      required: ['runId'],
+      additionalProperties: false,
+      properties: { runId: idSchema, testCases: { type: 'array', minItems: 1, maxItems: 200, items: idSchema } },
+    },
+    responses: {
+      200: { description: 'Countersigned', schema: declarationSchema },
+      409: { description: 'Not an active B declaration, or already countersigned' },
+      422: { description: 'The run is not this laboratory\'s re-test of the declared system version, or a named test case has not passed in it' },
+    },
+    handler: async ({ c, principal, params, body }) => {
+      await svc().countersign(principal!, params.id!, body as { runId: string; testCases?: string[] });
       return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/declarations/{id}/retests',
+    operationId: 'openLabRetest',
+    summary: 'Open a laboratory\'s re-test run on the declared system version and profiles (laboratories)',
+    description: 'The laboratory submits its own artifacts to this run (POST /runs/{id}/submissions, or `samsvar submit` with the lab token); only it can. Then it countersigns naming the run.',
+    tags: ['declarations', 'admin'],
+    auth: 'admin_or_lab',
+    responses: { 201: { description: 'The run', schema: obj }, 409: { description: 'Not an active B declaration' } },
+    handler: async ({ principal, params }) => {
+      const run = await svc().openLabRetest(principal!, params.id!);
+      return json(201, run, { location: `/api/v1/runs/${run.id}` });
     },
   });
 

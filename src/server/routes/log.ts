@@ -9,7 +9,7 @@ const entrySchema = {
   properties: {
     seq: { type: 'integer' },
     at: { type: 'string' },
-    type: { enum: ['issued', 'countersigned', 'revoked', 'superseded', 'expired'] },
+    type: { enum: ['issued', 'countersigned', 'revoked', 'withdrawn', 'superseded', 'expired', 'reinstated', 'key_rotated'] },
     declarationId: { type: 'string' },
     subjectSha256: { type: 'string' },
     detail: { type: 'string' },

@@ -82,9 +82,11 @@ export const runRoutes: RouteModule = (api, ctx) => {
     path: '/runs/{id}/submissions',
     operationId: 'submit',
     summary: 'Submit a message or resource for a test case of the run; answers with the verdict and findings',
-    description: 'The artifact is stored byte for byte with its SHA-256; a 201 means the submission and its findings are committed.',
+    description:
+      'The artifact is stored byte for byte with its SHA-256; a 201 means the submission and its findings are committed. ' +
+      'Whoever opened the run submits: the vendor to its own runs, a laboratory to its re-test runs (POST /declarations/{id}/retests); anyone else is refused.',
     tags: ['runs'],
-    auth: 'vendor',
+    auth: 'any',
     query: { testcase: { schema: idSchema, required: true, description: 'Test case id' } },
     rawBody: { mediaTypes: ARTIFACT_TYPES, description: 'The raw XML message (application/xml) or FHIR resource (application/fhir+json)' },
     responses: { 201: { description: 'Evaluated and stored', schema: submissionSchema } },
@@ -101,9 +103,10 @@ export const runRoutes: RouteModule = (api, ctx) => {
     summary: 'Run a live test case of the run against your FHIR API; stored like a submission, with the record of every request as its artifact',
     description:
       'samsvar reads [base]/metadata, runs the test case\'s reads and searches and validates every returned resource against the profile. ' +
-      'Only hosts the operator allows (SAMSVAR_FHIR_ALLOWED_HOSTS) are reached; the token is sent to the base URL\'s origin only and never stored.',
+      'Only hosts the operator allows (SAMSVAR_FHIR_ALLOWED_HOSTS) are reached; the token is sent to the base URL\'s origin only and never stored. ' +
+      'Like submissions, only whoever opened the run (vendor, or laboratory for its re-test) runs it.',
     tags: ['runs'],
-    auth: 'vendor',
+    auth: 'any',
     jsonBody: {
       type: 'object',
       required: ['baseUrl'],

@@ -26,7 +26,15 @@ export const findingSchema: JsonSchema = {
 export const vendorSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'orgNumber', 'name', 'email', 'createdAt'],
-  properties: { id: str, orgNumber: str, name: str, email: str, createdAt: str },
+  properties: {
+    id: str,
+    orgNumber: str,
+    name: str,
+    email: str,
+    createdAt: str,
+    identity: { enum: ['verified', 'unverified'], description: 'unverified until an administrator checked the organisation against Enhetsregisteret' },
+    verification: { type: 'object', description: 'Who verified, when, the name in Enhetsregisteret and what was checked' },
+  },
 };
 
 export const systemVersionSchema: JsonSchema = {

@@ -8,10 +8,10 @@ export const signingKeyRoutes = (f: DeclarationFeature): RouteModule => (api, ct
     method: 'post',
     path: '/admin/signing-key/rotate',
     operationId: 'rotateSigningKey',
-    summary: 'Replace the embedded signing key; the retired public key stays in the JWKS (administrators)',
+    summary: 'Replace the deployment\'s signing key; the retired public key stays in the JWKS; audited and logged in the transparency log (administrators)',
     tags: ['admin'],
     auth: 'admin',
     responses: { 200: { description: 'The new JWKS', schema: jwksSchema }, 409: { description: 'The key comes from SAMSVAR_SIGNING_KEY' } },
-    handler: async () => json(200, (await f.service(ctx).rotateKey()).jwks),
+    handler: async ({ principal }) => json(200, (await f.service(ctx).rotateKey(principal!)).jwks),
   });
 };

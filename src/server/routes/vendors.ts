@@ -1,10 +1,13 @@
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
 import { registerVendor } from '../../vendors/registration.js';
+import { vendorsWithIdentity, verifyVendor } from '../../vendors/verification.js';
+import { VendorVerificationStore } from '../../storage/vendor-verifications.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { arrayOf, vendorSchema } from './schemas.js';
 
 export const vendorRoutes: RouteModule = (api, ctx) => {
+  const verifications = () => new VendorVerificationStore(ctx.database.db);
   api.add({
     method: 'post',
     path: '/vendors',
@@ -46,7 +49,9 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
     responses: { 200: { description: 'The vendor', schema: vendorSchema } },
     handler: async ({ principal }) => {
       if (principal?.role !== 'vendor') throw new SamsvarError('forbidden', 'needs a vendor token');
-      return json(200, await ctx.repo.getVendor(principal.vendorId));
+      const vendor = await ctx.repo.getVendor(principal.vendorId);
+      const verification = await verifications().of(principal.vendorId);
+      return json(200, { ...vendor, identity: verification ? 'verified' : 'unverified', ...(verification ? { verification } : {}) });
     },
   });
 
@@ -54,10 +59,33 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
     method: 'get',
     path: '/vendors',
     operationId: 'listVendors',
-    summary: 'All registered vendors (administrators)',
+    summary: 'All registered vendors with their identity status: unverified until an administrator verified the organisation (administrators)',
     tags: ['admin'],
     auth: 'admin',
     responses: { 200: { description: 'Vendors', schema: arrayOf(vendorSchema) } },
-    handler: async () => json(200, await ctx.repo.listVendors()),
+    handler: async () => json(200, await vendorsWithIdentity(ctx.repo, verifications())),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/vendors/{id}/verify',
+    operationId: 'verifyVendor',
+    summary: 'Record that an administrator checked the vendor\'s organisation against Enhetsregisteret (administrators)',
+    description:
+      'Look up the organisasjonsnummer in Enhetsregisteret (https://data.brreg.no/enhetsregisteret/oppslag/enheter/{orgnr}): it exists, is not deleted, and its name is the one the vendor registered. ' +
+      'Record the name found there (`registeredName`, must match the registration) and what you checked (`checked`). Until then the vendor and its declarations show as unverified.',
+    tags: ['admin'],
+    auth: 'admin',
+    jsonBody: {
+      type: 'object',
+      required: ['registeredName', 'checked'],
+      additionalProperties: false,
+      properties: {
+        registeredName: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', description: 'The organisation\'s name as Enhetsregisteret gives it' },
+        checked: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'What was checked, where and when, e.g. "Enhetsregisteret 2026-11-30: aktiv, navn og orgnr stemmer"' },
+      },
+    },
+    responses: { 200: { description: 'The vendor, verified', schema: vendorSchema }, 409: { description: 'Already verified' }, 422: { description: 'The name in Enhetsregisteret is not the registered one' } },
+    handler: async ({ principal, params, body }) => json(200, await verifyVendor(ctx.repo, verifications(), principal!, params.id!, body as { registeredName: string; checked: string })),
   });
 };

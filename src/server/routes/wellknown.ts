@@ -13,6 +13,6 @@ export const wellKnownRoutes = (f: DeclarationFeature): RouteModule => (api, ctx
     tags: ['declarations'],
     auth: 'public',
     responses: { 200: { description: 'JWKS (RFC 7517)', mediaType: 'application/jwk-set+json', schema: jwksSchema } },
-    handler: () => new Response(JSON.stringify(f.service(ctx).jwks), { headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' } }),
+    handler: async () => new Response(JSON.stringify(await f.service(ctx).jwks()), { headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' } }),
   });
 };

@@ -4,6 +4,7 @@ import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_profile_contents.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
+import * as m0110 from './0110_declaration_integrity.js';
 import * as m0200 from './0200_web_sessions.js';
 import * as m0300 from './0300_append_only.js';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0002_profile_contents': m0002,
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
+  '0110_declaration_integrity': m0110,
   '0200_web_sessions': m0200,
   '0300_append_only': m0300,
 };

@@ -2,7 +2,7 @@ import type { AuditRecord } from '../../storage/audit-log.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { RegistryEntry } from '../../registry/registry-view.js';
 import type { RequirementSet } from '../../requirement-sets/requirement-set.js';
-import type { Vendor } from '../../storage/repository.js';
+import type { VendorWithIdentity } from '../../vendors/verification.js';
 import { Layout } from '../layout.js';
 import { dateNb, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
 import { Csrf } from './vendor.js';
@@ -126,11 +126,30 @@ export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEnt
             <p>
               {d.manufacturer.name}. {LEVEL_SHORT_NB[e.assuranceLevel]}. <span class={`badge ${e.status.status}`}>{STATUS_NB[e.status.status]}</span> {statusReasonNb(e.status)}
             </p>
-            {active && props.role === 'lab' ? (
-              <form method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/bekreft`}>
-                <Csrf token={props.csrf} />
-                <button type="submit">Bekreft som testlaboratorium</button>
-              </form>
+            {active && props.role === 'lab' && d.assuranceLevel === 'B' && e.assuranceLevel === 'B' ? (
+              <>
+                <form method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/testkjoring`}>
+                  <Csrf token={props.csrf} />
+                  <button type="submit">Start laboratoriets testkjøring</button>
+                </form>
+                <form class="stack" method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/bekreft`}>
+                  <Csrf token={props.csrf} />
+                  <label for={`kj-${d.id}`}>Laboratoriets testkjøring (id)</label>
+                  <input id={`kj-${d.id}`} name="kjoring" required />
+                  <fieldset>
+                    <legend>Testtilfeller laboratoriet kjørte på nytt (ingen valgt: alle)</legend>
+                    {d.testCases.map((t, i) => (
+                      <div>
+                        <input type="checkbox" id={`lt-${d.id}-${i}`} name="testtilfelle" value={t.id} />{' '}
+                        <label class="inline" for={`lt-${d.id}-${i}`}>
+                          {props.testcaseTitle(t.id)}
+                        </label>
+                      </div>
+                    ))}
+                  </fieldset>
+                  <button type="submit">Bekreft nivå C etter laboratoriets testkjøring</button>
+                </form>
+              </>
             ) : null}
             {active && props.role === 'admin' ? (
               <>
@@ -349,9 +368,14 @@ export function AdminRequirementSetsPage(props: AdminProps & { sets: Requirement
   );
 }
 
-export function AdminVendorsPage(props: AdminProps & { vendors: Vendor[] }) {
+export function AdminVendorsPage(props: AdminProps & { vendors: VendorWithIdentity[] }) {
+  const unverified = props.vendors.filter((v) => v.identity === 'unverified');
   return (
     <AdminLayout {...props} title="Leverandører">
+      <p>
+        En leverandør er ikke verifisert før forvaltningen har slått opp organisasjonsnummeret i Enhetsregisteret (data.brreg.no) og sett at enheten finnes, ikke er slettet og har
+        navnet leverandøren registrerte. Erklæringene til en leverandør som ikke er verifisert, merkes slik i registeret.
+      </p>
       <div class="table-wrap">
         <table>
           <thead>
@@ -359,6 +383,7 @@ export function AdminVendorsPage(props: AdminProps & { vendors: Vendor[] }) {
               <th scope="col">Leverandør</th>
               <th scope="col">Organisasjonsnummer</th>
               <th scope="col">Registrert</th>
+              <th scope="col">Identitet</th>
             </tr>
           </thead>
           <tbody>
@@ -367,11 +392,27 @@ export function AdminVendorsPage(props: AdminProps & { vendors: Vendor[] }) {
                 <td>{v.name}</td>
                 <td class="mono">{v.orgNumber}</td>
                 <td>{dateNb(v.createdAt)}</td>
+                <td>{v.verification ? `Verifisert ${dateNb(v.verification.verifiedAt)} av ${v.verification.verifiedBy}: ${v.verification.checked}` : 'Ikke verifisert'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {unverified.map((v) => (
+        <section class="card" aria-labelledby={`v-${v.id}`}>
+          <h2 id={`v-${v.id}`}>
+            Verifiser {v.name} ({v.orgNumber})
+          </h2>
+          <form class="stack" method="post" action={`/forvaltning/leverandorer/${encodeURIComponent(v.id)}/verifiser`}>
+            <Csrf token={props.csrf} />
+            <label for={`rn-${v.id}`}>Navn i Enhetsregisteret</label>
+            <input id={`rn-${v.id}`} name="navn" required maxlength={200} />
+            <label for={`ck-${v.id}`}>Hva du kontrollerte (kilde, dato, hva som stemte)</label>
+            <textarea id={`ck-${v.id}`} name="kontrollert" required minlength={10} maxlength={2000}></textarea>
+            <button type="submit">Verifiser leverandøren</button>
+          </form>
+        </section>
+      ))}
     </AdminLayout>
   );
 }

@@ -28,6 +28,7 @@ export function DeclarationPage(props: { view: DeclarationView }) {
         <dt>Leverandør</dt>
         <dd>
           {d.manufacturer.name}, organisasjonsnummer <span class="mono">{d.manufacturer.organisasjonsnummer}</span>
+          {v.manufacturerIdentity === 'verified' ? ' (verifisert mot Enhetsregisteret av forvaltningen)' : <strong> (ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem)</strong>}
         </dd>
         <dt>System</dt>
         <dd>
@@ -142,7 +143,13 @@ export function DeclarationPage(props: { view: DeclarationView }) {
         <ul>
           {labConfirmations.map((c) => (
             <li>
-              {c.confirmedBy.name}, {dateNb(c.at)}: {c.statement}
+              Testlaboratorium: <strong>{c.confirmedBy.name}</strong>, {dateNb(c.at)}: {c.statement}
+              {c.retest ? (
+                <>
+                  {' '}
+                  Kjørt på nytt i laboratoriets testkjøring {c.retest.runId}: {c.retest.testCases.map((t) => t.id).join(', ')}.
+                </>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -109,6 +109,7 @@ export function RegistryPage(p: RegistryPageProps) {
                     </td>
                     <td>
                       {d.manufacturer.name} <span class="mono">({d.manufacturer.organisasjonsnummer})</span>
+                      {e.manufacturerIdentity === 'verified' ? null : <div class="hint">Leverandøren er ikke verifisert</div>}
                     </td>
                     <td>
                       <ul>

@@ -18,17 +18,18 @@ async function setup(now = new Date()) {
 }
 
 describe('samsvar verify', () => {
-  it('checks a declaration offline against a JWKS file and exits 0 when valid and active', async () => {
+  it('offline, says the signature is valid and the status unknown, and exits 4: never "active" it cannot know', async () => {
     const { dir, ring } = await setup();
-    const r = await runCli(['verify', 'd.jws', '--jwks', 'jwks.json'], { SAMSVAR_DATA: path.join(dir, 'elsewhere') }, dir);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, kid: ring.current.kid, status: 'active', statusSource: 'offline' });
+    const r = await runCli(['verify', 'd.jws', '--jwks', 'jwks.json', '--offline'], { SAMSVAR_DATA: path.join(dir, 'elsewhere') }, dir);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, kid: ring.current.kid, status: 'unknown', statusSource: 'offline', reason: expect.stringMatching(/known only to the issuer's registry/) });
   });
 
-  it('uses the local installation\'s keys without --jwks', async () => {
+  it('uses the local installation\'s keys without --jwks; an issuer that cannot be reached leaves the status unknown, with why', async () => {
     const { env, dir } = await setup();
     const r = await runCli(['verify', path.join(dir, 'd.jws')], env);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, status: 'unknown', registry: 'https://samsvar.test/api/v1/declarations/verify', reason: expect.stringMatching(/could not be asked/) });
   });
 
   it('exits 1 with a reason when one byte was changed', async () => {
@@ -42,10 +43,10 @@ describe('samsvar verify', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: false, reason: expect.stringMatching(/signature does not match/) });
   });
 
-  it('exits 1 for an expired declaration', async () => {
+  it('exits 3 for an expired declaration, which it knows offline', async () => {
     const { dir } = await setup(new Date('2020-01-01T00:00:00Z'));
-    const r = await runCli(['verify', 'd.jws', '--jwks', 'jwks.json'], {}, dir);
-    expect(r.code).toBe(1);
+    const r = await runCli(['verify', 'd.jws', '--jwks', 'jwks.json', '--offline'], {}, dir);
+    expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, status: 'expired' });
   });
 

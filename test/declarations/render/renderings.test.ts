@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../../src/declarations/build-declaration.js';
 import { declarationJwsSha256, signDeclaration } from '../../../src/declarations/declaration-signing.js';
 import type { DeclarationView } from '../../../src/declarations/render/declaration-view.js';
-import { renderDeclarationFhir } from '../../../src/declarations/render/render-fhir.js';
+import { fhirId, renderDeclarationFhir } from '../../../src/declarations/render/render-fhir.js';
 import { renderDeclarationHtml } from '../../../src/declarations/render/render-html.js';
 import { renderDeclarationPdf } from '../../../src/declarations/render/render-pdf.js';
 import { buildSelfDeclaration } from '../../../src/declarations/build-self-declaration.js';
@@ -50,9 +50,16 @@ describe('renderings of a declaration', () => {
     expect(reports.map((r) => r.name)).toEqual(['Applikasjonskvittering 1.0 1.0.0 (send)', 'Dialogmelding 1.1 1.1.0 (receive)', 'Dialogmelding 1.1 1.1.0 (send)']);
     for (const r of reports) expect(r).toMatchObject({ resourceType: 'TestReport', status: 'completed', result: 'pass' });
     const apprec = reports[0];
-    expect(apprec.test.map((t) => t.action[0].operation.result)).toEqual(['pass', 'warning']);
+    expect(apprec.test!.map((t) => t.action[0].operation.result)).toEqual(['pass', 'warning']);
     expect(bundle.entry.every((e) => /^urn:uuid:[0-9a-f-]{36}$/.test(e.fullUrl))).toBe(true);
     expect(new Set(bundle.entry.map((e) => e.fullUrl)).size).toBe(3);
+  });
+
+  it('FHIR: gives an id issued with `_` (before ids were letters and digits) a valid FHIR id, unique also when shortened', async () => {
+    expect(fhirId('egn_ab_c')).toBe('egn-ab-c');
+    const long = 'x'.repeat(70);
+    expect(fhirId(long)).toMatch(/^[A-Za-z0-9\-.]{64}$/);
+    expect(fhirId(long)).not.toBe(fhirId(`${long}y`));
   });
 });
 
@@ -110,7 +117,8 @@ describe('renderings of a level A declaration', () => {
   it('FHIR: reports that are pending, not passed, naming the documentation instead of tests', async () => {
     const bundle = renderDeclarationFhir(await levelAView());
     const [report] = bundle.entry.map((e) => e.resource) as any[];
-    expect(report).toMatchObject({ resourceType: 'TestReport', result: 'pending', name: expect.stringMatching(/nivå A, egenerklært, ikke testet/), test: [] });
+    expect(report).toMatchObject({ resourceType: 'TestReport', result: 'pending', name: expect.stringMatching(/nivå A, egenerklært, ikke testet/) });
+    expect(report.test).toBeUndefined(); // FHIR has no empty arrays
     expect(report.participant.map((p: { type: string }) => p.type)).not.toContain('test-engine');
     expect(report.setup.action[0].operation.message).toContain('d'.repeat(64));
   });

@@ -1,0 +1,49 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { newId } from './ids.js';
+
+/**
+ * samsvar's on-disk cache: what start-up would otherwise recompute on every run (manifests already
+ * checked against the manifest schema, compiled Schematron rules), keyed by a SHA-256 of the content
+ * it was derived from, so a changed profile simply misses. Safe to delete at any time; every read
+ * and write is best effort (an unwritable or corrupt cache only costs the time it would have saved).
+ * `SAMSVAR_CACHE_DIR` chooses the directory; `SAMSVAR_CACHE_DIR=off` disables the cache.
+ */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.SAMSVAR_CACHE_DIR === 'off') return null;
+  if (env.SAMSVAR_CACHE_DIR) return path.resolve(env.SAMSVAR_CACHE_DIR);
+  if (process.platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'samsvar', 'cache');
+  if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Caches', 'samsvar');
+  return path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'samsvar');
+}
+
+function entryPath(kind: string, key: string, env: NodeJS.ProcessEnv): string | null {
+  const dir = cacheDir(env);
+  return dir && path.join(dir, kind, `${key}.json`);
+}
+
+/** The cached value of `kind` under `key` (a hex digest), or undefined. */
+export function readCache<T>(kind: string, key: string, env: NodeJS.ProcessEnv = process.env): T | undefined {
+  const file = entryPath(kind, key, env);
+  if (!file) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores a value; written to a temporary file and renamed, so a concurrent reader never sees half of it. */
+export function writeCache(kind: string, key: string, value: unknown, env: NodeJS.ProcessEnv = process.env): void {
+  const file = entryPath(kind, key, env);
+  if (!file) return;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${newId()}.tmp`;
+    writeFileSync(tmp, JSON.stringify(value));
+    renameSync(tmp, file);
+  } catch {
+    // Best effort: a read-only home or a full disk must not fail a validation.
+  }
+}
