@@ -114,10 +114,11 @@ function subdirsWithManifest(root: string): string[] {
     .filter((p) => statSync(p).isDirectory() && existsSync(path.join(p, 'profile.json')));
 }
 
-/** Loads shipped profiles and those imported into the data directory. */
-export function loadCatalog(opts: { shippedDir?: string; importedDir?: string } = {}): ProfileCatalog {
+/** Loads shipped profiles and those imported into the data directory (`importedDir: null`: none). */
+export function loadCatalog(opts: { shippedDir?: string; importedDir?: string | null } = {}): ProfileCatalog {
   const catalog = new ProfileCatalog();
   for (const dir of subdirsWithManifest(opts.shippedDir ?? SHIPPED_PROFILES_DIR)) catalog.add(loadProfileDir(dir, 'shipped'));
+  if (opts.importedDir === null) return catalog;
   for (const dir of subdirsWithManifest(opts.importedDir ?? importedProfilesDir())) catalog.add(loadProfileDir(dir, 'imported'));
   return catalog;
 }

@@ -1,6 +1,7 @@
 import type { ServerConfig } from '../server/config.js';
 import { declarationFeature } from '../server/routes/declaration-feature.js';
 import { jsonLogger } from '../server/json-log.js';
+import { revalidationFeature } from '../server/routes/revalidation-feature.js';
 import { startService } from '../server/service.js';
 import { webPages } from '../web/web-pages.js';
 
@@ -12,12 +13,13 @@ import { webPages } from '../web/web-pages.js';
 export async function serveUntilSignalled(config: () => ServerConfig, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const cfg = config();
   const declarations = await declarationFeature(cfg);
+  const revalidations = revalidationFeature();
   const service = await startService(cfg, {
     // Structured: one JSON object per line on stderr, for the log collector; stdout keeps the start and stop lines.
     log: jsonLogger((line) => process.stderr.write(`${line}\n`)),
-    routeModules: declarations.modules,
-    pages: webPages(declarations.feature),
-    backgroundTasks: declarations.backgroundTasks,
+    routeModules: [...declarations.modules, ...revalidations.modules],
+    pages: webPages(declarations.feature, revalidations.feature),
+    backgroundTasks: [...declarations.backgroundTasks, ...revalidations.backgroundTasks],
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
   out(`samsvar ${service.ctx.version} serving on ${cfg.host ?? 'all interfaces'}, port ${service.port} (${where}); API reference at /api/v1/docs`);

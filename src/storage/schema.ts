@@ -110,6 +110,29 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface RevalidationsTable {
+  id: string;
+  profile_id: string;
+  profile_version: string;
+  profile_sha256: string;
+  status: 'queued' | 'running' | 'done';
+  total: number;
+  created_at: string;
+  created_by: string;
+  finished_at: string | null;
+}
+
+export interface RevalidationItemsTable {
+  revalidation_id: string;
+  position: number;
+  submission_id: string;
+  old_verdict: Verdict;
+  new_verdict: Verdict | null;
+  new_errors: string | null;
+  skipped: string | null;
+  done_at: string | null;
+}
+
 export interface CoreTables {
   vendors: VendorsTable;
   api_tokens: ApiTokensTable;
@@ -122,4 +145,6 @@ export interface CoreTables {
   profile_status: ProfileStatusTable;
   profile_contents: ProfileContentsTable;
   audit_log: AuditLogTable;
+  revalidations: RevalidationsTable;
+  revalidation_items: RevalidationItemsTable;
 }

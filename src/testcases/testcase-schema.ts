@@ -207,6 +207,22 @@ export const testcaseSchema = {
 
 const validate = compileSchema(testcaseSchema);
 
+/**
+ * testcase.schema.json as published (schemas/ in the repository, GET /api/v1/testcase.schema.json):
+ * the loader's own schema with a title, so editors check test case files exactly as samsvar does.
+ * Regenerate the file with `samsvar testcases schema > schemas/testcase.schema.json`; a test keeps
+ * the two equal.
+ */
+export function publishedTestcaseSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'samsvar test case',
+    description:
+      'One test case (testbeskrivelse) of a profile: testcases/<id>.json. kind submit: the system produces the message or resource; receive: samsvar generates a message and the system answers with an AppRec; live: samsvar reads the system\'s FHIR API. The loader also checks what a schema cannot: id equal to the file name, XPath/FHIRPath that compile, the profile exists, templates and placeholders.',
+    ...testcaseSchema,
+  };
+}
+
 const KINDS = ['submit', 'receive', 'live'];
 
 /**

@@ -3,12 +3,14 @@ import type { DeclarationFeature } from '../server/routes/declaration-context.js
 import { adminPages } from './admin-pages.js';
 import { notFoundPage } from './not-found.js';
 import { publicPages } from './public-pages.js';
+import type { RevalidationFeature } from '../server/routes/revalidation-context.js';
+import { revalidationPages } from './revalidation-pages.js';
 import { vendorPages } from './vendor-pages.js';
 
-/** Every web page the service serves (public, vendor, administrator), over the declaration feature. */
-export function webPages(feature: DeclarationFeature): WebPages {
+/** Every web page the service serves (public, vendor, administrator), over the declaration feature (and re-validation, when it runs). */
+export function webPages(feature: DeclarationFeature, revalidations?: RevalidationFeature): WebPages {
   return {
-    pageModules: [publicPages(feature), vendorPages(feature), adminPages(feature)],
+    pageModules: [publicPages(feature), vendorPages(feature), adminPages(feature), ...(revalidations ? [revalidationPages(revalidations)] : [])],
     notFoundPage: () => notFoundPage('Adressen finnes ikke her.'),
   };
 }

@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -9,7 +10,8 @@ describe('the OpenAPI document and the reference page', () => {
   let doc: { openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: unknown }> } }>> };
 
   beforeAll(async () => {
-    t = await startTestService(dialectsUnderTest()[0]!);
+    // With the re-validation routes (as npm start serves them), so their schemas are checked too.
+    t = await startTestService(dialectsUnderTest()[0]!, {}, { routeModules: revalidationFeature().modules });
     doc = (await (await t.call('GET', '/api/v1/openapi.json')).json()) as typeof doc;
   });
   afterAll(async () => {
@@ -38,6 +40,11 @@ describe('the OpenAPI document and the reference page', () => {
       'POST /api/v1/systems/{id}/versions',
       'GET /api/v1/profiles',
       'GET /api/v1/profiles/{id}',
+      'GET /api/v1/profiles/{id}/package',
+      'GET /api/v1/testcase.schema.json',
+      'POST /api/v1/admin/codelists',
+      'POST /api/v1/admin/revalidations',
+      'GET /api/v1/admin/revalidations/{id}',
       'POST /api/v1/profiles/{id}/status',
       'GET /api/v1/testcases',
       'POST /api/v1/runs',

@@ -1,7 +1,7 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
+import { importedProfilesDir, PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import { Engine } from '../../engine/engine.js';
 import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
@@ -12,23 +12,30 @@ import {
   evaluateSubmission,
   generateReceiveMessage,
   isXPathAssertion,
+  loadTestcaseFile,
   loadTestcases,
   messageHeaderOf,
+  publishedTestcaseSchema,
+  scaffoldTestcase,
   templateMessageType,
   type Assertion,
   type Testcase,
+  type TestcaseKind,
 } from '../../testcases/index.js';
+import { catalogOfProfileDir, testcasesDirOfPackage } from '../../testcases/profile-package.js';
 import { DEFAULT_MAX_BYTES } from '../../xml/limits.js';
 import type { CliIo } from '../cli-io.js';
 import { renderTestcaseJunit, renderTestcaseText, type TestcaseCheckResult } from '../render-results.js';
 
-export const summary = 'list, read and check test cases offline: samsvar testcases list|show|check|generate';
+export const summary = 'list, read, check and write test cases: samsvar testcases list|show|check|generate|new|schema';
 
 const HELP = `usage:
-  samsvar testcases list [--profile ID] [--format text|json]
-  samsvar testcases show ID [--format text|json]
-  samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit]
-  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]]
+  samsvar testcases list [--profile ID] [--format text|json] [--profile-dir PKG]
+  samsvar testcases show ID [--format text|json] [--profile-dir PKG]
+  samsvar testcases check ID FILE [--message GENERATED.xml] [--format text|json|junit] [--profile-dir PKG]
+  samsvar testcases generate ID [--out FILE] [--run-id RUN] [--receiver-her-id HER [--receiver-name NAME]] [--profile-dir PKG]
+  samsvar testcases new --profile ID --kind submit|receive|live --id ID [--dir DIR]
+  samsvar testcases schema
 
 list      the test cases in their order: id, profile, kind, direction (implied by the kind:
           submit and live send, receive receives), whether optional, and title
@@ -38,6 +45,13 @@ check     evaluates FILE as the service does: for a submit test case FILE is the
           answered with, and --message names the message it answers (from \`generate\` or the run)
 generate  writes the message a receive test case sends to the system (stdout or --out),
           with the same generator as the service; its MsgId goes to stderr
+new       writes DIR/ID.json (default DIR ./testcases), a test case skeleton with bokmål TODO texts
+          that loads as it stands (a receive test case reuses its profile's message template or
+          gets DIR/templates/ID.xml to fill in); the profile must be shipped or imported
+schema    prints testcase.schema.json, the JSON Schema test case files are checked against
+
+--profile-dir PKG uses the profiles and test cases of an unpacked profile package
+(GET /api/v1/profiles/{id}/package) instead of the shipped and imported ones.
 
 exit codes: 0 ok (check: passed), 1 check failed, 2 usage error, unknown test case or unreadable file`;
 
@@ -48,11 +62,23 @@ interface Loaded {
   testcases: Testcase[];
 }
 
-/** The catalog and test cases exactly as the service loads them (shipped and imported profiles). */
-function load(io: CliIo): Loaded {
+/**
+ * The catalog and test cases exactly as the service loads them (shipped and imported profiles), or,
+ * with --profile-dir, those of an unpacked profile package.
+ */
+function load(io: CliIo, profileDir?: string): Loaded {
+  if (profileDir) {
+    const dir = path.resolve(io.cwd, profileDir);
+    const testcasesDir = testcasesDirOfPackage(dir);
+    if (!testcasesDir) throw new SamsvarError('bad_request', `--profile-dir ${profileDir} is not an unpacked profile package (no samsvar-package.json)`);
+    const catalog = catalogOfProfileDir(dir);
+    return { catalog, testcases: loadTestcases(testcasesDir, catalog) };
+  }
   const catalog = loadCatalog({ importedDir: importedProfilesDir(io.env) });
   return { catalog, testcases: loadTestcases(SHIPPED_TESTCASES_DIR, catalog) };
 }
+
+const PROFILE_DIR = { 'profile-dir': { type: 'string' } } as const;
 
 function find(testcases: readonly Testcase[], id: string | undefined): Testcase {
   if (!id) throw new SamsvarError('bad_request', 'no test case id given; `samsvar testcases list` shows them');
@@ -80,10 +106,10 @@ function readInput(io: CliIo, file: string, what: string, maxBytes = Infinity): 
 }
 
 function list(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, format: { type: 'string' }, ...PROFILE_DIR } });
   if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
   const fmt = format(values.format, ['text', 'json']);
-  const { catalog, testcases } = load(io);
+  const { catalog, testcases } = load(io, values['profile-dir']);
   if (values.profile) catalog.require(values.profile);
   const shown = values.profile ? testcases.filter((t) => t.profile === values.profile) : testcases;
   const rows = shown.map((t) => ({
@@ -139,10 +165,10 @@ function assertionLines(a: Assertion): string[] {
 }
 
 function show(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, ...PROFILE_DIR } });
   const fmt = format(values.format, ['text', 'json']);
   if (positionals.length > 1) throw new SamsvarError('bad_request', `show takes one test case id, not ${positionals.length}`);
-  const { catalog, testcases } = load(io);
+  const { catalog, testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, positionals[0]);
   if (fmt === 'json') {
     const { source: _source, ...description } = tc;
@@ -194,11 +220,11 @@ function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType
 }
 
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: 'string' }, format: { type: 'string' }, ...PROFILE_DIR } });
   const fmt = format(values.format, ['text', 'json', 'junit']);
   if (positionals.length !== 2) throw new SamsvarError('bad_request', `give a test case id and one file\n${HELP}`);
   const [id, file] = positionals;
-  const { catalog, testcases } = load(io);
+  const { catalog, testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, id);
   if (tc.kind === 'live') throw new SamsvarError('bad_request', `${tc.id} is a live test case: it runs against a FHIR API, not a file; use \`samsvar fhir-test BASEURL --testcase ${tc.id}\``);
   const bytes = readInput(io, file, 'file');
@@ -251,11 +277,11 @@ function generate(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' } },
+    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' }, ...PROFILE_DIR },
   });
   if (positionals.length > 1) throw new SamsvarError('bad_request', `generate takes one test case id, not ${positionals.length}`);
   if (values['receiver-name'] && !values['receiver-her-id']) throw new SamsvarError('bad_request', '--receiver-name needs --receiver-her-id');
-  const { testcases } = load(io);
+  const { testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, positionals[0]);
   const receiver = values['receiver-her-id'] ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name } : undefined;
   const message = generateReceiveMessage(tc, { runId: values['run-id'] ?? 'local', receiver });
@@ -270,6 +296,46 @@ function generate(args: string[], io: CliIo): number {
     io.out(message.xml);
   }
   io.err(`MsgId ${message.msgId} (${message.msgType}, patient ${message.patient.givenName} ${message.patient.familyName}, fødselsnummer ${message.patient.fnr})`);
+  return 0;
+}
+
+const KINDS: TestcaseKind[] = ['submit', 'receive', 'live'];
+
+function writeNew(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, dir: { type: 'string' } } });
+  if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
+  if (!values.profile || !values.kind || !values.id) throw new SamsvarError('bad_request', `new needs --profile, --kind and --id\n${HELP}`);
+  if (!KINDS.includes(values.kind as TestcaseKind)) throw new SamsvarError('bad_request', `--kind must be submit, receive or live, not "${values.kind}"`);
+  const { catalog, testcases } = load(io);
+  const dir = path.resolve(io.cwd, values.dir ?? 'testcases');
+  const others = existsSync(dir) ? loadTestcases(dir, catalog) : [];
+  const scaffold = scaffoldTestcase({ id: values.id, profile: values.profile, kind: values.kind as TestcaseKind }, catalog, [...testcases, ...others]);
+  const file = path.join(dir, `${values.id}.json`);
+  // Editors resolve $schema relative to the file: point it at the schema this installation ships.
+  scaffold.testcase.$schema = path.relative(dir, path.join(PACKAGE_ROOT, 'schemas', 'testcase.schema.json')).split(path.sep).join('/');
+  if (existsSync(file)) throw new SamsvarError('conflict', `${file} exists already`);
+  const template = scaffold.template ? path.join(dir, 'templates', scaffold.template.name) : undefined;
+  if (template && existsSync(template)) throw new SamsvarError('conflict', `${template} exists already`);
+  const reused = scaffold.testcase.message as { template?: string } | undefined;
+  if (reused?.template && !template && !existsSync(path.join(dir, 'templates', reused.template))) {
+    // The template lives beside the shipped test cases; a test case elsewhere gets its own copy to edit.
+    mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    writeFileSync(path.join(dir, 'templates', reused.template), readFileSync(path.join(SHIPPED_TESTCASES_DIR, 'templates', reused.template)));
+  }
+  mkdirSync(path.dirname(template ?? file), { recursive: true });
+  if (template) writeFileSync(template, scaffold.template!.xml);
+  writeFileSync(file, JSON.stringify(scaffold.testcase, null, 2) + '\n');
+  try {
+    loadTestcaseFile(file, catalog, dir);
+  } catch (e) {
+    // Never leave a skeleton behind that the service would refuse at start.
+    rmSync(file, { force: true });
+    if (template) rmSync(template, { force: true });
+    throw e;
+  }
+  io.out(file);
+  if (template) io.out(template);
+  io.err(`wrote ${values.kind} test case ${values.id} for ${values.profile}: replace every TODO, then \`samsvar testcases show ${values.id}\``);
   return 0;
 }
 
@@ -288,6 +354,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return check(rest, io);
     case 'generate':
       return generate(rest, io);
+    case 'new':
+      return writeNew(rest, io);
+    case 'schema':
+      io.out(JSON.stringify(publishedTestcaseSchema(), null, 2));
+      return 0;
     default:
       throw new SamsvarError('bad_request', `unknown subcommand '${sub}'\n${HELP}`);
   }

@@ -6,17 +6,20 @@ import { SamsvarError } from '../../core/samsvar-error.js';
 import type { ValidationResult } from '../../engine/engine.js';
 import { loadCatalog } from '../../profiles/catalog.js';
 import { importedProfilesDir } from '../../core/paths.js';
+import { catalogOfProfileDir } from '../../testcases/profile-package.js';
 import type { CliIo } from '../cli-io.js';
 import { renderJunit, renderText } from '../render-results.js';
 import { validateFiles } from '../validate-files.js';
 
 export const summary = 'validate XML messages and FHIR resources offline: samsvar validate FILE... [--profile ID] [--format text|json|junit]';
 
-const HELP = `usage: samsvar validate FILE... [--profile ID] [--format text|json|junit]
+const HELP = `usage: samsvar validate FILE... [--profile ID] [--profile-dir DIR] [--format text|json|junit]
 
 Validates each file with the same engine and profiles as the service. Without --profile the
 profile is detected from the document (root namespace, MsgHead message type, embedded document).
 Files ending in .json are FHIR resources; everything else is read as XML.
+--profile-dir validates with the profiles in DIR only (a directory of profile directories, or an
+unpacked profile package from GET /api/v1/profiles/{id}/package), not the shipped and imported ones.
 
 exit codes: 0 every file is valid, 1 a file has an error finding, 2 usage error or unreadable file`;
 
@@ -28,7 +31,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { profile: { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    options: { profile: { type: 'string' }, 'profile-dir': { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.out(HELP);
@@ -39,7 +42,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   const importedDir = importedProfilesDir(io.env);
   // Loaded once here: an unknown profile is a usage error before any file is read, and this thread validates with it.
-  const catalog = loadCatalog({ importedDir });
+  const catalog = values['profile-dir'] ? catalogOfProfileDir(path.resolve(io.cwd, values['profile-dir'])) : loadCatalog({ importedDir });
   if (values.profile) catalog.require(values.profile);
   const outcomes = await validateFiles(
     positionals.map((file) => ({ file, path: path.resolve(io.cwd, file) })),

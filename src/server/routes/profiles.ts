@@ -1,13 +1,14 @@
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
 import type { AppContext } from '../app-context.js';
-import { actorOf } from '../../auth/principal.js';
+import { actorOf, isAdmin } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import { catalogueByStandard, summarizeProfile } from '../../profiles/standards.js';
 import type { ProfileStatusOverride } from '../../storage/repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
+import { buildProfilePackage } from '../../testcases/profile-package.js';
 import { arrayOf, profileCatalogueSchema, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
 import { testcaseSummary } from './testcases.js';
 
@@ -45,6 +46,34 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     handler: async ({ params }) => {
       const p = ctx.catalog.require(params.id!);
       return json(200, { ...profileSummary(ctx, p, await ctx.repo.profileStatuses()), testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary) });
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/profiles/{id}/package',
+    operationId: 'downloadProfilePackage',
+    summary: 'The profile as a package (tgz): schemas, rules, code lists, examples and test cases, for validating offline',
+    description:
+      'Holds samsvar-package.json (the profiles inside with their SHA-256, the test cases), profiles/<id>/ for the profile and every profile it builds on or its test cases validate against, profiles/.fhir-packages/ for FHIR packages they depend on, and testcases/ with the message templates. Unpacked, `samsvar validate --profile-dir DIR/profiles` validates with exactly these files. Public for active, deprecated and retired profiles; a draft profile only for administrators.',
+    tags: ['profiles'],
+    auth: 'public',
+    responses: { 200: { description: 'application/gzip: a tar archive', schema: { type: 'string', format: 'binary' } } },
+    handler: async ({ principal, params }) => {
+      const p = ctx.catalog.require(params.id!);
+      if (effectiveStatus(p, await ctx.repo.profileStatuses()) === 'draft' && !isAdmin(principal)) {
+        if (!principal) throw new SamsvarError('unauthorized', `profile ${p.manifest.id} is a draft: its package is for administrators only; send an administrator token`);
+        throw new SamsvarError('forbidden', `profile ${p.manifest.id} is a draft: its package is for administrators only`);
+      }
+      const { bytes, manifest } = await buildProfilePackage(p, ctx.testcases.list(), ctx.catalog);
+      return new Response(new Uint8Array(bytes), {
+        status: 200,
+        headers: {
+          'content-type': 'application/gzip',
+          'content-disposition': `attachment; filename="${p.manifest.id}-${p.manifest.version}.tgz"`,
+          'x-samsvar-profile-sha256': manifest.sha256,
+        },
+      });
     },
   });
 

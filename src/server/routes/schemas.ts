@@ -70,6 +70,46 @@ export const testcaseSummarySchema: JsonSchema = {
   },
 };
 
+const assertionJudgementSchema: JsonSchema = {
+  type: 'object',
+  required: ['id', 'language', 'message', 'severity'],
+  properties: {
+    id: { ...str, description: 'The ruleId of the finding when the assertion fails' },
+    language: { enum: ['xpath', 'fhirpath'] },
+    xpath: { ...str, description: 'XPath 1.0 test, evaluated at each node `context` selects' },
+    context: { ...str, description: 'XPath selecting the nodes the test is evaluated at (`/`: the document)' },
+    optional: { type: 'boolean', description: 'When true, a context that selects nothing passes' },
+    actual: { ...str, description: 'XPath whose value is shown as "found: …"' },
+    fhirpath: { ...str, description: 'FHIRPath (R4); holds when the result is non-empty and contains no false' },
+    path: str,
+    message: str,
+    severity: { enum: ['error', 'warning'] },
+    reference: str,
+  },
+};
+
+/** GET /testcases/{id}: the summary and how the test case is judged. */
+export const testcaseDetailSchema: JsonSchema = {
+  ...testcaseSummarySchema,
+  required: [...(testcaseSummarySchema.required as string[]), 'judgement'],
+  properties: {
+    ...(testcaseSummarySchema.properties as object),
+    judgement: {
+      type: 'object',
+      required: ['profiles', 'assertions'],
+      properties: {
+        profiles: { type: 'array', items: str, description: 'The profile the artifact must pass; for receive test cases the AppRec profiles the answer may pass' },
+        assertions: { type: 'array', items: assertionJudgementSchema },
+        namespaces: { type: 'object', additionalProperties: str, description: 'Prefixes the XPath assertions use' },
+        message: { type: 'object', properties: { template: str, messageType: str, defects: { type: 'array', items: str } }, description: 'receive: the message samsvar generates' },
+        apprec: { type: 'object', properties: { status: { type: 'array', items: str }, errorCodes: { type: 'array', items: str } }, description: 'receive: Status/@V values allowed and Error/@V codes required' },
+        capability: { type: 'object', description: 'live: what the CapabilityStatement must declare' },
+        steps: { type: 'array', items: { type: 'object' }, description: 'live: the reads and searches run' },
+      },
+    },
+  },
+};
+
 const directionCountsSchema: JsonSchema = {
   type: 'object',
   description: 'Test cases by direction: send (kind submit, the system produces the message) and receive (the system consumes it and answers with an AppRec)',

@@ -13,6 +13,24 @@
       form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = true; });
     });
   });
+  // A page that follows work running on the server (a re-validation) marks the part to renew with
+  // data-status; while it is not done, the page is fetched again and that part replaced.
+  var live = document.getElementById('fremdrift');
+  if (live && live.getAttribute('data-status') !== 'done' && window.fetch && window.DOMParser) {
+    var renew = function () {
+      fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, 'text/html').getElementById('fremdrift');
+          if (!next) return;
+          live.innerHTML = next.innerHTML;
+          live.setAttribute('data-status', next.getAttribute('data-status') || '');
+          if (live.getAttribute('data-status') !== 'done') window.setTimeout(renew, 1500);
+        })
+        .catch(function () { window.setTimeout(renew, 5000); });
+    };
+    window.setTimeout(renew, 1500);
+  }
   var result = document.getElementById('resultat');
   if (result) result.focus();
 })();

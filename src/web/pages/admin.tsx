@@ -12,7 +12,7 @@ export type AdminRole = 'admin' | 'lab';
 const ROLE_NB: Record<AdminRole, string> = { admin: 'forvalter', lab: 'testlaboratorium' };
 const PROFILE_STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
 
-interface AdminProps {
+export interface AdminProps {
   who: string;
   role: AdminRole;
   csrf: string;
@@ -20,9 +20,9 @@ interface AdminProps {
   done?: string;
 }
 
-function AdminLayout(props: AdminProps & { title: string; children?: unknown }) {
+export function AdminLayout(props: AdminProps & { title: string; scripts?: string[]; children?: unknown }) {
   return (
-    <Layout title={props.title} section="forvaltning" signedInAs={`${props.who} (${ROLE_NB[props.role]})`}>
+    <Layout title={props.title} section="forvaltning" signedInAs={`${props.who} (${ROLE_NB[props.role]})`} scripts={props.scripts}>
       <nav aria-label="Forvaltning">
         <ul class="inline-list">
           <li>
@@ -35,6 +35,9 @@ function AdminLayout(props: AdminProps & { title: string; children?: unknown }) 
             <>
               <li>
                 <a href="/forvaltning/profiler">Profiler</a>
+              </li>
+              <li>
+                <a href="/forvaltning/revalidering">Revalidering</a>
               </li>
               <li>
                 <a href="/forvaltning/kravsett">Kravsett</a>

@@ -206,3 +206,41 @@ describe('samsvar testcases usage', () => {
     expect(await cli('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown subcommand 'frobnicate'") });
   });
 });
+
+describe('samsvar testcases new and schema', () => {
+  const authored = path.join(dir, 'authored');
+
+  it.each([
+    ['submit', 'dialogmelding-1.1-foresporsel', 'ny-foresporsel-1'],
+    ['submit', 'no-basis-patient', 'ny-pasient-1'],
+    ['receive', 'dialogmelding-1.1-helsefaglig', 'ny-helsefaglig-mottak'],
+    ['receive', 'msghead-1.2', 'ny-hodemelding-mottak'],
+    ['live', 'no-basis-patient', 'ny-pasient-live'],
+  ])('scaffolds a %s test case for %s that loads, with bokmål placeholder texts', async (kind, profile, id) => {
+    const r = await cli('new', '--profile', profile, '--kind', kind, '--id', id, '--dir', authored);
+    expect(r.code, r.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(path.join(authored, `${id}.json`), 'utf8')) as Record<string, unknown>;
+    expect(written).toMatchObject({ id, profile, kind });
+    expect(written.title).toMatch(/^TODO: kort tittel/);
+    expect(written).not.toHaveProperty('direction');
+    expect(path.resolve(authored, written.$schema as string)).toBe(path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'));
+    const { loadTestcaseFile } = await import('../../../src/testcases/load-testcases.js');
+    const { loadCatalog } = await import('../../../src/profiles/catalog.js');
+    expect(loadTestcaseFile(path.join(authored, `${id}.json`), loadCatalog({ importedDir: path.join(dir, 'none') }), authored).id).toBe(id);
+  });
+
+  it('refuses an existing id, an unknown profile and a kind the profile cannot have', async () => {
+    expect((await cli('new', '--profile', 'apprec-1.0', '--kind', 'submit', '--id', 'apprec-1.0-ok', '--dir', authored)).stderr).toMatch(/exists already/);
+    const unknown = await cli('new', '--profile', 'no-such', '--kind', 'submit', '--id', 'x-1', '--dir', authored);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown profile 'no-such'/);
+    expect((await cli('new', '--profile', 'no-basis-patient', '--kind', 'receive', '--id', 'x-2', '--dir', authored)).stderr).toMatch(/profile no-basis-patient is FHIR/);
+    expect((await cli('new', '--profile', 'apprec-1.0', '--kind', 'send', '--id', 'x-3', '--dir', authored)).stderr).toMatch(/--kind must be submit, receive or live/);
+  });
+
+  it('prints testcase.schema.json exactly as the repository holds it', async () => {
+    const r = await cli('schema');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'), 'utf8')));
+  });
+});

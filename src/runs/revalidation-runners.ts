@@ -1,0 +1,160 @@
+/**
+ * Who does the work of re-validation jobs. SQLite: this process, one item after another, resuming
+ * unfinished jobs when it starts. PostgreSQL: pg-boss, a job queue kept in the same database, so
+ * every instance takes chunks of a job; a chunk whose instance stops is failed back to the queue
+ * (pg-boss fails work in progress on stop, and expires it if the instance dies) and another
+ * instance, or the next start, takes it. Items are done once whoever runs them.
+ */
+import PgBoss from 'pg-boss';
+import { SamsvarError } from '../core/samsvar-error.js';
+import type { RevalidationService } from './revalidation.js';
+
+export interface RevalidationRunner {
+  /** Makes a new (or resumed) job's items known to the workers. */
+  enqueue(id: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RunnerHooks {
+  /** Called after each item a worker finished (tests use it to stop a job half-way). */
+  afterItem?: (id: string, position: number) => Promise<void> | void;
+}
+
+const RETRY_PAUSE_MS = 1000;
+
+/** SQLite: one loop in this process works through unfinished jobs, oldest first. */
+export class InProcessRunner implements RevalidationRunner {
+  private stopping = false;
+  private wake: () => void = () => {};
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly service: RevalidationService,
+    private readonly log: (m: string) => void,
+    private readonly hooks: RunnerHooks = {},
+  ) {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const sleep = new Promise<void>((resolve) => (this.wake = resolve));
+      let worked = false;
+      try {
+        for (const id of await this.service.unfinished()) {
+          for (const position of await this.service.pendingPositions(id)) {
+            if (this.stopping) return;
+            await this.service.runItem(id, position);
+            worked = true;
+            await this.hooks.afterItem?.(id, position);
+          }
+        }
+      } catch (e) {
+        this.log(`re-validation: ${(e as Error).message}; trying again`);
+        await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+        continue;
+      }
+      if (!worked) await sleep;
+    }
+  }
+
+  async enqueue(): Promise<void> {
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+  }
+}
+
+export const REVALIDATION_QUEUE = 'samsvar-revalidation';
+/** Items per pg-boss job: small enough that instances share a job, large enough to keep the queue short. */
+export const DEFAULT_CHUNK_SIZE = 20;
+
+interface ChunkData {
+  id: string;
+  positions: number[];
+}
+
+/** PostgreSQL: chunks of a job go through pg-boss (schema `pgboss` in the service's database). */
+export class PgBossRunner implements RevalidationRunner {
+  private stopping = false;
+  private readonly boss: PgBoss;
+  private readonly ready: Promise<void>;
+
+  constructor(
+    connectionString: string,
+    private readonly service: RevalidationService,
+    private readonly log: (m: string) => void,
+    private readonly opts: RunnerHooks & { chunkSize?: number; pollingIntervalSeconds?: number } = {},
+  ) {
+    // A stopped instance's chunk is failed back and retried at once; a dead one's expires after 10 minutes.
+    this.boss = new PgBoss({ connectionString, max: 2, retryLimit: 1000, retryDelay: 1, expireInSeconds: 600, schedule: false });
+    this.boss.on('error', (e: Error) => this.log(`re-validation queue: ${e.message}`));
+    this.ready = this.start();
+    this.ready.catch((e: Error) => this.log(`re-validation queue did not start: ${e.message}`));
+  }
+
+  private async start(): Promise<void> {
+    await this.boss.start();
+    await this.boss.createQueue(REVALIDATION_QUEUE);
+    await this.boss.work<ChunkData>(REVALIDATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+      for (const job of jobs) await this.runChunk(job.data);
+    });
+    await this.requeueOrphans();
+  }
+
+  /**
+   * A job with items left but nothing queued for it (its chunks were never sent, or ran out of
+   * retries) is queued again at start, so no job waits forever. Two instances doing this at once
+   * queue it twice, which costs a little time and changes no result.
+   */
+  private async requeueOrphans(): Promise<void> {
+    for (const id of await this.service.unfinished()) {
+      const { rows } = await this.boss
+        .getDb()
+        .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [REVALIDATION_QUEUE, id]);
+      if (rows.length === 0) await this.send(id);
+    }
+  }
+
+  private async runChunk(chunk: ChunkData): Promise<void> {
+    const pending = new Set(await this.service.pendingPositions(chunk.id));
+    for (const position of chunk.positions) {
+      if (!pending.has(position)) continue;
+      // Failing the chunk hands its remaining items back to the queue for another instance.
+      if (this.stopping) throw new Error('this instance is stopping; the rest of the chunk goes back to the queue');
+      await this.service.runItem(chunk.id, position);
+      await this.opts.afterItem?.(chunk.id, position);
+    }
+  }
+
+  async enqueue(id: string): Promise<void> {
+    try {
+      await this.ready;
+    } catch (e) {
+      throw new SamsvarError('unavailable', `the re-validation queue is not running (${(e as Error).message}); the job is kept and queued when the service next starts`, { retryAfter: 30 });
+    }
+    await this.send(id);
+  }
+
+  private async send(id: string): Promise<void> {
+    const positions = await this.service.pendingPositions(id);
+    const size = this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    for (let i = 0; i < positions.length; i += size) {
+      await this.boss.send(REVALIDATION_QUEUE, { id, positions: positions.slice(i, i + size) } satisfies ChunkData, { retryLimit: 1000, retryDelay: 1, expireInSeconds: 600 });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    try {
+      await this.ready;
+      await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    } catch (e) {
+      this.log(`re-validation queue did not stop cleanly: ${(e as Error).message}`);
+    }
+  }
+}

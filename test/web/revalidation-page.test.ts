@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
+import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
+import { webPages } from '../../src/web/web-pages.js';
+import { dialectsUnderTest } from '../support/databases.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+import { browserAvailable, expectAccessible, launchBrowser, skipReason } from './browser.js';
+
+const PROFILE = 'dialogmelding-1.1-foresporsel';
+const MESSAGE = readFileSync(path.resolve(import.meta.dirname, '../../profiles', PROFILE, 'examples/valid/foresporsel-helseopplysninger.xml'));
+
+describe.skipIf(!browserAvailable)(`an administrator follows a re-validation in the browser ${skipReason}`, () => {
+  let t: TestService;
+  let browser: Browser;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+
+  beforeAll(async () => {
+    const declarations = await declarationFeature({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-keys-')) }, { env: { SAMSVAR_SWEEP_SECONDS: '0' } });
+    // The job holds after its first submission until the page has shown that much progress.
+    const revalidations = revalidationFeature({ afterItem: (_id, position) => (position === 0 ? gate : undefined) });
+    t = await startTestService(dialectsUnderTest()[0]!, {}, {
+      routeModules: [...declarations.modules, ...revalidations.modules],
+      backgroundTasks: revalidations.backgroundTasks,
+      pages: webPages(declarations.feature, revalidations.feature),
+    });
+    const vendor = await registerVendor(t);
+    const system = (await (await t.call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'EPJ' } })).json()) as { id: string };
+    const version = (await (await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token: vendor.token, json: { version: '1' } })).json()) as { id: string };
+    const run = (await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: version.id, profiles: [PROFILE] } })).json()) as { id: string };
+    for (let i = 0; i < 3; i++) {
+      const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${PROFILE}-send`, { token: vendor.token, body: MESSAGE, contentType: 'application/xml' });
+      expect(res.status).toBe(201);
+    }
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    release();
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('starts a re-validation from /forvaltning and sees its progress indicator move to the end', { timeout: 60_000 }, async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.url}/forvaltning`);
+    await page.getByLabel('Nøkkel').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.waitForURL(`${t.url}/forvaltning`);
+    await page.getByRole('link', { name: 'Revalidering' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('Profil').selectOption(PROFILE);
+    await page.getByRole('button', { name: 'Kjør innsendingene på nytt' }).click();
+    await page.waitForURL(/\/forvaltning\/revalidering\/[A-Za-z0-9_-]+$/);
+    // The page renews its progress block by itself: first one of three, then, released, all three.
+    await page.locator('#fremdrift', { hasText: '1 av 3 innsendinger' }).waitFor();
+    expect(await page.locator('#fremdrift progress').getAttribute('value')).toBe('1');
+    await expectAccessible(page);
+    release();
+    await page.locator('#fremdrift[data-status="done"]').waitFor();
+    expect(await page.locator('#fremdrift progress').getAttribute('value')).toBe('3');
+    expect(await page.textContent('#fremdrift')).toContain('Ingen innsendinger fikk et annet resultat.');
+  });
+});
