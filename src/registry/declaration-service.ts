@@ -40,7 +40,16 @@ export interface DeclarationServiceDeps {
   issuerName: string;
   samsvarVersion: string;
   now?: () => Date;
+  /** Level A declarations one vendor may issue per 24 hours (default {@link DEFAULT_LEVEL_A_PER_DAY}). */
+  levelAPerDay?: number;
 }
+
+/**
+ * Level A issuance costs the vendor nothing (no test run), so without a bound one vendor could fill
+ * the registry and the log; twenty a day is far more than a vendor's releases need.
+ */
+export const DEFAULT_LEVEL_A_PER_DAY = 20;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
 
@@ -180,6 +189,11 @@ export class DeclarationService {
     if (!version || version.vendorId !== p.vendorId || version.systemId !== systemId) throw notFound('system version', versionId);
     const vendor = await this.deps.repo.getVendor(p.vendorId);
     if (!vendor) throw notFound('vendor', p.vendorId);
+    const perDay = this.deps.levelAPerDay ?? DEFAULT_LEVEL_A_PER_DAY;
+    const issued = await this.deps.store.countSelfDeclaredSince(vendor.id, new Date(this.now().getTime() - DAY_MS).toISOString());
+    if (issued >= perDay) {
+      throw new SamsvarError('rate_limited', `this vendor has issued ${issued} level A declarations in the last 24 hours, the most allowed (${perDay}); try again later`, { retryAfter: 3600 });
+    }
     const overrides = await this.deps.repo.profileStatuses();
     const profiles = req.profiles.map(({ profile, direction }) => {
       const loaded = this.deps.catalog.get(profile);

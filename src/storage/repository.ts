@@ -444,7 +444,7 @@ export class Repository {
     return readAudit(this.db, q);
   }
 
-  /** Liveness of the database connection, for /healthz. */
+  /** Whether the database answers, for /readyz. */
   async ping(): Promise<void> {
     await this.db.selectFrom('vendors').select('id').limit(1).execute();
   }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { Repository } from '../../src/storage/repository.js';
@@ -73,6 +74,28 @@ for (const dialect of dialectsUnderTest()) {
       await expect(database.db.updateTable('audit_log').set({ actor: 'someone-else' }).execute()).rejects.toThrow(/append-only/);
       await expect(database.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
       expect((await repo.readAudit({ limit: 1000 })).some((e) => e.actor === 'someone-else')).toBe(false);
+    });
+
+    const anyDb = () => database.db as unknown as Kysely<any>;
+    const logRow = { seq: 1, at: '2026-01-01T00:00:00Z', type: 'issued', declaration_id: 'd', subject_sha256: 'a'.repeat(64), detail: null, prev: '0'.repeat(64), hash: 'b'.repeat(64) };
+
+    it('refuses TRUNCATE of the append-only tables (the audit log and the transparency log)', async () => {
+      await anyDb().insertInto('transparency_log').values(logRow).execute();
+      await repo.createVendor({ orgNumber: '911111111', name: 'T', email: 't@example.no' }, sha256Hex('tok-t'));
+      const before = (await repo.readAudit({ limit: 1000 })).length;
+      expect(before).toBeGreaterThan(0);
+      // SQLite has no TRUNCATE; its equivalent is an unqualified DELETE, which the DELETE trigger refuses.
+      const wipe = (table: string) =>
+        dialect.name === 'postgres' ? sql.raw(`truncate table ${table}`).execute(database.db) : sql.raw(`delete from ${table}`).execute(database.db);
+      await expect(wipe('audit_log')).rejects.toThrow(/append-only/);
+      await expect(wipe('transparency_log')).rejects.toThrow(/append-only/);
+      expect((await repo.readAudit({ limit: 1000 })).length).toBe(before);
+    });
+
+    it('keeps the transparency log append-only in the database: updates and deletes are refused', async () => {
+      await expect(anyDb().updateTable('transparency_log').set({ prev: 'x' }).execute()).rejects.toThrow(/append-only/);
+      await expect(anyDb().deleteFrom('transparency_log').execute()).rejects.toThrow(/append-only/);
+      expect(await anyDb().selectFrom('transparency_log').select('prev').execute()).toEqual([{ prev: logRow.prev }]);
     });
 
     it('rolls back the change when its audit entry cannot be written', async () => {

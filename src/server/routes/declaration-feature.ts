@@ -1,4 +1,5 @@
-import { DeclarationService } from '../../registry/declaration-service.js';
+import { SamsvarError } from '../../core/samsvar-error.js';
+import { DEFAULT_LEVEL_A_PER_DAY, DeclarationService } from '../../registry/declaration-service.js';
 import { DeclarationStore } from '../../registry/declaration-store.js';
 import { RequirementSetService } from '../../requirement-sets/requirement-set-service.js';
 import { RequirementSetStore } from '../../requirement-sets/requirement-set-store.js';
@@ -63,6 +64,7 @@ export async function declarationFeature(
           issuerName: env.SAMSVAR_ISSUER_NAME || 'samsvar',
           samsvarVersion: ctx.version,
           now: opts.now,
+          levelAPerDay: levelAPerDay(env),
         });
         services.set(ctx, s);
       }
@@ -92,4 +94,13 @@ export async function declarationFeature(
     backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
     feature,
   };
+}
+
+/** SAMSVAR_LEVEL_A_PER_DAY: level A declarations one vendor may issue per 24 hours. */
+function levelAPerDay(env: NodeJS.ProcessEnv): number {
+  const raw = env.SAMSVAR_LEVEL_A_PER_DAY;
+  if (raw === undefined || raw === '') return DEFAULT_LEVEL_A_PER_DAY;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new SamsvarError('bad_request', `SAMSVAR_LEVEL_A_PER_DAY must be a positive integer (got '${raw}')`);
+  return n;
 }
