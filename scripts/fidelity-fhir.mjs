@@ -66,6 +66,23 @@ const OTHER_MODULES = {
   scoring: 'scoring',
 };
 
+/**
+ * The terminology-server and API modules also hold cases that validate a CodeSystem, ValueSet or
+ * SearchParameter as its author wrote it (counts, properties, canonical URLs, derivedFrom): those
+ * are resource validation, and count. Errors in them that need a terminology server are still set
+ * aside as such.
+ */
+const CONFORMANCE_MODULES = new Set(['tx', 'api']);
+const AUTHORED_TYPES = new Set(['CodeSystem', 'ValueSet', 'SearchParameter']);
+function authoredConformanceResource(t, vdir) {
+  if (!CONFORMANCE_MODULES.has(t.module) || !t.file.endsWith('.json') || t.supporting?.length) return false;
+  try {
+    return AUTHORED_TYPES.has(JSON.parse(readFileSync(path.join(vdir, t.file), 'utf8')).resourceType);
+  } catch {
+    return false;
+  }
+}
+
 /** Validator settings that change the Java validator's defaults; samsvar validates with the defaults. */
 const NON_DEFAULT_SETTINGS = ['examples', 'security-checks', 'validateReference', 'validateContains', 'noHtmlInMarkdown', 'no-experimental-content', 'allowed-extension-domain', 'ips', 'r5-bundle-relative-reference-policy', 'assumeValidRestReferences', 'fetcher', 'bundle-param', 'for-publication', 'logical'];
 
@@ -116,7 +133,7 @@ function collectCases() {
       const skip = (why) => skipped.push({ name: t.name, why });
       if (!t.file.endsWith('.json')) { skip('XML or other format (samsvar reads FHIR JSON)'); continue; }
       if (t['use-test'] === false) { skip('switched off in the manifest'); continue; }
-      if (OTHER_MODULES[t.module]) { skip(OTHER_MODULES[t.module]); continue; }
+      if (OTHER_MODULES[t.module] && !authoredConformanceResource(t, path.join(casesDir, 'validator'))) { skip(OTHER_MODULES[t.module]); continue; }
       if (t.packages?.length) { skip('needs packages beyond the R4 core'); continue; }
       const setting = NON_DEFAULT_SETTINGS.find((k) => k in t);
       if (setting) { skip(`non-default validator setting: ${setting}`); continue; }
@@ -162,8 +179,11 @@ function catalogFor(supporting, tmp) {
   for (const f of supporting) {
     try {
       const r = readJson(f);
-      if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) resources.push(e.resource);
-      else resources.push(r);
+      if (r.resourceType === 'Bundle') {
+        for (const e of r.entry ?? []) if (e.resource) resources.push(e.resource);
+      } else {
+        resources.push(r);
+      }
     } catch {
       /* a supporting file that is not JSON defines nothing */
     }

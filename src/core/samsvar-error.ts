@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'unprocessable'
   | 'rate_limited'
   | 'unavailable'
+  | 'insufficient_storage'
+  | 'headers_too_large'
   | 'profile_invalid'
   | 'internal';
 

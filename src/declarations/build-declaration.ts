@@ -24,7 +24,7 @@ export interface RunOutcome {
   manufacturer: Manufacturer;
   product: ProductIdentification;
   samsvarVersion: string;
-  profiles: Array<Omit<ProfileConformance, 'direction'> & { status?: 'draft' | 'active' | 'retired' }>;
+  profiles: Array<Omit<ProfileConformance, 'direction'> & { status?: 'draft' | 'active' | 'deprecated' | 'retired' }>;
   testCases: Array<{
     id: string;
     profile: string;

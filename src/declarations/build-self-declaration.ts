@@ -16,7 +16,7 @@ import { checkIssuanceDetails } from './issuance.js';
 
 /** A profile the vendor names for a level A declaration, as the catalog knows it. */
 export interface NamedProfile extends Omit<ProfileConformance, 'direction'> {
-  status: 'draft' | 'active' | 'retired';
+  status: 'draft' | 'active' | 'deprecated' | 'retired';
 }
 
 export interface SelfDeclarationInput {

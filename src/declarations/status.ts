@@ -21,6 +21,18 @@ export interface StatusContext {
   others: ReadonlyArray<DeclarationContent | SupersessionCandidate>;
   /** Whether a profile version is retired in this installation's catalog. */
   isRetired(profile: string, version: string): boolean;
+  /** When a newer version of the profile was published with a re-test deadline: that version and the deadline. */
+  retestOf?(profile: string, version: string): { version: string; deadline: string } | undefined;
+  /** Whether the installation now holds other content than `sha256` under this profile id and version. */
+  contentChanged?(profile: string, version: string, sha256: string): boolean;
+}
+
+/** A profile the declaration lists whose newer version must be tested by the deadline. */
+export interface RetestRequired {
+  profile: string;
+  version: string;
+  newVersion: string;
+  deadline: string;
 }
 
 /** Who a revocation names when the manufacturer withdrew its own declaration. */
@@ -32,6 +44,10 @@ export type StatusCause =
   | { kind: 'withdrawn'; at: string; reason: string }
   | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
   | { kind: 'retired'; profiles: string[] }
+  | { kind: 'retest-missed'; deadline: string; profiles: string[] }
+  | { kind: 'content-changed'; profiles: string[] }
+  /** Expired earlier (logged); a profile reactivated or changed since does not bring it back. */
+  | { kind: 'expired-logged' }
   | { kind: 'superseded'; by: string };
 
 export interface StatusAnswer {
@@ -40,6 +56,8 @@ export interface StatusAnswer {
   cause?: StatusCause;
   /** For `superseded`: the newest declaration that covers this one's profiles. */
   supersededBy?: string;
+  /** Active, but a newer profile version must be tested before the deadline or the declaration expires. */
+  retestRequired?: RetestRequired[];
 }
 
 function sameSystemVersion(a: DeclarationContent, b: DeclarationContent): boolean {
@@ -91,7 +109,27 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
     return { status: 'expired', reason: `expired: profile version ${profiles.join(', ')} was retired`, cause: { kind: 'retired', profiles } };
   }
-  return { status: 'active' };
+  // A version names one content: what was tested is gone if the content under that version changed.
+  const changed = d.conformsTo.filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
+  if (changed.length > 0) {
+    const profiles = [...new Set(changed.map((p) => `${p.profile} ${p.version}`))];
+    return { status: 'expired', reason: `expired: the content of profile version ${profiles.join(', ')} changed since it was tested`, cause: { kind: 'content-changed', profiles } };
+  }
+  const retests: RetestRequired[] = [];
+  for (const p of d.conformsTo) {
+    const r = ctx.retestOf?.(p.profile, p.version);
+    if (r && !retests.some((x) => x.profile === p.profile)) retests.push({ profile: p.profile, version: p.version, newVersion: r.version, deadline: r.deadline });
+  }
+  const missed = retests.filter((r) => new Date(r.deadline) <= ctx.now).sort((a, b) => a.deadline.localeCompare(b.deadline));
+  if (missed.length > 0) {
+    const profiles = missed.map((r) => `${r.profile} ${r.newVersion}`);
+    return {
+      status: 'expired',
+      reason: `expired on ${osloDay(missed[0]!.deadline)}: not re-tested against ${profiles.join(', ')} by the deadline`,
+      cause: { kind: 'retest-missed', deadline: missed[0]!.deadline, profiles },
+    };
+  }
+  return retests.length ? { status: 'active', retestRequired: retests } : { status: 'active' };
 }
 
 /** Current status, most serious first: revoked (or withdrawn), then expired, then superseded, else active. */
@@ -100,5 +138,5 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
   if (standing.status !== 'active') return standing;
   const newer = supersedingDeclarations(d, ctx.others, ctx.now, ctx.level);
   if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
-  return { status: 'active' };
+  return standing;
 }

@@ -17,7 +17,10 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
   if (!binding.valueSet || binding.strength === 'example') return;
   if (!['code', 'Coding', 'CodeableConcept', 'CodeableReference'].includes(typeCode)) return;
   const vs = walk.store.valueSet(binding.valueSet);
-  if (!vs) return;
+  if (!vs) {
+    askForExpansion(walk, node, plain, typeCode, binding.strength, canonicalUrl(binding.valueSet), path);
+    return;
+  }
   const exp = expandValueSet(vs, walk.store);
   // A ValueSet of UCUM units binds the unit of a Quantity (which the HL7 validator leaves to UCUM itself), not the codes
   // of a coded value of the same choice element (vital signs: Observation.component.value[x]).
@@ -47,6 +50,19 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
   const [rule, severity]: [string, Severity] =
     binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
   walk.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
+}
+
+/**
+ * A required or extensible binding to a ValueSet that is not loaded (an intensional ValueSet over
+ * SNOMED CT or Volven that a package names but does not carry): the terminology server expands it.
+ */
+function askForExpansion(walk: Walk, node: JsonNode, plain: unknown, typeCode: string, strength: string, url: string, path: string): void {
+  if (strength !== 'required' && strength !== 'extensible') return;
+  const codings = (typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain)).flatMap((c) =>
+    c.code === undefined ? [] : [{ code: c.code, ...(c.system ? { system: c.system } : {}) }],
+  );
+  if (!codings.length) return;
+  walk.ask({ kind: 'expansion', url, system: codings[0]!.system, code: codings[0]!.code, anyOf: codings, strength, path, line: node.line, column: node.column });
 }
 
 /** A code from a CodeSystem we hold in full must exist in it, whatever the binding. */

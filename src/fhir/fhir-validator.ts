@@ -199,7 +199,7 @@ export class FhirValidator {
     const worker = async () => {
       while (next < asked.length) {
         const q = asked[next++];
-        const a = await server!.validateCode(q);
+        const a = q.kind === 'expansion' ? await server!.inValueSet(q) : await server!.validateCode(q);
         if (!a.checked) note(a.reason, q);
         else if (!a.result) out.push(refusal(q, a.message));
       }
@@ -260,7 +260,8 @@ function refusal(q: TerminologyQuestion, message: string | undefined): Finding {
     return { ruleId: 'FHIR-CODE-INVALID', severity: 'error', layer: 'terminology', message: `${q.path}: the terminology server does not accept ${what} in ${q.url}${said}`, ...at };
   }
   const [ruleId, severity]: [string, Finding['severity']] = q.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : ['FHIR-BINDING-EXTENSIBLE', 'warning'];
-  return { ruleId, severity, layer: 'terminology', message: `${q.path}: ${q.system ? `${q.system}|` : ''}${q.code} is not in the ValueSet ${q.url} (${q.strength} binding), says the terminology server${said}`, ...at };
+  const codes = (q.anyOf ?? [{ system: q.system, code: q.code }]).map((c) => `${c.system ? `${c.system}|` : ''}${c.code}`).join(', ');
+  return { ruleId, severity, layer: 'terminology', message: `${q.path}: ${codes} is not in the ValueSet ${q.url} (${q.strength} binding), says the terminology server${said}`, ...at };
 }
 
 function asProfileError(id: string, e: unknown): SamsvarError {

@@ -17,6 +17,7 @@ import { checkPrimitive, isPrimitiveType } from './primitives.js';
 import { deepEqual, matchesPattern } from './plain-values.js';
 import type { BundleIndex } from './bundle.js';
 import { checkBundle, indexBundle } from './bundle.js';
+import { checkConformanceResource } from './conformance-rules.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
 import type { TerminologyQuestion } from './terminology-server.js';
@@ -123,6 +124,8 @@ export class InstanceValidator implements Walk {
         checkBundle(this, node, path, scope.bundle);
       }
     }
+    // The rules of conformance resources are the resource's own, checked once whatever profiles it is checked against.
+    if (!this.validatedAgainst.has(node)) checkConformanceResource(this, node, sd.type, path, container !== undefined);
     const done = this.validatedAgainst.get(node) ?? new Set<string>();
     this.validatedAgainst.set(node, done);
     done.add(sd.url);

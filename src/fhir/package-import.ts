@@ -54,7 +54,8 @@ function safeEntryPath(p: string): boolean {
   return !p.split(/[\\/]/).some((seg) => seg === '..');
 }
 
-async function unpackArchive(file: string, into: string, limits: Required<PackageImportLimits>): Promise<void> {
+/** Unpacks a .tgz after a first pass over every entry (paths, types, count, sizes) refused anything hostile. */
+export async function unpackTarArchive(file: string, into: string, limits: Required<PackageImportLimits>): Promise<void> {
   const size = statSync(file).size;
   if (size > limits.maxArchiveBytes) {
     throw new SamsvarError('payload_too_large', `${path.basename(file)} is ${size} bytes; FHIR packages larger than ${limits.maxArchiveBytes} bytes are refused`);
@@ -79,7 +80,7 @@ async function unpackArchive(file: string, into: string, limits: Required<Packag
   } catch (e) {
     throw new SamsvarError('bad_request', `${path.basename(file)} is not a readable .tgz archive: ${(e as Error).message}`);
   }
-  if (problem) throw new SamsvarError('bad_request', `FHIR package ${path.basename(file)} refused: ${problem}`);
+  if (problem) throw new SamsvarError('bad_request', `package ${path.basename(file)} refused: ${problem}`);
   mkdirSync(into, { recursive: true });
   // Second pass extracts, with the same rules enforced again by filter (the file could change between passes).
   let written = 0;
@@ -157,7 +158,7 @@ export async function importFhirPackage(source: string, targetRoot: string, opti
   mkdirSync(staging, { recursive: true });
   try {
     if (statSync(source).isDirectory()) copyPackageDir(path.join(source, 'package'), path.join(staging, 'package'), limits);
-    else await unpackArchive(source, staging, limits);
+    else await unpackTarArchive(source, staging, limits);
     const pkgFolder = path.join(staging, 'package');
     if (!existsSync(path.join(pkgFolder, 'package.json'))) {
       throw new SamsvarError('bad_request', `${path.basename(source)} has no package/package.json; FHIR packages use the npm layout (package/package.json with name, version and dependencies)`);

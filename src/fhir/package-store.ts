@@ -28,8 +28,17 @@ export function packagesRoot(profilesRoot: string): string {
   return path.join(profilesRoot, PACKAGES_DIRNAME);
 }
 
+/** npm package names (FHIR packages use the unscoped form, e.g. `hl7.fhir.no.basis`) and versions: one path segment each. */
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9._-]{0,213}$/i;
+const PACKAGE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
+
 export function packageDir(profilesRoot: string, name: string, version: string): string {
-  return path.join(packagesRoot(profilesRoot), `${name}#${version}`);
+  if (!PACKAGE_NAME.test(name) || !PACKAGE_VERSION.test(version)) throw new SamsvarError('bad_request', `FHIR package name '${name}' or version '${version}' is not a plain npm name and version`);
+  const root = path.resolve(packagesRoot(profilesRoot));
+  const dir = path.join(root, `${name}#${version}`);
+  // Belt and braces: whatever the patterns let through must still land directly in the packages folder.
+  if (path.dirname(dir) !== root) throw new SamsvarError('bad_request', `FHIR package ${name}#${version} would be stored outside the data directory`);
+  return dir;
 }
 
 export function splitDependency(dep: string): { name: string; version: string } {
@@ -48,6 +57,9 @@ export function readPackageManifest(packageFolder: string): PackageManifest {
   const m = raw as Partial<PackageManifest>;
   if (typeof m.name !== 'string' || typeof m.version !== 'string') {
     throw new SamsvarError('profile_invalid', `${file} must have a string name and version`);
+  }
+  if (!PACKAGE_NAME.test(m.name) || !PACKAGE_VERSION.test(m.version)) {
+    throw new SamsvarError('bad_request', `FHIR package refused: name '${m.name}' and version '${m.version}' must be a plain npm package name and version (letters, digits, '.', '-', '_', '+'; no '/' or '..')`);
   }
   return { name: m.name, version: m.version, dependencies: typeof m.dependencies === 'object' && m.dependencies ? m.dependencies : {}, fhirVersions: m.fhirVersions };
 }

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { FairQueue } from './fair-queue.js';
 import { startWorker } from './start-worker.js';
+import { validationClient } from './validation-client.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
@@ -9,8 +11,14 @@ import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submis
 import type { Testcase } from '../testcases/testcase.js';
 import type { WorkerInit, WorkerJob, WorkerReply, WorkerTask } from './validation-worker.js';
 
-/** A maximal (25 MB) message validates in a few seconds; a validation taking several times that is stopped. */
+/** A small message validates in milliseconds; one taking this long is pathological and is stopped. */
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 20_000;
+/**
+ * Added to the time limit per MiB of the message: a valid 25 MB message takes ≈ 13 s on an idle core
+ * (≈ 0.5 s per MiB), and several times that on a loaded machine. With a fixed limit a valid message
+ * under the size limit could be refused for its size alone; scaled, the size limit is the only one.
+ */
+export const DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB = 2_000;
 /** Validations that may wait per worker before more are refused. */
 export const DEFAULT_QUEUE_PER_WORKER = 8;
 /**
@@ -32,8 +40,12 @@ export interface ValidationPoolOptions {
   workers?: number;
   /** A validation running longer is stopped, its worker replaced, and the caller refused. Default 20 s; Infinity: no limit (the CLI). */
   timeoutMs?: number;
+  /** Added to timeoutMs per MiB of the message (default 2 s), so the limit grows with the message. */
+  timeoutMsPerMiB?: number;
   /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker; Infinity: no bound. */
   maxQueued?: number;
+  /** Validations one client may have waiting; more are refused as `rate_limited`. Default a quarter of maxQueued, at least 2. */
+  maxQueuedPerClient?: number;
   /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB; Infinity: never. */
   recycleAfterBytes?: number;
 }
@@ -46,6 +58,8 @@ export interface PoolStats {
 }
 
 interface Job {
+  /** Whom the validation is for (see validation-client.ts): the unit the pool shares its workers by. */
+  client: string;
   input: Uint8Array;
   task: WorkerTask;
   resolve(result: ValidationResult | Evaluation): void;
@@ -57,10 +71,17 @@ interface Running extends Job {
   timer?: NodeJS.Timeout;
 }
 
+/** Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker. */
+function plainProfiles(catalog: ProfileCatalog): LoadedProfile[] {
+  return catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
+}
+
 interface Slot {
   worker: Worker;
   ready: boolean;
   running?: Running;
+  /** Started before the catalog last changed: ended once its validation is done. */
+  stale?: boolean;
 }
 
 function unavailable(detail: string): SamsvarError {
@@ -80,13 +101,18 @@ function unavailable(detail: string): SamsvarError {
 export class ValidationPool implements ArtifactValidator {
   readonly workers: number;
   readonly timeoutMs: number;
+  readonly timeoutMsPerMiB: number;
   readonly maxQueued: number;
+  readonly maxQueuedPerClient: number;
+  /** Workers one client may occupy while another client waits: half of them, at least one. */
+  readonly runningShare: number;
   readonly recycleAfterBytes: number;
-  private readonly init: WorkerInit;
+  private init: WorkerInit;
   private readonly slots = new Set<Slot>();
   /** Every thread not yet exited, including those terminated and on their way out. */
   private readonly exits = new Set<Promise<void>>();
-  private readonly queue: Job[] = [];
+  private readonly queue = new FairQueue<Job>();
+  private readonly runningByClient = new Map<string, number>();
   private nextId = 1;
   private closed = false;
 
@@ -96,17 +122,40 @@ export class ValidationPool implements ArtifactValidator {
   ) {
     this.workers = opts.workers ?? defaultValidationWorkers();
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS;
+    this.timeoutMsPerMiB = opts.timeoutMsPerMiB ?? DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB;
+    if (!(this.timeoutMsPerMiB >= 0) || !Number.isFinite(this.timeoutMsPerMiB)) {
+      throw new SamsvarError('bad_request', `validation pool: timeoutMsPerMiB must be a non-negative number (got ${this.timeoutMsPerMiB})`);
+    }
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
+    this.maxQueuedPerClient = opts.maxQueuedPerClient ?? (this.maxQueued === Infinity ? Infinity : Math.max(2, Math.ceil(this.maxQueued / 4)));
+    this.runningShare = Math.max(1, Math.ceil(this.workers / 2));
     this.recycleAfterBytes = opts.recycleAfterBytes ?? DEFAULT_RECYCLE_AFTER_BYTES;
     if (!Number.isInteger(this.workers) || this.workers < 1 || this.workers > 256) throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
-    const limits = [['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
+    const limits = [['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['maxQueuedPerClient', this.maxQueuedPerClient], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
     for (const [name, n] of limits) {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
       if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
-    // Plain copies: a catalog reads a profile's files on first use (getters), and only data crosses to a worker.
-    const profiles: LoadedProfile[] = catalog.list().map((p) => ({ manifest: p.manifest, dir: p.dir, source: p.source, files: p.files, sha256: p.sha256 }));
-    this.init = { profiles };
+    this.init = { profiles: plainProfiles(catalog) };
+  }
+
+  /**
+   * Takes up the catalog's current profiles (after an import or an activation): idle workers end
+   * now, busy ones after their validation, and the next validation starts a worker that has them.
+   */
+  reload(): void {
+    this.init = { profiles: plainProfiles(this.catalog) };
+    for (const slot of [...this.slots]) {
+      if (slot.running) slot.stale = true;
+      else this.retire(slot);
+    }
+    this.dispatch();
+  }
+
+  /** The time limit for a message of this many bytes: the base limit plus its share per MiB (at most 2^31-1 ms). */
+  timeoutFor(bytes: number): number {
+    if (this.timeoutMs === Infinity) return Infinity;
+    return Math.min(2 ** 31 - 1, Math.round(this.timeoutMs + (this.timeoutMsPerMiB * bytes) / (1024 * 1024)));
   }
 
   validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -121,11 +170,23 @@ export class ValidationPool implements ArtifactValidator {
 
   private enqueue(input: Uint8Array, task: WorkerTask): Promise<ValidationResult | Evaluation> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down; try again shortly'));
-    if (this.queue.length >= this.maxQueued) {
-      return Promise.reject(unavailable(`the service is busy: ${this.queue.length} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
+    if (this.queue.size >= this.maxQueued) {
+      return Promise.reject(unavailable(`the service is busy: ${this.queue.size} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
+    }
+    const requester = validationClient();
+    // Work of the service's own (no request) is one client too, but not held to a client's share.
+    const client = requester ?? '(service)';
+    const own = this.queue.sizeOf(client);
+    if (requester !== undefined && own >= this.maxQueuedPerClient) {
+      // This client's share of the queue is full, not the service: the others keep their room.
+      return Promise.reject(
+        new SamsvarError('rate_limited', `${own} of your validations are waiting already, your share of this service's queue; send the next when one of them is answered`, {
+          retryAfter: RETRY_AFTER_S,
+        }),
+      );
     }
     return new Promise<ValidationResult | Evaluation>((resolve, reject) => {
-      this.queue.push({ input, task, resolve, reject });
+      this.queue.push({ client, input, task, resolve, reject });
       this.dispatch();
     });
   }
@@ -133,21 +194,21 @@ export class ValidationPool implements ArtifactValidator {
   stats(): PoolStats {
     let busy = 0;
     for (const s of this.slots) if (s.running) busy++;
-    return { threads: this.exits.size, busy, queued: this.queue.length };
+    return { threads: this.exits.size, busy, queued: this.queue.size };
   }
 
   /** Refuses what waits or runs, and resolves once every worker thread has exited. */
   async close(): Promise<void> {
     this.closed = true;
     const refusal = unavailable('the service is shutting down; try again shortly');
-    for (const job of this.queue.splice(0)) job.reject(refusal);
+    for (const job of this.queue.drain()) job.reject(refusal);
     const slots = [...this.slots];
     this.slots.clear();
     for (const slot of slots) {
       if (slot.running) {
         clearTimeout(slot.running.timer);
         slot.running.reject(refusal);
-        slot.running = undefined;
+        this.finished(slot);
       }
       void slot.worker.terminate();
     }
@@ -155,13 +216,13 @@ export class ValidationPool implements ArtifactValidator {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.size > 0) {
       const idle = [...this.slots].find((s) => s.ready && !s.running);
       if (!idle) break;
-      this.run(idle, this.queue.shift()!);
+      this.run(idle, this.queue.take((c) => this.runningByClient.get(c) ?? 0, this.runningShare)!);
     }
     let starting = [...this.slots].filter((s) => !s.ready).length;
-    while (this.queue.length > starting && this.slots.size < this.workers) {
+    while (this.queue.size > starting && this.slots.size < this.workers) {
       this.spawn();
       starting++;
     }
@@ -192,8 +253,10 @@ export class ValidationPool implements ArtifactValidator {
     // made with one memcpy and transferred, which the structured clone would make twice.
     const copy = new Uint8Array(job.input.byteLength);
     copy.set(job.input);
-    const timer = this.timeoutMs === Infinity ? undefined : setTimeout(() => this.timedOut(slot), this.timeoutMs);
+    const limit = this.timeoutFor(job.input.byteLength);
+    const timer = limit === Infinity ? undefined : setTimeout(() => this.timedOut(slot, limit), limit);
     slot.running = { ...job, id, timer };
+    this.runningByClient.set(job.client, (this.runningByClient.get(job.client) ?? 0) + 1);
     slot.worker.ref();
     slot.worker.postMessage({ id, bytes: copy.buffer, ...job.task } satisfies WorkerJob, [copy.buffer]);
   }
@@ -207,13 +270,23 @@ export class ValidationPool implements ArtifactValidator {
     const job = slot.running;
     if (!job || job.id !== m.id) return;
     clearTimeout(job.timer);
-    slot.running = undefined;
+    this.finished(slot);
     slot.worker.unref();
-    if (job.input.byteLength >= this.recycleAfterBytes) this.retire(slot);
+    if (job.input.byteLength >= this.recycleAfterBytes || slot.stale) this.retire(slot);
     if (m.type === 'done') job.resolve(m.result);
     else if (m.type === 'refused') job.reject(new SamsvarError(m.code, m.detail, m.extra));
     else job.reject(Object.assign(new Error(`validation failed in a worker thread: ${m.message}`), { stack: m.stack }));
     this.dispatch();
+  }
+
+  /** The slot's job is over (answered, refused or stopped): its client runs one fewer. */
+  private finished(slot: Slot): void {
+    const client = slot.running?.client;
+    slot.running = undefined;
+    if (client === undefined) return;
+    const n = (this.runningByClient.get(client) ?? 1) - 1;
+    if (n > 0) this.runningByClient.set(client, n);
+    else this.runningByClient.delete(client);
   }
 
   /** Takes a worker out of the pool and ends its thread; the next validation that needs one starts afresh. */
@@ -222,19 +295,19 @@ export class ValidationPool implements ArtifactValidator {
     void slot.worker.terminate();
   }
 
-  private timedOut(slot: Slot): void {
+  private timedOut(slot: Slot, limit: number): void {
     const job = slot.running;
     if (!job || !this.slots.has(slot)) return;
-    slot.running = undefined;
+    this.finished(slot);
     this.retire(slot);
-    const seconds = Math.round(this.timeoutMs / 100) / 10;
+    const seconds = Math.round(limit / 100) / 10;
     job.reject(
       new SamsvarError(
         'unprocessable',
         `validating this message took longer than the ${seconds} s the service allows, so it was stopped. ` +
           'Messages up to the size limit validate well within that time; this one is unusually costly to check ' +
           '(for instance very many schema errors or extreme nesting). The samsvar CLI validates it without a time limit and lists its findings.',
-        { timeoutMs: this.timeoutMs },
+        { timeoutMs: limit },
       ),
     );
     this.dispatch();
@@ -247,11 +320,11 @@ export class ValidationPool implements ArtifactValidator {
     if (slot.running) {
       clearTimeout(slot.running.timer);
       slot.running.reject(error);
-      slot.running = undefined;
+      this.finished(slot);
     } else if (!slot.ready) {
       // A worker that cannot start would fail the same way for every waiting validation; starting
       // one after another would never end.
-      if (this.slots.size === 0) for (const job of this.queue.splice(0)) job.reject(error);
+      if (this.slots.size === 0) for (const job of this.queue.drain()) job.reject(error);
     }
     this.dispatch();
   }

@@ -88,6 +88,12 @@ export class ProfileCatalog {
     this.sorted = undefined;
   }
 
+  /** Takes an imported profile out again (an import that could not be completed). */
+  remove(id: string): void {
+    if (this.byId.get(id)?.source === 'imported') this.byId.delete(id);
+    this.sorted = undefined;
+  }
+
   get(id: string): LoadedProfile | undefined {
     return this.byId.get(id);
   }

@@ -11,7 +11,7 @@ const base = {
   version: { type: 'string', minLength: 1 },
   title: { type: 'string', minLength: 1 },
   description: { type: 'string' },
-  status: { enum: ['draft', 'active', 'retired'] },
+  status: { enum: ['draft', 'active', 'deprecated', 'retired'] },
   specification: { type: 'string' },
   standard: {
     type: 'object',

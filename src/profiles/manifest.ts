@@ -28,7 +28,7 @@ export interface ProfileManifestBase {
   kind: ProfileKind;
   description?: string;
   /** Lifecycle: only `active` profiles are offered for new runs; `retired` expires declarations. */
-  status?: 'draft' | 'active' | 'retired';
+  status?: 'draft' | 'active' | 'deprecated' | 'retired';
   /** Where the requirement comes from (a URL or document name of the standard). */
   specification?: string;
   /** The standard and version this profile belongs to; the profile list groups by it. */

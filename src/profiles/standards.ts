@@ -19,7 +19,7 @@ export interface TestcaseRef {
   kind: TestcaseKind;
 }
 
-export type LifecycleStatus = 'draft' | 'active' | 'retired';
+export type LifecycleStatus = 'draft' | 'active' | 'deprecated' | 'retired';
 
 export interface ProfileSummary {
   id: string;

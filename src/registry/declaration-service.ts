@@ -40,7 +40,16 @@ export interface DeclarationServiceDeps {
   issuerName: string;
   samsvarVersion: string;
   now?: () => Date;
+  /** Level A declarations one vendor may issue per 24 hours (default {@link DEFAULT_LEVEL_A_PER_DAY}). */
+  levelAPerDay?: number;
 }
+
+/**
+ * Level A issuance costs the vendor nothing (no test run), so without a bound one vendor could fill
+ * the registry and the log; twenty a day is far more than a vendor's releases need.
+ */
+export const DEFAULT_LEVEL_A_PER_DAY = 20;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
 
@@ -180,6 +189,11 @@ export class DeclarationService {
     if (!version || version.vendorId !== p.vendorId || version.systemId !== systemId) throw notFound('system version', versionId);
     const vendor = await this.deps.repo.getVendor(p.vendorId);
     if (!vendor) throw notFound('vendor', p.vendorId);
+    const perDay = this.deps.levelAPerDay ?? DEFAULT_LEVEL_A_PER_DAY;
+    const issued = await this.deps.store.countSelfDeclaredSince(vendor.id, new Date(this.now().getTime() - DAY_MS).toISOString());
+    if (issued >= perDay) {
+      throw new SamsvarError('rate_limited', `this vendor has issued ${issued} level A declarations in the last 24 hours, the most allowed (${perDay}); try again later`, { retryAfter: 3600 });
+    }
     const overrides = await this.deps.repo.profileStatuses();
     const profiles = req.profiles.map(({ profile, direction }) => {
       const loaded = this.deps.catalog.get(profile);
@@ -248,9 +262,25 @@ export class DeclarationService {
     const changes = await this.closeMissedSpotChecks(now);
     const stored = await this.deps.store.listDeclarations();
     const overrides = await this.deps.repo.profileStatuses();
-    const isRetired = (profile: string, _version: string) => {
+    const versions = await this.deps.repo.profileVersions();
+    const versionRow = (profile: string, version: string) => versions.find((v) => v.profileId === profile && v.version === version);
+    const isRetired = (profile: string, version: string) => {
+      // A version the administrators manage has its own status; otherwise the catalog's profile (same version) speaks for it.
+      const row = versionRow(profile, version);
+      if (row) return row.status === 'retired';
       const loaded = this.deps.catalog.get(profile);
       return loaded ? effectiveStatus(loaded, overrides) === 'retired' : false;
+    };
+    const contentChanged = (profile: string, version: string, sha256: string) => {
+      const row = versionRow(profile, version);
+      if (row) return row.sha256 !== sha256;
+      const loaded = this.deps.catalog.get(profile);
+      return !!loaded && loaded.manifest.version === version && loaded.sha256 !== sha256;
+    };
+    const retestOf = (profile: string, version: string) => {
+      // The version activated last decides: published with a deadline and not the one tested, it asks for a re-test.
+      const newest = versions.filter((v) => v.profileId === profile && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
+      return newest?.retestDeadline && newest.version !== version ? { version: newest.version, deadline: newest.retestDeadline } : undefined;
     };
     // Only declarations of the same system version can supersede each other: grouping keeps this linear in the registry's size.
     const versionKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name, d.product.version]);
@@ -258,7 +288,7 @@ export class DeclarationService {
     const level = (s: StoredDeclaration) => effectiveLevel(s);
     for (const s of stored) {
       // In force: neither revoked, withdrawn nor expired; only such a declaration can supersede another.
-      const inForce = standingStatus(s.content, { now, revocation: s.revocation, isRetired }).status === 'active';
+      const inForce = s.loggedStatus !== 'expired' && standingStatus(s.content, { now, revocation: s.revocation, isRetired, retestOf, contentChanged }).status === 'active';
       const key = versionKey(s.content);
       byVersion.set(key, [...(byVersion.get(key) ?? []), { content: s.content, level: level(s), inForce }]);
     }
@@ -266,7 +296,9 @@ export class DeclarationService {
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
       const others = byVersion.get(versionKey(s.content))!;
-      const status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired });
+      let status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired, retestOf, contentChanged });
+      // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
+      if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked') status = { status: 'expired', reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it', cause: { kind: 'expired-logged' } };
       // Every change the registry computes is logged once, including a return to active; a revocation was logged when it was made.
       if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
         const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);

@@ -206,6 +206,18 @@ export class DeclarationStore {
     return row ? (await this.hydrate([row]))[0] : undefined;
   }
 
+  /** Level A declarations a vendor issued since `since` (ISO time), for the issuance rate limit. */
+  async countSelfDeclaredSince(vendorId: string, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('declarations')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('vendor_id', '=', vendorId)
+      .where('run_id', 'is', null)
+      .where('issued_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Every declaration: status needs the others (supersession), and the registry is small enough to hold. */
   async listDeclarations(): Promise<StoredDeclaration[]> {
     const rows = await this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').execute();

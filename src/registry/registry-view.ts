@@ -58,6 +58,7 @@ export function registrySummary(e: RegistryEntry, baseUrl: string) {
     id: d.id,
     status: e.status.status,
     ...(e.status.reason ? { statusReason: e.status.reason } : {}),
+    ...(e.status.retestRequired ? { retestRequired: e.status.retestRequired } : {}),
     ...(e.status.supersededBy ? { supersededBy: e.status.supersededBy } : {}),
     assuranceLevel: e.assuranceLevel,
     ...(e.assuranceLevel === 'A' ? { levelNotice: LEVEL_A_NOTICE } : {}),

@@ -41,6 +41,8 @@ export interface RunView {
   profiles: ProfileStatus[];
   /** What the run requires of every message the system sends or answers with (null for runs opened before runs fixed their data). */
   testData: RunTestData | null;
+  /** When the run is opened: a draft profile (trial run, cannot be declared) or a deprecated one (and its replacement). */
+  warnings?: string[];
 }
 
 /** The stored record of a live run: the LiveTestResult as JSON. */
@@ -106,16 +108,26 @@ export class RunService {
     const ids = [...new Set(input.profiles)];
     if (ids.length !== input.profiles.length) throw new SamsvarError('unprocessable', 'profiles lists the same profile twice', { field: 'profiles' });
     const overrides = await this.deps.repo.profileStatuses();
+    const warnings: string[] = [];
+    const deprecated: string[] = [];
     const profiles = ids.map((id) => {
       const profile = this.deps.catalog.get(id);
       if (!profile) throw new SamsvarError('unprocessable', `unknown profile '${id}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
       const status = effectiveStatus(profile, overrides);
-      if (status !== 'active') throw new SamsvarError('unprocessable', `profile '${id}' is ${status}; only active profiles can be tested`, { field: 'profiles' });
+      // A draft is open to trial runs (its declaration is refused); a deprecated version is still usable.
+      if (status === 'retired') throw new SamsvarError('unprocessable', `profile '${id}' is retired; it cannot be tested any more`, { field: 'profiles' });
       if (testcasesOf(this.deps.testcases, id).length === 0) {
         throw new SamsvarError('unprocessable', `profile '${id}' has no test cases yet, so a run could never pass it`, { field: 'profiles' });
       }
+      if (status === 'draft') warnings.push(`profile '${id}' ${profile.manifest.version} is a draft: this is a trial run, and no declaration can be issued for the profile until it is active`);
+      if (status === 'deprecated') deprecated.push(id);
       return { profileId: id, profileVersion: profile.manifest.version, profileSha256: profile.sha256 };
     });
+    for (const id of deprecated) {
+      const served = this.deps.catalog.get(id)!.manifest.version;
+      const replacement = (await this.deps.repo.profileVersions(id)).find((v) => v.version === served)?.replacement;
+      warnings.push(`profile '${id}' ${served} is deprecated${replacement ? `; use ${replacement} instead` : ''}`);
+    }
     // A message the system sends names its own communication party: a run of message profiles needs it.
     const messages = profiles.some((rp) => this.deps.catalog.require(rp.profileId).manifest.kind === 'xml');
     if (messages && !version.herId) {
@@ -132,7 +144,8 @@ export class RunService {
           { vendorId, systemVersionId: version.id, profiles, ...(p.role === 'lab' ? { labTokenId: p.tokenId } : {}), testData: (id, openedAt) => drawRunTestData(id, openedAt, systemParty) },
           actorOf(p),
         );
-        return this.view(run);
+        const view = await this.view(run);
+        return warnings.length ? { ...view, warnings } : view;
       } catch (e) {
         // Another run has this test patient (the database keeps them unique): draw another.
         if (!(e instanceof TestPatientTaken) || attempt >= 5) throw e;

@@ -19,8 +19,12 @@ export interface SuiteDeps {
 
 /** The test case domain (src/testcases, src/live) behind the service's TestcaseSuite interface. */
 export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseSuite {
+  let current = testcases;
   return {
-    list: () => testcases,
+    list: () => current,
+    replaceProfileTestcases: (profileId, tcs) => {
+      current = [...current.filter((tc) => tc.profile !== profileId), ...tcs];
+    },
     evaluate: (tc, bytes, ctx) => deps.engine.evaluate(tc, bytes, ctx),
     generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId, receiver: ctx.receiver, runPatient: ctx.runPatient }),
     runLive: (tc, request) => {

@@ -20,6 +20,8 @@ export interface TestcaseSuite {
   generate(tc: Testcase, ctx: Pick<GenerateContext, 'runId' | 'receiver' | 'runPatient'>): GeneratedMessage;
   /** Runs a live test case against the vendor's FHIR API, within the hosts the service may reach. */
   runLive(tc: LiveTestcase, request: LiveRunRequest): Promise<LiveTestResult>;
+  /** Puts a profile's test cases in place of those it had (an imported profile version taking over); absent, the suite is fixed. */
+  replaceProfileTestcases?(profileId: string, testcases: Testcase[]): void;
 }
 
 export function testcasesOf(suite: TestcaseSuite, profileId: string): Testcase[] {

@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../server/config.js';
 import { declarationFeature } from '../server/routes/declaration-feature.js';
+import { jsonLogger } from '../server/json-log.js';
 import { revalidationFeature } from '../server/routes/revalidation-feature.js';
 import { startService } from '../server/service.js';
 import { webPages } from '../web/web-pages.js';
@@ -14,13 +15,14 @@ export async function serveUntilSignalled(config: () => ServerConfig, out: (line
   const declarations = await declarationFeature(cfg);
   const revalidations = revalidationFeature();
   const service = await startService(cfg, {
-    log: (m) => console.error(m),
+    // Structured: one JSON object per line on stderr, for the log collector; stdout keeps the start and stop lines.
+    log: jsonLogger((line) => process.stderr.write(`${line}\n`)),
     routeModules: [...declarations.modules, ...revalidations.modules],
     pages: webPages(declarations.feature, revalidations.feature),
     backgroundTasks: [...declarations.backgroundTasks, ...revalidations.backgroundTasks],
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
-  out(`samsvar ${service.ctx.version} serving on port ${service.port} (${where}); API reference at /api/v1/docs`);
+  out(`samsvar ${service.ctx.version} serving on ${cfg.host ?? 'all interfaces'}, port ${service.port} (${where}); API reference at /api/v1/docs`);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

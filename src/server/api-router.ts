@@ -3,7 +3,8 @@ import type { Context, Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { compileSchema, describeSchemaErrors, type JsonSchema } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { setValidationClient } from '../pool/validation-client.js';
 import type { AppContext } from './app-context.js';
 import { parseJsonBody, readLimitedBody, requireMediaType } from './body.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -104,6 +105,8 @@ export class ApiRouter {
       if (wait > 0) throw new SamsvarError('rate_limited', `too many requests from ${clientAddress}; try again in ${wait} s`, { retryAfter: wait });
     }
     const principal = await this.authorize(def, c);
+    // The validation pool shares its workers by client: a vendor (all its tokens), else the address.
+    if (principal) setValidationClient(actorOf(principal));
 
     const query: Record<string, unknown> = { ...c.req.query() };
     if (queryValidator && !queryValidator(query)) throw new SamsvarError('bad_request', describeSchemaErrors(queryValidator.errors, 'query'));
@@ -150,7 +153,7 @@ function querySchema(query: Record<string, QueryParam>): JsonSchema {
   };
 }
 
-function clientAddressOf(c: Context): string {
+export function clientAddressOf(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {

@@ -6,6 +6,7 @@ import type { TestcaseSuite } from '../runs/testcase-suite.js';
 import type { Database } from '../storage/database.js';
 import type { Repository } from '../storage/repository.js';
 import type { ServerConfig } from './config.js';
+import type { Log } from './json-log.js';
 
 /** Everything a route module may use. Route modules stay thin: they call domain services. */
 export interface AppContext {
@@ -19,7 +20,8 @@ export interface AppContext {
   runs: RunService;
   authenticator: Authenticator;
   version: string;
-  log(message: string): void;
+  /** Operator-facing log (JSON lines in production, src/server/json-log.ts); fields never hold message content. */
+  log: Log;
 }
 
 /** Work the service does on its own while it runs (e.g. the status sweep); stopped before the database closes. */

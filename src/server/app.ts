@@ -4,8 +4,9 @@ import { ApiRouter, json, type RouteModule } from './api-router.js';
 import type { AppContext } from './app-context.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApi } from './openapi.js';
-import { problemResponse, unexpectedProblem } from './problem.js';
+import { isStorageFull, problemResponse, storageFullProblem, unexpectedProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
+import { requestContext } from './request-context.js';
 import { withSecurityHeaders } from './security-headers.js';
 import { CORE_ROUTE_MODULES } from './routes/index.js';
 import type { WebPages } from './page-module.js';
@@ -30,13 +31,17 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
     await next();
     c.res = withSecurityHeaders(c.res);
   });
+  app.use('*', requestContext(ctx.log));
 
   app.onError((err, c) => {
     if (err instanceof SamsvarError) {
       const retry = (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number' ? { 'retry-after': String(err.extra.retryAfter) } : undefined;
       return problemResponse(err, c.req.path, retry);
     }
-    return unexpectedProblem(err, c.req.path, ctx.log);
+    const requestId = (c.get as (key: string) => string | undefined)('requestId');
+    const log = (m: string) => ctx.log(m, { level: 'error', requestId });
+    if (isStorageFull(err)) return storageFullProblem(c.req.path, log);
+    return unexpectedProblem(err, c.req.path, log);
   });
   app.notFound((c) => {
     // A person who follows a wrong link gets a page; a program gets a problem document.
@@ -49,13 +54,34 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
     path: '/healthz',
     absolute: true,
     operationId: 'health',
-    summary: 'Answers 200 once the service serves requests and reaches its database',
+    summary: 'Liveness: answers 200 while the process serves requests (it touches nothing, so a slow database cannot fail it)',
     tags: ['service'],
     auth: 'public',
-    responses: { 200: { description: 'Serving', schema: { type: 'object', properties: { status: { const: 'ok' } } } } },
+    responses: { 200: { description: 'Alive', schema: { type: 'object', properties: { status: { const: 'ok' } } } } },
+    handler: () => json(200, { status: 'ok', version: ctx.version, database: ctx.database.dialect }),
+  });
+  api.add({
+    method: 'get',
+    path: '/readyz',
+    absolute: true,
+    operationId: 'ready',
+    summary: 'Readiness: 200 when the database answers and profiles are loaded, else 503',
+    tags: ['service'],
+    auth: 'public',
+    responses: {
+      200: { description: 'Ready', schema: { type: 'object', properties: { status: { const: 'ready' }, database: { type: 'string' }, profiles: { type: 'integer' } } } },
+      503: { description: 'Not ready: the problem names what is missing' },
+    },
     handler: async () => {
-      await ctx.repo.ping();
-      return json(200, { status: 'ok', version: ctx.version, database: ctx.database.dialect });
+      const profiles = ctx.catalog.list().length;
+      if (profiles === 0) throw new SamsvarError('unavailable', 'not ready: no profiles are loaded');
+      try {
+        await ctx.repo.ping();
+      } catch (e) {
+        ctx.log('readiness: the database does not answer', { level: 'error', error: (e as Error).message });
+        throw new SamsvarError('unavailable', 'not ready: the database does not answer');
+      }
+      return json(200, { status: 'ready', version: ctx.version, database: ctx.database.dialect, profiles });
     },
   });
 

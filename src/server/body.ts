@@ -26,7 +26,10 @@ export async function readLimitedBody(req: Request, maxBytes: number): Promise<U
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The client closed the connection half way: its request, not our bug (and nobody reads the answer).
+      throw new SamsvarError('bad_request', 'the request body ended before it was complete: the client closed the connection');
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

@@ -1,9 +1,11 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { dataDir } from '../core/paths.js';
-import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, defaultValidationWorkers } from '../pool/validation-pool.js';
+import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB, defaultValidationWorkers } from '../pool/validation-pool.js';
 
 export interface ServerConfig {
   port: number;
+  /** Listen address (HOST); all interfaces when unset. */
+  host?: string;
   dataDir: string;
   databaseUrl?: string;
   adminToken?: string;
@@ -14,6 +16,8 @@ export interface ServerConfig {
   validationWorkers?: number;
   /** A validation running longer is stopped and refused (default 20 000 ms). */
   validationTimeoutMs?: number;
+  /** Added to the time limit per MiB of the message (default 2 000 ms). */
+  validationTimeoutMsPerMiB?: number;
   /** Validations that may wait for a worker before more are refused with 503 (default 8 per worker). */
   validationQueue?: number;
   /** Hosts live FHIR tests may reach (SAMSVAR_FHIR_ALLOWED_HOSTS); empty, the service runs none. */
@@ -33,6 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   if (adminToken && adminToken.length < 16) throw new SamsvarError('bad_request', 'SAMSVAR_ADMIN_TOKEN must be at least 16 characters');
   return {
     port: positiveInt(env, 'PORT', 8080),
+    host: env.HOST || undefined,
     dataDir: dataDir(env),
     databaseUrl: env.DATABASE_URL || undefined,
     adminToken,
@@ -43,11 +48,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   };
 }
 
-function validationFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'validationWorkers' | 'validationTimeoutMs' | 'validationQueue'> {
+function validationFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'validationWorkers' | 'validationTimeoutMs' | 'validationTimeoutMsPerMiB' | 'validationQueue'> {
   const validationWorkers = positiveInt(env, 'SAMSVAR_VALIDATION_WORKERS', defaultValidationWorkers());
   return {
     validationWorkers,
     validationTimeoutMs: positiveInt(env, 'SAMSVAR_VALIDATION_TIMEOUT_MS', DEFAULT_VALIDATION_TIMEOUT_MS),
+    validationTimeoutMsPerMiB: positiveInt(env, 'SAMSVAR_VALIDATION_TIMEOUT_MS_PER_MIB', DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB),
     validationQueue: positiveInt(env, 'SAMSVAR_VALIDATION_QUEUE', DEFAULT_QUEUE_PER_WORKER * validationWorkers),
   };
 }

@@ -13,6 +13,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
+  insufficient_storage: 507,
+  headers_too_large: 431,
   profile_invalid: 422,
   internal: 500,
 };
@@ -28,6 +30,8 @@ const TITLES: Record<ErrorCode, string> = {
   unprocessable: 'Request not valid for this resource',
   rate_limited: 'Too many requests',
   unavailable: 'Service busy; try again later',
+  insufficient_storage: 'Storage full',
+  headers_too_large: 'Request headers too large',
   profile_invalid: 'Profile is invalid',
   internal: 'Internal error',
 };
@@ -56,6 +60,21 @@ export function problemResponse(err: SamsvarError, instance?: string, headers: R
     status: problem.status,
     headers: { 'content-type': 'application/problem+json', ...headers },
   });
+}
+
+/**
+ * A write the disk (or the database's own size limit) had no room for: ENOSPC or EDQUOT from the
+ * file system, SQLITE_FULL from SQLite, disk_full (53100) from PostgreSQL. Nothing was stored and
+ * the client may try again later; it is the operator's to fix, not a bug.
+ */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === '53100';
+}
+
+export function storageFullProblem(instance: string, log: (msg: string) => void): Response {
+  log(`storage full at ${instance}: the write was refused and nothing was stored`);
+  return problemResponse(new SamsvarError('insufficient_storage', 'the service could not store this request because its storage is full; nothing was stored, try again later'), instance);
 }
 
 /** Anything thrown that is not a SamsvarError is our bug: the client gets a plain 500, the log gets the stack. */

@@ -9,6 +9,7 @@ import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
 import { HostAllowlist } from '../live/host-allowlist.js';
 import { ValidationPool } from '../pool/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
+import { loadProfileTestcases } from '../runs/profile-admin.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
 import { RunService } from '../runs/run-service.js';
 import { testcaseSuite } from '../runs/testcase-suite-adapter.js';
@@ -19,6 +20,7 @@ import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
 import { loadShippedEvidence } from '../testcases/shipped-evidence.js';
 import { createApp } from './app.js';
+import { answerClientError } from './client-error.js';
 import type { RouteModule } from './api-router.js';
 import type { AppContext, BackgroundTask } from './app-context.js';
 import type { ServerConfig } from './config.js';
@@ -32,7 +34,7 @@ export interface StartOptions {
   /** Web pages (server-rendered HTML in bokmål). */
   pages?: WebPages;
   migrations?: Record<string, SamsvarMigration>;
-  /** Listen address; default all interfaces. */
+  /** Listen address; default config.host (HOST), else all interfaces. */
   hostname?: string;
   log?: (message: string) => void;
   /** How long in-flight requests may take to finish on close (default 30 s). */
@@ -63,10 +65,10 @@ export function packageVersion(): string {
 export async function buildContext(config: ServerConfig, opts: StartOptions = {}): Promise<AppContext> {
   const catalog = opts.catalog ?? loadCatalog({ importedDir: path.join(config.dataDir, 'profiles') });
   // Validation runs on worker threads: a 25 MB message must not hold up every other request.
-  const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, maxQueued: config.validationQueue });
+  const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, timeoutMsPerMiB: config.validationTimeoutMsPerMiB, maxQueued: config.validationQueue });
   // A bad pattern stops the start here rather than failing the first live run.
   const liveHosts = HostAllowlist.parse(config.fhirAllowedHosts);
-  const testcases = opts.testcases ?? testcaseSuite(loadTestcases(SHIPPED_TESTCASES_DIR, catalog), { engine, liveHosts });
+  const testcases = opts.testcases ?? testcaseSuite([...loadTestcases(SHIPPED_TESTCASES_DIR, catalog), ...loadProfileTestcases(catalog)], { engine, liveHosts });
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
   await repo.recordProfileContents(catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })));
@@ -91,10 +93,12 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
   const { app } = createApp(ctx, opts.routeModules, opts.pages);
   let server!: ServerType;
   let info: AddressInfo;
+  const hostname = opts.hostname ?? config.host;
   try {
     info = await new Promise<AddressInfo>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: config.port, hostname: opts.hostname }, resolve);
+      server = serve({ fetch: app.fetch, port: config.port, hostname }, resolve);
       server.once('error', reject);
+      server.on('clientError', answerClientError);
     });
   } catch (e) {
     // Nothing listens, so nothing will ever close the database or the validation workers: close them here.
@@ -102,9 +106,12 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
     await ctx.database.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SamsvarError('conflict', `port ${config.port} is in use; stop what listens there or set PORT`);
     if ((e as NodeJS.ErrnoException).code === 'EACCES') throw new SamsvarError('forbidden', `port ${config.port} may not be opened by this user; set PORT to one above 1023`);
+    if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL'].includes((e as NodeJS.ErrnoException).code ?? '')) {
+      throw new SamsvarError('bad_request', `HOST ${hostname} is not an address of this machine; set HOST to one of its addresses, or leave it unset for all`);
+    }
     throw e;
   }
-  const host = opts.hostname && opts.hostname !== '0.0.0.0' ? opts.hostname : '127.0.0.1';
+  const host = !hostname || hostname === '0.0.0.0' || hostname === '::' ? '127.0.0.1' : hostname.includes(':') ? `[${hostname}]` : hostname;
   const tasks = (opts.backgroundTasks ?? []).map((start) => start(ctx));
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { SqlDialect } from './dialect.js';
@@ -42,7 +42,27 @@ function openSqlite(config: DatabaseConfig): Kysely<any> {
   sqlite.pragma('foreign_keys = ON');
   // Another process (the admin CLI) may hold the write lock for a moment.
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<any>({ dialect: new RollbackSafeSqliteDialect(sqlite) });
+}
+
+/**
+ * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL: the disk is full); kysely's
+ * own ROLLBACK then fails with "no transaction is active" and that error would replace the one that
+ * says what happened. Rolling back only a transaction that is still open keeps the real error.
+ */
+class RollbackSafeSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: BetterSqlite3.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection) => {
+      if (this.sqlite.inTransaction) await rollback(connection);
+    };
+    return driver;
+  }
 }
 
 function openPostgres(url: string): Kysely<any> {

@@ -112,7 +112,7 @@ export interface SubmissionsTable {
 
 export interface ProfileStatusTable {
   profile_id: string;
-  status: 'draft' | 'active' | 'retired';
+  status: 'draft' | 'active' | 'deprecated' | 'retired';
   reason: string | null;
   changed_at: string;
   changed_by: string;
@@ -124,6 +124,26 @@ export interface ProfileContentsTable {
   version: string;
   source: string;
   first_loaded_at: string;
+}
+
+export interface ProfileVersionsTable {
+  profile_id: string;
+  version: string;
+  /** LoadedProfile.sha256 of the content: the same id and version never name other content. */
+  sha256: string;
+  kind: string;
+  status: 'draft' | 'active' | 'deprecated' | 'retired';
+  reason: string | null;
+  /** For `deprecated`: the profile id or version to use instead. */
+  replacement: string | null;
+  /** Set when this version was activated: declarations tested against an older version must be re-tested by then. */
+  retest_deadline: string | null;
+  /** When it last became active: the newest activated version is the one declarations must be re-tested against. */
+  activated_at: string | null;
+  imported_at: string;
+  imported_by: string;
+  changed_at: string;
+  changed_by: string;
 }
 
 export interface AuditLogTable {
@@ -173,6 +193,7 @@ export interface CoreTables {
   submissions: SubmissionsTable;
   profile_status: ProfileStatusTable;
   profile_contents: ProfileContentsTable;
+  profile_versions: ProfileVersionsTable;
   audit_log: AuditLogTable;
   revalidations: RevalidationsTable;
   revalidation_items: RevalidationItemsTable;

@@ -5,6 +5,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import type { AppContext } from '../server/app-context.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';
+import { changeProfileStatus, profileAdminOf, profileChanged } from '../server/routes/profile-admin-context.js';
 import { field, fields, formAction, seeOther, type Form } from './form-action.js';
 import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';
@@ -56,8 +57,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const profile = ctx.catalog.get(profileId);
       if (!profile) return undefined;
       const overrides = await ctx.repo.profileStatuses();
-      const declarations = (await svc().entries()).filter((e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId));
-      return { profile, status: effectiveStatus(profile, overrides), declarations };
+      const entries = await svc().entries();
+      const declarations = entries.filter((e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId));
+      const admin = profileAdminOf(ctx);
+      const declaredRuns = new Set(entries.map((e) => e.declaration.runId).filter(Boolean));
+      const runs = (await admin.runsUsing(profileId, profile.manifest.version)).filter((r) => !declaredRuns.has(r.runId));
+      const versions = (await ctx.repo.profileVersions(profileId)).map((v) => ({ version: v.version, status: v.status, importedAt: v.importedAt, replacement: v.replacement, retestDeadline: v.retestDeadline, served: v.version === profile.manifest.version && v.sha256 === profile.sha256 }));
+      return { profile, status: effectiveStatus(profile, overrides), declarations, runs, versions };
     }
 
     const declarationsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200) =>
@@ -200,12 +206,30 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           const status = field(form, 'status', 20);
           const reason = field(form, 'begrunnelse', 2000);
           if (!ctx.catalog.get(id)) throw new SamsvarError('not_found', `profile '${id}' not found`);
-          if (status !== 'draft' && status !== 'active' && status !== 'retired') throw new SamsvarError('unprocessable', 'status must be draft, active or retired', { field: 'status' });
+          if (status !== 'draft' && status !== 'active' && status !== 'deprecated' && status !== 'retired') throw new SamsvarError('unprocessable', 'status must be draft, active, deprecated or retired', { field: 'status' });
           if (reason.length < 3) {
             const impact = (await impactOf(id))!;
             return pageResponse(<AdminProfilePage {...props(s, 'Skriv en begrunnelse for endringen.')} impact={impact} />, { status: 422 });
           }
-          await ctx.repo.setProfileStatus(id, status, reason, actorOf(s.principal));
+          await changeProfileStatus(ctx, id, status, reason, actorOf(s.principal));
+          return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
+        },
+        async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+      ),
+    );
+
+    app.post(
+      '/forvaltning/profiler/:id/publiser',
+      formAction(
+        adminOnly,
+        async (c, s, form) => {
+          const id = c.req.param('id')!;
+          const version = field(form, 'versjon', 64);
+          const deadline = field(form, 'frist', 10);
+          const reason = field(form, 'begrunnelse', 2000);
+          if (deadline && !/^\d{4}-\d{2}-\d{2}$/.test(deadline)) throw new SamsvarError('unprocessable', 'Fristen må være en dato.', { field: 'frist' });
+          await profileAdminOf(ctx).setStatus(id, version, { status: 'active', ...(reason ? { reason } : {}), ...(deadline ? { retestDeadline: `${deadline}T23:59:59+01:00` } : {}) }, actorOf(s.principal));
+          await profileChanged(ctx);
           return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
         },
         async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),

@@ -28,5 +28,17 @@ export function statusReasonNb(s: StatusAnswer): string {
       return `Utløpt: profilversjonen ${c.profiles.join(', ')} er faset ut.`;
     case 'superseded':
       return `Erstattet av en nyere erklæring (${c.by}).`;
+    case 'retest-missed':
+      return `Utløpt ${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
+    case 'content-changed':
+      return `Utløpt: innholdet i profilversjonen ${c.profiles.join(', ')} er endret etter at systemet ble testet.`;
+    case 'expired-logged':
+      return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
   }
+}
+
+/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
+export function retestNb(s: StatusAnswer): string {
+  if (!s.retestRequired?.length) return '';
+  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
 }

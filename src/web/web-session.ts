@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { setValidationClient } from '../pool/validation-client.js';
 import { SESSION_HOURS, type SessionStore } from './session-store.js';
 
 const COOKIE = 'samsvar_sesjon';
@@ -53,7 +54,10 @@ export class WebSessions {
     const session = await this.store.find(id);
     if (!session) return null;
     try {
-      return { principal: await this.authenticator.fromTokenHash(session.tokenSha256), csrf: session.csrf };
+      const principal = await this.authenticator.fromTokenHash(session.tokenSha256);
+      // A signed-in person's validations count for their vendor (or role), as through the API.
+      setValidationClient(actorOf(principal));
+      return { principal, csrf: session.csrf };
     } catch {
       return null;
     }

@@ -22,7 +22,13 @@ export interface ParsedXml {
   locate(node: XmlNode, attributeName?: string): XmlLocation;
 }
 
-const PARSE_OPTIONS = SAFE_PARSE | ParseOption.XML_PARSE_BIG_LINES;
+/**
+ * XML_PARSE_HUGE lifts libxml2's 10,000,000-character cap on one text node, so that a message up to
+ * the size limit with one large attachment reads; its other effects (deeper nesting, larger entity
+ * expansion) cannot be reached here, because the prescan has already bounded the size and depth and
+ * refused any DOCTYPE (so there are no entities to expand).
+ */
+const PARSE_OPTIONS = SAFE_PARSE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_HUGE;
 const MAX_SYNTAX_FINDINGS = 20;
 
 export const DEFAULT_LIMITS: PrescanLimits = { maxBytes: DEFAULT_MAX_BYTES, maxDepth: DEFAULT_MAX_DEPTH };

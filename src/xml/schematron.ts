@@ -2,6 +2,7 @@ import { XmlDocument, XmlElement, XmlXPath, type NamespaceMap, type XmlNode } fr
 import type { Finding, Severity } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { SAFE_PARSE } from './profile-resolver.js';
+import { unsupportedXPathFunctions } from './xpath-functions.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
 
@@ -201,6 +202,13 @@ export class CompiledSchematron {
       for (const n of schElements(root, 'ns')) ns[attr(n, 'prefix') ?? ''] = attr(n, 'uri') ?? '';
 
       const compileXPath = (expr: string, where: string): XmlXPath => {
+        const unsupported = unsupportedXPathFunctions(expr);
+        if (unsupported.length) {
+          throw new SamsvarError(
+            'profile_invalid',
+            `${source}: ${where}: XPath "${expr}" calls ${unsupported.map((f) => `${f}()`).join(', ')}, which XPath 1.0 does not have (samsvar evaluates XPath 1.0 only: no document(), current(), key() or extension functions)`,
+          );
+        }
         try {
           const xpath = XmlXPath.compile(expr, usedNamespaces(expr, ns));
           made.push(xpath);
@@ -352,6 +360,16 @@ export class CompiledSchematron {
 
   /** Runs every pattern over the document. Within a pattern a node is handled by the first rule whose context matches it. */
   run(doc: XmlDocument): RuleHit[] {
+    try {
+      return this.runPatterns(doc);
+    } catch (e) {
+      if (e instanceof SamsvarError) throw e;
+      // The profile's fault, not the message's, and never a 500: the profile is named and refused.
+      throw new SamsvarError('profile_invalid', `${this.source}: a rule could not be evaluated: ${(e as Error).message.trim()}`);
+    }
+  }
+
+  private runPatterns(doc: XmlDocument): RuleHit[] {
     const hits: RuleHit[] = [];
     for (const pattern of this.patterns) {
       const handled = new Set<number>();

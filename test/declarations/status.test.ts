@@ -19,6 +19,30 @@ describe('declaration status', () => {
     expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired })).toEqual({ status: 'active' });
   });
 
+  it('expires when the content under a tested profile version changed, and names it', () => {
+    const tested = d.conformsTo[0]!;
+    const changed = (profile: string, version: string, sha256: string) => profile === tested.profile && version === tested.version && sha256 !== 'f'.repeat(64);
+    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: changed })).toEqual({
+      status: 'expired',
+      reason: `expired: the content of profile version ${tested.profile} ${tested.version} changed since it was tested`,
+      cause: { kind: 'content-changed', profiles: [`${tested.profile} ${tested.version}`] },
+    });
+    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: () => false })).toEqual({ status: 'active' });
+  });
+
+  it('asks for a re-test against a newer version until its deadline, then expires', () => {
+    const tested = d.conformsTo[0]!;
+    const retestOf = (profile: string) => (profile === tested.profile ? { version: '9.0.0', deadline: '2026-07-01T00:00:00.000Z' } : undefined);
+    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, retestOf })).toEqual({
+      status: 'active',
+      retestRequired: [{ profile: tested.profile, version: tested.version, newVersion: '9.0.0', deadline: '2026-07-01T00:00:00.000Z' }],
+    });
+    expect(declarationStatus(d, { now: new Date('2026-07-02T00:00:00Z'), others: [d], isRetired: notRetired, retestOf })).toMatchObject({
+      status: 'expired',
+      cause: { kind: 'retest-missed', deadline: '2026-07-01T00:00:00.000Z', profiles: [`${tested.profile} 9.0.0`] },
+    });
+  });
+
   it('is revoked with the reason and who revoked it, before anything else', () => {
     const answer = declarationStatus(d, {
       now: new Date('2030-01-01T00:00:00Z'),

@@ -91,7 +91,7 @@ describe('a validation pool', () => {
   });
 
   it('stops a validation over the time limit, replaces its worker and keeps working', async () => {
-    const p = pool({ workers: 1, timeoutMs: 1000 });
+    const p = pool({ workers: 1, timeoutMs: 1000, timeoutMsPerMiB: 0 });
     const refused = await p.validate(pathological, { profile: 'fx-base' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SamsvarError);
     expect(refused).toMatchObject({ code: 'unprocessable', extra: { timeoutMs: 1000 } });
@@ -102,6 +102,20 @@ describe('a validation pool', () => {
     const after = await p.validate(small, { profile: 'fx-base' });
     expect(after.valid).toBe(true);
     expect(p.stats().threads).toBe(1);
+  });
+
+  it('scales the time limit with the size of the message, so a valid message is never refused for its size alone', async () => {
+    const p = pool({ workers: 1, timeoutMs: 1, timeoutMsPerMiB: 600_000 });
+    expect(p.timeoutFor(0)).toBe(1);
+    expect(p.timeoutFor(1024 * 1024)).toBe(600_001);
+    expect(p.timeoutFor(4096 * 1024 * 1024)).toBe(2 ** 31 - 1);
+    // A 1 ms limit alone stops any validation; the message's share (over 2 MiB) lets this one finish.
+    const sized = envelope(50_000);
+    expect(sized.byteLength).toBeGreaterThan(2 * 1024 * 1024);
+    expect((await p.validate(sized, { profile: 'fx-base' })).valid).toBe(true);
+    const defaults = new ValidationPool(catalog);
+    expect(defaults.timeoutFor(25 * 1024 * 1024)).toBe(20_000 + 25 * 2_000);
+    await defaults.close();
   });
 
   it('hands a SamsvarError from a worker to the caller with the same code and detail', async () => {

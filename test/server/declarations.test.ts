@@ -321,6 +321,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(swapped).toMatchObject({ code: 1, stdout: expect.stringMatching(new RegExp(`declaration ${declId} \\(log entry 1\\) was altered`)) });
       await sql`update declarations set jws = ${jws} where id = ${declId}`.execute(db);
 
+      // The database refuses to rewrite the log; someone with the owner's rights can lift that first.
+      if (dialect.name === 'postgres') await sql`alter table transparency_log disable trigger user`.execute(db);
+      else for (const op of ['update', 'delete']) await sql.raw(`drop trigger transparency_log_no_${op}`).execute(db);
       await sql`update transparency_log set detail = 'stille endret' where seq = 2`.execute(db);
       const edited = await runCli(['log', 'verify', t.url]);
       expect(edited).toMatchObject({ code: 1, stdout: 'log broken at entry 2: entry 2 was altered: its content does not match its hash\n' });

@@ -9,6 +9,7 @@ describe('problem documents', () => {
     const expected: Record<ErrorCode, number> = {
       bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413,
       unsupported_media_type: 415, unprocessable: 422, rate_limited: 429, unavailable: 503, profile_invalid: 422, internal: 500,
+      insufficient_storage: 507, headers_too_large: 431,
     };
     expect(STATUS_BY_CODE).toEqual(expected);
     expect(toProblem(new SamsvarError('not_found', "run 'x' not found"), '/api/v1/runs/x')).toEqual({

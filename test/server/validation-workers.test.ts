@@ -64,7 +64,7 @@ for (const dialect of dialectsUnderTest()) {
 describe('validation limits of the service', () => {
   let t: TestService;
   beforeAll(async () => {
-    t = await startTestService(dialectsUnderTest()[0]!, { validationWorkers: 1, validationTimeoutMs: 1500, validationQueue: 1 }, { catalog: catalog() });
+    t = await startTestService(dialectsUnderTest()[0]!, { validationWorkers: 1, validationTimeoutMs: 1500, validationTimeoutMsPerMiB: 0, validationQueue: 1 }, { catalog: catalog() });
   });
   afterAll(async () => {
     await t?.stop();

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { EvidenceClaimTaken, Repository, TestPatientTaken } from '../../src/storage/repository.js';
@@ -97,6 +98,28 @@ for (const dialect of dialectsUnderTest()) {
       expect((await repo.readAudit({ limit: 1000 })).some((e) => e.actor === 'someone-else')).toBe(false);
     });
 
+    const anyDb = () => database.db as unknown as Kysely<any>;
+    const logRow = { seq: 1, at: '2026-01-01T00:00:00Z', type: 'issued', declaration_id: 'd', subject_sha256: 'a'.repeat(64), detail: null, prev: '0'.repeat(64), hash: 'b'.repeat(64) };
+
+    it('refuses TRUNCATE of the append-only tables (the audit log and the transparency log)', async () => {
+      await anyDb().insertInto('transparency_log').values(logRow).execute();
+      await repo.createVendor({ orgNumber: '911111111', name: 'T', email: 't@example.no' }, sha256Hex('tok-t'));
+      const before = (await repo.readAudit({ limit: 1000 })).length;
+      expect(before).toBeGreaterThan(0);
+      // SQLite has no TRUNCATE; its equivalent is an unqualified DELETE, which the DELETE trigger refuses.
+      const wipe = (table: string) =>
+        dialect.name === 'postgres' ? sql.raw(`truncate table ${table}`).execute(database.db) : sql.raw(`delete from ${table}`).execute(database.db);
+      await expect(wipe('audit_log')).rejects.toThrow(/append-only/);
+      await expect(wipe('transparency_log')).rejects.toThrow(/append-only/);
+      expect((await repo.readAudit({ limit: 1000 })).length).toBe(before);
+    });
+
+    it('keeps the transparency log append-only in the database: updates and deletes are refused', async () => {
+      await expect(anyDb().updateTable('transparency_log').set({ prev: 'x' }).execute()).rejects.toThrow(/append-only/);
+      await expect(anyDb().deleteFrom('transparency_log').execute()).rejects.toThrow(/append-only/);
+      expect(await anyDb().selectFrom('transparency_log').select('prev').execute()).toEqual([{ prev: logRow.prev }]);
+    });
+
     it('rolls back the change when its audit entry cannot be written', async () => {
       const { vendor } = await repo.createVendor({ orgNumber: '971526920', name: 'E', email: 'e@example.no' }, sha256Hex('tok-e'));
       // A null actor violates the audit log's NOT NULL: the system insert before it must not survive.
@@ -152,7 +175,7 @@ for (const dialect of dialectsUnderTest()) {
   it(`counts what a database held before runs fixed their data as seen evidence (${dialect.name})`, async () => {
     const { migrate } = await import('../../src/storage/database.js');
     const { MIGRATIONS } = await import('../../src/storage/migrations/index.js');
-    const { '0003_run_test_data': _later, ...before } = MIGRATIONS;
+    const { '0004_run_test_data': _later, ...before } = MIGRATIONS;
     const testDb = await dialect.create();
     const database = await openDatabase(testDb.config, before);
     const repo = new Repository(database.db, database.dialect);
@@ -167,7 +190,7 @@ for (const dialect of dialectsUnderTest()) {
         .values({ id, run_id: 'r-old', testcase_id: `tc-${id}`, profile_id: 'p', verdict: 'passed', findings: '[]', findings_sha256: 'f', validation: '{}', content_type: 'application/xml', artifact: Buffer.from('a'), artifact_sha256: 'same-sha', artifact_size: 1, created_at: new Date().toISOString() })
         .execute();
     }
-    expect(await migrate(database.db, database.dialect)).toEqual(['0003_run_test_data']);
+    expect(await migrate(database.db, database.dialect)).toEqual(['0004_run_test_data']);
     const claims = await repo.findEvidenceClaims([{ kind: 'msgid', value: 'gen-1' }, { kind: 'sha256', value: 'same-sha' }]);
     expect(claims.map((c) => [c.kind, c.origin, c.runId])).toEqual(expect.arrayContaining([['msgid', 'generated', 'r-old'], ['sha256', 'submitted', 'r-old']]));
     expect(claims).toHaveLength(2);

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
-import { generateReceiveMessage } from '../../src/testcases/receive-message.js';
-import type { Testcase } from '../../src/testcases/testcase.js';
+import { generateReceiveMessage, templateMessageType } from '../../src/testcases/receive-message.js';
+import type { ReceiveTestcase, Testcase } from '../../src/testcases/testcase.js';
 import { buildAppRec, shippedEngine, XML_PROFILES } from './helpers.js';
 
 /**
@@ -101,5 +101,55 @@ describe.skipIf(!engine)('receive test cases for standalone messages', () => {
     const scenarios = lab().flatMap((t) => t.requirements ?? []).filter((r) => r.startsWith('sarepta:'));
     expect(new Set(scenarios).size).toBeGreaterThanOrEqual(100);
     for (const s of scenarios) expect(s).toMatch(/^sarepta:(svarrapport-1\.3|rekvisisjon-1\.5)\/Testcase-[A-Za-z0-9-]+\/[A-Za-z0-9-]+$/);
+  });
+});
+
+/**
+ * The acceptance tests' broken messages (syntax and schema errors): for each test case, the error
+ * code of a rejection that passes, and the test case's own assertion that names the error.
+ */
+const REJECTIONS: [string, string, string][] = [
+  ['svarrapport-1.3-mottak-syntaksfeil', 'T02', 'TC-SV13-RCV-SCHEMA'],
+  ['svarrapport-1.3-mottak-mangler-pasient', 'E36', 'TC-SV13-RCV-PATIENT'],
+  ['svarrapport-1.3-mottak-mangler-fodselsnummer', 'E30', 'TC-SV13-RCV-FNR'],
+  ['svarrapport-1.3-mottak-mangler-avsender', 'T02', 'TC-SV13-RCV-SENDER'],
+  ['svarrapport-1.3-mottak-mangler-utstedelsestidspunkt', 'T02', 'TC-SV13-RCV-ISSUEDATE'],
+  ['svarrapport-1.3-mottak-mangler-provetidspunkt', 'T01', 'TC-SV13-RCV-COLLECTED'],
+  ['svarrapport-1.3-mottak-mangler-utskrivende-lege', 'T02', 'TC-SV13-RCV-RELSERVPROV'],
+  ['rekvisisjon-1.5-mottak-syntaksfeil', 'T01', 'TC-RQ15-RCV-SCHEMA'],
+  ['rekvisisjon-1.5-mottak-mangler-pasient', 'T02', 'TC-RQ15-RCV-PATIENT'],
+  ['rekvisisjon-1.5-mottak-mangler-fodselsnummer', 'E30', 'TC-RQ15-RCV-FNR'],
+  ['rekvisisjon-1.5-mottak-mangler-avsender', 'T02', 'TC-RQ15-RCV-SENDER'],
+];
+const ERROR_TEXT: Record<string, string> = {
+  T01: "Ikke XML / ikke 'well formed' / uleselig",
+  T02: 'XML validerer ikke',
+  E30: 'Pasientens fødselsnummer mangler',
+  E36: 'Pasientopplysninger er utilstrekkelige',
+};
+
+describe.skipIf(!engine)('receive test cases for messages that break the schema', () => {
+  it.each(REJECTIONS)('%s sends a schema-invalid message and passes only its rejection with %s', async (id, code, assertion) => {
+    const tc = byId(id) as ReceiveTestcase;
+    const g = generateReceiveMessage(tc, { runId: 'run-9' });
+    expect((await engine!.validate(Buffer.from(g.xml), { profile: tc.profile })).findings.map((f) => f.ruleId)).toContain('XSD');
+    const ctx = { generated: { msgId: g.msgId, xml: g.xml } };
+    const answer = (status: string, v?: string) =>
+      bytes(buildAppRec({ status, errors: v ? [{ v, dn: ERROR_TEXT[v] ?? 'Annen feil' }] : [], originalMsgId: g.msgId, originalMsgType: templateMessageType(tc) }));
+    const rejected = await evaluateSubmission(tc, answer('2', code), engine!, ctx);
+    expect(rejected.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(rejected.verdict).toBe('passed');
+    const accepted = await evaluateSubmission(tc, answer('1'), engine!, ctx);
+    expect(accepted.verdict).toBe('failed');
+    expect(accepted.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['RCV-STATUS', assertion]));
+    const vague = await evaluateSubmission(tc, answer('2', 'X99'), engine!, ctx);
+    expect(vague.verdict).toBe('failed');
+    expect(vague.findings.map((f) => f.ruleId)).toEqual([assertion]);
+  });
+
+  it('covers every invalid acceptance-test scenario of Svarrapport 1.3 and Rekvisisjon 1.5 with one of these test cases', () => {
+    const covered = REJECTIONS.flatMap(([id]) => byId(id).requirements ?? []);
+    expect(covered.filter((r) => r.startsWith('sarepta:svarrapport-1.3/'))).toHaveLength(33);
+    expect(covered.filter((r) => r.startsWith('sarepta:rekvisisjon-1.5/'))).toHaveLength(20);
   });
 });

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { PROFILE, run, submitAll, systemVersion } from '../server/declaration-helpers.js';
+import { oppgaveFiles, zipPackage } from '../support/profile-package.js';
 import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
 import { browserAvailable, expectAccessible, launchBrowser, screenshot, skipReason } from './browser.js';
 import { startWebService } from './web-service.js';
@@ -101,6 +102,42 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
 
     await page.goto(`${t.url}/erklaering/${declarationId}`);
     expect(await page.textContent('.notice')).toContain(`Utløpt: profilversjonen ${PROFILE} 1.1.0 er faset ut`);
+  });
+
+  it('does not revive the expired declaration when the profile is reactivated', async () => {
+    await page.goto(`${t.url}/forvaltning/profiler/${PROFILE}`);
+    await page.getByLabel('Ny status').selectOption('active');
+    await page.getByLabel('Begrunnelse').fill('Tatt i bruk igjen');
+    await page.getByRole('button', { name: 'Lagre status' }).click();
+    expect(await page.textContent('main')).toContain('status aktiv');
+    await page.goto(`${t.url}/erklaering/${declarationId}`);
+    expect(await page.textContent('.notice')).toContain('Utløpt');
+  });
+
+  it('lists an imported profile\'s versions and the open runs that use it', async () => {
+    const imp = (version: string) => t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: zipPackage(oppgaveFiles({ version })) as BodyInit, contentType: 'application/zip' });
+    expect((await imp('1.0.0')).status).toBe(201);
+    expect((await t.call('POST', '/api/v1/admin/profiles/eksempel-oppgave/versions/1.0.0/status', { token: ADMIN_TOKEN, json: { status: 'active' } })).status).toBe(200);
+    const vendor = await registerVendor(t, 'Oppgave AS');
+    const sv = await systemVersion(t, vendor.token, 'Oppgavesystem', '1.0');
+    expect((await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: ['eksempel-oppgave'] } })).status).toBe(201);
+    expect((await imp('1.1.0')).status).toBe(201);
+
+    await page.goto(`${t.url}/forvaltning/profiler`);
+    await page.getByRole('link', { name: 'Eksempel: oppgave' }).click();
+    expect(await page.textContent('main')).toContain('1 testkjøringer uten erklæring bruker denne versjonen');
+    const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())));
+    expect(rows).toEqual([['1.0.0 (i bruk)', 'aktiv'], ['1.1.0', 'utkast']]);
+    await expectAccessible(page);
+    await screenshot(page, 'forvaltning-profil-versjoner');
+
+    await page.getByLabel('Versjon', { exact: true }).selectOption('1.1.0');
+    await page.getByLabel('Frist for ny test').fill('2030-06-30');
+    await page.getByRole('button', { name: 'Ta i bruk versjonen' }).click();
+    expect(await page.textContent('[role="status"]')).toContain('lagret');
+    const after = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(after.map((r) => r.slice(0, 2))).toEqual([['1.0.0', 'foreldet'], ['1.1.0 (i bruk)', 'aktiv']]);
+    expect(after[1]![3]).toContain('testes på nytt innen');
   });
 
   it('keeps a kravsett and reads the audit trail', async () => {

@@ -113,6 +113,50 @@ describe('Schematron typed lets (sch:let with as, ISO Schematron 2020)', () => {
   });
 });
 
+describe('Schematron functions outside XPath 1.0', () => {
+  const schema = (test: string, valueOf = '.') => `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Item">
+          <sch:assert id="R1" test="${test}">Item <sch:value-of select="${valueOf}"/></sch:assert>
+        </sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+
+  it.each([
+    ["document('codes.xml')//code = @code", 'document'],
+    ["current()/@code = 'X'", 'current'],
+    ["key('k', @code)", 'key'],
+    ["format-number(@n, '0.00') = '7.00'", 'format-number'],
+    ["matches(@code, '^[A-Z]$')", 'matches'],
+    ["unparsed-text('file:///etc/passwd') != ''", 'unparsed-text'],
+    ["ext:lookup(@code)", 'ext:lookup'],
+  ])('refuses %s when the schema is compiled, naming the function', (test, name) => {
+    const sch = schema(test).replace('<sch:pattern>', '<sch:ns prefix="ext" uri="urn:ext"/><sch:pattern>');
+    expect(() => CompiledSchematron.compile(enc(sch), 'test.sch')).toThrow(
+      expect.objectContaining({ code: 'profile_invalid', detail: expect.stringContaining(`${name}()`) }),
+    );
+  });
+
+  it('refuses such a function in value-of too, and in a rule context', () => {
+    expect(() => CompiledSchematron.compile(enc(schema('@code', "document('x')")), 'test.sch')).toThrow(expect.objectContaining({ code: 'profile_invalid' }));
+    const inContext = schema('@code').replace('context="Item"', `context="Item[document('x')]"`);
+    expect(() => CompiledSchematron.compile(enc(inContext), 'test.sch')).toThrow(expect.objectContaining({ code: 'profile_invalid' }));
+  });
+
+  it('accepts every XPath 1.0 function, node tests, and function names inside string literals', () => {
+    const test =
+      "count(*) >= 0 and string-length(normalize-space(concat(@a, 'document(x)'))) >= 0 and not(false()) and true()" +
+      " and number(sum(*/@n)) = number(sum(*/@n)) and floor(1) = ceiling(1) and round(1) = 1 and contains('ab', substring('ab', 1, 1))" +
+      " and starts-with(translate('a', 'a', 'b'), substring-before('ba', 'a')) and substring-after('ab', 'a') = 'b' and lang('nb') or not(id('x'))" +
+      " or local-name() = name() or namespace-uri() = '' or count(text() | comment() | processing-instruction() | node()) >= 0";
+    expect(run(schema(test), '<List><Item code="X"/></List>')).toEqual([]);
+  });
+
+  it('turns an expression libxml2 cannot evaluate on a message into a refusal naming the profile, not a crash', () => {
+    expect(() => run(schema('last() = 1'), '<List><Item/></List>')).toThrow(expect.objectContaining({ code: 'profile_invalid', detail: expect.stringMatching(/^test\.sch: a rule could not be evaluated/) }));
+  });
+});
+
 describe('a Schematron test that does not compile', () => {
   it('is refused with the id of its check, also when the rule has other, valid checks', () => {
     const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">

@@ -1,4 +1,5 @@
-import { DeclarationService } from '../../registry/declaration-service.js';
+import { SamsvarError } from '../../core/samsvar-error.js';
+import { DEFAULT_LEVEL_A_PER_DAY, DeclarationService } from '../../registry/declaration-service.js';
 import { DeclarationStore } from '../../registry/declaration-store.js';
 import { RequirementSetService } from '../../requirement-sets/requirement-set-service.js';
 import { RequirementSetStore } from '../../requirement-sets/requirement-set-store.js';
@@ -10,6 +11,7 @@ import type { RouteModule } from '../api-router.js';
 import type { DeclarationFeature } from './declaration-context.js';
 import type { AppContext, BackgroundTask } from '../app-context.js';
 import type { ServerConfig } from '../config.js';
+import { adminProfileRoutes } from './admin-profiles.js';
 import { declarationRoutes } from './declarations.js';
 import { logRoutes } from './log.js';
 import { registryRoutes } from './registry.js';
@@ -62,6 +64,7 @@ export async function declarationFeature(
           issuerName: env.SAMSVAR_ISSUER_NAME || 'samsvar',
           samsvarVersion: ctx.version,
           now: opts.now,
+          levelAPerDay: levelAPerDay(env),
         });
         services.set(ctx, s);
       }
@@ -87,8 +90,17 @@ export async function declarationFeature(
       (e) => ctx.log(`status sweep failed: ${(e as Error).message ?? String(e)}`),
     );
   return {
-    modules: [declarationRoutes(feature), runWaiverRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature), signingKeyRoutes(feature)],
+    modules: [declarationRoutes(feature), runWaiverRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature), signingKeyRoutes(feature), adminProfileRoutes(feature)],
     backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
     feature,
   };
+}
+
+/** SAMSVAR_LEVEL_A_PER_DAY: level A declarations one vendor may issue per 24 hours. */
+function levelAPerDay(env: NodeJS.ProcessEnv): number {
+  const raw = env.SAMSVAR_LEVEL_A_PER_DAY;
+  if (raw === undefined || raw === '') return DEFAULT_LEVEL_A_PER_DAY;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new SamsvarError('bad_request', `SAMSVAR_LEVEL_A_PER_DAY must be a positive integer (got '${raw}')`);
+  return n;
 }

@@ -9,6 +9,7 @@ import type { ProfileStatusOverride } from '../../storage/repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
 import { buildProfilePackage } from '../../testcases/profile-package.js';
+import { changeProfileStatus } from './profile-admin-context.js';
 import { arrayOf, profileCatalogueSchema, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
 import { testcaseSummary } from './testcases.js';
 
@@ -82,21 +83,21 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     path: '/profiles/{id}/status',
     operationId: 'setProfileStatus',
     summary: 'Change a profile\'s lifecycle status (administrators)',
-    description: 'Only active profiles can be chosen for new runs; retiring a profile lets declarations that list it expire.',
+    description: 'Changes the version the catalog serves (see /admin/profiles/{id}/versions for others). A draft is open to trial runs only (no declaration), a deprecated profile is still usable, a retired one takes no new runs and the declarations that list it expire; reactivating it does not revive them.',
     tags: ['admin'],
     auth: 'admin',
     jsonBody: {
       type: 'object',
       required: ['status'],
       additionalProperties: false,
-      properties: { status: { enum: ['draft', 'active', 'retired'] }, reason: { type: 'string', maxLength: 2000 } },
+      properties: { status: { enum: ['draft', 'active', 'deprecated', 'retired'] }, reason: { type: 'string', maxLength: 2000 } },
     },
     responses: { 200: { description: 'The profile with its new status', schema: profileSummarySchema } },
     handler: async ({ principal, params, body }) => {
       const p = ctx.catalog.get(params.id!);
       if (!p) throw new SamsvarError('not_found', `profile '${params.id}' not found`);
-      const { status, reason } = body as { status: 'draft' | 'active' | 'retired'; reason?: string };
-      await ctx.repo.setProfileStatus(p.manifest.id, status, reason ?? null, actorOf(principal));
+      const { status, reason } = body as { status: 'draft' | 'active' | 'deprecated' | 'retired'; reason?: string };
+      await changeProfileStatus(ctx, p.manifest.id, status, reason ?? null, actorOf(principal));
       return json(200, profileSummary(ctx, p, await ctx.repo.profileStatuses()));
     },
   });

@@ -138,7 +138,7 @@ export const profileSummarySchema: JsonSchema = {
     title: str,
     kind: { enum: ['xml', 'fhir'] },
     description: str,
-    status: { enum: ['draft', 'active', 'retired'] },
+    status: { enum: ['draft', 'active', 'deprecated', 'retired'] },
     source: { enum: ['shipped', 'imported'] },
     specification: str,
     sha256: str,
@@ -222,6 +222,7 @@ export const runSchema: JsonSchema = {
     id: str,
     systemVersionId: str,
     system: { type: 'object', properties: { id: str, name: str, version: str } },
+    warnings: { type: 'array', items: str, description: 'When opened: draft profiles (a trial run, not declarable) and deprecated ones with their replacement' },
     createdAt: str,
     status: { enum: ['not_started', 'failing', 'passed', 'passed_with_deviation'] },
     testData: {

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_profile_contents.js';
-import * as m0003 from './0003_run_test_data.js';
+import * as m0003 from './0003_profile_versions.js';
+import * as m0004 from './0004_run_test_data.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
 import * as m0110 from './0110_declaration_integrity.js';
 import * as m0200 from './0200_web_sessions.js';
 import * as m0300 from './0300_revalidations.js';
+import * as m0400 from './0400_append_only.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -15,15 +17,17 @@ export interface SamsvarMigration {
 
 /**
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
- * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx (import the module and add one line here).
+ * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0001_core': m0001,
   '0002_profile_contents': m0002,
-  '0003_run_test_data': m0003,
+  '0003_profile_versions': m0003,
+  '0004_run_test_data': m0004,
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
   '0110_declaration_integrity': m0110,
   '0200_web_sessions': m0200,
   '0300_revalidations': m0300,
+  '0400_append_only': m0400,
 };

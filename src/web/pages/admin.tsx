@@ -10,7 +10,7 @@ import { Csrf } from './vendor.js';
 export type AdminRole = 'admin' | 'lab';
 
 const ROLE_NB: Record<AdminRole, string> = { admin: 'forvalter', lab: 'testlaboratorium' };
-const PROFILE_STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
+const PROFILE_STATUS_NB = { draft: 'utkast', active: 'aktiv', deprecated: 'foreldet', retired: 'faset ut' } as const;
 
 export interface AdminProps {
   who: string;
@@ -200,8 +200,12 @@ export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEnt
 
 export interface ProfileImpact {
   profile: LoadedProfile;
-  status: 'draft' | 'active' | 'retired';
+  status: 'draft' | 'active' | 'deprecated' | 'retired';
   declarations: RegistryEntry[];
+  /** Runs opened against the served version that have not led to a declaration. */
+  runs: { runId: string; createdAt: string }[];
+  /** The imported versions administrators manage (none for a shipped profile). */
+  versions: { version: string; status: 'draft' | 'active' | 'deprecated' | 'retired'; importedAt: string; replacement: string | null; retestDeadline: string | null; served: boolean }[];
 }
 
 export function AdminProfilesPage(props: AdminProps & { profiles: ProfileImpact[] }) {
@@ -261,13 +265,86 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
           </ul>
         </>
       )}
+      <h2>Åpne testkjøringer mot versjon {m.version}</h2>
+      {props.impact.runs.length === 0 ? (
+        <p>Ingen åpne testkjøringer bruker denne versjonen.</p>
+      ) : (
+        <p>
+          {props.impact.runs.length} testkjøringer uten erklæring bruker denne versjonen. Når profilen fases ut, kan de ikke lenger føre til en erklæring.
+        </p>
+      )}
+      {props.impact.versions.length > 0 ? (
+        <>
+          <h2>Versjoner</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Versjon</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Importert</th>
+                  <th scope="col">Merknad</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.impact.versions.map((v) => (
+                  <tr>
+                    <td>
+                      {v.version}
+                      {v.served ? ' (i bruk)' : ''}
+                    </td>
+                    <td>{PROFILE_STATUS_NB[v.status]}</td>
+                    <td>{dateNb(v.importedAt)}</td>
+                    <td>
+                      {v.replacement ? `Erstattes av ${v.replacement}. ` : ''}
+                      {v.retestDeadline ? `Erklæringer for eldre versjoner må testes på nytt innen ${dateNb(v.retestDeadline)}.` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {props.impact.versions.some((v) => !v.served) ? (
+            <>
+              <h2>Ta i bruk en ny versjon</h2>
+              <p>Erklæringer som er testet mot en annen versjon, må testes på nytt innen fristen. Ellers utløper de.</p>
+              <form class="stack" method="post" action={`/forvaltning/profiler/${encodeURIComponent(m.id)}/publiser`}>
+                <Csrf token={props.csrf} />
+                <div>
+                  <label for="versjon">Versjon</label>
+                  <select id="versjon" name="versjon">
+                    {props.impact.versions
+                      .filter((v) => !v.served)
+                      .map((v) => (
+                        <option value={v.version}>
+                          {v.version} ({PROFILE_STATUS_NB[v.status]})
+                        </option>
+                      ))}
+                  </select>
+                </div>
+                <div>
+                  <label for="frist">Frist for ny test</label>
+                  <input type="date" id="frist" name="frist" />
+                </div>
+                <div>
+                  <label for="publiser-begrunnelse">Begrunnelse</label>
+                  <input type="text" id="publiser-begrunnelse" name="begrunnelse" />
+                </div>
+                <div>
+                  <button type="submit">Ta i bruk versjonen</button>
+                </div>
+              </form>
+            </>
+          ) : null}
+        </>
+      ) : null}
       <h2>Endre status</h2>
       <form class="stack" method="post" action={`/forvaltning/profiler/${encodeURIComponent(m.id)}/status`}>
         <Csrf token={props.csrf} />
         <div>
           <label for="status">Ny status</label>
           <select id="status" name="status">
-            {(['active', 'draft', 'retired'] as const).map((s) => (
+            {(['active', 'draft', 'deprecated', 'retired'] as const).map((s) => (
               <option value={s} selected={s === status}>
                 {PROFILE_STATUS_NB[s]}
               </option>

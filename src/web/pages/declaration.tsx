@@ -1,6 +1,6 @@
 import type { DeclarationView } from '../../declarations/render/declaration-view.js';
 import { Layout } from '../layout.js';
-import { dateNb, DIRECTION_SHORT_NB, LEVEL_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
+import { dateNb, DIRECTION_SHORT_NB, LEVEL_NB, STATUS_NB, statusReasonNb, retestNb } from '../text-nb.js';
 
 /** One declaration for a reader in a municipality: who, what, how strong, whether it still holds, and a check of its signature in the browser. */
 export function DeclarationPage(props: { view: DeclarationView }) {
@@ -18,7 +18,7 @@ export function DeclarationPage(props: { view: DeclarationView }) {
       </h1>
       <div class={`notice ${v.status.status === 'active' ? 'ok' : 'bad'}`}>
         <p>
-          <strong>Status: {STATUS_NB[v.status.status]}.</strong> {statusReasonNb(v.status)}
+          <strong>Status: {STATUS_NB[v.status.status]}.</strong> {statusReasonNb(v.status)} {retestNb(v.status)}
         </p>
       </div>
       {v.assuranceLevel === 'A' ? (

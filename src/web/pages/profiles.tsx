@@ -4,7 +4,7 @@ import type { StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
 import { runRequirementsNb } from '../../testcases/run-instructions.js';
 
-const STATUS_NB = { draft: 'utkast', active: 'aktiv', retired: 'faset ut' } as const;
+const STATUS_NB = { draft: 'utkast', active: 'aktiv', deprecated: 'foreldet', retired: 'faset ut' } as const;
 
 function statusOf(p: LoadedProfile): string {
   return STATUS_NB[p.manifest.status ?? 'active'];

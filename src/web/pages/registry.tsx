@@ -1,6 +1,6 @@
 import type { RegistryEntry } from '../../registry/registry-view.js';
 import { Layout } from '../layout.js';
-import { dateNb, DIRECTION_SHORT_NB, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
+import { dateNb, DIRECTION_SHORT_NB, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb, retestNb } from '../text-nb.js';
 
 export interface RegistryFilter {
   q?: string;
@@ -124,6 +124,7 @@ export function RegistryPage(p: RegistryPageProps) {
                     <td>
                       <span class={`badge ${e.status.status}`}>{STATUS_NB[e.status.status]}</span>
                       {e.status.cause ? <div class="hint">{statusReasonNb(e.status)}</div> : null}
+                      {e.status.retestRequired ? <div class="hint">{retestNb(e.status)}</div> : null}
                     </td>
                     <td>{dateNb(d.issuedAt)}</td>
                   </tr>

@@ -1,0 +1,110 @@
+/**
+ * The HL7 validator's rules for conformance resources that IG publishers rely on, beyond the
+ * StructureDefinitions: CodeSystem count, content and CodeSystem.valueSet; ValueSet concepts from a
+ * complete code system; SearchParameter expressions against the core parameter they derive from.
+ * (Property, canonical-URL and composite cases are in validator-cases/.)
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { catalogWith, check, errors, profileOn } from './helpers.js';
+
+const T = 'http://samsvar.test';
+const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">Syntetisk testdata</div>' };
+const CS = `${T}/CodeSystem/hastegrad`;
+const hastegrad = {
+  resourceType: 'CodeSystem',
+  url: CS,
+  name: 'Hastegrad',
+  status: 'active',
+  content: 'complete',
+  concept: [{ code: 'akutt', display: 'Akutt', concept: [{ code: 'livstruende', display: 'Livstruende' }] }, { code: 'planlagt', display: 'Planlagt' }],
+};
+const alleHastegrader = { resourceType: 'ValueSet', url: `${T}/ValueSet/hastegrad-alle`, name: 'HastegradAlle', status: 'active', compose: { include: [{ system: CS }] } };
+const noenHastegrader = { resourceType: 'ValueSet', url: `${T}/ValueSet/hastegrad-noen`, name: 'HastegradNoen', status: 'active', compose: { include: [{ system: CS, concept: [{ code: 'akutt' }] }] } };
+
+let v: FhirValidator;
+beforeAll(() => {
+  v = new FhirValidator(catalogWith([{ id: 'hastegrad', sd: profileOn('ServiceRequest', 'hastegrad', []), extra: [hastegrad, alleHastegrader, noenHastegrader] }]));
+});
+
+const codeSystem = (more: Record<string, unknown>) => ({ resourceType: 'CodeSystem', text, url: `${T}/CodeSystem/test`, name: 'Test', status: 'active', ...more });
+const concepts = [{ code: 'a', display: 'A', concept: [{ code: 'a1', display: 'A1' }] }, { code: 'b', display: 'B' }];
+
+describe('CodeSystem', () => {
+  it('a complete code system states the count of all its concepts, nested ones included', async () => {
+    expect(errors(await check(v, codeSystem({ content: 'complete', count: 3, concept: concepts })))).toEqual([]);
+    const r = await check(v, codeSystem({ content: 'complete', count: 2, concept: concepts }));
+    expect(errors(r)).toEqual(['FHIR-CS-COUNT']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-CS-COUNT')).toMatchObject({ path: 'CodeSystem.count', message: expect.stringContaining('(3) does not match the stated total count (2)') });
+  });
+
+  it('a fragment stating no more concepts than it lists is a warning only', async () => {
+    const r = await check(v, codeSystem({ content: 'fragment', count: 3, concept: concepts }));
+    expect(errors(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.ruleId === 'FHIR-CS-COUNT').map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  it('content not-present lists no concepts', async () => {
+    expect(errors(await check(v, codeSystem({ content: 'not-present', concept: concepts })))).toEqual(['FHIR-CS-CONTENT']);
+    expect(errors(await check(v, codeSystem({ content: 'not-present' })))).toEqual([]);
+  });
+
+  it('a supplement has content supplement and leaves caseSensitive to the code system it supplements', async () => {
+    expect(errors(await check(v, codeSystem({ content: 'supplement', supplements: CS, concept: [{ code: 'akutt', designation: [{ language: 'nn', value: 'Akutt' }] }] })))).toEqual([]);
+    expect(errors(await check(v, codeSystem({ content: 'complete', supplements: CS, caseSensitive: true })))).toEqual(['FHIR-CS-CONTENT', 'FHIR-CS-CONTENT']);
+  });
+
+  it('CodeSystem.valueSet names the value set of all its codes', async () => {
+    const own = { url: CS, name: 'Hastegrad', content: 'complete', concept: hastegrad.concept };
+    expect(errors(await check(v, codeSystem({ ...own, valueSet: alleHastegrader.url })))).toEqual([]);
+    expect(errors(await check(v, codeSystem({ ...own, valueSet: noenHastegrader.url })))).toEqual(['FHIR-CS-VALUESET']);
+  });
+});
+
+describe('ValueSet', () => {
+  const valueSet = (include: Record<string, unknown>) => ({ resourceType: 'ValueSet', text, url: `${T}/ValueSet/test`, name: 'Test', status: 'active', compose: { include: [include] } });
+
+  it('a concept must exist in a complete code system that is loaded, nested codes included', async () => {
+    expect(errors(await check(v, valueSet({ system: CS, concept: [{ code: 'akutt' }, { code: 'livstruende' }] })))).toEqual([]);
+    const r = await check(v, valueSet({ system: CS, concept: [{ code: 'akutt' }, { code: 'rutine' }] }));
+    expect(errors(r)).toEqual(['FHIR-VS-CODE']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-VS-CODE')).toMatchObject({ path: 'ValueSet.compose.include[0].concept[1].code' });
+  });
+
+  it('codes of a code system that is not loaded are not judged here', async () => {
+    expect(errors(await check(v, valueSet({ system: `${T}/CodeSystem/ukjent`, concept: [{ code: 'hva-som-helst' }] })))).toEqual([]);
+  });
+});
+
+describe('SearchParameter', () => {
+  const sp = (more: Record<string, unknown>) => ({ resourceType: 'SearchParameter', text, url: `${T}/SearchParameter/test`, name: 'Test', status: 'active', description: 'Test', code: 'navn', ...more });
+
+  it('an expression that is not FHIRPath is an error', async () => {
+    expect(errors(await check(v, sp({ base: ['Organization'], type: 'string', expression: 'Organization.name |' })))).toEqual(['FHIR-SP-EXPRESSION']);
+  });
+
+  it('compares the expression with the core parameter only for its own bases, and warns when it differs', async () => {
+    const derivedFrom = 'http://hl7.org/fhir/SearchParameter/Organization-name';
+    const same = await check(v, sp({ derivedFrom, base: ['Organization'], type: 'string', expression: 'Organization.alias | Organization.name' }));
+    expect(same.findings.filter((f) => f.ruleId === 'FHIR-SP-DERIVED')).toEqual([]);
+    const narrower = await check(v, sp({ derivedFrom, base: ['Organization'], type: 'string', expression: 'Organization.name' }));
+    expect(narrower.findings.filter((f) => f.ruleId === 'FHIR-SP-DERIVED').map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  it('a parameter on Resource may start its expression anywhere', async () => {
+    expect(errors(await check(v, sp({ base: ['Resource'], type: 'token', expression: 'Patient.id' })))).toEqual([]);
+  });
+});
+
+describe('ValueSet filters', () => {
+  const filtered = (filter: Record<string, unknown>) => ({ resourceType: 'ValueSet', text, url: `${T}/ValueSet/filter`, name: 'Filter', status: 'active', compose: { include: [{ system: `${T}/CodeSystem/ukjent`, filter: [filter] }] } });
+
+  it('a filter on a boolean property, or with op exists, takes true or false', async () => {
+    expect(errors(await check(v, filtered({ property: 'notSelectable', op: '=', value: 'false' })))).toEqual([]);
+    const r = await check(v, filtered({ property: 'notSelectable', op: '=', value: '1' }));
+    expect(errors(r)).toEqual(['FHIR-VS-FILTER']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-VS-FILTER')).toMatchObject({ path: 'ValueSet.compose.include[0].filter[0].value' });
+    expect(errors(await check(v, filtered({ property: 'farge', op: 'exists', value: 'ja' })))).toEqual(['FHIR-VS-FILTER']);
+    expect(errors(await check(v, filtered({ property: 'farge', op: '=', value: 'rød' })))).toEqual([]);
+  });
+});

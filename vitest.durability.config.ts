@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run durability`: the built service killed with SIGKILL under write load (durability/). */
+export default defineConfig({
+  test: {
+    include: ['durability/**/*.test.ts'],
+    testTimeout: 900_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    maxWorkers: 1,
+  },
+});

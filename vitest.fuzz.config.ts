@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run fuzz`: generated hostile input against the engines and the HTTP request parsers (fuzz/). */
+export default defineConfig({
+  test: {
+    include: ['fuzz/**/*.fuzz.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+  },
+});
