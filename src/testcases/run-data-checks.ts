@@ -91,7 +91,9 @@ export function checkSubmittedMessage(xml: ParsedXml, header: MessageHeader, run
       ),
     );
   }
-  const sys = run.systemParty;
+  // A document that names no communication party at all (no header, no HER-id) does not carry them: nothing to check.
+  const carriesParties = header.senderHerIds !== null || header.receiverHerIds !== null || header.allHerIds.length > 0;
+  const sys = carriesParties ? run.systemParty : null;
   if (sys) {
     const named = header.senderHerIds ? header.senderHerIds.values : header.allHerIds;
     if (!named.includes(sys.herId)) {
@@ -110,7 +112,7 @@ export function checkSubmittedMessage(xml: ParsedXml, header: MessageHeader, run
   }
   const samsvar = run.samsvarParty.herId;
   const toWhom = header.receiverHerIds ? header.receiverHerIds.values : header.allHerIds;
-  if (!toWhom.includes(samsvar)) {
+  if (carriesParties && !toWhom.includes(samsvar)) {
     const where = header.receiverHerIds ? `the receiver names HER-id ${toWhom.join(', ') || 'none'}` : `the message names HER-id ${toWhom.join(', ') || 'none'}`;
     findings.push(
       nb(

@@ -108,7 +108,7 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     // A vendor passes the test case with the imported profile (the validation workers took it up) and declares.
     const sv = await systemVersion(t, vendor.token, 'Oppgavesystem', '1.0');
     const runRes = await body(await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [ID] } }), 201);
-    const sub = await body(await t.call('POST', `/api/v1/runs/${runRes.id}/submissions?testcase=eksempel-oppgave-ny`, { token: vendor.token, body: oppgaveFiles()['examples/valid/ny.xml']!, contentType: 'application/xml' }), 201);
+    const sub = await body(await t.call('POST', `/api/v1/runs/${runRes.id}/submissions?testcase=eksempel-oppgave-ny`, { token: vendor.token, body: `${oppgaveFiles()['examples/valid/ny.xml']!}<!-- produced in run ${runRes.id}: evidence is new per run -->`, contentType: 'application/xml' }), 201);
     expect(sub.verdict, JSON.stringify(sub.findings)).toBe('passed');
     const decl = await body(await t.call('POST', `/api/v1/runs/${runRes.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 201);
 

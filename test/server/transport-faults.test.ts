@@ -48,7 +48,7 @@ describe('faults of transport and disk answer as problems, never as a crash or a
     t = await startTestService(sqlite, {}, { log: (m) => logged.push(m) });
     vendor = await registerVendor(t, 'Vendor F');
     const sys = (await (await t.call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'F-EPJ' } })).json()) as { id: string };
-    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: vendor.token, json: { version: '1' } })).json()) as { id: string };
+    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: vendor.token, json: { version: '1', herId: '8999911' } })).json()) as { id: string };
     runId = ((await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as { id: string }).id;
   });
   afterAll(async () => {
