@@ -13,7 +13,7 @@ import {
 } from '../declarations/declaration-signing.js';
 import type { DeclarationView } from '../declarations/render/declaration-view.js';
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
-import { declarationStatus, standingStatus, WITHDRAWN_BY, type SupersessionCandidate } from '../declarations/status.js';
+import { declarationStatus, standingStatus, WITHDRAWN_BY, type StatusAnswer, type StatusContext, type SupersessionCandidate } from '../declarations/status.js';
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
 import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -162,9 +162,11 @@ export class DeclarationService {
   /** Level B: the run's passed profiles, signed, with the place of issue and signatory the vendor states. */
   async issue(p: Principal, runId: string, baseUrl: string, issuance: IssuanceDetails): Promise<StoredDeclaration> {
     const { outcome, vendorId } = await this.runOutcome(p, runId);
-    const entries = await this.entries();
-    const existing = entries.find((e) => e.declaration.runId === outcome.runId && e.status.status === 'active');
-    if (existing) throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${existing.declaration.id}`, { declarationId: existing.declaration.id });
+    const now0 = this.now();
+    for (const s of await this.deps.store.declarationsOfRun(outcome.runId)) {
+      const e = await this.settledEntry(s, now0);
+      if (e.status.status === 'active') throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${s.id}`, { declarationId: s.id });
+    }
     const now = this.now();
     const key = (await this.keys.ring()).current;
     const content = buildDeclaration(outcome, {
@@ -257,10 +259,8 @@ export class DeclarationService {
     return (await this.evaluate()).changes;
   }
 
-  private async evaluate(): Promise<{ entries: RegistryEntry[]; changes: StatusChange[] }> {
-    const now = this.now();
-    const changes = await this.closeMissedSpotChecks(now);
-    const stored = await this.deps.store.listDeclarations();
+  /** What standing status needs to know of the profiles: retired versions, changed content, re-test deadlines. */
+  private async profileRules(): Promise<Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>> {
     const overrides = await this.deps.repo.profileStatuses();
     const versions = await this.deps.repo.profileVersions();
     const versionRow = (profile: string, version: string) => versions.find((v) => v.profileId === profile && v.version === version);
@@ -282,6 +282,14 @@ export class DeclarationService {
       const newest = versions.filter((v) => v.profileId === profile && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
       return newest?.retestDeadline && newest.version !== version ? { version: newest.version, deadline: newest.retestDeadline } : undefined;
     };
+    return { isRetired, retestOf, contentChanged };
+  }
+
+  private async evaluate(): Promise<{ entries: RegistryEntry[]; changes: StatusChange[] }> {
+    const now = this.now();
+    const changes = await this.closeMissedSpotChecks(now);
+    const stored = await this.deps.store.listDeclarations();
+    const { isRetired, retestOf, contentChanged } = await this.profileRules();
     // Only declarations of the same system version can supersede each other: grouping keeps this linear in the registry's size.
     const versionKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name, d.product.version]);
     const byVersion = new Map<string, SupersessionCandidate[]>();
@@ -296,24 +304,85 @@ export class DeclarationService {
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
       const others = byVersion.get(versionKey(s.content))!;
-      let status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired, retestOf, contentChanged });
-      // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
-      if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked') status = { status: 'expired', reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it', cause: { kind: 'expired-logged' } };
-      // Every change the registry computes is logged once, including a return to active; a revocation was logged when it was made.
-      if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
-        const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
-        if (logged) changes.push({ declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq });
-      }
-      entries.push({ declaration: s.content, status, assuranceLevel: level(s), manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified' });
+      const status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired, retestOf, contentChanged });
+      const { entry, change } = await this.settle(s, status, verified, now);
+      if (change) changes.push(change);
+      entries.push(entry);
     }
     return { entries, changes };
+  }
+
+  /** Applies the logged history to a computed status and logs a change once; a revocation was logged when it was made. */
+  private async settle(s: StoredDeclaration, computed: StatusAnswer, verified: Set<string>, now: Date): Promise<{ entry: RegistryEntry; change?: StatusChange }> {
+    let status = computed;
+    // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
+    if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked') status = { status: 'expired', reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it', cause: { kind: 'expired-logged' } };
+    let change: StatusChange | undefined;
+    // Every change the registry computes is logged once, including a return to active.
+    if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
+      const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
+      if (logged) change = { declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq };
+    }
+    return { entry: { declaration: s.content, status, assuranceLevel: effectiveLevel(s), manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified' }, ...(change ? { change } : {}) };
+  }
+
+  /**
+   * One declaration's status from only the declarations that can supersede it: for each profile and
+   * direction it lists, the newest newer declaration in force of the same system version that
+   * covers it, and the newest such declaration of any profile (the one it is superseded by). Given
+   * those, the rules in status.ts decide exactly as over the whole registry; the lookups are
+   * indexed and stop at the first declaration in force, so the cost does not follow the registry's size.
+   */
+  private async statusOf(s: StoredDeclaration, rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>, now: Date): Promise<StatusAnswer> {
+    const level = effectiveLevel(s);
+    const standing = standingStatus(s.content, { now, revocation: s.revocation, ...rules });
+    if (standing.status !== 'active') return standing;
+    const d = s.content;
+    const newestInForce = async (covering?: { profile: string; direction: string }): Promise<SupersessionCandidate | undefined> => {
+      const limit = 8;
+      for (let offset = 0; ; offset += limit) {
+        const page = await this.deps.store.supersessionCandidates({
+          orgNumber: d.manufacturer.organisasjonsnummer,
+          systemName: d.product.name,
+          systemVersion: d.product.version,
+          issuedAfter: d.issuedAt,
+          now: now.toISOString(),
+          minLevel: level,
+          ...(covering ? { covering } : {}),
+          limit,
+          offset,
+        });
+        const found = page.find((o) => o.id !== d.id && standingStatus(o.content, { now, revocation: o.revocation, ...rules }).status === 'active');
+        if (found) return { content: found.content, level: effectiveLevel(found), inForce: true };
+        if (page.length < limit) return undefined;
+      }
+    };
+    const others: SupersessionCandidate[] = [];
+    for (const p of new Map(d.conformsTo.map((p) => [`${p.profile}\u0000${p.direction}`, p])).values()) {
+      const o = await newestInForce({ profile: p.profile, direction: p.direction });
+      // One profile and direction nobody newer covers: not superseded, whatever covers the rest.
+      if (!o) return standing;
+      others.push(o);
+    }
+    const newest = await newestInForce();
+    if (newest) others.push(newest);
+    return declarationStatus(d, { now, revocation: s.revocation, level, others, ...rules });
+  }
+
+  /** One declaration with its current status, logging a change it notices; the cost does not grow with the registry. */
+  private async settledEntry(s: StoredDeclaration, now: Date): Promise<RegistryEntry> {
+    const status = await this.statusOf(s, await this.profileRules(), now);
+    return (await this.settle(s, status, await this.deps.store.verifiedVendorIds(), now)).entry;
   }
 
   async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {
     const stored = await this.deps.store.getDeclaration(id);
     if (!stored) throw notFound('declaration', id);
-    const entry = (await this.entries()).find((e) => e.declaration.id === id)!;
-    return { entry, stored };
+    const now = this.now();
+    await this.closeMissedSpotChecks(now, id);
+    // A missed spot check may just have revoked it.
+    const current = (await this.deps.store.getDeclaration(id))!;
+    return { entry: await this.settledEntry(current, now), stored: current };
   }
 
   async view(id: string, baseUrl: string): Promise<DeclarationView> {
@@ -490,7 +559,7 @@ export class DeclarationService {
   async spotChecks(p: Principal, declarationId: string): Promise<StoredSpotCheck[]> {
     const stored = await this.deps.store.getDeclaration(declarationId);
     if (!stored || (p.role === 'vendor' && stored.vendorId !== p.vendorId)) throw notFound('declaration', declarationId);
-    await this.closeMissedSpotChecks(this.now());
+    await this.closeMissedSpotChecks(this.now(), declarationId);
     return this.deps.store.spotChecksOf(declarationId);
   }
 
@@ -521,9 +590,10 @@ export class DeclarationService {
     return (await this.deps.store.spotCheck(sc.id))!;
   }
 
-  private async closeMissedSpotChecks(now: Date): Promise<StatusChange[]> {
+  /** Closes spot checks whose deadline passed unanswered (of one declaration, or all), revoking what they checked. */
+  private async closeMissedSpotChecks(now: Date, declarationId?: string): Promise<StatusChange[]> {
     const changes: StatusChange[] = [];
-    for (const sc of await this.deps.store.openSpotChecks()) {
+    for (const sc of await this.deps.store.openSpotChecks(declarationId)) {
       const outcome = spotCheckOutcome(sc, now);
       if (outcome.state !== 'missed') continue;
       if (!(await this.deps.store.closeSpotCheck(sc.id, undefined, 'missed', 'system', now))) continue;

@@ -36,6 +36,25 @@ export interface DeclarationTables {
   spot_checks: { id: string; declaration_id: string; test_cases: string; requested_by: string; requested_at: string; deadline: string; answer: string | null; outcome: string | null };
   /** Migration 0101: the documentation of level A declarations. */
   declaration_documents: { declaration_id: string; position: number; name: string; media_type: string; size: number; sha256: string; content: Uint8Array };
+  /** Migration 0500: the profiles and directions each declaration covers, for indexed supersession. */
+  declaration_profiles: { declaration_id: string; profile: string; direction: string };
+}
+
+/** Which newer declarations of a system version may supersede one (see DeclarationStore.supersessionCandidates). */
+export interface SupersessionQuery {
+  orgNumber: string;
+  systemName: string;
+  systemVersion: string;
+  /** Only declarations issued after this (ISO time). */
+  issuedAfter: string;
+  /** Only declarations still unexpired at this time (ISO). */
+  now: string;
+  /** Minimum effective level: B and C need a run behind them, C also a laboratory's countersignature. */
+  minLevel: 'A' | 'B' | 'C';
+  /** Only declarations covering this profile in this direction. */
+  covering?: { profile: string; direction: string };
+  limit: number;
+  offset: number;
 }
 
 type Db = Kysely<CoreTables & DeclarationTables>;
@@ -132,6 +151,8 @@ export class DeclarationStore {
           logged_status: 'active',
         })
         .execute();
+      const covered = [...new Map(d.conformsTo.map((p) => [`${p.profile}\u0000${p.direction}`, { declaration_id: d.id, profile: p.profile, direction: p.direction }])).values()];
+      if (covered.length > 0) await trx.insertInto('declaration_profiles').values(covered).execute();
       const documents = input.documents ?? [];
       if (documents.length > 0) {
         await trx
@@ -222,6 +243,59 @@ export class DeclarationStore {
   async listDeclarations(): Promise<StoredDeclaration[]> {
     const rows = await this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').execute();
     return this.hydrate(rows, true);
+  }
+
+  /**
+   * Newer declarations of one system version that may supersede another, newest first, one page at
+   * a time: not revoked, not logged as expired, unexpired and of at least the level asked for (the
+   * caller still checks the rest of their standing). Indexed on (version, issued_at) and the
+   * covered profiles, so the cost follows the page, not the registry.
+   */
+  async supersessionCandidates(q: SupersessionQuery): Promise<StoredDeclaration[]> {
+    let query = this.db
+      .selectFrom('declarations')
+      .selectAll('declarations')
+      .where('org_number', '=', q.orgNumber)
+      .where('system_name', '=', q.systemName)
+      .where('system_version', '=', q.systemVersion)
+      .where('issued_at', '>', q.issuedAfter)
+      .where('expires_at', '>', q.now)
+      .where('logged_status', '!=', 'expired')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('declaration_revocations').select('declaration_id').whereRef('declaration_revocations.declaration_id', '=', 'declarations.id'))));
+    if (q.minLevel !== 'A') query = query.where('run_id', 'is not', null);
+    if (q.minLevel === 'C') {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(selectFrom('countersignatures').select('countersignatures.id').whereRef('countersignatures.declaration_id', '=', 'declarations.id').where('confirmed_by', 'like', 'lab:%')),
+      );
+    }
+    if (q.covering) {
+      const { profile, direction } = q.covering;
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('declaration_profiles')
+            .select('declaration_profiles.declaration_id')
+            .whereRef('declaration_profiles.declaration_id', '=', 'declarations.id')
+            .where('declaration_profiles.profile', '=', profile)
+            .where('declaration_profiles.direction', '=', direction),
+        ),
+      );
+    }
+    const rows = await query.orderBy('issued_at', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute();
+    return this.hydrate(rows);
+  }
+
+  /** The declarations issued from one run (index declarations_run). */
+  async declarationsOfRun(runId: string): Promise<StoredDeclaration[]> {
+    return this.hydrate(await this.db.selectFrom('declarations').selectAll().where('run_id', '=', runId).execute());
+  }
+
+  /** One page of the registry, newest first then by id (index declarations_issued), and how many there are. */
+  async declarationPage(limit: number, offset: number): Promise<{ total: number; items: StoredDeclaration[] }> {
+    const [count, rows] = await Promise.all([
+      this.db.selectFrom('declarations').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+    ]);
+    return { total: Number(count.n), items: await this.hydrate(rows) };
   }
 
   /** Revokes, or (`withdrawn`) records the manufacturer's withdrawal; once per declaration (the primary key is the backstop for concurrent calls). */
@@ -352,8 +426,11 @@ export class DeclarationStore {
     return rows.map((r) => this.spotCheckOf(r));
   }
 
-  async openSpotChecks(): Promise<StoredSpotCheck[]> {
-    const rows = await this.db.selectFrom('spot_checks').selectAll().where('outcome', 'is', null).execute();
+  /** Open spot checks, of one declaration or (none named) of all. */
+  async openSpotChecks(declarationId?: string): Promise<StoredSpotCheck[]> {
+    let query = this.db.selectFrom('spot_checks').selectAll().where('outcome', 'is', null);
+    if (declarationId) query = query.where('declaration_id', '=', declarationId);
+    const rows = await query.execute();
     return rows.map((r) => this.spotCheckOf(r));
   }
 
