@@ -290,26 +290,72 @@ export class DeclarationService {
     const changes = await this.closeMissedSpotChecks(now);
     const stored = await this.deps.store.listDeclarations();
     const { isRetired, retestOf, contentChanged } = await this.profileRules();
-    // Only declarations of the same system version can supersede each other: grouping keeps this linear in the registry's size.
+    const rules = { isRetired, retestOf, contentChanged };
+    // Only declarations of the same system version can supersede each other.
     const versionKey = (d: DeclarationContent) => JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name, d.product.version]);
-    const byVersion = new Map<string, SupersessionCandidate[]>();
-    const level = (s: StoredDeclaration) => effectiveLevel(s);
+    const byVersion = new Map<string, StoredDeclaration[]>();
     for (const s of stored) {
-      // In force: neither revoked, withdrawn nor expired; only such a declaration can supersede another.
-      const inForce = s.loggedStatus !== 'expired' && standingStatus(s.content, { now, revocation: s.revocation, isRetired, retestOf, contentChanged }).status === 'active';
       const key = versionKey(s.content);
-      byVersion.set(key, [...(byVersion.get(key) ?? []), { content: s.content, level: level(s), inForce }]);
+      const group = byVersion.get(key);
+      if (group) group.push(s);
+      else byVersion.set(key, [s]);
     }
+    const statusById = new Map<string, StatusAnswer>();
+    for (const group of byVersion.values()) this.judgeVersion(group, now, rules, statusById);
     const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
     for (const s of stored) {
-      const others = byVersion.get(versionKey(s.content))!;
-      const status = declarationStatus(s.content, { now, revocation: s.revocation, level: level(s), others, isRetired, retestOf, contentChanged });
-      const { entry, change } = await this.settle(s, status, verified, now);
+      const { entry, change } = await this.settle(s, statusById.get(s.id)!, verified, now);
       if (change) changes.push(change);
       entries.push(entry);
     }
     return { entries, changes };
+  }
+
+  /**
+   * The status of every declaration of one system version in one pass, newest first: each is judged
+   * against the newest declaration in force covering each of its profiles and directions (per
+   * minimum level) and the newest in force of any profile, which is all the rules in status.ts look
+   * at, so a version with n declarations costs n, not n². Declarations issued at the same instant
+   * never supersede each other, so each instant's are judged before any of them is counted.
+   */
+  private judgeVersion(group: StoredDeclaration[], now: Date, rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>, into: Map<string, StatusAnswer>): void {
+    const sorted = [...group].sort((a, b) => b.content.issuedAt.localeCompare(a.content.issuedAt));
+    const rank = { A: 0, B: 1, C: 2 } as const;
+    // Index by the minimum level a superseder must have: newest in force covering a profile and direction, and newest of any.
+    const covering = [new Map<string, SupersessionCandidate>(), new Map<string, SupersessionCandidate>(), new Map<string, SupersessionCandidate>()];
+    const newest: Array<SupersessionCandidate | undefined> = [undefined, undefined, undefined];
+    const coverKey = (p: { profile: string; direction: string }) => `${p.profile}\u0000${p.direction}`;
+    for (let i = 0; i < sorted.length; ) {
+      let j = i;
+      while (j < sorted.length && sorted[j]!.content.issuedAt === sorted[i]!.content.issuedAt) j++;
+      const judged: Array<{ s: StoredDeclaration; inForce: boolean }> = [];
+      for (const s of sorted.slice(i, j)) {
+        const level = effectiveLevel(s);
+        const others: SupersessionCandidate[] = [];
+        for (const p of s.content.conformsTo) {
+          const o = covering[rank[level]]!.get(coverKey(p));
+          if (o) others.push(o);
+        }
+        const any = newest[rank[level]];
+        if (any) others.push(any);
+        const status = declarationStatus(s.content, { now, revocation: s.revocation, level, others, ...rules });
+        into.set(s.id, status);
+        // In force: neither revoked, withdrawn nor expired; only such a declaration can supersede another.
+        const inForce = s.loggedStatus !== 'expired' && standingStatus(s.content, { now, revocation: s.revocation, ...rules }).status === 'active';
+        judged.push({ s, inForce });
+      }
+      for (const { s, inForce } of judged) {
+        if (!inForce) continue;
+        const level = effectiveLevel(s);
+        const candidate: SupersessionCandidate = { content: s.content, level, inForce: true };
+        for (let r = 0; r <= rank[level]; r++) {
+          newest[r] ??= candidate;
+          for (const p of s.content.conformsTo) if (!covering[r]!.has(coverKey(p))) covering[r]!.set(coverKey(p), candidate);
+        }
+      }
+      i = j;
+    }
   }
 
   /** Applies the logged history to a computed status and logs a change once; a revocation was logged when it was made. */
@@ -373,6 +419,20 @@ export class DeclarationService {
   private async settledEntry(s: StoredDeclaration, now: Date): Promise<RegistryEntry> {
     const status = await this.statusOf(s, await this.profileRules(), now);
     return (await this.settle(s, status, await this.deps.store.verifiedVendorIds(), now)).entry;
+  }
+
+  /**
+   * One page of the registry, newest first, paged in the database: each entry's status comes from
+   * the declarations that can supersede it, so a page costs the same however large the registry is.
+   */
+  async registryPage(limit: number, offset: number): Promise<{ total: number; entries: RegistryEntry[] }> {
+    const now = this.now();
+    const { total, items } = await this.deps.store.declarationPage(limit, offset);
+    const rules = await this.profileRules();
+    const verified = await this.deps.store.verifiedVendorIds();
+    const entries: RegistryEntry[] = [];
+    for (const s of items) entries.push((await this.settle(s, await this.statusOf(s, rules, now), verified, now)).entry);
+    return { total, entries };
   }
 
   async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {

@@ -80,10 +80,15 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       const filter = filterOf(c);
       const offset = Math.max(0, Math.min(Number.parseInt(c.req.query('fra') ?? '0', 10) || 0, 1_000_000));
       const standardOfProfile = new Map(ctx.catalog.list().map((p) => [p.manifest.id, standardName(p)]));
-      const matching = searchRegistry(await svc().entries(), { q: filter.q, vendor: filter.leverandor, system: filter.system, profile: filter.profil, status: filter.status }).filter(
-        (e: RegistryEntry) =>
-          (!filter.niva || e.assuranceLevel === filter.niva) && (!filter.standard || e.declaration.conformsTo.some((p) => standardOfProfile.get(p.profile) === filter.standard)),
-      );
+      const filtered = Object.values(filter).some(Boolean);
+      // Unfiltered, the page is read from the database page by page; a filter searches every entry.
+      const page = filtered ? undefined : await svc().registryPage(PAGE_SIZE, offset);
+      const matching = page
+        ? page.entries
+        : searchRegistry(await svc().entries(), { q: filter.q, vendor: filter.leverandor, system: filter.system, profile: filter.profil, status: filter.status }).filter(
+            (e: RegistryEntry) =>
+              (!filter.niva || e.assuranceLevel === filter.niva) && (!filter.standard || e.declaration.conformsTo.some((p) => standardOfProfile.get(p.profile) === filter.standard)),
+          );
       const all = profiles();
       const query = (changes: Record<string, string | undefined>) => {
         const params = new URLSearchParams();
@@ -93,8 +98,8 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       return pageResponse(
         <RegistryPage
           filter={filter}
-          entries={matching.slice(offset, offset + PAGE_SIZE)}
-          total={matching.length}
+          entries={page ? page.entries : matching.slice(offset, offset + PAGE_SIZE)}
+          total={page ? page.total : matching.length}
           offset={offset}
           pageSize={PAGE_SIZE}
           profiles={all.map((p) => ({ value: p.manifest.id, label: p.manifest.title }))}

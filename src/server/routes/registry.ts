@@ -28,8 +28,13 @@ export const registryRoutes = (f: DeclarationFeature): RouteModule => (api, ctx)
     responses: { 200: { description: 'Matching declarations, newest first', schema: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { type: 'object' } } } } } },
     handler: async ({ c, query }) => {
       const { limit = 100, offset = 0, ...filter } = query as RegistryQuery & { limit?: number; offset?: number };
-      const found = searchRegistry(await svc().entries(), filter);
       const base = f.baseUrl(c);
+      if (!Object.values(filter).some(Boolean)) {
+        // The plain list pages in the database: its cost follows the page, not the registry.
+        const page = await svc().registryPage(limit, offset);
+        return json(200, { total: page.total, items: page.entries.map((e) => registrySummary(e, base)) });
+      }
+      const found = searchRegistry(await svc().entries(), filter);
       return json(200, { total: found.length, items: found.slice(offset, offset + limit).map((e) => registrySummary(e, base)) });
     },
   });
