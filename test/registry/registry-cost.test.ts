@@ -40,14 +40,14 @@ for (const dialect of dialectsUnderTest()) {
     let db: TestDatabase;
     let ctx: AppContext;
     const counter = new Counter();
-    let service: (levelAPerDay: number) => Promise<DeclarationService>;
+    let service: (levelAPerDay: number, now?: () => Date) => Promise<DeclarationService>;
 
     beforeAll(async () => {
       db = await dialect.create();
       ctx = await buildContext({ port: 0, maxBodyBytes: 1 << 20, rateLimitPerMinute: 100, ...db.config });
       const env = { SAMSVAR_DATA: mkdtempSync(path.join(tmpdir(), 'samsvar-cost-')) };
       const keys = await loadKeyRing({ env });
-      service = async (levelAPerDay) =>
+      service = async (levelAPerDay, now) =>
         new DeclarationService({
           store: new DeclarationStore(ctx.database.db.withPlugin(counter), ctx.database.dialect),
           repo: ctx.repo,
@@ -57,6 +57,7 @@ for (const dialect of dialectsUnderTest()) {
           issuerName: 'samsvar (test)',
           samsvarVersion: '0.0.0-test',
           levelAPerDay,
+          ...(now ? { now } : {}),
         });
     });
     afterAll(async () => {
@@ -83,6 +84,68 @@ for (const dialect of dialectsUnderTest()) {
       await expect(a.declare(svc)).rejects.toMatchObject({ code: 'rate_limited', extra: { retryAfter: expect.any(Number) }, detail: expect.stringMatching(/3 level A declarations in the last 24 hours/) });
       const b = await vendorWithSystem('Rolig');
       await expect(b.declare(svc)).resolves.toMatchObject({ vendorId: b.vendor.role === 'vendor' ? b.vendor.vendorId : '' });
+    });
+
+    describe('a declaration read, verification and registry page cost the same with 50 or 400 declarations in the database', () => {
+      // The worst case for supersession: every declaration for one system version and one profile, each superseding the one before.
+      let svc: DeclarationService;
+      let issue: (n: number) => Promise<void>;
+      const issued: string[] = [];
+      const jws = new Map<string, string>();
+
+      beforeAll(async () => {
+        // A minute between issuances, so each is newer than the one before.
+        let clock = Date.now();
+        svc = await service(1_000_000, () => new Date(clock));
+        const { vendor } = await vendorWithSystem('Mengde');
+        if (vendor.role !== 'vendor') throw new Error('a vendor');
+        const system = (await ctx.runs.listSystems(vendor))[0]!;
+        const version = await ctx.runs.createVersion(vendor, system.id, { version: '9.0' });
+        issue = async (n) => {
+          for (let i = 0; i < n; i++) {
+            const d = await svc.issueSelfDeclared(vendor, system.id, version.id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
+            clock += 60_000;
+            issued.push(d.id);
+            jws.set(d.id, d.jws);
+          }
+        };
+      }, 120_000);
+
+      /** The work of each read: the oldest (superseded by 49 or 399 others), the newest (active), its verification, the registry's first page and the next issuance. */
+      async function reads() {
+        const oldest = issued[0]!;
+        const newest = issued[issued.length - 1]!;
+        return {
+          oldest: await counter.measure(() => svc.view(oldest, 'https://samsvar.test')),
+          newest: await counter.measure(() => svc.view(newest, 'https://samsvar.test')),
+          verify: await counter.measure(() => svc.verify(jws.get(oldest)!)),
+          page: await counter.measure(() => svc.registryPage(20, 0)),
+          lastPage: await counter.measure(() => svc.registryPage(20, issued.length - 20)),
+          everything: await counter.measure(() => svc.entries()),
+        };
+      }
+
+      it('statements and rows read stay equal when the registry grows eightfold', async () => {
+        await issue(50);
+        await svc.entries(); // the supersessions are logged once, before counting
+        const small = await reads();
+        expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({ status: 'superseded', supersededBy: issued[issued.length - 1] });
+
+        await issue(350);
+        await svc.entries();
+        const large = await reads();
+        expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({ status: 'superseded', supersededBy: issued[issued.length - 1] });
+        expect((await svc.view(issued[issued.length - 1]!, 'https://samsvar.test')).status.status).toBe('active');
+
+        for (const read of ['oldest', 'newest', 'verify', 'page', 'lastPage'] as const) {
+          expect({ read, ...large[read] }).toEqual({ read, ...small[read] });
+        }
+        // The indexed reads and the whole-registry evaluation agree on every status.
+        const all = new Map((await svc.entries()).map((e) => [e.declaration.id, e.status]));
+        for (const e of (await svc.registryPage(500, 0)).entries) expect(e.status).toEqual(all.get(e.declaration.id));
+        // The counter does see the registry: evaluating all of it reads eight times the rows.
+        expect(large.everything.rows).toBeGreaterThanOrEqual(7 * small.everything.rows);
+      }, 300_000);
     });
   });
 }
