@@ -385,8 +385,8 @@ export class DeclarationService {
     if (standing.status !== 'active') return standing;
     const d = s.content;
     const newestInForce = async (covering?: { profile: string; direction: string }): Promise<SupersessionCandidate | undefined> => {
-      const limit = 8;
-      for (let offset = 0; ; offset += limit) {
+      // Usually the newest is in force: read one, then ever larger pages past those that are not.
+      for (let offset = 0, limit = 1; ; offset += limit, limit = Math.min(limit * 4, 256)) {
         const page = await this.deps.store.supersessionCandidates({
           orgNumber: d.manufacturer.organisasjonsnummer,
           systemName: d.product.name,

@@ -6,7 +6,9 @@ import type { SqlDialect } from '../dialect.js';
  * system version that cover its profiles and directions; `declaration_profiles` lists what each
  * declaration covers (copied from the signed content, which stays the authority), so status is
  * found by index lookups over those few rows instead of by evaluating the whole registry. The
- * registry list pages by (issued_at, id), newest first. Existing declarations are backfilled.
+ * registry list pages by (issued_at, id), newest first. The indexes hold exactly the order the
+ * queries ask for (issue time descending, then id), so a page is read off the index without sorting
+ * every matching row. Existing declarations are backfilled.
  */
 export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
   await db.schema
@@ -16,8 +18,8 @@ export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
     .addColumn('direction', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('declaration_profiles_pk', ['declaration_id', 'profile', 'direction'])
     .execute();
-  await db.schema.createIndex('declarations_version_issued').on('declarations').columns(['org_number', 'system_name', 'system_version', 'issued_at']).execute();
-  await db.schema.createIndex('declarations_issued').on('declarations').columns(['issued_at', 'id']).execute();
+  await db.schema.createIndex('declarations_version_issued').on('declarations').columns(['org_number', 'system_name', 'system_version', 'issued_at desc', 'id']).execute();
+  await db.schema.createIndex('declarations_issued').on('declarations').columns(['issued_at desc', 'id']).execute();
   await db.schema.createIndex('declarations_run').on('declarations').column('run_id').execute();
   await db.schema.createIndex('spot_checks_open').on('spot_checks').column('outcome').execute();
 
