@@ -398,20 +398,24 @@ export class DeclarationService {
           limit,
           offset,
         });
-        const found = page.find((o) => o.id !== d.id && standingStatus(o.content, { now, revocation: o.revocation, ...rules }).status === 'active');
-        if (found) return { content: found.content, level: effectiveLevel(found), inForce: true };
+        const found = page.find((o) => o.id !== d.id && standingStatus(o.content, { now, ...rules }).status === 'active');
+        // The query asked for at least this declaration's level, which is all supersession asks of the candidate's.
+        if (found) return { content: found.content, level, inForce: true };
         if (page.length < limit) return undefined;
       }
     };
-    const others: SupersessionCandidate[] = [];
+    // Nothing newer in force: not superseded. The newest in force covering everything it lists is the only candidate needed.
+    const newest = await newestInForce();
+    if (!newest) return standing;
+    const others: SupersessionCandidate[] = [newest];
+    const covers = (o: SupersessionCandidate, p: { profile: string; direction: string }) => o.content.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction);
     for (const p of new Map(d.conformsTo.map((p) => [`${p.profile}\u0000${p.direction}`, p])).values()) {
+      if (covers(newest, p)) continue;
       const o = await newestInForce({ profile: p.profile, direction: p.direction });
       // One profile and direction nobody newer covers: not superseded, whatever covers the rest.
       if (!o) return standing;
       others.push(o);
     }
-    const newest = await newestInForce();
-    if (newest) others.push(newest);
     return declarationStatus(d, { now, revocation: s.revocation, level, others, ...rules });
   }
 
@@ -431,7 +435,9 @@ export class DeclarationService {
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
-    for (const s of items) entries.push((await this.settle(s, await this.statusOf(s, rules, now), verified, now)).entry);
+    // The status lookups only read; the pool (PostgreSQL) may run them side by side. Changes are logged one by one.
+    const statuses = await Promise.all(items.map((s) => this.statusOf(s, rules, now)));
+    for (const [i, s] of items.entries()) entries.push((await this.settle(s, statuses[i]!, verified, now)).entry);
     return { total, entries };
   }
 

@@ -248,13 +248,13 @@ export class DeclarationStore {
   /**
    * Newer declarations of one system version that may supersede another, newest first, one page at
    * a time: not revoked, not logged as expired, unexpired and of at least the level asked for (the
-   * caller still checks the rest of their standing). Indexed on (version, issued_at) and the
+   * caller still checks the rest of their standing: retired or changed profiles, missed re-tests). Indexed on (version, issued_at) and the
    * covered profiles, so the cost follows the page, not the registry.
    */
-  async supersessionCandidates(q: SupersessionQuery): Promise<StoredDeclaration[]> {
+  async supersessionCandidates(q: SupersessionQuery): Promise<Array<{ id: string; content: DeclarationContent }>> {
     let query = this.db
       .selectFrom('declarations')
-      .selectAll('declarations')
+      .select(['declarations.id', 'declarations.jws', 'declarations.content'])
       .where('org_number', '=', q.orgNumber)
       .where('system_name', '=', q.systemName)
       .where('system_version', '=', q.systemVersion)
@@ -281,7 +281,8 @@ export class DeclarationStore {
       );
     }
     const rows = await query.orderBy('issued_at', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute();
-    return this.hydrate(rows);
+    // Unrevoked by the query and of the level asked for: the content is all the caller needs.
+    return rows.map((r) => ({ id: r.id, content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent) }));
   }
 
   /** The declarations issued from one run (index declarations_run). */
