@@ -109,6 +109,8 @@ export class ProfileAdmin {
       const format = await unpackPackage(bytes, unpacked, scratch);
       const layout = packageLayout(unpacked);
       if (layout.kind === 'fhir-package') return { format, kind: 'fhir-package', profiles: await this.importFhir(layout.dir, actor) };
+      // A downloaded package keeps its test cases beside the profiles; an imported profile carries them in its own testcases/.
+      if (layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases'))) cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
       return { format, kind: 'profile', profiles: [await this.importProfileDir(layout.dir, actor)] };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -131,7 +133,9 @@ export class ProfileAdmin {
     const { profile, testcases, examples } = checked.ok;
     const { id, version } = profile.manifest;
     const existing = this.deps.catalog.get(id);
-    if (existing?.source === 'shipped') throw new SamsvarError('conflict', `profile ${id} is shipped with samsvar and cannot be replaced by an import; choose another id`);
+    if (existing?.source === 'shipped' && existing.manifest.version === version) {
+      throw new SamsvarError('conflict', `profile ${id} ${version} is shipped with samsvar; an import of it is a new version: change "version" in profile.json`);
+    }
     const target = this.versionDir(id, version);
     const known = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
     if (known) {
@@ -261,6 +265,9 @@ export class ProfileAdmin {
     }
     const served = this.deps.catalog.get(id);
     const isServed = served?.manifest.version === version && served.sha256 === row.sha256;
+    if (req.status === 'active' && !isServed && served?.source === 'shipped') {
+      throw new SamsvarError('conflict', `profile ${id} is shipped with samsvar, which serves its version ${served.manifest.version}; an imported version of it stays a draft (for review and diff) until a samsvar release ships it`);
+    }
     const changes: ProfileVersionChange[] = [];
     const reason = req.reason ?? null;
     if (req.status === 'active' && !isServed) {
