@@ -7,14 +7,15 @@
  * imported version as accepted; `<id>/` is the version the catalog serves (the newest activated
  * one, or the first import while it is a draft).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { importFhirPackage } from '../fhir/package-import.js';
 import { packageDir, readPackageManifest } from '../fhir/package-store.js';
 import { loadProfileDir, profileDigest, type ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile } from '../profiles/manifest.js';
+import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { codelistFileName, type CsvCodeList } from '../xml/codelist-csv.js';
 import { unpackPackage, packageLayout } from './package-archive.js';
 import { checkFhirPackage, checkProfilePackage, type PackageProblem } from './package-check.js';
 import { diffProfiles, type ProfileDiff } from '../profiles/profile-diff.js';
@@ -115,6 +116,54 @@ export class ProfileAdmin {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Code lists (from a CSV export) installed into a profile as a new version: the version the
+   * catalog serves is copied with its test cases, each list replaces the file that holds its OID (or
+   * joins `codelists`), `version` becomes the manifest's version, and the result is imported like a
+   * package — the same checks, immutable versions, and `draft` until activated. `from` takes
+   * another stored version (a draft, say) as the base instead of the served one.
+   */
+  installCodelists(id: string, version: string, lists: readonly CsvCodeList[], actor: string, from?: string): Promise<ImportedVersion> {
+    return this.serial(async () => {
+      const base = from === undefined ? this.deps.catalog.get(id) : this.stored(id, from);
+      if (!base) throw new SamsvarError('not_found', `profile '${id}' not found`);
+      if (base.manifest.kind !== 'xml') throw new SamsvarError('unprocessable', `profile ${id} is a FHIR profile; code lists from CSV go into XML profiles (FHIR code systems come with their package)`);
+      this.versionDir(id, version); // refuses a version that cannot be a folder name, before any copying
+      mkdirSync(this.deps.profilesRoot, { recursive: true });
+      const scratch = path.join(this.deps.profilesRoot, `.import-${newId()}`);
+      try {
+        const dir = path.join(scratch, id);
+        cpSync(base.dir, dir, { recursive: true, filter: (src) => src === base.dir || !(path.basename(src).startsWith('.') && statSync(src).isDirectory()) });
+        // A shipped profile's test cases live beside the profiles; an imported version carries them itself.
+        if (!existsSync(path.join(dir, 'testcases'))) copyTestcases(this.deps.testcases.list().filter((tc) => tc.profile === id), path.join(dir, 'testcases'));
+        const manifestFile = path.join(dir, 'profile.json');
+        const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as XmlProfileManifest & Record<string, unknown>;
+        const files = [...(manifest.codelists ?? [])];
+        const oidOf = (rel: string): unknown => {
+          try {
+            return (JSON.parse(readFileSync(path.join(dir, rel), 'utf8')) as { oid?: unknown }).oid;
+          } catch {
+            return undefined;
+          }
+        };
+        for (const list of lists) {
+          let rel = files.find((f) => oidOf(f) === list.oid);
+          if (!rel) {
+            rel = `codelists/${codelistFileName(list)}`;
+            if (existsSync(path.join(dir, rel))) rel = `codelists/${list.oid}.json`;
+            files.push(rel);
+          }
+          mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+          writeFileSync(path.join(dir, rel), JSON.stringify(list, null, 2) + '\n');
+        }
+        writeFileSync(manifestFile, JSON.stringify({ ...manifest, version, codelists: files }, null, 2) + '\n');
+        return await this.importProfileDir(dir, actor);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
   }
 
   /** Imports a profile directory (unpacked, or given on the command line), checked as a whole. */
@@ -328,6 +377,19 @@ export class ProfileAdmin {
   /** Runs opened against a version (declarations come from the registry, which the caller adds). */
   async runsUsing(id: string, version: string) {
     return this.deps.repo.runsUsingProfile(id, version);
+  }
+}
+
+/** Test case files with their message templates, as a profile's own `testcases/` folder holds them. */
+function copyTestcases(testcases: readonly Testcase[], into: string): void {
+  for (const tc of testcases) {
+    if (!tc.source || !existsSync(tc.source)) continue;
+    mkdirSync(into, { recursive: true });
+    cpSync(tc.source, path.join(into, `${tc.id}.json`));
+    if (tc.kind === 'receive' && tc.message.template) {
+      const template = path.join(path.dirname(tc.source), 'templates', tc.message.template);
+      if (existsSync(template)) cpSync(template, path.join(into, 'templates', tc.message.template));
+    }
   }
 }
 
