@@ -73,4 +73,16 @@ describe.each(dialectsUnderTest())('POST /admin/codelists?profile=: code lists i
     const diff = await body(await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=1.1.0&to=1.3.0`, { token: ADMIN_TOKEN }), 200);
     expect(JSON.stringify(diff)).toContain('2.999.1.2');
   });
+
+  it('applies validFrom/validTo from the CSV: a code outside its dates on the message\'s date is CODELIST-VALUE', async () => {
+    const csv = `OID;Kode;Tekst;Gyldig fra;Gyldig til\n${OID};1;Ny;;\n${OID};2;Fullført;;31.12.2020\n${OID};3;Avbrutt;01.01.2999;\n`;
+    await body(await install(`?profile=${ID}&version=1.4.0&from=1.1.0`, csv), 201);
+    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.4.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
+    expect((await validate('1')).valid).toBe(true);
+    const expired = await validate('2');
+    expect(expired.valid).toBe(false);
+    expect(expired.findings.find((f: { ruleId: string }) => f.ruleId === 'CODELIST-VALUE').message).toMatch(/V="2" .* is expired on the message's date \d{4}-\d{2}-\d{2}: it is valid to 2020-12-31/);
+    const early = await validate('3');
+    expect(early.findings.find((f: { ruleId: string }) => f.ruleId === 'CODELIST-VALUE').message).toMatch(/is not yet valid .* valid from 2999-01-01/);
+  });
 });
