@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,12 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
 import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
 import { webPages } from '../../src/web/web-pages.js';
+import { osloDateTime } from '../../src/testcases/synthetic-data.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { browserAvailable, expectAccessible, launchBrowser, skipReason } from './browser.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
-const MESSAGE = readFileSync(path.resolve(import.meta.dirname, '../../profiles', PROFILE, 'examples/valid/foresporsel-helseopplysninger.xml'));
+const EXAMPLE = readFileSync(path.resolve(import.meta.dirname, '../../profiles', PROFILE, 'examples/valid/foresporsel-helseopplysninger.xml'), 'utf8');
+
+/** The shipped example as the system would send it in the run: its parties and patient, a fresh MsgId, GenDate now. */
+function inRun(patientFnr: string): string {
+  return (
+    EXAMPLE.replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`)
+      .replace(/<GenDate>[^<]*<\/GenDate>/, `<GenDate>${osloDateTime(new Date())}</GenDate>`)
+      .replaceAll('<Id>8142987</Id>', '<Id>8999911</Id>')
+      .replaceAll('<Id>8094866</Id>', '<Id>8999901</Id>')
+      .replaceAll('<Id>15450210185</Id>', `<Id>${patientFnr}</Id>`)
+  );
+}
 
 describe.skipIf(!browserAvailable)(`an administrator follows a re-validation in the browser ${skipReason}`, () => {
   let t: TestService;
@@ -30,10 +43,10 @@ describe.skipIf(!browserAvailable)(`an administrator follows a re-validation in 
     });
     const vendor = await registerVendor(t);
     const system = (await (await t.call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'EPJ' } })).json()) as { id: string };
-    const version = (await (await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token: vendor.token, json: { version: '1' } })).json()) as { id: string };
-    const run = (await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: version.id, profiles: [PROFILE] } })).json()) as { id: string };
+    const version = (await (await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token: vendor.token, json: { version: '1', herId: '8999911' } })).json()) as { id: string };
+    const run = (await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: version.id, profiles: [PROFILE] } })).json()) as { id: string; testData: { patient: { fnr: string } } };
     for (let i = 0; i < 3; i++) {
-      const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${PROFILE}-send`, { token: vendor.token, body: MESSAGE, contentType: 'application/xml' });
+      const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${PROFILE}-send`, { token: vendor.token, body: inRun(run.testData.patient.fnr), contentType: 'application/xml' });
       expect(res.status).toBe(201);
     }
     browser = await launchBrowser();
