@@ -45,7 +45,7 @@ export const RULES = {
   'FINDINGS-LIMIT': { layer: 'schema', severity: 'information', summary: 'More findings than one report holds; the less severe are left out' },
   // XML layers.
   XSD: { layer: 'schema', severity: 'error', summary: 'The profile\'s XML Schema refuses the document', issueType: 'structure' },
-  'CODELIST-VALUE': { layer: 'codelist', severity: 'error', summary: 'A code (V) not in the profile\'s code list for its OID (S)', issueType: 'code-invalid' },
+  'CODELIST-VALUE': { layer: 'codelist', severity: 'error', summary: 'A code (V) not in the profile\'s code list for its OID (S), or used outside its validFrom/validTo', issueType: 'code-invalid' },
   'CODELIST-DN': { layer: 'codelist', severity: 'warning', summary: 'A code\'s DN differs from the code list\'s text', issueType: 'code-invalid' },
   'CODELIST-UNKNOWN-OID': { layer: 'codelist', severity: 'information', summary: 'A code system OID the profile carries no list for', issueType: 'code-invalid' },
   // Norwegian identifiers, XML and FHIR.

@@ -4,7 +4,7 @@
  * backslashes), links and device entries, too many entries and archives that unpack to more than
  * the limit (zip bombs: the declared sizes are checked first, the inflated sizes again).
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -143,16 +143,37 @@ export async function unpackPackage(bytes: Uint8Array, into: string, scratch: st
   return format;
 }
 
-export type PackageLayout = { kind: 'profile'; dir: string } | { kind: 'fhir-package'; dir: string };
+export type PackageLayout = { kind: 'profile'; dir: string; testcasesDir?: string } | { kind: 'fhir-package'; dir: string };
+
+/** The manifest of a downloaded package (`GET /profiles/{id}/package`); named here so this module stays free of the test case code. */
+const DOWNLOAD_MANIFEST = 'samsvar-package.json';
+
+/** A downloaded package: its profile is profiles/<profile>/, its test cases (with templates/) are testcases/. */
+function downloadedLayout(dir: string): PackageLayout {
+  let profile: unknown;
+  try {
+    profile = (JSON.parse(readFileSync(path.join(dir, DOWNLOAD_MANIFEST), 'utf8')) as { profile?: unknown }).profile;
+  } catch (e) {
+    throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof profile !== 'string' || !safeEntryName(profile) || profile.includes('/')) throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} must name the package's profile ("profile": its id)`);
+  const profileDir = path.join(dir, 'profiles', profile);
+  if (!existsSync(path.join(profileDir, 'profile.json'))) throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} names profile '${profile}', but profiles/${profile}/profile.json is not in the package`);
+  const testcasesDir = path.join(dir, 'testcases');
+  return { kind: 'profile', dir: profileDir, ...(existsSync(testcasesDir) ? { testcasesDir } : {}) };
+}
 
 /**
  * Where the profile is in an unpacked package: `profile.json` at the top or in its only folder
- * (an archive of the folder itself), or `package/package.json` (a FHIR package in the npm layout).
+ * (an archive of the folder itself), `package/package.json` (a FHIR package in the npm layout), or
+ * `samsvar-package.json` (a package as `GET /profiles/{id}/package` gives it, at the top or in its only folder).
  */
 export function packageLayout(dir: string): PackageLayout {
+  if (existsSync(path.join(dir, DOWNLOAD_MANIFEST))) return downloadedLayout(dir);
   if (existsSync(path.join(dir, 'profile.json'))) return { kind: 'profile', dir };
   if (existsSync(path.join(dir, 'package', 'package.json'))) return { kind: 'fhir-package', dir };
   const top = readdirSync(dir).filter((n) => !n.startsWith('.'));
   if (top.length === 1 && statSync(path.join(dir, top[0]!)).isDirectory() && existsSync(path.join(dir, top[0]!, 'profile.json'))) return { kind: 'profile', dir: path.join(dir, top[0]!) };
-  throw new SamsvarError('unprocessable', 'the package has neither profile.json (a profile directory, at the top or in its only folder) nor package/package.json (a FHIR package)');
+  if (top.length === 1 && statSync(path.join(dir, top[0]!)).isDirectory() && existsSync(path.join(dir, top[0]!, DOWNLOAD_MANIFEST))) return downloadedLayout(path.join(dir, top[0]!));
+  throw new SamsvarError('unprocessable', 'the package has neither profile.json (a profile directory, at the top or in its only folder), samsvar-package.json (a downloaded profile package) nor package/package.json (a FHIR package)');
 }

@@ -7,14 +7,15 @@
  * imported version as accepted; `<id>/` is the version the catalog serves (the newest activated
  * one, or the first import while it is a draft).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { importFhirPackage } from '../fhir/package-import.js';
 import { packageDir, readPackageManifest } from '../fhir/package-store.js';
 import { loadProfileDir, profileDigest, type ProfileCatalog } from '../profiles/catalog.js';
-import type { LoadedProfile } from '../profiles/manifest.js';
+import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { codelistFileName, type CsvCodeList } from '../xml/codelist-csv.js';
 import { unpackPackage, packageLayout } from './package-archive.js';
 import { checkFhirPackage, checkProfilePackage, type PackageProblem } from './package-check.js';
 import { diffProfiles, type ProfileDiff } from '../profiles/profile-diff.js';
@@ -109,10 +110,60 @@ export class ProfileAdmin {
       const format = await unpackPackage(bytes, unpacked, scratch);
       const layout = packageLayout(unpacked);
       if (layout.kind === 'fhir-package') return { format, kind: 'fhir-package', profiles: await this.importFhir(layout.dir, actor) };
+      // A downloaded package keeps its test cases beside the profiles; an imported profile carries them in its own testcases/.
+      if (layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases'))) cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
       return { format, kind: 'profile', profiles: [await this.importProfileDir(layout.dir, actor)] };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Code lists (from a CSV export) installed into a profile as a new version: the version the
+   * catalog serves is copied with its test cases, each list replaces the file that holds its OID (or
+   * joins `codelists`), `version` becomes the manifest's version, and the result is imported like a
+   * package — the same checks, immutable versions, and `draft` until activated. `from` takes
+   * another stored version (a draft, say) as the base instead of the served one.
+   */
+  installCodelists(id: string, version: string, lists: readonly CsvCodeList[], actor: string, from?: string): Promise<ImportedVersion> {
+    return this.serial(async () => {
+      const base = from === undefined ? this.deps.catalog.get(id) : this.stored(id, from);
+      if (!base) throw new SamsvarError('not_found', `profile '${id}' not found`);
+      if (base.manifest.kind !== 'xml') throw new SamsvarError('unprocessable', `profile ${id} is a FHIR profile; code lists from CSV go into XML profiles (FHIR code systems come with their package)`);
+      this.versionDir(id, version); // refuses a version that cannot be a folder name, before any copying
+      mkdirSync(this.deps.profilesRoot, { recursive: true });
+      const scratch = path.join(this.deps.profilesRoot, `.import-${newId()}`);
+      try {
+        const dir = path.join(scratch, id);
+        cpSync(base.dir, dir, { recursive: true, filter: (src) => src === base.dir || !(path.basename(src).startsWith('.') && statSync(src).isDirectory()) });
+        // A shipped profile's test cases live beside the profiles; an imported version carries them itself.
+        if (!existsSync(path.join(dir, 'testcases'))) copyTestcases(this.deps.testcases.list().filter((tc) => tc.profile === id), path.join(dir, 'testcases'));
+        const manifestFile = path.join(dir, 'profile.json');
+        const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as XmlProfileManifest & Record<string, unknown>;
+        const files = [...(manifest.codelists ?? [])];
+        const oidOf = (rel: string): unknown => {
+          try {
+            return (JSON.parse(readFileSync(path.join(dir, rel), 'utf8')) as { oid?: unknown }).oid;
+          } catch {
+            return undefined;
+          }
+        };
+        for (const list of lists) {
+          let rel = files.find((f) => oidOf(f) === list.oid);
+          if (!rel) {
+            rel = `codelists/${codelistFileName(list)}`;
+            if (existsSync(path.join(dir, rel))) rel = `codelists/${list.oid}.json`;
+            files.push(rel);
+          }
+          mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+          writeFileSync(path.join(dir, rel), JSON.stringify(list, null, 2) + '\n');
+        }
+        writeFileSync(manifestFile, JSON.stringify({ ...manifest, version, codelists: files }, null, 2) + '\n');
+        return await this.importProfileDir(dir, actor);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
   }
 
   /** Imports a profile directory (unpacked, or given on the command line), checked as a whole. */
@@ -131,7 +182,9 @@ export class ProfileAdmin {
     const { profile, testcases, examples } = checked.ok;
     const { id, version } = profile.manifest;
     const existing = this.deps.catalog.get(id);
-    if (existing?.source === 'shipped') throw new SamsvarError('conflict', `profile ${id} is shipped with samsvar and cannot be replaced by an import; choose another id`);
+    if (existing?.source === 'shipped' && existing.manifest.version === version) {
+      throw new SamsvarError('conflict', `profile ${id} ${version} is shipped with samsvar; an import of it is a new version: change "version" in profile.json`);
+    }
     const target = this.versionDir(id, version);
     const known = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
     if (known) {
@@ -261,6 +314,9 @@ export class ProfileAdmin {
     }
     const served = this.deps.catalog.get(id);
     const isServed = served?.manifest.version === version && served.sha256 === row.sha256;
+    if (req.status === 'active' && !isServed && served?.source === 'shipped') {
+      throw new SamsvarError('conflict', `profile ${id} is shipped with samsvar, which serves its version ${served.manifest.version}; an imported version of it stays a draft (for review and diff) until a samsvar release ships it`);
+    }
     const changes: ProfileVersionChange[] = [];
     const reason = req.reason ?? null;
     if (req.status === 'active' && !isServed) {
@@ -321,6 +377,19 @@ export class ProfileAdmin {
   /** Runs opened against a version (declarations come from the registry, which the caller adds). */
   async runsUsing(id: string, version: string) {
     return this.deps.repo.runsUsingProfile(id, version);
+  }
+}
+
+/** Test case files with their message templates, as a profile's own `testcases/` folder holds them. */
+function copyTestcases(testcases: readonly Testcase[], into: string): void {
+  for (const tc of testcases) {
+    if (!tc.source || !existsSync(tc.source)) continue;
+    mkdirSync(into, { recursive: true });
+    cpSync(tc.source, path.join(into, `${tc.id}.json`));
+    if (tc.kind === 'receive' && tc.message.template) {
+      const template = path.join(path.dirname(tc.source), 'templates', tc.message.template);
+      if (existsSync(template)) cpSync(template, path.join(into, 'templates', tc.message.template));
+    }
   }
 }
 

@@ -8,6 +8,8 @@ export interface CodeList {
   oid: string;
   name: string;
   codes: Map<string, string>;
+  /** The dates a code is valid from and to (YYYY-MM-DD, inclusive), for the codes that carry them. */
+  validity: Map<string, { from?: string; to?: string }>;
 }
 
 export interface CodeHit {
@@ -33,24 +35,41 @@ export function loadCodeLists(profiles: LoadedProfile[]): Map<string, CodeList> 
         throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel} needs "oid" and "codes": [{ "code", "display" }]`);
       }
       const codes = new Map<string, string>();
-      for (const c of raw.codes as { code?: unknown; display?: unknown }[]) {
+      const validity = new Map<string, { from?: string; to?: string }>();
+      for (const c of raw.codes as { code?: unknown; display?: unknown; validFrom?: unknown; validTo?: unknown }[]) {
         if (typeof c.code !== 'string') throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel} has an entry without a string "code"`);
         codes.set(c.code, typeof c.display === 'string' ? c.display : '');
+        for (const [key, value] of [['validFrom', c.validFrom], ['validTo', c.validTo]] as const) {
+          if (value !== undefined && (typeof value !== 'string' || !ISO_DATE.test(value))) throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel}: ${key} of code ${c.code} must be a date YYYY-MM-DD`);
+        }
+        if (c.validFrom !== undefined || c.validTo !== undefined) validity.set(c.code, { ...(c.validFrom ? { from: c.validFrom as string } : {}), ...(c.validTo ? { to: c.validTo as string } : {}) });
       }
       // The profile's own list wins over a used profile's list with the same OID.
-      if (!lists.has(raw.oid)) lists.set(raw.oid, { oid: raw.oid, name: typeof raw.name === 'string' ? raw.name : raw.oid, codes });
+      if (!lists.has(raw.oid)) lists.set(raw.oid, { oid: raw.oid, name: typeof raw.name === 'string' ? raw.name : raw.oid, codes, validity });
     }
   }
   return lists;
 }
 
 const CODED = XmlXPath.compile('//*[@V and @S]');
+const GEN_DATE = XmlXPath.compile("(//*[local-name()='GenDate'])[1]");
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Checks every coded value (V with code system S, display DN): an unknown code is an error, a
- * display text that differs from the list's a warning, a code system the profile lacks information.
+ * The day a message's codes must be valid on: its own date (GenDate, as Hodemelding and AppRec carry
+ * it), or `today` for a document without one.
  */
-export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>): CodeHit[] {
+export function messageDate(doc: XmlDocument, today: Date = new Date()): string {
+  const gen = (doc.get(GEN_DATE) as XmlElement | null)?.content.trim().slice(0, 10);
+  return gen && ISO_DATE.test(gen) ? gen : today.toISOString().slice(0, 10);
+}
+
+/**
+ * Checks every coded value (V with code system S, display DN): an unknown code is an error, and so
+ * is a code used outside its validFrom/validTo on the message's date; a display text that differs
+ * from the list's is a warning, a code system the profile lacks information.
+ */
+export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>, on: string = messageDate(doc)): CodeHit[] {
   const hits: CodeHit[] = [];
   for (const node of doc.find(CODED)) {
     const el = node as XmlElement;
@@ -78,6 +97,18 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>)
           { reference: `Kodeverk ${list.oid} ${list.name}` },
         ),
       });
+    } else if (outside(list.validity.get(v), on)) {
+      const { from, to } = list.validity.get(v)!;
+      const expired = to !== undefined && on > to;
+      const span = `${from ? `from ${from}` : ''}${from && to ? ' ' : ''}${to ? `to ${to}` : ''}`;
+      hits.push({
+        element: el,
+        attribute: 'V',
+        finding: {
+          ...ruleFinding('CODELIST-VALUE', `${el.name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${on}: it is valid ${span}`, { reference: `Kodeverk ${list.oid} ${list.name}` }),
+          messageNb: `Koden «${v}» i kodeverket ${list.oid} (${list.name}) ${expired ? 'er utgått' : 'er ikke gyldig ennå'} på meldingens dato ${on}: den gjelder ${from ? `fra ${from}` : ''}${from && to ? ' ' : ''}${to ? `til ${to}` : ''}.`,
+        },
+      });
     } else if (dn !== undefined && display && dn.trim() !== display) {
       hits.push({
         element: el,
@@ -87,4 +118,8 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>)
     }
   }
   return hits;
+}
+
+function outside(validity: { from?: string; to?: string } | undefined, on: string): boolean {
+  return validity !== undefined && ((validity.from !== undefined && on < validity.from) || (validity.to !== undefined && on > validity.to));
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
@@ -6,7 +6,8 @@ import { packageLayout, unpackPackage } from '../../runs/package-archive.js';
 import { parseArgs } from 'node:util';
 import { importedProfilesDir, SHIPPED_TESTCASES_DIR } from '../../core/paths.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
-import { loadCatalog } from '../../profiles/catalog.js';
+import { loadCatalog, type ProfileCatalog } from '../../profiles/catalog.js';
+import { checkProfilePackage } from '../../runs/package-check.js';
 import { importXmlProfile } from '../../xml/import-profile.js';
 import { catalogueByStandard, type DirectionCounts, type StandardGroup } from '../../profiles/standards.js';
 import { loadTestcases } from '../../testcases/index.js';
@@ -18,6 +19,7 @@ export const summary = 'list installed profiles or import one: samsvar profiles 
 const HELP = `usage:
   samsvar profiles list [--format text|json]       (grouped by standard and version)
   samsvar profiles import DIR [--replace] [--id ID --schema ENTRY.xsd [--version V] [--title T] [--catalog catalog.xml] [--uses ID,...]]
+                                 (checked as the service checks a package; a version never changes content)
   samsvar profiles import PACKAGE.tgz|PACKAGE_DIR       (FHIR packages in the npm layout)
   samsvar profiles import PACKAGE.zip|PACKAGE.tgz|DIR --server URL --token TOKEN
                                  (to a running service, administrators: POST /api/v1/admin/profiles;
@@ -90,7 +92,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       try {
         await unpackPackage(readFileSync(source), path.join(scratch, 'unpacked'), scratch);
         const layout = packageLayout(path.join(scratch, 'unpacked'));
-        const loaded = importXmlProfile(layout.dir, importedDir, loadCatalog({ importedDir }), { replace: values.replace });
+        if (layout.kind === 'profile' && layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases'))) cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
+        const catalog = loadCatalog({ importedDir });
+        await checkLocalImport(layout.dir, importedDir, catalog);
+        const loaded = importXmlProfile(layout.dir, importedDir, catalog, { replace: values.replace });
         io.out(`imported ${loaded.manifest.id} ${loaded.manifest.version} (${loaded.files.size} files, sha256 ${loaded.sha256}) into ${loaded.dir}`);
         return 0;
       } finally {
@@ -111,11 +116,46 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(values.catalog ? { catalog: values.catalog } : {}),
       ...(values.uses ? { uses: values.uses.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     };
+    // Staged with the manifest the options describe, so the checks see exactly what will be imported.
+    const scratch = mkdtempSync(path.join(tmpdir(), 'samsvar-import-'));
+    try {
+      const staged = path.join(scratch, 'profile');
+      if (!existsSync(source) || !statSync(source).isDirectory()) throw new SamsvarError('bad_request', `${source} is not a directory`);
+      cpSync(realpathSync(source), staged, { recursive: true, dereference: false, filter: (src) => !lstatSync(src).isSymbolicLink() });
+      if (!existsSync(path.join(staged, 'profile.json')) && manifest.id && manifest.schema) writeFileSync(path.join(staged, 'profile.json'), JSON.stringify({ kind: 'xml', version: '1.0.0', title: manifest.id, ...manifest }, null, 2));
+      if (existsSync(path.join(staged, 'profile.json'))) await checkLocalImport(staged, importedDir, catalog);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
     const loaded = importXmlProfile(source, importedDir, catalog, { manifest, replace: values.replace });
     io.out(`imported ${loaded.manifest.id} ${loaded.manifest.version} (${loaded.files.size} files, sha256 ${loaded.sha256}) into ${loaded.dir}`);
     return 0;
   }
   throw new SamsvarError('bad_request', `unknown subcommand "${sub}"\n${HELP}`);
+}
+
+/**
+ * The checks and version rule of the service's import (POST /admin/profiles), for a local import:
+ * the whole package is checked (schemas, rules, code lists, test cases, examples); the version
+ * installed may not come back with other content, `--replace` or not; and a profile the service
+ * manages (imported over HTTP) is left to the service.
+ */
+async function checkLocalImport(dir: string, importedDir: string, catalog: ProfileCatalog): Promise<void> {
+  const checked = await checkProfilePackage(dir, catalog);
+  if ('problems' in checked) {
+    const list = checked.problems.map((p) => `  ${p.file ? `${p.file}: ` : ''}${p.message}`).join('\n');
+    throw new SamsvarError('unprocessable', `the profile was refused; nothing was imported. ${checked.problems.length} problem(s):\n${list}`, { problems: checked.problems });
+  }
+  const { id, version } = checked.ok.profile.manifest;
+  const sha = checked.ok.profile.sha256;
+  if (existsSync(path.join(importedDir, '.versions', id))) {
+    // Its versions and their lifecycle live in the service's database, and the service applies imports one at a time: a second writer would bypass both.
+    throw new SamsvarError('conflict', `profile ${id} is managed by the service (imported over HTTP, its versions are under ${path.join(importedDir, '.versions', id)}); import new versions of it with --server URL --token ADMIN_TOKEN`);
+  }
+  const served = catalog.get(id);
+  if (served?.manifest.version === version && served.sha256 !== sha) {
+    throw new SamsvarError('conflict', `profile ${id} version ${version} already exists with other content (sha256 ${served.sha256}); versions are immutable: give the changed profile a new version`);
+  }
 }
 
 function zipDirectory(dir: string): Uint8Array {
