@@ -90,10 +90,14 @@ for (const dialect of dialectsUnderTest()) {
       const acked = new Map<string, { runId: string; sha256: string }>();
       const declarations = new Set<string>();
       for (let cycle = 0; cycle < CYCLES; cycle++) {
-        const version = (await (await call('POST', `/api/v1/systems/${system.id}/versions`, { token: vendor.token, json: { version: `1.${cycle}` } })).json()) as { id: string };
-        const run = (await (await call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: version.id, profiles: [PROFILE] } })).json()) as { id: string };
+        const version = (await (await call('POST', `/api/v1/systems/${system.id}/versions`, { token: vendor.token, json: { version: `1.${cycle}`, herId: '8999911' } })).json()) as { id: string };
+        const opened = await call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: version.id, profiles: [PROFILE] } });
+        expect(opened.status).toBe(201);
+        const run = (await opened.json()) as { id: string };
         const message = await (await call('GET', `/api/v1/runs/${run.id}/testcases/${receive.id}/message`, { token: vendor.token })).text();
         let ackedThisCycle = 0;
+        let refused = 0;
+        let lastRefusal = '';
         let stop = false;
         const writer = async (w: number) => {
           for (let i = 0; !stop; i++) {
@@ -113,6 +117,9 @@ for (const dialect of dialectsUnderTest()) {
                 const sub = (await res.json()) as { id: string };
                 acked.set(sub.id, { runId: run.id, sha256: sha256(body) });
                 ackedThisCycle++;
+              } else {
+                refused++;
+                lastRefusal = `${res.status} ${await res.text()}`;
               }
             } catch {
               return; // the connection died with the service: what was not acknowledged may be lost
@@ -120,7 +127,11 @@ for (const dialect of dialectsUnderTest()) {
           }
         };
         const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
-        while (ackedThisCycle < ACKS_BEFORE_KILL) await new Promise((r) => setTimeout(r, 20));
+        // Writes that are refused instead of acknowledged would keep this loop waiting for ever: fail instead.
+        while (ackedThisCycle < ACKS_BEFORE_KILL) {
+          if (refused > 200 && ackedThisCycle === 0) throw new Error(`submissions refused: ${lastRefusal.slice(0, 300)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
         await kill9(child);
         stop = true;
         await Promise.all(writers);
