@@ -69,8 +69,11 @@ export function messageDate(doc: XmlDocument, today: Date = new Date()): string 
  * is a code used outside its validFrom/validTo on the message's date; a display text that differs
  * from the list's is a warning, a code system the profile lacks information.
  */
-export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>, on: string = messageDate(doc)): CodeHit[] {
+export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>, date?: string): CodeHit[] {
   const hits: CodeHit[] = [];
+  // Read the message's date only when a code with validity dates is met: it costs a walk of the document.
+  let on = date;
+  const day = () => (on ??= messageDate(doc));
   for (const node of doc.find(CODED)) {
     const el = node as XmlElement;
     const v = el.attr('V')?.value ?? '';
@@ -97,16 +100,16 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
           { reference: `Kodeverk ${list.oid} ${list.name}` },
         ),
       });
-    } else if (outside(list.validity.get(v), on)) {
+    } else if (list.validity.size > 0 && outside(list.validity.get(v), day)) {
       const { from, to } = list.validity.get(v)!;
-      const expired = to !== undefined && on > to;
+      const expired = to !== undefined && day() > to;
       const span = `${from ? `from ${from}` : ''}${from && to ? ' ' : ''}${to ? `to ${to}` : ''}`;
       hits.push({
         element: el,
         attribute: 'V',
         finding: {
-          ...ruleFinding('CODELIST-VALUE', `${el.name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${on}: it is valid ${span}`, { reference: `Kodeverk ${list.oid} ${list.name}` }),
-          messageNb: `Koden «${v}» i kodeverket ${list.oid} (${list.name}) ${expired ? 'er utgått' : 'er ikke gyldig ennå'} på meldingens dato ${on}: den gjelder ${from ? `fra ${from}` : ''}${from && to ? ' ' : ''}${to ? `til ${to}` : ''}.`,
+          ...ruleFinding('CODELIST-VALUE', `${el.name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${day()}: it is valid ${span}`, { reference: `Kodeverk ${list.oid} ${list.name}` }),
+          messageNb: `Koden «${v}» i kodeverket ${list.oid} (${list.name}) ${expired ? 'er utgått' : 'er ikke gyldig ennå'} på meldingens dato ${day()}: den gjelder ${from ? `fra ${from}` : ''}${from && to ? ' ' : ''}${to ? `til ${to}` : ''}.`,
         },
       });
     } else if (dn !== undefined && display && dn.trim() !== display) {
@@ -120,6 +123,6 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
   return hits;
 }
 
-function outside(validity: { from?: string; to?: string } | undefined, on: string): boolean {
-  return validity !== undefined && ((validity.from !== undefined && on < validity.from) || (validity.to !== undefined && on > validity.to));
+function outside(validity: { from?: string; to?: string } | undefined, day: () => string): boolean {
+  return validity !== undefined && ((validity.from !== undefined && day() < validity.from) || (validity.to !== undefined && day() > validity.to));
 }
