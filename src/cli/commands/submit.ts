@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
+import { callServer } from '../server-call.js';
 import type { Verdict } from '../../core/verdict.js';
 
 export const summary = 'Submit a message or resource to a test run on a samsvar server (exit 0 passed, 1 failed)';
@@ -80,30 +81,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   url.searchParams.set('testcase', values.testcase!);
 
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(body) });
-  } catch (e) {
-    io.err(`samsvar submit: cannot reach ${url.origin}: ${((e as Error).cause as Error)?.message ?? (e as Error).message}`);
-    return 2;
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let detail = text.slice(0, 500);
-    try {
-      const problem = JSON.parse(text) as { detail?: string; code?: string };
-      if (problem.detail) detail = `${problem.detail}${problem.code ? ` (${problem.code})` : ''}`;
-    } catch {
-      // Not a problem document (a proxy's error page); show its start.
-    }
-    io.err(`samsvar submit: HTTP ${res.status}: ${detail}`);
-    return 2;
-  }
+  const answered = await callServer(io, 'submit', url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(body) });
+  if (answered === null) return 2;
   let answer: SubmissionAnswer;
   try {
-    answer = JSON.parse(text) as SubmissionAnswer;
+    answer = JSON.parse(answered.text) as SubmissionAnswer;
   } catch {
-    io.err(`samsvar submit: the server answered ${res.status} but not with JSON`);
+    io.err(`samsvar submit: the server answered ${answered.status} but not with JSON`);
     return 2;
   }
   if (values.json) io.out(JSON.stringify(answer, null, 2));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
+import { callServer } from '../server-call.js';
 
 export const summary = 'Your systems and versions on a samsvar server: samsvar systems list|add|add-version';
 
@@ -24,26 +25,9 @@ async function call(io: CliIo, server: string, token: string, method: string, ro
     io.err(`samsvar systems: --server ${server} is not a URL`);
     return null;
   }
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
-  } catch (e) {
-    io.err(`samsvar systems: cannot reach ${url.origin}: ${((e as Error).cause as Error)?.message ?? (e as Error).message}`);
-    return null;
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let detail = text.slice(0, 500);
-    try {
-      const problem = JSON.parse(text) as { detail?: string; code?: string };
-      if (problem.detail) detail = `${problem.detail}${problem.code ? ` (${problem.code})` : ''}`;
-    } catch {
-      // Not a problem document: show its start.
-    }
-    io.err(`samsvar systems: HTTP ${res.status}: ${detail}`);
-    return null;
-  }
-  return JSON.parse(text) as unknown;
+  const answered = await callServer(io, 'systems', url, { method, headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
+  if (answered === null) return null;
+  return JSON.parse(answered.text) as unknown;
 }
 
 interface SystemBody {
