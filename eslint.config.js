@@ -15,7 +15,10 @@ export default tseslint.config(
       // Hostile-input checks match control characters on purpose.
       'no-control-regex': 'off',
       // A leading underscore marks what is left out on purpose (`const { source: _source, ...rest }`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -44,10 +44,15 @@ function generateDocuments(profile) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const exampleDir = path.join(profile.dir, 'examples', 'valid');
-  const bases = readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).map((f) => readFileSync(path.join(exampleDir, f), 'latin1'));
+  const bases = readdirSync(exampleDir)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => readFileSync(path.join(exampleDir, f), 'latin1'));
   const files = [];
   for (let i = 0; i < DOCS; i++) {
-    let doc = bases[i % bases.length].replace(/(<(?:\w+:)?MsgId>)[^<]*(<\/(?:\w+:)?MsgId>)/, `$1bench-${i}-${(i * 2654435761) % 4294967296}$2`);
+    let doc = bases[i % bases.length].replace(
+      /(<(?:\w+:)?MsgId>)[^<]*(<\/(?:\w+:)?MsgId>)/,
+      `$1bench-${i}-${(i * 2654435761) % 4294967296}$2`,
+    );
     if (i % 10 === 9) doc = doc.replace(/(<(?:\w+:)?MsgId>[^<]*<\/(?:\w+:)?MsgId>)/, '$1$1');
     const file = path.join(dir, `doc-${String(i).padStart(5, '0')}.xml`);
     writeFileSync(file, doc, 'latin1');
@@ -74,7 +79,12 @@ function oneFileBench() {
   const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
   const profile = catalog.require(PROFILE);
   const exampleDir = path.join(profile.dir, 'examples', 'valid');
-  const file = path.join(exampleDir, readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).sort()[0]);
+  const file = path.join(
+    exampleDir,
+    readdirSync(exampleDir)
+      .filter((f) => f.endsWith('.xml'))
+      .sort()[0],
+  );
   const { schema, env } = xmllintSetup(catalog, profile);
   const cacheDir = path.join(tmp, 'cache');
   rmSync(cacheDir, { recursive: true, force: true });
@@ -98,7 +108,9 @@ function oneFileBench() {
     ok: !verdicts,
     ratio: sm / xm,
     lines: [
-      `one file: ${path.relative(root, file)}, median of ${runs - 1} warm run(s); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} core(s)`,
+      `one file: ${path.relative(root, file)}, median of ${runs - 1} warm run(s); load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} core(s)`,
       `one file:   xmllint --noout --schema   ${xm.toFixed(0).padStart(6)} ms`,
       `one file:   samsvar validate FILE      ${sm.toFixed(0).padStart(6)} ms   (detection, all layers; first run, empty disk cache: ${cold.toFixed(0)} ms)`,
       `one file:   ratio samsvar/xmllint      ${(sm / xm).toFixed(1)}x   (target <= 0.3 s and <= 30x)`,
@@ -128,7 +140,15 @@ function xmlBench() {
       const m = /^(.*) (validates|fails to validate)$/.exec(line);
       if (m) xmllintVerdicts.set(m[1], m[2] === 'validates');
     }
-    const s = timed(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'validate', '--profile', PROFILE, '--format', 'json', ...files]);
+    const s = timed(process.execPath, [
+      path.join(root, 'bin', 'samsvar.js'),
+      'validate',
+      '--profile',
+      PROFILE,
+      '--format',
+      'json',
+      ...files,
+    ]);
     samsvarRuns.push(s.ms);
     if (s.status !== 0 && s.status !== 1) throw new Error(`samsvar exited ${s.status}: ${s.stderr}`);
     samsvar = JSON.parse(s.stdout).results;
@@ -140,16 +160,23 @@ function xmlBench() {
     const schemaValid = !r.findings.some((f) => f.severity === 'error' && (f.layer === 'schema' || f.layer === 'syntax'));
     if (r.valid) fullValid++;
     if (schemaValid === xmllintVerdicts.get(r.file)) schemaAgree++;
-    else disagreements.push(`${path.basename(r.file)}: xmllint ${xmllintVerdicts.get(r.file) ? 'valid' : 'invalid'}, samsvar schema layer ${schemaValid ? 'valid' : 'invalid'}`);
+    else
+      disagreements.push(
+        `${path.basename(r.file)}: xmllint ${xmllintVerdicts.get(r.file) ? 'valid' : 'invalid'}, samsvar schema layer ${schemaValid ? 'valid' : 'invalid'}`,
+      );
   }
   const x = median(xmllintRuns);
   const s = median(samsvarRuns);
   const ratio = s / x;
-  lines.push(`xml: ${files.length} MsgHead+Dialogmelding 1.1 documents, profile ${PROFILE}, median of ${RUNS} run(s), start-up and schema compilation included`);
+  lines.push(
+    `xml: ${files.length} MsgHead+Dialogmelding 1.1 documents, profile ${PROFILE}, median of ${RUNS} run(s), start-up and schema compilation included`,
+  );
   lines.push(`xml:   xmllint --noout --schema     ${x.toFixed(0).padStart(7)} ms`);
   lines.push(`xml:   samsvar validate (all layers) ${s.toFixed(0).padStart(6)} ms   (XSD + Schematron + code lists + identifiers)`);
   lines.push(`xml:   ratio samsvar/xmllint        ${ratio.toFixed(2)}x   (target <= 1.50x)`);
-  lines.push(`xml:   schema verdicts agree on ${schemaAgree}/${files.length}; samsvar full verdict valid for ${fullValid}, xmllint valid for ${[...xmllintVerdicts.values()].filter(Boolean).length}`);
+  lines.push(
+    `xml:   schema verdicts agree on ${schemaAgree}/${files.length}; samsvar full verdict valid for ${fullValid}, xmllint valid for ${[...xmllintVerdicts.values()].filter(Boolean).length}`,
+  );
   for (const d of disagreements.slice(0, 10)) lines.push(`xml:   DISAGREE ${d}`);
   return { ok: disagreements.length === 0 && schemaAgree === files.length, lines, ratio };
 }
@@ -168,7 +195,9 @@ async function hostileBench() {
     '10,000-deep nesting': enc.encode(`${'<a>'.repeat(10000)}${'</a>'.repeat(10000)}`),
     'invalid UTF-8': Uint8Array.from([...enc.encode('<a>'), 0xff, 0xfe, ...enc.encode('</a>')]),
     // Many findings among many siblings on one line: each must be located in constant time.
-    '20,000 wrong codes': enc.encode(`<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21">${'<Status V="9" S="2.16.578.1.12.4.1.1.8221"/>'.repeat(20000)}</AppRec>`),
+    '20,000 wrong codes': enc.encode(
+      `<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21">${'<Status V="9" S="2.16.578.1.12.4.1.1.8221"/>'.repeat(20000)}</AppRec>`,
+    ),
   };
   const lines = [];
   let ok = true;
@@ -188,7 +217,9 @@ async function hostileBench() {
     // Judged by CPU time, with a bound wide enough for a shared machine (GC threads count too): it
     // catches a hang or a quadratic blow-up (20,000 codes would take minutes), not a slower neighbour.
     ok &&= !r.valid && cpuMs < 10_000;
-    lines.push(`hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), RSS +${grew.toFixed(1)} MB`);
+    lines.push(
+      `hostile: ${name.padEnd(20)} ${f?.ruleId ?? 'NO FINDING'} in ${ms.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), RSS +${grew.toFixed(1)} MB`,
+    );
   }
   return { ok, lines };
 }
@@ -207,8 +238,10 @@ async function growthBench() {
   const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
   const base = readFileSync(path.join(exampleDir, 'foresporsel-helseopplysninger.xml'), 'utf8');
   const at = base.indexOf('</Foresporsel>');
-  const plain = '<RollerRelatertNotat><HealthcareProfessional><FamilyName>Sæther</FamilyName><GivenName>Bjørg</GivenName></HealthcareProfessional></RollerRelatertNotat>\n';
-  const wrong = '<RollerRelatertNotat><RoleToPatient V="XX" S="2.16.578.1.12.4.1.1.8116"/><HealthcareProfessional><FamilyName>Sæther</FamilyName></HealthcareProfessional></RollerRelatertNotat>\n';
+  const plain =
+    '<RollerRelatertNotat><HealthcareProfessional><FamilyName>Sæther</FamilyName><GivenName>Bjørg</GivenName></HealthcareProfessional></RollerRelatertNotat>\n';
+  const wrong =
+    '<RollerRelatertNotat><RoleToPatient V="XX" S="2.16.578.1.12.4.1.1.8116"/><HealthcareProfessional><FamilyName>Sæther</FamilyName></HealthcareProfessional></RollerRelatertNotat>\n';
   const doc = (blocks) => Buffer.from(base.slice(0, at) + blocks + base.slice(at), 'utf8');
   const measure = async (bytes) => {
     const repeats = bytes.length > 5e6 ? 3 : bytes.length > 5e5 ? 5 : 21;
@@ -223,7 +256,11 @@ async function growthBench() {
     return { ms: median(times), result };
   };
   await measure(doc(plain.repeat(100))); // warm-up: schema compilation and JIT
-  const lines = [`growth: CPU time per validation (in process, median), profile ${PROFILE}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`];
+  const lines = [
+    `growth: CPU time per validation (in process, median), profile ${PROFILE}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  ];
   lines.push('growth:   size        blocks   findings   CPU ms    µs per KB');
   let ok = true;
   const targets = smoke ? [0, 1e4, 1e5] : [0, 1e4, 1e5, 1e6, 1e7, 24e6];
@@ -233,7 +270,9 @@ async function growthBench() {
     const { ms, result } = await measure(bytes);
     ok &&= result.valid;
     const size = bytes.length >= 1e6 ? `${(bytes.length / 1e6).toFixed(1)} MB` : `${(bytes.length / 1e3).toFixed(1)} KB`;
-    lines.push(`growth:   ${size.padEnd(10)} ${String(n).padStart(7)} ${String(result.findings.length).padStart(9)} ${ms.toFixed(1).padStart(9)} ${((ms * 1000) / (bytes.length / 1024)).toFixed(1).padStart(11)}`);
+    lines.push(
+      `growth:   ${size.padEnd(10)} ${String(n).padStart(7)} ${String(result.findings.length).padStart(9)} ${ms.toFixed(1).padStart(9)} ${((ms * 1000) / (bytes.length / 1024)).toFixed(1).padStart(11)}`,
+    );
   }
   lines.push('growth:   findings    size      CPU ms   µs per finding (2,000 blocks; more than 1,000 findings are counted, not listed)');
   let zero;
@@ -244,7 +283,9 @@ async function growthBench() {
     const omitted = result.findings.find((f) => f.ruleId !== 'CODELIST-VALUE' && /left out|omitted/i.test(f.message));
     ok &&= errors === Math.min(n, 1000);
     zero ??= ms;
-    lines.push(`growth:   ${String(n).padStart(8)}    ${(bytes.length / 1e3).toFixed(0).padStart(4)} KB ${ms.toFixed(1).padStart(9)} ${n ? (((ms - zero) * 1000) / n).toFixed(1).padStart(10) : '         –'}${omitted ? '   (+ limit notice)' : ''}`);
+    lines.push(
+      `growth:   ${String(n).padStart(8)}    ${(bytes.length / 1e3).toFixed(0).padStart(4)} KB ${ms.toFixed(1).padStart(9)} ${n ? (((ms - zero) * 1000) / n).toFixed(1).padStart(10) : '         –'}${omitted ? '   (+ limit notice)' : ''}`,
+    );
   }
   return { ok, lines };
 }
@@ -270,24 +311,62 @@ async function serviceBench() {
   const { spawn } = await import('node:child_process');
   const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
   const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
-  const body = readFileSync(path.join(exampleDir, readdirSync(exampleDir).filter((f) => f.endsWith('.xml')).sort()[0]));
+  const body = readFileSync(
+    path.join(
+      exampleDir,
+      readdirSync(exampleDir)
+        .filter((f) => f.endsWith('.xml'))
+        .sort()[0],
+    ),
+  );
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const env = { ...process.env, PORT: String(port), SAMSVAR_DATA: path.join(tmp, 'service-data'), SAMSVAR_RATE_LIMIT: '1000000000', SAMSVAR_VALIDATION_QUEUE: '1024', SAMSVAR_CACHE_DIR: path.join(tmp, 'cache') };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    SAMSVAR_DATA: path.join(tmp, 'service-data'),
+    SAMSVAR_RATE_LIMIT: '1000000000',
+    SAMSVAR_VALIDATION_QUEUE: '1024',
+    SAMSVAR_CACHE_DIR: path.join(tmp, 'cache'),
+  };
   const server = spawn(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
-      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (i > 600) throw new Error('service bench: the service did not answer /healthz within 60 s');
       await new Promise((r) => setTimeout(r, 100));
     }
     const duration = smoke ? 3 : Number(process.env.BENCH_SERVICE_SECONDS ?? 15);
-    const lines = [`service: POST /api/v1/validate, one Dialogmelding (${body.length} bytes, profile detected), ${duration} s per level; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} core(s)`];
+    const lines = [
+      `service: POST /api/v1/validate, one Dialogmelding (${body.length} bytes, profile detected), ${duration} s per level; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} core(s)`,
+    ];
     let ok = true;
     for (const connections of [1, 16, 64]) {
       // Warm-up: workers start and compile the profile on first use.
-      await autocannon({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body, connections, amount: connections * 20 });
-      const r = await autocannon({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body, connections, duration });
+      await autocannon({
+        url: `${base}/api/v1/validate`,
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body,
+        connections,
+        amount: connections * 20,
+      });
+      const r = await autocannon({
+        url: `${base}/api/v1/validate`,
+        method: 'POST',
+        headers: { 'content-type': 'application/xml' },
+        body,
+        connections,
+        duration,
+      });
       ok &&= r.non2xx === 0 && r.errors === 0;
       lines.push(
         `service:   ${String(connections).padStart(2)} connection(s): ${r.requests.average.toFixed(0).padStart(5)} validations/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${peakRssMb(server.pid).toFixed(0)} MB`,

@@ -47,7 +47,10 @@ async function startService(db: TestDatabase, port: number): Promise<ChildProces
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -76,13 +79,20 @@ for (const dialect of dialectsUnderTest()) {
       const call = (method: string, p: string, opts: { token?: string; json?: unknown; body?: string; type?: string } = {}) =>
         fetch(`${base}${p}`, {
           method,
-          headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.json !== undefined ? { 'content-type': 'application/json' } : opts.type ? { 'content-type': opts.type } : {}) },
+          headers: {
+            ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+            ...(opts.json !== undefined ? { 'content-type': 'application/json' } : opts.type ? { 'content-type': opts.type } : {}),
+          },
           body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
         });
       child = await startService(db, port);
 
-      const vendor = (await (await call('POST', '/api/v1/vendors', { json: { orgNumber: '974760673', name: 'Varig AS', email: 'post@example.no' } })).json()) as { token: string };
-      const system = (await (await call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'Varig EPJ' } })).json()) as { id: string };
+      const vendor = (await (
+        await call('POST', '/api/v1/vendors', { json: { orgNumber: '974760673', name: 'Varig AS', email: 'post@example.no' } })
+      ).json()) as { token: string };
+      const system = (await (await call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'Varig EPJ' } })).json()) as {
+        id: string;
+      };
       const testcases = (await (await call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
       const receive = testcases.find((tc) => tc.kind === 'receive')!;
       const submit = testcases.find((tc) => tc.kind !== 'receive')!;
@@ -90,8 +100,16 @@ for (const dialect of dialectsUnderTest()) {
       const acked = new Map<string, { runId: string; sha256: string }>();
       const declarations = new Set<string>();
       for (let cycle = 0; cycle < CYCLES; cycle++) {
-        const version = (await (await call('POST', `/api/v1/systems/${system.id}/versions`, { token: vendor.token, json: { version: `1.${cycle}`, herId: '8999911' } })).json()) as { id: string };
-        const opened = await call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: version.id, profiles: [PROFILE] } });
+        const version = (await (
+          await call('POST', `/api/v1/systems/${system.id}/versions`, {
+            token: vendor.token,
+            json: { version: `1.${cycle}`, herId: '8999911' },
+          })
+        ).json()) as { id: string };
+        const opened = await call('POST', '/api/v1/runs', {
+          token: vendor.token,
+          json: { systemVersionId: version.id, profiles: [PROFILE] },
+        });
         expect(opened.status).toBe(201);
         const run = (await opened.json()) as { id: string };
         const message = await (await call('GET', `/api/v1/runs/${run.id}/testcases/${receive.id}/message`, { token: vendor.token })).text();
@@ -106,13 +124,22 @@ for (const dialect of dialectsUnderTest()) {
                 // Declarations too: each appends to the transparency log's hash chain.
                 const res = await call('POST', `/api/v1/systems/${system.id}/versions/${version.id}/declaration`, {
                   token: vendor.token,
-                  json: { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'r.pdf', mediaType: 'application/pdf', content: pdf }], placeOfIssue: 'Bergen', signatory: { name: 'Ola', function: 'CTO' } },
+                  json: {
+                    profiles: [{ profile: PROFILE, direction: 'send' }],
+                    documents: [{ name: 'r.pdf', mediaType: 'application/pdf', content: pdf }],
+                    placeOfIssue: 'Bergen',
+                    signatory: { name: 'Ola', function: 'CTO' },
+                  },
                 });
                 if (res.status === 201) declarations.add(((await res.json()) as { id: string }).id);
                 continue;
               }
               const body = message.replace('</MsgHead>', `<!-- ${w}-${i}-${cycle} --></MsgHead>`);
-              const res = await call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${submit.id}`, { token: vendor.token, body, type: 'application/xml' });
+              const res = await call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${submit.id}`, {
+                token: vendor.token,
+                body,
+                type: 'application/xml',
+              });
               if (res.status === 201) {
                 const sub = (await res.json()) as { id: string };
                 acked.set(sub.id, { runId: run.id, sha256: sha256(body) });
@@ -153,14 +180,19 @@ for (const dialect of dialectsUnderTest()) {
       if (dialect.name === 'sqlite') {
         const sqlite = new BetterSqlite3(path.join(db.config.dataDir, 'samsvar.sqlite'), { readonly: true });
         expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-        const rows = sqlite.prepare('select artifact, artifact_sha256 from submissions').all() as { artifact: Buffer; artifact_sha256: string }[];
+        const rows = sqlite.prepare('select artifact, artifact_sha256 from submissions').all() as {
+          artifact: Buffer;
+          artifact_sha256: string;
+        }[];
         for (const r of rows) expect(sha256(r.artifact)).toBe(r.artifact_sha256);
         expect(rows.length).toBeGreaterThanOrEqual(acked.size);
         sqlite.close();
       } else {
         const client = new pg.Client({ connectionString: db.config.databaseUrl });
         await client.connect();
-        const { rows } = await client.query<{ artifact: Buffer; artifact_sha256: string }>('select artifact, artifact_sha256 from submissions');
+        const { rows } = await client.query<{ artifact: Buffer; artifact_sha256: string }>(
+          'select artifact, artifact_sha256 from submissions',
+        );
         for (const r of rows) expect(sha256(r.artifact)).toBe(r.artifact_sha256);
         expect(rows.length).toBeGreaterThanOrEqual(acked.size);
         await client.end();

@@ -13,9 +13,13 @@ const xmlTree: fc.Arbitrary<string> = fc.letrec((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.string({ maxLength: 20 }).map((s) => s.replace(/[<&]/g, '')),
-    fc.tuple(fc.constantFrom('a', 'MsgHead', 'x:y', 'Patient', '_', 'é'), fc.array(tie('node'), { maxLength: 4 }), fc.string({ maxLength: 10 })).map(
-      ([name, kids, attr]) => `<${name} v="${attr.replace(/["<&]/g, '')}">${(kids as string[]).join('')}</${name}>`,
-    ),
+    fc
+      .tuple(
+        fc.constantFrom('a', 'MsgHead', 'x:y', 'Patient', '_', 'é'),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.string({ maxLength: 10 }),
+      )
+      .map(([name, kids, attr]) => `<${name} v="${attr.replace(/["<&]/g, '')}">${(kids as string[]).join('')}</${name}>`),
   ),
 })).node;
 
@@ -32,9 +36,15 @@ describe('the engines never let an exception escape on hostile input', () => {
 
   it('XML: generated trees and raw bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(xmlTree.map((s) => Buffer.from(`<?xml version="1.0"?>${s}`)), fc.uint8Array({ maxLength: 300 })), async (bytes) => {
-        await answersOrRefuses(() => engine.validate(bytes));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          xmlTree.map((s) => Buffer.from(`<?xml version="1.0"?>${s}`)),
+          fc.uint8Array({ maxLength: 300 }),
+        ),
+        async (bytes) => {
+          await answersOrRefuses(() => engine.validate(bytes));
+        },
+      ),
       { numRuns: runs(2000), seed: SEED },
     );
   });
@@ -50,7 +60,10 @@ describe('the engines never let an exception escape on hostile input', () => {
   });
 
   it('FHIR: generated JSON with a resource type', async () => {
-    const resource = fc.record({ resourceType: fc.constantFrom('Patient', 'Bundle', 'Observation', 'Organization', 'Practitioner', '__proto__', ''), rest: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }) });
+    const resource = fc.record({
+      resourceType: fc.constantFrom('Patient', 'Bundle', 'Observation', 'Organization', 'Practitioner', '__proto__', ''),
+      rest: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
+    });
     await fc.assert(
       fc.asyncProperty(resource, async ({ resourceType, rest }) => {
         await answersOrRefuses(() => engine.validate(Buffer.from(JSON.stringify({ ...rest, resourceType })), { format: 'fhir' }));

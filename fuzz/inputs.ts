@@ -35,7 +35,37 @@ export function shippedExamples(profiles: string[], ext: string): Buffer[] {
 
 /** A byte string changed in a few places: bytes replaced, removed, duplicated or inserted. */
 export function mutated(seeds: Buffer[]): fc.Arbitrary<Uint8Array> {
-  const edit = fc.record({ at: fc.nat(), kind: fc.constantFrom('replace', 'delete', 'insert', 'repeat'), bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }), text: fc.constantFrom('<', '>', '&', '"', "'", ']]>', '<!DOCTYPE x [<!ENTITY e "x">]>', '&#0;', '&e;', '<?xml-stylesheet?>', '\u0000', '\uFFFE', '{', '}', '[', ']', ',', ':', '"\\u0000"', 'null', '1e999', '-0', '__proto__', '"resourceType"') });
+  const edit = fc.record({
+    at: fc.nat(),
+    kind: fc.constantFrom('replace', 'delete', 'insert', 'repeat'),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }),
+    text: fc.constantFrom(
+      '<',
+      '>',
+      '&',
+      '"',
+      "'",
+      ']]>',
+      '<!DOCTYPE x [<!ENTITY e "x">]>',
+      '&#0;',
+      '&e;',
+      '<?xml-stylesheet?>',
+      '\u0000',
+      '\uFFFE',
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ':',
+      '"\\u0000"',
+      'null',
+      '1e999',
+      '-0',
+      '__proto__',
+      '"resourceType"',
+    ),
+  });
   return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 6 })).map(([seed, edits]) => {
     let b = Buffer.from(seed);
     for (const e of edits) {

@@ -31,7 +31,8 @@ const reaches = (from, to, seen = new Set()) => {
   return [...(folders.get(from)?.keys() ?? [])].some((next) => reaches(next, to, seen));
 };
 const folderCycles = [];
-for (const [a, targets] of folders) for (const [b, edges] of targets) if (a < b || !folders.get(b)?.has(a)) if (reaches(b, a)) folderCycles.push({ a, b, edges });
+for (const [a, targets] of folders)
+  for (const [b, edges] of targets) if (a < b || !folders.get(b)?.has(a)) if (reaches(b, a)) folderCycles.push({ a, b, edges });
 
 for (const cycle of fileCycles) console.error(`module cycle: ${cycle.join(' -> ')}`);
 for (const c of folderCycles) console.error(`folder cycle: ${c.a} -> ${c.b} -> … -> ${c.a} (${c.edges.slice(0, 3).join('; ')})`);

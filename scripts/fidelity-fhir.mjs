@@ -84,10 +84,26 @@ function authoredConformanceResource(t, vdir) {
 }
 
 /** Validator settings that change the Java validator's defaults; samsvar validates with the defaults. */
-const NON_DEFAULT_SETTINGS = ['examples', 'security-checks', 'validateReference', 'validateContains', 'noHtmlInMarkdown', 'no-experimental-content', 'allowed-extension-domain', 'ips', 'r5-bundle-relative-reference-policy', 'assumeValidRestReferences', 'fetcher', 'bundle-param', 'for-publication', 'logical'];
+const NON_DEFAULT_SETTINGS = [
+  'examples',
+  'security-checks',
+  'validateReference',
+  'validateContains',
+  'noHtmlInMarkdown',
+  'no-experimental-content',
+  'allowed-extension-domain',
+  'ips',
+  'r5-bundle-relative-reference-policy',
+  'assumeValidRestReferences',
+  'fetcher',
+  'bundle-param',
+  'for-publication',
+  'logical',
+];
 
 /** An error only a terminology server can report: display names, codes of external code systems. */
-const TERMINOLOGY_ERROR = /display|Unknown code|not found in (the )?(value ?set|code ?system)|is not in the value set|None of the codings|could not be validated|Unable to (validate|check)|terminology|snomed|loinc|\bcvx\b|rxnorm|ICD-?10|urn:ietf:bcp:47|language|The value set .* not found|ValueSet .* not found|CodeSystem .* (could not be|not) found/i;
+const TERMINOLOGY_ERROR =
+  /display|Unknown code|not found in (the )?(value ?set|code ?system)|is not in the value set|None of the codings|could not be validated|Unable to (validate|check)|terminology|snomed|loinc|\bcvx\b|rxnorm|ICD-?10|urn:ietf:bcp:47|language|The value set .* not found|ValueSet .* not found|CodeSystem .* (could not be|not) found/i;
 
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -131,17 +147,42 @@ function collectCases() {
     for (const t of readJson(manifestFile)['test-cases']) {
       if (t.version !== '4.0') continue;
       const skip = (why) => skipped.push({ name: t.name, why });
-      if (!t.file.endsWith('.json')) { skip('XML or other format (samsvar reads FHIR JSON)'); continue; }
-      if (t['use-test'] === false) { skip('switched off in the manifest'); continue; }
-      if (OTHER_MODULES[t.module] && !authoredConformanceResource(t, path.join(casesDir, 'validator'))) { skip(OTHER_MODULES[t.module]); continue; }
-      if (t.packages?.length) { skip('needs packages beyond the R4 core'); continue; }
+      if (!t.file.endsWith('.json')) {
+        skip('XML or other format (samsvar reads FHIR JSON)');
+        continue;
+      }
+      if (t['use-test'] === false) {
+        skip('switched off in the manifest');
+        continue;
+      }
+      if (OTHER_MODULES[t.module] && !authoredConformanceResource(t, path.join(casesDir, 'validator'))) {
+        skip(OTHER_MODULES[t.module]);
+        continue;
+      }
+      if (t.packages?.length) {
+        skip('needs packages beyond the R4 core');
+        continue;
+      }
       const setting = NON_DEFAULT_SETTINGS.find((k) => k in t);
-      if (setting) { skip(`non-default validator setting: ${setting}`); continue; }
+      if (setting) {
+        skip(`non-default validator setting: ${setting}`);
+        continue;
+      }
       const supporting = [...(t.supporting ?? []), ...(t.profiles ?? [])];
-      if (supporting.some((s) => !s.endsWith('.json'))) { skip('supporting files in XML'); continue; }
-      const outcome = outcomeOf(t.java, path.join(vdir, 'outcomes')) ?? outcomeOf(`java/R4.${t.name}-base.json`, path.join(vdir, 'outcomes'));
-      if (!outcome) { skip('no Java outcome'); continue; }
-      if (!existsSync(path.join(vdir, t.file))) { skip('file not in the checkout'); continue; }
+      if (supporting.some((s) => !s.endsWith('.json'))) {
+        skip('supporting files in XML');
+        continue;
+      }
+      const outcome =
+        outcomeOf(t.java, path.join(vdir, 'outcomes')) ?? outcomeOf(`java/R4.${t.name}-base.json`, path.join(vdir, 'outcomes'));
+      if (!outcome) {
+        skip('no Java outcome');
+        continue;
+      }
+      if (!existsSync(path.join(vdir, t.file))) {
+        skip('file not in the checkout');
+        continue;
+      }
       const steps = [{ step: 'base', outcome }];
       if (t.profile?.source?.endsWith('.json')) {
         const po = outcomeOf(t.profile.java, path.join(vdir, 'outcomes'));
@@ -151,7 +192,14 @@ function collectCases() {
         const name = s.step === 'base' ? t.name : `${t.name} (profile)`;
         const expected = withoutTerminology(s.outcome, name, skipped);
         if (!expected) continue;
-        cases.push({ name, module: t.module ?? '', file: path.join(vdir, t.file), supporting: [...supporting, ...(s.supporting ?? []), ...(s.profile ? [s.profile] : [])].map((f) => path.join(vdir, f)), profileFile: s.profile && path.join(vdir, s.profile), ...expected });
+        cases.push({
+          name,
+          module: t.module ?? '',
+          file: path.join(vdir, t.file),
+          supporting: [...supporting, ...(s.supporting ?? []), ...(s.profile ? [s.profile] : [])].map((f) => path.join(vdir, f)),
+          profileFile: s.profile && path.join(vdir, s.profile),
+          ...expected,
+        });
       }
     }
   } else {
@@ -193,7 +241,9 @@ function catalogFor(supporting, tmp) {
     const name = `r${i}.json`;
     return { name, r };
   });
-  const carriers = conformance.filter((r) => r.resourceType === 'StructureDefinition' && r.kind === 'resource' && r.derivation === 'constraint');
+  const carriers = conformance.filter(
+    (r) => r.resourceType === 'StructureDefinition' && r.kind === 'resource' && r.derivation === 'constraint',
+  );
   const byUrl = new Map();
   const all = carriers.length ? carriers : [{ url: 'http://hl7.org/fhir/StructureDefinition/Basic', id: 'carrier' }];
   all.forEach((sd, i) => {
@@ -201,7 +251,10 @@ function catalogFor(supporting, tmp) {
     const dir = path.join(tmp, id);
     mkdirSync(dir, { recursive: true });
     for (const { name, r } of files) writeFileSync(path.join(dir, name), JSON.stringify(r));
-    writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ id, version: '0.0.0', title: sd.id ?? id, kind: 'fhir', url: sd.url, resources: files.map((f) => f.name) }));
+    writeFileSync(
+      path.join(dir, 'profile.json'),
+      JSON.stringify({ id, version: '0.0.0', title: sd.id ?? id, kind: 'fhir', url: sd.url, resources: files.map((f) => f.name) }),
+    );
     catalog.add(loadProfileDir(dir, 'imported'));
     byUrl.set(sd.url, id);
   });
@@ -232,8 +285,16 @@ const rows = [];
 for (const c of cases) {
   const got = await run(c);
   const expectedErrors = c.expected.length;
-  const verdict = (expectedErrors > 0) === (got.length > 0) ? 'agree' : expectedErrors > 0 ? 'false pass' : 'false error';
-  rows.push({ name: c.name, module: c.module, expectedErrors, samsvarErrors: got.length, verdict, expected: c.expected.map((i) => `${i.details?.text ?? i.diagnostics} @ ${(i.expression ?? i.location ?? []).join(', ')}`), samsvar: got.map((f) => `${f.ruleId} ${f.message}${f.path ? ` @ ${f.path}` : ''}`) });
+  const verdict = expectedErrors > 0 === got.length > 0 ? 'agree' : expectedErrors > 0 ? 'false pass' : 'false error';
+  rows.push({
+    name: c.name,
+    module: c.module,
+    expectedErrors,
+    samsvarErrors: got.length,
+    verdict,
+    expected: c.expected.map((i) => `${i.details?.text ?? i.diagnostics} @ ${(i.expression ?? i.location ?? []).join(', ')}`),
+    samsvar: got.map((f) => `${f.ruleId} ${f.message}${f.path ? ` @ ${f.path}` : ''}`),
+  });
 }
 
 const falsePasses = rows.filter((r) => r.verdict === 'false pass');
@@ -266,7 +327,11 @@ if (asJson) {
   };
   show('False passes: the Java validator finds errors, samsvar none', falsePasses);
   show('False errors: samsvar finds errors, the Java validator none', falseErrors);
-  if (verbose) show('Same verdict, different error count', agreeing.filter((r) => r.expectedErrors !== r.samsvarErrors));
+  if (verbose)
+    show(
+      'Same verdict, different error count',
+      agreeing.filter((r) => r.expectedErrors !== r.samsvarErrors),
+    );
   if (verbose) {
     console.log(`\nLeft out (${skipped.length})`);
     const why = {};
@@ -274,6 +339,8 @@ if (asJson) {
     for (const [k, n] of Object.entries(why).sort((a, b) => b[1] - a[1])) console.log(`  ${n} ${k}`);
   }
   console.log(`\nHL7 validator R4 cases at ${casesDir}`);
-  console.log(`  compared ${summary.compared}: verdict agrees on ${summary.agree} (${((100 * summary.agree) / Math.max(1, summary.compared)).toFixed(1)}%), ${summary.falsePasses} false passes, ${summary.falseErrors} false errors; same number of errors on ${summary.sameErrorCount}`);
+  console.log(
+    `  compared ${summary.compared}: verdict agrees on ${summary.agree} (${((100 * summary.agree) / Math.max(1, summary.compared)).toFixed(1)}%), ${summary.falsePasses} false passes, ${summary.falseErrors} false errors; same number of errors on ${summary.sameErrorCount}`,
+  );
   console.log(`  left out ${summary.leftOut} (other modules, XML, packages, terminology; --verbose lists why)`);
 }

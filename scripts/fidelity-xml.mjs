@@ -28,7 +28,9 @@ const opt = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const dir = path.resolve(opt('--messages') ?? process.env.SAMSVAR_REFERENCE_MESSAGES ?? path.join(root, '..', 'shared', 'reference', 'messages'));
+const dir = path.resolve(
+  opt('--messages') ?? process.env.SAMSVAR_REFERENCE_MESSAGES ?? path.join(root, '..', 'shared', 'reference', 'messages'),
+);
 const asJson = args.includes('--json');
 if (!existsSync(dir)) {
   console.log(`fidelity-xml: no messages at ${dir}; pass --messages DIR`);
@@ -53,12 +55,22 @@ const catalog = loadCatalog({ importedDir: path.join(root, '.fidelity-no-imports
 const results = [];
 for (let i = 0; i < files.length; i += 200) {
   const batch = files.slice(i, i + 200);
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'validate', '--format', 'json', ...batch], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'validate', '--format', 'json', ...batch], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0 && r.status !== 1 && r.status !== 2) throw new Error(`samsvar exited ${r.status}: ${r.stderr}`);
   results.push(...JSON.parse(r.stdout).results);
 }
 
-const schemaErrors = (r) => r.findings.filter((f) => f.severity === 'error' && (f.layer === 'schema' || f.layer === 'syntax') && f.ruleId !== 'PROFILE-UNKNOWN' && f.ruleId !== 'PROFILE-MISMATCH');
+const schemaErrors = (r) =>
+  r.findings.filter(
+    (f) =>
+      f.severity === 'error' &&
+      (f.layer === 'schema' || f.layer === 'syntax') &&
+      f.ruleId !== 'PROFILE-UNKNOWN' &&
+      f.ruleId !== 'PROFILE-MISMATCH',
+  );
 const byProfile = new Map();
 const rows = [];
 for (const r of results) {
@@ -78,7 +90,11 @@ for (const [id, list] of byProfile) {
   const related = [profile, ...(profile.manifest.uses ?? []).map((u) => catalog.require(u))];
   const catalogs = related.filter((p) => p.manifest.catalog).map((p) => path.join(p.dir, p.manifest.catalog));
   const env = { ...process.env, XML_CATALOG_FILES: catalogs.join(' ') };
-  const x = spawnSync('xmllint', ['--noout', '--nonet', '--schema', path.join(profile.dir, profile.manifest.schema), ...list.map((row) => path.join(dir, row.file))], { encoding: 'utf8', env, maxBuffer: 1 << 30 });
+  const x = spawnSync(
+    'xmllint',
+    ['--noout', '--nonet', '--schema', path.join(profile.dir, profile.manifest.schema), ...list.map((row) => path.join(dir, row.file))],
+    { encoding: 'utf8', env, maxBuffer: 1 << 30 },
+  );
   const verdicts = new Map();
   for (const line of x.stderr.split('\n')) {
     const m = /^(.*) (validates|fails to validate)$/.exec(line);
@@ -115,12 +131,26 @@ else {
     for (const r of xs.slice(0, 30)) console.log(`  ${r.file} [${r.profile ?? 'no profile'}]: ${show(r)}`);
     if (xs.length > 30) console.log(`  … and ${xs.length - 30} more`);
   };
-  list('False passes against the official XSD sets: the folder says invalid, samsvar\'s schema layer valid', falsePasses, () => 'schema-valid in samsvar');
-  list('Not covered: invalid only inside a document of a standard samsvar has no profile for (msghead-1.2 checks the envelope)', uncovered, () => 'envelope valid');
-  list('False errors against the official XSD sets: the folder says valid, samsvar\'s schema layer invalid', falseErrors, () => 'schema-invalid in samsvar');
+  list(
+    "False passes against the official XSD sets: the folder says invalid, samsvar's schema layer valid",
+    falsePasses,
+    () => 'schema-valid in samsvar',
+  );
+  list(
+    'Not covered: invalid only inside a document of a standard samsvar has no profile for (msghead-1.2 checks the envelope)',
+    uncovered,
+    () => 'envelope valid',
+  );
+  list(
+    "False errors against the official XSD sets: the folder says valid, samsvar's schema layer invalid",
+    falseErrors,
+    () => 'schema-invalid in samsvar',
+  );
   list('Schema verdicts that differ from xmllint with the same XSD set', disagree, (r) => `xmllint ${r.xmllint}, samsvar ${r.samsvar}`);
   console.log(`\nXML messages at ${dir}`);
   console.log(`  ${summary.messages} messages, ${summary.withProfile} with a profile samsvar detects`);
   console.log(`  schema verdict agrees with xmllint (same XSD set) on ${summary.agreeWithXmllint}/${summary.comparedWithXmllint}`);
-  console.log(`  against the official XSD sets (valid/ and invalid/ folders): ${summary.againstOfficialXsd} compared, ${summary.falsePasses} false passes, ${summary.falseErrors} false errors; ${summary.envelopeOnlyUncovered} invalid only in a document samsvar has no profile for`);
+  console.log(
+    `  against the official XSD sets (valid/ and invalid/ folders): ${summary.againstOfficialXsd} compared, ${summary.falsePasses} false passes, ${summary.falseErrors} false errors; ${summary.envelopeOnlyUncovered} invalid only in a document samsvar has no profile for`,
+  );
 }

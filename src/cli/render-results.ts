@@ -74,7 +74,9 @@ function junitSuite(suiteName: string, cases: JunitCase[]): string {
     const name = xmlText(c.name);
     const classname = xmlText(c.classname);
     if (!c.failed) return `  <testcase name="${name}" classname="${classname}"/>`;
-    const text = errors.map((f) => `${location(f)} ${f.ruleId} ${f.message}${f.xpath ?? f.path ? ` at ${f.xpath ?? f.path}` : ''}`).join('\n');
+    const text = errors
+      .map((f) => `${location(f)} ${f.ruleId} ${f.message}${(f.xpath ?? f.path) ? ` at ${f.xpath ?? f.path}` : ''}`)
+      .join('\n');
     return `  <testcase name="${name}" classname="${classname}">\n    <failure message="${xmlText(`${errors.length} error finding(s)`)}" type="samsvar">${xmlText(text)}</failure>\n  </testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="${xmlText(suiteName)}" tests="${cases.length}" failures="${failures}" errors="0">\n${body.join('\n')}\n</testsuite>`;

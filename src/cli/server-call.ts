@@ -5,7 +5,12 @@ import type { CliIo } from './cli-io.js';
  * reported on stderr as `samsvar <command>: …` (the problem document's detail and code when there is
  * one) and give null; otherwise the answer's status and body text.
  */
-export async function callServer(io: CliIo, command: string, url: URL, init: RequestInit): Promise<{ status: number; text: string } | null> {
+export async function callServer(
+  io: CliIo,
+  command: string,
+  url: URL,
+  init: RequestInit,
+): Promise<{ status: number; text: string } | null> {
   let res: Response;
   try {
     res = await fetch(url, init);

@@ -42,7 +42,11 @@ async function validateOne(validator: ArtifactValidator, job: FileJob, opts: Val
  * main thread reads the files and keeps each worker a few files ahead. Results come back in the
  * order given.
  */
-export async function validateFiles(jobs: FileJob[], opts: ValidateFilesOptions, catalog: ProfileCatalog = loadCatalog({ importedDir: opts.importedDir })): Promise<FileOutcome[]> {
+export async function validateFiles(
+  jobs: FileJob[],
+  opts: ValidateFilesOptions,
+  catalog: ProfileCatalog = loadCatalog({ importedDir: opts.importedDir }),
+): Promise<FileOutcome[]> {
   const threads = Math.min(availableParallelism(), 4, Math.floor(jobs.length / (PARALLEL_THRESHOLD / 2)));
   const out = new Array<FileOutcome>(jobs.length);
   if (threads < 2) {

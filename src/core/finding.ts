@@ -8,17 +8,7 @@ export type Severity = 'error' | 'warning' | 'information';
  * verdict, but the service refuses to store what it flags.
  */
 export type Layer =
-  | 'syntax'
-  | 'schema'
-  | 'rule'
-  | 'codelist'
-  | 'identifier'
-  | 'structure'
-  | 'profile'
-  | 'terminology'
-  | 'invariant'
-  | 'testcase'
-  | 'privacy';
+  'syntax' | 'schema' | 'rule' | 'codelist' | 'identifier' | 'structure' | 'profile' | 'terminology' | 'invariant' | 'testcase' | 'privacy';
 
 export interface Finding {
   ruleId: string;
@@ -66,5 +56,8 @@ export const MAX_FINDINGS = 1000;
 /** Keeps at most `max` items, the most severe first, so that the verdict stays right; says how many were left out. */
 export function mostSevereFirst<T extends { severity: Severity }>(items: T[], max = MAX_FINDINGS): { kept: T[]; omitted: number } {
   if (items.length <= max) return { kept: items, omitted: 0 };
-  return { kept: [...items].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, max), omitted: items.length - max };
+  return {
+    kept: [...items].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, max),
+    omitted: items.length - max,
+  };
 }

@@ -36,7 +36,9 @@ function instance(opts: Required<CompileOptions>): AjvType {
   let ajv = instances.get(key);
   if (!ajv) {
     const { Ajv, addFormats } = ajvModule();
-    ajv = addFormats(new Ajv({ allErrors: opts.allErrors, coerceTypes: opts.coerceTypes, allowUnionTypes: true, discriminator: true, strict: false }));
+    ajv = addFormats(
+      new Ajv({ allErrors: opts.allErrors, coerceTypes: opts.coerceTypes, allowUnionTypes: true, discriminator: true, strict: false }),
+    );
     instances.set(key, ajv);
   }
   return ajv;

@@ -26,7 +26,12 @@ const MIME_REF = 'FHIR R4 mime type, https://hl7.org/fhir/R4/http.html#mime-type
 
 const syntax = (summary: string, issueType = 'structure'): RuleInfo => ({ layer: 'syntax', severity: 'error', summary, issueType });
 const structure = (summary: string, issueType = 'structure'): RuleInfo => ({ layer: 'structure', severity: 'error', summary, issueType });
-const live = (summary: string, reference?: string, severity: Severity = 'error'): RuleInfo => ({ layer: 'testcase', severity, summary, ...(reference ? { reference } : {}) });
+const live = (summary: string, reference?: string, severity: Severity = 'error'): RuleInfo => ({
+  layer: 'testcase',
+  severity,
+  summary,
+  ...(reference ? { reference } : {}),
+});
 
 /** Every rule id the engine, the receive checks and the live runner report. */
 export const RULES = {
@@ -41,20 +46,64 @@ export const RULES = {
   'SYNTAX-JSON-DUPLICATE-KEY': syntax('A JSON object has the same key twice'),
   // Which profile applies.
   'PROFILE-UNKNOWN': { layer: 'schema', severity: 'error', summary: 'No installed profile fits the document', issueType: 'not-supported' },
-  'PROFILE-MISMATCH': { layer: 'schema', severity: 'error', summary: 'The document is not of the kind the named profile validates', issueType: 'not-supported' },
-  'FINDINGS-LIMIT': { layer: 'schema', severity: 'information', summary: 'More findings than one report holds; the less severe are left out' },
+  'PROFILE-MISMATCH': {
+    layer: 'schema',
+    severity: 'error',
+    summary: 'The document is not of the kind the named profile validates',
+    issueType: 'not-supported',
+  },
+  'FINDINGS-LIMIT': {
+    layer: 'schema',
+    severity: 'information',
+    summary: 'More findings than one report holds; the less severe are left out',
+  },
   // XML layers.
-  XSD: { layer: 'schema', severity: 'error', summary: 'The profile\'s XML Schema refuses the document', issueType: 'structure' },
-  'CODELIST-VALUE': { layer: 'codelist', severity: 'error', summary: 'A code (V) not in the profile\'s code list for its OID (S), or used outside its validFrom/validTo', issueType: 'code-invalid' },
-  'CODELIST-DN': { layer: 'codelist', severity: 'warning', summary: 'A code\'s DN differs from the code list\'s text', issueType: 'code-invalid' },
-  'CODELIST-UNKNOWN-OID': { layer: 'codelist', severity: 'information', summary: 'A code system OID the profile carries no list for', issueType: 'code-invalid' },
+  XSD: { layer: 'schema', severity: 'error', summary: "The profile's XML Schema refuses the document", issueType: 'structure' },
+  'CODELIST-VALUE': {
+    layer: 'codelist',
+    severity: 'error',
+    summary: "A code (V) not in the profile's code list for its OID (S), or used outside its validFrom/validTo",
+    issueType: 'code-invalid',
+  },
+  'CODELIST-DN': {
+    layer: 'codelist',
+    severity: 'warning',
+    summary: "A code's DN differs from the code list's text",
+    issueType: 'code-invalid',
+  },
+  'CODELIST-UNKNOWN-OID': {
+    layer: 'codelist',
+    severity: 'information',
+    summary: 'A code system OID the profile carries no list for',
+    issueType: 'code-invalid',
+  },
   // Norwegian identifiers, XML and FHIR.
-  'ID-FNR': { layer: 'identifier', severity: 'error', summary: 'Fødselsnummer: 11 digits with both modulus-11 control digits', issueType: 'value' },
-  'ID-DNR': { layer: 'identifier', severity: 'error', summary: 'D-nummer: day + 40, with both modulus-11 control digits', issueType: 'value' },
-  'ID-ORGNR': { layer: 'identifier', severity: 'error', summary: 'Organisasjonsnummer: 9 digits with a modulus-11 control digit', issueType: 'value' },
+  'ID-FNR': {
+    layer: 'identifier',
+    severity: 'error',
+    summary: 'Fødselsnummer: 11 digits with both modulus-11 control digits',
+    issueType: 'value',
+  },
+  'ID-DNR': {
+    layer: 'identifier',
+    severity: 'error',
+    summary: 'D-nummer: day + 40, with both modulus-11 control digits',
+    issueType: 'value',
+  },
+  'ID-ORGNR': {
+    layer: 'identifier',
+    severity: 'error',
+    summary: 'Organisasjonsnummer: 9 digits with a modulus-11 control digit',
+    issueType: 'value',
+  },
   'ID-HER': { layer: 'identifier', severity: 'error', summary: 'HER-id: a positive whole number', issueType: 'value' },
-  'ID-HPR': { layer: 'identifier', severity: 'error', summary: 'HPR-nummer: a whole number of the register\'s length', issueType: 'value' },
-  'ID-PERSON-REAL': { layer: 'identifier', severity: 'error', summary: 'A person number with valid control digits that is not a synthetic test number', issueType: 'value' },
+  'ID-HPR': { layer: 'identifier', severity: 'error', summary: "HPR-nummer: a whole number of the register's length", issueType: 'value' },
+  'ID-PERSON-REAL': {
+    layer: 'identifier',
+    severity: 'error',
+    summary: 'A person number with valid control digits that is not a synthetic test number',
+    issueType: 'value',
+  },
   // FHIR structure and profiles.
   'FHIR-STRUCTURE-TYPE': structure('A JSON value of the wrong kind for its element'),
   'FHIR-STRUCTURE-RESOURCETYPE': structure('resourceType missing, unknown, or not what the profile describes'),
@@ -66,59 +115,243 @@ export const RULES = {
   'FHIR-CARDINALITY-MAX': structure('More repetitions than the maximum cardinality'),
   'FHIR-REF-CONTAINED': structure('A local reference to no contained resource'),
   'FHIR-REF-TYPE': structure('A reference to a resource type the element does not allow'),
-  'FHIR-FIXED': { layer: 'profile', severity: 'error', summary: 'A value other than the profile\'s fixed value', issueType: 'value' },
-  'FHIR-PATTERN': { layer: 'profile', severity: 'error', summary: 'A value without the profile\'s pattern', issueType: 'value' },
-  'FHIR-SLICE-NOMATCH': { layer: 'profile', severity: 'error', summary: 'An element matching no slice of closed slicing', issueType: 'processing' },
-  'FHIR-SLICE-ORDER': { layer: 'profile', severity: 'error', summary: 'Slices out of the order ordered slicing requires', issueType: 'processing' },
-  'FHIR-EXT-UNKNOWN': { layer: 'profile', severity: 'warning', summary: 'An extension whose definition is not loaded', issueType: 'extension' },
-  'FHIR-EXT-CONTEXT': { layer: 'profile', severity: 'error', summary: 'An extension used where its context does not allow it', issueType: 'extension' },
-  'FHIR-PROFILE-UNKNOWN': { layer: 'profile', severity: 'warning', summary: 'meta.profile claims a profile that is not loaded', issueType: 'not-supported' },
-  'FHIR-PROFILE-TYPE': { layer: 'profile', severity: 'error', summary: 'The profile describes another resource type', issueType: 'processing' },
-  'FHIR-PROFILE-INVALID': { layer: 'profile', severity: 'error', summary: 'A profile that cannot be used to validate', issueType: 'processing' },
-  'FHIR-BINDING-REQUIRED': { layer: 'terminology', severity: 'error', summary: 'A code outside a required binding', issueType: 'code-invalid' },
-  'FHIR-BINDING-EXTENSIBLE': { layer: 'terminology', severity: 'warning', summary: 'A code outside an extensible binding', issueType: 'code-invalid' },
-  'FHIR-BINDING-PREFERRED': { layer: 'terminology', severity: 'information', summary: 'A code outside a preferred binding', issueType: 'code-invalid' },
-  'FHIR-CODE-UNKNOWN': { layer: 'terminology', severity: 'error', summary: 'A code not defined in its code system', issueType: 'code-invalid' },
+  'FHIR-FIXED': { layer: 'profile', severity: 'error', summary: "A value other than the profile's fixed value", issueType: 'value' },
+  'FHIR-PATTERN': { layer: 'profile', severity: 'error', summary: "A value without the profile's pattern", issueType: 'value' },
+  'FHIR-SLICE-NOMATCH': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'An element matching no slice of closed slicing',
+    issueType: 'processing',
+  },
+  'FHIR-SLICE-ORDER': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'Slices out of the order ordered slicing requires',
+    issueType: 'processing',
+  },
+  'FHIR-EXT-UNKNOWN': {
+    layer: 'profile',
+    severity: 'warning',
+    summary: 'An extension whose definition is not loaded',
+    issueType: 'extension',
+  },
+  'FHIR-EXT-CONTEXT': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'An extension used where its context does not allow it',
+    issueType: 'extension',
+  },
+  'FHIR-PROFILE-UNKNOWN': {
+    layer: 'profile',
+    severity: 'warning',
+    summary: 'meta.profile claims a profile that is not loaded',
+    issueType: 'not-supported',
+  },
+  'FHIR-PROFILE-TYPE': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'The profile describes another resource type',
+    issueType: 'processing',
+  },
+  'FHIR-PROFILE-INVALID': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A profile that cannot be used to validate',
+    issueType: 'processing',
+  },
+  'FHIR-BINDING-REQUIRED': {
+    layer: 'terminology',
+    severity: 'error',
+    summary: 'A code outside a required binding',
+    issueType: 'code-invalid',
+  },
+  'FHIR-BINDING-EXTENSIBLE': {
+    layer: 'terminology',
+    severity: 'warning',
+    summary: 'A code outside an extensible binding',
+    issueType: 'code-invalid',
+  },
+  'FHIR-BINDING-PREFERRED': {
+    layer: 'terminology',
+    severity: 'information',
+    summary: 'A code outside a preferred binding',
+    issueType: 'code-invalid',
+  },
+  'FHIR-CODE-UNKNOWN': {
+    layer: 'terminology',
+    severity: 'error',
+    summary: 'A code not defined in its code system',
+    issueType: 'code-invalid',
+  },
   'FHIR-ATTACHMENT-SIZE': structure('An Attachment whose size does not match its data'),
   'FHIR-ELEMENT-ID': structure('An element id used twice'),
   'FHIR-BUNDLE-FULLURL': { layer: 'profile', severity: 'error', summary: 'Bundle entries without, or with clashing, fullUrl and id' },
   'FHIR-BUNDLE-LINK': { layer: 'profile', severity: 'error', summary: 'A Bundle link relation that does not belong to the Bundle type' },
   'FHIR-BUNDLE-ORPHAN': { layer: 'profile', severity: 'error', summary: 'A document or message entry nothing refers to' },
-  'FHIR-BUNDLE-REF': { layer: 'profile', severity: 'error', summary: 'A reference inside a Bundle that does not resolve, or is versioned where it must not be' },
+  'FHIR-BUNDLE-REF': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A reference inside a Bundle that does not resolve, or is versioned where it must not be',
+  },
   'FHIR-BUNDLE-SEARCH': { layer: 'profile', severity: 'error', summary: 'A search result entry without a resource' },
   'FHIR-BUNDLE-TYPE': { layer: 'profile', severity: 'error', summary: 'A Bundle whose entries do not fit its type' },
-  'FHIR-EXT-URL': { layer: 'profile', severity: 'error', summary: 'An extension url that is not a plain canonical', issueType: 'extension' },
+  'FHIR-EXT-URL': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'An extension url that is not a plain canonical',
+    issueType: 'extension',
+  },
   'FHIR-VALUE-LIMIT': { layer: 'profile', severity: 'error', summary: 'A value beyond a limit the definition sets (length, range)' },
   'FHIR-VITALSIGNS': { layer: 'profile', severity: 'information', summary: 'A vital sign checked against the vital-signs profile' },
-  'FHIR-CODE-INVALID': { layer: 'terminology', severity: 'error', summary: 'A code the terminology server says is not valid', issueType: 'code-invalid' },
-  'FHIR-CODE-SYSTEM': { layer: 'terminology', severity: 'error', summary: 'A code system that is not an absolute URI', issueType: 'code-invalid' },
-  'FHIR-CANONICAL-URL': { layer: 'profile', severity: 'error', summary: 'A canonical resource\'s url that is not absolute (or a urn:uuid not lowercase)', issueType: 'invalid' },
-  'FHIR-CS-COUNT': { layer: 'profile', severity: 'error', summary: 'A CodeSystem\'s count that does not fit its concepts and content', issueType: 'invalid' },
-  'FHIR-CS-CONTENT': { layer: 'profile', severity: 'error', summary: 'A CodeSystem\'s content that does not fit its concepts or supplements', issueType: 'business-rule' },
-  'FHIR-CS-PROPERTY': { layer: 'profile', severity: 'error', summary: 'CodeSystem properties defined twice, of the wrong type, or used without a definition', issueType: 'business-rule' },
-  'FHIR-CS-VALUESET': { layer: 'profile', severity: 'error', summary: 'CodeSystem.valueSet naming a value set that is not all of the code system', issueType: 'business-rule' },
-  'FHIR-VS-SYSTEM': { layer: 'profile', severity: 'error', summary: 'A ValueSet include or exclude whose system is not an absolute URI', issueType: 'invalid' },
-  'FHIR-VS-FILTER': { layer: 'profile', severity: 'error', summary: 'A ValueSet filter on a boolean property (or exists) whose value is not true or false', issueType: 'invalid' },
-  'FHIR-VS-CODE': { layer: 'profile', severity: 'error', summary: 'A ValueSet concept not defined in its (complete, loaded) code system', issueType: 'code-invalid' },
-  'FHIR-SP-COMPOSITE': { layer: 'profile', severity: 'error', summary: 'A composite SearchParameter with fewer than two components', issueType: 'business-rule' },
-  'FHIR-SP-EXPRESSION': { layer: 'profile', severity: 'error', summary: 'A SearchParameter expression that does not parse or starts from a type that is not its base', issueType: 'invalid' },
-  'FHIR-SP-DERIVED': { layer: 'profile', severity: 'error', summary: 'A SearchParameter whose type or base differs from the one it derives from', issueType: 'business-rule' },
-  'FHIR-INVARIANT-UNEVALUATED': { layer: 'invariant', severity: 'information', summary: 'A constraint that could not be evaluated', issueType: 'invariant' },
+  'FHIR-CODE-INVALID': {
+    layer: 'terminology',
+    severity: 'error',
+    summary: 'A code the terminology server says is not valid',
+    issueType: 'code-invalid',
+  },
+  'FHIR-CODE-SYSTEM': {
+    layer: 'terminology',
+    severity: 'error',
+    summary: 'A code system that is not an absolute URI',
+    issueType: 'code-invalid',
+  },
+  'FHIR-CANONICAL-URL': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A canonical resource's url that is not absolute (or a urn:uuid not lowercase)",
+    issueType: 'invalid',
+  },
+  'FHIR-CS-COUNT': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A CodeSystem's count that does not fit its concepts and content",
+    issueType: 'invalid',
+  },
+  'FHIR-CS-CONTENT': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A CodeSystem's content that does not fit its concepts or supplements",
+    issueType: 'business-rule',
+  },
+  'FHIR-CS-PROPERTY': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'CodeSystem properties defined twice, of the wrong type, or used without a definition',
+    issueType: 'business-rule',
+  },
+  'FHIR-CS-VALUESET': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'CodeSystem.valueSet naming a value set that is not all of the code system',
+    issueType: 'business-rule',
+  },
+  'FHIR-VS-SYSTEM': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A ValueSet include or exclude whose system is not an absolute URI',
+    issueType: 'invalid',
+  },
+  'FHIR-VS-FILTER': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A ValueSet filter on a boolean property (or exists) whose value is not true or false',
+    issueType: 'invalid',
+  },
+  'FHIR-VS-CODE': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A ValueSet concept not defined in its (complete, loaded) code system',
+    issueType: 'code-invalid',
+  },
+  'FHIR-SP-COMPOSITE': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A composite SearchParameter with fewer than two components',
+    issueType: 'business-rule',
+  },
+  'FHIR-SP-EXPRESSION': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A SearchParameter expression that does not parse or starts from a type that is not its base',
+    issueType: 'invalid',
+  },
+  'FHIR-SP-DERIVED': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A SearchParameter whose type or base differs from the one it derives from',
+    issueType: 'business-rule',
+  },
+  'FHIR-INVARIANT-UNEVALUATED': {
+    layer: 'invariant',
+    severity: 'information',
+    summary: 'A constraint that could not be evaluated',
+    issueType: 'invariant',
+  },
   // Receive test cases: the AppRec a system answers a generated message with.
-  'RCV-ORIGINAL-MSGID': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not name the generated message\'s MsgId', reference: 'Applikasjonskvittering 1.0, OriginalMsgId' },
-  'RCV-ORIGINAL-MSGTYPE': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not name the generated message\'s type', reference: 'Applikasjonskvittering 1.0, OriginalMsgId/MsgType' },
-  'RCV-STATUS': { layer: 'testcase', severity: 'error', summary: 'The AppRec\'s status is not one the test case expects', reference: 'Applikasjonskvittering 1.0, Status (kodeverk 8258)' },
-  'RCV-ERROR-CODE': { layer: 'testcase', severity: 'error', summary: 'The AppRec lacks an error code the test case expects', reference: 'Applikasjonskvittering 1.0, Error (kodeverk 8221)' },
-  'RCV-APPREC-SENDER': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not come from the receiver of the generated message (the system under test)', reference: 'Applikasjonskvittering 1.0, Sender' },
-  'RCV-APPREC-RECEIVER': { layer: 'testcase', severity: 'error', summary: 'The AppRec does not go to the sender of the generated message (samsvar\'s test party)', reference: 'Applikasjonskvittering 1.0, Receiver' },
+  'RCV-ORIGINAL-MSGID': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: "The AppRec does not name the generated message's MsgId",
+    reference: 'Applikasjonskvittering 1.0, OriginalMsgId',
+  },
+  'RCV-ORIGINAL-MSGTYPE': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: "The AppRec does not name the generated message's type",
+    reference: 'Applikasjonskvittering 1.0, OriginalMsgId/MsgType',
+  },
+  'RCV-STATUS': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: "The AppRec's status is not one the test case expects",
+    reference: 'Applikasjonskvittering 1.0, Status (kodeverk 8258)',
+  },
+  'RCV-ERROR-CODE': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: 'The AppRec lacks an error code the test case expects',
+    reference: 'Applikasjonskvittering 1.0, Error (kodeverk 8221)',
+  },
+  'RCV-APPREC-SENDER': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: 'The AppRec does not come from the receiver of the generated message (the system under test)',
+    reference: 'Applikasjonskvittering 1.0, Sender',
+  },
+  'RCV-APPREC-RECEIVER': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: "The AppRec does not go to the sender of the generated message (samsvar's test party)",
+    reference: 'Applikasjonskvittering 1.0, Receiver',
+  },
   // Evidence bound to the run: the run's test data, fresh and not shipped with samsvar.
-  'RUN-PATIENT': { layer: 'testcase', severity: 'error', summary: 'The message\'s patient is not the run\'s test patient' },
-  'RUN-SENDER': { layer: 'testcase', severity: 'error', summary: 'The message does not come from the system\'s test communication party (its HER-id)' },
-  'RUN-RECEIVER': { layer: 'testcase', severity: 'error', summary: 'The message is not addressed to samsvar\'s test communication party' },
-  'RUN-GENDATE': { layer: 'testcase', severity: 'error', summary: 'GenDate is outside the run (before it opened or after the message was received)' },
-  'EVIDENCE-SHIPPED': { layer: 'testcase', severity: 'error', summary: 'The artifact equals a file shipped with samsvar (same SHA-256, MsgId or FHIR resource)' },
-  'EVIDENCE-REPLAYED': { layer: 'testcase', severity: 'error', summary: 'The artifact (same SHA-256 or FHIR resource) was already submitted in another run or for another test case' },
-  'EVIDENCE-MSGID-SEEN': { layer: 'testcase', severity: 'error', summary: 'The MsgId was seen before in the service (another run\'s submission, another test case, or a message samsvar generated)' },
+  'RUN-PATIENT': { layer: 'testcase', severity: 'error', summary: "The message's patient is not the run's test patient" },
+  'RUN-SENDER': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: "The message does not come from the system's test communication party (its HER-id)",
+  },
+  'RUN-RECEIVER': { layer: 'testcase', severity: 'error', summary: "The message is not addressed to samsvar's test communication party" },
+  'RUN-GENDATE': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: 'GenDate is outside the run (before it opened or after the message was received)',
+  },
+  'EVIDENCE-SHIPPED': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: 'The artifact equals a file shipped with samsvar (same SHA-256, MsgId or FHIR resource)',
+  },
+  'EVIDENCE-REPLAYED': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: 'The artifact (same SHA-256 or FHIR resource) was already submitted in another run or for another test case',
+  },
+  'EVIDENCE-MSGID-SEEN': {
+    layer: 'testcase',
+    severity: 'error',
+    summary: "The MsgId was seen before in the service (another run's submission, another test case, or a message samsvar generated)",
+  },
   // Live tests of a FHIR API.
   'LIVE-CAP-TYPE': live('GET [base]/metadata did not return a CapabilityStatement', CAPABILITY_REF),
   'LIVE-CAP-FHIRVERSION': live('The CapabilityStatement declares another FHIR version', CAPABILITY_REF),
@@ -128,7 +361,7 @@ export const RULES = {
   'LIVE-CAP-PROFILE': live('A profile is not declared for its resource type', CAPABILITY_REF),
   'LIVE-CAP-INTERACTION': live('An interaction is not declared', CAPABILITY_REF),
   'LIVE-CAP-SEARCHPARAM': live('A search parameter is not declared', CAPABILITY_REF),
-  'LIVE-CAP-REACHED': live('Resources beyond the run\'s cap were not validated', undefined, 'information'),
+  'LIVE-CAP-REACHED': live("Resources beyond the run's cap were not validated", undefined, 'information'),
   'LIVE-READ-TYPE': live('A read returned another resource type', READ_REF),
   'LIVE-READ-ID': live('A read returned another id', READ_REF),
   'LIVE-SEARCH-BUNDLE': live('A search did not return a searchset Bundle', SEARCH_REF),
@@ -141,7 +374,7 @@ export const RULES = {
   'LIVE-NOT-JSON': live('An answer that is not JSON', HTTP_REF),
   'LIVE-NOT-RESOURCE': live('JSON that is not a FHIR resource', HTTP_REF),
   'LIVE-TIMEOUT': live('No complete answer within the time limit', HTTP_REF),
-  'LIVE-DEADLINE': live('The run\'s time limit passed before a request'),
+  'LIVE-DEADLINE': live("The run's time limit passed before a request"),
   'LIVE-TOO-LARGE': live('An answer larger than the size limit', HTTP_REF),
   'LIVE-TOO-DEEP': live('A resource nested deeper than any FHIR resource needs'),
   'LIVE-CONTENT-ENCODING': live('A compressed answer (refused rather than decompressed)', HTTP_REF),
@@ -158,7 +391,12 @@ export type InvariantRuleId = `${typeof INVARIANT_PREFIX}${string}`;
 export type RuleId = keyof typeof RULES;
 export type EngineRuleId = RuleId | InvariantRuleId;
 
-const INVARIANT: RuleInfo = { layer: 'invariant', severity: 'error', summary: 'A constraint (invariant) of the definition does not hold', issueType: 'invariant' };
+const INVARIANT: RuleInfo = {
+  layer: 'invariant',
+  severity: 'error',
+  summary: 'A constraint (invariant) of the definition does not hold',
+  issueType: 'invariant',
+};
 
 /** The catalogue entry of an engine rule id; undefined for a profile's own rules (Schematron, assertions). */
 export function ruleInfo(ruleId: string): RuleInfo | undefined {
@@ -180,7 +418,11 @@ export function ruleFinding(ruleId: EngineRuleId, message: string, details: Find
 }
 
 /** The syntax finding that stops reading an artifact, at its position (1:1 when it has none). */
-export function syntaxFinding(ruleId: Extract<RuleId, `SYNTAX-${string}`>, message: string, at?: { line: number; column: number }): Finding {
+export function syntaxFinding(
+  ruleId: Extract<RuleId, `SYNTAX-${string}`>,
+  message: string,
+  at?: { line: number; column: number },
+): Finding {
   return ruleFinding(ruleId, message, { line: at?.line ?? 1, column: at?.column ?? 1 });
 }
 

@@ -69,7 +69,10 @@ export function addMonths(d: Date, months: number): Date {
 export function buildDeclaration(run: RunOutcome, opts: IssueOptions): DeclarationContent {
   const org = checkOrgNumber(run.manufacturer.organisasjonsnummer);
   if (!org.ok) {
-    throw new SamsvarError('unprocessable', `the vendor's organisasjonsnummer ${run.manufacturer.organisasjonsnummer} is not valid: ${org.problem}`);
+    throw new SamsvarError(
+      'unprocessable',
+      `the vendor's organisasjonsnummer ${run.manufacturer.organisasjonsnummer} is not valid: ${org.problem}`,
+    );
   }
   const issuance = checkIssuanceDetails(opts.issuance);
   const waivers = opts.waivers ?? [];
@@ -121,9 +124,13 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
   }
 
   if (conformsTo.length === 0) {
-    throw new SamsvarError('unprocessable', `run ${run.runId} has no passed profile, so there is nothing to declare (${refusals.join('; ') || 'the run has no profiles'})`, {
-      refusals,
-    });
+    throw new SamsvarError(
+      'unprocessable',
+      `run ${run.runId} has no passed profile, so there is nothing to declare (${refusals.join('; ') || 'the run has no profiles'})`,
+      {
+        refusals,
+      },
+    );
   }
 
   let expiresAt = addMonths(opts.now, opts.validityMonths ?? 24);

@@ -38,15 +38,23 @@ export const STATEMENT_A_NB =
  * nothing the harness ran. It lists no test cases, names no run or validator, and signs the
  * documents' digests so they cannot be swapped afterwards.
  */
-export function buildSelfDeclaration(input: SelfDeclarationInput, opts: { issuer: { name: string; url: string }; kid: string; now: Date; validityMonths?: number; id?: string }): DeclarationContent {
+export function buildSelfDeclaration(
+  input: SelfDeclarationInput,
+  opts: { issuer: { name: string; url: string }; kid: string; now: Date; validityMonths?: number; id?: string },
+): DeclarationContent {
   const org = checkOrgNumber(input.manufacturer.organisasjonsnummer);
   if (!org.ok) {
-    throw new SamsvarError('unprocessable', `the vendor's organisasjonsnummer ${input.manufacturer.organisasjonsnummer} is not valid: ${org.problem}`);
+    throw new SamsvarError(
+      'unprocessable',
+      `the vendor's organisasjonsnummer ${input.manufacturer.organisasjonsnummer} is not valid: ${org.problem}`,
+    );
   }
   const issuance = checkIssuanceDetails(input.issuance);
   if (input.profiles.length === 0) throw new SamsvarError('unprocessable', 'name at least one profile', { field: 'profiles' });
   if (input.documentation.length === 0) {
-    throw new SamsvarError('unprocessable', 'a level A declaration rests on documentation: attach at least one document', { field: 'documents' });
+    throw new SamsvarError('unprocessable', 'a level A declaration rests on documentation: attach at least one document', {
+      field: 'documents',
+    });
   }
   const seen = new Set<string>();
   for (const { profile, direction } of input.profiles) {
@@ -54,7 +62,9 @@ export function buildSelfDeclaration(input: SelfDeclarationInput, opts: { issuer
     if (seen.has(key)) throw new SamsvarError('unprocessable', `profiles names ${key} twice`, { field: 'profiles' });
     seen.add(key);
     if (profile.status !== 'active') {
-      throw new SamsvarError('unprocessable', `profile '${profile.profile}' is ${profile.status}; only active profiles can be declared`, { field: 'profiles' });
+      throw new SamsvarError('unprocessable', `profile '${profile.profile}' is ${profile.status}; only active profiles can be declared`, {
+        field: 'profiles',
+      });
     }
   }
   const conformsTo = input.profiles

@@ -10,8 +10,7 @@ export function signDeclaration(content: DeclarationContent, key: SigningKey): P
 }
 
 export type DeclarationCheck =
-  | { valid: true; kid: string; declaration: DeclarationContent }
-  | { valid: false; kid?: string; reason: string; declaration?: undefined };
+  { valid: true; kid: string; declaration: DeclarationContent } | { valid: false; kid?: string; reason: string; declaration?: undefined };
 
 /** Signature, key and shape: a token that verifies but is not a samsvar declaration is still invalid. */
 export async function verifyDeclaration(jws: string, jwks: Jwks): Promise<DeclarationCheck> {
@@ -21,7 +20,8 @@ export async function verifyDeclaration(jws: string, jwks: Jwks): Promise<Declar
   if (!d || d.type !== DECLARATION_TYPE || typeof d.id !== 'string' || typeof d.expiresAt !== 'string' || !Array.isArray(d.conformsTo)) {
     return { valid: false, kid: check.kid, reason: 'the signed content is not a samsvar declaration' };
   }
-  if (d.kid !== check.kid) return { valid: false, kid: check.kid, reason: `the declaration names key ${d.kid} but was signed by ${check.kid}` };
+  if (d.kid !== check.kid)
+    return { valid: false, kid: check.kid, reason: `the declaration names key ${d.kid} but was signed by ${check.kid}` };
   return { valid: true, kid: check.kid, declaration: d };
 }
 
@@ -42,7 +42,10 @@ export function buildCountersignature(
 ): CountersignatureContent {
   // C means a laboratory confirmed the harness's tests, so only a tested (B) declaration qualifies.
   if (declaration.assuranceLevel !== 'B') {
-    throw new SamsvarError('conflict', `declaration ${declaration.id} has assurance level ${declaration.assuranceLevel}; only a B declaration can be countersigned to C`);
+    throw new SamsvarError(
+      'conflict',
+      `declaration ${declaration.id} has assurance level ${declaration.assuranceLevel}; only a B declaration can be countersigned to C`,
+    );
   }
   return {
     type: 'samsvar-kontrasignatur/1',
@@ -62,7 +65,11 @@ export function signCountersignature(content: CountersignatureContent, key: Sign
 }
 
 /** A countersignature counts only if it verifies and binds this exact declaration token. */
-export async function verifyCountersignature(token: string, declarationJws: string, jwks: Jwks): Promise<{ valid: boolean; reason?: string; content?: CountersignatureContent }> {
+export async function verifyCountersignature(
+  token: string,
+  declarationJws: string,
+  jwks: Jwks,
+): Promise<{ valid: boolean; reason?: string; content?: CountersignatureContent }> {
   const check = await verifyJson<CountersignatureContent>(token, jwks, 'samsvar-countersignature+json');
   if (!check.valid) return { valid: false, reason: check.reason };
   if (check.payload.declarationJwsSha256 !== declarationJwsSha256(declarationJws)) {

@@ -33,18 +33,21 @@ function refuse(i: number, why: string): SamsvarError {
  */
 export function acceptDocuments(docs: readonly UploadedDocument[]): AcceptedDocument[] {
   if (docs.length === 0) throw new SamsvarError('unprocessable', 'attach at least one document', { field: 'documents' });
-  if (docs.length > MAX_DOCUMENTS) throw new SamsvarError('unprocessable', `attach at most ${MAX_DOCUMENTS} documents`, { field: 'documents' });
+  if (docs.length > MAX_DOCUMENTS)
+    throw new SamsvarError('unprocessable', `attach at most ${MAX_DOCUMENTS} documents`, { field: 'documents' });
   const accepted = docs.map((d, i): AcceptedDocument => {
     const name = d.name.normalize('NFC').trim();
     if (!name || /[/\\\u0000-\u001f\u007f]/.test(name)) throw refuse(i, 'needs a file name without path separators or control characters');
-    if (!(DOCUMENT_MEDIA_TYPES as readonly string[]).includes(d.mediaType)) throw refuse(i, `has media type ${d.mediaType}; accepted are ${DOCUMENT_MEDIA_TYPES.join(', ')}`);
+    if (!(DOCUMENT_MEDIA_TYPES as readonly string[]).includes(d.mediaType))
+      throw refuse(i, `has media type ${d.mediaType}; accepted are ${DOCUMENT_MEDIA_TYPES.join(', ')}`);
     // Checked before decoding, so a huge body is refused without allocating its bytes.
     if (Math.floor((d.content.length * 3) / 4) > MAX_DOCUMENT_BYTES + 2) throw refuse(i, `is larger than ${MAX_DOCUMENT_BYTES} bytes`);
     if (d.content.length % 4 !== 0 || !BASE64.test(d.content)) throw refuse(i, 'content is not valid base64');
     const bytes = new Uint8Array(Buffer.from(d.content, 'base64'));
     if (bytes.length === 0) throw refuse(i, 'is empty');
     if (bytes.length > MAX_DOCUMENT_BYTES) throw refuse(i, `is larger than ${MAX_DOCUMENT_BYTES} bytes`);
-    if (d.mediaType === 'application/pdf' && Buffer.from(bytes.subarray(0, 5)).toString('latin1') !== '%PDF-') throw refuse(i, 'is declared as application/pdf but does not start with %PDF-');
+    if (d.mediaType === 'application/pdf' && Buffer.from(bytes.subarray(0, 5)).toString('latin1') !== '%PDF-')
+      throw refuse(i, 'is declared as application/pdf but does not start with %PDF-');
     if (d.mediaType.startsWith('text/')) {
       try {
         utf8.decode(bytes);

@@ -17,7 +17,9 @@ function text(value: unknown, field: string, max: number): string {
  * Place of issue and the signatory's name and function, as EHDS Annex IV asks of a declaration.
  * Whitespace is collapsed so that what is signed is what a reader sees.
  */
-export function checkIssuanceDetails(input: { placeOfIssue?: unknown; signatory?: { name?: unknown; function?: unknown } } | undefined): IssuanceDetails {
+export function checkIssuanceDetails(
+  input: { placeOfIssue?: unknown; signatory?: { name?: unknown; function?: unknown } } | undefined,
+): IssuanceDetails {
   return {
     placeOfIssue: text(input?.placeOfIssue, 'placeOfIssue', ISSUANCE_LIMITS.placeOfIssue),
     signatory: {

@@ -13,24 +13,28 @@ export interface SpotCheck {
 }
 
 export type SpotCheckOutcome =
-  | { state: 'open' }
-  | { state: 'passed' }
-  | { state: 'failed'; reason: string }
-  | { state: 'missed'; reason: string };
+  { state: 'open' } | { state: 'passed' } | { state: 'failed'; reason: string } | { state: 'missed'; reason: string };
 
 export function spotCheckOutcome(sc: SpotCheck, now: Date): SpotCheckOutcome {
   if (sc.answer) {
-    if (sc.answer.at > sc.deadline) return { state: 'missed', reason: `spot check ${sc.id} was answered after its deadline ${sc.deadline}` };
+    if (sc.answer.at > sc.deadline)
+      return { state: 'missed', reason: `spot check ${sc.id} was answered after its deadline ${sc.deadline}` };
     const missing = sc.testCases.filter((t) => !sc.answer!.passedTestCases.includes(t));
-    if (missing.length > 0) return { state: 'failed', reason: `spot check ${sc.id}: test case ${missing.join(', ')} did not pass in run ${sc.answer.runId}` };
+    if (missing.length > 0)
+      return { state: 'failed', reason: `spot check ${sc.id}: test case ${missing.join(', ')} did not pass in run ${sc.answer.runId}` };
     return { state: 'passed' };
   }
-  if (new Date(sc.deadline) <= now) return { state: 'missed', reason: `spot check ${sc.id} was not answered by its deadline ${sc.deadline}` };
+  if (new Date(sc.deadline) <= now)
+    return { state: 'missed', reason: `spot check ${sc.id} was not answered by its deadline ${sc.deadline}` };
   return { state: 'open' };
 }
 
 /** Checks an administrator's request before it is stored: only the declaration's own test cases, a future deadline. */
-export function validateSpotCheckRequest(req: { testCases: unknown; deadline: unknown }, declaredTestcases: readonly string[], now: Date): { testCases: string[]; deadline: string } {
+export function validateSpotCheckRequest(
+  req: { testCases: unknown; deadline: unknown },
+  declaredTestcases: readonly string[],
+  now: Date,
+): { testCases: string[]; deadline: string } {
   if (!Array.isArray(req.testCases) || req.testCases.length === 0 || !req.testCases.every((t) => typeof t === 'string')) {
     throw new SamsvarError('bad_request', 'testCases must be a non-empty list of test case ids');
   }

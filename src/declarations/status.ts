@@ -61,7 +61,11 @@ export interface StatusAnswer {
 }
 
 function sameSystemVersion(a: DeclarationContent, b: DeclarationContent): boolean {
-  return a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer && a.product.name === b.product.name && a.product.version === b.product.version;
+  return (
+    a.manufacturer.organisasjonsnummer === b.manufacturer.organisasjonsnummer &&
+    a.product.name === b.product.name &&
+    a.product.version === b.product.version
+  );
 }
 
 const LEVEL_RANK = { A: 0, B: 1, C: 2 } as const;
@@ -78,12 +82,26 @@ function candidate(o: DeclarationContent | SupersessionCandidate, now: Date): Su
  * pushes out a higher one (a B does not replace a laboratory-confirmed C: the vendor withdraws
  * the C first); a revoked, withdrawn or expired declaration supersedes nothing.
  */
-export function supersedingDeclarations(d: DeclarationContent, others: StatusContext['others'], now: Date, level: AssuranceLevel = d.assuranceLevel): DeclarationContent[] {
+export function supersedingDeclarations(
+  d: DeclarationContent,
+  others: StatusContext['others'],
+  now: Date,
+  level: AssuranceLevel = d.assuranceLevel,
+): DeclarationContent[] {
   const newer = others
     .map((o) => candidate(o, now))
-    .filter((o) => o.content.id !== d.id && o.inForce && sameSystemVersion(o.content, d) && o.content.issuedAt > d.issuedAt && LEVEL_RANK[o.level] >= LEVEL_RANK[level])
+    .filter(
+      (o) =>
+        o.content.id !== d.id &&
+        o.inForce &&
+        sameSystemVersion(o.content, d) &&
+        o.content.issuedAt > d.issuedAt &&
+        LEVEL_RANK[o.level] >= LEVEL_RANK[level],
+    )
     .map((o) => o.content);
-  const covered = d.conformsTo.every((p) => newer.some((o) => o.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction)));
+  const covered = d.conformsTo.every((p) =>
+    newer.some((o) => o.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction)),
+  );
   return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
 }
 
@@ -91,7 +109,12 @@ export function supersedingDeclarations(d: DeclarationContent, others: StatusCon
 export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, 'others' | 'level'>): StatusAnswer {
   if (ctx.revocation) {
     const { at, by, reason } = ctx.revocation;
-    if (by === WITHDRAWN_BY) return { status: 'revoked', reason: `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`, cause: { kind: 'withdrawn', at, reason } };
+    if (by === WITHDRAWN_BY)
+      return {
+        status: 'revoked',
+        reason: `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`,
+        cause: { kind: 'withdrawn', at, reason },
+      };
     return { status: 'revoked', reason: `revoked on ${osloDay(at)} by ${by}: ${reason}`, cause: { kind: 'revoked', at, by, reason } };
   }
   if (new Date(d.expiresAt) <= ctx.now) {
@@ -101,24 +124,37 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
       reason: deviation
         ? `expired on ${osloDay(d.expiresAt)}: the deadline for deviation ${deviation.ruleId} (${deviation.profile}) passed`
         : `expired on ${osloDay(d.expiresAt)}`,
-      cause: { kind: 'expired', at: d.expiresAt, ...(deviation ? { deviation: { ruleId: deviation.ruleId, profile: deviation.profile } } : {}) },
+      cause: {
+        kind: 'expired',
+        at: d.expiresAt,
+        ...(deviation ? { deviation: { ruleId: deviation.ruleId, profile: deviation.profile } } : {}),
+      },
     };
   }
   const retired = d.conformsTo.filter((p) => ctx.isRetired(p.profile, p.version));
   if (retired.length > 0) {
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
-    return { status: 'expired', reason: `expired: profile version ${profiles.join(', ')} was retired`, cause: { kind: 'retired', profiles } };
+    return {
+      status: 'expired',
+      reason: `expired: profile version ${profiles.join(', ')} was retired`,
+      cause: { kind: 'retired', profiles },
+    };
   }
   // A version names one content: what was tested is gone if the content under that version changed.
   const changed = d.conformsTo.filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
   if (changed.length > 0) {
     const profiles = [...new Set(changed.map((p) => `${p.profile} ${p.version}`))];
-    return { status: 'expired', reason: `expired: the content of profile version ${profiles.join(', ')} changed since it was tested`, cause: { kind: 'content-changed', profiles } };
+    return {
+      status: 'expired',
+      reason: `expired: the content of profile version ${profiles.join(', ')} changed since it was tested`,
+      cause: { kind: 'content-changed', profiles },
+    };
   }
   const retests: RetestRequired[] = [];
   for (const p of d.conformsTo) {
     const r = ctx.retestOf?.(p.profile, p.version);
-    if (r && !retests.some((x) => x.profile === p.profile)) retests.push({ profile: p.profile, version: p.version, newVersion: r.version, deadline: r.deadline });
+    if (r && !retests.some((x) => x.profile === p.profile))
+      retests.push({ profile: p.profile, version: p.version, newVersion: r.version, deadline: r.deadline });
   }
   const missed = retests.filter((r) => new Date(r.deadline) <= ctx.now).sort((a, b) => a.deadline.localeCompare(b.deadline));
   if (missed.length > 0) {
@@ -137,6 +173,12 @@ export function declarationStatus(d: DeclarationContent, ctx: StatusContext): St
   const standing = standingStatus(d, ctx);
   if (standing.status !== 'active') return standing;
   const newer = supersedingDeclarations(d, ctx.others, ctx.now, ctx.level);
-  if (newer.length > 0) return { status: 'superseded', reason: `superseded by ${newer[0].id}`, cause: { kind: 'superseded', by: newer[0].id }, supersededBy: newer[0].id };
+  if (newer.length > 0)
+    return {
+      status: 'superseded',
+      reason: `superseded by ${newer[0].id}`,
+      cause: { kind: 'superseded', by: newer[0].id },
+      supersededBy: newer[0].id,
+    };
   return standing;
 }

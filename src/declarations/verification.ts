@@ -35,10 +35,26 @@ export async function verifyDeclarationToken(
   const d = check.declaration;
   const known = registryStatus ? await registryStatus(d) : undefined;
   if (registryStatus && !known) {
-    return { valid: true, kid: check.kid, declarationId: d.id, status: 'unknown', statusSource: 'registry', reason: 'the signature is valid, but this registry does not know the declaration', declaration: d };
+    return {
+      valid: true,
+      kid: check.kid,
+      declarationId: d.id,
+      status: 'unknown',
+      statusSource: 'registry',
+      reason: 'the signature is valid, but this registry does not know the declaration',
+      declaration: d,
+    };
   }
   if (known) {
-    return { valid: true, kid: check.kid, declarationId: d.id, status: known.status, statusSource: 'registry', ...(known.reason ? { reason: known.reason } : {}), declaration: d };
+    return {
+      valid: true,
+      kid: check.kid,
+      declarationId: d.id,
+      status: known.status,
+      statusSource: 'registry',
+      ...(known.reason ? { reason: known.reason } : {}),
+      declaration: d,
+    };
   }
   // Offline, only expiry is certain: never say "active" for what may have been revoked or superseded.
   const expired = new Date(d.expiresAt) <= now;
@@ -50,7 +66,7 @@ export async function verifyDeclarationToken(
     statusSource: 'offline',
     reason: expired
       ? `expired on ${osloDay(d.expiresAt)}`
-      : 'the signature is valid and the declaration has not expired; whether it is revoked or superseded is known only to the issuer\'s registry (POST /api/v1/declarations/verify)',
+      : "the signature is valid and the declaration has not expired; whether it is revoked or superseded is known only to the issuer's registry (POST /api/v1/declarations/verify)",
     declaration: d,
   };
 }

@@ -14,10 +14,16 @@ export interface EngineSettings {
 
 export function engineSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineSettings {
   const raw = env.SAMSVAR_FHIR_UNKNOWN_EXTENSIONS || 'error';
-  if (raw !== 'error' && raw !== 'warning') throw new SamsvarError('bad_request', `SAMSVAR_FHIR_UNKNOWN_EXTENSIONS must be 'error' or 'warning' (got '${raw}')`);
+  if (raw !== 'error' && raw !== 'warning')
+    throw new SamsvarError('bad_request', `SAMSVAR_FHIR_UNKNOWN_EXTENSIONS must be 'error' or 'warning' (got '${raw}')`);
   const url = env.SAMSVAR_TERMINOLOGY_URL || undefined;
-  if (url && !/^https?:\/\//.test(url)) throw new SamsvarError('bad_request', `SAMSVAR_TERMINOLOGY_URL must be an http(s) URL of a FHIR terminology server (got '${url}')`);
+  if (url && !/^https?:\/\//.test(url))
+    throw new SamsvarError('bad_request', `SAMSVAR_TERMINOLOGY_URL must be an http(s) URL of a FHIR terminology server (got '${url}')`);
   const timeout = Number(env.SAMSVAR_TERMINOLOGY_TIMEOUT_MS || 5000);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new SamsvarError('bad_request', `SAMSVAR_TERMINOLOGY_TIMEOUT_MS must be a positive integer (got '${env.SAMSVAR_TERMINOLOGY_TIMEOUT_MS}')`);
+  if (!Number.isInteger(timeout) || timeout <= 0)
+    throw new SamsvarError(
+      'bad_request',
+      `SAMSVAR_TERMINOLOGY_TIMEOUT_MS must be a positive integer (got '${env.SAMSVAR_TERMINOLOGY_TIMEOUT_MS}')`,
+    );
   return { unknownExtensions: raw, ...(url ? { terminology: { url, timeoutMs: timeout } } : {}) };
 }

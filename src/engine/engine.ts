@@ -44,7 +44,6 @@ export interface Inspector<T> {
   fhir(resource: unknown): T;
 }
 
-
 export function sniffFormat(input: Uint8Array): ArtifactFormat | null {
   let i = 0;
   // Skip a UTF-8 byte order mark and leading whitespace.
@@ -90,12 +89,19 @@ export class Engine implements ArtifactValidator {
    * Validates, then runs `inspector` on the artifact as the engine read it, unless it could not be
    * read (a syntax finding) or no profile fits. XML is parsed once for both.
    */
-  async validateAndInspect<T = never>(input: Uint8Array, opts: ValidateOptions = {}, inspector?: Inspector<T>): Promise<{ result: ValidationResult; inspected?: T }> {
+  async validateAndInspect<T = never>(
+    input: Uint8Array,
+    opts: ValidateOptions = {},
+    inspector?: Inspector<T>,
+  ): Promise<{ result: ValidationResult; inspected?: T }> {
     let format = opts.format;
     if (opts.profile) {
       const kind = this.catalog.require(opts.profile).manifest.kind;
       if (format && format !== kind) {
-        throw new SamsvarError('unprocessable', `profile ${opts.profile} validates ${kind.toUpperCase()}, but the artifact was sent as ${format.toUpperCase()}`);
+        throw new SamsvarError(
+          'unprocessable',
+          `profile ${opts.profile} validates ${kind.toUpperCase()}, but the artifact was sent as ${format.toUpperCase()}`,
+        );
       }
       format = kind;
     }
@@ -106,7 +112,10 @@ export class Engine implements ArtifactValidator {
     }
     if (format === 'xml') {
       const { inspected, ...result } = this.xml.validate(input, opts.profile, inspector && ((xml, profile) => inspector.xml(xml, profile)));
-      return { result: { format, ...result, valid: !hasErrors(result.findings) }, ...(inspector && inspected !== undefined ? { inspected } : {}) };
+      return {
+        result: { format, ...result, valid: !hasErrors(result.findings) },
+        ...(inspector && inspected !== undefined ? { inspected } : {}),
+      };
     }
     const result = await (await this.fhirValidator()).validate(input, opts.profile);
     const readable = result.profile !== null && !result.findings.some((f) => f.layer === 'syntax' && f.severity === 'error');

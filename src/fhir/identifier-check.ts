@@ -65,7 +65,12 @@ export function mergeIdentifierFindings(findings: Finding[], idFindings: Finding
       inv.message = `${inv.message}. ${idf.message}`;
       continue;
     }
-    if (idf.severity === 'error') out.push({ ...idf, severity: 'warning', message: `${idf.message} (the profile does not check this identifier's form, so this is a warning)` });
+    if (idf.severity === 'error')
+      out.push({
+        ...idf,
+        severity: 'warning',
+        message: `${idf.message} (the profile does not check this identifier's form, so this is a warning)`,
+      });
     else out.push(idf);
   }
   return out;

@@ -75,13 +75,21 @@ export class InstanceValidator implements Walk {
       this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
       return this.findings;
     }
-    const parent = bundle?.kind === 'object' ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) } : undefined;
+    const parent =
+      bundle?.kind === 'object'
+        ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) }
+        : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
     return withoutRepeats(this.findings);
   }
 
   ask(question: TerminologyQuestion): void {
-    if (!this.questions.some((q) => q.path === question.path && q.kind === question.kind && q.code === question.code && q.url === question.url)) this.questions.push(question);
+    if (
+      !this.questions.some(
+        (q) => q.path === question.path && q.kind === question.kind && q.code === question.code && q.url === question.url,
+      )
+    )
+      this.questions.push(question);
   }
 
   /** The codes the walks since the last call could not judge locally. */
@@ -100,14 +108,27 @@ export class InstanceValidator implements Walk {
    * container); `container` is set only for a contained resource, whose %rootResource and `#id`
    * references are its container's.
    */
-  private validateResource(node: JsonNode & { kind: 'object' }, sd: StructureDefinition, path: string, parent: ResourceScope | undefined, container?: ResourceScope): void {
+  private validateResource(
+    node: JsonNode & { kind: 'object' },
+    sd: StructureDefinition,
+    path: string,
+    parent: ResourceScope | undefined,
+    container?: ResourceScope,
+  ): void {
     const rt = node.props.get('resourceType');
     if (!rt || rt.value.kind !== 'string') {
       this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', 'The resource has no "resourceType" string property', node, path);
       return;
     }
     if (rt.value.value !== sd.type) {
-      this.add('FHIR-STRUCTURE-RESOURCETYPE', 'error', 'structure', `resourceType is '${rt.value.value}', but ${sd.name ?? sd.url} describes ${sd.type}`, rt.value, path);
+      this.add(
+        'FHIR-STRUCTURE-RESOURCETYPE',
+        'error',
+        'structure',
+        `resourceType is '${rt.value.value}', but ${sd.name ?? sd.url} describes ${sd.type}`,
+        rt.value,
+        path,
+      );
       return;
     }
     const scope: ResourceScope = { node, plain: toPlain(node), root: container, elementIds: new Set() };
@@ -137,12 +158,25 @@ export class InstanceValidator implements Walk {
   }
 
   /** An Observation of a vital sign must also conform to that sign's profile in the R4 specification. */
-  private validateVitalSign(node: JsonNode & { kind: 'object' }, path: string, parent: ResourceScope | undefined, container: ResourceScope | undefined, done: Set<string>): void {
+  private validateVitalSign(
+    node: JsonNode & { kind: 'object' },
+    path: string,
+    parent: ResourceScope | undefined,
+    container: ResourceScope | undefined,
+    done: Set<string>,
+  ): void {
     const sign = vitalSignProfile(toPlain(node));
     if (!sign || done.has(sign.profile)) return;
     const sd = this.store.structureDefinition(sign.profile);
     if (!sd) return;
-    this.add('FHIR-VITALSIGNS', 'information', 'profile', `${path} is a vital sign (${sign.code}), so it was also validated against the FHIR R4 ${sign.name} profile (${sign.profile}), as the specification requires`, node, path);
+    this.add(
+      'FHIR-VITALSIGNS',
+      'information',
+      'profile',
+      `${path} is a vital sign (${sign.code}), so it was also validated against the FHIR R4 ${sign.name} profile (${sign.profile}), as the specification requires`,
+      node,
+      path,
+    );
     this.validateResource(node, sd, path, parent, container);
   }
 
@@ -180,13 +214,34 @@ export class InstanceValidator implements Walk {
   }
 
   /** Everything the element definition itself says about a value: fixed, pattern, binding, references, invariants. */
-  private checkElementRules(node: JsonNode, el: ElementNode, path: string, scope: ResourceScope, type?: TypeRef, skipKeys?: Set<string>): void {
+  private checkElementRules(
+    node: JsonNode,
+    el: ElementNode,
+    path: string,
+    scope: ResourceScope,
+    type?: TypeRef,
+    skipKeys?: Set<string>,
+  ): void {
     const plain = toPlain(node);
     if (el.fixed && !deepEqual(plain, el.fixed.value)) {
-      this.add('FHIR-FIXED', 'error', 'profile', `${path} is ${show(plain)}, but the profile fixes it to ${show(el.fixed.value)}`, node, path);
+      this.add(
+        'FHIR-FIXED',
+        'error',
+        'profile',
+        `${path} is ${show(plain)}, but the profile fixes it to ${show(el.fixed.value)}`,
+        node,
+        path,
+      );
     }
     if (el.pattern && !matchesPattern(plain, el.pattern.value)) {
-      this.add('FHIR-PATTERN', 'error', 'profile', `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`, node, path);
+      this.add(
+        'FHIR-PATTERN',
+        'error',
+        'profile',
+        `${path} is ${show(plain)}, which does not contain the required pattern ${show(el.pattern.value)}`,
+        node,
+        path,
+      );
     }
     if (type?.code === 'Attachment') this.checkAttachmentSize(node, plain, path);
     const limit = valueLimitProblem(el.def, plain);
@@ -201,13 +256,24 @@ export class InstanceValidator implements Walk {
       const out = evaluateInvariant(basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
       if (out.status === 'error' && !this.unevaluated.has(c.key)) {
         this.unevaluated.add(c.key);
-        this.add('FHIR-INVARIANT-UNEVALUATED', 'information', 'invariant', `Constraint ${c.key} (${c.human}) could not be evaluated here and was not checked: ${out.reason}`, node, path);
+        this.add(
+          'FHIR-INVARIANT-UNEVALUATED',
+          'information',
+          'invariant',
+          `Constraint ${c.key} (${c.human}) could not be evaluated here and was not checked: ${out.reason}`,
+          node,
+          path,
+        );
       }
       if (out.status === 'fail') {
         // Best-practice constraints (e.g. dom-6, a resource should have narrative) are advice, not a fault.
-        const bestPractice = (c.extension as { url: string; valueBoolean?: boolean }[] | undefined)?.some((x) => x.url === BEST_PRACTICE && x.valueBoolean);
+        const bestPractice = (c.extension as { url: string; valueBoolean?: boolean }[] | undefined)?.some(
+          (x) => x.url === BEST_PRACTICE && x.valueBoolean,
+        );
         const severity: Severity = bestPractice ? 'information' : c.severity === 'warning' ? 'warning' : 'error';
-        const why = out.empty ? ' (the expression gave no result, for instance because it compares values of different precision, and a constraint holds only when it is true)' : '';
+        const why = out.empty
+          ? ' (the expression gave no result, for instance because it compares values of different precision, and a constraint holds only when it is true)'
+          : '';
         this.add(`FHIR-INVARIANT-${c.key}`, severity, 'invariant', `${path}: constraint ${c.key} failed: ${c.human}${why}`, node, path);
       }
     }
@@ -218,7 +284,15 @@ export class InstanceValidator implements Walk {
     const { data, size } = (plain ?? {}) as { data?: unknown; size?: unknown };
     if (typeof data !== 'string' || typeof size !== 'number') return;
     const actual = Buffer.from(data, 'base64').length;
-    if (actual !== size) this.add('FHIR-ATTACHMENT-SIZE', 'error', 'structure', `${path}.size says ${size} bytes, but the data holds ${actual}`, node, `${path}.size`);
+    if (actual !== size)
+      this.add(
+        'FHIR-ATTACHMENT-SIZE',
+        'error',
+        'structure',
+        `${path}.size says ${size} bytes, but the data holds ${actual}`,
+        node,
+        `${path}.size`,
+      );
   }
 
   /** A definition's element tree; a definition that cannot be compiled is reported once, not thrown. */
@@ -228,14 +302,25 @@ export class InstanceValidator implements Walk {
     } catch (e) {
       if (!this.unevaluated.has(sd.url)) {
         this.unevaluated.add(sd.url);
-        this.add('FHIR-PROFILE-INVALID', 'error', 'profile', `${sd.url} cannot be used to validate: ${(e as Error).message}`, at, path ?? sd.type);
+        this.add(
+          'FHIR-PROFILE-INVALID',
+          'error',
+          'profile',
+          `${sd.url} cannot be used to validate: ${(e as Error).message}`,
+          at,
+          path ?? sd.type,
+        );
       }
       return undefined;
     }
   }
 
   /** The child element definitions of a complex value: from the profile when it goes that deep, else from the type. */
-  childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
+  childrenOf(
+    el: ElementNode,
+    tree: ElementTree,
+    type: TypeRef | undefined,
+  ): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
     if (el.children.length) return { children: el.children, tree };
     if (el.def.contentReference) {
       const id = el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1);
@@ -273,10 +358,24 @@ export class InstanceValidator implements Walk {
       }
       if (item.extra && item.extra.kind !== 'null') {
         if (item.extra.kind !== 'object') {
-          this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `_${item.jsonName} must be an object holding id and extension`, item.extra, path);
+          this.add(
+            'FHIR-STRUCTURE-TYPE',
+            'error',
+            'structure',
+            `_${item.jsonName} must be an object holding id and extension`,
+            item.extra,
+            path,
+          );
         } else if (el.basePath === 'Resource.id' && item.extra.props.has('extension')) {
           // A resource's id is its identity on the server, not data: FHIR R4 allows no extension on it.
-          this.add('FHIR-EXT-CONTEXT', 'error', 'structure', `Extensions are not allowed on the resource id (${path})`, item.extra, `${path}.extension`);
+          this.add(
+            'FHIR-EXT-CONTEXT',
+            'error',
+            'structure',
+            `Extensions are not allowed on the resource id (${path})`,
+            item.extra,
+            `${path}.extension`,
+          );
         } else {
           const primitiveTree = this.typeDefinition({ code: 'Element' });
           if (primitiveTree) {
@@ -292,7 +391,14 @@ export class InstanceValidator implements Walk {
       return;
     }
     if (item.node.kind !== 'object') {
-      this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `${path} must be a JSON object (${code ?? 'an element'}), not ${item.node.kind === 'array' ? 'an array' : `a ${item.node.kind}`}`, item.node, path);
+      this.add(
+        'FHIR-STRUCTURE-TYPE',
+        'error',
+        'structure',
+        `${path} must be a JSON object (${code ?? 'an element'}), not ${item.node.kind === 'array' ? 'an array' : `a ${item.node.kind}`}`,
+        item.node,
+        path,
+      );
       return;
     }
     const { children, tree: childTree, typeRoot } = this.childrenOf(el, tree, type);
@@ -313,7 +419,15 @@ export class InstanceValidator implements Walk {
    * `host` names the element whose properties these are (its paths and type), for checking where
    * an extension may be used.
    */
-  private validateChildren(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean, host: string[]): void {
+  private validateChildren(
+    obj: JsonNode & { kind: 'object' },
+    children: ElementNode[],
+    tree: ElementTree,
+    path: string,
+    scope: ResourceScope,
+    isResourceRoot: boolean,
+    host: string[],
+  ): void {
     this.hosts.push(host);
     try {
       this.validateChildrenIn(obj, children, tree, path, scope, isResourceRoot);
@@ -322,12 +436,27 @@ export class InstanceValidator implements Walk {
     }
   }
 
-  private validateChildrenIn(obj: JsonNode & { kind: 'object' }, children: ElementNode[], tree: ElementTree, path: string, scope: ResourceScope, isResourceRoot: boolean): void {
+  private validateChildrenIn(
+    obj: JsonNode & { kind: 'object' },
+    children: ElementNode[],
+    tree: ElementTree,
+    path: string,
+    scope: ResourceScope,
+    isResourceRoot: boolean,
+  ): void {
     // Element ids are for references inside the resource, so they must be unique in it (FHIR R4 Element.id);
     // an ElementDefinition's id names a path instead, repeated by design in snapshot and differential.
     const elementId = isResourceRoot || this.hosts.at(-1)?.[2] === 'ElementDefinition' ? undefined : obj.props.get('id')?.value;
     if (elementId?.kind === 'string') {
-      if (scope.elementIds.has(elementId.value)) this.add('FHIR-ELEMENT-ID', 'error', 'structure', `${path}: the element id '${elementId.value}' is used twice in this resource; element ids must be unique within a resource`, elementId, `${path}.id`);
+      if (scope.elementIds.has(elementId.value))
+        this.add(
+          'FHIR-ELEMENT-ID',
+          'error',
+          'structure',
+          `${path}: the element id '${elementId.value}' is used twice in this resource; element ids must be unique within a resource`,
+          elementId,
+          `${path}.id`,
+        );
       scope.elementIds.add(elementId.value);
     }
     const byElement = new Map<ElementNode, Item[]>();
@@ -364,7 +493,14 @@ export class InstanceValidator implements Walk {
       if (!el) {
         const choice = choices.find((c) => key.startsWith(c.name) && key.length > c.name.length);
         const hint = choice ? ` (${choice.name}[x] allows ${choice.types.map((t) => choice.name + capitalize(t.code)).join(', ')})` : '';
-        this.add('FHIR-STRUCTURE-UNKNOWN', 'error', 'structure', `Unknown element '${key}' in ${path}${hint}`, prop.keyPos, `${path}.${key}`);
+        this.add(
+          'FHIR-STRUCTURE-UNKNOWN',
+          'error',
+          'structure',
+          `Unknown element '${key}' in ${path}${hint}`,
+          prop.keyPos,
+          `${path}.${key}`,
+        );
         continue;
       }
       this.collect(byElement, el, key, prop.value, type, path);
@@ -390,10 +526,27 @@ export class InstanceValidator implements Walk {
       }
       if (!el || !type || !isPrimitiveType(type.code, this.store)) {
         const pos = obj.props.get(`_${name}`)!.keyPos;
-        this.add('FHIR-STRUCTURE-UNKNOWN', 'error', 'structure', `Unknown element '_${name}' in ${path}: '_' properties only accompany primitive elements`, pos, `${path}._${name}`);
+        this.add(
+          'FHIR-STRUCTURE-UNKNOWN',
+          'error',
+          'structure',
+          `Unknown element '_${name}' in ${path}: '_' properties only accompany primitive elements`,
+          pos,
+          `${path}._${name}`,
+        );
         continue;
       }
-      const items: Item[] = extra.kind === 'array' ? extra.items.map((n, i) => ({ node: { kind: 'null', line: n.line, column: n.column }, extra: n, index: i, jsonName: name, type, pos: n })) : [{ node: { kind: 'null', line: extra.line, column: extra.column }, extra, jsonName: name, type, pos: extra }];
+      const items: Item[] =
+        extra.kind === 'array'
+          ? extra.items.map((n, i) => ({
+              node: { kind: 'null', line: n.line, column: n.column },
+              extra: n,
+              index: i,
+              jsonName: name,
+              type,
+              pos: n,
+            }))
+          : [{ node: { kind: 'null', line: extra.line, column: extra.column }, extra, jsonName: name, type, pos: extra }];
       byElement.set(el, [...(byElement.get(el) ?? []), ...items]);
     }
     if (meaningful === 0 && !isResourceRoot && !obj.props.has('extension')) {
@@ -426,7 +579,14 @@ export class InstanceValidator implements Walk {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
     if (url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value)) {
       if (url.value.includes('|')) {
-        this.add('FHIR-EXT-URL', 'error', 'profile', `Extension url '${url.value}' carries a version; an extension is identified by its canonical URL alone`, url, `${path}.url`);
+        this.add(
+          'FHIR-EXT-URL',
+          'error',
+          'profile',
+          `Extension url '${url.value}' carries a version; an extension is identified by its canonical URL alone`,
+          url,
+          `${path}.url`,
+        );
       }
       const sd = this.store.structureDefinition(url.value);
       if (sd && sd.type === 'Extension') {
@@ -443,7 +603,14 @@ export class InstanceValidator implements Walk {
         : severity === 'error'
           ? 'so it is not allowed here (as in the HL7 validator); import the package that defines it'
           : 'so its content is checked only as a generic Extension';
-      this.add('FHIR-EXT-UNKNOWN', severity, 'profile', `Extension ${url.value} is not defined in the loaded profiles and packages, ${consequence}`, url, path);
+      this.add(
+        'FHIR-EXT-UNKNOWN',
+        severity,
+        'profile',
+        `Extension ${url.value} is not defined in the loaded profiles and packages, ${consequence}`,
+        url,
+        path,
+      );
     }
     this.validateValue(item, el, tree, path, scope);
   }
@@ -453,10 +620,23 @@ export class InstanceValidator implements Walk {
     const contexts = (sd.context as { type: string; expression: string }[] | undefined) ?? [];
     const host = this.hosts[this.hosts.length - 1] ?? [];
     if (!contexts.length || !host.length) return;
-    const ok = contexts.some((c) => c.type === 'fhirpath' || UNIVERSAL_CONTEXTS.has(c.expression) || host.includes(c.expression) || this.contextCovers(c.expression, sd.url, host));
+    const ok = contexts.some(
+      (c) =>
+        c.type === 'fhirpath' ||
+        UNIVERSAL_CONTEXTS.has(c.expression) ||
+        host.includes(c.expression) ||
+        this.contextCovers(c.expression, sd.url, host),
+    );
     if (!ok) {
       const where = contexts.map((c) => c.expression).join(', ');
-      this.add('FHIR-EXT-CONTEXT', 'error', 'profile', `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`, at, path);
+      this.add(
+        'FHIR-EXT-CONTEXT',
+        'error',
+        'profile',
+        `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`,
+        at,
+        path,
+      );
     }
   }
 
@@ -474,18 +654,47 @@ export class InstanceValidator implements Walk {
     return SPEC_CONTEXTS[url]?.some((p) => host.includes(p)) ?? false;
   }
 
-  private collect(byElement: Map<ElementNode, Item[]>, el: ElementNode, key: string, value: JsonNode, type: TypeRef | undefined, path: string): void {
+  private collect(
+    byElement: Map<ElementNode, Item[]>,
+    el: ElementNode,
+    key: string,
+    value: JsonNode,
+    type: TypeRef | undefined,
+    path: string,
+  ): void {
     const items = byElement.get(el) ?? [];
     if (el.isArray) {
       if (value.kind !== 'array') {
-        this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `${path}.${key} repeats, so it must be a JSON array even with one value`, value, `${path}.${key}`);
+        this.add(
+          'FHIR-STRUCTURE-ARRAY',
+          'error',
+          'structure',
+          `${path}.${key} repeats, so it must be a JSON array even with one value`,
+          value,
+          `${path}.${key}`,
+        );
         items.push({ node: value, jsonName: key, type, pos: value, index: 0 });
       } else {
-        if (!value.items.length) this.add('FHIR-STRUCTURE-EMPTY', 'error', 'structure', `${path}.${key} is an empty array; leave the property out instead`, value, `${path}.${key}`);
+        if (!value.items.length)
+          this.add(
+            'FHIR-STRUCTURE-EMPTY',
+            'error',
+            'structure',
+            `${path}.${key} is an empty array; leave the property out instead`,
+            value,
+            `${path}.${key}`,
+          );
         value.items.forEach((n, i) => items.push({ node: n, jsonName: key, type, pos: n, index: i }));
       }
     } else if (value.kind === 'array') {
-      this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `${path}.${key} does not repeat (max 1), so it must not be a JSON array`, value, `${path}.${key}`);
+      this.add(
+        'FHIR-STRUCTURE-ARRAY',
+        'error',
+        'structure',
+        `${path}.${key} does not repeat (max 1), so it must not be a JSON array`,
+        value,
+        `${path}.${key}`,
+      );
       value.items.forEach((n, i) => items.push({ node: n, jsonName: key, type, pos: n, index: i }));
     } else {
       items.push({ node: value, jsonName: key, type, pos: value });
@@ -496,16 +705,31 @@ export class InstanceValidator implements Walk {
   private attachExtras(items: Item[], extra: JsonNode, name: string, path: string): void {
     if (extra.kind === 'array') {
       if (extra.items.length !== items.length) {
-        this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `_${name} has ${extra.items.length} entries but ${name} has ${items.length}; they must line up`, extra, `${path}._${name}`);
+        this.add(
+          'FHIR-STRUCTURE-ARRAY',
+          'error',
+          'structure',
+          `_${name} has ${extra.items.length} entries but ${name} has ${items.length}; they must line up`,
+          extra,
+          `${path}._${name}`,
+        );
       }
       extra.items.forEach((n, i) => {
         if (items[i]) items[i].extra = n;
       });
     } else if (items.length === 1) items[0].extra = extra;
-    else this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `_${name} must be an array lining up with ${name}`, extra, `${path}._${name}`);
+    else
+      this.add('FHIR-STRUCTURE-ARRAY', 'error', 'structure', `_${name} must be an array lining up with ${name}`, extra, `${path}._${name}`);
     for (const it of items) {
       if (it.node.kind === 'null' && (!it.extra || it.extra.kind === 'null')) {
-        this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', `${name}[${it.index}] is null without an extension in _${name}`, it.node, `${path}.${name}[${it.index}]`);
+        this.add(
+          'FHIR-STRUCTURE-TYPE',
+          'error',
+          'structure',
+          `${name}[${it.index}] is null without an extension in _${name}`,
+          it.node,
+          `${path}.${name}[${it.index}]`,
+        );
       }
     }
   }
@@ -513,11 +737,21 @@ export class InstanceValidator implements Walk {
   checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void {
     const what = slice ? `slice '${slice}' of ${path}` : path;
     if (count < el.min) {
-      this.add('FHIR-CARDINALITY-MIN', 'error', 'structure', `${what} is required at least ${el.min} time${el.min > 1 ? 's' : ''}, found ${count}`, pos, path);
+      this.add(
+        'FHIR-CARDINALITY-MIN',
+        'error',
+        'structure',
+        `${what} is required at least ${el.min} time${el.min > 1 ? 's' : ''}, found ${count}`,
+        pos,
+        path,
+      );
     }
     if (count > el.max) {
       const at = items[el.max]?.pos ?? pos;
-      const message = el.max === 0 ? `${what} is not allowed here (max 0), found ${count}` : `${what} may occur at most ${el.max} time${el.max > 1 ? 's' : ''}, found ${count}`;
+      const message =
+        el.max === 0
+          ? `${what} is not allowed here (max 0), found ${count}`
+          : `${what} may occur at most ${el.max} time${el.max > 1 ? 's' : ''}, found ${count}`;
       this.add('FHIR-CARDINALITY-MAX', 'error', 'structure', message, at, path);
     }
   }

@@ -29,7 +29,11 @@ function compiledFor(basePath: string, expression: string): Compiled | { error: 
   let c = compiled.get(key);
   if (!c) {
     try {
-      c = fhirpath.compile({ base: basePath, expression: lenientExpression(expression) } as never, r4model as never, { traceFn: () => {} } as never) as unknown as Compiled;
+      c = fhirpath.compile(
+        { base: basePath, expression: lenientExpression(expression) } as never,
+        r4model as never,
+        { traceFn: () => {} } as never,
+      ) as unknown as Compiled;
     } catch (e) {
       c = { error: (e as Error).message.split('\n')[0] };
     }
@@ -81,7 +85,8 @@ function dom3(data: unknown, resource: unknown): InvariantOutcome {
 }
 
 /** The R4 core expression of ref-1, as every Reference carries it. */
-const REF1_EXPRESSION = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
+const REF1_EXPRESSION =
+  "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
 
 const containedIdsByRoot = new WeakMap<object, Set<string>>();
 
@@ -91,7 +96,8 @@ function containedIds(rootResource: unknown): Set<string> {
   if (!ids) {
     ids = new Set();
     const contained = (rootResource as { contained?: unknown }).contained;
-    if (Array.isArray(contained)) for (const c of contained) if (typeof (c as { id?: unknown } | null)?.id === 'string') ids.add((c as { id: string }).id);
+    if (Array.isArray(contained))
+      for (const c of contained) if (typeof (c as { id?: unknown } | null)?.id === 'string') ids.add((c as { id: string }).id);
     containedIdsByRoot.set(rootResource, ids);
   }
   return ids;
@@ -119,7 +125,13 @@ function ref1(data: unknown, rootResource: unknown): InvariantOutcome {
  * often when values of different precision are compared (per-1 with a date start and a dateTime
  * end on the same day); `empty` says so, so that the message can explain it.
  */
-export function evaluateInvariant(basePath: string, expression: string, data: unknown, resource: unknown, rootResource: unknown): InvariantOutcome {
+export function evaluateInvariant(
+  basePath: string,
+  expression: string,
+  data: unknown,
+  resource: unknown,
+  rootResource: unknown,
+): InvariantOutcome {
   if (expression === DOM3_EXPRESSION) return dom3(data, resource);
   if (expression === REF1_EXPRESSION) return ref1(data, rootResource);
   const c = compiledFor(basePath.replace(/\[x\]/g, ''), expression);
@@ -131,5 +143,7 @@ export function evaluateInvariant(basePath: string, expression: string, data: un
     return { status: 'error', reason: (e as Error).message.split('\n')[0] };
   }
   if (!Array.isArray(result) || result.length === 0) return { status: 'fail', empty: true };
-  return result.every((r) => r === true || (typeof r === 'object' && r !== null && (r as { valueOf(): unknown }).valueOf() === true)) ? { status: 'pass' } : { status: 'fail' };
+  return result.every((r) => r === true || (typeof r === 'object' && r !== null && (r as { valueOf(): unknown }).valueOf() === true))
+    ? { status: 'pass' }
+    : { status: 'fail' };
 }

@@ -62,7 +62,10 @@ export function parseJson(bytes: Uint8Array, limits: JsonLimits = {}): ParseOutc
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, finding: syntaxFinding('SYNTAX-ENCODING', 'The resource is not valid UTF-8 (FHIR JSON must be UTF-8 encoded)', firstBadUtf8(bytes)) };
+    return {
+      ok: false,
+      finding: syntaxFinding('SYNTAX-ENCODING', 'The resource is not valid UTF-8 (FHIR JSON must be UTF-8 encoded)', firstBadUtf8(bytes)),
+    };
   }
   try {
     return { ok: true, root: new Parser(text, maxDepth).parseDocument() };
@@ -77,7 +80,7 @@ function firstBadUtf8(bytes: Uint8Array): Position {
   let line = 1;
   let column = 1;
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     const len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
     if (len === 0) return { line, column };
@@ -170,7 +173,12 @@ class Parser {
       if (this.s[this.i] !== '"') this.fail(`Expected a property name in double quotes but found ${this.describe()}`);
       const keyPos = this.pos();
       const key = this.string();
-      if (props.has(key)) throw new JsonSyntaxError('SYNTAX-JSON-DUPLICATE-KEY', `Property "${key}" appears twice in the same object (JSON for FHIR forbids duplicate keys)`, keyPos);
+      if (props.has(key))
+        throw new JsonSyntaxError(
+          'SYNTAX-JSON-DUPLICATE-KEY',
+          `Property "${key}" appears twice in the same object (JSON for FHIR forbids duplicate keys)`,
+          keyPos,
+        );
       this.ws();
       if (this.s[this.i] !== ':') this.fail(`Expected ':' after property name "${key}" but found ${this.describe()}`);
       this.i++;
@@ -280,7 +288,8 @@ export function toPlain(node: JsonNode): unknown {
       const o: Record<string, unknown> = {};
       for (const [k, p] of node.props) {
         // `__proto__` stays an own data property, as JSON.parse makes it, instead of replacing the prototype.
-        if (k === '__proto__') Object.defineProperty(o, k, { value: toPlain(p.value), enumerable: true, writable: true, configurable: true });
+        if (k === '__proto__')
+          Object.defineProperty(o, k, { value: toPlain(p.value), enumerable: true, writable: true, configurable: true });
         else o[k] = toPlain(p.value);
       }
       plainOf.set(node, o);

@@ -20,7 +20,12 @@ export interface OperationOutcome {
 }
 
 /** IssueTypes by layer, for rules the catalogue does not know (a profile's own, or test-case assertions). */
-const ISSUE_BY_LAYER: Partial<Record<Finding['layer'], string>> = { terminology: 'code-invalid', identifier: 'value', invariant: 'invariant', profile: 'processing' };
+const ISSUE_BY_LAYER: Partial<Record<Finding['layer'], string>> = {
+  terminology: 'code-invalid',
+  identifier: 'value',
+  invariant: 'invariant',
+  profile: 'processing',
+};
 
 /** The IssueType (http://hl7.org/fhir/issue-type) that best names what a rule checks: the rule catalogue's, else the layer's. */
 export function issueType(f: Finding): string {
@@ -32,7 +37,10 @@ export function issueType(f: Finding): string {
 
 export function toOperationOutcome(findings: readonly Finding[]): OperationOutcome {
   if (!findings.length) {
-    return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'No issues found' }] };
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'information', code: 'informational', diagnostics: 'No issues found' }],
+    };
   }
   return {
     resourceType: 'OperationOutcome',

@@ -4,7 +4,18 @@
  * StructureDefinition that constrains a resource becomes a catalog profile directory that names
  * the package in `dependencies`, so `GET /profiles` and test cases can use it by id.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  copyFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as tar from 'tar';
@@ -12,7 +23,14 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import { SHIPPED_PROFILES_DIR } from '../core/paths.js';
 import type { FhirProfileManifest } from '../profiles/manifest.js';
 import type { StructureDefinition } from './conformance-store.js';
-import { BUILT_IN_PACKAGES, packageDir, packagesRoot, readConformanceResources, readPackageManifest, resolveDependency } from './package-store.js';
+import {
+  BUILT_IN_PACKAGES,
+  packageDir,
+  packagesRoot,
+  readConformanceResources,
+  readPackageManifest,
+  resolveDependency,
+} from './package-store.js';
 
 export interface PackageImportLimits {
   /** Size of the .tgz file; default 100 MB. */
@@ -58,7 +76,10 @@ function safeEntryPath(p: string): boolean {
 export async function unpackTarArchive(file: string, into: string, limits: Required<PackageImportLimits>): Promise<void> {
   const size = statSync(file).size;
   if (size > limits.maxArchiveBytes) {
-    throw new SamsvarError('payload_too_large', `${path.basename(file)} is ${size} bytes; FHIR packages larger than ${limits.maxArchiveBytes} bytes are refused`);
+    throw new SamsvarError(
+      'payload_too_large',
+      `${path.basename(file)} is ${size} bytes; FHIR packages larger than ${limits.maxArchiveBytes} bytes are refused`,
+    );
   }
   // First pass: look at every entry before anything touches the disk.
   let entries = 0;
@@ -72,7 +93,8 @@ export async function unpackTarArchive(file: string, into: string, limits: Requi
         total += entry.size ?? 0;
         if (problem) return;
         if (!safeEntryPath(entry.path)) problem = `entry '${entry.path}' points outside the package (absolute path or '..')`;
-        else if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'Directory') problem = `entry '${entry.path}' is a ${entry.type}; only plain files and directories are accepted`;
+        else if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'Directory')
+          problem = `entry '${entry.path}' is a ${entry.type}; only plain files and directories are accepted`;
         else if (entries > limits.maxEntries) problem = `the archive has more than ${limits.maxEntries} entries`;
         else if (total > limits.maxUnpackedBytes) problem = `the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`;
       },
@@ -92,7 +114,9 @@ export async function unpackTarArchive(file: string, into: string, limits: Requi
     filter: (p, entry) => {
       const e = entry as tar.ReadEntry;
       written += e.size ?? 0;
-      return safeEntryPath(p) && (e.type === 'File' || e.type === 'OldFile' || e.type === 'Directory') && written <= limits.maxUnpackedBytes;
+      return (
+        safeEntryPath(p) && (e.type === 'File' || e.type === 'OldFile' || e.type === 'Directory') && written <= limits.maxUnpackedBytes
+      );
     },
   });
 }
@@ -111,7 +135,8 @@ function copyPackageDir(from: string, to: string, limits: Required<PackageImport
       if (st.isDirectory()) walk(r);
       else if (st.isFile()) {
         total += st.size;
-        if (total > limits.maxUnpackedBytes) throw new SamsvarError('payload_too_large', `FHIR package refused: more than ${limits.maxUnpackedBytes} bytes`);
+        if (total > limits.maxUnpackedBytes)
+          throw new SamsvarError('payload_too_large', `FHIR package refused: more than ${limits.maxUnpackedBytes} bytes`);
         copyFileSync(path.join(from, r), path.join(to, r));
       } else throw new SamsvarError('bad_request', `FHIR package refused: ${r} is not a plain file`);
     }
@@ -152,7 +177,10 @@ function shippedIds(): Set<string> {
 export async function importFhirPackage(source: string, targetRoot: string, options: ImportOptions = {}): Promise<ImportedFhirPackage> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   if (!isFhirPackage(source)) {
-    throw new SamsvarError('bad_request', `${source} is not a FHIR package: expected a .tgz or a directory containing package/package.json`);
+    throw new SamsvarError(
+      'bad_request',
+      `${source} is not a FHIR package: expected a .tgz or a directory containing package/package.json`,
+    );
   }
   const staging = path.join(packagesRoot(targetRoot), `.staging-${randomUUID()}`);
   mkdirSync(staging, { recursive: true });
@@ -161,18 +189,28 @@ export async function importFhirPackage(source: string, targetRoot: string, opti
     else await unpackTarArchive(source, staging, limits);
     const pkgFolder = path.join(staging, 'package');
     if (!existsSync(path.join(pkgFolder, 'package.json'))) {
-      throw new SamsvarError('bad_request', `${path.basename(source)} has no package/package.json; FHIR packages use the npm layout (package/package.json with name, version and dependencies)`);
+      throw new SamsvarError(
+        'bad_request',
+        `${path.basename(source)} has no package/package.json; FHIR packages use the npm layout (package/package.json with name, version and dependencies)`,
+      );
     }
     const manifest = readPackageManifest(pkgFolder);
     if (manifest.fhirVersions?.length && !manifest.fhirVersions.some((v) => v.startsWith('4.0'))) {
-      throw new SamsvarError('unprocessable', `FHIR package ${manifest.name}#${manifest.version} is for FHIR ${manifest.fhirVersions.join(', ')}; samsvar validates FHIR R4 (4.0.x)`);
+      throw new SamsvarError(
+        'unprocessable',
+        `FHIR package ${manifest.name}#${manifest.version} is for FHIR ${manifest.fhirVersions.join(', ')}; samsvar validates FHIR R4 (4.0.x)`,
+      );
     }
     const dependencies: string[] = [];
     for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
       if (BUILT_IN_PACKAGES.has(name)) continue;
       const found = resolveDependency(targetRoot, name, version);
       if (!found) {
-        throw new SamsvarError('unprocessable', `FHIR package ${manifest.name}#${manifest.version} depends on ${name}#${version}, which is not imported; import that package first`, { missing: `${name}#${version}` });
+        throw new SamsvarError(
+          'unprocessable',
+          `FHIR package ${manifest.name}#${manifest.version} depends on ${name}#${version}, which is not imported; import that package first`,
+          { missing: `${name}#${version}` },
+        );
       }
       dependencies.push(`${name}#${found}`);
     }

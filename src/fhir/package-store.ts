@@ -33,11 +33,13 @@ const PACKAGE_NAME = /^[a-z0-9][a-z0-9._-]{0,213}$/i;
 const PACKAGE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 
 export function packageDir(profilesRoot: string, name: string, version: string): string {
-  if (!PACKAGE_NAME.test(name) || !PACKAGE_VERSION.test(version)) throw new SamsvarError('bad_request', `FHIR package name '${name}' or version '${version}' is not a plain npm name and version`);
+  if (!PACKAGE_NAME.test(name) || !PACKAGE_VERSION.test(version))
+    throw new SamsvarError('bad_request', `FHIR package name '${name}' or version '${version}' is not a plain npm name and version`);
   const root = path.resolve(packagesRoot(profilesRoot));
   const dir = path.join(root, `${name}#${version}`);
   // Belt and braces: whatever the patterns let through must still land directly in the packages folder.
-  if (path.dirname(dir) !== root) throw new SamsvarError('bad_request', `FHIR package ${name}#${version} would be stored outside the data directory`);
+  if (path.dirname(dir) !== root)
+    throw new SamsvarError('bad_request', `FHIR package ${name}#${version} would be stored outside the data directory`);
   return dir;
 }
 
@@ -59,9 +61,17 @@ export function readPackageManifest(packageFolder: string): PackageManifest {
     throw new SamsvarError('profile_invalid', `${file} must have a string name and version`);
   }
   if (!PACKAGE_NAME.test(m.name) || !PACKAGE_VERSION.test(m.version)) {
-    throw new SamsvarError('bad_request', `FHIR package refused: name '${m.name}' and version '${m.version}' must be a plain npm package name and version (letters, digits, '.', '-', '_', '+'; no '/' or '..')`);
+    throw new SamsvarError(
+      'bad_request',
+      `FHIR package refused: name '${m.name}' and version '${m.version}' must be a plain npm package name and version (letters, digits, '.', '-', '_', '+'; no '/' or '..')`,
+    );
   }
-  return { name: m.name, version: m.version, dependencies: typeof m.dependencies === 'object' && m.dependencies ? m.dependencies : {}, fhirVersions: m.fhirVersions };
+  return {
+    name: m.name,
+    version: m.version,
+    dependencies: typeof m.dependencies === 'object' && m.dependencies ? m.dependencies : {},
+    fhirVersions: m.fhirVersions,
+  };
 }
 
 /** The conformance resources (StructureDefinition, ValueSet, CodeSystem) of an unpacked `package/` folder. */
@@ -84,10 +94,17 @@ export function readConformanceResources(packageFolder: string): FhirResource[] 
 export function resolveDependency(profilesRoot: string, name: string, version: string): string | undefined {
   if (existsSync(path.join(packageDir(profilesRoot, name, version), 'package', 'package.json'))) return version;
   const root = packagesRoot(profilesRoot);
-  const have = existsSync(root) ? readdirSync(root).filter((d) => d.startsWith(`${name}#`)).map((d) => d.slice(name.length + 1)) : [];
+  const have = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => d.startsWith(`${name}#`))
+        .map((d) => d.slice(name.length + 1))
+    : [];
   if (/^(current|latest|dev)$/.test(version) && have.length) return have.sort().at(-1);
   const minor = version.split('.').slice(0, 2).join('.');
-  return have.filter((v) => v.split('.').slice(0, 2).join('.') === minor).sort().at(-1);
+  return have
+    .filter((v) => v.split('.').slice(0, 2).join('.') === minor)
+    .sort()
+    .at(-1);
 }
 
 const cache = new Map<string, FhirResource[]>();
@@ -98,7 +115,11 @@ export function packageResourcesFor(dep: string, profilesRoot: string, seen: Set
   if (BUILT_IN_PACKAGES.has(name) || seen.has(name)) return [];
   seen.add(name);
   const version = resolveDependency(profilesRoot, name, wanted);
-  if (version === undefined) throw new SamsvarError('profile_invalid', `FHIR package ${name}#${wanted} is needed but not imported (looked in ${packagesRoot(profilesRoot)})`);
+  if (version === undefined)
+    throw new SamsvarError(
+      'profile_invalid',
+      `FHIR package ${name}#${wanted} is needed but not imported (looked in ${packagesRoot(profilesRoot)})`,
+    );
   const dir = path.join(packageDir(profilesRoot, name, version), 'package');
   const cached = cache.get(dir);
   if (cached) return cached;

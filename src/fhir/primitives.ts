@@ -49,11 +49,13 @@ export function checkPrimitive(node: JsonNode, code: string, store: ConformanceS
   if (code.startsWith(SYSTEM_PREFIX)) {
     const sys = code.slice(SYSTEM_PREFIX.length);
     if (sys === 'Boolean') return node.kind === 'boolean' ? {} : { problem: `must be a JSON boolean, not ${jsonKind(node)}` };
-    if (sys === 'Integer' || sys === 'Decimal') return node.kind === 'number' ? {} : { problem: `must be a JSON number, not ${jsonKind(node)}` };
+    if (sys === 'Integer' || sys === 'Decimal')
+      return node.kind === 'number' ? {} : { problem: `must be a JSON number, not ${jsonKind(node)}` };
     if (node.kind !== 'string') return { problem: `must be a JSON string, not ${jsonKind(node)}` };
     return node.value.length ? {} : { problem: 'must not be an empty string' };
   }
-  if (code === 'boolean') return node.kind === 'boolean' ? {} : { problem: `must be a JSON boolean (true or false), not ${jsonKind(node)}` };
+  if (code === 'boolean')
+    return node.kind === 'boolean' ? {} : { problem: `must be a JSON boolean (true or false), not ${jsonKind(node)}` };
   if (NUMBER_TYPES.has(code)) {
     if (node.kind !== 'number') return { problem: `must be a JSON number, not ${jsonKind(node)}` };
     if (INTEGER_TYPES.has(code)) {
@@ -72,7 +74,9 @@ export function checkPrimitive(node: JsonNode, code: string, store: ConformanceS
     // The specification's regex for base64Binary backtracks exponentially on bad input (a few dozen
     // characters take seconds); this linear check accepts the same language.
     const compact = node.value.replace(/\s+/g, '');
-    return compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact) ? {} : { problem: `is not valid base64 (${HINTS.base64Binary}, in groups of four)` };
+    return compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)
+      ? {}
+      : { problem: `is not valid base64 (${HINTS.base64Binary}, in groups of four)` };
   }
   const re = typeRegex(code, store);
   if (re && !re.test(node.value)) {

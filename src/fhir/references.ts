@@ -13,7 +13,15 @@ function refNode(node: JsonNode): JsonNode | undefined {
   return node.kind === 'object' ? node.props.get('reference')?.value : undefined;
 }
 
-export function checkReference(walk: Walk, node: JsonNode, plain: unknown, type: TypeRef, el: ElementNode, path: string, scope: ResourceScope): void {
+export function checkReference(
+  walk: Walk,
+  node: JsonNode,
+  plain: unknown,
+  type: TypeRef,
+  el: ElementNode,
+  path: string,
+  scope: ResourceScope,
+): void {
   const ref = (plain as { reference?: unknown })?.reference;
   const declaredType = (plain as { type?: unknown })?.type;
   let actual: string | undefined;
@@ -23,7 +31,14 @@ export function checkReference(walk: Walk, node: JsonNode, plain: unknown, type:
       const contained = (container.plain as { contained?: { id?: string; resourceType?: string }[] }).contained ?? [];
       const target = ref === '#' ? container.plain : contained.find((c) => c?.id === ref.slice(1));
       if (!target) {
-        walk.add('FHIR-REF-CONTAINED', 'error', 'structure', `${path}.reference '${ref}' points to no contained resource with id '${ref.slice(1)}'`, node, `${path}.reference`);
+        walk.add(
+          'FHIR-REF-CONTAINED',
+          'error',
+          'structure',
+          `${path}.reference '${ref}' points to no contained resource with id '${ref.slice(1)}'`,
+          node,
+          `${path}.reference`,
+        );
         return;
       }
       actual = (target as { resourceType?: string }).resourceType;
@@ -31,7 +46,14 @@ export function checkReference(walk: Walk, node: JsonNode, plain: unknown, type:
       const inBundle = scope.bundle ? resolveInBundle(scope.bundle, ref, scope.entry) : undefined;
       if (inBundle && inBundle.matches.length > 1 && !scope.bundle!.reported.has(refNode(node)!)) {
         scope.bundle!.reported.add(refNode(node)!);
-        walk.add('FHIR-BUNDLE-REF', 'error', 'profile', `${path}.reference '${ref}' matches ${inBundle.matches.length} entries of the Bundle (${inBundle.matches.map((m) => `entry[${m.index}]`).join(', ')}); it must identify one`, refNode(node), `${path}.reference`);
+        walk.add(
+          'FHIR-BUNDLE-REF',
+          'error',
+          'profile',
+          `${path}.reference '${ref}' matches ${inBundle.matches.length} entries of the Bundle (${inBundle.matches.map((m) => `entry[${m.index}]`).join(', ')}); it must identify one`,
+          refNode(node),
+          `${path}.reference`,
+        );
       }
       actual = (inBundle?.matches.length === 1 ? inBundle.matches[0].type : undefined) ?? typeFromReference(ref);
     }
@@ -48,5 +70,12 @@ export function checkReference(walk: Walk, node: JsonNode, plain: unknown, type:
     walk.add('FHIR-REF-TYPE', 'error', 'structure', `${path} refers to '${actual}', which is not a FHIR R4 resource type`, node, path);
     return;
   }
-  walk.add('FHIR-REF-TYPE', 'error', 'profile', `${path} refers to a ${actual}, but ${el.def.path} allows only ${[...new Set(allowed)].join(', ')}`, node, path);
+  walk.add(
+    'FHIR-REF-TYPE',
+    'error',
+    'profile',
+    `${path} refers to a ${actual}, but ${el.def.path} allows only ${[...new Set(allowed)].join(', ')}`,
+    node,
+    path,
+  );
 }

@@ -13,7 +13,15 @@ import { codeMembership, expandValueSet } from './terminology.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
 import { EXTENSION_ELEMENTS, show } from './walk.js';
 
-export function validateSliced(walk: Walk, items: Item[], el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope, obj: JsonNode): void {
+export function validateSliced(
+  walk: Walk,
+  items: Item[],
+  el: ElementNode,
+  tree: ElementTree,
+  path: string,
+  scope: ResourceScope,
+  obj: JsonNode,
+): void {
   const slicing = el.def.slicing;
   const discriminators = slicing?.discriminator ?? [];
   const assigned: (ElementNode | undefined)[] = [];
@@ -48,26 +56,54 @@ export function validateSliced(walk: Walk, items: Item[], el: ElementNode, tree:
       if (rules === 'closed') {
         const nearest = misses[i].sort((a, b) => b.matched - a.matched)[0];
         const why = nearest ? `; nearest is slice '${nearest.slice.def.sliceName}': ${nearest.reasons.join('; ')}` : '';
-        walk.add('FHIR-SLICE-NOMATCH', 'error', 'profile', `${p} matches none of the slices of ${childPath}, and the slicing is closed${why}`, item.pos, p);
+        walk.add(
+          'FHIR-SLICE-NOMATCH',
+          'error',
+          'profile',
+          `${p} matches none of the slices of ${childPath}, and the slicing is closed${why}`,
+          item.pos,
+          p,
+        );
       }
       walk.validateItem(item, el, tree, path, scope);
       return;
     }
     const idx = el.slices.indexOf(slice);
     if (slicing?.ordered && idx < lastSliceIdx) {
-      walk.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') comes after slice '${el.slices[lastSliceIdx].def.sliceName}'; the slices of ${childPath} are ordered`, item.pos, p);
+      walk.add(
+        'FHIR-SLICE-ORDER',
+        'error',
+        'profile',
+        `${p} (slice '${slice.def.sliceName}') comes after slice '${el.slices[lastSliceIdx].def.sliceName}'; the slices of ${childPath} are ordered`,
+        item.pos,
+        p,
+      );
     }
     if (rules === 'openAtEnd' && sawUnmatched) {
-      walk.add('FHIR-SLICE-ORDER', 'error', 'profile', `${p} (slice '${slice.def.sliceName}') follows an element that matches no slice; ${childPath} only allows those at the end`, item.pos, p);
+      walk.add(
+        'FHIR-SLICE-ORDER',
+        'error',
+        'profile',
+        `${p} (slice '${slice.def.sliceName}') follows an element that matches no slice; ${childPath} only allows those at the end`,
+        item.pos,
+        p,
+      );
     }
     lastSliceIdx = Math.max(lastSliceIdx, idx);
-    if (EXTENSION_ELEMENTS.has(el.name) && !slice.children.length && !slice.types.some((t) => t.profile?.length)) walk.validateExtension(item, slice, tree, p, scope);
+    if (EXTENSION_ELEMENTS.has(el.name) && !slice.children.length && !slice.types.some((t) => t.profile?.length))
+      walk.validateExtension(item, slice, tree, p, scope);
     else walk.validateValue(item, slice, tree, p, scope);
   });
 }
 
 /** Whether an item fits a slice; `reasons` says why not, in words, per failed discriminator. */
-export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discriminators: Discriminator[], tree: ElementTree): { matched: number; reasons: string[] } {
+export function matchSlice(
+  walk: Walk,
+  item: Item,
+  slice: ElementNode,
+  discriminators: Discriminator[],
+  tree: ElementTree,
+): { matched: number; reasons: string[] } {
   const reasons: string[] = [];
   let matched = 0;
   const plain = toPlain(item.node);
@@ -78,9 +114,13 @@ export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discrimin
       const target = dpath ? targetOf(walk, slice, dpath, tree) : slice;
       const resolves = /resolve\(\)$/.test(dpath);
       const expected = resolves
-        ? (target?.types ?? []).flatMap((t) => t.targetProfile ?? []).map((p) => walk.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
+        ? (target?.types ?? [])
+            .flatMap((t) => t.targetProfile ?? [])
+            .map((p) => walk.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
         : (target?.types.map((t) => t.code) ?? []);
-      const resourceTypes = values.map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType)).filter((t): t is string => !!t);
+      const resourceTypes = values
+        .map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType))
+        .filter((t): t is string => !!t);
       const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
       if (!expected.length || got.some((t) => expected.includes(t))) matched++;
       else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
@@ -88,7 +128,10 @@ export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discrimin
     }
     if (d.type === 'profile') {
       const target = dpath ? targetOf(walk, slice, dpath, tree) : slice;
-      const types = (target?.types ?? []).flatMap((t) => t.profile ?? []).map((p) => walk.store.structureDefinition(p)?.type).filter(Boolean);
+      const types = (target?.types ?? [])
+        .flatMap((t) => t.profile ?? [])
+        .map((p) => walk.store.structureDefinition(p)?.type)
+        .filter(Boolean);
       const got = values.map((v) => (v as { resourceType?: string })?.resourceType);
       if (!types.length || got.some((t) => types.includes(t))) matched++;
       else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
@@ -128,7 +171,11 @@ export function matchSlice(walk: Walk, item: Item, slice: ElementNode, discrimin
     if (ok) matched++;
     else {
       const expected = fixed !== undefined ? fixed : pattern;
-      reasons.push(values.length ? `${d.path} is ${values.map(show).join(', ')}, the slice requires ${show(expected)}` : `${d.path} is missing, the slice requires ${show(expected)}`);
+      reasons.push(
+        values.length
+          ? `${d.path} is ${values.map(show).join(', ')}, the slice requires ${show(expected)}`
+          : `${d.path} is missing, the slice requires ${show(expected)}`,
+      );
     }
   }
   return { matched, reasons };
@@ -176,11 +223,12 @@ export function targetOf(walk: Walk, slice: ElementNode, dpath: string, tree: El
     if (byUrl) {
       // The extension slice for that URL: by its definition's profile, or a fixed url inside it.
       const ext = kids.find((k) => k.name === 'extension');
-      node = ext?.slices.find((sl) => sl.types.some((t) => t.profile?.includes(byUrl[1])) || targetOf(walk, sl, 'url', nodeTree)?.fixed?.value === byUrl[1]);
+      node = ext?.slices.find(
+        (sl) => sl.types.some((t) => t.profile?.includes(byUrl[1])) || targetOf(walk, sl, 'url', nodeTree)?.fixed?.value === byUrl[1],
+      );
       continue;
     }
     node = kids.find((k) => k.name === seg);
   }
   return node;
 }
-

@@ -18,11 +18,13 @@ export function snapshotOf(sd: StructureDefinition, store: ConformanceStore, see
   if (sd.snapshot?.element?.length) {
     elements = sd.snapshot.element.map((e) => ({ ...e, id: e.id ?? e.path }));
   } else {
-    if (!sd.baseDefinition) throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url} has neither a snapshot nor a baseDefinition`);
+    if (!sd.baseDefinition)
+      throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url} has neither a snapshot nor a baseDefinition`);
     if (seen.has(sd.url)) throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url} derives from itself`);
     seen.add(sd.url);
     const base = store.structureDefinition(sd.baseDefinition);
-    if (!base) throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url} derives from ${sd.baseDefinition}, which is not loaded`);
+    if (!base)
+      throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url} derives from ${sd.baseDefinition}, which is not loaded`);
     elements = applyDifferential(sd, snapshotOf(base, store, seen), store, seen);
   }
   snapshots.set(sd, elements);
@@ -33,7 +35,12 @@ function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-function applyDifferential(sd: StructureDefinition, base: ElementDefinition[], store: ConformanceStore, seen: Set<string>): ElementDefinition[] {
+function applyDifferential(
+  sd: StructureDefinition,
+  base: ElementDefinition[],
+  store: ConformanceStore,
+  seen: Set<string>,
+): ElementDefinition[] {
   const out = base.map(clone);
   const baseRoot = out[0]?.path ?? sd.type;
   // A profile on a profile keeps the type's name as the root of every path and id.
@@ -51,7 +58,9 @@ function applyDifferential(sd: StructureDefinition, base: ElementDefinition[], s
     if (parent.sliceName) {
       // A slice starts from what the sliced element already says about its children.
       const slicedId = parent.id.slice(0, parent.id.lastIndexOf(':'));
-      const kids = out.filter((e) => e.id.startsWith(slicedId + '.')).map((e) => ({ ...clone(e), id: parent.id + e.id.slice(slicedId.length) }));
+      const kids = out
+        .filter((e) => e.id.startsWith(slicedId + '.'))
+        .map((e) => ({ ...clone(e), id: parent.id + e.id.slice(slicedId.length) }));
       if (kids.length) {
         out.splice(parentIdx + 1, 0, ...kids);
         ids = index();
@@ -127,7 +136,10 @@ function applyDifferential(sd: StructureDefinition, base: ElementDefinition[], s
     const id = d.id ?? (d.sliceName ? `${d.path}:${d.sliceName}` : d.path);
     const idx = materialize(id);
     if (idx === undefined) {
-      throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url}: differential element ${id} matches nothing in the base ${sd.baseDefinition}`);
+      throw new SamsvarError(
+        'profile_invalid',
+        `StructureDefinition ${sd.url}: differential element ${id} matches nothing in the base ${sd.baseDefinition}`,
+      );
     }
     merge(out[idx], d);
     // An extension slice takes its cardinality from the extension's own definition, and can never allow more than it.
@@ -135,7 +147,8 @@ function applyDifferential(sd: StructureDefinition, base: ElementDefinition[], s
     const extSd = extUrl ? store.structureDefinition(extUrl) : undefined;
     if (extSd && out[idx].sliceName) {
       const extRoot = snapshotOf(extSd, store, new Set(seen))[0];
-      const narrower = (a: string | undefined, b: string) => (a === undefined || a === '*' ? b : b === '*' ? a : String(Math.min(Number(a), Number(b))));
+      const narrower = (a: string | undefined, b: string) =>
+        a === undefined || a === '*' ? b : b === '*' ? a : String(Math.min(Number(a), Number(b)));
       if (extRoot?.max !== undefined) out[idx].max = narrower(d.max, extRoot.max);
       if (d.min === undefined && extRoot?.min !== undefined) out[idx].min = extRoot.min;
     }

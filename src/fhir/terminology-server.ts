@@ -45,7 +45,8 @@ export const EXPAND_COUNT = 1000;
 const EXPANSION_CACHE = 200;
 
 /** A ValueSet as `$expand` answers: its codes, or `tooLarge` when the server holds more than samsvar asked for. */
-type ExpansionAnswer = { checked: true; codes: Set<string>; bare: Set<string>; tooLarge: boolean } | { checked: false; reason: string; fallback?: boolean };
+type ExpansionAnswer =
+  { checked: true; codes: Set<string>; bare: Set<string>; tooLarge: boolean } | { checked: false; reason: string; fallback?: boolean };
 
 interface ExpandedValueSet {
   resourceType: 'ValueSet';
@@ -59,7 +60,12 @@ interface ExpansionEntry {
 }
 
 /** LRU: a hit moves to the end; past `size` the oldest goes. A failed answer is not remembered (the server may answer next time). */
-function cached<T extends { checked: boolean }>(cache: Map<string, Promise<T>>, key: string, size: number, make: () => Promise<T>): Promise<T> {
+function cached<T extends { checked: boolean }>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  size: number,
+  make: () => Promise<T>,
+): Promise<T> {
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -108,7 +114,11 @@ export class TerminologyServer {
       const found = codings.some((c) => (c.system ? exp.codes.has(`${c.system}|${c.code}`) : exp.bare.has(c.code)));
       if (found) return { checked: true, result: true };
       const shown = codings.map((c) => (c.system ? `${c.system}|${c.code}` : c.code)).join(', ');
-      return { checked: true, result: false, message: `${shown} ${codings.length > 1 ? 'are' : 'is'} not among the ${exp.codes.size} codes of its expansion` };
+      return {
+        checked: true,
+        result: false,
+        message: `${shown} ${codings.length > 1 ? 'are' : 'is'} not among the ${exp.codes.size} codes of its expansion`,
+      };
     }
     if (!exp.checked && !exp.fallback) return exp;
     let last: TerminologyAnswer | undefined;
@@ -129,7 +139,8 @@ export class TerminologyServer {
         input: { url, count: String(EXPAND_COUNT) },
         options: { signal: AbortSignal.timeout(this.options.timeoutMs) },
       })) as FhirResource as ExpandedValueSet;
-      if (out.resourceType !== 'ValueSet' || !out.expansion) return { checked: false, reason: `the terminology server at ${this.options.url} gave no expansion of ${url}`, fallback: true };
+      if (out.resourceType !== 'ValueSet' || !out.expansion)
+        return { checked: false, reason: `the terminology server at ${this.options.url} gave no expansion of ${url}`, fallback: true };
       const codes = new Set<string>();
       const bare = new Set<string>();
       const stack = [...(out.expansion.contains ?? [])];
@@ -150,8 +161,16 @@ export class TerminologyServer {
     } catch (e) {
       const err = e as { name?: string; message?: string; response?: { status?: number } };
       // A server that answers but will not expand (too costly, unknown parameter) may still validate codes one by one.
-      if (err.response?.status) return { checked: false, reason: `the terminology server at ${this.options.url} answered HTTP ${err.response.status} to $expand`, fallback: true };
-      const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `did not answer within ${this.options.timeoutMs} ms` : `could not be reached (${err.message ?? String(e)})`;
+      if (err.response?.status)
+        return {
+          checked: false,
+          reason: `the terminology server at ${this.options.url} answered HTTP ${err.response.status} to $expand`,
+          fallback: true,
+        };
+      const why =
+        err.name === 'TimeoutError' || err.name === 'AbortError'
+          ? `did not answer within ${this.options.timeoutMs} ms`
+          : `could not be reached (${err.message ?? String(e)})`;
       return { checked: false, reason: `the terminology server at ${this.options.url} ${why}` };
     }
   }
@@ -170,11 +189,17 @@ export class TerminologyServer {
         options: { signal: AbortSignal.timeout(this.options.timeoutMs) },
       })) as FhirResource as Parameters;
       const result = out.parameter?.find((p) => p.name === 'result')?.valueBoolean;
-      if (out.resourceType !== 'Parameters' || typeof result !== 'boolean') return { checked: false, reason: `the terminology server at ${this.options.url} gave no result` };
+      if (out.resourceType !== 'Parameters' || typeof result !== 'boolean')
+        return { checked: false, reason: `the terminology server at ${this.options.url} gave no result` };
       return { checked: true, result, message: out.parameter?.find((p) => p.name === 'message')?.valueString };
     } catch (e) {
       const err = e as { name?: string; message?: string; response?: { status?: number } };
-      const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `did not answer within ${this.options.timeoutMs} ms` : err.response?.status ? `answered HTTP ${err.response.status}` : `could not be reached (${err.message ?? String(e)})`;
+      const why =
+        err.name === 'TimeoutError' || err.name === 'AbortError'
+          ? `did not answer within ${this.options.timeoutMs} ms`
+          : err.response?.status
+            ? `answered HTTP ${err.response.status}`
+            : `could not be reached (${err.message ?? String(e)})`;
       return { checked: false, reason: `the terminology server at ${this.options.url} ${why}` };
     }
   }

@@ -131,7 +131,8 @@ const codeSets = new WeakMap<FhirResource, Set<string> | null>();
 export function codeSystemHasCode(cs: FhirResource, code: string): boolean | undefined {
   let set = codeSets.get(cs);
   if (set === undefined) {
-    const complete = (cs.content === 'complete' || cs.content === undefined) && Array.isArray(cs.concept) && (cs.concept as unknown[]).length > 0;
+    const complete =
+      (cs.content === 'complete' || cs.content === undefined) && Array.isArray(cs.concept) && (cs.concept as unknown[]).length > 0;
     if (complete) {
       const m = new Map<string, string | undefined>();
       flatten(cs.concept as Concept[], m);

@@ -9,7 +9,8 @@ const BASES = new Set(['g', 'm', 'L', 'l', 's', 'mol', 'Cel', '[iU]']);
 function ucumScale(code: string): { base: string; factor: number } | undefined {
   if (BASES.has(code)) return { base: code, factor: 1 };
   for (const [p, f] of Object.entries(PREFIX)) {
-    if (code.startsWith(p) && BASES.has(code.slice(p.length)) && code.slice(p.length) !== 'Cel') return { base: code.slice(p.length), factor: f };
+    if (code.startsWith(p) && BASES.has(code.slice(p.length)) && code.slice(p.length) !== 'Cel')
+      return { base: code.slice(p.length), factor: f };
   }
   return undefined;
 }

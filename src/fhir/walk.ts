@@ -39,7 +39,11 @@ export interface Walk {
   readonly store: ConformanceStore;
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void;
   /** The child element definitions of a complex value: from the profile when it goes that deep, else from the type. */
-  childrenOf(el: ElementNode, tree: ElementTree, type: TypeRef | undefined): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode };
+  childrenOf(
+    el: ElementNode,
+    tree: ElementTree,
+    type: TypeRef | undefined,
+  ): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode };
   validateItem(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void;
   validateValue(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void;
   validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void;

@@ -13,7 +13,13 @@ export interface IdentifierProblem {
   layer?: 'privacy';
 }
 
-const NAMES: Record<IdentifierType, string> = { FNR: 'Fødselsnummer', DNR: 'D-nummer', HPR: 'HPR-nummer', HER: 'HER-id', ENH: 'Organisasjonsnummer' };
+const NAMES: Record<IdentifierType, string> = {
+  FNR: 'Fødselsnummer',
+  DNR: 'D-nummer',
+  HPR: 'HPR-nummer',
+  HER: 'HER-id',
+  ENH: 'Organisasjonsnummer',
+};
 
 /**
  * What is wrong with an identifier declared as `type`, in the same rule ids and words for XML
@@ -29,13 +35,18 @@ export function identifierProblem(
   realPersonNumber: Severity | 'off',
   wrongKind: (declared: 'FNR' | 'DNR', value: string) => string,
 ): IdentifierProblem | undefined {
-  const invalid = (ruleId: IdentifierProblem['ruleId'], problem?: string): IdentifierProblem => ({ ruleId, severity: 'error', message: `${NAMES[type]} "${value}" is not valid: ${problem}` });
+  const invalid = (ruleId: IdentifierProblem['ruleId'], problem?: string): IdentifierProblem => ({
+    ruleId,
+    severity: 'error',
+    message: `${NAMES[type]} "${value}" is not valid: ${problem}`,
+  });
   switch (type) {
     case 'FNR':
     case 'DNR': {
       const r = checkPersonNumber(value);
       if (!r.ok) return invalid(`ID-${type}`, r.problem);
-      if ((type === 'FNR' && r.kind === 'dnr') || (type === 'DNR' && r.kind === 'fnr')) return { ruleId: `ID-${type}`, severity: 'error', message: wrongKind(type, value) };
+      if ((type === 'FNR' && r.kind === 'dnr') || (type === 'DNR' && r.kind === 'fnr'))
+        return { ruleId: `ID-${type}`, severity: 'error', message: wrongKind(type, value) };
       if (!r.synthetic && realPersonNumber !== 'off') {
         return {
           ruleId: 'ID-PERSON-REAL',

@@ -51,12 +51,20 @@ export function checkPersonNumber(value: string): PersonNumberCheck {
     synthetic = true;
     month -= 40;
   }
-  if (day < 1 || day > 31) return { ok: false, kind, problem: `day ${value.slice(0, 2)} is not a valid day of month${kind === 'dnr' ? ' (+40 for a D-nummer)' : ''}` };
-  if (month < 1 || month > 12) return { ok: false, kind, problem: `month ${value.slice(2, 4)} is not a valid month (1-12, +40 or +80 for synthetic test numbers)` };
+  if (day < 1 || day > 31)
+    return {
+      ok: false,
+      kind,
+      problem: `day ${value.slice(0, 2)} is not a valid day of month${kind === 'dnr' ? ' (+40 for a D-nummer)' : ''}`,
+    };
+  if (month < 1 || month > 12)
+    return { ok: false, kind, problem: `month ${value.slice(2, 4)} is not a valid month (1-12, +40 or +80 for synthetic test numbers)` };
   const k1 = mod11ControlDigit(d, K1_WEIGHTS);
-  if (k1 === null || k1 !== d[9]) return { ok: false, kind, synthetic, problem: 'first control digit (position 10) does not match modulus 11' };
+  if (k1 === null || k1 !== d[9])
+    return { ok: false, kind, synthetic, problem: 'first control digit (position 10) does not match modulus 11' };
   const k2 = mod11ControlDigit(d, K2_WEIGHTS);
-  if (k2 === null || k2 !== d[10]) return { ok: false, kind, synthetic, problem: 'second control digit (position 11) does not match modulus 11' };
+  if (k2 === null || k2 !== d[10])
+    return { ok: false, kind, synthetic, problem: 'second control digit (position 11) does not match modulus 11' };
   return { ok: true, kind, synthetic };
 }
 

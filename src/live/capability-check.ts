@@ -2,7 +2,6 @@ import type { Finding } from '../core/finding.js';
 import { ruleFinding, type RuleId } from '../core/rule-catalogue.js';
 import type { CapabilityRequirement } from '../testcases/testcase.js';
 
-
 interface RestResource {
   type?: unknown;
   profile?: unknown;
@@ -32,17 +31,35 @@ export function checkCapabilities(statement: unknown, req: CapabilityRequirement
   }
   const findings: Finding[] = [];
   if (req.fhirVersion && cs.fhirVersion !== req.fhirVersion) {
-    findings.push(fail('LIVE-CAP-FHIRVERSION', `The server declares FHIR version ${JSON.stringify(cs.fhirVersion ?? null)}; this test requires ${req.fhirVersion} (FHIR R4)`, 'CapabilityStatement.fhirVersion'));
+    findings.push(
+      fail(
+        'LIVE-CAP-FHIRVERSION',
+        `The server declares FHIR version ${JSON.stringify(cs.fhirVersion ?? null)}; this test requires ${req.fhirVersion} (FHIR R4)`,
+        'CapabilityStatement.fhirVersion',
+      ),
+    );
   }
   const formats = Array.isArray(cs.format) ? cs.format : [];
   if (req.format && !offersFormat(formats, req.format)) {
-    findings.push(fail('LIVE-CAP-FORMAT', `The server does not declare the ${req.format} format (CapabilityStatement.format is ${JSON.stringify(formats)})`, 'CapabilityStatement.format'));
+    findings.push(
+      fail(
+        'LIVE-CAP-FORMAT',
+        `The server does not declare the ${req.format} format (CapabilityStatement.format is ${JSON.stringify(formats)})`,
+        'CapabilityStatement.format',
+      ),
+    );
   }
   const rests = Array.isArray(cs.rest) ? (cs.rest as Array<{ mode?: unknown; resource?: unknown }>) : [];
   const restIndex = rests.findIndex((r) => r && r.mode === 'server');
   if (!req.resources?.length) return findings;
   if (restIndex < 0) {
-    findings.push(fail('LIVE-CAP-REST', 'The CapabilityStatement has no rest entry with mode "server", so it declares no RESTful API', 'CapabilityStatement.rest'));
+    findings.push(
+      fail(
+        'LIVE-CAP-REST',
+        'The CapabilityStatement has no rest entry with mode "server", so it declares no RESTful API',
+        'CapabilityStatement.rest',
+      ),
+    );
     return findings;
   }
   const resources = Array.isArray(rests[restIndex]!.resource) ? (rests[restIndex]!.resource as RestResource[]) : [];
@@ -60,16 +77,24 @@ export function checkCapabilities(statement: unknown, req: CapabilityRequirement
       .map(unversioned);
     for (const profile of wanted.profiles ?? []) {
       if (!declared.includes(unversioned(profile))) {
-        findings.push(fail('LIVE-CAP-PROFILE', `${wanted.type} does not declare the profile ${profile} in profile or supportedProfile`, `${here}.supportedProfile`));
+        findings.push(
+          fail(
+            'LIVE-CAP-PROFILE',
+            `${wanted.type} does not declare the profile ${profile} in profile or supportedProfile`,
+            `${here}.supportedProfile`,
+          ),
+        );
       }
     }
     const interactions = (Array.isArray(res.interaction) ? res.interaction : []).map((x) => x?.code);
     for (const code of wanted.interactions ?? []) {
-      if (!interactions.includes(code)) findings.push(fail('LIVE-CAP-INTERACTION', `${wanted.type} does not declare the interaction ${code}`, `${here}.interaction`));
+      if (!interactions.includes(code))
+        findings.push(fail('LIVE-CAP-INTERACTION', `${wanted.type} does not declare the interaction ${code}`, `${here}.interaction`));
     }
     const params = (Array.isArray(res.searchParam) ? res.searchParam : []).map((x) => x?.name);
     for (const name of wanted.searchParams ?? []) {
-      if (!params.includes(name)) findings.push(fail('LIVE-CAP-SEARCHPARAM', `${wanted.type} does not declare the search parameter ${name}`, `${here}.searchParam`));
+      if (!params.includes(name))
+        findings.push(fail('LIVE-CAP-SEARCHPARAM', `${wanted.type} does not declare the search parameter ${name}`, `${here}.searchParam`));
     }
   }
   return findings;

@@ -36,7 +36,12 @@ function guardedLookup(permitInternal: boolean, resolver: Resolver) {
           for (const a of addresses) {
             const kind = internalAddressKind(a.address);
             if (kind) {
-              const err = Object.assign(new Error(`${hostname} resolves to ${a.address} (${kind}); only hosts named exactly in the allowlist may use internal addresses`), { code: HOST_REFUSED });
+              const err = Object.assign(
+                new Error(
+                  `${hostname} resolves to ${a.address} (${kind}); only hosts named exactly in the allowlist may use internal addresses`,
+                ),
+                { code: HOST_REFUSED },
+              );
               return callback(err, []);
             }
           }
@@ -79,9 +84,15 @@ class RefuseEncodedBody implements Dispatcher.DispatchHandlers {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       if (String(rawHeaders[i]).toLowerCase() !== 'content-encoding') continue;
-      const encoding = String(rawHeaders[i + 1]).trim().toLowerCase();
+      const encoding = String(rawHeaders[i + 1])
+        .trim()
+        .toLowerCase();
       if (encoding && encoding !== 'identity') {
-        this.abort?.(Object.assign(new Error(`the response is ${encoding}-encoded although the request asked for identity encoding`), { code: ENCODED_BODY_REFUSED }));
+        this.abort?.(
+          Object.assign(new Error(`the response is ${encoding}-encoded although the request asked for identity encoding`), {
+            code: ENCODED_BODY_REFUSED,
+          }),
+        );
         return false;
       }
     }

@@ -15,7 +15,10 @@ interface HostPattern {
 
 /** Host of a URL as compared against patterns: lower case, no IPv6 brackets, no trailing dot. */
 export function normalizedHost(url: URL): string {
-  return url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }
 
 export function effectivePort(url: URL): number {
@@ -24,7 +27,8 @@ export function effectivePort(url: URL): number {
 }
 
 function parsePattern(text: string): HostPattern {
-  const bad = (why: string) => new SamsvarError('bad_request', `host pattern '${text}' is not valid: ${why}; expected host, host:port, *.domain[:port] or *`);
+  const bad = (why: string) =>
+    new SamsvarError('bad_request', `host pattern '${text}' is not valid: ${why}; expected host, host:port, *.domain[:port] or *`);
   let rest = text.trim().toLowerCase();
   let port: number | undefined;
   const bracketed = /^\[([0-9a-f:.]+)\](?::(\d+))?$/.exec(rest);
@@ -46,7 +50,8 @@ function parsePattern(text: string): HostPattern {
   if (isIP(rest)) return { text, host: rest, kind: 'exact', port };
   const wildcard = rest.startsWith('*.');
   const name = wildcard ? rest.slice(2) : rest;
-  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name)) throw bad('not a host name');
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name))
+    throw bad('not a host name');
   return { text, host: name, kind: wildcard ? 'subdomains' : 'exact', port };
 }
 
@@ -61,7 +66,10 @@ export class HostAllowlist {
 
   /** Comma-separated patterns; empty or absent allows nothing. */
   static parse(text: string | undefined): HostAllowlist {
-    const parts = (text ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = (text ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     return new HostAllowlist(parts.map(parsePattern));
   }
 

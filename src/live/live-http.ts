@@ -29,9 +29,7 @@ export interface Exchange {
   redirects?: string[];
 }
 
-export type FetchOutcome =
-  | { ok: true; exchange: Exchange; body: FhirResource }
-  | { ok: false; exchange: Exchange; finding: Finding };
+export type FetchOutcome = { ok: true; exchange: Exchange; body: FhirResource } | { ok: false; exchange: Exchange; finding: Finding };
 
 /** What to fetch: fhir-kit-client builds the URL of a read or search from the base URL. */
 export type LiveRequest =
@@ -106,7 +104,11 @@ export class LiveHttp {
     }
     for (const a of addresses) {
       const kind = internalAddressKind(a.address);
-      if (kind) throw new SamsvarError('forbidden', `refusing to test ${url.href}: ${host} resolves to ${a.address} (${kind}); only hosts named exactly in the allowlist may use internal addresses`);
+      if (kind)
+        throw new SamsvarError(
+          'forbidden',
+          `refusing to test ${url.href}: ${host} resolves to ${a.address} (${kind}); only hosts named exactly in the allowlist may use internal addresses`,
+        );
     }
   }
 
@@ -176,7 +178,11 @@ export class LiveHttp {
         if (err.config?.url) url = new URL(err.config.url);
         const status = err.response?.status;
         if (signal.aborted) {
-          return { ok: false, exchange: exchange({ status }), finding: liveFinding('LIVE-TIMEOUT', `No complete answer from ${url.href} within ${timeoutMs} ms`) };
+          return {
+            ok: false,
+            exchange: exchange({ status }),
+            finding: liveFinding('LIVE-TIMEOUT', `No complete answer from ${url.href} within ${timeoutMs} ms`),
+          };
         }
         if (status !== undefined && status >= 300 && status < 400 && err.config?.headers?.get('location')) {
           const location = err.config.headers.get('location')!;
@@ -184,18 +190,33 @@ export class LiveHttp {
           try {
             next = new URL(location, url);
           } catch {
-            return { ok: false, exchange: exchange({ status }), finding: liveFinding('LIVE-REDIRECT', `${url.href} redirects to '${location}', which is not a URL`) };
+            return {
+              ok: false,
+              exchange: exchange({ status }),
+              finding: liveFinding('LIVE-REDIRECT', `${url.href} redirects to '${location}', which is not a URL`),
+            };
           }
           const why = redirectRefusal(url, next, redirects.length, this.opts.allowlist);
           if (why) {
-            return { ok: false, exchange: exchange({ status }), finding: liveFinding('LIVE-REDIRECT', `${url.href} redirects (HTTP ${status}) to ${next.href}, which is not followed: ${why}`) };
+            return {
+              ok: false,
+              exchange: exchange({ status }),
+              finding: liveFinding(
+                'LIVE-REDIRECT',
+                `${url.href} redirects (HTTP ${status}) to ${next.href}, which is not followed: ${why}`,
+              ),
+            };
           }
           redirects.push(url.href);
           url = next;
           call = () => this.clientFor(next).request(next.href, { options });
           continue;
         }
-        return { ok: false, exchange: exchange({ status }), finding: classifyFailure(e, url, status, err.response?.data, this.opts.maxResponseBytes) };
+        return {
+          ok: false,
+          exchange: exchange({ status }),
+          finding: classifyFailure(e, url, status, err.response?.data, this.opts.maxResponseBytes),
+        };
       }
     }
   }
@@ -247,11 +268,15 @@ function causeMessage(e: unknown): string {
 function classifyFailure(e: unknown, url: URL, status: number | undefined, data: unknown, maxBytes: number): Finding {
   const code = causeCode(e);
   if (code === HOST_REFUSED) return liveFinding('LIVE-HOST-REFUSED', `Not connecting to ${url.host}: ${causeMessage(e)}`);
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return liveFinding('LIVE-TOO-LARGE', `The response from ${url.href} is larger than ${maxBytes} bytes`);
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE')
+    return liveFinding('LIVE-TOO-LARGE', `The response from ${url.href} is larger than ${maxBytes} bytes`);
   if (code === ENCODED_BODY_REFUSED) return liveFinding('LIVE-CONTENT-ENCODING', `${url.href}: ${causeMessage(e)}`);
   if (status !== undefined) {
     if (status >= 200 && status < 300) {
-      return liveFinding('LIVE-NOT-JSON', `${url.href} answered HTTP ${status} with a body that is not JSON; a FHIR server must answer application/fhir+json when asked for it`);
+      return liveFinding(
+        'LIVE-NOT-JSON',
+        `${url.href} answered HTTP ${status} with a body that is not JSON; a FHIR server must answer application/fhir+json when asked for it`,
+      );
     }
     const outcome = operationOutcomeText(data);
     return liveFinding('LIVE-HTTP-STATUS', `${url.href} answered HTTP ${status}${outcome ? `: ${outcome}` : ''}`);
@@ -267,7 +292,9 @@ function classifyFailure(e: unknown, url: URL, status: number | undefined, data:
 function operationOutcomeText(data: unknown): string | undefined {
   const oo = data as { resourceType?: unknown; issue?: Array<{ diagnostics?: unknown; details?: { text?: unknown } }> } | undefined;
   if (!oo || oo.resourceType !== 'OperationOutcome' || !Array.isArray(oo.issue)) return undefined;
-  const texts = oo.issue.map((i) => (typeof i.diagnostics === 'string' ? i.diagnostics : typeof i.details?.text === 'string' ? i.details.text : '')).filter(Boolean);
+  const texts = oo.issue
+    .map((i) => (typeof i.diagnostics === 'string' ? i.diagnostics : typeof i.details?.text === 'string' ? i.details.text : ''))
+    .filter(Boolean);
   const text = texts.join('; ');
   return text ? (text.length > 300 ? `${text.slice(0, 300)}…` : text) : undefined;
 }

@@ -82,9 +82,18 @@ function contentTypeFindings(exchange: Exchange): Finding[] {
   const type = exchange.contentType?.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/fhir+json') return [];
   if (type && /json/.test(type)) {
-    return [testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type}; FHIR R4 uses application/fhir+json`, { severity: 'warning' })];
+    return [
+      testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type}; FHIR R4 uses application/fhir+json`, {
+        severity: 'warning',
+      }),
+    ];
   }
-  return [testcaseFinding('LIVE-CONTENT-TYPE', `${exchange.url} answered with Content-Type ${type ?? '(none)'}; a FHIR JSON response must be application/fhir+json`)];
+  return [
+    testcaseFinding(
+      'LIVE-CONTENT-TYPE',
+      `${exchange.url} answered with Content-Type ${type ?? '(none)'}; a FHIR JSON response must be application/fhir+json`,
+    ),
+  ];
 }
 
 const MAX_JSON_DEPTH = 200;
@@ -102,7 +111,9 @@ function deeperThan(value: unknown, limit: number): boolean {
 }
 
 function isResource(body: unknown): body is FhirResource {
-  return !!body && typeof body === 'object' && !Array.isArray(body) && typeof (body as { resourceType?: unknown }).resourceType === 'string';
+  return (
+    !!body && typeof body === 'object' && !Array.isArray(body) && typeof (body as { resourceType?: unknown }).resourceType === 'string'
+  );
 }
 
 class Run {
@@ -112,7 +123,8 @@ class Run {
 
   constructor(
     private readonly http: LiveHttp,
-    private readonly opts: Required<Pick<LiveRunOptions, 'timeoutMs' | 'maxResources' | 'maxPages' | 'totalTimeoutMs'>> & Pick<LiveRunOptions, 'engine'>,
+    private readonly opts: Required<Pick<LiveRunOptions, 'timeoutMs' | 'maxResources' | 'maxPages' | 'totalTimeoutMs'>> &
+      Pick<LiveRunOptions, 'engine'>,
   ) {
     this.deadline = Date.now() + opts.totalTimeoutMs;
   }
@@ -130,7 +142,9 @@ class Run {
   /** Fetches and records the exchange; returns the resource, or null after recording why there is none. */
   private async fetch(step: StepResult, request: Parameters<LiveHttp['get']>[0]): Promise<FhirResource | null> {
     if (Date.now() >= this.deadline) {
-      this.add(step, [testcaseFinding('LIVE-DEADLINE', `The run's time limit of ${this.opts.totalTimeoutMs} ms passed before this request`)]);
+      this.add(step, [
+        testcaseFinding('LIVE-DEADLINE', `The run's time limit of ${this.opts.totalTimeoutMs} ms passed before this request`),
+      ]);
       return null;
     }
     const outcome: FetchOutcome = await this.http.get(request, Math.min(this.opts.timeoutMs, this.deadline - Date.now()));
@@ -141,7 +155,9 @@ class Run {
     }
     this.add(step, contentTypeFindings(outcome.exchange));
     if (!isResource(outcome.body)) {
-      this.add(step, [testcaseFinding('LIVE-NOT-RESOURCE', `${outcome.exchange.url} answered JSON without a resourceType, so not a FHIR resource`)]);
+      this.add(step, [
+        testcaseFinding('LIVE-NOT-RESOURCE', `${outcome.exchange.url} answered JSON without a resourceType, so not a FHIR resource`),
+      ]);
       return null;
     }
     return outcome.body;
@@ -163,7 +179,12 @@ class Run {
     this.validated++;
     let findings: Finding[];
     if (deeperThan(resource, MAX_JSON_DEPTH)) {
-      findings = [testcaseFinding('LIVE-TOO-DEEP', `The resource is nested more than ${MAX_JSON_DEPTH} levels deep; no FHIR resource needs that, so it is not validated`)];
+      findings = [
+        testcaseFinding(
+          'LIVE-TOO-DEEP',
+          `The resource is nested more than ${MAX_JSON_DEPTH} levels deep; no FHIR resource needs that, so it is not validated`,
+        ),
+      ];
       step.resources.push({ reference, profile, valid: false, findings });
       this.add(step, findings, reference);
       return;
@@ -185,11 +206,21 @@ class Run {
     const resource = await this.fetch(step, { kind: 'read', type: s.type, id: s.id });
     if (!resource) return;
     if (resource.resourceType !== s.type) {
-      this.add(step, [testcaseFinding('LIVE-READ-TYPE', `GET ${s.type}/${s.id} returned a ${resource.resourceType}, not a ${s.type}`, { path: 'resourceType' })]);
+      this.add(step, [
+        testcaseFinding('LIVE-READ-TYPE', `GET ${s.type}/${s.id} returned a ${resource.resourceType}, not a ${s.type}`, {
+          path: 'resourceType',
+        }),
+      ]);
       return;
     }
     if (resource.id !== s.id) {
-      this.add(step, [testcaseFinding('LIVE-READ-ID', `GET ${s.type}/${s.id} returned a resource with id ${JSON.stringify(resource.id ?? null)}; a read returns the resource with the requested id`, { path: `${s.type}.id` })]);
+      this.add(step, [
+        testcaseFinding(
+          'LIVE-READ-ID',
+          `GET ${s.type}/${s.id} returned a resource with id ${JSON.stringify(resource.id ?? null)}; a read returns the resource with the requested id`,
+          { path: `${s.type}.id` },
+        ),
+      ]);
     }
     await this.validate(step, resource, 0, s.profile);
   }
@@ -204,7 +235,11 @@ class Run {
       const b = bundle as { resourceType: string; type?: unknown; entry?: unknown; link?: unknown };
       if (b.resourceType !== 'Bundle' || b.type !== 'searchset') {
         const got = b.resourceType === 'Bundle' ? `a Bundle of type ${JSON.stringify(b.type ?? null)}` : `a ${b.resourceType}`;
-        this.add(step, [testcaseFinding('LIVE-SEARCH-BUNDLE', `A search must return a Bundle of type searchset, but returned ${got}`, { path: 'Bundle.type' })]);
+        this.add(step, [
+          testcaseFinding('LIVE-SEARCH-BUNDLE', `A search must return a Bundle of type searchset, but returned ${got}`, {
+            path: 'Bundle.type',
+          }),
+        ]);
         return;
       }
       const entries = Array.isArray(b.entry) ? (b.entry as Array<{ resource?: unknown; search?: { mode?: unknown } }>) : [];
@@ -212,12 +247,20 @@ class Run {
         const mode = entry?.search?.mode ?? 'match';
         if (mode !== 'match') continue;
         if (!isResource(entry.resource)) {
-          this.add(step, [testcaseFinding('LIVE-SEARCH-ENTRY', `Bundle.entry[${i}] is a match without a resource`, { path: `Bundle.entry[${i}]` })]);
+          this.add(step, [
+            testcaseFinding('LIVE-SEARCH-ENTRY', `Bundle.entry[${i}] is a match without a resource`, { path: `Bundle.entry[${i}]` }),
+          ]);
           continue;
         }
         matches++;
         if (entry.resource.resourceType !== s.type) {
-          this.add(step, [testcaseFinding('LIVE-SEARCH-TYPE', `Bundle.entry[${i}] is a match of type ${entry.resource.resourceType}; a search on ${s.type} matches only ${s.type} resources (others belong in mode "include")`, { path: `Bundle.entry[${i}].resource` })]);
+          this.add(step, [
+            testcaseFinding(
+              'LIVE-SEARCH-TYPE',
+              `Bundle.entry[${i}] is a match of type ${entry.resource.resourceType}; a search on ${s.type} matches only ${s.type} resources (others belong in mode "include")`,
+              { path: `Bundle.entry[${i}].resource` },
+            ),
+          ]);
           continue;
         }
         await this.validate(step, entry.resource, matches - 1, s.profile);
@@ -229,19 +272,36 @@ class Run {
       try {
         nextUrl = new URL(next.url as string, step.exchanges.at(-1)!.url);
       } catch {
-        this.add(step, [testcaseFinding('LIVE-SEARCH-PAGING', `The next link '${String(next.url)}' is not a URL`, { path: 'Bundle.link' })]);
+        this.add(step, [
+          testcaseFinding('LIVE-SEARCH-PAGING', `The next link '${String(next.url)}' is not a URL`, { path: 'Bundle.link' }),
+        ]);
         break;
       }
       request = { kind: 'url', url: nextUrl };
     }
     if (matches < s.minResults) {
-      this.add(step, [testcaseFinding('LIVE-SEARCH-COUNT', `The search found ${matches} ${s.type} resource(s); this test expects at least ${s.minResults}. Check that the test data the test description asks for exists.`)]);
+      this.add(step, [
+        testcaseFinding(
+          'LIVE-SEARCH-COUNT',
+          `The search found ${matches} ${s.type} resource(s); this test expects at least ${s.minResults}. Check that the test data the test description asks for exists.`,
+        ),
+      ]);
     }
     if (s.maxResults !== undefined && matches > s.maxResults) {
-      this.add(step, [testcaseFinding('LIVE-SEARCH-COUNT', `The search found more than ${s.maxResults} ${s.type} resource(s) (${matches} seen); this test expects at most ${s.maxResults}`)]);
+      this.add(step, [
+        testcaseFinding(
+          'LIVE-SEARCH-COUNT',
+          `The search found more than ${s.maxResults} ${s.type} resource(s) (${matches} seen); this test expects at most ${s.maxResults}`,
+        ),
+      ]);
     }
     if (step.notValidated > 0) {
-      this.add(step, [testcaseFinding('LIVE-CAP-REACHED', `${step.notValidated} resource(s) were not validated: the run validates at most ${this.opts.maxResources}`)]);
+      this.add(step, [
+        testcaseFinding(
+          'LIVE-CAP-REACHED',
+          `${step.notValidated} resource(s) were not validated: the run validates at most ${this.opts.maxResources}`,
+        ),
+      ]);
     }
   }
 }
@@ -256,7 +316,11 @@ export async function runLiveTest(testcase: LiveTestcase, opts: LiveRunOptions):
   const steps = resolveSteps(testcase, opts.parameters);
   for (const profile of new Set([testcase.profile, ...steps.map((s) => s.profile)])) {
     const loaded = opts.engine.catalog.require(profile);
-    if (loaded.manifest.kind !== 'fhir') throw new SamsvarError('unprocessable', `profile ${profile} is an ${loaded.manifest.kind.toUpperCase()} profile; live tests validate FHIR resources`);
+    if (loaded.manifest.kind !== 'fhir')
+      throw new SamsvarError(
+        'unprocessable',
+        `profile ${profile} is an ${loaded.manifest.kind.toUpperCase()} profile; live tests validate FHIR resources`,
+      );
   }
   let baseUrl: URL;
   try {
@@ -267,7 +331,14 @@ export async function runLiveTest(testcase: LiveTestcase, opts: LiveRunOptions):
   if (baseUrl.search || baseUrl.hash) throw new SamsvarError('bad_request', 'the FHIR base URL must not have a query or fragment');
   const allowlist = typeof opts.allowHosts === 'string' ? HostAllowlist.parse(opts.allowHosts) : opts.allowHosts;
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const http = new LiveHttp({ baseUrl, token: opts.token, allowlist, timeoutMs, maxResponseBytes: opts.maxResponseBytes ?? 4 * 1024 * 1024, resolver: opts.resolver });
+  const http = new LiveHttp({
+    baseUrl,
+    token: opts.token,
+    allowlist,
+    timeoutMs,
+    maxResponseBytes: opts.maxResponseBytes ?? 4 * 1024 * 1024,
+    resolver: opts.resolver,
+  });
   await http.preflight();
   const run = new Run(http, {
     engine: opts.engine,

@@ -5,7 +5,15 @@ import type { LiveTestcase } from '../testcases/testcase.js';
 /** A step with its placeholders filled in. */
 export type ResolvedStep =
   | { kind: 'read'; type: string; id: string; profile: string; title: string }
-  | { kind: 'search'; type: string; params: Record<string, string | string[]>; profile: string; title: string; minResults: number; maxResults?: number };
+  | {
+      kind: 'search';
+      type: string;
+      params: Record<string, string | string[]>;
+      profile: string;
+      title: string;
+      minResults: number;
+      maxResults?: number;
+    };
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const MAX_VALUE_LENGTH = 256;
@@ -17,7 +25,11 @@ const MAX_VALUE_LENGTH = 256;
 export function resolveSteps(tc: LiveTestcase, parameters: Record<string, string>): ResolvedStep[] {
   const declared = new Map((tc.parameters ?? []).map((p) => [p.name, p]));
   const unknown = Object.keys(parameters).filter((k) => !declared.has(k));
-  if (unknown.length) throw new SamsvarError('bad_request', `test case ${tc.id} has no parameter ${unknown.join(', ')}; it takes: ${[...declared.keys()].join(', ') || 'none'}`);
+  if (unknown.length)
+    throw new SamsvarError(
+      'bad_request',
+      `test case ${tc.id} has no parameter ${unknown.join(', ')}; it takes: ${[...declared.keys()].join(', ') || 'none'}`,
+    );
   const missing = [...declared.values()].filter((p) => parameters[p.name] === undefined);
   if (missing.length) {
     const list = missing.map((p) => `${p.name} (${p.description}${p.example ? `, e.g. ${p.example}` : ''})`).join('; ');
@@ -40,11 +52,19 @@ export function resolveSteps(tc: LiveTestcase, parameters: Record<string, string
       if (!FHIR_ID.test(id) || /^\.+$/.test(id)) {
         throw new SamsvarError('bad_request', `step ${i + 1}: '${id}' is not a FHIR resource id (1-64 of A-Z a-z 0-9 - .)`);
       }
-      return { kind: 'read', type: step.read.type, id, profile: step.read.profile ?? tc.profile, title: step.read.title ?? `read ${step.read.type}/${id}` };
+      return {
+        kind: 'read',
+        type: step.read.type,
+        id,
+        profile: step.read.profile ?? tc.profile,
+        title: step.read.title ?? `read ${step.read.type}/${id}`,
+      };
     }
     const params: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(step.search.params)) params[k] = Array.isArray(v) ? v.map(fill) : fill(v);
-    const query = Object.entries(params).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(`&${k}=`) : v}`).join('&');
+    const query = Object.entries(params)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(`&${k}=`) : v}`)
+      .join('&');
     return {
       kind: 'search',
       type: step.search.type,

@@ -16,7 +16,8 @@ async function loadTransform() {
   } catch {
     const ts = (await import('typescript')).default;
     return (file, source) =>
-      ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+        .outputText;
   }
 }
 

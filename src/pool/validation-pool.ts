@@ -127,14 +127,22 @@ export class ValidationPool implements ArtifactValidator {
       throw new SamsvarError('bad_request', `validation pool: timeoutMsPerMiB must be a non-negative number (got ${this.timeoutMsPerMiB})`);
     }
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
-    this.maxQueuedPerClient = opts.maxQueuedPerClient ?? (this.maxQueued === Infinity ? Infinity : Math.max(2, Math.ceil(this.maxQueued / 4)));
+    this.maxQueuedPerClient =
+      opts.maxQueuedPerClient ?? (this.maxQueued === Infinity ? Infinity : Math.max(2, Math.ceil(this.maxQueued / 4)));
     this.runningShare = Math.max(1, Math.ceil(this.workers / 2));
     this.recycleAfterBytes = opts.recycleAfterBytes ?? DEFAULT_RECYCLE_AFTER_BYTES;
-    if (!Number.isInteger(this.workers) || this.workers < 1 || this.workers > 256) throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
-    const limits = [['timeoutMs', this.timeoutMs], ['maxQueued', this.maxQueued], ['maxQueuedPerClient', this.maxQueuedPerClient], ['recycleAfterBytes', this.recycleAfterBytes]] as const;
+    if (!Number.isInteger(this.workers) || this.workers < 1 || this.workers > 256)
+      throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
+    const limits = [
+      ['timeoutMs', this.timeoutMs],
+      ['maxQueued', this.maxQueued],
+      ['maxQueuedPerClient', this.maxQueuedPerClient],
+      ['recycleAfterBytes', this.recycleAfterBytes],
+    ] as const;
     for (const [name, n] of limits) {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
-      if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1)) throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
+      if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1))
+        throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
     this.init = { profiles: plainProfiles(catalog) };
   }
@@ -171,7 +179,11 @@ export class ValidationPool implements ArtifactValidator {
   private enqueue(input: Uint8Array, task: WorkerTask): Promise<ValidationResult | Evaluation> {
     if (this.closed) return Promise.reject(unavailable('the service is shutting down; try again shortly'));
     if (this.queue.size >= this.maxQueued) {
-      return Promise.reject(unavailable(`the service is busy: ${this.queue.size} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`));
+      return Promise.reject(
+        unavailable(
+          `the service is busy: ${this.queue.size} validations are waiting for one of its ${this.workers} validation workers; try again in a few seconds`,
+        ),
+      );
     }
     const requester = validationClient();
     // Work of the service's own (no request) is one client too, but not held to a client's share.
@@ -180,9 +192,13 @@ export class ValidationPool implements ArtifactValidator {
     if (requester !== undefined && own >= this.maxQueuedPerClient) {
       // This client's share of the queue is full, not the service: the others keep their room.
       return Promise.reject(
-        new SamsvarError('rate_limited', `${own} of your validations are waiting already, your share of this service's queue; send the next when one of them is answered`, {
-          retryAfter: RETRY_AFTER_S,
-        }),
+        new SamsvarError(
+          'rate_limited',
+          `${own} of your validations are waiting already, your share of this service's queue; send the next when one of them is answered`,
+          {
+            retryAfter: RETRY_AFTER_S,
+          },
+        ),
       );
     }
     return new Promise<ValidationResult | Evaluation>((resolve, reject) => {
@@ -219,7 +235,10 @@ export class ValidationPool implements ArtifactValidator {
     while (this.queue.size > 0) {
       const idle = [...this.slots].find((s) => s.ready && !s.running);
       if (!idle) break;
-      this.run(idle, this.queue.take((c) => this.runningByClient.get(c) ?? 0, this.runningShare)!);
+      this.run(
+        idle,
+        this.queue.take((c) => this.runningByClient.get(c) ?? 0, this.runningShare)!,
+      );
     }
     let starting = [...this.slots].filter((s) => !s.ready).length;
     while (this.queue.size > starting && this.slots.size < this.workers) {

@@ -46,7 +46,8 @@ port.on('message', async (job: WorkerJob) => {
   try {
     const bytes = new Uint8Array(job.bytes);
     // Test cases are evaluated here, next to the engine, so their assertions look into the document it parsed.
-    const result = job.kind === 'validate' ? await engine.validate(bytes, job.opts) : await evaluateSubmission(job.testcase, bytes, engine, job.ctx);
+    const result =
+      job.kind === 'validate' ? await engine.validate(bytes, job.opts) : await evaluateSubmission(job.testcase, bytes, engine, job.ctx);
     reply({ type: 'done', id: job.id, result });
   } catch (e) {
     if (e instanceof SamsvarError) reply({ type: 'refused', id: job.id, code: e.code, detail: e.detail, extra: e.extra });

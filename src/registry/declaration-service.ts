@@ -3,17 +3,28 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { buildDeclaration, type RunOutcome } from '../declarations/build-declaration.js';
 import { buildSelfDeclaration } from '../declarations/build-self-declaration.js';
-import type { CountersignatureContent, DeclarationContent, LabRetest, DeclarationStatus, Direction, DocumentDigest, IssuanceDetails, Revocation } from '../declarations/declaration.js';
+import type {
+  CountersignatureContent,
+  DeclarationContent,
+  LabRetest,
+  DeclarationStatus,
+  Direction,
+  DocumentDigest,
+  IssuanceDetails,
+  Revocation,
+} from '../declarations/declaration.js';
 import { acceptDocuments, type UploadedDocument } from '../declarations/documentation.js';
-import {
-  buildCountersignature,
-  declarationJwsSha256,
-  signCountersignature,
-  signDeclaration,
-} from '../declarations/declaration-signing.js';
+import { buildCountersignature, declarationJwsSha256, signCountersignature, signDeclaration } from '../declarations/declaration-signing.js';
 import type { DeclarationView } from '../declarations/render/declaration-view.js';
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
-import { declarationStatus, standingStatus, WITHDRAWN_BY, type StatusAnswer, type StatusContext, type SupersessionCandidate } from '../declarations/status.js';
+import {
+  declarationStatus,
+  standingStatus,
+  WITHDRAWN_BY,
+  type StatusAnswer,
+  type StatusContext,
+  type SupersessionCandidate,
+} from '../declarations/status.js';
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
 import type { Waiver } from '../waivers/waivers.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
@@ -165,7 +176,8 @@ export class DeclarationService {
     const now0 = this.now();
     for (const s of await this.deps.store.declarationsOfRun(outcome.runId)) {
       const e = await this.settledEntry(s, now0);
-      if (e.status.status === 'active') throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${s.id}`, { declarationId: s.id });
+      if (e.status.status === 'active')
+        throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${s.id}`, { declarationId: s.id });
     }
     const now = this.now();
     const key = (await this.keys.ring()).current;
@@ -185,7 +197,13 @@ export class DeclarationService {
    * Level A: the vendor declares its own system version conformant to named profiles on the
    * strength of documentation it uploads; nothing is tested. Another vendor's version is not found.
    */
-  async issueSelfDeclared(p: Principal, systemId: string, versionId: string, req: SelfDeclarationRequest, baseUrl: string): Promise<StoredDeclaration> {
+  async issueSelfDeclared(
+    p: Principal,
+    systemId: string,
+    versionId: string,
+    req: SelfDeclarationRequest,
+    baseUrl: string,
+  ): Promise<StoredDeclaration> {
     if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the vendor whose system it is can declare it');
     const version = await this.deps.repo.getSystemVersion(versionId);
     if (!version || version.vendorId !== p.vendorId || version.systemId !== systemId) throw notFound('system version', versionId);
@@ -194,12 +212,17 @@ export class DeclarationService {
     const perDay = this.deps.levelAPerDay ?? DEFAULT_LEVEL_A_PER_DAY;
     const issued = await this.deps.store.countSelfDeclaredSince(vendor.id, new Date(this.now().getTime() - DAY_MS).toISOString());
     if (issued >= perDay) {
-      throw new SamsvarError('rate_limited', `this vendor has issued ${issued} level A declarations in the last 24 hours, the most allowed (${perDay}); try again later`, { retryAfter: 3600 });
+      throw new SamsvarError(
+        'rate_limited',
+        `this vendor has issued ${issued} level A declarations in the last 24 hours, the most allowed (${perDay}); try again later`,
+        { retryAfter: 3600 },
+      );
     }
     const overrides = await this.deps.repo.profileStatuses();
     const profiles = req.profiles.map(({ profile, direction }) => {
       const loaded = this.deps.catalog.get(profile);
-      if (!loaded) throw new SamsvarError('unprocessable', `unknown profile '${profile}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
+      if (!loaded)
+        throw new SamsvarError('unprocessable', `unknown profile '${profile}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
       return {
         direction,
         profile: {
@@ -226,7 +249,11 @@ export class DeclarationService {
       { issuer: { name: this.deps.issuerName, url: baseUrl }, kid: key.kid, now },
     );
     const jws = await signDeclaration(content, key);
-    await this.deps.store.insertDeclaration({ vendorId: vendor.id, jws, jwsSha256: declarationJwsSha256(jws), content, documents }, actorOf(p), now);
+    await this.deps.store.insertDeclaration(
+      { vendorId: vendor.id, jws, jwsSha256: declarationJwsSha256(jws), content, documents },
+      actorOf(p),
+      now,
+    );
     return (await this.deps.store.getDeclaration(content.id))!;
   }
 
@@ -279,8 +306,12 @@ export class DeclarationService {
     };
     const retestOf = (profile: string, version: string) => {
       // The version activated last decides: published with a deadline and not the one tested, it asks for a re-test.
-      const newest = versions.filter((v) => v.profileId === profile && v.activatedAt).sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
-      return newest?.retestDeadline && newest.version !== version ? { version: newest.version, deadline: newest.retestDeadline } : undefined;
+      const newest = versions
+        .filter((v) => v.profileId === profile && v.activatedAt)
+        .sort((a, b) => b.activatedAt!.localeCompare(a.activatedAt!))[0];
+      return newest?.retestDeadline && newest.version !== version
+        ? { version: newest.version, deadline: newest.retestDeadline }
+        : undefined;
     };
     return { isRetired, retestOf, contentChanged };
   }
@@ -319,14 +350,23 @@ export class DeclarationService {
    * at, so a version with n declarations costs n, not n². Declarations issued at the same instant
    * never supersede each other, so each instant's are judged before any of them is counted.
    */
-  private judgeVersion(group: StoredDeclaration[], now: Date, rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>, into: Map<string, StatusAnswer>): void {
+  private judgeVersion(
+    group: StoredDeclaration[],
+    now: Date,
+    rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>,
+    into: Map<string, StatusAnswer>,
+  ): void {
     const sorted = [...group].sort((a, b) => b.content.issuedAt.localeCompare(a.content.issuedAt));
     const rank = { A: 0, B: 1, C: 2 } as const;
     // Index by the minimum level a superseder must have: newest in force covering a profile and direction, and newest of any.
-    const covering = [new Map<string, SupersessionCandidate>(), new Map<string, SupersessionCandidate>(), new Map<string, SupersessionCandidate>()];
+    const covering = [
+      new Map<string, SupersessionCandidate>(),
+      new Map<string, SupersessionCandidate>(),
+      new Map<string, SupersessionCandidate>(),
+    ];
     const newest: Array<SupersessionCandidate | undefined> = [undefined, undefined, undefined];
     const coverKey = (p: { profile: string; direction: string }) => `${p.profile}\u0000${p.direction}`;
-    for (let i = 0; i < sorted.length; ) {
+    for (let i = 0; i < sorted.length;) {
       let j = i;
       while (j < sorted.length && sorted[j]!.content.issuedAt === sorted[i]!.content.issuedAt) j++;
       const judged: Array<{ s: StoredDeclaration; inForce: boolean }> = [];
@@ -342,7 +382,8 @@ export class DeclarationService {
         const status = declarationStatus(s.content, { now, revocation: s.revocation, level, others, ...rules });
         into.set(s.id, status);
         // In force: neither revoked, withdrawn nor expired; only such a declaration can supersede another.
-        const inForce = s.loggedStatus !== 'expired' && standingStatus(s.content, { now, revocation: s.revocation, ...rules }).status === 'active';
+        const inForce =
+          s.loggedStatus !== 'expired' && standingStatus(s.content, { now, revocation: s.revocation, ...rules }).status === 'active';
         judged.push({ s, inForce });
       }
       for (const { s, inForce } of judged) {
@@ -359,17 +400,42 @@ export class DeclarationService {
   }
 
   /** Applies the logged history to a computed status and logs a change once; a revocation was logged when it was made. */
-  private async settle(s: StoredDeclaration, computed: StatusAnswer, verified: Set<string>, now: Date): Promise<{ entry: RegistryEntry; change?: StatusChange }> {
+  private async settle(
+    s: StoredDeclaration,
+    computed: StatusAnswer,
+    verified: Set<string>,
+    now: Date,
+  ): Promise<{ entry: RegistryEntry; change?: StatusChange }> {
     let status = computed;
     // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
-    if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked') status = { status: 'expired', reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it', cause: { kind: 'expired-logged' } };
+    if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked')
+      status = {
+        status: 'expired',
+        reason: 'expired earlier (see the transparency log); a profile reactivated or changed since does not revive it',
+        cause: { kind: 'expired-logged' },
+      };
     let change: StatusChange | undefined;
     // Every change the registry computes is logged once, including a return to active.
     if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
       const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
-      if (logged) change = { declarationId: s.id, from: s.loggedStatus, to: status.status, ...(status.reason ? { reason: status.reason } : {}), logSeq: logged.seq };
+      if (logged)
+        change = {
+          declarationId: s.id,
+          from: s.loggedStatus,
+          to: status.status,
+          ...(status.reason ? { reason: status.reason } : {}),
+          logSeq: logged.seq,
+        };
     }
-    return { entry: { declaration: s.content, status, assuranceLevel: effectiveLevel(s), manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified' }, ...(change ? { change } : {}) };
+    return {
+      entry: {
+        declaration: s.content,
+        status,
+        assuranceLevel: effectiveLevel(s),
+        manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified',
+      },
+      ...(change ? { change } : {}),
+    };
   }
 
   /**
@@ -379,7 +445,11 @@ export class DeclarationService {
    * those, the rules in status.ts decide exactly as over the whole registry; the lookups are
    * indexed and stop at the first declaration in force, so the cost does not follow the registry's size.
    */
-  private async statusOf(s: StoredDeclaration, rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>, now: Date): Promise<StatusAnswer> {
+  private async statusOf(
+    s: StoredDeclaration,
+    rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>,
+    now: Date,
+  ): Promise<StatusAnswer> {
     const level = effectiveLevel(s);
     const standing = standingStatus(s.content, { now, revocation: s.revocation, ...rules });
     if (standing.status !== 'active') return standing;
@@ -408,7 +478,8 @@ export class DeclarationService {
     const newest = await newestInForce();
     if (!newest) return standing;
     const others: SupersessionCandidate[] = [newest];
-    const covers = (o: SupersessionCandidate, p: { profile: string; direction: string }) => o.content.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction);
+    const covers = (o: SupersessionCandidate, p: { profile: string; direction: string }) =>
+      o.content.conformsTo.some((q) => q.profile === p.profile && q.direction === p.direction);
     for (const p of new Map(d.conformsTo.map((p) => [`${p.profile}\u0000${p.direction}`, p])).values()) {
       if (covers(newest, p)) continue;
       const o = await newestInForce({ profile: p.profile, direction: p.direction });
@@ -488,12 +559,20 @@ export class DeclarationService {
    * a newer B never supersedes a C, but once the C is withdrawn the B stands alone.
    */
   async withdraw(p: Principal, id: string, reason: string): Promise<StoredDeclaration> {
-    if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the manufacturer can withdraw its declaration; administrators revoke');
+    if (p.role !== 'vendor')
+      throw new SamsvarError('forbidden', 'only the manufacturer can withdraw its declaration; administrators revoke');
     const stored = await this.deps.store.getDeclaration(id);
     if (!stored || stored.vendorId !== p.vendorId) throw notFound('declaration', id);
     const now = this.now();
     const revocation: Revocation = { at: now.toISOString(), reason, by: WITHDRAWN_BY };
-    await this.deps.store.revoke(id, revocation, sha256Hex(canonicalJson({ declarationId: id, ...revocation })), actorOf(p), now, 'withdrawn');
+    await this.deps.store.revoke(
+      id,
+      revocation,
+      sha256Hex(canonicalJson({ declarationId: id, ...revocation })),
+      actorOf(p),
+      now,
+      'withdrawn',
+    );
     return (await this.deps.store.getDeclaration(id))!;
   }
 
@@ -515,15 +594,21 @@ export class DeclarationService {
    * with the SHA-256 of its evidence. An administrator never confirms a level.
    */
   async countersign(p: Principal, id: string, input: { runId: string; testCases?: string[] }): Promise<StoredDeclaration> {
-    if (p.role !== 'lab') throw new SamsvarError('forbidden', 'level C is confirmed only by a test laboratory (a `lab` token) after its own re-test');
+    if (p.role !== 'lab')
+      throw new SamsvarError('forbidden', 'level C is confirmed only by a test laboratory (a `lab` token) after its own re-test');
     const { entry, stored } = await this.entry(id);
-    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${id} is ${entry.status.status}; only an active declaration can be countersigned`);
+    if (entry.status.status !== 'active')
+      throw new SamsvarError('conflict', `declaration ${id} is ${entry.status.status}; only an active declaration can be countersigned`);
     const retest = await this.labRetest(p, stored.content, input);
     const now = this.now();
     const key = (await this.keys.ring()).current;
     const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now, retest);
     const jws = await signCountersignature(content, key);
-    await this.deps.store.addCountersignature({ id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` }, actorOf(p), now);
+    await this.deps.store.addCountersignature(
+      { id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` },
+      actorOf(p),
+      now,
+    );
     return (await this.deps.store.getDeclaration(id))!;
   }
 
@@ -534,31 +619,51 @@ export class DeclarationService {
   async openLabRetest(p: Principal, declarationId: string): Promise<RunView> {
     if (p.role !== 'lab') throw new SamsvarError('forbidden', 'a re-test for level C is run by a test laboratory (a `lab` token)');
     const { entry, stored } = await this.entry(declarationId);
-    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; only an active declaration is re-tested`);
+    if (entry.status.status !== 'active')
+      throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; only an active declaration is re-tested`);
     const d = stored.content;
-    if (d.assuranceLevel !== 'B' || !d.runId) throw new SamsvarError('conflict', `declaration ${declarationId} has assurance level ${d.assuranceLevel}; only a tested (B) declaration is re-tested for C`);
+    if (d.assuranceLevel !== 'B' || !d.runId)
+      throw new SamsvarError(
+        'conflict',
+        `declaration ${declarationId} has assurance level ${d.assuranceLevel}; only a tested (B) declaration is re-tested for C`,
+      );
     const original = await this.deps.runs.getRun(p, d.runId);
-    return this.deps.runs.openRun(p, { systemVersionId: original.systemVersionId, profiles: [...new Set(d.conformsTo.map((c) => c.profile))] });
+    return this.deps.runs.openRun(p, {
+      systemVersionId: original.systemVersionId,
+      profiles: [...new Set(d.conformsTo.map((c) => c.profile))],
+    });
   }
 
   /** Checks the laboratory's re-test run against the declaration and returns what it re-ran, with its evidence. */
   private async labRetest(p: Principal, d: DeclarationContent, input: { runId: string; testCases?: string[] }): Promise<LabRetest> {
-    if (d.assuranceLevel !== 'B') throw new SamsvarError('conflict', `declaration ${d.id} has assurance level ${d.assuranceLevel}; only a B declaration can be countersigned to C`);
+    if (d.assuranceLevel !== 'B')
+      throw new SamsvarError(
+        'conflict',
+        `declaration ${d.id} has assurance level ${d.assuranceLevel}; only a B declaration can be countersigned to C`,
+      );
     const run = await this.deps.runs.getRun(p, input.runId);
     if (!run.labTokenId || run.labTokenId !== p.tokenId) {
-      throw new SamsvarError('unprocessable', `run ${run.id} is not your laboratory's re-test; open one with POST /api/v1/runs on the declared system version and submit your own artifacts`);
+      throw new SamsvarError(
+        'unprocessable',
+        `run ${run.id} is not your laboratory's re-test; open one with POST /api/v1/runs on the declared system version and submit your own artifacts`,
+      );
     }
     if (run.system.id !== d.product.systemId || run.system.version !== d.product.version) {
-      throw new SamsvarError('unprocessable', `run ${run.id} tests ${run.system.name} ${run.system.version}, but the declaration is for ${d.product.name} ${d.product.version}`);
+      throw new SamsvarError(
+        'unprocessable',
+        `run ${run.id} tests ${run.system.name} ${run.system.version}, but the declaration is for ${d.product.name} ${d.product.version}`,
+      );
     }
-    if (run.createdAt < d.issuedAt) throw new SamsvarError('unprocessable', `run ${run.id} was opened before the declaration was issued; a re-test comes after it`);
+    if (run.createdAt < d.issuedAt)
+      throw new SamsvarError('unprocessable', `run ${run.id} was opened before the declaration was issued; a re-test comes after it`);
     const declared = d.testCases.map((t) => t.id);
     const chosen = input.testCases && input.testCases.length > 0 ? [...new Set(input.testCases)] : declared;
     const unknown = chosen.filter((t) => !declared.includes(t));
     if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
     const results = new Map(run.profiles.flatMap((ps) => ps.testcases).map((tc) => [tc.id, tc]));
     const notPassed = chosen.filter((t) => results.get(t)?.verdict !== 'passed' || !results.get(t)?.latestSubmission);
-    if (notPassed.length > 0) throw new SamsvarError('unprocessable', `the re-test has not passed ${notPassed.join(', ')} in run ${run.id}`);
+    if (notPassed.length > 0)
+      throw new SamsvarError('unprocessable', `the re-test has not passed ${notPassed.join(', ')} in run ${run.id}`);
     return {
       runId: run.id,
       testCases: chosen.map((tcId) => {
@@ -576,7 +681,11 @@ export class DeclarationService {
 
   // --- waivers ---------------------------------------------------------------------------------
 
-  async grantWaiver(p: Principal, runId: string, input: { ruleId: string; profile?: string; justification: string; deadline: string }): Promise<Waiver> {
+  async grantWaiver(
+    p: Principal,
+    runId: string,
+    input: { ruleId: string; profile?: string; justification: string; deadline: string },
+  ): Promise<Waiver> {
     if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can grant a waiver');
     const run = await this.deps.runs.getRun(p, runId);
     if (input.profile && !run.profiles.some((ps) => ps.profile === input.profile)) {
@@ -610,13 +719,24 @@ export class DeclarationService {
   async requestSpotCheck(p: Principal, declarationId: string, input: { testCases: unknown; deadline: unknown }): Promise<StoredSpotCheck> {
     if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can order a spot check');
     const { entry } = await this.entry(declarationId);
-    if (entry.status.status !== 'active') throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; spot checks are for active declarations`);
+    if (entry.status.status !== 'active')
+      throw new SamsvarError('conflict', `declaration ${declarationId} is ${entry.status.status}; spot checks are for active declarations`);
     const now = this.now();
     // A level A declaration lists no test cases: a spot check then asks for those of the profiles and directions it declares.
     const d = entry.declaration;
-    const checkable = d.assuranceLevel === 'A' ? d.conformsTo.flatMap((c) => this.deps.runs.testcaseIdsOf(c.profile, c.direction)) : d.testCases.map((t) => t.id);
+    const checkable =
+      d.assuranceLevel === 'A'
+        ? d.conformsTo.flatMap((c) => this.deps.runs.testcaseIdsOf(c.profile, c.direction))
+        : d.testCases.map((t) => t.id);
     const req = validateSpotCheckRequest(input, checkable, now);
-    const sc = { id: `sp-${newId(12)}`, declarationId, testCases: req.testCases, requestedBy: p.name, requestedAt: now.toISOString(), deadline: req.deadline };
+    const sc = {
+      id: `sp-${newId(12)}`,
+      declarationId,
+      testCases: req.testCases,
+      requestedBy: p.name,
+      requestedAt: now.toISOString(),
+      deadline: req.deadline,
+    };
     await this.deps.store.addSpotCheck(sc, actorOf(p));
     return { ...sc, outcome: null };
   }
@@ -642,11 +762,18 @@ export class DeclarationService {
     const run = await this.deps.runs.getRun(p, runId);
     const product = stored.content.product;
     if (run.system.name !== product.name || run.system.version !== product.version) {
-      throw new SamsvarError('unprocessable', `run ${runId} tests ${run.system.name} ${run.system.version}, but the declaration is for ${product.name} ${product.version}`);
+      throw new SamsvarError(
+        'unprocessable',
+        `run ${runId} tests ${run.system.name} ${run.system.version}, but the declaration is for ${product.name} ${product.version}`,
+      );
     }
-    if (run.createdAt < sc.requestedAt) throw new SamsvarError('unprocessable', `run ${runId} was opened before the spot check was ordered; open a new run`);
+    if (run.createdAt < sc.requestedAt)
+      throw new SamsvarError('unprocessable', `run ${runId} was opened before the spot check was ordered; open a new run`);
     const now = this.now();
-    const passedTestCases = run.profiles.flatMap((ps) => ps.testcases).filter((tc) => tc.verdict === 'passed').map((tc) => tc.id);
+    const passedTestCases = run.profiles
+      .flatMap((ps) => ps.testcases)
+      .filter((tc) => tc.verdict === 'passed')
+      .map((tc) => tc.id);
     const answer = { runId, at: now.toISOString(), passedTestCases };
     const outcome = spotCheckOutcome({ ...sc, answer }, now);
     if (outcome.state === 'open') throw new Error('an answered spot check cannot be open');
@@ -666,7 +793,13 @@ export class DeclarationService {
       const stored = await this.deps.store.getDeclaration(sc.declarationId);
       if (stored && !stored.revocation) {
         const revocation: Revocation = { at: now.toISOString(), reason: outcome.reason, by: 'stikkprøve' };
-        const logged = await this.deps.store.revoke(stored.id, revocation, sha256Hex(canonicalJson({ declarationId: stored.id, ...revocation })), 'system', now);
+        const logged = await this.deps.store.revoke(
+          stored.id,
+          revocation,
+          sha256Hex(canonicalJson({ declarationId: stored.id, ...revocation })),
+          'system',
+          now,
+        );
         changes.push({ declarationId: stored.id, from: stored.loggedStatus, to: 'revoked', reason: outcome.reason, logSeq: logged.seq });
       }
     }
@@ -705,4 +838,3 @@ export class DeclarationService {
     return this.now;
   }
 }
-

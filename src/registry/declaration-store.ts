@@ -31,11 +31,46 @@ export interface DeclarationTables {
   };
   declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string };
   countersignatures: { id: string; declaration_id: string; jws: string; at: string; confirmed_by: string };
-  transparency_log: { seq: number; at: string; type: string; declaration_id: string; subject_sha256: string; detail: string | null; prev: string; hash: string };
-  waivers: { id: string; run_id: string; rule_id: string; profile_id: string | null; justification: string; deadline: string; granted_by: string; granted_at: string };
-  spot_checks: { id: string; declaration_id: string; test_cases: string; requested_by: string; requested_at: string; deadline: string; answer: string | null; outcome: string | null };
+  transparency_log: {
+    seq: number;
+    at: string;
+    type: string;
+    declaration_id: string;
+    subject_sha256: string;
+    detail: string | null;
+    prev: string;
+    hash: string;
+  };
+  waivers: {
+    id: string;
+    run_id: string;
+    rule_id: string;
+    profile_id: string | null;
+    justification: string;
+    deadline: string;
+    granted_by: string;
+    granted_at: string;
+  };
+  spot_checks: {
+    id: string;
+    declaration_id: string;
+    test_cases: string;
+    requested_by: string;
+    requested_at: string;
+    deadline: string;
+    answer: string | null;
+    outcome: string | null;
+  };
   /** Migration 0101: the documentation of level A declarations. */
-  declaration_documents: { declaration_id: string; position: number; name: string; media_type: string; size: number; sha256: string; content: Uint8Array };
+  declaration_documents: {
+    declaration_id: string;
+    position: number;
+    name: string;
+    media_type: string;
+    size: number;
+    sha256: string;
+    content: Uint8Array;
+  };
   /** Migration 0500: the profiles and directions each declaration covers, for indexed supersession. */
   declaration_profiles: { declaration_id: string; profile: string; direction: string };
 }
@@ -76,7 +111,16 @@ export interface StoredSpotCheck extends SpotCheck {
 }
 
 function logRow(e: LogEntry): DeclarationTables['transparency_log'] {
-  return { seq: e.seq, at: e.at, type: e.type, declaration_id: e.declarationId, subject_sha256: e.subjectSha256, detail: e.detail ?? null, prev: e.prev, hash: e.hash };
+  return {
+    seq: e.seq,
+    at: e.at,
+    type: e.type,
+    declaration_id: e.declarationId,
+    subject_sha256: e.subjectSha256,
+    detail: e.detail ?? null,
+    prev: e.prev,
+    hash: e.hash,
+  };
 }
 
 function logEntry(r: DeclarationTables['transparency_log']): LogEntry {
@@ -100,7 +144,10 @@ function logEntry(r: DeclarationTables['transparency_log']): LogEntry {
 export class DeclarationStore {
   private readonly db: Db;
 
-  constructor(db: Kysely<CoreTables>, private readonly dialect: SqlDialect) {
+  constructor(
+    db: Kysely<CoreTables>,
+    private readonly dialect: SqlDialect,
+  ) {
     this.db = db as unknown as Db;
   }
 
@@ -122,7 +169,13 @@ export class DeclarationStore {
 
   /** Stores the declaration (and a level A declaration's documents) and logs its issuance, in one transaction. */
   async insertDeclaration(
-    input: { vendorId: string; jws: string; jwsSha256: string; content: DeclarationContent; documents?: Array<{ digest: DocumentDigest; bytes: Uint8Array }> },
+    input: {
+      vendorId: string;
+      jws: string;
+      jwsSha256: string;
+      content: DeclarationContent;
+      documents?: Array<{ digest: DocumentDigest; bytes: Uint8Array }>;
+    },
     actor: string,
     now: Date,
   ): Promise<LogEntry> {
@@ -131,8 +184,16 @@ export class DeclarationStore {
       if (d.runId) {
         // Two requests for one run: the row lock (PostgreSQL; SQLite runs one write transaction at a time) makes the second see the first's declaration.
         if (this.dialect === 'postgres') await sql`select id from runs where id = ${d.runId} for update`.execute(trx);
-        const existing = await trx.selectFrom('declarations').select('id').where('run_id', '=', d.runId).where('logged_status', '=', 'active').executeTakeFirst();
-        if (existing) throw new SamsvarError('conflict', `run ${d.runId} already has the active declaration ${existing.id}`, { declarationId: existing.id });
+        const existing = await trx
+          .selectFrom('declarations')
+          .select('id')
+          .where('run_id', '=', d.runId)
+          .where('logged_status', '=', 'active')
+          .executeTakeFirst();
+        if (existing)
+          throw new SamsvarError('conflict', `run ${d.runId} already has the active declaration ${existing.id}`, {
+            declarationId: existing.id,
+          });
       }
       await trx
         .insertInto('declarations')
@@ -151,17 +212,44 @@ export class DeclarationStore {
           logged_status: 'active',
         })
         .execute();
-      const covered = [...new Map(d.conformsTo.map((p) => [`${p.profile}\u0000${p.direction}`, { declaration_id: d.id, profile: p.profile, direction: p.direction }])).values()];
+      const covered = [
+        ...new Map(
+          d.conformsTo.map((p) => [
+            `${p.profile}\u0000${p.direction}`,
+            { declaration_id: d.id, profile: p.profile, direction: p.direction },
+          ]),
+        ).values(),
+      ];
       if (covered.length > 0) await trx.insertInto('declaration_profiles').values(covered).execute();
       const documents = input.documents ?? [];
       if (documents.length > 0) {
         await trx
           .insertInto('declaration_documents')
-          .values(documents.map((doc, position) => ({ declaration_id: d.id, position, name: doc.digest.name, media_type: doc.digest.mediaType, size: doc.digest.size, sha256: doc.digest.sha256, content: doc.bytes })))
+          .values(
+            documents.map((doc, position) => ({
+              declaration_id: d.id,
+              position,
+              name: doc.digest.name,
+              media_type: doc.digest.mediaType,
+              size: doc.digest.size,
+              sha256: doc.digest.sha256,
+              content: doc.bytes,
+            })),
+          )
           .execute();
       }
       const entry = await this.appendLog(trx, { type: 'issued', declarationId: d.id, subjectSha256: input.jwsSha256 }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.issue', objectType: 'declaration', objectId: d.id, details: { runId: d.runId ?? null, assuranceLevel: d.assuranceLevel, documents: documents.length, logSeq: entry.seq } }, now.toISOString());
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: 'declaration.issue',
+          objectType: 'declaration',
+          objectId: d.id,
+          details: { runId: d.runId ?? null, assuranceLevel: d.assuranceLevel, documents: documents.length, logSeq: entry.seq },
+        },
+        now.toISOString(),
+      );
       return entry;
     });
   }
@@ -206,7 +294,10 @@ export class DeclarationStore {
 
   /** Vendors an administrator verified (vendor_verifications, migration 0110). */
   async verifiedVendorIds(): Promise<Set<string>> {
-    const rows = await (this.db as unknown as Kysely<VendorVerificationTables>).selectFrom('vendor_verifications').select('vendor_id').execute();
+    const rows = await (this.db as unknown as Kysely<VendorVerificationTables>)
+      .selectFrom('vendor_verifications')
+      .select('vendor_id')
+      .execute();
     return new Set(rows.map((r) => r.vendor_id));
   }
 
@@ -217,9 +308,17 @@ export class DeclarationStore {
 
   /** A level A declaration's document with its bytes, found by the digest the declaration lists. */
   async document(declarationId: string, sha256: string): Promise<{ digest: DocumentDigest; bytes: Uint8Array } | undefined> {
-    const row = await this.db.selectFrom('declaration_documents').selectAll().where('declaration_id', '=', declarationId).where('sha256', '=', sha256).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('declaration_documents')
+      .selectAll()
+      .where('declaration_id', '=', declarationId)
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
     if (!row) return undefined;
-    return { digest: { name: row.name, mediaType: row.media_type, size: Number(row.size), sha256: row.sha256 }, bytes: new Uint8Array(row.content) };
+    return {
+      digest: { name: row.name, mediaType: row.media_type, size: Number(row.size), sha256: row.sha256 },
+      bytes: new Uint8Array(row.content),
+    };
   }
 
   async getDeclarationByJwsSha256(sha: string): Promise<StoredDeclaration | undefined> {
@@ -261,11 +360,24 @@ export class DeclarationStore {
       .where('issued_at', '>', q.issuedAfter)
       .where('expires_at', '>', q.now)
       .where('logged_status', '!=', 'expired')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('declaration_revocations').select('declaration_id').whereRef('declaration_revocations.declaration_id', '=', 'declarations.id'))));
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('declaration_revocations')
+              .select('declaration_id')
+              .whereRef('declaration_revocations.declaration_id', '=', 'declarations.id'),
+          ),
+        ),
+      );
     if (q.minLevel !== 'A') query = query.where('run_id', 'is not', null);
     if (q.minLevel === 'C') {
       query = query.where(({ exists, selectFrom }) =>
-        exists(selectFrom('countersignatures').select('countersignatures.id').whereRef('countersignatures.declaration_id', '=', 'declarations.id').where('confirmed_by', 'like', 'lab:%')),
+        exists(
+          selectFrom('countersignatures')
+            .select('countersignatures.id')
+            .whereRef('countersignatures.declaration_id', '=', 'declarations.id')
+            .where('confirmed_by', 'like', 'lab:%'),
+        ),
       );
     }
     if (q.covering) {
@@ -282,7 +394,10 @@ export class DeclarationStore {
     }
     const rows = await query.orderBy('issued_at', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute();
     // Unrevoked by the query and of the level asked for: the content is all the caller needs.
-    return rows.map((r) => ({ id: r.id, content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent) }));
+    return rows.map((r) => ({
+      id: r.id,
+      content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent),
+    }));
   }
 
   /** The declarations issued from one run (index declarations_run). */
@@ -293,19 +408,36 @@ export class DeclarationStore {
   /** One page of the registry, newest first then by id (index declarations_issued), and how many there are. */
   async declarationPage(limit: number, offset: number): Promise<{ total: number; items: StoredDeclaration[] }> {
     const [count, rows] = await Promise.all([
-      this.db.selectFrom('declarations').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('declarations')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow(),
       this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
     ]);
     return { total: Number(count.n), items: await this.hydrate(rows) };
   }
 
   /** Revokes, or (`withdrawn`) records the manufacturer's withdrawal; once per declaration (the primary key is the backstop for concurrent calls). */
-  async revoke(id: string, revocation: Revocation, subjectSha256: string, actor: string, now: Date, type: 'revoked' | 'withdrawn' = 'revoked'): Promise<LogEntry> {
+  async revoke(
+    id: string,
+    revocation: Revocation,
+    subjectSha256: string,
+    actor: string,
+    now: Date,
+    type: 'revoked' | 'withdrawn' = 'revoked',
+  ): Promise<LogEntry> {
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('declaration_revocations').select('declaration_id').where('declaration_id', '=', id).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('declaration_revocations')
+        .select('declaration_id')
+        .where('declaration_id', '=', id)
+        .executeTakeFirst();
       if (existing) throw new SamsvarError('conflict', `declaration ${id} is already revoked`);
       try {
-        await trx.insertInto('declaration_revocations').values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by }).execute();
+        await trx
+          .insertInto('declaration_revocations')
+          .values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by })
+          .execute();
       } catch (e) {
         // A concurrent revocation committed between the check and the insert (PostgreSQL): the primary key refuses the second.
         if (isUniqueViolation(e)) throw new SamsvarError('conflict', `declaration ${id} is already revoked`);
@@ -313,23 +445,64 @@ export class DeclarationStore {
       }
       await trx.updateTable('declarations').set({ logged_status: 'revoked' }).where('id', '=', id).execute();
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, detail: revocation.reason }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: type === 'withdrawn' ? 'declaration.withdraw' : 'declaration.revoke', objectType: 'declaration', objectId: id, details: { reason: revocation.reason, logSeq: entry.seq } }, now.toISOString());
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: type === 'withdrawn' ? 'declaration.withdraw' : 'declaration.revoke',
+          objectType: 'declaration',
+          objectId: id,
+          details: { reason: revocation.reason, logSeq: entry.seq },
+        },
+        now.toISOString(),
+      );
       return entry;
     });
   }
 
-  async addCountersignature(input: { id: string; declarationId: string; jws: string; jwsSha256: string; confirmedBy: string }, actor: string, now: Date): Promise<LogEntry> {
+  async addCountersignature(
+    input: { id: string; declarationId: string; jws: string; jwsSha256: string; confirmedBy: string },
+    actor: string,
+    now: Date,
+  ): Promise<LogEntry> {
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('countersignatures').select('id').where('declaration_id', '=', input.declarationId).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('countersignatures')
+        .select('id')
+        .where('declaration_id', '=', input.declarationId)
+        .executeTakeFirst();
       if (existing) throw new SamsvarError('conflict', `declaration ${input.declarationId} is already countersigned`);
       try {
-        await trx.insertInto('countersignatures').values({ id: input.id, declaration_id: input.declarationId, jws: input.jws, at: now.toISOString(), confirmed_by: input.confirmedBy }).execute();
+        await trx
+          .insertInto('countersignatures')
+          .values({
+            id: input.id,
+            declaration_id: input.declarationId,
+            jws: input.jws,
+            at: now.toISOString(),
+            confirmed_by: input.confirmedBy,
+          })
+          .execute();
       } catch (e) {
         if (isUniqueViolation(e)) throw new SamsvarError('conflict', `declaration ${input.declarationId} is already countersigned`);
         throw e;
       }
-      const entry = await this.appendLog(trx, { type: 'countersigned', declarationId: input.declarationId, subjectSha256: input.jwsSha256, detail: input.confirmedBy }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'declaration.countersign', objectType: 'declaration', objectId: input.declarationId, details: { countersignature: input.id, logSeq: entry.seq } }, now.toISOString());
+      const entry = await this.appendLog(
+        trx,
+        { type: 'countersigned', declarationId: input.declarationId, subjectSha256: input.jwsSha256, detail: input.confirmedBy },
+        now,
+      );
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: 'declaration.countersign',
+          objectType: 'declaration',
+          objectId: input.declarationId,
+          details: { countersignature: input.id, logSeq: entry.seq },
+        },
+        now.toISOString(),
+      );
       return entry;
     });
   }
@@ -338,13 +511,29 @@ export class DeclarationStore {
    * Logs a status the registry computed (superseded, expired, or active again) once: the
    * conditional update makes a concurrent sweep that got there first win, and this one write nothing.
    */
-  async recordStatusChange(id: string, from: DeclarationStatus, to: 'superseded' | 'expired' | 'active', subjectSha256: string, detail: string | undefined, now: Date): Promise<LogEntry | undefined> {
+  async recordStatusChange(
+    id: string,
+    from: DeclarationStatus,
+    to: 'superseded' | 'expired' | 'active',
+    subjectSha256: string,
+    detail: string | undefined,
+    now: Date,
+  ): Promise<LogEntry | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('declarations').set({ logged_status: to }).where('id', '=', id).where('logged_status', '=', from).executeTakeFirst();
+      const updated = await trx
+        .updateTable('declarations')
+        .set({ logged_status: to })
+        .where('id', '=', id)
+        .where('logged_status', '=', from)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return undefined;
       const type = to === 'active' ? 'reinstated' : to;
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor: 'system', action: `declaration.${type}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } }, now.toISOString());
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        { actor: 'system', action: `declaration.${type}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } },
+        now.toISOString(),
+      );
       return entry;
     });
   }
@@ -374,9 +563,28 @@ export class DeclarationStore {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('waivers')
-        .values({ id: w.id, run_id: w.runId, rule_id: w.ruleId, profile_id: w.profile ?? null, justification: w.justification, deadline: w.deadline, granted_by: w.grantedBy, granted_at: w.grantedAt })
+        .values({
+          id: w.id,
+          run_id: w.runId,
+          rule_id: w.ruleId,
+          profile_id: w.profile ?? null,
+          justification: w.justification,
+          deadline: w.deadline,
+          granted_by: w.grantedBy,
+          granted_at: w.grantedAt,
+        })
         .execute();
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'waiver.grant', objectType: 'run', objectId: w.runId, details: { waiver: w.id, ruleId: w.ruleId, profile: w.profile, deadline: w.deadline } }, w.grantedAt);
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: 'waiver.grant',
+          objectType: 'run',
+          objectId: w.runId,
+          details: { waiver: w.id, ruleId: w.ruleId, profile: w.profile, deadline: w.deadline },
+        },
+        w.grantedAt,
+      );
     });
   }
 
@@ -398,9 +606,28 @@ export class DeclarationStore {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('spot_checks')
-        .values({ id: sc.id, declaration_id: sc.declarationId, test_cases: JSON.stringify(sc.testCases), requested_by: sc.requestedBy, requested_at: sc.requestedAt, deadline: sc.deadline, answer: null, outcome: null })
+        .values({
+          id: sc.id,
+          declaration_id: sc.declarationId,
+          test_cases: JSON.stringify(sc.testCases),
+          requested_by: sc.requestedBy,
+          requested_at: sc.requestedAt,
+          deadline: sc.deadline,
+          answer: null,
+          outcome: null,
+        })
         .execute();
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'spot_check.request', objectType: 'declaration', objectId: sc.declarationId, details: { spotCheck: sc.id, testCases: sc.testCases, deadline: sc.deadline } }, sc.requestedAt);
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: 'spot_check.request',
+          objectType: 'declaration',
+          objectId: sc.declarationId,
+          details: { spotCheck: sc.id, testCases: sc.testCases, deadline: sc.deadline },
+        },
+        sc.requestedAt,
+      );
     });
   }
 
@@ -423,7 +650,12 @@ export class DeclarationStore {
   }
 
   async spotChecksOf(declarationId: string): Promise<StoredSpotCheck[]> {
-    const rows = await this.db.selectFrom('spot_checks').selectAll().where('declaration_id', '=', declarationId).orderBy('requested_at').execute();
+    const rows = await this.db
+      .selectFrom('spot_checks')
+      .selectAll()
+      .where('declaration_id', '=', declarationId)
+      .orderBy('requested_at')
+      .execute();
     return rows.map((r) => this.spotCheckOf(r));
   }
 
@@ -436,13 +668,29 @@ export class DeclarationStore {
   }
 
   /** Records the vendor's answer and, when final, the outcome; only while the check is still open. */
-  async closeSpotCheck(id: string, answer: SpotCheck['answer'] | undefined, outcome: Verdict | 'missed' | null, actor: string, now: Date): Promise<boolean> {
+  async closeSpotCheck(
+    id: string,
+    answer: SpotCheck['answer'] | undefined,
+    outcome: Verdict | 'missed' | null,
+    actor: string,
+    now: Date,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const set: { answer?: string; outcome: string | null } = { outcome };
       if (answer) set.answer = JSON.stringify(answer);
       const updated = await trx.updateTable('spot_checks').set(set).where('id', '=', id).where('outcome', 'is', null).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: answer ? 'spot_check.answer' : 'spot_check.close', objectType: 'spot_check', objectId: id, details: { outcome, runId: answer?.runId } }, now.toISOString());
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: answer ? 'spot_check.answer' : 'spot_check.close',
+          objectType: 'spot_check',
+          objectId: id,
+          details: { outcome, runId: answer?.runId },
+        },
+        now.toISOString(),
+      );
       return true;
     });
   }

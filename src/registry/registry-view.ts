@@ -2,7 +2,8 @@ import type { AssuranceLevel, DeclarationContent } from '../declarations/declara
 import type { StatusAnswer } from '../declarations/status.js';
 
 /** Shown with every level A entry, so a buyer never takes it for a tested declaration. */
-export const LEVEL_A_NOTICE = 'Level A: self-declared by the vendor on the strength of its own documentation; samsvar has not tested the system.';
+export const LEVEL_A_NOTICE =
+  'Level A: self-declared by the vendor on the strength of its own documentation; samsvar has not tested the system.';
 
 /** One line of the public registry: the declaration as signed, its current status and effective level. */
 export interface RegistryEntry {
@@ -34,12 +35,26 @@ function contains(haystack: string, needle: string): boolean {
 export function matchesQuery(e: RegistryEntry, query: RegistryQuery): boolean {
   const d = e.declaration;
   if (query.profile && !d.conformsTo.some((p) => p.profile === query.profile)) return false;
-  if (query.vendor && !(d.manufacturer.organisasjonsnummer === query.vendor.trim() || contains(d.manufacturer.name, query.vendor))) return false;
+  if (query.vendor && !(d.manufacturer.organisasjonsnummer === query.vendor.trim() || contains(d.manufacturer.name, query.vendor)))
+    return false;
   if (query.system && !contains(d.product.name, query.system)) return false;
   if (query.status && e.status.status !== query.status) return false;
   if (query.q) {
-    const text = [d.id, d.manufacturer.name, d.manufacturer.organisasjonsnummer, d.product.name, d.product.version, ...d.conformsTo.flatMap((p) => [p.profile, p.title])].join(' ');
-    if (!fold(query.q).split(/\s+/).filter(Boolean).every((word) => fold(text).includes(word))) return false;
+    const text = [
+      d.id,
+      d.manufacturer.name,
+      d.manufacturer.organisasjonsnummer,
+      d.product.name,
+      d.product.version,
+      ...d.conformsTo.flatMap((p) => [p.profile, p.title]),
+    ].join(' ');
+    if (
+      !fold(query.q)
+        .split(/\s+/)
+        .filter(Boolean)
+        .every((word) => fold(text).includes(word))
+    )
+      return false;
   }
   return true;
 }

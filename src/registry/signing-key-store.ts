@@ -66,7 +66,12 @@ export class DatabaseKeySource implements KeySource {
     });
     await this.ready;
     const current = this.fileKey ? await this.fileKey : await this.open((await this.currentRow())!.kid);
-    const rows = await this.db.selectFrom('signing_keys').select(['kid', 'public_jwk']).orderBy('created_at', 'desc').orderBy('kid').execute();
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'public_jwk'])
+      .orderBy('created_at', 'desc')
+      .orderBy('kid')
+      .execute();
     const retired = rows.filter((r) => r.kid !== current.kid).map((r) => JSON.parse(r.public_jwk) as PublicJwk);
     return { current, jwks: { keys: [current.publicJwk, ...retired] } };
   }
@@ -76,25 +81,53 @@ export class DatabaseKeySource implements KeySource {
    * transparency log in one transaction; of two concurrent rotations one wins, the other is 409.
    */
   async rotate(actor: string): Promise<KeyRing> {
-    if (this.fileKey) throw new SamsvarError('conflict', 'the signing key comes from SAMSVAR_SIGNING_KEY; rotate by pointing it at a new key and restarting');
+    if (this.fileKey)
+      throw new SamsvarError(
+        'conflict',
+        'the signing key comes from SAMSVAR_SIGNING_KEY; rotate by pointing it at a new key and restarting',
+      );
     await this.ring();
     const previous = (await this.currentRow())!.kid;
     const jwk = await generateJwk();
     const key = await signingKeyFromJwk(jwk);
     const now = this.now();
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('signing_keys').values(this.row(key, jwk, now)).execute();
-      const moved = await trx.updateTable('signing_key_current').set({ kid: key.kid, since: now.toISOString() }).where('slot', '=', 1).where('kid', '=', previous).executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw new SamsvarError('conflict', 'the signing key was rotated at the same moment by another request; fetch the JWKS again');
-      const entry = await this.store.appendLogIn(trx, { type: 'key_rotated', declarationId: '', subjectSha256: sha256Hex(canonicalJson(key.publicJwk)), detail: `${previous} -> ${key.kid}` }, now);
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'signing_key.rotate', objectType: 'signing_key', objectId: key.kid, details: { previous, logSeq: entry.seq } }, now.toISOString());
+      await trx
+        .insertInto('signing_keys')
+        .values(this.row(key, jwk, now))
+        .execute();
+      const moved = await trx
+        .updateTable('signing_key_current')
+        .set({ kid: key.kid, since: now.toISOString() })
+        .where('slot', '=', 1)
+        .where('kid', '=', previous)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1)
+        throw new SamsvarError('conflict', 'the signing key was rotated at the same moment by another request; fetch the JWKS again');
+      const entry = await this.store.appendLogIn(
+        trx,
+        {
+          type: 'key_rotated',
+          declarationId: '',
+          subjectSha256: sha256Hex(canonicalJson(key.publicJwk)),
+          detail: `${previous} -> ${key.kid}`,
+        },
+        now,
+      );
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        { actor, action: 'signing_key.rotate', objectType: 'signing_key', objectId: key.kid, details: { previous, logSeq: entry.seq } },
+        now.toISOString(),
+      );
     });
     this.opened.set(key.kid, key);
     return this.ring();
   }
 
   private row(key: SigningKey, jwk: JWK | undefined, at: Date): SigningKeyTables['signing_keys'] {
-    const sealed = jwk ? sealPrivateKey(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d }), key.kid, keyEncryptionKey(this.env)) : null;
+    const sealed = jwk
+      ? sealPrivateKey(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d }), key.kid, keyEncryptionKey(this.env))
+      : null;
     return { kid: key.kid, public_jwk: JSON.stringify(key.publicJwk), private_key: sealed, created_at: at.toISOString() };
   }
 
@@ -106,10 +139,17 @@ export class DatabaseKeySource implements KeySource {
     const cached = this.opened.get(kid);
     if (cached) return cached;
     const row = await this.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
-    if (!row?.private_key) throw new SamsvarError('unavailable', `the deployment's current signing key ${kid} has no private key in the database; it signs with SAMSVAR_SIGNING_KEY, so set that here too`);
+    if (!row?.private_key)
+      throw new SamsvarError(
+        'unavailable',
+        `the deployment's current signing key ${kid} has no private key in the database; it signs with SAMSVAR_SIGNING_KEY, so set that here too`,
+      );
     const plain = openPrivateKey(row.private_key, kid, keyEncryptionKey(this.env));
     if (plain === undefined) {
-      throw new SamsvarError('unavailable', `the deployment's signing key ${kid} cannot be decrypted with this instance's key-encryption key: set SAMSVAR_KEY_ENCRYPTION_KEY to the value the other instances use`);
+      throw new SamsvarError(
+        'unavailable',
+        `the deployment's signing key ${kid} cannot be decrypted with this instance's key-encryption key: set SAMSVAR_KEY_ENCRYPTION_KEY to the value the other instances use`,
+      );
     }
     const key = await signingKeyFromJwk(JSON.parse(plain) as JWK);
     this.opened.set(kid, key);
@@ -127,8 +167,16 @@ export class DatabaseKeySource implements KeySource {
     if (this.fileKey) {
       const key = await this.fileKey;
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('signing_keys').values(this.row(key, undefined, now)).onConflict((oc) => oc.column('kid').doNothing()).execute();
-        await trx.insertInto('signing_key_current').values({ slot: 1, kid: key.kid, since: now.toISOString() }).onConflict((oc) => oc.column('slot').doUpdateSet({ kid: key.kid })).execute();
+        await trx
+          .insertInto('signing_keys')
+          .values(this.row(key, undefined, now))
+          .onConflict((oc) => oc.column('kid').doNothing())
+          .execute();
+        await trx
+          .insertInto('signing_key_current')
+          .values({ slot: 1, kid: key.kid, since: now.toISOString() })
+          .onConflict((oc) => oc.column('slot').doUpdateSet({ kid: key.kid }))
+          .execute();
       });
       return;
     }
@@ -150,9 +198,17 @@ export class DatabaseKeySource implements KeySource {
     await this.db.transaction().execute(async (trx) => {
       if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(5110)`.execute(trx);
       if (await trx.selectFrom('signing_key_current').select('kid').where('slot', '=', 1).executeTakeFirst()) return;
-      await trx.insertInto('signing_keys').values(this.row(key, jwk, now)).onConflict((oc) => oc.column('kid').doNothing()).execute();
+      await trx
+        .insertInto('signing_keys')
+        .values(this.row(key, jwk, now))
+        .onConflict((oc) => oc.column('kid').doNothing())
+        .execute();
       for (const pub of published.filter((p) => p.kid !== key.kid)) {
-        await trx.insertInto('signing_keys').values({ kid: pub.kid, public_jwk: JSON.stringify(pub), private_key: null, created_at: new Date(0).toISOString() }).onConflict((oc) => oc.column('kid').doNothing()).execute();
+        await trx
+          .insertInto('signing_keys')
+          .values({ kid: pub.kid, public_jwk: JSON.stringify(pub), private_key: null, created_at: new Date(0).toISOString() })
+          .onConflict((oc) => oc.column('kid').doNothing())
+          .execute();
       }
       await trx.insertInto('signing_key_current').values({ slot: 1, kid: key.kid, since: now.toISOString() }).execute();
     });

@@ -38,7 +38,12 @@ const realTimers: Timers = {
  * Runs `task` now and then every `intervalMs` after the previous run finished, so two runs never
  * overlap. A failing run is reported and the schedule goes on.
  */
-export function schedulePeriodic(task: () => Promise<unknown>, intervalMs: number, onError: (e: unknown) => void, timers: Timers = realTimers): PeriodicTask {
+export function schedulePeriodic(
+  task: () => Promise<unknown>,
+  intervalMs: number,
+  onError: (e: unknown) => void,
+  timers: Timers = realTimers,
+): PeriodicTask {
   let stopped = false;
   let handle: unknown;
   let running: Promise<void> | undefined;

@@ -71,6 +71,9 @@ export function coverageMatrix(set: RequirementSet, entries: readonly RegistryEn
     });
   }
   return rows.sort(
-    (a, b) => b.mandatoryTested.covered - a.mandatoryTested.covered || a.system.localeCompare(b.system, 'nb') || a.version.localeCompare(b.version, 'nb'),
+    (a, b) =>
+      b.mandatoryTested.covered - a.mandatoryTested.covered ||
+      a.system.localeCompare(b.system, 'nb') ||
+      a.version.localeCompare(b.version, 'nb'),
   );
 }

@@ -26,7 +26,8 @@ export class RequirementSetService {
   }
 
   async delete(p: Principal, id: string): Promise<void> {
-    if (!(await this.deps.store.delete(id, actorOf(p), this.deps.now()))) throw new SamsvarError('not_found', `requirement set '${id}' not found`);
+    if (!(await this.deps.store.delete(id, actorOf(p), this.deps.now())))
+      throw new SamsvarError('not_found', `requirement set '${id}' not found`);
   }
 
   list(): Promise<RequirementSet[]> {

@@ -22,9 +22,28 @@ export class RequirementSetStore {
     await this.db.transaction().execute(async (trx) => {
       const content = JSON.stringify(set);
       const existing = await trx.selectFrom('requirement_sets').select('id').where('id', '=', set.id).executeTakeFirst();
-      if (existing) await trx.updateTable('requirement_sets').set({ content, updated_at: now.toISOString(), updated_by: actor }).where('id', '=', set.id).execute();
-      else await trx.insertInto('requirement_sets').values({ id: set.id, content, updated_at: now.toISOString(), updated_by: actor }).execute();
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: existing ? 'requirement_set.update' : 'requirement_set.create', objectType: 'requirement_set', objectId: set.id, details: { requirements: set.requirements.length } }, now.toISOString());
+      if (existing)
+        await trx
+          .updateTable('requirement_sets')
+          .set({ content, updated_at: now.toISOString(), updated_by: actor })
+          .where('id', '=', set.id)
+          .execute();
+      else
+        await trx
+          .insertInto('requirement_sets')
+          .values({ id: set.id, content, updated_at: now.toISOString(), updated_by: actor })
+          .execute();
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          actor,
+          action: existing ? 'requirement_set.update' : 'requirement_set.create',
+          objectType: 'requirement_set',
+          objectId: set.id,
+          details: { requirements: set.requirements.length },
+        },
+        now.toISOString(),
+      );
     });
   }
 
@@ -32,7 +51,11 @@ export class RequirementSetStore {
     return this.db.transaction().execute(async (trx) => {
       const res = await trx.deleteFrom('requirement_sets').where('id', '=', id).executeTakeFirst();
       if (Number(res.numDeletedRows) !== 1) return false;
-      await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'requirement_set.delete', objectType: 'requirement_set', objectId: id }, now.toISOString());
+      await appendAudit(
+        trx as unknown as Kysely<CoreTables>,
+        { actor, action: 'requirement_set.delete', objectType: 'requirement_set', objectId: id },
+        now.toISOString(),
+      );
       return true;
     });
   }

@@ -64,11 +64,13 @@ export function parseRequirementSet(raw: unknown, knownProfile: (id: string) => 
   }
   const set = raw as unknown as RequirementSet;
   const unknown = set.requirements.map((r) => r.profile).filter((p) => !knownProfile(p));
-  if (unknown.length > 0) throw new SamsvarError('unprocessable', `the requirement set names unknown profiles: ${[...new Set(unknown)].join(', ')}`);
+  if (unknown.length > 0)
+    throw new SamsvarError('unprocessable', `the requirement set names unknown profiles: ${[...new Set(unknown)].join(', ')}`);
   const seen = new Set<string>();
   for (const r of set.requirements) {
     const key = `${r.profile}/${r.direction ?? '*'}`;
-    if (seen.has(key)) throw new SamsvarError('unprocessable', `profile ${r.profile}${r.direction ? ` (${r.direction})` : ''} is listed twice`);
+    if (seen.has(key))
+      throw new SamsvarError('unprocessable', `profile ${r.profile}${r.direction ? ` (${r.direction})` : ''} is listed twice`);
     seen.add(key);
   }
   return set;

@@ -22,7 +22,14 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxEntries: 10_000, maxUn
 export type ArchiveFormat = 'zip' | 'tgz';
 
 export function archiveFormat(bytes: Uint8Array): ArchiveFormat | undefined {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6)) return 'zip';
+  if (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 3 || bytes[2] === 5) &&
+    (bytes[3] === 4 || bytes[3] === 6)
+  )
+    return 'zip';
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'tgz';
   return undefined;
 }
@@ -31,11 +38,17 @@ const refused = (why: string) => new SamsvarError('bad_request', `package refuse
 
 /** A relative POSIX path that stays inside the directory it is unpacked into. */
 export function safeEntryName(name: string): boolean {
-  if (!name || name.length > 400 || name.includes('\\') || name.includes('\0') || name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return false;
+  if (!name || name.length > 400 || name.includes('\\') || name.includes('\0') || name.startsWith('/') || /^[a-zA-Z]:/.test(name))
+    return false;
   return name.split('/').every((seg, i, all) => seg !== '..' && seg !== '.' && (seg !== '' || i === all.length - 1));
 }
 
-interface ZipEntry { name: string; unixType: number | undefined; size: number; crc: number }
+interface ZipEntry {
+  name: string;
+  unixType: number | undefined;
+  size: number;
+  crc: number;
+}
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -69,7 +82,8 @@ function zipDirectory(bytes: Uint8Array, limits: ArchiveLimits): ZipEntry[] {
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
-    if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50) throw refused('not a readable zip archive (broken central directory)');
+    if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50)
+      throw refused('not a readable zip archive (broken central directory)');
     const madeBy = view.getUint16(offset + 4, true) >> 8;
     const crc = view.getUint32(offset + 16, true);
     const size = view.getUint32(offset + 24, true);
@@ -103,7 +117,9 @@ function unpackZip(bytes: Uint8Array, into: string, limits: ArchiveLimits): void
   for (const e of entries) {
     if (!safeEntryName(e.name)) throw refused(`entry '${e.name}' points outside the package (absolute path, '..' or backslash)`);
     if (e.unixType !== undefined && e.unixType !== 0 && e.unixType !== 0o100000 && e.unixType !== 0o040000) {
-      throw refused(`entry '${e.name}' is ${e.unixType === 0o120000 ? 'a symbolic link' : 'not a plain file'}; only files and directories are accepted`);
+      throw refused(
+        `entry '${e.name}' is ${e.unixType === 0o120000 ? 'a symbolic link' : 'not a plain file'}; only files and directories are accepted`,
+      );
     }
     total += e.size;
     if (total > limits.maxUnpackedBytes) throw refused(`the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
@@ -120,7 +136,8 @@ function unpackZip(bytes: Uint8Array, into: string, limits: ArchiveLimits): void
   // An entry that inflates to other bytes than its checksum says (a false declared size is cut short) is refused, not kept truncated.
   for (const e of entries) {
     const data = files[e.name];
-    if (!e.name.endsWith('/') && (!data || data.length !== e.size || crc32(data) !== e.crc)) throw refused(`entry '${e.name}' is damaged or declares a false size`);
+    if (!e.name.endsWith('/') && (!data || data.length !== e.size || crc32(data) !== e.crc))
+      throw refused(`entry '${e.name}' is damaged or declares a false size`);
   }
   mkdirSync(into, { recursive: true });
   const root = path.resolve(into);
@@ -131,14 +148,23 @@ function unpackZip(bytes: Uint8Array, into: string, limits: ArchiveLimits): void
  * Unpacks `bytes` into `into` (created; must not exist). `scratch` is a directory for the
  * temporary tar file. Throws 400 with the reason for anything hostile or unreadable.
  */
-export async function unpackPackage(bytes: Uint8Array, into: string, scratch: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveFormat> {
+export async function unpackPackage(
+  bytes: Uint8Array,
+  into: string,
+  scratch: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<ArchiveFormat> {
   const format = archiveFormat(bytes);
   if (!format) throw new SamsvarError('unsupported_media_type', 'a profile package is a zip archive or a gzipped tar archive (.tgz)');
   if (format === 'zip') unpackZip(bytes, into, limits);
   else {
     const file = path.join(scratch, 'package.tgz');
     writeFileSync(file, bytes);
-    await unpackTarArchive(file, into, { maxArchiveBytes: bytes.length, maxEntries: limits.maxEntries, maxUnpackedBytes: limits.maxUnpackedBytes });
+    await unpackTarArchive(file, into, {
+      maxArchiveBytes: bytes.length,
+      maxEntries: limits.maxEntries,
+      maxUnpackedBytes: limits.maxUnpackedBytes,
+    });
   }
   return format;
 }
@@ -156,9 +182,14 @@ function downloadedLayout(dir: string): PackageLayout {
   } catch (e) {
     throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof profile !== 'string' || !safeEntryName(profile) || profile.includes('/')) throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} must name the package's profile ("profile": its id)`);
+  if (typeof profile !== 'string' || !safeEntryName(profile) || profile.includes('/'))
+    throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} must name the package's profile ("profile": its id)`);
   const profileDir = path.join(dir, 'profiles', profile);
-  if (!existsSync(path.join(profileDir, 'profile.json'))) throw new SamsvarError('unprocessable', `${DOWNLOAD_MANIFEST} names profile '${profile}', but profiles/${profile}/profile.json is not in the package`);
+  if (!existsSync(path.join(profileDir, 'profile.json')))
+    throw new SamsvarError(
+      'unprocessable',
+      `${DOWNLOAD_MANIFEST} names profile '${profile}', but profiles/${profile}/profile.json is not in the package`,
+    );
   const testcasesDir = path.join(dir, 'testcases');
   return { kind: 'profile', dir: profileDir, ...(existsSync(testcasesDir) ? { testcasesDir } : {}) };
 }
@@ -173,7 +204,12 @@ export function packageLayout(dir: string): PackageLayout {
   if (existsSync(path.join(dir, 'profile.json'))) return { kind: 'profile', dir };
   if (existsSync(path.join(dir, 'package', 'package.json'))) return { kind: 'fhir-package', dir };
   const top = readdirSync(dir).filter((n) => !n.startsWith('.'));
-  if (top.length === 1 && statSync(path.join(dir, top[0]!)).isDirectory() && existsSync(path.join(dir, top[0]!, 'profile.json'))) return { kind: 'profile', dir: path.join(dir, top[0]!) };
-  if (top.length === 1 && statSync(path.join(dir, top[0]!)).isDirectory() && existsSync(path.join(dir, top[0]!, DOWNLOAD_MANIFEST))) return downloadedLayout(path.join(dir, top[0]!));
-  throw new SamsvarError('unprocessable', 'the package has neither profile.json (a profile directory, at the top or in its only folder), samsvar-package.json (a downloaded profile package) nor package/package.json (a FHIR package)');
+  if (top.length === 1 && statSync(path.join(dir, top[0]!)).isDirectory() && existsSync(path.join(dir, top[0]!, 'profile.json')))
+    return { kind: 'profile', dir: path.join(dir, top[0]!) };
+  if (top.length === 1 && statSync(path.join(dir, top[0]!)).isDirectory() && existsSync(path.join(dir, top[0]!, DOWNLOAD_MANIFEST)))
+    return downloadedLayout(path.join(dir, top[0]!));
+  throw new SamsvarError(
+    'unprocessable',
+    'the package has neither profile.json (a profile directory, at the top or in its only folder), samsvar-package.json (a downloaded profile package) nor package/package.json (a FHIR package)',
+  );
 }

@@ -36,7 +36,11 @@ const messageOf = (e: unknown) => (e instanceof SamsvarError ? e.detail : (e as 
 
 function exampleFiles(dir: string, kind: 'valid' | 'invalid'): string[] {
   const d = path.join(dir, 'examples', kind);
-  return existsSync(d) ? readdirSync(d).filter((f) => statSync(path.join(d, f)).isFile()).sort() : [];
+  return existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => statSync(path.join(d, f)).isFile())
+        .sort()
+    : [];
 }
 
 /**
@@ -44,7 +48,10 @@ function exampleFiles(dir: string, kind: 'valid' | 'invalid'): string[] {
  * of the same id: the new content takes its place for the check). Returns the loaded profile and
  * its test cases, or every problem found.
  */
-export async function checkProfilePackage(dir: string, catalog: ProfileCatalog): Promise<{ ok: CheckedProfile } | { problems: PackageProblem[] }> {
+export async function checkProfilePackage(
+  dir: string,
+  catalog: ProfileCatalog,
+): Promise<{ ok: CheckedProfile } | { problems: PackageProblem[] }> {
   let profile: LoadedProfile;
   try {
     profile = loadProfileDir(dir, 'imported');
@@ -80,10 +87,17 @@ export async function checkProfilePackage(dir: string, catalog: ProfileCatalog):
   const testcases: Testcase[] = [];
   const tcDir = path.join(dir, 'testcases');
   if (existsSync(tcDir)) {
-    for (const f of readdirSync(tcDir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(tcDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       try {
         const tc = loadTestcaseFile(path.join(tcDir, f), probe, tcDir);
-        if (tc.profile !== id) problems.push({ check: 'testcase', file: `testcases/${f}`, message: `test case ${tc.id} is for profile '${tc.profile}'; a package's test cases are for its own profile '${id}'` });
+        if (tc.profile !== id)
+          problems.push({
+            check: 'testcase',
+            file: `testcases/${f}`,
+            message: `test case ${tc.id} is for profile '${tc.profile}'; a package's test cases are for its own profile '${id}'`,
+          });
         else testcases.push(tc);
       } catch (e) {
         problems.push({ check: 'testcase', file: `testcases/${f}`, message: messageOf(e) });
@@ -98,7 +112,12 @@ export async function checkProfilePackage(dir: string, catalog: ProfileCatalog):
       try {
         const r = await engine.validate(readFileSync(path.join(dir, 'examples', 'valid', f)), { profile: id });
         const errors = r.findings.filter((x) => x.severity === 'error');
-        if (!r.valid) problems.push({ check: 'example', file: `examples/valid/${f}`, message: `a valid example must pass, but it fails with ${errors.map((x) => `${x.ruleId}${x.line ? ` (line ${x.line})` : ''}: ${x.message}`).join('; ')}` });
+        if (!r.valid)
+          problems.push({
+            check: 'example',
+            file: `examples/valid/${f}`,
+            message: `a valid example must pass, but it fails with ${errors.map((x) => `${x.ruleId}${x.line ? ` (line ${x.line})` : ''}: ${x.message}`).join('; ')}`,
+          });
       } catch (e) {
         problems.push({ check: 'example', file: `examples/valid/${f}`, message: messageOf(e) });
       }
@@ -110,8 +129,18 @@ export async function checkProfilePackage(dir: string, catalog: ProfileCatalog):
         const r = await engine.validate(readFileSync(path.join(dir, 'examples', 'invalid', f)), { profile: id });
         const rules = new Set(r.findings.filter((x) => x.severity === 'error').map((x) => x.ruleId));
         const missing = expected.filter((ruleId) => !rules.has(ruleId));
-        if (r.valid) problems.push({ check: 'example', file: `examples/invalid/${f}`, message: `an invalid example must fail with ${expected.join(', ')}, but it passes` });
-        else if (missing.length) problems.push({ check: 'example', file: `examples/invalid/${f}`, message: `an invalid example must fail with ${missing.join(', ')}; it fails with ${[...rules].join(', ') || 'no error'}` });
+        if (r.valid)
+          problems.push({
+            check: 'example',
+            file: `examples/invalid/${f}`,
+            message: `an invalid example must fail with ${expected.join(', ')}, but it passes`,
+          });
+        else if (missing.length)
+          problems.push({
+            check: 'example',
+            file: `examples/invalid/${f}`,
+            message: `an invalid example must fail with ${missing.join(', ')}; it fails with ${[...rules].join(', ') || 'no error'}`,
+          });
       } catch (e) {
         problems.push({ check: 'example', file: `examples/invalid/${f}`, message: messageOf(e) });
       }
@@ -130,7 +159,8 @@ export function checkFhirPackage(packageFolder: string, profilesRoot: string): P
   const store = new ConformanceStore(baseConformance());
   try {
     const manifest = readPackageManifest(packageFolder);
-    for (const [name, version] of Object.entries(manifest.dependencies ?? {})) for (const r of packageResourcesFor(`${name}#${version}`, profilesRoot)) store.add(r);
+    for (const [name, version] of Object.entries(manifest.dependencies ?? {}))
+      for (const r of packageResourcesFor(`${name}#${version}`, profilesRoot)) store.add(r);
     resources = readConformanceResources(packageFolder);
   } catch (e) {
     return [{ check: 'manifest', file: 'package/package.json', message: messageOf(e) }];
@@ -138,7 +168,8 @@ export function checkFhirPackage(packageFolder: string, profilesRoot: string): P
   for (const r of resources) store.add(r);
   for (const sd of resources.filter((r): r is StructureDefinition => r.resourceType === 'StructureDefinition') as StructureDefinition[]) {
     try {
-      if (!snapshotOf(sd, store).length) problems.push({ check: 'structure-definition', file: String(sd.url), message: 'the snapshot is empty' });
+      if (!snapshotOf(sd, store).length)
+        problems.push({ check: 'structure-definition', file: String(sd.url), message: 'the snapshot is empty' });
     } catch (e) {
       problems.push({ check: 'structure-definition', file: String(sd.url ?? sd.id), message: messageOf(e) });
     }

@@ -65,7 +65,9 @@ export interface StatusRequest {
 
 function refusedPackage(problems: PackageProblem[]): SamsvarError {
   const list = problems.map((p) => `${p.file ? `${p.file}: ` : ''}${p.message}`).join('\n');
-  return new SamsvarError('unprocessable', `the package was refused; nothing was imported. ${problems.length} problem(s):\n${list}`, { problems });
+  return new SamsvarError('unprocessable', `the package was refused; nothing was imported. ${problems.length} problem(s):\n${list}`, {
+    problems,
+  });
 }
 
 /** The test cases shipped inside imported profiles (`<profile>/testcases/*.json`). */
@@ -93,7 +95,8 @@ export class ProfileAdmin {
   }
 
   private versionDir(id: string, version: string): string {
-    if (!VERSION_PATTERN.test(version)) throw new SamsvarError('unprocessable', `version '${version}' must be letters, digits, '.', '-', '_' or '+' (no '/' or '..')`);
+    if (!VERSION_PATTERN.test(version))
+      throw new SamsvarError('unprocessable', `version '${version}' must be letters, digits, '.', '-', '_' or '+' (no '/' or '..')`);
     return path.join(this.versionsRoot, id, version);
   }
 
@@ -111,7 +114,8 @@ export class ProfileAdmin {
       const layout = packageLayout(unpacked);
       if (layout.kind === 'fhir-package') return { format, kind: 'fhir-package', profiles: await this.importFhir(layout.dir, actor) };
       // A downloaded package keeps its test cases beside the profiles; an imported profile carries them in its own testcases/.
-      if (layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases'))) cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
+      if (layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases')))
+        cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
       return { format, kind: 'profile', profiles: [await this.importProfileDir(layout.dir, actor)] };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -129,15 +133,26 @@ export class ProfileAdmin {
     return this.serial(async () => {
       const base = from === undefined ? this.deps.catalog.get(id) : this.stored(id, from);
       if (!base) throw new SamsvarError('not_found', `profile '${id}' not found`);
-      if (base.manifest.kind !== 'xml') throw new SamsvarError('unprocessable', `profile ${id} is a FHIR profile; code lists from CSV go into XML profiles (FHIR code systems come with their package)`);
+      if (base.manifest.kind !== 'xml')
+        throw new SamsvarError(
+          'unprocessable',
+          `profile ${id} is a FHIR profile; code lists from CSV go into XML profiles (FHIR code systems come with their package)`,
+        );
       this.versionDir(id, version); // refuses a version that cannot be a folder name, before any copying
       mkdirSync(this.deps.profilesRoot, { recursive: true });
       const scratch = path.join(this.deps.profilesRoot, `.import-${newId()}`);
       try {
         const dir = path.join(scratch, id);
-        cpSync(base.dir, dir, { recursive: true, filter: (src) => src === base.dir || !(path.basename(src).startsWith('.') && statSync(src).isDirectory()) });
+        cpSync(base.dir, dir, {
+          recursive: true,
+          filter: (src) => src === base.dir || !(path.basename(src).startsWith('.') && statSync(src).isDirectory()),
+        });
         // A shipped profile's test cases live beside the profiles; an imported version carries them itself.
-        if (!existsSync(path.join(dir, 'testcases'))) copyTestcases(this.deps.testcases.list().filter((tc) => tc.profile === id), path.join(dir, 'testcases'));
+        if (!existsSync(path.join(dir, 'testcases')))
+          copyTestcases(
+            this.deps.testcases.list().filter((tc) => tc.profile === id),
+            path.join(dir, 'testcases'),
+          );
         const manifestFile = path.join(dir, 'profile.json');
         const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as XmlProfileManifest & Record<string, unknown>;
         const files = [...(manifest.codelists ?? [])];
@@ -183,18 +198,28 @@ export class ProfileAdmin {
     const { id, version } = profile.manifest;
     const existing = this.deps.catalog.get(id);
     if (existing?.source === 'shipped' && existing.manifest.version === version) {
-      throw new SamsvarError('conflict', `profile ${id} ${version} is shipped with samsvar; an import of it is a new version: change "version" in profile.json`);
+      throw new SamsvarError(
+        'conflict',
+        `profile ${id} ${version} is shipped with samsvar; an import of it is a new version: change "version" in profile.json`,
+      );
     }
     const target = this.versionDir(id, version);
     const known = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
     if (known) {
       if (known.sha256 !== profile.sha256) {
-        throw new SamsvarError('conflict', `profile ${id} version ${version} already exists with other content (sha256 ${known.sha256}); versions are immutable: give the changed profile a new version`, { sha256: known.sha256 });
+        throw new SamsvarError(
+          'conflict',
+          `profile ${id} version ${version} already exists with other content (sha256 ${known.sha256}); versions are immutable: give the changed profile a new version`,
+          { sha256: known.sha256 },
+        );
       }
       return { id, version, sha256: known.sha256, status: known.status, created: false, testcases: testcases.length, examples };
     }
     if (existing && existing.manifest.version === version && existing.sha256 !== profile.sha256) {
-      throw new SamsvarError('conflict', `profile ${id} version ${version} is installed with other content (sha256 ${existing.sha256}); versions are immutable: give the changed profile a new version`);
+      throw new SamsvarError(
+        'conflict',
+        `profile ${id} version ${version} is installed with other content (sha256 ${existing.sha256}); versions are immutable: give the changed profile a new version`,
+      );
     }
     mkdirSync(path.dirname(target), { recursive: true });
     rmSync(target, { recursive: true, force: true });
@@ -202,7 +227,17 @@ export class ProfileAdmin {
     const firstOfId = !existing;
     try {
       if (firstOfId) this.serve(id, version);
-      await this.deps.repo.insertProfileVersion({ profileId: id, version, sha256: profile.sha256, kind: profile.manifest.kind, catalogStatus: firstOfId, details: { testcases: testcases.length } }, actor);
+      await this.deps.repo.insertProfileVersion(
+        {
+          profileId: id,
+          version,
+          sha256: profile.sha256,
+          kind: profile.manifest.kind,
+          catalogStatus: firstOfId,
+          details: { testcases: testcases.length },
+        },
+        actor,
+      );
     } catch (e) {
       // Nothing half-imported remains: the stored copy and a catalog entry made for it go again.
       rmSync(target, { recursive: true, force: true });
@@ -221,13 +256,26 @@ export class ProfileAdmin {
     if (existsSync(stored)) {
       const digest = (dir: string) => profileDigest(loadFiles(dir));
       if (digest(path.join(stored, 'package')) !== digest(folder)) {
-        throw new SamsvarError('conflict', `FHIR package ${manifest.name}#${manifest.version} is already imported with other content; versions are immutable`);
+        throw new SamsvarError(
+          'conflict',
+          `FHIR package ${manifest.name}#${manifest.version} is already imported with other content; versions are immutable`,
+        );
       }
     }
     // importFhirPackage writes each profile where the catalog serves it; a version served before goes back there, so the new one stays a draft.
     // Read now: a catalog profile reads its files on first use, and the import is about to overwrite them.
-    const before = new Map(this.deps.catalog.list().filter((p) => p.source === 'imported').map((p) => [p.manifest.id, { manifest: p.manifest, files: p.files }]));
-    const imported = await importFhirPackage(pkgRoot, this.deps.profilesRoot, { takenIds: this.deps.catalog.list().filter((p) => p.source === 'shipped').map((p) => p.manifest.id) });
+    const before = new Map(
+      this.deps.catalog
+        .list()
+        .filter((p) => p.source === 'imported')
+        .map((p) => [p.manifest.id, { manifest: p.manifest, files: p.files }]),
+    );
+    const imported = await importFhirPackage(pkgRoot, this.deps.profilesRoot, {
+      takenIds: this.deps.catalog
+        .list()
+        .filter((p) => p.source === 'shipped')
+        .map((p) => p.manifest.id),
+    });
     const out: ImportedVersion[] = [];
     for (const p of imported.profiles) {
       const loaded = loadProfileDir(p.dir, 'imported');
@@ -249,9 +297,27 @@ export class ProfileAdmin {
       }
       this.deps.catalog.put(loadProfileDir(p.dir, 'imported'));
       if (!known) {
-        await this.deps.repo.insertProfileVersion({ profileId: p.id, version: loaded.manifest.version, sha256: loaded.sha256, kind: 'fhir', catalogStatus: !keepPrevious, details: { package: imported.package } }, actor);
+        await this.deps.repo.insertProfileVersion(
+          {
+            profileId: p.id,
+            version: loaded.manifest.version,
+            sha256: loaded.sha256,
+            kind: 'fhir',
+            catalogStatus: !keepPrevious,
+            details: { package: imported.package },
+          },
+          actor,
+        );
       }
-      out.push({ id: p.id, version: loaded.manifest.version, sha256: loaded.sha256, status: known?.status ?? 'draft', created: !known, testcases: 0, examples: { valid: 0, invalid: 0 } });
+      out.push({
+        id: p.id,
+        version: loaded.manifest.version,
+        sha256: loaded.sha256,
+        status: known?.status ?? 'draft',
+        created: !known,
+        testcases: 0,
+        examples: { valid: 0, invalid: 0 },
+      });
     }
     this.deps.reloadEngine?.();
     return out;
@@ -307,23 +373,41 @@ export class ProfileAdmin {
   private async setStatusNow(id: string, version: string, req: StatusRequest, actor: string): Promise<ProfileVersionRecord> {
     const row = await this.record(id, version);
     if (row.status === req.status) throw new SamsvarError('conflict', `profile ${id} ${version} is already ${req.status}`);
-    if (req.status === 'deprecated' && !req.replacement) throw new SamsvarError('unprocessable', 'a deprecated version names its replacement (replacement: a profile id or version)', { field: 'replacement' });
+    if (req.status === 'deprecated' && !req.replacement)
+      throw new SamsvarError('unprocessable', 'a deprecated version names its replacement (replacement: a profile id or version)', {
+        field: 'replacement',
+      });
     if (req.retestDeadline !== undefined) {
-      if (req.status !== 'active') throw new SamsvarError('unprocessable', 'retestDeadline goes with status active (publishing a new version)', { field: 'retestDeadline' });
-      if (Number.isNaN(Date.parse(req.retestDeadline))) throw new SamsvarError('unprocessable', `retestDeadline '${req.retestDeadline}' is not a date`, { field: 'retestDeadline' });
+      if (req.status !== 'active')
+        throw new SamsvarError('unprocessable', 'retestDeadline goes with status active (publishing a new version)', {
+          field: 'retestDeadline',
+        });
+      if (Number.isNaN(Date.parse(req.retestDeadline)))
+        throw new SamsvarError('unprocessable', `retestDeadline '${req.retestDeadline}' is not a date`, { field: 'retestDeadline' });
     }
     const served = this.deps.catalog.get(id);
     const isServed = served?.manifest.version === version && served.sha256 === row.sha256;
     if (req.status === 'active' && !isServed && served?.source === 'shipped') {
-      throw new SamsvarError('conflict', `profile ${id} is shipped with samsvar, which serves its version ${served.manifest.version}; an imported version of it stays a draft (for review and diff) until a samsvar release ships it`);
+      throw new SamsvarError(
+        'conflict',
+        `profile ${id} is shipped with samsvar, which serves its version ${served.manifest.version}; an imported version of it stays a draft (for review and diff) until a samsvar release ships it`,
+      );
     }
     const changes: ProfileVersionChange[] = [];
     const reason = req.reason ?? null;
     if (req.status === 'active' && !isServed) {
       // The version the catalog served is replaced; if it was in use it becomes deprecated, pointing here.
-      const previous = served ? (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256) : undefined;
+      const previous = served
+        ? (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256)
+        : undefined;
       if (previous && (previous.status === 'active' || previous.status === 'deprecated')) {
-        changes.push({ profileId: id, version: previous.version, status: 'deprecated', reason: `replaced by ${version}`, replacement: `${id} ${version}` });
+        changes.push({
+          profileId: id,
+          version: previous.version,
+          status: 'deprecated',
+          reason: `replaced by ${version}`,
+          replacement: `${id} ${version}`,
+        });
       }
       this.serve(id, version);
     }
@@ -335,7 +419,11 @@ export class ProfileAdmin {
       catalogStatus: req.status === 'active' || isServed,
       ...(req.replacement !== undefined ? { replacement: req.replacement } : {}),
       // Each activation states its own deadline (or none): an old one never comes back with a later activation.
-      ...(req.retestDeadline !== undefined ? { retestDeadline: new Date(req.retestDeadline).toISOString() } : req.status === 'active' ? { retestDeadline: null } : {}),
+      ...(req.retestDeadline !== undefined
+        ? { retestDeadline: new Date(req.retestDeadline).toISOString() }
+        : req.status === 'active'
+          ? { retestDeadline: null }
+          : {}),
     });
     await this.deps.repo.changeProfileVersions(changes, actor);
     return this.record(id, version);
@@ -359,7 +447,16 @@ export class ProfileAdmin {
       return;
     }
     if (row.status === status) return;
-    await this.setStatusNow(id, row.version, { status, ...(reason ? { reason } : {}), ...(status === 'deprecated' ? { replacement: row.replacement ?? reason ?? 'see the reason given' } : {}) }, actor);
+    await this.setStatusNow(
+      id,
+      row.version,
+      {
+        status,
+        ...(reason ? { reason } : {}),
+        ...(status === 'deprecated' ? { replacement: row.replacement ?? reason ?? 'see the reason given' } : {}),
+      },
+      actor,
+    );
   }
 
   private stored(id: string, version: string): LoadedProfile {

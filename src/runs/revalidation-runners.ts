@@ -100,9 +100,13 @@ export class PgBossRunner implements RevalidationRunner {
   private async start(): Promise<void> {
     await this.boss.start();
     await this.boss.createQueue(REVALIDATION_QUEUE);
-    await this.boss.work<ChunkData>(REVALIDATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
-      for (const job of jobs) await this.runChunk(job.data);
-    });
+    await this.boss.work<ChunkData>(
+      REVALIDATION_QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 },
+      async (jobs) => {
+        for (const job of jobs) await this.runChunk(job.data);
+      },
+    );
     await this.requeueOrphans();
   }
 
@@ -115,7 +119,10 @@ export class PgBossRunner implements RevalidationRunner {
     for (const id of await this.service.unfinished()) {
       const { rows } = await this.boss
         .getDb()
-        .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [REVALIDATION_QUEUE, id]);
+        .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [
+          REVALIDATION_QUEUE,
+          id,
+        ]);
       if (rows.length === 0) await this.send(id);
     }
   }
@@ -135,7 +142,11 @@ export class PgBossRunner implements RevalidationRunner {
     try {
       await this.ready;
     } catch (e) {
-      throw new SamsvarError('unavailable', `the re-validation queue is not running (${(e as Error).message}); the job is kept and queued when the service next starts`, { retryAfter: 30 });
+      throw new SamsvarError(
+        'unavailable',
+        `the re-validation queue is not running (${(e as Error).message}); the job is kept and queued when the service next starts`,
+        { retryAfter: 30 },
+      );
     }
     await this.send(id);
   }
@@ -144,7 +155,11 @@ export class PgBossRunner implements RevalidationRunner {
     const positions = await this.service.pendingPositions(id);
     const size = this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
     for (let i = 0; i < positions.length; i += size) {
-      await this.boss.send(REVALIDATION_QUEUE, { id, positions: positions.slice(i, i + size) } satisfies ChunkData, { retryLimit: 1000, retryDelay: 1, expireInSeconds: 600 });
+      await this.boss.send(REVALIDATION_QUEUE, { id, positions: positions.slice(i, i + size) } satisfies ChunkData, {
+        retryLimit: 1000,
+        retryDelay: 1,
+        expireInSeconds: 600,
+      });
     }
   }
 

@@ -36,10 +36,20 @@ export class RevalidationService {
   async create(profileId: string, version: string | undefined, actor: string): Promise<Revalidation> {
     const p = this.deps.catalog.require(profileId);
     if (version !== undefined && version !== p.manifest.version) {
-      throw new SamsvarError('conflict', `profile ${profileId} is loaded at version ${p.manifest.version}, not ${version}; a re-validation runs against the version the service has loaded (import and load the new version first)`);
+      throw new SamsvarError(
+        'conflict',
+        `profile ${profileId} is loaded at version ${p.manifest.version}, not ${version}; a re-validation runs against the version the service has loaded (import and load the new version first)`,
+      );
     }
     const id = newId();
-    await this.deps.store.create({ id, profileId, profileVersion: p.manifest.version, profileSha256: p.sha256, createdBy: actor, at: new Date().toISOString() });
+    await this.deps.store.create({
+      id,
+      profileId,
+      profileVersion: p.manifest.version,
+      profileSha256: p.sha256,
+      createdBy: actor,
+      at: new Date().toISOString(),
+    });
     return (await this.deps.store.get(id))!;
   }
 
@@ -74,15 +84,28 @@ export class RevalidationService {
     if (!item) return;
     const at = () => new Date().toISOString();
     const tc = findTestcase(this.deps.testcases, item.testcaseId);
-    if (!tc) return this.deps.store.complete(id, position, { verdict: null, errors: [], skipped: `test case ${item.testcaseId} is no longer loaded` }, at());
-    if (tc.kind === 'live') return this.deps.store.complete(id, position, { verdict: null, errors: [], skipped: 'a live test run: re-running it needs the system\'s FHIR API' }, at());
+    if (!tc)
+      return this.deps.store.complete(
+        id,
+        position,
+        { verdict: null, errors: [], skipped: `test case ${item.testcaseId} is no longer loaded` },
+        at(),
+      );
+    if (tc.kind === 'live')
+      return this.deps.store.complete(
+        id,
+        position,
+        { verdict: null, errors: [], skipped: "a live test run: re-running it needs the system's FHIR API" },
+        at(),
+      );
     const generated = tc.kind === 'receive' ? await this.deps.repo.getGeneratedMessage(item.runId, tc.id) : undefined;
     let evaluation;
     try {
       evaluation = await this.deps.testcases.evaluate(tc, item.artifact, { generated });
     } catch (e) {
       // A full validation queue is the service being busy, not the submission: the runner tries again.
-      if (e instanceof SamsvarError && e.code !== 'unavailable') return this.deps.store.complete(id, position, { verdict: null, errors: [], skipped: `could not be re-run: ${e.detail}` }, at());
+      if (e instanceof SamsvarError && e.code !== 'unavailable')
+        return this.deps.store.complete(id, position, { verdict: null, errors: [], skipped: `could not be re-run: ${e.detail}` }, at());
       throw e;
     }
     const errors = [...new Set(evaluation.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))];

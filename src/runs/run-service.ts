@@ -3,7 +3,17 @@ import { unreadableArtifactError, type ArtifactValidator } from '../engine/engin
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import { EvidenceClaimTaken, TestPatientTaken, type Repository, type RunMessage, type Run, type Submission, type SubmissionSummary, type System, type SystemVersion } from '../storage/repository.js';
+import {
+  EvidenceClaimTaken,
+  TestPatientTaken,
+  type Repository,
+  type RunMessage,
+  type Run,
+  type Submission,
+  type SubmissionSummary,
+  type System,
+  type SystemVersion,
+} from '../storage/repository.js';
 import type { RunTestData } from '../core/run-test-data.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import { sha256Hex } from '../core/sha256.js';
@@ -88,7 +98,11 @@ export class RunService {
     return sys;
   }
 
-  async createVersion(p: Principal, systemId: string, input: { version: string; releasedAt?: string; herId?: string }): Promise<SystemVersion> {
+  async createVersion(
+    p: Principal,
+    systemId: string,
+    input: { version: string; releasedAt?: string; herId?: string },
+  ): Promise<SystemVersion> {
     const vendorId = requireVendor(p);
     const sys = await this.deps.repo.getSystem(systemId);
     if (!sys || sys.vendorId !== vendorId) throw notFound('system', systemId);
@@ -106,20 +120,28 @@ export class RunService {
     if (!version || (p.role === 'vendor' && version.vendorId !== p.vendorId)) throw notFound('system version', input.systemVersionId);
     const vendorId = version.vendorId;
     const ids = [...new Set(input.profiles)];
-    if (ids.length !== input.profiles.length) throw new SamsvarError('unprocessable', 'profiles lists the same profile twice', { field: 'profiles' });
+    if (ids.length !== input.profiles.length)
+      throw new SamsvarError('unprocessable', 'profiles lists the same profile twice', { field: 'profiles' });
     const overrides = await this.deps.repo.profileStatuses();
     const warnings: string[] = [];
     const deprecated: string[] = [];
     const profiles = ids.map((id) => {
       const profile = this.deps.catalog.get(id);
-      if (!profile) throw new SamsvarError('unprocessable', `unknown profile '${id}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
+      if (!profile)
+        throw new SamsvarError('unprocessable', `unknown profile '${id}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
       const status = effectiveStatus(profile, overrides);
       // A draft is open to trial runs (its declaration is refused); a deprecated version is still usable.
-      if (status === 'retired') throw new SamsvarError('unprocessable', `profile '${id}' is retired; it cannot be tested any more`, { field: 'profiles' });
+      if (status === 'retired')
+        throw new SamsvarError('unprocessable', `profile '${id}' is retired; it cannot be tested any more`, { field: 'profiles' });
       if (testcasesOf(this.deps.testcases, id).length === 0) {
-        throw new SamsvarError('unprocessable', `profile '${id}' has no test cases yet, so a run could never pass it`, { field: 'profiles' });
+        throw new SamsvarError('unprocessable', `profile '${id}' has no test cases yet, so a run could never pass it`, {
+          field: 'profiles',
+        });
       }
-      if (status === 'draft') warnings.push(`profile '${id}' ${profile.manifest.version} is a draft: this is a trial run, and no declaration can be issued for the profile until it is active`);
+      if (status === 'draft')
+        warnings.push(
+          `profile '${id}' ${profile.manifest.version} is a draft: this is a trial run, and no declaration can be issued for the profile until it is active`,
+        );
       if (status === 'deprecated') deprecated.push(id);
       return { profileId: id, profileVersion: profile.manifest.version, profileSha256: profile.sha256 };
     });
@@ -141,7 +163,13 @@ export class RunService {
     for (let attempt = 0; ; attempt++) {
       try {
         const run = await this.deps.repo.createRun(
-          { vendorId, systemVersionId: version.id, profiles, ...(p.role === 'lab' ? { labTokenId: p.tokenId } : {}), testData: (id, openedAt) => drawRunTestData(id, openedAt, systemParty) },
+          {
+            vendorId,
+            systemVersionId: version.id,
+            profiles,
+            ...(p.role === 'lab' ? { labTokenId: p.tokenId } : {}),
+            testData: (id, openedAt) => drawRunTestData(id, openedAt, systemParty),
+          },
           actorOf(p),
         );
         const view = await this.view(run);
@@ -172,7 +200,11 @@ export class RunService {
   async generatedMessage(p: Principal, runId: string, testcaseId: string): Promise<RunMessage> {
     const run = await this.readableRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
-    if (tc.kind !== 'receive') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a submit test case: your system produces its message; only receive test cases have a generated message`);
+    if (tc.kind !== 'receive')
+      throw new SamsvarError(
+        'unprocessable',
+        `test case '${tc.id}' is a submit test case: your system produces its message; only receive test cases have a generated message`,
+      );
     if (!isOperator(p, run)) {
       const existing = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
       if (!existing) throw notFound('generated message for test case', tc.id);
@@ -180,28 +212,49 @@ export class RunService {
     }
     const data = run.testData;
     const receiver = data?.systemParty ?? undefined;
-    return this.deps.repo.getOrCreateGeneratedMessage(run.id, tc.id, () => this.deps.testcases.generate(tc, { runId: run.id, receiver, runPatient: data?.patient }), actorOf(p));
+    return this.deps.repo.getOrCreateGeneratedMessage(
+      run.id,
+      tc.id,
+      () => this.deps.testcases.generate(tc, { runId: run.id, receiver, runPatient: data?.patient }),
+      actorOf(p),
+    );
   }
 
   /** Evaluates the artifact against the test case and stores it byte for byte with its verdict; returns after COMMIT. */
-  async submit(p: Principal, runId: string, testcaseId: string, artifact: Uint8Array, contentType: string, format: 'xml' | 'fhir'): Promise<Submission> {
+  async submit(
+    p: Principal,
+    runId: string,
+    testcaseId: string,
+    artifact: Uint8Array,
+    contentType: string,
+    format: 'xml' | 'fhir',
+  ): Promise<Submission> {
     const run = await this.operatedRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
     if (tc.kind === 'live') {
-      throw new SamsvarError('unprocessable', `test case '${tc.id}' is a live test case: samsvar runs it against your FHIR API; POST /api/v1/runs/${run.id}/testcases/${tc.id}/live with its base URL`);
+      throw new SamsvarError(
+        'unprocessable',
+        `test case '${tc.id}' is a live test case: samsvar runs it against your FHIR API; POST /api/v1/runs/${run.id}/testcases/${tc.id}/live with its base URL`,
+      );
     }
     // A receive test case is answered with an AppRec, which is XML whatever the tested profile is.
     const expected = tc.kind === 'receive' ? 'xml' : this.deps.catalog.require(tc.profile).manifest.kind;
     if (format !== expected) {
       const types = expected === 'xml' ? 'application/xml' : 'application/fhir+json';
-      throw new SamsvarError('unsupported_media_type', `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR JSON resource'}; send it as ${types}, not ${contentType}`);
+      throw new SamsvarError(
+        'unsupported_media_type',
+        `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR JSON resource'}; send it as ${types}, not ${contentType}`,
+      );
     }
     const data = run.testData ?? undefined;
     let generated: EvaluationContext['generated'];
     if (tc.kind === 'receive') {
       const message = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
       if (!message) {
-        throw new SamsvarError('unprocessable', `test case '${tc.id}' is a receive test case: first fetch GET /api/v1/runs/${run.id}/testcases/${tc.id}/message, import it into your system, then submit the AppRec it answers with`);
+        throw new SamsvarError(
+          'unprocessable',
+          `test case '${tc.id}' is a receive test case: first fetch GET /api/v1/runs/${run.id}/testcases/${tc.id}/message, import it into your system, then submit the AppRec it answers with`,
+        );
       }
       // samsvar's party sent the generated message to the system's party: the AppRec goes back.
       const parties = data?.systemParty ? { senderHerIds: [...SAMSVAR_HER_IDS], receiverHerIds: [data.systemParty.herId] } : undefined;
@@ -213,8 +266,23 @@ export class RunService {
     if (unreadable) throw unreadable;
     if (holdsRealPersonNumber(evaluation.validation.findings)) {
       // Data protection: a probable real person's number is never stored; the answer names where it is, not what it is.
-      const where = evaluation.validation.findings.filter((f) => f.layer === 'privacy').map(({ ruleId, severity, layer, message, line, column, xpath, path }) => ({ ruleId, severity, layer, message, line, column, xpath, path }));
-      throw new SamsvarError('unprocessable', 'The artifact holds what looks like a real person\'s fødselsnummer or D-nummer (valid control digits, not a synthetic test number), so samsvar does not store it. Replace it with synthetic test data (month + 40 or + 80) and submit again', { findings: where });
+      const where = evaluation.validation.findings
+        .filter((f) => f.layer === 'privacy')
+        .map(({ ruleId, severity, layer, message, line, column, xpath, path }) => ({
+          ruleId,
+          severity,
+          layer,
+          message,
+          line,
+          column,
+          xpath,
+          path,
+        }));
+      throw new SamsvarError(
+        'unprocessable',
+        "The artifact holds what looks like a real person's fødselsnummer or D-nummer (valid control digits, not a synthetic test number), so samsvar does not store it. Replace it with synthetic test data (month + 40 or + 80) and submit again",
+        { findings: where },
+      );
     }
     const { findings: _validationFindings, ...validation } = evaluation.validation;
     const sha256 = sha256Hex(artifact);
@@ -228,7 +296,11 @@ export class RunService {
       const claimed = new Set(uses.map((u) => `${u.kind}\0${u.value}`));
       const claims = values.filter((v) => !claimed.has(`${v.kind}\0${v.value}`));
       try {
-        return await this.deps.repo.createSubmission({ runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict, findings, validation, contentType, artifact }, actorOf(p), claims);
+        return await this.deps.repo.createSubmission(
+          { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict, findings, validation, contentType, artifact },
+          actorOf(p),
+          claims,
+        );
       } catch (e) {
         if (!(e instanceof EvidenceClaimTaken) || attempt >= 3) throw e;
       }
@@ -242,7 +314,11 @@ export class RunService {
   async runLive(p: Principal, runId: string, testcaseId: string, request: LiveRunRequest): Promise<Submission> {
     const run = await this.operatedRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
-    if (tc.kind !== 'live') throw new SamsvarError('unprocessable', `test case '${tc.id}' is a ${tc.kind} test case; submit its artifact to POST /api/v1/runs/${run.id}/submissions?testcase=${tc.id}`);
+    if (tc.kind !== 'live')
+      throw new SamsvarError(
+        'unprocessable',
+        `test case '${tc.id}' is a ${tc.kind} test case; submit its artifact to POST /api/v1/runs/${run.id}/submissions?testcase=${tc.id}`,
+      );
     const result = await this.deps.testcases.runLive(tc, request);
     const profile = this.deps.catalog.require(tc.profile);
     return this.deps.repo.createSubmission(
@@ -257,7 +333,12 @@ export class RunService {
           profile: tc.profile,
           profileVersion: profile.manifest.version,
           profileSha256: profile.sha256,
-          live: { baseUrl: result.baseUrl, startedAt: result.startedAt, durationMs: result.durationMs, resourcesValidated: result.resourcesValidated },
+          live: {
+            baseUrl: result.baseUrl,
+            startedAt: result.startedAt,
+            durationMs: result.durationMs,
+            resourcesValidated: result.resourcesValidated,
+          },
         },
         contentType: LIVE_RECORD_TYPE,
         artifact: Buffer.from(JSON.stringify(result, null, 2)),
@@ -278,7 +359,12 @@ export class RunService {
     const run = await this.deps.repo.getRun(runId);
     if (!run || !canRead(p, run.vendorId)) throw notFound('run', runId);
     if (!isOperator(p, run)) {
-      throw new SamsvarError('forbidden', run.labTokenId ? `run ${runId} is a laboratory's re-test; only that laboratory submits to it` : `run ${runId} is the vendor's own; only the vendor submits to it`);
+      throw new SamsvarError(
+        'forbidden',
+        run.labTokenId
+          ? `run ${runId} is a laboratory's re-test; only that laboratory submits to it`
+          : `run ${runId} is the vendor's own; only the vendor submits to it`,
+      );
     }
     return run;
   }
@@ -317,7 +403,12 @@ export class RunService {
     }
     const judging = { waivers, now: (this.deps.now ?? (() => new Date()))(), errorRuleIds: (id: string) => errorRuleIds.get(id) };
     const profiles = run.profiles.map((rp) =>
-      profileStatus(rp, testcasesOf(this.deps.testcases, rp.profileId), submissions.filter((s) => s.profileId === rp.profileId), judging),
+      profileStatus(
+        rp,
+        testcasesOf(this.deps.testcases, rp.profileId),
+        submissions.filter((s) => s.profileId === rp.profileId),
+        judging,
+      ),
     );
     const status = runState(profiles);
     return {

@@ -49,7 +49,12 @@ export interface WaiverContext {
  * judgement the declaration builder makes). It is not started while nothing was submitted for
  * it, and failing otherwise. A profile without test cases cannot pass.
  */
-export function profileStatus(rp: RunProfile, testcases: Testcase[], submissions: SubmissionSummary[], waivers?: WaiverContext): ProfileStatus {
+export function profileStatus(
+  rp: RunProfile,
+  testcases: Testcase[],
+  submissions: SubmissionSummary[],
+  waivers?: WaiverContext,
+): ProfileStatus {
   const results: TestcaseResult[] = testcases.map((tc) => {
     const mine = submissions.filter((s) => s.testcaseId === tc.id);
     const latest = mine.at(-1);
@@ -59,7 +64,9 @@ export function profileStatus(rp: RunProfile, testcases: Testcase[], submissions
       title: tc.title,
       optional: tc.optional ?? false,
       verdict: latest?.verdict ?? null,
-      latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt, artifactSha256: latest.artifactSha256, findingsSha256: latest.findingsSha256 } : null,
+      latestSubmission: latest
+        ? { id: latest.id, createdAt: latest.createdAt, artifactSha256: latest.artifactSha256, findingsSha256: latest.findingsSha256 }
+        : null,
       submissions: mine.length,
     };
     if (!latest) return { ...base, outcome: null };
@@ -76,7 +83,8 @@ export function profileStatus(rp: RunProfile, testcases: Testcase[], submissions
   let status: ProfileState;
   if (results.every((r) => r.outcome === null)) status = 'not_started';
   else if (counted.length > 0 && counted.every((r) => r.outcome === 'passed')) status = 'passed';
-  else if (counted.length > 0 && counted.every((r) => r.outcome === 'passed' || r.outcome === 'passed_with_deviation')) status = 'passed_with_deviation';
+  else if (counted.length > 0 && counted.every((r) => r.outcome === 'passed' || r.outcome === 'passed_with_deviation'))
+    status = 'passed_with_deviation';
   else status = 'failing';
   return { profile: rp.profileId, version: rp.profileVersion, sha256: rp.profileSha256, status, testcases: results };
 }

@@ -35,8 +35,13 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
         throw new SamsvarError('bad_request', `'${request.baseUrl}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
       }
       if (!deps.liveHosts.allows(base)) {
-        const why = deps.liveHosts.empty ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)' : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${base.host}`;
-        throw new SamsvarError('forbidden', `refusing to test ${base.href}: ${why}; ask the operator, or run \`samsvar fhir-test\` from your own machine`);
+        const why = deps.liveHosts.empty
+          ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
+          : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${base.host}`;
+        throw new SamsvarError(
+          'forbidden',
+          `refusing to test ${base.href}: ${why}; ask the operator, or run \`samsvar fhir-test\` from your own machine`,
+        );
       }
       return runLiveTest(tc, { ...request, engine: deps.engine, allowHosts: deps.liveHosts });
     },

@@ -10,7 +10,10 @@ import { webPages } from '../web/web-pages.js';
  * lets in-flight requests finish (their transactions commit before they answer), closes the
  * database and resolves with the exit code.
  */
-export async function serveUntilSignalled(config: () => ServerConfig, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+export async function serveUntilSignalled(
+  config: () => ServerConfig,
+  out: (line: string) => void = (l) => console.log(l),
+): Promise<number> {
   const cfg = config();
   const declarations = await declarationFeature(cfg);
   const revalidations = revalidationFeature();
@@ -22,7 +25,9 @@ export async function serveUntilSignalled(config: () => ServerConfig, out: (line
     backgroundTasks: [...declarations.backgroundTasks, ...revalidations.backgroundTasks],
   });
   const where = service.ctx.database.dialect === 'sqlite' ? `SQLite in ${cfg.dataDir}` : 'PostgreSQL';
-  out(`samsvar ${service.ctx.version} serving on ${cfg.host ?? 'all interfaces'}, port ${service.port} (${where}); API reference at /api/v1/docs`);
+  out(
+    `samsvar ${service.ctx.version} serving on ${cfg.host ?? 'all interfaces'}, port ${service.port} (${where}); API reference at /api/v1/docs`,
+  );
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -80,7 +80,10 @@ export interface RouterOptions {
 export class ApiRouter {
   readonly routes: RouteDef[] = [];
 
-  constructor(private readonly app: Hono, private readonly opts: RouterOptions) {}
+  constructor(
+    private readonly app: Hono,
+    private readonly opts: RouterOptions,
+  ) {}
 
   add(def: RouteDef): void {
     if (this.routes.some((r) => r.method === def.method && this.fullPath(r) === this.fullPath(def))) {
@@ -102,14 +105,16 @@ export class ApiRouter {
     const clientAddress = clientAddressOf(c);
     if (def.rateLimited) {
       const wait = this.opts.rateLimiter.hit(clientAddress);
-      if (wait > 0) throw new SamsvarError('rate_limited', `too many requests from ${clientAddress}; try again in ${wait} s`, { retryAfter: wait });
+      if (wait > 0)
+        throw new SamsvarError('rate_limited', `too many requests from ${clientAddress}; try again in ${wait} s`, { retryAfter: wait });
     }
     const principal = await this.authorize(def, c);
     // The validation pool shares its workers by client: a vendor (all its tokens), else the address.
     if (principal) setValidationClient(actorOf(principal));
 
     const query: Record<string, unknown> = { ...c.req.query() };
-    if (queryValidator && !queryValidator(query)) throw new SamsvarError('bad_request', describeSchemaErrors(queryValidator.errors, 'query'));
+    if (queryValidator && !queryValidator(query))
+      throw new SamsvarError('bad_request', describeSchemaErrors(queryValidator.errors, 'query'));
 
     let body: unknown;
     let raw: ApiRequest['raw'] = null;
@@ -137,7 +142,9 @@ export class ApiRouter {
       (def.auth === 'admin' && principal.role === 'admin') ||
       (def.auth === 'admin_or_lab' && (principal.role === 'admin' || principal.role === 'lab'));
     if (!allowed) {
-      const need = { vendor: 'a vendor token', admin: 'an administrator token', admin_or_lab: 'an administrator or laboratory token' }[def.auth as 'vendor' | 'admin' | 'admin_or_lab'];
+      const need = { vendor: 'a vendor token', admin: 'an administrator token', admin_or_lab: 'an administrator or laboratory token' }[
+        def.auth as 'vendor' | 'admin' | 'admin_or_lab'
+      ];
       throw new SamsvarError('forbidden', `this route needs ${need}; yours has the role ${principal.role}`);
     }
     return principal;
@@ -148,7 +155,9 @@ function querySchema(query: Record<string, QueryParam>): JsonSchema {
   return {
     type: 'object',
     properties: Object.fromEntries(Object.entries(query).map(([k, q]) => [k, q.schema])),
-    required: Object.entries(query).filter(([, q]) => q.required).map(([k]) => k),
+    required: Object.entries(query)
+      .filter(([, q]) => q.required)
+      .map(([k]) => k),
     additionalProperties: false,
   };
 }

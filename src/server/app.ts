@@ -13,7 +13,6 @@ import type { WebPages } from './page-module.js';
 
 export const API_BASE = '/api/v1';
 
-
 /**
  * Builds the service: the core route modules plus any given ones (declarations, registry …).
  * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts.
@@ -35,7 +34,10 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
 
   app.onError((err, c) => {
     if (err instanceof SamsvarError) {
-      const retry = (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number' ? { 'retry-after': String(err.extra.retryAfter) } : undefined;
+      const retry =
+        (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number'
+          ? { 'retry-after': String(err.extra.retryAfter) }
+          : undefined;
       return problemResponse(err, c.req.path, retry);
     }
     const requestId = (c.get as (key: string) => string | undefined)('requestId');
@@ -45,7 +47,8 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   });
   app.notFound((c) => {
     // A person who follows a wrong link gets a page; a program gets a problem document.
-    if (pages && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html')) return pages.notFoundPage();
+    if (pages && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html'))
+      return pages.notFoundPage();
     return problemResponse(new SamsvarError('not_found', `no route ${c.req.method} ${c.req.path}; see ${API_BASE}/docs`), c.req.path);
   });
 
@@ -69,7 +72,10 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
     tags: ['service'],
     auth: 'public',
     responses: {
-      200: { description: 'Ready', schema: { type: 'object', properties: { status: { const: 'ready' }, database: { type: 'string' }, profiles: { type: 'integer' } } } },
+      200: {
+        description: 'Ready',
+        schema: { type: 'object', properties: { status: { const: 'ready' }, database: { type: 'string' }, profiles: { type: 'integer' } } },
+      },
       503: { description: 'Not ready: the problem names what is missing' },
     },
     handler: async () => {
@@ -89,7 +95,8 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   for (const module of pages?.pageModules ?? []) module(app, ctx);
 
   let cachedDoc: Record<string, unknown> | undefined;
-  const openApiDoc = () => (cachedDoc ??= buildOpenApi(api, { version: ctx.version, serverUrl: API_BASE.replace(/\/api\/v1$/, '') || undefined }));
+  const openApiDoc = () =>
+    (cachedDoc ??= buildOpenApi(api, { version: ctx.version, serverUrl: API_BASE.replace(/\/api\/v1$/, '') || undefined }));
   api.add({
     method: 'get',
     path: '/openapi.json',

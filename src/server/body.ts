@@ -8,7 +8,11 @@ export function mediaType(header: string | undefined | null): string {
 export function requireMediaType(header: string | undefined | null, allowed: readonly string[]): string {
   const type = mediaType(header);
   if (!allowed.includes(type)) {
-    throw new SamsvarError('unsupported_media_type', `content type ${type ? `'${type}'` : '(none)'} is not accepted here; send ${allowed.join(' or ')}`, { accepted: allowed });
+    throw new SamsvarError(
+      'unsupported_media_type',
+      `content type ${type ? `'${type}'` : '(none)'} is not accepted here; send ${allowed.join(' or ')}`,
+      { accepted: allowed },
+    );
   }
   return type;
 }

@@ -1,6 +1,11 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { dataDir } from '../core/paths.js';
-import { DEFAULT_QUEUE_PER_WORKER, DEFAULT_VALIDATION_TIMEOUT_MS, DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB, defaultValidationWorkers } from '../pool/validation-pool.js';
+import {
+  DEFAULT_QUEUE_PER_WORKER,
+  DEFAULT_VALIDATION_TIMEOUT_MS,
+  DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB,
+  defaultValidationWorkers,
+} from '../pool/validation-pool.js';
 
 export interface ServerConfig {
   port: number;
@@ -48,7 +53,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   };
 }
 
-function validationFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'validationWorkers' | 'validationTimeoutMs' | 'validationTimeoutMsPerMiB' | 'validationQueue'> {
+function validationFromEnv(
+  env: NodeJS.ProcessEnv,
+): Pick<ServerConfig, 'validationWorkers' | 'validationTimeoutMs' | 'validationTimeoutMsPerMiB' | 'validationQueue'> {
   const validationWorkers = positiveInt(env, 'SAMSVAR_VALIDATION_WORKERS', defaultValidationWorkers());
   return {
     validationWorkers,

@@ -23,8 +23,21 @@ export function renderDocsPage(doc: Obj): string {
 <p>${esc(op.summary)} <small>(${role})</small></p>
 ${op.description ? `<p>${esc(op.description)}</p>` : ''}
 ${params.length ? `<h3>Parameters</h3><ul>${params.map((p) => `<li><code>${esc(p.name)}</code> in ${esc(p.in)}${p.required ? ', required' : ''}${p.description ? `: ${esc(p.description)}` : ''}</li>`).join('')}</ul>` : ''}
-${body ? `<h3>Request body</h3>${body.description ? `<p>${esc(body.description)}</p>` : ''}${Object.entries<Obj>(body.content ?? {}).map(([t, c]) => `<p><code>${esc(t)}</code></p>${t === 'application/json' ? schemaBlock(c.schema) : ''}`).join('')}` : ''}
-<h3>Responses</h3><ul>${Object.entries<Obj>(op.responses ?? {}).map(([s, r]) => `<li><b>${esc(s)}</b> ${esc(r.description)}${Object.keys(r.content ?? {}).map((t) => ` <code>${esc(t)}</code>`).join('')}</li>`).join('')}</ul>
+${
+  body
+    ? `<h3>Request body</h3>${body.description ? `<p>${esc(body.description)}</p>` : ''}${Object.entries<Obj>(body.content ?? {})
+        .map(([t, c]) => `<p><code>${esc(t)}</code></p>${t === 'application/json' ? schemaBlock(c.schema) : ''}`)
+        .join('')}`
+    : ''
+}
+<h3>Responses</h3><ul>${Object.entries<Obj>(op.responses ?? {})
+        .map(
+          ([s, r]) =>
+            `<li><b>${esc(s)}</b> ${esc(r.description)}${Object.keys(r.content ?? {})
+              .map((t) => ` <code>${esc(t)}</code>`)
+              .join('')}</li>`,
+        )
+        .join('')}</ul>
 </section>`);
     }
   }

@@ -16,8 +16,8 @@ export const problemSchema: JsonSchema = {
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request (body, query or JSON)',
   401: 'No token, or a token that is unknown or revoked',
-  403: 'The token\'s role may not do this',
-  404: 'Not found (also another vendor\'s object)',
+  403: "The token's role may not do this",
+  404: "Not found (also another vendor's object)",
   409: 'Conflicts with existing data',
   413: 'Body larger than the configured limit',
   415: 'Wrong content type',
@@ -45,14 +45,26 @@ function operation(router: ApiRouter, def: RouteDef): Record<string, unknown> {
     schema: { type: 'string' },
   }));
   for (const [name, q] of Object.entries(def.query ?? {})) {
-    params.push({ name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) });
+    params.push({
+      name,
+      in: 'query',
+      required: q.required ?? false,
+      schema: q.schema,
+      ...(q.description ? { description: q.description } : {}),
+    });
   }
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(def.responses)) {
-    responses[status] = { description: r.description, ...(r.schema || r.mediaType ? { content: { [r.mediaType ?? 'application/json']: { schema: r.schema ?? {} } } } : {}) };
+    responses[status] = {
+      description: r.description,
+      ...(r.schema || r.mediaType ? { content: { [r.mediaType ?? 'application/json']: { schema: r.schema ?? {} } } } : {}),
+    };
   }
   for (const status of errorStatuses(def)) {
-    responses[String(status)] ??= { description: ERROR_DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    responses[String(status)] ??= {
+      description: ERROR_DESCRIPTIONS[status],
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
   }
   let requestBody: unknown;
   if (def.jsonBody) requestBody = { required: true, content: { 'application/json': { schema: def.jsonBody } } };
@@ -89,7 +101,7 @@ export function buildOpenApi(router: ApiRouter, info: { version: string; serverU
       title: 'samsvar',
       version: info.version,
       description:
-        'Conformance testing for the godkjenningsordning for EPJ systems: vendors register systems, open test runs against message profiles, submit messages and FHIR resources, and follow each profile\'s status.',
+        "Conformance testing for the godkjenningsordning for EPJ systems: vendors register systems, open test runs against message profiles, submit messages and FHIR resources, and follow each profile's status.",
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,

@@ -51,7 +51,15 @@ export interface Problem {
 
 export function toProblem(err: SamsvarError, instance?: string): Problem {
   const status = STATUS_BY_CODE[err.code];
-  return { ...(err.extra ?? {}), type: `${PROBLEM_TYPE_BASE}${err.code}`, title: TITLES[err.code], status, code: err.code, detail: err.detail, ...(instance ? { instance } : {}) };
+  return {
+    ...(err.extra ?? {}),
+    type: `${PROBLEM_TYPE_BASE}${err.code}`,
+    title: TITLES[err.code],
+    status,
+    code: err.code,
+    detail: err.detail,
+    ...(instance ? { instance } : {}),
+  };
 }
 
 export function problemResponse(err: SamsvarError, instance?: string, headers: Record<string, string> = {}): Response {
@@ -74,7 +82,13 @@ export function isStorageFull(err: unknown): boolean {
 
 export function storageFullProblem(instance: string, log: (msg: string) => void): Response {
   log(`storage full at ${instance}: the write was refused and nothing was stored`);
-  return problemResponse(new SamsvarError('insufficient_storage', 'the service could not store this request because its storage is full; nothing was stored, try again later'), instance);
+  return problemResponse(
+    new SamsvarError(
+      'insufficient_storage',
+      'the service could not store this request because its storage is full; nothing was stored, try again later',
+    ),
+    instance,
+  );
 }
 
 /** Anything thrown that is not a SamsvarError is our bug: the client gets a plain 500, the log gets the stack. */

@@ -5,7 +5,10 @@
 export class RateLimiter {
   private windows = new Map<string, { start: number; count: number }>();
 
-  constructor(private readonly perMinute: number, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Counts one request; returns the seconds to wait when over the limit, or 0 when allowed. */
   hit(key: string): number {

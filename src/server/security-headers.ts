@@ -25,6 +25,7 @@ export const HTML_HEADERS = {
 export function withSecurityHeaders(res: Response): Response {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!res.headers.has(name)) res.headers.set(name, value);
   const csp = res.headers.get('content-security-policy')!;
-  if (!/(^|;)\s*frame-ancestors\s/i.test(csp)) res.headers.set('content-security-policy', `${csp.replace(/;?\s*$/, '')}; frame-ancestors 'none'`);
+  if (!/(^|;)\s*frame-ancestors\s/i.test(csp))
+    res.headers.set('content-security-policy', `${csp.replace(/;?\s*$/, '')}; frame-ancestors 'none'`);
   return res;
 }

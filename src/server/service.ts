@@ -65,13 +65,22 @@ export function packageVersion(): string {
 export async function buildContext(config: ServerConfig, opts: StartOptions = {}): Promise<AppContext> {
   const catalog = opts.catalog ?? loadCatalog({ importedDir: path.join(config.dataDir, 'profiles') });
   // Validation runs on worker threads: a 25 MB message must not hold up every other request.
-  const engine = new ValidationPool(catalog, { workers: config.validationWorkers, timeoutMs: config.validationTimeoutMs, timeoutMsPerMiB: config.validationTimeoutMsPerMiB, maxQueued: config.validationQueue });
+  const engine = new ValidationPool(catalog, {
+    workers: config.validationWorkers,
+    timeoutMs: config.validationTimeoutMs,
+    timeoutMsPerMiB: config.validationTimeoutMsPerMiB,
+    maxQueued: config.validationQueue,
+  });
   // A bad pattern stops the start here rather than failing the first live run.
   const liveHosts = HostAllowlist.parse(config.fhirAllowedHosts);
-  const testcases = opts.testcases ?? testcaseSuite([...loadTestcases(SHIPPED_TESTCASES_DIR, catalog), ...loadProfileTestcases(catalog)], { engine, liveHosts });
+  const testcases =
+    opts.testcases ??
+    testcaseSuite([...loadTestcases(SHIPPED_TESTCASES_DIR, catalog), ...loadProfileTestcases(catalog)], { engine, liveHosts });
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
-  await repo.recordProfileContents(catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })));
+  await repo.recordProfileContents(
+    catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })),
+  );
   return {
     config,
     database,
@@ -80,7 +89,14 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     catalog,
     testcases,
     // Waivers live with declarations; the run status reads them so a waived finding does not show as failing.
-    runs: new RunService({ repo, engine, catalog, testcases, waivers: new DeclarationStore(database.db, database.dialect), shipped: loadShippedEvidence(catalog) }),
+    runs: new RunService({
+      repo,
+      engine,
+      catalog,
+      testcases,
+      waivers: new DeclarationStore(database.db, database.dialect),
+      shipped: loadShippedEvidence(catalog),
+    }),
     authenticator: new Authenticator(repo, config.adminToken),
     version: packageVersion(),
     log: opts.log ?? ((m) => console.error(m)),
@@ -104,10 +120,15 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
     // Nothing listens, so nothing will ever close the database or the validation workers: close them here.
     await ctx.engine.close();
     await ctx.database.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SamsvarError('conflict', `port ${config.port} is in use; stop what listens there or set PORT`);
-    if ((e as NodeJS.ErrnoException).code === 'EACCES') throw new SamsvarError('forbidden', `port ${config.port} may not be opened by this user; set PORT to one above 1023`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new SamsvarError('conflict', `port ${config.port} is in use; stop what listens there or set PORT`);
+    if ((e as NodeJS.ErrnoException).code === 'EACCES')
+      throw new SamsvarError('forbidden', `port ${config.port} may not be opened by this user; set PORT to one above 1023`);
     if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL'].includes((e as NodeJS.ErrnoException).code ?? '')) {
-      throw new SamsvarError('bad_request', `HOST ${hostname} is not an address of this machine; set HOST to one of its addresses, or leave it unset for all`);
+      throw new SamsvarError(
+        'bad_request',
+        `HOST ${hostname} is not an address of this machine; set HOST to one of its addresses, or leave it unset for all`,
+      );
     }
     throw e;
   }

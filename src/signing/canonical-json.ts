@@ -5,7 +5,8 @@
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonical JSON has no representation for non-finite numbers');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError('canonical JSON has no representation for non-finite numbers');
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;

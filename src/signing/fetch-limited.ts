@@ -20,7 +20,8 @@ function nextHop(from: URL, location: string, hops: number): URL {
   } catch {
     throw new SamsvarError('bad_request', `${from} redirects to '${location}', which is not a URL`);
   }
-  if (to.origin !== from.origin) throw new SamsvarError('bad_request', `${from} redirects to ${to}, another origin; give that URL yourself if you trust it`);
+  if (to.origin !== from.origin)
+    throw new SamsvarError('bad_request', `${from} redirects to ${to}, another origin; give that URL yourself if you trust it`);
   if (hops >= MAX_REDIRECTS) throw new SamsvarError('bad_request', `${from}: more than ${MAX_REDIRECTS} redirects`);
   return to;
 }
@@ -36,7 +37,8 @@ export async function fetchLimited(url: string, limits: FetchLimits, post?: { bo
   } catch {
     throw new SamsvarError('bad_request', `${url} is not a URL`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new SamsvarError('bad_request', `${url}: only http and https URLs are fetched`);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new SamsvarError('bad_request', `${url}: only http and https URLs are fetched`);
   const signal = AbortSignal.timeout(limits.timeoutMs ?? 15_000);
   let res: Response;
   for (let hops = 0; ; hops++) {
@@ -58,7 +60,8 @@ export async function fetchLimited(url: string, limits: FetchLimits, post?: { bo
   }
   if (!res.ok) throw new SamsvarError('bad_request', `${url} answered HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > limits.maxBytes) throw new SamsvarError('payload_too_large', `${url} is ${declared} bytes, more than the ${limits.maxBytes} accepted`);
+  if (declared > limits.maxBytes)
+    throw new SamsvarError('payload_too_large', `${url} is ${declared} bytes, more than the ${limits.maxBytes} accepted`);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = res.body?.getReader();

@@ -11,7 +11,14 @@ export function parseJwks(raw: unknown, where: string): Jwks {
   const keys = (raw as { keys?: unknown })?.keys;
   if (!Array.isArray(keys)) throw new SamsvarError('bad_request', `${where} is not a JWKS (no "keys" list)`);
   const usable = keys.filter(
-    (k): k is PublicJwk => !!k && typeof k === 'object' && k.kty === 'OKP' && k.crv === 'Ed25519' && typeof k.x === 'string' && typeof k.kid === 'string' && !('d' in k),
+    (k): k is PublicJwk =>
+      !!k &&
+      typeof k === 'object' &&
+      k.kty === 'OKP' &&
+      k.crv === 'Ed25519' &&
+      typeof k.x === 'string' &&
+      typeof k.kid === 'string' &&
+      !('d' in k),
   );
   return { keys: usable.map((k) => ({ kty: 'OKP', crv: 'Ed25519', x: k.x, kid: k.kid, alg: 'EdDSA', use: 'sig' })) };
 }
@@ -24,7 +31,10 @@ export async function loadJwks(source: string | undefined, env: NodeJS.ProcessEn
   if (source && /^https?:\/\//i.test(source)) return parseJwks(await fetchJson(source, { maxBytes: MAX_JWKS_BYTES }), source);
   const file = source ? path.resolve(cwd, source) : publishedKeysFile(env);
   if (!existsSync(file)) {
-    throw new SamsvarError('bad_request', source ? `${source} does not exist` : 'no local keys found; give --jwks URL|FILE (e.g. https://<server>/.well-known/jwks.json)');
+    throw new SamsvarError(
+      'bad_request',
+      source ? `${source} does not exist` : 'no local keys found; give --jwks URL|FILE (e.g. https://<server>/.well-known/jwks.json)',
+    );
   }
   let raw: unknown;
   try {

@@ -12,9 +12,7 @@ export async function signJson(value: unknown, key: SigningKey, typ: SamsvarJwsT
     .sign(key.privateKey);
 }
 
-export type JwsCheck<T> =
-  | { valid: true; kid: string; payload: T }
-  | { valid: false; kid?: string; reason: string };
+export type JwsCheck<T> = { valid: true; kid: string; payload: T } | { valid: false; kid?: string; reason: string };
 
 /**
  * Checks a compact JWS against a JWKS, offline. Never throws for a bad token: the answer says why.
@@ -36,7 +34,8 @@ export async function verifyJson<T>(token: string, jwks: Jwks, typ: SamsvarJwsTy
     const { payload } = await compactVerify(compact, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
     return { valid: true, kid, payload: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as T };
   } catch (e) {
-    if (e instanceof errors.JWSSignatureVerificationFailed) return { valid: false, kid, reason: 'the signature does not match the content: the token was altered or signed by another key' };
+    if (e instanceof errors.JWSSignatureVerificationFailed)
+      return { valid: false, kid, reason: 'the signature does not match the content: the token was altered or signed by another key' };
     if (e instanceof errors.JOSEAlgNotAllowed) return { valid: false, kid, reason: 'only EdDSA (Ed25519) signatures are accepted' };
     if (e instanceof SyntaxError || e instanceof TypeError) return { valid: false, kid, reason: 'the signed content is not JSON' };
     return { valid: false, kid, reason: `the JWS is malformed: ${(e as Error).message}` };

@@ -10,7 +10,8 @@ export const KEY_ENCRYPTION_FILE = 'key-encryption.key';
 function decodeKek(text: string, where: string): Buffer {
   const t = text.trim();
   const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  if (bytes.length !== 32) throw new SamsvarError('bad_request', `${where} must be 32 random bytes, base64 or hex (e.g. \`openssl rand -base64 32\`)`);
+  if (bytes.length !== 32)
+    throw new SamsvarError('bad_request', `${where} must be 32 random bytes, base64 or hex (e.g. \`openssl rand -base64 32\`)`);
   return bytes;
 }
 

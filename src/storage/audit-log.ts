@@ -42,7 +42,11 @@ export interface AuditQuery {
 }
 
 export async function readAudit(db: Kysely<CoreTables>, q: AuditQuery = {}): Promise<AuditRecord[]> {
-  let query = db.selectFrom('audit_log').selectAll().orderBy('seq', 'asc').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000));
+  let query = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('seq', 'asc')
+    .limit(Math.min(Math.max(q.limit ?? 100, 1), 1000));
   if (q.objectType) query = query.where('object_type', '=', q.objectType);
   if (q.objectId) query = query.where('object_id', '=', q.objectId);
   if (q.actor) query = query.where('actor', '=', q.actor);

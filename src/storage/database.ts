@@ -105,7 +105,10 @@ export async function migrate(db: Kysely<any>, dialect: SqlDialect, migrations =
 export async function openDatabase<T = CoreTables>(config: DatabaseConfig, migrations = MIGRATIONS): Promise<Database<T>> {
   const dialect = dialectOf(config);
   if (config.databaseUrl && dialect === 'sqlite') {
-    throw new SamsvarError('bad_request', `DATABASE_URL must start with postgres:// or postgresql:// (got ${config.databaseUrl.split(':')[0]}:…)`);
+    throw new SamsvarError(
+      'bad_request',
+      `DATABASE_URL must start with postgres:// or postgresql:// (got ${config.databaseUrl.split(':')[0]}:…)`,
+    );
   }
   const db = dialect === 'postgres' ? openPostgres(config.databaseUrl!) : openSqlite(config);
   try {

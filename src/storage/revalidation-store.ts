@@ -48,21 +48,65 @@ export class RevalidationStore {
   constructor(private readonly db: Kysely<CoreTables>) {}
 
   /** Creates a job over every stored submission of the profile, oldest first, with its audit entry. */
-  async create(job: { id: string; profileId: string; profileVersion: string; profileSha256: string; createdBy: string; at: string }): Promise<number> {
+  async create(job: {
+    id: string;
+    profileId: string;
+    profileVersion: string;
+    profileSha256: string;
+    createdBy: string;
+    at: string;
+  }): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const subs = await trx.selectFrom('submissions').select(['id', 'verdict']).where('profile_id', '=', job.profileId).orderBy('created_at').orderBy('id').execute();
+      const subs = await trx
+        .selectFrom('submissions')
+        .select(['id', 'verdict'])
+        .where('profile_id', '=', job.profileId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       await trx
         .insertInto('revalidations')
-        .values({ id: job.id, profile_id: job.profileId, profile_version: job.profileVersion, profile_sha256: job.profileSha256, status: subs.length ? 'queued' : 'done', total: subs.length, created_at: job.at, created_by: job.createdBy, finished_at: subs.length ? null : job.at })
+        .values({
+          id: job.id,
+          profile_id: job.profileId,
+          profile_version: job.profileVersion,
+          profile_sha256: job.profileSha256,
+          status: subs.length ? 'queued' : 'done',
+          total: subs.length,
+          created_at: job.at,
+          created_by: job.createdBy,
+          finished_at: subs.length ? null : job.at,
+        })
         .execute();
       // In slices: a profile may have thousands of submissions, more than one statement may bind.
       for (let i = 0; i < subs.length; i += 500) {
         await trx
           .insertInto('revalidation_items')
-          .values(subs.slice(i, i + 500).map((s, k) => ({ revalidation_id: job.id, position: i + k, submission_id: s.id, old_verdict: s.verdict, new_verdict: null, new_errors: null, skipped: null, done_at: null })))
+          .values(
+            subs.slice(i, i + 500).map((s, k) => ({
+              revalidation_id: job.id,
+              position: i + k,
+              submission_id: s.id,
+              old_verdict: s.verdict,
+              new_verdict: null,
+              new_errors: null,
+              skipped: null,
+              done_at: null,
+            })),
+          )
           .execute();
       }
-      await appendAudit(trx, { actor: job.createdBy, action: 'revalidation.create', objectType: 'revalidation', objectId: job.id, details: { profile: job.profileId, version: job.profileVersion, sha256: job.profileSha256, submissions: subs.length } }, job.at);
+      await appendAudit(
+        trx,
+        {
+          actor: job.createdBy,
+          action: 'revalidation.create',
+          objectType: 'revalidation',
+          objectId: job.id,
+          details: { profile: job.profileId, version: job.profileVersion, sha256: job.profileSha256, submissions: subs.length },
+        },
+        job.at,
+      );
       return subs.length;
     });
   }
@@ -74,7 +118,12 @@ export class RevalidationStore {
       .selectFrom('revalidation_items')
       .select((eb) => [
         eb.fn.count<number>('submission_id').filterWhere('done_at', 'is not', null).as('done'),
-        eb.fn.count<number>('submission_id').filterWhere('done_at', 'is not', null).filterWhere('skipped', 'is', null).filterWhere(eb.ref('new_verdict'), '<>', eb.ref('old_verdict')).as('changed'),
+        eb.fn
+          .count<number>('submission_id')
+          .filterWhere('done_at', 'is not', null)
+          .filterWhere('skipped', 'is', null)
+          .filterWhere(eb.ref('new_verdict'), '<>', eb.ref('old_verdict'))
+          .as('changed'),
         eb.fn.count<number>('submission_id').filterWhere('skipped', 'is not', null).as('skipped'),
       ])
       .where('revalidation_id', '=', id)
@@ -103,7 +152,9 @@ export class RevalidationStore {
 
   /** Jobs not yet done, oldest first: what a process resumes after a restart. */
   async unfinished(): Promise<string[]> {
-    return (await this.db.selectFrom('revalidations').select('id').where('status', '<>', 'done').orderBy('created_at').execute()).map((r) => r.id);
+    return (await this.db.selectFrom('revalidations').select('id').where('status', '<>', 'done').orderBy('created_at').execute()).map(
+      (r) => r.id,
+    );
   }
 
   /** The items whose verdict changed (or, with `all`, every item), in the job's order. */
@@ -111,11 +162,25 @@ export class RevalidationStore {
     let q = this.db
       .selectFrom('revalidation_items as i')
       .innerJoin('submissions as s', 's.id', 'i.submission_id')
-      .select(['i.position', 'i.submission_id', 's.run_id', 's.testcase_id', 'i.old_verdict', 'i.new_verdict', 'i.new_errors', 'i.skipped', 'i.done_at'])
+      .select([
+        'i.position',
+        'i.submission_id',
+        's.run_id',
+        's.testcase_id',
+        'i.old_verdict',
+        'i.new_verdict',
+        'i.new_errors',
+        'i.skipped',
+        'i.done_at',
+      ])
       .where('i.revalidation_id', '=', id)
       .orderBy('i.position')
       .limit(opts.limit ?? 1000);
-    if (!opts.all) q = q.where('i.done_at', 'is not', null).where('i.skipped', 'is', null).where((eb) => eb(eb.ref('i.new_verdict'), '<>', eb.ref('i.old_verdict')));
+    if (!opts.all)
+      q = q
+        .where('i.done_at', 'is not', null)
+        .where('i.skipped', 'is', null)
+        .where((eb) => eb(eb.ref('i.new_verdict'), '<>', eb.ref('i.old_verdict')));
     return (await q.execute()).map((r) => ({
       position: Number(r.position),
       submissionId: r.submission_id,
@@ -131,7 +196,15 @@ export class RevalidationStore {
 
   /** Positions of the items not yet done, in order (a chunk of a job is a range of positions). */
   async pendingPositions(id: string): Promise<number[]> {
-    return (await this.db.selectFrom('revalidation_items').select('position').where('revalidation_id', '=', id).where('done_at', 'is', null).orderBy('position').execute()).map((r) => Number(r.position));
+    return (
+      await this.db
+        .selectFrom('revalidation_items')
+        .select('position')
+        .where('revalidation_id', '=', id)
+        .where('done_at', 'is', null)
+        .orderBy('position')
+        .execute()
+    ).map((r) => Number(r.position));
   }
 
   async pending(id: string, position: number): Promise<PendingItem | undefined> {
@@ -143,14 +216,27 @@ export class RevalidationStore {
       .where('i.position', '=', position)
       .where('i.done_at', 'is', null)
       .executeTakeFirst();
-    return r && { submissionId: r.id, runId: r.run_id, testcaseId: r.testcase_id, contentType: r.content_type, artifact: new Uint8Array(r.artifact) };
+    return (
+      r && {
+        submissionId: r.id,
+        runId: r.run_id,
+        testcaseId: r.testcase_id,
+        contentType: r.content_type,
+        artifact: new Uint8Array(r.artifact),
+      }
+    );
   }
 
   /**
    * Writes one item's result, once: a second worker that re-ran the same item (a chunk retried
    * after its first worker stopped) changes nothing. Marks the job running, and done with its last item.
    */
-  async complete(id: string, position: number, result: { verdict: Verdict | null; errors: string[]; skipped: string | null }, at: string): Promise<void> {
+  async complete(
+    id: string,
+    position: number,
+    result: { verdict: Verdict | null; errors: string[]; skipped: string | null },
+    at: string,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const written = await trx
         .updateTable('revalidation_items')
@@ -160,9 +246,22 @@ export class RevalidationStore {
         .where('done_at', 'is', null)
         .executeTakeFirst();
       if (Number(written.numUpdatedRows) === 0) return;
-      const left = await trx.selectFrom('revalidation_items').select('position').where('revalidation_id', '=', id).where('done_at', 'is', null).limit(1).executeTakeFirst();
-      if (left) await trx.updateTable('revalidations').set({ status: 'running' }).where('id', '=', id).where('status', '=', 'queued').execute();
-      else await trx.updateTable('revalidations').set({ status: 'done', finished_at: at }).where('id', '=', id).where('status', '<>', 'done').execute();
+      const left = await trx
+        .selectFrom('revalidation_items')
+        .select('position')
+        .where('revalidation_id', '=', id)
+        .where('done_at', 'is', null)
+        .limit(1)
+        .executeTakeFirst();
+      if (left)
+        await trx.updateTable('revalidations').set({ status: 'running' }).where('id', '=', id).where('status', '=', 'queued').execute();
+      else
+        await trx
+          .updateTable('revalidations')
+          .set({ status: 'done', finished_at: at })
+          .where('id', '=', id)
+          .where('status', '<>', 'done')
+          .execute();
     });
   }
 }

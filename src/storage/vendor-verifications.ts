@@ -33,8 +33,27 @@ export class VendorVerificationStore {
   async record(v: VendorVerification, actor: string): Promise<void> {
     try {
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('vendor_verifications').values({ vendor_id: v.vendorId, verified_at: v.verifiedAt, verified_by: v.verifiedBy, registered_name: v.registeredName, checked: v.checked }).execute();
-        await appendAudit(trx as unknown as Kysely<CoreTables>, { actor, action: 'vendor.verify', objectType: 'vendor', objectId: v.vendorId, details: { registeredName: v.registeredName, checked: v.checked } }, v.verifiedAt);
+        await trx
+          .insertInto('vendor_verifications')
+          .values({
+            vendor_id: v.vendorId,
+            verified_at: v.verifiedAt,
+            verified_by: v.verifiedBy,
+            registered_name: v.registeredName,
+            checked: v.checked,
+          })
+          .execute();
+        await appendAudit(
+          trx as unknown as Kysely<CoreTables>,
+          {
+            actor,
+            action: 'vendor.verify',
+            objectType: 'vendor',
+            objectId: v.vendorId,
+            details: { registeredName: v.registeredName, checked: v.checked },
+          },
+          v.verifiedAt,
+        );
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new SamsvarError('conflict', `vendor ${v.vendorId} is already verified`);
@@ -44,7 +63,18 @@ export class VendorVerificationStore {
 
   async all(): Promise<Map<string, VendorVerification>> {
     const rows = await this.db.selectFrom('vendor_verifications').selectAll().execute();
-    return new Map(rows.map((r) => [r.vendor_id, { vendorId: r.vendor_id, verifiedAt: r.verified_at, verifiedBy: r.verified_by, registeredName: r.registered_name, checked: r.checked }]));
+    return new Map(
+      rows.map((r) => [
+        r.vendor_id,
+        {
+          vendorId: r.vendor_id,
+          verifiedAt: r.verified_at,
+          verifiedBy: r.verified_by,
+          registeredName: r.registered_name,
+          checked: r.checked,
+        },
+      ]),
+    );
   }
 
   async of(vendorId: string): Promise<VendorVerification | undefined> {

@@ -77,8 +77,7 @@ export function signHead(entries: { size: number; lastHash: string }, key: Signi
 }
 
 export type ChainCheck =
-  | { ok: true; size: number; headHash: string; earlierHeadSize?: number }
-  | { ok: false; firstBroken: { seq: number; reason: string } };
+  { ok: true; size: number; headHash: string; earlierHeadSize?: number } | { ok: false; firstBroken: { seq: number; reason: string } };
 
 function broken(seq: number, reason: string): ChainCheck {
   return { ok: false, firstBroken: { seq, reason } };
@@ -88,14 +87,24 @@ function broken(seq: number, reason: string): ChainCheck {
  * Whether a signed head covers `entries`: the entry at the head's size must carry the hash the head
  * signed. The log may have grown since the head was signed, but it may not be shorter.
  */
-async function checkHead(entries: readonly LogEntry[], headJws: string, jwks: Jwks, which: 'signed' | 'earlier'): Promise<{ size: number } | ChainCheck> {
+async function checkHead(
+  entries: readonly LogEntry[],
+  headJws: string,
+  jwks: Jwks,
+  which: 'signed' | 'earlier',
+): Promise<{ size: number } | ChainCheck> {
   const head = await verifyJson<LogHead>(headJws, jwks, 'samsvar-log-head+json');
   if (!head.valid) return broken(entries.length, `the ${which} head does not verify: ${head.reason}`);
   const size = head.payload.size;
   if (!Number.isSafeInteger(size) || size < 0) return broken(entries.length, `the ${which} head names no valid size`);
-  if (size > entries.length) return broken(entries.length + 1, `the ${which} head covers ${size} entries but only ${entries.length} are present: entries were removed from the end`);
+  if (size > entries.length)
+    return broken(
+      entries.length + 1,
+      `the ${which} head covers ${size} entries but only ${entries.length} are present: entries were removed from the end`,
+    );
   const atHead = size === 0 ? GENESIS_HASH : entries[size - 1].hash;
-  if (head.payload.hash !== atHead) return broken(Math.max(size, 1), `entry ${size}'s hash is not the one the ${which} head signed: the chain was rewritten`);
+  if (head.payload.hash !== atHead)
+    return broken(Math.max(size, 1), `entry ${size}'s hash is not the one the ${which} head signed: the chain was rewritten`);
   return { size };
 }
 
@@ -107,20 +116,31 @@ async function checkHead(entries: readonly LogEntry[], headJws: string, jwks: Jw
  * the log back and get the shorter log signed afresh. Only a head kept from an earlier check
  * (`earlierHeadJws`) shows that: the log must still contain the entries it covered, unchanged.
  */
-export async function verifyChain(entries: readonly LogEntry[], opts: { headJws?: string; earlierHeadJws?: string; jwks?: Jwks } = {}): Promise<ChainCheck> {
+export async function verifyChain(
+  entries: readonly LogEntry[],
+  opts: { headJws?: string; earlierHeadJws?: string; jwks?: Jwks } = {},
+): Promise<ChainCheck> {
   let prev = GENESIS_HASH;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const expectedSeq = i + 1;
-    if (!e || typeof e !== 'object' || typeof e.seq !== 'number') return broken(expectedSeq, `entry at position ${expectedSeq} is not a log entry`);
+    if (!e || typeof e !== 'object' || typeof e.seq !== 'number')
+      return broken(expectedSeq, `entry at position ${expectedSeq} is not a log entry`);
     if (e.seq !== expectedSeq) {
-      return broken(expectedSeq, e.seq > expectedSeq ? `entry ${expectedSeq} is missing (the next entry present is ${e.seq})` : `entry ${e.seq} appears out of order at position ${expectedSeq}`);
+      return broken(
+        expectedSeq,
+        e.seq > expectedSeq
+          ? `entry ${expectedSeq} is missing (the next entry present is ${e.seq})`
+          : `entry ${e.seq} appears out of order at position ${expectedSeq}`,
+      );
     }
-    if (e.prev !== prev) return broken(e.seq, `entry ${e.seq} does not point at the hash of entry ${e.seq - 1}: an entry before it was changed or removed`);
+    if (e.prev !== prev)
+      return broken(e.seq, `entry ${e.seq} does not point at the hash of entry ${e.seq - 1}: an entry before it was changed or removed`);
     if (hashOrUndefined(e) !== e.hash) return broken(e.seq, `entry ${e.seq} was altered: its content does not match its hash`);
     prev = e.hash;
   }
-  if ((opts.headJws !== undefined || opts.earlierHeadJws !== undefined) && !opts.jwks) throw new TypeError('a JWKS is needed to check a signed head');
+  if ((opts.headJws !== undefined || opts.earlierHeadJws !== undefined) && !opts.jwks)
+    throw new TypeError('a JWKS is needed to check a signed head');
   if (opts.headJws !== undefined) {
     const head = await checkHead(entries, opts.headJws, opts.jwks!, 'signed');
     if ('ok' in head) return head;

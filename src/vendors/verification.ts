@@ -31,7 +31,11 @@ export async function verifyVendor(
   const registeredName = input.registeredName.trim();
   const checked = input.checked.trim();
   if (fold(registeredName) !== fold(vendor.name)) {
-    throw new SamsvarError('unprocessable', `Enhetsregisteret names ${vendor.orgNumber} '${registeredName}', but the vendor registered as '${vendor.name}'; the vendor stays unverified`, { field: 'registeredName' });
+    throw new SamsvarError(
+      'unprocessable',
+      `Enhetsregisteret names ${vendor.orgNumber} '${registeredName}', but the vendor registered as '${vendor.name}'; the vendor stays unverified`,
+      { field: 'registeredName' },
+    );
   }
   const verification: VendorVerification = { vendorId, verifiedAt: now.toISOString(), verifiedBy: p.name, registeredName, checked };
   await store.record(verification, actorOf(p));

@@ -43,7 +43,12 @@ export function waiverIsActive(w: Waiver, now: Date): boolean {
   return new Date(w.deadline) > now;
 }
 
-const waived = (ruleId: string, w: Waiver): WaivedRule => ({ ruleId, waiverId: w.id, justification: w.justification, deadline: w.deadline });
+const waived = (ruleId: string, w: Waiver): WaivedRule => ({
+  ruleId,
+  waiverId: w.id,
+  justification: w.justification,
+  deadline: w.deadline,
+});
 
 /**
  * Judges a test case from the rule ids of its error findings. `failedWithoutErrors` is a failed

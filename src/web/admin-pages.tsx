@@ -58,11 +58,20 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       if (!profile) return undefined;
       const overrides = await ctx.repo.profileStatuses();
       const entries = await svc().entries();
-      const declarations = entries.filter((e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId));
+      const declarations = entries.filter(
+        (e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId),
+      );
       const admin = profileAdminOf(ctx);
       const declaredRuns = new Set(entries.map((e) => e.declaration.runId).filter(Boolean));
       const runs = (await admin.runsUsing(profileId, profile.manifest.version)).filter((r) => !declaredRuns.has(r.runId));
-      const versions = (await ctx.repo.profileVersions(profileId)).map((v) => ({ version: v.version, status: v.status, importedAt: v.importedAt, replacement: v.replacement, retestDeadline: v.retestDeadline, served: v.version === profile.manifest.version && v.sha256 === profile.sha256 }));
+      const versions = (await ctx.repo.profileVersions(profileId)).map((v) => ({
+        version: v.version,
+        status: v.status,
+        importedAt: v.importedAt,
+        replacement: v.replacement,
+        retestDeadline: v.retestDeadline,
+        served: v.version === profile.manifest.version && v.sha256 === profile.sha256,
+      }));
       return { profile, status: effectiveStatus(profile, overrides), declarations, runs, versions };
     }
 
@@ -78,7 +87,15 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     const requirementSetsPage = async (s: SignedIn, editing?: string, problem?: string, doneText?: string, status = 200) => {
       const sets = await feature.requirementSets(ctx).list();
       const profiles = ctx.catalog.list().filter((p) => (p.manifest.status ?? 'active') !== 'draft');
-      return pageResponse(<AdminRequirementSetsPage {...props(s, problem, doneText)} sets={sets} profiles={profiles} editing={sets.find((x) => x.id === editing)} />, { status });
+      return pageResponse(
+        <AdminRequirementSetsPage
+          {...props(s, problem, doneText)}
+          sets={sets}
+          profiles={profiles}
+          editing={sets.find((x) => x.id === editing)}
+        />,
+        { status },
+      );
     };
 
     app.get('/forvaltning', async (c) => {
@@ -88,7 +105,12 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       return pageResponse(
         <AdminHomePage
           {...props(s)}
-          counts={{ declarations: entries.length, active: entries.filter((e) => e.status.status === 'active').length, profiles: ctx.catalog.list().length, vendors: (await ctx.repo.listVendors()).length }}
+          counts={{
+            declarations: entries.length,
+            active: entries.filter((e) => e.status.status === 'active').length,
+            profiles: ctx.catalog.list().length,
+            vendors: (await ctx.repo.listVendors()).length,
+          }}
         />,
       );
     });
@@ -97,7 +119,11 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const token = field((await c.req.parseBody()) as Form, 'token', 200);
       try {
         const principal = await ctx.authenticator.fromToken(token);
-        if (principal.role === 'vendor') return pageResponse(<AdminSignInPage problem="Dette er en leverandørnøkkel. Leverandører logger inn under «For leverandører»." />, { status: 403 });
+        if (principal.role === 'vendor')
+          return pageResponse(
+            <AdminSignInPage problem="Dette er en leverandørnøkkel. Leverandører logger inn under «For leverandører»." />,
+            { status: 403 },
+          );
         const { setCookie } = await sessions.signIn(c, token);
         return new Response(null, { status: 303, headers: { location: '/forvaltning', 'set-cookie': setCookie } });
       } catch (e) {
@@ -121,10 +147,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       return declarationsPage(
         s,
         undefined,
-        retest ? `Testkjøring ${retest} er startet. Send inn laboratoriets egne meldinger til den (samsvar submit --run ${retest} med laboratoriets nøkkel), og bekreft deretter med kjøringens id.` : done(c),
+        retest
+          ? `Testkjøring ${retest} er startet. Send inn laboratoriets egne meldinger til den (samsvar submit --run ${retest} med laboratoriets nøkkel), og bekreft deretter med kjøringens id.`
+          : done(c),
       );
     });
-    const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) => declarationsPage(s, problem, undefined, status);
+    const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) =>
+      declarationsPage(s, problem, undefined, status);
 
     app.post(
       '/forvaltning/erklaeringer/:id/tilbakekall',
@@ -147,9 +176,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
         async (c, s, form) => {
           const testCases = fields(form, 'testtilfelle').filter(Boolean);
           const date = field(form, 'frist', 20);
-          if (testCases.length === 0 || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return declarationsPage(s, 'Velg minst ett testtilfelle og en frist.', undefined, 422);
+          if (testCases.length === 0 || !/^\d{4}-\d{2}-\d{2}$/.test(date))
+            return declarationsPage(s, 'Velg minst ett testtilfelle og en frist.', undefined, 422);
           // The deadline is the end of the chosen day in Norway.
-          await svc().requestSpotCheck(s.principal, c.req.param('id')!, { testCases, deadline: new Date(`${date}T23:59:59+01:00`).toISOString() });
+          await svc().requestSpotCheck(s.principal, c.req.param('id')!, {
+            testCases,
+            deadline: new Date(`${date}T23:59:59+01:00`).toISOString(),
+          });
           return seeOther('/forvaltning/erklaeringer?utfort=1');
         },
         backToDeclarations,
@@ -194,7 +227,9 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const s = await adminOnly(c);
       if (s instanceof Response) return s;
       const impact = await impactOf(c.req.param('id'));
-      return impact ? pageResponse(<AdminProfilePage {...props(s, undefined, done(c))} impact={impact} />) : notFoundPage('Fant ikke profilen.');
+      return impact
+        ? pageResponse(<AdminProfilePage {...props(s, undefined, done(c))} impact={impact} />)
+        : notFoundPage('Fant ikke profilen.');
     });
 
     app.post(
@@ -206,7 +241,8 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           const status = field(form, 'status', 20);
           const reason = field(form, 'begrunnelse', 2000);
           if (!ctx.catalog.get(id)) throw new SamsvarError('not_found', `profile '${id}' not found`);
-          if (status !== 'draft' && status !== 'active' && status !== 'deprecated' && status !== 'retired') throw new SamsvarError('unprocessable', 'status must be draft, active, deprecated or retired', { field: 'status' });
+          if (status !== 'draft' && status !== 'active' && status !== 'deprecated' && status !== 'retired')
+            throw new SamsvarError('unprocessable', 'status must be draft, active, deprecated or retired', { field: 'status' });
           if (reason.length < 3) {
             const impact = (await impactOf(id))!;
             return pageResponse(<AdminProfilePage {...props(s, 'Skriv en begrunnelse for endringen.')} impact={impact} />, { status: 422 });
@@ -214,7 +250,8 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           await changeProfileStatus(ctx, id, status, reason, actorOf(s.principal));
           return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
         },
-        async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+        async (c, s, problem, status) =>
+          pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
       ),
     );
 
@@ -227,12 +264,19 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           const version = field(form, 'versjon', 64);
           const deadline = field(form, 'frist', 10);
           const reason = field(form, 'begrunnelse', 2000);
-          if (deadline && !/^\d{4}-\d{2}-\d{2}$/.test(deadline)) throw new SamsvarError('unprocessable', 'Fristen må være en dato.', { field: 'frist' });
-          await profileAdminOf(ctx).setStatus(id, version, { status: 'active', ...(reason ? { reason } : {}), ...(deadline ? { retestDeadline: `${deadline}T23:59:59+01:00` } : {}) }, actorOf(s.principal));
+          if (deadline && !/^\d{4}-\d{2}-\d{2}$/.test(deadline))
+            throw new SamsvarError('unprocessable', 'Fristen må være en dato.', { field: 'frist' });
+          await profileAdminOf(ctx).setStatus(
+            id,
+            version,
+            { status: 'active', ...(reason ? { reason } : {}), ...(deadline ? { retestDeadline: `${deadline}T23:59:59+01:00` } : {}) },
+            actorOf(s.principal),
+          );
           await profileChanged(ctx);
           return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
         },
-        async (c, s, problem, status) => pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+        async (c, s, problem, status) =>
+          pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
       ),
     );
 
@@ -252,12 +296,23 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           const requirements = profiles
             .map((profile, i) => ({ profile, level: levels[i], direction: directions[i] }))
             .filter((r) => r.level === 'mandatory' || r.level === 'recommended')
-            .map((r) => ({ profile: r.profile, level: r.level, ...(r.direction === 'send' || r.direction === 'receive' ? { direction: r.direction } : {}) }));
+            .map((r) => ({
+              profile: r.profile,
+              level: r.level,
+              ...(r.direction === 'send' || r.direction === 'receive' ? { direction: r.direction } : {}),
+            }));
           const id = field(form, 'id', 61);
           const basis = field(form, 'grunnlag', 1000);
-          if (!/^[a-z0-9][a-z0-9-]{1,60}$/.test(id)) return requirementSetsPage(s, undefined, 'ID-en kan bare ha små bokstaver, tall og bindestrek (2–61 tegn).', undefined, 422);
-          if (requirements.length === 0) return requirementSetsPage(s, undefined, 'Velg minst én profil som påkrevd eller anbefalt.', undefined, 422);
-          await feature.requirementSets(ctx).put(s.principal, id, { title: field(form, 'tittel', 200), serviceType: field(form, 'tjeneste', 60), ...(basis ? { basis } : {}), requirements });
+          if (!/^[a-z0-9][a-z0-9-]{1,60}$/.test(id))
+            return requirementSetsPage(s, undefined, 'ID-en kan bare ha små bokstaver, tall og bindestrek (2–61 tegn).', undefined, 422);
+          if (requirements.length === 0)
+            return requirementSetsPage(s, undefined, 'Velg minst én profil som påkrevd eller anbefalt.', undefined, 422);
+          await feature.requirementSets(ctx).put(s.principal, id, {
+            title: field(form, 'tittel', 200),
+            serviceType: field(form, 'tjeneste', 60),
+            ...(basis ? { basis } : {}),
+            requirements,
+          });
           return seeOther(`/forvaltning/kravsett?rediger=${encodeURIComponent(id)}&utfort=1`);
         },
         (_c, s, problem, status) => requirementSetsPage(s, undefined, problem, undefined, status),
@@ -266,7 +321,9 @@ export function adminPages(feature: DeclarationFeature): PageModule {
 
     const verifications = () => new VendorVerificationStore(ctx.database.db);
     const vendorsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200) =>
-      pageResponse(<AdminVendorsPage {...props(s, problem, doneText)} vendors={await vendorsWithIdentity(ctx.repo, verifications())} />, { status });
+      pageResponse(<AdminVendorsPage {...props(s, problem, doneText)} vendors={await vendorsWithIdentity(ctx.repo, verifications())} />, {
+        status,
+      });
 
     app.get('/forvaltning/leverandorer', async (c) => {
       const s = await adminOnly(c);
@@ -280,7 +337,8 @@ export function adminPages(feature: DeclarationFeature): PageModule {
         async (c, s, form) => {
           const registeredName = field(form, 'navn', 200);
           const checked = field(form, 'kontrollert', 2000);
-          if (!registeredName || checked.length < 10) return vendorsPage(s, 'Skriv navnet i Enhetsregisteret og hva du kontrollerte.', undefined, 422);
+          if (!registeredName || checked.length < 10)
+            return vendorsPage(s, 'Skriv navnet i Enhetsregisteret og hva du kontrollerte.', undefined, 422);
           await verifyVendor(ctx.repo, verifications(), s.principal, c.req.param('id')!, { registeredName, checked });
           return seeOther('/forvaltning/leverandorer?utfort=1');
         },

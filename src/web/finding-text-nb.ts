@@ -9,7 +9,8 @@ export const SEVERITY_NB: Record<Severity, string> = { error: 'Feil', warning: '
  */
 const RULE_NB: Record<string, string> = {
   'SYNTAX-MALFORMED': 'Innholdet er ikke velformet: det kan ikke leses som XML eller JSON.',
-  'SYNTAX-DOCTYPE': 'Meldingen har en DOCTYPE-deklarasjon. Den er ikke tillatt, fordi den kan brukes til å hente filer eller sprenge mottakeren med entiteter.',
+  'SYNTAX-DOCTYPE':
+    'Meldingen har en DOCTYPE-deklarasjon. Den er ikke tillatt, fordi den kan brukes til å hente filer eller sprenge mottakeren med entiteter.',
   'SYNTAX-ENCODING': 'Meldingen har byte som ikke er gyldige i tegnsettet den oppgir (UTF-8 eller ISO-8859-1).',
   'SYNTAX-SIZE': 'Meldingen er større enn størrelsesgrensen.',
   'SYNTAX-DEPTH': 'Meldingen er nøstet dypere enn grensen.',
@@ -66,15 +67,20 @@ const RULE_NB: Record<string, string> = {
   'RCV-ORIGINAL-MSGTYPE': 'Applikasjonskvitteringen oppgir en annen meldingstype enn meldingen den svarer på.',
   'RCV-STATUS': 'Applikasjonskvitteringen har en annen status enn testtilfellet forventer.',
   'RCV-ERROR-CODE': 'Applikasjonskvitteringen mangler en feilkode testtilfellet forventer.',
-  'RCV-APPREC-SENDER': 'Applikasjonskvitteringen må komme fra mottakeren av den genererte meldingen, altså systemets egen testkommunikasjonspart (HER-id-en registrert på systemversjonen).',
-  'RCV-APPREC-RECEIVER': 'Applikasjonskvitteringen må sendes til avsenderen av den genererte meldingen, altså samsvars testkommunikasjonspart.',
-  'RUN-PATIENT': 'Pasienten i meldingen er ikke kjøringens testpasient. Registrer testpasienten fra kjøringen i systemet og send meldingen om den.',
+  'RCV-APPREC-SENDER':
+    'Applikasjonskvitteringen må komme fra mottakeren av den genererte meldingen, altså systemets egen testkommunikasjonspart (HER-id-en registrert på systemversjonen).',
+  'RCV-APPREC-RECEIVER':
+    'Applikasjonskvitteringen må sendes til avsenderen av den genererte meldingen, altså samsvars testkommunikasjonspart.',
+  'RUN-PATIENT':
+    'Pasienten i meldingen er ikke kjøringens testpasient. Registrer testpasienten fra kjøringen i systemet og send meldingen om den.',
   'RUN-SENDER': 'Meldingen kommer ikke fra systemets egen testkommunikasjonspart (HER-id-en registrert på systemversjonen).',
   'RUN-RECEIVER': 'Meldingen er ikke adressert til samsvars testkommunikasjonspart.',
   'RUN-GENDATE': 'GenDate ligger utenfor kjøringen: meldingen må være laget av systemet etter at kjøringen ble startet.',
   'EVIDENCE-SHIPPED': 'Filen er lik en fil som følger med samsvar (eksempel eller mal), og kan ikke brukes som bevis.',
-  'EVIDENCE-REPLAYED': 'Den samme filen er allerede levert i en annen kjøring eller for et annet testtilfelle, og kan ikke brukes som bevis på nytt.',
-  'EVIDENCE-MSGID-SEEN': 'MsgId-en er brukt før i tjenesten (i en annen kjøring, et annet testtilfelle eller en melding samsvar har generert). Systemet må lage en ny melding med ny MsgId.',
+  'EVIDENCE-REPLAYED':
+    'Den samme filen er allerede levert i en annen kjøring eller for et annet testtilfelle, og kan ikke brukes som bevis på nytt.',
+  'EVIDENCE-MSGID-SEEN':
+    'MsgId-en er brukt før i tjenesten (i en annen kjøring, et annet testtilfelle eller en melding samsvar har generert). Systemet må lage en ny melding med ny MsgId.',
 };
 
 const PREFIX_NB: Array<[string, string]> = [
@@ -95,19 +101,52 @@ const names = (list: string) =>
 
 /** libxml2's schema messages (English) in bokmål, for the forms that cover almost every XSD finding. */
 const XSD_NB: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-  [/Element '([^']+)': This element is not expected\. Expected is(?: one of)? \( ([^)]*) \)/, (m) => `Elementet ${local(m[1]!)} er ikke forventet her. Forventet: ${names(m[2]!)}.`],
+  [
+    /Element '([^']+)': This element is not expected\. Expected is(?: one of)? \( ([^)]*) \)/,
+    (m) => `Elementet ${local(m[1]!)} er ikke forventet her. Forventet: ${names(m[2]!)}.`,
+  ],
   [/Element '([^']+)': This element is not expected\./, (m) => `Elementet ${local(m[1]!)} er ikke forventet her.`],
-  [/Element '([^']+)': Missing child element\(s\)\. Expected is(?: one of)? \( ([^)]*) \)/, (m) => `Elementet ${local(m[1]!)} mangler et påkrevd underelement: ${names(m[2]!)}.`],
-  [/Element '([^']+)', attribute '([^']+)': The attribute '[^']+' is not allowed/, (m) => `Attributtet ${m[2]} er ikke tillatt på ${local(m[1]!)}.`],
-  [/Element '([^']+)': The attribute '([^']+)' is required but missing/, (m) => `Elementet ${local(m[1]!)} mangler det påkrevde attributtet ${m[2]}.`],
+  [
+    /Element '([^']+)': Missing child element\(s\)\. Expected is(?: one of)? \( ([^)]*) \)/,
+    (m) => `Elementet ${local(m[1]!)} mangler et påkrevd underelement: ${names(m[2]!)}.`,
+  ],
+  [
+    /Element '([^']+)', attribute '([^']+)': The attribute '[^']+' is not allowed/,
+    (m) => `Attributtet ${m[2]} er ikke tillatt på ${local(m[1]!)}.`,
+  ],
+  [
+    /Element '([^']+)': The attribute '([^']+)' is required but missing/,
+    (m) => `Elementet ${local(m[1]!)} mangler det påkrevde attributtet ${m[2]}.`,
+  ],
   [/\[facet 'pattern'\] The value '([^']*)' is not accepted by the pattern/, (m) => `Verdien «${m[1]}» har feil form.`],
-  [/\[facet 'enumeration'\] The value '([^']*)' is not an element of the set/, (m) => `Verdien «${m[1]}» er ikke blant de tillatte verdiene.`],
-  [/\[facet 'maxLength'\] The value (?:'[^']*' )?has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'/, (m) => `Verdien er ${m[1]} tegn lang; høyst ${m[2]} er tillatt.`],
-  [/\[facet 'minLength'\] The value (?:'[^']*' )?has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'/, (m) => `Verdien er ${m[1]} tegn lang; minst ${m[2]} kreves.`],
-  [/'([^']*)' is not a valid value of the (?:atomic|local atomic|union|list) type '([^']+)'/, (m) => `Verdien «${m[1]}» er ikke gyldig for typen ${local(m[2]!)}.`],
-  [/Element '([^']+)': Character content other than whitespace is not allowed/, (m) => `Elementet ${local(m[1]!)} kan ikke inneholde tekst, bare underelementer.`],
-  [/Element '([^']+)': No matching global declaration available for the validation root/, (m) => `Rotelementet ${local(m[1]!)} er ikke kjent i skjemaet.`],
-  [/Element '([^']+)': Element content is not allowed, because the content type is a simple type/, (m) => `Elementet ${local(m[1]!)} kan bare inneholde en verdi, ikke underelementer.`],
+  [
+    /\[facet 'enumeration'\] The value '([^']*)' is not an element of the set/,
+    (m) => `Verdien «${m[1]}» er ikke blant de tillatte verdiene.`,
+  ],
+  [
+    /\[facet 'maxLength'\] The value (?:'[^']*' )?has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'/,
+    (m) => `Verdien er ${m[1]} tegn lang; høyst ${m[2]} er tillatt.`,
+  ],
+  [
+    /\[facet 'minLength'\] The value (?:'[^']*' )?has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'/,
+    (m) => `Verdien er ${m[1]} tegn lang; minst ${m[2]} kreves.`,
+  ],
+  [
+    /'([^']*)' is not a valid value of the (?:atomic|local atomic|union|list) type '([^']+)'/,
+    (m) => `Verdien «${m[1]}» er ikke gyldig for typen ${local(m[2]!)}.`,
+  ],
+  [
+    /Element '([^']+)': Character content other than whitespace is not allowed/,
+    (m) => `Elementet ${local(m[1]!)} kan ikke inneholde tekst, bare underelementer.`,
+  ],
+  [
+    /Element '([^']+)': No matching global declaration available for the validation root/,
+    (m) => `Rotelementet ${local(m[1]!)} er ikke kjent i skjemaet.`,
+  ],
+  [
+    /Element '([^']+)': Element content is not allowed, because the content type is a simple type/,
+    (m) => `Elementet ${local(m[1]!)} kan bare inneholde en verdi, ikke underelementer.`,
+  ],
 ];
 
 function xsdNb(message: string): string {
@@ -127,10 +166,13 @@ export function findingTextNb(f: Finding): string {
   if (f.layer === 'testcase') return f.message;
   if (f.ruleId === 'XSD') return xsdNb(f.message);
   const code = /V="([^"]*)" is not a code in ([0-9.]+) \(([^)]*)\)/.exec(f.message);
-  if (f.ruleId === 'CODELIST-VALUE') return code ? `Koden «${code[1]}» finnes ikke i kodeverket ${code[2]} (${code[3]}).` : 'Koden finnes ikke i kodeverket som S angir.';
+  if (f.ruleId === 'CODELIST-VALUE')
+    return code ? `Koden «${code[1]}» finnes ikke i kodeverket ${code[2]} (${code[3]}).` : 'Koden finnes ikke i kodeverket som S angir.';
   if (f.ruleId === 'CODELIST-DN') {
     const dn = /DN="([^"]*)" differs from the code list's text for (\S+) in ([0-9.]+): "([^"]*)"/.exec(f.message);
-    return dn ? `Visningsnavnet «${dn[1]}» er ikke kodeverkets tekst for kode ${dn[2]} i ${dn[3]}: «${dn[4]}».` : 'Visningsnavnet (DN) er ikke kodeverkets tekst for koden.';
+    return dn
+      ? `Visningsnavnet «${dn[1]}» er ikke kodeverkets tekst for kode ${dn[2]} i ${dn[3]}: «${dn[4]}».`
+      : 'Visningsnavnet (DN) er ikke kodeverkets tekst for koden.';
   }
   const known = RULE_NB[f.ruleId] ?? PREFIX_NB.find(([prefix]) => f.ruleId.startsWith(prefix))?.[1];
   if (known) return known;

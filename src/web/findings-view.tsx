@@ -18,7 +18,11 @@ export function FindingList(props: { findings: Finding[]; idPrefix?: string }) {
           {f.line ? (
             <>
               {' '}
-              på <a href={`#${prefix}${f.line}`}>linje {f.line}{f.column ? `, kolonne ${f.column}` : ''}</a>
+              på{' '}
+              <a href={`#${prefix}${f.line}`}>
+                linje {f.line}
+                {f.column ? `, kolonne ${f.column}` : ''}
+              </a>
             </>
           ) : null}
           {where(f) ? (
@@ -62,7 +66,11 @@ export function MarkedMessage(props: { text: string; findings: Finding[]; idPref
           );
         })}
       </ol>
-      {lines.length > MAX_LISTED_LINES ? <p class="hint">Meldingen har {lines.length} linjer; de første {MAX_LISTED_LINES} vises.</p> : null}
+      {lines.length > MAX_LISTED_LINES ? (
+        <p class="hint">
+          Meldingen har {lines.length} linjer; de første {MAX_LISTED_LINES} vises.
+        </p>
+      ) : null}
     </div>
   );
 }

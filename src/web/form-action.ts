@@ -38,7 +38,8 @@ export function formAction(
     } catch {
       return onProblem(c, s, 'Skjemaet kunne ikke leses.', 400);
     }
-    if (!csrfMatches(s, form._csrf)) return onProblem(c, s, 'Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.', 403);
+    if (!csrfMatches(s, form._csrf))
+      return onProblem(c, s, 'Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.', 403);
     try {
       return await handle(c, s, form);
     } catch (e) {

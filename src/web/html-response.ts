@@ -7,7 +7,10 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-export function pageResponse(page: JSX.Element | Promise<string> | string, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+export function pageResponse(
+  page: JSX.Element | Promise<string> | string,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
   return new Response(`<!doctype html>${String(page)}`, {
     status: init.status ?? 200,
     headers: {

@@ -61,7 +61,8 @@ export function Layout(props: LayoutProps) {
         </main>
         <footer class="site">
           <p>
-            samsvar tester og registrerer egenerklæringer om meldingsstandarder. Maskinlesbart grensesnitt: <a href="/api/v1/docs">API-dokumentasjon</a>.
+            samsvar tester og registrerer egenerklæringer om meldingsstandarder. Maskinlesbart grensesnitt:{' '}
+            <a href="/api/v1/docs">API-dokumentasjon</a>.
           </p>
         </footer>
       </body>

@@ -32,7 +32,9 @@ export function problemNb(e: unknown): string {
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;
   if (field) return `${field} er ikke gyldig. Sjekk verdien og prøv igjen.`;
   if (/no passed profile/.test(e.detail)) return 'Testkjøringen har ingen bestått profil ennå, så det er ingenting å erklære.';
-  if (/only active profiles can be tested|has no test cases yet/.test(e.detail)) return 'En av profilene kan ikke testes nå (den er ikke aktiv, eller har ingen testtilfeller).';
-  if (e.code === 'unprocessable' || e.code === 'bad_request') return 'Forespørselen kunne ikke utføres. Sjekk det du fylte inn og prøv igjen.';
+  if (/only active profiles can be tested|has no test cases yet/.test(e.detail))
+    return 'En av profilene kan ikke testes nå (den er ikke aktiv, eller har ingen testtilfeller).';
+  if (e.code === 'unprocessable' || e.code === 'bad_request')
+    return 'Forespørselen kunne ikke utføres. Sjekk det du fylte inn og prøv igjen.';
   return CODE_NB[e.code] ?? 'Handlingen kunne ikke utføres.';
 }

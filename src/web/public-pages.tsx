@@ -59,7 +59,6 @@ function examplesOf(p: LoadedProfile, kind: 'valid' | 'invalid'): string[] {
   }
 }
 
-
 /** The pages anyone may read: front page, registry, declarations, kravsett, profile catalogue, validator. */
 export function publicPages(feature: DeclarationFeature): PageModule {
   return (app: Hono, ctx: AppContext) => {
@@ -72,7 +71,11 @@ export function publicPages(feature: DeclarationFeature): PageModule {
 
     app.get('/', async () => {
       const entries = await svc().entries();
-      const systems = new Set(entries.map((e) => JSON.stringify([e.declaration.manufacturer.organisasjonsnummer, e.declaration.product.name, e.declaration.product.version])));
+      const systems = new Set(
+        entries.map((e) =>
+          JSON.stringify([e.declaration.manufacturer.organisasjonsnummer, e.declaration.product.name, e.declaration.product.version]),
+        ),
+      );
       return pageResponse(<FrontPage facts={{ declarations: entries.length, systems: systems.size, profiles: profiles().length }} />);
     });
 
@@ -85,9 +88,16 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       const page = filtered ? undefined : await svc().registryPage(PAGE_SIZE, offset);
       const matching = page
         ? page.entries
-        : searchRegistry(await svc().entries(), { q: filter.q, vendor: filter.leverandor, system: filter.system, profile: filter.profil, status: filter.status }).filter(
+        : searchRegistry(await svc().entries(), {
+            q: filter.q,
+            vendor: filter.leverandor,
+            system: filter.system,
+            profile: filter.profil,
+            status: filter.status,
+          }).filter(
             (e: RegistryEntry) =>
-              (!filter.niva || e.assuranceLevel === filter.niva) && (!filter.standard || e.declaration.conformsTo.some((p) => standardOfProfile.get(p.profile) === filter.standard)),
+              (!filter.niva || e.assuranceLevel === filter.niva) &&
+              (!filter.standard || e.declaration.conformsTo.some((p) => standardOfProfile.get(p.profile) === filter.standard)),
           );
       const all = profiles();
       const query = (changes: Record<string, string | undefined>) => {
@@ -130,7 +140,9 @@ export function publicPages(feature: DeclarationFeature): PageModule {
     app.get('/profiler', async () => {
       const overrides = await ctx.repo.profileStatuses();
       const shown = profiles().filter((p) => effectiveStatus(p, overrides) !== 'draft');
-      return pageResponse(<ProfileListPage standards={catalogueByStandard(shown, ctx.testcases.list(), (p) => effectiveStatus(p, overrides))} />);
+      return pageResponse(
+        <ProfileListPage standards={catalogueByStandard(shown, ctx.testcases.list(), (p) => effectiveStatus(p, overrides))} />,
+      );
     });
 
     app.get('/profiler/:id', (c) => {
@@ -150,13 +162,15 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       const p = ctx.catalog.get(c.req.param('id'));
       const kind = c.req.param('kind');
       const file = c.req.param('file');
-      if (!p || (kind !== 'valid' && kind !== 'invalid') || !examplesOf(p, kind).includes(file)) return notFoundPage('Fant ikke eksempelmeldingen.');
+      if (!p || (kind !== 'valid' && kind !== 'invalid') || !examplesOf(p, kind).includes(file))
+        return notFoundPage('Fant ikke eksempelmeldingen.');
       const bytes = readFileSync(path.join(p.dir, 'examples', kind, file));
       const result = await ctx.engine.validate(bytes, { profile: p.manifest.id });
       return pageResponse(<ExamplePage profile={p} kind={kind} file={file} text={messageText(bytes)} result={result} />);
     });
 
-    const validatorPage = (props: Parameters<typeof ValidatorPage>[0], status = 200) => pageResponse(<ValidatorPage {...props} />, { status });
+    const validatorPage = (props: Parameters<typeof ValidatorPage>[0], status = 200) =>
+      pageResponse(<ValidatorPage {...props} />, { status });
     const choices = () => profiles().map((p) => ({ id: p.manifest.id, title: p.manifest.title }));
 
     app.get('/validering', () => validatorPage({ profiles: choices() }));
@@ -165,27 +179,45 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       '/validering',
       bodyLimit({
         maxSize: ctx.config.maxBodyBytes + 64 * 1024,
-        onError: () => validatorPage({ profiles: choices(), problem: `Meldingen er for stor. Grensen er ${Math.round(ctx.config.maxBodyBytes / 1024 / 1024)} MB.` }, 413),
+        onError: () =>
+          validatorPage(
+            { profiles: choices(), problem: `Meldingen er for stor. Grensen er ${Math.round(ctx.config.maxBodyBytes / 1024 / 1024)} MB.` },
+            413,
+          ),
       }),
       async (c) => {
         const wait = limiter.hit(getConnInfo(c).remote.address ?? 'unknown');
-        if (wait > 0) return validatorPage({ profiles: choices(), problem: `Du har validert mange meldinger på kort tid. Vent ${wait} sekunder og prøv igjen.` }, 429);
+        if (wait > 0)
+          return validatorPage(
+            { profiles: choices(), problem: `Du har validert mange meldinger på kort tid. Vent ${wait} sekunder og prøv igjen.` },
+            429,
+          );
         let form: Record<string, string | File>;
         try {
           form = (await c.req.parseBody()) as Record<string, string | File>;
         } catch {
-          return validatorPage({ profiles: choices(), problem: 'Skjemaet kunne ikke leses. Lim inn meldingen eller velg en fil, og prøv igjen.' }, 400);
+          return validatorPage(
+            { profiles: choices(), problem: 'Skjemaet kunne ikke leses. Lim inn meldingen eller velg en fil, og prøv igjen.' },
+            400,
+          );
         }
         const chosen = typeof form.profil === 'string' && form.profil ? form.profil : undefined;
-        if (chosen && !profiles().some((p) => p.manifest.id === chosen)) return validatorPage({ profiles: choices(), problem: `Profilen ${chosen} finnes ikke.` }, 400);
+        if (chosen && !profiles().some((p) => p.manifest.id === chosen))
+          return validatorPage({ profiles: choices(), problem: `Profilen ${chosen} finnes ikke.` }, 400);
         const file = form.fil instanceof File && form.fil.size > 0 ? form.fil : undefined;
         const pasted = typeof form.melding === 'string' ? form.melding : '';
         const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new TextEncoder().encode(pasted);
-        if (bytes.byteLength === 0 || (!file && pasted.trim() === '')) return validatorPage({ profiles: choices(), chosen, problem: 'Lim inn en melding eller velg en fil.' }, 400);
+        if (bytes.byteLength === 0 || (!file && pasted.trim() === ''))
+          return validatorPage({ profiles: choices(), chosen, problem: 'Lim inn en melding eller velg en fil.' }, 400);
         const result = await ctx.engine.validate(bytes, { profile: chosen, format: file?.name.endsWith('.json') ? 'fhir' : undefined });
         const text = file ? messageText(bytes) : pasted;
         // An unreadable message (a DOCTYPE, invalid UTF-8) still gets its findings shown: that is what the page is for.
-        return validatorPage({ profiles: choices(), chosen, text: file ? undefined : pasted, outcome: { result, text, profileTitle: result.profile ? profileTitle(result.profile) : undefined } });
+        return validatorPage({
+          profiles: choices(),
+          chosen,
+          text: file ? undefined : pasted,
+          outcome: { result, text, profileTitle: result.profile ? profileTitle(result.profile) : undefined },
+        });
       },
     );
   };

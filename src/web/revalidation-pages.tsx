@@ -27,7 +27,10 @@ export function revalidationPages(feature: RevalidationFeature): PageModule {
       return { who: p.name, role: p.role, csrf: s.csrf, problem };
     };
     const listPage = async (s: SignedIn, problem?: string, status = 200) =>
-      pageResponse(<AdminRevalidationsPage {...props(s, problem)} jobs={await feature.service(ctx).list()} profiles={ctx.catalog.list()} />, { status });
+      pageResponse(
+        <AdminRevalidationsPage {...props(s, problem)} jobs={await feature.service(ctx).list()} profiles={ctx.catalog.list()} />,
+        { status },
+      );
 
     app.get('/forvaltning/revalidering', async (c) => {
       const s = await adminOnly(c);

@@ -23,7 +23,10 @@ export const SESSION_HOURS = 8;
 export class SessionStore {
   private readonly db: Kysely<SessionTables>;
 
-  constructor(db: Kysely<CoreTables>, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    db: Kysely<CoreTables>,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.db = db as unknown as Kysely<SessionTables>;
   }
 
@@ -40,7 +43,13 @@ export class SessionStore {
     await this.db.deleteFrom('web_sessions').where('expires_at', '<=', created.toISOString()).execute();
     await this.db
       .insertInto('web_sessions')
-      .values({ id_sha256: sha256Hex(id), token_sha256: session.tokenSha256, csrf: session.csrf, created_at: created.toISOString(), expires_at: session.expiresAt })
+      .values({
+        id_sha256: sha256Hex(id),
+        token_sha256: session.tokenSha256,
+        csrf: session.csrf,
+        created_at: created.toISOString(),
+        expires_at: session.expiresAt,
+      })
       .execute();
     return { id, session };
   }

@@ -18,8 +18,6 @@ import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
 import { field, formAction, seeOther, type Form } from './form-action.js';
 import type { Testcase } from '../testcases/testcase.js';
 
-
-
 /** A safe place to go after signing in: a path on this site under /leverandor, nothing else. */
 function nextPath(raw: string): string {
   return /^\/leverandor(\/[A-Za-z0-9/_.-]*)?$/.test(raw) ? raw : '/leverandor';
@@ -35,7 +33,8 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
   return (app: Hono, ctx: AppContext) => {
     const sessions = new WebSessions(new SessionStore(ctx.database.db), ctx.authenticator);
     const profileTitle = (id: string) => ctx.catalog.get(id)?.manifest.title ?? id;
-    const vendorName = async (p: Principal) => (p.role === 'vendor' ? ((await ctx.repo.getVendor(p.vendorId))?.name ?? 'leverandør') : p.name);
+    const vendorName = async (p: Principal) =>
+      p.role === 'vendor' ? ((await ctx.repo.getVendor(p.vendorId))?.name ?? 'leverandør') : p.name;
 
     /** The signed-in vendor, or a redirect to sign in (an administrator's session is not a vendor's). */
     async function vendorOf(c: Context): Promise<SignedIn | Response> {
@@ -64,14 +63,26 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
     async function runPage(s: SignedIn, runId: string, problem?: string, status = 200): Promise<Response> {
       const run = await ctx.runs.getRun(s.principal, runId);
       const testcases = new Map<string, Testcase>();
-      for (const p of run.profiles) for (const t of p.testcases) {
-        const tc = findTestcase(ctx.testcases, t.id);
-        if (tc) testcases.set(tc.id, tc);
-      }
-      return pageResponse(<RunPage name={await vendorName(s.principal)} csrf={s.csrf} run={run} testcases={testcases} profileTitle={profileTitle} problem={problem} />, { status });
+      for (const p of run.profiles)
+        for (const t of p.testcases) {
+          const tc = findTestcase(ctx.testcases, t.id);
+          if (tc) testcases.set(tc.id, tc);
+        }
+      return pageResponse(
+        <RunPage
+          name={await vendorName(s.principal)}
+          csrf={s.csrf}
+          run={run}
+          testcases={testcases}
+          profileTitle={profileTitle}
+          problem={problem}
+        />,
+        { status },
+      );
     }
 
-    const action = (handle: Parameters<typeof formAction>[1], onProblem: Parameters<typeof formAction>[2]) => formAction(vendorOf, handle, onProblem);
+    const action = (handle: Parameters<typeof formAction>[1], onProblem: Parameters<typeof formAction>[2]) =>
+      formAction(vendorOf, handle, onProblem);
     const backHome = (_c: Context, s: SignedIn, problem: string, status: number) => home(s, problem, status);
     const backToRun = (c: Context, s: SignedIn, problem: string, status: number) => runPage(s, c.req.param('id')!, problem, status);
 
@@ -92,7 +103,10 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
         // Only a vendor's token starts a vendor session; administrators and laboratories sign in under Forvaltning.
         const principal = await ctx.authenticator.fromToken(token);
         if (principal.role !== 'vendor') {
-          return pageResponse(<VendorSignInPage problem="Dette er ikke en leverandørnøkkel. Forvaltningen og testlaboratorier logger inn under Forvaltning." />, { status: 403 });
+          return pageResponse(
+            <VendorSignInPage problem="Dette er ikke en leverandørnøkkel. Forvaltningen og testlaboratorier logger inn under Forvaltning." />,
+            { status: 403 },
+          );
         }
         signedIn = await sessions.signIn(c, token);
       } catch (e) {
@@ -116,14 +130,21 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       const name = field(form, 'navn', 200);
       const email = field(form, 'epost', 200);
       const check = checkOrgNumber(orgNumber);
-      if (!check.ok) return pageResponse(<VendorSignInPage problem="Organisasjonsnummeret er ikke gyldig: det skal være ni sifre med riktig kontrollsiffer." />, { status: 422 });
-      if (name.length < 2 || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return pageResponse(<VendorSignInPage problem="Fyll inn virksomhetens navn og en gyldig e-postadresse." />, { status: 422 });
+      if (!check.ok)
+        return pageResponse(
+          <VendorSignInPage problem="Organisasjonsnummeret er ikke gyldig: det skal være ni sifre med riktig kontrollsiffer." />,
+          { status: 422 },
+        );
+      if (name.length < 2 || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+        return pageResponse(<VendorSignInPage problem="Fyll inn virksomhetens navn og en gyldig e-postadresse." />, { status: 422 });
       try {
         const { vendor, token } = await registerVendor(ctx.repo, { orgNumber, name, email });
         const { setCookie } = await sessions.signIn(c, token);
         return pageResponse(<RegisteredPage name={vendor.name} token={token} />, { status: 201, headers: { 'set-cookie': setCookie } });
       } catch (e) {
-        return pageResponse(<VendorSignInPage problem={problemNb(e)} />, { status: e instanceof SamsvarError && e.code === 'conflict' ? 409 : 422 });
+        return pageResponse(<VendorSignInPage problem={problemNb(e)} />, {
+          status: e instanceof SamsvarError && e.code === 'conflict' ? 409 : 422,
+        });
       }
     });
 
@@ -138,7 +159,10 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
     app.post(
       '/leverandor/systemer/:id/versjoner',
       action(async (c, s, form) => {
-        await ctx.runs.createVersion(s.principal, c.req.param('id')!, { version: field(form, 'versjon', 100), herId: field(form, 'herid', 20) || undefined });
+        await ctx.runs.createVersion(s.principal, c.req.param('id')!, {
+          version: field(form, 'versjon', 100),
+          herId: field(form, 'herid', 20) || undefined,
+        });
         return seeOther('/leverandor');
       }, backHome),
     );
@@ -171,7 +195,10 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       try {
         const msg = await ctx.runs.generatedMessage(s.principal, c.req.param('id'), c.req.param('tc'));
         return new Response(msg.xml, {
-          headers: { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `attachment; filename="${c.req.param('tc')}.xml"` },
+          headers: {
+            'content-type': 'application/xml; charset=utf-8',
+            'content-disposition': `attachment; filename="${c.req.param('tc')}.xml"`,
+          },
         });
       } catch (e) {
         if (e instanceof SamsvarError) return notFoundPage('Fant ikke meldingen for dette testtilfellet.');
@@ -191,12 +218,25 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
         const bytes = new Uint8Array(await file.arrayBuffer());
         const fhir = tc.kind !== 'receive' && ctx.catalog.get(tc.profile)?.manifest.kind === 'fhir';
         try {
-          const sub = await ctx.runs.submit(s.principal, runId, tc.id, bytes, fhir ? 'application/fhir+json' : 'application/xml', fhir ? 'fhir' : 'xml');
+          const sub = await ctx.runs.submit(
+            s.principal,
+            runId,
+            tc.id,
+            bytes,
+            fhir ? 'application/fhir+json' : 'application/xml',
+            fhir ? 'fhir' : 'xml',
+          );
           return seeOther(`/leverandor/kjoringer/${encodeURIComponent(runId)}/innsendinger/${encodeURIComponent(sub.id)}`);
         } catch (e) {
           // Unreadable input is refused and not stored; say why, in bokmål, from its syntax findings.
           const findings = e instanceof SamsvarError ? (e.extra?.findings as Array<{ ruleId: string }> | undefined) : undefined;
-          if (findings?.length) return runPage(s, runId, `Filen kunne ikke leses (${findings.map((f) => f.ruleId).join(', ')}), så den er ikke lagret. Valider den på siden «Valider en melding» for detaljer.`, 422);
+          if (findings?.length)
+            return runPage(
+              s,
+              runId,
+              `Filen kunne ikke leses (${findings.map((f) => f.ruleId).join(', ')}), så den er ikke lagret. Valider den på siden «Valider en melding» for detaljer.`,
+              422,
+            );
           throw e;
         }
       }, backToRun),
@@ -208,7 +248,15 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       try {
         const run = await ctx.runs.getRun(s.principal, c.req.param('id'));
         const sub = await ctx.runs.getSubmission(s.principal, run.id, c.req.param('sid'));
-        return pageResponse(<SubmissionPage name={await vendorName(s.principal)} run={run} submission={sub} testcase={findTestcase(ctx.testcases, sub.testcaseId)} text={messageText(sub.artifact)} />);
+        return pageResponse(
+          <SubmissionPage
+            name={await vendorName(s.principal)}
+            run={run}
+            submission={sub}
+            testcase={findTestcase(ctx.testcases, sub.testcaseId)}
+            text={messageText(sub.artifact)}
+          />,
+        );
       } catch (e) {
         if (e instanceof SamsvarError && e.code === 'not_found') return notFoundPage('Fant ikke innsendingen.');
         throw e;
@@ -225,6 +273,5 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
         return seeOther(`/erklaering/${encodeURIComponent(stored.id)}`);
       }, backToRun),
     );
-
   };
 }

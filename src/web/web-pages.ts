@@ -10,7 +10,12 @@ import { vendorPages } from './vendor-pages.js';
 /** Every web page the service serves (public, vendor, administrator), over the declaration feature (and re-validation, when it runs). */
 export function webPages(feature: DeclarationFeature, revalidations?: RevalidationFeature): WebPages {
   return {
-    pageModules: [publicPages(feature), vendorPages(feature), adminPages(feature), ...(revalidations ? [revalidationPages(revalidations)] : [])],
+    pageModules: [
+      publicPages(feature),
+      vendorPages(feature),
+      adminPages(feature),
+      ...(revalidations ? [revalidationPages(revalidations)] : []),
+    ],
     notFoundPage: () => notFoundPage('Adressen finnes ikke her.'),
   };
 }

@@ -25,7 +25,10 @@ function cookieValue(c: Context): string | undefined {
 
 /** Sign-in, sign-out and who is signed in, for the pages. The API keeps its bearer tokens. */
 export class WebSessions {
-  constructor(private readonly store: SessionStore, private readonly authenticator: Authenticator) {}
+  constructor(
+    private readonly store: SessionStore,
+    private readonly authenticator: Authenticator,
+  ) {}
 
   /**
    * Checks the token and starts a session; returns the principal and the Set-Cookie header for the

@@ -128,7 +128,11 @@ function isoDate(value: string): string | undefined {
  * `names` gives names for OIDs the file does not name.
  */
 export function parseCodelistCsv(bytes: Uint8Array, names: Record<string, string> = {}): CsvCodeList[] {
-  if (bytes.byteLength > MAX_CSV_BYTES) throw new SamsvarError('payload_too_large', `the CSV file has ${bytes.byteLength} bytes, more than the ${MAX_CSV_BYTES} a code list export may have`);
+  if (bytes.byteLength > MAX_CSV_BYTES)
+    throw new SamsvarError(
+      'payload_too_large',
+      `the CSV file has ${bytes.byteLength} bytes, more than the ${MAX_CSV_BYTES} a code list export may have`,
+    );
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -142,22 +146,39 @@ export function parseCodelistCsv(bytes: Uint8Array, names: Record<string, string
     );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.includes('\u0000')) throw new SamsvarError('unprocessable', 'the CSV file holds NUL characters; it is probably UTF-16 — save or export it as UTF-8', { problems: ['NUL characters: not UTF-8'] });
+  if (text.includes('\u0000'))
+    throw new SamsvarError('unprocessable', 'the CSV file holds NUL characters; it is probably UTF-16 — save or export it as UTF-8', {
+      problems: ['NUL characters: not UTF-8'],
+    });
   const headerLine = text.split(/\r?\n/, 1)[0] ?? '';
   const delimiter = (headerLine.match(/;/g)?.length ?? 0) > (headerLine.match(/,/g)?.length ?? 0) ? ';' : ',';
   const problems: string[] = [];
   const rows = records(text, delimiter, problems);
-  if (rows.length === 0) throw new SamsvarError('unprocessable', 'the CSV file is empty; it needs a header line (OID, code, display, valid from, valid to) and one line per code', { problems: ['empty file'] });
+  if (rows.length === 0)
+    throw new SamsvarError(
+      'unprocessable',
+      'the CSV file is empty; it needs a header line (OID, code, display, valid from, valid to) and one line per code',
+      { problems: ['empty file'] },
+    );
 
-  const header = rows[0]!.fields.map((h) => h.trim().toLowerCase().replace(/[\s_-]/g, ''));
+  const header = rows[0]!.fields.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]/g, ''),
+  );
   const index = new Map<keyof Row, number>();
   header.forEach((h, i) => {
     const col = COLUMNS[h];
-    if (!col) problems.push(`line 1: unknown column "${rows[0]!.fields[i]}"; the columns are OID, code, display, validFrom, validTo and (optional) name`);
+    if (!col)
+      problems.push(
+        `line 1: unknown column "${rows[0]!.fields[i]}"; the columns are OID, code, display, validFrom, validTo and (optional) name`,
+      );
     else if (index.has(col)) problems.push(`line 1: column ${col} appears twice`);
     else index.set(col, i);
   });
-  for (const col of ['oid', 'code', 'display'] as const) if (!index.has(col)) problems.push(`line 1: the header has no ${col} column (found: ${rows[0]!.fields.join(delimiter)})`);
+  for (const col of ['oid', 'code', 'display'] as const)
+    if (!index.has(col)) problems.push(`line 1: the header has no ${col} column (found: ${rows[0]!.fields.join(delimiter)})`);
   if (problems.length) throw failure(problems);
 
   const lists = new Map<string, CsvCodeList>();
@@ -184,13 +205,15 @@ export function parseCodelistCsv(bytes: Uint8Array, names: Record<string, string
       if (iso) dates[col] = iso;
       else rowProblems.push(`${col} "${raw}" is not a date (YYYY-MM-DD or DD.MM.YYYY)`);
     }
-    if (dates.validFrom && dates.validTo && dates.validFrom > dates.validTo) rowProblems.push(`validFrom ${dates.validFrom} is after validTo ${dates.validTo}`);
+    if (dates.validFrom && dates.validTo && dates.validFrom > dates.validTo)
+      rowProblems.push(`validFrom ${dates.validFrom} is after validTo ${dates.validTo}`);
     const key = `${oid}\u0000${code}`;
     if (code && seen.has(key)) rowProblems.push(`code "${code}" of ${oid} appears already on line ${seen.get(key)}`);
     else if (code) seen.set(key, line); // also for a row with other problems: its duplicates are problems too
     const name = get('name');
     const named = listNames.get(oid);
-    if (name && named && named.name !== name) rowProblems.push(`name "${name}" differs from "${named.name}" given to ${oid} on line ${named.line}`);
+    if (name && named && named.name !== name)
+      rowProblems.push(`name "${name}" differs from "${named.name}" given to ${oid} on line ${named.line}`);
     if (rowProblems.length) {
       problems.push(...rowProblems.map((p) => `line ${line}: ${p}`));
       continue;
@@ -213,7 +236,7 @@ function failure(problems: string[]): SamsvarError {
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (len === 0 || i + len > bytes.length) return i;

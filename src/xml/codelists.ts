@@ -32,20 +32,36 @@ export function loadCodeLists(profiles: LoadedProfile[]): Map<string, CodeList> 
         throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel} is not JSON: ${(e as Error).message}`);
       }
       if (typeof raw.oid !== 'string' || !Array.isArray(raw.codes)) {
-        throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel} needs "oid" and "codes": [{ "code", "display" }]`);
+        throw new SamsvarError(
+          'profile_invalid',
+          `profile ${p.manifest.id}: code list ${rel} needs "oid" and "codes": [{ "code", "display" }]`,
+        );
       }
       const codes = new Map<string, string>();
       const validity = new Map<string, { from?: string; to?: string }>();
       for (const c of raw.codes as { code?: unknown; display?: unknown; validFrom?: unknown; validTo?: unknown }[]) {
-        if (typeof c.code !== 'string') throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel} has an entry without a string "code"`);
+        if (typeof c.code !== 'string')
+          throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel} has an entry without a string "code"`);
         codes.set(c.code, typeof c.display === 'string' ? c.display : '');
-        for (const [key, value] of [['validFrom', c.validFrom], ['validTo', c.validTo]] as const) {
-          if (value !== undefined && (typeof value !== 'string' || !ISO_DATE.test(value))) throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: code list ${rel}: ${key} of code ${c.code} must be a date YYYY-MM-DD`);
+        for (const [key, value] of [
+          ['validFrom', c.validFrom],
+          ['validTo', c.validTo],
+        ] as const) {
+          if (value !== undefined && (typeof value !== 'string' || !ISO_DATE.test(value)))
+            throw new SamsvarError(
+              'profile_invalid',
+              `profile ${p.manifest.id}: code list ${rel}: ${key} of code ${c.code} must be a date YYYY-MM-DD`,
+            );
         }
-        if (c.validFrom !== undefined || c.validTo !== undefined) validity.set(c.code, { ...(c.validFrom ? { from: c.validFrom as string } : {}), ...(c.validTo ? { to: c.validTo as string } : {}) });
+        if (c.validFrom !== undefined || c.validTo !== undefined)
+          validity.set(c.code, {
+            ...(c.validFrom ? { from: c.validFrom as string } : {}),
+            ...(c.validTo ? { to: c.validTo as string } : {}),
+          });
       }
       // The profile's own list wins over a used profile's list with the same OID.
-      if (!lists.has(raw.oid)) lists.set(raw.oid, { oid: raw.oid, name: typeof raw.name === 'string' ? raw.name : raw.oid, codes, validity });
+      if (!lists.has(raw.oid))
+        lists.set(raw.oid, { oid: raw.oid, name: typeof raw.name === 'string' ? raw.name : raw.oid, codes, validity });
     }
   }
   return lists;
@@ -84,7 +100,10 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
       hits.push({
         element: el,
         attribute: 'S',
-        finding: ruleFinding('CODELIST-UNKNOWN-OID', `${el.name}: code system ${s} is not among this profile's code lists, so V="${v}" was not checked`),
+        finding: ruleFinding(
+          'CODELIST-UNKNOWN-OID',
+          `${el.name}: code system ${s} is not among this profile's code lists, so V="${v}" was not checked`,
+        ),
       });
       continue;
     }
@@ -108,7 +127,11 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
         element: el,
         attribute: 'V',
         finding: {
-          ...ruleFinding('CODELIST-VALUE', `${el.name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${day()}: it is valid ${span}`, { reference: `Kodeverk ${list.oid} ${list.name}` }),
+          ...ruleFinding(
+            'CODELIST-VALUE',
+            `${el.name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${day()}: it is valid ${span}`,
+            { reference: `Kodeverk ${list.oid} ${list.name}` },
+          ),
           messageNb: `Koden «${v}» i kodeverket ${list.oid} (${list.name}) ${expired ? 'er utgått' : 'er ikke gyldig ennå'} på meldingens dato ${day()}: den gjelder ${from ? `fra ${from}` : ''}${from && to ? ' ' : ''}${to ? `til ${to}` : ''}.`,
         },
       });
@@ -116,7 +139,11 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
       hits.push({
         element: el,
         attribute: 'DN',
-        finding: ruleFinding('CODELIST-DN', `${el.name}: DN="${dn}" differs from the code list's text for ${v} in ${list.oid}: "${display}"`, { reference: `Kodeverk ${list.oid} ${list.name}` }),
+        finding: ruleFinding(
+          'CODELIST-DN',
+          `${el.name}: DN="${dn}" differs from the code list's text for ${v} in ${list.oid}: "${display}"`,
+          { reference: `Kodeverk ${list.oid} ${list.name}` },
+        ),
       });
     }
   }
@@ -124,5 +151,7 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
 }
 
 function outside(validity: { from?: string; to?: string } | undefined, day: () => string): boolean {
-  return validity !== undefined && ((validity.from !== undefined && day() < validity.from) || (validity.to !== undefined && day() > validity.to));
+  return (
+    validity !== undefined && ((validity.from !== undefined && day() < validity.from) || (validity.to !== undefined && day() > validity.to))
+  );
 }

@@ -26,7 +26,9 @@ const FACTS = XmlXPath.compile(
 
 export function documentFacts(doc: XmlDocument): DocumentFacts {
   const root = doc.root;
-  const [msgInfoType, documentNamespace, ownType] = String(doc.eval(FACTS)).split('\n').map((s) => s.trim());
+  const [msgInfoType, documentNamespace, ownType] = String(doc.eval(FACTS))
+    .split('\n')
+    .map((s) => s.trim());
   const msgType = msgInfoType || ownType;
   return {
     rootNamespace: root.namespaceUri ?? '',
@@ -46,7 +48,10 @@ function compileDetectXPath(profileId: string, d: DetectRule): XmlXPath {
   try {
     return XmlXPath.compile(`boolean(${d.xpath})`, d.namespaces ?? {});
   } catch (e) {
-    throw new SamsvarError('profile_invalid', `profile ${profileId}: detect.xpath "${d.xpath}" does not compile: ${(e as Error).message.trim()}`);
+    throw new SamsvarError(
+      'profile_invalid',
+      `profile ${profileId}: detect.xpath "${d.xpath}" does not compile: ${(e as Error).message.trim()}`,
+    );
   }
 }
 

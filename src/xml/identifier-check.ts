@@ -34,7 +34,9 @@ export function checkIdentifiers(doc: XmlDocument, realPersonNumber: Severity | 
     if (!idEl || type === undefined) continue;
     if (!KNOWN_TYPES.has(type)) continue;
     const problem = identifierProblem(type as IdentifierType, idEl.content.trim(), realPersonNumber, (declared, v) =>
-      declared === 'FNR' ? `"${v}" is a D-nummer (day + 40) but TypeId says FNR; use TypeId V="DNR"` : `"${v}" is a fødselsnummer, not a D-nummer (day + 40); use TypeId V="FNR"`,
+      declared === 'FNR'
+        ? `"${v}" is a D-nummer (day + 40) but TypeId says FNR; use TypeId V="DNR"`
+        : `"${v}" is a fødselsnummer, not a D-nummer (day + 40); use TypeId V="FNR"`,
     );
     if (problem) hits.push({ element: idEl, finding: { ...problem, layer: problem.layer ?? 'identifier' } });
   }

@@ -92,7 +92,10 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe) || bytes[0] === 0 || bytes[1] === 0) {
     return {
       map: mapFor('utf-8'),
-      fatal: syntaxFinding('SYNTAX-ENCODING', 'UTF-16 and other multi-byte encodings are not accepted; send the message as UTF-8 or ISO-8859-1'),
+      fatal: syntaxFinding(
+        'SYNTAX-ENCODING',
+        'UTF-16 and other multi-byte encodings are not accepted; send the message as UTF-8 or ISO-8859-1',
+      ),
     };
   }
   const pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -106,12 +109,19 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
       if (!named) {
         return {
           map: mapFor('utf-8'),
-          fatal: syntaxFinding('SYNTAX-ENCODING', `The XML declaration names encoding "${m[1]}"; samsvar accepts UTF-8 and ISO-8859-1 (the encodings of KITH messages)`, { line: 1, column: pos + m.index + 1 }),
+          fatal: syntaxFinding(
+            'SYNTAX-ENCODING',
+            `The XML declaration names encoding "${m[1]}"; samsvar accepts UTF-8 and ISO-8859-1 (the encodings of KITH messages)`,
+            { line: 1, column: pos + m.index + 1 },
+          ),
         };
       }
       if (named === 'utf-8' && pos === 3) encoding = 'utf-8';
       else if (pos === 3 && named !== 'utf-8') {
-        return { map: mapFor('utf-8'), fatal: syntaxFinding('SYNTAX-ENCODING', `The document starts with a UTF-8 byte order mark but declares encoding "${m[1]}"`) };
+        return {
+          map: mapFor('utf-8'),
+          fatal: syntaxFinding('SYNTAX-ENCODING', `The document starts with a UTF-8 byte order mark but declares encoding "${m[1]}"`),
+        };
       } else encoding = named;
     }
   }
@@ -121,12 +131,20 @@ export function prescan(bytes: Uint8Array, limits: PrescanLimits): PrescanResult
     if (bad >= 0) {
       return {
         map,
-        fatal: syntaxFinding('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad} is not valid UTF-8; declare encoding="ISO-8859-1" in the XML declaration if the message is Latin-1`, map.position(bad)),
+        fatal: syntaxFinding(
+          'SYNTAX-ENCODING',
+          `Byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad} is not valid UTF-8; declare encoding="ISO-8859-1" in the XML declaration if the message is Latin-1`,
+          map.position(bad),
+        ),
       };
     }
   } else if (encoding === 'us-ascii') {
     const bad = bytes.findIndex((c) => c > 0x7f);
-    if (bad >= 0) return { map, fatal: syntaxFinding('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16)} at offset ${bad} is not US-ASCII`, map.position(bad)) };
+    if (bad >= 0)
+      return {
+        map,
+        fatal: syntaxFinding('SYNTAX-ENCODING', `Byte 0x${bytes[bad].toString(16)} at offset ${bad} is not US-ASCII`, map.position(bad)),
+      };
   }
   const fatal = indexElements(bytes, pos, map, limits.maxDepth);
   return { map, fatal };
@@ -210,7 +228,11 @@ function indexElements(b: Uint8Array, from: number, map: SourceMap, maxDepth: nu
     if (b[j] === 0x3e && b[j - 1] !== 0x2f) {
       stack.push(idx);
       if (stack.length > maxDepth) {
-        return syntaxFinding('SYNTAX-DEPTH', `Elements are nested more than ${maxDepth} levels deep; the limit is ${maxDepth}`, map.position(i));
+        return syntaxFinding(
+          'SYNTAX-DEPTH',
+          `Elements are nested more than ${maxDepth} levels deep; the limit is ${maxDepth}`,
+          map.position(i),
+        );
       }
     }
     i = b.indexOf(0x3c, j + (b[j] === 0x3c ? 0 : 1));

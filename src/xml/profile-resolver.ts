@@ -34,7 +34,10 @@ export function readCatalog(profile: LoadedProfile, catalogPath: string): Catalo
   try {
     doc = XmlDocument.fromBuffer(bytes, { url: base, option: SAFE_PARSE });
   } catch (e) {
-    throw new SamsvarError('profile_invalid', `profile ${profile.manifest.id}: catalog ${catalogPath} is not well-formed XML: ${(e as Error).message.trim()}`);
+    throw new SamsvarError(
+      'profile_invalid',
+      `profile ${profile.manifest.id}: catalog ${catalogPath} is not well-formed XML: ${(e as Error).message.trim()}`,
+    );
   }
   try {
     const ns = { c: CATALOG_NS };
@@ -75,10 +78,12 @@ export class ProfileResolver {
       const m = p.manifest as XmlProfileManifest;
       if (m.catalog) this.catalogs.push(...readCatalog(p, m.catalog));
       for (const used of m.uses ?? []) {
-        if (chain.includes(used)) throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: circular 'uses' ${[...chain, used].join(' -> ')}`);
+        if (chain.includes(used))
+          throw new SamsvarError('profile_invalid', `profile ${p.manifest.id}: circular 'uses' ${[...chain, used].join(' -> ')}`);
         const dep = catalog.get(used);
         if (!dep) throw new SamsvarError('profile_invalid', `profile ${p.manifest.id} uses profile '${used}', which is not installed`);
-        if (dep.manifest.kind !== 'xml') throw new SamsvarError('profile_invalid', `profile ${p.manifest.id} uses '${used}', which is not an XML profile`);
+        if (dep.manifest.kind !== 'xml')
+          throw new SamsvarError('profile_invalid', `profile ${p.manifest.id} uses '${used}', which is not an XML profile`);
         visit(dep, [...chain, used]);
       }
     };
@@ -94,7 +99,8 @@ export class ProfileResolver {
   mapUrl(url: string): string {
     for (const e of this.catalogs) if (e.kind === 'exact' && e.from === url) return e.to;
     let best: CatalogEntry | undefined;
-    for (const e of this.catalogs) if (e.kind === 'prefix' && url.startsWith(e.from) && (!best || e.from.length > best.from.length)) best = e;
+    for (const e of this.catalogs)
+      if (e.kind === 'prefix' && url.startsWith(e.from) && (!best || e.from.length > best.from.length)) best = e;
     return best ? best.to + url.slice(best.from.length) : url;
   }
 

@@ -38,7 +38,10 @@ export const DEFAULT_LIMITS: PrescanLimits = { maxBytes: DEFAULT_MAX_BYTES, maxD
  * libxml2 sees a byte, then libxml2 with the network off and no external entities. The caller owns
  * the document and disposes it; on a syntax problem there is no document, only the findings.
  */
-export function readXml(input: Uint8Array, limits: PrescanLimits = DEFAULT_LIMITS): { parsed: ParsedXml; findings: [] } | { parsed: undefined; findings: Finding[] } {
+export function readXml(
+  input: Uint8Array,
+  limits: PrescanLimits = DEFAULT_LIMITS,
+): { parsed: ParsedXml; findings: [] } | { parsed: undefined; findings: Finding[] } {
   const scan = prescan(input, limits);
   if (scan.fatal) return { parsed: undefined, findings: [scan.fatal] };
   let doc: XmlDocument;
@@ -75,5 +78,7 @@ function syntaxFindings(e: unknown): Finding[] {
   if (!details.length) {
     return [syntaxFinding('SYNTAX-MALFORMED', `The document is not well-formed XML: ${(e as Error).message?.trim()}`)];
   }
-  return details.slice(0, MAX_SYNTAX_FINDINGS).map((d) => syntaxFinding('SYNTAX-MALFORMED', `Not well-formed XML: ${d.message.trim()}`, { line: d.line || 1, column: d.col || 1 }));
+  return details
+    .slice(0, MAX_SYNTAX_FINDINGS)
+    .map((d) => syntaxFinding('SYNTAX-MALFORMED', `Not well-formed XML: ${d.message.trim()}`, { line: d.line || 1, column: d.col || 1 }));
 }

@@ -6,10 +6,7 @@ import { unsupportedXPathFunctions } from './xpath-functions.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
 
-type MessagePart =
-  | string
-  | { kind: 'value-of'; xpath: XmlXPath; expr: string }
-  | { kind: 'name'; xpath: XmlXPath | null };
+type MessagePart = string | { kind: 'value-of'; xpath: XmlXPath; expr: string } | { kind: 'name'; xpath: XmlXPath | null };
 
 /**
  * A rule-level `let` with an `as` type (ISO Schematron 2020): evaluated once per context node and
@@ -83,7 +80,10 @@ function attr(el: XmlElement, name: string): string | undefined {
 function xpathLiteral(s: string): string {
   if (!s.includes("'")) return `'${s}'`;
   if (!s.includes('"')) return `"${s}"`;
-  return `concat(${s.split("'").map((p) => `'${p}'`).join(`, "'", `)})`;
+  return `concat(${s
+    .split("'")
+    .map((p) => `'${p}'`)
+    .join(`, "'", `)})`;
 }
 
 /** An XPath 1.0 expression that yields a bound let's value. */
@@ -97,7 +97,16 @@ function valueLiteral(kind: BoundLet['kind'], value: unknown): string {
   return `(${text})`;
 }
 
-const NUMBER_TYPES = new Set(['xs:integer', 'xs:int', 'xs:long', 'xs:decimal', 'xs:double', 'xs:float', 'xs:nonNegativeInteger', 'xs:positiveInteger']);
+const NUMBER_TYPES = new Set([
+  'xs:integer',
+  'xs:int',
+  'xs:long',
+  'xs:decimal',
+  'xs:double',
+  'xs:float',
+  'xs:nonNegativeInteger',
+  'xs:positiveInteger',
+]);
 
 /** Replaces $name references outside string literals. */
 function substituteVariables(expr: string, vars: Map<string, string>): string {
@@ -156,7 +165,9 @@ function matchPatternToXPath(pattern: string): string {
 
 /** libxml2-wasm registers every prefix of the map at each evaluation: pass only those the expression uses. */
 function usedNamespaces(expr: string, ns: NamespaceMap): NamespaceMap {
-  return Object.fromEntries(Object.entries(ns).filter(([prefix]) => new RegExp(`(^|[^\\w.-])${prefix.replace(/[.]/g, '\\.')}:`).test(expr)));
+  return Object.fromEntries(
+    Object.entries(ns).filter(([prefix]) => new RegExp(`(^|[^\\w.-])${prefix.replace(/[.]/g, '\\.')}:`).test(expr)),
+  );
 }
 
 /** An expression with every typed let replaced by a value of no consequence, to check that it compiles. */
@@ -196,7 +207,10 @@ export class CompiledSchematron {
       }
       const binding = attr(root, 'queryBinding')?.toLowerCase();
       if (binding && !['xslt', 'xpath', 'xslt1', 'xpath1'].includes(binding)) {
-        throw new SamsvarError('profile_invalid', `${source}: queryBinding "${binding}" is not supported; samsvar evaluates XPath 1.0 (xslt)`);
+        throw new SamsvarError(
+          'profile_invalid',
+          `${source}: queryBinding "${binding}" is not supported; samsvar evaluates XPath 1.0 (xslt)`,
+        );
       }
       const ns: NamespaceMap = {};
       for (const n of schElements(root, 'ns')) ns[attr(n, 'prefix') ?? ''] = attr(n, 'uri') ?? '';
@@ -214,7 +228,10 @@ export class CompiledSchematron {
           made.push(xpath);
           return xpath;
         } catch (e) {
-          throw new SamsvarError('profile_invalid', `${source}: ${where}: XPath "${expr}" does not compile: ${(e as Error).message.trim()}`);
+          throw new SamsvarError(
+            'profile_invalid',
+            `${source}: ${where}: XPath "${expr}" does not compile: ${(e as Error).message.trim()}`,
+          );
         }
       };
 
@@ -231,7 +248,11 @@ export class CompiledSchematron {
             into.set(name, `(${substituteVariables(value, into)})`);
             continue;
           }
-          if (!bound) throw new SamsvarError('profile_invalid', `${source}: sch:let ${name} has a type (as="${as}"); typed lets are supported in rules only`);
+          if (!bound)
+            throw new SamsvarError(
+              'profile_invalid',
+              `${source}: sch:let ${name} has a type (as="${as}"); typed lets are supported in rules only`,
+            );
           const kind = NUMBER_TYPES.has(as) ? 'number' : as === 'xs:boolean' ? 'boolean' : 'string';
           // Evaluated at the context node itself, where folding the earlier lets in (typed ones too) is exact.
           const folded = substituteVariables(value, new Map([...into, ...boundText]));
@@ -249,13 +270,18 @@ export class CompiledSchematron {
 
       // ISO Schematron diagnostics: here, the texts in other languages a check points at (`diagnostics="id …"`).
       const diagnostics = new Map<string, XmlElement>();
-      for (const ds of schElements(root, 'diagnostics')) for (const d of schElements(ds, 'diagnostic')) if (attr(d, 'id')) diagnostics.set(attr(d, 'id')!, d);
+      for (const ds of schElements(root, 'diagnostics'))
+        for (const d of schElements(ds, 'diagnostic')) if (attr(d, 'id')) diagnostics.set(attr(d, 'id')!, d);
       const bokmalDiagnostic = (check: XmlElement, id: string): XmlElement | undefined => {
-        const named = (attr(check, 'diagnostics') ?? '').split(/\s+/).filter(Boolean).map((ref) => {
-          const d = diagnostics.get(ref);
-          if (!d) throw new SamsvarError('profile_invalid', `${source}: ${id} names diagnostic "${ref}", which the schema does not define`);
-          return d;
-        });
+        const named = (attr(check, 'diagnostics') ?? '')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((ref) => {
+            const d = diagnostics.get(ref);
+            if (!d)
+              throw new SamsvarError('profile_invalid', `${source}: ${id} names diagnostic "${ref}", which the schema does not define`);
+            return d;
+          });
         return named.find((d) => /^(nb|no)(-|$)/.test((d.attr('lang', 'xml')?.value ?? '').toLowerCase()));
       };
 
@@ -267,7 +293,8 @@ export class CompiledSchematron {
           if (!(c instanceof XmlElement) || c.namespaceUri !== SCH_NS) continue;
           if (c.name === 'extends') {
             const target = abstractRules.get(attr(c, 'rule') ?? '');
-            if (!target) throw new SamsvarError('profile_invalid', `${source}: sch:extends names unknown abstract rule "${attr(c, 'rule')}"`);
+            if (!target)
+              throw new SamsvarError('profile_invalid', `${source}: sch:extends names unknown abstract rule "${attr(c, 'rule')}"`);
             if (seen.has(target)) continue;
             seen.add(target);
             compileChecks(target, vars, out, seen);
@@ -276,18 +303,27 @@ export class CompiledSchematron {
           if (c.name !== 'assert' && c.name !== 'report') continue;
           const id = attr(c, 'id');
           const test = attr(c, 'test');
-          if (!id) throw new SamsvarError('profile_invalid', `${source}: every sch:${c.name} needs an id (it becomes the finding's rule id); test="${test}" has none`);
+          if (!id)
+            throw new SamsvarError(
+              'profile_invalid',
+              `${source}: every sch:${c.name} needs an id (it becomes the finding's rule id); test="${test}" has none`,
+            );
           if (!test) throw new SamsvarError('profile_invalid', `${source}: sch:${c.name} ${id} has no test`);
           seenIds.add(id);
           const roleText = (attr(c, 'role') ?? attr(c, 'flag') ?? 'error').toLowerCase();
           const severity = ROLE_SEVERITY[roleText];
-          if (!severity) throw new SamsvarError('profile_invalid', `${source}: ${id} has role/flag "${roleText}"; use error, warning or information`);
+          if (!severity)
+            throw new SamsvarError('profile_invalid', `${source}: ${id} has role/flag "${roleText}"; use error, warning or information`);
           const compileMessage = (el: XmlElement): MessagePart[] => {
             const message: MessagePart[] = [];
             for (let m = el.firstChild; m; m = m.next) {
               if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'value-of') {
                 const expr = `string(${substituteVariables(attr(m, 'select') ?? '.', vars)})`;
-                message.push({ kind: 'value-of', xpath: compileXPath(boundNames.size ? withPlaceholders(expr, boundNames) : expr, id), expr });
+                message.push({
+                  kind: 'value-of',
+                  xpath: compileXPath(boundNames.size ? withPlaceholders(expr, boundNames) : expr, id),
+                  expr,
+                });
               } else if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'name') {
                 const p = attr(m, 'path');
                 message.push({ kind: 'name', xpath: p ? compileXPath(`name(${substituteVariables(p, vars)})`, id) : null });
@@ -303,7 +339,15 @@ export class CompiledSchematron {
           // With typed lets the test is compiled alone here (with placeholders); otherwise only as part
           // of the rule's combined expression below, and alone only if that fails, to name the check.
           if (boundNames.size) compileXPath(withPlaceholders(folded, boundNames), id);
-          out.push({ kind: c.name, id, severity, see: attr(c, 'see'), test: folded, message, ...(nb ? { messageNb: compileMessage(nb) } : {}) });
+          out.push({
+            kind: c.name,
+            id,
+            severity,
+            see: attr(c, 'see'),
+            test: folded,
+            message,
+            ...(nb ? { messageNb: compileMessage(nb) } : {}),
+          });
         }
       };
 

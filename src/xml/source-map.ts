@@ -84,7 +84,16 @@ export class SourceMap {
     if (name === undefined) {
       let end = this.starts[i] + 1;
       const b = this.bytes;
-      while (end < b.length && b[end] !== 0x20 && b[end] !== 0x09 && b[end] !== 0x0a && b[end] !== 0x0d && b[end] !== 0x2f && b[end] !== 0x3e) end++;
+      while (
+        end < b.length &&
+        b[end] !== 0x20 &&
+        b[end] !== 0x09 &&
+        b[end] !== 0x0a &&
+        b[end] !== 0x0d &&
+        b[end] !== 0x2f &&
+        b[end] !== 0x3e
+      )
+        end++;
       name = names[i] = decode(b.subarray(this.starts[i] + 1, end), this.encoding);
     }
     return name;

@@ -84,7 +84,11 @@ export class XmlValidator {
    * Validates a message. `inspect`, when given, runs on the same parsed document once the profile
    * is known (test-case assertions look into the message this way, without parsing it again).
    */
-  validate<T = never>(input: Uint8Array, profileId?: string, inspect?: (xml: ParsedXml, profile: string) => T): FormatResult & { inspected?: T } {
+  validate<T = never>(
+    input: Uint8Array,
+    profileId?: string,
+    inspect?: (xml: ParsedXml, profile: string) => T,
+  ): FormatResult & { inspected?: T } {
     const given = profileId ? this.catalog.require(profileId) : undefined;
     if (given && given.manifest.kind !== 'xml') throw new SamsvarError('unprocessable', `profile ${profileId} is not an XML profile`);
     const manifest = given?.manifest as XmlProfileManifest | undefined;
@@ -108,7 +112,13 @@ export class XmlValidator {
           return {
             profile: null,
             detection,
-            findings: [ruleFinding('PROFILE-UNKNOWN', `No installed profile fits this document: ${detection}. Name one with --profile (samsvar profiles list).`, { line: 1, column: 1 })],
+            findings: [
+              ruleFinding(
+                'PROFILE-UNKNOWN',
+                `No installed profile fits this document: ${detection}. Name one with --profile (samsvar profiles list).`,
+                { line: 1, column: 1 },
+              ),
+            ],
           };
         }
         profile = detected.profile;
@@ -142,7 +152,11 @@ export class XmlValidator {
         const locate = (): Finding => {
           const element = d.xpath ? map.resolvePositionalPath(d.xpath) : undefined;
           const at = element !== undefined ? map.position(map.starts[element]) : { line: d.line || 1, column: d.col || 1 };
-          return ruleFinding('XSD', readableSchemaMessage(d.message), { severity, ...at, ...(element !== undefined ? { xpath: map.readablePath(element) } : {}) });
+          return ruleFinding('XSD', readableSchemaMessage(d.message), {
+            severity,
+            ...at,
+            ...(element !== undefined ? { xpath: map.readablePath(element) } : {}),
+          });
         };
         return { severity, locate };
       });
@@ -152,7 +166,8 @@ export class XmlValidator {
   private ruleFindings(compiled: CompiledProfile, { doc, locate }: ParsedXml): PendingFinding[] {
     const out: PendingFinding[] = [];
     for (const schematron of compiled.rules) {
-      for (const hit of schematron.run(doc)) out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.node) }) });
+      for (const hit of schematron.run(doc))
+        out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.node) }) });
     }
     for (const hit of checkCodedValues(doc, compiled.codeLists)) {
       out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element, hit.attribute) }) });
@@ -181,15 +196,23 @@ function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Findi
   // Explain against the alternative for the document's own root namespace, if there is one.
   const expected = alternatives.find((d) => d.rootNamespace === facts.rootNamespace) ?? alternatives[0];
   const problems: string[] = [];
-  if (expected.rootNamespace !== facts.rootNamespace) problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
+  if (expected.rootNamespace !== facts.rootNamespace)
+    problems.push(`its root element is in namespace ${facts.rootNamespace || '(none)'}, not ${expected.rootNamespace}`);
   else {
-    if (expected.msgType && expected.msgType !== facts.msgType) problems.push(`${typeElement(facts)} is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
-    if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace) problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
+    if (expected.msgType && expected.msgType !== facts.msgType)
+      problems.push(`${typeElement(facts)} is ${facts.msgType ?? '(missing)'}, not ${expected.msgType}`);
+    if (expected.documentNamespace && expected.documentNamespace !== facts.documentNamespace)
+      problems.push(`the embedded document is in namespace ${facts.documentNamespace ?? '(none)'}, not ${expected.documentNamespace}`);
     // Nothing else differs, so the alternative's own XPath test is what the document fails.
-    if (!problems.length && expected.xpath) problems.push(expected.describe ? `it needs ${expected.describe}` : `it does not pass the profile's detection test ${expected.xpath}`);
+    if (!problems.length && expected.xpath)
+      problems.push(
+        expected.describe ? `it needs ${expected.describe}` : `it does not pass the profile's detection test ${expected.xpath}`,
+      );
   }
   if (!problems.length) return [];
-  return [ruleFinding('PROFILE-MISMATCH', `This document is not a ${manifest.title}: ${problems.join('; ')}`, { line: 1, column: 1, xpath: '/' })];
+  return [
+    ruleFinding('PROFILE-MISMATCH', `This document is not a ${manifest.title}: ${problems.join('; ')}`, { line: 1, column: 1, xpath: '/' }),
+  ];
 }
 
 /** Locates only the findings that are kept: locating a million of them would be the hang the cap prevents. */

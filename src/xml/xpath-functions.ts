@@ -5,11 +5,33 @@
  * evaluates them; it would then fail on every message. So a profile naming one is refused up front.
  */
 const XPATH1_FUNCTIONS = new Set([
-  'last', 'position', 'count', 'id', 'local-name', 'namespace-uri', 'name',
-  'string', 'concat', 'starts-with', 'contains', 'substring-before', 'substring-after', 'substring',
-  'string-length', 'normalize-space', 'translate',
-  'boolean', 'not', 'true', 'false', 'lang',
-  'number', 'sum', 'floor', 'ceiling', 'round',
+  'last',
+  'position',
+  'count',
+  'id',
+  'local-name',
+  'namespace-uri',
+  'name',
+  'string',
+  'concat',
+  'starts-with',
+  'contains',
+  'substring-before',
+  'substring-after',
+  'substring',
+  'string-length',
+  'normalize-space',
+  'translate',
+  'boolean',
+  'not',
+  'true',
+  'false',
+  'lang',
+  'number',
+  'sum',
+  'floor',
+  'ceiling',
+  'round',
 ]);
 const NODE_TYPES = new Set(['node', 'text', 'comment', 'processing-instruction']);
 /** Operator names a parenthesis may follow ("a and (b or c)"); XPath 1.0 has no functions by these names. */

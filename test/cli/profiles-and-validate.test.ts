@@ -25,7 +25,9 @@ describe('samsvar profiles import and list', () => {
     const r = await runCli(['profiles', 'import', path.join(FIXTURE_PROFILES, 'fx-order')], env);
     expect(r.stdout).toContain('imported fx-order 2.0.0');
     const list = await runCli(['profiles', 'list', '--format', 'json'], env);
-    const { standards } = JSON.parse(list.stdout) as { standards: { id: string; declared: boolean; versions: { profiles: { id: string; source: string }[] }[] }[] };
+    const { standards } = JSON.parse(list.stdout) as {
+      standards: { id: string; declared: boolean; versions: { profiles: { id: string; source: string }[] }[] }[];
+    };
     const profiles = standards.flatMap((s) => s.versions.flatMap((v) => v.profiles));
     expect(profiles.filter((p) => p.id.startsWith('fx-')).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       expect.objectContaining({ id: 'fx-base', source: 'imported' }),
@@ -39,16 +41,24 @@ describe('samsvar profiles import and list', () => {
   it('groups the list by standard and version, with message types, test cases by direction and code-list state', async () => {
     const text = (await runCli(['profiles', 'list'], env)).stdout;
     const dialog = text.slice(text.indexOf('Dialogmelding (dialogmelding)'));
-    expect(dialog).toMatch(/^Dialogmelding \(dialogmelding\)\n {2}versions [^\n]*1\.1[^\n]*; test cases \d+ send, \d+ receive; code lists incomplete/);
+    expect(dialog).toMatch(
+      /^Dialogmelding \(dialogmelding\)\n {2}versions [^\n]*1\.1[^\n]*; test cases \d+ send, \d+ receive; code lists incomplete/,
+    );
     expect(dialog).toMatch(/\n {2}1\.1: DIALOG_FORESPORSEL, DIALOG_HELSEFAGLIG, DIALOG_NOTAT, DIALOG_STATUS_HENVISNING, DIALOG_SVAR/);
     expect(dialog).toMatch(/\n {6}2\.16\.578\.1\.12\.4\.1\.1\.9152\s+Type opplysning ved pasientsamhandling/);
     expect(dialog).toMatch(/\n {4}dialogmelding-1\.1-foresporsel\s+1\.1\.0\s+xml\s+shipped\s+active/);
 
     const json = JSON.parse((await runCli(['profiles', 'list', '--format', 'json'], env)).stdout) as {
-      standards: { id: string; testcasesByDirection: { send: number; receive: number }; versions: { version: string; messageTypes: string[]; codelistsComplete: boolean }[] }[];
+      standards: {
+        id: string;
+        testcasesByDirection: { send: number; receive: number };
+        versions: { version: string; messageTypes: string[]; codelistsComplete: boolean }[];
+      }[];
     };
     const basis = json.standards.find((s) => s.id === 'no-basis')!;
-    expect(basis.versions).toEqual([expect.objectContaining({ version: '2.2', codelistsComplete: true, messageTypes: ['Organization', 'Patient', 'Practitioner'] })]);
+    expect(basis.versions).toEqual([
+      expect.objectContaining({ version: '2.2', codelistsComplete: true, messageTypes: ['Organization', 'Patient', 'Practitioner'] }),
+    ]);
     expect(basis.testcasesByDirection.send).toBeGreaterThanOrEqual(9);
     expect((await runCli(['profiles', 'list', '--format', 'yaml'], env)).code).toBe(2);
   });
@@ -63,8 +73,14 @@ describe('samsvar profiles import and list', () => {
   it('imports a bare XSD set described by options, and refuses one whose imports do not resolve', async () => {
     const dir = path.join(work, 'xsdset');
     mkdirSync(dir);
-    writeFileSync(path.join(dir, 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:include schemaLocation="b.xsd"/></xs:schema>');
-    writeFileSync(path.join(dir, 'b.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>');
+    writeFileSync(
+      path.join(dir, 'a.xsd'),
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:include schemaLocation="b.xsd"/></xs:schema>',
+    );
+    writeFileSync(
+      path.join(dir, 'b.xsd'),
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>',
+    );
     const ok = await runCli(['profiles', 'import', dir, '--id', 'bare-set', '--schema', 'a.xsd', '--version', '0.9'], env);
     expect(ok.code).toBe(0);
     const v = await runCli(['validate', '--profile', 'bare-set', '--format', 'json', path.join(work, 'good.xml')], env);
@@ -72,7 +88,10 @@ describe('samsvar profiles import and list', () => {
 
     const leaky = path.join(work, 'leaky');
     mkdirSync(leaky);
-    writeFileSync(path.join(leaky, 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:k="http://www.kith.no/xmlstds" targetNamespace="urn:a"><xs:import namespace="http://www.kith.no/xmlstds" schemaLocation="http://www.kith.no/xmlstds/kith.xsd"/><xs:element name="a" type="k:CS"/></xs:schema>');
+    writeFileSync(
+      path.join(leaky, 'a.xsd'),
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:k="http://www.kith.no/xmlstds" targetNamespace="urn:a"><xs:import namespace="http://www.kith.no/xmlstds" schemaLocation="http://www.kith.no/xmlstds/kith.xsd"/><xs:element name="a" type="k:CS"/></xs:schema>',
+    );
     const refused = await runCli(['profiles', 'import', leaky, '--id', 'leaky-set', '--schema', 'a.xsd'], env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('http://www.kith.no/xmlstds/kith.xsd');
@@ -84,7 +103,10 @@ describe('samsvar profiles import and symbolic links', () => {
   it('copies no symbolic link into the data directory, whether it points outside the profile or nowhere', async () => {
     const dir = path.join(work, 'linked');
     mkdirSync(dir);
-    writeFileSync(path.join(dir, 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>');
+    writeFileSync(
+      path.join(dir, 'a.xsd'),
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>',
+    );
     symlinkSync('/etc/hostname', path.join(dir, 'outside.xsd'));
     symlinkSync(path.join(dir, 'no-such-file'), path.join(dir, 'dangling.xsd'));
     const r = await runCli(['profiles', 'import', dir, '--id', 'linked-set', '--schema', 'a.xsd'], env);
@@ -94,7 +116,9 @@ describe('samsvar profiles import and symbolic links', () => {
     for (const link of ['outside.xsd', 'dangling.xsd']) expect(() => lstatSync(path.join(imported, link))).toThrow(/ENOENT/);
     // The directory named on the command line may itself be a link.
     symlinkSync(dir, path.join(work, 'linked-alias'));
-    expect((await runCli(['profiles', 'import', path.join(work, 'linked-alias'), '--id', 'linked-alias', '--schema', 'a.xsd'], env)).code).toBe(0);
+    expect(
+      (await runCli(['profiles', 'import', path.join(work, 'linked-alias'), '--id', 'linked-alias', '--schema', 'a.xsd'], env)).code,
+    ).toBe(0);
   });
 });
 
@@ -114,7 +138,12 @@ describe('samsvar validate', () => {
     const r = await runCli(['validate', '--format', 'json', '--profile', 'fx-order', path.join(work, 'bad.xml')], env);
     const out = JSON.parse(r.stdout);
     expect(out.results).toEqual([
-      expect.objectContaining({ file: path.join(work, 'bad.xml'), profile: 'fx-order', valid: false, findings: [expect.objectContaining({ ruleId: 'XSD', line: 3 })] }),
+      expect.objectContaining({
+        file: path.join(work, 'bad.xml'),
+        profile: 'fx-order',
+        valid: false,
+        findings: [expect.objectContaining({ ruleId: 'XSD', line: 3 })],
+      }),
     ]);
   });
 
@@ -162,9 +191,15 @@ describe('samsvar validate with many files', () => {
   it('reports a profile that does not compile as a usage error, also from a worker thread', async () => {
     const broken = path.join(work, 'broken-profile');
     mkdirSync(broken);
-    writeFileSync(path.join(broken, 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>');
+    writeFileSync(
+      path.join(broken, 'a.xsd'),
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a"><xs:element name="a" type="xs:string"/></xs:schema>',
+    );
     expect((await runCli(['profiles', 'import', broken, '--id', 'will-break', '--schema', 'a.xsd'], env)).code).toBe(0);
-    writeFileSync(path.join(data, 'profiles', 'will-break', 'a.xsd'), '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="a" type="nope:missing"/></xs:schema>');
+    writeFileSync(
+      path.join(data, 'profiles', 'will-break', 'a.xsd'),
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="a" type="nope:missing"/></xs:schema>',
+    );
     const files = Array.from({ length: 450 }, () => path.join(work, 'good.xml'));
     const r = await runCli(['validate', '--profile', 'will-break', ...files], env);
     expect(r.code).toBe(2);

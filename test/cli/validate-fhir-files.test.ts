@@ -20,7 +20,12 @@ beforeAll(() => {
 async function validate(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`), env: { SAMSVAR_DATA: path.join(dir, 'data') }, cwd: dir };
+  const io: CliIo = {
+    out: (t) => void (out += `${t}\n`),
+    err: (t) => void (err += `${t}\n`),
+    env: { SAMSVAR_DATA: path.join(dir, 'data') },
+    cwd: dir,
+  };
   const code = await main(['validate', ...args], io);
   return { code, out, err };
 }
@@ -38,7 +43,9 @@ describe('samsvar validate with FHIR profiles', () => {
     const [result] = JSON.parse(out).results;
     expect(result).toMatchObject({ file: 'bad-patient.json', profile: 'no-basis-patient', format: 'fhir', valid: false });
     const errors = result.findings.filter((f: { severity: string }) => f.severity === 'error');
-    expect(errors.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['Patient.gender', 'Patient.birthDate', 'Patient.fodselsdato']));
+    expect(errors.map((f: { path: string }) => f.path)).toEqual(
+      expect.arrayContaining(['Patient.gender', 'Patient.birthDate', 'Patient.fodselsdato']),
+    );
     expect(errors.find((f: { path: string }) => f.path === 'Patient.identifier[0]')?.ruleId).toBe('FHIR-INVARIANT-no-basis-fnr');
     for (const f of errors) expect(f.line).toBeGreaterThan(0);
   });

@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import { findingsLimitNotice, ruleFinding, ruleInfo, RULES } from '../../src/core/rule-catalogue.js';
 
 describe('the rule catalogue', () => {
-  it('builds a finding with the rule\'s layer, default severity and clause', () => {
+  it("builds a finding with the rule's layer, default severity and clause", () => {
     expect(ruleFinding('RCV-STATUS', 'm', { line: 3, column: 5, xpath: '/AppRec/Status' })).toEqual({
       ruleId: 'RCV-STATUS',
       severity: 'error',
@@ -23,7 +23,7 @@ describe('the rule catalogue', () => {
     expect(findingsLimitNotice(5, 'structure')).toMatchObject({ ruleId: 'FINDINGS-LIMIT', severity: 'information', layer: 'structure' });
   });
 
-  it('knows FHIR invariants by their prefix and nothing of a profile\'s own rules', () => {
+  it("knows FHIR invariants by their prefix and nothing of a profile's own rules", () => {
     expect(ruleInfo('FHIR-INVARIANT-no-basis-fnr')).toMatchObject({ layer: 'invariant', severity: 'error' });
     expect(ruleInfo('MH-0003')).toBeUndefined();
     expect(ruleInfo('toString')).toBeUndefined();
@@ -31,9 +31,13 @@ describe('the rule catalogue', () => {
 
   it('holds every engine rule id the README names, so documentation and code name the same rules', () => {
     const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-    const named = new Set([...readme.matchAll(/\b((?:SYNTAX|CODELIST|ID|FHIR|LIVE|FINDINGS|PROFILE|RCV)-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b/g)].map((m) => m[1]!));
+    const named = new Set(
+      [...readme.matchAll(/\b((?:SYNTAX|CODELIST|ID|FHIR|LIVE|FINDINGS|PROFILE|RCV)-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b/g)].map((m) => m[1]!),
+    );
     // Families the README abbreviates (LIVE-CAP-TYPE/-FHIRVERSION/…) and the invariant prefix are not single ids.
-    const missing = [...named].filter((id) => !id.startsWith('FHIR-INVARIANT') && ruleInfo(id) === undefined && !Object.keys(RULES).some((k) => k.startsWith(`${id}-`)));
+    const missing = [...named].filter(
+      (id) => !id.startsWith('FHIR-INVARIANT') && ruleInfo(id) === undefined && !Object.keys(RULES).some((k) => k.startsWith(`${id}-`)),
+    );
     expect(missing).toEqual([]);
   });
 });

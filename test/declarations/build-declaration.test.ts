@@ -7,7 +7,16 @@ const now = new Date('2026-11-26T12:00:00Z');
 const opts = { issuer: ISSUER, issuance: ISSUANCE, kid: 'k1', now };
 
 function waiver(ruleId: string, deadline: string, profile?: string): Waiver {
-  return { id: 'w1', runId: 'run-1', ruleId, profile, justification: 'Retting avtalt i versjon 5.3', deadline, grantedBy: 'admin', grantedAt: now.toISOString() };
+  return {
+    id: 'w1',
+    runId: 'run-1',
+    ruleId,
+    profile,
+    justification: 'Retting avtalt i versjon 5.3',
+    deadline,
+    grantedBy: 'admin',
+    grantedAt: now.toISOString(),
+  };
 }
 
 describe('building a declaration from a run', () => {
@@ -34,7 +43,14 @@ describe('building a declaration from a run', () => {
 
   it('is refused with a reason per profile when no profile passed', () => {
     const run = passedRun({ testCases: passedRun().testCases.map((t) => ({ ...t, errorRuleIds: ['MH-0001'] })) });
-    expect(() => buildDeclaration(run, opts)).toThrow(expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/no passed profile.*dialogmelding-1\.1: test case DM-RECV-01 failed on MH-0001, DM-SEND-01 failed on MH-0001/) }));
+    expect(() => buildDeclaration(run, opts)).toThrow(
+      expect.objectContaining({
+        code: 'unprocessable',
+        detail: expect.stringMatching(
+          /no passed profile.*dialogmelding-1\.1: test case DM-RECV-01 failed on MH-0001, DM-SEND-01 failed on MH-0001/,
+        ),
+      }),
+    );
   });
 
   it('does not declare a retired profile version or a profile without test cases', () => {
@@ -51,13 +67,17 @@ describe('building a declaration from a run', () => {
     drafted.status = 'draft';
     const d = buildDeclaration({ ...run, profiles: run.profiles }, { ...opts, waivers: [waiver('AR-0007', '2027-03-01T00:00:00.000Z')] });
     expect(d.conformsTo.map((p) => p.profile)).not.toContain('dialogmelding-1.1');
-    expect(() => buildDeclaration({ ...run, profiles: [drafted] }, opts)).toThrow(/dialogmelding-1\.1: the profile version 1\.1\.0 is draft; only active profiles can be declared/);
+    expect(() => buildDeclaration({ ...run, profiles: [drafted] }, opts)).toThrow(
+      /dialogmelding-1\.1: the profile version 1\.1\.0 is draft; only active profiles can be declared/,
+    );
   });
 
   it('lists waived findings as deviations and expires at the earliest deadline', () => {
     const d = buildDeclaration(passedRun(), { ...opts, waivers: [waiver('AR-0007', '2027-03-01T00:00:00.000Z', 'apprec-1.0')] });
     expect(d.conformsTo.map((p) => p.profile)).toContain('apprec-1.0');
-    expect(d.deviations).toEqual([{ profile: 'apprec-1.0', ruleId: 'AR-0007', justification: 'Retting avtalt i versjon 5.3', deadline: '2027-03-01T00:00:00.000Z' }]);
+    expect(d.deviations).toEqual([
+      { profile: 'apprec-1.0', ruleId: 'AR-0007', justification: 'Retting avtalt i versjon 5.3', deadline: '2027-03-01T00:00:00.000Z' },
+    ]);
     expect(d.expiresAt).toBe('2027-03-01T00:00:00.000Z');
   });
 
@@ -77,14 +97,23 @@ describe('building a declaration from a run', () => {
   });
 
   it('names the place of issue and who signs for the manufacturer, as EHDS Annex IV asks', () => {
-    const d = buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: '  Tromsø ', signatory: { name: 'Kari   Nordmann', function: 'daglig leder' } } });
+    const d = buildDeclaration(passedRun(), {
+      ...opts,
+      issuance: { placeOfIssue: '  Tromsø ', signatory: { name: 'Kari   Nordmann', function: 'daglig leder' } },
+    });
     expect(d).toMatchObject({ placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } });
   });
 
   it('refuses to issue without a place of issue or a signatory', () => {
-    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: ' ', signatory: ISSUANCE.signatory } })).toThrow(expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/placeOfIssue must be given/) }));
-    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: 'Oslo', signatory: { name: 'Kari Nordmann', function: '' } } })).toThrow(/signatory\.function must be given/);
-    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: 'Oslo\u0007', signatory: ISSUANCE.signatory } })).toThrow(/control characters/);
+    expect(() => buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: ' ', signatory: ISSUANCE.signatory } })).toThrow(
+      expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/placeOfIssue must be given/) }),
+    );
+    expect(() =>
+      buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: 'Oslo', signatory: { name: 'Kari Nordmann', function: '' } } }),
+    ).toThrow(/signatory\.function must be given/);
+    expect(() =>
+      buildDeclaration(passedRun(), { ...opts, issuance: { placeOfIssue: 'Oslo\u0007', signatory: ISSUANCE.signatory } }),
+    ).toThrow(/control characters/);
   });
 
   it('refuses an invalid organisasjonsnummer', () => {

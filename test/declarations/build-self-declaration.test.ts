@@ -4,14 +4,23 @@ import { ISSUANCE, ISSUER, ORGNR } from './fixtures.js';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const opts = { issuer: ISSUER, kid: 'k1', now };
-const profile = (id: string, status: 'draft' | 'active' | 'retired' = 'active') => ({ profile: id, version: '1.0.0', title: `Profil ${id}`, profileSha256: 'a'.repeat(64), status });
+const profile = (id: string, status: 'draft' | 'active' | 'retired' = 'active') => ({
+  profile: id,
+  version: '1.0.0',
+  title: `Profil ${id}`,
+  profileSha256: 'a'.repeat(64),
+  status,
+});
 const doc = { name: 'testrapport.pdf', mediaType: 'application/pdf', size: 1234, sha256: 'd'.repeat(64) };
 
 function input(overrides: Partial<SelfDeclarationInput> = {}): SelfDeclarationInput {
   return {
     manufacturer: { name: 'Omsorg & Journal AS', organisasjonsnummer: ORGNR },
     product: { name: 'OmsorgsJournal', version: '5.2.0', systemId: 'sys-1' },
-    profiles: [{ profile: profile('dialogmelding-1.1'), direction: 'send' }, { profile: profile('apprec-1.0'), direction: 'receive' }],
+    profiles: [
+      { profile: profile('dialogmelding-1.1'), direction: 'send' },
+      { profile: profile('apprec-1.0'), direction: 'receive' },
+    ],
     documentation: [doc],
     issuance: ISSUANCE,
     ...overrides,
@@ -19,7 +28,7 @@ function input(overrides: Partial<SelfDeclarationInput> = {}): SelfDeclarationIn
 }
 
 describe('a level A declaration (self-declared with documentation, nothing tested)', () => {
-  it('lists the named profiles and the documents\' digests, and no run, validator or test case', () => {
+  it("lists the named profiles and the documents' digests, and no run, validator or test case", () => {
     const d = buildSelfDeclaration(input(), opts);
     expect(d).toMatchObject({
       assuranceLevel: 'A',
@@ -41,15 +50,31 @@ describe('a level A declaration (self-declared with documentation, nothing teste
   });
 
   it('rests on documentation: none attached is refused', () => {
-    expect(() => buildSelfDeclaration(input({ documentation: [] }), opts)).toThrow(expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/attach at least one document/) }));
+    expect(() => buildSelfDeclaration(input({ documentation: [] }), opts)).toThrow(
+      expect.objectContaining({ code: 'unprocessable', detail: expect.stringMatching(/attach at least one document/) }),
+    );
   });
 
   it('declares only active profiles, each direction once', () => {
-    expect(() => buildSelfDeclaration(input({ profiles: [{ profile: profile('gammel-1.0', 'retired'), direction: 'send' }] }), opts)).toThrow(/gammel-1\.0' is retired/);
-    expect(() => buildSelfDeclaration(input({ profiles: [{ profile: profile('p'), direction: 'send' }, { profile: profile('p'), direction: 'send' }] }), opts)).toThrow(/p\/send twice/);
+    expect(() =>
+      buildSelfDeclaration(input({ profiles: [{ profile: profile('gammel-1.0', 'retired'), direction: 'send' }] }), opts),
+    ).toThrow(/gammel-1\.0' is retired/);
+    expect(() =>
+      buildSelfDeclaration(
+        input({
+          profiles: [
+            { profile: profile('p'), direction: 'send' },
+            { profile: profile('p'), direction: 'send' },
+          ],
+        }),
+        opts,
+      ),
+    ).toThrow(/p\/send twice/);
   });
 
   it('needs the place of issue and the signatory like any declaration', () => {
-    expect(() => buildSelfDeclaration(input({ issuance: { placeOfIssue: 'Oslo', signatory: { name: '', function: 'daglig leder' } } }), opts)).toThrow(/signatory\.name must be given/);
+    expect(() =>
+      buildSelfDeclaration(input({ issuance: { placeOfIssue: 'Oslo', signatory: { name: '', function: 'daglig leder' } } }), opts),
+    ).toThrow(/signatory\.name must be given/);
   });
 });

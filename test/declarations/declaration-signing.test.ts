@@ -59,7 +59,10 @@ describe('a signed declaration', () => {
     const [h, p, s] = jws.split('.');
     const sig = Buffer.from(s, 'base64url');
     sig[10] ^= 0x80;
-    expect(await verifyDeclaration(`${h}.${p}.${sig.toString('base64url')}`, ring.jwks)).toMatchObject({ valid: false, reason: expect.stringMatching(/does not match/) });
+    expect(await verifyDeclaration(`${h}.${p}.${sig.toString('base64url')}`, ring.jwks)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/does not match/),
+    });
     const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
     const otherHeader = Buffer.from(JSON.stringify({ ...header, typ: 'samsvar-declaration+json', x: 1 })).toString('base64url');
     expect((await verifyDeclaration(`${otherHeader}.${p}.${s}`, ring.jwks)).valid).toBe(false);
@@ -79,7 +82,10 @@ describe('a signed declaration', () => {
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', kid: ring.current.kid, typ: 'samsvar-declaration+json' })).toString('base64url')}.${p}.`;
     expect((await verifyDeclaration(none, ring.jwks)).valid).toBe(false);
     const head = await signJson({ size: 1 }, ring.current, 'samsvar-log-head+json');
-    expect(await verifyDeclaration(head, ring.jwks)).toMatchObject({ valid: false, reason: expect.stringMatching(/not a samsvar-declaration/) });
+    expect(await verifyDeclaration(head, ring.jwks)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/not a samsvar-declaration/),
+    });
     for (const junk of ['', 'a.b', 'a.b.c', '....', '\u0000', 'x'.repeat(10_000)]) {
       expect((await verifyDeclaration(junk, ring.jwks)).valid).toBe(false);
     }
@@ -91,15 +97,18 @@ describe('countersigning to level C', () => {
     const { ring, declaration, jws } = await issued();
     const content = buildCountersignature(jws, declaration, { name: 'Testlab AS', role: 'lab' }, ring.current, now);
     const token = await signCountersignature(content, ring.current);
-    expect(await verifyCountersignature(token, jws, ring.jwks)).toMatchObject({ valid: true, content: { assuranceLevel: 'C', declarationId: declaration.id } });
+    expect(await verifyCountersignature(token, jws, ring.jwks)).toMatchObject({
+      valid: true,
+      content: { assuranceLevel: 'C', declarationId: declaration.id },
+    });
     const { jws: otherJws } = await issued();
     expect(await verifyCountersignature(token, otherJws, ring.jwks)).toMatchObject({ valid: false });
   });
 
   it('is refused for a declaration that is not level B', async () => {
     const { ring, declaration, jws } = await issued();
-    expect(() => buildCountersignature(jws, { ...declaration, assuranceLevel: 'A' }, { name: 'Lab', role: 'lab' }, ring.current, now)).toThrow(
-      expect.objectContaining({ code: 'conflict' }),
-    );
+    expect(() =>
+      buildCountersignature(jws, { ...declaration, assuranceLevel: 'A' }, { name: 'Lab', role: 'lab' }, ring.current, now),
+    ).toThrow(expect.objectContaining({ code: 'conflict' }));
   });
 });

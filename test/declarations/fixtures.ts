@@ -27,13 +27,37 @@ export function passedRun(overrides: Partial<RunOutcome> = {}): RunOutcome {
     product: { name: 'OmsorgsJournal', version: '5.2.0', systemId: 'sys-1' },
     samsvarVersion: '0.1.0',
     profiles: [
-      { profile: 'dialogmelding-1.1', version: '1.1.0', title: 'Dialogmelding 1.1', profileSha256: sha('a'), specification: 'HIS 80908:2013' },
+      {
+        profile: 'dialogmelding-1.1',
+        version: '1.1.0',
+        title: 'Dialogmelding 1.1',
+        profileSha256: sha('a'),
+        specification: 'HIS 80908:2013',
+      },
       { profile: 'apprec-1.0', version: '1.0.0', title: 'Applikasjonskvittering 1.0', profileSha256: sha('b') },
     ],
     testCases: [
-      { id: 'DM-SEND-01', profile: 'dialogmelding-1.1', direction: 'send', errorRuleIds: [], evidence: [{ name: 'foresporsel.xml', sha256: sha('1'), findingsSha256: sha('2') }] },
-      { id: 'DM-RECV-01', profile: 'dialogmelding-1.1', direction: 'receive', errorRuleIds: [], evidence: [{ name: 'apprec.xml', sha256: sha('3'), findingsSha256: sha('4') }] },
-      { id: 'AR-SEND-01', profile: 'apprec-1.0', direction: 'send', errorRuleIds: ['AR-0007'], evidence: [{ name: 'apprec.xml', sha256: sha('5'), findingsSha256: sha('6') }] },
+      {
+        id: 'DM-SEND-01',
+        profile: 'dialogmelding-1.1',
+        direction: 'send',
+        errorRuleIds: [],
+        evidence: [{ name: 'foresporsel.xml', sha256: sha('1'), findingsSha256: sha('2') }],
+      },
+      {
+        id: 'DM-RECV-01',
+        profile: 'dialogmelding-1.1',
+        direction: 'receive',
+        errorRuleIds: [],
+        evidence: [{ name: 'apprec.xml', sha256: sha('3'), findingsSha256: sha('4') }],
+      },
+      {
+        id: 'AR-SEND-01',
+        profile: 'apprec-1.0',
+        direction: 'send',
+        errorRuleIds: ['AR-0007'],
+        evidence: [{ name: 'apprec.xml', sha256: sha('5'), findingsSha256: sha('6') }],
+      },
     ],
     ...overrides,
   };

@@ -23,14 +23,20 @@ describe('spot checks (stikkprøver)', () => {
 
   it('fails when a chosen test case did not pass, and is missed when answered late', () => {
     const failed = { ...base, answer: { runId: 'r2', at: '2026-03-12T00:00:00.000Z', passedTestCases: ['DM-SEND-01'] } };
-    expect(spotCheckOutcome(failed, new Date('2026-03-13T00:00:00Z'))).toMatchObject({ state: 'failed', reason: expect.stringMatching(/DM-RECV-01 did not pass in run r2/) });
+    expect(spotCheckOutcome(failed, new Date('2026-03-13T00:00:00Z'))).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/DM-RECV-01 did not pass in run r2/),
+    });
     const late = { ...base, answer: { runId: 'r2', at: '2026-03-16T00:00:00.000Z', passedTestCases: base.testCases } };
     expect(spotCheckOutcome(late, new Date('2026-03-17T00:00:00Z'))).toMatchObject({ state: 'missed' });
   });
 
-  it('accepts only the declaration\'s own test cases and a future deadline', () => {
+  it("accepts only the declaration's own test cases and a future deadline", () => {
     const now = new Date('2026-03-01T00:00:00Z');
-    expect(validateSpotCheckRequest({ testCases: ['A', 'A'], deadline: '2026-04-01T00:00:00Z' }, ['A', 'B'], now)).toEqual({ testCases: ['A'], deadline: '2026-04-01T00:00:00.000Z' });
+    expect(validateSpotCheckRequest({ testCases: ['A', 'A'], deadline: '2026-04-01T00:00:00Z' }, ['A', 'B'], now)).toEqual({
+      testCases: ['A'],
+      deadline: '2026-04-01T00:00:00.000Z',
+    });
     expect(() => validateSpotCheckRequest({ testCases: ['C'], deadline: '2026-04-01' }, ['A'], now)).toThrow(/no test case C/);
     expect(() => validateSpotCheckRequest({ testCases: [], deadline: '2026-04-01' }, ['A'], now)).toThrow(/non-empty/);
     expect(() => validateSpotCheckRequest({ testCases: ['A'], deadline: 'snart' }, ['A'], now)).toThrow(/ISO 8601/);

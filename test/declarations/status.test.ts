@@ -21,18 +21,22 @@ describe('declaration status', () => {
 
   it('expires when the content under a tested profile version changed, and names it', () => {
     const tested = d.conformsTo[0]!;
-    const changed = (profile: string, version: string, sha256: string) => profile === tested.profile && version === tested.version && sha256 !== 'f'.repeat(64);
+    const changed = (profile: string, version: string, sha256: string) =>
+      profile === tested.profile && version === tested.version && sha256 !== 'f'.repeat(64);
     expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: changed })).toEqual({
       status: 'expired',
       reason: `expired: the content of profile version ${tested.profile} ${tested.version} changed since it was tested`,
       cause: { kind: 'content-changed', profiles: [`${tested.profile} ${tested.version}`] },
     });
-    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: () => false })).toEqual({ status: 'active' });
+    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: () => false })).toEqual({
+      status: 'active',
+    });
   });
 
   it('asks for a re-test against a newer version until its deadline, then expires', () => {
     const tested = d.conformsTo[0]!;
-    const retestOf = (profile: string) => (profile === tested.profile ? { version: '9.0.0', deadline: '2026-07-01T00:00:00.000Z' } : undefined);
+    const retestOf = (profile: string) =>
+      profile === tested.profile ? { version: '9.0.0', deadline: '2026-07-01T00:00:00.000Z' } : undefined;
     expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, retestOf })).toEqual({
       status: 'active',
       retestRequired: [{ profile: tested.profile, version: tested.version, newVersion: '9.0.0', deadline: '2026-07-01T00:00:00.000Z' }],
@@ -58,13 +62,23 @@ describe('declaration status', () => {
   });
 
   it('is expired after its expiry date', () => {
-    expect(declarationStatus(d, { now: new Date('2028-01-10T10:00:00Z'), others: [d], isRetired: notRetired })).toMatchObject({ status: 'expired', reason: 'expired on 2028-01-10' });
+    expect(declarationStatus(d, { now: new Date('2028-01-10T10:00:00Z'), others: [d], isRetired: notRetired })).toMatchObject({
+      status: 'expired',
+      reason: 'expired on 2028-01-10',
+    });
   });
 
   it('names dates as they fall in Norway, as the HTML and PDF renderings do, not as they fall in UTC', () => {
     const lateEvening = declaration(new Date('2026-11-26T23:30:00Z'), 'd-late');
-    expect(declarationStatus(lateEvening, { now: new Date('2029-01-01T00:00:00Z'), others: [lateEvening], isRetired: notRetired })).toMatchObject({ reason: 'expired on 2028-11-27' });
-    const revoked = declarationStatus(d, { now: later, others: [d], isRetired: notRetired, revocation: { at: '2026-05-01T22:30:00.000Z', by: 'NHN', reason: 'x' } });
+    expect(
+      declarationStatus(lateEvening, { now: new Date('2029-01-01T00:00:00Z'), others: [lateEvening], isRetired: notRetired }),
+    ).toMatchObject({ reason: 'expired on 2028-11-27' });
+    const revoked = declarationStatus(d, {
+      now: later,
+      others: [d],
+      isRetired: notRetired,
+      revocation: { at: '2026-05-01T22:30:00.000Z', by: 'NHN', reason: 'x' },
+    });
     expect(revoked.reason).toBe('revoked on 2026-05-02 by NHN: x');
   });
 
@@ -79,7 +93,12 @@ describe('declaration status', () => {
 
   it('is superseded by a newer declaration for the same system version covering its profiles', () => {
     const newer = declaration(later, 'd2');
-    expect(declarationStatus(d, { now: later, others: [d, newer], isRetired: notRetired })).toEqual({ status: 'superseded', reason: 'superseded by d2', cause: { kind: 'superseded', by: 'd2' }, supersededBy: 'd2' });
+    expect(declarationStatus(d, { now: later, others: [d, newer], isRetired: notRetired })).toEqual({
+      status: 'superseded',
+      reason: 'superseded by d2',
+      cause: { kind: 'superseded', by: 'd2' },
+      supersededBy: 'd2',
+    });
     expect(declarationStatus(newer, { now: later, others: [d, newer], isRetired: notRetired }).status).toBe('active');
   });
 
@@ -92,19 +111,41 @@ describe('declaration status', () => {
 
   it('is never superseded by a lower level: a newer B leaves a laboratory-confirmed C active', () => {
     const newer = declaration(later, 'd2');
-    expect(declarationStatus(d, { now: later, level: 'C', others: [{ content: d, level: 'C', inForce: true }, { content: newer, level: 'B', inForce: true }], isRetired: notRetired }).status).toBe('active');
-    expect(declarationStatus(d, { now: later, level: 'C', others: [{ content: newer, level: 'C', inForce: true }], isRetired: notRetired }).status).toBe('superseded');
+    expect(
+      declarationStatus(d, {
+        now: later,
+        level: 'C',
+        others: [
+          { content: d, level: 'C', inForce: true },
+          { content: newer, level: 'B', inForce: true },
+        ],
+        isRetired: notRetired,
+      }).status,
+    ).toBe('active');
+    expect(
+      declarationStatus(d, { now: later, level: 'C', others: [{ content: newer, level: 'C', inForce: true }], isRetired: notRetired })
+        .status,
+    ).toBe('superseded');
   });
 
   it('is not superseded by a revoked, withdrawn or expired declaration', () => {
     const newer = declaration(later, 'd2');
-    expect(declarationStatus(d, { now: later, others: [{ content: newer, level: 'B', inForce: false }], isRetired: notRetired }).status).toBe('active');
+    expect(
+      declarationStatus(d, { now: later, others: [{ content: newer, level: 'B', inForce: false }], isRetired: notRetired }).status,
+    ).toBe('active');
     const shortLived = { ...newer, expiresAt: '2026-06-01T00:00:00.000Z' };
     expect(declarationStatus(d, { now: later, others: [shortLived], isRetired: notRetired }).status).toBe('active');
   });
 
   it('says when the manufacturer withdrew it, apart from a revocation', () => {
-    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, revocation: { at: '2026-05-01T08:00:00.000Z', by: WITHDRAWN_BY, reason: 'erstattes av nivå B' } })).toEqual({
+    expect(
+      declarationStatus(d, {
+        now: later,
+        others: [d],
+        isRetired: notRetired,
+        revocation: { at: '2026-05-01T08:00:00.000Z', by: WITHDRAWN_BY, reason: 'erstattes av nivå B' },
+      }),
+    ).toEqual({
       status: 'revoked',
       reason: 'withdrawn by the manufacturer on 2026-05-01: erstattes av nivå B',
       cause: { kind: 'withdrawn', at: '2026-05-01T08:00:00.000Z', reason: 'erstattes av nivå B' },
@@ -122,6 +163,9 @@ describe('declaration status', () => {
     expect(declarationStatus(d, { now: later, others: [d, selfDeclared], isRetired: notRetired }).status).toBe('active');
     const olderA: DeclarationContent = { ...d, id: 'd0', assuranceLevel: 'A' };
     const tested = declaration(later, 'd6');
-    expect(declarationStatus(olderA, { now: later, others: [olderA, tested], isRetired: notRetired })).toMatchObject({ status: 'superseded', supersededBy: 'd6' });
+    expect(declarationStatus(olderA, { now: later, others: [olderA, tested], isRetired: notRetired })).toMatchObject({
+      status: 'superseded',
+      supersededBy: 'd6',
+    });
   });
 });

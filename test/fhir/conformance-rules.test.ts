@@ -17,25 +17,57 @@ const hastegrad = {
   name: 'Hastegrad',
   status: 'active',
   content: 'complete',
-  concept: [{ code: 'akutt', display: 'Akutt', concept: [{ code: 'livstruende', display: 'Livstruende' }] }, { code: 'planlagt', display: 'Planlagt' }],
+  concept: [
+    { code: 'akutt', display: 'Akutt', concept: [{ code: 'livstruende', display: 'Livstruende' }] },
+    { code: 'planlagt', display: 'Planlagt' },
+  ],
 };
-const alleHastegrader = { resourceType: 'ValueSet', url: `${T}/ValueSet/hastegrad-alle`, name: 'HastegradAlle', status: 'active', compose: { include: [{ system: CS }] } };
-const noenHastegrader = { resourceType: 'ValueSet', url: `${T}/ValueSet/hastegrad-noen`, name: 'HastegradNoen', status: 'active', compose: { include: [{ system: CS, concept: [{ code: 'akutt' }] }] } };
+const alleHastegrader = {
+  resourceType: 'ValueSet',
+  url: `${T}/ValueSet/hastegrad-alle`,
+  name: 'HastegradAlle',
+  status: 'active',
+  compose: { include: [{ system: CS }] },
+};
+const noenHastegrader = {
+  resourceType: 'ValueSet',
+  url: `${T}/ValueSet/hastegrad-noen`,
+  name: 'HastegradNoen',
+  status: 'active',
+  compose: { include: [{ system: CS, concept: [{ code: 'akutt' }] }] },
+};
 
 let v: FhirValidator;
 beforeAll(() => {
-  v = new FhirValidator(catalogWith([{ id: 'hastegrad', sd: profileOn('ServiceRequest', 'hastegrad', []), extra: [hastegrad, alleHastegrader, noenHastegrader] }]));
+  v = new FhirValidator(
+    catalogWith([
+      { id: 'hastegrad', sd: profileOn('ServiceRequest', 'hastegrad', []), extra: [hastegrad, alleHastegrader, noenHastegrader] },
+    ]),
+  );
 });
 
-const codeSystem = (more: Record<string, unknown>) => ({ resourceType: 'CodeSystem', text, url: `${T}/CodeSystem/test`, name: 'Test', status: 'active', ...more });
-const concepts = [{ code: 'a', display: 'A', concept: [{ code: 'a1', display: 'A1' }] }, { code: 'b', display: 'B' }];
+const codeSystem = (more: Record<string, unknown>) => ({
+  resourceType: 'CodeSystem',
+  text,
+  url: `${T}/CodeSystem/test`,
+  name: 'Test',
+  status: 'active',
+  ...more,
+});
+const concepts = [
+  { code: 'a', display: 'A', concept: [{ code: 'a1', display: 'A1' }] },
+  { code: 'b', display: 'B' },
+];
 
 describe('CodeSystem', () => {
   it('a complete code system states the count of all its concepts, nested ones included', async () => {
     expect(errors(await check(v, codeSystem({ content: 'complete', count: 3, concept: concepts })))).toEqual([]);
     const r = await check(v, codeSystem({ content: 'complete', count: 2, concept: concepts }));
     expect(errors(r)).toEqual(['FHIR-CS-COUNT']);
-    expect(r.findings.find((f) => f.ruleId === 'FHIR-CS-COUNT')).toMatchObject({ path: 'CodeSystem.count', message: expect.stringContaining('(3) does not match the stated total count (2)') });
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-CS-COUNT')).toMatchObject({
+      path: 'CodeSystem.count',
+      message: expect.stringContaining('(3) does not match the stated total count (2)'),
+    });
   });
 
   it('a fragment stating no more concepts than it lists is a warning only', async () => {
@@ -50,8 +82,22 @@ describe('CodeSystem', () => {
   });
 
   it('a supplement has content supplement and leaves caseSensitive to the code system it supplements', async () => {
-    expect(errors(await check(v, codeSystem({ content: 'supplement', supplements: CS, concept: [{ code: 'akutt', designation: [{ language: 'nn', value: 'Akutt' }] }] })))).toEqual([]);
-    expect(errors(await check(v, codeSystem({ content: 'complete', supplements: CS, caseSensitive: true })))).toEqual(['FHIR-CS-CONTENT', 'FHIR-CS-CONTENT']);
+    expect(
+      errors(
+        await check(
+          v,
+          codeSystem({
+            content: 'supplement',
+            supplements: CS,
+            concept: [{ code: 'akutt', designation: [{ language: 'nn', value: 'Akutt' }] }],
+          }),
+        ),
+      ),
+    ).toEqual([]);
+    expect(errors(await check(v, codeSystem({ content: 'complete', supplements: CS, caseSensitive: true })))).toEqual([
+      'FHIR-CS-CONTENT',
+      'FHIR-CS-CONTENT',
+    ]);
   });
 
   it('CodeSystem.valueSet names the value set of all its codes', async () => {
@@ -62,7 +108,14 @@ describe('CodeSystem', () => {
 });
 
 describe('ValueSet', () => {
-  const valueSet = (include: Record<string, unknown>) => ({ resourceType: 'ValueSet', text, url: `${T}/ValueSet/test`, name: 'Test', status: 'active', compose: { include: [include] } });
+  const valueSet = (include: Record<string, unknown>) => ({
+    resourceType: 'ValueSet',
+    text,
+    url: `${T}/ValueSet/test`,
+    name: 'Test',
+    status: 'active',
+    compose: { include: [include] },
+  });
 
   it('a concept must exist in a complete code system that is loaded, nested codes included', async () => {
     expect(errors(await check(v, valueSet({ system: CS, concept: [{ code: 'akutt' }, { code: 'livstruende' }] })))).toEqual([]);
@@ -77,15 +130,29 @@ describe('ValueSet', () => {
 });
 
 describe('SearchParameter', () => {
-  const sp = (more: Record<string, unknown>) => ({ resourceType: 'SearchParameter', text, url: `${T}/SearchParameter/test`, name: 'Test', status: 'active', description: 'Test', code: 'navn', ...more });
+  const sp = (more: Record<string, unknown>) => ({
+    resourceType: 'SearchParameter',
+    text,
+    url: `${T}/SearchParameter/test`,
+    name: 'Test',
+    status: 'active',
+    description: 'Test',
+    code: 'navn',
+    ...more,
+  });
 
   it('an expression that is not FHIRPath is an error', async () => {
-    expect(errors(await check(v, sp({ base: ['Organization'], type: 'string', expression: 'Organization.name |' })))).toEqual(['FHIR-SP-EXPRESSION']);
+    expect(errors(await check(v, sp({ base: ['Organization'], type: 'string', expression: 'Organization.name |' })))).toEqual([
+      'FHIR-SP-EXPRESSION',
+    ]);
   });
 
   it('compares the expression with the core parameter only for its own bases, and warns when it differs', async () => {
     const derivedFrom = 'http://hl7.org/fhir/SearchParameter/Organization-name';
-    const same = await check(v, sp({ derivedFrom, base: ['Organization'], type: 'string', expression: 'Organization.alias | Organization.name' }));
+    const same = await check(
+      v,
+      sp({ derivedFrom, base: ['Organization'], type: 'string', expression: 'Organization.alias | Organization.name' }),
+    );
     expect(same.findings.filter((f) => f.ruleId === 'FHIR-SP-DERIVED')).toEqual([]);
     const narrower = await check(v, sp({ derivedFrom, base: ['Organization'], type: 'string', expression: 'Organization.name' }));
     expect(narrower.findings.filter((f) => f.ruleId === 'FHIR-SP-DERIVED').map((f) => f.severity)).toEqual(['warning']);
@@ -97,7 +164,14 @@ describe('SearchParameter', () => {
 });
 
 describe('ValueSet filters', () => {
-  const filtered = (filter: Record<string, unknown>) => ({ resourceType: 'ValueSet', text, url: `${T}/ValueSet/filter`, name: 'Filter', status: 'active', compose: { include: [{ system: `${T}/CodeSystem/ukjent`, filter: [filter] }] } });
+  const filtered = (filter: Record<string, unknown>) => ({
+    resourceType: 'ValueSet',
+    text,
+    url: `${T}/ValueSet/filter`,
+    name: 'Filter',
+    status: 'active',
+    compose: { include: [{ system: `${T}/CodeSystem/ukjent`, filter: [filter] }] },
+  });
 
   it('a filter on a boolean property, or with op exists, takes true or false', async () => {
     expect(errors(await check(v, filtered({ property: 'notSelectable', op: '=', value: 'false' })))).toEqual([]);

@@ -26,7 +26,10 @@ function bundleOf(n: number) {
   return {
     resourceType: 'Bundle',
     type: 'collection',
-    entry: urls.map((fullUrl, i) => ({ fullUrl, resource: { resourceType: 'Patient', text, link: [{ other: { reference: urls[(i + 1) % n] }, type: 'seealso' }] } })),
+    entry: urls.map((fullUrl, i) => ({
+      fullUrl,
+      resource: { resourceType: 'Patient', text, link: [{ other: { reference: urls[(i + 1) % n] }, type: 'seealso' }] },
+    })),
   };
 }
 

@@ -5,19 +5,59 @@ import { catalogWith, check, errors, findingOf, profileOn } from './helpers.js';
 
 const OFFICIAL = 'http://samsvar.test/StructureDefinition/official';
 const official = {
-  resourceType: 'StructureDefinition', id: 'official', url: OFFICIAL, name: 'Official', status: 'active', kind: 'complex-type', abstract: false, type: 'Extension',
+  resourceType: 'StructureDefinition',
+  id: 'official',
+  url: OFFICIAL,
+  name: 'Official',
+  status: 'active',
+  kind: 'complex-type',
+  abstract: false,
+  type: 'Extension',
   context: [{ type: 'element', expression: 'Address' }],
-  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension', derivation: 'constraint',
-  differential: { element: [{ id: 'Extension', path: 'Extension', max: '1' }, { id: 'Extension.url', path: 'Extension.url', fixedUri: OFFICIAL }, { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'boolean' }] }] },
+  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+  derivation: 'constraint',
+  differential: {
+    element: [
+      { id: 'Extension', path: 'Extension', max: '1' },
+      { id: 'Extension.url', path: 'Extension.url', fixedUri: OFFICIAL },
+      { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'boolean' }] },
+    ],
+  },
 };
 
 const profile = profileOn('Patient', 'test-discriminators', [
-  { id: 'Patient.generalPractitioner', path: 'Patient.generalPractitioner', slicing: { discriminator: [{ type: 'type', path: 'resolve()' }], rules: 'closed' } },
-  { id: 'Patient.generalPractitioner:lege', path: 'Patient.generalPractitioner', sliceName: 'lege', max: '1', type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Practitioner'] }] },
-  { id: 'Patient.generalPractitioner:kontor', path: 'Patient.generalPractitioner', sliceName: 'kontor', max: '1', type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Organization'] }] },
-  { id: 'Patient.address', path: 'Patient.address', slicing: { discriminator: [{ type: 'value', path: `extension('${OFFICIAL}').value` }], rules: 'open' } },
+  {
+    id: 'Patient.generalPractitioner',
+    path: 'Patient.generalPractitioner',
+    slicing: { discriminator: [{ type: 'type', path: 'resolve()' }], rules: 'closed' },
+  },
+  {
+    id: 'Patient.generalPractitioner:lege',
+    path: 'Patient.generalPractitioner',
+    sliceName: 'lege',
+    max: '1',
+    type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Practitioner'] }],
+  },
+  {
+    id: 'Patient.generalPractitioner:kontor',
+    path: 'Patient.generalPractitioner',
+    sliceName: 'kontor',
+    max: '1',
+    type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Organization'] }],
+  },
+  {
+    id: 'Patient.address',
+    path: 'Patient.address',
+    slicing: { discriminator: [{ type: 'value', path: `extension('${OFFICIAL}').value` }], rules: 'open' },
+  },
   { id: 'Patient.address:offisiell', path: 'Patient.address', sliceName: 'offisiell', min: 1, max: '1' },
-  { id: 'Patient.address:offisiell.extension:official', path: 'Patient.address.extension', sliceName: 'official', min: 1, type: [{ code: 'Extension', profile: [OFFICIAL] }] },
+  {
+    id: 'Patient.address:offisiell.extension:official',
+    path: 'Patient.address.extension',
+    sliceName: 'official',
+    min: 1,
+    type: [{ code: 'Extension', profile: [OFFICIAL] }],
+  },
   { id: 'Patient.address:offisiell.extension:official.value[x]', path: 'Patient.address.extension.value[x]', fixedBoolean: true },
   { id: 'Patient.address:offisiell.city', path: 'Patient.address.city', min: 1 },
 ]);
@@ -53,7 +93,10 @@ describe('discriminator paths', () => {
   it('slices references by the type of what they resolve to: resolve()', async () => {
     const ok = patient({ generalPractitioner: [{ reference: 'Practitioner/1' }, { reference: 'Organization/2' }] });
     expect(errors(await check(v, ok, 'test-discriminators'))).toEqual([]);
-    const f = findingOf(await check(v, patient({ generalPractitioner: [{ reference: 'PractitionerRole/3' }] }), 'test-discriminators'), 'FHIR-SLICE-NOMATCH');
+    const f = findingOf(
+      await check(v, patient({ generalPractitioner: [{ reference: 'PractitionerRole/3' }] }), 'test-discriminators'),
+      'FHIR-SLICE-NOMATCH',
+    );
     expect(f.message).toContain('PractitionerRole');
     expect(f.message).toMatch(/nearest is slice '(lege|kontor)'/);
   });

@@ -25,15 +25,34 @@ const kommune = {
       { id: 'Extension', path: 'Extension' },
       { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
       { id: 'Extension.url', path: 'Extension.url', fixedUri: KOMMUNE },
-      { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'string' }], constraint: [{ key: 'test-kommune', severity: 'error', human: 'A kommunenummer has 4 digits', expression: "matches('^[0-9]{4}$')" }] },
+      {
+        id: 'Extension.value[x]',
+        path: 'Extension.value[x]',
+        min: 1,
+        type: [{ code: 'string' }],
+        constraint: [
+          { key: 'test-kommune', severity: 'error', human: 'A kommunenummer has 4 digits', expression: "matches('^[0-9]{4}$')" },
+        ],
+      },
     ],
   },
 };
 
 const patientProfile = profileOn('Patient', 'test-patient', [
   { id: 'Patient.extension', path: 'Patient.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } },
-  { id: 'Patient.extension:citizenship', path: 'Patient.extension', sliceName: 'citizenship', min: 1, max: '1', type: [{ code: 'Extension', profile: [CITIZENSHIP] }] },
-  { id: 'Patient.generalPractitioner', path: 'Patient.generalPractitioner', type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Practitioner'] }] },
+  {
+    id: 'Patient.extension:citizenship',
+    path: 'Patient.extension',
+    sliceName: 'citizenship',
+    min: 1,
+    max: '1',
+    type: [{ code: 'Extension', profile: [CITIZENSHIP] }],
+  },
+  {
+    id: 'Patient.generalPractitioner',
+    path: 'Patient.generalPractitioner',
+    type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Practitioner'] }],
+  },
 ]);
 
 let v: FhirValidator;
@@ -41,7 +60,10 @@ beforeAll(() => {
   v = new FhirValidator(catalogWith([{ id: 'test-patient', sd: patientProfile, extra: [kommune] }]));
 });
 
-const citizenship = { url: CITIZENSHIP, extension: [{ url: 'code', valueCodeableConcept: { coding: [{ system: 'urn:iso:std:iso:3166', code: 'NO' }] } }] };
+const citizenship = {
+  url: CITIZENSHIP,
+  extension: [{ url: 'code', valueCodeableConcept: { coding: [{ system: 'urn:iso:std:iso:3166', code: 'NO' }] } }],
+};
 const patient = (more: Record<string, unknown> = {}) => ({ resourceType: 'Patient', text, extension: [citizenship], ...more });
 
 describe('extensions', () => {
@@ -67,7 +89,9 @@ describe('extensions', () => {
   it('applies the extension definitions shipped with a profile, with their invariants', async () => {
     const address = (value: string) => patient({ address: [{ city: 'Bergen', extension: [{ url: KOMMUNE, valueString: value }] }] });
     expect(errors(await check(v, address('4601'), 'test-patient'))).toEqual([]);
-    expect(findingOf(await check(v, address('46O1'), 'test-patient'), 'FHIR-INVARIANT-test-kommune').path).toBe('Patient.address[0].extension[0].valueString');
+    expect(findingOf(await check(v, address('46O1'), 'test-patient'), 'FHIR-INVARIANT-test-kommune').path).toBe(
+      'Patient.address[0].extension[0].valueString',
+    );
   });
 
   it('refuses an extension where its context does not allow it', async () => {
@@ -79,19 +103,35 @@ describe('extensions', () => {
   it('refuses an extension whose definition is not loaded, as the HL7 validator does, and still checks its shape', async () => {
     const r = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }), 'test-patient');
     expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'error', path: 'Patient.extension[1]' });
-    const both = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x', extension: [{ url: 'a', valueString: 'b' }] }] }), 'test-patient');
+    const both = await check(
+      v,
+      patient({
+        extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x', extension: [{ url: 'a', valueString: 'b' }] }],
+      }),
+      'test-patient',
+    );
     expect(rules(both)).toContain('FHIR-INVARIANT-ext-1');
   });
 
   it('only warns about an unknown extension when the deployment says so', async () => {
     const lenient = new FhirValidator(v.catalog, { unknownExtensions: 'warning' });
-    const r = await check(lenient, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }), 'test-patient');
+    const r = await check(
+      lenient,
+      patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }),
+      'test-patient',
+    );
     expect(findingOf(r, 'FHIR-EXT-UNKNOWN').severity).toBe('warning');
     expect(errors(r)).toEqual([]);
   });
 
   it("only warns about HL7's own extensions beyond R4 (the extensions pack), which are not loaded", async () => {
-    const r = await check(v, patient({ extension: [citizenship, { url: 'http://hl7.org/fhir/StructureDefinition/patient-fictional-extension', valueString: 'x' }] }), 'test-patient');
+    const r = await check(
+      v,
+      patient({
+        extension: [citizenship, { url: 'http://hl7.org/fhir/StructureDefinition/patient-fictional-extension', valueString: 'x' }],
+      }),
+      'test-patient',
+    );
     expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'warning' });
   });
 
@@ -101,7 +141,14 @@ describe('extensions', () => {
   });
 
   it('refuses an extension on the resource id', async () => {
-    const r = await check(v, patient({ id: 'p1', _id: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] } }), 'test-patient');
+    const r = await check(
+      v,
+      patient({
+        id: 'p1',
+        _id: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] },
+      }),
+      'test-patient',
+    );
     expect(findingOf(r, 'FHIR-EXT-CONTEXT').message).toContain('resource id');
   });
 });
@@ -109,28 +156,47 @@ describe('extensions', () => {
 describe('references', () => {
   it('accepts a reference to an allowed target type', async () => {
     expect(errors(await check(v, patient({ generalPractitioner: [{ reference: 'Practitioner/123' }] }), 'test-patient'))).toEqual([]);
-    expect(errors(await check(v, patient({ generalPractitioner: [{ reference: 'https://fhir.example.no/R4/Practitioner/123/_history/2' }] }), 'test-patient'))).toEqual([]);
+    expect(
+      errors(
+        await check(
+          v,
+          patient({ generalPractitioner: [{ reference: 'https://fhir.example.no/R4/Practitioner/123/_history/2' }] }),
+          'test-patient',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a target type the profile does not allow', async () => {
-    const f = findingOf(await check(v, patient({ generalPractitioner: [{ reference: 'Organization/1' }] }), 'test-patient'), 'FHIR-REF-TYPE');
+    const f = findingOf(
+      await check(v, patient({ generalPractitioner: [{ reference: 'Organization/1' }] }), 'test-patient'),
+      'FHIR-REF-TYPE',
+    );
     expect(f).toMatchObject({ path: 'Patient.generalPractitioner[0]', severity: 'error' });
     expect(f.message).toContain('allows only Practitioner');
   });
 
   it('uses Reference.type when the reference is logical', async () => {
-    expect(rules(await check(v, patient({ generalPractitioner: [{ type: 'Organization', identifier: { value: '1' } }] }), 'test-patient'))).toContain('FHIR-REF-TYPE');
+    expect(
+      rules(await check(v, patient({ generalPractitioner: [{ type: 'Organization', identifier: { value: '1' } }] }), 'test-patient')),
+    ).toContain('FHIR-REF-TYPE');
   });
 
   it('resolves contained and Bundle-internal targets to their resource type', async () => {
-    const contained = patient({ generalPractitioner: [{ reference: '#o' }], contained: [{ resourceType: 'Organization', id: 'o', name: 'Legekontoret' }] });
+    const contained = patient({
+      generalPractitioner: [{ reference: '#o' }],
+      contained: [{ resourceType: 'Organization', id: 'o', name: 'Legekontoret' }],
+    });
     expect(rules(await check(v, contained, 'test-patient'))).toContain('FHIR-REF-TYPE');
     const bundle = {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
         { fullUrl: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0', resource: { resourceType: 'Organization', text, name: 'x' } },
-        { fullUrl: 'urn:uuid:1c3151bd-1cbf-4d64-b04d-cd9187a4c6e0', resource: patient({ generalPractitioner: [{ reference: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' }] }) },
+        {
+          fullUrl: 'urn:uuid:1c3151bd-1cbf-4d64-b04d-cd9187a4c6e0',
+          resource: patient({ generalPractitioner: [{ reference: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' }] }),
+        },
       ],
     };
     const r = await check(v, bundle, 'test-patient');

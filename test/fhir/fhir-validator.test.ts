@@ -30,7 +30,9 @@ describe('choosing the profile', () => {
   });
 
   it('falls back to the base definition and warns about a claim it cannot follow', async () => {
-    const r = await engine.validate(bytes({ resourceType: 'Patient', text, meta: { profile: ['http://example.org/StructureDefinition/ukjent'] } }));
+    const r = await engine.validate(
+      bytes({ resourceType: 'Patient', text, meta: { profile: ['http://example.org/StructureDefinition/ukjent'] } }),
+    );
     expect(r.profile).toBeNull();
     expect(r.detection).toContain('validated against the base FHIR R4 Patient');
     expect(findingOf(r, 'FHIR-PROFILE-UNKNOWN')).toMatchObject({ severity: 'warning', path: 'Patient.meta.profile[0]', line: 9 });
@@ -52,7 +54,11 @@ describe('hostile input is a finding, never a crash', () => {
 
   it.each([
     ['nesting beyond the limit', '{"resourceType":"Patient","extension":' + '['.repeat(60) + ']'.repeat(60) + '}', 'SYNTAX-DEPTH'],
-    ['input beyond the size limit', JSON.stringify({ resourceType: 'Patient', text: { status: 'generated', div: `<div>${'x'.repeat(20_000)}</div>` } }), 'SYNTAX-SIZE'],
+    [
+      'input beyond the size limit',
+      JSON.stringify({ resourceType: 'Patient', text: { status: 'generated', div: `<div>${'x'.repeat(20_000)}</div>` } }),
+      'SYNTAX-SIZE',
+    ],
     ['duplicate keys', '{"resourceType":"Patient","resourceType":"Group"}', 'SYNTAX-JSON-DUPLICATE-KEY'],
     ['truncated JSON', '{"resourceType":"Patient","name":[{"family":"N', 'SYNTAX-JSON'],
     ['a prototype-polluting key', '{"resourceType":"Patient","__proto__":{"admin":true}}', 'FHIR-STRUCTURE-UNKNOWN'],
@@ -65,7 +71,11 @@ describe('hostile input is a finding, never a crash', () => {
 
   it('does work linear in the length of a huge array of elements', async () => {
     const validator = new FhirValidator(catalog);
-    const many = (n: number) => ({ resourceType: 'Patient', text, identifier: Array.from({ length: n }, (_, i) => ({ system: 'urn:x', value: String(i) })) });
+    const many = (n: number) => ({
+      resourceType: 'Patient',
+      text,
+      identifier: Array.from({ length: n }, (_, i) => ({ system: 'urn:x', value: String(i) })),
+    });
     expect(await growthRatio((n) => check(validator, many(n)), 2500)).toBeLessThan(LINEAR_RATIO_LIMIT);
     const r = await check(validator, many(20_000));
     expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -76,7 +86,12 @@ describe('a profile that cannot be loaded', () => {
   const broken = profileOn('Patient', 'test-broken', [{ id: 'Patient.fodselsnummer', path: 'Patient.fodselsnummer', min: 1 }]);
 
   it('fails when it is used, naming the reason, while the other profiles keep working', async () => {
-    const v = new FhirValidator(catalogWith([{ id: 'test-broken', sd: broken }, { id: 'test-strict', sd: strict }]));
+    const v = new FhirValidator(
+      catalogWith([
+        { id: 'test-broken', sd: broken },
+        { id: 'test-strict', sd: strict },
+      ]),
+    );
     expect(v.problemWith('test-broken')?.detail).toContain('Patient.fodselsnummer');
     await expect(v.validate(bytes({ resourceType: 'Patient' }), 'test-broken')).rejects.toMatchObject({ code: 'profile_invalid' });
     expect(rules(await check(v, { resourceType: 'Patient', text }, 'test-strict'))).toEqual(['FHIR-CARDINALITY-MIN']);
@@ -84,7 +99,14 @@ describe('a profile that cannot be loaded', () => {
 
   it('is reported as a finding when a contained resource claims it', async () => {
     const v = new FhirValidator(catalogWith([{ id: 'test-broken', sd: broken }]));
-    const r = await check(v, { resourceType: 'Observation', text, status: 'final', code: { text: 'x' }, subject: { reference: '#p' }, contained: [{ resourceType: 'Patient', id: 'p', meta: { profile: [broken.url] } }] });
+    const r = await check(v, {
+      resourceType: 'Observation',
+      text,
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: '#p' },
+      contained: [{ resourceType: 'Patient', id: 'p', meta: { profile: [broken.url] } }],
+    });
     expect(findingOf(r, 'FHIR-PROFILE-INVALID').message).toContain('Patient.fodselsnummer');
   });
 });
@@ -92,8 +114,15 @@ describe('a profile that cannot be loaded', () => {
 describe('a resource with a flood of findings', () => {
   it('answers with at most 1,000 findings, errors first, and says how many were left out', async () => {
     const engine = new Engine(loadCatalog({ importedDir: '/nonexistent-samsvar-data' }));
-    const identifiers = Array.from({ length: 20_000 }, (_, i) => ({ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: `1234567${String(i).padStart(4, '0')}` }));
-    const patient = { resourceType: 'Patient', meta: { profile: ['http://hl7.no/fhir/StructureDefinition/no-basis-Patient'] }, identifier: identifiers };
+    const identifiers = Array.from({ length: 20_000 }, (_, i) => ({
+      system: 'urn:oid:2.16.578.1.12.4.1.4.1',
+      value: `1234567${String(i).padStart(4, '0')}`,
+    }));
+    const patient = {
+      resourceType: 'Patient',
+      meta: { profile: ['http://hl7.no/fhir/StructureDefinition/no-basis-Patient'] },
+      identifier: identifiers,
+    };
     const r = await engine.validate(new TextEncoder().encode(JSON.stringify(patient)), { format: 'fhir', profile: 'no-basis-patient' });
     expect(r.valid).toBe(false);
     expect(r.findings.length).toBe(1001);

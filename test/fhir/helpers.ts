@@ -13,7 +13,12 @@ export interface TestProfile {
 }
 
 /** A differential-only profile on a base resource, as a test writes it. */
-export function profileOn(type: string, id: string, elements: Record<string, unknown>[], more: Record<string, unknown> = {}): TestProfile['sd'] {
+export function profileOn(
+  type: string,
+  id: string,
+  elements: Record<string, unknown>[],
+  more: Record<string, unknown> = {},
+): TestProfile['sd'] {
   return {
     resourceType: 'StructureDefinition',
     id,
@@ -40,7 +45,10 @@ export function catalogWith(profiles: TestProfile[], opts: { shipped?: boolean }
     const files = [`sd.json`, ...(p.extra ?? []).map((_, i) => `extra-${i}.json`)];
     writeFileSync(path.join(dir, 'sd.json'), JSON.stringify({ resourceType: 'StructureDefinition', ...p.sd }));
     (p.extra ?? []).forEach((r, i) => writeFileSync(path.join(dir, `extra-${i}.json`), JSON.stringify(r)));
-    writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ id: p.id, version: '1.0.0', title: p.id, kind: 'fhir', url: p.sd.url, resources: files }));
+    writeFileSync(
+      path.join(dir, 'profile.json'),
+      JSON.stringify({ id: p.id, version: '1.0.0', title: p.id, kind: 'fhir', url: p.sd.url, resources: files }),
+    );
     catalog.add(loadProfileDir(dir, 'imported'));
   }
   return catalog;

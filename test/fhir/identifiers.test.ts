@@ -50,7 +50,12 @@ describe('Norwegian identifiers (identifier layer)', () => {
     const bad = good.slice(0, 10) + String((Number(good[10]) + 1) % 10);
     expect(findingOf(await check(base, patient(FNR, bad)), 'ID-FNR').message).toContain('second control digit');
     expect(findingOf(await check(base, patient(FNR, personNumber('534372200'))), 'ID-FNR').message).toContain('is a D-nummer');
-    const org = { resourceType: 'Organization', text, name: 'x', identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '983456781' }] };
+    const org = {
+      resourceType: 'Organization',
+      text,
+      name: 'x',
+      identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '983456781' }],
+    };
     const r = await check(base, org);
     expect(findingOf(r, 'ID-ORGNR')).toMatchObject({ severity: 'warning', layer: 'identifier' });
     expect(errors(r)).toEqual([]);

@@ -21,7 +21,10 @@ function imported(root: string, id: string, sd: Record<string, unknown>, extra: 
   writeFileSync(path.join(dir, 'sd.json'), JSON.stringify(sd));
   extra.forEach((r, i) => writeFileSync(path.join(dir, `extra-${i}.json`), JSON.stringify(r)));
   const resources = ['sd.json', ...extra.map((_, i) => `extra-${i}.json`)];
-  writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ id, version: String(sd.version ?? '1.0.0'), title: id, kind: 'fhir', url: sd.url, resources }));
+  writeFileSync(
+    path.join(dir, 'profile.json'),
+    JSON.stringify({ id, version: String(sd.version ?? '1.0.0'), title: id, kind: 'fhir', url: sd.url, resources }),
+  );
   return loadProfileDir(dir, 'imported');
 }
 
@@ -65,7 +68,11 @@ describe("an IG's own examples get the HL7 validator's verdict", () => {
   catalog.add(
     imported(root, 'hl7.fhir.no.basis.no-basis-patient', {
       ...profileOn('Patient', 'no-basis-Patient', [
-        { id: 'Patient.identifier', path: 'Patient.identifier', slicing: { discriminator: [{ type: 'pattern', path: 'system' }], rules: 'open' } },
+        {
+          id: 'Patient.identifier',
+          path: 'Patient.identifier',
+          slicing: { discriminator: [{ type: 'pattern', path: 'system' }], rules: 'open' },
+        },
         { id: 'Patient.identifier:FNR', path: 'Patient.identifier', sliceName: 'FNR', min: 0, max: '1' },
         { id: 'Patient.identifier:FNR.system', path: 'Patient.identifier.system', patternUri: 'urn:oid:2.16.578.1.12.4.1.4.1' },
       ]),
@@ -75,18 +82,36 @@ describe("an IG's own examples get the HL7 validator's verdict", () => {
   );
   // A profile whose invariant names the wrong URL for its own extension (as shortnotice-inv-1 does).
   catalog.add(
-    imported(root, 'ig.svar-pa-time', {
-      ...profileOn('AppointmentResponse', 'svar-pa-time', [
-        {
-          id: 'AppointmentResponse',
-          path: 'AppointmentResponse',
-          constraint: [{ key: 'kort-varsel-1', severity: 'error', human: 'Kort varsel bare når aktøren er en pasient', expression: "extension.where(url = 'http://example.org/StructureDefinition/kort-varsel').value.exists() and actor.type = 'Patient'" }],
-        },
-      ]),
-      version: '2.2.3-test',
-    }, [KORT_VARSEL]),
+    imported(
+      root,
+      'ig.svar-pa-time',
+      {
+        ...profileOn('AppointmentResponse', 'svar-pa-time', [
+          {
+            id: 'AppointmentResponse',
+            path: 'AppointmentResponse',
+            constraint: [
+              {
+                key: 'kort-varsel-1',
+                severity: 'error',
+                human: 'Kort varsel bare når aktøren er en pasient',
+                expression:
+                  "extension.where(url = 'http://example.org/StructureDefinition/kort-varsel').value.exists() and actor.type = 'Patient'",
+              },
+            ],
+          },
+        ]),
+        version: '2.2.3-test',
+      },
+      [KORT_VARSEL],
+    ),
   );
-  catalog.add(imported(root, 'ig.tjeneste', { ...profileOn('HealthcareService', 'tjeneste', [{ id: 'HealthcareService.providedBy', path: 'HealthcareService.providedBy', min: 1 }]), version: '2.2.3-test' }));
+  catalog.add(
+    imported(root, 'ig.tjeneste', {
+      ...profileOn('HealthcareService', 'tjeneste', [{ id: 'HealthcareService.providedBy', path: 'HealthcareService.providedBy', min: 1 }]),
+      version: '2.2.3-test',
+    }),
+  );
   const v = new FhirValidator(catalog);
 
   it('fails an example that breaks its own invariant, as the HL7 validator does (shortnotice-inv-1 names example.org, not the extension the example carries)', async () => {
@@ -103,14 +128,23 @@ describe("an IG's own examples get the HL7 validator's verdict", () => {
   });
 
   it('passes an organisasjonsnummer the profile does not constrain, with a warning about its control digit', async () => {
-    const hs = { resourceType: 'HealthcareService', text, providedBy: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '983456781' }, display: 'Testklinikken' } };
+    const hs = {
+      resourceType: 'HealthcareService',
+      text,
+      providedBy: { identifier: { system: 'urn:oid:2.16.578.1.12.4.1.4.101', value: '983456781' }, display: 'Testklinikken' },
+    };
     const r = await check(v, hs, 'ig.tjeneste');
     expect(errors(r)).toEqual([]);
     expect(findingOf(r, 'ID-ORGNR').severity).toBe('warning');
   });
 
   it("judges a placeholder fødselsnummer by the published profile, not samsvar's shipped one that shares its URL (Patient-EspenEksempel)", async () => {
-    const espen = { resourceType: 'Patient', text, meta: { profile: [NO_BASIS_PATIENT] }, identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: '210377xxxxx' }] };
+    const espen = {
+      resourceType: 'Patient',
+      text,
+      meta: { profile: [NO_BASIS_PATIENT] },
+      identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: '210377xxxxx' }],
+    };
     const r = await check(v, espen);
     expect(r.profile).toBe('hl7.fhir.no.basis.no-basis-patient');
     expect(r.detection).toContain('chosen over shipped profile no-basis-patient');
@@ -121,7 +155,12 @@ describe("an IG's own examples get the HL7 validator's verdict", () => {
   });
 
   it("leaves a real-looking fødselsnummer to the privacy layer: it does not decide the example's verdict", async () => {
-    const r = await check(v, { resourceType: 'Patient', text, meta: { profile: [NO_BASIS_PATIENT] }, identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: realLooking() }] });
+    const r = await check(v, {
+      resourceType: 'Patient',
+      text,
+      meta: { profile: [NO_BASIS_PATIENT] },
+      identifier: [{ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: realLooking() }],
+    });
     expect(errors(r)).toEqual([]);
     expect(rules(r)).toContain('ID-PERSON-REAL');
     expect(findingOf(r, 'ID-PERSON-REAL').layer).toBe('privacy');

@@ -57,7 +57,8 @@ describe('the Norwegian identifier invariants (FHIRPath) agree with the referenc
   const fnr = shippedConstraint('no-basis-patient', 'StructureDefinition-no-basis-Patient.json', 'no-basis-fnr');
   const dnr = shippedConstraint('no-basis-patient', 'StructureDefinition-no-basis-Patient.json', 'no-basis-dnr');
   const orgnr = shippedConstraint('no-basis-organization', 'StructureDefinition-no-basis-Organization.json', 'no-basis-orgnr');
-  const holds = (expr: string, value: string) => evaluateInvariant('Patient.identifier', expr, { system: 'x', value }, {}, {}).status === 'pass';
+  const holds = (expr: string, value: string) =>
+    evaluateInvariant('Patient.identifier', expr, { system: 'x', value }, {}, {}).status === 'pass';
 
   it('no-basis-fnr and no-basis-dnr on 2,400 valid, corrupted and random numbers', () => {
     const numbers = personNumbers(600);
@@ -97,7 +98,12 @@ describe('invariants in validation', () => {
   });
 
   it('evaluates the base invariants of data types (per-1 on Period)', async () => {
-    const r = await check(base, { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, period: { start: '2024-02-01T10:00:00Z', end: '2024-01-01T10:00:00Z' } });
+    const r = await check(base, {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'AMB' },
+      period: { start: '2024-02-01T10:00:00Z', end: '2024-01-01T10:00:00Z' },
+    });
     const f = findingOf(r, 'FHIR-INVARIANT-per-1');
     expect(f).toMatchObject({ severity: 'error', layer: 'invariant', path: 'Encounter.period' });
     expect(f.message).toContain('start SHALL have a lower value than end');
@@ -119,7 +125,14 @@ describe('invariants in validation', () => {
       ],
     });
     expect(rules(r)).not.toContain('FHIR-INVARIANT-dom-3');
-    const unreferenced = await check(base, { resourceType: 'Patient', managingOrganization: { reference: '#o1' }, contained: [{ resourceType: 'Organization', id: 'o1' }, { resourceType: 'Organization', id: 'o9', name: 'nobody points here', partOf: { reference: '#o1' } }] });
+    const unreferenced = await check(base, {
+      resourceType: 'Patient',
+      managingOrganization: { reference: '#o1' },
+      contained: [
+        { resourceType: 'Organization', id: 'o1' },
+        { resourceType: 'Organization', id: 'o9', name: 'nobody points here', partOf: { reference: '#o1' } },
+      ],
+    });
     expect(findingOf(unreferenced, 'FHIR-INVARIANT-dom-3').severity).toBe('error');
   });
 
@@ -134,7 +147,13 @@ describe('invariants in validation', () => {
   });
 
   it('judges ref-1 (a "#id" reference names a contained resource) as the FHIRPath expression does', () => {
-    const root = { resourceType: 'Patient', contained: [{ resourceType: 'Organization', id: 'o1' }, { resourceType: 'Organization', id: 'o2' }] };
+    const root = {
+      resourceType: 'Patient',
+      contained: [
+        { resourceType: 'Organization', id: 'o1' },
+        { resourceType: 'Organization', id: 'o2' },
+      ],
+    };
     const bare = { resourceType: 'Patient' };
     const cases: [unknown, unknown][] = [
       [{ reference: '#o1' }, root],
@@ -145,9 +164,17 @@ describe('invariants in validation', () => {
       [{ reference: '#o1' }, bare],
     ];
     for (const [reference, rootResource] of cases) {
-      const byFhirpath = fhirpath.evaluate(reference, REF1, { rootResource, resource: rootResource } as never, r4model as never) as unknown[];
+      const byFhirpath = fhirpath.evaluate(
+        reference,
+        REF1,
+        { rootResource, resource: rootResource } as never,
+        r4model as never,
+      ) as unknown[];
       const expected = byFhirpath.length === 0 || byFhirpath[0] === true ? 'pass' : 'fail';
-      expect([reference, evaluateInvariant('Reference', REF1, reference, rootResource, rootResource).status]).toEqual([reference, expected]);
+      expect([reference, evaluateInvariant('Reference', REF1, reference, rootResource, rootResource).status]).toEqual([
+        reference,
+        expected,
+      ]);
     }
   });
 
@@ -156,7 +183,12 @@ describe('invariants in validation', () => {
     const ring = (n: number) => ({
       resourceType: 'Patient',
       managingOrganization: { reference: '#o0' },
-      contained: Array.from({ length: n }, (_, i) => ({ resourceType: 'Organization', id: `o${i}`, name: 'x', partOf: { reference: `#o${(i + 1) % n}` } })),
+      contained: Array.from({ length: n }, (_, i) => ({
+        resourceType: 'Organization',
+        id: `o${i}`,
+        name: 'x',
+        partOf: { reference: `#o${(i + 1) % n}` },
+      })),
     });
     expect(await growthRatio((n) => check(base, ring(n)), 200)).toBeLessThan(LINEAR_RATIO_LIMIT);
     expect(errors(await check(base, ring(1600)))).toEqual([]);
@@ -169,15 +201,31 @@ describe('invariants in validation', () => {
   });
 
   it('keeps the severity a profile gives its own constraint', async () => {
-    const sd = profileOn('Patient', 'test-warn', [{ id: 'Patient', path: 'Patient', constraint: [{ key: 'test-1', severity: 'warning', human: 'A patient should have a name', expression: 'name.exists()' }] }]);
+    const sd = profileOn('Patient', 'test-warn', [
+      {
+        id: 'Patient',
+        path: 'Patient',
+        constraint: [{ key: 'test-1', severity: 'warning', human: 'A patient should have a name', expression: 'name.exists()' }],
+      },
+    ]);
     const v = new FhirValidator(catalogWith([{ id: 'test-warn', sd }]));
-    const r = await check(v, { resourceType: 'Patient', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } }, 'test-warn');
+    const r = await check(
+      v,
+      { resourceType: 'Patient', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } },
+      'test-warn',
+    );
     expect(findingOf(r, 'FHIR-INVARIANT-test-1')).toMatchObject({ severity: 'warning', path: 'Patient' });
     expect(errors(r)).toEqual([]);
   });
 
   it('compiles each expression once, not per resource', async () => {
-    const encounter = (i: number) => ({ resourceType: 'Encounter', id: `e${i}`, status: 'finished', class: { code: 'AMB' }, period: { start: '2024-01-01', end: '2024-02-01' } });
+    const encounter = (i: number) => ({
+      resourceType: 'Encounter',
+      id: `e${i}`,
+      status: 'finished',
+      class: { code: 'AMB' },
+      period: { start: '2024-01-01', end: '2024-02-01' },
+    });
     await check(base, encounter(0));
     const afterFirst = compiledExpressionCount();
     for (let i = 1; i < 50; i++) await check(base, encounter(i));

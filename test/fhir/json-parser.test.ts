@@ -62,7 +62,7 @@ describe('the positioned JSON parser', () => {
   });
 
   it.each([
-    ['{"a":1,}', "Expected a property name"],
+    ['{"a":1,}', 'Expected a property name'],
     ['{"a" 1}', "Expected ':'"],
     ["{'a':1}", 'property name in double quotes'],
     ['{"a":01}', "Expected ',' or '}'"],

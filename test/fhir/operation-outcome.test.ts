@@ -5,9 +5,29 @@ import { toOperationOutcome } from '../../src/fhir/fhir-validator.js';
 describe('findings as a FHIR OperationOutcome', () => {
   it('maps severity, issue type, diagnostics, expression and position', () => {
     const findings: Finding[] = [
-      { ruleId: 'FHIR-CARDINALITY-MIN', severity: 'error', layer: 'structure', message: 'Patient.identifier[0].value is required', path: 'Patient.identifier[0].value', line: 14, column: 5 },
-      { ruleId: 'FHIR-BINDING-EXTENSIBLE', severity: 'warning', layer: 'terminology', message: 'not in the ValueSet', path: 'Encounter.class' },
-      { ruleId: 'FHIR-INVARIANT-no-basis-fnr', severity: 'error', layer: 'invariant', message: 'control digit', path: 'Patient.identifier[0]' },
+      {
+        ruleId: 'FHIR-CARDINALITY-MIN',
+        severity: 'error',
+        layer: 'structure',
+        message: 'Patient.identifier[0].value is required',
+        path: 'Patient.identifier[0].value',
+        line: 14,
+        column: 5,
+      },
+      {
+        ruleId: 'FHIR-BINDING-EXTENSIBLE',
+        severity: 'warning',
+        layer: 'terminology',
+        message: 'not in the ValueSet',
+        path: 'Encounter.class',
+      },
+      {
+        ruleId: 'FHIR-INVARIANT-no-basis-fnr',
+        severity: 'error',
+        layer: 'invariant',
+        message: 'control digit',
+        path: 'Patient.identifier[0]',
+      },
       { ruleId: 'SYNTAX-DEPTH', severity: 'error', layer: 'syntax', message: 'too deep', line: 1, column: 201 },
       { ruleId: 'FHIR-EXT-UNKNOWN', severity: 'warning', layer: 'profile', message: 'unknown extension', path: 'Patient.extension[0]' },
     ];

@@ -14,7 +14,13 @@ const VS = 'http://samsvar.test/base/ValueSet/sivilstand';
 const CS = 'http://samsvar.test/base/CodeSystem/sivilstand';
 
 /** Writes a FHIR package in the npm layout: package/package.json plus one JSON file per resource. */
-function writePackage(dir: string, name: string, version: string, dependencies: Record<string, string>, resources: Record<string, unknown>[]): string {
+function writePackage(
+  dir: string,
+  name: string,
+  version: string,
+  dependencies: Record<string, string>,
+  resources: Record<string, unknown>[],
+): string {
   const pkg = path.join(dir, 'package');
   mkdirSync(pkg, { recursive: true });
   writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version, fhirVersions: ['4.0.1'], dependencies }));
@@ -22,7 +28,12 @@ function writePackage(dir: string, name: string, version: string, dependencies: 
   return dir;
 }
 
-async function tgz(dir: string, file: string, entries = ['package'], opts: Partial<tar.TarOptionsWithAliasesAsyncFile> = {}): Promise<string> {
+async function tgz(
+  dir: string,
+  file: string,
+  entries = ['package'],
+  opts: Partial<tar.TarOptionsWithAliasesAsyncFile> = {},
+): Promise<string> {
   await tar.c({ gzip: true, file, cwd: dir, portable: true, ...opts } as tar.TarOptionsWithAliasesAsyncFile, entries);
   return file;
 }
@@ -30,25 +41,67 @@ async function tgz(dir: string, file: string, entries = ['package'], opts: Parti
 const basePackage = (dir: string) =>
   writePackage(dir, 'samsvar.test.base', '1.0.0', { 'hl7.fhir.r4.core': '4.0.1' }, [
     {
-      resourceType: 'StructureDefinition', id: 'kommune', url: KOMMUNE, name: 'Kommune', status: 'active', kind: 'complex-type', abstract: false, type: 'Extension',
+      resourceType: 'StructureDefinition',
+      id: 'kommune',
+      url: KOMMUNE,
+      name: 'Kommune',
+      status: 'active',
+      kind: 'complex-type',
+      abstract: false,
+      type: 'Extension',
       context: [{ type: 'element', expression: 'Patient' }],
-      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension', derivation: 'constraint',
-      differential: { element: [{ id: 'Extension', path: 'Extension' }, { id: 'Extension.url', path: 'Extension.url', fixedUri: KOMMUNE }, { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'code' }] }] },
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+      derivation: 'constraint',
+      differential: {
+        element: [
+          { id: 'Extension', path: 'Extension' },
+          { id: 'Extension.url', path: 'Extension.url', fixedUri: KOMMUNE },
+          { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'code' }] },
+        ],
+      },
     },
-    { resourceType: 'CodeSystem', id: 'sivilstand', url: CS, name: 'Sivilstand', status: 'active', content: 'complete', concept: [{ code: 'gift' }, { code: 'ugift' }] },
+    {
+      resourceType: 'CodeSystem',
+      id: 'sivilstand',
+      url: CS,
+      name: 'Sivilstand',
+      status: 'active',
+      content: 'complete',
+      concept: [{ code: 'gift' }, { code: 'ugift' }],
+    },
     { resourceType: 'ValueSet', id: 'sivilstand', url: VS, name: 'Sivilstand', status: 'active', compose: { include: [{ system: CS }] } },
   ]);
 
 const appPackage = (dir: string) =>
   writePackage(dir, 'samsvar.test.app', '0.1.0', { 'hl7.fhir.r4.core': '4.0.1', 'samsvar.test.base': '1.0.0' }, [
     {
-      resourceType: 'StructureDefinition', id: 'test-app-Patient', url: 'http://samsvar.test/app/StructureDefinition/test-app-Patient', name: 'AppPatient', title: 'App Patient', status: 'active',
-      kind: 'resource', abstract: false, type: 'Patient', baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient', derivation: 'constraint',
+      resourceType: 'StructureDefinition',
+      id: 'test-app-Patient',
+      url: 'http://samsvar.test/app/StructureDefinition/test-app-Patient',
+      name: 'AppPatient',
+      title: 'App Patient',
+      status: 'active',
+      kind: 'resource',
+      abstract: false,
+      type: 'Patient',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
+      derivation: 'constraint',
       differential: {
         element: [
           { id: 'Patient', path: 'Patient' },
-          { id: 'Patient.extension', path: 'Patient.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } },
-          { id: 'Patient.extension:kommune', path: 'Patient.extension', sliceName: 'kommune', min: 1, max: '1', type: [{ code: 'Extension', profile: [KOMMUNE] }] },
+          {
+            id: 'Patient.extension',
+            path: 'Patient.extension',
+            slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' },
+          },
+          {
+            id: 'Patient.extension:kommune',
+            path: 'Patient.extension',
+            sliceName: 'kommune',
+            min: 1,
+            max: '1',
+            type: [{ code: 'Extension', profile: [KOMMUNE] }],
+          },
           { id: 'Patient.maritalStatus', path: 'Patient.maritalStatus', binding: { strength: 'required', valueSet: VS } },
         ],
       },
@@ -97,13 +150,24 @@ describe('FHIR package import', () => {
 
     const catalog = loadCatalog({ shippedDir: path.join(work, 'no-shipped'), importedDir: root });
     const profile = catalog.require('test-app-patient');
-    expect(profile).toMatchObject({ source: 'imported', manifest: { kind: 'fhir', version: '0.1.0', dependencies: ['samsvar.test.app#0.1.0', 'samsvar.test.base#1.0.0'] } });
+    expect(profile).toMatchObject({
+      source: 'imported',
+      manifest: { kind: 'fhir', version: '0.1.0', dependencies: ['samsvar.test.app#0.1.0', 'samsvar.test.base#1.0.0'] },
+    });
     // The package is the standard the catalogue lists its profiles under.
-    expect(profile.manifest).toMatchObject({ standard: { id: 'samsvar.test.app', name: 'samsvar.test.app', version: '0.1.0' }, messageTypes: ['Patient'] });
+    expect(profile.manifest).toMatchObject({
+      standard: { id: 'samsvar.test.app', name: 'samsvar.test.app', version: '0.1.0' },
+      messageTypes: ['Patient'],
+    });
 
     const v = new FhirValidator(catalog);
     const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
-    const ok = { resourceType: 'Patient', text, extension: [{ url: KOMMUNE, valueCode: '4601' }], maritalStatus: { coding: [{ system: CS, code: 'gift' }] } };
+    const ok = {
+      resourceType: 'Patient',
+      text,
+      extension: [{ url: KOMMUNE, valueCode: '4601' }],
+      maritalStatus: { coding: [{ system: CS, code: 'gift' }] },
+    };
     expect(errors(await check(v, ok, 'test-app-patient'))).toEqual([]);
     const bad = { ...ok, extension: [{ url: KOMMUNE, valueString: '4601' }], maritalStatus: { coding: [{ system: CS, code: 'skilt' }] } };
     const r = await check(v, bad, 'test-app-patient');
@@ -117,7 +181,9 @@ describe('FHIR package import', () => {
   it('refuses archive entries that climb out of the package', async () => {
     const dir = basePackage(path.join(work, 'inner', 'base'));
     writeFileSync(path.join(work, 'inner', 'evil.json'), '{}');
-    const file = await tgz(path.join(work, 'inner', 'base'), path.join(work, 'evil.tgz'), ['package', '../evil.json'], { preservePaths: true });
+    const file = await tgz(path.join(work, 'inner', 'base'), path.join(work, 'evil.tgz'), ['package', '../evil.json'], {
+      preservePaths: true,
+    });
     const e = await refusal(importFhirPackage(file, root));
     expect(e.detail).toContain("'../evil.json'");
     expect(existsSync(path.join(root, '..', 'evil.json'))).toBe(false);
@@ -134,12 +200,17 @@ describe('FHIR package import', () => {
   it('refuses oversized archives and archives that unpack too large', async () => {
     const file = await tgz(basePackage(path.join(work, 'base')), path.join(work, 'base.tgz'));
     expect((await refusal(importFhirPackage(file, root, { limits: { maxArchiveBytes: 100 } }))).code).toBe('payload_too_large');
-    expect((await refusal(importFhirPackage(file, root, { limits: { maxUnpackedBytes: 500 } }))).detail).toContain('unpacks to more than 500 bytes');
+    expect((await refusal(importFhirPackage(file, root, { limits: { maxUnpackedBytes: 500 } }))).detail).toContain(
+      'unpacks to more than 500 bytes',
+    );
   });
 
   it('refuses a package for another FHIR version and a folder that is not a package', async () => {
     const dir = writePackage(path.join(work, 'r5'), 'samsvar.test.r5', '1.0.0', {}, []);
-    writeFileSync(path.join(dir, 'package', 'package.json'), JSON.stringify({ name: 'samsvar.test.r5', version: '1.0.0', fhirVersions: ['5.0.0'] }));
+    writeFileSync(
+      path.join(dir, 'package', 'package.json'),
+      JSON.stringify({ name: 'samsvar.test.r5', version: '1.0.0', fhirVersions: ['5.0.0'] }),
+    );
     expect((await refusal(importFhirPackage(dir, root))).detail).toContain('FHIR 5.0.0');
     expect((await refusal(importFhirPackage(work, root))).code).toBe('bad_request');
   });

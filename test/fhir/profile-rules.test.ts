@@ -15,12 +15,30 @@ const bp = profileOn('Observation', 'test-bp', [
     min: 1,
     slicing: { discriminator: [{ type: 'pattern', path: '$this' }], ordered: true, rules: 'closed' },
   },
-  { id: 'Observation.category:vital', path: 'Observation.category', sliceName: 'vital', min: 1, max: '1', patternCodeableConcept: category('vital-signs') },
-  { id: 'Observation.category:survey', path: 'Observation.category', sliceName: 'survey', min: 0, max: '1', patternCodeableConcept: category('survey') },
+  {
+    id: 'Observation.category:vital',
+    path: 'Observation.category',
+    sliceName: 'vital',
+    min: 1,
+    max: '1',
+    patternCodeableConcept: category('vital-signs'),
+  },
+  {
+    id: 'Observation.category:survey',
+    path: 'Observation.category',
+    sliceName: 'survey',
+    min: 0,
+    max: '1',
+    patternCodeableConcept: category('survey'),
+  },
   { id: 'Observation.code', path: 'Observation.code', patternCodeableConcept: { coding: [{ system: LOINC, code: '85354-9' }] } },
   { id: 'Observation.subject', path: 'Observation.subject', min: 1 },
   { id: 'Observation.note', path: 'Observation.note', max: '0' },
-  { id: 'Observation.value[x]', path: 'Observation.value[x]', slicing: { discriminator: [{ type: 'type', path: '$this' }], ordered: false, rules: 'closed' } },
+  {
+    id: 'Observation.value[x]',
+    path: 'Observation.value[x]',
+    slicing: { discriminator: [{ type: 'type', path: '$this' }], ordered: false, rules: 'closed' },
+  },
   { id: 'Observation.value[x]:valueQuantity', path: 'Observation.value[x]', sliceName: 'valueQuantity', type: [{ code: 'Quantity' }] },
   { id: 'Observation.referenceRange.low', path: 'Observation.referenceRange.low', min: 1 },
   {
@@ -48,8 +66,14 @@ const good = () => ({
   // A blood pressure is a vital sign, so the R4 bp profile applies too (UCUM units, a time, both components).
   effectiveDateTime: '2026-03-02T08:15:00+01:00',
   component: [
-    { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: 120, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-    { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: 80, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+    {
+      code: { coding: [{ system: LOINC, code: '8480-6' }] },
+      valueQuantity: { value: 120, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+    },
+    {
+      code: { coding: [{ system: LOINC, code: '8462-4' }] },
+      valueQuantity: { value: 80, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+    },
   ],
 });
 
@@ -95,7 +119,15 @@ describe('a profile generated from a differential', () => {
     });
 
     it('accepts extra content around a pattern and refuses a missing part', async () => {
-      const extra = { ...good(), code: { coding: [{ system: 'urn:oid:2.16.578.1.12.4.1.1.7010', code: 'BT' }, { system: LOINC, code: '85354-9' }] } };
+      const extra = {
+        ...good(),
+        code: {
+          coding: [
+            { system: 'urn:oid:2.16.578.1.12.4.1.1.7010', code: 'BT' },
+            { system: LOINC, code: '85354-9' },
+          ],
+        },
+      };
       expect(errors(await check(v, extra, 'test-bp'))).toEqual([]);
       const wrong = { ...good(), code: { coding: [{ system: LOINC, code: '8867-4' }] } };
       expect(findingOf(await check(v, wrong, 'test-bp'), 'FHIR-PATTERN').path).toBe('Observation.code');
@@ -143,8 +175,18 @@ describe('a profile generated from a differential', () => {
   });
 
   it('validates the matching entries of a Bundle against the profile, entry by entry', async () => {
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:0f8e2a4c-1b3d-4e5f-9a7b-8c6d4e2f0a1b', resource: good() }, { fullUrl: 'urn:uuid:1a9f3b5d-2c4e-4f60-8b8c-9d7e5f3a1b2c', resource: { ...good(), status: 'amended' } }, { fullUrl: 'urn:uuid:2b0a4c6e-3d5f-4071-9c9d-0e8f6a4b2c3d', resource: { resourceType: 'Patient' } }] };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'urn:uuid:0f8e2a4c-1b3d-4e5f-9a7b-8c6d4e2f0a1b', resource: good() },
+        { fullUrl: 'urn:uuid:1a9f3b5d-2c4e-4f60-8b8c-9d7e5f3a1b2c', resource: { ...good(), status: 'amended' } },
+        { fullUrl: 'urn:uuid:2b0a4c6e-3d5f-4071-9c9d-0e8f6a4b2c3d', resource: { resourceType: 'Patient' } },
+      ],
+    };
     const r = await check(v, bundle, 'test-bp');
-    expect(r.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.path}`)).toEqual(['FHIR-FIXED Bundle.entry[1].resource.status']);
+    expect(r.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.path}`)).toEqual([
+      'FHIR-FIXED Bundle.entry[1].resource.status',
+    ]);
   });
 });

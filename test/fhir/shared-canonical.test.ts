@@ -30,7 +30,9 @@ describe('a canonical URL shared by a shipped profile and an imported package', 
     const r = await check(v, { ...named, meta: { profile: [URL] } });
     expect(r.profile).toBe('ig.felles-pasient');
     expect(errors(r)).toEqual([]);
-    expect(r.detection).toContain('imported profile ig.felles-pasient (version 2.2.3) chosen over shipped profile felles-pasient (version 1.0.0)');
+    expect(r.detection).toContain(
+      'imported profile ig.felles-pasient (version 2.2.3) chosen over shipped profile felles-pasient (version 1.0.0)',
+    );
   });
 
   it('takes the version a claim names', async () => {

@@ -17,12 +17,18 @@ const fhirProfiles = catalog.list().filter((p) => p.manifest.kind === 'fhir');
 
 function examples(dir: string, kind: 'valid' | 'invalid'): string[] {
   const d = path.join(dir, 'examples', kind);
-  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).sort() : [];
+  return existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 }
 
 describe('shipped FHIR profiles', () => {
   it('include the Norwegian basis profiles and the document-sharing profile', () => {
-    expect(fhirProfiles.map((p) => p.manifest.id)).toEqual(expect.arrayContaining(['no-basis-patient', 'no-basis-practitioner', 'no-basis-organization', 'no-documentreference-sharing']));
+    expect(fhirProfiles.map((p) => p.manifest.id)).toEqual(
+      expect.arrayContaining(['no-basis-patient', 'no-basis-practitioner', 'no-basis-organization', 'no-documentreference-sharing']),
+    );
   });
 
   describe.each(fhirProfiles.map((p) => [p.manifest.id, p] as const))('%s', (id, profile) => {

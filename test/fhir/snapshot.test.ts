@@ -14,7 +14,14 @@ function snapshot(elements: Record<string, unknown>[], type = 'Patient') {
 
 describe('snapshot generation from a differential', () => {
   it('merges constraints into the base element and keeps the base constraints', () => {
-    const els = snapshot([{ id: 'Patient.gender', path: 'Patient.gender', min: 1, constraint: [{ key: 'test-1', severity: 'error', human: 'x', expression: 'true' }] }]);
+    const els = snapshot([
+      {
+        id: 'Patient.gender',
+        path: 'Patient.gender',
+        min: 1,
+        constraint: [{ key: 'test-1', severity: 'error', human: 'x', expression: 'true' }],
+      },
+    ]);
     const gender = els.find((e) => e.id === 'Patient.gender')!;
     expect(gender.min).toBe(1);
     expect(gender.constraint!.map((c) => c.key)).toEqual(['ele-1', 'test-1']);
@@ -23,14 +30,20 @@ describe('snapshot generation from a differential', () => {
 
   it('places a slice after the sliced element and expands its type for constraints inside it', () => {
     const els = snapshot([
-      { id: 'Patient.identifier', path: 'Patient.identifier', slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'open' } },
+      {
+        id: 'Patient.identifier',
+        path: 'Patient.identifier',
+        slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'open' },
+      },
       { id: 'Patient.identifier:fnr', path: 'Patient.identifier', sliceName: 'fnr', max: '1' },
       { id: 'Patient.identifier:fnr.system', path: 'Patient.identifier.system', min: 1, fixedUri: 'urn:oid:2.16.578.1.12.4.1.4.1' },
     ]);
     const ids = els.map((e) => e.id);
     const at = ids.indexOf('Patient.identifier:fnr');
     expect(at).toBe(ids.indexOf('Patient.identifier') + 1);
-    expect(ids.slice(at + 1, at + 9)).toEqual(expect.arrayContaining(['Patient.identifier:fnr.system', 'Patient.identifier:fnr.value', 'Patient.identifier:fnr.period']));
+    expect(ids.slice(at + 1, at + 9)).toEqual(
+      expect.arrayContaining(['Patient.identifier:fnr.system', 'Patient.identifier:fnr.value', 'Patient.identifier:fnr.period']),
+    );
     const system = els.find((e) => e.id === 'Patient.identifier:fnr.system')!;
     expect(system).toMatchObject({ path: 'Patient.identifier.system', min: 1, fixedUri: 'urn:oid:2.16.578.1.12.4.1.4.1' });
     expect(els.find((e) => e.id === 'Patient.identifier:fnr')!.slicing).toBeUndefined();
@@ -44,12 +57,31 @@ describe('snapshot generation from a differential', () => {
   it('gives an extension slice the extension definition’s cardinality, never more, and its inner slices', () => {
     const store = new ConformanceStore(baseConformance());
     const ext = {
-      resourceType: 'StructureDefinition', id: 'test-official', url: 'http://samsvar.test/StructureDefinition/official', name: 'Official', status: 'active',
-      kind: 'complex-type', abstract: false, type: 'Extension', baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension', derivation: 'constraint',
-      differential: { element: [{ id: 'Extension', path: 'Extension', max: '1' }, { id: 'Extension.extension:kilde', path: 'Extension.extension', sliceName: 'kilde', max: '1' }] },
+      resourceType: 'StructureDefinition',
+      id: 'test-official',
+      url: 'http://samsvar.test/StructureDefinition/official',
+      name: 'Official',
+      status: 'active',
+      kind: 'complex-type',
+      abstract: false,
+      type: 'Extension',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+      derivation: 'constraint',
+      differential: {
+        element: [
+          { id: 'Extension', path: 'Extension', max: '1' },
+          { id: 'Extension.extension:kilde', path: 'Extension.extension', sliceName: 'kilde', max: '1' },
+        ],
+      },
     } as unknown as StructureDefinition;
     const sd = profileOn('Patient', 'test-ext-card', [
-      { id: 'Patient.extension:official', path: 'Patient.extension', sliceName: 'official', max: '*', type: [{ code: 'Extension', profile: [ext.url] }] },
+      {
+        id: 'Patient.extension:official',
+        path: 'Patient.extension',
+        sliceName: 'official',
+        max: '*',
+        type: [{ code: 'Extension', profile: [ext.url] }],
+      },
       { id: 'Patient.extension:official.extension:kilde', path: 'Patient.extension.extension', sliceName: 'kilde', min: 1 },
     ]) as StructureDefinition;
     store.add(ext);

@@ -13,7 +13,10 @@ const patient = (more: Record<string, unknown> = {}) => ({ resourceType: 'Patien
 
 describe('base R4 structure', () => {
   it('accepts a correct Patient without findings', async () => {
-    const r = await check(v, patient({ name: [{ family: 'Nordmann', given: ['Kari'] }], gender: 'female', birthDate: '1972-03-13', active: true }));
+    const r = await check(
+      v,
+      patient({ name: [{ family: 'Nordmann', given: ['Kari'] }], gender: 'female', birthDate: '1972-03-13', active: true }),
+    );
     expect(r.findings).toEqual([]);
     expect(r.profile).toBeNull();
     expect(r.detection).toContain('base FHIR R4 Patient');
@@ -28,7 +31,10 @@ describe('base R4 structure', () => {
 
   it('reports unknown elements inside data types and backbone elements', async () => {
     const r = await check(v, patient({ name: [{ family: 'N', surname: 'x' }], contact: [{ gender: 'male', phone: '123' }] }));
-    expect(r.findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-UNKNOWN').map((f) => f.path)).toEqual(['Patient.name[0].surname', 'Patient.contact[0].phone']);
+    expect(r.findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-UNKNOWN').map((f) => f.path)).toEqual([
+      'Patient.name[0].surname',
+      'Patient.contact[0].phone',
+    ]);
   });
 
   it('requires arrays for repeating elements and single values otherwise', async () => {
@@ -60,12 +66,15 @@ describe('base R4 structure', () => {
 
   it('accepts FHIR date and time forms of every precision', async () => {
     for (const d of ['1972', '1972-03', '1972-03-13']) expect(errors(await check(v, patient({ birthDate: d })))).toEqual([]);
-    for (const t of ['2020', '2020-01-01', '2020-01-01T10:00:00+01:00', '2020-01-01T10:00:00.123Z']) expect(errors(await check(v, patient({ deceasedDateTime: t })))).toEqual([]);
+    for (const t of ['2020', '2020-01-01', '2020-01-01T10:00:00+01:00', '2020-01-01T10:00:00.123Z'])
+      expect(errors(await check(v, patient({ deceasedDateTime: t })))).toEqual([]);
   });
 
   it('checks resourceType and refuses what is not a resource', async () => {
     expect(rules(await check(v, { id: 'x' }))).toEqual(['FHIR-STRUCTURE-RESOURCETYPE']);
-    expect(findingOf(await check(v, { resourceType: 'Pasient' }), 'FHIR-STRUCTURE-RESOURCETYPE').message).toContain("'Pasient' is not a FHIR R4 resource type");
+    expect(findingOf(await check(v, { resourceType: 'Pasient' }), 'FHIR-STRUCTURE-RESOURCETYPE').message).toContain(
+      "'Pasient' is not a FHIR R4 resource type",
+    );
     expect(rules(await check(v, [1, 2]))).toEqual(['FHIR-STRUCTURE-RESOURCETYPE']);
   });
 
@@ -82,7 +91,15 @@ describe('base R4 structure', () => {
   });
 
   it('validates primitive extensions in _name companions', async () => {
-    const ok = await check(v, patient({ birthDate: '1972', _birthDate: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1972-03-13T10:00:00+01:00' }] } }));
+    const ok = await check(
+      v,
+      patient({
+        birthDate: '1972',
+        _birthDate: {
+          extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1972-03-13T10:00:00+01:00' }],
+        },
+      }),
+    );
     expect(errors(ok)).toEqual([]);
     const bad = await check(v, patient({ _birthDate: { foo: 1 } }));
     expect(findingOf(bad, 'FHIR-STRUCTURE-UNKNOWN').path).toBe('Patient.birthDate.foo');
@@ -103,7 +120,13 @@ describe('base R4 structure', () => {
   });
 
   it('reports a local reference to a contained resource that is not there', async () => {
-    const r = await check(v, { resourceType: 'Observation', text: narrative, status: 'final', code: { text: 'puls' }, subject: { reference: '#nope' } });
+    const r = await check(v, {
+      resourceType: 'Observation',
+      text: narrative,
+      status: 'final',
+      code: { text: 'puls' },
+      subject: { reference: '#nope' },
+    });
     expect(rules(r)).toContain('FHIR-REF-CONTAINED');
   });
 
@@ -111,7 +134,10 @@ describe('base R4 structure', () => {
     const r = await check(v, {
       resourceType: 'Bundle',
       type: 'collection',
-      entry: [{ fullUrl: 'urn:uuid:9d1f6f62-8b4e-4b8a-9f55-4f7d8c0b6d10', resource: patient() }, { fullUrl: 'urn:uuid:4b7c1e0a-2f3d-4c5e-8a9b-0c1d2e3f4a5b', resource: { resourceType: 'Patient', gender: 'kvinne' } }],
+      entry: [
+        { fullUrl: 'urn:uuid:9d1f6f62-8b4e-4b8a-9f55-4f7d8c0b6d10', resource: patient() },
+        { fullUrl: 'urn:uuid:4b7c1e0a-2f3d-4c5e-8a9b-0c1d2e3f4a5b', resource: { resourceType: 'Patient', gender: 'kvinne' } },
+      ],
     });
     expect(errors(r)).toEqual(['FHIR-BINDING-REQUIRED']);
     expect(findingOf(r, 'FHIR-BINDING-REQUIRED').path).toBe('Bundle.entry[1].resource.gender');

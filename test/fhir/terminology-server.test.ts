@@ -25,10 +25,15 @@ function terminology(): Promise<{ server: Server; url: string; requests: string[
     const displayOk = !display || display === 'Glucose [Mass/volume] in Blood';
     const parameter = [{ name: 'result', valueBoolean: known && displayOk }];
     if (!known) parameter.push({ name: 'message', valueString: `Unknown code '${code}'` } as never);
-    else if (!displayOk) parameter.push({ name: 'message', valueString: `Wrong display '${display}', valid is 'Glucose [Mass/volume] in Blood'` } as never);
+    else if (!displayOk)
+      parameter.push({ name: 'message', valueString: `Wrong display '${display}', valid is 'Glucose [Mass/volume] in Blood'` } as never);
     res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'Parameters', parameter }));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests }),
+    ),
+  );
 }
 
 const observation = (code: string, display?: string) => ({
@@ -75,14 +80,18 @@ describe('codes the loaded definitions cannot judge go to a configured FHIR term
   it('says "not checked" when the server cannot be reached or does not answer in time', async () => {
     const closed = await terminology();
     await new Promise<void>((resolve) => closed.server.close(() => resolve()));
-    const unreachable = new FhirValidator(new ProfileCatalog(), { terminology: new TerminologyServer({ url: closed.url, timeoutMs: 5000 }) });
+    const unreachable = new FhirValidator(new ProfileCatalog(), {
+      terminology: new TerminologyServer({ url: closed.url, timeoutMs: 5000 }),
+    });
     const r = await check(unreachable, observation('2339-0'));
     expect(findingOf(r, 'TERMINOLOGY-NOT-CHECKED').message).toContain('could not be reached');
 
     // A server that never answers: the call is abandoned at the time limit.
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
-    const slow = new FhirValidator(new ProfileCatalog(), { terminology: new TerminologyServer({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/fhir`, timeoutMs: 200 }) });
+    const slow = new FhirValidator(new ProfileCatalog(), {
+      terminology: new TerminologyServer({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/fhir`, timeoutMs: 200 }),
+    });
     const s = await check(slow, observation('2339-0'));
     expect(findingOf(s, 'TERMINOLOGY-NOT-CHECKED').message).toContain('did not answer within 200 ms');
     silent.closeAllConnections();
@@ -101,27 +110,61 @@ describe('a bound ValueSet that is not loaded is expanded by the terminology ser
     const server = createServer((req, res) => {
       requests.push(req.url ?? '');
       const u = new URL(req.url ?? '/', 'http://x');
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
       const vs = u.searchParams.get('url');
       if (u.pathname.endsWith('/ValueSet/$expand')) {
         if (vs === SMALL) {
-          const contains = [{ system: SCT, code: '112144000', display: 'A' }, { system: SCT, code: 'gruppe', abstract: true, contains: [{ system: SCT, code: '165743006', display: 'B' }] }, { system: SCT, code: '58460004', display: 'O' }];
-          return json(200, { resourceType: 'ValueSet', status: 'active', expansion: { timestamp: '2026-01-01T00:00:00Z', total: 4, contains } });
+          const contains = [
+            { system: SCT, code: '112144000', display: 'A' },
+            { system: SCT, code: 'gruppe', abstract: true, contains: [{ system: SCT, code: '165743006', display: 'B' }] },
+            { system: SCT, code: '58460004', display: 'O' },
+          ];
+          return json(200, {
+            resourceType: 'ValueSet',
+            status: 'active',
+            expansion: { timestamp: '2026-01-01T00:00:00Z', total: 4, contains },
+          });
         }
-        if (vs === LARGE) return json(200, { resourceType: 'ValueSet', status: 'active', expansion: { timestamp: '2026-01-01T00:00:00Z', total: 350_000, contains: [{ system: SCT, code: '1', display: 'x' }] } });
-        return json(422, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly', diagnostics: 'too costly' }] });
+        if (vs === LARGE)
+          return json(200, {
+            resourceType: 'ValueSet',
+            status: 'active',
+            expansion: { timestamp: '2026-01-01T00:00:00Z', total: 350_000, contains: [{ system: SCT, code: '1', display: 'x' }] },
+          });
+        return json(422, {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'too-costly', diagnostics: 'too costly' }],
+        });
       }
       if (u.pathname.endsWith('/ValueSet/$validate-code')) {
         const ok = (vs === LARGE || vs === REFUSED) && u.searchParams.get('code') === '404684003';
-        return json(200, { resourceType: 'Parameters', parameter: [{ name: 'result', valueBoolean: ok }, ...(ok ? [] : [{ name: 'message', valueString: 'Not in value set' }])] });
+        return json(200, {
+          resourceType: 'Parameters',
+          parameter: [{ name: 'result', valueBoolean: ok }, ...(ok ? [] : [{ name: 'message', valueString: 'Not in value set' }])],
+        });
       }
       res.writeHead(404).end();
     });
-    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests })));
+    return new Promise((resolve) =>
+      server.listen(0, '127.0.0.1', () =>
+        resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests }),
+      ),
+    );
   }
 
-  const bound = (id: string, valueSet: string) => ({ id, sd: profileOn('Observation', id, [{ id: 'Observation.code', path: 'Observation.code', binding: { strength: 'required', valueSet } }]) });
-  const obs = (...codes: string[]) => ({ resourceType: 'Observation', text, status: 'final', code: { coding: codes.map((code) => ({ system: SCT, code })) }, subject: { reference: 'Patient/p1' }, valueString: 'x' });
+  const bound = (id: string, valueSet: string) => ({
+    id,
+    sd: profileOn('Observation', id, [{ id: 'Observation.code', path: 'Observation.code', binding: { strength: 'required', valueSet } }]),
+  });
+  const obs = (...codes: string[]) => ({
+    resourceType: 'Observation',
+    text,
+    status: 'final',
+    code: { coding: codes.map((code) => ({ system: SCT, code })) },
+    subject: { reference: 'Patient/p1' },
+    valueString: 'x',
+  });
   const catalog = () => catalogWith([bound('blodtype', SMALL), bound('alle-funn', LARGE), bound('for-dyr', REFUSED)]);
 
   let t: Awaited<ReturnType<typeof expander>>;
@@ -156,7 +199,11 @@ describe('a bound ValueSet that is not loaded is expanded by the terminology ser
     expect(findingOf(none, 'TERMINOLOGY-NOT-CHECKED').message).toContain('SAMSVAR_TERMINOLOGY_URL');
     const closed = await expander();
     await new Promise<void>((resolve) => closed.server.close(() => resolve()));
-    const gone = await check(new FhirValidator(catalog(), { terminology: new TerminologyServer({ url: closed.url, timeoutMs: 5000 }) }), obs('999999'), 'blodtype');
+    const gone = await check(
+      new FhirValidator(catalog(), { terminology: new TerminologyServer({ url: closed.url, timeoutMs: 5000 }) }),
+      obs('999999'),
+      'blodtype',
+    );
     expect(errors(gone)).toEqual([]);
     expect(findingOf(gone, 'TERMINOLOGY-NOT-CHECKED').message).toContain('could not be reached');
   });

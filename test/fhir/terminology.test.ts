@@ -16,11 +16,31 @@ const codeSystem = {
     { code: 'planlagt', display: 'Planlagt' },
   ],
 };
-const valueSet = { resourceType: 'ValueSet', url: VS, name: 'Hastegrad', status: 'active', compose: { include: [{ system: CS }], exclude: [{ system: CS, concept: [{ code: 'planlagt' }] }] } };
-const akuttTree = { resourceType: 'ValueSet', url: `${VS}-akutt`, name: 'HastegradAkutt', status: 'active', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'is-a', value: 'akutt' }] }] } };
+const valueSet = {
+  resourceType: 'ValueSet',
+  url: VS,
+  name: 'Hastegrad',
+  status: 'active',
+  compose: { include: [{ system: CS }], exclude: [{ system: CS, concept: [{ code: 'planlagt' }] }] },
+};
+const akuttTree = {
+  resourceType: 'ValueSet',
+  url: `${VS}-akutt`,
+  name: 'HastegradAkutt',
+  status: 'active',
+  compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'is-a', value: 'akutt' }] }] },
+};
 
-const bind = (strength: string, valueSet: string, element = 'ServiceRequest.priority') => ({ id: element, path: element, binding: { strength, valueSet } });
-const profile = (id: string, elements: Record<string, unknown>[]) => ({ id, sd: profileOn('ServiceRequest', id, elements), extra: [codeSystem, valueSet, akuttTree] });
+const bind = (strength: string, valueSet: string, element = 'ServiceRequest.priority') => ({
+  id: element,
+  path: element,
+  binding: { strength, valueSet },
+});
+const profile = (id: string, elements: Record<string, unknown>[]) => ({
+  id,
+  sd: profileOn('ServiceRequest', id, elements),
+  extra: [codeSystem, valueSet, akuttTree],
+});
 
 let v: FhirValidator;
 beforeAll(() => {
@@ -41,7 +61,9 @@ const request = (...codes: string[]) => ({
   status: 'active',
   intent: 'order',
   subject: { reference: 'Patient/p1' },
-  category: [{ coding: codes.map((code) => ({ system: code.startsWith('x:') ? 'http://other.test' : CS, code: code.replace(/^x:/, '') })) }],
+  category: [
+    { coding: codes.map((code) => ({ system: code.startsWith('x:') ? 'http://other.test' : CS, code: code.replace(/^x:/, '') })) },
+  ],
 });
 
 describe('terminology bindings against local ValueSets and CodeSystems', () => {
@@ -82,7 +104,12 @@ describe('terminology bindings against local ValueSets and CodeSystems', () => {
   });
 
   it('does not judge codes from code systems it does not hold (no terminology server is asked)', async () => {
-    const r = await check(v, { resourceType: 'Condition', text, subject: { reference: 'Patient/p' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '22298006' }] } });
+    const r = await check(v, {
+      resourceType: 'Condition',
+      text,
+      subject: { reference: 'Patient/p' },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '22298006' }] },
+    });
     expect(errors(r)).toEqual([]);
   });
 });
@@ -97,7 +124,9 @@ describe('Coding.system names a code system', () => {
       code: { coding: [{ system, code: 'x1' }] },
     });
     expect(findingOf(await check(v, obs('Measure/senger')), 'FHIR-CODE-SYSTEM').message).toContain('absolute URI');
-    expect(findingOf(await check(v, obs('http://hl7.org/fhir/ValueSet/measure-type')), 'FHIR-CODE-SYSTEM').message).toContain('names a ValueSet');
+    expect(findingOf(await check(v, obs('http://hl7.org/fhir/ValueSet/measure-type')), 'FHIR-CODE-SYSTEM').message).toContain(
+      'names a ValueSet',
+    );
     expect(rules(await check(v, obs('urn:oid:2.16.578.1.12.4.1.1.9999')))).not.toContain('FHIR-CODE-SYSTEM');
   });
 });

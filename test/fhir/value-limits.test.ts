@@ -8,19 +8,36 @@ const UCUM = 'http://unitsofmeasure.org';
 describe('minValue and maxValue of a profile (pat-minvalue-date, obs-value-min, obs-value-min-g, obs-value-max-g)', () => {
   const v = new FhirValidator(
     catalogWith([
-      { id: 'test-born-late', sd: profileOn('Patient', 'test-born-late', [{ id: 'Patient.birthDate', path: 'Patient.birthDate', minValueDate: '2025-01-01' }]) },
+      {
+        id: 'test-born-late',
+        sd: profileOn('Patient', 'test-born-late', [{ id: 'Patient.birthDate', path: 'Patient.birthDate', minValueDate: '2025-01-01' }]),
+      },
       {
         id: 'test-weight',
         sd: profileOn('Observation', 'test-weight', [
-          { id: 'Observation.value[x]', path: 'Observation.value[x]', type: [{ code: 'Quantity' }], minValueQuantity: { value: 0, system: UCUM, code: 'kg' }, maxValueQuantity: { value: 10, system: UCUM, code: 'kg' } },
+          {
+            id: 'Observation.value[x]',
+            path: 'Observation.value[x]',
+            type: [{ code: 'Quantity' }],
+            minValueQuantity: { value: 0, system: UCUM, code: 'kg' },
+            maxValueQuantity: { value: 10, system: UCUM, code: 'kg' },
+          },
         ]),
       },
     ]),
   );
-  const weight = (value: number, code: string) => ({ resourceType: 'Observation', text, status: 'final', code: { text: 'vekt' }, valueQuantity: { value, system: UCUM, code } });
+  const weight = (value: number, code: string) => ({
+    resourceType: 'Observation',
+    text,
+    status: 'final',
+    code: { text: 'vekt' },
+    valueQuantity: { value, system: UCUM, code },
+  });
 
   it('refuses a date before the minimum', async () => {
-    expect(findingOf(await check(v, { resourceType: 'Patient', text, birthDate: '2024-12-31' }, 'test-born-late'), 'FHIR-VALUE-LIMIT').message).toContain('2025-01-01');
+    expect(
+      findingOf(await check(v, { resourceType: 'Patient', text, birthDate: '2024-12-31' }, 'test-born-late'), 'FHIR-VALUE-LIMIT').message,
+    ).toContain('2025-01-01');
     expect(errors(await check(v, { resourceType: 'Patient', text, birthDate: '2025-03-01' }, 'test-born-late'))).toEqual([]);
   });
 
@@ -35,7 +52,12 @@ describe('an Attachment states the size of its data (attachment-with-wrong-size)
   it('refuses a size that is not the number of bytes in data', async () => {
     const { baseValidator } = await import('./helpers.js');
     const v = baseValidator();
-    const media = (size: number) => ({ resourceType: 'Media', text, status: 'completed', content: { contentType: 'text/plain', data: Buffer.from('Hei, verden!').toString('base64'), size } });
+    const media = (size: number) => ({
+      resourceType: 'Media',
+      text,
+      status: 'completed',
+      content: { contentType: 'text/plain', data: Buffer.from('Hei, verden!').toString('base64'), size },
+    });
     expect(errors(await check(v, media(12)))).toEqual([]);
     expect(findingOf(await check(v, media(100)), 'FHIR-ATTACHMENT-SIZE').message).toContain('holds 12');
   });

@@ -9,7 +9,11 @@ import type { RunTestData } from '../../src/core/run-test-data.js';
  * samsvar's receive templates with the roles turned round (the template's sender becomes the
  * system), so every standard with a template has a valid run-specific message for tests.
  */
-export function runMessage(template: string, data: RunTestData, opts: { msgId?: string; genDate?: string; senderHerId?: string; receiverHerId?: string } = {}): string {
+export function runMessage(
+  template: string,
+  data: RunTestData,
+  opts: { msgId?: string; genDate?: string; senderHerId?: string; receiverHerId?: string } = {},
+): string {
   const genDate = opts.genDate ?? osloDateTime(new Date());
   const system = data.systemParty ?? { name: 'Testsystemet', herId: '8999911' };
   const p = data.patient;

@@ -47,7 +47,12 @@ describe('checkCapabilities', () => {
 
   it('names the wrong FHIR version', () => {
     const [f] = checkCapabilities(statement({ fhirVersion: '3.0.2' }), requirement);
-    expect(f).toMatchObject({ ruleId: 'LIVE-CAP-FHIRVERSION', severity: 'error', layer: 'testcase', path: 'CapabilityStatement.fhirVersion' });
+    expect(f).toMatchObject({
+      ruleId: 'LIVE-CAP-FHIRVERSION',
+      severity: 'error',
+      layer: 'testcase',
+      path: 'CapabilityStatement.fhirVersion',
+    });
     expect(f!.message).toMatch(/"3.0.2".*requires 4.0.1/);
   });
 
@@ -77,7 +82,14 @@ describe('checkCapabilities', () => {
   });
 
   it('survives hostile shapes without throwing', () => {
-    for (const s of [null, 42, 'x', [], { resourceType: 'CapabilityStatement', rest: 'x' }, { resourceType: 'CapabilityStatement', rest: [null, { mode: 'server', resource: [null, 1] }] }]) {
+    for (const s of [
+      null,
+      42,
+      'x',
+      [],
+      { resourceType: 'CapabilityStatement', rest: 'x' },
+      { resourceType: 'CapabilityStatement', rest: [null, { mode: 'server', resource: [null, 1] }] },
+    ]) {
       expect(() => checkCapabilities(s, requirement)).not.toThrow();
       expect(checkCapabilities(s, requirement).length).toBeGreaterThan(0);
     }

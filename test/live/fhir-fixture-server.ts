@@ -72,7 +72,12 @@ function capabilityStatement(good: boolean) {
     profile: `${NO_BASIS}/${profile}`,
     ...(good ? { supportedProfile: [`${NO_BASIS}/${profile}|2.2.3`] } : {}),
     interaction: good ? [{ code: 'read' }, { code: 'search-type' }] : [{ code: 'read' }],
-    searchParam: good ? [{ name: 'identifier', type: 'token' }, { name: '_id', type: 'token' }] : [],
+    searchParam: good
+      ? [
+          { name: 'identifier', type: 'token' },
+          { name: '_id', type: 'token' },
+        ]
+      : [],
   });
   return {
     resourceType: 'CapabilityStatement',
@@ -84,7 +89,9 @@ function capabilityStatement(good: boolean) {
     rest: [
       {
         mode: 'server',
-        resource: good ? [resource('Patient', 'no-basis-Patient'), resource('Practitioner', 'no-basis-Practitioner')] : [{ type: 'Patient', interaction: [{ code: 'read' }] }],
+        resource: good
+          ? [resource('Patient', 'no-basis-Patient'), resource('Practitioner', 'no-basis-Practitioner')]
+          : [{ type: 'Patient', interaction: [{ code: 'read' }] }],
       },
     ],
   };
@@ -134,12 +141,21 @@ export async function startFhirFixture(opts: { token?: string } = {}): Promise<F
   };
 
   const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, acceptEncoding: req.headers['accept-encoding'] as string | undefined });
+    requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorization: req.headers.authorization,
+      acceptEncoding: req.headers['accept-encoding'] as string | undefined,
+    });
     const url = new URL(req.url ?? '/', 'http://fixture');
     const [, variant = '', fhir, ...rest] = url.pathname.split('/');
     const origin = `http://${req.headers.host}`;
     const base = `${origin}/${variant}/fhir`;
-    const send = (status: number, body: unknown, type = variant === 'plain-json' ? 'application/json' : 'application/fhir+json; charset=utf-8') => {
+    const send = (
+      status: number,
+      body: unknown,
+      type = variant === 'plain-json' ? 'application/json' : 'application/fhir+json; charset=utf-8',
+    ) => {
       res.writeHead(status, { 'content-type': type });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
@@ -152,7 +168,8 @@ export async function startFhirFixture(opts: { token?: string } = {}): Promise<F
       if (type === 'Patient' && id) {
         if (id !== goodPatient.id) return send(404, outcome('not-found', `Patient/${id} is not known`));
         if (variant === 'wrong-id') return send(200, { ...goodPatient, id: 'en-annen' });
-        if (variant === 'deep') return send(200, `{"resourceType":"Patient","id":"pasient-1","extension":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+        if (variant === 'deep')
+          return send(200, `{"resourceType":"Patient","id":"pasient-1","extension":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
         return send(200, good ? goodPatient : badPatient);
       }
       if (type === 'Practitioner' && id) {
@@ -166,11 +183,15 @@ export async function startFhirFixture(opts: { token?: string } = {}): Promise<F
           ? all.filter((r) => r.identifier.some((i) => `${i.system}|${i.value}` === identifier || i.value === identifier))
           : all;
         if (variant === 'bad') return send(200, { ...searchset(`${base}/${type}`, matches), type: 'collection' });
-        if (variant === 'next-out') return send(200, searchset(`${base}/${type}`, matches, 'http://not-allowed.invalid/fhir/Patient?page=2'));
+        if (variant === 'next-out')
+          return send(200, searchset(`${base}/${type}`, matches, 'http://not-allowed.invalid/fhir/Patient?page=2'));
         const page = url.searchParams.get('page');
         if (url.searchParams.get('_count') === '1' && !page) {
           // Two pages: the match, then a second copy of it on the next page.
-          return send(200, searchset(`${base}/${type}`, matches, `${base}/${type}?identifier=${encodeURIComponent(identifier ?? '')}&_count=1&page=2`));
+          return send(
+            200,
+            searchset(`${base}/${type}`, matches, `${base}/${type}?identifier=${encodeURIComponent(identifier ?? '')}&_count=1&page=2`),
+          );
         }
         return send(200, searchset(`${base}/${type}`, matches));
       }
@@ -209,7 +230,9 @@ export async function startFhirFixture(opts: { token?: string } = {}): Promise<F
         res.writeHead(302, { location: `/good/fhir/${rest.join('/')}${url.search}` });
         return res.end();
       case 'redirect-localhost':
-        res.writeHead(307, { location: `http://localhost:${(server.address() as AddressInfo).port}/good/fhir/${rest.join('/')}${url.search}` });
+        res.writeHead(307, {
+          location: `http://localhost:${(server.address() as AddressInfo).port}/good/fhir/${rest.join('/')}${url.search}`,
+        });
         return res.end();
       case 'redirect-loop':
         res.writeHead(302, { location: url.pathname });

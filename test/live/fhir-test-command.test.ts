@@ -42,7 +42,9 @@ describe('samsvar fhir-test', () => {
   it('exits 1 and lists the findings for a non-conformant server', async () => {
     const { code, out } = await cli(fx.base('bad'), ...patient);
     expect(code).toBe(1);
-    expect(out).toMatch(/error +LIVE-CAP-FHIRVERSION \[testcase\] at CapabilityStatement\.fhirVersion: The server declares FHIR version "3\.0\.2"/);
+    expect(out).toMatch(
+      /error +LIVE-CAP-FHIRVERSION \[testcase\] at CapabilityStatement\.fhirVersion: The server declares FHIR version "3\.0\.2"/,
+    );
     expect(out).toMatch(/Patient\/pasient-1 against no-basis-patient: invalid/);
     expect(out).toMatch(/error +FHIR-\S+ \[terminology\] at Patient\.gender/);
     expect(out).toMatch(/verdict: FAILED/);

@@ -78,7 +78,18 @@ describe('internalAddressKind', () => {
   });
 
   it('treats what is not a canonical IP address as internal rather than guessing', () => {
-    for (const a of ['localhost', '', '2130706433', '0x7f000001', '0177.0.0.1', '127.1', '0x7f.0.0.1', '::ffff:127.0.0.256', '1::2::3', 'fe80::1%']) {
+    for (const a of [
+      'localhost',
+      '',
+      '2130706433',
+      '0x7f000001',
+      '0177.0.0.1',
+      '127.1',
+      '0x7f.0.0.1',
+      '::ffff:127.0.0.256',
+      '1::2::3',
+      'fe80::1%',
+    ]) {
       expect([a, internalAddressKind(a)]).toEqual([a, 'not an IP address']);
     }
   });

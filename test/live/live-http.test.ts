@@ -14,7 +14,10 @@ afterAll(async () => {
 });
 
 /** Runs one request against a fresh client and closes it. */
-async function fetchOnce(opts: Partial<LiveHttpOptions> & { baseUrl: URL }, request: Parameters<LiveHttp['get']>[0] = { kind: 'capabilities' }) {
+async function fetchOnce(
+  opts: Partial<LiveHttpOptions> & { baseUrl: URL },
+  request: Parameters<LiveHttp['get']>[0] = { kind: 'capabilities' },
+) {
   const http = new LiveHttp({ allowlist: HostAllowlist.forUrl(opts.baseUrl), timeoutMs: 1000, maxResponseBytes: 1024 * 1024, ...opts });
   try {
     return await http.get(request);
@@ -38,20 +41,29 @@ function fakeDns(table: Record<string, string[]>) {
 
 describe('which URLs a live test may reach', () => {
   it('refuses a base URL outside the allowlist before any request', () => {
-    expect(() => new LiveHttp({ baseUrl: base('good'), allowlist: HostAllowlist.parse('fhir.example.no'), timeoutMs: 1000, maxResponseBytes: 1000 })).toThrow(
-      /refusing to test .* host 127\.0\.0\.1:\d+ is not in the allowlist \(fhir\.example\.no\)/,
-    );
-    expect(() => new LiveHttp({ baseUrl: base('good'), allowlist: HostAllowlist.parse(''), timeoutMs: 1000, maxResponseBytes: 1000 })).toThrow(/allowlist \(\(none\)\)/);
+    expect(
+      () =>
+        new LiveHttp({ baseUrl: base('good'), allowlist: HostAllowlist.parse('fhir.example.no'), timeoutMs: 1000, maxResponseBytes: 1000 }),
+    ).toThrow(/refusing to test .* host 127\.0\.0\.1:\d+ is not in the allowlist \(fhir\.example\.no\)/);
+    expect(
+      () => new LiveHttp({ baseUrl: base('good'), allowlist: HostAllowlist.parse(''), timeoutMs: 1000, maxResponseBytes: 1000 }),
+    ).toThrow(/allowlist \(\(none\)\)/);
   });
 
   it('refuses other schemes and URLs with credentials', () => {
     const allowlist = HostAllowlist.parse('*');
-    expect(() => new LiveHttp({ baseUrl: new URL('file:///etc/passwd'), allowlist, timeoutMs: 1, maxResponseBytes: 1 })).toThrow(/file: URLs are not fetched/);
-    expect(() => new LiveHttp({ baseUrl: new URL('https://u:p@fhir.example.no/'), allowlist, timeoutMs: 1, maxResponseBytes: 1 })).toThrow(/user name or password/);
+    expect(() => new LiveHttp({ baseUrl: new URL('file:///etc/passwd'), allowlist, timeoutMs: 1, maxResponseBytes: 1 })).toThrow(
+      /file: URLs are not fetched/,
+    );
+    expect(() => new LiveHttp({ baseUrl: new URL('https://u:p@fhir.example.no/'), allowlist, timeoutMs: 1, maxResponseBytes: 1 })).toThrow(
+      /user name or password/,
+    );
   });
 
   it('refuses a loopback IP literal matched only by a wildcard, and accepts it when named exactly', async () => {
-    expect(() => new LiveHttp({ baseUrl: base('good'), allowlist: HostAllowlist.parse('*'), timeoutMs: 1000, maxResponseBytes: 1000 })).toThrow(/127\.0\.0\.1 is a loopback address/);
+    expect(
+      () => new LiveHttp({ baseUrl: base('good'), allowlist: HostAllowlist.parse('*'), timeoutMs: 1000, maxResponseBytes: 1000 }),
+    ).toThrow(/127\.0\.0\.1 is a loopback address/);
     const ok = await fetchOnce({ baseUrl: base('good'), allowlist: HostAllowlist.parse(`127.0.0.1:${fx.port}`) });
     expect(ok.ok).toBe(true);
   });
@@ -59,7 +71,13 @@ describe('which URLs a live test may reach', () => {
   it('refuses a name that resolves to an internal address unless that exact host is allowlisted', async () => {
     const { resolver } = fakeDns({ 'fhir.vendor.test': ['127.0.0.1'] });
     const url = new URL(`http://fhir.vendor.test:${fx.port}/good/fhir`);
-    const wildcard = new LiveHttp({ baseUrl: url, allowlist: HostAllowlist.parse('*.vendor.test'), timeoutMs: 1000, maxResponseBytes: 100_000, resolver });
+    const wildcard = new LiveHttp({
+      baseUrl: url,
+      allowlist: HostAllowlist.parse('*.vendor.test'),
+      timeoutMs: 1000,
+      maxResponseBytes: 100_000,
+      resolver,
+    });
     await expect(wildcard.preflight()).rejects.toThrow(/fhir\.vendor\.test resolves to 127\.0\.0\.1 \(loopback\)/);
     // Even without the preflight, the connection itself is refused.
     const out = await wildcard.get({ kind: 'capabilities' });
@@ -73,8 +91,15 @@ describe('which URLs a live test may reach', () => {
 
   it('checks the address it connects to, so a name that re-resolves to loopback is refused (DNS rebinding)', async () => {
     let calls = 0;
-    const resolver = async (): Promise<LookupAddress[]> => (calls++ === 0 ? [{ address: '203.0.113.7', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
-    const http = new LiveHttp({ baseUrl: new URL(`http://rebind.vendor.test:${fx.port}/good/fhir`), allowlist: HostAllowlist.parse('*.vendor.test'), timeoutMs: 1000, maxResponseBytes: 100_000, resolver });
+    const resolver = async (): Promise<LookupAddress[]> =>
+      calls++ === 0 ? [{ address: '203.0.113.7', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+    const http = new LiveHttp({
+      baseUrl: new URL(`http://rebind.vendor.test:${fx.port}/good/fhir`),
+      allowlist: HostAllowlist.parse('*.vendor.test'),
+      timeoutMs: 1000,
+      maxResponseBytes: 100_000,
+      resolver,
+    });
     await http.preflight();
     const out = await http.get({ kind: 'capabilities' });
     await http.close();
@@ -84,7 +109,13 @@ describe('which URLs a live test may reach', () => {
 
   it('does not wait for a DNS answer longer than the time limit', async () => {
     const never = () => new Promise<LookupAddress[]>(() => undefined);
-    const http = new LiveHttp({ baseUrl: new URL('http://hang.vendor.test/fhir'), allowlist: HostAllowlist.parse('*.vendor.test'), timeoutMs: 200, maxResponseBytes: 1000, resolver: never });
+    const http = new LiveHttp({
+      baseUrl: new URL('http://hang.vendor.test/fhir'),
+      allowlist: HostAllowlist.parse('*.vendor.test'),
+      timeoutMs: 200,
+      maxResponseBytes: 1000,
+      resolver: never,
+    });
     // The resolver never answers: only the time limit can end the call.
     await http.preflight();
     const out = await http.get({ kind: 'capabilities' });
@@ -104,7 +135,9 @@ describe('which URLs a live test may reach', () => {
     const out = await fetchOnce({ baseUrl: base('redirect-out'), resolver });
     expect(out.ok).toBe(false);
     expect(!out.ok && out.finding.ruleId).toBe('LIVE-REDIRECT');
-    expect(!out.ok && out.finding.message).toMatch(/redirects \(HTTP 302\) to http:\/\/not-allowed\.invalid\/fhir\/metadata, which is not followed: host not-allowed\.invalid is not in the allowlist/);
+    expect(!out.ok && out.finding.message).toMatch(
+      /redirects \(HTTP 302\) to http:\/\/not-allowed\.invalid\/fhir\/metadata, which is not followed: host not-allowed\.invalid is not in the allowlist/,
+    );
     expect(asked).not.toContain('not-allowed.invalid');
   });
 
@@ -136,7 +169,7 @@ describe('which URLs a live test may reach', () => {
     expect(second!.authorization).toBeUndefined();
   });
 
-  it('authenticates with the token, and reports the server\'s own 401 explanation without it', async () => {
+  it("authenticates with the token, and reports the server's own 401 explanation without it", async () => {
     const ok = await fetchOnce({ baseUrl: base('auth'), token: 'riktig-token' });
     expect(ok.ok).toBe(true);
     const denied = await fetchOnce({ baseUrl: base('auth') });
@@ -146,7 +179,16 @@ describe('which URLs a live test may reach', () => {
   });
 
   it('refuses tokens that could smuggle header lines', () => {
-    expect(() => new LiveHttp({ baseUrl: base('auth'), token: 'a\r\nX-Evil: 1', allowlist: HostAllowlist.forUrl(base('auth')), timeoutMs: 1, maxResponseBytes: 1 })).toThrow(/bearer token/);
+    expect(
+      () =>
+        new LiveHttp({
+          baseUrl: base('auth'),
+          token: 'a\r\nX-Evil: 1',
+          allowlist: HostAllowlist.forUrl(base('auth')),
+          timeoutMs: 1,
+          maxResponseBytes: 1,
+        }),
+    ).toThrow(/bearer token/);
   });
 
   it('gives up on a slow server after the time limit', async () => {

@@ -49,12 +49,17 @@ describe('runLiveTest against a conformant server', () => {
       [2, 'search', 'passed'],
     ]);
     expect(result.steps[1]!.resources).toMatchObject([{ reference: 'Patient/pasient-1', profile: 'no-basis-patient', valid: true }]);
-    expect(result.steps[2]!.exchanges[0]!.url).toBe(`${fx.base('good')}/Patient?identifier=urn%3Aoid%3A2.16.578.1.12.4.1.4.1%7C${TEST_FNR}`);
+    expect(result.steps[2]!.exchanges[0]!.url).toBe(
+      `${fx.base('good')}/Patient?identifier=urn%3Aoid%3A2.16.578.1.12.4.1.4.1%7C${TEST_FNR}`,
+    );
     expect(result.resourcesValidated).toBe(2);
   });
 
   it('passes the shipped practitioner test', async () => {
-    const result = await runLiveTest(findLiveTestcase('fhir-live-practitioner-read-search'), options('good', { parameters: { practitionerId: goodPractitioner.id, hpr: TEST_HPR } }));
+    const result = await runLiveTest(
+      findLiveTestcase('fhir-live-practitioner-read-search'),
+      options('good', { parameters: { practitionerId: goodPractitioner.id, hpr: TEST_HPR } }),
+    );
     expect(result.verdict).toBe('passed');
     expect(result.resourcesValidated).toBe(2);
   });
@@ -69,7 +74,15 @@ describe('runLiveTest against a conformant server', () => {
       {
         ...patientTest(),
         capability: undefined,
-        steps: [{ search: { type: 'Patient', params: { identifier: `urn:oid:2.16.578.1.12.4.1.4.1|{{fnr}}`, _count: '1' }, expect: { minResults: 2 } } }],
+        steps: [
+          {
+            search: {
+              type: 'Patient',
+              params: { identifier: `urn:oid:2.16.578.1.12.4.1.4.1|{{fnr}}`, _count: '1' },
+              expect: { minResults: 2 },
+            },
+          },
+        ],
       },
       'paging',
     );
@@ -81,7 +94,14 @@ describe('runLiveTest against a conformant server', () => {
 
   it('validates no more than maxResources and says so', async () => {
     const tc = parseLiveTestcase(
-      { ...patientTest(), capability: undefined, steps: [{ read: { type: 'Patient', id: '{{patientId}}' } }, { search: { type: 'Patient', params: { identifier: '{{fnr}}', _count: '1' }, expect: { minResults: 1 } } }] },
+      {
+        ...patientTest(),
+        capability: undefined,
+        steps: [
+          { read: { type: 'Patient', id: '{{patientId}}' } },
+          { search: { type: 'Patient', params: { identifier: '{{fnr}}', _count: '1' }, expect: { minResults: 1 } } },
+        ],
+      },
       'cap',
     );
     const result = await runLiveTest(tc, options('good', { maxResources: 1 }));
@@ -98,7 +118,13 @@ describe('runLiveTest against a non-conformant server', () => {
     const result = await runLiveTest(patientTest(), options('bad'));
     expect(result.verdict).toBe('failed');
     const byStep = (i: number) => result.steps[i]!.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
-    expect(byStep(0)).toEqual(['LIVE-CAP-FHIRVERSION', 'LIVE-CAP-FORMAT', 'LIVE-CAP-PROFILE', 'LIVE-CAP-INTERACTION', 'LIVE-CAP-SEARCHPARAM']);
+    expect(byStep(0)).toEqual([
+      'LIVE-CAP-FHIRVERSION',
+      'LIVE-CAP-FORMAT',
+      'LIVE-CAP-PROFILE',
+      'LIVE-CAP-INTERACTION',
+      'LIVE-CAP-SEARCHPARAM',
+    ]);
     expect(result.steps[0]!.findings.every((f) => f.layer === 'testcase' && f.step === 0)).toBe(true);
     // The engine's findings for the returned patient, each tied to the step and the resource.
     const read = result.steps[1]!;
@@ -130,7 +156,7 @@ describe('runLiveTest against a non-conformant server', () => {
     expect(result.verdict).toBe('failed');
   });
 
-  it('fails every step of a server that needs a token it did not get, with the server\'s reason', async () => {
+  it("fails every step of a server that needs a token it did not get, with the server's reason", async () => {
     const result = await runLiveTest(patientTest(), options('auth'));
     expect(result.steps.map((s) => s.findings[0]?.ruleId)).toEqual(['LIVE-HTTP-STATUS', 'LIVE-HTTP-STATUS', 'LIVE-HTTP-STATUS']);
     expect(result.verdict).toBe('failed');
@@ -178,9 +204,12 @@ describe('runLiveTest refuses to start', () => {
 
   it('when the base URL name resolves to loopback and is allowed only by a wildcard', async () => {
     const resolver = async () => [{ address: '127.0.0.1', family: 4 }];
-    await expect(runLiveTest(patientTest(), options('good', { baseUrl: `http://fhir.vendor.test:${fx.port}/good/fhir`, allowHosts: '*.vendor.test', resolver }))).rejects.toThrow(
-      /resolves to 127\.0\.0\.1 \(loopback\)/,
-    );
+    await expect(
+      runLiveTest(
+        patientTest(),
+        options('good', { baseUrl: `http://fhir.vendor.test:${fx.port}/good/fhir`, allowHosts: '*.vendor.test', resolver }),
+      ),
+    ).rejects.toThrow(/resolves to 127\.0\.0\.1 \(loopback\)/);
   });
 
   it('when parameters are missing or the profile is unknown or not FHIR', async () => {

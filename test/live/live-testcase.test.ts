@@ -61,7 +61,9 @@ describe('loading a live test case', () => {
   it('reports what is wrong with a malformed file', () => {
     expect(() => load('{ not json', 'bad')).toThrow(/not valid JSON/);
     expect(() => loadTestcaseFile(path.join(tmpdir(), 'missing-live-test.json'))).toThrow(/cannot read test case/);
-    expect(() => load({ ...minimal(), kind: 'conformance' })).toThrow(/is not a valid test case: testcase\.kind must be "submit", "receive" or "live"/);
+    expect(() => load({ ...minimal(), kind: 'conformance' })).toThrow(
+      /is not a valid test case: testcase\.kind must be "submit", "receive" or "live"/,
+    );
     expect(() => load({ ...minimal(), steps: [{ delete: { type: 'Patient', id: '1' } }] })).toThrow(/not a valid test case/);
   });
 
@@ -77,7 +79,9 @@ describe('loading a live test case', () => {
     const catalog = loadCatalog({ importedDir: mkdtempSync(path.join(tmpdir(), 'no-imported-')) });
     const dir = mkdtempSync(path.join(tmpdir(), 'live-tc-'));
     writeFileSync(path.join(dir, 'x-live.json'), JSON.stringify(minimal({ id: 'x-live', profile: 'apprec-1.0' })));
-    expect(() => loadTestcaseFile(path.join(dir, 'x-live.json'), catalog)).toThrow(/live test cases validate FHIR resources, but profile apprec-1.0 is XML/);
+    expect(() => loadTestcaseFile(path.join(dir, 'x-live.json'), catalog)).toThrow(
+      /live test cases validate FHIR resources, but profile apprec-1.0 is XML/,
+    );
   });
 });
 
@@ -96,7 +100,11 @@ describe('resolving steps with the vendor parameters', () => {
   it('fills placeholders, names steps and defaults a search to at least one result', () => {
     const steps = resolveSteps(tc, { patientId: 'p-1', fnr: '01819010001' });
     expect(steps[0]).toEqual({ kind: 'read', type: 'Patient', id: 'p-1', profile: 'no-basis-patient', title: 'read Patient/p-1' });
-    expect(steps[1]).toMatchObject({ kind: 'search', params: { identifier: 'urn:oid:2.16.578.1.12.4.1.4.1|01819010001', _count: ['1'] }, minResults: 1 });
+    expect(steps[1]).toMatchObject({
+      kind: 'search',
+      params: { identifier: 'urn:oid:2.16.578.1.12.4.1.4.1|01819010001', _count: ['1'] },
+      minResults: 1,
+    });
   });
 
   it('names missing parameters with their description and example', () => {

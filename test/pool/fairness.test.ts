@@ -51,7 +51,9 @@ describe('a validation pool shared by several clients', () => {
     expect(refused).toMatchObject({ code: 'rate_limited', extra: { retryAfter: expect.any(Number) } });
     expect((refused as SamsvarError).detail).toMatch(/2 of your validations are waiting/);
     // Another client is not refused: the queue has room that client A may not take.
-    const others = ['vendor:B', 'vendor:C', '203.0.113.9'].map((c) => asValidationClient(c, () => p.validate(small, { profile: 'fx-base' })));
+    const others = ['vendor:B', 'vendor:C', '203.0.113.9'].map((c) =>
+      asValidationClient(c, () => p.validate(small, { profile: 'fx-base' })),
+    );
     for (const r of await Promise.all(others)) expect(r.valid).toBe(true);
     for (const r of await Promise.all(accepted)) expect(r.valid).toBe(true);
   });

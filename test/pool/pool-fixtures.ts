@@ -5,7 +5,9 @@
 export function envelope(idents: number, opts: { invalid?: boolean } = {}): Uint8Array<ArrayBuffer> {
   // An invalid Ident names its type element wrongly: one schema error per Ident.
   const ident = opts.invalid ? '<Ident><Id>12345</Id><Type V="HER"/></Ident>' : '<Ident><Id>12345</Id><TypeId V="HER"/></Ident>';
-  return new TextEncoder().encode(`<Envelope xmlns="urn:fx:envelope"><MsgId>m-${idents}</MsgId><Status V="1"/>${ident.repeat(idents)}</Envelope>`);
+  return new TextEncoder().encode(
+    `<Envelope xmlns="urn:fx:envelope"><MsgId>m-${idents}</MsgId><Status V="1"/>${ident.repeat(idents)}</Envelope>`,
+  );
 }
 
 /**

@@ -57,12 +57,16 @@ describe('a validation pool', () => {
   it('evaluates a submission for a test case on a worker with the same result as in process', async () => {
     const shipped = loadCatalog({ importedDir: path.join(FIXTURE_PROFILES, '__none__') });
     const tc = loadTestcases(undefined, shipped).find((t) => t.id === 'dialogmelding-1.1-foresporsel-avsender')!;
-    const valid = readFileSync(path.join(shipped.require('dialogmelding-1.1-foresporsel').dir, 'examples', 'valid', 'foresporsel-helseopplysninger.xml'));
+    const valid = readFileSync(
+      path.join(shipped.require('dialogmelding-1.1-foresporsel').dir, 'examples', 'valid', 'foresporsel-helseopplysninger.xml'),
+    );
     const bad = Buffer.from(valid.toString('utf8').replace('V="HPR" DN="HPR-nummer"', 'V="XXX" DN="Annet"'));
     const p = new ValidationPool(shipped, { workers: 1 });
     pools.push(p);
     for (const doc of [valid, bad]) expect(await p.evaluate(tc, doc)).toEqual(await evaluateSubmission(tc, doc, new Engine(shipped)));
-    expect((await p.evaluate(tc, bad)).findings).toContainEqual(expect.objectContaining({ layer: 'testcase', line: expect.any(Number), column: expect.any(Number) }));
+    expect((await p.evaluate(tc, bad)).findings).toContainEqual(
+      expect.objectContaining({ layer: 'testcase', line: expect.any(Number), column: expect.any(Number) }),
+    );
   });
 
   it('leaves the caller its bytes (a submission is stored after validation)', async () => {
@@ -127,7 +131,10 @@ describe('a validation pool', () => {
     expect(viaPool).toMatchObject({ code: 'not_found', detail: inProcess.detail });
 
     const mismatch = await p.validate(small, { profile: 'fx-base', format: 'fhir' }).catch((e: unknown) => e);
-    expect(mismatch).toMatchObject({ code: 'unprocessable', detail: expect.stringContaining('validates XML, but the artifact was sent as FHIR') });
+    expect(mismatch).toMatchObject({
+      code: 'unprocessable',
+      detail: expect.stringContaining('validates XML, but the artifact was sent as FHIR'),
+    });
     // A refusal costs the worker nothing.
     expect((await p.validate(small, { profile: 'fx-base' })).valid).toBe(true);
   });

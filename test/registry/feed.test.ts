@@ -5,17 +5,24 @@ import { atomFeed, jsonFeed, type FeedItem } from '../../src/registry/feed.js';
 import { nextEntry, type LogEntry } from '../../src/transparency/log-chain.js';
 import { ISSUER, ISSUANCE, passedRun } from '../declarations/fixtures.js';
 
-const hostile = buildDeclaration(passedRun({ manufacturer: { name: 'Ond <script>alert(1)</script> & Co', organisasjonsnummer: '974760673' } }), {
-  issuer: ISSUER,
-  issuance: ISSUANCE,
-  kid: 'k',
-  now: new Date('2026-01-01T00:00:00Z'),
-  id: 'd1',
-});
+const hostile = buildDeclaration(
+  passedRun({ manufacturer: { name: 'Ond <script>alert(1)</script> & Co', organisasjonsnummer: '974760673' } }),
+  {
+    issuer: ISSUER,
+    issuance: ISSUANCE,
+    kid: 'k',
+    now: new Date('2026-01-01T00:00:00Z'),
+    id: 'd1',
+  },
+);
 
 function items(): FeedItem[] {
   const e1 = nextEntry(undefined, { type: 'issued', declarationId: 'd1', subjectSha256: 'a'.repeat(64) }, new Date('2026-01-01T00:00:00Z'));
-  const e2: LogEntry = nextEntry(e1, { type: 'revoked', declarationId: 'd1', subjectSha256: 'b'.repeat(64), detail: 'stikkprøve feilet' }, new Date('2026-02-01T00:00:00Z'));
+  const e2: LogEntry = nextEntry(
+    e1,
+    { type: 'revoked', declarationId: 'd1', subjectSha256: 'b'.repeat(64), detail: 'stikkprøve feilet' },
+    new Date('2026-02-01T00:00:00Z'),
+  );
   return [
     { entry: e1, declaration: hostile },
     { entry: e2, declaration: hostile },
@@ -39,7 +46,10 @@ describe('the registry change feed', () => {
     const feed = jsonFeed(items(), 'https://samsvar.test');
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed.items.map((i) => i._samsvar.event)).toEqual(['revoked', 'issued']);
-    expect(feed.items[1]).toMatchObject({ url: 'https://samsvar.test/api/v1/declarations/d1.html', date_published: '2026-01-01T00:00:00.000Z' });
+    expect(feed.items[1]).toMatchObject({
+      url: 'https://samsvar.test/api/v1/declarations/d1.html',
+      date_published: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('is a valid empty feed when nothing happened yet', () => {
@@ -51,8 +61,18 @@ describe('the registry change feed', () => {
 describe('the Atom feed with characters XML 1.0 cannot carry', () => {
   it('stays well-formed for a strict XML parser when a vendor names its system with control characters', async () => {
     const { XmlDocument } = await import('libxml2-wasm');
-    const named = buildDeclaration(passedRun({ product: { name: 'Journal\u0001\u001b[31m\uFFFE', version: '1\u0008.0' } }), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: new Date('2026-01-01T00:00:00Z'), id: 'd2' });
-    const entry = nextEntry(undefined, { type: 'revoked', declarationId: 'd2', subjectSha256: 'a'.repeat(64), detail: 'grunn\u0000med nulltegn' }, new Date('2026-01-01T00:00:00Z'));
+    const named = buildDeclaration(passedRun({ product: { name: 'Journal\u0001\u001b[31m\uFFFE', version: '1\u0008.0' } }), {
+      issuer: ISSUER,
+      issuance: ISSUANCE,
+      kid: 'k',
+      now: new Date('2026-01-01T00:00:00Z'),
+      id: 'd2',
+    });
+    const entry = nextEntry(
+      undefined,
+      { type: 'revoked', declarationId: 'd2', subjectSha256: 'a'.repeat(64), detail: 'grunn\u0000med nulltegn' },
+      new Date('2026-01-01T00:00:00Z'),
+    );
     const xml = atomFeed([{ entry, declaration: named }], 'https://samsvar.test', new Date('2026-03-01T00:00:00Z'));
     const doc = XmlDocument.fromString(xml);
     doc.dispose();

@@ -66,13 +66,26 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     async function vendorWithSystem(name: string) {
-      const { vendor: v } = await ctx.repo.createVendor({ orgNumber: validOrgNumber(), name, email: 'post@example.no' }, `hash-${Math.random()}`);
+      const { vendor: v } = await ctx.repo.createVendor(
+        { orgNumber: validOrgNumber(), name, email: 'post@example.no' },
+        `hash-${Math.random()}`,
+      );
       const vendor: Principal = { role: 'vendor', vendorId: v.id, tokenId: 't' };
       const systemId = (await ctx.runs.createSystem(vendor, { name: `${name} Journal` })).id;
       let n = 0;
       const declare = async (svc: DeclarationService) => {
         const ver = await ctx.runs.createVersion(vendor, systemId, { version: `1.${n++}` });
-        return svc.issueSelfDeclared(vendor, systemId, ver.id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
+        return svc.issueSelfDeclared(
+          vendor,
+          systemId,
+          ver.id,
+          {
+            profiles: [{ profile: PROFILE, direction: 'send' }],
+            documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }],
+            ...ISSUANCE,
+          },
+          'https://samsvar.test',
+        );
       };
       return { vendor, declare };
     }
@@ -81,7 +94,11 @@ for (const dialect of dialectsUnderTest()) {
       const svc = await service(3);
       const a = await vendorWithSystem('Flink');
       for (let i = 0; i < 3; i++) await a.declare(svc);
-      await expect(a.declare(svc)).rejects.toMatchObject({ code: 'rate_limited', extra: { retryAfter: expect.any(Number) }, detail: expect.stringMatching(/3 level A declarations in the last 24 hours/) });
+      await expect(a.declare(svc)).rejects.toMatchObject({
+        code: 'rate_limited',
+        extra: { retryAfter: expect.any(Number) },
+        detail: expect.stringMatching(/3 level A declarations in the last 24 hours/),
+      });
       const b = await vendorWithSystem('Rolig');
       await expect(b.declare(svc)).resolves.toMatchObject({ vendorId: b.vendor.role === 'vendor' ? b.vendor.vendorId : '' });
     });
@@ -103,7 +120,17 @@ for (const dialect of dialectsUnderTest()) {
         const version = await ctx.runs.createVersion(vendor, system.id, { version: '9.0' });
         issue = async (n) => {
           for (let i = 0; i < n; i++) {
-            const d = await svc.issueSelfDeclared(vendor, system.id, version.id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
+            const d = await svc.issueSelfDeclared(
+              vendor,
+              system.id,
+              version.id,
+              {
+                profiles: [{ profile: PROFILE, direction: 'send' }],
+                documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }],
+                ...ISSUANCE,
+              },
+              'https://samsvar.test',
+            );
             clock += 60_000;
             issued.push(d.id);
             jws.set(d.id, d.jws);
@@ -129,12 +156,18 @@ for (const dialect of dialectsUnderTest()) {
         await issue(50);
         await svc.entries(); // the supersessions are logged once, before counting
         const small = await reads();
-        expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({ status: 'superseded', supersededBy: issued[issued.length - 1] });
+        expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({
+          status: 'superseded',
+          supersededBy: issued[issued.length - 1],
+        });
 
         await issue(350);
         await svc.entries();
         const large = await reads();
-        expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({ status: 'superseded', supersededBy: issued[issued.length - 1] });
+        expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({
+          status: 'superseded',
+          supersededBy: issued[issued.length - 1],
+        });
         expect((await svc.view(issued[issued.length - 1]!, 'https://samsvar.test')).status.status).toBe('active');
 
         for (const read of ['oldest', 'newest', 'verify', 'page', 'lastPage'] as const) {

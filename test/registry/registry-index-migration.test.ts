@@ -15,7 +15,10 @@ for (const dialect of dialectsUnderTest()) {
       try {
         const before = await openDatabase(tdb.config, BEFORE_0500);
         const repo = new Repository(before.db, before.dialect);
-        const { vendor } = await repo.createVendor({ orgNumber: validOrgNumber(), name: 'Indeks AS', email: 'post@example.no' }, 'h-indeks');
+        const { vendor } = await repo.createVendor(
+          { orgNumber: validOrgNumber(), name: 'Indeks AS', email: 'post@example.no' },
+          'h-indeks',
+        );
         const content = JSON.stringify({
           conformsTo: [
             { profile: 'p1', direction: 'send' },
@@ -24,12 +27,18 @@ for (const dialect of dialectsUnderTest()) {
           ],
         });
         await sql`insert into declarations (id, vendor_id, run_id, jws, jws_sha256, content, org_number, system_name, system_version, issued_at, expires_at, logged_status)
-          values ('egn-1', ${vendor.id}, ${null}, 'h.p.s', ${'b'.repeat(64)}, ${content}, ${vendor.orgNumber}, 'Journal', '1.0', '2026-01-01T00:00:00.000Z', '2028-01-01T00:00:00.000Z', 'active')`.execute(before.db);
+          values ('egn-1', ${vendor.id}, ${null}, 'h.p.s', ${'b'.repeat(64)}, ${content}, ${vendor.orgNumber}, 'Journal', '1.0', '2026-01-01T00:00:00.000Z', '2028-01-01T00:00:00.000Z', 'active')`.execute(
+          before.db,
+        );
         await before.close();
 
         const after = await openDatabase(tdb.config, MIGRATIONS);
         try {
-          const rows = await sql<{ declaration_id: string; profile: string; direction: string }>`select declaration_id, profile, direction from declaration_profiles order by direction`.execute(after.db);
+          const rows = await sql<{
+            declaration_id: string;
+            profile: string;
+            direction: string;
+          }>`select declaration_id, profile, direction from declaration_profiles order by direction`.execute(after.db);
           expect(rows.rows).toEqual([
             { declaration_id: 'egn-1', profile: 'p1', direction: 'receive' },
             { declaration_id: 'egn-1', profile: 'p1', direction: 'send' },

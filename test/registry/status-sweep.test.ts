@@ -54,10 +54,15 @@ describe('the periodic schedule', () => {
     const clock = manualTimers();
     const errors: unknown[] = [];
     let runs = 0;
-    const task = schedulePeriodic(async () => {
-      runs++;
-      if (runs === 2) throw new Error('database busy');
-    }, 300_000, (e) => errors.push(e), clock.timers);
+    const task = schedulePeriodic(
+      async () => {
+        runs++;
+        if (runs === 2) throw new Error('database busy');
+      },
+      300_000,
+      (e) => errors.push(e),
+      clock.timers,
+    );
     expect(clock.pending()).toEqual([0]);
     await clock.fire();
     expect(runs).toBe(1);
@@ -118,7 +123,10 @@ for (const dialect of dialectsUnderTest()) {
         samsvarVersion: '0.0.0-test',
         now: () => new Date(Date.now() + offset),
       });
-      const { vendor: v } = await ctx.repo.createVendor({ orgNumber: validOrgNumber(), name: 'Sveip AS', email: 'post@example.no' }, `hash-${Math.random()}`);
+      const { vendor: v } = await ctx.repo.createVendor(
+        { orgNumber: validOrgNumber(), name: 'Sveip AS', email: 'post@example.no' },
+        `hash-${Math.random()}`,
+      );
       vendor = { role: 'vendor', vendorId: v.id, tokenId: 't' };
       systemId = (await ctx.runs.createSystem(vendor, { name: 'SveipJournal' })).id;
     });
@@ -131,7 +139,17 @@ for (const dialect of dialectsUnderTest()) {
     const declare = async (version: string) => {
       const id = versions.get(version) ?? (await ctx.runs.createVersion(vendor, systemId, { version })).id;
       versions.set(version, id);
-      return svc.issueSelfDeclared(vendor, systemId, id, { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }], ...ISSUANCE }, 'https://samsvar.test');
+      return svc.issueSelfDeclared(
+        vendor,
+        systemId,
+        id,
+        {
+          profiles: [{ profile: PROFILE, direction: 'send' }],
+          documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }],
+          ...ISSUANCE,
+        },
+        'https://samsvar.test',
+      );
     };
     const feedEvents = async () => (await svc.feedItems()).map((i) => `${i.entry.type}:${i.declaration.product.version}`);
 
@@ -140,7 +158,9 @@ for (const dialect of dialectsUnderTest()) {
       // Only a declaration of the same system version supersedes.
       const newer = await declare('1.0');
       const changes = await svc.sweep();
-      expect(changes).toEqual([{ declarationId: expect.any(String), from: 'active', to: 'superseded', reason: `superseded by ${newer.id}`, logSeq: 3 }]);
+      expect(changes).toEqual([
+        { declarationId: expect.any(String), from: 'active', to: 'superseded', reason: `superseded by ${newer.id}`, logSeq: 3 },
+      ]);
       expect((await store.recentLog(10)).map((e) => e.type)).toEqual(['superseded', 'issued', 'issued']);
       expect(await svc.sweep()).toEqual([]);
       expect((await feedEvents())[0]).toBe('superseded:1.0');
@@ -162,11 +182,29 @@ for (const dialect of dialectsUnderTest()) {
       const d = await declare('2.0');
       expect(await svc.sweep()).toEqual([]); // the older ones are expired already: nothing new to log
       const at = new Date(Date.now() + offset);
-      await store.addSpotCheck({ id: 'sp-sweep', declarationId: d.id, testCases: ['irrelevant'], requestedBy: 'admin', requestedAt: at.toISOString(), deadline: new Date(at.getTime() + DAY).toISOString() }, 'admin:t');
+      await store.addSpotCheck(
+        {
+          id: 'sp-sweep',
+          declarationId: d.id,
+          testCases: ['irrelevant'],
+          requestedBy: 'admin',
+          requestedAt: at.toISOString(),
+          deadline: new Date(at.getTime() + DAY).toISOString(),
+        },
+        'admin:t',
+      );
       expect(await svc.sweep()).toEqual([]);
       offset += 2 * DAY;
       const changes = await svc.sweep();
-      expect(changes).toEqual([{ declarationId: d.id, from: 'active', to: 'revoked', reason: expect.stringMatching(/spot check sp-sweep was not answered by its deadline/), logSeq: expect.any(Number) }]);
+      expect(changes).toEqual([
+        {
+          declarationId: d.id,
+          from: 'active',
+          to: 'revoked',
+          reason: expect.stringMatching(/spot check sp-sweep was not answered by its deadline/),
+          logSeq: expect.any(Number),
+        },
+      ]);
       expect((await store.spotCheck('sp-sweep'))!.outcome).toBe('missed');
       expect((await feedEvents())[0]).toBe('revoked:2.0');
       expect(await svc.sweep()).toEqual([]);

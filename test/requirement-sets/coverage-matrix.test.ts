@@ -16,7 +16,12 @@ const set: RequirementSet = {
 };
 
 let n = 0;
-function entry(system: string, version: string, profiles: Array<[string, 'send' | 'receive']>, opts: { level?: 'A' | 'B' | 'C'; status?: RegistryEntry['status']['status']; issuedAt?: string } = {}): RegistryEntry {
+function entry(
+  system: string,
+  version: string,
+  profiles: Array<[string, 'send' | 'receive']>,
+  opts: { level?: 'A' | 'B' | 'C'; status?: RegistryEntry['status']['status']; issuedAt?: string } = {},
+): RegistryEntry {
   const declaration = {
     id: `d${++n}`,
     manufacturer: { name: 'Leverandør AS', organisasjonsnummer: '923609016' },
@@ -29,7 +34,10 @@ function entry(system: string, version: string, profiles: Array<[string, 'send' 
 
 describe('the coverage matrix of a kravsett', () => {
   it('marks a requirement tested only by an active level B or C declaration, and never counts level A as tested', () => {
-    const rows = coverageMatrix(set, [entry('Omsorg', '1', [['p-one', 'send']], { level: 'B' }), entry('Omsorg', '1', [['p-two', 'receive']], { level: 'A' })]);
+    const rows = coverageMatrix(set, [
+      entry('Omsorg', '1', [['p-one', 'send']], { level: 'B' }),
+      entry('Omsorg', '1', [['p-two', 'receive']], { level: 'A' }),
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.cells.map((c) => c.mark)).toEqual(['tested', 'documented', 'missing']);
     expect(rows[0]!.mandatoryTested).toEqual({ covered: 1, total: 2 });
@@ -52,7 +60,10 @@ describe('the coverage matrix of a kravsett', () => {
   it('gives each system version its own row, those with most mandatory requirements tested first, and leaves out systems that touch nothing in the set', () => {
     const rows = coverageMatrix(set, [
       entry('Annen', '2', [['p-one', 'send']]),
-      entry('Omsorg', '1', [['p-one', 'send'], ['p-two', 'send']]),
+      entry('Omsorg', '1', [
+        ['p-one', 'send'],
+        ['p-two', 'send'],
+      ]),
       entry('Uvedkommende', '1', [['p-other', 'send']]),
     ]);
     expect(rows.map((r) => `${r.system} ${r.version}`)).toEqual(['Omsorg 1', 'Annen 2']);

@@ -23,24 +23,42 @@ const sykehjem: RequirementSet = parseRequirementSet(
   known,
 );
 
-function entry(id: string, overrides: Parameters<typeof passedRun>[0], status: RegistryEntry['status']['status'] = 'active'): RegistryEntry {
-  const declaration = buildDeclaration(passedRun(overrides), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: new Date('2026-01-01T00:00:00Z'), id });
+function entry(
+  id: string,
+  overrides: Parameters<typeof passedRun>[0],
+  status: RegistryEntry['status']['status'] = 'active',
+): RegistryEntry {
+  const declaration = buildDeclaration(passedRun(overrides), {
+    issuer: ISSUER,
+    issuance: ISSUANCE,
+    kid: 'k',
+    now: new Date('2026-01-01T00:00:00Z'),
+    id,
+  });
   return { declaration, status: { status }, assuranceLevel: 'B' };
 }
 
 const full = entry('d1', { testCases: passedRun().testCases.map((t) => ({ ...t, errorRuleIds: [] })) });
 const partial = entry('d2', { product: { name: 'Fjord EPJ', version: '2.0' } });
-const revoked = entry('d3', { product: { name: 'Tilbakekalt EPJ', version: '1.0' }, testCases: passedRun().testCases.map((t) => ({ ...t, errorRuleIds: [] })) }, 'revoked');
+const revoked = entry(
+  'd3',
+  { product: { name: 'Tilbakekalt EPJ', version: '1.0' }, testCases: passedRun().testCases.map((t) => ({ ...t, errorRuleIds: [] })) },
+  'revoked',
+);
 
 describe('requirement sets (kravsett)', () => {
   it('refuse unknown profiles, duplicates and malformed input', () => {
-    expect(() => parseRequirementSet({ ...sykehjem, requirements: [{ profile: 'nope', level: 'mandatory' }] }, known)).toThrow(/unknown profiles: nope/);
-    expect(() => parseRequirementSet({ ...sykehjem, requirements: [sykehjem.requirements[0], sykehjem.requirements[0]] }, known)).toThrow(/listed twice/);
+    expect(() => parseRequirementSet({ ...sykehjem, requirements: [{ profile: 'nope', level: 'mandatory' }] }, known)).toThrow(
+      /unknown profiles: nope/,
+    );
+    expect(() => parseRequirementSet({ ...sykehjem, requirements: [sykehjem.requirements[0], sykehjem.requirements[0]] }, known)).toThrow(
+      /listed twice/,
+    );
     expect(() => parseRequirementSet({ ...sykehjem, id: '../x' }, known)).toThrow(expect.objectContaining({ code: 'bad_request' }));
     expect(() => parseRequirementSet({ ...sykehjem, extra: 1 }, known)).toThrow(/unknown|additional/);
   });
 
-  it('show each system\'s coverage from active declarations only', () => {
+  it("show each system's coverage from active declarations only", () => {
     const result = coverage(sykehjem, [partial, revoked, full]);
     expect(result.map((s) => `${s.system} ${s.version}`)).toEqual(['OmsorgsJournal 5.2.0', 'Fjord EPJ 2.0']);
     expect(result[0]).toMatchObject({ meetsMandatory: true, mandatory: { covered: 2, total: 2 }, recommended: { covered: 0, total: 1 } });
@@ -49,10 +67,19 @@ describe('requirement sets (kravsett)', () => {
   });
 
   it('export as a procurement annex in CSV that a spreadsheet cannot run as a formula', () => {
-    const csv = annexCsv(sykehjem, coverage(sykehjem, [full, partial]), { profileTitle: () => undefined, registryUrl: 'https://samsvar.test', now: new Date() });
-    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const csv = annexCsv(sykehjem, coverage(sykehjem, [full, partial]), {
+      profileTitle: () => undefined,
+      registryUrl: 'https://samsvar.test',
+      now: new Date(),
+    });
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('Kravsett;Tjenestetype;Profil;Profilnavn;Retning;Nivå;Merknad;Systemer med gyldig erklæring');
-    expect(lines[1]).toContain('dialogmelding-1.1;;Sende eller motta;Obligatorisk;;OmsorgsJournal 5.2.0 (Omsorg & Journal AS), Fjord EPJ 2.0 (Omsorg & Journal AS)');
+    expect(lines[1]).toContain(
+      'dialogmelding-1.1;;Sende eller motta;Obligatorisk;;OmsorgsJournal 5.2.0 (Omsorg & Journal AS), Fjord EPJ 2.0 (Omsorg & Journal AS)',
+    );
     expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(csvCell('-1+1')).toBe("'-1+1");
     expect(csvCell('a;b')).toBe('"a;b"');
@@ -60,7 +87,11 @@ describe('requirement sets (kravsett)', () => {
 
   it('export as an HTML annex in bokmål with text escaped', () => {
     const set = { ...sykehjem, title: 'Sykehjem <b>' };
-    const html = annexHtml(set, coverage(set, [full]), { profileTitle: (id) => (id === 'apprec-1.0' ? 'Applikasjonskvittering 1.0' : undefined), registryUrl: 'https://samsvar.test', now: new Date('2026-05-17T12:00:00Z') });
+    const html = annexHtml(set, coverage(set, [full]), {
+      profileTitle: (id) => (id === 'apprec-1.0' ? 'Applikasjonskvittering 1.0' : undefined),
+      registryUrl: 'https://samsvar.test',
+      now: new Date('2026-05-17T12:00:00Z'),
+    });
     expect(html).toContain('<html lang="nb">');
     expect(html).toContain('Sykehjem &lt;b&gt;');
     expect(html).toContain('Applikasjonskvittering 1.0 (apprec-1.0)');

@@ -20,7 +20,12 @@ const ALLOWED: Record<RouteDef['auth'], Caller[]> = {
   any: ['vendorA', 'vendorB', 'lab', 'admin'],
 };
 /** Path prefixes whose {id} is one of vendor A's own objects: vendor B must find nothing there. */
-const VENDOR_OWNED = [/^\/api\/v1\/runs\/\{id\}/, /^\/api\/v1\/systems\/\{id\}/, /^\/api\/v1\/spot-checks\/\{id\}/, /^\/api\/v1\/declarations\/\{id\}\/(documents|spot-checks)/];
+const VENDOR_OWNED = [
+  /^\/api\/v1\/runs\/\{id\}/,
+  /^\/api\/v1\/systems\/\{id\}/,
+  /^\/api\/v1\/spot-checks\/\{id\}/,
+  /^\/api\/v1\/declarations\/\{id\}\/(documents|spot-checks)/,
+];
 /**
  * Routes open to several roles whose service narrows the roles further (403 from the domain): a
  * run's submissions and live tests are the vendor's (or a laboratory's own runs), a re-test is a laboratory's.
@@ -51,21 +56,39 @@ for (const dialect of dialectsUnderTest()) {
       const b = await registerVendor(t, 'Leverandør B');
       tokens.vendorA = a.token;
       tokens.vendorB = b.token;
-      tokens.lab = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab' } })).json()) as { token: string }).token;
+      tokens.lab = (
+        (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab' } })).json()) as {
+          token: string;
+        }
+      ).token;
       // Vendor A's objects: a system, a version, a passed run with submissions, a declaration of level B and one of level A, a spot check.
       const version = await systemVersion(t, a.token, 'A-Journal', '1.0');
       const systems = (await (await t.call('GET', '/api/v1/systems', { token: a.token })).json()) as { id: string }[];
       const runId = await run(t, a.token, version);
-      const runView = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: a.token })).json()) as { testcases?: { id: string; latest?: { id: string } }[] } & Record<string, unknown>;
-      const declB = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: a.token, json: ISSUANCE })).json()) as { id: string; declaration: { testCases: { id: string }[] } };
+      const runView = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: a.token })).json()) as {
+        testcases?: { id: string; latest?: { id: string } }[];
+      } & Record<string, unknown>;
+      const declB = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: a.token, json: ISSUANCE })).json()) as {
+        id: string;
+        declaration: { testCases: { id: string }[] };
+      };
       const version2 = await systemVersion(t, a.token, 'A-Journal', '2.0');
       const declA = (await (
         await t.call('POST', `/api/v1/systems/${systems[0]!.id}/versions/${version2}/declaration`, {
           token: a.token,
-          json: { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'r.pdf', mediaType: 'application/pdf', content: pdf }], ...ISSUANCE },
+          json: {
+            profiles: [{ profile: PROFILE, direction: 'send' }],
+            documents: [{ name: 'r.pdf', mediaType: 'application/pdf', content: pdf }],
+            ...ISSUANCE,
+          },
         })
       ).json()) as { id: string; declaration: { documentation: { sha256: string }[] } };
-      const spot = (await (await t.call('POST', `/api/v1/declarations/${declB.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [declB.declaration.testCases[0]!.id], deadline: new Date(Date.now() + 7 * 86_400_000).toISOString() } })).json()) as { id: string };
+      const spot = (await (
+        await t.call('POST', `/api/v1/declarations/${declB.id}/spot-checks`, {
+          token: ADMIN_TOKEN,
+          json: { testCases: [declB.declaration.testCases[0]!.id], deadline: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+        })
+      ).json()) as { id: string };
       const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
       const submissions = JSON.stringify(runView).match(/"submissionId":"([A-Za-z0-9]+)"|"latestSubmission":\{"id":"([A-Za-z0-9]+)"/);
       Object.assign(values, {
@@ -86,7 +109,11 @@ for (const dialect of dialectsUnderTest()) {
         'post /api/v1/runs/{id}/declaration': ISSUANCE,
         'post /api/v1/spot-checks/{id}/answer': { runId },
         'post /api/v1/runs/{id}/testcases/{testcase}/live': { baseUrl: 'https://fhir.example.no/r4' },
-        'post /api/v1/systems/{id}/versions/{version}/declaration': { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'r.pdf', mediaType: 'application/pdf', content: pdf }], ...ISSUANCE },
+        'post /api/v1/systems/{id}/versions/{version}/declaration': {
+          profiles: [{ profile: PROFILE, direction: 'send' }],
+          documents: [{ name: 'r.pdf', mediaType: 'application/pdf', content: pdf }],
+          ...ISSUANCE,
+        },
       });
     });
     afterAll(async () => {
@@ -110,10 +137,16 @@ for (const dialect of dialectsUnderTest()) {
     }
 
     async function call(r: RouteDef & { full: string }, caller: Caller): Promise<Response> {
-      const query = r.full.endsWith('/submissions') && r.method === 'post' ? `?testcase=${values.submitTestcase}` : r.full === '/api/v1/testcases' ? `?profile=${PROFILE}` : '';
+      const query =
+        r.full.endsWith('/submissions') && r.method === 'post'
+          ? `?testcase=${values.submitTestcase}`
+          : r.full === '/api/v1/testcases'
+            ? `?profile=${PROFILE}`
+            : '';
       const token = caller === 'anonymous' ? undefined : tokens[caller];
       const key = `${r.method} ${r.full}`;
-      if (r.rawBody) return t.call(r.method.toUpperCase(), `${pathFor(r)}${query}`, { token, body: '<a/>', contentType: r.rawBody.mediaTypes[0] });
+      if (r.rawBody)
+        return t.call(r.method.toUpperCase(), `${pathFor(r)}${query}`, { token, body: '<a/>', contentType: r.rawBody.mediaTypes[0] });
       if (r.jsonBody) return t.call(r.method.toUpperCase(), `${pathFor(r)}${query}`, { token, json: bodies[key] ?? {} });
       return t.call(r.method.toUpperCase(), `${pathFor(r)}${query}`, { token });
     }

@@ -11,7 +11,10 @@ const ID = 'eksempel-oppgave';
 const OID = '2.999.1.1';
 /** Oppgavestatus as the national export has it after a change: 2 renamed, 3 added. */
 const CSV = `OID;Kode;Tekst;Kodeverknavn\n${OID};1;Ny;Oppgavestatus\n${OID};2;Fullført;Oppgavestatus\n${OID};3;Avbrutt;Oppgavestatus\n`;
-const message = (status: string) => new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?>\n<Oppgave xmlns="${NS}"><Id>7</Id><Status V="${status}" S="${OID}"/></Oppgave>\n`);
+const message = (status: string) =>
+  new TextEncoder().encode(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Oppgave xmlns="${NS}"><Id>7</Id><Status V="${status}" S="${OID}"/></Oppgave>\n`,
+  );
 
 async function body(res: Response, status: number): Promise<any> {
   const text = await res.text();
@@ -21,13 +24,32 @@ async function body(res: Response, status: number): Promise<any> {
 
 describe.each(dialectsUnderTest())('POST /admin/codelists?profile=: code lists installed as a new profile version ($name)', (dialect) => {
   let t: TestService;
-  const install = (query: string, csv = CSV, token = ADMIN_TOKEN) => t.call('POST', `/api/v1/admin/codelists${query}`, { token, body: csv, contentType: 'text/csv' });
-  const validate = async (status: string) => body(await t.call('POST', `/api/v1/validate?profile=${ID}`, { body: message(status) as BodyInit, contentType: 'application/xml' }), 200);
+  const install = (query: string, csv = CSV, token = ADMIN_TOKEN) =>
+    t.call('POST', `/api/v1/admin/codelists${query}`, { token, body: csv, contentType: 'text/csv' });
+  const validate = async (status: string) =>
+    body(
+      await t.call('POST', `/api/v1/validate?profile=${ID}`, { body: message(status) as BodyInit, contentType: 'application/xml' }),
+      200,
+    );
 
   beforeAll(async () => {
-    t = await startTestService(dialect, {}, { routeModules: await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) }) });
-    await body(await t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: zipPackage(oppgaveFiles()) as BodyInit, contentType: 'application/zip' }), 201);
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
+    t = await startTestService(
+      dialect,
+      {},
+      { routeModules: await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) }) },
+    );
+    await body(
+      await t.call('POST', '/api/v1/admin/profiles', {
+        token: ADMIN_TOKEN,
+        body: zipPackage(oppgaveFiles()) as BodyInit,
+        contentType: 'application/zip',
+      }),
+      201,
+    );
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+      200,
+    );
   });
   afterAll(async () => {
     await t?.stop();
@@ -52,8 +74,13 @@ describe.each(dialectsUnderTest())('POST /admin/codelists?profile=: code lists i
     expect(JSON.stringify(diff)).toMatch(/Avbrutt|"3"/);
     // The same CSV again: the same content, nothing changes; another list under 1.1.0 is refused (immutable).
     expect((await body(await install(`?profile=${ID}&version=1.1.0`), 200)).profile.created).toBe(false);
-    expect((await install(`?profile=${ID}&version=1.1.0`, `OID;Kode;Tekst\n${OID};1;Ny\n${OID};2;Ferdig\n${OID};4;Annet\n`)).status).toBe(409);
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
+    expect((await install(`?profile=${ID}&version=1.1.0`, `OID;Kode;Tekst\n${OID};1;Ny\n${OID};2;Ferdig\n${OID};4;Annet\n`)).status).toBe(
+      409,
+    );
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+      200,
+    );
     const served = await validate('3');
     expect(served.valid).toBe(true);
     // The test case came along with the profile.
@@ -67,22 +94,29 @@ describe.each(dialectsUnderTest())('POST /admin/codelists?profile=: code lists i
     expect(versions.items.map((v: { version: string }) => v.version)).toEqual(['1.0.0', '1.1.0']);
   });
 
-  it('adds a list for a new OID to the profile\'s code lists', async () => {
+  it("adds a list for a new OID to the profile's code lists", async () => {
     const out = await body(await install(`?profile=${ID}&version=1.3.0&from=1.1.0`, 'OID,code,display\n2.999.1.2,A,Alfa\n'), 201);
     expect(out.profile.version).toBe('1.3.0');
     const diff = await body(await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=1.1.0&to=1.3.0`, { token: ADMIN_TOKEN }), 200);
     expect(JSON.stringify(diff)).toContain('2.999.1.2');
   });
 
-  it('applies validFrom/validTo from the CSV: a code outside its dates on the message\'s date is CODELIST-VALUE', async () => {
+  it("applies validFrom/validTo from the CSV: a code outside its dates on the message's date is CODELIST-VALUE", async () => {
     const csv = `OID;Kode;Tekst;Gyldig fra;Gyldig til\n${OID};1;Ny;;\n${OID};2;Fullført;;31.12.2020\n${OID};3;Avbrutt;01.01.2999;\n`;
     await body(await install(`?profile=${ID}&version=1.4.0&from=1.1.0`, csv), 201);
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.4.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.4.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+      200,
+    );
     expect((await validate('1')).valid).toBe(true);
     const expired = await validate('2');
     expect(expired.valid).toBe(false);
-    expect(expired.findings.find((f: { ruleId: string }) => f.ruleId === 'CODELIST-VALUE').message).toMatch(/V="2" .* is expired on the message's date \d{4}-\d{2}-\d{2}: it is valid to 2020-12-31/);
+    expect(expired.findings.find((f: { ruleId: string }) => f.ruleId === 'CODELIST-VALUE').message).toMatch(
+      /V="2" .* is expired on the message's date \d{4}-\d{2}-\d{2}: it is valid to 2020-12-31/,
+    );
     const early = await validate('3');
-    expect(early.findings.find((f: { ruleId: string }) => f.ruleId === 'CODELIST-VALUE').message).toMatch(/is not yet valid .* valid from 2999-01-01/);
+    expect(early.findings.find((f: { ruleId: string }) => f.ruleId === 'CODELIST-VALUE').message).toMatch(
+      /is not yet valid .* valid from 2999-01-01/,
+    );
   });
 });

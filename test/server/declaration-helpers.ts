@@ -18,8 +18,14 @@ async function ok(res: Response, status: number, what: string): Promise<any> {
 /** Registers a system version for the vendor and returns its id. */
 export async function systemVersion(t: TestService, token: string, name: string, version: string): Promise<string> {
   const systems = (await ok(await t.call('GET', '/api/v1/systems', { token }), 200, 'list systems')) as { id: string; name: string }[];
-  const sys = systems.find((s) => s.name === name) ?? (await ok(await t.call('POST', '/api/v1/systems', { token, json: { name } }), 201, 'create system'));
-  const ver = await ok(await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version, herId: TEST_SYSTEM_HER_ID } }), 201, 'create version');
+  const sys =
+    systems.find((s) => s.name === name) ??
+    (await ok(await t.call('POST', '/api/v1/systems', { token, json: { name } }), 201, 'create system'));
+  const ver = await ok(
+    await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version, herId: TEST_SYSTEM_HER_ID } }),
+    201,
+    'create version',
+  );
   return ver.id as string;
 }
 
@@ -27,7 +33,12 @@ export async function systemVersion(t: TestService, token: string, name: string,
  * Opens a run of the forespørsel profile and submits for every test case; `wrongAppRec` answers
  * the receive test case with an AppRec to another message, so that one test case fails.
  */
-export async function run(t: TestService, token: string, systemVersionId: string, opts: { wrongAppRec?: boolean; submit?: boolean } = {}): Promise<string> {
+export async function run(
+  t: TestService,
+  token: string,
+  systemVersionId: string,
+  opts: { wrongAppRec?: boolean; submit?: boolean } = {},
+): Promise<string> {
   const r = await ok(await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId, profiles: [PROFILE] } }), 201, 'open run');
   if (opts.submit === false) return r.id;
   await submitAll(t, token, r.id, opts);
@@ -60,7 +71,13 @@ export async function submitAll(t: TestService, token: string, runId: string, op
   for (const tc of testcases) {
     // Each submit test case gets a message of its own, as the system would send it in this run.
     const body =
-      tc.kind === 'receive' ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' }) : withAttachment(runMessage(FORESPORSEL_TEMPLATE, r.testData));
-    await ok(await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }), 201, `submit ${tc.id}`);
+      tc.kind === 'receive'
+        ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' })
+        : withAttachment(runMessage(FORESPORSEL_TEMPLATE, r.testData));
+    await ok(
+      await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }),
+      201,
+      `submit ${tc.id}`,
+    );
   }
 }

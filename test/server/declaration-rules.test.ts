@@ -37,18 +37,35 @@ for (const dialect of dialectsUnderTest()) {
       expect(res.status).toBe(201);
       return (await res.json()) as { id: string; jws: string };
     };
-    const status = async (id: string) => ((await (await t.call('GET', `/api/v1/declarations/${id}`)).json()) as { status: string; statusReason?: string; assuranceLevel: string });
-    const log = async () => ((await (await t.call('GET', '/api/v1/log?limit=1000')).json()) as { entries: { type: string; declarationId: string; detail?: string }[] }).entries;
+    const status = async (id: string) =>
+      (await (await t.call('GET', `/api/v1/declarations/${id}`)).json()) as {
+        status: string;
+        statusReason?: string;
+        assuranceLevel: string;
+      };
+    const log = async () =>
+      (
+        (await (await t.call('GET', '/api/v1/log?limit=1000')).json()) as {
+          entries: { type: string; declarationId: string; detail?: string }[];
+        }
+      ).entries;
     const logOf = async (id: string) => (await log()).filter((e) => e.declarationId === id).map((e) => e.type);
 
     beforeAll(async () => {
       // The issuer URL signed into declarations is this service's own, so `samsvar verify` can ask it for the status.
       const port = await freePort();
-      const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-rules-')) }, { env: { SAMSVAR_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+      const modules = await declarationModules(
+        { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-rules-')) },
+        { env: { SAMSVAR_PUBLIC_URL: `http://127.0.0.1:${port}` } },
+      );
       t = await startTestService(dialect, { port }, { routeModules: modules });
       vendor = await registerVendor(t, 'Regel Journal AS');
       other = await registerVendor(t, 'Annen AS');
-      labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Nordisk Testlab AS' } })).json()) as { token: string }).token;
+      labToken = (
+        (await (
+          await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Nordisk Testlab AS' } })
+        ).json()) as { token: string }
+      ).token;
     });
     afterAll(async () => {
       await t?.stop();
@@ -61,7 +78,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(await status(older.id)).toMatchObject({ status: 'superseded', statusReason: `superseded by ${newer.id}` });
       expect(await logOf(older.id)).toEqual(['issued', 'superseded']);
       // A revoked declaration supersedes nothing.
-      expect((await t.call('POST', `/api/v1/declarations/${newer.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil funnet' } })).status).toBe(200);
+      expect(
+        (await t.call('POST', `/api/v1/declarations/${newer.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil funnet' } })).status,
+      ).toBe(200);
       expect((await status(older.id)).status).toBe('active');
       expect(await logOf(older.id)).toEqual(['issued', 'superseded', 'reinstated']);
     });
@@ -83,14 +102,26 @@ for (const dialect of dialectsUnderTest()) {
       expect(await status(b.id)).toMatchObject({ status: 'active', assuranceLevel: 'B' });
 
       // Only the manufacturer withdraws: another vendor does not find it, an administrator revokes instead.
-      expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: other.token, json: { reason: 'ikke min' } })).status).toBe(404);
-      expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: ADMIN_TOKEN, json: { reason: 'forsøk' } })).status).toBe(403);
-      const withdrawn = await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: vendor.token, json: { reason: 'Erstattes av ny erklæring' } });
+      expect(
+        (await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: other.token, json: { reason: 'ikke min' } })).status,
+      ).toBe(404);
+      expect(
+        (await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: ADMIN_TOKEN, json: { reason: 'forsøk' } })).status,
+      ).toBe(403);
+      const withdrawn = await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, {
+        token: vendor.token,
+        json: { reason: 'Erstattes av ny erklæring' },
+      });
       expect(withdrawn.status).toBe(200);
-      expect(await status(c.id)).toMatchObject({ status: 'revoked', statusReason: expect.stringMatching(/^withdrawn by the manufacturer on \d{4}-\d{2}-\d{2}: Erstattes av ny erklæring$/) });
+      expect(await status(c.id)).toMatchObject({
+        status: 'revoked',
+        statusReason: expect.stringMatching(/^withdrawn by the manufacturer on \d{4}-\d{2}-\d{2}: Erstattes av ny erklæring$/),
+      });
       expect((await status(b.id)).status).toBe('active');
       expect(await logOf(c.id)).toEqual(['issued', 'countersigned', 'withdrawn']);
-      expect((await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: vendor.token, json: { reason: 'igjen' } })).status).toBe(409);
+      expect(
+        (await t.call('POST', `/api/v1/declarations/${c.id}/withdraw`, { token: vendor.token, json: { reason: 'igjen' } })).status,
+      ).toBe(409);
     });
 
     it('`samsvar verify` checks the signature itself and asks the issuer for the status: exit 0 active, 3 revoked, 4 offline, 1 invalid', async () => {
@@ -100,7 +131,12 @@ for (const dialect of dialectsUnderTest()) {
       const jwks = `${t.url}/.well-known/jwks.json`;
       const active = await runCli(['verify', 'd.jws', '--jwks', jwks], {}, dir);
       expect(active.code).toBe(0);
-      expect(JSON.parse(active.stdout)).toMatchObject({ valid: true, status: 'active', statusSource: 'registry', registry: `${t.url}/api/v1/declarations/verify` });
+      expect(JSON.parse(active.stdout)).toMatchObject({
+        valid: true,
+        status: 'active',
+        statusSource: 'registry',
+        registry: `${t.url}/api/v1/declarations/verify`,
+      });
 
       const offline = await runCli(['verify', 'd.jws', '--jwks', jwks, '--offline'], {}, dir);
       expect(offline.code).toBe(4);
@@ -110,7 +146,12 @@ for (const dialect of dialectsUnderTest()) {
       await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil ved stikkprøve' } });
       const revoked = await runCli(['verify', 'd.jws', '--jwks', jwks], {}, dir);
       expect(revoked.code).toBe(3);
-      expect(JSON.parse(revoked.stdout)).toMatchObject({ valid: true, status: 'revoked', statusSource: 'registry', reason: expect.stringMatching(/Feil ved stikkprøve/) });
+      expect(JSON.parse(revoked.stdout)).toMatchObject({
+        valid: true,
+        status: 'revoked',
+        statusSource: 'registry',
+        reason: expect.stringMatching(/Feil ved stikkprøve/),
+      });
 
       const [h, p, s] = d.jws.split('.');
       writeFileSync(path.join(dir, 'bad.jws'), `${h}.${p}.${s!.startsWith('A') ? 'B' : 'A'}${s!.slice(1)}`);
@@ -121,15 +162,25 @@ for (const dialect of dialectsUnderTest()) {
       const fresh = await registerVendor(t, 'Ukjent Identitet AS');
       expect(await (await t.call('GET', '/api/v1/vendors/me', { token: fresh.token })).json()).toMatchObject({ identity: 'unverified' });
       const runId = await run(t, fresh.token, await systemVersion(t, fresh.token, 'IdentitetJournal', '1.0'));
-      const d = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: fresh.token, json: ISSUANCE })).json()) as { id: string; manufacturerIdentity: string; declaration: { manufacturer: { identity: string } } };
+      const d = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: fresh.token, json: ISSUANCE })).json()) as {
+        id: string;
+        manufacturerIdentity: string;
+        declaration: { manufacturer: { identity: string } };
+      };
       // The signed statement says what it is: name and number as registered, not verified.
       expect(d.declaration.manufacturer.identity).toBe('unverified');
       expect(d.manufacturerIdentity).toBe('unverified');
-      const item = async () => ((await (await t.call('GET', '/api/v1/registry?system=IdentitetJournal')).json()) as { items: { vendor: { identity: string } }[] }).items[0]!;
+      const item = async () =>
+        ((await (await t.call('GET', '/api/v1/registry?system=IdentitetJournal')).json()) as { items: { vendor: { identity: string } }[] })
+          .items[0]!;
       expect((await item()).vendor.identity).toBe('unverified');
       expect(await (await t.call('GET', `/api/v1/declarations/${d.id}.html`)).text()).toContain('(ikke verifisert mot Enhetsregisteret)');
 
-      const verify = (token: string, registeredName: string) => t.call('POST', `/api/v1/vendors/${fresh.id}/verify`, { token, json: { registeredName, checked: 'Enhetsregisteret 2026-11-30: aktiv, ikke slettet, navnet stemmer' } });
+      const verify = (token: string, registeredName: string) =>
+        t.call('POST', `/api/v1/vendors/${fresh.id}/verify`, {
+          token,
+          json: { registeredName, checked: 'Enhetsregisteret 2026-11-30: aktiv, ikke slettet, navnet stemmer' },
+        });
       expect((await verify(fresh.token, 'Ukjent Identitet AS')).status).toBe(403);
       const mismatch = await verify(ADMIN_TOKEN, 'Noe Helt Annet AS');
       expect(mismatch.status).toBe(422);
@@ -143,25 +194,36 @@ for (const dialect of dialectsUnderTest()) {
       const vendors = (await (await t.call('GET', '/api/v1/vendors', { token: ADMIN_TOKEN })).json()) as { id: string; identity: string }[];
       expect(vendors.find((v) => v.id === fresh.id)!.identity).toBe('verified');
       expect(vendors.find((v) => v.id === other.id)!.identity).toBe('unverified');
-      const audit = (await (await t.call('GET', `/api/v1/audit?objectType=vendor&objectId=${fresh.id}`, { token: ADMIN_TOKEN })).json()) as { action: string }[] | { items: { action: string }[] };
+      const audit = (await (await t.call('GET', `/api/v1/audit?objectType=vendor&objectId=${fresh.id}`, { token: ADMIN_TOKEN })).json()) as
+        { action: string }[] | { items: { action: string }[] };
       expect((Array.isArray(audit) ? audit : audit.items).map((e) => e.action)).toContain('vendor.verify');
     });
 
     it('issues one declaration per run, countersigns once and revokes once when the requests arrive together (409 for the others)', async () => {
       const ver = await systemVersion(t, vendor.token, 'SamtidigJournal', '1.0');
       const runId = await run(t, vendor.token, ver);
-      const issued = await Promise.all(Array.from({ length: 5 }, () => t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })));
+      const issued = await Promise.all(
+        Array.from({ length: 5 }, () => t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })),
+      );
       expect(issued.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
       const d = (await issued.find((r) => r.status === 201)!.json()) as { id: string };
       const registry = (await (await t.call('GET', '/api/v1/registry?system=SamtidigJournal')).json()) as { total: number };
       expect(registry.total).toBe(1);
 
       const retests = await Promise.all([labRetest(t, labToken, d.id), labRetest(t, labToken, d.id), labRetest(t, labToken, d.id)]);
-      const signed = await Promise.all(retests.map((runOfLab) => t.call('POST', `/api/v1/declarations/${d.id}/countersign`, { token: labToken, json: { runId: runOfLab } })));
+      const signed = await Promise.all(
+        retests.map((runOfLab) =>
+          t.call('POST', `/api/v1/declarations/${d.id}/countersign`, { token: labToken, json: { runId: runOfLab } }),
+        ),
+      );
       expect(signed.map((r) => r.status).sort()).toEqual([200, 409, 409]);
       expect((await logOf(d.id)).filter((e) => e === 'countersigned')).toHaveLength(1);
 
-      const revoked = await Promise.all(Array.from({ length: 4 }, (_, i) => t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: `samtidig ${i}` } })));
+      const revoked = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: `samtidig ${i}` } }),
+        ),
+      );
       expect(revoked.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
       expect((await logOf(d.id)).filter((e) => e === 'revoked')).toHaveLength(1);
     });

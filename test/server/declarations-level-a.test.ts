@@ -18,7 +18,15 @@ interface DeclBody {
   status: string;
   assuranceLevel: string;
   jws: string;
-  declaration: { runId?: string; validator?: unknown; testCases: unknown[]; conformsTo: { profile: string; direction: string }[]; documentation: { name: string; mediaType: string; size: number; sha256: string }[]; placeOfIssue: string; signatory: { name: string; function: string } };
+  declaration: {
+    runId?: string;
+    validator?: unknown;
+    testCases: unknown[];
+    conformsTo: { profile: string; direction: string }[];
+    documentation: { name: string; mediaType: string; size: number; sha256: string }[];
+    placeOfIssue: string;
+    signatory: { name: string; function: string };
+  };
 }
 
 for (const dialect of dialectsUnderTest()) {
@@ -39,7 +47,8 @@ for (const dialect of dialectsUnderTest()) {
       ...ISSUANCE,
       ...overrides,
     });
-    const issue = (token: string | undefined, json: unknown, sys = systemId, ver = versionId) => t.call('POST', `/api/v1/systems/${sys}/versions/${ver}/declaration`, { token, json });
+    const issue = (token: string | undefined, json: unknown, sys = systemId, ver = versionId) =>
+      t.call('POST', `/api/v1/systems/${sys}/versions/${ver}/declaration`, { token, json });
     const detail = async (res: Response) => ((await res.json()) as { detail: string }).detail;
 
     beforeAll(async () => {
@@ -48,7 +57,9 @@ for (const dialect of dialectsUnderTest()) {
       vendor = await registerVendor(t, 'Selvstendig Journal AS');
       other = await registerVendor(t, 'Annen Leverandør AS');
       versionId = await systemVersion(t, vendor.token, 'SelvJournal', '1.0');
-      systemId = ((await (await t.call('GET', '/api/v1/systems', { token: vendor.token })).json()) as { id: string; name: string }[]).find((s) => s.name === 'SelvJournal')!.id;
+      systemId = ((await (await t.call('GET', '/api/v1/systems', { token: vendor.token })).json()) as { id: string; name: string }[]).find(
+        (s) => s.name === 'SelvJournal',
+      )!.id;
     });
     afterAll(async () => {
       await t?.stop();
@@ -66,18 +77,26 @@ for (const dialect of dialectsUnderTest()) {
       const noDocs = await issue(vendor.token, body({ documents: [] }));
       expect(noDocs.status).toBe(400);
       expect(await detail(noDocs)).toBe('body.documents must NOT have fewer than 1 items');
-      expect(await detail(await issue(vendor.token, { profiles: body().profiles, documents: body().documents }))).toBe("body lacks the required property 'placeOfIssue'");
-      const fakePdf = await issue(vendor.token, body({ documents: [{ name: 'x.pdf', mediaType: 'application/pdf', content: NOTES.toString('base64') }] }));
+      expect(await detail(await issue(vendor.token, { profiles: body().profiles, documents: body().documents }))).toBe(
+        "body lacks the required property 'placeOfIssue'",
+      );
+      const fakePdf = await issue(
+        vendor.token,
+        body({ documents: [{ name: 'x.pdf', mediaType: 'application/pdf', content: NOTES.toString('base64') }] }),
+      );
       expect(fakePdf.status).toBe(422);
       expect(await detail(fakePdf)).toMatch(/does not start with %PDF-/);
-      const exe = await issue(vendor.token, body({ documents: [{ name: 'x.exe', mediaType: 'application/x-msdownload', content: 'TVqQAA==' }] }));
+      const exe = await issue(
+        vendor.token,
+        body({ documents: [{ name: 'x.exe', mediaType: 'application/x-msdownload', content: 'TVqQAA==' }] }),
+      );
       expect(exe.status).toBe(400);
       const unknown = await issue(vendor.token, body({ profiles: [{ profile: 'finnes-ikke-1.0', direction: 'send' }] }));
       expect(unknown.status).toBe(422);
       expect(await detail(unknown)).toMatch(/unknown profile 'finnes-ikke-1\.0'/);
     });
 
-    it('is issued as level A with the documents\' digests signed, no run and no test cases', async () => {
+    it("is issued as level A with the documents' digests signed, no run and no test cases", async () => {
       const res = await issue(vendor.token, body());
       expect(res.status).toBe(201);
       decl = (await res.json()) as DeclBody;
@@ -105,19 +124,33 @@ for (const dialect of dialectsUnderTest()) {
       expect((await t.call('GET', `/api/v1/declarations/${decl.id}/documents/${sha(NOTES)}`, { token: ADMIN_TOKEN })).status).toBe(200);
       expect((await t.call('GET', `/api/v1/declarations/${decl.id}/documents/${sha(PDF)}`, { token: other.token })).status).toBe(404);
       expect((await t.call('GET', `/api/v1/declarations/${decl.id}/documents/${sha(PDF)}`)).status).toBe(401);
-      expect((await t.call('GET', `/api/v1/declarations/${decl.id}/documents/${'0'.repeat(64)}`, { token: vendor.token })).status).toBe(404);
+      expect((await t.call('GET', `/api/v1/declarations/${decl.id}/documents/${'0'.repeat(64)}`, { token: vendor.token })).status).toBe(
+        404,
+      );
     });
 
     it('is marked level A in the registry, the HTML, the FHIR Bundle, the feed and the log', async () => {
-      const reg = (await (await t.call('GET', '/api/v1/registry?system=SelvJournal')).json()) as { items: { id: string; assuranceLevel: string; levelNotice?: string }[] };
-      expect(reg.items).toEqual([expect.objectContaining({ id: decl.id, assuranceLevel: 'A', levelNotice: expect.stringMatching(/samsvar has not tested the system/) })]);
+      const reg = (await (await t.call('GET', '/api/v1/registry?system=SelvJournal')).json()) as {
+        items: { id: string; assuranceLevel: string; levelNotice?: string }[];
+      };
+      expect(reg.items).toEqual([
+        expect.objectContaining({
+          id: decl.id,
+          assuranceLevel: 'A',
+          levelNotice: expect.stringMatching(/samsvar has not tested the system/),
+        }),
+      ]);
       const html = await (await t.call('GET', `/api/v1/declarations/${decl.id}.html`)).text();
       expect(html).toContain('<p class="level-a">Tillitsnivå A:');
       expect(html).toContain(sha(PDF));
-      const fhir = (await (await t.call('GET', `/api/v1/declarations/${decl.id}.fhir.json`)).json()) as { entry: { resource: { result: string } }[] };
+      const fhir = (await (await t.call('GET', `/api/v1/declarations/${decl.id}.fhir.json`)).json()) as {
+        entry: { resource: { result: string } }[];
+      };
       expect(fhir.entry.map((e) => e.resource.result)).toEqual(['pending']);
       // samsvar's own R4 validator accepts the rendering (a report with no tests has no empty `test` array).
-      const checked = (await (await t.call('POST', '/api/v1/validate', { body: JSON.stringify(fhir), contentType: 'application/fhir+json' })).json()) as { findings: { severity: string }[] };
+      const checked = (await (
+        await t.call('POST', '/api/v1/validate', { body: JSON.stringify(fhir), contentType: 'application/fhir+json' })
+      ).json()) as { findings: { severity: string }[] };
       expect(checked.findings.filter((f) => f.severity === 'error')).toEqual([]);
       const pdf = await t.call('GET', `/api/v1/declarations/${decl.id}.pdf`);
       expect(pdf.status).toBe(200);
@@ -128,25 +161,40 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('cannot be countersigned to C: a laboratory confirms tests, and none were run', async () => {
-      const labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab AS' } })).json()) as { token: string }).token;
-      const res = await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, { token: labToken, json: { runId: 'ingen-kjoring' } });
+      const labToken = (
+        (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab AS' } })).json()) as {
+          token: string;
+        }
+      ).token;
+      const res = await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, {
+        token: labToken,
+        json: { runId: 'ingen-kjoring' },
+      });
       expect(res.status).toBe(409);
       expect(await detail(res)).toMatch(/only a B declaration can be countersigned/);
     });
 
-    it('can be spot-checked: the vendor must pass the declared profile\'s test cases in a new run, or the declaration is revoked', async () => {
+    it("can be spot-checked: the vendor must pass the declared profile's test cases in a new run, or the declaration is revoked", async () => {
       const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
       const sendCase = testcases.find((tc) => tc.kind === 'submit')!.id;
       const receiveCase = testcases.find((tc) => tc.kind === 'receive')!.id;
       const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
       // Only the declared direction (send) is checkable.
-      const wrongDirection = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [receiveCase], deadline } });
+      const wrongDirection = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, {
+        token: ADMIN_TOKEN,
+        json: { testCases: [receiveCase], deadline },
+      });
       expect(wrongDirection.status).toBe(422);
-      const ordered = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: [sendCase], deadline } });
+      const ordered = await t.call('POST', `/api/v1/declarations/${decl.id}/spot-checks`, {
+        token: ADMIN_TOKEN,
+        json: { testCases: [sendCase], deadline },
+      });
       expect(ordered.status).toBe(201);
       const sc = (await ordered.json()) as { id: string };
       // The vendor answers with a new run of the same version in which nothing passed: the declaration is revoked.
-      const answerRun = (await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: versionId, profiles: [PROFILE] } })).json()) as { id: string };
+      const answerRun = (await (
+        await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: versionId, profiles: [PROFILE] } })
+      ).json()) as { id: string };
       const answered = await t.call('POST', `/api/v1/spot-checks/${sc.id}/answer`, { token: vendor.token, json: { runId: answerRun.id } });
       expect(((await answered.json()) as { outcome: string }).outcome).toBe('failed');
       const after = (await (await t.call('GET', `/api/v1/declarations/${decl.id}`)).json()) as { status: string; statusReason: string };
@@ -154,7 +202,9 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('documents its routes in the OpenAPI document', async () => {
-      const doc = (await (await t.call('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
+      const doc = (await (await t.call('GET', '/api/v1/openapi.json')).json()) as {
+        paths: Record<string, { post?: { requestBody?: unknown } }>;
+      };
       expect(doc.paths['/api/v1/systems/{id}/versions/{version}/declaration']?.post?.requestBody).toBeDefined();
       expect(Object.keys(doc.paths)).toContain('/api/v1/declarations/{id}/documents/{sha256}');
       expect(doc.paths['/api/v1/runs/{id}/declaration']?.post?.requestBody).toBeDefined();

@@ -23,7 +23,12 @@ function independentlyVerifies(jws: string, jwks: { keys: { kid: string; x: stri
   const header = JSON.parse(Buffer.from(h!, 'base64url').toString('utf8'));
   const jwk = jwks.keys.find((k) => k.kid === header.kid);
   if (!jwk || header.alg !== 'EdDSA') return false;
-  return nodeVerify(null, Buffer.from(`${h}.${p}`), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' }), Buffer.from(s!, 'base64url'));
+  return nodeVerify(
+    null,
+    Buffer.from(`${h}.${p}`),
+    createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' }),
+    Buffer.from(s!, 'base64url'),
+  );
 }
 
 for (const dialect of dialectsUnderTest()) {
@@ -38,13 +43,29 @@ for (const dialect of dialectsUnderTest()) {
     let jws: string;
 
     const get = async (p: string, token?: string) => t.call('GET', p, { token });
-    const registry = async (q = '') => (await (await get(`/api/v1/registry${q}`)).json()) as { total: number; items: { id: string; status: string; assuranceLevel: string; statusReason?: string }[] };
-    const verify = async (token: string) => (await (await t.call('POST', '/api/v1/declarations/verify', { body: token, contentType: 'application/jose' })).json()) as { valid: boolean; status?: string; kid?: string; reason?: string };
-    const logTypes = async () => ((await (await get('/api/v1/log')).json()) as { entries: { type: string; declarationId: string }[] }).entries.map((e) => `${e.type}:${e.declarationId}`);
+    const registry = async (q = '') =>
+      (await (await get(`/api/v1/registry${q}`)).json()) as {
+        total: number;
+        items: { id: string; status: string; assuranceLevel: string; statusReason?: string }[];
+      };
+    const verify = async (token: string) =>
+      (await (await t.call('POST', '/api/v1/declarations/verify', { body: token, contentType: 'application/jose' })).json()) as {
+        valid: boolean;
+        status?: string;
+        kid?: string;
+        reason?: string;
+      };
+    const logTypes = async () =>
+      ((await (await get('/api/v1/log')).json()) as { entries: { type: string; declarationId: string }[] }).entries.map(
+        (e) => `${e.type}:${e.declarationId}`,
+      );
 
     beforeAll(async () => {
       const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-keys-'));
-      const modules = await declarationModules({ dataDir: keysDir }, { env: { SAMSVAR_PUBLIC_URL: PUBLIC_URL }, now: () => new Date(Date.now() + offset) });
+      const modules = await declarationModules(
+        { dataDir: keysDir },
+        { env: { SAMSVAR_PUBLIC_URL: PUBLIC_URL }, now: () => new Date(Date.now() + offset) },
+      );
       t = await startTestService(dialect, {}, { routeModules: modules });
       vendor = await registerVendor(t, 'Omsorg & Journal AS');
       other = await registerVendor(t, 'Konkurrent AS');
@@ -56,7 +77,7 @@ for (const dialect of dialectsUnderTest()) {
       await t?.stop();
     });
 
-    it('refuses a declaration for another vendor\'s run with 404, and for a run without a passed profile with a reason', async () => {
+    it("refuses a declaration for another vendor's run with 404, and for a run without a passed profile with a reason", async () => {
       const theirs = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: other.token, json: ISSUANCE });
       expect(theirs.status).toBe(404);
       expect(theirs.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -73,20 +94,46 @@ for (const dialect of dialectsUnderTest()) {
       const missing = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: { placeOfIssue: 'Tromsø' } });
       expect(missing.status).toBe(400);
       expect(((await missing.json()) as { detail: string }).detail).toBe("body lacks the required property 'signatory'");
-      const blank = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: { ...ISSUANCE, signatory: { name: '   ', function: 'daglig leder' } } });
+      const blank = await t.call('POST', `/api/v1/runs/${runId}/declaration`, {
+        token: vendor.token,
+        json: { ...ISSUANCE, signatory: { name: '   ', function: 'daglig leder' } },
+      });
       expect(blank.status).toBe(400);
       expect(((await blank.json()) as { detail: string }).detail).toMatch(/body\.signatory\.name must match pattern/);
-      const extra = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: { ...ISSUANCE, assuranceLevel: 'C' } });
+      const extra = await t.call('POST', `/api/v1/runs/${runId}/declaration`, {
+        token: vendor.token,
+        json: { ...ISSUANCE, assuranceLevel: 'C' },
+      });
       expect(((await extra.json()) as { detail: string }).detail).toBe("body has an unknown property 'assuranceLevel'");
       expect((await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token })).status).toBe(415);
     });
 
     it('issues a declaration from a passed run that verifies with an independent Ed25519 check against the JWKS', async () => {
       // A forged Host header must not put another issuer URL into the signed content.
-      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE, headers: { 'x-forwarded-host': 'evil.example', host: 'evil.example' } });
+      const res = await t.call('POST', `/api/v1/runs/${runId}/declaration`, {
+        token: vendor.token,
+        json: ISSUANCE,
+        headers: { 'x-forwarded-host': 'evil.example', host: 'evil.example' },
+      });
       expect(res.status).toBe(201);
-      const body = (await res.json()) as { id: string; status: string; assuranceLevel: string; jws: string; declaration: { issuer: { url: string }; conformsTo: { profile: string; direction: string; profileSha256: string }[]; manufacturer: { name: string }; testCases: unknown[]; validator: { version: string } } };
-      expect(body).toMatchObject({ status: 'active', assuranceLevel: 'B', declaration: { placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } } });
+      const body = (await res.json()) as {
+        id: string;
+        status: string;
+        assuranceLevel: string;
+        jws: string;
+        declaration: {
+          issuer: { url: string };
+          conformsTo: { profile: string; direction: string; profileSha256: string }[];
+          manufacturer: { name: string };
+          testCases: unknown[];
+          validator: { version: string };
+        };
+      };
+      expect(body).toMatchObject({
+        status: 'active',
+        assuranceLevel: 'B',
+        declaration: { placeOfIssue: 'Tromsø', signatory: { name: 'Kari Nordmann', function: 'daglig leder' } },
+      });
       expect(body.declaration.manufacturer.name).toBe('Omsorg & Journal AS');
       expect(body.declaration.issuer.url).toBe(PUBLIC_URL);
       expect(body.declaration.conformsTo.map((p) => `${p.profile}/${p.direction}`)).toEqual([`${PROFILE}/receive`, `${PROFILE}/send`]);
@@ -137,11 +184,21 @@ for (const dialect of dialectsUnderTest()) {
       expect(bundle.entry.map((e) => `${e.resource.resourceType}:${e.resource.result}`)).toEqual(['TestReport:pass', 'TestReport:pass']);
       // samsvar's own R4 validator accepts its own rendering.
       const checked = await t.call('POST', '/api/v1/validate', { body: JSON.stringify(bundle), contentType: 'application/fhir+json' });
-      const verdict = (await checked.json()) as { valid?: boolean; verdict?: string; findings: { severity: string; ruleId: string; message: string; path?: string }[] };
+      const verdict = (await checked.json()) as {
+        valid?: boolean;
+        verdict?: string;
+        findings: { severity: string; ruleId: string; message: string; path?: string }[];
+      };
       expect(verdict.findings.filter((f) => f.severity === 'error')).toEqual([]);
       // The check can fail: an id with `_`, as declaration ids once had, is refused.
-      const underscored = { ...bundle, id: 'egn_gammel', entry: bundle.entry.map((e) => ({ ...e, resource: { ...e.resource, id: 'egn_gammel-1' } })) };
-      const refused = (await (await t.call('POST', '/api/v1/validate', { body: JSON.stringify(underscored), contentType: 'application/fhir+json' })).json()) as { findings: { severity: string; message: string }[] };
+      const underscored = {
+        ...bundle,
+        id: 'egn_gammel',
+        entry: bundle.entry.map((e) => ({ ...e, resource: { ...e.resource, id: 'egn_gammel-1' } })),
+      };
+      const refused = (await (
+        await t.call('POST', '/api/v1/validate', { body: JSON.stringify(underscored), contentType: 'application/fhir+json' })
+      ).json()) as { findings: { severity: string; message: string }[] };
       expect(refused.findings.filter((f) => f.severity === 'error').length).toBeGreaterThan(0);
       expect((await get('/api/v1/declarations/egn-finnes-ikke.html')).status).toBe(404);
     });
@@ -153,14 +210,18 @@ for (const dialect of dialectsUnderTest()) {
       const atom = await (await get('/api/v1/registry/feed')).text();
       expect(XMLValidator.validate(atom)).toBe(true);
       expect(atom).toContain('Egenerklæring utstedt: OmsorgsJournal 5.2.0');
-      const feed = (await (await t.call('GET', '/api/v1/registry/feed', { headers: { accept: 'application/feed+json' } })).json()) as { items: { _samsvar: { event: string } }[] };
+      const feed = (await (await t.call('GET', '/api/v1/registry/feed', { headers: { accept: 'application/feed+json' } })).json()) as {
+        items: { _samsvar: { event: string } }[];
+      };
       expect(feed.items[0]!._samsvar.event).toBe('issued');
       const feedJson = await get('/api/v1/registry/feed.json');
       expect(feedJson.headers.get('content-type')).toMatch(/application\/feed\+json/);
     });
 
     it('is countersigned to level C by a laboratory after its own re-test, never by a vendor or an administrator', async () => {
-      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token, json: { runId } })).status).toBe(403);
+      expect((await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: vendor.token, json: { runId } })).status).toBe(
+        403,
+      );
       // An administrator token gave C before re-tests were required; now it is refused.
       const byAdmin = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: ADMIN_TOKEN, json: { runId } });
       expect(byAdmin.status).toBe(403);
@@ -170,9 +231,20 @@ for (const dialect of dialectsUnderTest()) {
       expect(vendorsRun.status).toBe(422);
       expect(((await vendorsRun.json()) as { detail: string }).detail).toMatch(/not your laboratory's re-test/);
       // A re-test run the laboratory opened but did not complete confirms nothing, and only the laboratory submits to it.
-      const open = (await (await t.call('POST', `/api/v1/declarations/${declId}/retests`, { token: labToken })).json()) as { id: string; labTokenId: string };
+      const open = (await (await t.call('POST', `/api/v1/declarations/${declId}/retests`, { token: labToken })).json()) as {
+        id: string;
+        labTokenId: string;
+      };
       expect(open.labTokenId).toEqual(expect.any(String));
-      expect((await t.call('POST', `/api/v1/runs/${open.id}/submissions?testcase=x`, { token: vendor.token, body: '<x/>', contentType: 'application/xml' })).status).toBe(403);
+      expect(
+        (
+          await t.call('POST', `/api/v1/runs/${open.id}/submissions?testcase=x`, {
+            token: vendor.token,
+            body: '<x/>',
+            contentType: 'application/xml',
+          })
+        ).status,
+      ).toBe(403);
       const unfinished = await t.call('POST', `/api/v1/declarations/${declId}/countersign`, { token: labToken, json: { runId: open.id } });
       expect(unfinished.status).toBe(422);
       expect(((await unfinished.json()) as { detail: string }).detail).toMatch(/has not passed/);
@@ -185,7 +257,10 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('publishes the countersignature as a signed token, so level C is checked like the declaration, not taken on trust', async () => {
-      const shown = (await (await get(`/api/v1/declarations/${declId}`)).json()) as { jwsSha256: string; countersignatures: { jws: string; declarationJwsSha256: string; confirmedBy: { name: string } }[] };
+      const shown = (await (await get(`/api/v1/declarations/${declId}`)).json()) as {
+        jwsSha256: string;
+        countersignatures: { jws: string; declarationJwsSha256: string; confirmedBy: { name: string } }[];
+      };
       const jwks = (await (await get('/.well-known/jwks.json')).json()) as { keys: { kid: string; x: string }[] };
       const [c] = shown.countersignatures;
       expect(c!.confirmedBy.name).toBe('Akkreditert Testlab AS');
@@ -197,7 +272,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(page).toContain('Akkreditert Testlab AS (testlaboratorium)');
       expect(page).toContain(`Kjørt på nytt: ${retest.testCases.map((tc) => tc.id).join(', ')}.`);
       expect(independentlyVerifies(c!.jws, jwks)).toBe(true);
-      const payload = JSON.parse(Buffer.from(c!.jws.split('.')[1]!, 'base64url').toString('utf8')) as { declarationJwsSha256: string; assuranceLevel: string };
+      const payload = JSON.parse(Buffer.from(c!.jws.split('.')[1]!, 'base64url').toString('utf8')) as {
+        declarationJwsSha256: string;
+        assuranceLevel: string;
+      };
       expect(payload).toMatchObject({ declarationJwsSha256: shown.jwsSha256, assuranceLevel: 'C' });
     });
 
@@ -209,7 +287,10 @@ for (const dialect of dialectsUnderTest()) {
       const reg = await registry('?system=OmsorgsJournal');
       expect(reg.items.map((i) => `${i.id}:${i.status}`)).toEqual([`${newId}:active`, `${declId}:active`]);
       expect(await verify(jws)).toMatchObject({ valid: true, status: 'active' });
-      const rev = await t.call('POST', `/api/v1/declarations/${newId}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Stikkprøve viste feil i svar på forespørsel' } });
+      const rev = await t.call('POST', `/api/v1/declarations/${newId}/revoke`, {
+        token: ADMIN_TOKEN,
+        json: { reason: 'Stikkprøve viste feil i svar på forespørsel' },
+      });
       expect(rev.status).toBe(200);
       expect((await registry('?status=revoked')).items.map((i) => i.id)).toEqual([newId]);
       expect(await logTypes()).toEqual([`issued:${declId}`, `countersigned:${declId}`, `issued:${newId}`, `revoked:${newId}`]);
@@ -217,24 +298,49 @@ for (const dialect of dialectsUnderTest()) {
 
     it('is revoked by an administrator only, and verify says so', async () => {
       const v = await run(t, vendor.token, await systemVersion(t, vendor.token, 'Hjemmetjeneste', '1.0'));
-      const d = (await (await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string; jws: string };
-      expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: vendor.token, json: { reason: 'egen vilje' } })).status).toBe(403);
+      const d = (await (await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as {
+        id: string;
+        jws: string;
+      };
+      expect(
+        (await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: vendor.token, json: { reason: 'egen vilje' } })).status,
+      ).toBe(403);
       await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil i AppRec ved stikkprøve' } });
-      expect(await verify(d.jws)).toMatchObject({ valid: true, status: 'revoked', reason: expect.stringMatching(/Feil i AppRec ved stikkprøve/) });
-      expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'igjen' } })).status).toBe(409);
+      expect(await verify(d.jws)).toMatchObject({
+        valid: true,
+        status: 'revoked',
+        reason: expect.stringMatching(/Feil i AppRec ved stikkprøve/),
+      });
+      expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'igjen' } })).status).toBe(
+        409,
+      );
     });
 
     it('lists waived findings as deviations and expires at the waiver deadline', async () => {
       const failing = await run(t, vendor.token, await systemVersion(t, vendor.token, 'Legevakt EPJ', '2.0'), { wrongAppRec: true });
       expect((await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token, json: ISSUANCE })).status).toBe(422);
-      const runBody = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as { profiles: { testcases: { verdict: string; latestSubmission: { id: string } }[] }[] };
+      const runBody = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as {
+        profiles: { testcases: { verdict: string; latestSubmission: { id: string } }[] }[];
+      };
       const failed = runBody.profiles[0]!.testcases.find((tc) => tc.verdict === 'failed')!;
-      const sub = (await (await get(`/api/v1/runs/${failing}/submissions/${failed.latestSubmission.id}`, vendor.token)).json()) as { findings: { severity: string; ruleId: string }[] };
+      const sub = (await (await get(`/api/v1/runs/${failing}/submissions/${failed.latestSubmission.id}`, vendor.token)).json()) as {
+        findings: { severity: string; ruleId: string }[];
+      };
       const rules = [...new Set(sub.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))];
       const deadline = new Date(Date.now() + offset + 30 * DAY).toISOString();
-      expect((await t.call('POST', `/api/v1/runs/${failing}/waivers`, { token: vendor.token, json: { ruleId: rules[0], justification: 'x'.repeat(5), deadline } })).status).toBe(403);
+      expect(
+        (
+          await t.call('POST', `/api/v1/runs/${failing}/waivers`, {
+            token: vendor.token,
+            json: { ruleId: rules[0], justification: 'x'.repeat(5), deadline },
+          })
+        ).status,
+      ).toBe(403);
       for (const ruleId of rules) {
-        const w = await t.call('POST', `/api/v1/runs/${failing}/waivers`, { token: ADMIN_TOKEN, json: { ruleId, profile: PROFILE, justification: 'Rettes i neste versjon', deadline } });
+        const w = await t.call('POST', `/api/v1/runs/${failing}/waivers`, {
+          token: ADMIN_TOKEN,
+          json: { ruleId, profile: PROFILE, justification: 'Rettes i neste versjon', deadline },
+        });
         expect(w.status).toBe(201);
       }
       expect((await get(`/api/v1/runs/${failing}/waivers`, other.token)).status).toBe(404);
@@ -242,7 +348,10 @@ for (const dialect of dialectsUnderTest()) {
       // The run status makes the same decision the declaration builder does.
       const waivedRun = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as {
         status: string;
-        profiles: { status: string; testcases: { id: string; verdict: string; outcome: string; waived?: { ruleId: string; deadline: string }[] }[] }[];
+        profiles: {
+          status: string;
+          testcases: { id: string; verdict: string; outcome: string; waived?: { ruleId: string; deadline: string }[] }[];
+        }[];
       };
       expect(waivedRun.status).toBe('passed_with_deviation');
       expect(waivedRun.profiles[0]!.status).toBe('passed_with_deviation');
@@ -254,35 +363,68 @@ for (const dialect of dialectsUnderTest()) {
 
       const res = await t.call('POST', `/api/v1/runs/${failing}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(res.status).toBe(201);
-      const body = (await res.json()) as { id: string; jws: string; declaration: { deviations: { ruleId: string; deadline: string }[]; expiresAt: string } };
+      const body = (await res.json()) as {
+        id: string;
+        jws: string;
+        declaration: { deviations: { ruleId: string; deadline: string }[]; expiresAt: string };
+      };
       expect(body.declaration.deviations.map((d) => d.ruleId).sort()).toEqual(rules.sort());
       expect(body.declaration.expiresAt).toBe(deadline);
     });
 
     it('spot checks: a passing answer keeps the declaration; a missed deadline revokes it', async () => {
       const ver = await systemVersion(t, vendor.token, 'Sykehjem EPJ', '3.0');
-      const d = (await (await t.call('POST', `/api/v1/runs/${await run(t, vendor.token, ver)}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string; jws: string; declaration: { testCases: { id: string }[] } };
+      const d = (await (
+        await t.call('POST', `/api/v1/runs/${await run(t, vendor.token, ver)}/declaration`, { token: vendor.token, json: ISSUANCE })
+      ).json()) as { id: string; jws: string; declaration: { testCases: { id: string }[] } };
       const chosen = [d.declaration.testCases[0]!.id];
       const order = async () =>
-        (await (await t.call('POST', `/api/v1/declarations/${d.id}/spot-checks`, { token: ADMIN_TOKEN, json: { testCases: chosen, deadline: new Date(Date.now() + offset + 7 * DAY).toISOString() } })).json()) as { id: string };
+        (await (
+          await t.call('POST', `/api/v1/declarations/${d.id}/spot-checks`, {
+            token: ADMIN_TOKEN,
+            json: { testCases: chosen, deadline: new Date(Date.now() + offset + 7 * DAY).toISOString() },
+          })
+        ).json()) as { id: string };
       const first = await order();
       expect((await get(`/api/v1/declarations/${d.id}/spot-checks`, other.token)).status).toBe(404);
       const rerun = await run(t, vendor.token, ver);
-      expect((await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: other.token, json: { runId: rerun } })).status).toBe(404);
+      expect((await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: other.token, json: { runId: rerun } })).status).toBe(
+        404,
+      );
       const answered = await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: vendor.token, json: { runId: rerun } });
       expect(((await answered.json()) as { outcome: string }).outcome).toBe('passed');
 
       await order();
       offset += 8 * DAY;
-      expect(await verify(d.jws)).toMatchObject({ valid: true, status: 'revoked', reason: expect.stringMatching(/not answered by its deadline/) });
+      expect(await verify(d.jws)).toMatchObject({
+        valid: true,
+        status: 'revoked',
+        reason: expect.stringMatching(/not answered by its deadline/),
+      });
     });
 
     it('requirement sets: administrators define them; the registry shows coverage; annexes export as HTML and CSV', async () => {
-      const set = { title: 'Sykehjem', serviceType: 'sykehjem', requirements: [{ profile: PROFILE, level: 'mandatory' }, { profile: 'apprec-1.0', level: 'recommended' }] };
+      const set = {
+        title: 'Sykehjem',
+        serviceType: 'sykehjem',
+        requirements: [
+          { profile: PROFILE, level: 'mandatory' },
+          { profile: 'apprec-1.0', level: 'recommended' },
+        ],
+      };
       expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: vendor.token, json: set })).status).toBe(403);
-      expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: ADMIN_TOKEN, json: { ...set, requirements: [{ profile: 'ukjent', level: 'mandatory' }] } })).status).toBe(422);
+      expect(
+        (
+          await t.call('PUT', '/api/v1/requirement-sets/sykehjem', {
+            token: ADMIN_TOKEN,
+            json: { ...set, requirements: [{ profile: 'ukjent', level: 'mandatory' }] },
+          })
+        ).status,
+      ).toBe(422);
       expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: ADMIN_TOKEN, json: set })).status).toBe(200);
-      const cov = (await (await get('/api/v1/requirement-sets/sykehjem')).json()) as { coverage: { system: string; meetsMandatory: boolean }[] };
+      const cov = (await (await get('/api/v1/requirement-sets/sykehjem')).json()) as {
+        coverage: { system: string; meetsMandatory: boolean }[];
+      };
       expect(cov.coverage.map((c) => `${c.system}:${c.meetsMandatory}`)).toEqual(expect.arrayContaining(['Legevakt EPJ:true']));
       const csv = await get('/api/v1/requirement-sets/sykehjem.csv');
       expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
@@ -292,7 +434,10 @@ for (const dialect of dialectsUnderTest()) {
 
     it('expires when a profile version it lists is retired', async () => {
       expect((await registry('?system=Legevakt')).items[0]!.status).toBe('active');
-      const retire = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'retired', reason: 'Ny versjon' } });
+      const retire = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, {
+        token: ADMIN_TOKEN,
+        json: { status: 'retired', reason: 'Ny versjon' },
+      });
       expect(retire.status).toBe(200);
       const [legevakt] = (await registry('?system=Legevakt')).items;
       expect(legevakt).toMatchObject({ status: 'expired', statusReason: expect.stringMatching(/was retired/) });
@@ -318,7 +463,10 @@ for (const dialect of dialectsUnderTest()) {
       const [h, p, s] = jws.split('.');
       await sql`update declarations set jws = ${`${h}.${p}.${s!.slice(0, -4)}AAAA`} where id = ${declId}`.execute(db);
       const swapped = await runCli(['log', 'verify', t.url, '--declarations']);
-      expect(swapped).toMatchObject({ code: 1, stdout: expect.stringMatching(new RegExp(`declaration ${declId} \\(log entry 1\\) was altered`)) });
+      expect(swapped).toMatchObject({
+        code: 1,
+        stdout: expect.stringMatching(new RegExp(`declaration ${declId} \\(log entry 1\\) was altered`)),
+      });
       await sql`update declarations set jws = ${jws} where id = ${declId}`.execute(db);
 
       // The database refuses to rewrite the log; someone with the owner's rights can lift that first.
@@ -326,7 +474,10 @@ for (const dialect of dialectsUnderTest()) {
       else for (const op of ['update', 'delete']) await sql.raw(`drop trigger transparency_log_no_${op}`).execute(db);
       await sql`update transparency_log set detail = 'stille endret' where seq = 2`.execute(db);
       const edited = await runCli(['log', 'verify', t.url]);
-      expect(edited).toMatchObject({ code: 1, stdout: 'log broken at entry 2: entry 2 was altered: its content does not match its hash\n' });
+      expect(edited).toMatchObject({
+        code: 1,
+        stdout: 'log broken at entry 2: entry 2 was altered: its content does not match its hash\n',
+      });
       await sql`delete from transparency_log where seq = 2`.execute(db);
       const deleted = await runCli(['log', 'verify', `${t.url}/api/v1/log`]);
       expect(deleted).toMatchObject({ code: 1, stdout: expect.stringMatching(/^log broken at entry 2: entry 2 is missing/) });
@@ -351,7 +502,16 @@ for (const dialect of dialectsUnderTest()) {
 
     it('documents its routes in the OpenAPI document', async () => {
       const doc = (await (await get('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
-      for (const p of ['/api/v1/runs/{id}/declaration', '/api/v1/declarations/verify', '/api/v1/declarations/{id}', '/api/v1/registry', '/api/v1/registry/feed', '/api/v1/log', '/.well-known/jwks.json', '/api/v1/requirement-sets/{id}']) {
+      for (const p of [
+        '/api/v1/runs/{id}/declaration',
+        '/api/v1/declarations/verify',
+        '/api/v1/declarations/{id}',
+        '/api/v1/registry',
+        '/api/v1/registry/feed',
+        '/api/v1/log',
+        '/.well-known/jwks.json',
+        '/api/v1/requirement-sets/{id}',
+      ]) {
         expect(Object.keys(doc.paths)).toContain(p);
       }
     });

@@ -28,8 +28,16 @@ describe('error statuses answer application/problem+json with a stable code', ()
     a = await registerVendor(t, 'Vendor A');
     b = await registerVendor(t, 'Vendor B');
     const sys = (await (await t.call('POST', '/api/v1/systems', { token: a.token, json: { name: 'A-EPJ' } })).json()) as { id: string };
-    versionA = ((await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: a.token, json: { version: '1', herId: '8999911' } })).json()) as { id: string }).id;
-    runA = ((await (await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } })).json()) as { id: string }).id;
+    versionA = (
+      (await (
+        await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: a.token, json: { version: '1', herId: '8999911' } })
+      ).json()) as { id: string }
+    ).id;
+    runA = (
+      (await (
+        await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } })
+      ).json()) as { id: string }
+    ).id;
   });
   afterAll(async () => {
     await t?.stop();
@@ -37,11 +45,23 @@ describe('error statuses answer application/problem+json with a stable code', ()
 
   it('400 for a body that is not JSON, breaks the schema, or a missing query parameter', async () => {
     await problem(await t.call('POST', '/api/v1/vendors', { body: '{"orgNumber": ', contentType: 'application/json' }), 400, 'bad_request');
-    const extra = await problem(await t.call('POST', '/api/v1/systems', { token: a.token, json: { name: 'x', colour: 'red' } }), 400, 'bad_request');
+    const extra = await problem(
+      await t.call('POST', '/api/v1/systems', { token: a.token, json: { name: 'x', colour: 'red' } }),
+      400,
+      'bad_request',
+    );
     expect(extra.detail).toContain("unknown property 'colour'");
-    const missing = await problem(await t.call('POST', `/api/v1/runs/${runA}/submissions`, { token: a.token, body: '<a/>', contentType: 'application/xml' }), 400, 'bad_request');
+    const missing = await problem(
+      await t.call('POST', `/api/v1/runs/${runA}/submissions`, { token: a.token, body: '<a/>', contentType: 'application/xml' }),
+      400,
+      'bad_request',
+    );
     expect(missing.detail).toContain('testcase');
-    await problem(await t.call('POST', '/api/v1/vendors', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), contentType: 'application/json' }), 400, 'bad_request');
+    await problem(
+      await t.call('POST', '/api/v1/vendors', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), contentType: 'application/json' }),
+      400,
+      'bad_request',
+    );
   });
 
   it('401 without a token or with an unknown one', async () => {
@@ -53,7 +73,11 @@ describe('error statuses answer application/problem+json with a stable code', ()
   it('403 for the wrong role: a vendor on admin routes, an administrator on vendor routes', async () => {
     await problem(await t.call('GET', '/api/v1/vendors', { token: a.token }), 403, 'forbidden');
     await problem(await t.call('GET', '/api/v1/audit', { token: a.token }), 403, 'forbidden');
-    await problem(await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: a.token, json: { status: 'retired' } }), 403, 'forbidden');
+    await problem(
+      await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: a.token, json: { status: 'retired' } }),
+      403,
+      'forbidden',
+    );
     await problem(await t.call('POST', '/api/v1/systems', { token: ADMIN_TOKEN, json: { name: 'x' } }), 403, 'forbidden');
     expect((await t.call('GET', '/api/v1/vendors', { token: ADMIN_TOKEN })).status).toBe(200);
   });
@@ -62,8 +86,20 @@ describe('error statuses answer application/problem+json with a stable code', ()
     const other = await problem(await t.call('GET', `/api/v1/runs/${runA}`, { token: b.token }), 404, 'not_found');
     const missing = await problem(await t.call('GET', '/api/v1/runs/no-such-run', { token: b.token }), 404, 'not_found');
     expect(other.detail.replace(runA, 'X')).toBe(missing.detail.replace('no-such-run', 'X'));
-    await problem(await t.call('POST', '/api/v1/runs', { token: b.token, json: { systemVersionId: versionA, profiles: [PROFILE] } }), 404, 'not_found');
-    await problem(await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, { token: b.token, body: '<a/>', contentType: 'application/xml' }), 404, 'not_found');
+    await problem(
+      await t.call('POST', '/api/v1/runs', { token: b.token, json: { systemVersionId: versionA, profiles: [PROFILE] } }),
+      404,
+      'not_found',
+    );
+    await problem(
+      await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, {
+        token: b.token,
+        body: '<a/>',
+        contentType: 'application/xml',
+      }),
+      404,
+      'not_found',
+    );
     await problem(await t.call('GET', `/api/v1/runs/${runA}/testcases/${PROFILE}-mottak/message`, { token: b.token }), 404, 'not_found');
     await problem(await t.call('GET', '/api/v1/profiles/no-such-profile'), 404, 'not_found');
     await problem(await t.call('GET', '/api/v1/nowhere'), 404, 'not_found');
@@ -92,37 +128,100 @@ describe('error statuses answer application/problem+json with a stable code', ()
         controller.enqueue(chunk);
       },
     });
-    const res = await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, { token: a.token, body: stream, contentType: 'application/xml' });
+    const res = await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, {
+      token: a.token,
+      body: stream,
+      contentType: 'application/xml',
+    });
     await problem(res, 413, 'payload_too_large');
     expect(pulled).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('415 for a content type the route does not take', async () => {
-    await problem(await t.call('POST', '/api/v1/vendors', { body: 'orgNumber=974760673', contentType: 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
-    await problem(await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, { token: a.token, body: '<a/>', contentType: 'text/plain' }), 415, 'unsupported_media_type');
+    await problem(
+      await t.call('POST', '/api/v1/vendors', { body: 'orgNumber=974760673', contentType: 'application/x-www-form-urlencoded' }),
+      415,
+      'unsupported_media_type',
+    );
+    await problem(
+      await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, {
+        token: a.token,
+        body: '<a/>',
+        contentType: 'text/plain',
+      }),
+      415,
+      'unsupported_media_type',
+    );
     // An XML test case answered with a FHIR resource.
-    await problem(await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, { token: a.token, body: '{"resourceType":"Patient"}', contentType: 'application/fhir+json' }), 415, 'unsupported_media_type');
+    await problem(
+      await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-send`, {
+        token: a.token,
+        body: '{"resourceType":"Patient"}',
+        contentType: 'application/fhir+json',
+      }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('422 for requests that are well-formed but make no sense', async () => {
-    const bad = await problem(await t.call('POST', '/api/v1/vendors', { json: { orgNumber: '974760674', name: 'X', email: 'x@example.no' } }), 422, 'unprocessable');
+    const bad = await problem(
+      await t.call('POST', '/api/v1/vendors', { json: { orgNumber: '974760674', name: 'X', email: 'x@example.no' } }),
+      422,
+      'unprocessable',
+    );
     expect(bad.detail).toContain('organisasjonsnummer');
-    await problem(await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: ['no-such-profile'] } }), 422, 'unprocessable');
-    await problem(await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE, PROFILE] } }), 422, 'unprocessable');
+    await problem(
+      await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: ['no-such-profile'] } }),
+      422,
+      'unprocessable',
+    );
+    await problem(
+      await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE, PROFILE] } }),
+      422,
+      'unprocessable',
+    );
     // A test case of a profile the run does not test.
-    await problem(await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=apprec-1.0-ok`, { token: a.token, body: '<a/>', contentType: 'application/xml' }), 422, 'unprocessable');
+    await problem(
+      await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=apprec-1.0-ok`, {
+        token: a.token,
+        body: '<a/>',
+        contentType: 'application/xml',
+      }),
+      422,
+      'unprocessable',
+    );
     // The AppRec of a receive test case before its message was fetched.
-    const early = await problem(await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-mottak`, { token: a.token, body: '<a/>', contentType: 'application/xml' }), 422, 'unprocessable');
+    const early = await problem(
+      await t.call('POST', `/api/v1/runs/${runA}/submissions?testcase=${PROFILE}-mottak`, {
+        token: a.token,
+        body: '<a/>',
+        contentType: 'application/xml',
+      }),
+      422,
+      'unprocessable',
+    );
     expect(early.detail).toContain('/message');
   });
 
   it('a retired profile cannot be chosen for a new run, and an administrator can make it active again', async () => {
-    const retire = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'retired', reason: 'replaced' } });
+    const retire = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, {
+      token: ADMIN_TOKEN,
+      json: { status: 'retired', reason: 'replaced' },
+    });
     expect(retire.status).toBe(200);
     expect(((await retire.json()) as { status: string }).status).toBe('retired');
-    await problem(await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } }), 422, 'unprocessable');
-    expect((await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'active' } })).status).toBe(200);
-    expect((await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } })).status).toBe(201);
+    await problem(
+      await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } }),
+      422,
+      'unprocessable',
+    );
+    expect((await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'active' } })).status).toBe(
+      200,
+    );
+    expect(
+      (await t.call('POST', '/api/v1/runs', { token: a.token, json: { systemVersionId: versionA, profiles: [PROFILE] } })).status,
+    ).toBe(201);
   });
 });
 
@@ -136,7 +235,8 @@ describe('rate limiting of public validation', () => {
   });
 
   it('429 with Retry-After once a client exceeds its requests per minute', async () => {
-    for (let i = 0; i < 3; i++) expect((await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' })).status).toBe(200);
     const res = await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' });
     await problem(res, 429, 'rate_limited');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -151,8 +251,14 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
     t = await startTestService(sqlite);
     ({ token } = await registerVendor(t));
     const sys = (await (await t.call('POST', '/api/v1/systems', { token, json: { name: 'H' } })).json()) as { id: string };
-    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version: '1', herId: '8999911' } })).json()) as { id: string };
-    run = ((await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as { id: string }).id;
+    const ver = (await (
+      await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version: '1', herId: '8999911' } })
+    ).json()) as { id: string };
+    run = (
+      (await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as {
+        id: string;
+      }
+    ).id;
   });
   afterAll(async () => {
     await t?.stop();
@@ -161,7 +267,11 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
   const xxe = `<?xml version="1.0"?>\n<!DOCTYPE MsgHead [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">&x;</MsgHead>`;
   const laughs = `<?xml version="1.0"?>\n<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>\n<l>&h;</l>`;
   const deep = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
-  const badUtf8 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?><MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('</MsgHead>')]);
+  const badUtf8 = Buffer.concat([
+    Buffer.from('<?xml version="1.0" encoding="UTF-8"?><MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24">'),
+    Buffer.from([0xc3, 0x28, 0xff]),
+    Buffer.from('</MsgHead>'),
+  ]);
 
   const expectRefusal = async (res: Response, ruleId: string) => {
     expect(res.status).toBe(400);
@@ -181,8 +291,13 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
   ] as const) {
     it(`${name}: refused with 400 and the syntax finding as the reason, by public validation and by submission; nothing stored`, async () => {
       await expectRefusal(await t.call('POST', '/api/v1/validate', { body, contentType: 'application/xml' }), ruleId);
-      await expectRefusal(await t.call('POST', `/api/v1/runs/${run}/submissions?testcase=${PROFILE}-send`, { token, body, contentType: 'application/xml' }), ruleId);
-      const status = (await (await t.call('GET', `/api/v1/runs/${run}`, { token })).json()) as { profiles: { testcases: { latestSubmission: unknown; submissions: number }[] }[] };
+      await expectRefusal(
+        await t.call('POST', `/api/v1/runs/${run}/submissions?testcase=${PROFILE}-send`, { token, body, contentType: 'application/xml' }),
+        ruleId,
+      );
+      const status = (await (await t.call('GET', `/api/v1/runs/${run}`, { token })).json()) as {
+        profiles: { testcases: { latestSubmission: unknown; submissions: number }[] }[];
+      };
       expect(status.profiles.flatMap((p) => p.testcases).every((tc) => tc.latestSubmission === null && tc.submissions === 0)).toBe(true);
       expect((await t.call('GET', '/healthz')).status).toBe(200);
     });
@@ -193,7 +308,10 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
     const res = await t.call('POST', '/api/v1/vendors', { body: deepArray, contentType: 'application/json' });
     expect(res.status).toBe(400);
     const deepResource = '{"resourceType":"Patient","x":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}';
-    await expectRefusal(await t.call('POST', '/api/v1/validate', { body: deepResource, contentType: 'application/fhir+json' }), 'SYNTAX-DEPTH');
+    await expectRefusal(
+      await t.call('POST', '/api/v1/validate', { body: deepResource, contentType: 'application/fhir+json' }),
+      'SYNTAX-DEPTH',
+    );
     expect((await t.call('GET', '/healthz')).status).toBe(200);
   });
 

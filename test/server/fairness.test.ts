@@ -5,7 +5,8 @@ import { registerVendor, startTestService, type TestService } from '../support/s
 import { FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
 import { envelope, until } from '../pool/pool-fixtures.js';
 
-const catalog = () => new ProfileCatalog([...loadCatalog({ importedDir: `${FIXTURE_PROFILES}/__none__` }).list(), ...fixtureCatalog().list()]);
+const catalog = () =>
+  new ProfileCatalog([...loadCatalog({ importedDir: `${FIXTURE_PROFILES}/__none__` }).list(), ...fixtureCatalog().list()]);
 const small = envelope(1);
 /** Seconds of real schema validation each. */
 const expensive = envelope(40_000);
@@ -16,7 +17,11 @@ describe('one client cannot take the validation pool from the others', () => {
   let b: { token: string };
   beforeAll(async () => {
     // One worker, queue of 8 (2 per client): order and outcome are judged, never speed.
-    t = await startTestService(dialectsUnderTest()[0]!, { validationWorkers: 1, validationQueue: 8, validationTimeoutMs: 600_000 }, { catalog: catalog() });
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      { validationWorkers: 1, validationQueue: 8, validationTimeoutMs: 600_000 },
+      { catalog: catalog() },
+    );
     a = await registerVendor(t, 'Flood AS');
     b = await registerVendor(t, 'Patient AS');
   });
@@ -24,7 +29,8 @@ describe('one client cannot take the validation pool from the others', () => {
     await t?.stop();
   });
 
-  const validate = (token: string | undefined, body: Uint8Array<ArrayBuffer>) => t.call('POST', '/api/v1/validate?profile=fx-base', { token, body, contentType: 'application/xml' });
+  const validate = (token: string | undefined, body: Uint8Array<ArrayBuffer>) =>
+    t.call('POST', '/api/v1/validate?profile=fx-base', { token, body, contentType: 'application/xml' });
 
   it('answers another vendor and the public while one vendor floods expensive validations; the flood gets 429 beyond its share', async () => {
     const answered: string[] = [];

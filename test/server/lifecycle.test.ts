@@ -43,13 +43,22 @@ describe('starting on a port that is taken', () => {
       const first = await startTestService(dialect);
       const db = await dialect.create();
       try {
-        const failure = startService({ port: first.service.port, maxBodyBytes: 1024, rateLimitPerMinute: 10, ...db.config }, { hostname: '127.0.0.1', log: () => {} });
-        await expect(failure).rejects.toMatchObject({ code: 'conflict', detail: expect.stringContaining(`port ${first.service.port} is in use`) });
+        const failure = startService(
+          { port: first.service.port, maxBodyBytes: 1024, rateLimitPerMinute: 10, ...db.config },
+          { hostname: '127.0.0.1', log: () => {} },
+        );
+        await expect(failure).rejects.toMatchObject({
+          code: 'conflict',
+          detail: expect.stringContaining(`port ${first.service.port} is in use`),
+        });
         if (db.config.databaseUrl) {
           const name = new URL(db.config.databaseUrl).pathname.slice(1);
           const admin = new pg.Client({ connectionString: db.config.databaseUrl });
           await admin.connect();
-          const { rows } = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+          const { rows } = await admin.query(
+            'select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+            [name],
+          );
           await admin.end();
           expect(rows[0].n).toBe(0);
         }

@@ -40,7 +40,10 @@ for (const dialect of dialectsUnderTest()) {
       t = await startTestService(dialect, {}, { catalog, testcases: suite, routeModules: modules });
       vendor = await registerVendor(t, 'Levende API AS');
       const versionId = await systemVersion(t, vendor.token, 'PasientAPI', '1.0');
-      const run = await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: versionId, profiles: ['no-basis-patient'] } });
+      const run = await t.call('POST', '/api/v1/runs', {
+        token: vendor.token,
+        json: { systemVersionId: versionId, profiles: ['no-basis-patient'] },
+      });
       runId = ((await run.json()) as { id: string }).id;
     });
     afterAll(async () => {
@@ -58,26 +61,44 @@ for (const dialect of dialectsUnderTest()) {
 
     it('refuses a host the operator has not allowed, before any request is made', async () => {
       const before = fx.requests.length;
-      const res = await live({ baseUrl: `http://127.0.0.2:${fx.port}/good/fhir`, parameters: { patientId: goodPatient.id, fnr: TEST_FNR } });
+      const res = await live({
+        baseUrl: `http://127.0.0.2:${fx.port}/good/fhir`,
+        parameters: { patientId: goodPatient.id, fnr: TEST_FNR },
+      });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { detail: string }).detail).toMatch(/SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/);
       expect(fx.requests.length).toBe(before);
     });
 
     it('refuses an artifact submitted for a live test case: samsvar runs it itself', async () => {
-      const res = await t.call('POST', `/api/v1/runs/${runId}/submissions?testcase=${LIVE}`, { token: vendor.token, body: JSON.stringify(goodPatient), contentType: 'application/fhir+json' });
+      const res = await t.call('POST', `/api/v1/runs/${runId}/submissions?testcase=${LIVE}`, {
+        token: vendor.token,
+        body: JSON.stringify(goodPatient),
+        contentType: 'application/fhir+json',
+      });
       expect(res.status).toBe(422);
       expect(((await res.json()) as { detail: string }).detail).toMatch(/is a live test case/);
     });
 
-    it('runs against the vendor\'s API, stores the record like a submission, and counts in the run and the declaration', async () => {
-      const failing = await live({ baseUrl: fx.base('bad'), token: 'riktig-token', parameters: { patientId: goodPatient.id, fnr: TEST_FNR } });
+    it("runs against the vendor's API, stores the record like a submission, and counts in the run and the declaration", async () => {
+      const failing = await live({
+        baseUrl: fx.base('bad'),
+        token: 'riktig-token',
+        parameters: { patientId: goodPatient.id, fnr: TEST_FNR },
+      });
       expect(failing.status).toBe(201);
       expect(((await failing.json()) as { verdict: string }).verdict).toBe('failed');
 
       const res = await live({ baseUrl: fx.base('good'), token: 'riktig-token', parameters: { patientId: goodPatient.id, fnr: TEST_FNR } });
       expect(res.status).toBe(201);
-      const sub = (await res.json()) as { id: string; testcase: string; verdict: string; contentType: string; artifactSha256: string; validation: { live: { baseUrl: string } } };
+      const sub = (await res.json()) as {
+        id: string;
+        testcase: string;
+        verdict: string;
+        contentType: string;
+        artifactSha256: string;
+        validation: { live: { baseUrl: string } };
+      };
       expect(sub).toMatchObject({ testcase: LIVE, verdict: 'passed', contentType: 'application/vnd.samsvar.live-run+json' });
       expect(sub.validation.live.baseUrl).toBe(fx.base('good'));
 
@@ -86,15 +107,25 @@ for (const dialect of dialectsUnderTest()) {
       expect(JSON.parse(artifact)).toMatchObject({ verdict: 'passed', testcase: { id: LIVE } });
       expect(artifact).not.toContain('riktig-token');
 
-      const view = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).json()) as { status: string; profiles: { testcases: { id: string; kind: string; verdict: string; submissions: number }[] }[] };
+      const view = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).json()) as {
+        status: string;
+        profiles: { testcases: { id: string; kind: string; verdict: string; submissions: number }[] }[];
+      };
       expect(view.status).toBe('passed');
       expect(view.profiles[0]!.testcases).toEqual([expect.objectContaining({ id: LIVE, kind: 'live', verdict: 'passed', submissions: 2 })]);
 
       const decl = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(decl.status).toBe(201);
-      const { declaration } = (await decl.json()) as { declaration: { conformsTo: { profile: string; direction: string }[]; testCases: { id: string; direction: string; evidence: { sha256: string }[] }[] } };
+      const { declaration } = (await decl.json()) as {
+        declaration: {
+          conformsTo: { profile: string; direction: string }[];
+          testCases: { id: string; direction: string; evidence: { sha256: string }[] }[];
+        };
+      };
       expect(declaration.conformsTo).toEqual([expect.objectContaining({ profile: 'no-basis-patient', direction: 'send' })]);
-      expect(declaration.testCases).toEqual([{ id: LIVE, profile: 'no-basis-patient', direction: 'send', evidence: [expect.objectContaining({ sha256: sub.artifactSha256 })] }]);
+      expect(declaration.testCases).toEqual([
+        { id: LIVE, profile: 'no-basis-patient', direction: 'send', evidence: [expect.objectContaining({ sha256: sub.artifactSha256 })] },
+      ]);
     });
   });
 }

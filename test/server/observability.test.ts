@@ -32,7 +32,9 @@ describe('health, readiness, request ids and structured logs', () => {
   it('gives every response an X-Request-Id: the caller’s when it is a plain token, a fresh one otherwise', async () => {
     const fresh = (await t.call('GET', '/healthz')).headers.get('x-request-id');
     expect(fresh).toMatch(/^[A-Za-z0-9]{21}$/);
-    expect((await t.call('GET', '/healthz', { headers: { 'x-request-id': 'lb-4711.a_b' } })).headers.get('x-request-id')).toBe('lb-4711.a_b');
+    expect((await t.call('GET', '/healthz', { headers: { 'x-request-id': 'lb-4711.a_b' } })).headers.get('x-request-id')).toBe(
+      'lb-4711.a_b',
+    );
     for (const bad of ['a b', 'x'.repeat(200), '<script>', '']) {
       const id = (await t.call('GET', '/healthz', { headers: { 'x-request-id': bad } })).headers.get('x-request-id');
       expect(id).not.toBe(bad);
@@ -54,12 +56,22 @@ describe('health, readiness, request ids and structured logs', () => {
     expect(res.headers.get('x-request-id')).toBe('req-logged-1');
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const entry = entries.find((e) => e.requestId === 'req-logged-1');
-    expect(entry).toMatchObject({ level: 'info', msg: 'request', method: 'POST', route: '/api/v1/validate', status: res.status, durationMs: expect.any(Number), time: expect.any(String) });
+    expect(entry).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      method: 'POST',
+      route: '/api/v1/validate',
+      status: res.status,
+      durationMs: expect.any(Number),
+      time: expect.any(String),
+    });
     const all = lines.join('\n');
     for (const secret of [FNR, 'Kari', 'Nordmann', vendor.token]) expect(all).not.toContain(secret);
     // Ids in paths are not logged either: the route pattern stands for them.
     await t.call('GET', `/api/v1/runs/${'r'.repeat(21)}`, { token: vendor.token, headers: { 'x-request-id': 'req-logged-2' } });
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.requestId === 'req-logged-2')).toMatchObject({ route: '/api/v1/runs/:id' });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.requestId === 'req-logged-2')).toMatchObject({
+      route: '/api/v1/runs/:id',
+    });
     expect(lines.join('\n')).not.toContain('r'.repeat(21));
   });
 });
@@ -67,7 +79,11 @@ describe('health, readiness, request ids and structured logs', () => {
 describe('readiness when something is missing', () => {
   it('answers 503 when no profiles are loaded, and when the database does not answer', async () => {
     const empty = new ProfileCatalog([]);
-    const t = await startTestService(sqlite, {}, { catalog: empty, testcases: testcaseSuite([], { engine: new ValidationPool(empty), liveHosts: HostAllowlist.parse('') }) });
+    const t = await startTestService(
+      sqlite,
+      {},
+      { catalog: empty, testcases: testcaseSuite([], { engine: new ValidationPool(empty), liveHosts: HostAllowlist.parse('') }) },
+    );
     try {
       const none = await t.call('GET', '/readyz');
       expect(none.status).toBe(503);
@@ -104,6 +120,8 @@ describe('HOST chooses the listen address', () => {
   });
 
   it('refuses an address this machine does not have, naming HOST', async () => {
-    await expect(startTestService(sqlite, { host: '203.0.113.1' }, { hostname: undefined })).rejects.toMatchObject({ detail: expect.stringMatching(/^HOST 203\.0\.113\.1/) });
+    await expect(startTestService(sqlite, { host: '203.0.113.1' }, { hostname: undefined })).rejects.toMatchObject({
+      detail: expect.stringMatching(/^HOST 203\.0\.113\.1/),
+    });
   });
 });

@@ -7,7 +7,16 @@ import { startTestService, type TestService } from '../support/service.js';
 
 describe('the OpenAPI document and the reference page', () => {
   let t: TestService;
-  let doc: { openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: unknown }> } }>> };
+  let doc: {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { operationId: string; responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: unknown }> } }
+      >
+    >;
+  };
 
   beforeAll(async () => {
     // With the re-validation routes (as npm start serves them), so their schemas are checked too.
@@ -26,10 +35,18 @@ describe('the OpenAPI document and the reference page', () => {
   });
 
   it('lists every route the service serves, and nothing else', () => {
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     // What Hono actually routes, whoever registered it: a route added around the router would show here.
     // The one middleware (security headers on every response) is registered as ALL /*; it serves nothing.
-    const served = [...new Set(t.service.app.routes.filter((r) => !(r.method === 'ALL' && r.path === '/*')).map((r) => `${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`))].sort();
+    const served = [
+      ...new Set(
+        t.service.app.routes
+          .filter((r) => !(r.method === 'ALL' && r.path === '/*'))
+          .map((r) => `${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+      ),
+    ].sort();
     expect(documented).toEqual(served);
     for (const route of [
       'GET /healthz',
@@ -73,7 +90,10 @@ describe('the OpenAPI document and the reference page', () => {
   });
 
   it('shows the very schema that validates the request', async () => {
-    const schema = doc.paths['/api/v1/vendors']!.post!.requestBody!.content['application/json']!.schema as { required: string[]; additionalProperties: boolean };
+    const schema = doc.paths['/api/v1/vendors']!.post!.requestBody!.content['application/json']!.schema as {
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(schema.required).toEqual(['orgNumber', 'name', 'email']);
     expect(schema.additionalProperties).toBe(false);
     const res = await t.call('POST', '/api/v1/vendors', { json: { orgNumber: '974760673', name: 'X' } });
@@ -91,7 +111,9 @@ describe('the OpenAPI document and the reference page', () => {
   });
 
   it('documents the profile list grouped by standard, and the service answers in that shape', async () => {
-    const op = doc.paths['/api/v1/profiles']!.get! as unknown as { responses: { 200: { content: { 'application/json': { schema: object } } } } };
+    const op = doc.paths['/api/v1/profiles']!.get! as unknown as {
+      responses: { 200: { content: { 'application/json': { schema: object } } } };
+    };
     const schema = op.responses[200].content['application/json'].schema as { required: string[]; properties: Record<string, unknown> };
     expect(schema.required).toEqual(['standards']);
     const ajv = new Ajv({ strict: false });

@@ -8,6 +8,8 @@ import { ISSUANCE } from '../declarations/fixtures.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { runCli } from '../helpers/cli-run.js';
 import { oppgaveFiles, writePackageDir, zipPackage } from '../support/profile-package.js';
+
+const oppgaveTestcase = (): string => oppgaveFiles()['testcases/eksempel-oppgave-ny.json']!;
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { systemVersion } from './declaration-helpers.js';
 
@@ -25,7 +27,8 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
   let vendor: { id: string; token: string };
   let dataDir: string;
   let offset = 0;
-  const importZip = (bytes: Uint8Array, token = ADMIN_TOKEN) => t.call('POST', '/api/v1/admin/profiles', { token, body: bytes as BodyInit, contentType: ZIP });
+  const importZip = (bytes: Uint8Array, token = ADMIN_TOKEN) =>
+    t.call('POST', '/api/v1/admin/profiles', { token, body: bytes as BodyInit, contentType: ZIP });
 
   beforeAll(async () => {
     const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-keys-'));
@@ -45,7 +48,10 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     for (const p of [`/admin/profiles/${ID}/versions`, `/admin/profiles/${ID}/diff?from=1&to=2`, `/admin/profiles/${ID}/impact`]) {
       expect((await t.call('GET', `/api/v1${p}`, { token: vendor.token })).status).toBe(403);
     }
-    expect((await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: vendor.token, json: { status: 'active' } })).status).toBe(403);
+    expect(
+      (await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: vendor.token, json: { status: 'active' } }))
+        .status,
+    ).toBe(403);
   });
 
   it('refuses a package whose checks fail, listing every problem, and keeps nothing', async () => {
@@ -55,7 +61,10 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
         // The invalid example no longer fails, a valid one fails, a test case names an unknown profile, a code list is not JSON.
         'examples/invalid/OPG-0001--tom-id.xml': oppgaveFiles()['examples/valid/ny.xml']!,
         'examples/valid/uten-id.xml': oppgaveFiles()['examples/invalid/OPG-0001--tom-id.xml']!,
-        'testcases/eksempel-oppgave-ny.json': oppgaveFiles()['testcases/eksempel-oppgave-ny.json']!.replace('"profile": "eksempel-oppgave"', '"profile": "finnes-ikke"'),
+        'testcases/eksempel-oppgave-ny.json': oppgaveFiles()['testcases/eksempel-oppgave-ny.json']!.replace(
+          '"profile": "eksempel-oppgave"',
+          '"profile": "finnes-ikke"',
+        ),
         'codelists/oppgavestatus.json': '{ not json',
       },
     });
@@ -68,23 +77,47 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect(readdirSync(path.join(dataDir, 'profiles')).filter((n) => n !== '.versions')).toEqual([]);
 
     // With only the examples wrong, both are named.
-    const examplesWrong = oppgaveFiles({ files: { 'examples/invalid/OPG-0001--tom-id.xml': oppgaveFiles()['examples/valid/ny.xml']!, 'examples/valid/uten-id.xml': oppgaveFiles()['examples/invalid/OPG-0001--tom-id.xml']! } });
+    const examplesWrong = oppgaveFiles({
+      files: {
+        'examples/invalid/OPG-0001--tom-id.xml': oppgaveFiles()['examples/valid/ny.xml']!,
+        'examples/valid/uten-id.xml': oppgaveFiles()['examples/invalid/OPG-0001--tom-id.xml']!,
+      },
+    });
     const p2 = await body(await importZip(zipPackage(examplesWrong)), 422);
-    expect((p2.problems as { file: string; message: string }[]).map((p) => p.file).sort()).toEqual(['examples/invalid/OPG-0001--tom-id.xml', 'examples/valid/uten-id.xml']);
+    expect((p2.problems as { file: string; message: string }[]).map((p) => p.file).sort()).toEqual([
+      'examples/invalid/OPG-0001--tom-id.xml',
+      'examples/valid/uten-id.xml',
+    ]);
     expect(p2.problems.find((p: { file: string }) => p.file === 'examples/valid/uten-id.xml').message).toContain('OPG-0001');
   });
 
   it('imports a package as a draft with its test cases; the same content again changes nothing, other content under the same version is 409', async () => {
     const res = await body(await importZip(zipPackage(oppgaveFiles())), 201);
-    expect(res).toMatchObject({ format: 'zip', kind: 'profile', profiles: [{ id: ID, version: '1.0.0', status: 'draft', created: true, testcases: 1, examples: { valid: 1, invalid: 1 } }] });
+    expect(res).toMatchObject({
+      format: 'zip',
+      kind: 'profile',
+      profiles: [{ id: ID, version: '1.0.0', status: 'draft', created: true, testcases: 1, examples: { valid: 1, invalid: 1 } }],
+    });
     const profile = await body(await t.call('GET', `/api/v1/profiles/${ID}`), 200);
     expect(profile.status).toBe('draft');
     // A draft takes trial runs: the run says so, and no declaration comes of it.
     const sv = await systemVersion(t, vendor.token, 'Prøvesystem', '0.1');
-    const trial = await body(await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [ID] } }), 201);
+    const trial = await body(
+      await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [ID] } }),
+      201,
+    );
     expect(trial.warnings).toEqual([expect.stringContaining('trial run')]);
-    await body(await t.call('POST', `/api/v1/runs/${trial.id}/submissions?testcase=eksempel-oppgave-ny`, { token: vendor.token, body: oppgaveFiles()['examples/valid/ny.xml']!, contentType: 'application/xml' }), 201);
-    expect((await body(await t.call('POST', `/api/v1/runs/${trial.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 422)).detail).toContain('draft');
+    await body(
+      await t.call('POST', `/api/v1/runs/${trial.id}/submissions?testcase=eksempel-oppgave-ny`, {
+        token: vendor.token,
+        body: oppgaveFiles()['examples/valid/ny.xml']!,
+        contentType: 'application/xml',
+      }),
+      201,
+    );
+    expect(
+      (await body(await t.call('POST', `/api/v1/runs/${trial.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 422)).detail,
+    ).toContain('draft');
     expect(profile.testcaseList.map((tc: { id: string }) => tc.id)).toEqual(['eksempel-oppgave-ny']);
 
     const again = await body(await importZip(zipPackage(oppgaveFiles())), 200);
@@ -97,18 +130,36 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     const twice = await Promise.all([0, 1].map(() => importZip(zipPackage(oppgaveFiles({ version: '0.9.0' })))));
     expect(twice.map((r) => r.status).sort()).toEqual([200, 201]);
 
-    const changed = oppgaveFiles({ files: { 'rules/oppgave.sch': oppgaveFiles()['rules/oppgave.sch']!.replace('Id must not be empty.', 'Id is required.') } });
+    const changed = oppgaveFiles({
+      files: { 'rules/oppgave.sch': oppgaveFiles()['rules/oppgave.sch']!.replace('Id must not be empty.', 'Id is required.') },
+    });
     const conflict = await body(await importZip(zipPackage(changed)), 409);
     expect(conflict.detail).toContain('immutable');
   });
 
   it('activates, diffs, shows impact, asks for re-tests with a deadline, expires on retirement and never revives', async () => {
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: ADMIN_TOKEN, json: { status: 'active', reason: 'godkjent' } }), 200);
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, {
+        token: ADMIN_TOKEN,
+        json: { status: 'active', reason: 'godkjent' },
+      }),
+      200,
+    );
 
     // A vendor passes the test case with the imported profile (the validation workers took it up) and declares.
     const sv = await systemVersion(t, vendor.token, 'Oppgavesystem', '1.0');
-    const runRes = await body(await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [ID] } }), 201);
-    const sub = await body(await t.call('POST', `/api/v1/runs/${runRes.id}/submissions?testcase=eksempel-oppgave-ny`, { token: vendor.token, body: `${oppgaveFiles()['examples/valid/ny.xml']!}<!-- produced in run ${runRes.id}: evidence is new per run -->`, contentType: 'application/xml' }), 201);
+    const runRes = await body(
+      await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [ID] } }),
+      201,
+    );
+    const sub = await body(
+      await t.call('POST', `/api/v1/runs/${runRes.id}/submissions?testcase=eksempel-oppgave-ny`, {
+        token: vendor.token,
+        body: `${oppgaveFiles()['examples/valid/ny.xml']!}<!-- produced in run ${runRes.id}: evidence is new per run -->`,
+        contentType: 'application/xml',
+      }),
+      201,
+    );
     expect(sub.verdict, JSON.stringify(sub.findings)).toBe('passed');
     const decl = await body(await t.call('POST', `/api/v1/runs/${runRes.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 201);
 
@@ -117,11 +168,26 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       version: '1.1.0',
       files: {
         'rules/oppgave.sch': oppgaveFiles()['rules/oppgave.sch']!.replace('Id must not be empty.', 'Id is required.'),
-        'codelists/oppgavestatus.json': JSON.stringify({ oid: '2.999.1.1', name: 'Oppgavestatus', codes: [{ code: '1', display: 'Ny' }, { code: '2', display: 'Ferdig' }, { code: '3', display: 'Avbrutt' }] }),
-        'testcases/eksempel-oppgave-ferdig.json': oppgaveFiles()['testcases/eksempel-oppgave-ny.json']!.replaceAll('eksempel-oppgave-ny', 'eksempel-oppgave-ferdig').replace("@V = '1'", "@V = '2'").replace('Ny oppgave', 'Ferdig oppgave'),
+        'codelists/oppgavestatus.json': JSON.stringify({
+          oid: '2.999.1.1',
+          name: 'Oppgavestatus',
+          codes: [
+            { code: '1', display: 'Ny' },
+            { code: '2', display: 'Ferdig' },
+            { code: '3', display: 'Avbrutt' },
+          ],
+        }),
+        'testcases/eksempel-oppgave-ferdig.json': oppgaveTestcase()
+          .replaceAll('eksempel-oppgave-ny', 'eksempel-oppgave-ferdig')
+          .replace("@V = '1'", "@V = '2'")
+          .replace('Ny oppgave', 'Ferdig oppgave'),
       },
     });
-    expect((await body(await importZip(zipPackage(v11)), 201)).profiles[0]).toMatchObject({ version: '1.1.0', status: 'draft', testcases: 2 });
+    expect((await body(await importZip(zipPackage(v11)), 201)).profiles[0]).toMatchObject({
+      version: '1.1.0',
+      status: 'draft',
+      testcases: 2,
+    });
     const diff = await body(await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=1.0.0&to=1.1.0`, { token: ADMIN_TOKEN }), 200);
     expect(diff.rules).toEqual({ added: [], removed: [], changed: [{ id: 'OPG-0001', what: ['message'] }] });
     expect(diff.codelists).toEqual([{ oid: '2.999.1.1', added: ['3'], removed: [], changed: [] }]);
@@ -133,30 +199,58 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
 
     // Publishing 1.1.0 with a deadline: 1.0.0 deprecated, the declaration must be re-tested.
     const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString();
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0/status`, { token: ADMIN_TOKEN, json: { status: 'active', retestDeadline: deadline } }), 200);
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0/status`, {
+        token: ADMIN_TOKEN,
+        json: { status: 'active', retestDeadline: deadline },
+      }),
+      200,
+    );
     const versions = (await body(await t.call('GET', `/api/v1/admin/profiles/${ID}/versions`, { token: ADMIN_TOKEN }), 200)).items;
-    expect(versions.map((v: { version: string; status: string; served: boolean }) => [v.version, v.status, v.served])).toEqual([['1.0.0', 'deprecated', false], ['0.9.0', 'draft', false], ['1.1.0', 'active', true]]);
+    expect(versions.map((v: { version: string; status: string; served: boolean }) => [v.version, v.status, v.served])).toEqual([
+      ['1.0.0', 'deprecated', false],
+      ['0.9.0', 'draft', false],
+      ['1.1.0', 'active', true],
+    ]);
     expect((await body(await t.call('GET', `/api/v1/profiles/${ID}`), 200)).testcaseList).toHaveLength(2);
     const registry = await body(await t.call('GET', `/api/v1/declarations/${decl.id}`), 200);
     expect(JSON.stringify(registry)).toContain('retestRequired');
 
     // Past the deadline the declaration expires; the sweep logs it.
     offset = 31 * 86_400_000;
-    const listed = (await body(await t.call('GET', `/api/v1/registry?q=${decl.id}`), 200)) as { items?: { id: string; status: string; statusReason?: string }[] } | { id: string; status: string; statusReason?: string }[];
+    const listed = (await body(await t.call('GET', `/api/v1/registry?q=${decl.id}`), 200)) as
+      { items?: { id: string; status: string; statusReason?: string }[] } | { id: string; status: string; statusReason?: string }[];
     const entry = (Array.isArray(listed) ? listed : listed.items!).find((e) => e.id === decl.id)!;
     expect(entry.status).toBe('expired');
     expect(entry.statusReason).toContain('re-tested');
 
     // Retiring and reactivating 1.0.0 does not make the expired declaration active again.
     offset = 0;
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: ADMIN_TOKEN, json: { status: 'retired', reason: 'erstattet' } }), 200);
-    await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, {
+        token: ADMIN_TOKEN,
+        json: { status: 'retired', reason: 'erstattet' },
+      }),
+      200,
+    );
+    await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.0.0/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+      200,
+    );
     const after = await body(await t.call('GET', `/api/v1/declarations/${decl.id}`), 200);
     expect(JSON.stringify(after)).toContain('expired');
 
-    const audit = (await body(await t.call('GET', `/api/v1/audit?objectType=profile&objectId=${ID}`, { token: ADMIN_TOKEN }), 200)).items as { action: string; details: { version?: string; status?: string } }[];
+    const audit = (await body(await t.call('GET', `/api/v1/audit?objectType=profile&objectId=${ID}`, { token: ADMIN_TOKEN }), 200))
+      .items as { action: string; details: { version?: string; status?: string } }[];
     expect(audit.map((a) => `${a.action} ${a.details.version} ${a.details.status ?? ''}`.trim())).toEqual(
-      expect.arrayContaining(['profile.imported 1.0.0 draft', 'profile.version.status 1.0.0 active', 'profile.imported 1.1.0 draft', 'profile.version.status 1.0.0 deprecated', 'profile.version.status 1.1.0 active', 'profile.version.status 1.0.0 retired']),
+      expect.arrayContaining([
+        'profile.imported 1.0.0 draft',
+        'profile.version.status 1.0.0 active',
+        'profile.imported 1.1.0 draft',
+        'profile.version.status 1.0.0 deprecated',
+        'profile.version.status 1.1.0 active',
+        'profile.version.status 1.0.0 retired',
+      ]),
     );
   });
 
@@ -166,7 +260,15 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`imported ${ID} 2.0.0: draft, 1 test case(s)`);
     const zipFile = path.join(dir, '..', `${path.basename(dir)}.zip`);
-    writeFileSync(zipFile, zipPackage(oppgaveFiles({ version: '2.0.1', files: { 'examples/valid/uten-id.xml': oppgaveFiles()['examples/invalid/OPG-0001--tom-id.xml']! } })));
+    writeFileSync(
+      zipFile,
+      zipPackage(
+        oppgaveFiles({
+          version: '2.0.1',
+          files: { 'examples/valid/uten-id.xml': oppgaveFiles()['examples/invalid/OPG-0001--tom-id.xml']! },
+        }),
+      ),
+    );
     const refused = await runCli(['profiles', 'import', zipFile, '--server', t.url, '--token', ADMIN_TOKEN]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('nothing was imported');
@@ -180,7 +282,10 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     const fhirPackage = async (version: string, sd: Record<string, unknown>) => {
       const src = mkdtempSync(path.join(tmpdir(), 'samsvar-fhirpkg-'));
       mkdirSync(path.join(src, 'package'));
-      writeFileSync(path.join(src, 'package', 'package.json'), JSON.stringify({ name: 'samsvar.test.oppgave', version, fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }));
+      writeFileSync(
+        path.join(src, 'package', 'package.json'),
+        JSON.stringify({ name: 'samsvar.test.oppgave', version, fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }),
+      );
       writeFileSync(path.join(src, 'package', 'StructureDefinition-oppgave-pasient.json'), JSON.stringify(sd));
       const file = path.join(src, 'p.tgz');
       await tar.c({ gzip: true, cwd: src, file, portable: true }, ['package']);
@@ -188,26 +293,78 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       return t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: readFileSync(file), contentType: 'application/gzip' });
     };
     const sd = (extra: Record<string, unknown> = {}) => ({
-      resourceType: 'StructureDefinition', id: 'oppgave-pasient', url: 'http://samsvar.test/StructureDefinition/oppgave-pasient', name: 'OppgavePasient', status: 'active',
-      kind: 'resource', abstract: false, type: 'Patient', baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient', derivation: 'constraint',
-      differential: { element: [{ id: 'Patient', path: 'Patient' }, { id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 }] },
+      resourceType: 'StructureDefinition',
+      id: 'oppgave-pasient',
+      url: 'http://samsvar.test/StructureDefinition/oppgave-pasient',
+      name: 'OppgavePasient',
+      status: 'active',
+      kind: 'resource',
+      abstract: false,
+      type: 'Patient',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
+      derivation: 'constraint',
+      differential: {
+        element: [
+          { id: 'Patient', path: 'Patient' },
+          { id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 },
+        ],
+      },
       ...extra,
     });
-    const broken = await body(await fhirPackage('0.9.0', sd({ baseDefinition: 'http://samsvar.test/StructureDefinition/finnes-ikke' })), 422);
+    const broken = await body(
+      await fhirPackage('0.9.0', sd({ baseDefinition: 'http://samsvar.test/StructureDefinition/finnes-ikke' })),
+      422,
+    );
     expect(broken.problems[0]).toMatchObject({ check: 'structure-definition' });
     expect(broken.problems[0].message).toContain('finnes-ikke');
 
     const first = await body(await fhirPackage('1.0.0', sd()), 201);
-    expect(first).toMatchObject({ format: 'tgz', kind: 'fhir-package', profiles: [{ id: 'oppgave-pasient', version: '1.0.0', status: 'draft', created: true }] });
-    await body(await t.call('POST', '/api/v1/admin/profiles/oppgave-pasient/versions/1.0.0/status', { token: ADMIN_TOKEN, json: { status: 'active' } }), 200);
-    const v = await body(await t.call('POST', '/api/v1/validate?profile=oppgave-pasient', { body: JSON.stringify({ resourceType: 'Patient' }), contentType: 'application/fhir+json' }), 200);
+    expect(first).toMatchObject({
+      format: 'tgz',
+      kind: 'fhir-package',
+      profiles: [{ id: 'oppgave-pasient', version: '1.0.0', status: 'draft', created: true }],
+    });
+    await body(
+      await t.call('POST', '/api/v1/admin/profiles/oppgave-pasient/versions/1.0.0/status', {
+        token: ADMIN_TOKEN,
+        json: { status: 'active' },
+      }),
+      200,
+    );
+    const v = await body(
+      await t.call('POST', '/api/v1/validate?profile=oppgave-pasient', {
+        body: JSON.stringify({ resourceType: 'Patient' }),
+        contentType: 'application/fhir+json',
+      }),
+      200,
+    );
     expect(v.valid).toBe(false);
 
-    await body(await fhirPackage('2.0.0', sd({ differential: { element: [{ id: 'Patient', path: 'Patient' }, { id: 'Patient.gender', path: 'Patient.gender', min: 1 }] } })), 201);
-    const versions = (await body(await t.call('GET', '/api/v1/admin/profiles/oppgave-pasient/versions', { token: ADMIN_TOKEN }), 200)).items;
-    expect(versions.map((x: { version: string; status: string; served: boolean }) => [x.version, x.status, x.served])).toEqual([['1.0.0', 'active', true], ['2.0.0', 'draft', false]]);
+    await body(
+      await fhirPackage(
+        '2.0.0',
+        sd({
+          differential: {
+            element: [
+              { id: 'Patient', path: 'Patient' },
+              { id: 'Patient.gender', path: 'Patient.gender', min: 1 },
+            ],
+          },
+        }),
+      ),
+      201,
+    );
+    const versions = (await body(await t.call('GET', '/api/v1/admin/profiles/oppgave-pasient/versions', { token: ADMIN_TOKEN }), 200))
+      .items;
+    expect(versions.map((x: { version: string; status: string; served: boolean }) => [x.version, x.status, x.served])).toEqual([
+      ['1.0.0', 'active', true],
+      ['2.0.0', 'draft', false],
+    ]);
     expect((await body(await t.call('GET', '/api/v1/profiles/oppgave-pasient'), 200)).status).toBe('active');
-    const diff = await body(await t.call('GET', '/api/v1/admin/profiles/oppgave-pasient/diff?from=1.0.0&to=2.0.0', { token: ADMIN_TOKEN }), 200);
+    const diff = await body(
+      await t.call('GET', '/api/v1/admin/profiles/oppgave-pasient/diff?from=1.0.0&to=2.0.0', { token: ADMIN_TOKEN }),
+      200,
+    );
     expect(diff.otherFiles.changed).toEqual(expect.arrayContaining(['profile.json']));
     // The same package version with other content is refused.
     expect((await fhirPackage('2.0.0', sd())).status).toBe(409);
@@ -240,7 +397,10 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       expect((await body(await importZip(bomb), 400)).detail).toContain('unpacks to more than');
 
       // An entry that claims 10 bytes but inflates to a megabyte is refused, not cut short and kept.
-      const liar = zipSync({ ...Object.fromEntries(Object.entries(oppgaveFiles()).map(([k, v]) => [k, strToU8(v)])), 'stor.bin': new Uint8Array(1 << 20) });
+      const liar = zipSync({
+        ...Object.fromEntries(Object.entries(oppgaveFiles()).map(([k, v]) => [k, strToU8(v)])),
+        'stor.bin': new Uint8Array(1 << 20),
+      });
       const lv = new DataView(liar.buffer);
       const nameAt = (i: number) => new TextDecoder().decode(liar.subarray(i + 46, i + 46 + lv.getUint16(i + 28, true)));
       for (let i = liar.length - 22; i >= 0; i--) {
@@ -248,7 +408,9 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       }
       expect((await body(await importZip(liar), 400)).detail).toContain("'stor.bin' is damaged or declares a false size");
 
-      expect((await t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: 'not an archive', contentType: ZIP })).status).toBe(415);
+      expect(
+        (await t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: 'not an archive', contentType: ZIP })).status,
+      ).toBe(415);
     });
 
     it('refuses a FHIR package whose package.json name or version leaves the data directory (issue 15, item 1)', async () => {
@@ -265,7 +427,11 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
         const file = path.join(src, 'evil.tgz');
         await tar.c({ gzip: true, cwd: src, file }, ['package']);
         const { readFileSync } = await import('node:fs');
-        const res = await t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: readFileSync(file), contentType: 'application/gzip' });
+        const res = await t.call('POST', '/api/v1/admin/profiles', {
+          token: ADMIN_TOKEN,
+          body: readFileSync(file),
+          contentType: 'application/gzip',
+        });
         expect(res.status, await res.clone().text()).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         expect(existsSync(path.join(victim, 'keep.txt'))).toBe(true);

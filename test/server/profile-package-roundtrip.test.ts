@@ -41,7 +41,8 @@ describe.each(dialectsUnderTest())('a downloaded profile package imported again 
     await create({ file: `${dir}-new.tgz`, cwd: dir, gzip: true }, ['samsvar-package.json', 'profiles', 'testcases']);
     return readFileSync(`${dir}-new.tgz`);
   }
-  const post = (bytes: Uint8Array, token = ADMIN_TOKEN) => t.call('POST', '/api/v1/admin/profiles', { token, body: bytes as BodyInit, contentType: 'application/gzip' });
+  const post = (bytes: Uint8Array, token = ADMIN_TOKEN) =>
+    t.call('POST', '/api/v1/admin/profiles', { token, body: bytes as BodyInit, contentType: 'application/gzip' });
 
   it('is accepted as a new draft version of the shipped profile, with its test cases; a vendor is refused', async () => {
     const pkg = await repack((m) => (m.version = '1.1.0-rev2'));
@@ -58,17 +59,31 @@ describe.each(dialectsUnderTest())('a downloaded profile package imported again 
     // The catalog still serves the shipped version.
     const served = await body(await t.call('GET', `/api/v1/profiles/${ID}`), 200);
     expect(served.version).not.toBe('1.1.0-rev2');
-    const diff = await body(await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=${served.version}&to=1.1.0-rev2`, { token: ADMIN_TOKEN }), 200);
+    const diff = await body(
+      await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=${served.version}&to=1.1.0-rev2`, { token: ADMIN_TOKEN }),
+      200,
+    );
     expect(diff).toBeTruthy();
     // A shipped profile's imported version cannot replace the shipped one in the catalog.
-    const activate = await body(await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0-rev2/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }), 409);
+    const activate = await body(
+      await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0-rev2/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+      409,
+    );
     expect(activate.detail).toMatch(/shipped with samsvar/);
   });
 
   it('refuses the package unchanged (the shipped version) and other content under the imported version', async () => {
     const same = await body(await post(await repack(() => undefined)), 409);
     expect(same.detail).toMatch(/shipped with samsvar.*change "version"/);
-    const other = await body(await post(await repack((m) => { m.version = '1.1.0-rev2'; m.title = `${String(m.title)} (changed)`; })), 409);
+    const other = await body(
+      await post(
+        await repack((m) => {
+          m.version = '1.1.0-rev2';
+          m.title = `${String(m.title)} (changed)`;
+        }),
+      ),
+      409,
+    );
     expect(other.detail).toMatch(/already exists with other content/);
   });
 });

@@ -14,7 +14,13 @@ import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from 
 const work = mkdtempSync(path.join(tmpdir(), 'samsvar-package-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Manifest { format: string; profile: string; sha256: string; profiles: { id: string; sha256: string }[]; testcases: string[] }
+interface Manifest {
+  format: string;
+  profile: string;
+  sha256: string;
+  profiles: { id: string; sha256: string }[];
+  testcases: string[];
+}
 
 describe.each(dialectsUnderTest())('profile packages for offline validation ($name)', (dialect) => {
   let t: TestService;
@@ -42,11 +48,20 @@ describe.each(dialectsUnderTest())('profile packages for offline validation ($na
   async function bothVerdicts(unpacked: string, profile: string, file: string) {
     const bytes = readFileSync(file);
     const contentType = file.endsWith('.json') ? 'application/fhir+json' : 'application/xml';
-    const online = (await (await t.call('POST', `/api/v1/validate?profile=${profile}`, { body: bytes, contentType })).json()) as { valid: boolean; findings: { ruleId: string }[] };
-    const cli = await runCli(['validate', '--profile-dir', unpacked, '--profile', profile, '--format', 'json', file], { SAMSVAR_DATA: path.join(work, 'empty-data') });
-    const offline = (JSON.parse(cli.stdout) as { results: { valid: boolean; profileVersion: string; findings: { ruleId: string }[] }[] }).results[0]!;
+    const online = (await (await t.call('POST', `/api/v1/validate?profile=${profile}`, { body: bytes, contentType })).json()) as {
+      valid: boolean;
+      findings: { ruleId: string }[];
+    };
+    const cli = await runCli(['validate', '--profile-dir', unpacked, '--profile', profile, '--format', 'json', file], {
+      SAMSVAR_DATA: path.join(work, 'empty-data'),
+    });
+    const offline = (JSON.parse(cli.stdout) as { results: { valid: boolean; profileVersion: string; findings: { ruleId: string }[] }[] })
+      .results[0]!;
     const rules = (fs: { ruleId: string }[]) => fs.map((f) => f.ruleId).sort();
-    return { online: { valid: online.valid, rules: rules(online.findings) }, offline: { valid: offline.valid, rules: rules(offline.findings) } };
+    return {
+      online: { valid: online.valid, rules: rules(online.findings) },
+      offline: { valid: offline.valid, rules: rules(offline.findings) },
+    };
   }
 
   it('carries the profile, what it uses, its examples and its test cases, with the SHA-256 the service has', async () => {
@@ -87,17 +102,25 @@ describe.each(dialectsUnderTest())('profile packages for offline validation ($na
     expect(loaded.map((tc) => tc.id).sort()).toEqual(manifest.testcases.sort());
   });
 
-  it('lets samsvar testcases list and check work from the package alone, with the verdicts of the service\'s own test cases', async () => {
+  it("lets samsvar testcases list and check work from the package alone, with the verdicts of the service's own test cases", async () => {
     const id = 'dialogmelding-1.1-foresporsel';
     const dir = await download(id);
     const env = { SAMSVAR_DATA: path.join(work, 'empty-data') };
-    const listed = JSON.parse((await runCli(['testcases', 'list', '--profile-dir', dir, '--format', 'json'], env)).stdout) as { testcases: { id: string }[] };
+    const listed = JSON.parse((await runCli(['testcases', 'list', '--profile-dir', dir, '--format', 'json'], env)).stdout) as {
+      testcases: { id: string }[];
+    };
     const manifest = JSON.parse(readFileSync(path.join(dir, 'samsvar-package.json'), 'utf8')) as Manifest;
     expect(listed.testcases.map((tc) => tc.id).sort()).toEqual(manifest.testcases.sort());
     for (const example of ['valid/foresporsel-helseopplysninger.xml', 'invalid/DLG-0008--period-reversed.xml']) {
       // A copy with a MsgId of its own: the shipped file itself is no evidence (EVIDENCE-SHIPPED), its content is judged here.
       const file = path.join(work, `fresh-${path.basename(example)}`);
-      writeFileSync(file, readFileSync(path.join(dir, 'profiles', id, 'examples', example), 'utf8').replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`));
+      writeFileSync(
+        file,
+        readFileSync(path.join(dir, 'profiles', id, 'examples', example), 'utf8').replace(
+          /<MsgId>[^<]*<\/MsgId>/,
+          `<MsgId>${randomUUID()}</MsgId>`,
+        ),
+      );
       const offline = await runCli(['testcases', 'check', `${id}-send`, file, '--profile-dir', dir, '--format', 'json'], env);
       const shipped = await runCli(['testcases', 'check', `${id}-send`, file, '--format', 'json'], env);
       expect(offline.code, example).toBe(example.startsWith('valid/') ? 0 : 1);
@@ -105,10 +128,12 @@ describe.each(dialectsUnderTest())('profile packages for offline validation ($na
       const strip = (out: string) => ({ ...(JSON.parse(out) as Record<string, unknown>), file: undefined });
       expect(strip(offline.stdout)).toEqual(strip(shipped.stdout));
     }
-    expect((await runCli(['testcases', 'list', '--profile-dir', path.join(dir, 'profiles')], env)).stderr).toMatch(/not an unpacked profile package/);
+    expect((await runCli(['testcases', 'list', '--profile-dir', path.join(dir, 'profiles')], env)).stderr).toMatch(
+      /not an unpacked profile package/,
+    );
   });
 
-  it('gives a draft profile\'s package to administrators only', async () => {
+  it("gives a draft profile's package to administrators only", async () => {
     const id = 'dialogmelding-1.1-notat';
     expect((await t.call('POST', `/api/v1/profiles/${id}/status`, { token: ADMIN_TOKEN, json: { status: 'draft' } })).status).toBe(200);
     try {

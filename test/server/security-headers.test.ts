@@ -12,9 +12,13 @@ describe('security headers', () => {
   });
 
   it("keep a route's own policy but add frame-ancestors when it has none", () => {
-    const res = withSecurityHeaders(new Response('<p>', { headers: { 'content-security-policy': "default-src 'none'; style-src 'self';" } }));
+    const res = withSecurityHeaders(
+      new Response('<p>', { headers: { 'content-security-policy': "default-src 'none'; style-src 'self';" } }),
+    );
     expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'self'; frame-ancestors 'none'");
-    const own = withSecurityHeaders(new Response('<p>', { headers: { 'content-security-policy': "default-src 'none'; frame-ancestors 'self'" } }));
+    const own = withSecurityHeaders(
+      new Response('<p>', { headers: { 'content-security-policy': "default-src 'none'; frame-ancestors 'self'" } }),
+    );
     expect(own.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'self'");
   });
 });

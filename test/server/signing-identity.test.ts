@@ -46,8 +46,14 @@ for (const dialect of dialectsUnderTest()) {
       return { service, url: service.url, call, stop: () => service.close() };
     }
 
-    const verifyOn = async (t: TestService, jws: string) => (await (await t.call('POST', '/api/v1/declarations/verify', { body: jws, contentType: 'application/jose' })).json()) as { valid: boolean; status?: string; kid?: string };
-    const jwksOf = async (t: TestService) => ((await (await t.call('GET', '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const verifyOn = async (t: TestService, jws: string) =>
+      (await (await t.call('POST', '/api/v1/declarations/verify', { body: jws, contentType: 'application/jose' })).json()) as {
+        valid: boolean;
+        status?: string;
+        kid?: string;
+      };
+    const jwksOf = async (t: TestService) =>
+      ((await (await t.call('GET', '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
     beforeAll(async () => {
       db = await dialect.create();
@@ -62,10 +68,18 @@ for (const dialect of dialectsUnderTest()) {
     it('signs on one instance what verifies on the other, with one JWKS', async () => {
       const vendor = await registerVendor(a, 'Delt Database AS');
       const runId = await run(a, vendor.token, await systemVersion(a, vendor.token, 'DeltJournal', '1.0'));
-      const issued = (await (await a.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string; jws: string };
+      const issued = (await (
+        await a.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })
+      ).json()) as { id: string; jws: string };
       expect(await jwksOf(b)).toEqual(await jwksOf(a));
       expect(await verifyOn(b, issued.jws)).toMatchObject({ valid: true, status: 'active' });
-      const fromB = (await (await b.call('POST', `/api/v1/runs/${await run(b, vendor.token, await systemVersion(b, vendor.token, 'DeltJournal', '1.1'))}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { jws: string };
+      const fromB = (await (
+        await b.call(
+          'POST',
+          `/api/v1/runs/${await run(b, vendor.token, await systemVersion(b, vendor.token, 'DeltJournal', '1.1'))}/declaration`,
+          { token: vendor.token, json: ISSUANCE },
+        )
+      ).json()) as { jws: string };
       expect(await verifyOn(a, fromB.jws)).toMatchObject({ valid: true, status: 'active' });
     });
 
@@ -76,25 +90,35 @@ for (const dialect of dialectsUnderTest()) {
       expect(after).toHaveLength(before.length + 1);
       expect(after.slice(1)).toEqual(before);
       // Instance A signs with the key B rotated in.
-      const head = ((await (await a.call('GET', '/api/v1/log?limit=1000')).json()) as { head: { jws: string }; entries: { type: string; detail?: string }[] });
+      const head = (await (await a.call('GET', '/api/v1/log?limit=1000')).json()) as {
+        head: { jws: string };
+        entries: { type: string; detail?: string }[];
+      };
       expect(JSON.parse(Buffer.from(head.head.jws.split('.')[0]!, 'base64url').toString('utf8')).kid).toBe(after[0]);
       expect(head.entries.filter((e) => e.type === 'key_rotated').map((e) => e.detail)).toEqual([`${before[0]} -> ${after[0]}`]);
-      const audit = (await (await a.call('GET', '/api/v1/audit?objectType=signing_key', { token: ADMIN_TOKEN })).json()) as { items?: { action: string; objectId: string }[] } | { action: string; objectId: string }[];
+      const audit = (await (await a.call('GET', '/api/v1/audit?objectType=signing_key', { token: ADMIN_TOKEN })).json()) as
+        { items?: { action: string; objectId: string }[] } | { action: string; objectId: string }[];
       const items = Array.isArray(audit) ? audit : audit.items!;
       expect(items.map((i) => `${i.action}:${i.objectId}`)).toEqual([`signing_key.rotate:${after[0]}`]);
       const vendor = await registerVendor(a, 'Etter Rotasjon AS');
       const runId = await run(a, vendor.token, await systemVersion(a, vendor.token, 'RotertJournal', '1.0'));
-      const issued = (await (await a.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { declaration: { kid: string }; jws: string };
+      const issued = (await (
+        await a.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })
+      ).json()) as { declaration: { kid: string }; jws: string };
       expect(issued.declaration.kid).toBe(after[0]);
       expect(await verifyOn(b, issued.jws)).toMatchObject({ valid: true, status: 'active' });
-      expect((await a.call('POST', '/api/v1/admin/signing-key/rotate', { token: (await registerVendor(a, 'Uvedkommende AS')).token })).status).toBe(403);
+      expect(
+        (await a.call('POST', '/api/v1/admin/signing-key/rotate', { token: (await registerVendor(a, 'Uvedkommende AS')).token })).status,
+      ).toBe(403);
     });
 
-    it('refuses to sign with a key of its own when its key-encryption key is not the deployment\'s', async () => {
+    it("refuses to sign with a key of its own when its key-encryption key is not the deployment's", async () => {
       const stranger = await instance({ SAMSVAR_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
       const res = await stranger.call('GET', '/.well-known/jwks.json');
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { detail: string }).detail).toMatch(/cannot be decrypted with this instance's key-encryption key: set SAMSVAR_KEY_ENCRYPTION_KEY/);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(
+        /cannot be decrypted with this instance's key-encryption key: set SAMSVAR_KEY_ENCRYPTION_KEY/,
+      );
     });
   });
 }

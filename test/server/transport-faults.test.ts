@@ -47,9 +47,17 @@ describe('faults of transport and disk answer as problems, never as a crash or a
   beforeAll(async () => {
     t = await startTestService(sqlite, {}, { log: (m) => logged.push(m) });
     vendor = await registerVendor(t, 'Vendor F');
-    const sys = (await (await t.call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'F-EPJ' } })).json()) as { id: string };
-    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: vendor.token, json: { version: '1', herId: '8999911' } })).json()) as { id: string };
-    runId = ((await (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as { id: string }).id;
+    const sys = (await (await t.call('POST', '/api/v1/systems', { token: vendor.token, json: { name: 'F-EPJ' } })).json()) as {
+      id: string;
+    };
+    const ver = (await (
+      await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token: vendor.token, json: { version: '1', herId: '8999911' } })
+    ).json()) as { id: string };
+    runId = (
+      (await (
+        await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })
+      ).json()) as { id: string }
+    ).id;
   });
   afterAll(async () => {
     await t?.stop();
@@ -62,7 +70,11 @@ describe('faults of transport and disk answer as problems, never as a crash or a
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(JSON.parse(res.body)).toMatchObject({ status: 431, code: 'headers_too_large', type: 'https://samsvar.no/problems/headers_too_large' });
+    expect(JSON.parse(res.body)).toMatchObject({
+      status: 431,
+      code: 'headers_too_large',
+      type: 'https://samsvar.no/problems/headers_too_large',
+    });
   });
 
   it('answers a request line that is not HTTP as a 400 problem', async () => {
@@ -91,10 +103,18 @@ describe('faults of transport and disk answer as problems, never as a crash or a
     await sql.raw(`pragma max_page_count = ${page_count}`).execute(db);
     try {
       const body = `<a>${'x'.repeat(200_000)}</a>`;
-      const res = await t.call('POST', `/api/v1/runs/${runId}/submissions?testcase=${PROFILE}-send`, { token: vendor.token, body, contentType: 'application/xml' });
+      const res = await t.call('POST', `/api/v1/runs/${runId}/submissions?testcase=${PROFILE}-send`, {
+        token: vendor.token,
+        body,
+        contentType: 'application/xml',
+      });
       expect(res.status).toBe(507);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
-      expect(await res.json()).toMatchObject({ status: 507, code: 'insufficient_storage', detail: expect.stringMatching(/storage is full/) });
+      expect(await res.json()).toMatchObject({
+        status: 507,
+        code: 'insufficient_storage',
+        detail: expect.stringMatching(/storage is full/),
+      });
       expect((await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).status).toBe(200);
     } finally {
       await sql.raw('pragma max_page_count = 1073741823').execute(db);

@@ -7,9 +7,20 @@ import { RateLimiter } from '../../src/server/rate-limit.js';
 describe('problem documents', () => {
   it('map every error code to one status, with a stable type', () => {
     const expected: Record<ErrorCode, number> = {
-      bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413,
-      unsupported_media_type: 415, unprocessable: 422, rate_limited: 429, unavailable: 503, profile_invalid: 422, internal: 500,
-      insufficient_storage: 507, headers_too_large: 431,
+      bad_request: 400,
+      unauthorized: 401,
+      forbidden: 403,
+      not_found: 404,
+      conflict: 409,
+      payload_too_large: 413,
+      unsupported_media_type: 415,
+      unprocessable: 422,
+      rate_limited: 429,
+      unavailable: 503,
+      profile_invalid: 422,
+      internal: 500,
+      insufficient_storage: 507,
+      headers_too_large: 431,
     };
     expect(STATUS_BY_CODE).toEqual(expected);
     expect(toProblem(new SamsvarError('not_found', "run 'x' not found"), '/api/v1/runs/x')).toEqual({
@@ -22,7 +33,7 @@ describe('problem documents', () => {
     });
   });
 
-  it('keep a SamsvarError\'s extra fields but never let them override the standard ones', () => {
+  it("keep a SamsvarError's extra fields but never let them override the standard ones", () => {
     const p = toProblem(new SamsvarError('payload_too_large', 'too big', { limit: 10, status: 200 }));
     expect(p).toMatchObject({ status: 413, limit: 10 });
   });
@@ -30,7 +41,16 @@ describe('problem documents', () => {
 
 describe('reading a body with a limit', () => {
   const streamOf = (chunks: number[]) =>
-    new Request('http://x/', { method: 'POST', body: new ReadableStream({ start(c) { for (const n of chunks) c.enqueue(new Uint8Array(n)); c.close(); } }), duplex: 'half' } as RequestInit);
+    new Request('http://x/', {
+      method: 'POST',
+      body: new ReadableStream({
+        start(c) {
+          for (const n of chunks) c.enqueue(new Uint8Array(n));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
 
   it('returns the exact bytes up to the limit', async () => {
     expect((await readLimitedBody(streamOf([3, 4]), 7)).byteLength).toBe(7);

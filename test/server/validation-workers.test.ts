@@ -7,7 +7,8 @@ import { envelope, until } from '../pool/pool-fixtures.js';
 
 // The shipped profiles (the shipped test cases refer to them) plus the small fixture profile whose
 // messages can be made as costly to validate as a test needs.
-const catalog = () => new ProfileCatalog([...loadCatalog({ importedDir: `${FIXTURE_PROFILES}/__none__` }).list(), ...fixtureCatalog().list()]);
+const catalog = () =>
+  new ProfileCatalog([...loadCatalog({ importedDir: `${FIXTURE_PROFILES}/__none__` }).list(), ...fixtureCatalog().list()]);
 
 const small = envelope(1);
 /** About 23 MB, under the 25 MB body limit: a maximal message, seconds of validation. */
@@ -64,7 +65,11 @@ for (const dialect of dialectsUnderTest()) {
 describe('validation limits of the service', () => {
   let t: TestService;
   beforeAll(async () => {
-    t = await startTestService(dialectsUnderTest()[0]!, { validationWorkers: 1, validationTimeoutMs: 1500, validationTimeoutMsPerMiB: 0, validationQueue: 1 }, { catalog: catalog() });
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      { validationWorkers: 1, validationTimeoutMs: 1500, validationTimeoutMsPerMiB: 0, validationQueue: 1 },
+      { catalog: catalog() },
+    );
   });
   afterAll(async () => {
     await t?.stop();
@@ -84,7 +89,11 @@ describe('validation limits of the service', () => {
 
     const stopped = await slow;
     expect(stopped.status).toBe(422);
-    expect(await stopped.json()).toMatchObject({ code: 'unprocessable', timeoutMs: 1500, detail: expect.stringContaining('took longer than the 1.5 s') });
+    expect(await stopped.json()).toMatchObject({
+      code: 'unprocessable',
+      timeoutMs: 1500,
+      detail: expect.stringContaining('took longer than the 1.5 s'),
+    });
 
     // The one that waited is validated by a fresh worker; so is the next.
     expect((await waiting).status).toBe(200);

@@ -33,7 +33,10 @@ for (const dialect of dialectsUnderTest()) {
       const sys = await t.call('POST', '/api/v1/systems', { token, json: { name: 'Journalen EPJ', description: 'Fastlegejournal' } });
       expect(sys.status).toBe(201);
       const system = (await sys.json()) as { id: string };
-      const ver = await t.call('POST', `/api/v1/systems/${system.id}/versions`, { token, json: { version: '4.2.0', releasedAt: '2026-11-01', herId: TEST_SYSTEM_HER_ID } });
+      const ver = await t.call('POST', `/api/v1/systems/${system.id}/versions`, {
+        token,
+        json: { version: '4.2.0', releasedAt: '2026-11-01', herId: TEST_SYSTEM_HER_ID },
+      });
       expect(ver.status).toBe(201);
       const version = (await ver.json()) as { id: string };
       const systems = (await (await t.call('GET', '/api/v1/systems', { token })).json()) as { id: string; versions: { id: string }[] }[];
@@ -85,10 +88,24 @@ for (const dialect of dialectsUnderTest()) {
       for (const tc of testcases) {
         // The system answers in AppRec 1.1, which a receive test case accepts as well as 1.0.
         const body = tc.kind === 'receive' ? buildAppRec({ originalMsgId: msgId, status: '1', version: '1.1' }) : outgoing();
-        const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml; charset=utf-8' });
+        const res = await t.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${tc.id}`, {
+          token,
+          body,
+          contentType: 'application/xml; charset=utf-8',
+        });
         expect(res.status).toBe(201);
-        const answer = (await res.json()) as { id: string; testcase: string; verdict: string; validation: { profile: string }; findings: { severity: string; ruleId: string; message: string }[] };
-        expect({ testcase: answer.testcase, verdict: answer.verdict, errors: answer.findings.filter((f) => f.severity === 'error') }).toEqual({ testcase: tc.id, verdict: 'passed', errors: [] });
+        const answer = (await res.json()) as {
+          id: string;
+          testcase: string;
+          verdict: string;
+          validation: { profile: string };
+          findings: { severity: string; ruleId: string; message: string }[];
+        };
+        expect({
+          testcase: answer.testcase,
+          verdict: answer.verdict,
+          errors: answer.findings.filter((f) => f.severity === 'error'),
+        }).toEqual({ testcase: tc.id, verdict: 'passed', errors: [] });
         if (tc.kind === 'receive') expect(answer.validation.profile).toBe('apprec-1.1');
         submissionIds.push(answer.id);
       }
@@ -111,9 +128,13 @@ for (const dialect of dialectsUnderTest()) {
       expect(raw.headers.get('content-security-policy')).toMatch(/default-src 'none'.*sandbox/);
 
       // Every change is in the audit log, which the administrator reads.
-      const audit = (await (await t.call('GET', '/api/v1/audit?limit=1000', { token: ADMIN_TOKEN })).json()) as { items: { action: string; actor: string }[] };
+      const audit = (await (await t.call('GET', '/api/v1/audit?limit=1000', { token: ADMIN_TOKEN })).json()) as {
+        items: { action: string; actor: string }[];
+      };
       const mine = audit.items.filter((e) => e.actor === `vendor:${vendor.id}`).map((e) => e.action);
-      expect(mine).toEqual(expect.arrayContaining(['system.create', 'system_version.create', 'run.open', 'message.generate', 'submission.create']));
+      expect(mine).toEqual(
+        expect.arrayContaining(['system.create', 'system_version.create', 'run.open', 'message.generate', 'submission.create']),
+      );
       expect(mine.filter((a) => a === 'submission.create')).toHaveLength(testcases.length + 1);
     });
   });

@@ -44,11 +44,16 @@ describe('fetching a JWKS or a log page from a server the CLI has no reason to t
 
   it('does not let the server send it to another origin (another host, port or scheme)', async () => {
     hits.length = 0;
-    await expect(fetchLimited(`${homeUrl}/away`, { maxBytes: 1000 })).rejects.toMatchObject({ code: 'bad_request', detail: expect.stringMatching(/redirects to .*\/internal.*another origin/) });
+    await expect(fetchLimited(`${homeUrl}/away`, { maxBytes: 1000 })).rejects.toMatchObject({
+      code: 'bad_request',
+      detail: expect.stringMatching(/redirects to .*\/internal.*another origin/),
+    });
     expect(hits).toEqual(['home /away']);
   });
 
   it('stops after a few redirects', async () => {
-    await expect(fetchLimited(`${homeUrl}/loop`, { maxBytes: 1000 })).rejects.toMatchObject({ detail: expect.stringMatching(/more than 5 redirects/) });
+    await expect(fetchLimited(`${homeUrl}/loop`, { maxBytes: 1000 })).rejects.toMatchObject({
+      detail: expect.stringMatching(/more than 5 redirects/),
+    });
   });
 });

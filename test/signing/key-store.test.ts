@@ -60,7 +60,9 @@ describe('the signing key', () => {
     const pemFile = path.join(env.SAMSVAR_DATA!, 'rsa.pem');
     writeFileSync(pemFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await expect(loadKeyRing({ env: { ...env, SAMSVAR_SIGNING_KEY: pemFile } })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(loadKeyRing({ env: { ...env, SAMSVAR_SIGNING_KEY: path.join(env.SAMSVAR_DATA!, 'missing.pem') } })).rejects.toThrow(/cannot be read/);
+    await expect(loadKeyRing({ env: { ...env, SAMSVAR_SIGNING_KEY: path.join(env.SAMSVAR_DATA!, 'missing.pem') } })).rejects.toThrow(
+      /cannot be read/,
+    );
   });
 
   it('publishes only public members', async () => {

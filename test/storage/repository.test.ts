@@ -26,55 +26,100 @@ for (const dialect of dialectsUnderTest()) {
     it('applies the numbered migrations once; a second open finds nothing to do', async () => {
       const again = await openDatabase(testDb.config);
       const tables = await again.db.introspection.getTables();
-      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['vendors', 'api_tokens', 'systems', 'system_versions', 'runs', 'submissions', 'audit_log']));
+      expect(tables.map((t) => t.name)).toEqual(
+        expect.arrayContaining(['vendors', 'api_tokens', 'systems', 'system_versions', 'runs', 'submissions', 'audit_log']),
+      );
       await again.close();
     });
 
     it('audits each profile content once: a new profile as loaded, new content of a known one as changed', async () => {
       const p = (sha: string) => ({ id: 'dialog-x', version: '1.0', sha256: sha, source: 'imported' });
-      expect(await repo.recordProfileContents([p('a'.repeat(64)), { ...p('b'.repeat(64)), id: 'other' }])).toEqual(['profile.loaded dialog-x', 'profile.loaded other']);
+      expect(await repo.recordProfileContents([p('a'.repeat(64)), { ...p('b'.repeat(64)), id: 'other' }])).toEqual([
+        'profile.loaded dialog-x',
+        'profile.loaded other',
+      ]);
       expect(await repo.recordProfileContents([p('a'.repeat(64))])).toEqual([]);
       expect(await repo.recordProfileContents([p('c'.repeat(64))])).toEqual(['profile.changed dialog-x']);
       const audit = await repo.readAudit({ objectType: 'profile', objectId: 'dialog-x', limit: 10 });
       expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['profile.loaded', 'profile.changed']));
-      expect(audit.find((e) => e.action === 'profile.changed')).toMatchObject({ actor: 'system', details: { sha256: 'c'.repeat(64), source: 'imported' } });
+      expect(audit.find((e) => e.action === 'profile.changed')).toMatchObject({
+        actor: 'system',
+        details: { sha256: 'c'.repeat(64), source: 'imported' },
+      });
     });
 
     it('refuses a second vendor with the same organisasjonsnummer as a conflict', async () => {
       await repo.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
-      await expect(repo.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b'))).rejects.toMatchObject({ code: 'conflict' });
+      await expect(
+        repo.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b')),
+      ).rejects.toMatchObject({ code: 'conflict' });
     });
 
-    it('keeps each run\'s test patient unique in the database itself, and each evidence value claimed once', async () => {
+    it("keeps each run's test patient unique in the database itself, and each evidence value claimed once", async () => {
       const { vendor } = await repo.createVendor({ orgNumber: '971524960', name: 'U', email: 'u@example.no' }, sha256Hex('tok-u'));
       const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
       const ver = await repo.createSystemVersion(sys.id, { version: '1.0', herId: '8999911' }, 'test');
       expect(ver.herId).toBe('8999911');
       const party = { name: 'EPJ 1.0', herId: '8999911' };
       const profiles = [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }];
-      const first = await repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: (id, at) => drawRunTestData(id, at, party) }, 'test');
+      const first = await repo.createRun(
+        { vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: (id, at) => drawRunTestData(id, at, party) },
+        'test',
+      );
       expect((await repo.getRun(first.id))!.testData).toEqual(first.testData);
       // A second run that drew the same patient is refused by the unique constraint; nothing of it is stored.
       const same = (id: string, at: string) => ({ ...drawRunTestData(id, at, party), patient: first.testData!.patient });
-      await expect(repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: same }, 'test')).rejects.toBeInstanceOf(TestPatientTaken);
+      await expect(
+        repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: same }, 'test'),
+      ).rejects.toBeInstanceOf(TestPatientTaken);
       expect(await repo.listRuns(vendor.id)).toHaveLength(1);
       // A value claimed by one submission cannot be claimed by another.
       const sub = (claims: { kind: 'msgid'; value: string }[]) =>
-        repo.createSubmission({ runId: first.id, testcaseId: 'tc', profileId: 'p', verdict: 'passed', findings: [], validation: {}, contentType: 'application/xml', artifact: new Uint8Array([1]) }, 'test', claims);
+        repo.createSubmission(
+          {
+            runId: first.id,
+            testcaseId: 'tc',
+            profileId: 'p',
+            verdict: 'passed',
+            findings: [],
+            validation: {},
+            contentType: 'application/xml',
+            artifact: new Uint8Array([1]),
+          },
+          'test',
+          claims,
+        );
       await sub([{ kind: 'msgid', value: 'm-1' }]);
       await expect(sub([{ kind: 'msgid', value: 'm-1' }])).rejects.toBeInstanceOf(EvidenceClaimTaken);
-      expect(await repo.findEvidenceClaims([{ kind: 'msgid', value: 'm-1' }])).toEqual([expect.objectContaining({ runId: first.id, testcaseId: 'tc', origin: 'submitted' })]);
+      expect(await repo.findEvidenceClaims([{ kind: 'msgid', value: 'm-1' }])).toEqual([
+        expect.objectContaining({ runId: first.id, testcaseId: 'tc', origin: 'submitted' }),
+      ]);
     });
 
     it('stores an artifact byte for byte with its SHA-256, and the findings with theirs', async () => {
       const { vendor } = await repo.createVendor({ orgNumber: '923609016', name: 'C', email: 'c@example.no' }, sha256Hex('tok-c'));
       const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
       const ver = await repo.createSystemVersion(sys.id, { version: '1.0' }, 'test');
-      const run = await repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] }, 'test');
+      const run = await repo.createRun(
+        { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] },
+        'test',
+      );
       // Every byte value, a NUL and invalid UTF-8 included: the store must not re-encode.
       const artifact = new Uint8Array(512).map((_, i) => i % 256);
       const findings = [{ ruleId: 'R1', severity: 'error' as const, layer: 'schema' as const, message: 'æøå' }];
-      const sub = await repo.createSubmission({ runId: run.id, testcaseId: 'tc', profileId: 'p', verdict: 'failed', findings, validation: { profile: 'p' }, contentType: 'application/xml', artifact }, 'test');
+      const sub = await repo.createSubmission(
+        {
+          runId: run.id,
+          testcaseId: 'tc',
+          profileId: 'p',
+          verdict: 'failed',
+          findings,
+          validation: { profile: 'p' },
+          contentType: 'application/xml',
+          artifact,
+        },
+        'test',
+      );
       const back = await repo.getSubmission(sub.id);
       expect(Buffer.from(back!.artifact).equals(Buffer.from(artifact))).toBe(true);
       expect(back!.artifactSha256).toBe(sha256Hex(artifact));
@@ -99,7 +144,16 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     const anyDb = () => database.db as unknown as Kysely<any>;
-    const logRow = { seq: 1, at: '2026-01-01T00:00:00Z', type: 'issued', declaration_id: 'd', subject_sha256: 'a'.repeat(64), detail: null, prev: '0'.repeat(64), hash: 'b'.repeat(64) };
+    const logRow = {
+      seq: 1,
+      at: '2026-01-01T00:00:00Z',
+      type: 'issued',
+      declaration_id: 'd',
+      subject_sha256: 'a'.repeat(64),
+      detail: null,
+      prev: '0'.repeat(64),
+      hash: 'b'.repeat(64),
+    };
 
     it('refuses TRUNCATE of the append-only tables (the audit log and the transparency log)', async () => {
       await anyDb().insertInto('transparency_log').values(logRow).execute();
@@ -108,7 +162,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(before).toBeGreaterThan(0);
       // SQLite has no TRUNCATE; its equivalent is an unqualified DELETE, which the DELETE trigger refuses.
       const wipe = (table: string) =>
-        dialect.name === 'postgres' ? sql.raw(`truncate table ${table}`).execute(database.db) : sql.raw(`delete from ${table}`).execute(database.db);
+        dialect.name === 'postgres'
+          ? sql.raw(`truncate table ${table}`).execute(database.db)
+          : sql.raw(`delete from ${table}`).execute(database.db);
       await expect(wipe('audit_log')).rejects.toThrow(/append-only/);
       await expect(wipe('transparency_log')).rejects.toThrow(/append-only/);
       expect((await repo.readAudit({ limit: 1000 })).length).toBe(before);
@@ -140,7 +196,10 @@ for (const dialect of dialectsUnderTest()) {
       const { vendor } = await repo.createVendor({ orgNumber: '889640782', name: 'F', email: 'f@example.no' }, sha256Hex('tok-f'));
       const sys = await repo.createSystem(vendor.id, { name: 'EPJ-F' }, 'test');
       const ver = await repo.createSystemVersion(sys.id, { version: '1' }, 'test');
-      const run = await repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] }, 'test');
+      const run = await repo.createRun(
+        { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] },
+        'test',
+      );
       let n = 0;
       const gen = () => ({ xml: `<m n="${++n}"/>`, msgId: `id-${n}` });
       const a = await repo.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
@@ -149,7 +208,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(n).toBe(1);
     });
 
-    it('lets an administrator override a profile\'s lifecycle status', async () => {
+    it("lets an administrator override a profile's lifecycle status", async () => {
       await repo.setProfileStatus('x-profile', 'retired', 'replaced', 'admin:bootstrap');
       await repo.setProfileStatus('x-profile', 'active', null, 'admin:bootstrap');
       expect((await repo.profileStatuses()).get('x-profile')).toMatchObject({ status: 'active', reason: null });
@@ -163,7 +222,14 @@ describe('numbered migrations', () => {
     const { MIGRATIONS } = await import('../../src/storage/migrations/index.js');
     const testDb = await dialectsUnderTest()[0]!.create();
     const database = await openDatabase(testDb.config);
-    const later = { ...MIGRATIONS, '0002_later_core': { up: async (db: import('kysely').Kysely<any>) => { await db.schema.createTable('later_core').addColumn('id', 'text').execute(); } } };
+    const later = {
+      ...MIGRATIONS,
+      '0002_later_core': {
+        up: async (db: import('kysely').Kysely<any>) => {
+          await db.schema.createTable('later_core').addColumn('id', 'text').execute();
+        },
+      },
+    };
     expect(await migrate(database.db, database.dialect, later)).toEqual(['0002_later_core']);
     expect(await migrate(database.db, database.dialect, later)).toEqual([]);
     await database.close();
@@ -181,18 +247,49 @@ for (const dialect of dialectsUnderTest()) {
     const repo = new Repository(database.db, database.dialect);
     const { vendor } = await repo.createVendor({ orgNumber: '974760673', name: 'Old', email: 'o@example.no' }, sha256Hex('tok-old'));
     const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
-    await database.db.insertInto('system_versions').values({ id: 'v-old', system_id: sys.id, version: '1', released_at: null, created_at: new Date().toISOString() } as never).execute();
-    await database.db.insertInto('runs').values({ id: 'r-old', vendor_id: vendor.id, system_version_id: 'v-old', created_at: new Date().toISOString() }).execute();
-    await database.db.insertInto('generated_messages').values({ run_id: 'r-old', testcase_id: 'tc-r', msg_id: 'gen-1', xml: '<x/>', created_at: new Date().toISOString() }).execute();
+    await database.db
+      .insertInto('system_versions')
+      .values({ id: 'v-old', system_id: sys.id, version: '1', released_at: null, created_at: new Date().toISOString() } as never)
+      .execute();
+    await database.db
+      .insertInto('runs')
+      .values({ id: 'r-old', vendor_id: vendor.id, system_version_id: 'v-old', created_at: new Date().toISOString() })
+      .execute();
+    await database.db
+      .insertInto('generated_messages')
+      .values({ run_id: 'r-old', testcase_id: 'tc-r', msg_id: 'gen-1', xml: '<x/>', created_at: new Date().toISOString() })
+      .execute();
     for (const id of ['s1', 's2']) {
       await database.db
         .insertInto('submissions')
-        .values({ id, run_id: 'r-old', testcase_id: `tc-${id}`, profile_id: 'p', verdict: 'passed', findings: '[]', findings_sha256: 'f', validation: '{}', content_type: 'application/xml', artifact: Buffer.from('a'), artifact_sha256: 'same-sha', artifact_size: 1, created_at: new Date().toISOString() })
+        .values({
+          id,
+          run_id: 'r-old',
+          testcase_id: `tc-${id}`,
+          profile_id: 'p',
+          verdict: 'passed',
+          findings: '[]',
+          findings_sha256: 'f',
+          validation: '{}',
+          content_type: 'application/xml',
+          artifact: Buffer.from('a'),
+          artifact_sha256: 'same-sha',
+          artifact_size: 1,
+          created_at: new Date().toISOString(),
+        })
         .execute();
     }
     expect(await migrate(database.db, database.dialect)).toEqual(['0004_run_test_data']);
-    const claims = await repo.findEvidenceClaims([{ kind: 'msgid', value: 'gen-1' }, { kind: 'sha256', value: 'same-sha' }]);
-    expect(claims.map((c) => [c.kind, c.origin, c.runId])).toEqual(expect.arrayContaining([['msgid', 'generated', 'r-old'], ['sha256', 'submitted', 'r-old']]));
+    const claims = await repo.findEvidenceClaims([
+      { kind: 'msgid', value: 'gen-1' },
+      { kind: 'sha256', value: 'same-sha' },
+    ]);
+    expect(claims.map((c) => [c.kind, c.origin, c.runId])).toEqual(
+      expect.arrayContaining([
+        ['msgid', 'generated', 'r-old'],
+        ['sha256', 'submitted', 'r-old'],
+      ]),
+    );
     expect(claims).toHaveLength(2);
     expect((await repo.getRun('r-old'))!.testData).toBeNull();
     await database.close();

@@ -19,18 +19,22 @@ export interface PackageOptions {
 
 export function oppgaveFiles(opts: PackageOptions = {}): Record<string, string> {
   const files: Record<string, string> = {
-    'profile.json': JSON.stringify({
-      id: 'eksempel-oppgave',
-      version: opts.version ?? '1.0.0',
-      title: 'Eksempel: oppgave',
-      kind: 'xml',
-      status: 'active',
-      schema: 'oppgave.xsd',
-      rules: ['rules/oppgave.sch'],
-      codelists: ['codelists/oppgavestatus.json'],
-      detect: { rootNamespace: NS },
-      messageTypes: ['Oppgave'],
-    }, null, 2),
+    'profile.json': JSON.stringify(
+      {
+        id: 'eksempel-oppgave',
+        version: opts.version ?? '1.0.0',
+        title: 'Eksempel: oppgave',
+        kind: 'xml',
+        status: 'active',
+        schema: 'oppgave.xsd',
+        rules: ['rules/oppgave.sch'],
+        codelists: ['codelists/oppgavestatus.json'],
+        detect: { rootNamespace: NS },
+        messageTypes: ['Oppgave'],
+      },
+      null,
+      2,
+    ),
     'oppgave.xsd': `<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${NS}" xmlns="${NS}" elementFormDefault="qualified">
   <xs:element name="Oppgave">
@@ -49,16 +53,27 @@ export function oppgaveFiles(opts: PackageOptions = {}): Record<string, string> 
   </sch:rule></sch:pattern>
 </sch:schema>
 `,
-    'codelists/oppgavestatus.json': JSON.stringify({ oid: '2.999.1.1', name: 'Oppgavestatus', codes: [{ code: '1', display: 'Ny' }, { code: '2', display: 'Ferdig' }] }),
-    'testcases/eksempel-oppgave-ny.json': JSON.stringify({
-      id: 'eksempel-oppgave-ny',
-      profile: 'eksempel-oppgave',
-      kind: 'submit',
-      title: 'Ny oppgave',
-      description: 'Last opp en ny oppgave fra systemet.',
-      namespaces: { o: NS },
-      expect: { assertions: [{ id: 'TC-OPG-NY', xpath: "/o:Oppgave/o:Status/@V = '1'", message: 'Oppgaven skal ha status 1 (Ny).' }] },
-    }, null, 2),
+    'codelists/oppgavestatus.json': JSON.stringify({
+      oid: '2.999.1.1',
+      name: 'Oppgavestatus',
+      codes: [
+        { code: '1', display: 'Ny' },
+        { code: '2', display: 'Ferdig' },
+      ],
+    }),
+    'testcases/eksempel-oppgave-ny.json': JSON.stringify(
+      {
+        id: 'eksempel-oppgave-ny',
+        profile: 'eksempel-oppgave',
+        kind: 'submit',
+        title: 'Ny oppgave',
+        description: 'Last opp en ny oppgave fra systemet.',
+        namespaces: { o: NS },
+        expect: { assertions: [{ id: 'TC-OPG-NY', xpath: "/o:Oppgave/o:Status/@V = '1'", message: 'Oppgaven skal ha status 1 (Ny).' }] },
+      },
+      null,
+      2,
+    ),
     'examples/valid/ny.xml': `<?xml version="1.0" encoding="UTF-8"?>\n<Oppgave xmlns="${NS}"><Id>42</Id><Status V="1" S="2.999.1.1" DN="Ny"/></Oppgave>\n`,
     'examples/invalid/OPG-0001--tom-id.xml': `<?xml version="1.0" encoding="UTF-8"?>\n<Oppgave xmlns="${NS}"><Id> </Id><Status V="1" S="2.999.1.1" DN="Ny"/></Oppgave>\n`,
     ...opts.files,

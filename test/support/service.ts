@@ -8,12 +8,20 @@ export interface TestService {
   service: RunningService;
   url: string;
   /** fetch against the service with an optional bearer token. */
-  call(method: string, path: string, opts?: { token?: string; json?: unknown; body?: BodyInit; contentType?: string; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; json?: unknown; body?: BodyInit; contentType?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
 /** Starts the real service on a free port over a fresh database of the given dialect. */
-export async function startTestService(dialect: DialectUnderTest, config: Partial<ServerConfig> = {}, opts: StartOptions = {}): Promise<TestService> {
+export async function startTestService(
+  dialect: DialectUnderTest,
+  config: Partial<ServerConfig> = {},
+  opts: StartOptions = {},
+): Promise<TestService> {
   const db: TestDatabase = await dialect.create();
   const service = await startService(
     { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, ...db.config, ...config },

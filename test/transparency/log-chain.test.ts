@@ -13,7 +13,13 @@ const events: Array<[LogEventType, string]> = [
 function buildLog(): LogEntry[] {
   const log: LogEntry[] = [];
   events.forEach(([type, declarationId], i) => {
-    log.push(nextEntry(log.at(-1), { type, declarationId, subjectSha256: String(i).repeat(64), ...(type === 'revoked' ? { detail: 'stikkprøve feilet' } : {}) }, new Date(Date.UTC(2026, 0, i + 1))));
+    log.push(
+      nextEntry(
+        log.at(-1),
+        { type, declarationId, subjectSha256: String(i).repeat(64), ...(type === 'revoked' ? { detail: 'stikkprøve feilet' } : {}) },
+        new Date(Date.UTC(2026, 0, i + 1)),
+      ),
+    );
   });
   return log;
 }
@@ -37,14 +43,20 @@ describe('the hash-chained transparency log', () => {
     const log = buildLog();
     const { ring, headJws } = await signed(log);
     log[2] = { ...log[2], declarationId: 'd9' };
-    expect(await verifyChain(log, { headJws, jwks: ring.jwks })).toEqual({ ok: false, firstBroken: { seq: 3, reason: 'entry 3 was altered: its content does not match its hash' } });
+    expect(await verifyChain(log, { headJws, jwks: ring.jwks })).toEqual({
+      ok: false,
+      firstBroken: { seq: 3, reason: 'entry 3 was altered: its content does not match its hash' },
+    });
   });
 
   it('detects a deleted entry in the middle', async () => {
     const log = buildLog();
     const { ring, headJws } = await signed(log);
     log.splice(1, 1);
-    expect(await verifyChain(log, { headJws, jwks: ring.jwks })).toMatchObject({ ok: false, firstBroken: { seq: 2, reason: expect.stringMatching(/entry 2 is missing/) } });
+    expect(await verifyChain(log, { headJws, jwks: ring.jwks })).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 2, reason: expect.stringMatching(/entry 2 is missing/) },
+    });
   });
 
   it('detects a deleted entry renumbered to hide the gap', async () => {
@@ -57,22 +69,33 @@ describe('the hash-chained transparency log', () => {
   it('detects entries removed from the end through the signed head', async () => {
     const log = buildLog();
     const { ring, headJws } = await signed(log);
-    expect(await verifyChain(log.slice(0, 4), { headJws, jwks: ring.jwks })).toMatchObject({ ok: false, firstBroken: { seq: 5, reason: expect.stringMatching(/removed from the end/) } });
+    expect(await verifyChain(log.slice(0, 4), { headJws, jwks: ring.jwks })).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 5, reason: expect.stringMatching(/removed from the end/) },
+    });
   });
 
   it('detects a chain rewritten with fresh hashes, because the head signed the old one', async () => {
     const log = buildLog();
     const { ring, headJws } = await signed(log);
     const rewritten: LogEntry[] = [];
-    for (const e of log) rewritten.push(nextEntry(rewritten.at(-1), { ...e, declarationId: e.declarationId === 'd2' ? 'd7' : e.declarationId }, new Date(e.at)));
+    for (const e of log)
+      rewritten.push(
+        nextEntry(rewritten.at(-1), { ...e, declarationId: e.declarationId === 'd2' ? 'd7' : e.declarationId }, new Date(e.at)),
+      );
     expect(await verifyChain(rewritten)).toMatchObject({ ok: true });
-    expect(await verifyChain(rewritten, { headJws, jwks: ring.jwks })).toMatchObject({ ok: false, firstBroken: { seq: 5, reason: expect.stringMatching(/rewritten/) } });
+    expect(await verifyChain(rewritten, { headJws, jwks: ring.jwks })).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 5, reason: expect.stringMatching(/rewritten/) },
+    });
   });
 
   it('accepts entries appended after the head was signed', async () => {
     const log = buildLog();
     const { ring, headJws } = await signed(log);
-    log.push(nextEntry(log.at(-1), { type: 'issued', declarationId: 'd3', subjectSha256: 'f'.repeat(64) }, new Date('2026-03-01T00:00:00Z')));
+    log.push(
+      nextEntry(log.at(-1), { type: 'issued', declarationId: 'd3', subjectSha256: 'f'.repeat(64) }, new Date('2026-03-01T00:00:00Z')),
+    );
     expect(await verifyChain(log, { headJws, jwks: ring.jwks })).toMatchObject({ ok: true, size: 6 });
   });
 
@@ -80,7 +103,10 @@ describe('the hash-chained transparency log', () => {
     const log = buildLog();
     const { headJws } = await signed(log);
     const stranger = await testKeyRing();
-    expect(await verifyChain(log, { headJws, jwks: stranger.jwks })).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/signed head does not verify/) } });
+    expect(await verifyChain(log, { headJws, jwks: stranger.jwks })).toMatchObject({
+      ok: false,
+      firstBroken: { reason: expect.stringMatching(/signed head does not verify/) },
+    });
     expect(await verifyChain([null as unknown as LogEntry])).toMatchObject({ ok: false, firstBroken: { seq: 1 } });
   });
 });
@@ -89,6 +115,9 @@ describe('a hostile log', () => {
   it('is reported broken, not thrown on, when an entry holds a value canonical JSON cannot carry (1e999 parses to Infinity)', async () => {
     const log = buildLog();
     const hostile = JSON.parse(JSON.stringify(log).replace('"detail":"stikkprøve feilet"', '"detail":1e999')) as LogEntry[];
-    await expect(verifyChain(hostile)).resolves.toEqual({ ok: false, firstBroken: { seq: 4, reason: 'entry 4 was altered: its content does not match its hash' } });
+    await expect(verifyChain(hostile)).resolves.toEqual({
+      ok: false,
+      firstBroken: { seq: 4, reason: 'entry 4 was altered: its content does not match its hash' },
+    });
   });
 });

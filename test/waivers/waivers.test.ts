@@ -13,13 +13,18 @@ const waiver = (ruleId: string, deadline: string, extra: Partial<Waiver> = {}): 
   ...extra,
 });
 
-describe('whether a test case\'s errors block its profile', () => {
+describe("whether a test case's errors block its profile", () => {
   it('passes a test case without errors, whatever the waivers', () => {
     expect(judgeTestcase('p', [], [waiver('R1', '2027-01-01T00:00:00.000Z')], now)).toEqual({ outcome: 'passed' });
   });
 
   it('passes with deviation when an active waiver covers every error rule, naming each rule and deadline', () => {
-    const j = judgeTestcase('p', ['R1', 'R2', 'R1'], [waiver('R1', '2027-01-01T00:00:00.000Z'), waiver('R2', '2027-02-01T00:00:00.000Z', { profile: 'p' })], now);
+    const j = judgeTestcase(
+      'p',
+      ['R1', 'R2', 'R1'],
+      [waiver('R1', '2027-01-01T00:00:00.000Z'), waiver('R2', '2027-02-01T00:00:00.000Z', { profile: 'p' })],
+      now,
+    );
     expect(j).toEqual({
       outcome: 'passed_with_deviation',
       waived: [
@@ -30,15 +35,22 @@ describe('whether a test case\'s errors block its profile', () => {
   });
 
   it('fails on a rule no waiver names, and on a waiver for another profile', () => {
-    const j = judgeTestcase('p', ['R1', 'R2'], [waiver('R1', '2027-01-01T00:00:00.000Z'), waiver('R2', '2027-01-01T00:00:00.000Z', { profile: 'other' })], now);
+    const j = judgeTestcase(
+      'p',
+      ['R1', 'R2'],
+      [waiver('R1', '2027-01-01T00:00:00.000Z'), waiver('R2', '2027-01-01T00:00:00.000Z', { profile: 'other' })],
+      now,
+    );
     expect(j).toEqual({ outcome: 'failed', blocking: ['R2'], lapsed: [] });
     expect(failureReason(j as Extract<typeof j, { outcome: 'failed' }>)).toBe('failed on R2');
   });
 
-  it('fails once the waiver\'s deadline has passed, saying so', () => {
+  it("fails once the waiver's deadline has passed, saying so", () => {
     const j = judgeTestcase('p', ['R1'], [waiver('R1', '2026-11-26T12:00:00.000Z')], now);
     expect(j).toMatchObject({ outcome: 'failed', blocking: ['R1'], lapsed: [{ ruleId: 'R1', deadline: '2026-11-26T12:00:00.000Z' }] });
-    expect(failureReason(j as Extract<typeof j, { outcome: 'failed' }>)).toBe('failed on R1 (the waiver for R1 passed its deadline 2026-11-26)');
+    expect(failureReason(j as Extract<typeof j, { outcome: 'failed' }>)).toBe(
+      'failed on R1 (the waiver for R1 passed its deadline 2026-11-26)',
+    );
   });
 
   it('uses the latest deadline when a rule was waived twice, one of them lapsed', () => {
@@ -47,6 +59,10 @@ describe('whether a test case\'s errors block its profile', () => {
   });
 
   it('never passes a failed verdict that no error finding explains', () => {
-    expect(judgeTestcase('p', [], [waiver('R1', '2027-01-01T00:00:00.000Z')], now, true)).toEqual({ outcome: 'failed', blocking: [], lapsed: [] });
+    expect(judgeTestcase('p', [], [waiver('R1', '2027-01-01T00:00:00.000Z')], now, true)).toEqual({
+      outcome: 'failed',
+      blocking: [],
+      lapsed: [],
+    });
   });
 });

@@ -18,8 +18,14 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     t = await startWebService();
     const vendor = await registerVendor(t, 'Omsorg & Journal AS');
     const runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.2.0'));
-    declarationId = ((await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }).id;
-    labToken = ((await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Akkreditert Testlab AS' } })).json()) as { token: string }).token;
+    declarationId = (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }
+    ).id;
+    labToken = (
+      (await (
+        await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Akkreditert Testlab AS' } })
+      ).json()) as { token: string }
+    ).token;
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -35,7 +41,7 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     await page.waitForURL(`${t.url}/forvaltning`);
   };
 
-  it('refuses a vendor\'s token at the administrators\' door', async () => {
+  it("refuses a vendor's token at the administrators' door", async () => {
     const vendor = await registerVendor(t, 'Annen AS');
     page = await (await browser.newContext()).newPage();
     await page.goto(`${t.url}/forvaltning`);
@@ -65,7 +71,9 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
 
   it('lets an administrator verify a vendor against Enhetsregisteret, after which its declaration no longer shows it as unverified', async () => {
     await page.goto(`${t.url}/erklaering/${declarationId}`);
-    expect(await page.textContent('main')).toContain('ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem');
+    expect(await page.textContent('main')).toContain(
+      'ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem',
+    );
     await signIn(ADMIN_TOKEN);
     await page.getByRole('link', { name: 'Leverandører', exact: true }).first().click();
     await expectAccessible(page);
@@ -77,7 +85,9 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     expect(await page.textContent('[role="alert"]')).toBeTruthy();
     const again = page.getByRole('region', { name: /Verifiser Omsorg & Journal AS/ });
     await again.getByLabel('Navn i Enhetsregisteret').fill('OMSORG & JOURNAL AS');
-    await again.getByLabel('Hva du kontrollerte (kilde, dato, hva som stemte)').fill('Enhetsregisteret i dag: enheten er aktiv, ikke slettet, navnet stemmer');
+    await again
+      .getByLabel('Hva du kontrollerte (kilde, dato, hva som stemte)')
+      .fill('Enhetsregisteret i dag: enheten er aktiv, ikke slettet, navnet stemmer');
     await again.getByRole('button', { name: 'Verifiser leverandøren' }).click();
     expect(await page.textContent('[role="status"]')).toContain('lagret');
     expect(await page.textContent('main')).toContain('enheten er aktiv, ikke slettet, navnet stemmer');
@@ -114,20 +124,39 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     expect(await page.textContent('.notice')).toContain('Utløpt');
   });
 
-  it('lists an imported profile\'s versions and the open runs that use it', async () => {
-    const imp = (version: string) => t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: zipPackage(oppgaveFiles({ version })) as BodyInit, contentType: 'application/zip' });
+  it("lists an imported profile's versions and the open runs that use it", async () => {
+    const imp = (version: string) =>
+      t.call('POST', '/api/v1/admin/profiles', {
+        token: ADMIN_TOKEN,
+        body: zipPackage(oppgaveFiles({ version })) as BodyInit,
+        contentType: 'application/zip',
+      });
     expect((await imp('1.0.0')).status).toBe(201);
-    expect((await t.call('POST', '/api/v1/admin/profiles/eksempel-oppgave/versions/1.0.0/status', { token: ADMIN_TOKEN, json: { status: 'active' } })).status).toBe(200);
+    expect(
+      (
+        await t.call('POST', '/api/v1/admin/profiles/eksempel-oppgave/versions/1.0.0/status', {
+          token: ADMIN_TOKEN,
+          json: { status: 'active' },
+        })
+      ).status,
+    ).toBe(200);
     const vendor = await registerVendor(t, 'Oppgave AS');
     const sv = await systemVersion(t, vendor.token, 'Oppgavesystem', '1.0');
-    expect((await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: ['eksempel-oppgave'] } })).status).toBe(201);
+    expect(
+      (await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: ['eksempel-oppgave'] } })).status,
+    ).toBe(201);
     expect((await imp('1.1.0')).status).toBe(201);
 
     await page.goto(`${t.url}/forvaltning/profiler`);
     await page.getByRole('link', { name: 'Eksempel: oppgave' }).click();
     expect(await page.textContent('main')).toContain('1 testkjøringer uten erklæring bruker denne versjonen');
-    const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())));
-    expect(rows).toEqual([['1.0.0 (i bruk)', 'aktiv'], ['1.1.0', 'utkast']]);
+    const rows = await page.$$eval('tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())),
+    );
+    expect(rows).toEqual([
+      ['1.0.0 (i bruk)', 'aktiv'],
+      ['1.1.0', 'utkast'],
+    ]);
     await expectAccessible(page);
     await screenshot(page, 'forvaltning-profil-versjoner');
 
@@ -135,8 +164,13 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     await page.getByLabel('Frist for ny test').fill('2030-06-30');
     await page.getByRole('button', { name: 'Ta i bruk versjonen' }).click();
     expect(await page.textContent('[role="status"]')).toContain('lagret');
-    const after = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
-    expect(after.map((r) => r.slice(0, 2))).toEqual([['1.0.0', 'foreldet'], ['1.1.0 (i bruk)', 'aktiv']]);
+    const after = await page.$$eval('tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())),
+    );
+    expect(after.map((r) => r.slice(0, 2))).toEqual([
+      ['1.0.0', 'foreldet'],
+      ['1.1.0 (i bruk)', 'aktiv'],
+    ]);
     expect(after[1]![3]).toContain('testes på nytt innen');
   });
 
@@ -158,8 +192,10 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     await expectAccessible(page);
   });
 
-  it('refuses an administrator\'s action without the session\'s CSRF token', async () => {
-    const res = await page.request.post(`${t.url}/forvaltning/erklaeringer/${declarationId}/tilbakekall`, { form: { begrunnelse: 'forfalsket' } });
+  it("refuses an administrator's action without the session's CSRF token", async () => {
+    const res = await page.request.post(`${t.url}/forvaltning/erklaeringer/${declarationId}/tilbakekall`, {
+      form: { begrunnelse: 'forfalsket' },
+    });
     expect(res.status()).toBe(403);
   });
 });

@@ -34,8 +34,12 @@ describe('the HTML samsvar serves passes an HTML checker', () => {
     const vendor = await registerVendor(t, 'Gyldig Markup AS');
     vendorToken = vendor.token;
     const runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'MarkupJournal', '1.0'));
-    declarationId = ((await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }).id;
-    const lab = (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Markup Testlab AS' } })).json()) as { token: string };
+    declarationId = (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }
+    ).id;
+    const lab = (await (
+      await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Markup Testlab AS' } })
+    ).json()) as { token: string };
     expect((await confirmByLab(t, lab.token, declarationId)).status).toBe(200);
   });
   afterAll(async () => {
@@ -43,7 +47,16 @@ describe('the HTML samsvar serves passes an HTML checker', () => {
   });
 
   it('the public pages and the declaration rendering', async () => {
-    const pages = ['/', '/register', `/erklaering/${declarationId}`, '/profiler', '/validering', '/forvaltning', '/leverandor', `/api/v1/declarations/${declarationId}.html`];
+    const pages = [
+      '/',
+      '/register',
+      `/erklaering/${declarationId}`,
+      '/profiler',
+      '/validering',
+      '/forvaltning',
+      '/leverandor',
+      `/api/v1/declarations/${declarationId}.html`,
+    ];
     for (const p of pages) {
       const res = await fetch(`${t.url}${p}`);
       expect(res.status, p).toBe(200);
@@ -51,9 +64,16 @@ describe('the HTML samsvar serves passes an HTML checker', () => {
     }
   });
 
-  it('the administrators\' and vendors\' pages', async () => {
+  it("the administrators' and vendors' pages", async () => {
     const admin = await session('/forvaltning', ADMIN_TOKEN);
-    for (const p of ['/forvaltning', '/forvaltning/erklaeringer', '/forvaltning/leverandorer', '/forvaltning/profiler', '/forvaltning/revisjon', '/forvaltning/kravsett']) {
+    for (const p of [
+      '/forvaltning',
+      '/forvaltning/erklaeringer',
+      '/forvaltning/leverandorer',
+      '/forvaltning/profiler',
+      '/forvaltning/revisjon',
+      '/forvaltning/kravsett',
+    ]) {
       const res = await fetch(`${t.url}${p}`, { headers: { cookie: admin } });
       expect(res.status, p).toBe(200);
       expect(await problems(await res.text()), p).toEqual([]);
@@ -65,6 +85,10 @@ describe('the HTML samsvar serves passes an HTML checker', () => {
   });
 
   it('can fail: a page with a duplicate id and a stray end tag is refused', async () => {
-    expect(await problems('<!DOCTYPE html><html lang="nb"><head><title>x</title></head><body><p id="a">1</p><p id="a">2</p></div></body></html>')).not.toEqual([]);
+    expect(
+      await problems(
+        '<!DOCTYPE html><html lang="nb"><head><title>x</title></head><body><p id="a">1</p><p id="a">2</p></div></body></html>',
+      ),
+    ).not.toEqual([]);
   });
 });

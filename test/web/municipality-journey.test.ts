@@ -19,16 +19,31 @@ describe.skipIf(!browserAvailable)(`a municipality's journey in the browser ${sk
     // A tested (level B) declaration from a passed run, and a documented-only (level A) one from another vendor.
     const vendor = await registerVendor(t, 'Omsorg & Journal AS');
     const runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'OmsorgsJournal', '5.2.0'));
-    tested = ((await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }).id;
+    tested = (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE })).json()) as { id: string }
+    ).id;
     const other = await registerVendor(t, 'Fjordjournal AS');
     const versionId = await systemVersion(t, other.token, 'FjordEPJ', '2.0');
-    const systemId = ((await (await t.call('GET', '/api/v1/systems', { token: other.token })).json()) as { id: string; name: string }[]).find((s) => s.name === 'FjordEPJ')!.id;
+    const systemId = (
+      (await (await t.call('GET', '/api/v1/systems', { token: other.token })).json()) as { id: string; name: string }[]
+    ).find((s) => s.name === 'FjordEPJ')!.id;
     const documented = await t.call('POST', `/api/v1/systems/${systemId}/versions/${versionId}/declaration`, {
       token: other.token,
-      json: { profiles: [{ profile: PROFILE, direction: 'send' }], documents: [{ name: 'samsvarsrapport.pdf', mediaType: 'application/pdf', content: TINY_PDF.toString('base64') }], ...ISSUANCE },
+      json: {
+        profiles: [{ profile: PROFILE, direction: 'send' }],
+        documents: [{ name: 'samsvarsrapport.pdf', mediaType: 'application/pdf', content: TINY_PDF.toString('base64') }],
+        ...ISSUANCE,
+      },
     });
     expect(documented.status).toBe(201);
-    const set = { title: 'Hjemmetjeneste', serviceType: 'hjemmetjeneste', requirements: [{ profile: PROFILE, level: 'mandatory' }, { profile: 'apprec-1.0', level: 'recommended' }] };
+    const set = {
+      title: 'Hjemmetjeneste',
+      serviceType: 'hjemmetjeneste',
+      requirements: [
+        { profile: PROFILE, level: 'mandatory' },
+        { profile: 'apprec-1.0', level: 'recommended' },
+      ],
+    };
     expect((await t.call('PUT', '/api/v1/requirement-sets/hjemmetjeneste', { token: ADMIN_TOKEN, json: set })).status).toBe(200);
     browser = await launchBrowser();
     page = await browser.newPage();
@@ -75,7 +90,7 @@ describe.skipIf(!browserAvailable)(`a municipality's journey in the browser ${sk
     await screenshot(page, 'erklaering');
   });
 
-  it('verifies the declaration\'s signature in the page against the JWKS, and says so when the signed content was changed', async () => {
+  it("verifies the declaration's signature in the page against the JWKS, and says so when the signed content was changed", async () => {
     await page.goto(`${t.url}/erklaering/${tested}`);
     await page.getByRole('button', { name: 'Kontroller signaturen' }).click();
     await expect.poll(() => page.textContent('#verify-result')).toContain('Signaturen er gyldig');
@@ -86,7 +101,11 @@ describe.skipIf(!browserAvailable)(`a municipality's journey in the browser ${sk
       const [h, p, s] = jws.split('.');
       const payload = JSON.parse(Buffer.from(p!, 'base64url').toString('utf8'));
       payload.manufacturer.name = 'Falsk AS';
-      await route.fulfill({ status: 200, contentType: 'application/jose', body: `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}` });
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/jose',
+        body: `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`,
+      });
     });
     await page.reload();
     await page.getByRole('button', { name: 'Kontroller signaturen' }).click();

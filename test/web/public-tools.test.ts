@@ -25,7 +25,7 @@ describe.skipIf(!browserAvailable)(`the profile catalogue and the validator in t
     await t?.stop();
   });
 
-  it('lists the profiles by standard and shows a profile\'s test cases with how each is judged', async () => {
+  it("lists the profiles by standard and shows a profile's test cases with how each is judged", async () => {
     await page.goto(`${t.url}/profiler`);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Dialogmelding 1.1 – forespørsel' }).click();
@@ -47,7 +47,7 @@ describe.skipIf(!browserAvailable)(`the profile catalogue and the validator in t
     await expectAccessible(page);
   });
 
-  it('validates a pasted message, lists the findings in bokmål and marks them on the message\'s lines; nothing is stored', async () => {
+  it("validates a pasted message, lists the findings in bokmål and marks them on the message's lines; nothing is stored", async () => {
     await page.goto(`${t.url}/validering`);
     await expectAccessible(page);
     const broken = example('invalid', 'DLG-0005--missing-sporsmal.xml');
@@ -74,7 +74,9 @@ describe.skipIf(!browserAvailable)(`the profile catalogue and the validator in t
 
   it('answers hostile input with its findings, not an error page, and an empty form with a clear request', async () => {
     await page.goto(`${t.url}/validering`);
-    await page.getByLabel('Meldingen', { exact: true }).fill('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<x>&e;</x>');
+    await page
+      .getByLabel('Meldingen', { exact: true })
+      .fill('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<x>&e;</x>');
     await page.getByRole('button', { name: 'Valider' }).click();
     await page.waitForSelector('#resultat');
     expect(await page.textContent('ol.findings')).toContain('SYNTAX-DOCTYPE');
@@ -87,7 +89,11 @@ describe.skipIf(!browserAvailable)(`the profile catalogue and the validator in t
 
   it('validates an uploaded file', async () => {
     await page.goto(`${t.url}/validering`);
-    await page.getByLabel('Eller last opp en fil').setInputFiles({ name: 'melding.xml', mimeType: 'application/xml', buffer: Buffer.from(example('valid', 'foresporsel-iso-8859-1.xml'), 'utf8') });
+    await page.getByLabel('Eller last opp en fil').setInputFiles({
+      name: 'melding.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(example('valid', 'foresporsel-iso-8859-1.xml'), 'utf8'),
+    });
     await page.getByRole('button', { name: 'Valider' }).click();
     await page.waitForSelector('#resultat');
     expect(await page.textContent('#resultat + .notice, [role="status"].notice')).toMatch(/gyldig/);

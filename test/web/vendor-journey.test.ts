@@ -75,7 +75,7 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     await screenshot(page, 'leverandor-kjoring');
   });
 
-  it('downloads the message samsvar generated for the run\'s receive test case', async () => {
+  it("downloads the message samsvar generated for the run's receive test case", async () => {
     const link = page.getByRole('link', { name: 'Last ned meldingen samsvar har laget for denne testkjøringen' });
     const res = await page.request.get(new URL((await link.getAttribute('href'))!, t.url).toString());
     expect(res.status()).toBe(200);
@@ -106,7 +106,11 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
       if (title === 'Send forespørsel om helseopplysninger') continue;
       await page.goto(runUrl);
       const receive = title.startsWith('Motta');
-      await upload(title, receive ? 'apprec.xml' : 'melding.xml', receive ? buildAppRec({ originalMsgId: msgId, status: '1' }) : outgoing());
+      await upload(
+        title,
+        receive ? 'apprec.xml' : 'melding.xml',
+        receive ? buildAppRec({ originalMsgId: msgId, status: '1' }) : outgoing(),
+      );
       expect(await page.textContent('[role="status"].notice'), title).toContain('Bestått');
     }
     await page.goto(runUrl);
@@ -119,7 +123,7 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     expect(await page.textContent('main')).toContain('Nettleser Journal AS');
   });
 
-  it('refuses a form without the session\'s CSRF token, and another vendor\'s run is not found', async () => {
+  it("refuses a form without the session's CSRF token, and another vendor's run is not found", async () => {
     const forged = await page.request.post(`${runUrl}/erklaering`, { form: { sted: 'X', signatar: 'Y Z', funksjon: 'leder' } });
     expect(forged.status()).toBe(403);
     const stranger = await browser.newContext();

@@ -41,18 +41,37 @@ describe('code lists from CSV', () => {
   });
 
   it('reads semicolon-separated exports with Norwegian headers', () => {
-    const lists = parseCodelistCsv(utf8('Kodeverk;Kode;Tekst;Gyldig fra;Gyldig til\n2.16.578.1.12.4.1.1.8258;1;OK;;\n2.16.578.1.12.4.1.1.8258;2;Avvist;;\n'), { '2.16.578.1.12.4.1.1.8258': 'Status for applikasjonskvittering' });
-    expect(lists).toEqual([{ oid: '2.16.578.1.12.4.1.1.8258', name: 'Status for applikasjonskvittering', codes: [{ code: '1', display: 'OK' }, { code: '2', display: 'Avvist' }] }]);
+    const lists = parseCodelistCsv(
+      utf8('Kodeverk;Kode;Tekst;Gyldig fra;Gyldig til\n2.16.578.1.12.4.1.1.8258;1;OK;;\n2.16.578.1.12.4.1.1.8258;2;Avvist;;\n'),
+      { '2.16.578.1.12.4.1.1.8258': 'Status for applikasjonskvittering' },
+    );
+    expect(lists).toEqual([
+      {
+        oid: '2.16.578.1.12.4.1.1.8258',
+        name: 'Status for applikasjonskvittering',
+        codes: [
+          { code: '1', display: 'OK' },
+          { code: '2', display: 'Avvist' },
+        ],
+      },
+    ]);
   });
 
   it('produces files the engine loads as code lists', () => {
     const [list] = parseCodelistCsv(utf8('oid,code,display\n2.16.578.1.12.4.1.1.8116,FNR,Fødselsnummer\n'));
-    const profile = { manifest: { id: 'p', kind: 'xml', codelists: ['codelists/8116.json'] }, files: new Map([['codelists/8116.json', utf8(JSON.stringify(list))]]) } as unknown as LoadedProfile;
+    const profile = {
+      manifest: { id: 'p', kind: 'xml', codelists: ['codelists/8116.json'] },
+      files: new Map([['codelists/8116.json', utf8(JSON.stringify(list))]]),
+    } as unknown as LoadedProfile;
     expect(loadCodeLists([profile]).get('2.16.578.1.12.4.1.1.8116')?.codes.get('FNR')).toBe('Fødselsnummer');
   });
 
   it('refuses a file that is not UTF-8, naming the line and the likely encoding', () => {
-    const latin1 = Buffer.concat([Buffer.from('oid,code,display\n2.16.578.1.12.4.1.1.8116,FNR,F'), Buffer.from([0xf8]), Buffer.from('dselsnummer\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('oid,code,display\n2.16.578.1.12.4.1.1.8116,FNR,F'),
+      Buffer.from([0xf8]),
+      Buffer.from('dselsnummer\n'),
+    ]);
     expect(problemsOf(latin1)).toEqual(['line 2: not UTF-8']);
     expect(() => parseCodelistCsv(latin1)).toThrow(/not UTF-8 \(line 2.*Windows-1252 or ISO-8859-1/);
     expect(problemsOf(Buffer.from('oid,code,display\n', 'utf16le'))[0]).toMatch(/NUL/);
@@ -89,7 +108,9 @@ describe('code lists from CSV', () => {
   });
 
   it('counts lines inside quoted fields and refuses an unclosed quote', () => {
-    expect(problemsOf('oid,code,display\n2.16.578.1,A,"two\nlines"\n2.16.578.1,A,dup\n')).toEqual(['line 4: code "A" of 2.16.578.1 appears already on line 2']);
+    expect(problemsOf('oid,code,display\n2.16.578.1,A,"two\nlines"\n2.16.578.1,A,dup\n')).toEqual([
+      'line 4: code "A" of 2.16.578.1 appears already on line 2',
+    ]);
     expect(problemsOf('oid,code,display\n2.16.578.1,A,"open\n')).toEqual(['line 2: a quoted field is never closed']);
   });
 });

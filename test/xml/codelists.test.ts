@@ -4,10 +4,22 @@ import { checkCodedValues, loadCodeLists, messageDate } from '../../src/xml/code
 import type { LoadedProfile } from '../../src/profiles/manifest.js';
 
 const OID = '2.999.7.1';
-const LIST = { oid: OID, name: 'Status', codes: [{ code: 'A', display: 'Alltid' }, { code: 'U', display: 'Utgått', validTo: '2020-12-31' }, { code: 'N', display: 'Ny', validFrom: '2030-01-01' }, { code: 'P', display: 'Periode', validFrom: '2021-01-01', validTo: '2021-12-31' }] };
+const LIST = {
+  oid: OID,
+  name: 'Status',
+  codes: [
+    { code: 'A', display: 'Alltid' },
+    { code: 'U', display: 'Utgått', validTo: '2020-12-31' },
+    { code: 'N', display: 'Ny', validFrom: '2030-01-01' },
+    { code: 'P', display: 'Periode', validFrom: '2021-01-01', validTo: '2021-12-31' },
+  ],
+};
 
 function lists(list: unknown = LIST) {
-  const profile = { manifest: { id: 'p', version: '1', kind: 'xml', codelists: ['codelists/s.json'] }, files: new Map([['codelists/s.json', new TextEncoder().encode(JSON.stringify(list))]]) } as unknown as LoadedProfile;
+  const profile = {
+    manifest: { id: 'p', version: '1', kind: 'xml', codelists: ['codelists/s.json'] },
+    files: new Map([['codelists/s.json', new TextEncoder().encode(JSON.stringify(list))]]),
+  } as unknown as LoadedProfile;
   return loadCodeLists([profile]);
 }
 
@@ -21,7 +33,7 @@ function check(code: string, genDate?: string) {
 }
 
 describe('code list validity (validFrom/validTo)', () => {
-  it('accepts a code within its dates on the message\'s date (GenDate), inclusive at both ends', () => {
+  it("accepts a code within its dates on the message's date (GenDate), inclusive at both ends", () => {
     expect(check('P', '2021-01-01T08:00:00')).toEqual([]);
     expect(check('P', '2021-12-31')).toEqual([]);
     expect(check('U', '2020-12-31T23:59:00')).toEqual([]);
@@ -31,7 +43,9 @@ describe('code list validity (validFrom/validTo)', () => {
   it('gives CODELIST-VALUE for a code that has expired or is not yet valid, naming its dates', () => {
     const [expired] = check('P', '2022-01-01');
     expect(expired).toMatchObject({ ruleId: 'CODELIST-VALUE', severity: 'error' });
-    expect(expired!.message).toBe(`S: V="P" in ${OID} (Status) is expired on the message's date 2022-01-01: it is valid from 2021-01-01 to 2021-12-31`);
+    expect(expired!.message).toBe(
+      `S: V="P" in ${OID} (Status) is expired on the message's date 2022-01-01: it is valid from 2021-01-01 to 2021-12-31`,
+    );
     expect(expired!.messageNb).toMatch(/er utgått på meldingens dato 2022-01-01/);
     const [early] = check('N', '2029-12-31');
     expect(early!.message).toMatch(/is not yet valid on the message's date 2029-12-31: it is valid from 2030-01-01$/);
@@ -48,6 +62,8 @@ describe('code list validity (validFrom/validTo)', () => {
   });
 
   it('refuses a code list whose dates are not YYYY-MM-DD', () => {
-    expect(() => lists({ ...LIST, codes: [{ code: 'X', display: 'x', validTo: '31.12.2020' }] })).toThrow(/validTo of code X must be a date YYYY-MM-DD/);
+    expect(() => lists({ ...LIST, codes: [{ code: 'X', display: 'x', validTo: '31.12.2020' }] })).toThrow(
+      /validTo of code X must be a date YYYY-MM-DD/,
+    );
   });
 });

@@ -8,23 +8,34 @@ import { loadCatalog } from '../../src/profiles/catalog.js';
 import { bytes, fixtureCatalog } from '../helpers/fixture-catalog.js';
 
 const engine = new Engine(fixtureCatalog());
-const validate = (doc: Uint8Array | string, profile = 'fx-order') => engine.validate(typeof doc === 'string' ? bytes(doc) : doc, { profile });
+const validate = (doc: Uint8Array | string, profile = 'fx-order') =>
+  engine.validate(typeof doc === 'string' ? bytes(doc) : doc, { profile });
 
 describe('hostile documents end in a finding, never an expansion, a fetch or a crash', () => {
   it('refuses an external entity (XXE) without reading the file', async () => {
-    const r = await validate('<?xml version="1.0"?>\n<!DOCTYPE Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<Envelope xmlns="urn:fx:envelope">&xxe;</Envelope>');
-    expect(r.findings).toEqual([expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', severity: 'error', layer: 'syntax', line: 2, column: 1 })]);
+    const r = await validate(
+      '<?xml version="1.0"?>\n<!DOCTYPE Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<Envelope xmlns="urn:fx:envelope">&xxe;</Envelope>',
+    );
+    expect(r.findings).toEqual([
+      expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', severity: 'error', layer: 'syntax', line: 2, column: 1 }),
+    ]);
     expect(JSON.stringify(r)).not.toContain('root:');
   });
 
   it('refuses "<!DOCTYPE" written inside a comment, where another reader could take it for a declaration', async () => {
-    const r = await validate('<?xml version="1.0"?>\n<Envelope xmlns="urn:fx:envelope"><!-- <!DOCTYPE Envelope SYSTEM "file:///etc/passwd"> --></Envelope>');
-    expect(r.findings).toEqual([expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', severity: 'error', layer: 'syntax', line: 2, column: 40 })]);
+    const r = await validate(
+      '<?xml version="1.0"?>\n<Envelope xmlns="urn:fx:envelope"><!-- <!DOCTYPE Envelope SYSTEM "file:///etc/passwd"> --></Envelope>',
+    );
+    expect(r.findings).toEqual([
+      expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', severity: 'error', layer: 'syntax', line: 2, column: 40 }),
+    ]);
   });
 
   it('refuses billion laughs before any entity is declared, let alone expanded', async () => {
     const lols = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
-    const r = await validate(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${lols}]><Envelope xmlns="urn:fx:envelope">&lol10;</Envelope>`);
+    const r = await validate(
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${lols}]><Envelope xmlns="urn:fx:envelope">&lol10;</Envelope>`,
+    );
     expect(r.findings.map((f) => f.ruleId)).toEqual(['SYNTAX-DOCTYPE']);
   });
 
@@ -47,15 +58,25 @@ describe('hostile documents end in a finding, never an expansion, a fetch or a c
   });
 
   it('refuses invalid UTF-8 with the position of the first bad byte', async () => {
-    const doc = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Envelope xmlns="urn:fx:envelope">\n  <MsgId>bl'), Buffer.from([0xe5]), Buffer.from('b</MsgId></Envelope>')]);
+    const doc = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Envelope xmlns="urn:fx:envelope">\n  <MsgId>bl'),
+      Buffer.from([0xe5]),
+      Buffer.from('b</MsgId></Envelope>'),
+    ]);
     const r = await validate(doc);
     expect(r.findings).toEqual([expect.objectContaining({ ruleId: 'SYNTAX-ENCODING', line: 3, column: 12 })]);
     expect(r.findings[0].message).toContain('ISO-8859-1');
   });
 
   it('refuses overlong UTF-8 sequences and encoded surrogates', async () => {
-    for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]]) {
-      const r = await validate(Buffer.concat([Buffer.from('<Envelope xmlns="urn:fx:envelope"><MsgId>'), Buffer.from(bad), Buffer.from('</MsgId></Envelope>')]));
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+    ]) {
+      const r = await validate(
+        Buffer.concat([Buffer.from('<Envelope xmlns="urn:fx:envelope"><MsgId>'), Buffer.from(bad), Buffer.from('</MsgId></Envelope>')]),
+      );
       expect(r.findings[0]?.ruleId).toBe('SYNTAX-ENCODING');
     }
   });
@@ -92,7 +113,10 @@ describe('hostile documents end in a finding, never an expansion, a fetch or a c
     const last = r.findings.filter((f) => f.ruleId === 'CODELIST-VALUE').at(-1)!;
     expect(last.xpath).toMatch(/^\/Envelope\/Content\/Order\/Kind\[\d+\]\/@V$/);
     expect(last.line).toBe(1);
-    const offset = doc.indexOf('<Kind') + (Number(/Kind\[(\d+)\]/.exec(last.xpath!)![1]) - 1) * '<Kind V="X" S="2.16.578.1.12.4.1.1.9999"/>'.length + '<Kind '.length;
+    const offset =
+      doc.indexOf('<Kind') +
+      (Number(/Kind\[(\d+)\]/.exec(last.xpath!)![1]) - 1) * '<Kind V="X" S="2.16.578.1.12.4.1.1.9999"/>'.length +
+      '<Kind '.length;
     expect(last.column).toBe(offset + 1);
   });
 
@@ -108,7 +132,10 @@ describe('profile schemas resolve only from the profile set', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'samsvar-prof-'));
     const dir = path.join(root, 'leaky');
     mkdirSync(dir);
-    writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ id: 'leaky', version: '1', title: 'Leaky', kind: 'xml', schema: 'main.xsd' }));
+    writeFileSync(
+      path.join(dir, 'profile.json'),
+      JSON.stringify({ id: 'leaky', version: '1', title: 'Leaky', kind: 'xml', schema: 'main.xsd' }),
+    );
     writeFileSync(
       path.join(dir, 'main.xsd'),
       `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:l"><xs:import namespace="urn:x" schemaLocation="http://127.0.0.1:9/evil.xsd"/><xs:include schemaLocation="file:///etc/passwd"/><xs:element name="r"/></xs:schema>`,

@@ -13,7 +13,7 @@ describe('reading XML outside a validation', () => {
     throw new Error('not refused');
   };
 
-  it('refuses a DOCTYPE with the prescan\'s finding, before libxml2 sees it, so no entity is ever expanded', () => {
+  it("refuses a DOCTYPE with the prescan's finding, before libxml2 sees it, so no entity is ever expanded", () => {
     const laughs = '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><l>&b;</l>';
     const e = refusal(laughs);
     expect(e.detail).toMatch(/DOCTYPE/);
@@ -21,7 +21,9 @@ describe('reading XML outside a validation', () => {
   });
 
   it('refuses "<!DOCTYPE" written inside a comment, as the engine does', () => {
-    expect(refusal('<a><!-- <!DOCTYPE a SYSTEM "file:///etc/passwd"> --></a>').extra?.findings).toEqual([expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', column: 9 })]);
+    expect(refusal('<a><!-- <!DOCTYPE a SYSTEM "file:///etc/passwd"> --></a>').extra?.findings).toEqual([
+      expect.objectContaining({ ruleId: 'SYNTAX-DOCTYPE', column: 9 }),
+    ]);
   });
 
   it('refuses UTF-16 (the engine reads UTF-8 and ISO-8859-1 only)', () => {
@@ -29,7 +31,7 @@ describe('reading XML outside a validation', () => {
     expect(refusal(utf16).detail).toMatch(/UTF-16/);
   });
 
-  it('refuses a document that is not well-formed with the parser\'s reason and position', () => {
+  it("refuses a document that is not well-formed with the parser's reason and position", () => {
     expect(refusal('<a><b></a>').detail).toMatch(/Not well-formed XML: .* \(line 1, column \d+\)/);
   });
 
@@ -38,7 +40,11 @@ describe('reading XML outside a validation', () => {
     expect(withXml(latin1, ({ doc }) => doc.eval('string(/a/@V)'))).toBe('Bjørn Ås');
   });
 
-  it('locates nodes as the engine does: line, column and the engine\'s XPath', () => {
-    expect(withXml('<r>\n  <x/><x V="1"/>\n</r>', ({ doc, locate }) => locate(doc.find('//x[2]/@V')[0]!))).toEqual({ line: 2, column: 10, xpath: '/r/x[2]/@V' });
+  it("locates nodes as the engine does: line, column and the engine's XPath", () => {
+    expect(withXml('<r>\n  <x/><x V="1"/>\n</r>', ({ doc, locate }) => locate(doc.find('//x[2]/@V')[0]!))).toEqual({
+      line: 2,
+      column: 10,
+      xpath: '/r/x[2]/@V',
+    });
   });
 });

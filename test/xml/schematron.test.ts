@@ -55,7 +55,9 @@ describe('Schematron diagnostics in bokmål', () => {
   };
 
   it('gives a finding the bokmål text of the diagnostic the check names (xml:lang nb), with its value-of, beside the English message', () => {
-    expect(findings(schema('r1-en r1-nb'))).toEqual([expect.objectContaining({ ruleId: 'R1', message: 'Item 7 has no code', messageNb: 'Element 7 mangler kode' })]);
+    expect(findings(schema('r1-en r1-nb'))).toEqual([
+      expect.objectContaining({ ruleId: 'R1', message: 'Item 7 has no code', messageNb: 'Element 7 mangler kode' }),
+    ]);
   });
 
   it('leaves messageNb out when the check names no bokmål diagnostic, and refuses a name the schema does not define', () => {
@@ -129,7 +131,7 @@ describe('Schematron functions outside XPath 1.0', () => {
     ["format-number(@n, '0.00') = '7.00'", 'format-number'],
     ["matches(@code, '^[A-Z]$')", 'matches'],
     ["unparsed-text('file:///etc/passwd') != ''", 'unparsed-text'],
-    ["ext:lookup(@code)", 'ext:lookup'],
+    ['ext:lookup(@code)', 'ext:lookup'],
   ])('refuses %s when the schema is compiled, naming the function', (test, name) => {
     const sch = schema(test).replace('<sch:pattern>', '<sch:ns prefix="ext" uri="urn:ext"/><sch:pattern>');
     expect(() => CompiledSchematron.compile(enc(sch), 'test.sch')).toThrow(
@@ -138,7 +140,9 @@ describe('Schematron functions outside XPath 1.0', () => {
   });
 
   it('refuses such a function in value-of too, and in a rule context', () => {
-    expect(() => CompiledSchematron.compile(enc(schema('@code', "document('x')")), 'test.sch')).toThrow(expect.objectContaining({ code: 'profile_invalid' }));
+    expect(() => CompiledSchematron.compile(enc(schema('@code', "document('x')")), 'test.sch')).toThrow(
+      expect.objectContaining({ code: 'profile_invalid' }),
+    );
     const inContext = schema('@code').replace('context="Item"', `context="Item[document('x')]"`);
     expect(() => CompiledSchematron.compile(enc(inContext), 'test.sch')).toThrow(expect.objectContaining({ code: 'profile_invalid' }));
   });
@@ -153,7 +157,9 @@ describe('Schematron functions outside XPath 1.0', () => {
   });
 
   it('turns an expression libxml2 cannot evaluate on a message into a refusal naming the profile, not a crash', () => {
-    expect(() => run(schema('last() = 1'), '<List><Item/></List>')).toThrow(expect.objectContaining({ code: 'profile_invalid', detail: expect.stringMatching(/^test\.sch: a rule could not be evaluated/) }));
+    expect(() => run(schema('last() = 1'), '<List><Item/></List>')).toThrow(
+      expect.objectContaining({ code: 'profile_invalid', detail: expect.stringMatching(/^test\.sch: a rule could not be evaluated/) }),
+    );
   });
 });
 

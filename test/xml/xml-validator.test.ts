@@ -8,7 +8,15 @@ import { bytes, FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-cata
 
 const engine = new Engine(fixtureCatalog());
 
-function order({ msgId = 'abc-1', status = '<Status V="1" S="2.16.578.1.12.4.1.1.8258" DN="OK"/>', qty = ['<Qty>2</Qty>'], note = '<Note>hi</Note>', ident = '', kind = 'A', kindDn = 'Akutt' } = {}) {
+function order({
+  msgId = 'abc-1',
+  status = '<Status V="1" S="2.16.578.1.12.4.1.1.8258" DN="OK"/>',
+  qty = ['<Qty>2</Qty>'],
+  note = '<Note>hi</Note>',
+  ident = '',
+  kind = 'A',
+  kindDn = 'Akutt',
+} = {}) {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <Envelope xmlns="urn:fx:envelope">
   <MsgId>${msgId}</MsgId>
@@ -82,18 +90,29 @@ describe('XML validation of a document against a profile', () => {
   it('checks coded values against the code lists of the profile and the profiles it uses', async () => {
     const r = await engine.validate(bytes(order({ kind: 'X' })), { profile: 'fx-order' });
     expect(r.findings).toEqual([
-      expect.objectContaining({ ruleId: 'CODELIST-VALUE', severity: 'error', layer: 'codelist', xpath: '/Envelope/Content/Order/Kind/@V', line: 8, column: 13 }),
+      expect.objectContaining({
+        ruleId: 'CODELIST-VALUE',
+        severity: 'error',
+        layer: 'codelist',
+        xpath: '/Envelope/Content/Order/Kind/@V',
+        line: 8,
+        column: 13,
+      }),
     ]);
     expect(r.findings[0].message).toContain('valid codes: A, P');
 
     const dn = await engine.validate(bytes(order({ kindDn: 'Hastig' })), { profile: 'fx-order' });
     expect(dn.valid).toBe(true);
-    expect(dn.findings).toEqual([expect.objectContaining({ ruleId: 'CODELIST-DN', severity: 'warning', xpath: '/Envelope/Content/Order/Kind/@DN' })]);
+    expect(dn.findings).toEqual([
+      expect.objectContaining({ ruleId: 'CODELIST-DN', severity: 'warning', xpath: '/Envelope/Content/Order/Kind/@DN' }),
+    ]);
 
     const status = await engine.validate(bytes(order({ status: '<Status V="7" S="2.16.578.1.12.4.1.1.8258"/>' })), { profile: 'fx-order' });
     expect(status.findings.map((f) => f.ruleId)).toEqual(['CODELIST-VALUE']);
 
-    const unknown = await engine.validate(bytes(order({ status: '<Status V="1" S="2.16.578.1.12.4.1.1.1234"/>' })), { profile: 'fx-order' });
+    const unknown = await engine.validate(bytes(order({ status: '<Status V="1" S="2.16.578.1.12.4.1.1.1234"/>' })), {
+      profile: 'fx-order',
+    });
     expect(unknown.valid).toBe(true);
     expect(unknown.findings).toEqual([expect.objectContaining({ ruleId: 'CODELIST-UNKNOWN-OID', severity: 'information' })]);
   });
@@ -118,11 +137,15 @@ describe('XML validation of a document against a profile', () => {
   it('flags a valid but non-synthetic fødselsnummer on the privacy layer without failing the message, and accepts synthetic ones', async () => {
     const ident = (id: string) => `<Ident><Id>${id}</Id><TypeId V="FNR" S="2.16.578.1.12.4.1.1.8116"/></Ident>`;
     const { checkPersonNumber } = await import('../../src/identifiers/norwegian-ids.js');
-    const candidates = Array.from({ length: 100 }, (_, i) => `0101901${String(i).padStart(2, '0')}`).flatMap((p) => Array.from({ length: 100 }, (_, k) => p + String(k).padStart(2, '0')));
+    const candidates = Array.from({ length: 100 }, (_, i) => `0101901${String(i).padStart(2, '0')}`).flatMap((p) =>
+      Array.from({ length: 100 }, (_, k) => p + String(k).padStart(2, '0')),
+    );
     const realNumber = candidates.find((n) => checkPersonNumber(n).ok)!;
     const syntheticNumber = candidates.map((n) => n.slice(0, 2) + '41' + n.slice(4)).find((n) => checkPersonNumber(n).ok)!;
     const r1 = await engine.validate(bytes(order({ ident: ident(realNumber) })), { profile: 'fx-order' });
-    expect(r1.findings.filter((f) => f.layer === 'identifier' || f.layer === 'privacy')).toEqual([expect.objectContaining({ ruleId: 'ID-PERSON-REAL', severity: 'warning', layer: 'privacy', xpath: '/Envelope/Ident/Id' })]);
+    expect(r1.findings.filter((f) => f.layer === 'identifier' || f.layer === 'privacy')).toEqual([
+      expect.objectContaining({ ruleId: 'ID-PERSON-REAL', severity: 'warning', layer: 'privacy', xpath: '/Envelope/Ident/Id' }),
+    ]);
     expect(r1.findings[0].message).not.toContain(realNumber);
     expect(r1.valid).toBe(true);
     const r2 = await engine.validate(bytes(order({ ident: ident(syntheticNumber) })), { profile: 'fx-order' });
@@ -148,7 +171,9 @@ describe('profile detection', () => {
   });
 
   it('falls back to the envelope profile when nothing more specific matches', async () => {
-    const r = await engine.validate(bytes('<Envelope xmlns="urn:fx:envelope"><MsgId>x</MsgId><Status V="1" S="2.16.578.1.12.4.1.1.8258"/></Envelope>'));
+    const r = await engine.validate(
+      bytes('<Envelope xmlns="urn:fx:envelope"><MsgId>x</MsgId><Status V="1" S="2.16.578.1.12.4.1.1.8258"/></Envelope>'),
+    );
     expect(r).toMatchObject({ profile: 'fx-base', valid: true });
   });
 
@@ -177,7 +202,8 @@ describe('a profile given by the caller', () => {
 });
 
 describe('standalone messages with their own header, and kinds told apart by content', () => {
-  const report = (kind: string, type = 'REPORT') => bytes(`<Report xmlns="urn:fx:report"><Type V="${type}"/><MsgId>m-1</MsgId><Kind V="${kind}"/></Report>`);
+  const report = (kind: string, type = 'REPORT') =>
+    bytes(`<Report xmlns="urn:fx:report"><Type V="${type}"/><MsgId>m-1</MsgId><Kind V="${kind}"/></Report>`);
 
   it("reads the message type from the root's own Type and picks the kind whose detect.xpath holds", async () => {
     const urgent = await engine.validate(report('URGENT'));
@@ -214,7 +240,10 @@ describe('a profile whose detection test does not compile', () => {
       const dir = path.join(work, 'fx-report-broken');
       cpSync(path.join(FIXTURE_PROFILES, 'fx-report-urgent'), dir, { recursive: true });
       const manifest = JSON.parse(readFileSync(path.join(dir, 'profile.json'), 'utf8'));
-      writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({ ...manifest, id: 'fx-report-broken', detect: { ...manifest.detect, xpath: "/r:Report/r:Kind[@V = 'URGENT'" } }));
+      writeFileSync(
+        path.join(dir, 'profile.json'),
+        JSON.stringify({ ...manifest, id: 'fx-report-broken', detect: { ...manifest.detect, xpath: "/r:Report/r:Kind[@V = 'URGENT'" } }),
+      );
       expect(() => importXmlProfile(dir, path.join(work, 'imported'), fixtureCatalog())).toThrow(/detect\.xpath .* does not compile/);
     } finally {
       rmSync(work, { recursive: true, force: true });

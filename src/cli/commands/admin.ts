@@ -6,7 +6,7 @@ import { openDatabase } from '../../storage/database.js';
 import { Repository } from '../../storage/repository.js';
 import type { CliIo } from '../cli-io.js';
 
-export const summary = 'Administer the service\'s database: create or revoke administrator and laboratory tokens';
+export const summary = "Administer the service's database: create or revoke administrator and laboratory tokens";
 
 const HELP = `usage: samsvar admin token create [--role admin|lab] [--name NAME]
        samsvar admin token revoke ID
@@ -33,7 +33,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(HELP);
     return 2;
   }
-  if (values.role !== 'admin' && values.role !== 'lab') throw new SamsvarError('bad_request', `--role must be admin or lab (got ${values.role}); vendors get their token by registering`);
+  if (values.role !== 'admin' && values.role !== 'lab')
+    throw new SamsvarError('bad_request', `--role must be admin or lab (got ${values.role}); vendors get their token by registering`);
 
   const database = await openDatabase({ databaseUrl: io.env.DATABASE_URL || undefined, dataDir: dataDir(io.env) });
   try {

@@ -40,7 +40,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const file = path.resolve(io.cwd, positionals[0]!);
   let bytes: Buffer;
   try {
-    if (statSync(file).size > MAX_CSV_BYTES) throw new SamsvarError('bad_request', `${positionals[0]} is larger than the ${MAX_CSV_BYTES} bytes a code list export may have`);
+    if (statSync(file).size > MAX_CSV_BYTES)
+      throw new SamsvarError('bad_request', `${positionals[0]} is larger than the ${MAX_CSV_BYTES} bytes a code list export may have`);
     bytes = readFileSync(file);
   } catch (e) {
     if (e instanceof SamsvarError) throw e;
@@ -59,9 +60,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const out = path.resolve(io.cwd, values.out ?? 'codelists');
   const targets = lists.map((l) => ({ list: l, target: path.join(out, codelistFileName(l)) }));
   const clash = targets.map((t) => t.target).filter((t, i, all) => all.indexOf(t) !== i);
-  if (clash.length) throw new SamsvarError('bad_request', `two OIDs end in the same arc and would both be written to ${clash[0]}; import them from separate files into separate directories`);
+  if (clash.length)
+    throw new SamsvarError(
+      'bad_request',
+      `two OIDs end in the same arc and would both be written to ${clash[0]}; import them from separate files into separate directories`,
+    );
   const existing = targets.filter((t) => existsSync(t.target));
-  if (existing.length && !values.force) throw new SamsvarError('conflict', `${existing.map((t) => t.target).join(', ')} exist already; give --force to replace`);
+  if (existing.length && !values.force)
+    throw new SamsvarError('conflict', `${existing.map((t) => t.target).join(', ')} exist already; give --force to replace`);
   mkdirSync(out, { recursive: true });
   for (const { list, target } of targets) {
     writeFileSync(target, JSON.stringify(list, null, 2) + '\n');

@@ -38,14 +38,26 @@ const isLive = (tc: Testcase): tc is LiveTestcase => tc.kind === 'live';
 function findLiveTestcase(idOrFile: string, catalog: ProfileCatalog): LiveTestcase {
   if (idOrFile.endsWith('.json')) {
     const tc = loadTestcaseFile(idOrFile, catalog);
-    if (!isLive(tc)) throw new SamsvarError('bad_request', `${idOrFile} is a ${tc.kind} test case; fhir-test runs live test cases (\`samsvar testcases check\` judges the others)`);
+    if (!isLive(tc))
+      throw new SamsvarError(
+        'bad_request',
+        `${idOrFile} is a ${tc.kind} test case; fhir-test runs live test cases (\`samsvar testcases check\` judges the others)`,
+      );
     return tc;
   }
   const all = loadTestcases(SHIPPED_TESTCASES_DIR, catalog);
   const found = all.find((t) => t.id === idOrFile);
-  if (found && !isLive(found)) throw new SamsvarError('bad_request', `${idOrFile} is a ${found.kind} test case; fhir-test runs live test cases (\`samsvar testcases check\` judges the others)`);
+  if (found && !isLive(found))
+    throw new SamsvarError(
+      'bad_request',
+      `${idOrFile} is a ${found.kind} test case; fhir-test runs live test cases (\`samsvar testcases check\` judges the others)`,
+    );
   if (!found) {
-    const known = all.filter(isLive).map((t) => t.id).join(', ') || '(none)';
+    const known =
+      all
+        .filter(isLive)
+        .map((t) => t.id)
+        .join(', ') || '(none)';
     throw new SamsvarError('not_found', `unknown live test case '${idOrFile}'; known: ${known}`);
   }
   return found;
@@ -95,7 +107,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1) throw new SamsvarError('bad_request', `give exactly one FHIR base URL\n${HELP}`);
   if (!values.testcase) throw new SamsvarError('bad_request', `--testcase is required (samsvar fhir-test --list shows them)\n${HELP}`);
-  if (!['text', 'json'].includes(values.format!)) throw new SamsvarError('bad_request', `--format must be text or json, not "${values.format}"`);
+  if (!['text', 'json'].includes(values.format!))
+    throw new SamsvarError('bad_request', `--format must be text or json, not "${values.format}"`);
 
   const parameters: Record<string, string> = {};
   for (const p of values.param ?? []) {
@@ -116,7 +129,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // A vendor testing its own server from its own machine: its host is trusted, loopback included.
   const allowHosts = HostAllowlist.forUrl(base).with(HostAllowlist.parse((values['allow-host'] ?? []).join(',')));
   const engine = new Engine(catalog());
-  const testcase = findLiveTestcase(values.testcase.endsWith('.json') ? path.resolve(io.cwd, values.testcase) : values.testcase, engine.catalog);
+  const testcase = findLiveTestcase(
+    values.testcase.endsWith('.json') ? path.resolve(io.cwd, values.testcase) : values.testcase,
+    engine.catalog,
+  );
   const result = await runLiveTest(testcase, {
     baseUrl,
     token: values.token ?? io.env.SAMSVAR_FHIR_TOKEN,

@@ -46,7 +46,8 @@ function logUrl(input: string): URL {
 
 async function fetchWholeLog(start: URL): Promise<{ entries: LogEntry[]; headJws: string }> {
   const first = await fetchJson<LogPage>(start.toString(), { maxBytes: MAX_PAGE_BYTES });
-  if (!first || !Array.isArray(first.entries) || typeof first.head?.jws !== 'string' || !Number.isSafeInteger(first.head.size)) throw new SamsvarError('bad_request', `${start} is not a samsvar log page`);
+  if (!first || !Array.isArray(first.entries) || typeof first.head?.jws !== 'string' || !Number.isSafeInteger(first.head.size))
+    throw new SamsvarError('bad_request', `${start} is not a samsvar log page`);
   // The head of the first page fixes what is checked; entries appended meanwhile are left for the next check.
   const size = first.head.size;
   const entries = [...first.entries];
@@ -99,7 +100,16 @@ function readHeadFile(name: string, cwd: string): string {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: 'string' }, declarations: { type: 'boolean' }, since: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      jwks: { type: 'string' },
+      declarations: { type: 'boolean' },
+      since: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help || positionals.length === 0) {
     io.out(HELP);
     return values.help ? 0 : 2;
@@ -125,7 +135,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     } catch (e) {
       throw new SamsvarError('bad_request', `${target} is not JSON: ${(e as Error).message}`);
     }
-    if (!Array.isArray(saved.entries) || typeof saved.head?.jws !== 'string') throw new SamsvarError('bad_request', `${target} is not a saved log ({ entries, head: { jws } })`);
+    if (!Array.isArray(saved.entries) || typeof saved.head?.jws !== 'string')
+      throw new SamsvarError('bad_request', `${target} is not a saved log ({ entries, head: { jws } })`);
     entries = saved.entries as LogEntry[];
     headJws = saved.head.jws;
   }

@@ -1,4 +1,15 @@
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
@@ -38,7 +49,9 @@ export function renderCatalogue(standards: readonly StandardGroup[]): string {
   const lines: string[] = [];
   for (const s of standards) {
     lines.push(`${s.name} (${s.id})${s.declared ? '' : ', a profile that names no standard'}`);
-    lines.push(`  versions ${s.versions.map((v) => v.version).join(', ')}; ${counts(s.testcasesByDirection)}; code lists ${s.codelistsComplete ? 'complete' : 'incomplete'}`);
+    lines.push(
+      `  versions ${s.versions.map((v) => v.version).join(', ')}; ${counts(s.testcasesByDirection)}; code lists ${s.codelistsComplete ? 'complete' : 'incomplete'}`,
+    );
     for (const v of s.versions) {
       lines.push(`  ${v.version}: ${v.messageTypes.length ? v.messageTypes.join(', ') : '(no message types named)'}`);
       lines.push(`    ${counts(v.testcasesByDirection)}; code lists ${v.codelistsComplete ? 'complete' : 'incomplete, not shipped:'}`);
@@ -60,9 +73,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const importedDir = importedProfilesDir(io.env);
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'text' } } });
-    if (values.format !== 'text' && values.format !== 'json') throw new SamsvarError('bad_request', `--format must be text or json, not "${values.format}"`);
+    if (values.format !== 'text' && values.format !== 'json')
+      throw new SamsvarError('bad_request', `--format must be text or json, not "${values.format}"`);
     const catalog = loadCatalog({ importedDir });
-    const standards = catalogueByStandard(catalog.list(), loadTestcases(SHIPPED_TESTCASES_DIR, catalog), (p) => p.manifest.status ?? 'active');
+    const standards = catalogueByStandard(
+      catalog.list(),
+      loadTestcases(SHIPPED_TESTCASES_DIR, catalog),
+      (p) => p.manifest.status ?? 'active',
+    );
     io.out(values.format === 'json' ? JSON.stringify({ standards }, null, 2) : renderCatalogue(standards));
     return 0;
   }
@@ -92,11 +110,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       try {
         await unpackPackage(readFileSync(source), path.join(scratch, 'unpacked'), scratch);
         const layout = packageLayout(path.join(scratch, 'unpacked'));
-        if (layout.kind === 'profile' && layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases'))) cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
+        if (layout.kind === 'profile' && layout.testcasesDir && !existsSync(path.join(layout.dir, 'testcases')))
+          cpSync(layout.testcasesDir, path.join(layout.dir, 'testcases'), { recursive: true });
         const catalog = loadCatalog({ importedDir });
         await checkLocalImport(layout.dir, importedDir, catalog);
         const loaded = importXmlProfile(layout.dir, importedDir, catalog, { replace: values.replace });
-        io.out(`imported ${loaded.manifest.id} ${loaded.manifest.version} (${loaded.files.size} files, sha256 ${loaded.sha256}) into ${loaded.dir}`);
+        io.out(
+          `imported ${loaded.manifest.id} ${loaded.manifest.version} (${loaded.files.size} files, sha256 ${loaded.sha256}) into ${loaded.dir}`,
+        );
         return 0;
       } finally {
         rmSync(scratch, { recursive: true, force: true });
@@ -105,7 +126,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const catalog = loadCatalog({ importedDir });
     if (isFhirPackage(source)) {
       const imported = await importFhirPackage(source, importedDir, { takenIds: catalog.list().map((p) => p.manifest.id) });
-      io.out(`imported FHIR package ${imported.package}: ${imported.profiles.length} profile(s): ${imported.profiles.map((p) => `${p.id} (${p.url})`).join(', ')}`);
+      io.out(
+        `imported FHIR package ${imported.package}: ${imported.profiles.length} profile(s): ${imported.profiles.map((p) => `${p.id} (${p.url})`).join(', ')}`,
+      );
       return 0;
     }
     const manifest = {
@@ -114,7 +137,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(values.version ? { version: values.version } : {}),
       ...(values.title ? { title: values.title } : {}),
       ...(values.catalog ? { catalog: values.catalog } : {}),
-      ...(values.uses ? { uses: values.uses.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(values.uses
+        ? {
+            uses: values.uses
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
     };
     // Staged with the manifest the options describe, so the checks see exactly what will be imported.
     const scratch = mkdtempSync(path.join(tmpdir(), 'samsvar-import-'));
@@ -122,13 +152,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const staged = path.join(scratch, 'profile');
       if (!existsSync(source) || !statSync(source).isDirectory()) throw new SamsvarError('bad_request', `${source} is not a directory`);
       cpSync(realpathSync(source), staged, { recursive: true, dereference: false, filter: (src) => !lstatSync(src).isSymbolicLink() });
-      if (!existsSync(path.join(staged, 'profile.json')) && manifest.id && manifest.schema) writeFileSync(path.join(staged, 'profile.json'), JSON.stringify({ kind: 'xml', version: '1.0.0', title: manifest.id, ...manifest }, null, 2));
+      if (!existsSync(path.join(staged, 'profile.json')) && manifest.id && manifest.schema)
+        writeFileSync(
+          path.join(staged, 'profile.json'),
+          JSON.stringify({ kind: 'xml', version: '1.0.0', title: manifest.id, ...manifest }, null, 2),
+        );
       if (existsSync(path.join(staged, 'profile.json'))) await checkLocalImport(staged, importedDir, catalog);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
     const loaded = importXmlProfile(source, importedDir, catalog, { manifest, replace: values.replace });
-    io.out(`imported ${loaded.manifest.id} ${loaded.manifest.version} (${loaded.files.size} files, sha256 ${loaded.sha256}) into ${loaded.dir}`);
+    io.out(
+      `imported ${loaded.manifest.id} ${loaded.manifest.version} (${loaded.files.size} files, sha256 ${loaded.sha256}) into ${loaded.dir}`,
+    );
     return 0;
   }
   throw new SamsvarError('bad_request', `unknown subcommand "${sub}"\n${HELP}`);
@@ -144,17 +180,27 @@ async function checkLocalImport(dir: string, importedDir: string, catalog: Profi
   const checked = await checkProfilePackage(dir, catalog);
   if ('problems' in checked) {
     const list = checked.problems.map((p) => `  ${p.file ? `${p.file}: ` : ''}${p.message}`).join('\n');
-    throw new SamsvarError('unprocessable', `the profile was refused; nothing was imported. ${checked.problems.length} problem(s):\n${list}`, { problems: checked.problems });
+    throw new SamsvarError(
+      'unprocessable',
+      `the profile was refused; nothing was imported. ${checked.problems.length} problem(s):\n${list}`,
+      { problems: checked.problems },
+    );
   }
   const { id, version } = checked.ok.profile.manifest;
   const sha = checked.ok.profile.sha256;
   if (existsSync(path.join(importedDir, '.versions', id))) {
     // Its versions and their lifecycle live in the service's database, and the service applies imports one at a time: a second writer would bypass both.
-    throw new SamsvarError('conflict', `profile ${id} is managed by the service (imported over HTTP, its versions are under ${path.join(importedDir, '.versions', id)}); import new versions of it with --server URL --token ADMIN_TOKEN`);
+    throw new SamsvarError(
+      'conflict',
+      `profile ${id} is managed by the service (imported over HTTP, its versions are under ${path.join(importedDir, '.versions', id)}); import new versions of it with --server URL --token ADMIN_TOKEN`,
+    );
   }
   const served = catalog.get(id);
   if (served?.manifest.version === version && served.sha256 !== sha) {
-    throw new SamsvarError('conflict', `profile ${id} version ${version} already exists with other content (sha256 ${served.sha256}); versions are immutable: give the changed profile a new version`);
+    throw new SamsvarError(
+      'conflict',
+      `profile ${id} version ${version} already exists with other content (sha256 ${served.sha256}); versions are immutable: give the changed profile a new version`,
+    );
   }
 }
 
@@ -178,13 +224,24 @@ async function importToServer(source: string, server: string, token: string | un
   const url = `${server.replace(/\/+$/, '')}/api/v1/admin/profiles`;
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': /\.(tgz|tar\.gz)$/i.test(source) ? 'application/gzip' : 'application/zip' }, body: new Uint8Array(bytes) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': /\.(tgz|tar\.gz)$/i.test(source) ? 'application/gzip' : 'application/zip',
+      },
+      body: new Uint8Array(bytes),
+    });
   } catch (e) {
     io.err(`cannot reach ${url}: ${(e as Error).message}`);
     return 2;
   }
   const text = await res.text();
-  let answer: { detail?: string; problems?: { file?: string; message: string }[]; profiles?: { id: string; version: string; status: string; created: boolean; sha256: string; testcases: number }[] } = {};
+  let answer: {
+    detail?: string;
+    problems?: { file?: string; message: string }[];
+    profiles?: { id: string; version: string; status: string; created: boolean; sha256: string; testcases: number }[];
+  } = {};
   try {
     answer = JSON.parse(text);
   } catch {
@@ -196,7 +253,9 @@ async function importToServer(source: string, server: string, token: string | un
     return 2;
   }
   for (const p of answer.profiles ?? []) {
-    io.out(`${p.created ? 'imported' : 'already imported (same content)'} ${p.id} ${p.version}: ${p.status}, ${p.testcases} test case(s), sha256 ${p.sha256}`);
+    io.out(
+      `${p.created ? 'imported' : 'already imported (same content)'} ${p.id} ${p.version}: ${p.status}, ${p.testcases} test case(s), sha256 ${p.sha256}`,
+    );
   }
   return 0;
 }

@@ -54,7 +54,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const server = values.server ?? io.env.SAMSVAR_SERVER;
   const token = values.token ?? io.env.SAMSVAR_TOKEN;
-  const missing = [!server && '--server', !token && '--token', !values.run && '--run', !values.testcase && '--testcase', positionals.length !== 1 && 'FILE'].filter(Boolean);
+  const missing = [
+    !server && '--server',
+    !token && '--token',
+    !values.run && '--run',
+    !values.testcase && '--testcase',
+    positionals.length !== 1 && 'FILE',
+  ].filter(Boolean);
   if (missing.length) {
     io.err(`samsvar submit: missing ${missing.join(', ')}\n\n${HELP}`);
     return 2;
@@ -62,7 +68,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const file = path.resolve(io.cwd, positionals[0]!);
   const contentType = values['content-type'] ?? contentTypeFor(file);
   if (!contentType) {
-    io.err(`samsvar submit: cannot tell the content type of ${positionals[0]} from its extension; pass --content-type application/xml or application/fhir+json`);
+    io.err(
+      `samsvar submit: cannot tell the content type of ${positionals[0]} from its extension; pass --content-type application/xml or application/fhir+json`,
+    );
     return 2;
   }
   let body: Buffer;
@@ -81,7 +89,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   url.searchParams.set('testcase', values.testcase!);
 
-  const answered = await callServer(io, 'submit', url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(body) });
+  const answered = await callServer(io, 'submit', url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body: new Uint8Array(body),
+  });
   if (answered === null) return 2;
   let answer: SubmissionAnswer;
   try {

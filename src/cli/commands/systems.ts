@@ -25,7 +25,11 @@ async function call(io: CliIo, server: string, token: string, method: string, ro
     io.err(`samsvar systems: --server ${server} is not a URL`);
     return null;
   }
-  const answered = await callServer(io, 'systems', url, { method, headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
+  const answered = await callServer(io, 'systems', url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+    body: json ? JSON.stringify(json) : undefined,
+  });
   if (answered === null) return null;
   return JSON.parse(answered.text) as unknown;
 }
@@ -64,7 +68,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (sub === 'list') {
     const systems = (await call(io, server, token, 'GET', 'systems')) as SystemBody[] | null;
     if (!systems) return 2;
-    const lines = systems.flatMap((s) => [`${s.id}  ${s.name}`, ...s.versions.map((v) => `  ${v.id}  ${v.version}  HER-id ${v.herId ?? '(none)'}`)]);
+    const lines = systems.flatMap((s) => [
+      `${s.id}  ${s.name}`,
+      ...s.versions.map((v) => `  ${v.id}  ${v.version}  HER-id ${v.herId ?? '(none)'}`),
+    ]);
     io.out(lines.length ? lines.join('\n') : 'no systems yet: samsvar systems add NAME');
     return 0;
   }
@@ -79,7 +86,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const body = { version: rest[1], herId: values['her-id'], ...(values['released-at'] ? { releasedAt: values['released-at'] } : {}) };
-  const ver = (await call(io, server, token, 'POST', `systems/${encodeURIComponent(rest[0]!)}/versions`, body)) as { id: string; version: string; herId: string } | null;
+  const ver = (await call(io, server, token, 'POST', `systems/${encodeURIComponent(rest[0]!)}/versions`, body)) as {
+    id: string;
+    version: string;
+    herId: string;
+  } | null;
   if (!ver) return 2;
   io.out(`${ver.id}  ${ver.version}  HER-id ${ver.herId}`);
   return 0;

@@ -85,7 +85,8 @@ function load(io: CliIo, profileDir?: string): Loaded {
   if (profileDir) {
     const dir = path.resolve(io.cwd, profileDir);
     const testcasesDir = testcasesDirOfPackage(dir);
-    if (!testcasesDir) throw new SamsvarError('bad_request', `--profile-dir ${profileDir} is not an unpacked profile package (no samsvar-package.json)`);
+    if (!testcasesDir)
+      throw new SamsvarError('bad_request', `--profile-dir ${profileDir} is not an unpacked profile package (no samsvar-package.json)`);
     const catalog = catalogOfProfileDir(dir);
     return { catalog, testcases: loadTestcases(testcasesDir, catalog) };
   }
@@ -104,7 +105,8 @@ function find(testcases: readonly Testcase[], id: string | undefined): Testcase 
 
 function format(value: string | undefined, allowed: string[]): string {
   const f = value ?? 'text';
-  if (!allowed.includes(f)) throw new SamsvarError('bad_request', `--format must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}, not "${f}"`);
+  if (!allowed.includes(f))
+    throw new SamsvarError('bad_request', `--format must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}, not "${f}"`);
   return f;
 }
 
@@ -112,7 +114,8 @@ function readInput(io: CliIo, file: string, what: string, maxBytes = Infinity): 
   try {
     const target = path.resolve(io.cwd, file);
     const size = statSync(target).size;
-    if (size > maxBytes) throw new SamsvarError('bad_request', `${what} ${file} has ${size} bytes, more than the ${maxBytes} a message may have`);
+    if (size > maxBytes)
+      throw new SamsvarError('bad_request', `${what} ${file} has ${size} bytes, more than the ${maxBytes} a message may have`);
     return readFileSync(target);
   } catch (e) {
     if (e instanceof SamsvarError) throw e;
@@ -121,7 +124,11 @@ function readInput(io: CliIo, file: string, what: string, maxBytes = Infinity): 
 }
 
 function list(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, format: { type: 'string' }, ...PROFILE_DIR } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { profile: { type: 'string' }, format: { type: 'string' }, ...PROFILE_DIR },
+  });
   if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
   const fmt = format(values.format, ['text', 'json']);
   const { catalog, testcases } = load(io, values['profile-dir']);
@@ -146,7 +153,10 @@ function list(args: string[], io: CliIo): number {
   io.out(
     [
       `${'ID'.padEnd(idWidth)}${'PROFILE'.padEnd(profileWidth)}${'KIND'.padEnd(9)}${'DIRECTION'.padEnd(11)}TITLE`,
-      ...rows.map((r) => `${r.id.padEnd(idWidth)}${r.profile.padEnd(profileWidth)}${r.kind.padEnd(9)}${r.direction.padEnd(11)}${r.optional ? '(optional) ' : ''}${r.title}`),
+      ...rows.map(
+        (r) =>
+          `${r.id.padEnd(idWidth)}${r.profile.padEnd(profileWidth)}${r.kind.padEnd(9)}${r.direction.padEnd(11)}${r.optional ? '(optional) ' : ''}${r.title}`,
+      ),
       `${rows.length} test case(s)`,
     ].join('\n'),
   );
@@ -191,21 +201,34 @@ function show(args: string[], io: CliIo): number {
     return 0;
   }
   const system = tc.kind === 'live' ? 'serves a FHIR API' : directionOf(tc) === 'send' ? 'sends' : 'receives';
-  const out = [`${tc.id}: ${tc.title}`, `profile ${tc.profile}, ${tc.kind} test case (the system ${system})${tc.optional ? ', optional: does not hold back the run' : ''}`];
+  const out = [
+    `${tc.id}: ${tc.title}`,
+    `profile ${tc.profile}, ${tc.kind} test case (the system ${system})${tc.optional ? ', optional: does not hold back the run' : ''}`,
+  ];
   if (tc.requirements?.length) out.push(`covers ${tc.requirements.join(', ')}`);
   out.push('', 'What to do:', ...wrap(tc.description, '  '));
   const inRun = runRequirementsNb(tc.kind, null);
   if (inRun) out.push(...wrap(inRun, '  '));
   out.push('');
   if (tc.kind === 'live') {
-    out.push(`How samsvar decides: \`samsvar fhir-test BASEURL --testcase ${tc.id}\` (or the service) checks the CapabilityStatement, runs each step and validates every returned resource against ${tc.profile}; no step may have an error finding.`);
+    out.push(
+      `How samsvar decides: \`samsvar fhir-test BASEURL --testcase ${tc.id}\` (or the service) checks the CapabilityStatement, runs each step and validates every returned resource against ${tc.profile}; no step may have an error finding.`,
+    );
     for (const p of tc.parameters ?? []) out.push(`  --param ${p.name}=${p.example ?? '…'}   ${p.description}`);
-    tc.steps.forEach((step, i) => out.push('read' in step ? `  step ${i + 1}: read ${step.read.type}/${step.read.id}` : `  step ${i + 1}: search ${step.search.type} ${JSON.stringify(step.search.params)}`));
+    tc.steps.forEach((step, i) =>
+      out.push(
+        'read' in step
+          ? `  step ${i + 1}: read ${step.read.type}/${step.read.id}`
+          : `  step ${i + 1}: search ${step.search.type} ${JSON.stringify(step.search.params)}`,
+      ),
+    );
     io.out(out.join('\n'));
     return 0;
   }
   if (tc.kind === 'submit') {
-    out.push(`How samsvar decides: the submitted file must pass profile ${tc.profile} (schema, rules, code lists, identifiers)${tc.expect.assertions?.length ? ' and every error assertion below:' : '.'}`);
+    out.push(
+      `How samsvar decides: the submitted file must pass profile ${tc.profile} (schema, rules, code lists, identifiers)${tc.expect.assertions?.length ? ' and every error assertion below:' : '.'}`,
+    );
   } else {
     const apprec = acceptedAppRecProfiles(tc, catalog).join(' or ');
     const type = templateMessageType(tc);
@@ -232,7 +255,11 @@ function generatedMessage(bytes: Buffer, file: string): { msgId: string; msgType
   } catch (e) {
     throw new SamsvarError('bad_request', `--message ${file}: ${e instanceof SamsvarError ? e.detail : (e as Error).message}`);
   }
-  if (!head.msgId) throw new SamsvarError('bad_request', `--message ${file} has no MsgId (Hodemelding MsgInfo/MsgId or Message/MsgId); give the message samsvar generated for this test case`);
+  if (!head.msgId)
+    throw new SamsvarError(
+      'bad_request',
+      `--message ${file} has no MsgId (Hodemelding MsgInfo/MsgId or Message/MsgId); give the message samsvar generated for this test case`,
+    );
   // samsvar writes generated messages in UTF-8; the evaluation only reads ASCII header values from the text.
   return { ...head, xml: bytes.toString('utf8') };
 }
@@ -243,7 +270,8 @@ const RUN_DATA_FLAGS = ['patient-fnr', 'patient-hnr', 'system-her-id', 'opened-a
 function runDataOf(io: CliIo, values: Record<string, string | undefined>): RunTestData | undefined {
   const flagged = RUN_DATA_FLAGS.filter((f) => values[f] !== undefined);
   if (values['run-data'] !== undefined) {
-    if (flagged.length) throw new SamsvarError('bad_request', `give the run's data either with --run-data or with --${flagged[0]}, not both`);
+    if (flagged.length)
+      throw new SamsvarError('bad_request', `give the run's data either with --run-data or with --${flagged[0]}, not both`);
     const text = readInput(io, values['run-data'], 'run-data').toString('utf8');
     let json: unknown;
     try {
@@ -288,7 +316,11 @@ async function check(args: string[], io: CliIo): Promise<number> {
   const [id, file] = positionals;
   const { catalog, testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, id);
-  if (tc.kind === 'live') throw new SamsvarError('bad_request', `${tc.id} is a live test case: it runs against a FHIR API, not a file; use \`samsvar fhir-test BASEURL --testcase ${tc.id}\``);
+  if (tc.kind === 'live')
+    throw new SamsvarError(
+      'bad_request',
+      `${tc.id} is a live test case: it runs against a FHIR API, not a file; use \`samsvar fhir-test BASEURL --testcase ${tc.id}\``,
+    );
   const bytes = readInput(io, file, 'file');
   const runData = runDataOf(io, values);
 
@@ -304,23 +336,46 @@ async function check(args: string[], io: CliIo): Promise<number> {
     generated = generatedMessage(readInput(io, values.message, 'message', DEFAULT_MAX_BYTES), values.message);
     const expectedType = templateMessageType(tc);
     if (expectedType && generated.msgType !== expectedType) {
-      throw new SamsvarError('bad_request', `--message ${values.message} is a ${generated.msgType || 'message without a message type'}, but test case ${tc.id} generates ${expectedType} messages`);
+      throw new SamsvarError(
+        'bad_request',
+        `--message ${values.message} is a ${generated.msgType || 'message without a message type'}, but test case ${tc.id} generates ${expectedType} messages`,
+      );
     }
   } else if (values.message) {
-    throw new SamsvarError('bad_request', `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`);
+    throw new SamsvarError(
+      'bad_request',
+      `--message is for receive test cases; ${tc.id} is a submit test case, so FILE is the message itself`,
+    );
   }
 
   // The AppRec goes back from the generated message's receiver to its sender: the run's parties, or the Hodemelding's own.
-  const parties = generated ? (runData?.systemParty ? { senderHerIds: [...SAMSVAR_HER_IDS], receiverHerIds: [runData.systemParty.herId] } : headerParties(generated.xml)) : undefined;
+  const parties = generated
+    ? runData?.systemParty
+      ? { senderHerIds: [...SAMSVAR_HER_IDS], receiverHerIds: [runData.systemParty.herId] }
+      : headerParties(generated.xml)
+    : undefined;
   const ctx: EvaluationContext = {
     ...(generated ? { generated: { msgId: generated.msgId, ...(parties ? { parties } : {}) } } : {}),
     ...(runData ? { run: runData } : {}),
   };
   const evaluated = await evaluateSubmission(tc, bytes, new Engine(catalog), ctx);
-  const evaluation = { ...evaluated, ...withRefusals(evaluated.verdict, evaluated.findings, shippedFindings(sha256Hex(bytes), evaluated.identity, loadShippedEvidence(catalog))) };
+  const evaluation = {
+    ...evaluated,
+    ...withRefusals(
+      evaluated.verdict,
+      evaluated.findings,
+      shippedFindings(sha256Hex(bytes), evaluated.identity, loadShippedEvidence(catalog)),
+    ),
+  };
   // A receive test case judges the AppRec, so that is the profile the file was checked against.
   const checkedAgainst = tc.kind === 'receive' ? (evaluation.validation.profile ?? acceptedAppRecProfiles(tc, catalog)[0]!) : tc.profile;
-  const result: TestcaseCheckResult = { file, testcase: tc.id, profile: checkedAgainst, verdict: evaluation.verdict, findings: evaluation.findings };
+  const result: TestcaseCheckResult = {
+    file,
+    testcase: tc.id,
+    profile: checkedAgainst,
+    verdict: evaluation.verdict,
+    findings: evaluation.findings,
+  };
   if (fmt === 'json') {
     const v = evaluation.validation;
     io.out(
@@ -347,16 +402,33 @@ function generate(args: string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'run-id': { type: 'string' }, 'run-data': { type: 'string' }, 'receiver-her-id': { type: 'string' }, 'receiver-name': { type: 'string' }, ...PROFILE_DIR },
+    options: {
+      out: { type: 'string' },
+      'run-id': { type: 'string' },
+      'run-data': { type: 'string' },
+      'receiver-her-id': { type: 'string' },
+      'receiver-name': { type: 'string' },
+      ...PROFILE_DIR,
+    },
   });
   const runData = runDataOf(io, values);
-  if (runData && values['receiver-her-id']) throw new SamsvarError('bad_request', '--run-data names the receiver (the system\'s party); leave out --receiver-her-id');
+  if (runData && values['receiver-her-id'])
+    throw new SamsvarError('bad_request', "--run-data names the receiver (the system's party); leave out --receiver-her-id");
   if (positionals.length > 1) throw new SamsvarError('bad_request', `generate takes one test case id, not ${positionals.length}`);
-  if (values['receiver-name'] && !values['receiver-her-id']) throw new SamsvarError('bad_request', '--receiver-name needs --receiver-her-id');
+  if (values['receiver-name'] && !values['receiver-her-id'])
+    throw new SamsvarError('bad_request', '--receiver-name needs --receiver-her-id');
   const { testcases } = load(io, values['profile-dir']);
   const tc = find(testcases, positionals[0]);
-  const receiver = runData?.systemParty ?? (values['receiver-her-id'] ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name } : undefined);
-  const message = generateReceiveMessage(tc, { runId: values['run-id'] ?? (runData?.runId || 'local'), receiver, runPatient: runData?.patient });
+  const receiver =
+    runData?.systemParty ??
+    (values['receiver-her-id']
+      ? { herId: values['receiver-her-id'], name: values['receiver-name'] ?? DEFAULT_TEST_RECEIVER.name }
+      : undefined);
+  const message = generateReceiveMessage(tc, {
+    runId: values['run-id'] ?? (runData?.runId || 'local'),
+    receiver,
+    runPatient: runData?.patient,
+  });
   if (values.out) {
     const target = path.resolve(io.cwd, values.out);
     try {
@@ -367,24 +439,37 @@ function generate(args: string[], io: CliIo): number {
   } else {
     io.out(message.xml);
   }
-  io.err(`MsgId ${message.msgId} (${message.msgType}, patient ${message.patient.givenName} ${message.patient.familyName}, fødselsnummer ${message.patient.fnr})`);
+  io.err(
+    `MsgId ${message.msgId} (${message.msgType}, patient ${message.patient.givenName} ${message.patient.familyName}, fødselsnummer ${message.patient.fnr})`,
+  );
   return 0;
 }
 
 const KINDS: TestcaseKind[] = ['submit', 'receive', 'live'];
 
 function writeNew(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { profile: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, dir: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { profile: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, dir: { type: 'string' } },
+  });
   if (positionals.length) throw new SamsvarError('bad_request', `unexpected argument '${positionals[0]}'\n${HELP}`);
   if (!values.profile || !values.kind || !values.id) throw new SamsvarError('bad_request', `new needs --profile, --kind and --id\n${HELP}`);
-  if (!KINDS.includes(values.kind as TestcaseKind)) throw new SamsvarError('bad_request', `--kind must be submit, receive or live, not "${values.kind}"`);
+  if (!KINDS.includes(values.kind as TestcaseKind))
+    throw new SamsvarError('bad_request', `--kind must be submit, receive or live, not "${values.kind}"`);
   const { catalog, testcases } = load(io);
   const dir = path.resolve(io.cwd, values.dir ?? 'testcases');
   const others = existsSync(dir) ? loadTestcases(dir, catalog) : [];
-  const scaffold = scaffoldTestcase({ id: values.id, profile: values.profile, kind: values.kind as TestcaseKind }, catalog, [...testcases, ...others]);
+  const scaffold = scaffoldTestcase({ id: values.id, profile: values.profile, kind: values.kind as TestcaseKind }, catalog, [
+    ...testcases,
+    ...others,
+  ]);
   const file = path.join(dir, `${values.id}.json`);
   // Editors resolve $schema relative to the file: point it at the schema this installation ships.
-  scaffold.testcase.$schema = path.relative(dir, path.join(PACKAGE_ROOT, 'schemas', 'testcase.schema.json')).split(path.sep).join('/');
+  scaffold.testcase.$schema = path
+    .relative(dir, path.join(PACKAGE_ROOT, 'schemas', 'testcase.schema.json'))
+    .split(path.sep)
+    .join('/');
   if (existsSync(file)) throw new SamsvarError('conflict', `${file} exists already`);
   const template = scaffold.template ? path.join(dir, 'templates', scaffold.template.name) : undefined;
   if (template && existsSync(template)) throw new SamsvarError('conflict', `${template} exists already`);
@@ -392,7 +477,10 @@ function writeNew(args: string[], io: CliIo): number {
   if (reused?.template && !template && !existsSync(path.join(dir, 'templates', reused.template))) {
     // The template lives beside the shipped test cases; a test case elsewhere gets its own copy to edit.
     mkdirSync(path.join(dir, 'templates'), { recursive: true });
-    writeFileSync(path.join(dir, 'templates', reused.template), readFileSync(path.join(SHIPPED_TESTCASES_DIR, 'templates', reused.template)));
+    writeFileSync(
+      path.join(dir, 'templates', reused.template),
+      readFileSync(path.join(SHIPPED_TESTCASES_DIR, 'templates', reused.template)),
+    );
   }
   mkdirSync(path.dirname(template ?? file), { recursive: true });
   if (template) writeFileSync(template, scaffold.template!.xml);
@@ -407,7 +495,9 @@ function writeNew(args: string[], io: CliIo): number {
   }
   io.out(file);
   if (template) io.out(template);
-  io.err(`wrote ${values.kind} test case ${values.id} for ${values.profile}: replace every TODO, then \`samsvar testcases show ${values.id}\``);
+  io.err(
+    `wrote ${values.kind} test case ${values.id} for ${values.profile}: replace every TODO, then \`samsvar testcases show ${values.id}\``,
+  );
   return 0;
 }
 

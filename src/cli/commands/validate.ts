@@ -11,7 +11,8 @@ import type { CliIo } from '../cli-io.js';
 import { renderJunit, renderText } from '../render-results.js';
 import { validateFiles } from '../validate-files.js';
 
-export const summary = 'validate XML messages and FHIR resources offline: samsvar validate FILE... [--profile ID] [--format text|json|junit]';
+export const summary =
+  'validate XML messages and FHIR resources offline: samsvar validate FILE... [--profile ID] [--format text|json|junit]';
 
 const HELP = `usage: samsvar validate FILE... [--profile ID] [--profile-dir DIR] [--format text|json|junit]
 
@@ -31,14 +32,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { profile: { type: 'string' }, 'profile-dir': { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      profile: { type: 'string' },
+      'profile-dir': { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     io.out(HELP);
     return 0;
   }
   if (!positionals.length) throw new SamsvarError('bad_request', 'no file given\n' + HELP);
-  if (!['text', 'json', 'junit'].includes(values.format!)) throw new SamsvarError('bad_request', `--format must be text, json or junit, not "${values.format}"`);
+  if (!['text', 'json', 'junit'].includes(values.format!))
+    throw new SamsvarError('bad_request', `--format must be text, json or junit, not "${values.format}"`);
 
   const importedDir = importedProfilesDir(io.env);
   // Loaded once here: an unknown profile is a usage error before any file is read, and this thread validates with it.
@@ -67,14 +74,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   for (const r of results) {
     if (holdsRealPersonNumber(r.findings)) {
-      io.err(`samsvar validate: warning: ${r.file} holds what looks like a real person's fødselsnummer or D-nummer (ID-PERSON-REAL, layer privacy); the verdict does not depend on it, but the service will refuse to store the file. Use synthetic test data.`);
+      io.err(
+        `samsvar validate: warning: ${r.file} holds what looks like a real person's fødselsnummer or D-nummer (ID-PERSON-REAL, layer privacy); the verdict does not depend on it, but the service will refuse to store the file. Use synthetic test data.`,
+      );
     }
   }
   if (unreadable) return 2;
   return results.every((r) => r.valid) ? 0 : 1;
 }
 
-function jsonResult(r: FileResult): { file: string; profile: string | null; valid: boolean; findings: Finding[] } & Partial<ValidationResult> {
+function jsonResult(
+  r: FileResult,
+): { file: string; profile: string | null; valid: boolean; findings: Finding[] } & Partial<ValidationResult> {
   return {
     file: r.file,
     profile: r.profile,

@@ -55,7 +55,11 @@ async function registryStatus(jws: string, d: DeclarationContent, offline: Verif
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { jwks: { type: 'string' }, offline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     io.out(HELP);
     return 0;
@@ -68,7 +72,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw new SamsvarError('bad_request', `cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (bytes.length > MAX_JWS_BYTES) throw new SamsvarError('payload_too_large', `${positionals[0]} is larger than a declaration can be (${MAX_JWS_BYTES} bytes)`);
+  if (bytes.length > MAX_JWS_BYTES)
+    throw new SamsvarError('payload_too_large', `${positionals[0]} is larger than a declaration can be (${MAX_JWS_BYTES} bytes)`);
   const jwks = await loadJwks(values.jwks, io.env, io.cwd);
   const jws = bytes.toString('utf8').trim();
   const { declaration, ...checked } = await verifyDeclarationToken(jws, jwks, new Date());

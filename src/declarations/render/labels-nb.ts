@@ -21,7 +21,8 @@ export const LEVEL_NB: Record<'A' | 'B' | 'C', string> = {
 };
 
 /** Said wherever a level A declaration is shown, so nobody mistakes it for a tested one. */
-export const LEVEL_A_NOTICE_NB = 'Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.';
+export const LEVEL_A_NOTICE_NB =
+  'Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.';
 
 export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
@@ -52,7 +53,10 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     level: LEVEL_NB[v.assuranceLevel],
     issuedAt: dateNb(d.issuedAt),
     expiresAt: dateNb(d.expiresAt),
-    basis: d.validator && d.runId ? `samsvar ${d.validator.version}, testkjøring ${d.runId}` : 'Ikke testet i samsvar: egenerklært på grunnlag av vedlagt dokumentasjon',
+    basis:
+      d.validator && d.runId
+        ? `samsvar ${d.validator.version}, testkjøring ${d.runId}`
+        : 'Ikke testet i samsvar: egenerklært på grunnlag av vedlagt dokumentasjon',
     levelNotice: v.declaration.assuranceLevel === 'A' ? LEVEL_A_NOTICE_NB : '',
     // Declarations issued before EHDS fields were added lack them; say so rather than fail.
     placeOfIssue: d.placeOfIssue ?? 'ikke oppgitt',

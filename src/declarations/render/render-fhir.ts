@@ -36,19 +36,29 @@ export function renderDeclarationFhir(v: DeclarationView) {
       identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: `${d.id}#${p.profile}/${p.direction}` },
       name: `${p.title} ${p.version} (${p.direction})${untested ? ' – nivå A, egenerklært, ikke testet' : ''}`,
       status: 'completed',
-      testScript: { identifier: { system: `${v.baseUrl}/api/v1/profiles`, value: `${p.profile}|${p.version}` }, display: `${p.title} ${p.version}` },
+      testScript: {
+        identifier: { system: `${v.baseUrl}/api/v1/profiles`, value: `${p.profile}|${p.version}` },
+        display: `${p.title} ${p.version}`,
+      },
       result: untested ? 'pending' : 'pass',
       tester: untested ? d.manufacturer.name : d.issuer.name,
       issued: d.issuedAt,
       participant: [
         ...(d.validator ? [{ type: 'test-engine', uri: v.baseUrl, display: `samsvar ${d.validator.version}` }] : []),
-        { type: p.direction === 'send' ? 'client' : 'server', uri: `${declarationUrl}#system`, display: `${d.product.name} ${d.product.version} (${d.manufacturer.name}, orgnr ${d.manufacturer.organisasjonsnummer})` },
+        {
+          type: p.direction === 'send' ? 'client' : 'server',
+          uri: `${declarationUrl}#system`,
+          display: `${d.product.name} ${d.product.version} (${d.manufacturer.name}, orgnr ${d.manufacturer.organisasjonsnummer})`,
+        },
       ],
       ...(untested
         ? {
             setup: {
               action: (d.documentation ?? []).map((doc) => ({
-                operation: { result: 'skip', message: `Nivå A: egenerklært på grunnlag av ${doc.name} (${doc.mediaType}) sha256=${doc.sha256}` },
+                operation: {
+                  result: 'skip',
+                  message: `Nivå A: egenerklært på grunnlag av ${doc.name} (${doc.mediaType}) sha256=${doc.sha256}`,
+                },
               })),
             },
           }
@@ -69,7 +79,11 @@ export function renderDeclarationFhir(v: DeclarationView) {
   };
 }
 
-function testsOf(cases: DeclarationView['declaration']['testCases'], deviations: DeclarationView['declaration']['deviations'], profileSha256: string) {
+function testsOf(
+  cases: DeclarationView['declaration']['testCases'],
+  deviations: DeclarationView['declaration']['deviations'],
+  profileSha256: string,
+) {
   const test = [
     ...cases.map((t) => ({
       name: t.id,

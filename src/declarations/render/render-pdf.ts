@@ -9,7 +9,16 @@ import { dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels
 interface PdfTemplate {
   title: string;
   /** skipEmpty: leave the whole block out when its list is empty (documentation exists only for level A). */
-  blocks: Array<{ heading?: string; link?: string; lines?: string[]; each?: string; line?: string; detail?: string; empty?: string; skipEmpty?: boolean }>;
+  blocks: Array<{
+    heading?: string;
+    link?: string;
+    lines?: string[];
+    each?: string;
+    line?: string;
+    detail?: string;
+    empty?: string;
+    skipEmpty?: boolean;
+  }>;
   footer: string;
 }
 
@@ -25,10 +34,25 @@ function fill(text: string, values: Values): string {
 function listsOf(v: DeclarationView): Record<string, Values[]> {
   const d = v.declaration;
   return {
-    profiles: d.conformsTo.map((p) => ({ title: p.title, profile: p.profile, version: p.version, direction: DIRECTION_NB[p.direction], profileSha256: p.profileSha256 })),
+    profiles: d.conformsTo.map((p) => ({
+      title: p.title,
+      profile: p.profile,
+      version: p.version,
+      direction: DIRECTION_NB[p.direction],
+      profileSha256: p.profileSha256,
+    })),
     documents: (d.documentation ?? []).map((x) => ({ name: x.name, mediaType: x.mediaType, size: String(x.size), sha256: x.sha256 })),
-    testCases: d.testCases.map((t) => ({ id: t.id, profile: t.profile, evidence: t.evidence.map((e) => `${e.name}: ${e.sha256} / funn ${e.findingsSha256}`).join('\n') })),
-    deviations: d.deviations.map((x) => ({ ruleId: x.ruleId, profile: x.profile, deadline: dateNb(x.deadline), justification: x.justification })),
+    testCases: d.testCases.map((t) => ({
+      id: t.id,
+      profile: t.profile,
+      evidence: t.evidence.map((e) => `${e.name}: ${e.sha256} / funn ${e.findingsSha256}`).join('\n'),
+    })),
+    deviations: d.deviations.map((x) => ({
+      ruleId: x.ruleId,
+      profile: x.profile,
+      deadline: dateNb(x.deadline),
+      justification: x.justification,
+    })),
     countersignatures: v.countersignatures.map((c) => ({ name: c.confirmedBy.name, at: dateNb(c.at), statement: c.statement })),
     verifySteps: verifySteps(v.baseUrl, d.id).map((step) => ({ step })),
   };
@@ -44,7 +68,12 @@ export function renderDeclarationPdf(v: DeclarationView, templateDir = REPORT_TE
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,
-    info: { Title: `${template.title} ${d.id}`, Author: d.issuer.name, Subject: `${d.product.name} ${d.product.version}`, CreationDate: new Date(d.issuedAt) },
+    info: {
+      Title: `${template.title} ${d.id}`,
+      Author: d.issuer.name,
+      Subject: `${d.product.name} ${d.product.version}`,
+      CreationDate: new Date(d.issuedAt),
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -75,7 +104,8 @@ export function renderDeclarationPdf(v: DeclarationView, templateDir = REPORT_TE
       for (const item of items) {
         const itemValues = { ...values, ...item };
         if (block.line) doc.font('Helvetica').fontSize(10).text(fill(block.line, itemValues));
-        if (block.detail) doc.font('Helvetica').fontSize(8).fillColor('#444444').text(fill(block.detail, itemValues), { indent: 12 }).fillColor('black');
+        if (block.detail)
+          doc.font('Helvetica').fontSize(8).fillColor('#444444').text(fill(block.detail, itemValues), { indent: 12 }).fillColor('black');
       }
     }
     doc.moveDown(0.8);

@@ -10,10 +10,20 @@ import { onProfileChange, profileAdminOf, profileChanged } from './profile-admin
 const PACKAGE_TYPES = ['application/zip', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
 const obj = (properties: Record<string, unknown> = {}) => ({ type: 'object', properties });
 const versionSchema = obj({
-  profileId: { type: 'string' }, version: { type: 'string' }, sha256: { type: 'string' }, kind: { type: 'string' },
-  status: { enum: ['draft', 'active', 'deprecated', 'retired'] }, reason: { type: ['string', 'null'] }, replacement: { type: ['string', 'null'] },
-  retestDeadline: { type: ['string', 'null'] }, activatedAt: { type: ['string', 'null'] }, importedAt: { type: 'string' }, importedBy: { type: 'string' },
-  changedAt: { type: 'string' }, changedBy: { type: 'string' }, served: { type: 'boolean' },
+  profileId: { type: 'string' },
+  version: { type: 'string' },
+  sha256: { type: 'string' },
+  kind: { type: 'string' },
+  status: { enum: ['draft', 'active', 'deprecated', 'retired'] },
+  reason: { type: ['string', 'null'] },
+  replacement: { type: ['string', 'null'] },
+  retestDeadline: { type: ['string', 'null'] },
+  activatedAt: { type: ['string', 'null'] },
+  importedAt: { type: 'string' },
+  importedBy: { type: 'string' },
+  changedAt: { type: 'string' },
+  changedBy: { type: 'string' },
+  served: { type: 'boolean' },
 });
 
 /** Active declarations and runs that use a profile version: what a retirement or a fix would touch. */
@@ -25,7 +35,14 @@ export async function profileImpact(ctx: AppContext, feature: DeclarationFeature
   const entries = await feature.service(ctx).entries();
   const declarations = entries
     .filter((e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === id && p.version === v))
-    .map((e) => ({ id: e.declaration.id, vendor: e.declaration.manufacturer.name, system: e.declaration.product.name, systemVersion: e.declaration.product.version, assuranceLevel: e.assuranceLevel, ...(e.status.retestRequired ? { retestRequired: e.status.retestRequired } : {}) }));
+    .map((e) => ({
+      id: e.declaration.id,
+      vendor: e.declaration.manufacturer.name,
+      system: e.declaration.product.name,
+      systemVersion: e.declaration.product.version,
+      assuranceLevel: e.assuranceLevel,
+      ...(e.status.retestRequired ? { retestRequired: e.status.retestRequired } : {}),
+    }));
   const declaredRuns = new Set(entries.map((e) => (e.declaration as { runId?: string }).runId).filter(Boolean));
   const runs = (await admin.runsUsing(id, v)).filter((r) => !declaredRuns.has(r.runId));
   return { profile: id, version: v, declarations, runs };
@@ -45,7 +62,10 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
       auth: 'admin',
       rawBody: { mediaTypes: PACKAGE_TYPES, description: 'The package (zip, or tar+gzip)' },
       responses: {
-        201: { description: 'Imported as draft', schema: obj({ format: { type: 'string' }, kind: { type: 'string' }, profiles: { type: 'array', items: obj() } }) },
+        201: {
+          description: 'Imported as draft',
+          schema: obj({ format: { type: 'string' }, kind: { type: 'string' }, profiles: { type: 'array', items: obj() } }),
+        },
         200: { description: 'This exact content was imported before; nothing changed', schema: obj() },
       },
       handler: async ({ principal, raw }) => {
@@ -115,8 +135,20 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
       summary: 'Active declarations and runs that use a profile version, before retiring or fixing it (administrators)',
       tags: ['admin'],
       auth: 'admin',
-      query: { version: { schema: { type: 'string', minLength: 1, maxLength: 64 }, description: 'Default: the version the catalog serves' } },
-      responses: { 200: { description: 'Who is affected', schema: obj({ profile: { type: 'string' }, version: { type: 'string' }, declarations: { type: 'array', items: obj() }, runs: { type: 'array', items: obj() } }) } },
+      query: {
+        version: { schema: { type: 'string', minLength: 1, maxLength: 64 }, description: 'Default: the version the catalog serves' },
+      },
+      responses: {
+        200: {
+          description: 'Who is affected',
+          schema: obj({
+            profile: { type: 'string' },
+            version: { type: 'string' },
+            declarations: { type: 'array', items: obj() },
+            runs: { type: 'array', items: obj() },
+          }),
+        },
+      },
       handler: async ({ params, query }) => json(200, await profileImpact(ctx, feature, params.id!, query.version as string | undefined)),
     });
   };

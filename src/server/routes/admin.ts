@@ -20,7 +20,12 @@ export const adminRoutes: RouteModule = (api, ctx) => {
       after: { schema: { type: 'integer', minimum: 0 }, description: 'Only entries with seq greater than this' },
       limit: { schema: { type: 'integer', minimum: 1, maximum: 1000 }, description: 'Default 100' },
     },
-    responses: { 200: { description: 'Audit entries', schema: { type: 'object', properties: { items: arrayOf(auditRecordSchema), next: { type: ['integer', 'null'] } } } } },
+    responses: {
+      200: {
+        description: 'Audit entries',
+        schema: { type: 'object', properties: { items: arrayOf(auditRecordSchema), next: { type: ['integer', 'null'] } } },
+      },
+    },
     handler: async ({ query }) => {
       const limit = (query.limit as number | undefined) ?? 100;
       const items = await ctx.repo.readAudit({ ...query, limit } as Parameters<typeof ctx.repo.readAudit>[0]);
@@ -39,13 +44,28 @@ export const adminRoutes: RouteModule = (api, ctx) => {
       type: 'object',
       required: ['role', 'name'],
       additionalProperties: false,
-      properties: { role: { enum: ['admin', 'lab', 'vendor'] }, name: { type: 'string', minLength: 1, maxLength: 200 }, vendorId: idSchema },
+      properties: {
+        role: { enum: ['admin', 'lab', 'vendor'] },
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        vendorId: idSchema,
+      },
     },
-    responses: { 201: { description: 'Created', schema: { type: 'object', required: ['id', 'token'], properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, token: { type: 'string' } } } } },
+    responses: {
+      201: {
+        description: 'Created',
+        schema: {
+          type: 'object',
+          required: ['id', 'token'],
+          properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, token: { type: 'string' } },
+        },
+      },
+    },
     handler: async ({ principal, body }) => {
       const input = body as { role: 'admin' | 'lab' | 'vendor'; name: string; vendorId?: string };
-      if ((input.role === 'vendor') !== Boolean(input.vendorId)) throw new SamsvarError('unprocessable', 'a vendor token needs vendorId, and only a vendor token has one');
-      if (input.vendorId && !(await ctx.repo.getVendor(input.vendorId))) throw new SamsvarError('unprocessable', `vendor '${input.vendorId}' does not exist`);
+      if ((input.role === 'vendor') !== Boolean(input.vendorId))
+        throw new SamsvarError('unprocessable', 'a vendor token needs vendorId, and only a vendor token has one');
+      if (input.vendorId && !(await ctx.repo.getVendor(input.vendorId)))
+        throw new SamsvarError('unprocessable', `vendor '${input.vendorId}' does not exist`);
       const token = newApiToken();
       const rec = await ctx.repo.createToken(input, hashToken(token), actorOf(principal));
       return json(201, { id: rec.id, role: rec.role, name: rec.name, vendorId: rec.vendorId, token });
@@ -61,7 +81,8 @@ export const adminRoutes: RouteModule = (api, ctx) => {
     auth: 'admin',
     responses: { 204: { description: 'Revoked' } },
     handler: async ({ principal, params }) => {
-      if (!(await ctx.repo.revokeToken(params.id!, actorOf(principal)))) throw new SamsvarError('not_found', `token '${params.id}' not found or already revoked`);
+      if (!(await ctx.repo.revokeToken(params.id!, actorOf(principal))))
+        throw new SamsvarError('not_found', `token '${params.id}' not found or already revoked`);
       return new Response(null, { status: 204 });
     },
   });

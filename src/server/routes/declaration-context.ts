@@ -11,4 +11,3 @@ export interface DeclarationFeature {
   /** The service's public base URL (SAMSVAR_PUBLIC_URL), else the origin the request came to. */
   baseUrl(c: Context): string;
 }
-

@@ -27,7 +27,10 @@ export interface DeclarationFeatureOptions {
 }
 
 /** The declaration, registry, transparency-log and requirement-set routes (see declarationFeature). */
-export async function declarationModules(config: Pick<ServerConfig, 'dataDir'>, opts: DeclarationFeatureOptions = {}): Promise<RouteModule[]> {
+export async function declarationModules(
+  config: Pick<ServerConfig, 'dataDir'>,
+  opts: DeclarationFeatureOptions = {},
+): Promise<RouteModule[]> {
   return (await declarationFeature(config, opts)).modules;
 }
 
@@ -74,7 +77,12 @@ export async function declarationFeature(
       let s = requirementSets.get(ctx);
       if (!s) {
         const registry = feature.service(ctx);
-        s = new RequirementSetService({ store: new RequirementSetStore(ctx.database.db), catalog: ctx.catalog, entries: () => registry.entries(), now: registry.clock });
+        s = new RequirementSetService({
+          store: new RequirementSetStore(ctx.database.db),
+          catalog: ctx.catalog,
+          entries: () => registry.entries(),
+          now: registry.clock,
+        });
         requirementSets.set(ctx, s);
       }
       return s;
@@ -84,13 +92,23 @@ export async function declarationFeature(
   const sweep: BackgroundTask = (ctx) =>
     schedulePeriodic(
       async () => {
-        for (const c of await feature.service(ctx).sweep()) ctx.log(`status sweep: declaration ${c.declarationId} ${c.from} -> ${c.to} (log entry ${c.logSeq})`);
+        for (const c of await feature.service(ctx).sweep())
+          ctx.log(`status sweep: declaration ${c.declarationId} ${c.from} -> ${c.to} (log entry ${c.logSeq})`);
       },
       sweepSeconds * 1000,
       (e) => ctx.log(`status sweep failed: ${(e as Error).message ?? String(e)}`),
     );
   return {
-    modules: [declarationRoutes(feature), runWaiverRoutes(feature), registryRoutes(feature), requirementSetRoutes(feature), logRoutes(feature), wellKnownRoutes(feature), signingKeyRoutes(feature), adminProfileRoutes(feature)],
+    modules: [
+      declarationRoutes(feature),
+      runWaiverRoutes(feature),
+      registryRoutes(feature),
+      requirementSetRoutes(feature),
+      logRoutes(feature),
+      wellKnownRoutes(feature),
+      signingKeyRoutes(feature),
+      adminProfileRoutes(feature),
+    ],
     backgroundTasks: sweepSeconds > 0 ? [sweep] : [],
     feature,
   };
@@ -101,6 +119,7 @@ function levelAPerDay(env: NodeJS.ProcessEnv): number {
   const raw = env.SAMSVAR_LEVEL_A_PER_DAY;
   if (raw === undefined || raw === '') return DEFAULT_LEVEL_A_PER_DAY;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new SamsvarError('bad_request', `SAMSVAR_LEVEL_A_PER_DAY must be a positive integer (got '${raw}')`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new SamsvarError('bad_request', `SAMSVAR_LEVEL_A_PER_DAY must be a positive integer (got '${raw}')`);
   return n;
 }

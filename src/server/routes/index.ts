@@ -9,4 +9,13 @@ import { validateRoutes } from './validate.js';
 import { vendorRoutes } from './vendors.js';
 
 /** The service's own route modules; features such as declarations are passed to createApp next to these. */
-export const CORE_ROUTE_MODULES: RouteModule[] = [vendorRoutes, systemRoutes, profileRoutes, testcaseRoutes, runRoutes, validateRoutes, adminRoutes, codelistRoutes];
+export const CORE_ROUTE_MODULES: RouteModule[] = [
+  vendorRoutes,
+  systemRoutes,
+  profileRoutes,
+  testcaseRoutes,
+  runRoutes,
+  validateRoutes,
+  adminRoutes,
+  codelistRoutes,
+];

@@ -16,7 +16,13 @@ export async function profileChanged(ctx: AppContext): Promise<void> {
 }
 
 /** Changes the status of the version the catalog serves, then sweeps declarations. */
-export async function changeProfileStatus(ctx: AppContext, id: string, status: 'draft' | 'active' | 'deprecated' | 'retired', reason: string | null, actor: string): Promise<void> {
+export async function changeProfileStatus(
+  ctx: AppContext,
+  id: string,
+  status: 'draft' | 'active' | 'deprecated' | 'retired',
+  reason: string | null,
+  actor: string,
+): Promise<void> {
   await profileAdminOf(ctx).changeServedStatus(id, status, reason, actor);
   await profileChanged(ctx);
 }
@@ -25,7 +31,13 @@ export async function changeProfileStatus(ctx: AppContext, id: string, status: '
 export function profileAdminOf(ctx: AppContext): ProfileAdmin {
   let a = admins.get(ctx);
   if (!a) {
-    a = new ProfileAdmin({ repo: ctx.repo, catalog: ctx.catalog, testcases: ctx.testcases, profilesRoot: path.join(ctx.config.dataDir, 'profiles'), reloadEngine: () => ctx.engine.reload() });
+    a = new ProfileAdmin({
+      repo: ctx.repo,
+      catalog: ctx.catalog,
+      testcases: ctx.testcases,
+      profilesRoot: path.join(ctx.config.dataDir, 'profiles'),
+      reloadEngine: () => ctx.engine.reload(),
+    });
     admins.set(ctx, a);
   }
   return a;

@@ -42,11 +42,20 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     tags: ['profiles'],
     auth: 'public',
     responses: {
-      200: { description: 'The profile', schema: { ...profileSummarySchema, properties: { ...(profileSummarySchema.properties as object), testcaseList: arrayOf(testcaseSummarySchema) } } },
+      200: {
+        description: 'The profile',
+        schema: {
+          ...profileSummarySchema,
+          properties: { ...(profileSummarySchema.properties as object), testcaseList: arrayOf(testcaseSummarySchema) },
+        },
+      },
     },
     handler: async ({ params }) => {
       const p = ctx.catalog.require(params.id!);
-      return json(200, { ...profileSummary(ctx, p, await ctx.repo.profileStatuses()), testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary) });
+      return json(200, {
+        ...profileSummary(ctx, p, await ctx.repo.profileStatuses()),
+        testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary),
+      });
     },
   });
 
@@ -63,7 +72,11 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     handler: async ({ principal, params }) => {
       const p = ctx.catalog.require(params.id!);
       if (effectiveStatus(p, await ctx.repo.profileStatuses()) === 'draft' && !isAdmin(principal)) {
-        if (!principal) throw new SamsvarError('unauthorized', `profile ${p.manifest.id} is a draft: its package is for administrators only; send an administrator token`);
+        if (!principal)
+          throw new SamsvarError(
+            'unauthorized',
+            `profile ${p.manifest.id} is a draft: its package is for administrators only; send an administrator token`,
+          );
         throw new SamsvarError('forbidden', `profile ${p.manifest.id} is a draft: its package is for administrators only`);
       }
       const { bytes, manifest } = await buildProfilePackage(p, ctx.testcases.list(), ctx.catalog);
@@ -82,8 +95,9 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     method: 'post',
     path: '/profiles/{id}/status',
     operationId: 'setProfileStatus',
-    summary: 'Change a profile\'s lifecycle status (administrators)',
-    description: 'Changes the version the catalog serves (see /admin/profiles/{id}/versions for others). A draft is open to trial runs only (no declaration), a deprecated profile is still usable, a retired one takes no new runs and the declarations that list it expire; reactivating it does not revive them.',
+    summary: "Change a profile's lifecycle status (administrators)",
+    description:
+      'Changes the version the catalog serves (see /admin/profiles/{id}/versions for others). A draft is open to trial runs only (no declaration), a deprecated profile is still usable, a retired one takes no new runs and the declarations that list it expire; reactivating it does not revive them.',
     tags: ['admin'],
     auth: 'admin',
     jsonBody: {

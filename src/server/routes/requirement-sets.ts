@@ -17,7 +17,12 @@ const setBody = {
       items: {
         type: 'object',
         required: ['profile', 'level'],
-        properties: { profile: { type: 'string' }, direction: { enum: ['send', 'receive'] }, level: { enum: ['mandatory', 'recommended'] }, note: { type: 'string' } },
+        properties: {
+          profile: { type: 'string' },
+          direction: { enum: ['send', 'receive'] },
+          level: { enum: ['mandatory', 'recommended'] },
+          note: { type: 'string' },
+        },
       },
     },
   },
@@ -25,64 +30,68 @@ const setBody = {
 
 const ANNEX = /^(.+?)(\.html|\.csv)?$/;
 
-export const requirementSetRoutes = (f: DeclarationFeature): RouteModule => (api, ctx) => {
-  const svc = () => f.requirementSets(ctx);
+export const requirementSetRoutes =
+  (f: DeclarationFeature): RouteModule =>
+  (api, ctx) => {
+    const svc = () => f.requirementSets(ctx);
 
-  api.add({
-    method: 'get',
-    path: '/requirement-sets',
-    operationId: 'listRequirementSets',
-    summary: 'Requirement sets (kravsett) per service type',
-    tags: ['requirement-sets'],
-    auth: 'public',
-    responses: { 200: { description: 'The sets', schema: { type: 'array', items: setBody } } },
-    handler: async () => json(200, await svc().list()),
-  });
+    api.add({
+      method: 'get',
+      path: '/requirement-sets',
+      operationId: 'listRequirementSets',
+      summary: 'Requirement sets (kravsett) per service type',
+      tags: ['requirement-sets'],
+      auth: 'public',
+      responses: { 200: { description: 'The sets', schema: { type: 'array', items: setBody } } },
+      handler: async () => json(200, await svc().list()),
+    });
 
-  api.add({
-    method: 'put',
-    path: '/requirement-sets/{id}',
-    operationId: 'putRequirementSet',
-    summary: 'Create or replace a requirement set (administrators)',
-    tags: ['requirement-sets', 'admin'],
-    auth: 'admin',
-    // Validated in full by the domain (parseRequirementSet), which also checks the profiles exist.
-    jsonBody: { type: 'object' },
-    responses: { 200: { description: 'Stored', schema: setBody } },
-    handler: async ({ principal, params, body }) => json(200, await svc().put(principal!, params.id!, body)),
-  });
+    api.add({
+      method: 'put',
+      path: '/requirement-sets/{id}',
+      operationId: 'putRequirementSet',
+      summary: 'Create or replace a requirement set (administrators)',
+      tags: ['requirement-sets', 'admin'],
+      auth: 'admin',
+      // Validated in full by the domain (parseRequirementSet), which also checks the profiles exist.
+      jsonBody: { type: 'object' },
+      responses: { 200: { description: 'Stored', schema: setBody } },
+      handler: async ({ principal, params, body }) => json(200, await svc().put(principal!, params.id!, body)),
+    });
 
-  api.add({
-    method: 'delete',
-    path: '/requirement-sets/{id}',
-    operationId: 'deleteRequirementSet',
-    summary: 'Delete a requirement set (administrators)',
-    tags: ['requirement-sets', 'admin'],
-    auth: 'admin',
-    responses: { 204: { description: 'Deleted' } },
-    handler: async ({ principal, params }) => {
-      await svc().delete(principal!, params.id!);
-      return new Response(null, { status: 204 });
-    },
-  });
+    api.add({
+      method: 'delete',
+      path: '/requirement-sets/{id}',
+      operationId: 'deleteRequirementSet',
+      summary: 'Delete a requirement set (administrators)',
+      tags: ['requirement-sets', 'admin'],
+      auth: 'admin',
+      responses: { 204: { description: 'Deleted' } },
+      handler: async ({ principal, params }) => {
+        await svc().delete(principal!, params.id!);
+        return new Response(null, { status: 204 });
+      },
+    });
 
-  api.add({
-    method: 'get',
-    path: '/requirement-sets/{id}',
-    operationId: 'getRequirementSet',
-    summary: 'A requirement set with each system\'s coverage from active declarations; .html or .csv gives the procurement annex',
-    tags: ['requirement-sets'],
-    auth: 'public',
-    responses: { 200: { description: 'The set and coverage (JSON), or the annex (text/html, text/csv)', schema: { type: 'object' } } },
-    handler: async ({ c, params }) => {
-      const [, id, suffix] = ANNEX.exec(params.id!)!;
-      const { set, systems } = await svc().coverage(id!);
-      const annexCtx = { profileTitle: svc().profileTitle, registryUrl: `${f.baseUrl(c)}/api/v1/registry`, now: svc().clock() };
-      if (suffix === '.html') return new Response(annexHtml(set, systems, annexCtx), { headers: HTML_HEADERS });
-      if (suffix === '.csv') {
-        return new Response(annexCsv(set, systems, annexCtx), { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="kravsett-${set.id}.csv"` } });
-      }
-      return json(200, { set, coverage: systems });
-    },
-  });
-};
+    api.add({
+      method: 'get',
+      path: '/requirement-sets/{id}',
+      operationId: 'getRequirementSet',
+      summary: "A requirement set with each system's coverage from active declarations; .html or .csv gives the procurement annex",
+      tags: ['requirement-sets'],
+      auth: 'public',
+      responses: { 200: { description: 'The set and coverage (JSON), or the annex (text/html, text/csv)', schema: { type: 'object' } } },
+      handler: async ({ c, params }) => {
+        const [, id, suffix] = ANNEX.exec(params.id!)!;
+        const { set, systems } = await svc().coverage(id!);
+        const annexCtx = { profileTitle: svc().profileTitle, registryUrl: `${f.baseUrl(c)}/api/v1/registry`, now: svc().clock() };
+        if (suffix === '.html') return new Response(annexHtml(set, systems, annexCtx), { headers: HTML_HEADERS });
+        if (suffix === '.csv') {
+          return new Response(annexCsv(set, systems, annexCtx), {
+            headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="kravsett-${set.id}.csv"` },
+          });
+        }
+        return json(200, { set, coverage: systems });
+      },
+    });
+  };

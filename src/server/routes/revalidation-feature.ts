@@ -9,7 +9,6 @@ import { revalidationRoutes } from './revalidations.js';
 
 export type { RevalidationFeature };
 
-
 export interface RevalidationFeatureOptions extends RunnerHooks {
   /** PostgreSQL: items per queued chunk (default 20). */
   chunkSize?: number;
@@ -19,14 +18,23 @@ export interface RevalidationFeatureOptions extends RunnerHooks {
  * Re-validation jobs: the admin routes and the worker that runs them, started with the service
  * and stopped (handing unfinished work back) before its database closes.
  */
-export function revalidationFeature(opts: RevalidationFeatureOptions = {}): { modules: RouteModule[]; backgroundTasks: BackgroundTask[]; feature: RevalidationFeature } {
+export function revalidationFeature(opts: RevalidationFeatureOptions = {}): {
+  modules: RouteModule[];
+  backgroundTasks: BackgroundTask[];
+  feature: RevalidationFeature;
+} {
   const services = new WeakMap<AppContext, RevalidationService>();
   const runners = new WeakMap<AppContext, RevalidationRunner>();
   const feature: RevalidationFeature = {
     service(ctx) {
       let s = services.get(ctx);
       if (!s) {
-        s = new RevalidationService({ store: new RevalidationStore(ctx.database.db), repo: ctx.repo, catalog: ctx.catalog, testcases: ctx.testcases });
+        s = new RevalidationService({
+          store: new RevalidationStore(ctx.database.db),
+          repo: ctx.repo,
+          catalog: ctx.catalog,
+          testcases: ctx.testcases,
+        });
         services.set(ctx, s);
       }
       return s;

@@ -17,7 +17,11 @@ export const revalidationSchema = {
     total: { type: 'integer', description: 'Stored submissions of the profile when the job was created' },
     done: { type: 'integer', description: 'Submissions re-run so far' },
     changed: { type: 'integer', description: 'Submissions whose verdict changed' },
-    skipped: { type: 'integer', description: 'Submissions that could not be re-run: live test runs (they need the system\'s API) and those whose test case is no longer loaded' },
+    skipped: {
+      type: 'integer',
+      description:
+        "Submissions that could not be re-run: live test runs (they need the system's API) and those whose test case is no longer loaded",
+    },
     createdAt: str,
     createdBy: str,
     finishedAt: { type: ['string', 'null'] },
@@ -37,7 +41,12 @@ export const revalidationRoutes =
         'Answers 202 at once with the job; `GET /admin/revalidations/{id}` shows its progress and the submissions whose verdict changed. The stored submissions keep their verdicts. `version`, when given, must be the loaded version (409 otherwise). On PostgreSQL the work is shared by every instance through a job queue in the database; on SQLite it runs in this process. A job stopped by a restart resumes where it was.',
       tags: ['admin'],
       auth: 'admin',
-      jsonBody: { type: 'object', required: ['profile'], additionalProperties: false, properties: { profile: { type: 'string', maxLength: 100 }, version: { type: 'string', maxLength: 50 } } },
+      jsonBody: {
+        type: 'object',
+        required: ['profile'],
+        additionalProperties: false,
+        properties: { profile: { type: 'string', maxLength: 100 }, version: { type: 'string', maxLength: 50 } },
+      },
       responses: { 202: { description: 'The job, queued', schema: revalidationSchema } },
       handler: async ({ principal, body }) => {
         const { profile, version } = body as { profile: string; version?: string };
@@ -78,7 +87,15 @@ export const revalidationRoutes =
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { submissionId: str, runId: str, testcaseId: str, oldVerdict: verdict, newVerdict: verdict, newErrors: { type: 'array', items: str }, doneAt: str },
+                  properties: {
+                    submissionId: str,
+                    runId: str,
+                    testcaseId: str,
+                    oldVerdict: verdict,
+                    newVerdict: verdict,
+                    newErrors: { type: 'array', items: str },
+                    doneAt: str,
+                  },
                 },
               },
             },

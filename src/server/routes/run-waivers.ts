@@ -5,39 +5,49 @@ import { idSchema } from './schemas.js';
 const obj = { type: 'object' } as const;
 
 /** /runs/{id}/waivers: approval with reservations, granted by administrators on a run. */
-export const runWaiverRoutes = (f: DeclarationFeature): RouteModule => (api, ctx) => {
-  const svc = () => f.service(ctx);
+export const runWaiverRoutes =
+  (f: DeclarationFeature): RouteModule =>
+  (api, ctx) => {
+    const svc = () => f.service(ctx);
 
-  api.add({
-    method: 'post',
-    path: '/runs/{id}/waivers',
-    operationId: 'grantWaiver',
-    summary: 'Waive a rule on a run until a deadline (approval with reservations; administrators)',
-    tags: ['declarations', 'admin'],
-    auth: 'admin',
-    jsonBody: {
-      type: 'object',
-      required: ['ruleId', 'justification', 'deadline'],
-      additionalProperties: false,
-      properties: {
-        ruleId: { type: 'string', minLength: 1, maxLength: 100 },
-        profile: idSchema,
-        justification: { type: 'string', minLength: 3, maxLength: 2000 },
-        deadline: { type: 'string', format: 'date-time' },
+    api.add({
+      method: 'post',
+      path: '/runs/{id}/waivers',
+      operationId: 'grantWaiver',
+      summary: 'Waive a rule on a run until a deadline (approval with reservations; administrators)',
+      tags: ['declarations', 'admin'],
+      auth: 'admin',
+      jsonBody: {
+        type: 'object',
+        required: ['ruleId', 'justification', 'deadline'],
+        additionalProperties: false,
+        properties: {
+          ruleId: { type: 'string', minLength: 1, maxLength: 100 },
+          profile: idSchema,
+          justification: { type: 'string', minLength: 3, maxLength: 2000 },
+          deadline: { type: 'string', format: 'date-time' },
+        },
       },
-    },
-    responses: { 201: { description: 'Granted', schema: obj } },
-    handler: async ({ principal, params, body }) => json(201, await svc().grantWaiver(principal!, params.id!, body as { ruleId: string; profile?: string; justification: string; deadline: string })),
-  });
+      responses: { 201: { description: 'Granted', schema: obj } },
+      handler: async ({ principal, params, body }) =>
+        json(
+          201,
+          await svc().grantWaiver(
+            principal!,
+            params.id!,
+            body as { ruleId: string; profile?: string; justification: string; deadline: string },
+          ),
+        ),
+    });
 
-  api.add({
-    method: 'get',
-    path: '/runs/{id}/waivers',
-    operationId: 'listWaivers',
-    summary: 'Waivers granted on a run (the run\'s vendor, administrators, laboratories)',
-    tags: ['declarations'],
-    auth: 'any',
-    responses: { 200: { description: 'Waivers', schema: { type: 'array', items: obj } } },
-    handler: async ({ principal, params }) => json(200, await svc().waivers(principal!, params.id!)),
-  });
-};
+    api.add({
+      method: 'get',
+      path: '/runs/{id}/waivers',
+      operationId: 'listWaivers',
+      summary: "Waivers granted on a run (the run's vendor, administrators, laboratories)",
+      tags: ['declarations'],
+      auth: 'any',
+      responses: { 200: { description: 'Waivers', schema: { type: 'array', items: obj } } },
+      handler: async ({ principal, params }) => json(200, await svc().waivers(principal!, params.id!)),
+    });
+  };

@@ -36,7 +36,8 @@ export const runRoutes: RouteModule = (api, ctx) => {
       properties: { systemVersionId: idSchema, profiles: { type: 'array', minItems: 1, maxItems: 50, items: idSchema } },
     },
     responses: { 201: { description: 'Opened; each profile not started', schema: runSchema } },
-    handler: async ({ principal, body }) => json(201, await ctx.runs.openRun(principal!, body as { systemVersionId: string; profiles: string[] })),
+    handler: async ({ principal, body }) =>
+      json(201, await ctx.runs.openRun(principal!, body as { systemVersionId: string; profiles: string[] })),
   });
 
   api.add({
@@ -46,7 +47,15 @@ export const runRoutes: RouteModule = (api, ctx) => {
     summary: 'Your test runs, newest first',
     tags: ['runs'],
     auth: 'vendor',
-    responses: { 200: { description: 'Runs', schema: arrayOf({ type: 'object', properties: { id: { type: 'string' }, systemVersionId: { type: 'string' }, createdAt: { type: 'string' } } }) } },
+    responses: {
+      200: {
+        description: 'Runs',
+        schema: arrayOf({
+          type: 'object',
+          properties: { id: { type: 'string' }, systemVersionId: { type: 'string' }, createdAt: { type: 'string' } },
+        }),
+      },
+    },
     handler: async ({ principal }) => json(200, await ctx.runs.listRuns(principal!)),
   });
 
@@ -54,8 +63,9 @@ export const runRoutes: RouteModule = (api, ctx) => {
     method: 'get',
     path: '/runs/{id}',
     operationId: 'getRun',
-    summary: 'A run with each profile\'s status (not_started, failing, passed, passed_with_deviation) and each test case\'s latest result',
-    description: 'A test case whose latest submission failed only on rules an administrator waived (with a deadline still ahead) counts as passed_with_deviation, with the waived rules and deadlines listed.',
+    summary: "A run with each profile's status (not_started, failing, passed, passed_with_deviation) and each test case's latest result",
+    description:
+      'A test case whose latest submission failed only on rules an administrator waived (with a deadline still ahead) counts as passed_with_deviation, with the waived rules and deadlines listed.',
     tags: ['runs'],
     auth: 'any',
     responses: { 200: { description: 'The run', schema: runSchema } },
@@ -67,13 +77,17 @@ export const runRoutes: RouteModule = (api, ctx) => {
     path: '/runs/{id}/testcases/{testcase}/message',
     operationId: 'getGeneratedMessage',
     summary: 'The message a receive test case sends to your system (generated once per run, then the same)',
-    description: 'Import it into your system, then submit the Applikasjonskvittering your system answers with to the submissions route. The MsgId is also in the X-Samsvar-MsgId header.',
+    description:
+      'Import it into your system, then submit the Applikasjonskvittering your system answers with to the submissions route. The MsgId is also in the X-Samsvar-MsgId header.',
     tags: ['runs'],
     auth: 'any',
     responses: { 200: { description: 'The generated message', mediaType: 'application/xml', schema: { type: 'string' } } },
     handler: async ({ principal, params }) => {
       const msg = await ctx.runs.generatedMessage(principal!, params.id!, params.testcase!);
-      return new Response(msg.xml, { status: 200, headers: { 'content-type': 'application/xml; charset=utf-8', 'x-samsvar-msgid': msg.msgId } });
+      return new Response(msg.xml, {
+        status: 200,
+        headers: { 'content-type': 'application/xml; charset=utf-8', 'x-samsvar-msgid': msg.msgId },
+      });
     },
   });
 
@@ -91,7 +105,14 @@ export const runRoutes: RouteModule = (api, ctx) => {
     rawBody: { mediaTypes: ARTIFACT_TYPES, description: 'The raw XML message (application/xml) or FHIR resource (application/fhir+json)' },
     responses: { 201: { description: 'Evaluated and stored', schema: submissionSchema } },
     handler: async ({ principal, params, query, raw }) => {
-      const sub = await ctx.runs.submit(principal!, params.id!, query.testcase as string, raw!.bytes, raw!.mediaType, formatOfMediaType(raw!.mediaType));
+      const sub = await ctx.runs.submit(
+        principal!,
+        params.id!,
+        query.testcase as string,
+        raw!.bytes,
+        raw!.mediaType,
+        formatOfMediaType(raw!.mediaType),
+      );
       return json(201, submissionBody(sub, false), { location: `/api/v1/runs/${sub.runId}/submissions/${sub.id}` });
     },
   });
@@ -100,10 +121,11 @@ export const runRoutes: RouteModule = (api, ctx) => {
     method: 'post',
     path: '/runs/{id}/testcases/{testcase}/live',
     operationId: 'runLiveTest',
-    summary: 'Run a live test case of the run against your FHIR API; stored like a submission, with the record of every request as its artifact',
+    summary:
+      'Run a live test case of the run against your FHIR API; stored like a submission, with the record of every request as its artifact',
     description:
-      'samsvar reads [base]/metadata, runs the test case\'s reads and searches and validates every returned resource against the profile. ' +
-      'Only hosts the operator allows (SAMSVAR_FHIR_ALLOWED_HOSTS) are reached; the token is sent to the base URL\'s origin only and never stored. ' +
+      "samsvar reads [base]/metadata, runs the test case's reads and searches and validates every returned resource against the profile. " +
+      "Only hosts the operator allows (SAMSVAR_FHIR_ALLOWED_HOSTS) are reached; the token is sent to the base URL's origin only and never stored. " +
       'Like submissions, only whoever opened the run (vendor, or laboratory for its re-test) runs it.',
     tags: ['runs'],
     auth: 'any',
@@ -114,13 +136,21 @@ export const runRoutes: RouteModule = (api, ctx) => {
       properties: {
         baseUrl: { type: 'string', minLength: 8, maxLength: 2000, description: 'The FHIR base URL, e.g. https://fhir.vendor.no/r4' },
         token: { type: 'string', minLength: 1, maxLength: 8000, description: 'Bearer token for the base URL' },
-        parameters: { type: 'object', additionalProperties: { type: 'string', maxLength: 256 }, description: 'Test data the test case asks for (GET /testcases/{id} lists its parameters)' },
+        parameters: {
+          type: 'object',
+          additionalProperties: { type: 'string', maxLength: 256 },
+          description: 'Test data the test case asks for (GET /testcases/{id} lists its parameters)',
+        },
       },
     },
     responses: { 201: { description: 'Run and stored', schema: submissionSchema } },
     handler: async ({ principal, params, body }) => {
       const input = body as { baseUrl: string; token?: string; parameters?: Record<string, string> };
-      const sub = await ctx.runs.runLive(principal!, params.id!, params.testcase!, { baseUrl: input.baseUrl, token: input.token, parameters: input.parameters ?? {} });
+      const sub = await ctx.runs.runLive(principal!, params.id!, params.testcase!, {
+        baseUrl: input.baseUrl,
+        token: input.token,
+        parameters: input.parameters ?? {},
+      });
       return json(201, submissionBody(sub, false), { location: `/api/v1/runs/${sub.runId}/submissions/${sub.id}` });
     },
   });
@@ -133,7 +163,8 @@ export const runRoutes: RouteModule = (api, ctx) => {
     tags: ['runs'],
     auth: 'any',
     responses: { 200: { description: 'The submission', schema: submissionSchema } },
-    handler: async ({ principal, params }) => json(200, submissionBody(await ctx.runs.getSubmission(principal!, params.id!, params.sid!), true)),
+    handler: async ({ principal, params }) =>
+      json(200, submissionBody(await ctx.runs.getSubmission(principal!, params.id!, params.sid!), true)),
   });
 
   api.add({
@@ -146,7 +177,9 @@ export const runRoutes: RouteModule = (api, ctx) => {
     responses: { 200: { description: 'The artifact, with its original content type', mediaType: 'application/octet-stream' } },
     handler: async ({ principal, params }) => {
       const sub = await ctx.runs.getSubmission(principal!, params.id!, params.sid!);
-      return new Response(Buffer.from(sub.artifact), { headers: { 'content-type': sub.contentType, 'x-samsvar-sha256': sub.artifactSha256 } });
+      return new Response(Buffer.from(sub.artifact), {
+        headers: { 'content-type': sub.contentType, 'x-samsvar-sha256': sub.artifactSha256 },
+      });
     },
   });
 };

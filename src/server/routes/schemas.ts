@@ -19,7 +19,10 @@ export const findingSchema: JsonSchema = {
     xpath: str,
     path: str,
     reference: str,
-    messageNb: { type: 'string', description: 'The message in bokmål, where the rule has one (ISO Schematron diagnostic with xml:lang="nb")' },
+    messageNb: {
+      type: 'string',
+      description: 'The message in bokmål, where the rule has one (ISO Schematron diagnostic with xml:lang="nb")',
+    },
   },
 };
 
@@ -32,7 +35,10 @@ export const vendorSchema: JsonSchema = {
     name: str,
     email: str,
     createdAt: str,
-    identity: { enum: ['verified', 'unverified'], description: 'unverified until an administrator checked the organisation against Enhetsregisteret' },
+    identity: {
+      enum: ['verified', 'unverified'],
+      description: 'unverified until an administrator checked the organisation against Enhetsregisteret',
+    },
     verification: { type: 'object', description: 'Who verified, when, the name in Enhetsregisteret and what was checked' },
   },
 };
@@ -40,13 +46,27 @@ export const vendorSchema: JsonSchema = {
 export const systemVersionSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'systemId', 'version', 'createdAt'],
-  properties: { id: str, systemId: str, version: str, releasedAt: nullableStr, createdAt: str, herId: { ...nullableStr, description: 'The system\'s own test communication party (HER-id)' } },
+  properties: {
+    id: str,
+    systemId: str,
+    version: str,
+    releasedAt: nullableStr,
+    createdAt: str,
+    herId: { ...nullableStr, description: "The system's own test communication party (HER-id)" },
+  },
 };
 
 export const systemSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'name', 'versions'],
-  properties: { id: str, vendorId: str, name: str, description: nullableStr, createdAt: str, versions: { type: 'array', items: systemVersionSchema } },
+  properties: {
+    id: str,
+    vendorId: str,
+    name: str,
+    description: nullableStr,
+    createdAt: str,
+    versions: { type: 'array', items: systemVersionSchema },
+  },
 };
 
 export const testcaseSummarySchema: JsonSchema = {
@@ -56,11 +76,17 @@ export const testcaseSummarySchema: JsonSchema = {
     id: str,
     profile: str,
     kind: { enum: ['submit', 'receive', 'live'] },
-    direction: { enum: ['send', 'receive'], description: 'Implied by the kind: submit and live send (the system produces the artifact), receive receives' },
+    direction: {
+      enum: ['send', 'receive'],
+      description: 'Implied by the kind: submit and live send (the system produces the artifact), receive receives',
+    },
     title: str,
     description: str,
-    optional: { type: 'boolean', description: 'An optional test case does not hold back its profile; once passed it counts like any other' },
-    order: { type: 'integer', description: 'Where it stands among its profile\'s test cases; lists are in this order' },
+    optional: {
+      type: 'boolean',
+      description: 'An optional test case does not hold back its profile; once passed it counts like any other',
+    },
+    order: { type: 'integer', description: "Where it stands among its profile's test cases; lists are in this order" },
     requirements: { type: 'array', items: str, description: 'Clauses of the standard or acceptance-test scenarios it covers' },
     parameters: {
       type: 'array',
@@ -98,11 +124,23 @@ export const testcaseDetailSchema: JsonSchema = {
       type: 'object',
       required: ['profiles', 'assertions'],
       properties: {
-        profiles: { type: 'array', items: str, description: 'The profile the artifact must pass; for receive test cases the AppRec profiles the answer may pass' },
+        profiles: {
+          type: 'array',
+          items: str,
+          description: 'The profile the artifact must pass; for receive test cases the AppRec profiles the answer may pass',
+        },
         assertions: { type: 'array', items: assertionJudgementSchema },
         namespaces: { type: 'object', additionalProperties: str, description: 'Prefixes the XPath assertions use' },
-        message: { type: 'object', properties: { template: str, messageType: str, defects: { type: 'array', items: str } }, description: 'receive: the message samsvar generates' },
-        apprec: { type: 'object', properties: { status: { type: 'array', items: str }, errorCodes: { type: 'array', items: str } }, description: 'receive: Status/@V values allowed and Error/@V codes required' },
+        message: {
+          type: 'object',
+          properties: { template: str, messageType: str, defects: { type: 'array', items: str } },
+          description: 'receive: the message samsvar generates',
+        },
+        apprec: {
+          type: 'object',
+          properties: { status: { type: 'array', items: str }, errorCodes: { type: 'array', items: str } },
+          description: 'receive: Status/@V values allowed and Error/@V codes required',
+        },
         capability: { type: 'object', description: 'live: what the CapabilityStatement must declare' },
         steps: { type: 'array', items: { type: 'object' }, description: 'live: the reads and searches run' },
       },
@@ -112,7 +150,8 @@ export const testcaseDetailSchema: JsonSchema = {
 
 const directionCountsSchema: JsonSchema = {
   type: 'object',
-  description: 'Test cases by direction: send (kind submit, the system produces the message) and receive (the system consumes it and answers with an AppRec)',
+  description:
+    'Test cases by direction: send (kind submit, the system produces the message) and receive (the system consumes it and answers with an AppRec)',
   required: ['send', 'receive'],
   properties: { send: { type: 'integer' }, receive: { type: 'integer' } },
 };
@@ -120,7 +159,11 @@ const directionCountsSchema: JsonSchema = {
 const codelistNotShippedSchema: JsonSchema = {
   type: 'object',
   required: ['oid', 'name', 'reason'],
-  properties: { oid: str, name: str, reason: { ...str, description: 'Why the list is not shipped: its complete content could not be established from public sources' } },
+  properties: {
+    oid: str,
+    name: str,
+    reason: { ...str, description: 'Why the list is not shipped: its complete content could not be established from public sources' },
+  },
 };
 
 const messageTypesSchema: JsonSchema = {
@@ -131,7 +174,20 @@ const messageTypesSchema: JsonSchema = {
 
 export const profileSummarySchema: JsonSchema = {
   type: 'object',
-  required: ['id', 'version', 'title', 'kind', 'status', 'sha256', 'standard', 'messageTypes', 'testcases', 'testcasesByDirection', 'codelistsComplete', 'codelistsNotShipped'],
+  required: [
+    'id',
+    'version',
+    'title',
+    'kind',
+    'status',
+    'sha256',
+    'standard',
+    'messageTypes',
+    'testcases',
+    'testcasesByDirection',
+    'codelistsComplete',
+    'codelistsNotShipped',
+  ],
   properties: {
     id: str,
     version: str,
@@ -151,7 +207,10 @@ export const profileSummarySchema: JsonSchema = {
     messageTypes: messageTypesSchema,
     testcases: { type: 'integer', description: 'Number of test cases' },
     testcasesByDirection: directionCountsSchema,
-    codelistsComplete: { type: 'boolean', description: 'True when every code list the standard uses is shipped complete (codelistsNotShipped is empty)' },
+    codelistsComplete: {
+      type: 'boolean',
+      description: 'True when every code list the standard uses is shipped complete (codelistsNotShipped is empty)',
+    },
     codelistsNotShipped: { type: 'array', items: codelistNotShippedSchema },
   },
 };
@@ -162,7 +221,7 @@ export const profileCatalogueSchema: JsonSchema = {
   properties: {
     standards: {
       type: 'array',
-      description: 'Profiles grouped by standard (sorted by name), then by the standard\'s version (ascending)',
+      description: "Profiles grouped by standard (sorted by name), then by the standard's version (ascending)",
       items: {
         type: 'object',
         required: ['id', 'name', 'declared', 'messageTypes', 'testcasesByDirection', 'codelistsComplete', 'versions'],
@@ -183,7 +242,13 @@ export const profileCatalogueSchema: JsonSchema = {
                 messageTypes: messageTypesSchema,
                 testcasesByDirection: directionCountsSchema,
                 codelistsComplete: { type: 'boolean' },
-                codelistsNotShipped: { type: 'array', items: { ...codelistNotShippedSchema, properties: { ...(codelistNotShippedSchema.properties as object), profiles: { type: 'array', items: str } } } },
+                codelistsNotShipped: {
+                  type: 'array',
+                  items: {
+                    ...codelistNotShippedSchema,
+                    properties: { ...(codelistNotShippedSchema.properties as object), profiles: { type: 'array', items: str } },
+                  },
+                },
                 profiles: { type: 'array', items: profileSummarySchema },
               },
             },
@@ -202,8 +267,11 @@ const testcaseResultSchema: JsonSchema = {
     kind: { enum: ['submit', 'receive', 'live'] },
     title: str,
     optional: { type: 'boolean' },
-    verdict: { enum: ['passed', 'failed', null], description: 'The latest submission\'s verdict as the engine gave it' },
-    outcome: { enum: ['passed', 'passed_with_deviation', 'failed', null], description: 'How the test case counts once active waivers are applied' },
+    verdict: { enum: ['passed', 'failed', null], description: "The latest submission's verdict as the engine gave it" },
+    outcome: {
+      enum: ['passed', 'passed_with_deviation', 'failed', null],
+      description: 'How the test case counts once active waivers are applied',
+    },
     waived: {
       type: 'array',
       description: 'For passed_with_deviation: the waived rules, each with its deadline',
@@ -222,7 +290,11 @@ export const runSchema: JsonSchema = {
     id: str,
     systemVersionId: str,
     system: { type: 'object', properties: { id: str, name: str, version: str } },
-    warnings: { type: 'array', items: str, description: 'When opened: draft profiles (a trial run, not declarable) and deprecated ones with their replacement' },
+    warnings: {
+      type: 'array',
+      items: str,
+      description: 'When opened: draft profiles (a trial run, not declarable) and deprecated ones with their replacement',
+    },
     createdAt: str,
     status: { enum: ['not_started', 'failing', 'passed', 'passed_with_deviation'] },
     testData: {
@@ -242,7 +314,13 @@ export const runSchema: JsonSchema = {
       items: {
         type: 'object',
         required: ['profile', 'status', 'testcases'],
-        properties: { profile: str, version: str, sha256: str, status: { enum: ['not_started', 'failing', 'passed', 'passed_with_deviation'] }, testcases: { type: 'array', items: testcaseResultSchema } },
+        properties: {
+          profile: str,
+          version: str,
+          sha256: str,
+          status: { enum: ['not_started', 'failing', 'passed', 'passed_with_deviation'] },
+          testcases: { type: 'array', items: testcaseResultSchema },
+        },
       },
     },
   },

@@ -17,7 +17,8 @@ export const systemRoutes: RouteModule = (api, ctx) => {
       properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, description: { type: 'string', maxLength: 4000 } },
     },
     responses: { 201: { description: 'Created', schema: systemSchema } },
-    handler: async ({ principal, body }) => json(201, await ctx.runs.createSystem(principal!, body as { name: string; description?: string })),
+    handler: async ({ principal, body }) =>
+      json(201, await ctx.runs.createSystem(principal!, body as { name: string; description?: string })),
   });
 
   api.add({
@@ -55,15 +56,21 @@ export const systemRoutes: RouteModule = (api, ctx) => {
       additionalProperties: false,
       properties: {
         version: { type: 'string', minLength: 1, maxLength: 100 },
-        releasedAt: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }], description: 'Release date (YYYY-MM-DD or a date-time)' },
+        releasedAt: {
+          type: 'string',
+          anyOf: [{ format: 'date' }, { format: 'date-time' }],
+          description: 'Release date (YYYY-MM-DD or a date-time)',
+        },
         herId: {
           type: 'string',
           pattern: '^\\s*[0-9]{1,9}\\s*$',
-          description: 'HER-id of the system\'s own test communication party (address register): the sender of every message it submits in a run, the receiver of every message samsvar generates for it. Required before a run of message (XML) profiles.',
+          description:
+            "HER-id of the system's own test communication party (address register): the sender of every message it submits in a run, the receiver of every message samsvar generates for it. Required before a run of message (XML) profiles.",
         },
       },
     },
     responses: { 201: { description: 'Created', schema: systemVersionSchema } },
-    handler: async ({ principal, params, body }) => json(201, await ctx.runs.createVersion(principal!, params.id!, body as { version: string; releasedAt?: string; herId?: string })),
+    handler: async ({ principal, params, body }) =>
+      json(201, await ctx.runs.createVersion(principal!, params.id!, body as { version: string; releasedAt?: string; herId?: string })),
   });
 };

@@ -48,7 +48,11 @@ export const testcaseRoutes: RouteModule = (api, ctx) => {
     tags: ['profiles'],
     auth: 'public',
     responses: { 200: { description: 'JSON Schema (draft-07)', schema: { type: 'object' } } },
-    handler: () => new Response(JSON.stringify(publishedTestcaseSchema(), null, 2), { status: 200, headers: { 'content-type': 'application/schema+json' } }),
+    handler: () =>
+      new Response(JSON.stringify(publishedTestcaseSchema(), null, 2), {
+        status: 200,
+        headers: { 'content-type': 'application/schema+json' },
+      }),
   });
 
   api.add({

@@ -17,7 +17,10 @@ export const validateRoutes: RouteModule = (api, ctx) => {
     rawBody: { mediaTypes: ARTIFACT_TYPES, description: 'The raw XML message or FHIR JSON resource' },
     responses: { 200: { description: 'The validation result (valid or not)', schema: validationResultSchema } },
     handler: async ({ query, raw }) => {
-      const result = await ctx.engine.validate(raw!.bytes, { profile: query.profile as string | undefined, format: formatOfMediaType(raw!.mediaType) });
+      const result = await ctx.engine.validate(raw!.bytes, {
+        profile: query.profile as string | undefined,
+        format: formatOfMediaType(raw!.mediaType),
+      });
       const unreadable = unreadableArtifactError(result);
       if (unreadable) throw unreadable;
       return json(200, result);

@@ -30,7 +30,11 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
     responses: {
       201: {
         description: 'Registered',
-        schema: { type: 'object', required: ['id', 'vendor', 'token'], properties: { id: { type: 'string' }, vendor: vendorSchema, token: { type: 'string' } } },
+        schema: {
+          type: 'object',
+          required: ['id', 'vendor', 'token'],
+          properties: { id: { type: 'string' }, vendor: vendorSchema, token: { type: 'string' } },
+        },
       },
     },
     handler: async ({ body }) => {
@@ -59,7 +63,8 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
     method: 'get',
     path: '/vendors',
     operationId: 'listVendors',
-    summary: 'All registered vendors with their identity status: unverified until an administrator verified the organisation (administrators)',
+    summary:
+      'All registered vendors with their identity status: unverified until an administrator verified the organisation (administrators)',
     tags: ['admin'],
     auth: 'admin',
     responses: { 200: { description: 'Vendors', schema: arrayOf(vendorSchema) } },
@@ -70,7 +75,7 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
     method: 'post',
     path: '/vendors/{id}/verify',
     operationId: 'verifyVendor',
-    summary: 'Record that an administrator checked the vendor\'s organisation against Enhetsregisteret (administrators)',
+    summary: "Record that an administrator checked the vendor's organisation against Enhetsregisteret (administrators)",
     description:
       'Look up the organisasjonsnummer in Enhetsregisteret (https://data.brreg.no/enhetsregisteret/oppslag/enheter/{orgnr}): it exists, is not deleted, and its name is the one the vendor registered. ' +
       'Record the name found there (`registeredName`, must match the registration) and what you checked (`checked`). Until then the vendor and its declarations show as unverified.',
@@ -81,11 +86,28 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
       required: ['registeredName', 'checked'],
       additionalProperties: false,
       properties: {
-        registeredName: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', description: 'The organisation\'s name as Enhetsregisteret gives it' },
-        checked: { type: 'string', minLength: 10, maxLength: 2000, pattern: '\\S', description: 'What was checked, where and when, e.g. "Enhetsregisteret 2026-11-30: aktiv, navn og orgnr stemmer"' },
+        registeredName: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+          pattern: '\\S',
+          description: "The organisation's name as Enhetsregisteret gives it",
+        },
+        checked: {
+          type: 'string',
+          minLength: 10,
+          maxLength: 2000,
+          pattern: '\\S',
+          description: 'What was checked, where and when, e.g. "Enhetsregisteret 2026-11-30: aktiv, navn og orgnr stemmer"',
+        },
       },
     },
-    responses: { 200: { description: 'The vendor, verified', schema: vendorSchema }, 409: { description: 'Already verified' }, 422: { description: 'The name in Enhetsregisteret is not the registered one' } },
-    handler: async ({ principal, params, body }) => json(200, await verifyVendor(ctx.repo, verifications(), principal!, params.id!, body as { registeredName: string; checked: string })),
+    responses: {
+      200: { description: 'The vendor, verified', schema: vendorSchema },
+      409: { description: 'Already verified' },
+      422: { description: 'The name in Enhetsregisteret is not the registered one' },
+    },
+    handler: async ({ principal, params, body }) =>
+      json(200, await verifyVendor(ctx.repo, verifications(), principal!, params.id!, body as { registeredName: string; checked: string })),
   });
 };

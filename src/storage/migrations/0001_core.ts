@@ -117,15 +117,21 @@ async function forbidAuditRewrites(db: Kysely<any>, dialect: SqlDialect): Promis
   if (dialect === 'sqlite') {
     for (const op of ['UPDATE', 'DELETE']) {
       await sql
-        .raw(`CREATE TRIGGER audit_log_no_${op.toLowerCase()} BEFORE ${op} ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`)
+        .raw(
+          `CREATE TRIGGER audit_log_no_${op.toLowerCase()} BEFORE ${op} ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+        )
         .execute(db);
     }
     return;
   }
   await sql
-    .raw(`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`)
+    .raw(
+      `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`,
+    )
     .execute(db);
-  await sql.raw('CREATE TRIGGER audit_log_no_rewrite BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()').execute(db);
+  await sql
+    .raw('CREATE TRIGGER audit_log_no_rewrite BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()')
+    .execute(db);
 }
 
 function sqlIn(column: string, values: string[]) {

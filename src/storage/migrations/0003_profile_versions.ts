@@ -35,7 +35,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('changed_at', 'text', (c) => c.notNull())
     .addColumn('changed_by', 'text', (c) => c.notNull())
     .execute();
-  await sql`insert into profile_status_v2 (profile_id, status, reason, changed_at, changed_by) select profile_id, status, reason, changed_at, changed_by from profile_status`.execute(db);
+  await sql`insert into profile_status_v2 (profile_id, status, reason, changed_at, changed_by) select profile_id, status, reason, changed_at, changed_by from profile_status`.execute(
+    db,
+  );
   await db.schema.dropTable('profile_status').execute();
   await db.schema.alterTable('profile_status_v2').renameTo('profile_status').execute();
 }

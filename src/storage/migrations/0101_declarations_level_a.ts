@@ -50,12 +50,15 @@ async function rebuildSqliteDeclarations(db: Kysely<any>): Promise<void> {
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .addColumn('logged_status', 'text', (c) => c.notNull().check(sql`logged_status in ('active', 'revoked', 'superseded', 'expired')`))
         .execute();
-      await sql`insert into declarations_new select id, vendor_id, run_id, jws, jws_sha256, content, org_number, system_name, system_version, issued_at, expires_at, logged_status from declarations`.execute(db);
+      await sql`insert into declarations_new select id, vendor_id, run_id, jws, jws_sha256, content, org_number, system_name, system_version, issued_at, expires_at, logged_status from declarations`.execute(
+        db,
+      );
       await sql`drop table declarations`.execute(db);
       await sql`alter table declarations_new rename to declarations`.execute(db);
       await db.schema.createIndex('declarations_system').on('declarations').columns(['org_number', 'system_name', 'issued_at']).execute();
       const broken = await sql`pragma foreign_key_check`.execute(db);
-      if (broken.rows.length > 0) throw new Error(`foreign keys broken after rebuilding declarations: ${JSON.stringify(broken.rows.slice(0, 3))}`);
+      if (broken.rows.length > 0)
+        throw new Error(`foreign keys broken after rebuilding declarations: ${JSON.stringify(broken.rows.slice(0, 3))}`);
       await sql`commit`.execute(db);
     } catch (e) {
       await sql`rollback`.execute(db);

@@ -33,5 +33,9 @@ export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
     .addColumn('done_at', 'text')
     .addPrimaryKeyConstraint('revalidation_items_pk', ['revalidation_id', 'submission_id'])
     .execute();
-  await db.schema.createIndex('revalidation_items_pending').on('revalidation_items').columns(['revalidation_id', 'done_at', 'position']).execute();
+  await db.schema
+    .createIndex('revalidation_items_pending')
+    .on('revalidation_items')
+    .columns(['revalidation_id', 'done_at', 'position'])
+    .execute();
 }

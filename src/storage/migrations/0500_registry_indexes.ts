@@ -18,7 +18,11 @@ export async function up(db: Kysely<any>, _dialect: SqlDialect): Promise<void> {
     .addColumn('direction', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('declaration_profiles_pk', ['declaration_id', 'profile', 'direction'])
     .execute();
-  await db.schema.createIndex('declarations_version_issued').on('declarations').columns(['org_number', 'system_name', 'system_version', 'issued_at desc', 'id']).execute();
+  await db.schema
+    .createIndex('declarations_version_issued')
+    .on('declarations')
+    .columns(['org_number', 'system_name', 'system_version', 'issued_at desc', 'id'])
+    .execute();
   await db.schema.createIndex('declarations_issued').on('declarations').columns(['issued_at desc', 'id']).execute();
   await db.schema.createIndex('declarations_run').on('declarations').column('run_id').execute();
   await db.schema.createIndex('spot_checks_open').on('spot_checks').column('outcome').execute();

@@ -10,7 +10,9 @@
         box.setAttribute('aria-hidden', 'false');
         box.setAttribute('role', 'status');
       }
-      form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = true; });
+      form.querySelectorAll('button[type="submit"]').forEach(function (b) {
+        b.disabled = true;
+      });
     });
   });
   // A page that follows work running on the server (a re-validation) marks the part to renew with
@@ -19,7 +21,9 @@
   if (live && live.getAttribute('data-status') !== 'done' && window.fetch && window.DOMParser) {
     var renew = function () {
       fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
-        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (r) {
+          return r.ok ? r.text() : Promise.reject(r.status);
+        })
         .then(function (html) {
           var next = new DOMParser().parseFromString(html, 'text/html').getElementById('fremdrift');
           if (!next) return;
@@ -27,7 +31,9 @@
           live.setAttribute('data-status', next.getAttribute('data-status') || '');
           if (live.getAttribute('data-status') !== 'done') window.setTimeout(renew, 1500);
         })
-        .catch(function () { window.setTimeout(renew, 5000); });
+        .catch(function () {
+          window.setTimeout(renew, 5000);
+        });
     };
     window.setTimeout(renew, 1500);
   }

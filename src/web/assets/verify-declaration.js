@@ -36,14 +36,29 @@
       if (parts.length !== 3) throw new Error('Den signerte erklæringen har feil form.');
       var header = b64urlJson(parts[0]);
       if (header.alg !== 'EdDSA') throw new Error('Ukjent signaturalgoritme: ' + header.alg);
-      var jwk = (jwks.keys || []).find(function (k) { return k.kid === header.kid; });
+      var jwk = (jwks.keys || []).find(function (k) {
+        return k.kid === header.kid;
+      });
       if (!jwk) throw new Error('Nøkkelen erklæringen er signert med (' + header.kid + ') finnes ikke blant ordningens nøkler.');
       var key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, { name: 'Ed25519' }, false, ['verify']);
-      var ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, b64urlBytes(parts[2]), new TextEncoder().encode(parts[0] + '.' + parts[1]));
-      if (!ok) throw new Error('Signaturen er ugyldig: innholdet er endret etter at det ble signert, eller det er ikke signert av ordningen.');
+      var ok = await crypto.subtle.verify(
+        { name: 'Ed25519' },
+        key,
+        b64urlBytes(parts[2]),
+        new TextEncoder().encode(parts[0] + '.' + parts[1]),
+      );
+      if (!ok)
+        throw new Error('Signaturen er ugyldig: innholdet er endret etter at det ble signert, eller det er ikke signert av ordningen.');
       var payload = b64urlJson(parts[1]);
       if (payload.id !== button.dataset.id) throw new Error('Den signerte erklæringen gjelder en annen erklæring (' + payload.id + ').');
-      say('ok', 'Signaturen er gyldig: erklæringen ' + payload.id + ' er signert med ordningens nøkkel ' + header.kid + ' og er ikke endret. Gjeldende status står øverst på siden.');
+      say(
+        'ok',
+        'Signaturen er gyldig: erklæringen ' +
+          payload.id +
+          ' er signert med ordningens nøkkel ' +
+          header.kid +
+          ' og er ikke endret. Gjeldende status står øverst på siden.',
+      );
     } catch (e) {
       say('bad', e && e.message ? e.message : 'Kontrollen feilet.');
     } finally {

@@ -127,7 +127,8 @@ export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEnt
               </a>
             </h2>
             <p>
-              {d.manufacturer.name}. {LEVEL_SHORT_NB[e.assuranceLevel]}. <span class={`badge ${e.status.status}`}>{STATUS_NB[e.status.status]}</span> {statusReasonNb(e.status)}
+              {d.manufacturer.name}. {LEVEL_SHORT_NB[e.assuranceLevel]}.{' '}
+              <span class={`badge ${e.status.status}`}>{STATUS_NB[e.status.status]}</span> {statusReasonNb(e.status)}
             </p>
             {active && props.role === 'lab' && d.assuranceLevel === 'B' && e.assuranceLevel === 'B' ? (
               <>
@@ -205,7 +206,14 @@ export interface ProfileImpact {
   /** Runs opened against the served version that have not led to a declaration. */
   runs: { runId: string; createdAt: string }[];
   /** The imported versions administrators manage (none for a shipped profile). */
-  versions: { version: string; status: 'draft' | 'active' | 'deprecated' | 'retired'; importedAt: string; replacement: string | null; retestDeadline: string | null; served: boolean }[];
+  versions: {
+    version: string;
+    status: 'draft' | 'active' | 'deprecated' | 'retired';
+    importedAt: string;
+    replacement: string | null;
+    retestDeadline: string | null;
+    served: boolean;
+  }[];
 }
 
 export function AdminProfilesPage(props: AdminProps & { profiles: ProfileImpact[] }) {
@@ -270,7 +278,8 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
         <p>Ingen åpne testkjøringer bruker denne versjonen.</p>
       ) : (
         <p>
-          {props.impact.runs.length} testkjøringer uten erklæring bruker denne versjonen. Når profilen fases ut, kan de ikke lenger føre til en erklæring.
+          {props.impact.runs.length} testkjøringer uten erklæring bruker denne versjonen. Når profilen fases ut, kan de ikke lenger føre til
+          en erklæring.
         </p>
       )}
       {props.impact.versions.length > 0 ? (
@@ -365,7 +374,9 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
 
 const LEVEL_NB = { mandatory: 'Påkrevd', recommended: 'Anbefalt' } as const;
 
-export function AdminRequirementSetsPage(props: AdminProps & { sets: RequirementSet[]; profiles: LoadedProfile[]; editing?: RequirementSet }) {
+export function AdminRequirementSetsPage(
+  props: AdminProps & { sets: RequirementSet[]; profiles: LoadedProfile[]; editing?: RequirementSet },
+) {
   const e = props.editing;
   const levelOf = (id: string) => e?.requirements.find((r) => r.profile === id)?.level ?? '';
   const directionOf = (id: string) => e?.requirements.find((r) => r.profile === id)?.direction ?? '';
@@ -374,7 +385,8 @@ export function AdminRequirementSetsPage(props: AdminProps & { sets: Requirement
       <ul>
         {props.sets.map((s) => (
           <li>
-            <a href={`/forvaltning/kravsett?rediger=${encodeURIComponent(s.id)}`}>{s.title}</a> <span class="hint">({s.requirements.length} krav)</span>
+            <a href={`/forvaltning/kravsett?rediger=${encodeURIComponent(s.id)}`}>{s.title}</a>{' '}
+            <span class="hint">({s.requirements.length} krav)</span>
           </li>
         ))}
       </ul>
@@ -453,8 +465,9 @@ export function AdminVendorsPage(props: AdminProps & { vendors: VendorWithIdenti
   return (
     <AdminLayout {...props} title="Leverandører">
       <p>
-        En leverandør er ikke verifisert før forvaltningen har slått opp organisasjonsnummeret i Enhetsregisteret (data.brreg.no) og sett at enheten finnes, ikke er slettet og har
-        navnet leverandøren registrerte. Erklæringene til en leverandør som ikke er verifisert, merkes slik i registeret.
+        En leverandør er ikke verifisert før forvaltningen har slått opp organisasjonsnummeret i Enhetsregisteret (data.brreg.no) og sett at
+        enheten finnes, ikke er slettet og har navnet leverandøren registrerte. Erklæringene til en leverandør som ikke er verifisert,
+        merkes slik i registeret.
       </p>
       <div class="table-wrap">
         <table>
@@ -472,7 +485,11 @@ export function AdminVendorsPage(props: AdminProps & { vendors: VendorWithIdenti
                 <td>{v.name}</td>
                 <td class="mono">{v.orgNumber}</td>
                 <td>{dateNb(v.createdAt)}</td>
-                <td>{v.verification ? `Verifisert ${dateNb(v.verification.verifiedAt)} av ${v.verification.verifiedBy}: ${v.verification.checked}` : 'Ikke verifisert'}</td>
+                <td>
+                  {v.verification
+                    ? `Verifisert ${dateNb(v.verification.verifiedAt)} av ${v.verification.verifiedBy}: ${v.verification.checked}`
+                    : 'Ikke verifisert'}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -516,7 +533,11 @@ export function AdminAuditPage(props: AdminProps & { entries: AuditRecord[]; old
             {props.entries.map((a) => (
               <tr>
                 <td>{a.seq}</td>
-                <td>{new Intl.DateTimeFormat('nb-NO', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Oslo' }).format(new Date(a.at))}</td>
+                <td>
+                  {new Intl.DateTimeFormat('nb-NO', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Oslo' }).format(
+                    new Date(a.at),
+                  )}
+                </td>
                 <td class="mono">{a.actor}</td>
                 <td class="mono">{a.action}</td>
                 <td class="mono">

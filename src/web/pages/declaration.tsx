@@ -22,13 +22,19 @@ export function DeclarationPage(props: { view: DeclarationView }) {
         </p>
       </div>
       {v.assuranceLevel === 'A' ? (
-        <p class="notice">Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.</p>
+        <p class="notice">
+          Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.
+        </p>
       ) : null}
       <dl class="facts">
         <dt>Leverandør</dt>
         <dd>
           {d.manufacturer.name}, organisasjonsnummer <span class="mono">{d.manufacturer.organisasjonsnummer}</span>
-          {v.manufacturerIdentity === 'verified' ? ' (verifisert mot Enhetsregisteret av forvaltningen)' : <strong> (ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem)</strong>}
+          {v.manufacturerIdentity === 'verified' ? (
+            ' (verifisert mot Enhetsregisteret av forvaltningen)'
+          ) : (
+            <strong> (ikke verifisert: navn og organisasjonsnummer er slik leverandøren selv registrerte dem)</strong>
+          )}
         </dd>
         <dt>System</dt>
         <dd>
@@ -43,7 +49,11 @@ export function DeclarationPage(props: { view: DeclarationView }) {
         <dt>Gyldig til</dt>
         <dd>{dateNb(d.expiresAt)}</dd>
         <dt>Grunnlag</dt>
-        <dd>{d.validator && d.runId ? `Testkjøring ${d.runId} i samsvar ${d.validator.version}` : 'Ikke testet i samsvar: egenerklært på grunnlag av dokumentasjon'}</dd>
+        <dd>
+          {d.validator && d.runId
+            ? `Testkjøring ${d.runId} i samsvar ${d.validator.version}`
+            : 'Ikke testet i samsvar: egenerklært på grunnlag av dokumentasjon'}
+        </dd>
         <dt>Erklæring-ID</dt>
         <dd class="mono">{d.id}</dd>
       </dl>
@@ -157,8 +167,8 @@ export function DeclarationPage(props: { view: DeclarationView }) {
 
       <h2 id="kontroll">Kontroller signaturen</h2>
       <p>
-        Erklæringen er signert av ordningen. Knappen under henter den signerte erklæringen og ordningens offentlige nøkler og kontrollerer signaturen i
-        nettleseren din, uten å stole på denne siden.
+        Erklæringen er signert av ordningen. Knappen under henter den signerte erklæringen og ordningens offentlige nøkler og kontrollerer
+        signaturen i nettleseren din, uten å stole på denne siden.
       </p>
       <button type="button" id="verify" data-jws={`${api}.jws`} data-jwks="/.well-known/jwks.json" data-id={d.id}>
         Kontroller signaturen

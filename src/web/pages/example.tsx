@@ -4,7 +4,13 @@ import { FindingList, MarkedMessage } from '../findings-view.js';
 import { Layout } from '../layout.js';
 
 /** An example message of a profile with what samsvar finds in it: a valid one has no errors, an invalid one shows the rule it breaks. */
-export function ExamplePage(props: { profile: LoadedProfile; kind: 'valid' | 'invalid'; file: string; text: string; result: ValidationResult }) {
+export function ExamplePage(props: {
+  profile: LoadedProfile;
+  kind: 'valid' | 'invalid';
+  file: string;
+  text: string;
+  result: ValidationResult;
+}) {
   const m = props.profile.manifest;
   return (
     <Layout title={props.file} section="profiler">

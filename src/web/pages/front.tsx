@@ -13,14 +13,14 @@ export function FrontPage(props: { facts: FrontPageFacts }) {
     <Layout title="Forside" section="forside">
       <h1>Hvilke meldingsstandarder støtter EPJ-systemet?</h1>
       <p>
-        samsvar er godkjenningsordningen for meldingsstandarder i elektroniske pasientjournalsystemer (EPJ). Leverandørene tester systemene sine mot
-        standardene for Hodemelding, dialogmelding, PLO-meldinger, henvisning, epikrise, laboratoriesvar og FHIR-profilene, og får en signert
-        egenerklæring som viser hvilke meldingsprofiler systemet har bestått. Alle erklæringer står i et åpent register, og hvem som helst kan kontrollere
-        signaturen.
+        samsvar er godkjenningsordningen for meldingsstandarder i elektroniske pasientjournalsystemer (EPJ). Leverandørene tester systemene
+        sine mot standardene for Hodemelding, dialogmelding, PLO-meldinger, henvisning, epikrise, laboratoriesvar og FHIR-profilene, og får
+        en signert egenerklæring som viser hvilke meldingsprofiler systemet har bestått. Alle erklæringer står i et åpent register, og hvem
+        som helst kan kontrollere signaturen.
       </p>
       <p>
-        Registeret har nå {f.declarations} {f.declarations === 1 ? 'erklæring' : 'erklæringer'} for {f.systems} {f.systems === 1 ? 'systemversjon' : 'systemversjoner'}, og ordningen
-        har {f.profiles} meldingsprofiler.
+        Registeret har nå {f.declarations} {f.declarations === 1 ? 'erklæring' : 'erklæringer'} for {f.systems}{' '}
+        {f.systems === 1 ? 'systemversjon' : 'systemversjoner'}, og ordningen har {f.profiles} meldingsprofiler.
       </p>
       <div class="cards">
         <section class="card" aria-labelledby="kommune">
@@ -53,7 +53,9 @@ export function FrontPage(props: { facts: FrontPageFacts }) {
         </section>
         <section class="card" aria-labelledby="forvaltning">
           <h2 id="forvaltning">Forvaltning og testlaboratorier</h2>
-          <p>Norsk helsenett forvalter profilene og testtilfellene, verifiserer leverandører, tar stikkprøver og trekker tilbake erklæringer.</p>
+          <p>
+            Norsk helsenett forvalter profilene og testtilfellene, verifiserer leverandører, tar stikkprøver og trekker tilbake erklæringer.
+          </p>
           <ul>
             <li>
               <a href="/forvaltning">Logg inn i forvaltningen</a>.

@@ -16,9 +16,9 @@ export function ProfileListPage(props: { standards: StandardGroup[] }) {
     <Layout title="Profiler og testtilfeller" section="profiler">
       <h1>Meldingsprofiler og testtilfeller</h1>
       <p>
-        En meldingsprofil er én meldingstype i én versjon av en standard, med skjema, forretningsregler og kodeverk. Hver profil har testtilfeller som
-        sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet: «sender» når systemet lager meldingen, «mottar» når systemet leser en melding
-        samsvar har laget og svarer med en applikasjonskvittering.
+        En meldingsprofil er én meldingstype i én versjon av en standard, med skjema, forretningsregler og kodeverk. Hver profil har
+        testtilfeller som sier hva systemet skal gjøre og hvordan samsvar vurderer resultatet: «sender» når systemet lager meldingen,
+        «mottar» når systemet leser en melding samsvar har laget og svarer med en applikasjonskvittering.
       </p>
       <nav aria-label="Standarder">
         <ul class="inline-list">
@@ -88,8 +88,9 @@ function TestcaseDetails(props: { tc: Testcase }) {
           <li>Hvert steg må lykkes, og hver ressurs API-et svarer med må være gyldig etter profilen.</li>
         ) : tc.kind === 'receive' ? (
           <li>
-            Applikasjonskvitteringen må være gyldig og ha status {tc.expect.apprec.status.map((s) => `${s} (${APPREC_STATUS_NB[s] ?? s})`).join(' eller ')}, og
-            referere til meldingen samsvar sendte.
+            Applikasjonskvitteringen må være gyldig og ha status{' '}
+            {tc.expect.apprec.status.map((s) => `${s} (${APPREC_STATUS_NB[s] ?? s})`).join(' eller ')}, og referere til meldingen samsvar
+            sendte.
           </li>
         ) : (
           <li>Meldingen må være gyldig etter profilen: skjema, forretningsregler, kodeverk og identifikatorer.</li>
@@ -105,12 +106,18 @@ function TestcaseDetails(props: { tc: Testcase }) {
   );
 }
 
-export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase[]; examples: { valid: string[]; invalid: string[] }; standardName: string }) {
+export function ProfilePage(props: {
+  profile: LoadedProfile;
+  testcases: Testcase[];
+  examples: { valid: string[]; invalid: string[] };
+  standardName: string;
+}) {
   const m = props.profile.manifest;
   const detect = m.kind === 'xml' && m.detect ? (Array.isArray(m.detect) ? m.detect : [m.detect]) : [];
   const namespaces = [...new Set(detect.map((d) => d.documentNamespace ?? d.rootNamespace))];
   const msgTypes = [...new Set(detect.map((d) => d.msgType).filter((t): t is string => !!t))];
-  const exampleLink = (kind: 'valid' | 'invalid', file: string) => `/profiler/${encodeURIComponent(m.id)}/eksempler/${kind}/${encodeURIComponent(file)}`;
+  const exampleLink = (kind: 'valid' | 'invalid', file: string) =>
+    `/profiler/${encodeURIComponent(m.id)}/eksempler/${kind}/${encodeURIComponent(file)}`;
   return (
     <Layout title={m.title} section="profiler">
       <p>
@@ -152,7 +159,15 @@ export function ProfilePage(props: { profile: LoadedProfile; testcases: Testcase
         </dd>
       </dl>
       <h2>Testtilfeller</h2>
-      {props.testcases.length === 0 ? <p>Profilen har ingen testtilfeller ennå.</p> : <div class="cards">{props.testcases.map((tc) => <TestcaseDetails tc={tc} />)}</div>}
+      {props.testcases.length === 0 ? (
+        <p>Profilen har ingen testtilfeller ennå.</p>
+      ) : (
+        <div class="cards">
+          {props.testcases.map((tc) => (
+            <TestcaseDetails tc={tc} />
+          ))}
+        </div>
+      )}
       <h2>Eksempelmeldinger</h2>
       <h3>Gyldige</h3>
       {props.examples.valid.length === 0 ? (

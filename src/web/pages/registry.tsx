@@ -65,8 +65,9 @@ export function RegistryPage(p: RegistryPageProps) {
     <Layout title="Registeret" section="register">
       <h1>Registeret over egenerklæringer</h1>
       <p>
-        Hver erklæring gjelder én versjon av ett EPJ-system og lister meldingsprofilene systemet har bestått. Nivå B er testet i samsvar, nivå C er i
-        tillegg bekreftet av et testlaboratorium. Nivå A er leverandørens egen erklæring på grunnlag av dokumentasjon, uten test.
+        Hver erklæring gjelder én versjon av ett EPJ-system og lister meldingsprofilene systemet har bestått. Nivå B er testet i samsvar,
+        nivå C er i tillegg bekreftet av et testlaboratorium. Nivå A er leverandørens egen erklæring på grunnlag av dokumentasjon, uten
+        test.
       </p>
       <form class="search" method="get" action="/register" role="search" aria-label="Søk i registeret">
         <TextField name="q" label="Fritekst" value={f.q} />
@@ -81,7 +82,9 @@ export function RegistryPage(p: RegistryPageProps) {
         </div>
       </form>
       <p role="status">
-        {p.total === 0 ? 'Ingen erklæringer passer søket.' : `Viser ${from}–${to} av ${p.total} ${p.total === 1 ? 'erklæring' : 'erklæringer'}, nyeste først.`}
+        {p.total === 0
+          ? 'Ingen erklæringer passer søket.'
+          : `Viser ${from}–${to} av ${p.total} ${p.total === 1 ? 'erklæring' : 'erklæringer'}, nyeste først.`}
       </p>
       {p.total > 0 ? (
         <div class="table-wrap">

@@ -17,8 +17,8 @@ export function RequirementSetListPage(props: { sets: RequirementSet[] }) {
     <Layout title="Kravsett" section="kravsett">
       <h1>Kravsett</h1>
       <p>
-        Et kravsett sier hvilke meldingsprofiler en type kommunal tjeneste må eller bør støtte. Velg et kravsett for å se hvilke systemer som dekker det,
-        profil for profil.
+        Et kravsett sier hvilke meldingsprofiler en type kommunal tjeneste må eller bør støtte. Velg et kravsett for å se hvilke systemer
+        som dekker det, profil for profil.
       </p>
       {props.sets.length === 0 ? (
         <p>Forvaltningen har ikke publisert noen kravsett ennå.</p>
@@ -26,7 +26,10 @@ export function RequirementSetListPage(props: { sets: RequirementSet[] }) {
         <ul>
           {props.sets.map((s) => (
             <li>
-              <a href={`/kravsett/${encodeURIComponent(s.id)}`}>{s.title}</a> <span class="hint">({s.serviceType}, {s.requirements.length} krav)</span>
+              <a href={`/kravsett/${encodeURIComponent(s.id)}`}>{s.title}</a>{' '}
+              <span class="hint">
+                ({s.serviceType}, {s.requirements.length} krav)
+              </span>
             </li>
           ))}
         </ul>
@@ -89,7 +92,11 @@ export function RequirementSetPage(props: { set: RequirementSet; rows: MatrixRow
                   {row.cells.map((c) => (
                     <td class={`mark ${c.mark}`}>
                       <span aria-hidden="true">{MARK_NB[c.mark].symbol}</span>{' '}
-                      {c.declarationId ? <a href={`/erklaering/${encodeURIComponent(c.declarationId)}`}>{MARK_NB[c.mark].text}</a> : MARK_NB[c.mark].text}
+                      {c.declarationId ? (
+                        <a href={`/erklaering/${encodeURIComponent(c.declarationId)}`}>{MARK_NB[c.mark].text}</a>
+                      ) : (
+                        MARK_NB[c.mark].text
+                      )}
                     </td>
                   ))}
                   <td>

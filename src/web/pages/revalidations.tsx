@@ -24,8 +24,8 @@ export function AdminRevalidationsPage(props: AdminProps & { jobs: Revalidation[
   return (
     <AdminLayout {...props} title="Revalidering">
       <p>
-        Etter en rettelse i en profil kan lagrede innsendinger kjøres på nytt mot versjonen tjenesten har lastet nå. Innsendingene beholder resultatet de fikk; her ser du hvilke som
-        ville fått et annet resultat.
+        Etter en rettelse i en profil kan lagrede innsendinger kjøres på nytt mot versjonen tjenesten har lastet nå. Innsendingene beholder
+        resultatet de fikk; her ser du hvilke som ville fått et annet resultat.
       </p>
       <form class="stack" method="post" action="/forvaltning/revalidering">
         <Csrf token={props.csrf} />
@@ -88,7 +88,9 @@ export function RevalidationProgress(props: { job: RevalidationView }) {
   return (
     <div id="fremdrift" data-status={j.status} role="status">
       <Progress job={j} />
-      {j.runnableHere ? null : <p>Denne instansen har lastet en annen versjon av profilen enn kjøringen ble startet for, og tar ikke del i den.</p>}
+      {j.runnableHere ? null : (
+        <p>Denne instansen har lastet en annen versjon av profilen enn kjøringen ble startet for, og tar ikke del i den.</p>
+      )}
       <h2>Innsendinger med endret resultat</h2>
       {j.changedItems.length === 0 ? (
         <p>{j.status === 'done' ? 'Ingen innsendinger fikk et annet resultat.' : 'Ingen så langt.'}</p>

@@ -9,16 +9,22 @@ export interface ValidatorOutcome {
 }
 
 /** Anyone can paste or upload a message and see its findings on the message's lines; nothing is stored. */
-export function ValidatorPage(props: { profiles: Array<{ id: string; title: string }>; chosen?: string; outcome?: ValidatorOutcome; problem?: string; text?: string }) {
+export function ValidatorPage(props: {
+  profiles: Array<{ id: string; title: string }>;
+  chosen?: string;
+  outcome?: ValidatorOutcome;
+  problem?: string;
+  text?: string;
+}) {
   const o = props.outcome;
   const errors = o?.result.findings.filter((f) => f.severity === 'error').length ?? 0;
   return (
     <Layout title="Valider en melding" section="validering" scripts={['progress.js']}>
       <h1>Valider en melding</h1>
       <p>
-        Lim inn en XML-melding eller en FHIR-ressurs (JSON), eller last opp en fil. samsvar sjekker den med de samme reglene som i testkjøringene:
-        skjema, forretningsregler, kodeverk og identifikatorer. Meldingen lagres ikke. Bruk bare syntetiske testdata, aldri opplysninger om virkelige
-        pasienter.
+        Lim inn en XML-melding eller en FHIR-ressurs (JSON), eller last opp en fil. samsvar sjekker den med de samme reglene som i
+        testkjøringene: skjema, forretningsregler, kodeverk og identifikatorer. Meldingen lagres ikke. Bruk bare syntetiske testdata, aldri
+        opplysninger om virkelige pasienter.
       </p>
       <form class="stack" method="post" action="/validering" enctype="multipart/form-data" data-progress="Validerer meldingen …">
         <div>
@@ -64,8 +70,12 @@ export function ValidatorPage(props: { profiles: Array<{ id: string; title: stri
           </h2>
           <div class={`notice ${o.result.valid ? 'ok' : 'bad'}`} role="status">
             <p>
-              <strong>{o.result.valid ? 'Meldingen er gyldig' : `Meldingen er ikke gyldig: ${errors} ${errors === 1 ? 'feil' : 'feil'}`}</strong>
-              {o.result.profile ? ` etter profilen ${o.profileTitle ?? o.result.profile} (${o.result.profile}${o.result.profileVersion ? ` ${o.result.profileVersion}` : ''}).` : '.'}
+              <strong>
+                {o.result.valid ? 'Meldingen er gyldig' : `Meldingen er ikke gyldig: ${errors} ${errors === 1 ? 'feil' : 'feil'}`}
+              </strong>
+              {o.result.profile
+                ? ` etter profilen ${o.profileTitle ?? o.result.profile} (${o.result.profile}${o.result.profileVersion ? ` ${o.result.profileVersion}` : ''}).`
+                : '.'}
             </p>
           </div>
           <h3>Funn</h3>

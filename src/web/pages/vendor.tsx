@@ -23,8 +23,8 @@ export function VendorSignInPage(props: { problem?: string; next?: string }) {
     <Layout title="For leverandører" section="leverandor">
       <h1>For leverandører</h1>
       <p>
-        Logg inn med API-nøkkelen leverandøren fikk ved registreringen. Nøkkelen er den samme som kommandolinjen og API-et bruker. Nettleseren får en
-        sesjon som varer i åtte timer; nøkkelen lagres ikke i nettleseren.
+        Logg inn med API-nøkkelen leverandøren fikk ved registreringen. Nøkkelen er den samme som kommandolinjen og API-et bruker.
+        Nettleseren får en sesjon som varer i åtte timer; nøkkelen lagres ikke i nettleseren.
       </p>
       <Problem text={props.problem} />
       <form class="stack" method="post" action="/leverandor/logg-inn">
@@ -53,7 +53,9 @@ export function VendorSignInPage(props: { problem?: string; next?: string }) {
           <input type="text" id="epost" name="epost" autocomplete="email" inputmode="email" required />
         </div>
         <div>
-          <button type="submit" class="secondary">Registrer</button>
+          <button type="submit" class="secondary">
+            Registrer
+          </button>
         </div>
       </form>
     </Layout>
@@ -81,9 +83,21 @@ export function RegisteredPage(props: { name: string; token: string }) {
   );
 }
 
-const STATE_NB = { not_started: 'ikke startet', failing: 'ikke bestått ennå', passed: 'bestått', passed_with_deviation: 'bestått med avvik' } as const;
+const STATE_NB = {
+  not_started: 'ikke startet',
+  failing: 'ikke bestått ennå',
+  passed: 'bestått',
+  passed_with_deviation: 'bestått med avvik',
+} as const;
 
-export function VendorHomePage(props: { name: string; csrf: string; systems: System[]; runs: RunView[]; profiles: Array<{ id: string; title: string }>; problem?: string }) {
+export function VendorHomePage(props: {
+  name: string;
+  csrf: string;
+  systems: System[];
+  runs: RunView[];
+  profiles: Array<{ id: string; title: string }>;
+  problem?: string;
+}) {
   const versions = props.systems.flatMap((s) => s.versions.map((v) => ({ id: v.id, label: `${s.name} ${v.version}` })));
   return (
     <Layout title="Mine systemer" section="leverandor" signedInAs={props.name}>
@@ -144,7 +158,10 @@ export function VendorHomePage(props: { name: string; csrf: string; systems: Sys
               <legend>Meldingsprofiler som skal testes</legend>
               {props.profiles.map((p, i) => (
                 <div>
-                  <input type="checkbox" id={`profil-${i}`} name="profil" value={p.id} /> <label for={`profil-${i}`} class="inline">{p.title}</label>
+                  <input type="checkbox" id={`profil-${i}`} name="profil" value={p.id} />{' '}
+                  <label for={`profil-${i}`} class="inline">
+                    {p.title}
+                  </label>
                 </div>
               ))}
             </fieldset>
@@ -161,7 +178,10 @@ export function VendorHomePage(props: { name: string; csrf: string; systems: Sys
         <ul>
           {props.systems.map((s) => (
             <li>
-              {s.name}: {s.versions.length === 0 ? 'ingen versjoner' : s.versions.map((v) => (v.herId ? `${v.version} (HER-id ${v.herId})` : v.version)).join(', ')}
+              {s.name}:{' '}
+              {s.versions.length === 0
+                ? 'ingen versjoner'
+                : s.versions.map((v) => (v.herId ? `${v.version} (HER-id ${v.herId})` : v.version)).join(', ')}
               <form class="search" method="post" action={`/leverandor/systemer/${encodeURIComponent(s.id)}/versjoner`}>
                 <Csrf token={props.csrf} />
                 <div>
@@ -170,9 +190,17 @@ export function VendorHomePage(props: { name: string; csrf: string; systems: Sys
                 </div>
                 <div>
                   <label for={`herid-${s.id}`}>HER-id for systemets testkommunikasjonspart</label>
-                  <input type="text" id={`herid-${s.id}`} name="herid" inputmode="numeric" pattern="[0-9]{1,9}" aria-describedby={`herid-hjelp-${s.id}`} />
+                  <input
+                    type="text"
+                    id={`herid-${s.id}`}
+                    name="herid"
+                    inputmode="numeric"
+                    pattern="[0-9]{1,9}"
+                    aria-describedby={`herid-hjelp-${s.id}`}
+                  />
                   <p class="hint" id={`herid-hjelp-${s.id}`}>
-                    Systemets egen part i testmiljøets adresseregister. Meldinger systemet sender i en testkjøring skal ha denne HER-id-en som avsender, og samsvar sender sine meldinger til den. Påkrevd for å teste meldingsprofiler.
+                    Systemets egen part i testmiljøets adresseregister. Meldinger systemet sender i en testkjøring skal ha denne HER-id-en
+                    som avsender, og samsvar sender sine meldinger til den. Påkrevd for å teste meldingsprofiler.
                   </p>
                 </div>
                 <div>
@@ -214,7 +242,8 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
         {result.latestSubmission ? (
           <>
             {' '}
-            (<a href={`${base}/innsendinger/${encodeURIComponent(result.latestSubmission.id)}`}>siste innsending</a>, {result.submissions} i alt)
+            (<a href={`${base}/innsendinger/${encodeURIComponent(result.latestSubmission.id)}`}>siste innsending</a>, {result.submissions} i
+            alt)
           </>
         ) : null}
       </p>
@@ -232,7 +261,9 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
         <Csrf token={props.csrf} />
         <input type="hidden" name="testtilfelle" value={tc.id} />
         <div>
-          <label for={`fil-${tc.id}`}>{tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}</label>
+          <label for={`fil-${tc.id}`}>
+            {tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}
+          </label>
           <input type="file" id={`fil-${tc.id}`} name="fil" required />
         </div>
         <div>
@@ -246,11 +277,23 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
   );
 }
 
-export function RunPage(props: { name: string; csrf: string; run: RunView; testcases: Map<string, Testcase>; profileTitle: (id: string) => string; problem?: string }) {
+export function RunPage(props: {
+  name: string;
+  csrf: string;
+  run: RunView;
+  testcases: Map<string, Testcase>;
+  profileTitle: (id: string) => string;
+  problem?: string;
+}) {
   const r = props.run;
   const passed = r.profiles.some((p) => p.status === 'passed' || p.status === 'passed_with_deviation');
   return (
-    <Layout title={`Testkjøring for ${r.system.name} ${r.system.version}`} section="leverandor" signedInAs={props.name} scripts={['progress.js']}>
+    <Layout
+      title={`Testkjøring for ${r.system.name} ${r.system.version}`}
+      section="leverandor"
+      signedInAs={props.name}
+      scripts={['progress.js']}
+    >
       <p>
         <a href="/leverandor">Tilbake til systemene</a>
       </p>
@@ -270,7 +313,8 @@ export function RunPage(props: { name: string; csrf: string; run: RunView; testc
         <section aria-labelledby="testdata">
           <h2 id="testdata">Testdata for kjøringen</h2>
           <p>
-            Kjøringen har sine egne testdata. Registrer testpasienten i systemet, og bruk partene under: samsvar godtar bare meldinger og kvitteringer systemet har laget i denne kjøringen.
+            Kjøringen har sine egne testdata. Registrer testpasienten i systemet, og bruk partene under: samsvar godtar bare meldinger og
+            kvitteringer systemet har laget i denne kjøringen.
           </p>
           <dl class="facts">
             <dt>Testpasient</dt>
@@ -286,7 +330,15 @@ export function RunPage(props: { name: string; csrf: string; run: RunView; testc
               {r.testData.samsvarParty.name}, HER-id <span class="mono">{r.testData.samsvarParty.herId}</span>
             </dd>
             <dt>Systemets egen part (avsender)</dt>
-            <dd>{r.testData.systemParty ? <>HER-id <span class="mono">{r.testData.systemParty.herId}</span></> : 'ingen HER-id registrert på systemversjonen'}</dd>
+            <dd>
+              {r.testData.systemParty ? (
+                <>
+                  HER-id <span class="mono">{r.testData.systemParty.herId}</span>
+                </>
+              ) : (
+                'ingen HER-id registrert på systemversjonen'
+              )}
+            </dd>
           </dl>
         </section>
       ) : null}

@@ -21,7 +21,10 @@ describe('samsvar admin token', () => {
     expect(token).toMatch(/^smv_[A-Za-z0-9_-]{40,}$/);
     const tokenId = /token (\S+) \(ops\)/.exec(io.stderr.join('\n'))![1]!;
 
-    const service = await startService({ port: 0, dataDir, maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 100 }, { hostname: '127.0.0.1', log: () => {} });
+    const service = await startService(
+      { port: 0, dataDir, maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 100 },
+      { hostname: '127.0.0.1', log: () => {} },
+    );
     try {
       const ok = await fetch(`${service.url}/api/v1/vendors`, { headers: { authorization: `Bearer ${token}` } });
       expect(ok.status).toBe(200);
@@ -30,7 +33,10 @@ describe('samsvar admin token', () => {
       const after = await fetch(`${service.url}/api/v1/vendors`, { headers: { authorization: `Bearer ${token}` } });
       expect(after.status).toBe(401);
       const audit = await service.ctx.repo.readAudit({ objectType: 'token', objectId: tokenId });
-      expect(audit.map((e) => [e.actor, e.action])).toEqual([['cli:admin', 'token.create'], ['cli:admin', 'token.revoke']]);
+      expect(audit.map((e) => [e.actor, e.action])).toEqual([
+        ['cli:admin', 'token.create'],
+        ['cli:admin', 'token.revoke'],
+      ]);
     } finally {
       await service.close();
     }

@@ -12,7 +12,14 @@ async function makeLog(n: number) {
   const env = tempDataEnv();
   const ring = await loadKeyRing({ env });
   const entries: LogEntry[] = [];
-  for (let i = 0; i < n; i++) entries.push(nextEntry(entries.at(-1), { type: 'issued', declarationId: `d${i}`, subjectSha256: 'a'.repeat(64) }, new Date(Date.UTC(2026, 0, 1, i))));
+  for (let i = 0; i < n; i++)
+    entries.push(
+      nextEntry(
+        entries.at(-1),
+        { type: 'issued', declarationId: `d${i}`, subjectSha256: 'a'.repeat(64) },
+        new Date(Date.UTC(2026, 0, 1, i)),
+      ),
+    );
   const headJws = await signHead({ size: n, lastHash: entries.at(-1)!.hash }, ring.current, new Date());
   return { env, ring, entries, headJws };
 }
@@ -32,7 +39,9 @@ function serve(entries: LogEntry[], head: { jws: string; size: number; hash: str
     const last = page.at(-1)?.seq;
     res.end(JSON.stringify({ entries: page, head, next: last && last < head.size ? `/api/v1/log?after=${last}` : null }));
   });
-  return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`)),
+  );
 }
 
 describe('samsvar log verify', () => {
@@ -70,7 +79,10 @@ describe('samsvar log verify', () => {
     const base = await serve(cut, { jws: freshHead, size: 4, hash: cut[3].hash }, ring.jwks);
     expect((await runCli(['log', 'verify', base])).code).toBe(0);
     const r = await runCli(['log', 'verify', base, '--since', earlier]);
-    expect(r).toMatchObject({ code: 1, stdout: 'log broken at entry 5: the earlier head covers 5 entries but only 4 are present: entries were removed from the end\n' });
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: 'log broken at entry 5: the earlier head covers 5 entries but only 4 are present: entries were removed from the end\n',
+    });
   });
 
   it('with --since, accepts a log that grew since the earlier head and refuses one rewritten under it', async () => {
@@ -78,9 +90,15 @@ describe('samsvar log verify', () => {
     const earlier = path.join(env.SAMSVAR_DATA!, 'head-5.jws');
     writeFileSync(earlier, await signHead({ size: 5, lastHash: entries[4].hash }, ring.current, new Date()));
     const base = await serve(entries, { jws: headJws, size: 7, hash: entries[6].hash }, ring.jwks);
-    expect(await runCli(['log', 'verify', base, '--since', earlier])).toMatchObject({ code: 0, stdout: `log intact: 7 entries, head ${entries[6].hash}; it extends the earlier head of 5 entries\n` });
+    expect(await runCli(['log', 'verify', base, '--since', earlier])).toMatchObject({
+      code: 0,
+      stdout: `log intact: 7 entries, head ${entries[6].hash}; it extends the earlier head of 5 entries\n`,
+    });
     writeFileSync(earlier, await signHead({ size: 5, lastHash: 'f'.repeat(64) }, ring.current, new Date()));
-    expect(await runCli(['log', 'verify', base, '--since', earlier])).toMatchObject({ code: 1, stdout: expect.stringMatching(/^log broken at entry 5: entry 5's hash is not the one the earlier head signed/) });
+    expect(await runCli(['log', 'verify', base, '--since', earlier])).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^log broken at entry 5: entry 5's hash is not the one the earlier head signed/),
+    });
   });
 
   it('exits 2 with a message, not a stack trace, on a URL that does not parse', async () => {
@@ -88,14 +106,16 @@ describe('samsvar log verify', () => {
     expect(r).toMatchObject({ code: 2, stderr: expect.stringMatching(/http:\/\/ is not a URL/) });
   });
 
-  it('exits 2 with a message when a page\'s next link does not parse', async () => {
+  it("exits 2 with a message when a page's next link does not parse", async () => {
     const { entries, headJws, ring } = await makeLog(4);
     server = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/.well-known/jwks.json') return res.end(JSON.stringify(ring.jwks));
       res.end(JSON.stringify({ entries: entries.slice(0, 3), head: { jws: headJws, size: 4, hash: entries[3].hash }, next: 'http://[' }));
     });
-    const base = await new Promise<string>((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`)));
+    const base = await new Promise<string>((resolve) =>
+      server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`)),
+    );
     const r = await runCli(['log', 'verify', base]);
     expect(r).toMatchObject({ code: 2, stderr: expect.stringMatching(/next link 'http:\/\/\[' is not a URL/) });
   });

@@ -16,7 +16,7 @@ function captureIo(cwd: string): CliIo & { stdout: string[]; stderr: string[] } 
   return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), env: {}, cwd };
 }
 
-describe('samsvar submit, as a vendor\'s CI runs it', () => {
+describe("samsvar submit, as a vendor's CI runs it", () => {
   let t: TestService;
   let token: string;
   let run: string;
@@ -27,8 +27,14 @@ describe('samsvar submit, as a vendor\'s CI runs it', () => {
     t = await startTestService(dialectsUnderTest()[0]!);
     ({ token } = await registerVendor(t));
     const sys = (await (await t.call('POST', '/api/v1/systems', { token, json: { name: 'CI-EPJ' } })).json()) as { id: string };
-    const ver = (await (await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version: '1', herId: '8999911' } })).json()) as { id: string };
-    run = ((await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as { id: string }).id;
+    const ver = (await (
+      await t.call('POST', `/api/v1/systems/${sys.id}/versions`, { token, json: { version: '1', herId: '8999911' } })
+    ).json()) as { id: string };
+    run = (
+      (await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: ver.id, profiles: [PROFILE] } })).json()) as {
+        id: string;
+      }
+    ).id;
     const msg = await t.call('GET', `/api/v1/runs/${run}/testcases/${PROFILE}-mottak/message`, { token });
     msgId = msg.headers.get('x-samsvar-msgid')!;
     dir = mkdtempSync(path.join(tmpdir(), 'samsvar-submit-'));
@@ -42,7 +48,10 @@ describe('samsvar submit, as a vendor\'s CI runs it', () => {
 
   const submit = async (file: string, extra: string[] = [], tok = token) => {
     const io = captureIo(dir);
-    const code = await main(['submit', '--server', t.url, '--token', tok, '--run', run, '--testcase', `${PROFILE}-mottak`, ...extra, file], io);
+    const code = await main(
+      ['submit', '--server', t.url, '--token', tok, '--run', run, '--testcase', `${PROFILE}-mottak`, ...extra, file],
+      io,
+    );
     return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
   };
 
@@ -59,7 +68,7 @@ describe('samsvar submit, as a vendor\'s CI runs it', () => {
     expect(r.out).toMatch(/error \S+/);
   });
 
-  it('--json prints the server\'s answer', async () => {
+  it("--json prints the server's answer", async () => {
     const r = await submit('ok.xml', ['--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ verdict: 'passed', testcase: `${PROFILE}-mottak` });
@@ -79,7 +88,9 @@ describe('samsvar submit, as a vendor\'s CI runs it', () => {
     expect(await main(['submit', '--server', t.url, 'ok.xml'], io)).toBe(2);
     expect(io.stderr.join('\n')).toContain('missing --token');
     const down = captureIo(dir);
-    expect(await main(['submit', '--server', 'http://127.0.0.1:9', '--token', token, '--run', run, '--testcase', 'x', 'ok.xml'], down)).toBe(2);
+    expect(
+      await main(['submit', '--server', 'http://127.0.0.1:9', '--token', token, '--run', run, '--testcase', 'x', 'ok.xml'], down),
+    ).toBe(2);
     expect(down.stderr.join('\n')).toContain('cannot reach');
   });
 });

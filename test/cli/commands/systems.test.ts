@@ -27,7 +27,7 @@ describe('samsvar systems: registering a version with its own test communication
     return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
   };
 
-  it('adds a system and a version with its HER-id, which the service then uses as the run\'s system party', async () => {
+  it("adds a system and a version with its HER-id, which the service then uses as the run's system party", async () => {
     const added = await cli('add', 'CLI-EPJ');
     expect(added.code).toBe(0);
     const systemId = added.out.split(/\s+/)[0]!;
@@ -36,11 +36,13 @@ describe('samsvar systems: registering a version with its own test communication
     expect(version.out).toMatch(/5\.0 {2}HER-id 8999911$/);
     expect((await cli('list')).out).toContain('5.0  HER-id 8999911');
     const versionId = version.out.split(/\s+/)[0]!;
-    const run = (await (await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: versionId, profiles: ['dialogmelding-1.1-foresporsel'] } })).json()) as { testData: { systemParty: { herId: string } } };
+    const run = (await (
+      await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: versionId, profiles: ['dialogmelding-1.1-foresporsel'] } })
+    ).json()) as { testData: { systemParty: { herId: string } } };
     expect(run.testData.systemParty.herId).toBe('8999911');
   });
 
-  it('needs --her-id, and prints the service\'s reason for a HER-id it refuses (exit 2)', async () => {
+  it("needs --her-id, and prints the service's reason for a HER-id it refuses (exit 2)", async () => {
     const systemId = (await cli('add', 'CLI-EPJ-2')).out.split(/\s+/)[0]!;
     expect((await cli('add-version', systemId, '1')).code).toBe(2);
     const refused = await cli('add-version', systemId, '1', '--her-id', '8999901');

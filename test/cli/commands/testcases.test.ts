@@ -28,7 +28,9 @@ describe('samsvar testcases list', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+PROFILE\s+KIND\s+DIRECTION\s+TITLE$/);
-    expect(r.stdout).toMatch(/dialogmelding-1\.1-helsefaglig-mottak\s+dialogmelding-1\.1-helsefaglig\s+receive\s+receive\s+Motta helsefaglig dialog og kvitter/);
+    expect(r.stdout).toMatch(
+      /dialogmelding-1\.1-helsefaglig-mottak\s+dialogmelding-1\.1-helsefaglig\s+receive\s+receive\s+Motta helsefaglig dialog og kvitter/,
+    );
     expect(r.stdout).toMatch(/apprec-1\.0-ok\s+apprec-1\.0\s+submit\s+send\s+/);
     expect(lines.at(-1)).toMatch(/^\d+ test case\(s\)$/);
   });
@@ -36,14 +38,34 @@ describe('samsvar testcases list', () => {
   it('filters by profile and writes JSON for scripts', async () => {
     const r = await cli('list', '--profile', 'dialogmelding-1.1-helsefaglig', '--format', 'json');
     expect(r.code).toBe(0);
-    const { testcases } = JSON.parse(r.stdout) as { testcases: { id: string; profile: string; kind: string; direction: string; title: string }[] };
-    expect(testcases.map((t) => t.id)).toEqual(['dialogmelding-1.1-helsefaglig-mottak', 'dialogmelding-1.1-helsefaglig-send', 'dialogmelding-1.1-helsefaglig-svar']);
-    expect(testcases[0]).toEqual({ id: 'dialogmelding-1.1-helsefaglig-mottak', profile: 'dialogmelding-1.1-helsefaglig', kind: 'receive', direction: 'receive', optional: false, requirements: [], title: 'Motta helsefaglig dialog og kvitter' });
+    const { testcases } = JSON.parse(r.stdout) as {
+      testcases: { id: string; profile: string; kind: string; direction: string; title: string }[];
+    };
+    expect(testcases.map((t) => t.id)).toEqual([
+      'dialogmelding-1.1-helsefaglig-mottak',
+      'dialogmelding-1.1-helsefaglig-send',
+      'dialogmelding-1.1-helsefaglig-svar',
+    ]);
+    expect(testcases[0]).toEqual({
+      id: 'dialogmelding-1.1-helsefaglig-mottak',
+      profile: 'dialogmelding-1.1-helsefaglig',
+      kind: 'receive',
+      direction: 'receive',
+      optional: false,
+      requirements: [],
+      title: 'Motta helsefaglig dialog og kvitter',
+    });
   });
 
   it('refuses an unknown profile and an unknown format with exit 2', async () => {
-    expect(await cli('list', '--profile', 'no-such-profile')).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown profile 'no-such-profile'") });
-    expect(await cli('list', '--format', 'xml')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format must be text or json') });
+    expect(await cli('list', '--profile', 'no-such-profile')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("unknown profile 'no-such-profile'"),
+    });
+    expect(await cli('list', '--format', 'xml')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--format must be text or json'),
+    });
   });
 });
 
@@ -77,7 +99,10 @@ describe('samsvar testcases show', () => {
   });
 
   it('exits 2 for an unknown or missing test case id', async () => {
-    expect(await cli('show', 'no-such-case')).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown test case 'no-such-case'") });
+    expect(await cli('show', 'no-such-case')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("unknown test case 'no-such-case'"),
+    });
     expect((await cli('show')).code).toBe(2);
   });
 });
@@ -85,12 +110,15 @@ describe('samsvar testcases show', () => {
 describe('samsvar testcases check, submit test cases', () => {
   const example = (kind: string, name: string) => path.join(HELSEFAGLIG, kind, name);
   /** A shipped example with a MsgId of its own: no longer the shipped file, so it is judged on its content. */
-  const fresh = (name: string) => file(`fresh-${name}`, readFileSync(example('valid', name), 'utf8').replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`));
+  const fresh = (name: string) =>
+    file(`fresh-${name}`, readFileSync(example('valid', name), 'utf8').replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`));
 
   it('passes a message that meets the profile and every assertion (exit 0)', async () => {
     const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', fresh('helsefaglig-henvendelse.xml'));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/helsefaglig-henvendelse\.xml: PASSED test case dialogmelding-1\.1-helsefaglig-send \(checked against dialogmelding-1\.1-helsefaglig\)/);
+    expect(r.stdout).toMatch(
+      /helsefaglig-henvendelse\.xml: PASSED test case dialogmelding-1\.1-helsefaglig-send \(checked against dialogmelding-1\.1-helsefaglig\)/,
+    );
     expect(r.stdout).toContain('1 check(s): 1 passed, 0 failed');
   });
 
@@ -98,41 +126,74 @@ describe('samsvar testcases check, submit test cases', () => {
     const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', example('valid', 'helsefaglig-henvendelse.xml'), '--format', 'json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { verdict: string; findings: { ruleId: string; message: string }[] };
-    expect(out.findings.find((f) => f.ruleId === 'EVIDENCE-SHIPPED')!.message).toContain('profiles/dialogmelding-1.1-helsefaglig/examples/valid/helsefaglig-henvendelse.xml');
+    expect(out.findings.find((f) => f.ruleId === 'EVIDENCE-SHIPPED')!.message).toContain(
+      'profiles/dialogmelding-1.1-helsefaglig/examples/valid/helsefaglig-henvendelse.xml',
+    );
   });
 
-  it('judges with the run\'s data as the service does: its patient, the system\'s party to samsvar\'s, GenDate in the run', async () => {
+  it("judges with the run's data as the service does: its patient, the system's party to samsvar's, GenDate in the run", async () => {
     const data = drawRunTestData('run-x', new Date(Date.now() - 60_000).toISOString(), { name: 'EPJ 1.0', herId: TEST_SYSTEM_HER_ID });
     const runData = file('run.json', JSON.stringify({ id: 'run-x', testData: data }));
     const own = file('own.xml', runMessage('dialogmelding-helsefaglig.xml', data));
     expect((await cli('check', 'dialogmelding-1.1-helsefaglig-send', own, '--run-data', runData)).code).toBe(0);
     const other = drawRunTestData('run-y', data.openedAt, data.systemParty);
-    const wrong = file('wrong.xml', runMessage('dialogmelding-helsefaglig.xml', { ...data, patient: other.patient }, { senderHerId: '8999955' }));
+    const wrong = file(
+      'wrong.xml',
+      runMessage('dialogmelding-helsefaglig.xml', { ...data, patient: other.patient }, { senderHerId: '8999955' }),
+    );
     const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', wrong, '--run-data', runData, '--format', 'json');
     expect(r.code).toBe(1);
     const ids = (JSON.parse(r.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
     expect(ids).toEqual(expect.arrayContaining(['RUN-PATIENT', 'RUN-SENDER']));
     // The flags say the same as the file.
-    const flags = await cli('check', 'dialogmelding-1.1-helsefaglig-send', wrong, '--patient-fnr', data.patient.fnr, '--system-her-id', TEST_SYSTEM_HER_ID, '--opened-at', data.openedAt);
+    const flags = await cli(
+      'check',
+      'dialogmelding-1.1-helsefaglig-send',
+      wrong,
+      '--patient-fnr',
+      data.patient.fnr,
+      '--system-her-id',
+      TEST_SYSTEM_HER_ID,
+      '--opened-at',
+      data.openedAt,
+    );
     expect(flags.code).toBe(1);
     expect(flags.stdout).toContain('RUN-SENDER');
-    expect((await cli('check', 'dialogmelding-1.1-helsefaglig-send', own, '--run-data', runData, '--patient-fnr', data.patient.fnr)).code).toBe(2);
+    expect(
+      (await cli('check', 'dialogmelding-1.1-helsefaglig-send', own, '--run-data', runData, '--patient-fnr', data.patient.fnr)).code,
+    ).toBe(2);
   });
 
   it('fails a profile-valid message that misses an assertion, naming it (exit 1)', async () => {
     // A new enquiry is a valid helsefaglig dialog, but not an answer: it has no ConversationRef.
     const r = await cli('check', 'dialogmelding-1.1-helsefaglig-svar', fresh('helsefaglig-henvendelse.xml'), '--format', 'json');
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { verdict: string; kind: string; validation: { valid: boolean; profile: string }; findings: { ruleId: string; layer: string; xpath?: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      verdict: string;
+      kind: string;
+      validation: { valid: boolean; profile: string };
+      findings: { ruleId: string; layer: string; xpath?: string }[];
+    };
     expect(out).toMatchObject({ verdict: 'failed', kind: 'submit', validation: { valid: true, profile: 'dialogmelding-1.1-helsefaglig' } });
-    expect(out.findings.filter((f) => f.layer === 'testcase')).toEqual([expect.objectContaining({ ruleId: 'TC-DLGHS-CONVERSATION', xpath: '/MsgHead/MsgInfo', line: expect.any(Number), column: expect.any(Number) })]);
+    expect(out.findings.filter((f) => f.layer === 'testcase')).toEqual([
+      expect.objectContaining({
+        ruleId: 'TC-DLGHS-CONVERSATION',
+        xpath: '/MsgHead/MsgInfo',
+        line: expect.any(Number),
+        column: expect.any(Number),
+      }),
+    ]);
   });
 
   it('fails a message the profile rejects and reports the rule in JUnit for CI', async () => {
     const r = await cli('check', 'dialogmelding-1.1-helsefaglig-send', example('invalid', 'DLG-0305--empty-text.xml'), '--format', 'junit');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuite name="samsvar testcases" tests="1" failures="1" errors="0">/);
-    expect(r.stdout).toMatch(/<testcase name="[^"]*DLG-0305--empty-text\.xml" classname="dialogmelding-1\.1-helsefaglig-send">\n {4}<failure message="\d+ error finding\(s\)" type="samsvar">[^<]*DLG-0305 /);
+    expect(r.stdout).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuite name="samsvar testcases" tests="1" failures="1" errors="0">/,
+    );
+    expect(r.stdout).toMatch(
+      /<testcase name="[^"]*DLG-0305--empty-text\.xml" classname="dialogmelding-1\.1-helsefaglig-send">\n {4}<failure message="\d+ error finding\(s\)" type="samsvar">[^<]*DLG-0305 /,
+    );
   });
 
   it('checks the artifact against the test case profile, whatever the document claims to be', async () => {
@@ -144,9 +205,18 @@ describe('samsvar testcases check, submit test cases', () => {
   });
 
   it('exits 2 on a missing file, extra arguments or --message for a submit test case', async () => {
-    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-send', 'nope.xml')).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read file nope.xml: ENOENT') });
+    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-send', 'nope.xml')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('cannot read file nope.xml: ENOENT'),
+    });
     expect((await cli('check', 'dialogmelding-1.1-helsefaglig-send')).code).toBe(2);
-    const withMessage = await cli('check', 'dialogmelding-1.1-helsefaglig-send', example('valid', 'helsefaglig-henvendelse.xml'), '--message', 'x.xml');
+    const withMessage = await cli(
+      'check',
+      'dialogmelding-1.1-helsefaglig-send',
+      example('valid', 'helsefaglig-henvendelse.xml'),
+      '--message',
+      'x.xml',
+    );
     expect(withMessage).toMatchObject({ code: 2, stderr: expect.stringContaining('--message is for receive test cases') });
   });
 
@@ -161,7 +231,16 @@ describe('samsvar testcases check, submit test cases', () => {
 
 describe('samsvar testcases generate and check, receive test cases', () => {
   it('generates the message to import, with its MsgId on stderr, valid against the profile', async () => {
-    const r = await cli('generate', 'dialogmelding-1.1-helsefaglig-mottak', '--run-id', 'ci-7', '--receiver-her-id', '8123456', '--receiver-name', 'Testkommune EPJ');
+    const r = await cli(
+      'generate',
+      'dialogmelding-1.1-helsefaglig-mottak',
+      '--run-id',
+      'ci-7',
+      '--receiver-her-id',
+      '8123456',
+      '--receiver-name',
+      'Testkommune EPJ',
+    );
     expect(r.code).toBe(0);
     const msgId = /MsgId (\S+) \(DIALOG_HELSEFAGLIG, patient /.exec(r.stderr)?.[1];
     expect(msgId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -185,18 +264,29 @@ describe('samsvar testcases generate and check, receive test cases', () => {
     expect(passed.stdout).toContain('apprec-ok.xml: PASSED test case dialogmelding-1.1-helsefaglig-mottak (checked against apprec-1.0)');
     expect(passed.code).toBe(0);
 
-    const ok11 = file('apprec-ok-1.1.xml', buildAppRec({ status: '1', originalMsgId: msgId, originalMsgType: 'DIALOG_HELSEFAGLIG', version: '1.1' }));
+    const ok11 = file(
+      'apprec-ok-1.1.xml',
+      buildAppRec({ status: '1', originalMsgId: msgId, originalMsgType: 'DIALOG_HELSEFAGLIG', version: '1.1' }),
+    );
     const passed11 = await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', ok11, '--message', 'generated.xml');
-    expect(passed11.stdout).toContain('apprec-ok-1.1.xml: PASSED test case dialogmelding-1.1-helsefaglig-mottak (checked against apprec-1.1)');
+    expect(passed11.stdout).toContain(
+      'apprec-ok-1.1.xml: PASSED test case dialogmelding-1.1-helsefaglig-mottak (checked against apprec-1.1)',
+    );
 
-    const avvist = file('apprec-avvist.xml', buildAppRec({ status: '2', errors: [{ v: 'X99', dn: 'Annen feil' }], originalMsgId: msgId, originalMsgType: 'DIALOG_HELSEFAGLIG' }));
+    const avvist = file(
+      'apprec-avvist.xml',
+      buildAppRec({ status: '2', errors: [{ v: 'X99', dn: 'Annen feil' }], originalMsgId: msgId, originalMsgType: 'DIALOG_HELSEFAGLIG' }),
+    );
     const failed = await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', avvist, '--message', 'generated.xml', '--format', 'json');
     expect(failed.code).toBe(1);
     const out = JSON.parse(failed.stdout) as { verdict: string; answers: string; findings: { ruleId: string }[] };
     expect(out).toMatchObject({ verdict: 'failed', answers: msgId });
     expect(out.findings.map((f) => f.ruleId)).toContain('RCV-STATUS');
 
-    const otherMessage = file('apprec-other.xml', buildAppRec({ status: '1', originalMsgId: '00000000-0000-4000-8000-000000000000', originalMsgType: 'DIALOG_HELSEFAGLIG' }));
+    const otherMessage = file(
+      'apprec-other.xml',
+      buildAppRec({ status: '1', originalMsgId: '00000000-0000-4000-8000-000000000000', originalMsgType: 'DIALOG_HELSEFAGLIG' }),
+    );
     const wrongId = await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', otherMessage, '--message', 'generated.xml');
     expect(wrongId.code).toBe(1);
     expect(wrongId.stdout).toContain('RCV-ORIGINAL-MSGID');
@@ -204,28 +294,51 @@ describe('samsvar testcases generate and check, receive test cases', () => {
 
   it('needs --message, and refuses one that this test case does not generate (exit 2)', async () => {
     const apprec = file('apprec.xml', buildAppRec({ status: '1', originalMsgId: '00000000-0000-4000-8000-000000000000' }));
-    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec)).toMatchObject({ code: 2, stderr: expect.stringContaining('--message GENERATED.xml') });
+    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--message GENERATED.xml'),
+    });
 
     const notat = path.join(PROFILES, 'dialogmelding-1.1-notat', 'examples', 'valid', 'notat-om-pasient.xml');
     const wrongType = await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', notat);
-    expect(wrongType).toMatchObject({ code: 2, stderr: expect.stringContaining('is a DIALOG_NOTAT, but test case dialogmelding-1.1-helsefaglig-mottak generates DIALOG_HELSEFAGLIG messages') });
+    expect(wrongType).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        'is a DIALOG_NOTAT, but test case dialogmelding-1.1-helsefaglig-mottak generates DIALOG_HELSEFAGLIG messages',
+      ),
+    });
 
     const noMsgId = file('not-a-message.xml', '<x/>');
-    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', noMsgId)).toMatchObject({ code: 2, stderr: expect.stringContaining('has no MsgId') });
+    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', noMsgId)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('has no MsgId'),
+    });
   });
 
   it('treats a hostile --message file as a usage error with a reason: no entity expansion, no unbounded read', async () => {
     const apprec = file('apprec-h.xml', buildAppRec({ status: '1', originalMsgId: '00000000-0000-4000-8000-000000000000' }));
     const doctype = file('doctype.xml', '<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><m>&x;</m>');
-    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', doctype)).toMatchObject({ code: 2, stderr: expect.stringContaining('DOCTYPE') });
+    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', doctype)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('DOCTYPE'),
+    });
     const huge = file('huge.xml', '');
     truncateSync(path.join(dir, huge), 26 * 1024 * 1024);
-    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', huge)).toMatchObject({ code: 2, stderr: expect.stringContaining('more than the 26214400 a message may have') });
+    expect(await cli('check', 'dialogmelding-1.1-helsefaglig-mottak', apprec, '--message', huge)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('more than the 26214400 a message may have'),
+    });
   });
 
   it('generates only for receive test cases, and only for a valid receiver HER-id', async () => {
-    expect(await cli('generate', 'dialogmelding-1.1-helsefaglig-send')).toMatchObject({ code: 2, stderr: expect.stringContaining('only receive test cases have a generated message') });
-    expect(await cli('generate', 'dialogmelding-1.1-helsefaglig-mottak', '--receiver-her-id', 'abc')).toMatchObject({ code: 2, stderr: expect.stringContaining("receiver HER-id 'abc'") });
+    expect(await cli('generate', 'dialogmelding-1.1-helsefaglig-send')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('only receive test cases have a generated message'),
+    });
+    expect(await cli('generate', 'dialogmelding-1.1-helsefaglig-mottak', '--receiver-her-id', 'abc')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("receiver HER-id 'abc'"),
+    });
   });
 });
 
@@ -253,24 +366,34 @@ describe('samsvar testcases new and schema', () => {
     expect(written).toMatchObject({ id, profile, kind });
     expect(written.title).toMatch(/^TODO: kort tittel/);
     expect(written).not.toHaveProperty('direction');
-    expect(path.resolve(authored, written.$schema as string)).toBe(path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'));
+    expect(path.resolve(authored, written.$schema as string)).toBe(
+      path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'),
+    );
     const { loadTestcaseFile } = await import('../../../src/testcases/load-testcases.js');
     const { loadCatalog } = await import('../../../src/profiles/catalog.js');
     expect(loadTestcaseFile(path.join(authored, `${id}.json`), loadCatalog({ importedDir: path.join(dir, 'none') }), authored).id).toBe(id);
   });
 
   it('refuses an existing id, an unknown profile and a kind the profile cannot have', async () => {
-    expect((await cli('new', '--profile', 'apprec-1.0', '--kind', 'submit', '--id', 'apprec-1.0-ok', '--dir', authored)).stderr).toMatch(/exists already/);
+    expect((await cli('new', '--profile', 'apprec-1.0', '--kind', 'submit', '--id', 'apprec-1.0-ok', '--dir', authored)).stderr).toMatch(
+      /exists already/,
+    );
     const unknown = await cli('new', '--profile', 'no-such', '--kind', 'submit', '--id', 'x-1', '--dir', authored);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown profile 'no-such'/);
-    expect((await cli('new', '--profile', 'no-basis-patient', '--kind', 'receive', '--id', 'x-2', '--dir', authored)).stderr).toMatch(/profile no-basis-patient is FHIR/);
-    expect((await cli('new', '--profile', 'apprec-1.0', '--kind', 'send', '--id', 'x-3', '--dir', authored)).stderr).toMatch(/--kind must be submit, receive or live/);
+    expect((await cli('new', '--profile', 'no-basis-patient', '--kind', 'receive', '--id', 'x-2', '--dir', authored)).stderr).toMatch(
+      /profile no-basis-patient is FHIR/,
+    );
+    expect((await cli('new', '--profile', 'apprec-1.0', '--kind', 'send', '--id', 'x-3', '--dir', authored)).stderr).toMatch(
+      /--kind must be submit, receive or live/,
+    );
   });
 
   it('prints testcase.schema.json exactly as the repository holds it', async () => {
     const r = await cli('schema');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'), 'utf8')));
+    expect(JSON.parse(r.stdout)).toEqual(
+      JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../schemas/testcase.schema.json'), 'utf8')),
+    );
   });
 });

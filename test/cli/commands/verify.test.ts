@@ -10,7 +10,10 @@ import { runCli } from '../../helpers/cli-run.js';
 async function setup(now = new Date()) {
   const env = tempDataEnv();
   const ring = await loadKeyRing({ env });
-  const jws = await signDeclaration(buildDeclaration(passedRun(), { issuer: ISSUER, issuance: ISSUANCE, kid: ring.current.kid, now }), ring.current);
+  const jws = await signDeclaration(
+    buildDeclaration(passedRun(), { issuer: ISSUER, issuance: ISSUANCE, kid: ring.current.kid, now }),
+    ring.current,
+  );
   const dir = env.SAMSVAR_DATA!;
   writeFileSync(path.join(dir, 'd.jws'), jws);
   writeFileSync(path.join(dir, 'jwks.json'), JSON.stringify(ring.jwks));
@@ -22,14 +25,25 @@ describe('samsvar verify', () => {
     const { dir, ring } = await setup();
     const r = await runCli(['verify', 'd.jws', '--jwks', 'jwks.json', '--offline'], { SAMSVAR_DATA: path.join(dir, 'elsewhere') }, dir);
     expect(r.code).toBe(4);
-    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, kid: ring.current.kid, status: 'unknown', statusSource: 'offline', reason: expect.stringMatching(/known only to the issuer's registry/) });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      valid: true,
+      kid: ring.current.kid,
+      status: 'unknown',
+      statusSource: 'offline',
+      reason: expect.stringMatching(/known only to the issuer's registry/),
+    });
   });
 
-  it('uses the local installation\'s keys without --jwks; an issuer that cannot be reached leaves the status unknown, with why', async () => {
+  it("uses the local installation's keys without --jwks; an issuer that cannot be reached leaves the status unknown, with why", async () => {
     const { env, dir } = await setup();
     const r = await runCli(['verify', path.join(dir, 'd.jws')], env);
     expect(r.code).toBe(4);
-    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, status: 'unknown', registry: 'https://samsvar.test/api/v1/declarations/verify', reason: expect.stringMatching(/could not be asked/) });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      valid: true,
+      status: 'unknown',
+      registry: 'https://samsvar.test/api/v1/declarations/verify',
+      reason: expect.stringMatching(/could not be asked/),
+    });
   });
 
   it('exits 1 with a reason when one byte was changed', async () => {

@@ -11,16 +11,37 @@ import { pdfText } from './pdf-text.js';
 
 async function view(): Promise<DeclarationView> {
   const ring = await testKeyRing();
-  const declaration = buildDeclaration(passedRun({ manufacturer: { name: 'Omsorg <img src=x onerror=alert(1)> AS', organisasjonsnummer: '974760673' } }), {
-    issuer: ISSUER,
-    issuance: ISSUANCE,
-    kid: ring.current.kid,
-    now: new Date('2026-01-15T10:00:00Z'),
-    id: 'egn-test',
-    waivers: [{ id: 'w', runId: 'run-1', ruleId: 'AR-0007', justification: 'Rettes i 5.3', deadline: '2026-09-01T00:00:00.000Z', grantedBy: 'a', grantedAt: '2026-01-01T00:00:00Z' }],
-  });
+  const declaration = buildDeclaration(
+    passedRun({ manufacturer: { name: 'Omsorg <img src=x onerror=alert(1)> AS', organisasjonsnummer: '974760673' } }),
+    {
+      issuer: ISSUER,
+      issuance: ISSUANCE,
+      kid: ring.current.kid,
+      now: new Date('2026-01-15T10:00:00Z'),
+      id: 'egn-test',
+      waivers: [
+        {
+          id: 'w',
+          runId: 'run-1',
+          ruleId: 'AR-0007',
+          justification: 'Rettes i 5.3',
+          deadline: '2026-09-01T00:00:00.000Z',
+          grantedBy: 'a',
+          grantedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+    },
+  );
   const jws = await signDeclaration(declaration, ring.current);
-  return { declaration, jws, jwsSha256: declarationJwsSha256(jws), status: { status: 'active' }, assuranceLevel: 'B', countersignatures: [], baseUrl: 'https://samsvar.test' };
+  return {
+    declaration,
+    jws,
+    jwsSha256: declarationJwsSha256(jws),
+    status: { status: 'active' },
+    assuranceLevel: 'B',
+    countersignatures: [],
+    baseUrl: 'https://samsvar.test',
+  };
 }
 
 describe('renderings of a declaration', () => {
@@ -30,7 +51,18 @@ describe('renderings of a declaration', () => {
     expect(html).toContain('<html lang="nb">');
     expect(html).toContain('Omsorg &lt;img src=x onerror=alert(1)&gt; AS');
     expect(html).not.toContain('<img');
-    for (const text of ['974760673', 'OmsorgsJournal 5.2.0', 'Dialogmelding 1.1', 'DM-SEND-01', 'AR-0007', 'Rettes i 5.3', '1. september 2026', 'Gyldig', 'samsvar verify egn-test.jws', v.jwsSha256]) {
+    for (const text of [
+      '974760673',
+      'OmsorgsJournal 5.2.0',
+      'Dialogmelding 1.1',
+      'DM-SEND-01',
+      'AR-0007',
+      'Rettes i 5.3',
+      '1. september 2026',
+      'Gyldig',
+      'samsvar verify egn-test.jws',
+      v.jwsSha256,
+    ]) {
       expect(html).toContain(text);
     }
     expect(html).not.toMatch(/\{\{\w+\}\}/);
@@ -47,7 +79,11 @@ describe('renderings of a declaration', () => {
     const bundle = renderDeclarationFhir(await view());
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection', id: 'egn-test' });
     const reports = bundle.entry.map((e) => e.resource);
-    expect(reports.map((r) => r.name)).toEqual(['Applikasjonskvittering 1.0 1.0.0 (send)', 'Dialogmelding 1.1 1.1.0 (receive)', 'Dialogmelding 1.1 1.1.0 (send)']);
+    expect(reports.map((r) => r.name)).toEqual([
+      'Applikasjonskvittering 1.0 1.0.0 (send)',
+      'Dialogmelding 1.1 1.1.0 (receive)',
+      'Dialogmelding 1.1 1.1.0 (send)',
+    ]);
     for (const r of reports) expect(r).toMatchObject({ resourceType: 'TestReport', status: 'completed', result: 'pass' });
     const apprec = reports[0];
     expect(apprec.test!.map((t) => t.action[0].operation.result)).toEqual(['pass', 'warning']);
@@ -69,14 +105,33 @@ async function levelAView(): Promise<DeclarationView> {
     {
       manufacturer: { name: 'Omsorg & Journal AS', organisasjonsnummer: ORGNR },
       product: { name: 'OmsorgsJournal', version: '5.2.0' },
-      profiles: [{ profile: { profile: 'dialogmelding-1.1', version: '1.1.0', title: 'Dialogmelding 1.1', profileSha256: 'a'.repeat(64), status: 'active' }, direction: 'send' }],
+      profiles: [
+        {
+          profile: {
+            profile: 'dialogmelding-1.1',
+            version: '1.1.0',
+            title: 'Dialogmelding 1.1',
+            profileSha256: 'a'.repeat(64),
+            status: 'active',
+          },
+          direction: 'send',
+        },
+      ],
       documentation: [{ name: 'samsvarsrapport.pdf', mediaType: 'application/pdf', size: 4321, sha256: 'd'.repeat(64) }],
       issuance: { placeOfIssue: 'Bodø', signatory: { name: 'Ola <b>Nordmann</b>', function: 'produktansvarlig' } },
     },
     { issuer: ISSUER, kid: ring.current.kid, now: new Date('2026-01-15T10:00:00Z'), id: 'egn-niva-a' },
   );
   const jws = await signDeclaration(declaration, ring.current);
-  return { declaration, jws, jwsSha256: declarationJwsSha256(jws), status: { status: 'active' }, assuranceLevel: 'A', countersignatures: [], baseUrl: 'https://samsvar.test' };
+  return {
+    declaration,
+    jws,
+    jwsSha256: declarationJwsSha256(jws),
+    status: { status: 'active' },
+    assuranceLevel: 'A',
+    countersignatures: [],
+    baseUrl: 'https://samsvar.test',
+  };
 }
 
 describe('the EHDS fields: place of issue and who signs for the manufacturer', () => {
@@ -93,9 +148,11 @@ describe('the EHDS fields: place of issue and who signs for the manufacturer', (
 });
 
 describe('renderings of a level A declaration', () => {
-  it('HTML: marked as level A and untested, with the documents\' digests, signatory escaped', async () => {
+  it("HTML: marked as level A and untested, with the documents' digests, signatory escaped", async () => {
     const html = renderDeclarationHtml(await levelAView());
-    expect(html).toContain('<p class="level-a">Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.</p>');
+    expect(html).toContain(
+      '<p class="level-a">Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.</p>',
+    );
     expect(html).toContain('A – egenerklæring med dokumentasjon');
     expect(html).toContain('Ikke testet i samsvar');
     expect(html).toContain(`<td>samsvarsrapport.pdf</td><td>application/pdf</td><td>4321 byte</td><td><code>${'d'.repeat(64)}</code></td>`);
@@ -107,7 +164,9 @@ describe('renderings of a level A declaration', () => {
   it('PDF: says level A and untested, and lists the documentation', async () => {
     // Long lines wrap on the page: compare with whitespace collapsed.
     const text = pdfText(await renderDeclarationPdf(await levelAView())).replace(/\s+/g, ' ');
-    expect(text).toContain('Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.');
+    expect(text).toContain(
+      'Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.',
+    );
     expect(text).toContain('Dokumentasjon (nivå A)');
     expect(text).toContain('samsvarsrapport.pdf (application/pdf, 4321 byte)');
     expect(text).toContain(`SHA-256: ${'d'.repeat(64)}`);
@@ -117,10 +176,13 @@ describe('renderings of a level A declaration', () => {
   it('FHIR: reports that are pending, not passed, naming the documentation instead of tests', async () => {
     const bundle = renderDeclarationFhir(await levelAView());
     const [report] = bundle.entry.map((e) => e.resource) as any[];
-    expect(report).toMatchObject({ resourceType: 'TestReport', result: 'pending', name: expect.stringMatching(/nivå A, egenerklært, ikke testet/) });
+    expect(report).toMatchObject({
+      resourceType: 'TestReport',
+      result: 'pending',
+      name: expect.stringMatching(/nivå A, egenerklært, ikke testet/),
+    });
     expect(report.test).toBeUndefined(); // FHIR has no empty arrays
     expect(report.participant.map((p: { type: string }) => p.type)).not.toContain('test-engine');
     expect(report.setup.action[0].operation.message).toContain('d'.repeat(64));
   });
 });
-
