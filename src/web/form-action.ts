@@ -29,6 +29,15 @@ export function formAction(
   handle: (c: Context, s: SignedIn, form: Form) => Promise<Response>,
   onProblem: (c: Context, s: SignedIn, problem: string, status: number) => Promise<Response>,
 ) {
+  // The page a refusal is shown on may itself be someone else's (another vendor's run): then it is not found.
+  const refuse = async (c: Context, s: SignedIn, problem: string, status: number): Promise<Response> => {
+    try {
+      return await onProblem(c, s, problem, status);
+    } catch (e) {
+      if (e instanceof SamsvarError && e.code === 'not_found') return notFoundPage('Fant ikke det du ba om.');
+      throw e;
+    }
+  };
   return async (c: Context): Promise<Response> => {
     const s = await who(c);
     if (s instanceof Response) return s;
@@ -36,16 +45,16 @@ export function formAction(
     try {
       form = (await c.req.parseBody({ all: true })) as Form;
     } catch {
-      return onProblem(c, s, 'Skjemaet kunne ikke leses.', 400);
+      return refuse(c, s, 'Skjemaet kunne ikke leses.', 400);
     }
     if (!csrfMatches(s, form._csrf))
-      return onProblem(c, s, 'Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.', 403);
+      return refuse(c, s, 'Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.', 403);
     try {
       return await handle(c, s, form);
     } catch (e) {
       if (e instanceof SamsvarError && e.code === 'not_found') return notFoundPage('Fant ikke det du ba om.');
       if (!(e instanceof SamsvarError)) throw e;
-      return onProblem(c, s, problemNb(e), e.code === 'forbidden' ? 403 : e.code === 'conflict' ? 409 : 422);
+      return refuse(c, s, problemNb(e), e.code === 'forbidden' ? 403 : e.code === 'conflict' ? 409 : 422);
     }
   };
 }
