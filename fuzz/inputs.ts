@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from '../src/core/paths.js';
 
 /**
  * Inputs per property, scaled by SAMSVAR_FUZZ_SCALE (default 1): the properties' counts add up to
- * 10,500 per run (the README), weighted so the costly ones (FHIR profiles, HTTP) take fewer.
+ * 12,000 per run (the README), weighted so the costly ones (FHIR profiles, HTTP) take fewer.
  */
 export function runs(count: number): number {
   return Math.max(1, Math.round(count * Number(process.env.SAMSVAR_FUZZ_SCALE ?? 1)));

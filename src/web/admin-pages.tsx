@@ -6,7 +6,7 @@ import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import type { AppContext } from '../server/app-context.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';
 import { changeProfileStatus, profileAdminOf, profileChanged } from '../server/routes/profile-admin-context.js';
-import { field, fields, formAction, seeOther, type Form } from './form-action.js';
+import { field, fields, formAction, readForm, seeOther } from './form-action.js';
 import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';
 import type { PageModule } from '../server/page-module.js';
@@ -115,8 +115,11 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       );
     });
 
-    app.post('/forvaltning/logg-inn', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
-      const token = field((await c.req.parseBody()) as Form, 'token', 200);
+    const tooLarge = () => pageResponse(<AdminSignInPage problem="Skjemaet er for stort." />, { status: 413 });
+    app.post('/forvaltning/logg-inn', bodyLimit({ maxSize: 16 * 1024, onError: tooLarge }), async (c) => {
+      const form = await readForm(c);
+      if (!form) return pageResponse(<AdminSignInPage problem="Skjemaet kunne ikke leses. Prøv igjen." />, { status: 400 });
+      const token = field(form, 'token', 200);
       try {
         const principal = await ctx.authenticator.fromToken(token);
         if (principal.role === 'vendor')
@@ -134,9 +137,9 @@ export function adminPages(feature: DeclarationFeature): PageModule {
 
     app.post('/forvaltning/logg-ut', async (c) => {
       const s = await sessions.current(c);
-      const form = (await c.req.parseBody()) as Form;
+      const form = await readForm(c);
       const headers: Record<string, string> = { location: '/forvaltning' };
-      if (s && csrfMatches(s, form._csrf)) headers['set-cookie'] = await sessions.signOut(c);
+      if (s && form && csrfMatches(s, form._csrf)) headers['set-cookie'] = await sessions.signOut(c);
       return new Response(null, { status: 303, headers });
     });
 
@@ -232,6 +235,14 @@ export function adminPages(feature: DeclarationFeature): PageModule {
         : notFoundPage('Fant ikke profilen.');
     });
 
+    /** A refused change is shown on the profile's page; a profile that does not exist has none. */
+    const profileProblem = async (c: Context, s: SignedIn, problem: string, status: number) => {
+      const impact = await impactOf(c.req.param('id')!);
+      return impact
+        ? pageResponse(<AdminProfilePage {...props(s, problem)} impact={impact} />, { status })
+        : notFoundPage('Fant ikke profilen.');
+    };
+
     app.post(
       '/forvaltning/profiler/:id/status',
       formAction(
@@ -250,8 +261,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           await changeProfileStatus(ctx, id, status, reason, actorOf(s.principal));
           return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
         },
-        async (c, s, problem, status) =>
-          pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+        profileProblem,
       ),
     );
 
@@ -275,8 +285,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           await profileChanged(ctx);
           return seeOther(`/forvaltning/profiler/${encodeURIComponent(id)}?utfort=1`);
         },
-        async (c, s, problem, status) =>
-          pageResponse(<AdminProfilePage {...props(s, problem)} impact={(await impactOf(c.req.param('id')!))!} />, { status }),
+        profileProblem,
       ),
     );
 

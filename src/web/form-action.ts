@@ -8,6 +8,15 @@ export type Form = Record<string, string | File | (string | File)[]>;
 
 export const seeOther = (location: string) => new Response(null, { status: 303, headers: { location } });
 
+/** The posted form, or undefined when it cannot be read (a multipart body whose boundary does not match, a cut-off body). */
+export async function readForm(c: Context): Promise<Form | undefined> {
+  try {
+    return (await c.req.parseBody({ all: true })) as Form;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A trimmed text field of a posted form ('' when absent or not text). */
 export function field(form: Form, name: string, max = 500): string {
   const v = form[name];
@@ -41,12 +50,8 @@ export function formAction(
   return async (c: Context): Promise<Response> => {
     const s = await who(c);
     if (s instanceof Response) return s;
-    let form: Form;
-    try {
-      form = (await c.req.parseBody({ all: true })) as Form;
-    } catch {
-      return refuse(c, s, 'Skjemaet kunne ikke leses.', 400);
-    }
+    const form = await readForm(c);
+    if (!form) return refuse(c, s, 'Skjemaet kunne ikke leses.', 400);
     if (!csrfMatches(s, form._csrf))
       return refuse(c, s, 'Skjemaet er utløpt eller kom ikke fra denne siden. Last siden på nytt og prøv igjen.', 403);
     try {

@@ -15,7 +15,7 @@ import { RegisteredPage, RunPage, SubmissionPage, VendorHomePage, VendorSignInPa
 import { problemNb } from './problem-nb.js';
 import { SessionStore } from './session-store.js';
 import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
-import { field, formAction, seeOther, type Form } from './form-action.js';
+import { field, formAction, readForm, seeOther } from './form-action.js';
 import type { Testcase } from '../testcases/testcase.js';
 
 /** A safe place to go after signing in: a path on this site under /leverandor, nothing else. */
@@ -94,8 +94,15 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       return home(s);
     });
 
-    app.post('/leverandor/logg-inn', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
-      const form = (await c.req.parseBody()) as Form;
+    // A form bigger than a sign-in or registration can be is refused with the page, not left to the framework's plain text.
+    const small = bodyLimit({
+      maxSize: 16 * 1024,
+      onError: () => pageResponse(<VendorSignInPage problem="Skjemaet er for stort." />, { status: 413 }),
+    });
+
+    app.post('/leverandor/logg-inn', small, async (c) => {
+      const form = await readForm(c);
+      if (!form) return pageResponse(<VendorSignInPage problem="Skjemaet kunne ikke leses. Prøv igjen." />, { status: 400 });
       const token = field(form, 'token', 200);
       const next = nextPath(field(form, 'neste', 300));
       let signedIn: Awaited<ReturnType<WebSessions['signIn']>>;
@@ -118,14 +125,15 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
 
     app.post('/leverandor/logg-ut', async (c) => {
       const s = await sessions.current(c);
-      const form = (await c.req.parseBody()) as Form;
+      const form = await readForm(c);
       const headers: Record<string, string> = { location: '/leverandor' };
-      if (s && csrfMatches(s, form._csrf)) headers['set-cookie'] = await sessions.signOut(c);
+      if (s && form && csrfMatches(s, form._csrf)) headers['set-cookie'] = await sessions.signOut(c);
       return new Response(null, { status: 303, headers });
     });
 
-    app.post('/leverandor/registrer', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
-      const form = (await c.req.parseBody()) as Form;
+    app.post('/leverandor/registrer', small, async (c) => {
+      const form = await readForm(c);
+      if (!form) return pageResponse(<VendorSignInPage problem="Skjemaet kunne ikke leses. Prøv igjen." />, { status: 400 });
       const orgNumber = field(form, 'orgnr', 30).replace(/\s+/g, '');
       const name = field(form, 'navn', 200);
       const email = field(form, 'epost', 200);

@@ -422,7 +422,13 @@ for (const dialect of dialectsUnderTest()) {
           const signedInForm = c.csrf && want !== VENDOR_SIGN_IN && want !== STAFF_SIGN_IN && !!cookies[caller];
           if (c.form) {
             // Another site's form never gets through, whoever is signed in.
-            for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://angriper.example' }, { origin: 'null' }]) {
+            const foreign: Record<string, string>[] = [
+              { 'sec-fetch-site': 'cross-site' },
+              { 'sec-fetch-site': 'same-site' },
+              { origin: 'https://angriper.example' },
+              { origin: 'null' },
+            ];
+            for (const headers of foreign) {
               const res = await send(c, caller, { headers });
               await res.arrayBuffer();
               checks++;
