@@ -39,7 +39,7 @@ import type { Repository } from '../storage/repository.js';
 import { GENESIS_HASH, signHead, type LogEntry } from '../transparency/log-chain.js';
 import type { DeclarationStore, StoredDeclaration, StoredSpotCheck } from './declaration-store.js';
 import type { FeedItem } from './feed.js';
-import type { RegistryEntry } from './registry-view.js';
+import type { RegistryEntry, RegistryQuery } from './registry-view.js';
 
 export interface DeclarationServiceDeps {
   store: DeclarationStore;
@@ -500,16 +500,30 @@ export class DeclarationService {
    * One page of the registry, newest first, paged in the database: each entry's status comes from
    * the declarations that can supersede it, so a page costs the same however large the registry is.
    */
-  async registryPage(limit: number, offset: number): Promise<{ total: number; entries: RegistryEntry[] }> {
+  async registryPage(limit: number, offset: number, query: RegistryQuery = {}): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
-    const { total, items } = await this.deps.store.declarationPage(limit, offset);
+    const { total, items } = await this.deps.store.declarationPage(limit, offset, { ...query, now: now.toISOString() });
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
     // The status lookups only read; the pool (PostgreSQL) may run them side by side. Changes are logged one by one.
     const statuses = await Promise.all(items.map((s) => this.statusOf(s, rules, now)));
-    for (const [i, s] of items.entries()) entries.push((await this.settle(s, statuses[i]!, verified, now)).entry);
+    for (const [i, s] of items.entries()) {
+      const { entry } = await this.settle(s, statuses[i]!, verified, now);
+      // The database filtered by the recorded status; one that has changed since (now logged) is left out.
+      if (!query.status || entry.status.status === query.status) entries.push(entry);
+    }
     return { total, entries };
+  }
+
+  /** The registry's figures (front page, administrators' overview), counted in the database. */
+  async counts(): Promise<{ declarations: number; active: number; systems: number }> {
+    return this.deps.store.registryCounts(this.now().toISOString());
+  }
+
+  /** Which of these runs have a declaration. */
+  async declaredRuns(runIds: readonly string[]): Promise<Set<string>> {
+    return this.deps.store.declaredRuns(runIds);
   }
 
   async entry(id: string): Promise<{ entry: RegistryEntry; stored: StoredDeclaration }> {
@@ -825,10 +839,17 @@ export class DeclarationService {
     return e;
   }
 
+  /**
+   * The newest log entries with their declarations: one page of the log and the declarations it
+   * names, so a feed costs the same however large the registry is. Changes nobody triggered
+   * (expiry, supersession) enter the log, and so the feed, when a read or the sweep notices them.
+   */
   async feedItems(limit = 200): Promise<FeedItem[]> {
-    const entries = await this.entries();
-    const byId = new Map(entries.map((e) => [e.declaration.id, e.declaration]));
-    return (await this.deps.store.recentLog(limit)).flatMap((entry) => {
+    const log = await this.deps.store.recentLog(limit);
+    const byId = new Map(
+      (await this.deps.store.declarationsByIds(log.map((e) => e.declarationId).filter(Boolean))).map((s) => [s.id, s.content]),
+    );
+    return log.flatMap((entry) => {
       const declaration = byId.get(entry.declarationId);
       return declaration ? [{ entry, declaration }] : [];
     });

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
 import { isUniqueViolation } from '../storage/repository.js';
 import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
@@ -9,6 +9,7 @@ import type { Waiver } from '../waivers/waivers.js';
 import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
 import type { CoreTables } from '../storage/schema.js';
+import { containsPattern, fold, searchColumns } from '../storage/search-text.js';
 import { nextEntry, type LogEntry, type LogEvent } from '../transparency/log-chain.js';
 import type { Verdict } from '../core/verdict.js';
 
@@ -28,6 +29,10 @@ export interface DeclarationTables {
     issued_at: string;
     expires_at: string;
     logged_status: DeclarationStatus;
+    /** Migration 0600: folded texts a search filters by (storage/search-text.ts). */
+    vendor_folded: string | null;
+    system_folded: string | null;
+    search_text: string | null;
   };
   declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string };
   countersignatures: { id: string; declaration_id: string; jws: string; at: string; confirmed_by: string };
@@ -90,6 +95,27 @@ export interface SupersessionQuery {
   covering?: { profile: string; direction: string };
   limit: number;
   offset: number;
+}
+
+/** What a registry search asks of declarations; every part is a condition in SQL (see declarationPage). */
+export interface DeclarationFilter {
+  profile?: string;
+  /** Any of these profiles (the pages' standard filter); empty finds nothing. */
+  profilesAnyOf?: readonly string[];
+  /** Organisasjonsnummer, or part of the vendor's name (any case). */
+  vendor?: string;
+  /** Part of the system's name (any case). */
+  system?: string;
+  /** Words that must each occur in the free text. */
+  q?: string;
+  /**
+   * The recorded status (logged_status, kept current by every read and by the sweep), with expiry
+   * by time applied here: a declaration past its expiry is expired whatever was recorded.
+   */
+  status?: DeclarationStatus;
+  level?: 'A' | 'B' | 'C';
+  /** Now (ISO), for expiry. */
+  now: string;
 }
 
 type Db = Kysely<CoreTables & DeclarationTables>;
@@ -210,6 +236,7 @@ export class DeclarationStore {
           issued_at: d.issuedAt,
           expires_at: d.expiresAt,
           logged_status: 'active',
+          ...searchColumns(d),
         })
         .execute();
       const covered = [
@@ -405,16 +432,114 @@ export class DeclarationStore {
     return this.hydrate(await this.db.selectFrom('declarations').selectAll().where('run_id', '=', runId).execute());
   }
 
-  /** One page of the registry, newest first then by id (index declarations_issued), and how many there are. */
-  async declarationPage(limit: number, offset: number): Promise<{ total: number; items: StoredDeclaration[] }> {
+  /**
+   * One page of the registry, newest first then by id (index declarations_issued), filtered in the
+   * database, and how many match: only the page's rows leave the database, whatever the registry's size.
+   */
+  async declarationPage(
+    limit: number,
+    offset: number,
+    filter: DeclarationFilter = { now: new Date().toISOString() },
+  ): Promise<{ total: number; items: StoredDeclaration[] }> {
     const [count, rows] = await Promise.all([
+      this.filtered(filter)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow(),
+      this.filtered(filter).selectAll().orderBy('issued_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+    ]);
+    return { total: Number(count.n), items: await this.hydrate(rows) };
+  }
+
+  private filtered(f: DeclarationFilter) {
+    const like = (column: 'vendor_folded' | 'system_folded' | 'search_text', needle: string) =>
+      sql<boolean>`${sql.ref(column)} like ${containsPattern(fold(needle))} escape '\\'`;
+    type Where = ExpressionBuilder<CoreTables & DeclarationTables, 'declarations'>;
+    const covering = (eb: Where, profiles: readonly string[]) =>
+      eb.exists(
+        eb
+          .selectFrom('declaration_profiles')
+          .select('declaration_profiles.declaration_id')
+          .whereRef('declaration_profiles.declaration_id', '=', 'declarations.id')
+          .where('declaration_profiles.profile', 'in', profiles),
+      );
+    const labConfirmed = (eb: Where) =>
+      eb.exists(
+        eb
+          .selectFrom('countersignatures')
+          .select('countersignatures.id')
+          .whereRef('countersignatures.declaration_id', '=', 'declarations.id')
+          .where('confirmed_by', 'like', 'lab:%'),
+      );
+    let query = this.db.selectFrom('declarations');
+    if (f.profile) query = query.where((eb) => covering(eb, [f.profile!]));
+    if (f.profilesAnyOf)
+      query = f.profilesAnyOf.length ? query.where((eb) => covering(eb, f.profilesAnyOf!)) : query.where(sql<boolean>`1 = 0`);
+    if (f.vendor?.trim()) {
+      const v = f.vendor.trim();
+      query = query.where((eb) => eb.or([eb('org_number', '=', v), like('vendor_folded', v)]));
+    }
+    if (f.system?.trim()) query = query.where(like('system_folded', f.system.trim()));
+    for (const word of fold(f.q ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 20))
+      query = query.where(like('search_text', word));
+    if (f.status === 'revoked') query = query.where('logged_status', '=', 'revoked');
+    else if (f.status === 'expired')
+      query = query.where((eb) =>
+        eb.or([eb('logged_status', '=', 'expired'), eb.and([eb('logged_status', '!=', 'revoked'), eb('expires_at', '<=', f.now)])]),
+      );
+    else if (f.status) query = query.where('logged_status', '=', f.status).where('expires_at', '>', f.now);
+    if (f.level === 'A') query = query.where('run_id', 'is', null);
+    else if (f.level === 'B') query = query.where('run_id', 'is not', null).where((eb) => eb.not(labConfirmed(eb)));
+    else if (f.level === 'C') query = query.where((eb) => labConfirmed(eb));
+    return query;
+  }
+
+  /** How many declarations there are and of how many system versions (the front page's figures), counted in the database. */
+  async registryCounts(now: string): Promise<{ declarations: number; active: number; systems: number }> {
+    const [all, active, systems] = await Promise.all([
       this.db
         .selectFrom('declarations')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .executeTakeFirstOrThrow(),
-      this.db.selectFrom('declarations').selectAll().orderBy('issued_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+      this.filtered({ status: 'active', now })
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom((eb) => eb.selectFrom('declarations').select(['org_number', 'system_name', 'system_version']).distinct().as('versions'))
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
-    return { total: Number(count.n), items: await this.hydrate(rows) };
+    return { declarations: Number(all.n), active: Number(active.n), systems: Number(systems.n) };
+  }
+
+  /** The declarations with these ids (a feed's page), in no particular order. */
+  async declarationsByIds(ids: readonly string[]): Promise<StoredDeclaration[]> {
+    if (ids.length === 0) return [];
+    return this.hydrate(
+      await this.db
+        .selectFrom('declarations')
+        .selectAll()
+        .where('id', 'in', [...new Set(ids)])
+        .execute(),
+    );
+  }
+
+  /** Which of these runs a declaration was issued from. */
+  async declaredRuns(runIds: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(runIds)];
+    const found = new Set<string>();
+    // In chunks: a statement takes a bounded number of values (SQLite 32,766).
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('declarations')
+        .select('run_id')
+        .where('run_id', 'in', unique.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.add(r.run_id!);
+    }
+    return found;
   }
 
   /** Revokes, or (`withdrawn`) records the manufacturer's withdrawal; once per declaration (the primary key is the backstop for concurrent calls). */

@@ -15,55 +15,20 @@ export interface RegistryEntry {
   manufacturerIdentity?: 'verified' | 'unverified';
 }
 
+/** A registry search; the database filters and pages it (DeclarationStore.declarationPage). */
 export interface RegistryQuery {
   profile?: string;
+  /** Any of these profiles: the pages' filter by standard. */
+  profilesAnyOf?: readonly string[];
   /** Vendor name (part of it, any case) or organisasjonsnummer. */
   vendor?: string;
   /** System name, part of it, any case. */
   system?: string;
-  /** Free text over vendor, system, version and profiles. */
+  /** Free text over vendor, system, version and profiles: every word must occur. */
   q?: string;
   status?: StatusAnswer['status'];
-}
-
-const fold = (s: string) => s.normalize('NFKC').toLocaleLowerCase('nb');
-
-function contains(haystack: string, needle: string): boolean {
-  return fold(haystack).includes(fold(needle.trim()));
-}
-
-export function matchesQuery(e: RegistryEntry, query: RegistryQuery): boolean {
-  const d = e.declaration;
-  if (query.profile && !d.conformsTo.some((p) => p.profile === query.profile)) return false;
-  if (query.vendor && !(d.manufacturer.organisasjonsnummer === query.vendor.trim() || contains(d.manufacturer.name, query.vendor)))
-    return false;
-  if (query.system && !contains(d.product.name, query.system)) return false;
-  if (query.status && e.status.status !== query.status) return false;
-  if (query.q) {
-    const text = [
-      d.id,
-      d.manufacturer.name,
-      d.manufacturer.organisasjonsnummer,
-      d.product.name,
-      d.product.version,
-      ...d.conformsTo.flatMap((p) => [p.profile, p.title]),
-    ].join(' ');
-    if (
-      !fold(query.q)
-        .split(/\s+/)
-        .filter(Boolean)
-        .every((word) => fold(text).includes(word))
-    )
-      return false;
-  }
-  return true;
-}
-
-/** The public list: newest first, then by id so pages are stable. */
-export function searchRegistry(entries: readonly RegistryEntry[], query: RegistryQuery): RegistryEntry[] {
-  return entries
-    .filter((e) => matchesQuery(e, query))
-    .sort((a, b) => b.declaration.issuedAt.localeCompare(a.declaration.issuedAt) || a.declaration.id.localeCompare(b.declaration.id));
+  /** Effective level: C once a laboratory confirmed it. */
+  level?: AssuranceLevel;
 }
 
 /** What the registry API shows per declaration: enough to choose, with links to the full renderings. */

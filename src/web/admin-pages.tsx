@@ -28,6 +28,10 @@ import { vendorsWithIdentity, verifyVendor } from '../vendors/verification.js';
 import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
 
 const AUDIT_PAGE = 100;
+/** Declarations per page of /forvaltning/erklaeringer. */
+const DECLARATION_PAGE = 50;
+/** Active declarations listed on a profile's page (all are counted). */
+const IMPACT_SHOWN = 200;
 
 /**
  * Pages for NHN's administrators and for test laboratories, under /forvaltning: declarations
@@ -53,17 +57,16 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       return { who: p.name, role: p.role, csrf: s.csrf, problem, done: doneText };
     };
 
-    async function impactOf(profileId: string): Promise<ProfileImpact | undefined> {
+    /** What retiring a profile would expire: its active declarations (the newest `shown` of them, and how many) and its undeclared runs. */
+    async function impactOf(profileId: string, shown = IMPACT_SHOWN): Promise<ProfileImpact | undefined> {
       const profile = ctx.catalog.get(profileId);
       if (!profile) return undefined;
       const overrides = await ctx.repo.profileStatuses();
-      const entries = await svc().entries();
-      const declarations = entries.filter(
-        (e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId),
-      );
+      const { total, entries } = await svc().registryPage(shown, 0, { profile: profileId, status: 'active' });
       const admin = profileAdminOf(ctx);
-      const declaredRuns = new Set(entries.map((e) => e.declaration.runId).filter(Boolean));
-      const runs = (await admin.runsUsing(profileId, profile.manifest.version)).filter((r) => !declaredRuns.has(r.runId));
+      const using = await admin.runsUsing(profileId, profile.manifest.version);
+      const declaredRuns = await svc().declaredRuns(using.map((r) => r.runId));
+      const runs = using.filter((r) => !declaredRuns.has(r.runId));
       const versions = (await ctx.repo.profileVersions(profileId)).map((v) => ({
         version: v.version,
         status: v.status,
@@ -72,18 +75,22 @@ export function adminPages(feature: DeclarationFeature): PageModule {
         retestDeadline: v.retestDeadline,
         served: v.version === profile.manifest.version && v.sha256 === profile.sha256,
       }));
-      return { profile, status: effectiveStatus(profile, overrides), declarations, runs, versions };
+      return { profile, status: effectiveStatus(profile, overrides), declarations: entries, declarationTotal: total, runs, versions };
     }
 
-    const declarationsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200) =>
-      pageResponse(
+    const declarationsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200, offset = 0) => {
+      // One page of the registry, newest first, paged in the database.
+      const page = await svc().registryPage(DECLARATION_PAGE, offset);
+      return pageResponse(
         <AdminDeclarationsPage
           {...props(s, problem, doneText)}
-          entries={(await svc().entries()).sort((a, b) => b.declaration.issuedAt.localeCompare(a.declaration.issuedAt))}
+          entries={page.entries}
+          paging={{ total: page.total, offset, pageSize: DECLARATION_PAGE }}
           testcaseTitle={(id) => ctx.testcases.list().find((t) => t.id === id)?.title ?? id}
         />,
         { status },
       );
+    };
     const requirementSetsPage = async (s: SignedIn, editing?: string, problem?: string, doneText?: string, status = 200) => {
       const sets = await feature.requirementSets(ctx).list();
       const profiles = ctx.catalog.list().filter((p) => (p.manifest.status ?? 'active') !== 'draft');
@@ -101,13 +108,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     app.get('/forvaltning', async (c) => {
       const s = await sessions.current(c);
       if (!s || s.principal.role === 'vendor') return pageResponse(<AdminSignInPage />);
-      const entries = await svc().entries();
+      const counts = await svc().counts();
       return pageResponse(
         <AdminHomePage
           {...props(s)}
           counts={{
-            declarations: entries.length,
-            active: entries.filter((e) => e.status.status === 'active').length,
+            declarations: counts.declarations,
+            active: counts.active,
             profiles: ctx.catalog.list().length,
             vendors: (await ctx.repo.listVendors()).length,
           }}
@@ -147,12 +154,15 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const s = await staff(c);
       if (s instanceof Response) return s;
       const retest = c.req.query('testkjoring');
+      const offset = Math.max(0, Math.min(Number.parseInt(c.req.query('fra') ?? '0', 10) || 0, 1_000_000));
       return declarationsPage(
         s,
         undefined,
         retest
           ? `Testkjøring ${retest} er startet. Send inn laboratoriets egne meldinger til den (samsvar submit --run ${retest} med laboratoriets nøkkel), og bekreft deretter med kjøringens id.`
           : done(c),
+        200,
+        offset,
       );
     });
     const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) =>
@@ -222,7 +232,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     app.get('/forvaltning/profiler', async (c) => {
       const s = await adminOnly(c);
       if (s instanceof Response) return s;
-      const impacts = (await Promise.all(ctx.catalog.list().map((p) => impactOf(p.manifest.id)))).filter((x): x is ProfileImpact => !!x);
+      const impacts = (await Promise.all(ctx.catalog.list().map((p) => impactOf(p.manifest.id, 1)))).filter((x): x is ProfileImpact => !!x);
       return pageResponse(<AdminProfilesPage {...props(s, undefined, done(c))} profiles={impacts} />);
     });
 

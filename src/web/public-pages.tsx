@@ -5,7 +5,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
-import { searchRegistry, type RegistryEntry } from '../registry/registry-view.js';
 import { coverageMatrix } from '../requirement-sets/coverage-matrix.js';
 import type { AppContext } from '../server/app-context.js';
 import { RateLimiter } from '../server/rate-limit.js';
@@ -70,35 +69,31 @@ export function publicPages(feature: DeclarationFeature): PageModule {
     registerAssets(app);
 
     app.get('/', async () => {
-      const entries = await svc().entries();
-      const systems = new Set(
-        entries.map((e) =>
-          JSON.stringify([e.declaration.manufacturer.organisasjonsnummer, e.declaration.product.name, e.declaration.product.version]),
-        ),
+      const counts = await svc().counts();
+      return pageResponse(
+        <FrontPage facts={{ declarations: counts.declarations, systems: counts.systems, profiles: profiles().length }} />,
       );
-      return pageResponse(<FrontPage facts={{ declarations: entries.length, systems: systems.size, profiles: profiles().length }} />);
     });
 
     app.get('/register', async (c) => {
       const filter = filterOf(c);
       const offset = Math.max(0, Math.min(Number.parseInt(c.req.query('fra') ?? '0', 10) || 0, 1_000_000));
-      const standardOfProfile = new Map(ctx.catalog.list().map((p) => [p.manifest.id, standardName(p)]));
-      const filtered = Object.values(filter).some(Boolean);
-      // Unfiltered, the page is read from the database page by page; a filter searches every entry.
-      const page = filtered ? undefined : await svc().registryPage(PAGE_SIZE, offset);
-      const matching = page
-        ? page.entries
-        : searchRegistry(await svc().entries(), {
-            q: filter.q,
-            vendor: filter.leverandor,
-            system: filter.system,
-            profile: filter.profil,
-            status: filter.status,
-          }).filter(
-            (e: RegistryEntry) =>
-              (!filter.niva || e.assuranceLevel === filter.niva) &&
-              (!filter.standard || e.declaration.conformsTo.some((p) => standardOfProfile.get(p.profile) === filter.standard)),
-          );
+      const standardProfiles = filter.standard
+        ? ctx.catalog
+            .list()
+            .filter((p) => standardName(p) === filter.standard)
+            .map((p) => p.manifest.id)
+        : undefined;
+      // Filtered and paged in the database, whatever the filter: a page costs the same however large the registry is.
+      const page = await svc().registryPage(PAGE_SIZE, offset, {
+        q: filter.q,
+        vendor: filter.leverandor,
+        system: filter.system,
+        profile: filter.profil,
+        status: filter.status,
+        level: filter.niva,
+        ...(standardProfiles ? { profilesAnyOf: standardProfiles } : {}),
+      });
       const all = profiles();
       const query = (changes: Record<string, string | undefined>) => {
         const params = new URLSearchParams();
@@ -108,8 +103,8 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       return pageResponse(
         <RegistryPage
           filter={filter}
-          entries={page ? page.entries : matching.slice(offset, offset + PAGE_SIZE)}
-          total={page ? page.total : matching.length}
+          entries={page.entries}
+          total={page.total}
           offset={offset}
           pageSize={PAGE_SIZE}
           profiles={all.map((p) => ({ value: p.manifest.id, label: p.manifest.title }))}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../src/declarations/build-declaration.js';
-import { registrySummary, searchRegistry, type RegistryEntry } from '../../src/registry/registry-view.js';
+import { registrySummary, type RegistryEntry } from '../../src/registry/registry-view.js';
 import { ISSUER, ISSUANCE, passedRun } from '../declarations/fixtures.js';
 
 function entry(
@@ -27,23 +27,7 @@ const entries = [
   }),
 ];
 
-describe('searching the public registry', () => {
-  it('lists newest first', () => {
-    expect(searchRegistry(entries, {}).map((e) => e.declaration.id)).toEqual(['d3', 'd2', 'd1']);
-  });
-
-  it('filters by profile, vendor name or orgnr, system, status and free text', () => {
-    const ids = (q: Parameters<typeof searchRegistry>[1]) => searchRegistry(entries, q).map((e) => e.declaration.id);
-    expect(ids({ profile: 'apprec-1.0' })).toEqual(['d3']);
-    expect(ids({ vendor: 'fjordjournal' })).toEqual(['d2']);
-    expect(ids({ vendor: '923609016' })).toEqual(['d2']);
-    expect(ids({ system: 'omsorgsjournal' })).toEqual(['d3', 'd1']);
-    expect(ids({ status: 'revoked' })).toEqual(['d2']);
-    expect(ids({ q: 'omsorg mobil' })).toEqual(['d3']);
-    expect(ids({ q: 'Dialogmelding fjord' })).toEqual(['d2']);
-    expect(ids({ q: 'finnes ikke' })).toEqual([]);
-  });
-
+describe('the public registry view', () => {
   it('summarises each declaration with its status and links to every rendering', () => {
     const s = registrySummary(entries[1], 'https://samsvar.test');
     expect(s).toMatchObject({

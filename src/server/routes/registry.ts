@@ -1,5 +1,5 @@
 import { atomFeed, jsonFeed } from '../../registry/feed.js';
-import { registrySummary, searchRegistry, type RegistryQuery } from '../../registry/registry-view.js';
+import { registrySummary, type RegistryQuery } from '../../registry/registry-view.js';
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
 import type { DeclarationFeature } from './declaration-context.js';
@@ -23,9 +23,14 @@ export const registryRoutes =
         vendor: { ...text(200), description: 'Vendor name (part of it) or organisasjonsnummer' },
         system: { ...text(200), description: 'System name (part of it)' },
         q: { ...text(200), description: 'Free text over vendor, system, version and profiles' },
-        status: { schema: { enum: ['active', 'revoked', 'superseded', 'expired'] } },
-        limit: { schema: { type: 'integer', minimum: 1, maximum: 500 }, description: 'Default 100' },
-        offset: { schema: { type: 'integer', minimum: 0 } },
+        status: {
+          schema: { enum: ['active', 'revoked', 'superseded', 'expired'] },
+          description:
+            'Status as recorded (every read and the sweep record changes); an entry whose status changed since is left out of its page',
+        },
+        level: { schema: { enum: ['A', 'B', 'C'] }, description: 'Effective assurance level (C: confirmed by a laboratory)' },
+        limit: { schema: { type: 'integer', minimum: 1, maximum: 500 }, description: 'Page size, default 100, at most 500' },
+        offset: { schema: { type: 'integer', minimum: 0, maximum: 1000000 }, description: 'Entries to skip (newest first)' },
       },
       responses: {
         200: {
@@ -35,14 +40,9 @@ export const registryRoutes =
       },
       handler: async ({ c, query }) => {
         const { limit = 100, offset = 0, ...filter } = query as RegistryQuery & { limit?: number; offset?: number };
-        const base = f.baseUrl(c);
-        if (!Object.values(filter).some(Boolean)) {
-          // The plain list pages in the database: its cost follows the page, not the registry.
-          const page = await svc().registryPage(limit, offset);
-          return json(200, { total: page.total, items: page.entries.map((e) => registrySummary(e, base)) });
-        }
-        const found = searchRegistry(await svc().entries(), filter);
-        return json(200, { total: found.length, items: found.slice(offset, offset + limit).map((e) => registrySummary(e, base)) });
+        // Filtered and paged in the database: the cost follows the page, not the registry.
+        const page = await svc().registryPage(limit, offset, filter);
+        return json(200, { total: page.total, items: page.entries.map((e) => registrySummary(e, f.baseUrl(c))) });
       },
     });
 

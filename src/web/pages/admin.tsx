@@ -112,10 +112,29 @@ export function AdminHomePage(props: AdminProps & { counts: { declarations: numb
   );
 }
 
-export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEntry[]; testcaseTitle: (id: string) => string }) {
+export function AdminDeclarationsPage(
+  props: AdminProps & {
+    entries: RegistryEntry[];
+    testcaseTitle: (id: string) => string;
+    /** This page's place in the registry, newest first: links to the newer and older pages. */
+    paging: { total: number; offset: number; pageSize: number };
+  },
+) {
+  const { total, offset, pageSize } = props.paging;
+  const pager =
+    total > pageSize ? (
+      <nav aria-label="Sider" class="pager">
+        <p>
+          Erklæring {Math.min(offset + 1, total)}–{Math.min(offset + pageSize, total)} av {total}.{' '}
+          {offset > 0 ? <a href={`/forvaltning/erklaeringer?fra=${Math.max(0, offset - pageSize)}`}>Nyere</a> : null}{' '}
+          {offset + pageSize < total ? <a href={`/forvaltning/erklaeringer?fra=${offset + pageSize}`}>Eldre</a> : null}
+        </p>
+      </nav>
+    ) : null;
   return (
     <AdminLayout {...props} title="Erklæringer">
       {props.entries.length === 0 ? <p>Ingen erklæringer.</p> : null}
+      {pager}
       {props.entries.map((e) => {
         const d = e.declaration;
         const active = e.status.status === 'active';
@@ -202,7 +221,9 @@ export function AdminDeclarationsPage(props: AdminProps & { entries: RegistryEnt
 export interface ProfileImpact {
   profile: LoadedProfile;
   status: 'draft' | 'active' | 'deprecated' | 'retired';
+  /** The newest of them (a page); declarationTotal counts all. */
   declarations: RegistryEntry[];
+  declarationTotal: number;
   /** Runs opened against the served version that have not led to a declaration. */
   runs: { runId: string; createdAt: string }[];
   /** The imported versions administrators manage (none for a shipped profile). */
@@ -237,7 +258,7 @@ export function AdminProfilesPage(props: AdminProps & { profiles: ProfileImpact[
                 </td>
                 <td>{p.profile.manifest.version}</td>
                 <td>{PROFILE_STATUS_NB[p.status]}</td>
-                <td>{p.declarations.length}</td>
+                <td>{p.declarationTotal}</td>
               </tr>
             ))}
           </tbody>
@@ -248,7 +269,7 @@ export function AdminProfilesPage(props: AdminProps & { profiles: ProfileImpact[
 }
 
 export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) {
-  const { profile, status, declarations } = props.impact;
+  const { profile, status, declarations, declarationTotal } = props.impact;
   const m = profile.manifest;
   return (
     <AdminLayout {...props} title={m.title}>
@@ -260,7 +281,10 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
         <p>Ingen gyldige erklæringer lister denne profilen. Å fase den ut rammer ingen erklæringer.</p>
       ) : (
         <>
-          <p>Disse {declarations.length} gyldige erklæringene lister profilen og utløper når den fases ut:</p>
+          <p>
+            {declarationTotal} gyldige erklæringer lister profilen og utløper når den fases ut
+            {declarationTotal > declarations.length ? `; de ${declarations.length} nyeste er` : ''}:
+          </p>
           <ul class="impact">
             {declarations.map((e) => (
               <li>
