@@ -109,6 +109,7 @@ for (const dialect of dialectsUnderTest()) {
       let issue: (n: number) => Promise<void>;
       const issued: string[] = [];
       const jws = new Map<string, string>();
+      let orgNumber = '';
 
       beforeAll(async () => {
         // A minute between issuances, so each is newer than the one before.
@@ -116,6 +117,7 @@ for (const dialect of dialectsUnderTest()) {
         svc = await service(1_000_000, () => new Date(clock));
         const { vendor } = await vendorWithSystem('Mengde');
         if (vendor.role !== 'vendor') throw new Error('a vendor');
+        orgNumber = (await ctx.repo.getVendor(vendor.vendorId))!.orgNumber;
         const system = (await ctx.runs.listSystems(vendor))[0]!;
         const version = await ctx.runs.createVersion(vendor, system.id, { version: '9.0' });
         issue = async (n) => {
@@ -148,6 +150,17 @@ for (const dialect of dialectsUnderTest()) {
           verify: await counter.measure(() => svc.verify(jws.get(oldest)!)),
           page: await counter.measure(() => svc.registryPage(20, 0)),
           lastPage: await counter.measure(() => svc.registryPage(20, issued.length - 20)),
+          // Every filter the registry API and the pages offer, each filtered and paged in the database.
+          byVendor: await counter.measure(() => svc.registryPage(20, 0, { vendor: 'mengde' })),
+          byOrgNumberAndProfile: await counter.measure(() => svc.registryPage(20, 0, { vendor: orgNumber, profile: PROFILE })),
+          byStandard: await counter.measure(() => svc.registryPage(20, 0, { profilesAnyOf: [PROFILE, 'apprec-1.0'] })),
+          bySystemAndLevel: await counter.measure(() => svc.registryPage(20, 0, { system: 'Mengde Journal', level: 'A' })),
+          byText: await counter.measure(() => svc.registryPage(20, 0, { q: 'mengde 9.0 dialogmelding' })),
+          superseded: await counter.measure(() => svc.registryPage(20, 0, { status: 'superseded' })),
+          active: await counter.measure(() => svc.registryPage(20, 0, { status: 'active', q: 'mengde' })),
+          lastSuperseded: await counter.measure(() => svc.registryPage(20, issued.length - 21, { status: 'superseded', vendor: 'mengde' })),
+          counts: await counter.measure(() => svc.counts()),
+          feed: await counter.measure(() => svc.feedItems(40)),
           everything: await counter.measure(() => svc.entries()),
         };
       }
@@ -170,9 +183,30 @@ for (const dialect of dialectsUnderTest()) {
         });
         expect((await svc.view(issued[issued.length - 1]!, 'https://samsvar.test')).status.status).toBe('active');
 
-        for (const read of ['oldest', 'newest', 'verify', 'page', 'lastPage'] as const) {
+        const searched = [
+          'byVendor',
+          'byOrgNumberAndProfile',
+          'byStandard',
+          'bySystemAndLevel',
+          'byText',
+          'superseded',
+          'active',
+          'lastSuperseded',
+          'counts',
+          'feed',
+        ] as const;
+        for (const read of ['oldest', 'newest', 'verify', 'page', 'lastPage', ...searched] as const) {
           expect({ read, ...large[read] }).toEqual({ read, ...small[read] });
         }
+        // The searches find what they name: the filters are not vacuous.
+        const found = async (q: Parameters<DeclarationService['registryPage']>[2], offset = 0) =>
+          (await svc.registryPage(20, offset, q)).entries.map((e) => e.declaration.id);
+        expect(await found({ vendor: 'mengde' })).toEqual(issued.slice(-20).reverse());
+        expect(await found({ status: 'active', q: 'mengde' })).toEqual([issued[issued.length - 1]]);
+        expect(await found({ status: 'superseded', vendor: 'mengde' }, issued.length - 21)).toEqual(issued.slice(0, 20).reverse());
+        expect((await svc.registryPage(1, 0, { q: 'mengde 9.0 dialogmelding' })).total).toBe(issued.length);
+        expect(await found({ vendor: 'mengde', level: 'B' })).toEqual([]);
+        expect(await svc.counts()).toMatchObject({ declarations: expect.any(Number), active: expect.any(Number) });
         // The indexed reads and the whole-registry evaluation agree on every status.
         const all = new Map((await svc.entries()).map((e) => [e.declaration.id, e.status]));
         for (const e of (await svc.registryPage(500, 0)).entries) expect(e.status).toEqual(all.get(e.declaration.id));
