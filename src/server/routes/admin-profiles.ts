@@ -32,9 +32,16 @@ export async function profileImpact(ctx: AppContext, feature: DeclarationFeature
   const served = ctx.catalog.get(id);
   const v = version ?? served?.manifest.version;
   if (!v) throw new SamsvarError('not_found', `profile '${id}' not found`);
-  const entries = await feature.service(ctx).entries();
+  // The active declarations listing the profile, page by page from the database: the cost follows them, not the registry.
+  const svc = feature.service(ctx);
+  const entries = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await svc.registryPage(500, offset, { profile: id, status: 'active' });
+    entries.push(...page.entries);
+    if (offset + 500 >= page.total) break;
+  }
   const declarations = entries
-    .filter((e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === id && p.version === v))
+    .filter((e) => e.declaration.conformsTo.some((p) => p.profile === id && p.version === v))
     .map((e) => ({
       id: e.declaration.id,
       vendor: e.declaration.manufacturer.name,
@@ -43,8 +50,9 @@ export async function profileImpact(ctx: AppContext, feature: DeclarationFeature
       assuranceLevel: e.assuranceLevel,
       ...(e.status.retestRequired ? { retestRequired: e.status.retestRequired } : {}),
     }));
-  const declaredRuns = new Set(entries.map((e) => (e.declaration as { runId?: string }).runId).filter(Boolean));
-  const runs = (await admin.runsUsing(id, v)).filter((r) => !declaredRuns.has(r.runId));
+  const using = await admin.runsUsing(id, v);
+  const declaredRuns = await svc.declaredRuns(using.map((r) => r.runId));
+  const runs = using.filter((r) => !declaredRuns.has(r.runId));
   return { profile: id, version: v, declarations, runs };
 }
 
