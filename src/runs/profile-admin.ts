@@ -21,7 +21,8 @@ import { checkFhirPackage, checkProfilePackage, type PackageProblem } from './pa
 import { diffProfiles, type ProfileDiff } from '../profiles/profile-diff.js';
 import { loadTestcases } from '../testcases/load-testcases.js';
 import type { Testcase } from '../testcases/testcase.js';
-import type { ProfileLifecycle, ProfileVersionChange, ProfileVersionRecord, Repository } from '../storage/repository.js';
+import type { ProfileLifecycle, ProfileVersionChange, ProfileVersionRecord } from '../storage/profile-repository.js';
+import type { Repository } from '../storage/repository.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
 /** Used as a folder name: one plain segment, never `..` or a slash. */
@@ -204,7 +205,7 @@ export class ProfileAdmin {
       );
     }
     const target = this.versionDir(id, version);
-    const known = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
+    const known = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
     if (known) {
       if (known.sha256 !== profile.sha256) {
         throw new SamsvarError(
@@ -227,7 +228,7 @@ export class ProfileAdmin {
     const firstOfId = !existing;
     try {
       if (firstOfId) this.serve(id, version);
-      await this.deps.repo.insertProfileVersion(
+      await this.deps.repo.profiles.insertProfileVersion(
         {
           profileId: id,
           version,
@@ -279,7 +280,7 @@ export class ProfileAdmin {
     const out: ImportedVersion[] = [];
     for (const p of imported.profiles) {
       const loaded = loadProfileDir(p.dir, 'imported');
-      const known = (await this.deps.repo.profileVersions(p.id)).find((v) => v.version === loaded.manifest.version);
+      const known = (await this.deps.repo.profiles.profileVersions(p.id)).find((v) => v.version === loaded.manifest.version);
       const previous = before.get(p.id);
       const keepPrevious = previous !== undefined && previous.manifest.version !== loaded.manifest.version;
       if (!known) {
@@ -297,7 +298,7 @@ export class ProfileAdmin {
       }
       this.deps.catalog.put(loadProfileDir(p.dir, 'imported'));
       if (!known) {
-        await this.deps.repo.insertProfileVersion(
+        await this.deps.repo.profiles.insertProfileVersion(
           {
             profileId: p.id,
             version: loaded.manifest.version,
@@ -349,14 +350,14 @@ export class ProfileAdmin {
 
   /** The versions administrators manage for a profile, oldest first, with the one the catalog serves marked. */
   async versions(id: string): Promise<Array<ProfileVersionRecord & { served: boolean }>> {
-    const rows = await this.deps.repo.profileVersions(id);
+    const rows = await this.deps.repo.profiles.profileVersions(id);
     const served = this.deps.catalog.get(id);
     if (rows.length === 0 && !served) throw new SamsvarError('not_found', `profile '${id}' not found`);
     return rows.map((r) => ({ ...r, served: served?.manifest.version === r.version && served.sha256 === r.sha256 }));
   }
 
   private async record(id: string, version: string): Promise<ProfileVersionRecord> {
-    const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
+    const row = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
     if (!row) throw new SamsvarError('not_found', `profile ${id} has no imported version ${version}`);
     return row;
   }
@@ -398,7 +399,9 @@ export class ProfileAdmin {
     if (req.status === 'active' && !isServed) {
       // The version the catalog served is replaced; if it was in use it becomes deprecated, pointing here.
       const previous = served
-        ? (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256)
+        ? (await this.deps.repo.profiles.profileVersions(id)).find(
+            (v) => v.version === served.manifest.version && v.sha256 === served.sha256,
+          )
         : undefined;
       if (previous && (previous.status === 'active' || previous.status === 'deprecated')) {
         changes.push({
@@ -425,7 +428,7 @@ export class ProfileAdmin {
           ? { retestDeadline: null }
           : {}),
     });
-    await this.deps.repo.changeProfileVersions(changes, actor);
+    await this.deps.repo.profiles.changeProfileVersions(changes, actor);
     return this.record(id, version);
   }
 
@@ -441,9 +444,11 @@ export class ProfileAdmin {
   private async changeServedStatusNow(id: string, status: ProfileLifecycle, reason: string | null, actor: string): Promise<void> {
     const served = this.deps.catalog.get(id);
     if (!served) throw new SamsvarError('not_found', `profile '${id}' not found`);
-    const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256);
+    const row = (await this.deps.repo.profiles.profileVersions(id)).find(
+      (v) => v.version === served.manifest.version && v.sha256 === served.sha256,
+    );
     if (!row) {
-      await this.deps.repo.setProfileStatus(id, status, reason, actor);
+      await this.deps.repo.profiles.setProfileStatus(id, status, reason, actor);
       return;
     }
     if (row.status === status) return;
@@ -473,7 +478,7 @@ export class ProfileAdmin {
 
   /** Runs opened against a version (declarations come from the registry, which the caller adds). */
   async runsUsing(id: string, version: string) {
-    return this.deps.repo.runsUsingProfile(id, version);
+    return this.deps.repo.profiles.runsUsingProfile(id, version);
   }
 }
 

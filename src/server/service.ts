@@ -78,7 +78,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     testcaseSuite([...loadTestcases(SHIPPED_TESTCASES_DIR, catalog), ...loadProfileTestcases(catalog)], { engine, liveHosts });
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
-  await repo.recordProfileContents(
+  await repo.profiles.recordProfileContents(
     catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })),
   );
   return {

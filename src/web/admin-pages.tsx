@@ -61,13 +61,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     async function impactOf(profileId: string, shown = IMPACT_SHOWN): Promise<ProfileImpact | undefined> {
       const profile = ctx.catalog.get(profileId);
       if (!profile) return undefined;
-      const overrides = await ctx.repo.profileStatuses();
+      const overrides = await ctx.repo.profiles.profileStatuses();
       const { total, entries } = await svc().registryPage(shown, 0, { profile: profileId, status: 'active' });
       const admin = profileAdminOf(ctx);
       const using = await admin.runsUsing(profileId, profile.manifest.version);
       const declaredRuns = await svc().declaredRuns(using.map((r) => r.runId));
       const runs = using.filter((r) => !declaredRuns.has(r.runId));
-      const versions = (await ctx.repo.profileVersions(profileId)).map((v) => ({
+      const versions = (await ctx.repo.profiles.profileVersions(profileId)).map((v) => ({
         version: v.version,
         status: v.status,
         importedAt: v.importedAt,
@@ -116,7 +116,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
             declarations: counts.declarations,
             active: counts.active,
             profiles: ctx.catalog.list().length,
-            vendors: (await ctx.repo.listVendors()).length,
+            vendors: (await ctx.repo.vendors.listVendors()).length,
           }}
         />,
       );
@@ -369,7 +369,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const s = await adminOnly(c);
       if (s instanceof Response) return s;
       const after = Math.max(0, Number.parseInt(c.req.query('etter') ?? '0', 10) || 0);
-      const entries = await ctx.repo.readAudit({ after, limit: AUDIT_PAGE });
+      const entries = await ctx.repo.audit.readAudit({ after, limit: AUDIT_PAGE });
       const more = entries.length === AUDIT_PAGE ? `/forvaltning/revisjon?etter=${entries.at(-1)!.seq}` : undefined;
       return pageResponse(<AdminAuditPage {...props(s)} entries={entries} older={more} />);
     });

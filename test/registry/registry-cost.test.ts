@@ -66,7 +66,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     async function vendorWithSystem(name: string) {
-      const { vendor: v } = await ctx.repo.createVendor(
+      const { vendor: v } = await ctx.repo.vendors.createVendor(
         { orgNumber: validOrgNumber(), name, email: 'post@example.no' },
         `hash-${Math.random()}`,
       );
@@ -117,7 +117,7 @@ for (const dialect of dialectsUnderTest()) {
         svc = await service(1_000_000, () => new Date(clock));
         const { vendor } = await vendorWithSystem('Mengde');
         if (vendor.role !== 'vendor') throw new Error('a vendor');
-        orgNumber = (await ctx.repo.getVendor(vendor.vendorId))!.orgNumber;
+        orgNumber = (await ctx.repo.vendors.getVendor(vendor.vendorId))!.orgNumber;
         const system = (await ctx.runs.listSystems(vendor))[0]!;
         const version = await ctx.runs.createVersion(vendor, system.id, { version: '9.0' });
         issue = async (n) => {

@@ -23,13 +23,13 @@ for (const dialect of dialectsUnderTest()) {
         const built = buildDeclaration(passedRun(overrides), { issuer: ISSUER, issuance: ISSUANCE, kid: 'k', now: new Date(at), id });
         // No run behind it in this database: stored as level A is (run_id null).
         const content = { ...built, runId: undefined } as unknown as DeclarationContent;
-        const { vendor } = await ctx.repo
+        const { vendor } = await ctx.repo.vendors
           .createVendor(
             { orgNumber: content.manufacturer.organisasjonsnummer, name: content.manufacturer.name, email: 'post@example.no' },
             `hash-${id}`,
           )
           .catch(async () => ({
-            vendor: (await ctx.repo.listVendors()).find((v) => v.orgNumber === content.manufacturer.organisasjonsnummer)!,
+            vendor: (await ctx.repo.vendors.listVendors()).find((v) => v.orgNumber === content.manufacturer.organisasjonsnummer)!,
           }));
         await store.insertDeclaration(
           { vendorId: vendor.id, jws: `h.${id}.s`, jwsSha256: id.padEnd(64, '0'), content },
