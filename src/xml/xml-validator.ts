@@ -9,6 +9,7 @@ import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../pro
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
 import { checkDetectXPaths, detectProfile, documentFacts, matches, typeElement } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
+import { buildLightTree } from './light-tree.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { ProfileResolver } from './profile-resolver.js';
 import { readXml, type ParsedXml } from './read-xml.js';
@@ -165,14 +166,16 @@ export class XmlValidator {
 
   private ruleFindings(compiled: CompiledProfile, { doc, locate }: ParsedXml): PendingFinding[] {
     const out: PendingFinding[] = [];
+    // One walk copies libxml2's tree into JavaScript; every rule layer reads that copy.
+    const tree = buildLightTree(doc);
     for (const schematron of compiled.rules) {
-      for (const hit of schematron.run(doc))
+      for (const hit of schematron.run(doc, tree))
         out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.node) }) });
     }
-    for (const hit of checkCodedValues(doc, compiled.codeLists)) {
+    for (const hit of checkCodedValues(doc, compiled.codeLists, undefined, tree)) {
       out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element, hit.attribute) }) });
     }
-    for (const hit of checkIdentifiers(doc, compiled.realPersonNumber)) {
+    for (const hit of checkIdentifiers(doc, compiled.realPersonNumber, tree)) {
       out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element) }) });
     }
     return out;
