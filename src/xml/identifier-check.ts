@@ -28,7 +28,11 @@ function partsOf(ident: LightNode): { id?: LightNode; type?: string } {
 }
 
 /** Checks identifiers where the message declares their type (see identifierProblem), in one pass over the tree. */
-export function checkIdentifiers(doc: XmlDocument, realPersonNumber: Severity | 'off', tree: LightTree = buildLightTree(doc)): IdentifierHit[] {
+export function checkIdentifiers(
+  doc: XmlDocument,
+  realPersonNumber: Severity | 'off',
+  tree: LightTree = buildLightTree(doc),
+): IdentifierHit[] {
   const hits: IdentifierHit[] = [];
   for (const node of tree.elements) {
     const { id: idEl, type } = partsOf(node);

@@ -64,10 +64,11 @@ const PROPERTIES = 44;
 const NS_HREF = 8;
 const NS_PREFIX = 12;
 
-
 export class LightNode {
   /** Position in document order (an element before its attributes, its attributes before its children). */
   order = 0;
+  /** The order of the last node inside this one (its own order when it has no attributes or children). */
+  end = 0;
   children: LightNode[] = NO_NODES;
   attributes: LightNode[] = NO_NODES;
   private stringValue?: string;
@@ -132,8 +133,10 @@ export interface LightTree {
   readonly root: LightNode;
   /** Every element in document order. */
   readonly elements: LightNode[];
-  /** Elements by namespace and local name (`ns local`), in document order. */
+  /** Elements by namespace and local name, in document order. */
   elementsNamed(ns: string, local: string): LightNode[];
+  /** The elements of that name inside `node` (its descendants), in document order. */
+  descendantsNamed(node: LightNode, ns: string, local: string): LightNode[];
 }
 
 /** Builds the tree of a parsed document; strings are decoded once per distinct libxml2 name. */
@@ -181,7 +184,7 @@ export function buildLightTree(doc: XmlDocument): LightTree {
           for (let a = firstAttr; a; a = readPtr(a + NEXT)) {
             const ans = nsOf(a);
             const attr = new LightNode(ATTRIBUTE, a, el, nameOf(a), ans.prefix, ans.href, undefined);
-            attr.order = order++;
+            attr.end = attr.order = order++;
             attrs.push(attr);
           }
           el.attributes = attrs;
@@ -189,20 +192,42 @@ export function buildLightTree(doc: XmlDocument): LightTree {
         children.push(el);
         const firstChild = readPtr(p + CHILDREN);
         if (firstChild) walk(el, firstChild);
+        el.end = order - 1;
       } else if (type === TEXT || type === 4 /* CDATA: a text node to libxml2's XPath */) {
         const t = new LightNode(TEXT, p, parent, '', '', '', undefined);
-        t.order = order++;
+        t.end = t.order = order++;
         children.push(t);
       } else if (type === COMMENT || type === PI) {
         const n = new LightNode(type, p, parent, type === PI ? nameOf(p) : '', '', '', undefined);
-        n.order = order++;
+        n.end = n.order = order++;
         children.push(n);
       }
     }
     parent.children = children;
   };
   walk(root, readPtr(docPtr + CHILDREN));
-  return { root, elements, elementsNamed: (ns, local) => byName.get(`${ns} ${local}`) ?? NO_NODES };
+  root.end = order - 1;
+  const elementsNamed = (ns: string, local: string) => byName.get(`${ns} ${local}`) ?? NO_NODES;
+  return {
+    root,
+    elements,
+    elementsNamed,
+    descendantsNamed(node, ns, local) {
+      const all = elementsNamed(ns, local);
+      if (node.kind === DOCUMENT) return all;
+      // Binary search for the first element after `node`; its descendants are the run up to node.end.
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid].order <= node.order) lo = mid + 1;
+        else hi = mid;
+      }
+      let to = lo;
+      while (to < all.length && all[to].order <= node.end) to++;
+      return to === lo ? NO_NODES : all.slice(lo, to);
+    },
+  };
 }
 
 const NO_NS = { href: '', prefix: '' };

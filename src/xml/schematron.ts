@@ -3,7 +3,17 @@ import type { Finding, Severity } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { buildLightTree, type LightNode, type LightTree } from './light-tree.js';
 import { SAFE_PARSE } from './profile-resolver.js';
-import { NotCompiled, XPathCompiler, booleanOf, numberOf, parseNumber, stringOf, type XContext, type XFunction, type XValue } from './xpath-compiler.js';
+import {
+  NotCompiled,
+  XPathCompiler,
+  booleanOf,
+  numberOf,
+  parseNumber,
+  stringOf,
+  type XContext,
+  type XFunction,
+  type XValue,
+} from './xpath-compiler.js';
 import { unsupportedXPathFunctions } from './xpath-functions.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';

@@ -161,8 +161,10 @@ type Token =
   | { t: 'var'; v: string }
   | { t: 'op'; v: string }; // punctuation and operators, `and` `or` `div` `mod` included
 
-const NAME_START = /[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
-const NAME_CHAR = /[-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
+const NAME_START =
+  /[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
+const NAME_CHAR =
+  /[-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
 
 function tokenize(expr: string): Token[] {
   const out: Token[] = [];
@@ -787,7 +789,8 @@ export class XPathCompiler {
     const indexed = axis === 'descendant' && test.k === 'name' && test.ns !== null && test.local !== null ? test : null;
     const one = (node: LightNode, ctx: XContext): LightNode[] => {
       let selected: LightNode[];
-      if (indexed && node.kind === DOCUMENT) selected = ctx.tree.elementsNamed(indexed.ns!, indexed.local!);
+      if (indexed && (node.kind === DOCUMENT || node.kind === ELEMENT))
+        selected = ctx.tree.descendantsNamed(node, indexed.ns!, indexed.local!);
       else {
         const candidates = axisNodes(axis, node);
         if (test.k === 'node') selected = candidates;
@@ -925,7 +928,10 @@ export class XPathCompiler {
       case 'normalize-space': {
         arity(0, 1);
         const s = n ? str(0) : ctxString;
-        return (ctx) => s(ctx).replace(XML_SPACE, '').replace(/[ \t\r\n]+/g, ' ');
+        return (ctx) =>
+          s(ctx)
+            .replace(XML_SPACE, '')
+            .replace(/[ \t\r\n]+/g, ' ');
       }
       case 'translate': {
         arity(3);

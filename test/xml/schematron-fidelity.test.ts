@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/profiles/catalog.js';
 import type { XmlProfileManifest } from '../../src/profiles/manifest.js';
+import { documentFacts } from '../../src/xml/detect-profile.js';
 import { buildLightTree } from '../../src/xml/light-tree.js';
 import { readXml } from '../../src/xml/read-xml.js';
 import type { CompiledSchematron, SchematronStats } from '../../src/xml/schematron.js';
@@ -47,7 +48,7 @@ function messages(): string[] {
 }
 
 describe('compiled Schematron rules against libxml2 XPath', () => {
-  it('give identical findings for every shipped profile on every shipped example, with no rule falling back at run time', () => {
+  it('give identical findings (and detection facts) for every shipped profile on every shipped example, with no rule falling back at run time', () => {
     const rules = schematrons();
     const files = messages();
     const totals: SchematronStats = { rules: 0, rulesCompiled: 0, checks: 0, checksCompiled: 0 };
@@ -60,6 +61,9 @@ describe('compiled Schematron rules against libxml2 XPath', () => {
       if (!parsed) continue;
       try {
         const tree = buildLightTree(parsed.doc);
+        // Detection's facts (message type, embedded namespace) read from the tree, as from libxml2's XPath.
+        const facts = [documentFacts(parsed.doc, tree), documentFacts(parsed.doc)].map((f) => JSON.stringify(f));
+        if (facts[0] !== facts[1]) differences.push(`${path.relative(root, file)}: facts ${facts[0]} from the tree, ${facts[1]} by XPath`);
         for (const s of rules) {
           const describe = (engine: 'compiled' | 'libxml2') =>
             s.run(parsed.doc, tree, engine).map((h) => JSON.stringify({ ...h.finding, ...parsed.locate(h.node) }));
