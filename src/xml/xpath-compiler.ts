@@ -20,6 +20,8 @@ export interface XContext {
   size: number;
   tree: LightTree;
   vars: Map<string, XValue> | null;
+  /** Values of repeated subexpressions already evaluated in this context (see XPathCompiler.node). */
+  memo?: Map<number, XValue>;
 }
 
 export type XFunction = (ctx: XContext) => XValue;
@@ -655,14 +657,82 @@ const NUMBER_FUNCTIONS = new Set(['last', 'position', 'count', 'number', 'sum', 
 type StepFn = (input: LightNode[], ctx: XContext) => LightNode[];
 
 export class XPathCompiler {
+  /** Equal subexpressions share an id (hash-consing), so that a repeated one can be remembered. */
+  private readonly ids = new Map<string, number>();
+  private readonly idOf = new WeakMap<object, number>();
+  /** How often each subexpression occurs in the expression being compiled. */
+  private counts = new Map<number, number>();
+
   constructor(private readonly ns: NamespaceMap) {}
 
   /** Compiles an expression, or throws NotCompiled. */
   compile(expr: string): XFunction {
-    return this.node(new Parser(tokenize(expr), this.ns).parse());
+    const ast = new Parser(tokenize(expr), this.ns).parse();
+    this.counts = new Map();
+    this.intern(ast);
+    return this.node(ast);
   }
 
+  private intern(e: Ast): number {
+    let key: string;
+    const list = (xs: Ast[]) => xs.map((x) => this.intern(x)).join(',');
+    switch (e.k) {
+      case 'num':
+        key = `n${e.v}`;
+        break;
+      case 'str':
+        key = `s${JSON.stringify(e.v)}`;
+        break;
+      case 'var':
+        key = `v${e.name}`;
+        break;
+      case 'call':
+        key = `c${e.name}(${list(e.args)})`;
+        break;
+      case 'binary':
+        key = `b${e.op}(${this.intern(e.a)},${this.intern(e.b)})`;
+        break;
+      case 'neg':
+        key = `-(${this.intern(e.a)})`;
+        break;
+      case 'union':
+        key = `u(${list(e.parts)})`;
+        break;
+      case 'filter':
+        key = `f(${this.intern(e.primary)};${list(e.predicates)})`;
+        break;
+      case 'path':
+        key = `p${e.absolute ? '/' : ''}(${e.start ? this.intern(e.start) : ''};${e.steps
+          .map((st) => `${st.axis}:${JSON.stringify(st.test)}[${list(st.predicates)}]`)
+          .join('/')})`;
+        break;
+    }
+    let id = this.ids.get(key);
+    if (id === undefined) this.ids.set(key, (id = this.ids.size));
+    this.idOf.set(e, id);
+    this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+    return id;
+  }
+
+  /**
+   * Untyped lets are folded into the tests as text, so one let used twenty times is twenty copies
+   * of its expression. A subexpression that occurs more than once is evaluated once per context
+   * (node, position, size, variables: one XContext object) and remembered in it.
+   */
   private node(e: Ast): XFunction {
+    const f = this.uncached(e);
+    if (e.k === 'num' || e.k === 'str' || e.k === 'var') return f;
+    const slot = this.idOf.get(e)!;
+    if ((this.counts.get(slot) ?? 0) < 2) return f;
+    return (ctx) => {
+      const memo = (ctx.memo ??= new Map());
+      let v = memo.get(slot);
+      if (v === undefined) memo.set(slot, (v = f(ctx)));
+      return v;
+    };
+  }
+
+  private uncached(e: Ast): XFunction {
     switch (e.k) {
       case 'num': {
         const v = e.v;
@@ -736,11 +806,9 @@ export class XPathCompiler {
     return (nodes, outer) => {
       const out: LightNode[] = [];
       const size = nodes.length;
-      const ctx: XContext = { node: nodes[0], position: 0, size, tree: outer.tree, vars: outer.vars };
       for (let i = 0; i < size; i++) {
-        ctx.node = nodes[i];
-        ctx.position = i + 1;
-        const v = test(ctx);
+        // A context of its own per node: the memo of repeated subexpressions belongs to it.
+        const v = test({ node: nodes[i], position: i + 1, size, tree: outer.tree, vars: outer.vars });
         if (typeof v === 'number' ? v === i + 1 : booleanOf(v)) out.push(nodes[i]);
       }
       return out;
