@@ -166,7 +166,10 @@ type Token =
 const NAME_START =
   /[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
 const NAME_CHAR =
-  /[-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
+  /[-.0-9\u00B7\u203F-\u2040A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
+
+/** Combining marks (U+0300–U+036F) continue a name too; kept out of the class, where they would read as combining. */
+const isNameChar = (c: string) => NAME_CHAR.test(c) || (c >= '\u0300' && c <= '\u036f');
 
 function tokenize(expr: string): Token[] {
   const out: Token[] = [];
@@ -176,7 +179,7 @@ function tokenize(expr: string): Token[] {
     const start = i;
     if (i >= n || !NAME_START.test(expr[i])) throw new NotCompiled(`name expected at ${i}`);
     i++;
-    while (i < n && NAME_CHAR.test(expr[i])) i++;
+    while (i < n && isNameChar(expr[i])) i++;
     return expr.slice(start, i);
   };
   // XPath 1.0, 3.7: after these (or at the start) `*` is a name test and `and`... are names.
