@@ -88,6 +88,9 @@ export class LightNode {
   /** Text, attribute value, comment or processing-instruction content, read from libxml2 when first asked for. */
   get value(): string {
     if (this.content === undefined) {
+      // libxml2 may have grown its memory since the walk (a later parse or XSD run), which detaches
+      // the views: take them again.
+      if (u8.byteLength === 0) takeMemory(this.ptr);
       if (this.kind === ATTRIBUTE) {
         let value = '';
         for (let t = readPtr(this.ptr + CHILDREN); t; t = readPtr(t + NEXT)) value += readString(t + CONTENT);
