@@ -1,8 +1,9 @@
-import { XmlXPath, type XmlDocument, type XmlElement } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { ruleFinding } from '../core/rule-catalogue.js';
 import type { Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { LoadedProfile, XmlProfileManifest } from '../profiles/manifest.js';
+import { buildLightTree, type LightNode, type LightTree } from './light-tree.js';
 
 export interface CodeList {
   oid: string;
@@ -67,16 +68,19 @@ export function loadCodeLists(profiles: LoadedProfile[]): Map<string, CodeList> 
   return lists;
 }
 
-const CODED = XmlXPath.compile('//*[@V and @S]');
-const GEN_DATE = XmlXPath.compile("(//*[local-name()='GenDate'])[1]");
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The day a message's codes must be valid on: its own date (GenDate, as Hodemelding and AppRec carry
  * it), or `today` for a document without one.
  */
-export function messageDate(doc: XmlDocument, today: Date = new Date()): string {
-  const gen = (doc.get(GEN_DATE) as XmlElement | null)?.content.trim().slice(0, 10);
+export function messageDate(doc: XmlDocument | LightTree, today: Date = new Date()): string {
+  const tree = 'elements' in doc ? doc : buildLightTree(doc);
+  const gen = tree.elements
+    .find((e) => e.local === 'GenDate')
+    ?.text()
+    .trim()
+    .slice(0, 10);
   return gen && ISO_DATE.test(gen) ? gen : today.toISOString().slice(0, 10);
 }
 
@@ -85,20 +89,30 @@ export function messageDate(doc: XmlDocument, today: Date = new Date()): string 
  * is a code used outside its validFrom/validTo on the message's date; a display text that differs
  * from the list's is a warning, a code system the profile lacks information.
  */
-export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>, date?: string): CodeHit[] {
+export function checkCodedValues(
+  doc: XmlDocument,
+  lists: Map<string, CodeList>,
+  date?: string,
+  tree: LightTree = buildLightTree(doc),
+): CodeHit[] {
   const hits: CodeHit[] = [];
   // Read the message's date only when a code with validity dates is met: it costs a walk of the document.
   let on = date;
-  const day = () => (on ??= messageDate(doc));
-  for (const node of doc.find(CODED)) {
-    const el = node as XmlElement;
-    const v = el.attr('V')?.value ?? '';
-    const s = (el.attr('S')?.value ?? '').trim();
-    const dn = el.attr('DN')?.value;
+  const day = () => (on ??= messageDate(tree));
+  // Every element with V and S (attributes in no namespace), in document order: one pass over the tree.
+  for (const node of tree.elements) {
+    if (node.attributes.length < 2) continue;
+    const vAttr = plainAttribute(node, 'V');
+    const sAttr = vAttr && plainAttribute(node, 'S');
+    if (!vAttr || !sAttr) continue;
+    const el = { name: node.local, node } as const;
+    const v = vAttr.value;
+    const s = sAttr.value.trim();
+    const dn = plainAttribute(node, 'DN')?.value;
     const list = lists.get(s);
     if (!list) {
       hits.push({
-        element: el,
+        element: el.node.xmlNode() as XmlElement,
         attribute: 'S',
         finding: ruleFinding(
           'CODELIST-UNKNOWN-OID',
@@ -111,7 +125,7 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
     if (display === undefined) {
       const known = [...list.codes.keys()];
       hits.push({
-        element: el,
+        element: el.node.xmlNode() as XmlElement,
         attribute: 'V',
         finding: ruleFinding(
           'CODELIST-VALUE',
@@ -124,7 +138,7 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
       const expired = to !== undefined && day() > to;
       const span = `${from ? `from ${from}` : ''}${from && to ? ' ' : ''}${to ? `to ${to}` : ''}`;
       hits.push({
-        element: el,
+        element: el.node.xmlNode() as XmlElement,
         attribute: 'V',
         finding: {
           ...ruleFinding(
@@ -137,7 +151,7 @@ export function checkCodedValues(doc: XmlDocument, lists: Map<string, CodeList>,
       });
     } else if (dn !== undefined && display && dn.trim() !== display) {
       hits.push({
-        element: el,
+        element: el.node.xmlNode() as XmlElement,
         attribute: 'DN',
         finding: ruleFinding(
           'CODELIST-DN',
@@ -154,4 +168,9 @@ function outside(validity: { from?: string; to?: string } | undefined, day: () =
   return (
     validity !== undefined && ((validity.from !== undefined && day() < validity.from) || (validity.to !== undefined && day() > validity.to))
   );
+}
+
+function plainAttribute(node: LightNode, name: string): LightNode | undefined {
+  for (const a of node.attributes) if (a.local === name && a.ns === '') return a;
+  return undefined;
 }

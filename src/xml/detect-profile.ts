@@ -1,4 +1,5 @@
 import { XmlXPath, type XmlDocument } from 'libxml2-wasm';
+import { ELEMENT, type LightNode, type LightTree } from './light-tree.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { detectRules, type DetectRule, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
@@ -24,11 +25,9 @@ const FACTS = XmlXPath.compile(
   "concat(/*/*[local-name()='MsgInfo']/*[local-name()='Type']/@V, '\n', namespace-uri((//*[local-name()='Content']/*)[1]), '\n', /*/*[local-name()='Type']/@V)",
 );
 
-export function documentFacts(doc: XmlDocument): DocumentFacts {
+export function documentFacts(doc: XmlDocument, tree?: LightTree): DocumentFacts {
   const root = doc.root;
-  const [msgInfoType, documentNamespace, ownType] = String(doc.eval(FACTS))
-    .split('\n')
-    .map((s) => s.trim());
+  const [msgInfoType, documentNamespace, ownType] = (tree ? factsFromTree(tree) : String(doc.eval(FACTS)).split('\n')).map((s) => s.trim());
   const msgType = msgInfoType || ownType;
   return {
     rootNamespace: root.namespaceUri ?? '',
@@ -36,6 +35,28 @@ export function documentFacts(doc: XmlDocument): DocumentFacts {
     ...(msgType ? { msgType } : {}),
     ...(documentNamespace ? { documentNamespace } : {}),
   };
+}
+
+/** FACTS, read from the light tree (the same three strings, without an XPath evaluation). */
+function factsFromTree(tree: LightTree): [string, string, string] {
+  const root = tree.root.children.find((c) => c.kind === ELEMENT);
+  if (!root) return ['', '', ''];
+  const typeV = (parent: LightNode | undefined): string => {
+    for (const t of parent?.children ?? []) {
+      if (t.kind !== ELEMENT || t.local !== 'Type') continue;
+      const v = t.attributes.find((a) => a.local === 'V' && a.ns === '');
+      if (v) return v.value;
+    }
+    return '';
+  };
+  let msgInfoType = '';
+  for (const c of root.children) {
+    if (c.kind !== ELEMENT || c.local !== 'MsgInfo') continue;
+    msgInfoType = typeV(c);
+    if (msgInfoType) break;
+  }
+  const inContent = tree.elements.find((e) => e.parent?.kind === ELEMENT && e.parent.local === 'Content');
+  return [msgInfoType, inContent?.ns ?? '', typeV(root)];
 }
 
 /** Where the message type was read: a Hodemelding's MsgInfo/Type or a standalone message's own Type. */
@@ -90,8 +111,8 @@ export type Detection = { profile: LoadedProfile; note: string } | { profile: nu
  * Svarrapport's ServReport/MsgDescr). Among equally specific matches `priority` decides, then
  * active profiles win over drafts and retired ones.
  */
-export function detectProfile(catalog: ProfileCatalog, doc: XmlDocument): Detection {
-  const facts = documentFacts(doc);
+export function detectProfile(catalog: ProfileCatalog, doc: XmlDocument, tree?: LightTree): Detection {
+  const facts = documentFacts(doc, tree);
   let best: { profile: LoadedProfile; score: number } | undefined;
   for (const p of catalog.list()) {
     const m = p.manifest as XmlProfileManifest;

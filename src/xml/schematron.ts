@@ -1,12 +1,27 @@
 import { XmlDocument, XmlElement, XmlXPath, type NamespaceMap, type XmlNode } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
+import { buildLightTree, type LightNode, type LightTree } from './light-tree.js';
 import { SAFE_PARSE } from './profile-resolver.js';
+import {
+  NotCompiled,
+  XPathCompiler,
+  booleanOf,
+  numberOf,
+  parseNumber,
+  stringOf,
+  type XContext,
+  type XFunction,
+  type XValue,
+} from './xpath-compiler.js';
 import { unsupportedXPathFunctions } from './xpath-functions.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
 
-type MessagePart = string | { kind: 'value-of'; xpath: XmlXPath; expr: string } | { kind: 'name'; xpath: XmlXPath | null };
+type MessagePart =
+  | string
+  | { kind: 'value-of'; xpath: XmlXPath; expr: string; js?: XFunction }
+  | { kind: 'name'; xpath: XmlXPath | null; expr?: string; js?: XFunction };
 
 /**
  * A rule-level `let` with an `as` type (ISO Schematron 2020): evaluated once per context node and
@@ -17,6 +32,8 @@ interface BoundLet {
   name: string;
   kind: 'number' | 'string' | 'boolean';
   xpath: XmlXPath;
+  /** The same expression as text, for the compiled evaluator. */
+  expr: string;
 }
 
 interface CompiledCheck {
@@ -29,6 +46,8 @@ interface CompiledCheck {
   message: MessagePart[];
   /** The bokmål text, from a `sch:diagnostic` with xml:lang nb (or no) the check names in `diagnostics`. */
   messageNb?: MessagePart[];
+  /** The test compiled to JavaScript (boolean(test)), when the whole rule compiled. */
+  js?: XFunction;
 }
 
 interface CompiledRule {
@@ -42,11 +61,25 @@ interface CompiledRule {
   /** Typed lets: `tests` is then recompiled per context node from `testsText` with their values filled in. */
   bound: BoundLet[];
   testsText: string | null;
+  /**
+   * The rule compiled to JavaScript over the light tree (xpath-compiler.ts): its context, typed lets,
+   * tests and message parts. Absent when any of them uses what that compiler does not take on; the
+   * rule is then evaluated with libxml2, as every rule was before.
+   */
+  js?: { context: XFunction; bound: XFunction[] };
 }
 
 interface CompiledPattern {
   id?: string;
   rules: CompiledRule[];
+}
+
+/** How many rule contexts and checks run compiled to JavaScript, and how many with libxml2 XPath. */
+export interface SchematronStats {
+  rules: number;
+  rulesCompiled: number;
+  checks: number;
+  checksCompiled: number;
 }
 
 /** A node located by a rule, for the caller to turn into a line:column and a readable XPath. */
@@ -214,6 +247,7 @@ export class CompiledSchematron {
       }
       const ns: NamespaceMap = {};
       for (const n of schElements(root, 'ns')) ns[attr(n, 'prefix') ?? ''] = attr(n, 'uri') ?? '';
+      const compiler = new XPathCompiler(ns);
 
       const compileXPath = (expr: string, where: string): XmlXPath => {
         const unsupported = unsupportedXPathFunctions(expr);
@@ -256,7 +290,7 @@ export class CompiledSchematron {
           const kind = NUMBER_TYPES.has(as) ? 'number' : as === 'xs:boolean' ? 'boolean' : 'string';
           // Evaluated at the context node itself, where folding the earlier lets in (typed ones too) is exact.
           const folded = substituteVariables(value, new Map([...into, ...boundText]));
-          bound.push({ name, kind, xpath: compileXPath(`${kind}(${folded})`, `sch:let ${name}`) });
+          bound.push({ name, kind, xpath: compileXPath(`${kind}(${folded})`, `sch:let ${name}`), expr: `${kind}(${folded})` });
           boundText.set(name, `(${folded})`);
           into.delete(name);
         }
@@ -326,7 +360,8 @@ export class CompiledSchematron {
                 });
               } else if (m instanceof XmlElement && m.namespaceUri === SCH_NS && m.name === 'name') {
                 const p = attr(m, 'path');
-                message.push({ kind: 'name', xpath: p ? compileXPath(`name(${substituteVariables(p, vars)})`, id) : null });
+                const expr = p ? `name(${substituteVariables(p, vars)})` : null;
+                message.push({ kind: 'name', xpath: expr ? compileXPath(expr, id) : null, ...(expr ? { expr } : {}) });
               } else {
                 message.push(m.content);
               }
@@ -378,13 +413,16 @@ export class CompiledSchematron {
               throw e;
             }
           }
-          rules.push({
-            context: compileXPath(matchPatternToXPath(substituteVariables(context, patternLets)), `rule context ${context}`),
+          const contextXPath = matchPatternToXPath(substituteVariables(context, patternLets));
+          const rule: CompiledRule = {
+            context: compileXPath(contextXPath, `rule context ${context}`),
             checks,
             tests,
             bound,
             testsText: bound.length ? testsText : null,
-          });
+          };
+          compileToJs(rule, contextXPath, compiler);
+          rules.push(rule);
         }
         patterns.push({ id: attr(p, 'id'), rules });
       }
@@ -402,10 +440,35 @@ export class CompiledSchematron {
     for (const xpath of this.xpaths) xpath.dispose();
   }
 
-  /** Runs every pattern over the document. Within a pattern a node is handled by the first rule whose context matches it. */
-  run(doc: XmlDocument): RuleHit[] {
+  /** How many rules and checks run compiled to JavaScript; the rest run with libxml2 XPath. */
+  stats(): SchematronStats {
+    const stats: SchematronStats = { rules: 0, rulesCompiled: 0, checks: 0, checksCompiled: 0 };
+    for (const p of this.patterns)
+      for (const r of p.rules) {
+        stats.rules++;
+        stats.checks += r.checks.length;
+        if (r.js) {
+          stats.rulesCompiled++;
+          stats.checksCompiled += r.checks.length;
+        }
+      }
+    return stats;
+  }
+
+  /**
+   * Context nodes whose compiled evaluation failed at run time (a type error, say) and were
+   * evaluated with libxml2 instead, since this schema was compiled. The fidelity test expects none.
+   */
+  runtimeFallbacks = 0;
+
+  /**
+   * Runs every pattern over the document. Within a pattern a node is handled by the first rule whose
+   * context matches it. `tree` is the light tree of `doc` when the caller has it (one walk serves
+   * every layer); `engine: 'libxml2'` evaluates every rule with libxml2 XPath (the fidelity test).
+   */
+  run(doc: XmlDocument, tree?: LightTree, engine: 'compiled' | 'libxml2' = 'compiled'): RuleHit[] {
     try {
-      return this.runPatterns(doc);
+      return this.runPatterns(doc, engine === 'compiled' ? (tree ?? buildLightTree(doc)) : null);
     } catch (e) {
       if (e instanceof SamsvarError) throw e;
       // The profile's fault, not the message's, and never a 500: the profile is named and refused.
@@ -413,37 +476,100 @@ export class CompiledSchematron {
     }
   }
 
-  private runPatterns(doc: XmlDocument): RuleHit[] {
+  private runPatterns(doc: XmlDocument, tree: LightTree | null): RuleHit[] {
     const hits: RuleHit[] = [];
     for (const pattern of this.patterns) {
       const handled = new Set<number>();
       for (const rule of pattern.rules) {
+        if (tree && rule.js) {
+          const contexts = this.contextsOf(rule, tree);
+          if (contexts) {
+            for (const node of contexts) {
+              if (handled.has(node.ptr)) continue;
+              handled.add(node.ptr);
+              if (!rule.tests && !rule.testsText) continue;
+              const before = hits.length;
+              try {
+                this.checkCompiled(rule, node, tree, hits);
+              } catch {
+                hits.length = before;
+                this.runtimeFallbacks++;
+                this.checkNode(rule, node.xmlNode(), hits);
+              }
+            }
+            continue;
+          }
+        }
         for (const node of doc.find(rule.context)) {
           const key = (node as unknown as { _nodePtr: number })._nodePtr;
           if (handled.has(key)) continue;
           handled.add(key);
           if (!rule.tests && !rule.testsText) continue;
-          const values = rule.bound.length ? this.bind(rule, node) : null;
-          const flags = values ? this.evalWith(rule.testsText!, values, node) : String(node.eval(rule.tests!));
-          rule.checks.forEach((check, i) => {
-            const result = flags[i] === '1';
-            if (check.kind === 'assert' ? result : !result) return;
-            hits.push({
-              node,
-              finding: {
-                ruleId: check.id,
-                severity: check.severity,
-                layer: 'rule',
-                message: this.message(check, node, values),
-                ...(check.see ? { reference: check.see } : {}),
-                ...(check.messageNb ? { messageNb: this.render(check.messageNb, node, values) } : {}),
-              },
-            });
-          });
+          this.checkNode(rule, node, hits);
         }
       }
     }
     return hits;
+  }
+
+  /** The rule's context nodes by the compiled evaluator, or null to let libxml2 find them. */
+  private contextsOf(rule: CompiledRule, tree: LightTree): LightNode[] | null {
+    try {
+      const found = rule.js!.context({ node: tree.root, position: -1, size: -1, tree, vars: null });
+      if (Array.isArray(found)) return found;
+    } catch {
+      // evaluated by libxml2 below
+    }
+    this.runtimeFallbacks++;
+    return null;
+  }
+
+  /** One context node, with libxml2 XPath. */
+  private checkNode(rule: CompiledRule, node: XmlNode, hits: RuleHit[]): void {
+    const values = rule.bound.length ? this.bind(rule, node) : null;
+    const flags = values ? this.evalWith(rule.testsText!, values, node) : String(node.eval(rule.tests!));
+    rule.checks.forEach((check, i) => {
+      const result = flags[i] === '1';
+      if (check.kind === 'assert' ? result : !result) return;
+      hits.push({
+        node,
+        finding: {
+          ruleId: check.id,
+          severity: check.severity,
+          layer: 'rule',
+          message: this.message(check, node, values),
+          ...(check.see ? { reference: check.see } : {}),
+          ...(check.messageNb ? { messageNb: this.render(check.messageNb, node, values) } : {}),
+        },
+      });
+    });
+  }
+
+  /** One context node, with the compiled evaluator; throws (and the caller asks libxml2) on what it cannot evaluate. */
+  private checkCompiled(rule: CompiledRule, node: LightNode, tree: LightTree, hits: RuleHit[]): void {
+    // Outside a predicate libxml2 has no context position or size: position() there is an error.
+    const ctx: XContext = { node, position: -1, size: -1, tree, vars: null };
+    if (rule.bound.length) {
+      const vars = new Map<string, XValue>();
+      rule.js!.bound.forEach((f, i) => vars.set(rule.bound[i].name, boundValue(rule.bound[i].kind, f(ctx))));
+      ctx.vars = vars;
+    }
+    for (const check of rule.checks) {
+      const result = booleanOf(check.js!(ctx));
+      if (check.kind === 'assert' ? result : !result) continue;
+      const message = renderCompiled(check.message, ctx);
+      hits.push({
+        node: node.xmlNode(),
+        finding: {
+          ruleId: check.id,
+          severity: check.severity,
+          layer: 'rule',
+          message: message || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`,
+          ...(check.see ? { reference: check.see } : {}),
+          ...(check.messageNb ? { messageNb: renderCompiled(check.messageNb, ctx) } : {}),
+        },
+      });
+    }
   }
 
   /** The typed lets of a rule, evaluated at one context node, as XPath literals. */
@@ -479,4 +605,55 @@ export class CompiledSchematron {
       .replace(/\s+/g, ' ')
       .trim();
   }
+}
+
+/**
+ * Compiles a rule to JavaScript (xpath-compiler.ts) when its context, typed lets, tests and message
+ * parts all compile; otherwise leaves it to libxml2.
+ */
+function compileToJs(rule: CompiledRule, contextXPath: string, compiler: XPathCompiler): void {
+  try {
+    const context = compiler.compile(contextXPath);
+    const bound = rule.bound.map((b) => compiler.compile(b.expr));
+    const tests = rule.checks.map((c) => compiler.compile(c.test));
+    const parts = (message: MessagePart[]) =>
+      message.map((part) => {
+        if (typeof part === 'string') return undefined;
+        if (part.kind === 'value-of') return compiler.compile(part.expr);
+        return part.expr ? compiler.compile(part.expr) : undefined;
+      });
+    const messages = rule.checks.map((c) => ({ message: parts(c.message), nb: c.messageNb ? parts(c.messageNb) : [] }));
+    // All compiled: only now attach, so a rule is either wholly compiled or wholly libxml2's.
+    rule.checks.forEach((c, i) => {
+      c.js = tests[i];
+      c.message.forEach((part, k) => {
+        if (typeof part !== 'string') part.js = messages[i].message[k];
+      });
+      c.messageNb?.forEach((part, k) => {
+        if (typeof part !== 'string') part.js = messages[i].nb[k];
+      });
+    });
+    rule.js = { context, bound };
+  } catch (e) {
+    if (!(e instanceof NotCompiled)) throw e;
+  }
+}
+
+/** A typed let's value exactly as libxml2 sees it once valueLiteral() has written it into an expression. */
+function boundValue(kind: BoundLet['kind'], value: XValue): XValue {
+  if (kind === 'boolean') return booleanOf(value);
+  if (kind === 'string') return stringOf(value);
+  const n = numberOf(value);
+  if (!Number.isFinite(n)) return n;
+  return parseNumber(Math.abs(n) < 1e15 && Number.isInteger(n) ? String(n) : n.toFixed(12));
+}
+
+function renderCompiled(parts: MessagePart[], ctx: XContext): string {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') out += part;
+    else if (part.js) out += stringOf(part.js(ctx));
+    else out += ctx.node.kind === 1 || ctx.node.kind === 2 ? ctx.node.local : '';
+  }
+  return out.replace(/\s+/g, ' ').trim();
 }

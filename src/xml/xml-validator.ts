@@ -9,6 +9,7 @@ import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../pro
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
 import { checkDetectXPaths, detectProfile, documentFacts, matches, typeElement } from './detect-profile.js';
 import { checkIdentifiers } from './identifier-check.js';
+import { buildLightTree, type LightTree } from './light-tree.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
 import { ProfileResolver } from './profile-resolver.js';
 import { readXml, type ParsedXml } from './read-xml.js';
@@ -103,10 +104,12 @@ export class XmlValidator {
     if (!parsed) return { ...base, findings: syntax };
     const doc = parsed.doc;
     try {
+      // One walk copies libxml2's tree into JavaScript; detection and every rule layer read that copy.
+      const tree = buildLightTree(doc);
       let profile = given;
       let detection = base.detection;
       if (!profile) {
-        const detected = detectProfile(this.catalog, doc);
+        const detected = detectProfile(this.catalog, doc, tree);
         detection = detected.note;
         if (!detected.profile) {
           return {
@@ -125,8 +128,8 @@ export class XmlValidator {
       }
       const compiled = this.prepare(profile);
       const findings = [
-        ...(given ? mismatchFindings(profile.manifest as XmlProfileManifest, doc) : []),
-        ...mostSevere([...this.schemaFindings(compiled.xsd, doc, parsed.map), ...this.ruleFindings(compiled, parsed)]),
+        ...(given ? mismatchFindings(profile.manifest as XmlProfileManifest, doc, tree) : []),
+        ...mostSevere([...this.schemaFindings(compiled.xsd, doc, parsed.map), ...this.ruleFindings(compiled, parsed, tree)]),
       ];
       return {
         profile: profile.manifest.id,
@@ -163,16 +166,16 @@ export class XmlValidator {
     }
   }
 
-  private ruleFindings(compiled: CompiledProfile, { doc, locate }: ParsedXml): PendingFinding[] {
+  private ruleFindings(compiled: CompiledProfile, { doc, locate }: ParsedXml, tree: LightTree): PendingFinding[] {
     const out: PendingFinding[] = [];
     for (const schematron of compiled.rules) {
-      for (const hit of schematron.run(doc))
+      for (const hit of schematron.run(doc, tree))
         out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.node) }) });
     }
-    for (const hit of checkCodedValues(doc, compiled.codeLists)) {
+    for (const hit of checkCodedValues(doc, compiled.codeLists, undefined, tree)) {
       out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element, hit.attribute) }) });
     }
-    for (const hit of checkIdentifiers(doc, compiled.realPersonNumber)) {
+    for (const hit of checkIdentifiers(doc, compiled.realPersonNumber, tree)) {
       out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element) }) });
     }
     return out;
@@ -188,10 +191,10 @@ function disposeCompiled(c: Pick<CompiledProfile, 'xsd' | 'rules'>): void {
  * A profile named by the caller must fit the document: the schema alone cannot tell a notat from a
  * forespørsel when both share the Dialogmelding schema, but MsgInfo/Type can.
  */
-function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument): Finding[] {
+function mismatchFindings(manifest: XmlProfileManifest, doc: XmlDocument, tree: LightTree): Finding[] {
   const alternatives = detectRules(manifest);
   if (!alternatives.length) return [];
-  const facts = documentFacts(doc);
+  const facts = documentFacts(doc, tree);
   if (alternatives.some((d) => matches(manifest.id, d, facts, doc))) return [];
   // Explain against the alternative for the document's own root namespace, if there is one.
   const expected = alternatives.find((d) => d.rootNamespace === facts.rootNamespace) ?? alternatives[0];
