@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Engine, type ArtifactFormat, type ArtifactValidator, type ValidationResult } from '../engine/engine.js';
-import { ValidationPool } from '../pool/validation-pool.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 
 export interface FileJob {
@@ -54,6 +53,8 @@ export async function validateFiles(
     for (const [i, job] of jobs.entries()) out[i] = await validateOne(engine, job, opts);
     return out;
   }
+  // Imported here, not at the top: a run of a few files never starts a worker thread.
+  const { ValidationPool } = await import('../pool/validation-pool.js');
   const pool = new ValidationPool(catalog, { workers: threads, timeoutMs: Infinity, maxQueued: Infinity, recycleAfterBytes: Infinity });
   try {
     let next = 0;

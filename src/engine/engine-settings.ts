@@ -10,7 +10,16 @@ export interface EngineSettings {
   unknownExtensions: 'error' | 'warning';
   /** FHIR: the terminology server that judges codes of large code systems; none when unset. */
   terminology?: { url: string; timeoutMs: number };
+  /**
+   * FHIR: the largest JSON document read, in bytes. The service's request body limit
+   * (SAMSVAR_MAX_BODY_BYTES), so that raising it lets a larger Bundle through to a verdict
+   * instead of stopping it at a second, hidden limit.
+   */
+  maxJsonBytes: number;
 }
+
+/** 25 MiB: the service's default body limit. */
+export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 export function engineSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineSettings {
   const raw = env.SAMSVAR_FHIR_UNKNOWN_EXTENSIONS || 'error';
@@ -25,5 +34,8 @@ export function engineSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Eng
       'bad_request',
       `SAMSVAR_TERMINOLOGY_TIMEOUT_MS must be a positive integer (got '${env.SAMSVAR_TERMINOLOGY_TIMEOUT_MS}')`,
     );
-  return { unknownExtensions: raw, ...(url ? { terminology: { url, timeoutMs: timeout } } : {}) };
+  const maxJsonBytes = Number(env.SAMSVAR_MAX_BODY_BYTES || DEFAULT_MAX_BODY_BYTES);
+  if (!Number.isInteger(maxJsonBytes) || maxJsonBytes <= 0)
+    throw new SamsvarError('bad_request', `SAMSVAR_MAX_BODY_BYTES must be a positive integer (got '${env.SAMSVAR_MAX_BODY_BYTES}')`);
+  return { unknownExtensions: raw, maxJsonBytes, ...(url ? { terminology: { url, timeoutMs: timeout } } : {}) };
 }

@@ -74,6 +74,7 @@ export class Engine implements ArtifactValidator {
     this.fhir ??= Promise.all([import('../fhir/fhir-validator.js'), import('../fhir/terminology-server.js')]).then(
       ([m, t]) =>
         new m.FhirValidator(this.catalog, {
+          limits: { maxBytes: this.settings.maxJsonBytes },
           unknownExtensions: this.settings.unknownExtensions,
           terminology: this.settings.terminology ? new t.TerminologyServer(this.settings.terminology) : undefined,
         }),

@@ -7,6 +7,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
 import type { ArtifactValidator, ValidateOptions, ValidationResult } from '../engine/engine.js';
+import { engineSettingsFromEnv, type EngineSettings } from '../engine/engine-settings.js';
 import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submission.js';
 import type { Testcase } from '../testcases/testcase.js';
 import type { WorkerInit, WorkerJob, WorkerReply, WorkerTask } from './validation-worker.js';
@@ -48,6 +49,8 @@ export interface ValidationPoolOptions {
   maxQueuedPerClient?: number;
   /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB; Infinity: never. */
   recycleAfterBytes?: number;
+  /** The workers' engine settings. Default: from the environment, as an in-process Engine reads them. */
+  settings?: EngineSettings;
 }
 
 export interface PoolStats {
@@ -107,6 +110,7 @@ export class ValidationPool implements ArtifactValidator {
   /** Workers one client may occupy while another client waits: half of them, at least one. */
   readonly runningShare: number;
   readonly recycleAfterBytes: number;
+  private readonly settings: EngineSettings;
   private init: WorkerInit;
   private readonly slots = new Set<Slot>();
   /** Every thread not yet exited, including those terminated and on their way out. */
@@ -144,7 +148,8 @@ export class ValidationPool implements ArtifactValidator {
       if (n !== Infinity && (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1))
         throw new SamsvarError('bad_request', `validation pool: ${name} must be a positive integer or Infinity (got ${n})`);
     }
-    this.init = { profiles: plainProfiles(catalog) };
+    this.settings = opts.settings ?? engineSettingsFromEnv();
+    this.init = { profiles: plainProfiles(catalog), settings: this.settings };
   }
 
   /**
@@ -152,7 +157,7 @@ export class ValidationPool implements ArtifactValidator {
    * now, busy ones after their validation, and the next validation starts a worker that has them.
    */
   reload(): void {
-    this.init = { profiles: plainProfiles(this.catalog) };
+    this.init = { profiles: plainProfiles(this.catalog), settings: this.settings };
     for (const slot of [...this.slots]) {
       if (slot.running) slot.stale = true;
       else this.retire(slot);

@@ -3,12 +3,14 @@ import { SamsvarError, type ErrorCode } from '../core/samsvar-error.js';
 import { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
 import { Engine, type ValidateOptions, type ValidationResult } from '../engine/engine.js';
+import type { EngineSettings } from '../engine/engine-settings.js';
 import { evaluateSubmission, type Evaluation, type EvaluationContext } from '../testcases/evaluate-submission.js';
 import type { Testcase } from '../testcases/testcase.js';
 
 /** What a validation worker starts from: the service's profiles as loaded (content, digests, dirs). */
 export interface WorkerInit {
   profiles: LoadedProfile[];
+  settings: EngineSettings;
 }
 
 /** What a worker is asked: validate an artifact, or evaluate it as a submission for a test case. */
@@ -30,7 +32,8 @@ const port = parentPort;
 
 // The same profiles as the service's catalog, so results (profile version, digest) are identical;
 // each worker compiles what it needs on first use and keeps it, like an in-process Engine.
-const engine = new Engine(new ProfileCatalog((workerData as WorkerInit).profiles));
+const init = workerData as WorkerInit;
+const engine = new Engine(new ProfileCatalog(init.profiles), init.settings);
 
 function reply(message: WorkerReply): void {
   try {

@@ -8,6 +8,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import { PACKAGE_ROOT, SHIPPED_TESTCASES_DIR } from '../core/paths.js';
 import { HostAllowlist } from '../live/host-allowlist.js';
 import { ValidationPool } from '../pool/validation-pool.js';
+import { engineSettingsFromEnv } from '../engine/engine-settings.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 import { loadProfileTestcases } from '../runs/profile-admin.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
@@ -70,6 +71,8 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     timeoutMs: config.validationTimeoutMs,
     timeoutMsPerMiB: config.validationTimeoutMsPerMiB,
     maxQueued: config.validationQueue,
+    // A body the service accepts is read to a verdict: one size limit, not a second one in the engine.
+    settings: { ...engineSettingsFromEnv(), maxJsonBytes: config.maxBodyBytes },
   });
   // A bad pattern stops the start here rather than failing the first live run.
   const liveHosts = HostAllowlist.parse(config.fhirAllowedHosts);

@@ -11,6 +11,7 @@ import { checkOrgNumber, checkPersonNumber, mod11ControlDigit } from '../../src/
 import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
 import { baseValidator, catalogWith, check, errors, findingOf, profileOn, rules } from './helpers.js';
 
+const BDL7 = "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()";
 const REF1 = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
 
 function shippedConstraint(profileDir: string, file: string, key: string): string {
@@ -192,6 +193,51 @@ describe('invariants in validation', () => {
     });
     expect(await growthRatio((n) => check(base, ring(n)), 200)).toBeLessThan(LINEAR_RATIO_LIMIT);
     expect(errors(await check(base, ring(1600)))).toEqual([]);
+  });
+
+  it('judges bdl-7 (full URLs unique, unless the versionIds differ) as the FHIRPath expression does', () => {
+    const entry = (fullUrl?: string, versionId?: string) => ({
+      ...(fullUrl ? { fullUrl } : {}),
+      resource: { resourceType: 'Patient', ...(versionId ? { meta: { versionId } } : {}) },
+    });
+    const cases: unknown[] = [
+      { resourceType: 'Bundle', type: 'collection', entry: [entry('urn:uuid:a'), entry('urn:uuid:b')] },
+      { resourceType: 'Bundle', type: 'collection', entry: [entry('urn:uuid:a'), entry('urn:uuid:a')] },
+      { resourceType: 'Bundle', type: 'collection', entry: [entry('urn:uuid:a', '1'), entry('urn:uuid:a', '2')] },
+      { resourceType: 'Bundle', type: 'collection', entry: [entry('urn:uuid:a', '1'), entry('urn:uuid:a', '1')] },
+      { resourceType: 'Bundle', type: 'collection', entry: [entry(), entry(), entry('urn:uuid:a')] },
+      { resourceType: 'Bundle', type: 'history', entry: [entry('urn:uuid:a'), entry('urn:uuid:a')] },
+      { resourceType: 'Bundle', entry: [entry('urn:uuid:a'), entry('urn:uuid:b')] },
+      { resourceType: 'Bundle', entry: [entry('urn:uuid:a'), entry('urn:uuid:a')] },
+      { resourceType: 'Bundle', type: 'collection' },
+    ];
+    const verdicts = cases.map((bundle) => {
+      const byFhirpath = fhirpath.evaluate(
+        bundle,
+        BDL7,
+        { resource: bundle, rootResource: bundle } as never,
+        r4model as never,
+      ) as unknown[];
+      return [byFhirpath[0] === true ? 'pass' : 'fail', evaluateInvariant('Bundle', BDL7, bundle, bundle, bundle).status];
+    });
+    expect(verdicts.map(([expected]) => expected)).toEqual(['pass', 'fail', 'pass', 'fail', 'pass', 'pass', 'pass', 'fail', 'pass']);
+    for (const [expected, actual] of verdicts) expect(actual).toBe(expected);
+  });
+
+  it('checks bdl-7 with work linear in the number of entries', async () => {
+    const bundle = (n: number) => ({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: Array.from({ length: n }, (_, i) => ({ fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}` })),
+    });
+    const judged = (n: number) => {
+      const b = bundle(n);
+      return evaluateInvariant('Bundle', BDL7, b, b, b);
+    };
+    expect(await growthRatio(judged, 2000)).toBeLessThan(LINEAR_RATIO_LIMIT);
+    const duplicated = bundle(2000);
+    duplicated.entry.push(duplicated.entry[1234]!);
+    expect(evaluateInvariant('Bundle', BDL7, duplicated, duplicated, duplicated).status).toBe('fail');
   });
 
   it('reports a best-practice constraint (dom-6, narrative) as information only', async () => {

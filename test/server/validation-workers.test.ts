@@ -4,6 +4,7 @@ import { dialectsUnderTest } from '../support/databases.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { FIXTURE_PROFILES, fixtureCatalog } from '../helpers/fixture-catalog.js';
 import { envelope, until } from '../pool/pool-fixtures.js';
+import { entriesFor, patientBundle } from '../helpers/large-bundle.js';
 
 // The shipped profiles (the shipped test cases refer to them) plus the small fixture profile whose
 // messages can be made as costly to validate as a test needs.
@@ -61,6 +62,48 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 }
+
+describe('a 50 MB FHIR Bundle on worker threads', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    // The body limit raised above 50 MB is also the engine's FHIR JSON limit (one size limit).
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      { validationWorkers: 2, validationTimeoutMs: 600_000, maxBodyBytes: 64 * 1024 * 1024 },
+      { catalog: catalog() },
+    );
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const fhir = (body: Uint8Array<ArrayBuffer>) => t.call('POST', '/api/v1/validate', { body, contentType: 'application/fhir+json' });
+
+  // Over 11,000 Patients with a 3.5 KB narrative each; seconds of CPU time, minutes on a loaded
+  // machine, so the hang guard is longer than the suite's.
+  it('validates it to a verdict while /healthz and a small validation are answered', { timeout: 900_000 }, async () => {
+    const bundle = patientBundle(entriesFor(50 * 1000 * 1000, 60), 60);
+    expect(bundle.length).toBeGreaterThan(50 * 1000 * 1000);
+    const small = patientBundle(2);
+    // Both workers have loaded the R4 definitions, so the race is between validations.
+    await Promise.all([fhir(small), fhir(small)]);
+    const answered: string[] = [];
+    let settled = false;
+    const big = fhir(bundle).then((r) => (answered.push('bundle'), (settled = true), r));
+    // Settled too: a Bundle refused before it reaches a worker must fail the test, not hang it.
+    await until(() => settled || t.service.ctx.engine.stats().busy === 1);
+    const health = fetch(`${t.url}/healthz`).then((r) => (answered.push('healthz'), r));
+    const quick = fhir(small).then((r) => (answered.push('small'), r));
+
+    const [bigRes, healthRes, quickRes] = await Promise.all([big, health, quick]);
+    expect(answered.indexOf('bundle')).toBe(2);
+    expect(healthRes.status).toBe(200);
+    expect(quickRes.status).toBe(200);
+    expect(await quickRes.json()).toMatchObject({ format: 'fhir', valid: true });
+    expect(bigRes.status).toBe(200);
+    expect(await bigRes.json()).toMatchObject({ format: 'fhir', valid: true, findings: [] });
+  });
+});
 
 describe('validation limits of the service', () => {
   let t: TestService;
