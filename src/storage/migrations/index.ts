@@ -11,6 +11,7 @@ import * as m0200 from './0200_web_sessions.js';
 import * as m0300 from './0300_revalidations.js';
 import * as m0400 from './0400_append_only.js';
 import * as m0500 from './0500_registry_indexes.js';
+import * as m0600 from './0600_profile_packages.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -18,7 +19,7 @@ export interface SamsvarMigration {
 
 /**
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
- * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx; registry indexes 05xx (import the module and add one line here).
+ * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx; registry indexes 05xx; profile packages in the database 06xx (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0001_core': m0001,
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0300_revalidations': m0300,
   '0400_append_only': m0400,
   '0500_registry_indexes': m0500,
+  '0600_profile_packages': m0600,
 };
