@@ -278,6 +278,32 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
         200,
       );
       expect(again).toMatchObject({ valid: false, profileVersion: SHIPPED_VERSION });
+
+      // Code lists from CSV make a new version of the shipped profile the same way, with its test cases.
+      const csv = 'OID;Kode;Tekst\n2.999.7.1;A;Alfa\n2.999.7.1;B;Beta\n';
+      const install = (token: string) =>
+        t.call('POST', `/api/v1/admin/codelists?profile=${PROFILE}&version=1.1.2`, { token, body: csv, contentType: 'text/csv' });
+      expect((await install(vendor.token)).status).toBe(403);
+      const installed = (await body(await install(ADMIN_TOKEN), 201)).profile;
+      expect(installed).toMatchObject({ id: PROFILE, version: '1.1.2', status: 'draft', created: true });
+      expect(installed.testcases).toBe(served.testcaseList.length);
+      await body(
+        await t.call('POST', `/api/v1/admin/profiles/${PROFILE}/versions/1.1.2/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+        200,
+      );
+      const withList = await body(await t.call('GET', `/api/v1/profiles/${PROFILE}`), 200);
+      expect(withList).toMatchObject({ version: '1.1.2', sha256: installed.sha256 });
+      expect(withList.testcaseList.map((tc: { id: string }) => tc.id).sort()).toEqual(
+        back.testcaseList.map((tc: { id: string }) => tc.id).sort(),
+      );
+      expect(
+        (
+          await body(
+            await t.call('POST', `/api/v1/validate?profile=${PROFILE}`, { body: message as BodyInit, contentType: 'application/xml' }),
+            200,
+          )
+        ).profileVersion,
+      ).toBe('1.1.2');
     },
   );
 });
