@@ -47,6 +47,7 @@ export class ProfileSync {
   /** A shipped profile's own test cases, kept while an imported version of it is served. */
   private readonly shippedTestcases = new Map<string, Testcase[]>();
   private inflight: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private started = false;
 
   constructor(private readonly deps: ProfileSyncDeps) {}
@@ -58,12 +59,22 @@ export class ProfileSync {
   }
 
   /**
-   * Takes up what the database says is served. Concurrent callers share one look-up; a failing
-   * database leaves the catalog as it was (the request goes on with it) and says so in the log.
+   * Takes up what the database says is served, as of a moment after the call. Callers that come
+   * while a look-up is under way share the next one, so a burst of requests costs two queries.
    */
   refresh(): Promise<void> {
-    this.inflight ??= this.refreshNow().finally(() => (this.inflight = undefined));
-    return this.inflight;
+    if (!this.inflight) {
+      this.inflight = this.refreshNow().finally(() => (this.inflight = undefined));
+      return this.inflight;
+    }
+    // The look-up under way may have read the database before the caller's own change committed: one more follows it.
+    this.queued ??= this.inflight
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
   }
 
   /** Like refresh(), for a request: a database that does not answer leaves the catalog as it was. */
@@ -79,10 +90,10 @@ export class ProfileSync {
     const rows = await this.deps.store.serving();
     const first = !this.started;
     this.started = true;
-    if (first) this.dropStaleOverrides(new Set(rows.map((r) => r.profileId)));
+    const dropped = first && this.dropStaleOverrides(new Set(rows.map((r) => r.profileId)));
     const changed = rows.filter((r) => this.applied.get(r.profileId) !== r.sha256);
     if (changed.length === 0) {
-      if (first) this.deps.reloadEngine?.();
+      if (dropped) this.deps.reloadEngine?.();
       return;
     }
     if (changed.some((r) => r.sha256 !== this.deps.catalog.shipped(r.profileId)?.sha256)) await this.materialiseFhirPackages();
@@ -101,7 +112,8 @@ export class ProfileSync {
    * A version of a shipped profile found in the data directory that the database does not serve
    * (left from another database, or written by hand) gives the shipped profile its place back.
    */
-  private dropStaleOverrides(managed: Set<string>): void {
+  private dropStaleOverrides(managed: Set<string>): boolean {
+    let dropped = false;
     for (const p of this.deps.catalog.list()) {
       const id = p.manifest.id;
       if (p.source !== 'imported' || managed.has(id) || !this.deps.catalog.shipped(id)) continue;
@@ -110,7 +122,9 @@ export class ProfileSync {
       );
       this.deps.catalog.remove(id);
       this.deps.testcases.replaceProfileTestcases?.(id, this.shippedOwn(id));
+      dropped = true;
     }
+    return dropped;
   }
 
   /** The test cases a shipped profile came with (not those of a version imported for it). */
