@@ -489,6 +489,26 @@ export class ProfileAdmin {
     throw new SamsvarError('not_found', `profile ${id} has no version ${version}`);
   }
 
+  /**
+   * A managed version by id and version, with its status and its test cases: what a package of a
+   * version other than the served one is built from.
+   */
+  async versionContent(id: string, version: string): Promise<{ profile: LoadedProfile; status: ProfileLifecycle; testcases: Testcase[] }> {
+    await this.deps.sync.refresh();
+    const row = await this.record(id, version);
+    const profile = await this.stored(id, version);
+    if (profile.sha256 !== row.sha256)
+      throw new SamsvarError('not_found', `profile ${id} has no version ${version} with its recorded content`);
+    const tcDir = path.join(profile.dir, 'testcases');
+    const testcases =
+      profile.source === 'shipped'
+        ? this.deps.sync.shippedTestcasesOf(id)
+        : existsSync(tcDir)
+          ? loadTestcases(tcDir, this.deps.catalog)
+          : [];
+    return { profile, status: row.status, testcases };
+  }
+
   async diff(id: string, from: string, to: string): Promise<ProfileDiff> {
     return diffProfiles(await this.stored(id, from), await this.stored(id, to));
   }

@@ -234,6 +234,11 @@ export class ProfileSync {
     }
   }
 
+  /** The test cases of a shipped profile, also while an imported version of it is served. */
+  shippedTestcasesOf(id: string): Testcase[] {
+    return this.shippedTestcases.get(id) ?? this.shippedOwn(id);
+  }
+
   /** Forgets what was applied for an id (its import could not be completed), so the next refresh serves what the database says. */
   forget(id: string): void {
     this.applied.delete(id);

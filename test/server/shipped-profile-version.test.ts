@@ -165,6 +165,14 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
         200,
       );
       expect(diff.rules.changed).toEqual([{ id: 'DLG-0008', what: ['test'] }]);
+      // The draft's package is the administrators' only.
+      const draftPackage = `/api/v1/profiles/${PROFILE}/package?version=1.1.1`;
+      expect((await t.call('GET', draftPackage)).status).toBe(401);
+      expect((await t.call('GET', draftPackage, { token: vendor.token })).status).toBe(403);
+      const asAdmin = await t.call('GET', draftPackage, { token: ADMIN_TOKEN });
+      expect(asAdmin.status).toBe(200);
+      expect(asAdmin.headers.get('x-samsvar-profile-sha256')).toBe(imported.sha256);
+      await asAdmin.arrayBuffer();
 
       // Activation: refused for a vendor; for the administrator it publishes 1.1.1 with a re-test deadline.
       const deadline = new Date(Date.now() + 60 * 86_400_000).toISOString();
@@ -216,6 +224,16 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
         [SHIPPED_VERSION, 'deprecated', false],
       ]);
       expect(versions[1]).toMatchObject({ sha256: shipped.sha256, replacement: `${PROFILE} 1.1.1` });
+      const oldPackage = await t.call('GET', `/api/v1/profiles/${PROFILE}/package?version=${SHIPPED_VERSION}`);
+      expect(oldPackage.status).toBe(200);
+      expect(oldPackage.headers.get('content-disposition')).toContain(`${PROFILE}-${SHIPPED_VERSION}.tgz`);
+      expect(oldPackage.headers.get('x-samsvar-profile-sha256')).toBe(shipped.sha256);
+      const oldDir = mkdtempSync(path.join(work, `${dialect.name}-old-`));
+      writeFileSync(`${oldDir}.tgz`, Buffer.from(await oldPackage.arrayBuffer()));
+      await extract({ file: `${oldDir}.tgz`, cwd: oldDir });
+      const oldManifest = JSON.parse(readFileSync(path.join(oldDir, 'samsvar-package.json'), 'utf8'));
+      expect(oldManifest).toMatchObject({ version: SHIPPED_VERSION, sha256: shipped.sha256 });
+      expect(oldManifest.testcases).toContain(SEND);
       expect(
         (
           await body(
