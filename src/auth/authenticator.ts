@@ -35,7 +35,7 @@ export class Authenticator {
   async fromTokenHash(tokenHash: string): Promise<Principal> {
     if (this.bootstrapAdminToken && sameToken(tokenHash, hashToken(this.bootstrapAdminToken)))
       return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
-    const rec = await this.repo.findTokenByHash(tokenHash);
+    const rec = await this.repo.vendors.findTokenByHash(tokenHash);
     if (!rec || rec.revokedAt) throw new SamsvarError('unauthorized', 'the token is unknown or revoked');
     if (rec.role === 'vendor') return { role: 'vendor', vendorId: rec.vendorId!, tokenId: rec.id };
     return { role: rec.role, tokenId: rec.id, name: rec.name };

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
-import { isUniqueViolation } from '../storage/repository.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';

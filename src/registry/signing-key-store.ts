@@ -20,7 +20,7 @@ import {
   type SigningKey,
 } from '../signing/key-store.js';
 import { appendAudit } from '../storage/audit-log.js';
-import { isUniqueViolation } from '../storage/repository.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { SqlDialect } from '../storage/dialect.js';
 import type { CoreTables } from '../storage/schema.js';
 import type { DeclarationStore } from './declaration-store.js';

@@ -26,7 +26,8 @@ import { loadTestcases } from '../testcases/load-testcases.js';
 import type { Testcase } from '../testcases/testcase.js';
 import { encodeFiles, readDirFiles } from '../profiles/file-bundle.js';
 import { ProfilePackageStore, recordShippedVersion, type AnyTransaction } from '../storage/profile-package-store.js';
-import type { ProfileLifecycle, ProfileVersionChange, ProfileVersionRecord, Repository } from '../storage/repository.js';
+import type { ProfileLifecycle, ProfileVersionChange, ProfileVersionRecord } from '../storage/profile-repository.js';
+import type { Repository } from '../storage/repository.js';
 import { fhirPackageDigest, type ProfileSync } from './profile-sync.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
@@ -207,7 +208,7 @@ export class ProfileAdmin {
     }
     const target = this.versionDir(id, version);
     const same = async (): Promise<ImportedVersion | undefined> => {
-      const known = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
+      const known = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
       if (!known) return undefined;
       if (known.sha256 !== profile.sha256) {
         throw new SamsvarError(
@@ -230,7 +231,7 @@ export class ProfileAdmin {
     const content = encodeFiles(readDirFiles(dir));
     try {
       // The row, the content and (for a new id) what is served commit together: nothing half-imported remains.
-      await this.deps.repo.insertProfileVersion(
+      await this.deps.repo.profiles.insertProfileVersion(
         {
           profileId: id,
           version,
@@ -301,7 +302,7 @@ export class ProfileAdmin {
       // Its digest is read now, from the new files: the previous version's may be put back in p.dir below.
       const fresh = loadProfileDir(p.dir, 'imported');
       const loaded = { manifest: fresh.manifest, sha256: fresh.sha256 };
-      const known = (await this.deps.repo.profileVersions(p.id)).find((v) => v.version === loaded.manifest.version);
+      const known = (await this.deps.repo.profiles.profileVersions(p.id)).find((v) => v.version === loaded.manifest.version);
       const previous = before.get(p.id);
       const keepPrevious = previous !== undefined && previous.manifest.version !== loaded.manifest.version;
       if (!known) {
@@ -321,7 +322,7 @@ export class ProfileAdmin {
       if (!known) {
         const version = loaded.manifest.version;
         const profileContent = encodeFiles(readDirFiles(this.versionDir(p.id, version)));
-        await this.deps.repo.insertProfileVersion(
+        await this.deps.repo.profiles.insertProfileVersion(
           {
             profileId: p.id,
             version,
@@ -357,14 +358,14 @@ export class ProfileAdmin {
   /** The versions administrators manage for a profile, oldest first, with the one the catalog serves marked. */
   async versions(id: string): Promise<Array<ProfileVersionRecord & { served: boolean }>> {
     await this.deps.sync.refresh();
-    const rows = await this.deps.repo.profileVersions(id);
+    const rows = await this.deps.repo.profiles.profileVersions(id);
     const served = this.deps.catalog.get(id);
     if (rows.length === 0 && !served) throw new SamsvarError('not_found', `profile '${id}' not found`);
     return rows.map((r) => ({ ...r, served: served?.manifest.version === r.version && served.sha256 === r.sha256 }));
   }
 
   private async record(id: string, version: string): Promise<ProfileVersionRecord> {
-    const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
+    const row = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
     if (!row) throw new SamsvarError('not_found', `profile ${id} has no imported version ${version}`);
     return row;
   }
@@ -402,7 +403,9 @@ export class ProfileAdmin {
     if (req.status === 'active' && !isServed) {
       // The version the catalog served is replaced; if it was in use it becomes deprecated, pointing here.
       let previous = served
-        ? (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256)
+        ? (await this.deps.repo.profiles.profileVersions(id)).find(
+            (v) => v.version === served.manifest.version && v.sha256 === served.sha256,
+          )
         : undefined;
       // A shipped version replaced for the first time gets a version row of its own (active, as it was), so it can be deprecated and used again.
       const recordShipped = served?.source === 'shipped' && !previous ? served : undefined;
@@ -437,7 +440,7 @@ export class ProfileAdmin {
           ? { retestDeadline: null }
           : {}),
     });
-    await this.deps.repo.changeProfileVersions(changes, actor, within);
+    await this.deps.repo.profiles.changeProfileVersions(changes, actor, within);
     await this.deps.sync.refresh();
     return this.record(id, version);
   }
@@ -454,9 +457,11 @@ export class ProfileAdmin {
   private async changeServedStatusNow(id: string, status: ProfileLifecycle, reason: string | null, actor: string): Promise<void> {
     const served = this.deps.catalog.get(id);
     if (!served) throw new SamsvarError('not_found', `profile '${id}' not found`);
-    const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === served.manifest.version && v.sha256 === served.sha256);
+    const row = (await this.deps.repo.profiles.profileVersions(id)).find(
+      (v) => v.version === served.manifest.version && v.sha256 === served.sha256,
+    );
     if (!row) {
-      await this.deps.repo.setProfileStatus(id, status, reason, actor);
+      await this.deps.repo.profiles.setProfileStatus(id, status, reason, actor);
       return;
     }
     if (row.status === status) return;
@@ -475,7 +480,7 @@ export class ProfileAdmin {
   /** A version by id and version: imported (from this instance's cache, else the database), shipped, or the one served. */
   private async stored(id: string, version: string): Promise<LoadedProfile> {
     const dir = this.versionDir(id, version);
-    const row = (await this.deps.repo.profileVersions(id)).find((v) => v.version === version);
+    const row = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
     if (existsSync(path.join(dir, 'profile.json'))) {
       const cached = loadProfileDir(dir, 'imported');
       if (!row || cached.sha256 === row.sha256) return cached;
@@ -515,7 +520,7 @@ export class ProfileAdmin {
 
   /** Runs opened against a version (declarations come from the registry, which the caller adds). */
   async runsUsing(id: string, version: string) {
-    return this.deps.repo.runsUsingProfile(id, version);
+    return this.deps.repo.profiles.runsUsingProfile(id, version);
   }
 }
 

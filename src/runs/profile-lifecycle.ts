@@ -1,5 +1,5 @@
 import type { LoadedProfile } from '../profiles/manifest.js';
-import type { ProfileStatusOverride } from '../storage/repository.js';
+import type { ProfileStatusOverride } from '../storage/profile-repository.js';
 
 import type { LifecycleStatus } from '../profiles/standards.js';
 

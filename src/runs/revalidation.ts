@@ -98,7 +98,7 @@ export class RevalidationService {
         { verdict: null, errors: [], skipped: "a live test run: re-running it needs the system's FHIR API" },
         at(),
       );
-    const generated = tc.kind === 'receive' ? await this.deps.repo.getGeneratedMessage(item.runId, tc.id) : undefined;
+    const generated = tc.kind === 'receive' ? await this.deps.repo.runs.getGeneratedMessage(item.runId, tc.id) : undefined;
     let evaluation;
     try {
       evaluation = await this.deps.testcases.evaluate(tc, item.artifact, { generated });

@@ -3,17 +3,10 @@ import { unreadableArtifactError, type ArtifactValidator } from '../engine/engin
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import {
-  EvidenceClaimTaken,
-  TestPatientTaken,
-  type Repository,
-  type RunMessage,
-  type Run,
-  type Submission,
-  type SubmissionSummary,
-  type System,
-  type SystemVersion,
-} from '../storage/repository.js';
+import type { Repository } from '../storage/repository.js';
+import { TestPatientTaken, type RunMessage, type Run } from '../storage/run-repository.js';
+import { EvidenceClaimTaken, type Submission, type SubmissionSummary } from '../storage/submission-repository.js';
+import type { System, SystemVersion } from '../storage/system-repository.js';
 import type { RunTestData } from '../core/run-test-data.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import { sha256Hex } from '../core/sha256.js';
@@ -85,15 +78,15 @@ export class RunService {
 
   async createSystem(p: Principal, input: { name: string; description?: string }): Promise<System> {
     const vendorId = requireVendor(p);
-    return this.deps.repo.createSystem(vendorId, { name: input.name.trim(), description: input.description }, actorOf(p));
+    return this.deps.repo.systems.createSystem(vendorId, { name: input.name.trim(), description: input.description }, actorOf(p));
   }
 
   async listSystems(p: Principal): Promise<System[]> {
-    return this.deps.repo.listSystems(requireVendor(p));
+    return this.deps.repo.systems.listSystems(requireVendor(p));
   }
 
   async getSystem(p: Principal, id: string): Promise<System> {
-    const sys = await this.deps.repo.getSystem(id);
+    const sys = await this.deps.repo.systems.getSystem(id);
     if (!sys || !canRead(p, sys.vendorId)) throw notFound('system', id);
     return sys;
   }
@@ -104,10 +97,14 @@ export class RunService {
     input: { version: string; releasedAt?: string; herId?: string },
   ): Promise<SystemVersion> {
     const vendorId = requireVendor(p);
-    const sys = await this.deps.repo.getSystem(systemId);
+    const sys = await this.deps.repo.systems.getSystem(systemId);
     if (!sys || sys.vendorId !== vendorId) throw notFound('system', systemId);
     const herId = input.herId === undefined || input.herId.trim() === '' ? undefined : checkSystemHerId(input.herId);
-    return this.deps.repo.createSystemVersion(systemId, { version: input.version.trim(), releasedAt: input.releasedAt, herId }, actorOf(p));
+    return this.deps.repo.systems.createSystemVersion(
+      systemId,
+      { version: input.version.trim(), releasedAt: input.releasedAt, herId },
+      actorOf(p),
+    );
   }
 
   /**
@@ -116,13 +113,13 @@ export class RunService {
    */
   async openRun(p: Principal, input: { systemVersionId: string; profiles: string[] }): Promise<RunView> {
     if (p.role === 'admin') throw new SamsvarError('forbidden', 'runs are opened by vendors, and by test laboratories for a re-test');
-    const version = await this.deps.repo.getSystemVersion(input.systemVersionId);
+    const version = await this.deps.repo.systems.getSystemVersion(input.systemVersionId);
     if (!version || (p.role === 'vendor' && version.vendorId !== p.vendorId)) throw notFound('system version', input.systemVersionId);
     const vendorId = version.vendorId;
     const ids = [...new Set(input.profiles)];
     if (ids.length !== input.profiles.length)
       throw new SamsvarError('unprocessable', 'profiles lists the same profile twice', { field: 'profiles' });
-    const overrides = await this.deps.repo.profileStatuses();
+    const overrides = await this.deps.repo.profiles.profileStatuses();
     const warnings: string[] = [];
     const deprecated: string[] = [];
     const profiles = ids.map((id) => {
@@ -147,7 +144,7 @@ export class RunService {
     });
     for (const id of deprecated) {
       const served = this.deps.catalog.get(id)!.manifest.version;
-      const replacement = (await this.deps.repo.profileVersions(id)).find((v) => v.version === served)?.replacement;
+      const replacement = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === served)?.replacement;
       warnings.push(`profile '${id}' ${served} is deprecated${replacement ? `; use ${replacement} instead` : ''}`);
     }
     // A message the system sends names its own communication party: a run of message profiles needs it.
@@ -162,7 +159,7 @@ export class RunService {
     const systemParty = version.herId ? { name: `${version.systemName} ${version.version}`, herId: version.herId } : null;
     for (let attempt = 0; ; attempt++) {
       try {
-        const run = await this.deps.repo.createRun(
+        const run = await this.deps.repo.runs.createRun(
           {
             vendorId,
             systemVersionId: version.id,
@@ -189,7 +186,7 @@ export class RunService {
   }
 
   async listRuns(p: Principal) {
-    return this.deps.repo.listRuns(requireVendor(p));
+    return this.deps.repo.runs.listRuns(requireVendor(p));
   }
 
   async getRun(p: Principal, runId: string): Promise<RunView> {
@@ -206,13 +203,13 @@ export class RunService {
         `test case '${tc.id}' is a submit test case: your system produces its message; only receive test cases have a generated message`,
       );
     if (!isOperator(p, run)) {
-      const existing = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
+      const existing = await this.deps.repo.runs.getGeneratedMessage(run.id, tc.id);
       if (!existing) throw notFound('generated message for test case', tc.id);
       return existing;
     }
     const data = run.testData;
     const receiver = data?.systemParty ?? undefined;
-    return this.deps.repo.getOrCreateGeneratedMessage(
+    return this.deps.repo.runs.getOrCreateGeneratedMessage(
       run.id,
       tc.id,
       () => this.deps.testcases.generate(tc, { runId: run.id, receiver, runPatient: data?.patient }),
@@ -249,7 +246,7 @@ export class RunService {
     const data = run.testData ?? undefined;
     let generated: EvaluationContext['generated'];
     if (tc.kind === 'receive') {
-      const message = await this.deps.repo.getGeneratedMessage(run.id, tc.id);
+      const message = await this.deps.repo.runs.getGeneratedMessage(run.id, tc.id);
       if (!message) {
         throw new SamsvarError(
           'unprocessable',
@@ -290,13 +287,13 @@ export class RunService {
     const shipped = this.deps.shipped ? shippedFindings(sha256, evaluation.identity, this.deps.shipped) : [];
     // Judge and claim in one go; a concurrent submission of the same evidence that claimed it first makes us judge again.
     for (let attempt = 0; ; attempt++) {
-      const uses = await this.deps.repo.findEvidenceClaims(values);
+      const uses = await this.deps.repo.submissions.findEvidenceClaims(values);
       const replayed = replayFindings(evaluation.identity, uses, { runId: run.id, testcaseId: tc.id });
       const { verdict, findings } = withRefusals(evaluation.verdict, evaluation.findings, [...shipped, ...replayed]);
       const claimed = new Set(uses.map((u) => `${u.kind}\0${u.value}`));
       const claims = values.filter((v) => !claimed.has(`${v.kind}\0${v.value}`));
       try {
-        return await this.deps.repo.createSubmission(
+        return await this.deps.repo.submissions.createSubmission(
           { runId: run.id, testcaseId: tc.id, profileId: tc.profile, verdict, findings, validation, contentType, artifact },
           actorOf(p),
           claims,
@@ -321,7 +318,7 @@ export class RunService {
       );
     const result = await this.deps.testcases.runLive(tc, request);
     const profile = this.deps.catalog.require(tc.profile);
-    return this.deps.repo.createSubmission(
+    return this.deps.repo.submissions.createSubmission(
       {
         runId: run.id,
         testcaseId: tc.id,
@@ -349,14 +346,14 @@ export class RunService {
 
   async getSubmission(p: Principal, runId: string, submissionId: string): Promise<Submission> {
     const run = await this.readableRun(p, runId);
-    const sub = await this.deps.repo.getSubmission(submissionId);
+    const sub = await this.deps.repo.submissions.getSubmission(submissionId);
     if (!sub || sub.runId !== run.id) throw notFound('submission', submissionId);
     return sub;
   }
 
   /** A run `p` may submit to: the vendor's own run, or the laboratory's own re-test run. */
   private async operatedRun(p: Principal, runId: string): Promise<Run> {
-    const run = await this.deps.repo.getRun(runId);
+    const run = await this.deps.repo.runs.getRun(runId);
     if (!run || !canRead(p, run.vendorId)) throw notFound('run', runId);
     if (!isOperator(p, run)) {
       throw new SamsvarError(
@@ -370,7 +367,7 @@ export class RunService {
   }
 
   private async readableRun(p: Principal, runId: string): Promise<Run> {
-    const run = await this.deps.repo.getRun(runId);
+    const run = await this.deps.repo.runs.getRun(runId);
     if (!run || !canRead(p, run.vendorId)) throw notFound('run', runId);
     return run;
   }
@@ -386,8 +383,8 @@ export class RunService {
 
   private async view(run: Run): Promise<RunView> {
     const [version, submissions, waivers] = await Promise.all([
-      this.deps.repo.getSystemVersion(run.systemVersionId),
-      this.deps.repo.listSubmissions(run.id),
+      this.deps.repo.systems.getSystemVersion(run.systemVersionId),
+      this.deps.repo.submissions.listSubmissions(run.id),
       this.deps.waivers ? this.deps.waivers.waiversOf(run.id) : Promise.resolve([]),
     ]);
     // Findings are read only when a waiver could change a verdict: most runs have none.
@@ -397,7 +394,7 @@ export class RunService {
       for (const s of submissions) latest.set(s.testcaseId, s);
       for (const s of latest.values()) {
         if (s.verdict !== 'failed') continue;
-        const full = await this.deps.repo.getSubmission(s.id);
+        const full = await this.deps.repo.submissions.getSubmission(s.id);
         errorRuleIds.set(s.id, [...new Set((full?.findings ?? []).filter((f) => f.severity === 'error').map((f) => f.ruleId))]);
       }
     }

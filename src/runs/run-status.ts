@@ -1,5 +1,6 @@
 import type { Testcase } from '../testcases/testcase.js';
-import type { RunProfile, SubmissionSummary } from '../storage/repository.js';
+import type { RunProfile } from '../storage/run-repository.js';
+import type { SubmissionSummary } from '../storage/submission-repository.js';
 import { failureReason, judgeTestcase, type WaivedRule, type Waiver } from '../waivers/waivers.js';
 import type { Verdict } from '../core/verdict.js';
 

@@ -91,14 +91,14 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     log,
   });
   try {
-    if (!opts.catalog) await profileSync.adoptLocalVersions(await repo.profileVersions());
+    if (!opts.catalog) await profileSync.adoptLocalVersions(await repo.profiles.profileVersions());
     await profileSync.refresh();
   } catch (e) {
     await engine.close();
     await database.close();
     throw e;
   }
-  await repo.recordProfileContents(
+  await repo.profiles.recordProfileContents(
     catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })),
   );
   return {

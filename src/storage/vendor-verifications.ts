@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { appendAudit } from './audit-log.js';
-import { isUniqueViolation } from './repository.js';
+import { isUniqueViolation } from './unique-violation.js';
 import type { CoreTables } from './schema.js';
 
 /** Table of migration 0110: an administrator's check of a vendor's organisation against Enhetsregisteret. */

@@ -1,7 +1,8 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { checkOrgNumber } from '../identifiers/norwegian-ids.js';
 import { hashToken, newApiToken } from '../auth/tokens.js';
-import type { Repository, Vendor } from '../storage/repository.js';
+import type { Repository } from '../storage/repository.js';
+import type { Vendor } from '../storage/vendor-repository.js';
 
 /** Self-registration: a valid organisasjonsnummer gets a vendor and an API token, shown this once. */
 export async function registerVendor(
@@ -17,6 +18,6 @@ export async function registerVendor(
       { field: 'orgNumber' },
     );
   const token = newApiToken();
-  const { vendor } = await repo.createVendor({ orgNumber, name: input.name.trim(), email: input.email.trim() }, hashToken(token));
+  const { vendor } = await repo.vendors.createVendor({ orgNumber, name: input.name.trim(), email: input.email.trim() }, hashToken(token));
   return { vendor, token };
 }

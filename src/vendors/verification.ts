@@ -1,6 +1,7 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import type { Repository, Vendor } from '../storage/repository.js';
+import type { Repository } from '../storage/repository.js';
+import type { Vendor } from '../storage/vendor-repository.js';
 import type { VendorVerification, VendorVerificationStore } from '../storage/vendor-verifications.js';
 
 /** `unverified` until an administrator has checked the organisation against Enhetsregisteret. */
@@ -26,7 +27,7 @@ export async function verifyVendor(
   now = new Date(),
 ): Promise<VendorWithIdentity> {
   if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator verifies a vendor');
-  const vendor = await repo.getVendor(vendorId);
+  const vendor = await repo.vendors.getVendor(vendorId);
   if (!vendor) throw new SamsvarError('not_found', `vendor '${vendorId}' not found`);
   const registeredName = input.registeredName.trim();
   const checked = input.checked.trim();
@@ -48,7 +49,7 @@ function fold(s: string): string {
 }
 
 export async function vendorsWithIdentity(repo: Repository, store: VendorVerificationStore): Promise<VendorWithIdentity[]> {
-  const [vendors, verified] = await Promise.all([repo.listVendors(), store.all()]);
+  const [vendors, verified] = await Promise.all([repo.vendors.listVendors(), store.all()]);
   return vendors.map((v) => {
     const verification = verified.get(v.id);
     return { ...v, identity: verification ? 'verified' : 'unverified', ...(verification ? { verification } : {}) };

@@ -56,7 +56,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     async function impactOf(profileId: string): Promise<ProfileImpact | undefined> {
       const profile = ctx.catalog.get(profileId);
       if (!profile) return undefined;
-      const overrides = await ctx.repo.profileStatuses();
+      const overrides = await ctx.repo.profiles.profileStatuses();
       const entries = await svc().entries();
       const declarations = entries.filter(
         (e) => e.status.status === 'active' && e.declaration.conformsTo.some((p) => p.profile === profileId),
@@ -64,7 +64,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const admin = profileAdminOf(ctx);
       const declaredRuns = new Set(entries.map((e) => e.declaration.runId).filter(Boolean));
       const runs = (await admin.runsUsing(profileId, profile.manifest.version)).filter((r) => !declaredRuns.has(r.runId));
-      const versions = (await ctx.repo.profileVersions(profileId)).map((v) => ({
+      const versions = (await ctx.repo.profiles.profileVersions(profileId)).map((v) => ({
         version: v.version,
         status: v.status,
         importedAt: v.importedAt,
@@ -109,7 +109,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
             declarations: entries.length,
             active: entries.filter((e) => e.status.status === 'active').length,
             profiles: ctx.catalog.list().length,
-            vendors: (await ctx.repo.listVendors()).length,
+            vendors: (await ctx.repo.vendors.listVendors()).length,
           }}
         />,
       );
@@ -350,7 +350,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       const s = await adminOnly(c);
       if (s instanceof Response) return s;
       const after = Math.max(0, Number.parseInt(c.req.query('etter') ?? '0', 10) || 0);
-      const entries = await ctx.repo.readAudit({ after, limit: AUDIT_PAGE });
+      const entries = await ctx.repo.audit.readAudit({ after, limit: AUDIT_PAGE });
       const more = entries.length === AUDIT_PAGE ? `/forvaltning/revisjon?etter=${entries.at(-1)!.seq}` : undefined;
       return pageResponse(<AdminAuditPage {...props(s)} entries={entries} older={more} />);
     });

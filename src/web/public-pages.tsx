@@ -138,7 +138,7 @@ export function publicPages(feature: DeclarationFeature): PageModule {
     });
 
     app.get('/profiler', async () => {
-      const overrides = await ctx.repo.profileStatuses();
+      const overrides = await ctx.repo.profiles.profileStatuses();
       const shown = profiles().filter((p) => effectiveStatus(p, overrides) !== 'draft');
       return pageResponse(
         <ProfileListPage standards={catalogueByStandard(shown, ctx.testcases.list(), (p) => effectiveStatus(p, overrides))} />,

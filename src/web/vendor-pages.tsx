@@ -34,7 +34,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
     const sessions = new WebSessions(new SessionStore(ctx.database.db), ctx.authenticator);
     const profileTitle = (id: string) => ctx.catalog.get(id)?.manifest.title ?? id;
     const vendorName = async (p: Principal) =>
-      p.role === 'vendor' ? ((await ctx.repo.getVendor(p.vendorId))?.name ?? 'leverandør') : p.name;
+      p.role === 'vendor' ? ((await ctx.repo.vendors.getVendor(p.vendorId))?.name ?? 'leverandør') : p.name;
 
     /** The signed-in vendor, or a redirect to sign in (an administrator's session is not a vendor's). */
     async function vendorOf(c: Context): Promise<SignedIn | Response> {

@@ -18,7 +18,7 @@ describe('the declaration store with a registry larger than one SQL statement ma
     db = await sqlite.create();
     ctx = await buildContext({ port: 0, maxBodyBytes: 1 << 20, rateLimitPerMinute: 100, ...db.config });
     store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
-    const { vendor } = await ctx.repo.createVendor(
+    const { vendor } = await ctx.repo.vendors.createVendor(
       { orgNumber: validOrgNumber(), name: 'Stor AS', email: 'post@example.no' },
       `hash-${Math.random()}`,
     );

@@ -15,13 +15,13 @@ for (const dialect of dialectsUnderTest()) {
       try {
         const before = await openDatabase(tdb.config, { '0001_core': m0001, '0100_declarations': m0100 });
         const repo = new Repository(before.db, before.dialect);
-        const { vendor } = await repo.createVendor(
+        const { vendor } = await repo.vendors.createVendor(
           { orgNumber: validOrgNumber(), name: 'Migrasjon AS', email: 'post@example.no' },
           'h-migrasjon',
         );
-        const sys = await repo.createSystem(vendor.id, { name: 'Journal' }, 'test');
-        const ver = await repo.createSystemVersion(sys.id, { version: '1.0' }, 'test');
-        const run = await repo.createRun(
+        const sys = await repo.systems.createSystem(vendor.id, { name: 'Journal' }, 'test');
+        const ver = await repo.systems.createSystemVersion(sys.id, { version: '1.0' }, 'test');
+        const run = await repo.runs.createRun(
           {
             vendorId: vendor.id,
             systemVersionId: ver.id,

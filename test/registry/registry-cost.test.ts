@@ -66,7 +66,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     async function vendorWithSystem(name: string) {
-      const { vendor: v } = await ctx.repo.createVendor(
+      const { vendor: v } = await ctx.repo.vendors.createVendor(
         { orgNumber: validOrgNumber(), name, email: 'post@example.no' },
         `hash-${Math.random()}`,
       );

@@ -15,7 +15,7 @@ for (const dialect of dialectsUnderTest()) {
       try {
         const before = await openDatabase(tdb.config, BEFORE_0500);
         const repo = new Repository(before.db, before.dialect);
-        const { vendor } = await repo.createVendor(
+        const { vendor } = await repo.vendors.createVendor(
           { orgNumber: validOrgNumber(), name: 'Indeks AS', email: 'post@example.no' },
           'h-indeks',
         );

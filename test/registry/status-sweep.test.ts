@@ -123,7 +123,7 @@ for (const dialect of dialectsUnderTest()) {
         samsvarVersion: '0.0.0-test',
         now: () => new Date(Date.now() + offset),
       });
-      const { vendor: v } = await ctx.repo.createVendor(
+      const { vendor: v } = await ctx.repo.vendors.createVendor(
         { orgNumber: validOrgNumber(), name: 'Sveip AS', email: 'post@example.no' },
         `hash-${Math.random()}`,
       );

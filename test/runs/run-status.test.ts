@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Waiver } from '../../src/waivers/waivers.js';
 import { profileStatus, runState, type WaiverContext } from '../../src/runs/run-status.js';
-import type { SubmissionSummary } from '../../src/storage/repository.js';
+import type { SubmissionSummary } from '../../src/storage/submission-repository.js';
 import type { Testcase } from '../../src/testcases/testcase.js';
 
 const tc = (id: string, over: Partial<Testcase> = {}): Testcase =>

@@ -2,7 +2,9 @@ import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/storage/database.js';
-import { EvidenceClaimTaken, Repository, TestPatientTaken } from '../../src/storage/repository.js';
+import { Repository } from '../../src/storage/repository.js';
+import { TestPatientTaken } from '../../src/storage/run-repository.js';
+import { EvidenceClaimTaken } from '../../src/storage/submission-repository.js';
 import { drawRunTestData } from '../../src/testcases/run-data.js';
 import { sha256Hex } from '../../src/core/sha256.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
@@ -34,13 +36,13 @@ for (const dialect of dialectsUnderTest()) {
 
     it('audits each profile content once: a new profile as loaded, new content of a known one as changed', async () => {
       const p = (sha: string) => ({ id: 'dialog-x', version: '1.0', sha256: sha, source: 'imported' });
-      expect(await repo.recordProfileContents([p('a'.repeat(64)), { ...p('b'.repeat(64)), id: 'other' }])).toEqual([
+      expect(await repo.profiles.recordProfileContents([p('a'.repeat(64)), { ...p('b'.repeat(64)), id: 'other' }])).toEqual([
         'profile.loaded dialog-x',
         'profile.loaded other',
       ]);
-      expect(await repo.recordProfileContents([p('a'.repeat(64))])).toEqual([]);
-      expect(await repo.recordProfileContents([p('c'.repeat(64))])).toEqual(['profile.changed dialog-x']);
-      const audit = await repo.readAudit({ objectType: 'profile', objectId: 'dialog-x', limit: 10 });
+      expect(await repo.profiles.recordProfileContents([p('a'.repeat(64))])).toEqual([]);
+      expect(await repo.profiles.recordProfileContents([p('c'.repeat(64))])).toEqual(['profile.changed dialog-x']);
+      const audit = await repo.audit.readAudit({ objectType: 'profile', objectId: 'dialog-x', limit: 10 });
       expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['profile.loaded', 'profile.changed']));
       expect(audit.find((e) => e.action === 'profile.changed')).toMatchObject({
         actor: 'system',
@@ -49,33 +51,33 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('refuses a second vendor with the same organisasjonsnummer as a conflict', async () => {
-      await repo.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
+      await repo.vendors.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
       await expect(
-        repo.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b')),
+        repo.vendors.createVendor({ orgNumber: '974760673', name: 'B', email: 'b@example.no' }, sha256Hex('tok-b')),
       ).rejects.toMatchObject({ code: 'conflict' });
     });
 
     it("keeps each run's test patient unique in the database itself, and each evidence value claimed once", async () => {
-      const { vendor } = await repo.createVendor({ orgNumber: '971524960', name: 'U', email: 'u@example.no' }, sha256Hex('tok-u'));
-      const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
-      const ver = await repo.createSystemVersion(sys.id, { version: '1.0', herId: '8999911' }, 'test');
+      const { vendor } = await repo.vendors.createVendor({ orgNumber: '971524960', name: 'U', email: 'u@example.no' }, sha256Hex('tok-u'));
+      const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ' }, 'test');
+      const ver = await repo.systems.createSystemVersion(sys.id, { version: '1.0', herId: '8999911' }, 'test');
       expect(ver.herId).toBe('8999911');
       const party = { name: 'EPJ 1.0', herId: '8999911' };
       const profiles = [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }];
-      const first = await repo.createRun(
+      const first = await repo.runs.createRun(
         { vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: (id, at) => drawRunTestData(id, at, party) },
         'test',
       );
-      expect((await repo.getRun(first.id))!.testData).toEqual(first.testData);
+      expect((await repo.runs.getRun(first.id))!.testData).toEqual(first.testData);
       // A second run that drew the same patient is refused by the unique constraint; nothing of it is stored.
       const same = (id: string, at: string) => ({ ...drawRunTestData(id, at, party), patient: first.testData!.patient });
       await expect(
-        repo.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: same }, 'test'),
+        repo.runs.createRun({ vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: same }, 'test'),
       ).rejects.toBeInstanceOf(TestPatientTaken);
-      expect(await repo.listRuns(vendor.id)).toHaveLength(1);
+      expect(await repo.runs.listRuns(vendor.id)).toHaveLength(1);
       // A value claimed by one submission cannot be claimed by another.
       const sub = (claims: { kind: 'msgid'; value: string }[]) =>
-        repo.createSubmission(
+        repo.submissions.createSubmission(
           {
             runId: first.id,
             testcaseId: 'tc',
@@ -91,23 +93,23 @@ for (const dialect of dialectsUnderTest()) {
         );
       await sub([{ kind: 'msgid', value: 'm-1' }]);
       await expect(sub([{ kind: 'msgid', value: 'm-1' }])).rejects.toBeInstanceOf(EvidenceClaimTaken);
-      expect(await repo.findEvidenceClaims([{ kind: 'msgid', value: 'm-1' }])).toEqual([
+      expect(await repo.submissions.findEvidenceClaims([{ kind: 'msgid', value: 'm-1' }])).toEqual([
         expect.objectContaining({ runId: first.id, testcaseId: 'tc', origin: 'submitted' }),
       ]);
     });
 
     it('stores an artifact byte for byte with its SHA-256, and the findings with theirs', async () => {
-      const { vendor } = await repo.createVendor({ orgNumber: '923609016', name: 'C', email: 'c@example.no' }, sha256Hex('tok-c'));
-      const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
-      const ver = await repo.createSystemVersion(sys.id, { version: '1.0' }, 'test');
-      const run = await repo.createRun(
+      const { vendor } = await repo.vendors.createVendor({ orgNumber: '923609016', name: 'C', email: 'c@example.no' }, sha256Hex('tok-c'));
+      const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ' }, 'test');
+      const ver = await repo.systems.createSystemVersion(sys.id, { version: '1.0' }, 'test');
+      const run = await repo.runs.createRun(
         { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] },
         'test',
       );
       // Every byte value, a NUL and invalid UTF-8 included: the store must not re-encode.
       const artifact = new Uint8Array(512).map((_, i) => i % 256);
       const findings = [{ ruleId: 'R1', severity: 'error' as const, layer: 'schema' as const, message: 'æøå' }];
-      const sub = await repo.createSubmission(
+      const sub = await repo.submissions.createSubmission(
         {
           runId: run.id,
           testcaseId: 'tc',
@@ -120,7 +122,7 @@ for (const dialect of dialectsUnderTest()) {
         },
         'test',
       );
-      const back = await repo.getSubmission(sub.id);
+      const back = await repo.submissions.getSubmission(sub.id);
       expect(Buffer.from(back!.artifact).equals(Buffer.from(artifact))).toBe(true);
       expect(back!.artifactSha256).toBe(sha256Hex(artifact));
       expect(back!.findings).toEqual(findings);
@@ -128,19 +130,19 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('writes every state change to the audit log in the same transaction, in order', async () => {
-      const { vendor } = await repo.createVendor({ orgNumber: '982463718', name: 'D', email: 'd@example.no' }, sha256Hex('tok-d'));
-      const sys = await repo.createSystem(vendor.id, { name: 'EPJ-D' }, `vendor:${vendor.id}`);
-      const entries = await repo.readAudit({ actor: `vendor:${vendor.id}` });
+      const { vendor } = await repo.vendors.createVendor({ orgNumber: '982463718', name: 'D', email: 'd@example.no' }, sha256Hex('tok-d'));
+      const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ-D' }, `vendor:${vendor.id}`);
+      const entries = await repo.audit.readAudit({ actor: `vendor:${vendor.id}` });
       expect(entries.map((e) => e.action)).toEqual(['token.create', 'system.create']);
       expect(entries[1]).toMatchObject({ objectType: 'system', objectId: sys.id });
       expect(entries[0]!.seq).toBeLessThan(entries[1]!.seq);
     });
 
     it('keeps the audit log append-only in the database: updates and deletes are refused', async () => {
-      await repo.createVendor({ orgNumber: '986105174', name: 'G', email: 'g@example.no' }, sha256Hex('tok-g'));
+      await repo.vendors.createVendor({ orgNumber: '986105174', name: 'G', email: 'g@example.no' }, sha256Hex('tok-g'));
       await expect(database.db.updateTable('audit_log').set({ actor: 'someone-else' }).execute()).rejects.toThrow(/append-only/);
       await expect(database.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
-      expect((await repo.readAudit({ limit: 1000 })).some((e) => e.actor === 'someone-else')).toBe(false);
+      expect((await repo.audit.readAudit({ limit: 1000 })).some((e) => e.actor === 'someone-else')).toBe(false);
     });
 
     const anyDb = () => database.db as unknown as Kysely<any>;
@@ -157,8 +159,8 @@ for (const dialect of dialectsUnderTest()) {
 
     it('refuses TRUNCATE of the append-only tables (the audit log and the transparency log)', async () => {
       await anyDb().insertInto('transparency_log').values(logRow).execute();
-      await repo.createVendor({ orgNumber: '911111111', name: 'T', email: 't@example.no' }, sha256Hex('tok-t'));
-      const before = (await repo.readAudit({ limit: 1000 })).length;
+      await repo.vendors.createVendor({ orgNumber: '911111111', name: 'T', email: 't@example.no' }, sha256Hex('tok-t'));
+      const before = (await repo.audit.readAudit({ limit: 1000 })).length;
       expect(before).toBeGreaterThan(0);
       // SQLite has no TRUNCATE; its equivalent is an unqualified DELETE, which the DELETE trigger refuses.
       const wipe = (table: string) =>
@@ -167,7 +169,7 @@ for (const dialect of dialectsUnderTest()) {
           : sql.raw(`delete from ${table}`).execute(database.db);
       await expect(wipe('audit_log')).rejects.toThrow(/append-only/);
       await expect(wipe('transparency_log')).rejects.toThrow(/append-only/);
-      expect((await repo.readAudit({ limit: 1000 })).length).toBe(before);
+      expect((await repo.audit.readAudit({ limit: 1000 })).length).toBe(before);
     });
 
     it('keeps the transparency log append-only in the database: updates and deletes are refused', async () => {
@@ -177,41 +179,44 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('rolls back the change when its audit entry cannot be written', async () => {
-      const { vendor } = await repo.createVendor({ orgNumber: '971526920', name: 'E', email: 'e@example.no' }, sha256Hex('tok-e'));
+      const { vendor } = await repo.vendors.createVendor({ orgNumber: '971526920', name: 'E', email: 'e@example.no' }, sha256Hex('tok-e'));
       // A null actor violates the audit log's NOT NULL: the system insert before it must not survive.
-      await expect(repo.createSystem(vendor.id, { name: 'Unaudited' }, null as unknown as string)).rejects.toThrow();
-      expect(await repo.listSystems(vendor.id)).toEqual([]);
+      await expect(repo.systems.createSystem(vendor.id, { name: 'Unaudited' }, null as unknown as string)).rejects.toThrow();
+      expect(await repo.systems.listSystems(vendor.id)).toEqual([]);
     });
 
     it('a refused change leaves no audit entry behind', async () => {
-      const { vendor } = await repo.createVendor({ orgNumber: '979730004', name: 'E2', email: 'e2@example.no' }, sha256Hex('tok-e2'));
-      const sys = await repo.createSystem(vendor.id, { name: 'EPJ-E' }, 'test');
-      await repo.createSystemVersion(sys.id, { version: '2.0' }, 'test');
-      const before = (await repo.readAudit({ objectType: 'system_version', limit: 1000 })).length;
-      await expect(repo.createSystemVersion(sys.id, { version: '2.0' }, 'test')).rejects.toMatchObject({ code: 'conflict' });
-      expect((await repo.readAudit({ objectType: 'system_version', limit: 1000 })).length).toBe(before);
+      const { vendor } = await repo.vendors.createVendor(
+        { orgNumber: '979730004', name: 'E2', email: 'e2@example.no' },
+        sha256Hex('tok-e2'),
+      );
+      const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ-E' }, 'test');
+      await repo.systems.createSystemVersion(sys.id, { version: '2.0' }, 'test');
+      const before = (await repo.audit.readAudit({ objectType: 'system_version', limit: 1000 })).length;
+      await expect(repo.systems.createSystemVersion(sys.id, { version: '2.0' }, 'test')).rejects.toMatchObject({ code: 'conflict' });
+      expect((await repo.audit.readAudit({ objectType: 'system_version', limit: 1000 })).length).toBe(before);
     });
 
     it('generates a receive message once per run and test case', async () => {
-      const { vendor } = await repo.createVendor({ orgNumber: '889640782', name: 'F', email: 'f@example.no' }, sha256Hex('tok-f'));
-      const sys = await repo.createSystem(vendor.id, { name: 'EPJ-F' }, 'test');
-      const ver = await repo.createSystemVersion(sys.id, { version: '1' }, 'test');
-      const run = await repo.createRun(
+      const { vendor } = await repo.vendors.createVendor({ orgNumber: '889640782', name: 'F', email: 'f@example.no' }, sha256Hex('tok-f'));
+      const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ-F' }, 'test');
+      const ver = await repo.systems.createSystemVersion(sys.id, { version: '1' }, 'test');
+      const run = await repo.runs.createRun(
         { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] },
         'test',
       );
       let n = 0;
       const gen = () => ({ xml: `<m n="${++n}"/>`, msgId: `id-${n}` });
-      const a = await repo.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
-      const b = await repo.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
+      const a = await repo.runs.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
+      const b = await repo.runs.getOrCreateGeneratedMessage(run.id, 'tc', gen, 'test');
       expect(b).toEqual(a);
       expect(n).toBe(1);
     });
 
     it("lets an administrator override a profile's lifecycle status", async () => {
-      await repo.setProfileStatus('x-profile', 'retired', 'replaced', 'admin:bootstrap');
-      await repo.setProfileStatus('x-profile', 'active', null, 'admin:bootstrap');
-      expect((await repo.profileStatuses()).get('x-profile')).toMatchObject({ status: 'active', reason: null });
+      await repo.profiles.setProfileStatus('x-profile', 'retired', 'replaced', 'admin:bootstrap');
+      await repo.profiles.setProfileStatus('x-profile', 'active', null, 'admin:bootstrap');
+      expect((await repo.profiles.profileStatuses()).get('x-profile')).toMatchObject({ status: 'active', reason: null });
     });
   });
 }
@@ -245,8 +250,11 @@ for (const dialect of dialectsUnderTest()) {
     const testDb = await dialect.create();
     const database = await openDatabase(testDb.config, before);
     const repo = new Repository(database.db, database.dialect);
-    const { vendor } = await repo.createVendor({ orgNumber: '974760673', name: 'Old', email: 'o@example.no' }, sha256Hex('tok-old'));
-    const sys = await repo.createSystem(vendor.id, { name: 'EPJ' }, 'test');
+    const { vendor } = await repo.vendors.createVendor(
+      { orgNumber: '974760673', name: 'Old', email: 'o@example.no' },
+      sha256Hex('tok-old'),
+    );
+    const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ' }, 'test');
     await database.db
       .insertInto('system_versions')
       .values({ id: 'v-old', system_id: sys.id, version: '1', released_at: null, created_at: new Date().toISOString() } as never)
@@ -280,7 +288,7 @@ for (const dialect of dialectsUnderTest()) {
         .execute();
     }
     expect(await migrate(database.db, database.dialect)).toEqual(['0004_run_test_data']);
-    const claims = await repo.findEvidenceClaims([
+    const claims = await repo.submissions.findEvidenceClaims([
       { kind: 'msgid', value: 'gen-1' },
       { kind: 'sha256', value: 'same-sha' },
     ]);
@@ -291,7 +299,7 @@ for (const dialect of dialectsUnderTest()) {
       ]),
     );
     expect(claims).toHaveLength(2);
-    expect((await repo.getRun('r-old'))!.testData).toBeNull();
+    expect((await repo.runs.getRun('r-old'))!.testData).toBeNull();
     await database.close();
     await testDb.drop();
   });

@@ -41,12 +41,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const repo = new Repository(database.db, database.dialect);
     if (verb === 'create') {
       const token = newApiToken();
-      const rec = await repo.createToken({ role: values.role, name: values.name ?? `${values.role} token` }, hashToken(token), 'cli:admin');
+      const rec = await repo.vendors.createToken(
+        { role: values.role, name: values.name ?? `${values.role} token` },
+        hashToken(token),
+        'cli:admin',
+      );
       io.err(`created ${rec.role} token ${rec.id} (${rec.name}); it is shown only now:`);
       io.out(token);
       return 0;
     }
-    if (!(await repo.revokeToken(arg!, 'cli:admin'))) throw new SamsvarError('not_found', `token ${arg} not found or already revoked`);
+    if (!(await repo.vendors.revokeToken(arg!, 'cli:admin')))
+      throw new SamsvarError('not_found', `token ${arg} not found or already revoked`);
     io.out(`revoked token ${arg}`);
     return 0;
   } finally {

@@ -28,7 +28,7 @@ export const adminRoutes: RouteModule = (api, ctx) => {
     },
     handler: async ({ query }) => {
       const limit = (query.limit as number | undefined) ?? 100;
-      const items = await ctx.repo.readAudit({ ...query, limit } as Parameters<typeof ctx.repo.readAudit>[0]);
+      const items = await ctx.repo.audit.readAudit({ ...query, limit } as Parameters<typeof ctx.repo.audit.readAudit>[0]);
       return json(200, { items, next: items.length === limit ? items.at(-1)!.seq : null });
     },
   });
@@ -64,10 +64,10 @@ export const adminRoutes: RouteModule = (api, ctx) => {
       const input = body as { role: 'admin' | 'lab' | 'vendor'; name: string; vendorId?: string };
       if ((input.role === 'vendor') !== Boolean(input.vendorId))
         throw new SamsvarError('unprocessable', 'a vendor token needs vendorId, and only a vendor token has one');
-      if (input.vendorId && !(await ctx.repo.getVendor(input.vendorId)))
+      if (input.vendorId && !(await ctx.repo.vendors.getVendor(input.vendorId)))
         throw new SamsvarError('unprocessable', `vendor '${input.vendorId}' does not exist`);
       const token = newApiToken();
-      const rec = await ctx.repo.createToken(input, hashToken(token), actorOf(principal));
+      const rec = await ctx.repo.vendors.createToken(input, hashToken(token), actorOf(principal));
       return json(201, { id: rec.id, role: rec.role, name: rec.name, vendorId: rec.vendorId, token });
     },
   });
@@ -81,7 +81,7 @@ export const adminRoutes: RouteModule = (api, ctx) => {
     auth: 'admin',
     responses: { 204: { description: 'Revoked' } },
     handler: async ({ principal, params }) => {
-      if (!(await ctx.repo.revokeToken(params.id!, actorOf(principal))))
+      if (!(await ctx.repo.vendors.revokeToken(params.id!, actorOf(principal))))
         throw new SamsvarError('not_found', `token '${params.id}' not found or already revoked`);
       return new Response(null, { status: 204 });
     },

@@ -5,7 +5,7 @@ import { actorOf, isAdmin } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import { catalogueByStandard, summarizeProfile } from '../../profiles/standards.js';
-import type { ProfileStatusOverride } from '../../storage/repository.js';
+import type { ProfileStatusOverride } from '../../storage/profile-repository.js';
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
 import { buildProfilePackage } from '../../testcases/profile-package.js';
@@ -29,7 +29,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     auth: 'public',
     responses: { 200: { description: 'Profiles by standard', schema: profileCatalogueSchema } },
     handler: async () => {
-      const overrides = await ctx.repo.profileStatuses();
+      const overrides = await ctx.repo.profiles.profileStatuses();
       return json(200, { standards: catalogueByStandard(ctx.catalog.list(), ctx.testcases.list(), (p) => effectiveStatus(p, overrides)) });
     },
   });
@@ -53,7 +53,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     handler: async ({ params }) => {
       const p = ctx.catalog.require(params.id!);
       return json(200, {
-        ...profileSummary(ctx, p, await ctx.repo.profileStatuses()),
+        ...profileSummary(ctx, p, await ctx.repo.profiles.profileStatuses()),
         testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary),
       });
     },
@@ -79,7 +79,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     handler: async ({ principal, params, query }) => {
       let p = ctx.catalog.require(params.id!);
       let testcases = ctx.testcases.list();
-      let status = effectiveStatus(p, await ctx.repo.profileStatuses());
+      let status = effectiveStatus(p, await ctx.repo.profiles.profileStatuses());
       const version = query.version as string | undefined;
       if (version !== undefined && version !== p.manifest.version) {
         ({ profile: p, testcases, status } = await profileAdminOf(ctx).versionContent(p.manifest.id, version));
@@ -125,7 +125,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
       if (!p) throw new SamsvarError('not_found', `profile '${params.id}' not found`);
       const { status, reason } = body as { status: 'draft' | 'active' | 'deprecated' | 'retired'; reason?: string };
       await changeProfileStatus(ctx, p.manifest.id, status, reason ?? null, actorOf(principal));
-      return json(200, profileSummary(ctx, p, await ctx.repo.profileStatuses()));
+      return json(200, profileSummary(ctx, p, await ctx.repo.profiles.profileStatuses()));
     },
   });
 };

@@ -1,6 +1,6 @@
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
-import type { Submission } from '../../storage/repository.js';
+import type { Submission } from '../../storage/submission-repository.js';
 import { ARTIFACT_TYPES, arrayOf, formatOfMediaType, idSchema, runSchema, submissionSchema } from './schemas.js';
 
 function submissionBody(s: Submission, withArtifact: boolean) {

@@ -53,7 +53,7 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
     responses: { 200: { description: 'The vendor', schema: vendorSchema } },
     handler: async ({ principal }) => {
       if (principal?.role !== 'vendor') throw new SamsvarError('forbidden', 'needs a vendor token');
-      const vendor = await ctx.repo.getVendor(principal.vendorId);
+      const vendor = await ctx.repo.vendors.getVendor(principal.vendorId);
       const verification = await verifications().of(principal.vendorId);
       return json(200, { ...vendor, identity: verification ? 'verified' : 'unverified', ...(verification ? { verification } : {}) });
     },

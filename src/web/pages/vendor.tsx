@@ -1,4 +1,5 @@
-import type { Submission, System } from '../../storage/repository.js';
+import type { Submission } from '../../storage/submission-repository.js';
+import type { System } from '../../storage/system-repository.js';
 import type { RunView } from '../../runs/run-service.js';
 import { runRequirementsNb } from '../../testcases/run-instructions.js';
 import type { Testcase } from '../../testcases/testcase.js';

@@ -32,7 +32,7 @@ describe('samsvar admin token', () => {
       expect(await main(['admin', 'token', 'revoke', tokenId], revoke)).toBe(0);
       const after = await fetch(`${service.url}/api/v1/vendors`, { headers: { authorization: `Bearer ${token}` } });
       expect(after.status).toBe(401);
-      const audit = await service.ctx.repo.readAudit({ objectType: 'token', objectId: tokenId });
+      const audit = await service.ctx.repo.audit.readAudit({ objectType: 'token', objectId: tokenId });
       expect(audit.map((e) => [e.actor, e.action])).toEqual([
         ['cli:admin', 'token.create'],
         ['cli:admin', 'token.revoke'],

@@ -1,0 +1,169 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../core/ids.js';
+import { SamsvarError } from '../core/samsvar-error.js';
+import { appendAudit } from './audit-log.js';
+import type { CoreTables } from './schema.js';
+import { now } from './storage-clock.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+export interface System {
+  id: string;
+  vendorId: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  versions: SystemVersion[];
+}
+export interface SystemVersion {
+  id: string;
+  systemId: string;
+  version: string;
+  releasedAt: string | null;
+  createdAt: string;
+  herId: string | null;
+}
+
+/** A vendor's systems and their versions. */
+export class SystemRepository {
+  constructor(private readonly db: Kysely<CoreTables>) {}
+
+  async createSystem(vendorId: string, input: { name: string; description?: string }, actor: string): Promise<System> {
+    const sys: System = { id: newId(), vendorId, name: input.name, description: input.description ?? null, createdAt: now(), versions: [] };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('systems')
+          .values({ id: sys.id, vendor_id: vendorId, name: sys.name, description: sys.description, created_at: sys.createdAt })
+          .execute();
+        await appendAudit(trx, { actor, action: 'system.create', objectType: 'system', objectId: sys.id, details: { name: sys.name } });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new SamsvarError('conflict', `you already have a system named '${input.name}'`);
+      throw e;
+    }
+    return sys;
+  }
+
+  async listSystems(vendorId: string): Promise<System[]> {
+    const systems = await this.db
+      .selectFrom('systems')
+      .selectAll()
+      .where('vendor_id', '=', vendorId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    if (systems.length === 0) return [];
+    const versions = await this.db
+      .selectFrom('system_versions')
+      .selectAll()
+      .where(
+        'system_id',
+        'in',
+        systems.map((s) => s.id),
+      )
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return systems.map((s) => ({
+      id: s.id,
+      vendorId: s.vendor_id,
+      name: s.name,
+      description: s.description,
+      createdAt: s.created_at,
+      versions: versions.filter((v) => v.system_id === s.id).map(toVersion),
+    }));
+  }
+
+  async getSystem(id: string): Promise<System | undefined> {
+    const s = await this.db.selectFrom('systems').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!s) return undefined;
+    const versions = await this.db
+      .selectFrom('system_versions')
+      .selectAll()
+      .where('system_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return {
+      id: s.id,
+      vendorId: s.vendor_id,
+      name: s.name,
+      description: s.description,
+      createdAt: s.created_at,
+      versions: versions.map(toVersion),
+    };
+  }
+
+  async createSystemVersion(
+    systemId: string,
+    input: { version: string; releasedAt?: string; herId?: string },
+    actor: string,
+  ): Promise<SystemVersion> {
+    const v: SystemVersion = {
+      id: newId(),
+      systemId,
+      version: input.version,
+      releasedAt: input.releasedAt ?? null,
+      createdAt: now(),
+      herId: input.herId ?? null,
+    };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // her_id only when given: a version without one is written as before migration 0003 (tests of earlier migrations rely on it).
+        await trx
+          .insertInto('system_versions')
+          .values({
+            id: v.id,
+            system_id: systemId,
+            version: v.version,
+            released_at: v.releasedAt,
+            created_at: v.createdAt,
+            ...(v.herId ? { her_id: v.herId } : {}),
+          })
+          .execute();
+        await appendAudit(trx, {
+          actor,
+          action: 'system_version.create',
+          objectType: 'system_version',
+          objectId: v.id,
+          details: { systemId, version: v.version, herId: v.herId },
+        });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new SamsvarError('conflict', `version '${input.version}' of this system already exists`);
+      throw e;
+    }
+    return v;
+  }
+
+  /** The version with the vendor owning its system, for access checks. */
+  async getSystemVersion(id: string): Promise<(SystemVersion & { vendorId: string; systemName: string }) | undefined> {
+    const r = await this.db
+      .selectFrom('system_versions')
+      .innerJoin('systems', 'systems.id', 'system_versions.system_id')
+      .select([
+        'system_versions.id',
+        'system_versions.system_id',
+        'system_versions.version',
+        'system_versions.released_at',
+        'system_versions.created_at',
+        'system_versions.her_id',
+        'systems.vendor_id',
+        'systems.name',
+      ])
+      .where('system_versions.id', '=', id)
+      .executeTakeFirst();
+    return r && { ...toVersion(r), vendorId: r.vendor_id, systemName: r.name };
+  }
+}
+
+function toVersion(r: {
+  id: string;
+  system_id: string;
+  version: string;
+  released_at: string | null;
+  created_at: string;
+  her_id: string | null;
+}): SystemVersion {
+  return { id: r.id, systemId: r.system_id, version: r.version, releasedAt: r.released_at, createdAt: r.created_at, herId: r.her_id };
+}
