@@ -61,9 +61,15 @@ export function loadProfileDir(dir: string, source: LoadedProfile['source']): Lo
   };
 }
 
-/** The profiles known to this installation: shipped ones, then imported ones (which may not reuse an id). */
+/**
+ * The profiles known to this installation: shipped ones, then imported ones (which may not reuse an
+ * id, except as a version of a shipped profile that administrators activated: it is served in the
+ * shipped one's place, and the shipped one stays at hand by `shipped(id)`).
+ */
 export class ProfileCatalog {
   private readonly byId = new Map<string, LoadedProfile>();
+  /** Shipped profiles whose id is served by an imported version now. */
+  private readonly replacedShipped = new Map<string, LoadedProfile>();
   /** list() in order, kept until the catalog changes: detection walks it for every document. */
   private sorted: LoadedProfile[] | undefined;
 
@@ -80,18 +86,30 @@ export class ProfileCatalog {
     this.sorted = undefined;
   }
 
-  /** Adds or replaces an imported profile (a new import of the same id). */
+  /** Adds or replaces an imported profile (a new import of the same id, or a new version of a shipped profile put in its place). */
   put(profile: LoadedProfile): void {
-    const existing = this.byId.get(profile.manifest.id);
-    if (existing?.source === 'shipped') throw new SamsvarError('conflict', `profile ${profile.manifest.id} is shipped and cannot be replaced`);
-    this.byId.set(profile.manifest.id, profile);
+    const id = profile.manifest.id;
+    const existing = this.byId.get(id);
+    if (existing?.source === 'shipped') this.replacedShipped.set(id, existing);
+    this.byId.set(id, profile);
     this.sorted = undefined;
   }
 
-  /** Takes an imported profile out again (an import that could not be completed). */
+  /** Takes an imported profile out again; a shipped profile it stood in for is served again. */
   remove(id: string): void {
-    if (this.byId.get(id)?.source === 'imported') this.byId.delete(id);
+    if (this.byId.get(id)?.source === 'imported') {
+      const shipped = this.replacedShipped.get(id);
+      if (shipped) this.byId.set(id, shipped);
+      else this.byId.delete(id);
+      this.replacedShipped.delete(id);
+    }
     this.sorted = undefined;
+  }
+
+  /** The shipped profile of this id, whether it is served or an imported version stands in for it. */
+  shipped(id: string): LoadedProfile | undefined {
+    const served = this.byId.get(id);
+    return served?.source === 'shipped' ? served : this.replacedShipped.get(id);
   }
 
   get(id: string): LoadedProfile | undefined {
@@ -125,6 +143,11 @@ export function loadCatalog(opts: { shippedDir?: string; importedDir?: string | 
   const catalog = new ProfileCatalog();
   for (const dir of subdirsWithManifest(opts.shippedDir ?? SHIPPED_PROFILES_DIR)) catalog.add(loadProfileDir(dir, 'shipped'));
   if (opts.importedDir === null) return catalog;
-  for (const dir of subdirsWithManifest(opts.importedDir ?? importedProfilesDir())) catalog.add(loadProfileDir(dir, 'imported'));
+  for (const dir of subdirsWithManifest(opts.importedDir ?? importedProfilesDir())) {
+    const p = loadProfileDir(dir, 'imported');
+    // A shipped profile's id in the data directory is a version of it that administrators activated.
+    if (catalog.get(p.manifest.id)?.source === 'shipped') catalog.put(p);
+    else catalog.add(p);
+  }
   return catalog;
 }

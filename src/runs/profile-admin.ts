@@ -3,11 +3,14 @@
  * immutable versions (id + version bound to the SHA-256 of the content), the lifecycle draft →
  * active → deprecated → retired, the diff between two versions and the impact of a change.
  *
- * Layout under the data directory's profiles folder: `.versions/<id>/<version>/` holds every
- * imported version as accepted; `<id>/` is the version the catalog serves (the newest activated
- * one, or the first import while it is a draft).
+ * Every imported version is kept in the database with its content (profile-package-store.ts), and
+ * the version served for each id is recorded there too, so every instance over the database serves
+ * the same; ProfileSync puts what the database says in the catalog (the newest activated version,
+ * or the first import while it is a draft). A new version of a shipped profile, once activated, is
+ * served in the shipped one's place; the shipped version then has a version row of its own, so it
+ * is deprecated, retired or activated again like any other.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -21,12 +24,12 @@ import { checkFhirPackage, checkProfilePackage, type PackageProblem } from './pa
 import { diffProfiles, type ProfileDiff } from '../profiles/profile-diff.js';
 import { loadTestcases } from '../testcases/load-testcases.js';
 import type { Testcase } from '../testcases/testcase.js';
+import { encodeFiles, readDirFiles } from '../profiles/file-bundle.js';
+import { ProfilePackageStore, recordShippedVersion, type AnyTransaction } from '../storage/profile-package-store.js';
 import type { ProfileLifecycle, ProfileVersionChange, ProfileVersionRecord } from '../storage/profile-repository.js';
 import type { Repository } from '../storage/repository.js';
+import { fhirPackageDigest, type ProfileSync } from './profile-sync.js';
 import type { TestcaseSuite } from './testcase-suite.js';
-
-/** Used as a folder name: one plain segment, never `..` or a slash. */
-const VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 
 export interface ProfileAdminDeps {
   repo: Repository;
@@ -34,6 +37,9 @@ export interface ProfileAdminDeps {
   testcases: TestcaseSuite;
   /** `$SAMSVAR_DATA/profiles`. */
   profilesRoot: string;
+  /** Puts what the database serves in the catalog (and the workers); every change here goes through it. */
+  sync: ProfileSync;
+  store: ProfilePackageStore;
   /** Called after the catalog changed, so validation workers take up the new content. */
   reloadEngine?: () => void;
 }
@@ -91,14 +97,8 @@ export class ProfileAdmin {
     return run;
   }
 
-  private get versionsRoot(): string {
-    return path.join(this.deps.profilesRoot, '.versions');
-  }
-
   private versionDir(id: string, version: string): string {
-    if (!VERSION_PATTERN.test(version))
-      throw new SamsvarError('unprocessable', `version '${version}' must be letters, digits, '.', '-', '_' or '+' (no '/' or '..')`);
-    return path.join(this.versionsRoot, id, version);
+    return this.deps.sync.versionDir(id, version);
   }
 
   importPackage(bytes: Uint8Array, actor: string): Promise<ImportOutcome> {
@@ -132,7 +132,8 @@ export class ProfileAdmin {
    */
   installCodelists(id: string, version: string, lists: readonly CsvCodeList[], actor: string, from?: string): Promise<ImportedVersion> {
     return this.serial(async () => {
-      const base = from === undefined ? this.deps.catalog.get(id) : this.stored(id, from);
+      await this.deps.sync.refresh();
+      const base = from === undefined ? this.deps.catalog.get(id) : await this.stored(id, from);
       if (!base) throw new SamsvarError('not_found', `profile '${id}' not found`);
       if (base.manifest.kind !== 'xml')
         throw new SamsvarError(
@@ -197,16 +198,18 @@ export class ProfileAdmin {
     if ('problems' in checked) throw refusedPackage(checked.problems);
     const { profile, testcases, examples } = checked.ok;
     const { id, version } = profile.manifest;
+    await this.deps.sync.refresh();
     const existing = this.deps.catalog.get(id);
-    if (existing?.source === 'shipped' && existing.manifest.version === version) {
+    if (this.deps.catalog.shipped(id)?.manifest.version === version) {
       throw new SamsvarError(
         'conflict',
         `profile ${id} ${version} is shipped with samsvar; an import of it is a new version: change "version" in profile.json`,
       );
     }
     const target = this.versionDir(id, version);
-    const known = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
-    if (known) {
+    const same = async (): Promise<ImportedVersion | undefined> => {
+      const known = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
+      if (!known) return undefined;
       if (known.sha256 !== profile.sha256) {
         throw new SamsvarError(
           'conflict',
@@ -215,19 +218,19 @@ export class ProfileAdmin {
         );
       }
       return { id, version, sha256: known.sha256, status: known.status, created: false, testcases: testcases.length, examples };
-    }
+    };
+    const before = await same();
+    if (before) return before;
     if (existing && existing.manifest.version === version && existing.sha256 !== profile.sha256) {
       throw new SamsvarError(
         'conflict',
         `profile ${id} version ${version} is installed with other content (sha256 ${existing.sha256}); versions are immutable: give the changed profile a new version`,
       );
     }
-    mkdirSync(path.dirname(target), { recursive: true });
-    rmSync(target, { recursive: true, force: true });
-    cpSync(dir, target, { recursive: true });
     const firstOfId = !existing;
+    const content = encodeFiles(readDirFiles(dir));
     try {
-      if (firstOfId) this.serve(id, version);
+      // The row, the content and (for a new id) what is served commit together: nothing half-imported remains.
       await this.deps.repo.profiles.insertProfileVersion(
         {
           profileId: id,
@@ -238,13 +241,22 @@ export class ProfileAdmin {
           details: { testcases: testcases.length },
         },
         actor,
+        async (trx) => {
+          await ProfilePackageStore.put(trx, { sha256: profile.sha256, kind: 'profile', name: id, version, content });
+          if (firstOfId) await ProfilePackageStore.serve(trx, { profileId: id, version, sha256: profile.sha256 });
+        },
       );
     } catch (e) {
-      // Nothing half-imported remains: the stored copy and a catalog entry made for it go again.
-      rmSync(target, { recursive: true, force: true });
-      if (firstOfId) this.unserve(id);
+      // Another instance over the same database may have imported this version a moment ago.
+      const after = await same().catch(() => undefined);
+      if (after) return after;
       throw e;
     }
+    // The cache of this instance; another one unpacks the version from the database when it needs it.
+    mkdirSync(path.dirname(target), { recursive: true });
+    rmSync(target, { recursive: true, force: true });
+    cpSync(dir, target, { recursive: true });
+    await this.deps.sync.refresh();
     return { id, version, sha256: profile.sha256, status: 'draft', created: true, testcases: testcases.length, examples };
   }
 
@@ -255,7 +267,7 @@ export class ProfileAdmin {
     const manifest = readPackageManifest(folder);
     const stored = packageDir(this.deps.profilesRoot, manifest.name, manifest.version);
     if (existsSync(stored)) {
-      const digest = (dir: string) => profileDigest(loadFiles(dir));
+      const digest = (dir: string) => profileDigest(readDirFiles(dir));
       if (digest(path.join(stored, 'package')) !== digest(folder)) {
         throw new SamsvarError(
           'conflict',
@@ -277,9 +289,19 @@ export class ProfileAdmin {
         .filter((p) => p.source === 'shipped')
         .map((p) => p.manifest.id),
     });
+    // The package itself is kept in the database too: the FHIR profiles made from it validate with its resources.
+    const packageContent = {
+      sha256: fhirPackageDigest(imported.dir),
+      kind: 'fhir-package' as const,
+      name: manifest.name,
+      version: manifest.version,
+      content: encodeFiles(readDirFiles(imported.dir)),
+    };
     const out: ImportedVersion[] = [];
     for (const p of imported.profiles) {
-      const loaded = loadProfileDir(p.dir, 'imported');
+      // Its digest is read now, from the new files: the previous version's may be put back in p.dir below.
+      const fresh = loadProfileDir(p.dir, 'imported');
+      const loaded = { manifest: fresh.manifest, sha256: fresh.sha256 };
       const known = (await this.deps.repo.profiles.profileVersions(p.id)).find((v) => v.version === loaded.manifest.version);
       const previous = before.get(p.id);
       const keepPrevious = previous !== undefined && previous.manifest.version !== loaded.manifest.version;
@@ -298,16 +320,23 @@ export class ProfileAdmin {
       }
       this.deps.catalog.put(loadProfileDir(p.dir, 'imported'));
       if (!known) {
+        const version = loaded.manifest.version;
+        const profileContent = encodeFiles(readDirFiles(this.versionDir(p.id, version)));
         await this.deps.repo.profiles.insertProfileVersion(
           {
             profileId: p.id,
-            version: loaded.manifest.version,
+            version,
             sha256: loaded.sha256,
             kind: 'fhir',
             catalogStatus: !keepPrevious,
             details: { package: imported.package },
           },
           actor,
+          async (trx) => {
+            await ProfilePackageStore.put(trx, packageContent);
+            await ProfilePackageStore.put(trx, { sha256: loaded.sha256, kind: 'profile', name: p.id, version, content: profileContent });
+            if (!keepPrevious) await ProfilePackageStore.serve(trx, { profileId: p.id, version, sha256: loaded.sha256 });
+          },
         );
       }
       out.push({
@@ -320,36 +349,15 @@ export class ProfileAdmin {
         examples: { valid: 0, invalid: 0 },
       });
     }
+    if (!imported.profiles.length) await this.deps.store.putNow(packageContent);
     this.deps.reloadEngine?.();
+    await this.deps.sync.refresh();
     return out;
-  }
-
-  /** Puts the stored version in the catalog's place for its id (files, catalog entry, test cases, workers). */
-  private serve(id: string, version: string): LoadedProfile {
-    const from = this.versionDir(id, version);
-    const live = path.join(this.deps.profilesRoot, id);
-    const swap = path.join(this.deps.profilesRoot, `.swap-${newId()}`);
-    cpSync(from, swap, { recursive: true });
-    const old = path.join(this.deps.profilesRoot, `.old-${newId()}`);
-    if (existsSync(live)) renameSync(live, old);
-    renameSync(swap, live);
-    rmSync(old, { recursive: true, force: true });
-    const loaded = loadProfileDir(live, 'imported');
-    this.deps.catalog.put(loaded);
-    const tcDir = path.join(live, 'testcases');
-    this.deps.testcases.replaceProfileTestcases?.(id, existsSync(tcDir) ? loadTestcases(tcDir, this.deps.catalog) : []);
-    this.deps.reloadEngine?.();
-    return loaded;
-  }
-
-  private unserve(id: string): void {
-    rmSync(path.join(this.deps.profilesRoot, id), { recursive: true, force: true });
-    this.deps.catalog.remove?.(id);
-    this.deps.testcases.replaceProfileTestcases?.(id, []);
   }
 
   /** The versions administrators manage for a profile, oldest first, with the one the catalog serves marked. */
   async versions(id: string): Promise<Array<ProfileVersionRecord & { served: boolean }>> {
+    await this.deps.sync.refresh();
     const rows = await this.deps.repo.profiles.profileVersions(id);
     const served = this.deps.catalog.get(id);
     if (rows.length === 0 && !served) throw new SamsvarError('not_found', `profile '${id}' not found`);
@@ -372,6 +380,7 @@ export class ProfileAdmin {
   }
 
   private async setStatusNow(id: string, version: string, req: StatusRequest, actor: string): Promise<ProfileVersionRecord> {
+    await this.deps.sync.refresh();
     const row = await this.record(id, version);
     if (row.status === req.status) throw new SamsvarError('conflict', `profile ${id} ${version} is already ${req.status}`);
     if (req.status === 'deprecated' && !req.replacement)
@@ -388,21 +397,19 @@ export class ProfileAdmin {
     }
     const served = this.deps.catalog.get(id);
     const isServed = served?.manifest.version === version && served.sha256 === row.sha256;
-    if (req.status === 'active' && !isServed && served?.source === 'shipped') {
-      throw new SamsvarError(
-        'conflict',
-        `profile ${id} is shipped with samsvar, which serves its version ${served.manifest.version}; an imported version of it stays a draft (for review and diff) until a samsvar release ships it`,
-      );
-    }
     const changes: ProfileVersionChange[] = [];
     const reason = req.reason ?? null;
+    let within: ((trx: AnyTransaction) => Promise<void>) | undefined;
     if (req.status === 'active' && !isServed) {
       // The version the catalog served is replaced; if it was in use it becomes deprecated, pointing here.
-      const previous = served
+      let previous = served
         ? (await this.deps.repo.profiles.profileVersions(id)).find(
             (v) => v.version === served.manifest.version && v.sha256 === served.sha256,
           )
         : undefined;
+      // A shipped version replaced for the first time gets a version row of its own (active, as it was), so it can be deprecated and used again.
+      const recordShipped = served?.source === 'shipped' && !previous ? served : undefined;
+      if (recordShipped) previous = { status: 'active', version: recordShipped.manifest.version } as ProfileVersionRecord;
       if (previous && (previous.status === 'active' || previous.status === 'deprecated')) {
         changes.push({
           profileId: id,
@@ -412,7 +419,12 @@ export class ProfileAdmin {
           replacement: `${id} ${version}`,
         });
       }
-      this.serve(id, version);
+      // Unpacked before the change commits: a version whose content cannot be served is refused, not half-activated.
+      if (row.sha256 !== this.deps.catalog.shipped(id)?.sha256) await this.deps.sync.materialise(id, version, row.sha256);
+      within = async (trx) => {
+        if (recordShipped) await recordShippedVersion(trx, recordShipped, actor);
+        await ProfilePackageStore.serve(trx, { profileId: id, version, sha256: row.sha256 });
+      };
     }
     changes.push({
       profileId: id,
@@ -428,7 +440,8 @@ export class ProfileAdmin {
           ? { retestDeadline: null }
           : {}),
     });
-    await this.deps.repo.profiles.changeProfileVersions(changes, actor);
+    await this.deps.repo.profiles.changeProfileVersions(changes, actor, within);
+    await this.deps.sync.refresh();
     return this.record(id, version);
   }
 
@@ -464,16 +477,45 @@ export class ProfileAdmin {
     );
   }
 
-  private stored(id: string, version: string): LoadedProfile {
+  /** A version by id and version: imported (from this instance's cache, else the database), shipped, or the one served. */
+  private async stored(id: string, version: string): Promise<LoadedProfile> {
     const dir = this.versionDir(id, version);
-    if (existsSync(path.join(dir, 'profile.json'))) return loadProfileDir(dir, 'imported');
+    const row = (await this.deps.repo.profiles.profileVersions(id)).find((v) => v.version === version);
+    if (existsSync(path.join(dir, 'profile.json'))) {
+      const cached = loadProfileDir(dir, 'imported');
+      if (!row || cached.sha256 === row.sha256) return cached;
+    }
+    const shipped = this.deps.catalog.shipped(id);
+    if (shipped?.manifest.version === version) return shipped;
     const served = this.deps.catalog.get(id);
     if (served?.manifest.version === version) return served;
+    if (row && (await this.deps.store.has(row.sha256)))
+      return loadProfileDir(await this.deps.sync.materialise(id, version, row.sha256), 'imported');
     throw new SamsvarError('not_found', `profile ${id} has no version ${version}`);
   }
 
-  diff(id: string, from: string, to: string): ProfileDiff {
-    return diffProfiles(this.stored(id, from), this.stored(id, to));
+  /**
+   * A managed version by id and version, with its status and its test cases: what a package of a
+   * version other than the served one is built from.
+   */
+  async versionContent(id: string, version: string): Promise<{ profile: LoadedProfile; status: ProfileLifecycle; testcases: Testcase[] }> {
+    await this.deps.sync.refresh();
+    const row = await this.record(id, version);
+    const profile = await this.stored(id, version);
+    if (profile.sha256 !== row.sha256)
+      throw new SamsvarError('not_found', `profile ${id} has no version ${version} with its recorded content`);
+    const tcDir = path.join(profile.dir, 'testcases');
+    const testcases =
+      profile.source === 'shipped'
+        ? this.deps.sync.shippedTestcasesOf(id)
+        : existsSync(tcDir)
+          ? loadTestcases(tcDir, this.deps.catalog)
+          : [];
+    return { profile, status: row.status, testcases };
+  }
+
+  async diff(id: string, from: string, to: string): Promise<ProfileDiff> {
+    return diffProfiles(await this.stored(id, from), await this.stored(id, to));
   }
 
   /** Runs opened against a version (declarations come from the registry, which the caller adds). */
@@ -493,17 +535,4 @@ function copyTestcases(testcases: readonly Testcase[], into: string): void {
       if (existsSync(template)) cpSync(template, path.join(into, 'templates', tc.message.template));
     }
   }
-}
-
-function loadFiles(dir: string): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile()) files.set(r, readFileSync(path.join(dir, r)));
-    }
-  };
-  walk('');
-  return files;
 }

@@ -1,6 +1,7 @@
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ValidationPool } from '../pool/validation-pool.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
+import type { ProfileSync } from '../runs/profile-sync.js';
 import type { RunService } from '../runs/run-service.js';
 import type { TestcaseSuite } from '../runs/testcase-suite.js';
 import type { Database } from '../storage/database.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   /** Validates off the request thread (worker threads), with the Engine's validate() contract. */
   engine: ValidationPool;
   catalog: ProfileCatalog;
+  /** Keeps the catalog as the database has it (imported versions and which one is served); every request refreshes it first. */
+  profileSync: ProfileSync;
   testcases: TestcaseSuite;
   runs: RunService;
   authenticator: Authenticator;

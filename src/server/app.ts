@@ -31,6 +31,11 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
     c.res = withSecurityHeaders(c.res);
   });
   app.use('*', requestContext(ctx.log));
+  // Another instance over the same database may have imported or activated a profile version since the last request.
+  app.use('*', async (c, next) => {
+    if (c.req.path !== '/healthz') await ctx.profileSync.refreshQuietly();
+    await next();
+  });
 
   app.onError((err, c) => {
     if (err instanceof SamsvarError) {

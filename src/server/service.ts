@@ -11,12 +11,14 @@ import { ValidationPool } from '../pool/validation-pool.js';
 import { engineSettingsFromEnv } from '../engine/engine-settings.js';
 import { loadCatalog, type ProfileCatalog } from '../profiles/catalog.js';
 import { loadProfileTestcases } from '../runs/profile-admin.js';
+import { ProfileSync } from '../runs/profile-sync.js';
 import { DeclarationStore } from '../registry/declaration-store.js';
 import { RunService } from '../runs/run-service.js';
 import { testcaseSuite } from '../runs/testcase-suite-adapter.js';
 import type { TestcaseSuite } from '../runs/testcase-suite.js';
 import { openDatabase } from '../storage/database.js';
 import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.js';
+import { ProfilePackageStore } from '../storage/profile-package-store.js';
 import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
 import { loadShippedEvidence } from '../testcases/shipped-evidence.js';
@@ -81,6 +83,24 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     testcaseSuite([...loadTestcases(SHIPPED_TESTCASES_DIR, catalog), ...loadProfileTestcases(catalog)], { engine, liveHosts });
   const database = await openDatabase(config, opts.migrations ?? MIGRATIONS);
   const repo = new Repository(database.db, database.dialect);
+  const log = opts.log ?? ((m: string) => console.error(m));
+  // Imported profiles come from the database (the data directory only caches them), so every instance serves the same.
+  const profileSync = new ProfileSync({
+    store: new ProfilePackageStore(database.db),
+    catalog,
+    testcases,
+    profilesRoot: path.join(config.dataDir, 'profiles'),
+    reloadEngine: () => engine.reload(),
+    log,
+  });
+  try {
+    if (!opts.catalog) await profileSync.adoptLocalVersions(await repo.profiles.profileVersions());
+    await profileSync.refresh();
+  } catch (e) {
+    await engine.close();
+    await database.close();
+    throw e;
+  }
   await repo.profiles.recordProfileContents(
     catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })),
   );
@@ -90,6 +110,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     repo,
     engine,
     catalog,
+    profileSync,
     testcases,
     // Waivers live with declarations; the run status reads them so a waived finding does not show as failing.
     runs: new RunService({
@@ -102,7 +123,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     }),
     authenticator: new Authenticator(repo, config.adminToken),
     version: packageVersion(),
-    log: opts.log ?? ((m) => console.error(m)),
+    log,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { appendAudit } from './audit-log.js';
 import type { CoreTables } from './schema.js';
@@ -99,9 +99,12 @@ export class ProfileRepository {
   async insertProfileVersion(
     rec: { profileId: string; version: string; sha256: string; kind: string; catalogStatus: boolean; details?: Record<string, unknown> },
     actor: string,
+    /** More writes that commit with this one (the version's content). */
+    within?: (trx: Transaction<CoreTables>) => Promise<void>,
   ): Promise<ProfileVersionRecord> {
     const at = now();
     await this.db.transaction().execute(async (trx) => {
+      await within?.(trx);
       await trx
         .insertInto('profile_versions')
         .values({
@@ -145,9 +148,15 @@ export class ProfileRepository {
   }
 
   /** Applies lifecycle changes together (e.g. activating a version deprecates the one it replaces), each audited and dated. */
-  async changeProfileVersions(changes: ProfileVersionChange[], actor: string): Promise<void> {
+  async changeProfileVersions(
+    changes: ProfileVersionChange[],
+    actor: string,
+    /** More writes that commit with these (which version the catalog serves). */
+    within?: (trx: Transaction<CoreTables>) => Promise<void>,
+  ): Promise<void> {
     const at = now();
     await this.db.transaction().execute(async (trx) => {
+      await within?.(trx);
       for (const c of changes) {
         const set = {
           status: c.status,

@@ -38,7 +38,8 @@ export function packageProfiles(root: LoadedProfile, testcases: readonly Testcas
   const out = new Map<string, LoadedProfile>();
   const add = (id: string) => {
     if (out.has(id)) return;
-    const p = catalog.require(id);
+    // The root may be a version other than the one the catalog serves (an older or a draft version).
+    const p = id === root.manifest.id ? root : catalog.require(id);
     out.set(id, p);
     if (p.manifest.kind === 'xml') for (const u of p.manifest.uses ?? []) add(u);
   };

@@ -133,7 +133,7 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
         to: { schema: { type: 'string', minLength: 1, maxLength: 64 }, required: true },
       },
       responses: { 200: { description: 'The differences', schema: obj() } },
-      handler: async ({ params, query }) => json(200, profileAdminOf(ctx).diff(params.id!, query.from as string, query.to as string)),
+      handler: async ({ params, query }) => json(200, await profileAdminOf(ctx).diff(params.id!, query.from as string, query.to as string)),
     });
 
     api.add({

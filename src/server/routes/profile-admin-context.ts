@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ProfileAdmin } from '../../runs/profile-admin.js';
+import { ProfilePackageStore } from '../../storage/profile-package-store.js';
 import type { AppContext } from '../app-context.js';
 
 const admins = new WeakMap<AppContext, ProfileAdmin>();
@@ -36,6 +37,8 @@ export function profileAdminOf(ctx: AppContext): ProfileAdmin {
       catalog: ctx.catalog,
       testcases: ctx.testcases,
       profilesRoot: path.join(ctx.config.dataDir, 'profiles'),
+      sync: ctx.profileSync,
+      store: new ProfilePackageStore(ctx.database.db),
       reloadEngine: () => ctx.engine.reload(),
     });
     admins.set(ctx, a);

@@ -9,7 +9,7 @@ import type { ProfileStatusOverride } from '../../storage/profile-repository.js'
 import { effectiveStatus } from '../../runs/profile-lifecycle.js';
 import { testcasesOf } from '../../runs/testcase-suite.js';
 import { buildProfilePackage } from '../../testcases/profile-package.js';
-import { changeProfileStatus } from './profile-admin-context.js';
+import { changeProfileStatus, profileAdminOf } from './profile-admin-context.js';
 import { arrayOf, profileCatalogueSchema, profileSummarySchema, testcaseSummarySchema } from './schemas.js';
 import { testcaseSummary } from './testcases.js';
 
@@ -68,10 +68,23 @@ export const profileRoutes: RouteModule = (api, ctx) => {
       'Holds samsvar-package.json (the profiles inside with their SHA-256, the test cases), profiles/<id>/ for the profile and every profile it builds on or its test cases validate against, profiles/.fhir-packages/ for FHIR packages they depend on, and testcases/ with the message templates. Unpacked, `samsvar validate --profile-dir DIR/profiles` validates with exactly these files. Public for active, deprecated and retired profiles; a draft profile only for administrators.',
     tags: ['profiles'],
     auth: 'public',
+    query: {
+      version: {
+        schema: { type: 'string', minLength: 1, maxLength: 64 },
+        description:
+          'Another version than the one served: an imported version, or the shipped version an imported one replaced (default: the served one)',
+      },
+    },
     responses: { 200: { description: 'application/gzip: a tar archive', schema: { type: 'string', format: 'binary' } } },
-    handler: async ({ principal, params }) => {
-      const p = ctx.catalog.require(params.id!);
-      if (effectiveStatus(p, await ctx.repo.profiles.profileStatuses()) === 'draft' && !isAdmin(principal)) {
+    handler: async ({ principal, params, query }) => {
+      let p = ctx.catalog.require(params.id!);
+      let testcases = ctx.testcases.list();
+      let status = effectiveStatus(p, await ctx.repo.profiles.profileStatuses());
+      const version = query.version as string | undefined;
+      if (version !== undefined && version !== p.manifest.version) {
+        ({ profile: p, testcases, status } = await profileAdminOf(ctx).versionContent(p.manifest.id, version));
+      }
+      if (status === 'draft' && !isAdmin(principal)) {
         if (!principal)
           throw new SamsvarError(
             'unauthorized',
@@ -79,7 +92,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
           );
         throw new SamsvarError('forbidden', `profile ${p.manifest.id} is a draft: its package is for administrators only`);
       }
-      const { bytes, manifest } = await buildProfilePackage(p, ctx.testcases.list(), ctx.catalog);
+      const { bytes, manifest } = await buildProfilePackage(p, testcases, ctx.catalog);
       return new Response(new Uint8Array(bytes), {
         status: 200,
         headers: {
