@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { GroupCommit } from './group-commit.js';
 import { newId } from '../core/ids.js';
 import { appendAudit, readAudit, type AuditQuery, type AuditRecord } from './audit-log.js';
 import type { Finding } from '../core/finding.js';
@@ -128,6 +129,14 @@ export interface Submission extends SubmissionSummary {
   artifact: Uint8Array;
 }
 
+/** A submission on its way into the database, with what its rows need. */
+interface SubmissionWrite {
+  sub: Submission;
+  findingsJson: string;
+  actor: string;
+  claims: { kind: EvidenceClaim['kind']; value: string }[];
+}
+
 export interface NewSubmission {
   runId: string;
   testcaseId: string;
@@ -160,10 +169,14 @@ export function isUniqueViolation(e: unknown): boolean {
  * transaction together with its audit entry; the method returns only after COMMIT.
  */
 export class Repository {
+  private readonly submissionWrites: GroupCommit<CoreTables, SubmissionWrite>;
+
   constructor(
     readonly db: Kysely<CoreTables>,
     readonly dialect: SqlDialect,
-  ) {}
+  ) {
+    this.submissionWrites = new GroupCommit(db, (trx, write) => this.insertSubmission(trx, write));
+  }
 
   // --- vendors and tokens -------------------------------------------------------------------
 
@@ -632,52 +645,56 @@ export class Repository {
       artifactSize: input.artifact.byteLength,
       createdAt: now(),
     };
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('submissions')
-        .values({
-          id: sub.id,
-          run_id: sub.runId,
-          testcase_id: sub.testcaseId,
-          profile_id: sub.profileId,
-          verdict: sub.verdict,
-          findings: findingsJson,
-          findings_sha256: sub.findingsSha256,
-          validation: JSON.stringify(sub.validation),
-          content_type: sub.contentType,
-          artifact: Buffer.from(sub.artifact.buffer, sub.artifact.byteOffset, sub.artifact.byteLength),
-          artifact_sha256: sub.artifactSha256,
-          artifact_size: sub.artifactSize,
-          created_at: sub.createdAt,
-        })
-        .execute();
-      for (const c of claims) {
-        try {
-          await trx
-            .insertInto('evidence_claims')
-            .values({
-              kind: c.kind,
-              value: c.value,
-              run_id: sub.runId,
-              testcase_id: sub.testcaseId,
-              origin: 'submitted',
-              created_at: sub.createdAt,
-            })
-            .execute();
-        } catch (e) {
-          if (isUniqueViolation(e)) throw new EvidenceClaimTaken(`${c.kind} ${c.value} was claimed meanwhile`);
-          throw e;
-        }
-      }
-      await appendAudit(trx, {
-        actor,
-        action: 'submission.create',
-        objectType: 'submission',
-        objectId: sub.id,
-        details: { runId: sub.runId, testcase: sub.testcaseId, verdict: sub.verdict, artifactSha256: sub.artifactSha256 },
-      });
-    });
+    // Concurrent submissions share one COMMIT (group commit); this resolves after it.
+    await this.submissionWrites.write({ sub, findingsJson, actor, claims });
     return sub;
+  }
+
+  /** One submission's rows: the submission, its evidence claims and its audit entry, in the caller's transaction. */
+  private async insertSubmission(trx: Transaction<CoreTables>, { sub, findingsJson, actor, claims }: SubmissionWrite): Promise<void> {
+    await trx
+      .insertInto('submissions')
+      .values({
+        id: sub.id,
+        run_id: sub.runId,
+        testcase_id: sub.testcaseId,
+        profile_id: sub.profileId,
+        verdict: sub.verdict,
+        findings: findingsJson,
+        findings_sha256: sub.findingsSha256,
+        validation: JSON.stringify(sub.validation),
+        content_type: sub.contentType,
+        artifact: Buffer.from(sub.artifact.buffer, sub.artifact.byteOffset, sub.artifact.byteLength),
+        artifact_sha256: sub.artifactSha256,
+        artifact_size: sub.artifactSize,
+        created_at: sub.createdAt,
+      })
+      .execute();
+    for (const c of claims) {
+      try {
+        await trx
+          .insertInto('evidence_claims')
+          .values({
+            kind: c.kind,
+            value: c.value,
+            run_id: sub.runId,
+            testcase_id: sub.testcaseId,
+            origin: 'submitted',
+            created_at: sub.createdAt,
+          })
+          .execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new EvidenceClaimTaken(`${c.kind} ${c.value} was claimed meanwhile`);
+        throw e;
+      }
+    }
+    await appendAudit(trx, {
+      actor,
+      action: 'submission.create',
+      objectType: 'submission',
+      objectId: sub.id,
+      details: { runId: sub.runId, testcase: sub.testcaseId, verdict: sub.verdict, artifactSha256: sub.artifactSha256 },
+    });
   }
 
   async getSubmission(id: string): Promise<Submission | undefined> {
