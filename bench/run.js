@@ -462,15 +462,278 @@ function peakRssMb(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms, worker threads included. */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return NaN;
+  }
+}
+
+/** Valid organisasjonsnumre (modulus 11), distinct, for registering bench vendors. */
+function orgNumbers(count) {
+  const out = [];
+  for (let n = 91_000_000; out.length < count; n++) {
+    const digits = String(n).split('').map(Number);
+    const sum = digits.reduce((a, d, i) => a + d * [3, 2, 7, 6, 5, 4, 3, 2][i], 0);
+    const check = (11 - (sum % 11)) % 11;
+    if (check !== 10) out.push(`${n}${check}`);
+  }
+  return out;
+}
+
+/** Starts `samsvar serve` as users start it and waits until it is ready. */
+async function startService(name, env) {
+  const { spawn } = await import('node:child_process');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SAMSVAR_DATA: path.join(tmp, `service-${name}`),
+      DATABASE_URL: '',
+      SAMSVAR_CACHE_DIR: path.join(tmp, 'cache'),
+      SAMSVAR_SWEEP_SECONDS: '0',
+      ...env,
+    },
+    // Request log lines (one per request) would flood the bench's output; errors are what matters.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (d) => {
+    for (const line of String(d).split('\n')) if (line && !line.includes('"msg":"request"')) errors += `${line}\n`;
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`service bench: the service exited (${child.exitCode}): ${errors.slice(0, 2000)}`);
+    if (
+      await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (i > 1200) throw new Error('service bench: the service was not ready within 120 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    pid: child.pid,
+    errors: () => errors,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** A bare @hono/node-server app that reads the body and answers a small JSON: the HTTP stack's own cost, the peer. */
+async function startBareHono() {
+  const { spawn } = await import('node:child_process');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const script = `
+    import { serve } from '@hono/node-server';
+    import { Hono } from 'hono';
+    const app = new Hono();
+    app.post('/echo', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
+    app.get('/healthz', (c) => c.json({ status: 'ok' }));
+    serve({ fetch: app.fetch, port: ${port}, hostname: '127.0.0.1' });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (
+    let i = 0;
+    !(await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
+    if (i > 300) throw new Error('service bench: the bare hono peer did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** A PostgreSQL database of its own for the bench (DATABASE_URL or the local server), dropped afterwards; null if none answers. */
+async function benchPostgres() {
+  const { default: pg } = await import('pg');
+  const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `samsvar_bench_${Math.random().toString(16).slice(2, 10)}`;
+  try {
+    const admin = new pg.Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+  } catch {
+    return null;
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 /**
- * The service under load: `samsvar serve` started as users start it, then autocannon POSTs one
- * Dialogmelding to /api/v1/validate (profile detected, nothing stored) at 1, 16 and 64 connections.
- * The public rate limit is lifted and the queue made long enough for 64 waiting requests, so the
- * figures measure validation, not the limits' 429/503 answers.
+ * One autocannon level: a warm-up (workers start and compile the profile on first use), then
+ * `duration` seconds measured. Reports throughput, latency, answers by status and the service's
+ * CPU time per answered request (all its threads: load-independent, unlike the rate).
+ */
+async function cannonLevel(service, opts, duration) {
+  const { default: autocannon } = await import('autocannon');
+  await autocannon({ ...opts, amount: Math.max(opts.connections * 20, 200) });
+  const cpu0 = processCpuMs(service.pid);
+  const statuses = {};
+  const r = await autocannon({ ...opts, duration });
+  const cpuMs = processCpuMs(service.pid) - cpu0;
+  for (const k of Object.keys(r.statusCodeStats ?? {})) statuses[k] = r.statusCodeStats[k].count;
+  const total = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const ok = Object.entries(statuses)
+    .filter(([k]) => k.startsWith('2'))
+    .reduce((a, [, n]) => a + n, 0);
+  return {
+    connections: opts.connections,
+    okPerSecond: ok / duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    statuses,
+    errors: r.errors + r.timeouts,
+    cpuUsPerRequest: total ? (cpuMs * 1000) / total : NaN,
+    rssMb: peakRssMb(service.pid),
+  };
+}
+
+function levelLine(kind, l) {
+  const other = Object.entries(l.statuses)
+    .filter(([k]) => !k.startsWith('2'))
+    .map(([k, n]) => `${n}×${k}`)
+    .join(' ');
+  return `service:   ${kind} ${String(l.connections).padStart(2)} conn: ${l.okPerSecond.toFixed(0).padStart(5)}/s, p50 ${l.p50} ms, p99 ${l.p99} ms, non-2xx ${other || '0'}${l.errors ? `, errors ${l.errors}` : ''}, CPU ${(l.cpuUsPerRequest / 1000).toFixed(2)} ms/request, peak RSS ${l.rssMb.toFixed(0)} MB`;
+}
+
+/** Registers a vendor (own token), a system, a version with a HER-id and a run of PROFILE; returns what submitting needs. */
+async function openRun(base, orgNumber) {
+  const call = async (method, p, token, json) => {
+    const res = await fetch(`${base}${p}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) },
+      body: json ? JSON.stringify(json) : undefined,
+    });
+    if (!res.ok) throw new Error(`service bench: ${method} ${p} answered ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const { token } = await call('POST', '/api/v1/vendors', null, { orgNumber, name: `Bench ${orgNumber}`, email: 'bench@example.no' });
+  const system = await call('POST', '/api/v1/systems', token, { name: 'Bench EPJ' });
+  const version = await call('POST', `/api/v1/systems/${system.id}/versions`, token, { version: '1.0', herId: '8999911' });
+  const run = await call('POST', '/api/v1/runs', token, { systemVersionId: version.id, profiles: [PROFILE] });
+  const testcases = await call('GET', `/api/v1/testcases?profile=${PROFILE}`);
+  const testcase =
+    testcases.find((tc) => tc.kind === 'submit' && tc.direction !== 'receive') ?? testcases.find((tc) => tc.kind !== 'receive');
+  return { token, run, testcase };
+}
+
+/**
+ * A Dialogmelding forespørsel as the run's system sends it (its own party to samsvar's, the run's
+ * test patient, GenDate now), with a MsgId placeholder each request fills with a fresh id.
+ */
+async function runForesporsel(testData) {
+  const { fillTemplate, readTemplate } = await import('../dist/testcases/receive-message.js');
+  const { osloDateTime, syntheticDnummer } = await import('../dist/testcases/synthetic-data.js');
+  const genDate = osloDateTime(new Date());
+  const system = testData.systemParty;
+  const p = testData.patient;
+  return fillTemplate(readTemplate('dialogmelding-foresporsel.xml'), {
+    msgId: 'BENCH-MSGID',
+    genDate,
+    date: genDate.slice(0, 10),
+    runId: testData.runId,
+    'sender.name': system.name,
+    'sender.herId': system.herId,
+    'sender.unitName': `${system.name}, legekontoret`,
+    'sender.unitHerId': '8999913',
+    'sender.hcpGivenName': 'Lene',
+    'sender.hcpFamilyName': 'Leverandørlege',
+    'sender.hcpHpr': '9999802',
+    'receiver.name': testData.samsvarParty.name,
+    'receiver.herId': testData.samsvarParty.herId,
+    'patient.fnr': p.fnr,
+    'patient.hnr': p.hnr,
+    'patient.dnr': syntheticDnummer(p.dateOfBirth),
+    'patient.givenName': p.givenName,
+    'patient.familyName': p.familyName,
+    'patient.dateOfBirth': p.dateOfBirth,
+    'runPatient.fnr': p.fnr,
+    'runPatient.givenName': p.givenName,
+    'runPatient.familyName': p.familyName,
+    'runPatient.dateOfBirth': p.dateOfBirth,
+    'conversation.id': 'bench-conversation',
+    'conversation.parentMsgId': 'bench-conversation',
+  });
+}
+
+/** Stored submissions into one run at each level: every request a fresh MsgId, each answered 201 after COMMIT. */
+async function submissionLevels(label, service, levels, duration) {
+  const { randomUUID } = await import('node:crypto');
+  const { token, run, testcase } = await openRun(service.base, orgNumbers(1)[0]);
+  const template = await runForesporsel(run.testData);
+  const url = `${service.base}/api/v1/runs/${run.id}/submissions?testcase=${encodeURIComponent(testcase.id)}`;
+  const first = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+    body: template.replace('BENCH-MSGID', randomUUID()),
+  });
+  const verdict = first.status === 201 ? (await first.json()).verdict : `${first.status} ${await first.text()}`;
+  const lines = [
+    `service: submissions on ${label}: POST /api/v1/runs/{id}/submissions?testcase=${testcase.id}, a fresh MsgId each (verdict ${verdict})`,
+  ];
+  const results = [];
+  for (const connections of levels) {
+    const l = await cannonLevel(
+      service,
+      {
+        url,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/xml' },
+        connections,
+        requests: [{ setupRequest: (req) => ({ ...req, body: template.replace('BENCH-MSGID', randomUUID()) }) }],
+      },
+      duration,
+    );
+    results.push(l);
+    lines.push(levelLine(`submissions (${label})`, l));
+  }
+  return { lines, results };
+}
+
+/**
+ * The service under load: `samsvar serve` started as users start it, then autocannon against it.
+ * - validations: POST /api/v1/validate with one Dialogmelding (profile detected, nothing stored) at
+ *   1, 16 and 64 connections, public rate limit lifted and queue long enough for 64 waiting
+ *   requests, so the figures measure validation, not the limits' 429/503 answers;
+ * - 50 clients (issue 15): 50 connections, each a vendor of its own, with the default queue and
+ *   per-client limits: how much useful work the service does when more clients want it than it has
+ *   workers (2xx against 429/503 answers);
+ * - submissions stored into a run on SQLite and on PostgreSQL at 1, 16 and 64 connections;
+ * - the peer: the same autocannon against a bare @hono/node-server route that reads the body and
+ *   answers JSON, so the ratio shows what validation and the service's own work cost over HTTP.
  */
 async function serviceBench() {
-  const { default: autocannon } = await import('autocannon');
-  const { spawn } = await import('node:child_process');
   const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
   const exampleDir = path.join(catalog.require(PROFILE).dir, 'examples', 'valid');
   const body = readFileSync(
@@ -481,65 +744,108 @@ async function serviceBench() {
         .sort()[0],
     ),
   );
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    SAMSVAR_DATA: path.join(tmp, 'service-data'),
-    SAMSVAR_RATE_LIMIT: '1000000000',
-    SAMSVAR_VALIDATION_QUEUE: '1024',
-    SAMSVAR_CACHE_DIR: path.join(tmp, 'cache'),
-  };
-  const server = spawn(process.execPath, [path.join(root, 'bin', 'samsvar.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const base = `http://127.0.0.1:${port}`;
+  const duration = smoke ? 3 : Number(process.env.BENCH_SERVICE_SECONDS ?? 15);
+  const levels = smoke ? [1, 16] : [1, 16, 64];
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  const lines = [
+    `service: POST /api/v1/validate, one Dialogmelding (${body.length} bytes, profile detected), ${duration} s per level; load average ${load()} on ${availableParallelism()} core(s)`,
+  ];
+  let ok = true;
+  const validate = (base) => ({ url: `${base}/api/v1/validate`, method: 'POST', headers: { 'content-type': 'application/xml' }, body });
+
+  const peer = await startBareHono();
+  let peerLevel;
   try {
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(`${base}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 600) throw new Error('service bench: the service did not answer /healthz within 60 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const duration = smoke ? 3 : Number(process.env.BENCH_SERVICE_SECONDS ?? 15);
-    const lines = [
-      `service: POST /api/v1/validate, one Dialogmelding (${body.length} bytes, profile detected), ${duration} s per level; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} on ${availableParallelism()} core(s)`,
-    ];
-    let ok = true;
-    for (const connections of [1, 16, 64]) {
-      // Warm-up: workers start and compile the profile on first use.
-      await autocannon({
-        url: `${base}/api/v1/validate`,
-        method: 'POST',
-        headers: { 'content-type': 'application/xml' },
-        body,
-        connections,
-        amount: connections * 20,
-      });
-      const r = await autocannon({
-        url: `${base}/api/v1/validate`,
-        method: 'POST',
-        headers: { 'content-type': 'application/xml' },
-        body,
-        connections,
-        duration,
-      });
-      ok &&= r.non2xx === 0 && r.errors === 0;
-      lines.push(
-        `service:   ${String(connections).padStart(2)} connection(s): ${r.requests.average.toFixed(0).padStart(5)} validations/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${peakRssMb(server.pid).toFixed(0)} MB`,
-      );
-    }
-    lines.push('service:   (target: >= 500 validations/s at 16 connections with p99 <= 50 ms; peak RSS < 400 MB)');
-    return { ok, lines };
+    peerLevel = await cannonLevel(peer, { ...validate(peer.base), url: `${peer.base}/echo`, connections: 16 }, duration);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await peer.stop();
   }
+
+  const lifted = await startService('validate', { SAMSVAR_RATE_LIMIT: '1000000000', SAMSVAR_VALIDATION_QUEUE: '1024' });
+  let at16;
+  try {
+    for (const connections of levels) {
+      const l = await cannonLevel(lifted, { ...validate(lifted.base), connections }, duration);
+      if (connections === 16) at16 = l;
+      ok &&= Object.keys(l.statuses).every((k) => k.startsWith('2')) && l.errors === 0;
+      lines.push(levelLine('validations', l));
+    }
+    lines.push(
+      `service:   peer: bare @hono/node-server POST (reads the body, answers JSON) 16 conn: ${levelLine('', peerLevel).split('conn: ')[1]}`,
+    );
+    if (at16)
+      lines.push(
+        `service:   validations at 16 connections: ${((100 * at16.okPerSecond) / peerLevel.okPerSecond).toFixed(0)} % of the bare HTTP stack's rate, ${(at16.cpuUsPerRequest / peerLevel.cpuUsPerRequest).toFixed(1)}× its CPU per request (load average now ${load()})`,
+      );
+    lines.push('service:   (target: >= 500 validations/s at 16 connections with p99 <= 50 ms; peak RSS < 400 MB)');
+  } finally {
+    await lifted.stop();
+  }
+
+  if (!smoke) {
+    // Issue 15: 50 clients at once, each its own vendor, against the default limits.
+    const defaults = await startService('clients', { SAMSVAR_RATE_LIMIT: '1000000000' });
+    try {
+      const tokens = [];
+      for (const org of orgNumbers(50)) {
+        const res = await fetch(`${defaults.base}/api/v1/vendors`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ orgNumber: org, name: `Klient ${org}`, email: 'bench@example.no' }),
+        });
+        tokens.push((await res.json()).token);
+      }
+      let next = 0;
+      const l = await cannonLevel(
+        defaults,
+        {
+          ...validate(defaults.base),
+          connections: 50,
+          setupClient: (client) =>
+            client.setHeaders({ 'content-type': 'application/xml', authorization: `Bearer ${tokens[next++ % tokens.length]}` }),
+        },
+        duration,
+      );
+      lines.push(`${levelLine('50 clients (default queue, a vendor token each)', l)}`);
+    } finally {
+      await defaults.stop();
+    }
+  }
+
+  for (const [label, make] of [
+    ['SQLite', async () => ({ env: {}, drop: async () => {} })],
+    [
+      'PostgreSQL',
+      async () => {
+        const db = await benchPostgres();
+        return db && { env: { DATABASE_URL: db.url }, drop: db.drop };
+      },
+    ],
+  ]) {
+    const db = await make();
+    if (!db) {
+      lines.push(`service: submissions on ${label}: skipped (no database answers)`);
+      continue;
+    }
+    const service = await startService(`submit-${label}`, {
+      SAMSVAR_RATE_LIMIT: '1000000000',
+      SAMSVAR_VALIDATION_QUEUE: '1024',
+      ...db.env,
+    });
+    try {
+      const s = await submissionLevels(label, service, levels, duration);
+      for (const l of s.results) ok &&= Object.keys(l.statuses).every((k) => k.startsWith('2')) && l.errors === 0;
+      lines.push(...s.lines);
+    } finally {
+      await service.stop();
+      await db.drop();
+    }
+  }
+  lines.push('service:   (target: >= 200 stored submissions/s on each database)');
+  return { ok, lines };
 }
 
 // `--only=one-file,xml,hostile,fhir,growth,service` runs just those sections; `--service` adds the

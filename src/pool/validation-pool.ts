@@ -20,8 +20,19 @@ export const DEFAULT_VALIDATION_TIMEOUT_MS = 20_000;
  * under the size limit could be refused for its size alone; scaled, the size limit is the only one.
  */
 export const DEFAULT_VALIDATION_TIMEOUT_MS_PER_MIB = 2_000;
-/** Validations that may wait per worker before more are refused. */
-export const DEFAULT_QUEUE_PER_WORKER = 8;
+/**
+ * Validations that may wait per worker before more are refused. Ordinary messages validate in
+ * milliseconds, so a long queue of them is a short wait: with 8 per worker, 50 clients at once
+ * already got 503 for most of their requests while the workers had time to spare. What bounds the
+ * wait for large messages is the byte budget below.
+ */
+export const DEFAULT_QUEUE_PER_WORKER = 64;
+/**
+ * Bytes of messages that may wait per worker: two maximal (25 MB) messages. A validation's time
+ * grows with its size, so this bounds the worst wait (about two maximal validations per worker)
+ * and the memory held by waiting messages, while thousands of small messages' bytes fit easily.
+ */
+export const DEFAULT_QUEUED_BYTES_PER_WORKER = 50 * 1024 * 1024;
 /**
  * libxml2's wasm memory grows to the largest message a worker has read and never shrinks (a 24 MB
  * message leaves ≈ 290 MB behind, a 1 MB one ≈ 16 MB): a worker that has validated a message this
@@ -43,8 +54,10 @@ export interface ValidationPoolOptions {
   timeoutMs?: number;
   /** Added to timeoutMs per MiB of the message (default 2 s), so the limit grows with the message. */
   timeoutMsPerMiB?: number;
-  /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 8 per worker; Infinity: no bound. */
+  /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 64 per worker; Infinity: no bound. */
   maxQueued?: number;
+  /** Bytes of messages that may wait; a validation that would exceed it is refused as `unavailable` (unless none waits). Default 50 MiB per worker; Infinity: no bound. */
+  maxQueuedBytes?: number;
   /** Validations one client may have waiting; more are refused as `rate_limited`. Default a quarter of maxQueued, at least 2. */
   maxQueuedPerClient?: number;
   /** A worker is replaced after validating a message of at least this many bytes. Default 4 MiB; Infinity: never. */
@@ -106,6 +119,7 @@ export class ValidationPool implements ArtifactValidator {
   readonly timeoutMs: number;
   readonly timeoutMsPerMiB: number;
   readonly maxQueued: number;
+  readonly maxQueuedBytes: number;
   readonly maxQueuedPerClient: number;
   /** Workers one client may occupy while another client waits: half of them, at least one. */
   readonly runningShare: number;
@@ -117,6 +131,9 @@ export class ValidationPool implements ArtifactValidator {
   private readonly exits = new Set<Promise<void>>();
   private readonly queue = new FairQueue<Job>();
   private readonly runningByClient = new Map<string, number>();
+  /** Bytes of the messages waiting in the queue, in all and by client. */
+  private queuedBytes = 0;
+  private readonly queuedBytesByClient = new Map<string, number>();
   private nextId = 1;
   private closed = false;
 
@@ -131,6 +148,7 @@ export class ValidationPool implements ArtifactValidator {
       throw new SamsvarError('bad_request', `validation pool: timeoutMsPerMiB must be a non-negative number (got ${this.timeoutMsPerMiB})`);
     }
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? (this.maxQueued === Infinity ? Infinity : DEFAULT_QUEUED_BYTES_PER_WORKER * this.workers);
     this.maxQueuedPerClient =
       opts.maxQueuedPerClient ?? (this.maxQueued === Infinity ? Infinity : Math.max(2, Math.ceil(this.maxQueued / 4)));
     this.runningShare = Math.max(1, Math.ceil(this.workers / 2));
@@ -142,6 +160,7 @@ export class ValidationPool implements ArtifactValidator {
       ['maxQueued', this.maxQueued],
       ['maxQueuedPerClient', this.maxQueuedPerClient],
       ['recycleAfterBytes', this.recycleAfterBytes],
+      ['maxQueuedBytes', this.maxQueuedBytes],
     ] as const;
     for (const [name, n] of limits) {
       // setTimeout fires at once for delays beyond 2^31-1 ms; Infinity means no limit.
@@ -190,11 +209,20 @@ export class ValidationPool implements ArtifactValidator {
         ),
       );
     }
+    if (this.queue.size > 0 && this.queuedBytes + input.byteLength > this.maxQueuedBytes) {
+      return Promise.reject(
+        unavailable(
+          `the service is busy: ${Math.round(this.queuedBytes / (1024 * 1024))} MB of messages are waiting for one of its ${this.workers} validation workers; try again in a few seconds`,
+        ),
+      );
+    }
     const requester = validationClient();
     // Work of the service's own (no request) is one client too, but not held to a client's share.
     const client = requester ?? '(service)';
     const own = this.queue.sizeOf(client);
-    if (requester !== undefined && own >= this.maxQueuedPerClient) {
+    // A client's share of the queue: a quarter of its places and a quarter of its bytes (but one message always).
+    const ownBytes = this.queuedBytesByClient.get(client) ?? 0;
+    if (requester !== undefined && (own >= this.maxQueuedPerClient || (own > 0 && ownBytes + input.byteLength > this.maxQueuedBytes / 4))) {
       // This client's share of the queue is full, not the service: the others keep their room.
       return Promise.reject(
         new SamsvarError(
@@ -208,8 +236,17 @@ export class ValidationPool implements ArtifactValidator {
     }
     return new Promise<ValidationResult | Evaluation>((resolve, reject) => {
       this.queue.push({ client, input, task, resolve, reject });
+      this.queued(client, input.byteLength);
       this.dispatch();
     });
+  }
+
+  /** Counts `bytes` of a client's message into (positive) or out of (negative) the queue. */
+  private queued(client: string, bytes: number): void {
+    this.queuedBytes += bytes;
+    const n = (this.queuedBytesByClient.get(client) ?? 0) + bytes;
+    if (n > 0) this.queuedBytesByClient.set(client, n);
+    else this.queuedBytesByClient.delete(client);
   }
 
   stats(): PoolStats {
@@ -223,6 +260,8 @@ export class ValidationPool implements ArtifactValidator {
     this.closed = true;
     const refusal = unavailable('the service is shutting down; try again shortly');
     for (const job of this.queue.drain()) job.reject(refusal);
+    this.queuedBytes = 0;
+    this.queuedBytesByClient.clear();
     const slots = [...this.slots];
     this.slots.clear();
     for (const slot of slots) {
@@ -240,10 +279,9 @@ export class ValidationPool implements ArtifactValidator {
     while (this.queue.size > 0) {
       const idle = [...this.slots].find((s) => s.ready && !s.running);
       if (!idle) break;
-      this.run(
-        idle,
-        this.queue.take((c) => this.runningByClient.get(c) ?? 0, this.runningShare)!,
-      );
+      const job = this.queue.take((c) => this.runningByClient.get(c) ?? 0, this.runningShare)!;
+      this.queued(job.client, -job.input.byteLength);
+      this.run(idle, job);
     }
     let starting = [...this.slots].filter((s) => !s.ready).length;
     while (this.queue.size > starting && this.slots.size < this.workers) {
@@ -348,7 +386,11 @@ export class ValidationPool implements ArtifactValidator {
     } else if (!slot.ready) {
       // A worker that cannot start would fail the same way for every waiting validation; starting
       // one after another would never end.
-      if (this.slots.size === 0) for (const job of this.queue.drain()) job.reject(error);
+      if (this.slots.size === 0) {
+        for (const job of this.queue.drain()) job.reject(error);
+        this.queuedBytes = 0;
+        this.queuedBytesByClient.clear();
+      }
     }
     this.dispatch();
   }

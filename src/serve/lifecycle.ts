@@ -1,6 +1,6 @@
 import type { ServerConfig } from '../server/config.js';
 import { declarationFeature } from '../server/routes/declaration-feature.js';
-import { jsonLogger } from '../server/json-log.js';
+import { batchedLines, jsonLogger } from '../server/json-log.js';
 import { revalidationFeature } from '../server/routes/revalidation-feature.js';
 import { startService } from '../server/service.js';
 import { webPages } from '../web/web-pages.js';
@@ -19,7 +19,7 @@ export async function serveUntilSignalled(
   const revalidations = revalidationFeature();
   const service = await startService(cfg, {
     // Structured: one JSON object per line on stderr, for the log collector; stdout keeps the start and stop lines.
-    log: jsonLogger((line) => process.stderr.write(`${line}\n`)),
+    log: jsonLogger(batchedLines((chunk) => process.stderr.write(chunk))),
     routeModules: [...declarations.modules, ...revalidations.modules],
     pages: webPages(declarations.feature, revalidations.feature),
     backgroundTasks: [...declarations.backgroundTasks, ...revalidations.backgroundTasks],

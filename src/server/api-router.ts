@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ValidateFunction } from 'ajv';
 import type { Context, Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -6,7 +7,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { setValidationClient } from '../pool/validation-client.js';
 import type { AppContext } from './app-context.js';
-import { parseJsonBody, readLimitedBody, requireMediaType } from './body.js';
+import { parseJsonBody, readLimitedBody, readLimitedIncoming, requireMediaType } from './body.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export type { JsonSchema };
@@ -120,13 +121,19 @@ export class ApiRouter {
     let raw: ApiRequest['raw'] = null;
     if (def.jsonBody) {
       requireMediaType(c.req.header('content-type'), ['application/json']);
-      body = parseJsonBody(await readLimitedBody(c.req.raw, this.opts.maxBodyBytes));
+      body = parseJsonBody(await this.readBody(c));
       if (!bodyValidator!(body)) throw new SamsvarError('bad_request', describeSchemaErrors(bodyValidator!.errors, 'body'));
     } else if (def.rawBody) {
       const mediaType = requireMediaType(c.req.header('content-type'), def.rawBody.mediaTypes);
-      raw = { bytes: await readLimitedBody(c.req.raw, this.opts.maxBodyBytes), mediaType };
+      raw = { bytes: await this.readBody(c), mediaType };
     }
     return def.handler({ c, principal, params: c.req.param() as Record<string, string>, query, body, raw, clientAddress });
+  }
+
+  /** The request body within the limit: from Node's request stream when served by Node, else (app.request() in tests) from the web Request. */
+  private readBody(c: Context): Promise<Uint8Array> {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    return incoming ? readLimitedIncoming(incoming, this.opts.maxBodyBytes) : readLimitedBody(c.req.raw, this.opts.maxBodyBytes);
   }
 
   private async authorize(def: RouteDef, c: Context): Promise<Principal | null> {

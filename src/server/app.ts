@@ -28,7 +28,14 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
 
   app.use('*', async (c, next) => {
     await next();
-    c.res = withSecurityHeaders(c.res);
+    try {
+      // In place: assigning c.res makes Hono copy the response (its body into a new stream), per request.
+      withSecurityHeaders(c.res);
+    } catch (e) {
+      // A response with immutable headers (one passed through from fetch) is copied once to carry them.
+      if (!(e instanceof TypeError)) throw e;
+      c.res = withSecurityHeaders(new Response(c.res.body, c.res));
+    }
   });
   app.use('*', requestContext(ctx.log));
   // Another instance over the same database may have imported or activated a profile version since the last request.

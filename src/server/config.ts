@@ -23,7 +23,7 @@ export interface ServerConfig {
   validationTimeoutMs?: number;
   /** Added to the time limit per MiB of the message (default 2 000 ms). */
   validationTimeoutMsPerMiB?: number;
-  /** Validations that may wait for a worker before more are refused with 503 (default 8 per worker). */
+  /** Validations that may wait for a worker before more are refused with 503 (default 64 per worker; their bytes are bounded too). */
   validationQueue?: number;
   /** Hosts live FHIR tests may reach (SAMSVAR_FHIR_ALLOWED_HOSTS); empty, the service runs none. */
   fhirAllowedHosts?: string;

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Finding } from '../core/finding.js';
 import { newId } from '../core/ids.js';
 import { sha256Hex } from '../core/sha256.js';
 import type { Verdict } from '../core/verdict.js';
 import { appendAudit } from './audit-log.js';
+import { GroupCommit } from './group-commit.js';
 import type { CoreTables } from './schema.js';
 import { now } from './storage-clock.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -48,9 +49,21 @@ export interface NewSubmission {
   artifact: Uint8Array;
 }
 
+/** A submission on its way into the database, with what its rows need. */
+interface SubmissionWrite {
+  sub: Submission;
+  findingsJson: string;
+  actor: string;
+  claims: { kind: EvidenceClaim['kind']; value: string }[];
+}
+
 /** Submissions with their artifacts and findings, and the evidence they claim. */
 export class SubmissionRepository {
-  constructor(private readonly db: Kysely<CoreTables>) {}
+  private readonly writes: GroupCommit<CoreTables, SubmissionWrite>;
+
+  constructor(private readonly db: Kysely<CoreTables>) {
+    this.writes = new GroupCommit(db, (trx, write) => this.insertSubmission(trx, write));
+  }
 
   /** The claims on these values (kind and value), whoever made them first. */
   async findEvidenceClaims(values: { kind: EvidenceClaim['kind']; value: string }[]): Promise<EvidenceClaim[]> {
@@ -96,52 +109,56 @@ export class SubmissionRepository {
       artifactSize: input.artifact.byteLength,
       createdAt: now(),
     };
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('submissions')
-        .values({
-          id: sub.id,
-          run_id: sub.runId,
-          testcase_id: sub.testcaseId,
-          profile_id: sub.profileId,
-          verdict: sub.verdict,
-          findings: findingsJson,
-          findings_sha256: sub.findingsSha256,
-          validation: JSON.stringify(sub.validation),
-          content_type: sub.contentType,
-          artifact: Buffer.from(sub.artifact.buffer, sub.artifact.byteOffset, sub.artifact.byteLength),
-          artifact_sha256: sub.artifactSha256,
-          artifact_size: sub.artifactSize,
-          created_at: sub.createdAt,
-        })
-        .execute();
-      for (const c of claims) {
-        try {
-          await trx
-            .insertInto('evidence_claims')
-            .values({
-              kind: c.kind,
-              value: c.value,
-              run_id: sub.runId,
-              testcase_id: sub.testcaseId,
-              origin: 'submitted',
-              created_at: sub.createdAt,
-            })
-            .execute();
-        } catch (e) {
-          if (isUniqueViolation(e)) throw new EvidenceClaimTaken(`${c.kind} ${c.value} was claimed meanwhile`);
-          throw e;
-        }
-      }
-      await appendAudit(trx, {
-        actor,
-        action: 'submission.create',
-        objectType: 'submission',
-        objectId: sub.id,
-        details: { runId: sub.runId, testcase: sub.testcaseId, verdict: sub.verdict, artifactSha256: sub.artifactSha256 },
-      });
-    });
+    // Concurrent submissions share one COMMIT (group commit); this resolves after it.
+    await this.writes.write({ sub, findingsJson, actor, claims });
     return sub;
+  }
+
+  /** One submission's rows: the submission, its evidence claims and its audit entry, in the caller's transaction. */
+  private async insertSubmission(trx: Transaction<CoreTables>, { sub, findingsJson, actor, claims }: SubmissionWrite): Promise<void> {
+    await trx
+      .insertInto('submissions')
+      .values({
+        id: sub.id,
+        run_id: sub.runId,
+        testcase_id: sub.testcaseId,
+        profile_id: sub.profileId,
+        verdict: sub.verdict,
+        findings: findingsJson,
+        findings_sha256: sub.findingsSha256,
+        validation: JSON.stringify(sub.validation),
+        content_type: sub.contentType,
+        artifact: Buffer.from(sub.artifact.buffer, sub.artifact.byteOffset, sub.artifact.byteLength),
+        artifact_sha256: sub.artifactSha256,
+        artifact_size: sub.artifactSize,
+        created_at: sub.createdAt,
+      })
+      .execute();
+    for (const c of claims) {
+      try {
+        await trx
+          .insertInto('evidence_claims')
+          .values({
+            kind: c.kind,
+            value: c.value,
+            run_id: sub.runId,
+            testcase_id: sub.testcaseId,
+            origin: 'submitted',
+            created_at: sub.createdAt,
+          })
+          .execute();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new EvidenceClaimTaken(`${c.kind} ${c.value} was claimed meanwhile`);
+        throw e;
+      }
+    }
+    await appendAudit(trx, {
+      actor,
+      action: 'submission.create',
+      objectType: 'submission',
+      objectId: sub.id,
+      details: { runId: sub.runId, testcase: sub.testcaseId, verdict: sub.verdict, artifactSha256: sub.artifactSha256 },
+    });
   }
 
   async getSubmission(id: string): Promise<Submission | undefined> {

@@ -76,4 +76,32 @@ describe('a validation pool shared by several clients', () => {
     await until(() => p.stats().busy === 2);
     for (const r of await Promise.all(jobs)) expect(r.valid).toBe(true);
   });
+
+  it('by default lets 50 clients with one ordinary message each wait, instead of refusing most of them (issue 15)', async () => {
+    const p = pool({ workers: 2 });
+    const running = ['vendor:A', 'vendor:B'].map((c) => asValidationClient(c, () => p.validate(expensive, { profile: 'fx-base' })));
+    await until(() => p.stats().busy === 2);
+    const clients = Array.from({ length: 50 }, (_, i) =>
+      asValidationClient(`vendor:${i}`, () => p.validate(small, { profile: 'fx-base' })),
+    );
+    for (const r of await Promise.all([...running, ...clients])) expect(r.valid).toBe(true);
+  });
+
+  it('bounds the bytes of waiting messages: past the budget 503, and one client past its quarter of it 429', async () => {
+    const p = pool({ workers: 1, maxQueued: 64, maxQueuedBytes: 4 * expensive.byteLength });
+    const running = asValidationClient('vendor:A', () => p.validate(expensive, { profile: 'fx-base' }));
+    await until(() => p.stats().busy === 1);
+    // One large message of a client always waits; a second one is beyond its quarter of the bytes.
+    const waiting = [asValidationClient('vendor:A', () => p.validate(expensive, { profile: 'fx-base' }))];
+    const second = await asValidationClient('vendor:A', () => p.validate(expensive, { profile: 'fx-base' })).catch((e: unknown) => e);
+    expect(second).toMatchObject({ code: 'rate_limited' });
+    for (const c of ['vendor:B', 'vendor:C', 'vendor:D'])
+      waiting.push(asValidationClient(c, () => p.validate(expensive, { profile: 'fx-base' })));
+    await until(() => p.stats().queued === 4);
+    // The budget is full: even a small message of a new client waits no more; many small ones did fit before.
+    const full = await asValidationClient('vendor:E', () => p.validate(small, { profile: 'fx-base' })).catch((e: unknown) => e);
+    expect(full).toMatchObject({ code: 'unavailable', extra: { retryAfter: expect.any(Number) } });
+    expect((await running).valid).toBe(true);
+    for (const r of await Promise.all(waiting)) expect(r.valid).toBe(true);
+  });
 });
