@@ -1,10 +1,10 @@
 import { atomFeed, jsonFeed } from '../../registry/feed.js';
-import { registrySummary, searchRegistry, type RegistryQuery } from '../../registry/registry-view.js';
+import { registrySummary, searchRegistry } from '../../registry/registry-view.js';
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
 import type { DeclarationFeature } from './declaration-context.js';
 
-const text = (max: number) => ({ schema: { type: 'string', maxLength: max } });
+const text = (max: number) => ({ schema: { type: 'string', maxLength: max } }) as const;
 
 export const registryRoutes =
   (f: DeclarationFeature): RouteModule =>
@@ -34,7 +34,7 @@ export const registryRoutes =
         },
       },
       handler: async ({ c, query }) => {
-        const { limit = 100, offset = 0, ...filter } = query as RegistryQuery & { limit?: number; offset?: number };
+        const { limit = 100, offset = 0, ...filter } = query;
         const base = f.baseUrl(c);
         if (!Object.values(filter).some(Boolean)) {
           // The plain list pages in the database: its cost follows the page, not the registry.
