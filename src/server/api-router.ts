@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ValidateFunction } from 'ajv';
 import type { Context, Hono } from 'hono';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { compileSchema, describeSchemaErrors, type JsonSchema } from '../core/json-schema.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -31,38 +32,91 @@ export interface ResponseDef {
   mediaType?: string;
 }
 
-export interface ApiRequest {
+/** The principal a handler gets: exactly what the route's auth requirement lets through. */
+export type PrincipalFor<A extends AuthRequirement> = A extends 'public'
+  ? Principal | null
+  : A extends 'vendor'
+    ? Principal & { role: 'vendor' }
+    : A extends 'admin'
+      ? Principal & { role: 'admin' }
+      : A extends 'admin_or_lab'
+        ? Principal & { role: 'admin' | 'lab' }
+        : Principal;
+
+/** The `{name}` placeholders of a path template, each a string (the router matched them). */
+export type PathParams<P extends string> = string extends P
+  ? Record<string, string>
+  : P extends `${string}{${infer K}}${infer Rest}`
+    ? { [k in K]: string } & PathParams<Rest>
+    : Record<never, string>;
+
+/** What a value checked against schema `S` is: the type json-schema-to-ts reads from the schema itself. */
+export type SchemaType<S> = [S] extends [undefined]
+  ? undefined
+  : S extends JSONSchema
+    ? JsonSchema extends S
+      ? unknown
+      : FromSchema<S>
+    : unknown;
+
+/** The query a handler gets: each parameter of its schema's type, optional unless required. */
+export type QueryFor<Q> = string extends keyof Q
+  ? Record<string, unknown>
+  : { [K in keyof Q as Q[K] extends { required: true } ? K : never]: Q[K] extends { schema: infer S } ? SchemaType<S> : never } & {
+      [K in keyof Q as Q[K] extends { required: true } ? never : K]?: Q[K] extends { schema: infer S } ? SchemaType<S> : never;
+    };
+
+/**
+ * What a handler gets, typed from its route's description: the principal its `auth` admits, the
+ * params its path names, the query and body its schemas describe (checked before the call).
+ */
+export interface ApiRequest<
+  A extends AuthRequirement = AuthRequirement,
+  P extends string = string,
+  Q = Record<string, QueryParam>,
+  B = JsonSchema,
+> {
   c: Context;
-  principal: Principal | null;
-  params: Record<string, string>;
-  query: Record<string, unknown>;
+  principal: PrincipalFor<A>;
+  params: PathParams<P>;
+  query: QueryFor<Q>;
   /** The parsed JSON body, already validated against `jsonBody`. */
-  body: unknown;
+  body: SchemaType<B>;
   /** The raw body of a `rawBody` route, exactly as received. */
   raw: { bytes: Uint8Array; mediaType: string } | null;
   /** The client's address, for rate limiting and logs. */
   clientAddress: string;
 }
 
-export interface RouteDef {
+/**
+ * A route, described as data: the router checks what it declares (auth, query, body) and the
+ * OpenAPI document shows the same. `add` infers the type parameters from the description itself, so
+ * the handler's inputs carry the types those checks guarantee.
+ */
+export interface RouteDef<
+  A extends AuthRequirement = AuthRequirement,
+  P extends string = string,
+  Q extends Record<string, QueryParam> = Record<string, QueryParam>,
+  B extends JsonSchema | undefined = JsonSchema | undefined,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path template below /api/v1 (e.g. `/runs/{id}`), or from the root when `absolute`. */
-  path: string;
+  path: P;
   absolute?: boolean;
   operationId: string;
   summary: string;
   description?: string;
   tags: string[];
-  auth: AuthRequirement;
-  query?: Record<string, QueryParam>;
+  auth: A;
+  query?: Q;
   /** A JSON request body, validated with ajv against this schema (the same one the OpenAPI document shows). */
-  jsonBody?: JsonSchema;
+  jsonBody?: B;
   /** A raw request body (messages, resources) of one of these media types, handed over byte for byte. */
   rawBody?: { mediaTypes: string[]; description: string };
   responses: Record<number, ResponseDef>;
   /** Counted against the per-client rate limit. */
   rateLimited?: boolean;
-  handler(req: ApiRequest): Promise<Response> | Response;
+  handler(req: ApiRequest<A, P, Q, B>): Promise<Response> | Response;
 }
 
 export interface RouterOptions {
@@ -86,7 +140,17 @@ export class ApiRouter {
     private readonly opts: RouterOptions,
   ) {}
 
-  add(def: RouteDef): void {
+  /**
+   * Registers a route. Its description is read as written (`const`), so the handler's principal,
+   * params, query and body get their types from `auth`, `path`, `query` and `jsonBody`; stored
+   * among the others, only the checks made before each call below stand for those types.
+   */
+  add<
+    A extends AuthRequirement,
+    const P extends string,
+    const Q extends Record<string, QueryParam> = Record<never, QueryParam>,
+    const B extends JsonSchema | undefined = undefined,
+  >(def: RouteDef<A, P, Q, B>): void {
     if (this.routes.some((r) => r.method === def.method && this.fullPath(r) === this.fullPath(def))) {
       throw new Error(`route ${def.method.toUpperCase()} ${this.fullPath(def)} registered twice`);
     }

@@ -162,18 +162,19 @@ export async function startService(config: ServerConfig, opts: StartOptions = {}
   const close = () =>
     (closing ??= (async () => {
       await Promise.all(tasks.map((t) => t.stop()));
-      const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      // An HTTP/1.1 server (what serve() starts here) can close idle and hanging connections; others only close.
+      const http = 'closeIdleConnections' in server ? server : undefined;
       await new Promise<void>((resolve) => {
         // Keep-alive connections would hold close() open: close each one as soon as its last
         // request has been answered, and cut whatever still hangs after the grace period.
-        const sweep = setInterval(() => http.closeIdleConnections?.(), 50);
-        const deadline = setTimeout(() => http.closeAllConnections?.(), opts.shutdownGraceMs ?? 30_000);
+        const sweep = setInterval(() => http?.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => http?.closeAllConnections(), opts.shutdownGraceMs ?? 30_000);
         server.close(() => {
           clearInterval(sweep);
           clearTimeout(deadline);
           resolve();
         });
-        http.closeIdleConnections?.();
+        http?.closeIdleConnections();
       });
       // After the last request has been answered, so no validation in progress is cut off.
       await ctx.engine.close();

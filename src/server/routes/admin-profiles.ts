@@ -3,7 +3,6 @@ import type { RouteModule } from '../api-router.js';
 import type { AppContext } from '../app-context.js';
 import { actorOf } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
-import type { StatusRequest } from '../../runs/profile-admin.js';
 import type { DeclarationFeature } from './declaration-context.js';
 import { onProfileChange, profileAdminOf, profileChanged } from './profile-admin-context.js';
 
@@ -90,7 +89,7 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
       tags: ['admin'],
       auth: 'admin',
       responses: { 200: { description: 'Versions, oldest first', schema: obj({ items: { type: 'array', items: versionSchema } }) } },
-      handler: async ({ params }) => json(200, { items: await profileAdminOf(ctx).versions(params.id!) }),
+      handler: async ({ params }) => json(200, { items: await profileAdminOf(ctx).versions(params.id) }),
     });
 
     api.add({
@@ -115,7 +114,7 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
       },
       responses: { 200: { description: 'The version with its new status', schema: versionSchema } },
       handler: async ({ principal, params, body }) => {
-        const changed = await profileAdminOf(ctx).setStatus(params.id!, params.version!, body as StatusRequest, actorOf(principal));
+        const changed = await profileAdminOf(ctx).setStatus(params.id, params.version, body, actorOf(principal));
         await profileChanged(ctx);
         return json(200, changed);
       },
@@ -133,7 +132,7 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
         to: { schema: { type: 'string', minLength: 1, maxLength: 64 }, required: true },
       },
       responses: { 200: { description: 'The differences', schema: obj() } },
-      handler: async ({ params, query }) => json(200, await profileAdminOf(ctx).diff(params.id!, query.from as string, query.to as string)),
+      handler: async ({ params, query }) => json(200, await profileAdminOf(ctx).diff(params.id, query.from, query.to)),
     });
 
     api.add({
@@ -157,7 +156,7 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
           }),
         },
       },
-      handler: async ({ params, query }) => json(200, await profileImpact(ctx, feature, params.id!, query.version as string | undefined)),
+      handler: async ({ params, query }) => json(200, await profileImpact(ctx, feature, params.id, query.version)),
     });
   };
 }

@@ -27,7 +27,7 @@ export const adminRoutes: RouteModule = (api, ctx) => {
       },
     },
     handler: async ({ query }) => {
-      const limit = (query.limit as number | undefined) ?? 100;
+      const limit = query.limit ?? 100;
       const items = await ctx.repo.audit.readAudit({ ...query, limit } as Parameters<typeof ctx.repo.audit.readAudit>[0]);
       return json(200, { items, next: items.length === limit ? items.at(-1)!.seq : null });
     },
@@ -60,8 +60,7 @@ export const adminRoutes: RouteModule = (api, ctx) => {
         },
       },
     },
-    handler: async ({ principal, body }) => {
-      const input = body as { role: 'admin' | 'lab' | 'vendor'; name: string; vendorId?: string };
+    handler: async ({ principal, body: input }) => {
       if ((input.role === 'vendor') !== Boolean(input.vendorId))
         throw new SamsvarError('unprocessable', 'a vendor token needs vendorId, and only a vendor token has one');
       if (input.vendorId && !(await ctx.repo.vendors.getVendor(input.vendorId)))
@@ -81,7 +80,7 @@ export const adminRoutes: RouteModule = (api, ctx) => {
     auth: 'admin',
     responses: { 204: { description: 'Revoked' } },
     handler: async ({ principal, params }) => {
-      if (!(await ctx.repo.vendors.revokeToken(params.id!, actorOf(principal))))
+      if (!(await ctx.repo.vendors.revokeToken(params.id, actorOf(principal))))
         throw new SamsvarError('not_found', `token '${params.id}' not found or already revoked`);
       return new Response(null, { status: 204 });
     },

@@ -78,7 +78,7 @@ export const codelistRoutes: RouteModule = (api, ctx) => {
     handler: async ({ raw, query, principal }) => {
       const lists = parseCodelistCsv(raw!.bytes);
       const codelists = lists.map((l) => ({ file: `codelists/${codelistFileName(l)}`, codelist: l }));
-      const profile = query.profile as string | undefined;
+      const profile = query.profile;
       if (profile === undefined) {
         if (query.version !== undefined || query.from !== undefined)
           throw new SamsvarError('unprocessable', 'version and from go with profile (the profile to install the code lists into)', {
@@ -86,20 +86,14 @@ export const codelistRoutes: RouteModule = (api, ctx) => {
           });
         return json(200, { codelists });
       }
-      const version = query.version as string | undefined;
+      const version = query.version;
       if (version === undefined)
         throw new SamsvarError(
           'unprocessable',
           `name the new version of ${profile} the code lists make (?version=); versions are immutable, so installing code lists is a new version`,
           { field: 'version' },
         );
-      const installed = await profileAdminOf(ctx).installCodelists(
-        profile,
-        version,
-        lists,
-        actorOf(principal),
-        query.from as string | undefined,
-      );
+      const installed = await profileAdminOf(ctx).installCodelists(profile, version, lists, actorOf(principal), query.from);
       return json(installed.created ? 201 : 200, { codelists, profile: installed });
     },
   });

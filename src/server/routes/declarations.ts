@@ -1,6 +1,5 @@
 import { SamsvarError } from '../../core/samsvar-error.js';
-import type { Direction, IssuanceDetails } from '../../declarations/declaration.js';
-import { DOCUMENT_MEDIA_TYPES, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, type UploadedDocument } from '../../declarations/documentation.js';
+import { DOCUMENT_MEDIA_TYPES, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS } from '../../declarations/documentation.js';
 import { ISSUANCE_LIMITS } from '../../declarations/issuance.js';
 import type { DeclarationView } from '../../declarations/render/declaration-view.js';
 import { renderDeclarationFhir } from '../../declarations/render/render-fhir.js';
@@ -15,7 +14,8 @@ import { idSchema } from './schemas.js';
 
 const obj = { type: 'object' } as const;
 /** Not blank: at least two characters and something besides whitespace. */
-const statedText = (max: number, description: string) => ({ type: 'string', minLength: 2, maxLength: max, pattern: '\\S', description });
+const statedText = (max: number, description: string) =>
+  ({ type: 'string', minLength: 2, maxLength: max, pattern: '\\S', description }) as const;
 
 /** EHDS Annex IV: where the declaration is issued and who signs it for the manufacturer. */
 const issuanceProperties = {
@@ -37,7 +37,7 @@ export const issueBodySchema = {
   required: ['placeOfIssue', 'signatory'],
   additionalProperties: false,
   properties: issuanceProperties,
-};
+} as const;
 
 export const selfDeclarationBodySchema = {
   type: 'object',
@@ -74,7 +74,7 @@ export const selfDeclarationBodySchema = {
     },
     ...issuanceProperties,
   },
-};
+} as const;
 
 export const declarationSchema = {
   type: 'object',
@@ -159,7 +159,7 @@ export const declarationRoutes =
       jsonBody: issueBodySchema,
       responses: { 201: { description: 'Issued (level B)', schema: declarationSchema } },
       handler: async ({ c, principal, params, body }) => {
-        const stored = await svc().issue(principal!, params.id!, f.baseUrl(c), body as IssuanceDetails);
+        const stored = await svc().issue(principal, params.id, f.baseUrl(c), body);
         const view = await svc().view(stored.id, f.baseUrl(c));
         return json(201, declarationBody(view), { location: `/api/v1/declarations/${stored.id}` });
       },
@@ -177,9 +177,8 @@ export const declarationRoutes =
       auth: 'vendor',
       jsonBody: selfDeclarationBodySchema,
       responses: { 201: { description: 'Issued (level A)', schema: declarationSchema } },
-      handler: async ({ c, principal, params, body }) => {
-        const req = body as IssuanceDetails & { profiles: Array<{ profile: string; direction: Direction }>; documents: UploadedDocument[] };
-        const stored = await svc().issueSelfDeclared(principal!, params.id!, params.version!, req, f.baseUrl(c));
+      handler: async ({ c, principal, params, body: req }) => {
+        const stored = await svc().issueSelfDeclared(principal, params.id, params.version, req, f.baseUrl(c));
         const view = await svc().view(stored.id, f.baseUrl(c));
         return json(201, declarationBody(view), { location: `/api/v1/declarations/${stored.id}` });
       },
@@ -195,7 +194,7 @@ export const declarationRoutes =
       auth: 'any',
       responses: { 200: { description: 'The document exactly as uploaded', mediaType: 'application/octet-stream' } },
       handler: async ({ principal, params }) => {
-        const doc = await svc().document(principal!, params.id!, params.sha256!);
+        const doc = await svc().document(principal, params.id, params.sha256);
         return new Response(Buffer.from(doc.bytes), {
           headers: {
             'content-type': doc.digest.mediaType,
@@ -257,7 +256,7 @@ export const declarationRoutes =
         200: { description: 'The declaration in the rendering the suffix asks for (JSON without one)', schema: declarationSchema },
       },
       handler: async ({ c, params }) => {
-        const [, id, suffix] = RENDERING.exec(params.id!)!;
+        const [, id, suffix] = RENDERING.exec(params.id)!;
         const view = await svc().view(id!, f.baseUrl(c));
         switch (suffix) {
           case '.jws':
@@ -293,8 +292,8 @@ export const declarationRoutes =
       },
       responses: { 200: { description: 'Revoked', schema: declarationSchema }, 409: { description: 'Already revoked' } },
       handler: async ({ c, principal, params, body }) => {
-        await svc().revoke(principal!, params.id!, (body as { reason: string }).reason.trim());
-        return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+        await svc().revoke(principal, params.id, body.reason.trim());
+        return json(200, declarationBody(await svc().view(params.id, f.baseUrl(c))));
       },
     });
 
@@ -318,8 +317,8 @@ export const declarationRoutes =
         409: { description: 'Already revoked or withdrawn' },
       },
       handler: async ({ c, principal, params, body }) => {
-        await svc().withdraw(principal!, params.id!, (body as { reason: string }).reason.trim());
-        return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+        await svc().withdraw(principal, params.id, body.reason.trim());
+        return json(200, declarationBody(await svc().view(params.id, f.baseUrl(c))));
       },
     });
 
@@ -347,8 +346,8 @@ export const declarationRoutes =
         },
       },
       handler: async ({ c, principal, params, body }) => {
-        await svc().countersign(principal!, params.id!, body as { runId: string; testCases?: string[] });
-        return json(200, declarationBody(await svc().view(params.id!, f.baseUrl(c))));
+        await svc().countersign(principal, params.id, body);
+        return json(200, declarationBody(await svc().view(params.id, f.baseUrl(c))));
       },
     });
 
@@ -363,7 +362,7 @@ export const declarationRoutes =
       auth: 'admin_or_lab',
       responses: { 201: { description: 'The run', schema: obj }, 409: { description: 'Not an active B declaration' } },
       handler: async ({ principal, params }) => {
-        const run = await svc().openLabRetest(principal!, params.id!);
+        const run = await svc().openLabRetest(principal, params.id);
         return json(201, run, { location: `/api/v1/runs/${run.id}` });
       },
     });
@@ -385,8 +384,7 @@ export const declarationRoutes =
         },
       },
       responses: { 201: { description: 'Ordered', schema: obj } },
-      handler: async ({ principal, params, body }) =>
-        json(201, await svc().requestSpotCheck(principal!, params.id!, body as { testCases: string[]; deadline: string })),
+      handler: async ({ principal, params, body }) => json(201, await svc().requestSpotCheck(principal, params.id, body)),
     });
 
     api.add({
@@ -397,7 +395,7 @@ export const declarationRoutes =
       tags: ['declarations'],
       auth: 'any',
       responses: { 200: { description: 'Spot checks', schema: { type: 'array', items: obj } } },
-      handler: async ({ principal, params }) => json(200, await svc().spotChecks(principal!, params.id!)),
+      handler: async ({ principal, params }) => json(200, await svc().spotChecks(principal, params.id)),
     });
 
     api.add({
@@ -409,7 +407,6 @@ export const declarationRoutes =
       auth: 'vendor',
       jsonBody: { type: 'object', required: ['runId'], additionalProperties: false, properties: { runId: idSchema } },
       responses: { 200: { description: 'The spot check with its outcome', schema: obj } },
-      handler: async ({ principal, params, body }) =>
-        json(200, await svc().answerSpotCheck(principal!, params.id!, (body as { runId: string }).runId)),
+      handler: async ({ principal, params, body }) => json(200, await svc().answerSpotCheck(principal, params.id, body.runId)),
     });
   };

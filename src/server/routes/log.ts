@@ -48,8 +48,8 @@ export const logRoutes =
         },
       },
       handler: async ({ query }) => {
-        const after = (query.after as number | undefined) ?? 0;
-        const limit = (query.limit as number | undefined) ?? 500;
+        const after = query.after ?? 0;
+        const limit = query.limit ?? 500;
         const page = await svc().logPage(after, limit);
         const last = page.entries.at(-1)?.seq;
         const next = last !== undefined && last < page.head.size ? `/api/v1/log?after=${last}&limit=${limit}` : null;

@@ -51,7 +51,7 @@ export const profileRoutes: RouteModule = (api, ctx) => {
       },
     },
     handler: async ({ params }) => {
-      const p = ctx.catalog.require(params.id!);
+      const p = ctx.catalog.require(params.id);
       return json(200, {
         ...profileSummary(ctx, p, await ctx.repo.profiles.profileStatuses()),
         testcaseList: testcasesOf(ctx.testcases, p.manifest.id).map(testcaseSummary),
@@ -77,10 +77,10 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     },
     responses: { 200: { description: 'application/gzip: a tar archive', schema: { type: 'string', format: 'binary' } } },
     handler: async ({ principal, params, query }) => {
-      let p = ctx.catalog.require(params.id!);
+      let p = ctx.catalog.require(params.id);
       let testcases = ctx.testcases.list();
       let status = effectiveStatus(p, await ctx.repo.profiles.profileStatuses());
-      const version = query.version as string | undefined;
+      const version = query.version;
       if (version !== undefined && version !== p.manifest.version) {
         ({ profile: p, testcases, status } = await profileAdminOf(ctx).versionContent(p.manifest.id, version));
       }
@@ -121,9 +121,9 @@ export const profileRoutes: RouteModule = (api, ctx) => {
     },
     responses: { 200: { description: 'The profile with its new status', schema: profileSummarySchema } },
     handler: async ({ principal, params, body }) => {
-      const p = ctx.catalog.get(params.id!);
+      const p = ctx.catalog.get(params.id);
       if (!p) throw new SamsvarError('not_found', `profile '${params.id}' not found`);
-      const { status, reason } = body as { status: 'draft' | 'active' | 'deprecated' | 'retired'; reason?: string };
+      const { status, reason } = body;
       await changeProfileStatus(ctx, p.manifest.id, status, reason ?? null, actorOf(principal));
       return json(200, profileSummary(ctx, p, await ctx.repo.profiles.profileStatuses()));
     },

@@ -1,10 +1,10 @@
 import { atomFeed, jsonFeed } from '../../registry/feed.js';
-import { registrySummary, type RegistryQuery } from '../../registry/registry-view.js';
+import { registrySummary } from '../../registry/registry-view.js';
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
 import type { DeclarationFeature } from './declaration-context.js';
 
-const text = (max: number) => ({ schema: { type: 'string', maxLength: max } });
+const text = (max: number) => ({ schema: { type: 'string', maxLength: max } }) as const;
 
 export const registryRoutes =
   (f: DeclarationFeature): RouteModule =>
@@ -39,7 +39,7 @@ export const registryRoutes =
         },
       },
       handler: async ({ c, query }) => {
-        const { limit = 100, offset = 0, ...filter } = query as RegistryQuery & { limit?: number; offset?: number };
+        const { limit = 100, offset = 0, ...filter } = query;
         // Filtered and paged in the database: the cost follows the page, not the registry.
         const page = await svc().registryPage(limit, offset, filter);
         return json(200, { total: page.total, items: page.entries.map((e) => registrySummary(e, f.baseUrl(c))) });

@@ -56,7 +56,7 @@ export const requirementSetRoutes =
       // Validated in full by the domain (parseRequirementSet), which also checks the profiles exist.
       jsonBody: { type: 'object' },
       responses: { 200: { description: 'Stored', schema: setBody } },
-      handler: async ({ principal, params, body }) => json(200, await svc().put(principal!, params.id!, body)),
+      handler: async ({ principal, params, body }) => json(200, await svc().put(principal, params.id, body)),
     });
 
     api.add({
@@ -68,7 +68,7 @@ export const requirementSetRoutes =
       auth: 'admin',
       responses: { 204: { description: 'Deleted' } },
       handler: async ({ principal, params }) => {
-        await svc().delete(principal!, params.id!);
+        await svc().delete(principal, params.id);
         return new Response(null, { status: 204 });
       },
     });
@@ -82,7 +82,7 @@ export const requirementSetRoutes =
       auth: 'public',
       responses: { 200: { description: 'The set and coverage (JSON), or the annex (text/html, text/csv)', schema: { type: 'object' } } },
       handler: async ({ c, params }) => {
-        const [, id, suffix] = ANNEX.exec(params.id!)!;
+        const [, id, suffix] = ANNEX.exec(params.id)!;
         const { set, systems } = await svc().coverage(id!);
         const annexCtx = { profileTitle: svc().profileTitle, registryUrl: `${f.baseUrl(c)}/api/v1/registry`, now: svc().clock() };
         if (suffix === '.html') return new Response(annexHtml(set, systems, annexCtx), { headers: HTML_HEADERS });

@@ -49,7 +49,7 @@ export const revalidationRoutes =
       },
       responses: { 202: { description: 'The job, queued', schema: revalidationSchema } },
       handler: async ({ principal, body }) => {
-        const { profile, version } = body as { profile: string; version?: string };
+        const { profile, version } = body;
         const runner = feature.runner(ctx);
         const job = await feature.service(ctx).create(profile, version, actorOf(principal));
         await runner.enqueue(job.id);
@@ -103,7 +103,7 @@ export const revalidationRoutes =
         },
       },
       handler: async ({ params }) => {
-        const { changedItems, ...job } = await feature.service(ctx).view(params.id!);
+        const { changedItems, ...job } = await feature.service(ctx).view(params.id);
         return json(200, { ...job, changedItems: changedItems.map(({ position: _p, skipped: _s, ...i }) => i) });
       },
     });

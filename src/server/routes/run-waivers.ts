@@ -29,15 +29,7 @@ export const runWaiverRoutes =
         },
       },
       responses: { 201: { description: 'Granted', schema: obj } },
-      handler: async ({ principal, params, body }) =>
-        json(
-          201,
-          await svc().grantWaiver(
-            principal!,
-            params.id!,
-            body as { ruleId: string; profile?: string; justification: string; deadline: string },
-          ),
-        ),
+      handler: async ({ principal, params, body }) => json(201, await svc().grantWaiver(principal, params.id, body)),
     });
 
     api.add({
@@ -48,6 +40,6 @@ export const runWaiverRoutes =
       tags: ['declarations'],
       auth: 'any',
       responses: { 200: { description: 'Waivers', schema: { type: 'array', items: obj } } },
-      handler: async ({ principal, params }) => json(200, await svc().waivers(principal!, params.id!)),
+      handler: async ({ principal, params }) => json(200, await svc().waivers(principal, params.id)),
     });
   };

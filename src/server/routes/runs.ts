@@ -36,8 +36,7 @@ export const runRoutes: RouteModule = (api, ctx) => {
       properties: { systemVersionId: idSchema, profiles: { type: 'array', minItems: 1, maxItems: 50, items: idSchema } },
     },
     responses: { 201: { description: 'Opened; each profile not started', schema: runSchema } },
-    handler: async ({ principal, body }) =>
-      json(201, await ctx.runs.openRun(principal!, body as { systemVersionId: string; profiles: string[] })),
+    handler: async ({ principal, body }) => json(201, await ctx.runs.openRun(principal, body)),
   });
 
   api.add({
@@ -56,7 +55,7 @@ export const runRoutes: RouteModule = (api, ctx) => {
         }),
       },
     },
-    handler: async ({ principal }) => json(200, await ctx.runs.listRuns(principal!)),
+    handler: async ({ principal }) => json(200, await ctx.runs.listRuns(principal)),
   });
 
   api.add({
@@ -69,7 +68,7 @@ export const runRoutes: RouteModule = (api, ctx) => {
     tags: ['runs'],
     auth: 'any',
     responses: { 200: { description: 'The run', schema: runSchema } },
-    handler: async ({ principal, params }) => json(200, await ctx.runs.getRun(principal!, params.id!)),
+    handler: async ({ principal, params }) => json(200, await ctx.runs.getRun(principal, params.id)),
   });
 
   api.add({
@@ -83,7 +82,7 @@ export const runRoutes: RouteModule = (api, ctx) => {
     auth: 'any',
     responses: { 200: { description: 'The generated message', mediaType: 'application/xml', schema: { type: 'string' } } },
     handler: async ({ principal, params }) => {
-      const msg = await ctx.runs.generatedMessage(principal!, params.id!, params.testcase!);
+      const msg = await ctx.runs.generatedMessage(principal, params.id, params.testcase);
       return new Response(msg.xml, {
         status: 200,
         headers: { 'content-type': 'application/xml; charset=utf-8', 'x-samsvar-msgid': msg.msgId },
@@ -106,9 +105,9 @@ export const runRoutes: RouteModule = (api, ctx) => {
     responses: { 201: { description: 'Evaluated and stored', schema: submissionSchema } },
     handler: async ({ principal, params, query, raw }) => {
       const sub = await ctx.runs.submit(
-        principal!,
-        params.id!,
-        query.testcase as string,
+        principal,
+        params.id,
+        query.testcase,
         raw!.bytes,
         raw!.mediaType,
         formatOfMediaType(raw!.mediaType),
@@ -144,9 +143,8 @@ export const runRoutes: RouteModule = (api, ctx) => {
       },
     },
     responses: { 201: { description: 'Run and stored', schema: submissionSchema } },
-    handler: async ({ principal, params, body }) => {
-      const input = body as { baseUrl: string; token?: string; parameters?: Record<string, string> };
-      const sub = await ctx.runs.runLive(principal!, params.id!, params.testcase!, {
+    handler: async ({ principal, params, body: input }) => {
+      const sub = await ctx.runs.runLive(principal, params.id, params.testcase, {
         baseUrl: input.baseUrl,
         token: input.token,
         parameters: input.parameters ?? {},
@@ -164,7 +162,7 @@ export const runRoutes: RouteModule = (api, ctx) => {
     auth: 'any',
     responses: { 200: { description: 'The submission', schema: submissionSchema } },
     handler: async ({ principal, params }) =>
-      json(200, submissionBody(await ctx.runs.getSubmission(principal!, params.id!, params.sid!), true)),
+      json(200, submissionBody(await ctx.runs.getSubmission(principal, params.id, params.sid), true)),
   });
 
   api.add({
@@ -176,7 +174,7 @@ export const runRoutes: RouteModule = (api, ctx) => {
     auth: 'any',
     responses: { 200: { description: 'The artifact, with its original content type', mediaType: 'application/octet-stream' } },
     handler: async ({ principal, params }) => {
-      const sub = await ctx.runs.getSubmission(principal!, params.id!, params.sid!);
+      const sub = await ctx.runs.getSubmission(principal, params.id, params.sid);
       return new Response(Buffer.from(sub.artifact), {
         headers: { 'content-type': sub.contentType, 'x-samsvar-sha256': sub.artifactSha256 },
       });

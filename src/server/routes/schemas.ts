@@ -4,7 +4,7 @@ import type { JsonSchema } from '../api-router.js';
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 
-export const idSchema: JsonSchema = { type: 'string', minLength: 1, maxLength: 100 };
+export const idSchema = { type: 'string', minLength: 1, maxLength: 100 } as const satisfies JsonSchema;
 
 export const findingSchema: JsonSchema = {
   type: 'object',

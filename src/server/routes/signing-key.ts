@@ -18,6 +18,6 @@ export const signingKeyRoutes =
         200: { description: 'The new JWKS', schema: jwksSchema },
         409: { description: 'The key comes from SAMSVAR_SIGNING_KEY' },
       },
-      handler: async ({ principal }) => json(200, (await f.service(ctx).rotateKey(principal!)).jwks),
+      handler: async ({ principal }) => json(200, (await f.service(ctx).rotateKey(principal)).jwks),
     });
   };

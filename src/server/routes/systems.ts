@@ -17,8 +17,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
       properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, description: { type: 'string', maxLength: 4000 } },
     },
     responses: { 201: { description: 'Created', schema: systemSchema } },
-    handler: async ({ principal, body }) =>
-      json(201, await ctx.runs.createSystem(principal!, body as { name: string; description?: string })),
+    handler: async ({ principal, body }) => json(201, await ctx.runs.createSystem(principal, body)),
   });
 
   api.add({
@@ -29,7 +28,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     tags: ['systems'],
     auth: 'vendor',
     responses: { 200: { description: 'Systems', schema: arrayOf(systemSchema) } },
-    handler: async ({ principal }) => json(200, await ctx.runs.listSystems(principal!)),
+    handler: async ({ principal }) => json(200, await ctx.runs.listSystems(principal)),
   });
 
   api.add({
@@ -40,7 +39,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     tags: ['systems'],
     auth: 'any',
     responses: { 200: { description: 'The system', schema: systemSchema } },
-    handler: async ({ principal, params }) => json(200, await ctx.runs.getSystem(principal!, params.id!)),
+    handler: async ({ principal, params }) => json(200, await ctx.runs.getSystem(principal, params.id)),
   });
 
   api.add({
@@ -70,7 +69,6 @@ export const systemRoutes: RouteModule = (api, ctx) => {
       },
     },
     responses: { 201: { description: 'Created', schema: systemVersionSchema } },
-    handler: async ({ principal, params, body }) =>
-      json(201, await ctx.runs.createVersion(principal!, params.id!, body as { version: string; releasedAt?: string; herId?: string })),
+    handler: async ({ principal, params, body }) => json(201, await ctx.runs.createVersion(principal, params.id, body)),
   });
 };

@@ -33,7 +33,7 @@ export const testcaseRoutes: RouteModule = (api, ctx) => {
     query: { profile: { schema: { type: 'string', maxLength: 100 }, description: 'Profile id' } },
     responses: { 200: { description: 'Test cases', schema: arrayOf(testcaseSummarySchema) } },
     handler: ({ query }) => {
-      const profile = query.profile as string | undefined;
+      const profile = query.profile;
       if (profile) ctx.catalog.require(profile);
       const list = profile ? testcasesOf(ctx.testcases, profile) : ctx.testcases.list();
       return json(200, list.map(testcaseSummary));

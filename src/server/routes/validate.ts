@@ -18,7 +18,7 @@ export const validateRoutes: RouteModule = (api, ctx) => {
     responses: { 200: { description: 'The validation result (valid or not)', schema: validationResultSchema } },
     handler: async ({ query, raw }) => {
       const result = await ctx.engine.validate(raw!.bytes, {
-        profile: query.profile as string | undefined,
+        profile: query.profile,
         format: formatOfMediaType(raw!.mediaType),
       });
       const unreadable = unreadableArtifactError(result);

@@ -38,7 +38,7 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
       },
     },
     handler: async ({ body }) => {
-      const { vendor, token } = await registerVendor(ctx.repo, body as { orgNumber: string; name: string; email: string });
+      const { vendor, token } = await registerVendor(ctx.repo, body);
       return json(201, { id: vendor.id, vendor, token });
     },
   });
@@ -107,7 +107,6 @@ export const vendorRoutes: RouteModule = (api, ctx) => {
       409: { description: 'Already verified' },
       422: { description: 'The name in Enhetsregisteret is not the registered one' },
     },
-    handler: async ({ principal, params, body }) =>
-      json(200, await verifyVendor(ctx.repo, verifications(), principal!, params.id!, body as { registeredName: string; checked: string })),
+    handler: async ({ principal, params, body }) => json(200, await verifyVendor(ctx.repo, verifications(), principal, params.id, body)),
   });
 };
