@@ -22,41 +22,19 @@ function profileLabel(r: Requirement, ctx: AnnexContext): string {
 export function annexHtml(set: RequirementSet, systems: readonly SystemCoverage[], ctx: AnnexContext): string {
   const requirementRows = set.requirements.map(
     (r) =>
-      html`<tr>
-        <td>${profileLabel(r, ctx)}</td>
-        <td>${directionNb(r.direction)}</td>
-        <td>${LEVEL_NB[r.level]}</td>
-        <td>${r.note ?? ''}</td>
-      </tr>`,
+      html`<tr><td>${profileLabel(r, ctx)}</td><td>${directionNb(r.direction)}</td><td>${LEVEL_NB[r.level]}</td><td>${r.note ?? ''}</td></tr>`,
   );
   const coverageTable: SafeHtml =
     systems.length === 0
       ? html`<p>Ingen system har gyldige erklæringer for profilene i dette kravsettet.</p>`
-      : html`<table>
-          <thead>
-            <tr>
-              <th>System</th>
-              <th>Leverandør</th>
-              <th>Obligatoriske</th>
-              <th>Anbefalte</th>
-              <th>Mangler</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${systems.map((s) => {
-              const missing = s.requirements
-                .filter((r) => !r.declarationId && r.requirement.level === 'mandatory')
-                .map((r) => r.requirement.profile);
-              return html`<tr>
-                <td>${s.system} ${s.version}</td>
-                <td>${s.vendor.name} (${s.vendor.organisasjonsnummer})</td>
-                <td class="${s.meetsMandatory ? 'ok' : 'missing'}">${s.mandatory.covered} av ${s.mandatory.total}</td>
-                <td>${s.recommended.covered} av ${s.recommended.total}</td>
-                <td>${missing.join(', ') || '–'}</td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>`;
+      : html`<table><thead><tr><th>System</th><th>Leverandør</th><th>Obligatoriske</th><th>Anbefalte</th><th>Mangler</th></tr></thead><tbody>${systems.map(
+          (s) => {
+            const missing = s.requirements
+              .filter((r) => !r.declarationId && r.requirement.level === 'mandatory')
+              .map((r) => r.requirement.profile);
+            return html`<tr><td>${s.system} ${s.version}</td><td>${s.vendor.name} (${s.vendor.organisasjonsnummer})</td><td class="${s.meetsMandatory ? 'ok' : 'missing'}">${s.mandatory.covered} av ${s.mandatory.total}</td><td>${s.recommended.covered} av ${s.recommended.total}</td><td>${missing.join(', ') || '–'}</td></tr>`;
+          },
+        )}</tbody></table>`;
   return renderTemplate('procurement-annex.html', {
     title: set.title,
     serviceType: set.serviceType,
