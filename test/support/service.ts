@@ -1,8 +1,16 @@
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startService, type RunningService, type StartOptions } from '../../src/server/service.js';
 import type { ServerConfig } from '../../src/server/config.js';
 import type { DialectUnderTest, TestDatabase } from './databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/**
+ * A fresh connection per call: tests block the event loop (in-process CLI runs compile schemas for
+ * seconds), and then the server's keep-alive timer and the client's reuse of that idle connection
+ * fire in the same turn, so a reused connection could be reset under the client (ECONNRESET).
+ */
+const noKeepAlive = new Agent({ pipelining: 0 });
 
 export interface TestService {
   service: RunningService;
@@ -36,7 +44,13 @@ export async function startTestService(
       headers['content-type'] = 'application/json';
     }
     if (o.contentType) headers['content-type'] = o.contentType;
-    return fetch(`${service.url}${path}`, { method, headers, body, duplex: 'half' } as RequestInit);
+    return undiciFetch(`${service.url}${path}`, {
+      method,
+      headers,
+      body,
+      duplex: 'half',
+      dispatcher: noKeepAlive,
+    } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
   };
   return {
     service,
