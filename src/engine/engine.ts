@@ -7,6 +7,7 @@ import { XmlValidator } from '../xml/xml-validator.js';
 import type { ParsedXml } from '../xml/read-xml.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
 import { engineSettingsFromEnv, type EngineSettings } from './engine-settings.js';
+import type { PreparationObserver } from '../core/preparation-observer.js';
 
 export type { ArtifactFormat, FormatResult, ValidateOptions, ValidationResult } from '../core/validation-result.js';
 
@@ -65,8 +66,9 @@ export class Engine implements ArtifactValidator {
   constructor(
     readonly catalog: ProfileCatalog,
     readonly settings: EngineSettings = engineSettingsFromEnv(),
+    private readonly preparation?: PreparationObserver,
   ) {
-    this.xml = new XmlValidator(catalog);
+    this.xml = new XmlValidator(catalog, preparation);
   }
 
   /** The FHIR validator, loaded on first use: its R4 definitions cost start-up time that XML-only runs need not pay. */
@@ -80,6 +82,18 @@ export class Engine implements ArtifactValidator {
         }),
     );
     return this.fhir;
+  }
+
+  /** The FHIR validator with its definitions loaded and every FHIR profile compiled (once), as preparation. */
+  private async preparedFhirValidator(): Promise<FhirValidator> {
+    this.preparation?.start();
+    try {
+      const fhir = await this.fhirValidator();
+      fhir.conformance();
+      return fhir;
+    } finally {
+      this.preparation?.end();
+    }
   }
 
   async validate(input: Uint8Array, opts: ValidateOptions = {}): Promise<ValidationResult> {
@@ -118,7 +132,7 @@ export class Engine implements ArtifactValidator {
         ...(inspector && inspected !== undefined ? { inspected } : {}),
       };
     }
-    const result = await (await this.fhirValidator()).validate(input, opts.profile);
+    const result = await (await this.preparedFhirValidator()).validate(input, opts.profile);
     const readable = result.profile !== null && !result.findings.some((f) => f.layer === 'syntax' && f.severity === 'error');
     // The FHIR validator keeps its own parse; the JSON it accepted (size, depth, duplicate keys) is read once more here.
     const inspected = inspector && readable ? inspector.fhir(JSON.parse(Buffer.from(input).toString('utf8'))) : undefined;

@@ -39,6 +39,14 @@ export const DEFAULT_QUEUED_BYTES_PER_WORKER = 50 * 1024 * 1024;
  * large is replaced, so idle workers do not each hold the peak of the largest message they ever saw.
  */
 export const DEFAULT_RECYCLE_AFTER_BYTES = 4 * 1024 * 1024;
+/**
+ * How long a worker may spend preparing a job (compiling its profile, loading and snapshotting the
+ * FHIR definitions: seconds, more on a loaded machine), time the validation's limit does not count.
+ * Compilation is not bounded by the message (an imported profile brings its own schemas), so a
+ * profile whose compilation never ends must not hold a worker forever: ten minutes is far beyond any
+ * real profile on a busy machine and still ends a stuck one.
+ */
+export const DEFAULT_PREPARATION_TIMEOUT_MS = 10 * 60_000;
 /** Suggested wait (Retry-After, seconds) for a refused validation. */
 const RETRY_AFTER_S = 5;
 
@@ -54,6 +62,10 @@ export interface ValidationPoolOptions {
   timeoutMs?: number;
   /** Added to timeoutMs per MiB of the message (default 2 s), so the limit grows with the message. */
   timeoutMsPerMiB?: number;
+  /** A worker preparing one job longer than this (compiling profiles, which timeoutMs does not count) is stopped. Default 10 min; Infinity when timeoutMs is. */
+  preparationTimeoutMs?: number;
+  /** Tests only: see WorkerInit.holdPreparation. */
+  holdPreparation?: Int32Array;
   /** Validations that may wait for a free worker; more are refused as `unavailable`. Default 64 per worker; Infinity: no bound. */
   maxQueued?: number;
   /** Bytes of messages that may wait; a validation that would exceed it is refused as `unavailable` (unless none waits). Default 50 MiB per worker; Infinity: no bound. */
@@ -84,6 +96,9 @@ interface Job {
 
 interface Running extends Job {
   id: number;
+  /** Epoch ms when the worker was given the job, and its time limit. */
+  startedAt: number;
+  limit: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -94,6 +109,8 @@ function plainProfiles(catalog: ProfileCatalog): LoadedProfile[] {
 
 interface Slot {
   worker: Worker;
+  /** Written by the worker: see WorkerInit.preparation. */
+  preparation: BigInt64Array;
   ready: boolean;
   running?: Running;
   /** Started before the catalog last changed: ended once its validation is done. */
@@ -118,6 +135,7 @@ export class ValidationPool implements ArtifactValidator {
   readonly workers: number;
   readonly timeoutMs: number;
   readonly timeoutMsPerMiB: number;
+  readonly preparationTimeoutMs: number;
   readonly maxQueued: number;
   readonly maxQueuedBytes: number;
   readonly maxQueuedPerClient: number;
@@ -125,7 +143,9 @@ export class ValidationPool implements ArtifactValidator {
   readonly runningShare: number;
   readonly recycleAfterBytes: number;
   private readonly settings: EngineSettings;
-  private init: WorkerInit;
+  private readonly holdPreparation?: Int32Array;
+  /** What every worker starts from; each gets its own preparation clock besides. */
+  private init: Pick<WorkerInit, 'profiles' | 'settings'>;
   private readonly slots = new Set<Slot>();
   /** Every thread not yet exited, including those terminated and on their way out. */
   private readonly exits = new Set<Promise<void>>();
@@ -147,6 +167,8 @@ export class ValidationPool implements ArtifactValidator {
     if (!(this.timeoutMsPerMiB >= 0) || !Number.isFinite(this.timeoutMsPerMiB)) {
       throw new SamsvarError('bad_request', `validation pool: timeoutMsPerMiB must be a non-negative number (got ${this.timeoutMsPerMiB})`);
     }
+    this.preparationTimeoutMs = opts.preparationTimeoutMs ?? (this.timeoutMs === Infinity ? Infinity : DEFAULT_PREPARATION_TIMEOUT_MS);
+    this.holdPreparation = opts.holdPreparation;
     this.maxQueued = opts.maxQueued ?? DEFAULT_QUEUE_PER_WORKER * this.workers;
     this.maxQueuedBytes = opts.maxQueuedBytes ?? (this.maxQueued === Infinity ? Infinity : DEFAULT_QUEUED_BYTES_PER_WORKER * this.workers);
     this.maxQueuedPerClient =
@@ -157,6 +179,7 @@ export class ValidationPool implements ArtifactValidator {
       throw new SamsvarError('bad_request', `validation pool: workers must be a positive integer (got ${this.workers})`);
     const limits = [
       ['timeoutMs', this.timeoutMs],
+      ['preparationTimeoutMs', this.preparationTimeoutMs],
       ['maxQueued', this.maxQueued],
       ['maxQueuedPerClient', this.maxQueuedPerClient],
       ['recycleAfterBytes', this.recycleAfterBytes],
@@ -291,10 +314,12 @@ export class ValidationPool implements ArtifactValidator {
   }
 
   private spawn(): void {
-    const worker = startWorker('./validation-worker', import.meta.url, this.init);
+    const preparation = new BigInt64Array(new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT));
+    const init: WorkerInit = { ...this.init, preparation, ...(this.holdPreparation ? { holdPreparation: this.holdPreparation } : {}) };
+    const worker = startWorker('./validation-worker', import.meta.url, init);
     let exited!: () => void;
     const exit = new Promise<void>((r) => (exited = r));
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, preparation, ready: false };
     this.slots.add(slot);
     this.exits.add(exit);
     // An idle worker must not keep the process alive; a busy one does (see run()).
@@ -315,9 +340,10 @@ export class ValidationPool implements ArtifactValidator {
     // made with one memcpy and transferred, which the structured clone would make twice.
     const copy = new Uint8Array(job.input.byteLength);
     copy.set(job.input);
-    const limit = this.timeoutFor(job.input.byteLength);
-    const timer = limit === Infinity ? undefined : setTimeout(() => this.timedOut(slot, limit), limit);
-    slot.running = { ...job, id, timer };
+    // The worker is idle: no preparation runs, and none has been spent on this job yet.
+    Atomics.store(slot.preparation, 1, 0n);
+    slot.running = { ...job, id, startedAt: Date.now(), limit: this.timeoutFor(job.input.byteLength) };
+    this.watch(slot, slot.running);
     this.runningByClient.set(job.client, (this.runningByClient.get(job.client) ?? 0) + 1);
     slot.worker.ref();
     slot.worker.postMessage({ id, bytes: copy.buffer, ...job.task } satisfies WorkerJob, [copy.buffer]);
@@ -357,22 +383,52 @@ export class ValidationPool implements ArtifactValidator {
     void slot.worker.terminate();
   }
 
-  private timedOut(slot: Slot, limit: number): void {
+  /**
+   * Arms the job's next deadline. The time limit counts the time since the worker took the job less
+   * what it spent preparing (read from the worker's shared clock when the deadline comes, so no
+   * message has to arrive first); while it prepares, the preparation limit applies instead.
+   */
+  private watch(slot: Slot, job: Running): void {
+    if (slot.running !== job) return;
+    const now = Date.now();
+    const since = Number(Atomics.load(slot.preparation, 0));
+    const prepared = Number(Atomics.load(slot.preparation, 1)) + (since ? now - since : 0);
+    const used = now - job.startedAt - prepared;
+    if (since && now - since >= this.preparationTimeoutMs) return this.stopped(slot, this.preparationTimedOut());
+    if (used >= job.limit) return this.stopped(slot, this.timedOut(job.limit));
+    // Validating time grows no faster than the clock, so it cannot pass the limit before `next`; a
+    // preparation that begins later is looked at within the preparation limit.
+    const next = Math.min(job.limit - used, this.preparationTimeoutMs - (since ? now - since : 0));
+    if (next !== Infinity) job.timer = setTimeout(() => this.watch(slot, job), Math.max(1, next));
+  }
+
+  /** Stops the slot's job: its worker is replaced (wasm code cannot be interrupted) and the caller refused. */
+  private stopped(slot: Slot, error: SamsvarError): void {
     const job = slot.running;
     if (!job || !this.slots.has(slot)) return;
     this.finished(slot);
     this.retire(slot);
-    const seconds = Math.round(limit / 100) / 10;
-    job.reject(
-      new SamsvarError(
-        'unprocessable',
-        `validating this message took longer than the ${seconds} s the service allows, so it was stopped. ` +
-          'Messages up to the size limit validate well within that time; this one is unusually costly to check ' +
-          '(for instance very many schema errors or extreme nesting). The samsvar CLI validates it without a time limit and lists its findings.',
-        { timeoutMs: limit },
-      ),
-    );
+    job.reject(error);
     this.dispatch();
+  }
+
+  private timedOut(limit: number): SamsvarError {
+    const seconds = Math.round(limit / 100) / 10;
+    return new SamsvarError(
+      'unprocessable',
+      `validating this message took longer than the ${seconds} s the service allows, so it was stopped. ` +
+        'Messages up to the size limit validate well within that time; this one is unusually costly to check ' +
+        '(for instance very many schema errors or extreme nesting). The samsvar CLI validates it without a time limit and lists its findings.',
+      { timeoutMs: limit },
+    );
+  }
+
+  private preparationTimedOut(): SamsvarError {
+    const minutes = Math.round(this.preparationTimeoutMs / 6000) / 10;
+    return unavailable(
+      `preparing to validate this message (compiling its profile) took longer than the ${minutes} min the service allows, so it was stopped. ` +
+        'The message was not judged; if this persists, the profile is at fault and the service operator should look at it.',
+    );
   }
 
   /** A worker that failed outside a validation (crash, failed start): its work is refused, the pool carries on. */

@@ -4,6 +4,7 @@ import { ProfileCatalog } from '../profiles/catalog.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
 import { Engine, type ValidateOptions, type ValidationResult } from '../engine/engine.js';
 import type { EngineSettings } from '../engine/engine-settings.js';
+import type { PreparationObserver } from '../core/preparation-observer.js';
 import { evaluateSubmission, type Evaluation, type EvaluationContext } from '../testcases/evaluate-submission.js';
 import type { Testcase } from '../testcases/testcase.js';
 
@@ -11,6 +12,15 @@ import type { Testcase } from '../testcases/testcase.js';
 export interface WorkerInit {
   profiles: LoadedProfile[];
   settings: EngineSettings;
+  /**
+   * Shared with the pool (a BigInt64Array over a SharedArrayBuffer), so that the pool reads it at
+   * its deadline without waiting for a message: [0] when the current preparation (compiling a
+   * profile, loading the FHIR definitions) began (epoch ms; 0 when none runs), [1] the ms the
+   * current job has spent in finished preparations.
+   */
+  preparation: BigInt64Array;
+  /** Tests only: each preparation sets [1] to 1, then waits while [0] is 0, so a test decides how long it lasts. */
+  holdPreparation?: Int32Array;
 }
 
 /** What a worker is asked: validate an artifact, or evaluate it as a submission for a test case. */
@@ -33,7 +43,25 @@ const port = parentPort;
 // The same profiles as the service's catalog, so results (profile version, digest) are identical;
 // each worker compiles what it needs on first use and keeps it, like an in-process Engine.
 const init = workerData as WorkerInit;
-const engine = new Engine(new ProfileCatalog(init.profiles), init.settings);
+const { preparation: clock, holdPreparation: hold } = init;
+let depth = 0;
+const preparation: PreparationObserver = {
+  start() {
+    if (depth++ > 0) return;
+    Atomics.store(clock, 0, BigInt(Date.now()));
+    if (hold) {
+      Atomics.store(hold, 1, 1);
+      Atomics.wait(hold, 0, 0);
+    }
+  },
+  end() {
+    if (--depth > 0) return;
+    const since = Atomics.load(clock, 0);
+    Atomics.add(clock, 1, BigInt(Date.now()) - since);
+    Atomics.store(clock, 0, 0n);
+  },
+};
+const engine = new Engine(new ProfileCatalog(init.profiles), init.settings, preparation);
 
 function reply(message: WorkerReply): void {
   try {

@@ -5,6 +5,7 @@ import { findingsLimitNotice, ruleFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { FormatResult } from '../core/validation-result.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
+import type { PreparationObserver } from '../core/preparation-observer.js';
 import { detectRules, type LoadedProfile, type XmlProfileManifest } from '../profiles/manifest.js';
 import { checkCodedValues, loadCodeLists, type CodeList } from './codelists.js';
 import { checkDetectXPaths, detectProfile, documentFacts, matches, typeElement } from './detect-profile.js';
@@ -43,12 +44,24 @@ function readableSchemaMessage(message: string): string {
 export class XmlValidator {
   private readonly compiled = new Map<string, CompiledProfile>();
 
-  constructor(readonly catalog: ProfileCatalog) {}
+  constructor(
+    readonly catalog: ProfileCatalog,
+    private readonly preparation?: PreparationObserver,
+  ) {}
 
   /** Compiles (once per profile content) everything a profile needs; later documents reuse it. */
   prepare(profile: LoadedProfile): CompiledProfile {
     const cached = this.compiled.get(profile.manifest.id);
     if (cached && cached.sha256 === profile.sha256) return cached;
+    this.preparation?.start();
+    try {
+      return this.compile(profile, cached);
+    } finally {
+      this.preparation?.end();
+    }
+  }
+
+  private compile(profile: LoadedProfile, cached: CompiledProfile | undefined): CompiledProfile {
     if (cached) {
       this.compiled.delete(profile.manifest.id);
       disposeCompiled(cached);

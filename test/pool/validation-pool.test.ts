@@ -47,9 +47,15 @@ describe('a validation pool', () => {
     const shipped = loadCatalog({ importedDir: path.join(FIXTURE_PROFILES, '__none__') });
     const dir = path.join(shipped.require('no-basis-patient').dir, 'examples', 'invalid');
     const resource = readFileSync(path.join(dir, 'FHIR-INVARIANT-no-basis-fnr--wrong-control-digit.json'));
-    const p = new ValidationPool(shipped, { workers: 1 });
+    // Loading the R4 definitions and snapshotting the profiles (seconds) is preparation, outside the time limit.
+    const gate = new Int32Array(new SharedArrayBuffer(8));
+    const p = new ValidationPool(shipped, { workers: 1, holdPreparation: gate });
     pools.push(p);
-    const result = await p.validate(resource);
+    const answer = p.validate(resource);
+    await until(() => Atomics.load(gate, 1) === 1);
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    const result = await answer;
     expect(result).toEqual(await new Engine(shipped).validate(resource));
     expect(result).toMatchObject({ format: 'fhir', profile: 'no-basis-patient', valid: false });
   });
@@ -105,6 +111,39 @@ describe('a validation pool', () => {
 
     const after = await p.validate(small, { profile: 'fx-base' });
     expect(after.valid).toBe(true);
+    expect(p.stats().threads).toBe(1);
+  });
+
+  it('does not count compiling the profile against the time limit, only validating the message', async () => {
+    // The worker waits at the start of each preparation until the test opens this gate.
+    const gate = new Int32Array(new SharedArrayBuffer(8));
+    const p = pool({ workers: 1, timeoutMs: 1000, timeoutMsPerMiB: 0, holdPreparation: gate });
+    const answer = p.validate(small, { profile: 'fx-base' });
+    await until(() => Atomics.load(gate, 1) === 1);
+    // Twice the limit passes while the fresh worker prepares fx-base: a limit counted from the moment
+    // the worker took the message would have stopped it by now (its timer is due before this one).
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(p.stats()).toMatchObject({ threads: 1, busy: 1 });
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    expect((await answer).valid).toBe(true);
+    // What follows the preparation is still held to the limit.
+    await expect(p.validate(pathological, { profile: 'fx-base' })).rejects.toMatchObject({
+      code: 'unprocessable',
+      extra: { timeoutMs: 1000 },
+    });
+  });
+
+  it('stops a preparation that never ends at its own, generous limit, and keeps working', async () => {
+    const gate = new Int32Array(new SharedArrayBuffer(8));
+    const p = pool({ workers: 1, preparationTimeoutMs: 300, holdPreparation: gate });
+    const refused = await p.validate(small, { profile: 'fx-base' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SamsvarError);
+    expect(refused).toMatchObject({ code: 'unavailable', extra: { retryAfter: expect.any(Number) } });
+    expect((refused as SamsvarError).detail).toMatch(/^preparing to validate this message \(compiling its profile\) took longer than/);
+    await until(() => p.stats().threads === 0);
+    Atomics.store(gate, 0, 1);
+    expect((await p.validate(small, { profile: 'fx-base' })).valid).toBe(true);
     expect(p.stats().threads).toBe(1);
   });
 
@@ -190,5 +229,9 @@ describe('a validation pool', () => {
   it('refuses a configuration it cannot honour', () => {
     expect(() => new ValidationPool(catalog, { workers: 0 })).toThrow(SamsvarError);
     expect(() => new ValidationPool(catalog, { timeoutMs: 2 ** 31 })).toThrow(/timeoutMs/);
+    expect(() => new ValidationPool(catalog, { preparationTimeoutMs: 0 })).toThrow(/preparationTimeoutMs/);
+    expect(new ValidationPool(catalog).preparationTimeoutMs).toBe(10 * 60_000);
+    // The CLI's pool has no time limit, and so no preparation limit either.
+    expect(new ValidationPool(catalog, { timeoutMs: Infinity }).preparationTimeoutMs).toBe(Infinity);
   });
 });
