@@ -15,8 +15,14 @@ if (!browserAvailable && process.env.SAMSVAR_REQUIRE_BROWSER === '1')
   throw new Error(`SAMSVAR_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
 export const skipReason = browserAvailable ? '' : `no Chromium at ${CHROMIUM} (apt-get install chromium); browser tests skipped`;
 
+/**
+ * Playwright's waits are hang guards only, as long as vitest's own (180 s): its default of 30 s made
+ * the journeys fail on a loaded machine, where a page can take that long to answer.
+ */
+const HANG_GUARD_MS = 170_000;
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
@@ -28,6 +34,21 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(HANG_GUARD_MS);
+    context.setDefaultNavigationTimeout(HANG_GUARD_MS);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    page.setDefaultTimeout(HANG_GUARD_MS);
+    page.setDefaultNavigationTimeout(HANG_GUARD_MS);
+    return page;
+  };
+  return browser;
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -75,7 +75,7 @@ describe.skipIf(!browserAvailable)(`an administrator follows a re-validation in 
     await t?.stop();
   });
 
-  it('starts a re-validation from /forvaltning and sees its progress indicator move to the end', { timeout: 60_000 }, async () => {
+  it('starts a re-validation from /forvaltning and sees its progress indicator move to the end', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${t.url}/forvaltning`);
     await page.getByLabel('Nøkkel').fill(ADMIN_TOKEN);
