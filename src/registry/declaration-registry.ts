@@ -270,6 +270,32 @@ export class DeclarationRegistry extends DeclarationPart {
     return { total, entries };
   }
 
+  /**
+   * A page of system versions (by system name) with a declaration of any of these profiles in one
+   * of these statuses, and those declarations with their current status: what a kravsett's
+   * coverage is judged from. Declarations of other profiles are never read, and each status comes
+   * from the few declarations that can supersede it, so the cost follows the page, not the registry.
+   * One whose status changed since it was recorded (now logged) is left out.
+   */
+  async coveragePage(
+    profiles: readonly string[],
+    statuses: ReadonlyArray<'active' | 'revoked'>,
+    limit: number,
+    offset: number,
+  ): Promise<{ total: number; entries: RegistryEntry[] }> {
+    const now = this.now();
+    const { total, items } = await this.deps.store.coveragePage({ profiles, statuses, now: now.toISOString(), limit, offset });
+    const rules = await this.profileRules();
+    const verified = await this.deps.store.verifiedVendorIds();
+    const computed = await Promise.all(items.map((s) => this.statusOf(s, rules, now)));
+    const entries: RegistryEntry[] = [];
+    for (const [i, s] of items.entries()) {
+      const { entry } = await this.settle(s, computed[i]!, verified, now);
+      if ((statuses as readonly string[]).includes(entry.status.status)) entries.push(entry);
+    }
+    return { total, entries };
+  }
+
   /** The registry's figures (front page, administrators' overview), counted in the database. */
   async counts(): Promise<{ declarations: number; active: number; systems: number }> {
     return this.deps.store.registryCounts(this.now().toISOString());

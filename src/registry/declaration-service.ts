@@ -46,6 +46,7 @@ export class DeclarationService {
   sweep: DeclarationRegistry['sweep'] = () => this.registry.sweep();
   registryPage: DeclarationRegistry['registryPage'] = (...a) => this.registry.registryPage(...a);
   counts: DeclarationRegistry['counts'] = () => this.registry.counts();
+  coveragePage: DeclarationRegistry['coveragePage'] = (...a) => this.registry.coveragePage(...a);
   declaredRuns: DeclarationRegistry['declaredRuns'] = (...a) => this.registry.declaredRuns(...a);
   entry: DeclarationRegistry['entry'] = (...a) => this.registry.entry(...a);
   view: DeclarationRegistry['view'] = (...a) => this.registry.view(...a);

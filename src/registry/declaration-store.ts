@@ -496,6 +496,68 @@ export class DeclarationStore {
     return query;
   }
 
+  /**
+   * A page of the system versions with a declaration of any of these profiles whose recorded status
+   * is one of `statuses` (active ones not expired by time), by system name, version and
+   * organisasjonsnummer, how many such versions there are, and those declarations of the page's
+   * versions, newest first. Starts from declaration_profiles(profile) (index
+   * declaration_profiles_profile): declarations of other profiles are never read.
+   */
+  async coveragePage(q: {
+    profiles: readonly string[];
+    statuses: ReadonlyArray<'active' | 'revoked'>;
+    now: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ total: number; items: StoredDeclaration[] }> {
+    if (q.profiles.length === 0 || q.statuses.length === 0) return { total: 0, items: [] };
+    const matching = () =>
+      this.db
+        .selectFrom('declarations')
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('declaration_profiles')
+              .select('declaration_profiles.declaration_id')
+              .whereRef('declaration_profiles.declaration_id', '=', 'declarations.id')
+              .where('declaration_profiles.profile', 'in', [...new Set(q.profiles)]),
+          ),
+        )
+        .where((eb) =>
+          eb.or(
+            q.statuses.map((st) =>
+              st === 'active' ? eb.and([eb('logged_status', '=', 'active'), eb('expires_at', '>', q.now)]) : eb('logged_status', '=', st),
+            ),
+          ),
+        );
+    const versions = () => matching().select(['org_number', 'system_name', 'system_version']).distinct();
+    const [count, page] = await Promise.all([
+      this.db
+        .selectFrom(versions().as('versions'))
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow(),
+      versions().orderBy('system_name').orderBy('system_version').orderBy('org_number').limit(q.limit).offset(q.offset).execute(),
+    ]);
+    if (page.length === 0) return { total: Number(count.n), items: [] };
+    const rows = await matching()
+      .selectAll()
+      .where((eb) =>
+        eb.or(
+          page.map((v) =>
+            eb.and([
+              eb('org_number', '=', v.org_number),
+              eb('system_name', '=', v.system_name),
+              eb('system_version', '=', v.system_version),
+            ]),
+          ),
+        ),
+      )
+      .orderBy('issued_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return { total: Number(count.n), items: await this.hydrate(rows) };
+  }
+
   /** How many declarations there are and of how many system versions (the front page's figures), counted in the database. */
   async registryCounts(now: string): Promise<{ declarations: number; active: number; systems: number }> {
     const [all, active, systems] = await Promise.all([

@@ -45,8 +45,9 @@ function markFor(entries: readonly RegistryEntry[], r: Requirement): MatrixCell 
 }
 
 /**
- * Systems × requirements for a kravsett: one row per system version with any declaration that
- * touches the set, the rows with most mandatory requirements tested first.
+ * Systems × requirements for a kravsett: one row per system version among `entries` with a
+ * declaration that touches the set, the rows with most mandatory requirements tested first.
+ * Superseded and expired declarations mark nothing, so the caller may leave them out.
  */
 export function coverageMatrix(set: RequirementSet, entries: readonly RegistryEntry[]): MatrixRow[] {
   const profiles = new Set(set.requirements.map((r) => r.profile));

@@ -5,7 +5,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { LoadedProfile } from '../profiles/manifest.js';
-import { coverageMatrix } from '../requirement-sets/coverage-matrix.js';
 import type { AppContext } from '../server/app-context.js';
 import { RateLimiter } from '../server/rate-limit.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';
@@ -21,7 +20,7 @@ import { ProfileListPage, ProfilePage } from './pages/profiles.js';
 import { catalogueByStandard } from '../profiles/standards.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import { RegistryPage, type RegistryFilter } from './pages/registry.js';
-import { RequirementSetListPage, RequirementSetPage } from './pages/requirement-sets.js';
+import { MATRIX_PAGE_SIZE, RequirementSetListPage, RequirementSetPage } from './pages/requirement-sets.js';
 import { ExamplePage } from './pages/example.js';
 import { ValidatorPage } from './pages/validator.js';
 import { standardName } from './standards.js';
@@ -127,9 +126,15 @@ export function publicPages(feature: DeclarationFeature): PageModule {
     app.get('/kravsett', async () => pageResponse(<RequirementSetListPage sets={await feature.requirementSets(ctx).list()} />));
 
     app.get('/kravsett/:id', async (c) => {
-      const set = (await feature.requirementSets(ctx).list()).find((s) => s.id === c.req.param('id'));
-      if (!set) return notFoundPage(`Det finnes ikke noe kravsett med ID ${c.req.param('id')}.`);
-      return pageResponse(<RequirementSetPage set={set} rows={coverageMatrix(set, await svc().entries())} profileTitle={profileTitle} />);
+      const offset = Math.max(0, Math.min(Number.parseInt(c.req.query('fra') ?? '0', 10) || 0, 1_000_000));
+      try {
+        const { set, total, rows } = await feature.requirementSets(ctx).matrix(c.req.param('id'), MATRIX_PAGE_SIZE, offset);
+        return pageResponse(<RequirementSetPage set={set} rows={rows} total={total} offset={offset} profileTitle={profileTitle} />);
+      } catch (e) {
+        if (e instanceof SamsvarError && e.code === 'not_found')
+          return notFoundPage(`Det finnes ikke noe kravsett med ID ${c.req.param('id')}.`);
+        throw e;
+      }
     });
 
     app.get('/profiler', async () => {

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
+import { RequirementSetService } from '../../src/requirement-sets/requirement-set-service.js';
+import { RequirementSetStore } from '../../src/requirement-sets/requirement-set-store.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
 import { loadKeyRing } from '../../src/signing/key-store.js';
@@ -14,6 +16,9 @@ import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { validOrgNumber } from '../support/service.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
+/** A profile of other systems: what a kravsett asks for besides PROFILE. */
+const OTHER = 'dialogmelding-1.1-svar';
+const admin: Principal = { role: 'admin', tokenId: 'a', name: 'Forvalter' };
 const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
 
 /** Counts the statements the store runs and the rows they return: the cost measure, free of the clock. */
@@ -110,6 +115,7 @@ for (const dialect of dialectsUnderTest()) {
       const issued: string[] = [];
       const jws = new Map<string, string>();
       let orgNumber = '';
+      let sets: RequirementSetService;
 
       beforeAll(async () => {
         // A minute between issuances, so each is newer than the one before.
@@ -120,6 +126,45 @@ for (const dialect of dialectsUnderTest()) {
         orgNumber = (await ctx.repo.vendors.getVendor(vendor.vendorId))!.orgNumber;
         const system = (await ctx.runs.listSystems(vendor))[0]!;
         const version = await ctx.runs.createVersion(vendor, system.id, { version: '9.0' });
+        // Two kravsett: one of another profile only (none of Mengde's declarations is of it), one of both.
+        sets = new RequirementSetService({
+          store: new RequirementSetStore(ctx.database.db),
+          catalog: ctx.catalog,
+          coveragePage: (...a) => svc.coveragePage(...a),
+          now: () => new Date(clock),
+        });
+        await sets.put(admin, 'annen-profil', {
+          title: 'Annen profil',
+          serviceType: 'legevakt',
+          requirements: [{ profile: OTHER, level: 'mandatory' }],
+        });
+        await sets.put(admin, 'begge', {
+          title: 'Begge',
+          serviceType: 'sykehjem',
+          requirements: [
+            { profile: OTHER, level: 'mandatory' },
+            { profile: PROFILE, direction: 'send', level: 'recommended' },
+          ],
+        });
+        // Three other systems declare OTHER; one of them is later revoked.
+        for (const name of ['Anna', 'Berit', 'Cecilie']) {
+          const other = await vendorWithSystem(name);
+          if (other.vendor.role !== 'vendor') throw new Error('a vendor');
+          const otherSystem = (await ctx.runs.listSystems(other.vendor))[0]!;
+          const otherVersion = await ctx.runs.createVersion(other.vendor, otherSystem.id, { version: '1.0' });
+          const d = await svc.issueSelfDeclared(
+            other.vendor,
+            otherSystem.id,
+            otherVersion.id,
+            {
+              profiles: [{ profile: OTHER, direction: 'receive' }],
+              documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }],
+              ...ISSUANCE,
+            },
+            'https://samsvar.test',
+          );
+          if (name === 'Cecilie') await svc.revoke(admin, d.id, 'Feil i dokumentasjonen');
+        }
         issue = async (n) => {
           for (let i = 0; i < n; i++) {
             const d = await svc.issueSelfDeclared(
@@ -161,6 +206,11 @@ for (const dialect of dialectsUnderTest()) {
           lastSuperseded: await counter.measure(() => svc.registryPage(20, issued.length - 21, { status: 'superseded', vendor: 'mengde' })),
           counts: await counter.measure(() => svc.counts()),
           feed: await counter.measure(() => svc.feedItems(40)),
+          // Kravsett coverage: the API's page, the procurement annex (every system) and the web page's matrix.
+          otherSet: await counter.measure(() => sets.coverage('annen-profil', 100, 0)),
+          bothSets: await counter.measure(() => sets.coverage('begge', 100, 0)),
+          annex: await counter.measure(() => sets.fullCoverage('begge')),
+          matrix: await counter.measure(() => sets.matrix('begge', 50, 0)),
           everything: await counter.measure(() => svc.entries()),
         };
       }
@@ -194,6 +244,10 @@ for (const dialect of dialectsUnderTest()) {
           'lastSuperseded',
           'counts',
           'feed',
+          'otherSet',
+          'bothSets',
+          'annex',
+          'matrix',
         ] as const;
         for (const read of ['oldest', 'newest', 'verify', 'page', 'lastPage', ...searched] as const) {
           expect({ read, ...large[read] }).toEqual({ read, ...small[read] });
@@ -207,6 +261,32 @@ for (const dialect of dialectsUnderTest()) {
         expect((await svc.registryPage(1, 0, { q: 'mengde 9.0 dialogmelding' })).total).toBe(issued.length);
         expect(await found({ vendor: 'mengde', level: 'B' })).toEqual([]);
         expect(await svc.counts()).toMatchObject({ declarations: expect.any(Number), active: expect.any(Number) });
+        // The kravsett read what they name: Mengde's newest declaration only where the set asks for PROFILE, a revoked one only in the matrix.
+        const systemsOf = async (id: string) => (await sets.coverage(id, 100, 0)).systems.map((x) => `${x.system} ${x.version}`);
+        expect(await systemsOf('annen-profil')).toEqual(['Anna Journal 1.0', 'Berit Journal 1.0']);
+        // (The first test's systems Flink and Rolig declared PROFILE too; these assertions look at the systems of this one.)
+        const ours = (system: string) => ['Anna Journal', 'Berit Journal', 'Cecilie Journal', 'Mengde Journal'].includes(system);
+        const both = await sets.coverage('begge', 100, 0);
+        expect(both.total).toBe(both.systems.length);
+        expect(
+          both.systems.filter((x) => ours(x.system)).map((x) => [`${x.system} ${x.version}`, x.mandatory.covered, x.recommended.covered]),
+        ).toEqual([
+          ['Anna Journal 1.0', 1, 0],
+          ['Berit Journal 1.0', 1, 0],
+          ['Mengde Journal 9.0', 0, 1],
+        ]);
+        expect(both.systems.find((x) => x.system === 'Mengde Journal')!.requirements[1]!.declarationId).toBe(issued[issued.length - 1]);
+        // Paged by system name: Anna, Berit, Flink …
+        expect((await sets.coverage('begge', 1, 1)).systems.map((x) => x.system)).toEqual(['Berit Journal']);
+        expect((await sets.fullCoverage('begge')).systems).toEqual(both.systems);
+        const matrix = await sets.matrix('begge', 50, 0);
+        expect(matrix.total).toBe(matrix.rows.length);
+        expect(matrix.rows.filter((r) => ours(r.system)).map((r) => [r.system, r.cells.map((c) => c.mark)])).toEqual([
+          ['Anna Journal', ['documented', 'missing']],
+          ['Berit Journal', ['documented', 'missing']],
+          ['Cecilie Journal', ['revoked', 'missing']],
+          ['Mengde Journal', ['missing', 'documented']],
+        ]);
         // The indexed reads and the whole-registry evaluation agree on every status.
         const all = new Map((await svc.entries()).map((e) => [e.declaration.id, e.status]));
         for (const e of (await svc.registryPage(500, 0)).entries) expect(e.status).toEqual(all.get(e.declaration.id));

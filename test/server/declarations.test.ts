@@ -423,9 +423,16 @@ for (const dialect of dialectsUnderTest()) {
       ).toBe(422);
       expect((await t.call('PUT', '/api/v1/requirement-sets/sykehjem', { token: ADMIN_TOKEN, json: set })).status).toBe(200);
       const cov = (await (await get('/api/v1/requirement-sets/sykehjem')).json()) as {
+        total: number;
         coverage: { system: string; meetsMandatory: boolean }[];
       };
       expect(cov.coverage.map((c) => `${c.system}:${c.meetsMandatory}`)).toEqual(expect.arrayContaining(['Legevakt EPJ:true']));
+      expect(cov.total).toBe(cov.coverage.length);
+      // Paged by system: one at a time, and a page size past the documented maximum is refused.
+      const first = (await (await get('/api/v1/requirement-sets/sykehjem?limit=1')).json()) as typeof cov;
+      expect(first).toMatchObject({ total: cov.total, coverage: [expect.anything()] });
+      expect((await get('/api/v1/requirement-sets/sykehjem?limit=501')).status).toBe(400);
+      expect((await get('/api/v1/requirement-sets/sykehjem?offset=-1')).status).toBe(400);
       const csv = await get('/api/v1/requirement-sets/sykehjem.csv');
       expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
       expect(await csv.text()).toContain(`sykehjem;sykehjem;${PROFILE}`);

@@ -80,7 +80,7 @@ export async function declarationFeature(
         s = new RequirementSetService({
           store: new RequirementSetStore(ctx.database.db),
           catalog: ctx.catalog,
-          entries: () => registry.entries(),
+          coveragePage: (...a) => registry.coveragePage(...a),
           now: registry.clock,
         });
         requirementSets.set(ctx, s);

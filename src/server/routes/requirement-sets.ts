@@ -1,3 +1,4 @@
+import { MAX_SYSTEMS_PER_PAGE } from '../../requirement-sets/requirement-set-service.js';
 import { annexCsv, annexHtml } from '../../requirement-sets/procurement-annex.js';
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
@@ -79,19 +80,36 @@ export const requirementSetRoutes =
       operationId: 'getRequirementSet',
       summary: "A requirement set with each system's coverage from active declarations; .html or .csv gives the procurement annex",
       tags: ['requirement-sets'],
+      description:
+        "The JSON answer is paged by system version (system name, version, organisasjonsnummer; each page sorted by coverage) and reads only the declarations of the set's profiles; the annex lists every system.",
       auth: 'public',
-      responses: { 200: { description: 'The set and coverage (JSON), or the annex (text/html, text/csv)', schema: { type: 'object' } } },
-      handler: async ({ c, params }) => {
+      query: {
+        limit: {
+          schema: { type: 'integer', minimum: 1, maximum: MAX_SYSTEMS_PER_PAGE },
+          description: `Systems per page, default 100, at most ${MAX_SYSTEMS_PER_PAGE}`,
+        },
+        offset: { schema: { type: 'integer', minimum: 0, maximum: 1000000 }, description: 'Systems to skip' },
+      },
+      responses: {
+        200: {
+          description:
+            'The set, how many systems have an active declaration for it, and a page of their coverage (JSON); or the annex (text/html, text/csv)',
+          schema: { type: 'object' },
+        },
+      },
+      handler: async ({ c, params, query }) => {
         const [, id, suffix] = ANNEX.exec(params.id)!;
-        const { set, systems } = await svc().coverage(id!);
+        if (!suffix) {
+          const { limit = 100, offset = 0 } = query;
+          const { set, total, systems } = await svc().coverage(id!, limit, offset);
+          return json(200, { set, total, coverage: systems });
+        }
+        const { set, systems } = await svc().fullCoverage(id!);
         const annexCtx = { profileTitle: svc().profileTitle, registryUrl: `${f.baseUrl(c)}/api/v1/registry`, now: svc().clock() };
         if (suffix === '.html') return new Response(annexHtml(set, systems, annexCtx), { headers: HTML_HEADERS });
-        if (suffix === '.csv') {
-          return new Response(annexCsv(set, systems, annexCtx), {
-            headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="kravsett-${set.id}.csv"` },
-          });
-        }
-        return json(200, { set, coverage: systems });
+        return new Response(annexCsv(set, systems, annexCtx), {
+          headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="kravsett-${set.id}.csv"` },
+        });
       },
     });
   };

@@ -38,7 +38,17 @@ export function RequirementSetListPage(props: { sets: RequirementSet[] }) {
   );
 }
 
-export function RequirementSetPage(props: { set: RequirementSet; rows: MatrixRow[]; profileTitle: (id: string) => string }) {
+/** Systems per page of a kravsett's matrix. */
+export const MATRIX_PAGE_SIZE = 50;
+
+export function RequirementSetPage(props: {
+  set: RequirementSet;
+  rows: MatrixRow[];
+  /** Systems with an active or revoked declaration for the set, and where this page starts among them (by system name). */
+  total: number;
+  offset: number;
+  profileTitle: (id: string) => string;
+}) {
   const s = props.set;
   return (
     <Layout title={s.title} section="kravsett">
@@ -108,6 +118,17 @@ export function RequirementSetPage(props: { set: RequirementSet; rows: MatrixRow
           </table>
         </div>
       )}
+      {props.total > MATRIX_PAGE_SIZE ? (
+        <p>
+          Systemer {props.offset + 1}–{Math.min(props.offset + MATRIX_PAGE_SIZE, props.total)} av {props.total}, etter systemnavn.{' '}
+          {props.offset > 0 ? (
+            <a href={`/kravsett/${encodeURIComponent(s.id)}?fra=${Math.max(0, props.offset - MATRIX_PAGE_SIZE)}`}>Forrige side</a>
+          ) : null}{' '}
+          {props.offset + MATRIX_PAGE_SIZE < props.total ? (
+            <a href={`/kravsett/${encodeURIComponent(s.id)}?fra=${props.offset + MATRIX_PAGE_SIZE}`}>Neste side</a>
+          ) : null}
+        </p>
+      ) : null}
       <p>
         <a href={`/api/v1/requirement-sets/${encodeURIComponent(s.id)}.csv`}>Last ned som regneark (CSV) til konkurransegrunnlaget</a>
       </p>
