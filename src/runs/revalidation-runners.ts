@@ -81,6 +81,7 @@ interface ChunkData {
 /** PostgreSQL: chunks of a job go through pg-boss (schema `pgboss` in the service's database). */
 export class PgBossRunner implements RevalidationRunner {
   private stopping = false;
+  private sending: Promise<void> = Promise.resolve();
   private readonly boss: PgBoss;
   private readonly ready: Promise<void>;
 
@@ -116,7 +117,16 @@ export class PgBossRunner implements RevalidationRunner {
    * queue it twice, which costs a little time and changes no result.
    */
   private async requeueOrphans(): Promise<void> {
-    for (const id of await this.service.unfinished()) {
+    for (const id of await this.service.unfinished()) await this.sendUnlessQueued(id);
+  }
+
+  /**
+   * Sends a job's chunks unless some are queued already. One at a time per instance: a job created
+   * while this instance was starting is both an orphan to the start-up check and the creator's to
+   * send, and must be queued once.
+   */
+  private sendUnlessQueued(id: string): Promise<void> {
+    const next = this.sending.then(async () => {
       const { rows } = await this.boss
         .getDb()
         .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [
@@ -124,7 +134,9 @@ export class PgBossRunner implements RevalidationRunner {
           id,
         ]);
       if (rows.length === 0) await this.send(id);
-    }
+    });
+    this.sending = next.catch(() => undefined);
+    return next;
   }
 
   private async runChunk(chunk: ChunkData): Promise<void> {
@@ -148,7 +160,7 @@ export class PgBossRunner implements RevalidationRunner {
         { retryAfter: 30 },
       );
     }
-    await this.send(id);
+    await this.sendUnlessQueued(id);
   }
 
   private async send(id: string): Promise<void> {

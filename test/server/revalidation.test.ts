@@ -270,6 +270,28 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     },
   );
 
+  it.runIf(dialect.name === 'postgres')(
+    'queues a job created while an instance starts once: the start-up check and its creator do not both send it',
+    { timeout: 120_000 },
+    async () => {
+      for (const s of services.splice(0)) await s.close();
+      const writer = await start(fixedCatalog(), { worker: false });
+      const job = await writer.feature.service(writer.service.ctx).create(PROFILE, undefined, 'admin:test');
+      await writer.service.close();
+      // The new instance's start-up finds the job unqueued; its creator's enqueue arrives meanwhile.
+      const g = await start(fixedCatalog(), { chunkSize: 4 });
+      await g.feature.runner(g.service.ctx).enqueue(job.id);
+      await waitUntilDone(g.call, job.id);
+      const chunks = await sql<{
+        n: number;
+      }>`select count(*)::int as n from pgboss.job where name = 'samsvar-revalidation' and data->>'id' = ${job.id}`.execute(
+        g.service.ctx.database.db,
+      );
+      // Six items in chunks of four: two chunks, not four.
+      expect(chunks.rows[0]!.n).toBe(2);
+    },
+  );
+
   it('counts a submission whose test case is no longer loaded as skipped, not as changed', { timeout: 120_000 }, async () => {
     for (const s of services.splice(0)) await s.close();
     const catalog = fixedCatalog();
