@@ -105,60 +105,54 @@ export function checkCodedValues(
     const vAttr = plainAttribute(node, 'V');
     const sAttr = vAttr && plainAttribute(node, 'S');
     if (!vAttr || !sAttr) continue;
-    const el = { name: node.local, node } as const;
+    const name = node.local;
+    // The libxml2 node only for a finding: its location is read from it.
+    const hit = (attribute: CodeHit['attribute'], finding: CodeHit['finding']) =>
+      hits.push({ element: node.xmlNode() as XmlElement, attribute, finding });
     const v = vAttr.value;
     const s = sAttr.value.trim();
     const dn = plainAttribute(node, 'DN')?.value;
     const list = lists.get(s);
     if (!list) {
-      hits.push({
-        element: el.node.xmlNode() as XmlElement,
-        attribute: 'S',
-        finding: ruleFinding(
+      hit(
+        'S',
+        ruleFinding(
           'CODELIST-UNKNOWN-OID',
-          `${el.name}: code system ${s} is not among this profile's code lists, so V="${v}" was not checked`,
+          `${name}: code system ${s} is not among this profile's code lists, so V="${v}" was not checked`,
         ),
-      });
+      );
       continue;
     }
     const display = list.codes.get(v);
     if (display === undefined) {
       const known = [...list.codes.keys()];
-      hits.push({
-        element: el.node.xmlNode() as XmlElement,
-        attribute: 'V',
-        finding: ruleFinding(
+      hit(
+        'V',
+        ruleFinding(
           'CODELIST-VALUE',
-          `${el.name}: V="${v}" is not a code in ${list.oid} (${list.name}); valid codes: ${known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ')}`,
+          `${name}: V="${v}" is not a code in ${list.oid} (${list.name}); valid codes: ${known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ')}`,
           { reference: `Kodeverk ${list.oid} ${list.name}` },
         ),
-      });
+      );
     } else if (list.validity.size > 0 && outside(list.validity.get(v), day)) {
       const { from, to } = list.validity.get(v)!;
       const expired = to !== undefined && day() > to;
       const span = `${from ? `from ${from}` : ''}${from && to ? ' ' : ''}${to ? `to ${to}` : ''}`;
-      hits.push({
-        element: el.node.xmlNode() as XmlElement,
-        attribute: 'V',
-        finding: {
-          ...ruleFinding(
-            'CODELIST-VALUE',
-            `${el.name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${day()}: it is valid ${span}`,
-            { reference: `Kodeverk ${list.oid} ${list.name}` },
-          ),
-          messageNb: `Koden «${v}» i kodeverket ${list.oid} (${list.name}) ${expired ? 'er utgått' : 'er ikke gyldig ennå'} på meldingens dato ${day()}: den gjelder ${from ? `fra ${from}` : ''}${from && to ? ' ' : ''}${to ? `til ${to}` : ''}.`,
-        },
-      });
-    } else if (dn !== undefined && display && dn.trim() !== display) {
-      hits.push({
-        element: el.node.xmlNode() as XmlElement,
-        attribute: 'DN',
-        finding: ruleFinding(
-          'CODELIST-DN',
-          `${el.name}: DN="${dn}" differs from the code list's text for ${v} in ${list.oid}: "${display}"`,
+      hit('V', {
+        ...ruleFinding(
+          'CODELIST-VALUE',
+          `${name}: V="${v}" in ${list.oid} (${list.name}) is ${expired ? 'expired' : 'not yet valid'} on the message's date ${day()}: it is valid ${span}`,
           { reference: `Kodeverk ${list.oid} ${list.name}` },
         ),
+        messageNb: `Koden «${v}» i kodeverket ${list.oid} (${list.name}) ${expired ? 'er utgått' : 'er ikke gyldig ennå'} på meldingens dato ${day()}: den gjelder ${from ? `fra ${from}` : ''}${from && to ? ' ' : ''}${to ? `til ${to}` : ''}.`,
       });
+    } else if (dn !== undefined && display && dn.trim() !== display) {
+      hit(
+        'DN',
+        ruleFinding('CODELIST-DN', `${name}: DN="${dn}" differs from the code list's text for ${v} in ${list.oid}: "${display}"`, {
+          reference: `Kodeverk ${list.oid} ${list.name}`,
+        }),
+      );
     }
   }
   return hits;
