@@ -26,13 +26,15 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
   let t: TestService;
   let vendor: { id: string; token: string };
   let dataDir: string;
+  /** The declaration modules' clock, moved by `offset` to pass a deadline; no duration is measured. */
   let offset = 0;
+  const serviceNow = () => new Date(Date.now() + offset);
   const importZip = (bytes: Uint8Array, token = ADMIN_TOKEN) =>
     t.call('POST', '/api/v1/admin/profiles', { token, body: bytes as BodyInit, contentType: ZIP });
 
   beforeAll(async () => {
     const keysDir = mkdtempSync(path.join(tmpdir(), 'samsvar-keys-'));
-    const modules = await declarationModules({ dataDir: keysDir }, { now: () => new Date(Date.now() + offset) });
+    const modules = await declarationModules({ dataDir: keysDir }, { now: serviceNow });
     t = await startTestService(dialect, {}, { routeModules: modules });
     dataDir = t.service.ctx.config.dataDir;
     vendor = await registerVendor(t);
@@ -198,7 +200,7 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect(impact.declarations.map((d: { id: string }) => d.id)).toEqual([decl.id]);
 
     // Publishing 1.1.0 with a deadline: 1.0.0 deprecated, the declaration must be re-tested.
-    const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const deadline = new Date(serviceNow().getTime() + 30 * 86_400_000).toISOString();
     await body(
       await t.call('POST', `/api/v1/admin/profiles/${ID}/versions/1.1.0/status`, {
         token: ADMIN_TOKEN,
