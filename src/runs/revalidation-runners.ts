@@ -81,7 +81,6 @@ interface ChunkData {
 /** PostgreSQL: chunks of a job go through pg-boss (schema `pgboss` in the service's database). */
 export class PgBossRunner implements RevalidationRunner {
   private stopping = false;
-  private sending: Promise<void> = Promise.resolve();
   private readonly boss: PgBoss;
   private readonly ready: Promise<void>;
 
@@ -117,26 +116,18 @@ export class PgBossRunner implements RevalidationRunner {
    * queue it twice, which costs a little time and changes no result.
    */
   private async requeueOrphans(): Promise<void> {
-    for (const id of await this.service.unfinished()) await this.sendUnlessQueued(id);
+    for (const id of await this.service.unfinished()) if (!(await this.queued(id))) await this.send(id);
   }
 
-  /**
-   * Sends a job's chunks unless some are queued already. One at a time per instance: a job created
-   * while this instance was starting is both an orphan to the start-up check and the creator's to
-   * send, and must be queued once.
-   */
-  private sendUnlessQueued(id: string): Promise<void> {
-    const next = this.sending.then(async () => {
-      const { rows } = await this.boss
-        .getDb()
-        .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [
-          REVALIDATION_QUEUE,
-          id,
-        ]);
-      if (rows.length === 0) await this.send(id);
-    });
-    this.sending = next.catch(() => undefined);
-    return next;
+  /** Whether some of the job's chunks wait in or are taken from the queue. */
+  private async queued(id: string): Promise<boolean> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`select 1 from pgboss.job where name = $1 and data->>'id' = $2 and state in ('created', 'retry', 'active') limit 1`, [
+        REVALIDATION_QUEUE,
+        id,
+      ]);
+    return rows.length > 0;
   }
 
   private async runChunk(chunk: ChunkData): Promise<void> {
@@ -160,7 +151,9 @@ export class PgBossRunner implements RevalidationRunner {
         { retryAfter: 30 },
       );
     }
-    await this.sendUnlessQueued(id);
+    // A job created while this instance was starting is an orphan to the start-up check too, which
+    // has sent its chunks by now (`ready` includes it): queue it once.
+    if (!(await this.queued(id))) await this.send(id);
   }
 
   private async send(id: string): Promise<void> {
