@@ -5,6 +5,7 @@
  * (pg-boss fails work in progress on stop, and expires it if the instance dies) and another
  * instance, or the next start, takes it. Items are done once whoever runs them.
  */
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { RevalidationService } from './revalidation.js';
@@ -85,7 +86,7 @@ export class PgBossRunner implements RevalidationRunner {
   private readonly ready: Promise<void>;
 
   constructor(
-    connectionString: string,
+    private readonly connectionString: string,
     private readonly service: RevalidationService,
     private readonly log: (m: string) => void,
     private readonly opts: RunnerHooks & { chunkSize?: number; pollingIntervalSeconds?: number } = {},
@@ -99,7 +100,7 @@ export class PgBossRunner implements RevalidationRunner {
 
   private async start(): Promise<void> {
     await this.boss.start();
-    await this.boss.createQueue(REVALIDATION_QUEUE);
+    await this.createQueue();
     await this.boss.work<ChunkData>(
       REVALIDATION_QUEUE,
       { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5 },
@@ -111,11 +112,34 @@ export class PgBossRunner implements RevalidationRunner {
   }
 
   /**
+   * Creates the queue, one instance at a time. pg-boss's create_queue inserts the queue's row and then
+   * gives it a partition with a foreign key to the queue table, so two instances creating it at once
+   * (a new database, both starting) deadlock, and the instance PostgreSQL aborts never works. An
+   * advisory lock held by a session of its own makes them take turns; the later finds the queue made.
+   */
+  private async createQueue(): Promise<void> {
+    const turn = new pg.Client({ connectionString: this.connectionString });
+    turn.on('error', (e: Error) => this.log(`re-validation queue: ${e.message}`));
+    await turn.connect();
+    try {
+      await turn.query(`select pg_advisory_lock(('x' || md5($1))::bit(64)::bigint)`, [`samsvar create queue ${REVALIDATION_QUEUE}`]);
+      await this.boss.createQueue(REVALIDATION_QUEUE);
+    } finally {
+      // Ending the session releases its lock.
+      await turn.end();
+    }
+  }
+
+  /**
    * A job with items left but nothing queued for it (its chunks were never sent, or ran out of
    * retries) is queued again at start, so no job waits forever. Two instances doing this at once
-   * queue it twice, which costs a little time and changes no result.
+   * queue it twice, which costs a little time and changes no result. A job with no items left that
+   * is not marked done (two workers wrote its last items at once, before the store made them take
+   * turns) is marked done: nothing else would.
    */
   private async requeueOrphans(): Promise<void> {
+    const settled = await this.service.finishSettled();
+    if (settled > 0) this.log(`re-validation: ${settled} job(s) with every item done marked done`);
     for (const id of await this.service.unfinished()) if (!(await this.queued(id))) await this.send(id);
   }
 

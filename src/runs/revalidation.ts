@@ -78,6 +78,11 @@ export class RevalidationService {
     return this.deps.store.unfinished();
   }
 
+  /** Marks done the jobs with every item done that were left unmarked; returns how many. */
+  async finishSettled(): Promise<number> {
+    return this.deps.store.finishSettled();
+  }
+
   /** Re-runs one submission of a job (nothing when it is done already) and records its new verdict. */
   async runItem(id: string, position: number): Promise<void> {
     const item = await this.deps.store.pending(id, position);

@@ -238,6 +238,11 @@ export class RevalidationStore {
     at: string,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // Workers on several instances complete items of one job at once. Writing the job's row first
+      // makes them take turns (its lock is held to commit), so the worker that writes the last item
+      // sees all the others done. Without the turn, two workers writing the last two items each saw
+      // the other's item pending, and the job stayed running with nothing left to run.
+      await trx.updateTable('revalidations').set({ status: 'running' }).where('id', '=', id).where('status', '<>', 'done').execute();
       const written = await trx
         .updateTable('revalidation_items')
         .set({ new_verdict: result.verdict, new_errors: JSON.stringify(result.errors), skipped: result.skipped, done_at: at })
@@ -253,15 +258,39 @@ export class RevalidationStore {
         .where('done_at', 'is', null)
         .limit(1)
         .executeTakeFirst();
-      if (left)
-        await trx.updateTable('revalidations').set({ status: 'running' }).where('id', '=', id).where('status', '=', 'queued').execute();
-      else
-        await trx
-          .updateTable('revalidations')
-          .set({ status: 'done', finished_at: at })
-          .where('id', '=', id)
-          .where('status', '<>', 'done')
-          .execute();
+      if (!left) await trx.updateTable('revalidations').set({ status: 'done', finished_at: at }).where('id', '=', id).execute();
     });
+  }
+
+  /**
+   * Marks done, as of their last item, the jobs with every item done that are not marked done: left
+   * so by the race complete() now prevents. Nothing would ever run them again. Returns how many.
+   */
+  async finishSettled(): Promise<number> {
+    const r = await this.db
+      .updateTable('revalidations')
+      .set((eb) => ({
+        status: 'done',
+        finished_at: eb.fn.coalesce(
+          eb
+            .selectFrom('revalidation_items as i')
+            .select((e) => e.fn.max('i.done_at').as('last'))
+            .whereRef('i.revalidation_id', '=', 'revalidations.id'),
+          eb.ref('revalidations.created_at'),
+        ),
+      }))
+      .where('status', '<>', 'done')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('revalidation_items as i')
+              .select('i.position')
+              .whereRef('i.revalidation_id', '=', 'revalidations.id')
+              .where('i.done_at', 'is', null),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 }

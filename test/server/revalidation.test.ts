@@ -4,7 +4,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadCatalog, loadProfileDir, ProfileCatalog } from '../../src/profiles/catalog.js';
 import { revalidationFeature, type RevalidationFeatureOptions } from '../../src/server/routes/revalidation-feature.js';
 import { HostAllowlist } from '../../src/live/host-allowlist.js';
@@ -36,13 +38,16 @@ function fixedCatalog(): ProfileCatalog {
 }
 
 describe.each(dialectsUnderTest())('re-validation of stored submissions after a rule fix ($name)', (dialect) => {
-  let db: TestDatabase;
+  /** Each test's own database (and pg-boss queue in it): no job, chunk or worker of another test is there. */
+  let db: TestDatabase | undefined;
   /** What the instances logged (queue errors among it), shown when an expectation fails. */
   const logged: string[] = [];
   const services: RunningService[] = [];
-  afterAll(async () => {
-    for (const s of services) await s.close();
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.close();
     await db?.drop();
+    db = undefined;
+    logged.length = 0;
   });
 
   async function start(
@@ -52,7 +57,7 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     // Chunks of four: on PostgreSQL the instance stopped after two items hands the rest of its chunk back.
     const feature = revalidationFeature({ chunkSize: 4, ...opts });
     const service = await startService(
-      { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, validationWorkers: 1, ...db.config },
+      { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, validationWorkers: 1, ...db!.config },
       {
         hostname: '127.0.0.1',
         log: (m) => logged.push(m),
@@ -73,65 +78,114 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     return { service, call, feature: feature.feature };
   }
 
-  async function waitUntilDone(call: (m: string, p: string, t?: string) => Promise<Response>, id: string) {
+  type Instance = Awaited<ReturnType<typeof start>>;
+
+  /**
+   * Waits for the job to be done. Fails, with where its items and chunks are, as soon as every item
+   * is done but the job is not, and otherwise after a hang guard short of the test's, so a job that
+   * never finishes is reported rather than timed out.
+   */
+  async function waitUntilDone(instance: Instance, id: string, guardMs = 90_000) {
+    const giveUpAt = Date.now() + guardMs;
+    let allItemsDone = false;
     for (;;) {
-      const job = (await (await call('GET', `/api/v1/admin/revalidations/${id}`, ADMIN_TOKEN)).json()) as Record<string, unknown>;
+      const job = (await (await instance.call('GET', `/api/v1/admin/revalidations/${id}`, ADMIN_TOKEN)).json()) as Record<string, unknown>;
       if (job.status === 'done') return job;
+      // The last item and the job's "done" commit together, so a read after one that counted every
+      // item done must see the job done (one read alone may fall between its two queries).
+      const stuck = allItemsDone;
+      allItemsDone = job.done === job.total;
+      if (stuck || Date.now() > giveUpAt)
+        throw new Error(
+          `re-validation ${id} ${stuck ? 'has every item done but is not done' : 'did not finish'}: ${await whereIs(instance, id, job)}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** The job's counts, its pending items, its chunks in pg-boss's queue (PostgreSQL) and what the instances logged. */
+  async function whereIs(instance: Instance, id: string, job: Record<string, unknown>): Promise<string> {
+    const db = instance.service.ctx.database.db;
+    const pending = await sql<{ position: number }>`select position from revalidation_items
+      where revalidation_id = ${id} and done_at is null order by position`.execute(db);
+    const chunks =
+      dialect.name === 'postgres'
+        ? (
+            await sql<{ state: string; retry_count: number; positions: unknown }>`select state, retry_count, data->'positions' as positions
+              from pgboss.job where name = 'samsvar-revalidation' and data->>'id' = ${id} order by created_on`.execute(db)
+          ).rows
+        : 'none (SQLite)';
+    return JSON.stringify(
+      {
+        job: { status: job.status, done: job.done, total: job.total },
+        pending: pending.rows.map((r) => Number(r.position)),
+        chunks,
+        logged: logged.filter((m) => m !== 'request'),
+      },
+      null,
+      1,
+    );
+  }
+
+  /**
+   * Before the fix: a fresh database with a vendor's run of six stored submissions, three of them
+   * with a reversed period (failed by DLG-0008) and three good ones.
+   */
+  async function seed() {
+    db = await dialect.create();
+    const a = await start(undefined, { worker: false });
+    const vendor = (await (
+      await a.call('POST', '/api/v1/vendors', undefined, {
+        orgNumber: validOrgNumber(),
+        name: 'Revalidering AS',
+        email: 'post@example.no',
+      })
+    ).json()) as { token: string };
+    const system = (await (await a.call('POST', '/api/v1/systems', vendor.token, { name: 'EPJ' })).json()) as { id: string };
+    const version = (await (
+      await a.call('POST', `/api/v1/systems/${system.id}/versions`, vendor.token, { version: '1.0', herId: '8999911' })
+    ).json()) as { id: string };
+    const run = (await (
+      await a.call('POST', '/api/v1/runs', vendor.token, { systemVersionId: version.id, profiles: [PROFILE] })
+    ).json()) as { id: string; testData: { patient: { fnr: string } } };
+    // The examples as the system would send them in this run: its patient, from its party to samsvar's, a fresh MsgId each, GenDate now.
+    const inRun = (file: string) => () =>
+      Buffer.from(
+        readFileSync(file, 'utf8')
+          .replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`)
+          .replace(/<GenDate>[^<]*<\/GenDate>/, `<GenDate>${osloDateTime(new Date())}</GenDate>`)
+          .replaceAll('<Id>8142987</Id>', '<Id>8999911</Id>')
+          .replaceAll('<Id>8094866</Id>', '<Id>8999901</Id>')
+          .replaceAll('<Id>15450210185</Id>', `<Id>${run.testData.patient.fnr}</Id>`),
+      );
+    const broken = inRun(path.join(EXAMPLES, 'invalid', 'DLG-0008--period-reversed.xml'));
+    const good = inRun(path.join(EXAMPLES, 'valid', 'foresporsel-helseopplysninger.xml'));
+    const submitted: { id: string; verdict: string; broken: boolean }[] = [];
+    for (const [make, isBroken] of [
+      [broken, true],
+      [good, false],
+      [broken, true],
+      [good, false],
+      [broken, true],
+      [good, false],
+    ] as const) {
+      const res = await a.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${TESTCASE}`, vendor.token, undefined, make());
+      expect(res.status).toBe(201);
+      const s = (await res.json()) as { id: string; verdict: string; findings: { ruleId: string; severity: string }[] };
+      if (isBroken) expect(s.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).toEqual(['DLG-0008']);
+      submitted.push({ id: s.id, verdict: s.verdict, broken: isBroken });
+    }
+    expect(submitted.filter((s) => s.broken).every((s) => s.verdict === 'failed')).toBe(true);
+    expect(submitted.filter((s) => !s.broken).every((s) => s.verdict === 'passed')).toBe(true);
+    await a.service.close();
+    return { vendor, run, submitted };
   }
 
   it(
     're-runs them in the background with progress, lists the changed verdicts, resumes after a restart and refuses vendors',
     { timeout: 120_000 },
     async () => {
-      db = await dialect.create();
-      // Before the fix: a vendor submits messages with a reversed period (failed by DLG-0008) and good ones.
-      const a = await start(undefined);
-      const vendor = (await (
-        await a.call('POST', '/api/v1/vendors', undefined, {
-          orgNumber: validOrgNumber(),
-          name: 'Revalidering AS',
-          email: 'post@example.no',
-        })
-      ).json()) as { token: string };
-      const system = (await (await a.call('POST', '/api/v1/systems', vendor.token, { name: 'EPJ' })).json()) as { id: string };
-      const version = (await (
-        await a.call('POST', `/api/v1/systems/${system.id}/versions`, vendor.token, { version: '1.0', herId: '8999911' })
-      ).json()) as { id: string };
-      const run = (await (
-        await a.call('POST', '/api/v1/runs', vendor.token, { systemVersionId: version.id, profiles: [PROFILE] })
-      ).json()) as { id: string; testData: { patient: { fnr: string } } };
-      // The examples as the system would send them in this run: its patient, from its party to samsvar's, a fresh MsgId each, GenDate now.
-      const inRun = (file: string) => () =>
-        Buffer.from(
-          readFileSync(file, 'utf8')
-            .replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>${randomUUID()}</MsgId>`)
-            .replace(/<GenDate>[^<]*<\/GenDate>/, `<GenDate>${osloDateTime(new Date())}</GenDate>`)
-            .replaceAll('<Id>8142987</Id>', '<Id>8999911</Id>')
-            .replaceAll('<Id>8094866</Id>', '<Id>8999901</Id>')
-            .replaceAll('<Id>15450210185</Id>', `<Id>${run.testData.patient.fnr}</Id>`),
-        );
-      const broken = inRun(path.join(EXAMPLES, 'invalid', 'DLG-0008--period-reversed.xml'));
-      const good = inRun(path.join(EXAMPLES, 'valid', 'foresporsel-helseopplysninger.xml'));
-      const submitted: { id: string; verdict: string; broken: boolean }[] = [];
-      for (const [make, isBroken] of [
-        [broken, true],
-        [good, false],
-        [broken, true],
-        [good, false],
-        [broken, true],
-        [good, false],
-      ] as const) {
-        const res = await a.call('POST', `/api/v1/runs/${run.id}/submissions?testcase=${TESTCASE}`, vendor.token, undefined, make());
-        expect(res.status).toBe(201);
-        const s = (await res.json()) as { id: string; verdict: string; findings: { ruleId: string; severity: string }[] };
-        if (isBroken) expect(s.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).toEqual(['DLG-0008']);
-        submitted.push({ id: s.id, verdict: s.verdict, broken: isBroken });
-      }
-      expect(submitted.filter((s) => s.broken).every((s) => s.verdict === 'failed')).toBe(true);
-      expect(submitted.filter((s) => !s.broken).every((s) => s.verdict === 'passed')).toBe(true);
-      await a.service.close();
+      const { vendor, run, submitted } = await seed();
 
       // After the fix: instance B starts the job and is stopped after two submissions.
       let reached!: () => void;
@@ -172,7 +226,7 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
 
       // A new instance with the same (fixed) profile finishes the job.
       const c = await start(fixedCatalog());
-      const done = (await waitUntilDone(c.call, job.id)) as unknown as {
+      const done = (await waitUntilDone(c, job.id)) as unknown as {
         done: number;
         total: number;
         changed: number;
@@ -212,8 +266,7 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
       const list = (await (await c.call('GET', '/api/v1/admin/revalidations', ADMIN_TOKEN)).json()) as { id: string }[];
       expect(list.map((j) => j.id)).toContain(job.id);
       if (dialect.name === 'postgres') {
-        // The chunks went through pg-boss's queue in the same database (its schema outlives this test's, so
-        // only this job's chunks count): two chunks, both completed, the
+        // The chunks went through pg-boss's queue in the same database: two chunks, both completed, the
         // first after B handed it back half done.
         const chunks = await sql<{
           state: string;
@@ -237,36 +290,90 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     'shares a job between instances, and queues a job whose chunks were never sent when an instance starts',
     { timeout: 120_000 },
     async () => {
-      // Only the instances of this test work on the queue.
-      for (const s of services.splice(0)) await s.close();
+      await seed();
       // A job written to the database whose chunks never reached the queue (its instance had no worker).
       const writer = await start(fixedCatalog(), { worker: false });
       const orphan = await writer.feature.service(writer.service.ctx).create(PROFILE, undefined, 'admin:test');
       expect(orphan.total).toBe(6);
-      // Two instances start together; each holds its first item until the other has done one too, so both take part.
+      // Two instances start together; each holds its first item until the other has done one too, so
+      // both take part (and, released together, they write the last items at about the same time).
+      // One that never gets work leaves the other holding: waitUntilDone then says where the chunks are.
       const workedBy = new Map<string, string[]>();
       let both!: () => void;
       const bothWorking = new Promise<void>((r) => (both = r));
       const hook = (name: string) => async (_id: string, position: number) => {
         workedBy.set(name, [...(workedBy.get(name) ?? []), String(position)]);
         if (workedBy.size === 2) both();
-        // Bounded, so an instance that never gets work fails the expectation below instead of hanging.
-        await Promise.race([bothWorking, new Promise((r) => setTimeout(r, 15_000))]);
+        await bothWorking;
       };
-      const [d] = await Promise.all([
-        start(fixedCatalog(), { chunkSize: 1, afterItem: hook('d') }),
-        start(fixedCatalog(), { chunkSize: 1, afterItem: hook('e') }),
-      ]);
-      const done = (await waitUntilDone(d.call, orphan.id)) as { done: number; total: number; changed: number };
-      expect(done).toMatchObject({ done: 6, total: 6, changed: 3 });
-      expect([...workedBy.keys()].sort(), logged.join('\n')).toEqual(['d', 'e']);
-      // Every item was written once, whoever ran it.
-      const items = await sql<{
-        n: number;
-      }>`select count(*)::int as n from revalidation_items where revalidation_id = ${orphan.id} and done_at is not null`.execute(
-        d.service.ctx.database.db,
-      );
-      expect(items.rows[0]!.n).toBe(6);
+      try {
+        const [d] = await Promise.all([
+          start(fixedCatalog(), { chunkSize: 1, afterItem: hook('d') }),
+          start(fixedCatalog(), { chunkSize: 1, afterItem: hook('e') }),
+        ]);
+        const done = (await waitUntilDone(d, orphan.id)) as { done: number; total: number; changed: number };
+        expect(done).toMatchObject({ done: 6, total: 6, changed: 3 });
+        expect([...workedBy.keys()].sort(), logged.join('\n')).toEqual(['d', 'e']);
+        // Every item was written once, whoever ran it.
+        const items = await sql<{
+          n: number;
+        }>`select count(*)::int as n from revalidation_items where revalidation_id = ${orphan.id} and done_at is not null`.execute(
+          d.service.ctx.database.db,
+        );
+        expect(items.rows[0]!.n).toBe(6);
+      } finally {
+        // So a failed test's instances can stop.
+        both();
+      }
+    },
+  );
+
+  it.runIf(dialect.name === 'postgres')(
+    'gives each instance a working queue when two start at once on a new database',
+    { timeout: 120_000 },
+    async () => {
+      db = await dialect.create();
+      const url = db.config.databaseUrl!;
+      // The service's tables and pg-boss's schema without the queue: what the first instances started on a new database find.
+      await (await start(fixedCatalog(), { worker: false })).service.close();
+      const boss = new PgBoss({ connectionString: url, schedule: false, supervise: false });
+      await boss.start();
+      await boss.stop({ graceful: false, wait: true });
+      // A third party holds pg-boss's job table: the first instance to create the queue waits there with
+      // the queue's row written, so the second is creating it too before the first has finished.
+      const holder = new pg.Client({ connectionString: url });
+      const watcher = new pg.Client({ connectionString: url });
+      await holder.connect();
+      await watcher.connect();
+      try {
+        await holder.query('begin');
+        await holder.query('lock table pgboss.job in access exclusive mode');
+        const instances = await Promise.all([start(fixedCatalog()), start(fixedCatalog())]);
+        const settled: boolean[] = [];
+        const started = instances.map((i, k) =>
+          i.feature
+            .runner(i.service.ctx)
+            .enqueue('no-such-job')
+            .then(
+              () => 'started',
+              (e: Error) => e.message,
+            )
+            .finally(() => (settled[k] = true)),
+        );
+        // Both wait on a lock (or are past the point where they would): only then does the holder let go.
+        for (;;) {
+          const { rows } = await watcher.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          if (rows[0]!.n + settled.filter(Boolean).length >= 2) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await holder.query('commit');
+        expect(await Promise.all(started), logged.filter((m) => m !== 'request').join('\n')).toEqual(['started', 'started']);
+      } finally {
+        await holder.end();
+        await watcher.end();
+      }
     },
   );
 
@@ -274,14 +381,14 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     'queues a job created while an instance starts once: the start-up check and its creator do not both send it',
     { timeout: 120_000 },
     async () => {
-      for (const s of services.splice(0)) await s.close();
+      await seed();
       const writer = await start(fixedCatalog(), { worker: false });
       const job = await writer.feature.service(writer.service.ctx).create(PROFILE, undefined, 'admin:test');
       await writer.service.close();
       // The new instance's start-up finds the job unqueued; its creator's enqueue arrives meanwhile.
       const g = await start(fixedCatalog(), { chunkSize: 4 });
       await g.feature.runner(g.service.ctx).enqueue(job.id);
-      await waitUntilDone(g.call, job.id);
+      await waitUntilDone(g, job.id);
       const chunks = await sql<{
         n: number;
       }>`select count(*)::int as n from pgboss.job where name = 'samsvar-revalidation' and data->>'id' = ${job.id}`.execute(
@@ -292,8 +399,36 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
     },
   );
 
+  it.runIf(dialect.name === 'postgres')(
+    'marks done, when an instance starts, a job whose every item is done but which was left running',
+    { timeout: 120_000 },
+    async () => {
+      await seed();
+      const h = await start(fixedCatalog());
+      const created = (await (await h.call('POST', '/api/v1/admin/revalidations', ADMIN_TOKEN, { profile: PROFILE })).json()) as {
+        id: string;
+      };
+      const finished = (await waitUntilDone(h, created.id)) as { finishedAt: string };
+      await h.service.close();
+      // What two workers writing its last two items at once left behind before they took turns.
+      const writer = await start(fixedCatalog(), { worker: false });
+      await writer.service.ctx.database.db
+        .updateTable('revalidations')
+        .set({ status: 'running', finished_at: null })
+        .where('id', '=', created.id)
+        .execute();
+      await writer.service.close();
+
+      const k = await start(fixedCatalog());
+      await k.feature.runner(k.service.ctx).enqueue(created.id);
+      const job = (await (await k.call('GET', `/api/v1/admin/revalidations/${created.id}`, ADMIN_TOKEN)).json()) as Record<string, unknown>;
+      expect(job).toMatchObject({ status: 'done', done: 6, total: 6, finishedAt: finished.finishedAt });
+      expect(logged).toContain('re-validation: 1 job(s) with every item done marked done');
+    },
+  );
+
   it('counts a submission whose test case is no longer loaded as skipped, not as changed', { timeout: 120_000 }, async () => {
-    for (const s of services.splice(0)) await s.close();
+    await seed();
     const catalog = fixedCatalog();
     const pool = new ValidationPool(catalog, { workers: 1 });
     try {
@@ -305,7 +440,7 @@ describe.each(dialectsUnderTest())('re-validation of stored submissions after a 
       const created = (await (await f.call('POST', '/api/v1/admin/revalidations', ADMIN_TOKEN, { profile: PROFILE })).json()) as {
         id: string;
       };
-      const done = (await waitUntilDone(f.call, created.id)) as { done: number; skipped: number; changed: number; changedItems: unknown[] };
+      const done = (await waitUntilDone(f, created.id)) as { done: number; skipped: number; changed: number; changedItems: unknown[] };
       expect(done).toMatchObject({ done: 6, skipped: 6, changed: 0, changedItems: [] });
     } finally {
       await pool.close();
