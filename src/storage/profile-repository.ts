@@ -77,10 +77,14 @@ export class ProfileRepository {
       const written: string[] = [];
       for (const p of profiles) {
         if (seen.has(`${p.id}\0${p.sha256}`)) continue;
-        await trx
+        // Instances starting together on one database each find the content new; the one whose row
+        // lands records it, the other neither fails its start-up nor audits it twice.
+        const inserted = await trx
           .insertInto('profile_contents')
           .values({ profile_id: p.id, sha256: p.sha256, version: p.version, source: p.source, first_loaded_at: now() })
-          .execute();
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (!Number(inserted.numInsertedOrUpdatedRows ?? 0)) continue;
         const action = ids.has(p.id) ? 'profile.changed' : 'profile.loaded';
         await appendAudit(trx, {
           actor,

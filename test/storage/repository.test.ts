@@ -50,6 +50,43 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
+    it('records content new to two instances starting at once once, and neither start-up fails', async () => {
+      const p = { id: 'together', version: '1.0', sha256: 'd'.repeat(64), source: 'shipped' };
+      if (dialect.name !== 'postgres') {
+        // SQLite writes one transaction at a time, so the two never overlap.
+        const both = await Promise.all([repo.profiles.recordProfileContents([p]), repo.profiles.recordProfileContents([p])]);
+        expect(both.flat()).toEqual(['profile.loaded together']);
+        return;
+      }
+      // A third connection lets both read the table (and find nothing) but holds their inserts until
+      // both wait: the order in which two instances starting together meet.
+      const holder = new pg.Client({ connectionString: testDb.config.databaseUrl });
+      await holder.connect();
+      const other = await openDatabase(testDb.config);
+      try {
+        await holder.query('begin');
+        await holder.query('lock table profile_contents in share mode');
+        const both = Promise.all([
+          repo.profiles.recordProfileContents([p]),
+          new Repository(other.db, other.dialect).profiles.recordProfileContents([p]),
+        ]);
+        for (;;) {
+          const { rows } = await holder.query(
+            `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          if (rows[0].n >= 2) break;
+          await new Promise((r) => setImmediate(r));
+        }
+        await holder.query('commit');
+        expect((await both).flat()).toEqual(['profile.loaded together']);
+      } finally {
+        await holder.end();
+        await other.close();
+      }
+      const audit = await repo.audit.readAudit({ objectType: 'profile', objectId: 'together', limit: 10 });
+      expect(audit.map((e) => e.action)).toEqual(['profile.loaded']);
+    });
+
     it('refuses a second vendor with the same organisasjonsnummer as a conflict', async () => {
       await repo.vendors.createVendor({ orgNumber: '974760673', name: 'A', email: 'a@example.no' }, sha256Hex('tok-a'));
       await expect(
