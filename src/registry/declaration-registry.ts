@@ -32,12 +32,49 @@ export class DeclarationRegistry extends DeclarationPart {
   }
 
   /**
-   * What the periodic sweep runs: notices expiry, supersession and missed spot-check deadlines
-   * and logs them, so the log and the feeds show them without anyone reading first. Returns the
-   * changes this call logged (none when another sweep or a read got there first).
+   * What the periodic sweep and every read of the log run: logs the status changes due by now
+   * (expiry, supersession, a declaration back after the one superseding it stopped being in force,
+   * a retired or changed profile, a passed re-test or spot-check deadline), so the log and the feeds
+   * show them without anyone reading the declarations first. Only the declarations the status
+   * queue (storage/status-due.ts) holds as due are evaluated, so the cost follows what changed,
+   * not the registry's size. Returns the changes this call logged (none when another sweep or a
+   * read got there first).
    */
   async sweep(): Promise<StatusChange[]> {
-    return (await this.evaluate()).changes;
+    const now = this.now();
+    const changes: StatusChange[] = [];
+    let rules: Awaited<ReturnType<DeclarationRegistry['profileRules']>> | undefined;
+    // A change logged here may make older declarations due at once; they are taken in the next round.
+    for (
+      let ids = await this.deps.store.takeDue(now.toISOString(), 100);
+      ids.length > 0;
+      ids = await this.deps.store.takeDue(now.toISOString(), 100)
+    ) {
+      rules ??= await this.profileRules();
+      for (const [i, id] of ids.entries()) {
+        try {
+          changes.push(...(await this.settleDue(id, rules, now)));
+        } catch (e) {
+          await this.deps.store.returnDue(ids.slice(i));
+          throw e;
+        }
+      }
+    }
+    return changes;
+  }
+
+  /** Closes a missed spot check of one declaration, then logs a change of its status, if any. */
+  private async settleDue(
+    id: string,
+    rules: Pick<StatusContext, 'isRetired' | 'retestOf' | 'contentChanged'>,
+    now: Date,
+  ): Promise<StatusChange[]> {
+    const changes = await closeMissedSpotChecks(this.deps.store, now, id);
+    const s = await this.deps.store.getDeclaration(id);
+    // Revoked and expired are final.
+    if (!s || s.loggedStatus === 'revoked' || s.loggedStatus === 'expired') return changes;
+    const { change } = await this.settleStatus(s, await this.statusOf(s, rules, now), now);
+    return change ? [...changes, change] : changes;
   }
 
   /** What standing status needs to know of the profiles: retired versions, changed content, re-test deadlines. */
@@ -153,13 +190,31 @@ export class DeclarationRegistry extends DeclarationPart {
     }
   }
 
-  /** Applies the logged history to a computed status and logs a change once; a revocation was logged when it was made. */
+  /** Applies the logged history to a computed status and logs a change once, with the entry as the registry shows it. */
   private async settle(
     s: StoredDeclaration,
     computed: StatusAnswer,
     verified: Set<string>,
     now: Date,
   ): Promise<{ entry: RegistryEntry; change?: StatusChange }> {
+    const { status, change } = await this.settleStatus(s, computed, now);
+    return {
+      entry: {
+        declaration: s.content,
+        status,
+        assuranceLevel: effectiveLevel(s),
+        manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified',
+      },
+      ...(change ? { change } : {}),
+    };
+  }
+
+  /** Applies the logged history to a computed status and logs a change once; a revocation was logged when it was made. */
+  private async settleStatus(
+    s: StoredDeclaration,
+    computed: StatusAnswer,
+    now: Date,
+  ): Promise<{ status: StatusAnswer; change?: StatusChange }> {
     let status = computed;
     // Expiry is final: a profile reactivated or changed afterwards never makes the declaration active again.
     if (s.loggedStatus === 'expired' && status.status !== 'expired' && status.status !== 'revoked')
@@ -181,15 +236,7 @@ export class DeclarationRegistry extends DeclarationPart {
           logSeq: logged.seq,
         };
     }
-    return {
-      entry: {
-        declaration: s.content,
-        status,
-        assuranceLevel: effectiveLevel(s),
-        manufacturerIdentity: verified.has(s.vendorId) ? 'verified' : 'unverified',
-      },
-      ...(change ? { change } : {}),
-    };
+    return change ? { status, change } : { status };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
+import { AT_ONCE, markDue, markVersionDue, takeDue } from '../storage/status-due.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -248,6 +249,18 @@ export class DeclarationStore {
         ).values(),
       ];
       if (covered.length > 0) await trx.insertInto('declaration_profiles').values(covered).execute();
+      // It expires by itself; the older ones of its version it may supersede are looked at again.
+      await markDue(trx as unknown as Kysely<CoreTables>, d.id, d.expiresAt);
+      await markVersionDue(
+        trx as unknown as Kysely<CoreTables>,
+        {
+          orgNumber: d.manufacturer.organisasjonsnummer,
+          systemName: d.product.name,
+          systemVersion: d.product.version,
+          issuedBefore: d.issuedAt,
+        },
+        'active',
+      );
       const documents = input.documents ?? [];
       if (documents.length > 0) {
         await trx
@@ -631,6 +644,7 @@ export class DeclarationStore {
         throw e;
       }
       await trx.updateTable('declarations').set({ logged_status: 'revoked' }).where('id', '=', id).execute();
+      await this.markOlderDue(trx, id, 'superseded');
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, detail: revocation.reason }, now);
       await appendAudit(
         trx as unknown as Kysely<CoreTables>,
@@ -674,6 +688,9 @@ export class DeclarationStore {
         if (isUniqueViolation(e)) throw new SamsvarError('conflict', `declaration ${input.declarationId} is already countersigned`);
         throw e;
       }
+      // Lifted to C: it may no longer be superseded by a B, and may now supersede older C declarations.
+      await markDue(trx as unknown as Kysely<CoreTables>, input.declarationId, AT_ONCE);
+      await this.markOlderDue(trx, input.declarationId, 'active');
       const entry = await this.appendLog(
         trx,
         { type: 'countersigned', declarationId: input.declarationId, subjectSha256: input.jwsSha256, detail: input.confirmedBy },
@@ -714,6 +731,7 @@ export class DeclarationStore {
         .where('logged_status', '=', from)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return undefined;
+      if (to === 'expired') await this.markOlderDue(trx, id, 'superseded');
       const type = to === 'active' ? 'reinstated' : to;
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
       await appendAudit(
@@ -723,6 +741,35 @@ export class DeclarationStore {
       );
       return entry;
     });
+  }
+
+  /**
+   * Marks the older declarations of this one's system version with this recorded status due at
+   * once: `superseded` ones when it stops being in force (revoked, withdrawn, expired), since they
+   * may come back; `active` ones when it may now supersede them.
+   */
+  private async markOlderDue(trx: Transaction<CoreTables & DeclarationTables>, id: string, status: 'active' | 'superseded'): Promise<void> {
+    const d = await trx
+      .selectFrom('declarations')
+      .select(['org_number', 'system_name', 'system_version', 'issued_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!d) return;
+    await markVersionDue(
+      trx as unknown as Kysely<CoreTables>,
+      { orgNumber: d.org_number, systemName: d.system_name, systemVersion: d.system_version, issuedBefore: d.issued_at },
+      status,
+    );
+  }
+
+  /** Up to `limit` declarations whose status is due to be looked at by `now`, taken off the queue (storage/status-due.ts). */
+  async takeDue(now: string, limit: number): Promise<string[]> {
+    return takeDue(this.db as unknown as Kysely<CoreTables>, now, limit);
+  }
+
+  /** Puts declarations back on the queue at once: their evaluation failed after they were taken. */
+  async returnDue(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await markDue(this.db as unknown as Kysely<CoreTables>, id, AT_ONCE);
   }
 
   async logPage(after: number, limit: number): Promise<LogEntry[]> {
@@ -804,6 +851,7 @@ export class DeclarationStore {
           outcome: null,
         })
         .execute();
+      await markDue(trx as unknown as Kysely<CoreTables>, sc.declarationId, sc.deadline);
       await appendAudit(
         trx as unknown as Kysely<CoreTables>,
         {

@@ -14,7 +14,7 @@ export class TransparencyLogReader extends DeclarationPart {
 
   /** A page of the log with a freshly signed head; the head is read first, so it never covers less than the page. */
   async logPage(after: number, limit: number): Promise<{ entries: LogEntry[]; head: { jws: string; size: number; hash: string } }> {
-    await this.registry.entries(); // log any pending status change before showing the log
+    await this.registry.sweep(); // log the status changes due by now before showing the log
     const last = await this.deps.store.lastLogEntry();
     const size = last?.seq ?? 0;
     const hash = last?.hash ?? GENESIS_HASH;

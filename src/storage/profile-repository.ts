@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { appendAudit } from './audit-log.js';
 import type { CoreTables } from './schema.js';
+import { AT_ONCE, markProfileDue } from './status-due.js';
 import { now } from './storage-clock.js';
 
 export type ProfileLifecycle = 'draft' | 'active' | 'deprecated' | 'retired';
@@ -56,6 +57,7 @@ export class ProfileRepository {
         .values(row)
         .onConflict((oc) => oc.column('profile_id').doUpdateSet({ status, reason, changed_at: rec.changedAt, changed_by: actor }))
         .execute();
+      await markProfileDue(trx, profileId, AT_ONCE);
       await appendAudit(trx, { actor, action: 'profile.status', objectType: 'profile', objectId: profileId, details: { status, reason } });
     });
     return rec;
@@ -86,6 +88,8 @@ export class ProfileRepository {
           .executeTakeFirst();
         if (!Number(inserted.numInsertedOrUpdatedRows ?? 0)) continue;
         const action = ids.has(p.id) ? 'profile.changed' : 'profile.loaded';
+        // Declarations tested against the content this replaces expire: their status is due at once.
+        if (action === 'profile.changed') await markProfileDue(trx, p.id, AT_ONCE);
         await appendAudit(trx, {
           actor,
           action,
@@ -204,6 +208,9 @@ export class ProfileRepository {
           },
           at,
         );
+        // Declarations listing the profile may expire now (retired, other content) or at the re-test deadline.
+        await markProfileDue(trx, c.profileId, AT_ONCE);
+        if (c.retestDeadline) await markProfileDue(trx, c.profileId, c.retestDeadline);
       }
     });
   }

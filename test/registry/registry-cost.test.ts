@@ -108,7 +108,7 @@ for (const dialect of dialectsUnderTest()) {
       await expect(b.declare(svc)).resolves.toMatchObject({ vendorId: b.vendor.role === 'vendor' ? b.vendor.vendorId : '' });
     });
 
-    describe('a declaration read, verification and registry page cost the same with 50 or 400 declarations in the database', () => {
+    describe('a declaration read, verification, registry page and log page cost the same with 50 or 400 declarations in the database', () => {
       // The worst case for supersession: every declaration for one system version and one profile, each superseding the one before.
       let svc: DeclarationService;
       let issue: (n: number) => Promise<void>;
@@ -185,7 +185,7 @@ for (const dialect of dialectsUnderTest()) {
         };
       }, 120_000);
 
-      /** The work of each read: the oldest (superseded by 49 or 399 others), the newest (active), its verification, the registry's first page and the next issuance. */
+      /** The work of each read: the oldest (superseded by 49 or 399 others), the newest (active), its verification, the registry's and the log's pages. */
       async function reads() {
         const oldest = issued[0]!;
         const newest = issued[issued.length - 1]!;
@@ -206,6 +206,9 @@ for (const dialect of dialectsUnderTest()) {
           lastSuperseded: await counter.measure(() => svc.registryPage(20, issued.length - 21, { status: 'superseded', vendor: 'mengde' })),
           counts: await counter.measure(() => svc.counts()),
           feed: await counter.measure(() => svc.feedItems(40)),
+          // GET /api/v1/log: the first page and the newest, each with a freshly signed head.
+          log: await counter.measure(() => svc.logPage(0, 20)),
+          logTail: await counter.measure(async () => svc.logPage((await svc.logPage(0, 1)).head.size - 20, 20)),
           // Kravsett coverage: the API's page, the procurement annex (every system) and the web page's matrix.
           otherSet: await counter.measure(() => sets.coverage('annen-profil', 100, 0)),
           bothSets: await counter.measure(() => sets.coverage('begge', 100, 0)),
@@ -217,7 +220,7 @@ for (const dialect of dialectsUnderTest()) {
 
       it('statements and rows read stay equal when the registry grows eightfold', async () => {
         await issue(50);
-        await svc.entries(); // the supersessions are logged once, before counting
+        await svc.sweep(); // the supersessions are logged once, before counting
         const small = await reads();
         expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({
           status: 'superseded',
@@ -225,7 +228,7 @@ for (const dialect of dialectsUnderTest()) {
         });
 
         await issue(350);
-        await svc.entries();
+        await svc.sweep();
         const large = await reads();
         expect((await svc.view(issued[0]!, 'https://samsvar.test')).status).toMatchObject({
           status: 'superseded',
@@ -244,6 +247,8 @@ for (const dialect of dialectsUnderTest()) {
           'lastSuperseded',
           'counts',
           'feed',
+          'log',
+          'logTail',
           'otherSet',
           'bothSets',
           'annex',
@@ -261,6 +266,10 @@ for (const dialect of dialectsUnderTest()) {
         expect((await svc.registryPage(1, 0, { q: 'mengde 9.0 dialogmelding' })).total).toBe(issued.length);
         expect(await found({ vendor: 'mengde', level: 'B' })).toEqual([]);
         expect(await svc.counts()).toMatchObject({ declarations: expect.any(Number), active: expect.any(Number) });
+        // The log's pages hold every entry under the signed head: each supersession logged once, before the page was read.
+        const log = await svc.logPage(0, 10_000);
+        expect(log.entries.length).toBe(log.head.size);
+        expect(log.entries.filter((e) => e.type === 'superseded' && issued.includes(e.declarationId)).length).toBe(issued.length - 1);
         // The kravsett read what they name: Mengde's newest declaration only where the set asks for PROFILE, a revoked one only in the matrix.
         const systemsOf = async (id: string) => (await sets.coverage(id, 100, 0)).systems.map((x) => `${x.system} ${x.version}`);
         expect(await systemsOf('annen-profil')).toEqual(['Anna Journal 1.0', 'Berit Journal 1.0']);
