@@ -41,16 +41,21 @@ describe('one client cannot take the validation pool from the others', () => {
       });
     const first = track('A1', validate(a.token, expensive));
     await until(() => t.service.ctx.engine.stats().busy === 1);
-    const queued = [track('A2', validate(a.token, expensive)), track('A3', validate(a.token, expensive))];
+    // One at a time, so A2 is waiting before A3: the order of A's answers is then known.
+    const queued = [track('A2', validate(a.token, expensive))];
+    await until(() => t.service.ctx.engine.stats().queued === 1);
+    queued.push(track('A3', validate(a.token, expensive)));
     await until(() => t.service.ctx.engine.stats().queued === 2);
     // Vendor A's share of the queue is full: its next one is refused, for A alone.
-    const over = await validate(a.token, expensive);
+    const over = await validate(a.token, small);
     expect(over.status).toBe(429);
     expect(over.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await over.json()).toMatchObject({ code: 'rate_limited', detail: expect.stringContaining('your share') });
-
     const other = track('B', validate(b.token, small));
     const anonymous = track('public', validate(undefined, small));
+    await until(() => t.service.ctx.engine.stats().queued === 4 || answered.length > 0);
+    expect(answered, 'A1 must still run while the others wait (make it more expensive if this fails)').toEqual([]);
+
     expect((await other).status).toBe(200);
     expect((await anonymous).status).toBe(200);
     await Promise.all([first, ...queued]);
