@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
 import { AT_ONCE, markDue, markVersionDue, takeDue } from '../storage/status-due.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
@@ -10,7 +10,7 @@ import type { Waiver } from '../waivers/waivers.js';
 import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
 import type { CoreTables } from '../storage/schema.js';
-import { containsPattern, fold, searchColumns } from '../storage/search-text.js';
+import { containsPattern, fold, searchColumns, trigramQuery, type TrigramTerm } from '../storage/search-text.js';
 import { nextEntry, type LogEntry, type LogEvent } from '../transparency/log-chain.js';
 import type { Verdict } from '../core/verdict.js';
 
@@ -79,6 +79,8 @@ export interface DeclarationTables {
   };
   /** Migration 0500: the profiles and directions each declaration covers, for indexed supersession. */
   declaration_profiles: { declaration_id: string; profile: string; direction: string };
+  /** Migration 0900, SQLite only: the folded texts in an FTS5 trigram index, kept by triggers. */
+  declarations_search: { declaration_id: string; vendor: string; system: string; text: string };
 }
 
 /** Which newer declarations of a system version may supersede one (see DeclarationStore.supersessionCandidates). */
@@ -120,6 +122,8 @@ export interface DeclarationFilter {
 }
 
 type Db = Kysely<CoreTables & DeclarationTables>;
+/** A registry search: declarations, on SQLite joined to the trigram index's hits. */
+type Search = SelectQueryBuilder<CoreTables & DeclarationTables, 'declarations' | 'declarations_search', object>;
 
 export interface StoredDeclaration {
   id: string;
@@ -458,7 +462,7 @@ export class DeclarationStore {
       this.filtered(filter)
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .executeTakeFirstOrThrow(),
-      this.filtered(filter).selectAll().orderBy('issued_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+      this.filtered(filter).selectAll('declarations').orderBy('issued_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
     ]);
     return { total: Number(count.n), items: await this.hydrate(rows) };
   }
@@ -483,20 +487,24 @@ export class DeclarationStore {
           .whereRef('countersignatures.declaration_id', '=', 'declarations.id')
           .where('confirmed_by', 'like', 'lab:%'),
       );
-    let query = this.db.selectFrom('declarations');
+    const vendor = f.vendor?.trim();
+    const system = f.system?.trim();
+    const words = fold(f.q ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 20);
+    let query = this.searchFrom([
+      // The free text holds the organisasjonsnummer, so an exact one is found there too.
+      ...(vendor ? [{ columns: ['vendor', 'text'] as const, needle: fold(vendor) }] : []),
+      ...(system ? [{ columns: ['system'] as const, needle: fold(system) }] : []),
+      ...words.map((needle) => ({ columns: ['text'] as const, needle })),
+    ]);
     if (f.profile) query = query.where((eb) => covering(eb, [f.profile!]));
     if (f.profilesAnyOf)
       query = f.profilesAnyOf.length ? query.where((eb) => covering(eb, f.profilesAnyOf!)) : query.where(sql<boolean>`1 = 0`);
-    if (f.vendor?.trim()) {
-      const v = f.vendor.trim();
-      query = query.where((eb) => eb.or([eb('org_number', '=', v), like('vendor_folded', v)]));
-    }
-    if (f.system?.trim()) query = query.where(like('system_folded', f.system.trim()));
-    for (const word of fold(f.q ?? '')
-      .split(/\s+/)
-      .filter(Boolean)
-      .slice(0, 20))
-      query = query.where(like('search_text', word));
+    if (vendor) query = query.where((eb) => eb.or([eb('org_number', '=', vendor), like('vendor_folded', vendor)]));
+    if (system) query = query.where(like('system_folded', system));
+    for (const word of words) query = query.where(like('search_text', word));
     if (f.status === 'revoked') query = query.where('logged_status', '=', 'revoked');
     else if (f.status === 'expired')
       query = query.where((eb) =>
@@ -507,6 +515,24 @@ export class DeclarationStore {
     else if (f.level === 'B') query = query.where('run_id', 'is not', null).where((eb) => eb.not(labConfirmed(eb)));
     else if (f.level === 'C') query = query.where((eb) => labConfirmed(eb));
     return query;
+  }
+
+  /**
+   * Where a search starts. PostgreSQL's trigram indexes (migration 0900) serve the LIKE conditions
+   * themselves. On SQLite the FTS5 trigram index finds the declarations containing every term of
+   * three characters or more, and the declarations are read by id from its hits only; CROSS JOIN
+   * fixes that order, since SQLite would otherwise start from an index on another condition (the
+   * status, say) and test the hits for each declaration it reads. Without such a term the search
+   * reads the column, as shorter terms have no trigram to look up.
+   */
+  private searchFrom(terms: readonly TrigramTerm[]): Search {
+    const match = this.dialect === 'sqlite' ? trigramQuery(terms) : undefined;
+    if (match === undefined) return this.db.selectFrom('declarations') as unknown as Search;
+    return this.db
+      .selectFrom('declarations_search')
+      .crossJoin('declarations')
+      .whereRef('declarations.id', '=', 'declarations_search.declaration_id')
+      .where(sql<boolean>`declarations_search match ${match}`);
   }
 
   /**

@@ -38,6 +38,13 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
     }
   });
   app.use('*', requestContext(ctx.log));
+  // No identifier, name or search holds NUL, and PostgreSQL text cannot: a %00 in a path or query
+  // parameter would reach the database only to fail there (a 500 for what is a malformed request).
+  app.use('*', async (c, next) => {
+    if (/%00/.test(c.req.url))
+      throw new SamsvarError('bad_request', 'the URL holds a NUL character (%00), which no path or query parameter may');
+    await next();
+  });
   // Another instance over the same database may have imported or activated a profile version since the last request.
   app.use('*', async (c, next) => {
     if (c.req.path !== '/healthz') await ctx.profileSync.refreshQuietly();

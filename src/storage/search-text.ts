@@ -30,3 +30,26 @@ export function searchColumns(d: Searchable): { vendor_folded: string; system_fo
 export function containsPattern(needle: string): string {
   return `%${needle.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }
+
+/** A folded search term and the columns of the SQLite trigram index (migration 0900) it may occur in. */
+export interface TrigramTerm {
+  columns: ReadonlyArray<'vendor' | 'system' | 'text'>;
+  needle: string;
+}
+
+/**
+ * The FTS5 query that finds the declarations containing every term, or undefined when no term has a
+ * trigram to look up (fewer than three characters). Each term is a phrase of its overlapping
+ * trigrams, which occur in a row exactly where the term does; FTS5 folds case beyond what the
+ * columns hold, so this finds a superset of what the LIKE matches, and the LIKE decides. An FTS5
+ * query string ends at NUL, so a term is looked up by its parts between NULs.
+ */
+export function trigramQuery(terms: readonly TrigramTerm[]): string | undefined {
+  const phrases = terms.flatMap((t) =>
+    t.needle
+      .split('\u0000')
+      .filter((part) => [...part].length >= 3)
+      .map((part) => `{${t.columns.join(' ')}} : "${part.replaceAll('"', '""')}"`),
+  );
+  return phrases.length > 0 ? phrases.join(' AND ') : undefined;
+}

@@ -88,6 +88,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(await ids({ q: 'o_sorg' })).toEqual([]);
     });
 
+    it('takes the syntax of a trigram index query in a search literally too', async () => {
+      expect(await ids({ system: 'journal mobil' })).toEqual(['d3']);
+      expect(await ids({ q: 'prosent_100%' })).toEqual(['d4']);
+      expect(await ids({ q: '"omsorg' })).toEqual([]);
+      expect(await ids({ q: 'mobil OR fjord' })).toEqual([]);
+      expect(await ids({ system: 'NEAR(omsorg' })).toEqual([]);
+      expect(await ids({ vendor: 'fjord*' })).toEqual([]);
+      expect(await ids({ q: '{vendor} : fjord' })).toEqual([]);
+    });
+
     it('counts expiry by time, whatever status was recorded', async () => {
       const later = '2030-01-01T00:00:00.000Z';
       expect((await store.declarationPage(10, 0, { status: 'expired', now: later })).items.map((d) => d.id)).toEqual(['d4', 'd3', 'd1']);

@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
+import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
+import { webPages } from '../../src/web/web-pages.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, validOrgNumber, type TestService } from '../support/service.js';
 
@@ -319,4 +325,37 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
     const res = await t.call('POST', '/api/v1/validate', { body: '{"resourceType": "Patient", ', contentType: 'application/fhir+json' });
     await expectRefusal(res, 'SYNTAX-JSON');
   });
+});
+
+describe('a NUL in a path or query parameter', () => {
+  for (const dialect of dialectsUnderTest()) {
+    it(`is refused with 400 before it reaches the database (PostgreSQL text cannot hold it), on ${dialect.name}`, async () => {
+      const declarations = await declarationFeature(
+        { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-nul-')) },
+        { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+      );
+      const revalidations = revalidationFeature();
+      const t = await startTestService(
+        dialect,
+        {},
+        { routeModules: declarations.modules, pages: webPages(declarations.feature, revalidations.feature) },
+      );
+      try {
+        for (const url of [
+          '/api/v1/registry?q=journal%00omsorg',
+          '/api/v1/registry?vendor=%00%00%00',
+          '/api/v1/registry?profile=%00',
+          '/api/v1/declarations/d%00',
+          '/register?system=omsorg%00',
+        ]) {
+          const body = await problem(await t.call('GET', url), 400, 'bad_request');
+          expect(body.detail, url).toMatch(/NUL/);
+        }
+        // A search without one is answered as ever.
+        expect((await t.call('GET', '/api/v1/registry?q=journal%2500omsorg')).status).toBe(200);
+      } finally {
+        await t.stop();
+      }
+    });
+  }
 });

@@ -14,6 +14,7 @@ import * as m0500 from './0500_registry_indexes.js';
 import * as m0600 from './0600_registry_search.js';
 import * as m0700 from './0700_profile_packages.js';
 import * as m0800 from './0800_status_due.js';
+import * as m0900 from './0900_registry_trigram.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -22,7 +23,8 @@ export interface SamsvarMigration {
 /**
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
  * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx; registry indexes 05xx;
- * registry search 06xx; profile packages in the database 07xx; the status queue 08xx (import the module and add one line here).
+ * registry search 06xx; profile packages in the database 07xx; the status queue 08xx; registry trigram indexes 09xx
+ * (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0001_core': m0001,
@@ -39,4 +41,5 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0600_registry_search': m0600,
   '0700_profile_packages': m0700,
   '0800_status_due': m0800,
+  '0900_registry_trigram': m0900,
 };
