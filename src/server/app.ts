@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { ApiRouter, json, type RouteModule } from './api-router.js';
 import type { AppContext } from './app-context.js';
@@ -18,6 +18,8 @@ export const API_BASE = '/api/v1';
  * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts.
  */
 export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pages?: WebPages): { app: Hono; api: ApiRouter } {
+  const wantsPage = (c: Context) =>
+    pages !== undefined && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html');
   const app = new Hono();
   const api = new ApiRouter(app, {
     basePath: API_BASE,
@@ -41,9 +43,10 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   // No identifier, name or search holds NUL, and PostgreSQL text cannot: a %00 in a path or query
   // parameter would reach the database only to fail there (a 500 for what is a malformed request).
   app.use('*', async (c, next) => {
-    if (/%00/.test(c.req.url))
-      throw new SamsvarError('bad_request', 'the URL holds a NUL character (%00), which no path or query parameter may');
-    await next();
+    if (!/%00/.test(c.req.url)) return next();
+    // Such a link leads nowhere: a person gets the pages' own answer for that, a program a problem document.
+    if (wantsPage(c)) return pages!.notFoundPage();
+    throw new SamsvarError('bad_request', 'the URL holds a NUL character (%00), which no path or query parameter may');
   });
   // Another instance over the same database may have imported or activated a profile version since the last request.
   app.use('*', async (c, next) => {
@@ -66,8 +69,7 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   });
   app.notFound((c) => {
     // A person who follows a wrong link gets a page; a program gets a problem document.
-    if (pages && !c.req.path.startsWith(`${API_BASE}/`) && (c.req.header('accept') ?? '').includes('text/html'))
-      return pages.notFoundPage();
+    if (wantsPage(c)) return pages!.notFoundPage();
     return problemResponse(new SamsvarError('not_found', `no route ${c.req.method} ${c.req.path}; see ${API_BASE}/docs`), c.req.path);
   });
 

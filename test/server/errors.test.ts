@@ -351,6 +351,11 @@ describe('a NUL in a path or query parameter', () => {
           const body = await problem(await t.call('GET', url), 400, 'bad_request');
           expect(body.detail, url).toMatch(/NUL/);
         }
+        // A person following such a link in a browser gets the pages' not-found page, in bokmål.
+        const page = await t.call('GET', '/register?system=omsorg%00', { headers: { accept: 'text/html' } });
+        expect(page.status).toBe(404);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(await page.text()).toContain('lang="nb"');
         // A search without one is answered as ever.
         expect((await t.call('GET', '/api/v1/registry?q=journal%2500omsorg')).status).toBe(200);
       } finally {
