@@ -127,9 +127,32 @@ export function utf8Body(bytes: Uint8Array): string {
 export function parseJsonBody(bytes: Uint8Array): unknown {
   const text = utf8Body(bytes);
   if (text.trim() === '') throw new SamsvarError('bad_request', 'the body is empty; send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new SamsvarError('bad_request', `the body is not valid JSON: ${(e as Error).message}`);
   }
+  const at = nulAt(value);
+  // No name, address or reason holds NUL, and PostgreSQL text cannot: refused here, not as a 500 from the database.
+  if (at !== undefined) throw new SamsvarError('bad_request', `the body holds a NUL character (\\u0000) at ${at || '/'}; no field may`);
+  return value;
+}
+
+/** The JSON pointer of a string (value or key) holding NUL, if any; iterative, as a body may nest deeply. */
+function nulAt(root: unknown): string | undefined {
+  const stack: [unknown, string][] = [[root, '']];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [value, pointer] = top;
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return pointer;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        const here = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (key.includes('\0')) return here;
+        stack.push([item, here]);
+      }
+    }
+  }
+  return undefined;
 }

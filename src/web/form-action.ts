@@ -8,13 +8,19 @@ export type Form = Record<string, string | File | (string | File)[]>;
 
 export const seeOther = (location: string) => new Response(null, { status: 303, headers: { location } });
 
-/** The posted form, or undefined when it cannot be read (a multipart body whose boundary does not match, a cut-off body). */
+/**
+ * The posted form, or undefined when it cannot be read (a multipart body whose boundary does not
+ * match, a cut-off body) or a text field holds NUL (no name or token does, and PostgreSQL text cannot).
+ */
 export async function readForm(c: Context): Promise<Form | undefined> {
+  let form: Form;
   try {
-    return (await c.req.parseBody({ all: true })) as Form;
+    form = (await c.req.parseBody({ all: true })) as Form;
   } catch {
     return undefined;
   }
+  const texts = Object.entries(form).flatMap(([k, v]) => [k, ...(Array.isArray(v) ? v : [v])]);
+  return texts.some((t) => typeof t === 'string' && t.includes('\0')) ? undefined : form;
 }
 
 /** A trimmed text field of a posted form ('' when absent or not text). */

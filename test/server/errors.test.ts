@@ -351,6 +351,20 @@ describe('a NUL in a path or query parameter', () => {
           const body = await problem(await t.call('GET', url), 400, 'bad_request');
           expect(body.detail, url).toMatch(/NUL/);
         }
+        // Nor in a JSON body or a form: refused, naming where, instead of a 500 from the database.
+        const vendor = await problem(
+          await t.call('POST', '/api/v1/vendors', { json: { orgNumber: '974760673', name: 'Omsorg\u0000 AS', email: 'post@example.no' } }),
+          400,
+          'bad_request',
+        );
+        expect(vendor.detail).toContain('/name');
+        const form = await t.call('POST', '/leverandor/registrer', {
+          body: new TextEncoder().encode('orgnr=974760673&navn=Omsorg%00+AS&epost=post%40example.no'),
+          contentType: 'application/x-www-form-urlencoded',
+          headers: { accept: 'text/html', origin: t.url },
+        });
+        expect(form.status).toBe(400);
+        expect(await form.text()).toContain('Skjemaet kunne ikke leses');
         // A person following such a link in a browser gets the pages' not-found page, in bokmål.
         const page = await t.call('GET', '/register?system=omsorg%00', { headers: { accept: 'text/html' } });
         expect(page.status).toBe(404);
