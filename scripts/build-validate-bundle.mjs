@@ -6,7 +6,8 @@
 //
 // The output is a function expression, not a module: V8 code caches are available for scripts only
 // in Node 20. Hence, in the bundled sources:
-//  - Node's built-in modules are taken through the `require` the runner passes in;
+//  - Node's built-in modules (and fhirpath, see below) are taken through the `require` the runner
+//    passes in;
 //  - `import.meta.url` becomes the URL the file has unbundled (the compiled one in dist/ for a
 //    source file), so paths computed from it (the shipped profiles, worker entry points,
 //    createRequire) are what they are without the bundle;
@@ -33,6 +34,10 @@ const outDir = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(r
 const outFile = path.join(outDir, 'validate.js');
 const wasmFile = path.join(outDir, 'libxml2.wasm');
 const builtins = new Set(builtinModules);
+// fhirpath is two thirds of the bundle (FHIR type data) and only FHIR validation and test-case
+// checks use it: it is left out and required from node_modules when first used, in its CommonJS
+// build (the same API as its ES module build).
+const requiredAtRunTime = /^fhirpath(\/|$)/;
 /** The parameters of the function the bundle is; src/cli/bundle-runner.ts passes them in this order. */
 /** The bundle's first line; src/cli/bundle-runner.ts reads it. */
 const BUNDLE_HEADER = '// samsvar bundle sha256=';
@@ -73,13 +78,16 @@ const samsvarBundle = {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.namespace === 'builtin') return { path: args.path, external: true };
       const bare = args.path.replace(/^node:/, '');
-      if (builtins.has(bare) || args.path.startsWith('node:')) return { path: bare, namespace: 'builtin' };
+      if (builtins.has(bare) || args.path.startsWith('node:')) return { path: `node:${bare}`, namespace: 'builtin' };
+      if (requiredAtRunTime.test(args.path)) return { path: args.path, namespace: 'builtin' };
       return undefined;
     });
-    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      if (args.path.startsWith('node:')) return { contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' };
+      // From the package's node_modules, wherever the bundle was written.
+      const from = `__samsvarModuleUrl(${JSON.stringify(path.relative(outDir, path.join(root, 'package.json')).split(path.sep).join('/'))})`;
+      return { contents: `module.exports = require('node:module').createRequire(${from})(${JSON.stringify(args.path)});`, loader: 'js' };
+    });
     build.onLoad({ filter: /\.(m?js|ts)$/ }, (args) => {
       let source = readFileSync(args.path, 'utf8');
       const loader = args.path.endsWith('.ts') ? 'ts' : 'js';
@@ -131,7 +139,7 @@ const app = await esbuild.build({ ...common, entryPoints: [path.join(root, 'src'
 
 for (const output of [loader, app].flatMap((r) => Object.values(r.metafile.outputs)))
   for (const imp of output.imports)
-    if (imp.external && !(imp.kind === 'require-call' && imp.path.startsWith('node:')))
+    if (imp.external && !(imp.kind === 'require-call' && (imp.path.startsWith('node:') || requiredAtRunTime.test(imp.path))))
       problems.push(`${imp.kind} of ${imp.path} is left to the module loader`);
 const body = [
   'const __samsvarModuleRequire = require;',
