@@ -48,11 +48,16 @@ function entryOf(data: Buffer): Buffer {
   return Buffer.concat([createHash('sha256').update(data).digest(), data]);
 }
 
-/** Removes the bundle's other entries (an earlier build, another Node), so rebuilding does not grow the cache without end. */
-function removeOtherEntries(dir: string, keep: string, name: string): void {
+/**
+ * Removes the entries of the bundle's earlier builds, so rebuilding does not grow the cache without
+ * end. Entries of this build for other V8 flags stay: a batch (no --liftoff-only) and a one-file run
+ * each keep theirs.
+ */
+function removeEarlierBuilds(dir: string, name: string, bundleSha256: string): void {
+  const current = `${name}-${bundleSha256.slice(0, 32)}-`;
   try {
     for (const file of readdirSync(dir))
-      if (file.startsWith(`${name}-`) && file.endsWith('.bin') && file !== keep) rmSync(path.join(dir, file), { force: true });
+      if (file.startsWith(`${name}-`) && file.endsWith('.bin') && !file.startsWith(current)) rmSync(path.join(dir, file), { force: true });
   } catch {
     // best effort, like every cache write
   }
@@ -99,6 +104,6 @@ export async function runBundle(
   if (cachedData && !script.cachedDataRejected) return { ran: true, codeCache: 'used' };
   // After the run, so that the cache holds every function the run compiled, not just the top level.
   if (!writeCacheFile(cacheFile, entryOf(script.createCachedData()))) return { ran: true, codeCache: 'write-failed' };
-  removeOtherEntries(cacheDirOfKind, `${key}.bin`, name);
+  removeEarlierBuilds(cacheDirOfKind, name, bundleSha256!);
   return { ran: true, codeCache: 'written' };
 }

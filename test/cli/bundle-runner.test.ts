@@ -71,7 +71,7 @@ describe('running a bundle with a V8 code cache', () => {
     expect(globalThis.bundleRuns).toHaveLength(3);
   });
 
-  it('keeps one entry per bundle: a rebuilt bundle or other V8 flags replace the stale entry', async () => {
+  it('replaces the entries of an earlier build, and keeps one per set of V8 flags (batches and one-file runs differ)', async () => {
     const cache = tempDir();
     const env = { SAMSVAR_CACHE_DIR: cache };
     const dir = tempDir();
@@ -85,8 +85,11 @@ describe('running a bundle with a V8 code cache', () => {
     expect(second).toHaveLength(1);
     expect(second).not.toEqual(first);
     expect(await runBundle(rebuilt, ['--liftoff-only'], env)).toEqual({ ran: true, codeCache: 'written' });
-    expect(entries(cache)).toHaveLength(1);
-    expect(entries(cache)).not.toEqual(second);
+    expect(entries(cache)).toHaveLength(2);
+    expect(await runBundle(rebuilt, [], env)).toEqual({ ran: true, codeCache: 'used' });
+    expect(await runBundle(rebuilt, ['--liftoff-only'], env)).toEqual({ ran: true, codeCache: 'used' });
+    await runBundle(writeBundle(dir, RECORD_RUN), [], env);
+    expect(entries(cache)).toEqual(first);
   });
 
   it('neither reads nor writes a cache with SAMSVAR_CACHE_DIR=off, or for a bundle without its hash', async () => {
