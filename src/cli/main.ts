@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { SamsvarError } from '../core/samsvar-error.js';
 import { processIo, type CliCommand, type CliIo } from './cli-io.js';
+import { runCommand } from './run-command.js';
 
 const COMMANDS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -29,7 +29,7 @@ async function usage(io: CliIo): Promise<void> {
   io.err(lines.join('\n'));
 }
 
-/** Runs one CLI invocation and returns its exit code. Every user-facing failure ends as a message and exit 2. */
+/** Runs one CLI invocation and returns its exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -42,17 +42,5 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     await usage(io);
     return 2;
   }
-  try {
-    return await cmd.run(rest, io);
-  } catch (e) {
-    if (e instanceof SamsvarError) {
-      io.err(`samsvar ${name}: ${e.detail}`);
-      return 2;
-    }
-    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) {
-      io.err(`samsvar ${name}: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  return runCommand(name, cmd, rest, io);
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { newId } from './ids.js';
 
 /**
  * samsvar's on-disk cache: what start-up would otherwise recompute on every run (manifests already
@@ -37,13 +37,24 @@ export function readCache<T>(kind: string, key: string, env: NodeJS.ProcessEnv =
 /** Stores a value; written to a temporary file and renamed, so a concurrent reader never sees half of it. */
 export function writeCache(kind: string, key: string, value: unknown, env: NodeJS.ProcessEnv = process.env): void {
   const file = entryPath(kind, key, env);
-  if (!file) return;
+  if (file) writeCacheFile(file, JSON.stringify(value));
+}
+
+/** Writes one cache file the same way (atomically, best effort); false if it could not. */
+export function writeCacheFile(file: string, content: string | Uint8Array): boolean {
+  const tmp = `${file}.${randomUUID()}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${newId()}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value));
+    writeFileSync(tmp, content);
     renameSync(tmp, file);
+    return true;
   } catch {
     // Best effort: a read-only home or a full disk must not fail a validation.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written there
+    }
+    return false;
   }
 }

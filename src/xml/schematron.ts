@@ -1,6 +1,8 @@
 import { XmlDocument, XmlElement, XmlXPath, type NamespaceMap, type XmlNode } from 'libxml2-wasm';
+import { readCache, writeCache } from '../core/disk-cache.js';
 import type { Finding, Severity } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
+import { sha256Hex } from '../core/sha256.js';
 import { buildLightTree, type LightNode, type LightTree } from './light-tree.js';
 import { SAFE_PARSE } from './profile-resolver.js';
 import {
@@ -10,6 +12,7 @@ import {
   numberOf,
   parseNumber,
   stringOf,
+  type ParsedExpressions,
   type XContext,
   type XFunction,
   type XValue,
@@ -18,10 +21,43 @@ import { unsupportedXPathFunctions } from './xpath-functions.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
 
+/**
+ * The disk cache of compiled schemas (core/disk-cache.ts), by the SHA-256 of the schema's bytes.
+ * The number changes with the form of an entry (SchematronPlan, and the parsed XPath it holds).
+ */
+const CACHE_KIND = 'schematron-1';
+
+/**
+ * A libxml2 XPath, compiled when first evaluated. A rule compiled to JavaScript needs libxml2's
+ * only if a context node falls back to it, and a schema read from the disk cache (every expression
+ * of which compiled when it was stored) compiles none of them up front.
+ */
+class LibxmlXPath {
+  private compiled: XmlXPath | undefined;
+
+  constructor(
+    readonly expr: string,
+    private readonly ns: NamespaceMap,
+  ) {}
+
+  get(): XmlXPath {
+    return (this.compiled ??= XmlXPath.compile(this.expr, usedNamespaces(this.expr, this.ns)));
+  }
+
+  dispose(): void {
+    this.compiled?.dispose();
+    this.compiled = undefined;
+  }
+
+  toJSON(): string {
+    return this.expr;
+  }
+}
+
 type MessagePart =
   | string
-  | { kind: 'value-of'; xpath: XmlXPath; expr: string; js?: XFunction }
-  | { kind: 'name'; xpath: XmlXPath | null; expr?: string; js?: XFunction };
+  | { kind: 'value-of'; xpath: LibxmlXPath; expr: string; js?: XFunction }
+  | { kind: 'name'; xpath: LibxmlXPath | null; expr?: string; js?: XFunction };
 
 /**
  * A rule-level `let` with an `as` type (ISO Schematron 2020): evaluated once per context node and
@@ -31,7 +67,7 @@ type MessagePart =
 interface BoundLet {
   name: string;
   kind: 'number' | 'string' | 'boolean';
-  xpath: XmlXPath;
+  xpath: LibxmlXPath;
   /** The same expression as text, for the compiled evaluator. */
   expr: string;
 }
@@ -51,13 +87,13 @@ interface CompiledCheck {
 }
 
 interface CompiledRule {
-  context: XmlXPath;
+  context: LibxmlXPath;
   checks: CompiledCheck[];
   /**
    * Every check's test in one expression, `concat(number(boolean(t1)), …)`, giving "1"/"0" per
    * check: libxml2-wasm pays a fixed cost per evaluation, so one call per context node, not one per test.
    */
-  tests: XmlXPath | null;
+  tests: LibxmlXPath | null;
   /** Typed lets: `tests` is then recompiled per context node from `testsText` with their values filled in. */
   bound: BoundLet[];
   testsText: string | null;
@@ -72,6 +108,23 @@ interface CompiledRule {
 interface CompiledPattern {
   id?: string;
   rules: CompiledRule[];
+}
+
+/** A compiled schema as JSON, for the disk cache: every XPath as its text, nothing compiled to JavaScript. */
+type Planned<T> = T extends LibxmlXPath
+  ? string
+  : T extends XFunction
+    ? never
+    : T extends (infer U)[]
+      ? Planned<U>[]
+      : T extends object
+        ? { [K in keyof T as K extends 'js' ? never : K]: Planned<T[K]> }
+        : T;
+
+interface SchematronPlan {
+  ns: NamespaceMap;
+  patterns: Planned<CompiledPattern>[];
+  parsed: ParsedExpressions;
 }
 
 /** How many rule contexts and checks run compiled to JavaScript, and how many with libxml2 XPath. */
@@ -220,11 +273,79 @@ export class CompiledSchematron {
   private constructor(
     readonly source: string,
     private readonly patterns: CompiledPattern[],
-    private readonly xpaths: XmlXPath[],
+    private readonly xpaths: LibxmlXPath[],
     private readonly ns: NamespaceMap,
+    private readonly parsed: ParsedExpressions,
   ) {}
 
+  /**
+   * Compiles a schema, or takes it from the disk cache: a schema compiled before (the same bytes)
+   * is neither read as XML nor its XPath parsed again, and libxml2 compiles its expressions only
+   * when one is evaluated. A damaged or foreign entry is ignored and written anew.
+   */
   static compile(bytes: Uint8Array, source: string): CompiledSchematron {
+    const key = sha256Hex(bytes);
+    const plan = readCache<SchematronPlan>(CACHE_KIND, key);
+    if (plan) {
+      try {
+        return CompiledSchematron.fromPlan(plan, source);
+      } catch {
+        // compiled afresh below
+      }
+    }
+    const compiled = CompiledSchematron.compileSource(bytes, source);
+    writeCache(CACHE_KIND, key, compiled.plan());
+    return compiled;
+  }
+
+  private plan(): SchematronPlan {
+    const patterns = JSON.parse(
+      JSON.stringify(this.patterns, (k, v: unknown) => (k === 'js' ? undefined : v)),
+    ) as SchematronPlan['patterns'];
+    return { ns: this.ns, patterns, parsed: this.parsed };
+  }
+
+  private static fromPlan(plan: SchematronPlan, source: string): CompiledSchematron {
+    const xpaths: LibxmlXPath[] = [];
+    const lazy = (expr: string): LibxmlXPath => {
+      if (typeof expr !== 'string') throw new TypeError('not an XPath');
+      const xpath = new LibxmlXPath(expr, plan.ns);
+      xpaths.push(xpath);
+      return xpath;
+    };
+    const parts = (message: Planned<MessagePart>[]): MessagePart[] =>
+      message.map((part) => {
+        if (typeof part === 'string') return part;
+        if (part.kind === 'value-of') return { kind: 'value-of', xpath: lazy(part.xpath), expr: part.expr };
+        return {
+          kind: 'name',
+          xpath: part.xpath === null ? null : lazy(part.xpath),
+          ...(part.expr !== undefined ? { expr: part.expr } : {}),
+        };
+      });
+    const compiler = new XPathCompiler(plan.ns, plan.parsed);
+    const patterns = plan.patterns.map((p): CompiledPattern => ({
+      ...(p.id !== undefined ? { id: p.id } : {}),
+      rules: p.rules.map((r) => {
+        const rule: CompiledRule = {
+          context: lazy(r.context),
+          checks: r.checks.map(({ messageNb, ...c }) => ({
+            ...c,
+            message: parts(c.message),
+            ...(messageNb ? { messageNb: parts(messageNb) } : {}),
+          })),
+          tests: r.tests === null ? null : lazy(r.tests),
+          bound: r.bound.map((b) => ({ ...b, xpath: lazy(b.xpath) })),
+          testsText: r.testsText,
+        };
+        compileToJs(rule, r.context, compiler);
+        return rule;
+      }),
+    }));
+    return new CompiledSchematron(source, patterns, xpaths, plan.ns, compiler.parsedExpressions());
+  }
+
+  private static compileSource(bytes: Uint8Array, source: string): CompiledSchematron {
     let doc: XmlDocument;
     try {
       doc = XmlDocument.fromBuffer(bytes, { option: SAFE_PARSE });
@@ -232,7 +353,7 @@ export class CompiledSchematron {
       throw new SamsvarError('profile_invalid', `${source} is not well-formed XML: ${(e as Error).message.trim()}`);
     }
     // Compiled XPaths live in wasm memory: if the schema turns out invalid half way, free them.
-    const made: XmlXPath[] = [];
+    const made: LibxmlXPath[] = [];
     try {
       const root = doc.root;
       if (root.name !== 'schema' || root.namespaceUri !== SCH_NS) {
@@ -249,7 +370,7 @@ export class CompiledSchematron {
       for (const n of schElements(root, 'ns')) ns[attr(n, 'prefix') ?? ''] = attr(n, 'uri') ?? '';
       const compiler = new XPathCompiler(ns);
 
-      const compileXPath = (expr: string, where: string): XmlXPath => {
+      const compileXPath = (expr: string, where: string): LibxmlXPath => {
         const unsupported = unsupportedXPathFunctions(expr);
         if (unsupported.length) {
           throw new SamsvarError(
@@ -257,9 +378,10 @@ export class CompiledSchematron {
             `${source}: ${where}: XPath "${expr}" calls ${unsupported.map((f) => `${f}()`).join(', ')}, which XPath 1.0 does not have (samsvar evaluates XPath 1.0 only: no document(), current(), key() or extension functions)`,
           );
         }
+        const xpath = new LibxmlXPath(expr, ns);
+        made.push(xpath);
         try {
-          const xpath = XmlXPath.compile(expr, usedNamespaces(expr, ns));
-          made.push(xpath);
+          xpath.get();
           return xpath;
         } catch (e) {
           throw new SamsvarError(
@@ -404,7 +526,7 @@ export class CompiledSchematron {
           compileChecks(r, vars, checks, new Set());
           const flags = checks.map((c) => `number(boolean(${c.test}))`);
           const testsText = !flags.length ? null : flags.length === 1 ? `string(${flags[0]})` : `concat(${flags.join(', ')})`;
-          let tests: XmlXPath | null = null;
+          let tests: LibxmlXPath | null = null;
           if (testsText !== null && !bound.length) {
             try {
               tests = compileXPath(testsText, `rule context ${context}`);
@@ -426,7 +548,7 @@ export class CompiledSchematron {
         }
         patterns.push({ id: attr(p, 'id'), rules });
       }
-      return new CompiledSchematron(source, patterns, made, ns);
+      return new CompiledSchematron(source, patterns, made, ns, compiler.parsedExpressions());
     } catch (e) {
       for (const xpath of made) xpath.dispose();
       throw e;
@@ -500,7 +622,7 @@ export class CompiledSchematron {
             continue;
           }
         }
-        for (const node of doc.find(rule.context)) {
+        for (const node of doc.find(rule.context.get())) {
           const key = (node as unknown as { _nodePtr: number })._nodePtr;
           if (handled.has(key)) continue;
           handled.add(key);
@@ -527,7 +649,7 @@ export class CompiledSchematron {
   /** One context node, with libxml2 XPath. */
   private checkNode(rule: CompiledRule, node: XmlNode, hits: RuleHit[]): void {
     const values = rule.bound.length ? this.bind(rule, node) : null;
-    const flags = values ? this.evalWith(rule.testsText!, values, node) : String(node.eval(rule.tests!));
+    const flags = values ? this.evalWith(rule.testsText!, values, node) : String(node.eval(rule.tests!.get()));
     rule.checks.forEach((check, i) => {
       const result = flags[i] === '1';
       if (check.kind === 'assert' ? result : !result) return;
@@ -575,7 +697,7 @@ export class CompiledSchematron {
   /** The typed lets of a rule, evaluated at one context node, as XPath literals. */
   private bind(rule: CompiledRule, node: XmlNode): Map<string, string> {
     const values = new Map<string, string>();
-    for (const b of rule.bound) values.set(b.name, valueLiteral(b.kind, node.eval(b.xpath)));
+    for (const b of rule.bound) values.set(b.name, valueLiteral(b.kind, node.eval(b.xpath.get())));
     return values;
   }
 
@@ -598,8 +720,8 @@ export class CompiledSchematron {
     return parts
       .map((part) => {
         if (typeof part === 'string') return part;
-        if (part.kind === 'value-of') return values ? this.evalWith(part.expr, values, node) : String(node.eval(part.xpath));
-        return part.xpath ? String(node.eval(part.xpath)) : nodeName(node);
+        if (part.kind === 'value-of') return values ? this.evalWith(part.expr, values, node) : String(node.eval(part.xpath.get()));
+        return part.xpath ? String(node.eval(part.xpath.get())) : nodeName(node);
       })
       .join('')
       .replace(/\s+/g, ' ')

@@ -659,6 +659,9 @@ const NUMBER_FUNCTIONS = new Set(['last', 'position', 'count', 'number', 'sum', 
 
 type StepFn = (input: LightNode[], ctx: XContext) => LightNode[];
 
+/** Parsed expressions by their text (null: one the compiler does not take on); see XPathCompiler. */
+export type ParsedExpressions = Record<string, unknown>;
+
 export class XPathCompiler {
   /** Equal subexpressions share an id (hash-consing), so that a repeated one can be remembered. */
   private readonly ids = new Map<string, number>();
@@ -666,11 +669,37 @@ export class XPathCompiler {
   /** How often each subexpression occurs in the expression being compiled. */
   private counts = new Map<number, number>();
 
-  constructor(private readonly ns: NamespaceMap) {}
+  private readonly parsed: Map<string, Ast | null>;
+
+  /**
+   * `parsed`: expressions parsed before with the same namespaces (parsedExpressions() of an earlier
+   * compiler, possibly from the disk cache), so that they are not parsed again.
+   */
+  constructor(
+    private readonly ns: NamespaceMap,
+    parsed: ParsedExpressions = {},
+  ) {
+    this.parsed = new Map(Object.entries(parsed) as [string, Ast | null][]);
+  }
+
+  /** Every expression this compiler parsed or was given, parsed; null for one it does not take on. Plain JSON. */
+  parsedExpressions(): ParsedExpressions {
+    return Object.fromEntries(this.parsed);
+  }
 
   /** Compiles an expression, or throws NotCompiled. */
   compile(expr: string): XFunction {
-    const ast = new Parser(tokenize(expr), this.ns).parse();
+    let ast = this.parsed.get(expr);
+    if (ast === undefined) {
+      try {
+        ast = new Parser(tokenize(expr), this.ns).parse();
+      } catch (e) {
+        if (e instanceof NotCompiled) this.parsed.set(expr, null);
+        throw e;
+      }
+      this.parsed.set(expr, ast);
+    }
+    if (ast === null) throw new NotCompiled(`not taken on: ${expr}`);
     this.counts = new Map();
     this.intern(ast);
     return this.node(ast);

@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { XmlDocument, XmlXPath } from 'libxml2-wasm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CompiledSchematron } from '../../src/xml/schematron.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+// Rules of every kind: compiled to JavaScript or left to libxml2 (lang() is not taken on), typed
+// and untyped lets, an abstract rule, value-of and name in messages, a bokmål diagnostic.
+const SCHEMA = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+  <sch:ns prefix="o" uri="urn:order"/>
+  <sch:let name="max" value="10"/>
+  <sch:pattern id="p1">
+    <sch:rule abstract="true" id="has-qty">
+      <sch:assert id="R-QTY" test="o:Qty">Line <sch:value-of select="@n"/> has no quantity</sch:assert>
+    </sch:rule>
+    <sch:rule context="o:Line">
+      <sch:let name="qty" value="number(o:Qty)" as="xs:integer"/>
+      <sch:extends rule="has-qty"/>
+      <sch:assert id="R-MAX" test="not(o:Qty) or $qty &lt;= $max" diagnostics="max-nb">Quantity <sch:value-of select="$qty"/> over <sch:value-of select="$max"/> in <sch:name/></sch:assert>
+    </sch:rule>
+  </sch:pattern>
+  <sch:pattern id="p2">
+    <sch:rule context="o:Note">
+      <sch:report id="R-LANG" test="lang('en')">Note <sch:value-of select="."/> is in English</sch:report>
+    </sch:rule>
+  </sch:pattern>
+  <sch:diagnostics><sch:diagnostic id="max-nb" xml:lang="nb">Antall <sch:value-of select="o:Qty"/> er over grensen</sch:diagnostic></sch:diagnostics>
+</sch:schema>`;
+
+const DOC = `<Order xmlns="urn:order"><Line n="1"><Qty>3</Qty></Line><Line n="2"><Qty>12</Qty></Line><Line n="3"/>
+  <Note xml:lang="en">hello</Note><Note xml:lang="nb">hei</Note></Order>`;
+
+let cache: string;
+beforeEach(() => {
+  cache = mkdtempSync(path.join(tmpdir(), 'samsvar-sch-cache-'));
+  vi.stubEnv('SAMSVAR_CACHE_DIR', cache);
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  rmSync(cache, { recursive: true, force: true });
+});
+
+/** Compiles SCHEMA, runs it with each engine, and counts the XPaths libxml2 compiled while compiling. */
+function compileAndRun(schema = SCHEMA) {
+  const spy = vi.spyOn(XmlXPath, 'compile');
+  const sch = CompiledSchematron.compile(enc(schema), 'order.sch');
+  const compiledUpFront = spy.mock.calls.length;
+  spy.mockRestore();
+  const doc = XmlDocument.fromString(DOC);
+  try {
+    const findings = (engine: 'compiled' | 'libxml2') => sch.run(doc, undefined, engine).map((h) => h.finding);
+    return { compiledUpFront, stats: sch.stats(), compiled: findings('compiled'), libxml2: findings('libxml2') };
+  } finally {
+    doc.dispose();
+    sch.dispose();
+  }
+}
+
+function entries(): string[] {
+  try {
+    return readdirSync(path.join(cache, 'schematron-1')).map((f) => path.join(cache, 'schematron-1', f));
+  } catch {
+    return [];
+  }
+}
+
+describe('compiled Schematron in the disk cache', () => {
+  it('is stored on the first compile and taken from there on the next, with the same findings and nothing compiled by libxml2 up front', () => {
+    const first = compileAndRun();
+    expect(first.compiledUpFront).toBeGreaterThan(0);
+    expect(first.compiled.map((f) => f.ruleId)).toEqual(['R-MAX', 'R-QTY', 'R-LANG']);
+    expect(first.compiled).toEqual(first.libxml2);
+    expect(first.stats.rulesCompiled).toBeGreaterThan(0);
+    expect(first.stats.rulesCompiled).toBeLessThan(first.stats.rules);
+    expect(entries()).toHaveLength(1);
+
+    const second = compileAndRun();
+    expect(second.compiledUpFront).toBe(0);
+    expect(second).toEqual({ ...first, compiledUpFront: 0 });
+  });
+
+  it('ignores a damaged or foreign entry and writes it anew', () => {
+    const fresh = compileAndRun();
+    const [entry] = entries();
+    const good = readFileSync(entry!, 'utf8');
+    for (const damaged of ['{"ns":', '{"ns":{},"patterns":[{"rules":[{"context":5}]}],"parsed":{}}', '[]']) {
+      writeFileSync(entry!, damaged);
+      expect(compileAndRun()).toEqual(fresh);
+      expect(readFileSync(entry!, 'utf8')).toBe(good);
+    }
+  });
+
+  it('is keyed by the schema bytes: a changed schema is compiled, and refused, as ever', () => {
+    compileAndRun();
+    const broken = SCHEMA.replace('test="o:Qty"', 'test="o:Qty["');
+    expect(() => CompiledSchematron.compile(enc(broken), 'order.sch')).toThrow(/R-QTY: XPath "o:Qty\[" does not compile/);
+    expect(entries()).toHaveLength(1);
+  });
+
+  it('is neither read nor written with SAMSVAR_CACHE_DIR=off', () => {
+    compileAndRun();
+    vi.stubEnv('SAMSVAR_CACHE_DIR', 'off');
+    expect(compileAndRun().compiledUpFront).toBeGreaterThan(0);
+  });
+});
