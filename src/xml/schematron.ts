@@ -11,6 +11,7 @@ import {
   booleanOf,
   numberOf,
   parseNumber,
+  parserCode,
   stringOf,
   type ParsedExpressions,
   type XContext,
@@ -26,6 +27,23 @@ const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
  * The number changes with the form of an entry (SchematronPlan, and the parsed XPath it holds).
  */
 const CACHE_KIND = 'schematron-1';
+
+let codeKey: string | undefined;
+/**
+ * The disk cache's key holds the code that plans a schema and parses its XPath too (as text, hashed
+ * once per process): an entry written by other code (an upgrade, a change in development) is never
+ * read, even where nobody changed CACHE_KIND.
+ */
+function cacheCodeKey(): string {
+  codeKey ??= sha256Hex(
+    new TextEncoder().encode(
+      [CompiledSchematron, LibxmlXPath, substituteVariables, matchPatternToXPath, usedNamespaces, withPlaceholders, compileToJs]
+        .map(String)
+        .join('\n') + parserCode(),
+    ),
+  ).slice(0, 16);
+  return codeKey;
+}
 
 /**
  * A libxml2 XPath, compiled when first evaluated. A rule compiled to JavaScript needs libxml2's
@@ -284,7 +302,7 @@ export class CompiledSchematron {
    * when one is evaluated. A damaged or foreign entry is ignored and written anew.
    */
   static compile(bytes: Uint8Array, source: string): CompiledSchematron {
-    const key = sha256Hex(bytes);
+    const key = sha256Hex(bytes) + cacheCodeKey();
     const plan = readCache<SchematronPlan>(CACHE_KIND, key);
     if (plan) {
       try {

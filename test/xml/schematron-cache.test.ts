@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XmlDocument, XmlXPath } from 'libxml2-wasm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sha256Hex } from '../../src/core/sha256.js';
 import { CompiledSchematron } from '../../src/xml/schematron.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -92,6 +93,18 @@ describe('compiled Schematron in the disk cache', () => {
       expect(compileAndRun()).toEqual(fresh);
       expect(readFileSync(entry!, 'utf8')).toBe(good);
     }
+  });
+
+  it('is keyed by the code that wrote it too: an entry another build stored under the same schema is not read', () => {
+    const fresh = compileAndRun();
+    const [entry] = entries();
+    // What a build whose planner differed (or wrote a rule's message differently) would have stored.
+    const other = readFileSync(entry!, 'utf8').replaceAll('has no quantity', 'is fine');
+    expect(other).not.toBe(readFileSync(entry!, 'utf8'));
+    const bySchemaOnly = path.join(path.dirname(entry!), `${sha256Hex(enc(SCHEMA))}.json`);
+    expect(bySchemaOnly).not.toBe(entry);
+    writeFileSync(bySchemaOnly, other);
+    expect(compileAndRun()).toEqual({ ...fresh, compiledUpFront: 0 });
   });
 
   it('is keyed by the schema bytes: a changed schema is compiled, and refused, as ever', () => {
