@@ -67,6 +67,11 @@ const NS_PREFIX = 12;
 export class LightNode {
   /** Position in document order (an element before its attributes, its attributes before its children). */
   order = 0;
+  /**
+   * An element's position among the document's elements (tree.elements), -1 for other nodes: the
+   * same position as its start tag in the source map, which indexes start tags in document order.
+   */
+  index = -1;
   /** The order of the last node inside this one (its own order when it has no attributes or children). */
   end = 0;
   children: LightNode[] = NO_NODES;
@@ -176,6 +181,7 @@ export function buildLightTree(doc: XmlDocument): LightTree {
         const local = nameOf(p);
         const el = new LightNode(ELEMENT, p, parent, local, prefix, href, '');
         el.order = order++;
+        el.index = elements.length;
         elements.push(el);
         const key = `${href} ${local}`;
         const list = byName.get(key);
