@@ -1,4 +1,4 @@
-import type { XmlDocument, XmlElement } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
 import { ruleFinding } from '../core/rule-catalogue.js';
 import type { Finding } from '../core/finding.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -14,7 +14,7 @@ export interface CodeList {
 }
 
 export interface CodeHit {
-  element: XmlElement;
+  element: LightNode;
   attribute: 'V' | 'DN' | 'S';
   finding: Omit<Finding, 'line' | 'column' | 'xpath'>;
 }
@@ -106,9 +106,7 @@ export function checkCodedValues(
     const sAttr = vAttr && plainAttribute(node, 'S');
     if (!vAttr || !sAttr) continue;
     const name = node.local;
-    // The libxml2 node only for a finding: its location is read from it.
-    const hit = (attribute: CodeHit['attribute'], finding: CodeHit['finding']) =>
-      hits.push({ element: node.xmlNode() as XmlElement, attribute, finding });
+    const hit = (attribute: CodeHit['attribute'], finding: CodeHit['finding']) => hits.push({ element: node, attribute, finding });
     const v = vAttr.value;
     const s = sAttr.value.trim();
     const dn = plainAttribute(node, 'DN')?.value;

@@ -26,7 +26,9 @@ const FACTS = XmlXPath.compile(
 );
 
 export function documentFacts(doc: XmlDocument, tree?: LightTree): DocumentFacts {
-  const root = doc.root;
+  // The root's name and namespace from the light tree when there is one: no call into libxml2 and no node wrapper.
+  const lightRoot = tree?.root.children.find((c) => c.kind === ELEMENT);
+  const root = lightRoot ? { namespaceUri: lightRoot.ns, name: lightRoot.local } : doc.root;
   const [msgInfoType, documentNamespace, ownType] = (tree ? factsFromTree(tree) : String(doc.eval(FACTS)).split('\n')).map((s) => s.trim());
   const msgType = msgInfoType || ownType;
   return {

@@ -1,10 +1,10 @@
-import type { XmlDocument, XmlElement } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
 import type { Finding, Severity } from '../core/finding.js';
 import { identifierProblem, type IdentifierType } from '../identifiers/identifier-problem.js';
 import { ELEMENT, buildLightTree, type LightNode, type LightTree } from './light-tree.js';
 
 export interface IdentifierHit {
-  element: XmlElement;
+  element: LightNode;
   finding: Omit<Finding, 'line' | 'column' | 'xpath'>;
 }
 
@@ -43,7 +43,7 @@ export function checkIdentifiers(
         ? `"${v}" is a D-nummer (day + 40) but TypeId says FNR; use TypeId V="DNR"`
         : `"${v}" is a fødselsnummer, not a D-nummer (day + 40); use TypeId V="FNR"`,
     );
-    if (problem) hits.push({ element: idEl.xmlNode() as XmlElement, finding: { ...problem, layer: problem.layer ?? 'identifier' } });
+    if (problem) hits.push({ element: idEl, finding: { ...problem, layer: problem.layer ?? 'identifier' } });
   }
   return hits;
 }

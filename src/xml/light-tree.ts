@@ -54,6 +54,34 @@ function readString(address: number): string {
   }
   return utf8.decode(u8.subarray(at, end));
 }
+
+/**
+ * Names (of elements, attributes, namespaces) as strings shared by every document: the same few
+ * hundred recur in every message, and a shared string is built once and hashed once, where a fresh
+ * one per document would be built from its bytes and hashed again at each lookup by name. Keyed by
+ * a hash of the bytes and checked against them; bounded, so hostile names cannot fill it.
+ */
+const sharedNames = new Map<number, string>();
+const MAX_SHARED_NAMES = 4096;
+function readName(address: number): string {
+  const at = u32[address >>> 2];
+  if (!at) return '';
+  let hash = 0x811c9dc5;
+  let end = at;
+  for (let c = u8[end]; c !== 0; c = u8[++end]) hash = Math.imul(hash ^ c, 0x01000193);
+  const known = sharedNames.get(hash);
+  if (known !== undefined && sameBytes(known, at, end)) return known;
+  const name = readString(address);
+  if (known === undefined && sharedNames.size < MAX_SHARED_NAMES) sharedNames.set(hash, name);
+  return name;
+}
+/** Whether the ASCII string `s` spells the bytes from..to (a non-ASCII name never does: it is decoded each time). */
+function sameBytes(s: string, from: number, to: number): boolean {
+  if (s.length !== to - from) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== u8[from + i]) return false;
+  return true;
+}
+
 const TYPE = 4;
 const NAME = 8;
 const CHILDREN = 12;
@@ -67,6 +95,11 @@ const NS_PREFIX = 12;
 export class LightNode {
   /** Position in document order (an element before its attributes, its attributes before its children). */
   order = 0;
+  /**
+   * An element's position among the document's elements (tree.elements), -1 for other nodes: the
+   * same position as its start tag in the source map, which indexes start tags in document order.
+   */
+  index = -1;
   /** The order of the last node inside this one (its own order when it has no attributes or children). */
   end = 0;
   children: LightNode[] = NO_NODES;
@@ -151,18 +184,20 @@ export function buildLightTree(doc: XmlDocument): LightTree {
   const nameOf = (ptr: number): string => {
     const at = readPtr(ptr + NAME);
     let s = names.get(at);
-    if (s === undefined) names.set(at, (s = readString(ptr + NAME)));
+    if (s === undefined) names.set(at, (s = readName(ptr + NAME)));
     return s;
   };
   const nsOf = (ptr: number): { href: string; prefix: string } => {
     const nsPtr = readPtr(ptr + NS);
     if (!nsPtr) return NO_NS;
     let n = namespaces.get(nsPtr);
-    if (!n) namespaces.set(nsPtr, (n = { href: readString(nsPtr + NS_HREF), prefix: readString(nsPtr + NS_PREFIX) }));
+    if (!n) namespaces.set(nsPtr, (n = { href: readName(nsPtr + NS_HREF), prefix: readName(nsPtr + NS_PREFIX) }));
     return n;
   };
   const elements: LightNode[] = [];
-  const byName = new Map<string, LightNode[]>();
+  // By namespace, then local name: keyed by the strings the walk already holds (whose hashes V8
+  // keeps), not by a string built per element, which costs a hash each time.
+  const byName = new Map<string, Map<string, LightNode[]>>();
   let order = 0;
   const root = new LightNode(DOCUMENT, docPtr, null, '', '', '', '');
   root.order = order++;
@@ -176,11 +211,13 @@ export function buildLightTree(doc: XmlDocument): LightTree {
         const local = nameOf(p);
         const el = new LightNode(ELEMENT, p, parent, local, prefix, href, '');
         el.order = order++;
+        el.index = elements.length;
         elements.push(el);
-        const key = `${href} ${local}`;
-        const list = byName.get(key);
+        let inNs = byName.get(href);
+        if (!inNs) byName.set(href, (inNs = new Map()));
+        const list = inNs.get(local);
         if (list) list.push(el);
-        else byName.set(key, [el]);
+        else inNs.set(local, [el]);
         const firstAttr = readPtr(p + PROPERTIES);
         if (firstAttr) {
           const attrs: LightNode[] = [];
@@ -210,7 +247,7 @@ export function buildLightTree(doc: XmlDocument): LightTree {
   };
   walk(root, readPtr(docPtr + CHILDREN));
   root.end = order - 1;
-  const elementsNamed = (ns: string, local: string) => byName.get(`${ns} ${local}`) ?? NO_NODES;
+  const elementsNamed = (ns: string, local: string) => byName.get(ns)?.get(local) ?? NO_NODES;
   return {
     root,
     elements,

@@ -1,5 +1,6 @@
 import { XmlAttribute, XmlElement, type XmlNode } from 'libxml2-wasm';
 import type { Finding } from '../core/finding.js';
+import { ATTRIBUTE, ELEMENT, LightNode } from './light-tree.js';
 import type { SourceMap } from './source-map.js';
 
 const pointer = (n: XmlNode) => (n as unknown as { _nodePtr: number })._nodePtr;
@@ -14,9 +15,62 @@ export class NodeLocator {
   /** Per parent element: each child element's 1-based position. */
   private readonly positions = new Map<number, Map<number, number>>();
 
+  /** Per light-tree element: 1-based position among its same-named sibling elements. */
+  private readonly ranks = new Map<LightNode, number>();
+  /** Per light-tree parent: how many child elements bear each qualified name. */
+  private readonly counts = new Map<LightNode, Map<string, number>>();
+
   constructor(private readonly map: SourceMap) {}
 
-  locate(node: XmlNode, attributeName?: string): Pick<Finding, 'line' | 'column' | 'xpath'> {
+  locate(node: XmlNode | LightNode, attributeName?: string): Pick<Finding, 'line' | 'column' | 'xpath'> {
+    return node instanceof LightNode ? this.locateLight(node, attributeName) : this.locateXml(node, attributeName);
+  }
+
+  /**
+   * A node of the light tree: its element's index is its start tag's in the source map (both count
+   * elements in document order), so nothing is searched. Should the two ever disagree on the name,
+   * the node is located through libxml2 as any other.
+   */
+  private locateLight(node: LightNode, attributeName?: string): Pick<Finding, 'line' | 'column' | 'xpath'> {
+    const attr = attributeName ?? (node.kind === ATTRIBUTE ? node.local : undefined);
+    let owner: LightNode | null = node.kind === ATTRIBUTE ? node.parent : node;
+    while (owner && owner.kind !== ELEMENT) owner = owner.parent;
+    const map = this.map;
+    if (!owner || owner.index >= map.starts.length || localPart(map.qname(owner.index)) !== owner.local)
+      return this.locateXml(node.xmlNode(), attributeName);
+    const offset = attr ? map.attributeOffset(owner.index, attr) : map.starts[owner.index];
+    return { ...map.position(offset), xpath: this.readablePath(owner) + (attr ? `/@${attr}` : '') };
+  }
+
+  /** As SourceMap.readablePath: qualified names, with a position only where siblings share the name. */
+  private readablePath(element: LightNode): string {
+    const parts: string[] = [];
+    for (let el: LightNode | null = element; el && el.kind === ELEMENT; el = el.parent) {
+      const name = el.qname();
+      parts.push(this.sameNamed(el, name) > 1 ? `${name}[${this.ranks.get(el)}]` : name);
+    }
+    return `/${parts.reverse().join('/')}`;
+  }
+
+  /** How many siblings (itself included) bear the element's name; numbers the parent's children once. */
+  private sameNamed(el: LightNode, name: string): number {
+    const parent = el.parent!;
+    let counts = this.counts.get(parent);
+    if (!counts) {
+      counts = new Map();
+      for (const c of parent.children) {
+        if (c.kind !== ELEMENT) continue;
+        const q = c.qname();
+        const n = (counts.get(q) ?? 0) + 1;
+        counts.set(q, n);
+        this.ranks.set(c, n);
+      }
+      this.counts.set(parent, counts);
+    }
+    return counts.get(name)!;
+  }
+
+  private locateXml(node: XmlNode, attributeName?: string): Pick<Finding, 'line' | 'column' | 'xpath'> {
     const map = this.map;
     const attr = attributeName ?? (node instanceof XmlAttribute ? node.name : undefined);
     const owner = node instanceof XmlAttribute ? node.parent : node;
@@ -52,4 +106,8 @@ export class NodeLocator {
     }
     return numbered.get(pointer(el)) ?? 1;
   }
+}
+
+function localPart(qname: string): string {
+  return qname.slice(qname.indexOf(':') + 1);
 }

@@ -1,5 +1,6 @@
 import { ParseOption, XmlDocument, XmlLibError, type XmlNode } from 'libxml2-wasm';
 import type { Finding } from '../core/finding.js';
+import type { LightNode } from './light-tree.js';
 import { syntaxFinding } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './limits.js';
@@ -19,7 +20,8 @@ export type XmlLocation = Pick<Finding, 'line' | 'column' | 'xpath'>;
 export interface ParsedXml {
   readonly doc: XmlDocument;
   readonly map: SourceMap;
-  locate(node: XmlNode, attributeName?: string): XmlLocation;
+  /** A node of libxml2's tree or of the light tree made from it. */
+  locate(node: XmlNode | LightNode, attributeName?: string): XmlLocation;
 }
 
 /**

@@ -155,7 +155,7 @@ export interface SchematronStats {
 
 /** A node located by a rule, for the caller to turn into a line:column and a readable XPath. */
 export interface RuleHit {
-  node: XmlNode;
+  node: XmlNode | LightNode;
   finding: Omit<Finding, 'line' | 'column' | 'xpath'>;
 }
 
@@ -699,7 +699,7 @@ export class CompiledSchematron {
       if (check.kind === 'assert' ? result : !result) continue;
       const message = renderCompiled(check.message, ctx);
       hits.push({
-        node: node.xmlNode(),
+        node,
         finding: {
           ruleId: check.id,
           severity: check.severity,

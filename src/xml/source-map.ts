@@ -58,7 +58,14 @@ export class SourceMap {
   /** 1-based line and column; columns count characters, not bytes. */
   position(offset: number): { line: number; column: number } {
     const lo = this.lineIndex(offset);
-    return { line: lo + 1, column: this.charsBefore(offset) - this.charsBefore(this.lineStarts![lo]) + 1 };
+    const lineStart = this.lineStarts![lo];
+    // A short stretch is counted directly; a long line (a one-line message) by its blocks' counts.
+    if (this.encoding === 'utf-8' && offset - lineStart <= COLUMN_BLOCK) {
+      let column = 1;
+      for (let i = lineStart; i < offset; i++) if ((this.bytes[i] & 0xc0) !== 0x80) column++;
+      return { line: lo + 1, column };
+    }
+    return { line: lo + 1, column: this.charsBefore(offset) - this.charsBefore(lineStart) + 1 };
   }
 
   /** The one element with this local name whose start tag begins on `line`, if exactly one does. */
@@ -202,7 +209,7 @@ function localPart(qname: string): string {
 
 function computeLineStarts(bytes: Uint8Array): number[] {
   const starts = [0];
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) starts.push(i + 1);
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) starts.push(i + 1);
   return starts;
 }
 

@@ -31,6 +31,18 @@ export type XFunction = (ctx: XContext) => XValue;
 
 const XML_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 
+/** XPath's normalize-space(): most values have nothing to normalise, found in one scan without building a string. */
+function normalizeSpace(v: string): string {
+  const last = v.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13 || (c === 32 && (i === 0 || i === last || v.charCodeAt(i + 1) === 32))) {
+      return v.replace(XML_SPACE, '').replace(/[ \t\r\n]+/g, ' ');
+    }
+  }
+  return v;
+}
+
 export function stringOf(v: XValue): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return numberToString(v);
@@ -1036,10 +1048,7 @@ export class XPathCompiler {
       case 'normalize-space': {
         arity(0, 1);
         const s = n ? str(0) : ctxString;
-        return (ctx) =>
-          s(ctx)
-            .replace(XML_SPACE, '')
-            .replace(/[ \t\r\n]+/g, ' ');
+        return (ctx) => normalizeSpace(s(ctx));
       }
       case 'translate': {
         arity(3);

@@ -188,6 +188,21 @@ describe('samsvar validate with many files', () => {
     expect(results.map((x) => x.valid)).toEqual(files.map((_, i) => i % 7 !== 3));
   });
 
+  it('names a file of a large batch that cannot be read (exit 2) and still reports the others, in order', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-batch-'));
+    const files = Array.from({ length: 450 }, (_, i) => {
+      const file = path.join(dir, `m${String(i).padStart(3, '0')}.xml`);
+      if (i !== 200) writeFileSync(file, good);
+      return file;
+    });
+    const r = await runCli(['validate', '--format', 'json', ...files], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot read ${files[200]}: ENOENT`);
+    const results = JSON.parse(r.stdout).results as { file: string; valid: boolean }[];
+    expect(results.map((x) => x.file)).toEqual(files.filter((_, i) => i !== 200));
+    expect(results.every((x) => x.valid)).toBe(true);
+  });
+
   it('reports a profile that does not compile as a usage error, also from a worker thread', async () => {
     const broken = path.join(work, 'broken-profile');
     mkdirSync(broken);

@@ -49,4 +49,28 @@ describe('the light tree (libxml2’s parse, copied into JavaScript in one walk)
       doc.dispose();
     }
   });
+
+  it('reads every name as written, however many documents and distinct names came before (names are shared between documents)', () => {
+    const names = (xml: string) => {
+      const doc = XmlDocument.fromString(xml);
+      try {
+        return buildLightTree(doc).elements.flatMap((e) => [e.qname(), e.ns, ...e.attributes.map((a) => a.qname())]);
+      } finally {
+        doc.dispose();
+      }
+    };
+    expect(names('<Bølge xmlns="urn:b" Vå="1"><Bølgen/></Bølge>')).toEqual(['Bølge', 'urn:b', 'Vå', 'Bølgen', 'urn:b']);
+    // More distinct names than are shared: the later ones are read from the document each time.
+    for (let i = 0; i < 5; i++) names(`<r>${Array.from({ length: 1000 }, (_, k) => `<n${i}x${k}/>`).join('')}</r>`);
+    expect(names('<Bølge xmlns="urn:b" Vå="1"><n4x999 a="2"/><Bølgen/></Bølge>')).toEqual([
+      'Bølge',
+      'urn:b',
+      'Vå',
+      'n4x999',
+      'urn:b',
+      'a',
+      'Bølgen',
+      'urn:b',
+    ]);
+  });
 });
