@@ -1,17 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
-import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import { RequirementSetService } from '../../src/requirement-sets/requirement-set-service.js';
 import { RequirementSetStore } from '../../src/requirement-sets/requirement-set-store.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
-import { loadKeyRing } from '../../src/signing/key-store.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
+import { declarationServiceFor } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { validOrgNumber } from '../support/service.js';
 
@@ -50,20 +46,7 @@ for (const dialect of dialectsUnderTest()) {
     beforeAll(async () => {
       db = await dialect.create();
       ctx = await buildContext({ port: 0, maxBodyBytes: 1 << 20, rateLimitPerMinute: 100, ...db.config });
-      const env = { SAMSVAR_DATA: mkdtempSync(path.join(tmpdir(), 'samsvar-cost-')) };
-      const keys = await loadKeyRing({ env });
-      service = async (levelAPerDay, now) =>
-        new DeclarationService({
-          store: new DeclarationStore(ctx.database.db.withPlugin(counter), ctx.database.dialect),
-          repo: ctx.repo,
-          runs: ctx.runs,
-          catalog: ctx.catalog,
-          keys,
-          issuerName: 'samsvar (test)',
-          samsvarVersion: '0.0.0-test',
-          levelAPerDay,
-          ...(now ? { now } : {}),
-        });
+      service = (levelAPerDay, now) => declarationServiceFor(ctx, { levelAPerDay, now, db: ctx.database.db.withPlugin(counter) });
     });
     afterAll(async () => {
       await ctx?.database.close();

@@ -1,16 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { DeclarationService } from '../../src/registry/declaration-service.js';
-import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import { buildContext } from '../../src/server/service.js';
-import { loadKeyRing } from '../../src/signing/key-store.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { MIGRATIONS } from '../../src/storage/migrations/index.js';
 import { Repository } from '../../src/storage/repository.js';
 import { AT_ONCE } from '../../src/storage/status-due.js';
+import { declarationServiceFor } from '../support/declaration-service.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { validOrgNumber } from '../support/service.js';
 
@@ -72,15 +67,7 @@ for (const dialect of dialectsUnderTest()) {
             { declaration_id: 'egn-lapsed', due_at: '2021-01-01T00:00:00.000Z' },
           ]);
 
-          const svc = new DeclarationService({
-            store: new DeclarationStore(ctx.database.db, ctx.database.dialect),
-            repo: ctx.repo,
-            runs: ctx.runs,
-            catalog: ctx.catalog,
-            keys: await loadKeyRing({ env: { SAMSVAR_DATA: mkdtempSync(path.join(tmpdir(), 'samsvar-due-mig-')) } }),
-            issuerName: 'samsvar (test)',
-            samsvarVersion: '0.0.0-test',
-          });
+          const svc = await declarationServiceFor(ctx);
           const page = await svc.logPage(0, 100);
           expect(page.entries.map((e) => `${e.type}:${e.declarationId}`)).toEqual(['expired:egn-lapsed']);
           // What is due later stays queued.

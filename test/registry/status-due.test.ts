@@ -1,16 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
-import { loadKeyRing } from '../../src/signing/key-store.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
+import { declarationServiceFor, vendorWithSystem } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { validOrgNumber } from '../support/service.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
@@ -29,24 +25,9 @@ for (const dialect of dialectsUnderTest()) {
     beforeAll(async () => {
       db = await dialect.create();
       ctx = await buildContext({ port: 0, maxBodyBytes: 1 << 20, rateLimitPerMinute: 100, ...db.config });
-      const env = { SAMSVAR_DATA: mkdtempSync(path.join(tmpdir(), 'samsvar-due-')) };
       // No sweep runs here: only the log reads below can log a change.
-      svc = new DeclarationService({
-        store: new DeclarationStore(ctx.database.db, ctx.database.dialect),
-        repo: ctx.repo,
-        runs: ctx.runs,
-        catalog: ctx.catalog,
-        keys: await loadKeyRing({ env }),
-        issuerName: 'samsvar (test)',
-        samsvarVersion: '0.0.0-test',
-        now: () => new Date(now),
-      });
-      const { vendor: v } = await ctx.repo.vendors.createVendor(
-        { orgNumber: validOrgNumber(), name: 'Frist AS', email: 'post@example.no' },
-        `hash-${Math.random()}`,
-      );
-      vendor = { role: 'vendor', vendorId: v.id, tokenId: 't' };
-      systemId = (await ctx.runs.createSystem(vendor, { name: 'FristJournal' })).id;
+      svc = await declarationServiceFor(ctx, { now: () => new Date(now) });
+      ({ vendor, systemId } = await vendorWithSystem(ctx, 'Frist AS', 'FristJournal'));
     });
     afterAll(async () => {
       await ctx?.database.close();

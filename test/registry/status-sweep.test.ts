@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
@@ -8,10 +5,9 @@ import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import { DEFAULT_SWEEP_SECONDS, schedulePeriodic, sweepIntervalSeconds, type Timers } from '../../src/registry/status-sweep.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
-import { loadKeyRing } from '../../src/signing/key-store.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
+import { declarationServiceFor, vendorWithSystem } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { validOrgNumber } from '../support/service.js';
 
 const DAY = 24 * 3600 * 1000;
 const PROFILE = 'dialogmelding-1.1-foresporsel';
@@ -112,23 +108,8 @@ for (const dialect of dialectsUnderTest()) {
       db = await dialect.create();
       ctx = await buildContext({ port: 0, maxBodyBytes: 1 << 20, rateLimitPerMinute: 100, ...db.config });
       store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
-      const env = { SAMSVAR_DATA: mkdtempSync(path.join(tmpdir(), 'samsvar-sweep-')) };
-      svc = new DeclarationService({
-        store,
-        repo: ctx.repo,
-        runs: ctx.runs,
-        catalog: ctx.catalog,
-        keys: await loadKeyRing({ env }),
-        issuerName: 'samsvar (test)',
-        samsvarVersion: '0.0.0-test',
-        now: () => new Date(Date.now() + offset),
-      });
-      const { vendor: v } = await ctx.repo.vendors.createVendor(
-        { orgNumber: validOrgNumber(), name: 'Sveip AS', email: 'post@example.no' },
-        `hash-${Math.random()}`,
-      );
-      vendor = { role: 'vendor', vendorId: v.id, tokenId: 't' };
-      systemId = (await ctx.runs.createSystem(vendor, { name: 'SveipJournal' })).id;
+      svc = await declarationServiceFor(ctx, { now: () => new Date(Date.now() + offset) });
+      ({ vendor, systemId } = await vendorWithSystem(ctx, 'Sveip AS', 'SveipJournal'));
     });
     afterAll(async () => {
       await ctx?.database.close();
