@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -23,12 +23,23 @@ function entryPath(kind: string, key: string, env: NodeJS.ProcessEnv): string | 
   return dir && path.join(dir, kind, `${key}.json`);
 }
 
+/**
+ * An entry is a SHA-256 line over its kind, key and body, then the body: a damaged entry, or one
+ * copied under another key, is a miss, never a wrong plan or a manifest taken as checked.
+ */
+const seal = (kind: string, key: string, body: string): string =>
+  createHash('sha256').update(`${kind}\0${key}\0`).update(body).digest('hex');
+
 /** The cached value of `kind` under `key` (a hex digest), or undefined. */
 export function readCache<T>(kind: string, key: string, env: NodeJS.ProcessEnv = process.env): T | undefined {
   const file = entryPath(kind, key, env);
   if (!file) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    const text = readFileSync(file, 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (newline !== 64 || text.slice(0, 64) !== seal(kind, key, body)) return undefined;
+    return JSON.parse(body) as T;
   } catch {
     return undefined;
   }
@@ -37,7 +48,9 @@ export function readCache<T>(kind: string, key: string, env: NodeJS.ProcessEnv =
 /** Stores a value; written to a temporary file and renamed, so a concurrent reader never sees half of it. */
 export function writeCache(kind: string, key: string, value: unknown, env: NodeJS.ProcessEnv = process.env): void {
   const file = entryPath(kind, key, env);
-  if (file) writeCacheFile(file, JSON.stringify(value));
+  if (!file) return;
+  const body = JSON.stringify(value);
+  writeCacheFile(file, `${seal(kind, key, body)}\n${body}`);
 }
 
 /** Writes one cache file the same way (atomically, best effort); false if it could not. */

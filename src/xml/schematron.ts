@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { XmlDocument, XmlElement, XmlXPath, type NamespaceMap, type XmlNode } from 'libxml2-wasm';
 import { readCache, writeCache } from '../core/disk-cache.js';
 import type { Finding, Severity } from '../core/finding.js';
@@ -11,7 +15,6 @@ import {
   booleanOf,
   numberOf,
   parseNumber,
-  parserCode,
   stringOf,
   type ParsedExpressions,
   type XContext,
@@ -28,20 +31,35 @@ const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
  */
 const CACHE_KIND = 'schematron-1';
 
-let codeKey: string | undefined;
+/** The code of the modules in `dir` (the XML layer's folder), as a short hash; null when it cannot be read. */
+export function codeKeyOf(dir: string): string | null {
+  try {
+    const hash = createHash('sha256');
+    for (const name of readdirSync(dir)
+      .filter((n) => /\.(js|ts)$/.test(n))
+      .sort()) {
+      hash
+        .update(name)
+        .update('\0')
+        .update(readFileSync(path.join(dir, name)))
+        .update('\0');
+    }
+    return hash.digest('hex').slice(0, 16);
+  } catch {
+    return null;
+  }
+}
+
+let codeKey: string | null | undefined;
 /**
- * The disk cache's key holds the code that plans a schema and parses its XPath too (as text, hashed
- * once per process): an entry written by other code (an upgrade, a change in development) is never
- * read, even where nobody changed CACHE_KIND.
+ * The disk cache's key holds the code of the XML layer too (every module of this folder, as the
+ * running build has it, hashed once per process): whatever shapes a plan (the parser, the planner,
+ * severities, the functions refused) lives here, so an entry written by other code (an upgrade, a
+ * change in development) is never read, even where nobody changed CACHE_KIND. Null when the folder
+ * cannot be read: then nothing is cached.
  */
-function cacheCodeKey(): string {
-  codeKey ??= sha256Hex(
-    new TextEncoder().encode(
-      [CompiledSchematron, LibxmlXPath, substituteVariables, matchPatternToXPath, usedNamespaces, withPlaceholders, compileToJs]
-        .map(String)
-        .join('\n') + parserCode(),
-    ),
-  ).slice(0, 16);
+function cacheCodeKey(): string | null {
+  if (codeKey === undefined) codeKey = codeKeyOf(fileURLToPath(new URL('.', import.meta.url)));
   return codeKey;
 }
 
@@ -302,7 +320,9 @@ export class CompiledSchematron {
    * when one is evaluated. A damaged or foreign entry is ignored and written anew.
    */
   static compile(bytes: Uint8Array, source: string): CompiledSchematron {
-    const key = sha256Hex(bytes) + cacheCodeKey();
+    const code = cacheCodeKey();
+    if (code === null) return CompiledSchematron.compileSource(bytes, source);
+    const key = sha256Hex(bytes) + code;
     const plan = readCache<SchematronPlan>(CACHE_KIND, key);
     if (plan) {
       try {

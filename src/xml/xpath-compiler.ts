@@ -671,14 +671,6 @@ const NUMBER_FUNCTIONS = new Set(['last', 'position', 'count', 'number', 'sum', 
 
 type StepFn = (input: LightNode[], ctx: XContext) => LightNode[];
 
-/**
- * The code that turns an expression's text into its parsed form, as text: part of the disk cache's
- * key for compiled schemas, so a changed parser never reads what an earlier one stored.
- */
-export function parserCode(): string {
-  return [tokenize, Parser, NAME_START, NAME_CHAR, [...AXES], [...REVERSE]].map(String).join('\n');
-}
-
 /** Parsed expressions by their text (null: one the compiler does not take on); see XPathCompiler. */
 export type ParsedExpressions = Record<string, unknown>;
 

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XmlDocument, XmlXPath } from 'libxml2-wasm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../../src/core/sha256.js';
-import { CompiledSchematron } from '../../src/xml/schematron.js';
+import { PACKAGE_ROOT } from '../../src/core/paths.js';
+import { CompiledSchematron, codeKeyOf } from '../../src/xml/schematron.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -95,16 +96,31 @@ describe('compiled Schematron in the disk cache', () => {
     }
   });
 
-  it('is keyed by the code that wrote it too: an entry another build stored under the same schema is not read', () => {
+  it('is keyed by the code of the XML layer too: a change anywhere in it (a severity, say) is a miss, never an older plan', () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'samsvar-xml-code-'));
+    try {
+      cpSync(path.join(PACKAGE_ROOT, 'src', 'xml'), copy, { recursive: true });
+      const before = codeKeyOf(copy);
+      expect(before).toMatch(/^[0-9a-f]{16}$/);
+      const file = path.join(copy, 'schematron.ts');
+      writeFileSync(file, readFileSync(file, 'utf8').replace("warning: 'warning'", "warning: 'error'"));
+      expect(codeKeyOf(copy)).not.toBe(before);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+    // And the running code's key is in every entry's name.
+    compileAndRun();
+    expect(path.basename(entries()[0]!)).toBe(`${sha256Hex(enc(SCHEMA))}${codeKeyOf(path.join(PACKAGE_ROOT, 'src', 'xml'))}.json`);
+  });
+
+  it('reads no entry whose seal does not match its kind, key and body (a damaged or copied one)', () => {
     const fresh = compileAndRun();
     const [entry] = entries();
-    // What a build whose planner differed (or wrote a rule's message differently) would have stored.
-    const other = readFileSync(entry!, 'utf8').replaceAll('has no quantity', 'is fine');
-    expect(other).not.toBe(readFileSync(entry!, 'utf8'));
-    const bySchemaOnly = path.join(path.dirname(entry!), `${sha256Hex(enc(SCHEMA))}.json`);
-    expect(bySchemaOnly).not.toBe(entry);
-    writeFileSync(bySchemaOnly, other);
-    expect(compileAndRun()).toEqual({ ...fresh, compiledUpFront: 0 });
+    const good = readFileSync(entry!, 'utf8');
+    // Valid JSON with nothing in it: taken as a plan, every document would pass.
+    writeFileSync(entry!, good.replace(/\n[^]*$/, '\n{"ns":{},"patterns":[],"parsed":{}}'));
+    expect(compileAndRun()).toEqual({ ...fresh, compiledUpFront: fresh.compiledUpFront });
+    expect(readFileSync(entry!, 'utf8')).toBe(good);
   });
 
   it('is keyed by the schema bytes: a changed schema is compiled, and refused, as ever', () => {
