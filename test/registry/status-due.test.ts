@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
+import { AT_ONCE, markDue } from '../../src/storage/status-due.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
@@ -130,6 +131,60 @@ for (const dialect of dialectsUnderTest()) {
       await ctx.repo.profiles.setProfileStatus(OTHER, 'retired', 'Erstattet', 'admin:t');
       expect(await logSince(before)).toEqual([`expired:${newer.id}`, `reinstated:${older.id}`]);
     });
+    /** The rows of one declaration due at once, as a reader would read them. */
+    const dueAtOnce = async (id: string) =>
+      (await new DeclarationStore(ctx.database.db, ctx.database.dialect).dueRows(AT_ONCE, 1000)).filter((r) => r.declarationId === id);
+
+    it('takes a due row off the queue after its evaluation only if nothing marked it again since it was read', async () => {
+      const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+      const d = await declare('5.0');
+      await markDue(ctx.database.db, d.id, AT_ONCE);
+      const read = await dueAtOnce(d.id);
+      expect(read).toHaveLength(1);
+      await markDue(ctx.database.db, d.id, AT_ONCE); // an event after the read
+      await store.settledDue(read);
+      const left = await dueAtOnce(d.id);
+      expect(left).toHaveLength(1);
+      await store.settledDue(left);
+      expect(await dueAtOnce(d.id)).toEqual([]);
+    });
+
+    it.runIf(dialect.name === 'postgres')(
+      "makes a reader's delete wait for a transaction marking the row due, so the row stays for the next reader",
+      async () => {
+        const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+        const d = await declare('6.0');
+        await markDue(ctx.database.db, d.id, AT_ONCE);
+        const read = await dueAtOnce(d.id);
+        let release!: () => void;
+        const commit = new Promise<void>((r) => (release = r));
+        let marked!: () => void;
+        const markedInEvent = new Promise<void>((r) => (marked = r));
+        // An event (e.g. a countersignature) marks the declaration due and commits a moment later.
+        const event = ctx.database.db.transaction().execute(async (trx) => {
+          await markDue(trx, d.id, AT_ONCE);
+          marked();
+          await commit;
+        });
+        await markedInEvent;
+        // The reader evaluated what it read before the event committed; now it deletes the row it read.
+        let deleted = false;
+        const deleting = store.settledDue(read).then(() => (deleted = true));
+        let waiting = false;
+        while (!deleted && !waiting) {
+          const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(ctx.database.db);
+          waiting = r.rows[0]!.n > 0;
+          if (!waiting) await new Promise((r) => setTimeout(r, 10));
+        }
+        expect({ deleted, waiting }).toEqual({ deleted: false, waiting: true });
+        release();
+        await event;
+        await deleting;
+        expect(await dueAtOnce(d.id)).toHaveLength(1);
+      },
+    );
+
     it('keeps a due row read by an instance that dies before evaluating it, so the change is still logged', async () => {
       const d = await declare('8.0');
       const before = await size();
