@@ -11,7 +11,7 @@ import {
 import { verifyDeclarationToken, type VerificationAnswer } from '../declarations/verification.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import { decodeUnverified } from '../signing/jws.js';
-import type { StoredDeclaration } from './declaration-store.js';
+import type { DueRow, StoredDeclaration } from './declaration-store.js';
 import type { RegistryEntry, RegistryQuery } from './registry-view.js';
 import { DeclarationPart, effectiveLevel, notFound, type StatusChange } from './declaration-part.js';
 import { closeMissedSpotChecks } from './missed-spot-checks.js';
@@ -43,24 +43,20 @@ export class DeclarationRegistry extends DeclarationPart {
   async sweep(): Promise<StatusChange[]> {
     const now = this.now();
     const changes: StatusChange[] = [];
-    let rules: Awaited<ReturnType<DeclarationRegistry['profileRules']>> | undefined;
-    // A change logged here may make older declarations due at once; they are taken in the next round.
-    for (
-      let ids = await this.deps.store.takeDue(now.toISOString(), 100);
-      ids.length > 0;
-      ids = await this.deps.store.takeDue(now.toISOString(), 100)
-    ) {
-      rules ??= await this.profileRules();
-      for (const [i, id] of ids.entries()) {
-        try {
-          changes.push(...(await this.settleDue(id, rules, now)));
-        } catch (e) {
-          await this.deps.store.returnDue(ids.slice(i));
-          throw e;
-        }
-      }
+    // A row is evaluated at most once per call, so rounds end even if one stays queued.
+    const read = new Set<string>();
+    const key = (r: DueRow) => `${r.declarationId}\u0000${r.dueAt}\u0000${r.version}`;
+    // A change logged here may make older declarations due at once (a new row version); they are evaluated in the next round.
+    for (;;) {
+      const rows = (await this.deps.store.dueRows(now.toISOString(), 100)).filter((r) => !read.has(key(r)));
+      if (rows.length === 0) return changes;
+      for (const r of rows) read.add(key(r));
+      // Read after the rows: a profile change marked before them is evaluated with the rules it set.
+      const rules = await this.profileRules();
+      for (const id of new Set(rows.map((r) => r.declarationId))) changes.push(...(await this.settleDue(id, rules, now)));
+      // Only now, so a reader stopped before this point leaves the rows for the next.
+      await this.deps.store.settledDue(rows);
     }
-    return changes;
   }
 
   /** Closes a missed spot check of one declaration, then logs a change of its status, if any. */

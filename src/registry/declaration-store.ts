@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { appendAudit } from '../storage/audit-log.js';
-import { AT_ONCE, markDue, markVersionDue, takeDue } from '../storage/status-due.js';
+export type { DueRow } from '../storage/status-due.js';
+import { AT_ONCE, dueRows, markDue, markRetestDeadlinesDue, markVersionDue, settledDue, type DueRow } from '../storage/status-due.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -253,18 +254,19 @@ export class DeclarationStore {
         ).values(),
       ];
       if (covered.length > 0) await trx.insertInto('declaration_profiles').values(covered).execute();
-      // It expires by itself; the older ones of its version it may supersede are looked at again.
+      // It expires by itself, and at the re-test deadlines already set; the older ones of its version it may supersede are looked at again.
       await markDue(trx as unknown as Kysely<CoreTables>, d.id, d.expiresAt);
-      await markVersionDue(
+      await markRetestDeadlinesDue(
         trx as unknown as Kysely<CoreTables>,
-        {
-          orgNumber: d.manufacturer.organisasjonsnummer,
-          systemName: d.product.name,
-          systemVersion: d.product.version,
-          issuedBefore: d.issuedAt,
-        },
-        'active',
+        d.id,
+        covered.map((p) => p.profile),
       );
+      await markVersionDue(trx as unknown as Kysely<CoreTables>, {
+        orgNumber: d.manufacturer.organisasjonsnummer,
+        systemName: d.product.name,
+        systemVersion: d.product.version,
+        issuedBefore: d.issuedAt,
+      });
       const documents = input.documents ?? [];
       if (documents.length > 0) {
         await trx
@@ -670,7 +672,7 @@ export class DeclarationStore {
         throw e;
       }
       await trx.updateTable('declarations').set({ logged_status: 'revoked' }).where('id', '=', id).execute();
-      await this.markOlderDue(trx, id, 'superseded');
+      await this.markOlderDue(trx, id);
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, detail: revocation.reason }, now);
       await appendAudit(
         trx as unknown as Kysely<CoreTables>,
@@ -716,7 +718,7 @@ export class DeclarationStore {
       }
       // Lifted to C: it may no longer be superseded by a B, and may now supersede older C declarations.
       await markDue(trx as unknown as Kysely<CoreTables>, input.declarationId, AT_ONCE);
-      await this.markOlderDue(trx, input.declarationId, 'active');
+      await this.markOlderDue(trx, input.declarationId);
       const entry = await this.appendLog(
         trx,
         { type: 'countersigned', declarationId: input.declarationId, subjectSha256: input.jwsSha256, detail: input.confirmedBy },
@@ -757,7 +759,7 @@ export class DeclarationStore {
         .where('logged_status', '=', from)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return undefined;
-      if (to === 'expired') await this.markOlderDue(trx, id, 'superseded');
+      if (to === 'expired') await this.markOlderDue(trx, id);
       const type = to === 'active' ? 'reinstated' : to;
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
       await appendAudit(
@@ -770,32 +772,33 @@ export class DeclarationStore {
   }
 
   /**
-   * Marks the older declarations of this one's system version with this recorded status due at
-   * once: `superseded` ones when it stops being in force (revoked, withdrawn, expired), since they
-   * may come back; `active` ones when it may now supersede them.
+   * Marks the older declarations of this one's system version whose status can still change due at
+   * once: when it stops being in force (revoked, withdrawn, expired) superseded ones may come back,
+   * and when it may now supersede them (countersigned) active ones may be superseded.
    */
-  private async markOlderDue(trx: Transaction<CoreTables & DeclarationTables>, id: string, status: 'active' | 'superseded'): Promise<void> {
+  private async markOlderDue(trx: Transaction<CoreTables & DeclarationTables>, id: string): Promise<void> {
     const d = await trx
       .selectFrom('declarations')
       .select(['org_number', 'system_name', 'system_version', 'issued_at'])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!d) return;
-    await markVersionDue(
-      trx as unknown as Kysely<CoreTables>,
-      { orgNumber: d.org_number, systemName: d.system_name, systemVersion: d.system_version, issuedBefore: d.issued_at },
-      status,
-    );
+    await markVersionDue(trx as unknown as Kysely<CoreTables>, {
+      orgNumber: d.org_number,
+      systemName: d.system_name,
+      systemVersion: d.system_version,
+      issuedBefore: d.issued_at,
+    });
   }
 
-  /** Up to `limit` declarations whose status is due to be looked at by `now`, taken off the queue (storage/status-due.ts). */
-  async takeDue(now: string, limit: number): Promise<string[]> {
-    return takeDue(this.db as unknown as Kysely<CoreTables>, now, limit);
+  /** Up to `limit` rows of the status queue due by `now` (storage/status-due.ts); they stay queued until {@link settledDue}. */
+  async dueRows(now: string, limit: number): Promise<DueRow[]> {
+    return dueRows(this.db as unknown as Kysely<CoreTables>, now, limit);
   }
 
-  /** Puts declarations back on the queue at once: their evaluation failed after they were taken. */
-  async returnDue(ids: readonly string[]): Promise<void> {
-    for (const id of ids) await markDue(this.db as unknown as Kysely<CoreTables>, id, AT_ONCE);
+  /** Takes these rows off the queue once their declarations were evaluated; a row marked again since it was read stays. */
+  async settledDue(rows: readonly DueRow[]): Promise<void> {
+    await settledDue(this.db as unknown as Kysely<CoreTables>, rows);
   }
 
   async logPage(after: number, limit: number): Promise<LogEntry[]> {

@@ -66,19 +66,29 @@ export class ProfileRepository {
   /**
    * Records the profile contents the service loaded. Content not seen before (a new import, a
    * changed or replaced profile) enters the audit log as `profile.loaded` or `profile.changed`,
-   * with its SHA-256; what was seen before is left alone. Returns the audit actions written.
+   * with its SHA-256; what was seen before is not audited again, but content put back to one seen
+   * before the latest makes the profile's declarations due. Returns the audit actions written.
    */
   async recordProfileContents(
     profiles: { id: string; version: string; sha256: string; source: string }[],
     actor = 'system',
   ): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
-      const known = await trx.selectFrom('profile_contents').select(['profile_id', 'sha256']).execute();
+      const known = await trx.selectFrom('profile_contents').select(['profile_id', 'sha256', 'first_loaded_at']).execute();
       const seen = new Set(known.map((r) => `${r.profile_id}\0${r.sha256}`));
       const ids = new Set(known.map((r) => r.profile_id));
+      const latest = new Map<string, { sha256: string; at: string }>();
+      for (const r of known) {
+        const l = latest.get(r.profile_id);
+        if (!l || r.first_loaded_at > l.at) latest.set(r.profile_id, { sha256: r.sha256, at: r.first_loaded_at });
+      }
       const written: string[] = [];
       for (const p of profiles) {
-        if (seen.has(`${p.id}\0${p.sha256}`)) continue;
+        if (seen.has(`${p.id}\0${p.sha256}`)) {
+          // Put back to content seen before (A, B, then A again): declarations tested against B expire all the same.
+          if (latest.get(p.id)!.sha256 !== p.sha256) await markProfileDue(trx, p.id, AT_ONCE);
+          continue;
+        }
         // Instances starting together on one database each find the content new; the one whose row
         // lands records it, the other neither fails its start-up nor audits it twice.
         const inserted = await trx

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
+import { AT_ONCE, markDue } from '../../src/storage/status-due.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
@@ -128,6 +130,153 @@ for (const dialect of dialectsUnderTest()) {
       const before = await size();
       await ctx.repo.profiles.setProfileStatus(OTHER, 'retired', 'Erstattet', 'admin:t');
       expect(await logSince(before)).toEqual([`expired:${newer.id}`, `reinstated:${older.id}`]);
+    });
+    /** The rows of one declaration due at once, as a reader would read them. */
+    const dueAtOnce = async (id: string) =>
+      (await new DeclarationStore(ctx.database.db, ctx.database.dialect).dueRows(AT_ONCE, 1000)).filter((r) => r.declarationId === id);
+
+    it('takes a due row off the queue after its evaluation only if nothing marked it again since it was read', async () => {
+      const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+      const d = await declare('5.0');
+      await markDue(ctx.database.db, d.id, AT_ONCE);
+      const read = await dueAtOnce(d.id);
+      expect(read).toHaveLength(1);
+      await markDue(ctx.database.db, d.id, AT_ONCE); // an event after the read
+      await store.settledDue(read);
+      const left = await dueAtOnce(d.id);
+      expect(left).toHaveLength(1);
+      await store.settledDue(left);
+      expect(await dueAtOnce(d.id)).toEqual([]);
+    });
+
+    it.runIf(dialect.name === 'postgres')(
+      "makes a reader's delete wait for a transaction marking the row due, so the row stays for the next reader",
+      async () => {
+        const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+        const d = await declare('6.0');
+        await markDue(ctx.database.db, d.id, AT_ONCE);
+        const read = await dueAtOnce(d.id);
+        let release!: () => void;
+        const commit = new Promise<void>((r) => (release = r));
+        let marked!: () => void;
+        const markedInEvent = new Promise<void>((r) => (marked = r));
+        // An event (e.g. a countersignature) marks the declaration due and commits a moment later.
+        const event = ctx.database.db.transaction().execute(async (trx) => {
+          await markDue(trx, d.id, AT_ONCE);
+          marked();
+          await commit;
+        });
+        await markedInEvent;
+        // The reader evaluated what it read before the event committed; now it deletes the row it read.
+        let deleted = false;
+        const deleting = store.settledDue(read).then(() => (deleted = true));
+        let waiting = false;
+        while (!deleted && !waiting) {
+          const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(ctx.database.db);
+          waiting = r.rows[0]!.n > 0;
+          if (!waiting) await new Promise((r) => setTimeout(r, 10));
+        }
+        expect({ deleted, waiting }).toEqual({ deleted: false, waiting: true });
+        release();
+        await event;
+        await deleting;
+        expect(await dueAtOnce(d.id)).toHaveLength(1);
+      },
+    );
+
+    it('keeps a due row read by an instance that dies before evaluating it, so the change is still logged', async () => {
+      const d = await declare('8.0');
+      const before = await size();
+      now = Date.parse(d.content.expiresAt) + 1;
+      // Another instance reads the due rows, then is killed before evaluating them.
+      await new DeclarationStore(ctx.database.db, ctx.database.dialect).dueRows(new Date(now).toISOString(), 100);
+      expect(await logSince(before)).toContain(`expired:${d.id}`);
+    });
+
+    it('brings back an older declaration a reader records superseded while the newer one is being revoked', async () => {
+      const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+      const older = await declare('9.0');
+      const newer = await declare('9.0');
+      // Reader S reads the older one due and the newer one in force ...
+      const before = (await store.lastLogEntry())!.seq;
+      const read = await store.dueRows(new Date(now).toISOString(), 100);
+      expect(read.map((r) => r.declarationId)).toContain(older.id);
+      // ... the newer one is revoked meanwhile ...
+      await svc.revoke(admin, newer.id, 'Feil i dokumentasjonen');
+      // ... and S records its verdict and takes the rows it read off the queue.
+      const o = (await store.getDeclaration(older.id))!;
+      await store.recordStatusChange(older.id, 'active', 'superseded', o.jwsSha256, `superseded by ${newer.id}`, new Date(now));
+      await store.settledDue(read);
+      expect(await logSince(before)).toEqual([`revoked:${newer.id}`, `superseded:${older.id}`, `reinstated:${older.id}`]);
+    });
+
+    it('evaluates a profile retired while a log read runs with the profile retired, in that read or the next', async () => {
+      const OTHER = 'dialogmelding-1.1-svar';
+      const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
+      await ctx.repo.profiles.setProfileStatus(OTHER, 'active', null, 'admin:t'); // retired by a test above
+      const both = await svc.issueSelfDeclared(
+        vendor,
+        systemId,
+        (await ctx.runs.createVersion(vendor, systemId, { version: '11.0' })).id,
+        {
+          profiles: [
+            { profile: PROFILE, direction: 'send' },
+            { profile: OTHER, direction: 'receive' },
+          ],
+          documents: [{ name: 'rapport-11.0.pdf', mediaType: 'application/pdf', content: pdf }],
+          ...ISSUANCE,
+        },
+        'https://samsvar.test',
+      );
+      await svc.logPage(0, 1);
+      const older = await declare('12.0');
+      await declare('12.0'); // the older one is due at once
+      const before = (await store.lastLogEntry())!.seq;
+      // The profile is retired while the read evaluates the older one, after it read the profiles' rules.
+      const evaluated = (svc as unknown as { registry: { deps: { store: DeclarationStore } } }).registry.deps.store;
+      const getDeclaration = evaluated.getDeclaration.bind(evaluated);
+      evaluated.getDeclaration = async (id: string) => {
+        evaluated.getDeclaration = getDeclaration;
+        await ctx.repo.profiles.setProfileStatus(OTHER, 'retired', 'Erstattet', 'admin:t');
+        return getDeclaration(id);
+      };
+      await logSince(before);
+      expect(await logSince(before)).toEqual(expect.arrayContaining([`superseded:${older.id}`, `expired:${both.id}`]));
+    });
+
+    it('expires the declarations tested against a profile content that is put back to one seen before', async () => {
+      const loaded = ctx.catalog.get(PROFILE)!;
+      const A = 'a'.repeat(64);
+      // An earlier deployment loaded content A; this one loaded B, and the declaration is tested against B.
+      await sql`insert into profile_contents (profile_id, sha256, version, source, first_loaded_at)
+        values (${PROFILE}, ${A}, ${loaded.manifest.version}, 'x', '2026-01-01T00:00:00.000Z')`.execute(ctx.database.db);
+      const d = await declare('10.0');
+      const before = await size();
+      // The next deployment serves A again (a roll-back): seen before, so not audited again.
+      ctx.catalog.put({ ...loaded, sha256: A });
+      expect(
+        await ctx.repo.profiles.recordProfileContents([{ id: PROFILE, version: loaded.manifest.version, sha256: A, source: 'x' }]),
+      ).toEqual([]);
+      expect(await logSince(before)).toContain(`expired:${d.id}`);
+    });
+
+    it('expires a declaration issued after a re-test deadline was set at that deadline', async () => {
+      const deadline = now + 3_600_000;
+      await ctx.repo.profiles.insertProfileVersion(
+        { profileId: PROFILE, version: '99.0', sha256: 'x'.repeat(64), kind: 'hl7v2', catalogStatus: false },
+        'admin:t',
+      );
+      await ctx.repo.profiles.changeProfileVersions(
+        [{ profileId: PROFILE, version: '99.0', status: 'active', reason: 'ny', retestDeadline: new Date(deadline).toISOString() }],
+        'admin:t',
+      );
+      const d = await declare('7.0'); // tested against the catalog's older version, after the deadline was set
+      const before = await size();
+      now = deadline - 1;
+      expect(await logSince(before)).toEqual([]);
+      now = deadline + 1;
+      expect(await logSince(before)).toEqual([`expired:${d.id}`]);
     });
   });
 }
