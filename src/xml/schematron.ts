@@ -691,17 +691,8 @@ export class CompiledSchematron {
     rule.checks.forEach((check, i) => {
       const result = flags[i] === '1';
       if (check.kind === 'assert' ? result : !result) return;
-      hits.push({
-        node,
-        finding: {
-          ruleId: check.id,
-          severity: check.severity,
-          layer: 'rule',
-          message: this.message(check, node, values),
-          ...(check.see ? { reference: check.see } : {}),
-          ...(check.messageNb ? { messageNb: this.render(check.messageNb, node, values) } : {}),
-        },
-      });
+      const messageNb = check.messageNb && this.render(check.messageNb, node, values);
+      hits.push({ node, finding: ruleFinding(check, this.render(check.message, node, values), messageNb) });
     });
   }
 
@@ -717,18 +708,8 @@ export class CompiledSchematron {
     for (const check of rule.checks) {
       const result = booleanOf(check.js!(ctx));
       if (check.kind === 'assert' ? result : !result) continue;
-      const message = renderCompiled(check.message, ctx);
-      hits.push({
-        node,
-        finding: {
-          ruleId: check.id,
-          severity: check.severity,
-          layer: 'rule',
-          message: message || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`,
-          ...(check.see ? { reference: check.see } : {}),
-          ...(check.messageNb ? { messageNb: renderCompiled(check.messageNb, ctx) } : {}),
-        },
-      });
+      const messageNb = check.messageNb && renderCompiled(check.messageNb, ctx);
+      hits.push({ node, finding: ruleFinding(check, renderCompiled(check.message, ctx), messageNb) });
     }
   }
 
@@ -750,10 +731,6 @@ export class CompiledSchematron {
     }
   }
 
-  private message(check: CompiledCheck, node: XmlNode, values: Map<string, string> | null): string {
-    return this.render(check.message, node, values) || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`;
-  }
-
   private render(parts: MessagePart[], node: XmlNode, values: Map<string, string> | null): string {
     return parts
       .map((part) => {
@@ -771,6 +748,18 @@ export class CompiledSchematron {
  * Compiles a rule to JavaScript (xpath-compiler.ts) when its context, typed lets, tests and message
  * parts all compile; otherwise leaves it to libxml2.
  */
+/** A fired check as a finding, the same from either evaluator; an empty message names the test instead. */
+function ruleFinding(check: CompiledCheck, message: string, messageNb: string | undefined): RuleHit['finding'] {
+  return {
+    ruleId: check.id,
+    severity: check.severity,
+    layer: 'rule',
+    message: message || `${check.kind === 'assert' ? 'Assertion failed' : 'Report'}: ${check.test}`,
+    ...(check.see ? { reference: check.see } : {}),
+    ...(check.messageNb ? { messageNb } : {}),
+  };
+}
+
 function compileToJs(rule: CompiledRule, contextXPath: string, compiler: XPathCompiler): void {
   try {
     const context = compiler.compile(contextXPath);
