@@ -7,7 +7,7 @@ import { declarationModules } from '../../src/server/routes/declaration-feature.
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { runCli } from '../helpers/cli-run.js';
-import { oppgaveFiles, writePackageDir, zipPackage } from '../support/profile-package.js';
+import { fhirPackageTgz, oppgaveFiles, oppgavePasientProfile, writePackageDir, zipPackage } from '../support/profile-package.js';
 
 const oppgaveTestcase = (): string => oppgaveFiles()['testcases/eksempel-oppgave-ny.json']!;
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
@@ -281,38 +281,13 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
   });
 
   it('imports a FHIR package (npm layout) as draft profiles; a new package version stays a draft beside the served one', async () => {
-    const fhirPackage = async (version: string, sd: Record<string, unknown>) => {
-      const src = mkdtempSync(path.join(tmpdir(), 'samsvar-fhirpkg-'));
-      mkdirSync(path.join(src, 'package'));
-      writeFileSync(
-        path.join(src, 'package', 'package.json'),
-        JSON.stringify({ name: 'samsvar.test.oppgave', version, fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }),
-      );
-      writeFileSync(path.join(src, 'package', 'StructureDefinition-oppgave-pasient.json'), JSON.stringify(sd));
-      const file = path.join(src, 'p.tgz');
-      await tar.c({ gzip: true, cwd: src, file, portable: true }, ['package']);
-      const { readFileSync } = await import('node:fs');
-      return t.call('POST', '/api/v1/admin/profiles', { token: ADMIN_TOKEN, body: readFileSync(file), contentType: 'application/gzip' });
-    };
-    const sd = (extra: Record<string, unknown> = {}) => ({
-      resourceType: 'StructureDefinition',
-      id: 'oppgave-pasient',
-      url: 'http://samsvar.test/StructureDefinition/oppgave-pasient',
-      name: 'OppgavePasient',
-      status: 'active',
-      kind: 'resource',
-      abstract: false,
-      type: 'Patient',
-      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
-      derivation: 'constraint',
-      differential: {
-        element: [
-          { id: 'Patient', path: 'Patient' },
-          { id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 },
-        ],
-      },
-      ...extra,
-    });
+    const fhirPackage = async (version: string, sd: Record<string, unknown>) =>
+      t.call('POST', '/api/v1/admin/profiles', {
+        token: ADMIN_TOKEN,
+        body: await fhirPackageTgz('samsvar.test.oppgave', version, sd),
+        contentType: 'application/gzip',
+      });
+    const sd = oppgavePasientProfile;
     const broken = await body(
       await fhirPackage('0.9.0', sd({ baseDefinition: 'http://samsvar.test/StructureDefinition/finnes-ikke' })),
       422,

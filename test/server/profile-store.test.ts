@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { declarationModules } from '../../src/server/routes/declaration-feature.js';
 import { startService, type RunningService } from '../../src/server/service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { NS, oppgaveFiles, zipPackage } from '../support/profile-package.js';
+import { NS, fhirPackageTgz, oppgaveFiles, oppgavePasientProfile, zipPackage } from '../support/profile-package.js';
 import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
 
 const ID = 'eksempel-oppgave';
@@ -44,43 +43,7 @@ const v110 = () =>
   });
 
 /** A FHIR package (npm layout) with one Patient profile that requires birthDate. */
-async function fhirPackage(): Promise<Uint8Array> {
-  const src = mkdtempSync(path.join(work, 'fhirpkg-'));
-  mkdirSync(path.join(src, 'package'));
-  writeFileSync(
-    path.join(src, 'package', 'package.json'),
-    JSON.stringify({
-      name: 'samsvar.test.lager',
-      version: '1.0.0',
-      fhirVersions: ['4.0.1'],
-      dependencies: { 'hl7.fhir.r4.core': '4.0.1' },
-    }),
-  );
-  writeFileSync(
-    path.join(src, 'package', 'StructureDefinition-oppgave-pasient.json'),
-    JSON.stringify({
-      resourceType: 'StructureDefinition',
-      id: FHIR_ID,
-      url: 'http://samsvar.test/StructureDefinition/oppgave-pasient',
-      name: 'OppgavePasient',
-      status: 'active',
-      kind: 'resource',
-      abstract: false,
-      type: 'Patient',
-      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
-      derivation: 'constraint',
-      differential: {
-        element: [
-          { id: 'Patient', path: 'Patient' },
-          { id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 },
-        ],
-      },
-    }),
-  );
-  const file = path.join(src, 'p.tgz');
-  await tar.c({ gzip: true, cwd: src, file, portable: true }, ['package']);
-  return readFileSync(file);
-}
+const fhirPackage = () => fhirPackageTgz('samsvar.test.lager', '1.0.0', oppgavePasientProfile({ id: FHIR_ID }));
 
 describe.each(dialectsUnderTest())('imported profiles live in the database, not in one data directory ($name)', (dialect) => {
   let db: TestDatabase;

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
+import * as tar from 'tar';
 
 /**
  * A small XML profile of our own ("oppgave": an Oppgave with an Id and a coded Status) with a
@@ -94,4 +95,44 @@ export function writePackageDir(files: Record<string, string>): string {
     writeFileSync(path.join(dir, name), content);
   }
   return dir;
+}
+
+/** A Patient profile of our own (`oppgave-pasient`) that requires birthDate; `extra` fields replace or add to it. */
+export function oppgavePasientProfile(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    resourceType: 'StructureDefinition',
+    id: 'oppgave-pasient',
+    url: 'http://samsvar.test/StructureDefinition/oppgave-pasient',
+    name: 'OppgavePasient',
+    status: 'active',
+    kind: 'resource',
+    abstract: false,
+    type: 'Patient',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
+    derivation: 'constraint',
+    differential: {
+      element: [
+        { id: 'Patient', path: 'Patient' },
+        { id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 },
+      ],
+    },
+    ...extra,
+  };
+}
+
+/** A FHIR package in npm layout (gzipped tar) with this name and version, on R4 core, holding one StructureDefinition. */
+export async function fhirPackageTgz(name: string, version: string, structureDefinition: Record<string, unknown>) {
+  const src = mkdtempSync(path.join(tmpdir(), 'samsvar-fhirpkg-'));
+  mkdirSync(path.join(src, 'package'));
+  writeFileSync(
+    path.join(src, 'package', 'package.json'),
+    JSON.stringify({ name, version, fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } }),
+  );
+  writeFileSync(
+    path.join(src, 'package', `StructureDefinition-${String(structureDefinition.id)}.json`),
+    JSON.stringify(structureDefinition),
+  );
+  const file = path.join(src, 'p.tgz');
+  await tar.c({ gzip: true, cwd: src, file, portable: true }, ['package']);
+  return readFileSync(file);
 }
