@@ -6,7 +6,7 @@ import { declarationModules } from '../../src/server/routes/declaration-feature.
 import { startService, type RunningService } from '../../src/server/service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { NS, fhirPackageTgz, oppgaveFiles, oppgavePasientProfile, zipPackage } from '../support/profile-package.js';
-import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, clientOf, registerVendor, type TestService } from '../support/service.js';
 
 const ID = 'eksempel-oppgave';
 const FHIR_ID = 'oppgave-pasient';
@@ -69,22 +69,7 @@ describe.each(dialectsUnderTest())('imported profiles live in the database, not 
       { hostname: '127.0.0.1', log: () => {}, routeModules: await declarationModules({ dataDir: keysDir }) },
     );
     services.push(service);
-    return {
-      service,
-      url: service.url,
-      call: (method, p, o = {}) => {
-        const headers: Record<string, string> = {};
-        if (o.token) headers.authorization = `Bearer ${o.token}`;
-        let payload = o.body;
-        if (o.json !== undefined) {
-          payload = JSON.stringify(o.json);
-          headers['content-type'] = 'application/json';
-        }
-        if (o.contentType) headers['content-type'] = o.contentType;
-        return fetch(`${service.url}${p}`, { method, headers, body: payload });
-      },
-      stop: () => service.close(),
-    };
+    return clientOf(service);
   }
   const validate = async (t: TestService, bytes: Uint8Array, query = `?profile=${ID}`) =>
     body(await t.call('POST', `/api/v1/validate${query}`, { body: bytes as BodyInit, contentType: 'application/xml' }), 200);

@@ -11,7 +11,7 @@ import { revalidationFeature } from '../../src/server/routes/revalidation-featur
 import { startService, type RunningService } from '../../src/server/service.js';
 import { osloDateTime } from '../../src/testcases/synthetic-data.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, clientOf, registerVendor, type TestService } from '../support/service.js';
 import { PROFILE, run as passedRun, systemVersion } from './declaration-helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -69,22 +69,7 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
         backgroundTasks: reval.backgroundTasks,
       },
     );
-    t = {
-      service,
-      url: service.url,
-      call: (method, p, o = {}) => {
-        const headers: Record<string, string> = {};
-        if (o.token) headers.authorization = `Bearer ${o.token}`;
-        let payload = o.body;
-        if (o.json !== undefined) {
-          payload = JSON.stringify(o.json);
-          headers['content-type'] = 'application/json';
-        }
-        if (o.contentType) headers['content-type'] = o.contentType;
-        return fetch(`${service.url}${p}`, { method, headers, body: payload });
-      },
-      stop: () => service.close(),
-    };
+    t = clientOf(service);
   }
 
   beforeAll(async () => {

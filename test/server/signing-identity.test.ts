@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declarationModules } from '../../src/server/routes/declaration-feature.js';
 import { startService, type RunningService } from '../../src/server/service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
-import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, clientOf, registerVendor, type TestService } from '../support/service.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { run, systemVersion } from './declaration-helpers.js';
 
@@ -32,18 +32,7 @@ for (const dialect of dialectsUnderTest()) {
         { hostname: '127.0.0.1', log: () => {}, routeModules: modules },
       );
       running.push(service);
-      const call: TestService['call'] = (method, p, o = {}) => {
-        const headers: Record<string, string> = {};
-        if (o.token) headers.authorization = `Bearer ${o.token}`;
-        let body = o.body;
-        if (o.json !== undefined) {
-          body = JSON.stringify(o.json);
-          headers['content-type'] = 'application/json';
-        }
-        if (o.contentType) headers['content-type'] = o.contentType;
-        return fetch(`${service.url}${p}`, { method, headers, body });
-      };
-      return { service, url: service.url, call, stop: () => service.close() };
+      return clientOf(service);
     }
 
     const verifyOn = async (t: TestService, jws: string) =>

@@ -35,7 +35,18 @@ export async function startTestService(
     { port: 0, maxBodyBytes: 25 * 1024 * 1024, rateLimitPerMinute: 1000, adminToken: ADMIN_TOKEN, ...db.config, ...config },
     { hostname: '127.0.0.1', log: () => {}, ...opts },
   );
-  const call: TestService['call'] = (method, path, o = {}) => {
+  return {
+    ...clientOf(service),
+    async stop() {
+      await service.close();
+      await db.drop();
+    },
+  };
+}
+
+/** The calls of a test client against a running service's URL (a fresh connection each). */
+function callerOf(url: string): TestService['call'] {
+  return (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     let body = o.body;
@@ -44,7 +55,7 @@ export async function startTestService(
       headers['content-type'] = 'application/json';
     }
     if (o.contentType) headers['content-type'] = o.contentType;
-    return undiciFetch(`${service.url}${path}`, {
+    return undiciFetch(`${url}${path}`, {
       method,
       headers,
       body,
@@ -52,15 +63,11 @@ export async function startTestService(
       dispatcher: noKeepAlive,
     } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
   };
-  return {
-    service,
-    url: service.url,
-    call,
-    async stop() {
-      await service.close();
-      await db.drop();
-    },
-  };
+}
+
+/** A client of a service the test started itself (over a database it manages): `stop` closes the service only. */
+export function clientOf(service: RunningService): TestService {
+  return { service, url: service.url, call: callerOf(service.url), stop: () => service.close() };
 }
 
 /** Registers a vendor with a fresh valid organisasjonsnummer and returns its id and token. */
