@@ -4,11 +4,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { cacheDir, writeCacheFile } from '../core/disk-cache.js';
+import { cacheDir, sealEntry, unsealEntry, writeCacheFile } from '../core/disk-cache.js';
 
 /** The cache kind (a directory under the cache dir) holding V8 code caches of bundles. */
 export const CODE_CACHE_KIND = 'v8-code';
-const CHECKSUM_BYTES = 32;
 
 /** What one run of a bundle did with the code cache; for tests. */
 export type CodeCacheUse = 'off' | 'used' | 'written' | 'write-failed';
@@ -29,23 +28,13 @@ export function codeCacheKey(name: string, bundleSha256: string, v8Flags: readon
   return `${name}-${bundleSha256.slice(0, 32)}-${runtime.slice(0, 16)}`;
 }
 
-/**
- * An entry is the SHA-256 of V8's data followed by the data: V8 checks only the data's length and
- * versions in a release build, so a damaged entry would otherwise be run.
- */
+/** V8's data for the bundle, if its entry is there and sealed for this file name (see sealEntry). */
 function readEntry(file: string): Buffer | undefined {
   try {
-    const entry = readFileSync(file);
-    if (entry.length <= CHECKSUM_BYTES) return undefined;
-    const data = entry.subarray(CHECKSUM_BYTES);
-    return createHash('sha256').update(data).digest().equals(entry.subarray(0, CHECKSUM_BYTES)) ? data : undefined;
+    return unsealEntry(path.basename(file), readFileSync(file));
   } catch {
     return undefined;
   }
-}
-
-function entryOf(data: Buffer): Buffer {
-  return Buffer.concat([createHash('sha256').update(data).digest(), data]);
 }
 
 /**
@@ -103,7 +92,8 @@ export async function runBundle(
   if (!cacheFile || !cacheDirOfKind) return { ran: true, codeCache: 'off' };
   if (cachedData && !script.cachedDataRejected) return { ran: true, codeCache: 'used' };
   // After the run, so that the cache holds every function the run compiled, not just the top level.
-  if (!writeCacheFile(cacheFile, entryOf(script.createCachedData()))) return { ran: true, codeCache: 'write-failed' };
+  if (!writeCacheFile(cacheFile, sealEntry(path.basename(cacheFile), script.createCachedData())))
+    return { ran: true, codeCache: 'write-failed' };
   removeEarlierBuilds(cacheDirOfKind, name, bundleSha256!);
   return { ran: true, codeCache: 'written' };
 }

@@ -23,23 +23,32 @@ function entryPath(kind: string, key: string, env: NodeJS.ProcessEnv): string | 
   return dir && path.join(dir, kind, `${key}.json`);
 }
 
+const SEAL_BYTES = 32;
+
 /**
- * An entry is a SHA-256 line over its kind, key and body, then the body: a damaged entry, or one
- * copied under another key, is a miss, never a wrong plan or a manifest taken as checked.
+ * A cache entry: the SHA-256 over `context` (what the entry is for: its kind and key) and the body,
+ * then the body. A damaged entry, or one copied under another name, is a miss, never a wrong plan,
+ * a manifest taken as checked, or V8 code run (V8 checks only a code cache's length and versions).
  */
-const seal = (kind: string, key: string, body: string): string =>
-  createHash('sha256').update(`${kind}\0${key}\0`).update(body).digest('hex');
+export function sealEntry(context: string, body: Uint8Array): Buffer {
+  return Buffer.concat([createHash('sha256').update(context).update('\0').update(body).digest(), body]);
+}
+
+/** The body of an entry `sealEntry` made for the same context, or undefined when the seal does not match. */
+export function unsealEntry(context: string, entry: Buffer): Buffer | undefined {
+  if (entry.length < SEAL_BYTES) return undefined;
+  const body = entry.subarray(SEAL_BYTES);
+  const seal = createHash('sha256').update(context).update('\0').update(body).digest();
+  return seal.equals(entry.subarray(0, SEAL_BYTES)) ? body : undefined;
+}
 
 /** The cached value of `kind` under `key` (a hex digest), or undefined. */
 export function readCache<T>(kind: string, key: string, env: NodeJS.ProcessEnv = process.env): T | undefined {
   const file = entryPath(kind, key, env);
   if (!file) return undefined;
   try {
-    const text = readFileSync(file, 'utf8');
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    if (newline !== 64 || text.slice(0, 64) !== seal(kind, key, body)) return undefined;
-    return JSON.parse(body) as T;
+    const body = unsealEntry(`${kind}/${key}`, readFileSync(file));
+    return body && (JSON.parse(body.toString('utf8')) as T);
   } catch {
     return undefined;
   }
@@ -48,9 +57,7 @@ export function readCache<T>(kind: string, key: string, env: NodeJS.ProcessEnv =
 /** Stores a value; written to a temporary file and renamed, so a concurrent reader never sees half of it. */
 export function writeCache(kind: string, key: string, value: unknown, env: NodeJS.ProcessEnv = process.env): void {
   const file = entryPath(kind, key, env);
-  if (!file) return;
-  const body = JSON.stringify(value);
-  writeCacheFile(file, `${seal(kind, key, body)}\n${body}`);
+  if (file) writeCacheFile(file, sealEntry(`${kind}/${key}`, Buffer.from(JSON.stringify(value))));
 }
 
 /** Writes one cache file the same way (atomically, best effort); false if it could not. */
