@@ -178,16 +178,53 @@ export class SourceMap {
     return { rank, count };
   }
 
-  /** Offset of attribute `name` inside the start tag of element `i`, or the tag's offset. */
+  /**
+   * Offset of attribute `name` inside the start tag of element `i`, or the tag's offset. The tag's
+   * bytes are compared with the name's bytes in place: decoding the tag and building a pattern per
+   * finding cost more than the rest of locating it. Quoted values are skipped, so ` V=` written
+   * inside another attribute's value is not taken for the attribute.
+   */
   attributeOffset(i: number, name: string): number {
     const b = this.bytes;
     const start = this.starts[i];
-    let end = start;
-    while (end < b.length && b[end] !== 0x3e) end++;
-    const tag = decode(b.subarray(start, end), 'iso-8859-1');
-    const m = new RegExp(`\\s${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`).exec(tag);
-    return m ? start + m.index + 1 : start;
+    const want = nameBytes(name, this.encoding);
+    if (!want) return start;
+    let quote = 0;
+    for (let j = start + 1; j < b.length; j++) {
+      const c = b[j];
+      if (quote) {
+        if (c === quote) quote = 0;
+      } else if (c === 0x22 || c === 0x27) quote = c;
+      else if (c === 0x3e) break;
+      else if (isXmlSpace(c) && startsWithBytes(b, j + 1, want)) {
+        let k = j + 1 + want.length;
+        while (isXmlSpace(b[k])) k++;
+        if (b[k] === 0x3d /* = */) return j + 1;
+      }
+    }
+    return start;
   }
+}
+
+const isXmlSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+function startsWithBytes(b: Uint8Array, at: number, want: Uint8Array): boolean {
+  if (at + want.length > b.length) return false;
+  for (let k = 0; k < want.length; k++) if (b[at + k] !== want[k]) return false;
+  return true;
+}
+
+const utf8Encoder = new TextEncoder();
+/** The name as the document's bytes; undefined if the encoding cannot hold it (so it cannot be there). */
+function nameBytes(name: string, encoding: 'utf-8' | 'iso-8859-1'): Uint8Array | undefined {
+  if (encoding === 'utf-8') return utf8Encoder.encode(name);
+  const out = new Uint8Array(name.length);
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    if (c > 0xff) return undefined;
+    out[k] = c;
+  }
+  return out;
 }
 
 const COLUMN_BLOCK = 4096;

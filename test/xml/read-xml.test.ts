@@ -47,4 +47,24 @@ describe('reading XML outside a validation', () => {
       xpath: '/r/x[2]/@V',
     });
   });
+
+  it('points an attribute finding at the attribute, not at its name written inside another value', () => {
+    const at = (xml: string | Uint8Array) => withXml(xml, ({ doc, locate }) => locate(doc.find('/r/x/@V')[0]!));
+    expect(at('<r><x DN=" V=1 >" V="2"/></r>')).toMatchObject({ line: 1, column: 19, xpath: '/r/x/@V' });
+    expect(at('<r><x\n\tV\n = "2"/></r>')).toMatchObject({ line: 2, column: 2 });
+    // Columns count characters: "ø" is two bytes in UTF-8, one in ISO-8859-1.
+    expect(at('<r><x DN="ø" V="2"/></r>')).toMatchObject({ column: 14 });
+    expect(at(Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>\n<r><x DN="ø" V="2"/></r>', 'latin1'))).toMatchObject({
+      line: 2,
+      column: 14,
+    });
+  });
+
+  it('finds an attribute whose name is not ASCII in either encoding', () => {
+    const at = (xml: string | Uint8Array) => withXml(xml, ({ doc, locate }) => locate(doc.find('/r/x/@*[2]')[0]!));
+    expect(at('<r><x a="1" Å="2"/></r>')).toMatchObject({ column: 13, xpath: '/r/x/@Å' });
+    expect(at(Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><r><x a="1" Å="2"/></r>', 'latin1'))).toMatchObject({
+      column: 56,
+    });
+  });
 });
