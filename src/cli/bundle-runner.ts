@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,16 +56,20 @@ function removeEarlierBuilds(dir: string, name: string, bundleSha256: string): v
  * Runs a bundle built by scripts/build-validate-bundle.mjs (a function expression taking the
  * values below) with a V8 code cache from samsvar's disk cache, and writes the cache after the
  * run when there was none or V8 refused it. Returns false, having run nothing, when the bundle is
- * missing (dist/ built by tsc alone); the caller then runs the unbundled modules.
+ * missing (dist/ built by tsc alone) or older than `builtFrom`, the compiled module it was bundled
+ * from (tsc ran again without the bundle step: the bundle would run the code before the change);
+ * the caller then runs the unbundled modules.
  */
 export async function runBundle(
   bundleUrl: URL,
   v8Flags: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  builtFrom?: URL,
 ): Promise<{ ran: false } | { ran: true; codeCache: CodeCacheUse }> {
   const bundlePath = fileURLToPath(bundleUrl);
   let source: string;
   try {
+    if (builtFrom && statSync(builtFrom).mtimeMs > statSync(bundlePath).mtimeMs) return { ran: false };
     // The build writes ASCII only, so Latin-1 is the exact text and the cheapest decoding.
     source = readFileSync(bundlePath, 'latin1');
   } catch {

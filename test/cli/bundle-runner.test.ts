@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -117,5 +117,24 @@ describe('running a bundle with a V8 code cache', () => {
 
   it('runs nothing when there is no bundle (dist/ built by tsc alone)', async () => {
     expect(await runBundle(pathToFileURL(path.join(tempDir(), 'validate.js')), [])).toEqual({ ran: false });
+  });
+
+  it('runs nothing when the module it was bundled from was compiled after it (tsc alone, after a build)', async () => {
+    const dir = tempDir();
+    const env = { SAMSVAR_CACHE_DIR: 'off' };
+    const bundle = writeBundle(dir, RECORD_RUN);
+    const entry = path.join(dir, 'validate-main.js');
+    writeFileSync(entry, '');
+    const at = (file: string | URL, seconds: number) => utimesSync(file, seconds, seconds);
+    globalThis.bundleRuns = [];
+    at(entry, 1_000);
+    at(bundle, 2_000);
+    expect(await runBundle(bundle, [], env, pathToFileURL(entry))).toEqual({ ran: true, codeCache: 'off' });
+    // Installed packages may give every file the same time: not stale.
+    at(entry, 2_000);
+    expect(await runBundle(bundle, [], env, pathToFileURL(entry))).toEqual({ ran: true, codeCache: 'off' });
+    at(entry, 3_000);
+    expect(await runBundle(bundle, [], env, pathToFileURL(entry))).toEqual({ ran: false });
+    expect(globalThis.bundleRuns).toHaveLength(2);
   });
 });
