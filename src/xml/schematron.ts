@@ -340,7 +340,12 @@ export class CompiledSchematron {
     const patterns = JSON.parse(
       JSON.stringify(this.patterns, (k, v: unknown) => (k === 'js' ? undefined : v)),
     ) as SchematronPlan['patterns'];
-    return { ns: this.ns, patterns, parsed: this.parsed };
+    // JSON has no Infinity (a number literal beyond the double range): written as the string
+    // "Infinity", which the compiler reads as the number.
+    const parsed = JSON.parse(
+      JSON.stringify(this.parsed, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)),
+    ) as ParsedExpressions;
+    return { ns: this.ns, patterns, parsed };
   }
 
   private static fromPlan(plan: SchematronPlan, source: string): CompiledSchematron {

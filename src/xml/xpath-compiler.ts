@@ -321,7 +321,8 @@ type NodeTest =
   | { k: 'pi'; target: string | null };
 
 type Ast =
-  | { k: 'num'; v: number }
+  /** `v` is a string ("Infinity") in expressions read back from the disk cache: JSON has no Infinity. */
+  | { k: 'num'; v: number | string }
   | { k: 'str'; v: string }
   | { k: 'var'; name: string }
   | { k: 'call'; name: string; args: Ast[] }
@@ -779,7 +780,7 @@ export class XPathCompiler {
   private uncached(e: Ast): XFunction {
     switch (e.k) {
       case 'num': {
-        const v = e.v;
+        const v = Number(e.v);
         return () => v;
       }
       case 'str': {

@@ -55,7 +55,8 @@ function compileAndRun(schema = SCHEMA) {
   const doc = XmlDocument.fromString(DOC);
   try {
     const findings = (engine: 'compiled' | 'libxml2') => sch.run(doc, undefined, engine).map((h) => h.finding);
-    return { compiledUpFront, stats: sch.stats(), compiled: findings('compiled'), libxml2: findings('libxml2') };
+    const compiled = findings('compiled');
+    return { compiledUpFront, stats: sch.stats(), compiled, libxml2: findings('libxml2'), fallbacks: sch.runtimeFallbacks };
   } finally {
     doc.dispose();
     sch.dispose();
@@ -134,5 +135,24 @@ describe('compiled Schematron in the disk cache', () => {
     compileAndRun();
     vi.stubEnv('SAMSVAR_CACHE_DIR', 'off');
     expect(compileAndRun().compiledUpFront).toBeGreaterThan(0);
+  });
+
+  it('gives the same findings from the cache when a rule holds a number JSON cannot carry (beyond the double range)', () => {
+    const huge = '9'.repeat(400);
+    const schema = `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+  <sch:ns prefix="o" uri="urn:order"/>
+  <sch:pattern><sch:rule context="o:Line">
+    <sch:assert id="R-BIG" test="number(o:Qty) &lt; ${huge}">below infinity</sch:assert>
+    <sch:report id="R-INF" test="${huge} = ${huge} + 1">infinite</sch:report>
+  </sch:rule></sch:pattern>
+</sch:schema>`;
+    const cold = compileAndRun(schema);
+    const warm = compileAndRun(schema);
+    expect(cold.libxml2.map((f) => f.ruleId)).toEqual(['R-INF', 'R-INF', 'R-BIG', 'R-INF']);
+    expect(cold.compiled).toEqual(cold.libxml2);
+    expect(warm.compiled).toEqual(cold.libxml2);
+    // Evaluated as compiled, not by falling back to libxml2 on a value the cache lost.
+    expect(warm.compiledUpFront).toBe(0);
+    expect([cold.fallbacks, warm.fallbacks]).toEqual([0, 0]);
   });
 });
