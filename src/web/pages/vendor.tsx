@@ -320,7 +320,7 @@ export function RunPage(props: {
           <dl class="facts">
             <dt>Testpasient</dt>
             <dd>
-              {r.testData.patient.givenName} {r.testData.patient.familyName}, født {r.testData.patient.dateOfBirth}
+              {r.testData.patient.givenName} {r.testData.patient.familyName}, født {dateNb(r.testData.patient.dateOfBirth)}
             </dd>
             <dt>Fødselsnummer</dt>
             <dd class="mono">{r.testData.patient.fnr}</dd>

@@ -1,0 +1,120 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunTestData } from '../../src/core/run-test-data.js';
+import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
+import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
+import { osloDateTime } from '../../src/testcases/synthetic-data.js';
+import { webPages } from '../../src/web/web-pages.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
+import { withAttachment } from '../helpers/kith-messages.js';
+import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
+import { PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
+import { dialectsUnderTest } from '../support/databases.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+
+/**
+ * What the pages say is bokmål, also where the text is built from the engine's or the domain's
+ * data: no English status reason, and instants as Norwegian clock time (a message's GenDate is
+ * Norwegian local time, so a UTC instant beside it reads as the wrong hour).
+ */
+describe('pages say times and reasons in bokmål', () => {
+  let t: TestService;
+  let vendorToken: string;
+
+  /** The text a reader sees: no markup, scripts or styles. */
+  const visible = (html: string) =>
+    html
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&[#a-z0-9]+;/g, ' ')
+      .replace(/\s+/g, ' ');
+  const ISO_INSTANT = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+  const NB_CLOCK_TIME = /\d{1,2}\. \p{L}+ \d{4} kl\. \d{2}:\d{2}:\d{2}/u;
+
+  const session = async (where: '/forvaltning' | '/leverandor', token: string): Promise<string> => {
+    const res = await fetch(`${t.url}${where}/logg-inn`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    const cookie = res.headers.get('set-cookie');
+    if (!cookie) throw new Error(`no session from ${where}/logg-inn: HTTP ${res.status}`);
+    return cookie.split(';')[0]!;
+  };
+  const page = async (p: string, cookie?: string) => {
+    const res = await fetch(`${t.url}${p}`, { headers: cookie ? { cookie } : {} });
+    expect(res.status, p).toBe(200);
+    return visible(await res.text());
+  };
+
+  beforeAll(async () => {
+    const declarations = await declarationFeature(
+      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-nb-')) },
+      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+    );
+    const revalidations = revalidationFeature();
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      {},
+      {
+        routeModules: [...declarations.modules, ...revalidations.modules],
+        backgroundTasks: revalidations.backgroundTasks,
+        pages: webPages(declarations.feature, revalidations.feature),
+      },
+    );
+    vendorToken = (await registerVendor(t, 'Bokmål Journal AS')).token;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("a revoked declaration's HTML rendering gives the reason in bokmål, not the API's English", async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Tilbakekalt Journal', '1.0'));
+    const { id } = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as {
+      id: string;
+    };
+    const revoked = await t.call('POST', `/api/v1/declarations/${id}/revoke`, {
+      token: ADMIN_TOKEN,
+      json: { reason: 'Feil ved stikkprøve' },
+    });
+    expect(revoked.status).toBe(200);
+
+    const text = await page(`/api/v1/declarations/${id}.html`);
+    expect(text).toContain('Begrunnelse: Feil ved stikkprøve');
+    expect(text).not.toMatch(/revoked on|revoked by/);
+  });
+
+  it("a run's page gives when it started and the test patient's birth date as Norwegian dates", async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Startet Journal', '1.0'), { submit: false });
+    const text = await page(`/leverandor/kjoringer/${runId}`, await session('/leverandor', vendorToken));
+    expect(text).toContain('etter at kjøringen ble startet (');
+    expect(text).toMatch(NB_CLOCK_TIME);
+    expect(text).not.toMatch(ISO_INSTANT);
+    expect(text).not.toMatch(/født \d{4}-/);
+  });
+
+  it('a message made before the run started is told so in Norwegian clock time', async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Gammel Journal', '1.0'), { submit: false });
+    const { testData } = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendorToken })).json()) as { testData: RunTestData };
+    const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
+    const yesterday = osloDateTime(new Date(Date.parse(testData.openedAt) - 86_400_000));
+    const body = withAttachment(runMessage(FORESPORSEL_TEMPLATE, testData, { genDate: yesterday }));
+    const tc = testcases.find((c) => c.kind === 'submit')!;
+    const res = await t.call('POST', `/api/v1/runs/${runId}/submissions?testcase=${tc.id}`, {
+      token: vendorToken,
+      body,
+      contentType: 'application/xml',
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+
+    const text = await page(`/leverandor/kjoringer/${runId}/innsendinger/${id}`, await session('/leverandor', vendorToken));
+    const said = /før kjøringen ble startet \(([^)]*)\)/.exec(text);
+    expect(said?.[1]).toMatch(NB_CLOCK_TIME);
+  });
+
+  it('the re-validations list says when each started in Norwegian clock time', async () => {
+    expect((await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE } })).status).toBe(202);
+    const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
+    expect(text).toMatch(NB_CLOCK_TIME);
+    expect(text).not.toMatch(ISO_INSTANT);
+  });
+});
