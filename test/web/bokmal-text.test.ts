@@ -80,6 +80,9 @@ describe('pages say times and reasons in bokmål', () => {
     const text = await page(`/api/v1/declarations/${id}.html`);
     expect(text).toContain('Begrunnelse: Feil ved stikkprøve');
     expect(text).not.toMatch(/revoked on|revoked by/);
+    // The signed declaration names its evidence "submission <id>"; the rendering says it in bokmål.
+    expect(text).toContain('Innsending ');
+    expect(text).not.toContain('submission ');
   });
 
   it("a run's page gives when it started and the test patient's birth date as Norwegian dates", async () => {

@@ -25,6 +25,11 @@ export const LEVEL_NB: Record<'A' | 'B' | 'C', string> = {
 export const LEVEL_A_NOTICE_NB =
   'Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.';
 
+/** An evidence entry's name in bokmål: the signed declaration names a submission in English ("submission <id>"). */
+export function evidenceNameNb(name: string): string {
+  return name.replace(/^submission /, 'Innsending ');
+}
+
 export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
 }
