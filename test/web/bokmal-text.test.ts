@@ -94,6 +94,21 @@ describe('pages say times and reasons in bokmål', () => {
     expect(text).not.toMatch(/født \d{4}-/);
   });
 
+  it("a live test case on a run's page says how to run it against the FHIR API instead of offering an upload that is always refused", async () => {
+    const version = await systemVersion(t, vendorToken, 'FHIR Journal', '1.0');
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    expect(opened.status).toBe(201);
+    const { id } = (await opened.json()) as { id: string };
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie: await session('/leverandor', vendorToken) } });
+    const live = /<section[^>]*aria-labelledby="tc-fhir-live-patient-read-search"[\s\S]*?<\/section>/.exec(await res.text())?.[0] ?? '';
+    expect(live).toContain('Pasient: les og søk');
+    expect(live).not.toContain('type="file"');
+    expect(visible(live)).toContain(`POST /api/v1/runs/${id}/testcases/fhir-live-patient-read-search/live`);
+  });
+
   it('a message made before the run started is told so in Norwegian clock time', async () => {
     const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Gammel Journal', '1.0'), { submit: false });
     const { testData } = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendorToken })).json()) as { testData: RunTestData };

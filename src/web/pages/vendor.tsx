@@ -258,22 +258,40 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
           , les den inn i systemet og last opp applikasjonskvitteringen systemet svarer med.
         </p>
       ) : null}
-      <form class="stack" method="post" action={`${base}/innsendinger`} enctype="multipart/form-data" data-progress="Validerer …">
-        <Csrf token={props.csrf} />
-        <input type="hidden" name="testtilfelle" value={tc.id} />
-        <div>
-          <label for={`fil-${tc.id}`}>
-            {tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}
-          </label>
-          <input type="file" id={`fil-${tc.id}`} name="fil" required />
-        </div>
-        <div>
-          <button type="submit">Last opp og vurder</button>
-        </div>
-        <div class="progress" aria-hidden="true">
-          <progress></progress> <span>Validerer …</span>
-        </div>
-      </form>
+      {tc.kind === 'live' ? (
+        // A live test case is run against the system's FHIR API, not judged from a file: an upload here could only be refused.
+        <p>
+          Denne testen kjøres mot systemets FHIR-API, ikke ved å laste opp en fil. Start den med API-nøkkelen:{' '}
+          <code>
+            POST /api/v1/runs/{run.id}/testcases/{tc.id}/live
+          </code>{' '}
+          med adressen til FHIR-API-et (<code>baseUrl</code>)
+          {tc.parameters?.length ? (
+            <>
+              {' '}
+              og testdataene testen ber om (<code>parameters</code>: {tc.parameters.map((p) => `${p.name}: ${p.description}`).join('; ')})
+            </>
+          ) : null}
+          . Resultatet vises her.
+        </p>
+      ) : (
+        <form class="stack" method="post" action={`${base}/innsendinger`} enctype="multipart/form-data" data-progress="Validerer …">
+          <Csrf token={props.csrf} />
+          <input type="hidden" name="testtilfelle" value={tc.id} />
+          <div>
+            <label for={`fil-${tc.id}`}>
+              {tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}
+            </label>
+            <input type="file" id={`fil-${tc.id}`} name="fil" required />
+          </div>
+          <div>
+            <button type="submit">Last opp og vurder</button>
+          </div>
+          <div class="progress" aria-hidden="true">
+            <progress></progress> <span>Validerer …</span>
+          </div>
+        </form>
+      )}
     </section>
   );
 }
