@@ -33,6 +33,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
   return (app: Hono, ctx: AppContext) => {
     const sessions = new WebSessions(new SessionStore(ctx.database.db), ctx.authenticator);
     const profileTitle = (id: string) => ctx.catalog.get(id)?.manifest.title ?? id;
+    const profileFormat = (id: string) => ctx.catalog.get(id)?.manifest.kind ?? 'xml';
     const vendorName = async (p: Principal) =>
       p.role === 'vendor' ? ((await ctx.repo.vendors.getVendor(p.vendorId))?.name ?? 'leverandør') : p.name;
 
@@ -75,6 +76,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           run={run}
           testcases={testcases}
           profileTitle={profileTitle}
+          profileFormat={profileFormat}
           problem={problem}
         />,
         { status },

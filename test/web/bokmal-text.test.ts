@@ -109,6 +109,24 @@ describe('pages say times and reasons in bokmål', () => {
     expect(visible(live)).toContain(`POST /api/v1/runs/${id}/testcases/fhir-live-patient-read-search/live`);
   });
 
+  it('a FHIR test case asks for what a FHIR resource can carry (the test patient), not a MsgId, GenDate or communication parties', async () => {
+    const version = await systemVersion(t, vendorToken, 'FHIR Journal', '2.0');
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const runPage = await (
+      await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie: await session('/leverandor', vendorToken) } })
+    ).text();
+    const catalogue = await (await fetch(`${t.url}/profiler/no-basis-patient`)).text();
+    for (const html of [runPage, catalogue]) {
+      const card = visible(/<section[^>]*aria-labelledby="tc-no-basis-patient-adresse"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '');
+      expect(card).toContain('Ressursen må komme fra systemet i denne kjøringen');
+      expect(card).not.toMatch(/MsgId|GenDate|testkommunikasjonspart/);
+    }
+  });
+
   it('a message made before the run started is told so in Norwegian clock time', async () => {
     const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Gammel Journal', '1.0'), { submit: false });
     const { testData } = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendorToken })).json()) as { testData: RunTestData };

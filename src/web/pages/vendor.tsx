@@ -232,7 +232,13 @@ export function VendorHomePage(props: {
 
 const OUTCOME_NB = { passed: 'Bestått', passed_with_deviation: 'Bestått med avvik', failed: 'Ikke bestått' } as const;
 
-function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profiles'][number]['testcases'][number]; csrf: string }) {
+function TestcaseRow(props: {
+  run: RunView;
+  tc: Testcase;
+  result: RunView['profiles'][number]['testcases'][number];
+  csrf: string;
+  format: 'xml' | 'fhir';
+}) {
   const { run, tc, result } = props;
   const base = `/leverandor/kjoringer/${encodeURIComponent(run.id)}`;
   return (
@@ -249,7 +255,7 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
         ) : null}
       </p>
       <p>{tc.description}</p>
-      {runRequirementsNb(tc.kind, run.testData) ? <p>{runRequirementsNb(tc.kind, run.testData)}</p> : null}
+      {runRequirementsNb(tc.kind, run.testData, props.format) ? <p>{runRequirementsNb(tc.kind, run.testData, props.format)}</p> : null}
       {tc.kind === 'receive' ? (
         <p>
           <a href={`${base}/testtilfeller/${encodeURIComponent(tc.id)}/melding`} download={`${tc.id}.xml`}>
@@ -302,6 +308,7 @@ export function RunPage(props: {
   run: RunView;
   testcases: Map<string, Testcase>;
   profileTitle: (id: string) => string;
+  profileFormat: (id: string) => 'xml' | 'fhir';
   problem?: string;
 }) {
   const r = props.run;
@@ -373,7 +380,7 @@ export function RunPage(props: {
             <div class="testcases">
               {p.testcases.map((t) => {
                 const tc = props.testcases.get(t.id);
-                return tc ? <TestcaseRow run={r} tc={tc} result={t} csrf={props.csrf} /> : null;
+                return tc ? <TestcaseRow run={r} tc={tc} result={t} csrf={props.csrf} format={props.profileFormat(p.profile)} /> : null;
               })}
             </div>
           </section>
