@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
 import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
@@ -152,5 +153,46 @@ describe('pages say times and reasons in bokmål', () => {
     const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
     expect(text).toMatch(NB_CLOCK_TIME);
     expect(text).not.toMatch(ISO_INSTANT);
+  });
+});
+
+describe('a refusal from the engine reaches a person as a page in bokmål', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    const declarations = await declarationFeature(
+      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-nb-')) },
+      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+    );
+    // A time limit no validation keeps within: every message is stopped, as a costly one would be.
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      { validationWorkers: 1, validationTimeoutMs: 1, validationTimeoutMsPerMiB: 1 },
+      { routeModules: declarations.modules, pages: webPages(declarations.feature) },
+    );
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('the validator says in bokmål that the validation was stopped, not the API’s English problem document', async () => {
+    const message = readFileSync(
+      path.join(PACKAGE_ROOT, 'profiles', PROFILE, 'examples', 'valid', 'foresporsel-helseopplysninger.xml'),
+      'utf8',
+    );
+    const res = await fetch(`${t.url}/validering`, {
+      method: 'POST',
+      body: new URLSearchParams({ melding: message }),
+      headers: { accept: 'text/html' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('Valideringen tok lengre tid enn tjenesten tillater');
+    expect(html).not.toMatch(/took longer|problem/);
+  });
+
+  it('a program still gets the problem document', async () => {
+    const res = await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' });
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 });
