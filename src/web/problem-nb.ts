@@ -17,7 +17,7 @@ const CODE_NB: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Du har ikke tilgang til dette.',
   not_found: 'Fant ikke det du ba om.',
   conflict: 'Dette finnes allerede, eller det ble endret samtidig av noen andre.',
-  payload_too_large: 'Filen er for stor.',
+  payload_too_large: 'Filen er større enn tjenesten tar imot. Gå tilbake og velg en mindre fil.',
   unsupported_media_type: 'Filen har feil format for dette testtilfellet.',
   rate_limited: 'Det har kommet mange forespørsler på kort tid. Vent litt og prøv igjen.',
   unavailable: 'Tjenesten er opptatt akkurat nå. Prøv igjen om litt.',

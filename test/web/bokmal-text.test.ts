@@ -128,6 +128,22 @@ describe('pages say times and reasons in bokmål', () => {
     }
   });
 
+  it('an upload larger than the service accepts is refused as too large (413), not as a page that does not exist', async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Stor Journal', '1.0'), { submit: false });
+    const form = new FormData();
+    form.append('testtilfelle', `${PROFILE}-send`);
+    form.append('fil', new Blob([new Uint8Array(26 * 1024 * 1024)]), 'stor.xml');
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${runId}/innsendinger`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: await session('/leverandor', vendorToken), accept: 'text/html' },
+    });
+    expect(res.status).toBe(413);
+    const text = visible(await res.text());
+    expect(text).toContain('Filen er større enn tjenesten tar imot');
+    expect(text).not.toContain('Fant ikke siden');
+  });
+
   it('a message made before the run started is told so in Norwegian clock time', async () => {
     const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Gammel Journal', '1.0'), { submit: false });
     const { testData } = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendorToken })).json()) as { testData: RunTestData };
