@@ -81,6 +81,10 @@ describe('pages say times and reasons in bokmål', () => {
     const text = await page(`/api/v1/declarations/${id}.html`);
     expect(text).toContain('Begrunnelse: Feil ved stikkprøve');
     expect(text).not.toMatch(/revoked on|revoked by/);
+    // Who revoked is a reader's name for the scheme's administration, not the variable its token is set in.
+    expect(text).toMatch(/Tilbakekalt \d{1,2}\. \p{L}+ \d{4} av Forvaltningen\./u);
+    expect(text).not.toContain('SAMSVAR_ADMIN_TOKEN');
+    expect(await page(`/erklaering/${id}`)).not.toContain('SAMSVAR_ADMIN_TOKEN');
     // The signed declaration names its evidence "submission <id>"; the rendering says it in bokmål.
     expect(text).toContain('Innsending ');
     expect(text).not.toContain('submission ');
