@@ -168,6 +168,30 @@ describe('pages say times and reasons in bokmål', () => {
     expect(said?.[1]).toMatch(NB_CLOCK_TIME);
   });
 
+  it('a spot check deadline picked in the form is the end of that day in Norway, also in summer time', async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Stikkprøve Journal', '1.0'));
+    const { id } = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as {
+      id: string;
+    };
+    const admin = await session('/forvaltning', ADMIN_TOKEN);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(
+      await (await fetch(`${t.url}/forvaltning`, { headers: { cookie: admin } })).text(),
+    )![1]!;
+    const summer = `${new Date().getUTCFullYear() + 1}-07-01`;
+    const posted = await fetch(`${t.url}/forvaltning/erklaeringer/${id}/stikkprove`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, testtilfelle: `${PROFILE}-send`, frist: summer }),
+      headers: { cookie: admin },
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(303);
+    const checks = (await (await t.call('GET', `/api/v1/declarations/${id}/spot-checks`, { token: ADMIN_TOKEN })).json()) as {
+      deadline: string;
+    }[];
+    // 23:59:59 Norwegian summer time (+02:00), not 00:59:59 the next day.
+    expect(checks.map((c) => c.deadline)).toEqual([`${summer}T21:59:59.000Z`]);
+  });
+
   it('the re-validations list says when each started in Norwegian clock time', async () => {
     expect((await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE } })).status).toBe(202);
     const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
