@@ -4,6 +4,12 @@ import type { Principal } from './principal.js';
 import { hashToken, sameToken } from './tokens.js';
 
 /**
+ * Who the bootstrap administrator is to readers: a revocation names who revoked ("Tilbakekalt … av
+ * Forvaltningen" on the public declaration page), so not the environment variable that holds its token.
+ */
+const BOOTSTRAP_ADMIN_NAME = 'Forvaltningen';
+
+/**
  * Turns an Authorization header into a Principal. The bootstrap administrator token from
  * SAMSVAR_ADMIN_TOKEN (when set) is checked first, in constant time; every other token is looked
  * up by its hash.
@@ -24,7 +30,7 @@ export class Authenticator {
   /** The principal a token stands for; unauthorized when it is unknown or revoked. */
   async fromToken(token: string): Promise<Principal> {
     if (this.bootstrapAdminToken && sameToken(token, this.bootstrapAdminToken))
-      return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
+      return { role: 'admin', tokenId: 'bootstrap', name: BOOTSTRAP_ADMIN_NAME };
     return this.fromTokenHash(hashToken(token));
   }
 
@@ -34,7 +40,7 @@ export class Authenticator {
    */
   async fromTokenHash(tokenHash: string): Promise<Principal> {
     if (this.bootstrapAdminToken && sameToken(tokenHash, hashToken(this.bootstrapAdminToken)))
-      return { role: 'admin', tokenId: 'bootstrap', name: 'SAMSVAR_ADMIN_TOKEN' };
+      return { role: 'admin', tokenId: 'bootstrap', name: BOOTSTRAP_ADMIN_NAME };
     const rec = await this.repo.vendors.findTokenByHash(tokenHash);
     if (!rec || rec.revokedAt) throw new SamsvarError('unauthorized', 'the token is unknown or revoked');
     if (rec.role === 'vendor') return { role: 'vendor', vendorId: rec.vendorId!, tokenId: rec.id };

@@ -15,7 +15,8 @@ export const API_BASE = '/api/v1';
 
 /**
  * Builds the service: the core route modules plus any given ones (declarations, registry …).
- * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts.
+ * Everything that fails ends as application/problem+json, mapped from SamsvarError in problem.ts (a
+ * person's page request gets a page in bokmål with the same status).
  */
 export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pages?: WebPages): { app: Hono; api: ApiRouter } {
   const wantsPage = (c: Context) =>
@@ -55,17 +56,24 @@ export function createApp(ctx: AppContext, extraModules: RouteModule[] = [], pag
   });
 
   app.onError((err, c) => {
-    if (err instanceof SamsvarError) {
-      const retry =
-        (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number'
-          ? { 'retry-after': String(err.extra.retryAfter) }
-          : undefined;
-      return problemResponse(err, c.req.path, retry);
-    }
-    const requestId = (c.get as (key: string) => string | undefined)('requestId');
-    const log = (m: string) => ctx.log(m, { level: 'error', requestId });
-    if (isStorageFull(err)) return storageFullProblem(c.req.path, log);
-    return unexpectedProblem(err, c.req.path, log);
+    const problem = (): Response => {
+      if (err instanceof SamsvarError) {
+        const retry =
+          (err.code === 'rate_limited' || err.code === 'unavailable') && typeof err.extra?.retryAfter === 'number'
+            ? { 'retry-after': String(err.extra.retryAfter) }
+            : undefined;
+        return problemResponse(err, c.req.path, retry);
+      }
+      const requestId = (c.get as (key: string) => string | undefined)('requestId');
+      const log = (m: string) => ctx.log(m, { level: 'error', requestId });
+      if (isStorageFull(err)) return storageFullProblem(c.req.path, log);
+      return unexpectedProblem(err, c.req.path, log);
+    };
+    const res = problem();
+    // A person gets the same status as a page in bokmål; the problem document's detail is English, for programs.
+    if (!wantsPage(c)) return res;
+    const retry = res.headers.get('retry-after');
+    return pages!.errorPage(err, res.status, retry ? { 'retry-after': retry } : {});
   });
   app.notFound((c) => {
     // A person who follows a wrong link gets a page; a program gets a problem document.

@@ -8,4 +8,6 @@ export type PageModule = (app: Hono, ctx: AppContext) => void;
 export interface WebPages {
   pageModules: PageModule[];
   notFoundPage(): Response;
+  /** The page for a refused or failed request (a person's counterpart of the problem document), with its status. */
+  errorPage(err: unknown, status: number, headers?: Record<string, string>): Response;
 }

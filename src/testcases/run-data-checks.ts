@@ -1,4 +1,5 @@
 import type { Finding } from '../core/finding.js';
+import { osloTimeNb } from '../core/oslo-day.js';
 import { ruleFinding } from '../core/rule-catalogue.js';
 import type { RunTestData } from '../core/run-test-data.js';
 import type { ParsedXml } from '../xml/read-xml.js';
@@ -55,7 +56,7 @@ function genDateFinding(header: MessageHeader, { locate }: ParsedXml, run: RunTe
   const opened = Date.parse(run.openedAt);
   if (at >= opened - GENDATE_TOLERANCE_MS && at <= now.getTime() + GENDATE_TOLERANCE_MS) return [];
   const why = at < opened ? `before the run opened (${run.openedAt})` : `after the time samsvar received it (${now.toISOString()})`;
-  const hvorfor = at < opened ? `før kjøringen ble startet (${run.openedAt})` : `etter at samsvar mottok den (${now.toISOString()})`;
+  const hvorfor = at < opened ? `før kjøringen ble startet (${osloTimeNb(run.openedAt)})` : `etter at samsvar mottok den (${osloTimeNb(now.toISOString())})`;
   return [
     nb(
       ruleFinding(

@@ -63,6 +63,8 @@ const RULE_NB: Record<string, string> = {
   'FHIR-SP-EXPRESSION': 'Søkeuttrykket er ugyldig eller starter fra en ressurstype søkeparameteren ikke gjelder.',
   'FHIR-SP-DERIVED': 'Søkeparameteren har annen type eller ressurstype enn den den er avledet fra.',
   'FHIR-INVARIANT-UNEVALUATED': 'En regel (invariant) i profilen kunne ikke evalueres.',
+  'TERMINOLOGY-NOT-CHECKED':
+    'Koden er ikke kontrollert: samsvar har ikke kodesystemet eller verdisettet den hører til, og ingen terminologitjener er satt opp. At koden ikke er kontrollert, betyr ikke at den er gyldig.',
   'RCV-ORIGINAL-MSGID': 'Applikasjonskvitteringen viser ikke til MsgId-en i meldingen samsvar genererte for kjøringen.',
   'RCV-ORIGINAL-MSGTYPE': 'Applikasjonskvitteringen oppgir en annen meldingstype enn meldingen den svarer på.',
   'RCV-STATUS': 'Applikasjonskvitteringen har en annen status enn testtilfellet forventer.',
@@ -144,8 +146,24 @@ const XSD_NB: Array<[RegExp, (m: RegExpExecArray) => string]> = [
     (m) => `Rotelementet ${local(m[1]!)} er ikke kjent i skjemaet.`,
   ],
   [
-    /Element '([^']+)': Element content is not allowed, because the content type is a simple type/,
+    /Element '([^']+)': Element content is not allowed, because the (?:content type is a simple type|type definition is simple)/,
     (m) => `Elementet ${local(m[1]!)} kan bare inneholde en verdi, ikke underelementer.`,
+  ],
+  [
+    /Element '([^']+)': Character content is not allowed, because the content type is empty/,
+    (m) => `Elementet ${local(m[1]!)} skal være tomt.`,
+  ],
+  [
+    /Element '([^']+)': Not all fields of key identity-constraint '([^']+)' evaluate to a node/,
+    (m) => `Elementet ${local(m[1]!)} mangler en verdi som nøkkelen ${local(m[2]!)} krever.`,
+  ],
+  [
+    /Element '([^']+)': No match found for key-sequence \[([^\]]*)\] of keyref '([^']+)'/,
+    (m) => `Elementet ${local(m[1]!)} viser til ${m[2]!.replace(/'/g, '')}, som ikke finnes i meldingen (referansen ${local(m[3]!)}).`,
+  ],
+  [
+    /Element '([^']+)': Duplicate key-sequence \[([^\]]*)\] in (?:unique|key) identity-constraint '([^']+)'/,
+    (m) => `Elementet ${local(m[1]!)} har verdien ${m[2]!.replace(/'/g, '')}, som allerede er brukt; den skal være unik (${local(m[3]!)}).`,
   ],
 ];
 

@@ -17,10 +17,11 @@ const CODE_NB: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Du har ikke tilgang til dette.',
   not_found: 'Fant ikke det du ba om.',
   conflict: 'Dette finnes allerede, eller det ble endret samtidig av noen andre.',
-  payload_too_large: 'Filen er for stor.',
+  payload_too_large: 'Filen er større enn tjenesten tar imot. Gå tilbake og velg en mindre fil.',
   unsupported_media_type: 'Filen har feil format for dette testtilfellet.',
   rate_limited: 'Det har kommet mange forespørsler på kort tid. Vent litt og prøv igjen.',
   unavailable: 'Tjenesten er opptatt akkurat nå. Prøv igjen om litt.',
+  insufficient_storage: 'Tjenesten har ikke plass til å lagre dette nå. Ingenting ble lagret; prøv igjen senere.',
 };
 
 /**
@@ -31,6 +32,8 @@ export function problemNb(e: unknown): string {
   if (!(e instanceof SamsvarError)) return 'Noe gikk galt. Prøv igjen, og kontakt forvaltningen hvis det skjer igjen.';
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;
   if (field) return `${field} er ikke gyldig. Sjekk verdien og prøv igjen.`;
+  if (typeof e.extra?.timeoutMs === 'number')
+    return 'Valideringen tok lengre tid enn tjenesten tillater, og ble stoppet. Kommandolinjen (samsvar validate) validerer meldingen uten tidsgrense.';
   if (/no passed profile/.test(e.detail)) return 'Testkjøringen har ingen bestått profil ennå, så det er ingenting å erklære.';
   if (/only active profiles can be tested|has no test cases yet/.test(e.detail))
     return 'En av profilene kan ikke testes nå (den er ikke aktiv, eller har ingen testtilfeller).';

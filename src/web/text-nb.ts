@@ -1,7 +1,7 @@
-import { dateNb, LEVEL_NB, STATUS_NB } from '../declarations/render/labels-nb.js';
+import { dateNb, LEVEL_NB, STATUS_NB, statusReasonNb } from '../declarations/render/labels-nb.js';
 import type { StatusAnswer } from '../declarations/status.js';
 
-export { dateNb, LEVEL_NB, STATUS_NB };
+export { dateNb, LEVEL_NB, STATUS_NB, statusReasonNb };
 
 export const LEVEL_SHORT_NB: Record<'A' | 'B' | 'C', string> = {
   A: 'Nivå A: dokumentert, ikke testet',
@@ -10,32 +10,6 @@ export const LEVEL_SHORT_NB: Record<'A' | 'B' | 'C', string> = {
 };
 
 export const DIRECTION_SHORT_NB: Record<'send' | 'receive', string> = { send: 'sender', receive: 'mottar' };
-
-/** Why a declaration is not active, in bokmål, from the structured cause (the API's English reason is never shown on a page). */
-export function statusReasonNb(s: StatusAnswer): string {
-  const c = s.cause;
-  if (!c) return '';
-  switch (c.kind) {
-    case 'revoked':
-      return `Tilbakekalt ${dateNb(c.at)} av ${c.by}. Begrunnelse: ${c.reason}`;
-    case 'withdrawn':
-      return `Trukket tilbake av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
-    case 'expired':
-      return c.deviation
-        ? `Utløpt ${dateNb(c.at)}: fristen for å rette avviket ${c.deviation.ruleId} (${c.deviation.profile}) gikk ut.`
-        : `Utløpt ${dateNb(c.at)}.`;
-    case 'retired':
-      return `Utløpt: profilversjonen ${c.profiles.join(', ')} er faset ut.`;
-    case 'superseded':
-      return `Erstattet av en nyere erklæring (${c.by}).`;
-    case 'retest-missed':
-      return `Utløpt ${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
-    case 'content-changed':
-      return `Utløpt: innholdet i profilversjonen ${c.profiles.join(', ')} er endret etter at systemet ble testet.`;
-    case 'expired-logged':
-      return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
-  }
-}
 
 /** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
 export function retestNb(s: StatusAnswer): string {

@@ -9,7 +9,7 @@ import type { AppContext } from '../server/app-context.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';
 import { pageResponse } from './html-response.js';
 import { messageText } from './message-text.js';
-import { notFoundPage } from './not-found.js';
+import { errorPage, notFoundPage } from './not-found.js';
 import type { PageModule } from '../server/page-module.js';
 import { RegisteredPage, RunPage, SubmissionPage, VendorHomePage, VendorSignInPage } from './pages/vendor.js';
 import { problemNb } from './problem-nb.js';
@@ -33,6 +33,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
   return (app: Hono, ctx: AppContext) => {
     const sessions = new WebSessions(new SessionStore(ctx.database.db), ctx.authenticator);
     const profileTitle = (id: string) => ctx.catalog.get(id)?.manifest.title ?? id;
+    const profileFormat = (id: string) => ctx.catalog.get(id)?.manifest.kind ?? 'xml';
     const vendorName = async (p: Principal) =>
       p.role === 'vendor' ? ((await ctx.repo.vendors.getVendor(p.vendorId))?.name ?? 'leverandør') : p.name;
 
@@ -75,6 +76,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           run={run}
           testcases={testcases}
           profileTitle={profileTitle}
+          profileFormat={profileFormat}
           problem={problem}
         />,
         { status },
@@ -216,7 +218,11 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
 
     app.post(
       '/leverandor/kjoringer/:id/innsendinger',
-      bodyLimit({ maxSize: ctx.config.maxBodyBytes + 64 * 1024, onError: () => notFoundPage('Filen er større enn grensen.') }),
+      bodyLimit({
+        maxSize: ctx.config.maxBodyBytes + 64 * 1024,
+        // Refused before anyone is signed in, so not on the run's page (it may be someone else's run).
+        onError: () => errorPage(new SamsvarError('payload_too_large', 'the upload is larger than the service accepts'), 413),
+      }),
       action(async (c, s, form) => {
         const runId = c.req.param('id')!;
         const file = form.fil instanceof File ? form.fil : undefined;

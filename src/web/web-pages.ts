@@ -1,7 +1,7 @@
 import type { WebPages } from '../server/page-module.js';
 import type { DeclarationFeature } from '../server/routes/declaration-context.js';
 import { adminPages } from './admin-pages.js';
-import { notFoundPage } from './not-found.js';
+import { errorPage, notFoundPage } from './not-found.js';
 import { publicPages } from './public-pages.js';
 import type { RevalidationFeature } from '../server/routes/revalidation-context.js';
 import { revalidationPages } from './revalidation-pages.js';
@@ -20,5 +20,6 @@ export function webPages(feature: DeclarationFeature, revalidations?: Revalidati
       ...(revalidations ? [revalidationPages(revalidations)] : []),
     ],
     notFoundPage: () => notFoundPage('Adressen finnes ikke her.'),
+    errorPage,
   };
 }

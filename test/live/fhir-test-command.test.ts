@@ -74,7 +74,7 @@ describe('samsvar fhir-test', () => {
     const { code, out } = await cli('--list');
     expect(code).toBe(0);
     expect(out).toMatch(/fhir-live-patient-read-search +\(profile no-basis-patient\)/);
-    expect(out).toMatch(/--param fnr=01819010001 +the test patient's synthetic fødselsnummer/);
+    expect(out).toMatch(/--param fnr=01819010001 +testpasientens syntetiske fødselsnummer/);
   });
 
   it.each([

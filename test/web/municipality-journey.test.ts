@@ -113,6 +113,37 @@ describe.skipIf(!browserAvailable)(`a municipality's journey in the browser ${sk
     await page.unroute('**/*.jws');
   });
 
+  it("says in bokmål why the check could not be made, never the browser's own English error", async () => {
+    const result = async (prepare: (p: Page) => Promise<unknown>) => {
+      const p = await browser.newPage();
+      await prepare(p);
+      await p.goto(`${t.url}/erklaering/${tested}`);
+      await p.getByRole('button', { name: 'Kontroller signaturen' }).click();
+      await expect.poll(() => p.getAttribute('#verify-result', 'class')).toContain('bad');
+      const text = (await p.textContent('#verify-result')) ?? '';
+      await p.close();
+      return text;
+    };
+    // The keys cannot be fetched (the network is down): the browser's fetch says "Failed to fetch".
+    expect(await result((p) => p.route('**/jwks.json', (route) => route.abort()))).toBe(
+      'Fikk ikke hentet erklæringen eller nøklene. Sjekk nettforbindelsen og prøv igjen.',
+    );
+    // A browser whose Web Crypto has no Ed25519 refuses the key with a NotSupportedError.
+    expect(
+      await result((p) =>
+        p.addInitScript(() => {
+          crypto.subtle.importKey = () => Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));
+        }),
+      ),
+    ).toContain('Nettleseren din kan ikke kontrollere Ed25519-signaturer');
+    // A signed token that is not base64url: the browser's atob throws an InvalidCharacterError.
+    expect(
+      await result((p) =>
+        p.route('**/*.jws', (route) => route.fulfill({ status: 200, contentType: 'application/jose', body: '@@.@@.@@' })),
+      ),
+    ).toBe('Kontrollen feilet: den signerte erklæringen eller nøklene kunne ikke leses.');
+  });
+
   it('opens the kravsett matrix: tested, documented only (level A, never counted as tested) and missing', async () => {
     await page.goto(`${t.url}/kravsett`);
     await page.getByRole('link', { name: 'Hjemmetjeneste' }).click();

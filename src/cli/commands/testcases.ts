@@ -207,7 +207,7 @@ function show(args: string[], io: CliIo): number {
   ];
   if (tc.requirements?.length) out.push(`covers ${tc.requirements.join(', ')}`);
   out.push('', 'What to do:', ...wrap(tc.description, '  '));
-  const inRun = runRequirementsNb(tc.kind, null);
+  const inRun = runRequirementsNb(tc.kind, null, catalog.get(tc.profile)?.manifest.kind);
   if (inRun) out.push(...wrap(inRun, '  '));
   out.push('');
   if (tc.kind === 'live') {

@@ -1,6 +1,6 @@
 import type { DeclarationView } from './declaration-view.js';
 import { html, renderTemplate, type SafeHtml } from './html-template.js';
-import { dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels-nb.js';
+import { dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps } from './labels-nb.js';
 
 /** The human report in bokmål: who, what, which profiles and test cases, and how to verify. */
 export function renderDeclarationHtml(v: DeclarationView): string {
@@ -10,7 +10,9 @@ export function renderDeclarationHtml(v: DeclarationView): string {
       html`<tr><td>${p.title} (<code>${p.profile}</code>)</td><td>${p.version}</td><td>${DIRECTION_NB[p.direction]}</td><td><code>${p.profileSha256}</code></td></tr>`,
   );
   const testCaseRows: SafeHtml[] = d.testCases.map((t) => {
-    const evidence = t.evidence.map((e) => html`<div>${e.name}: <code>${e.sha256}</code> / funn <code>${e.findingsSha256}</code></div>`);
+    const evidence = t.evidence.map(
+      (e) => html`<div>${evidenceNameNb(e.name)}: <code>${e.sha256}</code> / funn <code>${e.findingsSha256}</code></div>`,
+    );
     return html`<tr><td><code>${t.id}</code></td><td>${t.profile}</td><td>${evidence}</td></tr>`;
   });
   if (testCaseRows.length === 0) testCaseRows.push(html`<tr><td colspan="3">Ingen: erklæringen er ikke testet i samsvar.</td></tr>`);

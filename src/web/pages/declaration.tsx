@@ -1,5 +1,6 @@
 import type { DeclarationView } from '../../declarations/render/declaration-view.js';
 import { Layout } from '../layout.js';
+import { evidenceNameNb } from '../../declarations/render/labels-nb.js';
 import { dateNb, DIRECTION_SHORT_NB, LEVEL_NB, STATUS_NB, statusReasonNb, retestNb } from '../text-nb.js';
 
 /** One declaration for a reader in a municipality: who, what, how strong, whether it still holds, and a check of its signature in the browser. */
@@ -109,7 +110,7 @@ export function DeclarationPage(props: { view: DeclarationView }) {
                     <ul>
                       {t.evidence.map((e) => (
                         <li>
-                          {e.name.replace(/^submission /, 'Innsending ')}: <code class="digest">{e.sha256}</code>
+                          {evidenceNameNb(e.name)}: <code class="digest">{e.sha256}</code>
                         </li>
                       ))}
                     </ul>

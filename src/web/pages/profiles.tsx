@@ -71,7 +71,7 @@ const KIND_NB = {
 
 const APPREC_STATUS_NB: Record<string, string> = { '1': 'OK', '2': 'Avvist', '3': 'OK med feil i deler av meldingen' };
 
-function TestcaseDetails(props: { tc: Testcase }) {
+function TestcaseDetails(props: { tc: Testcase; format: 'xml' | 'fhir' }) {
   const tc = props.tc;
   const assertions = tc.kind === 'live' ? [] : (tc.expect.assertions ?? []);
   return (
@@ -81,7 +81,7 @@ function TestcaseDetails(props: { tc: Testcase }) {
         <span class="mono">{tc.id}</span>. {KIND_NB[tc.kind as keyof typeof KIND_NB] ?? ''}
       </p>
       <p>{tc.description}</p>
-      {runRequirementsNb(tc.kind, null) ? <p>{runRequirementsNb(tc.kind, null)}</p> : null}
+      {runRequirementsNb(tc.kind, null, props.format) ? <p>{runRequirementsNb(tc.kind, null, props.format)}</p> : null}
       <h4>Slik vurderes det</h4>
       <ul>
         {tc.kind === 'live' ? (
@@ -164,7 +164,7 @@ export function ProfilePage(props: {
       ) : (
         <div class="cards">
           {props.testcases.map((tc) => (
-            <TestcaseDetails tc={tc} />
+            <TestcaseDetails tc={tc} format={m.kind} />
           ))}
         </div>
       )}

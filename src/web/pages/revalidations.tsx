@@ -1,3 +1,4 @@
+import { osloTimeNb } from '../../core/oslo-day.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Revalidation } from '../../storage/revalidation-store.js';
 import type { RevalidationView } from '../../runs/revalidation.js';
@@ -66,7 +67,7 @@ export function AdminRevalidationsPage(props: AdminProps & { jobs: Revalidation[
                     <a href={`/forvaltning/revalidering/${encodeURIComponent(j.id)}`}>{j.profileId}</a>
                   </td>
                   <td>{j.profileVersion}</td>
-                  <td>{j.createdAt.slice(0, 16).replace('T', ' ')}</td>
+                  <td>{osloTimeNb(j.createdAt)}</td>
                   <td>{STATUS_NB[j.status]}</td>
                   <td>
                     {j.done} av {j.total}

@@ -232,7 +232,13 @@ export function VendorHomePage(props: {
 
 const OUTCOME_NB = { passed: 'Bestått', passed_with_deviation: 'Bestått med avvik', failed: 'Ikke bestått' } as const;
 
-function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profiles'][number]['testcases'][number]; csrf: string }) {
+function TestcaseRow(props: {
+  run: RunView;
+  tc: Testcase;
+  result: RunView['profiles'][number]['testcases'][number];
+  csrf: string;
+  format: 'xml' | 'fhir';
+}) {
   const { run, tc, result } = props;
   const base = `/leverandor/kjoringer/${encodeURIComponent(run.id)}`;
   return (
@@ -249,7 +255,7 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
         ) : null}
       </p>
       <p>{tc.description}</p>
-      {runRequirementsNb(tc.kind, run.testData) ? <p>{runRequirementsNb(tc.kind, run.testData)}</p> : null}
+      {runRequirementsNb(tc.kind, run.testData, props.format) ? <p>{runRequirementsNb(tc.kind, run.testData, props.format)}</p> : null}
       {tc.kind === 'receive' ? (
         <p>
           <a href={`${base}/testtilfeller/${encodeURIComponent(tc.id)}/melding`} download={`${tc.id}.xml`}>
@@ -258,22 +264,40 @@ function TestcaseRow(props: { run: RunView; tc: Testcase; result: RunView['profi
           , les den inn i systemet og last opp applikasjonskvitteringen systemet svarer med.
         </p>
       ) : null}
-      <form class="stack" method="post" action={`${base}/innsendinger`} enctype="multipart/form-data" data-progress="Validerer …">
-        <Csrf token={props.csrf} />
-        <input type="hidden" name="testtilfelle" value={tc.id} />
-        <div>
-          <label for={`fil-${tc.id}`}>
-            {tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}
-          </label>
-          <input type="file" id={`fil-${tc.id}`} name="fil" required />
-        </div>
-        <div>
-          <button type="submit">Last opp og vurder</button>
-        </div>
-        <div class="progress" aria-hidden="true">
-          <progress></progress> <span>Validerer …</span>
-        </div>
-      </form>
+      {tc.kind === 'live' ? (
+        // A live test case is run against the system's FHIR API, not judged from a file: an upload here could only be refused.
+        <p>
+          Denne testen kjøres mot systemets FHIR-API, ikke ved å laste opp en fil. Start den med API-nøkkelen:{' '}
+          <code>
+            POST /api/v1/runs/{run.id}/testcases/{tc.id}/live
+          </code>{' '}
+          med adressen til FHIR-API-et (<code>baseUrl</code>)
+          {tc.parameters?.length ? (
+            <>
+              {' '}
+              og testdataene testen ber om (<code>parameters</code>: {tc.parameters.map((p) => `${p.name}: ${p.description}`).join('; ')})
+            </>
+          ) : null}
+          . Resultatet vises her.
+        </p>
+      ) : (
+        <form class="stack" method="post" action={`${base}/innsendinger`} enctype="multipart/form-data" data-progress="Validerer …">
+          <Csrf token={props.csrf} />
+          <input type="hidden" name="testtilfelle" value={tc.id} />
+          <div>
+            <label for={`fil-${tc.id}`}>
+              {tc.kind === 'receive' ? 'Applikasjonskvitteringen fra systemet' : 'Meldingen systemet sendte'}
+            </label>
+            <input type="file" id={`fil-${tc.id}`} name="fil" required />
+          </div>
+          <div>
+            <button type="submit">Last opp og vurder</button>
+          </div>
+          <div class="progress" aria-hidden="true">
+            <progress></progress> <span>Validerer …</span>
+          </div>
+        </form>
+      )}
     </section>
   );
 }
@@ -284,6 +308,7 @@ export function RunPage(props: {
   run: RunView;
   testcases: Map<string, Testcase>;
   profileTitle: (id: string) => string;
+  profileFormat: (id: string) => 'xml' | 'fhir';
   problem?: string;
 }) {
   const r = props.run;
@@ -320,7 +345,7 @@ export function RunPage(props: {
           <dl class="facts">
             <dt>Testpasient</dt>
             <dd>
-              {r.testData.patient.givenName} {r.testData.patient.familyName}, født {r.testData.patient.dateOfBirth}
+              {r.testData.patient.givenName} {r.testData.patient.familyName}, født {dateNb(r.testData.patient.dateOfBirth)}
             </dd>
             <dt>Fødselsnummer</dt>
             <dd class="mono">{r.testData.patient.fnr}</dd>
@@ -355,7 +380,7 @@ export function RunPage(props: {
             <div class="testcases">
               {p.testcases.map((t) => {
                 const tc = props.testcases.get(t.id);
-                return tc ? <TestcaseRow run={r} tc={tc} result={t} csrf={props.csrf} /> : null;
+                return tc ? <TestcaseRow run={r} tc={tc} result={t} csrf={props.csrf} format={props.profileFormat(p.profile)} /> : null;
               })}
             </div>
           </section>

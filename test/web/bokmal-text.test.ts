@@ -1,0 +1,242 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/core/paths.js';
+import type { RunTestData } from '../../src/core/run-test-data.js';
+import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
+import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
+import { osloDateTime } from '../../src/testcases/synthetic-data.js';
+import { webPages } from '../../src/web/web-pages.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
+import { withAttachment } from '../helpers/kith-messages.js';
+import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
+import { PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
+import { dialectsUnderTest } from '../support/databases.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+
+/**
+ * What the pages say is bokmål, also where the text is built from the engine's or the domain's
+ * data: no English status reason, and instants as Norwegian clock time (a message's GenDate is
+ * Norwegian local time, so a UTC instant beside it reads as the wrong hour).
+ */
+describe('pages say times and reasons in bokmål', () => {
+  let t: TestService;
+  let vendorToken: string;
+
+  /** The text a reader sees: no markup, scripts or styles. */
+  const visible = (html: string) =>
+    html
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&[#a-z0-9]+;/g, ' ')
+      .replace(/\s+/g, ' ');
+  const ISO_INSTANT = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+  const NB_CLOCK_TIME = /\d{1,2}\. \p{L}+ \d{4} kl\. \d{2}:\d{2}:\d{2}/u;
+
+  const session = async (where: '/forvaltning' | '/leverandor', token: string): Promise<string> => {
+    const res = await fetch(`${t.url}${where}/logg-inn`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    const cookie = res.headers.get('set-cookie');
+    if (!cookie) throw new Error(`no session from ${where}/logg-inn: HTTP ${res.status}`);
+    return cookie.split(';')[0]!;
+  };
+  const page = async (p: string, cookie?: string) => {
+    const res = await fetch(`${t.url}${p}`, { headers: cookie ? { cookie } : {} });
+    expect(res.status, p).toBe(200);
+    return visible(await res.text());
+  };
+
+  beforeAll(async () => {
+    const declarations = await declarationFeature(
+      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-nb-')) },
+      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+    );
+    const revalidations = revalidationFeature();
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      {},
+      {
+        routeModules: [...declarations.modules, ...revalidations.modules],
+        backgroundTasks: revalidations.backgroundTasks,
+        pages: webPages(declarations.feature, revalidations.feature),
+      },
+    );
+    vendorToken = (await registerVendor(t, 'Bokmål Journal AS')).token;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("a revoked declaration's HTML rendering gives the reason in bokmål, not the API's English", async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Tilbakekalt Journal', '1.0'));
+    const { id } = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as {
+      id: string;
+    };
+    const revoked = await t.call('POST', `/api/v1/declarations/${id}/revoke`, {
+      token: ADMIN_TOKEN,
+      json: { reason: 'Feil ved stikkprøve' },
+    });
+    expect(revoked.status).toBe(200);
+
+    const text = await page(`/api/v1/declarations/${id}.html`);
+    expect(text).toContain('Begrunnelse: Feil ved stikkprøve');
+    expect(text).not.toMatch(/revoked on|revoked by/);
+    // Who revoked is a reader's name for the scheme's administration, not the variable its token is set in.
+    expect(text).toMatch(/Tilbakekalt \d{1,2}\. \p{L}+ \d{4} av Forvaltningen\./u);
+    expect(text).not.toContain('SAMSVAR_ADMIN_TOKEN');
+    expect(await page(`/erklaering/${id}`)).not.toContain('SAMSVAR_ADMIN_TOKEN');
+    // The signed declaration names its evidence "submission <id>"; the rendering says it in bokmål.
+    expect(text).toContain('Innsending ');
+    expect(text).not.toContain('submission ');
+  });
+
+  it("a run's page gives when it started and the test patient's birth date as Norwegian dates", async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Startet Journal', '1.0'), { submit: false });
+    const text = await page(`/leverandor/kjoringer/${runId}`, await session('/leverandor', vendorToken));
+    expect(text).toContain('etter at kjøringen ble startet (');
+    expect(text).toMatch(NB_CLOCK_TIME);
+    expect(text).not.toMatch(ISO_INSTANT);
+    expect(text).not.toMatch(/født \d{4}-/);
+  });
+
+  it("a live test case on a run's page says how to run it against the FHIR API instead of offering an upload that is always refused", async () => {
+    const version = await systemVersion(t, vendorToken, 'FHIR Journal', '1.0');
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    expect(opened.status).toBe(201);
+    const { id } = (await opened.json()) as { id: string };
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie: await session('/leverandor', vendorToken) } });
+    const live = /<section[^>]*aria-labelledby="tc-fhir-live-patient-read-search"[\s\S]*?<\/section>/.exec(await res.text())?.[0] ?? '';
+    expect(live).toContain('Pasient: les og søk');
+    expect(live).not.toContain('type="file"');
+    expect(visible(live)).toContain(`POST /api/v1/runs/${id}/testcases/fhir-live-patient-read-search/live`);
+  });
+
+  it('a FHIR test case asks for what a FHIR resource can carry (the test patient), not a MsgId, GenDate or communication parties', async () => {
+    const version = await systemVersion(t, vendorToken, 'FHIR Journal', '2.0');
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const runPage = await (
+      await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie: await session('/leverandor', vendorToken) } })
+    ).text();
+    const catalogue = await (await fetch(`${t.url}/profiler/no-basis-patient`)).text();
+    for (const html of [runPage, catalogue]) {
+      const card = visible(/<section[^>]*aria-labelledby="tc-no-basis-patient-adresse"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '');
+      expect(card).toContain('Ressursen må komme fra systemet i denne kjøringen');
+      expect(card).not.toMatch(/MsgId|GenDate|testkommunikasjonspart/);
+    }
+  });
+
+  it('an upload larger than the service accepts is refused as too large (413), not as a page that does not exist', async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Stor Journal', '1.0'), { submit: false });
+    const form = new FormData();
+    form.append('testtilfelle', `${PROFILE}-send`);
+    form.append('fil', new Blob([new Uint8Array(26 * 1024 * 1024)]), 'stor.xml');
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${runId}/innsendinger`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: await session('/leverandor', vendorToken), accept: 'text/html' },
+    });
+    expect(res.status).toBe(413);
+    const text = visible(await res.text());
+    expect(text).toContain('Filen er større enn tjenesten tar imot');
+    expect(text).not.toContain('Fant ikke siden');
+  });
+
+  it('a message made before the run started is told so in Norwegian clock time', async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Gammel Journal', '1.0'), { submit: false });
+    const { testData } = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendorToken })).json()) as { testData: RunTestData };
+    const testcases = (await (await t.call('GET', `/api/v1/testcases?profile=${PROFILE}`)).json()) as { id: string; kind: string }[];
+    const yesterday = osloDateTime(new Date(Date.parse(testData.openedAt) - 86_400_000));
+    const body = withAttachment(runMessage(FORESPORSEL_TEMPLATE, testData, { genDate: yesterday }));
+    const tc = testcases.find((c) => c.kind === 'submit')!;
+    const res = await t.call('POST', `/api/v1/runs/${runId}/submissions?testcase=${tc.id}`, {
+      token: vendorToken,
+      body,
+      contentType: 'application/xml',
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+
+    const text = await page(`/leverandor/kjoringer/${runId}/innsendinger/${id}`, await session('/leverandor', vendorToken));
+    const said = /før kjøringen ble startet \(([^)]*)\)/.exec(text);
+    expect(said?.[1]).toMatch(NB_CLOCK_TIME);
+  });
+
+  it('a spot check deadline picked in the form is the end of that day in Norway, also in summer time', async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Stikkprøve Journal', '1.0'));
+    const { id } = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as {
+      id: string;
+    };
+    const admin = await session('/forvaltning', ADMIN_TOKEN);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(
+      await (await fetch(`${t.url}/forvaltning`, { headers: { cookie: admin } })).text(),
+    )![1]!;
+    const summer = `${new Date().getUTCFullYear() + 1}-07-01`;
+    const posted = await fetch(`${t.url}/forvaltning/erklaeringer/${id}/stikkprove`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, testtilfelle: `${PROFILE}-send`, frist: summer }),
+      headers: { cookie: admin },
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(303);
+    const checks = (await (await t.call('GET', `/api/v1/declarations/${id}/spot-checks`, { token: ADMIN_TOKEN })).json()) as {
+      deadline: string;
+    }[];
+    // 23:59:59 Norwegian summer time (+02:00), not 00:59:59 the next day.
+    expect(checks.map((c) => c.deadline)).toEqual([`${summer}T21:59:59.000Z`]);
+  });
+
+  it('the re-validations list says when each started in Norwegian clock time', async () => {
+    expect((await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE } })).status).toBe(202);
+    const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
+    expect(text).toMatch(NB_CLOCK_TIME);
+    expect(text).not.toMatch(ISO_INSTANT);
+  });
+});
+
+describe('a refusal from the engine reaches a person as a page in bokmål', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    const declarations = await declarationFeature(
+      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-nb-')) },
+      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+    );
+    // A time limit no validation keeps within: every message is stopped, as a costly one would be.
+    t = await startTestService(
+      dialectsUnderTest()[0]!,
+      { validationWorkers: 1, validationTimeoutMs: 1, validationTimeoutMsPerMiB: 1 },
+      { routeModules: declarations.modules, pages: webPages(declarations.feature) },
+    );
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('the validator says in bokmål that the validation was stopped, not the API’s English problem document', async () => {
+    const message = readFileSync(
+      path.join(PACKAGE_ROOT, 'profiles', PROFILE, 'examples', 'valid', 'foresporsel-helseopplysninger.xml'),
+      'utf8',
+    );
+    const res = await fetch(`${t.url}/validering`, {
+      method: 'POST',
+      body: new URLSearchParams({ melding: message }),
+      headers: { accept: 'text/html' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('Valideringen tok lengre tid enn tjenesten tillater');
+    expect(html).not.toMatch(/took longer|problem/);
+  });
+
+  it('a program still gets the problem document', async () => {
+    const res = await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' });
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
