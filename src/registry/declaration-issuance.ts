@@ -36,6 +36,9 @@ export class DeclarationIssuance extends DeclarationPart {
   private async runOutcome(p: Principal, runId: string): Promise<{ outcome: RunOutcome; vendorId: string }> {
     if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the vendor whose run it is can issue its declaration');
     const run = await this.deps.runs.getRun(p, runId);
+    // The laboratory's re-test is its evidence for a countersignature, not the vendor's own test.
+    if (run.labTokenId)
+      throw new SamsvarError('forbidden', `run ${runId} is a laboratory's re-test; a declaration is issued from the vendor's own run`);
     const vendor = await this.deps.repo.vendors.getVendor(p.vendorId);
     if (!vendor) throw notFound('vendor', p.vendorId);
     const overrides = await this.deps.repo.profiles.profileStatuses();
