@@ -101,6 +101,13 @@ export class DeclarationIssuance extends DeclarationPart {
     const { outcome, vendorId } = await this.runOutcome(p, runId);
     const now0 = this.now();
     for (const s of await this.deps.store.declarationsOfRun(outcome.runId)) {
+      // A revocation (or withdrawal) judged what this run showed: the same evidence does not declare it again.
+      if (s.revocation)
+        throw new SamsvarError(
+          'conflict',
+          `run ${outcome.runId} gave the declaration ${s.id}, which was revoked; open a new run to declare the system again`,
+          { declarationId: s.id },
+        );
       const e = await this.registry.settledEntry(s, now0);
       if (e.status.status === 'active')
         throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${s.id}`, { declarationId: s.id });

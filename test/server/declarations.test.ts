@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from 
 /** Signed into every declaration: configured, never taken from a request's Host header. */
 const PUBLIC_URL = 'https://samsvar.example';
 import { ISSUANCE } from '../declarations/fixtures.js';
-import { confirmByLab, PROFILE, run, systemVersion } from './declaration-helpers.js';
+import { confirmByLab, labRetest, PROFILE, run, systemVersion } from './declaration-helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -314,6 +314,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'igjen' } })).status).toBe(
         409,
       );
+      // The revoked declaration's run does not declare the system again: that would undo the revocation.
+      const again = await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token, json: ISSUANCE });
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { detail: string }).detail).toMatch(/was revoked; open a new run/);
+      expect((await registry('?system=Hjemmetjeneste')).items.map((i) => `${i.id}:${i.status}`)).toEqual([`${d.id}:revoked`]);
     });
 
     it('lists waived findings as deviations and expires at the waiver deadline', async () => {
@@ -387,6 +392,11 @@ for (const dialect of dialectsUnderTest()) {
         ).json()) as { id: string };
       const first = await order();
       expect((await get(`/api/v1/declarations/${d.id}/spot-checks`, other.token)).status).toBe(404);
+      // The laboratory's re-test, opened after the order, is not the vendor showing its system again.
+      const labRun = await labRetest(t, labToken, d.id);
+      const byLab = await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: vendor.token, json: { runId: labRun } });
+      expect(byLab.status).toBe(422);
+      expect(((await byLab.json()) as { detail: string }).detail).toMatch(/laboratory's re-test/);
       const rerun = await run(t, vendor.token, ver);
       expect((await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: other.token, json: { runId: rerun } })).status).toBe(
         404,
