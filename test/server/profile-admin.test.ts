@@ -109,7 +109,8 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       201,
     );
     expect(trial.warnings).toEqual([expect.stringContaining('trial run')]);
-    await body(
+    // The package's own example is public (the profile catalogue shows it), so it is no evidence, imported after start or not.
+    const example = await body(
       await t.call('POST', `/api/v1/runs/${trial.id}/submissions?testcase=eksempel-oppgave-ny`, {
         token: vendor.token,
         body: oppgaveFiles()['examples/valid/ny.xml']!,
@@ -117,6 +118,8 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       }),
       201,
     );
+    expect(example.verdict).toBe('failed');
+    expect(example.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('EVIDENCE-SHIPPED');
     expect(
       (await body(await t.call('POST', `/api/v1/runs/${trial.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 422)).detail,
     ).toContain('draft');
