@@ -299,7 +299,9 @@ export class DeclarationRegistry extends DeclarationPart {
    */
   async registryPage(limit: number, offset: number, query: RegistryQuery = {}): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
-    const { total, items } = await this.deps.store.declarationPage(limit, offset, { ...query, now: now.toISOString() });
+    const page = await this.deps.store.declarationPage(limit, offset, { ...query, now: now.toISOString() });
+    const { total } = page;
+    const items = await this.withMissedSpotChecksClosed(page.items, now);
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
@@ -327,7 +329,9 @@ export class DeclarationRegistry extends DeclarationPart {
     offset: number,
   ): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
-    const { total, items } = await this.deps.store.coveragePage({ profiles, statuses, now: now.toISOString(), limit, offset });
+    const page = await this.deps.store.coveragePage({ profiles, statuses, now: now.toISOString(), limit, offset });
+    const { total } = page;
+    const items = await this.withMissedSpotChecksClosed(page.items, now);
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
     const computed = await Promise.all(items.map((s) => this.statusOf(s, rules, now)));
@@ -337,6 +341,19 @@ export class DeclarationRegistry extends DeclarationPart {
       if ((statuses as readonly string[]).includes(entry.status.status)) entries.push(entry);
     }
     return { total, entries };
+  }
+
+  /**
+   * A spot check whose deadline passed unanswered revokes its declaration (as reading that one
+   * declaration does): a page closes those of its own declarations before judging them.
+   */
+  private async withMissedSpotChecksClosed(items: StoredDeclaration[], now: Date): Promise<StoredDeclaration[]> {
+    const read: StoredDeclaration[] = [];
+    for (const s of items) {
+      const revoked = (await closeMissedSpotChecks(this.deps.store, now, s.id)).length > 0;
+      read.push(revoked ? ((await this.deps.store.getDeclaration(s.id)) ?? s) : s);
+    }
+    return read;
   }
 
   /** The registry's figures (front page, administrators' overview), counted in the database. */

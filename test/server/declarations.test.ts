@@ -406,6 +406,8 @@ for (const dialect of dialectsUnderTest()) {
 
       await order();
       offset += 8 * DAY;
+      // The registry's list says so as soon as the declaration's own page would, before any sweep.
+      expect((await registry('?system=Sykehjem EPJ')).items.map((i) => `${i.id}:${i.status}`)).toEqual([`${d.id}:revoked`]);
       expect(await verify(d.jws)).toMatchObject({
         valid: true,
         status: 'revoked',
