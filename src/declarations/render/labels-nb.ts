@@ -24,6 +24,11 @@ export const LEVEL_NB: Record<'A' | 'B' | 'C', string> = {
 export const LEVEL_A_NOTICE_NB =
   'Tillitsnivå A: leverandørens egen erklæring på grunnlag av vedlagt dokumentasjon. Samsvar har ikke testet systemet.';
 
+/** Who confirmed, as both renderings name it: an administrator's countersignature (made before re-tests were required) gives no C. */
+export function confirmedByNb(by: { name: string; role: 'admin' | 'lab' }): string {
+  return `${by.name} (${by.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'})`;
+}
+
 export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
 }

@@ -1,6 +1,6 @@
 import type { DeclarationView } from './declaration-view.js';
 import { html, renderTemplate, type SafeHtml } from './html-template.js';
-import { dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels-nb.js';
+import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels-nb.js';
 
 /** The human report in bokmål: who, what, which profiles and test cases, and how to verify. */
 export function renderDeclarationHtml(v: DeclarationView): string {
@@ -35,7 +35,7 @@ export function renderDeclarationHtml(v: DeclarationView): string {
       ? html`<p>Ingen bekreftelse fra testlaboratorium.</p>`
       : html`<ul>${v.countersignatures.map(
           (c) =>
-            html`<li>${c.confirmedBy.name} (${c.confirmedBy.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'}), ${dateNb(c.at)}: ${c.statement}${c.retest ? ` Kjørt på nytt: ${c.retest.testCases.map((t) => t.id).join(', ')}.` : ''}</li>`,
+            html`<li>${confirmedByNb(c.confirmedBy)}, ${dateNb(c.at)}: ${c.statement}${c.retest ? ` Kjørt på nytt: ${c.retest.testCases.map((t) => t.id).join(', ')}.` : ''}</li>`,
         )}</ul>`;
 
   return renderTemplate('declaration.html', {

@@ -186,3 +186,25 @@ describe('renderings of a level A declaration', () => {
     expect(report.setup.action[0].operation.message).toContain('d'.repeat(64));
   });
 });
+
+describe('renderings of countersignatures', () => {
+  const countersignature = (role: 'admin' | 'lab', name: string) => ({
+    type: 'samsvar-kontrasignatur/1' as const,
+    declarationId: 'egn-test',
+    declarationJwsSha256: 'e'.repeat(64),
+    assuranceLevel: 'C' as const,
+    confirmedBy: { name, role },
+    statement: 'Bekreftet.',
+    at: '2026-02-01T10:00:00.000Z',
+    kid: 'k',
+    jws: 'x.y.z',
+  });
+
+  it("name who confirmed: an administrator's countersignature (before re-tests were required) is never shown as a laboratory's", async () => {
+    const v = { ...(await view()), countersignatures: [countersignature('admin', 'Forvalter'), countersignature('lab', 'Testlab AS')] };
+    expect(renderDeclarationHtml(v)).toContain('Forvalter (administrator, gir ikke nivå C)');
+    const text = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
+    expect(text).toContain('Forvalter (administrator, gir ikke nivå C), 1. februar 2026');
+    expect(text).toContain('Testlab AS (testlaboratorium), 1. februar 2026');
+  });
+});
