@@ -145,12 +145,14 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       );
     });
 
-    app.get('/profiler/:id', (c) => {
+    app.get('/profiler/:id', async (c) => {
       const p = ctx.catalog.get(c.req.param('id'));
-      if (!p || (p.manifest.status ?? 'active') === 'draft') return notFoundPage(`Det finnes ingen profil med ID ${c.req.param('id')}.`);
+      const status = p && effectiveStatus(p, await ctx.repo.profiles.profileStatuses());
+      if (!p || !status || status === 'draft') return notFoundPage(`Det finnes ingen profil med ID ${c.req.param('id')}.`);
       return pageResponse(
         <ProfilePage
           profile={p}
+          status={status}
           standardName={standardName(p)}
           testcases={testcasesOf(ctx.testcases, p.manifest.id)}
           examples={{ valid: examplesOf(p, 'valid'), invalid: examplesOf(p, 'invalid') }}
