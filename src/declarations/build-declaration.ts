@@ -113,8 +113,11 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
       conformsTo.push({ ...stripStatus(profile), direction });
     }
     for (const { c, j } of [...judged].sort((a, b) => a.c.id.localeCompare(b.c.id))) {
-      testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence });
-      if (j.outcome !== 'passed_with_deviation') continue;
+      if (j.outcome !== 'passed_with_deviation') {
+        testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence });
+        continue;
+      }
+      testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence, waived: j.waived.map((w) => w.ruleId) });
       for (const w of j.waived) {
         if (!deviations.some((d) => d.profile === profile.profile && d.ruleId === w.ruleId)) {
           deviations.push({ profile: profile.profile, ruleId: w.ruleId, justification: w.justification, deadline: w.deadline });

@@ -1,7 +1,7 @@
-import { dateNb, LEVEL_NB, STATUS_NB } from '../declarations/render/labels-nb.js';
+import { dateNb, LEVEL_NB, STATUS_NB, waivedNb } from '../declarations/render/labels-nb.js';
 import type { StatusAnswer } from '../declarations/status.js';
 
-export { dateNb, LEVEL_NB, STATUS_NB };
+export { dateNb, LEVEL_NB, STATUS_NB, waivedNb };
 
 export const LEVEL_SHORT_NB: Record<'A' | 'B' | 'C', string> = {
   A: 'Nivå A: dokumentert, ikke testet',

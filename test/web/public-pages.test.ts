@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, registerVendor, type TestService } from '../support/service.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
+import { run, systemVersion } from '../server/declaration-helpers.js';
 import { startWebService } from './web-service.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
@@ -34,5 +36,42 @@ describe("a profile's public page and its lifecycle status", () => {
     expect(await (await t.call('GET', '/profiler')).text()).not.toContain(`href="/profiler/${PROFILE}"`);
     await setStatus('active');
     expect(await statusOnPage()).toBe('aktiv');
+  });
+});
+
+describe('a declaration page', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startWebService();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('marks a test case that passed only because an administrator waived a rule, next to its evidence', async () => {
+    const vendor = await registerVendor(t, 'Avvik Journal AS');
+    const runId = await run(t, vendor.token, await systemVersion(t, vendor.token, 'AvvikJournal', '1.0'), { wrongAppRec: true });
+    const status = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).json()) as {
+      profiles: { testcases: { verdict: string; latestSubmission: { id: string } }[] }[];
+    };
+    const failed = status.profiles[0]!.testcases.find((tc) => tc.verdict === 'failed')!;
+    const sub = (await (
+      await t.call('GET', `/api/v1/runs/${runId}/submissions/${failed.latestSubmission.id}`, { token: vendor.token })
+    ).json()) as {
+      findings: { severity: string; ruleId: string }[];
+    };
+    const rules = [...new Set(sub.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))].sort();
+    for (const ruleId of rules) {
+      const w = await t.call('POST', `/api/v1/runs/${runId}/waivers`, {
+        token: ADMIN_TOKEN,
+        json: { ruleId, justification: 'Rettes i neste versjon', deadline: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+      });
+      expect(w.status).toBe(201);
+    }
+    const issued = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+    expect(issued.status).toBe(201);
+    const { id } = (await issued.json()) as { id: string };
+    const page = await (await t.call('GET', `/erklaering/${id}`)).text();
+    expect(page).toContain(`bestått med avvik: ${rules.join(', ')}`);
   });
 });

@@ -29,6 +29,11 @@ export function confirmedByNb(by: { name: string; role: 'admin' | 'lab' }): stri
   return `${by.name} (${by.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'})`;
 }
 
+/** How a listed test case passed: empty when outright, else the rules waived for it. */
+export function waivedNb(t: { waived?: string[] }): string {
+  return t.waived?.length ? `bestått med avvik: ${t.waived.join(', ')}` : '';
+}
+
 export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
 }

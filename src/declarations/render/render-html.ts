@@ -1,6 +1,6 @@
 import type { DeclarationView } from './declaration-view.js';
 import { html, renderTemplate, type SafeHtml } from './html-template.js';
-import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps } from './labels-nb.js';
+import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, verifySteps, waivedNb } from './labels-nb.js';
 
 /** The human report in bokmål: who, what, which profiles and test cases, and how to verify. */
 export function renderDeclarationHtml(v: DeclarationView): string {
@@ -11,7 +11,8 @@ export function renderDeclarationHtml(v: DeclarationView): string {
   );
   const testCaseRows: SafeHtml[] = d.testCases.map((t) => {
     const evidence = t.evidence.map((e) => html`<div>${e.name}: <code>${e.sha256}</code> / funn <code>${e.findingsSha256}</code></div>`);
-    return html`<tr><td><code>${t.id}</code></td><td>${t.profile}</td><td>${evidence}</td></tr>`;
+    const waived = waivedNb(t);
+    return html`<tr><td><code>${t.id}</code>${waived ? html`<div>${waived}</div>` : ''}</td><td>${t.profile}</td><td>${evidence}</td></tr>`;
   });
   if (testCaseRows.length === 0) testCaseRows.push(html`<tr><td colspan="3">Ingen: erklæringen er ikke testet i samsvar.</td></tr>`);
   const documentation: SafeHtml = d.documentation?.length

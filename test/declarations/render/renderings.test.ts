@@ -61,6 +61,7 @@ describe('renderings of a declaration', () => {
       '1. september 2026',
       'Gyldig',
       'samsvar verify egn-test.jws',
+      'bestått med avvik: AR-0007',
       v.jwsSha256,
     ]) {
       expect(html).toContain(text);
@@ -70,6 +71,7 @@ describe('renderings of a declaration', () => {
 
   it('PDF: a printable document carrying the verification URL as a link', async () => {
     const pdf = await renderDeclarationPdf(await view());
+    expect(pdfText(pdf).replace(/\s+/g, ' ')).toContain('AR-SEND-01 (apprec-1.0), bestått med avvik: AR-0007');
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.toString('latin1')).toContain('/URI (https://samsvar.test/api/v1/declarations/egn-test)');
     expect(pdf.length).toBeGreaterThan(2000);
@@ -86,7 +88,10 @@ describe('renderings of a declaration', () => {
     ]);
     for (const r of reports) expect(r).toMatchObject({ resourceType: 'TestReport', status: 'completed', result: 'pass' });
     const apprec = reports[0];
-    expect(apprec.test!.map((t) => t.action[0].operation.result)).toEqual(['pass', 'warning']);
+    // AR-SEND-01 failed on AR-0007 and passed only because it was waived: a warning, not a pass.
+    expect(apprec.test!.map((t) => t.action[0].operation.result)).toEqual(['warning', 'warning']);
+    expect(apprec.test![0]!.action[0].operation.message).toContain('AR-0007');
+    expect(reports[1]!.test!.map((t) => t.action[0].operation.result)).toEqual(['pass']);
     expect(bundle.entry.every((e) => /^urn:uuid:[0-9a-f-]{36}$/.test(e.fullUrl))).toBe(true);
     expect(new Set(bundle.entry.map((e) => e.fullUrl)).size).toBe(3);
   });
