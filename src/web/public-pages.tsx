@@ -68,10 +68,10 @@ export function publicPages(feature: DeclarationFeature): PageModule {
     registerAssets(app);
 
     app.get('/', async () => {
-      const counts = await svc().counts();
-      return pageResponse(
-        <FrontPage facts={{ declarations: counts.declarations, systems: counts.systems, profiles: profiles().length }} />,
-      );
+      const [counts, overrides] = await Promise.all([svc().counts(), ctx.repo.profiles.profileStatuses()]);
+      // The profiles the catalogue (/profiler) shows: the administrators' status decides.
+      const shown = ctx.catalog.list().filter((p) => effectiveStatus(p, overrides) !== 'draft');
+      return pageResponse(<FrontPage facts={{ declarations: counts.declarations, systems: counts.systems, profiles: shown.length }} />);
     });
 
     app.get('/register', async (c) => {

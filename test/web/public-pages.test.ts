@@ -37,6 +37,15 @@ describe("a profile's public page and its lifecycle status", () => {
     await setStatus('active');
     expect(await statusOnPage()).toBe('aktiv');
   });
+
+  it('counts on the front page the profiles the catalogue shows: one moved back to draft is not counted', async () => {
+    const counted = async () => Number(/ordningen har (\d+) meldingsprofiler/.exec(await (await t.call('GET', '/')).text())?.[1]);
+    const before = await counted();
+    await setStatus('draft');
+    expect(await counted()).toBe(before - 1);
+    await setStatus('active');
+    expect(await counted()).toBe(before);
+  });
 });
 
 describe('a declaration page', () => {
