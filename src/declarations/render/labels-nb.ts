@@ -1,4 +1,5 @@
 import type { DeclarationStatus, Direction } from '../declaration.js';
+import type { StatusAnswer } from '../status.js';
 import type { DeclarationView } from './declaration-view.js';
 
 /** Bokmål wording shared by the HTML and PDF renderings, so the two never say different things. */
@@ -54,7 +55,8 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     id: d.id,
     statusCode: v.status.status,
     status: STATUS_NB[v.status.status],
-    statusReason: v.status.reason ?? '',
+    // The API's reason is English; the renderings are bokmål throughout.
+    statusReason: [statusReasonNb(v.status), retestNb(v.status)].filter(Boolean).join(' '),
     vendor: d.manufacturer.name,
     // Whether the organisation was checked against Enhetsregisteret: both renderings say it next to the number.
     orgnr: `${d.manufacturer.organisasjonsnummer} (${v.manufacturerIdentity === 'verified' ? 'verifisert mot Enhetsregisteret' : 'ikke verifisert mot Enhetsregisteret'})`,
@@ -77,4 +79,36 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     kid: d.kid,
     jwsSha256: v.jwsSha256,
   };
+}
+
+/** Why a declaration is not active, in bokmål, from the structured cause (the API's English reason is never shown on a page). */
+export function statusReasonNb(s: StatusAnswer): string {
+  const c = s.cause;
+  if (!c) return '';
+  switch (c.kind) {
+    case 'revoked':
+      return `Tilbakekalt ${dateNb(c.at)} av ${c.by}. Begrunnelse: ${c.reason}`;
+    case 'withdrawn':
+      return `Trukket tilbake av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
+    case 'expired':
+      return c.deviation
+        ? `Utløpt ${dateNb(c.at)}: fristen for å rette avviket ${c.deviation.ruleId} (${c.deviation.profile}) gikk ut.`
+        : `Utløpt ${dateNb(c.at)}.`;
+    case 'retired':
+      return `Utløpt: profilversjonen ${c.profiles.join(', ')} er faset ut.`;
+    case 'superseded':
+      return `Erstattet av en nyere erklæring (${c.by}).`;
+    case 'retest-missed':
+      return `Utløpt ${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
+    case 'content-changed':
+      return `Utløpt: innholdet i profilversjonen ${c.profiles.join(', ')} er endret etter at systemet ble testet.`;
+    case 'expired-logged':
+      return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
+  }
+}
+
+/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
+export function retestNb(s: StatusAnswer): string {
+  if (!s.retestRequired?.length) return '';
+  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
 }

@@ -213,3 +213,31 @@ describe('renderings of countersignatures', () => {
     expect(text).toContain('Testlab AS (testlaboratorium), 1. februar 2026');
   });
 });
+
+describe('renderings of the status now', () => {
+  it('say in bokmål why a declaration is not active, and when an active one must be re-tested or expire', async () => {
+    const revoked = {
+      ...(await view()),
+      status: {
+        status: 'revoked' as const,
+        reason: 'revoked on 2026-03-01 by Forvalter: feil i AppRec',
+        cause: { kind: 'revoked' as const, at: '2026-03-01T10:00:00.000Z', by: 'Forvalter', reason: 'feil i AppRec' },
+      },
+    };
+    const html = renderDeclarationHtml(revoked);
+    expect(html).toContain('Tilbakekalt 1. mars 2026 av Forvalter. Begrunnelse: feil i AppRec');
+    expect(html).not.toContain('revoked on');
+    expect(pdfText(await renderDeclarationPdf(revoked)).replace(/\s+/g, ' ')).toContain('Tilbakekalt 1. mars 2026 av Forvalter.');
+
+    const retest = {
+      ...(await view()),
+      status: {
+        status: 'active' as const,
+        retestRequired: [{ profile: 'dialogmelding-1.1', version: '1.1.0', newVersion: '1.2.0', deadline: '2026-06-01T10:00:00.000Z' }],
+      },
+    };
+    const expected = 'Må testes på nytt: dialogmelding-1.1 versjon 1.2.0 innen 1. juni 2026. Ellers utløper erklæringen.';
+    expect(renderDeclarationHtml(retest)).toContain(expected);
+    expect(pdfText(await renderDeclarationPdf(retest)).replace(/\s+/g, ' ')).toContain(expected);
+  });
+});
