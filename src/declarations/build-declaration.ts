@@ -55,7 +55,11 @@ export const STATEMENT_NB =
 
 export function addMonths(d: Date, months: number): Date {
   const r = new Date(d.getTime());
+  // A day the target month lacks (29 February, the 31st) is its last day, not the next month's first.
+  r.setUTCDate(1);
   r.setUTCMonth(r.getUTCMonth() + months);
+  const last = new Date(Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, 0)).getUTCDate();
+  r.setUTCDate(Math.min(d.getUTCDate(), last));
   return r;
 }
 

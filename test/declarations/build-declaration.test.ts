@@ -87,6 +87,10 @@ describe('building a declaration from a run', () => {
     ]);
   });
 
+  it('is valid 24 months to the day: one issued on 29 February expires on 28 February, not on 1 March', () => {
+    expect(buildDeclaration(passedRun(), { ...opts, now: new Date('2028-02-29T12:00:00Z') }).expiresAt).toBe('2030-02-28T12:00:00.000Z');
+  });
+
   it('does not let a waiver for one profile pass another', () => {
     const d = buildDeclaration(passedRun(), { ...opts, waivers: [waiver('AR-0007', '2027-03-01T00:00:00.000Z', 'dialogmelding-1.1')] });
     expect(d.conformsTo.map((p) => p.profile)).not.toContain('apprec-1.0');
