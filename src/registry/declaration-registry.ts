@@ -299,9 +299,9 @@ export class DeclarationRegistry extends DeclarationPart {
    */
   async registryPage(limit: number, offset: number, query: RegistryQuery = {}): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
-    const page = await this.deps.store.declarationPage(limit, offset, { ...query, now: now.toISOString() });
-    const { total } = page;
-    const items = await this.withMissedSpotChecksClosed(page.items, now);
+    // A spot check whose deadline passed unanswered revokes its declaration, as reading that one does: before the search sees it.
+    await closeMissedSpotChecks(this.deps.store, now);
+    const { total, items } = await this.deps.store.declarationPage(limit, offset, { ...query, now: now.toISOString() });
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
     const entries: RegistryEntry[] = [];
@@ -329,9 +329,8 @@ export class DeclarationRegistry extends DeclarationPart {
     offset: number,
   ): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
-    const page = await this.deps.store.coveragePage({ profiles, statuses, now: now.toISOString(), limit, offset });
-    const { total } = page;
-    const items = await this.withMissedSpotChecksClosed(page.items, now);
+    await closeMissedSpotChecks(this.deps.store, now);
+    const { total, items } = await this.deps.store.coveragePage({ profiles, statuses, now: now.toISOString(), limit, offset });
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
     const computed = await Promise.all(items.map((s) => this.statusOf(s, rules, now)));
@@ -341,19 +340,6 @@ export class DeclarationRegistry extends DeclarationPart {
       if ((statuses as readonly string[]).includes(entry.status.status)) entries.push(entry);
     }
     return { total, entries };
-  }
-
-  /**
-   * A spot check whose deadline passed unanswered revokes its declaration (as reading that one
-   * declaration does): a page closes those of its own declarations before judging them.
-   */
-  private async withMissedSpotChecksClosed(items: StoredDeclaration[], now: Date): Promise<StoredDeclaration[]> {
-    const read: StoredDeclaration[] = [];
-    for (const s of items) {
-      const revoked = (await closeMissedSpotChecks(this.deps.store, now, s.id)).length > 0;
-      read.push(revoked ? ((await this.deps.store.getDeclaration(s.id)) ?? s) : s);
-    }
-    return read;
   }
 
   /** The registry's figures (front page, administrators' overview), counted in the database. */

@@ -406,7 +406,8 @@ for (const dialect of dialectsUnderTest()) {
 
       await order();
       offset += 8 * DAY;
-      // The registry's list says so as soon as the declaration's own page would, before any sweep.
+      // The registry's list, also filtered by status, says so as soon as the declaration's own page would, before any sweep.
+      expect((await registry('?status=revoked&system=Sykehjem EPJ')).items.map((i) => i.id)).toEqual([d.id]);
       expect((await registry('?system=Sykehjem EPJ')).items.map((i) => `${i.id}:${i.status}`)).toEqual([`${d.id}:revoked`]);
       expect(await verify(d.jws)).toMatchObject({
         valid: true,
