@@ -349,6 +349,13 @@ for (const dialect of dialectsUnderTest()) {
         expect(w.status).toBe(201);
       }
       expect((await get(`/api/v1/runs/${failing}/waivers`, other.token)).status).toBe(404);
+      // What binds the evidence to the system under test is no deviation an administrator can accept.
+      const evidence = await t.call('POST', `/api/v1/runs/${failing}/waivers`, {
+        token: ADMIN_TOKEN,
+        json: { ruleId: 'EVIDENCE-SHIPPED', profile: PROFILE, justification: 'Eksempelfil', deadline },
+      });
+      expect(evidence.status).toBe(422);
+      expect(((await evidence.json()) as { detail: string }).detail).toMatch(/cannot be waived/);
 
       // The run status makes the same decision the declaration builder does.
       const waivedRun = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as {
