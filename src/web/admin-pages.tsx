@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { endOfOsloDay } from '../core/oslo-day.js';
 import { bodyLimit } from 'hono/body-limit';
 import { actorOf } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
@@ -194,7 +195,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           // The deadline is the end of the chosen day in Norway.
           await svc().requestSpotCheck(s.principal, c.req.param('id')!, {
             testCases,
-            deadline: new Date(`${date}T23:59:59+01:00`).toISOString(),
+            deadline: endOfOsloDay(date),
           });
           return seeOther('/forvaltning/erklaeringer?utfort=1');
         },
@@ -289,7 +290,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           await profileAdminOf(ctx).setStatus(
             id,
             version,
-            { status: 'active', ...(reason ? { reason } : {}), ...(deadline ? { retestDeadline: `${deadline}T23:59:59+01:00` } : {}) },
+            { status: 'active', ...(reason ? { reason } : {}), ...(deadline ? { retestDeadline: endOfOsloDay(deadline) } : {}) },
             actorOf(s.principal),
           );
           await profileChanged(ctx);
