@@ -13,6 +13,7 @@ import {
   type ProfileConformance,
 } from './declaration.js';
 import { checkIssuanceDetails } from './issuance.js';
+import { osloDay } from '../core/oslo-day.js';
 import { failureReason, judgeTestcase, type Waiver } from '../waivers/waivers.js';
 
 /**
@@ -21,6 +22,8 @@ import { failureReason, judgeTestcase, type Waiver } from '../waivers/waivers.js
  */
 export interface RunOutcome {
   runId: string;
+  /** When the run opened (ISO): its evidence is no younger. */
+  openedAt?: string;
   manufacturer: Manufacturer;
   product: ProductIdentification;
   samsvarVersion: string;
@@ -79,6 +82,14 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     );
   }
   const issuance = checkIssuanceDetails(opts.issuance);
+  const validityMonths = opts.validityMonths ?? 24;
+  // A declaration is valid so long after the test; evidence older than that (re-issued from an old run) would extend it untested.
+  if (run.openedAt && addMonths(new Date(run.openedAt), validityMonths) <= opts.now) {
+    throw new SamsvarError(
+      'unprocessable',
+      `run ${run.runId} opened on ${osloDay(run.openedAt)}, longer ago than a declaration is valid (${validityMonths} months); open a new run to test the system again`,
+    );
+  }
   const waivers = opts.waivers ?? [];
   const conformsTo: ProfileConformance[] = [];
   const testCases: PassedTestcase[] = [];
@@ -140,7 +151,7 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     );
   }
 
-  let expiresAt = addMonths(opts.now, opts.validityMonths ?? 24);
+  let expiresAt = addMonths(opts.now, validityMonths);
   for (const d of deviations) {
     const deadline = new Date(d.deadline);
     if (deadline < expiresAt) expiresAt = deadline;

@@ -72,6 +72,7 @@ export class DeclarationIssuance extends DeclarationPart {
     }
     const outcome: RunOutcome = {
       runId: run.id,
+      openedAt: run.createdAt,
       manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber, identity: await this.identityOf(vendor.id) },
       product: { name: run.system.name, version: run.system.version, systemId: run.system.id },
       samsvarVersion: this.deps.samsvarVersion,

@@ -480,6 +480,16 @@ for (const dialect of dialectsUnderTest()) {
       offset = 0;
     });
 
+    it("gives no declaration from a run opened longer ago than a declaration's validity: re-issuing cannot extend it untested", async () => {
+      const active = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'active' } });
+      expect(active.status).toBe(200);
+      offset += 800 * DAY;
+      const again = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+      offset = 0;
+      expect(again.status).toBe(422);
+      expect(((await again.json()) as { detail: string }).detail).toMatch(/open a new run/);
+    });
+
     it('keeps a log that `samsvar log verify` finds intact, and that reports an edited or deleted entry', async () => {
       const intact = await runCli(['log', 'verify', t.url, '--declarations']);
       expect(intact.code).toBe(0);
