@@ -13,6 +13,7 @@ import {
   type ProfileConformance,
 } from './declaration.js';
 import { checkIssuanceDetails } from './issuance.js';
+import { osloDay } from '../core/oslo-day.js';
 import { failureReason, judgeTestcase, type Waiver } from '../waivers/waivers.js';
 
 /**
@@ -21,6 +22,8 @@ import { failureReason, judgeTestcase, type Waiver } from '../waivers/waivers.js
  */
 export interface RunOutcome {
   runId: string;
+  /** When the run opened (ISO): its evidence is no younger. */
+  openedAt?: string;
   manufacturer: Manufacturer;
   product: ProductIdentification;
   samsvarVersion: string;
@@ -55,7 +58,11 @@ export const STATEMENT_NB =
 
 export function addMonths(d: Date, months: number): Date {
   const r = new Date(d.getTime());
+  // A day the target month lacks (29 February, the 31st) is its last day, not the next month's first.
+  r.setUTCDate(1);
   r.setUTCMonth(r.getUTCMonth() + months);
+  const last = new Date(Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, 0)).getUTCDate();
+  r.setUTCDate(Math.min(d.getUTCDate(), last));
   return r;
 }
 
@@ -75,6 +82,14 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     );
   }
   const issuance = checkIssuanceDetails(opts.issuance);
+  const validityMonths = opts.validityMonths ?? 24;
+  // A declaration is valid so long after the test; evidence older than that (re-issued from an old run) would extend it untested.
+  if (run.openedAt && addMonths(new Date(run.openedAt), validityMonths) <= opts.now) {
+    throw new SamsvarError(
+      'unprocessable',
+      `run ${run.runId} opened on ${osloDay(run.openedAt)}, longer ago than a declaration is valid (${validityMonths} months); open a new run to test the system again`,
+    );
+  }
   const waivers = opts.waivers ?? [];
   const conformsTo: ProfileConformance[] = [];
   const testCases: PassedTestcase[] = [];
@@ -113,8 +128,11 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
       conformsTo.push({ ...stripStatus(profile), direction });
     }
     for (const { c, j } of [...judged].sort((a, b) => a.c.id.localeCompare(b.c.id))) {
-      testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence });
-      if (j.outcome !== 'passed_with_deviation') continue;
+      if (j.outcome !== 'passed_with_deviation') {
+        testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence });
+        continue;
+      }
+      testCases.push({ id: c.id, profile: c.profile, direction: c.direction, evidence: c.evidence, waived: j.waived.map((w) => w.ruleId) });
       for (const w of j.waived) {
         if (!deviations.some((d) => d.profile === profile.profile && d.ruleId === w.ruleId)) {
           deviations.push({ profile: profile.profile, ruleId: w.ruleId, justification: w.justification, deadline: w.deadline });
@@ -133,7 +151,7 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     );
   }
 
-  let expiresAt = addMonths(opts.now, opts.validityMonths ?? 24);
+  let expiresAt = addMonths(opts.now, validityMonths);
   for (const d of deviations) {
     const deadline = new Date(d.deadline);
     if (deadline < expiresAt) expiresAt = deadline;

@@ -61,6 +61,8 @@ export interface PassedTestcase {
   profile: string;
   direction: Direction;
   evidence: EvidenceDigest[];
+  /** The rules whose errors it passed only by a waiver (the deviations); absent, it passed outright. */
+  waived?: string[];
 }
 
 /** The person who signs for the manufacturer (EHDS Annex IV: name and function). */

@@ -129,6 +129,13 @@ export class DeclarationAdministration extends DeclarationPart {
     }
     if (run.createdAt < d.issuedAt)
       throw new SamsvarError('unprocessable', `run ${run.id} was opened before the declaration was issued; a re-test comes after it`);
+    // C confirms the profile content the declaration lists; a re-test of another version confirms nothing about it.
+    const other = d.conformsTo.filter((c) => run.profiles.find((ps) => ps.profile === c.profile)?.sha256 !== c.profileSha256);
+    if (other.length > 0)
+      throw new SamsvarError(
+        'unprocessable',
+        `run ${run.id} did not test what the declaration lists: ${[...new Set(other.map((c) => `${c.profile} ${c.version}`))].join(', ')}`,
+      );
     const declared = d.testCases.map((t) => t.id);
     const chosen = input.testCases && input.testCases.length > 0 ? [...new Set(input.testCases)] : declared;
     const unknown = chosen.filter((t) => !declared.includes(t));

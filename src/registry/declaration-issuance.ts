@@ -36,6 +36,9 @@ export class DeclarationIssuance extends DeclarationPart {
   private async runOutcome(p: Principal, runId: string): Promise<{ outcome: RunOutcome; vendorId: string }> {
     if (p.role !== 'vendor') throw new SamsvarError('forbidden', 'only the vendor whose run it is can issue its declaration');
     const run = await this.deps.runs.getRun(p, runId);
+    // The laboratory's re-test is its evidence for a countersignature, not the vendor's own test.
+    if (run.labTokenId)
+      throw new SamsvarError('forbidden', `run ${runId} is a laboratory's re-test; a declaration is issued from the vendor's own run`);
     const vendor = await this.deps.repo.vendors.getVendor(p.vendorId);
     if (!vendor) throw notFound('vendor', p.vendorId);
     const overrides = await this.deps.repo.profiles.profileStatuses();
@@ -69,6 +72,7 @@ export class DeclarationIssuance extends DeclarationPart {
     }
     const outcome: RunOutcome = {
       runId: run.id,
+      openedAt: run.createdAt,
       manufacturer: { name: vendor.name, organisasjonsnummer: vendor.orgNumber, identity: await this.identityOf(vendor.id) },
       product: { name: run.system.name, version: run.system.version, systemId: run.system.id },
       samsvarVersion: this.deps.samsvarVersion,
@@ -98,6 +102,13 @@ export class DeclarationIssuance extends DeclarationPart {
     const { outcome, vendorId } = await this.runOutcome(p, runId);
     const now0 = this.now();
     for (const s of await this.deps.store.declarationsOfRun(outcome.runId)) {
+      // A revocation (or withdrawal) judged what this run showed: the same evidence does not declare it again.
+      if (s.revocation)
+        throw new SamsvarError(
+          'conflict',
+          `run ${outcome.runId} gave the declaration ${s.id}, which was revoked; open a new run to declare the system again`,
+          { declarationId: s.id },
+        );
       const e = await this.registry.settledEntry(s, now0);
       if (e.status.status === 'active')
         throw new SamsvarError('conflict', `run ${outcome.runId} already has the active declaration ${s.id}`, { declarationId: s.id });

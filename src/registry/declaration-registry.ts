@@ -299,6 +299,8 @@ export class DeclarationRegistry extends DeclarationPart {
    */
   async registryPage(limit: number, offset: number, query: RegistryQuery = {}): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
+    // A spot check whose deadline passed unanswered revokes its declaration, as reading that one does: before the search sees it.
+    await closeMissedSpotChecks(this.deps.store, now);
     const { total, items } = await this.deps.store.declarationPage(limit, offset, { ...query, now: now.toISOString() });
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();
@@ -327,6 +329,7 @@ export class DeclarationRegistry extends DeclarationPart {
     offset: number,
   ): Promise<{ total: number; entries: RegistryEntry[] }> {
     const now = this.now();
+    await closeMissedSpotChecks(this.deps.store, now);
     const { total, items } = await this.deps.store.coveragePage({ profiles, statuses, now: now.toISOString(), limit, offset });
     const rules = await this.profileRules();
     const verified = await this.deps.store.verifiedVendorIds();

@@ -218,14 +218,18 @@ export class DeclarationStore {
         if (this.dialect === 'postgres') await sql`select id from runs where id = ${d.runId} for update`.execute(trx);
         const existing = await trx
           .selectFrom('declarations')
-          .select('id')
+          .select(['id', 'logged_status'])
           .where('run_id', '=', d.runId)
-          .where('logged_status', '=', 'active')
+          .where('logged_status', 'in', ['active', 'revoked'])
           .executeTakeFirst();
         if (existing)
-          throw new SamsvarError('conflict', `run ${d.runId} already has the active declaration ${existing.id}`, {
-            declarationId: existing.id,
-          });
+          throw new SamsvarError(
+            'conflict',
+            existing.logged_status === 'revoked'
+              ? `run ${d.runId} gave the declaration ${existing.id}, which was revoked; open a new run to declare the system again`
+              : `run ${d.runId} already has the active declaration ${existing.id}`,
+            { declarationId: existing.id },
+          );
       }
       await trx
         .insertInto('declarations')

@@ -1,7 +1,7 @@
 import { newId } from '../core/ids.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { Waiver } from '../waivers/waivers.js';
+import { UNWAIVABLE_RULES, type Waiver } from '../waivers/waivers.js';
 import { DeclarationPart } from './declaration-part.js';
 
 /** Waivers on a run: an administrator excuses a rule until a deadline. */
@@ -12,6 +12,12 @@ export class RunWaivers extends DeclarationPart {
     input: { ruleId: string; profile?: string; justification: string; deadline: string },
   ): Promise<Waiver> {
     if (p.role !== 'admin') throw new SamsvarError('forbidden', 'only an administrator can grant a waiver');
+    if (UNWAIVABLE_RULES.has(input.ruleId))
+      throw new SamsvarError(
+        'unprocessable',
+        `${input.ruleId} binds the evidence to the system under test and this run; it cannot be waived: the system must produce the artifact again`,
+        { field: 'ruleId' },
+      );
     const run = await this.deps.runs.getRun(p, runId);
     if (input.profile && !run.profiles.some((ps) => ps.profile === input.profile)) {
       throw new SamsvarError('unprocessable', `run ${runId} does not test profile '${input.profile}'`);

@@ -62,6 +62,9 @@ export class SpotChecks extends DeclarationPart {
     if (!sc || !stored || stored.vendorId !== p.vendorId) throw notFound('spot check', spotCheckId);
     if (sc.outcome) throw new SamsvarError('conflict', `spot check ${spotCheckId} is already closed (${sc.outcome})`);
     const run = await this.deps.runs.getRun(p, runId);
+    // The vendor shows its system again; a laboratory's re-test is the laboratory's doing.
+    if (run.labTokenId)
+      throw new SamsvarError('unprocessable', `run ${runId} is a laboratory's re-test; answer the spot check with a run of your own`);
     const product = stored.content.product;
     if (run.system.name !== product.name || run.system.version !== product.version) {
       throw new SamsvarError(

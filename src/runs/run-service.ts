@@ -27,8 +27,8 @@ export interface RunServiceDeps {
   testcases: TestcaseSuite;
   /** The waivers administrators granted on runs; without it no finding is waived in the run status. */
   waivers?: { waiversOf(runId: string): Promise<Waiver[]> };
-  /** The files shipped with samsvar (examples, templates): an artifact equal to one is no evidence. */
-  shipped?: ShippedEvidence;
+  /** The files shipped with samsvar and its profiles (examples, templates) now: an artifact equal to one is no evidence. */
+  shipped?: () => ShippedEvidence;
   now?: () => Date;
 }
 
@@ -284,7 +284,7 @@ export class RunService {
     const { findings: _validationFindings, ...validation } = evaluation.validation;
     const sha256 = sha256Hex(artifact);
     const values = evidenceValues(sha256, evaluation.identity);
-    const shipped = this.deps.shipped ? shippedFindings(sha256, evaluation.identity, this.deps.shipped) : [];
+    const shipped = this.deps.shipped ? shippedFindings(sha256, evaluation.identity, this.deps.shipped()) : [];
     // Judge and claim in one go; a concurrent submission of the same evidence that claimed it first makes us judge again.
     for (let attempt = 0; ; attempt++) {
       const uses = await this.deps.repo.submissions.findEvidenceClaims(values);

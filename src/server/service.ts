@@ -21,7 +21,7 @@ import { MIGRATIONS, type SamsvarMigration } from '../storage/migrations/index.j
 import { ProfilePackageStore } from '../storage/profile-package-store.js';
 import { Repository } from '../storage/repository.js';
 import { loadTestcases } from '../testcases/index.js';
-import { loadShippedEvidence } from '../testcases/shipped-evidence.js';
+import { shippedEvidenceOf } from '../testcases/shipped-evidence.js';
 import { createApp } from './app.js';
 import { answerClientError } from './client-error.js';
 import type { RouteModule } from './api-router.js';
@@ -119,7 +119,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
       catalog,
       testcases,
       waivers: new DeclarationStore(database.db, database.dialect),
-      shipped: loadShippedEvidence(catalog),
+      shipped: shippedEvidenceOf(catalog),
     }),
     authenticator: new Authenticator(repo, config.adminToken),
     version: packageVersion(),

@@ -58,3 +58,19 @@ export function loadShippedEvidence(catalog: ProfileCatalog, testcaseTemplates: 
   for (const file of filesUnder(testcaseTemplates)) add(index, file, `testcases/templates/${path.relative(testcaseTemplates, file).split(path.sep).join('/')}`);
   return index;
 }
+
+/**
+ * The index for the catalog as it is now: profiles imported, replaced or removed while the service
+ * runs change it, and an imported profile's examples are as public as the shipped ones.
+ */
+export function shippedEvidenceOf(catalog: ProfileCatalog, testcaseTemplates: string = templatesDir()): () => ShippedEvidence {
+  let built: { key: string; index: ShippedEvidence } | undefined;
+  return () => {
+    const key = catalog
+      .list()
+      .map((p) => `${p.dir}\u0000${p.sha256}`)
+      .join('\n');
+    if (built?.key !== key) built = { key, index: loadShippedEvidence(catalog, testcaseTemplates) };
+    return built.index;
+  };
+}

@@ -35,8 +35,25 @@ export type TestcaseJudgement =
   | { outcome: 'passed_with_deviation'; waived: WaivedRule[] }
   | { outcome: 'failed'; blocking: string[]; lapsed: WaivedRule[] };
 
+/**
+ * Rules that bind an artifact to the system under test and the run (README, "Evidence bound to the
+ * run"). A waiver accepts a deviation in what the system did; waived, these would let a declaration
+ * rest on what the system did not do.
+ */
+export const UNWAIVABLE_RULES: ReadonlySet<string> = new Set([
+  'EVIDENCE-SHIPPED',
+  'EVIDENCE-REPLAYED',
+  'EVIDENCE-MSGID-SEEN',
+  'RUN-PATIENT',
+  'RUN-SENDER',
+  'RUN-RECEIVER',
+  'RUN-GENDATE',
+  'RCV-APPREC-SENDER',
+  'RCV-APPREC-RECEIVER',
+]);
+
 export function waiverApplies(w: Waiver, profile: string, ruleId: string): boolean {
-  return w.ruleId === ruleId && (w.profile === undefined || w.profile === profile);
+  return !UNWAIVABLE_RULES.has(ruleId) && w.ruleId === ruleId && (w.profile === undefined || w.profile === profile);
 }
 
 export function waiverIsActive(w: Waiver, now: Date): boolean {

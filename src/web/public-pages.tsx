@@ -68,10 +68,10 @@ export function publicPages(feature: DeclarationFeature): PageModule {
     registerAssets(app);
 
     app.get('/', async () => {
-      const counts = await svc().counts();
-      return pageResponse(
-        <FrontPage facts={{ declarations: counts.declarations, systems: counts.systems, profiles: profiles().length }} />,
-      );
+      const [counts, overrides] = await Promise.all([svc().counts(), ctx.repo.profiles.profileStatuses()]);
+      // The profiles the catalogue (/profiler) shows: the administrators' status decides.
+      const shown = ctx.catalog.list().filter((p) => effectiveStatus(p, overrides) !== 'draft');
+      return pageResponse(<FrontPage facts={{ declarations: counts.declarations, systems: counts.systems, profiles: shown.length }} />);
     });
 
     app.get('/register', async (c) => {
@@ -145,12 +145,14 @@ export function publicPages(feature: DeclarationFeature): PageModule {
       );
     });
 
-    app.get('/profiler/:id', (c) => {
+    app.get('/profiler/:id', async (c) => {
       const p = ctx.catalog.get(c.req.param('id'));
-      if (!p || (p.manifest.status ?? 'active') === 'draft') return notFoundPage(`Det finnes ingen profil med ID ${c.req.param('id')}.`);
+      const status = p && effectiveStatus(p, await ctx.repo.profiles.profileStatuses());
+      if (!p || !status || status === 'draft') return notFoundPage(`Det finnes ingen profil med ID ${c.req.param('id')}.`);
       return pageResponse(
         <ProfilePage
           profile={p}
+          status={status}
           standardName={standardName(p)}
           testcases={testcasesOf(ctx.testcases, p.manifest.id)}
           examples={{ valid: examplesOf(p, 'valid'), invalid: examplesOf(p, 'invalid') }}

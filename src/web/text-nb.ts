@@ -1,7 +1,6 @@
-import { dateNb, LEVEL_NB, STATUS_NB, statusReasonNb } from '../declarations/render/labels-nb.js';
-import type { StatusAnswer } from '../declarations/status.js';
+import { dateNb, LEVEL_NB, retestNb, STATUS_NB, statusReasonNb, waivedNb } from '../declarations/render/labels-nb.js';
 
-export { dateNb, LEVEL_NB, STATUS_NB, statusReasonNb };
+export { dateNb, LEVEL_NB, retestNb, STATUS_NB, statusReasonNb, waivedNb };
 
 export const LEVEL_SHORT_NB: Record<'A' | 'B' | 'C', string> = {
   A: 'Nivå A: dokumentert, ikke testet',
@@ -10,9 +9,3 @@ export const LEVEL_SHORT_NB: Record<'A' | 'B' | 'C', string> = {
 };
 
 export const DIRECTION_SHORT_NB: Record<'send' | 'receive', string> = { send: 'sender', receive: 'mottar' };
-
-/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
-export function retestNb(s: StatusAnswer): string {
-  if (!s.retestRequired?.length) return '';
-  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
-}

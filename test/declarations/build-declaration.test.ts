@@ -79,6 +79,16 @@ describe('building a declaration from a run', () => {
       { profile: 'apprec-1.0', ruleId: 'AR-0007', justification: 'Retting avtalt i versjon 5.3', deadline: '2027-03-01T00:00:00.000Z' },
     ]);
     expect(d.expiresAt).toBe('2027-03-01T00:00:00.000Z');
+    // The test case that passed only by the waiver says so; the others passed outright.
+    expect(d.testCases.map((t) => [t.id, t.waived])).toEqual([
+      ['AR-SEND-01', ['AR-0007']],
+      ['DM-RECV-01', undefined],
+      ['DM-SEND-01', undefined],
+    ]);
+  });
+
+  it('is valid 24 months to the day: one issued on 29 February expires on 28 February, not on 1 March', () => {
+    expect(buildDeclaration(passedRun(), { ...opts, now: new Date('2028-02-29T12:00:00Z') }).expiresAt).toBe('2030-02-28T12:00:00.000Z');
   });
 
   it('does not let a waiver for one profile pass another', () => {

@@ -124,6 +124,17 @@ for (const dialect of dialectsUnderTest()) {
       ).toBe(409);
     });
 
+    it("a laboratory's re-test run is its evidence for level C: the vendor cannot issue a declaration from it (403)", async () => {
+      const declared = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'LabKjøringJournal', '1.0')));
+      const labRun = await labRetest(t, labToken, declared.id);
+      const res = await t.call('POST', `/api/v1/runs/${labRun}/declaration`, { token: vendor.token, json: ISSUANCE });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/laboratory's re-test/);
+      expect((await (await t.call('GET', '/api/v1/registry?system=LabKjøringJournal')).json()) as { total: number }).toMatchObject({
+        total: 1,
+      });
+    });
+
     it('`samsvar verify` checks the signature itself and asks the issuer for the status: exit 0 active, 3 revoked, 4 offline, 1 invalid', async () => {
       const d = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'VerifiserJournal', '1.0')));
       const dir = mkdtempSync(path.join(tmpdir(), 'samsvar-verify-'));

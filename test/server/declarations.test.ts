@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from 
 /** Signed into every declaration: configured, never taken from a request's Host header. */
 const PUBLIC_URL = 'https://samsvar.example';
 import { ISSUANCE } from '../declarations/fixtures.js';
-import { confirmByLab, PROFILE, run, systemVersion } from './declaration-helpers.js';
+import { confirmByLab, labRetest, PROFILE, run, systemVersion } from './declaration-helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -314,6 +314,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await t.call('POST', `/api/v1/declarations/${d.id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'igjen' } })).status).toBe(
         409,
       );
+      // The revoked declaration's run does not declare the system again: that would undo the revocation.
+      const again = await t.call('POST', `/api/v1/runs/${v}/declaration`, { token: vendor.token, json: ISSUANCE });
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { detail: string }).detail).toMatch(/was revoked; open a new run/);
+      expect((await registry('?system=Hjemmetjeneste')).items.map((i) => `${i.id}:${i.status}`)).toEqual([`${d.id}:revoked`]);
     });
 
     it('lists waived findings as deviations and expires at the waiver deadline', async () => {
@@ -344,6 +349,13 @@ for (const dialect of dialectsUnderTest()) {
         expect(w.status).toBe(201);
       }
       expect((await get(`/api/v1/runs/${failing}/waivers`, other.token)).status).toBe(404);
+      // What binds the evidence to the system under test is no deviation an administrator can accept.
+      const evidence = await t.call('POST', `/api/v1/runs/${failing}/waivers`, {
+        token: ADMIN_TOKEN,
+        json: { ruleId: 'EVIDENCE-SHIPPED', profile: PROFILE, justification: 'Eksempelfil', deadline },
+      });
+      expect(evidence.status).toBe(422);
+      expect(((await evidence.json()) as { detail: string }).detail).toMatch(/cannot be waived/);
 
       // The run status makes the same decision the declaration builder does.
       const waivedRun = (await (await get(`/api/v1/runs/${failing}`, vendor.token)).json()) as {
@@ -387,6 +399,11 @@ for (const dialect of dialectsUnderTest()) {
         ).json()) as { id: string };
       const first = await order();
       expect((await get(`/api/v1/declarations/${d.id}/spot-checks`, other.token)).status).toBe(404);
+      // The laboratory's re-test, opened after the order, is not the vendor showing its system again.
+      const labRun = await labRetest(t, labToken, d.id);
+      const byLab = await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: vendor.token, json: { runId: labRun } });
+      expect(byLab.status).toBe(422);
+      expect(((await byLab.json()) as { detail: string }).detail).toMatch(/laboratory's re-test/);
       const rerun = await run(t, vendor.token, ver);
       expect((await t.call('POST', `/api/v1/spot-checks/${first.id}/answer`, { token: other.token, json: { runId: rerun } })).status).toBe(
         404,
@@ -396,6 +413,9 @@ for (const dialect of dialectsUnderTest()) {
 
       await order();
       offset += 8 * DAY;
+      // The registry's list, also filtered by status, says so as soon as the declaration's own page would, before any sweep.
+      expect((await registry('?status=revoked&system=Sykehjem EPJ')).items.map((i) => i.id)).toEqual([d.id]);
+      expect((await registry('?system=Sykehjem EPJ')).items.map((i) => `${i.id}:${i.status}`)).toEqual([`${d.id}:revoked`]);
       expect(await verify(d.jws)).toMatchObject({
         valid: true,
         status: 'revoked',
@@ -458,6 +478,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(items.filter((i) => i.status === 'active')).toEqual([]);
       expect(await logTypes()).toContain(`expired:${declId}`);
       offset = 0;
+    });
+
+    it("gives no declaration from a run opened longer ago than a declaration's validity: re-issuing cannot extend it untested", async () => {
+      const active = await t.call('POST', `/api/v1/profiles/${PROFILE}/status`, { token: ADMIN_TOKEN, json: { status: 'active' } });
+      expect(active.status).toBe(200);
+      offset += 800 * DAY;
+      const again = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+      offset = 0;
+      expect(again.status).toBe(422);
+      expect(((await again.json()) as { detail: string }).detail).toMatch(/open a new run/);
     });
 
     it('keeps a log that `samsvar log verify` finds intact, and that reports an edited or deleted entry', async () => {

@@ -109,7 +109,8 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       201,
     );
     expect(trial.warnings).toEqual([expect.stringContaining('trial run')]);
-    await body(
+    // The package's own example is public (the profile catalogue shows it), so it is no evidence, imported after start or not.
+    const example = await body(
       await t.call('POST', `/api/v1/runs/${trial.id}/submissions?testcase=eksempel-oppgave-ny`, {
         token: vendor.token,
         body: oppgaveFiles()['examples/valid/ny.xml']!,
@@ -117,6 +118,8 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
       }),
       201,
     );
+    expect(example.verdict).toBe('failed');
+    expect(example.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('EVIDENCE-SHIPPED');
     expect(
       (await body(await t.call('POST', `/api/v1/runs/${trial.id}/declaration`, { token: vendor.token, json: ISSUANCE }), 422)).detail,
     ).toContain('draft');
@@ -217,6 +220,29 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
     expect((await body(await t.call('GET', `/api/v1/profiles/${ID}`), 200)).testcaseList).toHaveLength(2);
     const registry = await body(await t.call('GET', `/api/v1/declarations/${decl.id}`), 200);
     expect(JSON.stringify(registry)).toContain('retestRequired');
+
+    // A laboratory's re-test now runs 1.1.0: it confirms nothing about the 1.0.0 the declaration lists.
+    const lab = await body(
+      await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Versjonslab AS' } }),
+      201,
+    );
+    const retest = await body(await t.call('POST', `/api/v1/declarations/${decl.id}/retests`, { token: lab.token }), 201);
+    expect(retest.profiles.map((p: { version: string }) => p.version)).toEqual(['1.1.0']);
+    const labSub = await body(
+      await t.call('POST', `/api/v1/runs/${retest.id}/submissions?testcase=eksempel-oppgave-ny`, {
+        token: lab.token,
+        body: `${oppgaveFiles()['examples/valid/ny.xml']!}<!-- the laboratory's re-test ${retest.id} -->`,
+        contentType: 'application/xml',
+      }),
+      201,
+    );
+    expect(labSub.verdict, JSON.stringify(labSub.findings)).toBe('passed');
+    const countersigned = await body(
+      await t.call('POST', `/api/v1/declarations/${decl.id}/countersign`, { token: lab.token, json: { runId: retest.id } }),
+      422,
+    );
+    expect(countersigned.detail).toContain('1.0.0');
+    expect((await body(await t.call('GET', `/api/v1/declarations/${decl.id}`), 200)).assuranceLevel).toBe('B');
 
     // Past the deadline the declaration expires; the sweep logs it.
     offset = 31 * 86_400_000;

@@ -58,6 +58,16 @@ describe("whether a test case's errors block its profile", () => {
     expect(j).toMatchObject({ outcome: 'passed_with_deviation', waived: [{ deadline: '2027-06-01T00:00:00.000Z' }] });
   });
 
+  it('never waives what binds the evidence to the system and the run: the artifact would not show what the system did', () => {
+    for (const rule of ['EVIDENCE-SHIPPED', 'EVIDENCE-REPLAYED', 'EVIDENCE-MSGID-SEEN', 'RUN-PATIENT', 'RUN-SENDER', 'RCV-APPREC-SENDER']) {
+      expect(judgeTestcase('p', [rule], [waiver(rule, '2027-01-01T00:00:00.000Z')], now)).toEqual({
+        outcome: 'failed',
+        blocking: [rule],
+        lapsed: [],
+      });
+    }
+  });
+
   it('never passes a failed verdict that no error finding explains', () => {
     expect(judgeTestcase('p', [], [waiver('R1', '2027-01-01T00:00:00.000Z')], now, true)).toEqual({
       outcome: 'failed',

@@ -30,8 +30,60 @@ export function evidenceNameNb(name: string): string {
   return name.replace(/^submission /, 'Innsending ');
 }
 
+/** Who confirmed, as both renderings name it: an administrator's countersignature (made before re-tests were required) gives no C. */
+export function confirmedByNb(by: { name: string; role: 'admin' | 'lab' }): string {
+  return `${by.name} (${by.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'})`;
+}
+
+/** How a listed test case passed: empty when outright, else the rules waived for it. */
+export function waivedNb(t: { waived?: string[] }): string {
+  return t.waived?.length ? `bestått med avvik: ${t.waived.join(', ')}` : '';
+}
+
 export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
+}
+
+export function verifySteps(baseUrl: string, id: string): string[] {
+  return [
+    `Last ned den signerte erklæringen: ${baseUrl}/api/v1/declarations/${id}.jws`,
+    `Sjekk den uten å stole på denne siden: samsvar verify ${id}.jws --jwks ${baseUrl}/.well-known/jwks.json`,
+    `Eller send den til ${baseUrl}/api/v1/declarations/verify (Content-Type: application/jose) for signatur og gjeldende status.`,
+    `Alle utstedelser og statusendringer står i den hash-kjedede loggen: ${baseUrl}/api/v1/log`,
+  ];
+}
+
+/** The plain-text fields both renderings show, worded in bokmål; each template picks what it needs. */
+export function declarationFieldsNb(v: DeclarationView): Record<string, string> {
+  const d = v.declaration;
+  return {
+    id: d.id,
+    statusCode: v.status.status,
+    status: STATUS_NB[v.status.status],
+    // The API's reason is English; the renderings are bokmål throughout.
+    statusReason: [statusReasonNb(v.status), retestNb(v.status)].filter(Boolean).join(' '),
+    vendor: d.manufacturer.name,
+    // Whether the organisation was checked against Enhetsregisteret: both renderings say it next to the number.
+    orgnr: `${d.manufacturer.organisasjonsnummer} (${v.manufacturerIdentity === 'verified' ? 'verifisert mot Enhetsregisteret' : 'ikke verifisert mot Enhetsregisteret'})`,
+    system: d.product.name,
+    version: d.product.version,
+    level: LEVEL_NB[v.assuranceLevel],
+    issuedAt: dateNb(d.issuedAt),
+    expiresAt: dateNb(d.expiresAt),
+    basis:
+      d.validator && d.runId
+        ? `samsvar ${d.validator.version}, testkjøring ${d.runId}`
+        : 'Ikke testet i samsvar: egenerklært på grunnlag av vedlagt dokumentasjon',
+    levelNotice: v.declaration.assuranceLevel === 'A' ? LEVEL_A_NOTICE_NB : '',
+    // Declarations issued before EHDS fields were added lack them; say so rather than fail.
+    placeOfIssue: d.placeOfIssue ?? 'ikke oppgitt',
+    signatory: d.signatory ? `${d.signatory.name}, ${d.signatory.function}` : 'ikke oppgitt',
+    issuer: `${d.issuer.name} (${d.issuer.url})`,
+    statement: d.statement,
+    verifyUrl: `${v.baseUrl}/api/v1/declarations/${d.id}`,
+    kid: d.kid,
+    jwsSha256: v.jwsSha256,
+  };
 }
 
 /** Why a declaration is not active, in bokmål, from the structured cause (the API's English reason is never shown on a page or in a rendering). */
@@ -60,43 +112,8 @@ export function statusReasonNb(s: StatusAnswer): string {
   }
 }
 
-export function verifySteps(baseUrl: string, id: string): string[] {
-  return [
-    `Last ned den signerte erklæringen: ${baseUrl}/api/v1/declarations/${id}.jws`,
-    `Sjekk den uten å stole på denne siden: samsvar verify ${id}.jws --jwks ${baseUrl}/.well-known/jwks.json`,
-    `Eller send den til ${baseUrl}/api/v1/declarations/verify (Content-Type: application/jose) for signatur og gjeldende status.`,
-    `Alle utstedelser og statusendringer står i den hash-kjedede loggen: ${baseUrl}/api/v1/log`,
-  ];
-}
-
-/** The plain-text fields both renderings show, worded in bokmål; each template picks what it needs. */
-export function declarationFieldsNb(v: DeclarationView): Record<string, string> {
-  const d = v.declaration;
-  return {
-    id: d.id,
-    statusCode: v.status.status,
-    status: STATUS_NB[v.status.status],
-    statusReason: statusReasonNb(v.status),
-    vendor: d.manufacturer.name,
-    // Whether the organisation was checked against Enhetsregisteret: both renderings say it next to the number.
-    orgnr: `${d.manufacturer.organisasjonsnummer} (${v.manufacturerIdentity === 'verified' ? 'verifisert mot Enhetsregisteret' : 'ikke verifisert mot Enhetsregisteret'})`,
-    system: d.product.name,
-    version: d.product.version,
-    level: LEVEL_NB[v.assuranceLevel],
-    issuedAt: dateNb(d.issuedAt),
-    expiresAt: dateNb(d.expiresAt),
-    basis:
-      d.validator && d.runId
-        ? `samsvar ${d.validator.version}, testkjøring ${d.runId}`
-        : 'Ikke testet i samsvar: egenerklært på grunnlag av vedlagt dokumentasjon',
-    levelNotice: v.declaration.assuranceLevel === 'A' ? LEVEL_A_NOTICE_NB : '',
-    // Declarations issued before EHDS fields were added lack them; say so rather than fail.
-    placeOfIssue: d.placeOfIssue ?? 'ikke oppgitt',
-    signatory: d.signatory ? `${d.signatory.name}, ${d.signatory.function}` : 'ikke oppgitt',
-    issuer: `${d.issuer.name} (${d.issuer.url})`,
-    statement: d.statement,
-    verifyUrl: `${v.baseUrl}/api/v1/declarations/${d.id}`,
-    kid: d.kid,
-    jwsSha256: v.jwsSha256,
-  };
+/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
+export function retestNb(s: StatusAnswer): string {
+  if (!s.retestRequired?.length) return '';
+  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
 }

@@ -1,6 +1,6 @@
 import type { DeclarationView } from './declaration-view.js';
 import { html, renderTemplate, type SafeHtml } from './html-template.js';
-import { dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps } from './labels-nb.js';
+import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps, waivedNb } from './labels-nb.js';
 
 /** The human report in bokmål: who, what, which profiles and test cases, and how to verify. */
 export function renderDeclarationHtml(v: DeclarationView): string {
@@ -13,7 +13,8 @@ export function renderDeclarationHtml(v: DeclarationView): string {
     const evidence = t.evidence.map(
       (e) => html`<div>${evidenceNameNb(e.name)}: <code>${e.sha256}</code> / funn <code>${e.findingsSha256}</code></div>`,
     );
-    return html`<tr><td><code>${t.id}</code></td><td>${t.profile}</td><td>${evidence}</td></tr>`;
+    const waived = waivedNb(t);
+    return html`<tr><td><code>${t.id}</code>${waived ? html`<div>${waived}</div>` : ''}</td><td>${t.profile}</td><td>${evidence}</td></tr>`;
   });
   if (testCaseRows.length === 0) testCaseRows.push(html`<tr><td colspan="3">Ingen: erklæringen er ikke testet i samsvar.</td></tr>`);
   const documentation: SafeHtml = d.documentation?.length
@@ -37,7 +38,7 @@ export function renderDeclarationHtml(v: DeclarationView): string {
       ? html`<p>Ingen bekreftelse fra testlaboratorium.</p>`
       : html`<ul>${v.countersignatures.map(
           (c) =>
-            html`<li>${c.confirmedBy.name} (${c.confirmedBy.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'}), ${dateNb(c.at)}: ${c.statement}${c.retest ? ` Kjørt på nytt: ${c.retest.testCases.map((t) => t.id).join(', ')}.` : ''}</li>`,
+            html`<li>${confirmedByNb(c.confirmedBy)}, ${dateNb(c.at)}: ${c.statement}${c.retest ? ` Kjørt på nytt: ${c.retest.testCases.map((t) => t.id).join(', ')}.` : ''}</li>`,
         )}</ul>`;
 
   return renderTemplate('declaration.html', {

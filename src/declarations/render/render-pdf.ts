@@ -3,7 +3,7 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { REPORT_TEMPLATES_DIR } from '../../core/paths.js';
 import type { DeclarationView } from './declaration-view.js';
-import { dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps } from './labels-nb.js';
+import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps, waivedNb } from './labels-nb.js';
 
 /** reports/declaration.pdf.json: the printable layout, so wording is edited there and not in code. */
 interface PdfTemplate {
@@ -45,6 +45,7 @@ function listsOf(v: DeclarationView): Record<string, Values[]> {
     testCases: d.testCases.map((t) => ({
       id: t.id,
       profile: t.profile,
+      waived: t.waived?.length ? `, ${waivedNb(t)}` : '',
       evidence: t.evidence.map((e) => `${evidenceNameNb(e.name)}: ${e.sha256} / funn ${e.findingsSha256}`).join('\n'),
     })),
     deviations: d.deviations.map((x) => ({
@@ -53,7 +54,7 @@ function listsOf(v: DeclarationView): Record<string, Values[]> {
       deadline: dateNb(x.deadline),
       justification: x.justification,
     })),
-    countersignatures: v.countersignatures.map((c) => ({ name: c.confirmedBy.name, at: dateNb(c.at), statement: c.statement })),
+    countersignatures: v.countersignatures.map((c) => ({ name: confirmedByNb(c.confirmedBy), at: dateNb(c.at), statement: c.statement })),
     verifySteps: verifySteps(v.baseUrl, d.id).map((step) => ({ step })),
   };
 }

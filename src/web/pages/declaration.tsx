@@ -1,7 +1,7 @@
 import type { DeclarationView } from '../../declarations/render/declaration-view.js';
 import { Layout } from '../layout.js';
 import { evidenceNameNb } from '../../declarations/render/labels-nb.js';
-import { dateNb, DIRECTION_SHORT_NB, LEVEL_NB, STATUS_NB, statusReasonNb, retestNb } from '../text-nb.js';
+import { dateNb, DIRECTION_SHORT_NB, LEVEL_NB, STATUS_NB, statusReasonNb, retestNb, waivedNb } from '../text-nb.js';
 
 /** One declaration for a reader in a municipality: who, what, how strong, whether it still holds, and a check of its signature in the browser. */
 export function DeclarationPage(props: { view: DeclarationView }) {
@@ -105,7 +105,10 @@ export function DeclarationPage(props: { view: DeclarationView }) {
             <tbody>
               {d.testCases.map((t) => (
                 <tr>
-                  <td class="mono">{t.id}</td>
+                  <td>
+                    <span class="mono">{t.id}</span>
+                    {t.waived?.length ? <div>{waivedNb(t)}</div> : null}
+                  </td>
                   <td>
                     <ul>
                       {t.evidence.map((e) => (

@@ -1,14 +1,10 @@
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Testcase } from '../../testcases/testcase.js';
-import type { StandardGroup } from '../../profiles/standards.js';
+import type { LifecycleStatus, StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
 import { runRequirementsNb } from '../../testcases/run-instructions.js';
 
 const STATUS_NB = { draft: 'utkast', active: 'aktiv', deprecated: 'foreldet', retired: 'faset ut' } as const;
-
-function statusOf(p: LoadedProfile): string {
-  return STATUS_NB[p.manifest.status ?? 'active'];
-}
 
 /** The profile catalogue: every standard with its versions, message types, test cases by direction and code-list completeness, each profile one click away. */
 export function ProfileListPage(props: { standards: StandardGroup[] }) {
@@ -111,6 +107,8 @@ export function ProfilePage(props: {
   testcases: Testcase[];
   examples: { valid: string[]; invalid: string[] };
   standardName: string;
+  /** The lifecycle status now: the administrators' decision, else the manifest's. */
+  status: LifecycleStatus;
 }) {
   const m = props.profile.manifest;
   const detect = m.kind === 'xml' && m.detect ? (Array.isArray(m.detect) ? m.detect : [m.detect]) : [];
@@ -132,7 +130,7 @@ export function ProfilePage(props: {
         <dt>Versjon</dt>
         <dd>{m.version}</dd>
         <dt>Status</dt>
-        <dd>{statusOf(props.profile)}</dd>
+        <dd>{STATUS_NB[props.status]}</dd>
         <dt>Format</dt>
         <dd>{m.kind === 'xml' ? 'XML-melding' : 'FHIR R4-ressurs'}</dd>
         {namespaces.length ? (

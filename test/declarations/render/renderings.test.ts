@@ -61,6 +61,7 @@ describe('renderings of a declaration', () => {
       '1. september 2026',
       'Gyldig',
       'samsvar verify egn-test.jws',
+      'bestått med avvik: AR-0007',
       v.jwsSha256,
     ]) {
       expect(html).toContain(text);
@@ -70,6 +71,7 @@ describe('renderings of a declaration', () => {
 
   it('PDF: a printable document carrying the verification URL as a link', async () => {
     const pdf = await renderDeclarationPdf(await view());
+    expect(pdfText(pdf).replace(/\s+/g, ' ')).toContain('AR-SEND-01 (apprec-1.0), bestått med avvik: AR-0007');
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.toString('latin1')).toContain('/URI (https://samsvar.test/api/v1/declarations/egn-test)');
     expect(pdf.length).toBeGreaterThan(2000);
@@ -86,7 +88,10 @@ describe('renderings of a declaration', () => {
     ]);
     for (const r of reports) expect(r).toMatchObject({ resourceType: 'TestReport', status: 'completed', result: 'pass' });
     const apprec = reports[0];
-    expect(apprec.test!.map((t) => t.action[0].operation.result)).toEqual(['pass', 'warning']);
+    // AR-SEND-01 failed on AR-0007 and passed only because it was waived: a warning, not a pass.
+    expect(apprec.test!.map((t) => t.action[0].operation.result)).toEqual(['warning', 'warning']);
+    expect(apprec.test![0]!.action[0].operation.message).toContain('AR-0007');
+    expect(reports[1]!.test!.map((t) => t.action[0].operation.result)).toEqual(['pass']);
     expect(bundle.entry.every((e) => /^urn:uuid:[0-9a-f-]{36}$/.test(e.fullUrl))).toBe(true);
     expect(new Set(bundle.entry.map((e) => e.fullUrl)).size).toBe(3);
   });
@@ -184,5 +189,55 @@ describe('renderings of a level A declaration', () => {
     expect(report.test).toBeUndefined(); // FHIR has no empty arrays
     expect(report.participant.map((p: { type: string }) => p.type)).not.toContain('test-engine');
     expect(report.setup.action[0].operation.message).toContain('d'.repeat(64));
+  });
+});
+
+describe('renderings of countersignatures', () => {
+  const countersignature = (role: 'admin' | 'lab', name: string) => ({
+    type: 'samsvar-kontrasignatur/1' as const,
+    declarationId: 'egn-test',
+    declarationJwsSha256: 'e'.repeat(64),
+    assuranceLevel: 'C' as const,
+    confirmedBy: { name, role },
+    statement: 'Bekreftet.',
+    at: '2026-02-01T10:00:00.000Z',
+    kid: 'k',
+    jws: 'x.y.z',
+  });
+
+  it("name who confirmed: an administrator's countersignature (before re-tests were required) is never shown as a laboratory's", async () => {
+    const v = { ...(await view()), countersignatures: [countersignature('admin', 'Forvalter'), countersignature('lab', 'Testlab AS')] };
+    expect(renderDeclarationHtml(v)).toContain('Forvalter (administrator, gir ikke nivå C)');
+    const text = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
+    expect(text).toContain('Forvalter (administrator, gir ikke nivå C), 1. februar 2026');
+    expect(text).toContain('Testlab AS (testlaboratorium), 1. februar 2026');
+  });
+});
+
+describe('renderings of the status now', () => {
+  it('say in bokmål why a declaration is not active, and when an active one must be re-tested or expire', async () => {
+    const revoked = {
+      ...(await view()),
+      status: {
+        status: 'revoked' as const,
+        reason: 'revoked on 2026-03-01 by Forvalter: feil i AppRec',
+        cause: { kind: 'revoked' as const, at: '2026-03-01T10:00:00.000Z', by: 'Forvalter', reason: 'feil i AppRec' },
+      },
+    };
+    const html = renderDeclarationHtml(revoked);
+    expect(html).toContain('Tilbakekalt 1. mars 2026 av Forvalter. Begrunnelse: feil i AppRec');
+    expect(html).not.toContain('revoked on');
+    expect(pdfText(await renderDeclarationPdf(revoked)).replace(/\s+/g, ' ')).toContain('Tilbakekalt 1. mars 2026 av Forvalter.');
+
+    const retest = {
+      ...(await view()),
+      status: {
+        status: 'active' as const,
+        retestRequired: [{ profile: 'dialogmelding-1.1', version: '1.1.0', newVersion: '1.2.0', deadline: '2026-06-01T10:00:00.000Z' }],
+      },
+    };
+    const expected = 'Må testes på nytt: dialogmelding-1.1 versjon 1.2.0 innen 1. juni 2026. Ellers utløper erklæringen.';
+    expect(renderDeclarationHtml(retest)).toContain(expected);
+    expect(pdfText(await renderDeclarationPdf(retest)).replace(/\s+/g, ' ')).toContain(expected);
   });
 });
