@@ -16,3 +16,8 @@ export function retestNb(s: StatusAnswer): string {
   if (!s.retestRequired?.length) return '';
   return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
 }
+
+/** A count and the word it governs, agreeing in number: «1 testtilfelle», «0 testtilfeller», «2 gyldige». */
+export function countNb(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

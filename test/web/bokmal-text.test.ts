@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
@@ -238,5 +238,77 @@ describe('a refusal from the engine reaches a person as a page in bokmål', () =
   it('a program still gets the problem document', async () => {
     const res = await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' });
     expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('a count agrees in number with the word after it', () => {
+  let t: TestService;
+  let declarationId: string;
+  let feature: Awaited<ReturnType<typeof declarationFeature>>;
+  /** A plural word after the count 1, as the pages once said it ("1 gyldige erklæringer"). */
+  const ONE_WITH_PLURAL =
+    /\b1 (erklæringer|gyldige|testtilfeller|sekunder|profiler|meldingsprofiler|systemversjoner|registrerte|testkjøringer|innsendinger)\b/;
+  const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  const session = async (token: string): Promise<string> => {
+    const res = await fetch(`${t.url}/forvaltning/logg-inn`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  };
+  const page = async (p: string, cookie?: string) => {
+    const res = await fetch(`${t.url}${p}`, { headers: cookie ? { cookie } : {} });
+    expect(res.status, p).toBe(200);
+    return visible(await res.text());
+  };
+
+  beforeAll(async () => {
+    feature = await declarationFeature(
+      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-count-')) },
+      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+    );
+    t = await startTestService(dialectsUnderTest()[0]!, {}, { routeModules: feature.modules, pages: webPages(feature.feature) });
+    const token = (await registerVendor(t, 'Eneste Journal AS')).token;
+    const runId = await run(t, token, await systemVersion(t, token, 'Eneste Journal', '1.0'));
+    declarationId = (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token, json: ISSUANCE })).json()) as { id: string }
+    ).id;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("the administrators' overview says «1 erklæring», «1 gyldig» and «1 registrert leverandør»", async () => {
+    const text = await page('/forvaltning', await session(ADMIN_TOKEN));
+    expect(text).toContain('1 erklæring i registeret, 1 gyldig.');
+    expect(text).toContain('1 registrert leverandør.');
+    expect(text).not.toMatch(ONE_WITH_PLURAL);
+  });
+
+  it("a profile's impact page says «1 gyldig erklæring»", async () => {
+    const text = await page(`/forvaltning/profiler/${PROFILE}`, await session(ADMIN_TOKEN));
+    expect(text).toContain('1 gyldig erklæring lister profilen');
+    expect(text).not.toMatch(ONE_WITH_PLURAL);
+  });
+
+  it('the front page, the registry, the profile catalogue and the declaration never put a plural after 1', async () => {
+    for (const p of ['/', '/register', '/profiler', `/erklaering/${declarationId}`]) expect(await page(p), p).not.toMatch(ONE_WITH_PLURAL);
+    expect(await page('/')).toContain('1 erklæring for 1 systemversjon');
+  });
+
+  it('the validator asks to wait «1 sekund», not «1 sekunder»', async () => {
+    // Only Date is faked, and before the service starts, so the validator's rate limiter reads this clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.parse('2026-11-30T12:00:00Z');
+    vi.setSystemTime(start);
+    const limited = await startTestService(dialectsUnderTest()[0]!, { rateLimitPerMinute: 1 }, { pages: webPages(feature.feature) });
+    try {
+      const validate = () => fetch(`${limited.url}/validering`, { method: 'POST', body: new URLSearchParams({ melding: '<a/>' }) });
+      await validate();
+      vi.setSystemTime(start + 59_500);
+      const res = await validate();
+      expect(res.status).toBe(429);
+      expect(visible(await res.text())).toContain('Vent 1 sekund og prøv igjen.');
+    } finally {
+      vi.useRealTimers();
+      await limited.stop();
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { RegistryEntry } from '../../registry/registry-view.js';
 import type { RequirementSet } from '../../requirement-sets/requirement-set.js';
 import type { VendorWithIdentity } from '../../vendors/verification.js';
 import { Layout } from '../layout.js';
-import { dateNb, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
+import { countNb, dateNb, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
 import { Csrf } from './vendor.js';
 
 export type AdminRole = 'admin' | 'lab';
@@ -103,10 +103,10 @@ export function AdminHomePage(props: AdminProps & { counts: { declarations: numb
     <AdminLayout {...props} title="Oversikt">
       <ul>
         <li>
-          {c.declarations} erklæringer i registeret, {c.active} gyldige.
+          {countNb(c.declarations, 'erklæring', 'erklæringer')} i registeret, {countNb(c.active, 'gyldig', 'gyldige')}.
         </li>
-        <li>{c.profiles} profiler.</li>
-        <li>{c.vendors} registrerte leverandører.</li>
+        <li>{countNb(c.profiles, 'profil', 'profiler')}.</li>
+        <li>{countNb(c.vendors, 'registrert leverandør', 'registrerte leverandører')}.</li>
       </ul>
     </AdminLayout>
   );
@@ -282,7 +282,7 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
       ) : (
         <>
           <p>
-            {declarationTotal} gyldige erklæringer lister profilen og utløper når den fases ut
+            {countNb(declarationTotal, 'gyldig erklæring', 'gyldige erklæringer')} lister profilen og utløper når den fases ut
             {declarationTotal > declarations.length ? `; de ${declarations.length} nyeste er` : ''}:
           </p>
           <ul class="impact">
@@ -302,8 +302,8 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
         <p>Ingen åpne testkjøringer bruker denne versjonen.</p>
       ) : (
         <p>
-          {props.impact.runs.length} testkjøringer uten erklæring bruker denne versjonen. Når profilen fases ut, kan de ikke lenger føre til
-          en erklæring.
+          {countNb(props.impact.runs.length, 'testkjøring', 'testkjøringer')} uten erklæring bruker denne versjonen. Når profilen fases ut,
+          kan {props.impact.runs.length === 1 ? 'den' : 'de'} ikke lenger føre til en erklæring.
         </p>
       )}
       {props.impact.versions.length > 0 ? (
