@@ -90,6 +90,17 @@ describe('pages say times and reasons in bokmål', () => {
     expect(text).not.toContain('submission ');
   });
 
+  it("a revoked declaration's page says «Tilbakekalt» once, with when, by whom and why after it", async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Journal Én Gang', '1.0'));
+    const { id } = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as {
+      id: string;
+    };
+    await t.call('POST', `/api/v1/declarations/${id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil ved stikkprøve' } });
+    const text = await page(`/erklaering/${id}`);
+    expect(text).toMatch(/Status: Tilbakekalt \d{1,2}\. \p{L}+ \d{4} av Forvaltningen\. Begrunnelse: Feil ved stikkprøve/u);
+    expect(text.split('Tilbakekalt').length - 1).toBe(1);
+  });
+
   it("a run's page gives when it started and the test patient's birth date as Norwegian dates", async () => {
     const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Startet Journal', '1.0'), { submit: false });
     const text = await page(`/leverandor/kjoringer/${runId}`, await session('/leverandor', vendorToken));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../../src/declarations/build-declaration.js';
 import { declarationJwsSha256, signDeclaration } from '../../../src/declarations/declaration-signing.js';
 import type { DeclarationView } from '../../../src/declarations/render/declaration-view.js';
+import type { StatusAnswer } from '../../../src/declarations/status.js';
 import { fhirId, renderDeclarationFhir } from '../../../src/declarations/render/render-fhir.js';
 import { renderDeclarationHtml } from '../../../src/declarations/render/render-html.js';
 import { renderDeclarationPdf } from '../../../src/declarations/render/render-pdf.js';
@@ -184,5 +185,38 @@ describe('renderings of a level A declaration', () => {
     expect(report.test).toBeUndefined(); // FHIR has no empty arrays
     expect(report.participant.map((p: { type: string }) => p.type)).not.toContain('test-engine');
     expect(report.setup.action[0].operation.message).toContain('d'.repeat(64));
+  });
+});
+
+describe("a declaration's status is said once, with its cause after it", () => {
+  const AT = '2026-03-02T10:00:00Z';
+  const causes: Array<[StatusAnswer, string]> = [
+    [
+      { status: 'revoked', cause: { kind: 'revoked', at: AT, by: 'Forvaltningen', reason: 'Feil ved stikkprøve' } },
+      'Tilbakekalt 2. mars 2026 av Forvaltningen. Begrunnelse: Feil ved stikkprøve',
+    ],
+    [
+      { status: 'revoked', cause: { kind: 'withdrawn', at: AT, reason: 'Ny versjon' } },
+      'Tilbakekalt av produsenten 2. mars 2026. Begrunnelse: Ny versjon',
+    ],
+    [{ status: 'expired', cause: { kind: 'expired', at: AT } }, 'Utløpt 2. mars 2026.'],
+    [{ status: 'expired', cause: { kind: 'retired', profiles: ['p 1.0'] } }, 'Utløpt fordi profilversjonen p 1.0 er faset ut.'],
+    [{ status: 'superseded', cause: { kind: 'superseded', by: 'egn-ny' } }, 'Erstattet av nyere erklæring (egn-ny).'],
+    [{ status: 'expired', cause: { kind: 'expired-logged' } }, 'Utløpt for godt:'],
+  ];
+
+  it.each(causes)('HTML and PDF: %j', async (status, said) => {
+    const v = { ...(await view()), status };
+    const word = said.split(' ')[0]!.replace('.', '');
+    const html = renderDeclarationHtml(v)
+      .replace(/<(style)\b[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    const pdf = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
+    for (const text of [html, pdf]) {
+      expect(text).toContain(said);
+      expect(text.split(word).length - 1, text).toBe(1);
+    }
+    expect(pdf).toContain(`Status: ${said}`);
   });
 });
