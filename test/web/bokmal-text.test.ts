@@ -203,6 +203,69 @@ describe('pages say times and reasons in bokmål', () => {
     expect(checks.map((c) => c.deadline)).toEqual([`${summer}T21:59:59.000Z`]);
   });
 
+  /** Posts a form on the administrators' declarations list as `token`'s session, with its CSRF token. */
+  const postDeclarationForm = async (token: string, action: string, fields: Record<string, string>) => {
+    const cookie = await session('/forvaltning', token);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${t.url}/forvaltning`, { headers: { cookie } })).text())![1]!;
+    const res = await fetch(`${t.url}/forvaltning/erklaeringer/${action}`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, ...fields }),
+      headers: { cookie },
+      redirect: 'manual',
+    });
+    return { status: res.status, html: await res.text() };
+  };
+  /** The reason a form field was refused: the text of the element its aria-describedby names, when it is marked invalid. */
+  const fieldReason = (html: string, inputId: string) => {
+    const input = new RegExp(`<input[^>]*id="${inputId}"[^>]*>`).exec(html)?.[0] ?? '';
+    const describedBy = /aria-invalid="true"/.test(input) ? /aria-describedby="([^"]+)"/.exec(input)?.[1] : undefined;
+    const reason = describedBy ? new RegExp(`id="${describedBy}"[^>]*>([^<]*)<`).exec(html)?.[1] : undefined;
+    return { reason: reason?.trim(), value: /value="([^"]*)"/.exec(input)?.[1] };
+  };
+  const declaration = async (system: string) => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, system, '1.0'));
+    return (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as { id: string }
+    ).id;
+  };
+
+  it('revoking a declaration someone has already revoked says so (409), not «Dette finnes allerede»', async () => {
+    const id = await declaration('Dobbelt Journal');
+    await t.call('POST', `/api/v1/declarations/${id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Første tilbakekalling' } });
+    const { status, html } = await postDeclarationForm(ADMIN_TOKEN, `${id}/tilbakekall`, { begrunnelse: 'Andre tilbakekalling' });
+    expect(status).toBe(409);
+    expect(visible(html)).toContain('Erklæringen er allerede trukket tilbake.');
+    expect(visible(html)).not.toContain('finnes allerede');
+  });
+
+  it('a spot check deadline in the past is refused next to the deadline field (422), saying the day has passed', async () => {
+    const id = await declaration('Fristløs Journal');
+    const { status, html } = await postDeclarationForm(ADMIN_TOKEN, `${id}/stikkprove`, {
+      testtilfelle: `${PROFILE}-send`,
+      frist: '2020-01-01',
+    });
+    expect(status).toBe(422);
+    expect(fieldReason(html, `frist-${id}`)).toEqual({
+      reason: 'Fristen har allerede vært. Velg i dag eller en senere dag.',
+      value: '2020-01-01',
+    });
+  });
+
+  it('a laboratory naming a run it does not have gets the form again with the reason next to the run field (422), not a missing page', async () => {
+    const id = await declaration('Laboratoriets Journal');
+    const lab = (
+      (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab Bokmål AS' } })).json()) as {
+        token: string;
+      }
+    ).token;
+    const { status, html } = await postDeclarationForm(lab, `${id}/bekreft`, { kjoring: 'ingen-slik-kjoring' });
+    expect(status).toBe(422);
+    expect(fieldReason(html, `kj-${id}`)).toEqual({
+      reason: 'Laboratoriet har ingen testkjøring med denne id-en. Start laboratoriets testkjøring, og oppgi id-en den får.',
+      value: 'ingen-slik-kjoring',
+    });
+  });
+
   it('the re-validations list says when each started in Norwegian clock time', async () => {
     expect((await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE } })).status).toBe(202);
     const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
