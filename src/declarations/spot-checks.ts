@@ -42,6 +42,6 @@ export function validateSpotCheckRequest(
   if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
   const deadline = typeof req.deadline === 'string' ? new Date(req.deadline) : new Date(NaN);
   if (Number.isNaN(deadline.getTime())) throw new SamsvarError('bad_request', 'deadline must be an ISO 8601 date-time');
-  if (deadline <= now) throw new SamsvarError('unprocessable', 'the deadline must lie in the future');
+  if (deadline <= now) throw new SamsvarError('unprocessable', 'the deadline must lie in the future', { field: 'deadline' });
   return { testCases: [...new Set(req.testCases as string[])], deadline: deadline.toISOString() };
 }

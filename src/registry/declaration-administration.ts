@@ -114,7 +114,14 @@ export class DeclarationAdministration extends DeclarationPart {
         'conflict',
         `declaration ${d.id} has assurance level ${d.assuranceLevel}; only a B declaration can be countersigned to C`,
       );
-    const run = await this.deps.runs.getRun(p, input.runId);
+    // The run is named in the request body: one the laboratory cannot read is a bad value there (422), not a missing page.
+    const run = await this.deps.runs.getRun(p, input.runId).catch((e: unknown) => {
+      if (e instanceof SamsvarError && e.code === 'not_found')
+        throw new SamsvarError('unprocessable', `run ${input.runId} not found; name the re-test run your laboratory opened`, {
+          field: 'runId',
+        });
+      throw e;
+    });
     if (!run.labTokenId || run.labTokenId !== p.tokenId) {
       throw new SamsvarError(
         'unprocessable',

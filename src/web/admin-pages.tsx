@@ -10,6 +10,7 @@ import { changeProfileStatus, profileAdminOf, profileChanged } from '../server/r
 import { field, fields, formAction, readForm, seeOther } from './form-action.js';
 import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';
+import { problemNb } from './problem-nb.js';
 import type { PageModule } from '../server/page-module.js';
 import {
   AdminAuditPage,
@@ -21,6 +22,7 @@ import {
   AdminSignInPage,
   AdminVendorsPage,
   type AdminRole,
+  type FieldProblem,
   type ProfileImpact,
 } from './pages/admin.js';
 import { SessionStore } from './session-store.js';
@@ -79,7 +81,14 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       return { profile, status: effectiveStatus(profile, overrides), declarations: entries, declarationTotal: total, runs, versions };
     }
 
-    const declarationsPage = async (s: SignedIn, problem?: string, doneText?: string, status = 200, offset = 0) => {
+    const declarationsPage = async (
+      s: SignedIn,
+      problem?: string,
+      doneText?: string,
+      status = 200,
+      offset = 0,
+      fieldProblem?: FieldProblem,
+    ) => {
       // One page of the registry, newest first, paged in the database.
       const page = await svc().registryPage(DECLARATION_PAGE, offset);
       return pageResponse(
@@ -88,6 +97,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           entries={page.entries}
           paging={{ total: page.total, offset, pageSize: DECLARATION_PAGE }}
           testcaseTitle={(id) => ctx.testcases.list().find((t) => t.id === id)?.title ?? id}
+          fieldProblem={fieldProblem}
         />,
         { status },
       );
@@ -168,6 +178,13 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     });
     const backToDeclarations = (_c: Context, s: SignedIn, problem: string, status: number) =>
       declarationsPage(s, problem, undefined, status);
+    /** A refusal of one field of a declaration's form (`domainField` in the domain's words): the form again, the reason next to that field. */
+    const refusedField =
+      (s: SignedIn, declarationId: string, domainField: string, field: FieldProblem['field'], value: string) => (e: unknown) => {
+        if (!(e instanceof SamsvarError) || e.extra?.field !== domainField) throw e;
+        const text = problemNb(e);
+        return declarationsPage(s, text, undefined, 422, 0, { declarationId, field, value, text });
+      };
 
     app.post(
       '/forvaltning/erklaeringer/:id/tilbakekall',
@@ -193,11 +210,10 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           if (testCases.length === 0 || !/^\d{4}-\d{2}-\d{2}$/.test(date))
             return declarationsPage(s, 'Velg minst ett testtilfelle og en frist.', undefined, 422);
           // The deadline is the end of the chosen day in Norway.
-          await svc().requestSpotCheck(s.principal, c.req.param('id')!, {
-            testCases,
-            deadline: osloEndOfDay(date),
-          });
-          return seeOther('/forvaltning/erklaeringer?utfort=1');
+          const id = c.req.param('id')!;
+          return svc()
+            .requestSpotCheck(s.principal, id, { testCases, deadline: osloEndOfDay(date) })
+            .then(() => seeOther('/forvaltning/erklaeringer?utfort=1'), refusedField(s, id, 'deadline', 'frist', date));
         },
         backToDeclarations,
       ),
@@ -223,8 +239,10 @@ export function adminPages(feature: DeclarationFeature): PageModule {
           const runId = field(form, 'kjoring', 100);
           const testCases = fields(form, 'testtilfelle').filter(Boolean);
           if (!runId) return declarationsPage(s, 'Oppgi laboratoriets testkjøring.', undefined, 422);
-          await svc().countersign(s.principal, c.req.param('id')!, { runId, ...(testCases.length > 0 ? { testCases } : {}) });
-          return seeOther('/forvaltning/erklaeringer?utfort=1');
+          const id = c.req.param('id')!;
+          return svc()
+            .countersign(s.principal, id, { runId, ...(testCases.length > 0 ? { testCases } : {}) })
+            .then(() => seeOther('/forvaltning/erklaeringer?utfort=1'), refusedField(s, id, 'runId', 'kjoring', runId));
         },
         backToDeclarations,
       ),

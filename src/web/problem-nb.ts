@@ -12,6 +12,12 @@ const FIELD_NB: Record<string, string> = {
   version: 'Versjonen',
 };
 
+/** Fields the domain refuses for one reason only, so the page can say exactly what is wrong. */
+const FIELD_PROBLEM_NB: Record<string, string> = {
+  deadline: 'Fristen har allerede vært. Velg i dag eller en senere dag.',
+  runId: 'Laboratoriet har ingen testkjøring med denne id-en. Start laboratoriets testkjøring, og oppgi id-en den får.',
+};
+
 const CODE_NB: Partial<Record<ErrorCode, string>> = {
   unauthorized: 'API-nøkkelen er ukjent eller trukket tilbake.',
   forbidden: 'Du har ikke tilgang til dette.',
@@ -30,10 +36,13 @@ const CODE_NB: Partial<Record<ErrorCode, string>> = {
  */
 export function problemNb(e: unknown): string {
   if (!(e instanceof SamsvarError)) return 'Noe gikk galt. Prøv igjen, og kontakt forvaltningen hvis det skjer igjen.';
+  const known = typeof e.extra?.field === 'string' ? FIELD_PROBLEM_NB[e.extra.field] : undefined;
+  if (known) return known;
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;
   if (field) return `${field} er ikke gyldig. Sjekk verdien og prøv igjen.`;
   if (typeof e.extra?.timeoutMs === 'number')
     return 'Valideringen tok lengre tid enn tjenesten tillater, og ble stoppet. Kommandolinjen (samsvar validate) validerer meldingen uten tidsgrense.';
+  if (/is already revoked/.test(e.detail)) return 'Erklæringen er allerede trukket tilbake.';
   if (/no passed profile/.test(e.detail)) return 'Testkjøringen har ingen bestått profil ennå, så det er ingenting å erklære.';
   if (/only active profiles can be tested|has no test cases yet/.test(e.detail))
     return 'En av profilene kan ikke testes nå (den er ikke aktiv, eller har ingen testtilfeller).';

@@ -24,6 +24,7 @@ import { MATRIX_PAGE_SIZE, RequirementSetListPage, RequirementSetPage } from './
 import { ExamplePage } from './pages/example.js';
 import { ValidatorPage } from './pages/validator.js';
 import { standardName } from './standards.js';
+import { countNb } from './text-nb.js';
 
 const PAGE_SIZE = 50;
 
@@ -191,7 +192,10 @@ export function publicPages(feature: DeclarationFeature): PageModule {
         const wait = limiter.hit(getConnInfo(c).remote.address ?? 'unknown');
         if (wait > 0)
           return validatorPage(
-            { profiles: choices(), problem: `Du har validert mange meldinger på kort tid. Vent ${wait} sekunder og prøv igjen.` },
+            {
+              profiles: choices(),
+              problem: `Du har validert mange meldinger på kort tid. Vent ${countNb(wait, 'sekund', 'sekunder')} og prøv igjen.`,
+            },
             429,
           );
         let form: Record<string, string | File>;

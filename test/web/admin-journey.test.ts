@@ -111,7 +111,7 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     expect(await page.textContent('main')).toContain('status faset ut');
 
     await page.goto(`${t.url}/erklaering/${declarationId}`);
-    expect(await page.textContent('.notice')).toContain(`Utløpt: profilversjonen ${PROFILE} 1.1.0 er faset ut`);
+    expect(await page.textContent('.notice')).toContain(`Utløpt fordi profilversjonen ${PROFILE} 1.1.0 er faset ut`);
   });
 
   it('does not revive the expired declaration when the profile is reactivated', async () => {
@@ -149,7 +149,7 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
 
     await page.goto(`${t.url}/forvaltning/profiler`);
     await page.getByRole('link', { name: 'Eksempel: oppgave' }).click();
-    expect(await page.textContent('main')).toContain('1 testkjøringer uten erklæring bruker denne versjonen');
+    expect(await page.textContent('main')).toContain('1 testkjøring uten erklæring bruker denne versjonen');
     const rows = await page.$$eval('tbody tr', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent?.trim())),
     );

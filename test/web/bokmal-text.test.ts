@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/core/paths.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
 import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
@@ -88,6 +87,17 @@ describe('pages say times and reasons in bokmål', () => {
     // The signed declaration names its evidence "submission <id>"; the rendering says it in bokmål.
     expect(text).toContain('Innsending ');
     expect(text).not.toContain('submission ');
+  });
+
+  it("a revoked declaration's page says «Tilbakekalt» once, with when, by whom and why after it", async () => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, 'Journal Én Gang', '1.0'));
+    const { id } = (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as {
+      id: string;
+    };
+    await t.call('POST', `/api/v1/declarations/${id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Feil ved stikkprøve' } });
+    const text = await page(`/erklaering/${id}`);
+    expect(text).toMatch(/Status: Tilbakekalt \d{1,2}\. \p{L}+ \d{4} av Forvaltningen\. Begrunnelse: Feil ved stikkprøve/u);
+    expect(text.split('Tilbakekalt').length - 1).toBe(1);
   });
 
   it("a run's page gives when it started and the test patient's birth date as Norwegian dates", async () => {
@@ -192,6 +202,69 @@ describe('pages say times and reasons in bokmål', () => {
     expect(checks.map((c) => c.deadline)).toEqual([`${summer}T21:59:59.000Z`]);
   });
 
+  /** Posts a form on the administrators' declarations list as `token`'s session, with its CSRF token. */
+  const postDeclarationForm = async (token: string, action: string, fields: Record<string, string>) => {
+    const cookie = await session('/forvaltning', token);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${t.url}/forvaltning`, { headers: { cookie } })).text())![1]!;
+    const res = await fetch(`${t.url}/forvaltning/erklaeringer/${action}`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf, ...fields }),
+      headers: { cookie },
+      redirect: 'manual',
+    });
+    return { status: res.status, html: await res.text() };
+  };
+  /** The reason a form field was refused: the text of the element its aria-describedby names, when it is marked invalid. */
+  const fieldReason = (html: string, inputId: string) => {
+    const input = new RegExp(`<input[^>]*id="${inputId}"[^>]*>`).exec(html)?.[0] ?? '';
+    const describedBy = /aria-invalid="true"/.test(input) ? /aria-describedby="([^"]+)"/.exec(input)?.[1] : undefined;
+    const reason = describedBy ? new RegExp(`id="${describedBy}"[^>]*>([^<]*)<`).exec(html)?.[1] : undefined;
+    return { reason: reason?.trim(), value: /value="([^"]*)"/.exec(input)?.[1] };
+  };
+  const declaration = async (system: string) => {
+    const runId = await run(t, vendorToken, await systemVersion(t, vendorToken, system, '1.0'));
+    return (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendorToken, json: ISSUANCE })).json()) as { id: string }
+    ).id;
+  };
+
+  it('revoking a declaration someone has already revoked says so (409), not «Dette finnes allerede»', async () => {
+    const id = await declaration('Dobbelt Journal');
+    await t.call('POST', `/api/v1/declarations/${id}/revoke`, { token: ADMIN_TOKEN, json: { reason: 'Første tilbakekalling' } });
+    const { status, html } = await postDeclarationForm(ADMIN_TOKEN, `${id}/tilbakekall`, { begrunnelse: 'Andre tilbakekalling' });
+    expect(status).toBe(409);
+    expect(visible(html)).toContain('Erklæringen er allerede trukket tilbake.');
+    expect(visible(html)).not.toContain('finnes allerede');
+  });
+
+  it('a spot check deadline in the past is refused next to the deadline field (422), saying the day has passed', async () => {
+    const id = await declaration('Fristløs Journal');
+    const { status, html } = await postDeclarationForm(ADMIN_TOKEN, `${id}/stikkprove`, {
+      testtilfelle: `${PROFILE}-send`,
+      frist: '2020-01-01',
+    });
+    expect(status).toBe(422);
+    expect(fieldReason(html, `frist-${id}`)).toEqual({
+      reason: 'Fristen har allerede vært. Velg i dag eller en senere dag.',
+      value: '2020-01-01',
+    });
+  });
+
+  it('a laboratory naming a run it does not have gets the form again with the reason next to the run field (422), not a missing page', async () => {
+    const id = await declaration('Laboratoriets Journal');
+    const lab = (
+      (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab Bokmål AS' } })).json()) as {
+        token: string;
+      }
+    ).token;
+    const { status, html } = await postDeclarationForm(lab, `${id}/bekreft`, { kjoring: 'ingen-slik-kjoring' });
+    expect(status).toBe(422);
+    expect(fieldReason(html, `kj-${id}`)).toEqual({
+      reason: 'Laboratoriet har ingen testkjøring med denne id-en. Start laboratoriets testkjøring, og oppgi id-en den får.',
+      value: 'ingen-slik-kjoring',
+    });
+  });
+
   it('the re-validations list says when each started in Norwegian clock time', async () => {
     expect((await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE } })).status).toBe(202);
     const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
@@ -201,6 +274,11 @@ describe('pages say times and reasons in bokmål', () => {
 });
 
 describe('a refusal from the engine reaches a person as a page in bokmål', () => {
+  /**
+   * 100,000 elements: reading them takes tens of milliseconds on any machine, far beyond the 1 ms
+   * (+ 1 ms per MiB) limit below, so the validation is always stopped, never finished in time.
+   */
+  const SLOW_MESSAGE = `<a>${'<b/>'.repeat(100_000)}</a>`;
   let t: TestService;
   beforeAll(async () => {
     const declarations = await declarationFeature(
@@ -219,13 +297,9 @@ describe('a refusal from the engine reaches a person as a page in bokmål', () =
   });
 
   it('the validator says in bokmål that the validation was stopped, not the API’s English problem document', async () => {
-    const message = readFileSync(
-      path.join(PACKAGE_ROOT, 'profiles', PROFILE, 'examples', 'valid', 'foresporsel-helseopplysninger.xml'),
-      'utf8',
-    );
     const res = await fetch(`${t.url}/validering`, {
       method: 'POST',
-      body: new URLSearchParams({ melding: message }),
+      body: new URLSearchParams({ melding: SLOW_MESSAGE }),
       headers: { accept: 'text/html' },
     });
     expect(res.status).toBe(422);
@@ -236,7 +310,80 @@ describe('a refusal from the engine reaches a person as a page in bokmål', () =
   });
 
   it('a program still gets the problem document', async () => {
-    const res = await t.call('POST', '/api/v1/validate', { body: '<a/>', contentType: 'application/xml' });
+    const res = await t.call('POST', '/api/v1/validate', { body: SLOW_MESSAGE, contentType: 'application/xml' });
+    expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('a count agrees in number with the word after it', () => {
+  let t: TestService;
+  let declarationId: string;
+  let feature: Awaited<ReturnType<typeof declarationFeature>>;
+  /** A plural word after the count 1, as the pages once said it ("1 gyldige erklæringer"). */
+  const ONE_WITH_PLURAL =
+    /\b1 (erklæringer|gyldige|testtilfeller|sekunder|profiler|meldingsprofiler|systemversjoner|registrerte|testkjøringer|innsendinger)\b/;
+  const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  const session = async (token: string): Promise<string> => {
+    const res = await fetch(`${t.url}/forvaltning/logg-inn`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  };
+  const page = async (p: string, cookie?: string) => {
+    const res = await fetch(`${t.url}${p}`, { headers: cookie ? { cookie } : {} });
+    expect(res.status, p).toBe(200);
+    return visible(await res.text());
+  };
+
+  beforeAll(async () => {
+    feature = await declarationFeature(
+      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-count-')) },
+      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
+    );
+    t = await startTestService(dialectsUnderTest()[0]!, {}, { routeModules: feature.modules, pages: webPages(feature.feature) });
+    const token = (await registerVendor(t, 'Eneste Journal AS')).token;
+    const runId = await run(t, token, await systemVersion(t, token, 'Eneste Journal', '1.0'));
+    declarationId = (
+      (await (await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token, json: ISSUANCE })).json()) as { id: string }
+    ).id;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("the administrators' overview says «1 erklæring», «1 gyldig» and «1 registrert leverandør»", async () => {
+    const text = await page('/forvaltning', await session(ADMIN_TOKEN));
+    expect(text).toContain('1 erklæring i registeret, 1 gyldig.');
+    expect(text).toContain('1 registrert leverandør.');
+    expect(text).not.toMatch(ONE_WITH_PLURAL);
+  });
+
+  it("a profile's impact page says «1 gyldig erklæring»", async () => {
+    const text = await page(`/forvaltning/profiler/${PROFILE}`, await session(ADMIN_TOKEN));
+    expect(text).toContain('1 gyldig erklæring lister profilen');
+    expect(text).not.toMatch(ONE_WITH_PLURAL);
+  });
+
+  it('the front page, the registry, the profile catalogue and the declaration never put a plural after 1', async () => {
+    for (const p of ['/', '/register', '/profiler', `/erklaering/${declarationId}`]) expect(await page(p), p).not.toMatch(ONE_WITH_PLURAL);
+    expect(await page('/')).toContain('1 erklæring for 1 systemversjon');
+  });
+
+  it('the validator asks to wait «1 sekund», not «1 sekunder»', async () => {
+    // Only Date is faked, and before the service starts, so the validator's rate limiter reads this clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.parse('2026-11-30T12:00:00Z');
+    vi.setSystemTime(start);
+    const limited = await startTestService(dialectsUnderTest()[0]!, { rateLimitPerMinute: 1 }, { pages: webPages(feature.feature) });
+    try {
+      const validate = () => fetch(`${limited.url}/validering`, { method: 'POST', body: new URLSearchParams({ melding: '<a/>' }) });
+      await validate();
+      vi.setSystemTime(start + 59_500);
+      const res = await validate();
+      expect(res.status).toBe(429);
+      expect(visible(await res.text())).toContain('Vent 1 sekund og prøv igjen.');
+    } finally {
+      vi.useRealTimers();
+      await limited.stop();
+    }
   });
 });

@@ -21,9 +21,11 @@ export const skipReason = browserAvailable ? '' : `no Chromium at ${CHROMIUM} (a
  */
 const HANG_GUARD_MS = 170_000;
 
-export async function launchBrowser(): Promise<Browser> {
+/** `backForwardCache`: keep Chromium's back/forward cache, which Playwright turns off, so Back restores a page as it was left. */
+export async function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
+    ...(opts.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',

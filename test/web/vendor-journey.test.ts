@@ -83,6 +83,32 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     msgId = /<MsgId>([^<]+)<\/MsgId>/.exec(generated)![1]!;
   });
 
+  it('leaves the upload buttons usable when the browser goes back to the run page', async () => {
+    // Back restores the run page from the back/forward cache as it was left, after the upload disabled its button.
+    const cached = await launchBrowser({ backForwardCache: true });
+    try {
+      const ctx = await cached.newContext();
+      await ctx.addCookies(await context.cookies());
+      const p = await ctx.newPage();
+      await p.goto(runUrl);
+      const card = p.locator('section.card', {
+        has: p.getByRole('heading', { name: 'Send forespørsel om helseopplysninger', exact: true }),
+      });
+      await card
+        .locator('input[type="file"]')
+        .setInputFiles({ name: 'f.xml', mimeType: 'application/xml', buffer: Buffer.from(outgoing(), 'utf8') });
+      await card.getByRole('button', { name: 'Last opp og vurder' }).click();
+      await p.waitForURL(/\/innsendinger\//);
+      // A page restored from the cache fires no load event, so only the commit is awaited.
+      await p.goBack({ waitUntil: 'commit' });
+      await expect.poll(() => p.url(), { timeout: 30_000 }).toBe(runUrl);
+      await expect.poll(() => p.locator('button[disabled]').count(), { timeout: 30_000 }).toBe(0);
+      expect(await card.locator('.progress.visible').count()).toBe(0);
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('submits a broken message, reads the findings marked on its lines, fixes it and passes', async () => {
     await page.goto(runUrl);
     const broken = outgoing().replace(/<Sporsmal>[\s\S]*?<\/Sporsmal>/, '');

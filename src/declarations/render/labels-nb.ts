@@ -44,6 +44,48 @@ export function dateNb(iso: string): string {
   return new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(new Date(iso));
 }
 
+/**
+ * Why a declaration is not active, in bokmål, from the structured cause (the API's English reason is
+ * never shown on a page or in a rendering). It continues the status word (STATUS_NB), which every
+ * page and rendering shows just before it, so the word is said once: «Tilbakekalt» + «2. mars 2026 av …».
+ */
+export function statusReasonNb(s: StatusAnswer): string {
+  const c = s.cause;
+  if (!c) return '';
+  switch (c.kind) {
+    case 'revoked':
+      return `${dateNb(c.at)} av ${c.by}. Begrunnelse: ${c.reason}`;
+    case 'withdrawn':
+      return `av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
+    case 'expired':
+      return c.deviation
+        ? `${dateNb(c.at)}: fristen for å rette avviket ${c.deviation.ruleId} (${c.deviation.profile}) gikk ut.`
+        : `${dateNb(c.at)}.`;
+    case 'retired':
+      return `fordi profilversjonen ${c.profiles.join(', ')} er faset ut.`;
+    case 'superseded':
+      return `(${c.by}).`;
+    case 'retest-missed':
+      return `${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
+    case 'content-changed':
+      return `fordi innholdet i profilversjonen ${c.profiles.join(', ')} er endret etter at systemet ble testet.`;
+    case 'expired-logged':
+      return 'for godt: erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
+  }
+}
+
+/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
+export function retestNb(s: StatusAnswer): string {
+  if (!s.retestRequired?.length) return '';
+  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
+}
+
+/** The status word and its cause as one sentence: «Tilbakekalt 2. mars 2026 av …», «Gyldig.». */
+export function statusLineNb(s: StatusAnswer): string {
+  const reason = statusReasonNb(s);
+  return reason ? `${STATUS_NB[s.status]} ${reason}` : `${STATUS_NB[s.status]}.`;
+}
+
 export function verifySteps(baseUrl: string, id: string): string[] {
   return [
     `Last ned den signerte erklæringen: ${baseUrl}/api/v1/declarations/${id}.jws`,
@@ -62,6 +104,7 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     status: STATUS_NB[v.status.status],
     // The API's reason is English; the renderings are bokmål throughout.
     statusReason: [statusReasonNb(v.status), retestNb(v.status)].filter(Boolean).join(' '),
+    statusLine: [statusLineNb(v.status), retestNb(v.status)].filter(Boolean).join(' '),
     vendor: d.manufacturer.name,
     // Whether the organisation was checked against Enhetsregisteret: both renderings say it next to the number.
     orgnr: `${d.manufacturer.organisasjonsnummer} (${v.manufacturerIdentity === 'verified' ? 'verifisert mot Enhetsregisteret' : 'ikke verifisert mot Enhetsregisteret'})`,
@@ -84,36 +127,4 @@ export function declarationFieldsNb(v: DeclarationView): Record<string, string> 
     kid: d.kid,
     jwsSha256: v.jwsSha256,
   };
-}
-
-/** Why a declaration is not active, in bokmål, from the structured cause (the API's English reason is never shown on a page or in a rendering). */
-export function statusReasonNb(s: StatusAnswer): string {
-  const c = s.cause;
-  if (!c) return '';
-  switch (c.kind) {
-    case 'revoked':
-      return `Tilbakekalt ${dateNb(c.at)} av ${c.by}. Begrunnelse: ${c.reason}`;
-    case 'withdrawn':
-      return `Trukket tilbake av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
-    case 'expired':
-      return c.deviation
-        ? `Utløpt ${dateNb(c.at)}: fristen for å rette avviket ${c.deviation.ruleId} (${c.deviation.profile}) gikk ut.`
-        : `Utløpt ${dateNb(c.at)}.`;
-    case 'retired':
-      return `Utløpt: profilversjonen ${c.profiles.join(', ')} er faset ut.`;
-    case 'superseded':
-      return `Erstattet av en nyere erklæring (${c.by}).`;
-    case 'retest-missed':
-      return `Utløpt ${dateNb(c.deadline)}: ikke testet på nytt mot ${c.profiles.join(', ')} innen fristen.`;
-    case 'content-changed':
-      return `Utløpt: innholdet i profilversjonen ${c.profiles.join(', ')} er endret etter at systemet ble testet.`;
-    case 'expired-logged':
-      return 'Utløpt. Erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
-  }
-}
-
-/** A declaration that must be re-tested against a newer profile version, in words (empty when none). */
-export function retestNb(s: StatusAnswer): string {
-  if (!s.retestRequired?.length) return '';
-  return `Må testes på nytt: ${s.retestRequired.map((r) => `${r.profile} versjon ${r.newVersion} innen ${dateNb(r.deadline)}`).join(', ')}. Ellers utløper erklæringen.`;
 }

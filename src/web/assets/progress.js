@@ -15,6 +15,22 @@
       });
     });
   });
+  // Back and Forward can restore the page from the browser's cache as it was left after a submit:
+  // buttons disabled and the indicator showing. Put the forms back as they were before the submit.
+  window.addEventListener('pageshow', function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll('form[data-progress]').forEach(function (form) {
+      var box = form.querySelector('.progress');
+      if (box) {
+        box.classList.remove('visible');
+        box.setAttribute('aria-hidden', 'true');
+        box.removeAttribute('role');
+      }
+      form.querySelectorAll('button[type="submit"]').forEach(function (b) {
+        b.disabled = false;
+      });
+    });
+  });
   // A page that follows work running on the server (a re-validation) marks the part to renew with
   // data-status; while it is not done, the page is fetched again and that part replaced.
   var live = document.getElementById('fremdrift');

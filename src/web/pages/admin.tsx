@@ -4,7 +4,7 @@ import type { RegistryEntry } from '../../registry/registry-view.js';
 import type { RequirementSet } from '../../requirement-sets/requirement-set.js';
 import type { VendorWithIdentity } from '../../vendors/verification.js';
 import { Layout } from '../layout.js';
-import { dateNb, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
+import { countNb, dateNb, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb } from '../text-nb.js';
 import { Csrf } from './vendor.js';
 
 export type AdminRole = 'admin' | 'lab';
@@ -103,18 +103,40 @@ export function AdminHomePage(props: AdminProps & { counts: { declarations: numb
     <AdminLayout {...props} title="Oversikt">
       <ul>
         <li>
-          {c.declarations} erklæringer i registeret, {c.active} gyldige.
+          {countNb(c.declarations, 'erklæring', 'erklæringer')} i registeret, {countNb(c.active, 'gyldig', 'gyldige')}.
         </li>
-        <li>{c.profiles} profiler.</li>
-        <li>{c.vendors} registrerte leverandører.</li>
+        <li>{countNb(c.profiles, 'profil', 'profiler')}.</li>
+        <li>{countNb(c.vendors, 'registrert leverandør', 'registrerte leverandører')}.</li>
       </ul>
     </AdminLayout>
   );
 }
 
+/** A form field on the declarations list that was refused, with the value given and why. */
+export interface FieldProblem {
+  declarationId: string;
+  field: 'frist' | 'kjoring';
+  value: string;
+  text: string;
+}
+
+/** Marks a refused field and points it at the reason shown under it (none when the field was not refused). */
+function refused(p: FieldProblem | undefined, declarationId: string, field: FieldProblem['field'], id: string) {
+  if (p?.declarationId !== declarationId || p.field !== field) return { attrs: {}, reason: null };
+  return {
+    attrs: { 'aria-invalid': 'true', 'aria-describedby': `${id}-feil`, value: p.value },
+    reason: (
+      <p id={`${id}-feil`} class="field-problem">
+        {p.text}
+      </p>
+    ),
+  };
+}
+
 export function AdminDeclarationsPage(
   props: AdminProps & {
     entries: RegistryEntry[];
+    fieldProblem?: FieldProblem;
     testcaseTitle: (id: string) => string;
     /** This page's place in the registry, newest first: links to the newer and older pages. */
     paging: { total: number; offset: number; pageSize: number };
@@ -138,6 +160,8 @@ export function AdminDeclarationsPage(
       {props.entries.map((e) => {
         const d = e.declaration;
         const active = e.status.status === 'active';
+        const run = refused(props.fieldProblem, d.id, 'kjoring', `kj-${d.id}`);
+        const deadline = refused(props.fieldProblem, d.id, 'frist', `frist-${d.id}`);
         return (
           <section class="card" aria-labelledby={`d-${d.id}`}>
             <h2 id={`d-${d.id}`}>
@@ -158,7 +182,8 @@ export function AdminDeclarationsPage(
                 <form class="stack" method="post" action={`/forvaltning/erklaeringer/${encodeURIComponent(d.id)}/bekreft`}>
                   <Csrf token={props.csrf} />
                   <label for={`kj-${d.id}`}>Laboratoriets testkjøring (id)</label>
-                  <input id={`kj-${d.id}`} name="kjoring" required />
+                  <input id={`kj-${d.id}`} name="kjoring" required {...run.attrs} />
+                  {run.reason}
                   <fieldset>
                     <legend>Testtilfeller laboratoriet kjørte på nytt (ingen valgt: alle)</legend>
                     {d.testCases.map((t, i) => (
@@ -191,7 +216,8 @@ export function AdminDeclarationsPage(
                   </fieldset>
                   <div>
                     <label for={`frist-${d.id}`}>Frist</label>
-                    <input type="date" id={`frist-${d.id}`} name="frist" required />
+                    <input type="date" id={`frist-${d.id}`} name="frist" required {...deadline.attrs} />
+                    {deadline.reason}
                   </div>
                   <div>
                     <button type="submit" class="secondary">
@@ -282,7 +308,7 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
       ) : (
         <>
           <p>
-            {declarationTotal} gyldige erklæringer lister profilen og utløper når den fases ut
+            {countNb(declarationTotal, 'gyldig erklæring', 'gyldige erklæringer')} lister profilen og utløper når den fases ut
             {declarationTotal > declarations.length ? `; de ${declarations.length} nyeste er` : ''}:
           </p>
           <ul class="impact">
@@ -302,8 +328,8 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
         <p>Ingen åpne testkjøringer bruker denne versjonen.</p>
       ) : (
         <p>
-          {props.impact.runs.length} testkjøringer uten erklæring bruker denne versjonen. Når profilen fases ut, kan de ikke lenger føre til
-          en erklæring.
+          {countNb(props.impact.runs.length, 'testkjøring', 'testkjøringer')} uten erklæring bruker denne versjonen. Når profilen fases ut,
+          kan {props.impact.runs.length === 1 ? 'den' : 'de'} ikke lenger føre til en erklæring.
         </p>
       )}
       {props.impact.versions.length > 0 ? (

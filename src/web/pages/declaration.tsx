@@ -19,7 +19,8 @@ export function DeclarationPage(props: { view: DeclarationView }) {
       </h1>
       <div class={`notice ${v.status.status === 'active' ? 'ok' : 'bad'}`}>
         <p>
-          <strong>Status: {STATUS_NB[v.status.status]}.</strong> {statusReasonNb(v.status)} {retestNb(v.status)}
+          <strong>Status: {STATUS_NB[v.status.status]}</strong>
+          {statusReasonNb(v.status) ? ` ${statusReasonNb(v.status)}` : '.'} {retestNb(v.status)}
         </p>
       </div>
       {v.assuranceLevel === 'A' ? (

@@ -1,4 +1,5 @@
 import { Layout } from '../layout.js';
+import { countNb } from '../text-nb.js';
 
 export interface FrontPageFacts {
   declarations: number;
@@ -19,8 +20,8 @@ export function FrontPage(props: { facts: FrontPageFacts }) {
         som helst kan kontrollere signaturen.
       </p>
       <p>
-        Registeret har nå {f.declarations} {f.declarations === 1 ? 'erklæring' : 'erklæringer'} for {f.systems}{' '}
-        {f.systems === 1 ? 'systemversjon' : 'systemversjoner'}, og ordningen har {f.profiles} meldingsprofiler.
+        Registeret har nå {countNb(f.declarations, 'erklæring', 'erklæringer')} for {countNb(f.systems, 'systemversjon', 'systemversjoner')}
+        , og ordningen har {countNb(f.profiles, 'meldingsprofil', 'meldingsprofiler')}.
       </p>
       <div class="cards">
         <section class="card" aria-labelledby="kommune">

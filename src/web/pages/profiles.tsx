@@ -2,6 +2,7 @@ import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Testcase } from '../../testcases/testcase.js';
 import type { LifecycleStatus, StandardGroup } from '../../profiles/standards.js';
 import { Layout } from '../layout.js';
+import { countNb } from '../text-nb.js';
 import { runRequirementsNb } from '../../testcases/run-instructions.js';
 
 const STATUS_NB = { draft: 'utkast', active: 'aktiv', deprecated: 'foreldet', retired: 'faset ut' } as const;
@@ -32,7 +33,8 @@ export function ProfileListPage(props: { standards: StandardGroup[] }) {
             <>
               <h3>Versjon {v.version}</h3>
               <p>
-                {v.testcasesByDirection.send} testtilfeller for sending og {v.testcasesByDirection.receive} for mottak.{' '}
+                {countNb(v.testcasesByDirection.send, 'testtilfelle', 'testtilfeller')} for sending og {v.testcasesByDirection.receive} for
+                mottak.{' '}
                 {v.codelistsComplete
                   ? 'Alle kodeverkene standarden bruker, kontrolleres.'
                   : `Kodeverk som ikke kontrolleres fordi samsvar ikke har en fullstendig liste: ${v.codelistsNotShipped.map((c) => `${c.oid} ${c.name}`).join('; ')}.`}
@@ -42,7 +44,7 @@ export function ProfileListPage(props: { standards: StandardGroup[] }) {
                   <li>
                     <a href={`/profiler/${encodeURIComponent(p.id)}`}>{p.title}</a>{' '}
                     <span class="hint">
-                      ({STATUS_NB[p.status]}, {p.testcases} {p.testcases === 1 ? 'testtilfelle' : 'testtilfeller'})
+                      ({STATUS_NB[p.status]}, {countNb(p.testcases, 'testtilfelle', 'testtilfeller')})
                     </span>
                   </li>
                 ))}

@@ -1,6 +1,6 @@
 import type { RegistryEntry } from '../../registry/registry-view.js';
 import { Layout } from '../layout.js';
-import { dateNb, DIRECTION_SHORT_NB, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb, retestNb } from '../text-nb.js';
+import { countNb, dateNb, DIRECTION_SHORT_NB, LEVEL_SHORT_NB, STATUS_NB, statusReasonNb, retestNb } from '../text-nb.js';
 
 export interface RegistryFilter {
   q?: string;
@@ -84,7 +84,7 @@ export function RegistryPage(p: RegistryPageProps) {
       <p role="status">
         {p.total === 0
           ? 'Ingen erklæringer passer søket.'
-          : `Viser ${from}–${to} av ${p.total} ${p.total === 1 ? 'erklæring' : 'erklæringer'}, nyeste først.`}
+          : `Viser ${from}–${to} av ${countNb(p.total, 'erklæring', 'erklæringer')}, nyeste først.`}
       </p>
       {p.total > 0 ? (
         <div class="table-wrap">

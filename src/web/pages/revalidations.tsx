@@ -1,4 +1,5 @@
 import { osloTimeNb } from '../../core/oslo-day.js';
+import { countNb } from '../text-nb.js';
 import type { LoadedProfile } from '../../profiles/manifest.js';
 import type { Revalidation } from '../../storage/revalidation-store.js';
 import type { RevalidationView } from '../../runs/revalidation.js';
@@ -15,7 +16,7 @@ function Progress(props: { job: Revalidation }) {
       <progress value={j.done} max={Math.max(j.total, 1)} aria-label="Fremdrift">
         {j.done} av {j.total}
       </progress>{' '}
-      {j.done} av {j.total} innsendinger kjørt på nytt ({STATUS_NB[j.status]}), {j.changed} med endret resultat
+      {j.done} av {countNb(j.total, 'innsending', 'innsendinger')} kjørt på nytt ({STATUS_NB[j.status]}), {j.changed} med endret resultat
       {j.skipped ? `, ${j.skipped} kunne ikke kjøres på nytt (live-tester eller testtilfeller som ikke lenger finnes)` : ''}.
     </p>
   );

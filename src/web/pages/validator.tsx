@@ -70,9 +70,7 @@ export function ValidatorPage(props: {
           </h2>
           <div class={`notice ${o.result.valid ? 'ok' : 'bad'}`} role="status">
             <p>
-              <strong>
-                {o.result.valid ? 'Meldingen er gyldig' : `Meldingen er ikke gyldig: ${errors} ${errors === 1 ? 'feil' : 'feil'}`}
-              </strong>
+              <strong>{o.result.valid ? 'Meldingen er gyldig' : `Meldingen er ikke gyldig: ${errors} feil`}</strong>
               {o.result.profile
                 ? ` etter profilen ${o.profileTitle ?? o.result.profile} (${o.result.profile}${o.result.profileVersion ? ` ${o.result.profileVersion}` : ''}).`
                 : '.'}

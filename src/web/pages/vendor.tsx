@@ -5,7 +5,7 @@ import { runRequirementsNb } from '../../testcases/run-instructions.js';
 import type { Testcase } from '../../testcases/testcase.js';
 import { FindingList, MarkedMessage } from '../findings-view.js';
 import { Layout } from '../layout.js';
-import { dateNb } from '../text-nb.js';
+import { countNb, dateNb } from '../text-nb.js';
 
 export function Csrf(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
@@ -374,7 +374,7 @@ export function RunPage(props: {
           <section aria-labelledby={`p-${p.profile}`}>
             <h2 id={`p-${p.profile}`}>{props.profileTitle(p.profile)}</h2>
             <p>
-              {STATE_NB[p.status]}: {done} av {p.testcases.length} testtilfeller bestått.
+              {STATE_NB[p.status]}: {done} av {countNb(p.testcases.length, 'testtilfelle', 'testtilfeller')} bestått.
             </p>
             <progress max={p.testcases.length} value={done} aria-label={`Fremdrift for ${props.profileTitle(p.profile)}`}></progress>
             <div class="testcases">

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../../src/declarations/build-declaration.js';
 import { declarationJwsSha256, signDeclaration } from '../../../src/declarations/declaration-signing.js';
 import type { DeclarationView } from '../../../src/declarations/render/declaration-view.js';
+import type { StatusAnswer } from '../../../src/declarations/status.js';
 import { fhirId, renderDeclarationFhir } from '../../../src/declarations/render/render-fhir.js';
 import { renderDeclarationHtml } from '../../../src/declarations/render/render-html.js';
 import { renderDeclarationPdf } from '../../../src/declarations/render/render-pdf.js';
@@ -225,7 +226,7 @@ describe('renderings of the status now', () => {
       },
     };
     const html = renderDeclarationHtml(revoked);
-    expect(html).toContain('Tilbakekalt 1. mars 2026 av Forvalter. Begrunnelse: feil i AppRec');
+    expect(html.replace(/<[^>]+>/g, '')).toContain('Tilbakekalt 1. mars 2026 av Forvalter. Begrunnelse: feil i AppRec');
     expect(html).not.toContain('revoked on');
     expect(pdfText(await renderDeclarationPdf(revoked)).replace(/\s+/g, ' ')).toContain('Tilbakekalt 1. mars 2026 av Forvalter.');
 
@@ -239,5 +240,38 @@ describe('renderings of the status now', () => {
     const expected = 'Må testes på nytt: dialogmelding-1.1 versjon 1.2.0 innen 1. juni 2026. Ellers utløper erklæringen.';
     expect(renderDeclarationHtml(retest)).toContain(expected);
     expect(pdfText(await renderDeclarationPdf(retest)).replace(/\s+/g, ' ')).toContain(expected);
+  });
+});
+
+describe("a declaration's status is said once, with its cause after it", () => {
+  const AT = '2026-03-02T10:00:00Z';
+  const causes: Array<[StatusAnswer, string]> = [
+    [
+      { status: 'revoked', cause: { kind: 'revoked', at: AT, by: 'Forvaltningen', reason: 'Feil ved stikkprøve' } },
+      'Tilbakekalt 2. mars 2026 av Forvaltningen. Begrunnelse: Feil ved stikkprøve',
+    ],
+    [
+      { status: 'revoked', cause: { kind: 'withdrawn', at: AT, reason: 'Ny versjon' } },
+      'Tilbakekalt av produsenten 2. mars 2026. Begrunnelse: Ny versjon',
+    ],
+    [{ status: 'expired', cause: { kind: 'expired', at: AT } }, 'Utløpt 2. mars 2026.'],
+    [{ status: 'expired', cause: { kind: 'retired', profiles: ['p 1.0'] } }, 'Utløpt fordi profilversjonen p 1.0 er faset ut.'],
+    [{ status: 'superseded', cause: { kind: 'superseded', by: 'egn-ny' } }, 'Erstattet av nyere erklæring (egn-ny).'],
+    [{ status: 'expired', cause: { kind: 'expired-logged' } }, 'Utløpt for godt:'],
+  ];
+
+  it.each(causes)('HTML and PDF: %j', async (status, said) => {
+    const v = { ...(await view()), status };
+    const word = said.split(' ')[0]!.replace('.', '');
+    const html = renderDeclarationHtml(v)
+      .replace(/<(style)\b[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    const pdf = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
+    for (const text of [html, pdf]) {
+      expect(text).toContain(said);
+      expect(text.split(word).length - 1, text).toBe(1);
+    }
+    expect(pdf).toContain(`Status: ${said}`);
   });
 });
