@@ -67,26 +67,16 @@ async function validateOnWorkers(
   const workers: Worker[] = Array.from({ length: threads }, () => startWorker('./batch-worker', import.meta.url, undefined));
   const out = new Array<FileOutcome>(jobs.length);
   const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(jobs.length / (threads * 8))));
-  // A worker takes tens of milliseconds to stop. One with nothing left to do is stopped at once, so
-  // its stopping overlaps the others' last chunks and the rendering of the results, and nobody waits for it.
-  const retired = new Set<Worker>();
-  const retire = (worker: Worker) => {
-    if (retired.has(worker)) return;
-    retired.add(worker);
-    void worker.terminate();
-  };
   try {
     const profiles = neededProfiles(catalog, opts.profile);
     await new Promise<void>((resolve, reject) => {
       let next = 0;
       let pending = 0;
-      const held = new Map<Worker, number>();
       const send = (worker: Worker) => {
         if (next >= jobs.length) return;
         const first = next;
         next = Math.min(jobs.length, next + chunk);
         pending++;
-        held.set(worker, (held.get(worker) ?? 0) + 1);
         worker.postMessage({ type: 'chunk', first, jobs: jobs.slice(first, next) } satisfies BatchRequest);
       };
       for (const worker of workers) {
@@ -96,21 +86,17 @@ async function validateOnWorkers(
             return reject(Object.assign(new Error(`validation failed in a worker thread: ${m.message}`), { stack: m.stack }));
           m.outcomes.forEach((o, i) => (out[m.first + i] = o));
           pending--;
-          held.set(worker, held.get(worker)! - 1);
           send(worker);
-          if (held.get(worker) === 0) retire(worker);
           if (pending === 0 && next >= jobs.length) resolve();
         });
         worker.on('error', reject);
-        worker.on('exit', (code) => {
-          if (!retired.has(worker)) reject(new Error(`a validation worker stopped unexpectedly (exit code ${code})`));
-        });
+        worker.on('exit', (code) => reject(new Error(`a validation worker stopped unexpectedly (exit code ${code})`)));
         worker.postMessage({ type: 'profiles', profiles, profile: opts.profile } satisfies BatchRequest);
         for (let k = 0; k < CHUNKS_AHEAD; k++) send(worker);
       }
     });
   } finally {
-    for (const worker of workers) retire(worker);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
   return out;
 }
