@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spotCheckOutcome, validateSpotCheckRequest, type SpotCheck } from '../../src/declarations/spot-checks.js';
+import { spotCheckOutcome, spotCheckReason, validateSpotCheckRequest, type SpotCheck } from '../../src/declarations/spot-checks.js';
 
 const base: SpotCheck = {
   id: 'sc1',
@@ -29,6 +29,27 @@ describe('spot checks (stikkprøver)', () => {
     });
     const late = { ...base, answer: { runId: 'r2', at: '2026-03-16T00:00:00.000Z', passedTestCases: base.testCases } };
     expect(spotCheckOutcome(late, new Date('2026-03-17T00:00:00Z'))).toMatchObject({ state: 'missed' });
+  });
+
+  it('reads back every reason it records, so pages can word it in their language; other text is not a spot check reason', () => {
+    const answered = (at: string, passedTestCases: string[]) => ({ ...base, answer: { runId: 'r2', at, passedTestCases } });
+    const reasonOf = (sc: SpotCheck, now: string) => {
+      const o = spotCheckOutcome(sc, new Date(now));
+      return 'reason' in o ? o.reason : '';
+    };
+    expect(spotCheckReason(reasonOf(base, '2026-03-16T00:00:00Z'))).toEqual({ kind: 'unanswered', id: 'sc1', deadline: base.deadline });
+    expect(spotCheckReason(reasonOf(answered('2026-03-16T00:00:00.000Z', base.testCases), '2026-03-17T00:00:00Z'))).toEqual({
+      kind: 'late',
+      id: 'sc1',
+      deadline: base.deadline,
+    });
+    expect(spotCheckReason(reasonOf(answered('2026-03-12T00:00:00.000Z', []), '2026-03-13T00:00:00Z'))).toEqual({
+      kind: 'failed',
+      id: 'sc1',
+      testCases: ['DM-SEND-01', 'DM-RECV-01'],
+      runId: 'r2',
+    });
+    expect(spotCheckReason('feil i AppRec')).toBeUndefined();
   });
 
   it("accepts only the declaration's own test cases and a future deadline", () => {

@@ -1,4 +1,5 @@
 import type { DeclarationStatus, Direction } from '../declaration.js';
+import { spotCheckReason } from '../spot-checks.js';
 import type { StatusAnswer } from '../status.js';
 import type { DeclarationView } from './declaration-view.js';
 
@@ -54,7 +55,7 @@ export function statusReasonNb(s: StatusAnswer): string {
   if (!c) return '';
   switch (c.kind) {
     case 'revoked':
-      return `${dateNb(c.at)} av ${c.by}. Begrunnelse: ${c.reason}`;
+      return `${dateNb(c.at)} av ${c.by}. Begrunnelse: ${revocationReasonNb(c.reason)}`;
     case 'withdrawn':
       return `av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
     case 'expired':
@@ -72,6 +73,19 @@ export function statusReasonNb(s: StatusAnswer): string {
     case 'expired-logged':
       return 'for godt: erklæringen blir ikke gyldig igjen om en profil senere tas i bruk igjen eller endres.';
   }
+}
+
+/**
+ * A revocation's reason as a reader sees it: a person's own words as written; the reason a spot check
+ * records (English, for the API) in bokmål.
+ */
+function revocationReasonNb(reason: string): string {
+  const r = spotCheckReason(reason);
+  if (!r) return reason;
+  if (r.kind !== 'failed')
+    return `stikkprøve ${r.id} ble ${r.kind === 'late' ? 'besvart etter' : 'ikke besvart innen'} fristen ${dateNb(r.deadline)}.`;
+  const which = r.testCases.length === 1 ? `testtilfellet ${r.testCases[0]}` : `testtilfellene ${r.testCases.join(', ')}`;
+  return `stikkprøve ${r.id}: ${which} besto ikke i testkjøring ${r.runId}.`;
 }
 
 /** A declaration that must be re-tested against a newer profile version, in words (empty when none). */

@@ -243,6 +243,28 @@ describe('renderings of the status now', () => {
   });
 });
 
+describe('a revocation by a spot check', () => {
+  it('gives its reason in bokmål in both renderings, not the English reason the API records', async () => {
+    const reason = 'spot check sc-9: test case DM-SEND-01, DM-RECV-01 did not pass in run r-7';
+    const v = {
+      ...(await view()),
+      status: { status: 'revoked' as const, cause: { kind: 'revoked' as const, at: '2026-03-02T10:00:00Z', by: 'stikkprøve', reason } },
+    };
+    const said =
+      'Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøve sc-9: testtilfellene DM-SEND-01, DM-RECV-01 besto ikke i testkjøring r-7.';
+    const html = renderDeclarationHtml(v)
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ');
+    const pdf = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
+    // The PDF breaks lines inside words (DM-|RECV-01): compared without white space.
+    const squeezed = (t: string) => t.replace(/\s+/g, '');
+    for (const text of [html, pdf]) {
+      expect(squeezed(text)).toContain(squeezed(said));
+      expect(text).not.toMatch(/spot check|did not pass/);
+    }
+  });
+});
+
 describe("a declaration's status is said once, with its cause after it", () => {
   const AT = '2026-03-02T10:00:00Z';
   const causes: Array<[StatusAnswer, string]> = [
