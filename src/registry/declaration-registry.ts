@@ -344,7 +344,10 @@ export class DeclarationRegistry extends DeclarationPart {
 
   /** The registry's figures (front page, administrators' overview), counted in the database. */
   async counts(): Promise<{ declarations: number; active: number; systems: number }> {
-    return this.deps.store.registryCounts(this.now().toISOString());
+    const now = this.now();
+    // A declaration whose spot check was missed is revoked, as its own page says: not counted as active until the sweep.
+    await closeMissedSpotChecks(this.deps.store, now);
+    return this.deps.store.registryCounts(now.toISOString());
   }
 
   /** Which of these runs have a declaration. */

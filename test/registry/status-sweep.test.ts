@@ -190,5 +190,25 @@ for (const dialect of dialectsUnderTest()) {
       expect((await feedEvents())[0]).toBe('revoked:2.0');
       expect(await svc.sweep()).toEqual([]);
     });
+
+    it("counts a declaration whose spot check was missed as no longer active at once (the front page's figure), before any sweep", async () => {
+      const d = await declare('3.0');
+      const at = new Date(Date.now() + offset);
+      await store.addSpotCheck(
+        {
+          id: 'sp-counts',
+          declarationId: d.id,
+          testCases: ['irrelevant'],
+          requestedBy: 'admin',
+          requestedAt: at.toISOString(),
+          deadline: new Date(at.getTime() + DAY).toISOString(),
+        },
+        'admin:t',
+      );
+      const before = await svc.counts();
+      offset += 2 * DAY;
+      expect(await svc.counts()).toEqual({ ...before, active: before.active - 1 });
+      expect((await store.spotCheck('sp-counts'))!.outcome).toBe('missed');
+    });
   });
 }
