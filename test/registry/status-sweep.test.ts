@@ -159,21 +159,20 @@ for (const dialect of dialectsUnderTest()) {
       expect((await store.recentLog(1))[0]!.type).toBe('expired');
     });
 
+    /** An administrator's spot check on the declaration, due a day from the service's now. */
+    const spotCheckDueInADay = async (id: string, declarationId: string) => {
+      const at = new Date(Date.now() + offset);
+      const deadline = new Date(at.getTime() + DAY).toISOString();
+      await store.addSpotCheck(
+        { id, declarationId, testCases: ['irrelevant'], requestedBy: 'admin', requestedAt: at.toISOString(), deadline },
+        'admin:t',
+      );
+    };
+
     it('revokes a declaration whose spot check deadline passed unanswered, and logs it', async () => {
       const d = await declare('2.0');
       expect(await svc.sweep()).toEqual([]); // the older ones are expired already: nothing new to log
-      const at = new Date(Date.now() + offset);
-      await store.addSpotCheck(
-        {
-          id: 'sp-sweep',
-          declarationId: d.id,
-          testCases: ['irrelevant'],
-          requestedBy: 'admin',
-          requestedAt: at.toISOString(),
-          deadline: new Date(at.getTime() + DAY).toISOString(),
-        },
-        'admin:t',
-      );
+      await spotCheckDueInADay('sp-sweep', d.id);
       expect(await svc.sweep()).toEqual([]);
       offset += 2 * DAY;
       const changes = await svc.sweep();
@@ -193,18 +192,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it("counts a declaration whose spot check was missed as no longer active at once (the front page's figure), before any sweep", async () => {
       const d = await declare('3.0');
-      const at = new Date(Date.now() + offset);
-      await store.addSpotCheck(
-        {
-          id: 'sp-counts',
-          declarationId: d.id,
-          testCases: ['irrelevant'],
-          requestedBy: 'admin',
-          requestedAt: at.toISOString(),
-          deadline: new Date(at.getTime() + DAY).toISOString(),
-        },
-        'admin:t',
-      );
+      await spotCheckDueInADay('sp-counts', d.id);
       const before = await svc.counts();
       offset += 2 * DAY;
       expect(await svc.counts()).toEqual({ ...before, active: before.active - 1 });
