@@ -6,8 +6,7 @@ import { RequirementSetService } from '../../src/requirement-sets/requirement-se
 import { RequirementSetStore } from '../../src/requirement-sets/requirement-set-store.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
-import { ISSUANCE } from '../declarations/fixtures.js';
-import { declarationServiceFor } from '../support/declaration-service.js';
+import { declarationServiceFor, declareLevelA } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 import { validOrgNumber } from '../support/service.js';
 
@@ -15,7 +14,6 @@ const PROFILE = 'dialogmelding-1.1-foresporsel';
 /** A profile of other systems: what a kravsett asks for besides PROFILE. */
 const OTHER = 'dialogmelding-1.1-svar';
 const admin: Principal = { role: 'admin', tokenId: 'a', name: 'Forvalter' };
-const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
 
 /** Counts the statements the store runs and the rows they return: the cost measure, free of the clock. */
 class Counter implements KyselyPlugin {
@@ -63,17 +61,7 @@ for (const dialect of dialectsUnderTest()) {
       let n = 0;
       const declare = async (svc: DeclarationService) => {
         const ver = await ctx.runs.createVersion(vendor, systemId, { version: `1.${n++}` });
-        return svc.issueSelfDeclared(
-          vendor,
-          systemId,
-          ver.id,
-          {
-            profiles: [{ profile: PROFILE, direction: 'send' }],
-            documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }],
-            ...ISSUANCE,
-          },
-          'https://samsvar.test',
-        );
+        return declareLevelA(svc, vendor, systemId, ver.id, [{ profile: PROFILE, direction: 'send' }]);
       };
       return { vendor, declare };
     }
@@ -135,32 +123,12 @@ for (const dialect of dialectsUnderTest()) {
           if (other.vendor.role !== 'vendor') throw new Error('a vendor');
           const otherSystem = (await ctx.runs.listSystems(other.vendor))[0]!;
           const otherVersion = await ctx.runs.createVersion(other.vendor, otherSystem.id, { version: '1.0' });
-          const d = await svc.issueSelfDeclared(
-            other.vendor,
-            otherSystem.id,
-            otherVersion.id,
-            {
-              profiles: [{ profile: OTHER, direction: 'receive' }],
-              documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }],
-              ...ISSUANCE,
-            },
-            'https://samsvar.test',
-          );
+          const d = await declareLevelA(svc, other.vendor, otherSystem.id, otherVersion.id, [{ profile: OTHER, direction: 'receive' }]);
           if (name === 'Cecilie') await svc.revoke(admin, d.id, 'Feil i dokumentasjonen');
         }
         issue = async (n) => {
           for (let i = 0; i < n; i++) {
-            const d = await svc.issueSelfDeclared(
-              vendor,
-              system.id,
-              version.id,
-              {
-                profiles: [{ profile: PROFILE, direction: 'send' }],
-                documents: [{ name: 'rapport.pdf', mediaType: 'application/pdf', content: pdf }],
-                ...ISSUANCE,
-              },
-              'https://samsvar.test',
-            );
+            const d = await declareLevelA(svc, vendor, system.id, version.id, [{ profile: PROFILE, direction: 'send' }]);
             clock += 60_000;
             issued.push(d.id);
             jws.set(d.id, d.jws);

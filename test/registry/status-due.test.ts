@@ -6,12 +6,10 @@ import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import { AT_ONCE, markDue } from '../../src/storage/status-due.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
-import { ISSUANCE } from '../declarations/fixtures.js';
-import { declarationServiceFor, vendorWithSystem } from '../support/declaration-service.js';
+import { declarationServiceFor, declareLevelA, vendorWithSystem } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
-const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
 const admin: Principal = { role: 'admin', tokenId: 'a', name: 'Forvalter' };
 
 for (const dialect of dialectsUnderTest()) {
@@ -40,17 +38,7 @@ for (const dialect of dialectsUnderTest()) {
     const declare = async (version: string) => {
       const id = versions.get(version) ?? (await ctx.runs.createVersion(vendor, systemId, { version })).id;
       versions.set(version, id);
-      const d = await svc.issueSelfDeclared(
-        vendor,
-        systemId,
-        id,
-        {
-          profiles: [{ profile: PROFILE, direction: 'send' }],
-          documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }],
-          ...ISSUANCE,
-        },
-        'https://samsvar.test',
-      );
+      const d = await declareLevelA(svc, vendor, systemId, id, [{ profile: PROFILE, direction: 'send' }], `rapport-${version}.pdf`);
       now += 60_000; // the next one is newer
       return d;
     };
@@ -112,19 +100,16 @@ for (const dialect of dialectsUnderTest()) {
     it('expires the declarations of a retired profile, and brings back an older one the expired one had superseded', async () => {
       const OTHER = 'dialogmelding-1.1-svar';
       const older = await declare('4.0');
-      const newer = await svc.issueSelfDeclared(
+      const newer = await declareLevelA(
+        svc,
         vendor,
         systemId,
         versions.get('4.0')!,
-        {
-          profiles: [
-            { profile: PROFILE, direction: 'send' },
-            { profile: OTHER, direction: 'receive' },
-          ],
-          documents: [{ name: 'rapport-4.0-b.pdf', mediaType: 'application/pdf', content: pdf }],
-          ...ISSUANCE,
-        },
-        'https://samsvar.test',
+        [
+          { profile: PROFILE, direction: 'send' },
+          { profile: OTHER, direction: 'receive' },
+        ],
+        'rapport-4.0-b.pdf',
       );
       expect(await logSince((await size()) - 1)).toEqual([`superseded:${older.id}`]);
       const before = await size();
@@ -215,19 +200,16 @@ for (const dialect of dialectsUnderTest()) {
       const OTHER = 'dialogmelding-1.1-svar';
       const store = new DeclarationStore(ctx.database.db, ctx.database.dialect);
       await ctx.repo.profiles.setProfileStatus(OTHER, 'active', null, 'admin:t'); // retired by a test above
-      const both = await svc.issueSelfDeclared(
+      const both = await declareLevelA(
+        svc,
         vendor,
         systemId,
         (await ctx.runs.createVersion(vendor, systemId, { version: '11.0' })).id,
-        {
-          profiles: [
-            { profile: PROFILE, direction: 'send' },
-            { profile: OTHER, direction: 'receive' },
-          ],
-          documents: [{ name: 'rapport-11.0.pdf', mediaType: 'application/pdf', content: pdf }],
-          ...ISSUANCE,
-        },
-        'https://samsvar.test',
+        [
+          { profile: PROFILE, direction: 'send' },
+          { profile: OTHER, direction: 'receive' },
+        ],
+        'rapport-11.0.pdf',
       );
       await svc.logPage(0, 1);
       const older = await declare('12.0');

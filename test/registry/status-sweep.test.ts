@@ -5,13 +5,11 @@ import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import { DEFAULT_SWEEP_SECONDS, schedulePeriodic, sweepIntervalSeconds, type Timers } from '../../src/registry/status-sweep.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
-import { ISSUANCE } from '../declarations/fixtures.js';
-import { declarationServiceFor, vendorWithSystem } from '../support/declaration-service.js';
+import { declarationServiceFor, declareLevelA, vendorWithSystem } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
 
 const DAY = 24 * 3600 * 1000;
 const PROFILE = 'dialogmelding-1.1-foresporsel';
-const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
 
 /** Timers that run only when the test says so: the schedule is stepped, never waited for. */
 function manualTimers() {
@@ -120,17 +118,7 @@ for (const dialect of dialectsUnderTest()) {
     const declare = async (version: string) => {
       const id = versions.get(version) ?? (await ctx.runs.createVersion(vendor, systemId, { version })).id;
       versions.set(version, id);
-      return svc.issueSelfDeclared(
-        vendor,
-        systemId,
-        id,
-        {
-          profiles: [{ profile: PROFILE, direction: 'send' }],
-          documents: [{ name: `rapport-${version}.pdf`, mediaType: 'application/pdf', content: pdf }],
-          ...ISSUANCE,
-        },
-        'https://samsvar.test',
-      );
+      return declareLevelA(svc, vendor, systemId, id, [{ profile: PROFILE, direction: 'send' }], `rapport-${version}.pdf`);
     };
     const feedEvents = async () => (await svc.feedItems()).map((i) => `${i.entry.type}:${i.declaration.product.version}`);
 

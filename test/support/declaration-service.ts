@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
+import type { SelfDeclarationRequest } from '../../src/registry/declaration-issuance.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { loadKeyRing } from '../../src/signing/key-store.js';
+import { ISSUANCE } from '../declarations/fixtures.js';
 import { validOrgNumber } from './service.js';
 
 /**
@@ -41,4 +43,24 @@ export async function vendorWithSystem(
   );
   const vendor: Principal = { role: 'vendor', vendorId: v.id, tokenId: 't' };
   return { vendor, systemId: (await ctx.runs.createSystem(vendor, { name: systemName })).id };
+}
+
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
+
+/** A level A declaration of a system version for `profiles`, documented by one PDF named `documentName`. */
+export function declareLevelA(
+  svc: DeclarationService,
+  vendor: Principal,
+  systemId: string,
+  versionId: string,
+  profiles: SelfDeclarationRequest['profiles'],
+  documentName = 'rapport.pdf',
+): ReturnType<DeclarationService['issueSelfDeclared']> {
+  return svc.issueSelfDeclared(
+    vendor,
+    systemId,
+    versionId,
+    { profiles, documents: [{ name: documentName, mediaType: 'application/pdf', content: PDF }], ...ISSUANCE },
+    'https://samsvar.test',
+  );
 }
