@@ -1,3 +1,5 @@
+import { isXmlSpace } from './xml-space.js';
+
 /**
  * Positions in the raw message bytes: line and column (in characters) of an offset, and an index
  * of every element's start tag so that a node found by libxml2 or XPath can be pointed at exactly,
@@ -205,8 +207,6 @@ export class SourceMap {
     return start;
   }
 }
-
-const isXmlSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 function startsWithBytes(b: Uint8Array, at: number, want: Uint8Array): boolean {
   if (at + want.length > b.length) return false;

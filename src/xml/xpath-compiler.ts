@@ -1,5 +1,6 @@
 import type { NamespaceMap } from 'libxml2-wasm';
 import { ATTRIBUTE, COMMENT, DOCUMENT, ELEMENT, PI, TEXT, type LightNode, type LightTree } from './light-tree.js';
+import { isXmlSpace } from './xml-space.js';
 
 /**
  * XPath 1.0 compiled to JavaScript functions over the light tree (light-tree.ts), with libxml2's
@@ -63,7 +64,6 @@ export function booleanOf(v: XValue): boolean {
   return v.length > 0;
 }
 
-const isBlank = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const MAX_FRAC = 20;
 
@@ -71,7 +71,7 @@ const MAX_FRAC = 20;
 export function parseNumber(s: string): number {
   let i = 0;
   const n = s.length;
-  while (i < n && isBlank(s.charCodeAt(i))) i++;
+  while (i < n && isXmlSpace(s.charCodeAt(i))) i++;
   let negative = false;
   if (s.charCodeAt(i) === 0x2d) {
     negative = true;
@@ -117,7 +117,7 @@ export function parseNumber(s: string): number {
       i++;
     }
   }
-  while (i < n && isBlank(s.charCodeAt(i))) i++;
+  while (i < n && isXmlSpace(s.charCodeAt(i))) i++;
   if (i < n) return NaN;
   if (negative) ret = -ret;
   if (negativeExponent) exponent = -exponent;
