@@ -50,6 +50,8 @@ export const UNWAIVABLE_RULES: ReadonlySet<string> = new Set([
   'RUN-GENDATE',
   'RCV-APPREC-SENDER',
   'RCV-APPREC-RECEIVER',
+  // The AppRec answers the message samsvar generated for this run, not some other message.
+  'RCV-ORIGINAL-MSGID',
 ]);
 
 export function waiverApplies(w: Waiver, profile: string, ruleId: string): boolean {

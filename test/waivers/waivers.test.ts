@@ -59,7 +59,15 @@ describe("whether a test case's errors block its profile", () => {
   });
 
   it('never waives what binds the evidence to the system and the run: the artifact would not show what the system did', () => {
-    for (const rule of ['EVIDENCE-SHIPPED', 'EVIDENCE-REPLAYED', 'EVIDENCE-MSGID-SEEN', 'RUN-PATIENT', 'RUN-SENDER', 'RCV-APPREC-SENDER']) {
+    for (const rule of [
+      'EVIDENCE-SHIPPED',
+      'EVIDENCE-REPLAYED',
+      'EVIDENCE-MSGID-SEEN',
+      'RUN-PATIENT',
+      'RUN-SENDER',
+      'RCV-APPREC-SENDER',
+      'RCV-ORIGINAL-MSGID',
+    ]) {
       expect(judgeTestcase('p', [rule], [waiver(rule, '2027-01-01T00:00:00.000Z')], now)).toEqual({
         outcome: 'failed',
         blocking: [rule],
