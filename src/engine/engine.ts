@@ -5,6 +5,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
 import type { ParsedXml } from '../xml/read-xml.js';
+import { isXmlSpace } from '../xml/xml-space.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
 import { engineSettingsFromEnv, type EngineSettings } from './engine-settings.js';
 import type { PreparationObserver } from '../core/preparation-observer.js';
@@ -47,9 +48,9 @@ export interface Inspector<T> {
 
 export function sniffFormat(input: Uint8Array): ArtifactFormat | null {
   let i = 0;
-  // Skip a UTF-8 byte order mark and leading whitespace.
+  // Skip a UTF-8 byte order mark and leading whitespace (XML's and JSON's are the same four characters).
   if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3;
-  while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
+  while (i < input.length && isXmlSpace(input[i]!)) i++;
   if (input[i] === 0x3c) return 'xml';
   if (input[i] === 0x7b || input[i] === 0x5b) return 'fhir';
   return null;
