@@ -31,7 +31,8 @@ export async function systemVersion(t: TestService, token: string, name: string,
 
 /**
  * Opens a run of the forespørsel profile and submits for every test case; `wrongAppRec` answers
- * the receive test case with an AppRec to another message, so that one test case fails.
+ * the receive test case with an AppRec that names the wrong type for the message it answers (a
+ * deviation an administrator may waive, unlike an AppRec to another message), so that one test case fails.
  */
 export async function run(
   t: TestService,
@@ -72,7 +73,7 @@ export async function submitAll(t: TestService, token: string, runId: string, op
     // Each submit test case gets a message of its own, as the system would send it in this run.
     const body =
       tc.kind === 'receive'
-        ? buildAppRec({ originalMsgId: opts.wrongAppRec ? '00000000-0000-4000-8000-000000000000' : msgId, status: '1' })
+        ? buildAppRec({ originalMsgId: msgId, ...(opts.wrongAppRec ? { originalMsgType: 'DIALOG_SVAR' } : {}), status: '1' })
         : withAttachment(runMessage(FORESPORSEL_TEMPLATE, r.testData));
     await ok(
       await t.call('POST', `/api/v1/runs/${r.id}/submissions?testcase=${tc.id}`, { token, body, contentType: 'application/xml' }),
