@@ -45,22 +45,22 @@ describe.each(dialectsUnderTest())('a downloaded profile package imported again 
     t.call('POST', '/api/v1/admin/profiles', { token, body: bytes as BodyInit, contentType: 'application/gzip' });
 
   it('is accepted as a new draft version of the shipped profile, with its test cases; a vendor is refused', async () => {
-    const pkg = await repack((m) => (m.version = '1.1.0-rev2'));
+    const pkg = await repack((m) => (m.version = '1.1.1-rev2'));
     expect((await post(pkg, (await registerVendor(t)).token)).status).toBe(403);
     const out = await body(await post(pkg), 201);
     expect(out.kind).toBe('profile');
-    expect(out.profiles).toEqual([expect.objectContaining({ id: ID, version: '1.1.0-rev2', status: 'draft', created: true })]);
+    expect(out.profiles).toEqual([expect.objectContaining({ id: ID, version: '1.1.1-rev2', status: 'draft', created: true })]);
     expect(out.profiles[0].testcases).toBeGreaterThan(0);
     expect(out.profiles[0].examples.valid).toBeGreaterThan(0);
     // The same content again changes nothing.
     expect((await body(await post(pkg), 200)).profiles[0].created).toBe(false);
     const versions = await body(await t.call('GET', `/api/v1/admin/profiles/${ID}/versions`, { token: ADMIN_TOKEN }), 200);
-    expect(versions.items).toEqual([expect.objectContaining({ version: '1.1.0-rev2', status: 'draft', served: false })]);
+    expect(versions.items).toEqual([expect.objectContaining({ version: '1.1.1-rev2', status: 'draft', served: false })]);
     // The catalog still serves the shipped version.
     const served = await body(await t.call('GET', `/api/v1/profiles/${ID}`), 200);
-    expect(served.version).not.toBe('1.1.0-rev2');
+    expect(served.version).not.toBe('1.1.1-rev2');
     const diff = await body(
-      await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=${served.version}&to=1.1.0-rev2`, { token: ADMIN_TOKEN }),
+      await t.call('GET', `/api/v1/admin/profiles/${ID}/diff?from=${served.version}&to=1.1.1-rev2`, { token: ADMIN_TOKEN }),
       200,
     );
     expect(diff).toBeTruthy();
@@ -73,7 +73,7 @@ describe.each(dialectsUnderTest())('a downloaded profile package imported again 
     const other = await body(
       await post(
         await repack((m) => {
-          m.version = '1.1.0-rev2';
+          m.version = '1.1.1-rev2';
           m.title = `${String(m.title)} (changed)`;
         }),
       ),

@@ -16,7 +16,7 @@ import { PROFILE, run as passedRun, systemVersion } from './declaration-helpers.
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SEND = 'dialogmelding-1.1-foresporsel-send';
-const SHIPPED_VERSION = '1.1.0';
+const SHIPPED_VERSION = '1.1.1';
 const work = mkdtempSync(path.join(tmpdir(), 'samsvar-shipped-version-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -81,7 +81,7 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
     await db?.drop();
   });
 
-  /** The shipped package as downloaded, with DLG-0008 fixed to accept any period, as version 1.1.1 (.tgz). */
+  /** The shipped package as downloaded, with DLG-0008 fixed to accept any period, as version 1.1.2 (.tgz). */
   async function ruleFix(): Promise<Uint8Array> {
     const res = await t.call('GET', `/api/v1/profiles/${PROFILE}/package`);
     expect(res.status).toBe(200);
@@ -92,7 +92,7 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
     const manifestFile = path.join(profileDir, 'profile.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     expect(manifest.version).toBe(SHIPPED_VERSION);
-    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: '1.1.1' }, null, 2));
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: '1.1.2' }, null, 2));
     const sch = path.join(profileDir, 'rules', 'dialogmelding.sch');
     const fixed = readFileSync(sch, 'utf8').replace(/test="not\(dia:FraDato and dia:TilDato\)[^"]*"/, 'test="true()"');
     expect(fixed).not.toBe(readFileSync(sch, 'utf8'));
@@ -142,16 +142,16 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
         t.call('POST', '/api/v1/admin/profiles', { token, body: pkg as BodyInit, contentType: 'application/gzip' });
       expect((await post(vendor.token)).status).toBe(403);
       const imported = (await body(await post(ADMIN_TOKEN), 201)).profiles[0];
-      expect(imported).toMatchObject({ id: PROFILE, version: '1.1.1', status: 'draft', created: true });
+      expect(imported).toMatchObject({ id: PROFILE, version: '1.1.2', status: 'draft', created: true });
       expect(imported.sha256).not.toBe(shipped.sha256);
       expect((await body(await t.call('GET', `/api/v1/profiles/${PROFILE}`), 200)).version).toBe(SHIPPED_VERSION);
       const diff = await body(
-        await t.call('GET', `/api/v1/admin/profiles/${PROFILE}/diff?from=${SHIPPED_VERSION}&to=1.1.1`, { token: ADMIN_TOKEN }),
+        await t.call('GET', `/api/v1/admin/profiles/${PROFILE}/diff?from=${SHIPPED_VERSION}&to=1.1.2`, { token: ADMIN_TOKEN }),
         200,
       );
       expect(diff.rules.changed).toEqual([{ id: 'DLG-0008', what: ['test'] }]);
       // The draft's package is the administrators' only.
-      const draftPackage = `/api/v1/profiles/${PROFILE}/package?version=1.1.1`;
+      const draftPackage = `/api/v1/profiles/${PROFILE}/package?version=1.1.2`;
       expect((await t.call('GET', draftPackage)).status).toBe(401);
       expect((await t.call('GET', draftPackage, { token: vendor.token })).status).toBe(403);
       const asAdmin = await t.call('GET', draftPackage, { token: ADMIN_TOKEN });
@@ -159,41 +159,41 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
       expect(asAdmin.headers.get('x-samsvar-profile-sha256')).toBe(imported.sha256);
       await asAdmin.arrayBuffer();
 
-      // Activation: refused for a vendor; for the administrator it publishes 1.1.1 with a re-test deadline.
+      // Activation: refused for a vendor; for the administrator it publishes 1.1.2 with a re-test deadline.
       const deadline = new Date(Date.now() + 60 * 86_400_000).toISOString();
       const activate = (token: string) =>
-        t.call('POST', `/api/v1/admin/profiles/${PROFILE}/versions/1.1.1/status`, {
+        t.call('POST', `/api/v1/admin/profiles/${PROFILE}/versions/1.1.2/status`, {
           token,
           json: { status: 'active', reason: 'DLG-0008 rettet', retestDeadline: deadline },
         });
       expect((await activate(vendor.token)).status).toBe(403);
-      expect(await body(await activate(ADMIN_TOKEN), 200)).toMatchObject({ version: '1.1.1', status: 'active' });
+      expect(await body(await activate(ADMIN_TOKEN), 200)).toMatchObject({ version: '1.1.2', status: 'active' });
 
-      // The catalog serves 1.1.1: GET /profiles, the package, validation (given and detected), new runs, the CLI.
+      // The catalog serves 1.1.2: GET /profiles, the package, validation (given and detected), new runs, the CLI.
       const served = await body(await t.call('GET', `/api/v1/profiles/${PROFILE}`), 200);
-      expect(served).toMatchObject({ version: '1.1.1', sha256: imported.sha256, status: 'active' });
+      expect(served).toMatchObject({ version: '1.1.2', sha256: imported.sha256, status: 'active' });
       expect(listed(await body(await t.call('GET', '/api/v1/profiles'), 200))).toEqual([
-        expect.objectContaining({ id: PROFILE, version: '1.1.1', source: 'imported', sha256: imported.sha256 }),
+        expect.objectContaining({ id: PROFILE, version: '1.1.2', source: 'imported', sha256: imported.sha256 }),
       ]);
       const download = await t.call('GET', `/api/v1/profiles/${PROFILE}/package`);
-      expect(download.headers.get('content-disposition')).toContain(`${PROFILE}-1.1.1.tgz`);
+      expect(download.headers.get('content-disposition')).toContain(`${PROFILE}-1.1.2.tgz`);
       await download.arrayBuffer();
       const message = reversedPeriod(trial.testData);
       const given = await body(
         await t.call('POST', `/api/v1/validate?profile=${PROFILE}`, { body: message as BodyInit, contentType: 'application/xml' }),
         200,
       );
-      expect(given).toMatchObject({ valid: true, profile: PROFILE, profileVersion: '1.1.1', profileSha256: imported.sha256 });
+      expect(given).toMatchObject({ valid: true, profile: PROFILE, profileVersion: '1.1.2', profileSha256: imported.sha256 });
       const detected = await body(
         await t.call('POST', '/api/v1/validate', { body: message as BodyInit, contentType: 'application/xml' }),
         200,
       );
-      expect(detected).toMatchObject({ valid: true, profile: PROFILE, profileVersion: '1.1.1' });
+      expect(detected).toMatchObject({ valid: true, profile: PROFILE, profileVersion: '1.1.2' });
       const fresh = await body(
         await t.call('POST', '/api/v1/runs', { token: vendor.token, json: { systemVersionId: sv, profiles: [PROFILE] } }),
         201,
       );
-      expect(fresh.profiles[0]).toMatchObject({ profile: PROFILE, version: '1.1.1', sha256: imported.sha256 });
+      expect(fresh.profiles[0]).toMatchObject({ profile: PROFILE, version: '1.1.2', sha256: imported.sha256 });
       expect(fresh.warnings ?? []).toEqual([]);
       const file = path.join(work, `${dialect.name}-reversed.xml`);
       writeFileSync(file, reversedPeriod(fresh.testData));
@@ -202,13 +202,13 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
       // Its test cases are those the package brought (the same ids as the shipped ones).
       expect(served.testcaseList.map((tc: { id: string }) => tc.id)).toContain(SEND);
 
-      // The shipped version: deprecated, replaced by 1.1.1, still addressable by id + version.
+      // The shipped version: deprecated, replaced by 1.1.2, still addressable by id + version.
       const versions = (await body(await t.call('GET', `/api/v1/admin/profiles/${PROFILE}/versions`, { token: ADMIN_TOKEN }), 200)).items;
       expect(versions.map((v: { version: string; status: string; served: boolean }) => [v.version, v.status, v.served])).toEqual([
-        ['1.1.1', 'active', true],
+        ['1.1.2', 'active', true],
         [SHIPPED_VERSION, 'deprecated', false],
       ]);
-      expect(versions[1]).toMatchObject({ sha256: shipped.sha256, replacement: `${PROFILE} 1.1.1` });
+      expect(versions[1]).toMatchObject({ sha256: shipped.sha256, replacement: `${PROFILE} 1.1.2` });
       const oldPackage = await t.call('GET', `/api/v1/profiles/${PROFILE}/package?version=${SHIPPED_VERSION}`);
       expect(oldPackage.status).toBe(200);
       expect(oldPackage.headers.get('content-disposition')).toContain(`${PROFILE}-${SHIPPED_VERSION}.tgz`);
@@ -222,21 +222,21 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
       expect(
         (
           await body(
-            await t.call('GET', `/api/v1/admin/profiles/${PROFILE}/diff?from=${SHIPPED_VERSION}&to=1.1.1`, { token: ADMIN_TOKEN }),
+            await t.call('GET', `/api/v1/admin/profiles/${PROFILE}/diff?from=${SHIPPED_VERSION}&to=1.1.2`, { token: ADMIN_TOKEN }),
             200,
           )
         ).rules.changed,
       ).toEqual([{ id: 'DLG-0008', what: ['test'] }]);
 
-      // The declaration tested against 1.1.0 must be re-tested by the administrator's deadline.
+      // The declaration tested against the shipped version must be re-tested by the administrator's deadline.
       const declared = await body(await t.call('GET', `/api/v1/declarations/${decl.id}`), 200);
       expect(declared.status).toBe('active');
-      expect(declared.retestRequired).toEqual([{ profile: PROFILE, version: SHIPPED_VERSION, newVersion: '1.1.1', deadline }]);
+      expect(declared.retestRequired).toEqual([{ profile: PROFILE, version: SHIPPED_VERSION, newVersion: '1.1.2', deadline }]);
 
-      // Re-validation of the stored submissions against 1.1.1: the reversed period passes now.
+      // Re-validation of the stored submissions against 1.1.2: the reversed period passes now.
       expect((await t.call('POST', '/api/v1/admin/revalidations', { token: vendor.token, json: { profile: PROFILE } })).status).toBe(403);
       const job = await body(
-        await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE, version: '1.1.1' } }),
+        await t.call('POST', '/api/v1/admin/revalidations', { token: ADMIN_TOKEN, json: { profile: PROFILE, version: '1.1.2' } }),
         202,
       );
       let done: any;
@@ -245,16 +245,16 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
         if (done.status === 'done') break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(done.profileVersion).toBe('1.1.1');
+      expect(done.profileVersion).toBe('1.1.2');
       expect(done.changedItems).toEqual([
         expect.objectContaining({ submissionId: failed.id, oldVerdict: 'failed', newVerdict: 'passed', newErrors: [] }),
       ]);
 
-      // A restart whose profiles folder is gone still serves 1.1.1, from the database.
+      // A restart whose profiles folder is gone still serves 1.1.2, from the database.
       await service.close();
       rmSync(path.join(db.config.dataDir, 'profiles'), { recursive: true, force: true });
       await start();
-      expect((await body(await t.call('GET', `/api/v1/profiles/${PROFILE}`), 200)).version).toBe('1.1.1');
+      expect((await body(await t.call('GET', `/api/v1/profiles/${PROFILE}`), 200)).version).toBe('1.1.2');
       expect(
         (
           await body(
@@ -262,10 +262,10 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
             200,
           )
         ).profileVersion,
-      ).toBe('1.1.1');
-      expect(existsSync(path.join(db.config.dataDir, 'profiles', '.versions', PROFILE, '1.1.1', 'profile.json'))).toBe(true);
+      ).toBe('1.1.2');
+      expect(existsSync(path.join(db.config.dataDir, 'profiles', '.versions', PROFILE, '1.1.2', 'profile.json'))).toBe(true);
 
-      // Activating the shipped version again puts it back; 1.1.1 is then the deprecated one.
+      // Activating the shipped version again puts it back; 1.1.2 is then the deprecated one.
       await body(
         await t.call('POST', `/api/v1/admin/profiles/${PROFILE}/versions/${SHIPPED_VERSION}/status`, {
           token: ADMIN_TOKEN,
@@ -285,17 +285,17 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
       // Code lists from CSV make a new version of the shipped profile the same way, with its test cases.
       const csv = 'OID;Kode;Tekst\n2.999.7.1;A;Alfa\n2.999.7.1;B;Beta\n';
       const install = (token: string) =>
-        t.call('POST', `/api/v1/admin/codelists?profile=${PROFILE}&version=1.1.2`, { token, body: csv, contentType: 'text/csv' });
+        t.call('POST', `/api/v1/admin/codelists?profile=${PROFILE}&version=1.1.3`, { token, body: csv, contentType: 'text/csv' });
       expect((await install(vendor.token)).status).toBe(403);
       const installed = (await body(await install(ADMIN_TOKEN), 201)).profile;
-      expect(installed).toMatchObject({ id: PROFILE, version: '1.1.2', status: 'draft', created: true });
+      expect(installed).toMatchObject({ id: PROFILE, version: '1.1.3', status: 'draft', created: true });
       expect(installed.testcases).toBe(served.testcaseList.length);
       await body(
-        await t.call('POST', `/api/v1/admin/profiles/${PROFILE}/versions/1.1.2/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
+        await t.call('POST', `/api/v1/admin/profiles/${PROFILE}/versions/1.1.3/status`, { token: ADMIN_TOKEN, json: { status: 'active' } }),
         200,
       );
       const withList = await body(await t.call('GET', `/api/v1/profiles/${PROFILE}`), 200);
-      expect(withList).toMatchObject({ version: '1.1.2', sha256: installed.sha256 });
+      expect(withList).toMatchObject({ version: '1.1.3', sha256: installed.sha256 });
       expect(withList.testcaseList.map((tc: { id: string }) => tc.id).sort()).toEqual(
         back.testcaseList.map((tc: { id: string }) => tc.id).sort(),
       );
@@ -306,7 +306,7 @@ describe.each(dialectsUnderTest())('a new version of a shipped profile, publishe
             200,
           )
         ).profileVersion,
-      ).toBe('1.1.2');
+      ).toBe('1.1.3');
     },
   );
 });

@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SHIPPED_PROFILES_DIR } from '../../src/core/paths.js';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
 import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
@@ -270,6 +271,16 @@ describe('pages say times and reasons in bokmål', () => {
     const text = await page('/forvaltning/revalidering', await session('/forvaltning', ADMIN_TOKEN));
     expect(text).toMatch(NB_CLOCK_TIME);
     expect(text).not.toMatch(ISO_INSTANT);
+  });
+
+  it("the validator gives a shipped profile's business rule finding in the rule's own bokmål text, not only its id", async () => {
+    const message = readFileSync(path.join(SHIPPED_PROFILES_DIR, PROFILE, 'examples', 'invalid', 'DLG-0005--missing-sporsmal.xml'), 'utf8');
+    const res = await fetch(`${t.url}/validering`, { method: 'POST', body: new URLSearchParams({ melding: message }) });
+    const text = visible(await res.text());
+    expect(text).toContain('DLG-0005');
+    expect(text).toContain('Foresporsel har ingen spørsmålstekst: Sporsmal mangler eller er tomt.');
+    expect(text).not.toContain('bryter forretningsregelen');
+    expect(text).not.toContain('The Foresporsel has no question text');
   });
 });
 
