@@ -56,6 +56,14 @@ describe('e-resept rules', () => {
     expect(errorIds((await engine.validate(Buffer.from(withZone), { profile: 'eresept-m1' })).findings)).toEqual([]);
   });
 
+  it('say in bokmål which document an e-resept message carries instead of its own', async () => {
+    const r = await engine.validate(read('eresept-m1', 'invalid', 'ER-0001--sent-as-tilbakekalling.xml'), { profile: 'eresept-m1' });
+    expect(r.findings.find((f) => f.ruleId === 'ER-0001')?.messageNb).toBe(
+      'MsgInfo/Type er ERM5, men første Document inneholder Resept i http://www.kith.no/xmlstds/eresept/m1/2013-10-08; ' +
+        'en e-reseptmelding av typen ERM5 har sitt eget dokument (navnerom http://www.kith.no/xmlstds/eresept/m5/2013-04-16) først.',
+    );
+  });
+
   it('leave a withdrawal without NyReseptId alone, and require nothing of M1 from other message types', async () => {
     const r = await engine.validate(read('eresept-m5', 'valid', 'm5.xml'), { profile: 'eresept-m5' });
     expect(r.findings.filter((f) => f.ruleId.startsWith('ER-'))).toEqual([]);

@@ -101,3 +101,22 @@ describe('the rule set version and the 39-week questions', () => {
     expect((await errorsOf(longPeriod.replace('<PeriodeTOMDato>2026-02-15</PeriodeTOMDato>', '<PeriodeTOMDato>2026-02-01</PeriodeTOMDato>'), MH)).errors).toEqual([]);
   });
 });
+
+describe('the texts in bokmål', () => {
+  it('say what the main diagnosis lacks in bokmål, naming a missing DN only when it is missing', async () => {
+    const sm0022 = async (diagnosis: string) =>
+      (await errorsOf(base.replace(/<Diagnosekode V="L03"[^>]*\/>/, diagnosis), MH)).r.findings.find((f) => f.ruleId === 'SM-0022');
+    const withoutDn = await sm0022('<Diagnosekode V="L03" S="2.16.578.1.12.4.1.1.9999"/>');
+    expect(withoutDn?.message).toMatch(/found V="L03" S="2.16.578.1.12.4.1.1.9999" and no DN\.$/);
+    expect(withoutDn?.messageNb).toMatch(/^Hoveddiagnosen må ha kode \(V\).*; fant V="L03" S="2.16.578.1.12.4.1.1.9999" og ingen DN\.$/);
+    const withDn = await sm0022('<Diagnosekode V="L03" S="2.16.578.1.12.4.1.1.9999" DN="Korsryggsymptomer/plager"/>');
+    expect(withDn?.messageNb).toMatch(/; fant V="L03" S="2.16.578.1.12.4.1.1.9999"\.$/);
+  });
+
+  it('name the document found first in bokmål when an attachment comes before the sykmelding', async () => {
+    const { r } = await errorsOf(read(MH, 'invalid', 'SM-0101--attachment-first.xml'), MH);
+    expect(r.findings.find((f) => f.ruleId === 'SM-0101')?.messageNb).toMatch(
+      /; fant Base64Container i http:\/\/www\.kith\.no\/xmlstds\/base64container\. Vedlegg legges i de påfølgende Document-elementene\.$/,
+    );
+  });
+});
