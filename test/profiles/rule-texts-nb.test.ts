@@ -17,11 +17,16 @@ const rulesFiles = catalog
   .list()
   .flatMap((p) => (p.manifest.kind === 'xml' ? (p.manifest.rules ?? []).map((rel) => ({ id: p.manifest.id, file: path.join(p.dir, rel), rel })) : []));
 
-/** The sch:value-of selects and sch:name paths of a message, in order: the values it reports. */
+/**
+ * The sch:value-of selects and sch:name paths of a message: the values it reports. A string literal
+ * inside a select is text of the message's own language (`concat(local-name(.), ' in ', …)`), so
+ * it is translated with the rest and not compared.
+ */
 function values(el: XmlElement): string[] {
   return el
     .find('.//sch:value-of | .//sch:name', { sch: SCH })
     .map((n) => (n as XmlElement).name + ' ' + ((n as XmlElement).attr('select')?.value ?? (n as XmlElement).attr('path')?.value ?? '.'))
+    .map((v) => v.replace(/'[^']*'|"[^"]*"/g, "''"))
     .sort();
 }
 
