@@ -46,7 +46,7 @@ describe('samsvar profiles import and list', () => {
     );
     expect(dialog).toMatch(/\n {2}1\.1: DIALOG_FORESPORSEL, DIALOG_HELSEFAGLIG, DIALOG_NOTAT, DIALOG_STATUS_HENVISNING, DIALOG_SVAR/);
     expect(dialog).toMatch(/\n {6}2\.16\.578\.1\.12\.4\.1\.1\.9152\s+Type opplysning ved pasientsamhandling/);
-    expect(dialog).toMatch(/\n {4}dialogmelding-1\.1-foresporsel\s+1\.1\.0\s+xml\s+shipped\s+active/);
+    expect(dialog).toMatch(/\n {4}dialogmelding-1\.1-foresporsel\s+1\.1\.1\s+xml\s+shipped\s+active/);
 
     const json = JSON.parse((await runCli(['profiles', 'list', '--format', 'json'], env)).stdout) as {
       standards: {

@@ -111,7 +111,7 @@ describe.skipIf(!browserAvailable)(`an administrator's and a laboratory's journe
     expect(await page.textContent('main')).toContain('status faset ut');
 
     await page.goto(`${t.url}/erklaering/${declarationId}`);
-    expect(await page.textContent('.notice')).toContain(`Utløpt fordi profilversjonen ${PROFILE} 1.1.0 er faset ut`);
+    expect(await page.textContent('.notice')).toContain(`Utløpt fordi profilversjonen ${PROFILE} 1.1.1 er faset ut`);
   });
 
   it('does not revive the expired declaration when the profile is reactivated', async () => {
