@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
-import type { SpotCheck } from '../declarations/spot-checks.js';
+import type { SpotCheck, SpotCheckReason } from '../declarations/spot-checks.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
@@ -36,7 +36,8 @@ export interface DeclarationTables {
     system_folded: string | null;
     search_text: string | null;
   };
-  declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string };
+  /** Migration 1000: `spot_check`, a spot check's revocation's SpotCheckReason as JSON. */
+  declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string; spot_check: string | null };
   countersignatures: { id: string; declaration_id: string; jws: string; at: string; confirmed_by: string };
   transparency_log: {
     seq: number;
@@ -336,7 +337,16 @@ export class DeclarationStore {
         // The signed token is the authority: what is shown is what was signed, whatever the content column says.
         content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent),
         loggedStatus: r.logged_status,
-        ...(rev ? { revocation: { at: rev.at, reason: rev.reason, by: rev.revoked_by } } : {}),
+        ...(rev
+          ? {
+              revocation: {
+                at: rev.at,
+                reason: rev.reason,
+                by: rev.revoked_by,
+                ...(rev.spot_check ? { spotCheck: JSON.parse(rev.spot_check) as SpotCheckReason } : {}),
+              },
+            }
+          : {}),
         countersignatures: countersignaturesOf.get(r.id) ?? [],
       };
     });
@@ -668,7 +678,13 @@ export class DeclarationStore {
       try {
         await trx
           .insertInto('declaration_revocations')
-          .values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by })
+          .values({
+            declaration_id: id,
+            at: revocation.at,
+            reason: revocation.reason,
+            revoked_by: revocation.by,
+            spot_check: revocation.spotCheck ? JSON.stringify(revocation.spotCheck) : null,
+          })
           .execute();
       } catch (e) {
         // A concurrent revocation committed between the check and the insert (PostgreSQL): the primary key refuses the second.

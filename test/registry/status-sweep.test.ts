@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/core/sha256.js';
+import { canonicalJson } from '../../src/signing/canonical-json.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
@@ -174,6 +176,16 @@ for (const dialect of dialectsUnderTest()) {
         },
       ]);
       expect((await store.spotCheck('sp-sweep'))!.outcome).toBe('missed');
+      // Why, kept as data for pages to word; the log's subject covers the revocation as it always did.
+      const { revocation } = (await store.getDeclaration(d.id))!;
+      expect(revocation!.spotCheck).toEqual({ kind: 'unanswered', id: 'sp-sweep', deadline: expect.any(String) });
+      const [logged] = await store.recentLog(1);
+      const { at, reason, by } = revocation!;
+      expect(logged).toMatchObject({
+        type: 'revoked',
+        detail: reason,
+        subjectSha256: sha256Hex(canonicalJson({ declarationId: d.id, at, reason, by })),
+      });
       expect((await feedEvents())[0]).toBe('revoked:2.0');
       expect(await svc.sweep()).toEqual([]);
     });

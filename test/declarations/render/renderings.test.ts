@@ -246,22 +246,36 @@ describe('renderings of the status now', () => {
 });
 
 describe('a revocation by a spot check', () => {
-  it('gives its reason in bokmål in both renderings, not the English reason the API records', async () => {
-    const reason = 'spot check sc-9: test case DM-SEND-01, DM-RECV-01 did not pass in run r-7';
-    const v = {
-      ...(await view()),
-      status: { status: 'revoked' as const, cause: { kind: 'revoked' as const, at: '2026-03-02T10:00:00Z', by: 'stikkprøve', reason } },
-    };
-    const said =
-      'Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøve sc-9: testtilfellene DM-SEND-01, DM-RECV-01 besto ikke i testkjøring r-7.';
+  const revokedBySpotCheck = async (cause: Extract<StatusAnswer['cause'], { kind: 'revoked' }>) => {
+    const v = { ...(await view()), status: { status: 'revoked' as const, cause } };
     const html = renderDeclarationHtml(v)
       .replace(/<[^>]+>/g, '')
       .replace(/\s+/g, ' ');
-    const pdf = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
-    // The PDF breaks lines inside words (DM-|RECV-01): compared without white space.
-    const squeezed = (t: string) => t.replace(/\s+/g, '');
-    for (const text of [html, pdf]) {
+    return [html, pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ')];
+  };
+  // The PDF breaks lines inside words (DM-|RECV-01): compared without white space.
+  const squeezed = (t: string) => t.replace(/\s+/g, '');
+
+  it('gives its reason in bokmål in both renderings from what the spot check recorded as data, never from the English reason', async () => {
+    const texts = await revokedBySpotCheck({
+      kind: 'revoked',
+      at: '2026-03-02T10:00:00Z',
+      by: 'stikkprøve',
+      reason: 'the English reason the API gives, in whatever words',
+      spotCheck: { kind: 'failed', id: 'sc-9', testCases: ['DM-SEND-01', 'DM-RECV-01'], runId: 'r-7' },
+    });
+    const said =
+      'Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøve sc-9: testtilfellene DM-SEND-01, DM-RECV-01 besto ikke i testkjøring r-7.';
+    for (const text of texts) {
       expect(squeezed(text)).toContain(squeezed(said));
+      expect(text).not.toMatch(/English reason/);
+    }
+  });
+
+  it('says only that the spot check was not passed when the revocation kept no data (revoked before it was kept)', async () => {
+    const reason = 'spot check sc-9: test case DM-SEND-01 did not pass in run r-7';
+    for (const text of await revokedBySpotCheck({ kind: 'revoked', at: '2026-03-02T10:00:00Z', by: 'stikkprøve', reason })) {
+      expect(text).toContain('Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøven ble ikke bestått.');
       expect(text).not.toMatch(/spot check|did not pass/);
     }
   });
