@@ -106,20 +106,23 @@ export function supersedingDeclarations(
   return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
 }
 
+/** Why a revoked declaration is revoked: withdrawn by its manufacturer, or revoked by someone (a spot check's reason as data). */
+export function revocationCause({ at, by, reason, spotCheck }: Revocation): StatusCause {
+  if (by === WITHDRAWN_BY) return { kind: 'withdrawn', at, reason };
+  return { kind: 'revoked', at, by, reason, ...(spotCheck ? { spotCheck } : {}) };
+}
+
 /** Status without supersession: revoked or withdrawn, expired, or (as far as this tells) active. */
 export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, 'others' | 'level'>): StatusAnswer {
   if (ctx.revocation) {
-    const { at, by, reason, spotCheck } = ctx.revocation;
-    if (by === WITHDRAWN_BY)
-      return {
-        status: 'revoked',
-        reason: `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`,
-        cause: { kind: 'withdrawn', at, reason },
-      };
+    const { at, by, reason } = ctx.revocation;
     return {
       status: 'revoked',
-      reason: `revoked on ${osloDay(at)} by ${by}: ${reason}`,
-      cause: { kind: 'revoked', at, by, reason, ...(spotCheck ? { spotCheck } : {}) },
+      reason:
+        by === WITHDRAWN_BY
+          ? `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`
+          : `revoked on ${osloDay(at)} by ${by}: ${reason}`,
+      cause: revocationCause(ctx.revocation),
     };
   }
   if (new Date(d.expiresAt) <= ctx.now) {

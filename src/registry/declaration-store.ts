@@ -7,6 +7,7 @@ import type { VendorVerificationTables } from '../storage/vendor-verifications.j
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
 import type { SpotCheck, SpotCheckReason } from '../declarations/spot-checks.js';
+import type { StatusCause } from '../declarations/status.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
@@ -49,6 +50,8 @@ export interface DeclarationTables {
     prev: string;
     hash: string;
   };
+  /** Migration 1010: why the registry logged a status it computed, as StatusCause JSON, by log entry. */
+  log_causes: { seq: number; cause: string };
   waivers: {
     id: string;
     run_id: string;
@@ -769,6 +772,7 @@ export class DeclarationStore {
     to: 'superseded' | 'expired' | 'active',
     subjectSha256: string,
     detail: string | undefined,
+    cause: StatusCause | undefined,
     now: Date,
   ): Promise<LogEntry | undefined> {
     return this.db.transaction().execute(async (trx) => {
@@ -782,6 +786,11 @@ export class DeclarationStore {
       if (to === 'expired') await this.markOlderDue(trx, id);
       const type = to === 'active' ? 'reinstated' : to;
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
+      if (cause)
+        await trx
+          .insertInto('log_causes')
+          .values({ seq: entry.seq, cause: JSON.stringify(cause) })
+          .execute();
       await appendAudit(
         trx as unknown as Kysely<CoreTables>,
         { actor: 'system', action: `declaration.${type}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } },
@@ -840,6 +849,17 @@ export class DeclarationStore {
   async recentLog(limit: number): Promise<LogEntry[]> {
     const rows = await this.db.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(limit).execute();
     return rows.map(logEntry);
+  }
+
+  /** Why the registry logged the status changes at these entries, where it kept that (migration 1010). */
+  async logCauses(seqs: readonly number[]): Promise<Map<number, StatusCause>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('log_causes')
+      .selectAll()
+      .where('seq', 'in', [...seqs])
+      .execute();
+    return new Map(rows.map((r) => [Number(r.seq), JSON.parse(r.cause) as StatusCause]));
   }
 
   async addWaiver(w: Waiver, actor: string): Promise<void> {

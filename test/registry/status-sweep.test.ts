@@ -135,6 +135,8 @@ for (const dialect of dialectsUnderTest()) {
       expect((await store.recentLog(10)).map((e) => e.type)).toEqual(['superseded', 'issued', 'issued']);
       expect(await svc.sweep()).toEqual([]);
       expect((await feedEvents())[0]).toBe('superseded:1.0');
+      // The feed has why as data, to word in bokmål; the log's detail stays the API's English reason.
+      expect((await svc.feedItems())[0]!.cause).toEqual({ kind: 'superseded', by: newer.id });
       await declare('1.1');
       expect(await svc.sweep()).toEqual([]);
     });
@@ -147,6 +149,11 @@ for (const dialect of dialectsUnderTest()) {
       expect(changes.every((c) => /^expired on/.test(c.reason!))).toBe(true);
       expect(await svc.sweep()).toEqual([]);
       expect((await store.recentLog(1))[0]!.type).toBe('expired');
+      expect((await svc.feedItems(3)).map((i) => i.cause)).toEqual([
+        { kind: 'expired', at: expect.any(String) },
+        { kind: 'expired', at: expect.any(String) },
+        { kind: 'expired', at: expect.any(String) },
+      ]);
     });
 
     /** An administrator's spot check on the declaration, due a day from the service's now. */
@@ -187,6 +194,7 @@ for (const dialect of dialectsUnderTest()) {
         subjectSha256: sha256Hex(canonicalJson({ declarationId: d.id, at, reason, by })),
       });
       expect((await feedEvents())[0]).toBe('revoked:2.0');
+      expect((await svc.feedItems(1))[0]!.cause).toMatchObject({ kind: 'revoked', by: 'stikkprøve', spotCheck: { id: 'sp-sweep' } });
       expect(await svc.sweep()).toEqual([]);
     });
 

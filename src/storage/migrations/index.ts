@@ -16,6 +16,7 @@ import * as m0700 from './0700_profile_packages.js';
 import * as m0800 from './0800_status_due.js';
 import * as m0900 from './0900_registry_trigram.js';
 import * as m1000 from './1000_revocation_spot_check.js';
+import * as m1010 from './1010_log_causes.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -45,4 +46,5 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0800_status_due': m0800,
   '0900_registry_trigram': m0900,
   '1000_revocation_spot_check': m1000,
+  '1010_log_causes': m1010,
 };
