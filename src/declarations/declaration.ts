@@ -9,6 +9,7 @@
 export type AssuranceLevel = 'A' | 'B' | 'C';
 
 import type { Direction } from '../testcases/testcase.js';
+import type { SpotCheckReason } from './spot-checks.js';
 
 /** send: the system produces the message or resource; receive: it consumes it and answers with an AppRec. */
 export type { Direction };
@@ -128,9 +129,14 @@ export type DeclarationStatus = 'active' | 'revoked' | 'superseded' | 'expired';
 export interface Revocation {
   at: string;
   reason: string;
-  /** Who revoked: an administrator's name, or "stikkprøve" when a spot check revoked it. */
+  /** Who revoked: an administrator's name, or SPOT_CHECK_BY when a spot check revoked it. */
   by: string;
+  /** A spot check's revocation: why, as data (revocations from before this was kept have none). */
+  spotCheck?: SpotCheckReason;
 }
+
+/** Who a revocation names when a spot check revoked the declaration. */
+export const SPOT_CHECK_BY = 'stikkprøve';
 
 /** What a laboratory re-ran before confirming level C: its own run, and per test case the SHA-256 of its own evidence. */
 export interface LabRetest {

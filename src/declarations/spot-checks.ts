@@ -12,47 +12,40 @@ export interface SpotCheck {
   answer?: { runId: string; at: string; passedTestCases: string[] };
 }
 
-export type SpotCheckOutcome =
-  { state: 'open' } | { state: 'passed' } | { state: 'failed'; reason: string } | { state: 'missed'; reason: string };
-
 /**
- * Why a spot check revoked its declaration, as the revocation's reason records it (English, like
- * every reason the API gives); `spotCheckReason` reads it back, so a page can word it in bokmål.
+ * Why a spot check revoked its declaration, as data: the revocation keeps it next to the reason the
+ * API gives (English), so each page words it in its own language.
  */
 export type SpotCheckReason =
   { kind: 'late' | 'unanswered'; id: string; deadline: string } | { kind: 'failed'; id: string; testCases: string[]; runId: string };
 
-const REASON_TEXT = {
-  late: (r: { id: string; deadline: string }) => `spot check ${r.id} was answered after its deadline ${r.deadline}`,
-  unanswered: (r: { id: string; deadline: string }) => `spot check ${r.id} was not answered by its deadline ${r.deadline}`,
-  failed: (r: { id: string; testCases: string[]; runId: string }) =>
-    `spot check ${r.id}: test case ${r.testCases.join(', ')} did not pass in run ${r.runId}`,
-};
-const REASON_PATTERN = {
-  late: /^spot check (\S+) was answered after its deadline (\S+)$/,
-  unanswered: /^spot check (\S+) was not answered by its deadline (\S+)$/,
-  failed: /^spot check (\S+): test case (.+) did not pass in run (\S+)$/,
-};
+export type SpotCheckOutcome =
+  { state: 'open' } | { state: 'passed' } | { state: 'failed' | 'missed'; reason: string; cause: SpotCheckReason };
 
-/** The structured reason a spot check's revocation reason was made from, or undefined for any other text. */
-export function spotCheckReason(text: string): SpotCheckReason | undefined {
-  for (const kind of ['late', 'unanswered'] as const) {
-    const m = REASON_PATTERN[kind].exec(text);
-    if (m) return { kind, id: m[1]!, deadline: m[2]! };
+/** The reason the API gives, in English like every reason it gives. */
+export function spotCheckReasonText(r: SpotCheckReason): string {
+  switch (r.kind) {
+    case 'late':
+      return `spot check ${r.id} was answered after its deadline ${r.deadline}`;
+    case 'unanswered':
+      return `spot check ${r.id} was not answered by its deadline ${r.deadline}`;
+    case 'failed':
+      return `spot check ${r.id}: test case ${r.testCases.join(', ')} did not pass in run ${r.runId}`;
   }
-  const m = REASON_PATTERN.failed.exec(text);
-  return m ? { kind: 'failed', id: m[1]!, testCases: m[2]!.split(', '), runId: m[3]! } : undefined;
+}
+
+function closed(state: 'failed' | 'missed', cause: SpotCheckReason): SpotCheckOutcome {
+  return { state, reason: spotCheckReasonText(cause), cause };
 }
 
 export function spotCheckOutcome(sc: SpotCheck, now: Date): SpotCheckOutcome {
   if (sc.answer) {
-    if (sc.answer.at > sc.deadline) return { state: 'missed', reason: REASON_TEXT.late({ id: sc.id, deadline: sc.deadline }) };
+    if (sc.answer.at > sc.deadline) return closed('missed', { kind: 'late', id: sc.id, deadline: sc.deadline });
     const missing = sc.testCases.filter((t) => !sc.answer!.passedTestCases.includes(t));
-    if (missing.length > 0)
-      return { state: 'failed', reason: REASON_TEXT.failed({ id: sc.id, testCases: missing, runId: sc.answer.runId }) };
+    if (missing.length > 0) return closed('failed', { kind: 'failed', id: sc.id, testCases: missing, runId: sc.answer.runId });
     return { state: 'passed' };
   }
-  if (new Date(sc.deadline) <= now) return { state: 'missed', reason: REASON_TEXT.unanswered({ id: sc.id, deadline: sc.deadline }) };
+  if (new Date(sc.deadline) <= now) return closed('missed', { kind: 'unanswered', id: sc.id, deadline: sc.deadline });
   return { state: 'open' };
 }
 

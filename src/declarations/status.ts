@@ -1,4 +1,5 @@
 import type { AssuranceLevel, DeclarationContent, DeclarationStatus, Revocation } from './declaration.js';
+import type { SpotCheckReason } from './spot-checks.js';
 import { osloDay } from '../core/oslo-day.js';
 
 /**
@@ -40,7 +41,7 @@ export const WITHDRAWN_BY = 'produsenten';
 
 /** Why a declaration is not active, as data, so each language can word it (the API's `reason` is English). */
 export type StatusCause =
-  | { kind: 'revoked'; at: string; by: string; reason: string }
+  | { kind: 'revoked'; at: string; by: string; reason: string; spotCheck?: SpotCheckReason }
   | { kind: 'withdrawn'; at: string; reason: string }
   | { kind: 'expired'; at: string; deviation?: { ruleId: string; profile: string } }
   | { kind: 'retired'; profiles: string[] }
@@ -105,17 +106,24 @@ export function supersedingDeclarations(
   return covered ? newer.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
 }
 
+/** Why a revoked declaration is revoked: withdrawn by its manufacturer, or revoked by someone (a spot check's reason as data). */
+export function revocationCause({ at, by, reason, spotCheck }: Revocation): StatusCause {
+  if (by === WITHDRAWN_BY) return { kind: 'withdrawn', at, reason };
+  return { kind: 'revoked', at, by, reason, ...(spotCheck ? { spotCheck } : {}) };
+}
+
 /** Status without supersession: revoked or withdrawn, expired, or (as far as this tells) active. */
 export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, 'others' | 'level'>): StatusAnswer {
   if (ctx.revocation) {
     const { at, by, reason } = ctx.revocation;
-    if (by === WITHDRAWN_BY)
-      return {
-        status: 'revoked',
-        reason: `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`,
-        cause: { kind: 'withdrawn', at, reason },
-      };
-    return { status: 'revoked', reason: `revoked on ${osloDay(at)} by ${by}: ${reason}`, cause: { kind: 'revoked', at, by, reason } };
+    return {
+      status: 'revoked',
+      reason:
+        by === WITHDRAWN_BY
+          ? `withdrawn by the manufacturer on ${osloDay(at)}: ${reason}`
+          : `revoked on ${osloDay(at)} by ${by}: ${reason}`,
+      cause: revocationCause(ctx.revocation),
+    };
   }
   if (new Date(d.expiresAt) <= ctx.now) {
     const deviation = d.deviations.find((x) => x.deadline === d.expiresAt);

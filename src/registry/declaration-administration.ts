@@ -3,13 +3,13 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, LabRetest, Revocation } from '../declarations/declaration.js';
 import { buildCountersignature, signCountersignature } from '../declarations/declaration-signing.js';
+import type { SpotCheckReason } from '../declarations/spot-checks.js';
 import { WITHDRAWN_BY } from '../declarations/status.js';
 import type { RunView } from '../runs/run-service.js';
 import { sha256Hex } from '../core/sha256.js';
-import { canonicalJson } from '../signing/canonical-json.js';
 import { type KeyRing } from '../signing/key-store.js';
 import type { StoredDeclaration } from './declaration-store.js';
-import { DeclarationPart, notFound, principalName, type DeclarationContext } from './declaration-part.js';
+import { DeclarationPart, notFound, principalName, revocationSha256, type DeclarationContext } from './declaration-part.js';
 import type { DeclarationRegistry } from './declaration-registry.js';
 
 /** What administrators and laboratories do to declarations: revoke, countersign after a re-test, rotate the key; and the vendor's withdrawal. */
@@ -38,24 +38,26 @@ export class DeclarationAdministration extends DeclarationPart {
     if (!stored || stored.vendorId !== p.vendorId) throw notFound('declaration', id);
     const now = this.now();
     const revocation: Revocation = { at: now.toISOString(), reason, by: WITHDRAWN_BY };
-    await this.deps.store.revoke(
-      id,
-      revocation,
-      sha256Hex(canonicalJson({ declarationId: id, ...revocation })),
-      actorOf(p),
-      now,
-      'withdrawn',
-    );
+    await this.deps.store.revoke(id, revocation, revocationSha256(id, revocation), actorOf(p), now, 'withdrawn');
     return (await this.deps.store.getDeclaration(id))!;
   }
 
-  /** Revokes on behalf of `p` (an administrator, or a vendor whose spot-check answer failed), naming `by` as the revoker. */
-  async recordRevocation(p: Principal, id: string, reason: string, by: string): Promise<StoredDeclaration> {
+  /**
+   * Revokes on behalf of `p` (an administrator, or a vendor whose spot-check answer failed), naming
+   * `by` as the revoker; a spot check's revocation keeps why as data too.
+   */
+  async recordRevocation(p: Principal, id: string, reason: string, by: string, spotCheck?: SpotCheckReason): Promise<StoredDeclaration> {
     const stored = await this.deps.store.getDeclaration(id);
     if (!stored) throw notFound('declaration', id);
     const now = this.now();
     const revocation: Revocation = { at: now.toISOString(), reason, by };
-    await this.deps.store.revoke(id, revocation, sha256Hex(canonicalJson({ declarationId: id, ...revocation })), actorOf(p), now);
+    await this.deps.store.revoke(
+      id,
+      { ...revocation, ...(spotCheck ? { spotCheck } : {}) },
+      revocationSha256(id, revocation),
+      actorOf(p),
+      now,
+    );
     return (await this.deps.store.getDeclaration(id))!;
   }
 

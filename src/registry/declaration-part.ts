@@ -1,6 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { DeclarationContent, DeclarationStatus } from '../declarations/declaration.js';
+import { sha256Hex } from '../core/sha256.js';
+import type { DeclarationContent, DeclarationStatus, Revocation } from '../declarations/declaration.js';
+import { canonicalJson } from '../signing/canonical-json.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { RunService } from '../runs/run-service.js';
 import { fixedKeySource, type KeyRing, type KeySource } from '../signing/key-store.js';
@@ -28,6 +30,14 @@ export interface StatusChange {
   to: DeclarationStatus;
   reason?: string;
   logSeq: number;
+}
+
+/**
+ * What the log's revocation entry names as its subject: the revocation as it was always hashed
+ * (declaration, time, reason, who), so a spot check's reason kept as data changes no subject.
+ */
+export function revocationSha256(declarationId: string, r: Pick<Revocation, 'at' | 'reason' | 'by'>): string {
+  return sha256Hex(canonicalJson({ declarationId, at: r.at, reason: r.reason, by: r.by }));
 }
 
 /**

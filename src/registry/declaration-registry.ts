@@ -222,7 +222,15 @@ export class DeclarationRegistry extends DeclarationPart {
     let change: StatusChange | undefined;
     // Every change the registry computes is logged once, including a return to active.
     if (status.status !== 'revoked' && s.loggedStatus !== status.status && s.loggedStatus !== 'revoked') {
-      const logged = await this.deps.store.recordStatusChange(s.id, s.loggedStatus, status.status, s.jwsSha256, status.reason, now);
+      const logged = await this.deps.store.recordStatusChange(
+        s.id,
+        s.loggedStatus,
+        status.status,
+        s.jwsSha256,
+        status.reason,
+        status.cause,
+        now,
+      );
       if (logged)
         change = {
           declarationId: s.id,

@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { VendorVerificationTables } from '../storage/vendor-verifications.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { DeclarationContent, DeclarationStatus, DocumentDigest, Revocation } from '../declarations/declaration.js';
-import type { SpotCheck } from '../declarations/spot-checks.js';
+import type { SpotCheck, SpotCheckReason } from '../declarations/spot-checks.js';
+import type { StatusCause } from '../declarations/status.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { decodeUnverified } from '../signing/jws.js';
 import type { SqlDialect } from '../storage/dialect.js';
@@ -36,7 +37,8 @@ export interface DeclarationTables {
     system_folded: string | null;
     search_text: string | null;
   };
-  declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string };
+  /** Migration 1000: `spot_check`, a spot check's revocation's SpotCheckReason as JSON. */
+  declaration_revocations: { declaration_id: string; at: string; reason: string; revoked_by: string; spot_check: string | null };
   countersignatures: { id: string; declaration_id: string; jws: string; at: string; confirmed_by: string };
   transparency_log: {
     seq: number;
@@ -48,6 +50,8 @@ export interface DeclarationTables {
     prev: string;
     hash: string;
   };
+  /** Migration 1010: why the registry logged a status it computed, as StatusCause JSON, by log entry. */
+  log_causes: { seq: number; cause: string };
   waivers: {
     id: string;
     run_id: string;
@@ -336,7 +340,16 @@ export class DeclarationStore {
         // The signed token is the authority: what is shown is what was signed, whatever the content column says.
         content: decodeUnverified<DeclarationContent>(r.jws) ?? (JSON.parse(r.content) as DeclarationContent),
         loggedStatus: r.logged_status,
-        ...(rev ? { revocation: { at: rev.at, reason: rev.reason, by: rev.revoked_by } } : {}),
+        ...(rev
+          ? {
+              revocation: {
+                at: rev.at,
+                reason: rev.reason,
+                by: rev.revoked_by,
+                ...(rev.spot_check ? { spotCheck: JSON.parse(rev.spot_check) as SpotCheckReason } : {}),
+              },
+            }
+          : {}),
         countersignatures: countersignaturesOf.get(r.id) ?? [],
       };
     });
@@ -668,7 +681,13 @@ export class DeclarationStore {
       try {
         await trx
           .insertInto('declaration_revocations')
-          .values({ declaration_id: id, at: revocation.at, reason: revocation.reason, revoked_by: revocation.by })
+          .values({
+            declaration_id: id,
+            at: revocation.at,
+            reason: revocation.reason,
+            revoked_by: revocation.by,
+            spot_check: revocation.spotCheck ? JSON.stringify(revocation.spotCheck) : null,
+          })
           .execute();
       } catch (e) {
         // A concurrent revocation committed between the check and the insert (PostgreSQL): the primary key refuses the second.
@@ -753,6 +772,7 @@ export class DeclarationStore {
     to: 'superseded' | 'expired' | 'active',
     subjectSha256: string,
     detail: string | undefined,
+    cause: StatusCause | undefined,
     now: Date,
   ): Promise<LogEntry | undefined> {
     return this.db.transaction().execute(async (trx) => {
@@ -766,6 +786,11 @@ export class DeclarationStore {
       if (to === 'expired') await this.markOlderDue(trx, id);
       const type = to === 'active' ? 'reinstated' : to;
       const entry = await this.appendLog(trx, { type, declarationId: id, subjectSha256, ...(detail ? { detail } : {}) }, now);
+      if (cause)
+        await trx
+          .insertInto('log_causes')
+          .values({ seq: entry.seq, cause: JSON.stringify(cause) })
+          .execute();
       await appendAudit(
         trx as unknown as Kysely<CoreTables>,
         { actor: 'system', action: `declaration.${type}`, objectType: 'declaration', objectId: id, details: { logSeq: entry.seq } },
@@ -824,6 +849,17 @@ export class DeclarationStore {
   async recentLog(limit: number): Promise<LogEntry[]> {
     const rows = await this.db.selectFrom('transparency_log').selectAll().orderBy('seq', 'desc').limit(limit).execute();
     return rows.map(logEntry);
+  }
+
+  /** Why the registry logged the status changes at these entries, where it kept that (migration 1010). */
+  async logCauses(seqs: readonly number[]): Promise<Map<number, StatusCause>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('log_causes')
+      .selectAll()
+      .where('seq', 'in', [...seqs])
+      .execute();
+    return new Map(rows.map((r) => [Number(r.seq), JSON.parse(r.cause) as StatusCause]));
   }
 
   async addWaiver(w: Waiver, actor: string): Promise<void> {

@@ -1,12 +1,26 @@
-import type { DeclarationContent } from '../declarations/declaration.js';
+import type { DeclarationContent, DeclarationStatus } from '../declarations/declaration.js';
+import { confirmedByNb, statusLineNb } from '../declarations/render/labels-nb.js';
+import type { StatusCause } from '../declarations/status.js';
 import type { LogEntry, LogEventType } from '../transparency/log-chain.js';
 import { xmlText as xml } from '../core/xml-text.js';
 
-/** One feed item: a log entry and the declaration it concerns. Feeds are derived from the log, newest first. */
+/**
+ * One feed item: a log entry, the declaration it concerns and, for a status change, why as data
+ * (the entry's detail is the API's English reason). Feeds are derived from the log, newest first.
+ */
 export interface FeedItem {
   entry: LogEntry;
   declaration: DeclarationContent;
+  cause?: StatusCause;
 }
+
+/** The status a logged change led to, for the changes a cause explains. */
+const STATUS_AFTER: Partial<Record<LogEventType, DeclarationStatus>> = {
+  revoked: 'revoked',
+  withdrawn: 'revoked',
+  expired: 'expired',
+  superseded: 'superseded',
+};
 
 const EVENT_TITLE_NB: Record<LogEventType, string> = {
   issued: 'Egenerklæring utstedt',
@@ -25,10 +39,22 @@ function itemTitle(i: FeedItem): string {
   return `${EVENT_TITLE_NB[i.entry.type]}: ${d.product.name} ${d.product.version} (${d.manufacturer.name}${level})`;
 }
 
+/**
+ * Why, in bokmål, from data: a status change's cause, a countersignature's laboratory (its detail
+ * is `role:name`). The English detail is never shown; without data the item gives no reason.
+ */
+function itemReason(i: FeedItem): string {
+  const status = STATUS_AFTER[i.entry.type];
+  if (status && i.cause) return statusLineNb({ status, cause: i.cause });
+  const confirmed = i.entry.type === 'countersigned' ? /^(admin|lab):(.+)$/s.exec(i.entry.detail ?? '') : null;
+  if (confirmed) return `Bekreftet av ${confirmedByNb({ role: confirmed[1] as 'admin' | 'lab', name: confirmed[2]! })}.`;
+  return '';
+}
+
 function itemSummary(i: FeedItem): string {
   const d = i.declaration;
   const profiles = d.conformsTo.map((p) => `${p.profile} ${p.version} (${p.direction === 'send' ? 'sender' : 'mottar'})`).join(', ');
-  return [`Profiler: ${profiles}.`, i.entry.detail ? `Årsak: ${i.entry.detail}.` : ''].filter(Boolean).join(' ');
+  return [`Profiler: ${profiles}.`, itemReason(i)].filter(Boolean).join(' ');
 }
 
 const itemId = (baseUrl: string, e: LogEntry) => `${baseUrl}/api/v1/log/${e.seq}`;

@@ -1,9 +1,7 @@
-import type { Revocation } from '../declarations/declaration.js';
+import { SPOT_CHECK_BY, type Revocation } from '../declarations/declaration.js';
 import { spotCheckOutcome } from '../declarations/spot-checks.js';
-import { sha256Hex } from '../core/sha256.js';
-import { canonicalJson } from '../signing/canonical-json.js';
 import type { DeclarationStore } from './declaration-store.js';
-import type { StatusChange } from './declaration-part.js';
+import { revocationSha256, type StatusChange } from './declaration-part.js';
 
 /** Closes spot checks whose deadline passed unanswered (of one declaration, or all), revoking what they checked. */
 export async function closeMissedSpotChecks(store: DeclarationStore, now: Date, declarationId?: string): Promise<StatusChange[]> {
@@ -14,11 +12,11 @@ export async function closeMissedSpotChecks(store: DeclarationStore, now: Date, 
     if (!(await store.closeSpotCheck(sc.id, undefined, 'missed', 'system', now))) continue;
     const stored = await store.getDeclaration(sc.declarationId);
     if (stored && !stored.revocation) {
-      const revocation: Revocation = { at: now.toISOString(), reason: outcome.reason, by: 'stikkprøve' };
+      const revocation: Revocation = { at: now.toISOString(), reason: outcome.reason, by: SPOT_CHECK_BY };
       const logged = await store.revoke(
         stored.id,
-        revocation,
-        sha256Hex(canonicalJson({ declarationId: stored.id, ...revocation })),
+        { ...revocation, spotCheck: outcome.cause },
+        revocationSha256(stored.id, revocation),
         'system',
         now,
       );

@@ -1,6 +1,7 @@
 import { newId } from '../core/ids.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { SamsvarError } from '../core/samsvar-error.js';
+import { SPOT_CHECK_BY } from '../declarations/declaration.js';
 import { spotCheckOutcome, validateSpotCheckRequest } from '../declarations/spot-checks.js';
 import type { StoredSpotCheck } from './declaration-store.js';
 import { DeclarationPart, notFound, type DeclarationContext } from './declaration-part.js';
@@ -84,7 +85,7 @@ export class SpotChecks extends DeclarationPart {
     if (outcome.state === 'open') throw new Error('an answered spot check cannot be open');
     if (await this.deps.store.closeSpotCheck(sc.id, answer, outcome.state, actorOf(p), now)) {
       if (outcome.state !== 'passed' && !stored.revocation)
-        await this.administration.recordRevocation(p, stored.id, outcome.reason, 'stikkprøve');
+        await this.administration.recordRevocation(p, stored.id, outcome.reason, SPOT_CHECK_BY, outcome.cause);
     }
     return (await this.deps.store.spotCheck(sc.id))!;
   }

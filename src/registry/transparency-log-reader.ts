@@ -1,4 +1,5 @@
 import { GENESIS_HASH, signHead, type LogEntry } from '../transparency/log-chain.js';
+import { revocationCause } from '../declarations/status.js';
 import type { FeedItem } from './feed.js';
 import { DeclarationPart, notFound, type DeclarationContext } from './declaration-part.js';
 import type { DeclarationRegistry } from './declaration-registry.js';
@@ -36,12 +37,18 @@ export class TransparencyLogReader extends DeclarationPart {
    */
   async feedItems(limit = 200): Promise<FeedItem[]> {
     const log = await this.deps.store.recentLog(limit);
-    const byId = new Map(
-      (await this.deps.store.declarationsByIds(log.map((e) => e.declarationId).filter(Boolean))).map((s) => [s.id, s.content]),
-    );
+    const [stored, causes] = await Promise.all([
+      this.deps.store.declarationsByIds(log.map((e) => e.declarationId).filter(Boolean)),
+      this.deps.store.logCauses(log.filter((e) => e.type === 'expired' || e.type === 'superseded').map((e) => e.seq)),
+    ]);
+    const byId = new Map(stored.map((s) => [s.id, s]));
     return log.flatMap((entry) => {
-      const declaration = byId.get(entry.declarationId);
-      return declaration ? [{ entry, declaration }] : [];
+      const s = byId.get(entry.declarationId);
+      if (!s) return [];
+      // A declaration is revoked or withdrawn once: its revocation is why.
+      const revocation = (entry.type === 'revoked' || entry.type === 'withdrawn') && s.revocation;
+      const cause = revocation ? revocationCause(revocation) : causes.get(entry.seq);
+      return [{ entry, declaration: s.content, ...(cause ? { cause } : {}) }];
     });
   }
 }

@@ -33,7 +33,8 @@ function covers(e: RegistryEntry, r: Requirement): boolean {
 
 const newestFirst = (a: RegistryEntry, b: RegistryEntry) => b.declaration.issuedAt.localeCompare(a.declaration.issuedAt);
 
-function markFor(entries: readonly RegistryEntry[], r: Requirement): MatrixCell {
+/** The mark of one requirement from one system version's declarations: the same rule for the page, the JSON and the annex. */
+export function markFor(entries: readonly RegistryEntry[], r: Requirement): MatrixCell {
   const relevant = entries.filter((e) => covers(e, r)).sort(newestFirst);
   const active = relevant.filter((e) => e.status.status === 'active');
   const tested = active.find((e) => e.assuranceLevel !== 'A');

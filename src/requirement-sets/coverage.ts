@@ -1,11 +1,24 @@
 import type { DeclarationContent } from '../declarations/declaration.js';
 import type { RegistryEntry } from '../registry/registry-view.js';
+import { markFor } from './coverage-matrix.js';
 import type { Requirement, RequirementSet } from './requirement-set.js';
 
 export interface RequirementCoverage {
   requirement: Requirement;
-  /** The active declaration that covers it, if any. */
+  /**
+   * `tested`: an active level B or C declaration covers it; `documented`: only an active level A
+   * declaration does (the vendor's own documentation, which samsvar did not test); `missing`: none.
+   */
+  mark: 'tested' | 'documented' | 'missing';
+  /** The declaration behind the mark: the newest tested one, else the newest level A one. */
   declarationId?: string;
+}
+
+export interface CoverageCount {
+  tested: number;
+  /** Covered only by level A: never counted as tested. */
+  documented: number;
+  total: number;
 }
 
 export interface SystemCoverage {
@@ -13,14 +26,10 @@ export interface SystemCoverage {
   system: string;
   version: string;
   requirements: RequirementCoverage[];
-  mandatory: { covered: number; total: number };
-  recommended: { covered: number; total: number };
-  /** Every mandatory requirement is covered by an active declaration. */
+  mandatory: CoverageCount;
+  recommended: CoverageCount;
+  /** Every mandatory requirement is covered by an active level B or C declaration; level A alone never meets one. */
   meetsMandatory: boolean;
-}
-
-function covers(d: DeclarationContent, r: Requirement): boolean {
-  return d.conformsTo.some((p) => p.profile === r.profile && (r.direction === undefined || p.direction === r.direction));
 }
 
 /**
@@ -28,39 +37,47 @@ function covers(d: DeclarationContent, r: Requirement): boolean {
  * superseded declaration covers nothing. Systems that cover nothing in the set are left out.
  */
 export function coverage(set: RequirementSet, entries: readonly RegistryEntry[]): SystemCoverage[] {
-  const active = entries.filter((e) => e.status.status === 'active').map((e) => e.declaration);
-  const bySystem = new Map<string, DeclarationContent[]>();
-  for (const d of active) {
+  const bySystem = new Map<string, RegistryEntry[]>();
+  for (const e of entries) {
+    if (e.status.status !== 'active') continue;
+    const d = e.declaration;
     const key = JSON.stringify([d.manufacturer.organisasjonsnummer, d.product.name, d.product.version]);
-    bySystem.set(key, [...(bySystem.get(key) ?? []), d]);
+    bySystem.set(key, [...(bySystem.get(key) ?? []), e]);
   }
   const result: SystemCoverage[] = [];
-  for (const decls of bySystem.values()) {
-    const requirements = set.requirements.map((requirement) => {
-      const d = decls.find((x) => covers(x, requirement));
-      return d ? { requirement, declarationId: d.id } : { requirement };
+  for (const group of bySystem.values()) {
+    const requirements = set.requirements.map((r): RequirementCoverage => {
+      const { mark, declarationId } = markFor(group, r);
+      // Only active declarations are here, so nothing is marked revoked.
+      return mark === 'tested' || mark === 'documented' ? { requirement: r, mark, declarationId } : { requirement: r, mark: 'missing' };
     });
-    if (!requirements.some((r) => r.declarationId)) continue;
-    const count = (level: Requirement['level']) => {
+    if (requirements.every((r) => r.mark === 'missing')) continue;
+    const count = (level: Requirement['level']): CoverageCount => {
       const of = requirements.filter((r) => r.requirement.level === level);
-      return { covered: of.filter((r) => r.declarationId).length, total: of.length };
+      return {
+        tested: of.filter((r) => r.mark === 'tested').length,
+        documented: of.filter((r) => r.mark === 'documented').length,
+        total: of.length,
+      };
     };
     const mandatory = count('mandatory');
+    const d = group[0]!.declaration;
     result.push({
-      vendor: decls[0].manufacturer,
-      system: decls[0].product.name,
-      version: decls[0].product.version,
+      vendor: d.manufacturer,
+      system: d.product.name,
+      version: d.product.version,
       requirements,
       mandatory,
       recommended: count('recommended'),
-      meetsMandatory: mandatory.covered === mandatory.total,
+      meetsMandatory: mandatory.tested === mandatory.total,
     });
   }
   return result.sort(
     (a, b) =>
       Number(b.meetsMandatory) - Number(a.meetsMandatory) ||
-      b.mandatory.covered - a.mandatory.covered ||
-      b.recommended.covered - a.recommended.covered ||
+      b.mandatory.tested - a.mandatory.tested ||
+      b.mandatory.documented - a.mandatory.documented ||
+      b.recommended.tested - a.recommended.tested ||
       a.system.localeCompare(b.system, 'nb') ||
       a.version.localeCompare(b.version),
   );

@@ -1,7 +1,7 @@
 import type { Direction } from '../declarations/declaration.js';
 import { html, renderTemplate, type SafeHtml } from '../declarations/render/html-template.js';
 import { dateNb } from '../declarations/render/labels-nb.js';
-import type { SystemCoverage } from './coverage.js';
+import type { RequirementCoverage, SystemCoverage } from './coverage.js';
 import type { Requirement, RequirementSet } from './requirement-set.js';
 
 const LEVEL_NB: Record<Requirement['level'], string> = { mandatory: 'Obligatorisk', recommended: 'Anbefalt' };
@@ -27,12 +27,11 @@ export function annexHtml(set: RequirementSet, systems: readonly SystemCoverage[
   const coverageTable: SafeHtml =
     systems.length === 0
       ? html`<p>Ingen system har gyldige erklæringer for profilene i dette kravsettet.</p>`
-      : html`<table><thead><tr><th>System</th><th>Leverandør</th><th>Obligatoriske</th><th>Anbefalte</th><th>Mangler</th></tr></thead><tbody>${systems.map(
+      : html`<table><thead><tr><th>System</th><th>Leverandør</th><th>Obligatoriske testet</th><th>Anbefalte testet</th><th>Obligatoriske bare egenerklært (nivå A, ikke testet)</th><th>Obligatoriske som mangler</th></tr></thead><tbody>${systems.map(
           (s) => {
-            const missing = s.requirements
-              .filter((r) => !r.declarationId && r.requirement.level === 'mandatory')
-              .map((r) => r.requirement.profile);
-            return html`<tr><td>${s.system} ${s.version}</td><td>${s.vendor.name} (${s.vendor.organisasjonsnummer})</td><td class="${s.meetsMandatory ? 'ok' : 'missing'}">${s.mandatory.covered} av ${s.mandatory.total}</td><td>${s.recommended.covered} av ${s.recommended.total}</td><td>${missing.join(', ') || '–'}</td></tr>`;
+            const mandatory = (mark: RequirementCoverage['mark']) =>
+              s.requirements.filter((r) => r.mark === mark && r.requirement.level === 'mandatory').map((r) => r.requirement.profile);
+            return html`<tr><td>${s.system} ${s.version}</td><td>${s.vendor.name} (${s.vendor.organisasjonsnummer})</td><td class="${s.meetsMandatory ? 'ok' : 'missing'}">${s.mandatory.tested} av ${s.mandatory.total}</td><td>${s.recommended.tested} av ${s.recommended.total}</td><td>${mandatory('documented').join(', ') || '–'}</td><td>${mandatory('missing').join(', ') || '–'}</td></tr>`;
           },
         )}</tbody></table>`;
   return renderTemplate('procurement-annex.html', {
@@ -59,11 +58,23 @@ export function csvCell(value: string): string {
 
 /** Semicolon-separated with a byte order mark: what a Norwegian spreadsheet opens without an import dialog. */
 export function annexCsv(set: RequirementSet, systems: readonly SystemCoverage[], ctx: AnnexContext): string {
-  const header = ['Kravsett', 'Tjenestetype', 'Profil', 'Profilnavn', 'Retning', 'Nivå', 'Merknad', 'Systemer med gyldig erklæring'];
+  const header = [
+    'Kravsett',
+    'Tjenestetype',
+    'Profil',
+    'Profilnavn',
+    'Retning',
+    'Nivå',
+    'Merknad',
+    'Systemer testet (nivå B eller C)',
+    'Systemer bare egenerklært (nivå A, ikke testet)',
+  ];
   const rows = set.requirements.map((r) => {
-    const coveredBy = systems
-      .filter((s) => s.requirements.some((c) => c.requirement === r && c.declarationId))
-      .map((s) => `${s.system} ${s.version} (${s.vendor.name})`);
+    const systemsMarked = (mark: RequirementCoverage['mark']) =>
+      systems
+        .filter((s) => s.requirements.some((c) => c.requirement === r && c.mark === mark))
+        .map((s) => `${s.system} ${s.version} (${s.vendor.name})`)
+        .join(', ');
     return [
       set.id,
       set.serviceType,
@@ -72,7 +83,8 @@ export function annexCsv(set: RequirementSet, systems: readonly SystemCoverage[]
       directionNb(r.direction),
       LEVEL_NB[r.level],
       r.note ?? '',
-      coveredBy.join(', '),
+      systemsMarked('tested'),
+      systemsMarked('documented'),
     ];
   });
   return `\uFEFF${[header, ...rows].map((row) => row.map(csvCell).join(';')).join('\r\n')}\r\n`;

@@ -25,7 +25,7 @@ function items(): FeedItem[] {
   );
   return [
     { entry: e1, declaration: hostile },
-    { entry: e2, declaration: hostile },
+    { entry: e2, declaration: hostile, cause: { kind: 'revoked', at: e2.at, by: 'Forvalter', reason: 'stikkprøve feilet' } },
   ];
 }
 
@@ -38,7 +38,7 @@ describe('the registry change feed', () => {
     expect(feed.updated).toBe('2026-02-01T00:00:00.000Z');
     expect(feed.entry.map((e: { category: { '@_term': string } }) => e.category['@_term'])).toEqual(['revoked', 'issued']);
     expect(feed.entry[0].title).toBe('Egenerklæring tilbakekalt: OmsorgsJournal 5.2.0 (Ond <script>alert(1)</script> & Co)');
-    expect(feed.entry[0].summary).toContain('Årsak: stikkprøve feilet.');
+    expect(feed.entry[0].summary).toContain('Tilbakekalt 1. februar 2026 av Forvalter. Begrunnelse: stikkprøve feilet');
     expect(feed.entry[0].id).toBe('https://samsvar.test/api/v1/log/2');
   });
 
@@ -50,6 +50,60 @@ describe('the registry change feed', () => {
       url: 'https://samsvar.test/api/v1/declarations/d1.html',
       date_published: '2026-01-01T00:00:00.000Z',
     });
+  });
+
+  it('gives each reason in bokmål from data, as the pages word it, and never the English detail the log keeps', () => {
+    const at = (day: number) => new Date(`2026-03-0${day}T10:00:00Z`);
+    const log: Array<[Omit<LogEntry, 'seq' | 'at' | 'prev' | 'hash'>, FeedItem['cause']]> = [
+      [
+        {
+          type: 'expired',
+          declarationId: 'd1',
+          subjectSha256: 'a'.repeat(64),
+          detail: 'expired: the content of profile version p 1.0 changed since it was tested',
+        },
+        { kind: 'content-changed', profiles: ['p 1.0'] },
+      ],
+      [
+        { type: 'superseded', declarationId: 'd1', subjectSha256: 'a'.repeat(64), detail: 'superseded by egn-ny' },
+        { kind: 'superseded', by: 'egn-ny' },
+      ],
+      [
+        {
+          type: 'revoked',
+          declarationId: 'd1',
+          subjectSha256: 'a'.repeat(64),
+          detail: 'spot check sc-9 was not answered by its deadline x',
+        },
+        {
+          kind: 'revoked',
+          at: '2026-03-03T10:00:00Z',
+          by: 'stikkprøve',
+          reason: 'spot check sc-9 was not answered by its deadline x',
+          spotCheck: { kind: 'unanswered', id: 'sc-9', deadline: '2026-03-02T10:00:00Z' },
+        },
+      ],
+      [{ type: 'countersigned', declarationId: 'd1', subjectSha256: 'a'.repeat(64), detail: 'lab:Testlab AS' }, undefined],
+      // Logged before causes were kept: no reason rather than an English one.
+      [{ type: 'expired', declarationId: 'd1', subjectSha256: 'a'.repeat(64), detail: 'expired on 2026-03-05' }, undefined],
+    ];
+    let prev: LogEntry | undefined;
+    const feedItems = log.map(([event, cause], i): FeedItem => {
+      prev = nextEntry(prev, event, at(i + 1));
+      return { entry: prev, declaration: hostile, ...(cause ? { cause } : {}) };
+    });
+    const summaries = jsonFeed(feedItems, 'https://samsvar.test').items.map((i) =>
+      i.content_text.replace(/^Profiler: .*\((?:sender|mottar)\)\.\s?/, ''),
+    );
+    expect(summaries).toEqual([
+      '',
+      'Bekreftet av Testlab AS (testlaboratorium).',
+      'Tilbakekalt 3. mars 2026 av stikkprøve. Begrunnelse: stikkprøve sc-9 ble ikke besvart innen fristen 2. mars 2026.',
+      'Erstattet av nyere erklæring (egn-ny).',
+      'Utløpt fordi innholdet i profilversjonen p 1.0 er endret etter at systemet ble testet.',
+    ]);
+    const atom = new XMLParser().parse(atomFeed(feedItems, 'https://samsvar.test', new Date())).feed;
+    for (const e of atom.entry as Array<{ summary: string }>) expect(e.summary).not.toMatch(/expired|superseded|spot check|lab:/);
   });
 
   it('is a valid empty feed when nothing happened yet', () => {
@@ -73,7 +127,8 @@ describe('the Atom feed with characters XML 1.0 cannot carry', () => {
       { type: 'revoked', declarationId: 'd2', subjectSha256: 'a'.repeat(64), detail: 'grunn\u0000med nulltegn' },
       new Date('2026-01-01T00:00:00Z'),
     );
-    const xml = atomFeed([{ entry, declaration: named }], 'https://samsvar.test', new Date('2026-03-01T00:00:00Z'));
+    const cause = { kind: 'withdrawn' as const, at: entry.at, reason: 'grunn\u0000med nulltegn' };
+    const xml = atomFeed([{ entry, declaration: named, cause }], 'https://samsvar.test', new Date('2026-03-01T00:00:00Z'));
     const doc = XmlDocument.fromString(xml);
     doc.dispose();
     expect(xml).toContain('Journal\uFFFD\uFFFD[31m\uFFFD 1\uFFFD.0');

@@ -191,7 +191,15 @@ for (const dialect of dialectsUnderTest()) {
       await svc.revoke(admin, newer.id, 'Feil i dokumentasjonen');
       // ... and S records its verdict and takes the rows it read off the queue.
       const o = (await store.getDeclaration(older.id))!;
-      await store.recordStatusChange(older.id, 'active', 'superseded', o.jwsSha256, `superseded by ${newer.id}`, new Date(now));
+      await store.recordStatusChange(
+        older.id,
+        'active',
+        'superseded',
+        o.jwsSha256,
+        `superseded by ${newer.id}`,
+        { kind: 'superseded', by: newer.id },
+        new Date(now),
+      );
       await store.settledDue(read);
       expect(await logSince(before)).toEqual([`revoked:${newer.id}`, `superseded:${older.id}`, `reinstated:${older.id}`]);
     });

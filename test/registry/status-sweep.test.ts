@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/core/sha256.js';
+import { canonicalJson } from '../../src/signing/canonical-json.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { DeclarationService } from '../../src/registry/declaration-service.js';
 import { DeclarationStore } from '../../src/registry/declaration-store.js';
@@ -133,6 +135,8 @@ for (const dialect of dialectsUnderTest()) {
       expect((await store.recentLog(10)).map((e) => e.type)).toEqual(['superseded', 'issued', 'issued']);
       expect(await svc.sweep()).toEqual([]);
       expect((await feedEvents())[0]).toBe('superseded:1.0');
+      // The feed has why as data, to word in bokmål; the log's detail stays the API's English reason.
+      expect((await svc.feedItems())[0]!.cause).toEqual({ kind: 'superseded', by: newer.id });
       await declare('1.1');
       expect(await svc.sweep()).toEqual([]);
     });
@@ -145,6 +149,11 @@ for (const dialect of dialectsUnderTest()) {
       expect(changes.every((c) => /^expired on/.test(c.reason!))).toBe(true);
       expect(await svc.sweep()).toEqual([]);
       expect((await store.recentLog(1))[0]!.type).toBe('expired');
+      expect((await svc.feedItems(3)).map((i) => i.cause)).toEqual([
+        { kind: 'expired', at: expect.any(String) },
+        { kind: 'expired', at: expect.any(String) },
+        { kind: 'expired', at: expect.any(String) },
+      ]);
     });
 
     /** An administrator's spot check on the declaration, due a day from the service's now. */
@@ -174,7 +183,18 @@ for (const dialect of dialectsUnderTest()) {
         },
       ]);
       expect((await store.spotCheck('sp-sweep'))!.outcome).toBe('missed');
+      // Why, kept as data for pages to word; the log's subject covers the revocation as it always did.
+      const { revocation } = (await store.getDeclaration(d.id))!;
+      expect(revocation!.spotCheck).toEqual({ kind: 'unanswered', id: 'sp-sweep', deadline: expect.any(String) });
+      const [logged] = await store.recentLog(1);
+      const { at, reason, by } = revocation!;
+      expect(logged).toMatchObject({
+        type: 'revoked',
+        detail: reason,
+        subjectSha256: sha256Hex(canonicalJson({ declarationId: d.id, at, reason, by })),
+      });
       expect((await feedEvents())[0]).toBe('revoked:2.0');
+      expect((await svc.feedItems(1))[0]!.cause).toMatchObject({ kind: 'revoked', by: 'stikkprøve', spotCheck: { id: 'sp-sweep' } });
       expect(await svc.sweep()).toEqual([]);
     });
 

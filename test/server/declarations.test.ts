@@ -421,6 +421,10 @@ for (const dialect of dialectsUnderTest()) {
         status: 'revoked',
         reason: expect.stringMatching(/not answered by its deadline/),
       });
+      // The page words the spot check's reason in bokmål.
+      expect(await (await get(`/api/v1/declarations/${d.id}.html`)).text()).toMatch(
+        /Begrunnelse: stikkprøve sp-\w+ ble ikke besvart innen fristen/,
+      );
     });
 
     it('requirement sets: administrators define them; the registry shows coverage; annexes export as HTML and CSV', async () => {

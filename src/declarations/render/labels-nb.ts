@@ -1,5 +1,5 @@
-import type { DeclarationStatus, Direction } from '../declaration.js';
-import { spotCheckReason } from '../spot-checks.js';
+import { SPOT_CHECK_BY, type DeclarationStatus, type Direction } from '../declaration.js';
+import type { SpotCheckReason } from '../spot-checks.js';
 import type { StatusAnswer } from '../status.js';
 import type { DeclarationView } from './declaration-view.js';
 
@@ -55,7 +55,7 @@ export function statusReasonNb(s: StatusAnswer): string {
   if (!c) return '';
   switch (c.kind) {
     case 'revoked':
-      return `${dateNb(c.at)} av ${c.by}. Begrunnelse: ${revocationReasonNb(c.reason)}`;
+      return `${dateNb(c.at)} av ${c.by}. Begrunnelse: ${revocationReasonNb(c)}`;
     case 'withdrawn':
       return `av produsenten ${dateNb(c.at)}. Begrunnelse: ${c.reason}`;
     case 'expired':
@@ -76,12 +76,13 @@ export function statusReasonNb(s: StatusAnswer): string {
 }
 
 /**
- * A revocation's reason as a reader sees it: a person's own words as written; the reason a spot check
- * records (English, for the API) in bokmål.
+ * A revocation's reason as a reader sees it: a person's own words as written; a spot check's from
+ * what it recorded as data. The API's reason for a spot check is English: a revocation from before
+ * the data was kept says only that the spot check was not passed.
  */
-function revocationReasonNb(reason: string): string {
-  const r = spotCheckReason(reason);
-  if (!r) return reason;
+function revocationReasonNb(c: { by: string; reason: string; spotCheck?: SpotCheckReason }): string {
+  const r = c.spotCheck;
+  if (!r) return c.by === SPOT_CHECK_BY ? 'stikkprøven ble ikke bestått.' : c.reason;
   if (r.kind !== 'failed')
     return `stikkprøve ${r.id} ble ${r.kind === 'late' ? 'besvart etter' : 'ikke besvart innen'} fristen ${dateNb(r.deadline)}.`;
   const which = r.testCases.length === 1 ? `testtilfellet ${r.testCases[0]}` : `testtilfellene ${r.testCases.join(', ')}`;

@@ -1,5 +1,24 @@
 import { sha256Hex } from '../../core/sha256.js';
+import type { DeclarationStatus } from '../declaration.js';
 import type { DeclarationView } from './declaration-view.js';
+
+const STATUS_DISPLAY: Record<DeclarationStatus, string> = {
+  active: 'Active',
+  revoked: 'Revoked',
+  superseded: 'Superseded',
+  expired: 'Expired',
+};
+
+/**
+ * The declaration's status now, as a tag on the Bundle and on every TestReport (a client may take a
+ * report out of the Bundle): the reports say what the tests found when they ran, which stays true
+ * after a revocation, so only the tag tells a client whether the declaration still stands. A tag
+ * rather than an extension, because an extension without a published definition is an error to R4
+ * validators, and `_tag` is what a FHIR client can filter on.
+ */
+function statusTag(v: DeclarationView) {
+  return { system: `${v.baseUrl}/fhir/CodeSystem/declaration-status`, code: v.status.status, display: STATUS_DISPLAY[v.status.status] };
+}
 
 /** A stable urn:uuid for a resource id, so the same declaration renders to the same Bundle. */
 function urnUuid(name: string): string {
@@ -33,6 +52,7 @@ export function renderDeclarationFhir(v: DeclarationView) {
     const report = {
       resourceType: 'TestReport',
       id: fhirId(`${d.id}-${i + 1}`),
+      meta: { tag: [statusTag(v)] },
       identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: `${d.id}#${p.profile}/${p.direction}` },
       name: `${p.title} ${p.version} (${p.direction})${untested ? ' – nivå A, egenerklært, ikke testet' : ''}`,
       status: 'completed',
@@ -71,9 +91,12 @@ export function renderDeclarationFhir(v: DeclarationView) {
   return {
     resourceType: 'Bundle',
     id: fhirId(d.id),
-    meta: { lastUpdated: d.issuedAt },
+    meta: { lastUpdated: d.issuedAt, tag: [statusTag(v)] },
     identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: d.id },
     type: 'collection',
+    ...(v.status.supersededBy
+      ? { link: [{ relation: 'successor-version', url: `${v.baseUrl}/api/v1/declarations/${v.status.supersededBy}.fhir.json` }] }
+      : {}),
     timestamp: d.issuedAt,
     entry: entries,
   };

@@ -15,6 +15,8 @@ import * as m0600 from './0600_registry_search.js';
 import * as m0700 from './0700_profile_packages.js';
 import * as m0800 from './0800_status_due.js';
 import * as m0900 from './0900_registry_trigram.js';
+import * as m1000 from './1000_revocation_spot_check.js';
+import * as m1010 from './1010_log_causes.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -23,7 +25,8 @@ export interface SamsvarMigration {
 /**
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
  * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx; registry indexes 05xx;
- * registry search 06xx; profile packages in the database 07xx; the status queue 08xx; registry trigram indexes 09xx
+ * registry search 06xx; profile packages in the database 07xx; the status queue 08xx; registry trigram indexes 09xx;
+ * status causes kept as data 10xx
  * (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
@@ -42,4 +45,6 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0700_profile_packages': m0700,
   '0800_status_due': m0800,
   '0900_registry_trigram': m0900,
+  '1000_revocation_spot_check': m1000,
+  '1010_log_causes': m1010,
 };

@@ -9,6 +9,8 @@ import { renderDeclarationPdf } from '../../../src/declarations/render/render-pd
 import { buildSelfDeclaration } from '../../../src/declarations/build-self-declaration.js';
 import { ISSUER, ISSUANCE, ORGNR, passedRun, testKeyRing } from '../fixtures.js';
 import { pdfText } from './pdf-text.js';
+import { FhirValidator } from '../../../src/fhir/fhir-validator.js';
+import { ProfileCatalog } from '../../../src/profiles/catalog.js';
 
 async function view(): Promise<DeclarationView> {
   const ring = await testKeyRing();
@@ -244,22 +246,36 @@ describe('renderings of the status now', () => {
 });
 
 describe('a revocation by a spot check', () => {
-  it('gives its reason in bokmål in both renderings, not the English reason the API records', async () => {
-    const reason = 'spot check sc-9: test case DM-SEND-01, DM-RECV-01 did not pass in run r-7';
-    const v = {
-      ...(await view()),
-      status: { status: 'revoked' as const, cause: { kind: 'revoked' as const, at: '2026-03-02T10:00:00Z', by: 'stikkprøve', reason } },
-    };
-    const said =
-      'Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøve sc-9: testtilfellene DM-SEND-01, DM-RECV-01 besto ikke i testkjøring r-7.';
+  const revokedBySpotCheck = async (cause: Extract<StatusAnswer['cause'], { kind: 'revoked' }>) => {
+    const v = { ...(await view()), status: { status: 'revoked' as const, cause } };
     const html = renderDeclarationHtml(v)
       .replace(/<[^>]+>/g, '')
       .replace(/\s+/g, ' ');
-    const pdf = pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ');
-    // The PDF breaks lines inside words (DM-|RECV-01): compared without white space.
-    const squeezed = (t: string) => t.replace(/\s+/g, '');
-    for (const text of [html, pdf]) {
+    return [html, pdfText(await renderDeclarationPdf(v)).replace(/\s+/g, ' ')];
+  };
+  // The PDF breaks lines inside words (DM-|RECV-01): compared without white space.
+  const squeezed = (t: string) => t.replace(/\s+/g, '');
+
+  it('gives its reason in bokmål in both renderings from what the spot check recorded as data, never from the English reason', async () => {
+    const texts = await revokedBySpotCheck({
+      kind: 'revoked',
+      at: '2026-03-02T10:00:00Z',
+      by: 'stikkprøve',
+      reason: 'the English reason the API gives, in whatever words',
+      spotCheck: { kind: 'failed', id: 'sc-9', testCases: ['DM-SEND-01', 'DM-RECV-01'], runId: 'r-7' },
+    });
+    const said =
+      'Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøve sc-9: testtilfellene DM-SEND-01, DM-RECV-01 besto ikke i testkjøring r-7.';
+    for (const text of texts) {
       expect(squeezed(text)).toContain(squeezed(said));
+      expect(text).not.toMatch(/English reason/);
+    }
+  });
+
+  it('says only that the spot check was not passed when the revocation kept no data (revoked before it was kept)', async () => {
+    const reason = 'spot check sc-9: test case DM-SEND-01 did not pass in run r-7';
+    for (const text of await revokedBySpotCheck({ kind: 'revoked', at: '2026-03-02T10:00:00Z', by: 'stikkprøve', reason })) {
+      expect(text).toContain('Tilbakekalt 2. mars 2026 av stikkprøve. Begrunnelse: stikkprøven ble ikke bestått.');
       expect(text).not.toMatch(/spot check|did not pass/);
     }
   });
@@ -295,5 +311,37 @@ describe("a declaration's status is said once, with its cause after it", () => {
       expect(text.split(word).length - 1, text).toBe(1);
     }
     expect(pdf).toContain(`Status: ${said}`);
+  });
+});
+
+describe('the FHIR rendering states the status now', () => {
+  const tagsOf = (bundle: ReturnType<typeof renderDeclarationFhir>) => [
+    bundle.meta.tag.map((t) => t.code),
+    ...bundle.entry.map((e) => e.resource.meta.tag.map((t) => t.code)),
+  ];
+
+  it.each<[string, StatusAnswer]>([
+    ['revoked', { status: 'revoked', cause: { kind: 'revoked', at: '2026-03-02T10:00:00Z', by: 'Forvaltningen', reason: 'feil' } }],
+    ['withdrawn', { status: 'revoked', cause: { kind: 'withdrawn', at: '2026-03-02T10:00:00Z', reason: 'ny versjon' } }],
+    ['expired', { status: 'expired', cause: { kind: 'expired', at: '2026-03-02T10:00:00Z' } }],
+    ['superseded', { status: 'superseded', cause: { kind: 'superseded', by: 'egn-ny' }, supersededBy: 'egn-ny' }],
+  ])('a %s declaration carries its status as a tag on the Bundle and on every TestReport', async (_, status) => {
+    const bundle = renderDeclarationFhir({ ...(await view()), status });
+    expect(tagsOf(bundle)).toEqual([[status.status], [status.status], [status.status], [status.status]]);
+    expect(bundle.meta.tag[0]!.system).toBe('https://samsvar.test/fhir/CodeSystem/declaration-status');
+  });
+
+  it('an active one is tagged active, so a missing tag never has to be read as active', async () => {
+    const bundle = renderDeclarationFhir(await view());
+    expect(tagsOf(bundle).flat()).toEqual(['active', 'active', 'active', 'active']);
+    expect(bundle.link).toBeUndefined();
+  });
+
+  it("a superseded one links to its successor, and the Bundle stays valid R4 for samsvar's own validator", async () => {
+    const status: StatusAnswer = { status: 'superseded', cause: { kind: 'superseded', by: 'egn-ny' }, supersededBy: 'egn-ny' };
+    const bundle = renderDeclarationFhir({ ...(await view()), status });
+    expect(bundle.link).toEqual([{ relation: 'successor-version', url: 'https://samsvar.test/api/v1/declarations/egn-ny.fhir.json' }]);
+    const result = await new FhirValidator(new ProfileCatalog()).validate(new TextEncoder().encode(JSON.stringify(bundle)));
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
