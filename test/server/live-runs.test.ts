@@ -25,6 +25,27 @@ for (const dialect of dialectsUnderTest()) {
     let vendor: { id: string; token: string };
     let runId: string;
 
+    /** A system version of the vendor with its FHIR API registered (or none), and a run of it on no-basis-patient. */
+    async function versionAndRun(
+      token: string,
+      system: string,
+      fhirBaseUrl?: string,
+    ): Promise<{ versionId: string; systemId: string; runId: string }> {
+      const versionId = await systemVersion(t, token, system, '1.0');
+      const systemId = ((await (await t.call('GET', '/api/v1/systems', { token })).json()) as { id: string; name: string }[]).find(
+        (s) => s.name === system,
+      )!.id;
+      if (fhirBaseUrl) {
+        const put = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url`, {
+          token,
+          json: { fhirBaseUrl },
+        });
+        expect(put.status).toBe(200);
+      }
+      const run = await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: versionId, profiles: ['no-basis-patient'] } });
+      return { versionId, systemId, runId: ((await run.json()) as { id: string }).id };
+    }
+
     beforeAll(async () => {
       fx = await startFhirFixture({ token: 'riktig-token' });
       const catalog = loadCatalog({ importedDir: mkdtempSync(path.join(tmpdir(), 'no-imported-')) });
@@ -39,19 +60,21 @@ for (const dialect of dialectsUnderTest()) {
       const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) });
       t = await startTestService(dialect, {}, { catalog, testcases: suite, routeModules: modules });
       vendor = await registerVendor(t, 'Levende API AS');
-      const versionId = await systemVersion(t, vendor.token, 'PasientAPI', '1.0');
-      const run = await t.call('POST', '/api/v1/runs', {
-        token: vendor.token,
-        json: { systemVersionId: versionId, profiles: ['no-basis-patient'] },
-      });
-      runId = ((await run.json()) as { id: string }).id;
+      ({ runId } = await versionAndRun(vendor.token, 'PasientAPI', fx.base('good')));
     });
     afterAll(async () => {
       await t?.stop();
       await fx?.close();
     });
 
-    const live = (json: unknown, token = vendor.token) => t.call('POST', `/api/v1/runs/${runId}/testcases/${LIVE}/live`, { token, json });
+    const PARAMETERS = { patientId: goodPatient.id, fnr: TEST_FNR };
+    const live = (json: unknown, token = vendor.token, run = runId) =>
+      t.call('POST', `/api/v1/runs/${run}/testcases/${LIVE}/live`, { token, json });
+    const runView = async (run: string) =>
+      (await (await t.call('GET', `/api/v1/runs/${run}`, { token: vendor.token })).json()) as {
+        status: string;
+        profiles: { testcases: { id: string; verdict: string; outcome: string; reason?: string }[] }[];
+      };
 
     it('lists the live test case with its kind, implied direction, optionality and parameters', async () => {
       const tc = (await (await t.call('GET', `/api/v1/testcases/${LIVE}`)).json()) as Record<string, unknown>;
@@ -59,14 +82,52 @@ for (const dialect of dialectsUnderTest()) {
       expect((tc.parameters as { name: string }[]).map((p) => p.name)).toEqual(['patientId', 'fnr']);
     });
 
-    it('refuses a host the operator has not allowed, before any request is made', async () => {
+    it('refuses a registered host the operator has not allowed, before any request is made', async () => {
+      const { runId: elsewhere } = await versionAndRun(vendor.token, 'UtenforAPI', `http://127.0.0.2:${fx.port}/good/fhir`);
       const before = fx.requests.length;
-      const res = await live({
-        baseUrl: `http://127.0.0.2:${fx.port}/good/fhir`,
-        parameters: { patientId: goodPatient.id, fnr: TEST_FNR },
-      });
+      const res = await live({ parameters: PARAMETERS }, vendor.token, elsewhere);
       expect(res.status).toBe(403);
       expect(((await res.json()) as { detail: string }).detail).toMatch(/SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/);
+      expect(fx.requests.length).toBe(before);
+    });
+
+    it("refuses to test a server that is not the system version's own: another vendor's API is no evidence for this system", async () => {
+      const other = await registerVendor(t, 'Annen Leverandør AS');
+      const { runId: otherRun } = await versionAndRun(other.token, 'LånteAPI');
+      const before = fx.requests.length;
+      const res = await live({ baseUrl: fx.base('good'), token: 'riktig-token', parameters: PARAMETERS }, other.token, otherRun);
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { detail: string; field: string };
+      expect(problem.field).toBe('baseUrl');
+      expect(problem.detail).toMatch(/has no FHIR base URL registered.*fhirBaseUrl/);
+      expect(fx.requests.length).toBe(before);
+    });
+
+    it("does not let another vendor register a vendor's FHIR API as its own, however the URL is written", async () => {
+      const other = await registerVendor(t, 'Tredje Leverandør AS');
+      const systemId = (
+        (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Kopi' } })).json()) as { id: string }
+      ).id;
+      for (const fhirBaseUrl of [fx.base('good'), `${fx.base('good')}/`, fx.base('good').replace('http://', 'HTTP://')]) {
+        const res = await t.call('POST', `/api/v1/systems/${systemId}/versions`, {
+          token: other.token,
+          json: { version: `v-${fhirBaseUrl.length}-${fhirBaseUrl.startsWith('H')}`, fhirBaseUrl },
+        });
+        expect(res.status).toBe(409);
+        expect((await res.json()) as { field: string; detail: string }).toMatchObject({
+          field: 'fhirBaseUrl',
+          detail: expect.stringMatching(/registered by another vendor/),
+        });
+      }
+    });
+
+    it('refuses a base URL other than the registered one, before contacting it', async () => {
+      const before = fx.requests.length;
+      const res = await live({ baseUrl: fx.base('plain-json'), parameters: PARAMETERS });
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { detail: string; field: string };
+      expect(problem).toMatchObject({ field: 'baseUrl' });
+      expect(problem.detail).toContain(`is not the FHIR API registered for system version 1.0 (${fx.base('good')})`);
       expect(fx.requests.length).toBe(before);
     });
 
@@ -80,16 +141,13 @@ for (const dialect of dialectsUnderTest()) {
       expect(((await res.json()) as { detail: string }).detail).toMatch(/is a live test case/);
     });
 
-    it("runs against the vendor's API, stores the record like a submission, and counts in the run and the declaration", async () => {
-      const failing = await live({
-        baseUrl: fx.base('bad'),
-        token: 'riktig-token',
-        parameters: { patientId: goodPatient.id, fnr: TEST_FNR },
-      });
+    it("runs against the vendor's registered API, stores the record like a submission, and counts in the run and the declaration", async () => {
+      const failing = await live({ token: 'riktig-token', parameters: { ...PARAMETERS, patientId: 'finnes-ikke' } });
       expect(failing.status).toBe(201);
       expect(((await failing.json()) as { verdict: string }).verdict).toBe('failed');
 
-      const res = await live({ baseUrl: fx.base('good'), token: 'riktig-token', parameters: { patientId: goodPatient.id, fnr: TEST_FNR } });
+      // The registered base URL, written as the vendor likes, is the same API.
+      const res = await live({ baseUrl: `${fx.base('good')}/`, token: 'riktig-token', parameters: PARAMETERS });
       expect(res.status).toBe(201);
       const sub = (await res.json()) as {
         id: string;
@@ -97,6 +155,7 @@ for (const dialect of dialectsUnderTest()) {
         verdict: string;
         contentType: string;
         artifactSha256: string;
+        findings: { ruleId: string; severity: string }[];
         validation: { live: { baseUrl: string } };
       };
       expect(sub).toMatchObject({ testcase: LIVE, verdict: 'passed', contentType: 'application/vnd.samsvar.live-run+json' });
@@ -104,7 +163,7 @@ for (const dialect of dialectsUnderTest()) {
 
       // The artifact is the record of the run: every request and its answer, never the token.
       const artifact = await (await t.call('GET', `/api/v1/runs/${runId}/submissions/${sub.id}/artifact`, { token: vendor.token })).text();
-      expect(JSON.parse(artifact)).toMatchObject({ verdict: 'passed', testcase: { id: LIVE } });
+      expect(JSON.parse(artifact)).toMatchObject({ verdict: 'passed', testcase: { id: LIVE }, baseUrl: fx.base('good') });
       expect(artifact).not.toContain('riktig-token');
 
       const view = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).json()) as {
@@ -126,6 +185,32 @@ for (const dialect of dialectsUnderTest()) {
       expect(declaration.testCases).toEqual([
         { id: LIVE, profile: 'no-basis-patient', direction: 'send', evidence: [expect.objectContaining({ sha256: sub.artifactSha256 })] },
       ]);
+    });
+
+    it('stops counting a passed live test once the version registers another API, until it is run there', async () => {
+      const first = fx.base('plain-json');
+      const { versionId, systemId, runId: moving } = await versionAndRun(vendor.token, 'FlytteAPI', first);
+      expect(((await (await live({ parameters: PARAMETERS }, vendor.token, moving)).json()) as { verdict: string }).verdict).toBe('passed');
+      expect((await runView(moving)).status).toBe('passed');
+
+      const moved = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url`, {
+        token: vendor.token,
+        json: { fhirBaseUrl: fx.base('good') },
+      });
+      expect(moved.status).toBe(200);
+      expect(await moved.json()).toMatchObject({ id: versionId, fhirBaseUrl: fx.base('good') });
+
+      const after = await runView(moving);
+      expect(after.status).toBe('failing');
+      expect(after.profiles[0]!.testcases[0]).toMatchObject({ verdict: 'passed', outcome: 'failed' });
+      expect(after.profiles[0]!.testcases[0]!.reason).toContain(
+        `no longer counts: it ran against ${first}, but the FHIR API registered for system version 1.0 is ${fx.base('good')}`,
+      );
+      const refused = await t.call('POST', `/api/v1/runs/${moving}/declaration`, { token: vendor.token, json: ISSUANCE });
+      expect(refused.status).toBe(422);
+
+      expect(((await (await live({ parameters: PARAMETERS }, vendor.token, moving)).json()) as { verdict: string }).verdict).toBe('passed');
+      expect((await runView(moving)).status).toBe('passed');
     });
   });
 }

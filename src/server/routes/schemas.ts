@@ -53,6 +53,7 @@ export const systemVersionSchema: JsonSchema = {
     releasedAt: nullableStr,
     createdAt: str,
     herId: { ...nullableStr, description: "The system's own test communication party (HER-id)" },
+    fhirBaseUrl: { ...nullableStr, description: "The system's FHIR API: the only base URL its live tests run against" },
   },
 };
 
