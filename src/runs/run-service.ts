@@ -363,6 +363,7 @@ export class RunService {
       baseUrl: version.fhirBaseUrl,
       token: request.token,
       parameters: request.parameters,
+      system: { name: version.systemName, version: version.version },
     });
     const profile = this.deps.catalog.require(tc.profile);
     return this.deps.repo.submissions.createSubmission(

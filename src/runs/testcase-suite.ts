@@ -8,6 +8,8 @@ export interface LiveRunRequest {
   baseUrl: string;
   token?: string;
   parameters: Record<string, string>;
+  /** The registered system the API should say it is (CapabilityStatement.software). */
+  system?: { name: string; version: string };
 }
 
 /**
