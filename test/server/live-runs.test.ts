@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { goodPatient, startFhirFixture, TEST_FNR, type FhirFixture } from '../live/fhir-fixture-server.js';
 import { dialectsUnderTest } from '../support/databases.js';
-import { registerVendor, startTestService, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { systemVersion } from './declaration-helpers.js';
 
 const LIVE = 'fhir-live-patient-read-search';
@@ -24,6 +24,7 @@ for (const dialect of dialectsUnderTest()) {
     let t: TestService;
     let vendor: { id: string; token: string };
     let runId: string;
+    let declarationId: string;
 
     /** A system version of the vendor with its FHIR API registered (or none), and a run of it on no-basis-patient. */
     async function versionAndRun(
@@ -49,9 +50,11 @@ for (const dialect of dialectsUnderTest()) {
     beforeAll(async () => {
       fx = await startFhirFixture({ token: 'riktig-token' });
       const catalog = loadCatalog({ importedDir: mkdtempSync(path.join(tmpdir(), 'no-imported-')) });
-      // no-basis-patient with its live test case only, so that a live run alone can pass the profile.
+      // no-basis-patient with its live test case only, so that a live run alone can pass the profile;
+      // required here (shipped, it is optional), so that a live run that stops counting holds the profile back.
       const dir = mkdtempSync(path.join(tmpdir(), 'live-tcs-'));
-      copyFileSync(path.join(SHIPPED_TESTCASES_DIR, `${LIVE}.json`), path.join(dir, `${LIVE}.json`));
+      const shipped = JSON.parse(readFileSync(path.join(SHIPPED_TESTCASES_DIR, `${LIVE}.json`), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(dir, `${LIVE}.json`), JSON.stringify({ ...shipped, optional: false }));
       const engine = new Engine(catalog);
       const suite = testcaseSuite(loadTestcases(dir, catalog), {
         engine: { catalog, validate: (b, o) => engine.validate(b, o), evaluate: (tc, b, c) => evaluateSubmission(tc, b, engine, c) },
@@ -72,13 +75,25 @@ for (const dialect of dialectsUnderTest()) {
       t.call('POST', `/api/v1/runs/${run}/testcases/${LIVE}/live`, { token, json });
     const runView = async (run: string) =>
       (await (await t.call('GET', `/api/v1/runs/${run}`, { token: vendor.token })).json()) as {
+        systemVersionId: string;
+        system: { id: string };
         status: string;
-        profiles: { testcases: { id: string; verdict: string; outcome: string; reason?: string }[] }[];
+        profiles: { testcases: { id: string; kind: string; verdict: string; outcome: string; reason?: string; submissions: number }[] }[];
       };
+
+    /** The vendor moves the FHIR API of the version of the first run (PasientAPI 1.0). */
+    async function moveRegisteredApi(fhirBaseUrl: string): Promise<void> {
+      const { system, systemVersionId } = await runView(runId);
+      const moved = await t.call('PUT', `/api/v1/systems/${system.id}/versions/${systemVersionId}/fhir-base-url`, {
+        token: vendor.token,
+        json: { fhirBaseUrl },
+      });
+      expect(moved.status).toBe(200);
+    }
 
     it('lists the live test case with its kind, implied direction, optionality and parameters', async () => {
       const tc = (await (await t.call('GET', `/api/v1/testcases/${LIVE}`)).json()) as Record<string, unknown>;
-      expect(tc).toMatchObject({ id: LIVE, kind: 'live', direction: 'send', optional: true, requirements: [] });
+      expect(tc).toMatchObject({ id: LIVE, kind: 'live', direction: 'send', optional: false, requirements: [] });
       expect((tc.parameters as { name: string }[]).map((p) => p.name)).toEqual(['patientId', 'fnr']);
     });
 
@@ -168,25 +183,68 @@ for (const dialect of dialectsUnderTest()) {
       expect(JSON.parse(artifact)).toMatchObject({ verdict: 'passed', testcase: { id: LIVE }, baseUrl: fx.base('good') });
       expect(artifact).not.toContain('riktig-token');
 
-      const view = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).json()) as {
-        status: string;
-        profiles: { testcases: { id: string; kind: string; verdict: string; submissions: number }[] }[];
-      };
+      const view = await runView(runId);
       expect(view.status).toBe('passed');
       expect(view.profiles[0]!.testcases).toEqual([expect.objectContaining({ id: LIVE, kind: 'live', verdict: 'passed', submissions: 2 })]);
 
       const decl = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(decl.status).toBe(201);
-      const { declaration } = (await decl.json()) as {
+      const { id, declaration } = (await decl.json()) as {
+        id: string;
         declaration: {
           conformsTo: { profile: string; direction: string }[];
           testCases: { id: string; direction: string; evidence: { sha256: string }[] }[];
         };
       };
+      declarationId = id;
       expect(declaration.conformsTo).toEqual([expect.objectContaining({ profile: 'no-basis-patient', direction: 'send' })]);
       expect(declaration.testCases).toEqual([
         { id: LIVE, profile: 'no-basis-patient', direction: 'send', evidence: [expect.objectContaining({ sha256: sub.artifactSha256 })] },
       ]);
+    });
+
+    it("does not countersign a laboratory's re-test whose live run was against an API the version no longer registers", async () => {
+      const lab = (
+        (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab' } })).json()) as {
+          token: string;
+        }
+      ).token;
+      const retest = await t.call('POST', `/api/v1/declarations/${declarationId}/retests`, { token: lab });
+      expect(retest.status).toBe(201);
+      const labRun = ((await retest.json()) as { id: string }).id;
+      // The laboratory, too, tests the API the vendor registered for the version.
+      const ran = await live({ token: 'riktig-token', parameters: PARAMETERS }, lab, labRun);
+      expect(((await ran.json()) as { verdict: string }).verdict).toBe('passed');
+      await moveRegisteredApi(fx.base('plain-json'));
+
+      const countersigned = await t.call('POST', `/api/v1/declarations/${declarationId}/countersign`, {
+        token: lab,
+        json: { runId: labRun },
+      });
+      expect(countersigned.status).toBe(422);
+      expect(((await countersigned.json()) as { detail: string }).detail).toMatch(/has not passed fhir-live-patient-read-search/);
+    });
+
+    it('does not pass a spot check with a live run against an API the version no longer registers', async () => {
+      const order = await t.call('POST', `/api/v1/declarations/${declarationId}/spot-checks`, {
+        token: ADMIN_TOKEN,
+        json: { testCases: [LIVE], deadline: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+      });
+      expect(order.status).toBe(201);
+      const spot = (await order.json()) as { id: string };
+      const answer = await t.call('POST', '/api/v1/runs', {
+        token: vendor.token,
+        json: { systemVersionId: (await runView(runId)).systemVersionId, profiles: ['no-basis-patient'] },
+      });
+      const answerRun = ((await answer.json()) as { id: string }).id;
+      expect(((await (await live({ parameters: PARAMETERS }, vendor.token, answerRun)).json()) as { verdict: string }).verdict).toBe(
+        'passed',
+      );
+      await moveRegisteredApi(fx.base('wrong-id'));
+
+      const answered = await t.call('POST', `/api/v1/spot-checks/${spot.id}/answer`, { token: vendor.token, json: { runId: answerRun } });
+      expect(((await answered.json()) as { outcome: string }).outcome).toBe('failed');
+      expect(((await (await t.call('GET', `/api/v1/declarations/${declarationId}`)).json()) as { status: string }).status).toBe('revoked');
     });
 
     it('stops counting a passed live test once the version registers another API, until it is run there', async () => {
@@ -210,6 +268,9 @@ for (const dialect of dialectsUnderTest()) {
       );
       const refused = await t.call('POST', `/api/v1/runs/${moving}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(refused.status).toBe(422);
+      expect(((await refused.json()) as { detail: string }).detail).toContain(
+        `test case ${LIVE} no longer counts: it ran against ${first}`,
+      );
 
       expect(((await (await live({ parameters: PARAMETERS }, vendor.token, moving)).json()) as { verdict: string }).verdict).toBe('passed');
       expect((await runView(moving)).status).toBe('passed');
