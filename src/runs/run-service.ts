@@ -36,7 +36,7 @@ export interface RunServiceDeps {
 export interface RunView {
   id: string;
   systemVersionId: string;
-  system: { id: string; name: string; version: string };
+  system: { id: string; name: string; version: string; fhirBaseUrl: string | null };
   createdAt: string;
   /** Set on a laboratory's re-test run: the token of the laboratory that opened it. */
   labTokenId?: string;
@@ -484,7 +484,7 @@ export class RunService {
     return {
       id: run.id,
       systemVersionId: run.systemVersionId,
-      system: { id: version!.systemId, name: version!.systemName, version: version!.version },
+      system: { id: version!.systemId, name: version!.systemName, version: version!.version, fhirBaseUrl: version!.fhirBaseUrl },
       createdAt: run.createdAt,
       ...(run.labTokenId ? { labTokenId: run.labTokenId } : {}),
       status,

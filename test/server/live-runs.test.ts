@@ -7,7 +7,8 @@ import { Engine } from '../../src/engine/engine.js';
 import { HostAllowlist } from '../../src/live/host-allowlist.js';
 import { loadCatalog } from '../../src/profiles/catalog.js';
 import { testcaseSuite } from '../../src/runs/testcase-suite-adapter.js';
-import { declarationModules } from '../../src/server/routes/declaration-feature.js';
+import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
+import { webPages } from '../../src/web/web-pages.js';
 import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { goodPatient, startFhirFixture, TEST_FNR, type FhirFixture } from '../live/fhir-fixture-server.js';
@@ -60,8 +61,12 @@ for (const dialect of dialectsUnderTest()) {
         engine: { catalog, validate: (b, o) => engine.validate(b, o), evaluate: (tc, b, c) => evaluateSubmission(tc, b, engine, c) },
         liveHosts: HostAllowlist.parse(`127.0.0.1:${fx.port}`),
       });
-      const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) });
-      t = await startTestService(dialect, {}, { catalog, testcases: suite, routeModules: modules });
+      const declarations = await declarationFeature({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) });
+      t = await startTestService(
+        dialect,
+        {},
+        { catalog, testcases: suite, routeModules: declarations.modules, pages: webPages(declarations.feature) },
+      );
       vendor = await registerVendor(t, 'Levende API AS');
       ({ runId } = await versionAndRun(vendor.token, 'PasientAPI', fx.base('good')));
     });
@@ -266,6 +271,18 @@ for (const dialect of dialectsUnderTest()) {
       expect(after.profiles[0]!.testcases[0]!.reason).toContain(
         `no longer counts: it ran against ${first}, but the FHIR API registered for system version 1.0 is ${fx.base('good')}`,
       );
+      // The vendor's page says so in bokmål, without the API's English reason.
+      const signIn = await fetch(`${t.url}/leverandor/logg-inn`, {
+        method: 'POST',
+        body: new URLSearchParams({ token: vendor.token }),
+        redirect: 'manual',
+      });
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${t.url}/leverandor/kjoringer/${moving}`, { headers: { cookie } })).text();
+      expect(page).toContain(
+        'testen ble kjørt mot et annet FHIR-API enn det som nå er registrert på systemversjonen, så den teller ikke. Kjør den på nytt',
+      );
+      expect(page).not.toContain('no longer counts');
       const refused = await t.call('POST', `/api/v1/runs/${moving}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(refused.status).toBe(422);
       expect(((await refused.json()) as { detail: string }).detail).toContain(

@@ -122,6 +122,31 @@ describe('pages say times and reasons in bokmål', () => {
     expect(live).toContain('Pasient: les og søk');
     expect(live).not.toContain('type="file"');
     expect(visible(live)).toContain(`POST /api/v1/runs/${id}/testcases/fhir-live-patient-read-search/live`);
+    // Without a registered FHIR API there is nothing to test yet: the page says so, and where to register it.
+    expect(visible(live)).toContain('systemversjonen har ingen registrert adresse til et FHIR-API');
+    expect(visible(live)).toContain(`/versions/${version}/fhir-base-url`);
+  });
+
+  it("a live test case and the vendor's list name the FHIR API registered for the system version, the only one tested", async () => {
+    const version = await systemVersion(t, vendorToken, 'FHIR Journal', '3.0');
+    const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
+    const systemId = systems.find((s) => s.name === 'FHIR Journal')!.id;
+    const put = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${version}/fhir-base-url`, {
+      token: vendorToken,
+      json: { fhirBaseUrl: 'https://fhir.journal.example/r4/' },
+    });
+    expect(put.status).toBe(200);
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const cookie = await session('/leverandor', vendorToken);
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie } });
+    const live = /<section[^>]*aria-labelledby="tc-fhir-live-patient-read-search"[\s\S]*?<\/section>/.exec(await res.text())?.[0] ?? '';
+    expect(visible(live)).toContain('bare mot adressen som er registrert på systemversjonen: https://fhir.journal.example/r4');
+    expect(await page('/leverandor', cookie)).toContain('3.0 (HER-id');
+    expect(await page('/leverandor', cookie)).toContain('FHIR-API https://fhir.journal.example/r4)');
   });
 
   it('a FHIR test case asks for what a FHIR resource can carry (the test patient), not a MsgId, GenDate or communication parties', async () => {

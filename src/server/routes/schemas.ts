@@ -290,7 +290,18 @@ export const runSchema: JsonSchema = {
   properties: {
     id: str,
     systemVersionId: str,
-    system: { type: 'object', properties: { id: str, name: str, version: str } },
+    system: {
+      type: 'object',
+      properties: {
+        id: str,
+        name: str,
+        version: str,
+        fhirBaseUrl: {
+          ...nullableStr,
+          description: "The system version's FHIR API: where its live tests run, and count only as long as it stays registered",
+        },
+      },
+    },
     warnings: {
       type: 'array',
       items: str,
