@@ -264,6 +264,16 @@ for (const dialect of dialectsUnderTest()) {
       });
       expect(moved.status).toBe(200);
       expect(await moved.json()).toMatchObject({ id: versionId, fhirBaseUrl: fx.base('good') });
+      // The move is on record with the API it replaces.
+      const audit = (await (await t.call('GET', '/api/v1/audit?limit=1000', { token: ADMIN_TOKEN })).json()) as {
+        items: { action: string; objectId: string; details: unknown }[];
+      };
+      expect(
+        audit.items.filter((e) => e.action === 'system_version.fhir_base_url' && e.objectId === versionId).map((e) => e.details),
+      ).toEqual([
+        { from: null, to: first },
+        { from: first, to: fx.base('good') },
+      ]);
 
       const after = await runView(moving);
       expect(after.status).toBe('failing');
