@@ -434,7 +434,7 @@ export class RunService {
    * the version (it was moved since), with why they no longer count: the evidence must be the
    * registered system's. Only those few records are read.
    */
-  private async liveElsewhere(run: Run, version: SystemVersion, submissions: SubmissionSummary[]): Promise<Map<string, string>> {
+  private async liveElsewhere(version: SystemVersion, submissions: SubmissionSummary[]): Promise<Map<string, string>> {
     const latest = new Map<string, SubmissionSummary>();
     for (const s of submissions) latest.set(s.testcaseId, s);
     const result = new Map<string, string>();
@@ -470,7 +470,7 @@ export class RunService {
       }
     }
     const judging = { waivers, now: (this.deps.now ?? (() => new Date()))(), errorRuleIds: (id: string) => errorRuleIds.get(id) };
-    const notCounted = await this.liveElsewhere(run, version!, submissions);
+    const notCounted = await this.liveElsewhere(version!, submissions);
     const profiles = run.profiles.map((rp) =>
       profileStatus(
         rp,
