@@ -361,6 +361,12 @@ export const RULES = {
   'LIVE-CAP-PROFILE': live('A profile is not declared for its resource type', CAPABILITY_REF),
   'LIVE-CAP-INTERACTION': live('An interaction is not declared', CAPABILITY_REF),
   'LIVE-CAP-SEARCHPARAM': live('A search parameter is not declared', CAPABILITY_REF),
+  'LIVE-CAP-SOFTWARE': live(
+    'The CapabilityStatement names other software (name and version) than the system version under test',
+    CAPABILITY_REF,
+    'warning',
+  ),
+  'LIVE-CAP-IMPLEMENTATION': live('The CapabilityStatement gives another base URL than the one tested', CAPABILITY_REF, 'warning'),
   'LIVE-CAP-REACHED': live("Resources beyond the run's cap were not validated", undefined, 'information'),
   'LIVE-READ-TYPE': live('A read returned another resource type', READ_REF),
   'LIVE-READ-ID': live('A read returned another id', READ_REF),

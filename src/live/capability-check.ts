@@ -99,3 +99,49 @@ export function checkCapabilities(statement: unknown, req: CapabilityRequirement
   }
   return findings;
 }
+
+/** Folded as a reader compares names: NFKC, lower case, whitespace collapsed. */
+const fold = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+
+/** "24.1" is the release of a server that says "24.1.0.123" or "24.1-hotfix", not of one that says "24.10". */
+function sameRelease(declared: string, registered: string): boolean {
+  const d = fold(declared);
+  const r = fold(registered);
+  return d === r || (d.startsWith(r) && /^[^0-9]/.test(d.slice(r.length)));
+}
+
+/**
+ * What the server says it is against the system version under test: CapabilityStatement.software
+ * against the registered name and version, implementation.url against the base URL tested.
+ * Warnings, not errors: an honest vendor's server often names the FHIR framework it is built on
+ * ("HAPI FHIR Server 7.2") and reports the URL it sees behind a proxy. The registered base URL is
+ * what binds the run to the system; these tell the reviewer when the server says otherwise.
+ */
+export function checkIdentity(statement: unknown, system: { name: string; version: string }, baseUrl: string): Finding[] {
+  const cs = statement as { resourceType?: unknown; software?: unknown; implementation?: unknown } | null;
+  if (!cs || typeof cs !== 'object' || cs.resourceType !== 'CapabilityStatement') return [];
+  const software = (cs.software && typeof cs.software === 'object' ? cs.software : {}) as { name?: unknown; version?: unknown };
+  const name = typeof software.name === 'string' ? software.name : undefined;
+  const version = typeof software.version === 'string' ? software.version : undefined;
+  const findings: Finding[] = [];
+  const registered = `${system.name} ${system.version}`;
+  const nameOk = name !== undefined && (fold(name).includes(fold(system.name)) || fold(system.name).includes(fold(name)));
+  if (!nameOk || version === undefined || !sameRelease(version, system.version)) {
+    const says =
+      name === undefined && version === undefined ? 'names no software' : `says it is ${[name, version].filter(Boolean).join(' ')}`;
+    findings.push(
+      ruleFinding('LIVE-CAP-SOFTWARE', `The CapabilityStatement ${says}; the system version under test is ${registered}`, {
+        path: 'CapabilityStatement.software',
+      }),
+    );
+  }
+  const impl = (cs.implementation && typeof cs.implementation === 'object' ? cs.implementation : {}) as { url?: unknown };
+  if (typeof impl.url === 'string' && impl.url.replace(/\/+$/, '') !== baseUrl.replace(/\/+$/, '')) {
+    findings.push(
+      ruleFinding('LIVE-CAP-IMPLEMENTATION', `The CapabilityStatement gives ${impl.url} as its base URL; the API tested is ${baseUrl}`, {
+        path: 'CapabilityStatement.implementation.url',
+      }),
+    );
+  }
+  return findings;
+}

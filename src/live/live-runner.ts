@@ -3,7 +3,7 @@ import type { Finding } from '../core/finding.js';
 import { ruleFinding, type FindingDetails, type RuleId } from '../core/rule-catalogue.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { Engine } from '../engine/engine.js';
-import { checkCapabilities } from './capability-check.js';
+import { checkCapabilities, checkIdentity } from './capability-check.js';
 import type { Resolver } from './guarded-dispatcher.js';
 import { HostAllowlist } from './host-allowlist.js';
 import { LiveHttp, type Exchange, type FetchOutcome } from './live-http.js';
@@ -33,6 +33,8 @@ export interface LiveRunOptions {
   maxPages?: number;
   /** DNS resolution; tests substitute their own. */
   resolver?: Resolver;
+  /** The registered system the API should say it is; given, the CapabilityStatement is read and checked for it. */
+  system?: { name: string; version: string };
 }
 
 /** A finding of a live run: the common shape plus where in the run it arose. */
@@ -163,10 +165,12 @@ class Run {
     return outcome.body;
   }
 
-  async capabilities(requirement: NonNullable<LiveTestcase['capability']>): Promise<void> {
+  async capabilities(requirement: LiveTestcase['capability'], identity?: { system: { name: string; version: string }; baseUrl: string }) {
     const step = this.newStep(0, 'capabilities', 'CapabilityStatement (GET [base]/metadata)');
     const statement = await this.fetch(step, { kind: 'capabilities' });
-    if (statement) this.add(step, checkCapabilities(statement, requirement));
+    if (!statement) return;
+    if (requirement) this.add(step, checkCapabilities(statement, requirement));
+    if (identity) this.add(step, checkIdentity(statement, identity.system, identity.baseUrl));
   }
 
   /** Validates with the engine unless the cap is reached; the engine's own failures become findings. */
@@ -348,7 +352,8 @@ export async function runLiveTest(testcase: LiveTestcase, opts: LiveRunOptions):
     maxPages: opts.maxPages ?? 5,
   });
   try {
-    if (testcase.capability) await run.capabilities(testcase.capability);
+    if (testcase.capability || opts.system)
+      await run.capabilities(testcase.capability, opts.system && { system: opts.system, baseUrl: baseUrl.href });
     for (const [i, step] of steps.entries()) {
       if (step.kind === 'read') await run.read(i + 1, step);
       else await run.search(i + 1, step);

@@ -150,7 +150,9 @@ export class DeclarationAdministration extends DeclarationPart {
     const unknown = chosen.filter((t) => !declared.includes(t));
     if (unknown.length > 0) throw new SamsvarError('unprocessable', `the declaration lists no test case ${unknown.join(', ')}`);
     const results = new Map(run.profiles.flatMap((ps) => ps.testcases).map((tc) => [tc.id, tc]));
-    const notPassed = chosen.filter((t) => results.get(t)?.verdict !== 'passed' || !results.get(t)?.latestSubmission);
+    const notPassed = chosen.filter(
+      (t) => results.get(t)?.verdict !== 'passed' || results.get(t)?.outcome === 'failed' || !results.get(t)?.latestSubmission,
+    );
     if (notPassed.length > 0)
       throw new SamsvarError('unprocessable', `the re-test has not passed ${notPassed.join(', ')} in run ${run.id}`);
     return {

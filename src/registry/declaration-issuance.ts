@@ -59,7 +59,7 @@ export class DeclarationIssuance extends DeclarationPart {
           const full = await this.deps.runs.getSubmission(p, run.id, sub.id);
           errorRuleIds = [...new Set(full.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))];
           if (errorRuleIds.length === 0) blocked = 'failed';
-        }
+        } else if (tc.outcome === 'failed') blocked = tc.reason ?? 'no longer counts';
         testCases.push({
           id: tc.id,
           profile: ps.profile,

@@ -11,6 +11,7 @@ import type { RunTestData } from '../core/run-test-data.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import { sha256Hex } from '../core/sha256.js';
 import { checkSystemHerId, drawRunTestData, SAMSVAR_HER_IDS } from '../testcases/run-data.js';
+import { normalizeFhirBaseUrl } from '../live/fhir-base-url.js';
 import { evidenceValues, replayFindings, shippedFindings, withRefusals } from '../testcases/evidence-checks.js';
 import type { ShippedEvidence } from '../testcases/shipped-evidence.js';
 import { directionOf, type Direction, type Testcase } from '../testcases/testcase.js';
@@ -18,7 +19,7 @@ import type { EvaluationContext } from '../testcases/evaluate-submission.js';
 import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
-import { findTestcase, testcasesOf, type LiveRunRequest, type TestcaseSuite } from './testcase-suite.js';
+import { findTestcase, testcasesOf, type TestcaseSuite } from './testcase-suite.js';
 
 export interface RunServiceDeps {
   repo: Repository;
@@ -35,7 +36,7 @@ export interface RunServiceDeps {
 export interface RunView {
   id: string;
   systemVersionId: string;
-  system: { id: string; name: string; version: string };
+  system: { id: string; name: string; version: string; fhirBaseUrl: string | null };
   createdAt: string;
   /** Set on a laboratory's re-test run: the token of the laboratory that opened it. */
   labTokenId?: string;
@@ -50,6 +51,14 @@ export interface RunView {
 
 /** The stored record of a live run: the LiveTestResult as JSON. */
 export const LIVE_RECORD_TYPE = 'application/vnd.samsvar.live-run+json';
+
+function sameBase(a: string, b: string): boolean {
+  try {
+    return normalizeFhirBaseUrl(a, 'baseUrl') === normalizeFhirBaseUrl(b, 'fhirBaseUrl');
+  } catch {
+    return false;
+  }
+}
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
 
@@ -94,17 +103,32 @@ export class RunService {
   async createVersion(
     p: Principal,
     systemId: string,
-    input: { version: string; releasedAt?: string; herId?: string },
+    input: { version: string; releasedAt?: string; herId?: string; fhirBaseUrl?: string },
   ): Promise<SystemVersion> {
     const vendorId = requireVendor(p);
     const sys = await this.deps.repo.systems.getSystem(systemId);
     if (!sys || sys.vendorId !== vendorId) throw notFound('system', systemId);
     const herId = input.herId === undefined || input.herId.trim() === '' ? undefined : checkSystemHerId(input.herId);
+    const fhirBaseUrl =
+      input.fhirBaseUrl === undefined || input.fhirBaseUrl.trim() === ''
+        ? undefined
+        : normalizeFhirBaseUrl(input.fhirBaseUrl, 'fhirBaseUrl');
     return this.deps.repo.systems.createSystemVersion(
       systemId,
-      { version: input.version.trim(), releasedAt: input.releasedAt, herId },
+      { version: input.version.trim(), releasedAt: input.releasedAt, herId, fhirBaseUrl },
       actorOf(p),
     );
+  }
+
+  /**
+   * Registers or moves the FHIR API of one of the vendor's system versions. A live test run
+   * against the previous one stops counting in every run of the version (see view()).
+   */
+  async setFhirBaseUrl(p: Principal, systemId: string, versionId: string, fhirBaseUrl: string): Promise<SystemVersion> {
+    const vendorId = requireVendor(p);
+    const version = await this.deps.repo.systems.getSystemVersion(versionId);
+    if (!version || version.systemId !== systemId || version.vendorId !== vendorId) throw notFound('system version', versionId);
+    return this.deps.repo.systems.setFhirBaseUrl(version.id, normalizeFhirBaseUrl(fhirBaseUrl, 'fhirBaseUrl'), actorOf(p));
   }
 
   /**
@@ -308,7 +332,12 @@ export class RunService {
    * Runs a live test case against the vendor's FHIR API and stores the run's record (every request,
    * answer status and resource verdict, as JSON) with its findings and verdict, like a submission.
    */
-  async runLive(p: Principal, runId: string, testcaseId: string, request: LiveRunRequest): Promise<Submission> {
+  async runLive(
+    p: Principal,
+    runId: string,
+    testcaseId: string,
+    request: { baseUrl?: string; token?: string; parameters: Record<string, string> },
+  ): Promise<Submission> {
     const run = await this.operatedRun(p, runId);
     const tc = this.testcaseOfRun(run, testcaseId);
     if (tc.kind !== 'live')
@@ -316,7 +345,26 @@ export class RunService {
         'unprocessable',
         `test case '${tc.id}' is a ${tc.kind} test case; submit its artifact to POST /api/v1/runs/${run.id}/submissions?testcase=${tc.id}`,
       );
-    const result = await this.deps.testcases.runLive(tc, request);
+    const version = (await this.deps.repo.systems.getSystemVersion(run.systemVersionId))!;
+    // Evidence comes from the system's own API: the one its vendor registered for the version, nowhere else.
+    if (!version.fhirBaseUrl)
+      throw new SamsvarError(
+        'unprocessable',
+        `system version ${version.version} has no FHIR base URL registered, so no live test can count for it: register its FHIR API (PUT /api/v1/systems/${version.systemId}/versions/${version.id}/fhir-base-url with fhirBaseUrl) first`,
+        { field: 'baseUrl' },
+      );
+    if (request.baseUrl !== undefined && normalizeFhirBaseUrl(request.baseUrl, 'baseUrl') !== version.fhirBaseUrl)
+      throw new SamsvarError(
+        'unprocessable',
+        `baseUrl ${request.baseUrl} is not the FHIR API registered for system version ${version.version} (${version.fhirBaseUrl}); live tests run against the system's own API only`,
+        { field: 'baseUrl' },
+      );
+    const result = await this.deps.testcases.runLive(tc, {
+      baseUrl: version.fhirBaseUrl,
+      token: request.token,
+      parameters: request.parameters,
+      system: { name: version.systemName, version: version.version },
+    });
     const profile = this.deps.catalog.require(tc.profile);
     return this.deps.repo.submissions.createSubmission(
       {
@@ -381,6 +429,29 @@ export class RunService {
     return tc;
   }
 
+  /**
+   * The passed latest live runs that ran against another FHIR API than the one now registered for
+   * the version (it was moved since), with why they no longer count: the evidence must be the
+   * registered system's. Only those few records are read.
+   */
+  private async liveElsewhere(version: SystemVersion, submissions: SubmissionSummary[]): Promise<Map<string, string>> {
+    const latest = new Map<string, SubmissionSummary>();
+    for (const s of submissions) latest.set(s.testcaseId, s);
+    const result = new Map<string, string>();
+    for (const s of latest.values()) {
+      if (s.verdict !== 'passed' || s.contentType !== LIVE_RECORD_TYPE) continue;
+      const full = await this.deps.repo.submissions.getSubmission(s.id);
+      const ranAgainst = (full?.validation.live as { baseUrl?: unknown } | undefined)?.baseUrl;
+      const same = typeof ranAgainst === 'string' && version.fhirBaseUrl !== null && sameBase(ranAgainst, version.fhirBaseUrl);
+      if (!same)
+        result.set(
+          s.id,
+          `it ran against ${typeof ranAgainst === 'string' ? ranAgainst : 'an unrecorded base URL'}, but the FHIR API registered for system version ${version.version} is ${version.fhirBaseUrl ?? 'none'}; run it again`,
+        );
+    }
+    return result;
+  }
+
   private async view(run: Run): Promise<RunView> {
     const [version, submissions, waivers] = await Promise.all([
       this.deps.repo.systems.getSystemVersion(run.systemVersionId),
@@ -399,19 +470,21 @@ export class RunService {
       }
     }
     const judging = { waivers, now: (this.deps.now ?? (() => new Date()))(), errorRuleIds: (id: string) => errorRuleIds.get(id) };
+    const notCounted = await this.liveElsewhere(version!, submissions);
     const profiles = run.profiles.map((rp) =>
       profileStatus(
         rp,
         testcasesOf(this.deps.testcases, rp.profileId),
         submissions.filter((s) => s.profileId === rp.profileId),
         judging,
+        notCounted,
       ),
     );
     const status = runState(profiles);
     return {
       id: run.id,
       systemVersionId: run.systemVersionId,
-      system: { id: version!.systemId, name: version!.systemName, version: version!.version },
+      system: { id: version!.systemId, name: version!.systemName, version: version!.version, fhirBaseUrl: version!.fhirBaseUrl },
       createdAt: run.createdAt,
       ...(run.labTokenId ? { labTokenId: run.labTokenId } : {}),
       status,

@@ -55,6 +55,8 @@ export function profileStatus(
   testcases: Testcase[],
   submissions: SubmissionSummary[],
   waivers?: WaiverContext,
+  /** Passed submissions that no longer count, with why (a live run against an API the version no longer registers). */
+  notCounted?: ReadonlyMap<string, string>,
 ): ProfileStatus {
   const results: TestcaseResult[] = testcases.map((tc) => {
     const mine = submissions.filter((s) => s.testcaseId === tc.id);
@@ -71,6 +73,8 @@ export function profileStatus(
       submissions: mine.length,
     };
     if (!latest) return { ...base, outcome: null };
+    const stale = notCounted?.get(latest.id);
+    if (stale) return { ...base, outcome: 'failed', reason: `no longer counts: ${stale}` };
     if (latest.verdict === 'passed') return { ...base, outcome: 'passed' };
     if (!waivers || waivers.waivers.length === 0) return { ...base, outcome: 'failed' };
     const rules = waivers.errorRuleIds(latest.id) ?? [];

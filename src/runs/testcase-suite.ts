@@ -3,11 +3,13 @@ import type { GeneratedMessage, GenerateContext } from '../testcases/receive-mes
 import type { LiveTestcase, Testcase } from '../testcases/testcase.js';
 import type { LiveTestResult } from '../live/live-runner.js';
 
-/** What a vendor gives for a live run: where its FHIR API is, a token for it, and the test data the test case asks for. */
+/** What a live run needs: where the system's FHIR API is, a token for it, and the test data the test case asks for. */
 export interface LiveRunRequest {
   baseUrl: string;
   token?: string;
   parameters: Record<string, string>;
+  /** The registered system the API should say it is (CapabilityStatement.software). */
+  system?: { name: string; version: string };
 }
 
 /**

@@ -39,6 +39,15 @@ export interface SystemVersionsTable {
   created_at: string;
   /** The system's own test communication party in the address register (null for versions registered before it was asked). */
   her_id: string | null;
+  /** The FHIR API live tests of this version run against (null: none registered, so no live test runs). */
+  fhir_base_url: string | null;
+}
+
+/** Which vendor registered a FHIR base URL first: no other vendor may register it. */
+export interface FhirEndpointsTable {
+  base_url: string;
+  vendor_id: string;
+  created_at: string;
 }
 
 export interface RunsTable {
@@ -185,6 +194,7 @@ export interface CoreTables {
   api_tokens: ApiTokensTable;
   systems: SystemsTable;
   system_versions: SystemVersionsTable;
+  fhir_endpoints: FhirEndpointsTable;
   runs: RunsTable;
   run_profiles: RunProfilesTable;
   generated_messages: GeneratedMessagesTable;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { appendAudit } from './audit-log.js';
@@ -21,6 +21,8 @@ export interface SystemVersion {
   releasedAt: string | null;
   createdAt: string;
   herId: string | null;
+  /** The FHIR API the version's live tests run against; null: none registered. */
+  fhirBaseUrl: string | null;
 }
 
 /** A vendor's systems and their versions. */
@@ -96,7 +98,7 @@ export class SystemRepository {
 
   async createSystemVersion(
     systemId: string,
-    input: { version: string; releasedAt?: string; herId?: string },
+    input: { version: string; releasedAt?: string; herId?: string; fhirBaseUrl?: string },
     actor: string,
   ): Promise<SystemVersion> {
     const v: SystemVersion = {
@@ -106,9 +108,11 @@ export class SystemRepository {
       releasedAt: input.releasedAt ?? null,
       createdAt: now(),
       herId: input.herId ?? null,
+      fhirBaseUrl: input.fhirBaseUrl ?? null,
     };
     try {
       await this.db.transaction().execute(async (trx) => {
+        if (v.fhirBaseUrl) await claimEndpoint(trx, systemId, v.fhirBaseUrl);
         // her_id only when given: a version without one is written as before migration 0003 (tests of earlier migrations rely on it).
         await trx
           .insertInto('system_versions')
@@ -119,6 +123,7 @@ export class SystemRepository {
             released_at: v.releasedAt,
             created_at: v.createdAt,
             ...(v.herId ? { her_id: v.herId } : {}),
+            ...(v.fhirBaseUrl ? { fhir_base_url: v.fhirBaseUrl } : {}),
           })
           .execute();
         await appendAudit(trx, {
@@ -126,7 +131,7 @@ export class SystemRepository {
           action: 'system_version.create',
           objectType: 'system_version',
           objectId: v.id,
-          details: { systemId, version: v.version, herId: v.herId },
+          details: { systemId, version: v.version, herId: v.herId, ...(v.fhirBaseUrl ? { fhirBaseUrl: v.fhirBaseUrl } : {}) },
         });
       });
     } catch (e) {
@@ -134,6 +139,23 @@ export class SystemRepository {
       throw e;
     }
     return v;
+  }
+
+  /** Registers (or moves) the version's FHIR API; the audit log keeps the one it replaces. */
+  async setFhirBaseUrl(versionId: string, fhirBaseUrl: string, actor: string): Promise<SystemVersion> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('system_versions').selectAll().where('id', '=', versionId).executeTakeFirstOrThrow();
+      await claimEndpoint(trx, row.system_id, fhirBaseUrl);
+      await trx.updateTable('system_versions').set({ fhir_base_url: fhirBaseUrl }).where('id', '=', versionId).execute();
+      await appendAudit(trx, {
+        actor,
+        action: 'system_version.fhir_base_url',
+        objectType: 'system_version',
+        objectId: versionId,
+        details: { from: row.fhir_base_url, to: fhirBaseUrl },
+      });
+      return toVersion({ ...row, fhir_base_url: fhirBaseUrl });
+    });
   }
 
   /** The version with the vendor owning its system, for access checks. */
@@ -148,6 +170,7 @@ export class SystemRepository {
         'system_versions.released_at',
         'system_versions.created_at',
         'system_versions.her_id',
+        'system_versions.fhir_base_url',
         'systems.vendor_id',
         'systems.name',
       ])
@@ -164,6 +187,37 @@ function toVersion(r: {
   released_at: string | null;
   created_at: string;
   her_id: string | null;
+  fhir_base_url: string | null;
 }): SystemVersion {
-  return { id: r.id, systemId: r.system_id, version: r.version, releasedAt: r.released_at, createdAt: r.created_at, herId: r.her_id };
+  return {
+    id: r.id,
+    systemId: r.system_id,
+    version: r.version,
+    releasedAt: r.released_at,
+    createdAt: r.created_at,
+    herId: r.her_id,
+    fhirBaseUrl: r.fhir_base_url,
+  };
+}
+
+/**
+ * The first vendor to register a base URL keeps it (primary key): a vendor cannot register
+ * another vendor's server as its own system's, whichever of two concurrent registrations wins.
+ */
+async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, baseUrl: string): Promise<void> {
+  const { vendor_id: vendorId } = await trx.selectFrom('systems').select('vendor_id').where('id', '=', systemId).executeTakeFirstOrThrow();
+  await trx
+    .insertInto('fhir_endpoints')
+    .values({ base_url: baseUrl, vendor_id: vendorId, created_at: now() })
+    .onConflict((oc) => oc.column('base_url').doNothing())
+    .execute();
+  const owner = await trx.selectFrom('fhir_endpoints').select('vendor_id').where('base_url', '=', baseUrl).executeTakeFirstOrThrow();
+  if (owner.vendor_id !== vendorId)
+    throw new SamsvarError(
+      'conflict',
+      `the FHIR base URL ${baseUrl} is registered by another vendor; register your own system's FHIR API`,
+      {
+        field: 'fhirBaseUrl',
+      },
+    );
 }

@@ -78,6 +78,10 @@ const RULE_NB: Record<string, string> = {
   'RUN-SENDER': 'Meldingen kommer ikke fra systemets egen testkommunikasjonspart (HER-id-en registrert på systemversjonen).',
   'RUN-RECEIVER': 'Meldingen er ikke adressert til samsvars testkommunikasjonspart.',
   'RUN-GENDATE': 'GenDate ligger utenfor kjøringen: meldingen må være laget av systemet etter at kjøringen ble startet.',
+  'LIVE-CAP-SOFTWARE':
+    'FHIR-API-et oppgir ikke at det er systemet og versjonen som testes (CapabilityStatement.software). Testen teller likevel, men kontroller at det er systemets eget API som ble testet.',
+  'LIVE-CAP-IMPLEMENTATION':
+    'FHIR-API-et oppgir en annen basisadresse (CapabilityStatement.implementation.url) enn den som ble testet. Testen teller likevel, men kontroller at det er systemets eget API.',
   'EVIDENCE-SHIPPED': 'Filen er lik en fil som følger med samsvar (eksempel eller mal), og kan ikke brukes som bevis.',
   'EVIDENCE-REPLAYED':
     'Den samme filen er allerede levert i en annen kjøring eller for et annet testtilfelle, og kan ikke brukes som bevis på nytt.',

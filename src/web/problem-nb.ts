@@ -10,6 +10,7 @@ const FIELD_NB: Record<string, string> = {
   'signatory.function': 'Stillingen eller rollen',
   profiles: 'Valget av profiler',
   version: 'Versjonen',
+  fhirBaseUrl: 'Adressen til FHIR-API-et',
 };
 
 /** Fields the domain refuses for one reason only, so the page can say exactly what is wrong. */
@@ -36,6 +37,9 @@ const CODE_NB: Partial<Record<ErrorCode, string>> = {
  */
 export function problemNb(e: unknown): string {
   if (!(e instanceof SamsvarError)) return 'Noe gikk galt. Prøv igjen, og kontakt forvaltningen hvis det skjer igjen.';
+  // The one refusal of a well-formed address: it is another vendor's.
+  if (e.extra?.field === 'fhirBaseUrl' && e.code === 'conflict')
+    return 'Adressen til FHIR-API-et er registrert av en annen leverandør. Oppgi adressen til systemets eget FHIR-API.';
   const known = typeof e.extra?.field === 'string' ? FIELD_PROBLEM_NB[e.extra.field] : undefined;
   if (known) return known;
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;

@@ -172,6 +172,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
         await ctx.runs.createVersion(s.principal, c.req.param('id')!, {
           version: field(form, 'versjon', 100),
           herId: field(form, 'herid', 20) || undefined,
+          fhirBaseUrl: field(form, 'fhir', 2000) || undefined,
         });
         return seeOther('/leverandor');
       }, backHome),

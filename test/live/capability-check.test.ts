@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCapabilities } from '../../src/live/capability-check.js';
+import { checkCapabilities, checkIdentity } from '../../src/live/capability-check.js';
 import type { CapabilityRequirement } from '../../src/testcases/testcase.js';
 
 const PATIENT = 'http://hl7.no/fhir/ig/StructureDefinition/no-basis-Patient';
@@ -93,5 +93,48 @@ describe('checkCapabilities', () => {
       expect(() => checkCapabilities(s, requirement)).not.toThrow();
       expect(checkCapabilities(s, requirement).length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('checkIdentity: does the server say it is the system version under test', () => {
+  const system = { name: 'DIPS Arena', version: '24.1' };
+  const BASE = 'https://fhir.dips.example/r4';
+  const identity = (over: Record<string, unknown>) =>
+    checkIdentity(statement(over), system, BASE).map((f) => [f.ruleId, f.severity, f.path, f.message]);
+
+  it('accepts the registered name and release, in the spelling and detail a server gives them', () => {
+    expect(identity({ software: { name: 'DIPS Arena', version: '24.1' }, implementation: { description: 'x', url: BASE } })).toEqual([]);
+    expect(identity({ software: { name: 'dips  arena FHIR API', version: '24.1.0.123' }, implementation: { url: `${BASE}/` } })).toEqual(
+      [],
+    );
+    expect(identity({ software: { name: 'Arena', version: '24.1-hotfix2' } })).toEqual([]);
+  });
+
+  it('warns when the server names other software or another release: an honest server may name its framework, so it does not fail', () => {
+    expect(identity({ software: { name: 'HAPI FHIR Server', version: '7.2.0' } })).toEqual([
+      [
+        'LIVE-CAP-SOFTWARE',
+        'warning',
+        'CapabilityStatement.software',
+        'The CapabilityStatement says it is HAPI FHIR Server 7.2.0; the system version under test is DIPS Arena 24.1',
+      ],
+    ]);
+    expect(identity({ software: { name: 'DIPS Arena', version: '24.10' } })[0]?.[0]).toBe('LIVE-CAP-SOFTWARE');
+    expect(identity({})[0]?.[3]).toBe('The CapabilityStatement names no software; the system version under test is DIPS Arena 24.1');
+  });
+
+  it('warns when implementation.url names another base URL than the one tested', () => {
+    expect(identity({ software: system, implementation: { url: 'https://hapi.fhir.org/baseR4' } })).toEqual([
+      [
+        'LIVE-CAP-IMPLEMENTATION',
+        'warning',
+        'CapabilityStatement.implementation.url',
+        `The CapabilityStatement gives https://hapi.fhir.org/baseR4 as its base URL; the API tested is ${BASE}`,
+      ],
+    ]);
+  });
+
+  it('leaves a missing CapabilityStatement to checkCapabilities', () => {
+    expect(checkIdentity({ resourceType: 'Patient' }, system, BASE)).toEqual([]);
   });
 });

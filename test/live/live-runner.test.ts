@@ -64,6 +64,15 @@ describe('runLiveTest against a conformant server', () => {
     expect(result.resourcesValidated).toBe(2);
   });
 
+  it('reads the CapabilityStatement for what the server says it is when the system under test is named, also without a capability requirement', async () => {
+    const tc = parseLiveTestcase({ ...patientTest(), capability: undefined }, 'no-capability.json');
+    expect((await runLiveTest(tc, options('good'))).steps.map((s) => s.kind)).toEqual(['read', 'search']);
+    const result = await runLiveTest(tc, options('good', { system: { name: 'PasientAPI', version: '1.0' } }));
+    expect(result.steps[0]!.kind).toBe('capabilities');
+    expect(result.findings.filter((f) => f.step === 0).map((f) => [f.ruleId, f.severity])).toEqual([['LIVE-CAP-SOFTWARE', 'warning']]);
+    expect(result.verdict).toBe('passed');
+  });
+
   it('sends the token to a server that requires one', async () => {
     const result = await runLiveTest(patientTest(), options('auth', { token: 'riktig-token' }));
     expect(result.verdict).toBe('passed');

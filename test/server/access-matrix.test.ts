@@ -106,6 +106,7 @@ for (const dialect of dialectsUnderTest()) {
       // Bodies valid enough that the ownership check, not the body check, decides vendor B's answer.
       Object.assign(bodies, {
         'post /api/v1/systems/{id}/versions': { version: '9.9' },
+        'put /api/v1/systems/{id}/versions/{version}/fhir-base-url': { fhirBaseUrl: 'https://fhir.a-journal.example/r4' },
         'post /api/v1/runs/{id}/declaration': ISSUANCE,
         'post /api/v1/spot-checks/{id}/answer': { runId },
         'post /api/v1/runs/{id}/testcases/{testcase}/live': { baseUrl: 'https://fhir.example.no/r4' },

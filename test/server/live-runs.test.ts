@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +7,13 @@ import { Engine } from '../../src/engine/engine.js';
 import { HostAllowlist } from '../../src/live/host-allowlist.js';
 import { loadCatalog } from '../../src/profiles/catalog.js';
 import { testcaseSuite } from '../../src/runs/testcase-suite-adapter.js';
-import { declarationModules } from '../../src/server/routes/declaration-feature.js';
+import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
+import { webPages } from '../../src/web/web-pages.js';
 import { evaluateSubmission } from '../../src/testcases/evaluate-submission.js';
 import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { goodPatient, startFhirFixture, TEST_FNR, type FhirFixture } from '../live/fhir-fixture-server.js';
 import { dialectsUnderTest } from '../support/databases.js';
-import { registerVendor, startTestService, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { systemVersion } from './declaration-helpers.js';
 
 const LIVE = 'fhir-live-patient-read-search';
@@ -24,49 +25,129 @@ for (const dialect of dialectsUnderTest()) {
     let t: TestService;
     let vendor: { id: string; token: string };
     let runId: string;
+    let declarationId: string;
+
+    /** A system version of the vendor with its FHIR API registered (or none), and a run of it on no-basis-patient. */
+    async function versionAndRun(
+      token: string,
+      system: string,
+      fhirBaseUrl?: string,
+    ): Promise<{ versionId: string; systemId: string; runId: string }> {
+      const versionId = await systemVersion(t, token, system, '1.0');
+      const systemId = ((await (await t.call('GET', '/api/v1/systems', { token })).json()) as { id: string; name: string }[]).find(
+        (s) => s.name === system,
+      )!.id;
+      if (fhirBaseUrl) {
+        const put = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url`, {
+          token,
+          json: { fhirBaseUrl },
+        });
+        expect(put.status).toBe(200);
+      }
+      const run = await t.call('POST', '/api/v1/runs', { token, json: { systemVersionId: versionId, profiles: ['no-basis-patient'] } });
+      return { versionId, systemId, runId: ((await run.json()) as { id: string }).id };
+    }
 
     beforeAll(async () => {
       fx = await startFhirFixture({ token: 'riktig-token' });
       const catalog = loadCatalog({ importedDir: mkdtempSync(path.join(tmpdir(), 'no-imported-')) });
-      // no-basis-patient with its live test case only, so that a live run alone can pass the profile.
+      // no-basis-patient with its live test case only, so that a live run alone can pass the profile;
+      // required here (shipped, it is optional), so that a live run that stops counting holds the profile back.
       const dir = mkdtempSync(path.join(tmpdir(), 'live-tcs-'));
-      copyFileSync(path.join(SHIPPED_TESTCASES_DIR, `${LIVE}.json`), path.join(dir, `${LIVE}.json`));
+      const shipped = JSON.parse(readFileSync(path.join(SHIPPED_TESTCASES_DIR, `${LIVE}.json`), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(dir, `${LIVE}.json`), JSON.stringify({ ...shipped, optional: false }));
       const engine = new Engine(catalog);
       const suite = testcaseSuite(loadTestcases(dir, catalog), {
         engine: { catalog, validate: (b, o) => engine.validate(b, o), evaluate: (tc, b, c) => evaluateSubmission(tc, b, engine, c) },
         liveHosts: HostAllowlist.parse(`127.0.0.1:${fx.port}`),
       });
-      const modules = await declarationModules({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) });
-      t = await startTestService(dialect, {}, { catalog, testcases: suite, routeModules: modules });
+      const declarations = await declarationFeature({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) });
+      t = await startTestService(
+        dialect,
+        {},
+        { catalog, testcases: suite, routeModules: declarations.modules, pages: webPages(declarations.feature) },
+      );
       vendor = await registerVendor(t, 'Levende API AS');
-      const versionId = await systemVersion(t, vendor.token, 'PasientAPI', '1.0');
-      const run = await t.call('POST', '/api/v1/runs', {
-        token: vendor.token,
-        json: { systemVersionId: versionId, profiles: ['no-basis-patient'] },
-      });
-      runId = ((await run.json()) as { id: string }).id;
+      ({ runId } = await versionAndRun(vendor.token, 'PasientAPI', fx.base('good')));
     });
     afterAll(async () => {
       await t?.stop();
       await fx?.close();
     });
 
-    const live = (json: unknown, token = vendor.token) => t.call('POST', `/api/v1/runs/${runId}/testcases/${LIVE}/live`, { token, json });
+    const PARAMETERS = { patientId: goodPatient.id, fnr: TEST_FNR };
+    const live = (json: unknown, token = vendor.token, run = runId) =>
+      t.call('POST', `/api/v1/runs/${run}/testcases/${LIVE}/live`, { token, json });
+    const runView = async (run: string) =>
+      (await (await t.call('GET', `/api/v1/runs/${run}`, { token: vendor.token })).json()) as {
+        systemVersionId: string;
+        system: { id: string };
+        status: string;
+        profiles: { testcases: { id: string; kind: string; verdict: string; outcome: string; reason?: string; submissions: number }[] }[];
+      };
+
+    /** The vendor moves the FHIR API of the version of the first run (PasientAPI 1.0). */
+    async function moveRegisteredApi(fhirBaseUrl: string): Promise<void> {
+      const { system, systemVersionId } = await runView(runId);
+      const moved = await t.call('PUT', `/api/v1/systems/${system.id}/versions/${systemVersionId}/fhir-base-url`, {
+        token: vendor.token,
+        json: { fhirBaseUrl },
+      });
+      expect(moved.status).toBe(200);
+    }
 
     it('lists the live test case with its kind, implied direction, optionality and parameters', async () => {
       const tc = (await (await t.call('GET', `/api/v1/testcases/${LIVE}`)).json()) as Record<string, unknown>;
-      expect(tc).toMatchObject({ id: LIVE, kind: 'live', direction: 'send', optional: true, requirements: [] });
+      expect(tc).toMatchObject({ id: LIVE, kind: 'live', direction: 'send', optional: false, requirements: [] });
       expect((tc.parameters as { name: string }[]).map((p) => p.name)).toEqual(['patientId', 'fnr']);
     });
 
-    it('refuses a host the operator has not allowed, before any request is made', async () => {
+    it('refuses a registered host the operator has not allowed, before any request is made', async () => {
+      const { runId: elsewhere } = await versionAndRun(vendor.token, 'UtenforAPI', `http://127.0.0.2:${fx.port}/good/fhir`);
       const before = fx.requests.length;
-      const res = await live({
-        baseUrl: `http://127.0.0.2:${fx.port}/good/fhir`,
-        parameters: { patientId: goodPatient.id, fnr: TEST_FNR },
-      });
+      const res = await live({ parameters: PARAMETERS }, vendor.token, elsewhere);
       expect(res.status).toBe(403);
       expect(((await res.json()) as { detail: string }).detail).toMatch(/SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/);
+      expect(fx.requests.length).toBe(before);
+    });
+
+    it("refuses to test a server that is not the system version's own: another vendor's API is no evidence for this system", async () => {
+      const other = await registerVendor(t, 'Annen Leverandør AS');
+      const { runId: otherRun } = await versionAndRun(other.token, 'LånteAPI');
+      const before = fx.requests.length;
+      const res = await live({ baseUrl: fx.base('good'), token: 'riktig-token', parameters: PARAMETERS }, other.token, otherRun);
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { detail: string; field: string };
+      expect(problem.field).toBe('baseUrl');
+      expect(problem.detail).toMatch(/has no FHIR base URL registered.*fhirBaseUrl/);
+      expect(fx.requests.length).toBe(before);
+    });
+
+    it("does not let another vendor register a vendor's FHIR API as its own, however the URL is written", async () => {
+      const other = await registerVendor(t, 'Tredje Leverandør AS');
+      const systemId = (
+        (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Kopi' } })).json()) as { id: string }
+      ).id;
+      for (const fhirBaseUrl of [fx.base('good'), `${fx.base('good')}/`, fx.base('good').replace('http://', 'HTTP://')]) {
+        const res = await t.call('POST', `/api/v1/systems/${systemId}/versions`, {
+          token: other.token,
+          json: { version: `v-${fhirBaseUrl.length}-${fhirBaseUrl.startsWith('H')}`, fhirBaseUrl },
+        });
+        expect(res.status).toBe(409);
+        expect((await res.json()) as { field: string; detail: string }).toMatchObject({
+          field: 'fhirBaseUrl',
+          detail: expect.stringMatching(/registered by another vendor/),
+        });
+      }
+    });
+
+    it('refuses a base URL other than the registered one, before contacting it', async () => {
+      const before = fx.requests.length;
+      const res = await live({ baseUrl: fx.base('plain-json'), parameters: PARAMETERS });
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { detail: string; field: string };
+      expect(problem).toMatchObject({ field: 'baseUrl' });
+      expect(problem.detail).toContain(`is not the FHIR API registered for system version 1.0 (${fx.base('good')})`);
       expect(fx.requests.length).toBe(before);
     });
 
@@ -80,16 +161,13 @@ for (const dialect of dialectsUnderTest()) {
       expect(((await res.json()) as { detail: string }).detail).toMatch(/is a live test case/);
     });
 
-    it("runs against the vendor's API, stores the record like a submission, and counts in the run and the declaration", async () => {
-      const failing = await live({
-        baseUrl: fx.base('bad'),
-        token: 'riktig-token',
-        parameters: { patientId: goodPatient.id, fnr: TEST_FNR },
-      });
+    it("runs against the vendor's registered API, stores the record like a submission, and counts in the run and the declaration", async () => {
+      const failing = await live({ token: 'riktig-token', parameters: { ...PARAMETERS, patientId: 'finnes-ikke' } });
       expect(failing.status).toBe(201);
       expect(((await failing.json()) as { verdict: string }).verdict).toBe('failed');
 
-      const res = await live({ baseUrl: fx.base('good'), token: 'riktig-token', parameters: { patientId: goodPatient.id, fnr: TEST_FNR } });
+      // The registered base URL, written as the vendor likes, is the same API.
+      const res = await live({ baseUrl: `${fx.base('good')}/`, token: 'riktig-token', parameters: PARAMETERS });
       expect(res.status).toBe(201);
       const sub = (await res.json()) as {
         id: string;
@@ -97,35 +175,139 @@ for (const dialect of dialectsUnderTest()) {
         verdict: string;
         contentType: string;
         artifactSha256: string;
+        findings: { ruleId: string; severity: string }[];
         validation: { live: { baseUrl: string } };
       };
       expect(sub).toMatchObject({ testcase: LIVE, verdict: 'passed', contentType: 'application/vnd.samsvar.live-run+json' });
       expect(sub.validation.live.baseUrl).toBe(fx.base('good'));
+      // The fixture names no software: the server does not say it is PasientAPI 1.0, which the reviewer sees, but an honest server may not either.
+      expect(sub.findings).toContainEqual(expect.objectContaining({ ruleId: 'LIVE-CAP-SOFTWARE', severity: 'warning' }));
 
       // The artifact is the record of the run: every request and its answer, never the token.
       const artifact = await (await t.call('GET', `/api/v1/runs/${runId}/submissions/${sub.id}/artifact`, { token: vendor.token })).text();
-      expect(JSON.parse(artifact)).toMatchObject({ verdict: 'passed', testcase: { id: LIVE } });
+      expect(JSON.parse(artifact)).toMatchObject({ verdict: 'passed', testcase: { id: LIVE }, baseUrl: fx.base('good') });
       expect(artifact).not.toContain('riktig-token');
 
-      const view = (await (await t.call('GET', `/api/v1/runs/${runId}`, { token: vendor.token })).json()) as {
-        status: string;
-        profiles: { testcases: { id: string; kind: string; verdict: string; submissions: number }[] }[];
-      };
+      const view = await runView(runId);
       expect(view.status).toBe('passed');
       expect(view.profiles[0]!.testcases).toEqual([expect.objectContaining({ id: LIVE, kind: 'live', verdict: 'passed', submissions: 2 })]);
 
       const decl = await t.call('POST', `/api/v1/runs/${runId}/declaration`, { token: vendor.token, json: ISSUANCE });
       expect(decl.status).toBe(201);
-      const { declaration } = (await decl.json()) as {
+      const { id, declaration } = (await decl.json()) as {
+        id: string;
         declaration: {
           conformsTo: { profile: string; direction: string }[];
           testCases: { id: string; direction: string; evidence: { sha256: string }[] }[];
         };
       };
+      declarationId = id;
       expect(declaration.conformsTo).toEqual([expect.objectContaining({ profile: 'no-basis-patient', direction: 'send' })]);
       expect(declaration.testCases).toEqual([
         { id: LIVE, profile: 'no-basis-patient', direction: 'send', evidence: [expect.objectContaining({ sha256: sub.artifactSha256 })] },
       ]);
+    });
+
+    it("does not countersign a laboratory's re-test whose live run was against an API the version no longer registers", async () => {
+      const lab = (
+        (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Testlab' } })).json()) as {
+          token: string;
+        }
+      ).token;
+      const retest = await t.call('POST', `/api/v1/declarations/${declarationId}/retests`, { token: lab });
+      expect(retest.status).toBe(201);
+      const labRun = ((await retest.json()) as { id: string }).id;
+      // The laboratory, too, tests the API the vendor registered for the version.
+      const ran = await live({ token: 'riktig-token', parameters: PARAMETERS }, lab, labRun);
+      expect(((await ran.json()) as { verdict: string }).verdict).toBe('passed');
+      await moveRegisteredApi(fx.base('plain-json'));
+
+      const countersigned = await t.call('POST', `/api/v1/declarations/${declarationId}/countersign`, {
+        token: lab,
+        json: { runId: labRun },
+      });
+      expect(countersigned.status).toBe(422);
+      expect(((await countersigned.json()) as { detail: string }).detail).toMatch(/has not passed fhir-live-patient-read-search/);
+    });
+
+    it('does not pass a spot check with a live run against an API the version no longer registers', async () => {
+      const order = await t.call('POST', `/api/v1/declarations/${declarationId}/spot-checks`, {
+        token: ADMIN_TOKEN,
+        json: { testCases: [LIVE], deadline: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+      });
+      expect(order.status).toBe(201);
+      const spot = (await order.json()) as { id: string };
+      const answer = await t.call('POST', '/api/v1/runs', {
+        token: vendor.token,
+        json: { systemVersionId: (await runView(runId)).systemVersionId, profiles: ['no-basis-patient'] },
+      });
+      const answerRun = ((await answer.json()) as { id: string }).id;
+      expect(((await (await live({ parameters: PARAMETERS }, vendor.token, answerRun)).json()) as { verdict: string }).verdict).toBe(
+        'passed',
+      );
+      await moveRegisteredApi(fx.base('wrong-id'));
+
+      const answered = await t.call('POST', `/api/v1/spot-checks/${spot.id}/answer`, { token: vendor.token, json: { runId: answerRun } });
+      expect(((await answered.json()) as { outcome: string }).outcome).toBe('failed');
+      expect(((await (await t.call('GET', `/api/v1/declarations/${declarationId}`)).json()) as { status: string }).status).toBe('revoked');
+    });
+
+    it('stops counting a passed live test once the version registers another API, until it is run there', async () => {
+      const first = fx.base('plain-json');
+      const { versionId, systemId, runId: moving } = await versionAndRun(vendor.token, 'FlytteAPI', first);
+      expect(((await (await live({ parameters: PARAMETERS }, vendor.token, moving)).json()) as { verdict: string }).verdict).toBe('passed');
+      expect((await runView(moving)).status).toBe('passed');
+
+      const moved = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url`, {
+        token: vendor.token,
+        json: { fhirBaseUrl: fx.base('good') },
+      });
+      expect(moved.status).toBe(200);
+      expect(await moved.json()).toMatchObject({ id: versionId, fhirBaseUrl: fx.base('good') });
+      // The move is on record with the API it replaces.
+      const audit = (await (await t.call('GET', '/api/v1/audit?limit=1000', { token: ADMIN_TOKEN })).json()) as {
+        items: { action: string; objectId: string; details: unknown }[];
+      };
+      expect(
+        audit.items.filter((e) => e.action === 'system_version.fhir_base_url' && e.objectId === versionId).map((e) => e.details),
+      ).toEqual([
+        { from: null, to: first },
+        { from: first, to: fx.base('good') },
+      ]);
+
+      const after = await runView(moving);
+      expect(after.status).toBe('failing');
+      expect(after.profiles[0]!.testcases[0]).toMatchObject({ verdict: 'passed', outcome: 'failed' });
+      expect(after.profiles[0]!.testcases[0]!.reason).toContain(
+        `no longer counts: it ran against ${first}, but the FHIR API registered for system version 1.0 is ${fx.base('good')}`,
+      );
+      // The vendor's page says so in bokmål, without the API's English reason.
+      const signIn = await fetch(`${t.url}/leverandor/logg-inn`, {
+        method: 'POST',
+        body: new URLSearchParams({ token: vendor.token }),
+        redirect: 'manual',
+      });
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${t.url}/leverandor/kjoringer/${moving}`, { headers: { cookie } })).text();
+      expect(page).toContain(
+        'testen ble kjørt mot et annet FHIR-API enn det som nå er registrert på systemversjonen, så den teller ikke. Kjør den på nytt',
+      );
+      expect(page).not.toContain('no longer counts');
+      const refused = await t.call('POST', `/api/v1/runs/${moving}/declaration`, { token: vendor.token, json: ISSUANCE });
+      expect(refused.status).toBe(422);
+      expect(((await refused.json()) as { detail: string }).detail).toContain(
+        `test case ${LIVE} no longer counts: it ran against ${first}`,
+      );
+
+      // What was tested at an API counts again once that API is registered again: the record names it.
+      const put = (fhirBaseUrl: string) =>
+        t.call('PUT', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url`, { token: vendor.token, json: { fhirBaseUrl } });
+      expect((await put(`${first}/`)).status).toBe(200);
+      expect((await runView(moving)).status).toBe('passed');
+      expect((await put(fx.base('good'))).status).toBe(200);
+
+      expect(((await (await live({ parameters: PARAMETERS }, vendor.token, moving)).json()) as { verdict: string }).verdict).toBe('passed');
+      expect((await runView(moving)).status).toBe('passed');
     });
   });
 }

@@ -123,6 +123,63 @@ describe('pages say times and reasons in bokmål', () => {
     expect(live).toContain('Pasient: les og søk');
     expect(live).not.toContain('type="file"');
     expect(visible(live)).toContain(`POST /api/v1/runs/${id}/testcases/fhir-live-patient-read-search/live`);
+    // Without a registered FHIR API there is nothing to test yet: the page says so, and where to register it.
+    expect(visible(live)).toContain('systemversjonen har ingen registrert adresse til et FHIR-API');
+    expect(visible(live)).toContain(`/versions/${version}/fhir-base-url`);
+  });
+
+  it("a live test case and the vendor's list name the FHIR API registered for the system version, the only one tested", async () => {
+    const version = await systemVersion(t, vendorToken, 'FHIR Journal', '3.0');
+    const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
+    const systemId = systems.find((s) => s.name === 'FHIR Journal')!.id;
+    const put = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${version}/fhir-base-url`, {
+      token: vendorToken,
+      json: { fhirBaseUrl: 'https://fhir.journal.example/r4/' },
+    });
+    expect(put.status).toBe(200);
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const cookie = await session('/leverandor', vendorToken);
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie } });
+    const live = /<section[^>]*aria-labelledby="tc-fhir-live-patient-read-search"[\s\S]*?<\/section>/.exec(await res.text())?.[0] ?? '';
+    expect(visible(live)).toContain('bare mot adressen som er registrert på systemversjonen: https://fhir.journal.example/r4');
+    expect(await page('/leverandor', cookie)).toContain('3.0 (HER-id');
+    expect(await page('/leverandor', cookie)).toContain('FHIR-API https://fhir.journal.example/r4)');
+  });
+
+  it("the version form refuses another vendor's FHIR API in bokmål, and a malformed address by its field", async () => {
+    const owner = await registerVendor(t, 'Eier av API AS');
+    await systemVersion(t, owner.token, 'Eiers Journal', '1.0');
+    const ownerSystem = ((await (await t.call('GET', '/api/v1/systems', { token: owner.token })).json()) as { id: string }[])[0]!;
+    const ownerVersion = await t.call('POST', `/api/v1/systems/${ownerSystem.id}/versions`, {
+      token: owner.token,
+      json: { version: '2.0', fhirBaseUrl: 'https://fhir.eier.example/r4' },
+    });
+    expect(ownerVersion.status).toBe(201);
+    await systemVersion(t, vendorToken, 'Skjema Journal', '1.0');
+    const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
+    const systemId = systems.find((s) => s.name === 'Skjema Journal')!.id;
+    const cookie = await session('/leverandor', vendorToken);
+    const post = async (versjon: string, fhir: string) => {
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${t.url}/leverandor`, { headers: { cookie } })).text())![1]!;
+      const res = await fetch(`${t.url}/leverandor/systemer/${systemId}/versjoner`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: csrf, versjon, herid: '', fhir }),
+        headers: { cookie },
+        redirect: 'manual',
+      });
+      return { status: res.status, text: visible(await res.text()) };
+    };
+    const taken = await post('2.0', 'https://fhir.eier.example/r4/');
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain('Adressen til FHIR-API-et er registrert av en annen leverandør.');
+    expect(taken.text).not.toContain('registered by another vendor');
+    const malformed = await post('3.0', 'ftp://fhir.skjema.example');
+    expect(malformed.status).toBe(422);
+    expect(malformed.text).toContain('Adressen til FHIR-API-et er ikke gyldig.');
   });
 
   it('a FHIR test case asks for what a FHIR resource can carry (the test patient), not a MsgId, GenDate or communication parties', async () => {

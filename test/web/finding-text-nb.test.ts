@@ -50,4 +50,12 @@ describe('findings on a page in bokmål', () => {
       findingTextNb(xsd("Element '{urn:x}Event': Duplicate key-sequence ['7'] in unique identity-constraint '{urn:x}EventKey'.")),
     ).toBe('Elementet Event har verdien 7, som allerede er brukt; den skal være unik (EventKey).');
   });
+
+  it('says what the API claims to be without calling it a failure: the identity findings are warnings', () => {
+    for (const ruleId of ['LIVE-CAP-SOFTWARE', 'LIVE-CAP-IMPLEMENTATION']) {
+      const text = findingTextNb({ ruleId, severity: 'warning', layer: 'testcase', message: 'English' });
+      expect(text).toContain('Testen teller likevel');
+      expect(text).not.toBe('FHIR-tjenesten svarte ikke slik testen krever.');
+    }
+  });
 });

@@ -2,16 +2,20 @@ import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
 import { callServer } from '../server-call.js';
 
-export const summary = 'Your systems and versions on a samsvar server: samsvar systems list|add|add-version';
+export const summary = 'Your systems and versions on a samsvar server: samsvar systems list|add|add-version|set-fhir-base-url';
 
 const HELP = `usage:
   samsvar systems list --server URL --token TOKEN
   samsvar systems add NAME --server URL --token TOKEN
-  samsvar systems add-version SYSTEM_ID VERSION --her-id HER [--released-at YYYY-MM-DD] --server URL --token TOKEN
+  samsvar systems add-version SYSTEM_ID VERSION --her-id HER [--fhir-base-url URL] [--released-at YYYY-MM-DD] --server URL --token TOKEN
+  samsvar systems set-fhir-base-url SYSTEM_ID VERSION_ID URL --server URL --token TOKEN
 
 add-version registers a version with its own test communication party: --her-id is the HER-id
 the system sends from in the test address register. Every message it submits in a run must come
 from it, and samsvar's generated messages go to it (required before testing message profiles).
+--fhir-base-url (or set-fhir-base-url later) registers the version's FHIR API: its live tests run
+against that base URL only, and no other vendor can register it. Moving it makes live tests run
+against the previous one stop counting.
 
 --server and --token default to SAMSVAR_SERVER and SAMSVAR_TOKEN.
 Exit status: 0 done, 2 usage, transport or HTTP error (the problem detail is printed).`;
@@ -37,8 +41,18 @@ async function call(io: CliIo, server: string, token: string, method: string, ro
 interface SystemBody {
   id: string;
   name: string;
-  versions: { id: string; version: string; herId: string | null }[];
+  versions: VersionBody[];
 }
+
+interface VersionBody {
+  id: string;
+  version: string;
+  herId: string | null;
+  fhirBaseUrl: string | null;
+}
+
+const versionLine = (v: VersionBody) =>
+  `${v.id}  ${v.version}  HER-id ${v.herId ?? '(none)'}${v.fhirBaseUrl ? `  FHIR API ${v.fhirBaseUrl}` : ''}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -48,6 +62,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       server: { type: 'string' },
       token: { type: 'string' },
       'her-id': { type: 'string' },
+      'fhir-base-url': { type: 'string' },
       'released-at': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -59,7 +74,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = positionals;
   const server = values.server ?? io.env.SAMSVAR_SERVER;
   const token = values.token ?? io.env.SAMSVAR_TOKEN;
-  const arity: Record<string, number> = { list: 0, add: 1, 'add-version': 2 };
+  const arity: Record<string, number> = { list: 0, add: 1, 'add-version': 2, 'set-fhir-base-url': 3 };
   if (!sub || !(sub in arity) || rest.length !== arity[sub] || !server || !token) {
     const missing = [!server && '--server', !token && '--token'].filter(Boolean);
     io.err(`samsvar systems: ${missing.length ? `missing ${missing.join(', ')}` : 'which subcommand, with which arguments?'}\n\n${HELP}`);
@@ -68,10 +83,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (sub === 'list') {
     const systems = (await call(io, server, token, 'GET', 'systems')) as SystemBody[] | null;
     if (!systems) return 2;
-    const lines = systems.flatMap((s) => [
-      `${s.id}  ${s.name}`,
-      ...s.versions.map((v) => `  ${v.id}  ${v.version}  HER-id ${v.herId ?? '(none)'}`),
-    ]);
+    const lines = systems.flatMap((s) => [`${s.id}  ${s.name}`, ...s.versions.map((v) => `  ${versionLine(v)}`)]);
     io.out(lines.length ? lines.join('\n') : 'no systems yet: samsvar systems add NAME');
     return 0;
   }
@@ -81,17 +93,26 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(`${sys.id}  ${sys.name}`);
     return 0;
   }
+  if (sub === 'set-fhir-base-url') {
+    const [systemId, versionId, fhirBaseUrl] = rest as [string, string, string];
+    const route = `systems/${encodeURIComponent(systemId)}/versions/${encodeURIComponent(versionId)}/fhir-base-url`;
+    const ver = (await call(io, server, token, 'PUT', route, { fhirBaseUrl })) as VersionBody | null;
+    if (!ver) return 2;
+    io.out(versionLine(ver));
+    return 0;
+  }
   if (!values['her-id']) {
     io.err(`samsvar systems add-version: give --her-id, your system's test communication party\n\n${HELP}`);
     return 2;
   }
-  const body = { version: rest[1], herId: values['her-id'], ...(values['released-at'] ? { releasedAt: values['released-at'] } : {}) };
-  const ver = (await call(io, server, token, 'POST', `systems/${encodeURIComponent(rest[0]!)}/versions`, body)) as {
-    id: string;
-    version: string;
-    herId: string;
-  } | null;
+  const body = {
+    version: rest[1],
+    herId: values['her-id'],
+    ...(values['fhir-base-url'] ? { fhirBaseUrl: values['fhir-base-url'] } : {}),
+    ...(values['released-at'] ? { releasedAt: values['released-at'] } : {}),
+  };
+  const ver = (await call(io, server, token, 'POST', `systems/${encodeURIComponent(rest[0]!)}/versions`, body)) as VersionBody | null;
   if (!ver) return 2;
-  io.out(`${ver.id}  ${ver.version}  HER-id ${ver.herId}`);
+  io.out(versionLine(ver));
   return 0;
 }

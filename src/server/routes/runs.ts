@@ -123,17 +123,21 @@ export const runRoutes: RouteModule = (api, ctx) => {
     summary:
       'Run a live test case of the run against your FHIR API; stored like a submission, with the record of every request as its artifact',
     description:
-      "samsvar reads [base]/metadata, runs the test case's reads and searches and validates every returned resource against the profile. " +
+      "samsvar reads [base]/metadata of the FHIR API registered for the run's system version (fhirBaseUrl), runs the test case's reads and searches and validates every returned resource against the profile. " +
       "Only hosts the operator allows (SAMSVAR_FHIR_ALLOWED_HOSTS) are reached; the token is sent to the base URL's origin only and never stored. " +
       'Like submissions, only whoever opened the run (vendor, or laboratory for its re-test) runs it.',
     tags: ['runs'],
     auth: 'any',
     jsonBody: {
       type: 'object',
-      required: ['baseUrl'],
       additionalProperties: false,
       properties: {
-        baseUrl: { type: 'string', minLength: 8, maxLength: 2000, description: 'The FHIR base URL, e.g. https://fhir.vendor.no/r4' },
+        baseUrl: {
+          type: 'string',
+          minLength: 8,
+          maxLength: 2000,
+          description: "Optional: the FHIR base URL, which must be the one registered for the run's system version (the default)",
+        },
         token: { type: 'string', minLength: 1, maxLength: 8000, description: 'Bearer token for the base URL' },
         parameters: {
           type: 'object',

@@ -53,6 +53,7 @@ export const systemVersionSchema: JsonSchema = {
     releasedAt: nullableStr,
     createdAt: str,
     herId: { ...nullableStr, description: "The system's own test communication party (HER-id)" },
+    fhirBaseUrl: { ...nullableStr, description: "The system's FHIR API: the only base URL its live tests run against" },
   },
 };
 
@@ -289,7 +290,18 @@ export const runSchema: JsonSchema = {
   properties: {
     id: str,
     systemVersionId: str,
-    system: { type: 'object', properties: { id: str, name: str, version: str } },
+    system: {
+      type: 'object',
+      properties: {
+        id: str,
+        name: str,
+        version: str,
+        fhirBaseUrl: {
+          ...nullableStr,
+          description: "The system version's FHIR API: where its live tests run, and count only as long as it stays registered",
+        },
+      },
+    },
     warnings: {
       type: 'array',
       items: str,

@@ -2,6 +2,14 @@ import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
 import { arrayOf, systemSchema, systemVersionSchema } from './schemas.js';
 
+const FHIR_BASE_URL = {
+  type: 'string',
+  minLength: 8,
+  maxLength: 2000,
+  description:
+    "The system's FHIR API, e.g. https://fhir.vendor.no/r4: the only base URL its live tests run against. No other vendor may register the same.",
+} as const;
+
 export const systemRoutes: RouteModule = (api, ctx) => {
   api.add({
     method: 'post',
@@ -66,9 +74,26 @@ export const systemRoutes: RouteModule = (api, ctx) => {
           description:
             "HER-id of the system's own test communication party (address register): the sender of every message it submits in a run, the receiver of every message samsvar generates for it. Required before a run of message (XML) profiles.",
         },
+        fhirBaseUrl: FHIR_BASE_URL,
       },
     },
     responses: { 201: { description: 'Created', schema: systemVersionSchema } },
     handler: async ({ principal, params, body }) => json(201, await ctx.runs.createVersion(principal, params.id, body)),
+  });
+
+  api.add({
+    method: 'put',
+    path: '/systems/{id}/versions/{version}/fhir-base-url',
+    operationId: 'setSystemVersionFhirBaseUrl',
+    summary: 'Register or move the FHIR API of one of your system versions',
+    description:
+      'Live tests of the version run against this base URL only. Moving it makes every live test run against the previous one stop counting (the run shows why); run them again. ' +
+      'A base URL another vendor registered is refused (409).',
+    tags: ['systems'],
+    auth: 'vendor',
+    jsonBody: { type: 'object', required: ['fhirBaseUrl'], additionalProperties: false, properties: { fhirBaseUrl: FHIR_BASE_URL } },
+    responses: { 200: { description: 'Registered', schema: systemVersionSchema } },
+    handler: async ({ principal, params, body }) =>
+      json(200, await ctx.runs.setFhirBaseUrl(principal, params.id, params.version, body.fhirBaseUrl)),
   });
 };

@@ -4,6 +4,7 @@ import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_profile_contents.js';
 import * as m0003 from './0003_profile_versions.js';
 import * as m0004 from './0004_run_test_data.js';
+import * as m0005 from './0005_fhir_endpoints.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
 import * as m0110 from './0110_declaration_integrity.js';
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0002_profile_contents': m0002,
   '0003_profile_versions': m0003,
   '0004_run_test_data': m0004,
+  '0005_fhir_endpoints': m0005,
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
   '0110_declaration_integrity': m0110,

@@ -179,10 +179,7 @@ export function VendorHomePage(props: {
         <ul>
           {props.systems.map((s) => (
             <li>
-              {s.name}:{' '}
-              {s.versions.length === 0
-                ? 'ingen versjoner'
-                : s.versions.map((v) => (v.herId ? `${v.version} (HER-id ${v.herId})` : v.version)).join(', ')}
+              {s.name}: {s.versions.length === 0 ? 'ingen versjoner' : s.versions.map(versionNb).join(', ')}
               <form class="search" method="post" action={`/leverandor/systemer/${encodeURIComponent(s.id)}/versjoner`}>
                 <Csrf token={props.csrf} />
                 <div>
@@ -202,6 +199,14 @@ export function VendorHomePage(props: {
                   <p class="hint" id={`herid-hjelp-${s.id}`}>
                     Systemets egen part i testmiljøets adresseregister. Meldinger systemet sender i en testkjøring skal ha denne HER-id-en
                     som avsender, og samsvar sender sine meldinger til den. Påkrevd for å teste meldingsprofiler.
+                  </p>
+                </div>
+                <div>
+                  <label for={`fhir-${s.id}`}>Adressen til systemets FHIR-API</label>
+                  <input type="url" id={`fhir-${s.id}`} name="fhir" aria-describedby={`fhir-hjelp-${s.id}`} />
+                  <p class="hint" id={`fhir-hjelp-${s.id}`}>
+                    Basisadressen, for eksempel https://fhir.leverandor.no/r4. Live-testene av versjonen kjøres bare mot denne adressen, og
+                    ingen annen leverandør kan registrere den. Påkrevd for live-tester av et FHIR-API.
                   </p>
                 </div>
                 <div>
@@ -230,6 +235,12 @@ export function VendorHomePage(props: {
   );
 }
 
+/** A version as the vendor's list names it, with what binds its evidence to the system: its HER-id and FHIR API. */
+function versionNb(v: { version: string; herId: string | null; fhirBaseUrl: string | null }): string {
+  const bound = [v.herId ? `HER-id ${v.herId}` : null, v.fhirBaseUrl ? `FHIR-API ${v.fhirBaseUrl}` : null].filter(Boolean);
+  return bound.length ? `${v.version} (${bound.join(', ')})` : v.version;
+}
+
 const OUTCOME_NB = { passed: 'Bestått', passed_with_deviation: 'Bestått med avvik', failed: 'Ikke bestått' } as const;
 
 function TestcaseRow(props: {
@@ -246,6 +257,9 @@ function TestcaseRow(props: {
       <h4 id={`tc-${tc.id}`}>{tc.title}</h4>
       <p>
         <strong>{result.outcome ? OUTCOME_NB[result.outcome] : 'Ikke sendt inn'}</strong>
+        {tc.kind === 'live' && result.verdict === 'passed' && result.outcome === 'failed'
+          ? ': testen ble kjørt mot et annet FHIR-API enn det som nå er registrert på systemversjonen, så den teller ikke. Kjør den på nytt'
+          : null}
         {result.latestSubmission ? (
           <>
             {' '}
@@ -267,15 +281,28 @@ function TestcaseRow(props: {
       {tc.kind === 'live' ? (
         // A live test case is run against the system's FHIR API, not judged from a file: an upload here could only be refused.
         <p>
-          Denne testen kjøres mot systemets FHIR-API, ikke ved å laste opp en fil. Start den med API-nøkkelen:{' '}
+          Denne testen kjøres mot systemets FHIR-API, ikke ved å laste opp en fil,{' '}
+          {run.system.fhirBaseUrl ? (
+            <>
+              og bare mot adressen som er registrert på systemversjonen: <span class="mono">{run.system.fhirBaseUrl}</span>
+            </>
+          ) : (
+            <>
+              men systemversjonen har ingen registrert adresse til et FHIR-API. Registrer den først (
+              <code>
+                PUT /api/v1/systems/{run.system.id}/versions/{run.systemVersionId}/fhir-base-url
+              </code>
+              )
+            </>
+          )}
+          . Start testen med API-nøkkelen:{' '}
           <code>
             POST /api/v1/runs/{run.id}/testcases/{tc.id}/live
-          </code>{' '}
-          med adressen til FHIR-API-et (<code>baseUrl</code>)
+          </code>
           {tc.parameters?.length ? (
             <>
               {' '}
-              og testdataene testen ber om (<code>parameters</code>: {tc.parameters.map((p) => `${p.name}: ${p.description}`).join('; ')})
+              med testdataene testen ber om (<code>parameters</code>: {tc.parameters.map((p) => `${p.name}: ${p.description}`).join('; ')})
             </>
           ) : null}
           . Resultatet vises her.

@@ -42,6 +42,26 @@ describe('samsvar systems: registering a version with its own test communication
     expect(run.testData.systemParty.herId).toBe('8999911');
   });
 
+  it("registers the version's FHIR API, lists it and moves it; another vendor's API is refused with the service's reason", async () => {
+    const systemId = (await cli('add', 'CLI-FHIR')).out.split(/\s+/)[0]!;
+    const version = await cli('add-version', systemId, '1.0', '--her-id', '8999911', '--fhir-base-url', 'https://fhir.cli.example/r4/');
+    expect(version.code).toBe(0);
+    expect(version.out).toMatch(/1\.0 {2}HER-id 8999911 {2}FHIR API https:\/\/fhir\.cli\.example\/r4$/);
+    const versionId = version.out.split(/\s+/)[0]!;
+    const moved = await cli('set-fhir-base-url', systemId, versionId, 'https://fhir2.cli.example/r4');
+    expect(moved.code).toBe(0);
+    expect((await cli('list')).out).toContain(`${versionId}  1.0  HER-id 8999911  FHIR API https://fhir2.cli.example/r4`);
+
+    const other = await registerVendor(t, 'Annen CLI-leverandør AS');
+    const io = captureIo();
+    const otherSystem = (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Kopi' } })).json()) as {
+      id: string;
+    };
+    const args = ['systems', 'add-version', otherSystem.id, '1', '--her-id', '8999911', '--fhir-base-url', 'https://fhir2.cli.example/r4'];
+    expect(await main([...args, '--server', t.url, '--token', other.token], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/HTTP 409: .*registered by another vendor/);
+  });
+
   it("needs --her-id, and prints the service's reason for a HER-id it refuses (exit 2)", async () => {
     const systemId = (await cli('add', 'CLI-EPJ-2')).out.split(/\s+/)[0]!;
     expect((await cli('add-version', systemId, '1')).code).toBe(2);

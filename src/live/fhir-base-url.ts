@@ -1,0 +1,24 @@
+import { SamsvarError } from '../core/samsvar-error.js';
+
+/**
+ * A FHIR base URL in the one form samsvar compares and stores: http(s), no credentials, query or
+ * fragment, and no trailing slash (FHIR appends "/metadata", "/Patient/1" to it), so that
+ * `https://FHIR.vendor.no/r4/` and `https://fhir.vendor.no/r4` are the same endpoint.
+ */
+export function normalizeFhirBaseUrl(raw: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new SamsvarError('unprocessable', `${field} '${raw}' is not a URL; give the FHIR base URL, e.g. https://fhir.vendor.no/r4`, {
+      field,
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new SamsvarError('unprocessable', `${field} must be an http or https URL, not ${url.protocol}`, { field });
+  if (url.username || url.password)
+    throw new SamsvarError('unprocessable', `${field} must not carry credentials; give the token with each live test`, { field });
+  if (url.search || url.hash) throw new SamsvarError('unprocessable', `${field} must not have a query or fragment`, { field });
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url.href.replace(/\/$/, '');
+}
