@@ -4,7 +4,6 @@ import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_profile_contents.js';
 import * as m0003 from './0003_profile_versions.js';
 import * as m0004 from './0004_run_test_data.js';
-import * as m0005 from './0005_fhir_endpoints.js';
 import * as m0100 from './0100_declarations.js';
 import * as m0101 from './0101_declarations_level_a.js';
 import * as m0110 from './0110_declaration_integrity.js';
@@ -18,6 +17,7 @@ import * as m0800 from './0800_status_due.js';
 import * as m0900 from './0900_registry_trigram.js';
 import * as m1000 from './1000_revocation_spot_check.js';
 import * as m1010 from './1010_log_causes.js';
+import * as m1020 from './1020_fhir_endpoints.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -27,7 +27,7 @@ export interface SamsvarMigration {
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
  * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx; registry indexes 05xx;
  * registry search 06xx; profile packages in the database 07xx; the status queue 08xx; registry trigram indexes 09xx;
- * status causes kept as data 10xx
+ * status causes kept as data and FHIR endpoints of system versions 10xx
  * (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
@@ -35,7 +35,6 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0002_profile_contents': m0002,
   '0003_profile_versions': m0003,
   '0004_run_test_data': m0004,
-  '0005_fhir_endpoints': m0005,
   '0100_declarations': m0100,
   '0101_declarations_level_a': m0101,
   '0110_declaration_integrity': m0110,
@@ -49,4 +48,5 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '0900_registry_trigram': m0900,
   '1000_revocation_spot_check': m1000,
   '1010_log_causes': m1010,
+  '1020_fhir_endpoints': m1020,
 };
