@@ -45,7 +45,8 @@ export interface SystemVersionsTable {
 
 /** Which vendor registered a FHIR base URL first: no other vendor may register it. */
 export interface FhirEndpointsTable {
-  base_url: string;
+  /** Host, and port when not the scheme's default (fhirServerOf). */
+  server: string;
   vendor_id: string;
   created_at: string;
 }

@@ -201,23 +201,39 @@ function toVersion(r: {
 }
 
 /**
- * The first vendor to register a base URL keeps it (primary key): a vendor cannot register
- * another vendor's server as its own system's, whichever of two concurrent registrations wins.
+ * The first vendor to register a base URL on a server keeps the server (primary key): a vendor
+ * cannot register another vendor's server as its own system's, under any path or scheme, whichever
+ * of two concurrent registrations wins.
  */
 async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, baseUrl: string): Promise<void> {
   const { vendor_id: vendorId } = await trx.selectFrom('systems').select('vendor_id').where('id', '=', systemId).executeTakeFirstOrThrow();
   await trx
     .insertInto('fhir_endpoints')
-    .values({ base_url: baseUrl, vendor_id: vendorId, created_at: now() })
-    .onConflict((oc) => oc.column('base_url').doNothing())
+    .values({ server: fhirServerOf(baseUrl), vendor_id: vendorId, created_at: now() })
+    .onConflict((oc) => oc.column('server').doNothing())
     .execute();
-  const owner = await trx.selectFrom('fhir_endpoints').select('vendor_id').where('base_url', '=', baseUrl).executeTakeFirstOrThrow();
+  const owner = await trx
+    .selectFrom('fhir_endpoints')
+    .select('vendor_id')
+    .where('server', '=', fhirServerOf(baseUrl))
+    .executeTakeFirstOrThrow();
   if (owner.vendor_id !== vendorId)
     throw new SamsvarError(
       'conflict',
-      `the FHIR base URL ${baseUrl} is registered by another vendor; register your own system's FHIR API`,
+      `the FHIR server of ${baseUrl} (${fhirServerOf(baseUrl)}) is registered by another vendor; register your own system's FHIR API`,
       {
         field: 'fhirBaseUrl',
       },
     );
+}
+
+/**
+ * The server a normalized base URL names, as one vendor's claim: host and a port other than the
+ * scheme's default, without scheme or path. Whoever registers a base URL on a server first holds
+ * every base URL on it, so another vendor cannot reach the same server under another path
+ * (`/r4/` vs `/R4`, `/r4/x/..`, a proxy prefix) or the other scheme (`http://` vs `https://`).
+ */
+function fhirServerOf(normalizedBaseUrl: string): string {
+  const url = new URL(normalizedBaseUrl);
+  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
 }

@@ -123,15 +123,26 @@ for (const dialect of dialectsUnderTest()) {
       expect(fx.requests.length).toBe(before);
     });
 
-    it("does not let another vendor register a vendor's FHIR API as its own, however the URL is written", async () => {
+    it("does not let another vendor register a vendor's FHIR server as its own, however the URL is written", async () => {
       const other = await registerVendor(t, 'Tredje Leverandør AS');
       const systemId = (
         (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Kopi' } })).json()) as { id: string }
       ).id;
-      for (const fhirBaseUrl of [fx.base('good'), `${fx.base('good')}/`, fx.base('good').replace('http://', 'HTTP://')]) {
+      const good = fx.base('good');
+      // The same server under another path or scheme is the same server: it answers for the other path too.
+      const server = new URL(good);
+      const variants = [
+        good,
+        `${good}/`,
+        good.replace('http://', 'HTTP://'),
+        `${good}/x/..`,
+        `http://${server.host}/proxied${server.pathname}`,
+        `https://${server.host}${server.pathname}`,
+      ];
+      for (const [i, fhirBaseUrl] of variants.entries()) {
         const res = await t.call('POST', `/api/v1/systems/${systemId}/versions`, {
           token: other.token,
-          json: { version: `v-${fhirBaseUrl.length}-${fhirBaseUrl.startsWith('H')}`, fhirBaseUrl },
+          json: { version: `v-${i}`, fhirBaseUrl },
         });
         expect(res.status).toBe(409);
         expect((await res.json()) as { field: string; detail: string }).toMatchObject({
