@@ -40,7 +40,8 @@ export function fhirId(id: string): string {
  * A FHIR R4 Bundle (collection) of one TestReport per declared profile and direction, so
  * FHIR-native tools can read the result. Deviations appear as actions with result `warning`.
  * A level A declaration was never tested: its reports say `pending`, carry no tests and name the
- * documentation instead, so no tool can read them as a pass.
+ * documentation instead, so no tool can read them as a pass. A machine format, so English like the
+ * API: profile titles and names stay as written.
  */
 export function renderDeclarationFhir(v: DeclarationView) {
   const d = v.declaration;
@@ -54,7 +55,7 @@ export function renderDeclarationFhir(v: DeclarationView) {
       id: fhirId(`${d.id}-${i + 1}`),
       meta: { tag: [statusTag(v)] },
       identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: `${d.id}#${p.profile}/${p.direction}` },
-      name: `${p.title} ${p.version} (${p.direction})${untested ? ' – nivå A, egenerklært, ikke testet' : ''}`,
+      name: `${p.title} ${p.version} (${p.direction})${untested ? ' – level A, self-declared, not tested' : ''}`,
       status: 'completed',
       testScript: {
         identifier: { system: `${v.baseUrl}/api/v1/profiles`, value: `${p.profile}|${p.version}` },
@@ -77,7 +78,7 @@ export function renderDeclarationFhir(v: DeclarationView) {
               action: (d.documentation ?? []).map((doc) => ({
                 operation: {
                   result: 'skip',
-                  message: `Nivå A: egenerklært på grunnlag av ${doc.name} (${doc.mediaType}) sha256=${doc.sha256}`,
+                  message: `Level A: self-declared on the basis of ${doc.name} (${doc.mediaType}) sha256=${doc.sha256}`,
                 },
               })),
             },
