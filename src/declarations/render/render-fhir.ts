@@ -92,7 +92,8 @@ export function renderDeclarationFhir(v: DeclarationView) {
   return {
     resourceType: 'Bundle',
     id: fhirId(d.id),
-    meta: { lastUpdated: d.issuedAt, tag: [statusTag(v)] },
+    // No meta.lastUpdated: the status tag changes after issuance at a time the declaration does not record.
+    meta: { tag: [statusTag(v)] },
     identifier: { system: `${v.baseUrl}/api/v1/declarations`, value: d.id },
     type: 'collection',
     ...(v.status.supersededBy

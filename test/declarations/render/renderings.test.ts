@@ -329,6 +329,8 @@ describe('the FHIR rendering states the status now', () => {
     const bundle = renderDeclarationFhir({ ...(await view()), status });
     expect(tagsOf(bundle)).toEqual([[status.status], [status.status], [status.status], [status.status]]);
     expect(bundle.meta.tag[0]!.system).toBe('https://samsvar.test/fhir/CodeSystem/declaration-status');
+    // The tag changed after issuance, at a time the declaration does not record: no lastUpdated that says otherwise.
+    expect(bundle.meta).not.toHaveProperty('lastUpdated');
   });
 
   it('an active one is tagged active, so a missing tag never has to be read as active', async () => {
