@@ -11,7 +11,7 @@ import { pageResponse } from './html-response.js';
 import { messageText } from './message-text.js';
 import { errorPage, notFoundPage } from './not-found.js';
 import type { PageModule } from '../server/page-module.js';
-import { RegisteredPage, RunPage, SubmissionPage, VendorHomePage, VendorSignInPage } from './pages/vendor.js';
+import { type FhirApiProblem, RegisteredPage, RunPage, SubmissionPage, VendorHomePage, VendorSignInPage } from './pages/vendor.js';
 import { problemNb } from './problem-nb.js';
 import { SessionStore } from './session-store.js';
 import { csrfMatches, WebSessions, type SignedIn } from './web-session.js';
@@ -44,7 +44,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
       return s;
     }
 
-    async function home(s: SignedIn, problem?: string, status = 200): Promise<Response> {
+    async function home(s: SignedIn, problem?: string, status = 200, fhirProblem?: FhirApiProblem): Promise<Response> {
       const [systems, runs] = await Promise.all([ctx.runs.listSystems(s.principal), ctx.runs.listRuns(s.principal)]);
       const views = await Promise.all(runs.map((r) => ctx.runs.getRun(s.principal, r.id)));
       const active = ctx.catalog.list().filter((p) => (p.manifest.status ?? 'active') === 'active');
@@ -56,6 +56,7 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           runs={views.sort((a, b) => b.createdAt.localeCompare(a.createdAt))}
           profiles={active.map((p) => ({ id: p.manifest.id, title: p.manifest.title }))}
           problem={problem}
+          fhirProblem={fhirProblem}
         />,
         { status },
       );
@@ -174,6 +175,23 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           herId: field(form, 'herid', 20) || undefined,
           fhirBaseUrl: field(form, 'fhir', 2000) || undefined,
         });
+        return seeOther('/leverandor');
+      }, backHome),
+    );
+
+    app.post(
+      '/leverandor/systemer/:id/versjoner/:vid/fhir-api',
+      action(async (c, s, form) => {
+        const versionId = c.req.param('vid')!;
+        const value = field(form, 'fhir', 2000);
+        try {
+          await ctx.runs.setFhirBaseUrl(s.principal, c.req.param('id')!, versionId, value);
+        } catch (e) {
+          // A refused address is shown next to the version's field, with what was given, so it can be corrected there.
+          if (!(e instanceof SamsvarError) || e.extra?.field !== 'fhirBaseUrl') throw e;
+          const text = problemNb(e);
+          return home(s, text, e.code === 'conflict' ? 409 : 422, { versionId, value, text });
+        }
         return seeOther('/leverandor');
       }, backHome),
     );

@@ -234,6 +234,13 @@ for (const dialect of dialectsUnderTest()) {
         expect: vendorAOwns(to(/^\/leverandor$/)),
       },
       {
+        route: 'POST /leverandor/systemer/:id/versjoner/:vid/fhir-api',
+        path: () => `/leverandor/systemer/${v.system}/versjoner/${v.version}/fhir-api`,
+        form: () => ({ fhir: `https://fhir-${++counter}.leverandor-a.example/r4` }),
+        csrf: true,
+        expect: vendorAOwns(to(/^\/leverandor$/)),
+      },
+      {
         route: 'POST /leverandor/kjoringer',
         path: () => '/leverandor/kjoringer',
         form: () => ({ systemversjon: v.version!, profil: PROFILE }),

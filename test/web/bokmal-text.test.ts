@@ -182,6 +182,95 @@ describe('pages say times and reasons in bokmål', () => {
     expect(malformed.text).toContain('Adressen til FHIR-API-et er ikke gyldig.');
   });
 
+  it("a version's FHIR API is registered, and moved, from the vendor's page, and the run's live test then names the new one", async () => {
+    const version = await systemVersion(t, vendorToken, 'Flytte Journal', '1.0');
+    const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
+    const systemId = systems.find((s) => s.name === 'Flytte Journal')!.id;
+    const cookie = await session('/leverandor', vendorToken);
+    const move = async (fhir: string) => {
+      const html = await (await fetch(`${t.url}/leverandor`, { headers: { cookie } })).text();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+      const action = `/leverandor/systemer/${systemId}/versjoner/${version}/fhir-api`;
+      expect(html).toContain(`action="${action}"`);
+      const res = await fetch(`${t.url}${action}`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: csrf, fhir }),
+        headers: { cookie },
+        redirect: 'manual',
+      });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/leverandor');
+    };
+    await move('https://fhir.flytte.example/r4/');
+    expect(await page('/leverandor', cookie)).toContain('1.0 (HER-id');
+    expect(await page('/leverandor', cookie)).toContain('FHIR-API https://fhir.flytte.example/r4)');
+    await move('https://fhir2.flytte.example/fhir');
+    const listed = await page('/leverandor', cookie);
+    expect(listed).toContain('FHIR-API https://fhir2.flytte.example/fhir)');
+    expect(listed).not.toContain('https://fhir.flytte.example/r4');
+    const got = (await (await t.call('GET', `/api/v1/systems/${systemId}`, { token: vendorToken })).json()) as {
+      versions: { id: string; fhirBaseUrl: string | null }[];
+    };
+    expect(got.versions.find((x) => x.id === version)?.fhirBaseUrl).toBe('https://fhir2.flytte.example/fhir');
+    const opened = await t.call('POST', '/api/v1/runs', {
+      token: vendorToken,
+      json: { systemVersionId: version, profiles: ['no-basis-patient'] },
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const res = await fetch(`${t.url}/leverandor/kjoringer/${id}`, { headers: { cookie } });
+    const live = /<section[^>]*aria-labelledby="tc-fhir-live-patient-read-search"[\s\S]*?<\/section>/.exec(await res.text())?.[0] ?? '';
+    expect(visible(live)).toContain('registrert på systemversjonen: https://fhir2.flytte.example/fhir');
+  });
+
+  it("the FHIR API form refuses another vendor's server and a malformed address in bokmål next to the version's field, and another vendor's version is not found", async () => {
+    const owner = await registerVendor(t, 'Eier av tjener AS');
+    const ownerVersion = await systemVersion(t, owner.token, 'Tjenereiers Journal', '1.0');
+    const ownerSystem = ((await (await t.call('GET', '/api/v1/systems', { token: owner.token })).json()) as { id: string }[])[0]!;
+    const claimed = await t.call('PUT', `/api/v1/systems/${ownerSystem.id}/versions/${ownerVersion}/fhir-base-url`, {
+      token: owner.token,
+      json: { fhirBaseUrl: 'https://fhir.tjenereier.example/r4' },
+    });
+    expect(claimed.status).toBe(200);
+    const version = await systemVersion(t, vendorToken, 'Feltfeil Journal', '1.0');
+    const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
+    const systemId = systems.find((s) => s.name === 'Feltfeil Journal')!.id;
+    const cookie = await session('/leverandor', vendorToken);
+    const post = async (sys: string, ver: string, fhir: string) => {
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${t.url}/leverandor`, { headers: { cookie } })).text())![1]!;
+      const res = await fetch(`${t.url}/leverandor/systemer/${sys}/versjoner/${ver}/fhir-api`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: csrf, fhir }),
+        headers: { cookie },
+        redirect: 'manual',
+      });
+      return { status: res.status, html: await res.text() };
+    };
+    /** The reason shown under the version's own field, which is marked invalid and keeps what was given. */
+    const reasonAtField = (html: string, given: string) => {
+      const id = `fhir-api-${version}`;
+      const input = new RegExp(`<input[^>]*id="${id}"[^>]*>`).exec(html)?.[0] ?? '';
+      expect(input).toContain('aria-invalid="true"');
+      expect(input).toContain(`${id}-feil`);
+      expect(input).toContain(`value="${given}"`);
+      return visible(new RegExp(`<p id="${id}-feil"[^>]*>[\\s\\S]*?</p>`).exec(html)?.[0] ?? '');
+    };
+    const taken = await post(systemId, version, 'https://fhir.tjenereier.example/annen/sti');
+    expect(taken.status).toBe(409);
+    expect(reasonAtField(taken.html, 'https://fhir.tjenereier.example/annen/sti')).toContain(
+      'Adressen til FHIR-API-et er registrert av en annen leverandør.',
+    );
+    expect(visible(taken.html)).not.toContain('registered by another vendor');
+    const malformed = await post(systemId, version, 'ftp://fhir.feltfeil.example');
+    expect(malformed.status).toBe(422);
+    expect(reasonAtField(malformed.html, 'ftp://fhir.feltfeil.example')).toContain('Adressen til FHIR-API-et er ikke gyldig.');
+    const theirs = await post(ownerSystem.id, ownerVersion, 'https://fhir.feltfeil.example/r4');
+    expect(theirs.status).toBe(404);
+    const kept = (await (await t.call('GET', `/api/v1/systems/${ownerSystem.id}`, { token: owner.token })).json()) as {
+      versions: { fhirBaseUrl: string | null }[];
+    };
+    expect(kept.versions[0]!.fhirBaseUrl).toBe('https://fhir.tjenereier.example/r4');
+  });
+
   it('a FHIR test case asks for what a FHIR resource can carry (the test patient), not a MsgId, GenDate or communication parties', async () => {
     const version = await systemVersion(t, vendorToken, 'FHIR Journal', '2.0');
     const opened = await t.call('POST', '/api/v1/runs', {

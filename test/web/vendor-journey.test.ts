@@ -83,6 +83,25 @@ describe.skipIf(!browserAvailable)(`a vendor's journey in the browser ${skipReas
     msgId = /<MsgId>([^<]+)<\/MsgId>/.exec(generated)![1]!;
   });
 
+  it("registers the version's FHIR API from its page, sees a refusal by the field, and moves the API", async () => {
+    await page.goto(`${t.url}/leverandor`);
+    const address = page.getByLabel('Adressen til FHIR-API-et for NettJournal 3.1');
+    await address.fill('ftp://fhir.nettjournal.example/r4');
+    await page.getByRole('button', { name: 'Registrer FHIR-API-et' }).click();
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.textContent('.field-problem')).toContain('Adressen til FHIR-API-et er ikke gyldig.');
+    await expectAccessible(page);
+    await address.fill('https://fhir.nettjournal.example/r4');
+    await page.getByRole('button', { name: 'Registrer FHIR-API-et' }).click();
+    await page.waitForURL(/\/leverandor$/);
+    expect(await page.textContent('main')).toContain('FHIR-API https://fhir.nettjournal.example/r4');
+    await address.fill('https://fhir2.nettjournal.example/r4');
+    await page.getByRole('button', { name: 'Flytt FHIR-API-et' }).click();
+    await page.waitForURL(/\/leverandor$/);
+    expect(await page.textContent('main')).toContain('FHIR-API https://fhir2.nettjournal.example/r4');
+    expect(await address.inputValue()).toBe('https://fhir2.nettjournal.example/r4');
+  });
+
   it('leaves the upload buttons usable when the browser goes back to the run page', async () => {
     // Back restores the run page from the back/forward cache as it was left, after the upload disabled its button.
     const cached = await launchBrowser({ backForwardCache: true });

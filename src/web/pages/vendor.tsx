@@ -98,6 +98,7 @@ export function VendorHomePage(props: {
   runs: RunView[];
   profiles: Array<{ id: string; title: string }>;
   problem?: string;
+  fhirProblem?: FhirApiProblem;
 }) {
   const versions = props.systems.flatMap((s) => s.versions.map((v) => ({ id: v.id, label: `${s.name} ${v.version}` })));
   return (
@@ -180,6 +181,21 @@ export function VendorHomePage(props: {
           {props.systems.map((s) => (
             <li>
               {s.name}: {s.versions.length === 0 ? 'ingen versjoner' : s.versions.map(versionNb).join(', ')}
+              {s.versions.length > 0 ? (
+                <ul>
+                  {s.versions.map((v) => (
+                    <li>
+                      <FhirApiForm
+                        systemId={s.id}
+                        label={`${s.name} ${v.version}`}
+                        version={v}
+                        csrf={props.csrf}
+                        problem={props.fhirProblem}
+                      />
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
               <form class="search" method="post" action={`/leverandor/systemer/${encodeURIComponent(s.id)}/versjoner`}>
                 <Csrf token={props.csrf} />
                 <div>
@@ -232,6 +248,62 @@ export function VendorHomePage(props: {
         </div>
       </form>
     </Layout>
+  );
+}
+
+/** A refused FHIR API address of one version: the address given and why, shown next to that version's field. */
+export interface FhirApiProblem {
+  versionId: string;
+  value: string;
+  text: string;
+}
+
+/** Registers or moves a version's FHIR API (the live tests run against it only), with its refusal next to the field. */
+function FhirApiForm(props: {
+  systemId: string;
+  label: string;
+  version: { id: string; fhirBaseUrl: string | null };
+  csrf: string;
+  problem?: FhirApiProblem;
+}) {
+  const { id: vid, fhirBaseUrl } = props.version;
+  const refused = props.problem?.versionId === vid ? props.problem : undefined;
+  const id = `fhir-api-${vid}`;
+  return (
+    <form
+      class="search"
+      method="post"
+      action={`/leverandor/systemer/${encodeURIComponent(props.systemId)}/versjoner/${encodeURIComponent(vid)}/fhir-api`}
+    >
+      <Csrf token={props.csrf} />
+      <div>
+        <label for={id}>Adressen til FHIR-API-et for {props.label}</label>
+        <input
+          type="url"
+          id={id}
+          name="fhir"
+          required
+          value={refused?.value ?? fhirBaseUrl ?? ''}
+          aria-describedby={refused ? `${id}-feil ${id}-hjelp` : `${id}-hjelp`}
+          {...(refused ? { 'aria-invalid': 'true' } : {})}
+        />
+        {refused ? (
+          <p id={`${id}-feil`} class="field-problem">
+            {refused.text}
+          </p>
+        ) : null}
+        <p class="hint" id={`${id}-hjelp`}>
+          {fhirBaseUrl
+            ? 'Flytter du API-et, teller ikke lenger live-testene som ble kjørt mot den forrige adressen. Kjør dem på nytt.'
+            : 'Live-testene av versjonen kjøres bare mot denne adressen.'}
+        </p>
+      </div>
+      <div>
+        <button type="submit" class="secondary">
+          {fhirBaseUrl ? 'Flytt FHIR-API-et' : 'Registrer FHIR-API-et'}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -288,7 +360,8 @@ function TestcaseRow(props: {
             </>
           ) : (
             <>
-              men systemversjonen har ingen registrert adresse til et FHIR-API. Registrer den først (
+              men systemversjonen har ingen registrert adresse til et FHIR-API. Registrer den først under versjonen på{' '}
+              <a href="/leverandor">systemsiden</a>, eller med API-nøkkelen (
               <code>
                 PUT /api/v1/systems/{run.system.id}/versions/{run.systemVersionId}/fhir-base-url
               </code>
