@@ -1,17 +1,14 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
-import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
-import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
-import { webPages } from '../../src/web/web-pages.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
 import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
 import { labRetest, PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
 import { dialectsUnderTest } from '../support/databases.js';
-import { ADMIN_TOKEN, registerVendor, startTestService, validOrgNumber, type TestService } from '../support/service.js';
+import { ADMIN_TOKEN, registerVendor, validOrgNumber, type TestService } from '../support/service.js';
+import { startWebService } from './web-service.js';
 
 /**
  * The web pages under the same proof as the API (test/server/access-matrix.test.ts): every page and
@@ -108,20 +105,7 @@ for (const dialect of dialectsUnderTest()) {
     }
 
     beforeAll(async () => {
-      const declarations = await declarationFeature(
-        { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-acl-')) },
-        { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
-      );
-      const revalidations = revalidationFeature();
-      t = await startTestService(
-        dialect,
-        {},
-        {
-          routeModules: [...declarations.modules, ...revalidations.modules],
-          backgroundTasks: revalidations.backgroundTasks,
-          pages: webPages(declarations.feature, revalidations.feature),
-        },
-      );
+      t = await startWebService({ dialect, revalidations: true });
       const a = await registerVendor(t, 'Leverandør A');
       const b = await registerVendor(t, 'Leverandør B');
       tokens.vendorA = a.token;

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SHIPPED_PROFILES_DIR } from '../../src/core/paths.js';
 import type { RunTestData } from '../../src/core/run-test-data.js';
 import { declarationFeature } from '../../src/server/routes/declaration-feature.js';
-import { revalidationFeature } from '../../src/server/routes/revalidation-feature.js';
 import { osloDateTime } from '../../src/testcases/synthetic-data.js';
 import { webPages } from '../../src/web/web-pages.js';
 import { ISSUANCE } from '../declarations/fixtures.js';
@@ -14,6 +13,7 @@ import { FORESPORSEL_TEMPLATE, runMessage } from '../helpers/run-messages.js';
 import { PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+import { startWebService } from './web-service.js';
 
 /**
  * What the pages say is bokmål, also where the text is built from the engine's or the domain's
@@ -47,20 +47,7 @@ describe('pages say times and reasons in bokmål', () => {
   };
 
   beforeAll(async () => {
-    const declarations = await declarationFeature(
-      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-nb-')) },
-      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
-    );
-    const revalidations = revalidationFeature();
-    t = await startTestService(
-      dialectsUnderTest()[0]!,
-      {},
-      {
-        routeModules: [...declarations.modules, ...revalidations.modules],
-        backgroundTasks: revalidations.backgroundTasks,
-        pages: webPages(declarations.feature, revalidations.feature),
-      },
-    );
+    t = await startWebService({ revalidations: true });
     vendorToken = (await registerVendor(t, 'Bokmål Journal AS')).token;
   });
   afterAll(async () => {
@@ -438,16 +425,8 @@ describe('a refusal from the engine reaches a person as a page in bokmål', () =
   const SLOW_MESSAGE = `<a>${'<b/>'.repeat(100_000)}</a>`;
   let t: TestService;
   beforeAll(async () => {
-    const declarations = await declarationFeature(
-      { dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-web-nb-')) },
-      { env: { SAMSVAR_PUBLIC_URL: 'https://samsvar.test', SAMSVAR_SWEEP_SECONDS: '0' } },
-    );
     // A time limit no validation keeps within: every message is stopped, as a costly one would be.
-    t = await startTestService(
-      dialectsUnderTest()[0]!,
-      { validationWorkers: 1, validationTimeoutMs: 1, validationTimeoutMsPerMiB: 1 },
-      { routeModules: declarations.modules, pages: webPages(declarations.feature) },
-    );
+    t = await startWebService({ config: { validationWorkers: 1, validationTimeoutMs: 1, validationTimeoutMsPerMiB: 1 } });
   });
   afterAll(async () => {
     await t?.stop();
