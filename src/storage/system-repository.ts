@@ -206,21 +206,18 @@ function toVersion(r: {
  * of two concurrent registrations wins.
  */
 async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, baseUrl: string): Promise<void> {
+  const server = fhirServerOf(baseUrl);
   const { vendor_id: vendorId } = await trx.selectFrom('systems').select('vendor_id').where('id', '=', systemId).executeTakeFirstOrThrow();
   await trx
     .insertInto('fhir_endpoints')
-    .values({ server: fhirServerOf(baseUrl), vendor_id: vendorId, created_at: now() })
+    .values({ server, vendor_id: vendorId, created_at: now() })
     .onConflict((oc) => oc.column('server').doNothing())
     .execute();
-  const owner = await trx
-    .selectFrom('fhir_endpoints')
-    .select('vendor_id')
-    .where('server', '=', fhirServerOf(baseUrl))
-    .executeTakeFirstOrThrow();
+  const owner = await trx.selectFrom('fhir_endpoints').select('vendor_id').where('server', '=', server).executeTakeFirstOrThrow();
   if (owner.vendor_id !== vendorId)
     throw new SamsvarError(
       'conflict',
-      `the FHIR server of ${baseUrl} (${fhirServerOf(baseUrl)}) is registered by another vendor; register your own system's FHIR API`,
+      `the FHIR server of ${baseUrl} (${server}) is registered by another vendor; register your own system's FHIR API`,
       {
         field: 'fhirBaseUrl',
       },
