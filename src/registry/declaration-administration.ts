@@ -8,6 +8,7 @@ import { WITHDRAWN_BY } from '../declarations/status.js';
 import type { RunView } from '../runs/run-service.js';
 import { sha256Hex } from '../core/sha256.js';
 import { type KeyRing } from '../signing/key-store.js';
+import { confirmedByText } from './confirmed-by.js';
 import type { StoredDeclaration } from './declaration-store.js';
 import { DeclarationPart, notFound, principalName, revocationSha256, type DeclarationContext } from './declaration-part.js';
 import type { DeclarationRegistry } from './declaration-registry.js';
@@ -80,7 +81,13 @@ export class DeclarationAdministration extends DeclarationPart {
     const content = buildCountersignature(stored.jws, stored.content, { name: p.name, role: p.role }, key, now, retest);
     const jws = await signCountersignature(content, key);
     await this.deps.store.addCountersignature(
-      { id: `ks-${newId(12)}`, declarationId: id, jws, jwsSha256: sha256Hex(jws), confirmedBy: `${p.role}:${p.name}` },
+      {
+        id: `ks-${newId(12)}`,
+        declarationId: id,
+        jws,
+        jwsSha256: sha256Hex(jws),
+        confirmedBy: confirmedByText(content.confirmedBy),
+      },
       actorOf(p),
       now,
     );

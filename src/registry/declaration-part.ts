@@ -7,6 +7,7 @@ import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { RunService } from '../runs/run-service.js';
 import { fixedKeySource, type KeyRing, type KeySource } from '../signing/key-store.js';
 import type { Repository } from '../storage/repository.js';
+import { parseConfirmedBy } from './confirmed-by.js';
 import type { DeclarationStore, StoredDeclaration } from './declaration-store.js';
 
 export interface DeclarationServiceDeps {
@@ -45,7 +46,7 @@ export function revocationSha256(declarationId: string, r: Pick<Revocation, 'at'
  * signed with. An administrator's countersignature (possible before re-tests were required) lifts nothing.
  */
 export function effectiveLevel(s: StoredDeclaration): DeclarationContent['assuranceLevel'] {
-  return s.countersignatures.some((c) => c.confirmedBy.startsWith('lab:')) ? 'C' : s.content.assuranceLevel;
+  return s.countersignatures.some((c) => parseConfirmedBy(c.confirmedBy)?.role === 'lab') ? 'C' : s.content.assuranceLevel;
 }
 
 export function principalName(p: Principal): string {

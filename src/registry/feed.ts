@@ -3,6 +3,7 @@ import { confirmedByNb, statusLineNb } from '../declarations/render/labels-nb.js
 import type { StatusCause } from '../declarations/status.js';
 import type { LogEntry, LogEventType } from '../transparency/log-chain.js';
 import { xmlText as xml } from '../core/xml-text.js';
+import { parseConfirmedBy } from './confirmed-by.js';
 
 /**
  * One feed item: a log entry, the declaration it concerns and, for a status change, why as data
@@ -41,13 +42,13 @@ function itemTitle(i: FeedItem): string {
 
 /**
  * Why, in bokmål, from data: a status change's cause, a countersignature's laboratory (its detail
- * is `role:name`). The English detail is never shown; without data the item gives no reason.
+ * is `role:name`, confirmed-by.ts). The English detail is never shown; without data the item gives no reason.
  */
 function itemReason(i: FeedItem): string {
   const status = STATUS_AFTER[i.entry.type];
   if (status && i.cause) return statusLineNb({ status, cause: i.cause });
-  const confirmed = i.entry.type === 'countersigned' ? /^(admin|lab):(.+)$/s.exec(i.entry.detail ?? '') : null;
-  if (confirmed) return `Bekreftet av ${confirmedByNb({ role: confirmed[1] as 'admin' | 'lab', name: confirmed[2]! })}.`;
+  const confirmed = i.entry.type === 'countersigned' ? parseConfirmedBy(i.entry.detail ?? '') : undefined;
+  if (confirmed?.name) return `Bekreftet av ${confirmedByNb(confirmed)}.`;
   return '';
 }
 
