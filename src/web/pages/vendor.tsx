@@ -324,6 +324,7 @@ function TestcaseRow(props: {
 }) {
   const { run, tc, result } = props;
   const base = `/leverandor/kjoringer/${encodeURIComponent(run.id)}`;
+  const requirements = runRequirementsNb(tc.kind, run.testData, props.format);
   return (
     <section class="card" aria-labelledby={`tc-${tc.id}`}>
       <h4 id={`tc-${tc.id}`}>{tc.title}</h4>
@@ -341,7 +342,7 @@ function TestcaseRow(props: {
         ) : null}
       </p>
       <p>{tc.description}</p>
-      {runRequirementsNb(tc.kind, run.testData, props.format) ? <p>{runRequirementsNb(tc.kind, run.testData, props.format)}</p> : null}
+      {requirements ? <p>{requirements}</p> : null}
       {tc.kind === 'receive' ? (
         <p>
           <a href={`${base}/testtilfeller/${encodeURIComponent(tc.id)}/melding`} download={`${tc.id}.xml`}>
