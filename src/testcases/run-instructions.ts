@@ -9,12 +9,11 @@ import type { TestcaseKind } from './testcase.js';
  */
 export function runRequirementsNb(kind: TestcaseKind, data: RunTestData | null, format: 'xml' | 'fhir' = 'xml'): string | null {
   if (kind === 'live') return null;
+  const patient = data ? `kjøringens testpasient (fødselsnummer ${data.patient.fnr}, hjelpenummer ${data.patient.hnr}, ${data.patient.givenName} ${data.patient.familyName})` : 'kjøringens testpasient';
   if (format === 'fhir') {
     // A FHIR resource has no MsgId, GenDate or communication parties: of the run's data only its test patient applies.
-    const who = data ? `kjøringens testpasient (fødselsnummer ${data.patient.fnr}, hjelpenummer ${data.patient.hnr}, ${data.patient.givenName} ${data.patient.familyName})` : 'kjøringens testpasient';
-    return `Ressursen må komme fra systemet i denne kjøringen: en Patient med fødselsnummer eller hjelpenummer skal være ${who}. Filer som følger med samsvar, og filer levert i en annen kjøring eller for et annet testtilfelle, godtas ikke som bevis.`;
+    return `Ressursen må komme fra systemet i denne kjøringen: en Patient med fødselsnummer eller hjelpenummer skal være ${patient}. Filer som følger med samsvar, og filer levert i en annen kjøring eller for et annet testtilfelle, godtas ikke som bevis.`;
   }
-  const patient = data ? `kjøringens testpasient (fødselsnummer ${data.patient.fnr}, hjelpenummer ${data.patient.hnr}, ${data.patient.givenName} ${data.patient.familyName})` : 'kjøringens testpasient';
   const system = data?.systemParty ? `systemets testkommunikasjonspart (HER-id ${data.systemParty.herId})` : 'systemets testkommunikasjonspart (HER-id-en registrert på systemversjonen)';
   const samsvar = data ? `samsvars testkommunikasjonspart (${data.samsvarParty.name}, HER-id ${data.samsvarParty.herId})` : 'samsvars testkommunikasjonspart';
   const opened = data ? ` (${osloTimeNb(data.openedAt)})` : '';
