@@ -10,6 +10,7 @@ export type AssuranceLevel = 'A' | 'B' | 'C';
 
 import type { Direction } from '../testcases/testcase.js';
 import type { SpotCheckReason } from './spot-checks.js';
+import type { UsedProfile } from '../profiles/used-profiles.js';
 
 /** send: the system produces the message or resource; receive: it consumes it and answers with an AppRec. */
 export type { Direction };
@@ -42,6 +43,12 @@ export interface ProfileConformance {
   direction: Direction;
   /** SHA-256 of the exact profile content the tests ran against (LoadedProfile.sha256). */
   profileSha256: string;
+  /**
+   * The profiles whose rules the tests also applied (the profile's `uses`, e.g. msghead-1.2's
+   * Hodemelding rules), with their content's SHA-256; absent when it uses none, and in declarations
+   * issued before runs recorded them.
+   */
+  uses?: UsedProfile[];
   /** The standard the profile implements. */
   specification?: string;
 }

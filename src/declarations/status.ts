@@ -148,8 +148,11 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
       cause: { kind: 'retired', profiles },
     };
   }
-  // A version names one content: what was tested is gone if the content under that version changed.
-  const changed = d.conformsTo.filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
+  // A version names one content: what was tested is gone if the content under that version changed,
+  // or that of a profile whose rules the tests also applied (msghead-1.2 under a Dialogmelding).
+  const changed = d.conformsTo
+    .flatMap((p) => [p, ...(p.uses ?? [])])
+    .filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
   if (changed.length > 0) {
     const profiles = [...new Set(changed.map((p) => `${p.profile} ${p.version}`))];
     return {

@@ -5,6 +5,7 @@ import { buildSelfDeclaration } from '../declarations/build-self-declaration.js'
 import type { Direction, DocumentDigest, IssuanceDetails } from '../declarations/declaration.js';
 import { acceptDocuments, type UploadedDocument } from '../declarations/documentation.js';
 import { declarationJwsSha256, signDeclaration } from '../declarations/declaration-signing.js';
+import { usedProfileRefs } from '../profiles/used-profiles.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import { directionOf } from '../testcases/testcase.js';
 import type { StoredDeclaration } from './declaration-store.js';
@@ -83,9 +84,13 @@ export class DeclarationIssuance extends DeclarationPart {
           version: ps.version,
           title: loaded?.manifest.title ?? ps.profile,
           profileSha256: ps.sha256,
+          ...(ps.uses.length ? { uses: ps.uses } : {}),
           ...(loaded?.manifest.specification ? { specification: loaded.manifest.specification } : {}),
-          // A profile changed since the run opened is not what the run tested: treat it as retired for this run.
-          status: !loaded ? 'retired' : loaded.sha256 !== ps.sha256 ? 'retired' : effectiveStatus(loaded, overrides),
+          // A profile changed since the run opened, or one it uses, is not what the run tested: treat it as retired for this run.
+          status:
+            !loaded || loaded.sha256 !== ps.sha256 || ps.uses.some((u) => this.deps.catalog.get(u.profile)?.sha256 !== u.profileSha256)
+              ? 'retired'
+              : effectiveStatus(loaded, overrides),
         };
       }),
       testCases,
@@ -157,6 +162,8 @@ export class DeclarationIssuance extends DeclarationPart {
       const loaded = this.deps.catalog.get(profile);
       if (!loaded)
         throw new SamsvarError('unprocessable', `unknown profile '${profile}'; GET /api/v1/profiles lists them`, { field: 'profiles' });
+      // What conforming to it means includes the rules of the profiles it uses (msghead-1.2 under a Dialogmelding).
+      const uses = usedProfileRefs(this.deps.catalog, loaded);
       return {
         direction,
         profile: {
@@ -164,6 +171,7 @@ export class DeclarationIssuance extends DeclarationPart {
           version: loaded.manifest.version,
           title: loaded.manifest.title,
           profileSha256: loaded.sha256,
+          ...(uses.length ? { uses } : {}),
           ...(loaded.manifest.specification ? { specification: loaded.manifest.specification } : {}),
           status: effectiveStatus(loaded, overrides),
         },

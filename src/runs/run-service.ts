@@ -1,3 +1,4 @@
+import { usedProfileRefs } from '../profiles/used-profiles.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { unreadableArtifactError, type ArtifactValidator } from '../engine/engine.js';
 import type { Principal } from '../auth/principal.js';
@@ -164,7 +165,12 @@ export class RunService {
           `profile '${id}' ${profile.manifest.version} is a draft: this is a trial run, and no declaration can be issued for the profile until it is active`,
         );
       if (status === 'deprecated') deprecated.push(id);
-      return { profileId: id, profileVersion: profile.manifest.version, profileSha256: profile.sha256 };
+      return {
+        profileId: id,
+        profileVersion: profile.manifest.version,
+        profileSha256: profile.sha256,
+        uses: usedProfileRefs(this.deps.catalog, profile),
+      };
     });
     for (const id of deprecated) {
       const served = this.deps.catalog.get(id)!.manifest.version;

@@ -1,3 +1,4 @@
+import type { UsedProfile } from '../profiles/used-profiles.js';
 import type { Testcase } from '../testcases/testcase.js';
 import type { RunProfile } from '../storage/run-repository.js';
 import type { SubmissionSummary } from '../storage/submission-repository.js';
@@ -31,6 +32,8 @@ export interface ProfileStatus {
   profile: string;
   version: string;
   sha256: string;
+  /** The profiles its validation also applies, as they were when the run opened. */
+  uses: UsedProfile[];
   status: ProfileState;
   testcases: TestcaseResult[];
 }
@@ -91,7 +94,7 @@ export function profileStatus(
   else if (counted.length > 0 && counted.every((r) => r.outcome === 'passed' || r.outcome === 'passed_with_deviation'))
     status = 'passed_with_deviation';
   else status = 'failing';
-  return { profile: rp.profileId, version: rp.profileVersion, sha256: rp.profileSha256, status, testcases: results };
+  return { profile: rp.profileId, version: rp.profileVersion, sha256: rp.profileSha256, uses: rp.uses, status, testcases: results };
 }
 
 /** The run as a whole: passed only when every profile passed, with deviation when some passed only by waivers. */

@@ -1,3 +1,4 @@
+import { usedProfiles } from '../profiles/used-profiles.js';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -101,8 +102,17 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     await database.close();
     throw e;
   }
+  const usedBy = new Map<string, string[]>();
+  for (const p of catalog.list())
+    for (const u of usedProfiles(catalog, p)) usedBy.set(u.manifest.id, [...(usedBy.get(u.manifest.id) ?? []), p.manifest.id]);
   await repo.profiles.recordProfileContents(
-    catalog.list().map((p) => ({ id: p.manifest.id, version: p.manifest.version, sha256: p.sha256, source: p.source })),
+    catalog.list().map((p) => ({
+      id: p.manifest.id,
+      version: p.manifest.version,
+      sha256: p.sha256,
+      source: p.source,
+      usedBy: usedBy.get(p.manifest.id) ?? [],
+    })),
   );
   return {
     config,

@@ -67,10 +67,11 @@ export class ProfileRepository {
    * Records the profile contents the service loaded. Content not seen before (a new import, a
    * changed or replaced profile) enters the audit log as `profile.loaded` or `profile.changed`,
    * with its SHA-256; what was seen before is not audited again, but content put back to one seen
-   * before the latest makes the profile's declarations due. Returns the audit actions written.
+   * before the latest makes the profile's declarations due, and those of the profiles that use it
+   * (`usedBy`: their tests applied its rules too). Returns the audit actions written.
    */
   async recordProfileContents(
-    profiles: { id: string; version: string; sha256: string; source: string }[],
+    profiles: { id: string; version: string; sha256: string; source: string; usedBy?: readonly string[] }[],
     actor = 'system',
   ): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
@@ -86,7 +87,7 @@ export class ProfileRepository {
       for (const p of profiles) {
         if (seen.has(`${p.id}\0${p.sha256}`)) {
           // Put back to content seen before (A, B, then A again): declarations tested against B expire all the same.
-          if (latest.get(p.id)!.sha256 !== p.sha256) await markProfileDue(trx, p.id, AT_ONCE);
+          if (latest.get(p.id)!.sha256 !== p.sha256) for (const id of [p.id, ...(p.usedBy ?? [])]) await markProfileDue(trx, id, AT_ONCE);
           continue;
         }
         // Instances starting together on one database each find the content new; the one whose row
@@ -99,7 +100,7 @@ export class ProfileRepository {
         if (!Number(inserted.numInsertedOrUpdatedRows ?? 0)) continue;
         const action = ids.has(p.id) ? 'profile.changed' : 'profile.loaded';
         // Declarations tested against the content this replaces expire: their status is due at once.
-        if (action === 'profile.changed') await markProfileDue(trx, p.id, AT_ONCE);
+        if (action === 'profile.changed') for (const id of [p.id, ...(p.usedBy ?? [])]) await markProfileDue(trx, id, AT_ONCE);
         await appendAudit(trx, {
           actor,
           action,

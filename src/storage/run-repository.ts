@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../core/ids.js';
 import type { RunTestData } from '../core/run-test-data.js';
+import type { UsedProfile } from '../profiles/used-profiles.js';
 import { appendAudit } from './audit-log.js';
 import type { CoreTables } from './schema.js';
 import { now } from './storage-clock.js';
@@ -10,6 +11,8 @@ export interface RunProfile {
   profileId: string;
   profileVersion: string;
   profileSha256: string;
+  /** The profiles its validation also applies, as they were at opening. */
+  uses: UsedProfile[];
 }
 /** `labTokenId`: a laboratory's re-test of the vendor's system version; only that laboratory submits to it. */
 export interface Run {
@@ -82,6 +85,7 @@ export class RunRepository {
               profile_id: p.profileId,
               profile_version: p.profileVersion,
               profile_sha256: p.profileSha256,
+              uses: JSON.stringify(p.uses),
               position: i,
             })),
           )
@@ -128,7 +132,12 @@ export class RunRepository {
       vendorId: r.vendor_id,
       systemVersionId: r.system_version_id,
       createdAt: r.created_at,
-      profiles: profiles.map((p) => ({ profileId: p.profile_id, profileVersion: p.profile_version, profileSha256: p.profile_sha256 })),
+      profiles: profiles.map((p) => ({
+        profileId: p.profile_id,
+        profileVersion: p.profile_version,
+        profileSha256: p.profile_sha256,
+        uses: JSON.parse(p.uses) as UsedProfile[],
+      })),
       // Runs opened before runs fixed their test data have none.
       testData: d
         ? {

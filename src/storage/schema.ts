@@ -66,6 +66,8 @@ export interface RunProfilesTable {
   profile_version: string;
   /** The exact profile content the run is tested against (LoadedProfile.sha256 at opening). */
   profile_sha256: string;
+  /** JSON [{ profile, version, profileSha256 }]: the profiles its validation also applies (profiles/used-profiles.ts). */
+  uses: ColumnType<string, string | undefined, string>;
   position: number;
 }
 

@@ -20,6 +20,8 @@ import { compileProfileSchema } from './xsd-compiler.js';
 
 interface CompiledProfile {
   sha256: string;
+  /** The profiles it uses, as compiled: a used profile replaced in the catalog (a new msghead-1.2) compiles this one again. */
+  used: LoadedProfile[];
   xsd: XsdValidator;
   rules: CompiledSchematron[];
   codeLists: Map<string, CodeList>;
@@ -52,7 +54,7 @@ export class XmlValidator {
   /** Compiles (once per profile content) everything a profile needs; later documents reuse it. */
   prepare(profile: LoadedProfile): CompiledProfile {
     const cached = this.compiled.get(profile.manifest.id);
-    if (cached && cached.sha256 === profile.sha256) return cached;
+    if (cached && cached.sha256 === profile.sha256 && cached.used.every((u) => this.catalog.get(u.manifest.id) === u)) return cached;
     this.preparation?.start();
     try {
       return this.compile(profile, cached);
@@ -81,6 +83,7 @@ export class XmlValidator {
       const manifest = profile.manifest as XmlProfileManifest;
       const compiled: CompiledProfile = {
         sha256: profile.sha256,
+        used: resolver.profiles.slice(1),
         xsd,
         rules,
         codeLists: loadCodeLists(resolver.profiles),

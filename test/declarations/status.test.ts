@@ -33,6 +33,20 @@ describe('declaration status', () => {
     });
   });
 
+  it('expires when the content of a profile whose rules its tests also applied changed, and names that one', () => {
+    const used = { profile: 'msghead-1.2', version: '1.2.1', profileSha256: 'e'.repeat(64) };
+    const withUses = { ...d, conformsTo: d.conformsTo.map((p) => ({ ...p, uses: [used] })) };
+    const changed = (profile: string, version: string, sha256: string) =>
+      profile === used.profile && version === used.version && sha256 !== '0'.repeat(64);
+    expect(declarationStatus(withUses, { now: later, others: [withUses], isRetired: notRetired, contentChanged: changed })).toEqual({
+      status: 'expired',
+      reason: 'expired: the content of profile version msghead-1.2 1.2.1 changed since it was tested',
+      cause: { kind: 'content-changed', profiles: ['msghead-1.2 1.2.1'] },
+    });
+    // Without the used profile on record (declarations issued before runs recorded it), only its own content counts.
+    expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: changed })).toEqual({ status: 'active' });
+  });
+
   it('asks for a re-test against a newer version until its deadline, then expires', () => {
     const tested = d.conformsTo[0]!;
     const retestOf = (profile: string) =>

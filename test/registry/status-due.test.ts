@@ -251,6 +251,31 @@ for (const dialect of dialectsUnderTest()) {
       expect(await logSince(before)).toContain(`expired:${d.id}`);
     });
 
+    it('expires the declarations of a profile when the content of a profile it uses changes, as of the deployment that loads it', async () => {
+      const msghead = ctx.catalog.get('msghead-1.2')!;
+      const d = await declare('13.0');
+      expect(d.content.conformsTo[0]!.uses).toEqual([
+        { profile: 'msghead-1.2', version: msghead.manifest.version, profileSha256: msghead.sha256 },
+      ]);
+      const before = await size();
+      // The next deployment ships other Hodemelding rules under the same msghead-1.2 version.
+      const B = 'b'.repeat(64);
+      ctx.catalog.put({ ...msghead, sha256: B });
+      try {
+        expect(
+          await ctx.repo.profiles.recordProfileContents([
+            { id: 'msghead-1.2', version: msghead.manifest.version, sha256: B, source: 'shipped', usedBy: [PROFILE] },
+          ]),
+        ).toEqual(['profile.changed msghead-1.2']);
+        expect(await logSince(before)).toContain(`expired:${d.id}`);
+        expect((await svc.logPage(before, 100)).entries.find((e) => e.declarationId === d.id)!.detail).toBe(
+          `expired: the content of profile version msghead-1.2 ${msghead.manifest.version} changed since it was tested`,
+        );
+      } finally {
+        ctx.catalog.put(msghead);
+      }
+    });
+
     it('expires a declaration issued after a re-test deadline was set at that deadline', async () => {
       const deadline = now + 3_600_000;
       await ctx.repo.profiles.insertProfileVersion(

@@ -6,7 +6,7 @@ import type { Testcase } from '../../src/testcases/testcase.js';
 
 const tc = (id: string, over: Partial<Testcase> = {}): Testcase =>
   ({ id, profile: 'p', kind: 'submit', title: id, description: 'd'.repeat(20), expect: {}, ...over }) as Testcase;
-const rp = { profileId: 'p', profileVersion: '1', profileSha256: 'abc' };
+const rp = { profileId: 'p', profileVersion: '1', profileSha256: 'abc', uses: [] };
 let n = 0;
 const sub = (testcaseId: string, verdict: 'passed' | 'failed'): SubmissionSummary => ({
   id: `s${++n}`,

@@ -123,7 +123,7 @@ for (const dialect of dialectsUnderTest()) {
         jws: string;
         declaration: {
           issuer: { url: string };
-          conformsTo: { profile: string; direction: string; profileSha256: string }[];
+          conformsTo: { profile: string; direction: string; profileSha256: string; uses?: unknown[] }[];
           manufacturer: { name: string };
           testCases: unknown[];
           validator: { version: string };
@@ -138,6 +138,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(body.declaration.issuer.url).toBe(PUBLIC_URL);
       expect(body.declaration.conformsTo.map((p) => `${p.profile}/${p.direction}`)).toEqual([`${PROFILE}/receive`, `${PROFILE}/send`]);
       expect(body.declaration.conformsTo[0]!.profileSha256).toMatch(/^[0-9a-f]{64}$/);
+      // The Dialogmelding's tests also applied the Hodemelding rules of msghead-1.2: the declaration names that content too.
+      const msghead = (await (await get('/api/v1/profiles/msghead-1.2')).json()) as { version: string; sha256: string };
+      for (const p of body.declaration.conformsTo)
+        expect(p.uses).toEqual([{ profile: 'msghead-1.2', version: msghead.version, profileSha256: msghead.sha256 }]);
       expect(body.declaration.testCases.length).toBeGreaterThanOrEqual(3);
       declId = body.id;
       jws = body.jws;
@@ -174,6 +178,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(page).toContain('<dt>Sted og dato</dt><dd>Tromsø,');
       expect(page).toContain('<dt>Signert for produsenten av</dt><dd>Kari Nordmann, daglig leder</dd>');
       expect(page).toContain('Omsorg &amp; Journal AS');
+      expect(page).toContain('<div>med reglene i msghead-1.2 ');
       const pdf = Buffer.from(await (await get(`/api/v1/declarations/${declId}.pdf`)).arrayBuffer());
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(pdf.toString('latin1')).toContain(`/URI (${PUBLIC_URL}/api/v1/declarations/${declId})`);
@@ -182,6 +187,9 @@ for (const dialect of dialectsUnderTest()) {
       const bundle = (await fhir.json()) as { resourceType: string; entry: { resource: { resourceType: string; result: string } }[] };
       expect(bundle.resourceType).toBe('Bundle');
       expect(bundle.entry.map((e) => `${e.resource.resourceType}:${e.resource.result}`)).toEqual(['TestReport:pass', 'TestReport:pass']);
+      expect(JSON.stringify(bundle)).toMatch(
+        /Passed against profile content sha256=[0-9a-f]{64} with msghead-1\.2 [^ ]+ sha256=[0-9a-f]{64}/,
+      );
       // samsvar's own R4 validator accepts its own rendering.
       const checked = await t.call('POST', '/api/v1/validate', { body: JSON.stringify(bundle), contentType: 'application/fhir+json' });
       const verdict = (await checked.json()) as {

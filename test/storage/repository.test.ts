@@ -100,7 +100,7 @@ for (const dialect of dialectsUnderTest()) {
       const ver = await repo.systems.createSystemVersion(sys.id, { version: '1.0', herId: '8999911' }, 'test');
       expect(ver.herId).toBe('8999911');
       const party = { name: 'EPJ 1.0', herId: '8999911' };
-      const profiles = [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }];
+      const profiles = [{ profileId: 'p', profileVersion: '1', profileSha256: 'x', uses: [] }];
       const first = await repo.runs.createRun(
         { vendorId: vendor.id, systemVersionId: ver.id, profiles, testData: (id, at) => drawRunTestData(id, at, party) },
         'test',
@@ -140,7 +140,7 @@ for (const dialect of dialectsUnderTest()) {
       const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ' }, 'test');
       const ver = await repo.systems.createSystemVersion(sys.id, { version: '1.0' }, 'test');
       const run = await repo.runs.createRun(
-        { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] },
+        { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x', uses: [] }] },
         'test',
       );
       // Every byte value, a NUL and invalid UTF-8 included: the store must not re-encode.
@@ -239,7 +239,7 @@ for (const dialect of dialectsUnderTest()) {
       const sys = await repo.systems.createSystem(vendor.id, { name: 'EPJ-F' }, 'test');
       const ver = await repo.systems.createSystemVersion(sys.id, { version: '1' }, 'test');
       const run = await repo.runs.createRun(
-        { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x' }] },
+        { vendorId: vendor.id, systemVersionId: ver.id, profiles: [{ profileId: 'p', profileVersion: '1', profileSha256: 'x', uses: [] }] },
         'test',
       );
       let n = 0;

@@ -36,7 +36,7 @@ describe.each(dialectsUnderTest())('re-validation jobs in the database ($name)',
     const system = await repo.systems.createSystem(vendor.id, { name: 'EPJ' }, 'test');
     const version = await repo.systems.createSystemVersion(system.id, { version: '1.0' }, 'test');
     const run = await repo.runs.createRun(
-      { vendorId: vendor.id, systemVersionId: version.id, profiles: [{ profileId, profileVersion: '1', profileSha256: 'x' }] },
+      { vendorId: vendor.id, systemVersionId: version.id, profiles: [{ profileId, profileVersion: '1', profileSha256: 'x', uses: [] }] },
       'test',
     );
     for (let i = 0; i < n; i++) {

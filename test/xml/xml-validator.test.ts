@@ -117,6 +117,23 @@ describe('XML validation of a document against a profile', () => {
     expect(unknown.findings).toEqual([expect.objectContaining({ ruleId: 'CODELIST-UNKNOWN-OID', severity: 'information' })]);
   });
 
+  it('applies the content of a used profile put in place of another, not the rules compiled with the earlier one', async () => {
+    const catalog = fixtureCatalog();
+    const validator = new Engine(catalog);
+    expect((await validator.validate(bytes(order()), { profile: 'fx-order' })).findings).toEqual([]);
+    // A new fx-base whose status code list no longer has code 1: fx-order's own content is unchanged.
+    const base = catalog.require('fx-base');
+    const files = new Map(base.files);
+    files.set(
+      'status.json',
+      bytes(JSON.stringify({ oid: '2.16.578.1.12.4.1.1.8258', name: 'Status', codes: [{ code: '2', display: 'Avvist' }] })),
+    );
+    catalog.put({ ...base, source: 'imported', files, sha256: 'b'.repeat(64) });
+    const after = await validator.validate(bytes(order()), { profile: 'fx-order' });
+    expect(after.profileSha256).toBe(catalog.require('fx-order').sha256);
+    expect(after.findings.map((f) => f.message)).toEqual([expect.stringContaining('V="1" is not a code')]);
+  });
+
   it('checks declared identifiers and refuses numbers that look like a real person', async () => {
     const ident = (id: string, type: string) => `<Ident><Id>${id}</Id><TypeId V="${type}" S="2.16.578.1.12.4.1.1.8116"/></Ident>`;
     const cases: [string, string, string | null][] = [

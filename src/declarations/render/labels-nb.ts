@@ -37,6 +37,11 @@ export function confirmedByNb(by: { name: string; role: 'admin' | 'lab' }): stri
 }
 
 /** How a listed test case passed: empty when outright, else the rules waived for it. */
+/** One line per profile whose rules the tests also applied: "med reglene i msghead-1.2 1.2.1". */
+export function usedProfilesNb(p: { uses?: readonly { profile: string; version: string }[] }): string[] {
+  return (p.uses ?? []).map((u) => `med reglene i ${u.profile} ${u.version}`);
+}
+
 export function waivedNb(t: { waived?: string[] }): string {
   return t.waived?.length ? `bestått med avvik: ${t.waived.join(', ')}` : '';
 }

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../../core/sha256.js';
-import type { DeclarationStatus } from '../declaration.js';
+import type { DeclarationStatus, ProfileConformance } from '../declaration.js';
 import type { DeclarationView } from './declaration-view.js';
 
 const STATUS_DISPLAY: Record<DeclarationStatus, string> = {
@@ -85,7 +85,7 @@ export function renderDeclarationFhir(v: DeclarationView) {
           }
         : {}),
       // FHIR allows no empty array: a level A report has no tests, so no `test` at all.
-      ...testsOf(cases, deviations, p.profileSha256),
+      ...testsOf(cases, deviations, contentOf(p)),
     };
     return { fullUrl: urnUuid(`${declarationUrl}/TestReport/${report.id}`), resource: report };
   });
@@ -104,10 +104,18 @@ export function renderDeclarationFhir(v: DeclarationView) {
   };
 }
 
+/** The content a profile's tests ran against: its own, and that of each profile whose rules they also applied. */
+function contentOf(p: ProfileConformance): string {
+  return [
+    `profile content sha256=${p.profileSha256}`,
+    ...(p.uses ?? []).map((u) => `${u.profile} ${u.version} sha256=${u.profileSha256}`),
+  ].join(' with ');
+}
+
 function testsOf(
   cases: DeclarationView['declaration']['testCases'],
   deviations: DeclarationView['declaration']['deviations'],
-  profileSha256: string,
+  content: string,
 ) {
   const test = [
     ...cases.map((t) => ({
@@ -118,10 +126,10 @@ function testsOf(
           ? {
               operation: {
                 result: 'warning',
-                message: `Passed against profile content sha256=${profileSha256} only with rule ${t.waived.join(', ')} waived (see the deviations)`,
+                message: `Passed against ${content} only with rule ${t.waived.join(', ')} waived (see the deviations)`,
               },
             }
-          : { operation: { result: 'pass', message: `Passed against profile content sha256=${profileSha256}` } },
+          : { operation: { result: 'pass', message: `Passed against ${content}` } },
       ],
     })),
     ...deviations.map((x) => ({

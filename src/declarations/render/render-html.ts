@@ -1,14 +1,23 @@
 import type { DeclarationView } from './declaration-view.js';
 import { html, renderTemplate, type SafeHtml } from './html-template.js';
-import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps, waivedNb } from './labels-nb.js';
+import {
+  confirmedByNb,
+  dateNb,
+  declarationFieldsNb,
+  DIRECTION_NB,
+  evidenceNameNb,
+  usedProfilesNb,
+  verifySteps,
+  waivedNb,
+} from './labels-nb.js';
 
 /** The human report in bokmål: who, what, which profiles and test cases, and how to verify. */
 export function renderDeclarationHtml(v: DeclarationView): string {
   const d = v.declaration;
-  const profileRows = d.conformsTo.map(
-    (p) =>
-      html`<tr><td>${p.title} (<code>${p.profile}</code>)</td><td>${p.version}</td><td>${DIRECTION_NB[p.direction]}</td><td><code>${p.profileSha256}</code></td></tr>`,
-  );
+  const profileRows = d.conformsTo.map((p) => {
+    const used = (p.uses ?? []).map((u, i) => html`<div>${usedProfilesNb(p)[i]}: <code>${u.profileSha256}</code></div>`);
+    return html`<tr><td>${p.title} (<code>${p.profile}</code>)</td><td>${p.version}</td><td>${DIRECTION_NB[p.direction]}</td><td><code>${p.profileSha256}</code>${used}</td></tr>`;
+  });
   const testCaseRows: SafeHtml[] = d.testCases.map((t) => {
     const evidence = t.evidence.map(
       (e) => html`<div>${evidenceNameNb(e.name)}: <code>${e.sha256}</code> / funn <code>${e.findingsSha256}</code></div>`,

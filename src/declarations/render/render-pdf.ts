@@ -3,7 +3,16 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { REPORT_TEMPLATES_DIR } from '../../core/paths.js';
 import type { DeclarationView } from './declaration-view.js';
-import { confirmedByNb, dateNb, declarationFieldsNb, DIRECTION_NB, evidenceNameNb, verifySteps, waivedNb } from './labels-nb.js';
+import {
+  confirmedByNb,
+  dateNb,
+  declarationFieldsNb,
+  DIRECTION_NB,
+  evidenceNameNb,
+  usedProfilesNb,
+  verifySteps,
+  waivedNb,
+} from './labels-nb.js';
 
 /** reports/declaration.pdf.json: the printable layout, so wording is edited there and not in code. */
 interface PdfTemplate {
@@ -39,7 +48,7 @@ function listsOf(v: DeclarationView): Record<string, Values[]> {
       profile: p.profile,
       version: p.version,
       direction: DIRECTION_NB[p.direction],
-      profileSha256: p.profileSha256,
+      profileSha256: [p.profileSha256, ...(p.uses ?? []).map((u, i) => `${usedProfilesNb(p)[i]}: ${u.profileSha256}`)].join('\n'),
     })),
     documents: (d.documentation ?? []).map((x) => ({ name: x.name, mediaType: x.mediaType, size: String(x.size), sha256: x.sha256 })),
     testCases: d.testCases.map((t) => ({

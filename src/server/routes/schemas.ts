@@ -173,6 +173,17 @@ const messageTypesSchema: JsonSchema = {
   description: 'MsgInfo/Type values (Hodemelding-borne messages), root elements (standalone documents) or resource types (FHIR)',
 };
 
+/** The profiles a validation against a profile also applies (its `uses`, e.g. msghead-1.2), with their content's SHA-256. */
+export const usedProfilesSchema: JsonSchema = {
+  type: 'array',
+  description: "The profiles whose rules a validation against this profile also applies (its 'uses'), as they were when tested",
+  items: {
+    type: 'object',
+    required: ['profile', 'version', 'profileSha256'],
+    properties: { profile: str, version: str, profileSha256: str },
+  },
+};
+
 export const profileSummarySchema: JsonSchema = {
   type: 'object',
   required: [
@@ -330,6 +341,7 @@ export const runSchema: JsonSchema = {
           profile: str,
           version: str,
           sha256: str,
+          uses: usedProfilesSchema,
           status: { enum: ['not_started', 'failing', 'passed', 'passed_with_deviation'] },
           testcases: { type: 'array', items: testcaseResultSchema },
         },

@@ -1,6 +1,6 @@
 import type { DeclarationView } from '../../declarations/render/declaration-view.js';
 import { Layout } from '../layout.js';
-import { evidenceNameNb } from '../../declarations/render/labels-nb.js';
+import { evidenceNameNb, usedProfilesNb } from '../../declarations/render/labels-nb.js';
 import { dateNb, DIRECTION_SHORT_NB, LEVEL_NB, STATUS_NB, statusReasonNb, retestNb, waivedNb } from '../text-nb.js';
 
 /** One declaration for a reader in a municipality: who, what, how strong, whether it still holds, and a check of its signature in the browser. */
@@ -84,6 +84,11 @@ export function DeclarationPage(props: { view: DeclarationView }) {
                 <td>{DIRECTION_SHORT_NB[p.direction]}</td>
                 <td>
                   <code class="digest">{p.profileSha256}</code>
+                  {(p.uses ?? []).map((u, i) => (
+                    <div>
+                      {usedProfilesNb(p)[i]}: <code class="digest">{u.profileSha256}</code>
+                    </div>
+                  ))}
                 </td>
               </tr>
             ))}
