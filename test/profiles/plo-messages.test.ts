@@ -93,15 +93,34 @@ describe('PLO 1.5 business rules', () => {
     expect((await errors(text('orientering-om-tjenestetilbud.xml').replace('Forsendelsesstatus V="N"', 'Forsendelsesstatus V="D"'))).ids).toEqual(['PLO-0003']);
   });
 
-  it('warns when a logistics notice does not code the event that gives it its meaning (PLO-0006)', async () => {
-    const r = await engine.validate(bytes(text('utskrevet.xml').replace('<Hendelsekode V="2"', '<Hendelsekode V="13"')));
-    expect(r.valid).toBe(true);
-    expect(r.findings.filter((f) => f.ruleId === 'PLO-0006').map((f) => f.severity)).toEqual(['warning']);
+  it('warns when a logistics notice does not code the event that gives it its meaning, each notice under its own id (PLO-0006, PLO-0011…PLO-0013)', async () => {
+    for (const [file, code, ruleId] of [
+      ['dodsfall.xml', '13', 'PLO-0006'],
+      ['utskrevet.xml', '2', 'PLO-0011'],
+      ['utskrivningsklar.xml', '3', 'PLO-0012'],
+      ['avmelding-utskrivningsklar.xml', '4', 'PLO-0013'],
+    ]) {
+      const xml = text(file);
+      expect(xml, file).toContain(`<Hendelsekode V="${code}"`);
+      const r = await engine.validate(bytes(xml.replaceAll(`<Hendelsekode V="${code}"`, '<Hendelsekode V="99"')));
+      expect(r.valid, file).toBe(true);
+      const warned = r.findings.filter((f) => /^PLO-00(06|11|12|13)$/.test(f.ruleId));
+      expect(warned.map((f) => [f.ruleId, f.severity]), file).toEqual([[ruleId, 'warning']]);
+    }
   });
 
-  it('checks the order of dates in periods (PLO-0009) and a forwarded absence notice names the receiver (PLO-0010)', async () => {
+  it('checks the order of dates in periods, one id per kind of period (PLO-0009, PLO-0014, PLO-0015), and a forwarded absence notice names the receiver (PLO-0010)', async () => {
     const back = text('melding-om-fravar.xml').replace(/<FravarendeTilDato>[^<]*/, '<FravarendeTilDato>2024-05-01');
-    expect((await errors(back)).ids).toEqual(['PLO-0009']);
+    expect((await errors(back)).ids).toEqual(['PLO-0014']);
+    const service = text('innleggelsesrapport.xml').replace('<Startdato>2024-01-15</Startdato>', '<Startdato>2024-01-15</Startdato><Sluttdato>2024-01-01</Sluttdato>');
+    expect((await errors(service)).ids).toEqual(['PLO-0009']);
+    const period = (end: string) =>
+      '<InfoIPLOSrelevantInformasjon><TidsperiodeDiagnose><StartdatoDiagnose>2024-03-01</StartdatoDiagnose>' +
+      `<SluttdatoDiagnose>${end}</SluttdatoDiagnose><MedisinskDiagnose><Hoveddiagnose>false</Hoveddiagnose><Diagnosekode V="T90" S="2.16.578.1.12.4.1.1.7170"/></MedisinskDiagnose>` +
+      '</TidsperiodeDiagnose></InfoIPLOSrelevantInformasjon></p4:OverforingMedisinskeOpplysninger>';
+    const withPeriod = (end: string) => text('medisinske-opplysninger.xml').replace('</p4:OverforingMedisinskeOpplysninger>', period(end));
+    expect((await errors(withPeriod('2024-03-31'))).ids).toEqual([]);
+    expect((await errors(withPeriod('2024-02-01'))).ids).toEqual(['PLO-0015']);
     const forwarded = await engine.validate(bytes(text('melding-om-fravar.xml').replace('<MeldingVideresendt>false', '<MeldingVideresendt>true')));
     expect(forwarded.findings.filter((f) => f.ruleId === 'PLO-0010').map((f) => f.severity)).toEqual(['warning']);
   });
