@@ -484,7 +484,10 @@ export class CompiledSchematron {
         return named.find((d) => /^(nb|no)(-|$)/.test((d.attr('lang', 'xml')?.value ?? '').toLowerCase()));
       };
 
-      const seenIds = new Set<string>();
+      // A finding names its check by id, and so do waivers and test cases: one id must mean one check.
+      // An abstract rule extended in several rules compiles the same element again; another element
+      // may reuse an id only to say the same thing (severity, English and bokmål text).
+      const meaningOfId = new Map<string, string>();
       // The typed lets of the rule being compiled: its expressions are compile-checked with placeholder values.
       let boundNames = new Set<string>();
       const compileChecks = (ruleEl: XmlElement, vars: Map<string, string>, out: CompiledCheck[], seen: Set<XmlElement>) => {
@@ -508,11 +511,19 @@ export class CompiledSchematron {
               `${source}: every sch:${c.name} needs an id (it becomes the finding's rule id); test="${test}" has none`,
             );
           if (!test) throw new SamsvarError('profile_invalid', `${source}: sch:${c.name} ${id} has no test`);
-          seenIds.add(id);
           const roleText = (attr(c, 'role') ?? attr(c, 'flag') ?? 'error').toLowerCase();
           const severity = ROLE_SEVERITY[roleText];
           if (!severity)
             throw new SamsvarError('profile_invalid', `${source}: ${id} has role/flag "${roleText}"; use error, warning or information`);
+          const nb = bokmalDiagnostic(c, id);
+          const meaning = [severity, c.content, nb?.content ?? ''].map((t) => t.replace(/\s+/g, ' ').trim()).join('\n');
+          const earlier = meaningOfId.get(id);
+          if (earlier !== undefined && earlier !== meaning)
+            throw new SamsvarError(
+              'profile_invalid',
+              `${source}: rule id ${id} is used for two different checks (line ${c.line}); give each check its own id, since findings, waivers and test cases name checks by id`,
+            );
+          meaningOfId.set(id, meaning);
           const compileMessage = (el: XmlElement): MessagePart[] => {
             const message: MessagePart[] = [];
             for (let m = el.firstChild; m; m = m.next) {
@@ -534,7 +545,6 @@ export class CompiledSchematron {
             return message;
           };
           const message = compileMessage(c);
-          const nb = bokmalDiagnostic(c, id);
           const folded = substituteVariables(test, vars);
           // With typed lets the test is compiled alone here (with placeholders); otherwise only as part
           // of the rule's combined expression below, and alone only if that fails, to name the check.

@@ -176,3 +176,32 @@ describe('a Schematron test that does not compile', () => {
     expect(() => CompiledSchematron.compile(enc(schema), 'test.sch')).toThrow(/test\.sch: BAD: XPath "count\(P\) = = 2" does not compile/);
   });
 });
+
+describe('rule ids', () => {
+  const schema = (second: string) => `<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+      <sch:pattern>
+        <sch:rule context="Requester"><sch:assert id="R1" test="@role">a party needs a role</sch:assert></sch:rule>
+        <sch:rule context="CopyDest">${second}</sch:rule>
+      </sch:pattern>
+    </sch:schema>`;
+
+  it('may stand for one check in several contexts when it says the same thing there', () => {
+    expect(run(schema('<sch:assert id="R1" test="@role">a  party needs\n a role</sch:assert>'), '<M><Requester/><CopyDest/></M>')).toEqual([
+      'R1: a party needs a role',
+      'R1: a party needs a role',
+    ]);
+  });
+
+  it('may not stand for two different checks: the schema is refused, naming the id and the line', () => {
+    for (const second of [
+      '<sch:assert id="R1" test="@role">a copy recipient needs a role</sch:assert>',
+      '<sch:assert id="R1" test="@role" role="warning">a party needs a role</sch:assert>',
+    ])
+      expect(() => CompiledSchematron.compile(enc(schema(second)), 'test.sch')).toThrow(
+        expect.objectContaining({
+          code: 'profile_invalid',
+          message: expect.stringMatching(/rule id R1 is used for two different checks \(line 4\)/),
+        }),
+      );
+  });
+});
