@@ -189,7 +189,15 @@ export class FhirValidator {
       const hit = this.profileForClaim(claim, rt);
       if (!hit) continue;
       const m = hit.profile.manifest as FhirProfileManifest;
-      const findings = this.withIdentifiers(validator.validate(root, hit.sd), root, rt, m);
+      // As the HL7 validator does, the resource is checked against every profile it claims that is
+      // loaded; the first the catalog has names the result. What the base definition finds is said once.
+      const also = claims.flatMap((c) => {
+        if (c === claim) return [];
+        const sd = this.profileForClaim(c, rt)?.sd ?? store.structureDefinition(c);
+        return sd && sd.type === rt && sd !== hit.sd ? [sd] : [];
+      });
+      const all = [hit.sd, ...new Set(also)].flatMap((sd) => validator.validate(root, sd));
+      const findings = this.withIdentifiers(distinctFindings(all), root, rt, m);
       findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
       const detection = `from meta.profile claim ${claim}${hit.choice ? `; ${hit.choice}` : ''}`;
       return { profile: m.id, profileVersion: m.version, profileSha256: hit.profile.sha256, detection, findings: reported(findings) };
@@ -337,6 +345,16 @@ function metaProfileNodes(root: JsonNode & { kind: 'object' }): (JsonNode & { ki
 export { toOperationOutcome } from './operation-outcome.js';
 
 /** Sorted, and at most MAX_FINDINGS of them, the most severe kept (see mostSevereFirst). */
+function distinctFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.severity}\0${f.path ?? ''}\0${f.line ?? ''}:${f.column ?? ''}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function reported(findings: Finding[]): Finding[] {
   const { kept, omitted } = mostSevereFirst(findings);
   const sorted = sortFindings(kept);

@@ -44,6 +44,16 @@ function jsonKind(node: JsonNode): string {
   return node.kind === 'object' ? 'an object' : node.kind === 'array' ? 'an array' : node.kind === 'null' ? 'null' : `a ${node.kind}`;
 }
 
+/** FHIR R4 §2.24.0.1 (string): "Strings SHALL NOT exceed 1MB in size". */
+const MAX_STRING_BYTES = 1024 * 1024;
+const TOO_LONG = `is longer than FHIR allows a string, 1 MB (${MAX_STRING_BYTES} bytes of UTF-8)`;
+
+function tooLong(value: string): boolean {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: only a long string needs counting.
+  if (value.length * 3 <= MAX_STRING_BYTES) return false;
+  return value.length > MAX_STRING_BYTES || Buffer.byteLength(value, 'utf8') > MAX_STRING_BYTES;
+}
+
 /** Checks the JSON value of a primitive element of type `code`. */
 export function checkPrimitive(node: JsonNode, code: string, store: ConformanceStore): PrimitiveCheck {
   if (code.startsWith(SYSTEM_PREFIX)) {
@@ -52,6 +62,7 @@ export function checkPrimitive(node: JsonNode, code: string, store: ConformanceS
     if (sys === 'Integer' || sys === 'Decimal')
       return node.kind === 'number' ? {} : { problem: `must be a JSON number, not ${jsonKind(node)}` };
     if (node.kind !== 'string') return { problem: `must be a JSON string, not ${jsonKind(node)}` };
+    if (sys === 'String' && tooLong(node.value)) return { problem: TOO_LONG };
     return node.value.length ? {} : { problem: 'must not be an empty string' };
   }
   if (code === 'boolean')
@@ -67,6 +78,8 @@ export function checkPrimitive(node: JsonNode, code: string, store: ConformanceS
     return {};
   }
   if (node.kind !== 'string') return { problem: `must be a JSON string, not ${jsonKind(node)}` };
+  // base64Binary and xhtml are not strings in FHIR's sense; an attachment or a narrative may be larger.
+  if (code !== 'base64Binary' && code !== 'xhtml' && tooLong(node.value)) return { problem: TOO_LONG };
   if (code === 'xhtml') {
     return /^\s*<div[\s>]/.test(node.value) ? {} : { problem: 'narrative must be XHTML starting with a <div> element' };
   }

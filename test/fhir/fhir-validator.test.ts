@@ -29,6 +29,33 @@ describe('choosing the profile', () => {
     expect(rules(r)).toEqual(['FHIR-CARDINALITY-MIN']);
   });
 
+  it('checks every profile the resource claims, naming the result after the first, and says what the base finds once', async () => {
+    // HL7 validator case ai6: two claimed profiles, and only the second one's rule is broken.
+    const withName = profileOn('Patient', 'test-name', [{ id: 'Patient.name', path: 'Patient.name', min: 1 }]);
+    const withIdentifier = profileOn('Patient', 'test-identifier', [{ id: 'Patient.identifier', path: 'Patient.identifier', min: 1 }]);
+    const both = new Engine(
+      catalogWith([
+        { id: 'test-name', sd: withName },
+        { id: 'test-identifier', sd: withIdentifier },
+      ]),
+    );
+    const patient = {
+      resourceType: 'Patient',
+      text,
+      meta: { profile: [withName.url, withIdentifier.url] },
+      name: [{ family: 'Testesen' }],
+    };
+    const r = await both.validate(bytes(patient));
+    expect(r).toMatchObject({ profile: 'test-name', detection: `from meta.profile claim ${withName.url}`, valid: false });
+    expect(rules(r)).toEqual(['FHIR-CARDINALITY-MIN']);
+    expect(findingOf(r, 'FHIR-CARDINALITY-MIN').path).toBe('Patient.identifier');
+    expect(findingOf(r, 'FHIR-CARDINALITY-MIN').message).toContain('identifier');
+    // An unknown element is reported once, not once per claimed profile.
+    expect(rules(await both.validate(bytes({ ...patient, identifier: [{ value: '1' }], fodselsdato: '1990-04-01' })))).toEqual([
+      'FHIR-STRUCTURE-UNKNOWN',
+    ]);
+  });
+
   it('falls back to the base definition and warns about a claim it cannot follow', async () => {
     const r = await engine.validate(
       bytes({ resourceType: 'Patient', text, meta: { profile: ['http://example.org/StructureDefinition/ukjent'] } }),

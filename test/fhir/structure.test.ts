@@ -90,6 +90,25 @@ describe('base R4 structure', () => {
     expect(findingOf(r, 'FHIR-CARDINALITY-MAX').path).toBe('Patient.deceased');
   });
 
+  it('refuses a string longer than 1 MB in any string element, an element id too, but not in an attachment or narrative', async () => {
+    const mb = 1024 * 1024;
+    const location = (positionId: string, description = 'Legevakt') => ({
+      resourceType: 'Location',
+      id: 'l1',
+      text: narrative,
+      description,
+      position: { id: positionId, longitude: 10.75, latitude: 59.91 },
+    });
+    const tooLong = findingOf(await check(v, location('a'.repeat(mb + 1))), 'FHIR-STRUCTURE-PRIMITIVE');
+    expect(tooLong).toMatchObject({ severity: 'error', path: 'Location.position.id' });
+    expect(tooLong.message).toContain('longer than FHIR allows a string, 1 MB');
+    // Counted in bytes of UTF-8: 600,000 × "ø" (2 bytes each) is over, 1 MB of ASCII exactly is not.
+    expect(errors(await check(v, location('p', 'ø'.repeat(600_000))))).toEqual(['FHIR-STRUCTURE-PRIMITIVE']);
+    expect(errors(await check(v, location('p', 'a'.repeat(mb))))).toEqual([]);
+    const photo = { contentType: 'image/png', data: 'QUJD'.repeat(mb / 2) };
+    expect(errors(await check(v, patient({ photo: [photo] })))).toEqual([]);
+  });
+
   it('validates primitive extensions in _name companions', async () => {
     const ok = await check(
       v,
