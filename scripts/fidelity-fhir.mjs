@@ -219,8 +219,12 @@ function collectCases() {
   return { cases: only ? cases.filter((c) => c.name === only) : cases, skipped };
 }
 
-/** A catalog holding the case's supporting conformance resources, one catalog profile per resource profile. */
-function catalogFor(supporting, tmp) {
+/**
+ * A catalog holding the case's supporting conformance resources, one catalog profile per resource
+ * profile, and one for the profile the case names (given to the Java validator as -profile, whatever
+ * its derivation says).
+ */
+function catalogFor(supporting, tmp, profileUrl) {
   const catalog = new ProfileCatalog();
   if (!supporting.length) return { catalog };
   const resources = [];
@@ -242,7 +246,7 @@ function catalogFor(supporting, tmp) {
     return { name, r };
   });
   const carriers = conformance.filter(
-    (r) => r.resourceType === 'StructureDefinition' && r.kind === 'resource' && r.derivation === 'constraint',
+    (r) => r.resourceType === 'StructureDefinition' && r.kind === 'resource' && (r.derivation === 'constraint' || r.url === profileUrl),
   );
   const byUrl = new Map();
   const all = carriers.length ? carriers : [{ url: 'http://hl7.org/fhir/StructureDefinition/Basic', id: 'carrier' }];
@@ -264,13 +268,10 @@ function catalogFor(supporting, tmp) {
 async function run(c) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'samsvar-fidelity-'));
   try {
-    const { catalog, byUrl } = catalogFor(c.supporting, tmp);
+    const profileUrl = c.profileFile ? readJson(c.profileFile).url : undefined;
+    const { catalog, byUrl } = catalogFor(c.supporting, tmp, profileUrl);
     const validator = new FhirValidator(catalog);
-    let profileId;
-    if (c.profileFile) {
-      const url = readJson(c.profileFile).url;
-      profileId = byUrl?.get(url);
-    }
+    const profileId = profileUrl ? byUrl?.get(profileUrl) : undefined;
     const result = await validator.validate(readFileSync(c.file), profileId);
     return result.findings.filter((f) => f.severity === 'error');
   } catch (e) {
