@@ -221,6 +221,12 @@ export const RULES = {
     summary: "A canonical resource's url that is not absolute (or a urn:uuid not lowercase)",
     issueType: 'invalid',
   },
+  'FHIR-SD-FIXED': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A profile that fixes an element to another value than its base profile fixes it to',
+    issueType: 'invalid',
+  },
   'FHIR-CS-COUNT': {
     layer: 'profile',
     severity: 'error',

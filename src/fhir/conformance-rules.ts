@@ -2,8 +2,9 @@
  * The rules the HL7 validator applies to conformance resources beyond their StructureDefinitions,
  * which IG publishers rely on: canonical URLs are absolute, a CodeSystem's count, content and
  * properties agree with its concepts, a ValueSet selects codes from absolute systems and, where the
- * code system is held completely, codes that exist, and a SearchParameter's type, base and
- * expression hold together (with the core parameter it derives from).
+ * code system is held completely, codes that exist, a SearchParameter's type, base and
+ * expression hold together (with the core parameter it derives from), and a profile fixes no value
+ * its base fixes otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +13,9 @@ import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
-import type { JsonNode, Position } from './json-parser.js';
+import { toPlain, type JsonNode, type Position } from './json-parser.js';
+import { deepEqual } from './plain-values.js';
+import { show } from './walk.js';
 
 /** What these rules need of the walk (walk.ts's Walk has it); named here so the modules do not import each other. */
 interface RulesWalk {
@@ -53,6 +56,50 @@ export function checkConformanceResource(walk: RulesWalk, node: JsonObject, rt: 
   if (rt === 'CodeSystem') checkCodeSystem(walk, node, at);
   else if (rt === 'ValueSet') checkValueSet(walk, node, at);
   else if (rt === 'SearchParameter') checkSearchParameter(walk, node, at);
+  else if (rt === 'StructureDefinition') checkInheritedFixedValues(walk, node, at);
+}
+
+/** The fixed[x] key of an element definition, if it has one. */
+function fixedKey(el: Record<string, unknown> | Map<string, unknown>): string | undefined {
+  const keys = el instanceof Map ? [...el.keys()] : Object.keys(el);
+  return keys.find((k) => k.startsWith('fixed') && k.length > 5);
+}
+
+/** The value the base (or its own base, up to one with a snapshot) fixes on an element id. */
+function fixedInBase(store: ConformanceStore, url: string, id: string, seen = new Set<string>()): { value: unknown } | undefined {
+  if (seen.has(url)) return undefined;
+  seen.add(url);
+  const sd = store.structureDefinition(url);
+  if (!sd) return undefined;
+  const el = (sd.snapshot ?? sd.differential)?.element.find((e) => (e.id ?? e.path) === id);
+  const key = el && fixedKey(el);
+  if (key) return { value: el[key] };
+  // A snapshot holds everything the chain above it fixes; a differential only what it adds.
+  return !sd.snapshot && sd.baseDefinition ? fixedInBase(store, sd.baseDefinition, id, seen) : undefined;
+}
+
+/** A constraint only narrows its base: an element the base fixes cannot be fixed to another value (HL7 case ext-derived). */
+function checkInheritedFixedValues(walk: RulesWalk, sd: JsonObject, at: string): void {
+  const base = str(sd, 'baseDefinition');
+  if (str(sd, 'derivation') !== 'constraint' || !base) return;
+  const differential = prop(sd, 'differential');
+  const elements = differential?.kind === 'object' ? objects(differential, 'element') : [];
+  elements.forEach((el, i) => {
+    const id = str(el, 'id') ?? str(el, 'path');
+    const key = fixedKey(el.props);
+    if (!id || !key) return;
+    const inherited = fixedInBase(walk.store, base, id);
+    const value = prop(el, key)!;
+    if (!inherited || deepEqual(toPlain(value), inherited.value)) return;
+    walk.add(
+      'FHIR-SD-FIXED',
+      'error',
+      'profile',
+      `${id} is fixed to ${show(toPlain(value))}, but the base profile ${base} fixes it to ${show(inherited.value)}; a profile can only narrow what it derives from`,
+      value,
+      `${at}.differential.element[${i}].${key}`,
+    );
+  });
 }
 
 /** A canonical resource's url is absolute (a urn:uuid lowercase and well formed); a fragment reference is exempt. */

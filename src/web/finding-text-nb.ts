@@ -52,6 +52,7 @@ const RULE_NB: Record<string, string> = {
   'FHIR-PROFILE-TYPE': 'Profilen gjelder en annen ressurstype.',
   'FHIR-PROFILE-INVALID': 'Profilen kunne ikke lastes.',
   'FHIR-CANONICAL-URL': 'Den kanoniske URL-en (url) må være absolutt.',
+  'FHIR-SD-FIXED': 'Profilen fastsetter en annen verdi for elementet enn basisprofilen den bygger på.',
   'FHIR-CS-COUNT': 'Antallet (count) stemmer ikke med begrepene i kodesystemet.',
   'FHIR-CS-CONTENT': 'Innholdstypen (content) passer ikke med begrepene eller supplementet.',
   'FHIR-CS-PROPERTY': 'En egenskap (property) i kodesystemet er definert to ganger, har feil type eller mangler definisjon.',

@@ -182,3 +182,44 @@ describe('ValueSet filters', () => {
     expect(errors(await check(v, filtered({ property: 'farge', op: '=', value: 'rød' })))).toEqual([]);
   });
 });
+
+describe('StructureDefinition', () => {
+  const extension = (name: string, url: string, base: string) => ({
+    resourceType: 'StructureDefinition',
+    text,
+    url,
+    name,
+    status: 'active',
+    kind: 'complex-type',
+    abstract: false,
+    context: [{ type: 'element', expression: 'Patient' }],
+    type: 'Extension',
+    baseDefinition: base,
+    derivation: 'constraint',
+    differential: {
+      element: [
+        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+        { id: 'Extension.value[x]', path: 'Extension.value[x]', type: [{ code: 'string' }] },
+      ],
+    },
+  });
+  const BASE = `${T}/StructureDefinition/merknad`;
+  const CORE = 'http://hl7.org/fhir/StructureDefinition/Extension';
+
+  it('a profile cannot fix an element its base fixes to another value (HL7 case ext-derived)', async () => {
+    const withBase = new FhirValidator(
+      catalogWith([{ id: 'merknad', sd: profileOn('ServiceRequest', 'merknad-bruk', []), extra: [extension('Merknad', BASE, CORE)] }]),
+    );
+    const derived = extension('MerknadAvledet', `${T}/StructureDefinition/merknad-avledet`, BASE);
+    const r = await check(withBase, derived);
+    expect(errors(r)).toEqual(['FHIR-SD-FIXED']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-SD-FIXED')).toMatchObject({
+      path: 'StructureDefinition.differential.element[0].fixedUri',
+      message: expect.stringContaining(`but the base profile ${BASE} fixes it to '${BASE}'`),
+    });
+    // The same value again narrows nothing and breaks nothing; a base that fixes nothing leaves it free.
+    const same = { ...derived, differential: { element: [{ id: 'Extension.url', path: 'Extension.url', fixedUri: BASE }] } };
+    expect(errors(await check(withBase, same))).toEqual([]);
+    expect(errors(await check(withBase, extension('Fri', `${T}/StructureDefinition/fri`, CORE)))).toEqual([]);
+  });
+});
