@@ -82,5 +82,8 @@ describe('a declaration page', () => {
     const { id } = (await issued.json()) as { id: string };
     const page = await (await t.call('GET', `/erklaering/${id}`)).text();
     expect(page).toContain(`bestått med avvik: ${rules.join(', ')}`);
+    // The Hodemelding rules the tests also applied are named beside the profile's own checksum.
+    const msghead = (await (await t.call('GET', '/api/v1/profiles/msghead-1.2')).json()) as { version: string; sha256: string };
+    expect(page).toContain(`med reglene i msghead-1.2 ${msghead.version}: <code class="digest">${msghead.sha256}</code>`);
   });
 });

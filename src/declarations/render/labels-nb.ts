@@ -37,9 +37,12 @@ export function confirmedByNb(by: { name: string; role: 'admin' | 'lab' }): stri
 }
 
 /** How a listed test case passed: empty when outright, else the rules waived for it. */
-/** One line per profile whose rules the tests also applied: "med reglene i msghead-1.2 1.2.1". */
-export function usedProfilesNb(p: { uses?: readonly { profile: string; version: string }[] }): string[] {
-  return (p.uses ?? []).map((u) => `med reglene i ${u.profile} ${u.version}`);
+/** Per profile whose rules the tests also applied: "med reglene i msghead-1.2 1.2.1" and its content's SHA-256. */
+export function usedProfilesNb(p: { uses?: readonly { profile: string; version: string; profileSha256: string }[] }): {
+  text: string;
+  sha256: string;
+}[] {
+  return (p.uses ?? []).map((u) => ({ text: `med reglene i ${u.profile} ${u.version}`, sha256: u.profileSha256 }));
 }
 
 export function waivedNb(t: { waived?: string[] }): string {

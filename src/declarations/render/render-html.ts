@@ -15,7 +15,7 @@ import {
 export function renderDeclarationHtml(v: DeclarationView): string {
   const d = v.declaration;
   const profileRows = d.conformsTo.map((p) => {
-    const used = (p.uses ?? []).map((u, i) => html`<div>${usedProfilesNb(p)[i]}: <code>${u.profileSha256}</code></div>`);
+    const used = usedProfilesNb(p).map((u) => html`<div>${u.text}: <code>${u.sha256}</code></div>`);
     return html`<tr><td>${p.title} (<code>${p.profile}</code>)</td><td>${p.version}</td><td>${DIRECTION_NB[p.direction]}</td><td><code>${p.profileSha256}</code>${used}</td></tr>`;
   });
   const testCaseRows: SafeHtml[] = d.testCases.map((t) => {

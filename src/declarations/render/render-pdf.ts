@@ -48,7 +48,7 @@ function listsOf(v: DeclarationView): Record<string, Values[]> {
       profile: p.profile,
       version: p.version,
       direction: DIRECTION_NB[p.direction],
-      profileSha256: [p.profileSha256, ...(p.uses ?? []).map((u, i) => `${usedProfilesNb(p)[i]}: ${u.profileSha256}`)].join('\n'),
+      profileSha256: [p.profileSha256, ...usedProfilesNb(p).map((u) => `${u.text}: ${u.sha256}`)].join('\n'),
     })),
     documents: (d.documentation ?? []).map((x) => ({ name: x.name, mediaType: x.mediaType, size: String(x.size), sha256: x.sha256 })),
     testCases: d.testCases.map((t) => ({

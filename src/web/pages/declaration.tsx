@@ -84,9 +84,9 @@ export function DeclarationPage(props: { view: DeclarationView }) {
                 <td>{DIRECTION_SHORT_NB[p.direction]}</td>
                 <td>
                   <code class="digest">{p.profileSha256}</code>
-                  {(p.uses ?? []).map((u, i) => (
+                  {usedProfilesNb(p).map((u) => (
                     <div>
-                      {usedProfilesNb(p)[i]}: <code class="digest">{u.profileSha256}</code>
+                      {u.text}: <code class="digest">{u.sha256}</code>
                     </div>
                   ))}
                 </td>
