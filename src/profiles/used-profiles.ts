@@ -33,3 +33,10 @@ export function usedProfiles(catalog: ProfileCatalog, profile: LoadedProfile): L
 export function usedProfileRefs(catalog: ProfileCatalog, profile: LoadedProfile): UsedProfile[] {
   return usedProfiles(catalog, profile).map((p) => ({ profile: p.manifest.id, version: p.manifest.version, profileSha256: p.sha256 }));
 }
+
+/** For each profile some other profile uses, the ids of those that use it (directly or through another). */
+export function usersOf(catalog: ProfileCatalog): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const p of catalog.list()) for (const u of usedProfiles(catalog, p)) users.set(u.manifest.id, [...(users.get(u.manifest.id) ?? []), p.manifest.id]);
+  return users;
+}

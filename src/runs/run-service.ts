@@ -1,4 +1,3 @@
-import { usedProfileRefs } from '../profiles/used-profiles.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { unreadableArtifactError, type ArtifactValidator } from '../engine/engine.js';
 import type { Principal } from '../auth/principal.js';
@@ -21,6 +20,7 @@ import { effectiveStatus } from './profile-lifecycle.js';
 import type { Waiver } from '../waivers/waivers.js';
 import { profileStatus, runState, type ProfileState, type ProfileStatus } from './run-status.js';
 import { findTestcase, testcasesOf, type TestcaseSuite } from './testcase-suite.js';
+import { usedProfileRefs } from '../profiles/used-profiles.js';
 
 export interface RunServiceDeps {
   repo: Repository;

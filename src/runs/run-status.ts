@@ -1,5 +1,5 @@
-import type { UsedProfile } from '../profiles/used-profiles.js';
 import type { Testcase } from '../testcases/testcase.js';
+import type { UsedProfile } from '../profiles/used-profiles.js';
 import type { RunProfile } from '../storage/run-repository.js';
 import type { SubmissionSummary } from '../storage/submission-repository.js';
 import { failureReason, judgeTestcase, type WaivedRule, type Waiver } from '../waivers/waivers.js';

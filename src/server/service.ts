@@ -1,4 +1,3 @@
-import { usedProfiles } from '../profiles/used-profiles.js';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import type { RouteModule } from './api-router.js';
 import type { AppContext, BackgroundTask } from './app-context.js';
 import type { ServerConfig } from './config.js';
 import type { WebPages } from './page-module.js';
+import { usersOf } from '../profiles/used-profiles.js';
 
 export interface StartOptions {
   catalog?: ProfileCatalog;
@@ -102,9 +102,7 @@ export async function buildContext(config: ServerConfig, opts: StartOptions = {}
     await database.close();
     throw e;
   }
-  const usedBy = new Map<string, string[]>();
-  for (const p of catalog.list())
-    for (const u of usedProfiles(catalog, p)) usedBy.set(u.manifest.id, [...(usedBy.get(u.manifest.id) ?? []), p.manifest.id]);
+  const usedBy = usersOf(catalog);
   await repo.profiles.recordProfileContents(
     catalog.list().map((p) => ({
       id: p.manifest.id,

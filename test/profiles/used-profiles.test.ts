@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileCatalog } from '../../src/profiles/catalog.js';
 import type { LoadedProfile, ProfileManifest } from '../../src/profiles/manifest.js';
-import { usedProfileRefs, usedProfiles } from '../../src/profiles/used-profiles.js';
+import { usedProfileRefs, usedProfiles, usersOf } from '../../src/profiles/used-profiles.js';
 
 function profile(id: string, uses: string[] = [], kind: 'xml' | 'fhir' = 'xml'): LoadedProfile {
   const manifest = { id, version: '1.0.0', title: id, kind, schema: 'x.xsd', uses } as unknown as ProfileManifest;
@@ -35,5 +35,10 @@ describe('the profiles a validation also applies', () => {
     const newer = { ...profile('b'), source: 'imported' as const, sha256: 'f'.repeat(64) };
     catalog.put(newer);
     expect(usedProfiles(catalog, catalog.require('a'))).toEqual([newer]);
+  });
+
+  it('give, turned round, the profiles whose declarations rest on a used one', () => {
+    const catalog = new ProfileCatalog([profile('svar', ['msghead']), profile('msghead', ['kodeverk']), profile('kodeverk'), profile('annet')]);
+    expect(Object.fromEntries(usersOf(catalog))).toEqual({ msghead: ['svar'], kodeverk: ['msghead', 'svar'] });
   });
 });
