@@ -8,6 +8,7 @@
 import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
+import { usedProfileRefs } from '../profiles/used-profiles.js';
 import type { Repository } from '../storage/repository.js';
 import type { Revalidation, RevalidationItem, RevalidationStore } from '../storage/revalidation-store.js';
 import { findTestcase, type TestcaseSuite } from './testcase-suite.js';
@@ -47,6 +48,7 @@ export class RevalidationService {
       profileId,
       profileVersion: p.manifest.version,
       profileSha256: p.sha256,
+      uses: usedProfileRefs(this.deps.catalog, p),
       createdBy: actor,
       at: new Date().toISOString(),
     });
@@ -63,9 +65,12 @@ export class RevalidationService {
     return this.deps.store.list();
   }
 
-  /** Whether this instance validates with the exact profile content the job was created for. */
-  runnable(job: Pick<Revalidation, 'profileId' | 'profileSha256'>): boolean {
-    return this.deps.catalog.get(job.profileId)?.sha256 === job.profileSha256;
+  /** Whether this instance validates with the exact profile content the job was created for, the profiles it uses included. */
+  runnable(job: Pick<Revalidation, 'profileId' | 'profileSha256' | 'uses'>): boolean {
+    const { catalog } = this.deps;
+    return (
+      catalog.get(job.profileId)?.sha256 === job.profileSha256 && job.uses.every((u) => catalog.get(u.profile)?.sha256 === u.profileSha256)
+    );
   }
 
   async pendingPositions(id: string): Promise<number[]> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { appendAudit } from './audit-log.js';
 import type { Verdict } from '../core/verdict.js';
+import type { UsedProfile } from '../profiles/used-profiles.js';
 import type { CoreTables } from './schema.js';
 
 export type RevalidationStatus = 'queued' | 'running' | 'done';
@@ -10,6 +11,8 @@ export interface Revalidation {
   profileId: string;
   profileVersion: string;
   profileSha256: string;
+  /** The profiles it uses, as loaded when the job was made: it runs only where those are loaded too. */
+  uses: UsedProfile[];
   status: RevalidationStatus;
   total: number;
   done: number;
@@ -53,6 +56,7 @@ export class RevalidationStore {
     profileId: string;
     profileVersion: string;
     profileSha256: string;
+    uses: UsedProfile[];
     createdBy: string;
     at: string;
   }): Promise<number> {
@@ -71,6 +75,7 @@ export class RevalidationStore {
           profile_id: job.profileId,
           profile_version: job.profileVersion,
           profile_sha256: job.profileSha256,
+          uses: JSON.stringify(job.uses),
           status: subs.length ? 'queued' : 'done',
           total: subs.length,
           created_at: job.at,
@@ -133,6 +138,7 @@ export class RevalidationStore {
       profileId: r.profile_id,
       profileVersion: r.profile_version,
       profileSha256: r.profile_sha256,
+      uses: JSON.parse(r.uses) as UsedProfile[],
       status: r.status,
       total: Number(r.total),
       done: Number(counts.done),

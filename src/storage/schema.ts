@@ -174,6 +174,8 @@ export interface RevalidationsTable {
   profile_id: string;
   profile_version: string;
   profile_sha256: string;
+  /** JSON [{ profile, version, profileSha256 }]: the profiles it uses, as loaded when the job was made. */
+  uses: ColumnType<string, string | undefined, string>;
   status: 'queued' | 'running' | 'done';
   total: number;
   created_at: string;

@@ -61,10 +61,12 @@ describe.each(dialectsUnderTest())('re-validation jobs in the database ($name)',
         profileId,
         profileVersion: '1',
         profileSha256: 'x',
+        uses: [{ profile: 'msghead-1.2', version: '1.2.1', profileSha256: 'y' }],
         createdBy: 'admin:test',
         at: '2026-11-30T10:00:00.000Z',
       }),
     ).toBe(n);
+    expect((await store.get(id))!.uses).toEqual([{ profile: 'msghead-1.2', version: '1.2.1', profileSha256: 'y' }]);
     return id;
   }
 

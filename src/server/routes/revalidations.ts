@@ -1,6 +1,7 @@
 import { actorOf } from '../../auth/principal.js';
 import { json, type RouteModule } from '../api-router.js';
 import type { RevalidationFeature } from './revalidation-context.js';
+import { usedProfilesSchema } from './schemas.js';
 
 const str = { type: 'string' };
 const verdict = { enum: ['passed', 'failed', null] };
@@ -13,6 +14,7 @@ export const revalidationSchema = {
     profileId: str,
     profileVersion: { ...str, description: 'The version the submissions are re-run against' },
     profileSha256: str,
+    uses: usedProfilesSchema,
     status: { enum: ['queued', 'running', 'done'] },
     total: { type: 'integer', description: 'Stored submissions of the profile when the job was created' },
     done: { type: 'integer', description: 'Submissions re-run so far' },
@@ -82,7 +84,10 @@ export const revalidationRoutes =
             ...revalidationSchema,
             properties: {
               ...revalidationSchema.properties,
-              runnableHere: { type: 'boolean', description: 'False when this instance has another version of the profile loaded' },
+              runnableHere: {
+                type: 'boolean',
+                description: 'False when this instance has other content loaded for the profile or a profile it uses',
+              },
               changedItems: {
                 type: 'array',
                 items: {

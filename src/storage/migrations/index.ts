@@ -19,6 +19,7 @@ import * as m1000 from './1000_revocation_spot_check.js';
 import * as m1010 from './1010_log_causes.js';
 import * as m1020 from './1020_fhir_endpoints.js';
 import * as m1030 from './1030_run_profile_uses.js';
+import * as m1050 from './1050_revalidation_uses.js';
 
 export interface SamsvarMigration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>;
@@ -51,4 +52,5 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '1010_log_causes': m1010,
   '1020_fhir_endpoints': m1020,
   '1030_run_profile_uses': m1030,
+  '1050_revalidation_uses': m1050,
 };
