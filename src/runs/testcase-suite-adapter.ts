@@ -2,6 +2,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import type { ArtifactValidator } from '../engine/engine.js';
 import type { HostAllowlist } from '../live/host-allowlist.js';
 import { runLiveTest } from '../live/live-runner.js';
+import { checkServerChallenge } from '../live/server-challenge.js';
 import { generateReceiveMessage, type Evaluation, type EvaluationContext, type Testcase } from '../testcases/index.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
@@ -28,22 +29,32 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
     evaluate: (tc, bytes, ctx) => deps.engine.evaluate(tc, bytes, ctx),
     generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId, receiver: ctx.receiver, runPatient: ctx.runPatient }),
     runLive: (tc, request) => {
-      let base: URL;
-      try {
-        base = new URL(request.baseUrl);
-      } catch {
-        throw new SamsvarError('bad_request', `'${request.baseUrl}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
-      }
-      if (!deps.liveHosts.allows(base)) {
-        const why = deps.liveHosts.empty
-          ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
-          : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${base.host}`;
-        throw new SamsvarError(
-          'forbidden',
-          `refusing to test ${base.href}: ${why}; ask the operator, or run \`samsvar fhir-test\` from your own machine`,
-        );
-      }
+      operatorAllows(deps.liveHosts, request.baseUrl, 'test');
       return runLiveTest(tc, { ...request, engine: deps.engine, allowHosts: deps.liveHosts });
     },
+    checkServerChallenge: (url, token) => {
+      operatorAllows(deps.liveHosts, url, 'fetch');
+      return checkServerChallenge(url, token, { allowlist: deps.liveHosts, timeoutMs: CHALLENGE_TIMEOUT_MS });
+    },
   };
+}
+
+/** As long as one request of a live run may take. */
+const CHALLENGE_TIMEOUT_MS = 10_000;
+
+/** Refuses (403) a URL on a host the operator does not let the service reach, before anything is contacted. */
+function operatorAllows(liveHosts: HostAllowlist, raw: string, verb: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SamsvarError('bad_request', `'${raw}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
+  }
+  if (!liveHosts.allows(url)) {
+    const why = liveHosts.empty
+      ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
+      : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${url.host}`;
+    const instead = verb === 'test' ? ', or run `samsvar fhir-test` from your own machine' : '';
+    throw new SamsvarError('forbidden', `refusing to ${verb} ${url.href}: ${why}; ask the operator${instead}`);
+  }
 }
