@@ -177,7 +177,7 @@ export class RunService {
     if (!outcome.ok)
       throw new SamsvarError(
         'unprocessable',
-        `the FHIR server ${endpoint.server} is not verified: samsvar fetched ${url} and ${outcome.reason}; serve the token ${endpoint.challengeToken} as the whole body of that URL and verify again`,
+        `the FHIR server ${endpoint.server} is not verified: ${outcome.reason}${outcome.kind === 'refused' ? '' : `; serve the token ${endpoint.challengeToken} as the whole body of ${url} and verify again`}`,
         { field: 'fhirBaseUrl', challenge: { url, answer: outcome.kind, ...(outcome.status ? { status: outcome.status } : {}) } },
       );
     return serverStatus(fhirBaseUrl, await this.deps.repo.systems.markFhirEndpointVerified(fhirBaseUrl, actorOf(p)));

@@ -29,11 +29,19 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
     evaluate: (tc, bytes, ctx) => deps.engine.evaluate(tc, bytes, ctx),
     generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId, receiver: ctx.receiver, runPatient: ctx.runPatient }),
     runLive: (tc, request) => {
-      operatorAllows(deps.liveHosts, request.baseUrl, 'test');
+      const base = urlOf(request.baseUrl);
+      const refused = operatorRefusal(deps.liveHosts, base);
+      if (refused)
+        throw new SamsvarError(
+          'forbidden',
+          `refusing to test ${base.href}: ${refused}; ask the operator, or run \`samsvar fhir-test\` from your own machine`,
+        );
       return runLiveTest(tc, { ...request, engine: deps.engine, allowHosts: deps.liveHosts });
     },
-    checkServerChallenge: (url, token) => {
-      operatorAllows(deps.liveHosts, url, 'fetch');
+    checkServerChallenge: async (url, token) => {
+      // The operator's list decides what the service contacts; a server outside it cannot be verified (nor tested).
+      const refused = operatorRefusal(deps.liveHosts, urlOf(url));
+      if (refused) return { ok: false, kind: 'refused', reason: `samsvar does not fetch ${url}: ${refused}; ask the operator` };
       return checkServerChallenge(url, token, { allowlist: deps.liveHosts, timeoutMs: CHALLENGE_TIMEOUT_MS });
     },
   };
@@ -42,19 +50,18 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
 /** As long as one request of a live run may take. */
 const CHALLENGE_TIMEOUT_MS = 10_000;
 
-/** Refuses (403) a URL on a host the operator does not let the service reach, before anything is contacted. */
-function operatorAllows(liveHosts: HostAllowlist, raw: string, verb: string): void {
-  let url: URL;
+function urlOf(raw: string): URL {
   try {
-    url = new URL(raw);
+    return new URL(raw);
   } catch {
     throw new SamsvarError('bad_request', `'${raw}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
   }
-  if (!liveHosts.allows(url)) {
-    const why = liveHosts.empty
-      ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
-      : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${url.host}`;
-    const instead = verb === 'test' ? ', or run `samsvar fhir-test` from your own machine' : '';
-    throw new SamsvarError('forbidden', `refusing to ${verb} ${url.href}: ${why}; ask the operator${instead}`);
-  }
+}
+
+/** Why the operator does not let the service reach a URL's host, or null. */
+function operatorRefusal(liveHosts: HostAllowlist, url: URL): string | null {
+  if (liveHosts.allows(url)) return null;
+  return liveHosts.empty
+    ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
+    : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${url.host}`;
 }

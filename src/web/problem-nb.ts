@@ -37,7 +37,6 @@ const CHALLENGE_NB: Record<string, (c: { url: string; status?: number }) => stri
   body: (c) => `Serveren svarte på ${c.url}, men innholdet var ikke koden.`,
   redirect: (c) => `Serveren sendte ${c.url} videre til en annen server, og det følger ikke tjenesten.`,
   unreachable: (c) => `Tjenesten fikk ikke svar fra ${c.url}.`,
-  refused: (c) => `Tjenesten kan ikke hente ${c.url}.`,
 };
 const SERVE_TOKEN_NB = 'Legg ut koden som hele innholdet på denne adressen på serveren, og bekreft på nytt.';
 
@@ -51,9 +50,9 @@ export function problemNb(e: unknown): string {
   if (e.extra?.field === 'fhirBaseUrl' && e.code === 'conflict')
     return 'Adressen til FHIR-API-et er registrert av en annen leverandør. Oppgi adressen til systemets eget FHIR-API.';
   const challenge = e.extra?.challenge as { url: string; answer: string; status?: number } | undefined;
+  if (challenge?.answer === 'refused')
+    return `Tjenesten har ikke lov til å hente ${challenge.url} (driften har ikke åpnet for serveren). Ta kontakt med forvaltningen.`;
   if (challenge) return `${CHALLENGE_NB[challenge.answer]?.(challenge) ?? `Serveren svarte ikke med koden på ${challenge.url}.`} ${SERVE_TOKEN_NB}`;
-  if (e.code === 'forbidden' && /SAMSVAR_FHIR_ALLOWED_HOSTS/.test(e.detail))
-    return 'Tjenesten har ikke lov til å kontakte denne serveren (driften har ikke åpnet for den). Ta kontakt med forvaltningen.';
   const known = typeof e.extra?.field === 'string' ? FIELD_PROBLEM_NB[e.extra.field] : undefined;
   if (known) return known;
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;

@@ -210,10 +210,10 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           await ctx.runs.verifyFhirServer(s.principal, systemId, versionId);
         } catch (e) {
           // What the server answered is shown next to the version's FHIR API, where the challenge is.
-          if (!(e instanceof SamsvarError) || (e.extra?.field !== 'fhirBaseUrl' && e.code !== 'forbidden')) throw e;
+          if (!(e instanceof SamsvarError) || e.extra?.field !== 'fhirBaseUrl') throw e;
           const text = problemNb(e);
           const value = (await ctx.runs.fhirServerStatus(s.principal, systemId, versionId)).fhirBaseUrl;
-          return home(s, text, e.code === 'forbidden' ? 403 : 422, { versionId, value, text });
+          return home(s, text, 422, { versionId, value, text });
         }
         return seeOther('/leverandor');
       }, backHome),

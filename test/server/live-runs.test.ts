@@ -123,8 +123,10 @@ for (const dialect of dialectsUnderTest()) {
       const verify = await t.call('POST', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url/verify`, {
         token: vendor.token,
       });
-      expect(verify.status).toBe(403);
-      expect(((await verify.json()) as { detail: string }).detail).toMatch(/SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/);
+      expect(verify.status).toBe(422);
+      expect(((await verify.json()) as { detail: string }).detail).toMatch(
+        /samsvar does not fetch http:\/\/127\.0\.0\.2:\d+\/\.well-known\/samsvar-challenge\/\S+: SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/,
+      );
       const res = await live({ parameters: PARAMETERS }, vendor.token, elsewhere);
       expect(res.status).toBe(422);
       expect(((await res.json()) as { field: string }).field).toBe('fhirBaseUrl');
@@ -387,7 +389,9 @@ for (const dialect of dialectsUnderTest()) {
         expect(missing.status).toBe(422);
         expect((await missing.json()) as { field: string; detail: string }).toMatchObject({
           field: 'fhirBaseUrl',
-          detail: expect.stringContaining(`samsvar fetched ${url} and ${url} answered HTTP 404, not 200 with the token`),
+          detail: expect.stringContaining(
+            `is not verified: ${url} answered HTTP 404, not 200 with the token; serve the token ${token} as the whole body of ${url}`,
+          ),
         });
 
         unproven.serveChallenge(token, { body: 'noe annet' });
