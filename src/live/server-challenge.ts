@@ -14,8 +14,7 @@ export interface ChallengeOptions {
 
 /** Whether the server served the token, and if not, what came back (`kind`, for texts in other languages) and why, in English. */
 export type ChallengeOutcome =
-  | { ok: true }
-  | { ok: false; kind: 'refused' | 'redirect' | 'status' | 'body' | 'unreachable'; status?: number; reason: string };
+  { ok: true } | { ok: false; kind: 'refused' | 'redirect' | 'status' | 'body' | 'unreachable'; status?: number; reason: string };
 
 /**
  * Fetches a server's challenge URL under the rules of a live test (allowlist, address check at
@@ -42,8 +41,7 @@ export async function checkServerChallenge(url: string, token: string, opts: Cha
       if (res.status >= 300 && res.status < 400 && location) {
         await res.body?.cancel();
         const next = new URL(location, current);
-        const why =
-          next.origin !== origin ? `it is another origin than ${origin}` : redirectRefusal(current, next, hops, opts.allowlist);
+        const why = next.origin !== origin ? `it is another origin than ${origin}` : redirectRefusal(current, next, hops, opts.allowlist);
         if (why)
           return {
             ok: false,
@@ -56,7 +54,12 @@ export async function checkServerChallenge(url: string, token: string, opts: Cha
       }
       const body = await res.text();
       if (res.status !== 200)
-        return { ok: false, kind: 'status', status: res.status, reason: `${current.href} answered HTTP ${res.status}, not 200 with the token` };
+        return {
+          ok: false,
+          kind: 'status',
+          status: res.status,
+          reason: `${current.href} answered HTTP ${res.status}, not 200 with the token`,
+        };
       if (body.trim() !== token)
         return {
           ok: false,

@@ -178,7 +178,12 @@ export class SystemRepository {
     if (!token) {
       // Not expected after migration 1040 (it gives every claim one); drawn here rather than leave a claim unprovable.
       token = newChallengeToken();
-      await this.db.updateTable('fhir_endpoints').set({ challenge_token: token }).where('server', '=', server).where('challenge_token', 'is', null).execute();
+      await this.db
+        .updateTable('fhir_endpoints')
+        .set({ challenge_token: token })
+        .where('server', '=', server)
+        .where('challenge_token', 'is', null)
+        .execute();
       return this.fhirEndpoint(baseUrl);
     }
     return { server, vendorId: row.vendor_id, challengeToken: token, verifiedAt: row.verified_at };
@@ -190,7 +195,13 @@ export class SystemRepository {
     const at = now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('fhir_endpoints').set({ verified_at: at }).where('server', '=', server).execute();
-      await appendAudit(trx, { actor, action: 'fhir_endpoint.verified', objectType: 'fhir_endpoint', objectId: server, details: { baseUrl } });
+      await appendAudit(trx, {
+        actor,
+        action: 'fhir_endpoint.verified',
+        objectType: 'fhir_endpoint',
+        objectId: server,
+        details: { baseUrl },
+      });
     });
     return (await this.fhirEndpoint(baseUrl))!;
   }

@@ -52,7 +52,8 @@ export function problemNb(e: unknown): string {
   const challenge = e.extra?.challenge as { url: string; answer: string; status?: number } | undefined;
   if (challenge?.answer === 'refused')
     return `Tjenesten har ikke lov til å hente ${challenge.url} (driften har ikke åpnet for serveren). Ta kontakt med forvaltningen.`;
-  if (challenge) return `${CHALLENGE_NB[challenge.answer]?.(challenge) ?? `Serveren svarte ikke med koden på ${challenge.url}.`} ${SERVE_TOKEN_NB}`;
+  if (challenge)
+    return `${CHALLENGE_NB[challenge.answer]?.(challenge) ?? `Serveren svarte ikke med koden på ${challenge.url}.`} ${SERVE_TOKEN_NB}`;
   const known = typeof e.extra?.field === 'string' ? FIELD_PROBLEM_NB[e.extra.field] : undefined;
   if (known) return known;
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;

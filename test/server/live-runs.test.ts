@@ -113,12 +113,11 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('refuses a registered host the operator has not allowed, before any request is made: neither its challenge nor a live test', async () => {
-      const { runId: elsewhere, systemId, versionId } = await versionAndRun(
-        vendor.token,
-        'UtenforAPI',
-        `http://127.0.0.2:${fx.port}/good/fhir`,
-        { verify: false },
-      );
+      const {
+        runId: elsewhere,
+        systemId,
+        versionId,
+      } = await versionAndRun(vendor.token, 'UtenforAPI', `http://127.0.0.2:${fx.port}/good/fhir`, { verify: false });
       const before = fx.requests.length;
       const verify = await t.call('POST', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url/verify`, {
         token: vendor.token,
@@ -350,7 +349,11 @@ for (const dialect of dialectsUnderTest()) {
         t.call('POST', `/api/v1/systems/${ids.systemId}/versions/${ids.versionId}/fhir-base-url/verify`, { token: vendor.token });
 
       beforeAll(async () => {
-        const { versionId, systemId, runId: run } = await versionAndRun(vendor.token, 'BevisAPI', unproven.base('good'), {
+        const {
+          versionId,
+          systemId,
+          runId: run,
+        } = await versionAndRun(vendor.token, 'BevisAPI', unproven.base('good'), {
           verify: false,
         });
         ids = { versionId, systemId, runId: run };
@@ -373,7 +376,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(peek.status).toBe(404);
       });
 
-      it('runs no live test against a server not verified as the vendor\'s, before contacting it', async () => {
+      it("runs no live test against a server not verified as the vendor's, before contacting it", async () => {
         const res = await live({ token: 'riktig-token', parameters: PARAMETERS }, vendor.token, ids.runId);
         expect(res.status).toBe(422);
         const problem = (await res.json()) as { field: string; detail: string };
@@ -438,7 +441,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(claim.status).toBe(409);
       });
 
-      it("stops counting a live test passed on a server stored as not verified (before the challenge existed), until it is verified", async () => {
+      it('stops counting a live test passed on a server stored as not verified (before the challenge existed), until it is verified', async () => {
         // As migration 1040 leaves a claim made before it: with a token, not verified.
         await t.service.ctx.database.db
           .updateTable('fhir_endpoints')

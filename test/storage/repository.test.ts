@@ -362,7 +362,12 @@ for (const dialect of dialectsUnderTest()) {
     expect(await migrate(database.db, database.dialect)).toEqual(['1040_fhir_endpoint_challenge']);
     const first = await repo.systems.fhirEndpoint('https://fhir.tidlig.example/r4');
     const second = await repo.systems.fhirEndpoint('https://fhir.tidlig.example:8443/r4');
-    expect(first).toEqual({ server: 'fhir.tidlig.example', vendorId: vendor.id, challengeToken: expect.stringMatching(/^[\w-]{43}$/), verifiedAt: null });
+    expect(first).toEqual({
+      server: 'fhir.tidlig.example',
+      vendorId: vendor.id,
+      challengeToken: expect.stringMatching(/^[\w-]{43}$/),
+      verifiedAt: null,
+    });
     expect(second).toMatchObject({ server: 'fhir.tidlig.example:8443', verifiedAt: null });
     // Each claim its own token: one server's proof proves nothing about another.
     expect(second!.challengeToken).not.toBe(first!.challengeToken);

@@ -47,7 +47,11 @@ describe("proving control of a version's FHIR server from the vendor's page", ()
       json: { fhirBaseUrl: fx.base('good') },
     });
     expect(put.status).toBe(200);
-    const signIn = await fetch(`${t.url}/leverandor/logg-inn`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    const signIn = await fetch(`${t.url}/leverandor/logg-inn`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    });
     cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
   });
   afterAll(async () => {

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
 import { callServer } from '../server-call.js';
 
-export const summary = 'Your systems and versions on a samsvar server: samsvar systems list|add|add-version|set-fhir-base-url|fhir-challenge|verify-fhir-server';
+export const summary =
+  'Your systems and versions on a samsvar server: samsvar systems list|add|add-version|set-fhir-base-url|fhir-challenge|verify-fhir-server';
 
 const HELP = `usage:
   samsvar systems list --server URL --token TOKEN

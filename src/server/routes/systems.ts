@@ -104,7 +104,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     summary: "Your system version's FHIR API, whether its server is verified as yours, and the challenge that verifies it",
     description:
       'Registering a base URL is no proof of controlling its server. Serve the token as the whole body of challenge.url ' +
-      '(at the base URL\'s origin, HTTP 200), then POST .../fhir-base-url/verify; no live test runs or counts on the server until then.',
+      "(at the base URL's origin, HTTP 200), then POST .../fhir-base-url/verify; no live test runs or counts on the server until then.",
     tags: ['systems'],
     auth: 'vendor',
     responses: { 200: { description: 'The FHIR API and its server', schema: fhirServerStatusSchema } },
@@ -115,7 +115,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     method: 'post',
     path: '/systems/{id}/versions/{version}/fhir-base-url/verify',
     operationId: 'verifySystemVersionFhirServer',
-    summary: 'Prove you control the server of your system version\'s FHIR API',
+    summary: "Prove you control the server of your system version's FHIR API",
     description:
       'samsvar fetches the challenge URL under the rules of a live test (operator allowlist, address checks, redirects only within the origin) ' +
       'and records the server as verified when it answers 200 with the token. 422 says what was fetched and what came back.',

@@ -74,7 +74,7 @@ describe('samsvar systems: registering a version with its own test communication
     expect(refused.err).toMatch(/HTTP 422: .*samsvar's own test party/);
   });
 
-  it('prints the challenge of the version\'s FHIR server and has the service verify it once the server serves the token', async () => {
+  it("prints the challenge of the version's FHIR server and has the service verify it once the server serves the token", async () => {
     const systemId = (await cli('add', 'CLI-BEVIS')).out.split(/\s+/)[0]!;
     const versionId = (await cli('add-version', systemId, '1.0', '--her-id', '8999911', '--fhir-base-url', fx.base('good'))).out.split(
       /\s+/,
