@@ -472,6 +472,29 @@ for (const dialect of dialectsUnderTest()) {
         expect((await verify()).status).toBe(200);
         expect((await runView(ids.runId)).status).toBe('passed');
       });
+
+      it("refuses a laboratory's re-test against a server not verified as the vendor's, before contacting it", async () => {
+        const decl = await t.call('POST', `/api/v1/runs/${ids.runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+        expect(decl.status).toBe(201);
+        const lab = (
+          (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Bevislab' } })).json()) as {
+            token: string;
+          }
+        ).token;
+        const retest = await t.call('POST', `/api/v1/declarations/${((await decl.json()) as { id: string }).id}/retests`, { token: lab });
+        const labRun = ((await retest.json()) as { id: string }).id;
+        await t.service.ctx.database.db
+          .updateTable('fhir_endpoints')
+          .set({ verified_at: null })
+          .where('server', '=', `127.0.0.1:${unproven.port}`)
+          .execute();
+        const before = unproven.requests.length;
+        const res = await live({ token: 'riktig-token', parameters: PARAMETERS }, lab, labRun);
+        expect(res.status).toBe(422);
+        expect((await res.json()) as { field: string }).toMatchObject({ field: 'fhirBaseUrl' });
+        expect(unproven.requests.length).toBe(before);
+        expect((await verify()).status).toBe(200);
+      });
     });
   });
 }
