@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 
 /**
@@ -14,4 +15,12 @@ export function newId(size = 21): string {
   let make = generators.get(size);
   if (!make) generators.set(size, (make = customAlphabet(ALPHABET, size)));
   return make();
+}
+
+/**
+ * A token a vendor's server must serve back to prove the vendor controls it: 256 random bits,
+ * base64url (43 characters), unguessable to anyone samsvar did not show it to.
+ */
+export function newChallengeToken(): string {
+  return randomBytes(32).toString('base64url');
 }

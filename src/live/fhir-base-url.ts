@@ -22,3 +22,19 @@ export function normalizeFhirBaseUrl(raw: string, field: string): string {
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url.href.replace(/\/$/, '');
 }
+
+/**
+ * The server a normalized base URL names, as one vendor's claim: host and a port other than the
+ * scheme's default, without scheme or path. Whoever registers a base URL on a server first holds
+ * every base URL on it, so another vendor cannot reach the same server under another path
+ * (`/r4/` vs `/R4`, `/r4/x/..`, a proxy prefix) or the other scheme (`http://` vs `https://`).
+ */
+export function fhirServerOf(normalizedBaseUrl: string): string {
+  const url = new URL(normalizedBaseUrl);
+  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+}
+
+/** Where the server of a base URL must serve its claim's token (ACME HTTP-01 style, at the base URL's origin). */
+export function challengeUrl(normalizedBaseUrl: string, token: string): string {
+  return `${new URL(normalizedBaseUrl).origin}/.well-known/samsvar-challenge/${token}`;
+}

@@ -6,12 +6,12 @@ import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { Repository } from '../storage/repository.js';
 import { TestPatientTaken, type RunMessage, type Run } from '../storage/run-repository.js';
 import { EvidenceClaimTaken, type Submission, type SubmissionSummary } from '../storage/submission-repository.js';
-import type { System, SystemVersion } from '../storage/system-repository.js';
+import type { FhirEndpoint, System, SystemVersion } from '../storage/system-repository.js';
 import type { RunTestData } from '../core/run-test-data.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import { sha256Hex } from '../core/sha256.js';
 import { checkSystemHerId, drawRunTestData, SAMSVAR_HER_IDS } from '../testcases/run-data.js';
-import { normalizeFhirBaseUrl } from '../live/fhir-base-url.js';
+import { challengeUrl, fhirServerOf, normalizeFhirBaseUrl } from '../live/fhir-base-url.js';
 import { evidenceValues, replayFindings, shippedFindings, withRefusals } from '../testcases/evidence-checks.js';
 import type { ShippedEvidence } from '../testcases/shipped-evidence.js';
 import { directionOf, type Direction, type Testcase } from '../testcases/testcase.js';
@@ -37,7 +37,7 @@ export interface RunServiceDeps {
 export interface RunView {
   id: string;
   systemVersionId: string;
-  system: { id: string; name: string; version: string; fhirBaseUrl: string | null };
+  system: { id: string; name: string; version: string; fhirBaseUrl: string | null; fhirServerVerified: boolean };
   createdAt: string;
   /** Set on a laboratory's re-test run: the token of the laboratory that opened it. */
   labTokenId?: string;
@@ -50,6 +50,17 @@ export interface RunView {
   warnings?: string[];
 }
 
+/** A version's registered FHIR API and whether its vendor proved control of the server (the challenge to serve). */
+export interface FhirServerStatus {
+  fhirBaseUrl: string;
+  /** Host, and port when not the scheme's default: what the vendor holds and proves control of. */
+  server: string;
+  verified: boolean;
+  verifiedAt?: string;
+  /** The server must answer GET url with 200 and the token as its whole (trimmed) body. */
+  challenge: { url: string; token: string };
+}
+
 /** The stored record of a live run: the LiveTestResult as JSON. */
 export const LIVE_RECORD_TYPE = 'application/vnd.samsvar.live-run+json';
 
@@ -59,6 +70,22 @@ function sameBase(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+function serverStatus(fhirBaseUrl: string, endpoint: FhirEndpoint): FhirServerStatus {
+  return {
+    fhirBaseUrl,
+    server: endpoint.server,
+    verified: endpoint.verifiedAt !== null,
+    ...(endpoint.verifiedAt ? { verifiedAt: endpoint.verifiedAt } : {}),
+    challenge: { url: challengeUrl(fhirBaseUrl, endpoint.challengeToken), token: endpoint.challengeToken },
+  };
+}
+
+/** Why nothing tested at a version's server counts yet: its vendor has not proved control of it. */
+function unverifiedServer(version: SystemVersion): string {
+  const base = `/api/v1/systems/${version.systemId}/versions/${version.id}/fhir-base-url`;
+  return `the FHIR server ${fhirServerOf(version.fhirBaseUrl!)} registered for system version ${version.version} is not verified as the vendor's: serve the challenge token (GET ${base}) at the server's challenge URL and verify it (POST ${base}/verify)`;
 }
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
@@ -130,6 +157,49 @@ export class RunService {
     const version = await this.deps.repo.systems.getSystemVersion(versionId);
     if (!version || version.systemId !== systemId || version.vendorId !== vendorId) throw notFound('system version', versionId);
     return this.deps.repo.systems.setFhirBaseUrl(version.id, normalizeFhirBaseUrl(fhirBaseUrl, 'fhirBaseUrl'), actorOf(p));
+  }
+
+  /** The registered FHIR API of one of the vendor's system versions, with the challenge that proves control of its server. */
+  async fhirServerStatus(p: Principal, systemId: string, versionId: string): Promise<FhirServerStatus> {
+    const { fhirBaseUrl, endpoint } = await this.registeredServer(p, systemId, versionId);
+    return serverStatus(fhirBaseUrl, endpoint);
+  }
+
+  /**
+   * Fetches the challenge URL of the version's FHIR server, under the rules of a live run, and
+   * records the server as verified when it serves the token: a base URL is the vendor's to test
+   * only once its server shows that the vendor controls it (ACME HTTP-01 style).
+   */
+  async verifyFhirServer(p: Principal, systemId: string, versionId: string): Promise<FhirServerStatus> {
+    const { fhirBaseUrl, endpoint } = await this.registeredServer(p, systemId, versionId);
+    const url = challengeUrl(fhirBaseUrl, endpoint.challengeToken);
+    const outcome = await this.deps.testcases.checkServerChallenge(url, endpoint.challengeToken);
+    if (!outcome.ok)
+      throw new SamsvarError(
+        'unprocessable',
+        `the FHIR server ${endpoint.server} is not verified: ${outcome.reason}${outcome.kind === 'refused' ? '' : `; serve the token ${endpoint.challengeToken} as the whole body of ${url} and verify again`}`,
+        { field: 'fhirBaseUrl', challenge: { url, answer: outcome.kind, ...(outcome.status ? { status: outcome.status } : {}) } },
+      );
+    return serverStatus(fhirBaseUrl, await this.deps.repo.systems.markFhirEndpointVerified(fhirBaseUrl, actorOf(p)));
+  }
+
+  private async registeredServer(
+    p: Principal,
+    systemId: string,
+    versionId: string,
+  ): Promise<{ fhirBaseUrl: string; endpoint: FhirEndpoint }> {
+    const vendorId = requireVendor(p);
+    const version = await this.deps.repo.systems.getSystemVersion(versionId);
+    if (!version || version.systemId !== systemId || version.vendorId !== vendorId) throw notFound('system version', versionId);
+    if (!version.fhirBaseUrl)
+      throw new SamsvarError(
+        'not_found',
+        `system version ${version.version} has no FHIR base URL registered: register it (PUT /api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url) first`,
+      );
+    const endpoint = await this.deps.repo.systems.fhirEndpoint(version.fhirBaseUrl);
+    // Registering the URL claimed the server for this vendor; nothing gives a claim away.
+    if (!endpoint || endpoint.vendorId !== vendorId) throw notFound('FHIR server of system version', versionId);
+    return { fhirBaseUrl: version.fhirBaseUrl, endpoint };
   }
 
   /**
@@ -365,6 +435,9 @@ export class RunService {
         `baseUrl ${request.baseUrl} is not the FHIR API registered for system version ${version.version} (${version.fhirBaseUrl}); live tests run against the system's own API only`,
         { field: 'baseUrl' },
       );
+    // Registering a URL is no proof of controlling its server: until the vendor proved it, nothing is contacted.
+    if (!(await this.deps.repo.systems.fhirEndpoint(version.fhirBaseUrl))?.verifiedAt)
+      throw new SamsvarError('unprocessable', unverifiedServer(version), { field: 'fhirBaseUrl' });
     const result = await this.deps.testcases.runLive(tc, {
       baseUrl: version.fhirBaseUrl,
       token: request.token,
@@ -437,15 +510,24 @@ export class RunService {
 
   /**
    * The passed latest live runs that ran against another FHIR API than the one now registered for
-   * the version (it was moved since), with why they no longer count: the evidence must be the
-   * registered system's. Only those few records are read.
+   * the version (it was moved since), or against a server whose control the vendor has not proved
+   * (runs stored before the challenge existed), with why they no longer count: the evidence must be
+   * the registered system's. Only those few records are read.
    */
-  private async liveElsewhere(version: SystemVersion, submissions: SubmissionSummary[]): Promise<Map<string, string>> {
+  private async liveElsewhere(
+    version: SystemVersion,
+    submissions: SubmissionSummary[],
+    serverVerified: boolean,
+  ): Promise<Map<string, string>> {
     const latest = new Map<string, SubmissionSummary>();
     for (const s of submissions) latest.set(s.testcaseId, s);
     const result = new Map<string, string>();
     for (const s of latest.values()) {
       if (s.verdict !== 'passed' || s.contentType !== LIVE_RECORD_TYPE) continue;
+      if (!serverVerified && version.fhirBaseUrl) {
+        result.set(s.id, unverifiedServer(version));
+        continue;
+      }
       const full = await this.deps.repo.submissions.getSubmission(s.id);
       const ranAgainst = (full?.validation.live as { baseUrl?: unknown } | undefined)?.baseUrl;
       const same = typeof ranAgainst === 'string' && version.fhirBaseUrl !== null && sameBase(ranAgainst, version.fhirBaseUrl);
@@ -476,7 +558,9 @@ export class RunService {
       }
     }
     const judging = { waivers, now: (this.deps.now ?? (() => new Date()))(), errorRuleIds: (id: string) => errorRuleIds.get(id) };
-    const notCounted = await this.liveElsewhere(version!, submissions);
+    const serverVerified =
+      version!.fhirBaseUrl !== null && Boolean((await this.deps.repo.systems.fhirEndpoint(version!.fhirBaseUrl))?.verifiedAt);
+    const notCounted = await this.liveElsewhere(version!, submissions, serverVerified);
     const profiles = run.profiles.map((rp) =>
       profileStatus(
         rp,
@@ -490,7 +574,13 @@ export class RunService {
     return {
       id: run.id,
       systemVersionId: run.systemVersionId,
-      system: { id: version!.systemId, name: version!.systemName, version: version!.version, fhirBaseUrl: version!.fhirBaseUrl },
+      system: {
+        id: version!.systemId,
+        name: version!.systemName,
+        version: version!.version,
+        fhirBaseUrl: version!.fhirBaseUrl,
+        fhirServerVerified: serverVerified,
+      },
       createdAt: run.createdAt,
       ...(run.labTokenId ? { labTokenId: run.labTokenId } : {}),
       status,

@@ -2,6 +2,7 @@ import { SamsvarError } from '../core/samsvar-error.js';
 import type { ArtifactValidator } from '../engine/engine.js';
 import type { HostAllowlist } from '../live/host-allowlist.js';
 import { runLiveTest } from '../live/live-runner.js';
+import { checkServerChallenge } from '../live/server-challenge.js';
 import { generateReceiveMessage, type Evaluation, type EvaluationContext, type Testcase } from '../testcases/index.js';
 import type { TestcaseSuite } from './testcase-suite.js';
 
@@ -28,22 +29,39 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
     evaluate: (tc, bytes, ctx) => deps.engine.evaluate(tc, bytes, ctx),
     generate: (tc, ctx) => generateReceiveMessage(tc, { runId: ctx.runId, receiver: ctx.receiver, runPatient: ctx.runPatient }),
     runLive: (tc, request) => {
-      let base: URL;
-      try {
-        base = new URL(request.baseUrl);
-      } catch {
-        throw new SamsvarError('bad_request', `'${request.baseUrl}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
-      }
-      if (!deps.liveHosts.allows(base)) {
-        const why = deps.liveHosts.empty
-          ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
-          : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${base.host}`;
+      const base = urlOf(request.baseUrl);
+      const refused = operatorRefusal(deps.liveHosts, base);
+      if (refused)
         throw new SamsvarError(
           'forbidden',
-          `refusing to test ${base.href}: ${why}; ask the operator, or run \`samsvar fhir-test\` from your own machine`,
+          `refusing to test ${base.href}: ${refused}; ask the operator, or run \`samsvar fhir-test\` from your own machine`,
         );
-      }
       return runLiveTest(tc, { ...request, engine: deps.engine, allowHosts: deps.liveHosts });
     },
+    checkServerChallenge: async (url, token) => {
+      // The operator's list decides what the service contacts; a server outside it cannot be verified (nor tested).
+      const refused = operatorRefusal(deps.liveHosts, urlOf(url));
+      if (refused) return { ok: false, kind: 'refused', reason: `samsvar does not fetch ${url}: ${refused}; ask the operator` };
+      return checkServerChallenge(url, token, { allowlist: deps.liveHosts, timeoutMs: CHALLENGE_TIMEOUT_MS });
+    },
   };
+}
+
+/** As long as one request of a live run may take. */
+const CHALLENGE_TIMEOUT_MS = 10_000;
+
+function urlOf(raw: string): URL {
+  try {
+    return new URL(raw);
+  } catch {
+    throw new SamsvarError('bad_request', `'${raw}' is not a URL; give the FHIR base URL, e.g. https://fhir.example.no/r4`);
+  }
+}
+
+/** Why the operator does not let the service reach a URL's host, or null. */
+function operatorRefusal(liveHosts: HostAllowlist, url: URL): string | null {
+  if (liveHosts.allows(url)) return null;
+  return liveHosts.empty
+    ? 'this service runs no live tests (SAMSVAR_FHIR_ALLOWED_HOSTS is empty)'
+    : `SAMSVAR_FHIR_ALLOWED_HOSTS does not name ${url.host}`;
 }

@@ -2,6 +2,7 @@ import type { Evaluation, EvaluationContext } from '../testcases/evaluate-submis
 import type { GeneratedMessage, GenerateContext } from '../testcases/receive-message.js';
 import type { LiveTestcase, Testcase } from '../testcases/testcase.js';
 import type { LiveTestResult } from '../live/live-runner.js';
+import type { ChallengeOutcome } from '../live/server-challenge.js';
 
 /** What a live run needs: where the system's FHIR API is, a token for it, and the test data the test case asks for. */
 export interface LiveRunRequest {
@@ -22,6 +23,8 @@ export interface TestcaseSuite {
   generate(tc: Testcase, ctx: Pick<GenerateContext, 'runId' | 'receiver' | 'runPatient'>): GeneratedMessage;
   /** Runs a live test case against the vendor's FHIR API, within the hosts the service may reach. */
   runLive(tc: LiveTestcase, request: LiveRunRequest): Promise<LiveTestResult>;
+  /** Fetches a server's challenge URL under the same rules as a live run and says whether it served the token. */
+  checkServerChallenge(url: string, token: string): Promise<ChallengeOutcome>;
   /** Puts a profile's test cases in place of those it had (an imported profile version taking over); absent, the suite is fixed. */
   replaceProfileTestcases?(profileId: string, testcases: Testcase[]): void;
 }

@@ -49,6 +49,10 @@ export interface FhirEndpointsTable {
   server: string;
   vendor_id: string;
   created_at: string;
+  /** Migration 1040: what the server must serve at /.well-known/samsvar-challenge/{token} to prove the vendor controls it. */
+  challenge_token: string | null;
+  /** Migration 1040: when samsvar saw the server serve the token (null: not verified, so no live test on it counts). */
+  verified_at: string | null;
 }
 
 export interface RunsTable {

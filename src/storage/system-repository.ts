@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { newId } from '../core/ids.js';
+import { newChallengeToken, newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
+import { fhirServerOf } from '../live/fhir-base-url.js';
 import { appendAudit } from './audit-log.js';
 import type { CoreTables } from './schema.js';
 import { now } from './storage-clock.js';
@@ -23,6 +24,16 @@ export interface SystemVersion {
   herId: string | null;
   /** The FHIR API the version's live tests run against; null: none registered. */
   fhirBaseUrl: string | null;
+}
+
+/** A vendor's claim on a FHIR server (fhirServerOf) and its proof of control. */
+export interface FhirEndpoint {
+  server: string;
+  vendorId: string;
+  /** What the server must serve at its challenge URL. */
+  challengeToken: string;
+  /** When samsvar saw the server serve it; null: not verified. */
+  verifiedAt: string | null;
 }
 
 /** A vendor's systems and their versions. */
@@ -158,6 +169,43 @@ export class SystemRepository {
     });
   }
 
+  /** The claim on the server of a base URL, or undefined when nobody registered one on it. */
+  async fhirEndpoint(baseUrl: string): Promise<FhirEndpoint | undefined> {
+    const server = fhirServerOf(baseUrl);
+    const row = await this.db.selectFrom('fhir_endpoints').selectAll().where('server', '=', server).executeTakeFirst();
+    if (!row) return undefined;
+    let token = row.challenge_token;
+    if (!token) {
+      // Not expected after migration 1040 (it gives every claim one); drawn here rather than leave a claim unprovable.
+      token = newChallengeToken();
+      await this.db
+        .updateTable('fhir_endpoints')
+        .set({ challenge_token: token })
+        .where('server', '=', server)
+        .where('challenge_token', 'is', null)
+        .execute();
+      return this.fhirEndpoint(baseUrl);
+    }
+    return { server, vendorId: row.vendor_id, challengeToken: token, verifiedAt: row.verified_at };
+  }
+
+  /** Records that the claim's server served its token: live tests on it count from now on. */
+  async markFhirEndpointVerified(baseUrl: string, actor: string): Promise<FhirEndpoint> {
+    const server = fhirServerOf(baseUrl);
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('fhir_endpoints').set({ verified_at: at }).where('server', '=', server).execute();
+      await appendAudit(trx, {
+        actor,
+        action: 'fhir_endpoint.verified',
+        objectType: 'fhir_endpoint',
+        objectId: server,
+        details: { baseUrl },
+      });
+    });
+    return (await this.fhirEndpoint(baseUrl))!;
+  }
+
   /** The version with the vendor owning its system, for access checks. */
   async getSystemVersion(id: string): Promise<(SystemVersion & { vendorId: string; systemName: string }) | undefined> {
     const r = await this.db
@@ -210,7 +258,7 @@ async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, bas
   const { vendor_id: vendorId } = await trx.selectFrom('systems').select('vendor_id').where('id', '=', systemId).executeTakeFirstOrThrow();
   await trx
     .insertInto('fhir_endpoints')
-    .values({ server, vendor_id: vendorId, created_at: now() })
+    .values({ server, vendor_id: vendorId, created_at: now(), challenge_token: newChallengeToken(), verified_at: null })
     .onConflict((oc) => oc.column('server').doNothing())
     .execute();
   const owner = await trx.selectFrom('fhir_endpoints').select('vendor_id').where('server', '=', server).executeTakeFirstOrThrow();
@@ -222,15 +270,4 @@ async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, bas
         field: 'fhirBaseUrl',
       },
     );
-}
-
-/**
- * The server a normalized base URL names, as one vendor's claim: host and a port other than the
- * scheme's default, without scheme or path. Whoever registers a base URL on a server first holds
- * every base URL on it, so another vendor cannot reach the same server under another path
- * (`/r4/` vs `/R4`, `/r4/x/..`, a proxy prefix) or the other scheme (`http://` vs `https://`).
- */
-function fhirServerOf(normalizedBaseUrl: string): string {
-  const url = new URL(normalizedBaseUrl);
-  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
 }

@@ -31,6 +31,15 @@ const CODE_NB: Partial<Record<ErrorCode, string>> = {
   insufficient_storage: 'Tjenesten har ikke plass til å lagre dette nå. Ingenting ble lagret; prøv igjen senere.',
 };
 
+/** What came back when samsvar fetched a server's challenge URL (the domain's `extra.challenge.answer`). */
+const CHALLENGE_NB: Record<string, (c: { url: string; status?: number }) => string> = {
+  status: (c) => `Serveren svarte HTTP ${c.status} på ${c.url}, ikke 200 med koden.`,
+  body: (c) => `Serveren svarte på ${c.url}, men innholdet var ikke koden.`,
+  redirect: (c) => `Serveren sendte ${c.url} videre til en annen server, og det følger ikke tjenesten.`,
+  unreachable: (c) => `Tjenesten fikk ikke svar fra ${c.url}.`,
+};
+const SERVE_TOKEN_NB = 'Legg ut koden som hele innholdet på denne adressen på serveren, og bekreft på nytt.';
+
 /**
  * What a page says when an action is refused, in bokmål. The domain's detail is English (the API's
  * language), so a page never shows it; the field and the kind of refusal are enough to act on.
@@ -40,6 +49,11 @@ export function problemNb(e: unknown): string {
   // The one refusal of a well-formed address: it is another vendor's.
   if (e.extra?.field === 'fhirBaseUrl' && e.code === 'conflict')
     return 'Adressen til FHIR-API-et er registrert av en annen leverandør. Oppgi adressen til systemets eget FHIR-API.';
+  const challenge = e.extra?.challenge as { url: string; answer: string; status?: number } | undefined;
+  if (challenge?.answer === 'refused')
+    return `Tjenesten har ikke lov til å hente ${challenge.url} (driften har ikke åpnet for serveren). Ta kontakt med forvaltningen.`;
+  if (challenge)
+    return `${CHALLENGE_NB[challenge.answer]?.(challenge) ?? `Serveren svarte ikke med koden på ${challenge.url}.`} ${SERVE_TOKEN_NB}`;
   const known = typeof e.extra?.field === 'string' ? FIELD_PROBLEM_NB[e.extra.field] : undefined;
   if (known) return known;
   const field = typeof e.extra?.field === 'string' ? FIELD_NB[e.extra.field] : undefined;

@@ -47,12 +47,17 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
     async function home(s: SignedIn, problem?: string, status = 200, fhirProblem?: FhirApiProblem): Promise<Response> {
       const [systems, runs] = await Promise.all([ctx.runs.listSystems(s.principal), ctx.runs.listRuns(s.principal)]);
       const views = await Promise.all(runs.map((r) => ctx.runs.getRun(s.principal, r.id)));
+      const withApi = systems.flatMap((sys) => sys.versions.filter((v) => v.fhirBaseUrl).map((v) => ({ sys, v })));
+      const fhirServers = Object.fromEntries(
+        await Promise.all(withApi.map(async ({ sys, v }) => [v.id, await ctx.runs.fhirServerStatus(s.principal, sys.id, v.id)] as const)),
+      );
       const active = ctx.catalog.list().filter((p) => (p.manifest.status ?? 'active') === 'active');
       return pageResponse(
         <VendorHomePage
           name={await vendorName(s.principal)}
           csrf={s.csrf}
           systems={systems}
+          fhirServers={fhirServers}
           runs={views.sort((a, b) => b.createdAt.localeCompare(a.createdAt))}
           profiles={active.map((p) => ({ id: p.manifest.id, title: p.manifest.title }))}
           problem={problem}
@@ -191,6 +196,24 @@ export function vendorPages(feature: DeclarationFeature): PageModule {
           if (!(e instanceof SamsvarError) || e.extra?.field !== 'fhirBaseUrl') throw e;
           const text = problemNb(e);
           return home(s, text, e.code === 'conflict' ? 409 : 422, { versionId, value, text });
+        }
+        return seeOther('/leverandor');
+      }, backHome),
+    );
+
+    app.post(
+      '/leverandor/systemer/:id/versjoner/:vid/fhir-api/bekreft',
+      action(async (c, s) => {
+        const systemId = c.req.param('id')!;
+        const versionId = c.req.param('vid')!;
+        try {
+          await ctx.runs.verifyFhirServer(s.principal, systemId, versionId);
+        } catch (e) {
+          // What the server answered is shown next to the version's FHIR API, where the challenge is.
+          if (!(e instanceof SamsvarError) || e.extra?.field !== 'fhirBaseUrl') throw e;
+          const text = problemNb(e);
+          const value = (await ctx.runs.fhirServerStatus(s.principal, systemId, versionId)).fhirBaseUrl;
+          return home(s, text, 422, { versionId, value, text });
         }
         return seeOther('/leverandor');
       }, backHome),

@@ -19,6 +19,10 @@
  *   json-null   every URL answers 200 with the JSON literal null
  *   wrong-id    read answers another resource than the one asked for
  *   deep        read answers a Patient nested 100,000 arrays deep
+ *
+ * Outside the variants, /.well-known/samsvar-challenge/<token> answers what serveChallenge() set
+ * for that token (by default the token itself, as a server proving its operator's control would),
+ * and 404 for any other token.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -125,12 +129,25 @@ export interface FhirFixture {
   /** The FHIR base URL of a variant. */
   base(variant: string): string;
   requests: RecordedRequest[];
+  /** Serves a samsvar challenge token at this server's origin: its own text, or another body, status or a redirect. */
+  serveChallenge(token: string, answer?: ChallengeAnswer): void;
   close(): Promise<void>;
 }
+
+/** What the fixture answers for a challenge token: by default 200 with the token and a newline. */
+export interface ChallengeAnswer {
+  status?: number;
+  body?: string;
+  /** Answer 302 to this location instead. */
+  redirect?: string;
+}
+
+const CHALLENGE_PATH = '/.well-known/samsvar-challenge/';
 
 export async function startFhirFixture(opts: { token?: string } = {}): Promise<FhirFixture> {
   const token = opts.token ?? 'hemmelig-test-token';
   const requests: RecordedRequest[] = [];
+  const challenges = new Map<string, ChallengeAnswer>();
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -148,6 +165,20 @@ export async function startFhirFixture(opts: { token?: string } = {}): Promise<F
       acceptEncoding: req.headers['accept-encoding'] as string | undefined,
     });
     const url = new URL(req.url ?? '/', 'http://fixture');
+    if (url.pathname.startsWith(CHALLENGE_PATH)) {
+      const token = url.pathname.slice(CHALLENGE_PATH.length);
+      const answer = challenges.get(token);
+      if (!answer) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return res.end('no such challenge');
+      }
+      if (answer.redirect) {
+        res.writeHead(302, { location: answer.redirect });
+        return res.end();
+      }
+      res.writeHead(answer.status ?? 200, { 'content-type': 'text/plain' });
+      return res.end(answer.body ?? `${token}\n`);
+    }
     const [, variant = '', fhir, ...rest] = url.pathname.split('/');
     const origin = `http://${req.headers.host}`;
     const base = `${origin}/${variant}/fhir`;
@@ -264,6 +295,7 @@ export async function startFhirFixture(opts: { token?: string } = {}): Promise<F
     port,
     base: (variant) => `${origin}/${variant}/fhir`,
     requests,
+    serveChallenge: (token, answer = {}) => void challenges.set(token, answer),
     close: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();

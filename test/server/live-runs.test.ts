@@ -14,6 +14,7 @@ import { loadTestcases } from '../../src/testcases/load-testcases.js';
 import { goodPatient, startFhirFixture, TEST_FNR, type FhirFixture } from '../live/fhir-fixture-server.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
+import { fhirServerStatus, registerVerifiedFhirApi, type FhirServerStatus } from '../support/fhir-server.js';
 import { systemVersion } from './declaration-helpers.js';
 
 const LIVE = 'fhir-live-patient-read-search';
@@ -22,22 +23,29 @@ const ISSUANCE = { placeOfIssue: 'Bodø', signatory: { name: 'Kari Nordmann', fu
 for (const dialect of dialectsUnderTest()) {
   describe(`live test cases in a run on ${dialect.name}`, () => {
     let fx: FhirFixture;
+    /** A second server, claimed by the vendor but not verified as its own until a test does so. */
+    let unproven: FhirFixture;
     let t: TestService;
     let vendor: { id: string; token: string };
     let runId: string;
     let declarationId: string;
 
-    /** A system version of the vendor with its FHIR API registered (or none), and a run of it on no-basis-patient. */
+    /**
+     * A system version of the vendor with its FHIR API registered (or none), its server verified
+     * as the vendor's unless `verify` is false, and a run of it on no-basis-patient.
+     */
     async function versionAndRun(
       token: string,
       system: string,
       fhirBaseUrl?: string,
+      { verify = true } = {},
     ): Promise<{ versionId: string; systemId: string; runId: string }> {
       const versionId = await systemVersion(t, token, system, '1.0');
       const systemId = ((await (await t.call('GET', '/api/v1/systems', { token })).json()) as { id: string; name: string }[]).find(
         (s) => s.name === system,
       )!.id;
-      if (fhirBaseUrl) {
+      if (fhirBaseUrl && verify) await registerVerifiedFhirApi(t, token, { systemId, versionId }, fhirBaseUrl, fx);
+      else if (fhirBaseUrl) {
         const put = await t.call('PUT', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url`, {
           token,
           json: { fhirBaseUrl },
@@ -50,6 +58,7 @@ for (const dialect of dialectsUnderTest()) {
 
     beforeAll(async () => {
       fx = await startFhirFixture({ token: 'riktig-token' });
+      unproven = await startFhirFixture({ token: 'riktig-token' });
       const catalog = loadCatalog({ importedDir: mkdtempSync(path.join(tmpdir(), 'no-imported-')) });
       // no-basis-patient with its live test case only, so that a live run alone can pass the profile;
       // required here (shipped, it is optional), so that a live run that stops counting holds the profile back.
@@ -59,7 +68,7 @@ for (const dialect of dialectsUnderTest()) {
       const engine = new Engine(catalog);
       const suite = testcaseSuite(loadTestcases(dir, catalog), {
         engine: { catalog, validate: (b, o) => engine.validate(b, o), evaluate: (tc, b, c) => evaluateSubmission(tc, b, engine, c) },
-        liveHosts: HostAllowlist.parse(`127.0.0.1:${fx.port}`),
+        liveHosts: HostAllowlist.parse(`127.0.0.1:${fx.port},127.0.0.1:${unproven.port}`),
       });
       const declarations = await declarationFeature({ dataDir: mkdtempSync(path.join(tmpdir(), 'samsvar-keys-')) });
       t = await startTestService(
@@ -73,6 +82,7 @@ for (const dialect of dialectsUnderTest()) {
     afterAll(async () => {
       await t?.stop();
       await fx?.close();
+      await unproven?.close();
     });
 
     const PARAMETERS = { patientId: goodPatient.id, fnr: TEST_FNR };
@@ -102,12 +112,23 @@ for (const dialect of dialectsUnderTest()) {
       expect((tc.parameters as { name: string }[]).map((p) => p.name)).toEqual(['patientId', 'fnr']);
     });
 
-    it('refuses a registered host the operator has not allowed, before any request is made', async () => {
-      const { runId: elsewhere } = await versionAndRun(vendor.token, 'UtenforAPI', `http://127.0.0.2:${fx.port}/good/fhir`);
+    it('refuses a registered host the operator has not allowed, before any request is made: neither its challenge nor a live test', async () => {
+      const {
+        runId: elsewhere,
+        systemId,
+        versionId,
+      } = await versionAndRun(vendor.token, 'UtenforAPI', `http://127.0.0.2:${fx.port}/good/fhir`, { verify: false });
       const before = fx.requests.length;
+      const verify = await t.call('POST', `/api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url/verify`, {
+        token: vendor.token,
+      });
+      expect(verify.status).toBe(422);
+      expect(((await verify.json()) as { detail: string }).detail).toMatch(
+        /samsvar does not fetch http:\/\/127\.0\.0\.2:\d+\/\.well-known\/samsvar-challenge\/\S+: SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/,
+      );
       const res = await live({ parameters: PARAMETERS }, vendor.token, elsewhere);
-      expect(res.status).toBe(403);
-      expect(((await res.json()) as { detail: string }).detail).toMatch(/SAMSVAR_FHIR_ALLOWED_HOSTS does not name 127\.0\.0\.2/);
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { field: string }).field).toBe('fhirBaseUrl');
       expect(fx.requests.length).toBe(before);
     });
 
@@ -319,6 +340,161 @@ for (const dialect of dialectsUnderTest()) {
 
       expect(((await (await live({ parameters: PARAMETERS }, vendor.token, moving)).json()) as { verdict: string }).verdict).toBe('passed');
       expect((await runView(moving)).status).toBe('passed');
+    });
+
+    describe('proof that the vendor controls the server of its registered API', () => {
+      let ids: { systemId: string; versionId: string; runId: string };
+      let status: FhirServerStatus;
+      const verify = () =>
+        t.call('POST', `/api/v1/systems/${ids.systemId}/versions/${ids.versionId}/fhir-base-url/verify`, { token: vendor.token });
+
+      beforeAll(async () => {
+        const {
+          versionId,
+          systemId,
+          runId: run,
+        } = await versionAndRun(vendor.token, 'BevisAPI', unproven.base('good'), {
+          verify: false,
+        });
+        ids = { versionId, systemId, runId: run };
+        status = await fhirServerStatus(t, vendor.token, systemId, versionId);
+      });
+
+      it('gives the vendor a random token to serve at the challenge URL of its server, and nobody else', async () => {
+        expect(status).toEqual({
+          fhirBaseUrl: unproven.base('good'),
+          server: `127.0.0.1:${unproven.port}`,
+          verified: false,
+          challenge: { url: `${unproven.origin}/.well-known/samsvar-challenge/${status.challenge.token}`, token: status.challenge.token },
+        });
+        // 32 random bytes, base64url: 256 bits nobody can guess.
+        expect(status.challenge.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        const other = await registerVendor(t, 'Nysgjerrig Leverandør AS');
+        const peek = await t.call('GET', `/api/v1/systems/${ids.systemId}/versions/${ids.versionId}/fhir-base-url`, {
+          token: other.token,
+        });
+        expect(peek.status).toBe(404);
+      });
+
+      it("runs no live test against a server not verified as the vendor's, before contacting it", async () => {
+        const res = await live({ token: 'riktig-token', parameters: PARAMETERS }, vendor.token, ids.runId);
+        expect(res.status).toBe(422);
+        const problem = (await res.json()) as { field: string; detail: string };
+        expect(problem.field).toBe('fhirBaseUrl');
+        expect(problem.detail).toContain(`the FHIR server 127.0.0.1:${unproven.port} registered for system version 1.0 is not verified`);
+        expect(problem.detail).toContain(`POST /api/v1/systems/${ids.systemId}/versions/${ids.versionId}/fhir-base-url/verify`);
+        expect(unproven.requests).toEqual([]);
+      });
+
+      it('does not verify a server that does not serve the token, saying what it fetched and what came back', async () => {
+        const { url, token } = status.challenge;
+        const missing = await verify();
+        expect(missing.status).toBe(422);
+        expect((await missing.json()) as { field: string; detail: string }).toMatchObject({
+          field: 'fhirBaseUrl',
+          detail: expect.stringContaining(
+            `is not verified: ${url} answered HTTP 404, not 200 with the token; serve the token ${token} as the whole body of ${url}`,
+          ),
+        });
+
+        unproven.serveChallenge(token, { body: 'noe annet' });
+        const wrong = (await (await verify()).json()) as { detail: string };
+        expect(wrong.detail).toContain(`${url} answered HTTP 200, but its body is not the token ${token}`);
+
+        // Whoever answers at another origin, even on the same machine, proves nothing about this server.
+        const elsewhere = url.replace('127.0.0.1', 'localhost');
+        unproven.serveChallenge(token, { redirect: elsewhere });
+        const redirected = (await (await verify()).json()) as { detail: string };
+        expect(redirected.detail).toContain(`redirects (HTTP 302) to ${elsewhere}, which is not followed: it is another origin`);
+
+        expect((await fhirServerStatus(t, vendor.token, ids.systemId, ids.versionId)).verified).toBe(false);
+        expect(unproven.requests.map((r) => r.url)).toEqual(Array(3).fill(new URL(url).pathname));
+      });
+
+      it('verifies a server that serves the token, on record, and then runs and counts its live tests', async () => {
+        unproven.serveChallenge(status.challenge.token);
+        const res = await verify();
+        expect(res.status).toBe(200);
+        const verified = (await res.json()) as FhirServerStatus;
+        expect(verified).toMatchObject({ verified: true, verifiedAt: expect.any(String), challenge: status.challenge });
+        const audit = (await (await t.call('GET', '/api/v1/audit?limit=1000', { token: ADMIN_TOKEN })).json()) as {
+          items: { action: string; actor: string; objectId: string; details: unknown }[];
+        };
+        expect(audit.items.filter((e) => e.action === 'fhir_endpoint.verified' && e.objectId === verified.server)).toEqual([
+          expect.objectContaining({ actor: `vendor:${vendor.id}`, details: { baseUrl: unproven.base('good') } }),
+        ]);
+
+        const ran = await live({ token: 'riktig-token', parameters: PARAMETERS }, vendor.token, ids.runId);
+        expect(ran.status).toBe(201);
+        expect(((await ran.json()) as { verdict: string }).verdict).toBe('passed');
+        expect((await runView(ids.runId)).status).toBe('passed');
+
+        // Verified or not, the server stays the first vendor's.
+        const other = await registerVendor(t, 'Etternøler AS');
+        const systemId = (
+          (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Etter' } })).json()) as { id: string }
+        ).id;
+        const claim = await t.call('POST', `/api/v1/systems/${systemId}/versions`, {
+          token: other.token,
+          json: { version: '1', fhirBaseUrl: unproven.base('good') },
+        });
+        expect(claim.status).toBe(409);
+      });
+
+      it('stops counting a live test passed on a server stored as not verified (before the challenge existed), until it is verified', async () => {
+        // As migration 1040 leaves a claim made before it: with a token, not verified.
+        await t.service.ctx.database.db
+          .updateTable('fhir_endpoints')
+          .set({ verified_at: null })
+          .where('server', '=', `127.0.0.1:${unproven.port}`)
+          .execute();
+        const after = await runView(ids.runId);
+        expect(after.status).toBe('failing');
+        expect(after.profiles[0]!.testcases[0]).toMatchObject({ verdict: 'passed', outcome: 'failed' });
+        expect(after.profiles[0]!.testcases[0]!.reason).toContain(
+          `no longer counts: the FHIR server 127.0.0.1:${unproven.port} registered for system version 1.0 is not verified`,
+        );
+        const refused = await t.call('POST', `/api/v1/runs/${ids.runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+        expect(refused.status).toBe(422);
+        expect(((await refused.json()) as { detail: string }).detail).toContain(`test case ${LIVE} no longer counts: the FHIR server`);
+
+        // The vendor's page says so in bokmål, and offers the proof.
+        const signIn = await fetch(`${t.url}/leverandor/logg-inn`, {
+          method: 'POST',
+          body: new URLSearchParams({ token: vendor.token }),
+          redirect: 'manual',
+        });
+        const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+        const page = await (await fetch(`${t.url}/leverandor/kjoringer/${ids.runId}`, { headers: { cookie } })).text();
+        expect(page).toContain('FHIR-serveren til systemversjonen er ikke bekreftet som deres, så testen teller ikke');
+        expect(page).not.toContain('no longer counts');
+
+        expect((await verify()).status).toBe(200);
+        expect((await runView(ids.runId)).status).toBe('passed');
+      });
+
+      it("refuses a laboratory's re-test against a server not verified as the vendor's, before contacting it", async () => {
+        const decl = await t.call('POST', `/api/v1/runs/${ids.runId}/declaration`, { token: vendor.token, json: ISSUANCE });
+        expect(decl.status).toBe(201);
+        const lab = (
+          (await (await t.call('POST', '/api/v1/tokens', { token: ADMIN_TOKEN, json: { role: 'lab', name: 'Bevislab' } })).json()) as {
+            token: string;
+          }
+        ).token;
+        const retest = await t.call('POST', `/api/v1/declarations/${((await decl.json()) as { id: string }).id}/retests`, { token: lab });
+        const labRun = ((await retest.json()) as { id: string }).id;
+        await t.service.ctx.database.db
+          .updateTable('fhir_endpoints')
+          .set({ verified_at: null })
+          .where('server', '=', `127.0.0.1:${unproven.port}`)
+          .execute();
+        const before = unproven.requests.length;
+        const res = await live({ token: 'riktig-token', parameters: PARAMETERS }, lab, labRun);
+        expect(res.status).toBe(422);
+        expect((await res.json()) as { field: string }).toMatchObject({ field: 'fhirBaseUrl' });
+        expect(unproven.requests.length).toBe(before);
+        expect((await verify()).status).toBe(200);
+      });
     });
   });
 }

@@ -342,6 +342,40 @@ for (const dialect of dialectsUnderTest()) {
   });
 }
 
+for (const dialect of dialectsUnderTest()) {
+  it(`gives FHIR servers claimed before proof of control existed a challenge token, unverified (${dialect.name})`, async () => {
+    const { migrate } = await import('../../src/storage/database.js');
+    const { MIGRATIONS } = await import('../../src/storage/migrations/index.js');
+    const { '1040_fhir_endpoint_challenge': _later, ...before } = MIGRATIONS;
+    const testDb = await dialect.create();
+    const database = await openDatabase(testDb.config, before);
+    const repo = new Repository(database.db, database.dialect);
+    const { vendor } = await repo.vendors.createVendor(
+      { orgNumber: '974760673', name: 'Tidlig', email: 't@example.no' },
+      sha256Hex('tok-tidlig'),
+    );
+    for (const server of ['fhir.tidlig.example', 'fhir.tidlig.example:8443'])
+      await database.db
+        .insertInto('fhir_endpoints')
+        .values({ server, vendor_id: vendor.id, created_at: new Date().toISOString() } as never)
+        .execute();
+    expect(await migrate(database.db, database.dialect)).toEqual(['1040_fhir_endpoint_challenge']);
+    const first = await repo.systems.fhirEndpoint('https://fhir.tidlig.example/r4');
+    const second = await repo.systems.fhirEndpoint('https://fhir.tidlig.example:8443/r4');
+    expect(first).toEqual({
+      server: 'fhir.tidlig.example',
+      vendorId: vendor.id,
+      challengeToken: expect.stringMatching(/^[\w-]{43}$/),
+      verifiedAt: null,
+    });
+    expect(second).toMatchObject({ server: 'fhir.tidlig.example:8443', verifiedAt: null });
+    // Each claim its own token: one server's proof proves nothing about another.
+    expect(second!.challengeToken).not.toBe(first!.challengeToken);
+    await database.close();
+    await testDb.drop();
+  });
+}
+
 describe('PostgreSQL connections the server ends', () => {
   const url = process.env.DATABASE_URL;
   it.skipIf(!url)('do not end the process: the next query opens a fresh connection', async () => {

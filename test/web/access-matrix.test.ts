@@ -225,6 +225,14 @@ for (const dialect of dialectsUnderTest()) {
         expect: vendorAOwns(to(/^\/leverandor$/)),
       },
       {
+        // The service here may reach no server (SAMSVAR_FHIR_ALLOWED_HOSTS is empty): vendor A's page says it cannot fetch the challenge.
+        route: 'POST /leverandor/systemer/:id/versjoner/:vid/fhir-api/bekreft',
+        path: () => `/leverandor/systemer/${v.system}/versjoner/${v.version}/fhir-api/bekreft`,
+        form: () => ({}),
+        csrf: true,
+        expect: vendorAOwns({ status: 422 }),
+      },
+      {
         route: 'POST /leverandor/kjoringer',
         path: () => '/leverandor/kjoringer',
         form: () => ({ systemversjon: v.version!, profil: PROFILE }),

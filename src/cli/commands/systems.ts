@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
 import { callServer } from '../server-call.js';
 
-export const summary = 'Your systems and versions on a samsvar server: samsvar systems list|add|add-version|set-fhir-base-url';
+export const summary =
+  'Your systems and versions on a samsvar server: samsvar systems list|add|add-version|set-fhir-base-url|fhir-challenge|verify-fhir-server';
 
 const HELP = `usage:
   samsvar systems list --server URL --token TOKEN
   samsvar systems add NAME --server URL --token TOKEN
   samsvar systems add-version SYSTEM_ID VERSION --her-id HER [--fhir-base-url URL] [--released-at YYYY-MM-DD] --server URL --token TOKEN
   samsvar systems set-fhir-base-url SYSTEM_ID VERSION_ID URL --server URL --token TOKEN
+  samsvar systems fhir-challenge SYSTEM_ID VERSION_ID --server URL --token TOKEN
+  samsvar systems verify-fhir-server SYSTEM_ID VERSION_ID --server URL --token TOKEN
 
 add-version registers a version with its own test communication party: --her-id is the HER-id
 the system sends from in the test address register. Every message it submits in a run must come
@@ -16,6 +19,9 @@ from it, and samsvar's generated messages go to it (required before testing mess
 --fhir-base-url (or set-fhir-base-url later) registers the version's FHIR API: its live tests run
 against that base URL only, and no other vendor can register it. Moving it makes live tests run
 against the previous one stop counting.
+Registering is no proof that you control the API's server: fhir-challenge prints the URL at the
+server's origin and the token it must answer with (HTTP 200, the token as the whole body);
+verify-fhir-server has samsvar fetch it. No live test on the server runs or counts until then.
 
 --server and --token default to SAMSVAR_SERVER and SAMSVAR_TOKEN.
 Exit status: 0 done, 2 usage, transport or HTTP error (the problem detail is printed).`;
@@ -51,6 +57,21 @@ interface VersionBody {
   fhirBaseUrl: string | null;
 }
 
+interface FhirServerBody {
+  fhirBaseUrl: string;
+  server: string;
+  verified: boolean;
+  verifiedAt?: string;
+  challenge: { url: string; token: string };
+}
+
+const serverLines = (f: FhirServerBody) =>
+  [
+    `${f.fhirBaseUrl}  server ${f.server}  ${f.verified ? `verified ${f.verifiedAt ?? ''}`.trim() : 'not verified'}`,
+    `url    ${f.challenge.url}`,
+    `token  ${f.challenge.token}`,
+  ].join('\n');
+
 const versionLine = (v: VersionBody) =>
   `${v.id}  ${v.version}  HER-id ${v.herId ?? '(none)'}${v.fhirBaseUrl ? `  FHIR API ${v.fhirBaseUrl}` : ''}`;
 
@@ -74,7 +95,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = positionals;
   const server = values.server ?? io.env.SAMSVAR_SERVER;
   const token = values.token ?? io.env.SAMSVAR_TOKEN;
-  const arity: Record<string, number> = { list: 0, add: 1, 'add-version': 2, 'set-fhir-base-url': 3 };
+  const arity: Record<string, number> = {
+    list: 0,
+    add: 1,
+    'add-version': 2,
+    'set-fhir-base-url': 3,
+    'fhir-challenge': 2,
+    'verify-fhir-server': 2,
+  };
   if (!sub || !(sub in arity) || rest.length !== arity[sub] || !server || !token) {
     const missing = [!server && '--server', !token && '--token'].filter(Boolean);
     io.err(`samsvar systems: ${missing.length ? `missing ${missing.join(', ')}` : 'which subcommand, with which arguments?'}\n\n${HELP}`);
@@ -99,6 +127,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const ver = (await call(io, server, token, 'PUT', route, { fhirBaseUrl })) as VersionBody | null;
     if (!ver) return 2;
     io.out(versionLine(ver));
+    return 0;
+  }
+  if (sub === 'fhir-challenge' || sub === 'verify-fhir-server') {
+    const [systemId, versionId] = rest as [string, string];
+    const route = `systems/${encodeURIComponent(systemId)}/versions/${encodeURIComponent(versionId)}/fhir-base-url`;
+    const status = (
+      sub === 'fhir-challenge' ? await call(io, server, token, 'GET', route) : await call(io, server, token, 'POST', `${route}/verify`)
+    ) as FhirServerBody | null;
+    if (!status) return 2;
+    io.out(serverLines(status));
     return 0;
   }
   if (!values['her-id']) {

@@ -57,6 +57,23 @@ export const systemVersionSchema: JsonSchema = {
   },
 };
 
+export const fhirServerStatusSchema: JsonSchema = {
+  type: 'object',
+  required: ['fhirBaseUrl', 'server', 'verified', 'challenge'],
+  properties: {
+    fhirBaseUrl: str,
+    server: { type: 'string', description: "Host, and port when not the scheme's default: the server the vendor holds" },
+    verified: { type: 'boolean', description: 'Whether the server served the token; until then no live test on it runs or counts' },
+    verifiedAt: str,
+    challenge: {
+      type: 'object',
+      required: ['url', 'token'],
+      description: 'The server must answer GET url with HTTP 200 and the token as its whole body (whitespace around it aside)',
+      properties: { url: str, token: str },
+    },
+  },
+};
+
 export const systemSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'name', 'versions'],
@@ -310,6 +327,10 @@ export const runSchema: JsonSchema = {
         fhirBaseUrl: {
           ...nullableStr,
           description: "The system version's FHIR API: where its live tests run, and count only as long as it stays registered",
+        },
+        fhirServerVerified: {
+          type: 'boolean',
+          description: "Whether the vendor proved control of that API's server (its challenge); until then no live test on it counts",
         },
       },
     },

@@ -1,6 +1,6 @@
 import { json } from '../api-router.js';
 import type { RouteModule } from '../api-router.js';
-import { arrayOf, systemSchema, systemVersionSchema } from './schemas.js';
+import { arrayOf, fhirServerStatusSchema, systemSchema, systemVersionSchema } from './schemas.js';
 
 const FHIR_BASE_URL = {
   type: 'string',
@@ -95,5 +95,33 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     responses: { 200: { description: 'Registered', schema: systemVersionSchema } },
     handler: async ({ principal, params, body }) =>
       json(200, await ctx.runs.setFhirBaseUrl(principal, params.id, params.version, body.fhirBaseUrl)),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/systems/{id}/versions/{version}/fhir-base-url',
+    operationId: 'getSystemVersionFhirServer',
+    summary: "Your system version's FHIR API, whether its server is verified as yours, and the challenge that verifies it",
+    description:
+      'Registering a base URL is no proof of controlling its server. Serve the token as the whole body of challenge.url ' +
+      "(at the base URL's origin, HTTP 200), then POST .../fhir-base-url/verify; no live test runs or counts on the server until then.",
+    tags: ['systems'],
+    auth: 'vendor',
+    responses: { 200: { description: 'The FHIR API and its server', schema: fhirServerStatusSchema } },
+    handler: async ({ principal, params }) => json(200, await ctx.runs.fhirServerStatus(principal, params.id, params.version)),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/systems/{id}/versions/{version}/fhir-base-url/verify',
+    operationId: 'verifySystemVersionFhirServer',
+    summary: "Prove you control the server of your system version's FHIR API",
+    description:
+      'samsvar fetches the challenge URL under the rules of a live test (operator allowlist, address checks, redirects only within the origin) ' +
+      'and records the server as verified when it answers 200 with the token. 422 says what was fetched and what came back.',
+    tags: ['systems'],
+    auth: 'vendor',
+    responses: { 200: { description: 'Verified', schema: fhirServerStatusSchema } },
+    handler: async ({ principal, params }) => json(200, await ctx.runs.verifyFhirServer(principal, params.id, params.version)),
   });
 };

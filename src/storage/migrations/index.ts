@@ -19,6 +19,7 @@ import * as m1000 from './1000_revocation_spot_check.js';
 import * as m1010 from './1010_log_causes.js';
 import * as m1020 from './1020_fhir_endpoints.js';
 import * as m1030 from './1030_run_profile_uses.js';
+import * as m1040 from './1040_fhir_endpoint_challenge.js';
 import * as m1050 from './1050_revalidation_uses.js';
 
 export interface SamsvarMigration {
@@ -29,7 +30,7 @@ export interface SamsvarMigration {
  * Every migration, keyed by its numbered name; applied in name order at start. Core tables are
  * 00xx; declarations and registry add 01xx; web sessions 02xx; re-validation jobs 03xx; storage hardening 04xx; registry indexes 05xx;
  * registry search 06xx; profile packages in the database 07xx; the status queue 08xx; registry trigram indexes 09xx;
- * status causes kept as data and FHIR endpoints of system versions 10xx
+ * status causes kept as data, FHIR endpoints of system versions and their proof of control 10xx
  * (import the module and add one line here).
  */
 export const MIGRATIONS: Record<string, SamsvarMigration> = {
@@ -52,5 +53,6 @@ export const MIGRATIONS: Record<string, SamsvarMigration> = {
   '1010_log_causes': m1010,
   '1020_fhir_endpoints': m1020,
   '1030_run_profile_uses': m1030,
+  '1040_fhir_endpoint_challenge': m1040,
   '1050_revalidation_uses': m1050,
 };

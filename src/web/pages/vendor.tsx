@@ -1,6 +1,6 @@
 import type { Submission } from '../../storage/submission-repository.js';
 import type { System } from '../../storage/system-repository.js';
-import type { RunView } from '../../runs/run-service.js';
+import type { FhirServerStatus, RunView } from '../../runs/run-service.js';
 import { runRequirementsNb } from '../../testcases/run-instructions.js';
 import type { Testcase } from '../../testcases/testcase.js';
 import { FindingList, MarkedMessage } from '../findings-view.js';
@@ -95,6 +95,8 @@ export function VendorHomePage(props: {
   name: string;
   csrf: string;
   systems: System[];
+  /** The registered FHIR API's server of each version that has one, by version id: verified, or the challenge to serve. */
+  fhirServers: Record<string, FhirServerStatus>;
   runs: RunView[];
   profiles: Array<{ id: string; title: string }>;
   problem?: string;
@@ -192,6 +194,9 @@ export function VendorHomePage(props: {
                         csrf={props.csrf}
                         problem={props.fhirProblem}
                       />
+                      {props.fhirServers[v.id] ? (
+                        <FhirServerProof systemId={s.id} versionId={v.id} server={props.fhirServers[v.id]!} csrf={props.csrf} />
+                      ) : null}
                     </li>
                   ))}
                 </ul>
@@ -307,6 +312,40 @@ function FhirApiForm(props: {
   );
 }
 
+/**
+ * Whether the version's FHIR server is verified as the vendor's, and if not, the challenge to serve
+ * there and the button that has samsvar fetch it: until then no live test runs or counts on it.
+ */
+function FhirServerProof(props: { systemId: string; versionId: string; server: FhirServerStatus; csrf: string }) {
+  const { server, challenge } = props.server;
+  if (props.server.verified)
+    return (
+      <p>
+        Serveren <span class="mono">{server}</span> er bekreftet som deres
+        {props.server.verifiedAt ? ` (${dateNb(props.server.verifiedAt)})` : ''}.
+      </p>
+    );
+  return (
+    <form
+      class="search"
+      method="post"
+      action={`/leverandor/systemer/${encodeURIComponent(props.systemId)}/versjoner/${encodeURIComponent(props.versionId)}/fhir-api/bekreft`}
+    >
+      <Csrf token={props.csrf} />
+      <p>
+        Serveren <span class="mono">{server}</span> er ikke bekreftet som deres, så live-tester mot den kjøres ikke og teller ikke. Vis at
+        dere kontrollerer den: la adressen <span class="mono">{challenge.url}</span> svare HTTP 200 med koden{' '}
+        <span class="mono">{challenge.token}</span> som hele innholdet, og bekreft.
+      </p>
+      <div>
+        <button type="submit" class="secondary">
+          Bekreft kontroll over serveren
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** A version as the vendor's list names it, with what binds its evidence to the system: its HER-id and FHIR API. */
 function versionNb(v: { version: string; herId: string | null; fhirBaseUrl: string | null }): string {
   const bound = [v.herId ? `HER-id ${v.herId}` : null, v.fhirBaseUrl ? `FHIR-API ${v.fhirBaseUrl}` : null].filter(Boolean);
@@ -331,7 +370,9 @@ function TestcaseRow(props: {
       <p>
         <strong>{result.outcome ? OUTCOME_NB[result.outcome] : 'Ikke sendt inn'}</strong>
         {tc.kind === 'live' && result.verdict === 'passed' && result.outcome === 'failed'
-          ? ': testen ble kjørt mot et annet FHIR-API enn det som nå er registrert på systemversjonen, så den teller ikke. Kjør den på nytt'
+          ? run.system.fhirServerVerified
+            ? ': testen ble kjørt mot et annet FHIR-API enn det som nå er registrert på systemversjonen, så den teller ikke. Kjør den på nytt'
+            : ': FHIR-serveren til systemversjonen er ikke bekreftet som deres, så testen teller ikke. Bekreft kontroll over serveren under versjonen på forsiden'
           : null}
         {result.latestSubmission ? (
           <>

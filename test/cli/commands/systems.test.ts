@@ -3,6 +3,7 @@ import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/cli-io.js';
 import { dialectsUnderTest } from '../../support/databases.js';
 import { registerVendor, startTestService, type TestService } from '../../support/service.js';
+import { startFhirFixture, type FhirFixture } from '../../live/fhir-fixture-server.js';
 
 function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -13,12 +14,15 @@ function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
 describe('samsvar systems: registering a version with its own test communication party', () => {
   let t: TestService;
   let token: string;
+  let fx: FhirFixture;
   beforeAll(async () => {
-    t = await startTestService(dialectsUnderTest()[0]!);
+    fx = await startFhirFixture();
+    t = await startTestService(dialectsUnderTest()[0]!, { fhirAllowedHosts: `127.0.0.1:${fx.port}` });
     ({ token } = await registerVendor(t));
   });
   afterAll(async () => {
     await t?.stop();
+    await fx?.close();
   });
 
   const cli = async (...args: string[]) => {
@@ -68,5 +72,27 @@ describe('samsvar systems: registering a version with its own test communication
     const refused = await cli('add-version', systemId, '1', '--her-id', '8999901');
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/HTTP 422: .*samsvar's own test party/);
+  });
+
+  it("prints the challenge of the version's FHIR server and has the service verify it once the server serves the token", async () => {
+    const systemId = (await cli('add', 'CLI-BEVIS')).out.split(/\s+/)[0]!;
+    const versionId = (await cli('add-version', systemId, '1.0', '--her-id', '8999911', '--fhir-base-url', fx.base('good'))).out.split(
+      /\s+/,
+    )[0]!;
+    const challenge = await cli('fhir-challenge', systemId, versionId);
+    expect(challenge.code).toBe(0);
+    const [head, urlLine, tokenLine] = challenge.out.split('\n');
+    expect(head).toBe(`${fx.base('good')}  server 127.0.0.1:${fx.port}  not verified`);
+    const serverToken = tokenLine!.replace(/^token {2}/, '');
+    expect(urlLine).toBe(`url    ${fx.origin}/.well-known/samsvar-challenge/${serverToken}`);
+
+    const refused = await cli('verify-fhir-server', systemId, versionId);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/HTTP 422: .*answered HTTP 404, not 200 with the token/);
+
+    fx.serveChallenge(serverToken);
+    const verified = await cli('verify-fhir-server', systemId, versionId);
+    expect(verified.code).toBe(0);
+    expect(verified.out.split('\n')[0]).toMatch(new RegExp(`server 127\\.0\\.0\\.1:${fx.port} {2}verified \\d{4}-`));
   });
 });
