@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SamsvarError } from '../core/samsvar-error.js';
 
 /**
@@ -25,7 +26,7 @@ export function normalizeFhirBaseUrl(raw: string, field: string): string {
 
 /**
  * The server a normalized base URL names, as one vendor's claim: host and a port other than the
- * scheme's default, without scheme or path. Whoever registers a base URL on a server first holds
+ * scheme's default, without scheme or path. The vendor that proves control of a server holds
  * every base URL on it, so another vendor cannot reach the same server under another path
  * (`/r4/` vs `/R4`, `/r4/x/..`, a proxy prefix) or the other scheme (`http://` vs `https://`).
  */
@@ -34,7 +35,17 @@ export function fhirServerOf(normalizedBaseUrl: string): string {
   return url.port ? `${url.hostname}:${url.port}` : url.hostname;
 }
 
-/** Where the server of a base URL must serve its claim's token (ACME HTTP-01 style, at the base URL's origin). */
+/** Where the server of a base URL must serve its claim's answer (ACME HTTP-01 style, at the base URL's origin). */
 export function challengeUrl(normalizedBaseUrl: string, token: string): string {
   return `${new URL(normalizedBaseUrl).origin}/.well-known/samsvar-challenge/${token}`;
+}
+
+/**
+ * What the server must serve at the challenge URL to prove the vendor controls it: the token and a
+ * digest of the vendor (as ACME's key authorization adds the account's thumbprint). Not the URL's
+ * own last segment, so a server that echoes its path proves nothing, and not the same for two
+ * vendors, so serving one vendor's answer gives the server to that vendor only.
+ */
+export function challengeAnswer(token: string, vendorId: string): string {
+  return `${token}.${createHash('sha256').update(`samsvar-fhir-server-vendor\0${vendorId}`).digest('base64url')}`;
 }

@@ -3,7 +3,7 @@ import { ENCODED_BODY_REFUSED, guardedDispatcher, HOST_REFUSED, type Resolver } 
 import type { HostAllowlist } from './host-allowlist.js';
 import { redirectRefusal, refusalReason } from './live-http.js';
 
-/** The most of a challenge answer samsvar reads: the token is 43 characters. */
+/** The most of a challenge answer samsvar reads: the answer is 87 characters. */
 export const CHALLENGE_MAX_BYTES = 1024;
 
 export interface ChallengeOptions {
@@ -12,17 +12,17 @@ export interface ChallengeOptions {
   resolver?: Resolver;
 }
 
-/** Whether the server served the token, and if not, what came back (`kind`, for texts in other languages) and why, in English. */
+/** Whether the server served the answer, and if not, what came back (`kind`, for texts in other languages) and why, in English. */
 export type ChallengeOutcome =
   { ok: true } | { ok: false; kind: 'refused' | 'redirect' | 'status' | 'body' | 'unreachable'; status?: number; reason: string };
 
 /**
  * Fetches a server's challenge URL under the rules of a live test (allowlist, address check at
- * connect time, bounded body, no inflation) and compares the trimmed body with the token. Redirects
+ * connect time, bounded body, no inflation) and compares the trimmed body with the answer. Redirects
  * are followed within the URL's origin only: whoever answers elsewhere does not prove control of
  * this server.
  */
-export async function checkServerChallenge(url: string, token: string, opts: ChallengeOptions): Promise<ChallengeOutcome> {
+export async function checkServerChallenge(url: string, answer: string, opts: ChallengeOptions): Promise<ChallengeOutcome> {
   let current = new URL(url);
   const origin = current.origin;
   const refused = refusalReason(current, opts.allowlist);
@@ -58,14 +58,14 @@ export async function checkServerChallenge(url: string, token: string, opts: Cha
           ok: false,
           kind: 'status',
           status: res.status,
-          reason: `${current.href} answered HTTP ${res.status}, not 200 with the token`,
+          reason: `${current.href} answered HTTP ${res.status}, not 200 with the answer`,
         };
-      if (body.trim() !== token)
+      if (body.trim() !== answer)
         return {
           ok: false,
           kind: 'body',
           status: 200,
-          reason: `${current.href} answered HTTP 200, but its body is not the token ${token} (trimmed, nothing else)`,
+          reason: `${current.href} answered HTTP 200, but its body is not the answer ${answer} (trimmed, nothing else)`,
         };
       return { ok: true };
     }

@@ -11,7 +11,7 @@ import type { RunTestData } from '../core/run-test-data.js';
 import { holdsRealPersonNumber } from '../core/finding.js';
 import { sha256Hex } from '../core/sha256.js';
 import { checkSystemHerId, drawRunTestData, SAMSVAR_HER_IDS } from '../testcases/run-data.js';
-import { challengeUrl, fhirServerOf, normalizeFhirBaseUrl } from '../live/fhir-base-url.js';
+import { challengeAnswer, challengeUrl, fhirServerOf, normalizeFhirBaseUrl } from '../live/fhir-base-url.js';
 import { evidenceValues, replayFindings, shippedFindings, withRefusals } from '../testcases/evidence-checks.js';
 import type { ShippedEvidence } from '../testcases/shipped-evidence.js';
 import { directionOf, type Direction, type Testcase } from '../testcases/testcase.js';
@@ -57,8 +57,8 @@ export interface FhirServerStatus {
   server: string;
   verified: boolean;
   verifiedAt?: string;
-  /** The server must answer GET url with 200 and the token as its whole (trimmed) body. */
-  challenge: { url: string; token: string };
+  /** The server must answer GET url with 200 and `answer` as its whole (trimmed) body; `token` is the URL's last segment. */
+  challenge: { url: string; token: string; answer: string };
 }
 
 /** The stored record of a live run: the LiveTestResult as JSON. */
@@ -72,20 +72,30 @@ function sameBase(a: string, b: string): boolean {
   }
 }
 
-function serverStatus(fhirBaseUrl: string, endpoint: FhirEndpoint): FhirServerStatus {
+/** Whether the vendor proved control of the server holding this endpoint (another vendor's proof is none of its). */
+function verifiedFor(endpoint: FhirEndpoint | undefined, vendorId: string): endpoint is FhirEndpoint & { verifiedAt: string } {
+  return !!endpoint?.verifiedAt && endpoint.vendorId === vendorId;
+}
+
+function serverStatus(fhirBaseUrl: string, endpoint: FhirEndpoint, vendorId: string): FhirServerStatus {
+  const verified = verifiedFor(endpoint, vendorId);
   return {
     fhirBaseUrl,
     server: endpoint.server,
-    verified: endpoint.verifiedAt !== null,
-    ...(endpoint.verifiedAt ? { verifiedAt: endpoint.verifiedAt } : {}),
-    challenge: { url: challengeUrl(fhirBaseUrl, endpoint.challengeToken), token: endpoint.challengeToken },
+    verified,
+    ...(verified ? { verifiedAt: endpoint.verifiedAt } : {}),
+    challenge: {
+      url: challengeUrl(fhirBaseUrl, endpoint.challengeToken),
+      token: endpoint.challengeToken,
+      answer: challengeAnswer(endpoint.challengeToken, vendorId),
+    },
   };
 }
 
 /** Why nothing tested at a version's server counts yet: its vendor has not proved control of it. */
 function unverifiedServer(version: SystemVersion): string {
   const base = `/api/v1/systems/${version.systemId}/versions/${version.id}/fhir-base-url`;
-  return `the FHIR server ${fhirServerOf(version.fhirBaseUrl!)} registered for system version ${version.version} is not verified as the vendor's: serve the challenge token (GET ${base}) at the server's challenge URL and verify it (POST ${base}/verify)`;
+  return `the FHIR server ${fhirServerOf(version.fhirBaseUrl!)} registered for system version ${version.version} is not verified as the vendor's: serve the challenge answer (GET ${base}) at the server's challenge URL and verify it (POST ${base}/verify)`;
 }
 
 const notFound = (what: string, id: string) => new SamsvarError('not_found', `${what} '${id}' not found`);
@@ -161,8 +171,8 @@ export class RunService {
 
   /** The registered FHIR API of one of the vendor's system versions, with the challenge that proves control of its server. */
   async fhirServerStatus(p: Principal, systemId: string, versionId: string): Promise<FhirServerStatus> {
-    const { fhirBaseUrl, endpoint } = await this.registeredServer(p, systemId, versionId);
-    return serverStatus(fhirBaseUrl, endpoint);
+    const { fhirBaseUrl, endpoint, vendorId } = await this.registeredServer(p, systemId, versionId);
+    return serverStatus(fhirBaseUrl, endpoint, vendorId);
   }
 
   /**
@@ -171,23 +181,27 @@ export class RunService {
    * only once its server shows that the vendor controls it (ACME HTTP-01 style).
    */
   async verifyFhirServer(p: Principal, systemId: string, versionId: string): Promise<FhirServerStatus> {
-    const { fhirBaseUrl, endpoint } = await this.registeredServer(p, systemId, versionId);
+    const { fhirBaseUrl, endpoint, vendorId } = await this.registeredServer(p, systemId, versionId);
+    if (verifiedFor(endpoint, vendorId)) return serverStatus(fhirBaseUrl, endpoint, vendorId);
+    if (endpoint.verifiedAt)
+      throw new SamsvarError('conflict', `the FHIR server ${endpoint.server} is verified as another vendor's`, { field: 'fhirBaseUrl' });
     const url = challengeUrl(fhirBaseUrl, endpoint.challengeToken);
-    const outcome = await this.deps.testcases.checkServerChallenge(url, endpoint.challengeToken);
+    const expected = challengeAnswer(endpoint.challengeToken, vendorId);
+    const outcome = await this.deps.testcases.checkServerChallenge(url, expected);
     if (!outcome.ok)
       throw new SamsvarError(
         'unprocessable',
-        `the FHIR server ${endpoint.server} is not verified: ${outcome.reason}${outcome.kind === 'refused' ? '' : `; serve the token ${endpoint.challengeToken} as the whole body of ${url} and verify again`}`,
+        `the FHIR server ${endpoint.server} is not verified: ${outcome.reason}${outcome.kind === 'refused' ? '' : `; serve ${expected} as the whole body of ${url} and verify again`}`,
         { field: 'fhirBaseUrl', challenge: { url, answer: outcome.kind, ...(outcome.status ? { status: outcome.status } : {}) } },
       );
-    return serverStatus(fhirBaseUrl, await this.deps.repo.systems.markFhirEndpointVerified(fhirBaseUrl, actorOf(p)));
+    return serverStatus(fhirBaseUrl, await this.deps.repo.systems.markFhirEndpointVerified(fhirBaseUrl, vendorId, actorOf(p)), vendorId);
   }
 
   private async registeredServer(
     p: Principal,
     systemId: string,
     versionId: string,
-  ): Promise<{ fhirBaseUrl: string; endpoint: FhirEndpoint }> {
+  ): Promise<{ fhirBaseUrl: string; endpoint: FhirEndpoint; vendorId: string }> {
     const vendorId = requireVendor(p);
     const version = await this.deps.repo.systems.getSystemVersion(versionId);
     if (!version || version.systemId !== systemId || version.vendorId !== vendorId) throw notFound('system version', versionId);
@@ -196,10 +210,10 @@ export class RunService {
         'not_found',
         `system version ${version.version} has no FHIR base URL registered: register it (PUT /api/v1/systems/${systemId}/versions/${versionId}/fhir-base-url) first`,
       );
+    // Registering the URL made or joined a claim on the server; only a proof of control moves it.
     const endpoint = await this.deps.repo.systems.fhirEndpoint(version.fhirBaseUrl);
-    // Registering the URL claimed the server for this vendor; nothing gives a claim away.
-    if (!endpoint || endpoint.vendorId !== vendorId) throw notFound('FHIR server of system version', versionId);
-    return { fhirBaseUrl: version.fhirBaseUrl, endpoint };
+    if (!endpoint) throw notFound('FHIR server of system version', versionId);
+    return { fhirBaseUrl: version.fhirBaseUrl, endpoint, vendorId };
   }
 
   /**
@@ -436,7 +450,7 @@ export class RunService {
         { field: 'baseUrl' },
       );
     // Registering a URL is no proof of controlling its server: until the vendor proved it, nothing is contacted.
-    if (!(await this.deps.repo.systems.fhirEndpoint(version.fhirBaseUrl))?.verifiedAt)
+    if (!verifiedFor(await this.deps.repo.systems.fhirEndpoint(version.fhirBaseUrl), version.vendorId))
       throw new SamsvarError('unprocessable', unverifiedServer(version), { field: 'fhirBaseUrl' });
     const result = await this.deps.testcases.runLive(tc, {
       baseUrl: version.fhirBaseUrl,
@@ -559,7 +573,7 @@ export class RunService {
     }
     const judging = { waivers, now: (this.deps.now ?? (() => new Date()))(), errorRuleIds: (id: string) => errorRuleIds.get(id) };
     const serverVerified =
-      version!.fhirBaseUrl !== null && Boolean((await this.deps.repo.systems.fhirEndpoint(version!.fhirBaseUrl))?.verifiedAt);
+      version!.fhirBaseUrl !== null && verifiedFor(await this.deps.repo.systems.fhirEndpoint(version!.fhirBaseUrl), version!.vendorId);
     const notCounted = await this.liveElsewhere(version!, submissions, serverVerified);
     const profiles = run.profiles.map((rp) =>
       profileStatus(

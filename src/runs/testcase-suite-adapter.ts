@@ -38,11 +38,11 @@ export function testcaseSuite(testcases: Testcase[], deps: SuiteDeps): TestcaseS
         );
       return runLiveTest(tc, { ...request, engine: deps.engine, allowHosts: deps.liveHosts });
     },
-    checkServerChallenge: async (url, token) => {
+    checkServerChallenge: async (url, answer) => {
       // The operator's list decides what the service contacts; a server outside it cannot be verified (nor tested).
       const refused = operatorRefusal(deps.liveHosts, urlOf(url));
       if (refused) return { ok: false, kind: 'refused', reason: `samsvar does not fetch ${url}: ${refused}; ask the operator` };
-      return checkServerChallenge(url, token, { allowlist: deps.liveHosts, timeoutMs: CHALLENGE_TIMEOUT_MS });
+      return checkServerChallenge(url, answer, { allowlist: deps.liveHosts, timeoutMs: CHALLENGE_TIMEOUT_MS });
     },
   };
 }

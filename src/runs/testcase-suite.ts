@@ -23,8 +23,8 @@ export interface TestcaseSuite {
   generate(tc: Testcase, ctx: Pick<GenerateContext, 'runId' | 'receiver' | 'runPatient'>): GeneratedMessage;
   /** Runs a live test case against the vendor's FHIR API, within the hosts the service may reach. */
   runLive(tc: LiveTestcase, request: LiveRunRequest): Promise<LiveTestResult>;
-  /** Fetches a server's challenge URL under the same rules as a live run and says whether it served the token. */
-  checkServerChallenge(url: string, token: string): Promise<ChallengeOutcome>;
+  /** Fetches a server's challenge URL under the same rules as a live run and says whether it served the answer. */
+  checkServerChallenge(url: string, answer: string): Promise<ChallengeOutcome>;
   /** Puts a profile's test cases in place of those it had (an imported profile version taking over); absent, the suite is fixed. */
   replaceProfileTestcases?(profileId: string, testcases: Testcase[]): void;
 }

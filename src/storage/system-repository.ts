@@ -29,8 +29,9 @@ export interface SystemVersion {
 /** A vendor's claim on a FHIR server (fhirServerOf) and its proof of control. */
 export interface FhirEndpoint {
   server: string;
+  /** The vendor holding the server: the one that proved control, or until then the first to register it. */
   vendorId: string;
-  /** What the server must serve at its challenge URL. */
+  /** The last segment of the server's challenge URL (what it serves there is vendor-specific: live/fhir-base-url.ts). */
   challengeToken: string;
   /** When samsvar saw the server serve it; null: not verified. */
   verifiedAt: string | null;
@@ -189,12 +190,23 @@ export class SystemRepository {
     return { server, vendorId: row.vendor_id, challengeToken: token, verifiedAt: row.verified_at };
   }
 
-  /** Records that the claim's server served its token: live tests on it count from now on. */
-  async markFhirEndpointVerified(baseUrl: string, actor: string): Promise<FhirEndpoint> {
+  /**
+   * Records that the server served the vendor's answer: live tests on it count from now on, for
+   * that vendor. An unverified claim goes to the vendor that proves control (a first registration
+   * is no proof); a server another vendor has proved is refused (409).
+   */
+  async markFhirEndpointVerified(baseUrl: string, vendorId: string, actor: string): Promise<FhirEndpoint> {
     const server = fhirServerOf(baseUrl);
     const at = now();
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('fhir_endpoints').set({ verified_at: at }).where('server', '=', server).execute();
+      const updated = await trx
+        .updateTable('fhir_endpoints')
+        .set({ vendor_id: vendorId, verified_at: at })
+        .where('server', '=', server)
+        .where((eb) => eb.or([eb('verified_at', 'is', null), eb('vendor_id', '=', vendorId)]))
+        .executeTakeFirst();
+      if (!Number(updated.numUpdatedRows))
+        throw new SamsvarError('conflict', `the FHIR server ${server} is verified as another vendor's`, { field: 'fhirBaseUrl' });
       await appendAudit(trx, {
         actor,
         action: 'fhir_endpoint.verified',
@@ -249,9 +261,10 @@ function toVersion(r: {
 }
 
 /**
- * The first vendor to register a base URL on a server keeps the server (primary key): a vendor
- * cannot register another vendor's server as its own system's, under any path or scheme, whichever
- * of two concurrent registrations wins.
+ * The first vendor to register a base URL on a server holds the claim (primary key) until a vendor
+ * proves control of the server; a server another vendor has proved control of cannot be registered,
+ * under any path or scheme. An unverified claim does not lock the real operator out: registering
+ * on it is allowed, and whoever serves its answer first gets the server (markFhirEndpointVerified).
  */
 async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, baseUrl: string): Promise<void> {
   const server = fhirServerOf(baseUrl);
@@ -261,11 +274,15 @@ async function claimEndpoint(trx: Transaction<CoreTables>, systemId: string, bas
     .values({ server, vendor_id: vendorId, created_at: now(), challenge_token: newChallengeToken(), verified_at: null })
     .onConflict((oc) => oc.column('server').doNothing())
     .execute();
-  const owner = await trx.selectFrom('fhir_endpoints').select('vendor_id').where('server', '=', server).executeTakeFirstOrThrow();
-  if (owner.vendor_id !== vendorId)
+  const owner = await trx
+    .selectFrom('fhir_endpoints')
+    .select(['vendor_id', 'verified_at'])
+    .where('server', '=', server)
+    .executeTakeFirstOrThrow();
+  if (owner.vendor_id !== vendorId && owner.verified_at !== null)
     throw new SamsvarError(
       'conflict',
-      `the FHIR server of ${baseUrl} (${server}) is registered by another vendor; register your own system's FHIR API`,
+      `the FHIR server of ${baseUrl} (${server}) is verified as another vendor's; register your own system's FHIR API`,
       {
         field: 'fhirBaseUrl',
       },

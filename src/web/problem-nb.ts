@@ -35,8 +35,8 @@ const CODE_NB: Partial<Record<ErrorCode, string>> = {
 const CHALLENGE_NB: Record<string, (c: { url: string; status?: number }) => string> = {
   status: (c) => `Serveren svarte HTTP ${c.status} på ${c.url}, ikke 200 med koden.`,
   body: (c) => `Serveren svarte på ${c.url}, men innholdet var ikke koden.`,
-  redirect: (c) => `Serveren sendte ${c.url} videre til en annen server, og det følger ikke tjenesten.`,
-  unreachable: (c) => `Tjenesten fikk ikke svar fra ${c.url}.`,
+  redirect: (c) => `Serveren sendte ${c.url} videre, og den omdirigeringen følger ikke tjenesten (bare noen få, og bare på samme server).`,
+  unreachable: (c) => `Tjenesten fikk ikke et fullstendig svar fra ${c.url} (ikke svar i tide, eller mer enn 1 KB).`,
 };
 const SERVE_TOKEN_NB = 'Legg ut koden som hele innholdet på denne adressen på serveren, og bekreft på nytt.';
 
@@ -48,7 +48,7 @@ export function problemNb(e: unknown): string {
   if (!(e instanceof SamsvarError)) return 'Noe gikk galt. Prøv igjen, og kontakt forvaltningen hvis det skjer igjen.';
   // The one refusal of a well-formed address: it is another vendor's.
   if (e.extra?.field === 'fhirBaseUrl' && e.code === 'conflict')
-    return 'Adressen til FHIR-API-et er registrert av en annen leverandør. Oppgi adressen til systemets eget FHIR-API.';
+    return 'Serveren til FHIR-API-et er bekreftet som en annen leverandørs. Oppgi adressen til systemets eget FHIR-API.';
   const challenge = e.extra?.challenge as { url: string; answer: string; status?: number } | undefined;
   if (challenge?.answer === 'refused')
     return `Tjenesten har ikke lov til å hente ${challenge.url} (driften har ikke åpnet for serveren). Ta kontakt med forvaltningen.`;

@@ -34,10 +34,10 @@ describe("a FHIR server's challenge: proof that whoever registered it controls i
       ok: false,
       kind: 'status',
       status: 404,
-      reason: `${challengeUrl(fx.base('good'), `${TOKEN}-none`)} answered HTTP 404, not 200 with the token`,
+      reason: `${challengeUrl(fx.base('good'), `${TOKEN}-none`)} answered HTTP 404, not 200 with the answer`,
     });
     fx.serveChallenge(`${TOKEN}-c`, { body: `${TOKEN}-c and more` });
-    expect(await check(`${TOKEN}-c`)).toMatchObject({ ok: false, kind: 'body', reason: expect.stringMatching(/body is not the token/) });
+    expect(await check(`${TOKEN}-c`)).toMatchObject({ ok: false, kind: 'body', reason: expect.stringMatching(/body is not the answer/) });
     fx.serveChallenge(`${TOKEN}-d`, { status: 201 });
     expect(await check(`${TOKEN}-d`)).toMatchObject({ ok: false, kind: 'status', status: 201 });
   });

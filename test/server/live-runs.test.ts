@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -168,7 +169,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(res.status).toBe(409);
         expect((await res.json()) as { field: string; detail: string }).toMatchObject({
           field: 'fhirBaseUrl',
-          detail: expect.stringMatching(/registered by another vendor/),
+          detail: expect.stringMatching(/verified as another vendor's/),
         });
       }
     });
@@ -365,7 +366,11 @@ for (const dialect of dialectsUnderTest()) {
           fhirBaseUrl: unproven.base('good'),
           server: `127.0.0.1:${unproven.port}`,
           verified: false,
-          challenge: { url: `${unproven.origin}/.well-known/samsvar-challenge/${status.challenge.token}`, token: status.challenge.token },
+          challenge: {
+            url: `${unproven.origin}/.well-known/samsvar-challenge/${status.challenge.token}`,
+            token: status.challenge.token,
+            answer: `${status.challenge.token}.${createHash('sha256').update(`samsvar-fhir-server-vendor\0${vendor.id}`).digest('base64url')}`,
+          },
         });
         // 32 random bytes, base64url: 256 bits nobody can guess.
         expect(status.challenge.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -386,20 +391,24 @@ for (const dialect of dialectsUnderTest()) {
         expect(unproven.requests).toEqual([]);
       });
 
-      it('does not verify a server that does not serve the token, saying what it fetched and what came back', async () => {
-        const { url, token } = status.challenge;
+      it('does not verify a server that does not serve the answer, saying what it fetched and what came back', async () => {
+        const { url, token, answer } = status.challenge;
         const missing = await verify();
         expect(missing.status).toBe(422);
         expect((await missing.json()) as { field: string; detail: string }).toMatchObject({
           field: 'fhirBaseUrl',
           detail: expect.stringContaining(
-            `is not verified: ${url} answered HTTP 404, not 200 with the token; serve the token ${token} as the whole body of ${url}`,
+            `is not verified: ${url} answered HTTP 404, not 200 with the answer; serve ${answer} as the whole body of ${url}`,
           ),
         });
 
         unproven.serveChallenge(token, { body: 'noe annet' });
         const wrong = (await (await verify()).json()) as { detail: string };
-        expect(wrong.detail).toContain(`${url} answered HTTP 200, but its body is not the token ${token}`);
+        expect(wrong.detail).toContain(`${url} answered HTTP 200, but its body is not the answer ${answer}`);
+
+        // A server that echoes its path (the token is the URL's last segment) proves nothing.
+        unproven.serveChallenge(token, { body: token });
+        expect((await verify()).status).toBe(422);
 
         // Whoever answers at another origin, even on the same machine, proves nothing about this server.
         const elsewhere = url.replace('127.0.0.1', 'localhost');
@@ -408,11 +417,27 @@ for (const dialect of dialectsUnderTest()) {
         expect(redirected.detail).toContain(`redirects (HTTP 302) to ${elsewhere}, which is not followed: it is another origin`);
 
         expect((await fhirServerStatus(t, vendor.token, ids.systemId, ids.versionId)).verified).toBe(false);
-        expect(unproven.requests.map((r) => r.url)).toEqual(Array(3).fill(new URL(url).pathname));
+        expect(unproven.requests.map((r) => r.url)).toEqual(Array(4).fill(new URL(url).pathname));
       });
 
-      it('verifies a server that serves the token, on record, and then runs and counts its live tests', async () => {
-        unproven.serveChallenge(status.challenge.token);
+      it('verifies a server that serves the answer, on record, and then runs and counts its live tests', async () => {
+        // Before: another vendor registering the unverified server is no proof, and does not lock the vendor out.
+        const squatter = await registerVendor(t, 'Først Ute AS');
+        const squatterSystem = (
+          (await (await t.call('POST', '/api/v1/systems', { token: squatter.token, json: { name: 'Lånt' } })).json()) as { id: string }
+        ).id;
+        const squatted = await t.call('POST', `/api/v1/systems/${squatterSystem}/versions`, {
+          token: squatter.token,
+          json: { version: '1', fhirBaseUrl: unproven.base('good') },
+        });
+        expect(squatted.status).toBe(201);
+        const squatterVersion = ((await squatted.json()) as { id: string }).id;
+        unproven.serveChallenge(status.challenge.token, { body: status.challenge.answer });
+        // The server serves the vendor's answer, not the squatter's: the squatter's verification fails.
+        const notTheirs = await t.call('POST', `/api/v1/systems/${squatterSystem}/versions/${squatterVersion}/fhir-base-url/verify`, {
+          token: squatter.token,
+        });
+        expect(notTheirs.status).toBe(422);
         const res = await verify();
         expect(res.status).toBe(200);
         const verified = (await res.json()) as FhirServerStatus;
@@ -429,7 +454,11 @@ for (const dialect of dialectsUnderTest()) {
         expect(((await ran.json()) as { verdict: string }).verdict).toBe('passed');
         expect((await runView(ids.runId)).status).toBe('passed');
 
-        // Verified or not, the server stays the first vendor's.
+        // Verified, the server is the vendor's: the squatter's version cannot verify it, and no other vendor can register it.
+        const late = await t.call('POST', `/api/v1/systems/${squatterSystem}/versions/${squatterVersion}/fhir-base-url/verify`, {
+          token: squatter.token,
+        });
+        expect(late.status).toBe(409);
         const other = await registerVendor(t, 'Etternøler AS');
         const systemId = (
           (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Etter' } })).json()) as { id: string }

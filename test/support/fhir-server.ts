@@ -7,7 +7,7 @@ export interface FhirServerStatus {
   server: string;
   verified: boolean;
   verifiedAt?: string;
-  challenge: { url: string; token: string };
+  challenge: { url: string; token: string; answer: string };
 }
 
 /** The version's registered FHIR API as the vendor sees it: its server, whether verified, and the challenge. */
@@ -19,7 +19,7 @@ export async function fhirServerStatus(t: TestService, token: string, systemId: 
 
 /**
  * Registers a system version's FHIR API at a local stand-in server and proves control of it the
- * way a vendor does: the stand-in serves the challenge token, then samsvar is asked to verify.
+ * way a vendor does: the stand-in serves the vendor's challenge answer, then samsvar is asked to verify.
  */
 export async function registerVerifiedFhirApi(
   t: TestService,
@@ -34,7 +34,7 @@ export async function registerVerifiedFhirApi(
   });
   expect(put.status).toBe(200);
   const { challenge } = await fhirServerStatus(t, token, ids.systemId, ids.versionId);
-  server.serveChallenge(challenge.token);
+  server.serveChallenge(challenge.token, { body: challenge.answer });
   const verified = await t.call('POST', `/api/v1/systems/${ids.systemId}/versions/${ids.versionId}/fhir-base-url/verify`, { token });
   expect(verified.status).toBe(200);
   return (await verified.json()) as FhirServerStatus;

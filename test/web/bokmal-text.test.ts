@@ -146,6 +146,8 @@ describe('pages say times and reasons in bokmål', () => {
       json: { version: '2.0', fhirBaseUrl: 'https://fhir.eier.example/r4' },
     });
     expect(ownerVersion.status).toBe(201);
+    // The owner has proved control of its server (a challenge this test cannot serve from that host).
+    await t.service.ctx.repo.systems.markFhirEndpointVerified('https://fhir.eier.example/r4', owner.id, 'test');
     await systemVersion(t, vendorToken, 'Skjema Journal', '1.0');
     const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
     const systemId = systems.find((s) => s.name === 'Skjema Journal')!.id;
@@ -162,8 +164,8 @@ describe('pages say times and reasons in bokmål', () => {
     };
     const taken = await post('2.0', 'https://fhir.eier.example/r4/');
     expect(taken.status).toBe(409);
-    expect(taken.text).toContain('Adressen til FHIR-API-et er registrert av en annen leverandør.');
-    expect(taken.text).not.toContain('registered by another vendor');
+    expect(taken.text).toContain('Serveren til FHIR-API-et er bekreftet som en annen leverandørs.');
+    expect(taken.text).not.toContain('verified as another vendor');
     const malformed = await post('3.0', 'ftp://fhir.skjema.example');
     expect(malformed.status).toBe(422);
     expect(malformed.text).toContain('Adressen til FHIR-API-et er ikke gyldig.');
@@ -218,6 +220,7 @@ describe('pages say times and reasons in bokmål', () => {
       json: { fhirBaseUrl: 'https://fhir.tjenereier.example/r4' },
     });
     expect(claimed.status).toBe(200);
+    await t.service.ctx.repo.systems.markFhirEndpointVerified('https://fhir.tjenereier.example/r4', owner.id, 'test');
     const version = await systemVersion(t, vendorToken, 'Feltfeil Journal', '1.0');
     const systems = (await (await t.call('GET', '/api/v1/systems', { token: vendorToken })).json()) as { id: string; name: string }[];
     const systemId = systems.find((s) => s.name === 'Feltfeil Journal')!.id;
@@ -244,9 +247,9 @@ describe('pages say times and reasons in bokmål', () => {
     const taken = await post(systemId, version, 'https://fhir.tjenereier.example/annen/sti');
     expect(taken.status).toBe(409);
     expect(reasonAtField(taken.html, 'https://fhir.tjenereier.example/annen/sti')).toContain(
-      'Adressen til FHIR-API-et er registrert av en annen leverandør.',
+      'Serveren til FHIR-API-et er bekreftet som en annen leverandørs.',
     );
-    expect(visible(taken.html)).not.toContain('registered by another vendor');
+    expect(visible(taken.html)).not.toContain('verified as another vendor');
     const malformed = await post(systemId, version, 'ftp://fhir.feltfeil.example');
     expect(malformed.status).toBe(422);
     expect(reasonAtField(malformed.html, 'ftp://fhir.feltfeil.example')).toContain('Adressen til FHIR-API-et er ikke gyldig.');

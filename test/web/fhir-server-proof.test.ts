@@ -63,7 +63,7 @@ describe("proving control of a version's FHIR server from the vendor's page", ()
     const { challenge } = await fhirServerStatus(t, token, ids.systemId, ids.versionId);
     const page = visible(await home());
     expect(page).toContain(`Serveren 127.0.0.1:${fx.port} er ikke bekreftet som deres, så live-tester mot den kjøres ikke og teller ikke.`);
-    expect(page).toContain(`la adressen ${challenge.url} svare HTTP 200 med koden ${challenge.token} som hele innholdet`);
+    expect(page).toContain(`la adressen ${challenge.url} svare HTTP 200 med koden ${challenge.answer} som hele innholdet`);
     expect(await home()).toContain('Bekreft kontroll over serveren');
   });
 
@@ -81,7 +81,7 @@ describe("proving control of a version's FHIR server from the vendor's page", ()
 
   it('confirms the server once it serves the token, and then says it is verified', async () => {
     const { challenge } = await fhirServerStatus(t, token, ids.systemId, ids.versionId);
-    fx.serveChallenge(challenge.token);
+    fx.serveChallenge(challenge.token, { body: challenge.answer });
     const done = await confirm();
     expect(done).toMatchObject({ status: 303, location: '/leverandor' });
     const page = visible(await home());

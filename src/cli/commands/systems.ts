@@ -62,14 +62,14 @@ interface FhirServerBody {
   server: string;
   verified: boolean;
   verifiedAt?: string;
-  challenge: { url: string; token: string };
+  challenge: { url: string; token: string; answer: string };
 }
 
 const serverLines = (f: FhirServerBody) =>
   [
     `${f.fhirBaseUrl}  server ${f.server}  ${f.verified ? `verified ${f.verifiedAt ?? ''}`.trim() : 'not verified'}`,
     `url    ${f.challenge.url}`,
-    `token  ${f.challenge.token}`,
+    `serve  ${f.challenge.answer}`,
   ].join('\n');
 
 const versionLine = (v: VersionBody) =>

@@ -63,13 +63,17 @@ export const fhirServerStatusSchema: JsonSchema = {
   properties: {
     fhirBaseUrl: str,
     server: { type: 'string', description: "Host, and port when not the scheme's default: the server the vendor holds" },
-    verified: { type: 'boolean', description: 'Whether the server served the token; until then no live test on it runs or counts' },
+    verified: {
+      type: 'boolean',
+      description: "Whether the server served this vendor's answer; until then no live test of this vendor's on it runs or counts",
+    },
     verifiedAt: str,
     challenge: {
       type: 'object',
-      required: ['url', 'token'],
-      description: 'The server must answer GET url with HTTP 200 and the token as its whole body (whitespace around it aside)',
-      properties: { url: str, token: str },
+      required: ['url', 'token', 'answer'],
+      description:
+        "The server must answer GET url with HTTP 200 and answer as its whole body (whitespace around it aside); token is the url's last segment, answer adds a digest of the vendor",
+      properties: { url: str, token: str, answer: str },
     },
   },
 };

@@ -335,7 +335,7 @@ function FhirServerProof(props: { systemId: string; versionId: string; server: F
       <p>
         Serveren <span class="mono">{server}</span> er ikke bekreftet som deres, så live-tester mot den kjøres ikke og teller ikke. Vis at
         dere kontrollerer den: la adressen <span class="mono">{challenge.url}</span> svare HTTP 200 med koden{' '}
-        <span class="mono">{challenge.token}</span> som hele innholdet, og bekreft.
+        <span class="mono">{challenge.answer}</span> som hele innholdet, og bekreft.
       </p>
       <div>
         <button type="submit" class="secondary">

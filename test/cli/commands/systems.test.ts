@@ -14,11 +14,12 @@ function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
 describe('samsvar systems: registering a version with its own test communication party', () => {
   let t: TestService;
   let token: string;
+  let vendorId: string;
   let fx: FhirFixture;
   beforeAll(async () => {
     fx = await startFhirFixture();
     t = await startTestService(dialectsUnderTest()[0]!, { fhirAllowedHosts: `127.0.0.1:${fx.port}` });
-    ({ token } = await registerVendor(t));
+    ({ token, id: vendorId } = await registerVendor(t));
   });
   afterAll(async () => {
     await t?.stop();
@@ -56,6 +57,8 @@ describe('samsvar systems: registering a version with its own test communication
     expect(moved.code).toBe(0);
     expect((await cli('list')).out).toContain(`${versionId}  1.0  HER-id 8999911  FHIR API https://fhir2.cli.example/r4`);
 
+    // The vendor has proved control of that server (a challenge this test cannot serve from that host).
+    await t.service.ctx.repo.systems.markFhirEndpointVerified('https://fhir2.cli.example/r4', vendorId, 'test');
     const other = await registerVendor(t, 'Annen CLI-leverandør AS');
     const io = captureIo();
     const otherSystem = (await (await t.call('POST', '/api/v1/systems', { token: other.token, json: { name: 'Kopi' } })).json()) as {
@@ -63,7 +66,7 @@ describe('samsvar systems: registering a version with its own test communication
     };
     const args = ['systems', 'add-version', otherSystem.id, '1', '--her-id', '8999911', '--fhir-base-url', 'https://fhir2.cli.example/r4'];
     expect(await main([...args, '--server', t.url, '--token', other.token], io)).toBe(2);
-    expect(io.stderr.join('\n')).toMatch(/HTTP 409: .*registered by another vendor/);
+    expect(io.stderr.join('\n')).toMatch(/HTTP 409: .*verified as another vendor's/);
   });
 
   it("needs --her-id, and prints the service's reason for a HER-id it refuses (exit 2)", async () => {
@@ -81,16 +84,17 @@ describe('samsvar systems: registering a version with its own test communication
     )[0]!;
     const challenge = await cli('fhir-challenge', systemId, versionId);
     expect(challenge.code).toBe(0);
-    const [head, urlLine, tokenLine] = challenge.out.split('\n');
+    const [head, urlLine, answerLine] = challenge.out.split('\n');
     expect(head).toBe(`${fx.base('good')}  server 127.0.0.1:${fx.port}  not verified`);
-    const serverToken = tokenLine!.replace(/^token {2}/, '');
+    const answer = answerLine!.replace(/^serve {2}/, '');
+    const serverToken = answer.split('.')[0]!;
     expect(urlLine).toBe(`url    ${fx.origin}/.well-known/samsvar-challenge/${serverToken}`);
 
     const refused = await cli('verify-fhir-server', systemId, versionId);
     expect(refused.code).toBe(2);
-    expect(refused.err).toMatch(/HTTP 422: .*answered HTTP 404, not 200 with the token/);
+    expect(refused.err).toMatch(/HTTP 422: .*answered HTTP 404, not 200 with the answer/);
 
-    fx.serveChallenge(serverToken);
+    fx.serveChallenge(serverToken, { body: answer });
     const verified = await cli('verify-fhir-server', systemId, versionId);
     expect(verified.code).toBe(0);
     expect(verified.out.split('\n')[0]).toMatch(new RegExp(`server 127\\.0\\.0\\.1:${fx.port} {2}verified \\d{4}-`));
