@@ -12,6 +12,7 @@ import { confirmedByText } from './confirmed-by.js';
 import type { StoredDeclaration } from './declaration-store.js';
 import { DeclarationPart, notFound, principalName, revocationSha256, type DeclarationContext } from './declaration-part.js';
 import type { DeclarationRegistry } from './declaration-registry.js';
+import type { UsedProfile } from '../profiles/used-profiles.js';
 
 /** What administrators and laboratories do to declarations: revoke, countersign after a re-test, rotate the key; and the vendor's withdrawal. */
 export class DeclarationAdministration extends DeclarationPart {
@@ -145,8 +146,14 @@ export class DeclarationAdministration extends DeclarationPart {
     }
     if (run.createdAt < d.issuedAt)
       throw new SamsvarError('unprocessable', `run ${run.id} was opened before the declaration was issued; a re-test comes after it`);
-    // C confirms the profile content the declaration lists; a re-test of another version confirms nothing about it.
-    const other = d.conformsTo.filter((c) => run.profiles.find((ps) => ps.profile === c.profile)?.sha256 !== c.profileSha256);
+    // C confirms the profile content the declaration lists, with the content of the profiles it uses
+    // (declarations from before these were recorded list none); a re-test of other content confirms nothing about it.
+    const usesOf = (uses: readonly UsedProfile[] | undefined) =>
+      JSON.stringify((uses ?? []).map((u) => [u.profile, u.version, u.profileSha256]));
+    const other = d.conformsTo.filter((c) => {
+      const tested = run.profiles.find((ps) => ps.profile === c.profile);
+      return tested?.sha256 !== c.profileSha256 || (c.uses !== undefined && usesOf(tested.uses) !== usesOf(c.uses));
+    });
     if (other.length > 0)
       throw new SamsvarError(
         'unprocessable',

@@ -124,6 +124,23 @@ for (const dialect of dialectsUnderTest()) {
       ).toBe(409);
     });
 
+    it('level C needs the re-test to have run with the Hodemelding rules the declaration names, not a newer msghead-1.2', async () => {
+      const declared = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'HodeJournal', '1.0')));
+      const catalog = t.service.ctx.catalog;
+      const msghead = catalog.require('msghead-1.2');
+      // A new msghead-1.2 version is served: the declaration stays in force (it names the version it was tested with).
+      catalog.put({ ...msghead, source: 'imported', manifest: { ...msghead.manifest, version: '1.2.99' }, sha256: 'b'.repeat(64) });
+      try {
+        const labRun = await labRetest(t, labToken, declared.id);
+        const res = await t.call('POST', `/api/v1/declarations/${declared.id}/countersign`, { token: labToken, json: { runId: labRun } });
+        expect(res.status).toBe(422);
+        expect(((await res.json()) as { detail: string }).detail).toContain(`run ${labRun} did not test what the declaration lists`);
+      } finally {
+        catalog.put(msghead);
+      }
+      expect((await confirmByLab(t, labToken, declared.id)).status).toBe(200);
+    });
+
     it("a laboratory's re-test run is its evidence for level C: the vendor cannot issue a declaration from it (403)", async () => {
       const declared = await issue(await run(t, vendor.token, await systemVersion(t, vendor.token, 'LabKjøringJournal', '1.0')));
       const labRun = await labRetest(t, labToken, declared.id);
