@@ -131,6 +131,16 @@ export class FhirValidator {
     };
   }
 
+  /** The loaded profiles of the resource's type that its meta.profile claims, each once, other than those already chosen. */
+  private claimedProfiles(claims: string[], rt: string, chosen: StructureDefinition[]): StructureDefinition[] {
+    const found = new Set<StructureDefinition>();
+    for (const c of claims) {
+      const sd = this.profileForClaim(c, rt)?.sd ?? this.conformance().structureDefinition(c);
+      if (sd && sd.type === rt && !chosen.includes(sd)) found.add(sd);
+    }
+    return [...found];
+  }
+
   /** Why a catalog profile cannot be used, or undefined when it can. */
   problemWith(profileId: string): SamsvarError | undefined {
     this.conformance();
@@ -172,7 +182,14 @@ export class FhirValidator {
       const problem = this.broken.get(profileId);
       if (problem) throw problem;
       const sd = this.profileSd.get(profileId)!;
-      const findings = this.withIdentifiers(this.validateWith(root, rt, sd, validator), root, rt, profile.manifest);
+      // The profiles the resource claims are checked too, as the HL7 validator does beside -profile.
+      const claimed = this.claimedProfiles(
+        metaProfileNodes(root).map((n) => n.value),
+        rt,
+        [sd],
+      );
+      const all = [...this.validateWith(root, rt, sd, validator), ...claimed.flatMap((c) => validator.validate(root, c))];
+      const findings = this.withIdentifiers(distinctFindings(all), root, rt, profile.manifest);
       findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
       return {
         profile: profileId,
@@ -191,12 +208,7 @@ export class FhirValidator {
       const m = hit.profile.manifest as FhirProfileManifest;
       // As the HL7 validator does, the resource is checked against every profile it claims that is
       // loaded; the first the catalog has names the result. What the base definition finds is said once.
-      const also = claims.flatMap((c) => {
-        if (c === claim) return [];
-        const sd = this.profileForClaim(c, rt)?.sd ?? store.structureDefinition(c);
-        return sd && sd.type === rt && sd !== hit.sd ? [sd] : [];
-      });
-      const all = [hit.sd, ...new Set(also)].flatMap((sd) => validator.validate(root, sd));
+      const all = [hit.sd, ...this.claimedProfiles(claims, rt, [hit.sd])].flatMap((sd) => validator.validate(root, sd));
       const findings = this.withIdentifiers(distinctFindings(all), root, rt, m);
       findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
       const detection = `from meta.profile claim ${claim}${hit.choice ? `; ${hit.choice}` : ''}`;
@@ -344,7 +356,7 @@ function metaProfileNodes(root: JsonNode & { kind: 'object' }): (JsonNode & { ki
 
 export { toOperationOutcome } from './operation-outcome.js';
 
-/** Sorted, and at most MAX_FINDINGS of them, the most severe kept (see mostSevereFirst). */
+/** Each finding once: a resource checked against several profiles gets what its base definition finds from each. */
 function distinctFindings(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
@@ -355,6 +367,7 @@ function distinctFindings(findings: Finding[]): Finding[] {
   });
 }
 
+/** Sorted, and at most MAX_FINDINGS of them, the most severe kept (see mostSevereFirst). */
 function reported(findings: Finding[]): Finding[] {
   const { kept, omitted } = mostSevereFirst(findings);
   const sorted = sortFindings(kept);

@@ -50,6 +50,10 @@ describe('choosing the profile', () => {
     expect(rules(r)).toEqual(['FHIR-CARDINALITY-MIN']);
     expect(findingOf(r, 'FHIR-CARDINALITY-MIN').path).toBe('Patient.identifier');
     expect(findingOf(r, 'FHIR-CARDINALITY-MIN').message).toContain('identifier');
+    // With the profile given (as in a run), the other claims are checked too.
+    const given = await both.validate(bytes(patient), { profile: 'test-name' });
+    expect(given).toMatchObject({ profile: 'test-name', detection: 'given', valid: false });
+    expect(rules(given)).toEqual(['FHIR-CARDINALITY-MIN']);
     // An unknown element is reported once, not once per claimed profile.
     expect(rules(await both.validate(bytes({ ...patient, identifier: [{ value: '1' }], fodselsdato: '1990-04-01' })))).toEqual([
       'FHIR-STRUCTURE-UNKNOWN',

@@ -36,7 +36,6 @@ export function confirmedByNb(by: { name: string; role: 'admin' | 'lab' }): stri
   return `${by.name} (${by.role === 'lab' ? 'testlaboratorium' : 'administrator, gir ikke nivå C'})`;
 }
 
-/** How a listed test case passed: empty when outright, else the rules waived for it. */
 /** Per profile whose rules the tests also applied: "med reglene i msghead-1.2 1.2.1" and its content's SHA-256. */
 export function usedProfilesNb(p: { uses?: readonly { profile: string; version: string; profileSha256: string }[] }): {
   text: string;
@@ -45,6 +44,7 @@ export function usedProfilesNb(p: { uses?: readonly { profile: string; version: 
   return (p.uses ?? []).map((u) => ({ text: `med reglene i ${u.profile} ${u.version}`, sha256: u.profileSha256 }));
 }
 
+/** How a listed test case passed: empty when outright, else the rules waived for it. */
 export function waivedNb(t: { waived?: string[] }): string {
   return t.waived?.length ? `bestått med avvik: ${t.waived.join(', ')}` : '';
 }
