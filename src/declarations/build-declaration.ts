@@ -27,7 +27,8 @@ export interface RunOutcome {
   manufacturer: Manufacturer;
   product: ProductIdentification;
   samsvarVersion: string;
-  profiles: Array<Omit<ProfileConformance, 'direction'> & { status?: 'draft' | 'active' | 'deprecated' | 'retired' }>;
+  /** `changed`: the content tested (the profile's own, or that of a profile it uses) is no longer the one served. */
+  profiles: Array<Omit<ProfileConformance, 'direction'> & { status?: 'draft' | 'active' | 'deprecated' | 'retired' | 'changed' }>;
   testCases: Array<{
     id: string;
     profile: string;
@@ -100,6 +101,12 @@ export function buildDeclaration(run: RunOutcome, opts: IssueOptions): Declarati
     const cases = run.testCases.filter((t) => t.profile === profile.profile);
     // As for level A: only what is in force can be declared. A run opened on an active profile
     // that an administrator has since moved back to draft tested something not (yet) in force.
+    if (profile.status === 'changed') {
+      refusals.push(
+        `${profile.profile}: the content of ${profile.version} or of a profile it uses changed since the run opened; open a new run to test what is in force`,
+      );
+      continue;
+    }
     if (profile.status === 'retired') {
       refusals.push(`${profile.profile}: the profile version ${profile.version} is retired`);
       continue;

@@ -86,10 +86,11 @@ export class DeclarationIssuance extends DeclarationPart {
           profileSha256: ps.sha256,
           ...(ps.uses.length ? { uses: ps.uses } : {}),
           ...(loaded?.manifest.specification ? { specification: loaded.manifest.specification } : {}),
-          // A profile changed since the run opened, or one it uses, is not what the run tested: treat it as retired for this run.
-          status:
-            !loaded || loaded.sha256 !== ps.sha256 || ps.uses.some((u) => this.deps.catalog.get(u.profile)?.sha256 !== u.profileSha256)
-              ? 'retired'
+          // A profile changed since the run opened, or one it uses, is not what the run tested.
+          status: !loaded
+            ? 'retired'
+            : loaded.sha256 !== ps.sha256 || ps.uses.some((u) => this.deps.catalog.get(u.profile)?.sha256 !== u.profileSha256)
+              ? 'changed'
               : effectiveStatus(loaded, overrides),
         };
       }),

@@ -53,6 +53,14 @@ describe('building a declaration from a run', () => {
     );
   });
 
+  it('does not declare what a run tested when the content it tested is no longer served, and says so rather than "retired"', () => {
+    const run = passedRun();
+    run.profiles[0].status = 'changed';
+    expect(() => buildDeclaration(run, opts)).toThrow(
+      /dialogmelding-1\.1: the content of 1\.1\.0 or of a profile it uses changed since the run opened; open a new run/,
+    );
+  });
+
   it('does not declare a retired profile version or a profile without test cases', () => {
     const run = passedRun();
     run.profiles[0].status = 'retired';
