@@ -146,6 +146,17 @@ interface CompiledPattern {
   rules: CompiledRule[];
 }
 
+/** What a finding of a check says and how severe it is: its severity and its English and bokmål text (values aside). */
+function meaningOf(check: Pick<CompiledCheck, 'severity' | 'message' | 'messageNb'>): string {
+  const text = (parts: MessagePart[] | undefined) =>
+    (parts ?? [])
+      .filter((p): p is string => typeof p === 'string')
+      .join('')
+      .replace(/\s+/g, ' ')
+      .trim();
+  return [check.severity, text(check.message), text(check.messageNb)].join('\n');
+}
+
 /** A compiled schema as JSON, for the disk cache: every XPath as its text, nothing compiled to JavaScript. */
 type Planned<T> = T extends LibxmlXPath
   ? string
@@ -313,6 +324,13 @@ export class CompiledSchematron {
     private readonly ns: NamespaceMap,
     private readonly parsed: ParsedExpressions,
   ) {}
+
+  /** Each rule id with what its check says (severity and text), to hold one id to one check across the schemas a profile runs. */
+  ruleMeanings(): Map<string, string> {
+    const meanings = new Map<string, string>();
+    for (const p of this.patterns) for (const r of p.rules) for (const c of r.checks) meanings.set(c.id, meaningOf(c));
+    return meanings;
+  }
 
   /**
    * Compiles a schema, or takes it from the disk cache: a schema compiled before (the same bytes)
@@ -516,14 +534,6 @@ export class CompiledSchematron {
           if (!severity)
             throw new SamsvarError('profile_invalid', `${source}: ${id} has role/flag "${roleText}"; use error, warning or information`);
           const nb = bokmalDiagnostic(c, id);
-          const meaning = [severity, c.content, nb?.content ?? ''].map((t) => t.replace(/\s+/g, ' ').trim()).join('\n');
-          const earlier = meaningOfId.get(id);
-          if (earlier !== undefined && earlier !== meaning)
-            throw new SamsvarError(
-              'profile_invalid',
-              `${source}: rule id ${id} is used for two different checks (line ${c.line}); give each check its own id, since findings, waivers and test cases name checks by id`,
-            );
-          meaningOfId.set(id, meaning);
           const compileMessage = (el: XmlElement): MessagePart[] => {
             const message: MessagePart[] = [];
             for (let m = el.firstChild; m; m = m.next) {
@@ -549,7 +559,7 @@ export class CompiledSchematron {
           // With typed lets the test is compiled alone here (with placeholders); otherwise only as part
           // of the rule's combined expression below, and alone only if that fails, to name the check.
           if (boundNames.size) compileXPath(withPlaceholders(folded, boundNames), id);
-          out.push({
+          const check: CompiledCheck = {
             kind: c.name,
             id,
             severity,
@@ -557,7 +567,15 @@ export class CompiledSchematron {
             test: folded,
             message,
             ...(nb ? { messageNb: compileMessage(nb) } : {}),
-          });
+          };
+          const earlier = meaningOfId.get(id);
+          if (earlier !== undefined && earlier !== meaningOf(check))
+            throw new SamsvarError(
+              'profile_invalid',
+              `${source}: rule id ${id} is used for two different checks (line ${c.line}); give each check its own id, since findings, waivers and test cases name checks by id`,
+            );
+          meaningOfId.set(id, meaningOf(check));
+          out.push(check);
         }
       };
 

@@ -80,6 +80,7 @@ export class XmlValidator {
           rules.push(CompiledSchematron.compile(bytes, `${p.manifest.id}/${rel}`));
         }
       }
+      checkOneCheckPerId(profile.manifest.id, rules);
       const manifest = profile.manifest as XmlProfileManifest;
       const compiled: CompiledProfile = {
         sha256: profile.sha256,
@@ -195,6 +196,22 @@ export class XmlValidator {
       out.push({ severity: hit.finding.severity, locate: () => ({ ...hit.finding, ...locate(hit.element) }) });
     }
     return out;
+  }
+}
+
+/** A finding names its check by id: across the rule files a profile runs (its own and those it uses), one id is one check. */
+function checkOneCheckPerId(profileId: string, rules: CompiledSchematron[]): void {
+  const seen = new Map<string, { meaning: string; source: string }>();
+  for (const schema of rules) {
+    for (const [id, meaning] of schema.ruleMeanings()) {
+      const earlier = seen.get(id);
+      if (earlier && earlier.meaning !== meaning)
+        throw new SamsvarError(
+          'profile_invalid',
+          `profile ${profileId}: rule id ${id} stands for one check in ${earlier.source} and another in ${schema.source}; give each check its own id`,
+        );
+      if (!earlier) seen.set(id, { meaning, source: schema.source });
+    }
   }
 }
 

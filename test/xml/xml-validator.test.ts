@@ -134,6 +134,25 @@ describe('XML validation of a document against a profile', () => {
     expect(after.findings.map((f) => f.message)).toEqual([expect.stringContaining('V="1" is not a code')]);
   });
 
+  it('refuses a profile whose rule files, its own and those of the profiles it uses, give one rule id to two different checks', async () => {
+    const catalog = fixtureCatalog();
+    const base = catalog.require('fx-base');
+    const files = new Map(base.files);
+    const rules = (text: string) =>
+      bytes(`<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron">
+  <sch:pattern><sch:rule context="/*"><sch:assert id="FX-0001" test="true()">${text}</sch:assert></sch:rule></sch:pattern>
+</sch:schema>`);
+    files.set('rules/base.sch', rules('the envelope has a root'));
+    const manifest = { ...base.manifest, rules: ['rules/base.sch'] } as typeof base.manifest;
+    catalog.put({ ...base, source: 'imported', manifest, files, sha256: 'c'.repeat(64) });
+    await expect(new Engine(catalog).validate(bytes(order()), { profile: 'fx-order' })).rejects.toMatchObject({
+      code: 'profile_invalid',
+      message: expect.stringMatching(
+        /profile fx-order: rule id FX-0001 stands for one check in fx-order\/rules\/order\.sch and another in fx-base\/rules\/base\.sch/,
+      ),
+    });
+  });
+
   it('checks declared identifiers and refuses numbers that look like a real person', async () => {
     const ident = (id: string, type: string) => `<Ident><Id>${id}</Id><TypeId V="${type}" S="2.16.578.1.12.4.1.1.8116"/></Ident>`;
     const cases: [string, string, string | null][] = [
