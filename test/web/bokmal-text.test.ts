@@ -14,6 +14,7 @@ import { PROFILE, run, systemVersion } from '../server/declaration-helpers.js';
 import { dialectsUnderTest } from '../support/databases.js';
 import { ADMIN_TOKEN, registerVendor, startTestService, type TestService } from '../support/service.js';
 import { startWebService } from './web-service.js';
+import { visible } from './visible-text.js';
 
 /**
  * What the pages say is bokmål, also where the text is built from the engine's or the domain's
@@ -24,13 +25,6 @@ describe('pages say times and reasons in bokmål', () => {
   let t: TestService;
   let vendorToken: string;
 
-  /** The text a reader sees: no markup, scripts or styles. */
-  const visible = (html: string) =>
-    html
-      .replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ')
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&[#a-z0-9]+;/g, ' ')
-      .replace(/\s+/g, ' ');
   const ISO_INSTANT = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
   const NB_CLOCK_TIME = /\d{1,2}\. \p{L}+ \d{4} kl\. \d{2}:\d{2}:\d{2}/u;
 

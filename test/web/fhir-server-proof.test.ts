@@ -3,6 +3,7 @@ import { startFhirFixture, type FhirFixture } from '../live/fhir-fixture-server.
 import { systemVersion } from '../server/declaration-helpers.js';
 import { fhirServerStatus } from '../support/fhir-server.js';
 import { registerVendor, type TestService } from '../support/service.js';
+import { visible } from './visible-text.js';
 import { startWebService } from './web-service.js';
 
 /**
@@ -17,12 +18,6 @@ describe("proving control of a version's FHIR server from the vendor's page", ()
   let cookie: string;
   let ids: { systemId: string; versionId: string };
 
-  const visible = (html: string) =>
-    html
-      .replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ')
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&[#a-z0-9]+;/g, ' ')
-      .replace(/\s+/g, ' ');
   const home = async () => (await fetch(`${t.url}/leverandor`, { headers: { cookie } })).text();
   const confirm = async () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await home())![1]!;

@@ -103,7 +103,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     operationId: 'getSystemVersionFhirServer',
     summary: "Your system version's FHIR API, whether its server is verified as yours, and the challenge that verifies it",
     description:
-      'Registering a base URL is no proof of controlling its server. Serve the token as the whole body of challenge.url ' +
+      'Registering a base URL is no proof of controlling its server. Serve challenge.answer as the whole body of challenge.url ' +
       "(at the base URL's origin, HTTP 200), then POST .../fhir-base-url/verify; no live test runs or counts on the server until then.",
     tags: ['systems'],
     auth: 'vendor',
@@ -118,7 +118,7 @@ export const systemRoutes: RouteModule = (api, ctx) => {
     summary: "Prove you control the server of your system version's FHIR API",
     description:
       'samsvar fetches the challenge URL under the rules of a live test (operator allowlist, address checks, redirects only within the origin) ' +
-      'and records the server as verified when it answers 200 with the token. 422 says what was fetched and what came back.',
+      'and records the server as verified as yours when it answers 200 with your answer. 422 says what was fetched and what came back; 409, that another vendor has verified it.',
     tags: ['systems'],
     auth: 'vendor',
     responses: { 200: { description: 'Verified', schema: fhirServerStatusSchema } },
