@@ -139,7 +139,8 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
       },
     };
   }
-  const retired = d.conformsTo.filter((p) => ctx.isRetired(p.profile, p.version));
+  // A retired profile the tests also applied (msghead-1.2 under a Dialogmelding) retires what rests on it.
+  const retired = d.conformsTo.flatMap((p) => [p, ...(p.uses ?? [])]).filter((p) => ctx.isRetired(p.profile, p.version));
   if (retired.length > 0) {
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
     return {
@@ -162,7 +163,7 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
     };
   }
   const retests: RetestRequired[] = [];
-  for (const p of d.conformsTo) {
+  for (const p of d.conformsTo.flatMap((c) => [c, ...(c.uses ?? [])])) {
     const r = ctx.retestOf?.(p.profile, p.version);
     if (r && !retests.some((x) => x.profile === p.profile))
       retests.push({ profile: p.profile, version: p.version, newVersion: r.version, deadline: r.deadline });

@@ -30,6 +30,7 @@ import type { ProfileLifecycle, ProfileVersionChange, ProfileVersionRecord } fro
 import type { Repository } from '../storage/repository.js';
 import { fhirPackageDigest, type ProfileSync } from './profile-sync.js';
 import type { TestcaseSuite } from './testcase-suite.js';
+import { usersOf } from '../profiles/used-profiles.js';
 
 export interface ProfileAdminDeps {
   repo: Repository;
@@ -399,6 +400,7 @@ export class ProfileAdmin {
     const isServed = served?.manifest.version === version && served.sha256 === row.sha256;
     const changes: ProfileVersionChange[] = [];
     const reason = req.reason ?? null;
+    const usedBy = usersOf(this.deps.catalog).get(id) ?? [];
     let within: ((trx: AnyTransaction) => Promise<void>) | undefined;
     if (req.status === 'active' && !isServed) {
       // The version the catalog served is replaced; if it was in use it becomes deprecated, pointing here.
@@ -417,6 +419,7 @@ export class ProfileAdmin {
           status: 'deprecated',
           reason: `replaced by ${version}`,
           replacement: `${id} ${version}`,
+          usedBy,
         });
       }
       // Unpacked before the change commits: a version whose content cannot be served is refused, not half-activated.
@@ -431,6 +434,7 @@ export class ProfileAdmin {
       version,
       status: req.status,
       reason,
+      usedBy,
       catalogStatus: req.status === 'active' || isServed,
       ...(req.replacement !== undefined ? { replacement: req.replacement } : {}),
       // Each activation states its own deadline (or none): an old one never comes back with a later activation.
@@ -461,7 +465,7 @@ export class ProfileAdmin {
       (v) => v.version === served.manifest.version && v.sha256 === served.sha256,
     );
     if (!row) {
-      await this.deps.repo.profiles.setProfileStatus(id, status, reason, actor);
+      await this.deps.repo.profiles.setProfileStatus(id, status, reason, actor, usersOf(this.deps.catalog).get(id));
       return;
     }
     if (row.status === status) return;

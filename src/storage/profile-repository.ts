@@ -30,6 +30,8 @@ export interface ProfileVersionChange {
   replacement?: string | null;
   retestDeadline?: string | null;
   catalogStatus?: boolean;
+  /** The profiles that use this one: their declarations rest on its rules and follow its lifecycle too. */
+  usedBy?: readonly string[];
 }
 export interface ProfileStatusOverride {
   profileId: string;
@@ -48,6 +50,8 @@ export class ProfileRepository {
     status: ProfileStatusOverride['status'],
     reason: string | null,
     actor: string,
+    /** The profiles that use this one: their declarations rest on its rules and follow its status too. */
+    usedBy: readonly string[] = [],
   ): Promise<ProfileStatusOverride> {
     const rec: ProfileStatusOverride = { profileId, status, reason, changedAt: now(), changedBy: actor };
     await this.db.transaction().execute(async (trx) => {
@@ -57,7 +61,7 @@ export class ProfileRepository {
         .values(row)
         .onConflict((oc) => oc.column('profile_id').doUpdateSet({ status, reason, changed_at: rec.changedAt, changed_by: actor }))
         .execute();
-      await markProfileDue(trx, profileId, AT_ONCE);
+      for (const id of [profileId, ...usedBy]) await markProfileDue(trx, id, AT_ONCE);
       await appendAudit(trx, { actor, action: 'profile.status', objectType: 'profile', objectId: profileId, details: { status, reason } });
     });
     return rec;
@@ -219,9 +223,11 @@ export class ProfileRepository {
           },
           at,
         );
-        // Declarations listing the profile may expire now (retired, other content) or at the re-test deadline.
-        await markProfileDue(trx, c.profileId, AT_ONCE);
-        if (c.retestDeadline) await markProfileDue(trx, c.profileId, c.retestDeadline);
+        // Declarations listing the profile, or one that uses it, may expire now (retired, other content) or at the re-test deadline.
+        for (const id of [c.profileId, ...(c.usedBy ?? [])]) {
+          await markProfileDue(trx, id, AT_ONCE);
+          if (c.retestDeadline) await markProfileDue(trx, id, c.retestDeadline);
+        }
       }
     });
   }

@@ -47,6 +47,23 @@ describe('declaration status', () => {
     expect(declarationStatus(d, { now: later, others: [d], isRetired: notRetired, contentChanged: changed })).toEqual({ status: 'active' });
   });
 
+  it('follows the lifecycle of a profile whose rules its tests also applied: retired, it expires; a newer version asks for a re-test', () => {
+    const used = { profile: 'msghead-1.2', version: '1.2.1', profileSha256: 'e'.repeat(64) };
+    const withUses = { ...d, conformsTo: d.conformsTo.map((p) => ({ ...p, uses: [used] })) };
+    const retired = (profile: string) => profile === used.profile;
+    expect(declarationStatus(withUses, { now: later, others: [withUses], isRetired: retired })).toEqual({
+      status: 'expired',
+      reason: 'expired: profile version msghead-1.2 1.2.1 was retired',
+      cause: { kind: 'retired', profiles: ['msghead-1.2 1.2.1'] },
+    });
+    const retestOf = (profile: string) =>
+      profile === used.profile ? { version: '1.2.2', deadline: '2026-07-01T00:00:00.000Z' } : undefined;
+    expect(declarationStatus(withUses, { now: later, others: [withUses], isRetired: notRetired, retestOf })).toEqual({
+      status: 'active',
+      retestRequired: [{ profile: 'msghead-1.2', version: '1.2.1', newVersion: '1.2.2', deadline: '2026-07-01T00:00:00.000Z' }],
+    });
+  });
+
   it('asks for a re-test against a newer version until its deadline, then expires', () => {
     const tested = d.conformsTo[0]!;
     const retestOf = (profile: string) =>

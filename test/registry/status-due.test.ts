@@ -8,6 +8,7 @@ import type { AppContext } from '../../src/server/app-context.js';
 import { buildContext } from '../../src/server/service.js';
 import { declarationServiceFor, declareLevelA, vendorWithSystem } from '../support/declaration-service.js';
 import { dialectsUnderTest, type TestDatabase } from '../support/databases.js';
+import { profileAdminOf } from '../../src/server/routes/profile-admin-context.js';
 
 const PROFILE = 'dialogmelding-1.1-foresporsel';
 const admin: Principal = { role: 'admin', tokenId: 'a', name: 'Forvalter' };
@@ -273,6 +274,20 @@ for (const dialect of dialectsUnderTest()) {
         );
       } finally {
         ctx.catalog.put(msghead);
+      }
+    });
+
+    it('expires the declarations of a profile when administrators retire a profile it uses, at the next log read', async () => {
+      const d = await declare('14.0');
+      const before = await size();
+      await profileAdminOf(ctx).changeServedStatus('msghead-1.2', 'retired', 'Erstattet av ny Hodemelding', 'admin:t');
+      try {
+        const entries = (await svc.logPage(before, 100)).entries.filter((e) => e.declarationId === d.id);
+        expect(entries.map((e) => [e.type, e.detail])).toEqual([
+          ['expired', `expired: profile version msghead-1.2 ${ctx.catalog.require('msghead-1.2').manifest.version} was retired`],
+        ]);
+      } finally {
+        await profileAdminOf(ctx).changeServedStatus('msghead-1.2', 'active', null, 'admin:t');
       }
     });
 
