@@ -139,8 +139,10 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
       },
     };
   }
-  // A retired profile the tests also applied (msghead-1.2 under a Dialogmelding) retires what rests on it.
-  const retired = d.conformsTo.flatMap((p) => [p, ...(p.uses ?? [])]).filter((p) => ctx.isRetired(p.profile, p.version));
+  // What the tests applied: each listed profile version and those it uses (msghead-1.2 under a
+  // Dialogmelding), whose lifecycle and content the declaration follows alike.
+  const applied = d.conformsTo.flatMap((p) => [p, ...(p.uses ?? [])]);
+  const retired = applied.filter((p) => ctx.isRetired(p.profile, p.version));
   if (retired.length > 0) {
     const profiles = [...new Set(retired.map((p) => `${p.profile} ${p.version}`))];
     return {
@@ -149,11 +151,8 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
       cause: { kind: 'retired', profiles },
     };
   }
-  // A version names one content: what was tested is gone if the content under that version changed,
-  // or that of a profile whose rules the tests also applied (msghead-1.2 under a Dialogmelding).
-  const changed = d.conformsTo
-    .flatMap((p) => [p, ...(p.uses ?? [])])
-    .filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
+  // A version names one content: what was tested is gone if the content under that version changed.
+  const changed = applied.filter((p) => ctx.contentChanged?.(p.profile, p.version, p.profileSha256));
   if (changed.length > 0) {
     const profiles = [...new Set(changed.map((p) => `${p.profile} ${p.version}`))];
     return {
@@ -163,7 +162,7 @@ export function standingStatus(d: DeclarationContent, ctx: Omit<StatusContext, '
     };
   }
   const retests: RetestRequired[] = [];
-  for (const p of d.conformsTo.flatMap((c) => [c, ...(c.uses ?? [])])) {
+  for (const p of applied) {
     const r = ctx.retestOf?.(p.profile, p.version);
     if (r && !retests.some((x) => x.profile === p.profile))
       retests.push({ profile: p.profile, version: p.version, newVersion: r.version, deadline: r.deadline });

@@ -30,6 +30,11 @@ export function usedProfiles(catalog: ProfileCatalog, profile: LoadedProfile): L
   return [...found.values()].sort((a, b) => (a.manifest.id < b.manifest.id ? -1 : 1));
 }
 
+/** Whether the catalog still serves exactly the used profile content recorded (a run's, a job's). */
+export function stillServed(catalog: ProfileCatalog, uses: readonly UsedProfile[]): boolean {
+  return uses.every((u) => catalog.get(u.profile)?.sha256 === u.profileSha256);
+}
+
 export function usedProfileRefs(catalog: ProfileCatalog, profile: LoadedProfile): UsedProfile[] {
   return usedProfiles(catalog, profile).map((p) => ({ profile: p.manifest.id, version: p.manifest.version, profileSha256: p.sha256 }));
 }

@@ -5,7 +5,7 @@ import { buildSelfDeclaration } from '../declarations/build-self-declaration.js'
 import type { Direction, DocumentDigest, IssuanceDetails } from '../declarations/declaration.js';
 import { acceptDocuments, type UploadedDocument } from '../declarations/documentation.js';
 import { declarationJwsSha256, signDeclaration } from '../declarations/declaration-signing.js';
-import { usedProfileRefs } from '../profiles/used-profiles.js';
+import { stillServed, usedProfileRefs } from '../profiles/used-profiles.js';
 import { effectiveStatus } from '../runs/profile-lifecycle.js';
 import { directionOf } from '../testcases/testcase.js';
 import type { StoredDeclaration } from './declaration-store.js';
@@ -89,7 +89,7 @@ export class DeclarationIssuance extends DeclarationPart {
           // A profile changed since the run opened, or one it uses, is not what the run tested.
           status: !loaded
             ? 'retired'
-            : loaded.sha256 !== ps.sha256 || ps.uses.some((u) => this.deps.catalog.get(u.profile)?.sha256 !== u.profileSha256)
+            : loaded.sha256 !== ps.sha256 || !stillServed(this.deps.catalog, ps.uses)
               ? 'changed'
               : effectiveStatus(loaded, overrides),
         };

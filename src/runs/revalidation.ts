@@ -8,7 +8,7 @@
 import { newId } from '../core/ids.js';
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
-import { usedProfileRefs } from '../profiles/used-profiles.js';
+import { stillServed, usedProfileRefs } from '../profiles/used-profiles.js';
 import type { Repository } from '../storage/repository.js';
 import type { Revalidation, RevalidationItem, RevalidationStore } from '../storage/revalidation-store.js';
 import { findTestcase, type TestcaseSuite } from './testcase-suite.js';
@@ -67,10 +67,7 @@ export class RevalidationService {
 
   /** Whether this instance validates with the exact profile content the job was created for, the profiles it uses included. */
   runnable(job: Pick<Revalidation, 'profileId' | 'profileSha256' | 'uses'>): boolean {
-    const { catalog } = this.deps;
-    return (
-      catalog.get(job.profileId)?.sha256 === job.profileSha256 && job.uses.every((u) => catalog.get(u.profile)?.sha256 === u.profileSha256)
-    );
+    return this.deps.catalog.get(job.profileId)?.sha256 === job.profileSha256 && stillServed(this.deps.catalog, job.uses);
   }
 
   async pendingPositions(id: string): Promise<number[]> {

@@ -61,7 +61,7 @@ export class ProfileRepository {
         .values(row)
         .onConflict((oc) => oc.column('profile_id').doUpdateSet({ status, reason, changed_at: rec.changedAt, changed_by: actor }))
         .execute();
-      for (const id of [profileId, ...usedBy]) await markProfileDue(trx, id, AT_ONCE);
+      await markProfileDue(trx, [profileId, ...usedBy], AT_ONCE);
       await appendAudit(trx, { actor, action: 'profile.status', objectType: 'profile', objectId: profileId, details: { status, reason } });
     });
     return rec;
@@ -91,7 +91,7 @@ export class ProfileRepository {
       for (const p of profiles) {
         if (seen.has(`${p.id}\0${p.sha256}`)) {
           // Put back to content seen before (A, B, then A again): declarations tested against B expire all the same.
-          if (latest.get(p.id)!.sha256 !== p.sha256) for (const id of [p.id, ...(p.usedBy ?? [])]) await markProfileDue(trx, id, AT_ONCE);
+          if (latest.get(p.id)!.sha256 !== p.sha256) await markProfileDue(trx, [p.id, ...(p.usedBy ?? [])], AT_ONCE);
           continue;
         }
         // Instances starting together on one database each find the content new; the one whose row
@@ -104,7 +104,7 @@ export class ProfileRepository {
         if (!Number(inserted.numInsertedOrUpdatedRows ?? 0)) continue;
         const action = ids.has(p.id) ? 'profile.changed' : 'profile.loaded';
         // Declarations tested against the content this replaces expire: their status is due at once.
-        if (action === 'profile.changed') for (const id of [p.id, ...(p.usedBy ?? [])]) await markProfileDue(trx, id, AT_ONCE);
+        if (action === 'profile.changed') await markProfileDue(trx, [p.id, ...(p.usedBy ?? [])], AT_ONCE);
         await appendAudit(trx, {
           actor,
           action,
@@ -224,10 +224,9 @@ export class ProfileRepository {
           at,
         );
         // Declarations listing the profile, or one that uses it, may expire now (retired, other content) or at the re-test deadline.
-        for (const id of [c.profileId, ...(c.usedBy ?? [])]) {
-          await markProfileDue(trx, id, AT_ONCE);
-          if (c.retestDeadline) await markProfileDue(trx, id, c.retestDeadline);
-        }
+        const affected = [c.profileId, ...(c.usedBy ?? [])];
+        await markProfileDue(trx, affected, AT_ONCE);
+        if (c.retestDeadline) await markProfileDue(trx, affected, c.retestDeadline);
       }
     });
   }

@@ -90,8 +90,11 @@ export async function markVersionDue(
     .execute();
 }
 
-/** Marks due at `at` every declaration listing the profile whose status can still change (a profile's lifecycle or content changed). */
-export async function markProfileDue(db: Kysely<CoreTables>, profileId: string, at: string): Promise<void> {
+/**
+ * Marks due at `at` every declaration listing one of the profiles whose status can still change (a
+ * profile's lifecycle or content changed: the profile, and those that use it).
+ */
+export async function markProfileDue(db: Kysely<CoreTables>, profileIds: readonly string[], at: string): Promise<void> {
   const version = randomUUID();
   await queue(db)
     .insertInto('status_due')
@@ -102,7 +105,7 @@ export async function markProfileDue(db: Kysely<CoreTables>, profileId: string, 
         .innerJoin('declarations', 'declarations.id', 'declaration_profiles.declaration_id')
         .select(['declarations.id', sql.lit(dueTime(at)).as('due_at'), sql.lit(version).as('version')])
         .distinct()
-        .where('declaration_profiles.profile', '=', profileId)
+        .where('declaration_profiles.profile', 'in', [...profileIds])
         .where('declarations.logged_status', 'in', OPEN),
     )
     .onConflict(remark(version))

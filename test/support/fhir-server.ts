@@ -1,14 +1,9 @@
 import { expect } from 'vitest';
+import type { FhirServerStatus } from '../../src/runs/run-service.js';
 import type { FhirFixture } from '../live/fhir-fixture-server.js';
 import type { TestService } from './service.js';
 
-export interface FhirServerStatus {
-  fhirBaseUrl: string;
-  server: string;
-  verified: boolean;
-  verifiedAt?: string;
-  challenge: { url: string; token: string; answer: string };
-}
+export type { FhirServerStatus };
 
 /** The version's registered FHIR API as the vendor sees it: its server, whether verified, and the challenge. */
 export async function fhirServerStatus(t: TestService, token: string, systemId: string, versionId: string): Promise<FhirServerStatus> {
