@@ -20,7 +20,7 @@ from it, and samsvar's generated messages go to it (required before testing mess
 against that base URL only, and no other vendor can register it. Moving it makes live tests run
 against the previous one stop counting.
 Registering is no proof that you control the API's server: fhir-challenge prints the URL at the
-server's origin and the token it must answer with (HTTP 200, the token as the whole body);
+server's origin and the answer it must serve there (HTTP 200, the answer as the whole body);
 verify-fhir-server has samsvar fetch it. No live test on the server runs or counts until then.
 
 --server and --token default to SAMSVAR_SERVER and SAMSVAR_TOKEN.
