@@ -115,6 +115,12 @@ export const RULES = {
   'FHIR-CARDINALITY-MAX': structure('More repetitions than the maximum cardinality'),
   'FHIR-REF-CONTAINED': structure('A local reference to no contained resource'),
   'FHIR-REF-TYPE': structure('A reference to a resource type the element does not allow'),
+  'FHIR-REF-PROFILE': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A reference whose target, held in the Bundle or contained, conforms to none of the target profiles',
+    issueType: 'invalid',
+  },
   'FHIR-FIXED': { layer: 'profile', severity: 'error', summary: "A value other than the profile's fixed value", issueType: 'value' },
   'FHIR-PATTERN': { layer: 'profile', severity: 'error', summary: "A value without the profile's pattern", issueType: 'value' },
   'FHIR-SLICE-NOMATCH': {
@@ -225,6 +231,12 @@ export const RULES = {
     layer: 'profile',
     severity: 'error',
     summary: 'A profile that fixes an element to another value than its base profile fixes it to',
+    issueType: 'invalid',
+  },
+  'FHIR-SD-PATH': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A profile's differential element whose id and path name different elements",
     issueType: 'invalid',
   },
   'FHIR-CS-COUNT': {

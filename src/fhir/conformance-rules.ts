@@ -3,8 +3,8 @@
  * which IG publishers rely on: canonical URLs are absolute, a CodeSystem's count, content and
  * properties agree with its concepts, a ValueSet selects codes from absolute systems and, where the
  * code system is held completely, codes that exist, a SearchParameter's type, base and
- * expression hold together (with the core parameter it derives from), and a profile fixes no value
- * its base fixes otherwise.
+ * expression hold together (with the core parameter it derives from), a profile's differential
+ * elements name by id what they name by path, and a profile fixes no value its base fixes otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +14,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
+import { idPathMismatch } from './element-ids.js';
 import { deepEqual } from './plain-values.js';
 import { show } from './walk.js';
 
@@ -56,7 +57,30 @@ export function checkConformanceResource(walk: RulesWalk, node: JsonObject, rt: 
   if (rt === 'CodeSystem') checkCodeSystem(walk, node, at);
   else if (rt === 'ValueSet') checkValueSet(walk, node, at);
   else if (rt === 'SearchParameter') checkSearchParameter(walk, node, at);
-  else if (rt === 'StructureDefinition') checkInheritedFixedValues(walk, node, at);
+  else if (rt === 'StructureDefinition') {
+    checkElementPaths(walk, node, at);
+    checkInheritedFixedValues(walk, node, at);
+  }
+}
+
+/** Each differential element's id and path name the same element. */
+function checkElementPaths(walk: RulesWalk, sd: JsonObject, at: string): void {
+  const differential = prop(sd, 'differential');
+  const elements = differential?.kind === 'object' ? objects(differential, 'element') : [];
+  elements.forEach((el, i) => {
+    const id = str(el, 'id');
+    const path = str(el, 'path');
+    const mismatch = id && path ? idPathMismatch(id, path) : undefined;
+    if (mismatch)
+      walk.add(
+        'FHIR-SD-PATH',
+        'error',
+        'profile',
+        `Differential element ${i}: ${mismatch}`,
+        prop(el, 'path'),
+        `${at}.differential.element[${i}].path`,
+      );
+  });
 }
 
 /** The fixed[x] key of an element definition, if it has one. */

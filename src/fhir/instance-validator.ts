@@ -56,6 +56,8 @@ export class InstanceValidator implements Walk {
   private questions: TerminologyQuestion[] = [];
   /** The definitions each resource has been validated against in this validation. */
   private validatedAgainst = new Map<JsonNode, Set<string>>();
+  /** A resource's errors against a profile a reference to it names, found once per validation; an empty list while being found (a reference cycle). */
+  private conformance = new Map<JsonNode, Map<string, Finding[]>>();
 
   constructor(
     readonly store: ConformanceStore,
@@ -71,6 +73,7 @@ export class InstanceValidator implements Walk {
     this.unevaluated = new Set();
     this.bundles = new Map();
     this.validatedAgainst = new Map();
+    this.conformance = new Map();
     if (node.kind !== 'object') {
       this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
       return this.findings;
@@ -97,6 +100,43 @@ export class InstanceValidator implements Walk {
     const out = this.questions;
     this.questions = [];
     return out;
+  }
+
+  /**
+   * The errors a resource has against a profile, kept apart from this validation's findings: a
+   * reference's target must conform to the target profile, but the target reports its own faults
+   * where it sits. Codes only a terminology server could judge do not count against it here.
+   */
+  errorsAgainst(
+    target: JsonNode & { kind: 'object' },
+    sd: StructureDefinition,
+    path: string,
+    scope: ResourceScope,
+    contained: boolean,
+  ): Finding[] {
+    const known = this.conformance.get(target) ?? new Map<string, Finding[]>();
+    this.conformance.set(target, known);
+    const found = known.get(sd.url);
+    if (found) return found;
+    known.set(sd.url, []);
+    const saved = {
+      findings: this.findings,
+      validatedAgainst: this.validatedAgainst,
+      unevaluated: this.unevaluated,
+      questions: this.questions,
+    };
+    this.findings = [];
+    this.validatedAgainst = new Map();
+    this.unevaluated = new Set(saved.unevaluated);
+    this.questions = [];
+    try {
+      this.validateResource(target, sd, path, scope, contained ? (scope.root ?? scope) : undefined);
+      const errors = withoutRepeats(this.findings.filter((f) => f.severity === 'error'));
+      known.set(sd.url, errors);
+      return errors;
+    } finally {
+      Object.assign(this, saved);
+    }
   }
 
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void {

@@ -1,10 +1,13 @@
 /**
- * References: local (`#id`) references must name a contained resource, and the type a reference
- * points at must be one the element allows.
+ * References: local (`#id`) references must name a contained resource, the type a reference
+ * points at must be one the element allows, and a target found in the Bundle or among the
+ * contained resources must conform to a target profile the element names.
  */
 import type { TypeRef } from './conformance-store.js';
 import type { ElementNode } from './element-tree.js';
 import type { JsonNode } from './json-parser.js';
+
+type JsonObject = JsonNode & { kind: 'object' };
 import { typeFromReference } from './plain-values.js';
 import { resolveInBundle } from './bundle.js';
 import type { ResourceScope, Walk } from './walk.js';
@@ -25,6 +28,8 @@ export function checkReference(
   const ref = (plain as { reference?: unknown })?.reference;
   const declaredType = (plain as { type?: unknown })?.type;
   let actual: string | undefined;
+  /** The resource the reference resolves to, where the instance holds it, and how it is named. */
+  let resolved: { node: JsonObject; contained: boolean; label: string } | undefined;
   if (typeof ref === 'string') {
     if (ref.startsWith('#')) {
       const container = scope.root ?? scope;
@@ -42,6 +47,8 @@ export function checkReference(
         return;
       }
       actual = (target as { resourceType?: string }).resourceType;
+      const held = containedNode(container.node, ref.slice(1));
+      if (held) resolved = { node: held, contained: true, label: `the contained ${actual} '${ref}'` };
     } else {
       const inBundle = scope.bundle ? resolveInBundle(scope.bundle, ref, scope.entry) : undefined;
       if (inBundle && inBundle.matches.length > 1 && !scope.bundle!.reported.has(refNode(node)!)) {
@@ -56,6 +63,8 @@ export function checkReference(
         );
       }
       actual = (inBundle?.matches.length === 1 ? inBundle.matches[0].type : undefined) ?? typeFromReference(ref);
+      const entry = inBundle?.matches.length === 1 ? inBundle.matches[0] : undefined;
+      if (entry?.resource) resolved = { node: entry.resource, contained: false, label: `${ref} (the Bundle's entry[${entry.index}])` };
     }
   }
   if (!actual && typeof declaredType === 'string') actual = declaredType;
@@ -65,7 +74,10 @@ export function checkReference(
   // A target profile that is not loaded cannot say which type it wants: the reference is not judged.
   if (targets.some((t) => !walk.store.structureDefinition(t))) return;
   const allowed = targets.map((t) => walk.store.structureDefinition(t)!.type);
-  if (allowed.includes('Resource') || allowed.includes(actual)) return;
+  if (allowed.includes('Resource') || allowed.includes(actual)) {
+    if (resolved) checkTargetConforms(walk, node, resolved, actual, targets, path, scope);
+    return;
+  }
   if (!walk.store.baseType(actual)) {
     walk.add('FHIR-REF-TYPE', 'error', 'structure', `${path} refers to '${actual}', which is not a FHIR R4 resource type`, node, path);
     return;
@@ -78,4 +90,49 @@ export function checkReference(
     node,
     path,
   );
+}
+
+/**
+ * A target profile is a promise about the resource referred to: where the instance holds that
+ * resource, it must conform to one of the profiles named for its type (the HL7 validator checks
+ * the same). A base definition among them, or `Resource`, asks nothing more than its type.
+ */
+function checkTargetConforms(
+  walk: Walk,
+  node: JsonNode,
+  resolved: { node: JsonObject; contained: boolean; label: string },
+  type: string,
+  targets: string[],
+  path: string,
+  scope: ResourceScope,
+): void {
+  const profiles = targets.map((t) => walk.store.structureDefinition(t)!).filter((sd) => sd.type === type || sd.type === 'Resource');
+  if (!profiles.length || profiles.some((sd) => sd.derivation !== 'constraint')) return;
+  const misses: string[] = [];
+  for (const sd of profiles) {
+    const errors = walk.errorsAgainst(resolved.node, sd, type, scope, resolved.contained);
+    if (!errors.length) return;
+    const shown = errors.slice(0, 3).map((e) => e.message);
+    const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more` : '';
+    misses.push(`${sd.name ?? sd.url} (${sd.url}): ${shown.join('; ')}${more}`);
+  }
+  walk.add(
+    'FHIR-REF-PROFILE',
+    'error',
+    'profile',
+    `${path} refers to ${resolved.label}, which does not conform to ${profiles.length > 1 ? 'any of its target profiles' : 'its target profile'} ${misses.join(' | ')}`,
+    node,
+    path,
+  );
+}
+
+function containedNode(container: JsonNode, id: string): JsonObject | undefined {
+  const list = container.kind === 'object' ? container.props.get('contained')?.value : undefined;
+  if (list?.kind !== 'array') return undefined;
+  for (const item of list.items) {
+    if (item.kind !== 'object') continue;
+    const idNode = item.props.get('id')?.value;
+    if (idNode?.kind === 'string' && idNode.value === id) return item;
+  }
+  return undefined;
 }

@@ -139,18 +139,22 @@ export function matchSlice(
     }
     const target = dpath ? valueTargetOf(walk, slice, dpath, tree) : slice;
     if (d.type === 'exists') {
-      const want = (target?.min ?? 0) >= 1 ? true : target?.max === 0 ? false : undefined;
-      if (want === undefined || want === values.length > 0) matched++;
-      else reasons.push(want ? `${d.path} is missing, the slice requires it` : `${d.path} is present, the slice forbids it`);
+      const why = presenceProblem(target, values, d.path);
+      if (why) reasons.push(why);
+      else matched++;
       continue;
     }
-    const fixed = target?.fixed?.value;
+    const fixed = target?.fixed?.value ?? (dpath === 'url' ? extensionUrl(slice) : undefined);
     const pattern = target?.pattern?.value;
     if (fixed === undefined && pattern === undefined) {
       // A value discriminator may also rest on a required binding.
       const vsUrl = target?.def.binding?.strength === 'required' ? target.def.binding.valueSet : undefined;
       if (!vsUrl) {
-        reasons.push(`the slice fixes no value at ${d.path}, so nothing can match it`);
+        // A slice that leaves this discriminator unconstrained (a sub-type some slices do not name) accepts any
+        // value there, as the HL7 validator does; it may still require the element or forbid it.
+        const why = presenceProblem(target, values, d.path);
+        if (why) reasons.push(why);
+        else matched++;
         continue;
       }
       const vs = walk.store.valueSet(vsUrl);
@@ -179,6 +183,22 @@ export function matchSlice(
     }
   }
   return { matched, reasons };
+}
+
+/**
+ * An extension slice is for the extension its type names, whose url is that definition's canonical
+ * URL: known even when the definition itself is not loaded.
+ */
+function extensionUrl(slice: ElementNode): string | undefined {
+  const [type, ...others] = slice.types;
+  return !others.length && type?.code === 'Extension' && type.profile?.length === 1 ? type.profile[0] : undefined;
+}
+
+/** Why values at a discriminator path break what the slice says of the element's presence (min ≥ 1, max 0), if they do. */
+function presenceProblem(target: ElementNode | undefined, values: unknown[], path: string): string | undefined {
+  if ((target?.min ?? 0) >= 1 && !values.length) return `${path} is missing, the slice requires it`;
+  if (target?.max === 0 && values.length) return `${path} is present, the slice forbids it`;
+  return undefined;
 }
 
 /**

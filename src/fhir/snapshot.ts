@@ -7,6 +7,7 @@
 import { SamsvarError } from '../core/samsvar-error.js';
 import type { ConformanceStore, ElementDefinition, StructureDefinition } from './conformance-store.js';
 import { FHIR_SD_BASE } from './conformance-store.js';
+import { idPathMismatch } from './element-ids.js';
 
 const snapshots = new WeakMap<StructureDefinition, ElementDefinition[]>();
 
@@ -134,6 +135,8 @@ function applyDifferential(
 
   for (const d of sd.differential?.element ?? []) {
     const id = d.id ?? (d.sliceName ? `${d.path}:${d.sliceName}` : d.path);
+    const mismatch = d.id && d.path ? idPathMismatch(d.id, d.path) : undefined;
+    if (mismatch) throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url}: differential element ${id}: ${mismatch}`);
     const idx = materialize(id);
     if (idx === undefined) {
       throw new SamsvarError(

@@ -3,9 +3,9 @@
  * element as the walk meets it, and the walk itself as slicing, bindings, references and the
  * Bundle rules call back into it.
  */
-import type { Layer, Severity } from '../core/finding.js';
+import type { Finding, Layer, Severity } from '../core/finding.js';
 import type { BundleEntry, BundleIndex } from './bundle.js';
-import type { ConformanceStore, TypeRef } from './conformance-store.js';
+import type { ConformanceStore, StructureDefinition, TypeRef } from './conformance-store.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import type { JsonNode, Position } from './json-parser.js';
 import type { TerminologyQuestion } from './terminology-server.js';
@@ -49,6 +49,14 @@ export interface Walk {
   validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void;
   checkCardinality(count: number, el: ElementNode, path: string, pos: Position, items: Item[], slice?: string): void;
   itemPath(path: string, item: Item): string;
+  /** The errors a resource (a reference's target) has against a profile, without reporting them. */
+  errorsAgainst(
+    target: JsonNode & { kind: 'object' },
+    sd: StructureDefinition,
+    path: string,
+    scope: ResourceScope,
+    contained: boolean,
+  ): Finding[];
   /** A code the loaded definitions cannot judge: asked of the terminology server after the walk. */
   ask(question: TerminologyQuestion): void;
 }

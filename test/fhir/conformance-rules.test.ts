@@ -222,4 +222,35 @@ describe('StructureDefinition', () => {
     expect(errors(await check(withBase, same))).toEqual([]);
     expect(errors(await check(withBase, extension('Fri', `${T}/StructureDefinition/fri`, CORE)))).toEqual([]);
   });
+
+  it('names by id the element it names by path (HL7 case obs-mz): a tool reading either constrains the same one', async () => {
+    const observation = (element: Record<string, unknown>) => ({
+      resourceType: 'StructureDefinition',
+      text,
+      url: `${T}/StructureDefinition/maaling`,
+      name: 'Maaling',
+      status: 'active',
+      kind: 'resource',
+      abstract: false,
+      type: 'Observation',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+      derivation: 'constraint',
+      differential: { element: [{ id: 'Observation', path: 'Observation' }, element] },
+    });
+    const r = await check(v, observation({ id: 'Observation.valueQuantity', path: 'Observation.valueQuantiy', min: 1 }));
+    expect(errors(r)).toEqual(['FHIR-SD-PATH']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-SD-PATH')).toMatchObject({
+      path: 'StructureDefinition.differential.element[1].path',
+      message: expect.stringContaining(
+        'its id Observation.valueQuantity names Observation.valueQuantity, but its path is Observation.valueQuantiy',
+      ),
+    });
+    // A choice named by its type in one and as value[x] in the other is the same element; so is a type slice.
+    for (const same of [
+      { id: 'Observation.valueQuantity', path: 'Observation.value[x]' },
+      { id: 'Observation.value[x]:valueQuantity', path: 'Observation.value[x]', sliceName: 'valueQuantity' },
+      { id: 'Observation.component:puls.code', path: 'Observation.component.code' },
+    ])
+      expect(errors(await check(v, observation(same)))).toEqual([]);
+  });
 });

@@ -101,3 +101,95 @@ describe('discriminator paths', () => {
     expect(f.message).toMatch(/nearest is slice '(lege|kontor)'/);
   });
 });
+
+describe('slices that leave a discriminator open', () => {
+  const MEANING = 'http://terminology.hl7.org/CodeSystem/referencerange-meaning';
+  const RACE = 'http://terminology.hl7.org/CodeSystem/v3-Race';
+  const NOT_LOADED = 'http://samsvar.test/StructureDefinition/not-loaded-extension';
+  const ranges = profileOn('Observation', 'test-open-discriminators', [
+    {
+      id: 'Observation.referenceRange',
+      path: 'Observation.referenceRange',
+      slicing: {
+        discriminator: [
+          { type: 'pattern', path: 'type' },
+          { type: 'pattern', path: 'appliesTo' },
+        ],
+        rules: 'open',
+      },
+    },
+    { id: 'Observation.referenceRange:normal', path: 'Observation.referenceRange', sliceName: 'normal', min: 1, max: '1' },
+    {
+      id: 'Observation.referenceRange:normal.type',
+      path: 'Observation.referenceRange.type',
+      min: 1,
+      patternCodeableConcept: { coding: [{ system: MEANING, code: 'normal' }] },
+    },
+    {
+      id: 'Observation.referenceRange:normal.appliesTo',
+      path: 'Observation.referenceRange.appliesTo',
+      min: 1,
+      patternCodeableConcept: { coding: [{ system: RACE, code: '1002-5' }] },
+    },
+    // Names a type but no group it applies to: any appliesTo, or none, fits.
+    { id: 'Observation.referenceRange:treatment', path: 'Observation.referenceRange', sliceName: 'treatment', min: 1, max: '1' },
+    {
+      id: 'Observation.referenceRange:treatment.type',
+      path: 'Observation.referenceRange.type',
+      min: 1,
+      patternCodeableConcept: { coding: [{ system: MEANING, code: 'treatment' }] },
+    },
+    {
+      id: 'Observation.extension',
+      path: 'Observation.extension',
+      slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' },
+    },
+    {
+      id: 'Observation.extension:device',
+      path: 'Observation.extension',
+      sliceName: 'device',
+      min: 1,
+      type: [{ code: 'Extension', profile: [NOT_LOADED] }],
+    },
+  ]);
+  let open: FhirValidator;
+  beforeAll(() => {
+    open = new FhirValidator(catalogWith([{ id: 'test-open-discriminators', sd: ranges }]), { unknownExtensions: 'warning' });
+  });
+  const range = (code: string, appliesTo?: string) => ({
+    type: { coding: [{ system: MEANING, code }] },
+    ...(appliesTo ? { appliesTo: [{ coding: [{ system: RACE, code: appliesTo }] }] } : {}),
+    low: { value: 1, unit: 'mmol/L', system: 'http://unitsofmeasure.org', code: 'mmol/L' },
+  });
+  const observation = (referenceRange: unknown[], url = NOT_LOADED) => ({
+    resourceType: 'Observation',
+    text,
+    extension: [{ url, valueString: 'x' }],
+    status: 'final',
+    code: { text: 'glukose' },
+    referenceRange,
+  });
+
+  it('lets a value the slice does not constrain be anything, as the HL7 validator does', async () => {
+    const withGroup = observation([range('normal', '1002-5'), range('treatment', '2106-3')]);
+    expect(errors(await check(open, withGroup, 'test-open-discriminators'))).toEqual([]);
+    const withoutGroup = observation([range('normal', '1002-5'), range('treatment')]);
+    expect(errors(await check(open, withoutGroup, 'test-open-discriminators'))).toEqual([]);
+  });
+
+  it('still tells the slices apart by the values they do constrain', async () => {
+    const r = await check(open, observation([range('normal', '2106-3'), range('treatment')]), 'test-open-discriminators');
+    expect(findingOf(r, 'FHIR-CARDINALITY-MIN').message).toContain("slice 'normal'");
+  });
+
+  it('matches an extension slice by the url of the extension it names, even when that definition is not loaded', async () => {
+    const named = await check(open, observation([range('normal', '1002-5'), range('treatment')]), 'test-open-discriminators');
+    expect(errors(named)).toEqual([]);
+    const r = await check(
+      open,
+      observation([range('normal', '1002-5'), range('treatment')], 'http://samsvar.test/other'),
+      'test-open-discriminators',
+    );
+    expect(findingOf(r, 'FHIR-CARDINALITY-MIN').message).toContain("slice 'device'");
+  });
+});

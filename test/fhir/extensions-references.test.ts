@@ -203,3 +203,69 @@ describe('references', () => {
     expect(findingOf(r, 'FHIR-REF-TYPE').path).toBe('Bundle.entry[1].resource.generalPractitioner[0]');
   });
 });
+
+describe("a reference's target profile", () => {
+  // A fastlege in this profile must carry an identifier (an HPR-nummer, say).
+  const lege = profileOn('Practitioner', 'test-lege', [{ id: 'Practitioner.identifier', path: 'Practitioner.identifier', min: 1 }]);
+  const LEGE = lege.url;
+  const PATIENT = 'http://samsvar.test/StructureDefinition/test-listed-patient';
+  const listed = profileOn('Patient', 'test-listed-patient', [
+    { id: 'Patient.generalPractitioner', path: 'Patient.generalPractitioner', type: [{ code: 'Reference', targetProfile: [LEGE] }] },
+    { id: 'Patient.link.other', path: 'Patient.link.other', type: [{ code: 'Reference', targetProfile: [PATIENT] }] },
+  ]);
+  let t: FhirValidator;
+  beforeAll(() => {
+    t = new FhirValidator(
+      catalogWith([{ id: 'test-listed-patient', sd: listed, extra: [{ ...lege, resourceType: 'StructureDefinition' }] }]),
+    );
+  });
+  const hpr = { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889' };
+  const uuid = (n: number) => `urn:uuid:${n}c3151bd-1cbf-4d64-b04d-cd9187a4c6e0`;
+  const bundleOf = (...resources: unknown[]) => ({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: resources.map((resource, i) => ({ fullUrl: uuid(i), resource })),
+  });
+  const listedPatient = (more: Record<string, unknown> = {}) => ({ resourceType: 'Patient', text, ...more });
+  const practitioner = (more: Record<string, unknown> = {}) => ({
+    resourceType: 'Practitioner',
+    text,
+    name: [{ family: 'Lege' }],
+    ...more,
+  });
+
+  it('must hold for a contained target: a fastlege without an identifier is not the lege the profile asks for', async () => {
+    const bad = listedPatient({ contained: [practitioner({ id: 'gp' })], generalPractitioner: [{ reference: '#gp' }] });
+    const f = findingOf(await check(t, bad, 'test-listed-patient'), 'FHIR-REF-PROFILE');
+    expect(f).toMatchObject({ severity: 'error', path: 'Patient.generalPractitioner[0]' });
+    expect(f.message).toContain(LEGE);
+    expect(f.message).toContain('Practitioner.identifier is required at least 1 time');
+    const good = listedPatient({ contained: [practitioner({ id: 'gp', identifier: [hpr] })], generalPractitioner: [{ reference: '#gp' }] });
+    expect(errors(await check(t, good, 'test-listed-patient'))).toEqual([]);
+  });
+
+  it('must hold for a target in the same Bundle, and the target reports its own faults only where it sits', async () => {
+    const bad = bundleOf(listedPatient({ generalPractitioner: [{ reference: uuid(1) }] }), practitioner());
+    const r = await check(t, bad, 'test-listed-patient');
+    expect(findingOf(r, 'FHIR-REF-PROFILE').path).toBe('Bundle.entry[0].resource.generalPractitioner[0]');
+    expect(findingOf(r, 'FHIR-REF-PROFILE').message).toContain(`${uuid(1)} (the Bundle's entry[1])`);
+    // The Practitioner claims no profile, so as an entry it is checked against the base definition only.
+    expect(errors(r)).toEqual(['FHIR-REF-PROFILE']);
+    const good = bundleOf(listedPatient({ generalPractitioner: [{ reference: uuid(1) }] }), practitioner({ identifier: [hpr] }));
+    expect(errors(await check(t, good, 'test-listed-patient'))).toEqual([]);
+  });
+
+  it('is not judged for a target outside the instance', async () => {
+    const external = listedPatient({ generalPractitioner: [{ reference: 'https://fhir.example.no/R4/Practitioner/1' }] });
+    expect(errors(await check(t, external, 'test-listed-patient'))).toEqual([]);
+  });
+
+  it('ends where references go round in a circle: patients linked to each other conform', async () => {
+    const a = listedPatient({ link: [{ other: { reference: uuid(1) }, type: 'seealso' }] });
+    const b = listedPatient({ link: [{ other: { reference: uuid(0) }, type: 'seealso' }] });
+    const both = bundleOf(a, b);
+    const claim = { meta: { profile: [PATIENT] } };
+    expect(errors(await check(t, both, 'test-listed-patient'))).toEqual([]);
+    expect(errors(await check(t, bundleOf({ ...a, ...claim }, { ...b, ...claim })))).toEqual([]);
+  });
+});

@@ -95,4 +95,16 @@ describe('snapshot generation from a differential', () => {
   it('refuses a differential element that matches nothing in the base', () => {
     expect(() => snapshot([{ id: 'Patient.fodselsnummer', path: 'Patient.fodselsnummer', min: 1 }])).toThrow(SamsvarError);
   });
+
+  it('refuses a differential element whose id and path name different elements', () => {
+    expect(() => snapshot([{ id: 'Patient.birthDate', path: 'Patient.deceased[x]', min: 1 }])).toThrow(
+      /Patient.birthDate: its id Patient.birthDate names Patient.birthDate, but its path is Patient.deceased\[x\]/,
+    );
+    expect(
+      snapshot([{ id: 'Patient.deceasedBoolean', path: 'Patient.deceased[x]', min: 1 }]).find((e) => e.id === 'Patient.deceased[x]'),
+    ).toMatchObject({
+      min: 1,
+      type: [{ code: 'boolean' }],
+    });
+  });
 });
