@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { SamsvarError } from '../core/samsvar-error.js';
 import { appendAudit } from './audit-log.js';
 import type { CoreTables } from './schema.js';
+import type { UsedProfile } from '../profiles/used-profiles.js';
 import { AT_ONCE, markProfileDue } from './status-due.js';
 import { now } from './storage-clock.js';
 
@@ -253,19 +254,54 @@ export class ProfileRepository {
   }
 
   /** Runs opened against a profile version (any vendor): who would be affected by retiring or fixing it. */
+  /**
+   * Runs that validated with a profile version: as one of their profiles, or through one of them
+   * that uses it (`through` names those, e.g. the Dialogmelding profiles resting on msghead-1.2).
+   */
   async runsUsingProfile(
     profileId: string,
     version: string,
-  ): Promise<{ runId: string; vendorId: string; systemVersionId: string; createdAt: string }[]> {
+  ): Promise<{ runId: string; vendorId: string; systemVersionId: string; createdAt: string; through?: string[] }[]> {
     const rows = await this.db
       .selectFrom('run_profiles')
       .innerJoin('runs', 'runs.id', 'run_profiles.run_id')
-      .select(['runs.id', 'runs.vendor_id', 'runs.system_version_id', 'runs.created_at'])
-      .where('run_profiles.profile_id', '=', profileId)
-      .where('run_profiles.profile_version', '=', version)
+      .select([
+        'runs.id',
+        'runs.vendor_id',
+        'runs.system_version_id',
+        'runs.created_at',
+        'run_profiles.profile_id',
+        'run_profiles.profile_version',
+        'run_profiles.uses',
+      ])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('run_profiles.profile_id', '=', profileId), eb('run_profiles.profile_version', '=', version)]),
+          // A coarse filter in the database; the recorded uses are compared exactly below.
+          eb('run_profiles.uses', 'like', `%${JSON.stringify({ profile: profileId }).slice(1, -1)}%`),
+        ]),
+      )
       .orderBy('runs.created_at')
+      .orderBy('runs.id')
       .execute();
-    return rows.map((r) => ({ runId: r.id, vendorId: r.vendor_id, systemVersionId: r.system_version_id, createdAt: r.created_at }));
+    type Found = { runId: string; vendorId: string; systemVersionId: string; createdAt: string; direct: boolean; through: string[] };
+    const runs = new Map<string, Found>();
+    for (const r of rows) {
+      const direct = r.profile_id === profileId && r.profile_version === version;
+      if (!direct && !(JSON.parse(r.uses) as UsedProfile[]).some((u) => u.profile === profileId && u.version === version)) continue;
+      const run = runs.get(r.id) ?? {
+        runId: r.id,
+        vendorId: r.vendor_id,
+        systemVersionId: r.system_version_id,
+        createdAt: r.created_at,
+        direct: false,
+        through: [],
+      };
+      runs.set(r.id, run);
+      if (direct) run.direct = true;
+      else run.through.push(r.profile_id);
+    }
+    return [...runs.values()].map(({ direct, through, ...run }) => (direct ? run : { ...run, through }));
   }
 
   async profileStatuses(): Promise<Map<string, ProfileStatusOverride>> {

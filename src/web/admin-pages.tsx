@@ -12,6 +12,7 @@ import { pageResponse } from './html-response.js';
 import { notFoundPage } from './not-found.js';
 import { problemNb } from './problem-nb.js';
 import type { PageModule } from '../server/page-module.js';
+import { profileVersionImpact } from '../registry/profile-impact.js';
 import {
   AdminAuditPage,
   AdminDeclarationsPage,
@@ -60,16 +61,46 @@ export function adminPages(feature: DeclarationFeature): PageModule {
       return { who: p.name, role: p.role, csrf: s.csrf, problem, done: doneText };
     };
 
-    /** What retiring a profile would expire: its active declarations (the newest `shown` of them, and how many) and its undeclared runs. */
+    /** The profiles list: each profile's active declarations that list it (the newest one, and how many). */
+    async function listedIn(profileId: string): Promise<ProfileImpact | undefined> {
+      const profile = ctx.catalog.get(profileId);
+      if (!profile) return undefined;
+      const overrides = await ctx.repo.profiles.profileStatuses();
+      const { total, entries } = await svc().registryPage(1, 0, { profile: profileId, status: 'active' });
+      return {
+        profile,
+        status: effectiveStatus(profile, overrides),
+        declarations: entries,
+        declarationTotal: total,
+        runs: [],
+        versions: [],
+      };
+    }
+
+    /**
+     * What retiring a profile would expire: its active declarations, also those resting on it through a
+     * profile that uses it (the newest `shown` of them, and how many), and its undeclared runs.
+     */
     async function impactOf(profileId: string, shown = IMPACT_SHOWN): Promise<ProfileImpact | undefined> {
       const profile = ctx.catalog.get(profileId);
       if (!profile) return undefined;
       const overrides = await ctx.repo.profiles.profileStatuses();
-      const { total, entries } = await svc().registryPage(shown, 0, { profile: profileId, status: 'active' });
       const admin = profileAdminOf(ctx);
-      const using = await admin.runsUsing(profileId, profile.manifest.version);
-      const declaredRuns = await svc().declaredRuns(using.map((r) => r.runId));
-      const runs = using.filter((r) => !declaredRuns.has(r.runId));
+      const {
+        declarations: entries,
+        declarationTotal: total,
+        runs,
+      } = await profileVersionImpact(
+        ctx.catalog,
+        {
+          registryPage: (...a) => svc().registryPage(...a),
+          declaredRuns: (ids) => svc().declaredRuns(ids),
+          runsUsing: (...a) => admin.runsUsing(...a),
+        },
+        profileId,
+        profile.manifest.version,
+        shown,
+      );
       const versions = (await ctx.repo.profiles.profileVersions(profileId)).map((v) => ({
         version: v.version,
         status: v.status,
@@ -251,7 +282,7 @@ export function adminPages(feature: DeclarationFeature): PageModule {
     app.get('/forvaltning/profiler', async (c) => {
       const s = await adminOnly(c);
       if (s instanceof Response) return s;
-      const impacts = (await Promise.all(ctx.catalog.list().map((p) => impactOf(p.manifest.id, 1)))).filter((x): x is ProfileImpact => !!x);
+      const impacts = (await Promise.all(ctx.catalog.list().map((p) => listedIn(p.manifest.id)))).filter((x): x is ProfileImpact => !!x);
       return pageResponse(<AdminProfilesPage {...props(s, undefined, done(c))} profiles={impacts} />);
     });
 

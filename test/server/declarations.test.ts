@@ -155,6 +155,26 @@ for (const dialect of dialectsUnderTest()) {
       expect(again.status).toBe(409);
     });
 
+    it('lists a declaration and an open run in the impact of the Hodemelding profile their Dialogmelding rests on, naming it', async () => {
+      const impactOf = async (id: string) =>
+        (await (await t.call('GET', `/api/v1/admin/profiles/${id}/impact`, { token: ADMIN_TOKEN })).json()) as {
+          declarations: { id: string; through?: string[] }[];
+          runs: { runId: string; through?: string[] }[];
+        };
+      const sv = (await (await get(`/api/v1/runs/${runId}`, vendor.token)).json()) as { systemVersionId: string };
+      const open = await run(t, vendor.token, sv.systemVersionId, { submit: false });
+      const msghead = await impactOf('msghead-1.2');
+      expect(msghead.declarations).toContainEqual(expect.objectContaining({ id: declId, through: [PROFILE] }));
+      expect(msghead.runs).toContainEqual(expect.objectContaining({ runId: open, through: [PROFILE] }));
+      // A declared run is the declaration's, not listed again.
+      expect(msghead.runs.map((r) => r.runId)).not.toContain(runId);
+      const own = await impactOf(PROFILE);
+      expect(own.declarations.find((d) => d.id === declId)).toEqual(expect.not.objectContaining({ through: expect.anything() }));
+      expect(own.runs.find((r) => r.runId === open)).toEqual(expect.not.objectContaining({ through: expect.anything() }));
+      // A profile nothing here rests on touches none of them.
+      expect((await impactOf('apprec-1.0')).declarations.map((d) => d.id)).not.toContain(declId);
+    });
+
     it('fails verification when one byte changes', async () => {
       const [h, p, s] = jws.split('.');
       const payload = Buffer.from(p!, 'base64url');

@@ -492,8 +492,19 @@ describe('a count agrees in number with the word after it', () => {
 
   it("a profile's impact page says «1 gyldig erklæring»", async () => {
     const text = await page(`/forvaltning/profiler/${PROFILE}`, await session(ADMIN_TOKEN));
-    expect(text).toContain('1 gyldig erklæring lister profilen');
+    expect(text).toContain('1 gyldig erklæring bygger på profilen');
     expect(text).not.toMatch(ONE_WITH_PLURAL);
+  });
+
+  it('the impact page of the Hodemelding profile names the Dialogmelding declaration resting on it, and through which profile', async () => {
+    const text = await page('/forvaltning/profiler/msghead-1.2', await session(ADMIN_TOKEN));
+    expect(text).toContain('1 gyldig erklæring bygger på profilen og utløper når den fases ut');
+    expect(text).toMatch(new RegExp(`gjennom ${PROFILE.replace(/[.]/g, '\\.')} ?, som bruker reglene i denne profilen`));
+    expect(text).not.toContain('Ingen gyldige erklæringer');
+    // A profile nothing rests on says so.
+    expect(await page('/forvaltning/profiler/apprec-1.0', await session(ADMIN_TOKEN))).toContain(
+      'Ingen gyldige erklæringer bygger på denne profilen, verken direkte eller gjennom en profil som bruker den.',
+    );
   });
 
   it('the front page, the registry, the profile catalogue and the declaration never put a plural after 1', async () => {

@@ -3,6 +3,7 @@ import type { RouteModule } from '../api-router.js';
 import type { AppContext } from '../app-context.js';
 import { actorOf } from '../../auth/principal.js';
 import { SamsvarError } from '../../core/samsvar-error.js';
+import { profileVersionImpact } from '../../registry/profile-impact.js';
 import type { DeclarationFeature } from './declaration-context.js';
 import { onProfileChange, profileAdminOf, profileChanged } from './profile-admin-context.js';
 
@@ -25,34 +26,32 @@ const versionSchema = obj({
   served: { type: 'boolean' },
 });
 
-/** Active declarations and runs that use a profile version: what a retirement or a fix would touch. */
+/** Active declarations and runs that use a profile version, directly or through a profile using it: what a retirement or a fix would touch. */
 export async function profileImpact(ctx: AppContext, feature: DeclarationFeature, id: string, version?: string) {
-  const admin = profileAdminOf(ctx);
-  const served = ctx.catalog.get(id);
-  const v = version ?? served?.manifest.version;
+  const v = version ?? ctx.catalog.get(id)?.manifest.version;
   if (!v) throw new SamsvarError('not_found', `profile '${id}' not found`);
-  // The active declarations listing the profile, page by page from the database: the cost follows them, not the registry.
   const svc = feature.service(ctx);
-  const entries = [];
-  for (let offset = 0; ; offset += 500) {
-    const page = await svc.registryPage(500, offset, { profile: id, status: 'active' });
-    entries.push(...page.entries);
-    if (offset + 500 >= page.total) break;
-  }
-  const declarations = entries
-    .filter((e) => e.declaration.conformsTo.some((p) => p.profile === id && p.version === v))
-    .map((e) => ({
-      id: e.declaration.id,
-      vendor: e.declaration.manufacturer.name,
-      system: e.declaration.product.name,
-      systemVersion: e.declaration.product.version,
-      assuranceLevel: e.assuranceLevel,
-      ...(e.status.retestRequired ? { retestRequired: e.status.retestRequired } : {}),
-    }));
-  const using = await admin.runsUsing(id, v);
-  const declaredRuns = await svc.declaredRuns(using.map((r) => r.runId));
-  const runs = using.filter((r) => !declaredRuns.has(r.runId));
-  return { profile: id, version: v, declarations, runs };
+  const admin = profileAdminOf(ctx);
+  const impact = await profileVersionImpact(
+    ctx.catalog,
+    {
+      registryPage: (...a) => svc.registryPage(...a),
+      declaredRuns: (ids) => svc.declaredRuns(ids),
+      runsUsing: (...a) => admin.runsUsing(...a),
+    },
+    id,
+    v,
+  );
+  const declarations = impact.declarations.map((e) => ({
+    id: e.declaration.id,
+    vendor: e.declaration.manufacturer.name,
+    system: e.declaration.product.name,
+    systemVersion: e.declaration.product.version,
+    assuranceLevel: e.assuranceLevel,
+    ...(e.through ? { through: e.through } : {}),
+    ...(e.status.retestRequired ? { retestRequired: e.status.retestRequired } : {}),
+  }));
+  return { profile: id, version: v, declarations, runs: impact.runs };
 }
 
 export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
@@ -139,7 +138,8 @@ export function adminProfileRoutes(feature: DeclarationFeature): RouteModule {
       method: 'get',
       path: '/admin/profiles/{id}/impact',
       operationId: 'profileImpact',
-      summary: 'Active declarations and runs that use a profile version, before retiring or fixing it (administrators)',
+      summary:
+        'Active declarations and runs that use a profile version, directly or through a profile that uses it (`through`), before retiring or fixing it (administrators)',
       tags: ['admin'],
       auth: 'admin',
       query: {

@@ -247,8 +247,8 @@ export function AdminDeclarationsPage(
 export interface ProfileImpact {
   profile: LoadedProfile;
   status: 'draft' | 'active' | 'deprecated' | 'retired';
-  /** The newest of them (a page); declarationTotal counts all. */
-  declarations: RegistryEntry[];
+  /** The newest of them (a page); declarationTotal counts all. `through`: the profiles using this one that the declaration lists instead. */
+  declarations: (RegistryEntry & { through?: string[] })[];
   declarationTotal: number;
   /** Runs opened against the served version that have not led to a declaration. */
   runs: { runId: string; createdAt: string }[];
@@ -304,11 +304,14 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
       </p>
       <h2>Konsekvenser av å fase ut profilen</h2>
       {declarations.length === 0 ? (
-        <p>Ingen gyldige erklæringer lister denne profilen. Å fase den ut rammer ingen erklæringer.</p>
+        <p>
+          Ingen gyldige erklæringer bygger på denne profilen, verken direkte eller gjennom en profil som bruker den. Å fase den ut rammer
+          ingen erklæringer.
+        </p>
       ) : (
         <>
           <p>
-            {countNb(declarationTotal, 'gyldig erklæring', 'gyldige erklæringer')} lister profilen og utløper når den fases ut
+            {countNb(declarationTotal, 'gyldig erklæring', 'gyldige erklæringer')} bygger på profilen og utløper når den fases ut
             {declarationTotal > declarations.length ? `; de ${declarations.length} nyeste er` : ''}:
           </p>
           <ul class="impact">
@@ -318,6 +321,12 @@ export function AdminProfilePage(props: AdminProps & { impact: ProfileImpact }) 
                   {e.declaration.product.name} {e.declaration.product.version}
                 </a>{' '}
                 ({e.declaration.manufacturer.name})
+                {e.through ? (
+                  <>
+                    {' '}
+                    – gjennom <span class="mono">{e.through.join(', ')}</span>, som bruker reglene i denne profilen
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
