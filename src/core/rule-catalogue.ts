@@ -115,6 +115,12 @@ export const RULES = {
   'FHIR-CARDINALITY-MAX': structure('More repetitions than the maximum cardinality'),
   'FHIR-REF-CONTAINED': structure('A local reference to no contained resource'),
   'FHIR-REF-TYPE': structure('A reference to a resource type the element does not allow'),
+  'FHIR-REF-PROFILE-UNKNOWN': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A reference that only a target profile which is not loaded could allow: it cannot be checked',
+    issueType: 'not-supported',
+  },
   'FHIR-REF-PROFILE': {
     layer: 'profile',
     severity: 'error',
@@ -237,6 +243,12 @@ export const RULES = {
     layer: 'profile',
     severity: 'error',
     summary: "A profile's differential element whose id and path name different elements",
+    issueType: 'invalid',
+  },
+  'FHIR-SD-SLICING': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A profile's slicing discriminator whose path names no element of what it slices",
     issueType: 'invalid',
   },
   'FHIR-CS-COUNT': {

@@ -12,8 +12,9 @@ import path from 'node:path';
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Layer, Severity } from '../core/finding.js';
-import type { ConformanceStore, FhirResource } from './conformance-store.js';
+import type { ConformanceStore, ElementDefinition, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
+import { discriminatorPathProblem } from './discriminator-paths.js';
 import { idPathMismatch } from './element-ids.js';
 import { deepEqual } from './plain-values.js';
 import { show } from './walk.js';
@@ -59,8 +60,35 @@ export function checkConformanceResource(walk: RulesWalk, node: JsonObject, rt: 
   else if (rt === 'SearchParameter') checkSearchParameter(walk, node, at);
   else if (rt === 'StructureDefinition') {
     checkElementPaths(walk, node, at);
+    checkDiscriminators(walk, node, at);
     checkInheritedFixedValues(walk, node, at);
   }
+}
+
+/** Each slicing discriminator of the differential names something in the element it slices. */
+function checkDiscriminators(walk: RulesWalk, sd: JsonObject, at: string): void {
+  if (str(sd, 'derivation') !== 'constraint') return;
+  const differential = prop(sd, 'differential');
+  const elements = differential?.kind === 'object' ? objects(differential, 'element') : [];
+  elements.forEach((el, i) => {
+    const path = str(el, 'path');
+    const slicing = prop(el, 'slicing');
+    if (!path || slicing?.kind !== 'object') return;
+    const own = toPlain(prop(el, 'type') ?? { kind: 'array', items: [], line: 0, column: 0 }) as ElementDefinition['type'];
+    objects(slicing, 'discriminator').forEach((d, j) => {
+      const dpath = str(d, 'path');
+      const problem = dpath === undefined ? undefined : discriminatorPathProblem(walk.store, path, own, dpath);
+      if (problem)
+        walk.add(
+          'FHIR-SD-SLICING',
+          'error',
+          'profile',
+          `Differential element ${str(el, 'id') ?? path}: ${problem}`,
+          prop(d, 'path'),
+          `${at}.differential.element[${i}].slicing.discriminator[${j}].path`,
+        );
+    });
+  });
 }
 
 /** Each differential element's id and path name the same element. */

@@ -71,11 +71,25 @@ export function checkReference(
   if (!actual) return;
   const targets = type.targetProfile ?? [];
   if (!targets.length) return;
-  // A target profile that is not loaded cannot say which type it wants: the reference is not judged.
-  if (targets.some((t) => !walk.store.structureDefinition(t))) return;
-  const allowed = targets.map((t) => walk.store.structureDefinition(t)!.type);
+  const unknown = targets.filter((t) => !walk.store.structureDefinition(t));
+  const known = targets.filter((t) => !unknown.includes(t));
+  const allowed = known.map((t) => walk.store.structureDefinition(t)!.type);
   if (allowed.includes('Resource') || allowed.includes(actual)) {
-    if (resolved) checkTargetConforms(walk, node, resolved, actual, targets, path, scope);
+    if (resolved) checkTargetConforms(walk, node, resolved, actual, known, path, scope);
+    return;
+  }
+  // A target profile that is not loaded cannot say which type it wants: a target outside the instance is not judged. One the
+  // instance holds must conform to it, which cannot be checked: not a pass either (as in the HL7 validator).
+  if (unknown.length) {
+    if (!resolved) return;
+    walk.add(
+      'FHIR-REF-PROFILE-UNKNOWN',
+      'error',
+      'profile',
+      `${path} refers to ${resolved.label}, which ${el.def.path} allows only as ${unknown.join(' or ')}: not loaded, so the target could not be checked; the profile needs the package that defines ${unknown.length > 1 ? 'them' : 'it'} (\`samsvar profiles import\`)`,
+      node,
+      path,
+    );
     return;
   }
   if (!walk.store.baseType(actual)) {

@@ -45,6 +45,7 @@ const RULE_NB: Record<string, string> = {
   'FHIR-SLICE-NOMATCH': 'Elementet passer ikke noen av delene (slices) profilen definerer.',
   'FHIR-SLICE-ORDER': 'Delene (slices) står i feil rekkefølge.',
   'FHIR-REF-TYPE': 'Referansen peker på en ressurstype profilen ikke tillater.',
+  'FHIR-REF-PROFILE-UNKNOWN': 'Referansen kunne ikke kontrolleres: profilen elementet krever for den, er ikke lastet.',
   'FHIR-REF-PROFILE':
     'Ressursen referansen peker på (i samme Bundle eller innebygd), oppfyller ingen av profilene elementet krever for den.',
   'FHIR-REF-CONTAINED': 'Referansen til en innebygd ressurs (#id) finner ingen slik ressurs.',
@@ -55,6 +56,7 @@ const RULE_NB: Record<string, string> = {
   'FHIR-PROFILE-INVALID': 'Profilen kunne ikke lastes.',
   'FHIR-CANONICAL-URL': 'Den kanoniske URL-en (url) må være absolutt.',
   'FHIR-SD-FIXED': 'Profilen fastsetter en annen verdi for elementet enn basisprofilen den bygger på.',
+  'FHIR-SD-SLICING': 'En diskriminator i profilens oppdeling (slicing) peker på et element som ikke finnes i det som deles opp.',
   'FHIR-SD-PATH': 'Et element i profilens differensial har id og sti (path) som peker på ulike elementer.',
   'FHIR-CS-COUNT': 'Antallet (count) stemmer ikke med begrepene i kodesystemet.',
   'FHIR-CS-CONTENT': 'Innholdstypen (content) passer ikke med begrepene eller supplementet.',

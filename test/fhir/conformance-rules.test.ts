@@ -223,6 +223,53 @@ describe('StructureDefinition', () => {
     expect(errors(await check(withBase, extension('Fri', `${T}/StructureDefinition/fri`, CORE)))).toEqual([]);
   });
 
+  it('slices by a discriminator path that names an element of what it slices (HL7 case Slice23)', async () => {
+    const auditEvent = (elements: Record<string, unknown>[]) => ({
+      resourceType: 'StructureDefinition',
+      text,
+      url: `${T}/StructureDefinition/logg`,
+      name: 'Logg',
+      status: 'active',
+      kind: 'resource',
+      abstract: false,
+      type: 'AuditEvent',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
+      derivation: 'constraint',
+      differential: { element: [{ id: 'AuditEvent', path: 'AuditEvent' }, ...elements] },
+    });
+    const sliced = (id: string, path: string, discriminator: string, more: Record<string, unknown> = {}) => ({
+      id,
+      path,
+      slicing: { discriminator: [{ type: 'value', path: discriminator }], rules: 'open' },
+      ...more,
+    });
+    // An Extension has url and value, not type; an agent (a backbone element) has type.
+    const onExtension = sliced('AuditEvent.agent.extension:annenId', 'AuditEvent.agent.extension', 'type', {
+      sliceName: 'annenId',
+      type: [{ code: 'Extension', profile: [`${T}/StructureDefinition/annen-id`] }],
+    });
+    const r = await check(v, auditEvent([sliced('AuditEvent.agent.extension', 'AuditEvent.agent.extension', 'url'), onExtension]));
+    expect(errors(r)).toEqual(['FHIR-SD-SLICING']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-SD-SLICING')).toMatchObject({
+      path: 'StructureDefinition.differential.element[2].slicing.discriminator[0].path',
+      message: expect.stringContaining(
+        "the discriminator path 'type' names no element of AuditEvent.agent.extension (extension, id, url, value)",
+      ),
+    });
+    for (const fine of [
+      sliced('AuditEvent.agent', 'AuditEvent.agent', 'type'),
+      sliced('AuditEvent.agent.extension', 'AuditEvent.agent.extension', 'value.type'),
+      sliced('AuditEvent.entity', 'AuditEvent.entity', 'what.resolve()'),
+      sliced('AuditEvent.agent.role.coding', 'AuditEvent.agent.role.coding', 'system'),
+      sliced('AuditEvent.agent.extension', 'AuditEvent.agent.extension', "extension('http://x').value"),
+    ])
+      expect(errors(await check(v, auditEvent([fine]))), JSON.stringify(fine)).toEqual([]);
+    expect(errors(await check(v, auditEvent([sliced('AuditEvent.agent', 'AuditEvent.agent', 'typo')])))).toEqual(['FHIR-SD-SLICING']);
+    expect(errors(await check(v, auditEvent([sliced('AuditEvent.agent.role.coding', 'AuditEvent.agent.role.coding', 'sytem')])))).toEqual([
+      'FHIR-SD-SLICING',
+    ]);
+  });
+
   it('names by id the element it names by path (HL7 case obs-mz): a tool reading either constrains the same one', async () => {
     const observation = (element: Record<string, unknown>) => ({
       resourceType: 'StructureDefinition',

@@ -255,6 +255,25 @@ describe("a reference's target profile", () => {
     expect(errors(await check(t, good, 'test-listed-patient'))).toEqual([]);
   });
 
+  it('cannot be checked, and so is not passed, when it is not loaded and the instance holds the target', async () => {
+    const missing = profileOn('Patient', 'test-missing-target', [
+      {
+        id: 'Patient.generalPractitioner',
+        path: 'Patient.generalPractitioner',
+        type: [{ code: 'Reference', targetProfile: ['http://samsvar.test/StructureDefinition/not-loaded-lege'] }],
+      },
+    ]);
+    const m = new FhirValidator(catalogWith([{ id: 'test-missing-target', sd: missing }]));
+    const held = listedPatient({ contained: [practitioner({ id: 'gp' })], generalPractitioner: [{ reference: '#gp' }] });
+    const f = findingOf(await check(m, held, 'test-missing-target'), 'FHIR-REF-PROFILE-UNKNOWN');
+    expect(f).toMatchObject({ severity: 'error', path: 'Patient.generalPractitioner[0]' });
+    expect(f.message).toContain("the contained Practitioner '#gp'");
+    expect(f.message).toContain('not-loaded-lege: not loaded, so the target could not be checked');
+    // A target outside the instance is not judged, as with a loaded target profile.
+    const outside = listedPatient({ generalPractitioner: [{ reference: 'Practitioner/1' }] });
+    expect(errors(await check(m, outside, 'test-missing-target'))).toEqual([]);
+  });
+
   it('is not judged for a target outside the instance', async () => {
     const external = listedPatient({ generalPractitioner: [{ reference: 'https://fhir.example.no/R4/Practitioner/1' }] });
     expect(errors(await check(t, external, 'test-listed-patient'))).toEqual([]);
