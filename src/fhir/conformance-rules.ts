@@ -15,6 +15,7 @@ import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, ElementDefinition, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
 import { discriminatorPathProblem } from './discriminator-paths.js';
+import { eclSyntaxProblem } from './ecl.js';
 import { idPathMismatch } from './element-ids.js';
 import { deepEqual } from './plain-values.js';
 import { show } from './walk.js';
@@ -28,6 +29,7 @@ interface RulesWalk {
 type JsonObject = JsonNode & { kind: 'object' };
 
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const SNOMED = 'http://snomed.info/sct';
 const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function prop(o: JsonObject | undefined, key: string): JsonNode | undefined {
@@ -475,13 +477,26 @@ function propertyType(store: ConformanceStore, system: string, code: string): st
   return Object.hasOwn(KNOWN_PROPERTIES, code) ? KNOWN_PROPERTIES[code] : undefined;
 }
 
-/** A filter on a boolean property (notSelectable, inactive, …), and any `exists` filter, takes the value true or false. */
+/**
+ * A filter on a boolean property (notSelectable, inactive, …), and any `exists` filter, takes the
+ * value true or false; SNOMED CT's `constraint` filter takes an expression in ECL.
+ */
 function checkFilters(walk: RulesWalk, inc: JsonObject, system: string, at: string): void {
   objects(inc, 'filter').forEach((f, i) => {
     const property = str(f, 'property');
     const op = str(f, 'op');
     const valueNode = prop(f, 'value');
     if (!property || valueNode?.kind !== 'string' || (op !== '=' && op !== 'exists')) return;
+    const ecl = system === SNOMED && property === 'constraint' && op === '=' ? eclSyntaxProblem(valueNode.value) : undefined;
+    if (ecl)
+      walk.add(
+        'FHIR-VS-FILTER',
+        'error',
+        'profile',
+        `The value '${valueNode.value}' of the filter on SNOMED CT's constraint is not an expression in ECL: ${ecl}`,
+        valueNode,
+        `${at}.filter[${i}].value`,
+      );
     const boolean = op === 'exists' || propertyType(walk.store, system, property) === 'boolean';
     if (boolean && valueNode.value !== 'true' && valueNode.value !== 'false') {
       walk.add(

@@ -181,6 +181,23 @@ describe('ValueSet filters', () => {
     expect(errors(await check(v, filtered({ property: 'farge', op: 'exists', value: 'ja' })))).toEqual(['FHIR-VS-FILTER']);
     expect(errors(await check(v, filtered({ property: 'farge', op: '=', value: 'rød' })))).toEqual([]);
   });
+
+  it('reads a SNOMED CT constraint filter as ECL (HL7 case vs-bad-ecl)', async () => {
+    const snomed = (value: string) => ({
+      resourceType: 'ValueSet',
+      text,
+      url: `${T}/ValueSet/lungesykdommer`,
+      status: 'active',
+      compose: { include: [{ system: 'http://snomed.info/sct', filter: [{ property: 'constraint', op: '=', value }] }] },
+    });
+    const r = await check(v, snomed('234234 << 234234'));
+    expect(errors(r)).toEqual(['FHIR-VS-FILTER']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-VS-FILTER')).toMatchObject({
+      path: 'ValueSet.compose.include[0].filter[0].value',
+      message: expect.stringContaining("The value '234234 << 234234' of the filter on SNOMED CT's constraint is not an expression in ECL"),
+    });
+    expect(errors(await check(v, snomed('<< 19829001 |Disorder of lung| MINUS << 233604007')))).toEqual([]);
+  });
 });
 
 describe('StructureDefinition', () => {
