@@ -115,6 +115,12 @@ export const RULES = {
   'FHIR-CARDINALITY-MAX': structure('More repetitions than the maximum cardinality'),
   'FHIR-REF-CONTAINED': structure('A local reference to no contained resource'),
   'FHIR-REF-TYPE': structure('A reference to a resource type the element does not allow'),
+  'FHIR-REF-PROFILE-DEPTH': {
+    layer: 'profile',
+    severity: 'information',
+    summary: 'A chain of references longer than samsvar follows to check targets against their target profiles',
+    issueType: 'informational',
+  },
   'FHIR-REF-PROFILE-UNKNOWN': {
     layer: 'profile',
     severity: 'error',

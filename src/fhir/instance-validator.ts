@@ -26,6 +26,8 @@ import { vitalSignProfile } from './vital-signs.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
 import { EXTENSION_ELEMENTS, show } from './walk.js';
 
+/** How many reference targets deep a target's conformance to its target profile is checked (see errorsAgainst). */
+const MAX_TARGET_DEPTH = 16;
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
@@ -58,6 +60,9 @@ export class InstanceValidator implements Walk {
   private validatedAgainst = new Map<JsonNode, Set<string>>();
   /** A resource's errors against a profile a reference to it names, found once per validation; an empty list while being found (a reference cycle). */
   private conformance = new Map<JsonNode, Map<string, Finding[]>>();
+  /** How many reference targets deep the walk is, and whether a chain went deeper than it follows. */
+  private trialDepth = 0;
+  private targetsCut = false;
 
   constructor(
     readonly store: ConformanceStore,
@@ -74,6 +79,7 @@ export class InstanceValidator implements Walk {
     this.bundles = new Map();
     this.validatedAgainst = new Map();
     this.conformance = new Map();
+    this.targetsCut = false;
     if (node.kind !== 'object') {
       this.add('FHIR-STRUCTURE-TYPE', 'error', 'structure', 'A FHIR resource must be a JSON object', node, path ?? sd.type);
       return this.findings;
@@ -83,6 +89,15 @@ export class InstanceValidator implements Walk {
         ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) }
         : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
+    if (this.targetsCut)
+      this.add(
+        'FHIR-REF-PROFILE-DEPTH',
+        'information',
+        'profile',
+        `References whose targets must conform to a target profile were followed ${MAX_TARGET_DEPTH} targets deep; the targets of a longer chain were not checked against their target profiles there (each is still validated where it sits)`,
+        node,
+        path ?? sd.type,
+      );
     return withoutRepeats(this.findings);
   }
 
@@ -118,6 +133,11 @@ export class InstanceValidator implements Walk {
     this.conformance.set(target, known);
     const found = known.get(sd.url);
     if (found) return found;
+    // A chain of references (each entry's target profile asking for the next) is followed only so far: a hostile Bundle would otherwise exhaust the stack.
+    if (this.trialDepth >= MAX_TARGET_DEPTH) {
+      this.targetsCut = true;
+      return [];
+    }
     known.set(sd.url, []);
     const saved = {
       findings: this.findings,
@@ -129,6 +149,7 @@ export class InstanceValidator implements Walk {
     this.validatedAgainst = new Map();
     this.unevaluated = new Set(saved.unevaluated);
     this.questions = [];
+    this.trialDepth++;
     try {
       this.validateResource(target, sd, path, scope, contained ? (scope.root ?? scope) : undefined);
       const errors = withoutRepeats(this.findings.filter((f) => f.severity === 'error'));
@@ -136,6 +157,7 @@ export class InstanceValidator implements Walk {
       return errors;
     } finally {
       Object.assign(this, saved);
+      this.trialDepth--;
     }
   }
 

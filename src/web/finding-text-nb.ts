@@ -45,6 +45,8 @@ const RULE_NB: Record<string, string> = {
   'FHIR-SLICE-NOMATCH': 'Elementet passer ikke noen av delene (slices) profilen definerer.',
   'FHIR-SLICE-ORDER': 'Delene (slices) står i feil rekkefølge.',
   'FHIR-REF-TYPE': 'Referansen peker på en ressurstype profilen ikke tillater.',
+  'FHIR-REF-PROFILE-DEPTH':
+    'En lang kjede av referanser ble bare fulgt et stykke; målene lenger ut ble ikke kontrollert mot profilene referansene krever.',
   'FHIR-REF-PROFILE-UNKNOWN': 'Referansen kunne ikke kontrolleres: profilen elementet krever for den, er ikke lastet.',
   'FHIR-REF-PROFILE':
     'Ressursen referansen peker på (i samme Bundle eller innebygd), oppfyller ingen av profilene elementet krever for den.',

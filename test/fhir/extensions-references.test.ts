@@ -274,6 +274,25 @@ describe("a reference's target profile", () => {
     expect(errors(await check(m, outside, 'test-missing-target'))).toEqual([]);
   });
 
+  it('follows a chain of references only so far, so that a hostile Bundle cannot exhaust the stack, and says so', async () => {
+    // 1,500 patients, each linked to the next: every link's target must conform to the profile, whose links' targets must too, …
+    const claim = { meta: { profile: [PATIENT] } };
+    const chain = Array.from({ length: 1500 }, (_, i) =>
+      listedPatient({
+        ...claim,
+        ...(i + 1 < 1500 ? { link: [{ other: { reference: uuid(i + 1) }, type: 'seealso' }] } : {}),
+        // One patient far down the chain has a fastlege without an identifier.
+        ...(i === 700 ? { contained: [practitioner({ id: 'gp' })], generalPractitioner: [{ reference: '#gp' }] } : {}),
+      }),
+    );
+    const r = await check(t, bundleOf(...chain));
+    expect(r.findings.filter((f) => f.ruleId === 'FHIR-REF-PROFILE').map((f) => f.path)).toContain(
+      'Bundle.entry[700].resource.generalPractitioner[0]',
+    );
+    expect(findingOf(r, 'FHIR-REF-PROFILE-DEPTH')).toMatchObject({ severity: 'information' });
+    expect(findingOf(r, 'FHIR-REF-PROFILE-DEPTH').message).toContain('followed 16 targets deep');
+  });
+
   it('is not judged for a target outside the instance', async () => {
     const external = listedPatient({ generalPractitioner: [{ reference: 'https://fhir.example.no/R4/Practitioner/1' }] });
     expect(errors(await check(t, external, 'test-listed-patient'))).toEqual([]);
