@@ -493,7 +493,7 @@ function checkFilters(walk: RulesWalk, inc: JsonObject, system: string, at: stri
         'FHIR-VS-FILTER',
         'error',
         'profile',
-        `The value '${valueNode.value}' of the filter on SNOMED CT's constraint is not an expression in ECL: ${ecl}`,
+        `The value ${show(valueNode.value)} of the filter on SNOMED CT's constraint is not an expression in ECL: ${ecl}`,
         valueNode,
         `${at}.filter[${i}].value`,
       );

@@ -38,6 +38,8 @@ const OPERATORS = [
   '*',
   '#',
 ];
+const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
+const MAX_NESTING = 64;
 const CONSTRAINT_OPERATORS = new Set(['<', '<<', '<!', '<<!', '>', '>>', '>!', '>>!', '!!>', '!!<']);
 
 class EclSyntaxError extends Error {}
@@ -127,6 +129,7 @@ function tokenize(text: string): Token[] {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(offset = 0): Token | undefined {
@@ -144,7 +147,8 @@ class Parser {
 
   private fail(expected: string): never {
     const t = this.peek();
-    throw new EclSyntaxError(t ? `expected ${expected} at position ${t.at + 1}, found '${t.text}'` : `expected ${expected} at the end`);
+    const found = t && (t.text.length > 40 ? `${t.text.slice(0, 37)}...` : t.text);
+    throw new EclSyntaxError(t ? `expected ${expected} at position ${t.at + 1}, found '${found}'` : `expected ${expected} at the end`);
   }
 
   private expect(text: string): void {
@@ -189,9 +193,11 @@ class Parser {
     }
     const t = this.peek();
     if (this.is('(')) {
-      this.i++;
-      this.expression();
-      this.expect(')');
+      this.nested(() => {
+        this.i++;
+        this.expression();
+        this.expect(')');
+      });
     } else if (this.is('*') || t?.kind === 'alt') {
       this.i++;
     } else if (t?.kind === 'sctid') {
@@ -215,18 +221,15 @@ class Parser {
   }
 
   private subRefinement(): void {
-    if (this.is('(')) {
-      // Either a parenthesised refinement or an attribute whose name is a parenthesised expression.
-      const start = this.i;
-      try {
+    // Either a parenthesised refinement or an attribute whose name is a parenthesised expression: the
+    // token after the closing parenthesis tells (a comparison follows a name), without backtracking.
+    if (this.is('(') && !COMPARISONS.has(this.afterClosing() ?? '')) {
+      this.nested(() => {
         this.i++;
         this.refinement();
         this.expect(')');
-        return;
-      } catch (e) {
-        if (!(e instanceof EclSyntaxError)) throw e;
-        this.i = start;
-      }
+      });
+      return;
     }
     if (this.peek()?.kind === 'cardinality' && this.is('{', 1)) {
       this.i++;
@@ -240,10 +243,32 @@ class Parser {
     this.attribute();
   }
 
+  /** The text of the token after the parenthesis that closes the one at the current token. */
+  private afterClosing(): string | undefined {
+    let depth = 0;
+    for (let j = this.i; j < this.tokens.length; j++) {
+      if (this.is('(', j - this.i)) depth++;
+      else if (this.is(')', j - this.i) && --depth === 0) return this.tokens[j + 1]?.text;
+    }
+    return undefined;
+  }
+
+  /** Parentheses, braces and groups nest at most MAX_NESTING deep: the parser recurses, and the text comes from outside. */
+  private nested(parse: () => void): void {
+    if (++this.depth > MAX_NESTING) throw new EclSyntaxError(`the expression nests more than ${MAX_NESTING} levels deep`);
+    try {
+      parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private group(): void {
-    this.expect('{');
-    this.refinement();
-    this.expect('}');
+    this.nested(() => {
+      this.expect('{');
+      this.refinement();
+      this.expect('}');
+    });
   }
 
   private attribute(): void {
@@ -251,7 +276,7 @@ class Parser {
     if (this.isWord('r')) this.i++;
     this.subExpression();
     const op = this.peek();
-    if (!op || op.kind !== 'op' || !['=', '!=', '<', '<=', '>', '>='].includes(op.text)) this.fail('a comparison (=, !=, <, <=, >, >=)');
+    if (!op || op.kind !== 'op' || !COMPARISONS.has(op.text)) this.fail('a comparison (=, !=, <, <=, >, >=)');
     this.i++;
     if (this.is('#')) {
       this.i++;

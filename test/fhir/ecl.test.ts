@@ -19,6 +19,8 @@ describe('SNOMED CT expression constraints (ECL)', () => {
     ['a conjunction by comma', '< 404684003 , < 123037004'],
     ['a disjunction of refinements', '< 404684003 : (363698007 = << 39057004 OR 116676008 = << 415582006)'],
     ['a comment', '/* lungesykdom */ << 19829001'],
+    ['an attribute named by a parenthesised expression', '< 404684003 : (<< 363698007 OR << 116676008) = << 79654002'],
+    ['refinements nested in parentheses', '< 404684003 : ((363698007 = << 39057004))'],
     ['a strict child', '<! 404684003'],
     ['an alternate identifier', 'LOINC#54486-6'],
   ])('reads %s', (_, ecl) => {
@@ -34,6 +36,12 @@ describe('SNOMED CT expression constraints (ECL)', () => {
     ['a refinement without an attribute', '< 123456 : = << 234567', 'expected a concept id'],
     ['a numeric comparison without a number', '< 123456 : 234567 > 345678', 'expected # and a number'],
     ['nothing', '  ', 'the expression is empty'],
+    [
+      'parentheses nested 100,000 deep (it would exhaust the stack)',
+      `${'('.repeat(100_000)}123456${')'.repeat(100_000)}`,
+      'nests more than 64 levels',
+    ],
+    ['attribute groups nested too deep', `< 123456 : ${'{ '.repeat(70)}234567 = 345678${' }'.repeat(70)}`, 'nests more than 64 levels'],
   ])('refuses %s', (_, ecl, why) => {
     expect(eclSyntaxProblem(ecl)).toContain(why);
   });
