@@ -3,8 +3,9 @@
  * which IG publishers rely on: canonical URLs are absolute, a CodeSystem's count, content and
  * properties agree with its concepts, a ValueSet selects codes from absolute systems and, where the
  * code system is held completely, codes that exist, a SearchParameter's type, base and
- * expression hold together (with the core parameter it derives from), a profile's differential
- * elements name by id what they name by path, and a profile fixes no value its base fixes otherwise.
+ * expression hold together (with the core parameter it derives from), a SNOMED CT constraint
+ * filter is ECL, a profile's differential elements name by id what they name by path, its slicing
+ * discriminators name elements of what they slice, and it fixes no value its base fixes otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,7 +77,8 @@ function checkDiscriminators(walk: RulesWalk, sd: JsonObject, at: string): void 
     const path = str(el, 'path');
     const slicing = prop(el, 'slicing');
     if (!path || slicing?.kind !== 'object') return;
-    const own = toPlain(prop(el, 'type') ?? { kind: 'array', items: [], line: 0, column: 0 }) as ElementDefinition['type'];
+    const typeNode = prop(el, 'type');
+    const own = typeNode ? (toPlain(typeNode) as ElementDefinition['type']) : undefined;
     objects(slicing, 'discriminator').forEach((d, j) => {
       const dpath = str(d, 'path');
       const problem = dpath === undefined ? undefined : discriminatorPathProblem(walk.store, path, own, dpath);

@@ -46,7 +46,7 @@ function childNames(store: ConformanceStore, path: string, own: ElementDefinitio
     if (!sd?.snapshot || t.code === 'Resource' || t.code === 'DomainResource') return undefined;
     for (const e of sd.snapshot.element) {
       const rest = e.path.startsWith(`${prefix}.`) ? e.path.slice(prefix.length + 1) : undefined;
-      if (rest && !rest.includes('.')) names.add(rest.replace(/\[x\]$/, ''));
+      if (rest && !rest.includes('.')) names.add(rest);
     }
   }
   return names;
@@ -67,6 +67,14 @@ export function discriminatorPathProblem(
   const name = first.replace(/\(.*$/, '');
   if (['resolve', 'ofType', 'extension', 'modifierExtension', 'as'].includes(name) || first.includes('(')) return undefined;
   const names = childNames(store, path, own);
-  if (!names || names.has(name)) return undefined;
-  return `the discriminator path '${discriminatorPath}' names no element of ${path} (${[...names].sort().join(', ')})`;
+  if (!names) return undefined;
+  // A choice is `value` in FHIRPath; some profiles name it by its type (`valueCodeableConcept`).
+  const known = [...names].some((n) => (n.endsWith('[x]') ? name === n.slice(0, -3) || isTyped(name, n.slice(0, -3)) : name === n));
+  if (known) return undefined;
+  const shown = [...names].map((n) => n.replace(/\[x\]$/, '')).sort();
+  return `the discriminator path '${discriminatorPath}' names no element of ${path} (${shown.join(', ')})`;
+}
+
+function isTyped(name: string, stem: string): boolean {
+  return name.length > stem.length && name.startsWith(stem) && /^[A-Z]/.test(name.slice(stem.length));
 }

@@ -139,14 +139,17 @@ export class InstanceValidator implements Walk {
       return [];
     }
     known.set(sd.url, []);
+    // What the trial finds and marks as done is its own: a Bundle or conformance resource it meets is still checked where it sits.
     const saved = {
       findings: this.findings,
       validatedAgainst: this.validatedAgainst,
       unevaluated: this.unevaluated,
       questions: this.questions,
+      bundles: this.bundles,
     };
     this.findings = [];
     this.validatedAgainst = new Map();
+    this.bundles = new Map(saved.bundles);
     this.unevaluated = new Set(saved.unevaluated);
     this.questions = [];
     this.trialDepth++;
