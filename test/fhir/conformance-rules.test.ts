@@ -240,20 +240,23 @@ describe('StructureDefinition', () => {
     expect(errors(await check(withBase, extension('Fri', `${T}/StructureDefinition/fri`, CORE)))).toEqual([]);
   });
 
+  /** A profile on a resource type as a resource to validate, its differential from the root down. */
+  const profileResource = (type: string, id: string, elements: Record<string, unknown>[]) => ({
+    resourceType: 'StructureDefinition',
+    text,
+    url: `${T}/StructureDefinition/${id}`,
+    name: id.charAt(0).toUpperCase() + id.slice(1),
+    status: 'active',
+    kind: 'resource',
+    abstract: false,
+    type,
+    baseDefinition: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    derivation: 'constraint',
+    differential: { element: [{ id: type, path: type }, ...elements] },
+  });
+
   it('slices by a discriminator path that names an element of what it slices (HL7 case Slice23)', async () => {
-    const auditEvent = (elements: Record<string, unknown>[]) => ({
-      resourceType: 'StructureDefinition',
-      text,
-      url: `${T}/StructureDefinition/logg`,
-      name: 'Logg',
-      status: 'active',
-      kind: 'resource',
-      abstract: false,
-      type: 'AuditEvent',
-      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
-      derivation: 'constraint',
-      differential: { element: [{ id: 'AuditEvent', path: 'AuditEvent' }, ...elements] },
-    });
+    const auditEvent = (elements: Record<string, unknown>[]) => profileResource('AuditEvent', 'logg', elements);
     const sliced = (id: string, path: string, discriminator: string, more: Record<string, unknown> = {}) => ({
       id,
       path,
@@ -288,19 +291,7 @@ describe('StructureDefinition', () => {
   });
 
   it('names by id the element it names by path (HL7 case obs-mz): a tool reading either constrains the same one', async () => {
-    const observation = (element: Record<string, unknown>) => ({
-      resourceType: 'StructureDefinition',
-      text,
-      url: `${T}/StructureDefinition/maaling`,
-      name: 'Maaling',
-      status: 'active',
-      kind: 'resource',
-      abstract: false,
-      type: 'Observation',
-      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
-      derivation: 'constraint',
-      differential: { element: [{ id: 'Observation', path: 'Observation' }, element] },
-    });
+    const observation = (element: Record<string, unknown>) => profileResource('Observation', 'maaling', [element]);
     const r = await check(v, observation({ id: 'Observation.valueQuantity', path: 'Observation.valueQuantiy', min: 1 }));
     expect(errors(r)).toEqual(['FHIR-SD-PATH']);
     expect(r.findings.find((f) => f.ruleId === 'FHIR-SD-PATH')).toMatchObject({
