@@ -127,7 +127,10 @@ function outcomeOf(ref, dir) {
 function aboutAnotherResource(outcome, file) {
   let type;
   try {
-    type = JSON.parse(readFileSync(file, 'utf8')).resourceType;
+    const text = readFileSync(file, 'utf8');
+    type = file.endsWith('.xml')
+      ? /<(?:[\w.-]+:)?([A-Z]\w*)[\s>]/.exec(text.replace(/<\?[^]*?\?>|<!--[^]*?-->/g, ''))?.[1]
+      : JSON.parse(text).resourceType;
   } catch {
     return false;
   }
@@ -163,8 +166,8 @@ function collectCases() {
     for (const t of readJson(manifestFile)['test-cases']) {
       if (t.version !== '4.0') continue;
       const skip = (why) => skipped.push({ name: t.name, why });
-      if (!t.file.endsWith('.json')) {
-        skip('XML or other format (samsvar reads FHIR JSON)');
+      if (!t.file.endsWith('.json') && !t.file.endsWith('.xml')) {
+        skip('another format than FHIR JSON or XML');
         continue;
       }
       if (t['use-test'] === false) {

@@ -6,6 +6,7 @@ import type { ProfileCatalog } from '../profiles/catalog.js';
 import { XmlValidator } from '../xml/xml-validator.js';
 import type { ParsedXml } from '../xml/read-xml.js';
 import { isXmlSpace } from '../xml/xml-space.js';
+import { isFhirXml } from '../fhir/fhir-xml-sniff.js';
 import type { FhirValidator } from '../fhir/fhir-validator.js';
 import { engineSettingsFromEnv, type EngineSettings } from './engine-settings.js';
 import type { PreparationObserver } from '../core/preparation-observer.js';
@@ -122,6 +123,8 @@ export class Engine implements ArtifactValidator {
       format = kind;
     }
     format ??= sniffFormat(input) ?? undefined;
+    // FHIR's XML format: the root element in FHIR's namespace (KITH's messages are in their own).
+    if (format === 'xml' && !opts.profile && isFhirXml(input)) format = 'fhir';
     if (!format) {
       const finding = syntaxFinding('SYNTAX-FORMAT', 'The content is neither XML (starts with "<") nor FHIR JSON (starts with "{")');
       return { result: { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] } };
@@ -133,10 +136,11 @@ export class Engine implements ArtifactValidator {
         ...(inspector && inspected !== undefined ? { inspected } : {}),
       };
     }
-    const result = await (await this.preparedFhirValidator()).validate(input, opts.profile);
+    const fhir = await this.preparedFhirValidator();
+    const result = await fhir.validate(input, opts.profile);
     const readable = result.profile !== null && !result.findings.some((f) => f.layer === 'syntax' && f.severity === 'error');
-    // The FHIR validator keeps its own parse; the JSON it accepted (size, depth, duplicate keys) is read once more here.
-    const inspected = inspector && readable ? inspector.fhir(JSON.parse(Buffer.from(input).toString('utf8'))) : undefined;
+    // The FHIR validator keeps its own parse; the resource it accepted (JSON or XML) is read once more here.
+    const inspected = inspector && readable ? inspector.fhir(fhir.plain(input)) : undefined;
     return { result: { format, ...result, valid: !hasErrors(result.findings) }, ...(inspected !== undefined ? { inspected } : {}) };
   }
 }

@@ -15,7 +15,8 @@ import { baseConformance, ConformanceStore } from './conformance-store.js';
 import { elementTree } from './element-tree.js';
 import { InstanceValidator } from './instance-validator.js';
 import type { JsonLimits, JsonNode } from './json-parser.js';
-import { parseJson } from './json-parser.js';
+import { parseJson, toPlain } from './json-parser.js';
+import { readFhirXml } from './xml-reader.js';
 import { checkNorwegianIdentifiers, mergeIdentifierFindings } from './identifier-check.js';
 import { packageResourcesFor } from './package-store.js';
 import type { TerminologyQuestion, TerminologyServer } from './terminology-server.js';
@@ -147,15 +148,29 @@ export class FhirValidator {
     return this.broken.get(profileId);
   }
 
+  /** Validates a resource in FHIR's JSON or XML format (XML is read into the same tree; what only XML can get wrong is added). */
   async validate(input: Uint8Array, profileId?: string): Promise<FormatResult> {
-    const parsed = parseJson(input, this.options.limits);
+    const xml = startsWithXml(input);
+    const parsed = xml ? readFhirXml(input, this.conformance(), this.options.limits) : parseJson(input, this.options.limits);
     if (!parsed.ok)
       return {
         profile: profileId ?? null,
-        detection: profileId ? 'given' : 'none: the JSON could not be read',
+        detection: profileId ? 'given' : `none: the ${xml ? 'XML' : 'JSON'} could not be read`,
         findings: [parsed.finding],
       };
-    const root = parsed.root;
+    const result = await this.validateTree(parsed.root, profileId);
+    const xmlFindings: Finding[] = (parsed as { xmlFindings?: Finding[] }).xmlFindings ?? [];
+    return xmlFindings.length ? { ...result, findings: reported([...xmlFindings, ...result.findings]) } : result;
+  }
+
+  /** A resource the validator accepted (JSON or XML) as plain JSON, for test-case assertions. */
+  plain(input: Uint8Array): unknown {
+    if (!startsWithXml(input)) return JSON.parse(Buffer.from(input).toString('utf8'));
+    const parsed = readFhirXml(input, this.conformance(), this.options.limits);
+    return parsed.ok ? toPlain(parsed.root) : undefined;
+  }
+
+  private async validateTree(root: JsonNode, profileId?: string): Promise<FormatResult> {
     const store = this.conformance();
     const resourceType = root.kind === 'object' ? root.props.get('resourceType')?.value : undefined;
     if (root.kind !== 'object' || resourceType?.kind !== 'string') {
@@ -372,4 +387,11 @@ function reported(findings: Finding[]): Finding[] {
   const { kept, omitted } = mostSevereFirst(findings);
   const sorted = sortFindings(kept);
   return omitted ? [...sorted, findingsLimitNotice(omitted, 'structure')] : sorted;
+}
+
+/** Whether the bytes start (after a byte order mark and white space) with `<`. */
+function startsWithXml(input: Uint8Array): boolean {
+  let i = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
+  return input[i] === 0x3c;
 }

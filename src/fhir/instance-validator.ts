@@ -28,6 +28,9 @@ import { EXTENSION_ELEMENTS, show } from './walk.js';
 
 /** How many reference targets deep a target's conformance to its target profile is checked (see errorsAgainst). */
 const MAX_TARGET_DEPTH = 16;
+/** The path of an extension inside an extension (`….extension[0].extension[1]`). */
+const SUB_EXTENSION = /\.(?:extension|modifierExtension)(?:\[\d+\])?\.extension(?:\[\d+\])?$/;
+const EXAMPLE_URL = /^https?:\/\/(?:[\w-]+\.)*example\.(?:org|com|net)(?:[/:?#]|$)/;
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
@@ -642,7 +645,18 @@ export class InstanceValidator implements Walk {
   /** An extension that no slice claims: applied by its URL's own definition, a warning when that is unknown. */
   validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
-    if (url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value)) {
+    const absolute = url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value);
+    // Only the parts of a complex extension are named relatively (`code`, `period`); an extension itself by its canonical URL.
+    if (url?.kind === 'string' && !absolute && !SUB_EXTENSION.test(path))
+      this.add(
+        'FHIR-EXT-URL',
+        'error',
+        'profile',
+        `Extension url ${show(url.value)} is not an absolute URL; an extension is identified by its canonical URL (only the parts of a complex extension have relative names)`,
+        url,
+        `${path}.url`,
+      );
+    if (url?.kind === 'string' && absolute) {
       if (url.value.includes('|')) {
         this.add(
           'FHIR-EXT-URL',
@@ -662,12 +676,16 @@ export class InstanceValidator implements Walk {
       }
       // HL7's own extensions beyond R4 live in the extensions pack (hl7.fhir.uv.extensions), which the HL7 validator always loads.
       const hl7 = url.value.startsWith('http://hl7.org/fhir/');
-      const severity = hl7 ? 'warning' : (this.options.unknownExtensions ?? 'error');
+      // example.org and its kin are reserved for examples (RFC 2606): no package defines them, and the HL7 validator accepts them.
+      const example = EXAMPLE_URL.test(url.value);
+      const severity = hl7 || example ? 'warning' : (this.options.unknownExtensions ?? 'error');
       const consequence = hl7
         ? 'so its content is checked only as a generic Extension; HL7 publishes it in the extensions pack (hl7.fhir.uv.extensions.r4), which `samsvar profiles import` can add'
-        : severity === 'error'
-          ? 'so it is not allowed here (as in the HL7 validator); import the package that defines it'
-          : 'so its content is checked only as a generic Extension';
+        : example
+          ? 'an example URL that no package defines, so its content is checked only as a generic Extension (the HL7 validator accepts example URLs)'
+          : severity === 'error'
+            ? 'so it is not allowed here (as in the HL7 validator); import the package that defines it'
+            : 'so its content is checked only as a generic Extension';
       this.add(
         'FHIR-EXT-UNKNOWN',
         severity,

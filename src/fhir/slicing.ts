@@ -147,8 +147,8 @@ export function matchSlice(
     const fixed = target?.fixed?.value ?? (dpath === 'url' ? extensionUrl(slice) : undefined);
     const pattern = target?.pattern?.value;
     if (fixed === undefined && pattern === undefined) {
-      // A value discriminator may also rest on a required binding.
-      const vsUrl = target?.def.binding?.strength === 'required' ? target.def.binding.valueSet : undefined;
+      // A value discriminator may also rest on a required binding, unless the slice forbids the element (max 0): then its absence decides.
+      const vsUrl = target?.def.binding?.strength === 'required' && target.max !== 0 ? target.def.binding.valueSet : undefined;
       if (!vsUrl) {
         // A slice that leaves this discriminator unconstrained (a sub-type some slices do not name) accepts any
         // value there, as the HL7 validator does; it may still require the element or forbid it.

@@ -44,6 +44,10 @@ const RULE_NB: Record<string, string> = {
   'FHIR-CODE-UNKNOWN': 'Koden finnes ikke i kodesystemet.',
   'FHIR-SLICE-NOMATCH': 'Elementet passer ikke noen av delene (slices) profilen definerer.',
   'FHIR-SLICE-ORDER': 'Delene (slices) står i feil rekkefølge.',
+  'FHIR-XML-NAMESPACE': 'Elementet er ikke i FHIRs navnerom (http://hl7.org/fhir).',
+  'FHIR-XML-ORDER': 'Elementet står i feil rekkefølge; FHIRs XML-format krever rekkefølgen definisjonen gir.',
+  'FHIR-XML-ATTRIBUTE': 'Attributtet er ikke definert i FHIRs XML-format på dette stedet.',
+  'FHIR-XML-TEXT': 'Elementet inneholder tekst; i FHIRs XML-format står verdier i value-attributter.',
   'FHIR-REF-TYPE': 'Referansen peker på en ressurstype profilen ikke tillater.',
   'FHIR-REF-PROFILE-DEPTH':
     'En lang kjede av referanser ble bare fulgt et stykke; målene lenger ut ble ikke kontrollert mot profilene referansene krever.',

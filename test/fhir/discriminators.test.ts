@@ -177,6 +177,34 @@ describe('slices that leave a discriminator open', () => {
     expect(errors(await check(open, withoutGroup, 'test-open-discriminators'))).toEqual([]);
   });
 
+  it('lets a slice that forbids the discriminator element (max 0) match by its absence, whatever binding the base gives it (HL7 case slicing-kn)', async () => {
+    const telecoms = profileOn('Patient', 'test-telecom-slices', [
+      {
+        id: 'Patient.telecom',
+        path: 'Patient.telecom',
+        slicing: {
+          discriminator: [
+            { type: 'value', path: 'system' },
+            { type: 'value', path: 'use' },
+          ],
+          rules: 'closed',
+        },
+      },
+      { id: 'Patient.telecom:mobil', path: 'Patient.telecom', sliceName: 'mobil', max: '1' },
+      { id: 'Patient.telecom:mobil.system', path: 'Patient.telecom.system', fixedCode: 'phone' },
+      { id: 'Patient.telecom:mobil.use', path: 'Patient.telecom.use', fixedCode: 'mobile' },
+      { id: 'Patient.telecom:epost', path: 'Patient.telecom', sliceName: 'epost', max: '1' },
+      { id: 'Patient.telecom:epost.system', path: 'Patient.telecom.system', fixedCode: 'email' },
+      { id: 'Patient.telecom:epost.use', path: 'Patient.telecom.use', max: '0' },
+    ]);
+    const t = new FhirValidator(catalogWith([{ id: 'test-telecom-slices', sd: telecoms }]));
+    const patientWith = (...telecom: unknown[]) => ({ resourceType: 'Patient', text, telecom });
+    const mobil = { system: 'phone', value: '+4799999999', use: 'mobile' };
+    expect(errors(await check(t, patientWith(mobil, { system: 'email', value: 'kari@example.no' }), 'test-telecom-slices'))).toEqual([]);
+    const withUse = await check(t, patientWith(mobil, { system: 'email', value: 'kari@example.no', use: 'home' }), 'test-telecom-slices');
+    expect(findingOf(withUse, 'FHIR-SLICE-NOMATCH').message).toContain('use is present, the slice forbids it');
+  });
+
   it('still tells the slices apart by the values they do constrain', async () => {
     const r = await check(open, observation([range('normal', '2106-3'), range('treatment')]), 'test-open-discriminators');
     expect(findingOf(r, 'FHIR-CARDINALITY-MIN').message).toContain("slice 'normal'");

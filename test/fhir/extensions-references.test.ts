@@ -101,16 +101,41 @@ describe('extensions', () => {
   });
 
   it('refuses an extension whose definition is not loaded, as the HL7 validator does, and still checks its shape', async () => {
-    const r = await check(v, patient({ extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x' }] }), 'test-patient');
+    const r = await check(
+      v,
+      patient({ extension: [citizenship, { url: 'https://fhir.leverandor.no/ukjent', valueString: 'x' }] }),
+      'test-patient',
+    );
     expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'error', path: 'Patient.extension[1]' });
     const both = await check(
       v,
       patient({
-        extension: [citizenship, { url: 'http://example.org/ukjent', valueString: 'x', extension: [{ url: 'a', valueString: 'b' }] }],
+        extension: [
+          citizenship,
+          { url: 'https://fhir.leverandor.no/ukjent', valueString: 'x', extension: [{ url: 'a', valueString: 'b' }] },
+        ],
       }),
       'test-patient',
     );
     expect(rules(both)).toContain('FHIR-INVARIANT-ext-1');
+  });
+
+  it('only warns about an extension at an example URL (example.org), which no package can define, as the HL7 validator accepts it', async () => {
+    const r = await check(
+      v,
+      patient({ extension: [citizenship, { url: 'http://example.org/fhir/ukjent', valueString: 'x' }] }),
+      'test-patient',
+    );
+    expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'warning', path: 'Patient.extension[1]' });
+    expect(findingOf(r, 'FHIR-EXT-UNKNOWN').message).toContain('an example URL');
+    expect(errors(r)).toEqual([]);
+    // A look-alike is not an example domain.
+    const lookalike = await check(
+      v,
+      patient({ extension: [citizenship, { url: 'http://notexample.org/x', valueString: 'x' }] }),
+      'test-patient',
+    );
+    expect(findingOf(lookalike, 'FHIR-EXT-UNKNOWN').severity).toBe('error');
   });
 
   it('only warns about an unknown extension when the deployment says so', async () => {
@@ -133,6 +158,16 @@ describe('extensions', () => {
       'test-patient',
     );
     expect(findingOf(r, 'FHIR-EXT-UNKNOWN')).toMatchObject({ severity: 'warning' });
+  });
+
+  it('refuses an extension whose url is not absolute (HL7 cases patient-extension-bad, -bad2); the parts of a complex extension are named relatively', async () => {
+    for (const url of ['kommune', '']) {
+      const f = findingOf(await check(v, patient({ extension: [citizenship, { url, valueString: 'x' }] }), 'test-patient'), 'FHIR-EXT-URL');
+      expect(f).toMatchObject({ severity: 'error', path: 'Patient.extension[1].url' });
+      expect(f.message).toContain('is not an absolute URL');
+    }
+    // citizenship's own parts (code, period) are relative, and fine.
+    expect(rules(await check(v, patient(), 'test-patient'))).not.toContain('FHIR-EXT-URL');
   });
 
   it('refuses a version on an extension url', async () => {

@@ -137,6 +137,35 @@ describe('invariants in validation', () => {
     expect(findingOf(unreferenced, 'FHIR-INVARIANT-dom-3').severity).toBe('error');
   });
 
+  it('counts a link or an image in the narrative as a reference to a contained resource for dom-3 (HL7 case binary-ref-internal)', async () => {
+    const withImage = (div: string) => ({
+      resourceType: 'Patient',
+      text: { status: 'generated', div },
+      contained: [{ resourceType: 'Binary', id: 'bilde', contentType: 'image/png', data: 'iVBORw0KGgo=' }],
+    });
+    expect(
+      rules(await check(base, withImage('<div xmlns="http://www.w3.org/1999/xhtml"><img src="#bilde" alt="bilde"/></div>'))),
+    ).not.toContain('FHIR-INVARIANT-dom-3');
+    expect(rules(await check(base, withImage('<div xmlns="http://www.w3.org/1999/xhtml"><a href="#bilde">bilde</a></div>')))).not.toContain(
+      'FHIR-INVARIANT-dom-3',
+    );
+    // Text that merely mentions it is no reference.
+    expect(rules(await check(base, withImage('<div xmlns="http://www.w3.org/1999/xhtml">src="#bilde"</div>')))).toContain(
+      'FHIR-INVARIANT-dom-3',
+    );
+  });
+
+  it('accepts xml:lang and xml:space in a narrative (txt-1), as the HL7 validator does', async () => {
+    const narrative = (div: string) => ({ resourceType: 'Patient', text: { status: 'generated', div } });
+    const bilingual =
+      '<div xmlns="http://www.w3.org/1999/xhtml"><div xml:lang="nb" lang="nb">Pasient</div><pre xml:space="preserve">x</pre></div>';
+    expect(errors(await check(base, narrative(bilingual)))).toEqual([]);
+    // The rest of the narrative rules still apply.
+    expect(
+      errors(await check(base, narrative('<div xmlns="http://www.w3.org/1999/xhtml" xml:lang="nb"><script>x</script></div>'))),
+    ).toContain('FHIR-INVARIANT-txt-1');
+  });
+
   it('checks dom-3 with work linear in the number of contained resources', async () => {
     const linked = (n: number) => ({
       resourceType: 'Patient',
