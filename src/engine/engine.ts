@@ -111,7 +111,8 @@ export class Engine implements ArtifactValidator {
     opts: ValidateOptions = {},
     inspector?: Inspector<T>,
   ): Promise<{ result: ValidationResult; inspected?: T }> {
-    let format = opts.format;
+    // FHIR's XML format (the root element in FHIR's namespace; KITH's messages are in their own) is FHIR, however it was sent.
+    let format = (opts.format ?? sniffFormat(input)) === 'xml' && isFhirXml(input) ? 'fhir' : opts.format;
     if (opts.profile) {
       const kind = this.catalog.require(opts.profile).manifest.kind;
       if (format && format !== kind) {
@@ -123,10 +124,8 @@ export class Engine implements ArtifactValidator {
       format = kind;
     }
     format ??= sniffFormat(input) ?? undefined;
-    // FHIR's XML format: the root element in FHIR's namespace (KITH's messages are in their own).
-    if (format === 'xml' && !opts.profile && isFhirXml(input)) format = 'fhir';
     if (!format) {
-      const finding = syntaxFinding('SYNTAX-FORMAT', 'The content is neither XML (starts with "<") nor FHIR JSON (starts with "{")');
+      const finding = syntaxFinding('SYNTAX-FORMAT', 'The content is neither XML (starts with "<") nor JSON (starts with "{")');
       return { result: { format: 'xml', profile: null, detection: 'none: unknown format', valid: false, findings: [finding] } };
     }
     if (format === 'xml') {

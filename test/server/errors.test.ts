@@ -321,6 +321,23 @@ describe('hostile bodies get a clear answer, never a crash or a hang', () => {
     expect((await t.call('GET', '/healthz')).status).toBe(200);
   });
 
+  it("a resource in FHIR's XML format is validated as FHIR, and its hostile forms are refused as any XML's", async () => {
+    const patient = '<Patient xmlns="http://hl7.org/fhir"><gender value="female"/></Patient>';
+    for (const contentType of ['application/fhir+xml', 'application/xml']) {
+      const res = await t.call('POST', '/api/v1/validate', { body: patient, contentType });
+      expect(res.status, contentType).toBe(200);
+      expect(await res.json()).toMatchObject({ format: 'fhir', valid: true });
+    }
+    const entities = `<?xml version="1.0"?><!DOCTYPE Patient [<!ENTITY x SYSTEM "file:///etc/passwd">]><Patient xmlns="http://hl7.org/fhir"><id value="&x;"/></Patient>`;
+    await expectRefusal(
+      await t.call('POST', '/api/v1/validate', { body: entities, contentType: 'application/fhir+xml' }),
+      'SYNTAX-DOCTYPE',
+    );
+    const deep = `<Patient xmlns="http://hl7.org/fhir">${'<contact>'.repeat(100_000)}${'</contact>'.repeat(100_000)}</Patient>`;
+    await expectRefusal(await t.call('POST', '/api/v1/validate', { body: deep, contentType: 'application/fhir+xml' }), 'SYNTAX-DEPTH');
+    expect((await t.call('GET', '/healthz')).status).toBe(200);
+  });
+
   it('a FHIR body that is not JSON is refused with the syntax finding', async () => {
     const res = await t.call('POST', '/api/v1/validate', { body: '{"resourceType": "Patient", ', contentType: 'application/fhir+json' });
     await expectRefusal(res, 'SYNTAX-JSON');

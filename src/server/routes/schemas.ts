@@ -419,7 +419,7 @@ export const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', item
 
 /** XML and FHIR media types accepted for messages and resources. */
 export const XML_TYPES = ['application/xml', 'text/xml'];
-export const FHIR_TYPES = ['application/fhir+json', 'application/json'];
+export const FHIR_TYPES = ['application/fhir+json', 'application/json', 'application/fhir+xml'];
 export const ARTIFACT_TYPES = [...XML_TYPES, ...FHIR_TYPES];
 
 export function formatOfMediaType(mediaType: string): 'xml' | 'fhir' {
