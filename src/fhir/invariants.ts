@@ -155,8 +155,8 @@ function bdl7(data: unknown): InvariantOutcome {
  * end on the same day); `empty` says so, so that the message can explain it.
  */
 const HTML_CHECKS = 'htmlChecks()';
-/** `xml:lang="…"` and `xml:space="…"` in a start tag, with the white space before them. */
-const XML_ATTRIBUTES = /\s+xml:(?:lang|space)\s*=\s*(?:"[^"<]*"|'[^'<]*')/g;
+/** `xml:lang="…"` and `xml:space="…"` in a start tag, with the white space before them (one character: `\s+` would backtrack through long white space). */
+const XML_ATTRIBUTES = /\sxml:(?:lang|space)\s*=\s*(?:"[^"<]*"|'[^'<]*')/g;
 
 export function evaluateInvariant(
   basePath: string,

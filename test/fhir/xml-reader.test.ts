@@ -18,6 +18,11 @@ describe("FHIR's XML format", () => {
     expect(isFhirXml(bytes('<f:Patient xmlns:f="http://hl7.org/fhir"/>'))).toBe(true);
     expect(isFhirXml(bytes('<MsgHead xmlns="http://www.kith.no/xmlstds/msghead/2006-05-24"/>'))).toBe(false);
     expect(isFhirXml(bytes('<Patient/>'))).toBe(false);
+    expect(isFhirXml(bytes('<Patient xmlns:f="http://hl7.org/fhir"/>'))).toBe(false);
+    // Read forward only: heads built to make a backtracking pattern try every way of splitting them.
+    expect(isFhirXml(bytes(`${'<?a?>'.repeat(800)}x`))).toBe(false);
+    expect(isFhirXml(bytes(`${'<!--a-->'.repeat(500)}x`))).toBe(false);
+    expect(isFhirXml(bytes(`<Patient ${'a="b" '.repeat(600)}`))).toBe(false);
   });
 
   it('reads into the same resource as its JSON: repeating elements as arrays, typed primitives, extensions on a primitive in _name', () => {
