@@ -351,10 +351,10 @@ export class RunService {
     // A receive test case is answered with an AppRec, which is XML whatever the tested profile is.
     const expected = tc.kind === 'receive' ? 'xml' : this.deps.catalog.require(tc.profile).manifest.kind;
     if (format !== expected) {
-      const types = expected === 'xml' ? 'application/xml' : 'application/fhir+json';
+      const types = expected === 'xml' ? 'application/xml' : 'application/fhir+json or application/fhir+xml';
       throw new SamsvarError(
         'unsupported_media_type',
-        `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR JSON resource'}; send it as ${types}, not ${contentType}`,
+        `test case '${tc.id}' expects ${expected === 'xml' ? 'an XML message' : 'a FHIR resource (JSON or XML)'}; send it as ${types}, not ${contentType}`,
       );
     }
     const data = run.testData ?? undefined;

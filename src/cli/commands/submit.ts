@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli-io.js';
 import { callServer } from '../server-call.js';
 import type { Verdict } from '../../core/verdict.js';
+import { isFhirXml } from '../../fhir/fhir-xml-sniff.js';
 
 export const summary = 'Submit a message or resource to a test run on a samsvar server (exit 0 passed, 1 failed)';
 
@@ -17,7 +18,8 @@ options:
   --token TOKEN        your vendor API token (or SAMSVAR_TOKEN)
   --run ID             the test run
   --testcase ID        the test case the file answers
-  --content-type TYPE  default from the extension: .xml application/xml, .json application/fhir+json
+  --content-type TYPE  default from the extension: .xml application/xml (application/fhir+xml for
+                       a FHIR resource), .json application/fhir+json
   --json               print the server's JSON answer instead of a summary`;
 
 interface SubmissionAnswer {
@@ -27,9 +29,10 @@ interface SubmissionAnswer {
   findings: { ruleId: string; severity: string; message: string; line?: number; column?: number; xpath?: string; path?: string }[];
 }
 
-function contentTypeFor(file: string): string | undefined {
+/** From the extension; an .xml file whose root element is in FHIR's namespace is a FHIR resource. */
+function contentTypeFor(file: string, body: Buffer): string | undefined {
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.xml') return 'application/xml';
+  if (ext === '.xml') return isFhirXml(body) ? 'application/fhir+xml' : 'application/xml';
   if (ext === '.json') return 'application/fhir+json';
   return undefined;
 }
@@ -66,18 +69,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const file = path.resolve(io.cwd, positionals[0]!);
-  const contentType = values['content-type'] ?? contentTypeFor(file);
-  if (!contentType) {
-    io.err(
-      `samsvar submit: cannot tell the content type of ${positionals[0]} from its extension; pass --content-type application/xml or application/fhir+json`,
-    );
-    return 2;
-  }
   let body: Buffer;
   try {
     body = await readFile(file);
   } catch (e) {
     io.err(`samsvar submit: cannot read ${positionals[0]}: ${(e as Error).message}`);
+    return 2;
+  }
+  const contentType = values['content-type'] ?? contentTypeFor(file, body);
+  if (!contentType) {
+    io.err(
+      `samsvar submit: cannot tell the content type of ${positionals[0]} from its extension; pass --content-type application/xml, application/fhir+json or application/fhir+xml`,
+    );
     return 2;
   }
   let url: URL;

@@ -81,6 +81,14 @@ describe("samsvar submit, as a vendor's CI runs it", () => {
     expect(r.err).toContain('unknown or revoked');
   });
 
+  it('sends an .xml file in FHIR’s namespace as a FHIR resource (application/fhir+xml)', async () => {
+    writeFileSync(path.join(dir, 'patient.xml'), '<Patient xmlns="http://hl7.org/fhir"><gender value="female"/></Patient>');
+    const r = await submit('patient.xml');
+    expect(r.code).toBe(2);
+    // This test case answers a Dialogmelding with an AppRec: the service says what it expects instead.
+    expect(r.err).toContain('expects an XML message; send it as application/xml, not application/fhir+xml');
+  });
+
   it('exits 2 on usage and transport errors', async () => {
     expect((await submit('note.txt')).code).toBe(2);
     expect((await submit('missing.xml')).code).toBe(2);
