@@ -14,7 +14,7 @@ export const validateRoutes: RouteModule = (api, ctx) => {
     auth: 'public',
     rateLimited: true,
     query: { profile: { schema: { type: 'string', maxLength: 100 }, description: 'Profile id; detected when absent' } },
-    rawBody: { mediaTypes: ARTIFACT_TYPES, description: 'The raw XML message or FHIR JSON resource' },
+    rawBody: { mediaTypes: ARTIFACT_TYPES, description: 'The raw XML message, or a FHIR resource in JSON or XML' },
     responses: { 200: { description: 'The validation result (valid or not)', schema: validationResultSchema } },
     handler: async ({ query, raw }) => {
       const result = await ctx.engine.validate(raw!.bytes, {
