@@ -101,7 +101,10 @@ export const runRoutes: RouteModule = (api, ctx) => {
     tags: ['runs'],
     auth: 'any',
     query: { testcase: { schema: idSchema, required: true, description: 'Test case id' } },
-    rawBody: { mediaTypes: ARTIFACT_TYPES, description: 'The raw XML message (application/xml) or FHIR resource (application/fhir+json or application/fhir+xml)' },
+    rawBody: {
+      mediaTypes: ARTIFACT_TYPES,
+      description: 'The raw XML message (application/xml) or FHIR resource (application/fhir+json or application/fhir+xml)',
+    },
     responses: { 201: { description: 'Evaluated and stored', schema: submissionSchema } },
     handler: async ({ principal, params, query, raw }) => {
       const sub = await ctx.runs.submit(
