@@ -240,20 +240,8 @@ describe('StructureDefinition', () => {
     expect(errors(await check(withBase, extension('Fri', `${T}/StructureDefinition/fri`, CORE)))).toEqual([]);
   });
 
-  /** A profile on a resource type as a resource to validate, its differential from the root down. */
-  const profileResource = (type: string, id: string, elements: Record<string, unknown>[]) => ({
-    resourceType: 'StructureDefinition',
-    text,
-    url: `${T}/StructureDefinition/${id}`,
-    name: id.charAt(0).toUpperCase() + id.slice(1),
-    status: 'active',
-    kind: 'resource',
-    abstract: false,
-    type,
-    baseDefinition: `http://hl7.org/fhir/StructureDefinition/${type}`,
-    derivation: 'constraint',
-    differential: { element: [{ id: type, path: type }, ...elements] },
-  });
+  /** A profile on a resource type as a resource to validate (with the narrative every resource should have). */
+  const profileResource = (type: string, id: string, elements: Record<string, unknown>[]) => ({ ...profileOn(type, id, elements), text });
 
   it('slices by a discriminator path that names an element of what it slices (HL7 case Slice23)', async () => {
     const auditEvent = (elements: Record<string, unknown>[]) => profileResource('AuditEvent', 'logg', elements);
