@@ -8,7 +8,7 @@ import type { JsonNode } from './json-parser.js';
 const REGEX_EXT = 'http://hl7.org/fhir/StructureDefinition/regex';
 const SYSTEM_PREFIX = 'http://hl7.org/fhirpath/System.';
 
-const NUMBER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt', 'decimal', 'integer64']);
+export const NUMBER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt', 'decimal', 'integer64']);
 const INTEGER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt']);
 
 export function isPrimitiveType(code: string, store: ConformanceStore): boolean {

@@ -12,13 +12,11 @@ import { readXml } from '../xml/read-xml.js';
 import type { ConformanceStore, ElementDefinition, StructureDefinition } from './conformance-store.js';
 import type { JsonLimits, JsonNode, JsonProperty, ParseOutcome, Position } from './json-parser.js';
 import { DEFAULT_JSON_LIMITS } from './json-parser.js';
-import { isPrimitiveType } from './primitives.js';
-
 import { FHIR_NS } from './fhir-xml-sniff.js';
+import { isPrimitiveType, NUMBER_TYPES } from './primitives.js';
 
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-const NUMBER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt', 'decimal', 'integer64']);
 
 /** Where a definition's children are: the definition and the path they sit under. */
 interface Context {
