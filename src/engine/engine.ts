@@ -135,11 +135,10 @@ export class Engine implements ArtifactValidator {
         ...(inspector && inspected !== undefined ? { inspected } : {}),
       };
     }
-    const fhir = await this.preparedFhirValidator();
-    const result = await fhir.validate(input, opts.profile);
+    const { result, resource } = await (await this.preparedFhirValidator()).validateRead(input, opts.profile);
     const readable = result.profile !== null && !result.findings.some((f) => f.layer === 'syntax' && f.severity === 'error');
-    // The FHIR validator keeps its own parse; the resource it accepted (JSON or XML) is read once more here.
-    const inspected = inspector && readable ? inspector.fhir(fhir.plain(input)) : undefined;
+    // The resource as the FHIR validator read it (JSON or XML), not read again.
+    const inspected = inspector && readable && resource ? inspector.fhir(resource()) : undefined;
     return { result: { format, ...result, valid: !hasErrors(result.findings) }, ...(inspected !== undefined ? { inspected } : {}) };
   }
 }

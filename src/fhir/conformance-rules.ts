@@ -68,11 +68,15 @@ export function checkConformanceResource(walk: RulesWalk, node: JsonObject, rt: 
   }
 }
 
+function differentialElements(sd: JsonObject): JsonObject[] {
+  const differential = prop(sd, 'differential');
+  return differential?.kind === 'object' ? objects(differential, 'element') : [];
+}
+
 /** Each slicing discriminator of the differential names something in the element it slices. */
 function checkDiscriminators(walk: RulesWalk, sd: JsonObject, at: string): void {
   if (str(sd, 'derivation') !== 'constraint') return;
-  const differential = prop(sd, 'differential');
-  const elements = differential?.kind === 'object' ? objects(differential, 'element') : [];
+  const elements = differentialElements(sd);
   elements.forEach((el, i) => {
     const path = str(el, 'path');
     const slicing = prop(el, 'slicing');
@@ -97,8 +101,7 @@ function checkDiscriminators(walk: RulesWalk, sd: JsonObject, at: string): void 
 
 /** Each differential element's id and path name the same element. */
 function checkElementPaths(walk: RulesWalk, sd: JsonObject, at: string): void {
-  const differential = prop(sd, 'differential');
-  const elements = differential?.kind === 'object' ? objects(differential, 'element') : [];
+  const elements = differentialElements(sd);
   elements.forEach((el, i) => {
     const id = str(el, 'id');
     const path = str(el, 'path');
@@ -138,8 +141,7 @@ function fixedInBase(store: ConformanceStore, url: string, id: string, seen = ne
 function checkInheritedFixedValues(walk: RulesWalk, sd: JsonObject, at: string): void {
   const base = str(sd, 'baseDefinition');
   if (str(sd, 'derivation') !== 'constraint' || !base) return;
-  const differential = prop(sd, 'differential');
-  const elements = differential?.kind === 'object' ? objects(differential, 'element') : [];
+  const elements = differentialElements(sd);
   elements.forEach((el, i) => {
     const id = str(el, 'id') ?? str(el, 'path');
     const key = fixedKey(el.props);

@@ -14,9 +14,10 @@ import type { FhirResource, StructureDefinition } from './conformance-store.js';
 import { baseConformance, ConformanceStore } from './conformance-store.js';
 import { elementTree } from './element-tree.js';
 import { InstanceValidator } from './instance-validator.js';
-import type { JsonLimits, JsonNode } from './json-parser.js';
+import type { JsonLimits, JsonNode, ParseOutcome } from './json-parser.js';
 import { parseJson, toPlain } from './json-parser.js';
 import { readFhirXml } from './xml-reader.js';
+import { isXmlSpace } from '../xml/xml-space.js';
 import { checkNorwegianIdentifiers, mergeIdentifierFindings } from './identifier-check.js';
 import { packageResourcesFor } from './package-store.js';
 import type { TerminologyQuestion, TerminologyServer } from './terminology-server.js';
@@ -150,24 +151,27 @@ export class FhirValidator {
 
   /** Validates a resource in FHIR's JSON or XML format (XML is read into the same tree; what only XML can get wrong is added). */
   async validate(input: Uint8Array, profileId?: string): Promise<FormatResult> {
-    const xml = startsWithXml(input);
-    const parsed = xml ? readFhirXml(input, this.conformance(), this.options.limits) : parseJson(input, this.options.limits);
-    if (!parsed.ok)
-      return {
-        profile: profileId ?? null,
-        detection: profileId ? 'given' : `none: the ${xml ? 'XML' : 'JSON'} could not be read`,
-        findings: [parsed.finding],
-      };
-    const result = await this.validateTree(parsed.root, profileId);
-    const xmlFindings: Finding[] = (parsed as { xmlFindings?: Finding[] }).xmlFindings ?? [];
-    return xmlFindings.length ? { ...result, findings: reported([...xmlFindings, ...result.findings]) } : result;
+    return (await this.validateRead(input, profileId)).result;
   }
 
-  /** A resource the validator accepted (JSON or XML) as plain JSON, for test-case assertions. */
-  plain(input: Uint8Array): unknown {
-    if (!startsWithXml(input)) return JSON.parse(Buffer.from(input).toString('utf8'));
-    const parsed = readFhirXml(input, this.conformance(), this.options.limits);
-    return parsed.ok ? toPlain(parsed.root) : undefined;
+  /** Validates, and hands back the resource as it was read (plain JSON) for test-case assertions, without reading it again. */
+  async validateRead(input: Uint8Array, profileId?: string): Promise<{ result: FormatResult; resource?: () => unknown }> {
+    const xml = startsWithXml(input);
+    const parsed = xml ? readFhirXml(input, this.conformance(), this.options.limits) : asRead(parseJson(input, this.options.limits));
+    if (!parsed.ok)
+      return {
+        result: {
+          profile: profileId ?? null,
+          detection: profileId ? 'given' : `none: the ${xml ? 'XML' : 'JSON'} could not be read`,
+          findings: [parsed.finding],
+        },
+      };
+    const result = await this.validateTree(parsed.root, profileId);
+    const { xmlFindings } = parsed;
+    return {
+      result: xmlFindings.length ? { ...result, findings: reported([...xmlFindings, ...result.findings]) } : result,
+      resource: () => toPlain(parsed.root),
+    };
   }
 
   private async validateTree(root: JsonNode, profileId?: string): Promise<FormatResult> {
@@ -389,9 +393,14 @@ function reported(findings: Finding[]): Finding[] {
   return omitted ? [...sorted, findingsLimitNotice(omitted, 'structure')] : sorted;
 }
 
+/** JSON as the XML reader gives its tree: JSON has no findings of its own to add. */
+function asRead(parsed: ParseOutcome): ReturnType<typeof readFhirXml> {
+  return parsed.ok ? { ...parsed, xmlFindings: [] } : parsed;
+}
+
 /** Whether the bytes start (after a byte order mark and white space) with `<`. */
 function startsWithXml(input: Uint8Array): boolean {
   let i = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
-  while (i < input.length && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
+  while (i < input.length && isXmlSpace(input[i]!)) i++;
   return input[i] === 0x3c;
 }

@@ -3,7 +3,7 @@
  * points at must be one the element allows, and a target found in the Bundle or among the
  * contained resources must conform to a target profile the element names.
  */
-import type { TypeRef } from './conformance-store.js';
+import type { StructureDefinition, TypeRef } from './conformance-store.js';
 import type { ElementNode } from './element-tree.js';
 import type { JsonNode } from './json-parser.js';
 import { typeFromReference } from './plain-values.js';
@@ -72,8 +72,8 @@ export function checkReference(
   const targets = type.targetProfile ?? [];
   if (!targets.length) return;
   const unknown = targets.filter((t) => !walk.store.structureDefinition(t));
-  const known = targets.filter((t) => !unknown.includes(t));
-  const allowed = known.map((t) => walk.store.structureDefinition(t)!.type);
+  const known = targets.flatMap((t) => walk.store.structureDefinition(t) ?? []);
+  const allowed = known.map((sd) => sd.type);
   if (allowed.includes('Resource') || allowed.includes(actual)) {
     if (resolved) checkTargetConforms(walk, node, resolved, actual, known, path, scope);
     return;
@@ -116,11 +116,11 @@ function checkTargetConforms(
   node: JsonNode,
   resolved: { node: JsonObject; contained: boolean; label: string },
   type: string,
-  targets: string[],
+  targets: StructureDefinition[],
   path: string,
   scope: ResourceScope,
 ): void {
-  const profiles = targets.map((t) => walk.store.structureDefinition(t)!).filter((sd) => sd.type === type || sd.type === 'Resource');
+  const profiles = targets.filter((sd) => sd.type === type || sd.type === 'Resource');
   if (!profiles.length || profiles.some((sd) => sd.derivation !== 'constraint')) return;
   const misses: string[] = [];
   for (const sd of profiles) {

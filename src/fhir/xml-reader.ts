@@ -239,7 +239,7 @@ export function readFhirXml(
   input: Uint8Array,
   store: ConformanceStore,
   limits: JsonLimits = {},
-): ParseOutcome & { xmlFindings?: Finding[] } {
+): { ok: true; root: JsonNode; xmlFindings: Finding[] } | Extract<ParseOutcome, { ok: false }> {
   const { parsed, findings } = readXml(input, {
     maxBytes: limits.maxBytes ?? DEFAULT_JSON_LIMITS.maxBytes,
     maxDepth: limits.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
