@@ -9,7 +9,10 @@
 // `valid/` and `invalid/` cases with `<case>.outcome.json` beside each (the selection in
 // ../shared/reference/fhir/examples/r4-validator-cases, the default, or $FHIR_TEST_CASES).
 //
-// Which cases count: FHIR 4.0, JSON, not switched off, no packages beyond the core, and none of
+// FIDELITY_DEBUG=1 prints every finding of each case (and why a profile could not be used) on stderr.
+//
+// Which cases count: FHIR 4.0, JSON or XML (the resource and its supporting conformance
+// resources; XML read by samsvar's own FHIR XML reader), not switched off, no packages beyond the core, and none of
 // the modules that test something other than resource validation against the R4 definitions
 // (terminology servers, questionnaires, CDS Hooks, SMART Health Cards, logical models, …). A case
 // whose expected outcome has an error that only a terminology server can find (a display name, a
@@ -31,6 +34,9 @@ if (!existsSync(path.join(root, 'dist', 'fhir', 'fhir-validator.js'))) {
 }
 const { FhirValidator } = await import('../dist/fhir/fhir-validator.js');
 const { ProfileCatalog, loadProfileDir } = await import('../dist/profiles/catalog.js');
+const { readFhirXml } = await import('../dist/fhir/xml-reader.js');
+const { toPlain } = await import('../dist/fhir/json-parser.js');
+const { baseConformance } = await import('../dist/fhir/conformance-store.js');
 
 const args = process.argv.slice(2);
 const opt = (name) => {
@@ -107,6 +113,16 @@ const TERMINOLOGY_ERROR =
 
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+let baseStore;
+/** A conformance resource in either FHIR format, as JSON: XML read by samsvar's own FHIR XML reader. */
+function readResource(file) {
+  if (!file.endsWith('.xml')) return readJson(file);
+  baseStore ??= baseConformance();
+  const read = readFhirXml(readFileSync(file), baseStore);
+  if (!read.ok) throw new Error(`${file}: ${read.finding.message}`);
+  return toPlain(read.root);
 }
 
 function outcomeOf(ref, dir) {
@@ -188,8 +204,8 @@ function collectCases() {
         continue;
       }
       const supporting = [...(t.supporting ?? []), ...(t.profiles ?? [])];
-      if (supporting.some((s) => !s.endsWith('.json'))) {
-        skip('supporting files in XML');
+      if (supporting.some((s) => !s.endsWith('.json') && !s.endsWith('.xml'))) {
+        skip('supporting files in another format than FHIR JSON or XML');
         continue;
       }
       const outcome =
@@ -207,7 +223,7 @@ function collectCases() {
         continue;
       }
       const steps = [{ step: 'base', outcome }];
-      if (t.profile?.source?.endsWith('.json')) {
+      if (t.profile?.source?.endsWith('.json') || t.profile?.source?.endsWith('.xml')) {
         const po = outcomeOf(t.profile.java, path.join(vdir, 'outcomes'));
         if (po) steps.push({ step: 'profile', profile: t.profile.source, outcome: po, supporting: t.profile.supporting ?? [] });
       }
@@ -253,7 +269,7 @@ function catalogFor(supporting, tmp, profileUrl) {
   const resources = [];
   for (const f of supporting) {
     try {
-      const r = readJson(f);
+      const r = readResource(f);
       if (r.resourceType === 'Bundle') {
         for (const e of r.entry ?? []) if (e.resource) resources.push(e.resource);
       } else {
@@ -291,13 +307,22 @@ function catalogFor(supporting, tmp, profileUrl) {
 async function run(c) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'samsvar-fidelity-'));
   try {
-    const profileUrl = c.profileFile ? readJson(c.profileFile).url : undefined;
+    const profileUrl = c.profileFile ? readResource(c.profileFile).url : undefined;
     const { catalog, byUrl } = catalogFor(c.supporting, tmp, profileUrl);
     const validator = new FhirValidator(catalog);
     const profileId = profileUrl ? byUrl?.get(profileUrl) : undefined;
     const result = await validator.validate(readFileSync(c.file), profileId);
+    if (process.env.FIDELITY_DEBUG)
+      console.error(
+        JSON.stringify(
+          result.findings.map((f) => [f.severity, f.ruleId, f.message, f.path]),
+          null,
+          1,
+        ),
+      );
     return result.findings.filter((f) => f.severity === 'error');
   } catch (e) {
+    if (process.env.FIDELITY_DEBUG) console.error(e.message);
     return [{ ruleId: 'SCRIPT-ERROR', message: e.message }];
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -313,6 +338,8 @@ for (const c of cases) {
   rows.push({
     name: c.name,
     module: c.module,
+    // Where FHIR XML is read: the resource itself, or only its supporting profiles.
+    xml: c.file.endsWith('.xml') ? 'resource' : c.supporting.some((f) => f.endsWith('.xml')) ? 'profiles' : undefined,
     expectedErrors,
     samsvarErrors: got.length,
     verdict,
@@ -333,6 +360,17 @@ const summary = {
   falseErrors: falseErrors.length,
   sameErrorCount: sameCount.length,
   leftOut: skipped.length,
+};
+const tally = (list) => ({
+  compared: list.length,
+  agree: list.filter((r) => r.verdict === 'agree').length,
+  falsePasses: list.filter((r) => r.verdict === 'false pass').length,
+  falseErrors: list.filter((r) => r.verdict === 'false error').length,
+});
+summary.byFormat = {
+  json: tally(rows.filter((r) => !r.xml)),
+  xmlResource: tally(rows.filter((r) => r.xml === 'resource')),
+  xmlProfilesOnly: tally(rows.filter((r) => r.xml === 'profiles')),
 };
 
 if (asJson) {
@@ -366,5 +404,11 @@ if (asJson) {
   console.log(
     `  compared ${summary.compared}: verdict agrees on ${summary.agree} (${((100 * summary.agree) / Math.max(1, summary.compared)).toFixed(1)}%), ${summary.falsePasses} false passes, ${summary.falseErrors} false errors; same number of errors on ${summary.sameErrorCount}`,
   );
-  console.log(`  left out ${summary.leftOut} (other modules, XML, packages, terminology; --verbose lists why)`);
+  for (const [label, t] of [
+    ['JSON throughout', summary.byFormat.json],
+    ['the resource in XML', summary.byFormat.xmlResource],
+    ['JSON resource, XML profiles', summary.byFormat.xmlProfilesOnly],
+  ])
+    console.log(`    ${label}: ${t.agree} of ${t.compared} agree, ${t.falsePasses} false passes, ${t.falseErrors} false errors`);
+  console.log(`  left out ${summary.leftOut} (other modules, formats, packages, terminology; --verbose lists why)`);
 }

@@ -224,6 +224,11 @@ export const RULES = {
     issueType: 'extension',
   },
   'FHIR-VALUE-LIMIT': { layer: 'profile', severity: 'error', summary: 'A value beyond a limit the definition sets (length, range)' },
+  'FHIR-VALUE-ABSENT': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A primitive given only extensions where the profile requires its value or names the extensions allowed in its place',
+  },
   'FHIR-VITALSIGNS': { layer: 'profile', severity: 'information', summary: 'A vital sign checked against the vital-signs profile' },
   'FHIR-CODE-INVALID': {
     layer: 'terminology',
@@ -253,6 +258,12 @@ export const RULES = {
     layer: 'profile',
     severity: 'error',
     summary: "A profile's differential element whose id and path name different elements",
+    issueType: 'invalid',
+  },
+  'FHIR-SD-TYPE-PROFILE': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A profile's element type whose profile is a profile of another type",
     issueType: 'invalid',
   },
   'FHIR-SD-SLICING': {

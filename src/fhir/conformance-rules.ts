@@ -63,6 +63,7 @@ export function checkConformanceResource(walk: RulesWalk, node: JsonObject, rt: 
   else if (rt === 'SearchParameter') checkSearchParameter(walk, node, at);
   else if (rt === 'StructureDefinition') {
     checkElementPaths(walk, node, at);
+    checkTypeProfiles(walk, node, at);
     checkDiscriminators(walk, node, at);
     checkInheritedFixedValues(walk, node, at);
   }
@@ -95,6 +96,38 @@ function checkDiscriminators(walk: RulesWalk, sd: JsonObject, at: string): void 
           prop(d, 'path'),
           `${at}.differential.element[${i}].slicing.discriminator[${j}].path`,
         );
+    });
+  });
+}
+
+/** Types that hold any resource (Bundle.entry.resource): a profile on any resource type fits them. */
+const ANY_RESOURCE = new Set(['Resource', 'DomainResource']);
+
+/**
+ * A type's profile is a profile of that type: Count (a specialization of Quantity) is not a
+ * profile of Quantity, SimpleQuantity (a constraint on it) is. Profiles that are not loaded are
+ * not judged.
+ */
+function checkTypeProfiles(walk: RulesWalk, sd: JsonObject, at: string): void {
+  differentialElements(sd).forEach((el, i) => {
+    objects(el, 'type').forEach((type, j) => {
+      const code = str(type, 'code');
+      if (!code || ANY_RESOURCE.has(code)) return;
+      const profiles = prop(type, 'profile');
+      const urls = profiles?.kind === 'array' ? profiles.items : [];
+      urls.forEach((u, k) => {
+        if (u.kind !== 'string') return;
+        const profile = walk.store.structureDefinition(u.value);
+        if (!profile || profile.type === code) return;
+        walk.add(
+          'FHIR-SD-TYPE-PROFILE',
+          'error',
+          'profile',
+          `Differential element ${str(el, 'id') ?? str(el, 'path') ?? i}: profile ${u.value} is a profile of ${profile.type}, but the element's type is ${code}`,
+          u,
+          `${at}.differential.element[${i}].type[${j}].profile[${k}]`,
+        );
+      });
     });
   });
 }

@@ -10,7 +10,7 @@ import { FHIR_SD_BASE } from './conformance-store.js';
 import { checkBinding, checkCodeKnown } from './bindings.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import { elementTree } from './element-tree.js';
-import { evaluateInvariant } from './invariants.js';
+import { evaluateInvariant, selectedLocations } from './invariants.js';
 import type { JsonNode, Position } from './json-parser.js';
 import { toPlain } from './json-parser.js';
 import { checkPrimitive, isPrimitiveType } from './primitives.js';
@@ -30,13 +30,30 @@ import { EXTENSION_ELEMENTS, show } from './walk.js';
 const MAX_TARGET_DEPTH = 16;
 /** The path of an extension inside an extension (`….extension[0].extension[1]`). */
 const SUB_EXTENSION = /\.(?:extension|modifierExtension)(?:\[\d+\])?\.extension(?:\[\d+\])?$/;
-const EXAMPLE_URL = /^https?:\/\/(?:[\w-]+\.)*example\.(?:org|com|net)(?:[/:?#]|$)/;
+/**
+ * Extension URLs the HL7 validator accepts undefined: at its examples' domains (example.org,
+ * acme.com), DICOM's (nema.org), or its own tools'. It matches the domains anywhere in the URL;
+ * samsvar only as the host, so that a look-alike (notexample.org) is not taken for one.
+ */
+const EXAMPLE_URL =
+  /^https?:\/\/(?:[\w-]+\.)*(?:example\.org|acme\.com|nema\.org)(?:[/:?#]|$)|^http:\/\/hl7\.org\/fhir\/tools\/StructureDefinition\//;
 const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
-const UNIVERSAL_CONTEXTS = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement']);
+const MUST_HAVE_VALUE = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.mustHaveValue';
+const VALUE_ALTERNATIVES = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.valueAlternatives';
+/** Contexts naming a kind of element rather than a path: Element anywhere; a resource at its root; BackboneElement in any backbone element. */
+const KIND_CONTEXTS: Record<string, (host: string[]) => boolean> = {
+  Element: () => true,
+  Base: () => true,
+  Resource: (host) => host.length === 1,
+  DomainResource: (host) => host.length === 1,
+  BackboneElement: (host) => host[2] === 'BackboneElement',
+};
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
 /** Where the R4 definitions themselves use a core extension beyond its declared context (its snapshots carry structuredefinition-fhir-type on ElementDefinition.type). */
 const SPEC_CONTEXTS: Record<string, string[]> = {
   'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type': ['ElementDefinition.type'],
+  // The primitive types' value elements carry their regex there (string.value), as published snapshots (no-basis-Address) copy.
+  'http://hl7.org/fhir/StructureDefinition/regex': ['ElementDefinition.type'],
 };
 
 function capitalize(s: string): string {
@@ -53,6 +70,8 @@ export interface InstanceValidatorOptions {
 export class InstanceValidator implements Walk {
   private findings: Finding[] = [];
   private readonly hosts: string[][] = [];
+  /** The JSON objects whose properties the hosts are, in the same order. */
+  private readonly hostNodes: JsonNode[] = [];
   /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
   private unevaluated = new Set<string>();
   /** Bundles met in this validation, indexed once. */
@@ -89,7 +108,7 @@ export class InstanceValidator implements Walk {
     }
     const parent =
       bundle?.kind === 'object'
-        ? { node: bundle, plain: undefined, root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) }
+        ? { node: bundle, plain: undefined, path: 'Bundle', root: undefined, elementIds: new Set<string>(), bundle: indexBundle(bundle) }
         : undefined;
     this.validateResource(node, sd, path ?? sd.type, parent);
     if (this.targetsCut)
@@ -199,7 +218,7 @@ export class InstanceValidator implements Walk {
       );
       return;
     }
-    const scope: ResourceScope = { node, plain: toPlain(node), root: container, elementIds: new Set() };
+    const scope: ResourceScope = { node, plain: toPlain(node), path, root: container, elementIds: new Set() };
     if (parent?.bundle) {
       scope.bundle = parent.bundle;
       scope.entry = parent.bundle.byResource.get(node) ?? parent.entry;
@@ -265,10 +284,24 @@ export class InstanceValidator implements Walk {
       return;
     }
     const sds: StructureDefinition[] = [];
+    const allowed = new Set<string>();
+    let unknownProfile = false;
     for (const p of type?.profile ?? []) {
       const sd = this.store.structureDefinition(p);
+      if (!sd) unknownProfile = true;
+      else allowed.add(sd.type);
       if (sd && sd.type === rt.value) sds.push(sd);
     }
+    // The element's profiles say which resources it holds (Bundle.entry.resource profiled to DocumentManifest).
+    if (allowed.size && !sds.length && !unknownProfile && !allowed.has('Resource') && !allowed.has('DomainResource'))
+      this.add(
+        'FHIR-STRUCTURE-RESOURCETYPE',
+        'error',
+        'structure',
+        `${path} is a ${rt.value}, but its profile allows only ${[...allowed].join(', ')}`,
+        rt,
+        path,
+      );
     if (this.options.followMetaProfile) {
       const claims = toPlain(node) as { meta?: { profile?: unknown } };
       for (const claim of Array.isArray(claims.meta?.profile) ? claims.meta.profile : []) {
@@ -423,6 +456,8 @@ export class InstanceValidator implements Walk {
         const check = checkPrimitive(item.node, code, this.store);
         if (check.problem) this.add('FHIR-STRUCTURE-PRIMITIVE', 'error', 'structure', `${path} ${check.problem}`, item.node, path);
         else this.checkElementRules(item.node, el, path, scope, type);
+      } else {
+        this.checkValueAbsence(item, el, path);
       }
       if (item.extra && item.extra.kind !== 'null') {
         if (item.extra.kind !== 'object') {
@@ -455,7 +490,10 @@ export class InstanceValidator implements Walk {
       return;
     }
     if (code && this.store.baseType(code)?.kind === 'resource') {
-      this.validateNestedResource(item.node, type, path, scope, el.name === 'contained');
+      // Of several resource types (Practitioner or PractitionerRole), the one this resource is.
+      const rt = item.node.kind === 'object' ? item.node.props.get('resourceType')?.value : undefined;
+      const own = rt?.kind === 'string' ? el.types.find((t) => t.code === rt.value) : undefined;
+      this.validateNestedResource(item.node, own ?? type, path, scope, el.name === 'contained');
       return;
     }
     if (item.node.kind !== 'object') {
@@ -469,6 +507,17 @@ export class InstanceValidator implements Walk {
       );
       return;
     }
+    // A data type profile the definition names must be at hand to check the value against (extensions: FHIR-EXT-UNKNOWN).
+    const profiles = code === 'Extension' ? [] : (type?.profile ?? []);
+    if (profiles.length && profiles.every((p) => !this.store.structureDefinition(p)))
+      this.add(
+        'FHIR-PROFILE-INVALID',
+        'error',
+        'profile',
+        `${path} must conform to ${profiles.join(' or ')}, which is not loaded, so it cannot be checked; import the package that defines it`,
+        item.node,
+        path,
+      );
     const { children, tree: childTree, typeRoot } = this.childrenOf(el, tree, type);
     this.checkElementRules(item.node, el, path, scope, type);
     if (typeRoot) {
@@ -497,10 +546,12 @@ export class InstanceValidator implements Walk {
     host: string[],
   ): void {
     this.hosts.push(host);
+    this.hostNodes.push(obj);
     try {
       this.validateChildrenIn(obj, children, tree, path, scope, isResourceRoot);
     } finally {
       this.hosts.pop();
+      this.hostNodes.pop();
     }
   }
 
@@ -642,6 +693,40 @@ export class InstanceValidator implements Walk {
     this.validateValue(item, el, tree, p, scope);
   }
 
+  /**
+   * A primitive given only its extensions (`_active`), where the profile says a value must be
+   * there (R5's mustHaveValue) or which extensions may stand in for it (valueAlternatives), as R4
+   * profiles say it through the cross-version extensions on the element definition.
+   */
+  private checkValueAbsence(item: Item, el: ElementNode, path: string): void {
+    const said = (el.def.extension as { url?: string; valueBoolean?: boolean; valueCanonical?: string }[] | undefined) ?? [];
+    if (said.some((x) => x.url === MUST_HAVE_VALUE && x.valueBoolean === true))
+      this.add(
+        'FHIR-VALUE-ABSENT',
+        'error',
+        'profile',
+        `${path} must have a value: the profile does not allow extensions in its place`,
+        item.pos,
+        path,
+      );
+    const alternatives = said
+      .filter((x) => x.url === VALUE_ALTERNATIVES && typeof x.valueCanonical === 'string')
+      .map((x) => x.valueCanonical!);
+    if (!alternatives.length) return;
+    const extensions = item.extra?.kind === 'object' ? item.extra.props.get('extension')?.value : undefined;
+    const urls =
+      extensions?.kind === 'array' ? extensions.items.map((e) => (e.kind === 'object' ? e.props.get('url')?.value : undefined)) : [];
+    if (!urls.some((u) => u?.kind === 'string' && alternatives.includes(u.value)))
+      this.add(
+        'FHIR-VALUE-ABSENT',
+        'error',
+        'profile',
+        `${path} has no value, and none of the extensions the profile allows in its place (${alternatives.join(', ')})`,
+        item.pos,
+        path,
+      );
+  }
+
   /** An extension that no slice claims: applied by its URL's own definition, a warning when that is unknown. */
   validateExtension(item: Item, el: ElementNode, tree: ElementTree, path: string, scope: ResourceScope): void {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
@@ -669,14 +754,14 @@ export class InstanceValidator implements Walk {
       }
       const sd = this.store.structureDefinition(url.value);
       if (sd && sd.type === 'Extension') {
-        this.checkExtensionContext(sd, url, path);
+        this.checkExtensionContext(sd, url, path, scope);
         const byUrl: TypeRef = { code: 'Extension', profile: [sd.url] };
         this.validateValue({ ...item, type: byUrl }, { ...el, children: [], slices: [], types: [byUrl] }, tree, path, scope);
         return;
       }
       // HL7's own extensions beyond R4 live in the extensions pack (hl7.fhir.uv.extensions), which the HL7 validator always loads.
       const hl7 = url.value.startsWith('http://hl7.org/fhir/');
-      // example.org and its kin are reserved for examples (RFC 2606): no package defines them, and the HL7 validator accepts them.
+      // The HL7 validator's example domains (example.org, acme.com; not example.com): no package defines them, and it accepts them.
       const example = EXAMPLE_URL.test(url.value);
       const severity = hl7 || example ? 'warning' : (this.options.unknownExtensions ?? 'error');
       const consequence = hl7
@@ -699,27 +784,64 @@ export class InstanceValidator implements Walk {
   }
 
   /** An extension definition says where it may be used (StructureDefinition.context). */
-  private checkExtensionContext(sd: StructureDefinition, at: Position, path: string): void {
+  private checkExtensionContext(sd: StructureDefinition, at: Position, path: string, scope: ResourceScope): void {
     const contexts = (sd.context as { type: string; expression: string }[] | undefined) ?? [];
     const host = this.hosts[this.hosts.length - 1] ?? [];
-    if (!contexts.length || !host.length) return;
-    const ok = contexts.some(
-      (c) =>
-        c.type === 'fhirpath' ||
-        UNIVERSAL_CONTEXTS.has(c.expression) ||
-        host.includes(c.expression) ||
-        this.contextCovers(c.expression, sd.url, host),
-    );
-    if (!ok) {
-      const where = contexts.map((c) => c.expression).join(', ');
-      this.add(
-        'FHIR-EXT-CONTEXT',
-        'error',
-        'profile',
-        `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`,
-        at,
-        path,
+    if (!host.length) return;
+    const ok =
+      !contexts.length ||
+      contexts.some(
+        (c) =>
+          (c.type === 'fhirpath' ? this.selectedHere(c.expression, path, scope) : !!KIND_CONTEXTS[c.expression]?.(host)) ||
+          host.includes(c.expression) ||
+          // An extension context also admits the extension's value (`_valueBoolean` of that extension).
+          (c.type === 'extension' && this.hosts.at(-2)?.includes(c.expression) && host[0]?.startsWith('Extension.value')) ||
+          this.contextCovers(c.expression, sd.url, host),
       );
+    if (ok) {
+      this.checkContextInvariants(sd, at, path, scope, host);
+      return;
+    }
+    const where = contexts.map((c) => c.expression).join(', ');
+    this.add(
+      'FHIR-EXT-CONTEXT',
+      'error',
+      'profile',
+      `Extension ${sd.url} may be used only on ${where}, not on ${host[1] ?? host[0]}`,
+      at,
+      path,
+    );
+  }
+
+  /**
+   * Whether a FHIRPath context selects the element this extension (at `path`) sits on. An expression
+   * that does not evaluate here allows it, as before: samsvar cannot tell.
+   */
+  private selectedHere(expression: string, path: string, scope: ResourceScope): boolean {
+    const resourceType = (scope.plain as { resourceType?: unknown } | null)?.resourceType;
+    const hostPath = path.replace(/\.(?:modifierExtension|extension)(?:\[\d+\])?$/, '');
+    if (typeof resourceType !== 'string' || !hostPath.startsWith(scope.path)) return true;
+    const selected = selectedLocations(resourceType, expression, scope.plain);
+    return 'error' in selected || selected.has(`${resourceType}${hostPath.slice(scope.path.length)}`);
+  }
+
+  /** StructureDefinition.contextInvariant: each must hold on the element the extension sits on. */
+  private checkContextInvariants(sd: StructureDefinition, at: Position, path: string, scope: ResourceScope, host: string[]): void {
+    const invariants = (sd.contextInvariant as string[] | undefined) ?? [];
+    const hostNode = this.hostNodes.at(-1);
+    if (!invariants.length || !hostNode) return;
+    const data = toPlain(hostNode);
+    for (const expression of invariants) {
+      const out = evaluateInvariant(host[0]!, expression, data, scope.plain, (scope.root ?? scope).plain);
+      if (out.status === 'fail')
+        this.add(
+          'FHIR-EXT-CONTEXT',
+          'error',
+          'profile',
+          `Extension ${sd.url} may be used only where ${expression} holds, which it does not on ${host[1] ?? host[0]}`,
+          at,
+          path,
+        );
     }
   }
 

@@ -184,3 +184,61 @@ export function evaluateInvariant(
     ? { status: 'pass' }
     : { status: 'fail' };
 }
+
+interface SelectedNode {
+  parentResNode?: SelectedNode | null;
+  propName?: string | null;
+  index?: number | null;
+  path?: string | null;
+}
+
+const selectors = new Map<string, Compiled | { error: string }>();
+
+/**
+ * Where in a resource a FHIRPath expression points (`Patient.address[1]`), as the validator names
+ * places; a choice element under both its names (`deceased`, `deceasedBoolean`). For an extension
+ * whose context is a FHIRPath expression: it may be used on exactly these elements.
+ */
+export function selectedLocations(resourceType: string, expression: string, resource: unknown): Set<string> | { error: string } {
+  const key = `${resourceType}\u0000${expression}`;
+  let c = selectors.get(key);
+  if (!c) {
+    try {
+      c = fhirpath.compile(
+        { base: resourceType, expression } as never,
+        r4model as never,
+        {
+          resolveInternalTypes: false,
+          traceFn: () => {},
+        } as never,
+      ) as unknown as Compiled;
+    } catch (e) {
+      c = { error: (e as Error).message.split('\n')[0]! };
+    }
+    selectors.set(key, c);
+  }
+  if ('error' in c) return c;
+  let result: unknown[];
+  try {
+    result = c(resource, { resource });
+  } catch (e) {
+    return { error: (e as Error).message.split('\n')[0]! };
+  }
+  const locations = new Set<string>();
+  for (const r of result) {
+    if (r === null || typeof r !== 'object') continue;
+    // From the node up to the resource, which is the last of the chain and not a property.
+    const chain: SelectedNode[] = [];
+    for (let n: SelectedNode | null | undefined = r as SelectedNode; n; n = n.parentResNode) chain.push(n);
+    chain.pop();
+    let names = [resourceType];
+    for (const n of chain.reverse()) {
+      if (!n.propName) break;
+      const index = n.index === null || n.index === undefined ? '' : `[${n.index}]`;
+      const typed = n.path && /^[A-Za-z]+$/.test(n.path) ? `${n.propName}${n.path[0]!.toUpperCase()}${n.path.slice(1)}` : undefined;
+      names = names.flatMap((head) => [`${head}.${n.propName}${index}`, ...(typed ? [`${head}.${typed}${index}`] : [])]);
+    }
+    for (const name of names) locations.add(name);
+  }
+  return locations;
+}

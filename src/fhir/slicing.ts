@@ -30,7 +30,7 @@ export function validateSliced(
     let hit: ElementNode | undefined;
     const tried: { slice: ElementNode; matched: number; reasons: string[] }[] = [];
     for (const slice of el.slices) {
-      const m = matchSlice(walk, item, slice, discriminators, tree);
+      const m = matchSlice(walk, item, slice, discriminators, tree, { path: walk.itemPath(path, item), scope });
       if (m.reasons.length === 0) {
         hit = slice;
         break;
@@ -103,6 +103,7 @@ export function matchSlice(
   slice: ElementNode,
   discriminators: Discriminator[],
   tree: ElementTree,
+  where?: { path: string; scope: ResourceScope },
 ): { matched: number; reasons: string[] } {
   const reasons: string[] = [];
   let matched = 0;
@@ -118,23 +119,56 @@ export function matchSlice(
             .flatMap((t) => t.targetProfile ?? [])
             .map((p) => walk.store.structureDefinition(p)?.type ?? p.slice(p.lastIndexOf('/') + 1))
         : (target?.types.map((t) => t.code) ?? []);
+      const container = (where?.scope.root ?? where?.scope)?.plain as { contained?: unknown } | undefined;
       const resourceTypes = values
-        .map((v) => (typeof v === 'string' ? typeFromReference(v) : (v as { resourceType?: string })?.resourceType))
+        .map((v) =>
+          typeof v === 'string'
+            ? v.startsWith('#')
+              ? containedType(container, v.slice(1))
+              : typeFromReference(v)
+            : (v as { resourceType?: string })?.resourceType,
+        )
         .filter((t): t is string => !!t);
-      const got = dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
-      if (!expected.length || got.some((t) => expected.includes(t))) matched++;
+      const choices = dpath && !resolves ? choiceTypesAt(plain, dpath) : [];
+      const got = choices.length ? choices : dpath ? resourceTypes : [item.type?.code ?? resourceTypes[0]].filter((t): t is string => !!t);
+      // A choice element's JSON name carries its type with a capital (contentString for string).
+      const lower = expected.map((t) => t.toLowerCase());
+      if (!expected.length || got.some((t) => expected.includes(t) || (choices.length > 0 && lower.includes(t.toLowerCase())))) matched++;
       else reasons.push(`${d.path} is of type ${got.join(', ') || 'nothing'}, the slice requires ${expected.join(' or ')}`);
       continue;
     }
     if (d.type === 'profile') {
       const target = dpath ? targetOf(walk, slice, dpath, tree) : slice;
-      const types = (target?.types ?? [])
+      const sds = (target?.types ?? [])
         .flatMap((t) => t.profile ?? [])
-        .map((p) => walk.store.structureDefinition(p)?.type)
-        .filter(Boolean);
+        .map((p) => walk.store.structureDefinition(p))
+        .filter((sd): sd is NonNullable<typeof sd> => !!sd);
+      const types = sds.map((sd) => sd.type);
       const got = values.map((v) => (v as { resourceType?: string })?.resourceType);
-      if (!types.length || got.some((t) => types.includes(t))) matched++;
-      else reasons.push(`${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`);
+      if (!types.length) {
+        matched++;
+        continue;
+      }
+      // A resource matches a slice by conforming to its profile (two Observation profiles in one Bundle tell their entries apart).
+      const resources = where ? resourcesAt(item.node, dpath) : undefined;
+      const conforms = resources
+        ? resources.some((r) => {
+            const rt = r.props.get('resourceType')?.value;
+            return sds.some(
+              (sd) =>
+                rt?.kind === 'string' &&
+                sd.type === rt.value &&
+                (sd.derivation !== 'constraint' || walk.errorsAgainst(r, sd, `${where!.path}.${dpath}`, where!.scope, false).length === 0),
+            );
+          })
+        : got.some((t) => types.includes(t as string));
+      if (conforms) matched++;
+      else
+        reasons.push(
+          got.some((t) => types.includes(t as string))
+            ? `${d.path} does not conform to ${sds.map((sd) => sd.url).join(' or ')}`
+            : `${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`,
+        );
       continue;
     }
     const target = dpath ? valueTargetOf(walk, slice, dpath, tree) : slice;
@@ -183,6 +217,46 @@ export function matchSlice(
     }
   }
   return { matched, reasons };
+}
+
+/** The type of the contained resource a local reference (`#id`) names in its container. */
+function containedType(container: { contained?: unknown } | undefined, id: string): string | undefined {
+  const contained = Array.isArray(container?.contained) ? container.contained : [];
+  const found = contained.find((c) => (c as { id?: unknown } | null)?.id === id) as { resourceType?: unknown } | undefined;
+  return typeof found?.resourceType === 'string' ? found.resourceType : undefined;
+}
+
+/** The resources at a plain discriminator path (`resource`) below a node; undefined for a path with functions. */
+function resourcesAt(node: JsonNode, dpath: string): (JsonNode & { kind: 'object' })[] | undefined {
+  if (!/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/.test(dpath)) return undefined;
+  let nodes: JsonNode[] = [node];
+  for (const seg of dpath.split('.')) {
+    nodes = nodes.flatMap((n) => {
+      const v = n.kind === 'object' ? n.props.get(seg)?.value : undefined;
+      return !v ? [] : v.kind === 'array' ? v.items : [v];
+    });
+  }
+  return nodes.filter((n): n is JsonNode & { kind: 'object' } => n.kind === 'object' && n.props.has('resourceType'));
+}
+
+/**
+ * The types a choice element has where a type discriminator names it by its bare name (`content`
+ * for payload.content[x]): JSON names it by type (`contentString`), so the type is the name's rest.
+ */
+function choiceTypesAt(plain: unknown, dpath: string): string[] {
+  const dot = dpath.lastIndexOf('.');
+  const name = dpath.slice(dot + 1);
+  if (!/^[a-z][A-Za-z0-9]*$/.test(name)) return [];
+  const parents = dot < 0 ? [plain] : navigate(plain, dpath.slice(0, dot));
+  const types: string[] = [];
+  for (const parent of parents) {
+    if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) continue;
+    for (const key of Object.keys(parent)) {
+      const rest = key.slice(name.length);
+      if (key.startsWith(name) && /^[A-Z]/.test(rest)) types.push(rest);
+    }
+  }
+  return types;
 }
 
 /**

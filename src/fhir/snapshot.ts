@@ -133,10 +133,10 @@ function applyDifferential(
     return undefined;
   };
 
-  for (const d of sd.differential?.element ?? []) {
-    const id = d.id ?? (d.sliceName ? `${d.path}:${d.sliceName}` : d.path);
-    const mismatch = d.id && d.path ? idPathMismatch(d.id, d.path) : undefined;
-    if (mismatch) throw new SamsvarError('profile_invalid', `StructureDefinition ${sd.url}: differential element ${id}: ${mismatch}`);
+  const differential = sd.differential?.element ?? [];
+  const diffIds = differentialIds(differential);
+  for (const [i, d] of differential.entries()) {
+    const id = diffIds[i]!;
     const idx = materialize(id);
     if (idx === undefined) {
       throw new SamsvarError(
@@ -157,6 +157,27 @@ function applyDifferential(
     }
   }
   return out;
+}
+
+/**
+ * The id each differential element constrains. Elements without an id (profiles written before R4
+ * made ids usual) or whose id names another element than their path (FHIR-SD-PATH, as in a
+ * published IPS profile) are placed by their path, as the HL7 validator places them: a child
+ * belongs to the slice of its parent path that came last, in document order.
+ */
+export function differentialIds(differential: readonly ElementDefinition[]): string[] {
+  const lastIdOfPath = new Map<string, string>();
+  return differential.map((d) => {
+    const path = d.path ?? d.id ?? '';
+    const dot = path.lastIndexOf('.');
+    const parentPath = dot < 0 ? '' : path.slice(0, dot);
+    const name = path.slice(dot + 1);
+    const parentId = parentPath ? (lastIdOfPath.get(parentPath) ?? parentPath) : '';
+    const byPath = `${parentId ? `${parentId}.` : ''}${name}${d.sliceName ? `:${d.sliceName}` : ''}`;
+    const id = d.id && !(d.path && idPathMismatch(d.id, d.path)) ? d.id : byPath;
+    lastIdOfPath.set(path, id);
+    return id;
+  });
 }
 
 function merge(target: ElementDefinition, diff: ElementDefinition): void {

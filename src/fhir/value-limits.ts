@@ -45,8 +45,15 @@ function shown(v: unknown): string {
   return typeof v === 'object' && v !== null ? `${q.value} ${q.code ?? q.unit ?? ''}`.trim() : String(v);
 }
 
-/** The minValue/maxValue the definition sets that the value breaks, in words; undefined when none. */
+const MIN_LENGTH = 'http://hl7.org/fhir/StructureDefinition/minLength';
+
+/** The minValue/maxValue (or minLength extension) the definition sets that the value breaks, in words; undefined when none. */
 export function valueLimitProblem(def: Record<string, unknown>, value: unknown): string | undefined {
+  const minLength = (def.extension as { url?: string; valueInteger?: unknown }[] | undefined)?.find(
+    (x) => x.url === MIN_LENGTH,
+  )?.valueInteger;
+  if (typeof minLength === 'number' && typeof value === 'string' && [...value].length < minLength)
+    return `${JSON.stringify(value)} is shorter than the profile's minimum length of ${minLength} characters`;
   for (const [key, limit] of Object.entries(def)) {
     const m = /^(min|max)Value([A-Z]\w*)$/.exec(key);
     if (!m) continue;

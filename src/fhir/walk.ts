@@ -14,6 +14,8 @@ import type { TerminologyQuestion } from './terminology-server.js';
 export interface ResourceScope {
   node: JsonNode & { kind: 'object' };
   plain: unknown;
+  /** Where the resource sits in what was validated (`Bundle.entry[2].resource`); its own type at the top. */
+  path: string;
   root: ResourceScope | undefined;
   /** Element ids seen in this resource (its own elements, not those of resources nested in it). */
   elementIds: Set<string>;

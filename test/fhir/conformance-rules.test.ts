@@ -296,4 +296,21 @@ describe('StructureDefinition', () => {
     ])
       expect(errors(await check(v, observation(same)))).toEqual([]);
   });
+
+  it("profiles an element's type only with a profile of that type (HL7 case observation-bad-profile)", async () => {
+    const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+    const valueProfiled = (profile: string) =>
+      profileResource('Observation', 'maaling', [
+        { id: 'Observation.valueQuantity', path: 'Observation.valueQuantity', type: [{ code: 'Quantity', profile: [profile] }] },
+      ]);
+    const r = await check(v, valueProfiled(`${CORE}Count`));
+    expect(errors(r)).toEqual(['FHIR-SD-TYPE-PROFILE']);
+    expect(r.findings.find((f) => f.ruleId === 'FHIR-SD-TYPE-PROFILE')).toMatchObject({
+      path: 'StructureDefinition.differential.element[1].type[0].profile[0]',
+      message: expect.stringContaining('is a profile of Count, but the element'),
+    });
+    expect(errors(await check(v, valueProfiled(`${CORE}SimpleQuantity`)))).toEqual([]);
+    // One not loaded cannot be judged here.
+    expect(errors(await check(v, valueProfiled('https://fhir.example.no/StructureDefinition/ukjent')))).toEqual([]);
+  });
 });

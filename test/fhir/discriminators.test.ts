@@ -221,3 +221,102 @@ describe('slices that leave a discriminator open', () => {
     expect(findingOf(r, 'FHIR-CARDINALITY-MIN').message).toContain("slice 'device'");
   });
 });
+
+describe('profiles written the older way, and choice elements named by their bare name', () => {
+  // Communication.payload.content[x]: one slice per type, discriminated by the type of `content`.
+  const byContentType = profileOn('Communication', 'test-payload-types', [
+    { path: 'Communication.payload', slicing: { discriminator: [{ type: 'type', path: 'content' }], rules: 'closed' } },
+    // No ids: each child belongs to the slice its path last named, as in profiles written before R4.
+    { path: 'Communication.payload', sliceName: 'tekst', max: '1' },
+    { path: 'Communication.payload.content[x]', type: [{ code: 'string' }] },
+    { path: 'Communication.payload', sliceName: 'vedlegg' },
+    { path: 'Communication.payload.content[x]', type: [{ code: 'Attachment' }] },
+  ]);
+  const v = new FhirValidator(catalogWith([{ id: 'test-payload-types', sd: byContentType }]));
+  const communication = (payload: unknown[]) => ({ resourceType: 'Communication', text, status: 'completed', payload });
+
+  it('matches a type discriminator on a choice element by the type its JSON name carries', async () => {
+    const ok = communication([{ contentString: 'Hei' }, { contentAttachment: { contentType: 'text/plain', data: 'SGVp' } }]);
+    expect(errors(await check(v, ok, 'test-payload-types'))).toEqual([]);
+    const twoTexts = communication([{ contentString: 'Hei' }, { contentString: 'igjen' }]);
+    expect(findingOf(await check(v, twoTexts, 'test-payload-types'), 'FHIR-CARDINALITY-MAX').message).toContain("slice 'tekst'");
+    const reference = communication([{ contentReference: { reference: 'Patient/1' } }]);
+    expect(findingOf(await check(v, reference, 'test-payload-types'), 'FHIR-SLICE-NOMATCH').path).toBe('Communication.payload[0]');
+  });
+});
+
+describe('a profile discriminator', () => {
+  const CODES = 'http://samsvar.test/CodeSystem/maalinger';
+  const observationOf = (id: string, code: string) =>
+    profileOn('Observation', id, [
+      { id: 'Observation.code', path: 'Observation.code', fixedCodeableConcept: { coding: [{ system: CODES, code }] } },
+    ]);
+  const puls = observationOf('test-puls', 'puls');
+  const vekt = observationOf('test-vekt', 'vekt');
+  const bundleProfile = profileOn('Bundle', 'test-maalinger', [
+    { id: 'Bundle.entry', path: 'Bundle.entry', slicing: { discriminator: [{ type: 'profile', path: 'resource' }], rules: 'closed' } },
+    { id: 'Bundle.entry:puls', path: 'Bundle.entry', sliceName: 'puls', min: 1, max: '1' },
+    { id: 'Bundle.entry:puls.resource', path: 'Bundle.entry.resource', type: [{ code: 'Observation', profile: [puls.url] }] },
+    { id: 'Bundle.entry:vekt', path: 'Bundle.entry', sliceName: 'vekt', min: 1, max: '1' },
+    { id: 'Bundle.entry:vekt.resource', path: 'Bundle.entry.resource', type: [{ code: 'Observation', profile: [vekt.url] }] },
+  ]);
+  const v = new FhirValidator(catalogWith([{ id: 'test-maalinger', sd: bundleProfile, extra: [puls as never, vekt as never] }]));
+  const observation = (code: string) => ({
+    resourceType: 'Observation',
+    text,
+    status: 'final',
+    code: { coding: [{ system: CODES, code }] },
+  });
+  const bundle = (...codes: string[]) => ({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: codes.map((c, i) => ({ fullUrl: `urn:uuid:0c3b8f0e-5d8e-4c7a-9a55-7e0d6f1b2c3${i}`, resource: observation(c) })),
+  });
+
+  it('tells apart resources of one type by the profile each conforms to', async () => {
+    expect(errors(await check(v, bundle('vekt', 'puls'), 'test-maalinger'))).toEqual([]);
+    const twoPulses = await check(v, bundle('puls', 'puls'), 'test-maalinger');
+    expect(findingOf(twoPulses, 'FHIR-CARDINALITY-MAX').message).toContain("slice 'puls'");
+    expect(findingOf(twoPulses, 'FHIR-CARDINALITY-MIN').message).toContain("slice 'vekt'");
+    const other = findingOf(await check(v, bundle('vekt', 'puls', 'temperatur'), 'test-maalinger'), 'FHIR-SLICE-NOMATCH');
+    expect(other.path).toBe('Bundle.entry[2]');
+    expect(other.message).toContain('does not conform to');
+  });
+});
+
+describe('a type discriminator through resolve() on a local reference', () => {
+  const list = profileOn('List', 'test-list-types', [
+    { id: 'List.entry', path: 'List.entry', slicing: { discriminator: [{ type: 'type', path: 'item.resolve()' }], rules: 'closed' } },
+    { id: 'List.entry:tilstand', path: 'List.entry', sliceName: 'tilstand', min: 1, max: '1' },
+    {
+      id: 'List.entry:tilstand.item',
+      path: 'List.entry.item',
+      type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Condition'] }],
+    },
+    { id: 'List.entry:maaling', path: 'List.entry', sliceName: 'maaling', min: 1, max: '1' },
+    {
+      id: 'List.entry:maaling.item',
+      path: 'List.entry.item',
+      type: [{ code: 'Reference', targetProfile: ['http://hl7.org/fhir/StructureDefinition/Observation'] }],
+    },
+  ]);
+  const v = new FhirValidator(catalogWith([{ id: 'test-list-types', sd: list }]));
+  const contained = [
+    { resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/1' } },
+    { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'puls' } },
+  ];
+  const withEntries = (...refs: string[]) => ({
+    resourceType: 'List',
+    text,
+    contained,
+    status: 'current',
+    mode: 'working',
+    entry: refs.map((reference) => ({ item: { reference } })),
+  });
+
+  it('takes the type of the contained resource a "#id" names', async () => {
+    expect(errors(await check(v, withEntries('#c1', '#o1'), 'test-list-types'))).toEqual([]);
+    const twice = await check(v, withEntries('#c1', '#c1', '#o1'), 'test-list-types');
+    expect(findingOf(twice, 'FHIR-CARDINALITY-MAX').message).toContain("slice 'tilstand'");
+  });
+});

@@ -136,6 +136,14 @@ describe('extensions', () => {
       'test-patient',
     );
     expect(findingOf(lookalike, 'FHIR-EXT-UNKNOWN').severity).toBe('error');
+    // The HL7 validator's own list: example.org and acme.com, not every RFC 2606 domain.
+    for (const [url, severity] of [
+      ['https://example.com/StructureDefinition/x', 'error'],
+      ['http://acme.com/fhir/x', 'warning'],
+    ]) {
+      const r2 = await check(v, patient({ extension: [citizenship, { url, valueString: 'x' }] }), 'test-patient');
+      expect(findingOf(r2, 'FHIR-EXT-UNKNOWN').severity, url).toBe(severity);
+    }
   });
 
   it('only warns about an unknown extension when the deployment says so', async () => {

@@ -190,3 +190,57 @@ describe('a profile generated from a differential', () => {
     ]);
   });
 });
+
+describe('the resources an element holds', () => {
+  const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+  const manifestBundle = profileOn('Bundle', 'test-manifest-bundle', [
+    {
+      id: 'Bundle.entry.resource',
+      path: 'Bundle.entry.resource',
+      min: 1,
+      type: [{ code: 'Resource', profile: [`${CORE}DocumentManifest`] }],
+    },
+  ]);
+  let v: FhirValidator;
+  beforeAll(() => {
+    v = new FhirValidator(catalogWith([{ id: 'test-manifest-bundle', sd: manifestBundle }]));
+  });
+  const bundle = (resource: Record<string, unknown>) => ({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [{ fullUrl: 'urn:uuid:1d9f6a4e-2b43-4c55-9c1e-0b5c1b0e7a11', resource }],
+  });
+  const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+
+  it('refuses a resource of another type than the profile on the element allows', async () => {
+    const f = findingOf(await check(v, bundle({ resourceType: 'Patient', text }), 'test-manifest-bundle'), 'FHIR-STRUCTURE-RESOURCETYPE');
+    expect(f).toMatchObject({ severity: 'error', path: 'Bundle.entry[0].resource' });
+    expect(f.message).toContain('allows only DocumentManifest');
+    const manifest = { resourceType: 'DocumentManifest', text, status: 'current', content: [{ reference: 'Binary/1' }] };
+    expect(errors(await check(v, bundle(manifest), 'test-manifest-bundle'))).toEqual([]);
+  });
+});
+
+describe('a data type profile the definition names', () => {
+  const IKNR = 'https://fhir.example.de/StructureDefinition/identifier-iknr';
+  const org = profileOn('Organization', 'test-org-iknr', [
+    { id: 'Organization.identifier', path: 'Organization.identifier', type: [{ code: 'Identifier', profile: [IKNR] }] },
+  ]);
+  let v: FhirValidator;
+  beforeAll(() => {
+    v = new FhirValidator(catalogWith([{ id: 'test-org-iknr', sd: org }]));
+  });
+  const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+
+  it('is an error when it is not loaded, as in the HL7 validator: the value cannot be checked against it', async () => {
+    const r = await check(
+      v,
+      { resourceType: 'Organization', text, name: 'Apotek', identifier: [{ system: 'urn:x', value: '1' }] },
+      'test-org-iknr',
+    );
+    const f = findingOf(r, 'FHIR-PROFILE-INVALID');
+    expect(f).toMatchObject({ severity: 'error', path: 'Organization.identifier[0]' });
+    expect(f.message).toContain(IKNR);
+    expect(errors(await check(v, { resourceType: 'Organization', text, name: 'Apotek' }, 'test-org-iknr'))).toEqual([]);
+  });
+});

@@ -62,3 +62,59 @@ describe('an Attachment states the size of its data (attachment-with-wrong-size)
     expect(findingOf(await check(v, media(100)), 'FHIR-ATTACHMENT-SIZE').message).toContain('holds 12');
   });
 });
+
+describe('what a profile says of a primitive value beyond its type', () => {
+  const R5 = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.';
+  const ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
+  const NULL_FLAVOR = 'http://hl7.org/fhir/StructureDefinition/iso21090-nullFlavor';
+  const v = new FhirValidator(
+    catalogWith([
+      {
+        id: 'test-long-id',
+        sd: profileOn('Patient', 'test-long-id', [
+          {
+            id: 'Patient.id',
+            path: 'Patient.id',
+            extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/minLength', valueInteger: 20 }],
+          },
+        ]),
+      },
+      {
+        id: 'test-active-valued',
+        sd: profileOn('Patient', 'test-active-valued', [
+          { id: 'Patient.active', path: 'Patient.active', min: 1, extension: [{ url: `${R5}mustHaveValue`, valueBoolean: true }] },
+        ]),
+      },
+      {
+        id: 'test-active-or-reason',
+        sd: profileOn('Patient', 'test-active-or-reason', [
+          { id: 'Patient.active', path: 'Patient.active', min: 1, extension: [{ url: `${R5}valueAlternatives`, valueCanonical: ABSENT }] },
+        ]),
+      },
+    ]),
+  );
+  const withoutValue = (url: string, value: Record<string, unknown>) => ({
+    resourceType: 'Patient',
+    text,
+    _active: { extension: [{ url, ...value }] },
+  });
+
+  it('holds a string to the minimum length of the minLength extension', async () => {
+    const short = findingOf(await check(v, { resourceType: 'Patient', id: 'kort-id', text }, 'test-long-id'), 'FHIR-VALUE-LIMIT');
+    expect(short).toMatchObject({ severity: 'error', path: 'Patient.id' });
+    expect(short.message).toContain('minimum length of 20');
+    expect(errors(await check(v, { resourceType: 'Patient', id: 'a-long-enough-id-0001', text }, 'test-long-id'))).toEqual([]);
+  });
+
+  it('refuses a primitive given only extensions where the profile says it must have a value (mustHaveValue)', async () => {
+    const r = await check(v, withoutValue(ABSENT, { valueCode: 'unknown' }), 'test-active-valued');
+    expect(findingOf(r, 'FHIR-VALUE-ABSENT')).toMatchObject({ severity: 'error', path: 'Patient.active' });
+    expect(errors(await check(v, { resourceType: 'Patient', text, active: true }, 'test-active-valued'))).toEqual([]);
+  });
+
+  it('accepts in place of a value only the extensions the profile names (valueAlternatives)', async () => {
+    expect(errors(await check(v, withoutValue(ABSENT, { valueCode: 'unknown' }), 'test-active-or-reason'))).toEqual([]);
+    const r = await check(v, withoutValue(NULL_FLAVOR, { valueCode: 'MSK' }), 'test-active-or-reason');
+    expect(findingOf(r, 'FHIR-VALUE-ABSENT').message).toContain(ABSENT);
+  });
+});
