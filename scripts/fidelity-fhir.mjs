@@ -285,7 +285,8 @@ function catalogFor(supporting, tmp, profileUrl) {
     return { name, r };
   });
   const carriers = conformance.filter(
-    (r) => r.resourceType === 'StructureDefinition' && r.kind === 'resource' && (r.derivation === 'constraint' || r.url === profileUrl),
+    // The case's named profile whatever its kind says (patient-address-choice-profile says complex-type).
+    (r) => r.resourceType === 'StructureDefinition' && ((r.kind === 'resource' && r.derivation === 'constraint') || r.url === profileUrl),
   );
   const byUrl = new Map();
   const all = carriers.length ? carriers : [{ url: 'http://hl7.org/fhir/StructureDefinition/Basic', id: 'carrier' }];

@@ -175,6 +175,12 @@ export const RULES = {
     summary: 'The profile describes another resource type',
     issueType: 'processing',
   },
+  'FHIR-PROFILE-NOMATCH': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A value that meets none of the data type profiles its element allows',
+    issueType: 'structure',
+  },
   'FHIR-PROFILE-INVALID': {
     layer: 'profile',
     severity: 'error',

@@ -161,7 +161,16 @@ export class InstanceValidator implements Walk {
       return [];
     }
     known.set(sd.url, []);
-    // What the trial finds and marks as done is its own: a Bundle or conformance resource it meets is still checked where it sits.
+    const errors = this.trial(() => this.validateResource(target, sd, path, scope, contained ? (scope.root ?? scope) : undefined));
+    known.set(sd.url, errors);
+    return errors;
+  }
+
+  /**
+   * The errors a validation would report, without reporting them: what the trial finds and marks
+   * as done is its own, so a Bundle or conformance resource it meets is still checked where it sits.
+   */
+  private trial(validate: () => void): Finding[] {
     const saved = {
       findings: this.findings,
       validatedAgainst: this.validatedAgainst,
@@ -176,10 +185,8 @@ export class InstanceValidator implements Walk {
     this.questions = [];
     this.trialDepth++;
     try {
-      this.validateResource(target, sd, path, scope, contained ? (scope.root ?? scope) : undefined);
-      const errors = withoutRepeats(this.findings.filter((f) => f.severity === 'error'));
-      known.set(sd.url, errors);
-      return errors;
+      validate();
+      return withoutRepeats(this.findings.filter((f) => f.severity === 'error'));
     } finally {
       Object.assign(this, saved);
       this.trialDepth--;
@@ -518,7 +525,8 @@ export class InstanceValidator implements Walk {
         item.node,
         path,
       );
-    const { children, tree: childTree, typeRoot } = this.childrenOf(el, tree, type);
+    const chosen = this.profileMet(item, el, tree, path, scope, type, code);
+    const { children, tree: childTree, typeRoot } = this.childrenOf(el, tree, chosen);
     this.checkElementRules(item.node, el, path, scope, type);
     if (typeRoot) {
       // Invariants of the type itself (e.g. ext-1 on Extension, per-1 on Period) and of a type profile's root.
@@ -691,6 +699,42 @@ export class InstanceValidator implements Walk {
       return;
     }
     this.validateValue(item, el, tree, p, scope);
+  }
+
+  /**
+   * Of several data type profiles an element's type names (an Address that must meet one of two),
+   * the first the value meets; when it meets none, that is an error and the value is checked
+   * against the first, whose faults then show. One profile, or none loaded: the type as it is.
+   */
+  private profileMet(
+    item: Item,
+    el: ElementNode,
+    tree: ElementTree,
+    path: string,
+    scope: ResourceScope,
+    type: TypeRef | undefined,
+    code: string | undefined,
+  ): TypeRef | undefined {
+    const loaded = code === 'Extension' ? [] : (type?.profile ?? []).filter((p) => this.store.structureDefinition(p));
+    if (!type || loaded.length < 2 || item.node.kind !== 'object' || this.trialDepth >= MAX_TARGET_DEPTH) return type;
+    const node = item.node;
+    for (const p of loaded) {
+      const one = { ...type, profile: [p] };
+      const errors = this.trial(() => {
+        const { children, tree: t } = this.childrenOf(el, tree, one);
+        this.validateChildren(node, children, t, path, scope, false, [el.basePath, el.def.path, code ?? 'Element']);
+      });
+      if (!errors.length) return one;
+    }
+    this.add(
+      'FHIR-PROFILE-NOMATCH',
+      'error',
+      'profile',
+      `${path} meets none of the profiles its type allows: ${loaded.join(', ')}`,
+      node,
+      path,
+    );
+    return { ...type, profile: [loaded[0]!] };
   }
 
   /**

@@ -244,3 +244,36 @@ describe('a data type profile the definition names', () => {
     expect(errors(await check(v, { resourceType: 'Organization', text, name: 'Apotek' }, 'test-org-iknr'))).toEqual([]);
   });
 });
+
+describe('an element whose type allows several data type profiles', () => {
+  const withUse = {
+    ...profileOn('Address', 'test-address-use', [{ id: 'Address.use', path: 'Address.use', min: 1 }]),
+    kind: 'complex-type',
+  };
+  const withType = {
+    ...profileOn('Address', 'test-address-type', [{ id: 'Address.type', path: 'Address.type', min: 1 }]),
+    kind: 'complex-type',
+  };
+  const patientProfile = profileOn('Patient', 'test-patient-addresses', [
+    { id: 'Patient.address', path: 'Patient.address', type: [{ code: 'Address', profile: [withUse.url, withType.url] }] },
+  ]);
+  let v: FhirValidator;
+  beforeAll(() => {
+    v = new FhirValidator(
+      catalogWith([{ id: 'test-patient-addresses', sd: patientProfile, extra: [withUse as never, withType as never] }]),
+    );
+  });
+  const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+  const patient = (address: Record<string, unknown>) => ({ resourceType: 'Patient', text, address: [{ city: 'Bodø', ...address }] });
+
+  it('accepts a value that meets any one of them, the second as well as the first', async () => {
+    expect(errors(await check(v, patient({ use: 'home' }), 'test-patient-addresses'))).toEqual([]);
+    expect(errors(await check(v, patient({ type: 'postal' }), 'test-patient-addresses'))).toEqual([]);
+  });
+
+  it('refuses a value that meets none, and shows what the first requires', async () => {
+    const r = await check(v, patient({}), 'test-patient-addresses');
+    expect(findingOf(r, 'FHIR-PROFILE-NOMATCH')).toMatchObject({ severity: 'error', path: 'Patient.address[0]' });
+    expect(findingOf(r, 'FHIR-CARDINALITY-MIN').path).toBe('Patient.address[0].use');
+  });
+});
