@@ -10,7 +10,7 @@ import { FHIR_SD_BASE } from './conformance-store.js';
 import { checkBinding, checkCodeKnown } from './bindings.js';
 import type { ElementNode, ElementTree } from './element-tree.js';
 import { elementTree } from './element-tree.js';
-import { evaluateInvariant, selectedLocations } from './invariants.js';
+import { evaluateInvariant, selectedLocations, type ValueSetMembership } from './invariants.js';
 import type { JsonNode, Position } from './json-parser.js';
 import { toPlain } from './json-parser.js';
 import { checkPrimitive, isPrimitiveType } from './primitives.js';
@@ -21,6 +21,7 @@ import { checkConformanceResource } from './conformance-rules.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
 import type { TerminologyQuestion } from './terminology-server.js';
+import { valueSetMembership } from './terminology.js';
 import { valueLimitProblem } from './value-limits.js';
 import { vitalSignProfile } from './vital-signs.js';
 import type { Item, ResourceScope, Walk } from './walk.js';
@@ -72,6 +73,8 @@ export class InstanceValidator implements Walk {
   private readonly hosts: string[][] = [];
   /** The JSON objects whose properties the hosts are, in the same order. */
   private readonly hostNodes: JsonNode[] = [];
+  /** memberOf() in invariants, from the loaded ValueSets. */
+  private readonly inValueSet: ValueSetMembership;
   /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
   private unevaluated = new Set<string>();
   /** Bundles met in this validation, indexed once. */
@@ -89,7 +92,9 @@ export class InstanceValidator implements Walk {
   constructor(
     readonly store: ConformanceStore,
     private readonly options: InstanceValidatorOptions = { followMetaProfile: true },
-  ) {}
+  ) {
+    this.inValueSet = valueSetMembership(store);
+  }
 
   /**
    * Validates a resource (already known to be a JSON object) against a StructureDefinition.
@@ -361,7 +366,7 @@ export class InstanceValidator implements Walk {
       if (!c.expression || c.key === 'ele-1' || skipKeys?.has(c.key)) continue;
       // A choice element's value has the type it was given (effectiveDateTime), which FHIRPath needs for `is` and `as`.
       const basePath = type && el.basePath.endsWith('[x]') ? el.basePath.slice(0, -3) + capitalize(type.code) : el.basePath;
-      const out = evaluateInvariant(basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain);
+      const out = evaluateInvariant(basePath, c.expression, plain, scope.plain, (scope.root ?? scope).plain, this.inValueSet);
       if (out.status === 'error' && !this.unevaluated.has(c.key)) {
         this.unevaluated.add(c.key);
         this.add(
@@ -876,7 +881,7 @@ export class InstanceValidator implements Walk {
     if (!invariants.length || !hostNode) return;
     const data = toPlain(hostNode);
     for (const expression of invariants) {
-      const out = evaluateInvariant(host[0]!, expression, data, scope.plain, (scope.root ?? scope).plain);
+      const out = evaluateInvariant(host[0]!, expression, data, scope.plain, (scope.root ?? scope).plain, this.inValueSet);
       if (out.status === 'fail')
         this.add(
           'FHIR-EXT-CONTEXT',

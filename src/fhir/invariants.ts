@@ -11,6 +11,30 @@ export type InvariantOutcome = { status: 'pass' } | { status: 'fail'; empty?: bo
 
 const compiled = new Map<string, Compiled | { error: string }>();
 
+/** Whether a code, Coding or CodeableConcept (plain JSON) is in a ValueSet: true, false, or undefined when that cannot be told. */
+export type ValueSetMembership = (valueSet: string, value: unknown) => boolean | undefined;
+
+/**
+ * The membership test of the invariant being evaluated. fhirpath.js's own memberOf() asks a
+ * terminology server, asynchronously; samsvar answers from the ValueSets it has loaded,
+ * synchronously, so the invariants of a profile that uses it (bc-mm-1) are evaluated.
+ */
+let membership: ValueSetMembership | undefined;
+const memberOf = {
+  // A 'String' parameter arrives as the string itself.
+  fn: (coll: unknown[], url: unknown): boolean[] => {
+    if (coll.length !== 1 || typeof url !== 'string') return [];
+    const item = coll[0] as { data?: unknown } | null;
+    const value = item !== null && typeof item === 'object' && 'data' in item ? item.data : item;
+    const answer = membership?.(url, value);
+    // Not known is not "not a member": the invariant is reported as not evaluated, not as failed.
+    if (answer === undefined) throw new Error(`memberOf('${url}'): that ValueSet is not loaded, or its codes cannot be listed here`);
+    return [answer];
+  },
+  arity: { 1: ['String'] },
+};
+const USER_FUNCTIONS = { memberOf };
+
 /**
  * Core R4 invariants (dom-3 among them) apply `as(type)` to collections, which strict FHIRPath
  * engines refuse; their intent is a type filter, so `as(` is read as `ofType(`.
@@ -32,7 +56,7 @@ function compiledFor(basePath: string, expression: string): Compiled | { error: 
       c = fhirpath.compile(
         { base: basePath, expression: lenientExpression(expression) } as never,
         r4model as never,
-        { traceFn: () => {} } as never,
+        { traceFn: () => {}, userInvocationTable: USER_FUNCTIONS } as never,
       ) as unknown as Compiled;
     } catch (e) {
       c = { error: (e as Error).message.split('\n')[0] };
@@ -164,6 +188,7 @@ export function evaluateInvariant(
   data: unknown,
   resource: unknown,
   rootResource: unknown,
+  inValueSet?: ValueSetMembership,
 ): InvariantOutcome {
   if (expression === DOM3_EXPRESSION) return dom3(data, resource);
   if (expression === REF1_EXPRESSION) return ref1(data, rootResource);
@@ -174,10 +199,14 @@ export function evaluateInvariant(
   const c = compiledFor(basePath.replace(/\[x\]/g, ''), expression);
   if ('error' in c) return { status: 'error', reason: c.error };
   let result: unknown[];
+  const outer = membership;
+  membership = inValueSet;
   try {
     result = c(data, { resource, rootResource });
   } catch (e) {
     return { status: 'error', reason: (e as Error).message.split('\n')[0] };
+  } finally {
+    membership = outer;
   }
   if (!Array.isArray(result) || result.length === 0) return { status: 'fail', empty: true };
   return result.every((r) => r === true || (typeof r === 'object' && r !== null && (r as { valueOf(): unknown }).valueOf() === true))

@@ -5,6 +5,7 @@
  * are not judged, and codes from the systems we do hold still are.
  */
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
+import { codingsOf } from './plain-values.js';
 
 export interface Expansion {
   /** system -> codes (with display) that are in the ValueSet. */
@@ -143,4 +144,26 @@ export function codeSystemHasCode(cs: FhirResource, code: string): boolean | und
   if (set === null) return undefined;
   if (set.has(code)) return true;
   return cs.caseSensitive === false && [...set].some((c) => c.toLowerCase() === code.toLowerCase()) ? true : false;
+}
+
+/**
+ * FHIRPath's memberOf() answered from the loaded ValueSets: whether a code (a bare code matches
+ * in any system of the set), a Coding or a CodeableConcept is in the set; undefined when the set
+ * is not loaded or its expansion cannot tell.
+ */
+export function valueSetMembership(store: ConformanceStore): (valueSet: string, value: unknown) => boolean | undefined {
+  return (url, value) => {
+    const vs = store.valueSet(url);
+    if (!vs) return undefined;
+    const exp = expandValueSet(vs, store);
+    const codings = typeof value === 'string' ? [{ code: value, system: undefined }] : codingsOf(value);
+    let unknown = false;
+    for (const c of codings) {
+      if (c.code === undefined) continue;
+      const m = codeMembership(exp, c.system, c.code);
+      if (m === 'in') return true;
+      if (m === 'unknown') unknown = true;
+    }
+    return unknown ? undefined : false;
+  };
 }

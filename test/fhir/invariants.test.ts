@@ -312,3 +312,45 @@ describe('invariants in validation', () => {
     expect(compiledExpressionCount()).toBe(afterFirst);
   });
 });
+
+describe('memberOf() in an invariant (HL7 case member-of-CC)', () => {
+  const SYSTEM = 'http://samsvar.test/CodeSystem/alvorlighet';
+  const VS = 'http://samsvar.test/ValueSet/lav-alvorlighet';
+  const valueSet = {
+    resourceType: 'ValueSet',
+    id: 'lav-alvorlighet',
+    url: VS,
+    status: 'active',
+    compose: { include: [{ system: SYSTEM, concept: [{ code: 'lav' }] }] },
+  };
+  const constrained = (vs: string) =>
+    profileOn('Basic', `test-member-of-${vs === VS ? 'known' : 'unknown'}`, [
+      {
+        id: 'Basic.code',
+        path: 'Basic.code',
+        constraint: [{ key: 'bc-mm-1', severity: 'error', human: 'must be in the value set', expression: `memberOf('${vs}')` }],
+      },
+    ]);
+  let v: FhirValidator;
+  beforeAll(() => {
+    v = new FhirValidator(
+      catalogWith([
+        { id: 'test-member-of-known', sd: constrained(VS), extra: [valueSet as never] },
+        { id: 'test-member-of-unknown', sd: constrained('http://samsvar.test/ValueSet/ukjent') },
+      ]),
+    );
+  });
+  const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+  const basic = (code: string) => ({ resourceType: 'Basic', text, code: { coding: [{ system: SYSTEM, code }] } });
+
+  it('is answered from the loaded ValueSets, without a terminology server', async () => {
+    expect(errors(await check(v, basic('lav'), 'test-member-of-known'))).toEqual([]);
+    expect(errors(await check(v, basic('hoy'), 'test-member-of-known'))).toEqual(['FHIR-INVARIANT-bc-mm-1']);
+  });
+
+  it('is not evaluated, rather than failed, when the ValueSet is not loaded', async () => {
+    const r = await check(v, basic('lav'), 'test-member-of-unknown');
+    expect(errors(r)).toEqual([]);
+    expect(findingOf(r, 'FHIR-INVARIANT-UNEVALUATED').message).toContain('is not loaded');
+  });
+});
