@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
-import { catalogWith, check, errors, findingOf, profileOn } from './helpers.js';
+import { catalogWith, check, errors, extensionOn, findingOf, profileOn } from './helpers.js';
 
 const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
 const BASE = 'http://samsvar.test/StructureDefinition/';
@@ -8,28 +8,7 @@ const INTERPRETER = 'http://hl7.org/fhir/StructureDefinition/patient-interpreter
 
 /** A boolean extension of our own, usable where `context` (and `contextInvariant`) say. */
 function flag(id: string, context: { type: string; expression: string }[], contextInvariant?: string[]) {
-  return {
-    resourceType: 'StructureDefinition',
-    id,
-    url: BASE + id,
-    name: id.replace(/-/g, ''),
-    status: 'active',
-    kind: 'complex-type',
-    abstract: false,
-    context,
-    ...(contextInvariant ? { contextInvariant } : {}),
-    type: 'Extension',
-    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
-    derivation: 'constraint',
-    differential: {
-      element: [
-        { id: 'Extension', path: 'Extension' },
-        { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
-        { id: 'Extension.url', path: 'Extension.url', fixedUri: BASE + id },
-        { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'boolean' }] },
-      ],
-    },
-  };
+  return extensionOn(id, context, { min: 1, type: [{ code: 'boolean' }] }, contextInvariant ? { contextInvariant } : {});
 }
 
 const onHomeAddress = flag('on-home-address', [

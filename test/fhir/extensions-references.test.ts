@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
-import { catalogWith, check, errors, findingOf, profileOn, rules } from './helpers.js';
+import { catalogWith, check, errors, extensionOn, findingOf, profileOn, rules } from './helpers.js';
 
 const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
 const CITIZENSHIP = 'http://hl7.org/fhir/StructureDefinition/patient-citizenship';
@@ -8,35 +8,11 @@ const BIRTHPLACE = 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace';
 const KOMMUNE = 'http://samsvar.test/StructureDefinition/kommune';
 
 /** A simple extension of our own: a kommunenummer (4 digits) on Patient or Address. */
-const kommune = {
-  resourceType: 'StructureDefinition',
-  id: 'kommune',
-  url: KOMMUNE,
-  name: 'Kommune',
-  status: 'active',
-  kind: 'complex-type',
-  abstract: false,
-  context: [{ type: 'element', expression: 'Address' }],
-  type: 'Extension',
-  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
-  derivation: 'constraint',
-  differential: {
-    element: [
-      { id: 'Extension', path: 'Extension' },
-      { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
-      { id: 'Extension.url', path: 'Extension.url', fixedUri: KOMMUNE },
-      {
-        id: 'Extension.value[x]',
-        path: 'Extension.value[x]',
-        min: 1,
-        type: [{ code: 'string' }],
-        constraint: [
-          { key: 'test-kommune', severity: 'error', human: 'A kommunenummer has 4 digits', expression: "matches('^[0-9]{4}$')" },
-        ],
-      },
-    ],
-  },
-};
+const kommune = extensionOn('kommune', [{ type: 'element', expression: 'Address' }], {
+  min: 1,
+  type: [{ code: 'string' }],
+  constraint: [{ key: 'test-kommune', severity: 'error', human: 'A kommunenummer has 4 digits', expression: "matches('^[0-9]{4}$')" }],
+});
 
 const patientProfile = profileOn('Patient', 'test-patient', [
   { id: 'Patient.extension', path: 'Patient.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } },

@@ -35,6 +35,41 @@ export function profileOn(
   };
 }
 
+/**
+ * A one-value extension definition of our own (http://samsvar.test/StructureDefinition/<id>), usable
+ * where `context` says; `value` constrains Extension.value[x] (its type, min, constraints).
+ */
+export function extensionOn(
+  id: string,
+  context: { type: string; expression: string }[],
+  value: Record<string, unknown>,
+  more: Record<string, unknown> = {},
+): FhirResource & { url: string } {
+  const url = `http://samsvar.test/StructureDefinition/${id}`;
+  return {
+    resourceType: 'StructureDefinition',
+    id,
+    url,
+    name: id.replace(/-/g, ''),
+    status: 'active',
+    kind: 'complex-type',
+    abstract: false,
+    context,
+    type: 'Extension',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+    derivation: 'constraint',
+    differential: {
+      element: [
+        { id: 'Extension', path: 'Extension' },
+        { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
+        { id: 'Extension.url', path: 'Extension.url', fixedUri: url },
+        { id: 'Extension.value[x]', path: 'Extension.value[x]', ...value },
+      ],
+    },
+    ...more,
+  };
+}
+
 /** A catalog holding the given profiles (written to a temp dir and loaded as real profile directories). */
 export function catalogWith(profiles: TestProfile[], opts: { shipped?: boolean } = {}): ProfileCatalog {
   const root = mkdtempSync(path.join(os.tmpdir(), 'samsvar-fhir-'));
