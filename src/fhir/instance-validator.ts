@@ -171,6 +171,19 @@ export class InstanceValidator implements Walk {
     return errors;
   }
 
+  valueErrorsAgainst(value: JsonNode & { kind: 'object' }, sd: StructureDefinition, path: string, scope: ResourceScope): Finding[] {
+    if (this.trialDepth >= MAX_TARGET_DEPTH) {
+      this.targetsCut = true;
+      return [];
+    }
+    const tree = this.treeOf(sd);
+    if (!tree) return [];
+    return this.trial(() => {
+      this.checkElementRules(value, tree.root, path, scope);
+      this.validateChildren(value, tree.root.children, tree, path, scope, false, [sd.type, sd.type, sd.type]);
+    });
+  }
+
   /**
    * The errors a validation would report, without reporting them: what the trial finds and marks
    * as done is its own, so a Bundle or conformance resource it meets is still checked where it sits.

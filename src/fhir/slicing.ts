@@ -149,25 +149,29 @@ export function matchSlice(
         matched++;
         continue;
       }
-      // A resource matches a slice by conforming to its profile (two Observation profiles in one Bundle tell their entries apart).
-      const resources = where ? resourcesAt(item.node, dpath) : undefined;
-      const conforms = resources
-        ? resources.some((r) => {
-            const rt = r.props.get('resourceType')?.value;
-            return sds.some(
-              (sd) =>
-                rt?.kind === 'string' &&
-                sd.type === rt.value &&
-                (sd.derivation !== 'constraint' || walk.errorsAgainst(r, sd, `${where!.path}.${dpath}`, where!.scope, false).length === 0),
-            );
-          })
-        : got.some((t) => types.includes(t as string));
+      // A value matches a slice by conforming to its profile: two Observation profiles in one Bundle
+      // tell their entries apart, two Coding profiles the codings of a category.
+      const nodes = where ? nodesAt(item.node, dpath) : undefined;
+      const at = where && `${where.path}${dpath ? `.${dpath}` : ''}`;
+      const fits = (n: JsonNode, sd: (typeof sds)[number]): boolean => {
+        const rt = n.kind === 'object' ? n.props.get('resourceType')?.value : undefined;
+        if (rt?.kind === 'string') {
+          if (sd.type !== rt.value) return false;
+          return sd.derivation !== 'constraint' || walk.errorsAgainst(n as JsonObjectNode, sd, at!, where!.scope, false).length === 0;
+        }
+        // By its type, not its kind (profile-slicing-missing-profile2 profiles Coding and says kind resource).
+        if (walk.store.baseType(sd.type)?.kind === 'resource') return false;
+        // A data type: checked against the profile when it is an object; a primitive by its type alone.
+        return sd.derivation !== 'constraint' || n.kind !== 'object' || walk.valueErrorsAgainst(n, sd, at!, where!.scope).length === 0;
+      };
+      const conforms = nodes ? nodes.some((n) => sds.some((sd) => fits(n, sd))) : got.some((t) => types.includes(t as string));
       if (conforms) matched++;
+      else if (!values.length) reasons.push(`${d.path} is missing, the slice requires ${sds.map((sd) => sd.url).join(' or ')}`);
       else
         reasons.push(
-          got.some((t) => types.includes(t as string))
-            ? `${d.path} does not conform to ${sds.map((sd) => sd.url).join(' or ')}`
-            : `${d.path} is ${got.join(', ') || 'missing'}, the slice requires a ${types.join(' or ')}`,
+          got.some((t) => t !== undefined && !types.includes(t))
+            ? `${d.path} is ${got.join(', ')}, the slice requires a ${types.join(' or ')}`
+            : `${d.path} does not conform to ${sds.map((sd) => sd.url).join(' or ')}`,
         );
       continue;
     }
@@ -226,17 +230,19 @@ function containedType(container: { contained?: unknown } | undefined, id: strin
   return typeof found?.resourceType === 'string' ? found.resourceType : undefined;
 }
 
-/** The resources at a plain discriminator path (`resource`) below a node; undefined for a path with functions. */
-function resourcesAt(node: JsonNode, dpath: string): (JsonNode & { kind: 'object' })[] | undefined {
-  if (!/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/.test(dpath)) return undefined;
+type JsonObjectNode = JsonNode & { kind: 'object' };
+
+/** The values at a plain discriminator path (`resource`, `coding`; '' is the item) below a node; undefined for a path with functions. */
+function nodesAt(node: JsonNode, dpath: string): JsonNode[] | undefined {
+  if (dpath && !/^[A-Za-z]\w*(\.[A-Za-z]\w*)*$/.test(dpath)) return undefined;
   let nodes: JsonNode[] = [node];
-  for (const seg of dpath.split('.')) {
+  for (const seg of dpath ? dpath.split('.') : []) {
     nodes = nodes.flatMap((n) => {
       const v = n.kind === 'object' ? n.props.get(seg)?.value : undefined;
       return !v ? [] : v.kind === 'array' ? v.items : [v];
     });
   }
-  return nodes.filter((n): n is JsonNode & { kind: 'object' } => n.kind === 'object' && n.props.has('resourceType'));
+  return nodes;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface Walk {
     scope: ResourceScope,
     contained: boolean,
   ): Finding[];
+  /** The errors a data type value (a Coding in a slice) has against a data type profile, without reporting them. */
+  valueErrorsAgainst(value: JsonNode & { kind: 'object' }, sd: StructureDefinition, path: string, scope: ResourceScope): Finding[];
   /** A code the loaded definitions cannot judge: asked of the terminology server after the walk. */
   ask(question: TerminologyQuestion): void;
 }

@@ -320,3 +320,54 @@ describe('a type discriminator through resolve() on a local reference', () => {
     expect(findingOf(twice, 'FHIR-CARDINALITY-MAX').message).toContain("slice 'tilstand'");
   });
 });
+
+describe('a profile discriminator on a data type', () => {
+  const codingFrom = (id: string, system: string) => ({
+    ...profileOn('Coding', id, [{ id: 'Coding.system', path: 'Coding.system', min: 1, fixedUri: system }]),
+    kind: 'complex-type',
+  });
+  const icpc = codingFrom('test-coding-icpc', 'urn:oid:2.16.578.1.12.4.1.1.7170');
+  const icd = codingFrom('test-coding-icd', 'urn:oid:2.16.578.1.12.4.1.1.7110');
+  const condition = profileOn('Condition', 'test-condition-codings', [
+    { id: 'Condition.code', path: 'Condition.code', min: 1 },
+    {
+      id: 'Condition.code.coding',
+      path: 'Condition.code.coding',
+      slicing: { discriminator: [{ type: 'profile', path: '$this' }], rules: 'closed' },
+    },
+    {
+      id: 'Condition.code.coding:icpc',
+      path: 'Condition.code.coding',
+      sliceName: 'icpc',
+      min: 1,
+      max: '1',
+      type: [{ code: 'Coding', profile: [icpc.url] }],
+    },
+    {
+      id: 'Condition.code.coding:icd',
+      path: 'Condition.code.coding',
+      sliceName: 'icd',
+      max: '1',
+      type: [{ code: 'Coding', profile: [icd.url] }],
+    },
+  ]);
+  const v = new FhirValidator(catalogWith([{ id: 'test-condition-codings', sd: condition, extra: [icpc as never, icd as never] }]));
+  const conditionWith = (...systems: string[]) => ({
+    resourceType: 'Condition',
+    text,
+    subject: { reference: 'Patient/1' },
+    code: { coding: systems.map((system, i) => ({ system, code: `K${i}` })) },
+  });
+
+  it('tells codings apart by the Coding profile each conforms to', async () => {
+    expect(errors(await check(v, conditionWith('urn:oid:2.16.578.1.12.4.1.1.7170'), 'test-condition-codings'))).toEqual([]);
+    const both = conditionWith('urn:oid:2.16.578.1.12.4.1.1.7110', 'urn:oid:2.16.578.1.12.4.1.1.7170');
+    expect(errors(await check(v, both, 'test-condition-codings'))).toEqual([]);
+    const other = findingOf(
+      await check(v, conditionWith('urn:oid:2.16.578.1.12.4.1.1.7170', 'http://snomed.info/sct'), 'test-condition-codings'),
+      'FHIR-SLICE-NOMATCH',
+    );
+    expect(other.path).toBe('Condition.code.coding[1]');
+    expect(other.message).toContain('does not conform to');
+  });
+});
