@@ -68,6 +68,24 @@ function applyDifferential(
         return true;
       }
     }
+    // An element defined by reference (Parameters.parameter.part is a parameter) has the children of the element it names, as the base defines them.
+    const ref = parent.contentReference?.slice(parent.contentReference.indexOf('#') + 1);
+    if (ref && !parent.type?.length) {
+      const refRoot = ref.slice(0, ref.indexOf('.'));
+      const kids = base
+        .filter((e) => e.id.startsWith(`${ref}.`) && !e.id.includes(':'))
+        .map((e) => {
+          const c = clone(e);
+          c.id = parent.id + e.id.slice(ref.length);
+          c.path = parent.path + e.path.slice(ref.length);
+          return c;
+        });
+      if (kids.length && refRoot === (base[0]?.path ?? '').split('.')[0]) {
+        out.splice(parentIdx + 1, 0, ...kids);
+        ids = index();
+        return true;
+      }
+    }
     const type = parent.type?.length === 1 ? parent.type[0] : undefined;
     if (!type) return false;
     const typeSd = (type.profile?.[0] && store.structureDefinition(type.profile[0])) || store.structureDefinition(FHIR_SD_BASE + type.code);

@@ -92,6 +92,33 @@ describe('snapshot generation from a differential', () => {
     expect(els.filter((e) => e.id === 'Patient.extension:official.extension:kilde')).toHaveLength(1);
   });
 
+  it('constrains inside an element defined by reference (Parameters.parameter.part), with the children of the element it names', () => {
+    const els = snapshot(
+      [
+        {
+          id: 'Parameters.parameter',
+          path: 'Parameters.parameter',
+          slicing: { discriminator: [{ type: 'value', path: 'name' }], rules: 'open' },
+        },
+        { id: 'Parameters.parameter:adresse', path: 'Parameters.parameter', sliceName: 'adresse' },
+        {
+          id: 'Parameters.parameter:adresse.part',
+          path: 'Parameters.parameter.part',
+          slicing: { discriminator: [{ type: 'value', path: 'name' }], rules: 'open' },
+        },
+        { id: 'Parameters.parameter:adresse.part:nummer', path: 'Parameters.parameter.part', sliceName: 'nummer', min: 1 },
+        { id: 'Parameters.parameter:adresse.part:nummer.name', path: 'Parameters.parameter.part.name', fixedString: 'nummer' },
+      ],
+      'Parameters',
+    );
+    expect(els.find((e) => e.id === 'Parameters.parameter:adresse.part:nummer.name')).toMatchObject({
+      path: 'Parameters.parameter.part.name',
+      fixedString: 'nummer',
+      type: [{ code: 'string' }],
+    });
+    expect(els.find((e) => e.id === 'Parameters.parameter:adresse.part:nummer.value[x]')).toBeDefined();
+  });
+
   it('refuses a differential element that matches nothing in the base', () => {
     expect(() => snapshot([{ id: 'Patient.fodselsnummer', path: 'Patient.fodselsnummer', min: 1 }])).toThrow(SamsvarError);
   });
