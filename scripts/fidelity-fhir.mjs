@@ -410,6 +410,7 @@ if (asJson) {
     ['the resource in XML', summary.byFormat.xmlResource],
     ['JSON resource, XML profiles', summary.byFormat.xmlProfilesOnly],
   ])
-    if (t.compared) console.log(`    ${label}: ${t.agree} of ${t.compared} agree, ${t.falsePasses} false passes, ${t.falseErrors} false errors`);
+    if (t.compared)
+      console.log(`    ${label}: ${t.agree} of ${t.compared} agree, ${t.falsePasses} false passes, ${t.falseErrors} false errors`);
   console.log(`  left out ${summary.leftOut} (other modules, formats, packages, terminology; --verbose lists why)`);
 }
