@@ -73,6 +73,8 @@ export class InstanceValidator implements Walk {
   private readonly hosts: string[][] = [];
   /** The JSON objects whose properties the hosts are, in the same order. */
   private readonly hostNodes: JsonNode[] = [];
+  /** Hosts of extensions with context invariants, as plain JSON. */
+  private readonly hostPlain = new WeakMap<JsonNode, unknown>();
   /** memberOf() in invariants, from the loaded ValueSets. */
   private readonly inValueSet: ValueSetMembership;
   /** Constraint keys and definitions already reported as not usable in this validation (said once, not per element). */
@@ -892,7 +894,9 @@ export class InstanceValidator implements Walk {
     const invariants = (sd.contextInvariant as string[] | undefined) ?? [];
     const hostNode = this.hostNodes.at(-1);
     if (!invariants.length || !hostNode) return;
-    const data = toPlain(hostNode);
+    // Once per host, however many of its extensions have context invariants.
+    let data = this.hostPlain.get(hostNode);
+    if (data === undefined) this.hostPlain.set(hostNode, (data = toPlain(hostNode)));
     for (const expression of invariants) {
       const out = evaluateInvariant(host[0]!, expression, data, scope.plain, (scope.root ?? scope).plain, this.inValueSet);
       if (out.status === 'fail')

@@ -222,6 +222,8 @@ interface SelectedNode {
 }
 
 const selectors = new Map<string, Compiled | { error: string }>();
+/** What each expression selects, per resource: a resource with many such extensions evaluates each expression once. */
+const selectedIn = new WeakMap<object, Map<string, Set<string> | { error: string }>>();
 
 /**
  * Where in a resource a FHIRPath expression points (`Patient.address[1]`), as the validator names
@@ -230,6 +232,22 @@ const selectors = new Map<string, Compiled | { error: string }>();
  */
 export function selectedLocations(resourceType: string, expression: string, resource: unknown): Set<string> | { error: string } {
   const key = `${resourceType}\u0000${expression}`;
+  if (resource === null || typeof resource !== 'object') return selectLocations(key, resourceType, expression, resource);
+  let known = selectedIn.get(resource);
+  if (!known) selectedIn.set(resource, (known = new Map()));
+  let selected = known.get(key);
+  if (!selected) known.set(key, (selected = selectLocations(key, resourceType, expression, resource)));
+  return selected;
+}
+
+let selections = 0;
+/** How many times a context expression has been evaluated on a resource so far. */
+export function contextSelectionCount(): number {
+  return selections;
+}
+
+function selectLocations(key: string, resourceType: string, expression: string, resource: unknown): Set<string> | { error: string } {
+  selections++;
   let c = selectors.get(key);
   if (!c) {
     try {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { contextSelectionCount } from '../../src/fhir/invariants.js';
+import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
 import { catalogWith, check, errors, extensionOn, findingOf, profileOn } from './helpers.js';
 
 const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
@@ -116,5 +118,25 @@ describe('where the R4 definitions themselves put an extension', () => {
     };
     const r = await check(v, sd);
     expect(r.findings.filter((f) => f.ruleId === 'FHIR-EXT-CONTEXT')).toEqual([]);
+  });
+});
+
+describe('the cost of extension contexts', () => {
+  it('grows linearly with the number of extensions whose context is an expression (n vs 8n)', async () => {
+    const v = new FhirValidator(
+      catalogWith([{ id: 'test-patient', sd: profileOn('Patient', 'test-patient', []), extra: [onHomeAddress, whileInactive] }]),
+    );
+    const manyHomes = (n: number) =>
+      patient({
+        active: false,
+        extension: Array.from({ length: n }, () => ext('while-inactive')),
+        address: Array.from({ length: n }, (_, i) => ({ use: 'home', city: `By ${i}`, extension: [ext('on-home-address')] })),
+      });
+    expect(errors(await check(v, manyHomes(50), 'test-patient'))).toEqual([]);
+    // The expression is evaluated once per resource, not once per extension.
+    const before = contextSelectionCount();
+    await check(v, manyHomes(400), 'test-patient');
+    expect(contextSelectionCount() - before).toBe(1);
+    expect(await growthRatio((n) => check(v, manyHomes(n), 'test-patient'), 60)).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 });
