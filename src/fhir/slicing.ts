@@ -223,11 +223,21 @@ export function matchSlice(
   return { matched, reasons };
 }
 
-/** The type of the contained resource a local reference (`#id`) names in its container. */
+const containedTypes = new WeakMap<object, Map<string, string>>();
+
+/** The type of the contained resource a local reference (`#id`) names in its container; indexed once per container. */
 function containedType(container: { contained?: unknown } | undefined, id: string): string | undefined {
-  const contained = Array.isArray(container?.contained) ? container.contained : [];
-  const found = contained.find((c) => (c as { id?: unknown } | null)?.id === id) as { resourceType?: unknown } | undefined;
-  return typeof found?.resourceType === 'string' ? found.resourceType : undefined;
+  if (!container) return undefined;
+  let types = containedTypes.get(container);
+  if (!types) {
+    types = new Map();
+    for (const c of Array.isArray(container.contained) ? container.contained : []) {
+      const { id: cid, resourceType } = (c ?? {}) as { id?: unknown; resourceType?: unknown };
+      if (typeof cid === 'string' && typeof resourceType === 'string' && !types.has(cid)) types.set(cid, resourceType);
+    }
+    containedTypes.set(container, types);
+  }
+  return types.get(id);
 }
 
 type JsonObjectNode = JsonNode & { kind: 'object' };
