@@ -449,6 +449,16 @@ export class InstanceValidator implements Walk {
     tree: ElementTree,
     type: TypeRef | undefined,
   ): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
+    if (el.children.length && el.types.length > 1 && type) {
+      // A choice of several types constrains only what they share (effective[x].extension); the
+      // value has the children of the type it is, with those constraints in place of the type's own.
+      const typeSd = this.typeDefinition(type);
+      const typeTree = typeSd && this.treeOf(typeSd);
+      if (typeTree) {
+        const own = new Map(el.children.map((c) => [c.name, c]));
+        return { children: typeTree.root.children.map((c) => own.get(c.name) ?? c), tree: typeTree, typeRoot: typeTree.root };
+      }
+    }
     if (el.children.length) return { children: el.children, tree };
     if (el.def.contentReference) {
       const id = el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1);

@@ -86,9 +86,12 @@ function applyDifferential(
         return true;
       }
     }
-    const type = parent.type?.length === 1 ? parent.type[0] : undefined;
+    // A choice of several types has the children they all share, Element's (id, extension).
+    const type = parent.type?.length === 1 ? parent.type[0] : parent.type?.length ? { code: 'Element' } : undefined;
     if (!type) return false;
-    const typeSd = (type.profile?.[0] && store.structureDefinition(type.profile[0])) || store.structureDefinition(FHIR_SD_BASE + type.code);
+    const typeSd =
+      ('profile' in type && type.profile?.[0] && store.structureDefinition(type.profile[0])) ||
+      store.structureDefinition(FHIR_SD_BASE + type.code);
     if (!typeSd) return false;
     const typeElements = snapshotOf(typeSd, store, new Set(seen));
     const root = typeElements[0].path;

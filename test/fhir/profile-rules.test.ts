@@ -277,3 +277,38 @@ describe('an element whose type allows several data type profiles', () => {
     expect(findingOf(r, 'FHIR-CARDINALITY-MIN').path).toBe('Patient.address[0].use');
   });
 });
+
+describe('a constraint on what every type of a choice has (effective[x].extension)', () => {
+  const ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
+  const statement = profileOn('MedicationStatement', 'test-statement-effective', [
+    {
+      id: 'MedicationStatement.effective[x].extension',
+      path: 'MedicationStatement.effective[x].extension',
+      max: '1',
+      type: [{ code: 'Extension', profile: [ABSENT] }],
+    },
+  ]);
+  let v: FhirValidator;
+  beforeAll(() => {
+    v = new FhirValidator(catalogWith([{ id: 'test-statement-effective', sd: statement }]));
+  });
+  const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
+  const withPeriod = (extensions: number) => ({
+    resourceType: 'MedicationStatement',
+    text,
+    status: 'active',
+    medicationCodeableConcept: { text: 'Paracet' },
+    subject: { reference: 'Patient/1' },
+    effectivePeriod: {
+      start: '2026-11-01',
+      extension: Array.from({ length: extensions }, () => ({ url: ABSENT, valueCode: 'unknown' })),
+    },
+  });
+
+  it('applies it, and the value keeps the children of the type it is', async () => {
+    expect(errors(await check(v, withPeriod(1), 'test-statement-effective'))).toEqual([]);
+    expect(findingOf(await check(v, withPeriod(2), 'test-statement-effective'), 'FHIR-CARDINALITY-MAX').path).toBe(
+      'MedicationStatement.effectivePeriod.extension',
+    );
+  });
+});
