@@ -41,6 +41,13 @@ function profileResources(profile: LoadedProfile): FhirResource[] {
   for (const name of names) {
     const bytes = profile.files.get(name);
     if (!bytes) throw new SamsvarError('profile_invalid', `profile ${m.id} lists ${name}, which is not in ${profile.dir}`);
+    if (name.toLowerCase().endsWith('.xml')) {
+      // A conformance resource in FHIR XML, read as a resource to validate is, into the JSON it stands for.
+      const read = readFhirXml(bytes, baseConformance());
+      if (!read.ok) throw new SamsvarError('profile_invalid', `profile ${m.id}: ${name} is not FHIR XML: ${read.finding.message}`);
+      out.push(toPlain(read.root) as FhirResource);
+      continue;
+    }
     try {
       out.push(JSON.parse(Buffer.from(bytes).toString('utf8')) as FhirResource);
     } catch (e) {

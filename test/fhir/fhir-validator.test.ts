@@ -1,9 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
 import { Engine } from '../../src/engine/engine.js';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
-import { loadCatalog, type ProfileCatalog } from '../../src/profiles/catalog.js';
-import { bytes, catalogWith, check, findingOf, profileOn, rules } from './helpers.js';
+import { loadCatalog, loadProfileDir, ProfileCatalog } from '../../src/profiles/catalog.js';
+import { bytes, catalogWith, check, errors, findingOf, profileOn, rules } from './helpers.js';
 
 const text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' };
 const strict = profileOn('Patient', 'test-strict', [{ id: 'Patient.birthDate', path: 'Patient.birthDate', min: 1 }]);
@@ -159,5 +162,53 @@ describe('a resource with a flood of findings', () => {
     expect(r.findings.length).toBe(1001);
     expect(r.findings.at(-1)).toMatchObject({ ruleId: 'FINDINGS-LIMIT', severity: 'information' });
     expect(r.findings.slice(0, 1000).every((f) => f.severity === 'error')).toBe(true);
+  });
+});
+
+describe("a FHIR profile's conformance resources in XML", () => {
+  it('reads a StructureDefinition written in FHIR XML and validates against it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'samsvar-fhir-xml-'));
+    const url = 'http://samsvar.test/StructureDefinition/test-xml-patient';
+    writeFileSync(
+      path.join(root, 'sd.xml'),
+      `<?xml version="1.0" encoding="UTF-8"?>
+<StructureDefinition xmlns="http://hl7.org/fhir">
+  <id value="test-xml-patient"/>
+  <url value="${url}"/>
+  <name value="TestXmlPatient"/>
+  <status value="active"/>
+  <kind value="resource"/>
+  <abstract value="false"/>
+  <type value="Patient"/>
+  <baseDefinition value="http://hl7.org/fhir/StructureDefinition/Patient"/>
+  <derivation value="constraint"/>
+  <differential>
+    <element id="Patient">
+      <path value="Patient"/>
+    </element>
+    <element id="Patient.birthDate">
+      <path value="Patient.birthDate"/>
+      <min value="1"/>
+    </element>
+  </differential>
+</StructureDefinition>`,
+    );
+    writeFileSync(
+      path.join(root, 'profile.json'),
+      JSON.stringify({ id: 'test-xml-patient', version: '1.0.0', title: 'x', kind: 'fhir', url, resources: ['sd.xml'] }),
+    );
+    const catalog = new ProfileCatalog();
+    catalog.add(loadProfileDir(root, 'imported'));
+    const v = new FhirValidator(catalog);
+    expect(errors(await check(v, { resourceType: 'Patient', text, birthDate: '1990-01-01' }, 'test-xml-patient'))).toEqual([]);
+    expect(findingOf(await check(v, { resourceType: 'Patient', text }, 'test-xml-patient'), 'FHIR-CARDINALITY-MIN').path).toBe(
+      'Patient.birthDate',
+    );
+    writeFileSync(path.join(root, 'sd.xml'), '<StructureDefinition xmlns="http://hl7.org/fhir"><id value="x"/>');
+    const broken = new ProfileCatalog();
+    broken.add(loadProfileDir(root, 'imported'));
+    await expect(check(new FhirValidator(broken), { resourceType: 'Patient', text }, 'test-xml-patient')).rejects.toThrow(
+      /sd.xml is not FHIR XML: Not well-formed XML/,
+    );
   });
 });
