@@ -449,27 +449,20 @@ export class InstanceValidator implements Walk {
     tree: ElementTree,
     type: TypeRef | undefined,
   ): { children: ElementNode[]; tree: ElementTree; typeRoot?: ElementNode } {
-    if (el.children.length && el.types.length > 1 && type) {
-      // A choice of several types constrains only what they share (effective[x].extension); the
-      // value has the children of the type it is, with those constraints in place of the type's own.
-      const typeSd = this.typeDefinition(type);
-      const typeTree = typeSd && this.treeOf(typeSd);
-      if (typeTree) {
-        const own = new Map(el.children.map((c) => [c.name, c]));
-        return { children: typeTree.root.children.map((c) => own.get(c.name) ?? c), tree: typeTree, typeRoot: typeTree.root };
-      }
-    }
-    if (el.children.length) return { children: el.children, tree };
-    if (el.def.contentReference) {
+    // A choice of several types constrains only what they share (effective[x].extension); the
+    // value has the children of the type it is, with those constraints in place of the type's own.
+    const shared = el.children.length > 0 && el.types.length > 1;
+    if (el.children.length && !shared) return { children: el.children, tree };
+    if (el.def.contentReference && !shared) {
       const id = el.def.contentReference.slice(el.def.contentReference.indexOf('#') + 1);
       const target = tree.byId.get(id);
       if (target) return { children: target.children, tree };
     }
     const typeSd = this.typeDefinition(type);
-    if (!typeSd) return { children: [], tree };
-    const typeTree = this.treeOf(typeSd);
-    if (!typeTree) return { children: [], tree };
-    return { children: typeTree.root.children, tree: typeTree, typeRoot: typeTree.root };
+    const typeTree = typeSd && this.treeOf(typeSd);
+    if (!typeTree) return { children: shared ? el.children : [], tree };
+    const own = new Map(shared ? el.children.map((c) => [c.name, c]) : []);
+    return { children: typeTree.root.children.map((c) => own.get(c.name) ?? c), tree: typeTree, typeRoot: typeTree.root };
   }
 
   private typeDefinition(type: TypeRef | undefined): StructureDefinition | undefined {
@@ -546,7 +539,8 @@ export class InstanceValidator implements Walk {
     }
     // A data type profile the definition names must be at hand to check the value against (extensions: FHIR-EXT-UNKNOWN).
     const profiles = code === 'Extension' ? [] : (type?.profile ?? []);
-    if (profiles.length && profiles.every((p) => !this.store.structureDefinition(p)))
+    const loaded = profiles.filter((p) => this.store.structureDefinition(p));
+    if (profiles.length && !loaded.length)
       this.add(
         'FHIR-PROFILE-INVALID',
         'error',
@@ -555,7 +549,7 @@ export class InstanceValidator implements Walk {
         item.node,
         path,
       );
-    const chosen = this.profileMet(item, el, tree, path, scope, type, code);
+    const chosen = this.profileMet(item, el, tree, path, scope, type, loaded, code);
     const { children, tree: childTree, typeRoot } = this.childrenOf(el, tree, chosen);
     this.checkElementRules(item.node, el, path, scope, type);
     if (typeRoot) {
@@ -732,7 +726,7 @@ export class InstanceValidator implements Walk {
   }
 
   /**
-   * Of several data type profiles an element's type names (an Address that must meet one of two),
+   * Of several data type profiles an element's type names and the store holds (`loaded`; an Address that must meet one of two),
    * the first the value meets; when it meets none, that is an error and the value is checked
    * against the first, whose faults then show. One profile, or none loaded: the type as it is.
    */
@@ -743,9 +737,9 @@ export class InstanceValidator implements Walk {
     path: string,
     scope: ResourceScope,
     type: TypeRef | undefined,
+    loaded: string[],
     code: string | undefined,
   ): TypeRef | undefined {
-    const loaded = code === 'Extension' ? [] : (type?.profile ?? []).filter((p) => this.store.structureDefinition(p));
     if (!type || loaded.length < 2 || item.node.kind !== 'object' || this.trialDepth >= MAX_TARGET_DEPTH) return type;
     const node = item.node;
     for (const p of loaded) {

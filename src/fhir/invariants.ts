@@ -43,23 +43,31 @@ export function lenientExpression(expression: string): string {
   return expression.replace(/(^|[.(\s])as\(/g, '$1ofType(');
 }
 
-/** How many expressions have been compiled so far; each (type context, expression) pair once. */
+/** How many expressions have been compiled so far; each (use, type context, expression) once. */
 export function compiledExpressionCount(): number {
   return compiled.size;
 }
 
-function compiledFor(basePath: string, expression: string): Compiled | { error: string } {
-  const key = `${basePath}\u0000${expression}`;
+/**
+ * An expression compiled for a type context: for an invariant (`as(` read leniently, memberOf()
+ * from the loaded ValueSets, results as values), or as a selector (results as the nodes they are,
+ * for where they sit).
+ */
+function compiledFor(basePath: string, expression: string, use: 'invariant' | 'selector' = 'invariant'): Compiled | { error: string } {
+  const key = `${use}\u0000${basePath}\u0000${expression}`;
   let c = compiled.get(key);
   if (!c) {
+    const invariant = use === 'invariant';
     try {
       c = fhirpath.compile(
-        { base: basePath, expression: lenientExpression(expression) } as never,
+        { base: basePath, expression: invariant ? lenientExpression(expression) : expression } as never,
         r4model as never,
-        { traceFn: () => {}, userInvocationTable: USER_FUNCTIONS } as never,
+        (invariant
+          ? { traceFn: () => {}, userInvocationTable: USER_FUNCTIONS }
+          : { traceFn: () => {}, resolveInternalTypes: false }) as never,
       ) as unknown as Compiled;
     } catch (e) {
-      c = { error: (e as Error).message.split('\n')[0] };
+      c = { error: (e as Error).message.split('\n')[0]! };
     }
     compiled.set(key, c);
   }
@@ -221,7 +229,6 @@ interface SelectedNode {
   path?: string | null;
 }
 
-const selectors = new Map<string, Compiled | { error: string }>();
 /** What each expression selects, per resource: a resource with many such extensions evaluates each expression once. */
 const selectedIn = new WeakMap<object, Map<string, Set<string> | { error: string }>>();
 
@@ -232,11 +239,11 @@ const selectedIn = new WeakMap<object, Map<string, Set<string> | { error: string
  */
 export function selectedLocations(resourceType: string, expression: string, resource: unknown): Set<string> | { error: string } {
   const key = `${resourceType}\u0000${expression}`;
-  if (resource === null || typeof resource !== 'object') return selectLocations(key, resourceType, expression, resource);
+  if (resource === null || typeof resource !== 'object') return selectLocations(resourceType, expression, resource);
   let known = selectedIn.get(resource);
   if (!known) selectedIn.set(resource, (known = new Map()));
   let selected = known.get(key);
-  if (!selected) known.set(key, (selected = selectLocations(key, resourceType, expression, resource)));
+  if (!selected) known.set(key, (selected = selectLocations(resourceType, expression, resource)));
   return selected;
 }
 
@@ -246,24 +253,9 @@ export function contextSelectionCount(): number {
   return selections;
 }
 
-function selectLocations(key: string, resourceType: string, expression: string, resource: unknown): Set<string> | { error: string } {
+function selectLocations(resourceType: string, expression: string, resource: unknown): Set<string> | { error: string } {
   selections++;
-  let c = selectors.get(key);
-  if (!c) {
-    try {
-      c = fhirpath.compile(
-        { base: resourceType, expression } as never,
-        r4model as never,
-        {
-          resolveInternalTypes: false,
-          traceFn: () => {},
-        } as never,
-      ) as unknown as Compiled;
-    } catch (e) {
-      c = { error: (e as Error).message.split('\n')[0]! };
-    }
-    selectors.set(key, c);
-  }
+  const c = compiledFor(resourceType, expression, 'selector');
   if ('error' in c) return c;
   let result: unknown[];
   try {
