@@ -435,8 +435,8 @@ describe.each(dialectsUnderTest())('profile administration over HTTP on %s', (di
           body: readFileSync(file),
           contentType: 'application/gzip',
         });
-        expect(res.status, await res.clone().text()).toBeGreaterThanOrEqual(400);
-        expect(res.status).toBeLessThan(500);
+        // A client error (4xx), not a crash.
+        expect(Math.floor(res.status / 100), await res.clone().text()).toBe(4);
         expect(existsSync(path.join(victim, 'keep.txt'))).toBe(true);
       }
     });
