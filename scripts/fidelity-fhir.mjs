@@ -294,10 +294,12 @@ function catalogFor(supporting, tmp, profileUrl) {
     const id = `case-${i}`;
     const dir = path.join(tmp, id);
     mkdirSync(dir, { recursive: true });
-    for (const { name, r } of files) writeFileSync(path.join(dir, name), JSON.stringify(r));
+    // Where the case brings several versions of one profile, each carrier holds its own version only.
+    const mine = files.filter(({ r }) => r === sd || r.url !== sd.url);
+    for (const { name, r } of mine) writeFileSync(path.join(dir, name), JSON.stringify(r));
     writeFileSync(
       path.join(dir, 'profile.json'),
-      JSON.stringify({ id, version: '0.0.0', title: sd.id ?? id, kind: 'fhir', url: sd.url, resources: files.map((f) => f.name) }),
+      JSON.stringify({ id, version: '0.0.0', title: sd.id ?? id, kind: 'fhir', url: sd.url, resources: mine.map((f) => f.name) }),
     );
     catalog.add(loadProfileDir(dir, 'imported'));
     byUrl.set(sd.url, id);

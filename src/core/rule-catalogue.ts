@@ -230,6 +230,12 @@ export const RULES = {
     issueType: 'extension',
   },
   'FHIR-VALUE-LIMIT': { layer: 'profile', severity: 'error', summary: 'A value beyond a limit the definition sets (length, range)' },
+  'FHIR-NARRATIVE-LINK': {
+    layer: 'structure',
+    severity: 'error',
+    summary:
+      'A narrative link or image that does not resolve in the resource, or an href a reader cannot follow (active content, urn: or cid:)',
+  },
   'FHIR-VALUE-ABSENT': {
     layer: 'profile',
     severity: 'error',

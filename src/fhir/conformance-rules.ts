@@ -461,7 +461,7 @@ function completeCodes(store: ConformanceStore, system: string, version: string 
   while (stack.length) {
     const c = stack.pop() as { code?: string; concept?: unknown[] };
     if (typeof c?.code === 'string') codes.add(c.code);
-    if (Array.isArray(c?.concept)) stack.push(...c.concept);
+    if (Array.isArray(c?.concept)) for (const child of c.concept) stack.push(child);
   }
   return codes;
 }

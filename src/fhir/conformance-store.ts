@@ -64,10 +64,47 @@ export function canonicalUrl(ref: string): string {
   return bar < 0 ? ref : ref.slice(0, bar);
 }
 
+const SEMVER = /^(\d+)\.(\d+)(?:\.\d+)?$/;
+const LEADING_MAJOR_MINOR = /^(\d+)\.(\d+)(?:$|[.+-])/;
+
+/**
+ * Whether a version a canonical reference names admits a resource's version: the same version, or
+ * for a plain semantic version (`|0.2`, `|0.2.5`) any version of the same major.minor (0.2.1), as
+ * the HL7 validator resolves such references when the version named is not loaded.
+ */
+export function versionAdmits(named: string, version: string): boolean {
+  if (named === version) return true;
+  const n = SEMVER.exec(named);
+  const v = LEADING_MAJOR_MINOR.exec(version);
+  return n !== null && v !== null && n[1] === v[1] && n[2] === v[2];
+}
+
+/** Orders dotted versions by their numeric parts (0.2.10 after 0.2.9); text parts compare as text. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/);
+  const pb = b.split(/[.-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    const d = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Of the resources whose version a reference's version admits, the named one itself, else the highest. */
+export function pickVersion<T>(named: string, candidates: T[], versionOf: (c: T) => string | undefined): T | undefined {
+  const admitted = candidates.filter((c) => {
+    const v = versionOf(c);
+    return v !== undefined && versionAdmits(named, v);
+  });
+  return admitted.find((c) => versionOf(c) === named) ?? admitted.sort((a, b) => compareVersions(versionOf(b)!, versionOf(a)!))[0];
+}
+
 export class ConformanceStore {
   private readonly byUrl = new Map<string, FhirResource>();
-  /** `url|version`: a canonical reference that names a version gets that version when it is loaded. */
-  private readonly byVersion = new Map<string, FhirResource>();
+  /** Every loaded version of a canonical URL, so that `url|version` gets the version it names. */
+  private readonly versions = new Map<string, FhirResource[]>();
   /** StructureDefinitions whose derivation is specialization, by type name (e.g. Patient, string). */
   private readonly baseTypes = new Map<string, StructureDefinition>();
 
@@ -80,7 +117,10 @@ export class ConformanceStore {
     }
     if (!resource.url || !['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(resource.resourceType)) return;
     this.byUrl.set(resource.url, resource);
-    if (resource.version) this.byVersion.set(`${resource.url}|${resource.version}`, resource);
+    if (resource.version) {
+      const same = (this.versions.get(resource.url) ?? []).filter((r) => r.version !== resource.version);
+      this.versions.set(resource.url, [...same, resource]);
+    }
     if (resource.resourceType === 'StructureDefinition') {
       const sd = resource as StructureDefinition;
       if (sd.derivation !== 'constraint' && sd.url === FHIR_SD_BASE + sd.type) this.baseTypes.set(sd.type, sd);
@@ -89,20 +129,37 @@ export class ConformanceStore {
 
   /** The resource a canonical reference names: the version it names when that is loaded, else the one loaded last. */
   get(url: string): FhirResource | undefined {
-    if (url.includes('|')) {
-      const exact = this.exactVersion(url);
-      if (exact) return exact;
-    }
-    const u = canonicalUrl(url);
-    return this.byUrl.get(u) ?? this.parent?.get(u);
+    return this.versioned(url) ?? this.anyVersion(canonicalUrl(url));
   }
 
-  private exactVersion(ref: string): FhirResource | undefined {
-    return this.byVersion.get(ref) ?? this.parent?.exactVersion(ref);
+  /**
+   * The resource a canonical reference names, and for `url|version` only a version that the
+   * reference admits (`|0.2` admits 0.2.1): a claim of a version that is not loaded is not
+   * answered with another.
+   */
+  getExact(url: string): FhirResource | undefined {
+    return url.includes('|') ? this.versioned(url) : this.anyVersion(url);
+  }
+
+  private versioned(ref: string): FhirResource | undefined {
+    const bar = ref.indexOf('|');
+    if (bar < 0) return undefined;
+    const [url, named] = [ref.slice(0, bar), ref.slice(bar + 1)];
+    return pickVersion(named, this.versions.get(url) ?? [], (r) => r.version) ?? this.parent?.versioned(ref);
+  }
+
+  private anyVersion(url: string): FhirResource | undefined {
+    return this.byUrl.get(url) ?? this.parent?.anyVersion(url);
   }
 
   structureDefinition(url: string): StructureDefinition | undefined {
     const r = this.get(url);
+    return r?.resourceType === 'StructureDefinition' ? (r as StructureDefinition) : undefined;
+  }
+
+  /** The StructureDefinition a meta.profile claim names; a claim of a version not loaded names none (see getExact). */
+  claimedStructureDefinition(ref: string): StructureDefinition | undefined {
+    const r = this.getExact(ref);
     return r?.resourceType === 'StructureDefinition' ? (r as StructureDefinition) : undefined;
   }
 

@@ -11,7 +11,7 @@ import type { FormatResult } from '../core/validation-result.js';
 import type { ProfileCatalog } from '../profiles/catalog.js';
 import type { FhirProfileManifest, LoadedProfile } from '../profiles/manifest.js';
 import type { FhirResource, StructureDefinition } from './conformance-store.js';
-import { baseConformance, ConformanceStore } from './conformance-store.js';
+import { baseConformance, ConformanceStore, pickVersion } from './conformance-store.js';
 import { elementTree } from './element-tree.js';
 import { InstanceValidator } from './instance-validator.js';
 import type { JsonLimits, JsonNode, ParseOutcome } from './json-parser.js';
@@ -124,7 +124,8 @@ export class FhirValidator {
       .filter((p) => !this.broken.has(p.manifest.id) && (p.manifest as FhirProfileManifest).url === url)
       .map((p) => ({ profile: p, sd: this.profileSd.get(p.manifest.id)! }))
       .filter((c) => c.sd && c.sd.type === rt);
-    const fitting = version ? candidates.filter((c) => c.sd.version === version) : candidates;
+    const named = version ? pickVersion(version, candidates, (c) => c.sd.version) : undefined;
+    const fitting = version ? candidates.filter((c) => c.sd.version === named?.sd.version) : candidates;
     const chosen = fitting.find((c) => c.profile.source === 'imported') ?? fitting[0];
     if (!chosen) return undefined;
     const others = candidates.filter((c) => c !== chosen);
@@ -132,7 +133,7 @@ export class FhirValidator {
     const describe = (c: { profile: LoadedProfile; sd: StructureDefinition }) =>
       `${c.profile.source} profile ${c.profile.manifest.id} (version ${c.sd.version ?? c.profile.manifest.version})`;
     const why = version
-      ? `the claim names version ${version}`
+      ? `the claim names version ${version}${chosen.sd.version === version ? '' : ` (${chosen.sd.version} is the latest loaded version it admits)`}`
       : 'the claim names no version, and the imported package carries the published definition';
     return {
       ...chosen,
@@ -144,7 +145,7 @@ export class FhirValidator {
   private claimedProfiles(claims: string[], rt: string, chosen: StructureDefinition[]): StructureDefinition[] {
     const found = new Set<StructureDefinition>();
     for (const c of claims) {
-      const sd = this.profileForClaim(c, rt)?.sd ?? this.conformance().structureDefinition(c);
+      const sd = this.profileForClaim(c, rt)?.sd ?? this.conformance().claimedStructureDefinition(c);
       if (sd && sd.type === rt && !chosen.includes(sd)) found.add(sd);
     }
     return [...found];
@@ -243,7 +244,7 @@ export class FhirValidator {
     const findings = this.withIdentifiers(validator.validate(root, base), root, rt);
     findings.push(...(await this.terminologyFindings(validator.takeQuestions())));
     claimNodes.forEach((c, i) => {
-      if (store.structureDefinition(c.value)) return;
+      if (store.claimedStructureDefinition(c.value)) return;
       findings.push(
         ruleFinding(
           'FHIR-PROFILE-UNKNOWN',

@@ -13,6 +13,7 @@ import { elementTree } from './element-tree.js';
 import { evaluateInvariant, selectedLocations, type ValueSetMembership } from './invariants.js';
 import type { JsonNode, Position } from './json-parser.js';
 import { toPlain } from './json-parser.js';
+import { narrativeLinkProblems } from './narrative-links.js';
 import { checkPrimitive, isPrimitiveType } from './primitives.js';
 import { deepEqual, matchesPattern } from './plain-values.js';
 import type { BundleIndex } from './bundle.js';
@@ -485,7 +486,10 @@ export class InstanceValidator implements Walk {
       if (item.node.kind !== 'null') {
         const check = checkPrimitive(item.node, code, this.store);
         if (check.problem) this.add('FHIR-STRUCTURE-PRIMITIVE', 'error', 'structure', `${path} ${check.problem}`, item.node, path);
-        else this.checkElementRules(item.node, el, path, scope, type);
+        else {
+          if (code === 'xhtml' && item.node.kind === 'string') this.checkNarrativeLinks(item.node, path, scope);
+          this.checkElementRules(item.node, el, path, scope, type);
+        }
       } else {
         this.checkValueAbsence(item, el, path);
       }
@@ -893,14 +897,27 @@ export class InstanceValidator implements Walk {
     return 'error' in selected || selected.has(`${resourceType}${hostPath.slice(scope.path.length)}`);
   }
 
+  /** A node as plain JSON, read once however many checks ask. */
+  private plainOf(node: JsonNode): unknown {
+    let data = this.hostPlain.get(node);
+    if (data === undefined) this.hostPlain.set(node, (data = toPlain(node)));
+    return data;
+  }
+
+  /** A narrative's links and images point where a reader can follow (src/fhir/narrative-links.ts). */
+  private checkNarrativeLinks(node: JsonNode & { kind: 'string' }, path: string, scope: ResourceScope): void {
+    const bundle = scope.bundle ? this.plainOf(scope.bundle.node) : undefined;
+    for (const p of narrativeLinkProblems(node.value, scope.plain, bundle))
+      this.add('FHIR-NARRATIVE-LINK', p.severity, 'structure', `${path}: ${p.message}`, node, path);
+  }
+
   /** StructureDefinition.contextInvariant: each must hold on the element the extension sits on. */
   private checkContextInvariants(sd: StructureDefinition, at: Position, path: string, scope: ResourceScope, host: string[]): void {
     const invariants = (sd.contextInvariant as string[] | undefined) ?? [];
     const hostNode = this.hostNodes.at(-1);
     if (!invariants.length || !hostNode) return;
     // Once per host, however many of its extensions have context invariants.
-    let data = this.hostPlain.get(hostNode);
-    if (data === undefined) this.hostPlain.set(hostNode, (data = toPlain(hostNode)));
+    const data = this.plainOf(hostNode);
     for (const expression of invariants) {
       const out = evaluateInvariant(host[0]!, expression, data, scope.plain, (scope.root ?? scope).plain, this.inValueSet);
       if (out.status === 'fail')

@@ -85,8 +85,9 @@ function everyString(value: unknown, found: (s: string) => void): void {
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'string') found(v);
-    else if (Array.isArray(v)) stack.push(...v);
-    else if (v !== null && typeof v === 'object') stack.push(...Object.values(v));
+    // One push per value: spreading an array of 100,000 values into a call exceeds V8's argument limit.
+    else if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (v !== null && typeof v === 'object') for (const item of Object.values(v)) stack.push(item);
   }
 }
 

@@ -70,7 +70,7 @@ export function navigate(value: unknown, dpath: string): unknown[] {
       const rec = v as Record<string, unknown>;
       if (byUrl) {
         const exts = Array.isArray(rec.extension) ? rec.extension : [];
-        next.push(...exts.filter((x) => (x as { url?: unknown })?.url === byUrl[1]));
+        for (const x of exts) if ((x as { url?: unknown })?.url === byUrl[1]) next.push(x);
         continue;
       }
       let child = Object.hasOwn(rec, seg) ? rec[seg] : undefined;
@@ -78,7 +78,8 @@ export function navigate(value: unknown, dpath: string): unknown[] {
         const choiceKey = Object.keys(rec).find((k) => k.startsWith(seg) && /^[A-Z]/.test(k.slice(seg.length)));
         if (choiceKey) child = rec[choiceKey];
       }
-      if (Array.isArray(child)) next.push(...child);
+      // One push per value: spreading a 100,000-value array into a call exceeds V8's argument limit.
+      if (Array.isArray(child)) for (const item of child) next.push(item);
       else if (child !== undefined) next.push(child);
     }
     current = next;

@@ -152,7 +152,7 @@ export class TerminologyServer {
           codes.add(`${e.system ?? ''}|${e.code}`);
           bare.add(e.code);
         }
-        if (e.contains) stack.push(...e.contains);
+        if (e.contains) for (const child of e.contains) stack.push(child);
       }
       const limited = out.expansion.parameter?.some((p) => p.name === 'limitedExpansion' && p.valueBoolean === true) ?? false;
       const total = out.expansion.total;

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compareVersions, ConformanceStore, versionAdmits } from '../../src/fhir/conformance-store.js';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
 import { ProfileCatalog, loadProfileDir } from '../../src/profiles/catalog.js';
 import { check, errors, profileOn } from './helpers.js';
@@ -45,5 +46,49 @@ describe('a canonical URL shared by a shipped profile and an imported package', 
   it('validates with each catalog profile its own definition when it is named', async () => {
     expect(errors(await check(v, named, 'felles-pasient'))).toEqual(['FHIR-CARDINALITY-MIN']);
     expect(errors(await check(v, named, 'ig.felles-pasient'))).toEqual([]);
+  });
+
+  it('takes, for a claim of major.minor only, the latest loaded version of it', async () => {
+    const patch = profileDir(root, 'felles-pasient-1-0-7', '1.0.7', 'shipped', [{ id: 'Patient.gender', path: 'Patient.gender', min: 1 }]);
+    const withPatch = new FhirValidator(new ProfileCatalog([shipped, imported, patch]));
+    const r = await check(withPatch, { ...named, meta: { profile: [`${URL}|1.0`] } });
+    expect(r.profile).toBe('felles-pasient-1-0-7');
+    expect(errors(r)).toEqual(['FHIR-CARDINALITY-MIN']);
+    expect(r.detection).toContain('the claim names version 1.0 (1.0.7 is the latest loaded version it admits)');
+  });
+
+  it('does not answer a claim of a version that is not loaded with another version', async () => {
+    const r = await check(v, { ...named, meta: { profile: [`${URL}|3.1`] } });
+    expect(r.profile).toBeNull();
+    expect(errors(r)).toEqual([]);
+    expect(r.findings.map((f) => f.ruleId)).toContain('FHIR-PROFILE-UNKNOWN');
+  });
+});
+
+describe('versions a canonical reference admits', () => {
+  it('admits the same version, and for a semantic version any of the same major.minor', () => {
+    expect(versionAdmits('0.2.1', '0.2.1')).toBe(true);
+    expect(versionAdmits('0.2', '0.2.1')).toBe(true);
+    expect(versionAdmits('0.2.5', '0.2.1')).toBe(true);
+    expect(versionAdmits('0.2', '0.2.10-ballot')).toBe(true);
+    expect(versionAdmits('0.2', '0.20.1')).toBe(false);
+    expect(versionAdmits('0.2', '0.3.0')).toBe(false);
+    expect(versionAdmits('0.2.1-ballot', '0.2.1')).toBe(false);
+    expect(versionAdmits('2024', '2024.1')).toBe(false);
+  });
+
+  it('orders versions by their numbers', () => {
+    expect(['0.2.9', '0.2.10', '0.2.1'].sort(compareVersions)).toEqual(['0.2.1', '0.2.9', '0.2.10']);
+  });
+
+  it('finds the version a reference names in the store, else the latest it admits', () => {
+    const store = new ConformanceStore();
+    for (const version of ['0.1.3', '0.2.1', '0.2.4'])
+      store.add({ resourceType: 'StructureDefinition', url: 'http://x.test/sd', version, id: version });
+    expect(store.getExact('http://x.test/sd|0.2')?.id).toBe('0.2.4');
+    expect(store.getExact('http://x.test/sd|0.1.3')?.id).toBe('0.1.3');
+    expect(store.getExact('http://x.test/sd|0.2.1')?.id).toBe('0.2.1');
+    expect(store.getExact('http://x.test/sd|0.3')).toBeUndefined();
+    expect(store.get('http://x.test/sd|0.3')?.id).toBe('0.2.4');
   });
 });
