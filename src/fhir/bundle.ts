@@ -112,12 +112,16 @@ export interface Resolution {
   target?: string;
   /** Entries with the reference's type and id that the rules do not reach (a different base in fullUrl). */
   apparent: BundleEntry[];
+  /** The type a relative reference names, when it was resolved against a URN fullUrl (`urn:uuid:` + its id), where only the id says which entry. */
+  namedTypeViaUrn?: string;
 }
 
 /**
  * Resolves a literal reference made from `from` (the entry holding the referring resource): an
  * absolute reference by fullUrl; a relative one against the base of the referring entry's RESTful
- * fullUrl. A fragment (`…#id`) points inside the resource found and is set aside here.
+ * fullUrl, or, where that fullUrl is a URN, as the HL7 validator resolves it: `Type/id` from the
+ * entry `urn:uuid:1234…` names the entry `urn:uuid:id`. A fragment (`…#id`) points inside the
+ * resource found and is set aside here.
  */
 export function resolveInBundle(index: BundleIndex, reference: string, from: BundleEntry | undefined): Resolution {
   const ref = reference.includes('#') ? reference.slice(0, reference.indexOf('#')) : reference;
@@ -127,10 +131,11 @@ export function resolveInBundle(index: BundleIndex, reference: string, from: Bun
   // The base is what precedes Type/id in the referring entry's fullUrl (empty when that fullUrl is itself relative).
   const own = from?.fullUrl ? RESTFUL.exec(from.fullUrl) : null;
   const base = own && !own[4] && own[2] === from?.type && own[3] === from?.id ? own[1] : undefined;
-  const target = base !== undefined ? base + ref : undefined;
+  const urnBase = from?.fullUrl?.startsWith('urn:') && !rel[4] ? from.fullUrl.slice(0, from.fullUrl.lastIndexOf(':') + 1) : undefined;
+  const target = base !== undefined ? base + ref : urnBase !== undefined ? urnBase + rel[3] : undefined;
   const matches = target ? (index.byUrl.get(target) ?? []) : [];
   const apparent = matches.length ? [] : (index.byTypeId.get(`${rel[2]}/${rel[3]}`) ?? []);
-  return { matches, target, apparent };
+  return { matches, target, apparent, ...(urnBase !== undefined && matches.length ? { namedTypeViaUrn: rel[2] } : {}) };
 }
 
 interface Ctx {

@@ -804,6 +804,7 @@ export class InstanceValidator implements Walk {
     const url = item.node.kind === 'object' ? item.node.props.get('url')?.value : undefined;
     const absolute = url?.kind === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(url.value);
     // Only the parts of a complex extension are named relatively (`code`, `period`); an extension itself by its canonical URL.
+    if (url?.kind === 'string' && !absolute && SUB_EXTENSION.test(path)) this.checkSubExtensionDefined(url, el, tree, path);
     if (url?.kind === 'string' && !absolute && !SUB_EXTENSION.test(path))
       this.add(
         'FHIR-EXT-URL',
@@ -853,6 +854,27 @@ export class InstanceValidator implements Walk {
       );
     }
     this.validateValue(item, el, tree, path, scope);
+  }
+
+  /**
+   * A part of a complex extension, checked against that extension's own definition, must be one
+   * it defines (a slice whose url is fixed to the name), however open its slicing: as the HL7
+   * validator, which reads an unknown part name as a misspelling, not as an allowed addition.
+   */
+  private checkSubExtensionDefined(url: JsonNode & { kind: 'string' }, el: ElementNode, tree: ElementTree, path: string): void {
+    if (el.def.path !== 'Extension.extension' || tree.sd.type !== 'Extension') return;
+    const parent = this.hostNodes.at(-1);
+    const parentUrl = parent?.kind === 'object' ? parent.props.get('url')?.value : undefined;
+    if (parentUrl?.kind !== 'string' || parentUrl.value !== tree.sd.url) return;
+    for (const node of tree.byId.values()) if (node.def.path === 'Extension.extension.url' && node.fixed?.value === url.value) return;
+    this.add(
+      'FHIR-EXT-URL',
+      'error',
+      'profile',
+      `Sub-extension url ${show(url.value)} is not defined by the extension ${tree.sd.url}${tree.sd.version ? `|${tree.sd.version}` : ''}; its parts are named by the urls its definition fixes`,
+      url,
+      `${path}.url`,
+    );
   }
 
   /** An extension definition says where it may be used (StructureDefinition.context). */

@@ -64,6 +64,18 @@ export function checkReference(
       }
       actual = (inBundle?.matches.length === 1 ? inBundle.matches[0].type : undefined) ?? typeFromReference(ref);
       const entry = inBundle?.matches.length === 1 ? inBundle.matches[0] : undefined;
+      const named = inBundle?.namedTypeViaUrn;
+      if (entry && named && entry.type && entry.type !== named && !scope.bundle!.reported.has(refNode(node)!)) {
+        scope.bundle!.reported.add(refNode(node)!);
+        walk.add(
+          'FHIR-BUNDLE-REF',
+          'error',
+          'profile',
+          `${path}.reference '${ref}' names a ${named}, but the entry it resolves to (entry[${entry.index}], ${entry.fullUrl}: the referring entry's URN base with its id) holds ${/^[AEIOU]/.test(entry.type) ? 'an' : 'a'} ${entry.type}`,
+          refNode(node),
+          `${path}.reference`,
+        );
+      }
       if (entry?.resource) resolved = { node: entry.resource, contained: false, label: `${ref} (the Bundle's entry[${entry.index}])` };
     }
   }

@@ -154,6 +154,18 @@ describe('extensions', () => {
     expect(rules(await check(v, patient(), 'test-patient'))).not.toContain('FHIR-EXT-URL');
   });
 
+  it('refuses a part of a complex extension that its definition does not name (HL7 case patient-extension-complex-bad2)', async () => {
+    const misspelt = { ...citizenship, extension: [...citizenship.extension, { url: 'kode', valueString: 'NO' }] };
+    const f = findingOf(await check(v, patient({ extension: [misspelt] }), 'test-patient'), 'FHIR-EXT-URL');
+    expect(f).toMatchObject({ severity: 'error', path: 'Patient.extension[0].extension[1].url' });
+    expect(f.message).toBe(
+      `Sub-extension url 'kode' is not defined by the extension ${CITIZENSHIP}|4.0.1; its parts are named by the urls its definition fixes`,
+    );
+    // The parts of an extension no loaded definition describes are not judged.
+    const unknown = { url: 'http://example.org/fhir/StructureDefinition/x', extension: [{ url: 'anything', valueString: 'y' }] };
+    expect(rules(await check(v, patient({ extension: [citizenship, unknown] }), 'test-patient'))).not.toContain('FHIR-EXT-URL');
+  });
+
   it('refuses a version on an extension url', async () => {
     const r = await check(v, patient({ extension: [{ ...citizenship, url: `${CITIZENSHIP}|4.0.1` }] }), 'test-patient');
     expect(rules(r)).toContain('FHIR-EXT-URL');
@@ -220,6 +232,41 @@ describe('references', () => {
     };
     const r = await check(v, bundle, 'test-patient');
     expect(findingOf(r, 'FHIR-REF-TYPE').path).toBe('Bundle.entry[1].resource.generalPractitioner[0]');
+  });
+
+  it('resolves Type/id from an entry whose fullUrl is a URN to the entry urn:uuid:id, whose type must be the one named (HL7 case bad-bundle-reference-type-4)', async () => {
+    const id = '5d9588d8-3cd6-4b32-8fb7-ad13694e069d';
+    const document = (held: string) => ({
+      resourceType: 'Bundle',
+      type: 'document',
+      identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:2c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' },
+      timestamp: '2026-12-01T08:00:00+01:00',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:54fc3e09-e279-4b74-a8ff-2649ec968642',
+          resource: {
+            resourceType: 'Composition',
+            text,
+            status: 'final',
+            type: { text: 'Epikrise' },
+            date: '2026-12-01',
+            title: 'Epikrise',
+            author: [{ reference: `Practitioner/${id}` }],
+          },
+        },
+        {
+          fullUrl: `urn:uuid:${id}`,
+          resource: { resourceType: held, text, name: held === 'Organization' ? 'Legekontoret' : [{ family: 'Lege' }] },
+        },
+      ],
+    });
+    // The document needs its author in the Bundle: found there by the URN base, so neither missing nor an orphan.
+    expect(errors(await check(v, document('Practitioner')))).toEqual([]);
+    const f = findingOf(await check(v, document('Organization')), 'FHIR-BUNDLE-REF');
+    expect(f).toMatchObject({ severity: 'error', path: 'Bundle.entry[0].resource.author[0].reference' });
+    expect(f.message).toBe(
+      `Bundle.entry[0].resource.author[0].reference 'Practitioner/${id}' names a Practitioner, but the entry it resolves to (entry[1], urn:uuid:${id}: the referring entry's URN base with its id) holds an Organization`,
+    );
   });
 });
 
