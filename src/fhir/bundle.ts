@@ -119,11 +119,17 @@ export interface Resolution {
 /**
  * Resolves a literal reference made from `from` (the entry holding the referring resource): an
  * absolute reference by fullUrl; a relative one against the base of the referring entry's RESTful
- * fullUrl, or, where that fullUrl is a URN, as the HL7 validator resolves it: `Type/id` from the
- * entry `urn:uuid:1234…` names the entry `urn:uuid:id`. A fragment (`…#id`) points inside the
- * resource found and is set aside here.
+ * fullUrl. With `urnBase`, as the HL7 validator resolves the reference an element holds (not the
+ * document's and message's own rules, which keep to the specification): where the referring
+ * entry's fullUrl is a URN, `Type/id` from `urn:uuid:1234…` names the entry `urn:uuid:id`. A
+ * fragment (`…#id`) points inside the resource found and is set aside here.
  */
-export function resolveInBundle(index: BundleIndex, reference: string, from: BundleEntry | undefined): Resolution {
+export function resolveInBundle(
+  index: BundleIndex,
+  reference: string,
+  from: BundleEntry | undefined,
+  options: { urnBase?: boolean } = {},
+): Resolution {
   const ref = reference.includes('#') ? reference.slice(0, reference.indexOf('#')) : reference;
   if (ABSOLUTE.test(ref)) return { matches: index.byUrl.get(ref) ?? [], target: ref, apparent: [] };
   const rel = RESTFUL.exec(ref);
@@ -131,7 +137,8 @@ export function resolveInBundle(index: BundleIndex, reference: string, from: Bun
   // The base is what precedes Type/id in the referring entry's fullUrl (empty when that fullUrl is itself relative).
   const own = from?.fullUrl ? RESTFUL.exec(from.fullUrl) : null;
   const base = own && !own[4] && own[2] === from?.type && own[3] === from?.id ? own[1] : undefined;
-  const urnBase = from?.fullUrl?.startsWith('urn:') && !rel[4] ? from.fullUrl.slice(0, from.fullUrl.lastIndexOf(':') + 1) : undefined;
+  const urnBase =
+    options.urnBase && from?.fullUrl?.startsWith('urn:') && !rel[4] ? from.fullUrl.slice(0, from.fullUrl.lastIndexOf(':') + 1) : undefined;
   const target = base !== undefined ? base + ref : urnBase !== undefined ? urnBase + rel[3] : undefined;
   const matches = target ? (index.byUrl.get(target) ?? []) : [];
   const apparent = matches.length ? [] : (index.byTypeId.get(`${rel[2]}/${rel[3]}`) ?? []);

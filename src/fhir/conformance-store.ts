@@ -79,17 +79,28 @@ export function versionAdmits(named: string, version: string): boolean {
   return n !== null && v !== null && n[1] === v[1] && n[2] === v[2];
 }
 
-/** Orders dotted versions by their numeric parts (0.2.10 after 0.2.9); text parts compare as text. */
+/**
+ * Orders versions as semantic versions: the release numbers numerically (0.2.10 after 0.2.9), a
+ * release after its pre-releases (0.2.10 after 0.2.10-ballot), build metadata (`+…`) ignored;
+ * parts that are not numbers compare as text.
+ */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/);
-  const pb = b.split(/[.-]/);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    const d = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+  const parse = (v: string) => {
+    const core = v.split('+')[0]!;
+    const dash = core.indexOf('-');
+    return dash < 0 ? { release: core.split('.'), pre: undefined } : { release: core.slice(0, dash).split('.'), pre: core.slice(dash + 1) };
+  };
+  const part = (x: string, y: string) => (/^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0);
+  const pa = parse(a);
+  const pb = parse(b);
+  for (let i = 0; i < Math.max(pa.release.length, pb.release.length); i++) {
+    const d = part(pa.release[i] ?? '0', pb.release[i] ?? '0');
     if (d !== 0) return d;
   }
-  return 0;
+  if (pa.pre === pb.pre) return 0;
+  if (pa.pre === undefined) return 1;
+  if (pb.pre === undefined) return -1;
+  return part(pa.pre, pb.pre);
 }
 
 /** Of the resources whose version a reference's version admits, the named one itself, else the highest. */
@@ -127,7 +138,10 @@ export class ConformanceStore {
     }
   }
 
-  /** The resource a canonical reference names: the version it names when that is loaded, else the one loaded last. */
+  /**
+   * The resource a canonical reference names: for `url|version` that version, else the latest of its
+   * major.minor (see getExact); else, and without a version, the one loaded last.
+   */
   get(url: string): FhirResource | undefined {
     return this.versioned(url) ?? this.anyVersion(canonicalUrl(url));
   }
@@ -145,7 +159,13 @@ export class ConformanceStore {
     const bar = ref.indexOf('|');
     if (bar < 0) return undefined;
     const [url, named] = [ref.slice(0, bar), ref.slice(bar + 1)];
-    return pickVersion(named, this.versions.get(url) ?? [], (r) => r.version) ?? this.parent?.versioned(ref);
+    // The version named, in any layer, before the latest of its major.minor across the layers.
+    const all = this.allVersions(url);
+    return pickVersion(named, all, (r) => r.version);
+  }
+
+  private allVersions(url: string): FhirResource[] {
+    return [...(this.versions.get(url) ?? []), ...(this.parent?.allVersions(url) ?? [])];
   }
 
   private anyVersion(url: string): FhirResource | undefined {

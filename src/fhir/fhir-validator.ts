@@ -125,7 +125,7 @@ export class FhirValidator {
       .map((p) => ({ profile: p, sd: this.profileSd.get(p.manifest.id)! }))
       .filter((c) => c.sd && c.sd.type === rt);
     const named = version ? pickVersion(version, candidates, (c) => c.sd.version) : undefined;
-    const fitting = version ? candidates.filter((c) => c.sd.version === named?.sd.version) : candidates;
+    const fitting = !version ? candidates : named ? candidates.filter((c) => c.sd.version === named.sd.version) : [];
     const chosen = fitting.find((c) => c.profile.source === 'imported') ?? fitting[0];
     if (!chosen) return undefined;
     const others = candidates.filter((c) => c !== chosen);

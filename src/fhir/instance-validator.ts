@@ -31,6 +31,8 @@ import { EXTENSION_ELEMENTS, show } from './walk.js';
 /** How many reference targets deep a target's conformance to its target profile is checked (see errorsAgainst). */
 const MAX_TARGET_DEPTH = 16;
 /** The path of an extension inside an extension (`….extension[0].extension[1]`). */
+/** The part names a complex extension's definition fixes (Extension.extension.url), per compiled definition. */
+const subExtensionUrls = new WeakMap<ElementTree, Set<string>>();
 const SUB_EXTENSION = /\.(?:extension|modifierExtension)(?:\[\d+\])?\.extension(?:\[\d+\])?$/;
 /**
  * Extension URLs the HL7 validator accepts undefined: at its examples' domains (example.org,
@@ -866,7 +868,14 @@ export class InstanceValidator implements Walk {
     const parent = this.hostNodes.at(-1);
     const parentUrl = parent?.kind === 'object' ? parent.props.get('url')?.value : undefined;
     if (parentUrl?.kind !== 'string' || parentUrl.value !== tree.sd.url) return;
-    for (const node of tree.byId.values()) if (node.def.path === 'Extension.extension.url' && node.fixed?.value === url.value) return;
+    let defined = subExtensionUrls.get(tree);
+    if (!defined) {
+      defined = new Set();
+      for (const node of tree.byId.values())
+        if (node.def.path === 'Extension.extension.url' && typeof node.fixed?.value === 'string') defined.add(node.fixed.value);
+      subExtensionUrls.set(tree, defined);
+    }
+    if (defined.has(url.value)) return;
     this.add(
       'FHIR-EXT-URL',
       'error',

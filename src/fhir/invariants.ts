@@ -4,6 +4,7 @@
  */
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
+import { narrativeFragments } from './narrative-links.js';
 
 type Compiled = (data: unknown, env?: Record<string, unknown>) => unknown[];
 
@@ -75,7 +76,7 @@ function compiledFor(basePath: string, expression: string, use: 'invariant' | 's
 }
 
 /** The R4 core expression of dom-3, as every DomainResource's snapshot carries it. */
-const DOM3_EXPRESSION =
+export const DOM3_EXPRESSION =
   "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) " +
   "or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()";
 
@@ -98,8 +99,6 @@ function everyString(value: unknown, found: (s: string) => void): void {
  * It counts any "#id" string as a reference where FHIRPath counts only reference, canonical, uri
  * and url values, so it can only be more lenient, never report what the expression would not.
  */
-const NARRATIVE_LINK = /\s(?:src|href)\s*=\s*["'](#[^"'<>]*)["']/g;
-
 function dom3(data: unknown, resource: unknown): InvariantOutcome {
   const contained = (data as { contained?: unknown } | null)?.contained;
   if (!Array.isArray(contained) || contained.length === 0) return { status: 'pass' };
@@ -107,7 +106,7 @@ function dom3(data: unknown, resource: unknown): InvariantOutcome {
   everyString(resource, (s) => {
     if (s.startsWith('#')) hashRefs.add(s);
     // A narrative refers to a contained resource by a link or an image (`<img src="#id">`), as the HL7 validator reads it.
-    else if (s.startsWith('<')) for (const m of s.matchAll(NARRATIVE_LINK)) hashRefs.add(m[1]!);
+    else if (s.startsWith('<')) for (const fragment of narrativeFragments(s)) hashRefs.add(fragment);
   });
   for (const c of contained) {
     const id = (c as { id?: unknown } | null)?.id;

@@ -6,8 +6,9 @@
  * `vbscript:`) and no identifier that is not a location (`urn:`, `cid:`).
  *
  * The div is read by a scanner of tags rather than an XML parser: txt-1 (htmlChecks()) already
- * judges its well-formedness, and a scanner cannot be made to expand entities, recurse or
- * backtrack, whatever the narrative holds. Every step moves forward through the string.
+ * judges its well-formedness, and a scanner cannot be made to expand entities or recurse, and
+ * reads each character a bounded number of times, whatever the narrative holds. Names are matched
+ * as written: XHTML is case-sensitive, so `<A HREF>` is no link (as in the HL7 validator).
  */
 import type { Severity } from '../core/finding.js';
 
@@ -25,17 +26,30 @@ interface Tag {
   end: number;
 }
 
-/** The index of the `>` that ends the tag starting at `start`, outside quoted attribute values; -1 when there is none. */
+/**
+ * The index of the `>` that ends the tag starting at `start`, outside quoted attribute values; -1
+ * when there is none. XML allows no `<` in an attribute value, so a quote still open at the next
+ * `<` was never closed: the tag then ends at the first `>` inside it, and the tags after it are
+ * read as tags.
+ */
 function tagEnd(s: string, start: number): number {
   let quote = '';
+  let firstInQuote = -1;
   for (let i = start + 1; i < s.length; i++) {
     const c = s[i];
     if (quote) {
       if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>') return i;
+      else if (c === '>' && firstInQuote < 0) firstInQuote = i;
+      else if (c === '<') {
+        if (firstInQuote >= 0) return firstInQuote;
+        quote = '';
+      }
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      firstInQuote = -1;
+    } else if (c === '>') return i;
   }
-  return -1;
+  return quote ? firstInQuote : -1;
 }
 
 const SPACE = /\s/;
@@ -49,7 +63,7 @@ function decodeEntities(value: string): string {
   });
 }
 
-/** `name="value"` pairs of a tag's inside, read left to right (a name without a quoted value ends the reading). */
+/** `name="value"` pairs of a tag's inside, read left to right; a name without a value is passed over, an unquoted value read to the next space. */
 function readAttributes(inside: string): Map<string, string> {
   const attributes = new Map<string, string>();
   let i = 0;
@@ -70,7 +84,12 @@ function readAttributes(inside: string): Map<string, string> {
     i++;
     skipSpace();
     const quote = inside[i];
-    if (quote !== '"' && quote !== "'") break;
+    if (quote !== '"' && quote !== "'") {
+      const valueStart = i;
+      while (i < inside.length && !SPACE.test(inside[i]!)) i++;
+      attributes.set(name, decodeEntities(inside.slice(valueStart, i)));
+      continue;
+    }
     const close = inside.indexOf(quote, i + 1);
     if (close < 0) break;
     attributes.set(name, decodeEntities(inside.slice(i + 1, close)));
@@ -83,9 +102,15 @@ function readAttributes(inside: string): Map<string, string> {
 function* tags(s: string): Generator<Tag> {
   let i = 0;
   while ((i = s.indexOf('<', i)) >= 0) {
-    const skip = s.startsWith('<!--', i) ? '-->' : s.startsWith('<![CDATA[', i) ? ']]>' : s[i + 1] === '?' || s[i + 1] === '!' ? '>' : '';
+    const [skip, from] = s.startsWith('<!--', i)
+      ? ['-->', i + 4]
+      : s.startsWith('<![CDATA[', i)
+        ? [']]>', i + 9]
+        : s[i + 1] === '?' || s[i + 1] === '!'
+          ? ['>', i + 2]
+          : ['', i];
     if (skip) {
-      const e = s.indexOf(skip, i + 2);
+      const e = s.indexOf(skip, from);
       if (e < 0) return;
       i = e + skip.length;
       continue;
@@ -156,7 +181,6 @@ function anchors(tree: unknown): Anchors {
   return found;
 }
 
-const ACTIVE_SCHEMES = new Set(['javascript', 'vbscript']);
 const NOT_LOCATIONS = new Set(['urn', 'cid']);
 const KNOWN_SCHEMES = new Set(['http', 'https', 'tel', 'mailto', 'data']);
 const LOWERCASE_TOKEN = /^[a-z][a-z0-9_[\]]*$/;
@@ -172,14 +196,36 @@ function absoluteScheme(href: string): string | undefined {
 
 const MAX_SHOWN = 60;
 const shown = (s: string) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN - 3)}...` : s);
+/** Problems reported one by one per div; the rest are counted in one more. */
+export const MAX_PROBLEMS_PER_DIV = 100;
 
-/** The text a reader sees of an element, from its start tag's end to its matching end tag, whitespace collapsed. */
-function textFrom(s: string, from: number): string {
-  const slice = s.slice(from, from + 2000);
-  const close = slice.indexOf('</a');
-  return decodeEntities((close < 0 ? slice : slice.slice(0, close)).replace(/<[^<>]*>/g, ''))
+/** What a browser would run as script, however the scheme is written (`JavaScript:`, ` java&#9;script:`). */
+function isActiveContent(href: string): boolean {
+  const bare = href.replace(/[\s\u0000-\u001f]/g, '').toLowerCase();
+  return bare.startsWith('javascript:') || bare.startsWith('vbscript:');
+}
+
+const END_OF_LINK = /<\/a[\s>]/;
+
+/** The text a reader sees of a link: from its start tag to its end tag (at most a short stretch), whitespace collapsed. */
+function linkText(s: string, tag: Tag): string {
+  if (tag.selfClosing) return '';
+  const slice = s.slice(tag.end, tag.end + 4 * MAX_SHOWN);
+  const close = END_OF_LINK.exec(slice);
+  return decodeEntities((close ? slice.slice(0, close.index) : slice).replace(/<[^<>]*>/g, ''))
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The `#fragment` links and image sources of a narrative div (`href` and `src` on any element), as written. */
+export function narrativeFragments(div: string): string[] {
+  const found: string[] = [];
+  for (const tag of tags(div))
+    for (const name of ['href', 'src']) {
+      const v = tag.attributes.get(name);
+      if (v?.startsWith('#')) found.push(v);
+    }
+  return found;
 }
 
 /**
@@ -188,64 +234,85 @@ function textFrom(s: string, from: number): string {
  */
 export function narrativeLinkProblems(div: string, resource: unknown, bundle?: unknown): NarrativeLinkProblem[] {
   const problems: NarrativeLinkProblem[] = [];
+  // Past the limit only counted, so that a narrative of a million bad links does not become a million messages.
+  const rank = { information: 0, warning: 1, error: 2 } as const;
+  type Level = keyof typeof rank;
+  const unlisted: { count: number; severity: Level } = { count: 0, severity: 'information' };
+  const add = (severity: Level, message: () => string) => {
+    if (problems.length < MAX_PROBLEMS_PER_DIV) problems.push({ severity, message: message() });
+    else {
+      unlisted.count++;
+      if (rank[severity] > rank[unlisted.severity]) unlisted.severity = severity;
+    }
+  };
   const open: string[] = [];
+  // How many of each name are open, so that an end tag that closes nothing costs no search.
+  const openCount = new Map<string, number>();
   const where = () => (open.length > 12 ? `.../${open.slice(-12).join('/')}` : open.join('/'));
   const matches = (fragment: string, kind: keyof Anchors) => {
     const n = anchors(resource)[kind].get(fragment) ?? 0;
     return n === 0 && kind === 'forLinks' && bundle !== undefined ? (anchors(bundle).forLinks.get(fragment) ?? 0) : n;
   };
+  const nowhere = bundle === undefined ? '' : ', nor in the Bundle';
   for (const tag of tags(div)) {
     if (tag.closing) {
-      const at = open.lastIndexOf(tag.name);
-      if (at >= 0) open.length = at;
+      if (openCount.get(tag.name)) {
+        while (open.length > 0) {
+          const name = open.pop()!;
+          openCount.set(name, openCount.get(name)! - 1);
+          if (name === tag.name) break;
+        }
+      }
       continue;
     }
-    open.push(tag.name);
+    if (!tag.selfClosing) {
+      open.push(tag.name);
+      openCount.set(tag.name, (openCount.get(tag.name) ?? 0) + 1);
+    }
+    const at = tag.selfClosing ? [...open.slice(-11), tag.name].join('/') : where();
     const href = tag.name === 'a' ? tag.attributes.get('href') : undefined;
     const src = tag.name === 'img' ? tag.attributes.get('src') : undefined;
     if (href !== undefined) {
-      const link = () => `Narrative link '${shown(href)}' at ${where()} ('${shown(textFrom(div, tag.end))}')`;
-      if (href.trim() === '') {
-        problems.push({
-          severity: 'error',
-          message: `Narrative link at ${where()} ('${shown(textFrom(div, tag.end))}') has an empty href`,
-        });
+      const link = () => `Narrative link '${shown(href)}' at ${at} ('${shown(linkText(div, tag))}')`;
+      if (href === '') {
+        add('error', () => `Narrative link at ${at} ('${shown(linkText(div, tag))}') has an empty href`);
       } else if (href.startsWith('#') && href !== '#') {
         const n = matches(href.slice(1), 'forLinks');
         if (n === 0)
-          problems.push({
-            severity: 'error',
-            message: `${link()} does not resolve: no element of the resource has id '${shown(href.slice(1))}', nor an element of its narrative an id or name`,
-          });
-        else if (n > 1) problems.push({ severity: 'warning', message: `${link()} matches ${n} elements; a fragment should name one` });
+          add(
+            'error',
+            () =>
+              `${link()} does not resolve: no element of the resource has id '${shown(href.slice(1))}', nor an element of its narrative an id or name${nowhere}`,
+          );
+        else if (n > 1) add('warning', () => `${link()} matches ${n} elements; a fragment should name one`);
+      } else if (isActiveContent(href)) {
+        add('error', () => `${link()} is a script: a narrative holds no active content`);
       } else {
         const scheme = absoluteScheme(href);
-        if (scheme && ACTIVE_SCHEMES.has(scheme))
-          problems.push({ severity: 'error', message: `${link()} uses the '${scheme}' scheme: a narrative holds no active content` });
-        else if (scheme && NOT_LOCATIONS.has(scheme))
-          problems.push({
-            severity: 'error',
-            message: `${link()} uses the '${scheme}' scheme, which names something but is no location a reader can follow; link to an http(s) address or to '#id' within the resource`,
-          });
+        if (scheme && NOT_LOCATIONS.has(scheme))
+          add(
+            'error',
+            () =>
+              `${link()} uses the '${scheme}' scheme, which names something but is no location a reader can follow; link to an http(s) address or to '#id' within the resource`,
+          );
         else if (scheme && !KNOWN_SCHEMES.has(scheme))
-          problems.push({
-            severity: 'information',
-            message: `${link()} uses the '${scheme}' scheme, which is not one of http, https, tel, mailto or data`,
-          });
+          add('information', () => `${link()} uses the '${scheme}' scheme, which is not one of http, https, tel, mailto or data`);
       }
     }
     if (src !== undefined && src.startsWith('#')) {
       const n = matches(src.slice(1), 'forImages');
       if (n !== 1)
-        problems.push({
-          severity: 'error',
-          message:
-            n === 0
-              ? `Narrative image '${shown(src)}' at ${where()} does not resolve: no element of the resource has that id`
-              : `Narrative image '${shown(src)}' at ${where()} matches ${n} elements; it must name one`,
-        });
+        add('error', () =>
+          n === 0
+            ? `Narrative image '${shown(src)}' at ${at} does not resolve: no element of the resource has that id`
+            : `Narrative image '${shown(src)}' at ${at} matches ${n} elements; it must name one`,
+        );
     }
-    if (tag.selfClosing) open.pop();
   }
+  if (unlisted.count > 0)
+    problems.push({
+      severity: unlisted.severity,
+      message: `${unlisted.count} more narrative link and image problems in this div are not listed one by one`,
+    });
   return problems;
 }

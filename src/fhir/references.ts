@@ -50,7 +50,7 @@ export function checkReference(
       const held = containedNode(container.node, ref.slice(1));
       if (held) resolved = { node: held, contained: true, label: `the contained ${actual} '${ref}'` };
     } else {
-      const inBundle = scope.bundle ? resolveInBundle(scope.bundle, ref, scope.entry) : undefined;
+      const inBundle = scope.bundle ? resolveInBundle(scope.bundle, ref, scope.entry, { urnBase: true }) : undefined;
       if (inBundle && inBundle.matches.length > 1 && !scope.bundle!.reported.has(refNode(node)!)) {
         scope.bundle!.reported.add(refNode(node)!);
         walk.add(
@@ -63,18 +63,24 @@ export function checkReference(
         );
       }
       actual = (inBundle?.matches.length === 1 ? inBundle.matches[0].type : undefined) ?? typeFromReference(ref);
-      const entry = inBundle?.matches.length === 1 ? inBundle.matches[0] : undefined;
+      let entry = inBundle?.matches.length === 1 ? inBundle.matches[0] : undefined;
       const named = inBundle?.namedTypeViaUrn;
-      if (entry && named && entry.type && entry.type !== named && !scope.bundle!.reported.has(refNode(node)!)) {
-        scope.bundle!.reported.add(refNode(node)!);
-        walk.add(
-          'FHIR-BUNDLE-REF',
-          'error',
-          'profile',
-          `${path}.reference '${ref}' names a ${named}, but the entry it resolves to (entry[${entry.index}], ${entry.fullUrl}: the referring entry's URN base with its id) holds ${/^[AEIOU]/.test(entry.type) ? 'an' : 'a'} ${entry.type}`,
-          refNode(node),
-          `${path}.reference`,
-        );
+      if (entry && named && entry.type && entry.type !== named) {
+        // The entry is not what the reference names: judged by the type it names, not as the entry.
+        const found = entry;
+        actual = named;
+        entry = undefined;
+        if (!scope.bundle!.reported.has(refNode(node)!)) {
+          scope.bundle!.reported.add(refNode(node)!);
+          walk.add(
+            'FHIR-BUNDLE-REF',
+            'error',
+            'profile',
+            `${path}.reference '${ref}' names a ${named}, but the entry it resolves to (entry[${found.index}], ${found.fullUrl}: the referring entry's URN base with its id) holds ${/^[AEIOU]/.test(found.type!) ? 'an' : 'a'} ${found.type}`,
+            refNode(node),
+            `${path}.reference`,
+          );
+        }
       }
       if (entry?.resource) resolved = { node: entry.resource, contained: false, label: `${ref} (the Bundle's entry[${entry.index}])` };
     }

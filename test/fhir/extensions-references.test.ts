@@ -236,36 +236,26 @@ describe('references', () => {
 
   it('resolves Type/id from an entry whose fullUrl is a URN to the entry urn:uuid:id, whose type must be the one named (HL7 case bad-bundle-reference-type-4)', async () => {
     const id = '5d9588d8-3cd6-4b32-8fb7-ad13694e069d';
-    const document = (held: string) => ({
+    const collection = (held: Record<string, unknown>) => ({
       resourceType: 'Bundle',
-      type: 'document',
-      identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:2c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' },
-      timestamp: '2026-12-01T08:00:00+01:00',
+      type: 'collection',
       entry: [
         {
           fullUrl: 'urn:uuid:54fc3e09-e279-4b74-a8ff-2649ec968642',
-          resource: {
-            resourceType: 'Composition',
-            text,
-            status: 'final',
-            type: { text: 'Epikrise' },
-            date: '2026-12-01',
-            title: 'Epikrise',
-            author: [{ reference: `Practitioner/${id}` }],
-          },
+          resource: patient({ generalPractitioner: [{ reference: `Practitioner/${id}` }] }),
         },
-        {
-          fullUrl: `urn:uuid:${id}`,
-          resource: { resourceType: held, text, name: held === 'Organization' ? 'Legekontoret' : [{ family: 'Lege' }] },
-        },
+        { fullUrl: `urn:uuid:${id}`, resource: { text, ...held } },
       ],
     });
-    // The document needs its author in the Bundle: found there by the URN base, so neither missing nor an orphan.
-    expect(errors(await check(v, document('Practitioner')))).toEqual([]);
-    const f = findingOf(await check(v, document('Organization')), 'FHIR-BUNDLE-REF');
-    expect(f).toMatchObject({ severity: 'error', path: 'Bundle.entry[0].resource.author[0].reference' });
+    const lege = { resourceType: 'Practitioner', name: [{ family: 'Lege' }] };
+    expect(errors(await check(v, collection(lege), 'test-patient'))).toEqual([]);
+    const f = findingOf(
+      await check(v, collection({ resourceType: 'Organization', name: 'Legekontoret' }), 'test-patient'),
+      'FHIR-BUNDLE-REF',
+    );
+    expect(f).toMatchObject({ severity: 'error', path: 'Bundle.entry[0].resource.generalPractitioner[0].reference' });
     expect(f.message).toBe(
-      `Bundle.entry[0].resource.author[0].reference 'Practitioner/${id}' names a Practitioner, but the entry it resolves to (entry[1], urn:uuid:${id}: the referring entry's URN base with its id) holds an Organization`,
+      `Bundle.entry[0].resource.generalPractitioner[0].reference 'Practitioner/${id}' names a Practitioner, but the entry it resolves to (entry[1], urn:uuid:${id}: the referring entry's URN base with its id) holds an Organization`,
     );
   });
 });

@@ -6,15 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SHIPPED_PROFILES_DIR } from '../../src/core/paths.js';
 import type { StructureDefinition } from '../../src/fhir/conformance-store.js';
 import { FhirValidator } from '../../src/fhir/fhir-validator.js';
-import { compiledExpressionCount, evaluateInvariant } from '../../src/fhir/invariants.js';
+import { compiledExpressionCount, DOM3_EXPRESSION, evaluateInvariant } from '../../src/fhir/invariants.js';
 import { checkOrgNumber, checkPersonNumber, mod11ControlDigit } from '../../src/identifiers/norwegian-ids.js';
 import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
 import { baseValidator, catalogWith, check, errors, findingOf, profileOn, rules } from './helpers.js';
 
 const BDL7 = "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()";
-const DOM3 =
-  "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) " +
-  "or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()";
 const REF1 = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
 
 function shippedConstraint(profileDir: string, file: string, key: string): string {
@@ -191,7 +188,7 @@ describe('invariants in validation', () => {
       name: [{ given: Array.from({ length: 200_000 }, () => 'Kari') }],
       managingOrganization: { reference: '#o1' },
     };
-    expect(evaluateInvariant('Patient', DOM3, resource, resource, resource)).toEqual({ status: 'pass' });
+    expect(evaluateInvariant('Patient', DOM3_EXPRESSION, resource, resource, resource)).toEqual({ status: 'pass' });
   });
 
   it('judges ref-1 (a "#id" reference names a contained resource) as the FHIRPath expression does', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { narrativeLinkProblems } from '../../src/fhir/narrative-links.js';
+import { MAX_PROBLEMS_PER_DIV, narrativeLinkProblems } from '../../src/fhir/narrative-links.js';
 import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
 import { baseValidator, check, errors, findingOf } from './helpers.js';
 
@@ -39,6 +39,9 @@ describe('links within the resource', () => {
     const other = { resourceType: 'Organization', id: 'org-2' };
     const bundle = { resourceType: 'Bundle', entry: [{ resource: other }] };
     expect(problems('<a href="#org-2">see</a>', {}, bundle)).toEqual([]);
+    expect(problems('<a href="#org-3">see</a>', {}, bundle)).toEqual([
+      "error: Narrative link '#org-3' at div/a ('see') does not resolve: no element of the resource has id 'org-3', nor an element of its narrative an id or name, nor in the Bundle",
+    ]);
   });
 
   it('read entity references in an href as the characters they stand for', () => {
@@ -65,13 +68,22 @@ describe('absolute links', () => {
 
   it('with active content are an error; other schemes are information', () => {
     expect(problems('<a href=\'javascript:alert(1)\'>x</a><a href="ftp://files.example.no/a">y</a>')).toEqual([
-      "error: Narrative link 'javascript:alert(1)' at div/a ('x') uses the 'javascript' scheme: a narrative holds no active content",
+      "error: Narrative link 'javascript:alert(1)' at div/a ('x') is a script: a narrative holds no active content",
       "information: Narrative link 'ftp://files.example.no/a' at div/a ('y') uses the 'ftp' scheme, which is not one of http, https, tel, mailto or data",
     ]);
   });
 
-  it('that are empty are an error', () => {
-    expect(problems('<a href="">nothing</a>')).toEqual(["error: Narrative link at div/a ('nothing') has an empty href"]);
+  it('with active content are found whatever case, white space or character references the scheme is written with', () => {
+    for (const href of ['JavaScript:alert(1)', 'javascript:alert( 1)', ' javascript:x()', 'java&#9;script:x()', 'VBScript:x'])
+      expect(problems(`<a href="${href}">x</a>`)).toEqual([
+        expect.stringMatching(/^error: .* is a script: a narrative holds no active content$/),
+      ]);
+  });
+
+  it('that are empty are an error; white space alone is a relative link, as in the HL7 validator', () => {
+    expect(problems('<a href="">nothing</a><a href=" ">space</a>')).toEqual([
+      "error: Narrative link at div/a ('nothing') has an empty href",
+    ]);
   });
 });
 
@@ -85,10 +97,38 @@ describe('images', () => {
 });
 
 describe('the narrative scanner', () => {
+  const unresolved = (at: string, text: string) =>
+    `error: Narrative link '#nowhere' at ${at} ('${text}') does not resolve: no element of the resource has id 'nowhere', nor an element of its narrative an id or name`;
+
   it('steps over comments, CDATA and quoted ">" and is not misled by tags that never close', () => {
     expect(problems('<!-- <a href="urn:x:y">no</a> --><p title="a > b"><a href="#nowhere">n</a></p><')).toEqual([
-      "error: Narrative link '#nowhere' at div/p/a ('n') does not resolve: no element of the resource has id 'nowhere', nor an element of its narrative an id or name",
+      unresolved('div/p/a', 'n'),
     ]);
+    // `<!--->` does not end the comment it opens.
+    expect(problems('<!---> <a href="urn:x:y">no</a> -->')).toEqual([]);
+  });
+
+  it('reads on after a quote that is never closed, and reads unquoted values', () => {
+    expect(problems('<p class=\'x><a href="javascript:x()">go</a></p>')).toEqual([
+      "error: Narrative link 'javascript:x()' at div/p/a ('go') is a script: a narrative holds no active content",
+    ]);
+    expect(problems('<a name=x href="#nowhere">n</a>')).toEqual([unresolved('div/a', 'n')]);
+  });
+
+  it('shows the text of the link itself: none for an empty element, up to its own end tag', () => {
+    expect(problems('<p><a href="#nowhere"/>after</p><a href="#nowhere"><abbr>NB</abbr> text</a>')).toEqual([
+      unresolved('div/p/a', ''),
+      unresolved('div/a', 'NB text'),
+    ]);
+  });
+
+  it('lists at most 100 problems of a div and counts the rest in one more', () => {
+    const found = narrativeLinkProblems(div('<a href="#nowhere">x</a>'.repeat(250)), {});
+    expect(found).toHaveLength(MAX_PROBLEMS_PER_DIV + 1);
+    expect(found.at(-1)).toEqual({
+      severity: 'error',
+      message: '150 more narrative link and image problems in this div are not listed one by one',
+    });
   });
 
   it('reads hostile narratives in time linear in their size (n vs 8n)', async () => {
@@ -96,6 +136,12 @@ describe('the narrative scanner', () => {
     const hostile = (n: number) => div('<a href="#x" b c d e>'.repeat(n) + '<p '.repeat(n) + ' x'.repeat(n));
     expect(narrativeLinkProblems(hostile(100), {}).length).toBe(100);
     expect(await growthRatio((n) => narrativeLinkProblems(hostile(n), {}), 2000)).toBeLessThan(LINEAR_RATIO_LIMIT);
+    // End tags that close nothing that is open, below many open ones.
+    const unbalanced = (n: number) => div('<b>'.repeat(n) + '</i>'.repeat(n));
+    expect(await growthRatio((n) => narrativeLinkProblems(unbalanced(n), {}), 2000)).toBeLessThan(LINEAR_RATIO_LIMIT);
+    // Quotes that never close, one after another.
+    const quotes = (n: number) => div("<a title='x>".repeat(n));
+    expect(await growthRatio((n) => narrativeLinkProblems(quotes(n), {}), 2000)).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 });
 

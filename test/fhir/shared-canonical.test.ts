@@ -57,6 +57,22 @@ describe('a canonical URL shared by a shipped profile and an imported package', 
     expect(r.detection).toContain('the claim names version 1.0 (1.0.7 is the latest loaded version it admits)');
   });
 
+  it('does not answer a claim of a version with a profile whose definition names no version', async () => {
+    const dir = path.join(root, 'uten-versjon');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'sd.json'), JSON.stringify({ ...profileOn('Patient', 'uten-versjon', []), url: URL }));
+    writeFileSync(
+      path.join(dir, 'profile.json'),
+      JSON.stringify({ id: 'uten-versjon', version: '1.0.0', title: 'x', kind: 'fhir', url: URL, resources: ['sd.json'] }),
+    );
+    const r = await check(new FhirValidator(new ProfileCatalog([loadProfileDir(dir, 'imported')])), {
+      ...named,
+      meta: { profile: [`${URL}|3.1`] },
+    });
+    expect(r.profile).toBeNull();
+    expect(r.findings.map((f) => f.ruleId)).toContain('FHIR-PROFILE-UNKNOWN');
+  });
+
   it('does not answer a claim of a version that is not loaded with another version', async () => {
     const r = await check(v, { ...named, meta: { profile: [`${URL}|3.1`] } });
     expect(r.profile).toBeNull();
@@ -77,18 +93,31 @@ describe('versions a canonical reference admits', () => {
     expect(versionAdmits('2024', '2024.1')).toBe(false);
   });
 
-  it('orders versions by their numbers', () => {
+  it('orders versions as semantic versions: by their numbers, a release after its pre-releases, build metadata ignored', () => {
     expect(['0.2.9', '0.2.10', '0.2.1'].sort(compareVersions)).toEqual(['0.2.1', '0.2.9', '0.2.10']);
+    expect(['0.2.10', '0.2.10-ballot', '0.2.9'].sort(compareVersions)).toEqual(['0.2.9', '0.2.10-ballot', '0.2.10']);
+    expect(['0.2.10+build.1', '0.2.9'].sort(compareVersions)).toEqual(['0.2.9', '0.2.10+build.1']);
   });
 
   it('finds the version a reference names in the store, else the latest it admits', () => {
     const store = new ConformanceStore();
-    for (const version of ['0.1.3', '0.2.1', '0.2.4'])
+    // Loaded out of order, so that the latest version is not the one loaded last.
+    for (const version of ['0.2.4', '0.1.3', '0.2.1'])
       store.add({ resourceType: 'StructureDefinition', url: 'http://x.test/sd', version, id: version });
     expect(store.getExact('http://x.test/sd|0.2')?.id).toBe('0.2.4');
     expect(store.getExact('http://x.test/sd|0.1.3')?.id).toBe('0.1.3');
     expect(store.getExact('http://x.test/sd|0.2.1')?.id).toBe('0.2.1');
     expect(store.getExact('http://x.test/sd|0.3')).toBeUndefined();
-    expect(store.get('http://x.test/sd|0.3')?.id).toBe('0.2.4');
+    expect(store.get('http://x.test/sd|0.3')?.id).toBe('0.2.1');
+    expect(store.get('http://x.test/sd')?.id).toBe('0.2.1');
+  });
+
+  it('finds the version a reference names in a parent layer before a later version of its major.minor in a child', () => {
+    const parent = new ConformanceStore();
+    parent.add({ resourceType: 'StructureDefinition', url: 'http://x.test/sd', version: '0.2.1', id: 'parent' });
+    const child = new ConformanceStore(parent);
+    child.add({ resourceType: 'StructureDefinition', url: 'http://x.test/sd', version: '0.2.4', id: 'child' });
+    expect(child.getExact('http://x.test/sd|0.2.1')?.id).toBe('parent');
+    expect(child.getExact('http://x.test/sd|0.2')?.id).toBe('child');
   });
 });
