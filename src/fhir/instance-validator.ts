@@ -30,9 +30,9 @@ import { EXTENSION_ELEMENTS, show } from './walk.js';
 
 /** How many reference targets deep a target's conformance to its target profile is checked (see errorsAgainst). */
 const MAX_TARGET_DEPTH = 16;
-/** The path of an extension inside an extension (`….extension[0].extension[1]`). */
 /** The part names a complex extension's definition fixes (Extension.extension.url), per compiled definition. */
 const subExtensionUrls = new WeakMap<ElementTree, Set<string>>();
+/** The path of an extension inside an extension (`….extension[0].extension[1]`). */
 const SUB_EXTENSION = /\.(?:extension|modifierExtension)(?:\[\d+\])?\.extension(?:\[\d+\])?$/;
 /**
  * Extension URLs the HL7 validator accepts undefined: at its examples' domains (example.org,
