@@ -86,12 +86,19 @@ export class FhirValidator {
     for (const p of ordered) {
       const m = p.manifest as FhirProfileManifest;
       try {
-        const resources = [
-          ...(m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir))),
-          ...profileResources(p),
-        ];
+        const mine = profileResources(p);
+        const resources = [...(m.dependencies ?? []).flatMap((dep) => packageResourcesFor(dep, path.dirname(p.dir))), ...mine];
         for (const r of resources) store.add(r);
-        const own = resources.find((r): r is StructureDefinition => r.resourceType === 'StructureDefinition' && r.url === m.url);
+        // The profile's definition is its own, not a dependency's, and one version of it.
+        const isOwn = (r: FhirResource): r is StructureDefinition => r.resourceType === 'StructureDefinition' && r.url === m.url;
+        const owns = mine.filter(isOwn);
+        const versions = [...new Set(owns.map((r) => r.version ?? '(no version)'))];
+        if (versions.length > 1)
+          throw new SamsvarError(
+            'profile_invalid',
+            `profile ${m.id}: its resources hold ${versions.length} versions of the StructureDefinition ${m.url} (${versions.join(', ')}); a catalog profile is one version of it, so each version needs a profile of its own`,
+          );
+        const own = owns[0] ?? resources.find(isOwn);
         if (own) this.profileSd.set(m.id, own);
       } catch (e) {
         this.broken.set(m.id, asProfileError(m.id, e));

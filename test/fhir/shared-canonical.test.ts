@@ -73,6 +73,32 @@ describe('a canonical URL shared by a shipped profile and an imported package', 
     expect(r.findings.map((f) => f.ruleId)).toContain('FHIR-PROFILE-UNKNOWN');
   });
 
+  it('refuses a catalog profile whose resources hold two versions of its own definition, naming them', () => {
+    const dir = path.join(root, 'to-versjoner');
+    mkdirSync(dir, { recursive: true });
+    for (const version of ['1.0.0', '2.0.0'])
+      writeFileSync(
+        path.join(dir, `sd-${version}.json`),
+        JSON.stringify({ ...profileOn('Patient', 'to-versjoner', []), url: URL, version }),
+      );
+    writeFileSync(
+      path.join(dir, 'profile.json'),
+      JSON.stringify({
+        id: 'to-versjoner',
+        version: '1.0.0',
+        title: 'x',
+        kind: 'fhir',
+        url: URL,
+        resources: ['sd-1.0.0.json', 'sd-2.0.0.json'],
+      }),
+    );
+    const problem = new FhirValidator(new ProfileCatalog([loadProfileDir(dir, 'imported')])).problemWith('to-versjoner');
+    expect(problem?.code).toBe('profile_invalid');
+    expect(problem?.message).toBe(
+      `profile to-versjoner: its resources hold 2 versions of the StructureDefinition ${URL} (1.0.0, 2.0.0); a catalog profile is one version of it, so each version needs a profile of its own`,
+    );
+  });
+
   it('does not answer a claim of a version that is not loaded with another version', async () => {
     const r = await check(v, { ...named, meta: { profile: [`${URL}|3.1`] } });
     expect(r.profile).toBeNull();
