@@ -51,17 +51,16 @@ export function checkReference(
       if (held) resolved = { node: held, contained: true, label: `the contained ${actual} '${ref}'` };
     } else {
       const inBundle = scope.bundle ? resolveInBundle(scope.bundle, ref, scope.entry, { urnBase: true }) : undefined;
-      if (inBundle && inBundle.matches.length > 1 && !scope.bundle!.reported.has(refNode(node)!)) {
+      // Once per reference value, whether the Bundle rules or this walk find the fault first.
+      const reportOnce = (message: string) => {
+        if (scope.bundle!.reported.has(refNode(node)!)) return;
         scope.bundle!.reported.add(refNode(node)!);
-        walk.add(
-          'FHIR-BUNDLE-REF',
-          'error',
-          'profile',
+        walk.add('FHIR-BUNDLE-REF', 'error', 'profile', message, refNode(node), `${path}.reference`);
+      };
+      if (inBundle && inBundle.matches.length > 1)
+        reportOnce(
           `${path}.reference '${ref}' matches ${inBundle.matches.length} entries of the Bundle (${inBundle.matches.map((m) => `entry[${m.index}]`).join(', ')}); it must identify one`,
-          refNode(node),
-          `${path}.reference`,
         );
-      }
       actual = (inBundle?.matches.length === 1 ? inBundle.matches[0].type : undefined) ?? typeFromReference(ref);
       let entry = inBundle?.matches.length === 1 ? inBundle.matches[0] : undefined;
       const named = inBundle?.namedTypeViaUrn;
@@ -70,17 +69,9 @@ export function checkReference(
         const found = entry;
         actual = named;
         entry = undefined;
-        if (!scope.bundle!.reported.has(refNode(node)!)) {
-          scope.bundle!.reported.add(refNode(node)!);
-          walk.add(
-            'FHIR-BUNDLE-REF',
-            'error',
-            'profile',
-            `${path}.reference '${ref}' names a ${named}, but the entry it resolves to (entry[${found.index}], ${found.fullUrl}: the referring entry's URN base with its id) holds ${/^[AEIOU]/.test(found.type!) ? 'an' : 'a'} ${found.type}`,
-            refNode(node),
-            `${path}.reference`,
-          );
-        }
+        reportOnce(
+          `${path}.reference '${ref}' names a ${named}, but the entry it resolves to (entry[${found.index}], ${found.fullUrl}: the referring entry's URN base with its id) holds ${/^[AEIOU]/.test(found.type!) ? 'an' : 'a'} ${found.type}`,
+        );
       }
       if (entry?.resource) resolved = { node: entry.resource, contained: false, label: `${ref} (the Bundle's entry[${entry.index}])` };
     }
