@@ -14,10 +14,10 @@
 // Which cases count: FHIR 4.0, JSON or XML (the resource and its supporting conformance
 // resources; XML read by samsvar's own FHIR XML reader), not switched off, no packages beyond the core, and none of
 // the modules that test something other than resource validation against the R4 definitions
-// (terminology servers, questionnaires, CDS Hooks, SMART Health Cards, logical models, …). A case
+// (terminology servers, CDS Hooks, SMART Health Cards, logical models, …). A case
 // whose expected outcome has an error that only a terminology server can find (a display name, a
 // code of SNOMED CT or LOINC) is left out as "needs terminology". Supporting conformance resources
-// (StructureDefinitions, ValueSets, CodeSystems) are loaded as catalog profiles, as
+// (StructureDefinitions, ValueSets, CodeSystems, Questionnaires) are loaded as catalog profiles, as
 // `samsvar profiles import` would.
 //
 // Agreement is judged on the verdict (any error or none) and, for information, on the number of
@@ -58,7 +58,6 @@ if (!existsSync(casesDir)) {
 const OTHER_MODULES = {
   tx: 'terminology server',
   'tx-advanced': 'terminology server',
-  questionnaire: 'QuestionnaireResponse against its Questionnaire',
   measure: 'MeasureReport against its Measure',
   cdshooks: 'CDS Hooks logical model',
   shc: 'SMART Health Cards',
@@ -198,7 +197,9 @@ function collectCases() {
         skip('needs packages beyond the R4 core');
         continue;
       }
-      const setting = NON_DEFAULT_SETTINGS.find((k) => k in t);
+      // The questionnaire cases name the standalone fetcher, which fetches what the case does not
+      // bring; each brings the Questionnaire its response is checked against.
+      const setting = NON_DEFAULT_SETTINGS.find((k) => k in t && !(k === 'fetcher' && t.module === 'questionnaire'));
       if (setting) {
         skip(`non-default validator setting: ${setting}`);
         continue;
@@ -279,7 +280,9 @@ function catalogFor(supporting, tmp, profileUrl) {
       /* a supporting file that is not JSON defines nothing */
     }
   }
-  const conformance = resources.filter((r) => ['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(r.resourceType) && r.url);
+  const conformance = resources.filter(
+    (r) => ['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire'].includes(r.resourceType) && r.url,
+  );
   const files = conformance.map((r, i) => {
     const name = `r${i}.json`;
     return { name, r };

@@ -229,6 +229,23 @@ export const RULES = {
     summary: 'An extension url that is not a plain canonical',
     issueType: 'extension',
   },
+  'FHIR-QR-QUESTIONNAIRE': {
+    layer: 'profile',
+    severity: 'warning',
+    summary: 'A QuestionnaireResponse whose questionnaire is not named or not loaded, so its answers are not checked against it',
+    issueType: 'not-found',
+  },
+  'FHIR-QR-ITEM': {
+    layer: 'profile',
+    severity: 'error',
+    summary:
+      'A QuestionnaireResponse item that does not fit its questionnaire: unknown or misplaced linkId, repeated, required and missing, or answered while not enabled',
+  },
+  'FHIR-QR-ANSWER': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'An answer that does not fit its questionnaire item: its type, options, limits, length, format, units or number of answers',
+  },
   'FHIR-VALUE-LIMIT': { layer: 'profile', severity: 'error', summary: 'A value beyond a limit the definition sets (length, range)' },
   'FHIR-NARRATIVE-LINK': {
     layer: 'structure',

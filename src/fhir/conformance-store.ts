@@ -112,6 +112,9 @@ export function pickVersion<T>(named: string, candidates: T[], versionOf: (c: T)
   return admitted.find((c) => versionOf(c) === named) ?? admitted.sort((a, b) => compareVersions(versionOf(b)!, versionOf(a)!))[0];
 }
 
+/** The canonical resources validation looks up by URL: definitions, terminology, and the questionnaires responses answer. */
+const CANONICAL_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire']);
+
 export class ConformanceStore {
   private readonly byUrl = new Map<string, FhirResource>();
   /** Every loaded version of a canonical URL, so that `url|version` gets the version it names. */
@@ -126,7 +129,7 @@ export class ConformanceStore {
       for (const e of (resource.entry as { resource?: FhirResource }[] | undefined) ?? []) if (e.resource) this.add(e.resource);
       return;
     }
-    if (!resource.url || !['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(resource.resourceType)) return;
+    if (!resource.url || !CANONICAL_TYPES.has(resource.resourceType)) return;
     this.byUrl.set(resource.url, resource);
     if (resource.version) {
       const same = (this.versions.get(resource.url) ?? []).filter((r) => r.version !== resource.version);

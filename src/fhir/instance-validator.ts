@@ -19,6 +19,7 @@ import { deepEqual, matchesPattern } from './plain-values.js';
 import type { BundleIndex } from './bundle.js';
 import { checkBundle, indexBundle } from './bundle.js';
 import { checkConformanceResource } from './conformance-rules.js';
+import { checkQuestionnaireResponse } from './questionnaire-response.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
 import type { TerminologyQuestion } from './terminology-server.js';
@@ -263,7 +264,10 @@ export class InstanceValidator implements Walk {
       }
     }
     // The rules of conformance resources are the resource's own, checked once whatever profiles it is checked against.
-    if (!this.validatedAgainst.has(node)) checkConformanceResource(this, node, sd.type, path, container !== undefined);
+    if (!this.validatedAgainst.has(node)) {
+      checkConformanceResource(this, node, sd.type, path, container !== undefined);
+      if (sd.type === 'QuestionnaireResponse') checkQuestionnaireResponse(this, node, path, container?.node);
+    }
     const done = this.validatedAgainst.get(node) ?? new Set<string>();
     this.validatedAgainst.set(node, done);
     done.add(sd.url);

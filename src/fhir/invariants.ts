@@ -179,6 +179,16 @@ function bdl7(data: unknown): InvariantOutcome {
 }
 
 /**
+ * R4 expressions that do not say what their own text says, evaluated as the text says (as the HL7
+ * validator does): que-12 reads "more than one enableWhen" but counts from three; que-7 tests for
+ * FHIRPath's System Boolean, which an answerBoolean never is, so every "exists" condition failed.
+ */
+const CORRECTED_EXPRESSIONS = new Map([
+  ['enableWhen.count() > 2 implies enableBehavior.exists()', 'enableWhen.count() >= 2 implies enableBehavior.exists()'],
+  ["operator = 'exists' implies (answer is Boolean)", "operator = 'exists' implies (answer is boolean)"],
+]);
+
+/**
  * Evaluates one constraint on one element. `basePath` is the element's path in the definition
  * that introduced it (e.g. `Patient.identifier`, `Identifier`), which gives FHIRPath its types.
  * A constraint holds only when it evaluates to true (FHIR R4 ElementDefinition.constraint): an
@@ -204,7 +214,7 @@ export function evaluateInvariant(
   // XML's own xml:lang and xml:space are allowed in a narrative (the HL7 validator accepts them);
   // fhirpath.js's htmlChecks() knows no prefixed attribute names, so it reads the div without them.
   if (expression === HTML_CHECKS && typeof data === 'string') data = data.replace(XML_ATTRIBUTES, '');
-  const c = compiledFor(basePath.replace(/\[x\]/g, ''), expression);
+  const c = compiledFor(basePath.replace(/\[x\]/g, ''), CORRECTED_EXPRESSIONS.get(expression) ?? expression);
   if ('error' in c) return { status: 'error', reason: c.error };
   let result: unknown[];
   const outer = membership;

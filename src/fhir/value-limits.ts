@@ -18,7 +18,7 @@ function ucumScale(code: string): { base: string; factor: number } | undefined {
 type Plain = { value?: unknown; code?: unknown; unit?: unknown; system?: unknown };
 
 /** Compares a value with a limit of the same kind: negative, zero or positive; undefined where they cannot be compared. */
-function compare(value: unknown, limit: unknown, kind: string): number | undefined {
+export function compareLimit(value: unknown, limit: unknown, kind: string): number | undefined {
   if (kind === 'Quantity') {
     const v = value as Plain;
     const l = limit as Plain;
@@ -57,7 +57,7 @@ export function valueLimitProblem(def: Record<string, unknown>, value: unknown):
   for (const [key, limit] of Object.entries(def)) {
     const m = /^(min|max)Value([A-Z]\w*)$/.exec(key);
     if (!m) continue;
-    const c = compare(value, limit, m[2]);
+    const c = compareLimit(value, limit, m[2]);
     if (c === undefined) continue;
     if (m[1] === 'min' && c < 0) return `${shown(value)} is less than the smallest value the profile allows, ${shown(limit)}`;
     if (m[1] === 'max' && c > 0) return `${shown(value)} is greater than the largest value the profile allows, ${shown(limit)}`;

@@ -1,0 +1,309 @@
+import { describe, expect, it } from 'vitest';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
+import { catalogWith, check, profileOn } from './helpers.js';
+
+const Q_URL = 'http://samsvar.test/Questionnaire/intake';
+const EXT = 'http://hl7.org/fhir/StructureDefinition/';
+
+/** A small intake form: each test answers it, rightly or wrongly. */
+const questionnaire = {
+  resourceType: 'Questionnaire',
+  id: 'intake',
+  url: Q_URL,
+  status: 'active',
+  item: [
+    {
+      linkId: 'name',
+      text: 'Navn',
+      type: 'string',
+      required: true,
+      maxLength: 10,
+      extension: [{ url: `${EXT}minLength`, valueInteger: 2 }],
+    },
+    {
+      linkId: 'age',
+      text: 'Alder',
+      type: 'integer',
+      extension: [
+        { url: `${EXT}minValue`, valueInteger: 0 },
+        { url: `${EXT}maxValue`, valueInteger: 130 },
+      ],
+    },
+    { linkId: 'smoker', text: 'Røyker', type: 'boolean' },
+    {
+      linkId: 'packs',
+      text: 'Pakker per dag',
+      type: 'decimal',
+      required: true,
+      enableWhen: [{ question: 'smoker', operator: '=', answerBoolean: true }],
+      extension: [{ url: `${EXT}maxDecimalPlaces`, valueInteger: 1 }],
+    },
+    {
+      linkId: 'symptoms',
+      text: 'Symptomer',
+      type: 'choice',
+      repeats: true,
+      answerOption: [
+        { valueCoding: { system: 'http://samsvar.test/symptom', code: 'cough' } },
+        { valueCoding: { system: 'http://samsvar.test/symptom', code: 'fever' } },
+        {
+          valueCoding: { system: 'http://samsvar.test/symptom', code: 'none' },
+          extension: [{ url: `${EXT}questionnaire-optionExclusive`, valueBoolean: true }],
+        },
+      ],
+    },
+    { linkId: 'phone', text: 'Telefon', type: 'string', extension: [{ url: `${EXT}regex`, valueString: '[0-9]{8}' }] },
+    { linkId: 'visit', text: 'Besøk', type: 'date', extension: [{ url: `${EXT}minValue`, valueDate: '2026-01-01' }] },
+    {
+      linkId: 'contact',
+      text: 'Pårørende',
+      type: 'group',
+      required: true,
+      item: [{ linkId: 'contact-name', text: 'Navn', type: 'string', required: true }],
+    },
+    { linkId: 'info', text: 'Takk', type: 'display' },
+  ],
+};
+
+const validator = () =>
+  new FhirValidator(catalogWith([{ id: 'qr-any', sd: profileOn('QuestionnaireResponse', 'qr-any', []), extra: [questionnaire] }]));
+
+type Answer = Record<string, unknown>;
+const item = (linkId: string, ...answer: Answer[]) => ({ linkId, ...(answer.length ? { answer } : {}) });
+const contact = { linkId: 'contact', item: [item('contact-name', { valueString: 'Kari' })] };
+const response = (items: unknown[], more: Record<string, unknown> = {}) => ({
+  resourceType: 'QuestionnaireResponse',
+  questionnaire: Q_URL,
+  status: 'completed',
+  item: items,
+  ...more,
+});
+
+async function findings(items: unknown[], more: Record<string, unknown> = {}, v = validator()) {
+  const r = await check(v, response(items, more));
+  return r.findings.filter((f) => f.ruleId.startsWith('FHIR-QR-') || f.ruleId === 'FHIR-INVARIANT');
+}
+
+const shown = (fs: Awaited<ReturnType<typeof findings>>) => fs.map((f) => `${f.severity} ${f.ruleId} ${f.path}`);
+
+describe('a QuestionnaireResponse is checked against its questionnaire', () => {
+  it('passes when every answer fits its item', async () => {
+    const fs = await findings([
+      item('name', { valueString: 'Ola' }),
+      item('age', { valueInteger: 40 }),
+      item('smoker', { valueBoolean: true }),
+      item('packs', { valueDecimal: 1.5 }),
+      item(
+        'symptoms',
+        { valueCoding: { system: 'http://samsvar.test/symptom', code: 'cough' } },
+        { valueCoding: { system: 'http://samsvar.test/symptom', code: 'fever' } },
+      ),
+      item('phone', { valueString: '12345678' }),
+      item('visit', { valueDate: '2026-03-01' }),
+      contact,
+    ]);
+    expect(shown(fs)).toEqual([]);
+  });
+
+  it('reports a linkId the questionnaire lacks, and one given at the wrong level', async () => {
+    const fs = await findings([
+      item('name', { valueString: 'Ola' }),
+      item('shoe-size', { valueInteger: 42 }),
+      item('contact-name', { valueString: 'Kari' }),
+      contact,
+    ]);
+    expect(shown(fs)).toEqual(['error FHIR-QR-ITEM QuestionnaireResponse.item[1]', 'error FHIR-QR-ITEM QuestionnaireResponse.item[2]']);
+    expect(fs[0].message).toContain("LinkId 'shoe-size'");
+    expect(fs[1].message).toContain('wrong place');
+    expect(fs[0].line).toBeGreaterThan(1);
+  });
+
+  it('requires the required items of a completed response, and only warns while it is in progress', async () => {
+    const missing = [item('age', { valueInteger: 40 }), contact];
+    expect(shown(await findings(missing))).toEqual(['error FHIR-QR-ITEM QuestionnaireResponse']);
+    expect(shown(await findings(missing, { status: 'in-progress' }))).toEqual(['warning FHIR-QR-ITEM QuestionnaireResponse']);
+    expect(shown(await findings([item('name'), contact]))).toEqual(['error FHIR-QR-ITEM QuestionnaireResponse.item[0]']);
+  });
+
+  it('requires a required group to hold items, and its required items', async () => {
+    const fs = await findings([item('name', { valueString: 'Ola' }), { linkId: 'contact' }]);
+    expect(fs.map((f) => `${f.severity} ${f.path}: ${f.message}`)).toEqual([
+      "error QuestionnaireResponse.item[1]: Required group 'contact' has no items",
+      "error QuestionnaireResponse.item[1]: Required item 'contact-name' has no answer",
+    ]);
+  });
+
+  it('reports an answer of another type than its item, naming the type it must have', async () => {
+    const fs = await findings([item('name', { valueString: 'Ola' }), item('age', { valueString: 'forty' }), contact]);
+    expect(shown(fs)).toEqual(['error FHIR-QR-ANSWER QuestionnaireResponse.item[1].answer[0].valueString']);
+    expect(fs[0].message).toContain('must be valueInteger');
+  });
+
+  it('allows one answer to an item that does not repeat, and one item per linkId', async () => {
+    const fs = await findings([
+      item('name', { valueString: 'Ola' }, { valueString: 'Per' }),
+      item('age', { valueInteger: 1 }),
+      item('age', { valueInteger: 2 }),
+      contact,
+    ]);
+    expect(shown(fs)).toEqual([
+      'error FHIR-QR-ANSWER QuestionnaireResponse.item[0].answer[1]',
+      'error FHIR-QR-ITEM QuestionnaireResponse.item[2]',
+    ]);
+  });
+
+  it('keeps answers within the limits the items set: value range, length, decimal places, format, dates', async () => {
+    const fs = await findings([
+      item('name', { valueString: 'O' }),
+      item('age', { valueInteger: 131 }),
+      item('smoker', { valueBoolean: true }),
+      item('packs', { valueDecimal: 1.25 }),
+      item('phone', { valueString: '1234' }),
+      item('visit', { valueDate: '2025-12-31' }),
+      contact,
+    ]);
+    expect(fs.map((f) => f.message.replace(/ to '.*/, ''))).toEqual([
+      "The answer 'O'",
+      'The answer 131',
+      'The answer 1.25',
+      "The answer '1234'",
+      'The answer 2025-12-31',
+    ]);
+    expect(fs.every((f) => f.severity === 'error' && f.ruleId === 'FHIR-QR-ANSWER')).toBe(true);
+    expect((await findings([item('name', { valueString: 'Olaolaolaola' }), contact]))[0]?.message).toContain('maximum length, 10');
+  });
+
+  it('takes coded answers from the options only, and an exclusive option alone', async () => {
+    const sym = (code: string) => ({ valueCoding: { system: 'http://samsvar.test/symptom', code } });
+    const unknown = await findings([item('name', { valueString: 'Ola' }), item('symptoms', sym('rash')), contact]);
+    expect(shown(unknown)).toEqual(['error FHIR-QR-ANSWER QuestionnaireResponse.item[1].answer[0].valueCoding']);
+    const exclusive = await findings([item('name', { valueString: 'Ola' }), item('symptoms', sym('none'), sym('cough')), contact]);
+    expect(exclusive.map((f) => f.message)).toEqual([expect.stringContaining('exclusive option')]);
+    expect(await findings([item('name', { valueString: 'Ola' }), item('symptoms', sym('none')), contact])).toEqual([]);
+  });
+
+  it('follows enableWhen: an item switched off takes no answers, and is not required', async () => {
+    const off = await findings([
+      item('name', { valueString: 'Ola' }),
+      item('smoker', { valueBoolean: false }),
+      item('packs', { valueDecimal: 1 }),
+      contact,
+    ]);
+    expect(shown(off)).toEqual(['error FHIR-QR-ITEM QuestionnaireResponse.item[2]']);
+    expect(off[0].message).toContain('not enabled');
+    expect(await findings([item('name', { valueString: 'Ola' }), item('smoker', { valueBoolean: false }), contact])).toEqual([]);
+    const on = await findings([item('name', { valueString: 'Ola' }), item('smoker', { valueBoolean: true }), contact]);
+    expect(on.map((f) => f.message)).toEqual(["Required item 'packs' has no answer"]);
+  });
+
+  it('reports answers to groups and display items, and questions holding items outside their answers', async () => {
+    const fs = await findings([
+      item('name', { valueString: 'Ola' }),
+      { linkId: 'age', item: [item('smoker', { valueBoolean: false })] },
+      { ...contact, answer: [{ valueString: 'x' }] },
+      { linkId: 'info', answer: [{ valueString: 'x' }] },
+    ]);
+    expect(shown(fs)).toEqual([
+      'error FHIR-QR-ITEM QuestionnaireResponse.item[1]',
+      'error FHIR-QR-ANSWER QuestionnaireResponse.item[2].answer[0]',
+      'error FHIR-QR-ANSWER QuestionnaireResponse.item[3].answer[0]',
+    ]);
+  });
+
+  it('keeps the items in the order of the questionnaire', async () => {
+    const fs = await findings([item('age', { valueInteger: 3 }), item('name', { valueString: 'Ola' }), contact]);
+    expect(shown(fs)).toEqual(['error FHIR-QR-ITEM QuestionnaireResponse.item[1]']);
+    expect(fs[0].message).toContain('out of order');
+  });
+
+  it('says when the questionnaire is not loaded, or not named, instead of passing silently', async () => {
+    const v = validator();
+    const unknown = await check(v, response([item('x')], { questionnaire: 'http://samsvar.test/Questionnaire/other' }));
+    expect(unknown.findings.filter((f) => f.ruleId === 'FHIR-QR-QUESTIONNAIRE').map((f) => f.severity)).toEqual(['warning']);
+    const none = await check(v, { resourceType: 'QuestionnaireResponse', status: 'completed' });
+    expect(none.findings.filter((f) => f.ruleId === 'FHIR-QR-QUESTIONNAIRE').map((f) => f.severity)).toEqual(['information']);
+  });
+
+  it('reads a contained questionnaire, without running its regular expressions', async () => {
+    const own = { ...questionnaire, id: 'own', url: undefined };
+    const fs = await findings(
+      [item('name', { valueString: 'Ola' }), item('age', { valueString: 'x' }), item('phone', { valueString: 'not a number' }), contact],
+      {
+        questionnaire: '#own',
+        contained: [own],
+      },
+    );
+    expect(shown(fs)).toEqual(['error FHIR-QR-ANSWER QuestionnaireResponse.item[1].answer[0].valueString']);
+  });
+
+  it('evaluates an enableWhen expression of a loaded questionnaire', async () => {
+    const form = {
+      ...questionnaire,
+      url: 'http://samsvar.test/Questionnaire/expr',
+      item: [
+        { linkId: 'a', type: 'boolean' },
+        {
+          linkId: 'b',
+          type: 'string',
+          required: true,
+          extension: [
+            {
+              url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression',
+              valueExpression: { language: 'text/fhirpath', expression: "%resource.item.where(linkId='a').answer.value = true" },
+            },
+          ],
+        },
+      ],
+    };
+    const v = new FhirValidator(catalogWith([{ id: 'qr-any', sd: profileOn('QuestionnaireResponse', 'qr-any', []), extra: [form] }]));
+    const q = { questionnaire: 'http://samsvar.test/Questionnaire/expr' };
+    expect(shown(await findings([item('a', { valueBoolean: true })], q, v))).toEqual(['error FHIR-QR-ITEM QuestionnaireResponse']);
+    expect(shown(await findings([item('a', { valueBoolean: false })], q, v))).toEqual([]);
+    expect(shown(await findings([item('a', { valueBoolean: false }), item('b', { valueString: 'x' })], q, v))).toEqual([
+      'error FHIR-QR-ITEM QuestionnaireResponse.item[1]',
+    ]);
+  });
+
+  it('reads que-12 as its text says: two enableWhen conditions need an enableBehavior', async () => {
+    const twoConditions = {
+      resourceType: 'Questionnaire',
+      status: 'active',
+      item: [
+        { linkId: 'a', type: 'boolean' },
+        {
+          linkId: 'b',
+          type: 'string',
+          enableWhen: [
+            { question: 'a', operator: 'exists', answerBoolean: true },
+            { question: 'a', operator: '=', answerBoolean: true },
+          ],
+        },
+      ],
+    };
+    const r = await check(validator(), twoConditions);
+    expect(r.findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([expect.stringContaining('que-12')]);
+  });
+
+  it('grows linearly with the number of items and conditions', async () => {
+    const v = validator();
+    const form = (n: number) => ({
+      resourceType: 'Questionnaire',
+      id: 'big',
+      status: 'active',
+      item: Array.from({ length: n }, (_, i) => ({
+        linkId: `q${i}`,
+        type: 'integer',
+        enableWhen: i ? [{ question: `q${i - 1}`, operator: 'exists', answerBoolean: true }] : undefined,
+      })),
+    });
+    const run = async (n: number) => {
+      const qr = response(
+        Array.from({ length: n }, (_, i) => item(`q${i}`, { valueInteger: i })),
+        { questionnaire: '#big', contained: [form(n)] },
+      );
+      await check(v, qr);
+    };
+    expect(await growthRatio(run, 500)).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
+});
