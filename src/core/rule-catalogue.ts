@@ -232,7 +232,8 @@ export const RULES = {
   'FHIR-QR-QUESTIONNAIRE': {
     layer: 'profile',
     severity: 'warning',
-    summary: 'A QuestionnaireResponse whose questionnaire is not named or not loaded, so its answers are not checked against it',
+    summary:
+      'A QuestionnaireResponse whose questionnaire is not named or not loaded (so its answers are not checked against it), or was not in effect when it was authored',
     issueType: 'not-found',
   },
   'FHIR-QR-ITEM': {

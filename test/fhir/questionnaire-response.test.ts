@@ -225,16 +225,37 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
     expect(none.findings.filter((f) => f.ruleId === 'FHIR-QR-QUESTIONNAIRE').map((f) => f.severity)).toEqual(['information']);
   });
 
-  it('reads a contained questionnaire, without running its regular expressions', async () => {
+  it('reads a contained questionnaire, and runs its regular expressions in linear time', async () => {
     const own = { ...questionnaire, id: 'own', url: undefined };
     const fs = await findings(
       [item('name', { valueString: 'Ola' }), item('age', { valueString: 'x' }), item('phone', { valueString: 'not a number' }), contact],
-      {
-        questionnaire: '#own',
-        contained: [own],
-      },
+      { questionnaire: '#own', contained: [own] },
     );
-    expect(shown(fs)).toEqual(['error FHIR-QR-ANSWER QuestionnaireResponse.item[1].answer[0].valueString']);
+    expect(shown(fs)).toEqual([
+      'error FHIR-QR-ANSWER QuestionnaireResponse.item[1].answer[0].valueString',
+      'error FHIR-QR-ANSWER QuestionnaireResponse.item[2].answer[0].valueString',
+    ]);
+    // A backtracking engine takes exponential time here: 28 characters took over a second.
+    const hostile = {
+      ...own,
+      item: [{ linkId: 'x', type: 'string', extension: [{ url: `${EXT}regex`, valueString: '([A-Za-z]+ ?)*' }] }],
+    };
+    const run = (n: number) => findings([item('x', { valueString: `${'a'.repeat(n)}!` })], { questionnaire: '#own', contained: [hostile] });
+    expect((await run(40)).map((f) => f.message)).toEqual([expect.stringContaining('expected format')]);
+    expect(await growthRatio(run, 20_000)).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
+
+  it('says so when a regex is not one it can run, instead of dropping the check', async () => {
+    const own = {
+      ...questionnaire,
+      id: 'own',
+      url: undefined,
+      item: [{ linkId: 'x', type: 'string', extension: [{ url: `${EXT}regex`, valueString: '(a)\\1' }] }],
+    };
+    const fs = await findings([item('x', { valueString: 'aa' })], { questionnaire: '#own', contained: [own] });
+    expect(fs.map((f) => `${f.severity} ${f.message}`)).toEqual([
+      expect.stringMatching(/^warning The regex .* is not one samsvar can run/),
+    ]);
   });
 
   it('evaluates an enableWhen expression of a loaded questionnaire', async () => {
@@ -283,6 +304,178 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
     };
     const r = await check(validator(), twoConditions);
     expect(r.findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([expect.stringContaining('que-12')]);
+  });
+
+  it("warns when the response was authored outside the questionnaire's effective period", async () => {
+    const form = {
+      ...questionnaire,
+      url: 'http://samsvar.test/Questionnaire/period',
+      effectivePeriod: { start: '2026-01-01', end: '2026-06' },
+    };
+    const v = new FhirValidator(catalogWith([{ id: 'qr-any', sd: profileOn('QuestionnaireResponse', 'qr-any', []), extra: [form] }]));
+    const answers = [item('name', { valueString: 'Ola' }), contact];
+    const at = (authored: string) => findings(answers, { questionnaire: form.url, authored }, v);
+    expect(shown(await at('2026-06-30T12:00:00Z'))).toEqual([]);
+    expect(shown(await at('2026-07-01'))).toEqual(['warning FHIR-QR-QUESTIONNAIRE QuestionnaireResponse.authored']);
+    expect(shown(await at('2025-12-31T23:00:00Z'))).toEqual(['warning FHIR-QR-QUESTIONNAIRE QuestionnaireResponse.authored']);
+  });
+
+  it('reads a malformed contained questionnaire without failing: lists that are none are left out', async () => {
+    const broken = { resourceType: 'Questionnaire', id: 'bad', status: 'active', item: { linkId: 'x', type: 'string' } };
+    const alsoBroken = {
+      resourceType: 'Questionnaire',
+      id: 'worse',
+      status: 'active',
+      contained: 'none',
+      item: [
+        null,
+        'text',
+        { linkId: 'x', type: 'choice', answerOption: [null, { valueCoding: 'c' }], enableWhen: 'always', extension: 7, item: {} },
+      ],
+    };
+    const odd = {
+      resourceType: 'Questionnaire',
+      id: 'odd',
+      status: 'active',
+      item: [
+        {
+          linkId: 'x',
+          type: 'open-choice',
+          answerOption: [{ valueCoding: null }],
+          extension: [{ url: `${EXT}questionnaire-unitOption`, valueCoding: null }],
+        },
+      ],
+    };
+    const prototypeName = { resourceType: 'Questionnaire', id: 'proto', status: 'active', item: [{ linkId: 'x', type: 'constructor' }] };
+    for (const [id, c] of [
+      ['bad', broken],
+      ['worse', alsoBroken],
+      ['odd', odd],
+      ['proto', prototypeName],
+    ] as const) {
+      const r = await check(
+        validator(),
+        response([item('x', { valueCoding: { code: 'c' } })], { questionnaire: `#${id}`, contained: [c] }),
+      );
+      expect(r.findings.length).toBeGreaterThan(0);
+      expect(r.findings.every((f) => typeof f.message === 'string')).toBe(true);
+    }
+  });
+
+  it('reads enableWhen as the HL7 validator does: a condition without a system matches any, dates by the moment they start', async () => {
+    const form = {
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      item: [
+        { linkId: 'a', type: 'choice' },
+        { linkId: 'b', type: 'string', enableWhen: [{ question: 'a', operator: '=', answerCoding: { code: 'y' } }] },
+        { linkId: 'c', type: 'dateTime' },
+        { linkId: 'd', type: 'string', enableWhen: [{ question: 'c', operator: '>=', answerDateTime: '2026-01-01T00:00:00Z' }] },
+      ],
+    };
+    const fs = await findings(
+      [
+        item('a', { valueCoding: { system: 'http://samsvar.test/s', code: 'y' } }),
+        item('b', { valueString: 'x' }),
+        item('c', { valueDateTime: '2025-12-31T23:30:00-02:00' }),
+        item('d', { valueString: 'x' }),
+      ],
+      { questionnaire: '#own', contained: [form] },
+    );
+    expect(shown(fs)).toEqual([]);
+  });
+
+  it('keeps dateTime limits in time zones', async () => {
+    const form = {
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      item: [{ linkId: 't', type: 'dateTime', extension: [{ url: `${EXT}minValue`, valueDateTime: '2026-01-01T00:00:00Z' }] }],
+    };
+    const at = async (when: string) =>
+      shown(await findings([item('t', { valueDateTime: when })], { questionnaire: '#own', contained: [form] }));
+    expect(await at('2025-12-31T23:30:00-02:00')).toEqual([]);
+    expect(await at('2026-01-01T00:30:00+02:00')).toEqual(['error FHIR-QR-ANSWER QuestionnaireResponse.item[0].answer[0].valueDateTime']);
+  });
+
+  it('scopes enableWhen to the answer its items sit under', async () => {
+    const form = {
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      item: [
+        {
+          linkId: 'p',
+          type: 'string',
+          repeats: true,
+          item: [
+            { linkId: 'c1', type: 'boolean' },
+            { linkId: 'c2', type: 'string', enableWhen: [{ question: 'c1', operator: 'exists', answerBoolean: false }] },
+          ],
+        },
+      ],
+    };
+    const fs = await findings(
+      [
+        {
+          linkId: 'p',
+          answer: [
+            { valueString: 'first', item: [item('c2', { valueString: 'x' })] },
+            { valueString: 'second', item: [item('c1', { valueBoolean: true })] },
+          ],
+        },
+      ],
+      { questionnaire: '#own', contained: [form] },
+    );
+    expect(shown(fs)).toEqual([]);
+  });
+
+  it('does not warn of a missing answer to an item that enableWhen switches off, in progress or not', async () => {
+    const fs = await findings([item('name', { valueString: 'Ola' }), item('smoker', { valueBoolean: false }), item('packs'), contact], {
+      status: 'in-progress',
+    });
+    expect(shown(fs)).toEqual([]);
+  });
+
+  it('checks against the version a response names, and only that version', async () => {
+    const v1 = { ...questionnaire, version: '1.0' };
+    const v = new FhirValidator(catalogWith([{ id: 'qr-any', sd: profileOn('QuestionnaireResponse', 'qr-any', []), extra: [v1] }]));
+    const answers = [item('name', { valueString: 'Ola' }), contact];
+    expect(shown(await findings(answers, { questionnaire: `${Q_URL}|1.0` }, v))).toEqual([]);
+    expect(shown(await findings(answers, { questionnaire: `${Q_URL}|2.0` }, v))).toEqual([
+      'warning FHIR-QR-QUESTIONNAIRE QuestionnaireResponse.questionnaire',
+    ]);
+  });
+
+  it('lists at most 200 problems of one response, and counts the rest: a repeating group of n required items answered n times', async () => {
+    const form = (n: number) => ({
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      item: [
+        {
+          linkId: 'g',
+          type: 'group',
+          repeats: true,
+          item: Array.from({ length: n }, (_, i) => ({ linkId: `r${i}`, type: 'string', required: true })),
+        },
+      ],
+    });
+    const run = (n: number) =>
+      check(
+        validator(),
+        response(
+          Array.from({ length: n }, (_, i) => ({ linkId: 'g', item: [item(`r${i}`, { valueString: 'x' })] })),
+          { questionnaire: '#own', contained: [form(n)] },
+        ),
+      );
+    const r = await run(100);
+    const qr = r.findings.filter((f) => f.ruleId.startsWith('FHIR-QR-'));
+    expect(qr).toHaveLength(201);
+    const rest = qr.filter((f) => f.message.includes('more problems against its questionnaire than the 200 listed'));
+    expect(rest.map((f) => `${f.severity} ${f.path}`)).toEqual(['error QuestionnaireResponse']);
+    expect(await growthRatio(run, 150)).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 
   it('grows linearly with the number of items and conditions', async () => {
