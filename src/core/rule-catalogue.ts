@@ -229,6 +229,12 @@ export const RULES = {
     summary: 'An extension url that is not a plain canonical',
     issueType: 'extension',
   },
+  'FHIR-Q-ENABLEWHEN': {
+    layer: 'profile',
+    severity: 'error',
+    summary:
+      'A Questionnaire item whose enableWhen names no item of the questionnaire, the item itself, an item inside it, or (a warning) one after it',
+  },
   'FHIR-QR-QUESTIONNAIRE': {
     layer: 'profile',
     severity: 'warning',
@@ -275,7 +281,7 @@ export const RULES = {
   'FHIR-CANONICAL-URL': {
     layer: 'profile',
     severity: 'error',
-    summary: "A canonical resource's url that is not absolute (or a urn:uuid not lowercase)",
+    summary: "A canonical resource's url that is not absolute",
     issueType: 'invalid',
   },
   'FHIR-SD-FIXED': {

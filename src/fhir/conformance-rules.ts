@@ -31,7 +31,6 @@ type JsonObject = JsonNode & { kind: 'object' };
 
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const SNOMED = 'http://snomed.info/sct';
-const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function prop(o: JsonObject | undefined, key: string): JsonNode | undefined {
   return o?.props.get(key)?.value;
@@ -193,7 +192,7 @@ function checkInheritedFixedValues(walk: RulesWalk, sd: JsonObject, at: string):
   });
 }
 
-/** A canonical resource's url is absolute (a urn:uuid lowercase and well formed); a fragment reference is exempt. */
+/** A canonical resource's url is absolute; a fragment reference is exempt (a urn:uuid's form is every uri's, primitives.ts). */
 function checkCanonicalUrl(walk: RulesWalk, node: JsonObject, at: string, contained: boolean): void {
   const urlNode = prop(node, 'url');
   if (urlNode?.kind !== 'string') return;
@@ -204,9 +203,8 @@ function checkCanonicalUrl(walk: RulesWalk, node: JsonObject, at: string, contai
       ? `Canonical URLs in contained resources must be absolute URLs if present: '${url}'`
       : `Canonical URLs must be absolute URLs if they are not fragment references: '${url}'`;
     walk.add('FHIR-CANONICAL-URL', 'error', 'profile', message, urlNode, `${at}.url`);
-  } else if (/^urn:uuid:/i.test(url) && !UUID.test(url)) {
-    walk.add('FHIR-CANONICAL-URL', 'error', 'profile', `UUIDs must be valid and lowercase: '${url}'`, urlNode, `${at}.url`);
   }
+  // A urn:uuid: that is no valid lowercase UUID is a malformed uri wherever it stands (primitives.ts).
 }
 
 // --- CodeSystem -------------------------------------------------------------------------------

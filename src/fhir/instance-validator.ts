@@ -20,6 +20,7 @@ import type { BundleIndex } from './bundle.js';
 import { checkBundle, indexBundle } from './bundle.js';
 import { checkConformanceResource } from './conformance-rules.js';
 import { checkQuestionnaireResponse } from './questionnaire-response.js';
+import { checkQuestionnaire } from './questionnaire-rules.js';
 import { checkReference } from './references.js';
 import { validateSliced } from './slicing.js';
 import type { TerminologyQuestion } from './terminology-server.js';
@@ -267,6 +268,7 @@ export class InstanceValidator implements Walk {
     if (!this.validatedAgainst.has(node)) {
       checkConformanceResource(this, node, sd.type, path, container !== undefined);
       if (sd.type === 'QuestionnaireResponse') checkQuestionnaireResponse(this, node, path, container?.node);
+      if (sd.type === 'Questionnaire') checkQuestionnaire(this, node, path);
     }
     const done = this.validatedAgainst.get(node) ?? new Set<string>();
     this.validatedAgainst.set(node, done);

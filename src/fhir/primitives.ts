@@ -97,7 +97,34 @@ export function checkPrimitive(node: JsonNode, code: string, store: ConformanceS
     return { problem: `"${shown}" is not a valid ${code}${HINTS[code] ? ` (${HINTS[code]})` : ''}` };
   }
   if (re === null && node.value.length === 0) return { problem: 'must not be an empty string' };
+  if (URI_TYPES.has(code)) {
+    const problem = identifierUriProblem(node.value, code);
+    if (problem) return { problem };
+  }
   return {};
+}
+
+const URI_TYPES = new Set(['uri', 'url', 'canonical', 'oid', 'uuid']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A URI that names an identifier must name a valid one, as the HL7 validator checks: `urn:uuid:`
+ * takes a lowercase UUID (RFC 4122; a canonical may add `|version`, any uri `#fragment`), and
+ * neither it nor `urn:oid:` may be written without its `urn:`. The HL7 validator also refuses an
+ * OID arc with a leading zero; samsvar does not, since the published no-basis Endpoint profile
+ * binds to `urn:oid:2.16.578.1.12.4.1.1.0000`, a placeholder.
+ */
+function identifierUriProblem(value: string, code: string): string | undefined {
+  if (value.startsWith('oid:') || value.startsWith('uuid:')) return `"${value}" lacks its urn: prefix (urn:${value})`;
+  const bare = (prefix: string) => {
+    let rest = value.slice(prefix.length);
+    if (rest.includes('#')) rest = rest.slice(0, rest.indexOf('#'));
+    if (code === 'canonical' && rest.includes('|')) rest = rest.slice(0, rest.indexOf('|'));
+    return rest;
+  };
+  if (value.startsWith('urn:uuid:') && !UUID.test(bare('urn:uuid:')))
+    return `"${value}" is not a valid urn:uuid: the UUID must be 8-4-4-4-12 lowercase hex digits`;
+  return undefined;
 }
 
 const HINTS: Record<string, string> = {

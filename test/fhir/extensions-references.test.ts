@@ -276,7 +276,7 @@ describe("a reference's target profile", () => {
     );
   });
   const hpr = { system: 'urn:oid:2.16.578.1.12.4.1.4.4', value: '9144889' };
-  const uuid = (n: number) => `urn:uuid:${n}c3151bd-1cbf-4d64-b04d-cd9187a4c6e0`;
+  const uuid = (n: number) => `urn:uuid:${n.toString(16).padStart(8, '0')}-1cbf-4d64-b04d-cd9187a4c6e0`;
   const bundleOf = (...resources: unknown[]) => ({
     resourceType: 'Bundle',
     type: 'collection',

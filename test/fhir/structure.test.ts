@@ -64,6 +64,29 @@ describe('base R4 structure', () => {
     expect(f.message).toContain(message);
   });
 
+  it('requires a uri that names an identifier to name a valid one, as the HL7 validator does', async () => {
+    const uri = async (value: string) => {
+      const r = await check(v, patient({ implicitRules: value }));
+      return r.findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-PRIMITIVE').map((f) => f.message.replace(/^.*" /, ''));
+    };
+    expect(await uri('urn:uuid:3f2a9c1e-5b7d-4e8f-a012-3456789abcde')).toEqual([]);
+    expect(await uri('urn:uuid:3f2a9c1e-5b7d-4e8f-a012-3456789abcde#part')).toEqual([]);
+    expect(await uri('urn:oid:2.16.578.1.12.4.1.1.9034')).toEqual([]);
+    expect(await uri('urn:uuid:3F2A9C1E-5B7D-4E8F-A012-3456789ABCDE')).toEqual([expect.stringContaining('lowercase hex digits')]);
+    expect(await uri('urn:uuid:3f2a9c1e-5b7d-4e8f-a012-3456789abcdeff')).toEqual([expect.stringContaining('lowercase hex digits')]);
+    // A leading zero in an OID arc is left alone: the published no-basis Endpoint profile has one.
+    expect(await uri('urn:oid:2.16.578.1.12.4.1.1.0000')).toEqual([]);
+    expect(await uri('oid:2.16.578')).toEqual([expect.stringContaining('lacks its urn: prefix')]);
+    // A canonical may name a version after |.
+    const vs = {
+      resourceType: 'ValueSet',
+      status: 'active',
+      url: 'http://samsvar.test/vs',
+      compose: { include: [{ valueSet: ['urn:oid:2.16.578.1|1.0'] }] },
+    };
+    expect((await check(v, vs)).findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-PRIMITIVE')).toEqual([]);
+  });
+
   it('accepts FHIR date and time forms of every precision', async () => {
     for (const d of ['1972', '1972-03', '1972-03-13']) expect(errors(await check(v, patient({ birthDate: d })))).toEqual([]);
     for (const t of ['2020', '2020-01-01', '2020-01-01T10:00:00+01:00', '2020-01-01T10:00:00.123Z'])
