@@ -240,7 +240,6 @@ export const RULES = {
     severity: 'warning',
     summary:
       'A QuestionnaireResponse whose questionnaire is not named or not loaded (so its answers are not checked against it), or was not in effect when it was authored',
-    issueType: 'not-found',
   },
   'FHIR-QR-ITEM': {
     layer: 'profile',

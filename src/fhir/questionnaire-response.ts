@@ -11,7 +11,7 @@ import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
 import { codeMembership, expandValueSet } from './terminology.js';
-import { compareLimit } from './value-limits.js';
+import { compareQuantities } from './value-limits.js';
 
 interface QuestionnaireWalk {
   readonly store: ConformanceStore;
@@ -271,29 +271,13 @@ function checkAuthored(ctx: Context, node: JsonObject, path: string): void {
   const authored = str(node, 'authored');
   const period = ctx.form.q.effectivePeriod as { start?: string; end?: string } | undefined;
   if (!authored || !period) return;
-  const at = prop(node, 'authored');
+  const outside = (when: string) =>
+    report(ctx, 'FHIR-QR-QUESTIONNAIRE', 'warning', `authored ${authored} is ${when}`, prop(node, 'authored'), `${path}.authored`);
   // A Period's end includes every time it matches: an end of 2026-06 takes all of June (FHIR R4 Period).
-  if (
-    typeof period.end === 'string' &&
-    (period.end.length <= 10 ? authored.slice(0, period.end.length) > period.end : (compareMoments(authored, period.end) ?? 0) > 0)
-  )
-    report(
-      ctx,
-      'FHIR-QR-QUESTIONNAIRE',
-      'warning',
-      `authored ${authored} is after the questionnaire's effective period ended (${period.end})`,
-      at,
-      `${path}.authored`,
-    );
-  if ((compareMoments(authored, period.start) ?? 0) < 0)
-    report(
-      ctx,
-      'FHIR-QR-QUESTIONNAIRE',
-      'warning',
-      `authored ${authored} is before the questionnaire's effective period began (${period.start})`,
-      at,
-      `${path}.authored`,
-    );
+  const end = period.end;
+  if (typeof end === 'string' && (end.length <= 10 ? authored.slice(0, end.length) > end : (compareMoments(authored, end) ?? 0) > 0))
+    outside(`after the questionnaire's effective period ended (${end})`);
+  if ((compareMoments(authored, period.start) ?? 0) < 0) outside(`before the questionnaire's effective period began (${period.start})`);
 }
 
 /**
@@ -703,8 +687,14 @@ function checkQuantity(q: QItem, v: Plain, { fail }: Report): void {
       );
       continue;
     }
-    const order = compareLimit(v, limit, 'Quantity');
-    if (order === undefined) continue; // units samsvar cannot convert between: not judged
+    const order = compareQuantities(v, limit);
+    if (order === 'incommensurable') {
+      fail(
+        `The answer ${shown(v)} to '${q.linkId}' cannot be compared with its ${word}, ${shown(limit)}: the units measure different things`,
+      );
+      continue;
+    }
+    if (order === undefined) continue; // units that are not UCUM codes: not judged
     if (isMin ? order < 0 : order > 0)
       fail(`The answer ${shown(v)} to '${q.linkId}' is ${isMin ? 'less' : 'greater'} than its ${word}, ${shown(limit)}`);
   }
@@ -845,8 +835,10 @@ function compareAnswer(actual: unknown, expected: unknown, type: string, operato
     const same = (e?.system === undefined || a?.system === e.system) && a?.code === e?.code;
     return operator === '=' ? same : operator === '!=' ? !same : false;
   }
-  if (type === 'Quantity') order = compareLimit(actual, expected, 'Quantity');
-  else if (type === 'boolean' || type === 'Reference' || type === 'Attachment') {
+  if (type === 'Quantity') {
+    const q = compareQuantities(actual, expected);
+    order = typeof q === 'number' ? q : undefined;
+  } else if (type === 'boolean' || type === 'Reference' || type === 'Attachment') {
     const same = JSON.stringify(actual) === JSON.stringify(expected);
     return operator === '=' ? same : operator === '!=' ? !same : false;
   } else if (type === 'date' || type === 'dateTime') order = compareMoments(actual, expected);

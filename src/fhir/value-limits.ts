@@ -1,18 +1,53 @@
 /**
  * ElementDefinition.minValue[x] and maxValue[x]: numbers, dates and times, and quantities (in the
- * same unit, or in UCUM units that differ by a metric prefix only: 11000 g is more than 0 kg).
+ * same unit, or in UCUM units that convert into each other: 11000 g is more than 10 kg, 2 [lb_av]
+ * less than 1 kg).
  */
-const PREFIX: Record<string, number> = { k: 1e3, h: 1e2, da: 1e1, d: 1e-1, c: 1e-2, m: 1e-3, u: 1e-6, n: 1e-9 };
-const BASES = new Set(['g', 'm', 'L', 'l', 's', 'mol', 'Cel', '[iU]']);
+import { createRequire } from 'node:module';
 
-/** A UCUM unit as (base unit, factor), for the units that differ by a metric prefix only. */
-function ucumScale(code: string): { base: string; factor: number } | undefined {
-  if (BASES.has(code)) return { base: code, factor: 1 };
-  for (const [p, f] of Object.entries(PREFIX)) {
-    if (code.startsWith(p) && BASES.has(code.slice(p.length)) && code.slice(p.length) !== 'Cel')
-      return { base: code.slice(p.length), factor: f };
+interface UcumUtils {
+  validateUnitString(unit: string): { status: string };
+  convertUnitTo(from: string, value: number, to: string): { status: string; toVal: number | null };
+}
+
+// UCUM as the NLM's ucum-lhc reads it: fhirpath loads the same package for its quantities.
+let ucum: UcumUtils | undefined;
+function ucumUtils(): UcumUtils {
+  ucum ??= (
+    createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } }
+  ).UcumLhcUtils.getInstance();
+  return ucum;
+}
+
+const validUnits = new Map<string, boolean>();
+function validUcum(code: string): boolean {
+  let valid = validUnits.get(code);
+  if (valid === undefined) {
+    valid = ucumUtils().validateUnitString(code).status === 'valid';
+    if (validUnits.size < 10_000) validUnits.set(code, valid);
   }
-  return undefined;
+  return valid;
+}
+
+const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+
+/**
+ * Two quantities in order: negative, zero or positive; 'incommensurable' for UCUM units of
+ * different kinds (kg and [mi_i]); undefined where it cannot be told (units that are not UCUM
+ * codes, no values).
+ */
+export function compareQuantities(value: unknown, limit: unknown): number | 'incommensurable' | undefined {
+  const v = value as Plain;
+  const l = limit as Plain;
+  if (typeof v?.value !== 'number' || typeof l?.value !== 'number') return undefined;
+  if ((v.code ?? v.unit) === (l.code ?? l.unit)) return v.value - l.value;
+  const ucumOnly = [v.system, l.system].every((s) => s === undefined || s === UCUM_SYSTEM);
+  if (!ucumOnly || typeof v.code !== 'string' || typeof l.code !== 'string' || !validUcum(v.code) || !validUcum(l.code)) return undefined;
+  const converted = ucumUtils().convertUnitTo(v.code, v.value, l.code);
+  if (converted.status !== 'succeeded' || typeof converted.toVal !== 'number') return 'incommensurable';
+  // Conversions through factors like 0.001 leave rounding noise: equal within a millionth is equal.
+  const difference = converted.toVal - l.value;
+  return Math.abs(difference) <= 1e-9 * Math.max(1, Math.abs(l.value)) ? 0 : difference;
 }
 
 type Plain = { value?: unknown; code?: unknown; unit?: unknown; system?: unknown };
@@ -20,14 +55,8 @@ type Plain = { value?: unknown; code?: unknown; unit?: unknown; system?: unknown
 /** Compares a value with a limit of the same kind: negative, zero or positive; undefined where they cannot be compared. */
 export function compareLimit(value: unknown, limit: unknown, kind: string): number | undefined {
   if (kind === 'Quantity') {
-    const v = value as Plain;
-    const l = limit as Plain;
-    if (typeof v?.value !== 'number' || typeof l?.value !== 'number') return undefined;
-    if ((v.code ?? v.unit) === (l.code ?? l.unit)) return v.value - l.value;
-    const vs = typeof v.code === 'string' ? ucumScale(v.code) : undefined;
-    const ls = typeof l.code === 'string' ? ucumScale(l.code) : undefined;
-    if (!vs || !ls || vs.base !== ls.base) return undefined;
-    return v.value * vs.factor - l.value * ls.factor;
+    const order = compareQuantities(value, limit);
+    return typeof order === 'number' ? order : undefined;
   }
   if (typeof value === 'number' && typeof limit === 'number') return value - limit;
   if (typeof value === 'string' && typeof limit === 'string') {

@@ -478,6 +478,45 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
     expect(await growthRatio(run, 150)).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 
+  it('compares quantity answers with their limits in UCUM, and takes only the unit options offered', async () => {
+    const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/';
+    const UCUM = 'http://unitsofmeasure.org';
+    const form = {
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      item: [
+        {
+          linkId: 'dist',
+          type: 'quantity',
+          extension: [
+            { url: `${SDC}sdc-questionnaire-minQuantity`, valueQuantity: { value: 1, system: UCUM, code: 'km' } },
+            { url: `${SDC}sdc-questionnaire-maxQuantity`, valueQuantity: { value: 5, system: UCUM, code: 'km' } },
+            { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: 'm' } },
+            { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: 'km' } },
+            { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: '[mi_i]' } },
+          ],
+        },
+      ],
+    };
+    const answer = async (quantity: Record<string, unknown>) =>
+      (await findings([item('dist', { valueQuantity: quantity })], { questionnaire: '#own', contained: [form] })).map((f) => f.message);
+    expect(await answer({ value: 2500, system: UCUM, code: 'm' })).toEqual([]);
+    expect(await answer({ value: 2, system: UCUM, code: '[mi_i]' })).toEqual([]);
+    expect(await answer({ value: 500, system: UCUM, code: 'm' })).toEqual([expect.stringContaining('less than its minimum')]);
+    expect(await answer({ value: 4, system: UCUM, code: '[mi_i]' })).toEqual([expect.stringContaining('greater than its maximum')]);
+    expect(await answer({ value: 3, system: UCUM, code: 'kg' })).toEqual([
+      expect.stringContaining('the units measure different things'),
+      expect.stringContaining('the units measure different things'),
+      expect.stringContaining("not one of the item's unit options"),
+    ]);
+    expect(await answer({ value: 3, unit: 'km' })).toEqual([
+      expect.stringContaining('both need a coded unit'),
+      expect.stringContaining('both need a coded unit'),
+      expect.stringContaining("not one of the item's unit options"),
+    ]);
+  });
+
   it('grows linearly with the number of items and conditions', async () => {
     const v = validator();
     const form = (n: number) => ({

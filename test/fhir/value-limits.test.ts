@@ -46,6 +46,14 @@ describe('minValue and maxValue of a profile (pat-minvalue-date, obs-value-min, 
     expect(findingOf(await check(v, weight(11000, 'g'), 'test-weight'), 'FHIR-VALUE-LIMIT').message).toContain('greater');
     expect(findingOf(await check(v, weight(-1, 'kg'), 'test-weight'), 'FHIR-VALUE-LIMIT').message).toContain('less');
   });
+
+  it('converts UCUM units of the same kind, and leaves units it cannot convert unjudged', async () => {
+    expect(findingOf(await check(v, weight(23, '[lb_av]'), 'test-weight'), 'FHIR-VALUE-LIMIT').message).toContain('greater');
+    expect(errors(await check(v, weight(21, '[lb_av]'), 'test-weight'))).toEqual([]);
+    // A length is no weight, and "kilo" is no UCUM code: neither can be set against kilograms.
+    expect(errors(await check(v, weight(5000, 'm'), 'test-weight'))).toEqual([]);
+    expect(errors(await check(v, weight(5000, 'kilo'), 'test-weight'))).toEqual([]);
+  });
 });
 
 describe('an Attachment states the size of its data (attachment-with-wrong-size)', () => {
