@@ -282,22 +282,28 @@ function checkAuthored(ctx: Context, node: JsonObject, path: string): void {
 
 /**
  * A date, dateTime or instant as the moment its period starts, in milliseconds: 2026-06 is the
- * first of June, a time without a zone is read as UTC (as FHIR dates without one are). Undefined
- * for anything else.
+ * first of June. `zoned` reads a time's zone; without it (or without one in the value) the clock
+ * time is read as UTC, so that it compares with a plain date on the value's own calendar day.
+ * Undefined for anything else.
  */
-function moment(v: unknown): number | undefined {
-  if (typeof v !== 'string') return undefined;
+function moment(v: string, zoned: boolean): number | undefined {
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(v);
   if (!m) return undefined;
   const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', frac = '', zone = 'Z'] = m;
-  const at = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${zone}`);
+  const at = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${zoned ? zone : 'Z'}`);
   return Number.isNaN(at) ? undefined : at;
 }
 
-/** Dates and dateTimes by the moment their periods start (as the HL7 validator compares them). */
+/**
+ * Dates and dateTimes by the moment their periods start, as the HL7 validator compares them (2026-06-30
+ * is after 2026-06). Two times compare in their zones; a time against a plain date by its own
+ * calendar day and clock, since a date has no zone to convert to.
+ */
 function compareMoments(a: unknown, b: unknown): number | undefined {
-  const x = moment(a);
-  const y = moment(b);
+  if (typeof a !== 'string' || typeof b !== 'string') return undefined;
+  const zoned = a.includes('T') && b.includes('T');
+  const x = moment(a, zoned);
+  const y = moment(b, zoned);
   return x === undefined || y === undefined ? undefined : x - y;
 }
 
@@ -572,6 +578,7 @@ function decimalPlaces(raw: string): number {
 }
 
 const regexes = new Map<string, RE2JS | null>();
+const MAX_PATTERN_LENGTH = 1000;
 
 /**
  * A questionnaire's regex, run by RE2 (re2js): time linear in the answer's length whatever the
@@ -579,6 +586,8 @@ const regexes = new Map<string, RE2JS | null>();
  * almost matches. Null for an expression RE2 does not read.
  */
 function linearRegex(pattern: string): RE2JS | null {
+  // A questionnaire in the submission brings its own: a megabyte of pattern takes a second to compile.
+  if (pattern.length > MAX_PATTERN_LENGTH) return null;
   let re = regexes.get(pattern);
   if (re === undefined) {
     try {
@@ -603,7 +612,7 @@ function checkString(q: QItem, v: string, { fail, warn }: Report): void {
     const format = extensionValue(q, `${EXT}entryFormat`)?.value;
     if (!re)
       warn(
-        `The regex ${regex} of item '${q.linkId}' is not one samsvar can run (RE2 syntax, no back-references or look-around), so the answer's format is not checked`,
+        `The regex ${regex.length > 80 ? `${regex.slice(0, 77)}...` : regex} of item '${q.linkId}' is not one samsvar can run (RE2 syntax, no back-references or look-around, at most ${MAX_PATTERN_LENGTH} characters), so the answer's format is not checked`,
       );
     else if (!re.matches(v))
       fail(

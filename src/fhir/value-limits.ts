@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 
 interface UcumUtils {
   validateUnitString(unit: string): { status: string };
+  getSpecifiedUnit(unit: string, intent: 'validate'): { unit?: { isArbitrary_?: boolean } | null };
   convertUnitTo(from: string, value: number, to: string): { status: string; toVal: number | null };
 }
 
@@ -19,14 +20,25 @@ function ucumUtils(): UcumUtils {
   return ucum;
 }
 
-const validUnits = new Map<string, boolean>();
-function validUcum(code: string): boolean {
-  let valid = validUnits.get(code);
-  if (valid === undefined) {
-    valid = ucumUtils().validateUnitString(code).status === 'valid';
-    if (validUnits.size < 10_000) validUnits.set(code, valid);
+/**
+ * Real UCUM codes are short, and ucum-lhc's parser takes time quadratic in a code's length (100 KB
+ * took seconds): a longer code is not read, and a quantity in it not judged.
+ */
+const MAX_UNIT_LENGTH = 100;
+/** A UCUM unit as far as comparing needs it: whether it is arbitrary ([IU]: ucum-lhc converts none of those); null for no UCUM code. */
+const units = new Map<string, { arbitrary: boolean } | null>();
+function ucumUnit(code: string): { arbitrary: boolean } | null {
+  if (code.length > MAX_UNIT_LENGTH) return null;
+  let unit = units.get(code);
+  if (unit === undefined) {
+    const u = ucumUtils();
+    unit =
+      u.validateUnitString(code).status === 'valid'
+        ? { arbitrary: u.getSpecifiedUnit(code, 'validate').unit?.isArbitrary_ === true }
+        : null;
+    if (units.size < 10_000) units.set(code, unit);
   }
-  return valid;
+  return unit;
 }
 
 const UCUM_SYSTEM = 'http://unitsofmeasure.org';
@@ -34,7 +46,7 @@ const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 /**
  * Two quantities in order: negative, zero or positive; 'incommensurable' for UCUM units of
  * different kinds (kg and [mi_i]); undefined where it cannot be told (units that are not UCUM
- * codes, no values).
+ * codes, arbitrary units such as [IU] that UCUM does not convert, no values).
  */
 export function compareQuantities(value: unknown, limit: unknown): number | 'incommensurable' | undefined {
   const v = value as Plain;
@@ -42,9 +54,12 @@ export function compareQuantities(value: unknown, limit: unknown): number | 'inc
   if (typeof v?.value !== 'number' || typeof l?.value !== 'number') return undefined;
   if ((v.code ?? v.unit) === (l.code ?? l.unit)) return v.value - l.value;
   const ucumOnly = [v.system, l.system].every((s) => s === undefined || s === UCUM_SYSTEM);
-  if (!ucumOnly || typeof v.code !== 'string' || typeof l.code !== 'string' || !validUcum(v.code) || !validUcum(l.code)) return undefined;
+  if (!ucumOnly || typeof v.code !== 'string' || typeof l.code !== 'string') return undefined;
+  const [vu, lu] = [ucumUnit(v.code), ucumUnit(l.code)];
+  if (!vu || !lu) return undefined;
   const converted = ucumUtils().convertUnitTo(v.code, v.value, l.code);
-  if (converted.status !== 'succeeded' || typeof converted.toVal !== 'number') return 'incommensurable';
+  if (converted.status !== 'succeeded' || typeof converted.toVal !== 'number')
+    return vu.arbitrary || lu.arbitrary ? undefined : 'incommensurable';
   // Conversions through factors like 0.001 leave rounding noise: equal within a millionth is equal.
   const difference = converted.toVal - l.value;
   return Math.abs(difference) <= 1e-9 * Math.max(1, Math.abs(l.value)) ? 0 : difference;

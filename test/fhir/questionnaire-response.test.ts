@@ -5,6 +5,8 @@ import { catalogWith, check, profileOn } from './helpers.js';
 
 const Q_URL = 'http://samsvar.test/Questionnaire/intake';
 const EXT = 'http://hl7.org/fhir/StructureDefinition/';
+const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/';
+const UCUM = 'http://unitsofmeasure.org';
 
 /** A small intake form: each test answers it, rightly or wrongly. */
 const questionnaire = {
@@ -256,6 +258,9 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
     expect(fs.map((f) => `${f.severity} ${f.message}`)).toEqual([
       expect.stringMatching(/^warning The regex .* is not one samsvar can run/),
     ]);
+    const long = { ...own, item: [{ linkId: 'x', type: 'string', extension: [{ url: `${EXT}regex`, valueString: 'a'.repeat(5000) }] }] };
+    const tooLong = await findings([item('x', { valueString: 'aa' })], { questionnaire: '#own', contained: [long] });
+    expect(tooLong.map((f) => `${f.severity} ${f.message.length < 400}`)).toEqual(['warning true']);
   });
 
   it('evaluates an enableWhen expression of a loaded questionnaire', async () => {
@@ -479,8 +484,6 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('compares quantity answers with their limits in UCUM, and takes only the unit options offered', async () => {
-    const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/';
-    const UCUM = 'http://unitsofmeasure.org';
     const form = {
       resourceType: 'Questionnaire',
       id: 'own',
@@ -514,6 +517,47 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
       expect.stringContaining('both need a coded unit'),
       expect.stringContaining('both need a coded unit'),
       expect.stringContaining("not one of the item's unit options"),
+    ]);
+  });
+
+  it('leaves quantities it cannot convert unjudged: arbitrary units, and unit codes too long to be UCUM', async () => {
+    const form = {
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      item: [
+        {
+          linkId: 'iu',
+          type: 'quantity',
+          extension: [{ url: `${SDC}sdc-questionnaire-maxQuantity`, valueQuantity: { value: 1, system: UCUM, code: '[IU]/mL' } }],
+        },
+      ],
+    };
+    const answer = async (code: string) =>
+      (await findings([item('iu', { valueQuantity: { value: 5, system: UCUM, code } })], { questionnaire: '#own', contained: [form] })).map(
+        (f) => f.message,
+      );
+    expect(await answer('[IU]/L')).toEqual([]);
+    // ucum-lhc's parser is quadratic in a code's length: 100 KB took seconds.
+    const run = (n: number) => answer('g.'.repeat(n));
+    expect(await run(5_000)).toEqual([]);
+    expect(await growthRatio(run, 5_000)).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
+
+  it('compares a time with a plain date on its own calendar day', async () => {
+    const form = {
+      resourceType: 'Questionnaire',
+      id: 'own',
+      status: 'active',
+      effectivePeriod: { start: '2026-06-01' },
+      item: [{ linkId: 't', type: 'dateTime', extension: [{ url: `${EXT}minValue`, valueDate: '2026-01-01' }] }],
+    };
+    const at = async (when: string, authored = '2026-06-01T00:30:00+02:00') =>
+      shown(await findings([item('t', { valueDateTime: when })], { questionnaire: '#own', contained: [form], authored }));
+    expect(await at('2026-01-01T00:30:00+01:00')).toEqual([]);
+    expect(await at('2025-12-31T23:30:00-05:00')).toEqual(['error FHIR-QR-ANSWER QuestionnaireResponse.item[0].answer[0].valueDateTime']);
+    expect(await at('2026-01-02T00:00:00Z', '2026-05-31T23:59:00+02:00')).toEqual([
+      'warning FHIR-QR-QUESTIONNAIRE QuestionnaireResponse.authored',
     ]);
   });
 
