@@ -199,6 +199,9 @@ function readForm(raw: Plain, trusted: boolean): Form {
   return { q, byLinkId, parent, trusted };
 }
 
+/** A catalog questionnaire read once, however many responses answer it. */
+const catalogForms = new WeakMap<object, Form>();
+
 /**
  * Checks a QuestionnaireResponse against its questionnaire: a contained one (`#id`) or one a
  * loaded profile or package holds. Without one nothing beyond the resource's own definition can
@@ -227,7 +230,10 @@ export function checkQuestionnaireResponse(walk: QuestionnaireWalk, node: JsonOb
     if (contained) form = readForm(toPlain(contained) as Plain, false);
   } else {
     const found: FhirResource | undefined = walk.store.getExact(ref);
-    if (found?.resourceType === 'Questionnaire') form = readForm(found, true);
+    if (found?.resourceType === 'Questionnaire') {
+      form = catalogForms.get(found) ?? readForm(found, true);
+      catalogForms.set(found, form);
+    }
   }
   if (!form) {
     // As the HL7 validator: a questionnaire at example.org is expected not to be found.
