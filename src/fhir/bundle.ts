@@ -7,14 +7,13 @@
 import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore } from './conformance-store.js';
 import type { JsonNode, Position } from './json-parser.js';
+import { list, str, type JsonObject } from './json-nodes.js';
 
 /** What the Bundle rules need of the walk (walk.ts's Walk has it); named here so the two modules do not import each other. */
 interface BundleWalk {
   readonly store: ConformanceStore;
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void;
 }
-
-type JsonObject = JsonNode & { kind: 'object' };
 
 export interface BundleEntry {
   index: number;
@@ -47,18 +46,8 @@ const RESTFUL =
   /^((?:https?:\/\/(?:[A-Za-z0-9\-.:%$]*\/)*)?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/;
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
-function str(obj: JsonObject | undefined, key: string): string | undefined {
-  const v = obj?.props.get(key)?.value;
-  return v?.kind === 'string' ? v.value : undefined;
-}
-
 function obj(node: JsonNode | undefined): JsonObject | undefined {
   return node?.kind === 'object' ? node : undefined;
-}
-
-function arr(node: JsonNode | undefined): JsonNode[] {
-  if (!node) return [];
-  return node.kind === 'array' ? node.items : [node];
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -77,7 +66,7 @@ export function indexBundle(bundle: JsonObject): BundleIndex {
     byResource: new Map(),
     reported: new Set(),
   };
-  arr(bundle.props.get('entry')?.value).forEach((n, i) => {
+  list(bundle.props.get('entry')?.value).forEach((n, i) => {
     if (n.kind !== 'object') return;
     const resource = obj(n.props.get('resource')?.value);
     const fullUrlNode = n.props.get('fullUrl')?.value;
@@ -190,7 +179,7 @@ export function checkBundle(walk: BundleWalk, bundle: JsonObject, path: string, 
     }
     if (index.type === 'document') checkDocumentReferences(ctx, first);
     else
-      for (const f of arr(first.resource.props.get('focus')?.value))
+      for (const f of list(first.resource.props.get('focus')?.value))
         resolveRequired(ctx, first, f, `${path}.entry[0].resource.focus`, 'MessageHeader.focus');
     checkConnected(ctx);
   } else if (index.type === 'searchset') {
@@ -201,7 +190,7 @@ export function checkBundle(walk: BundleWalk, bundle: JsonObject, path: string, 
 function checkLinks(ctx: Ctx): void {
   const { index, walk, path } = ctx;
   const seen = new Set<string>();
-  arr(index.node.props.get('link')?.value).forEach((l, i) => {
+  list(index.node.props.get('link')?.value).forEach((l, i) => {
     if (l.kind !== 'object') return;
     const relNode = l.props.get('relation')?.value;
     const rel = relNode?.kind === 'string' ? relNode.value : undefined;
@@ -351,12 +340,12 @@ function checkDocumentReferences(ctx: Ctx, first: BundleEntry): void {
     else resolveRequired(ctx, first, v, `${at}.${key}`, `${what}.${key}`);
   };
   for (const key of ['subject', 'author', 'encounter', 'custodian']) each(c, key, base, 'Composition');
-  arr(c.props.get('attester')?.value).forEach(
+  list(c.props.get('attester')?.value).forEach(
     (a, i) => a.kind === 'object' && each(a, 'party', `${base}.attester[${i}]`, 'Composition.attester'),
   );
-  arr(c.props.get('event')?.value).forEach((a, i) => a.kind === 'object' && each(a, 'detail', `${base}.event[${i}]`, 'Composition.event'));
+  list(c.props.get('event')?.value).forEach((a, i) => a.kind === 'object' && each(a, 'detail', `${base}.event[${i}]`, 'Composition.event'));
   const sections = (owner: JsonObject, at: string) => {
-    arr(owner.props.get('section')?.value).forEach((s, i) => {
+    list(owner.props.get('section')?.value).forEach((s, i) => {
       if (s.kind !== 'object') return;
       const sp = `${at}.section[${i}]`;
       for (const key of ['author', 'focus', 'entry']) each(s, key, sp, 'Composition.section');
@@ -459,7 +448,7 @@ function searchTypes(store: ConformanceStore, url: string | undefined): string[]
 
 function checkSearchSet(ctx: Ctx): void {
   const { index, walk, path } = ctx;
-  const self = arr(index.node.props.get('link')?.value).find((l) => l.kind === 'object' && str(l, 'relation') === 'self') as
+  const self = list(index.node.props.get('link')?.value).find((l) => l.kind === 'object' && str(l, 'relation') === 'self') as
     JsonObject | undefined;
   const types = searchTypes(walk.store, str(self, 'url'));
   const modes = index.entries.map((e) => str(obj(e.node.props.get('search')?.value), 'mode'));

@@ -15,6 +15,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, ElementDefinition, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
+import { list, objects, prop, str, type JsonObject } from './json-nodes.js';
 import { discriminatorPathProblem } from './discriminator-paths.js';
 import { eclSyntaxProblem } from './ecl.js';
 import { idPathMismatch } from './element-ids.js';
@@ -27,28 +28,8 @@ interface RulesWalk {
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void;
 }
 
-type JsonObject = JsonNode & { kind: 'object' };
-
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const SNOMED = 'http://snomed.info/sct';
-
-function prop(o: JsonObject | undefined, key: string): JsonNode | undefined {
-  return o?.props.get(key)?.value;
-}
-
-function str(o: JsonObject | undefined, key: string): string | undefined {
-  const v = prop(o, key);
-  return v?.kind === 'string' ? v.value : undefined;
-}
-
-function list(node: JsonNode | undefined): JsonNode[] {
-  if (!node) return [];
-  return node.kind === 'array' ? node.items : [node];
-}
-
-function objects(o: JsonObject | undefined, key: string): JsonObject[] {
-  return list(prop(o, key)).filter((n): n is JsonObject => n.kind === 'object');
-}
 
 function strings(o: JsonObject | undefined, key: string): { value: string; node: JsonNode }[] {
   return list(prop(o, key)).flatMap((n) => (n.kind === 'string' ? [{ value: n.value, node: n }] : []));

@@ -10,6 +10,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
+import { objects, prop, str, type JsonObject } from './json-nodes.js';
 import { codeMembership, expandValueSet } from './terminology.js';
 import { compareQuantities } from './value-limits.js';
 
@@ -18,7 +19,6 @@ interface QuestionnaireWalk {
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void;
 }
 
-type JsonObject = JsonNode & { kind: 'object' };
 type Plain = Record<string, unknown>;
 
 interface QItem extends Plain {
@@ -117,28 +117,13 @@ const ANSWER_TYPES = new Map<string, string[]>(
 /** Item types that hold other items and take no answers ('question' is R4's abstract type, read as one). */
 const NO_ANSWERS = new Set(['group', 'question']);
 
-function prop(o: JsonObject, key: string): JsonNode | undefined {
-  return o.props.get(key)?.value;
-}
-
-function str(o: JsonObject, key: string): string | undefined {
-  const v = prop(o, key);
-  return v?.kind === 'string' ? v.value : undefined;
-}
-
-function objects(o: JsonObject, key: string): JsonObject[] {
-  const v = prop(o, key);
-  const all = v?.kind === 'array' ? v.items : v ? [v] : [];
-  return all.filter((n): n is JsonObject => n.kind === 'object');
-}
-
 /** The objects of a list in the questionnaire; anything else (a malformed entry, a list that is none) is left out. */
-function list(x: unknown): Plain[] {
+function plainObjects(x: unknown): Plain[] {
   return Array.isArray(x) ? x.filter((e): e is Plain => e !== null && typeof e === 'object' && !Array.isArray(e)) : [];
 }
 
 function extensions(item: Plain, url: string): Plain[] {
-  return list(item.extension).filter((e) => e.url === url);
+  return plainObjects(item.extension).filter((e) => e.url === url);
 }
 
 /** The value[x] of the first extension with this url. */
@@ -177,15 +162,15 @@ function choiceValue(o: Plain, prefix: 'value' | 'answer'): { type: string; valu
 function cleanItem(raw: Plain): QItem {
   return {
     ...raw,
-    item: list(raw.item).map(cleanItem),
-    enableWhen: list(raw.enableWhen),
-    answerOption: list(raw.answerOption),
-    extension: list(raw.extension),
+    item: plainObjects(raw.item).map(cleanItem),
+    enableWhen: plainObjects(raw.enableWhen),
+    answerOption: plainObjects(raw.answerOption),
+    extension: plainObjects(raw.extension),
   };
 }
 
 function readForm(raw: Plain, trusted: boolean): Form {
-  const q = { ...raw, item: list(raw.item).map(cleanItem), contained: list(raw.contained) };
+  const q = { ...raw, item: plainObjects(raw.item).map(cleanItem), contained: plainObjects(raw.contained) };
   const byLinkId = new Map<string, QItem>();
   const parent = new Map<QItem, QItem | undefined>();
   const visit = (items: QItem[], up: QItem | undefined) => {

@@ -4,13 +4,12 @@
  * and preferably one that comes before it.
  */
 import type { Layer, Severity } from '../core/finding.js';
-import type { JsonNode, Position } from './json-parser.js';
+import type { Position } from './json-parser.js';
+import { objects, str, type JsonObject } from './json-nodes.js';
 
 interface RulesWalk {
   add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void;
 }
-
-type JsonObject = JsonNode & { kind: 'object' };
 
 /** An item in document order: `end` is the order of its last descendant, so its sub-items are those in (order, end]. */
 interface Placed {
@@ -21,17 +20,6 @@ interface Placed {
   linkId: string | undefined;
   order: number;
   end: number;
-}
-
-function objects(o: JsonObject, key: string): JsonObject[] {
-  const v = o.props.get(key)?.value;
-  const all = v?.kind === 'array' ? v.items : v ? [v] : [];
-  return all.filter((n): n is JsonObject => n.kind === 'object');
-}
-
-function str(o: JsonObject, key: string): string | undefined {
-  const v = o.props.get(key)?.value;
-  return v?.kind === 'string' ? v.value : undefined;
 }
 
 export function checkQuestionnaire(walk: RulesWalk, node: JsonObject, path: string): void {

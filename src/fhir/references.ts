@@ -6,11 +6,10 @@
 import type { StructureDefinition, TypeRef } from './conformance-store.js';
 import type { ElementNode } from './element-tree.js';
 import type { JsonNode } from './json-parser.js';
+import type { JsonObject } from './json-nodes.js';
 import { typeFromReference } from './plain-values.js';
 import { resolveInBundle } from './bundle.js';
 import type { ResourceScope, Walk } from './walk.js';
-
-type JsonObject = JsonNode & { kind: 'object' };
 
 function refNode(node: JsonNode): JsonNode | undefined {
   return node.kind === 'object' ? node.props.get('reference')?.value : undefined;
