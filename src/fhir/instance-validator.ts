@@ -267,7 +267,7 @@ export class InstanceValidator implements Walk {
     // The rules of conformance resources are the resource's own, checked once whatever profiles it is checked against.
     if (!this.validatedAgainst.has(node)) {
       checkConformanceResource(this, node, sd.type, path, container !== undefined);
-      if (sd.type === 'QuestionnaireResponse') checkQuestionnaireResponse(this, node, path, container?.node);
+      if (sd.type === 'QuestionnaireResponse') checkQuestionnaireResponse(this, node, scope.plain, path, container?.node);
       if (sd.type === 'Questionnaire') checkQuestionnaire(this, node, path);
     }
     const done = this.validatedAgainst.get(node) ?? new Set<string>();

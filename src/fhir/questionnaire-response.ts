@@ -57,7 +57,7 @@ interface Context {
   /** Not completed or amended: a missing required answer is a warning only. */
   inProgress: boolean;
   /** The response as plain JSON, for enableWhen expressions. */
-  plain: () => unknown;
+  plain: unknown;
   /** Per level of the response: the answer values under it by linkId, gathered once (enableWhen reads them). */
   answersBelow: WeakMap<JsonObject, Map<string, AnswerValue[]>>;
   /** Problems found so far, and the most severe of those past the limit (not listed, but counted). */
@@ -129,9 +129,7 @@ function extensions(item: Plain, url: string): Plain[] {
 /** The value[x] of the first extension with this url. */
 function extensionValue(item: Plain, url: string): { type: string; value: unknown } | undefined {
   const ext = extensions(item, url)[0];
-  if (!ext) return undefined;
-  for (const [key, value] of Object.entries(ext)) if (key.startsWith('value')) return { type: typeName(key), value };
-  return undefined;
+  return ext && choiceValue(ext, 'value');
 }
 
 /** `valueDateTime` → `dateTime`, `valueCoding` → `Coding`. */
@@ -192,7 +190,13 @@ const catalogForms = new WeakMap<object, Form>();
  * loaded profile or package holds. Without one nothing beyond the resource's own definition can
  * be checked, and the finding says so.
  */
-export function checkQuestionnaireResponse(walk: QuestionnaireWalk, node: JsonObject, path: string, container?: JsonObject): void {
+export function checkQuestionnaireResponse(
+  walk: QuestionnaireWalk,
+  node: JsonObject,
+  plain: unknown,
+  path: string,
+  container?: JsonObject,
+): void {
   const ref = str(node, 'questionnaire');
   const at = prop(node, 'questionnaire');
   if (!ref) {
@@ -234,12 +238,11 @@ export function checkQuestionnaireResponse(walk: QuestionnaireWalk, node: JsonOb
     return;
   }
   const status = str(node, 'status');
-  let plain: unknown;
   const ctx: Context = {
     walk,
     form,
     inProgress: status !== 'completed' && status !== 'amended',
-    plain: () => (plain ??= toPlain(node)),
+    plain,
     answersBelow: new WeakMap(),
     found: 0,
     unlisted: undefined,
@@ -539,8 +542,9 @@ function checkAnswer(
     const places = extensionValue(q, `${EXT}maxDecimalPlaces`)?.value;
     const raw =
       value.type === 'decimal' ? rawNumber(value.node) : value.node.kind === 'object' ? rawNumber(prop(value.node, 'value')) : undefined;
-    if (typeof places === 'number' && raw !== undefined && decimalPlaces(raw) > places)
-      out.fail(`The answer ${raw} to '${q.linkId}' has ${decimalPlaces(raw)} decimal places, more than the ${places} allowed`);
+    const written = raw === undefined ? undefined : decimalPlaces(raw);
+    if (typeof places === 'number' && written !== undefined && written > places)
+      out.fail(`The answer ${raw} to '${q.linkId}' has ${written} decimal places, more than the ${places} allowed`);
   }
   if (value.type === 'string' && typeof v === 'string') checkString(q, v, out);
   if (value.type === 'Quantity') checkQuantity(q, v as Plain, out);
@@ -731,7 +735,7 @@ function checkAttachment(q: QItem, v: Plain, { fail }: Report): void {
  */
 function isEnabled(ctx: Context, q: QItem, stack: Level[]): boolean | undefined {
   const expression = enableWhenExpression(q);
-  if (expression !== undefined) return ctx.form.trusted ? evaluateEnableWhen(expression, ctx.plain()) : undefined;
+  if (expression !== undefined) return ctx.form.trusted ? evaluateEnableWhen(expression, ctx.plain) : undefined;
   const conditions = (q.enableWhen ?? []).filter((c) => c && typeof c === 'object');
   if (!conditions.length) return true;
   const results = conditions.map((c) => conditionMet(ctx, q, c, stack));
