@@ -8,6 +8,15 @@ const EXT = 'http://hl7.org/fhir/StructureDefinition/';
 const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/';
 const UCUM = 'http://unitsofmeasure.org';
 
+/** A questionnaire the response holds itself (`questionnaire: '#own'`), for the cases that need a form of their own. */
+const ownForm = (item: unknown[], more: Record<string, unknown> = {}) => ({
+  resourceType: 'Questionnaire',
+  id: 'own',
+  status: 'active',
+  ...more,
+  item,
+});
+
 /** A small intake form: each test answers it, rightly or wrongly. */
 const questionnaire = {
   resourceType: 'Questionnaire',
@@ -368,17 +377,12 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('reads enableWhen as the HL7 validator does: a condition without a system matches any, dates by the moment they start', async () => {
-    const form = {
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
-      item: [
-        { linkId: 'a', type: 'choice' },
-        { linkId: 'b', type: 'string', enableWhen: [{ question: 'a', operator: '=', answerCoding: { code: 'y' } }] },
-        { linkId: 'c', type: 'dateTime' },
-        { linkId: 'd', type: 'string', enableWhen: [{ question: 'c', operator: '>=', answerDateTime: '2026-01-01T00:00:00Z' }] },
-      ],
-    };
+    const form = ownForm([
+      { linkId: 'a', type: 'choice' },
+      { linkId: 'b', type: 'string', enableWhen: [{ question: 'a', operator: '=', answerCoding: { code: 'y' } }] },
+      { linkId: 'c', type: 'dateTime' },
+      { linkId: 'd', type: 'string', enableWhen: [{ question: 'c', operator: '>=', answerDateTime: '2026-01-01T00:00:00Z' }] },
+    ]);
     const fs = await findings(
       [
         item('a', { valueCoding: { system: 'http://samsvar.test/s', code: 'y' } }),
@@ -392,12 +396,9 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('keeps dateTime limits in time zones', async () => {
-    const form = {
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
-      item: [{ linkId: 't', type: 'dateTime', extension: [{ url: `${EXT}minValue`, valueDateTime: '2026-01-01T00:00:00Z' }] }],
-    };
+    const form = ownForm([
+      { linkId: 't', type: 'dateTime', extension: [{ url: `${EXT}minValue`, valueDateTime: '2026-01-01T00:00:00Z' }] },
+    ]);
     const at = async (when: string) =>
       shown(await findings([item('t', { valueDateTime: when })], { questionnaire: '#own', contained: [form] }));
     expect(await at('2025-12-31T23:30:00-02:00')).toEqual([]);
@@ -405,22 +406,17 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('scopes enableWhen to the answer its items sit under', async () => {
-    const form = {
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
-      item: [
-        {
-          linkId: 'p',
-          type: 'string',
-          repeats: true,
-          item: [
-            { linkId: 'c1', type: 'boolean' },
-            { linkId: 'c2', type: 'string', enableWhen: [{ question: 'c1', operator: 'exists', answerBoolean: false }] },
-          ],
-        },
-      ],
-    };
+    const form = ownForm([
+      {
+        linkId: 'p',
+        type: 'string',
+        repeats: true,
+        item: [
+          { linkId: 'c1', type: 'boolean' },
+          { linkId: 'c2', type: 'string', enableWhen: [{ question: 'c1', operator: 'exists', answerBoolean: false }] },
+        ],
+      },
+    ]);
     const fs = await findings(
       [
         {
@@ -454,19 +450,15 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('lists at most 200 problems of one response, and counts the rest: a repeating group of n required items answered n times', async () => {
-    const form = (n: number) => ({
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
-      item: [
+    const form = (n: number) =>
+      ownForm([
         {
           linkId: 'g',
           type: 'group',
           repeats: true,
           item: Array.from({ length: n }, (_, i) => ({ linkId: `r${i}`, type: 'string', required: true })),
         },
-      ],
-    });
+      ]);
     const run = (n: number) =>
       check(
         validator(),
@@ -484,24 +476,19 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('compares quantity answers with their limits in UCUM, and takes only the unit options offered', async () => {
-    const form = {
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
-      item: [
-        {
-          linkId: 'dist',
-          type: 'quantity',
-          extension: [
-            { url: `${SDC}sdc-questionnaire-minQuantity`, valueQuantity: { value: 1, system: UCUM, code: 'km' } },
-            { url: `${SDC}sdc-questionnaire-maxQuantity`, valueQuantity: { value: 5, system: UCUM, code: 'km' } },
-            { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: 'm' } },
-            { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: 'km' } },
-            { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: '[mi_i]' } },
-          ],
-        },
-      ],
-    };
+    const form = ownForm([
+      {
+        linkId: 'dist',
+        type: 'quantity',
+        extension: [
+          { url: `${SDC}sdc-questionnaire-minQuantity`, valueQuantity: { value: 1, system: UCUM, code: 'km' } },
+          { url: `${SDC}sdc-questionnaire-maxQuantity`, valueQuantity: { value: 5, system: UCUM, code: 'km' } },
+          { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: 'm' } },
+          { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: 'km' } },
+          { url: `${EXT}questionnaire-unitOption`, valueCoding: { system: UCUM, code: '[mi_i]' } },
+        ],
+      },
+    ]);
     const answer = async (quantity: Record<string, unknown>) =>
       (await findings([item('dist', { valueQuantity: quantity })], { questionnaire: '#own', contained: [form] })).map((f) => f.message);
     expect(await answer({ value: 2500, system: UCUM, code: 'm' })).toEqual([]);
@@ -521,18 +508,13 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('leaves quantities it cannot convert unjudged: arbitrary units, and unit codes too long to be UCUM', async () => {
-    const form = {
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
-      item: [
-        {
-          linkId: 'iu',
-          type: 'quantity',
-          extension: [{ url: `${SDC}sdc-questionnaire-maxQuantity`, valueQuantity: { value: 1, system: UCUM, code: '[IU]/mL' } }],
-        },
-      ],
-    };
+    const form = ownForm([
+      {
+        linkId: 'iu',
+        type: 'quantity',
+        extension: [{ url: `${SDC}sdc-questionnaire-maxQuantity`, valueQuantity: { value: 1, system: UCUM, code: '[IU]/mL' } }],
+      },
+    ]);
     const answer = async (code: string) =>
       (await findings([item('iu', { valueQuantity: { value: 5, system: UCUM, code } })], { questionnaire: '#own', contained: [form] })).map(
         (f) => f.message,
@@ -545,13 +527,9 @@ describe('a QuestionnaireResponse is checked against its questionnaire', () => {
   });
 
   it('compares a time with a plain date on its own calendar day', async () => {
-    const form = {
-      resourceType: 'Questionnaire',
-      id: 'own',
-      status: 'active',
+    const form = ownForm([{ linkId: 't', type: 'dateTime', extension: [{ url: `${EXT}minValue`, valueDate: '2026-01-01' }] }], {
       effectivePeriod: { start: '2026-06-01' },
-      item: [{ linkId: 't', type: 'dateTime', extension: [{ url: `${EXT}minValue`, valueDate: '2026-01-01' }] }],
-    };
+    });
     const at = async (when: string, authored = '2026-06-01T00:30:00+02:00') =>
       shown(await findings([item('t', { valueDateTime: when })], { questionnaire: '#own', contained: [form], authored }));
     expect(await at('2026-01-01T00:30:00+01:00')).toEqual([]);
