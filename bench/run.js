@@ -325,6 +325,22 @@ async function ruleLayerBench(catalog, profile, files) {
   return { ok: agree === ran, lines };
 }
 
+/** The batch target's floor: parse + XSD alone, as samsvar runs them and natively, against all layers (bench/floor/). */
+async function floorBench() {
+  const which = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
+  if (which.error) return { ok: false, lines: ['floor: xmllint not found (Debian: apt-get install libxml2-utils); skipped'] };
+  const catalog = loadCatalog({ importedDir: path.join(tmp, 'no-imports') });
+  const profile = catalog.require(PROFILE);
+  const files = generateDocuments(profile);
+  const { schema, env } = xmllintSetup(catalog, profile);
+  const timeXmllint = () => {
+    const r = timed('xmllint', ['--noout', '--nonet', '--schema', schema, ...files], { env });
+    return { ms: r.ms, valid: r.stderr.split('\n').filter((l) => l.endsWith(' validates')).length };
+  };
+  const { runFloorBench } = await import('./floor/floor-bench.js');
+  return runFloorBench({ files, env, profileId: PROFILE, runs: RUNS, tmp, timeXmllint });
+}
+
 async function hostileBench() {
   const { Engine } = await import('../dist/engine/engine.js');
   const engine = new Engine(loadCatalog({ importedDir: path.join(tmp, 'no-imports') }));
@@ -884,14 +900,17 @@ async function serviceBench() {
   return { ok, lines };
 }
 
-// `--only=one-file,xml,hostile,fhir,growth,service` runs just those sections; `--service` adds the
-// service section (autocannon against a started service) to the others.
+// `--only=one-file,xml,floor,hostile,fhir,growth,service` runs just those sections; `--service` adds
+// the service section (autocannon against a started service) to the others, `--floor` the batch
+// target's floor (it builds a native addon).
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null;
-const wanted = (name) => (only ? only.has(name) : name !== 'service' || process.argv.includes('--service'));
+const optIn = new Set(['service', 'floor']);
+const wanted = (name) => (only ? only.has(name) : !optIn.has(name) || process.argv.includes(`--${name}`));
 const sections = [];
 if (wanted('one-file')) sections.push(oneFileBench());
 if (wanted('xml')) sections.push(await xmlBench());
+if (wanted('floor')) sections.push(await floorBench());
 if (wanted('hostile')) sections.push(await hostileBench());
 const fhirBench = path.join(root, 'bench', 'fhir', 'fhir-bench.js');
 if (wanted('fhir') && existsSync(fhirBench)) {

@@ -1,0 +1,115 @@
+// The floor of the batch target (issue 14: 5,000 documents, all layers, <= 2x xmllint --schema):
+// what parse + XSD alone cost as samsvar runs them (libxml2 in WebAssembly) and as a natively linked
+// libxml2 would, against samsvar's engine with every layer, each in one process and in two at once
+// (the CLI's two workers on two cores). Start-up and schema compilation are included, as in
+// xmllint's run. The native addon is built here with node-gyp; without a compiler, Node's headers or
+// libxml2's development files its lines are skipped.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Builds bench/floor/xsd-native.c in `dir`; the addon's path, or why it could not be built. */
+function buildNative(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['xsd-native.c', 'binding.gyp']) copyFileSync(path.join(here, f), path.join(dir, f));
+  const npmRoot = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' }).stdout?.trim();
+  const gyp = npmRoot && path.join(npmRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  if (!gyp || !existsSync(gyp)) return { why: "npm's node-gyp not found" };
+  // Node's own headers where the distribution installed them, so that node-gyp downloads nothing.
+  const nodeDir = path.resolve(process.execPath, '..', '..');
+  const headers = existsSync(path.join(nodeDir, 'include', 'node', 'node_api.h')) ? [`--nodedir=${nodeDir}`] : [];
+  const r = spawnSync(process.execPath, [gyp, 'rebuild', ...headers], { cwd: dir, encoding: 'utf8' });
+  const addon = path.join(dir, 'build', 'Release', 'xsd_native.node');
+  if (r.status !== 0 || !existsSync(addon)) {
+    const last = `${r.stderr}`.split('\n').find((l) => /error/i.test(l) && !/^gyp (info|ERR! (stack|System|command|cwd|node))/.test(l));
+    return { why: `node-gyp failed (needs g++ and libxml2's headers, Debian: libxml2-dev)${last ? `: ${last.trim()}` : ''}` };
+  }
+  return { addon };
+}
+
+/** `parts` child processes at once over the list; wall time from the first spawn to the last exit. */
+async function runProcesses(mode, parts, listFile, profileId, env, addon) {
+  const t0 = process.hrtime.bigint();
+  const outs = await Promise.all(
+    Array.from(
+      { length: parts },
+      (_, part) =>
+        new Promise((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [path.join(here, 'floor-child.js'), mode, String(part), String(parts), listFile, profileId, addon ?? ''],
+            { env, stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (err += d));
+          child.on('error', reject);
+          child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`floor ${mode}: exit ${code}: ${err}`))));
+        }),
+    ),
+  );
+  return {
+    ms: Number(process.hrtime.bigint() - t0) / 1e6,
+    valid: outs.reduce((n, o) => n + o.valid, 0),
+    slowestLoopMs: Math.max(...outs.map((o) => o.loopMs)),
+  };
+}
+
+export async function runFloorBench({ files, env, profileId, runs, tmp, timeXmllint }) {
+  const listFile = path.join(tmp, 'floor-files.txt');
+  writeFileSync(listFile, files.join('\n'));
+  const native = buildNative(path.join(tmp, 'floor-native'));
+  const modes = [
+    ...(native.addon ? [['native', 'parse + XSD, libxml2 native (N-API)']] : []),
+    ['wasm', 'parse + XSD, libxml2 WebAssembly (samsvar)'],
+    ['engine', 'all layers (samsvar engine)'],
+  ];
+  const times = { xmllint: [] };
+  const valid = {};
+  for (let run = 0; run < runs; run++) {
+    const x = timeXmllint();
+    times.xmllint.push(x.ms);
+    valid.xmllint = x.valid;
+    for (const [mode] of modes)
+      for (const parts of [1, 2]) {
+        const r = await runProcesses(mode, parts, listFile, profileId, env, native.addon);
+        (times[`${mode}${parts}`] ??= []).push(r.ms);
+        (times[`${mode}${parts}loop`] ??= []).push(r.slowestLoopMs);
+        valid[mode] = r.valid;
+      }
+  }
+  const x = median(times.xmllint);
+  const m = (key) => median(times[key]);
+  const cell = (ms) => `${ms.toFixed(0).padStart(5)} ms ${(ms / x).toFixed(2).padStart(5)}x`;
+  const lines = [
+    `floor: ${files.length} documents, profile ${profileId}, median of ${runs} run(s), start-up and schema compilation included; target 2x = ${(2 * x).toFixed(0)} ms`,
+    `floor:   xmllint --noout --schema, one process         ${cell(x)}   (valid ${valid.xmllint})`,
+    `floor:   ${''.padEnd(46)} one process            two processes at once   documents only (1 / 2 processes)`,
+  ];
+  for (const [mode, label] of modes)
+    lines.push(
+      `floor:   ${label.padEnd(46)} ${cell(m(`${mode}1`))}   ${cell(m(`${mode}2`))}   ${m(`${mode}1loop`).toFixed(0)} / ${m(`${mode}2loop`).toFixed(0)} ms   (valid ${valid[mode]})`,
+    );
+  if (!native.addon) lines.push(`floor:   native libxml2 not measured: ${native.why}`);
+  const layers = m('engine2') - m('wasm2');
+  lines.push(
+    `floor:   layers after parse + XSD, two processes (all layers - WebAssembly parse + XSD): ${layers.toFixed(0)} ms, ${(layers / x).toFixed(2)}x xmllint`,
+  );
+  if (native.addon)
+    lines.push(
+      `floor:   the same layers after a native parse + XSD (estimate, two processes): ${(m('native2') + layers).toFixed(0)} ms, ${((m('native2') + layers) / x).toFixed(2)}x xmllint`,
+    );
+  // Parse + XSD must give the same verdicts whichever libxml2 runs them; the engine adds rules, so it may differ.
+  const ok = valid.wasm === valid.xmllint && (!native.addon || valid.native === valid.xmllint);
+  if (!ok) lines.push(`floor:   VERDICT DISAGREEMENT: xmllint ${valid.xmllint}, native ${valid.native}, WebAssembly ${valid.wasm} valid`);
+  return { ok, lines };
+}
