@@ -58,7 +58,6 @@ if (!existsSync(casesDir)) {
 const OTHER_MODULES = {
   tx: 'terminology server',
   'tx-advanced': 'terminology server',
-  measure: 'MeasureReport against its Measure',
   cdshooks: 'CDS Hooks logical model',
   shc: 'SMART Health Cards',
   logical: 'logical models',
@@ -281,7 +280,7 @@ function catalogFor(supporting, tmp, profileUrl) {
     }
   }
   const conformance = resources.filter(
-    (r) => ['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire'].includes(r.resourceType) && r.url,
+    (r) => ['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire', 'Measure', 'Library'].includes(r.resourceType) && r.url,
   );
   const files = conformance.map((r, i) => {
     const name = `r${i}.json`;

@@ -252,6 +252,44 @@ export const RULES = {
     severity: 'error',
     summary: 'An answer that does not fit its questionnaire item: its type, options, limits, length, format, units or number of answers',
   },
+  'FHIR-MR-MEASURE': {
+    layer: 'profile',
+    severity: 'warning',
+    summary:
+      'A MeasureReport whose measure is not named or not loaded, or has a scoring samsvar does not know (so the report is not checked against it)',
+  },
+  'FHIR-MR-GROUP': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A MeasureReport group that does not match a group of its measure by code, is repeated, or is missing',
+  },
+  'FHIR-MR-POPULATION': {
+    layer: 'profile',
+    severity: 'error',
+    summary:
+      "A MeasureReport population that does not match its measure group's by code, is repeated or missing, or whose count and subjects disagree with the report's type",
+  },
+  'FHIR-MR-SCORE': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A MeasureReport score that its measure's scoring or the report's type forbids, requires, bounds or gives a unit",
+  },
+  'FHIR-MR-STRATIFIER': {
+    layer: 'profile',
+    severity: 'error',
+    summary: "A MeasureReport stratifier that does not match its measure group's by code, is repeated, or is missing",
+  },
+  'FHIR-MEASURE-GROUP': {
+    layer: 'profile',
+    severity: 'warning',
+    summary:
+      'A Measure without groups or populations, or with uncoded groups, populations or stratifiers among several (reports are matched by code)',
+  },
+  'FHIR-MEASURE-LIBRARY': {
+    layer: 'profile',
+    severity: 'error',
+    summary: 'A Measure with CQL criteria but no loaded library to hold them, or (information) a library that is not loaded',
+  },
   'FHIR-VALUE-LIMIT': { layer: 'profile', severity: 'error', summary: 'A value beyond a limit the definition sets (length, range)' },
   'FHIR-NARRATIVE-LINK': {
     layer: 'structure',

@@ -19,6 +19,8 @@ import { deepEqual, matchesPattern } from './plain-values.js';
 import type { BundleIndex } from './bundle.js';
 import { checkBundle, indexBundle } from './bundle.js';
 import { checkConformanceResource } from './conformance-rules.js';
+import { checkMeasureReport } from './measure-report.js';
+import { checkMeasure } from './measure-rules.js';
 import { checkQuestionnaireResponse } from './questionnaire-response.js';
 import { checkQuestionnaire } from './questionnaire-rules.js';
 import { checkReference } from './references.js';
@@ -269,6 +271,8 @@ export class InstanceValidator implements Walk {
       checkConformanceResource(this, node, sd.type, path, container !== undefined);
       if (sd.type === 'QuestionnaireResponse') checkQuestionnaireResponse(this, node, scope.plain, path, container?.node);
       if (sd.type === 'Questionnaire') checkQuestionnaire(this, node, path);
+      if (sd.type === 'MeasureReport') checkMeasureReport(this, node, path);
+      if (sd.type === 'Measure') checkMeasure(this, node, path);
     }
     const done = this.validatedAgainst.get(node) ?? new Set<string>();
     this.validatedAgainst.set(node, done);

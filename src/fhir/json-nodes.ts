@@ -1,7 +1,8 @@
 /**
  * Reading the JSON parser's nodes by key, positions kept: the rule modules (Bundle, conformance
- * resources, questionnaires) read resources this way where a plain copy would lose the line and
- * column a finding points at.
+ * resources, questionnaires, measures) read resources this way where a plain copy would lose the
+ * line and column a finding points at. Plain copies (a resource from the catalog) are read with
+ * plainObject(s), which leave out whatever malformed JSON put in an object's place.
  */
 import type { JsonNode } from './json-parser.js';
 
@@ -25,4 +26,15 @@ export function list(node: JsonNode | undefined): JsonNode[] {
 /** The objects under a key (other values left out). */
 export function objects(o: JsonObject | undefined, key: string): JsonObject[] {
   return list(prop(o, key)).filter((n): n is JsonObject => n.kind === 'object');
+}
+
+export type Plain = Record<string, unknown>;
+
+export function plainObject(x: unknown): Plain | undefined {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Plain) : undefined;
+}
+
+/** The objects of a plain list; anything else (a malformed entry, a list that is none) is left out. */
+export function plainObjects(x: unknown): Plain[] {
+  return Array.isArray(x) ? x.filter((e): e is Plain => plainObject(e) !== undefined) : [];
 }

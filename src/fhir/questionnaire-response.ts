@@ -7,19 +7,17 @@
 import fhirpath from 'fhirpath';
 import { RE2JS } from 're2js';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
-import type { Layer, Severity } from '../core/finding.js';
+import type { Severity } from '../core/finding.js';
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
-import { objects, prop, str, type JsonObject } from './json-nodes.js';
+import { objects, plainObjects, prop, str, type JsonObject, type Plain } from './json-nodes.js';
 import { codeMembership, expandValueSet } from './terminology.js';
 import { compareQuantities } from './value-limits.js';
+import { CappedReport, type FindingSink } from './capped-report.js';
 
-interface QuestionnaireWalk {
+interface QuestionnaireWalk extends FindingSink {
   readonly store: ConformanceStore;
-  add(ruleId: string, severity: Severity, layer: Layer, message: string, pos: Position | undefined, path: string): void;
 }
-
-type Plain = Record<string, unknown>;
 
 interface QItem extends Plain {
   linkId?: string;
@@ -60,27 +58,20 @@ interface Context {
   plain: unknown;
   /** Per level of the response: the answer values under it by linkId, gathered once (enableWhen reads them). */
   answersBelow: WeakMap<JsonObject, Map<string, AnswerValue[]>>;
-  /** Problems found so far, and the most severe of those past the limit (not listed, but counted). */
-  found: number;
-  unlisted: Severity | undefined;
+  out: CappedReport;
 }
 
 /**
- * Problems listed per response. A response of n items against a questionnaire of n required items
- * can hold n² missing answers; past this many, the rest are counted in one finding, and missing
- * required items are no longer looked for.
+ * Problems are listed up to CappedReport's limit per response: a response of n items against a
+ * questionnaire of n required items can hold n² missing answers. Past it, the rest are counted in
+ * one finding, and missing required items are no longer looked for.
  */
-const MAX_LISTED = 200;
-const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1 };
-
 function report(ctx: Context, ruleId: string, severity: Severity, message: string, pos: Position | undefined, path: string): void {
-  ctx.found++;
-  if (ctx.found <= MAX_LISTED) ctx.walk.add(ruleId, severity, 'profile', message, pos, path);
-  else if (!ctx.unlisted || SEVERITY_RANK[severity] > SEVERITY_RANK[ctx.unlisted]) ctx.unlisted = severity;
+  ctx.out.add(ruleId, severity, message, pos, path);
 }
 
 function full(ctx: Context): boolean {
-  return ctx.found >= MAX_LISTED;
+  return ctx.out.full;
 }
 
 interface AnswerValue {
@@ -116,11 +107,6 @@ const ANSWER_TYPES = new Map<string, string[]>(
 );
 /** Item types that hold other items and take no answers ('question' is R4's abstract type, read as one). */
 const NO_ANSWERS = new Set(['group', 'question']);
-
-/** The objects of a list in the questionnaire; anything else (a malformed entry, a list that is none) is left out. */
-function plainObjects(x: unknown): Plain[] {
-  return Array.isArray(x) ? x.filter((e): e is Plain => e !== null && typeof e === 'object' && !Array.isArray(e)) : [];
-}
 
 function extensions(item: Plain, url: string): Plain[] {
   return plainObjects(item.extension).filter((e) => e.url === url);
@@ -244,20 +230,11 @@ export function checkQuestionnaireResponse(
     inProgress: status !== 'completed' && status !== 'amended',
     plain,
     answersBelow: new WeakMap(),
-    found: 0,
-    unlisted: undefined,
+    out: new CappedReport(walk),
   };
   checkAuthored(ctx, node, path);
   checkItems(ctx, form.q.item, node, path, [{ q: undefined, a: node }]);
-  if (ctx.unlisted)
-    walk.add(
-      'FHIR-QR-ITEM',
-      ctx.unlisted,
-      'profile',
-      `The response has more problems against its questionnaire than the ${MAX_LISTED} listed; mend those and validate again`,
-      node,
-      path,
-    );
+  ctx.out.finish('FHIR-QR-ITEM', 'its questionnaire', node, path);
 }
 
 /** `authored` within the questionnaire's effectivePeriod (a warning, as in the HL7 validator). */

@@ -87,6 +87,29 @@ describe('base R4 structure', () => {
     expect((await check(v, vs)).findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-PRIMITIVE')).toEqual([]);
   });
 
+  it('requires a canonical reference to be an absolute URL or a #fragment, as the HL7 validator does', async () => {
+    const canonical = async (value: string) => {
+      const vs = {
+        resourceType: 'ValueSet',
+        status: 'active',
+        url: 'http://samsvar.test/vs',
+        compose: { include: [{ valueSet: [value] }] },
+      };
+      return (await check(v, vs)).findings.filter((f) => f.ruleId === 'FHIR-STRUCTURE-PRIMITIVE').map((f) => f.message);
+    };
+    for (const ok of [
+      'http://samsvar.test/ValueSet/x|2.0',
+      'urn:oid:2.16.578.1.12.4.1.1.9034',
+      'urn:uuid:3f2a9c1e-5b7d-4e8f-a012-3456789abcde',
+      '#own',
+    ])
+      expect(await canonical(ok)).toEqual([]);
+    for (const bad of ['ValueSet/x', 'x', 'HTTP://samsvar.test/x', 'http:', 'urn:'])
+      expect(await canonical(bad)).toEqual([expect.stringContaining('not an absolute URL')]);
+    // A uri may be relative.
+    expect(errors(await check(v, patient({ implicitRules: 'rules/local' })))).toEqual([]);
+  });
+
   it('accepts FHIR date and time forms of every precision', async () => {
     for (const d of ['1972', '1972-03', '1972-03-13']) expect(errors(await check(v, patient({ birthDate: d })))).toEqual([]);
     for (const t of ['2020', '2020-01-01', '2020-01-01T10:00:00+01:00', '2020-01-01T10:00:00.123Z'])

@@ -1,0 +1,422 @@
+/**
+ * A MeasureReport checked against the Measure it reports on, as the HL7 validator does: its groups,
+ * populations and stratifiers are the measure's, matched by code; counts agree with the subjects
+ * listed; the score fits the measure's scoring. The StructureDefinition alone cannot say any of this.
+ */
+import type { ConformanceStore, FhirResource } from './conformance-store.js';
+import { CappedReport, type FindingSink } from './capped-report.js';
+import { toPlain, type JsonNode } from './json-parser.js';
+import { list, objects, plainObject, plainObjects, prop, str, type JsonObject, type Plain } from './json-nodes.js';
+
+interface MeasureWalk extends FindingSink {
+  readonly store: ConformanceStore;
+}
+
+const POPULATION_TYPES = 'http://terminology.hl7.org/CodeSystem/measure-population';
+const ALTERNATE_SCORE = 'http://hl7.org/fhir/us/davinci-deqm/StructureDefinition/extension-alternateScoreType';
+const SCORE_UNIT = 'http://hl7.org/fhir/StructureDefinition/questionnaire-unit';
+const SCORINGS = new Set(['proportion', 'ratio', 'continuous-variable', 'cohort']);
+/** Subjects that count as one in a subject list; a List counts its entries. */
+const ONE_SUBJECT = new Set(['Patient', 'Practitioner', 'Person', 'PractitionerRole', 'RelatedPerson']);
+
+/** An element of the report as plain JSON; of a repeating one (R4's stratifier.code) the first. */
+function plainOf(node: JsonNode | undefined): Plain | undefined {
+  const first = list(node)[0];
+  return first && plainObject(toPlain(first));
+}
+
+/** `system|code` of every coding that has both: the HL7 validator compares codes on system and code only. */
+function codingKeys(concept: Plain | undefined): string[] {
+  return plainObjects(concept?.coding).flatMap((c) =>
+    typeof c.system === 'string' && typeof c.code === 'string' ? [`${c.system}|${c.code}`] : [],
+  );
+}
+
+function shownCode(concept: Plain | undefined): string {
+  const codings = plainObjects(concept?.coding);
+  const shown = codings.map((c) => `${typeof c.system === 'string' ? c.system : ''}#${typeof c.code === 'string' ? c.code : ''}`);
+  const text = typeof concept?.text === 'string' ? `: '${concept.text}'` : '';
+  return `${shown.length === 1 ? shown[0] : `[${shown.join(', ')}]`}${text}`;
+}
+
+/**
+ * Where each of the measure's parts is found by code: the first part with a coding of each
+ * system|code (the HL7 validator takes the first match, in the measure's order).
+ */
+function indexByCode(parts: Plain[]): Map<string, number> {
+  const first = new Map<string, number>();
+  parts.forEach((p, i) => {
+    for (const key of codingKeys(plainObject(p.code))) if (!first.has(key)) first.set(key, i);
+  });
+  return first;
+}
+
+function firstMatch(index: Map<string, number>, keys: string[]): number | undefined {
+  let best: number | undefined;
+  for (const key of keys) {
+    const i = index.get(key);
+    if (i !== undefined && (best === undefined || i < best)) best = i;
+  }
+  return best;
+}
+
+interface Context {
+  out: CappedReport;
+  measure: Plain;
+  scoring: string | undefined;
+  type: string | undefined;
+  node: JsonObject;
+}
+
+/**
+ * Checks a MeasureReport against its measure: a contained one (`#id`) or one a loaded profile or
+ * package holds. Without it only the resource's own definition is checked, and a finding says so.
+ */
+export function checkMeasureReport(walk: MeasureWalk, node: JsonObject, path: string): void {
+  const ref = str(node, 'measure');
+  if (!ref) {
+    walk.add('FHIR-MR-MEASURE', 'information', 'profile', 'The report names no measure, so it is not checked against one', node, path);
+    return;
+  }
+  let measure: Plain | undefined;
+  if (ref.startsWith('#')) {
+    const found = objects(node, 'contained').find((c) => str(c, 'resourceType') === 'Measure' && str(c, 'id') === ref.slice(1));
+    measure = found && (toPlain(found) as Plain);
+  } else {
+    const found: FhirResource | undefined = walk.store.getExact(ref);
+    if (found?.resourceType === 'Measure') measure = found;
+  }
+  if (!measure) {
+    walk.add(
+      'FHIR-MR-MEASURE',
+      'warning',
+      'profile',
+      `The measure ${ref} is not loaded, so the report's groups, populations and scores are not checked against it; import the profile or package that holds it`,
+      node,
+      path,
+    );
+    return;
+  }
+  const code = plainObjects(plainObject(measure.scoring)?.coding)[0]?.code;
+  const scoring = typeof code === 'string' && SCORINGS.has(code) ? code : undefined;
+  if (!scoring)
+    walk.add(
+      'FHIR-MR-MEASURE',
+      'information',
+      'profile',
+      "The measure's scoring is not proportion, ratio, continuous-variable or cohort, so the scores are not checked",
+      prop(node, 'measure'),
+      `${path}.measure`,
+    );
+  const ctx: Context = { out: new CappedReport(walk), measure, scoring, type: str(node, 'type'), node };
+  checkGroups(ctx, path);
+  ctx.out.finish('FHIR-MR-GROUP', 'its measure', node, path);
+}
+
+function checkGroups(ctx: Context, path: string): void {
+  const measureGroups = plainObjects(ctx.measure.group);
+  if (!measureGroups.length) return;
+  const groups = objects(ctx.node, 'group');
+  // One group on each side: they are the same group, whatever their codes (they are compared if both have one).
+  if (groups.length === 1 && measureGroups.length === 1) {
+    const at = `${path}.group[0]`;
+    const reportCode = plainOf(prop(groups[0], 'code'));
+    const measureCode = plainObject(measureGroups[0].code);
+    if (reportCode && measureCode) {
+      const keys = codingKeys(reportCode);
+      if (!keys.length)
+        ctx.out.add(
+          'FHIR-MR-GROUP',
+          'error',
+          'The group code has no coding with both system and code, so it cannot be compared with the measure group',
+          groups[0],
+          at,
+        );
+      else if (!keys.some((k) => codingKeys(measureCode).includes(k)))
+        ctx.out.add(
+          'FHIR-MR-GROUP',
+          'error',
+          `The group code ${shownCode(reportCode)} is not the measure group's code ${shownCode(measureCode)}`,
+          groups[0],
+          at,
+        );
+    }
+    checkGroup(ctx, groups[0], measureGroups[0], at);
+    return;
+  }
+  const index = indexByCode(measureGroups);
+  const matched = new Set<number>();
+  groups.forEach((group, i) => {
+    if (ctx.out.full) return;
+    const at = `${path}.group[${i}]`;
+    const reportCode = plainOf(prop(group, 'code'));
+    if (!reportCode) {
+      ctx.out.add('FHIR-MR-GROUP', 'error', 'The group has no code to match it with a group of the measure', group, at);
+      return;
+    }
+    const m = firstMatch(index, codingKeys(reportCode));
+    if (m === undefined) {
+      ctx.out.add('FHIR-MR-GROUP', 'error', `The group code ${shownCode(reportCode)} names no group of the measure`, group, at);
+      return;
+    }
+    if (matched.has(m)) {
+      ctx.out.add('FHIR-MR-GROUP', 'error', 'Another group of the report already has this code', group, at);
+      return;
+    }
+    matched.add(m);
+    checkGroup(ctx, group, measureGroups[m], at);
+  });
+  if (ctx.type === 'data-collection') return;
+  measureGroups.forEach((g, m) => {
+    if (!matched.has(m))
+      ctx.out.add(
+        'FHIR-MR-GROUP',
+        'error',
+        `The report has no group for the measure group with code '${g.code ? shownCode(plainObject(g.code)) : ''}'`,
+        ctx.node,
+        path,
+      );
+  });
+}
+
+function checkGroup(ctx: Context, group: JsonObject, measureGroup: Plain, path: string): void {
+  checkPopulations(ctx, group, plainObjects(measureGroup.population), path);
+  checkScore(ctx, group, path);
+  checkStratifiers(ctx, group, measureGroup, path);
+}
+
+function checkPopulations(ctx: Context, group: JsonObject, measurePopulations: Plain[], path: string): void {
+  const index = indexByCode(measurePopulations);
+  const matched = new Set<number>();
+  objects(group, 'population').forEach((population, i) => {
+    if (ctx.out.full) return;
+    const at = `${path}.population[${i}]`;
+    const code = plainOf(prop(population, 'code'));
+    if (!code) {
+      ctx.out.add(
+        'FHIR-MR-POPULATION',
+        'error',
+        'The population has no code to match it with a population of the measure group',
+        population,
+        at,
+      );
+      return;
+    }
+    const m = firstMatch(index, codingKeys(code));
+    if (m === undefined) {
+      ctx.out.add('FHIR-MR-POPULATION', 'error', 'The population code names no population of the measure group', population, at);
+      return;
+    }
+    if (matched.has(m)) {
+      ctx.out.add('FHIR-MR-POPULATION', 'error', 'Another population of this group already has this code', population, at);
+      return;
+    }
+    matched.add(m);
+    checkCount(ctx, population, at);
+  });
+  measurePopulations.forEach((p, m) => {
+    const code = plainObject(p.code);
+    if (matched.has(m) || codingKeys(code).includes(`${POPULATION_TYPES}|measure-observation`)) return;
+    ctx.out.add(
+      'FHIR-MR-POPULATION',
+      'error',
+      `The group has no population for the measure's population with code '${code ? shownCode(code) : ''}'`,
+      group,
+      path,
+    );
+  });
+}
+
+/** A subject list's count is the number of subjects it lists; other reports give a count and list none. */
+function checkCount(ctx: Context, population: JsonObject, path: string): void {
+  const countNode = prop(population, 'count');
+  const count = countNode?.kind === 'number' ? Number(countNode.value) : undefined;
+  const subjects = prop(population, 'subjectResults');
+  if (ctx.type === 'subject-list') {
+    if (count === undefined) return;
+    const total = subjects ? subjectCount(ctx, plainOf(subjects)) : 0;
+    if (typeof total === 'number') {
+      if (total !== count)
+        ctx.out.add('FHIR-MR-POPULATION', 'error', `count is ${count} but the subject list holds ${total} subject(s)`, population, path);
+    } else
+      ctx.out.add(
+        'FHIR-MR-POPULATION',
+        'information',
+        `count ${count} is not checked: the subject list cannot be counted (${total.why})`,
+        population,
+        path,
+      );
+    return;
+  }
+  if (subjects)
+    ctx.out.add(
+      'FHIR-MR-POPULATION',
+      'error',
+      `A report of type '${ctx.type ?? ''}' lists no subjects; only a subject-list report does`,
+      population,
+      path,
+    );
+  if (count === undefined)
+    ctx.out.add(
+      'FHIR-MR-POPULATION',
+      'warning',
+      `A report of type '${ctx.type ?? ''}' should give the population's count`,
+      population,
+      path,
+    );
+}
+
+/** The subjects a population's subjectResults reference names: a contained List counts its entries, a person one. */
+function subjectCount(ctx: Context, ref: Plain | undefined): number | { why: string } {
+  const reference = typeof ref?.reference === 'string' ? ref.reference : undefined;
+  if (!reference) return { why: 'subjectResults has no reference' };
+  if (reference.startsWith('#')) {
+    const target = objects(ctx.node, 'contained').find((c) => str(c, 'id') === reference.slice(1));
+    const type = target && str(target, 'resourceType');
+    if (!target || !type) return { why: `${reference} is not contained in the report` };
+    if (type === 'List') return objects(target, 'entry').length;
+    return ONE_SUBJECT.has(type) ? 1 : { why: `a ${type} cannot be counted` };
+  }
+  // Not resolved: a relative Type/id of a person counts as one, as the HL7 validator reads it.
+  const parts = reference.split('/');
+  return parts.length === 2 && ONE_SUBJECT.has(parts[0]) ? 1 : { why: `${reference} is not resolved here` };
+}
+
+function checkScore(ctx: Context, group: JsonObject, path: string): void {
+  const scoreNode = prop(group, 'measureScore');
+  const at = `${path}.measureScore`;
+  if (ctx.type === 'data-collection' || ctx.scoring === 'cohort') {
+    if (scoreNode)
+      ctx.out.add(
+        'FHIR-MR-SCORE',
+        'error',
+        ctx.type === 'data-collection'
+          ? "A report of type 'data-collection' has no measureScore"
+          : "A measure scored as 'cohort' has no measureScore",
+        scoreNode,
+        at,
+      );
+    return;
+  }
+  if (!ctx.scoring) return;
+  if (!scoreNode || scoreNode.kind !== 'object') {
+    ctx.out.add('FHIR-MR-SCORE', 'error', `A measureScore is required when the measure is scored as '${ctx.scoring}'`, group, path);
+    return;
+  }
+  const score = toPlain(scoreNode) as Plain;
+  const value = typeof score.value === 'number' ? score.value : alternateScore(score);
+  if (value === undefined) {
+    ctx.out.add('FHIR-MR-SCORE', 'error', `measureScore needs a value when the measure is scored as '${ctx.scoring}'`, scoreNode, at);
+  }
+  if (ctx.scoring === 'proportion') {
+    for (const key of ['unit', 'system', 'code'])
+      if (key in score)
+        ctx.out.add(
+          'FHIR-MR-SCORE',
+          'error',
+          `A proportion is a number without units: measureScore has a ${key}`,
+          prop(scoreNode, key),
+          `${at}.${key}`,
+        );
+    if (value !== undefined && (value < 0 || value > 1))
+      ctx.out.add(
+        'FHIR-MR-SCORE',
+        'error',
+        `A proportion lies between 0 and 1; measureScore is ${value}`,
+        prop(scoreNode, 'value') ?? scoreNode,
+        `${at}.value`,
+      );
+    return;
+  }
+  // ratio and continuous-variable: the unit is the measure's, where it fixes one.
+  const unit = plainObjects(ctx.measure.extension).find((e) => e.url === SCORE_UNIT)?.valueCoding as Plain | undefined;
+  const fixed = unit && `${typeof unit.system === 'string' ? unit.system : ''}#${typeof unit.code === 'string' ? unit.code : ''}`;
+  if (typeof score.code === 'string' && unit) {
+    if (score.code !== unit.code)
+      ctx.out.add(
+        'FHIR-MR-SCORE',
+        'error',
+        `The measure fixes the score's unit to ${fixed}; measureScore.code is ${score.code}`,
+        prop(scoreNode, 'code'),
+        `${at}.code`,
+      );
+    else if (score.system !== unit.system)
+      ctx.out.add(
+        'FHIR-MR-SCORE',
+        'error',
+        `The measure fixes the score's unit to ${fixed}; measureScore.system is ${String(score.system ?? '(none)')}`,
+        scoreNode,
+        at,
+      );
+  } else if (unit) {
+    ctx.out.add('FHIR-MR-SCORE', 'error', `The measure fixes the score's unit to ${fixed}; measureScore has no code`, scoreNode, at);
+  } else if (typeof score.code !== 'string' && ctx.scoring === 'ratio') {
+    ctx.out.add('FHIR-MR-SCORE', 'warning', "A ratio's measureScore should give its unit (code and system)", scoreNode, at);
+  }
+}
+
+/** Da Vinci DEQM's alternate score, where the score is not a number (the HL7 validator reads it too). */
+function alternateScore(score: Plain): number | undefined {
+  const ext = plainObjects(plainObject(score._value)?.extension).find((e) => e.url === ALTERNATE_SCORE);
+  return typeof ext?.valueDecimal === 'number' ? ext.valueDecimal : undefined;
+}
+
+function checkStratifiers(ctx: Context, group: JsonObject, measureGroup: Plain, path: string): void {
+  const measureStratifiers = plainObjects(measureGroup.stratifier);
+  const byCode = indexByCode(measureStratifiers);
+  // Matched by text where neither side has codings (the HL7 validator's rule).
+  const byText = new Map<string, number>();
+  measureStratifiers.forEach((s, i) => {
+    const code = plainObject(s.code);
+    if (code && !plainObjects(code.coding).length && typeof code.text === 'string' && !byText.has(code.text)) byText.set(code.text, i);
+  });
+  const matched = new Set<number>();
+  objects(group, 'stratifier').forEach((stratifier, i) => {
+    if (ctx.out.full) return;
+    const at = `${path}.stratifier[${i}]`;
+    // R4 lets a stratifier have several codes; the first is the one matched.
+    const code = plainOf(prop(stratifier, 'code'));
+    if (!code) {
+      ctx.out.add(
+        'FHIR-MR-STRATIFIER',
+        'error',
+        'The stratifier has no code to match it with a stratifier of the measure group',
+        stratifier,
+        at,
+      );
+      return;
+    }
+    const m = plainObjects(code.coding).length
+      ? firstMatch(byCode, codingKeys(code))
+      : typeof code.text === 'string'
+        ? byText.get(code.text)
+        : undefined;
+    if (m === undefined) {
+      ctx.out.add(
+        'FHIR-MR-STRATIFIER',
+        'error',
+        `The stratifier code ${shownCode(code)} names no stratifier of the measure group`,
+        stratifier,
+        at,
+      );
+      return;
+    }
+    if (matched.has(m)) {
+      ctx.out.add('FHIR-MR-STRATIFIER', 'error', 'Another stratifier of this group already has this code', stratifier, at);
+      return;
+    }
+    matched.add(m);
+  });
+  measureStratifiers.forEach((s, m) => {
+    if (matched.has(m)) return;
+    const code = plainObject(s.code);
+    const id = typeof s.id === 'string' ? ` (id ${s.id})` : '';
+    ctx.out.add(
+      'FHIR-MR-STRATIFIER',
+      'error',
+      `The group has no stratifier for the measure's stratifier with code '${code ? shownCode(code) : ''}'${id}`,
+      group,
+      path,
+    );
+  });
+}

@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import type { FhirResource } from '../../src/fhir/conformance-store.js';
+import { FhirValidator } from '../../src/fhir/fhir-validator.js';
+import { growthRatio, LINEAR_RATIO_LIMIT } from '../support/growth.js';
+import { catalogWith, check, profileOn } from './helpers.js';
+
+const M_URL = 'http://samsvar.test/Measure/fall-risk';
+const POP = 'http://terminology.hl7.org/CodeSystem/measure-population';
+const GROUPS = 'http://samsvar.test/measure-group';
+const AGE = 'http://samsvar.test/age-band';
+
+const pop = (code: string) => ({ code: { coding: [{ system: POP, code }] } });
+const concept = (system: string, code: string) => ({ coding: [{ system, code }] });
+
+/** Share of home-care patients over 80 with a fall-risk assessment: one group per municipality area, stratified by age band. */
+const measure = (scoring = 'proportion', more: Record<string, unknown> = {}) => ({
+  resourceType: 'Measure',
+  id: 'fall-risk',
+  url: M_URL,
+  status: 'active',
+  scoring: concept('http://terminology.hl7.org/CodeSystem/measure-scoring', scoring),
+  group: [
+    {
+      id: 'north',
+      code: concept(GROUPS, 'north'),
+      population: [pop('initial-population'), pop('denominator'), pop('numerator'), pop('measure-observation')],
+      stratifier: [
+        { id: 'band-80', code: concept(AGE, '80-89') },
+        { id: 'band-90', code: concept(AGE, '90+') },
+      ],
+    },
+    { id: 'south', code: concept(GROUPS, 'south'), population: [pop('initial-population')] },
+  ],
+  ...more,
+});
+
+const validator = (m: FhirResource = measure()) =>
+  new FhirValidator(catalogWith([{ id: 'mr-any', sd: profileOn('MeasureReport', 'mr-any', []), extra: [m] }]));
+
+const counted = (code: string, count: number) => ({ ...pop(code), count });
+const north = (more: Record<string, unknown> = {}) => ({
+  code: concept(GROUPS, 'north'),
+  population: [counted('initial-population', 40), counted('denominator', 40), counted('numerator', 30)],
+  measureScore: { value: 0.75 },
+  stratifier: [{ code: [concept(AGE, '80-89')] }, { code: [concept(AGE, '90+')] }],
+  ...more,
+});
+const south = { code: concept(GROUPS, 'south'), population: [counted('initial-population', 12)], measureScore: { value: 0.5 } };
+
+const report = (group: unknown[], more: Record<string, unknown> = {}) => ({
+  resourceType: 'MeasureReport',
+  status: 'complete',
+  type: 'summary',
+  measure: M_URL,
+  period: { start: '2026-01-01', end: '2026-06-30' },
+  group,
+  ...more,
+});
+
+async function findings(r: unknown, v = validator()) {
+  const out = await check(v, r);
+  return out.findings.filter((f) => f.ruleId.startsWith('FHIR-MR-'));
+}
+/** In document order, as the validator lists them. */
+const shown = (fs: Awaited<ReturnType<typeof findings>>) => fs.map((f) => `${f.severity} ${f.ruleId} ${f.path}`);
+
+describe('a MeasureReport is checked against its measure', () => {
+  it('passes a report whose groups, populations, scores and stratifiers are the measure’s', async () => {
+    expect(shown(await findings(report([north(), south])))).toEqual([]);
+    // Groups are matched by code, not by place.
+    expect(shown(await findings(report([south, north()])))).toEqual([]);
+  });
+
+  it('matches groups by code: an unknown, a repeated and a missing group are errors', async () => {
+    const fs = await findings(report([north(), { ...south, code: concept(GROUPS, 'east') }, north()]));
+    expect(shown(fs)).toEqual([
+      'error FHIR-MR-GROUP MeasureReport',
+      'error FHIR-MR-GROUP MeasureReport.group[1]',
+      'error FHIR-MR-GROUP MeasureReport.group[2]',
+    ]);
+    expect(fs[0].message).toContain(`${GROUPS}#south`);
+    expect(fs[1].message).toContain(`${GROUPS}#east`);
+    expect(fs[1].line).toBeGreaterThan(1);
+    // A data-collection report may leave groups out.
+    expect(shown(await findings(report([{ ...north(), measureScore: undefined }], { type: 'data-collection' })))).toEqual([]);
+  });
+
+  it('pairs the only group of each by place, comparing codes only when both have one', async () => {
+    const one = measure('proportion', { group: [measure().group[1]] });
+    const v = validator(one);
+    expect(shown(await findings(report([{ ...south, code: undefined }]), v))).toEqual([]);
+    expect(shown(await findings(report([{ ...south, code: concept(GROUPS, 'north') }]), v))).toEqual([
+      'error FHIR-MR-GROUP MeasureReport.group[0]',
+    ]);
+    expect(shown(await findings(report([{ ...south, code: { coding: [{ code: 'south' }] } }]), v))).toEqual([
+      'error FHIR-MR-GROUP MeasureReport.group[0]',
+    ]);
+  });
+
+  it('matches populations by code; the measure-observation population may be left out', async () => {
+    const fs = await findings(
+      report([
+        north({
+          population: [counted('initial-population', 40), counted('numerator', 3), counted('numerator', 3), counted('measure-score', 1)],
+        }),
+        south,
+      ]),
+    );
+    expect(shown(fs)).toEqual([
+      'error FHIR-MR-POPULATION MeasureReport.group[0]',
+      'error FHIR-MR-POPULATION MeasureReport.group[0].population[2]',
+      'error FHIR-MR-POPULATION MeasureReport.group[0].population[3]',
+    ]);
+    expect(fs[0].message).toContain(`${POP}#denominator`);
+  });
+
+  it('counts the subjects of a subject list, and wants counts but no subjects in other reports', async () => {
+    const list = {
+      resourceType: 'List',
+      id: 'north-ip',
+      status: 'current',
+      mode: 'snapshot',
+      entry: [1, 2, 3].map((i) => ({ item: { reference: `Patient/p${i}` } })),
+    };
+    const subjects = (count: number, reference: string) => ({ ...counted('initial-population', count), subjectResults: { reference } });
+    // Populations without a count are not counted; one with a count and no subjects lists none.
+    const listed = (p: unknown) =>
+      report([north({ population: [p, pop('denominator'), pop('numerator')] }), { ...south, population: [pop('initial-population')] }], {
+        type: 'subject-list',
+        contained: [list],
+      });
+    expect(shown(await findings(listed(subjects(3, '#north-ip'))))).toEqual([]);
+    const wrong = await findings(listed(subjects(40, '#north-ip')));
+    expect(shown(wrong)).toEqual(['error FHIR-MR-POPULATION MeasureReport.group[0].population[0]']);
+    expect(wrong[0].message).toBe('count is 40 but the subject list holds 3 subject(s)');
+    expect(shown(await findings(listed(subjects(1, 'Group/g1'))))).toEqual([
+      'information FHIR-MR-POPULATION MeasureReport.group[0].population[0]',
+    ]);
+
+    const summary = await findings(
+      report([north({ population: [subjects(3, 'List/x'), pop('denominator'), counted('numerator', 30)] }), south]),
+    );
+    expect(shown(summary)).toEqual([
+      'error FHIR-MR-POPULATION MeasureReport.group[0].population[0]',
+      'warning FHIR-MR-POPULATION MeasureReport.group[0].population[1]',
+    ]);
+  });
+
+  it('checks the score against the scoring: a proportion is a plain number from 0 to 1', async () => {
+    const fs = await findings(
+      report([north({ measureScore: { value: 75, unit: '%', code: '%' } }), { ...south, measureScore: undefined }]),
+    );
+    expect(shown(fs)).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.value',
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.unit',
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.code',
+      'error FHIR-MR-SCORE MeasureReport.group[1]',
+    ]);
+  });
+
+  it('forbids a score for a cohort and in a data-collection report', async () => {
+    expect(shown(await findings(report([north(), south]), validator(measure('cohort'))))).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore',
+      'error FHIR-MR-SCORE MeasureReport.group[1].measureScore',
+    ]);
+    expect(shown(await findings(report([north()], { type: 'data-collection' })))).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore',
+    ]);
+  });
+
+  it('wants a ratio’s unit, and the one the measure fixes', async () => {
+    const perThousand = {
+      url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-unit',
+      valueCoding: { system: 'http://unitsofmeasure.org', code: '/10*3' },
+    };
+    const scored = (measureScore: unknown) => report([north({ measureScore }), { ...south, measureScore }]);
+    expect(shown(await findings(scored({ value: 4.2 }), validator(measure('ratio'))))).toEqual([
+      'warning FHIR-MR-SCORE MeasureReport.group[0].measureScore',
+      'warning FHIR-MR-SCORE MeasureReport.group[1].measureScore',
+    ]);
+    const fixed = validator(measure('ratio', { extension: [perThousand] }));
+    expect(shown(await findings(scored({ value: 4.2, system: 'http://unitsofmeasure.org', code: '/10*3' }), fixed))).toEqual([]);
+    const other = await findings(scored({ value: 4.2, system: 'http://unitsofmeasure.org', code: '%' }), fixed);
+    expect(shown(other)).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.code',
+      'error FHIR-MR-SCORE MeasureReport.group[1].measureScore.code',
+    ]);
+    expect(other[0].message).toContain('http://unitsofmeasure.org#/10*3');
+  });
+
+  it('matches stratifiers by code, or by text where neither has codings', async () => {
+    const fs = await findings(
+      report([north({ stratifier: [{}, { code: [concept(AGE, '70-79')] }, { code: [concept(AGE, '80-89')] }] }), south]),
+    );
+    expect(shown(fs)).toEqual([
+      'error FHIR-MR-STRATIFIER MeasureReport.group[0]',
+      'error FHIR-MR-STRATIFIER MeasureReport.group[0].stratifier[0]',
+      'error FHIR-MR-STRATIFIER MeasureReport.group[0].stratifier[1]',
+    ]);
+    expect(fs[0].message).toContain('(id band-90)');
+    const byText = measure('proportion', {
+      group: [{ ...measure().group[0], stratifier: [{ code: { text: 'alder' } }] }, measure().group[1]],
+    });
+    expect(shown(await findings(report([north({ stratifier: [{ code: [{ text: 'alder' }] }] }), south]), validator(byText)))).toEqual([]);
+  });
+
+  it('says what it cannot check: a measure not loaded, a contained one, a scoring it does not know', async () => {
+    expect(shown(await findings(report([north()], { measure: 'http://samsvar.test/Measure/other' })))).toEqual([
+      'warning FHIR-MR-MEASURE MeasureReport',
+    ]);
+    const own = { ...measure(), url: undefined, id: 'own' };
+    expect(
+      shown(await findings(report([north(), south], { measure: '#own', contained: [own] }), validator({ resourceType: 'Basic' }))),
+    ).toEqual([]);
+    expect(shown(await findings(report([north(), south]), validator(measure('adherence'))))).toEqual([
+      'information FHIR-MR-MEASURE MeasureReport.measure',
+    ]);
+  });
+
+  it('lists at most 200 problems, counts the rest in one finding, and grows linearly', async () => {
+    const many = report([north({ population: Array.from({ length: 5000 }, () => pop('no-such')) }), south]);
+    const fs = await findings(many);
+    expect(fs).toHaveLength(201);
+    expect(fs.filter((f) => f.message.includes('more problems against its measure than the 200 listed'))).toHaveLength(1);
+    const v = validator();
+    const wide = (n: number) => ({
+      ...measure(),
+      group: Array.from({ length: n }, (_, i) => ({ code: concept(GROUPS, `g${i}`), population: [pop('initial-population')] })),
+    });
+    const run = async (n: number) =>
+      check(
+        v,
+        report(
+          Array.from({ length: n }, (_, i) => ({
+            code: concept(GROUPS, `g${n - 1 - i}`),
+            population: [counted('initial-population', 1)],
+            measureScore: { value: 1 },
+          })),
+          { measure: '#wide', contained: [{ ...wide(n), id: 'wide', url: undefined }] },
+        ),
+      );
+    expect(await growthRatio(run, 300)).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
+});
