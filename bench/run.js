@@ -335,10 +335,11 @@ async function floorBench() {
   const { schema, env } = xmllintSetup(catalog, profile);
   const timeXmllint = () => {
     const r = timed('xmllint', ['--noout', '--nonet', '--schema', schema, ...files], { env });
-    return { ms: r.ms, valid: r.stderr.split('\n').filter((l) => l.endsWith(' validates')).length };
+    const valid = new Set(r.stderr.split('\n').flatMap((l) => (l.endsWith(' validates') ? [l.slice(0, -' validates'.length)] : [])));
+    return { ms: r.ms, invalid: new Set(files.filter((f) => !valid.has(f))) };
   };
   const { runFloorBench } = await import('./floor/floor-bench.js');
-  return runFloorBench({ files, env, profileId: PROFILE, runs: RUNS, tmp, timeXmllint });
+  return runFloorBench({ files, schema, env, profileId: PROFILE, runs: RUNS, tmp, timeXmllint });
 }
 
 async function hostileBench() {

@@ -3,8 +3,8 @@
     {
       "target_name": "xsd_native",
       "sources": ["xsd-native.c"],
-      "include_dirs": ["/usr/include/libxml2"],
-      "libraries": ["-lxml2"]
+      "cflags": ["<!@(xml2-config --cflags)"],
+      "libraries": ["<!@(xml2-config --libs)"]
     }
   ]
 }

@@ -9,12 +9,19 @@
  */
 #include <node_api.h>
 #include <libxml/parser.h>
+#include <libxml/xmlIO.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlversion.h>
 
 static xmlSchemaPtr schema;
 
 static void ignore_generic(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+/* libxml2 2.12 made the error const; the callback's type follows the version built against. */
+#if LIBXML_VERSION >= 21200
+static void ignore_structured(void *ctx, const xmlError *error) { (void)ctx; (void)error; }
+#else
 static void ignore_structured(void *ctx, xmlErrorPtr error) { (void)ctx; (void)error; }
+#endif
 
 static napi_value load(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -28,6 +35,12 @@ static napi_value load(napi_env env, napi_callback_info info) {
   }
   xmlInitParser();
   xmlSetGenericErrorFunc(NULL, ignore_generic);
+  /* As xmllint --nonet: an import the catalogs do not map is not fetched. */
+  xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);
+  if (schema) {
+    xmlSchemaFree(schema);
+    schema = NULL;
+  }
   xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(path);
   schema = parser ? xmlSchemaParse(parser) : NULL;
   if (parser) xmlSchemaFreeParserCtxt(parser);
@@ -50,9 +63,11 @@ static napi_value validate(napi_env env, napi_callback_info info) {
   xmlDocPtr doc = xmlReadMemory(data, (int)length, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (doc) {
     xmlSchemaValidCtxtPtr validator = xmlSchemaNewValidCtxt(schema);
-    xmlSchemaSetValidStructuredErrors(validator, ignore_structured, NULL);
-    code = xmlSchemaValidateDoc(validator, doc);
-    xmlSchemaFreeValidCtxt(validator);
+    if (validator) {
+      xmlSchemaSetValidStructuredErrors(validator, ignore_structured, NULL);
+      code = xmlSchemaValidateDoc(validator, doc);
+      xmlSchemaFreeValidCtxt(validator);
+    }
     xmlFreeDoc(doc);
   }
   napi_value result;

@@ -276,7 +276,11 @@ export class FhirValidator {
     const server = this.options.terminology;
     const asked = server ? questions.slice(0, MAX_TERMINOLOGY_QUESTIONS) : [];
     const unchecked = new Map<string, TerminologyQuestion[]>();
-    const note = (reason: string, q: TerminologyQuestion) => unchecked.set(reason, [...(unchecked.get(reason) ?? []), q]);
+    const note = (reason: string, q: TerminologyQuestion) => {
+      const qs = unchecked.get(reason);
+      if (qs) qs.push(q);
+      else unchecked.set(reason, [q]);
+    };
     if (!server) for (const q of questions) note('no terminology server is configured (SAMSVAR_TERMINOLOGY_URL)', q);
     else
       for (const q of questions.slice(MAX_TERMINOLOGY_QUESTIONS))

@@ -90,6 +90,8 @@ export class InstanceValidator implements Walk {
   private bundles = new Map<JsonNode, BundleIndex>();
   /** Codes for the terminology server, gathered by the walk until taken. */
   private questions: TerminologyQuestion[] = [];
+  /** The keys of the questions asked, so that each is asked once. */
+  private asked = new Set<string>();
   /** The definitions each resource has been validated against in this validation. */
   private validatedAgainst = new Map<JsonNode, Set<string>>();
   /** A resource's errors against a profile a reference to it names, found once per validation; an empty list while being found (a reference cycle). */
@@ -138,18 +140,19 @@ export class InstanceValidator implements Walk {
   }
 
   ask(question: TerminologyQuestion): void {
-    if (
-      !this.questions.some(
-        (q) => q.path === question.path && q.kind === question.kind && q.code === question.code && q.url === question.url,
-      )
-    )
-      this.questions.push(question);
+    // Each question once (a resource checked against several profiles asks again), looked up by key:
+    // a resource can hold hundreds of thousands of codes.
+    const key = JSON.stringify([question.path, question.kind, question.code, question.url]);
+    if (this.asked.has(key)) return;
+    this.asked.add(key);
+    this.questions.push(question);
   }
 
   /** The codes the walks since the last call could not judge locally. */
   takeQuestions(): TerminologyQuestion[] {
     const out = this.questions;
     this.questions = [];
+    this.asked = new Set();
     return out;
   }
 
@@ -203,6 +206,7 @@ export class InstanceValidator implements Walk {
       validatedAgainst: this.validatedAgainst,
       unevaluated: this.unevaluated,
       questions: this.questions,
+      asked: this.asked,
       bundles: this.bundles,
     };
     this.findings = [];
@@ -210,6 +214,7 @@ export class InstanceValidator implements Walk {
     this.bundles = new Map(saved.bundles);
     this.unevaluated = new Set(saved.unevaluated);
     this.questions = [];
+    this.asked = new Set();
     this.trialDepth++;
     try {
       validate();

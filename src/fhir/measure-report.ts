@@ -60,12 +60,42 @@ function firstMatch(index: Map<string, number>, keys: string[]): number | undefi
   return best;
 }
 
+/** The parts of a report matched by code with the measure's, as the findings name them. */
+interface PartKind {
+  ruleId: string;
+  name: 'group' | 'population' | 'stratifier';
+  measureSide: string;
+  reportSide: string;
+}
+const GROUP: PartKind = { ruleId: 'FHIR-MR-GROUP', name: 'group', measureSide: 'the measure', reportSide: 'the report' };
+const POPULATION: PartKind = {
+  ruleId: 'FHIR-MR-POPULATION',
+  name: 'population',
+  measureSide: 'the measure group',
+  reportSide: 'this group',
+};
+const STRATIFIER: PartKind = {
+  ruleId: 'FHIR-MR-STRATIFIER',
+  name: 'stratifier',
+  measureSide: 'the measure group',
+  reportSide: 'this group',
+};
+
+interface Matched {
+  /** The measure part's index. */
+  m: number;
+  node: JsonObject;
+  at: string;
+}
+
 interface Context {
   out: CappedReport;
   measure: Plain;
   scoring: string | undefined;
   type: string | undefined;
   node: JsonObject;
+  /** The report's contained resources by id, read once when a subject list is first counted. */
+  contained?: Map<string | undefined, JsonObject>;
 }
 
 /**
@@ -110,7 +140,7 @@ export function checkMeasureReport(walk: MeasureWalk, node: JsonObject, path: st
     );
   const ctx: Context = { out: new CappedReport(walk), measure, scoring, type: str(node, 'type'), node };
   checkGroups(ctx, path);
-  ctx.out.finish('FHIR-MR-GROUP', 'its measure', node, path);
+  ctx.out.finish('its measure', node, path);
 }
 
 function checkGroups(ctx: Context, path: string): void {
@@ -124,6 +154,7 @@ function checkGroups(ctx: Context, path: string): void {
     const measureCode = plainObject(measureGroups[0].code);
     if (reportCode && measureCode) {
       const keys = codingKeys(reportCode);
+      const measureKeys = new Set(codingKeys(measureCode));
       if (!keys.length)
         ctx.out.add(
           'FHIR-MR-GROUP',
@@ -132,7 +163,7 @@ function checkGroups(ctx: Context, path: string): void {
           groups[0],
           at,
         );
-      else if (!keys.some((k) => codingKeys(measureCode).includes(k)))
+      else if (!keys.some((k) => measureKeys.has(k)))
         ctx.out.add(
           'FHIR-MR-GROUP',
           'error',
@@ -145,37 +176,62 @@ function checkGroups(ctx: Context, path: string): void {
     return;
   }
   const index = indexByCode(measureGroups);
-  const matched = new Set<number>();
-  groups.forEach((group, i) => {
+  const matched = matchByCode(ctx, groups, path, GROUP, (code) => firstMatch(index, codingKeys(code)));
+  for (const g of matched) checkGroup(ctx, g.node, measureGroups[g.m], g.at);
+  if (ctx.type !== 'data-collection') reportMissing(ctx, measureGroups, matched, GROUP, ctx.node, path);
+}
+
+/**
+ * The report's parts matched with the measure's by code (`find` gives the measure part's index, the
+ * first that matches): a part without a code, with one the measure lacks, or with one another part
+ * already matched is an error.
+ */
+function matchByCode(
+  ctx: Context,
+  parts: JsonObject[],
+  path: string,
+  kind: PartKind,
+  find: (code: Plain) => number | undefined,
+): Matched[] {
+  const matched: Matched[] = [];
+  const taken = new Set<number>();
+  const problem = (message: string, node: JsonObject, at: string) => ctx.out.add(kind.ruleId, 'error', message, node, at);
+  parts.forEach((node, i) => {
     if (ctx.out.full) return;
-    const at = `${path}.group[${i}]`;
-    const reportCode = plainOf(prop(group, 'code'));
-    if (!reportCode) {
-      ctx.out.add('FHIR-MR-GROUP', 'error', 'The group has no code to match it with a group of the measure', group, at);
-      return;
-    }
-    const m = firstMatch(index, codingKeys(reportCode));
-    if (m === undefined) {
-      ctx.out.add('FHIR-MR-GROUP', 'error', `The group code ${shownCode(reportCode)} names no group of the measure`, group, at);
-      return;
-    }
-    if (matched.has(m)) {
-      ctx.out.add('FHIR-MR-GROUP', 'error', 'Another group of the report already has this code', group, at);
-      return;
-    }
-    matched.add(m);
-    checkGroup(ctx, group, measureGroups[m], at);
+    const at = `${path}.${kind.name}[${i}]`;
+    const code = plainOf(prop(node, 'code'));
+    if (!code) return problem(`The ${kind.name} has no code to match it with a ${kind.name} of ${kind.measureSide}`, node, at);
+    const m = find(code);
+    if (m === undefined) return problem(`The ${kind.name} code ${shownCode(code)} names no ${kind.name} of ${kind.measureSide}`, node, at);
+    if (taken.has(m)) return problem(`Another ${kind.name} of ${kind.reportSide} already has this code`, node, at);
+    taken.add(m);
+    matched.push({ m, node, at });
   });
-  if (ctx.type === 'data-collection') return;
-  measureGroups.forEach((g, m) => {
-    if (!matched.has(m))
-      ctx.out.add(
-        'FHIR-MR-GROUP',
-        'error',
-        `The report has no group for the measure group with code '${g.code ? shownCode(plainObject(g.code)) : ''}'`,
-        ctx.node,
-        path,
-      );
+  return matched;
+}
+
+/** The measure's parts that no part of the report matched, each an error (but those `optional` allows). */
+function reportMissing(
+  ctx: Context,
+  measureParts: Plain[],
+  matched: Matched[],
+  kind: PartKind,
+  node: JsonObject,
+  path: string,
+  optional: (part: Plain) => boolean = () => false,
+): void {
+  const taken = new Set(matched.map((x) => x.m));
+  measureParts.forEach((part, m) => {
+    if (taken.has(m) || optional(part)) return;
+    const code = plainObject(part.code);
+    const id = typeof part.id === 'string' ? ` (id ${part.id})` : '';
+    ctx.out.add(
+      kind.ruleId,
+      'error',
+      `No ${kind.name} of ${kind.reportSide} matches the ${kind.name} of ${kind.measureSide} with code '${code ? shownCode(code) : ''}'${id}`,
+      node,
+      path,
+    );
   });
 }
 
@@ -187,44 +243,12 @@ function checkGroup(ctx: Context, group: JsonObject, measureGroup: Plain, path: 
 
 function checkPopulations(ctx: Context, group: JsonObject, measurePopulations: Plain[], path: string): void {
   const index = indexByCode(measurePopulations);
-  const matched = new Set<number>();
-  objects(group, 'population').forEach((population, i) => {
-    if (ctx.out.full) return;
-    const at = `${path}.population[${i}]`;
-    const code = plainOf(prop(population, 'code'));
-    if (!code) {
-      ctx.out.add(
-        'FHIR-MR-POPULATION',
-        'error',
-        'The population has no code to match it with a population of the measure group',
-        population,
-        at,
-      );
-      return;
-    }
-    const m = firstMatch(index, codingKeys(code));
-    if (m === undefined) {
-      ctx.out.add('FHIR-MR-POPULATION', 'error', 'The population code names no population of the measure group', population, at);
-      return;
-    }
-    if (matched.has(m)) {
-      ctx.out.add('FHIR-MR-POPULATION', 'error', 'Another population of this group already has this code', population, at);
-      return;
-    }
-    matched.add(m);
-    checkCount(ctx, population, at);
-  });
-  measurePopulations.forEach((p, m) => {
-    const code = plainObject(p.code);
-    if (matched.has(m) || codingKeys(code).includes(`${POPULATION_TYPES}|measure-observation`)) return;
-    ctx.out.add(
-      'FHIR-MR-POPULATION',
-      'error',
-      `The group has no population for the measure's population with code '${code ? shownCode(code) : ''}'`,
-      group,
-      path,
-    );
-  });
+  const matched = matchByCode(ctx, objects(group, 'population'), path, POPULATION, (code) => firstMatch(index, codingKeys(code)));
+  for (const p of matched) checkCount(ctx, p.node, p.at);
+  // The observations of a continuous-variable measure need no population of their own in the report.
+  reportMissing(ctx, measurePopulations, matched, POPULATION, group, path, (p) =>
+    codingKeys(plainObject(p.code)).includes(`${POPULATION_TYPES}|measure-observation`),
+  );
 }
 
 /** A subject list's count is the number of subjects it lists; other reports give a count and list none. */
@@ -256,7 +280,7 @@ function checkCount(ctx: Context, population: JsonObject, path: string): void {
       population,
       path,
     );
-  if (count === undefined)
+  if (!countNode)
     ctx.out.add(
       'FHIR-MR-POPULATION',
       'warning',
@@ -271,7 +295,13 @@ function subjectCount(ctx: Context, ref: Plain | undefined): number | { why: str
   const reference = typeof ref?.reference === 'string' ? ref.reference : undefined;
   if (!reference) return { why: 'subjectResults has no reference' };
   if (reference.startsWith('#')) {
-    const target = objects(ctx.node, 'contained').find((c) => str(c, 'id') === reference.slice(1));
+    // Reversed, so that of two with one id the first is kept, as a search from the start finds it.
+    ctx.contained ??= new Map(
+      objects(ctx.node, 'contained')
+        .reverse()
+        .map((c) => [str(c, 'id'), c] as const),
+    );
+    const target = ctx.contained.get(reference.slice(1));
     const type = target && str(target, 'resourceType');
     if (!target || !type) return { why: `${reference} is not contained in the report` };
     if (type === 'List') return objects(target, 'entry').length;
@@ -304,10 +334,9 @@ function checkScore(ctx: Context, group: JsonObject, path: string): void {
     return;
   }
   const score = toPlain(scoreNode) as Plain;
-  const value = typeof score.value === 'number' ? score.value : alternateScore(score);
-  if (value === undefined) {
+  const value = scoreValue(scoreNode);
+  const noValue = () =>
     ctx.out.add('FHIR-MR-SCORE', 'error', `measureScore needs a value when the measure is scored as '${ctx.scoring}'`, scoreNode, at);
-  }
   if (ctx.scoring === 'proportion') {
     for (const key of ['unit', 'system', 'code'])
       if (key in score)
@@ -318,47 +347,73 @@ function checkScore(ctx: Context, group: JsonObject, path: string): void {
           prop(scoreNode, key),
           `${at}.${key}`,
         );
-    if (value !== undefined && (value < 0 || value > 1))
+    if (!value) return noValue();
+    // Compared as written (a decimal), not as a JavaScript number: 1.0000000000000000001 is more than 1.
+    if (value.node.kind === 'number' && outsideZeroToOne(value.node.raw))
       ctx.out.add(
         'FHIR-MR-SCORE',
         'error',
-        `A proportion lies between 0 and 1; measureScore is ${value}`,
-        prop(scoreNode, 'value') ?? scoreNode,
-        `${at}.value`,
+        `A proportion lies between 0 and 1; measureScore is ${value.node.raw}`,
+        value.node,
+        `${at}.${value.path}`,
       );
     return;
   }
+  if (!value) return noValue();
   // ratio and continuous-variable: the unit is the measure's, where it fixes one.
   const unit = plainObjects(ctx.measure.extension).find((e) => e.url === SCORE_UNIT)?.valueCoding as Plain | undefined;
   const fixed = unit && `${typeof unit.system === 'string' ? unit.system : ''}#${typeof unit.code === 'string' ? unit.code : ''}`;
-  if (typeof score.code === 'string' && unit) {
+  if (unit && 'code' in score) {
     if (score.code !== unit.code)
       ctx.out.add(
         'FHIR-MR-SCORE',
         'error',
-        `The measure fixes the score's unit to ${fixed}; measureScore.code is ${score.code}`,
+        `The measure fixes the score's unit to ${fixed}; measureScore.code is ${String(score.code)}`,
         prop(scoreNode, 'code'),
         `${at}.code`,
       );
-    else if (score.system !== unit.system)
+    if (score.system !== unit.system)
       ctx.out.add(
         'FHIR-MR-SCORE',
         'error',
-        `The measure fixes the score's unit to ${fixed}; measureScore.system is ${String(score.system ?? '(none)')}`,
+        `The measure fixes the score's unit to ${fixed}; measureScore.system is ${typeof score.system === 'string' ? score.system : '(none)'}`,
         scoreNode,
         at,
       );
   } else if (unit) {
     ctx.out.add('FHIR-MR-SCORE', 'error', `The measure fixes the score's unit to ${fixed}; measureScore has no code`, scoreNode, at);
-  } else if (typeof score.code !== 'string' && ctx.scoring === 'ratio') {
+  } else if (!('code' in score) && ctx.scoring === 'ratio') {
     ctx.out.add('FHIR-MR-SCORE', 'warning', "A ratio's measureScore should give its unit (code and system)", scoreNode, at);
   }
 }
 
-/** Da Vinci DEQM's alternate score, where the score is not a number (the HL7 validator reads it too). */
-function alternateScore(score: Plain): number | undefined {
-  const ext = plainObjects(plainObject(score._value)?.extension).find((e) => e.url === ALTERNATE_SCORE);
-  return typeof ext?.valueDecimal === 'number' ? ext.valueDecimal : undefined;
+/**
+ * The score's value, or where it has none the value of Da Vinci DEQM's alternateScoreType extension
+ * on the measureScore (a dateTime, CodeableConcept, Period, Range or Duration), as the HL7
+ * validator reads it.
+ */
+function scoreValue(scoreNode: JsonObject): { node: JsonNode; path: string } | undefined {
+  const value = prop(scoreNode, 'value');
+  if (value) return { node: value, path: 'value' };
+  const extensions = objects(scoreNode, 'extension');
+  const i = extensions.findIndex((e) => str(e, 'url') === ALTERNATE_SCORE);
+  const valueKey = i < 0 ? undefined : [...extensions[i].props.keys()].find((k) => k.startsWith('value') && k.length > 5);
+  return valueKey ? { node: prop(extensions[i], valueKey)!, path: `extension[${i}].${valueKey}` } : undefined;
+}
+
+/** A JSON number, as written, below 0 or above 1 (exactly: digits and exponent, no rounding). */
+function outsideZeroToOne(raw: string): boolean {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(raw);
+  if (!m) return false;
+  let digits = m[2] + (m[3] ?? '');
+  // The value is 0.<digits> × 10^point once leading zeros are gone.
+  let point = m[2].length + Number(m[4] ?? 0);
+  const lead = digits.length - digits.replace(/^0+/, '').length;
+  digits = digits.slice(lead).replace(/0+$/, '');
+  point -= lead;
+  if (!digits) return false;
+  if (m[1]) return true;
+  return point > 1 || (point === 1 && digits !== '1');
 }
 
 function checkStratifiers(ctx: Context, group: JsonObject, measureGroup: Plain, path: string): void {
@@ -370,53 +425,13 @@ function checkStratifiers(ctx: Context, group: JsonObject, measureGroup: Plain, 
     const code = plainObject(s.code);
     if (code && !plainObjects(code.coding).length && typeof code.text === 'string' && !byText.has(code.text)) byText.set(code.text, i);
   });
-  const matched = new Set<number>();
-  objects(group, 'stratifier').forEach((stratifier, i) => {
-    if (ctx.out.full) return;
-    const at = `${path}.stratifier[${i}]`;
-    // R4 lets a stratifier have several codes; the first is the one matched.
-    const code = plainOf(prop(stratifier, 'code'));
-    if (!code) {
-      ctx.out.add(
-        'FHIR-MR-STRATIFIER',
-        'error',
-        'The stratifier has no code to match it with a stratifier of the measure group',
-        stratifier,
-        at,
-      );
-      return;
-    }
-    const m = plainObjects(code.coding).length
+  // R4 lets a stratifier have several codes; the first is the one matched.
+  const matched = matchByCode(ctx, objects(group, 'stratifier'), path, STRATIFIER, (code) =>
+    plainObjects(code.coding).length
       ? firstMatch(byCode, codingKeys(code))
       : typeof code.text === 'string'
         ? byText.get(code.text)
-        : undefined;
-    if (m === undefined) {
-      ctx.out.add(
-        'FHIR-MR-STRATIFIER',
-        'error',
-        `The stratifier code ${shownCode(code)} names no stratifier of the measure group`,
-        stratifier,
-        at,
-      );
-      return;
-    }
-    if (matched.has(m)) {
-      ctx.out.add('FHIR-MR-STRATIFIER', 'error', 'Another stratifier of this group already has this code', stratifier, at);
-      return;
-    }
-    matched.add(m);
-  });
-  measureStratifiers.forEach((s, m) => {
-    if (matched.has(m)) return;
-    const code = plainObject(s.code);
-    const id = typeof s.id === 'string' ? ` (id ${s.id})` : '';
-    ctx.out.add(
-      'FHIR-MR-STRATIFIER',
-      'error',
-      `The group has no stratifier for the measure's stratifier with code '${code ? shownCode(code) : ''}'${id}`,
-      group,
-      path,
-    );
-  });
+        : undefined,
+  );
+  reportMissing(ctx, measureStratifiers, matched, STRATIFIER, group, path);
 }

@@ -234,7 +234,7 @@ export function checkQuestionnaireResponse(
   };
   checkAuthored(ctx, node, path);
   checkItems(ctx, form.q.item, node, path, [{ q: undefined, a: node }]);
-  ctx.out.finish('FHIR-QR-ITEM', 'its questionnaire', node, path);
+  ctx.out.finish('its questionnaire', node, path);
 }
 
 /** `authored` within the questionnaire's effectivePeriod (a warning, as in the HL7 validator). */

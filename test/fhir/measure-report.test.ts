@@ -144,6 +144,11 @@ describe('a MeasureReport is checked against its measure', () => {
       'error FHIR-MR-POPULATION MeasureReport.group[0].population[0]',
       'warning FHIR-MR-POPULATION MeasureReport.group[0].population[1]',
     ]);
+    // A count that is there but malformed is the definition's error, not a missing count.
+    const malformed = await findings(
+      report([north({ population: [pop('initial-population'), { ...pop('denominator'), count: 'x' }, counted('numerator', 3)] }), south]),
+    );
+    expect(shown(malformed)).toEqual(['warning FHIR-MR-POPULATION MeasureReport.group[0].population[0]']);
   });
 
   it('checks the score against the scoring: a proportion is a plain number from 0 to 1', async () => {
@@ -155,6 +160,30 @@ describe('a MeasureReport is checked against its measure', () => {
       'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.unit',
       'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.code',
       'error FHIR-MR-SCORE MeasureReport.group[1]',
+    ]);
+  });
+
+  it('compares a proportion as written, and reads DEQM’s alternate score where the value is not a number', async () => {
+    const written = (score: string) => JSON.stringify(report([north({ measureScore: { value: '@' } }), south])).replace('"@"', score);
+    expect(shown(await findings(written('1.0000000000000000001')))).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore.value',
+    ]);
+    expect(shown(await findings(written('100e-2')))).toEqual([]);
+    expect(shown(await findings(written('-0.0')))).toEqual([]);
+    expect(shown(await findings(written('-1e-9')))).toEqual(['error FHIR-MR-SCORE MeasureReport.group[0].measureScore.value']);
+
+    const days = {
+      extension: [
+        {
+          url: 'http://hl7.org/fhir/us/davinci-deqm/StructureDefinition/extension-alternateScoreType',
+          valueDuration: { value: 3, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' },
+        },
+      ],
+    };
+    const cv = validator(measure('continuous-variable'));
+    expect(shown(await findings(report([north({ measureScore: days }), { ...south, measureScore: days }]), cv))).toEqual([]);
+    expect(shown(await findings(report([north({ measureScore: {} }), { ...south, measureScore: days }]), cv))).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore',
     ]);
   });
 
@@ -186,6 +215,11 @@ describe('a MeasureReport is checked against its measure', () => {
       'error FHIR-MR-SCORE MeasureReport.group[1].measureScore.code',
     ]);
     expect(other[0].message).toContain('http://unitsofmeasure.org#/10*3');
+    // The system is compared on its own: the right code in another system is still another unit.
+    expect(shown(await findings(scored({ value: 4.2, code: '/10*3' }), fixed))).toEqual([
+      'error FHIR-MR-SCORE MeasureReport.group[0].measureScore',
+      'error FHIR-MR-SCORE MeasureReport.group[1].measureScore',
+    ]);
   });
 
   it('matches stratifiers by code, or by text where neither has codings', async () => {
@@ -240,5 +274,48 @@ describe('a MeasureReport is checked against its measure', () => {
         ),
       );
     expect(await growthRatio(run, 300)).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
+
+  it('grows linearly with the codings of a group and the subject lists of a report', async () => {
+    const v = validator();
+    const codings = (n: number, from: number) => ({
+      coding: Array.from({ length: n }, (_, i) => ({ system: GROUPS, code: `c${from + i}` })),
+    });
+    const oneGroup = async (n: number) =>
+      check(
+        v,
+        report([{ code: codings(n, n), population: [counted('initial-population', 1)], measureScore: { value: 1 } }], {
+          measure: '#one',
+          contained: [
+            { ...measure(), id: 'one', url: undefined, group: [{ code: codings(n, 0), population: [pop('initial-population')] }] },
+          ],
+        }),
+      );
+    expect(await growthRatio(oneGroup, 1000)).toBeLessThan(LINEAR_RATIO_LIMIT);
+    const lists = async (n: number) =>
+      check(
+        v,
+        report(
+          [
+            north({
+              population: Array.from({ length: n }, (_, i) => ({
+                ...counted('initial-population', 1),
+                subjectResults: { reference: `#l${i}` },
+              })),
+            }),
+          ],
+          {
+            type: 'subject-list',
+            contained: Array.from({ length: n }, (_, i) => ({
+              resourceType: 'List',
+              id: `l${i}`,
+              status: 'current',
+              mode: 'snapshot',
+              entry: [{ item: { reference: 'Patient/p' } }],
+            })),
+          },
+        ),
+      );
+    expect(await growthRatio(lists, 300)).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 });

@@ -33,7 +33,7 @@ async function findings(m: unknown) {
 }
 
 describe('a Measure carries what reports are matched by', () => {
-  it('passes a measure with one coded group, coded populations and a library for its CQL', async () => {
+  it('passes a measure with one group (which needs no code), coded populations and a library for its CQL', async () => {
     expect(
       await findings(
         measure({
