@@ -37,9 +37,16 @@ function buildNative(dir) {
   return { addon };
 }
 
+/** The line of a child's stderr that says what went wrong (Node prints the source line first). */
+function errorLine(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim());
+  return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.find(Boolean) ?? 'no output';
+}
+
 /** `parts` child processes at once over the list; wall time from the first spawn to the last exit. */
 async function runProcesses(mode, parts, listFile, profileId, schema, env, addon) {
   const t0 = process.hrtime.bigint();
+  const children = [];
   const outs = await Promise.all(
     Array.from(
       { length: parts },
@@ -48,17 +55,24 @@ async function runProcesses(mode, parts, listFile, profileId, schema, env, addon
           const child = spawn(
             process.execPath,
             [path.join(here, 'floor-child.js'), mode, String(part), String(parts), listFile, profileId, schema, addon ?? ''],
-            { env, stdio: ['ignore', 'pipe', 'pipe'] },
+            { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 },
           );
+          children.push(child);
           let out = '';
           let err = '';
           child.stdout.on('data', (d) => (out += d));
           child.stderr.on('data', (d) => (err += d));
           child.on('error', reject);
-          child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`floor ${mode}: exit ${code}: ${err}`))));
+          child.on('close', (code, signal) =>
+            code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`floor ${mode}: ${signal ?? `exit ${code}`}: ${errorLine(err)}`)),
+          );
         }),
     ),
-  );
+  ).catch((e) => {
+    // One failed: its siblings would go on into the next measurement.
+    for (const c of children) c.kill();
+    throw e;
+  });
   return {
     ms: Number(process.hrtime.bigint() - t0) / 1e6,
     invalid: new Set(outs.flatMap((o) => o.invalid)),
@@ -78,7 +92,17 @@ export async function runFloorBench({ files, schema, env, profileId, runs, tmp, 
   const listFile = path.join(tmp, 'floor-files.txt');
   writeFileSync(listFile, files.join('\n'));
   const native = buildNative(path.join(tmp, 'floor-native'));
-  let modes = [
+  if (native.addon) {
+    // The addon built; does it load and compile the schema here? If not its lines are left out, the
+    // rest measured. Once it has, a failure during the runs is the bench's failure.
+    const probe = path.join(tmp, 'floor-probe.txt');
+    writeFileSync(probe, files[0]);
+    await runProcesses('native', 1, probe, profileId, schema, env, native.addon).catch((e) => {
+      native.why = `the addon does not run here: ${e.message}`;
+      delete native.addon;
+    });
+  }
+  const modes = [
     ...(native.addon ? [['native', 'parse + XSD, libxml2 native (N-API)']] : []),
     ['wasm', 'parse + XSD, libxml2 WebAssembly (samsvar)'],
     ['engine', 'all layers (samsvar engine)'],
@@ -91,23 +115,12 @@ export async function runFloorBench({ files, schema, env, profileId, runs, tmp, 
     invalid.xmllint = x.invalid;
     for (const [mode] of modes)
       for (const parts of [1, 2]) {
-        if (mode === 'native' && !native.addon) continue;
-        let r;
-        try {
-          r = await runProcesses(mode, parts, listFile, profileId, schema, env, native.addon);
-        } catch (e) {
-          // The addon built but does not run here: its lines are left out, the rest measured.
-          if (mode !== 'native') throw e;
-          native.why = `the addon does not run: ${e.message.split('\n')[0]}`;
-          delete native.addon;
-          continue;
-        }
+        const r = await runProcesses(mode, parts, listFile, profileId, schema, env, native.addon);
         (times[`${mode}${parts}`] ??= []).push(r.ms);
         (times[`${mode}${parts}loop`] ??= []).push(r.slowestLoopMs);
         invalid[mode] = r.invalid;
       }
   }
-  if (!native.addon) modes = modes.filter(([mode]) => mode !== 'native');
   const x = median(times.xmllint);
   const m = (key) => median(times[key]);
   const cell = (ms) => `${ms.toFixed(0).padStart(5)} ms ${(ms / x).toFixed(2).padStart(5)}x`;

@@ -19,6 +19,15 @@ const SCORINGS = new Set(['proportion', 'ratio', 'continuous-variable', 'cohort'
 /** Subjects that count as one in a subject list; a List counts its entries. */
 const ONE_SUBJECT = new Set(['Patient', 'Practitioner', 'Person', 'PractitionerRole', 'RelatedPerson']);
 
+/**
+ * A primitive element is there as the HL7 validator's JSON parser reads it: a value that is no
+ * object, array or null, or only its `_key` (extensions, an id).
+ */
+function present(o: JsonObject, key: string): boolean {
+  const v = prop(o, key);
+  return (v !== undefined && v.kind !== 'null' && v.kind !== 'object' && v.kind !== 'array') || prop(o, `_${key}`)?.kind === 'object';
+}
+
 /** An element of the report as plain JSON; of a repeating one (R4's stratifier.code) the first. */
 function plainOf(node: JsonNode | undefined): Plain | undefined {
   const first = list(node)[0];
@@ -94,6 +103,8 @@ interface Context {
   scoring: string | undefined;
   type: string | undefined;
   node: JsonObject;
+  /** The unit the measure fixes for ratio and continuous-variable scores (questionnaire-unit), if any. */
+  unit: Plain | undefined;
   /** The report's contained resources by id, read once when a subject list is first counted. */
   contained?: Map<string | undefined, JsonObject>;
 }
@@ -138,7 +149,8 @@ export function checkMeasureReport(walk: MeasureWalk, node: JsonObject, path: st
       prop(node, 'measure'),
       `${path}.measure`,
     );
-  const ctx: Context = { out: new CappedReport(walk), measure, scoring, type: str(node, 'type'), node };
+  const unit = plainObject(plainObjects(measure.extension).find((e) => e.url === SCORE_UNIT)?.valueCoding);
+  const ctx: Context = { out: new CappedReport(walk), measure, scoring, type: str(node, 'type'), node, unit };
   checkGroups(ctx, path);
   ctx.out.finish('its measure', node, path);
 }
@@ -280,7 +292,7 @@ function checkCount(ctx: Context, population: JsonObject, path: string): void {
       population,
       path,
     );
-  if (!countNode)
+  if (!present(population, 'count'))
     ctx.out.add(
       'FHIR-MR-POPULATION',
       'warning',
@@ -304,7 +316,7 @@ function subjectCount(ctx: Context, ref: Plain | undefined): number | { why: str
     const target = ctx.contained.get(reference.slice(1));
     const type = target && str(target, 'resourceType');
     if (!target || !type) return { why: `${reference} is not contained in the report` };
-    if (type === 'List') return objects(target, 'entry').length;
+    if (type === 'List') return list(prop(target, 'entry')).length;
     return ONE_SUBJECT.has(type) ? 1 : { why: `a ${type} cannot be counted` };
   }
   // Not resolved: a relative Type/id of a person counts as one, as the HL7 validator reads it.
@@ -333,13 +345,12 @@ function checkScore(ctx: Context, group: JsonObject, path: string): void {
     ctx.out.add('FHIR-MR-SCORE', 'error', `A measureScore is required when the measure is scored as '${ctx.scoring}'`, group, path);
     return;
   }
-  const score = toPlain(scoreNode) as Plain;
   const value = scoreValue(scoreNode);
   const noValue = () =>
     ctx.out.add('FHIR-MR-SCORE', 'error', `measureScore needs a value when the measure is scored as '${ctx.scoring}'`, scoreNode, at);
   if (ctx.scoring === 'proportion') {
     for (const key of ['unit', 'system', 'code'])
-      if (key in score)
+      if (present(scoreNode, key))
         ctx.out.add(
           'FHIR-MR-SCORE',
           'error',
@@ -349,11 +360,12 @@ function checkScore(ctx: Context, group: JsonObject, path: string): void {
         );
     if (!value) return noValue();
     // Compared as written (a decimal), not as a JavaScript number: 1.0000000000000000001 is more than 1.
-    if (value.node.kind === 'number' && outsideZeroToOne(value.node.raw))
+    const written = value.node.kind === 'number' ? value.node.raw : value.node.kind === 'string' ? value.node.value : undefined;
+    if (written !== undefined && outsideZeroToOne(written))
       ctx.out.add(
         'FHIR-MR-SCORE',
         'error',
-        `A proportion lies between 0 and 1; measureScore is ${value.node.raw}`,
+        `A proportion lies between 0 and 1; measureScore is ${written}`,
         value.node,
         `${at}.${value.path}`,
       );
@@ -361,28 +373,31 @@ function checkScore(ctx: Context, group: JsonObject, path: string): void {
   }
   if (!value) return noValue();
   // ratio and continuous-variable: the unit is the measure's, where it fixes one.
-  const unit = plainObjects(ctx.measure.extension).find((e) => e.url === SCORE_UNIT)?.valueCoding as Plain | undefined;
+  const unit = ctx.unit;
   const fixed = unit && `${typeof unit.system === 'string' ? unit.system : ''}#${typeof unit.code === 'string' ? unit.code : ''}`;
-  if (unit && 'code' in score) {
-    if (score.code !== unit.code)
+  const code = str(scoreNode, 'code');
+  const system = str(scoreNode, 'system');
+  if (unit && present(scoreNode, 'code')) {
+    if (code !== unit.code)
       ctx.out.add(
         'FHIR-MR-SCORE',
         'error',
-        `The measure fixes the score's unit to ${fixed}; measureScore.code is ${String(score.code)}`,
-        prop(scoreNode, 'code'),
+        `The measure fixes the score's unit to ${fixed}; measureScore.code is ${code ?? '(none)'}`,
+        prop(scoreNode, 'code') ?? scoreNode,
         `${at}.code`,
       );
-    if (score.system !== unit.system)
+    // Where the system is missing the HL7 validator stops with an exception; samsvar reports it as not the fixed one.
+    if (system !== unit.system)
       ctx.out.add(
         'FHIR-MR-SCORE',
         'error',
-        `The measure fixes the score's unit to ${fixed}; measureScore.system is ${typeof score.system === 'string' ? score.system : '(none)'}`,
+        `The measure fixes the score's unit to ${fixed}; measureScore.system is ${system ?? '(none)'}`,
         scoreNode,
         at,
       );
   } else if (unit) {
     ctx.out.add('FHIR-MR-SCORE', 'error', `The measure fixes the score's unit to ${fixed}; measureScore has no code`, scoreNode, at);
-  } else if (!('code' in score) && ctx.scoring === 'ratio') {
+  } else if (!present(scoreNode, 'code') && ctx.scoring === 'ratio') {
     ctx.out.add('FHIR-MR-SCORE', 'warning', "A ratio's measureScore should give its unit (code and system)", scoreNode, at);
   }
 }
@@ -393,8 +408,7 @@ function checkScore(ctx: Context, group: JsonObject, path: string): void {
  * validator reads it.
  */
 function scoreValue(scoreNode: JsonObject): { node: JsonNode; path: string } | undefined {
-  const value = prop(scoreNode, 'value');
-  if (value) return { node: value, path: 'value' };
+  if (present(scoreNode, 'value')) return { node: prop(scoreNode, 'value') ?? scoreNode, path: 'value' };
   const extensions = objects(scoreNode, 'extension');
   const i = extensions.findIndex((e) => str(e, 'url') === ALTERNATE_SCORE);
   const valueKey = i < 0 ? undefined : [...extensions[i].props.keys()].find((k) => k.startsWith('value') && k.length > 5);
