@@ -142,7 +142,9 @@ export class InstanceValidator implements Walk {
   ask(question: TerminologyQuestion): void {
     // Each question once (a resource checked against several profiles asks again), looked up by key:
     // a resource can hold hundreds of thousands of codes.
-    const key = JSON.stringify([question.path, question.kind, question.code, question.url]);
+    // The system too: a ValueSet question carries the element's path, so two codings of one element
+    // with the same code in two systems are two questions.
+    const key = JSON.stringify([question.path, question.kind, question.code, question.url, question.system]);
     if (this.asked.has(key)) return;
     this.asked.add(key);
     this.questions.push(question);

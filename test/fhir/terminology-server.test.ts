@@ -78,6 +78,25 @@ describe('codes the loaded definitions cannot judge go to a configured FHIR term
     expect(findingOf(r, 'TERMINOLOGY-NOT-CHECKED').message).toContain('SAMSVAR_TERMINOLOGY_URL');
   });
 
+  it('asks about each coding of an element bound to a ValueSet whose code systems it does not hold', async () => {
+    const vs = {
+      resourceType: 'ValueSet',
+      url: 'http://samsvar.test/ValueSet/analyser',
+      status: 'active',
+      compose: { include: [{ system: LOINC }, { system: 'http://snomed.info/sct' }] },
+    };
+    const profile = profileOn('Observation', 'analyse', [
+      { id: 'Observation.code', path: 'Observation.code', binding: { strength: 'required', valueSet: vs.url } },
+    ]);
+    const v = new FhirValidator(catalogWith([{ id: 'analyse', sd: profile, extra: [vs] }]));
+    // One code in two systems: a question about the ValueSet for each (they were taken for one),
+    // and the LOINC code's own.
+    const code = { coding: [LOINC, 'http://snomed.info/sct'].map((system) => ({ system, code: '1234-5' })) };
+    const r = await check(v, { ...observation('1234-5'), code }, 'analyse');
+    expect(errors(r)).toEqual([]);
+    expect(findingOf(r, 'TERMINOLOGY-NOT-CHECKED').message).toMatch(/^3 codes/);
+  });
+
   it('gathers the codes it cannot judge in time linear in their number', async () => {
     const v = new FhirValidator(new ProfileCatalog());
     const run = async (n: number) => {
