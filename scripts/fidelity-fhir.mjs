@@ -36,7 +36,7 @@ const { FhirValidator } = await import('../dist/fhir/fhir-validator.js');
 const { ProfileCatalog, loadProfileDir } = await import('../dist/profiles/catalog.js');
 const { readFhirXml } = await import('../dist/fhir/xml-reader.js');
 const { toPlain } = await import('../dist/fhir/json-parser.js');
-const { baseConformance } = await import('../dist/fhir/conformance-store.js');
+const { baseConformance, CANONICAL_TYPES } = await import('../dist/fhir/conformance-store.js');
 
 const args = process.argv.slice(2);
 const opt = (name) => {
@@ -279,9 +279,7 @@ function catalogFor(supporting, tmp, profileUrl) {
       /* a supporting file that is not JSON defines nothing */
     }
   }
-  const conformance = resources.filter(
-    (r) => ['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire', 'Measure', 'Library'].includes(r.resourceType) && r.url,
-  );
+  const conformance = resources.filter((r) => CANONICAL_TYPES.has(r.resourceType) && r.url);
   const files = conformance.map((r, i) => {
     const name = `r${i}.json`;
     return { name, r };

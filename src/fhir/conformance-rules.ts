@@ -15,7 +15,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Layer, Severity } from '../core/finding.js';
 import type { ConformanceStore, ElementDefinition, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
-import { list, objects, prop, str, type JsonObject } from './json-nodes.js';
+import { list, objects, prop, str, valueKey, type JsonObject } from './json-nodes.js';
 import { discriminatorPathProblem } from './discriminator-paths.js';
 import { eclSyntaxProblem } from './ecl.js';
 import { idPathMismatch } from './element-ids.js';
@@ -333,8 +333,8 @@ function checkCodeSystemValueSet(walk: RulesWalk, cs: JsonObject, at: string, co
 
 /** The JSON type of a concept property's value[x], as its type name. */
 function valueType(p: JsonObject): string | undefined {
-  for (const key of p.props.keys()) if (key.startsWith('value') && key.length > 5) return key[5]!.toLowerCase() + key.slice(6);
-  return undefined;
+  const key = valueKey(p);
+  return key && key[5]!.toLowerCase() + key.slice(6);
 }
 
 function checkProperties(walk: RulesWalk, cs: JsonObject, at: string, concepts: Concept[]): void {

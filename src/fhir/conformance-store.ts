@@ -112,8 +112,11 @@ export function pickVersion<T>(named: string, candidates: T[], versionOf: (c: T)
   return admitted.find((c) => versionOf(c) === named) ?? admitted.sort((a, b) => compareVersions(versionOf(b)!, versionOf(a)!))[0];
 }
 
-/** The canonical resources validation looks up by URL: definitions, terminology, the questionnaires responses answer and the measures (with their libraries) reports report on. */
-const CANONICAL_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire', 'Measure', 'Library']);
+/**
+ * The canonical resources validation looks up by URL: definitions, terminology, the questionnaires
+ * responses answer and the measures (with their libraries) reports report on. Packages keep these.
+ */
+export const CANONICAL_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire', 'Measure', 'Library']);
 
 export class ConformanceStore {
   private readonly byUrl = new Map<string, FhirResource>();

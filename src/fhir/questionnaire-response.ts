@@ -10,7 +10,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Severity } from '../core/finding.js';
 import type { ConformanceStore, FhirResource } from './conformance-store.js';
 import { toPlain, type JsonNode, type Position } from './json-parser.js';
-import { objects, plainObjects, prop, str, type JsonObject, type Plain } from './json-nodes.js';
+import { objects, plainObjects, prop, str, valueKey, type JsonObject, type Plain } from './json-nodes.js';
 import { codeMembership, expandValueSet } from './terminology.js';
 import { compareQuantities } from './value-limits.js';
 import { CappedReport, type FindingSink } from './capped-report.js';
@@ -126,10 +126,9 @@ function typeName(key: string): string {
 
 /** The answer's value[x], if it has one. */
 function answerValue(answer: JsonObject): { key: string; type: string; node: JsonNode; plain: unknown } | undefined {
-  for (const [key, p] of answer.props) {
-    if (key.startsWith('value') && key.length > 5) return { key, type: typeName(key), node: p.value, plain: toPlain(p.value) };
-  }
-  return undefined;
+  const key = valueKey(answer);
+  const node = key && prop(answer, key);
+  return node ? { key, type: typeName(key), node, plain: toPlain(node) } : undefined;
 }
 
 /** The values an enableWhen, a constraint or an answerOption gives as value[x] / answer[x]. */
